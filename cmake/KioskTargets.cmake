@@ -1,0 +1,43 @@
+# Helpers that give every target of the project the same warnings and include root.
+
+set(KIOSK_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
+    -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Werror)
+
+# kiosk_library(NAME SOURCES... [LINK libs...])
+function(kiosk_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LINK" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE ${KIOSK_WARNINGS})
+  if(ARG_LINK)
+    target_link_libraries(${name} PUBLIC ${ARG_LINK})
+  endif()
+endfunction()
+
+# kiosk_executable(NAME SOURCES... [LINK libs...])
+function(kiosk_executable name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LINK" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE ${KIOSK_WARNINGS})
+  if(ARG_LINK)
+    target_link_libraries(${name} PRIVATE ${ARG_LINK})
+  endif()
+endfunction()
+
+# kiosk_test(NAME SOURCES... [LINK libs...] [ENVIRONMENT vars...])
+# A Catch2 (v2) test binary whose test cases are registered with CTest one by one.
+function(kiosk_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LINK;ENVIRONMENT" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE ${KIOSK_WARNINGS})
+  target_link_libraries(${name} PRIVATE kiosk_catch_main ${ARG_LINK})
+  target_compile_definitions(${name} PRIVATE
+    KIOSK_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    KIOSK_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
+    KIOSK_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  catch_discover_tests(${name}
+    TEST_PREFIX "${name}: "
+    PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}")
+endfunction()
