@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-namespace simulator::devices {
+namespace simulator::usb {
 
 // USB 2.0 §9.3: the eight-byte SETUP packet of a control transfer.
 struct ControlSetup {
@@ -80,4 +80,4 @@ private:
     std::function<void()> m_in_ready_listener;
 };
 
-}  // namespace simulator::devices
+}  // namespace simulator::usb
