@@ -1,0 +1,163 @@
+#include "kiosk/app/transcript.h"
+
+#include <nlohmann/json.hpp>
+
+namespace kiosk::app {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+}  // namespace
+
+Transcript::Transcript(std::FILE* file, Clock::time_point start) : m_file(file), m_start(start) {}
+
+Transcript::Transcript(Transcript&& other) noexcept
+    : m_file(std::exchange(other.m_file, nullptr)), m_start(other.m_start) {}
+
+Transcript::~Transcript() {
+    if (m_file != nullptr) {
+        std::fclose(m_file);
+    }
+}
+
+std::expected<Transcript, std::string> Transcript::open(const std::filesystem::path& path,
+                                                        Clock::time_point start) {
+    std::FILE* file = std::fopen(path.c_str(), "we");
+    if (file == nullptr) {
+        return std::unexpected("cannot write the transcript " + path.string());
+    }
+    return Transcript(file, start);
+}
+
+Transcript Transcript::disabled() { return Transcript(nullptr, Clock::now()); }
+
+void Transcript::write(std::string line) {
+    std::lock_guard lock(m_mutex);
+    if (m_file == nullptr) {
+        return;
+    }
+    line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), m_file);
+    // Flushed per record: the simulator follows the file while the kiosk runs.
+    std::fflush(m_file);
+}
+
+namespace {
+
+Json record(Transcript::Clock::time_point start, std::string_view kind) {
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        Transcript::Clock::now() - start);
+    Json json;
+    json["t_ms"] = elapsed.count();
+    json["kind"] = kind;
+    return json;
+}
+
+std::string dump(const Json& json) {
+    // Invalid UTF-8 from any source is replaced, never allowed to break the file.
+    return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace
+
+void Transcript::screen(const core::ScreenModel& screen) {
+    if (m_file == nullptr) {
+        return;
+    }
+    Json json = record(m_start, "screen");
+    json["id"] = screen.id;
+    json["locale"] = screen.locale;
+    json["theme"] = screen.theme;
+    Json elements = Json::array();
+    for (const core::Element& element : screen.elements) {
+        Json item;
+        item["role"] = core::to_string(element.role);
+        item["text"] = element.is_private ? std::string(redacted_text) : element.text;
+        if (!element.key.empty()) {
+            item["key"] = element.key;
+        }
+        if (element.is_private) {
+            item["private"] = true;
+        }
+        elements.push_back(std::move(item));
+    }
+    json["elements"] = std::move(elements);
+    write(dump(json));
+}
+
+void Transcript::speech(const SpeechRecord& speech) {
+    if (m_file == nullptr) {
+        return;
+    }
+    Json json = record(m_start, "speech");
+    json["channel"] = speech.channel;
+    json["voice"] = speech.voice;
+    json["text"] = speech.is_private ? std::string(redacted_text) : speech.text;
+    if (speech.is_private) {
+        json["private"] = true;
+    }
+    if (speech.interrupted) {
+        json["interrupted"] = true;
+    }
+    write(dump(json));
+}
+
+void Transcript::tone(std::string_view kind) {
+    Json json = record(m_start, "tone");
+    json["tone"] = kind;
+    write(dump(json));
+}
+
+void Transcript::input(std::string_view source, std::string_view key) {
+    Json json = record(m_start, "input");
+    json["source"] = source;
+    json["key"] = key;
+    write(dump(json));
+}
+
+void Transcript::device(std::string_view device, std::string_view event) {
+    Json json = record(m_start, "device");
+    json["device"] = device;
+    json["event"] = event;
+    write(dump(json));
+}
+
+void Transcript::service(std::string_view service, std::string_view call,
+                         std::string_view status, long milliseconds) {
+    Json json = record(m_start, "service");
+    json["service"] = service;
+    json["call"] = call;
+    json["status"] = status;
+    json["ms"] = milliseconds;
+    write(dump(json));
+}
+
+void Transcript::timer(std::string_view id, std::string_view action, int milliseconds) {
+    Json json = record(m_start, "timer");
+    json["id"] = id;
+    json["action"] = action;
+    if (milliseconds > 0) {
+        json["ms"] = milliseconds;
+    }
+    write(dump(json));
+}
+
+void Transcript::journal(std::string_view event, std::string_view detail) {
+    Json json = record(m_start, "journal");
+    json["event"] = event;
+    if (!detail.empty()) {
+        json["detail"] = detail;
+    }
+    write(dump(json));
+}
+
+void Transcript::metric(std::string_view name, double value, std::string_view unit) {
+    Json json = record(m_start, "metric");
+    json["name"] = name;
+    json["value"] = value;
+    json["unit"] = unit;
+    write(dump(json));
+}
+
+}  // namespace kiosk::app

@@ -1,0 +1,68 @@
+#pragma once
+// The transcript contract of DESIGN.md: JSON Lines, one object per thing that happened, each
+// with `t_ms` (since the kiosk started) and `kind`. Other programs read it (the simulator's
+// scenario runner, reviewers), so its shape only grows.
+//
+// Privacy: no PIN, PIN block or full card number ever reaches these functions; beyond the
+// contract, private elements and private speech are written as "[private]", so that balances
+// and account details stay out of files too (ACCESSIBILITY.md "Privacy").
+
+#include <chrono>
+#include <cstdio>
+#include <expected>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "kiosk/core/screen.h"
+
+namespace kiosk::app {
+
+inline constexpr std::string_view redacted_text = "[private]";
+
+struct SpeechRecord {
+    std::string channel;
+    std::string voice;
+    std::string text;
+    bool interrupted = false;
+    bool is_private = false;
+};
+
+class Transcript {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // No path: records nothing (every call is cheap).
+    static std::expected<Transcript, std::string> open(const std::filesystem::path& path,
+                                                       Clock::time_point start);
+    static Transcript disabled();
+
+    Transcript(Transcript&& other) noexcept;
+    Transcript& operator=(Transcript&&) = delete;
+    Transcript(const Transcript&) = delete;
+    Transcript& operator=(const Transcript&) = delete;
+    ~Transcript();
+
+    // Each is safe to call from any thread.
+    void screen(const core::ScreenModel& screen);
+    void speech(const SpeechRecord& record);
+    void tone(std::string_view kind);
+    void input(std::string_view source, std::string_view key);
+    void device(std::string_view device, std::string_view event);
+    void service(std::string_view service, std::string_view call, std::string_view status,
+                 long milliseconds);
+    void timer(std::string_view id, std::string_view action, int milliseconds);
+    void journal(std::string_view event, std::string_view detail);
+    void metric(std::string_view name, double value, std::string_view unit);
+
+private:
+    Transcript(std::FILE* file, Clock::time_point start);
+    void write(std::string line);
+
+    std::mutex m_mutex;
+    std::FILE* m_file = nullptr;
+    Clock::time_point m_start;
+};
+
+}  // namespace kiosk::app

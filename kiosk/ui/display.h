@@ -1,0 +1,82 @@
+#pragma once
+// The SDL2 renderer of the core's ScreenModel. It lays each new screen out once, renders
+// each string into a texture once, and redraws from those textures until the next screen
+// (KNOWN-GROUND.md: SDL_ttf's glyph cache makes per-frame text rendering of Han text slow).
+
+#include <SDL2/SDL.h>
+
+#include <expected>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiosk/core/keys.h"
+#include "kiosk/core/screen.h"
+#include "kiosk/ui/fonts.h"
+#include "kiosk/ui/theme.h"
+
+namespace kiosk::ui {
+
+struct DisplayOptions {
+    bool fullscreen = false;
+    int width = 1280;
+    int height = 720;
+    FontFiles fonts;
+    std::string title = "Kiosk";
+};
+
+// What a saved screenshot may show: the live screen always shows everything.
+enum class Privacy { reveal, redact };
+
+class Display {
+public:
+    static std::expected<std::unique_ptr<Display>, std::string> create(DisplayOptions options);
+    ~Display();
+    Display(const Display&) = delete;
+    Display& operator=(const Display&) = delete;
+
+    // Lays out a new screen; the next render() draws it.
+    void show(const core::ScreenModel& screen);
+    // Blanks the screen (audio mode's screen curtain) or brings it back.
+    void set_blanked(bool blanked);
+    // Draws and presents if anything changed since the last frame. Returns whether it drew.
+    bool render();
+    // Writes the current screen as PNG; private elements become grey bars when redacting.
+    std::expected<void, std::string> save_screenshot(const std::filesystem::path& path,
+                                                     Privacy privacy);
+
+    // The key of the choice under a touch or click, if any.
+    std::optional<core::Key> key_at(int x, int y) const;
+    // Maps a keyboard key (developer's keyboard, or a USB keypad) to a kiosk key.
+    static std::optional<core::Key> key_for(SDL_Keycode keycode);
+
+    int width() const { return m_width; }
+    int height() const { return m_height; }
+
+private:
+    struct Texture;
+    struct Item;
+
+    Display(SDL_Window* window, SDL_Renderer* renderer, DisplayOptions options);
+    void lay_out();
+    bool try_lay_out(double scale);
+    const Texture& text_texture(const std::string& text, TTF_Font* font, Colour colour);
+    void draw(Privacy privacy);
+    void clear_textures();
+
+    SDL_Window* m_window = nullptr;
+    SDL_Renderer* m_renderer = nullptr;
+    DisplayOptions m_options;
+    FontLibrary m_fonts;
+    int m_width = 0;
+    int m_height = 0;
+    core::ScreenModel m_screen;
+    std::vector<Item> m_items;
+    std::vector<std::unique_ptr<Texture>> m_textures;
+    bool m_dirty = true;
+    bool m_blanked = false;
+};
+
+}  // namespace kiosk::ui

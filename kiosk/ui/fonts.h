@@ -1,0 +1,45 @@
+#pragma once
+// The fonts the kiosk draws with. Noto Sans CJK is a collection (.ttc) whose face index picks
+// the regional glyph shapes: face 0 is Japanese, 2 Simplified Chinese, 4 Hong Kong
+// (KNOWN-GROUND.md). One TTF_Font is kept per (face, weight, size), because changing a font's
+// size flushes SDL_ttf's glyph cache.
+
+#include <SDL2/SDL_ttf.h>
+
+#include <expected>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+namespace kiosk::ui {
+
+struct FontFiles {
+    std::filesystem::path regular = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+    std::filesystem::path bold = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc";
+};
+
+enum class Weight { regular, bold };
+
+// The collection face for a locale's glyph shapes.
+int face_index_for_locale(std::string_view locale);
+
+class FontLibrary {
+public:
+    explicit FontLibrary(FontFiles files);
+    ~FontLibrary();
+    FontLibrary(const FontLibrary&) = delete;
+    FontLibrary& operator=(const FontLibrary&) = delete;
+
+    // Checks that both files open, so a wrong path is reported at start-up, not mid-session.
+    std::expected<void, std::string> verify();
+    // Never null once verify() succeeded.
+    TTF_Font* font(std::string_view locale, Weight weight, int pixel_size);
+
+private:
+    FontFiles m_files;
+    std::map<std::tuple<int, Weight, int>, TTF_Font*> m_fonts;
+};
+
+}  // namespace kiosk::ui

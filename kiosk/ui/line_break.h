@@ -1,0 +1,22 @@
+#pragma once
+// Breaks a paragraph into lines that fit a width. SDL_ttf's own wrapping only breaks at
+// spaces, which Chinese text does not have, so the kiosk breaks lines itself: between any two
+// Han characters, at spaces in Latin text, never before closing punctuation (，。！？ …) and
+// never after opening punctuation (“（「 …), the usual line-breaking rules for Chinese text.
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kiosk::ui {
+
+// Returns the width in pixels that `text` takes when drawn.
+using MeasureText = std::function<int(std::string_view text)>;
+
+// An explicit '\n' always starts a new line. A single word wider than the line is split
+// between characters rather than overflowing.
+std::vector<std::string> break_lines(std::string_view text, int max_width,
+                                     const MeasureText& measure);
+
+}  // namespace kiosk::ui

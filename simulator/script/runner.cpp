@@ -1,0 +1,247 @@
+#include "simulator/script/runner.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace simulator::script {
+
+namespace {
+
+using Json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+constexpr auto poll_interval = std::chrono::milliseconds(25);
+constexpr auto pause_between_keys = std::chrono::milliseconds(150);
+
+std::string string_field(const Json& record, const char* name) {
+    const auto found = record.find(name);
+    return found != record.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+bool is_kind(const Json& record, std::string_view kind) {
+    return string_field(record, "kind") == kind;
+}
+
+std::string describe(const SpeechPattern& pattern) {
+    std::string text = pattern.is_private ? "private speech" : "speech \"" + pattern.text + "\"";
+    if (!pattern.channel.empty()) {
+        text += " on " + pattern.channel;
+    }
+    return text;
+}
+
+// Collects every string value in a JSON document, however deep.
+void collect_strings(const Json& value, std::vector<std::string>& strings) {
+    if (value.is_string()) {
+        strings.push_back(value.get<std::string>());
+    } else if (value.is_structured()) {
+        for (const auto& child : value) {
+            collect_strings(child, strings);
+        }
+    }
+}
+
+struct Cursors {
+    std::size_t screen = 0;
+    std::size_t speech = 0;
+};
+
+// Waits until a record after `cursor` satisfies `accept`; moves the cursor past it.
+template <typename Accept>
+std::expected<void, std::string> wait_for(TranscriptFollower& transcript, Hardware& hardware,
+                                          std::size_t& cursor, Milliseconds within,
+                                          Accept accept) {
+    const auto deadline = Clock::now() + within;
+    while (true) {
+        transcript.poll();
+        const auto& records = transcript.records();
+        for (; cursor < records.size(); ++cursor) {
+            if (accept(records[cursor])) {
+                ++cursor;
+                return {};
+            }
+        }
+        if (!hardware.kiosk_running()) {
+            transcript.poll();
+            return std::unexpected(std::string("the kiosk stopped"));
+        }
+        if (Clock::now() >= deadline) {
+            return std::unexpected(fmt::format("not seen within {} ms", within.count()));
+        }
+        std::this_thread::sleep_for(poll_interval);
+    }
+}
+
+std::string last_screen(const std::vector<Json>& records) {
+    for (auto record = records.rbegin(); record != records.rend(); ++record) {
+        if (is_kind(*record, "screen")) {
+            return string_field(*record, "id");
+        }
+    }
+    return "none";
+}
+
+std::expected<void, std::string> perform(const Action& action, Hardware& hardware,
+                                         TranscriptFollower& transcript, Cursors& cursors) {
+    return std::visit(
+        [&](const auto& step) -> std::expected<void, std::string> {
+            using T = std::decay_t<decltype(step)>;
+            if constexpr (std::is_same_v<T, InsertCard>) {
+                return hardware.insert_card(step.name);
+            } else if constexpr (std::is_same_v<T, RemoveCard>) {
+                return hardware.remove_card();
+            } else if constexpr (std::is_same_v<T, PressKeys>) {
+                for (const auto& key : step.keys) {
+                    if (auto pressed = hardware.press_key(key); !pressed) {
+                        return pressed;
+                    }
+                    std::this_thread::sleep_for(pause_between_keys);
+                }
+                return {};
+            } else if constexpr (std::is_same_v<T, TypePin>) {
+                return hardware.type_pin(step.digits);
+            } else if constexpr (std::is_same_v<T, Headphones>) {
+                return hardware.set_headphones(step.plugged);
+            } else if constexpr (std::is_same_v<T, Wait>) {
+                std::this_thread::sleep_for(step.duration);
+                return {};
+            } else if constexpr (std::is_same_v<T, Fault>) {
+                return hardware.set_fault(step.service, step.mode);
+            } else if constexpr (std::is_same_v<T, ExpectScreen>) {
+                auto seen = wait_for(transcript, hardware, cursors.screen, step.within,
+                                     [&](const Json& record) {
+                                         return is_kind(record, "screen") &&
+                                                string_field(record, "id") == step.id;
+                                     });
+                if (!seen) {
+                    return std::unexpected(seen.error() + "; the kiosk shows '" +
+                                           last_screen(transcript.records()) + "'");
+                }
+                return {};
+            } else if constexpr (std::is_same_v<T, ExpectSpeech>) {
+                return wait_for(transcript, hardware, cursors.speech, step.within,
+                                [&](const Json& record) { return matches(step.pattern, record); });
+            } else {
+                return {};  // end checks: see check_at_end
+            }
+        },
+        action);
+}
+
+}  // namespace
+
+TranscriptFollower::TranscriptFollower(std::filesystem::path path) : m_path(std::move(path)) {}
+
+void TranscriptFollower::poll() {
+    std::ifstream file(m_path, std::ios::binary);
+    if (!file) {
+        return;
+    }
+    file.seekg(static_cast<std::streamoff>(m_offset));
+    std::ostringstream fresh;
+    fresh << file.rdbuf();
+    const std::string bytes = fresh.str();
+    m_offset += bytes.size();
+    m_partial += bytes;
+    std::size_t start = 0;
+    for (std::size_t end; (end = m_partial.find('\n', start)) != std::string::npos;
+         start = end + 1) {
+        const std::string_view line(m_partial.data() + start, end - start);
+        if (line.empty()) {
+            continue;
+        }
+        Json record = Json::parse(line, nullptr, false);
+        if (record.is_discarded() || !record.is_object()) {
+            ++m_malformed_lines;
+            continue;
+        }
+        m_records.push_back(std::move(record));
+    }
+    m_partial.erase(0, start);
+}
+
+bool matches(const SpeechPattern& pattern, const Json& record) {
+    if (!is_kind(record, "speech")) {
+        return false;
+    }
+    if (!pattern.channel.empty() && string_field(record, "channel") != pattern.channel) {
+        return false;
+    }
+    if (pattern.is_private) {
+        return record.value("private", false);
+    }
+    return string_field(record, "text").find(pattern.text) != std::string::npos;
+}
+
+Outcome run_steps(const Scenario& scenario, Hardware& hardware, TranscriptFollower& transcript,
+                  const RunOptions& options) {
+    Outcome outcome;
+    Cursors cursors;
+    for (const Step& step : scenario.steps) {
+        if (options.narrate) {
+            options.narrate(fmt::format("line {}: {}", step.line, step.source));
+        }
+        if (auto done = perform(step.action, hardware, transcript, cursors); !done) {
+            outcome.failures.push_back(
+                fmt::format("line {} ({}): {}", step.line, step.source, done.error()));
+            break;
+        }
+    }
+    return outcome;
+}
+
+void check_at_end(const Scenario& scenario, const std::vector<Json>& records,
+                  const RunOptions& options, Outcome& outcome) {
+    std::vector<std::string> screens;
+    for (const Json& record : records) {
+        if (is_kind(record, "screen")) {
+            const std::string id = string_field(record, "id");
+            if (screens.empty() || screens.back() != id) {
+                screens.push_back(id);
+            }
+        }
+    }
+    for (const Step& step : scenario.steps) {
+        const auto fail = [&](const std::string& message) {
+            outcome.failures.push_back(
+                fmt::format("line {} ({}): {}", step.line, step.source, message));
+        };
+        if (const auto* expect = std::get_if<ExpectScreens>(&step.action)) {
+            if (screens != expect->ids) {
+                fail(fmt::format("the screens were: {}", fmt::join(screens, " ")));
+            }
+        } else if (const auto* forbid = std::get_if<ForbidSpeech>(&step.action)) {
+            for (const Json& record : records) {
+                if (matches(forbid->pattern, record)) {
+                    fail(describe(forbid->pattern) + " was spoken at t_ms " +
+                         std::to_string(record.value("t_ms", 0L)));
+                    break;
+                }
+            }
+        } else if (const auto* text = std::get_if<ForbidText>(&step.action)) {
+            std::vector<std::string> strings;
+            for (const Json& record : records) {
+                collect_strings(record, strings);
+            }
+            for (const auto& value : strings) {
+                if (value.find(text->text) != std::string::npos) {
+                    fail("the transcript contains it");
+                    break;
+                }
+            }
+            for (const auto& log : options.logs) {
+                std::ifstream file(log, std::ios::binary);
+                const std::string contents((std::istreambuf_iterator<char>(file)),
+                                           std::istreambuf_iterator<char>());
+                if (contents.find(text->text) != std::string::npos) {
+                    fail("the log " + log.filename().string() + " contains it");
+                }
+            }
+        }
+    }
+}
+
+}  // namespace simulator::script

@@ -1,0 +1,228 @@
+#include "simulator/script/scenario.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+namespace simulator::script {
+
+namespace {
+
+constexpr std::string_view known_keys[] = {"0", "1", "2", "3",     "4",      "5",    "6",
+                                           "7", "8", "9", "enter", "clear", "cancel", "help"};
+
+// Splits a line into words; "double quoted" text is one word (with \" and \\ escapes).
+std::expected<std::vector<std::string>, std::string> split_words(std::string_view line) {
+    std::vector<std::string> words;
+    std::size_t position = 0;
+    while (position < line.size()) {
+        if (line[position] == ' ' || line[position] == '\t') {
+            ++position;
+            continue;
+        }
+        if (line[position] == '#') {
+            break;
+        }
+        std::string word;
+        if (line[position] == '"') {
+            ++position;
+            bool closed = false;
+            while (position < line.size()) {
+                const char character = line[position++];
+                if (character == '\\' && position < line.size()) {
+                    word.push_back(line[position++]);
+                } else if (character == '"') {
+                    closed = true;
+                    break;
+                } else {
+                    word.push_back(character);
+                }
+            }
+            if (!closed) {
+                return std::unexpected("a quoted text is not closed");
+            }
+            words.push_back("\"" + word);  // the mark tells quoted text from keywords
+            continue;
+        }
+        while (position < line.size() && line[position] != ' ' && line[position] != '\t') {
+            word.push_back(line[position++]);
+        }
+        words.push_back(word);
+    }
+    return words;
+}
+
+bool is_quoted(const std::string& word) { return !word.empty() && word.front() == '"'; }
+std::string unquoted(const std::string& word) { return word.substr(1); }
+
+using Words = std::vector<std::string>;
+
+// Reads the optional "on CHANNEL" and "within DURATION" tails from `words` at `index`.
+std::expected<void, std::string> read_tail(const Words& words, std::size_t index,
+                                           std::string* channel, Milliseconds* within) {
+    while (index < words.size()) {
+        if (words[index] == "on" && channel != nullptr && index + 1 < words.size()) {
+            *channel = words[index + 1];
+            if (*channel != "speaker" && *channel != "headphones") {
+                return std::unexpected("the channel is 'speaker' or 'headphones', not '" +
+                                       *channel + "'");
+            }
+            index += 2;
+        } else if (words[index] == "within" && within != nullptr && index + 1 < words.size()) {
+            const auto duration = parse_duration(words[index + 1]);
+            if (!duration) {
+                return std::unexpected("'" + words[index + 1] + "' is not a duration like 2s");
+            }
+            *within = *duration;
+            index += 2;
+        } else {
+            return std::unexpected("unexpected '" + words[index] + "'");
+        }
+    }
+    return {};
+}
+
+std::expected<SpeechPattern, std::string> read_pattern(const Words& words, std::size_t& index) {
+    SpeechPattern pattern;
+    if (index < words.size() && is_quoted(words[index])) {
+        pattern.text = unquoted(words[index]);
+        ++index;
+    } else if (index < words.size() && words[index] == "private") {
+        pattern.is_private = true;
+        ++index;
+    } else {
+        return std::unexpected("speech needs a \"quoted text\" or the word private");
+    }
+    return pattern;
+}
+
+std::expected<Action, std::string> parse_words(const Words& words) {
+    const auto arity = [&](std::size_t count) { return words.size() == count; };
+    const std::string& verb = words[0];
+    if (verb == "insert" && words.size() == 3 && words[1] == "card") {
+        return InsertCard{words[2]};
+    }
+    if (verb == "remove" && arity(2) && words[1] == "card") {
+        return RemoveCard{};
+    }
+    if (verb == "press" && words.size() >= 2) {
+        PressKeys press;
+        for (std::size_t index = 1; index < words.size(); ++index) {
+            if (std::find(std::begin(known_keys), std::end(known_keys), words[index]) ==
+                std::end(known_keys)) {
+                return std::unexpected("'" + words[index] +
+                                       "' is not a PIN pad key (0-9 enter clear cancel help)");
+            }
+            press.keys.push_back(words[index]);
+        }
+        return press;
+    }
+    if (verb == "type" && arity(3) && words[1] == "pin") {
+        const std::string& digits = words[2];
+        if (digits.empty() || !std::all_of(digits.begin(), digits.end(),
+                                           [](char c) { return c >= '0' && c <= '9'; })) {
+            return std::unexpected("a PIN is digits only");
+        }
+        return TypePin{digits};
+    }
+    if ((verb == "plug" || verb == "unplug") && arity(2) && words[1] == "headphones") {
+        return Headphones{verb == "plug"};
+    }
+    if (verb == "wait" && arity(2)) {
+        if (const auto duration = parse_duration(words[1])) {
+            return Wait{*duration};
+        }
+        return std::unexpected("'" + words[1] + "' is not a duration like 500ms or 2s");
+    }
+    if (verb == "fault" && arity(3)) {
+        return Fault{words[1], words[2]};
+    }
+    if (verb == "expect" && words.size() >= 3 && words[1] == "screen") {
+        ExpectScreen expect{words[2]};
+        if (auto tail = read_tail(words, 3, nullptr, &expect.within); !tail) {
+            return std::unexpected(tail.error());
+        }
+        return expect;
+    }
+    if (verb == "expect" && words.size() >= 3 && words[1] == "screens") {
+        return ExpectScreens{Words(words.begin() + 2, words.end())};
+    }
+    if ((verb == "expect" || verb == "forbid") && words.size() >= 3 && words[1] == "speech") {
+        std::size_t index = 2;
+        auto pattern = read_pattern(words, index);
+        if (!pattern) {
+            return std::unexpected(pattern.error());
+        }
+        if (verb == "forbid") {
+            if (auto tail = read_tail(words, index, &pattern->channel, nullptr); !tail) {
+                return std::unexpected(tail.error());
+            }
+            return ForbidSpeech{*pattern};
+        }
+        ExpectSpeech expect{*pattern};
+        if (auto tail = read_tail(words, index, &expect.pattern.channel, &expect.within); !tail) {
+            return std::unexpected(tail.error());
+        }
+        return expect;
+    }
+    if (verb == "forbid" && arity(3) && words[1] == "text" && is_quoted(words[2])) {
+        return ForbidText{unquoted(words[2])};
+    }
+    return std::unexpected("unknown step (see docs/scenarios.md)");
+}
+
+}  // namespace
+
+std::string to_string(const ParseError& error) {
+    return "line " + std::to_string(error.line) + ": " + error.message;
+}
+
+std::optional<Milliseconds> parse_duration(std::string_view text) {
+    double scale = 0;
+    if (text.ends_with("ms")) {
+        scale = 1;
+        text.remove_suffix(2);
+    } else if (text.ends_with("s")) {
+        scale = 1000;
+        text.remove_suffix(1);
+    } else {
+        return std::nullopt;
+    }
+    double value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size() || value < 0 ||
+        value > 3600 * 1000) {
+        return std::nullopt;
+    }
+    return Milliseconds(static_cast<long>(std::lround(value * scale)));
+}
+
+std::expected<Scenario, ParseError> parse_scenario(std::string_view text) {
+    Scenario scenario;
+    int line_number = 0;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        std::string_view line = text.substr(start, end - start);
+        start = end + 1;
+        ++line_number;
+        if (line.ends_with('\r')) {
+            line.remove_suffix(1);
+        }
+        auto words = split_words(line);
+        if (!words) {
+            return std::unexpected(ParseError{line_number, words.error()});
+        }
+        if (words->empty()) {
+            continue;
+        }
+        auto action = parse_words(*words);
+        if (!action) {
+            return std::unexpected(ParseError{line_number, action.error()});
+        }
+        scenario.steps.push_back(Step{line_number, std::string(line), std::move(*action)});
+    }
+    return scenario;
+}
+
+}  // namespace simulator::script

@@ -1,0 +1,69 @@
+#pragma once
+// Scenario files: what a simulated customer does at the kiosk and what must happen, one step a
+// line. The format is documented in docs/scenarios.md; this is its parser.
+
+#include <chrono>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace simulator::script {
+
+using Milliseconds = std::chrono::milliseconds;
+
+inline constexpr Milliseconds default_screen_wait{15'000};
+// Speech is recorded when an utterance has been played out in real time, so it may take
+// longer than a screen to appear.
+inline constexpr Milliseconds default_speech_wait{40'000};
+
+struct InsertCard { std::string name; };
+struct RemoveCard {};
+struct PressKeys { std::vector<std::string> keys; };
+struct TypePin { std::string digits; };
+struct Headphones { bool plugged = false; };
+struct Wait { Milliseconds duration{}; };
+struct Fault { std::string service; std::string mode; };
+
+// Speech matching: by text (substring) or by being private; optionally on one channel.
+struct SpeechPattern {
+    std::string text;
+    bool is_private = false;
+    std::string channel;  // empty: any channel
+};
+
+struct ExpectScreen { std::string id; Milliseconds within = default_screen_wait; };
+struct ExpectSpeech { SpeechPattern pattern; Milliseconds within = default_speech_wait; };
+// Checked when the scenario ends, over everything recorded.
+struct ExpectScreens { std::vector<std::string> ids; };
+struct ForbidSpeech { SpeechPattern pattern; };
+struct ForbidText { std::string text; };
+
+using Action = std::variant<InsertCard, RemoveCard, PressKeys, TypePin, Headphones, Wait, Fault,
+                            ExpectScreen, ExpectSpeech, ExpectScreens, ForbidSpeech, ForbidText>;
+
+struct Step {
+    int line = 0;
+    std::string source;  // the line as written, for messages
+    Action action;
+};
+
+struct Scenario {
+    std::vector<Step> steps;
+};
+
+struct ParseError {
+    int line = 0;
+    std::string message;
+};
+
+std::string to_string(const ParseError& error);
+
+std::expected<Scenario, ParseError> parse_scenario(std::string_view text);
+
+// "500ms", "2s", "1.5s"
+std::optional<Milliseconds> parse_duration(std::string_view text);
+
+}  // namespace simulator::script

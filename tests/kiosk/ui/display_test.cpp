@@ -1,0 +1,133 @@
+#include <catch2/catch.hpp>
+
+#include <SDL2/SDL_image.h>
+
+#include <filesystem>
+#include <set>
+
+#include "kiosk/ui/display.h"
+
+using namespace kiosk;
+
+namespace {
+
+core::ScreenModel balance_screen(std::string theme) {
+    core::ScreenModel screen;
+    screen.id = "balance";
+    screen.locale = "zh-CN";
+    screen.theme = std::move(theme);
+    screen.elements = {
+        {.role = core::Role::title, .text = "账户余额", .speech = {}, .key = {}, .is_private = false},
+        {.role = core::Role::amount, .text = "¥12,345.67", .speech = {}, .key = {},
+         .is_private = true},
+        {.role = core::Role::text, .text = "卡号 **** **** **** 0018", .speech = {}, .key = {},
+         .is_private = true},
+        {.role = core::Role::choice, .text = "返回主菜单", .speech = {}, .key = "1",
+         .is_private = false},
+        {.role = core::Role::choice, .text = "退卡", .speech = {}, .key = "cancel",
+         .is_private = false},
+        {.role = core::Role::status, .text = "简体中文", .speech = {}, .key = {},
+         .is_private = false},
+    };
+    return screen;
+}
+
+std::unique_ptr<ui::Display> open_display() {
+    auto display = ui::Display::create({.fullscreen = false, .width = 1280, .height = 720,
+                                        .fonts = {}, .title = "test"});
+    if (!display) {
+        FAIL("cannot open the display: " << display.error());
+    }
+    return std::move(*display);
+}
+
+// Counts the pixels of one colour in a PNG.
+int count_pixels(const std::filesystem::path& path, ui::Colour colour) {
+    SDL_Surface* loaded = IMG_Load(path.c_str());
+    REQUIRE(loaded != nullptr);
+    SDL_Surface* surface = SDL_ConvertSurfaceFormat(loaded, SDL_PIXELFORMAT_RGB24, 0);
+    SDL_FreeSurface(loaded);
+    int count = 0;
+    for (int y = 0; y < surface->h; ++y) {
+        const auto* row = static_cast<const Uint8*>(surface->pixels) + y * surface->pitch;
+        for (int x = 0; x < surface->w; ++x) {
+            const Uint8* pixel = row + 3 * x;
+            if (pixel[0] == colour.red && pixel[1] == colour.green && pixel[2] == colour.blue) {
+                ++count;
+            }
+        }
+    }
+    SDL_FreeSurface(surface);
+    return count;
+}
+
+}  // namespace
+
+TEST_CASE("Touching a choice presses its key, and touching elsewhere presses nothing") {
+    auto display = open_display();
+    display->show(balance_screen("elder"));
+    REQUIRE(display->render());
+    std::set<core::Key> touched;
+    for (int y = 0; y < display->height(); y += 8) {
+        for (int x = 0; x < display->width(); x += 8) {
+            if (const auto key = display->key_at(x, y)) {
+                touched.insert(*key);
+            }
+        }
+    }
+    CHECK(touched == std::set<core::Key>{core::Key::digit_1, core::Key::cancel});
+    CHECK_FALSE(display->key_at(2, 2).has_value());
+}
+
+TEST_CASE("A screen is drawn once and then only when something changes") {
+    auto display = open_display();
+    display->show(balance_screen("standard"));
+    CHECK(display->render());
+    CHECK_FALSE(display->render());
+    display->set_blanked(true);
+    CHECK(display->render());
+}
+
+TEST_CASE("Screenshots redact private elements but the live screen shows them") {
+    auto display = open_display();
+    display->show(balance_screen("standard"));
+    display->render();
+    const auto directory = std::filesystem::temp_directory_path();
+    const auto revealed = directory / "display-test-revealed.png";
+    const auto redacted = directory / "display-test-redacted.png";
+    REQUIRE(display->save_screenshot(revealed, ui::Privacy::reveal).has_value());
+    REQUIRE(display->save_screenshot(redacted, ui::Privacy::redact).has_value());
+    const ui::Palette palette = ui::theme_named("standard").palette;
+    // The amount is drawn in its own yellow: visible live, gone from the redacted picture.
+    CHECK(count_pixels(revealed, palette.amount) > 200);
+    CHECK(count_pixels(redacted, palette.amount) == 0);
+    CHECK(count_pixels(redacted, palette.redaction) > 1000);
+    std::filesystem::remove(revealed);
+    std::filesystem::remove(redacted);
+}
+
+TEST_CASE("Elder mode draws the same screen with larger text") {
+    auto display = open_display();
+    const auto directory = std::filesystem::temp_directory_path();
+    const ui::Palette palette = ui::theme_named("standard").palette;
+    int amount_pixels[2] = {};
+    int index = 0;
+    for (const char* theme : {"standard", "elder"}) {
+        display->show(balance_screen(theme));
+        display->render();
+        const auto path = directory / "display-test-theme.png";
+        REQUIRE(display->save_screenshot(path, ui::Privacy::reveal).has_value());
+        amount_pixels[index++] = count_pixels(path, palette.amount);
+        std::filesystem::remove(path);
+    }
+    CHECK(amount_pixels[1] > amount_pixels[0]);
+}
+
+TEST_CASE("The developer's keyboard maps onto the kiosk keypad") {
+    CHECK(ui::Display::key_for(SDLK_5) == core::Key::digit_5);
+    CHECK(ui::Display::key_for(SDLK_KP_0) == core::Key::digit_0);
+    CHECK(ui::Display::key_for(SDLK_RETURN) == core::Key::enter);
+    CHECK(ui::Display::key_for(SDLK_BACKSPACE) == core::Key::clear);
+    CHECK(ui::Display::key_for(SDLK_ESCAPE) == core::Key::cancel);
+    CHECK_FALSE(ui::Display::key_for(SDLK_q).has_value());
+}

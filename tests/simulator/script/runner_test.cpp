@@ -1,0 +1,165 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+
+#include "simulator/script/runner.h"
+
+using namespace simulator::script;
+
+namespace {
+
+// Fake hardware: records what the scenario did, and answers kiosk_running.
+class RecordingHardware : public Hardware {
+public:
+    std::vector<std::string> actions;
+    bool running = true;
+
+    std::expected<void, std::string> insert_card(const std::string& name) override {
+        if (name == "nonexistent") {
+            return std::unexpected(std::string("no card named nonexistent"));
+        }
+        actions.push_back("insert " + name);
+        return {};
+    }
+    std::expected<void, std::string> remove_card() override {
+        actions.push_back("remove");
+        return {};
+    }
+    std::expected<void, std::string> press_key(const std::string& key) override {
+        actions.push_back("press " + key);
+        return {};
+    }
+    std::expected<void, std::string> type_pin(const std::string& digits) override {
+        actions.push_back("pin of " + std::to_string(digits.size()));
+        return {};
+    }
+    std::expected<void, std::string> set_headphones(bool plugged) override {
+        actions.push_back(plugged ? "plug" : "unplug");
+        return {};
+    }
+    std::expected<void, std::string> set_fault(const std::string& service,
+                                               const std::string& mode) override {
+        actions.push_back("fault " + service + " " + mode);
+        return {};
+    }
+    bool kiosk_running() override { return running; }
+};
+
+struct TranscriptFile {
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() /
+        ("runner-test-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ".jsonl");
+    explicit TranscriptFile(const std::string& contents) {
+        std::ofstream(path, std::ios::binary) << contents;
+    }
+    ~TranscriptFile() { std::filesystem::remove(path); }
+};
+
+Scenario parse(std::string_view text) {
+    auto scenario = parse_scenario(text);
+    REQUIRE(scenario.has_value());
+    return *scenario;
+}
+
+}  // namespace
+
+TEST_CASE("Steps act on the hardware in order and expectations find their records") {
+    TranscriptFile file(
+        R"({"t_ms":1,"kind":"screen","id":"welcome","elements":[]}
+{"t_ms":2,"kind":"speech","channel":"speaker","voice":"cmn-latn-pinyin","text":"您好，请插入银行卡"}
+{"t_ms":3,"kind":"screen","id":"pin_entry","elements":[]}
+)");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    const auto outcome = run_steps(parse(R"(expect screen welcome
+expect speech "请插入" on speaker
+insert card zhang-wei
+expect screen pin_entry
+type pin 2468
+press enter
+)"),
+                                   hardware, transcript, {});
+    CHECK(outcome.passed());
+    CHECK(hardware.actions ==
+          std::vector<std::string>{"insert zhang-wei", "pin of 4", "press enter"});
+}
+
+TEST_CASE("A screen that never comes fails with what the kiosk shows instead") {
+    TranscriptFile file(R"({"t_ms":1,"kind":"screen","id":"welcome","elements":[]}
+)");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    const auto outcome =
+        run_steps(parse("expect screen balance within 100ms\npress 1\n"), hardware, transcript, {});
+    REQUIRE_FALSE(outcome.passed());
+    CHECK(outcome.failures.front().find("welcome") != std::string::npos);
+    // The scenario stops at the failed step.
+    CHECK(hardware.actions.empty());
+}
+
+TEST_CASE("Speech on the wrong channel does not satisfy an expectation") {
+    TranscriptFile file(
+        R"({"t_ms":2,"kind":"speech","channel":"speaker","voice":"en-us","text":"Your balance"}
+)");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    const auto outcome = run_steps(parse("expect speech \"balance\" on headphones within 100ms"),
+                                   hardware, transcript, {});
+    CHECK_FALSE(outcome.passed());
+}
+
+TEST_CASE("A kiosk that stops ends the wait at once") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    hardware.running = false;
+    const auto outcome =
+        run_steps(parse("expect screen welcome within 60s"), hardware, transcript, {});
+    REQUIRE_FALSE(outcome.passed());
+    CHECK(outcome.failures.front().find("stopped") != std::string::npos);
+}
+
+TEST_CASE("A hardware error fails the step with its reason") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    const auto outcome = run_steps(parse("insert card nonexistent"), hardware, transcript, {});
+    REQUIRE_FALSE(outcome.passed());
+    CHECK(outcome.failures.front().find("no card named") != std::string::npos);
+}
+
+TEST_CASE("End checks catch screens out of order, private speech on the speaker, and leaks") {
+    TranscriptFile file(
+        R"({"t_ms":1,"kind":"screen","id":"welcome","elements":[]}
+{"t_ms":2,"kind":"screen","id":"welcome","elements":[]}
+{"t_ms":3,"kind":"screen","id":"balance","elements":[{"role":"amount","text":"[private]","private":true}]}
+{"t_ms":4,"kind":"speech","channel":"speaker","voice":"en-us","text":"[private]","private":true}
+{"t_ms":5,"kind":"journal","event":"card read","detail":"card 6228480402564890018"}
+)");
+    TranscriptFollower transcript(file.path);
+    transcript.poll();
+    Outcome outcome;
+    check_at_end(parse(R"(expect screens welcome balance
+forbid speech private on speaker
+forbid text "6228480402564890018"
+forbid text "4321"
+)"),
+                 transcript.records(), {}, outcome);
+    // Repeated screens collapse, so the order check passes; the other two fail.
+    REQUIRE(outcome.failures.size() == 2);
+    CHECK(outcome.failures[0].find("private speech") != std::string::npos);
+    CHECK(outcome.failures[1].find("6228480402564890018") != std::string::npos);
+}
+
+TEST_CASE("A transcript line still being written is read once it is complete") {
+    TranscriptFile file(R"({"t_ms":1,"kind":"screen","id":"wel)");
+    TranscriptFollower transcript(file.path);
+    transcript.poll();
+    CHECK(transcript.records().empty());
+    std::ofstream(file.path, std::ios::app) << "come\",\"elements\":[]}\nnot json\n";
+    transcript.poll();
+    REQUIRE(transcript.records().size() == 1);
+    CHECK(transcript.records()[0]["id"] == "welcome");
+    CHECK(transcript.malformed_lines() == 1);
+}

@@ -1,0 +1,69 @@
+#include <catch2/catch.hpp>
+
+#include "simulator/script/scenario.h"
+
+using namespace simulator::script;
+
+TEST_CASE("A scenario reads every kind of step") {
+    const auto scenario = parse_scenario(R"(# balance in Chinese
+expect screen welcome
+insert card zhang-wei
+type pin 1234
+press enter 1
+plug headphones
+unplug headphones
+wait 1.5s
+fault account unavailable
+expect speech "请插入" on speaker within 20s
+expect speech private on headphones
+expect screens welcome reading_card
+forbid speech private on speaker
+forbid text "6228480402564890018"
+remove card
+)");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 14);
+    CHECK(std::get<ExpectScreen>(scenario->steps[0].action).id == "welcome");
+    CHECK(std::get<InsertCard>(scenario->steps[1].action).name == "zhang-wei");
+    CHECK(std::get<TypePin>(scenario->steps[2].action).digits == "1234");
+    CHECK(std::get<PressKeys>(scenario->steps[3].action).keys ==
+          std::vector<std::string>{"enter", "1"});
+    CHECK(std::get<Headphones>(scenario->steps[4].action).plugged);
+    CHECK_FALSE(std::get<Headphones>(scenario->steps[5].action).plugged);
+    CHECK(std::get<Wait>(scenario->steps[6].action).duration == Milliseconds(1500));
+    CHECK(std::get<Fault>(scenario->steps[7].action).mode == "unavailable");
+    const auto& speech = std::get<ExpectSpeech>(scenario->steps[8].action);
+    CHECK(speech.pattern.text == "请插入");
+    CHECK(speech.pattern.channel == "speaker");
+    CHECK(speech.within == Milliseconds(20'000));
+    CHECK(std::get<ExpectSpeech>(scenario->steps[9].action).pattern.is_private);
+    CHECK(std::get<ExpectScreens>(scenario->steps[10].action).ids.size() == 2);
+    CHECK(std::get<ForbidSpeech>(scenario->steps[11].action).pattern.channel == "speaker");
+    CHECK(std::get<ForbidText>(scenario->steps[12].action).text == "6228480402564890018");
+    CHECK(scenario->steps[13].line == 15);
+}
+
+TEST_CASE("A mistake in a scenario names its line and what is wrong") {
+    const auto scenario = parse_scenario("expect screen welcome\npress enter banana\n");
+    REQUIRE_FALSE(scenario.has_value());
+    CHECK(scenario.error().line == 2);
+    CHECK(scenario.error().message.find("banana") != std::string::npos);
+}
+
+TEST_CASE("Unclosed quotes, bad durations, bad channels and unknown steps are rejected") {
+    CHECK_FALSE(parse_scenario("expect speech \"hello").has_value());
+    CHECK_FALSE(parse_scenario("wait soon").has_value());
+    CHECK_FALSE(parse_scenario("wait -2s").has_value());
+    CHECK_FALSE(parse_scenario("expect speech \"hi\" on radio").has_value());
+    CHECK_FALSE(parse_scenario("dance").has_value());
+    CHECK_FALSE(parse_scenario("type pin 12a4").has_value());
+    CHECK_FALSE(parse_scenario("expect screen").has_value());
+}
+
+TEST_CASE("Durations read milliseconds and seconds") {
+    CHECK(parse_duration("250ms") == Milliseconds(250));
+    CHECK(parse_duration("2s") == Milliseconds(2000));
+    CHECK(parse_duration("0.5s") == Milliseconds(500));
+    CHECK_FALSE(parse_duration("2").has_value());
+    CHECK_FALSE(parse_duration("ms").has_value());
+}
