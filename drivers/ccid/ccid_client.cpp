@@ -1,0 +1,291 @@
+#include "drivers/ccid/ccid_client.h"
+
+#include <algorithm>
+
+namespace drivers::ccid {
+
+namespace {
+
+// CCID 1.1 §6.3: the longest interrupt message of a reader with up to 32 slots is 9 bytes;
+// more room costs nothing.
+constexpr std::size_t k_interrupt_buffer_length = 64;
+
+CcidError from_usb(usb::UsbError error) {
+    switch (error) {
+        case usb::UsbError::timeout:
+            return CcidError::timeout;
+        case usb::UsbError::no_device:
+            return CcidError::reader_gone;
+        default:
+            return CcidError::transport_failed;
+    }
+}
+
+MessageType expected_response_type(const Command& command) {
+    // CCID 1.1 §6.1, Table 6.1-1: which response answers which command.
+    return std::visit(
+        [](const auto& message) {
+            using T = std::decay_t<decltype(message)>;
+            if constexpr (std::is_same_v<T, PowerOn> || std::is_same_v<T, XfrBlock> ||
+                          std::is_same_v<T, Secure>) {
+                return MessageType::data_block;
+            } else if constexpr (std::is_same_v<T, GetParameters> ||
+                                 std::is_same_v<T, ResetParameters> ||
+                                 std::is_same_v<T, SetParameters>) {
+                return MessageType::parameters;
+            } else if constexpr (std::is_same_v<T, Escape>) {
+                return MessageType::escape_response;
+            } else {
+                return MessageType::slot_status;
+            }
+        },
+        command);
+}
+
+MessageType type_of(const Response& response) {
+    switch (response.index()) {
+        case 0:
+            return MessageType::data_block;
+        case 1:
+            return MessageType::slot_status;
+        case 2:
+            return MessageType::parameters;
+        default:
+            return MessageType::escape_response;
+    }
+}
+
+std::uint8_t slot_of(const Command& command) {
+    return std::visit([](const auto& message) { return message.slot; }, command);
+}
+
+}  // namespace
+
+std::string_view to_string(CcidError error) {
+    switch (error) {
+        case CcidError::timeout:
+            return "ccid: the reader did not answer in time";
+        case CcidError::reader_gone:
+            return "ccid: the reader was unplugged";
+        case CcidError::transport_failed:
+            return "ccid: USB transfer failed";
+        case CcidError::malformed_response:
+            return "ccid: the reader's answer is not a valid CCID message";
+        case CcidError::unexpected_response:
+            return "ccid: the reader answered with the wrong message type";
+        case CcidError::sequence_mismatch:
+            return "ccid: the reader's answer carries the wrong sequence number";
+        case CcidError::slot_mismatch:
+            return "ccid: the reader's answer is about another slot";
+        case CcidError::time_extension_limit:
+            return "ccid: the reader asked for more time too often";
+        case CcidError::apdu_too_long:
+            return "ccid: the command is longer than the reader accepts";
+        case CcidError::card_absent:
+            return "ccid: no card in the slot";
+        case CcidError::card_mute:
+            return "ccid: the card does not answer";
+        case CcidError::card_communication:
+            return "ccid: transmission error between reader and card";
+        case CcidError::bad_atr:
+            return "ccid: the card's answer to reset is invalid";
+        case CcidError::protocol_not_supported:
+            return "ccid: the card's protocol is not supported";
+        case CcidError::command_not_supported:
+            return "ccid: the reader does not support the command";
+        case CcidError::hardware_error:
+            return "ccid: the reader reports a hardware error";
+        case CcidError::aborted:
+            return "ccid: the command was aborted";
+        case CcidError::slot_busy:
+            return "ccid: the slot is busy";
+        case CcidError::pin_cancelled:
+            return "ccid: PIN entry cancelled";
+        case CcidError::pin_timeout:
+            return "ccid: PIN entry timed out";
+        case CcidError::command_failed:
+            return "ccid: the reader reports that the command failed";
+    }
+    return "ccid: unknown error";
+}
+
+CcidError error_from_state(const SlotState& state) {
+    // CCID 1.1 §6.2.6 Table 6.2-2. An absent card explains any failure best.
+    if (state.icc == IccStatus::absent) {
+        return CcidError::card_absent;
+    }
+    switch (state.error) {
+        case slot_error::icc_mute:
+            return CcidError::card_mute;
+        case slot_error::cmd_aborted:
+            return CcidError::aborted;
+        case slot_error::xfr_parity_error:
+        case slot_error::xfr_overrun:
+            return CcidError::card_communication;
+        case slot_error::hw_error:
+            return CcidError::hardware_error;
+        case slot_error::bad_atr_ts:
+        case slot_error::bad_atr_tck:
+            return CcidError::bad_atr;
+        case slot_error::icc_protocol_not_supported:
+        case slot_error::icc_class_not_supported:
+            return CcidError::protocol_not_supported;
+        case slot_error::pin_timeout:
+            return CcidError::pin_timeout;
+        case slot_error::pin_cancelled:
+            return CcidError::pin_cancelled;
+        case slot_error::cmd_slot_busy:
+        case slot_error::busy_with_auto_sequence:
+            return CcidError::slot_busy;
+        case slot_error::command_not_supported:
+            return CcidError::command_not_supported;
+        default:
+            return CcidError::command_failed;
+    }
+}
+
+CcidOptions CcidOptions::for_reader(const ClassDescriptor& descriptor, std::uint8_t slot) {
+    CcidOptions options;
+    options.slot = slot;
+    // A reader announcing less than a header plus a short APDU is wrong about itself; the
+    // open-source CCID driver meets such readers and keeps the minimum that works.
+    constexpr std::size_t k_smallest_useful = k_header_length + 5 + 256;
+    if (descriptor.max_message_length >= k_smallest_useful) {
+        options.max_message_length = descriptor.max_message_length;
+    } else {
+        options.max_message_length = k_smallest_useful;
+    }
+    return options;
+}
+
+CcidClient::CcidClient(usb::Transport& transport, CcidOptions options)
+    : m_transport(transport), m_options(options) {}
+
+std::uint8_t CcidClient::next_sequence() { return m_sequence++; }
+
+std::expected<Response, CcidError> CcidClient::exchange(const Command& command) {
+    const Bytes request = encode(command);
+    if (request.size() > m_options.max_message_length) {
+        return std::unexpected(CcidError::apdu_too_long);
+    }
+    if (auto sent = m_transport.bulk_out(request, m_options.command_timeout); !sent) {
+        return std::unexpected(from_usb(sent.error()));
+    }
+    const std::uint8_t sequence = sequence_of(command);
+    const std::uint8_t slot = slot_of(command);
+    // A reader may answer with a larger message than it announced; read with room to spare
+    // so that such an answer is reported as what it is rather than as an overflow.
+    const std::size_t read_length =
+        std::max(m_options.max_message_length, k_header_length + k_max_data_length);
+    auto timeout = m_options.command_timeout;
+    int time_extensions = 0;
+    int stale_responses = 0;
+    while (true) {
+        auto received = m_transport.bulk_in(read_length, timeout);
+        if (!received) {
+            // Only stale answers came: the device is out of step, which is worth naming.
+            if (received.error() == usb::UsbError::timeout && stale_responses > 0) {
+                return std::unexpected(CcidError::sequence_mismatch);
+            }
+            return std::unexpected(from_usb(received.error()));
+        }
+        auto response = decode_response(*received);
+        if (!response) {
+            return std::unexpected(CcidError::malformed_response);
+        }
+        if (sequence_of(*response) != sequence) {
+            if (++stale_responses > m_options.max_stale_responses) {
+                return std::unexpected(CcidError::sequence_mismatch);
+            }
+            continue;
+        }
+        if (slot_of(*response) != slot) {
+            return std::unexpected(CcidError::slot_mismatch);
+        }
+        const SlotState& state = state_of(*response);
+        if (state.command == CommandStatus::time_extension) {
+            // CCID 1.1 §6.2.6: bStatus 0x80 asks the host to wait again, bError being the
+            // multiplier of the waiting time.
+            if (++time_extensions > m_options.max_time_extensions) {
+                return std::unexpected(CcidError::time_extension_limit);
+            }
+            timeout = m_options.command_timeout * std::max<int>(1, state.error);
+            continue;
+        }
+        if (type_of(*response) != expected_response_type(command)) {
+            return std::unexpected(CcidError::unexpected_response);
+        }
+        if (state.command == CommandStatus::failed) {
+            return std::unexpected(error_from_state(state));
+        }
+        return std::move(*response);
+    }
+}
+
+std::expected<Bytes, CcidError> CcidClient::power_on(PowerSelect power) {
+    std::lock_guard lock(m_command_mutex);
+    auto response = exchange(PowerOn{m_options.slot, next_sequence(), power});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    Bytes atr = std::get<DataBlock>(*response).data;
+    if (atr.empty()) {
+        // A successful power-on without an answer to reset is a mute card in disguise.
+        return std::unexpected(CcidError::card_mute);
+    }
+    return atr;
+}
+
+std::expected<SlotReport, CcidError> CcidClient::power_off() {
+    std::lock_guard lock(m_command_mutex);
+    auto response = exchange(PowerOff{m_options.slot, next_sequence()});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    const auto& status = std::get<SlotStatus>(*response);
+    return SlotReport{status.state.icc, status.clock};
+}
+
+std::expected<SlotReport, CcidError> CcidClient::slot_status() {
+    std::lock_guard lock(m_command_mutex);
+    auto response = exchange(GetSlotStatus{m_options.slot, next_sequence()});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    const auto& status = std::get<SlotStatus>(*response);
+    return SlotReport{status.state.icc, status.clock};
+}
+
+std::expected<Bytes, CcidError> CcidClient::transmit(std::span<const std::uint8_t> apdu) {
+    if (apdu.size() + k_header_length > m_options.max_message_length) {
+        return std::unexpected(CcidError::apdu_too_long);
+    }
+    std::lock_guard lock(m_command_mutex);
+    XfrBlock command;
+    command.slot = m_options.slot;
+    command.sequence = next_sequence();
+    command.data.assign(apdu.begin(), apdu.end());
+    auto response = exchange(command);
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    return std::move(std::get<DataBlock>(*response).data);
+}
+
+std::expected<std::optional<InterruptMessage>, CcidError> CcidClient::wait_for_interrupt(
+    std::chrono::milliseconds timeout) {
+    auto received = m_transport.interrupt_in(k_interrupt_buffer_length, timeout);
+    if (!received) {
+        if (received.error() == usb::UsbError::timeout) {
+            return std::optional<InterruptMessage>{};
+        }
+        return std::unexpected(from_usb(received.error()));
+    }
+    auto message = decode_interrupt(*received);
+    if (!message) {
+        return std::unexpected(CcidError::malformed_response);
+    }
+    return std::optional<InterruptMessage>{std::move(*message)};
+}
+
+}  // namespace drivers::ccid

@@ -1,0 +1,104 @@
+#pragma once
+
+// The host side of CCID over a Transport: one slot of one reader. Each command is sent with
+// the next bSeq and only a response with the same bSeq and slot is accepted (CCID 1.1 §6);
+// time extension requests are honoured (§6.2.6); anything a device gets wrong ends in a
+// CcidError, never in a crash or an endless wait.
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "drivers/ccid/ccid_message.h"
+#include "drivers/ccid/class_descriptor.h"
+#include "drivers/usb/transport.h"
+
+namespace drivers::ccid {
+
+enum class CcidError {
+    timeout,                 // the reader did not answer in time
+    reader_gone,             // the reader was unplugged
+    transport_failed,        // any other USB failure
+    malformed_response,      // the reader's answer is not a valid CCID message
+    unexpected_response,     // a valid message of the wrong kind for the command sent
+    sequence_mismatch,       // no answer carried the bSeq of the command
+    slot_mismatch,           // the answer is about another slot
+    time_extension_limit,    // the reader kept asking for more time
+    apdu_too_long,           // the command does not fit the reader's message size
+    card_absent,             // no card in the slot
+    card_mute,               // the card does not answer (CCID bError FE)
+    card_communication,      // parity error or overrun talking to the card
+    bad_atr,                 // the reader rejected the card's answer to reset
+    protocol_not_supported,  // the card's protocol is not one the reader speaks
+    command_not_supported,   // the reader does not know this command
+    hardware_error,          // the reader reports a hardware fault
+    aborted,                 // the command was aborted
+    slot_busy,               // the slot is busy with another command
+    pin_cancelled,           // PIN entry cancelled on a reader's keypad
+    pin_timeout,             // PIN entry timed out on a reader's keypad
+    command_failed,          // any other failure the reader reports
+};
+
+std::string_view to_string(CcidError error);
+
+// The reader's verdict on a failed command, as a CcidError (CCID 1.1 §6.2.6).
+CcidError error_from_state(const SlotState& state);
+
+struct CcidOptions {
+    std::uint8_t slot = 0;
+    // How long one answer may take before the reader asks for more time.
+    std::chrono::milliseconds command_timeout{3000};
+    // How many time extensions one command may take (a lying reader could ask forever).
+    int max_time_extensions = 60;
+    // How many answers with a stale bSeq are skipped before giving up (a late answer to a
+    // command that timed out arrives before the current one).
+    int max_stale_responses = 4;
+    // dwMaxCCIDMessageLength: header plus data, from the class descriptor.
+    std::size_t max_message_length = k_header_length + k_max_data_length;
+
+    static CcidOptions for_reader(const ClassDescriptor& descriptor, std::uint8_t slot = 0);
+};
+
+// What the reader said about the slot.
+struct SlotReport {
+    IccStatus icc = IccStatus::absent;
+    ClockStatus clock = ClockStatus::stopped;
+};
+
+class CcidClient {
+public:
+    explicit CcidClient(usb::Transport& transport, CcidOptions options = {});
+
+    // PC_to_RDR_IccPowerOn (CCID 1.1 §6.1.1): returns the card's answer to reset.
+    std::expected<Bytes, CcidError> power_on(PowerSelect power = PowerSelect::automatic);
+    // PC_to_RDR_IccPowerOff (§6.1.2).
+    std::expected<SlotReport, CcidError> power_off();
+    // PC_to_RDR_GetSlotStatus (§6.1.3).
+    std::expected<SlotReport, CcidError> slot_status();
+    // PC_to_RDR_XfrBlock (§6.1.4) at short or extended APDU level: sends a command APDU and
+    // returns the response APDU (data and status word) as the reader delivers it.
+    std::expected<Bytes, CcidError> transmit(std::span<const std::uint8_t> apdu);
+
+    // Waits up to `timeout` for a message on the interrupt endpoint (§6.3). Nothing within
+    // the time is not an error: the result is then empty. May run on another thread than
+    // the commands.
+    std::expected<std::optional<InterruptMessage>, CcidError> wait_for_interrupt(
+        std::chrono::milliseconds timeout);
+
+    const CcidOptions& options() const { return m_options; }
+
+private:
+    std::expected<Response, CcidError> exchange(const Command& command);
+    std::uint8_t next_sequence();
+
+    usb::Transport& m_transport;
+    CcidOptions m_options;
+    std::mutex m_command_mutex;  // one command in flight at a time
+    std::uint8_t m_sequence = 0;
+};
+
+}  // namespace drivers::ccid

@@ -1,0 +1,253 @@
+#pragma once
+
+// CCID messages (USB Device Class: Smart Card CCID, Rev 1.1, §6), encoded and decoded in both
+// directions: host to reader for the kiosk's driver, reader to host for the simulated reader.
+// Pure functions over bytes; no transport here.
+
+#include <cstdint>
+#include <expected>
+#include <span>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace drivers::ccid {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// CCID 1.1 §6: every bulk message starts with this 10-byte header, multi-byte fields
+// little-endian.
+constexpr std::size_t k_header_length = 10;
+// CCID 1.1 §6.1: dwLength of the largest extended APDU plus its status word. Anything longer
+// announced by a device is a lie, not a message.
+constexpr std::uint32_t k_max_data_length = 65538;
+
+enum class MessageType : std::uint8_t {
+    // Bulk OUT, host to reader (CCID 1.1 §6.1)
+    power_on = 0x62,
+    power_off = 0x63,
+    get_slot_status = 0x65,
+    xfr_block = 0x6F,
+    get_parameters = 0x6C,
+    reset_parameters = 0x6D,
+    set_parameters = 0x61,
+    escape = 0x6B,
+    secure = 0x69,
+    abort = 0x72,
+    // Bulk IN, reader to host (CCID 1.1 §6.2)
+    data_block = 0x80,
+    slot_status = 0x81,
+    parameters = 0x82,
+    escape_response = 0x83,
+    // Interrupt IN (CCID 1.1 §6.3)
+    notify_slot_change = 0x50,
+    hardware_error = 0x51,
+};
+
+enum class MessageError {
+    truncated_header,       // fewer than 10 bytes
+    truncated_data,         // dwLength announces more bytes than arrived
+    data_too_long,          // dwLength beyond any legal message
+    unknown_message_type,   // bMessageType is not one this layer knows
+    wrong_direction,        // a reader message where a host message belongs, or back
+    malformed_field,        // a fixed field holds a value the spec forbids
+    empty_interrupt,        // an interrupt transfer without any byte
+};
+
+std::string_view to_string(MessageError error);
+
+// ---- bStatus and bError (CCID 1.1 §6.2.6, Table 6.2-3 and 6.2-2) ----
+
+enum class IccStatus : std::uint8_t { active = 0, present_inactive = 1, absent = 2 };
+enum class CommandStatus : std::uint8_t { ok = 0, failed = 1, time_extension = 2 };
+
+// Slot error register values (CCID 1.1 Table 6.2-2). Values 1..127 name the offset of the
+// offending field in the command; 0 is "command not supported".
+namespace slot_error {
+constexpr std::uint8_t command_not_supported = 0x00;
+constexpr std::uint8_t bad_length = 0x01;  // offset of dwLength
+constexpr std::uint8_t bad_slot = 0x05;    // offset of bSlot
+constexpr std::uint8_t cmd_aborted = 0xFF;
+constexpr std::uint8_t icc_mute = 0xFE;
+constexpr std::uint8_t xfr_parity_error = 0xFD;
+constexpr std::uint8_t xfr_overrun = 0xFC;
+constexpr std::uint8_t hw_error = 0xFB;
+constexpr std::uint8_t bad_atr_ts = 0xF8;
+constexpr std::uint8_t bad_atr_tck = 0xF7;
+constexpr std::uint8_t icc_protocol_not_supported = 0xF6;
+constexpr std::uint8_t icc_class_not_supported = 0xF5;
+constexpr std::uint8_t procedure_byte_conflict = 0xF4;
+constexpr std::uint8_t deactivated_protocol = 0xF3;
+constexpr std::uint8_t busy_with_auto_sequence = 0xF2;
+constexpr std::uint8_t pin_timeout = 0xF0;
+constexpr std::uint8_t pin_cancelled = 0xEF;
+constexpr std::uint8_t cmd_slot_busy = 0xE0;
+}  // namespace slot_error
+
+struct SlotState {
+    IccStatus icc = IccStatus::active;
+    CommandStatus command = CommandStatus::ok;
+    // bError: meaningful when command is failed; the time-extension multiplier when it is
+    // time_extension.
+    std::uint8_t error = 0;
+
+    std::uint8_t status_byte() const;
+    bool operator==(const SlotState&) const = default;
+};
+
+// CCID 1.1 §6.2.6: bits 1:0 ICC status (3 is RFU), bits 7:6 command status (3 is RFU).
+std::expected<SlotState, MessageError> decode_slot_state(std::uint8_t status, std::uint8_t error);
+
+// ---- Host to reader (CCID 1.1 §6.1) ----
+
+enum class PowerSelect : std::uint8_t { automatic = 0, volts_5_0 = 1, volts_3_0 = 2, volts_1_8 = 3 };
+
+struct PowerOn {  // §6.1.1 PC_to_RDR_IccPowerOn
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    PowerSelect power = PowerSelect::automatic;
+    bool operator==(const PowerOn&) const = default;
+};
+struct PowerOff {  // §6.1.2 PC_to_RDR_IccPowerOff
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    bool operator==(const PowerOff&) const = default;
+};
+struct GetSlotStatus {  // §6.1.3 PC_to_RDR_GetSlotStatus
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    bool operator==(const GetSlotStatus&) const = default;
+};
+struct XfrBlock {  // §6.1.4 PC_to_RDR_XfrBlock
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    std::uint8_t block_waiting_integer = 0;  // bBWI
+    std::uint16_t level_parameter = 0;       // wLevelParameter (extended APDU chaining)
+    Bytes data;
+    bool operator==(const XfrBlock&) const = default;
+};
+struct GetParameters {  // §6.1.5 PC_to_RDR_GetParameters
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    bool operator==(const GetParameters&) const = default;
+};
+struct ResetParameters {  // §6.1.6 PC_to_RDR_ResetParameters
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    bool operator==(const ResetParameters&) const = default;
+};
+struct SetParameters {  // §6.1.7 PC_to_RDR_SetParameters
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    std::uint8_t protocol = 0;  // bProtocolNum: 0 = T=0, 1 = T=1
+    Bytes protocol_data;        // abProtocolDataStructure
+    bool operator==(const SetParameters&) const = default;
+};
+struct Escape {  // §6.1.8 PC_to_RDR_Escape
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    Bytes data;
+    bool operator==(const Escape&) const = default;
+};
+struct Secure {  // §6.1.11 PC_to_RDR_Secure (PIN verification / modification)
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    std::uint8_t block_waiting_integer = 0;
+    std::uint16_t level_parameter = 0;
+    Bytes data;
+    bool operator==(const Secure&) const = default;
+};
+struct Abort {  // §6.1.13 PC_to_RDR_Abort
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    bool operator==(const Abort&) const = default;
+};
+
+using Command = std::variant<PowerOn, PowerOff, GetSlotStatus, XfrBlock, GetParameters,
+                             ResetParameters, SetParameters, Escape, Secure, Abort>;
+
+// ---- Reader to host (CCID 1.1 §6.2) ----
+
+struct DataBlock {  // §6.2.1 RDR_to_PC_DataBlock
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    SlotState state;
+    std::uint8_t chain_parameter = 0;  // bChainParameter
+    Bytes data;
+    bool operator==(const DataBlock&) const = default;
+};
+enum class ClockStatus : std::uint8_t { running = 0, stopped_low = 1, stopped_high = 2, stopped = 3 };
+struct SlotStatus {  // §6.2.2 RDR_to_PC_SlotStatus
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    SlotState state;
+    ClockStatus clock = ClockStatus::running;
+    bool operator==(const SlotStatus&) const = default;
+};
+struct Parameters {  // §6.2.3 RDR_to_PC_Parameters
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    SlotState state;
+    std::uint8_t protocol = 0;
+    Bytes protocol_data;
+    bool operator==(const Parameters&) const = default;
+};
+struct EscapeResponse {  // §6.2.4 RDR_to_PC_Escape
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    SlotState state;
+    Bytes data;
+    bool operator==(const EscapeResponse&) const = default;
+};
+
+using Response = std::variant<DataBlock, SlotStatus, Parameters, EscapeResponse>;
+
+// ---- Interrupt IN (CCID 1.1 §6.3) ----
+
+struct SlotChange {
+    bool present = false;
+    bool changed = false;
+    bool operator==(const SlotChange&) const = default;
+};
+struct NotifySlotChange {  // §6.3.1 RDR_to_PC_NotifySlotChange: two bits per slot
+    std::vector<SlotChange> slots;  // index = slot number
+    bool operator==(const NotifySlotChange&) const = default;
+};
+struct HardwareError {  // §6.3.2 RDR_to_PC_HardwareError
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+    std::uint8_t error_code = 0;  // bHardwareErrorCode: 0x01 = overcurrent
+    bool operator==(const HardwareError&) const = default;
+};
+
+using InterruptMessage = std::variant<NotifySlotChange, HardwareError>;
+
+// ---- The header, for callers that must answer a message they cannot decode ----
+
+struct Header {
+    std::uint8_t message_type = 0;
+    std::uint32_t length = 0;  // dwLength
+    std::uint8_t slot = 0;
+    std::uint8_t sequence = 0;
+};
+
+// Reads the 10-byte header without checking the message type or the data length.
+std::expected<Header, MessageError> decode_header(std::span<const std::uint8_t> bytes);
+
+Bytes encode(const Command& command);
+Bytes encode(const Response& response);
+Bytes encode(const InterruptMessage& message);
+
+// A bulk transfer may carry bytes after the message (some readers pad); they are ignored.
+// Fewer bytes than dwLength announces is an error.
+std::expected<Command, MessageError> decode_command(std::span<const std::uint8_t> bytes);
+std::expected<Response, MessageError> decode_response(std::span<const std::uint8_t> bytes);
+std::expected<InterruptMessage, MessageError> decode_interrupt(std::span<const std::uint8_t> bytes);
+
+// The sequence number and slot of any command or response.
+std::uint8_t sequence_of(const Command& command);
+std::uint8_t sequence_of(const Response& response);
+std::uint8_t slot_of(const Response& response);
+const SlotState& state_of(const Response& response);
+
+}  // namespace drivers::ccid

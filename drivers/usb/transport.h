@@ -1,0 +1,57 @@
+#pragma once
+
+// The transport ring of every USB driver: a device's endpoints as plain byte transfers.
+// Protocol clients (CCID, EPP, ...) are written against this interface so that tests can hand
+// them a fake that replays byte transcripts, and the simulator can hand them a virtual device.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <span>
+#include <vector>
+
+#include "drivers/usb/usb_error.h"
+
+namespace drivers::usb {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// USB 2.0 §9.3: the SETUP packet of a control transfer. Bit 7 of request_type gives the
+// direction (1 = device to host).
+struct ControlRequest {
+    std::uint8_t request_type = 0;
+    std::uint8_t request = 0;
+    std::uint16_t value = 0;
+    std::uint16_t index = 0;
+};
+
+constexpr std::uint8_t k_control_direction_in = 0x80;
+
+class Transport {
+public:
+    virtual ~Transport() = default;
+
+    // Sends one transfer on the interface's bulk OUT endpoint.
+    virtual std::expected<void, UsbError> bulk_out(std::span<const std::uint8_t> data,
+                                                   std::chrono::milliseconds timeout) = 0;
+
+    // Receives one transfer (at most max_length bytes) from the bulk IN endpoint.
+    virtual std::expected<Bytes, UsbError> bulk_in(std::size_t max_length,
+                                                   std::chrono::milliseconds timeout) = 0;
+
+    // Receives one transfer from the interrupt IN endpoint; UsbError::timeout when the device
+    // had nothing to report in time, which is the normal case while polling.
+    virtual std::expected<Bytes, UsbError> interrupt_in(std::size_t max_length,
+                                                        std::chrono::milliseconds timeout) = 0;
+
+    // A control transfer on endpoint 0. For an IN request (request_type bit 7 set) `data` is
+    // ignored and up to `in_length` bytes are returned; for an OUT request `data` is sent and
+    // the result is empty.
+    virtual std::expected<Bytes, UsbError> control_transfer(const ControlRequest& request,
+                                                            std::span<const std::uint8_t> data,
+                                                            std::uint16_t in_length,
+                                                            std::chrono::milliseconds timeout) = 0;
+};
+
+}  // namespace drivers::usb
