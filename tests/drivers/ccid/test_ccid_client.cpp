@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "drivers/ccid/ccid_apdu_channel.h"
 #include "drivers/ccid/ccid_client.h"
 #include "tests/drivers/support/replay_transport.h"
 
@@ -219,4 +220,40 @@ TEST_CASE("Waiting for an interrupt reports slot changes and nothing on silence"
     transport.reply_interrupt(hex("50"));
     CHECK(client.wait_for_interrupt(std::chrono::milliseconds(1)).error() ==
           CcidError::malformed_response);
+}
+
+TEST_CASE("A reader slot works as an APDU channel") {
+    ReplayTransport transport;
+    transport.expect_out(encode(Command{XfrBlock{0, 0, 0, 0, hex("00A4040007A000000333010100")}}));
+    transport.reply_in(data_block(0, 0x00, 0, hex("6F00 9000")));
+    CcidClient client(transport, quick_options());
+    CcidApduChannel channel(client);
+    auto response = channel.transmit(
+        drivers::iso7816::CommandApdu{0x00, 0xA4, 0x04, 0x00, hex("A0000003330101"), 256});
+    REQUIRE(response.has_value());
+    CHECK(response->data == hex("6F00"));
+    CHECK(response->is_success());
+}
+
+TEST_CASE("A TPDU-level reader slot gets T=0 TPDUs without Le") {
+    ReplayTransport transport;
+    transport.expect_out(encode(Command{XfrBlock{0, 0, 0, 0, hex("00A4040007A0000003330101")}}));
+    transport.reply_in(data_block(0, 0x00, 0, hex("6120")));
+    CcidClient client(transport, quick_options());
+    CcidApduChannel channel(client, ExchangeLevel::tpdu);
+    auto response = channel.transmit(
+        drivers::iso7816::CommandApdu{0x00, 0xA4, 0x04, 0x00, hex("A0000003330101"), 256});
+    REQUIRE(response.has_value());
+    CHECK(response->status_word() == 0x6120);
+}
+
+TEST_CASE("Reader failures reach the APDU channel as card or reader errors") {
+    ReplayTransport transport;
+    transport.expect_out(encode(Command{XfrBlock{0, 0, 0, 0, hex("00B2010C00")}}));
+    transport.reply_in(data_block(0, 0x42, 0xFE));
+    CcidClient client(transport, quick_options());
+    CcidApduChannel channel(client);
+    auto response = channel.transmit(drivers::iso7816::CommandApdu{0x00, 0xB2, 1, 0x0C, {}, 256});
+    REQUIRE_FALSE(response.has_value());
+    CHECK(response.error() == drivers::iso7816::ApduError::card_removed);
 }
