@@ -1,0 +1,75 @@
+#include "kiosk/core/effects.h"
+
+#include <type_traits>
+
+namespace kiosk::core {
+
+std::string_view to_string(Channel channel) {
+    switch (channel) {
+        case Channel::speaker:
+            return "speaker";
+        case Channel::headphones:
+            return "headphones";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(ToneKind kind) {
+    switch (kind) {
+        case ToneKind::key:
+            return "key";
+        case ToneKind::digit:
+            return "digit";
+        case ToneKind::error:
+            return "error";
+        case ToneKind::attention:
+            return "attention";
+    }
+    return "unknown";
+}
+
+namespace {
+
+template <typename T>
+constexpr std::string_view effect_name() {
+    if constexpr (std::is_same_v<T, Show>) {
+        return "Show";
+    } else if constexpr (std::is_same_v<T, Speak>) {
+        return "Speak";
+    } else if constexpr (std::is_same_v<T, StopSpeech>) {
+        return "StopSpeech";
+    } else if constexpr (std::is_same_v<T, Tone>) {
+        return "Tone";
+    } else if constexpr (std::is_same_v<T, StartPinEntry>) {
+        return "StartPinEntry";
+    } else if constexpr (std::is_same_v<T, CancelPinEntry>) {
+        return "CancelPinEntry";
+    } else if constexpr (std::is_same_v<T, EjectCard>) {
+        return "EjectCard";
+    } else if constexpr (std::is_same_v<T, Call>) {
+        return "Call";
+    } else if constexpr (std::is_same_v<T, CancelCall>) {
+        return "CancelCall";
+    } else if constexpr (std::is_same_v<T, StartTimer>) {
+        return "StartTimer";
+    } else if constexpr (std::is_same_v<T, CancelTimer>) {
+        return "CancelTimer";
+    } else if constexpr (std::is_same_v<T, NotifyStaff>) {
+        return "NotifyStaff";
+    } else {
+        static_assert(std::is_same_v<T, Journal>, "every effect needs a name");
+        return "Journal";
+    }
+}
+
+}  // namespace
+
+std::string_view to_string(const Effect& effect) {
+    return std::visit(
+        [](const auto& alternative) {
+            return effect_name<std::remove_cvref_t<decltype(alternative)>>();
+        },
+        effect);
+}
+
+}  // namespace kiosk::core

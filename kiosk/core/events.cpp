@@ -1,0 +1,93 @@
+#include "kiosk/core/events.h"
+
+#include <type_traits>
+
+namespace kiosk::core {
+
+std::string_view to_string(TimerId id) {
+    switch (id) {
+        case TimerId::inactivity:
+            return "inactivity";
+        case TimerId::inactivity_warning:
+            return "inactivity_warning";
+        case TimerId::reminder:
+            return "reminder";
+        case TimerId::goodbye:
+            return "goodbye";
+        case TimerId::card_read:
+            return "card_read";
+        case TimerId::service_call:
+            return "service_call";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(ServiceStatus status) {
+    switch (status) {
+        case ServiceStatus::ok:
+            return "ok";
+        case ServiceStatus::wrong_pin:
+            return "wrong_pin";
+        case ServiceStatus::pin_locked:
+            return "pin_locked";
+        case ServiceStatus::card_unknown:
+            return "card_unknown";
+        case ServiceStatus::unavailable:
+            return "unavailable";
+        case ServiceStatus::timeout:
+            return "timeout";
+        case ServiceStatus::bad_reply:
+            return "bad_reply";
+    }
+    return "unknown";
+}
+
+namespace {
+
+template <typename T>
+constexpr std::string_view event_name() {
+    if constexpr (std::is_same_v<T, Started>) {
+        return "Started";
+    } else if constexpr (std::is_same_v<T, KeyPressed>) {
+        return "KeyPressed";
+    } else if constexpr (std::is_same_v<T, CardInserted>) {
+        return "CardInserted";
+    } else if constexpr (std::is_same_v<T, CardRead>) {
+        return "CardRead";
+    } else if constexpr (std::is_same_v<T, CardReadFailed>) {
+        return "CardReadFailed";
+    } else if constexpr (std::is_same_v<T, CardRemoved>) {
+        return "CardRemoved";
+    } else if constexpr (std::is_same_v<T, PinDigitEntered>) {
+        return "PinDigitEntered";
+    } else if constexpr (std::is_same_v<T, PinCleared>) {
+        return "PinCleared";
+    } else if constexpr (std::is_same_v<T, PinEntered>) {
+        return "PinEntered";
+    } else if constexpr (std::is_same_v<T, PinEntryCancelled>) {
+        return "PinEntryCancelled";
+    } else if constexpr (std::is_same_v<T, PinEntryFailed>) {
+        return "PinEntryFailed";
+    } else if constexpr (std::is_same_v<T, HeadphonesPlugged>) {
+        return "HeadphonesPlugged";
+    } else if constexpr (std::is_same_v<T, HeadphonesUnplugged>) {
+        return "HeadphonesUnplugged";
+    } else if constexpr (std::is_same_v<T, ReplyReceived>) {
+        return "ReplyReceived";
+    } else {
+        static_assert(std::is_same_v<T, TimerFired>, "every event needs a name");
+        return "TimerFired";
+    }
+}
+
+}  // namespace
+
+std::string_view to_string(const Event& event) {
+    return std::visit(
+        [](const auto& alternative) {
+            return event_name<std::remove_cvref_t<decltype(alternative)>>();
+        },
+        event);
+}
+
+}  // namespace kiosk::core

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "kiosk/core/card_number.h"
+#include "kiosk/core/keys.h"
+#include "kiosk/core/money.h"
+#include "kiosk/core/pin_block.h"
+
+namespace kiosk::core {
+
+// Events are past-tense facts the shell feeds into the core (DESIGN.md, "Flows are update
+// functions"). None of them carries a PIN digit: the PIN pad reports counts only.
+
+// What the card reader read from the chip (EMV tags 5A, 5F24, 5F2D).
+struct CardData {
+    CardNumber pan;
+    std::string expiry;               // YYMM
+    std::string language_preference;  // ISO 639-1 codes in order of preference, e.g. "zhen"
+
+    friend bool operator==(const CardData&, const CardData&) = default;
+};
+
+enum class TimerId {
+    inactivity,          // no key for a while on an interactive screen
+    inactivity_warning,  // the time left to answer "do you need more time?"
+    reminder,            // "please take your card", repeated until it is taken
+    goodbye,             // how long the goodbye screen stays before the welcome screen
+    card_read,           // safety net when the reader never reports the read
+    service_call,        // safety net when the account service never answers
+};
+
+std::string_view to_string(TimerId id);
+
+enum class ServiceStatus {
+    ok,
+    wrong_pin,
+    pin_locked,
+    card_unknown,
+    unavailable,
+    timeout,
+    bad_reply,
+};
+
+std::string_view to_string(ServiceStatus status);
+
+struct BalanceReply {
+    Money balance;
+
+    friend bool operator==(const BalanceReply&, const BalanceReply&) = default;
+};
+
+// The account service's answer to a balance request (which also verifies the PIN block).
+struct ServiceReply {
+    ServiceStatus status = ServiceStatus::bad_reply;
+    int tries_left = 0;                   // meaningful with wrong_pin
+    std::optional<BalanceReply> balance;  // present with ok
+
+    friend bool operator==(const ServiceReply&, const ServiceReply&) = default;
+};
+
+struct Started {};
+struct KeyPressed {
+    Key key;
+};
+struct CardInserted {};
+struct CardRead {
+    CardData card;
+};
+struct CardReadFailed {
+    std::string reason;  // technical, for the journal; no personal data
+};
+struct CardRemoved {};
+struct PinDigitEntered {
+    int count = 0;  // how many digits the PIN pad now holds; never the digits
+};
+struct PinCleared {};
+struct PinEntered {
+    PinBlock block;
+};
+struct PinEntryCancelled {};
+struct PinEntryFailed {
+    std::string reason;  // technical, for the journal; no personal data
+};
+struct HeadphonesPlugged {};
+struct HeadphonesUnplugged {};
+struct ReplyReceived {
+    std::uint64_t call_id = 0;
+    ServiceReply reply;
+};
+struct TimerFired {
+    TimerId id;
+};
+
+using Event = std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
+                           PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled,
+                           PinEntryFailed, HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived,
+                           TimerFired>;
+
+// The event's kind for the transcript: "CardInserted", "KeyPressed", ...
+std::string_view to_string(const Event& event);
+
+}  // namespace kiosk::core

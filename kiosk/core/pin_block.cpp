@@ -1,0 +1,42 @@
+#include "kiosk/core/pin_block.h"
+
+#include <algorithm>
+#include <ostream>
+
+namespace kiosk::core {
+
+std::string_view to_string(PinBlockError error) {
+    switch (error) {
+        case PinBlockError::wrong_length:
+            return "a PIN block is 8 bytes (ISO 9564 format 0) or 16 bytes (format 4)";
+    }
+    return "unknown PIN block error";
+}
+
+std::expected<PinBlock, PinBlockError> PinBlock::from_bytes(std::span<const std::uint8_t> bytes) {
+    if (bytes.size() != tdes_length && bytes.size() != aes_length) {
+        return std::unexpected(PinBlockError::wrong_length);
+    }
+    PinBlock block;
+    std::ranges::copy(bytes, block.m_bytes.begin());
+    block.m_length = bytes.size();
+    return block;
+}
+
+PinBlock::~PinBlock() {
+    volatile std::uint8_t* bytes = m_bytes.data();
+    for (std::size_t index = 0; index < m_bytes.size(); ++index) {
+        bytes[index] = 0;
+    }
+}
+
+bool operator==(const PinBlock& left, const PinBlock& right) {
+    return std::ranges::equal(left.bytes(), right.bytes());
+}
+
+std::ostream& operator<<(std::ostream& stream, const PinBlock& block) {
+    (void)block;
+    return stream << "<pin block>";
+}
+
+}  // namespace kiosk::core

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kiosk::core {
+
+// What an element is for. The SDL renderer picks its look from the role; the speech script
+// picks its phrasing (a choice is read with its key).
+enum class Role { title, text, amount, notice, choice, input, status };
+
+std::string_view to_string(Role role);
+
+// One thing on a screen, in reading (and focus) order. Every element is both shown and spoken,
+// so nothing is shown that is not spoken (DESIGN.md, "One screen model, two renderers").
+struct Element {
+    Role role = Role::text;
+    std::string text;    // what the screen shows
+    std::string speech;  // what is spoken instead of `text`, already worded; empty = speak text
+    std::string key;     // "0".."9", "enter", "clear", "cancel", "help" when a key selects it
+    bool is_private = false;  // spoken only on the headphone channel (EN 301 549 5.1.3.9)
+    std::string locale;       // speech language of this element when it differs from the
+                              // screen's (a language's own name on the welcome screen)
+
+    friend bool operator==(const Element&, const Element&) = default;
+};
+
+struct ScreenModel {
+    std::string id;
+    std::string locale;
+    std::string theme;  // "standard" or "elder"
+    std::vector<Element> elements;
+
+    friend bool operator==(const ScreenModel&, const ScreenModel&) = default;
+};
+
+inline constexpr std::string_view standard_theme = "standard";
+inline constexpr std::string_view elder_theme = "elder";
+
+}  // namespace kiosk::core

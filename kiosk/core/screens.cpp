@@ -1,0 +1,374 @@
+#include "kiosk/core/screens.h"
+
+#include <cstdint>
+#include <utility>
+
+#include "kiosk/core/wording.h"
+
+namespace kiosk::core {
+
+std::string_view to_string(ScreenId id) {
+    switch (id) {
+        case ScreenId::welcome:
+            return "welcome";
+        case ScreenId::reading_card:
+            return "reading_card";
+        case ScreenId::pin_entry:
+            return "pin_entry";
+        case ScreenId::verifying:
+            return "verifying";
+        case ScreenId::menu:
+            return "menu";
+        case ScreenId::balance:
+            return "balance";
+        case ScreenId::wrong_pin:
+            return "wrong_pin";
+        case ScreenId::staff_called:
+            return "staff_called";
+        case ScreenId::timeout_warning:
+            return "timeout_warning";
+        case ScreenId::take_card:
+            return "take_card";
+        case ScreenId::cancelled:
+            return "cancelled";
+        case ScreenId::error_pin_locked:
+            return "error_pin_locked";
+        case ScreenId::error_card_unreadable:
+            return "error_card_unreadable";
+        case ScreenId::error_card_unknown:
+            return "error_card_unknown";
+        case ScreenId::error_service_unavailable:
+            return "error_service_unavailable";
+        case ScreenId::error_pin_pad:
+            return "error_pin_pad";
+        case ScreenId::timed_out:
+            return "timed_out";
+        case ScreenId::goodbye:
+            return "goodbye";
+    }
+    return "unknown";
+}
+
+std::optional<std::string> welcome_locale_for_key(Key key, const Resources& resources) {
+    const std::optional<int> digit = digit_value(key);
+    if (!digit || *digit < 1 || *digit > static_cast<int>(policy::offered_locales.size())) {
+        return std::nullopt;
+    }
+    const std::string_view locale = policy::offered_locales[static_cast<std::size_t>(*digit - 1)];
+    if (!resources.has_locale(locale)) {
+        return std::nullopt;
+    }
+    return std::string(locale);
+}
+
+ScreenId screen_for(const Session& session) {
+    switch (session.state) {
+        case State::welcome:
+            return ScreenId::welcome;
+        case State::reading_card:
+            return ScreenId::reading_card;
+        case State::pin_entry:
+            return ScreenId::pin_entry;
+        case State::verifying:
+            return ScreenId::verifying;
+        case State::menu:
+            return ScreenId::menu;
+        case State::balance:
+            return ScreenId::balance;
+        case State::wrong_pin:
+            return ScreenId::wrong_pin;
+        case State::staff_called:
+            return ScreenId::staff_called;
+        case State::timeout_warning:
+            return ScreenId::timeout_warning;
+        case State::goodbye:
+            return ScreenId::goodbye;
+        case State::returning_card:
+            break;
+    }
+    switch (session.end_reason) {
+        case EndReason::cancelled:
+            return ScreenId::cancelled;
+        case EndReason::pin_locked:
+            return ScreenId::error_pin_locked;
+        case EndReason::card_unreadable:
+            return ScreenId::error_card_unreadable;
+        case EndReason::card_unknown:
+            return ScreenId::error_card_unknown;
+        case EndReason::service_unavailable:
+            return ScreenId::error_service_unavailable;
+        case EndReason::pin_pad_failed:
+            return ScreenId::error_pin_pad;
+        case EndReason::timed_out:
+            return ScreenId::timed_out;
+        case EndReason::none:
+        case EndReason::finished:
+        case EndReason::card_removed:
+            break;
+    }
+    return ScreenId::take_card;
+}
+
+std::string pin_dots(int count) {
+    std::string dots;
+    for (int index = 0; index < count; ++index) {
+        if (index > 0) {
+            dots += ' ';
+        }
+        dots += "●";
+    }
+    return dots;
+}
+
+namespace {
+
+// An element with its shown text and, where it differs, its spoken words.
+Element make_element(Role role, std::string text, std::string speech = {},
+                     bool is_private = false) {
+    Element element;
+    element.role = role;
+    element.text = std::move(text);
+    element.speech = std::move(speech);
+    element.is_private = is_private;
+    return element;
+}
+
+Element make_choice(std::string text, Key key, std::string speech = {}) {
+    Element element = make_element(Role::choice, std::move(text), std::move(speech));
+    element.key = std::string(to_string(key));
+    return element;
+}
+
+// Adds elements whose messages live in the screen's own catalog section.
+class ScreenBuilder {
+public:
+    ScreenBuilder(ScreenId id, const Resources& resources, const Session& session)
+        : m_catalog(resources.catalog(session.locale)), m_section(to_string(id)) {
+        m_screen.id = std::string(to_string(id));
+        m_screen.locale = session.locale;
+        m_screen.theme = std::string(session.elder_mode ? elder_theme : standard_theme);
+    }
+
+    std::string key_of(std::string_view name) const {
+        std::string key(m_section);
+        key += '.';
+        key += name;
+        return key;
+    }
+
+    std::string text(std::string_view name) const { return m_catalog.text(key_of(name)); }
+
+    std::string format(std::string_view name, std::initializer_list<Placeholder> values) const {
+        return m_catalog.format(key_of(name), values);
+    }
+
+    const Catalog& catalog() const { return m_catalog; }
+
+    ScreenBuilder& add(Role role, std::string_view name) {
+        return add(make_element(role, text(name)));
+    }
+
+    ScreenBuilder& add_choice(std::string_view name, Key key) {
+        return add(make_choice(text(name), key));
+    }
+
+    ScreenBuilder& add(Element element) {
+        m_screen.elements.push_back(std::move(element));
+        return *this;
+    }
+
+    // The notice every card-returning screen ends with.
+    ScreenBuilder& add_take_card_notice() {
+        return add(make_element(Role::notice, m_catalog.text("take_card.notice")));
+    }
+
+    ScreenModel build() && { return std::move(m_screen); }
+
+private:
+    const Catalog& m_catalog;
+    std::string_view m_section;
+    ScreenModel m_screen;
+};
+
+std::uint64_t count_of(int value) { return value < 0 ? 0U : static_cast<std::uint64_t>(value); }
+
+ScreenModel welcome_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::welcome, resources, session);
+    builder.add(Role::title, "title").add(Role::text, "prompt");
+    // Each language is offered in its own words and voice, so it can be chosen without sight
+    // and without reading the current language (EN 301 549 5.1.3.14).
+    for (std::size_t index = 0; index < policy::offered_locales.size(); ++index) {
+        const std::string_view locale = policy::offered_locales[index];
+        if (!resources.has_locale(locale)) {
+            continue;
+        }
+        const Catalog& own = resources.catalog(locale);
+        const std::optional<Key> key = digit_key(static_cast<int>(index) + 1);
+        if (!key) {
+            continue;
+        }
+        Element choice =
+            make_choice(own.text("language.name"), *key, own.text("language.spoken_name"));
+        if (locale != session.locale) {
+            choice.locale = std::string(locale);
+        }
+        builder.add(std::move(choice));
+    }
+    builder.add_choice(session.elder_mode ? "elder_mode_off" : "elder_mode_on",
+                       welcome_elder_mode_key);
+    if (session.elder_mode) {
+        builder.add(Role::status, "elder_mode_status");
+    }
+    builder.add(Role::notice, "help");
+    return std::move(builder).build();
+}
+
+ScreenModel pin_entry_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::pin_entry, resources, session);
+    builder.add(Role::title, "title").add(Role::text, "instruction").add(Role::text, "correction");
+    if (session.pin_tries_left) {
+        builder.add(make_element(Role::status, builder.format("tries", {{"tries", std::to_string(*session.pin_tries_left)}}), builder.format(
+                "tries", {{"tries", word_count(count_of(*session.pin_tries_left), session.locale)}})));
+    }
+    const int count = session.pin_digit_count;
+    builder.add(make_element(Role::input, pin_dots(count), count == 0 ? builder.text("entered_none")
+                             : builder.format("entered", {{"count", word_count(count_of(count),
+                                                                                 session.locale)}})));
+    builder.add(Role::notice, "privacy");
+    return std::move(builder).build();
+}
+
+ScreenModel balance_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::balance, resources, session);
+    builder.add(Role::title, "title");
+    if (session.balance) {
+        builder.add(make_element(Role::amount, builder.format("amount", {{"amount", format_amount(*session.balance)}}), builder.format("amount_speech",
+                                     {{"amount", word_amount(*session.balance, session.locale)}}), true));
+    } else {
+        builder.add(Role::text, "unavailable");
+    }
+    if (session.card) {
+        const CardNumber& pan = session.card->pan;
+        builder.add(make_element(Role::text, builder.format("card", {{"masked", pan.masked()}}), builder.format("card_speech",
+                                     {{"last_four", word_digits(pan.last_four(), session.locale)}}), true));
+    }
+    builder.add_choice("back", balance_back_key).add_choice("take_card", balance_take_card_key);
+    return std::move(builder).build();
+}
+
+ScreenModel wrong_pin_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::wrong_pin, resources, session);
+    const int tries = session.pin_tries_left.value_or(0);
+    builder.add(Role::title, "title").add(Role::text, "text");
+    builder.add(make_element(Role::text, builder.format("tries", {{"tries", std::to_string(tries)}}), builder.format("tries", {{"tries", word_count(count_of(tries), session.locale)}})));
+    builder.add_choice("retry", wrong_pin_retry_key).add_choice("cancel", wrong_pin_cancel_key);
+    return std::move(builder).build();
+}
+
+ScreenModel timeout_warning_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::timeout_warning, resources, session);
+    const int seconds = timer_milliseconds(TimerId::inactivity_warning, resources, session) / 1000;
+    builder.add(Role::title, "title").add(Role::text, "text");
+    if (can_extend_time(resources, session)) {
+        builder.add_choice("extend", timeout_extend_key);
+    } else {
+        builder.add(Role::text, "final");
+    }
+    builder.add(make_element(Role::notice, builder.format("countdown", {{"seconds", std::to_string(seconds)}}), builder.format("countdown",
+                                 {{"seconds", word_count(count_of(seconds), session.locale)}})));
+    return std::move(builder).build();
+}
+
+ScreenModel staff_called_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::staff_called, resources, session);
+    builder.add(Role::title, "title").add(Role::text, "text").add(Role::text, "wait");
+    if (session.card) {
+        builder.add(Role::text, "card_safe");
+    }
+    builder.add(Role::notice, "return");
+    return std::move(builder).build();
+}
+
+ScreenModel goodbye_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::goodbye, resources, session);
+    builder.add(Role::title, "title");
+    if (session.end_reason == EndReason::card_removed) {
+        builder.add(Role::text, "card_removed");
+    }
+    builder.add(Role::text, "text");
+    return std::move(builder).build();
+}
+
+// The screens that return the card: why, what next, and "please take your card".
+ScreenModel card_return_screen(ScreenId id, const Resources& resources, const Session& session) {
+    ScreenBuilder builder(id, resources, session);
+    builder.add(Role::title, "title").add(Role::text, "text");
+    switch (id) {
+        case ScreenId::error_card_unreadable:
+        case ScreenId::error_service_unavailable:
+            builder.add(Role::text, "why").add(Role::text, "next");
+            break;
+        case ScreenId::error_pin_locked:
+        case ScreenId::error_card_unknown:
+        case ScreenId::error_pin_pad:
+            builder.add(Role::text, "next");
+            break;
+        default:
+            break;
+    }
+    if (id != ScreenId::take_card) {
+        builder.add_take_card_notice();
+    }
+    return std::move(builder).build();
+}
+
+}  // namespace
+
+ScreenModel build_screen(ScreenId id, const Resources& resources, const Session& session) {
+    switch (id) {
+        case ScreenId::welcome:
+            return welcome_screen(resources, session);
+        case ScreenId::reading_card: {
+            ScreenBuilder builder(id, resources, session);
+            builder.add(Role::title, "title").add(Role::text, "text").add(Role::notice, "notice");
+            return std::move(builder).build();
+        }
+        case ScreenId::pin_entry:
+            return pin_entry_screen(resources, session);
+        case ScreenId::verifying: {
+            ScreenBuilder builder(id, resources, session);
+            builder.add(Role::title, "title").add(Role::text, "text");
+            return std::move(builder).build();
+        }
+        case ScreenId::menu: {
+            ScreenBuilder builder(id, resources, session);
+            builder.add(Role::title, "title")
+                .add_choice("balance", menu_balance_key)
+                .add_choice("take_card", menu_take_card_key)
+                .add_choice("call_staff", menu_call_staff_key);
+            return std::move(builder).build();
+        }
+        case ScreenId::balance:
+            return balance_screen(resources, session);
+        case ScreenId::wrong_pin:
+            return wrong_pin_screen(resources, session);
+        case ScreenId::staff_called:
+            return staff_called_screen(resources, session);
+        case ScreenId::timeout_warning:
+            return timeout_warning_screen(resources, session);
+        case ScreenId::goodbye:
+            return goodbye_screen(resources, session);
+        case ScreenId::take_card:
+        case ScreenId::cancelled:
+        case ScreenId::error_pin_locked:
+        case ScreenId::error_card_unreadable:
+        case ScreenId::error_card_unknown:
+        case ScreenId::error_service_unavailable:
+        case ScreenId::error_pin_pad:
+        case ScreenId::timed_out:
+            return card_return_screen(id, resources, session);
+    }
+    return card_return_screen(ScreenId::take_card, resources, session);
+}
+
+}  // namespace kiosk::core

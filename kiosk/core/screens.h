@@ -1,0 +1,78 @@
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kiosk/core/keys.h"
+#include "kiosk/core/resources.h"
+#include "kiosk/core/screen.h"
+#include "kiosk/core/session.h"
+
+namespace kiosk::core {
+
+// Every screen the flows show. Each screen's messages live under the catalog section of the
+// same name ("welcome.title", "error_pin_locked.next", ...).
+enum class ScreenId {
+    welcome,
+    reading_card,
+    pin_entry,
+    verifying,
+    menu,
+    balance,
+    wrong_pin,
+    staff_called,
+    timeout_warning,
+    take_card,
+    cancelled,
+    error_pin_locked,
+    error_card_unreadable,
+    error_card_unknown,
+    error_service_unavailable,
+    error_pin_pad,
+    timed_out,
+    goodbye,
+};
+
+inline constexpr std::array all_screen_ids{
+    ScreenId::welcome,          ScreenId::reading_card,
+    ScreenId::pin_entry,        ScreenId::verifying,
+    ScreenId::menu,             ScreenId::balance,
+    ScreenId::wrong_pin,        ScreenId::staff_called,
+    ScreenId::timeout_warning,  ScreenId::take_card,
+    ScreenId::cancelled,        ScreenId::error_pin_locked,
+    ScreenId::error_card_unreadable, ScreenId::error_card_unknown,
+    ScreenId::error_service_unavailable, ScreenId::error_pin_pad,
+    ScreenId::timed_out,        ScreenId::goodbye,
+};
+
+// The screen id as it appears in ScreenModel::id and the transcript.
+std::string_view to_string(ScreenId id);
+
+// The keys each screen answers to: one home, shared by the screens and the flow.
+inline constexpr Key welcome_elder_mode_key = Key::digit_4;
+inline constexpr Key menu_balance_key = Key::digit_1;
+inline constexpr Key menu_take_card_key = Key::digit_2;
+inline constexpr Key menu_call_staff_key = Key::digit_3;
+inline constexpr Key balance_back_key = Key::digit_1;
+inline constexpr Key balance_take_card_key = Key::digit_2;
+inline constexpr Key wrong_pin_retry_key = Key::digit_1;
+inline constexpr Key wrong_pin_cancel_key = Key::cancel;
+inline constexpr Key timeout_extend_key = Key::enter;
+
+// The language a welcome-screen key selects: policy::offered_locales in order on keys 1, 2, 3,
+// each only when its catalog is loaded.
+std::optional<std::string> welcome_locale_for_key(Key key, const Resources& resources);
+
+// The screen that belongs to the session's state (for the returning_card state, the one that
+// explains why the card is returned).
+ScreenId screen_for(const Session& session);
+
+// Builds a screen in the session's locale and theme from the session's data.
+ScreenModel build_screen(ScreenId id, const Resources& resources, const Session& session);
+
+// The text of the PIN field: one dot per digit the PIN pad reports, never the digits.
+std::string pin_dots(int count);
+
+}  // namespace kiosk::core

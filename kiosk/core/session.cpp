@@ -1,0 +1,107 @@
+#include "kiosk/core/session.h"
+
+
+namespace kiosk::core {
+
+std::string_view to_string(State state) {
+    switch (state) {
+        case State::welcome:
+            return "welcome";
+        case State::reading_card:
+            return "reading_card";
+        case State::pin_entry:
+            return "pin_entry";
+        case State::verifying:
+            return "verifying";
+        case State::menu:
+            return "menu";
+        case State::balance:
+            return "balance";
+        case State::wrong_pin:
+            return "wrong_pin";
+        case State::staff_called:
+            return "staff_called";
+        case State::timeout_warning:
+            return "timeout_warning";
+        case State::returning_card:
+            return "returning_card";
+        case State::goodbye:
+            return "goodbye";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(EndReason reason) {
+    switch (reason) {
+        case EndReason::none:
+            return "none";
+        case EndReason::finished:
+            return "finished";
+        case EndReason::cancelled:
+            return "cancelled";
+        case EndReason::pin_locked:
+            return "pin_locked";
+        case EndReason::card_unreadable:
+            return "card_unreadable";
+        case EndReason::card_unknown:
+            return "card_unknown";
+        case EndReason::service_unavailable:
+            return "service_unavailable";
+        case EndReason::pin_pad_failed:
+            return "pin_pad_failed";
+        case EndReason::timed_out:
+            return "timed_out";
+        case EndReason::card_removed:
+            return "card_removed";
+    }
+    return "unknown";
+}
+
+Session new_session(const Resources& resources) {
+    Session session;
+    session.locale = resources.default_locale;
+    return session;
+}
+
+Session new_session(const Resources& resources, const Session& previous) {
+    Session session = new_session(resources);
+    session.audio_mode = previous.audio_mode;
+    session.next_call_id = previous.next_call_id;
+    return session;
+}
+
+bool has_inactivity_timeout(State state) {
+    return state == State::pin_entry || state == State::menu || state == State::balance ||
+           state == State::wrong_pin;
+}
+
+int timer_milliseconds(TimerId id, const Resources& resources, const Session& session) {
+    const Policy& policy = resources.policy;
+    const int factor =
+        session.elder_mode || session.audio_mode ? policy.slow_mode_timeout_factor : 1;
+    switch (id) {
+        case TimerId::inactivity:
+            return policy.inactivity_timeout_ms * factor;
+        case TimerId::inactivity_warning:
+            return policy.inactivity_warning_ms * factor;
+        case TimerId::reminder:
+            return policy.card_reminder_interval_ms;
+        case TimerId::goodbye:
+            return policy.goodbye_ms;
+        case TimerId::card_read:
+            return policy.card_read_timeout_ms;
+        case TimerId::service_call:
+            return policy.service_call_timeout_ms;
+    }
+    return policy.inactivity_timeout_ms;
+}
+
+bool can_extend_time(const Resources& resources, const Session& session) {
+    return session.timeout_extensions_used < resources.policy.maximum_timeout_extensions;
+}
+
+Channel speech_channel(const Session& session) {
+    return session.audio_mode ? Channel::headphones : Channel::speaker;
+}
+
+}  // namespace kiosk::core

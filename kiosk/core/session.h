@@ -1,0 +1,89 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kiosk/core/effects.h"
+#include "kiosk/core/events.h"
+#include "kiosk/core/money.h"
+#include "kiosk/core/resources.h"
+#include "kiosk/core/screen.h"
+
+namespace kiosk::core {
+
+enum class State {
+    welcome,          // waiting for a card; language and elder mode can be chosen
+    reading_card,     // the reader is reading the chip
+    pin_entry,        // the PIN pad is collecting the PIN
+    verifying,        // the account service is checking the PIN block
+    menu,             // 1 balance, 2 take card, 3 call staff
+    balance,          // the balance is on screen
+    wrong_pin,        // the PIN was wrong; 1 tries again
+    staff_called,     // the lobby manager is coming; any key returns
+    timeout_warning,  // "do you need more time?"
+    returning_card,   // the card is ejected; reminders until it is taken
+    goodbye,          // thank you; then the welcome screen again
+};
+
+std::string_view to_string(State state);
+
+// Why the card is being returned; it picks the screen that explains it.
+enum class EndReason {
+    none,
+    finished,             // the customer chose to take the card
+    cancelled,            // the customer pressed Cancel
+    pin_locked,           // no PIN tries left
+    card_unreadable,      // the reader or the chip failed
+    card_unknown,         // the account service does not know the card
+    service_unavailable,  // the account service is down, slow or answered nonsense
+    pin_pad_failed,       // the PIN pad reported a failure
+    timed_out,            // no answer to the inactivity warning
+    card_removed,         // the card was pulled out mid-session
+};
+
+std::string_view to_string(EndReason reason);
+
+// Everything the flow remembers between events. Personal data (card, balance) lives here only
+// while a card is in the kiosk and is wiped when the session ends.
+struct Session {
+    State state = State::welcome;
+    std::string locale = std::string(policy::default_locale);
+    bool locale_chosen = false;  // chosen on the welcome screen: the card's preference is ignored
+    bool elder_mode = false;
+    bool audio_mode = false;  // headphones plugged in: speech on the private channel
+    std::optional<CardData> card;
+    std::optional<Money> balance;
+    int pin_digit_count = 0;
+    std::optional<int> pin_tries_left;  // known after a wrong PIN
+    bool pin_entry_active = false;      // the PIN pad is collecting
+    std::uint64_t next_call_id = 1;     // kept across sessions so a late reply never matches
+    std::optional<std::uint64_t> pending_call;
+    int timeout_extensions_used = 0;
+    State resume_state = State::welcome;  // where staff_called and timeout_warning go back to
+    EndReason end_reason = EndReason::none;
+    int reminders_given = 0;
+    std::vector<TimerId> running_timers;
+    ScreenModel screen;  // the screen last shown, for speaking it again
+};
+
+// A fresh session on the welcome screen in the default locale. The headphone jack and the call
+// counter are facts about the kiosk, not the customer, so they carry over.
+Session new_session(const Resources& resources, const Session& previous);
+Session new_session(const Resources& resources);
+
+// Whether an inactivity time-out runs in this state (PIN entry, menu, balance, wrong PIN).
+bool has_inactivity_timeout(State state);
+
+// How long a timer runs in this session: elder and audio modes lengthen the inactivity
+// time-outs (ACCESSIBILITY.md, "Time").
+int timer_milliseconds(TimerId id, const Resources& resources, const Session& session);
+
+// Whether the customer may still ask for more time.
+bool can_extend_time(const Resources& resources, const Session& session);
+
+Channel speech_channel(const Session& session);
+
+}  // namespace kiosk::core

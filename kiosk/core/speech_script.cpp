@@ -1,0 +1,63 @@
+#include "kiosk/core/speech_script.h"
+
+#include <string>
+
+namespace kiosk::core {
+
+namespace {
+
+// The words spoken for what an element says; for a choice, with the key that selects it.
+std::string element_words(const Element& element, const Catalog& catalog) {
+    const std::string& words = element.speech.empty() ? element.text : element.speech;
+    if (element.role != Role::choice || element.key.empty()) {
+        return words;
+    }
+    std::string key_name = "key.";
+    key_name += element.key;
+    return catalog.format("speech.choice", {{"label", words}, {"key", catalog.text(key_name)}});
+}
+
+}  // namespace
+
+int speech_rate_wpm(const Resources& resources, bool elder_mode) {
+    return elder_mode ? resources.policy.elder_rate_wpm : resources.policy.standard_rate_wpm;
+}
+
+Utterance phrase_utterance(std::string_view text, std::string_view locale,
+                           const SpeechContext& context) {
+    return Utterance{
+        .text = context.resources.lexicon(locale).apply(text),
+        .locale = std::string(locale),
+        .channel = context.channel,
+        .rate_wpm = speech_rate_wpm(context.resources, context.elder_mode),
+        .is_private = false,
+    };
+}
+
+std::vector<Utterance> speech_script(const ScreenModel& screen, const SpeechContext& context) {
+    std::vector<Utterance> utterances;
+    bool privacy_phrase_said = false;
+    for (const Element& element : screen.elements) {
+        const std::string_view locale = element.locale.empty() ? std::string_view(screen.locale)
+                                                               : std::string_view(element.locale);
+        if (element.is_private && context.channel != Channel::headphones) {
+            if (!privacy_phrase_said) {
+                const std::string phrase =
+                    context.resources.catalog(screen.locale).text("speech.private_on_screen");
+                utterances.push_back(phrase_utterance(phrase, screen.locale, context));
+                privacy_phrase_said = true;
+            }
+            continue;
+        }
+        const std::string words = element_words(element, context.resources.catalog(locale));
+        if (words.empty()) {
+            continue;
+        }
+        Utterance utterance = phrase_utterance(words, locale, context);
+        utterance.is_private = element.is_private;
+        utterances.push_back(std::move(utterance));
+    }
+    return utterances;
+}
+
+}  // namespace kiosk::core

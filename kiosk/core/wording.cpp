@@ -1,0 +1,249 @@
+#include "kiosk/core/wording.h"
+
+#include <array>
+
+namespace kiosk::core {
+
+namespace {
+
+constexpr std::array<std::string_view, 10> chinese_digit_names{
+    "零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+
+constexpr std::uint64_t ten_thousand = 10'000;
+constexpr std::uint64_t hundred_million = 100'000'000;
+
+std::string_view wan(ChineseScript script) {
+    return script == ChineseScript::simplified ? "万" : "萬";
+}
+
+std::string_view yi(ChineseScript script) {
+    return script == ChineseScript::simplified ? "亿" : "億";
+}
+
+std::string_view minus(ChineseScript script) {
+    return script == ChineseScript::simplified ? "负" : "負";
+}
+
+// 1..9999. `leading` says whether this group starts the whole number, where 10..19 are read
+// 十, 十一 ... rather than 一十, 一十一.
+std::string group_below_ten_thousand(std::uint64_t value, bool leading) {
+    constexpr std::array<std::string_view, 4> place_names{"千", "百", "十", ""};
+    const std::array<std::uint64_t, 4> digits{value / 1000 % 10, value / 100 % 10, value / 10 % 10,
+                                              value % 10};
+    std::string result;
+    bool started = false;
+    bool pending_zero = false;
+    for (std::size_t place = 0; place < digits.size(); ++place) {
+        const std::uint64_t digit = digits[place];
+        if (digit == 0) {
+            pending_zero = started;
+            continue;
+        }
+        if (pending_zero) {
+            result += chinese_digit_names[0];
+            pending_zero = false;
+        }
+        const bool is_tens = place == 2;
+        if (!(is_tens && digit == 1 && !started && leading)) {
+            result += chinese_digit_names[digit];
+        }
+        result += place_names[place];
+        started = true;
+    }
+    return result;
+}
+
+// 1 and above, split recursively at 亿 then 万; a 零 marks a gap below the split.
+std::string positive_integer(std::uint64_t value, bool leading, ChineseScript script) {
+    for (const auto& [unit, name] : {std::pair{hundred_million, yi(script)},
+                                     std::pair{ten_thousand, wan(script)}}) {
+        if (value >= unit) {
+            const std::uint64_t high = value / unit;
+            const std::uint64_t low = value % unit;
+            std::string result = positive_integer(high, leading, script);
+            result += name;
+            if (low != 0) {
+                if (low < unit / 10) {
+                    result += chinese_digit_names[0];
+                }
+                result += positive_integer(low, false, script);
+            }
+            return result;
+        }
+    }
+    return group_below_ten_thousand(value, leading);
+}
+
+std::uint64_t magnitude_of(std::int64_t value) {
+    // Unsigned negation keeps the most negative value well defined.
+    return value < 0 ? 0U - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+}
+
+struct ChineseCurrencyWords {
+    std::string_view major;
+    std::string_view tenth;
+    std::string_view hundredth;
+};
+
+ChineseCurrencyWords chinese_currency_words(std::string_view currency) {
+    if (currency == "HKD") {
+        return {"港元", "角", "分"};
+    }
+    return {"元", "角", "分"};
+}
+
+struct EnglishCurrencyWords {
+    std::string_view major;
+    std::string_view minor;
+};
+
+EnglishCurrencyWords english_currency_words(std::string_view currency) {
+    if (currency == "HKD") {
+        return {"Hong Kong dollars", "cents"};
+    }
+    return {"yuan", "fen"};
+}
+
+std::string grouped_number(std::uint64_t value) {
+    const std::string digits = std::to_string(value);
+    std::string grouped;
+    for (std::size_t index = 0; index < digits.size(); ++index) {
+        if (index > 0 && (digits.size() - index) % 3 == 0) {
+            grouped += ',';
+        }
+        grouped += digits[index];
+    }
+    return grouped;
+}
+
+}  // namespace
+
+std::string chinese_integer(std::uint64_t value, ChineseScript script) {
+    if (value == 0) {
+        return std::string(chinese_digit_names[0]);
+    }
+    return positive_integer(value, true, script);
+}
+
+std::string chinese_count(std::uint64_t value, ChineseScript script) {
+    if (value == 2) {
+        return script == ChineseScript::simplified ? "两" : "兩";
+    }
+    return chinese_integer(value, script);
+}
+
+std::string chinese_digits(std::string_view digits) {
+    std::string result;
+    for (const char character : digits) {
+        if (character >= '0' && character <= '9') {
+            result += chinese_digit_names[static_cast<std::size_t>(character - '0')];
+        }
+    }
+    return result;
+}
+
+std::string chinese_amount(const Money& money, ChineseScript script) {
+    const ChineseCurrencyWords words = chinese_currency_words(money.currency);
+    const std::uint64_t magnitude = magnitude_of(money.minor_units);
+    const std::uint64_t major = magnitude / 100;
+    const std::uint64_t tenths = magnitude / 10 % 10;
+    const std::uint64_t hundredths = magnitude % 10;
+
+    std::string result = money.minor_units < 0 ? std::string(minus(script)) : std::string();
+    if (major == 0 && tenths == 0 && hundredths == 0) {
+        result += chinese_digit_names[0];
+        result += words.major;
+        result += "整";
+        return result;
+    }
+    if (major != 0) {
+        result += chinese_integer(major, script);
+        result += words.major;
+        if (tenths == 0 && hundredths == 0) {
+            result += "整";
+            return result;
+        }
+    }
+    if (tenths != 0) {
+        result += chinese_digit_names[tenths];
+        result += words.tenth;
+    } else if (major != 0) {
+        // 一千零二元零五分: the missing 角 is read as 零.
+        result += chinese_digit_names[0];
+    }
+    if (hundredths != 0) {
+        result += chinese_digit_names[hundredths];
+        result += words.hundredth;
+    }
+    return result;
+}
+
+std::string english_amount(const Money& money) {
+    const EnglishCurrencyWords words = english_currency_words(money.currency);
+    const std::uint64_t magnitude = magnitude_of(money.minor_units);
+    const std::uint64_t major = magnitude / 100;
+    const std::uint64_t minor = magnitude % 100;
+
+    std::string result = money.minor_units < 0 ? "minus " : "";
+    if (major != 0 || minor == 0) {
+        result += grouped_number(major);
+        result += ' ';
+        result += words.major;
+    }
+    if (minor != 0) {
+        if (major != 0) {
+            result += " and ";
+        }
+        result += std::to_string(minor);
+        result += ' ';
+        result += words.minor;
+    }
+    return result;
+}
+
+std::string english_digits(std::string_view digits) {
+    std::string result;
+    for (const char character : digits) {
+        if (character >= '0' && character <= '9') {
+            if (!result.empty()) {
+                result += ' ';
+            }
+            result += character;
+        }
+    }
+    return result;
+}
+
+bool is_chinese_locale(std::string_view locale) {
+    return locale == "zh" || locale.starts_with("zh-");
+}
+
+ChineseScript chinese_script(std::string_view locale) {
+    if (locale == "zh-HK" || locale == "zh-TW" || locale == "zh-MO") {
+        return ChineseScript::traditional;
+    }
+    return ChineseScript::simplified;
+}
+
+std::string word_amount(const Money& money, std::string_view locale) {
+    if (is_chinese_locale(locale)) {
+        return chinese_amount(money, chinese_script(locale));
+    }
+    return english_amount(money);
+}
+
+std::string word_digits(std::string_view digits, std::string_view locale) {
+    if (is_chinese_locale(locale)) {
+        return chinese_digits(digits);
+    }
+    return english_digits(digits);
+}
+
+std::string word_count(std::uint64_t value, std::string_view locale) {
+    if (is_chinese_locale(locale)) {
+        return chinese_count(value, chinese_script(locale));
+    }
+    return grouped_number(value);
+}
+
+}  // namespace kiosk::core

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "kiosk/core/money.h"
+
+namespace kiosk::core {
+
+// Number wording for speech. eSpeak NG's Chinese voices misread Arabic numerals (KNOWN-GROUND.md:
+// 12345 becomes 十二千三百四十五), so the kiosk words every number itself before synthesis.
+
+// Simplified characters for Mandarin (万, 亿, 负), traditional for Cantonese (萬, 億, 負).
+enum class ChineseScript { simplified, traditional };
+
+// 12345 -> 一万二千三百四十五; 10 -> 十 at the start of a number, 一十 inside one (一百一十);
+// one 零 for each run of missing places (1002 -> 一千零二, 100010000 -> 一亿零一万).
+std::string chinese_integer(std::uint64_t value, ChineseScript script = ChineseScript::simplified);
+
+// A count of things: as chinese_integer, except that a lone 2 is 两 (再试两次, not 再试二次).
+std::string chinese_count(std::uint64_t value, ChineseScript script = ChineseScript::simplified);
+
+// Digit by digit, for card digits, ticket numbers and years: "0018" -> 零零一八. Characters
+// that are not digits (spaces, dashes) are left out.
+std::string chinese_digits(std::string_view digits);
+
+// 12345.67 CNY -> 一万二千三百四十五元六角七分; 100000.00 -> 十万元整; 1002.05 -> 一千零二元零五分.
+std::string chinese_amount(const Money& money, ChineseScript script = ChineseScript::simplified);
+
+// 12345.67 CNY -> "12,345 yuan and 67 fen": eSpeak's English voices read grouped numerals well.
+std::string english_amount(const Money& money);
+
+// "0018" -> "0 0 1 8", so that eSpeak reads digit by digit instead of "eighteen".
+std::string english_digits(std::string_view digits);
+
+// The script a Chinese locale is written in ("zh-HK", "zh-TW", "zh-MO": traditional).
+ChineseScript chinese_script(std::string_view locale);
+bool is_chinese_locale(std::string_view locale);
+
+// The locale-dispatching forms used by the screens: Chinese wording for "zh-*" locales,
+// English wording otherwise.
+std::string word_amount(const Money& money, std::string_view locale);
+std::string word_digits(std::string_view digits, std::string_view locale);
+std::string word_count(std::uint64_t value, std::string_view locale);
+
+}  // namespace kiosk::core
