@@ -1,0 +1,523 @@
+#include "drivers/emv/card_reader.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "drivers/emv/dol.h"
+#include "drivers/emv/tags.h"
+
+namespace drivers::emv {
+
+namespace {
+
+using iso7816::ApduChannel;
+using iso7816::ApduError;
+using iso7816::CommandApdu;
+using iso7816::ResponseApdu;
+
+// Book 1 §12.2.2: the directory of the Payment System Environment.
+constexpr std::string_view k_pse_name = "1PAY.SYS.DDF01";
+// Book 1 §12.2.3: directory records are in SFI 1..10; a directory has at most this many.
+constexpr int k_max_directory_records = 32;
+constexpr std::uint8_t k_max_directory_sfi = 10;
+constexpr std::uint8_t k_max_sfi = 30;
+constexpr std::size_t k_min_pan_digits = 12;
+constexpr std::size_t k_max_pan_digits = 19;
+constexpr std::size_t k_max_candidates = 16;
+
+EmvError from_apdu(ApduError error) {
+    switch (error) {
+        case ApduError::card_removed:
+            return EmvError::card_removed;
+        case ApduError::card_mute:
+        case ApduError::timeout:
+            return EmvError::card_not_responding;
+        case ApduError::reader_gone:
+        case ApduError::reader_failed:
+            return EmvError::reader_failed;
+        default:
+            return EmvError::card_protocol_error;
+    }
+}
+
+CommandApdu select_by_name(std::span<const std::uint8_t> name) {
+    // Book 1 §11.3.2: SELECT, P1 = 04 by name, P2 = 00 first occurrence.
+    return CommandApdu{0x00, 0xA4, 0x04, 0x00, Bytes(name.begin(), name.end()), 256};
+}
+
+CommandApdu read_record(std::uint8_t sfi, std::uint8_t record) {
+    // Book 3 §6.5.11: P2 = SFI in bits 8-4, then 100 (P1 is a record number).
+    return CommandApdu{0x00, 0xB2, record, static_cast<std::uint8_t>((sfi << 3) | 0x04), {}, 256};
+}
+
+struct Candidate {
+    Bytes aid;
+    std::string label;
+    int priority = 0;  // 1 highest .. 15 lowest; 0 = none given (after all others)
+    std::size_t terminal_index = 0;
+};
+
+std::string text_of(const Tlv* object) {
+    if (object == nullptr) {
+        return {};
+    }
+    std::string text;
+    for (std::uint8_t byte : object->value) {
+        // Labels are "ans" (printable ASCII); anything else is left out rather than trusted.
+        if (byte >= 0x20 && byte < 0x7F) {
+            text.push_back(static_cast<char>(byte));
+        }
+    }
+    while (!text.empty() && text.back() == ' ') {
+        text.pop_back();
+    }
+    return text;
+}
+
+std::optional<std::size_t> supported_index(const Terminal& terminal, const Bytes& aid) {
+    // Book 1 §12.3.1: an ADF name matches a terminal AID that it begins with (partial
+    // selection), or exactly.
+    for (std::size_t index = 0; index < terminal.applications.size(); ++index) {
+        const Bytes& supported = terminal.applications[index].aid;
+        if (aid.size() >= supported.size() &&
+            std::equal(supported.begin(), supported.end(), aid.begin())) {
+            return index;
+        }
+    }
+    return std::nullopt;
+}
+
+void order(std::vector<Candidate>& candidates) {
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const Candidate& left, const Candidate& right) {
+                         const int left_rank = left.priority == 0 ? 16 : left.priority;
+                         const int right_rank = right.priority == 0 ? 16 : right.priority;
+                         if (left_rank != right_rank) {
+                             return left_rank < right_rank;
+                         }
+                         return left.terminal_index < right.terminal_index;
+                     });
+}
+
+// Book 1 §12.3.2: the directory method. Any failure here means "use the list of AIDs",
+// except a blocked card or a lost card, which end the whole read.
+std::expected<std::vector<Candidate>, EmvError> candidates_from_directory(
+    ApduChannel& channel, const Terminal& terminal) {
+    const Bytes pse(k_pse_name.begin(), k_pse_name.end());
+    auto response = channel.transmit(select_by_name(pse));
+    if (!response) {
+        return std::unexpected(from_apdu(response.error()));
+    }
+    if (response->status_word() == iso7816::status_word::function_not_supported) {
+        return std::unexpected(EmvError::card_blocked);
+    }
+    if (!response->is_success()) {
+        return std::vector<Candidate>{};
+    }
+    auto fci = parse_tlv(response->data);
+    if (!fci) {
+        return std::vector<Candidate>{};
+    }
+    const Tlv* sfi_object = find_tag(*fci, tag::sfi_of_directory);
+    if (sfi_object == nullptr || sfi_object->value.size() != 1 || sfi_object->value[0] == 0 ||
+        sfi_object->value[0] > k_max_directory_sfi) {
+        return std::vector<Candidate>{};
+    }
+    const std::uint8_t sfi = sfi_object->value[0];
+    std::vector<Candidate> candidates;
+    for (int record = 1; record <= k_max_directory_records; ++record) {
+        auto answer = channel.transmit(read_record(sfi, static_cast<std::uint8_t>(record)));
+        if (!answer) {
+            return std::unexpected(from_apdu(answer.error()));
+        }
+        if (answer->status_word() == iso7816::status_word::record_not_found) {
+            break;
+        }
+        if (!answer->is_success()) {
+            return std::vector<Candidate>{};
+        }
+        auto objects = parse_tlv(answer->data);
+        if (!objects || objects->size() != 1 || objects->front().tag != tag::record_template) {
+            return std::vector<Candidate>{};
+        }
+        for (const Tlv& entry : objects->front().children) {
+            if (entry.tag != tag::application_template) {
+                continue;  // directory entries for DDFs (9D) are not followed
+            }
+            const Tlv* aid = entry.find(tag::application_identifier);
+            if (aid == nullptr || aid->value.size() < 5 || aid->value.size() > 16) {
+                continue;
+            }
+            auto index = supported_index(terminal, aid->value);
+            if (!index) {
+                continue;
+            }
+            Candidate candidate;
+            candidate.aid = aid->value;
+            candidate.label = text_of(entry.find(tag::application_label));
+            if (const Tlv* priority = entry.find(tag::application_priority_indicator);
+                priority != nullptr && priority->value.size() == 1) {
+                candidate.priority = priority->value[0] & 0x0F;
+            }
+            candidate.terminal_index = *index;
+            if (candidates.size() < k_max_candidates) {
+                candidates.push_back(std::move(candidate));
+            }
+        }
+    }
+    order(candidates);
+    return candidates;
+}
+
+struct Selected {
+    Bytes aid;
+    std::string label;
+    std::vector<Tlv> fci;
+};
+
+// SELECT one application; nullopt when the card refuses it (not found, blocked, nonsense).
+std::expected<std::optional<Selected>, EmvError> select_application(ApduChannel& channel,
+                                                                    const Bytes& aid,
+                                                                    bool& saw_blocked) {
+    auto response = channel.transmit(select_by_name(aid));
+    if (!response) {
+        return std::unexpected(from_apdu(response.error()));
+    }
+    if (response->status_word() == iso7816::status_word::selected_file_invalidated) {
+        saw_blocked = true;
+        return std::optional<Selected>{};
+    }
+    if (!response->is_success()) {
+        return std::optional<Selected>{};
+    }
+    auto fci = parse_tlv(response->data);
+    if (!fci || fci->empty() || fci->front().tag != tag::fci_template) {
+        return std::optional<Selected>{};
+    }
+    Selected selected;
+    const Tlv* name = find_tag(*fci, tag::dedicated_file_name);
+    selected.aid = name != nullptr ? name->value : aid;
+    std::string label = text_of(find_tag(*fci, tag::application_label));
+    selected.label = std::move(label);
+    selected.fci = std::move(*fci);
+    return std::optional<Selected>{std::move(selected)};
+}
+
+struct Processing {
+    Bytes afl;
+};
+
+// Book 3 §6.5.8: GET PROCESSING OPTIONS with the PDOL data in template 83. Returns nullopt
+// when the card says 6985 (conditions not satisfied: try the next application).
+std::expected<std::optional<Processing>, EmvError> get_processing_options(
+    ApduChannel& channel, const Selected& selected, const Terminal& terminal) {
+    Bytes pdol_data;
+    if (const Tlv* pdol = find_tag(selected.fci, tag::pdol)) {
+        auto entries = parse_dol(pdol->value);
+        if (!entries) {
+            return std::unexpected(EmvError::malformed_data);
+        }
+        pdol_data = build_dol_data(*entries, terminal.values);
+    }
+    const CommandApdu gpo{0x80, 0xA8, 0x00, 0x00, encode_tlv(tag::command_template, pdol_data),
+                          256};
+    auto response = channel.transmit(gpo);
+    if (!response) {
+        return std::unexpected(from_apdu(response.error()));
+    }
+    if (response->status_word() == iso7816::status_word::conditions_not_satisfied) {
+        return std::optional<Processing>{};
+    }
+    if (!response->is_success()) {
+        return std::unexpected(EmvError::processing_options_failed);
+    }
+    auto objects = parse_tlv(response->data);
+    if (!objects || objects->empty()) {
+        return std::unexpected(EmvError::malformed_data);
+    }
+    const Tlv& template_object = objects->front();
+    Processing processing;
+    if (template_object.tag == tag::response_format_1) {
+        // Book 3 §6.5.8.4 format 1: AIP (2 bytes) followed by the AFL.
+        if (template_object.value.size() < 2) {
+            return std::unexpected(EmvError::malformed_data);
+        }
+        processing.afl.assign(template_object.value.begin() + 2, template_object.value.end());
+    } else if (template_object.tag == tag::response_format_2) {
+        const Tlv* aip = template_object.find(tag::application_interchange_profile);
+        const Tlv* afl = template_object.find(tag::application_file_locator);
+        if (aip == nullptr || aip->value.size() != 2 || afl == nullptr) {
+            return std::unexpected(EmvError::malformed_data);
+        }
+        processing.afl = afl->value;
+    } else {
+        return std::unexpected(EmvError::malformed_data);
+    }
+    // Book 3 §10.2: four bytes per entry; SFI 1..30; first record >= 1, last >= first.
+    if (processing.afl.empty() || processing.afl.size() % 4 != 0) {
+        return std::unexpected(EmvError::malformed_data);
+    }
+    for (std::size_t offset = 0; offset < processing.afl.size(); offset += 4) {
+        const auto sfi = static_cast<std::uint8_t>(processing.afl[offset] >> 3);
+        const std::uint8_t first = processing.afl[offset + 1];
+        const std::uint8_t last = processing.afl[offset + 2];
+        if (sfi == 0 || sfi > k_max_sfi || first == 0 || last < first) {
+            return std::unexpected(EmvError::malformed_data);
+        }
+    }
+    return std::optional<Processing>{std::move(processing)};
+}
+
+std::string trimmed_name(const Tlv* object) { return text_of(object); }
+
+std::string language_of(const std::vector<const std::vector<Tlv>*>& sources) {
+    // Book 1 §11.3.4: 2 to 8 lower-case alphabetic characters, in pairs (ISO 639-1).
+    for (const auto* source : sources) {
+        const Tlv* object = find_tag(*source, tag::language_preference);
+        if (object == nullptr) {
+            continue;
+        }
+        const Bytes& value = object->value;
+        const bool well_formed =
+            value.size() >= 2 && value.size() <= 8 && value.size() % 2 == 0 &&
+            std::all_of(value.begin(), value.end(),
+                        [](std::uint8_t byte) { return byte >= 'a' && byte <= 'z'; });
+        if (well_formed) {
+            return std::string(value.begin(), value.end());
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string_view to_string(EmvError error) {
+    switch (error) {
+        case EmvError::card_removed:
+            return "emv: the card was removed";
+        case EmvError::card_not_responding:
+            return "emv: the card does not respond";
+        case EmvError::reader_failed:
+            return "emv: the card reader failed";
+        case EmvError::card_protocol_error:
+            return "emv: the card's answers break ISO 7816";
+        case EmvError::card_blocked:
+            return "emv: the card is blocked";
+        case EmvError::no_application:
+            return "emv: no supported application on the card";
+        case EmvError::application_blocked:
+            return "emv: the card's application is blocked";
+        case EmvError::processing_options_failed:
+            return "emv: GET PROCESSING OPTIONS refused";
+        case EmvError::read_record_failed:
+            return "emv: a record could not be read";
+        case EmvError::malformed_data:
+            return "emv: the card's data is malformed";
+        case EmvError::missing_pan:
+            return "emv: the card holds no account number";
+        case EmvError::invalid_pan:
+            return "emv: the card's account number is invalid";
+        case EmvError::invalid_expiry:
+            return "emv: the card's expiry date is invalid";
+    }
+    return "emv: unknown error";
+}
+
+Terminal Terminal::unionpay() {
+    Terminal terminal;
+    const Bytes rid{0xA0, 0x00, 0x00, 0x03, 0x33};
+    const std::pair<std::uint8_t, const char*> products[] = {
+        {0x01, "UnionPay debit"},
+        {0x02, "UnionPay credit"},
+        {0x03, "UnionPay quasi-credit"},
+        {0x06, "UnionPay electronic cash"},
+    };
+    for (const auto& [suffix, name] : products) {
+        Bytes aid = rid;
+        aid.insert(aid.end(), {0x01, 0x01, suffix});
+        terminal.applications.push_back(TerminalApplication{std::move(aid), name});
+    }
+    // ISO 3166 / ISO 4217 numeric 156: China, yuan renminbi (n3 in two BCD bytes).
+    terminal.values[tag::terminal_country_code] = {0x01, 0x56};
+    terminal.values[tag::transaction_currency_code] = {0x01, 0x56};
+    terminal.values[tag::transaction_type] = {0x31};  // balance inquiry (ISO 8583 processing code)
+    return terminal;
+}
+
+std::string digits_from_cn(std::span<const std::uint8_t> bytes) {
+    std::string digits;
+    for (std::uint8_t byte : bytes) {
+        for (const unsigned nibble : {static_cast<unsigned>(byte >> 4), byte & 0x0FU}) {
+            if (nibble > 9) {
+                return digits;
+            }
+            digits.push_back(static_cast<char>('0' + nibble));
+        }
+    }
+    return digits;
+}
+
+bool luhn_valid(std::string_view digits) {
+    if (digits.empty()) {
+        return false;
+    }
+    int sum = 0;
+    bool double_it = false;
+    for (auto position = digits.rbegin(); position != digits.rend(); ++position) {
+        if (*position < '0' || *position > '9') {
+            return false;
+        }
+        int value = *position - '0';
+        if (double_it) {
+            value *= 2;
+            if (value > 9) {
+                value -= 9;
+            }
+        }
+        sum += value;
+        double_it = !double_it;
+    }
+    return sum % 10 == 0;
+}
+
+std::expected<CardData, EmvError> read_card(ApduChannel& raw_channel, const Terminal& terminal) {
+    // T=0 cards, and readers that pass 61xx / 6Cxx through, need the exchange completed.
+    iso7816::CompletingChannel channel(raw_channel);
+
+    // Book 1 §12.3: the directory first, then the terminal's list of AIDs.
+    auto from_directory = candidates_from_directory(channel, terminal);
+    if (!from_directory) {
+        return std::unexpected(from_directory.error());
+    }
+    std::vector<Candidate> candidates = std::move(*from_directory);
+    const bool listed_by_directory = !candidates.empty();
+    if (!listed_by_directory) {
+        for (std::size_t index = 0; index < terminal.applications.size(); ++index) {
+            candidates.push_back(Candidate{terminal.applications[index].aid, {}, 0, index});
+        }
+    }
+
+    bool saw_blocked = false;
+    bool saw_selectable = false;
+    for (const Candidate& candidate : candidates) {
+        auto selected = select_application(channel, candidate.aid, saw_blocked);
+        if (!selected) {
+            return std::unexpected(selected.error());
+        }
+        if (!selected->has_value()) {
+            continue;
+        }
+        saw_selectable = true;
+        Selected& application = **selected;
+        if (application.label.empty()) {
+            application.label = candidate.label;
+        }
+        auto processing = get_processing_options(channel, application, terminal);
+        if (!processing) {
+            return std::unexpected(processing.error());
+        }
+        if (!processing->has_value()) {
+            continue;  // Book 3 §10.1: 6985 removes the application; try the next one
+        }
+
+        // Book 3 §10.2: read every record the AFL names.
+        std::vector<std::vector<Tlv>> records;
+        const Bytes& afl = (*processing)->afl;
+        for (std::size_t offset = 0; offset < afl.size(); offset += 4) {
+            const auto sfi = static_cast<std::uint8_t>(afl[offset] >> 3);
+            for (unsigned record = afl[offset + 1]; record <= afl[offset + 2]; ++record) {
+                auto answer =
+                    channel.transmit(read_record(sfi, static_cast<std::uint8_t>(record)));
+                if (!answer) {
+                    return std::unexpected(from_apdu(answer.error()));
+                }
+                if (!answer->is_success()) {
+                    return std::unexpected(EmvError::read_record_failed);
+                }
+                auto objects = parse_tlv(answer->data);
+                // Book 3 §6.5.11.4: records of SFI 1..10 are template 70.
+                if (!objects || objects->empty() ||
+                    (sfi <= 10 && objects->front().tag != tag::record_template)) {
+                    return std::unexpected(EmvError::malformed_data);
+                }
+                records.push_back(std::move(*objects));
+            }
+        }
+
+        CardData card;
+        card.aid = application.aid;
+        card.application_label = application.label;
+        const Tlv* pan = nullptr;
+        const Tlv* track2 = nullptr;
+        const Tlv* expiry = nullptr;
+        const Tlv* name = nullptr;
+        for (const auto& record : records) {
+            pan = pan != nullptr ? pan : find_tag(record, tag::pan);
+            track2 = track2 != nullptr ? track2 : find_tag(record, tag::track2_equivalent);
+            expiry = expiry != nullptr ? expiry : find_tag(record, tag::expiry_date);
+            name = name != nullptr ? name : find_tag(record, tag::cardholder_name);
+        }
+        // Track 2 equivalent (Book 3 Annex A): PAN, separator D, YYMM, service code, ...
+        std::string track2_pan;
+        std::string track2_expiry;
+        if (track2 != nullptr) {
+            std::string nibbles;
+            for (std::uint8_t byte : track2->value) {
+                for (const unsigned nibble : {static_cast<unsigned>(byte >> 4), byte & 0x0FU}) {
+                    nibbles.push_back("0123456789ABCDEF"[nibble]);
+                }
+            }
+            const auto separator = nibbles.find('D');
+            if (separator != std::string::npos) {
+                track2_pan = nibbles.substr(0, separator);
+                track2_expiry = nibbles.substr(separator + 1, 4);
+            }
+        }
+        if (pan != nullptr) {
+            card.pan = digits_from_cn(pan->value);
+        } else if (!track2_pan.empty()) {
+            card.pan = track2_pan;
+        } else {
+            return std::unexpected(EmvError::missing_pan);
+        }
+        if (card.pan.size() < k_min_pan_digits || card.pan.size() > k_max_pan_digits ||
+            card.pan.find_first_not_of("0123456789") != std::string::npos ||
+            !luhn_valid(card.pan)) {
+            return std::unexpected(EmvError::invalid_pan);
+        }
+        // 5F24 is n6 YYMMDD; without it, track 2's YYMM.
+        std::string expiry_digits;
+        if (expiry != nullptr && expiry->value.size() == 3) {
+            expiry_digits = digits_from_cn(expiry->value).substr(0, 4);
+        } else if (expiry != nullptr) {
+            return std::unexpected(EmvError::invalid_expiry);
+        } else {
+            expiry_digits = track2_expiry;
+        }
+        if (expiry_digits.size() != 4 ||
+            expiry_digits.find_first_not_of("0123456789") != std::string::npos) {
+            return std::unexpected(EmvError::invalid_expiry);
+        }
+        const int month = (expiry_digits[2] - '0') * 10 + (expiry_digits[3] - '0');
+        if (month < 1 || month > 12) {
+            return std::unexpected(EmvError::invalid_expiry);
+        }
+        card.expiry = expiry_digits;
+        card.holder_name = trimmed_name(name);
+        std::vector<const std::vector<Tlv>*> language_sources{&application.fci};
+        for (const auto& record : records) {
+            language_sources.push_back(&record);
+        }
+        card.language_preference = language_of(language_sources);
+        return card;
+    }
+    if (saw_blocked && !saw_selectable) {
+        return std::unexpected(EmvError::application_blocked);
+    }
+    if (saw_selectable) {
+        return std::unexpected(EmvError::processing_options_failed);
+    }
+    return std::unexpected(EmvError::no_application);
+}
+
+}  // namespace drivers::emv

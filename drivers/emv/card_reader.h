@@ -1,0 +1,75 @@
+#pragma once
+
+// Reading a payment card far enough for a bank kiosk: application selection (EMV 4.3
+// Book 1 §12), GET PROCESSING OPTIONS and READ RECORD over the AFL (Book 3 §10.1-10.2), and
+// the few data objects the kiosk needs. No transaction, no cryptogram, no PIN.
+
+#include <cstdint>
+#include <expected>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drivers/emv/tlv.h"
+#include "drivers/iso7816/apdu_channel.h"
+
+namespace drivers::emv {
+
+enum class EmvError {
+    card_removed,             // the card left the reader
+    card_not_responding,      // the card went mute or too slow
+    reader_failed,            // the reader failed or was unplugged
+    card_protocol_error,      // the card's answers do not follow ISO 7816
+    card_blocked,             // SELECT answered 6A81: the card is blocked (Book 1 §12.3.2)
+    no_application,           // no application the terminal supports
+    application_blocked,      // every supported application is blocked (6283)
+    processing_options_failed,// GET PROCESSING OPTIONS refused by every candidate
+    read_record_failed,       // a record named by the AFL could not be read
+    malformed_data,           // BER-TLV, AFL or templates not as EMV defines them
+    missing_pan,              // neither 5A nor 57 in the records
+    invalid_pan,              // not 12..19 digits, or the Luhn check fails
+    invalid_expiry,           // 5F24 not a date
+};
+
+std::string_view to_string(EmvError error);
+
+struct TerminalApplication {
+    Bytes aid;
+    std::string name;  // for logs and the engineer's tool
+};
+
+struct Terminal {
+    // The terminal's list of supported applications, in the terminal's order of preference.
+    std::vector<TerminalApplication> applications;
+    // Values offered to a PDOL (9F02 amount, 9F1A country, 5F2A currency, 9A date, 9F37
+    // unpredictable number, ...). Missing ones are sent as zeros.
+    std::map<Tag, Bytes> values;
+
+    // UnionPay (RID A000000333): debit, credit, quasi-credit, electronic cash; country and
+    // currency 156 (China).
+    static Terminal unionpay();
+};
+
+// What the kiosk needs from a card. The PAN is plain text here; the kiosk moves it into its
+// masking, self-wiping type at once and nothing in drivers/ ever logs it.
+struct CardData {
+    std::string pan;                  // 12..19 digits
+    std::string expiry;               // YYMM
+    std::string holder_name;          // 5F20, trailing spaces removed; may be empty
+    std::string language_preference;  // 5F2D, e.g. "zhen"; may be empty
+    Bytes aid;                        // the selected application
+    std::string application_label;    // 50 (or 9F12), e.g. "UnionPay Debit"
+};
+
+std::expected<CardData, EmvError> read_card(iso7816::ApduChannel& channel,
+                                            const Terminal& terminal = Terminal::unionpay());
+
+// Helpers the simulated card and the engineer's tool share.
+
+// BCD digits of a compressed numeric (cn) field, stopping at the first F nibble.
+std::string digits_from_cn(std::span<const std::uint8_t> bytes);
+// The Luhn check of ISO/IEC 7812-1 Annex B.
+bool luhn_valid(std::string_view digits);
+
+}  // namespace drivers::emv

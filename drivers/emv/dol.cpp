@@ -1,0 +1,88 @@
+#include "drivers/emv/dol.h"
+
+#include <algorithm>
+
+namespace drivers::emv {
+
+namespace {
+
+// A DOL asks for at most a few dozen bytes per object; a length beyond this is a broken card.
+constexpr std::size_t k_max_dol_entry_length = 252;
+
+// Data objects of format n (numeric BCD) among those a terminal supplies (Book 3 Annex A).
+bool is_numeric(Tag tag) {
+    switch (tag) {
+        case 0x9F02:  // amount, authorised
+        case 0x9F03:  // amount, other
+        case 0x9F1A:  // terminal country code
+        case 0x5F2A:  // transaction currency code
+        case 0x5F36:  // transaction currency exponent
+        case 0x9A:    // transaction date
+        case 0x9C:    // transaction type
+        case 0x9F21:  // transaction time
+        case 0x9F41:  // transaction sequence counter
+            return true;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+std::expected<std::vector<DolEntry>, TlvError> parse_dol(std::span<const std::uint8_t> bytes) {
+    std::vector<DolEntry> entries;
+    std::size_t position = 0;
+    while (position < bytes.size()) {
+        const std::uint8_t first = bytes[position++];
+        Tag tag = first;
+        std::size_t tag_length = 1;
+        if ((first & 0x1F) == 0x1F) {
+            while (true) {
+                if (position >= bytes.size()) {
+                    return std::unexpected(TlvError::truncated_tag);
+                }
+                if (++tag_length > 4) {
+                    return std::unexpected(TlvError::tag_too_long);
+                }
+                const std::uint8_t next = bytes[position++];
+                tag = (tag << 8) | next;
+                if ((next & 0x80) == 0) {
+                    break;
+                }
+            }
+        }
+        if (position >= bytes.size()) {
+            return std::unexpected(TlvError::truncated_length);
+        }
+        // Book 3 §5.4: the length in a DOL is a single byte.
+        const std::size_t length = bytes[position++];
+        if (length > k_max_dol_entry_length) {
+            return std::unexpected(TlvError::unsupported_length);
+        }
+        entries.push_back(DolEntry{tag, length});
+    }
+    return entries;
+}
+
+Bytes build_dol_data(const std::vector<DolEntry>& entries, const std::map<Tag, Bytes>& values) {
+    Bytes data;
+    for (const DolEntry& entry : entries) {
+        Bytes field(entry.length, 0x00);
+        if (auto found = values.find(entry.tag); found != values.end()) {
+            const Bytes& value = found->second;
+            const std::size_t count = std::min(value.size(), entry.length);
+            if (is_numeric(entry.tag)) {
+                // Right-aligned: keep the least significant digits.
+                std::copy(value.end() - static_cast<std::ptrdiff_t>(count), value.end(),
+                          field.end() - static_cast<std::ptrdiff_t>(count));
+            } else {
+                std::copy(value.begin(), value.begin() + static_cast<std::ptrdiff_t>(count),
+                          field.begin());
+            }
+        }
+        data.insert(data.end(), field.begin(), field.end());
+    }
+    return data;
+}
+
+}  // namespace drivers::emv

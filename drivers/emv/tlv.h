@@ -1,0 +1,60 @@
+#pragma once
+
+// BER-TLV data objects as EMV uses them (EMV 4.3 Book 3 Annex B; ISO/IEC 8825-1 for the
+// encoding rules). Parsing never reads past the input: every malformed object is a TlvError.
+
+#include <cstdint>
+#include <expected>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace drivers::emv {
+
+using Bytes = std::vector<std::uint8_t>;
+// A tag as its bytes read big-endian: 0x5A, 0x5F24, 0xBF0C. EMV tags have at most 3 bytes;
+// up to 4 are accepted.
+using Tag = std::uint32_t;
+
+enum class TlvError {
+    truncated_tag,       // a multi-byte tag cut short
+    tag_too_long,        // more than 4 tag bytes
+    truncated_length,    // the length field cut short
+    unsupported_length,  // indefinite form (80) or more than 4 length bytes
+    value_overrun,       // the value runs past the end of its container
+    too_deep,            // constructed objects nested deeper than any EMV template
+};
+
+std::string_view to_string(TlvError error);
+
+struct Tlv {
+    Tag tag = 0;
+    Bytes value;              // the raw value, for constructed objects too
+    std::vector<Tlv> children;  // parsed value of a constructed object
+
+    // Bit 6 of the first tag byte (ISO/IEC 8825-1 §8.1.2.5).
+    bool is_constructed() const;
+    // This object's first descendant (depth first) with the tag, or null.
+    const Tlv* find(Tag wanted) const;
+
+    bool operator==(const Tlv&) const = default;
+};
+
+// EMV 4.3 Book 3 Annex B1: the deepest nesting any EMV template needs is far below this.
+constexpr int k_max_tlv_depth = 8;
+
+// Parses a sequence of data objects. Padding bytes 00 (EMV Book 3 Annex B1) and FF (ISO/IEC
+// 7816-4 §5.2.2.1) between objects are skipped.
+std::expected<std::vector<Tlv>, TlvError> parse_tlv(std::span<const std::uint8_t> bytes);
+
+// The first object (depth first) with the tag among `objects` and their descendants.
+const Tlv* find_tag(const std::vector<Tlv>& objects, Tag tag);
+
+// Tag bytes of a tag value (0x5F24 -> 5F 24).
+Bytes tag_bytes(Tag tag);
+// One primitive data object.
+Bytes encode_tlv(Tag tag, std::span<const std::uint8_t> value);
+// One constructed data object whose value is the concatenation of `children`.
+Bytes encode_constructed(Tag tag, std::span<const Bytes> children);
+
+}  // namespace drivers::emv
