@@ -1,0 +1,172 @@
+#include "drivers/epp/epp_client.h"
+
+namespace drivers::epp {
+
+namespace {
+
+// Events are short (epp.md §5); one interrupt transfer carries one event frame.
+constexpr std::size_t k_event_buffer_length = 64;
+
+EppError from_usb(usb::UsbError error) {
+    switch (error) {
+        case usb::UsbError::timeout:
+            return EppError::timeout;
+        case usb::UsbError::no_device:
+            return EppError::device_gone;
+        default:
+            return EppError::transport_failed;
+    }
+}
+
+}  // namespace
+
+EppClient::EppClient(usb::Transport& transport, EppOptions options)
+    : m_transport(transport), m_options(options) {}
+
+std::expected<Response, EppError> EppClient::exchange(const Command& command) {
+    std::lock_guard lock(m_command_mutex);
+    const std::uint8_t sequence = m_sequence++;
+    const Bytes request = encode_frame(encode_command(command, sequence));
+    if (auto sent = m_transport.bulk_out(request, m_options.command_timeout); !sent) {
+        return std::unexpected(from_usb(sent.error()));
+    }
+    int stale = 0;
+    while (true) {
+        auto received = m_transport.bulk_in(k_max_frame_length, m_options.command_timeout);
+        if (!received) {
+            if (received.error() == usb::UsbError::timeout && stale > 0) {
+                return std::unexpected(EppError::sequence_mismatch);
+            }
+            return std::unexpected(from_usb(received.error()));
+        }
+        auto frame = decode_frame(*received);
+        if (!frame) {
+            return std::unexpected(frame.error());
+        }
+        if (frame->sequence != sequence) {
+            if (++stale > m_options.max_stale_responses) {
+                return std::unexpected(EppError::sequence_mismatch);
+            }
+            continue;
+        }
+        auto response = decode_response(*frame);
+        if (!response) {
+            return std::unexpected(response.error());
+        }
+        if (response->command_code == code::nak) {
+            return std::unexpected(EppError::rejected_frame);
+        }
+        if (response->command_code != code_of(command)) {
+            return std::unexpected(EppError::unexpected_response);
+        }
+        if (response->status != Status::ok) {
+            return std::unexpected(error_from_status(response->status));
+        }
+        return std::move(*response);
+    }
+}
+
+std::expected<DeviceInfo, EppError> EppClient::get_info() {
+    auto response = exchange(GetInfo{});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    return decode_device_info(response->data);
+}
+
+std::expected<PadStatus, EppError> EppClient::get_status() {
+    auto response = exchange(GetStatus{});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    return decode_pad_status(response->data);
+}
+
+std::expected<void, EppError> EppClient::set_key_mode(KeyMode mode) {
+    auto response = exchange(SetKeyMode{mode});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    return {};
+}
+
+std::expected<void, EppError> EppClient::start_pin_entry(const PinEntryRequest& request) {
+    const auto seconds = request.timeout.count();
+    bool digits_only = request.account_field.size() == k_account_field_digits;
+    for (char character : request.account_field) {
+        digits_only = digits_only && character >= '0' && character <= '9';
+    }
+    if (!digits_only || request.min_digits < k_min_pin_digits ||
+        request.max_digits > k_max_pin_digits || request.min_digits > request.max_digits ||
+        seconds < k_min_pin_timeout_seconds || seconds > k_max_pin_timeout_seconds) {
+        return std::unexpected(EppError::invalid_request);
+    }
+    StartPinEntry command;
+    command.key_slot = request.key_slot;
+    command.min_digits = request.min_digits;
+    command.max_digits = request.max_digits;
+    command.timeout_seconds = static_cast<std::uint16_t>(seconds);
+    command.account_field = request.account_field;
+    auto response = exchange(command);
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    return {};
+}
+
+std::expected<void, EppError> EppClient::cancel_pin_entry() {
+    auto response = exchange(CancelPinEntry{});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    return {};
+}
+
+std::expected<PinBlock, EppError> EppClient::get_pin_block() {
+    auto response = exchange(GetPinBlock{});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    return decode_pin_block(response->data);
+}
+
+std::expected<void, EppError> EppClient::beep(Tone tone, std::chrono::milliseconds duration) {
+    if (duration.count() < 0 || duration.count() > k_max_beep_ms) {
+        return std::unexpected(EppError::invalid_request);
+    }
+    auto response = exchange(Beep{tone, static_cast<std::uint16_t>(duration.count())});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    return {};
+}
+
+std::expected<std::optional<Event>, EppError> EppClient::wait_for_event(
+    std::chrono::milliseconds timeout) {
+    auto received = m_transport.interrupt_in(k_event_buffer_length, timeout);
+    if (!received) {
+        if (received.error() == usb::UsbError::timeout) {
+            return std::optional<Event>{};
+        }
+        return std::unexpected(from_usb(received.error()));
+    }
+    auto frame = decode_frame(*received);
+    if (!frame) {
+        return std::unexpected(frame.error());
+    }
+    auto event = decode_event(*frame);
+    if (!event) {
+        return std::unexpected(event.error());
+    }
+    // epp.md §5: the pad numbers its events; a gap means events were lost on the way.
+    if (m_last_event_sequence) {
+        const auto expected = static_cast<std::uint8_t>(*m_last_event_sequence + 1);
+        if (frame->sequence != expected) {
+            m_events_lost += static_cast<std::uint8_t>(frame->sequence - expected);
+        }
+    }
+    m_last_event_sequence = frame->sequence;
+    return std::optional<Event>{std::move(*event)};
+}
+
+}  // namespace drivers::epp

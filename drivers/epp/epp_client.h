@@ -1,0 +1,65 @@
+#pragma once
+
+// The host side of the PIN pad protocol (docs/protocols/epp.md) over a Transport. One command
+// at a time on the bulk endpoints; events are read from the interrupt endpoint, possibly on
+// another thread.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <mutex>
+#include <optional>
+#include <string_view>
+
+#include "drivers/epp/epp_protocol.h"
+#include "drivers/usb/transport.h"
+
+namespace drivers::epp {
+
+struct EppOptions {
+    std::chrono::milliseconds command_timeout{2000};
+    // Answers with an older sequence number (late answers to a command that timed out) that
+    // are skipped before giving up.
+    int max_stale_responses = 4;
+};
+
+struct PinEntryRequest {
+    std::string account_field;  // 12 digits: account_field_from_pan()
+    std::uint8_t min_digits = 4;
+    std::uint8_t max_digits = 6;
+    std::uint8_t key_slot = 0;
+    std::chrono::seconds timeout{30};
+};
+
+class EppClient {
+public:
+    explicit EppClient(usb::Transport& transport, EppOptions options = {});
+
+    std::expected<DeviceInfo, EppError> get_info();
+    std::expected<PadStatus, EppError> get_status();
+    std::expected<void, EppError> set_key_mode(KeyMode mode);
+    // Starts PIN entry; the request is checked before anything is sent (invalid_request).
+    std::expected<void, EppError> start_pin_entry(const PinEntryRequest& request);
+    std::expected<void, EppError> cancel_pin_entry();
+    // The block of the last finished entry, if the PinEntryDone event was missed.
+    std::expected<PinBlock, EppError> get_pin_block();
+    std::expected<void, EppError> beep(Tone tone, std::chrono::milliseconds duration);
+
+    // Waits up to `timeout` for one event. Nothing within the time is an empty result.
+    std::expected<std::optional<Event>, EppError> wait_for_event(std::chrono::milliseconds timeout);
+    // Events the pad numbered but that never arrived (gaps in the event sequence numbers).
+    unsigned events_lost() const { return m_events_lost.load(); }
+
+private:
+    std::expected<Response, EppError> exchange(const Command& command);
+
+    usb::Transport& m_transport;
+    EppOptions m_options;
+    std::mutex m_command_mutex;
+    std::uint8_t m_sequence = 0;
+    std::optional<std::uint8_t> m_last_event_sequence;  // touched by the event reader only
+    std::atomic<unsigned> m_events_lost{0};
+};
+
+}  // namespace drivers::epp

@@ -1,0 +1,546 @@
+#include "drivers/epp/epp_protocol.h"
+
+#include <algorithm>
+
+namespace drivers::epp {
+
+namespace {
+
+template <class... Handlers>
+struct Overloaded : Handlers... {
+    using Handlers::operator()...;
+};
+
+// epp.md §4.1: strings in GET INFO are printable ASCII of at most this length.
+constexpr std::size_t k_max_info_string = 64;
+
+void put_u16(Bytes& bytes, std::uint16_t value) {
+    bytes.push_back(static_cast<std::uint8_t>(value & 0xFF));
+    bytes.push_back(static_cast<std::uint8_t>(value >> 8));
+}
+
+std::uint16_t u16_at(std::span<const std::uint8_t> bytes, std::size_t offset) {
+    return static_cast<std::uint16_t>(bytes[offset] | (bytes[offset + 1] << 8));
+}
+
+bool all_digits(std::string_view text) {
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_known_command(std::uint8_t value) {
+    return value >= code::get_info && value <= code::beep;
+}
+
+bool is_known_status(std::uint8_t value) { return value <= static_cast<std::uint8_t>(Status::bad_frame); }
+
+}  // namespace
+
+std::string_view to_string(EppError error) {
+    switch (error) {
+        case EppError::truncated_frame:
+            return "epp: frame cut short";
+        case EppError::bad_start_of_frame:
+            return "epp: frame does not start with EB";
+        case EppError::unsupported_version:
+            return "epp: unsupported protocol version";
+        case EppError::payload_too_long:
+            return "epp: payload longer than 512 bytes";
+        case EppError::bad_checksum:
+            return "epp: CRC mismatch";
+        case EppError::unknown_code:
+            return "epp: unknown message code";
+        case EppError::malformed_payload:
+            return "epp: malformed payload";
+        case EppError::timeout:
+            return "epp: the PIN pad did not answer in time";
+        case EppError::device_gone:
+            return "epp: the PIN pad was unplugged";
+        case EppError::transport_failed:
+            return "epp: USB transfer failed";
+        case EppError::sequence_mismatch:
+            return "epp: answer with the wrong sequence number";
+        case EppError::unexpected_response:
+            return "epp: answer to another command";
+        case EppError::invalid_request:
+            return "epp: invalid request";
+        case EppError::rejected_frame:
+            return "epp: the PIN pad could not read the frame";
+        case EppError::unknown_command:
+            return "epp: the PIN pad does not know the command";
+        case EppError::bad_length:
+            return "epp: the PIN pad rejected the payload length";
+        case EppError::bad_parameter:
+            return "epp: the PIN pad rejected a parameter";
+        case EppError::busy:
+            return "epp: PIN entry in progress";
+        case EppError::no_key:
+            return "epp: no working key in that slot";
+        case EppError::not_collecting:
+            return "epp: no PIN entry in progress";
+        case EppError::no_pin_block:
+            return "epp: no PIN block available";
+        case EppError::tampered:
+            return "epp: the PIN pad was tampered with";
+    }
+    return "epp: unknown error";
+}
+
+// ---- Frames ----
+
+std::uint16_t crc16(std::span<const std::uint8_t> bytes) {
+    std::uint16_t crc = 0xFFFF;
+    for (std::uint8_t byte : bytes) {
+        crc = static_cast<std::uint16_t>(crc ^ (byte << 8));
+        for (int bit = 0; bit < 8; ++bit) {
+            crc = (crc & 0x8000) != 0 ? static_cast<std::uint16_t>((crc << 1) ^ 0x1021)
+                                      : static_cast<std::uint16_t>(crc << 1);
+        }
+    }
+    return crc;
+}
+
+Bytes encode_frame(const Frame& frame) {
+    // epp.md §2: EB, version, code, sequence, length (LE), payload, CRC (LE) over all before.
+    Bytes bytes{k_start_of_frame, k_protocol_version, frame.code, frame.sequence};
+    put_u16(bytes, static_cast<std::uint16_t>(frame.payload.size()));
+    bytes.insert(bytes.end(), frame.payload.begin(), frame.payload.end());
+    put_u16(bytes, crc16(bytes));
+    return bytes;
+}
+
+std::expected<Frame, EppError> decode_frame(std::span<const std::uint8_t> bytes) {
+    if (bytes.size() < k_frame_header_length + k_frame_trailer_length) {
+        return std::unexpected(EppError::truncated_frame);
+    }
+    if (bytes[0] != k_start_of_frame) {
+        return std::unexpected(EppError::bad_start_of_frame);
+    }
+    if (bytes[1] != k_protocol_version) {
+        return std::unexpected(EppError::unsupported_version);
+    }
+    const std::size_t length = u16_at(bytes, 4);
+    if (length > k_max_payload_length) {
+        return std::unexpected(EppError::payload_too_long);
+    }
+    const std::size_t total = k_frame_header_length + length + k_frame_trailer_length;
+    if (bytes.size() < total) {
+        return std::unexpected(EppError::truncated_frame);
+    }
+    const auto covered = bytes.first(k_frame_header_length + length);
+    if (crc16(covered) != u16_at(bytes, k_frame_header_length + length)) {
+        return std::unexpected(EppError::bad_checksum);
+    }
+    Frame frame;
+    frame.code = bytes[2];
+    frame.sequence = bytes[3];
+    frame.payload.assign(covered.begin() + k_frame_header_length, covered.end());
+    return frame;
+}
+
+// ---- Keys ----
+
+std::optional<Key> key_from_code(std::uint8_t value) {
+    if (value >= '0' && value <= '9') {
+        return static_cast<Key>(value);
+    }
+    switch (value) {
+        case 0x0D:
+        case 0x08:
+        case 0x1B:
+        case 0x3F:
+            return static_cast<Key>(value);
+        default:
+            return std::nullopt;
+    }
+}
+
+bool is_digit(Key key) {
+    const auto value = static_cast<std::uint8_t>(key);
+    return value >= '0' && value <= '9';
+}
+
+std::string_view to_string(Key key) {
+    switch (key) {
+        case Key::enter:
+            return "enter";
+        case Key::clear:
+            return "clear";
+        case Key::cancel:
+            return "cancel";
+        case Key::help:
+            return "help";
+        default:
+            break;
+    }
+    static constexpr std::string_view digits[] = {"0", "1", "2", "3", "4",
+                                                  "5", "6", "7", "8", "9"};
+    return digits[static_cast<std::uint8_t>(key) - '0'];
+}
+
+// ---- Commands ----
+
+std::uint8_t code_of(const Command& command) {
+    return std::visit(
+        Overloaded{
+            [](const GetInfo&) { return code::get_info; },
+            [](const GetStatus&) { return code::get_status; },
+            [](const SetKeyMode&) { return code::set_key_mode; },
+            [](const StartPinEntry&) { return code::start_pin_entry; },
+            [](const CancelPinEntry&) { return code::cancel_pin_entry; },
+            [](const GetPinBlock&) { return code::get_pin_block; },
+            [](const Beep&) { return code::beep; },
+        },
+        command);
+}
+
+Frame encode_command(const Command& command, std::uint8_t sequence) {
+    Frame frame{code_of(command), sequence, {}};
+    std::visit(Overloaded{
+                   [&](const SetKeyMode& m) {
+                       frame.payload.push_back(static_cast<std::uint8_t>(m.mode));
+                   },
+                   [&](const StartPinEntry& m) {
+                       // epp.md §4.4
+                       frame.payload = {m.key_slot, static_cast<std::uint8_t>(m.format),
+                                        m.min_digits, m.max_digits};
+                       put_u16(frame.payload, m.timeout_seconds);
+                       frame.payload.insert(frame.payload.end(), m.account_field.begin(),
+                                            m.account_field.end());
+                   },
+                   [&](const Beep& m) {
+                       frame.payload.push_back(static_cast<std::uint8_t>(m.tone));
+                       put_u16(frame.payload, m.duration_ms);
+                   },
+                   [](const auto&) {},
+               },
+               command);
+    return frame;
+}
+
+std::expected<Command, EppError> decode_command(const Frame& frame) {
+    const Bytes& p = frame.payload;
+    switch (frame.code) {
+        case code::get_info:
+        case code::get_status:
+        case code::cancel_pin_entry:
+        case code::get_pin_block:
+            if (!p.empty()) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            if (frame.code == code::get_info) {
+                return GetInfo{};
+            }
+            if (frame.code == code::get_status) {
+                return GetStatus{};
+            }
+            if (frame.code == code::cancel_pin_entry) {
+                return CancelPinEntry{};
+            }
+            return GetPinBlock{};
+        case code::set_key_mode:
+            if (p.size() != 1) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            if (p[0] > 1) {
+                return std::unexpected(EppError::bad_parameter);
+            }
+            return SetKeyMode{static_cast<KeyMode>(p[0])};
+        case code::start_pin_entry: {
+            if (p.size() != 6 + k_account_field_digits) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            StartPinEntry m;
+            m.key_slot = p[0];
+            m.min_digits = p[2];
+            m.max_digits = p[3];
+            m.timeout_seconds = u16_at(p, 4);
+            m.account_field.assign(p.begin() + 6, p.end());
+            if (p[1] != static_cast<std::uint8_t>(BlockFormat::iso9564_format0) ||
+                m.min_digits < k_min_pin_digits || m.max_digits > k_max_pin_digits ||
+                m.min_digits > m.max_digits || m.timeout_seconds < k_min_pin_timeout_seconds ||
+                m.timeout_seconds > k_max_pin_timeout_seconds || !all_digits(m.account_field)) {
+                return std::unexpected(EppError::bad_parameter);
+            }
+            return m;
+        }
+        case code::beep: {
+            if (p.size() != 3) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            const std::uint16_t duration = u16_at(p, 1);
+            if (p[0] < 1 || p[0] > 3 || duration > k_max_beep_ms) {
+                return std::unexpected(EppError::bad_parameter);
+            }
+            return Beep{static_cast<Tone>(p[0]), duration};
+        }
+        default:
+            return std::unexpected(EppError::unknown_code);
+    }
+}
+
+// ---- Responses ----
+
+Frame encode_response(const Response& response, std::uint8_t sequence) {
+    Frame frame;
+    frame.code = response.command_code == code::nak
+                     ? code::nak
+                     : static_cast<std::uint8_t>(response.command_code | code::response_flag);
+    frame.sequence = sequence;
+    frame.payload.push_back(static_cast<std::uint8_t>(response.status));
+    frame.payload.insert(frame.payload.end(), response.data.begin(), response.data.end());
+    return frame;
+}
+
+std::expected<Response, EppError> decode_response(const Frame& frame) {
+    Response response;
+    if (frame.code == code::nak) {
+        response.command_code = code::nak;
+    } else if ((frame.code & code::response_flag) != 0 &&
+               is_known_command(static_cast<std::uint8_t>(frame.code & ~code::response_flag))) {
+        response.command_code = static_cast<std::uint8_t>(frame.code & ~code::response_flag);
+    } else {
+        return std::unexpected(EppError::unknown_code);
+    }
+    if (frame.payload.empty() || !is_known_status(frame.payload[0])) {
+        return std::unexpected(EppError::malformed_payload);
+    }
+    response.status = static_cast<Status>(frame.payload[0]);
+    response.data.assign(frame.payload.begin() + 1, frame.payload.end());
+    return response;
+}
+
+EppError error_from_status(Status status) {
+    switch (status) {
+        case Status::unknown_command:
+            return EppError::unknown_command;
+        case Status::bad_length:
+            return EppError::bad_length;
+        case Status::bad_parameter:
+            return EppError::bad_parameter;
+        case Status::busy:
+            return EppError::busy;
+        case Status::no_key:
+            return EppError::no_key;
+        case Status::not_collecting:
+            return EppError::not_collecting;
+        case Status::no_pin_block:
+            return EppError::no_pin_block;
+        case Status::tampered:
+            return EppError::tampered;
+        case Status::bad_frame:
+        case Status::ok:
+            break;
+    }
+    return EppError::rejected_frame;
+}
+
+Bytes encode_device_info(const DeviceInfo& info) {
+    Bytes data;
+    for (const std::string* text : {&info.model, &info.serial, &info.firmware}) {
+        const std::size_t length = std::min(text->size(), k_max_info_string);
+        data.push_back(static_cast<std::uint8_t>(length));
+        data.insert(data.end(), text->begin(), text->begin() + static_cast<std::ptrdiff_t>(length));
+    }
+    data.push_back(info.loaded_key_slots);
+    return data;
+}
+
+std::expected<DeviceInfo, EppError> decode_device_info(std::span<const std::uint8_t> data) {
+    DeviceInfo info;
+    std::size_t position = 0;
+    for (std::string* text : {&info.model, &info.serial, &info.firmware}) {
+        if (position >= data.size()) {
+            return std::unexpected(EppError::malformed_payload);
+        }
+        const std::size_t length = data[position++];
+        if (length > k_max_info_string || data.size() - position < length) {
+            return std::unexpected(EppError::malformed_payload);
+        }
+        for (std::size_t index = 0; index < length; ++index) {
+            const std::uint8_t character = data[position + index];
+            if (character < 0x20 || character >= 0x7F) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            text->push_back(static_cast<char>(character));
+        }
+        position += length;
+    }
+    if (data.size() - position != 1) {
+        return std::unexpected(EppError::malformed_payload);
+    }
+    info.loaded_key_slots = data[position];
+    return info;
+}
+
+Bytes encode_pad_status(const PadStatus& status) {
+    return Bytes{static_cast<std::uint8_t>(status.mode), status.digits_entered,
+                 static_cast<std::uint8_t>(status.headphones_plugged ? 1 : 0),
+                 static_cast<std::uint8_t>(status.tampered ? 1 : 0)};
+}
+
+std::expected<PadStatus, EppError> decode_pad_status(std::span<const std::uint8_t> data) {
+    if (data.size() != 4 || data[0] > 2 || data[1] > k_max_pin_digits || data[2] > 1 ||
+        data[3] > 1) {
+        return std::unexpected(EppError::malformed_payload);
+    }
+    return PadStatus{static_cast<PadMode>(data[0]), data[1], data[2] == 1, data[3] == 1};
+}
+
+Bytes encode_pin_block(const PinBlock& block) {
+    Bytes data{block.key_slot, static_cast<std::uint8_t>(block.format)};
+    data.insert(data.end(), block.block.begin(), block.block.end());
+    return data;
+}
+
+std::expected<PinBlock, EppError> decode_pin_block(std::span<const std::uint8_t> data) {
+    if (data.size() != 2 + k_pin_block_length ||
+        data[1] != static_cast<std::uint8_t>(BlockFormat::iso9564_format0)) {
+        return std::unexpected(EppError::malformed_payload);
+    }
+    PinBlock block;
+    block.key_slot = data[0];
+    std::copy(data.begin() + 2, data.end(), block.block.begin());
+    return block;
+}
+
+// ---- Events ----
+
+Frame encode_event(const Event& event, std::uint8_t sequence) {
+    Frame frame;
+    frame.sequence = sequence;
+    std::visit(Overloaded{
+                   [&](const KeyPressed& e) {
+                       frame.code = code::key_pressed;
+                       frame.payload = {static_cast<std::uint8_t>(e.key)};
+                   },
+                   [&](const PinDigitEntered& e) {
+                       frame.code = code::pin_digit_entered;
+                       frame.payload = {e.digits_entered};
+                   },
+                   [&](const PinCleared&) { frame.code = code::pin_cleared; },
+                   [&](const PinEntryDone& e) {
+                       frame.code = code::pin_entry_done;
+                       frame.payload = encode_pin_block(e.pin_block);
+                   },
+                   [&](const PinEntryEnded& e) {
+                       frame.code = code::pin_entry_ended;
+                       frame.payload = {static_cast<std::uint8_t>(e.reason)};
+                   },
+                   [&](const PinTooShort& e) {
+                       frame.code = code::pin_too_short;
+                       frame.payload = {e.min_digits};
+                   },
+                   [&](const PinFull& e) {
+                       frame.code = code::pin_full;
+                       frame.payload = {e.max_digits};
+                   },
+                   [&](const HeadphonesChanged& e) {
+                       frame.code = code::headphones;
+                       frame.payload = {static_cast<std::uint8_t>(e.plugged ? 1 : 0)};
+                   },
+                   [&](const TamperDetected& e) {
+                       frame.code = code::tamper;
+                       frame.payload = {e.reason};
+                   },
+               },
+               event);
+    return frame;
+}
+
+std::expected<Event, EppError> decode_event(const Frame& frame) {
+    const Bytes& p = frame.payload;
+    const auto one_byte = [&]() -> std::expected<std::uint8_t, EppError> {
+        if (p.size() != 1) {
+            return std::unexpected(EppError::malformed_payload);
+        }
+        return p[0];
+    };
+    switch (frame.code) {
+        case code::key_pressed: {
+            auto value = one_byte();
+            if (!value) {
+                return std::unexpected(value.error());
+            }
+            auto key = key_from_code(*value);
+            if (!key) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            return KeyPressed{*key};
+        }
+        case code::pin_digit_entered: {
+            auto value = one_byte();
+            if (!value || *value == 0 || *value > k_max_pin_digits) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            return PinDigitEntered{*value};
+        }
+        case code::pin_cleared:
+            if (!p.empty()) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            return PinCleared{};
+        case code::pin_entry_done: {
+            auto block = decode_pin_block(p);
+            if (!block) {
+                return std::unexpected(block.error());
+            }
+            return PinEntryDone{*block};
+        }
+        case code::pin_entry_ended: {
+            auto value = one_byte();
+            if (!value || *value < 1 || *value > 3) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            return PinEntryEnded{static_cast<EndReason>(*value)};
+        }
+        case code::pin_too_short: {
+            auto value = one_byte();
+            if (!value) {
+                return std::unexpected(value.error());
+            }
+            return PinTooShort{*value};
+        }
+        case code::pin_full: {
+            auto value = one_byte();
+            if (!value) {
+                return std::unexpected(value.error());
+            }
+            return PinFull{*value};
+        }
+        case code::headphones: {
+            auto value = one_byte();
+            if (!value || *value > 1) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            return HeadphonesChanged{*value == 1};
+        }
+        case code::tamper: {
+            auto value = one_byte();
+            if (!value) {
+                return std::unexpected(value.error());
+            }
+            return TamperDetected{*value};
+        }
+        default:
+            return std::unexpected(EppError::unknown_code);
+    }
+}
+
+std::expected<std::string, EppError> account_field_from_pan(std::string_view pan) {
+    // ISO/IEC 7812-1: 8..19 digits, the last one the check digit.
+    if (pan.size() < 8 || pan.size() > 19 || !all_digits(pan)) {
+        return std::unexpected(EppError::invalid_request);
+    }
+    const std::string_view without_check = pan.substr(0, pan.size() - 1);
+    std::string field;
+    if (without_check.size() >= k_account_field_digits) {
+        field = without_check.substr(without_check.size() - k_account_field_digits);
+    } else {
+        field = std::string(k_account_field_digits - without_check.size(), '0');
+        field += without_check;
+    }
+    return field;
+}
+
+}  // namespace drivers::epp

@@ -1,0 +1,285 @@
+#pragma once
+
+// The kiosk's encrypting PIN pad protocol, version 1 (docs/protocols/epp.md): frames, commands,
+// responses and events, encoded and decoded in both directions. Pure functions over bytes.
+//
+// The protocol is built so that the PIN cannot leave the pad: no message carries a PIN digit.
+// During PIN entry the pad reports only how many digits are entered; the PIN itself leaves
+// only inside an ISO 9564 format 0 block enciphered under the pad's working key.
+
+#include <array>
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace drivers::epp {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// epp.md §2: frame layout.
+constexpr std::uint8_t k_start_of_frame = 0xEB;
+constexpr std::uint8_t k_protocol_version = 0x01;
+constexpr std::size_t k_frame_header_length = 6;
+constexpr std::size_t k_frame_trailer_length = 2;
+constexpr std::size_t k_max_payload_length = 512;
+constexpr std::size_t k_max_frame_length =
+    k_frame_header_length + k_max_payload_length + k_frame_trailer_length;
+// epp.md §4: ISO 9564 format 0 uses the rightmost 12 PAN digits without the check digit.
+constexpr std::size_t k_account_field_digits = 12;
+constexpr std::size_t k_pin_block_length = 8;
+
+enum class EppError {
+    // frame level (epp.md §2)
+    truncated_frame,     // fewer bytes than header + trailer, or than the length announces
+    bad_start_of_frame,  // first byte is not EB
+    unsupported_version, // version byte is not 01
+    payload_too_long,    // length field above 512
+    bad_checksum,        // CRC-16 mismatch
+    // message level
+    unknown_code,        // a code this version does not define
+    malformed_payload,   // payload of the wrong size or with forbidden values
+    // client level
+    timeout,             // the pad did not answer in time
+    device_gone,         // the pad was unplugged
+    transport_failed,    // any other USB failure
+    sequence_mismatch,   // no answer carried the command's sequence number
+    unexpected_response, // an answer to another command
+    invalid_request,     // the host's own request is not valid (caught before sending)
+    // the pad's refusals (epp.md §3, status byte)
+    rejected_frame,      // the pad could not read our frame (NAK)
+    unknown_command,
+    bad_length,
+    bad_parameter,
+    busy,                // a PIN entry is in progress
+    no_key,              // the key slot holds no key
+    not_collecting,      // no PIN entry to cancel
+    no_pin_block,        // no finished PIN entry to fetch a block from
+    tampered,            // the pad detected tampering and erased its keys
+};
+
+std::string_view to_string(EppError error);
+
+// ---- Frames (epp.md §2) ----
+
+struct Frame {
+    std::uint8_t code = 0;
+    std::uint8_t sequence = 0;
+    Bytes payload;
+    bool operator==(const Frame&) const = default;
+};
+
+// CRC-16/CCITT-FALSE: polynomial 0x1021, initial value 0xFFFF, no reflection.
+std::uint16_t crc16(std::span<const std::uint8_t> bytes);
+
+Bytes encode_frame(const Frame& frame);
+// Bytes after the CRC are ignored; a frame cut short is an error.
+std::expected<Frame, EppError> decode_frame(std::span<const std::uint8_t> bytes);
+
+// ---- Codes (epp.md §3, §5) ----
+
+namespace code {
+constexpr std::uint8_t get_info = 0x01;
+constexpr std::uint8_t get_status = 0x02;
+constexpr std::uint8_t set_key_mode = 0x03;
+constexpr std::uint8_t start_pin_entry = 0x04;
+constexpr std::uint8_t cancel_pin_entry = 0x05;
+constexpr std::uint8_t get_pin_block = 0x06;
+constexpr std::uint8_t beep = 0x07;
+constexpr std::uint8_t response_flag = 0x80;  // response code = command code | 80
+constexpr std::uint8_t nak = 0xFF;            // the pad could not read a frame
+constexpr std::uint8_t key_pressed = 0x41;
+constexpr std::uint8_t pin_digit_entered = 0x42;
+constexpr std::uint8_t pin_cleared = 0x43;
+constexpr std::uint8_t pin_entry_done = 0x44;
+constexpr std::uint8_t pin_entry_ended = 0x45;
+constexpr std::uint8_t pin_too_short = 0x46;
+constexpr std::uint8_t pin_full = 0x47;
+constexpr std::uint8_t headphones = 0x48;
+constexpr std::uint8_t tamper = 0x49;
+}  // namespace code
+
+// epp.md §3.1: first payload byte of every response.
+enum class Status : std::uint8_t {
+    ok = 0x00,
+    unknown_command = 0x01,
+    bad_length = 0x02,
+    bad_parameter = 0x03,
+    busy = 0x04,
+    no_key = 0x05,
+    not_collecting = 0x06,
+    no_pin_block = 0x07,
+    tampered = 0x08,
+    bad_frame = 0x09,
+};
+
+// ---- Keys (epp.md §5.1) ----
+
+enum class Key : std::uint8_t {
+    digit_0 = '0', digit_1 = '1', digit_2 = '2', digit_3 = '3', digit_4 = '4',
+    digit_5 = '5', digit_6 = '6', digit_7 = '7', digit_8 = '8', digit_9 = '9',
+    enter = 0x0D,
+    clear = 0x08,
+    cancel = 0x1B,
+    help = 0x3F,
+};
+
+std::optional<Key> key_from_code(std::uint8_t value);
+bool is_digit(Key key);
+std::string_view to_string(Key key);
+
+// ---- Commands (epp.md §4) ----
+
+enum class KeyMode : std::uint8_t { disabled = 0, function_keys = 1 };
+enum class BlockFormat : std::uint8_t { iso9564_format0 = 0 };
+enum class Tone : std::uint8_t { click = 1, attention = 2, error = 3 };
+
+struct GetInfo {
+    bool operator==(const GetInfo&) const = default;
+};
+struct GetStatus {
+    bool operator==(const GetStatus&) const = default;
+};
+struct SetKeyMode {
+    KeyMode mode = KeyMode::disabled;
+    bool operator==(const SetKeyMode&) const = default;
+};
+struct StartPinEntry {
+    std::uint8_t key_slot = 0;
+    BlockFormat format = BlockFormat::iso9564_format0;
+    std::uint8_t min_digits = 4;
+    std::uint8_t max_digits = 6;
+    std::uint16_t timeout_seconds = 30;
+    std::string account_field;  // 12 ASCII digits (epp.md §4.4)
+    bool operator==(const StartPinEntry&) const = default;
+};
+struct CancelPinEntry {
+    bool operator==(const CancelPinEntry&) const = default;
+};
+struct GetPinBlock {
+    bool operator==(const GetPinBlock&) const = default;
+};
+struct Beep {
+    Tone tone = Tone::click;
+    std::uint16_t duration_ms = 100;
+    bool operator==(const Beep&) const = default;
+};
+
+using Command =
+    std::variant<GetInfo, GetStatus, SetKeyMode, StartPinEntry, CancelPinEntry, GetPinBlock, Beep>;
+
+// Limits the pad enforces and the client checks before sending (epp.md §4.4, §4.7).
+constexpr std::uint8_t k_min_pin_digits = 4;
+constexpr std::uint8_t k_max_pin_digits = 12;
+constexpr std::uint16_t k_min_pin_timeout_seconds = 1;
+constexpr std::uint16_t k_max_pin_timeout_seconds = 300;
+constexpr std::uint16_t k_max_beep_ms = 2000;
+
+std::uint8_t code_of(const Command& command);
+Frame encode_command(const Command& command, std::uint8_t sequence);
+// Decodes a command frame's payload (for the pad). unknown_code, malformed_payload.
+std::expected<Command, EppError> decode_command(const Frame& frame);
+
+// ---- Responses (epp.md §3.1, §4) ----
+
+struct DeviceInfo {
+    std::string model;
+    std::string serial;
+    std::string firmware;
+    std::uint8_t loaded_key_slots = 0;  // bit n set = key slot n holds a working key
+    bool operator==(const DeviceInfo&) const = default;
+};
+
+enum class PadMode : std::uint8_t { idle = 0, function_keys = 1, pin_entry = 2 };
+
+struct PadStatus {
+    PadMode mode = PadMode::idle;
+    std::uint8_t digits_entered = 0;
+    bool headphones_plugged = false;
+    bool tampered = false;
+    bool operator==(const PadStatus&) const = default;
+};
+
+struct PinBlock {
+    std::uint8_t key_slot = 0;
+    BlockFormat format = BlockFormat::iso9564_format0;
+    std::array<std::uint8_t, k_pin_block_length> block{};
+    bool operator==(const PinBlock&) const = default;
+};
+
+struct Response {
+    std::uint8_t command_code = 0;  // the command answered; code::nak for a NAK
+    Status status = Status::ok;
+    Bytes data;  // payload after the status byte
+    bool operator==(const Response&) const = default;
+};
+
+Frame encode_response(const Response& response, std::uint8_t sequence);
+std::expected<Response, EppError> decode_response(const Frame& frame);
+// The pad's refusal as the client's error.
+EppError error_from_status(Status status);
+
+Bytes encode_device_info(const DeviceInfo& info);
+std::expected<DeviceInfo, EppError> decode_device_info(std::span<const std::uint8_t> data);
+Bytes encode_pad_status(const PadStatus& status);
+std::expected<PadStatus, EppError> decode_pad_status(std::span<const std::uint8_t> data);
+Bytes encode_pin_block(const PinBlock& block);
+std::expected<PinBlock, EppError> decode_pin_block(std::span<const std::uint8_t> data);
+
+// ---- Events (epp.md §5), on the interrupt endpoint ----
+
+enum class EndReason : std::uint8_t { cancelled_by_customer = 1, timed_out = 2, cancelled_by_host = 3 };
+
+struct KeyPressed {
+    Key key = Key::enter;
+    bool operator==(const KeyPressed&) const = default;
+};
+struct PinDigitEntered {
+    std::uint8_t digits_entered = 0;
+    bool operator==(const PinDigitEntered&) const = default;
+};
+struct PinCleared {
+    bool operator==(const PinCleared&) const = default;
+};
+struct PinEntryDone {
+    PinBlock pin_block;
+    bool operator==(const PinEntryDone&) const = default;
+};
+struct PinEntryEnded {
+    EndReason reason = EndReason::cancelled_by_customer;
+    bool operator==(const PinEntryEnded&) const = default;
+};
+struct PinTooShort {
+    std::uint8_t min_digits = 0;
+    bool operator==(const PinTooShort&) const = default;
+};
+struct PinFull {
+    std::uint8_t max_digits = 0;
+    bool operator==(const PinFull&) const = default;
+};
+struct HeadphonesChanged {
+    bool plugged = false;
+    bool operator==(const HeadphonesChanged&) const = default;
+};
+struct TamperDetected {
+    std::uint8_t reason = 0;
+    bool operator==(const TamperDetected&) const = default;
+};
+
+using Event = std::variant<KeyPressed, PinDigitEntered, PinCleared, PinEntryDone, PinEntryEnded,
+                           PinTooShort, PinFull, HeadphonesChanged, TamperDetected>;
+
+Frame encode_event(const Event& event, std::uint8_t sequence);
+std::expected<Event, EppError> decode_event(const Frame& frame);
+
+// ---- Helpers ----
+
+// ISO 9564-1 §9.4.2 (format 0): the 12 rightmost PAN digits excluding the check digit,
+// zero-padded on the left for short PANs. invalid_request for a PAN that is not 8..19 digits.
+std::expected<std::string, EppError> account_field_from_pan(std::string_view pan);
+
+}  // namespace drivers::epp

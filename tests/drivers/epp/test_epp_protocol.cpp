@@ -1,0 +1,200 @@
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <string>
+
+#include "drivers/epp/epp_protocol.h"
+#include "tests/drivers/support/replay_transport.h"
+
+using namespace drivers::epp;
+using tests::drivers::hex;
+
+TEST_CASE("The frame checksum is CRC-16/CCITT-FALSE") {
+    const std::string check = "123456789";
+    CHECK(crc16(std::span(reinterpret_cast<const std::uint8_t*>(check.data()), check.size())) ==
+          0x29B1);
+}
+
+TEST_CASE("A frame carries start byte, version, code, sequence, length, payload and CRC") {
+    const Bytes bytes = encode_frame(Frame{0x02, 0x07, {}});
+    REQUIRE(bytes.size() == 8);
+    CHECK(Bytes(bytes.begin(), bytes.begin() + 6) == hex("EB 01 02 07 0000"));
+    const std::uint16_t crc = crc16(std::span(bytes).first(6));
+    CHECK(bytes[6] == (crc & 0xFF));
+    CHECK(bytes[7] == (crc >> 8));
+    auto decoded = decode_frame(bytes);
+    REQUIRE(decoded.has_value());
+    CHECK(*decoded == Frame{0x02, 0x07, {}});
+}
+
+TEST_CASE("Malformed frames are rejected with the reason") {
+    Bytes good = encode_frame(Frame{0x84, 1, {0x00}});
+    CHECK(decode_frame(std::span(good).first(5)).error() == EppError::truncated_frame);
+    CHECK(decode_frame(std::span(good).first(good.size() - 1)).error() ==
+          EppError::truncated_frame);
+    Bytes bad = good;
+    bad[0] = 0xEA;
+    CHECK(decode_frame(bad).error() == EppError::bad_start_of_frame);
+    bad = good;
+    bad[1] = 0x02;
+    CHECK(decode_frame(bad).error() == EppError::unsupported_version);
+    bad = good;
+    bad[6] ^= 0x01;
+    CHECK(decode_frame(bad).error() == EppError::bad_checksum);
+    bad = good;
+    bad[4] = 0x01;
+    bad[5] = 0x02;  // 513 bytes
+    CHECK(decode_frame(bad).error() == EppError::payload_too_long);
+}
+
+TEST_CASE("Every single-bit error in a frame is caught by the CRC or the header checks") {
+    const Bytes good = encode_frame(encode_event(PinDigitEntered{3}, 9));
+    for (std::size_t index = 0; index < good.size(); ++index) {
+        for (int bit = 0; bit < 8; ++bit) {
+            Bytes damaged = good;
+            damaged[index] = static_cast<std::uint8_t>(damaged[index] ^ (1 << bit));
+            CHECK_FALSE(decode_frame(damaged).has_value());
+        }
+    }
+}
+
+TEST_CASE("Every command survives an encode and decode round trip") {
+    const std::vector<Command> commands = {
+        GetInfo{},
+        GetStatus{},
+        SetKeyMode{KeyMode::function_keys},
+        StartPinEntry{1, BlockFormat::iso9564_format0, 4, 6, 30, "480402564890"},
+        CancelPinEntry{},
+        GetPinBlock{},
+        Beep{Tone::attention, 250},
+    };
+    for (const Command& command : commands) {
+        const Frame frame = encode_command(command, 42);
+        auto decoded = decode_command(*decode_frame(encode_frame(frame)));
+        REQUIRE(decoded.has_value());
+        CHECK(*decoded == command);
+    }
+}
+
+TEST_CASE("Commands with wrong sizes or out-of-range values are rejected") {
+    CHECK(decode_command(Frame{code::get_info, 0, {0x00}}).error() == EppError::malformed_payload);
+    CHECK(decode_command(Frame{code::set_key_mode, 0, {0x02}}).error() == EppError::bad_parameter);
+    CHECK(decode_command(Frame{code::start_pin_entry, 0, hex("00 00 04 06 1E00")}).error() ==
+          EppError::malformed_payload);
+    const auto start = [](std::uint8_t min, std::uint8_t max, std::uint16_t seconds,
+                          std::string field) {
+        return encode_command(StartPinEntry{0, BlockFormat::iso9564_format0, min, max, seconds,
+                                            std::move(field)},
+                              0);
+    };
+    CHECK(decode_command(start(3, 6, 30, "480402564890")).error() == EppError::bad_parameter);
+    CHECK(decode_command(start(4, 13, 30, "480402564890")).error() == EppError::bad_parameter);
+    CHECK(decode_command(start(6, 4, 30, "480402564890")).error() == EppError::bad_parameter);
+    CHECK(decode_command(start(4, 6, 0, "480402564890")).error() == EppError::bad_parameter);
+    CHECK(decode_command(start(4, 6, 301, "480402564890")).error() == EppError::bad_parameter);
+    CHECK(decode_command(start(4, 6, 30, "48040256489X")).error() == EppError::bad_parameter);
+    CHECK(decode_command(Frame{code::beep, 0, hex("04 6400")}).error() == EppError::bad_parameter);
+    CHECK(decode_command(Frame{0x30, 0, {}}).error() == EppError::unknown_code);
+}
+
+TEST_CASE("Responses carry the command code with bit 7 set and a status byte") {
+    const Frame frame = encode_response(Response{code::get_status, Status::ok, hex("00000100")}, 3);
+    CHECK(frame.code == 0x82);
+    CHECK(frame.payload == hex("00 00000100"));
+    auto decoded = decode_response(frame);
+    REQUIRE(decoded.has_value());
+    CHECK(decoded->command_code == code::get_status);
+    auto status = decode_pad_status(decoded->data);
+    REQUIRE(status.has_value());
+    CHECK(status->headphones_plugged);
+    CHECK(status->mode == PadMode::idle);
+}
+
+TEST_CASE("Responses with unknown codes or statuses are rejected") {
+    CHECK(decode_response(Frame{0x90, 0, {0x00}}).error() == EppError::unknown_code);
+    CHECK(decode_response(Frame{0x02, 0, {0x00}}).error() == EppError::unknown_code);
+    CHECK(decode_response(Frame{0x82, 0, {}}).error() == EppError::malformed_payload);
+    CHECK(decode_response(Frame{0x82, 0, {0x0A}}).error() == EppError::malformed_payload);
+    auto nak = decode_response(Frame{code::nak, 0, {0x09}});
+    REQUIRE(nak.has_value());
+    CHECK(nak->command_code == code::nak);
+}
+
+TEST_CASE("Device information round trips and rejects unprintable or short data") {
+    const DeviceInfo info{"KIOSK-EPP-1", "SIM0001", "1.0.0", 0x01};
+    auto decoded = decode_device_info(encode_device_info(info));
+    REQUIRE(decoded.has_value());
+    CHECK(*decoded == info);
+    CHECK(decode_device_info(hex("03 414243")).error() == EppError::malformed_payload);
+    CHECK(decode_device_info(hex("01 07 01 41 01 41 00")).error() == EppError::malformed_payload);
+    CHECK(decode_device_info(hex("05 4142")).error() == EppError::malformed_payload);
+}
+
+TEST_CASE("Every event survives an encode and decode round trip") {
+    PinBlock block;
+    block.key_slot = 0;
+    block.block = {0xC9, 0x67, 0xC8, 0x19, 0x81, 0x51, 0xA4, 0x58};
+    const std::vector<Event> events = {
+        KeyPressed{Key::digit_7}, KeyPressed{Key::help},      PinDigitEntered{4},
+        PinCleared{},             PinEntryDone{block},        PinEntryEnded{EndReason::timed_out},
+        PinTooShort{4},           PinFull{6},                 HeadphonesChanged{true},
+        TamperDetected{1},
+    };
+    for (const Event& event : events) {
+        auto frame = decode_frame(encode_frame(encode_event(event, 200)));
+        REQUIRE(frame.has_value());
+        CHECK(frame->sequence == 200);
+        auto decoded = decode_event(*frame);
+        REQUIRE(decoded.has_value());
+        CHECK(*decoded == event);
+    }
+}
+
+TEST_CASE("Events with malformed payloads are rejected") {
+    CHECK(decode_event(Frame{code::key_pressed, 0, {0x41}}).error() == EppError::malformed_payload);
+    CHECK(decode_event(Frame{code::pin_digit_entered, 0, {0x00}}).error() ==
+          EppError::malformed_payload);
+    CHECK(decode_event(Frame{code::pin_digit_entered, 0, {13}}).error() ==
+          EppError::malformed_payload);
+    CHECK(decode_event(Frame{code::pin_cleared, 0, {0x01}}).error() == EppError::malformed_payload);
+    CHECK(decode_event(Frame{code::pin_entry_done, 0, hex("00 00 0102")}).error() ==
+          EppError::malformed_payload);
+    CHECK(decode_event(Frame{code::pin_entry_ended, 0, {4}}).error() ==
+          EppError::malformed_payload);
+    CHECK(decode_event(Frame{code::headphones, 0, {2}}).error() == EppError::malformed_payload);
+    CHECK(decode_event(Frame{0x4F, 0, {}}).error() == EppError::unknown_code);
+}
+
+TEST_CASE("The account field is the 12 digits before the check digit") {
+    CHECK(account_field_from_pan("43219876543210987") == std::string("987654321098"));
+    CHECK(account_field_from_pan("6228480402564890018") == std::string("040256489001"));
+    CHECK(account_field_from_pan("123456789") == std::string("000012345678"));
+    CHECK(account_field_from_pan("1234567").error() == EppError::invalid_request);
+    CHECK(account_field_from_pan("62284804025648900189").error() == EppError::invalid_request);
+    CHECK(account_field_from_pan("62284804025A4890018").error() == EppError::invalid_request);
+}
+
+TEST_CASE("Random bytes never crash the frame and message decoders") {
+    std::mt19937 generator(7);
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::uniform_int_distribution<int> length(0, 40);
+    int frames = 0;
+    for (int round = 0; round < 20000; ++round) {
+        Bytes input(static_cast<std::size_t>(length(generator)));
+        for (auto& value : input) {
+            value = static_cast<std::uint8_t>(byte(generator));
+        }
+        // Give half the inputs a valid frame around random content.
+        if (round % 2 == 0 && input.size() >= 2) {
+            Frame frame{input[0], input[1], Bytes(input.begin() + 2, input.end())};
+            input = encode_frame(frame);
+        }
+        if (auto frame = decode_frame(input)) {
+            ++frames;
+            (void)decode_command(*frame);
+            (void)decode_response(*frame);
+            (void)decode_event(*frame);
+        }
+    }
+    CHECK(frames > 0);
+}
