@@ -1,0 +1,294 @@
+#include "tests/core/flow_driver.h"
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+
+#include <catch2/catch.hpp>
+
+#include "kiosk/resources/load_resources.h"
+
+namespace kiosk::core::testing {
+
+const Resources& real_resources() {
+    static const Resources resources = [] {
+        auto loaded = resources::load_resources(std::filesystem::path(KIOSK_SOURCE_DIR) / "locales");
+        if (!loaded) {
+            throw std::runtime_error(resources::to_string(loaded.error()));
+        }
+        return *loaded;
+    }();
+    return resources;
+}
+
+CardData sample_card(std::string language_preference) {
+    return CardData{CardNumber::parse(sample_pan).value(), "2912", std::move(language_preference)};
+}
+
+PinBlock sample_pin_block() {
+    constexpr std::array<std::uint8_t, 8> bytes{0xC9, 0x67, 0xC8, 0x19, 0x81, 0x51, 0xA4, 0x58};
+    return PinBlock::from_bytes(bytes).value();
+}
+
+ServiceReply balance_reply(std::int64_t minor_units) {
+    return ServiceReply{ServiceStatus::ok, 3, BalanceReply{Money{minor_units, "CNY"}}};
+}
+
+ServiceReply status_reply(ServiceStatus status, int tries_left) {
+    return ServiceReply{status, tries_left, std::nullopt};
+}
+
+FlowDriver::FlowDriver(const Resources& resources)
+    : m_resources(resources), m_session(new_session(resources)) {}
+
+const std::vector<Effect>& FlowDriver::send(const Event& event) {
+    Step next = step(m_resources, std::move(m_session), event);
+    m_session = std::move(next.session);
+    m_last = std::move(next.effects);
+    m_all.insert(m_all.end(), m_last.begin(), m_last.end());
+    return m_last;
+}
+
+void FlowDriver::send_all(std::initializer_list<Event> events) {
+    for (const Event& event : events) {
+        send(event);
+    }
+}
+
+const std::vector<Effect>& FlowDriver::reply(ServiceReply reply) {
+    REQUIRE(m_session.pending_call.has_value());
+    return send(ReplyReceived{*m_session.pending_call, std::move(reply)});
+}
+
+const std::vector<Effect>& FlowDriver::fire(TimerId id) {
+    INFO("timer " << to_string(id));
+    REQUIRE(std::ranges::find(m_session.running_timers, id) != m_session.running_timers.end());
+    return send(TimerFired{id});
+}
+
+void FlowDriver::reach_pin_entry(std::string language_preference) {
+    send_all({Started{}, CardInserted{}, CardRead{sample_card(std::move(language_preference))}});
+    REQUIRE(m_session.state == State::pin_entry);
+}
+
+void FlowDriver::reach_menu(std::string language_preference) {
+    reach_pin_entry(std::move(language_preference));
+    send_all({PinDigitEntered{1}, PinDigitEntered{2}, PinDigitEntered{3}, PinDigitEntered{4},
+              PinEntered{sample_pin_block()}});
+    reply(balance_reply(1'234'567));
+    REQUIRE(m_session.state == State::menu);
+}
+
+void FlowDriver::reach_balance() {
+    reach_menu();
+    send(KeyPressed{Key::digit_1});
+    REQUIRE(m_session.state == State::balance);
+}
+
+std::vector<Effect> run_events(const Resources& resources, const std::vector<Event>& events) {
+    Session session = new_session(resources);
+    std::vector<Effect> all;
+    for (const Event& event : events) {
+        Step next = step(resources, std::move(session), event);
+        session = std::move(next.session);
+        all.insert(all.end(), next.effects.begin(), next.effects.end());
+    }
+    return all;
+}
+
+std::vector<ScreenModel> screens_shown(const std::vector<Effect>& effects) {
+    std::vector<ScreenModel> screens;
+    for (const Show& show : effects_of<Show>(effects)) {
+        screens.push_back(show.screen);
+    }
+    return screens;
+}
+
+std::vector<std::string> screen_ids(const std::vector<Effect>& effects) {
+    std::vector<std::string> ids;
+    for (const ScreenModel& screen : screens_shown(effects)) {
+        if (ids.empty() || ids.back() != screen.id) {
+            ids.push_back(screen.id);
+        }
+    }
+    return ids;
+}
+
+std::optional<ScreenModel> last_screen(const std::vector<Effect>& effects) {
+    const std::vector<ScreenModel> screens = screens_shown(effects);
+    if (screens.empty()) {
+        return std::nullopt;
+    }
+    return screens.back();
+}
+
+std::vector<Utterance> utterances(const std::vector<Effect>& effects) {
+    std::vector<Utterance> all;
+    for (const Speak& speak : effects_of<Speak>(effects)) {
+        all.insert(all.end(), speak.utterances.begin(), speak.utterances.end());
+    }
+    return all;
+}
+
+std::string spoken_text(const std::vector<Effect>& effects) {
+    std::string text;
+    for (const Utterance& utterance : utterances(effects)) {
+        text += utterance.text;
+        text += '\n';
+    }
+    return text;
+}
+
+std::string spoken_text(const std::vector<Effect>& effects, Channel channel) {
+    std::string text;
+    for (const Utterance& utterance : utterances(effects)) {
+        if (utterance.channel == channel) {
+            text += utterance.text;
+            text += '\n';
+        }
+    }
+    return text;
+}
+
+std::vector<std::string> texts_of(const Effect& effect) {
+    std::vector<std::string> texts;
+    if (const auto* show = std::get_if<Show>(&effect)) {
+        for (const Element& element : show->screen.elements) {
+            texts.push_back(element.text);
+            texts.push_back(element.speech);
+        }
+    } else if (const auto* speak = std::get_if<Speak>(&effect)) {
+        for (const Utterance& utterance : speak->utterances) {
+            texts.push_back(utterance.text);
+        }
+    } else if (const auto* journal = std::get_if<Journal>(&effect)) {
+        texts.push_back(journal->event);
+        texts.push_back(journal->detail);
+    } else if (const auto* notify = std::get_if<NotifyStaff>(&effect)) {
+        texts.push_back(notify->reason);
+    }
+    return texts;
+}
+
+std::optional<int> timer_started(const std::vector<Effect>& effects, TimerId id) {
+    std::optional<int> milliseconds;
+    for (const StartTimer& start : effects_of<StartTimer>(effects)) {
+        if (start.id == id) {
+            milliseconds = start.milliseconds;
+        }
+    }
+    return milliseconds;
+}
+
+bool timer_cancelled(const std::vector<Effect>& effects, TimerId id) {
+    for (const CancelTimer& cancel : effects_of<CancelTimer>(effects)) {
+        if (cancel.id == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+namespace {
+
+std::vector<Event> pin_events() {
+    return {PinDigitEntered{1}, PinDigitEntered{2}, PinDigitEntered{3}, PinDigitEntered{4},
+            PinEntered{sample_pin_block()}};
+}
+
+std::vector<Event> concat(std::initializer_list<std::vector<Event>> parts) {
+    std::vector<Event> all;
+    for (const auto& part : parts) {
+        all.insert(all.end(), part.begin(), part.end());
+    }
+    return all;
+}
+
+std::vector<Event> take_card() {
+    return {TimerFired{TimerId::reminder}, CardRemoved{}, TimerFired{TimerId::goodbye}};
+}
+
+}  // namespace
+
+std::vector<Scenario> all_scenarios() {
+    // Call ids start at 1 in a fresh session and grow by one per PIN entered.
+    const std::vector<Event> card = {CardInserted{}, CardRead{sample_card("")}};
+    const auto ok = [](std::uint64_t call) {
+        return std::vector<Event>{ReplyReceived{call, balance_reply(1'234'567)}};
+    };
+    const auto status = [](std::uint64_t call, ServiceStatus value, int tries = 0) {
+        return std::vector<Event>{ReplyReceived{call, status_reply(value, tries)}};
+    };
+    const std::vector<Event> balance_and_out = {KeyPressed{Key::digit_1},
+                                                KeyPressed{Key::digit_2}};
+    return {
+        {"happy path", concat({card, pin_events(), ok(1), balance_and_out, take_card()})},
+        {"happy path with a cleared PIN",
+         concat({card, {PinDigitEntered{1}, PinCleared{}}, pin_events(), ok(1),
+                 balance_and_out, take_card()})},
+        {"headphones during the balance",
+         concat({card, pin_events(), ok(1),
+                 {KeyPressed{Key::digit_1}, HeadphonesPlugged{}, HeadphonesUnplugged{},
+                  HeadphonesPlugged{}, KeyPressed{Key::digit_1}, KeyPressed{Key::digit_1},
+                  KeyPressed{Key::digit_2}},
+                 take_card(), {HeadphonesUnplugged{}}})},
+        {"headphones from the welcome screen",
+         concat({{HeadphonesPlugged{}}, card, pin_events(), ok(1), balance_and_out, take_card()})},
+        {"wrong PIN then right",
+         concat({card, pin_events(), status(1, ServiceStatus::wrong_pin, 2),
+                 {KeyPressed{Key::digit_1}}, pin_events(), ok(2), balance_and_out, take_card()})},
+        {"wrong PIN then cancel",
+         concat({card, pin_events(), status(1, ServiceStatus::wrong_pin, 1),
+                 {KeyPressed{Key::cancel}}, take_card()})},
+        {"wrong PIN until locked",
+         concat({card, pin_events(), status(1, ServiceStatus::wrong_pin, 0), take_card()})},
+        {"PIN locked", concat({card, pin_events(), status(1, ServiceStatus::pin_locked), take_card()})},
+        {"card unreadable",
+         concat({{CardInserted{}, CardReadFailed{"card mute"}}, take_card()})},
+        {"reader never answers",
+         concat({{CardInserted{}, TimerFired{TimerId::card_read}}, take_card()})},
+        {"service unavailable",
+         concat({card, pin_events(), status(1, ServiceStatus::unavailable), take_card()})},
+        {"service timeout",
+         concat({card, pin_events(), status(1, ServiceStatus::timeout), take_card()})},
+        {"service bad reply",
+         concat({card, pin_events(), status(1, ServiceStatus::bad_reply), take_card()})},
+        {"service never answers",
+         concat({card, pin_events(), {TimerFired{TimerId::service_call}}, take_card()})},
+        {"card unknown",
+         concat({card, pin_events(), status(1, ServiceStatus::card_unknown), take_card()})},
+        {"card removed during PIN entry", concat({card, {PinDigitEntered{2}, CardRemoved{}}})},
+        {"card removed while verifying", concat({card, pin_events(), {CardRemoved{}}})},
+        {"card left in the reader",
+         concat({card, pin_events(), ok(1), {KeyPressed{Key::digit_2}},
+                 std::vector<Event>(8, TimerFired{TimerId::reminder}),
+                 {CardRemoved{}, TimerFired{TimerId::goodbye}}})},
+        {"time-out warning, more time, then time-out",
+         concat({card, pin_events(), ok(1),
+                 {TimerFired{TimerId::inactivity}, KeyPressed{Key::enter},
+                  TimerFired{TimerId::inactivity}, TimerFired{TimerId::inactivity_warning}},
+                 take_card()})},
+        {"time-out during PIN entry",
+         concat({card,
+                 {PinDigitEntered{1}, TimerFired{TimerId::inactivity}, KeyPressed{Key::enter}},
+                 pin_events(), ok(1), balance_and_out, take_card()})},
+        {"help from the menu and the PIN",
+         concat({{KeyPressed{Key::help}, KeyPressed{Key::digit_5}}, card,
+                 {KeyPressed{Key::help}, KeyPressed{Key::enter}}, pin_events(),
+                 {KeyPressed{Key::help}}, ok(1),
+                 {KeyPressed{Key::digit_3}, KeyPressed{Key::digit_9}, KeyPressed{Key::help},
+                  KeyPressed{Key::clear}},
+                 balance_and_out, {KeyPressed{Key::help}}, take_card()})},
+        {"PIN pad failure", concat({card, {PinEntryFailed{"tamper"}}, take_card()})},
+        {"PIN entry cancelled", concat({card, {PinEntryCancelled{}}, take_card()})},
+        {"cancel from the menu",
+         concat({card, pin_events(), ok(1), {KeyPressed{Key::cancel}}, take_card()})},
+        {"elder mode", concat({{KeyPressed{Key::digit_4}}, card, pin_events(), ok(1),
+                               balance_and_out, take_card()})},
+        {"English card", concat({{CardInserted{}, CardRead{sample_card("enzh")}}, pin_events(),
+                                 ok(1), balance_and_out, take_card()})},
+    };
+}
+
+}  // namespace kiosk::core::testing

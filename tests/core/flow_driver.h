@@ -1,0 +1,107 @@
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kiosk/core/effects.h"
+#include "kiosk/core/events.h"
+#include "kiosk/core/flow.h"
+#include "kiosk/core/resources.h"
+#include "kiosk/core/session.h"
+
+namespace kiosk::core::testing {
+
+// The real catalogs and lexicons under locales/, loaded once.
+const Resources& real_resources();
+
+// The demo card of simulator/cards/demo-cards.toml ("zhang-wei").
+inline constexpr std::string_view sample_pan = "6228480402564890018";
+CardData sample_card(std::string language_preference = "zh");
+
+// KNOWN-GROUND.md's format 0 example block, C967C8198151A458.
+PinBlock sample_pin_block();
+inline constexpr std::string_view sample_pin_block_hex = "C967C8198151A458";
+
+ServiceReply balance_reply(std::int64_t minor_units);
+ServiceReply status_reply(ServiceStatus status, int tries_left = 0);
+
+// Feeds events to the flow one by one, as the shell would, and keeps every effect.
+class FlowDriver {
+public:
+    explicit FlowDriver(const Resources& resources = real_resources());
+
+    // The effects of this one event.
+    const std::vector<Effect>& send(const Event& event);
+    void send_all(std::initializer_list<Event> events);
+
+    // Answers the pending call with this reply.
+    const std::vector<Effect>& reply(ServiceReply reply);
+    // Fires a timer the flow has started (and fails the test if it is not running).
+    const std::vector<Effect>& fire(TimerId id);
+
+    // Welcome -> card -> PIN of four digits -> verified -> menu.
+    void reach_menu(std::string language_preference = "zh");
+    void reach_balance();
+    void reach_pin_entry(std::string language_preference = "zh");
+
+    const Session& session() const { return m_session; }
+    Session& session() { return m_session; }
+    const std::vector<Effect>& last() const { return m_last; }
+    const std::vector<Effect>& all() const { return m_all; }
+    void forget() { m_all.clear(); }
+    const Resources& resources() const { return m_resources; }
+
+private:
+    const Resources& m_resources;
+    Session m_session;
+    std::vector<Effect> m_last;
+    std::vector<Effect> m_all;
+};
+
+// Runs a whole list of events from a fresh session and returns all effects.
+std::vector<Effect> run_events(const Resources& resources, const std::vector<Event>& events);
+
+template <typename T>
+std::vector<T> effects_of(const std::vector<Effect>& effects) {
+    std::vector<T> found;
+    for (const Effect& effect : effects) {
+        if (const T* alternative = std::get_if<T>(&effect)) {
+            found.push_back(*alternative);
+        }
+    }
+    return found;
+}
+
+template <typename T>
+bool has_effect(const std::vector<Effect>& effects) {
+    return !effects_of<T>(effects).empty();
+}
+
+// The screens shown, in order.
+std::vector<ScreenModel> screens_shown(const std::vector<Effect>& effects);
+std::vector<std::string> screen_ids(const std::vector<Effect>& effects);
+std::optional<ScreenModel> last_screen(const std::vector<Effect>& effects);
+
+// Every utterance spoken, in order.
+std::vector<Utterance> utterances(const std::vector<Effect>& effects);
+// All spoken text joined, for "was this said" checks.
+std::string spoken_text(const std::vector<Effect>& effects);
+std::string spoken_text(const std::vector<Effect>& effects, Channel channel);
+
+// Every piece of text an effect carries to a screen, a speaker, the staff or the journal.
+std::vector<std::string> texts_of(const Effect& effect);
+
+std::optional<int> timer_started(const std::vector<Effect>& effects, TimerId id);
+bool timer_cancelled(const std::vector<Effect>& effects, TimerId id);
+
+// Named event lists covering every flow, for the invariant tests.
+struct Scenario {
+    std::string name;
+    std::vector<Event> events;
+};
+std::vector<Scenario> all_scenarios();
+
+}  // namespace kiosk::core::testing

@@ -1,0 +1,492 @@
+// The customer flow of issue 2 (the walking skeleton), as a customer sees it.
+
+#include <algorithm>
+
+#include <catch2/catch.hpp>
+
+#include "kiosk/core/screens.h"
+#include "kiosk/core/speech_script.h"
+#include "kiosk/core/wording.h"
+#include "tests/core/flow_driver.h"
+
+using namespace kiosk::core;
+using namespace kiosk::core::testing;
+
+namespace {
+
+bool mentions(const std::vector<Effect>& effects, std::string_view fragment) {
+    return spoken_text(effects).find(fragment) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("Starting the kiosk shows and speaks the welcome screen in the default language") {
+    FlowDriver kiosk;
+    const auto& effects = kiosk.send(Started{});
+    REQUIRE(effects.size() >= 2);
+    const auto shown = last_screen(effects);
+    REQUIRE(shown);
+    CHECK(shown->id == "welcome");
+    CHECK(shown->locale == "zh-CN");
+    CHECK(shown->theme == "standard");
+    CHECK(shown->elements.front().role == Role::title);
+    CHECK(shown->elements.front().text == "您好，欢迎光临");
+    CHECK(mentions(effects, "您好，欢迎光临"));
+    CHECK(kiosk.session().state == State::welcome);
+}
+
+TEST_CASE("The welcome screen offers each language in its own words and voice, and elder mode") {
+    FlowDriver kiosk;
+    const auto screen = last_screen(kiosk.send(Started{}));
+    REQUIRE(screen);
+    std::vector<std::pair<std::string, std::string>> choices;
+    for (const Element& element : screen->elements) {
+        if (element.role == Role::choice) {
+            choices.emplace_back(element.key, element.text);
+        }
+    }
+    CHECK(choices == std::vector<std::pair<std::string, std::string>>{
+                         {"1", "简体中文"}, {"2", "繁體中文"}, {"3", "English"}, {"4", "长辈模式"}});
+    const auto spoken = utterances(kiosk.last());
+    const auto english = std::ranges::find_if(
+        spoken, [](const Utterance& utterance) { return utterance.locale == "en"; });
+    REQUIRE(english != spoken.end());
+    CHECK(english->text == "English: press 3.");
+    const auto cantonese = std::ranges::find_if(
+        spoken, [](const Utterance& utterance) { return utterance.locale == "zh-HK"; });
+    REQUIRE(cantonese != spoken.end());
+    CHECK(cantonese->text == "廣東話，請按二。");
+}
+
+TEST_CASE("The happy path goes from welcome through PIN and balance to goodbye and back") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, CardInserted{}});
+    CHECK(kiosk.session().state == State::reading_card);
+    kiosk.send(CardRead{sample_card()});
+    const auto start = effects_of<StartPinEntry>(kiosk.last());
+    REQUIRE(start.size() == 1);
+    CHECK(start.front().pan.digits() == sample_pan);
+
+    kiosk.send_all({PinDigitEntered{1}, PinDigitEntered{2}, PinDigitEntered{3},
+                    PinDigitEntered{4}, PinEntered{sample_pin_block()}});
+    const auto calls = effects_of<Call>(kiosk.last());
+    REQUIRE(calls.size() == 1);
+    CHECK(calls.front().request.pan.digits() == sample_pan);
+    CHECK(calls.front().request.pin_block == sample_pin_block());
+
+    kiosk.reply(balance_reply(1'234'567));
+    kiosk.send(KeyPressed{Key::digit_1});
+    CHECK(kiosk.session().state == State::balance);
+    kiosk.send(KeyPressed{Key::digit_2});
+    CHECK(has_effect<EjectCard>(kiosk.last()));
+    CHECK(kiosk.session().state == State::returning_card);
+    kiosk.send(CardRemoved{});
+    CHECK(kiosk.session().state == State::goodbye);
+    kiosk.fire(TimerId::goodbye);
+    CHECK(kiosk.session().state == State::welcome);
+
+    CHECK(screen_ids(kiosk.all()) ==
+          std::vector<std::string>{"welcome", "reading_card", "pin_entry", "verifying", "menu",
+                                   "balance", "take_card", "goodbye", "welcome"});
+}
+
+TEST_CASE("The balance screen shows the amount and the masked card number as private elements") {
+    FlowDriver kiosk;
+    kiosk.reach_balance();
+    const auto screen = last_screen(kiosk.last());
+    REQUIRE(screen);
+    CHECK(screen->id == "balance");
+    const auto amount = std::ranges::find_if(
+        screen->elements, [](const Element& element) { return element.role == Role::amount; });
+    REQUIRE(amount != screen->elements.end());
+    CHECK(amount->text == "12,345.67 元");
+    CHECK(amount->speech == "您的余额是一万二千三百四十五元六角七分。");
+    CHECK(amount->is_private);
+    const auto card = std::ranges::find_if(screen->elements, [](const Element& element) {
+        return element.text.find("****") != std::string::npos;
+    });
+    REQUIRE(card != screen->elements.end());
+    CHECK(card->text == "卡号 **** **** **** 0018");
+    CHECK(card->speech == "卡号尾号零零一八。");
+    CHECK(card->is_private);
+}
+
+TEST_CASE("Without headphones the balance is not spoken and the customer hears how to hear it") {
+    FlowDriver kiosk;
+    kiosk.reach_balance();
+    const std::string speech = spoken_text(kiosk.last());
+    CHECK(speech.find("一万二千三百四十五") == std::string::npos);
+    CHECK(speech.find("零零一八") == std::string::npos);
+    const std::string hint = kiosk.resources().catalog("zh-CN").text("speech.private_on_screen");
+    const auto count = std::ranges::count_if(utterances(kiosk.last()), [&](const Utterance& utterance) {
+        return utterance.text == hint;
+    });
+    CHECK(count == 1);
+}
+
+TEST_CASE("Session data is wiped and language and elder mode reset when the session ends") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, KeyPressed{Key::digit_3}, KeyPressed{Key::digit_4}});
+    CHECK(kiosk.session().locale == "en");
+    CHECK(kiosk.session().elder_mode);
+    kiosk.send_all({CardInserted{}, CardRead{sample_card()}, PinDigitEntered{4},
+                    PinEntered{sample_pin_block()}});
+    kiosk.reply(balance_reply(500));
+    kiosk.send_all({KeyPressed{Key::digit_2}});
+    CHECK_FALSE(kiosk.session().card.has_value());
+    CHECK_FALSE(kiosk.session().balance.has_value());
+    kiosk.send(CardRemoved{});
+    kiosk.fire(TimerId::goodbye);
+    const Session& session = kiosk.session();
+    CHECK(session.state == State::welcome);
+    CHECK(session.locale == "zh-CN");
+    CHECK_FALSE(session.locale_chosen);
+    CHECK_FALSE(session.elder_mode);
+    CHECK_FALSE(session.card.has_value());
+    CHECK_FALSE(session.balance.has_value());
+    CHECK(session.running_timers.empty());
+    const auto screen = last_screen(kiosk.last());
+    REQUIRE(screen);
+    CHECK(screen->id == "welcome");
+    CHECK(screen->theme == "standard");
+}
+
+TEST_CASE("A PIN digit adds a dot and a tone but no speech") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    const auto& effects = kiosk.send(PinDigitEntered{3});
+    CHECK_FALSE(has_effect<Speak>(effects));
+    const auto tones = effects_of<Tone>(effects);
+    REQUIRE(tones.size() == 1);
+    CHECK(tones.front().kind == ToneKind::digit);
+    const auto screen = last_screen(effects);
+    REQUIRE(screen);
+    const auto input = std::ranges::find_if(
+        screen->elements, [](const Element& element) { return element.role == Role::input; });
+    REQUIRE(input != screen->elements.end());
+    CHECK(input->text == "● ● ●");
+    CHECK(input->speech == "已输入三位。");
+}
+
+TEST_CASE("Clearing the PIN empties the field and says so") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinDigitEntered{2});
+    const auto& effects = kiosk.send(PinCleared{});
+    CHECK(kiosk.session().pin_digit_count == 0);
+    const auto screen = last_screen(effects);
+    REQUIRE(screen);
+    CHECK(std::ranges::none_of(screen->elements, [](const Element& element) {
+        return element.role == Role::input && !element.text.empty();
+    }));
+    CHECK(mentions(effects, "已清除"));
+}
+
+TEST_CASE("The card's language preference switches the locale") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry("enzh");
+    CHECK(kiosk.session().locale == "en");
+    const auto screen = last_screen(kiosk.last());
+    REQUIRE(screen);
+    CHECK(screen->locale == "en");
+    CHECK(screen->elements.front().text == "Please enter your PIN");
+}
+
+TEST_CASE("A language chosen on the welcome screen wins over the card's preference") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, KeyPressed{Key::digit_2}, CardInserted{},
+                    CardRead{sample_card("enzh")}});
+    CHECK(kiosk.session().locale == "zh-HK");
+    const auto screen = last_screen(kiosk.last());
+    REQUIRE(screen);
+    CHECK(screen->elements.front().text == "請輸入密碼");
+}
+
+TEST_CASE("Choosing a language on the welcome screen shows and speaks it in that language") {
+    FlowDriver kiosk;
+    kiosk.send(Started{});
+    const auto& effects = kiosk.send(KeyPressed{Key::digit_3});
+    const auto screen = last_screen(effects);
+    REQUIRE(screen);
+    CHECK(screen->locale == "en");
+    CHECK(screen->elements.front().text == "Welcome");
+    const auto spoken = utterances(effects);
+    REQUIRE_FALSE(spoken.empty());
+    CHECK(spoken.front().text == "Welcome");
+    CHECK(spoken.front().locale == "en");
+}
+
+TEST_CASE("The menu offers balance, take card and call staff on keys 1 to 3") {
+    FlowDriver kiosk;
+    kiosk.reach_menu();
+    const auto screen = last_screen(kiosk.last());
+    REQUIRE(screen);
+    std::vector<std::string> keys;
+    for (const Element& element : screen->elements) {
+        if (element.role == Role::choice) {
+            keys.push_back(element.key + " " + element.text);
+        }
+    }
+    CHECK(keys == std::vector<std::string>{"1 查询余额", "2 退卡", "3 呼叫大堂经理"});
+    CHECK(mentions(kiosk.last(), "查询余额，请按一。"));
+}
+
+TEST_CASE("Going back from the balance returns to the menu") {
+    FlowDriver kiosk;
+    kiosk.reach_balance();
+    kiosk.send(KeyPressed{Key::digit_1});
+    CHECK(kiosk.session().state == State::menu);
+    CHECK(last_screen(kiosk.last())->id == "menu");
+}
+
+TEST_CASE("A key that selects nothing gives an error tone and changes nothing") {
+    FlowDriver kiosk;
+    kiosk.reach_menu();
+    const auto& effects = kiosk.send(KeyPressed{Key::digit_7});
+    CHECK(kiosk.session().state == State::menu);
+    CHECK_FALSE(has_effect<Show>(effects));
+    const auto tones = effects_of<Tone>(effects);
+    REQUIRE(tones.size() == 1);
+    CHECK(tones.front().kind == ToneKind::error);
+}
+
+TEST_CASE("Any key press stops the current speech first") {
+    FlowDriver kiosk;
+    kiosk.reach_menu();
+    for (const Key key : {Key::digit_7, Key::digit_1, Key::help}) {
+        const auto& effects = kiosk.send(KeyPressed{key});
+        REQUIRE_FALSE(effects.empty());
+        CHECK(std::holds_alternative<StopSpeech>(effects.front()));
+    }
+}
+
+TEST_CASE("The take-card reminder repeats until the card is removed") {
+    FlowDriver kiosk;
+    kiosk.reach_menu();
+    kiosk.send(KeyPressed{Key::digit_2});
+    REQUIRE(timer_started(kiosk.last(), TimerId::reminder));
+    for (int reminder = 1; reminder <= 3; ++reminder) {
+        const auto& effects = kiosk.fire(TimerId::reminder);
+        CHECK(mentions(effects, "请取回您的卡片"));
+        CHECK(timer_started(effects, TimerId::reminder) ==
+              kiosk.resources().policy.card_reminder_interval_ms);
+        CHECK(kiosk.session().reminders_given == reminder);
+    }
+    const auto& removed = kiosk.send(CardRemoved{});
+    CHECK(kiosk.session().state == State::goodbye);
+    CHECK(last_screen(removed)->id == "goodbye");
+    CHECK(timer_started(removed, TimerId::goodbye));
+    CHECK(std::ranges::find(kiosk.session().running_timers, TimerId::reminder) ==
+          kiosk.session().running_timers.end());
+}
+
+TEST_CASE("A card left in the reader is reported to staff after several reminders") {
+    FlowDriver kiosk;
+    kiosk.reach_menu();
+    kiosk.send(KeyPressed{Key::digit_2});
+    const int before_staff = kiosk.resources().policy.reminders_before_staff;
+    for (int reminder = 1; reminder < before_staff; ++reminder) {
+        CHECK_FALSE(has_effect<NotifyStaff>(kiosk.fire(TimerId::reminder)));
+    }
+    CHECK(has_effect<NotifyStaff>(kiosk.fire(TimerId::reminder)));
+    CHECK_FALSE(has_effect<NotifyStaff>(kiosk.fire(TimerId::reminder)));
+    CHECK(kiosk.session().state == State::returning_card);
+}
+
+TEST_CASE("Removing the card during PIN entry cancels the entry and says goodbye") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinDigitEntered{2});
+    const auto& effects = kiosk.send(CardRemoved{});
+    CHECK(has_effect<CancelPinEntry>(effects));
+    CHECK(timer_cancelled(effects, TimerId::inactivity));
+    CHECK_FALSE(has_effect<EjectCard>(effects));
+    CHECK(kiosk.session().state == State::goodbye);
+    CHECK_FALSE(kiosk.session().card.has_value());
+    const auto screen = last_screen(effects);
+    REQUIRE(screen);
+    CHECK(screen->id == "goodbye");
+    CHECK(mentions(effects, "您的卡片已经取出"));
+}
+
+TEST_CASE("Removing the card while the PIN is being verified cancels the call") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinEntered{sample_pin_block()});
+    const std::uint64_t call = kiosk.session().pending_call.value();
+    const auto& effects = kiosk.send(CardRemoved{});
+    const auto cancels = effects_of<CancelCall>(effects);
+    REQUIRE(cancels.size() == 1);
+    CHECK(cancels.front().call_id == call);
+    CHECK(timer_cancelled(effects, TimerId::service_call));
+    CHECK(kiosk.session().state == State::goodbye);
+    // The late reply is then ignored.
+    const auto& late = kiosk.send(ReplyReceived{call, balance_reply(100)});
+    CHECK_FALSE(has_effect<Show>(late));
+    CHECK_FALSE(kiosk.session().balance.has_value());
+}
+
+TEST_CASE("A new card on the goodbye screen starts a new session at once") {
+    FlowDriver kiosk;
+    kiosk.reach_menu();
+    kiosk.send_all({KeyPressed{Key::digit_2}, CardRemoved{}});
+    const auto& effects = kiosk.send(CardInserted{});
+    CHECK(timer_cancelled(effects, TimerId::goodbye));
+    CHECK(kiosk.session().state == State::reading_card);
+    CHECK(last_screen(effects)->id == "reading_card");
+}
+
+TEST_CASE("Plugging in headphones repeats the screen privately, balance included") {
+    FlowDriver kiosk;
+    kiosk.reach_balance();
+    const auto& effects = kiosk.send(HeadphonesPlugged{});
+    CHECK(kiosk.session().audio_mode);
+    REQUIRE_FALSE(effects.empty());
+    CHECK(has_effect<StopSpeech>(effects));
+    const auto spoken = utterances(effects);
+    REQUIRE_FALSE(spoken.empty());
+    CHECK(std::ranges::all_of(spoken, [](const Utterance& utterance) {
+        return utterance.channel == Channel::headphones;
+    }));
+    const auto amount = std::ranges::find_if(spoken, [](const Utterance& utterance) {
+        return utterance.text.find("一万二千三百四十五元六角七分") != std::string::npos;
+    });
+    REQUIRE(amount != spoken.end());
+    CHECK(amount->is_private);
+    CHECK(amount->channel == Channel::headphones);
+    CHECK(spoken_text(effects).find("零零一八") != std::string::npos);
+}
+
+TEST_CASE("Unplugging the headphones stops speech and keeps the balance off the speaker") {
+    FlowDriver kiosk;
+    kiosk.reach_balance();
+    kiosk.send(HeadphonesPlugged{});
+    const auto& effects = kiosk.send(HeadphonesUnplugged{});
+    CHECK_FALSE(kiosk.session().audio_mode);
+    REQUIRE_FALSE(effects.empty());
+    CHECK(std::ranges::find_if(effects, [](const Effect& effect) {
+              return std::holds_alternative<StopSpeech>(effect);
+          }) < std::ranges::find_if(effects, [](const Effect& effect) {
+              return std::holds_alternative<Speak>(effect);
+          }));
+    const auto spoken = utterances(effects);
+    CHECK(std::ranges::all_of(spoken, [](const Utterance& utterance) {
+        return utterance.channel == Channel::speaker && !utterance.is_private;
+    }));
+    CHECK(spoken_text(effects).find("一万二千三百四十五") == std::string::npos);
+}
+
+TEST_CASE("Headphones plugged in on the welcome screen start the orientation tour") {
+    FlowDriver kiosk;
+    kiosk.send(Started{});
+    const auto& effects = kiosk.send(HeadphonesPlugged{});
+    const std::string tour = kiosk.resources().catalog("zh-CN").text("audio.orientation");
+    const auto spoken = utterances(effects);
+    REQUIRE(spoken.size() > 2);
+    CHECK(spoken[1].text.find("键盘在屏幕正下方") != std::string::npos);
+    CHECK(spoken_text(effects).find("您好，欢迎光临") != std::string::npos);
+    CHECK_FALSE(tour.empty());
+}
+
+TEST_CASE("Audio mode carries over to the next customer while the headphones stay plugged in") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, HeadphonesPlugged{}});
+    kiosk.reach_menu();  // sends Started again, as a restarted shell would
+    CHECK_FALSE(kiosk.session().audio_mode);
+    kiosk.send(HeadphonesPlugged{});
+    kiosk.send_all({KeyPressed{Key::digit_2}, CardRemoved{}});
+    kiosk.fire(TimerId::goodbye);
+    CHECK(kiosk.session().audio_mode);
+    CHECK(utterances(kiosk.last()).front().channel == Channel::headphones);
+}
+
+TEST_CASE("Elder mode slows the speech and uses the elder theme") {
+    FlowDriver kiosk;
+    kiosk.send(Started{});
+    const int standard_rate = utterances(kiosk.last()).front().rate_wpm;
+    const auto& effects = kiosk.send(KeyPressed{welcome_elder_mode_key});
+    CHECK(kiosk.session().elder_mode);
+    CHECK(last_screen(effects)->theme == "elder");
+    const auto spoken = utterances(effects);
+    REQUIRE_FALSE(spoken.empty());
+    CHECK(standard_rate == policy::standard_rate_wpm);
+    CHECK(spoken.front().rate_wpm == policy::elder_rate_wpm);
+    CHECK(spoken.front().rate_wpm < standard_rate);
+    // 长辈 goes through the lexicon: eSpeak would read 长 as chang2.
+    CHECK(mentions(effects, "zhang3 bei4模式已开启"));
+}
+
+TEST_CASE("The help key on the menu calls staff and keeps the session safe until a key is pressed") {
+    FlowDriver kiosk;
+    kiosk.reach_menu();
+    const auto& effects = kiosk.send(KeyPressed{Key::help});
+    CHECK(has_effect<NotifyStaff>(effects));
+    CHECK(timer_cancelled(effects, TimerId::inactivity));
+    CHECK(kiosk.session().state == State::staff_called);
+    CHECK(kiosk.session().running_timers.empty());
+    CHECK(last_screen(effects)->id == "staff_called");
+    CHECK(mentions(effects, "大堂经理已收到通知"));
+    CHECK(mentions(effects, "您的卡片在机器里，很安全。"));
+    CHECK_FALSE(has_effect<EjectCard>(effects));
+
+    const auto& back = kiosk.send(KeyPressed{Key::digit_8});
+    CHECK(kiosk.session().state == State::menu);
+    CHECK(last_screen(back)->id == "menu");
+    CHECK(timer_started(back, TimerId::inactivity));
+}
+
+TEST_CASE("Calling staff from the menu with key 3 shows the polite message") {
+    FlowDriver kiosk;
+    kiosk.reach_menu();
+    const auto& effects = kiosk.send(KeyPressed{menu_call_staff_key});
+    CHECK(has_effect<NotifyStaff>(effects));
+    CHECK(last_screen(effects)->id == "staff_called");
+}
+
+TEST_CASE("The help key during PIN entry pauses the entry and starts it afresh on return") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinDigitEntered{3});
+    const auto& effects = kiosk.send(KeyPressed{Key::help});
+    CHECK(has_effect<CancelPinEntry>(effects));
+    CHECK_FALSE(kiosk.session().pin_entry_active);
+    // The PIN pad confirms the cancel; that must not end the session.
+    kiosk.send(PinEntryCancelled{});
+    CHECK(kiosk.session().state == State::staff_called);
+    const auto& back = kiosk.send(KeyPressed{Key::enter});
+    CHECK(has_effect<StartPinEntry>(back));
+    CHECK(kiosk.session().state == State::pin_entry);
+    CHECK(kiosk.session().pin_digit_count == 0);
+}
+
+TEST_CASE("The help key while the service is checking keeps the screen and says help is coming") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinEntered{sample_pin_block()});
+    const auto& effects = kiosk.send(KeyPressed{Key::help});
+    CHECK(has_effect<NotifyStaff>(effects));
+    CHECK_FALSE(has_effect<Show>(effects));
+    CHECK(mentions(effects, "已为您通知大堂经理"));
+    CHECK(kiosk.session().state == State::verifying);
+    kiosk.reply(balance_reply(100));
+    CHECK(kiosk.session().state == State::menu);
+}
+
+TEST_CASE("Events that make no sense in the current state change nothing but the journal") {
+    FlowDriver kiosk;
+    kiosk.send(Started{});
+    const Session before = kiosk.session();
+    for (const Event& event :
+         std::vector<Event>{PinEntered{sample_pin_block()}, PinDigitEntered{3}, CardRemoved{},
+                            CardRead{sample_card()}, ReplyReceived{7, balance_reply(1)},
+                            TimerFired{TimerId::reminder}, PinEntryFailed{"x"}}) {
+        const auto& effects = kiosk.send(event);
+        INFO(to_string(event));
+        CHECK(std::ranges::all_of(effects, [](const Effect& effect) {
+            return std::holds_alternative<Journal>(effect);
+        }));
+        CHECK(kiosk.session().state == State::welcome);
+        CHECK_FALSE(kiosk.session().card.has_value());
+    }
+    CHECK(kiosk.session().locale == before.locale);
+}

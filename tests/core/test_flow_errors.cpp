@@ -1,0 +1,242 @@
+// Every failure is explained politely, shown and spoken, with the next step, and the card is
+// returned (SERVICE-STANDARDS.md, first-contact responsibility).
+
+#include <algorithm>
+
+#include <catch2/catch.hpp>
+
+#include "kiosk/core/screens.h"
+#include "tests/core/flow_driver.h"
+
+using namespace kiosk::core;
+using namespace kiosk::core::testing;
+
+namespace {
+
+bool mentions(const std::vector<Effect>& effects, std::string_view fragment) {
+    return spoken_text(effects).find(fragment) != std::string::npos;
+}
+
+bool shows(const std::vector<Effect>& effects, std::string_view fragment) {
+    const auto screen = last_screen(effects);
+    return screen && std::ranges::any_of(screen->elements, [&](const Element& element) {
+               return element.text.find(fragment) != std::string::npos;
+           });
+}
+
+// The card is returned with an explanation, and reminders start.
+void check_card_returned(const FlowDriver& kiosk, std::string_view screen_id) {
+    const auto& effects = kiosk.last();
+    CHECK(has_effect<EjectCard>(effects));
+    CHECK(kiosk.session().state == State::returning_card);
+    const auto screen = last_screen(effects);
+    REQUIRE(screen);
+    CHECK(screen->id == screen_id);
+    CHECK(timer_started(effects, TimerId::reminder));
+    CHECK_FALSE(kiosk.session().card.has_value());
+    CHECK(shows(effects, "请取回您的卡片"));
+    CHECK(mentions(effects, "请取回您的卡片"));
+}
+
+}  // namespace
+
+TEST_CASE("A wrong PIN explains the tries left and offers to enter it again") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinEntered{sample_pin_block()});
+    const auto& effects = kiosk.reply(status_reply(ServiceStatus::wrong_pin, 2));
+    CHECK(kiosk.session().state == State::wrong_pin);
+    CHECK_FALSE(has_effect<EjectCard>(effects));
+    CHECK(last_screen(effects)->id == "wrong_pin");
+    CHECK(shows(effects, "您还可以再试2次。"));
+    CHECK(mentions(effects, "您还可以再试两次。"));
+    // 重新 goes through the lexicon: eSpeak would read 重 as zhong4.
+    CHECK(mentions(effects, "chong2 xin1输入密码，请按一。"));
+    CHECK(timer_started(effects, TimerId::inactivity));
+}
+
+TEST_CASE("After a wrong PIN a second try can succeed") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinEntered{sample_pin_block()});
+    kiosk.reply(status_reply(ServiceStatus::wrong_pin, 2));
+    const auto& retry = kiosk.send(KeyPressed{Key::digit_1});
+    CHECK(has_effect<StartPinEntry>(retry));
+    CHECK(kiosk.session().state == State::pin_entry);
+    const auto screen = last_screen(retry);
+    REQUIRE(screen);
+    CHECK(std::ranges::any_of(screen->elements, [](const Element& element) {
+        return element.role == Role::status && element.speech == "您还可以再试两次。";
+    }));
+    kiosk.send_all({PinDigitEntered{4}, PinEntered{sample_pin_block()}});
+    const auto calls = effects_of<Call>(kiosk.last());
+    REQUIRE(calls.size() == 1);
+    CHECK(calls.front().call_id == 2);
+    kiosk.reply(balance_reply(100));
+    CHECK(kiosk.session().state == State::menu);
+    CHECK_FALSE(kiosk.session().pin_tries_left.has_value());
+}
+
+TEST_CASE("Cancel after a wrong PIN returns the card") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinEntered{sample_pin_block()});
+    kiosk.reply(status_reply(ServiceStatus::wrong_pin, 1));
+    kiosk.send(KeyPressed{Key::cancel});
+    check_card_returned(kiosk, "cancelled");
+}
+
+TEST_CASE("A wrong PIN with no tries left is treated as a locked PIN") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinEntered{sample_pin_block()});
+    kiosk.reply(status_reply(ServiceStatus::wrong_pin, 0));
+    check_card_returned(kiosk, "error_pin_locked");
+}
+
+TEST_CASE("A locked PIN is explained with directions to the counter and the card is returned") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinEntered{sample_pin_block()});
+    kiosk.reply(status_reply(ServiceStatus::pin_locked));
+    check_card_returned(kiosk, "error_pin_locked");
+    CHECK(mentions(kiosk.last(), "柜台"));
+    CHECK(mentions(kiosk.last(), "抱歉"));
+}
+
+TEST_CASE("An unreadable card is explained, with what to try, and returned") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, CardInserted{}});
+    kiosk.send(CardReadFailed{"card mute"});
+    check_card_returned(kiosk, "error_card_unreadable");
+    CHECK(mentions(kiosk.last(), "芯片"));
+    CHECK(mentions(kiosk.last(), "插反"));
+    CHECK(mentions(kiosk.last(), "柜台"));
+    CHECK(timer_cancelled(kiosk.last(), TimerId::card_read));
+    const auto journal = effects_of<Journal>(kiosk.last());
+    CHECK(std::ranges::any_of(journal, [](const Journal& entry) {
+        return entry.event == "card_read_failed" && entry.detail == "card mute";
+    }));
+}
+
+TEST_CASE("A reader that never reports the read is treated as an unreadable card") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, CardInserted{}});
+    REQUIRE(timer_started(kiosk.last(), TimerId::card_read) == policy::card_read_timeout_ms);
+    kiosk.fire(TimerId::card_read);
+    check_card_returned(kiosk, "error_card_unreadable");
+}
+
+TEST_CASE("An account service that is down gets an apology, staff are told, the card returned") {
+    for (const ServiceStatus status :
+         {ServiceStatus::unavailable, ServiceStatus::timeout, ServiceStatus::bad_reply}) {
+        INFO(to_string(status));
+        FlowDriver kiosk;
+        kiosk.reach_pin_entry();
+        kiosk.send(PinEntered{sample_pin_block()});
+        kiosk.reply(status_reply(status));
+        check_card_returned(kiosk, "error_service_unavailable");
+        CHECK(has_effect<NotifyStaff>(kiosk.last()));
+        CHECK(mentions(kiosk.last(), "非常抱歉"));
+        CHECK(mentions(kiosk.last(), "其他自助设备"));
+        CHECK(mentions(kiosk.last(), "帮助键"));
+        CHECK(mentions(kiosk.last(), "您的账户没有任何变动"));
+    }
+}
+
+TEST_CASE("An ok reply without a balance is treated as a broken reply") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinEntered{sample_pin_block()});
+    kiosk.reply(status_reply(ServiceStatus::ok));
+    check_card_returned(kiosk, "error_service_unavailable");
+}
+
+TEST_CASE("A service call that never returns is cancelled and explained") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinEntered{sample_pin_block()});
+    const std::uint64_t call = kiosk.session().pending_call.value();
+    kiosk.fire(TimerId::service_call);
+    check_card_returned(kiosk, "error_service_unavailable");
+    const auto cancels = effects_of<CancelCall>(kiosk.last());
+    REQUIRE(cancels.size() == 1);
+    CHECK(cancels.front().call_id == call);
+}
+
+TEST_CASE("A card the account service does not know is sent to the counter") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinEntered{sample_pin_block()});
+    kiosk.reply(status_reply(ServiceStatus::card_unknown));
+    check_card_returned(kiosk, "error_card_unknown");
+    CHECK(mentions(kiosk.last(), "柜台"));
+}
+
+TEST_CASE("A PIN pad failure is explained, reported to staff, and the card returned") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinEntryFailed{"tamper switch"});
+    check_card_returned(kiosk, "error_pin_pad");
+    CHECK(has_effect<NotifyStaff>(kiosk.last()));
+    CHECK_FALSE(has_effect<CancelPinEntry>(kiosk.last()));
+}
+
+TEST_CASE("Cancel on the PIN pad ends the session and returns the card") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinEntryCancelled{});
+    check_card_returned(kiosk, "cancelled");
+    CHECK_FALSE(has_effect<CancelPinEntry>(kiosk.last()));
+}
+
+TEST_CASE("Cancel while the card is being read returns it") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, CardInserted{}, KeyPressed{Key::cancel}});
+    check_card_returned(kiosk, "cancelled");
+}
+
+TEST_CASE("Taking the card from the menu says thank you and reminds to take it") {
+    FlowDriver kiosk;
+    kiosk.reach_menu();
+    kiosk.send(KeyPressed{menu_take_card_key});
+    CHECK(has_effect<EjectCard>(kiosk.last()));
+    CHECK(last_screen(kiosk.last())->id == "take_card");
+    CHECK(mentions(kiosk.last(), "请取回您的卡片"));
+}
+
+TEST_CASE("A reply to a call that is no longer pending is ignored") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send(PinEntered{sample_pin_block()});
+    const std::uint64_t call = kiosk.session().pending_call.value();
+    const auto& effects = kiosk.send(ReplyReceived{call + 1, balance_reply(100)});
+    CHECK_FALSE(has_effect<Show>(effects));
+    CHECK(kiosk.session().state == State::verifying);
+    CHECK(kiosk.session().pending_call == call);
+}
+
+TEST_CASE("A timer that was cancelled is ignored when it fires anyway") {
+    FlowDriver kiosk;
+    kiosk.reach_menu();
+    kiosk.send(KeyPressed{Key::help});  // cancels the inactivity timer
+    const auto& effects = kiosk.send(TimerFired{TimerId::inactivity});
+    CHECK_FALSE(has_effect<Show>(effects));
+    CHECK(kiosk.session().state == State::staff_called);
+}
+
+TEST_CASE("The journal records each step without personal data") {
+    FlowDriver kiosk;
+    kiosk.reach_balance();
+    kiosk.send(KeyPressed{Key::digit_2});
+    std::vector<std::string> events;
+    for (const Journal& entry : effects_of<Journal>(kiosk.all())) {
+        events.push_back(entry.event);
+    }
+    for (const std::string_view expected :
+         {"kiosk_started", "card_inserted", "card_read", "pin_entry_started", "balance_requested",
+          "balance_reply", "balance_shown", "session_ended"}) {
+        INFO(expected);
+        CHECK(std::ranges::find(events, expected) != events.end());
+    }
+}

@@ -1,0 +1,66 @@
+#include <catch2/catch.hpp>
+
+#include "kiosk/core/effects.h"
+#include "kiosk/core/events.h"
+#include "kiosk/core/keys.h"
+#include "kiosk/core/screen.h"
+#include "kiosk/core/screens.h"
+#include "kiosk/core/session.h"
+
+using namespace kiosk::core;
+
+TEST_CASE("Every key has a name that parses back to it") {
+    for (int index = 0; index <= static_cast<int>(Key::help); ++index) {
+        const auto key = static_cast<Key>(index);
+        INFO(index);
+        CHECK(parse_key(to_string(key)) == key);
+    }
+    CHECK(to_string(Key::digit_0) == "0");
+    CHECK(to_string(Key::digit_9) == "9");
+    CHECK(to_string(Key::enter) == "enter");
+    CHECK(to_string(Key::help) == "help");
+}
+
+TEST_CASE("A name that is not a key does not parse") {
+    CHECK_FALSE(parse_key("").has_value());
+    CHECK_FALSE(parse_key("10").has_value());
+    CHECK_FALSE(parse_key("Enter").has_value());
+}
+
+TEST_CASE("Digit keys know their digit and function keys have none") {
+    CHECK(digit_value(Key::digit_7) == 7);
+    CHECK_FALSE(digit_value(Key::enter).has_value());
+    CHECK(digit_key(0) == Key::digit_0);
+    CHECK(digit_key(9) == Key::digit_9);
+    CHECK_FALSE(digit_key(10).has_value());
+    CHECK_FALSE(digit_key(-1).has_value());
+}
+
+TEST_CASE("Events are named for the transcript") {
+    CHECK(to_string(Event{CardInserted{}}) == "CardInserted");
+    CHECK(to_string(Event{KeyPressed{Key::enter}}) == "KeyPressed");
+    CHECK(to_string(Event{TimerFired{TimerId::reminder}}) == "TimerFired");
+    CHECK(to_string(Event{HeadphonesUnplugged{}}) == "HeadphonesUnplugged");
+}
+
+TEST_CASE("Effects, roles, channels, tones, timers and states have names") {
+    CHECK(to_string(Effect{EjectCard{}}) == "EjectCard");
+    CHECK(to_string(Effect{Journal{"a", "b"}}) == "Journal");
+    CHECK(to_string(Role::amount) == "amount");
+    CHECK(to_string(Channel::headphones) == "headphones");
+    CHECK(to_string(ToneKind::digit) == "digit");
+    CHECK(to_string(TimerId::inactivity_warning) == "inactivity_warning");
+    CHECK(to_string(ServiceStatus::wrong_pin) == "wrong_pin");
+    CHECK(to_string(State::returning_card) == "returning_card");
+    CHECK(to_string(EndReason::pin_locked) == "pin_locked");
+}
+
+TEST_CASE("Screen ids are distinct") {
+    std::vector<std::string_view> names;
+    for (const ScreenId id : all_screen_ids) {
+        names.push_back(to_string(id));
+    }
+    std::ranges::sort(names);
+    CHECK(std::ranges::adjacent_find(names) == names.end());
+    CHECK(names.size() == all_screen_ids.size());
+}
