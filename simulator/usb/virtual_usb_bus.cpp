@@ -1,0 +1,238 @@
+#include "simulator/usb/virtual_usb_bus.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cassert>
+#include <cstdlib>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "simulator/usb/descriptor_summary.h"
+#include "simulator/usb/usbdevfs_port.h"
+
+namespace simulator::usb {
+namespace {
+
+// The preload library that routes a libusb process's /dev, /sys and ioctl calls to the
+// testbed (Debian package umockdev).
+constexpr const char* k_preload_library = "libumockdev-preload.so.0";
+
+constexpr std::uint8_t k_bus_number = 1;
+// USB 2.0 §9.1.1.4: addresses 1..127; 1 is customarily the root hub, so devices start at 2.
+constexpr std::uint8_t k_first_device_address = 2;
+constexpr std::uint8_t k_last_device_address = 127;
+// A root hub with this many ports; more virtual devices than this make no sense in a kiosk.
+constexpr std::uint8_t k_root_hub_ports = 15;
+
+// umockdev keeps one testbed location per process in UMOCKDEV_DIR.
+std::atomic<bool> g_bus_exists{false};
+
+}  // namespace
+
+std::string to_string(const BusNotice& notice) {
+    const char* kind = "overflow";
+    switch (notice.kind) {
+        case BusNoticeKind::overflow:
+            kind = "overflow";
+            break;
+        case BusNoticeKind::unsupported_ioctl:
+            kind = "unsupported ioctl";
+            break;
+        case BusNoticeKind::worker_stalled:
+            kind = "worker stalled";
+            break;
+    }
+    return fmt::format("device {}: {}: {}", notice.device_id, kind, notice.detail);
+}
+
+struct VirtualUsbBus::Implementation {
+    struct PluggedDevice {
+        DeviceHandle handle;
+        std::shared_ptr<VirtualUsbDevice> device;
+        std::shared_ptr<UsbdevfsPort> port;
+        GObjectRef<UMockdevIoctlBase> handler;
+        bool removing = false;
+    };
+
+    std::expected<BusAddress, BusError> allocate_address() const {
+        BusAddress address{.bus_number = k_bus_number};
+        for (std::uint8_t port = 1; port <= k_root_hub_ports; ++port) {
+            if (!std::ranges::any_of(devices, [&](const auto& entry) {
+                    return entry.second.handle.address.port_number == port;
+                })) {
+                address.port_number = port;
+                break;
+            }
+        }
+        // Like the kernel, hand out addresses round-robin so a replugged device gets a new one.
+        std::uint8_t candidate = next_address;
+        for (int attempt = k_first_device_address; attempt <= k_last_device_address; ++attempt) {
+            if (!std::ranges::any_of(devices, [&](const auto& entry) {
+                    return entry.second.handle.address.device_number == candidate;
+                })) {
+                address.device_number = candidate;
+                break;
+            }
+            candidate = candidate == k_last_device_address
+                            ? k_first_device_address
+                            : static_cast<std::uint8_t>(candidate + 1);
+        }
+        if (address.port_number == 0 || address.device_number == 0) {
+            return std::unexpected(BusError::bus_full);
+        }
+        return address;
+    }
+
+    mutable std::mutex mutex;
+    UMockdevTestbed* testbed = nullptr;
+    BusNoticeListener notice_listener;
+    std::map<std::uint32_t, PluggedDevice> devices;
+    std::uint32_t next_id = 1;
+    std::uint8_t next_address = k_first_device_address;
+};
+
+VirtualUsbBus::VirtualUsbBus(BusNoticeListener notice_listener)
+    : m_implementation(std::make_unique<Implementation>()) {
+    [[maybe_unused]] const bool was_alone = !g_bus_exists.exchange(true);
+    assert(was_alone && "one VirtualUsbBus per process: umockdev's UMOCKDEV_DIR is global");
+    m_implementation->notice_listener = std::move(notice_listener);
+    m_implementation->testbed = umockdev_testbed_new();
+    gchar* root = umockdev_testbed_get_root_dir(m_implementation->testbed);
+    m_root_directory = root;
+    g_free(root);
+}
+
+VirtualUsbBus::~VirtualUsbBus() {
+    for (const DeviceHandle& handle : devices()) {
+        (void)unplug(handle);
+    }
+    g_object_unref(m_implementation->testbed);
+    g_bus_exists = false;
+}
+
+std::expected<DeviceHandle, BusError> VirtualUsbBus::plug(
+    std::shared_ptr<VirtualUsbDevice> device) {
+    assert(device && "plug() needs a device");
+    // Ask the device before taking the bus lock: its functions take the device's own lock.
+    std::vector<std::uint8_t> descriptors = device->descriptors();
+    auto summary = summarise_descriptors(descriptors);
+    if (!summary) {
+        return std::unexpected(summary.error());
+    }
+    DeviceStrings strings{.manufacturer = device->manufacturer(),
+                          .product = device->product(),
+                          .serial = device->serial()};
+
+    std::lock_guard lock(m_implementation->mutex);
+    auto& implementation = *m_implementation;
+    if (std::ranges::any_of(implementation.devices,
+                            [&](const auto& entry) { return entry.second.device == device; })) {
+        return std::unexpected(BusError::already_plugged);
+    }
+    const auto address = implementation.allocate_address();
+    if (!address) {
+        return std::unexpected(address.error());
+    }
+    DeviceHandle handle{.id = implementation.next_id,
+                        .address = *address,
+                        .device_node = device_node(*address),
+                        .sysfs_path = sysfs_path(*address)};
+
+    const std::string description = describe_for_sysfs(*address, *summary, descriptors, strings);
+    GError* error = nullptr;
+    if (!umockdev_testbed_add_from_string(implementation.testbed, description.c_str(), &error)) {
+        g_error_free(error);
+        return std::unexpected(BusError::testbed_failed);
+    }
+    auto port = std::make_shared<UsbdevfsPort>(device, std::move(descriptors), *summary,
+                                               std::move(strings), *address, handle.id,
+                                               implementation.notice_listener);
+    auto handler = port->create_handler();
+    if (!umockdev_testbed_attach_ioctl(implementation.testbed, handle.device_node.c_str(),
+                                       handler.get(), &error)) {
+        g_error_free(error);
+        umockdev_testbed_remove_device(implementation.testbed, handle.sysfs_path.c_str());
+        return std::unexpected(BusError::ioctl_attach_failed);
+    }
+    device->set_in_ready_listener([weak = std::weak_ptr<UsbdevfsPort>(port)] {
+        if (auto live = weak.lock()) {
+            live->device_has_data();
+        }
+    });
+    umockdev_testbed_uevent(implementation.testbed, handle.sysfs_path.c_str(), "add");
+
+    ++implementation.next_id;
+    implementation.next_address =
+        address->device_number == k_last_device_address
+            ? k_first_device_address
+            : static_cast<std::uint8_t>(address->device_number + 1);
+    implementation.devices.emplace(handle.id,
+                                   Implementation::PluggedDevice{.handle = handle,
+                                                                 .device = std::move(device),
+                                                                 .port = std::move(port),
+                                                                 .handler = std::move(handler)});
+    return handle;
+}
+
+std::expected<void, BusError> VirtualUsbBus::unplug(const DeviceHandle& handle) {
+    auto& implementation = *m_implementation;
+    std::shared_ptr<UsbdevfsPort> port;
+    std::shared_ptr<VirtualUsbDevice> device;
+    {
+        std::lock_guard lock(implementation.mutex);
+        const auto found = implementation.devices.find(handle.id);
+        if (found == implementation.devices.end() || found->second.removing) {
+            return std::unexpected(BusError::unknown_device);
+        }
+        // Keep the address and port reserved until the device has really gone.
+        found->second.removing = true;
+        port = found->second.port;
+        device = found->second.device;
+    }
+    // Outside the bus lock: failing the transfers in flight waits for umockdev's worker
+    // thread, which may be inside a device callback.
+    device->set_in_ready_listener({});
+    port->disconnect();
+
+    std::lock_guard lock(implementation.mutex);
+    const auto found = implementation.devices.find(handle.id);
+    const DeviceHandle& plugged = found->second.handle;
+    // The uevent is built from the sysfs entry, so it goes out before the entry is removed.
+    umockdev_testbed_uevent(implementation.testbed, plugged.sysfs_path.c_str(), "remove");
+    GError* error = nullptr;
+    // Detaching stops new opens; descriptors already open keep talking to the port, which
+    // answers ENODEV, because the handler lives on with them.
+    if (!umockdev_testbed_detach_ioctl(implementation.testbed, plugged.device_node.c_str(),
+                                       &error)) {
+        g_error_free(error);
+    }
+    umockdev_testbed_remove_device(implementation.testbed, plugged.sysfs_path.c_str());
+    implementation.devices.erase(found);
+    return {};
+}
+
+std::vector<EnvironmentVariable> VirtualUsbBus::environment() const {
+    std::string preload = k_preload_library;
+    if (const char* existing = std::getenv("LD_PRELOAD"); existing != nullptr && *existing) {
+        const std::string current = existing;
+        preload = current.find("libumockdev-preload") != std::string::npos
+                      ? current
+                      : preload + ":" + current;
+    }
+    return {{.name = "UMOCKDEV_DIR", .value = m_root_directory},
+            {.name = "LD_PRELOAD", .value = preload}};
+}
+
+std::vector<DeviceHandle> VirtualUsbBus::devices() const {
+    std::lock_guard lock(m_implementation->mutex);
+    std::vector<DeviceHandle> handles;
+    for (const auto& [id, plugged] : m_implementation->devices) {
+        if (!plugged.removing) {
+            handles.push_back(plugged.handle);
+        }
+    }
+    return handles;
+}
+
+}  // namespace simulator::usb

@@ -1,0 +1,563 @@
+// The virtual bus exercised with plain libusb calls, in this process (the test binary runs
+// under the umockdev preload) and from a child process.
+
+#include "simulator/usb/virtual_usb_bus.h"
+
+#include <fcntl.h>
+#include <libusb.h>
+#include <linux/usbdevice_fs.h>
+#include <spawn.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "tests/simulator/usb/loopback_device.h"
+
+using namespace simulator::usb;
+using namespace simulator::usb::test;
+using namespace std::chrono_literals;
+
+extern char** environ;
+
+namespace {
+
+// Bounds for waits that should end much sooner; reaching one is a failure, not a timing.
+constexpr auto k_patience = 5s;
+constexpr unsigned int k_transfer_timeout_ms = 2000;
+
+// Collects bus notices from umockdev's worker thread.
+class NoticeLog {
+public:
+    BusNoticeListener listener() {
+        return [this](const BusNotice& notice) {
+            std::lock_guard lock(m_mutex);
+            m_notices.push_back(notice);
+            m_changed.notify_all();
+        };
+    }
+    bool wait_for(BusNoticeKind kind) {
+        std::unique_lock lock(m_mutex);
+        return m_changed.wait_for(lock, k_patience, [&] {
+            return std::ranges::any_of(m_notices,
+                                       [&](const BusNotice& notice) { return notice.kind == kind; });
+        });
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::vector<BusNotice> m_notices;
+};
+
+class Libusb {
+public:
+    Libusb() { REQUIRE(libusb_init(&m_context) == LIBUSB_SUCCESS); }
+    ~Libusb() { libusb_exit(m_context); }
+    Libusb(const Libusb&) = delete;
+    Libusb& operator=(const Libusb&) = delete;
+    libusb_context* context() const { return m_context; }
+
+private:
+    libusb_context* m_context = nullptr;
+};
+
+class OpenDevice {
+public:
+    explicit OpenDevice(libusb_context* context) {
+        m_handle = libusb_open_device_with_vid_pid(context, k_loopback_vendor, k_loopback_product);
+        REQUIRE(m_handle != nullptr);
+    }
+    ~OpenDevice() {
+        if (m_claimed) {
+            libusb_release_interface(m_handle, 0);
+        }
+        libusb_close(m_handle);
+    }
+    OpenDevice(const OpenDevice&) = delete;
+    OpenDevice& operator=(const OpenDevice&) = delete;
+    void claim() {
+        REQUIRE(libusb_claim_interface(m_handle, 0) == LIBUSB_SUCCESS);
+        m_claimed = true;
+    }
+    libusb_device_handle* get() const { return m_handle; }
+
+private:
+    libusb_device_handle* m_handle = nullptr;
+    bool m_claimed = false;
+};
+
+std::vector<std::uint8_t> bytes(std::string_view text) {
+    return {text.begin(), text.end()};
+}
+
+// Reads one bulk IN transfer; returns the libusb result and fills `data`.
+int bulk_read(libusb_device_handle* handle, std::vector<std::uint8_t>& data,
+              std::size_t capacity, unsigned int timeout_ms) {
+    data.assign(capacity, 0);
+    int transferred = 0;
+    const int result = libusb_bulk_transfer(handle, k_bulk_in, data.data(),
+                                            static_cast<int>(capacity), &transferred, timeout_ms);
+    data.resize(static_cast<std::size_t>(std::max(transferred, 0)));
+    return result;
+}
+
+int bulk_write(libusb_device_handle* handle, std::vector<std::uint8_t> data) {
+    int transferred = 0;
+    const int result = libusb_bulk_transfer(handle, k_bulk_out, data.data(),
+                                            static_cast<int>(data.size()), &transferred,
+                                            k_transfer_timeout_ms);
+    return result == LIBUSB_SUCCESS && std::cmp_not_equal(transferred, data.size())
+               ? LIBUSB_ERROR_IO
+               : result;
+}
+
+// State an async transfer's callback writes and the test waits for.
+struct TransferOutcome {
+    std::atomic<bool> done{false};
+    libusb_transfer_status status = LIBUSB_TRANSFER_ERROR;
+};
+
+void LIBUSB_CALL record_outcome(libusb_transfer* transfer) {
+    auto* outcome = static_cast<TransferOutcome*>(transfer->user_data);
+    outcome->status = transfer->status;
+    outcome->done = true;
+}
+
+// Runs libusb's event loop until `finished` holds or patience runs out.
+template <typename Predicate>
+bool handle_events_until(libusb_context* context, Predicate finished) {
+    const auto deadline = std::chrono::steady_clock::now() + k_patience;
+    while (!finished()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            return false;
+        }
+        timeval step{.tv_sec = 0, .tv_usec = 50'000};
+        libusb_handle_events_timeout_completed(context, &step, nullptr);
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("libusb enumerates a plugged device with its vendor, product and strings") {
+    VirtualUsbBus bus;
+    auto device = std::make_shared<LoopbackDevice>();
+    const auto handle = bus.plug(device);
+    REQUIRE(handle);
+    Libusb usb;
+
+    libusb_device** list = nullptr;
+    const auto count = libusb_get_device_list(usb.context(), &list);
+    REQUIRE(count == 1);
+    libusb_device_descriptor descriptor{};
+    REQUIRE(libusb_get_device_descriptor(list[0], &descriptor) == LIBUSB_SUCCESS);
+    CHECK(descriptor.idVendor == k_loopback_vendor);
+    CHECK(descriptor.idProduct == k_loopback_product);
+    CHECK(descriptor.bcdDevice == 0x1234);
+    CHECK(libusb_get_bus_number(list[0]) == handle->address.bus_number);
+    CHECK(libusb_get_device_address(list[0]) == handle->address.device_number);
+    libusb_config_descriptor* configuration = nullptr;
+    REQUIRE(libusb_get_active_config_descriptor(list[0], &configuration) == LIBUSB_SUCCESS);
+    CHECK(configuration->interface[0].altsetting[0].bNumEndpoints == 3);
+    CHECK(configuration->interface[0].altsetting[0].endpoint[2].bEndpointAddress ==
+          k_interrupt_in);
+    libusb_free_config_descriptor(configuration);
+
+    libusb_device_handle* opened = nullptr;
+    REQUIRE(libusb_open(list[0], &opened) == LIBUSB_SUCCESS);
+    std::array<unsigned char, 128> text{};
+    const auto read_string = [&](std::uint8_t index) {
+        const int length = libusb_get_string_descriptor_ascii(opened, index, text.data(),
+                                                              static_cast<int>(text.size()));
+        REQUIRE(length > 0);
+        return std::string(reinterpret_cast<const char*>(text.data()),
+                           static_cast<std::size_t>(length));
+    };
+    CHECK(read_string(descriptor.iManufacturer) == "Kiosk Test Works");
+    CHECK(read_string(descriptor.iProduct) == "Loopback ??");  // libusb's ASCII folding
+    CHECK(read_string(descriptor.iSerialNumber) == "LB-0001");
+    CHECK(libusb_kernel_driver_active(opened, 0) == 0);
+    libusb_close(opened);
+    libusb_free_device_list(list, 1);
+}
+
+TEST_CASE("a claimed interface is busy for a second handle") {
+    VirtualUsbBus bus;
+    REQUIRE(bus.plug(std::make_shared<LoopbackDevice>()));
+    Libusb usb;
+    OpenDevice first(usb.context());
+    OpenDevice second(usb.context());
+    first.claim();
+    CHECK(libusb_claim_interface(second.get(), 0) == LIBUSB_ERROR_BUSY);
+    CHECK(libusb_claim_interface(second.get(), 5) == LIBUSB_ERROR_NOT_FOUND);
+}
+
+TEST_CASE("bulk data written to the loopback device comes back on its IN endpoint") {
+    VirtualUsbBus bus;
+    REQUIRE(bus.plug(std::make_shared<LoopbackDevice>()));
+    Libusb usb;
+    OpenDevice device(usb.context());
+    device.claim();
+
+    REQUIRE(bulk_write(device.get(), bytes("hello, kiosk")) == LIBUSB_SUCCESS);
+    std::vector<std::uint8_t> echoed;
+    REQUIRE(bulk_read(device.get(), echoed, 512, k_transfer_timeout_ms) == LIBUSB_SUCCESS);
+    CHECK(echoed == bytes("hello, kiosk"));
+
+    // Larger than one packet, and a zero-length transfer, both survive the trip.
+    std::vector<std::uint8_t> large(1000);
+    for (std::size_t index = 0; index < large.size(); ++index) {
+        large[index] = static_cast<std::uint8_t>(index * 7);
+    }
+    REQUIRE(bulk_write(device.get(), large) == LIBUSB_SUCCESS);
+    REQUIRE(bulk_read(device.get(), echoed, 1024, k_transfer_timeout_ms) == LIBUSB_SUCCESS);
+    CHECK(echoed == large);
+}
+
+TEST_CASE("an IN transfer completes when the device produces data later") {
+    VirtualUsbBus bus;
+    auto device = std::make_shared<LoopbackDevice>();
+    REQUIRE(bus.plug(device));
+    Libusb usb;
+    OpenDevice opened(usb.context());
+    opened.claim();
+
+    const auto started = std::chrono::steady_clock::now();
+    std::jthread producer([device] {
+        std::this_thread::sleep_for(200ms);
+        device->produce(k_bulk_in, bytes("late answer"));
+    });
+    std::vector<std::uint8_t> answer;
+    REQUIRE(bulk_read(opened.get(), answer, 64, k_transfer_timeout_ms) == LIBUSB_SUCCESS);
+    const auto waited = std::chrono::steady_clock::now() - started;
+    CHECK(answer == bytes("late answer"));
+    CHECK(waited >= 150ms);
+    CHECK(waited < 1500ms);
+}
+
+TEST_CASE("an IN transfer the device never answers times out and leaves no stale request") {
+    VirtualUsbBus bus;
+    auto device = std::make_shared<LoopbackDevice>();
+    REQUIRE(bus.plug(device));
+    Libusb usb;
+    OpenDevice opened(usb.context());
+    opened.claim();
+
+    std::vector<std::uint8_t> answer;
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(bulk_read(opened.get(), answer, 64, 100) == LIBUSB_ERROR_TIMEOUT);
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+    CHECK(answer.empty());
+
+    // Had the timed-out request stayed at the bus, it would swallow this data.
+    device->produce(k_bulk_in, bytes("after the timeout"));
+    REQUIRE(bulk_read(opened.get(), answer, 64, k_transfer_timeout_ms) == LIBUSB_SUCCESS);
+    CHECK(answer == bytes("after the timeout"));
+}
+
+TEST_CASE("waiting for a silent device does not spin the processor") {
+    VirtualUsbBus bus;
+    REQUIRE(bus.plug(std::make_shared<LoopbackDevice>()));
+    Libusb usb;
+    OpenDevice opened(usb.context());
+    opened.claim();
+
+    std::vector<std::uint8_t> answer;
+    const std::clock_t processor_before = std::clock();
+    const auto wall_before = std::chrono::steady_clock::now();
+    CHECK(bulk_read(opened.get(), answer, 64, 600) == LIBUSB_ERROR_TIMEOUT);
+    const double processor_seconds =
+        static_cast<double>(std::clock() - processor_before) / CLOCKS_PER_SEC;
+    const double wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
+    // A busy poll loop burns one core in libusb plus one in umockdev's worker (about 2.0).
+    CHECK(processor_seconds < 0.25 * wall_seconds);
+}
+
+TEST_CASE("an interrupt transfer delivers the event the device raised") {
+    VirtualUsbBus bus;
+    auto device = std::make_shared<LoopbackDevice>();
+    REQUIRE(bus.plug(device));
+    Libusb usb;
+    OpenDevice opened(usb.context());
+    opened.claim();
+
+    device->produce(k_interrupt_in, {0x50, 0x03});
+    std::array<unsigned char, 8> event{};
+    int transferred = 0;
+    REQUIRE(libusb_interrupt_transfer(opened.get(), k_interrupt_in, event.data(),
+                                      static_cast<int>(event.size()), &transferred,
+                                      k_transfer_timeout_ms) == LIBUSB_SUCCESS);
+    REQUIRE(transferred == 2);
+    CHECK(event[0] == 0x50);
+    CHECK(event[1] == 0x03);
+    // Nothing else was raised, so the next read has to wait and time out.
+    CHECK(libusb_interrupt_transfer(opened.get(), k_interrupt_in, event.data(),
+                                    static_cast<int>(event.size()), &transferred,
+                                    50) == LIBUSB_ERROR_TIMEOUT);
+}
+
+TEST_CASE("hotplug callbacks report a device arriving and leaving") {
+    VirtualUsbBus bus;
+    Libusb usb;
+    REQUIRE(libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG));
+    struct Seen {
+        std::atomic<int> arrived{0};
+        std::atomic<int> left{0};
+    } seen;
+    const auto on_hotplug = [](libusb_context*, libusb_device*, libusb_hotplug_event event,
+                               void* data) -> int {
+        auto* record = static_cast<Seen*>(data);
+        if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED) {
+            ++record->arrived;
+        } else if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT) {
+            ++record->left;
+        }
+        return 0;
+    };
+    libusb_hotplug_callback_handle callback = 0;
+    REQUIRE(libusb_hotplug_register_callback(
+                usb.context(),
+                LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT,
+                LIBUSB_HOTPLUG_NO_FLAGS, k_loopback_vendor, k_loopback_product,
+                LIBUSB_HOTPLUG_MATCH_ANY, on_hotplug, &seen, &callback) == LIBUSB_SUCCESS);
+
+    const auto handle = bus.plug(std::make_shared<LoopbackDevice>());
+    REQUIRE(handle);
+    CHECK(handle_events_until(usb.context(), [&] { return seen.arrived == 1; }));
+    CHECK(seen.left == 0);
+
+    REQUIRE(bus.unplug(*handle));
+    CHECK(handle_events_until(usb.context(), [&] { return seen.left == 1; }));
+    CHECK(seen.arrived == 1);
+    libusb_hotplug_deregister_callback(usb.context(), callback);
+}
+
+TEST_CASE("a transfer in flight ends with no-device when the device is unplugged") {
+    VirtualUsbBus bus;
+    const auto handle = bus.plug(std::make_shared<LoopbackDevice>());
+    REQUIRE(handle);
+    Libusb usb;
+    OpenDevice opened(usb.context());
+    opened.claim();
+
+    std::array<unsigned char, 64> buffer{};
+    TransferOutcome outcome;
+    libusb_transfer* transfer = libusb_alloc_transfer(0);
+    libusb_fill_bulk_transfer(transfer, opened.get(), k_bulk_in, buffer.data(),
+                              static_cast<int>(buffer.size()), &record_outcome, &outcome, 0);
+    REQUIRE(libusb_submit_transfer(transfer) == LIBUSB_SUCCESS);
+
+    REQUIRE(bus.unplug(*handle));
+    CHECK(handle_events_until(usb.context(), [&] { return outcome.done.load(); }));
+    CHECK(outcome.status == LIBUSB_TRANSFER_NO_DEVICE);
+    libusb_free_transfer(transfer);
+
+    // The handle stays usable enough to be closed, and new transfers are refused.
+    std::vector<std::uint8_t> answer;
+    const int result = bulk_read(opened.get(), answer, 64, 100);
+    CHECK((result == LIBUSB_ERROR_NO_DEVICE || result == LIBUSB_ERROR_IO));
+    CHECK(libusb_open_device_with_vid_pid(usb.context(), k_loopback_vendor,
+                                          k_loopback_product) == nullptr);
+}
+
+TEST_CASE("a device that offers more data than requested cannot write past the host's buffer") {
+    NoticeLog notices;
+    VirtualUsbBus bus(notices.listener());
+    auto device = std::make_shared<LoopbackDevice>();
+    REQUIRE(bus.plug(device));
+    Libusb usb;
+    OpenDevice opened(usb.context());
+    opened.claim();
+
+    // 16 bytes of buffer followed by guard bytes that must survive.
+    std::array<unsigned char, 16 + 48> memory{};
+    memory.fill(0xEE);
+    device->produce(k_bulk_in, std::vector<std::uint8_t>(60, 0x11));
+    int transferred = 0;
+    const int result = libusb_bulk_transfer(opened.get(), k_bulk_in, memory.data(), 16,
+                                            &transferred, k_transfer_timeout_ms);
+    CHECK(result == LIBUSB_ERROR_OVERFLOW);
+    CHECK(transferred <= 16);
+    for (std::size_t index = 16; index < memory.size(); ++index) {
+        INFO("guard byte " << index);
+        CHECK(memory[index] == 0xEE);
+    }
+    CHECK(notices.wait_for(BusNoticeKind::overflow));
+}
+
+TEST_CASE("data longer than a request of whole packets arrives over several reads") {
+    VirtualUsbBus bus;
+    auto device = std::make_shared<LoopbackDevice>();
+    REQUIRE(bus.plug(device));
+    Libusb usb;
+    OpenDevice opened(usb.context());
+    opened.claim();
+
+    std::vector<std::uint8_t> sent(150);
+    for (std::size_t index = 0; index < sent.size(); ++index) {
+        sent[index] = static_cast<std::uint8_t>(index);
+    }
+    device->produce(k_bulk_in, sent);
+    std::vector<std::uint8_t> received;
+    std::vector<std::uint8_t> piece;
+    REQUIRE(bulk_read(opened.get(), piece, k_bulk_packet, k_transfer_timeout_ms) ==
+            LIBUSB_SUCCESS);
+    CHECK(piece.size() == k_bulk_packet);
+    received.insert(received.end(), piece.begin(), piece.end());
+    REQUIRE(bulk_read(opened.get(), piece, 2 * k_bulk_packet, k_transfer_timeout_ms) ==
+            LIBUSB_SUCCESS);
+    received.insert(received.end(), piece.begin(), piece.end());
+    CHECK(received == sent);
+}
+
+TEST_CASE("vendor control requests reach the device and unknown ones stall") {
+    VirtualUsbBus bus;
+    REQUIRE(bus.plug(std::make_shared<LoopbackDevice>()));
+    Libusb usb;
+    OpenDevice opened(usb.context());
+
+    std::array<unsigned char, 5> written{'p', 'i', 'n', 'g', '!'};
+    CHECK(libusb_control_transfer(opened.get(), 0x40, k_vendor_write, 0, 0, written.data(),
+                                  static_cast<std::uint16_t>(written.size()),
+                                  k_transfer_timeout_ms) == 5);
+    std::array<unsigned char, 16> read{};
+    REQUIRE(libusb_control_transfer(opened.get(), 0xC0, k_vendor_read, 0, 0, read.data(),
+                                    static_cast<std::uint16_t>(read.size()),
+                                    k_transfer_timeout_ms) == 5);
+    CHECK(std::memcmp(read.data(), written.data(), written.size()) == 0);
+    CHECK(libusb_control_transfer(opened.get(), 0xC0, 0x77, 0, 0, read.data(),
+                                  static_cast<std::uint16_t>(read.size()),
+                                  k_transfer_timeout_ms) == LIBUSB_ERROR_PIPE);
+    int configuration = -1;
+    CHECK(libusb_get_configuration(opened.get(), &configuration) == LIBUSB_SUCCESS);
+    CHECK(configuration == 1);
+}
+
+TEST_CASE("a replugged device gets a new address and works again") {
+    VirtualUsbBus bus;
+    auto device = std::make_shared<LoopbackDevice>();
+    const auto first = bus.plug(device);
+    REQUIRE(first);
+    REQUIRE(bus.unplug(*first));
+    CHECK(bus.devices().empty());
+    const auto second = bus.plug(device);
+    REQUIRE(second);
+    CHECK(second->address.device_number != first->address.device_number);
+    CHECK(second->id != first->id);
+
+    Libusb usb;
+    OpenDevice opened(usb.context());
+    opened.claim();
+    REQUIRE(bulk_write(opened.get(), bytes("again")) == LIBUSB_SUCCESS);
+    std::vector<std::uint8_t> echoed;
+    REQUIRE(bulk_read(opened.get(), echoed, 64, k_transfer_timeout_ms) == LIBUSB_SUCCESS);
+    CHECK(echoed == bytes("again"));
+}
+
+TEST_CASE("the bus refuses a second plug of one device, an unknown unplug and bad descriptors") {
+    VirtualUsbBus bus;
+    auto device = std::make_shared<LoopbackDevice>();
+    const auto handle = bus.plug(device);
+    REQUIRE(handle);
+    CHECK(bus.plug(device).error() == BusError::already_plugged);
+    REQUIRE(bus.unplug(*handle));
+    CHECK(bus.unplug(*handle).error() == BusError::unknown_device);
+
+    class BrokenDevice : public LoopbackDevice {
+    public:
+        std::vector<std::uint8_t> descriptors() const override { return {18, 1, 0}; }
+    };
+    CHECK(bus.plug(std::make_shared<BrokenDevice>()).error() == BusError::invalid_descriptors);
+    CHECK(bus.devices().empty());
+}
+
+TEST_CASE("a usbdevfs request the bus does not emulate is refused and reported") {
+    NoticeLog notices;
+    VirtualUsbBus bus(notices.listener());
+    const auto handle = bus.plug(std::make_shared<LoopbackDevice>());
+    REQUIRE(handle);
+    const int descriptor = ::open(handle->device_node.c_str(), O_RDWR);
+    REQUIRE(descriptor >= 0);
+    usbdevfs_hub_portinfo ports{};
+    errno = 0;
+    CHECK(::ioctl(descriptor, USBDEVFS_HUB_PORTINFO, &ports) == -1);
+    CHECK(errno == ENOTTY);
+    ::close(descriptor);
+    CHECK(notices.wait_for(BusNoticeKind::unsupported_ioctl));
+}
+
+TEST_CASE("the environment names the testbed and the preload library") {
+    VirtualUsbBus bus;
+    const auto environment = bus.environment();
+    REQUIRE(environment.size() == 2);
+    CHECK(environment[0].name == "UMOCKDEV_DIR");
+    CHECK(environment[0].value == bus.root_directory());
+    CHECK(std::filesystem::is_directory(bus.root_directory()));
+    CHECK(environment[1].name == "LD_PRELOAD");
+    CHECK(environment[1].value.find("libumockdev-preload.so") != std::string::npos);
+}
+
+TEST_CASE("a child process talks to a device on the bus through the environment") {
+    VirtualUsbBus bus;
+    auto device = std::make_shared<LoopbackDevice>();
+    REQUIRE(bus.plug(device));
+
+    std::vector<std::string> variables;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        const std::string_view variable = *entry;
+        if (!variable.starts_with("UMOCKDEV_DIR=") && !variable.starts_with("LD_PRELOAD=")) {
+            variables.emplace_back(variable);
+        }
+    }
+    for (const auto& [name, value] : bus.environment()) {
+        variables.push_back(name + "=" + value);
+    }
+    std::vector<char*> child_environment;
+    for (auto& variable : variables) {
+        child_environment.push_back(variable.data());
+    }
+    child_environment.push_back(nullptr);
+
+    std::string program = USB_ECHO_CLIENT;
+    std::string message = "from the child";
+    std::array<char*, 3> arguments{program.data(), message.data(), nullptr};
+    int output[2];
+    REQUIRE(::pipe(output) == 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, output[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, output[0]);
+    pid_t child = 0;
+    REQUIRE(posix_spawn(&child, program.c_str(), &actions, nullptr, arguments.data(),
+                        child_environment.data()) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(output[1]);
+
+    std::string printed;
+    std::array<char, 256> chunk{};
+    for (ssize_t count = 0; (count = ::read(output[0], chunk.data(), chunk.size())) > 0;) {
+        printed.append(chunk.data(), static_cast<std::size_t>(count));
+    }
+    ::close(output[0]);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(printed == "echo: from the child\n");
+    CHECK(device->out_count() == 1);
+}
