@@ -1,0 +1,85 @@
+#pragma once
+
+// One card of the demo card library (demo-cards.toml), and the library itself.
+
+#include <expected>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "simulator/cards/virtual_card.h"
+
+namespace simulator::cards {
+
+enum class CardKind {
+    emv,      // a working UnionPay debit chip card
+    mute,     // the chip never answers the reset
+    corrupt,  // the chip answers but its EMV records are malformed BER-TLV
+    no_app,   // no UnionPay application and no payment directory: 6A82 to every SELECT
+};
+
+std::string_view to_string(CardKind kind);
+
+// How the card answers commands whose response carries data.
+enum class CardProtocol {
+    t1,  // the whole response at once (what an APDU-level reader delivers for T=1)
+    t0,  // case 4 answers 61xx (fetch with GET RESPONSE), a wrong Le answers 6Cxx
+};
+
+struct CardProfile {
+    std::string name;
+    CardKind kind = CardKind::emv;
+    CardProtocol protocol = CardProtocol::t1;
+    std::string pan;       // 12..19 digits, Luhn-valid
+    std::string expiry;    // YYMM
+    std::string holder;    // EMV 5F20, e.g. "ZHANG/WEI"
+    std::string language;  // EMV 5F2D, e.g. "zh" or "enzh"
+    // The remaining fields belong to the customer behind the card; the account service and
+    // the scenarios read them, the card itself does not.
+    std::string pin;
+    std::string balance;
+    bool elder = false;
+};
+
+enum class CardLibraryError {
+    unreadable,     // the file cannot be read
+    syntax,         // not TOML
+    missing_field,  // a field the card's kind needs is absent
+    invalid_field,  // a field holds a value the card cannot carry
+    duplicate_name, // two cards with the same name
+    unknown_card,   // no card of that name
+};
+
+std::string_view to_string(CardLibraryError error);
+
+struct CardLibraryFailure {
+    CardLibraryError error = CardLibraryError::unreadable;
+    std::string context;  // the card and field, or the parser's message
+
+    std::string message() const;
+};
+
+class CardLibrary {
+public:
+    static std::expected<CardLibrary, CardLibraryFailure> load(const std::filesystem::path& file);
+    static std::expected<CardLibrary, CardLibraryFailure> parse(std::string_view toml_text);
+
+    const std::vector<CardProfile>& cards() const { return m_cards; }
+    const CardProfile* find(std::string_view name) const;
+    // A fresh card built from the named profile.
+    std::expected<std::shared_ptr<VirtualCard>, CardLibraryFailure> make_card(
+        std::string_view name) const;
+
+private:
+    std::vector<CardProfile> m_cards;
+};
+
+// A card built from a profile (checked by the library already).
+std::shared_ptr<VirtualCard> make_card(const CardProfile& profile);
+
+// The library kept in the source tree.
+std::filesystem::path default_library_path(const std::filesystem::path& source_dir);
+
+}  // namespace simulator::cards

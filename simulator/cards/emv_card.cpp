@@ -1,0 +1,346 @@
+#include "simulator/cards/emv_card.h"
+
+#include <string_view>
+
+#include "drivers/emv/tags.h"
+#include "drivers/emv/tlv.h"
+#include "drivers/iso7816/apdu.h"
+#include "drivers/iso7816/atr.h"
+
+namespace simulator::cards {
+
+namespace {
+
+namespace tag = drivers::emv::tag;
+using drivers::emv::encode_constructed;
+using drivers::emv::encode_tlv;
+using drivers::iso7816::CommandApdu;
+namespace sw = drivers::iso7816::status_word;
+
+constexpr std::string_view k_pse_name = "1PAY.SYS.DDF01";
+constexpr std::uint8_t k_directory_sfi = 1;
+constexpr std::uint8_t k_pin_try_limit = 3;
+// ISO 3166 numeric 156 (China) as n3 in two bytes.
+const Bytes k_country_china{0x01, 0x56};
+// Historical bytes of the simulated chips: proprietary, readable in a trace.
+constexpr std::string_view k_historical = "KIOSK-SIM-01";
+
+Bytes bytes_of(std::string_view text) { return Bytes(text.begin(), text.end()); }
+
+Bytes status(std::uint16_t word) {
+    return Bytes{static_cast<std::uint8_t>(word >> 8), static_cast<std::uint8_t>(word & 0xFF)};
+}
+
+Bytes with_status(Bytes data, std::uint16_t word) {
+    data.push_back(static_cast<std::uint8_t>(word >> 8));
+    data.push_back(static_cast<std::uint8_t>(word & 0xFF));
+    return data;
+}
+
+// A compressed numeric (cn) or numeric-with-padding field: digits as BCD, F-padded.
+Bytes bcd_padded(std::string_view digits) {
+    Bytes bytes;
+    for (std::size_t index = 0; index < digits.size(); index += 2) {
+        const auto high = static_cast<unsigned>(digits[index] - '0');
+        const unsigned low =
+            index + 1 < digits.size() ? static_cast<unsigned>(digits[index + 1] - '0') : 0x0FU;
+        bytes.push_back(static_cast<std::uint8_t>((high << 4) | low));
+    }
+    return bytes;
+}
+
+// Track 2 equivalent data (EMV 4.3 Book 3 Annex A, tag 57): PAN, separator D, YYMM, service
+// code, discretionary data, F-padded to whole bytes.
+Bytes track2(const CardProfile& profile) {
+    std::string nibbles = profile.pan + "D" + profile.expiry + "220" + "00000000";
+    if (nibbles.size() % 2 != 0) {
+        nibbles += "F";
+    }
+    Bytes bytes;
+    for (std::size_t index = 0; index < nibbles.size(); index += 2) {
+        const auto value = [](char c) -> unsigned {
+            return c >= '0' && c <= '9' ? static_cast<unsigned>(c - '0')
+                                        : static_cast<unsigned>(c - 'A' + 10);
+        };
+        bytes.push_back(
+            static_cast<std::uint8_t>((value(nibbles[index]) << 4) | value(nibbles[index + 1])));
+    }
+    return bytes;
+}
+
+// 5F24 is n6 YYMMDD: a card expires at the end of its month.
+Bytes expiry_date(std::string_view yymm) {
+    const int year = 2000 + (yymm[0] - '0') * 10 + (yymm[1] - '0');
+    const int month = (yymm[2] - '0') * 10 + (yymm[3] - '0');
+    static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int last = days[month - 1];
+    if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) {
+        last = 29;
+    }
+    std::string digits(yymm);
+    digits += static_cast<char>('0' + last / 10);
+    digits += static_cast<char>('0' + last % 10);
+    return bcd_padded(digits);
+}
+
+// ISO/IEC 7816-3 §8.2: TS 3B, T0 with TD1, TD1 naming T=0 and TD2, TD2 naming T=1, the
+// historical bytes, TCK. A T=0 style card announces T=0 only and needs no TCK.
+Bytes make_atr(CardProtocol protocol) {
+    const Bytes historical = bytes_of(k_historical);
+    Bytes atr;
+    if (protocol == CardProtocol::t0) {
+        atr = {0x3B, static_cast<std::uint8_t>(0x00 | historical.size())};
+        atr.insert(atr.end(), historical.begin(), historical.end());
+        return atr;
+    }
+    atr = {0x3B, static_cast<std::uint8_t>(0x80 | historical.size()), 0x80, 0x01};
+    atr.insert(atr.end(), historical.begin(), historical.end());
+    std::uint8_t check = 0;
+    for (std::size_t index = 1; index < atr.size(); ++index) {
+        check = static_cast<std::uint8_t>(check ^ atr[index]);
+    }
+    atr.push_back(check);
+    return atr;
+}
+
+bool starts_with(const Bytes& whole, const Bytes& prefix) {
+    return !prefix.empty() && prefix.size() <= whole.size() &&
+           std::equal(prefix.begin(), prefix.end(), whole.begin());
+}
+
+}  // namespace
+
+EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
+    : m_name(profile.name), m_protocol(profile.protocol), m_atr(make_atr(profile.protocol)) {
+    const Bytes language = bytes_of(profile.language);
+    const Bytes label = bytes_of("UnionPay Debit");
+
+    // Book 1 §12.2.3, Table 43: FCI of the payment system environment.
+    std::vector<Bytes> directory_proprietary{encode_tlv(tag::sfi_of_directory, {&k_directory_sfi, 1})};
+    if (!language.empty()) {
+        directory_proprietary.push_back(encode_tlv(tag::language_preference, language));
+    }
+    m_directory_fci = encode_constructed(
+        tag::fci_template,
+        std::vector<Bytes>{encode_tlv(tag::dedicated_file_name, bytes_of(k_pse_name)),
+                           encode_constructed(tag::fci_proprietary_template,
+                                              directory_proprietary)});
+    // Book 1 §12.2.3, Table 46: one directory record with one application entry.
+    const std::uint8_t priority = 0x01;
+    m_directory_records[1] = encode_constructed(
+        tag::record_template,
+        std::vector<Bytes>{encode_constructed(
+            tag::application_template,
+            std::vector<Bytes>{encode_tlv(tag::application_identifier, k_unionpay_debit_aid),
+                               encode_tlv(tag::application_label, label),
+                               encode_tlv(tag::application_priority_indicator, {&priority, 1})})});
+
+    // Book 1 §11.3.4, Table 45: FCI of the application, with a PDOL as UnionPay cards carry
+    // (terminal transaction qualifiers, amount, unpredictable number, currency, country).
+    const Bytes pdol{0x9F, 0x66, 0x04, 0x9F, 0x02, 0x06, 0x9F, 0x37, 0x04,
+                     0x5F, 0x2A, 0x02, 0x9F, 0x1A, 0x02};
+    m_pdol_length = 4 + 6 + 4 + 2 + 2;
+    const std::uint8_t code_table = 0x01;
+    std::vector<Bytes> application_proprietary{
+        encode_tlv(tag::application_label, label),
+        encode_tlv(tag::application_priority_indicator, {&priority, 1}),
+        encode_tlv(tag::pdol, pdol)};
+    if (!language.empty()) {
+        application_proprietary.push_back(encode_tlv(tag::language_preference, language));
+    }
+    application_proprietary.push_back(encode_tlv(tag::issuer_code_table_index, {&code_table, 1}));
+    m_application_fci = encode_constructed(
+        tag::fci_template,
+        std::vector<Bytes>{encode_tlv(tag::dedicated_file_name, k_unionpay_debit_aid),
+                           encode_constructed(tag::fci_proprietary_template,
+                                              application_proprietary)});
+
+    // Book 3 §10.2: the AFL names SFI 2 records 1-2 and SFI 3 record 1.
+    const Bytes afl{0x10, 0x01, 0x02, 0x00, 0x18, 0x01, 0x01, 0x00};
+    const Bytes aip{0x7C, 0x00};
+    m_processing_options = encode_constructed(
+        tag::response_format_2,
+        std::vector<Bytes>{encode_tlv(tag::application_interchange_profile, aip),
+                           encode_tlv(tag::application_file_locator, afl)});
+
+    const std::uint8_t sequence_number = 0x01;
+    m_application_records[{2, 1}] = encode_constructed(
+        tag::record_template,
+        std::vector<Bytes>{encode_tlv(tag::track2_equivalent, track2(profile)),
+                           encode_tlv(tag::cardholder_name, bytes_of(profile.holder))});
+    m_application_records[{2, 2}] = encode_constructed(
+        tag::record_template,
+        std::vector<Bytes>{encode_tlv(tag::pan, bcd_padded(profile.pan)),
+                           encode_tlv(tag::expiry_date, expiry_date(profile.expiry)),
+                           encode_tlv(tag::effective_date, Bytes{0x20, 0x01, 0x01}),
+                           encode_tlv(tag::issuer_country_code, k_country_china),
+                           encode_tlv(tag::pan_sequence_number, {&sequence_number, 1})});
+    m_application_records[{3, 1}] = encode_constructed(
+        tag::record_template,
+        std::vector<Bytes>{
+            encode_tlv(tag::cdol1, Bytes{0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02,
+                                         0x95, 0x05, 0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01,
+                                         0x9F, 0x37, 0x04}),
+            // Book 3 §10.5: CVM list: online PIN if the terminal supports it, else fail.
+            encode_tlv(tag::cvm_list, Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                            0x42, 0x03, 0x1E, 0x03, 0x1F, 0x00}),
+            encode_tlv(tag::application_version_number, Bytes{0x00, 0x30})});
+
+    if (corrupt_records) {
+        // Each record claims more bytes than it holds, or nests a length that overruns.
+        for (auto& [key, record] : m_application_records) {
+            record[1] = static_cast<std::uint8_t>(record[1] + 0x20);
+            if (record.size() > 4) {
+                record[3] = 0x7F;
+            }
+        }
+    }
+}
+
+void EmvCard::reset() {
+    m_selected = Selected::nothing;
+    m_processing_started = false;
+    m_pending_response.clear();
+}
+
+Bytes EmvCard::answer(const Bytes& data, std::optional<std::size_t> expected_length, bool case4) {
+    if (m_protocol == CardProtocol::t0) {
+        // ISO/IEC 7816-3 §10.3.3 / 7816-4 §5.1.3: a T=0 card cannot return data to a case 4
+        // command; it says 61xx and waits for GET RESPONSE.
+        if (case4 && !data.empty()) {
+            m_pending_response = data;
+            const auto available = std::min<std::size_t>(data.size(), 256);
+            return status(static_cast<std::uint16_t>(0x6100 | (available == 256 ? 0 : available)));
+        }
+        // A case 2 command with the wrong Le gets 6Cxx with the exact length.
+        if (expected_length && *expected_length != data.size() && data.size() < 256) {
+            return status(static_cast<std::uint16_t>(0x6C00 | data.size()));
+        }
+    }
+    return with_status(data, sw::success);
+}
+
+Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
+    auto parsed = CommandApdu::parse(bytes);
+    if (!parsed) {
+        return status(sw::wrong_length);
+    }
+    const CommandApdu& command = *parsed;
+    // GET RESPONSE (ISO/IEC 7816-4 §7.6.1): only right after a 61xx.
+    if (command.cla == 0x00 && command.ins == 0xC0) {
+        if (m_pending_response.empty()) {
+            return status(sw::conditions_not_satisfied);
+        }
+        const std::size_t wanted = command.expected_length.value_or(256);
+        const std::size_t count = std::min(wanted, m_pending_response.size());
+        Bytes data(m_pending_response.begin(),
+                   m_pending_response.begin() + static_cast<std::ptrdiff_t>(count));
+        m_pending_response.erase(m_pending_response.begin(),
+                                 m_pending_response.begin() + static_cast<std::ptrdiff_t>(count));
+        if (!m_pending_response.empty()) {
+            const auto rest = std::min<std::size_t>(m_pending_response.size(), 256);
+            return with_status(data, static_cast<std::uint16_t>(0x6100 | (rest == 256 ? 0 : rest)));
+        }
+        return with_status(data, sw::success);
+    }
+    m_pending_response.clear();
+
+    if (command.cla == 0x00 && command.ins == 0xA4) {
+        // SELECT by name, first occurrence only (Book 1 §11.3.2).
+        if (command.p1 != 0x04) {
+            return status(sw::incorrect_p1_p2);
+        }
+        if (command.p2 != 0x00) {
+            return status(sw::file_not_found);
+        }
+        m_processing_started = false;
+        if (command.data == bytes_of(k_pse_name)) {
+            m_selected = Selected::directory;
+            return answer(m_directory_fci, command.expected_length, true);
+        }
+        // Partial selection: a terminal AID that begins the card's AID selects it.
+        if (starts_with(k_unionpay_debit_aid, command.data)) {
+            m_selected = Selected::application;
+            return answer(m_application_fci, command.expected_length, true);
+        }
+        m_selected = Selected::nothing;
+        return status(sw::file_not_found);
+    }
+    if (command.cla == 0x00 && command.ins == 0xB2) {
+        // READ RECORD (Book 3 §6.5.11): P2 = SFI << 3 | 100.
+        if ((command.p2 & 0x07) != 0x04 || command.p1 == 0) {
+            return status(sw::incorrect_p1_p2);
+        }
+        const auto sfi = static_cast<std::uint8_t>(command.p2 >> 3);
+        if (m_selected == Selected::directory && sfi == k_directory_sfi) {
+            auto record = m_directory_records.find(command.p1);
+            if (record == m_directory_records.end()) {
+                return status(sw::record_not_found);
+            }
+            return answer(record->second, command.expected_length, false);
+        }
+        if (m_selected == Selected::application) {
+            if (!m_processing_started) {
+                return status(sw::conditions_not_satisfied);
+            }
+            auto record = m_application_records.find({sfi, command.p1});
+            if (record == m_application_records.end()) {
+                return status(sw::record_not_found);
+            }
+            return answer(record->second, command.expected_length, false);
+        }
+        return status(sw::conditions_not_satisfied);
+    }
+    if (command.cla == 0x80 && command.ins == 0xA8) {
+        // GET PROCESSING OPTIONS (Book 3 §6.5.8): template 83 with exactly the PDOL data.
+        if (m_selected != Selected::application) {
+            return status(sw::conditions_not_satisfied);
+        }
+        if (command.p1 != 0 || command.p2 != 0) {
+            return status(sw::incorrect_p1_p2);
+        }
+        auto objects = drivers::emv::parse_tlv(command.data);
+        if (!objects || objects->size() != 1 || objects->front().tag != tag::command_template ||
+            objects->front().value.size() != m_pdol_length) {
+            return status(sw::wrong_length);
+        }
+        m_processing_started = true;
+        ++m_transaction_counter;
+        return answer(m_processing_options, command.expected_length, true);
+    }
+    if (command.cla == 0x80 && command.ins == 0xCA) {
+        // GET DATA (Book 3 §6.5.7): PIN try counter and transaction counter.
+        const auto wanted = static_cast<drivers::emv::Tag>((command.p1 << 8) | command.p2);
+        if (wanted == tag::pin_try_counter) {
+            return answer(encode_tlv(tag::pin_try_counter, {&k_pin_try_limit, 1}),
+                          command.expected_length, false);
+        }
+        if (wanted == tag::application_transaction_counter) {
+            const Bytes counter{static_cast<std::uint8_t>(m_transaction_counter >> 8),
+                                static_cast<std::uint8_t>(m_transaction_counter & 0xFF)};
+            return answer(encode_tlv(tag::application_transaction_counter, counter),
+                          command.expected_length, false);
+        }
+        return status(sw::referenced_data_not_found);
+    }
+    if (command.cla != 0x00 && command.cla != 0x80) {
+        return status(sw::class_not_supported);
+    }
+    return status(sw::instruction_not_supported);
+}
+
+NoApplicationCard::NoApplicationCard(std::string name)
+    : m_name(std::move(name)), m_atr(make_atr(CardProtocol::t1)) {}
+
+Bytes NoApplicationCard::transmit(std::span<const std::uint8_t> bytes) {
+    auto command = CommandApdu::parse(bytes);
+    if (!command) {
+        return status(sw::wrong_length);
+    }
+    if (command->ins == 0xA4) {
+        return status(sw::file_not_found);
+    }
+    return status(sw::conditions_not_satisfied);
+}
+
+}  // namespace simulator::cards

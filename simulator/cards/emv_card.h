@@ -1,0 +1,85 @@
+#pragma once
+
+// Simulated chip cards that answer as a UnionPay debit card does, far enough for the kiosk's
+// card reading (EMV 4.3 Book 1 §11-12, Book 3 §6.5, §10): SELECT of the payment directory and
+// of the application, READ RECORD of the directory and of the application's files, GET
+// PROCESSING OPTIONS, GET DATA, and GET RESPONSE for the T=0 style. All data objects are real
+// BER-TLV built from the card's profile.
+
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "simulator/cards/card_profile.h"
+#include "simulator/cards/virtual_card.h"
+
+namespace simulator::cards {
+
+// The UnionPay debit application (RID A000000333, PIX 010101).
+inline const Bytes k_unionpay_debit_aid{0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x01};
+
+class EmvCard final : public VirtualCard {
+public:
+    // `corrupt_records`: the application's records come back as malformed BER-TLV.
+    explicit EmvCard(const CardProfile& profile, bool corrupt_records = false);
+
+    std::string name() const override { return m_name; }
+    std::optional<Bytes> atr() const override { return m_atr; }
+    Bytes transmit(std::span<const std::uint8_t> command) override;
+    void reset() override;
+
+    // The application's records by (SFI, record number), for tests that check what a reader
+    // of the card should find.
+    const std::map<std::pair<std::uint8_t, std::uint8_t>, Bytes>& application_records() const {
+        return m_application_records;
+    }
+
+private:
+    enum class Selected { nothing, directory, application };
+
+    Bytes answer(const Bytes& data, std::optional<std::size_t> expected_length, bool case4);
+
+    std::string m_name;
+    CardProtocol m_protocol;
+    Bytes m_atr;
+    Bytes m_directory_fci;
+    std::map<std::uint8_t, Bytes> m_directory_records;
+    Bytes m_application_fci;
+    std::size_t m_pdol_length = 0;
+    Bytes m_processing_options;
+    std::map<std::pair<std::uint8_t, std::uint8_t>, Bytes> m_application_records;
+
+    Selected m_selected = Selected::nothing;
+    bool m_processing_started = false;
+    Bytes m_pending_response;  // T=0 style: what GET RESPONSE returns next
+    std::uint16_t m_transaction_counter = 1;
+};
+
+// A chip that answers the reset but knows no payment application.
+class NoApplicationCard final : public VirtualCard {
+public:
+    explicit NoApplicationCard(std::string name);
+    std::string name() const override { return m_name; }
+    std::optional<Bytes> atr() const override { return m_atr; }
+    Bytes transmit(std::span<const std::uint8_t> command) override;
+    void reset() override {}
+
+private:
+    std::string m_name;
+    Bytes m_atr;
+};
+
+// A chip that never answers the reset (dirty or broken contacts).
+class MuteCard final : public VirtualCard {
+public:
+    explicit MuteCard(std::string name) : m_name(std::move(name)) {}
+    std::string name() const override { return m_name; }
+    std::optional<Bytes> atr() const override { return std::nullopt; }
+    Bytes transmit(std::span<const std::uint8_t>) override { return {}; }
+    void reset() override {}
+
+private:
+    std::string m_name;
+};
+
+}  // namespace simulator::cards

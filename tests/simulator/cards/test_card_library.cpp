@@ -1,0 +1,100 @@
+#include <catch2/catch.hpp>
+
+#include "simulator/cards/card_profile.h"
+
+using namespace simulator::cards;
+
+namespace {
+
+CardLibrary demo_library() {
+    auto library = CardLibrary::load(default_library_path(KIOSK_SOURCE_DIR));
+    if (!library) {
+        FAIL(library.error().message());
+    }
+    return std::move(*library);
+}
+
+}  // namespace
+
+TEST_CASE("The demo card library loads with every kind of card") {
+    const CardLibrary library = demo_library();
+    CHECK(library.cards().size() >= 7);
+    const CardProfile* zhang = library.find("zhang-wei");
+    REQUIRE(zhang != nullptr);
+    CHECK(zhang->kind == CardKind::emv);
+    CHECK(zhang->pan == "6228480402564890018");
+    CHECK(zhang->expiry == "2912");
+    CHECK(zhang->holder == "ZHANG/WEI");
+    CHECK(zhang->language == "zh");
+    CHECK(library.find("mute")->kind == CardKind::mute);
+    CHECK(library.find("corrupt")->kind == CardKind::corrupt);
+    CHECK(library.find("no-app")->kind == CardKind::no_app);
+    CHECK(library.find("li-na")->elder);
+    CHECK(library.find("nobody") == nullptr);
+}
+
+TEST_CASE("Asking the library for an unknown card names it") {
+    const CardLibrary library = demo_library();
+    auto card = library.make_card("nobody");
+    REQUIRE_FALSE(card.has_value());
+    CHECK(card.error().error == CardLibraryError::unknown_card);
+    CHECK(card.error().context == "nobody");
+}
+
+TEST_CASE("A missing library file is reported as unreadable") {
+    auto library = CardLibrary::load("/nonexistent/cards.toml");
+    REQUIRE_FALSE(library.has_value());
+    CHECK(library.error().error == CardLibraryError::unreadable);
+}
+
+TEST_CASE("Broken TOML is reported as a syntax error") {
+    auto library = CardLibrary::parse("[[card]\nname = ");
+    REQUIRE_FALSE(library.has_value());
+    CHECK(library.error().error == CardLibraryError::syntax);
+}
+
+TEST_CASE("An EMV card without a number is reported with the card and field") {
+    auto library = CardLibrary::parse(R"([[card]]
+name = "half"
+kind = "emv"
+expiry = "2912"
+holder = "A/B"
+pin = "1234"
+)");
+    REQUIRE_FALSE(library.has_value());
+    CHECK(library.error().error == CardLibraryError::missing_field);
+    CHECK(library.error().context == "half.pan");
+}
+
+TEST_CASE("Card data the chip cannot carry is rejected") {
+    const auto with = [](const std::string& field, const std::string& value) {
+        std::string text = "[[card]]\nname = \"x\"\nkind = \"emv\"\npan = \"6228480402564890018\"\n"
+                           "expiry = \"2912\"\nholder = \"A/B\"\nlanguage = \"zh\"\npin = \"1234\"\n";
+        text += field + " = " + value + "\n";
+        return CardLibrary::parse(text);
+    };
+    CHECK(with("protocol", "\"t1\"").has_value());
+    // A later key may not repeat an earlier one in TOML, so test through other cards' fields.
+    auto bad_pan = CardLibrary::parse(
+        "[[card]]\nname = \"x\"\nkind = \"emv\"\npan = \"6228480402564890019\"\nexpiry = \"2912\"\n"
+        "holder = \"A/B\"\npin = \"1\"\n");
+    REQUIRE_FALSE(bad_pan.has_value());
+    CHECK(bad_pan.error().error == CardLibraryError::invalid_field);
+    auto bad_expiry = CardLibrary::parse(
+        "[[card]]\nname = \"x\"\nkind = \"emv\"\npan = \"6228480402564890018\"\nexpiry = \"2913\"\n"
+        "holder = \"A/B\"\npin = \"1\"\n");
+    REQUIRE_FALSE(bad_expiry.has_value());
+    CHECK(bad_expiry.error().context == "x.expiry is not YYMM");
+    CHECK_FALSE(with("protocol", "\"t2\"").has_value());
+    CHECK_FALSE(with("elder", "\"yes\"").has_value());
+    auto bad_kind = CardLibrary::parse("[[card]]\nname = \"x\"\nkind = \"magnetic\"\n");
+    REQUIRE_FALSE(bad_kind.has_value());
+    CHECK(bad_kind.error().error == CardLibraryError::invalid_field);
+}
+
+TEST_CASE("Two cards with the same name are rejected") {
+    auto library = CardLibrary::parse(
+        "[[card]]\nname = \"m\"\nkind = \"mute\"\n[[card]]\nname = \"m\"\nkind = \"no-app\"\n");
+    REQUIRE_FALSE(library.has_value());
+    CHECK(library.error().error == CardLibraryError::duplicate_name);
+}
