@@ -24,7 +24,8 @@ std::expected<CardNumber, CardNumberError> CardNumber::parse(std::string_view te
     if (text.empty()) {
         return std::unexpected(CardNumberError::empty);
     }
-    if (!std::ranges::all_of(text, [](char character) { return character >= '0' && character <= '9'; })) {
+    if (!std::ranges::all_of(text,
+                             [](char character) { return character >= '0' && character <= '9'; })) {
         return std::unexpected(CardNumberError::not_digits);
     }
     if (text.size() < minimum_length) {
@@ -61,7 +62,9 @@ CardNumber& CardNumber::operator=(CardNumber&& other) noexcept {
     return *this;
 }
 
-CardNumber::~CardNumber() { wipe(); }
+CardNumber::~CardNumber() {
+    wipe();
+}
 
 void CardNumber::wipe() noexcept {
     // Volatile writes cannot be optimised away, unlike a plain fill before destruction.
@@ -79,7 +82,9 @@ std::string CardNumber::last_four() const {
     return m_digits.substr(m_digits.size() - 4);
 }
 
-std::string CardNumber::masked() const { return "**** **** **** " + last_four(); }
+std::string CardNumber::masked() const {
+    return "**** **** **** " + last_four();
+}
 
 std::ostream& operator<<(std::ostream& stream, const CardNumber& number) {
     return stream << number.masked();

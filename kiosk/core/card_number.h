@@ -21,7 +21,7 @@ std::string_view to_string(CardNumberError error);
 // destroyed, so that only the account call ever sees the full number (DESIGN.md, "The PIN never
 // enters the kiosk"; ACCESSIBILITY.md, "Card numbers ... are masked (last 4 digits)").
 class CardNumber {
-public:
+  public:
     // ISO/IEC 7812-1: a PAN is 12 to 19 digits long.
     static constexpr std::size_t minimum_length = 12;
     static constexpr std::size_t maximum_length = 19;
@@ -44,7 +44,7 @@ public:
         return left.m_digits == right.m_digits;
     }
 
-private:
+  private:
     explicit CardNumber(std::string digits) : m_digits(std::move(digits)) {}
     void wipe() noexcept;
 

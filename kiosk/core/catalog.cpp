@@ -56,7 +56,8 @@ std::string Catalog::format(std::string_view key, std::initializer_list<Placehol
     if (found == m_messages.end()) {
         return missing_marker(key);
     }
-    return fill_placeholders(found->second, std::span<const Placeholder>(values.begin(), values.size()));
+    return fill_placeholders(found->second,
+                             std::span<const Placeholder>(values.begin(), values.size()));
 }
 
 }  // namespace kiosk::core

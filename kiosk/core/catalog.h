@@ -27,7 +27,7 @@ std::string fill_placeholders(std::string_view pattern, std::span<const Placehol
 // One locale's messages: key -> text with `{name}` placeholders. Catalogs are loaded by
 // kiosk::resources and handed in; the core never reads a file.
 class Catalog {
-public:
+  public:
     using Messages = std::map<std::string, std::string, std::less<>>;
 
     Catalog() = default;
@@ -43,7 +43,7 @@ public:
     std::string text(std::string_view key) const;
     std::string format(std::string_view key, std::initializer_list<Placeholder> values) const;
 
-private:
+  private:
     std::string m_locale;
     Messages m_messages;
 };

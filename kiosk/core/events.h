@@ -96,10 +96,10 @@ struct TimerFired {
     TimerId id;
 };
 
-using Event = std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
-                           PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled,
-                           PinEntryFailed, HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived,
-                           TimerFired>;
+using Event =
+    std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
+                 PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled, PinEntryFailed,
+                 HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived, TimerFired>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

@@ -52,9 +52,30 @@ bool is_fault(EndReason reason) {
     }
 }
 
+// The screens where the repeat key says the screen again; on the others every key already has a
+// meaning (any key leaves the staff screen) or belongs to the PIN pad.
+bool repeats_on_zero(State state) {
+    switch (state) {
+        case State::welcome:
+        case State::reading_card:
+        case State::verifying:
+        case State::menu:
+        case State::balance:
+        case State::wrong_pin:
+        case State::timeout_warning:
+        case State::returning_card:
+        case State::goodbye:
+            return true;
+        case State::pin_entry:
+        case State::staff_called:
+            return false;
+    }
+    return false;
+}
+
 // One event's worth of work: the session being changed and the effects collected so far.
 class Flow {
-public:
+  public:
     Flow(const Resources& resources, Session session)
         : m_resources(resources), m_session(std::move(session)) {}
 
@@ -76,7 +97,7 @@ public:
     void handle(const ReplyReceived& event);
     void handle(const TimerFired& event);
 
-private:
+  private:
     // --- building blocks -------------------------------------------------------------------
     void emit(Effect effect) { m_effects.push_back(std::move(effect)); }
 
@@ -232,9 +253,8 @@ private:
     }
 
     void call_staff_screen() {
-        m_session.resume_state = m_session.state == State::timeout_warning
-                                     ? m_session.resume_state
-                                     : m_session.state;
+        m_session.resume_state =
+            m_session.state == State::timeout_warning ? m_session.resume_state : m_session.state;
         cancel_pin_entry();
         // The session is kept safe while the customer waits: no time-out ends it meanwhile.
         cancel_timer(TimerId::inactivity);
@@ -419,6 +439,14 @@ void Flow::handle(const KeyPressed& event) {
     const Key key = event.key;
     if (key == Key::help) {
         help_key();
+        return;
+    }
+    if (key == repeat_key && repeats_on_zero(m_session.state)) {
+        accept_key();
+        speak_screen_again();
+        if (has_inactivity_timeout(m_session.state)) {
+            start_timer(TimerId::inactivity);
+        }
         return;
     }
     switch (m_session.state) {

@@ -12,7 +12,7 @@ namespace kiosk::core {
 // polyphones in tone-numbered pinyin, which eSpeak's cmn-latn-pinyin voice then reads right
 // (KNOWN-GROUND.md: 银行 alone is read yín xíng; "yin2 hang2" is read yín háng).
 class Lexicon {
-public:
+  public:
     using Entry = std::pair<std::string, std::string>;
 
     Lexicon() = default;
@@ -27,7 +27,7 @@ public:
     // Longest word first.
     const std::vector<Entry>& entries() const { return m_entries; }
 
-private:
+  private:
     std::vector<Entry> m_entries;
 };
 

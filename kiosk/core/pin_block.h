@@ -20,7 +20,7 @@ std::string_view to_string(PinBlockError error);
 // 16 bytes for format 4 under AES). The kiosk only carries it to the account service: it never
 // prints it, and wipes it when done.
 class PinBlock {
-public:
+  public:
     static constexpr std::size_t tdes_length = 8;
     static constexpr std::size_t aes_length = 16;
 
@@ -34,7 +34,7 @@ public:
 
     friend bool operator==(const PinBlock& left, const PinBlock& right);
 
-private:
+  private:
     PinBlock() = default;
 
     std::array<std::uint8_t, aes_length> m_bytes{};

@@ -141,7 +141,7 @@ Element make_choice(std::string text, Key key, std::string speech = {}) {
 
 // Adds elements whose messages live in the screen's own catalog section.
 class ScreenBuilder {
-public:
+  public:
     ScreenBuilder(ScreenId id, const Resources& resources, const Session& session)
         : m_catalog(resources.catalog(session.locale)), m_section(to_string(id)) {
         m_screen.id = std::string(to_string(id));
@@ -184,13 +184,15 @@ public:
 
     ScreenModel build() && { return std::move(m_screen); }
 
-private:
+  private:
     const Catalog& m_catalog;
     std::string_view m_section;
     ScreenModel m_screen;
 };
 
-std::uint64_t count_of(int value) { return value < 0 ? 0U : static_cast<std::uint64_t>(value); }
+std::uint64_t count_of(int value) {
+    return value < 0 ? 0U : static_cast<std::uint64_t>(value);
+}
 
 ScreenModel welcome_screen(const Resources& resources, const Session& session) {
     ScreenBuilder builder(ScreenId::welcome, resources, session);
@@ -227,13 +229,18 @@ ScreenModel pin_entry_screen(const Resources& resources, const Session& session)
     ScreenBuilder builder(ScreenId::pin_entry, resources, session);
     builder.add(Role::title, "title").add(Role::text, "instruction").add(Role::text, "correction");
     if (session.pin_tries_left) {
-        builder.add(make_element(Role::status, builder.format("tries", {{"tries", std::to_string(*session.pin_tries_left)}}), builder.format(
-                "tries", {{"tries", word_count(count_of(*session.pin_tries_left), session.locale)}})));
+        builder.add(make_element(
+            Role::status,
+            builder.format("tries", {{"tries", std::to_string(*session.pin_tries_left)}}),
+            builder.format("tries", {{"tries", word_count(count_of(*session.pin_tries_left),
+                                                          session.locale)}})));
     }
     const int count = session.pin_digit_count;
-    builder.add(make_element(Role::input, pin_dots(count), count == 0 ? builder.text("entered_none")
-                             : builder.format("entered", {{"count", word_count(count_of(count),
-                                                                                 session.locale)}})));
+    builder.add(make_element(
+        Role::input, pin_dots(count),
+        count == 0
+            ? builder.text("entered_none")
+            : builder.format("entered", {{"count", word_count(count_of(count), session.locale)}})));
     builder.add(Role::notice, "privacy");
     return std::move(builder).build();
 }
@@ -242,15 +249,21 @@ ScreenModel balance_screen(const Resources& resources, const Session& session) {
     ScreenBuilder builder(ScreenId::balance, resources, session);
     builder.add(Role::title, "title");
     if (session.balance) {
-        builder.add(make_element(Role::amount, builder.format("amount", {{"amount", format_amount(*session.balance)}}), builder.format("amount_speech",
-                                     {{"amount", word_amount(*session.balance, session.locale)}}), true));
+        builder.add(make_element(
+            Role::amount, builder.format("amount", {{"amount", format_amount(*session.balance)}}),
+            builder.format("amount_speech",
+                           {{"amount", word_amount(*session.balance, session.locale)}}),
+            true));
     } else {
         builder.add(Role::text, "unavailable");
     }
     if (session.card) {
         const CardNumber& pan = session.card->pan;
-        builder.add(make_element(Role::text, builder.format("card", {{"masked", pan.masked()}}), builder.format("card_speech",
-                                     {{"last_four", word_digits(pan.last_four(), session.locale)}}), true));
+        builder.add(make_element(
+            Role::text, builder.format("card", {{"masked", pan.masked()}}),
+            builder.format("card_speech",
+                           {{"last_four", word_digits(pan.last_four(), session.locale)}}),
+            true));
     }
     builder.add_choice("back", balance_back_key).add_choice("take_card", balance_take_card_key);
     return std::move(builder).build();
@@ -260,7 +273,9 @@ ScreenModel wrong_pin_screen(const Resources& resources, const Session& session)
     ScreenBuilder builder(ScreenId::wrong_pin, resources, session);
     const int tries = session.pin_tries_left.value_or(0);
     builder.add(Role::title, "title").add(Role::text, "text");
-    builder.add(make_element(Role::text, builder.format("tries", {{"tries", std::to_string(tries)}}), builder.format("tries", {{"tries", word_count(count_of(tries), session.locale)}})));
+    builder.add(make_element(
+        Role::text, builder.format("tries", {{"tries", std::to_string(tries)}}),
+        builder.format("tries", {{"tries", word_count(count_of(tries), session.locale)}})));
     builder.add_choice("retry", wrong_pin_retry_key).add_choice("cancel", wrong_pin_cancel_key);
     return std::move(builder).build();
 }
@@ -274,8 +289,9 @@ ScreenModel timeout_warning_screen(const Resources& resources, const Session& se
     } else {
         builder.add(Role::text, "final");
     }
-    builder.add(make_element(Role::notice, builder.format("countdown", {{"seconds", std::to_string(seconds)}}), builder.format("countdown",
-                                 {{"seconds", word_count(count_of(seconds), session.locale)}})));
+    builder.add(make_element(
+        Role::notice, builder.format("countdown", {{"seconds", std::to_string(seconds)}}),
+        builder.format("countdown", {{"seconds", word_count(count_of(seconds), session.locale)}})));
     return std::move(builder).build();
 }
 

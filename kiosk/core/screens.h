@@ -36,15 +36,24 @@ enum class ScreenId {
 };
 
 inline constexpr std::array all_screen_ids{
-    ScreenId::welcome,          ScreenId::reading_card,
-    ScreenId::pin_entry,        ScreenId::verifying,
-    ScreenId::menu,             ScreenId::balance,
-    ScreenId::wrong_pin,        ScreenId::staff_called,
-    ScreenId::timeout_warning,  ScreenId::take_card,
-    ScreenId::cancelled,        ScreenId::error_pin_locked,
-    ScreenId::error_card_unreadable, ScreenId::error_card_unknown,
-    ScreenId::error_service_unavailable, ScreenId::error_pin_pad,
-    ScreenId::timed_out,        ScreenId::goodbye,
+    ScreenId::welcome,
+    ScreenId::reading_card,
+    ScreenId::pin_entry,
+    ScreenId::verifying,
+    ScreenId::menu,
+    ScreenId::balance,
+    ScreenId::wrong_pin,
+    ScreenId::staff_called,
+    ScreenId::timeout_warning,
+    ScreenId::take_card,
+    ScreenId::cancelled,
+    ScreenId::error_pin_locked,
+    ScreenId::error_card_unreadable,
+    ScreenId::error_card_unknown,
+    ScreenId::error_service_unavailable,
+    ScreenId::error_pin_pad,
+    ScreenId::timed_out,
+    ScreenId::goodbye,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.
@@ -60,6 +69,9 @@ inline constexpr Key balance_take_card_key = Key::digit_2;
 inline constexpr Key wrong_pin_retry_key = Key::digit_1;
 inline constexpr Key wrong_pin_cancel_key = Key::cancel;
 inline constexpr Key timeout_extend_key = Key::enter;
+// Hears the current screen again (ACCESSIBILITY.md: the customer can repeat speech from the
+// keypad). No screen offers 0 as a choice, so it is free everywhere but PIN entry.
+inline constexpr Key repeat_key = Key::digit_0;
 
 // The language a welcome-screen key selects: policy::offered_locales in order on keys 1, 2, 3,
 // each only when its catalog is loaded.

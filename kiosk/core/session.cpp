@@ -1,6 +1,5 @@
 #include "kiosk/core/session.h"
 
-
 namespace kiosk::core {
 
 std::string_view to_string(State state) {

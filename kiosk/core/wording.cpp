@@ -6,8 +6,8 @@ namespace kiosk::core {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> chinese_digit_names{
-    "零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+constexpr std::array<std::string_view, 10> chinese_digit_names{"零", "一", "二", "三", "四",
+                                                               "五", "六", "七", "八", "九"};
 
 constexpr std::uint64_t ten_thousand = 10'000;
 constexpr std::uint64_t hundred_million = 100'000'000;
@@ -55,8 +55,8 @@ std::string group_below_ten_thousand(std::uint64_t value, bool leading) {
 
 // 1 and above, split recursively at 亿 then 万; a 零 marks a gap below the split.
 std::string positive_integer(std::uint64_t value, bool leading, ChineseScript script) {
-    for (const auto& [unit, name] : {std::pair{hundred_million, yi(script)},
-                                     std::pair{ten_thousand, wan(script)}}) {
+    for (const auto& [unit, name] :
+         {std::pair{hundred_million, yi(script)}, std::pair{ten_thousand, wan(script)}}) {
         if (value >= unit) {
             const std::uint64_t high = value / unit;
             const std::uint64_t low = value % unit;

@@ -56,8 +56,8 @@ std::expected<toml::table, ResourceError> parse_toml(std::string_view text,
         return toml::parse(text, source_path);
     } catch (const toml::parse_error& error) {
         std::ostringstream detail;
-        detail << "line " << error.source().begin.line << ", column "
-               << error.source().begin.column << ": " << error.description();
+        detail << "line " << error.source().begin.line << ", column " << error.source().begin.column
+               << ": " << error.description();
         return failure(ResourceErrorKind::syntax, source_path, detail.str());
     }
 }
@@ -67,8 +67,8 @@ std::expected<void, ResourceError> flatten(const toml::table& table, const std::
                                            std::string_view source_path,
                                            core::Catalog::Messages& messages) {
     for (const auto& [key, node] : table) {
-        std::string name = prefix.empty() ? std::string(key.str())
-                                          : prefix + "." + std::string(key.str());
+        std::string name =
+            prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
         if (const toml::table* nested = node.as_table()) {
             if (auto result = flatten(*nested, name, source_path, messages); !result) {
                 return result;

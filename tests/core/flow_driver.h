@@ -30,7 +30,7 @@ ServiceReply status_reply(ServiceStatus status, int tries_left = 0);
 
 // Feeds events to the flow one by one, as the shell would, and keeps every effect.
 class FlowDriver {
-public:
+  public:
     explicit FlowDriver(const Resources& resources = real_resources());
 
     // The effects of this one event.
@@ -54,7 +54,7 @@ public:
     void forget() { m_all.clear(); }
     const Resources& resources() const { return m_resources; }
 
-private:
+  private:
     const Resources& m_resources;
     Session m_session;
     std::vector<Effect> m_last;

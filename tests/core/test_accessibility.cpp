@@ -98,9 +98,9 @@ TEST_CASE("Every screen change is a Show followed at once by a Speak of the same
                 if (show == nullptr) {
                     continue;
                 }
-                const bool pin_field_update =
-                    show->screen.id == "pin_entry" && previous_id == "pin_entry" &&
-                    !has_effect<StartPinEntry>(effects);
+                const bool pin_field_update = show->screen.id == "pin_entry" &&
+                                              previous_id == "pin_entry" &&
+                                              !has_effect<StartPinEntry>(effects);
                 previous_id = show->screen.id;
                 if (pin_field_update) {
                     continue;
@@ -120,7 +120,8 @@ TEST_CASE("Every screen change is a Show followed at once by a Speak of the same
 
 TEST_CASE("Nothing private is ever spoken on the speaker") {
     const std::string balance_zh = chinese_amount(Money{1'234'567, "CNY"});
-    const std::string balance_hk = chinese_amount(Money{1'234'567, "CNY"}, ChineseScript::traditional);
+    const std::string balance_hk =
+        chinese_amount(Money{1'234'567, "CNY"}, ChineseScript::traditional);
     const std::string balance_en = english_amount(Money{1'234'567, "CNY"});
     int private_heard_on_headphones = 0;
     for_every_run([&](const std::string& name, const std::vector<Recorded>& steps) {
@@ -145,9 +146,9 @@ TEST_CASE("Nothing private is ever spoken on the speaker") {
 
 TEST_CASE("The PIN block and the full card number never appear in shown, spoken or logged text") {
     const std::vector<std::string> secrets{
-        std::string(sample_pan), chinese_digits(sample_pan), english_digits(sample_pan),
-        std::string(sample_pin_block_hex), "c967c8198151a458",
-        std::string(sample_pan.substr(0, 12))};
+        std::string(sample_pan),    chinese_digits(sample_pan),
+        english_digits(sample_pan), std::string(sample_pin_block_hex),
+        "c967c8198151a458",         std::string(sample_pan.substr(0, 12))};
     for_every_run([&](const std::string& name, const std::vector<Recorded>& steps) {
         INFO(name);
         for (const Effect& effect : all_effects(steps)) {
@@ -194,8 +195,7 @@ TEST_CASE("Every utterance is in the locale of its screen or of the language it 
         for (const Recorded& recorded : steps) {
             for (const Utterance& utterance : utterances(recorded.effects)) {
                 INFO(utterance.text);
-                const bool offered = std::ranges::find(policy::offered_locales,
-                                                       utterance.locale) !=
+                const bool offered = std::ranges::find(policy::offered_locales, utterance.locale) !=
                                      policy::offered_locales.end();
                 CHECK(offered);
                 if (recorded.session.screen.id != "welcome") {
@@ -259,8 +259,9 @@ TEST_CASE("Elder mode screens offer at most four choices") {
                 continue;
             }
             INFO(screen.id);
-            const auto choices = std::ranges::count_if(
-                screen.elements, [](const Element& element) { return element.role == Role::choice; });
+            const auto choices = std::ranges::count_if(screen.elements, [](const Element& element) {
+                return element.role == Role::choice;
+            });
             CHECK(choices <= policy::elder_maximum_choices);
         }
     });

@@ -51,7 +51,8 @@ TEST_CASE("A value containing braces is not expanded again") {
 }
 
 TEST_CASE("The lexicon replaces the longest matching word first") {
-    const Lexicon lexicon(std::vector<Lexicon::Entry>{{"行", "xing2"}, {"银行", "yin2 hang2"}, {"行长", "hang2 zhang3"}});
+    const Lexicon lexicon(std::vector<Lexicon::Entry>{
+        {"行", "xing2"}, {"银行", "yin2 hang2"}, {"行长", "hang2 zhang3"}});
     CHECK(lexicon.apply("欢迎来到银行") == "欢迎来到yin2 hang2");
     CHECK(lexicon.apply("行长好") == "hang2 zhang3好");
     CHECK(lexicon.apply("步行") == "步xing2");
@@ -71,7 +72,8 @@ TEST_CASE("The lexicon keeps text it has no word for unchanged, UTF-8 intact") {
 }
 
 TEST_CASE("The lexicon drops empty words and keeps the first of duplicates") {
-    const Lexicon lexicon(std::vector<Lexicon::Entry>{{"", "nothing"}, {"重新", "chong2 xin1"}, {"重新", "zhong4 xin1"}});
+    const Lexicon lexicon(std::vector<Lexicon::Entry>{
+        {"", "nothing"}, {"重新", "chong2 xin1"}, {"重新", "zhong4 xin1"}});
     CHECK(lexicon.size() == 1);
     CHECK(lexicon.apply("重新") == "chong2 xin1");
 }

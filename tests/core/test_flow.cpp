@@ -45,8 +45,9 @@ TEST_CASE("The welcome screen offers each language in its own words and voice, a
             choices.emplace_back(element.key, element.text);
         }
     }
-    CHECK(choices == std::vector<std::pair<std::string, std::string>>{
-                         {"1", "简体中文"}, {"2", "繁體中文"}, {"3", "English"}, {"4", "长辈模式"}});
+    CHECK(choices ==
+          std::vector<std::pair<std::string, std::string>>{
+              {"1", "简体中文"}, {"2", "繁體中文"}, {"3", "English"}, {"4", "长辈模式"}});
     const auto spoken = utterances(kiosk.last());
     const auto english = std::ranges::find_if(
         spoken, [](const Utterance& utterance) { return utterance.locale == "en"; });
@@ -67,8 +68,8 @@ TEST_CASE("The happy path goes from welcome through PIN and balance to goodbye a
     REQUIRE(start.size() == 1);
     CHECK(start.front().pan.digits() == sample_pan);
 
-    kiosk.send_all({PinDigitEntered{1}, PinDigitEntered{2}, PinDigitEntered{3},
-                    PinDigitEntered{4}, PinEntered{sample_pin_block()}});
+    kiosk.send_all({PinDigitEntered{1}, PinDigitEntered{2}, PinDigitEntered{3}, PinDigitEntered{4},
+                    PinEntered{sample_pin_block()}});
     const auto calls = effects_of<Call>(kiosk.last());
     REQUIRE(calls.size() == 1);
     CHECK(calls.front().request.pan.digits() == sample_pan);
@@ -118,9 +119,9 @@ TEST_CASE("Without headphones the balance is not spoken and the customer hears h
     CHECK(speech.find("一万二千三百四十五") == std::string::npos);
     CHECK(speech.find("零零一八") == std::string::npos);
     const std::string hint = kiosk.resources().catalog("zh-CN").text("speech.private_on_screen");
-    const auto count = std::ranges::count_if(utterances(kiosk.last()), [&](const Utterance& utterance) {
-        return utterance.text == hint;
-    });
+    const auto count =
+        std::ranges::count_if(utterances(kiosk.last()),
+                              [&](const Utterance& utterance) { return utterance.text == hint; });
     CHECK(count == 1);
 }
 
@@ -194,8 +195,8 @@ TEST_CASE("The card's language preference switches the locale") {
 
 TEST_CASE("A language chosen on the welcome screen wins over the card's preference") {
     FlowDriver kiosk;
-    kiosk.send_all({Started{}, KeyPressed{Key::digit_2}, CardInserted{},
-                    CardRead{sample_card("enzh")}});
+    kiosk.send_all(
+        {Started{}, KeyPressed{Key::digit_2}, CardInserted{}, CardRead{sample_card("enzh")}});
     CHECK(kiosk.session().locale == "zh-HK");
     const auto screen = last_screen(kiosk.last());
     REQUIRE(screen);
@@ -416,7 +417,8 @@ TEST_CASE("Elder mode slows the speech and uses the elder theme") {
     CHECK(mentions(effects, "zhang3 bei4模式已开启"));
 }
 
-TEST_CASE("The help key on the menu calls staff and keeps the session safe until a key is pressed") {
+TEST_CASE(
+    "The help key on the menu calls staff and keeps the session safe until a key is pressed") {
     FlowDriver kiosk;
     kiosk.reach_menu();
     const auto& effects = kiosk.send(KeyPressed{Key::help});
@@ -482,11 +484,30 @@ TEST_CASE("Events that make no sense in the current state change nothing but the
                             TimerFired{TimerId::reminder}, PinEntryFailed{"x"}}) {
         const auto& effects = kiosk.send(event);
         INFO(to_string(event));
-        CHECK(std::ranges::all_of(effects, [](const Effect& effect) {
-            return std::holds_alternative<Journal>(effect);
-        }));
+        CHECK(std::ranges::all_of(
+            effects, [](const Effect& effect) { return std::holds_alternative<Journal>(effect); }));
         CHECK(kiosk.session().state == State::welcome);
         CHECK_FALSE(kiosk.session().card.has_value());
     }
     CHECK(kiosk.session().locale == before.locale);
+}
+
+TEST_CASE("Key 0 says the current screen again and counts as activity") {
+    FlowDriver kiosk;
+    kiosk.reach_menu();
+    const auto menu_speech = utterances(kiosk.last());
+    const auto& effects = kiosk.send(KeyPressed{repeat_key});
+    CHECK(kiosk.session().state == State::menu);
+    CHECK_FALSE(has_effect<Show>(effects));
+    CHECK(utterances(effects) == menu_speech);
+    CHECK(timer_started(effects, TimerId::inactivity));
+}
+
+TEST_CASE("Key 0 is not a repeat during PIN entry or on the staff screen") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    CHECK_FALSE(has_effect<Speak>(kiosk.send(KeyPressed{repeat_key})));
+    kiosk.send(KeyPressed{Key::help});
+    kiosk.send(KeyPressed{repeat_key});
+    CHECK(kiosk.session().state == State::pin_entry);
 }

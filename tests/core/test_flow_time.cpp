@@ -127,13 +127,11 @@ TEST_CASE("A PIN digit counts as activity and restarts the inactivity time-out")
 
 TEST_CASE("Elder mode doubles the time-outs") {
     FlowDriver kiosk;
-    kiosk.send_all({Started{}, KeyPressed{welcome_elder_mode_key}, CardInserted{},
-                    CardRead{sample_card()}});
-    CHECK(timer_started(kiosk.last(), TimerId::inactivity) ==
-          2 * policy::inactivity_timeout_ms);
+    kiosk.send_all(
+        {Started{}, KeyPressed{welcome_elder_mode_key}, CardInserted{}, CardRead{sample_card()}});
+    CHECK(timer_started(kiosk.last(), TimerId::inactivity) == 2 * policy::inactivity_timeout_ms);
     const auto& warning = kiosk.fire(TimerId::inactivity);
-    CHECK(timer_started(warning, TimerId::inactivity_warning) ==
-          2 * policy::inactivity_warning_ms);
+    CHECK(timer_started(warning, TimerId::inactivity_warning) == 2 * policy::inactivity_warning_ms);
     CHECK(spoken_text(warning).find("四十秒") != std::string::npos);
 }
 

@@ -15,23 +15,87 @@ const std::filesystem::path core_directory =
     std::filesystem::path(KIOSK_SOURCE_DIR) / "kiosk" / "core";
 
 // The C++23 standard library headers (and the C headers in their <cname> form).
-const std::set<std::string> standard_headers{
-    "algorithm", "any", "array", "atomic", "bit", "bitset", "cassert", "cctype", "cerrno",
-    "cfloat", "charconv", "chrono", "cinttypes", "climits", "clocale", "cmath", "compare",
-    "complex", "concepts", "cstddef", "cstdint", "cstdio", "cstdlib", "cstring", "ctime",
-    "cwchar", "cuchar", "deque", "exception", "expected", "format", "forward_list", "functional",
-    "initializer_list", "iomanip", "ios", "iosfwd", "iostream", "istream", "iterator", "limits",
-    "list", "map", "memory", "memory_resource", "new", "numbers", "numeric", "optional",
-    "ostream", "queue", "ranges", "ratio", "regex", "set", "source_location", "span", "sstream",
-    "stack", "stdexcept", "string", "string_view", "system_error", "tuple", "type_traits",
-    "typeindex", "typeinfo", "unordered_map", "unordered_set", "utility", "valarray", "variant",
-    "vector", "version"};
+const std::set<std::string> standard_headers{"algorithm",
+                                             "any",
+                                             "array",
+                                             "atomic",
+                                             "bit",
+                                             "bitset",
+                                             "cassert",
+                                             "cctype",
+                                             "cerrno",
+                                             "cfloat",
+                                             "charconv",
+                                             "chrono",
+                                             "cinttypes",
+                                             "climits",
+                                             "clocale",
+                                             "cmath",
+                                             "compare",
+                                             "complex",
+                                             "concepts",
+                                             "cstddef",
+                                             "cstdint",
+                                             "cstdio",
+                                             "cstdlib",
+                                             "cstring",
+                                             "ctime",
+                                             "cwchar",
+                                             "cuchar",
+                                             "deque",
+                                             "exception",
+                                             "expected",
+                                             "format",
+                                             "forward_list",
+                                             "functional",
+                                             "initializer_list",
+                                             "iomanip",
+                                             "ios",
+                                             "iosfwd",
+                                             "iostream",
+                                             "istream",
+                                             "iterator",
+                                             "limits",
+                                             "list",
+                                             "map",
+                                             "memory",
+                                             "memory_resource",
+                                             "new",
+                                             "numbers",
+                                             "numeric",
+                                             "optional",
+                                             "ostream",
+                                             "queue",
+                                             "ranges",
+                                             "ratio",
+                                             "regex",
+                                             "set",
+                                             "source_location",
+                                             "span",
+                                             "sstream",
+                                             "stack",
+                                             "stdexcept",
+                                             "string",
+                                             "string_view",
+                                             "system_error",
+                                             "tuple",
+                                             "type_traits",
+                                             "typeindex",
+                                             "typeinfo",
+                                             "unordered_map",
+                                             "unordered_set",
+                                             "utility",
+                                             "valarray",
+                                             "variant",
+                                             "vector",
+                                             "version"};
 
 // Headers that are standard but reach the outside world: a clock, files, threads, randomness.
 const std::set<std::string> impure_standard_headers{
-    "chrono", "ctime", "cstdio", "fstream", "filesystem", "iostream", "random", "thread",
-    "mutex", "condition_variable", "future", "stop_token", "semaphore", "latch", "barrier",
-    "csignal", "locale", "clocale"};
+    "chrono",   "ctime",      "cstdio",    "fstream", "filesystem",
+    "iostream", "random",     "thread",    "mutex",   "condition_variable",
+    "future",   "stop_token", "semaphore", "latch",   "barrier",
+    "csignal",  "locale",     "clocale"};
 
 std::vector<std::filesystem::path> core_files() {
     std::vector<std::filesystem::path> files;
@@ -78,7 +142,8 @@ TEST_CASE("Core files include only the standard library and the core itself") {
 TEST_CASE("The core target links nothing but the standard library") {
     std::ifstream stream(core_directory / "CMakeLists.txt");
     REQUIRE(stream);
-    const std::string text{std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
+    const std::string text{std::istreambuf_iterator<char>(stream),
+                           std::istreambuf_iterator<char>()};
     CHECK(text.find("kiosk_library(kiosk_core") != std::string::npos);
     CHECK(text.find("LINK") == std::string::npos);
     CHECK(text.find("target_link_libraries") == std::string::npos);

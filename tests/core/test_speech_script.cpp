@@ -15,7 +15,8 @@ Resources sample_resources() {
                                    {"key.enter", "确认键"}}));
     resources.catalogs.emplace(
         "en", Catalog("en", {{"speech.choice", "{label}: press {key}."}, {"key.3", "3"}}));
-    resources.lexicons.emplace("zh-CN", Lexicon(std::vector<Lexicon::Entry>{{"银行", "yin2 hang2"}}));
+    resources.lexicons.emplace("zh-CN",
+                               Lexicon(std::vector<Lexicon::Entry>{{"银行", "yin2 hang2"}}));
     return resources;
 }
 
@@ -64,18 +65,18 @@ TEST_CASE("The speech script reads the elements in screen order, choices with th
     const Resources resources = sample_resources();
     const auto spoken =
         speech_script(sample_screen(), SpeechContext{resources, Channel::headphones, false});
-    CHECK(texts(spoken) == std::vector<std::string>{"欢迎来到yin2 hang2",
-                                                     "余额一万二千三百四十五元六角七分",
-                                                     "尾号零零一八", "查询余额，请按一。",
-                                                     "English: press 3."});
+    CHECK(texts(spoken) ==
+          std::vector<std::string>{"欢迎来到yin2 hang2", "余额一万二千三百四十五元六角七分",
+                                   "尾号零零一八", "查询余额，请按一。", "English: press 3."});
 }
 
 TEST_CASE("On the speaker private elements are replaced once by the on-screen phrase") {
     const Resources resources = sample_resources();
     const auto spoken =
         speech_script(sample_screen(), SpeechContext{resources, Channel::speaker, false});
-    CHECK(texts(spoken) == std::vector<std::string>{"欢迎来到yin2 hang2", "个人信息已显示在屏幕上。",
-                                                     "查询余额，请按一。", "English: press 3."});
+    CHECK(texts(spoken) == std::vector<std::string>{"欢迎来到yin2 hang2",
+                                                    "个人信息已显示在屏幕上。",
+                                                    "查询余额，请按一。", "English: press 3."});
     for (const Utterance& utterance : spoken) {
         CHECK_FALSE(utterance.is_private);
         CHECK(utterance.channel == Channel::speaker);
@@ -128,8 +129,8 @@ TEST_CASE("A choice whose key has no catalog word shows the missing marker in sp
 
 TEST_CASE("A single phrase goes through the same lexicon, rate and channel") {
     const Resources resources = sample_resources();
-    const Utterance utterance =
-        phrase_utterance("请取回银行卡", "zh-CN", SpeechContext{resources, Channel::headphones, true});
+    const Utterance utterance = phrase_utterance(
+        "请取回银行卡", "zh-CN", SpeechContext{resources, Channel::headphones, true});
     CHECK(utterance.text == "请取回yin2 hang2卡");
     CHECK(utterance.channel == Channel::headphones);
     CHECK(utterance.rate_wpm == resources.policy.elder_rate_wpm);

@@ -13,7 +13,9 @@ using namespace kiosk::core;
 
 namespace {
 
-Money yuan(std::int64_t fen) { return Money{fen, "CNY"}; }
+Money yuan(std::int64_t fen) {
+    return Money{fen, "CNY"};
+}
 
 }  // namespace
 

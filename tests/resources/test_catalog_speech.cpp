@@ -36,8 +36,7 @@ std::string espeak_phonemes(const std::string& text, const std::string& voice,
         std::ofstream stream(path, std::ios::binary);
         stream << text;
     }
-    const std::string command =
-        "espeak-ng -q -x -v " + voice + " -f '" + path.string() + "' 2>&1";
+    const std::string command = "espeak-ng -q -x -v " + voice + " -f '" + path.string() + "' 2>&1";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
     REQUIRE(pipe != nullptr);
     std::string output;
@@ -52,7 +51,8 @@ std::vector<core::Utterance> chinese_utterances(const core::Resources& resources
                                                 std::string_view locale) {
     core::Session session = core::new_session(resources);
     session.locale = std::string(locale);
-    session.card = core::CardData{core::CardNumber::parse("6228480402564890018").value(), "2912", "zh"};
+    session.card =
+        core::CardData{core::CardNumber::parse("6228480402564890018").value(), "2912", "zh"};
     session.balance = core::Money{100'205, "CNY"};
     session.pin_tries_left = 2;
     session.pin_digit_count = 4;
@@ -67,9 +67,9 @@ std::vector<core::Utterance> chinese_utterances(const core::Resources& resources
         }
     }
     const core::Catalog& catalog = resources.catalog(locale);
-    for (const char* key : {"audio.on", "audio.off", "audio.orientation", "take_card.reminder",
-                            "staff_called.notified", "pin_entry.cleared",
-                            "speech.private_on_screen"}) {
+    for (const char* key :
+         {"audio.on", "audio.off", "audio.orientation", "take_card.reminder",
+          "staff_called.notified", "pin_entry.cleared", "speech.private_on_screen"}) {
         all.push_back(core::phrase_utterance(catalog.text(key), locale, context));
     }
     return all;
@@ -78,14 +78,16 @@ std::vector<core::Utterance> chinese_utterances(const core::Resources& resources
 }  // namespace
 
 TEST_CASE("eSpeak reads every Mandarin and Cantonese utterance without switching language") {
-    const auto loaded = resources::load_resources(std::filesystem::path(KIOSK_SOURCE_DIR) / "locales");
+    const auto loaded =
+        resources::load_resources(std::filesystem::path(KIOSK_SOURCE_DIR) / "locales");
     REQUIRE(loaded.has_value());
     REQUIRE(std::system("espeak-ng --version > /dev/null 2>&1") == 0);
     for (const std::string_view locale : {"zh-CN", "zh-HK"}) {
         const auto utterances = chinese_utterances(*loaded, locale);
         REQUIRE(utterances.size() > 60);
         for (const core::Utterance& utterance : utterances) {
-            const std::string phonemes = espeak_phonemes(utterance.text, voice_for(locale), "utterances");
+            const std::string phonemes =
+                espeak_phonemes(utterance.text, voice_for(locale), "utterances");
             INFO(locale << ": " << utterance.text << "\n" << phonemes);
             CHECK_FALSE(phonemes.empty());
             CHECK(phonemes.find("(en)") == std::string::npos);
@@ -94,13 +96,13 @@ TEST_CASE("eSpeak reads every Mandarin and Cantonese utterance without switching
 }
 
 TEST_CASE("eSpeak reads the lexicon's pinyin as the intended syllables") {
-    const auto loaded = resources::load_resources(std::filesystem::path(KIOSK_SOURCE_DIR) / "locales");
+    const auto loaded =
+        resources::load_resources(std::filesystem::path(KIOSK_SOURCE_DIR) / "locales");
     REQUIRE(loaded.has_value());
     // 银行 alone comes out as xing2 (S;'i35N); through the lexicon it must be hang2 (X'a35N).
     const std::string plain = espeak_phonemes("银行", "cmn-latn-pinyin", "lexicon-plain");
     const std::string fixed =
-        espeak_phonemes(loaded->lexicon("zh-CN").apply("银行"), "cmn-latn-pinyin",
-                        "lexicon-fixed");
+        espeak_phonemes(loaded->lexicon("zh-CN").apply("银行"), "cmn-latn-pinyin", "lexicon-fixed");
     CHECK(plain.find("S;'i35N") != std::string::npos);
     CHECK(fixed.find("X'a35N") != std::string::npos);
     CHECK(fixed.find("(en)") == std::string::npos);

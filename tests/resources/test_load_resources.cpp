@@ -17,7 +17,7 @@ const std::filesystem::path real_locales = std::filesystem::path(KIOSK_SOURCE_DI
 
 // A scratch locales directory under the build tree, emptied for each test.
 class ScratchLocales {
-public:
+  public:
     explicit ScratchLocales(std::string_view name)
         : m_root(std::filesystem::path(KIOSK_BINARY_DIR) / "tests" / "resources" / "scratch" /
                  std::string(name)) {
@@ -39,7 +39,7 @@ public:
     }
     const std::filesystem::path& root() const { return m_root; }
 
-private:
+  private:
     std::filesystem::path m_root;
 };
 
@@ -188,8 +188,8 @@ TEST_CASE("Nested tables in a catalog become dotted keys") {
 }
 
 TEST_CASE("A lexicon entry that is not text is refused with its word") {
-    const auto parsed = resources::parse_lexicon("\"银行\" = \"yin2 hang2\"\n[nested]\na = \"b\"\n",
-                                                 "memory");
+    const auto parsed =
+        resources::parse_lexicon("\"银行\" = \"yin2 hang2\"\n[nested]\na = \"b\"\n", "memory");
     REQUIRE_FALSE(parsed.has_value());
     CHECK(parsed.error().kind == ResourceErrorKind::not_text);
     CHECK(parsed.error().detail.find("nested") != std::string::npos);
