@@ -1,0 +1,371 @@
+#include "simulator/bank/account_service.h"
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "drivers/pinblock/pin_block.h"
+
+namespace simulator::bank {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view json_type = "application/json";
+constexpr std::size_t maximum_terminal_id_length = 32;
+constexpr std::size_t minimum_pan_length = 12;
+constexpr std::size_t maximum_pan_length = 19;
+constexpr std::size_t pin_block_hex_length = 16;
+constexpr std::string_view pin_block_format_0 = "iso9564-0";
+// How long start() waits for the accept loop to run.
+constexpr std::chrono::seconds server_ready_timeout{5};
+// The drop fault announces a body of this length and then closes the connection.
+constexpr std::size_t dropped_body_length = 64;
+
+bool is_digits(std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_terminal_id(std::string_view text) {
+    return !text.empty() && text.size() <= maximum_terminal_id_length &&
+           std::all_of(text.begin(), text.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                      c == '.' || c == '_' || c == '-';
+           });
+}
+
+std::optional<std::uint8_t> hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return static_cast<std::uint8_t>(c - '0');
+    }
+    if (c >= 'A' && c <= 'F') {
+        return static_cast<std::uint8_t>(c - 'A' + 10);
+    }
+    if (c >= 'a' && c <= 'f') {
+        return static_cast<std::uint8_t>(c - 'a' + 10);
+    }
+    return std::nullopt;
+}
+
+std::optional<std::array<std::uint8_t, 8>> parse_pin_block(std::string_view hex) {
+    if (hex.size() != pin_block_hex_length) {
+        return std::nullopt;
+    }
+    std::array<std::uint8_t, 8> block{};
+    for (std::size_t index = 0; index < block.size(); ++index) {
+        const auto high = hex_value(hex[2 * index]);
+        const auto low = hex_value(hex[2 * index + 1]);
+        if (!high || !low) {
+            return std::nullopt;
+        }
+        block[index] = static_cast<std::uint8_t>(*high << 4 | *low);
+    }
+    return block;
+}
+
+struct BalanceRequest {
+    std::string terminal_id;
+    std::string pan;
+    std::array<std::uint8_t, 8> pin_block{};
+};
+
+// Validates the request body field by field; the error is a detail safe to send back (it never
+// echoes a value from the request).
+std::expected<BalanceRequest, std::string> parse_balance_request(std::string_view body,
+                                                                 AuditEntry& audit) {
+    const json document = json::parse(body, nullptr, false);
+    if (document.is_discarded()) {
+        return std::unexpected("body is not valid JSON");
+    }
+    if (!document.is_object()) {
+        return std::unexpected("body must be a JSON object");
+    }
+    for (const auto& [key, value] : document.items()) {
+        if (key != "terminal_id" && key != "pan" && key != "pin_block" &&
+            key != "pin_block_format") {
+            return std::unexpected("unexpected field in body");
+        }
+    }
+    BalanceRequest request;
+    const auto terminal = document.find("terminal_id");
+    if (terminal == document.end() || !terminal->is_string() ||
+        !is_terminal_id(terminal->get_ref<const std::string&>())) {
+        return std::unexpected("terminal_id must be 1 to 32 characters of A-Z a-z 0-9 . _ -");
+    }
+    request.terminal_id = terminal->get<std::string>();
+    audit.terminal_id = request.terminal_id;
+
+    const auto pan = document.find("pan");
+    if (pan == document.end() || !pan->is_string()) {
+        return std::unexpected("pan must be a string of 12 to 19 digits");
+    }
+    const auto& pan_text = pan->get_ref<const std::string&>();
+    if (pan_text.size() < minimum_pan_length || pan_text.size() > maximum_pan_length ||
+        !is_digits(pan_text)) {
+        return std::unexpected("pan must be a string of 12 to 19 digits");
+    }
+    request.pan = pan_text;
+    audit.masked_pan = mask_pan(request.pan);
+
+    const auto format = document.find("pin_block_format");
+    if (format == document.end() || !format->is_string() ||
+        format->get_ref<const std::string&>() != pin_block_format_0) {
+        return std::unexpected("pin_block_format must be \"iso9564-0\"");
+    }
+    const auto block = document.find("pin_block");
+    if (block == document.end() || !block->is_string()) {
+        return std::unexpected("pin_block must be 16 hexadecimal digits");
+    }
+    const auto parsed_block = parse_pin_block(block->get_ref<const std::string&>());
+    if (!parsed_block) {
+        return std::unexpected("pin_block must be 16 hexadecimal digits");
+    }
+    request.pin_block = *parsed_block;
+    return request;
+}
+
+std::string result_body(std::string_view result) {
+    return json{{"result", result}}.dump();
+}
+
+std::string bad_request_body(std::string_view detail) {
+    return json{{"result", "bad_request"}, {"detail", detail}}.dump();
+}
+
+std::int64_t now_unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+std::string_view to_string(Fault fault) {
+    switch (fault) {
+        case Fault::none:
+            return "none";
+        case Fault::unavailable:
+            return "unavailable";
+        case Fault::slow:
+            return "slow";
+        case Fault::garbage:
+            return "garbage";
+        case Fault::drop:
+            return "drop";
+    }
+    return "unknown";
+}
+
+AccountService::AccountService(AccountServiceConfig config) : m_config(std::move(config)) {}
+
+AccountService::~AccountService() { stop(); }
+
+void AccountService::set_slow_reply_delay(std::chrono::milliseconds delay) {
+    std::lock_guard lock(m_hold_mutex);
+    m_slow_reply_delay = delay;
+}
+
+std::expected<std::vector<AuditEntry>, BankError> AccountService::audit_entries() {
+    if (!m_store) {
+        return std::vector<AuditEntry>{};
+    }
+    return m_store->audit_entries();
+}
+
+void AccountService::hold_reply() {
+    std::unique_lock lock(m_hold_mutex);
+    m_hold_released.wait_for(lock, m_slow_reply_delay, [this] { return m_stopping; });
+}
+
+AccountService::Reply AccountService::answer_balance(std::string_view body, AuditEntry& audit) {
+    auto request = parse_balance_request(body, audit);
+    if (!request) {
+        return {400, bad_request_body(request.error()), "bad_request"};
+    }
+    const auto status = m_store->card_status(request->pan);
+    if (!status) {
+        return {503, result_body("unavailable"), "database_failure"};
+    }
+    if (*status == CardStatus::unknown) {
+        return {404, result_body("card_unknown"), "card_unknown"};
+    }
+    if (*status == CardStatus::locked) {
+        return {423, result_body("pin_locked"), "pin_locked"};
+    }
+    // ISO 9564-1 §9.4.2. A block that does not decipher to a valid format 0 block means a
+    // PIN pad with the wrong key or a forged block, not a customer's mistake: no try is counted.
+    auto pin = drivers::pinblock::format0_decrypt_pin(request->pin_block, request->pan,
+                                                      m_config.pin_key);
+    if (!pin) {
+        return {400, bad_request_body("pin_block does not decipher to an ISO 9564 format 0 block"),
+                "bad_pin_block"};
+    }
+    auto check = m_store->verify_pin_and_read_balance(request->pan, *pin);
+    drivers::pinblock::wipe(*pin);
+    if (!check) {
+        return {503, result_body("unavailable"), "database_failure"};
+    }
+    switch (check->verdict) {
+        case PinVerdict::ok: {
+            const json reply = {
+                {"result", "ok"},
+                {"balance",
+                 {{"minor_units", check->balance_minor_units}, {"currency", check->currency}}},
+                {"masked_pan", mask_pan(request->pan)}};
+            return {200, reply.dump(), "ok"};
+        }
+        case PinVerdict::wrong_pin:
+            return {401, json{{"result", "wrong_pin"}, {"tries_left", check->tries_left}}.dump(),
+                    "wrong_pin"};
+        case PinVerdict::pin_locked:
+            return {423, result_body("pin_locked"), "pin_locked"};
+        case PinVerdict::card_unknown:
+            return {404, result_body("card_unknown"), "card_unknown"};
+    }
+    return {503, result_body("unavailable"), "database_failure"};
+}
+
+std::expected<void, BankFailure> AccountService::start(const std::string& host, int port) {
+    if (m_thread.joinable()) {
+        return std::unexpected(BankFailure{BankError::already_running, {}});
+    }
+    if (!m_store) {
+        auto store = AccountStore::open(m_config.database, m_config.demo_cards);
+        if (!store) {
+            return std::unexpected(store.error());
+        }
+        m_store = std::move(*store);
+    }
+    {
+        std::lock_guard lock(m_hold_mutex);
+        m_stopping = false;
+    }
+    m_server = std::make_unique<httplib::Server>();
+    m_server->set_payload_max_length(maximum_request_bytes);
+    // cpp-httplib's default also sets SO_REUSEPORT, which would let a second service bind the
+    // same port and silently take half the traffic. Address reuse alone is what restarts need.
+    m_server->set_socket_options([](socket_t socket) {
+        const int enable = 1;
+        ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &enable, sizeof(enable));
+    });
+
+    // Applies the injected fault; returns true when the fault has produced the whole reply.
+    auto apply_fault = [this](httplib::Response& response) {
+        switch (m_fault.load()) {
+            case Fault::none:
+                return false;
+            case Fault::unavailable:
+                response.status = 503;
+                response.set_content(result_body("unavailable"), std::string(json_type));
+                return true;
+            case Fault::slow:
+                hold_reply();
+                return false;
+            case Fault::garbage:
+                response.status = 200;
+                response.set_content(R"({"result":"ok","balance":{"minor_units":12)",
+                                     std::string(json_type));
+                return true;
+            case Fault::drop:
+                // The provider refuses to write, so cpp-httplib closes the socket right after
+                // the status line and headers: the client sees the link break mid-reply.
+                response.status = 200;
+                response.set_content_provider(
+                    dropped_body_length, std::string(json_type),
+                    [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
+                return true;
+        }
+        return false;
+    };
+
+    m_server->Get("/v1/health", [apply_fault](const httplib::Request&, httplib::Response& response) {
+        if (apply_fault(response)) {
+            return;
+        }
+        response.status = 200;
+        response.set_content(json{{"status", "ok"}}.dump(), std::string(json_type));
+    });
+
+    m_server->Post("/v1/balance", [this, apply_fault](const httplib::Request& request,
+                                                       httplib::Response& response) {
+        AuditEntry audit;
+        audit.call = "balance";
+        audit.at_unix_ms = now_unix_ms();
+        const Fault fault = m_fault.load();
+        if (apply_fault(response)) {
+            // Parse only to fill the audit row; the fault decides the reply.
+            (void)parse_balance_request(request.body, audit);
+            audit.result = "fault_" + std::string(to_string(fault));
+            audit.http_status = response.status;
+            (void)m_store->record_audit(audit);
+            return;
+        }
+        Reply reply = answer_balance(request.body, audit);
+        audit.result = reply.audit_result;
+        audit.http_status = reply.status;
+        (void)m_store->record_audit(audit);
+        response.status = reply.status;
+        response.set_content(reply.body, std::string(json_type));
+    });
+
+    // cpp-httplib's own refusals (unknown path, oversized body, broken HTTP) get a JSON body
+    // too, so that a client always finds a "result" to read.
+    m_server->set_error_handler([](const httplib::Request&, httplib::Response& response) {
+        if (!response.body.empty()) {
+            return;
+        }
+        const std::string body = response.status == 404
+                                     ? result_body("not_found")
+                                     : bad_request_body("request refused by the HTTP layer");
+        response.set_content(body, std::string(json_type));
+    });
+    m_server->set_exception_handler(
+        [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
+            response.status = 503;
+            response.set_content(result_body("unavailable"), std::string(json_type));
+        });
+
+    const int bound = port == 0 ? m_server->bind_to_any_port(host)
+                                : (m_server->bind_to_port(host, port) ? port : -1);
+    if (bound <= 0) {
+        m_server.reset();
+        return std::unexpected(
+            BankFailure{BankError::bind_failure, host + ":" + std::to_string(port)});
+    }
+    m_port.store(bound);
+    m_thread = std::thread([server = m_server.get()] { server->listen_after_bind(); });
+    // cpp-httplib's stop() is a no-op until the accept loop has started, so a stop() right
+    // after start() would otherwise leave the thread listening forever. Wait, bounded, for it.
+    const auto deadline = std::chrono::steady_clock::now() + server_ready_timeout;
+    while (!m_server->is_running() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (!m_server->is_running()) {
+        stop();
+        return std::unexpected(BankFailure{BankError::bind_failure, "server did not start"});
+    }
+    return {};
+}
+
+void AccountService::stop() {
+    {
+        std::lock_guard lock(m_hold_mutex);
+        m_stopping = true;
+    }
+    m_hold_released.notify_all();
+    if (m_server) {
+        m_server->stop();
+    }
+    if (m_thread.joinable()) {
+        m_thread.join();
+    }
+    m_server.reset();
+    m_port.store(0);
+}
+
+}  // namespace simulator::bank

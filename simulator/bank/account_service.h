@@ -1,0 +1,101 @@
+#pragma once
+
+// The simulated account service: a real HTTP server on loopback with SQLite state, speaking
+// the contract in docs/api/account.yaml. The simulator runs it in-process and injects faults
+// through set_fault(), so that the kiosk's unchanged HTTP client meets every failure a real
+// bank link can show.
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "simulator/bank/account_store.h"
+#include "simulator/bank/bank_error.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace simulator::bank {
+
+// The 2-key TDES PIN encryption key the simulator loads into both the virtual PIN pad and this
+// service (ISO 9564 test key, check value 08D7B4). A real deployment has no such constant: the
+// key is injected into the EPP and the bank's HSM under key management.
+inline constexpr std::array<std::uint8_t, 16> demo_pin_key = {
+    0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10};
+
+// Requests larger than this are refused before they are parsed.
+inline constexpr std::size_t maximum_request_bytes = 4 * 1024;
+
+// How long Fault::slow holds each reply: well past the kiosk client's total timeout.
+inline constexpr std::chrono::milliseconds default_slow_reply_delay{20'000};
+
+enum class Fault {
+    none,
+    unavailable,  // every request answers 503 {"result":"unavailable"}
+    slow,         // every reply is held back for the slow delay (stop() releases it)
+    garbage,      // every request answers 200 with a body that is not valid JSON
+    drop,         // the connection closes after the status line, before the body
+};
+
+std::string_view to_string(Fault fault);
+
+struct AccountServiceConfig {
+    std::filesystem::path database;    // created with its schema when new
+    std::filesystem::path demo_cards;  // simulator/cards/demo-cards.toml, seeds an empty database
+    std::array<std::uint8_t, 16> pin_key{};  // the PIN pad's TDES PIN encryption key
+};
+
+class AccountService {
+public:
+    explicit AccountService(AccountServiceConfig config);
+    ~AccountService();
+    AccountService(const AccountService&) = delete;
+    AccountService& operator=(const AccountService&) = delete;
+
+    // Opens the database and listens; port 0 picks a free port (see port()).
+    std::expected<void, BankFailure> start(const std::string& host = "127.0.0.1", int port = 0);
+    // Stops listening, releases held slow replies and joins the server thread. Idempotent.
+    void stop();
+    int port() const { return m_port.load(); }
+    bool running() const { return m_thread.joinable(); }
+
+    void set_fault(Fault fault) { m_fault.store(fault); }
+    Fault fault() const { return m_fault.load(); }
+    void set_slow_reply_delay(std::chrono::milliseconds delay);
+
+    // The audit trail, for tests and the simulator's panel. Empty before start().
+    std::expected<std::vector<AuditEntry>, BankError> audit_entries();
+
+private:
+    struct Reply {
+        int status = 0;
+        std::string body;
+        std::string audit_result;
+    };
+    Reply answer_balance(std::string_view body, AuditEntry& audit);
+    void hold_reply();
+
+    AccountServiceConfig m_config;
+    std::unique_ptr<AccountStore> m_store;
+    std::unique_ptr<httplib::Server> m_server;
+    std::thread m_thread;
+    std::atomic<int> m_port{0};
+    std::atomic<Fault> m_fault{Fault::none};
+
+    std::mutex m_hold_mutex;
+    std::condition_variable m_hold_released;
+    bool m_stopping = false;
+    std::chrono::milliseconds m_slow_reply_delay = default_slow_reply_delay;
+};
+
+}  // namespace simulator::bank

@@ -1,0 +1,371 @@
+#include "simulator/bank/account_store.h"
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
+
+#include "simulator/bank/demo_accounts.h"
+#include "simulator/bank/pin_hash.h"
+
+namespace simulator::bank {
+
+namespace {
+
+// How long a writer waits for a lock held by another connection (e.g. an engineer's sqlite3
+// shell) before the request fails as a database error.
+constexpr int busy_timeout_ms = 2'000;
+
+// Prefixed so that the digest of a PAN here is not the digest of the PAN anywhere else.
+constexpr std::string_view pan_digest_domain = "kiosk-sim account service pan v1:";
+
+std::string pan_digest(std::string_view pan) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    std::string input(pan_digest_domain);
+    input += pan;
+    EVP_Digest(input.data(), input.size(), digest.data(), &length, EVP_sha256(), nullptr);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string text;
+    for (unsigned int index = 0; index < length; ++index) {
+        text += hex[digest[index] >> 4];
+        text += hex[digest[index] & 0x0F];
+    }
+    return text;
+}
+
+// A prepared statement that finalises itself.
+class Statement {
+public:
+    Statement(sqlite3* database, const char* sql) {
+        if (sqlite3_prepare_v2(database, sql, -1, &m_statement, nullptr) != SQLITE_OK) {
+            m_statement = nullptr;
+        }
+    }
+    ~Statement() { sqlite3_finalize(m_statement); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    bool valid() const { return m_statement != nullptr; }
+    bool bind(int index, std::string_view text) {
+        return sqlite3_bind_text(m_statement, index, text.data(), static_cast<int>(text.size()),
+                                 SQLITE_TRANSIENT) == SQLITE_OK;
+    }
+    bool bind(int index, std::int64_t value) {
+        return sqlite3_bind_int64(m_statement, index, value) == SQLITE_OK;
+    }
+    template <std::size_t Size>
+    bool bind(int index, const std::array<std::uint8_t, Size>& blob) {
+        return sqlite3_bind_blob(m_statement, index, blob.data(), static_cast<int>(Size),
+                                 SQLITE_TRANSIENT) == SQLITE_OK;
+    }
+    int step() { return sqlite3_step(m_statement); }
+    std::int64_t integer(int column) { return sqlite3_column_int64(m_statement, column); }
+    std::string text(int column) {
+        const unsigned char* value = sqlite3_column_text(m_statement, column);
+        const int size = sqlite3_column_bytes(m_statement, column);
+        return value == nullptr
+                   ? std::string{}
+                   : std::string(reinterpret_cast<const char*>(value), static_cast<std::size_t>(size));
+    }
+    template <std::size_t Size>
+    bool blob(int column, std::array<std::uint8_t, Size>& out) {
+        const void* value = sqlite3_column_blob(m_statement, column);
+        if (value == nullptr || sqlite3_column_bytes(m_statement, column) != static_cast<int>(Size)) {
+            return false;
+        }
+        const auto* bytes = static_cast<const std::uint8_t*>(value);
+        std::copy(bytes, bytes + Size, out.begin());
+        return true;
+    }
+
+private:
+    sqlite3_stmt* m_statement = nullptr;
+};
+
+PinCheck verdict_only(PinVerdict verdict, int tries_left = 0) {
+    PinCheck check;
+    check.verdict = verdict;
+    check.tries_left = tries_left;
+    return check;
+}
+
+}  // namespace
+
+std::string mask_pan(std::string_view pan) {
+    const std::string_view last = pan.size() >= 4 ? pan.substr(pan.size() - 4) : std::string_view{};
+    return "**** **** **** " + std::string(last);
+}
+
+AccountStore::AccountStore(sqlite3* database) : m_database(database) {}
+
+AccountStore::~AccountStore() { sqlite3_close_v2(m_database); }
+
+std::expected<std::unique_ptr<AccountStore>, BankFailure> AccountStore::open(
+    const std::filesystem::path& database, const std::filesystem::path& demo_cards) {
+    sqlite3* handle = nullptr;
+    const int opened = sqlite3_open_v2(database.string().c_str(), &handle,
+                                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                           SQLITE_OPEN_FULLMUTEX,
+                                       nullptr);
+    if (opened != SQLITE_OK) {
+        std::string message = handle != nullptr ? sqlite3_errmsg(handle) : "out of memory";
+        sqlite3_close_v2(handle);
+        return std::unexpected(
+            BankFailure{BankError::database_failure, database.string() + ": " + message});
+    }
+    sqlite3_busy_timeout(handle, busy_timeout_ms);
+    std::unique_ptr<AccountStore> store(new AccountStore(handle));
+    if (auto created = store->create_schema(); !created) {
+        return std::unexpected(created.error());
+    }
+    if (auto seeded = store->seed_if_empty(demo_cards); !seeded) {
+        return std::unexpected(seeded.error());
+    }
+    return store;
+}
+
+std::expected<void, BankError> AccountStore::execute(const char* sql) {
+    if (sqlite3_exec(m_database, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+        return std::unexpected(BankError::database_failure);
+    }
+    return {};
+}
+
+std::expected<void, BankFailure> AccountStore::create_schema() {
+    static constexpr const char* schema = R"sql(
+        PRAGMA foreign_keys = ON;
+        CREATE TABLE IF NOT EXISTS cards (
+            id               INTEGER PRIMARY KEY,
+            pan_digest       TEXT    NOT NULL UNIQUE,
+            masked_pan       TEXT    NOT NULL,
+            pin_salt         BLOB    NOT NULL,
+            pin_hash         BLOB    NOT NULL,
+            pin_iterations   INTEGER NOT NULL,
+            wrong_pin_count  INTEGER NOT NULL DEFAULT 0,
+            locked           INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE IF NOT EXISTS accounts (
+            id                   INTEGER PRIMARY KEY,
+            card_id              INTEGER NOT NULL UNIQUE REFERENCES cards(id),
+            balance_minor_units  INTEGER NOT NULL,
+            currency             TEXT    NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS audit (
+            id           INTEGER PRIMARY KEY,
+            at_unix_ms   INTEGER NOT NULL,
+            terminal_id  TEXT    NOT NULL,
+            call         TEXT    NOT NULL,
+            masked_pan   TEXT    NOT NULL,
+            result       TEXT    NOT NULL,
+            http_status  INTEGER NOT NULL
+        );
+    )sql";
+    if (!execute(schema)) {
+        return std::unexpected(
+            BankFailure{BankError::database_failure, sqlite3_errmsg(m_database)});
+    }
+    return {};
+}
+
+std::expected<void, BankFailure> AccountStore::seed_if_empty(
+    const std::filesystem::path& demo_cards) {
+    {
+        Statement count(m_database, "SELECT COUNT(*) FROM cards");
+        if (!count.valid() || count.step() != SQLITE_ROW) {
+            return std::unexpected(
+                BankFailure{BankError::database_failure, sqlite3_errmsg(m_database)});
+        }
+        if (count.integer(0) > 0) {
+            return {};
+        }
+    }
+    auto accounts = read_demo_accounts(demo_cards);
+    if (!accounts) {
+        return std::unexpected(accounts.error());
+    }
+    if (!execute("BEGIN IMMEDIATE")) {
+        return std::unexpected(
+            BankFailure{BankError::database_failure, sqlite3_errmsg(m_database)});
+    }
+    for (const DemoAccount& account : *accounts) {
+        auto hash = hash_pin(account.pin);
+        if (!hash) {
+            execute("ROLLBACK");
+            return std::unexpected(BankFailure{hash.error(), "hashing the PIN of " + account.name});
+        }
+        Statement card(m_database,
+                       "INSERT INTO cards (pan_digest, masked_pan, pin_salt, pin_hash, "
+                       "pin_iterations) VALUES (?, ?, ?, ?, ?)");
+        const bool card_ok = card.valid() && card.bind(1, pan_digest(account.pan)) &&
+                             card.bind(2, mask_pan(account.pan)) && card.bind(3, hash->salt) &&
+                             card.bind(4, hash->digest) &&
+                             card.bind(5, static_cast<std::int64_t>(hash->iterations)) &&
+                             card.step() == SQLITE_DONE;
+        const std::int64_t card_id = sqlite3_last_insert_rowid(m_database);
+        Statement balance(m_database,
+                          "INSERT INTO accounts (card_id, balance_minor_units, currency) "
+                          "VALUES (?, ?, ?)");
+        const bool account_ok = card_ok && balance.valid() && balance.bind(1, card_id) &&
+                                balance.bind(2, account.balance_minor_units) &&
+                                balance.bind(3, demo_currency) && balance.step() == SQLITE_DONE;
+        if (!account_ok) {
+            std::string message = sqlite3_errmsg(m_database);
+            execute("ROLLBACK");
+            return std::unexpected(BankFailure{BankError::database_failure,
+                                               "seeding " + account.name + ": " + message});
+        }
+    }
+    if (!execute("COMMIT")) {
+        return std::unexpected(
+            BankFailure{BankError::database_failure, sqlite3_errmsg(m_database)});
+    }
+    return {};
+}
+
+std::expected<CardStatus, BankError> AccountStore::card_status(std::string_view pan) {
+    std::lock_guard lock(m_mutex);
+    Statement query(m_database, "SELECT locked FROM cards WHERE pan_digest = ?");
+    if (!query.valid() || !query.bind(1, pan_digest(pan))) {
+        return std::unexpected(BankError::database_failure);
+    }
+    switch (query.step()) {
+        case SQLITE_ROW:
+            return query.integer(0) != 0 ? CardStatus::locked : CardStatus::active;
+        case SQLITE_DONE:
+            return CardStatus::unknown;
+        default:
+            return std::unexpected(BankError::database_failure);
+    }
+}
+
+std::expected<PinCheck, BankError> AccountStore::verify_pin_and_read_balance(
+    std::string_view pan, std::string_view pin) {
+    std::lock_guard lock(m_mutex);
+    if (!execute("BEGIN IMMEDIATE")) {
+        return std::unexpected(BankError::database_failure);
+    }
+    // Every early return below rolls back; only the two outcomes that change state commit.
+    auto fail = [this](BankError error) -> std::expected<PinCheck, BankError> {
+        execute("ROLLBACK");
+        return std::unexpected(error);
+    };
+    auto finish = [this](PinCheck check) -> std::expected<PinCheck, BankError> {
+        if (!execute("COMMIT")) {
+            execute("ROLLBACK");
+            return std::unexpected(BankError::database_failure);
+        }
+        return check;
+    };
+
+    std::int64_t card_id = 0;
+    std::int64_t wrong_count = 0;
+    PinHash stored;
+    {
+        Statement query(m_database,
+                        "SELECT id, pin_salt, pin_hash, pin_iterations, wrong_pin_count, locked "
+                        "FROM cards WHERE pan_digest = ?");
+        if (!query.valid() || !query.bind(1, pan_digest(pan))) {
+            return fail(BankError::database_failure);
+        }
+        const int stepped = query.step();
+        if (stepped == SQLITE_DONE) {
+            return finish(verdict_only(PinVerdict::card_unknown));
+        }
+        if (stepped != SQLITE_ROW) {
+            return fail(BankError::database_failure);
+        }
+        card_id = query.integer(0);
+        const std::int64_t iterations = query.integer(3);
+        if (!query.blob(1, stored.salt) || !query.blob(2, stored.digest) || iterations <= 0 ||
+            iterations > std::int64_t{10'000'000}) {
+            return fail(BankError::database_failure);
+        }
+        stored.iterations = static_cast<std::uint32_t>(iterations);
+        wrong_count = query.integer(4);
+        if (query.integer(5) != 0) {
+            return finish(verdict_only(PinVerdict::pin_locked));
+        }
+    }
+
+    auto matches = pin_matches(pin, stored);
+    if (!matches) {
+        return fail(matches.error());
+    }
+    if (!*matches) {
+        const std::int64_t count = wrong_count + 1;
+        const bool now_locked = count >= maximum_wrong_pins;
+        Statement update(m_database,
+                         "UPDATE cards SET wrong_pin_count = ?, locked = ? WHERE id = ?");
+        if (!update.valid() || !update.bind(1, count) ||
+            !update.bind(2, std::int64_t{now_locked ? 1 : 0}) || !update.bind(3, card_id) ||
+            update.step() != SQLITE_DONE) {
+            return fail(BankError::database_failure);
+        }
+        if (now_locked) {
+            return finish(verdict_only(PinVerdict::pin_locked));
+        }
+        return finish(verdict_only(PinVerdict::wrong_pin,
+                                   static_cast<int>(maximum_wrong_pins - count)));
+    }
+
+    Statement reset(m_database, "UPDATE cards SET wrong_pin_count = 0 WHERE id = ?");
+    if (!reset.valid() || !reset.bind(1, card_id) || reset.step() != SQLITE_DONE) {
+        return fail(BankError::database_failure);
+    }
+    Statement balance(m_database,
+                      "SELECT balance_minor_units, currency FROM accounts WHERE card_id = ?");
+    if (!balance.valid() || !balance.bind(1, card_id)) {
+        return fail(BankError::database_failure);
+    }
+    const int stepped = balance.step();
+    if (stepped == SQLITE_DONE) {
+        // A card without an account: the bank knows no account to show.
+        return finish(verdict_only(PinVerdict::card_unknown));
+    }
+    if (stepped != SQLITE_ROW) {
+        return fail(BankError::database_failure);
+    }
+    PinCheck check = verdict_only(PinVerdict::ok);
+    check.balance_minor_units = balance.integer(0);
+    check.currency = balance.text(1);
+    return finish(check);
+}
+
+std::expected<void, BankError> AccountStore::record_audit(const AuditEntry& entry) {
+    std::lock_guard lock(m_mutex);
+    Statement insert(m_database,
+                     "INSERT INTO audit (at_unix_ms, terminal_id, call, masked_pan, result, "
+                     "http_status) VALUES (?, ?, ?, ?, ?, ?)");
+    if (!insert.valid() || !insert.bind(1, entry.at_unix_ms) || !insert.bind(2, entry.terminal_id) ||
+        !insert.bind(3, entry.call) || !insert.bind(4, entry.masked_pan) ||
+        !insert.bind(5, entry.result) ||
+        !insert.bind(6, static_cast<std::int64_t>(entry.http_status)) ||
+        insert.step() != SQLITE_DONE) {
+        return std::unexpected(BankError::database_failure);
+    }
+    return {};
+}
+
+std::expected<std::vector<AuditEntry>, BankError> AccountStore::audit_entries() {
+    std::lock_guard lock(m_mutex);
+    Statement query(m_database,
+                    "SELECT at_unix_ms, terminal_id, call, masked_pan, result, http_status "
+                    "FROM audit ORDER BY id");
+    if (!query.valid()) {
+        return std::unexpected(BankError::database_failure);
+    }
+    std::vector<AuditEntry> entries;
+    int stepped = 0;
+    while ((stepped = query.step()) == SQLITE_ROW) {
+        entries.push_back(AuditEntry{query.integer(0), query.text(1), query.text(2), query.text(3),
+                                     query.text(4), static_cast<int>(query.integer(5))});
+    }
+    if (stepped != SQLITE_DONE) {
+        return std::unexpected(BankError::database_failure);
+    }
+    return entries;
+}
+
+}  // namespace simulator::bank

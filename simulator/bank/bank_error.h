@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace simulator::bank {
+
+// What can go wrong when the simulated account service starts or touches its database.
+enum class BankError {
+    database_failure,  // SQLite refused to open, create or update the database
+    seed_failure,      // the demo card file is missing or is not valid TOML
+    bad_seed,          // a demo card entry has a malformed PAN, PIN or balance
+    bind_failure,      // the HTTP server could not listen on the requested address
+    already_running,   // start() on a service that is running
+    crypto_failure,    // the random generator or PBKDF2 failed
+};
+
+std::string_view to_string(BankError error);
+
+// An error with what it was doing, for start-up messages. The context never holds a PAN or PIN.
+struct BankFailure {
+    BankError error;
+    std::string context;
+};
+
+std::string describe(const BankFailure& failure);
+
+}  // namespace simulator::bank

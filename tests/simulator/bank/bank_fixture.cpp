@@ -1,0 +1,75 @@
+#include "bank_fixture.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+
+#include "drivers/pinblock/pin_block.h"
+
+namespace bank_test {
+
+std::filesystem::path demo_cards_path() {
+    return std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator" / "cards" / "demo-cards.toml";
+}
+
+TemporaryDirectory::TemporaryDirectory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "kiosk-bank-XXXXXX").string();
+    const char* made = mkdtemp(pattern.data());
+    REQUIRE(made != nullptr);
+    m_path = made;
+}
+
+TemporaryDirectory::~TemporaryDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(m_path, ignored);
+}
+
+simulator::bank::AccountServiceConfig config_in(const std::filesystem::path& directory) {
+    return {directory / "bank.sqlite", demo_cards_path(), simulator::bank::demo_pin_key};
+}
+
+RunningBank::RunningBank() : service(config_in(directory.path())) {
+    auto started = service.start();
+    INFO((started ? std::string("started") : simulator::bank::describe(started.error())));
+    REQUIRE(started.has_value());
+    REQUIRE(service.port() > 0);
+}
+
+httplib::Client RunningBank::client() const {
+    httplib::Client client("127.0.0.1", service.port());
+    client.set_connection_timeout(2);
+    client.set_read_timeout(5);
+    return client;
+}
+
+std::string hex(const unsigned char* bytes, std::size_t size) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string text;
+    for (std::size_t index = 0; index < size; ++index) {
+        text += digits[bytes[index] >> 4];
+        text += digits[bytes[index] & 0x0F];
+    }
+    return text;
+}
+
+std::string pin_block_hex(std::string_view pin, std::string_view pan) {
+    auto block = drivers::pinblock::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
+    REQUIRE(block.has_value());
+    return hex(block->data(), block->size());
+}
+
+std::string balance_body(std::string_view pan, std::string_view pin_block) {
+    return nlohmann::json{{"terminal_id", "lobby-01"},
+                          {"pan", pan},
+                          {"pin_block", pin_block},
+                          {"pin_block_format", "iso9564-0"}}
+        .dump();
+}
+
+httplib::Result post_balance(httplib::Client& client, std::string_view pan, std::string_view pin) {
+    return client.Post("/v1/balance", balance_body(pan, pin_block_hex(pin, pan)),
+                       "application/json");
+}
+
+}  // namespace bank_test

@@ -1,0 +1,55 @@
+#pragma once
+
+// A running account service on a free loopback port over a fresh temporary database seeded
+// from the project's demo cards, and helpers to talk to it as a terminal would.
+
+#include <httplib.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "simulator/bank/account_service.h"
+
+namespace bank_test {
+
+inline constexpr std::string_view zhang_wei_pan = "6228480402564890018";
+inline constexpr std::string_view zhang_wei_pin = "1234";
+inline constexpr std::string_view li_na_pan = "6217001234567890122";
+inline constexpr std::string_view li_na_pin = "2468";
+inline constexpr std::string_view alice_pan = "6234560000111122223";
+inline constexpr std::string_view alice_pin = "1111";
+inline constexpr std::string_view stranger_pan = "6214830000999900001";
+
+std::filesystem::path demo_cards_path();
+
+class TemporaryDirectory {
+public:
+    TemporaryDirectory();
+    ~TemporaryDirectory();
+    TemporaryDirectory(const TemporaryDirectory&) = delete;
+    TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
+    const std::filesystem::path& path() const { return m_path; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+simulator::bank::AccountServiceConfig config_in(const std::filesystem::path& directory);
+
+struct RunningBank {
+    RunningBank();
+    TemporaryDirectory directory;
+    simulator::bank::AccountService service;
+    httplib::Client client() const;
+};
+
+std::string pin_block_hex(std::string_view pin, std::string_view pan);
+
+std::string balance_body(std::string_view pan, std::string_view pin_block);
+
+httplib::Result post_balance(httplib::Client& client, std::string_view pan, std::string_view pin);
+
+std::string hex(const unsigned char* bytes, std::size_t size);
+
+}  // namespace bank_test
