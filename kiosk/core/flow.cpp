@@ -428,6 +428,7 @@ class Flow {
 
 void Flow::handle(const Started&) {
     m_session = new_session(m_resources, m_session);
+    // A fresh start knows nothing of the jack: the shell reports headphones found at start-up.
     m_session.audio_mode = false;
     journal("kiosk_started");
     show(ScreenId::welcome);
