@@ -54,7 +54,10 @@ std::expected<Response, EppError> EppClient::exchange(const Command& command) {
             return std::unexpected(response.error());
         }
         if (response->command_code == code::nak) {
-            return std::unexpected(EppError::rejected_frame);
+            // epp.md §2: a NAK says why: an unreadable frame or a code the pad does not know.
+            return std::unexpected(response->status == Status::unknown_command
+                                       ? EppError::unknown_command
+                                       : EppError::rejected_frame);
         }
         if (response->command_code != code_of(command)) {
             return std::unexpected(EppError::unexpected_response);

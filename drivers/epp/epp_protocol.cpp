@@ -489,7 +489,7 @@ std::expected<Event, EppError> decode_event(const Frame& frame) {
         }
         case code::pin_entry_ended: {
             auto value = one_byte();
-            if (!value || *value < 1 || *value > 3) {
+            if (!value || *value < 1 || *value > 4) {
                 return std::unexpected(EppError::malformed_payload);
             }
             return PinEntryEnded{static_cast<EndReason>(*value)};

@@ -232,7 +232,12 @@ std::expected<PinBlock, EppError> decode_pin_block(std::span<const std::uint8_t>
 
 // ---- Events (epp.md §5), on the interrupt endpoint ----
 
-enum class EndReason : std::uint8_t { cancelled_by_customer = 1, timed_out = 2, cancelled_by_host = 3 };
+enum class EndReason : std::uint8_t {
+    cancelled_by_customer = 1,
+    timed_out = 2,
+    cancelled_by_host = 3,
+    failed = 4,  // the pad could not build the block, or was tampered with during entry
+};
 
 struct KeyPressed {
     Key key = Key::enter;

@@ -159,7 +159,7 @@ TEST_CASE("Events with malformed payloads are rejected") {
     CHECK(decode_event(Frame{code::pin_cleared, 0, {0x01}}).error() == EppError::malformed_payload);
     CHECK(decode_event(Frame{code::pin_entry_done, 0, hex("00 00 0102")}).error() ==
           EppError::malformed_payload);
-    CHECK(decode_event(Frame{code::pin_entry_ended, 0, {4}}).error() ==
+    CHECK(decode_event(Frame{code::pin_entry_ended, 0, {5}}).error() ==
           EppError::malformed_payload);
     CHECK(decode_event(Frame{code::headphones, 0, {2}}).error() == EppError::malformed_payload);
     CHECK(decode_event(Frame{0x4F, 0, {}}).error() == EppError::unknown_code);

@@ -1,0 +1,332 @@
+#include "simulator/devices/virtual_epp.h"
+
+#include <algorithm>
+
+#include "drivers/pinblock/pin_block.h"
+#include "simulator/devices/usb_descriptors.h"
+
+namespace simulator::devices {
+
+namespace {
+
+using namespace drivers::epp;
+
+// A pad buffers a few dozen events while the host is not reading; beyond that the oldest are
+// dropped and the host sees the gap in the event sequence numbers (epp.md §2).
+constexpr std::size_t k_max_queued_events = 64;
+constexpr std::size_t k_max_queued_responses = 16;
+// epp.md §5, TAMPER: the enclosure was opened.
+constexpr std::uint8_t k_tamper_enclosure_opened = 1;
+
+}  // namespace
+
+VirtualEpp::VirtualEpp(std::span<const std::uint8_t, 16> working_key)
+    : VirtualEpp(working_key, Identity{}) {}
+
+VirtualEpp::VirtualEpp(std::span<const std::uint8_t, 16> working_key, Identity identity)
+    : m_identity(std::move(identity)) {
+    std::copy(working_key.begin(), working_key.end(), m_working_key.begin());
+    m_timer = std::jthread([this](std::stop_token stop) { timer_loop(stop); });
+}
+
+VirtualEpp::~VirtualEpp() {
+    m_timer.request_stop();
+    m_timer_wakeup.notify_all();
+    if (m_timer.joinable()) {
+        m_timer.join();
+    }
+    std::lock_guard lock(m_mutex);
+    if (m_entry) {
+        drivers::pinblock::wipe(m_entry->digits);
+    }
+    std::fill(m_working_key.begin(), m_working_key.end(), std::uint8_t{0});
+}
+
+std::vector<std::uint8_t> VirtualEpp::descriptors() const {
+    DeviceDescription description;
+    description.product_id = k_pin_pad_product_id;
+    description.interface_class = 0xFF;  // vendor specific (epp.md §1)
+    description.endpoints = {
+        {k_bulk_out, 0x02, k_full_speed_packet, 0},
+        {k_bulk_in, 0x02, k_full_speed_packet, 0},
+        {k_interrupt_in, 0x03, k_full_speed_packet, 10},
+    };
+    return build_descriptors(description);
+}
+
+void VirtualEpp::emit(const Event& event) {
+    if (m_interrupt_in.size() >= k_max_queued_events) {
+        m_interrupt_in.pop_front();
+    }
+    m_interrupt_in.push_back(encode_frame(encode_event(event, m_event_sequence++)));
+}
+
+void VirtualEpp::end_entry(EndReason reason) {
+    if (!m_entry) {
+        return;
+    }
+    drivers::pinblock::wipe(m_entry->digits);
+    m_entry.reset();
+    emit(PinEntryEnded{reason});
+    m_timer_wakeup.notify_all();
+}
+
+void VirtualEpp::finish_entry() {
+    // ISO 9564-1 §9.4.2: the account field is the 12 digits the host sent; a dummy check
+    // digit after them makes it a PAN from which the same 12 digits are taken.
+    const std::string pan = m_entry->request.account_field + "0";
+    auto block = drivers::pinblock::format0_encrypted(m_entry->digits, pan, m_working_key);
+    drivers::pinblock::wipe(m_entry->digits);
+    if (!block) {
+        end_entry(EndReason::failed);
+        return;
+    }
+    PinBlock result;
+    result.key_slot = m_entry->request.key_slot;
+    result.block = *block;
+    m_last_block = result;
+    m_entry.reset();
+    emit(PinEntryDone{result});
+    m_timer_wakeup.notify_all();
+}
+
+void VirtualEpp::press(Key key) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_tampered) {
+            return;
+        }
+        if (m_entry) {
+            PinEntry& entry = *m_entry;
+            entry.deadline = Clock::now() + std::chrono::seconds(entry.request.timeout_seconds);
+            m_timer_wakeup.notify_all();
+            if (is_digit(key)) {
+                if (entry.digits.size() >= entry.request.max_digits) {
+                    emit(PinFull{entry.request.max_digits});
+                } else {
+                    entry.digits.push_back(static_cast<char>(key));
+                    emit(PinDigitEntered{static_cast<std::uint8_t>(entry.digits.size())});
+                }
+            } else if (key == Key::clear) {
+                drivers::pinblock::wipe(entry.digits);
+                entry.digits.clear();
+                emit(PinCleared{});
+            } else if (key == Key::enter) {
+                if (entry.digits.size() < entry.request.min_digits) {
+                    emit(PinTooShort{entry.request.min_digits});
+                } else {
+                    finish_entry();
+                }
+            } else if (key == Key::cancel) {
+                end_entry(EndReason::cancelled_by_customer);
+            } else if (key == Key::help) {
+                emit(KeyPressed{Key::help});
+            }
+        } else if (m_key_mode == KeyMode::function_keys) {
+            emit(KeyPressed{key});
+        } else {
+            return;  // keys are ignored in disabled mode
+        }
+    }
+    notify_in_ready();
+}
+
+void VirtualEpp::plug_headphones(bool plugged) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_headphones == plugged) {
+            return;
+        }
+        m_headphones = plugged;
+        emit(HeadphonesChanged{plugged});
+    }
+    notify_in_ready();
+}
+
+void VirtualEpp::tamper() {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_tampered) {
+            return;
+        }
+        m_tampered = true;
+        m_key_loaded = false;
+        std::fill(m_working_key.begin(), m_working_key.end(), std::uint8_t{0});
+        m_last_block.reset();
+        end_entry(EndReason::failed);
+        emit(TamperDetected{k_tamper_enclosure_opened});
+    }
+    notify_in_ready();
+}
+
+void VirtualEpp::expire_pin_entry() {
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_entry) {
+            return;
+        }
+        end_entry(EndReason::timed_out);
+    }
+    notify_in_ready();
+}
+
+void VirtualEpp::timer_loop(std::stop_token stop) {
+    std::unique_lock lock(m_mutex);
+    while (!stop.stop_requested()) {
+        if (!m_entry) {
+            m_timer_wakeup.wait(lock, stop, [this] { return m_entry.has_value(); });
+            continue;
+        }
+        const auto deadline = m_entry->deadline;
+        const bool changed = m_timer_wakeup.wait_until(
+            lock, stop, deadline, [this, deadline] { return !m_entry || m_entry->deadline != deadline; });
+        if (changed || stop.stop_requested()) {
+            continue;
+        }
+        if (m_entry && Clock::now() >= m_entry->deadline) {
+            end_entry(EndReason::timed_out);
+            lock.unlock();
+            notify_in_ready();
+            lock.lock();
+        }
+    }
+}
+
+Response VirtualEpp::handle(const Command& command) {
+    const std::uint8_t command_code = code_of(command);
+    const auto refuse = [command_code](Status status) { return Response{command_code, status, {}}; };
+    if (std::holds_alternative<GetInfo>(command)) {
+        const DeviceInfo info{m_identity.model, m_identity.serial, m_identity.firmware,
+                              static_cast<std::uint8_t>(m_key_loaded ? 1U << m_identity.key_slot : 0U)};
+        return Response{command_code, Status::ok, encode_device_info(info)};
+    }
+    if (std::holds_alternative<GetStatus>(command)) {
+        PadStatus status;
+        status.mode = m_entry ? PadMode::pin_entry
+                              : (m_key_mode == KeyMode::function_keys ? PadMode::function_keys
+                                                                      : PadMode::idle);
+        status.digits_entered = m_entry ? static_cast<std::uint8_t>(m_entry->digits.size()) : 0;
+        status.headphones_plugged = m_headphones;
+        status.tampered = m_tampered;
+        return Response{command_code, Status::ok, encode_pad_status(status)};
+    }
+    if (const auto* set_mode = std::get_if<SetKeyMode>(&command)) {
+        if (m_entry) {
+            return refuse(Status::busy);
+        }
+        m_key_mode = set_mode->mode;
+        return refuse(Status::ok);
+    }
+    if (const auto* start = std::get_if<StartPinEntry>(&command)) {
+        if (m_tampered) {
+            return refuse(Status::tampered);
+        }
+        if (m_entry) {
+            return refuse(Status::busy);
+        }
+        if (!m_key_loaded || start->key_slot != m_identity.key_slot) {
+            return refuse(Status::no_key);
+        }
+        m_last_block.reset();
+        m_entry = PinEntry{*start, {}, Clock::now() + std::chrono::seconds(start->timeout_seconds)};
+        m_timer_wakeup.notify_all();
+        return refuse(Status::ok);
+    }
+    if (std::holds_alternative<CancelPinEntry>(command)) {
+        if (!m_entry) {
+            return refuse(Status::not_collecting);
+        }
+        end_entry(EndReason::cancelled_by_host);
+        return refuse(Status::ok);
+    }
+    if (std::holds_alternative<GetPinBlock>(command)) {
+        if (!m_last_block) {
+            return refuse(Status::no_pin_block);
+        }
+        Response response{command_code, Status::ok, encode_pin_block(*m_last_block)};
+        m_last_block.reset();  // epp.md §4.6: handed out once
+        return response;
+    }
+    if (std::holds_alternative<Beep>(command)) {
+        ++m_beeps;
+        return refuse(Status::ok);
+    }
+    return refuse(Status::unknown_command);
+}
+
+void VirtualEpp::on_out(std::uint8_t endpoint, std::span<const std::uint8_t> data) {
+    if (endpoint != k_bulk_out) {
+        return;
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        Response response;
+        std::uint8_t sequence = 0;
+        auto frame = decode_frame(data);
+        if (!frame) {
+            // epp.md §2: NAK, with the frame's sequence number when it could be read.
+            if (data.size() >= 4 && data[0] == k_start_of_frame) {
+                sequence = data[3];
+            }
+            response = Response{code::nak, Status::bad_frame, {}};
+        } else {
+            sequence = frame->sequence;
+            auto command = decode_command(*frame);
+            if (command) {
+                response = handle(*command);
+            } else if (command.error() == EppError::unknown_code) {
+                response = Response{code::nak, Status::unknown_command, {}};
+            } else if (command.error() == EppError::bad_parameter) {
+                response = Response{frame->code, Status::bad_parameter, {}};
+            } else {
+                response = Response{frame->code, Status::bad_length, {}};
+            }
+        }
+        if (m_bulk_in.size() >= k_max_queued_responses) {
+            m_bulk_in.pop_front();
+        }
+        m_bulk_in.push_back(encode_frame(encode_response(response, sequence)));
+    }
+    notify_in_ready();
+}
+
+std::optional<std::vector<std::uint8_t>> VirtualEpp::take_in(std::uint8_t endpoint) {
+    std::lock_guard lock(m_mutex);
+    std::deque<std::vector<std::uint8_t>>* queue = nullptr;
+    if (endpoint == k_bulk_in) {
+        queue = &m_bulk_in;
+    } else if (endpoint == k_interrupt_in) {
+        queue = &m_interrupt_in;
+    }
+    if (queue == nullptr || queue->empty()) {
+        return std::nullopt;
+    }
+    auto next = std::move(queue->front());
+    queue->pop_front();
+    return next;
+}
+
+PadMode VirtualEpp::mode() const {
+    std::lock_guard lock(m_mutex);
+    if (m_entry) {
+        return PadMode::pin_entry;
+    }
+    return m_key_mode == KeyMode::function_keys ? PadMode::function_keys : PadMode::idle;
+}
+
+std::uint8_t VirtualEpp::digits_entered() const {
+    std::lock_guard lock(m_mutex);
+    return m_entry ? static_cast<std::uint8_t>(m_entry->digits.size()) : 0;
+}
+
+bool VirtualEpp::headphones_plugged() const {
+    std::lock_guard lock(m_mutex);
+    return m_headphones;
+}
+
+int VirtualEpp::beeps() const {
+    std::lock_guard lock(m_mutex);
+    return m_beeps;
+}
+
+}  // namespace simulator::devices

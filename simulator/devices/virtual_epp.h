@@ -1,0 +1,102 @@
+#pragma once
+
+// A simulated encrypting PIN pad speaking the kiosk's EPP protocol (docs/protocols/epp.md):
+// vendor class 0xFF, bulk OUT 0x01 (commands), bulk IN 0x82 (responses), interrupt IN 0x83
+// (events). The simulator presses its keys; in PIN entry the pad keeps the digits to itself,
+// reports only their count, and hands out an ISO 9564 format 0 block enciphered under its
+// working key (drivers/pinblock).
+
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include "drivers/epp/epp_protocol.h"
+#include "simulator/usb/virtual_usb_device.h"
+
+namespace simulator::devices {
+
+class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
+public:
+    static constexpr std::uint8_t k_bulk_out = 0x01;
+    static constexpr std::uint8_t k_bulk_in = 0x82;
+    static constexpr std::uint8_t k_interrupt_in = 0x83;
+
+    struct Identity {
+        std::string manufacturer = "Kiosk Simulator";
+        std::string product = "Virtual Encrypting PIN Pad";
+        std::string serial = "SIM-EPP-0001";
+        std::string model = "KIOSK-EPP-SIM";
+        std::string firmware = "1.0.0";
+        std::uint8_t key_slot = 0;  // the slot that holds the working key
+    };
+
+    // `working_key`: the 2-key TDES working key (K1 K2) the pad enciphers PIN blocks under.
+    explicit VirtualEpp(std::span<const std::uint8_t, 16> working_key);
+    VirtualEpp(std::span<const std::uint8_t, 16> working_key, Identity identity);
+    ~VirtualEpp() override;
+    VirtualEpp(const VirtualEpp&) = delete;
+    VirtualEpp& operator=(const VirtualEpp&) = delete;
+
+    // The customer presses a key on the pad.
+    void press(drivers::epp::Key key);
+    // Headphones go into / come out of the jack on the pad.
+    void plug_headphones(bool plugged);
+    // Someone opens the enclosure: keys erased, PIN entry refused from now on.
+    void tamper();
+    // The PIN entry times out now, as if the customer had walked away.
+    void expire_pin_entry();
+
+    drivers::epp::PadMode mode() const;
+    std::uint8_t digits_entered() const;
+    bool headphones_plugged() const;
+    int beeps() const;
+
+    std::vector<std::uint8_t> descriptors() const override;
+    std::string manufacturer() const override { return m_identity.manufacturer; }
+    std::string product() const override { return m_identity.product; }
+    std::string serial() const override { return m_identity.serial; }
+    void on_out(std::uint8_t endpoint, std::span<const std::uint8_t> data) override;
+    std::optional<std::vector<std::uint8_t>> take_in(std::uint8_t endpoint) override;
+
+private:
+    using Clock = std::chrono::steady_clock;
+
+    struct PinEntry {
+        drivers::epp::StartPinEntry request;
+        std::string digits;  // never leaves the pad; wiped when the entry ends
+        Clock::time_point deadline;
+    };
+
+    drivers::epp::Response handle(const drivers::epp::Command& command);
+    void emit(const drivers::epp::Event& event);
+    void end_entry(drivers::epp::EndReason reason);
+    void finish_entry();
+    void timer_loop(std::stop_token stop);
+
+    const Identity m_identity;
+    std::array<std::uint8_t, 16> m_working_key{};
+    mutable std::mutex m_mutex;
+    std::condition_variable_any m_timer_wakeup;
+    drivers::epp::KeyMode m_key_mode = drivers::epp::KeyMode::disabled;
+    std::optional<PinEntry> m_entry;
+    std::optional<drivers::epp::PinBlock> m_last_block;
+    bool m_headphones = false;
+    bool m_tampered = false;
+    bool m_key_loaded = true;
+    int m_beeps = 0;
+    std::uint8_t m_event_sequence = 0;
+    std::deque<std::vector<std::uint8_t>> m_bulk_in;
+    std::deque<std::vector<std::uint8_t>> m_interrupt_in;
+    std::jthread m_timer;  // last: stopped and joined before the members it uses go away
+};
+
+}  // namespace simulator::devices

@@ -1,0 +1,197 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "drivers/epp/epp_client.h"
+#include "drivers/pinblock/pin_block.h"
+#include "simulator/devices/direct_transport.h"
+#include "simulator/devices/virtual_epp.h"
+
+using namespace drivers::epp;
+
+namespace {
+
+constexpr std::array<std::uint8_t, 16> k_working_key{0x01, 0x23, 0x45, 0x67, 0x89, 0xAB,
+                                                     0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98,
+                                                     0x76, 0x54, 0x32, 0x10};
+constexpr auto k_wait = std::chrono::milliseconds(500);
+const std::string k_pan = "6228480402564890018";
+
+// Everything that crosses the USB cable, in both directions.
+class RecordingTransport : public drivers::usb::Transport {
+public:
+    explicit RecordingTransport(drivers::usb::Transport& inner) : m_inner(inner) {}
+    std::vector<Bytes> traffic;
+
+    std::expected<void, drivers::usb::UsbError> bulk_out(std::span<const std::uint8_t> data,
+                                                         std::chrono::milliseconds t) override {
+        traffic.emplace_back(data.begin(), data.end());
+        return m_inner.bulk_out(data, t);
+    }
+    std::expected<Bytes, drivers::usb::UsbError> bulk_in(std::size_t max,
+                                                         std::chrono::milliseconds t) override {
+        return record(m_inner.bulk_in(max, t));
+    }
+    std::expected<Bytes, drivers::usb::UsbError> interrupt_in(std::size_t max,
+                                                              std::chrono::milliseconds t) override {
+        return record(m_inner.interrupt_in(max, t));
+    }
+    std::expected<Bytes, drivers::usb::UsbError> control_transfer(
+        const drivers::usb::ControlRequest& request, std::span<const std::uint8_t> data,
+        std::uint16_t length, std::chrono::milliseconds t) override {
+        return record(m_inner.control_transfer(request, data, length, t));
+    }
+
+private:
+    std::expected<Bytes, drivers::usb::UsbError> record(
+        std::expected<Bytes, drivers::usb::UsbError> result) {
+        if (result) {
+            traffic.push_back(*result);
+        }
+        return result;
+    }
+    drivers::usb::Transport& m_inner;
+};
+
+std::string hex_of(const Bytes& bytes) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string text;
+    for (std::uint8_t byte : bytes) {
+        text.push_back(digits[byte >> 4]);
+        text.push_back(digits[byte & 0x0F]);
+    }
+    return text;
+}
+
+bool contains(const Bytes& haystack, const std::string& needle) {
+    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=
+           haystack.end();
+}
+
+struct PinBench {
+    std::shared_ptr<simulator::devices::VirtualEpp> pad =
+        std::make_shared<simulator::devices::VirtualEpp>(k_working_key);
+    simulator::devices::DirectTransport direct{pad};
+    RecordingTransport recording{direct};
+    EppClient client{recording, EppOptions{k_wait, 4}};
+
+    Event next() {
+        auto event = client.wait_for_event(k_wait);
+        REQUIRE(event.has_value());
+        REQUIRE(event->has_value());
+        return **event;
+    }
+
+    // Runs one PIN entry of `pin` and returns the block from the done event.
+    PinBlock enter(const std::string& pin) {
+        PinEntryRequest request;
+        request.account_field = *account_field_from_pan(k_pan);
+        REQUIRE(client.start_pin_entry(request).has_value());
+        for (char digit : pin) {
+            pad->press(static_cast<Key>(digit));
+            CHECK(std::holds_alternative<PinDigitEntered>(next()));
+        }
+        pad->press(Key::enter);
+        const Event done = next();
+        REQUIRE(std::holds_alternative<PinEntryDone>(done));
+        return std::get<PinEntryDone>(done).pin_block;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("A PIN entered on the pad arrives as a format 0 block that deciphers to it") {
+    PinBench bench;
+    const PinBlock block = bench.enter("7395");
+    auto pin = drivers::pinblock::format0_decrypt_pin(block.block, k_pan, k_working_key);
+    REQUIRE(pin.has_value());
+    CHECK(*pin == "7395");
+    drivers::pinblock::wipe(*pin);
+}
+
+TEST_CASE("No byte the host sends or receives in a PIN session carries the PIN digits") {
+    PinBench bench;
+    const std::string pin = "7395";
+    const PinBlock block = bench.enter(pin);
+    // The block can also be fetched once more; that exchange is part of the session too.
+    auto fetched = bench.client.get_pin_block();
+    REQUIRE(fetched.has_value());
+    CHECK(*fetched == block);
+    CHECK(bench.client.get_pin_block().error() == EppError::no_pin_block);
+
+    REQUIRE(bench.recording.traffic.size() >= 2 + pin.size() + 1);
+    for (const Bytes& transfer : bench.recording.traffic) {
+        // Not as ASCII text, not as BCD nibbles in either alignment.
+        CHECK_FALSE(contains(transfer, pin));
+        CHECK(hex_of(transfer).find(pin) == std::string::npos);
+    }
+    // The clear PIN field (0 4 7 3 9 5 F ...) never appears either.
+    const Bytes clear_field{0x04, 0x73, 0x95};
+    for (const Bytes& transfer : bench.recording.traffic) {
+        CHECK(std::search(transfer.begin(), transfer.end(), clear_field.begin(),
+                          clear_field.end()) == transfer.end());
+    }
+}
+
+TEST_CASE("The same PIN on a different card gives a different block") {
+    PinBench first;
+    PinBench second;
+    const PinBlock a = first.enter("2468");
+    PinEntryRequest request;
+    request.account_field = *account_field_from_pan("6217001234567890122");
+    REQUIRE(second.client.start_pin_entry(request).has_value());
+    for (char digit : std::string("2468")) {
+        second.pad->press(static_cast<Key>(digit));
+        second.next();
+    }
+    second.pad->press(Key::enter);
+    const Event done = second.next();
+    REQUIRE(std::holds_alternative<PinEntryDone>(done));
+    CHECK(std::get<PinEntryDone>(done).pin_block.block != a.block);
+    auto pin = drivers::pinblock::format0_decrypt_pin(std::get<PinEntryDone>(done).pin_block.block,
+                                                      "6217001234567890122", k_working_key);
+    REQUIRE(pin.has_value());
+    CHECK(*pin == "2468");
+}
+
+TEST_CASE("A cleared and re-entered PIN gives the block of the second entry") {
+    PinBench bench;
+    PinEntryRequest request;
+    request.account_field = *account_field_from_pan(k_pan);
+    REQUIRE(bench.client.start_pin_entry(request).has_value());
+    for (char digit : std::string("1111")) {
+        bench.pad->press(static_cast<Key>(digit));
+        bench.next();
+    }
+    bench.pad->press(Key::clear);
+    CHECK(std::holds_alternative<PinCleared>(bench.next()));
+    for (char digit : std::string("80264")) {
+        bench.pad->press(static_cast<Key>(digit));
+        bench.next();
+    }
+    bench.pad->press(Key::enter);
+    const Event done = bench.next();
+    REQUIRE(std::holds_alternative<PinEntryDone>(done));
+    auto pin = drivers::pinblock::format0_decrypt_pin(std::get<PinEntryDone>(done).pin_block.block,
+                                                      k_pan, k_working_key);
+    REQUIRE(pin.has_value());
+    CHECK(*pin == "80264");
+}
+
+TEST_CASE("The pad's status never reveals more than the digit count") {
+    PinBench bench;
+    PinEntryRequest request;
+    request.account_field = *account_field_from_pan(k_pan);
+    REQUIRE(bench.client.start_pin_entry(request).has_value());
+    bench.pad->press(Key::digit_7);
+    bench.pad->press(Key::digit_3);
+    bench.next();
+    bench.next();
+    auto status = bench.client.get_status();
+    REQUIRE(status.has_value());
+    CHECK(status->mode == PadMode::pin_entry);
+    CHECK(status->digits_entered == 2);
+    CHECK(bench.client.get_pin_block().error() == EppError::no_pin_block);
+}

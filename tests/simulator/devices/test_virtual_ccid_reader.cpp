@@ -1,0 +1,194 @@
+#include <catch2/catch.hpp>
+
+#include "drivers/ccid/ccid_client.h"
+#include "drivers/ccid/ccid_message.h"
+#include "drivers/iso7816/atr.h"
+#include "simulator/cards/card_profile.h"
+#include "simulator/devices/direct_transport.h"
+#include "simulator/devices/usb_descriptors.h"
+#include "simulator/devices/virtual_ccid_reader.h"
+
+using namespace drivers::ccid;
+using simulator::devices::DirectTransport;
+using simulator::devices::VirtualCcidReader;
+
+namespace {
+
+constexpr auto k_wait = std::chrono::milliseconds(500);
+
+std::shared_ptr<simulator::cards::VirtualCard> demo_card(std::string_view name) {
+    static const auto library =
+        *simulator::cards::CardLibrary::load(simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
+    return *library.make_card(name);
+}
+
+// Sends one raw CCID message and returns the reader's decoded answer.
+Response ask(DirectTransport& transport, const Command& command) {
+    REQUIRE(transport.bulk_out(encode(command), k_wait).has_value());
+    auto bytes = transport.bulk_in(1024, k_wait);
+    REQUIRE(bytes.has_value());
+    auto response = decode_response(*bytes);
+    REQUIRE(response.has_value());
+    return *response;
+}
+
+}  // namespace
+
+TEST_CASE("The reader announces a one-slot short-APDU CCID interface with the test vendor id") {
+    VirtualCcidReader reader;
+    const auto descriptors = reader.descriptors();
+    REQUIRE(descriptors.size() > 18);
+    CHECK(descriptors[0] == 18);
+    CHECK(descriptors[1] == 0x01);
+    CHECK((descriptors[8] | (descriptors[9] << 8)) == 0x1209);
+    CHECK((descriptors[10] | (descriptors[11] << 8)) == simulator::devices::k_ccid_reader_product_id);
+    // Configuration at 18, interface at 27 (class 0B), class descriptor at 36.
+    CHECK(descriptors[18 + 1] == 0x02);
+    CHECK(static_cast<std::size_t>(descriptors[18 + 2] | (descriptors[18 + 3] << 8)) ==
+          descriptors.size() - 18);
+    CHECK(descriptors[27 + 5] == 0x0B);
+    auto descriptor = decode_class_descriptor(std::span(descriptors).subspan(36, 54));
+    REQUIRE(descriptor.has_value());
+    CHECK(descriptor->exchange_level() == ExchangeLevel::short_apdu);
+    CHECK(descriptor->max_slot_index == 0);
+    CHECK(descriptor->ccid_version() == "1.10");
+}
+
+TEST_CASE("Inserting and removing a card notifies the host on the interrupt endpoint") {
+    auto reader = std::make_shared<VirtualCcidReader>();
+    DirectTransport transport(reader);
+    reader->insert(demo_card("zhang-wei"));
+    reader->remove();
+    auto inserted = transport.interrupt_in(64, k_wait);
+    REQUIRE(inserted.has_value());
+    auto message = decode_interrupt(*inserted);
+    REQUIRE(message.has_value());
+    CHECK(std::get<NotifySlotChange>(*message).slots.at(0) == SlotChange{true, true});
+    auto removed = transport.interrupt_in(64, k_wait);
+    REQUIRE(removed.has_value());
+    CHECK(std::get<NotifySlotChange>(*decode_interrupt(*removed)).slots.at(0) ==
+          SlotChange{false, true});
+    CHECK(transport.interrupt_in(64, std::chrono::milliseconds(20)).error() ==
+          drivers::usb::UsbError::timeout);
+}
+
+TEST_CASE("Powering an empty slot fails with an absent card and ICC mute") {
+    auto reader = std::make_shared<VirtualCcidReader>();
+    DirectTransport transport(reader);
+    const auto response = ask(transport, PowerOn{0, 3, PowerSelect::automatic});
+    const auto& block = std::get<DataBlock>(response);
+    CHECK(block.sequence == 3);
+    CHECK(block.state == drivers::ccid::SlotState{IccStatus::absent, CommandStatus::failed, 0xFE});
+}
+
+TEST_CASE("Powering a mute card fails with the card present and ICC mute") {
+    auto reader = std::make_shared<VirtualCcidReader>();
+    DirectTransport transport(reader);
+    reader->insert(demo_card("mute"));
+    const auto block = std::get<DataBlock>(ask(transport, PowerOn{0, 1, PowerSelect::automatic}));
+    CHECK(block.state ==
+          drivers::ccid::SlotState{IccStatus::present_inactive, CommandStatus::failed, 0xFE});
+    CHECK_FALSE(reader->card_powered());
+}
+
+TEST_CASE("Powering a card returns its ATR and activates the slot until power off") {
+    auto reader = std::make_shared<VirtualCcidReader>();
+    DirectTransport transport(reader);
+    reader->insert(demo_card("zhang-wei"));
+    const auto block = std::get<DataBlock>(ask(transport, PowerOn{0, 1, PowerSelect::automatic}));
+    CHECK(block.state.command == CommandStatus::ok);
+    CHECK(drivers::iso7816::parse_atr(block.data).has_value());
+    CHECK(reader->card_powered());
+    const auto status = std::get<SlotStatus>(ask(transport, GetSlotStatus{0, 2}));
+    CHECK(status.state.icc == IccStatus::active);
+    CHECK(status.clock == ClockStatus::running);
+    const auto off = std::get<SlotStatus>(ask(transport, PowerOff{0, 3}));
+    CHECK(off.state.icc == IccStatus::present_inactive);
+    CHECK_FALSE(reader->card_powered());
+}
+
+TEST_CASE("An APDU to an unpowered card is refused") {
+    auto reader = std::make_shared<VirtualCcidReader>();
+    DirectTransport transport(reader);
+    reader->insert(demo_card("zhang-wei"));
+    const Bytes select{0x00, 0xA4, 0x04, 0x00, 0x02, 0x3F, 0x00};
+    const auto block = std::get<DataBlock>(ask(transport, XfrBlock{0, 1, 0, 0, select}));
+    CHECK(block.state.command == CommandStatus::failed);
+    CHECK(block.state.error == 0xFE);
+}
+
+TEST_CASE("Commands for another slot fail with the bSlot offset as error") {
+    auto reader = std::make_shared<VirtualCcidReader>();
+    DirectTransport transport(reader);
+    const auto status = std::get<SlotStatus>(ask(transport, GetSlotStatus{1, 9}));
+    CHECK(status.slot == 1);
+    CHECK(status.state.error == slot_error::bad_slot);
+}
+
+TEST_CASE("Unsupported commands get their own response type with command not supported") {
+    auto reader = std::make_shared<VirtualCcidReader>();
+    DirectTransport transport(reader);
+    const auto parameters = ask(transport, GetParameters{0, 4});
+    REQUIRE(std::holds_alternative<Parameters>(parameters));
+    CHECK(std::get<Parameters>(parameters).state.command == CommandStatus::failed);
+    CHECK(std::get<Parameters>(parameters).state.error == slot_error::command_not_supported);
+    const auto escape = ask(transport, Escape{0, 5, {0x01}});
+    REQUIRE(std::holds_alternative<EscapeResponse>(escape));
+    const auto abort = ask(transport, Abort{0, 6});
+    REQUIRE(std::holds_alternative<SlotStatus>(abort));
+    CHECK(std::get<SlotStatus>(abort).state.error == slot_error::command_not_supported);
+}
+
+TEST_CASE("A malformed message with a readable header is answered and a shorter one dropped") {
+    auto reader = std::make_shared<VirtualCcidReader>();
+    DirectTransport transport(reader);
+    // XfrBlock announcing 16 bytes but carrying 2.
+    const Bytes lying{0x6F, 0x10, 0, 0, 0, 0x00, 0x07, 0, 0, 0, 0x00, 0xA4};
+    REQUIRE(transport.bulk_out(lying, k_wait).has_value());
+    auto answer = transport.bulk_in(1024, k_wait);
+    REQUIRE(answer.has_value());
+    const auto status = std::get<SlotStatus>(*decode_response(*answer));
+    CHECK(status.sequence == 7);
+    CHECK(status.state.error == slot_error::bad_length);
+    // Unknown message type.
+    REQUIRE(transport.bulk_out(Bytes{0x99, 0, 0, 0, 0, 0, 0x08, 0, 0, 0}, k_wait).has_value());
+    answer = transport.bulk_in(1024, k_wait);
+    REQUIRE(answer.has_value());
+    CHECK(std::get<SlotStatus>(*decode_response(*answer)).state.error ==
+          slot_error::command_not_supported);
+    // Too short for a header: nothing comes back.
+    REQUIRE(transport.bulk_out(Bytes{0x62, 0x00}, k_wait).has_value());
+    CHECK(transport.bulk_in(1024, std::chrono::milliseconds(20)).error() ==
+          drivers::usb::UsbError::timeout);
+}
+
+TEST_CASE("Time extensions from the reader are waited through by the client") {
+    auto reader = std::make_shared<VirtualCcidReader>();
+    DirectTransport transport(reader);
+    reader->insert(demo_card("zhang-wei"));
+    reader->set_time_extensions(3);
+    CcidOptions options;
+    options.command_timeout = k_wait;
+    CcidClient client(transport, options);
+    auto atr = client.power_on();
+    REQUIRE(atr.has_value());
+    auto response = client.transmit(Bytes{0x80, 0xCA, 0x9F, 0x17, 0x00});
+    REQUIRE(response.has_value());
+    CHECK(response->back() == 0x00);
+    CHECK((*response)[response->size() - 2] == 0x90);
+}
+
+TEST_CASE("Removing the card while powered makes the next APDU fail as card absent") {
+    auto reader = std::make_shared<VirtualCcidReader>();
+    DirectTransport transport(reader);
+    reader->insert(demo_card("zhang-wei"));
+    CcidOptions options;
+    options.command_timeout = k_wait;
+    CcidClient client(transport, options);
+    REQUIRE(client.power_on().has_value());
+    reader->remove();
+    CHECK(client.transmit(Bytes{0x80, 0xCA, 0x9F, 0x17, 0x00}).error() == CcidError::card_absent);
+    auto report = client.slot_status();
+    REQUIRE(report.has_value());
+    CHECK(report->icc == IccStatus::absent);
+}

@@ -1,0 +1,211 @@
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <thread>
+
+#include "drivers/epp/epp_client.h"
+#include "drivers/epp/epp_protocol.h"
+#include "simulator/devices/direct_transport.h"
+#include "simulator/devices/usb_descriptors.h"
+#include "simulator/devices/virtual_epp.h"
+
+using namespace drivers::epp;
+using simulator::devices::DirectTransport;
+using simulator::devices::VirtualEpp;
+
+namespace {
+
+constexpr std::array<std::uint8_t, 16> k_key{0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF,
+                                             0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10};
+constexpr auto k_wait = std::chrono::milliseconds(500);
+
+struct Pad {
+    std::shared_ptr<VirtualEpp> device = std::make_shared<VirtualEpp>(k_key);
+    DirectTransport transport{device};
+    EppClient client{transport, EppOptions{k_wait, 4}};
+
+    std::optional<Event> next_event(std::chrono::milliseconds wait = k_wait) {
+        auto event = client.wait_for_event(wait);
+        REQUIRE(event.has_value());
+        return *event;
+    }
+};
+
+PinEntryRequest request(std::uint16_t seconds = 30) {
+    PinEntryRequest pin;
+    pin.account_field = "040256489001";
+    pin.timeout = std::chrono::seconds(seconds);
+    return pin;
+}
+
+}  // namespace
+
+TEST_CASE("The pad announces a vendor-class interface with the test vendor id") {
+    VirtualEpp pad(k_key);
+    const auto descriptors = pad.descriptors();
+    CHECK((descriptors[8] | (descriptors[9] << 8)) == 0x1209);
+    CHECK((descriptors[10] | (descriptors[11] << 8)) == simulator::devices::k_pin_pad_product_id);
+    CHECK(descriptors[27 + 5] == 0xFF);
+    CHECK(descriptors[27 + 4] == 3);  // three endpoints
+}
+
+TEST_CASE("The pad reports its identity and loaded key") {
+    Pad pad;
+    auto info = pad.client.get_info();
+    REQUIRE(info.has_value());
+    CHECK(info->model == "KIOSK-EPP-SIM");
+    CHECK(info->serial == "SIM-EPP-0001");
+    CHECK(info->loaded_key_slots == 0x01);
+}
+
+TEST_CASE("Keys are reported only in function-key mode") {
+    Pad pad;
+    pad.device->press(Key::digit_5);
+    CHECK_FALSE(pad.next_event(std::chrono::milliseconds(20)).has_value());
+    REQUIRE(pad.client.set_key_mode(KeyMode::function_keys).has_value());
+    pad.device->press(Key::digit_5);
+    pad.device->press(Key::enter);
+    CHECK(std::get<KeyPressed>(*pad.next_event()).key == Key::digit_5);
+    CHECK(std::get<KeyPressed>(*pad.next_event()).key == Key::enter);
+}
+
+TEST_CASE("Plugging headphones is reported once per change and shows in the status") {
+    Pad pad;
+    pad.device->plug_headphones(true);
+    pad.device->plug_headphones(true);
+    CHECK(std::get<HeadphonesChanged>(*pad.next_event()).plugged);
+    CHECK_FALSE(pad.next_event(std::chrono::milliseconds(20)).has_value());
+    auto status = pad.client.get_status();
+    REQUIRE(status.has_value());
+    CHECK(status->headphones_plugged);
+    pad.device->plug_headphones(false);
+    CHECK_FALSE(std::get<HeadphonesChanged>(*pad.next_event()).plugged);
+}
+
+TEST_CASE("During PIN entry digits are counted, Clear empties and Enter needs the minimum") {
+    Pad pad;
+    REQUIRE(pad.client.start_pin_entry(request()).has_value());
+    CHECK(pad.device->mode() == PadMode::pin_entry);
+    pad.device->press(Key::digit_1);
+    pad.device->press(Key::digit_2);
+    CHECK(std::get<PinDigitEntered>(*pad.next_event()).digits_entered == 1);
+    CHECK(std::get<PinDigitEntered>(*pad.next_event()).digits_entered == 2);
+    pad.device->press(Key::clear);
+    CHECK(std::holds_alternative<PinCleared>(*pad.next_event()));
+    CHECK(pad.device->digits_entered() == 0);
+    pad.device->press(Key::digit_3);
+    pad.next_event();
+    pad.device->press(Key::enter);
+    CHECK(std::get<PinTooShort>(*pad.next_event()).min_digits == 4);
+    CHECK(pad.device->mode() == PadMode::pin_entry);
+}
+
+TEST_CASE("Digits beyond the maximum are dropped and reported as full") {
+    Pad pad;
+    PinEntryRequest pin = request();
+    pin.max_digits = 4;
+    REQUIRE(pad.client.start_pin_entry(pin).has_value());
+    for (int press = 0; press < 5; ++press) {
+        pad.device->press(Key::digit_9);
+    }
+    for (int count = 1; count <= 4; ++count) {
+        CHECK(std::get<PinDigitEntered>(*pad.next_event()).digits_entered == count);
+    }
+    CHECK(std::get<PinFull>(*pad.next_event()).max_digits == 4);
+}
+
+TEST_CASE("The customer's Cancel and the host's cancel end PIN entry with their reasons") {
+    Pad pad;
+    REQUIRE(pad.client.start_pin_entry(request()).has_value());
+    pad.device->press(Key::cancel);
+    CHECK(std::get<PinEntryEnded>(*pad.next_event()).reason == EndReason::cancelled_by_customer);
+    CHECK(pad.client.cancel_pin_entry().error() == EppError::not_collecting);
+    REQUIRE(pad.client.start_pin_entry(request()).has_value());
+    REQUIRE(pad.client.cancel_pin_entry().has_value());
+    CHECK(std::get<PinEntryEnded>(*pad.next_event()).reason == EndReason::cancelled_by_host);
+    CHECK(pad.device->mode() == PadMode::idle);
+}
+
+TEST_CASE("A second PIN entry or a key mode change during entry is refused as busy") {
+    Pad pad;
+    REQUIRE(pad.client.start_pin_entry(request()).has_value());
+    CHECK(pad.client.start_pin_entry(request()).error() == EppError::busy);
+    CHECK(pad.client.set_key_mode(KeyMode::function_keys).error() == EppError::busy);
+}
+
+TEST_CASE("PIN entry without a key in the slot is refused") {
+    Pad pad;
+    PinEntryRequest pin = request();
+    pin.key_slot = 3;
+    CHECK(pad.client.start_pin_entry(pin).error() == EppError::no_key);
+}
+
+TEST_CASE("PIN entry times out when no key is pressed in time") {
+    Pad pad;
+    REQUIRE(pad.client.start_pin_entry(request(1)).has_value());
+    auto event = pad.next_event(std::chrono::milliseconds(3000));
+    REQUIRE(event.has_value());
+    CHECK(std::get<PinEntryEnded>(*event).reason == EndReason::timed_out);
+    CHECK(pad.device->mode() == PadMode::idle);
+}
+
+TEST_CASE("The simulator can make PIN entry time out at once") {
+    Pad pad;
+    REQUIRE(pad.client.start_pin_entry(request()).has_value());
+    pad.device->expire_pin_entry();
+    CHECK(std::get<PinEntryEnded>(*pad.next_event()).reason == EndReason::timed_out);
+}
+
+TEST_CASE("A tampered pad erases its key and refuses PIN entry") {
+    Pad pad;
+    REQUIRE(pad.client.start_pin_entry(request()).has_value());
+    pad.device->tamper();
+    CHECK(std::get<PinEntryEnded>(*pad.next_event()).reason == EndReason::failed);
+    CHECK(std::get<TamperDetected>(*pad.next_event()).reason == 1);
+    CHECK(pad.client.start_pin_entry(request()).error() == EppError::tampered);
+    auto info = pad.client.get_info();
+    REQUIRE(info.has_value());
+    CHECK(info->loaded_key_slots == 0);
+    auto status = pad.client.get_status();
+    REQUIRE(status.has_value());
+    CHECK(status->tampered);
+}
+
+TEST_CASE("A frame with a bad CRC is answered with a NAK carrying its sequence number") {
+    Pad pad;
+    Bytes frame = encode_frame(encode_command(GetStatus{}, 0x33));
+    frame.back() ^= 0xFF;
+    REQUIRE(pad.transport.bulk_out(frame, k_wait).has_value());
+    auto answer = pad.transport.bulk_in(k_max_frame_length, k_wait);
+    REQUIRE(answer.has_value());
+    auto decoded = decode_frame(*answer);
+    REQUIRE(decoded.has_value());
+    CHECK(decoded->code == code::nak);
+    CHECK(decoded->sequence == 0x33);
+    CHECK(decoded->payload == Bytes{static_cast<std::uint8_t>(Status::bad_frame)});
+}
+
+TEST_CASE("Unknown commands are NAKed and malformed ones refused with the reason") {
+    Pad pad;
+    REQUIRE(pad.transport.bulk_out(encode_frame(Frame{0x3E, 5, {}}), k_wait).has_value());
+    auto unknown = decode_response(*decode_frame(*pad.transport.bulk_in(k_max_frame_length, k_wait)));
+    REQUIRE(unknown.has_value());
+    CHECK(unknown->command_code == code::nak);
+    CHECK(unknown->status == Status::unknown_command);
+    REQUIRE(pad.transport.bulk_out(encode_frame(Frame{code::set_key_mode, 6, {0x07}}), k_wait)
+                .has_value());
+    auto refused = decode_response(*decode_frame(*pad.transport.bulk_in(k_max_frame_length, k_wait)));
+    REQUIRE(refused.has_value());
+    CHECK(refused->status == Status::bad_parameter);
+    REQUIRE(pad.transport.bulk_out(encode_frame(Frame{code::get_info, 7, {0x00}}), k_wait)
+                .has_value());
+    refused = decode_response(*decode_frame(*pad.transport.bulk_in(k_max_frame_length, k_wait)));
+    REQUIRE(refused.has_value());
+    CHECK(refused->status == Status::bad_length);
+}
+
+TEST_CASE("Beeps are counted by the simulated pad") {
+    Pad pad;
+    REQUIRE(pad.client.beep(Tone::attention, std::chrono::milliseconds(200)).has_value());
+    CHECK(pad.device->beeps() == 1);
+}
