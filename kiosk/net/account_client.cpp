@@ -1,0 +1,377 @@
+#include "kiosk/net/account_client.h"
+
+#include <curl/curl.h>
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <mutex>
+
+namespace kiosk::net {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view service_name = "account";
+constexpr std::string_view balance_call = "balance";
+constexpr std::string_view balance_path = "/v1/balance";
+constexpr std::string_view pin_block_format_0 = "iso9564-0";
+// How long the worker sleeps in curl_multi_poll at most; curl_multi_wakeup cuts it short on
+// cancel and stop, so this only bounds the wait when libcurl asks for nothing sooner.
+constexpr int poll_interval_ms = 100;
+
+std::once_flag curl_initialised;
+
+CURLM* as_multi(void* handle) { return static_cast<CURLM*>(handle); }
+
+core::ServiceReply reply_with(core::ServiceStatus status) {
+    core::ServiceReply reply;
+    reply.status = status;
+    return reply;
+}
+
+std::string upper_hex(std::span<const std::uint8_t> bytes) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string text;
+    text.reserve(bytes.size() * 2);
+    for (std::uint8_t byte : bytes) {
+        text += digits[byte >> 4];
+        text += digits[byte & 0x0F];
+    }
+    return text;
+}
+
+// A string holding the PAN and the PIN block: wiped when the call ends.
+struct SecretText {
+    std::string text;
+    SecretText() = default;
+    SecretText(const SecretText&) = delete;
+    SecretText& operator=(const SecretText&) = delete;
+    ~SecretText() {
+        if (!text.empty()) {
+            OPENSSL_cleanse(text.data(), text.size());
+        }
+    }
+};
+
+// Collects the reply body up to maximum_reply_bytes; past that the transfer fails with
+// CURLE_WRITE_ERROR and the reply counts as bad.
+struct ReplyBuffer {
+    std::string body;
+    bool too_large = false;
+};
+
+std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* buffer = static_cast<ReplyBuffer*>(user);
+    const std::size_t bytes = size * count;
+    if (buffer->body.size() + bytes > maximum_reply_bytes) {
+        buffer->too_large = true;
+        return 0;
+    }
+    buffer->body.append(data, bytes);
+    return bytes;
+}
+
+// What a transport failure (no HTTP reply) means for the customer.
+struct TransportVerdict {
+    core::ServiceStatus status;
+    std::string_view name;
+};
+
+TransportVerdict classify_transport_error(CURLcode code) {
+    switch (code) {
+        case CURLE_OPERATION_TIMEDOUT:
+            return {core::ServiceStatus::timeout, "timeout"};
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY:
+        case CURLE_COULDNT_CONNECT:
+            return {core::ServiceStatus::unavailable, "connect_failed"};
+        case CURLE_GOT_NOTHING:
+        case CURLE_RECV_ERROR:
+        case CURLE_SEND_ERROR:
+        case CURLE_PARTIAL_FILE:
+            return {core::ServiceStatus::unavailable, "connection_lost"};
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_CERTPROBLEM:
+            return {core::ServiceStatus::unavailable, "tls_failure"};
+        case CURLE_URL_MALFORMAT:
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            return {core::ServiceStatus::unavailable, "bad_url"};
+        default:
+            return {core::ServiceStatus::unavailable, "transport_error"};
+    }
+}
+
+bool has_result(const json& document, std::string_view expected) {
+    const auto result = document.find("result");
+    return result != document.end() && result->is_string() &&
+           result->get_ref<const std::string&>() == expected;
+}
+
+bool is_currency_code(const json& value) {
+    if (!value.is_string()) {
+        return false;
+    }
+    const auto& code = value.get_ref<const std::string&>();
+    return code.size() == 3 &&
+           std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+}  // namespace
+
+core::ServiceReply interpret_balance_reply(long http_status, std::string_view body) {
+    // 503, and any other server-side failure, is "the service is down" whatever the body says.
+    if (http_status >= 500 && http_status <= 599) {
+        return reply_with(core::ServiceStatus::unavailable);
+    }
+    if (body.size() > maximum_reply_bytes) {
+        return reply_with(core::ServiceStatus::bad_reply);
+    }
+    const json document = json::parse(body, nullptr, false);
+    if (document.is_discarded() || !document.is_object()) {
+        return reply_with(core::ServiceStatus::bad_reply);
+    }
+    switch (http_status) {
+        case 200: {
+            const auto balance = document.find("balance");
+            if (!has_result(document, "ok") || balance == document.end() ||
+                !balance->is_object()) {
+                break;
+            }
+            const auto minor = balance->find("minor_units");
+            const auto currency = balance->find("currency");
+            // An integer in JSON, never a float or a string: money has no binary fractions.
+            if (minor == balance->end() || currency == balance->end() ||
+                !minor->is_number_integer() || !is_currency_code(*currency)) {
+                break;
+            }
+            if (minor->is_number_unsigned()) {
+                if (minor->get<std::uint64_t>() >
+                    static_cast<std::uint64_t>(maximum_balance_minor_units)) {
+                    break;
+                }
+            } else if (minor->get<std::int64_t>() < 0) {
+                break;
+            }
+            core::ServiceReply reply = reply_with(core::ServiceStatus::ok);
+            reply.balance = core::BalanceReply{
+                core::Money{minor->get<std::int64_t>(), currency->get<std::string>()}};
+            return reply;
+        }
+        case 401: {
+            const auto tries = document.find("tries_left");
+            if (!has_result(document, "wrong_pin") || tries == document.end() ||
+                !tries->is_number_integer()) {
+                break;
+            }
+            if (tries->is_number_unsigned()
+                    ? tries->get<std::uint64_t>() > static_cast<std::uint64_t>(maximum_tries_left)
+                    : (tries->get<std::int64_t>() < 0 ||
+                       tries->get<std::int64_t>() > maximum_tries_left)) {
+                break;
+            }
+            core::ServiceReply reply = reply_with(core::ServiceStatus::wrong_pin);
+            reply.tries_left = tries->get<int>();
+            return reply;
+        }
+        case 404:
+            if (has_result(document, "card_unknown")) {
+                return reply_with(core::ServiceStatus::card_unknown);
+            }
+            break;
+        case 423:
+            if (has_result(document, "pin_locked")) {
+                return reply_with(core::ServiceStatus::pin_locked);
+            }
+            break;
+        default:
+            break;
+    }
+    return reply_with(core::ServiceStatus::bad_reply);
+}
+
+AccountClient::AccountClient(AccountClientOptions options) : m_options(std::move(options)) {
+    while (!m_options.base_url.empty() && m_options.base_url.back() == '/') {
+        m_options.base_url.pop_back();
+    }
+}
+
+AccountClient::~AccountClient() { stop(); }
+
+void AccountClient::start(EventSink events, NoticeSink notices) {
+    if (m_worker.joinable()) {
+        return;
+    }
+    std::call_once(curl_initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    m_events = std::move(events);
+    m_notices = std::move(notices);
+    m_multi = curl_multi_init();
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = false;
+    }
+    m_abandon_all = false;
+    m_worker = std::thread([this] { run(); });
+}
+
+void AccountClient::request_balance(std::uint64_t call_id, const core::CardNumber& pan,
+                                    const core::PinBlock& block) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping) {
+            return;
+        }
+        m_queue.push_back(PendingCall{call_id, pan, block});
+    }
+    m_work.notify_one();
+}
+
+void AccountClient::cancel(std::uint64_t call_id) {
+    std::lock_guard lock(m_mutex);
+    std::erase_if(m_queue, [call_id](const PendingCall& call) { return call.call_id == call_id; });
+    if (m_running_call == call_id) {
+        m_abandon_running = true;
+        wake_transfer();
+    }
+}
+
+void AccountClient::wake_transfer() {
+    if (m_multi != nullptr) {
+        curl_multi_wakeup(as_multi(m_multi));
+    }
+}
+
+void AccountClient::stop() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+        m_queue.clear();
+        m_abandon_all = true;
+        wake_transfer();
+    }
+    m_work.notify_all();
+    if (m_worker.joinable()) {
+        m_worker.join();
+    }
+    if (m_multi != nullptr) {
+        curl_multi_cleanup(as_multi(m_multi));
+        m_multi = nullptr;
+    }
+}
+
+void AccountClient::run() {
+    while (true) {
+        std::optional<PendingCall> call;
+        {
+            std::unique_lock lock(m_mutex);
+            m_work.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            if (m_stopping) {
+                return;
+            }
+            call.emplace(std::move(m_queue.front()));
+            m_queue.pop_front();
+            m_running_call = call->call_id;
+            m_abandon_running = false;
+        }
+        const auto started = std::chrono::steady_clock::now();
+        Outcome outcome = perform(*call);
+        const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        {
+            std::lock_guard lock(m_mutex);
+            m_running_call.reset();
+        }
+        if (m_notices) {
+            m_notices(ServiceNotice{std::string(service_name), std::string(balance_call),
+                                    outcome.status, elapsed.count()});
+        }
+        if (outcome.reply && m_events) {
+            m_events(core::ReplyReceived{call->call_id, *outcome.reply});
+        }
+    }
+}
+
+AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
+    if (call.block.bytes().size() != core::PinBlock::tdes_length) {
+        // The contract carries ISO 9564 format 0 only; a format 4 pad is a configuration fault.
+        return {reply_with(core::ServiceStatus::bad_reply), "unsupported_pin_block"};
+    }
+    SecretText body;
+    body.text = R"({"terminal_id":)" + json(m_options.terminal_id).dump() + R"(,"pan":")" +
+                call.pan.digits() + R"(","pin_block":")" + upper_hex(call.block.bytes()) +
+                R"(","pin_block_format":")" + std::string(pin_block_format_0) + R"("})";
+    const std::string url = m_options.base_url + std::string(balance_path);
+
+    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), &curl_easy_cleanup);
+    if (!easy) {
+        return {reply_with(core::ServiceStatus::unavailable), "transport_error"};
+    }
+    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+    headers = curl_slist_append(headers, "Accept: application/json");
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers,
+                                                                             &curl_slist_free_all);
+    ReplyBuffer reply;
+    CURL* handle = easy.get();
+    curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, header_list.get());
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body.text.c_str());
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.text.size()));
+    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &collect_body);
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &reply);
+    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(m_options.connect_timeout.count()));
+    curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(m_options.total_timeout.count()));
+    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+    if (!m_options.ca_file.empty()) {
+        curl_easy_setopt(handle, CURLOPT_CAINFO, m_options.ca_file.c_str());
+    }
+
+    CURLM* multi = as_multi(m_multi);
+    if (curl_multi_add_handle(multi, handle) != CURLM_OK) {
+        return {reply_with(core::ServiceStatus::unavailable), "transport_error"};
+    }
+    std::optional<CURLcode> finished;
+    bool abandoned = false;
+    while (!finished) {
+        if (m_abandon_all || m_abandon_running) {
+            abandoned = true;
+            break;
+        }
+        int running = 0;
+        if (curl_multi_perform(multi, &running) != CURLM_OK) {
+            finished = CURLE_FAILED_INIT;
+            break;
+        }
+        int remaining = 0;
+        while (CURLMsg* message = curl_multi_info_read(multi, &remaining)) {
+            if (message->msg == CURLMSG_DONE && message->easy_handle == handle) {
+                finished = message->data.result;
+            }
+        }
+        if (!finished) {
+            curl_multi_poll(multi, nullptr, 0, poll_interval_ms, nullptr);
+        }
+    }
+    // Removing the handle aborts a transfer that is still going.
+    curl_multi_remove_handle(multi, handle);
+    if (abandoned) {
+        return {std::nullopt, "cancelled"};
+    }
+    if (*finished != CURLE_OK) {
+        if (reply.too_large) {
+            return {reply_with(core::ServiceStatus::bad_reply), "reply_too_large"};
+        }
+        const TransportVerdict verdict = classify_transport_error(*finished);
+        return {reply_with(verdict.status), std::string(verdict.name)};
+    }
+    long http_status = 0;
+    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &http_status);
+    return {interpret_balance_reply(http_status, reply.body), std::to_string(http_status)};
+}
+
+}  // namespace kiosk::net

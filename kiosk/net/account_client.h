@@ -1,0 +1,117 @@
+#pragma once
+
+// The kiosk's client for the bank's account service (docs/api/account.yaml): one worker thread
+// owns libcurl and carries out balance calls one at a time; results come back as
+// core::ReplyReceived events, and every call is reported for the transcript.
+//
+// The full PAN and the enciphered PIN block exist here only inside the request body of one
+// call, which is wiped when the call ends. Nothing is logged.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "kiosk/core/card_number.h"
+#include "kiosk/core/events.h"
+#include "kiosk/core/pin_block.h"
+
+namespace kiosk::net {
+
+// Long enough for a branch's VPN to set up a TLS connection, short enough that a customer is
+// told "the service is not answering" before they give up.
+inline constexpr std::chrono::milliseconds default_connect_timeout{3'000};
+inline constexpr std::chrono::milliseconds default_total_timeout{8'000};
+// A balance reply is about 100 bytes; anything near this limit is not our service.
+inline constexpr std::size_t maximum_reply_bytes = 16 * 1024;
+// The largest balance the kiosk will believe: 100 billion yuan in fen.
+inline constexpr std::int64_t maximum_balance_minor_units = 10'000'000'000'000;
+// The service locks a card after a few wrong PINs; a larger count is a broken reply.
+inline constexpr int maximum_tries_left = 9;
+
+using EventSink = std::function<void(core::Event)>;
+
+// One finished (or abandoned) call, for the transcript's `service` line. No personal data.
+struct ServiceNotice {
+    std::string service;  // "account"
+    std::string call;     // "balance"
+    std::string status;   // the HTTP status ("200", "503") or what went wrong ("timeout", ...)
+    std::int64_t milliseconds = 0;
+};
+
+using NoticeSink = std::function<void(const ServiceNotice&)>;
+
+struct AccountClientOptions {
+    std::string base_url{};           // "https://bank.example:8443", no trailing path
+    std::string terminal_id{};        // sent with every call, for the bank's audit
+    std::filesystem::path ca_file{};  // empty: the system's trust store
+    std::chrono::milliseconds connect_timeout = default_connect_timeout;
+    std::chrono::milliseconds total_timeout = default_total_timeout;
+};
+
+class AccountClient {
+public:
+    explicit AccountClient(AccountClientOptions options);
+    // Stops: abandons the call in flight and the queued ones, and joins the worker.
+    ~AccountClient();
+    AccountClient(const AccountClient&) = delete;
+    AccountClient& operator=(const AccountClient&) = delete;
+
+    // Starts the worker. Both sinks are called from the worker thread.
+    void start(EventSink events, NoticeSink notices);
+
+    // Queues a balance call (which also verifies the PIN block) and returns at once. The reply
+    // arrives as core::ReplyReceived{call_id, ...}, unless the call is cancelled first.
+    void request_balance(std::uint64_t call_id, const core::CardNumber& pan,
+                         const core::PinBlock& block);
+
+    // Abandons a queued or running call: no ReplyReceived will be posted for it.
+    void cancel(std::uint64_t call_id);
+
+    // Abandons everything and joins the worker promptly. Idempotent.
+    void stop();
+
+private:
+    struct PendingCall {
+        std::uint64_t call_id;
+        core::CardNumber pan;
+        core::PinBlock block;
+    };
+    struct Outcome {
+        std::optional<core::ServiceReply> reply;  // empty when the call was abandoned
+        std::string status;
+    };
+
+    void run();
+    Outcome perform(const PendingCall& call);
+    void wake_transfer();
+
+    AccountClientOptions m_options;
+    EventSink m_events;
+    NoticeSink m_notices;
+
+    std::mutex m_mutex;
+    std::condition_variable m_work;
+    std::deque<PendingCall> m_queue;
+    bool m_stopping = false;
+    std::optional<std::uint64_t> m_running_call;
+    std::atomic<bool> m_abandon_running{false};
+    std::atomic<bool> m_abandon_all{false};
+
+    void* m_multi = nullptr;  // CURLM*, owned by the worker; others only wake it
+    std::thread m_worker;
+};
+
+// How a received HTTP reply maps to the core's ServiceReply (docs/api/account.yaml). Anything
+// that is not exactly the contract is bad_reply; 503 and other 5xx are unavailable.
+core::ServiceReply interpret_balance_reply(long http_status, std::string_view body);
+
+}  // namespace kiosk::net

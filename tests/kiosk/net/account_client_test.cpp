@@ -1,0 +1,477 @@
+// AccountClient against the real simulated account service on loopback, and against a small
+// fake server for replies the real service never gives.
+
+#include <catch2/catch.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <vector>
+
+#include "drivers/pinblock/pin_block.h"
+#include "kiosk/net/account_client.h"
+#include "simulator/bank/account_service.h"
+
+using namespace std::chrono_literals;
+using kiosk::core::ServiceStatus;
+using kiosk::net::AccountClient;
+using kiosk::net::AccountClientOptions;
+using simulator::bank::Fault;
+
+namespace {
+
+// Long enough for a loaded CI machine, short enough that a hang fails quickly.
+constexpr auto reply_wait = 10s;
+constexpr std::string_view zhang_wei_pan = "6228480402564890018";
+constexpr std::string_view stranger_pan = "6214830000999900001";
+
+class TemporaryDirectory {
+public:
+    TemporaryDirectory() {
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "kiosk-net-XXXXXX").string();
+        REQUIRE(mkdtemp(pattern.data()) != nullptr);
+        m_path = pattern;
+    }
+    ~TemporaryDirectory() {
+        std::error_code ignored;
+        std::filesystem::remove_all(m_path, ignored);
+    }
+    const std::filesystem::path& path() const { return m_path; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+// Collects what the client posts, and lets a test wait for it with a bound.
+class Recorder {
+public:
+    kiosk::net::EventSink events() {
+        return [this](kiosk::core::Event event) {
+            std::lock_guard lock(m_mutex);
+            if (auto* reply = std::get_if<kiosk::core::ReplyReceived>(&event)) {
+                m_replies.push_back(*reply);
+            } else {
+                m_other_events += 1;
+            }
+            m_changed.notify_all();
+        };
+    }
+    kiosk::net::NoticeSink notices() {
+        return [this](const kiosk::net::ServiceNotice& notice) {
+            std::lock_guard lock(m_mutex);
+            m_notices.push_back(notice);
+            m_changed.notify_all();
+        };
+    }
+    bool wait_for_replies(std::size_t count, std::chrono::milliseconds limit = reply_wait) {
+        std::unique_lock lock(m_mutex);
+        return m_changed.wait_for(lock, limit, [&] { return m_replies.size() >= count; });
+    }
+    bool wait_for_notices(std::size_t count, std::chrono::milliseconds limit = reply_wait) {
+        std::unique_lock lock(m_mutex);
+        return m_changed.wait_for(lock, limit, [&] { return m_notices.size() >= count; });
+    }
+    std::vector<kiosk::core::ReplyReceived> replies() {
+        std::lock_guard lock(m_mutex);
+        return m_replies;
+    }
+    std::vector<kiosk::net::ServiceNotice> notices_seen() {
+        std::lock_guard lock(m_mutex);
+        return m_notices;
+    }
+    int other_events() {
+        std::lock_guard lock(m_mutex);
+        return m_other_events;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::vector<kiosk::core::ReplyReceived> m_replies;
+    std::vector<kiosk::net::ServiceNotice> m_notices;
+    int m_other_events = 0;
+};
+
+kiosk::core::CardNumber card(std::string_view pan) {
+    auto number = kiosk::core::CardNumber::parse(pan);
+    REQUIRE(number.has_value());
+    return *number;
+}
+
+// The block the PIN pad would hand over, built with the same key the simulated bank holds.
+kiosk::core::PinBlock pin_block(std::string_view pin, std::string_view pan) {
+    auto bytes = drivers::pinblock::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
+    REQUIRE(bytes.has_value());
+    auto block = kiosk::core::PinBlock::from_bytes(*bytes);
+    REQUIRE(block.has_value());
+    return *block;
+}
+
+struct Bank {
+    Bank() : service({directory.path() / "bank.sqlite",
+                      std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
+                      simulator::bank::demo_pin_key}) {
+        REQUIRE(service.start().has_value());
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(service.port()); }
+    TemporaryDirectory directory;
+    simulator::bank::AccountService service;
+};
+
+struct ClientUnderTest {
+    explicit ClientUnderTest(std::string url, std::chrono::milliseconds total = 5s)
+        : client(AccountClientOptions{.base_url = std::move(url),
+                                      .terminal_id = "lobby-01",
+                                      .ca_file = {},
+                                      .connect_timeout = 2s,
+                                      .total_timeout = total}) {
+        client.start(recorder.events(), recorder.notices());
+    }
+    kiosk::core::ReplyReceived ask(std::uint64_t call_id, std::string_view pan,
+                                   std::string_view pin) {
+        const std::size_t before = recorder.replies().size();
+        client.request_balance(call_id, card(pan), pin_block(pin, pan));
+        REQUIRE(recorder.wait_for_replies(before + 1));
+        return recorder.replies().back();
+    }
+    Recorder recorder;
+    AccountClient client;
+};
+
+// A server that answers every balance call with a fixed status and body, and keeps the last
+// request body it received.
+class FakeServer {
+public:
+    FakeServer(int status, std::string body) {
+        m_server.Post("/v1/balance", [this, status, body](const httplib::Request& request,
+                                                          httplib::Response& response) {
+            {
+                std::lock_guard lock(m_mutex);
+                m_last_request = request.body;
+                m_last_content_type = request.get_header_value("Content-Type");
+            }
+            response.status = status;
+            response.set_content(body, "application/json");
+        });
+        m_port = m_server.bind_to_any_port("127.0.0.1");
+        REQUIRE(m_port > 0);
+        m_thread = std::thread([this] { m_server.listen_after_bind(); });
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (!m_server.is_running() && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(1ms);
+        }
+        REQUIRE(m_server.is_running());
+    }
+    ~FakeServer() {
+        m_server.stop();
+        m_thread.join();
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+    std::string last_request() {
+        std::lock_guard lock(m_mutex);
+        return m_last_request;
+    }
+    std::string last_content_type() {
+        std::lock_guard lock(m_mutex);
+        return m_last_content_type;
+    }
+
+private:
+    httplib::Server m_server;
+    int m_port = 0;
+    std::thread m_thread;
+    std::mutex m_mutex;
+    std::string m_last_request;
+    std::string m_last_content_type;
+};
+
+// A loopback port with nothing listening: the kernel picks a free port for a socket that is
+// bound but never listens, and the socket is closed again.
+int closed_port() {
+    const int socket = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(socket >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    REQUIRE(::bind(socket, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+    socklen_t length = sizeof(address);
+    REQUIRE(::getsockname(socket, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    ::close(socket);
+    return ntohs(address.sin_port);
+}
+
+}  // namespace
+
+TEST_CASE("a correct PIN brings back the balance as ReplyReceived with the call id") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const auto received = under_test.ask(41, zhang_wei_pan, "1234");
+    CHECK(received.call_id == 41);
+    CHECK(received.reply.status == ServiceStatus::ok);
+    REQUIRE(received.reply.balance.has_value());
+    CHECK(received.reply.balance->balance.minor_units == 1234567);
+    CHECK(received.reply.balance->balance.currency == "CNY");
+}
+
+TEST_CASE("every call is reported as a service notice with its HTTP status and duration") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    under_test.ask(1, zhang_wei_pan, "1234");
+    REQUIRE(under_test.recorder.wait_for_notices(1));
+    const auto notice = under_test.recorder.notices_seen().front();
+    CHECK(notice.service == "account");
+    CHECK(notice.call == "balance");
+    CHECK(notice.status == "200");
+    CHECK(notice.milliseconds >= 0);
+    CHECK(notice.milliseconds < 10'000);
+}
+
+TEST_CASE("a wrong PIN maps to wrong_pin with the tries left") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const auto received = under_test.ask(2, zhang_wei_pan, "9999");
+    CHECK(received.reply.status == ServiceStatus::wrong_pin);
+    CHECK(received.reply.tries_left == 2);
+    CHECK_FALSE(received.reply.balance.has_value());
+}
+
+TEST_CASE("the third wrong PIN maps to pin_locked") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    CHECK(under_test.ask(1, zhang_wei_pan, "9999").reply.tries_left == 2);
+    CHECK(under_test.ask(2, zhang_wei_pan, "9999").reply.tries_left == 1);
+    CHECK(under_test.ask(3, zhang_wei_pan, "9999").reply.status == ServiceStatus::pin_locked);
+    CHECK(under_test.ask(4, zhang_wei_pan, "1234").reply.status == ServiceStatus::pin_locked);
+}
+
+TEST_CASE("a card the bank does not know maps to card_unknown") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    CHECK(under_test.ask(5, stranger_pan, "0000").reply.status == ServiceStatus::card_unknown);
+}
+
+TEST_CASE("a 503 from the service maps to unavailable") {
+    Bank bank;
+    bank.service.set_fault(Fault::unavailable);
+    ClientUnderTest under_test(bank.url());
+    CHECK(under_test.ask(6, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    REQUIRE(under_test.recorder.wait_for_notices(1));
+    CHECK(under_test.recorder.notices_seen().front().status == "503");
+}
+
+TEST_CASE("a reply slower than the total timeout maps to timeout") {
+    Bank bank;
+    bank.service.set_fault(Fault::slow);
+    ClientUnderTest under_test(bank.url(), 400ms);
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(under_test.ask(7, zhang_wei_pan, "1234").reply.status == ServiceStatus::timeout);
+    CHECK(std::chrono::steady_clock::now() - started >= 350ms);
+    REQUIRE(under_test.recorder.wait_for_notices(1));
+    CHECK(under_test.recorder.notices_seen().front().status == "timeout");
+}
+
+TEST_CASE("a body that is not JSON maps to bad_reply") {
+    Bank bank;
+    bank.service.set_fault(Fault::garbage);
+    ClientUnderTest under_test(bank.url());
+    CHECK(under_test.ask(8, zhang_wei_pan, "1234").reply.status == ServiceStatus::bad_reply);
+}
+
+TEST_CASE("a connection dropped mid-reply maps to unavailable") {
+    Bank bank;
+    bank.service.set_fault(Fault::drop);
+    ClientUnderTest under_test(bank.url());
+    CHECK(under_test.ask(9, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    REQUIRE(under_test.recorder.wait_for_notices(1));
+    CHECK(under_test.recorder.notices_seen().front().status == "connection_lost");
+}
+
+TEST_CASE("nothing listening maps to unavailable") {
+    ClientUnderTest under_test("http://127.0.0.1:" + std::to_string(closed_port()));
+    CHECK(under_test.ask(10, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    REQUIRE(under_test.recorder.wait_for_notices(1));
+    CHECK(under_test.recorder.notices_seen().front().status == "connect_failed");
+}
+
+TEST_CASE("the service recovering after a fault is answered normally") {
+    Bank bank;
+    bank.service.set_fault(Fault::unavailable);
+    ClientUnderTest under_test(bank.url());
+    CHECK(under_test.ask(1, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    bank.service.set_fault(Fault::none);
+    CHECK(under_test.ask(2, zhang_wei_pan, "1234").reply.status == ServiceStatus::ok);
+}
+
+TEST_CASE("calls are answered in order, each with its own call id") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    under_test.client.request_balance(100, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+    under_test.client.request_balance(101, card(stranger_pan), pin_block("0000", stranger_pan));
+    under_test.client.request_balance(102, card(zhang_wei_pan), pin_block("9999", zhang_wei_pan));
+    REQUIRE(under_test.recorder.wait_for_replies(3));
+    const auto replies = under_test.recorder.replies();
+    CHECK(replies[0].call_id == 100);
+    CHECK(replies[0].reply.status == ServiceStatus::ok);
+    CHECK(replies[1].call_id == 101);
+    CHECK(replies[1].reply.status == ServiceStatus::card_unknown);
+    CHECK(replies[2].call_id == 102);
+    CHECK(replies[2].reply.status == ServiceStatus::wrong_pin);
+}
+
+TEST_CASE("a cancelled call in flight posts no reply and the next call still works") {
+    Bank bank;
+    bank.service.set_fault(Fault::slow);
+    ClientUnderTest under_test(bank.url());
+    under_test.client.request_balance(20, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+    // The call is in flight once the service holds it; the client's total timeout is 5 s, so
+    // nothing can come back for it within this wait.
+    REQUIRE_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
+    under_test.client.cancel(20);
+    REQUIRE(under_test.recorder.wait_for_notices(1, 2s));
+    CHECK(under_test.recorder.notices_seen().front().status == "cancelled");
+    bank.service.set_fault(Fault::none);
+    const auto next = under_test.ask(21, zhang_wei_pan, "1234");
+    CHECK(next.call_id == 21);
+    CHECK(next.reply.status == ServiceStatus::ok);
+    CHECK(under_test.recorder.replies().size() == 1);
+}
+
+TEST_CASE("a cancelled call still in the queue is never sent") {
+    Bank bank;
+    bank.service.set_fault(Fault::slow);
+    bank.service.set_slow_reply_delay(500ms);
+    ClientUnderTest under_test(bank.url());
+    under_test.client.request_balance(30, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+    under_test.client.request_balance(31, card(zhang_wei_pan), pin_block("9999", zhang_wei_pan));
+    under_test.client.cancel(31);
+    REQUIRE(under_test.recorder.wait_for_replies(1));
+    // Give a wrongly sent second call every chance to arrive before looking.
+    CHECK_FALSE(under_test.recorder.wait_for_replies(2, 1500ms));
+    CHECK(under_test.recorder.replies().front().call_id == 30);
+    auto audit = bank.service.audit_entries();
+    REQUIRE(audit.has_value());
+    CHECK(audit->size() == 1);
+}
+
+TEST_CASE("stop while a call is in flight returns promptly and posts no reply") {
+    Bank bank;
+    bank.service.set_fault(Fault::slow);
+    ClientUnderTest under_test(bank.url());
+    under_test.client.request_balance(40, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+    REQUIRE_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
+    const auto started = std::chrono::steady_clock::now();
+    under_test.client.stop();
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+    CHECK(under_test.recorder.replies().empty());
+}
+
+TEST_CASE("destroying the client with a call in flight joins promptly") {
+    Bank bank;
+    bank.service.set_fault(Fault::slow);
+    Recorder recorder;
+    std::chrono::steady_clock::duration took{};
+    {
+        AccountClient client(AccountClientOptions{.base_url = bank.url(), .terminal_id = "t1"});
+        client.start(recorder.events(), recorder.notices());
+        client.request_balance(50, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+        REQUIRE_FALSE(recorder.wait_for_replies(1, 300ms));
+        const auto started = std::chrono::steady_clock::now();
+        // The destructor runs at the end of this block.
+        took = -started.time_since_epoch();
+    }
+    took += std::chrono::steady_clock::now().time_since_epoch();
+    CHECK(took < 1s);
+    CHECK(recorder.replies().empty());
+}
+
+TEST_CASE("a request after stop is ignored") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    under_test.client.stop();
+    under_test.client.request_balance(60, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+    CHECK_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
+    auto audit = bank.service.audit_entries();
+    REQUIRE(audit.has_value());
+    CHECK(audit->empty());
+}
+
+TEST_CASE("the request body follows the contract: terminal, PAN digits, hex block, format 0") {
+    FakeServer server(404, R"({"result":"card_unknown"})");
+    ClientUnderTest under_test(server.url() + "/");
+    const auto received = under_test.ask(70, zhang_wei_pan, "1234");
+    CHECK(received.reply.status == ServiceStatus::card_unknown);
+    const auto body = nlohmann::json::parse(server.last_request(), nullptr, false);
+    REQUIRE_FALSE(body.is_discarded());
+    CHECK(body.size() == 4);
+    CHECK(body["terminal_id"] == "lobby-01");
+    CHECK(body["pan"] == zhang_wei_pan);
+    const auto expected = drivers::pinblock::format0_encrypted("1234", zhang_wei_pan,
+                                                               simulator::bank::demo_pin_key);
+    REQUIRE(expected.has_value());
+    std::string expected_hex;
+    for (std::uint8_t byte : *expected) {
+        static constexpr char digits[] = "0123456789ABCDEF";
+        expected_hex += digits[byte >> 4];
+        expected_hex += digits[byte & 0x0F];
+    }
+    CHECK(body["pin_block"] == expected_hex);
+    CHECK(body["pin_block_format"] == "iso9564-0");
+    CHECK(server.last_content_type() == "application/json");
+}
+
+TEST_CASE("a terminal id with quotes is escaped, not spliced into the JSON") {
+    FakeServer server(404, R"({"result":"card_unknown"})");
+    Recorder recorder;
+    AccountClient client(
+        AccountClientOptions{.base_url = server.url(), .terminal_id = R"(a","pan":"1)"});
+    client.start(recorder.events(), recorder.notices());
+    client.request_balance(71, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+    REQUIRE(recorder.wait_for_replies(1));
+    const auto body = nlohmann::json::parse(server.last_request(), nullptr, false);
+    REQUIRE_FALSE(body.is_discarded());
+    CHECK(body["terminal_id"] == R"(a","pan":"1)");
+    CHECK(body["pan"] == zhang_wei_pan);
+}
+
+TEST_CASE("a reply body over the size limit maps to bad_reply") {
+    const std::string huge = R"({"result":"ok","pad":")" +
+                             std::string(kiosk::net::maximum_reply_bytes, 'x') + R"("})";
+    FakeServer server(200, huge);
+    ClientUnderTest under_test(server.url());
+    CHECK(under_test.ask(80, zhang_wei_pan, "1234").reply.status == ServiceStatus::bad_reply);
+    REQUIRE(under_test.recorder.wait_for_notices(1));
+    CHECK(under_test.recorder.notices_seen().front().status == "reply_too_large");
+}
+
+TEST_CASE("a 500 from a broken gateway maps to unavailable") {
+    FakeServer server(500, "<html>Internal Server Error</html>");
+    ClientUnderTest under_test(server.url());
+    CHECK(under_test.ask(81, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+}
+
+TEST_CASE("a 16-byte PIN block is refused by the client as unsupported without a call") {
+    FakeServer server(404, R"({"result":"card_unknown"})");
+    ClientUnderTest under_test(server.url());
+    std::array<std::uint8_t, 16> aes_block{};
+    auto block = kiosk::core::PinBlock::from_bytes(aes_block);
+    REQUIRE(block.has_value());
+    under_test.client.request_balance(82, card(zhang_wei_pan), *block);
+    REQUIRE(under_test.recorder.wait_for_replies(1));
+    CHECK(under_test.recorder.replies().front().reply.status == ServiceStatus::bad_reply);
+    CHECK(under_test.recorder.notices_seen().front().status == "unsupported_pin_block");
+    CHECK(server.last_request().empty());
+}
+
+TEST_CASE("an unreachable URL scheme is refused as unavailable") {
+    ClientUnderTest under_test("ftp://127.0.0.1:1");
+    CHECK(under_test.ask(83, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+}
