@@ -82,10 +82,11 @@ std::expected<std::unique_ptr<Display>, std::string> Display::create(DisplayOpti
     if (TTF_WasInit() == 0 && TTF_Init() != 0) {
         return std::unexpected(std::string("cannot start SDL_ttf: ") + TTF_GetError());
     }
-    const Uint32 flags = options.fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0U;
+    const Uint32 flags =
+        options.fullscreen ? static_cast<Uint32>(SDL_WINDOW_FULLSCREEN_DESKTOP) : 0U;
     SDL_Window* window = SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED,
                                           SDL_WINDOWPOS_CENTERED, options.width, options.height,
-                                          flags | SDL_WINDOW_ALLOW_HIGHDPI);
+                                          flags | static_cast<Uint32>(SDL_WINDOW_ALLOW_HIGHDPI));
     if (window == nullptr) {
         return std::unexpected(std::string("cannot open the window: ") + SDL_GetError());
     }
@@ -326,7 +327,7 @@ bool Display::try_lay_out(double scale) {
                                             label.width, label.height},
                                    .colour = palette.choice_text, .texture = &label,
                                    .is_private = choice.is_private, .key = {}});
-            if (text_left + label.width > button.x + button.width) {
+            if (text_left + label.width > button.x + button.w) {
                 return false;
             }
         }

@@ -11,23 +11,28 @@ using namespace kiosk;
 
 namespace {
 
+core::Element element(core::Role role, std::string text, std::string key = {},
+                      bool is_private = false) {
+    core::Element made;
+    made.role = role;
+    made.text = std::move(text);
+    made.key = std::move(key);
+    made.is_private = is_private;
+    return made;
+}
+
 core::ScreenModel balance_screen(std::string theme) {
     core::ScreenModel screen;
     screen.id = "balance";
     screen.locale = "zh-CN";
     screen.theme = std::move(theme);
     screen.elements = {
-        {.role = core::Role::title, .text = "账户余额", .speech = {}, .key = {}, .is_private = false},
-        {.role = core::Role::amount, .text = "¥12,345.67", .speech = {}, .key = {},
-         .is_private = true},
-        {.role = core::Role::text, .text = "卡号 **** **** **** 0018", .speech = {}, .key = {},
-         .is_private = true},
-        {.role = core::Role::choice, .text = "返回主菜单", .speech = {}, .key = "1",
-         .is_private = false},
-        {.role = core::Role::choice, .text = "退卡", .speech = {}, .key = "cancel",
-         .is_private = false},
-        {.role = core::Role::status, .text = "简体中文", .speech = {}, .key = {},
-         .is_private = false},
+        element(core::Role::title, "账户余额"),
+        element(core::Role::amount, "¥12,345.67", {}, true),
+        element(core::Role::text, "卡号 **** **** **** 0018", {}, true),
+        element(core::Role::choice, "返回主菜单", "1"),
+        element(core::Role::choice, "退卡", "cancel"),
+        element(core::Role::status, "简体中文"),
     };
     return screen;
 }

@@ -1,0 +1,159 @@
+#include "kiosk/app/config.h"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+
+namespace kiosk::app {
+
+namespace {
+
+// Dimensions a kiosk screen can plausibly have; anything else is a typo in the file.
+constexpr int smallest_dimension = 320;
+constexpr int largest_dimension = 8192;
+
+int dimension(std::int64_t value, const char* name) {
+    if (value < smallest_dimension || value > largest_dimension) {
+        throw ConfigError(std::string(name) + " must be between " +
+                          std::to_string(smallest_dimension) + " and " +
+                          std::to_string(largest_dimension) + " pixels");
+    }
+    return static_cast<int>(value);
+}
+
+void apply_file(Config& config, const std::filesystem::path& path) {
+    toml::table table;
+    try {
+        table = toml::parse_file(path.string());
+    } catch (const toml::parse_error& error) {
+        throw ConfigError("the configuration " + path.string() + " is not valid TOML: " +
+                          std::string(error.description()));
+    }
+    const auto text = [&](std::string_view section, std::string_view key) {
+        const auto node = table[section][key];
+        if (node && !node.is_string()) {
+            throw ConfigError(std::string(section) + "." + std::string(key) + " must be text");
+        }
+        return node.value<std::string>();
+    };
+    const auto number = [&](std::string_view section, std::string_view key) {
+        const auto node = table[section][key];
+        if (node && !node.is_integer()) {
+            throw ConfigError(std::string(section) + "." + std::string(key) +
+                              " must be a whole number");
+        }
+        return node.value<std::int64_t>();
+    };
+    if (const auto node = table["display"]["fullscreen"]) {
+        if (!node.is_boolean()) {
+            throw ConfigError("display.fullscreen must be true or false");
+        }
+        config.fullscreen = *node.value<bool>();
+    }
+    if (const auto width = number("display", "width")) {
+        config.width = dimension(*width, "display.width");
+    }
+    if (const auto height = number("display", "height")) {
+        config.height = dimension(*height, "display.height");
+    }
+    if (const auto font = text("display", "font_regular")) config.font_regular = *font;
+    if (const auto font = text("display", "font_bold")) config.font_bold = *font;
+    if (const auto url = text("account", "url")) config.account_url = *url;
+    if (const auto file = text("account", "ca_file")) config.account_ca_file = *file;
+    if (const auto id = text("account", "terminal_id")) config.terminal_id = *id;
+    if (const auto device = text("speech", "speaker_device")) config.speaker_device = *device;
+    if (const auto device = text("speech", "headphones_device")) {
+        config.headphones_device = *device;
+    }
+    if (const auto locales = text("paths", "locales")) config.locales_directory = *locales;
+    if (const auto slot = number("pin_pad", "key_slot")) {
+        if (*slot < 0 || *slot > 255) {
+            throw ConfigError("pin_pad.key_slot must be 0..255");
+        }
+        config.pin_key_slot = static_cast<int>(*slot);
+    }
+}
+
+}  // namespace
+
+std::string usage() {
+    return "usage: kiosk [options]\n"
+           "  --config FILE         read settings from a TOML file (see assets/config/)\n"
+           "  --windowed            a window instead of full screen (development)\n"
+           "  --fullscreen          full screen (production default)\n"
+           "  --size WxH            window size, e.g. 1280x720\n"
+           "  --account-url URL     the account service, e.g. https://bank.example:8443\n"
+           "  --account-ca FILE     trust this CA certificate for the account service\n"
+           "  --terminal-id ID      this kiosk's terminal id\n"
+           "  --locales DIR         the message catalogs folder\n"
+           "  --transcript FILE     write the JSON Lines transcript (DESIGN.md)\n"
+           "  --screenshots DIR     save a PNG of each new screen (private data redacted)\n"
+           "  --record-audio DIR    also write the spoken audio as WAV files\n"
+           "  --help                this text\n";
+}
+
+std::optional<Config> load_config(const std::vector<std::string>& arguments,
+                                  const std::filesystem::path& default_locales) {
+    Config config;
+    config.locales_directory = default_locales;
+    for (std::size_t index = 0; index < arguments.size(); ++index) {
+        if (arguments[index] == "--config") {
+            if (index + 1 >= arguments.size()) {
+                throw ConfigError("--config needs a file");
+            }
+            apply_file(config, arguments[index + 1]);
+        }
+    }
+    for (std::size_t index = 0; index < arguments.size(); ++index) {
+        const std::string& option = arguments[index];
+        const auto value = [&]() -> const std::string& {
+            if (index + 1 >= arguments.size()) {
+                throw ConfigError(option + " needs a value");
+            }
+            return arguments[++index];
+        };
+        if (option == "--help" || option == "-h") {
+            return std::nullopt;
+        } else if (option == "--config") {
+            ++index;
+        } else if (option == "--windowed") {
+            config.fullscreen = false;
+        } else if (option == "--fullscreen") {
+            config.fullscreen = true;
+        } else if (option == "--size") {
+            const std::string& size = value();
+            const auto cross = size.find('x');
+            int width = 0;
+            int height = 0;
+            const bool parsed =
+                cross != std::string::npos &&
+                std::from_chars(size.data(), size.data() + cross, width).ec == std::errc{} &&
+                std::from_chars(size.data() + cross + 1, size.data() + size.size(), height).ec ==
+                    std::errc{};
+            if (!parsed) {
+                throw ConfigError("--size takes WIDTHxHEIGHT, e.g. 1280x720");
+            }
+            config.width = dimension(width, "the width");
+            config.height = dimension(height, "the height");
+        } else if (option == "--account-url") {
+            config.account_url = value();
+        } else if (option == "--account-ca") {
+            config.account_ca_file = value();
+        } else if (option == "--terminal-id") {
+            config.terminal_id = value();
+        } else if (option == "--locales") {
+            config.locales_directory = value();
+        } else if (option == "--transcript") {
+            config.transcript = value();
+        } else if (option == "--screenshots") {
+            config.screenshots_directory = value();
+        } else if (option == "--record-audio") {
+            config.record_audio_directory = value();
+        } else {
+            throw ConfigError("unknown option " + option + " (see --help)");
+        }
+    }
+    return config;
+}
+
+}  // namespace kiosk::app

@@ -1,0 +1,316 @@
+#include "kiosk/app/kiosk.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "kiosk/devices/card_reader_service.h"
+#include "kiosk/devices/pin_pad_service.h"
+#include "kiosk/net/account_client.h"
+#include "kiosk/speech/speaker.h"
+#include "kiosk/ui/display.h"
+
+namespace kiosk::app {
+
+namespace {
+
+template <typename... Handlers>
+struct Overloaded : Handlers... {
+    using Handlers::operator()...;
+};
+
+// The loop never sleeps longer than this, so a stop request is noticed promptly even when
+// no timer runs.
+constexpr int longest_wait_ms = 250;
+
+long milliseconds_since(Kiosk::Clock::time_point start) {
+    return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 Kiosk::Clock::now() - start)
+                                 .count());
+}
+
+void log(const std::string& line) { std::fprintf(stderr, "kiosk: %s\n", line.c_str()); }
+
+}  // namespace
+
+std::expected<std::unique_ptr<Kiosk>, std::string> Kiosk::create(Config config,
+                                                                 core::Resources resources,
+                                                                 Transcript transcript,
+                                                                 Clock::time_point process_start) {
+    auto kiosk = std::unique_ptr<Kiosk>(new Kiosk(std::move(config), std::move(resources),
+                                                  std::move(transcript), process_start));
+    auto display = ui::Display::create(ui::DisplayOptions{
+        .fullscreen = kiosk->m_config.fullscreen,
+        .width = kiosk->m_config.width,
+        .height = kiosk->m_config.height,
+        .fonts = {.regular = kiosk->m_config.font_regular, .bold = kiosk->m_config.font_bold},
+        .title = "Kiosk"});
+    if (!display) {
+        return std::unexpected(display.error());
+    }
+    kiosk->m_display = std::move(*display);
+
+    Kiosk* self = kiosk.get();
+    speech::Options speech_options;
+    speech_options.speaker_device = self->m_config.speaker_device;
+    speech_options.headphones_device = self->m_config.headphones_device;
+    speech_options.record_directory = self->m_config.record_audio_directory;
+    speech_options.on_speech = [self](const speech::SpeechNotice& notice) {
+        self->m_transcript.speech(SpeechRecord{.channel = notice.channel,
+                                               .voice = notice.voice,
+                                               .text = notice.text,
+                                               .interrupted = notice.interrupted,
+                                               .is_private = notice.is_private});
+    };
+    speech_options.on_error = [self](const speech::Error& error) {
+        self->m_transcript.journal("speech problem", speech::to_string(error));
+        log("speech: " + std::string(speech::to_string(error)));
+    };
+    if (auto speaker = speech::Speaker::create(std::move(speech_options))) {
+        self->m_speaker = std::move(*speaker);
+    } else {
+        // A kiosk without a voice still serves sighted customers; staff must hear of it.
+        self->m_transcript.journal("speech unavailable", speech::to_string(speaker.error()));
+        log("speech unavailable: " + std::string(speech::to_string(speaker.error())));
+    }
+
+    const auto device_notice = [self](std::string_view device, std::string_view event) {
+        self->m_transcript.device(device, event);
+    };
+    self->m_card_reader = std::make_unique<devices::CardReaderService>();
+    self->m_card_reader->start(
+        [self](core::Event event) { self->m_queue.push(std::move(event), "card reader"); },
+        device_notice);
+    self->m_pin_pad = std::make_unique<devices::PinPadService>(
+        devices::PinPadOptions{.key_slot = self->m_config.pin_key_slot});
+    self->m_pin_pad->start(
+        [self](core::Event event) { self->m_queue.push(std::move(event), "pin pad"); },
+        device_notice);
+
+    self->m_account = std::make_unique<net::AccountClient>(net::AccountClientOptions{
+        .base_url = self->m_config.account_url,
+        .terminal_id = self->m_config.terminal_id,
+        .ca_file = self->m_config.account_ca_file});
+    self->m_account->start(
+        [self](core::Event event) { self->m_queue.push(std::move(event), "account"); },
+        [self](const net::ServiceNotice& notice) {
+            self->m_transcript.service(notice.service, notice.call, notice.status,
+                                       notice.milliseconds);
+        });
+    return kiosk;
+}
+
+Kiosk::Kiosk(Config config, core::Resources resources, Transcript transcript,
+             Clock::time_point process_start)
+    : m_config(std::move(config)), m_resources(std::move(resources)),
+      m_transcript(std::move(transcript)), m_process_start(process_start),
+      m_session(core::new_session(m_resources)) {}
+
+Kiosk::~Kiosk() {
+    // Devices and the client first: their threads post into the queue and transcript.
+    m_account.reset();
+    m_pin_pad.reset();
+    m_card_reader.reset();
+    m_speaker.reset();
+    m_display.reset();
+}
+
+int Kiosk::run() {
+    step(core::Started{});
+    while (!m_quit) {
+        SDL_Event event;
+        if (SDL_WaitEventTimeout(&event, milliseconds_to_next_timer()) != 0) {
+            handle_sdl_event(event);
+            while (SDL_PollEvent(&event) != 0) {
+                handle_sdl_event(event);
+            }
+        }
+        for (QueuedEvent& queued : m_queue.drain()) {
+            if (const auto* key = std::get_if<core::KeyPressed>(&queued.event)) {
+                accept_input(key->key, queued.source, queued.received);
+                continue;
+            }
+            if (std::holds_alternative<core::PinDigitEntered>(queued.event) ||
+                std::holds_alternative<core::PinCleared>(queued.event)) {
+                // A key on the PIN pad is a key press: it stops the speech (ADA 707.5.1).
+                if (m_speaker) {
+                    m_speaker->stop();
+                }
+                m_input_waiting_for_frame = queued.received;
+            }
+            if (m_speaker && std::holds_alternative<core::HeadphonesPlugged>(queued.event)) {
+                m_speaker->set_headphones_plugged(true);
+            }
+            if (m_speaker && std::holds_alternative<core::HeadphonesUnplugged>(queued.event)) {
+                m_speaker->set_headphones_plugged(false);
+            }
+            step(queued.event);
+        }
+        fire_due_timers();
+        if (m_display->render()) {
+            after_frame();
+        }
+    }
+    m_transcript.journal("kiosk stopped", "");
+    return 0;
+}
+
+void Kiosk::handle_sdl_event(const SDL_Event& event) {
+    const auto at = Clock::now();
+    switch (event.type) {
+        case SDL_QUIT:
+            m_quit = true;
+            break;
+        case SDL_KEYDOWN:
+            // Key repeat is off for customers (EN 301 549 5.8): only the first press counts.
+            if (event.key.repeat == 0) {
+                if (const auto key = ui::Display::key_for(event.key.keysym.sym)) {
+                    accept_input(*key, "keyboard", at);
+                }
+            }
+            break;
+        case SDL_MOUSEBUTTONDOWN:
+            if (event.button.button == SDL_BUTTON_LEFT) {
+                if (const auto key = m_display->key_at(event.button.x, event.button.y)) {
+                    accept_input(*key, "touch", at);
+                }
+            }
+            break;
+        default:
+            break;
+    }
+}
+
+void Kiosk::accept_input(core::Key key, std::string_view source, Clock::time_point at) {
+    // PIN digits are only ever typed on the encrypting PIN pad, which never reports them.
+    // Digits from anywhere else during PIN entry are dropped unseen and unrecorded, so a
+    // customer who types the PIN on the wrong keys does not leak it to the kiosk.
+    if (m_session.state == core::State::pin_entry && core::digit_value(key).has_value()) {
+        m_transcript.input(source, "digit ignored during PIN entry");
+        return;
+    }
+    m_transcript.input(source, core::to_string(key));
+    // Any key press stops the current speech (ADA 707.5.1, EN 301 549 5.1.3.4).
+    if (m_speaker) {
+        m_speaker->stop();
+    }
+    m_input_waiting_for_frame = at;
+    step(core::KeyPressed{key});
+}
+
+void Kiosk::step(const core::Event& event) {
+    core::Step result = core::step(m_resources, std::move(m_session), event);
+    m_session = std::move(result.session);
+    for (const core::Effect& effect : result.effects) {
+        carry_out(effect);
+    }
+}
+
+void Kiosk::carry_out(const core::Effect& effect) {
+    std::visit(
+        Overloaded{
+            [&](const core::Show& show) {
+                m_display->show(show.screen);
+                m_transcript.screen(show.screen);
+                if (show.screen.id != m_last_screen_id) {
+                    m_screenshot_due = true;
+                    m_last_screen_id = show.screen.id;
+                }
+            },
+            [&](const core::Speak& speak) {
+                if (m_speaker) {
+                    m_speaker->speak(speak.utterances);
+                }
+            },
+            [&](const core::StopSpeech&) {
+                if (m_speaker) {
+                    m_speaker->stop();
+                }
+            },
+            [&](const core::Tone& tone) {
+                m_transcript.tone(core::to_string(tone.kind));
+                if (m_speaker) {
+                    m_speaker->tone(tone.kind);
+                }
+            },
+            [&](const core::StartPinEntry& start) { m_pin_pad->start_pin_entry(start.pan); },
+            [&](const core::CancelPinEntry&) { m_pin_pad->cancel_pin_entry(); },
+            [&](const core::EjectCard&) { m_card_reader->eject(); },
+            [&](const core::Call& call) {
+                m_account->request_balance(call.call_id, call.request.pan,
+                                           call.request.pin_block);
+            },
+            [&](const core::CancelCall& cancel) { m_account->cancel(cancel.call_id); },
+            [&](const core::StartTimer& timer) {
+                m_timers[timer.id] = Clock::now() + std::chrono::milliseconds(timer.milliseconds);
+                m_transcript.timer(core::to_string(timer.id), "start", timer.milliseconds);
+            },
+            [&](const core::CancelTimer& timer) {
+                if (m_timers.erase(timer.id) > 0) {
+                    m_transcript.timer(core::to_string(timer.id), "cancel", 0);
+                }
+            },
+            [&](const core::NotifyStaff& notify) {
+                // The staff pager is a later service; until then the journal carries it and
+                // the log shows it on the engineer's console.
+                m_transcript.journal("staff notified", notify.reason);
+                log("staff notified: " + notify.reason);
+            },
+            [&](const core::Journal& journal) {
+                m_transcript.journal(journal.event, journal.detail);
+            },
+        },
+        effect);
+}
+
+int Kiosk::milliseconds_to_next_timer() const {
+    int wait = longest_wait_ms;
+    const auto now = Clock::now();
+    for (const auto& [id, deadline] : m_timers) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+        wait = std::min(wait, static_cast<int>(std::max<long>(0, left.count())));
+    }
+    return wait;
+}
+
+void Kiosk::fire_due_timers() {
+    const auto now = Clock::now();
+    std::vector<core::TimerId> due;
+    for (const auto& [id, deadline] : m_timers) {
+        if (deadline <= now) {
+            due.push_back(id);
+        }
+    }
+    for (const core::TimerId id : due) {
+        m_timers.erase(id);
+        m_transcript.timer(core::to_string(id), "fired", 0);
+        step(core::TimerFired{id});
+    }
+}
+
+void Kiosk::after_frame() {
+    if (!m_first_frame_shown) {
+        m_first_frame_shown = true;
+        const long startup = milliseconds_since(m_process_start);
+        m_transcript.metric("startup_to_first_frame", static_cast<double>(startup), "ms");
+        log(fmt::format("first frame ({}) {} ms after start", m_last_screen_id, startup));
+    }
+    if (m_input_waiting_for_frame) {
+        const auto latency = std::chrono::duration<double, std::milli>(
+            Clock::now() - *m_input_waiting_for_frame);
+        m_transcript.metric("input_to_frame", latency.count(), "ms");
+        m_input_waiting_for_frame.reset();
+    }
+    if (m_screenshot_due && m_config.screenshots_directory) {
+        m_screenshot_due = false;
+        const auto path = *m_config.screenshots_directory /
+                          fmt::format("{:03}-{}.png", ++m_screenshot_count, m_last_screen_id);
+        if (auto saved = m_display->save_screenshot(path, ui::Privacy::redact); !saved) {
+            log(saved.error());
+        }
+        // The screenshot drew a redacted picture into the back buffer; show the real one.
+        m_display->render();
+    }
+}
+
+}  // namespace kiosk::app

@@ -1,0 +1,81 @@
+#pragma once
+// The shell: owns the adapters, runs the event loop on the main thread, feeds events to the
+// core's step() and carries out the effects it returns (DESIGN.md, "Rings" and "Threads").
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "kiosk/app/config.h"
+#include "kiosk/app/event_queue.h"
+#include "kiosk/app/transcript.h"
+#include "kiosk/core/effects.h"
+#include "kiosk/core/flow.h"
+#include "kiosk/core/resources.h"
+
+namespace kiosk::ui {
+class Display;
+}
+namespace kiosk::speech {
+class Speaker;
+}
+namespace kiosk::devices {
+class CardReaderService;
+class PinPadService;
+}  // namespace kiosk::devices
+namespace kiosk::net {
+class AccountClient;
+}
+
+namespace kiosk::app {
+
+class Kiosk {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // Opens the window, the speech worker, the devices and the account client. Only a
+    // display that cannot be opened is fatal; a missing voice or device is reported and the
+    // kiosk carries on without it.
+    static std::expected<std::unique_ptr<Kiosk>, std::string> create(
+        Config config, core::Resources resources, Transcript transcript,
+        Clock::time_point process_start);
+    ~Kiosk();
+
+    // Runs until the window is closed or the process is asked to stop (SIGINT, SIGTERM).
+    int run();
+
+private:
+    Kiosk(Config config, core::Resources resources, Transcript transcript,
+          Clock::time_point process_start);
+    void handle_sdl_event(const SDL_Event& event);
+    void accept_input(core::Key key, std::string_view source, Clock::time_point at);
+    void step(const core::Event& event);
+    void carry_out(const core::Effect& effect);
+    void fire_due_timers();
+    int milliseconds_to_next_timer() const;
+    void after_frame();
+
+    Config m_config;
+    core::Resources m_resources;
+    Transcript m_transcript;
+    Clock::time_point m_process_start;
+    EventQueue m_queue;
+    core::Session m_session;
+
+    std::unique_ptr<ui::Display> m_display;
+    std::unique_ptr<speech::Speaker> m_speaker;
+    std::unique_ptr<devices::CardReaderService> m_card_reader;
+    std::unique_ptr<devices::PinPadService> m_pin_pad;
+    std::unique_ptr<net::AccountClient> m_account;
+
+    std::map<core::TimerId, Clock::time_point> m_timers;
+    bool m_quit = false;
+    bool m_first_frame_shown = false;
+    std::optional<Clock::time_point> m_input_waiting_for_frame;
+    std::string m_last_screen_id;
+    bool m_screenshot_due = false;
+    int m_screenshot_count = 0;
+};
+
+}  // namespace kiosk::app

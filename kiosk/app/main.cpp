@@ -1,0 +1,62 @@
+// kiosk: the accessible self-service kiosk. See README.md and ../shared/DESIGN.md.
+
+#include <SDL2/SDL.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "kiosk/app/config.h"
+#include "kiosk/app/kiosk.h"
+#include "kiosk/app/transcript.h"
+#include "kiosk/resources/resources.h"
+
+int main(int argc, char** argv) {
+    using namespace kiosk;
+    const auto process_start = std::chrono::steady_clock::now();
+    try {
+        const auto config = app::load_config(std::vector<std::string>(argv + 1, argv + argc),
+                                             KIOSK_DEFAULT_LOCALES);
+        if (!config) {
+            std::fputs(app::usage().c_str(), stdout);
+            return 0;
+        }
+        auto resources = resources::load_resources(config->locales_directory);
+        if (!resources) {
+            std::fprintf(stderr, "kiosk: %s\n", resources::to_string(resources.error()).c_str());
+            return 2;
+        }
+        auto transcript = config->transcript
+                              ? app::Transcript::open(*config->transcript, process_start)
+                              : std::expected<app::Transcript, std::string>(
+                                    app::Transcript::disabled());
+        if (!transcript) {
+            std::fprintf(stderr, "kiosk: %s\n", transcript.error().c_str());
+            return 2;
+        }
+        if (config->screenshots_directory) {
+            std::filesystem::create_directories(*config->screenshots_directory);
+        }
+        if (SDL_Init(SDL_INIT_EVENTS) != 0) {
+            std::fprintf(stderr, "kiosk: cannot start SDL: %s\n", SDL_GetError());
+            return 2;
+        }
+        auto kiosk = app::Kiosk::create(*config, std::move(*resources), std::move(*transcript),
+                                        process_start);
+        if (!kiosk) {
+            std::fprintf(stderr, "kiosk: %s\n", kiosk.error().c_str());
+            SDL_Quit();
+            return 2;
+        }
+        const int status = (*kiosk)->run();
+        kiosk->reset();
+        SDL_Quit();
+        return status;
+    } catch (const app::ConfigError& error) {
+        std::fprintf(stderr, "kiosk: %s\n", error.what());
+        return 2;
+    } catch (const std::filesystem::filesystem_error& error) {
+        std::fprintf(stderr, "kiosk: %s\n", error.what());
+        return 2;
+    }
+}

@@ -1,0 +1,307 @@
+#include "simulator/app/branch.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <thread>
+
+extern char** environ;
+
+namespace simulator::app {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// How long a customer waits for the PIN prompt before typing, and between two keys.
+constexpr auto pin_prompt_wait = 10s;
+constexpr auto pause_between_digits = 120ms;
+// How long the kiosk gets to stop cleanly before it is killed.
+constexpr auto stop_grace = 5s;
+constexpr auto stop_poll = 20ms;
+// Headless runs draw into memory at this size (the screenshots' size).
+constexpr const char* headless_size = "1280x720";
+
+std::optional<drivers::epp::Key> epp_key(const std::string& name) {
+    if (name.size() == 1 && name[0] >= '0' && name[0] <= '9') {
+        return drivers::epp::key_from_code(static_cast<std::uint8_t>(name[0]));
+    }
+    static const std::map<std::string, drivers::epp::Key, std::less<>> function_keys = {
+        {"enter", drivers::epp::Key::enter},
+        {"clear", drivers::epp::Key::clear},
+        {"cancel", drivers::epp::Key::cancel},
+        {"help", drivers::epp::Key::help},
+    };
+    if (const auto found = function_keys.find(name); found != function_keys.end()) {
+        return found->second;
+    }
+    return std::nullopt;
+}
+
+std::optional<bank::Fault> fault_named(std::string_view mode) {
+    for (const bank::Fault fault : {bank::Fault::none, bank::Fault::unavailable,
+                                    bank::Fault::slow, bank::Fault::garbage, bank::Fault::drop}) {
+        if (bank::to_string(fault) == mode) {
+            return fault;
+        }
+    }
+    return std::nullopt;
+}
+
+// The environment of the kiosk: this process's, with the bus's variables and the headless
+// drivers set over it.
+std::vector<std::string> kiosk_environment(const usb::VirtualUsbBus& bus, bool headless) {
+    std::map<std::string, std::string> variables;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        const std::string_view text(*entry);
+        const auto equals = text.find('=');
+        if (equals != std::string_view::npos) {
+            variables[std::string(text.substr(0, equals))] = std::string(text.substr(equals + 1));
+        }
+    }
+    for (const auto& variable : bus.environment()) {
+        variables[variable.name] = variable.value;
+    }
+    if (headless) {
+        variables["SDL_VIDEODRIVER"] = "dummy";
+        variables["SDL_RENDER_DRIVER"] = "software";
+        variables["SDL_AUDIODRIVER"] = "dummy";
+    }
+    // AddressSanitizer builds refuse a preload ahead of them unless told (KNOWN-GROUND.md).
+    if (!variables.contains("ASAN_OPTIONS")) {
+        variables["ASAN_OPTIONS"] = "verify_asan_link_order=0:detect_leaks=0";
+    }
+    std::vector<std::string> environment;
+    for (const auto& [name, value] : variables) {
+        environment.push_back(name + "=" + value);
+    }
+    return environment;
+}
+
+}  // namespace
+
+Branch::Branch(BranchOptions options, cards::CardLibrary cards)
+    : m_options(std::move(options)), m_cards(std::move(cards)) {}
+
+std::expected<std::unique_ptr<Branch>, std::string> Branch::open(BranchOptions options) {
+    auto cards = cards::CardLibrary::load(options.demo_cards);
+    if (!cards) {
+        return std::unexpected("the card library: " + cards.error().message());
+    }
+    std::error_code error;
+    std::filesystem::create_directories(options.out_directory / "screens", error);
+    if (error) {
+        return std::unexpected("cannot create " + options.out_directory.string() + ": " +
+                               error.message());
+    }
+    // A scenario starts from a clean slate: last run's pictures and database would mislead.
+    for (const auto& entry : std::filesystem::directory_iterator(options.out_directory / "screens")) {
+        std::filesystem::remove(entry.path(), error);
+    }
+    const auto database = options.out_directory / "bank.sqlite";
+    if (options.fresh_database) {
+        std::filesystem::remove(database, error);
+    }
+    if (options.record_audio) {
+        std::filesystem::create_directories(options.out_directory / "audio", error);
+    }
+
+    auto branch = std::unique_ptr<Branch>(new Branch(std::move(options), std::move(*cards)));
+    branch->m_account_service = std::make_unique<bank::AccountService>(bank::AccountServiceConfig{
+        .database = database,
+        .demo_cards = branch->m_options.demo_cards,
+        .pin_key = bank::demo_pin_key});
+    if (auto started = branch->m_account_service->start(); !started) {
+        return std::unexpected("the account service: " + bank::describe(started.error()));
+    }
+    branch->m_bus = std::make_unique<usb::VirtualUsbBus>();
+    branch->m_reader = std::make_shared<devices::VirtualCcidReader>();
+    branch->m_pin_pad = std::make_shared<devices::VirtualEpp>(bank::demo_pin_key);
+    for (const std::shared_ptr<usb::VirtualUsbDevice>& device :
+         {std::static_pointer_cast<usb::VirtualUsbDevice>(branch->m_reader),
+          std::static_pointer_cast<usb::VirtualUsbDevice>(branch->m_pin_pad)}) {
+        if (auto plugged = branch->m_bus->plug(device); !plugged) {
+            return std::unexpected("cannot plug " + device->product() + " in: " +
+                                   std::string(usb::to_string(plugged.error())));
+        }
+    }
+    return branch;
+}
+
+Branch::~Branch() {
+    stop_kiosk();
+    // The bus goes after the kiosk (its client) has exited; the service last.
+    m_bus.reset();
+    if (m_account_service) {
+        m_account_service->stop();
+    }
+}
+
+std::filesystem::path Branch::transcript_path() const {
+    return m_options.out_directory / "transcript.jsonl";
+}
+
+std::filesystem::path Branch::kiosk_log_path() const {
+    return m_options.out_directory / "kiosk.log";
+}
+
+std::vector<std::string> Branch::card_names() const {
+    std::vector<std::string> names;
+    for (const auto& card : m_cards.cards()) {
+        names.push_back(card.name);
+    }
+    return names;
+}
+
+std::expected<void, std::string> Branch::start_kiosk() {
+    std::vector<std::string> arguments = {
+        m_options.kiosk_binary.string(),
+        "--windowed",
+        "--transcript", transcript_path().string(),
+        "--screenshots", (m_options.out_directory / "screens").string(),
+        "--account-url", "http://127.0.0.1:" + std::to_string(m_account_service->port()),
+        "--terminal-id", "SIM-KIOSK-1",
+    };
+    if (m_options.headless) {
+        arguments.insert(arguments.end(), {"--size", headless_size});
+    }
+    if (m_options.record_audio) {
+        arguments.insert(arguments.end(),
+                         {"--record-audio", (m_options.out_directory / "audio").string()});
+    }
+    arguments.insert(arguments.end(), m_options.extra_kiosk_arguments.begin(),
+                     m_options.extra_kiosk_arguments.end());
+    const std::vector<std::string> environment = kiosk_environment(*m_bus, m_options.headless);
+
+    std::vector<char*> argv;
+    for (auto& argument : arguments) {
+        argv.push_back(argument.data());
+    }
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (const auto& variable : environment) {
+        envp.push_back(const_cast<char*>(variable.c_str()));
+    }
+    envp.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const std::string log = kiosk_log_path().string();
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    const int result = posix_spawn(&m_kiosk, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (result != 0) {
+        m_kiosk = -1;
+        return std::unexpected("cannot start " + arguments[0] + ": " + std::strerror(result));
+    }
+    m_kiosk_status.reset();
+    return {};
+}
+
+bool Branch::kiosk_running() {
+    if (m_kiosk <= 0 || m_kiosk_status) {
+        return false;
+    }
+    int status = 0;
+    if (waitpid(m_kiosk, &status, WNOHANG) == m_kiosk) {
+        m_kiosk_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return false;
+    }
+    return true;
+}
+
+int Branch::stop_kiosk() {
+    if (m_kiosk <= 0) {
+        return m_kiosk_status.value_or(0);
+    }
+    if (kiosk_running()) {
+        kill(m_kiosk, SIGTERM);
+        const auto deadline = std::chrono::steady_clock::now() + stop_grace;
+        while (kiosk_running() && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(stop_poll);
+        }
+        if (kiosk_running()) {
+            kill(m_kiosk, SIGKILL);
+            int status = 0;
+            waitpid(m_kiosk, &status, 0);
+            m_kiosk_status = 128 + SIGKILL;
+        }
+    }
+    m_kiosk = -1;
+    return m_kiosk_status.value_or(0);
+}
+
+std::expected<void, std::string> Branch::insert_card(const std::string& name) {
+    if (m_reader->card_present()) {
+        return std::unexpected(std::string("a card is already in the reader"));
+    }
+    auto card = m_cards.make_card(name);
+    if (!card) {
+        return std::unexpected(card.error().message());
+    }
+    m_reader->insert(std::move(*card));
+    return {};
+}
+
+std::expected<void, std::string> Branch::remove_card() {
+    if (!m_reader->card_present()) {
+        return std::unexpected(std::string("there is no card in the reader"));
+    }
+    m_reader->remove();
+    return {};
+}
+
+std::expected<void, std::string> Branch::press_key(const std::string& name) {
+    const auto key = epp_key(name);
+    if (!key) {
+        return std::unexpected("the PIN pad has no key '" + name + "'");
+    }
+    m_pin_pad->press(*key);
+    return {};
+}
+
+std::expected<void, std::string> Branch::type_pin(const std::string& digits) {
+    const auto deadline = std::chrono::steady_clock::now() + pin_prompt_wait;
+    while (m_pin_pad->mode() != drivers::epp::PadMode::pin_entry) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return std::unexpected(std::string("the PIN pad never started collecting a PIN"));
+        }
+        std::this_thread::sleep_for(stop_poll);
+    }
+    for (const char digit : digits) {
+        if (auto pressed = press_key(std::string(1, digit)); !pressed) {
+            return pressed;
+        }
+        std::this_thread::sleep_for(pause_between_digits);
+    }
+    return {};
+}
+
+std::expected<void, std::string> Branch::set_headphones(bool plugged) {
+    m_pin_pad->plug_headphones(plugged);
+    return {};
+}
+
+std::expected<void, std::string> Branch::set_fault(const std::string& service,
+                                                   const std::string& mode) {
+    if (service != "account") {
+        return std::unexpected("no service named '" + service + "' (there is: account)");
+    }
+    const auto fault = fault_named(mode);
+    if (!fault) {
+        return std::unexpected("no fault named '" + mode +
+                               "' (none, unavailable, slow, garbage, drop)");
+    }
+    m_account_service->set_fault(*fault);
+    return {};
+}
+
+}  // namespace simulator::app

@@ -1,0 +1,194 @@
+// kiosk-sim: the hardware simulator. It runs the unchanged kiosk against a virtual card
+// reader and PIN pad (through umockdev) and a simulated account service; with a display a
+// control panel lets a developer play the customer, without one a scenario file does
+// (docs/scenarios.md).
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "simulator/app/branch.h"
+#include "simulator/panel/control_panel.h"
+#include "simulator/script/runner.h"
+#include "simulator/script/scenario.h"
+
+namespace {
+
+using namespace simulator;
+
+constexpr int exit_passed = 0;
+constexpr int exit_failed = 1;
+constexpr int exit_unusable = 2;
+// The kiosk's last log lines shown when a scenario fails.
+constexpr std::size_t log_lines_on_failure = 20;
+
+struct Arguments {
+    bool headless = false;
+    std::optional<std::filesystem::path> script;
+    std::filesystem::path out = "out/sim";
+    bool record_audio = false;
+    bool keep_database = false;
+    std::filesystem::path kiosk = KIOSK_BINARY;
+    std::filesystem::path cards = KIOSK_SOURCE_DIR "/simulator/cards/demo-cards.toml";
+};
+
+constexpr const char* usage =
+    "usage: kiosk-sim [--headless --script FILE] [--out DIR] [--record-audio]\n"
+    "                 [--keep-database] [--kiosk PATH] [--cards FILE]\n"
+    "  --headless         no display: run --script and check its expectations\n"
+    "  --script FILE      a scenario (docs/scenarios.md)\n"
+    "  --out DIR          transcript.jsonl, screens/, kiosk.log, audio/ (default out/sim)\n"
+    "  --record-audio     also write the spoken audio as WAV files under DIR/audio\n"
+    "  --keep-database    keep DIR/bank.sqlite from the last run (default: a fresh one)\n";
+
+std::optional<Arguments> parse_arguments(int argc, char** argv) {
+    Arguments arguments;
+    for (int index = 1; index < argc; ++index) {
+        const std::string option = argv[index];
+        const auto value = [&]() -> std::optional<std::string> {
+            if (index + 1 >= argc) {
+                return std::nullopt;
+            }
+            return std::string(argv[++index]);
+        };
+        if (option == "--headless") {
+            arguments.headless = true;
+        } else if (option == "--record-audio") {
+            arguments.record_audio = true;
+        } else if (option == "--keep-database") {
+            arguments.keep_database = true;
+        } else if (option == "--script" || option == "--out" || option == "--kiosk" ||
+                   option == "--cards") {
+            const auto given = value();
+            if (!given) {
+                std::fprintf(stderr, "kiosk-sim: %s needs a value\n", option.c_str());
+                return std::nullopt;
+            }
+            if (option == "--script") arguments.script = *given;
+            if (option == "--out") arguments.out = *given;
+            if (option == "--kiosk") arguments.kiosk = *given;
+            if (option == "--cards") arguments.cards = *given;
+        } else {
+            std::fprintf(stderr, "kiosk-sim: unknown option %s\n%s", option.c_str(), usage);
+            return std::nullopt;
+        }
+    }
+    if (arguments.headless && !arguments.script) {
+        std::fprintf(stderr, "kiosk-sim: --headless needs --script FILE\n%s", usage);
+        return std::nullopt;
+    }
+    return arguments;
+}
+
+std::optional<std::string> read_file(const std::filesystem::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        return std::nullopt;
+    }
+    std::ostringstream contents;
+    contents << file.rdbuf();
+    return contents.str();
+}
+
+void print_log_tail(const std::filesystem::path& log) {
+    const auto contents = read_file(log);
+    if (!contents) {
+        return;
+    }
+    std::vector<std::string> lines;
+    std::istringstream stream(*contents);
+    for (std::string line; std::getline(stream, line);) {
+        lines.push_back(line);
+    }
+    const std::size_t first = lines.size() > log_lines_on_failure
+                                  ? lines.size() - log_lines_on_failure
+                                  : 0;
+    std::fprintf(stderr, "kiosk-sim: the end of %s:\n", log.c_str());
+    for (std::size_t index = first; index < lines.size(); ++index) {
+        std::fprintf(stderr, "  | %s\n", lines[index].c_str());
+    }
+}
+
+int run_headless(app::Branch& branch, const script::Scenario& scenario) {
+    script::TranscriptFollower transcript(branch.transcript_path());
+    const script::RunOptions options{
+        .logs = {branch.kiosk_log_path()},
+        .narrate = [](const std::string& step) { std::printf("kiosk-sim: %s\n", step.c_str()); }};
+    script::Outcome outcome = script::run_steps(scenario, branch, transcript, options);
+    const int kiosk_status = branch.stop_kiosk();
+    transcript.poll();
+    script::check_at_end(scenario, transcript.records(), options, outcome);
+    if (kiosk_status != 0) {
+        outcome.failures.push_back(fmt::format("the kiosk exited with status {}", kiosk_status));
+    }
+    if (transcript.malformed_lines() > 0) {
+        outcome.failures.push_back(
+            fmt::format("{} transcript lines are not JSON", transcript.malformed_lines()));
+    }
+    std::printf("kiosk-sim: transcript %s (%zu records), screenshots %s\n",
+                branch.transcript_path().c_str(), transcript.records().size(),
+                (branch.transcript_path().parent_path() / "screens").c_str());
+    if (outcome.passed()) {
+        std::printf("kiosk-sim: scenario passed\n");
+        return exit_passed;
+    }
+    for (const auto& failure : outcome.failures) {
+        std::fprintf(stderr, "kiosk-sim: FAILED %s\n", failure.c_str());
+    }
+    print_log_tail(branch.kiosk_log_path());
+    return exit_failed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const auto arguments = parse_arguments(argc, argv);
+    if (!arguments) {
+        return exit_unusable;
+    }
+    std::optional<script::Scenario> scenario;
+    if (arguments->script) {
+        const auto text = read_file(*arguments->script);
+        if (!text) {
+            std::fprintf(stderr, "kiosk-sim: cannot read %s\n", arguments->script->c_str());
+            return exit_unusable;
+        }
+        auto parsed = script::parse_scenario(*text);
+        if (!parsed) {
+            std::fprintf(stderr, "kiosk-sim: %s: %s\n", arguments->script->c_str(),
+                         script::to_string(parsed.error()).c_str());
+            return exit_unusable;
+        }
+        scenario = std::move(*parsed);
+    }
+    auto branch = app::Branch::open(app::BranchOptions{
+        .out_directory = arguments->out,
+        .kiosk_binary = arguments->kiosk,
+        .demo_cards = arguments->cards,
+        .headless = arguments->headless,
+        .record_audio = arguments->record_audio,
+        .fresh_database = !arguments->keep_database,
+        .extra_kiosk_arguments = {}});
+    if (!branch) {
+        std::fprintf(stderr, "kiosk-sim: %s\n", branch.error().c_str());
+        return exit_unusable;
+    }
+    if (auto started = (*branch)->start_kiosk(); !started) {
+        std::fprintf(stderr, "kiosk-sim: %s\n", started.error().c_str());
+        return exit_unusable;
+    }
+    if (arguments->headless) {
+        return run_headless(**branch, *scenario);
+    }
+    panel::PanelOptions panel_options;
+    panel_options.card_names = (*branch)->card_names();
+    const std::string problem = panel::run_control_panel(panel_options, **branch);
+    (*branch)->stop_kiosk();
+    if (!problem.empty()) {
+        std::fprintf(stderr, "kiosk-sim: %s\n", problem.c_str());
+        return exit_unusable;
+    }
+    return exit_passed;
+}

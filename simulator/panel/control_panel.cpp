@@ -1,0 +1,201 @@
+#include "simulator/panel/control_panel.h"
+
+#include <SDL2/SDL.h>
+#include <SDL2/SDL_ttf.h>
+
+#include <fmt/format.h>
+
+#include <optional>
+
+namespace simulator::panel {
+
+namespace {
+
+constexpr int panel_width = 640;
+constexpr int panel_height = 560;
+constexpr int font_size = 20;
+constexpr int line_height = 30;
+constexpr int margin = 20;
+constexpr int simplified_chinese_face = 2;
+constexpr Uint32 idle_wait_ms = 100;
+
+struct PanelState {
+    std::optional<std::string> card;
+    bool headphones = false;
+    bool account_down = false;
+    std::string last_message = "Ready.";
+};
+
+std::optional<std::string> pin_pad_key(SDL_Keycode key) {
+    if (key >= SDLK_0 && key <= SDLK_9) {
+        return std::string(1, static_cast<char>('0' + (key - SDLK_0)));
+    }
+    if (key >= SDLK_KP_1 && key <= SDLK_KP_9) {
+        return std::string(1, static_cast<char>('1' + (key - SDLK_KP_1)));
+    }
+    switch (key) {
+        case SDLK_KP_0:
+            return "0";
+        case SDLK_RETURN:
+        case SDLK_KP_ENTER:
+            return "enter";
+        case SDLK_BACKSPACE:
+            return "clear";
+        case SDLK_ESCAPE:
+            return "cancel";
+        case SDLK_SLASH:
+        case SDLK_QUESTION:
+            return "help";
+        default:
+            return std::nullopt;
+    }
+}
+
+std::vector<std::string> panel_lines(const PanelOptions& options, const PanelState& state) {
+    std::vector<std::string> lines = {
+        "Kiosk simulator: you are the customer",
+        "",
+    };
+    for (std::size_t index = 0; index < options.card_names.size() && index < 12; ++index) {
+        lines.push_back(fmt::format("F{:<3} insert card {}", index + 1, options.card_names[index]));
+    }
+    lines.insert(lines.end(), {
+        "R     remove the card",
+        "H     plug / unplug headphones",
+        "0-9 Enter Backspace(clear) Esc(cancel) ?(help): PIN pad",
+        "U     account service up / down",
+        "",
+        fmt::format("card: {}    headphones: {}    account service: {}",
+                    state.card.value_or("none"), state.headphones ? "plugged" : "unplugged",
+                    state.account_down ? "DOWN" : "up"),
+        state.last_message,
+    });
+    return lines;
+}
+
+void draw(SDL_Renderer* renderer, TTF_Font* font, const std::vector<std::string>& lines) {
+    SDL_SetRenderDrawColor(renderer, 0x20, 0x20, 0x28, 0xFF);
+    SDL_RenderClear(renderer);
+    int y = margin;
+    for (const std::string& line : lines) {
+        if (!line.empty()) {
+            SDL_Surface* surface =
+                TTF_RenderUTF8_Blended(font, line.c_str(), SDL_Color{0xF0, 0xF0, 0xF0, 0xFF});
+            if (surface != nullptr) {
+                SDL_Texture* texture = SDL_CreateTextureFromSurface(renderer, surface);
+                const SDL_Rect target{margin, y, surface->w, surface->h};
+                SDL_RenderCopy(renderer, texture, nullptr, &target);
+                SDL_DestroyTexture(texture);
+                SDL_FreeSurface(surface);
+            }
+        }
+        y += line_height;
+    }
+    SDL_RenderPresent(renderer);
+}
+
+// Carries out one key on the panel; returns what happened, for the panel's last line.
+std::string act(SDL_Keycode key, const PanelOptions& options, PanelState& state,
+                script::Hardware& hardware) {
+    const auto outcome = [](const std::expected<void, std::string>& result,
+                            const std::string& done) { return result ? done : result.error(); };
+    if (key >= SDLK_F1 && key <= SDLK_F12) {
+        const auto index = static_cast<std::size_t>(key - SDLK_F1);
+        if (index >= options.card_names.size()) {
+            return "No card on that key.";
+        }
+        const std::string& name = options.card_names[index];
+        const auto inserted = hardware.insert_card(name);
+        if (inserted) {
+            state.card = name;
+        }
+        return outcome(inserted, "Inserted " + name + ".");
+    }
+    switch (key) {
+        case SDLK_r: {
+            const auto removed = hardware.remove_card();
+            if (removed) {
+                state.card.reset();
+            }
+            return outcome(removed, "Card removed.");
+        }
+        case SDLK_h: {
+            const auto plugged = hardware.set_headphones(!state.headphones);
+            if (plugged) {
+                state.headphones = !state.headphones;
+            }
+            return outcome(plugged, state.headphones ? "Headphones plugged." : "Headphones out.");
+        }
+        case SDLK_u: {
+            const auto fault =
+                hardware.set_fault("account", state.account_down ? "none" : "unavailable");
+            if (fault) {
+                state.account_down = !state.account_down;
+            }
+            return outcome(fault, state.account_down ? "Account service down." : "Account up.");
+        }
+        default:
+            break;
+    }
+    if (const auto pad_key = pin_pad_key(key)) {
+        // The panel never echoes a digit: it may be a PIN.
+        return outcome(hardware.press_key(*pad_key), "PIN pad key pressed.");
+    }
+    return "That key does nothing here.";
+}
+
+}  // namespace
+
+std::string run_control_panel(const PanelOptions& options, script::Hardware& hardware) {
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+        return std::string("cannot start SDL video: ") + SDL_GetError();
+    }
+    if (TTF_WasInit() == 0 && TTF_Init() != 0) {
+        return std::string("cannot start SDL_ttf: ") + TTF_GetError();
+    }
+    TTF_Font* font = TTF_OpenFontIndex(options.font.c_str(), font_size, simplified_chinese_face);
+    if (font == nullptr) {
+        return "cannot open the font " + options.font;
+    }
+    SDL_Window* window =
+        SDL_CreateWindow("Kiosk simulator: control panel", SDL_WINDOWPOS_UNDEFINED,
+                         SDL_WINDOWPOS_UNDEFINED, panel_width, panel_height, 0);
+    SDL_Renderer* renderer = window != nullptr ? SDL_CreateRenderer(window, -1, 0) : nullptr;
+    if (renderer == nullptr) {
+        TTF_CloseFont(font);
+        if (window != nullptr) {
+            SDL_DestroyWindow(window);
+        }
+        return std::string("cannot open the panel window: ") + SDL_GetError();
+    }
+    PanelState state;
+    bool redraw = true;
+    bool running = true;
+    while (running && hardware.kiosk_running()) {
+        if (redraw) {
+            draw(renderer, font, panel_lines(options, state));
+            redraw = false;
+        }
+        SDL_Event event;
+        if (SDL_WaitEventTimeout(&event, idle_wait_ms) == 0) {
+            continue;
+        }
+        do {
+            if (event.type == SDL_QUIT ||
+                (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE)) {
+                running = false;
+            } else if (event.type == SDL_KEYDOWN && event.key.repeat == 0) {
+                state.last_message = act(event.key.keysym.sym, options, state, hardware);
+                redraw = true;
+            } else if (event.type == SDL_WINDOWEVENT) {
+                redraw = true;
+            }
+        } while (SDL_PollEvent(&event) != 0);
+    }
+    SDL_DestroyRenderer(renderer);
+    SDL_DestroyWindow(window);
+    TTF_CloseFont(font);
+    return {};
+}
+
+}  // namespace simulator::panel
