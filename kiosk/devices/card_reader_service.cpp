@@ -1,0 +1,324 @@
+#include "kiosk/devices/card_reader_service.h"
+
+#include <chrono>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "drivers/ccid/ccid_apdu_channel.h"
+#include "drivers/ccid/ccid_client.h"
+#include "drivers/ccid/class_descriptor.h"
+#include "kiosk/core/card_number.h"
+#include "kiosk/devices/device_timing.h"
+#include "kiosk/devices/secret.h"
+
+namespace kiosk::devices {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using drivers::ccid::CcidError;
+
+// The slot the kiosk's reader uses; multi-slot readers carry SAMs in the others.
+constexpr std::uint8_t k_card_slot = 0;
+
+// Ends a card read early when the service is asked to stop, so stop() need not wait for
+// the rest of the card's records.
+class StoppableChannel final : public drivers::iso7816::ApduChannel {
+public:
+    StoppableChannel(drivers::iso7816::ApduChannel& inner, const ServiceThread& thread)
+        : m_inner(inner), m_thread(thread) {}
+
+    std::expected<drivers::iso7816::ResponseApdu, drivers::iso7816::ApduError> transmit(
+        const drivers::iso7816::CommandApdu& command) override {
+        if (m_thread.stop_requested()) {
+            return std::unexpected(drivers::iso7816::ApduError::timeout);
+        }
+        return m_inner.transmit(command);
+    }
+
+private:
+    drivers::iso7816::ApduChannel& m_inner;
+    const ServiceThread& m_thread;
+};
+
+}  // namespace
+
+std::string_view to_string(CardReaderState state) {
+    switch (state) {
+        case CardReaderState::reader_missing:
+            return "reader missing";
+        case CardReaderState::absent:
+            return "absent";
+        case CardReaderState::present:
+            return "present";
+        case CardReaderState::powered:
+            return "powered";
+        case CardReaderState::active:
+            return "active";
+    }
+    return "unknown";
+}
+
+struct CardReaderService::Connection {
+    std::unique_ptr<drivers::usb::UsbTransport> transport;
+    std::unique_ptr<drivers::ccid::CcidClient> client;
+    drivers::ccid::ExchangeLevel level = drivers::ccid::ExchangeLevel::short_apdu;
+};
+
+CardReaderService::CardReaderService(CardReaderOptions options) : m_options(std::move(options)) {}
+
+CardReaderService::~CardReaderService() { stop(); }
+
+void CardReaderService::start(EventSink events, DeviceNotice notice) {
+    stop();
+    m_events = std::move(events);
+    m_notice = std::move(notice);
+    m_eject_requested = false;
+    m_thread.start([this] { run(); });
+}
+
+void CardReaderService::stop() { m_thread.stop(); }
+
+void CardReaderService::eject() { m_eject_requested = true; }
+
+void CardReaderService::set_state(CardReaderState state) { m_state = state; }
+
+void CardReaderService::post(core::Event event) {
+    // Once stopping, the shell no longer listens; a half-finished read is not news.
+    if (m_events && !m_thread.stop_requested()) {
+        m_events(std::move(event));
+    }
+}
+
+void CardReaderService::tell(std::string_view event) {
+    if (m_notice) {
+        m_notice(m_options.name, event);
+    }
+}
+
+void CardReaderService::run() {
+    set_state(CardReaderState::reader_missing);
+    std::optional<drivers::usb::UsbContext> context;
+    bool missing_reported = false;
+    while (!m_thread.stop_requested()) {
+        if (!context) {
+            if (auto created = drivers::usb::UsbContext::create()) {
+                context.emplace(std::move(*created));
+            }
+        }
+        std::optional<Connection> connection;
+        if (context) {
+            connection = connect(*context);
+        }
+        if (!connection) {
+            if (!missing_reported) {
+                tell("reader missing");
+                missing_reported = true;
+            }
+            m_thread.sleep_for(k_reopen_interval);
+            continue;
+        }
+        missing_reported = false;
+        serve(*connection);
+        if (!m_thread.stop_requested()) {
+            tell("reader disconnected");
+            missing_reported = true;
+        }
+        set_state(CardReaderState::reader_missing);
+    }
+}
+
+std::optional<CardReaderService::Connection> CardReaderService::connect(
+    const drivers::usb::UsbContext& context) {
+    auto transport = drivers::usb::UsbTransport::open(context, m_options.match);
+    if (!transport) {
+        return std::nullopt;
+    }
+    Connection connection;
+    connection.transport = std::move(*transport);
+    drivers::ccid::CcidOptions options;
+    options.slot = k_card_slot;
+    if (auto descriptor =
+            drivers::ccid::decode_class_descriptor(connection.transport->class_descriptor())) {
+        options = drivers::ccid::CcidOptions::for_reader(*descriptor, k_card_slot);
+        connection.level = descriptor->exchange_level();
+    } else {
+        tell("reader class descriptor unreadable, assuming an APDU-level reader");
+    }
+    connection.client =
+        std::make_unique<drivers::ccid::CcidClient>(*connection.transport, options);
+    return connection;
+}
+
+void CardReaderService::serve(Connection& connection) {
+    tell("reader connected");
+    set_state(CardReaderState::absent);
+    m_eject_requested = false;
+    const bool has_interrupt = connection.transport->has_interrupt_in();
+    const auto poll_interval =
+        has_interrupt ? k_slot_poll_safety_net : k_slot_poll_without_interrupt;
+    auto next_poll = Clock::now();  // learn the slot's state at once
+    int failures = 0;
+
+    const auto failed = [&](CcidError error) {
+        if (error == CcidError::reader_gone) {
+            return true;
+        }
+        ++failures;
+        m_thread.sleep_for(k_error_backoff);
+        return failures >= k_failures_before_reopen;
+    };
+
+    while (!m_thread.stop_requested()) {
+        if (m_eject_requested.exchange(false)) {
+            release_card(connection);
+        }
+        if (Clock::now() >= next_poll) {
+            next_poll = Clock::now() + poll_interval;
+            auto report = connection.client->slot_status();
+            if (!report) {
+                if (failed(report.error())) {
+                    break;
+                }
+                continue;
+            }
+            failures = 0;
+            const bool present = report->icc != drivers::ccid::IccStatus::absent;
+            if (follow_slot(connection, present) == Outcome::reader_gone) {
+                break;
+            }
+            continue;
+        }
+        if (!has_interrupt) {
+            m_thread.sleep_for(k_event_wait);
+            continue;
+        }
+        auto message = connection.client->wait_for_interrupt(k_event_wait);
+        if (!message) {
+            if (failed(message.error())) {
+                break;
+            }
+            continue;
+        }
+        failures = 0;
+        if (!*message) {
+            continue;  // nothing happened in this wait
+        }
+        Outcome outcome = Outcome::keep_going;
+        std::visit(
+            [&](const auto& interrupt) {
+                using Message = std::decay_t<decltype(interrupt)>;
+                if constexpr (std::is_same_v<Message, drivers::ccid::NotifySlotChange>) {
+                    // CCID 1.1 §6.3.1: two bits per slot, present and changed. Only "present"
+                    // is used: a notification queued before the model asked GetSlotStatus
+                    // also says "changed", about a change already seen. Removal and
+                    // reinsertion each send their own notification, so both are seen.
+                    if (interrupt.slots.size() > k_card_slot) {
+                        outcome = follow_slot(connection, interrupt.slots[k_card_slot].present);
+                    }
+                } else {
+                    // CCID 1.1 §6.3.2: the reader cut the card's power (e.g. overcurrent).
+                    tell("reader hardware error");
+                    if (state() == CardReaderState::powered ||
+                        state() == CardReaderState::active) {
+                        set_state(CardReaderState::present);
+                    }
+                }
+            },
+            **message);
+        if (outcome == Outcome::reader_gone) {
+            break;
+        }
+    }
+
+    // The reader is gone: a card in it is out of the kiosk's reach, so its session ends.
+    if (!m_thread.stop_requested() && state() != CardReaderState::absent &&
+        state() != CardReaderState::reader_missing) {
+        card_removed();
+    }
+}
+
+CardReaderService::Outcome CardReaderService::follow_slot(Connection& connection, bool present) {
+    const bool card_known = state() != CardReaderState::absent;
+    if (!present) {
+        if (card_known) {
+            card_removed();
+        }
+        return Outcome::keep_going;
+    }
+    if (card_known) {
+        return Outcome::keep_going;
+    }
+    return card_inserted(connection);
+}
+
+CardReaderService::Outcome CardReaderService::card_inserted(Connection& connection) {
+    set_state(CardReaderState::present);
+    tell("card inserted");
+    post(core::CardInserted{});
+
+    auto answer_to_reset = connection.client->power_on();
+    if (!answer_to_reset) {
+        const CcidError error = answer_to_reset.error();
+        if (error == CcidError::card_absent) {
+            tell("card removed before it could be read");
+            card_removed();
+            return Outcome::keep_going;
+        }
+        post(core::CardReadFailed{std::string(drivers::ccid::to_string(error))});
+        tell("card read failed");
+        return error == CcidError::reader_gone ? Outcome::reader_gone : Outcome::keep_going;
+    }
+    set_state(CardReaderState::powered);
+    tell("card powered");
+
+    drivers::ccid::CcidApduChannel reader_channel(*connection.client, connection.level);
+    StoppableChannel channel(reader_channel, m_thread);
+    auto card = drivers::emv::read_card(channel, m_options.terminal);
+    if (!card) {
+        post(core::CardReadFailed{std::string(drivers::emv::to_string(card.error()))});
+        tell("card read failed");
+        if (card.error() == drivers::emv::EmvError::reader_failed &&
+            !connection.client->slot_status()) {
+            return Outcome::reader_gone;
+        }
+        release_card(connection);
+        return Outcome::keep_going;
+    }
+    // The plain digits live only as long as it takes to move them into the masking type.
+    auto number = core::CardNumber::parse(card->pan);
+    wipe(card->pan);
+    wipe(card->holder_name);
+    if (!number) {
+        post(core::CardReadFailed{"card number unusable"});
+        tell("card read failed");
+        release_card(connection);
+        return Outcome::keep_going;
+    }
+    set_state(CardReaderState::active);
+    tell("card read");
+    post(core::CardRead{core::CardData{.pan = std::move(*number),
+                                       .expiry = std::move(card->expiry),
+                                       .language_preference =
+                                           std::move(card->language_preference)}});
+    return Outcome::keep_going;
+}
+
+void CardReaderService::release_card(Connection& connection) {
+    const CardReaderState current = state();
+    if (current != CardReaderState::powered && current != CardReaderState::active) {
+        return;
+    }
+    // CCID 1.1 §6.1.2. Whatever the reader answers, the card is no longer in use.
+    (void)connection.client->power_off();
+    set_state(CardReaderState::present);
+    tell("card released");
+}
+
+void CardReaderService::card_removed() {
+    set_state(CardReaderState::absent);
+    tell("card removed");
+    post(core::CardRemoved{});
+}
+
+}  // namespace kiosk::devices

@@ -1,0 +1,84 @@
+#pragma once
+// The card reader device model (DESIGN.md, "Drivers are layered"): finds the CCID reader,
+// follows its slot, reads an inserted card with drivers/emv and reports core events:
+// CardInserted, then CardRead or CardReadFailed, and CardRemoved when the card is pulled out.
+//
+// States: reader_missing (no reader, looked for again every k_reopen_interval), absent (no
+// card), present (a card in the slot, not powered), powered (answer to reset received,
+// reading), active (read; waits for eject() and removal).
+//
+// The card number leaves drivers/ only as a core::CardNumber, which masks itself; the plain
+// digits are wiped at once. Notices name what happened, never the card.
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "drivers/emv/card_reader.h"
+#include "drivers/usb/usb_transport.h"
+#include "kiosk/devices/device_events.h"
+#include "kiosk/devices/service_thread.h"
+
+namespace kiosk::devices {
+
+enum class CardReaderState { reader_missing, absent, present, powered, active };
+
+std::string_view to_string(CardReaderState state);
+
+struct CardReaderOptions {
+    // Any device with a smart-card (CCID) interface; narrow it with vendor and product ids.
+    drivers::usb::DeviceMatch match{.vendor_id = std::nullopt,
+                                    .product_id = std::nullopt,
+                                    .interface_class = drivers::usb::k_interface_class_smart_card,
+                                    .bus = std::nullopt,
+                                    .address = std::nullopt};
+    drivers::emv::Terminal terminal = drivers::emv::Terminal::unionpay();
+    // The device's name in notices.
+    std::string name = "card reader";
+};
+
+class CardReaderService {
+public:
+    explicit CardReaderService(CardReaderOptions options = {});
+    ~CardReaderService();
+    CardReaderService(const CardReaderService&) = delete;
+    CardReaderService& operator=(const CardReaderService&) = delete;
+
+    // Starts the model's thread. `events` and `notice` are called from that thread.
+    void start(EventSink events, DeviceNotice notice);
+    // Stops the thread promptly (within about k_event_wait, or one APDU during a read).
+    void stop();
+
+    // Powers the card off so the customer can pull it out (a dip reader has no motor); the
+    // model then reports CardRemoved when the slot is empty. Any thread; never blocks.
+    void eject();
+
+    CardReaderState state() const { return m_state.load(); }
+
+private:
+    struct Connection;
+    enum class Outcome { keep_going, reader_gone };
+
+    void run();
+    std::optional<Connection> connect(const drivers::usb::UsbContext& context);
+    void serve(Connection& connection);
+    Outcome follow_slot(Connection& connection, bool present);
+    Outcome card_inserted(Connection& connection);
+    void card_removed();
+    void release_card(Connection& connection);
+    void set_state(CardReaderState state);
+    void post(core::Event event);
+    void tell(std::string_view event);
+
+    CardReaderOptions m_options;
+    EventSink m_events;
+    DeviceNotice m_notice;
+    ServiceThread m_thread;
+    std::atomic<CardReaderState> m_state{CardReaderState::reader_missing};
+    std::atomic<bool> m_eject_requested{false};
+};
+
+}  // namespace kiosk::devices

@@ -1,0 +1,31 @@
+#pragma once
+// Every wait of the device models has its home here (DESIGN.md, house style 6).
+
+#include <chrono>
+
+namespace kiosk::devices {
+
+using namespace std::chrono_literals;
+
+// How long one wait for an interrupt message lasts. It bounds how long stop() takes and how
+// late a queued request (eject, start PIN entry) is picked up.
+inline constexpr std::chrono::milliseconds k_event_wait = 50ms;
+
+// How often a missing device is looked for again. Re-enumerating is cheap; a kiosk whose
+// reader was reseated should notice within a second.
+inline constexpr std::chrono::milliseconds k_reopen_interval = 500ms;
+
+// How often the card reader is asked for its slot status on top of slot-change interrupts:
+// the only source for readers without an interrupt endpoint, a safety net for the others
+// (a notification sent before the kiosk listened is never repeated).
+inline constexpr std::chrono::milliseconds k_slot_poll_without_interrupt = 200ms;
+inline constexpr std::chrono::milliseconds k_slot_poll_safety_net = 1000ms;
+
+// After a failed transfer that is not an unplug, wait this long before the next try, so a
+// misbehaving device cannot make the thread spin.
+inline constexpr std::chrono::milliseconds k_error_backoff = 100ms;
+
+// This many failures in a row and the device is closed and opened again.
+inline constexpr int k_failures_before_reopen = 5;
+
+}  // namespace kiosk::devices

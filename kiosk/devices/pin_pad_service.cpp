@@ -1,0 +1,346 @@
+#include "kiosk/devices/pin_pad_service.h"
+
+#include <algorithm>
+#include <type_traits>
+#include <utility>
+
+#include "kiosk/core/keys.h"
+#include "kiosk/core/pin_block.h"
+#include "kiosk/devices/device_timing.h"
+#include "kiosk/devices/secret.h"
+
+namespace kiosk::devices {
+namespace {
+
+using drivers::epp::EppError;
+
+std::optional<core::Key> to_core_key(drivers::epp::Key key) {
+    using drivers::epp::Key;
+    switch (key) {
+        case Key::enter:
+            return core::Key::enter;
+        case Key::clear:
+            return core::Key::clear;
+        case Key::cancel:
+            return core::Key::cancel;
+        case Key::help:
+            return core::Key::help;
+        default:
+            break;
+    }
+    if (drivers::epp::is_digit(key)) {
+        return core::digit_key(static_cast<int>(key) - '0');
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view to_string(PinPadState state) {
+    switch (state) {
+        case PinPadState::pad_missing:
+            return "pad missing";
+        case PinPadState::idle:
+            return "idle";
+        case PinPadState::collecting:
+            return "collecting";
+    }
+    return "unknown";
+}
+
+struct PinPadService::Connection {
+    std::unique_ptr<drivers::usb::UsbTransport> transport;
+    std::unique_ptr<drivers::epp::EppClient> client;
+};
+
+PinPadService::PinPadService(PinPadOptions options) : m_options(std::move(options)) {}
+
+PinPadService::~PinPadService() { stop(); }
+
+void PinPadService::start(EventSink events, DeviceNotice notice) {
+    stop();
+    m_events = std::move(events);
+    m_notice = std::move(notice);
+    m_headphones = false;
+    m_thread.start([this] { run(); });
+}
+
+void PinPadService::stop() {
+    m_thread.stop();
+    std::lock_guard lock(m_requests_mutex);
+    for (auto& request : m_requests) {
+        if (auto* entry = std::get_if<StartEntry>(&request)) {
+            wipe(entry->account_field);
+        }
+    }
+    m_requests.clear();
+}
+
+void PinPadService::start_pin_entry(const core::CardNumber& card) {
+    auto field = drivers::epp::account_field_from_pan(card.digits());
+    if (!field) {
+        post(core::PinEntryFailed{"card number unusable for a PIN block"});
+        return;
+    }
+    std::lock_guard lock(m_requests_mutex);
+    m_requests.emplace_back(StartEntry{std::move(*field)});
+}
+
+void PinPadService::cancel_pin_entry() {
+    std::lock_guard lock(m_requests_mutex);
+    m_requests.emplace_back(CancelEntry{});
+}
+
+std::optional<PinPadService::Request> PinPadService::next_request() {
+    std::lock_guard lock(m_requests_mutex);
+    if (m_requests.empty()) {
+        return std::nullopt;
+    }
+    Request request = std::move(m_requests.front());
+    m_requests.pop_front();
+    return request;
+}
+
+void PinPadService::post(core::Event event) {
+    if (m_events && !m_thread.stop_requested()) {
+        m_events(std::move(event));
+    }
+}
+
+void PinPadService::tell(std::string_view event) {
+    if (m_notice) {
+        m_notice(m_options.name, event);
+    }
+}
+
+void PinPadService::run() {
+    set_state(PinPadState::pad_missing);
+    std::optional<drivers::usb::UsbContext> context;
+    bool missing_reported = false;
+    while (!m_thread.stop_requested()) {
+        if (!context) {
+            if (auto created = drivers::usb::UsbContext::create()) {
+                context.emplace(std::move(*created));
+            }
+        }
+        std::optional<Connection> connection;
+        if (context) {
+            connection = connect(*context);
+        }
+        if (!connection) {
+            if (!missing_reported) {
+                tell("pad missing");
+                missing_reported = true;
+            }
+            refuse_requests_while_missing();
+            m_thread.sleep_for(k_reopen_interval);
+            continue;
+        }
+        missing_reported = false;
+        serve(*connection);
+        if (!m_thread.stop_requested()) {
+            tell("pad disconnected");
+            missing_reported = true;
+        }
+        set_state(PinPadState::pad_missing);
+    }
+}
+
+void PinPadService::refuse_requests_while_missing() {
+    while (auto request = next_request()) {
+        if (auto* entry = std::get_if<StartEntry>(&*request)) {
+            wipe(entry->account_field);
+            post(core::PinEntryFailed{"pin pad not connected"});
+        }
+    }
+}
+
+std::optional<PinPadService::Connection> PinPadService::connect(
+    const drivers::usb::UsbContext& context) {
+    auto transport = drivers::usb::UsbTransport::open(context, m_options.match);
+    if (!transport) {
+        return std::nullopt;
+    }
+    Connection connection;
+    connection.transport = std::move(*transport);
+    connection.client = std::make_unique<drivers::epp::EppClient>(*connection.transport);
+    return connection;
+}
+
+void PinPadService::serve(Connection& connection) {
+    auto& client = *connection.client;
+    // epp.md §4.2: learn the jack's state, and end an entry a previous run left open.
+    auto status = client.get_status();
+    if (!status) {
+        return;
+    }
+    tell("pad connected");
+    if (status->tampered) {
+        tell("pad reports tampering");
+    }
+    if (status->mode == drivers::epp::PadMode::pin_entry) {
+        (void)client.cancel_pin_entry();
+    }
+    set_headphones(status->headphones_plugged);
+    // epp.md §4.3: every key press reported, for menus and amounts.
+    if (auto mode = client.set_key_mode(drivers::epp::KeyMode::function_keys); !mode) {
+        if (mode.error() == EppError::device_gone) {
+            set_headphones(false);
+            return;
+        }
+        tell("function-key mode refused");
+    }
+    set_state(PinPadState::idle);
+
+    int failures = 0;
+    bool gone = false;
+    while (!gone && !m_thread.stop_requested()) {
+        while (auto request = next_request()) {
+            carry_out(connection, *request);
+        }
+        auto event = client.wait_for_event(k_event_wait);
+        if (!event) {
+            if (event.error() == EppError::device_gone) {
+                gone = true;
+                break;
+            }
+            // A garbled frame or a transfer error: not fatal unless it keeps happening.
+            ++failures;
+            if (failures >= k_failures_before_reopen) {
+                break;
+            }
+            m_thread.sleep_for(k_error_backoff);
+            continue;
+        }
+        failures = 0;
+        if (*event) {
+            handle(**event);
+        }
+    }
+
+    if (m_thread.stop_requested()) {
+        return;
+    }
+    if (state() == PinPadState::collecting) {
+        post(core::PinEntryFailed{"pin pad disconnected"});
+    }
+    // The jack is on the pad: without the pad, no headphones.
+    set_headphones(false);
+}
+
+void PinPadService::carry_out(Connection& connection, Request& request) {
+    if (std::holds_alternative<CancelEntry>(request)) {
+        if (state() != PinPadState::collecting) {
+            return;  // nothing to cancel; the entry may have just ended on its own
+        }
+        if (auto cancelled = connection.client->cancel_pin_entry(); !cancelled) {
+            if (cancelled.error() == EppError::not_collecting) {
+                return;  // it ended a moment ago; its own event says how
+            }
+            // The pad did not answer: the kiosk must not wait on an entry it gave up on.
+            set_state(PinPadState::idle);
+            post(core::PinEntryFailed{std::string(drivers::epp::to_string(cancelled.error()))});
+        }
+        return;  // PIN ENTRY ENDED (cancelled by host) follows as an event
+    }
+    auto& entry = std::get<StartEntry>(request);
+    drivers::epp::PinEntryRequest pad_request{
+        .account_field = entry.account_field,
+        .min_digits = m_options.min_digits,
+        .max_digits = m_options.max_digits,
+        .key_slot = m_options.key_slot,
+        .timeout = m_options.entry_timeout,
+    };
+    wipe(entry.account_field);
+    auto started = connection.client->start_pin_entry(pad_request);
+    wipe(pad_request.account_field);
+    if (!started) {
+        tell("pin entry refused");
+        post(core::PinEntryFailed{std::string(drivers::epp::to_string(started.error()))});
+        return;
+    }
+    set_state(PinPadState::collecting);
+    tell("pin entry started");
+}
+
+void PinPadService::handle(const drivers::epp::Event& event) {
+    using namespace drivers::epp;
+    // Entry events belong to an entry this model started; others are left over from before
+    // it connected (an entry it cancelled at start-up) and mean nothing to the session.
+    const bool entry_event =
+        std::holds_alternative<PinDigitEntered>(event) ||
+        std::holds_alternative<drivers::epp::PinCleared>(event) ||
+        std::holds_alternative<PinEntryDone>(event) || std::holds_alternative<PinEntryEnded>(event);
+    if (entry_event && state() != PinPadState::collecting) {
+        tell("pin entry event outside an entry ignored");
+        return;
+    }
+    std::visit(
+        [&](const auto& happened) {
+            using Happened = std::decay_t<decltype(happened)>;
+            if constexpr (std::is_same_v<Happened, KeyPressed>) {
+                if (auto key = to_core_key(happened.key)) {
+                    post(core::KeyPressed{*key});
+                }
+            } else if constexpr (std::is_same_v<Happened, PinDigitEntered>) {
+                post(core::PinDigitEntered{happened.digits_entered});
+            } else if constexpr (std::is_same_v<Happened, drivers::epp::PinCleared>) {
+                post(core::PinCleared{});
+            } else if constexpr (std::is_same_v<Happened, PinEntryDone>) {
+                set_state(PinPadState::idle);
+                auto block = core::PinBlock::from_bytes(happened.pin_block.block);
+                if (!block) {
+                    post(core::PinEntryFailed{"pin block of the wrong length"});
+                    tell("pin entry failed");
+                    return;
+                }
+                tell("pin entry done");
+                post(core::PinEntered{*block});
+            } else if constexpr (std::is_same_v<Happened, PinEntryEnded>) {
+                set_state(PinPadState::idle);
+                switch (happened.reason) {
+                    case EndReason::cancelled_by_customer:
+                    case EndReason::cancelled_by_host:
+                        tell("pin entry cancelled");
+                        post(core::PinEntryCancelled{});
+                        break;
+                    case EndReason::timed_out:
+                        tell("pin entry timed out");
+                        post(core::PinEntryFailed{"pin entry timed out"});
+                        break;
+                    case EndReason::failed:
+                        tell("pin entry failed");
+                        post(core::PinEntryFailed{"pin pad could not build a pin block"});
+                        break;
+                }
+            } else if constexpr (std::is_same_v<Happened, PinTooShort>) {
+                tell("pin too short");
+            } else if constexpr (std::is_same_v<Happened, PinFull>) {
+                tell("pin full");
+            } else if constexpr (std::is_same_v<Happened, HeadphonesChanged>) {
+                set_headphones(happened.plugged);
+            } else if constexpr (std::is_same_v<Happened, TamperDetected>) {
+                tell("tamper detected");
+                if (state() == PinPadState::collecting) {
+                    set_state(PinPadState::idle);
+                    post(core::PinEntryFailed{"pin pad tampered"});
+                }
+            }
+        },
+        event);
+}
+
+void PinPadService::set_headphones(bool plugged) {
+    if (plugged == m_headphones) {
+        return;
+    }
+    m_headphones = plugged;
+    tell(plugged ? "headphones plugged" : "headphones unplugged");
+    if (plugged) {
+        post(core::HeadphonesPlugged{});
+    } else {
+        post(core::HeadphonesUnplugged{});
+    }
+}
+
+}  // namespace kiosk::devices

@@ -1,0 +1,107 @@
+#pragma once
+// The PIN pad device model: finds the encrypting PIN pad (docs/protocols/epp.md), puts it in
+// function-key mode and turns its events into core events: KeyPressed, HeadphonesPlugged /
+// HeadphonesUnplugged (the headphone jack is on the pad), and during a PIN entry
+// PinDigitEntered{count}, PinCleared, then PinEntered{block}, PinEntryCancelled or
+// PinEntryFailed.
+//
+// States: pad_missing (looked for again every k_reopen_interval), idle (function keys),
+// collecting (the pad holds the customer's digits; the kiosk learns only their count).
+//
+// The PIN never reaches this process: the pad hands over an ISO 9564 block enciphered under
+// its working key, which goes on to the account service untouched.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "drivers/epp/epp_client.h"
+#include "drivers/usb/usb_transport.h"
+#include "kiosk/core/card_number.h"
+#include "kiosk/devices/device_events.h"
+#include "kiosk/devices/service_thread.h"
+
+namespace kiosk::devices {
+
+enum class PinPadState { pad_missing, idle, collecting };
+
+std::string_view to_string(PinPadState state);
+
+// epp.md §1: the simulated pad's ids (pid.codes); a real pad is matched by its own.
+inline constexpr std::uint16_t k_epp_vendor_id = 0x1209;
+inline constexpr std::uint16_t k_epp_product_id = 0x0002;
+
+struct PinPadOptions {
+    drivers::usb::DeviceMatch match{.vendor_id = k_epp_vendor_id,
+                                    .product_id = k_epp_product_id,
+                                    .interface_class = drivers::usb::k_interface_class_vendor,
+                                    .bus = std::nullopt,
+                                    .address = std::nullopt};
+    std::uint8_t key_slot = 0;
+    std::uint8_t min_digits = 4;
+    std::uint8_t max_digits = 6;
+    // epp.md §4.4: counted by the pad from the last key press.
+    std::chrono::seconds entry_timeout{30};
+    // The device's name in notices.
+    std::string name = "pin pad";
+};
+
+class PinPadService {
+public:
+    explicit PinPadService(PinPadOptions options = {});
+    ~PinPadService();
+    PinPadService(const PinPadService&) = delete;
+    PinPadService& operator=(const PinPadService&) = delete;
+
+    // Starts the model's thread. `events` and `notice` are called from that thread (and
+    // `events` also from start_pin_entry() when the request cannot even be made).
+    void start(EventSink events, DeviceNotice notice);
+    // Stops the thread promptly (within about k_event_wait).
+    void stop();
+
+    // Asks the pad to collect a PIN for this card. Any thread; never blocks: the request is
+    // carried out on the model's thread, and the outcome arrives as events.
+    void start_pin_entry(const core::CardNumber& card);
+    // Ends a PIN entry in progress (PinEntryCancelled follows). Any thread; never blocks.
+    void cancel_pin_entry();
+
+    PinPadState state() const { return m_state.load(); }
+
+private:
+    struct StartEntry {
+        std::string account_field;  // 12 PAN digits: wiped as soon as the pad has them
+    };
+    struct CancelEntry {};
+    using Request = std::variant<StartEntry, CancelEntry>;
+
+    struct Connection;
+    void run();
+    std::optional<Connection> connect(const drivers::usb::UsbContext& context);
+    void serve(Connection& connection);
+    void carry_out(Connection& connection, Request& request);
+    void refuse_requests_while_missing();
+    void handle(const drivers::epp::Event& event);
+    void set_headphones(bool plugged);
+    std::optional<Request> next_request();
+    void set_state(PinPadState state) { m_state = state; }
+    void post(core::Event event);
+    void tell(std::string_view event);
+
+    PinPadOptions m_options;
+    EventSink m_events;
+    DeviceNotice m_notice;
+    ServiceThread m_thread;
+    std::atomic<PinPadState> m_state{PinPadState::pad_missing};
+    bool m_headphones = false;  // model thread only
+
+    std::mutex m_requests_mutex;
+    std::deque<Request> m_requests;
+};
+
+}  // namespace kiosk::devices

@@ -1,0 +1,222 @@
+// THE card reader test: the kiosk's card reader model, through real libusb and the
+// drivers' CCID and EMV code, against the simulator's reader on the umockdev virtual bus.
+
+#include "kiosk/devices/card_reader_service.h"
+
+#include <chrono>
+#include <memory>
+
+#include <catch2/catch.hpp>
+
+#include "simulator/cards/card_profile.h"
+#include "simulator/devices/virtual_ccid_reader.h"
+#include "simulator/usb/virtual_usb_bus.h"
+#include "tests/kiosk/devices/event_recorder.h"
+
+using namespace kiosk;
+using namespace kiosk::devices;
+using namespace kiosk::devices::test;
+using simulator::devices::VirtualCcidReader;
+
+namespace {
+
+const simulator::cards::CardLibrary& library() {
+    static const auto loaded =
+        simulator::cards::CardLibrary::load(simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
+    REQUIRE(loaded);
+    return *loaded;
+}
+
+std::shared_ptr<simulator::cards::VirtualCard> card(std::string_view name) {
+    auto made = library().make_card(name);
+    REQUIRE(made);
+    return *made;
+}
+
+std::string pan_of(std::string_view name) {
+    const auto* profile = library().find(name);
+    REQUIRE(profile != nullptr);
+    return profile->pan;
+}
+
+// A bus with the simulator's reader plugged in, and the kiosk's model listening to it.
+struct Kiosk {
+    simulator::usb::VirtualUsbBus bus;
+    std::shared_ptr<VirtualCcidReader> reader = std::make_shared<VirtualCcidReader>();
+    std::optional<simulator::usb::DeviceHandle> reader_handle;
+    EventRecorder recorder;
+    CardReaderService service;
+
+    void plug_reader() {
+        auto handle = bus.plug(reader);
+        REQUIRE(handle);
+        reader_handle = *handle;
+    }
+    void unplug_reader() {
+        REQUIRE(reader_handle);
+        REQUIRE(bus.unplug(*reader_handle));
+        reader_handle.reset();
+    }
+    void start() {
+        service.start(recorder.sink(), recorder.notice());
+        REQUIRE(recorder.wait_for_notice("reader connected"));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("an inserted card is reported inserted, then read with a masked number") {
+    Kiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.start();
+    CHECK(eventually([&] { return kiosk.service.state() == CardReaderState::absent; }));
+
+    kiosk.reader->insert(card("zhang-wei"));
+    CHECK(kiosk.recorder.expect<core::CardInserted>());
+    const auto read = kiosk.recorder.expect<core::CardRead>();
+    REQUIRE(read);
+    CHECK(read->card.pan.last_four() == "0018");
+    CHECK(read->card.pan.masked() == "**** **** **** 0018");
+    CHECK(read->card.pan.digits() == pan_of("zhang-wei"));
+    CHECK(read->card.expiry == "2912");
+    CHECK(read->card.language_preference == "zh");
+    CHECK(kiosk.service.state() == CardReaderState::active);
+    CHECK(kiosk.reader->card_powered());
+}
+
+TEST_CASE("a mute card is reported inserted and then failed, with no card data") {
+    Kiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.start();
+
+    kiosk.reader->insert(card("mute"));
+    CHECK(kiosk.recorder.expect<core::CardInserted>());
+    const auto failed = kiosk.recorder.expect<core::CardReadFailed>();
+    REQUIRE(failed);
+    CHECK_FALSE(failed->reason.empty());
+    CHECK(kiosk.service.state() == CardReaderState::present);
+    CHECK(kiosk.recorder.stays_quiet(200ms));
+}
+
+TEST_CASE("a card whose records are malformed is reported failed") {
+    Kiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.start();
+
+    kiosk.reader->insert(card("corrupt"));
+    CHECK(kiosk.recorder.expect<core::CardInserted>());
+    CHECK(kiosk.recorder.expect<core::CardReadFailed>());
+    // The failed card is powered off again, waiting to be taken.
+    CHECK(eventually([&] { return !kiosk.reader->card_powered(); }));
+}
+
+TEST_CASE("an ejected card is powered off and reported removed when it is pulled out") {
+    Kiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.start();
+    kiosk.reader->insert(card("zhang-wei"));
+    REQUIRE(kiosk.recorder.skip_to<core::CardRead>());
+
+    kiosk.service.eject();
+    CHECK(eventually([&] { return kiosk.service.state() == CardReaderState::present; }));
+    CHECK_FALSE(kiosk.reader->card_powered());
+    CHECK(kiosk.recorder.stays_quiet(100ms));  // still in the slot: not removed yet
+
+    kiosk.reader->remove();
+    CHECK(kiosk.recorder.expect<core::CardRemoved>());
+    CHECK(kiosk.service.state() == CardReaderState::absent);
+}
+
+TEST_CASE("a card pulled out without an eject is reported removed") {
+    Kiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.start();
+    kiosk.reader->insert(card("li-na"));
+    REQUIRE(kiosk.recorder.skip_to<core::CardRead>());
+
+    kiosk.reader->remove();
+    CHECK(kiosk.recorder.expect<core::CardRemoved>());
+    CHECK(kiosk.service.state() == CardReaderState::absent);
+}
+
+TEST_CASE("a card already in the reader when the model starts is read") {
+    Kiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.reader->insert(card("alice"));
+    kiosk.start();
+    CHECK(kiosk.recorder.expect<core::CardInserted>());
+    const auto read = kiosk.recorder.expect<core::CardRead>();
+    REQUIRE(read);
+    CHECK(read->card.pan.last_four() == "2223");
+}
+
+TEST_CASE("a reader missing at start is reported and used once it is plugged in") {
+    Kiosk kiosk;
+    kiosk.service.start(kiosk.recorder.sink(), kiosk.recorder.notice());
+    CHECK(kiosk.recorder.wait_for_notice("reader missing"));
+    CHECK(kiosk.service.state() == CardReaderState::reader_missing);
+
+    kiosk.plug_reader();
+    CHECK(kiosk.recorder.wait_for_notice("reader connected"));
+    kiosk.reader->insert(card("zhang-wei"));
+    CHECK(kiosk.recorder.expect<core::CardInserted>());
+    CHECK(kiosk.recorder.expect<core::CardRead>());
+}
+
+TEST_CASE("a reader unplugged with a card in it ends the card's session and recovers") {
+    Kiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.start();
+    kiosk.reader->insert(card("zhang-wei"));
+    REQUIRE(kiosk.recorder.skip_to<core::CardRead>());
+
+    kiosk.unplug_reader();
+    CHECK(kiosk.recorder.expect<core::CardRemoved>());
+    CHECK(kiosk.recorder.wait_for_notice("reader disconnected"));
+    CHECK(eventually([&] { return kiosk.service.state() == CardReaderState::reader_missing; }));
+
+    // Plugged back in with the card still in the slot: read again, as a new session.
+    kiosk.plug_reader();
+    CHECK(kiosk.recorder.expect<core::CardInserted>());
+    const auto read = kiosk.recorder.expect<core::CardRead>();
+    REQUIRE(read);
+    CHECK(read->card.pan.last_four() == "0018");
+}
+
+TEST_CASE("stopping the card reader model is prompt, even while it waits") {
+    Kiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.start();
+    const auto started = std::chrono::steady_clock::now();
+    kiosk.service.stop();
+    CHECK(std::chrono::steady_clock::now() - started < 300ms);
+
+    // And it starts again.
+    kiosk.service.start(kiosk.recorder.sink(), kiosk.recorder.notice());
+    kiosk.reader->insert(card("zhang-wei"));
+    CHECK(kiosk.recorder.skip_to<core::CardRead>());
+}
+
+TEST_CASE("no event or notice of the card reader carries a card number") {
+    Kiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.start();
+    kiosk.reader->insert(card("zhang-wei"));
+    REQUIRE(kiosk.recorder.skip_to<core::CardRead>());
+    kiosk.reader->remove();
+    REQUIRE(kiosk.recorder.skip_to<core::CardRemoved>());
+    kiosk.reader->insert(card("mute"));
+    REQUIRE(kiosk.recorder.skip_to<core::CardReadFailed>());
+
+    const std::string digits = pan_of("zhang-wei");
+    for (const auto& notice : kiosk.recorder.notices()) {
+        INFO(notice.event);
+        CHECK(notice.event.find(digits.substr(digits.size() - 8)) == std::string::npos);
+        CHECK(notice.event.find_first_of("0123456789") == std::string::npos);
+    }
+    for (const auto& event : kiosk.recorder.events()) {
+        if (const auto* failed = std::get_if<core::CardReadFailed>(&event)) {
+            CHECK(failed->reason.find_first_of("0123456789") == std::string::npos);
+        }
+    }
+}

@@ -1,0 +1,256 @@
+// THE PIN pad test: the kiosk's PIN pad model, through real libusb and the drivers' EPP code,
+// against the simulator's pad on the umockdev virtual bus. The PIN is typed on the pad and
+// checked only by deciphering the block the kiosk received, as the account service would.
+
+#include "kiosk/devices/pin_pad_service.h"
+
+#include <array>
+#include <chrono>
+#include <memory>
+
+#include <catch2/catch.hpp>
+
+#include "drivers/pinblock/pin_block.h"
+#include "simulator/devices/virtual_epp.h"
+#include "simulator/usb/virtual_usb_bus.h"
+#include "tests/kiosk/devices/event_recorder.h"
+
+using namespace kiosk;
+using namespace kiosk::devices;
+using namespace kiosk::devices::test;
+using drivers::epp::Key;
+using simulator::devices::VirtualEpp;
+
+namespace {
+
+// The shared ISO 9564 test key (KNOWN-GROUND.md, check value 08D7B4).
+constexpr std::array<std::uint8_t, 16> k_working_key{0x01, 0x23, 0x45, 0x67, 0x89, 0xAB,
+                                                     0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98,
+                                                     0x76, 0x54, 0x32, 0x10};
+constexpr std::string_view k_pan = "6228480402564890018";  // the zhang-wei demo card
+
+core::CardNumber card_number() {
+    auto number = core::CardNumber::parse(k_pan);
+    REQUIRE(number);
+    return *number;
+}
+
+struct Kiosk {
+    simulator::usb::VirtualUsbBus bus;
+    std::shared_ptr<VirtualEpp> pad = std::make_shared<VirtualEpp>(k_working_key);
+    std::optional<simulator::usb::DeviceHandle> pad_handle;
+    EventRecorder recorder;
+    PinPadService service;
+
+    void plug_pad() {
+        auto handle = bus.plug(pad);
+        REQUIRE(handle);
+        pad_handle = *handle;
+    }
+    void unplug_pad() {
+        REQUIRE(pad_handle);
+        REQUIRE(bus.unplug(*pad_handle));
+        pad_handle.reset();
+    }
+    void start() {
+        service.start(recorder.sink(), recorder.notice());
+        REQUIRE(eventually([&] { return service.state() == PinPadState::idle; }));
+    }
+    void start_entry() {
+        service.start_pin_entry(card_number());
+        REQUIRE(eventually([&] { return service.state() == PinPadState::collecting; }));
+        REQUIRE(pad->mode() == drivers::epp::PadMode::pin_entry);
+    }
+    void type(std::string_view digits) {
+        for (const char digit : digits) {
+            pad->press(static_cast<Key>(digit));
+        }
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a key pressed in function-key mode is reported as that key") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    CHECK(kiosk.pad->mode() == drivers::epp::PadMode::function_keys);
+
+    kiosk.pad->press(Key::digit_7);
+    const auto seven = kiosk.recorder.expect<core::KeyPressed>();
+    REQUIRE(seven);
+    CHECK(seven->key == core::Key::digit_7);
+    kiosk.pad->press(Key::help);
+    const auto help = kiosk.recorder.expect<core::KeyPressed>();
+    REQUIRE(help);
+    CHECK(help->key == core::Key::help);
+    kiosk.pad->press(Key::cancel);
+    const auto cancel = kiosk.recorder.expect<core::KeyPressed>();
+    REQUIRE(cancel);
+    CHECK(cancel->key == core::Key::cancel);
+}
+
+TEST_CASE("a four-digit PIN entry reports four counts and a block that deciphers to the PIN") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    kiosk.start_entry();
+
+    kiosk.type("1234");
+    for (int count = 1; count <= 4; ++count) {
+        const auto digit = kiosk.recorder.expect<core::PinDigitEntered>();
+        REQUIRE(digit);
+        CHECK(digit->count == count);
+    }
+    kiosk.pad->press(Key::enter);
+    const auto entered = kiosk.recorder.expect<core::PinEntered>();
+    REQUIRE(entered);
+    REQUIRE(entered->block.bytes().size() == 8);
+    std::array<std::uint8_t, 8> block{};
+    std::copy(entered->block.bytes().begin(), entered->block.bytes().end(), block.begin());
+    const auto pin = drivers::pinblock::format0_decrypt_pin(block, k_pan, k_working_key);
+    REQUIRE(pin);
+    CHECK(*pin == "1234");
+    CHECK(eventually([&] { return kiosk.service.state() == PinPadState::idle; }));
+    CHECK(kiosk.pad->mode() == drivers::epp::PadMode::function_keys);
+}
+
+TEST_CASE("clearing the digits during PIN entry is reported without the digits") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    kiosk.start_entry();
+
+    kiosk.type("98");
+    REQUIRE(kiosk.recorder.skip_to<core::PinDigitEntered>());
+    REQUIRE(kiosk.recorder.expect<core::PinDigitEntered>());
+    kiosk.pad->press(Key::clear);
+    CHECK(kiosk.recorder.expect<core::PinCleared>());
+    kiosk.type("5");
+    const auto again = kiosk.recorder.expect<core::PinDigitEntered>();
+    REQUIRE(again);
+    CHECK(again->count == 1);
+}
+
+TEST_CASE("cancel on the pad ends the PIN entry as cancelled") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    kiosk.start_entry();
+    kiosk.type("12");
+    kiosk.pad->press(Key::cancel);
+    CHECK(kiosk.recorder.skip_to<core::PinEntryCancelled>());
+    CHECK(eventually([&] { return kiosk.service.state() == PinPadState::idle; }));
+}
+
+TEST_CASE("the kiosk cancelling a PIN entry ends it as cancelled") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    kiosk.start_entry();
+    kiosk.service.cancel_pin_entry();
+    CHECK(kiosk.recorder.expect<core::PinEntryCancelled>());
+    CHECK(eventually([&] { return kiosk.pad->mode() != drivers::epp::PadMode::pin_entry; }));
+}
+
+TEST_CASE("a PIN entry that times out on the pad is reported failed") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    kiosk.start_entry();
+    kiosk.pad->expire_pin_entry();
+    const auto failed = kiosk.recorder.expect<core::PinEntryFailed>();
+    REQUIRE(failed);
+    CHECK_FALSE(failed->reason.empty());
+}
+
+TEST_CASE("a tampered pad refuses PIN entry and the kiosk is told") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    kiosk.pad->tamper();
+    kiosk.service.start_pin_entry(card_number());
+    CHECK(kiosk.recorder.skip_to<core::PinEntryFailed>());
+    CHECK(kiosk.service.state() != PinPadState::collecting);
+}
+
+TEST_CASE("headphones plugged into the pad and pulled out again are reported") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    kiosk.pad->plug_headphones(true);
+    CHECK(kiosk.recorder.expect<core::HeadphonesPlugged>());
+    kiosk.pad->plug_headphones(false);
+    CHECK(kiosk.recorder.expect<core::HeadphonesUnplugged>());
+}
+
+TEST_CASE("headphones already plugged in when the pad connects are reported") {
+    Kiosk kiosk;
+    kiosk.pad->plug_headphones(true);
+    kiosk.plug_pad();
+    kiosk.start();
+    CHECK(kiosk.recorder.expect<core::HeadphonesPlugged>());
+}
+
+TEST_CASE("a PIN entry without a pad fails at once") {
+    Kiosk kiosk;
+    kiosk.service.start(kiosk.recorder.sink(), kiosk.recorder.notice());
+    CHECK(kiosk.recorder.wait_for_notice("pad missing"));
+    kiosk.service.start_pin_entry(card_number());
+    const auto failed = kiosk.recorder.expect<core::PinEntryFailed>();
+    REQUIRE(failed);
+    CHECK(failed->reason == "pin pad not connected");
+}
+
+TEST_CASE("a pad unplugged during PIN entry fails the entry, and works again when replugged") {
+    Kiosk kiosk;
+    kiosk.pad->plug_headphones(true);
+    kiosk.plug_pad();
+    kiosk.start();
+    REQUIRE(kiosk.recorder.expect<core::HeadphonesPlugged>());
+    kiosk.start_entry();
+    kiosk.type("4");
+    REQUIRE(kiosk.recorder.expect<core::PinDigitEntered>());
+
+    kiosk.unplug_pad();
+    CHECK(kiosk.recorder.expect<core::PinEntryFailed>());
+    CHECK(kiosk.recorder.expect<core::HeadphonesUnplugged>());
+    CHECK(eventually([&] { return kiosk.service.state() == PinPadState::pad_missing; }));
+
+    kiosk.plug_pad();
+    CHECK(kiosk.recorder.expect<core::HeadphonesPlugged>());
+    REQUIRE(eventually([&] { return kiosk.service.state() == PinPadState::idle; }));
+    CHECK(eventually([&] { return kiosk.pad->mode() == drivers::epp::PadMode::function_keys; }));
+    kiosk.pad->press(Key::enter);
+    const auto key = kiosk.recorder.expect<core::KeyPressed>();
+    REQUIRE(key);
+    CHECK(key->key == core::Key::enter);
+}
+
+TEST_CASE("no digit typed during PIN entry reaches the kiosk as a key or a notice") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    kiosk.start_entry();
+    kiosk.type("8642");
+    kiosk.pad->press(Key::enter);
+    REQUIRE(kiosk.recorder.skip_to<core::PinEntered>());
+
+    for (const auto& event : kiosk.recorder.events()) {
+        CHECK_FALSE(std::holds_alternative<core::KeyPressed>(event));
+    }
+    for (const auto& notice : kiosk.recorder.notices()) {
+        INFO(notice.event);
+        CHECK(notice.event.find_first_of("0123456789") == std::string::npos);
+    }
+}
+
+TEST_CASE("stopping the PIN pad model is prompt") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    const auto started = std::chrono::steady_clock::now();
+    kiosk.service.stop();
+    CHECK(std::chrono::steady_clock::now() - started < 300ms);
+    CHECK(kiosk.service.state() != PinPadState::collecting);
+}
