@@ -1,0 +1,138 @@
+// Drives the simulated account service and the kiosk's client through every documented reply
+// and prints each exchange as one JSON line, for check_contract.py to hold against
+// docs/api/account.yaml. Exits non-zero if the service cannot be started.
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <stdlib.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "drivers/pinblock/pin_block.h"
+#include "kiosk/net/account_client.h"
+#include "simulator/bank/account_service.h"
+
+namespace {
+
+using nlohmann::json;
+
+std::string hex(std::span<const std::uint8_t> bytes) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string text;
+    for (std::uint8_t byte : bytes) {
+        text += digits[byte >> 4];
+        text += digits[byte & 0x0F];
+    }
+    return text;
+}
+
+std::string balance_body(std::string_view pan, std::string_view pin) {
+    auto block = drivers::pinblock::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
+    return json{{"terminal_id", "probe-01"},
+                {"pan", pan},
+                {"pin_block", block ? hex(*block) : std::string("00")},
+                {"pin_block_format", "iso9564-0"}}
+        .dump();
+}
+
+void print_exchange(const std::string& method, const std::string& path, const std::string& request,
+                    bool valid_request, const httplib::Result& result) {
+    json line = {{"kind", "exchange"},
+                 {"method", method},
+                 {"path", path},
+                 {"request", request},
+                 {"valid_request", valid_request}};
+    if (result) {
+        line["status"] = result->status;
+        line["reply"] = result->body;
+    } else {
+        line["status"] = 0;
+        line["reply"] = "";
+    }
+    std::cout << line.dump() << '\n';
+}
+
+// Captures the body the kiosk's AccountClient sends, so that it too is checked.
+std::string client_request_body() {
+    httplib::Server server;
+    std::mutex mutex;
+    std::condition_variable received;
+    std::string body;
+    server.Post("/v1/balance", [&](const httplib::Request& request, httplib::Response& response) {
+        {
+            std::lock_guard lock(mutex);
+            body = request.body;
+        }
+        received.notify_all();
+        response.status = 404;
+        response.set_content(R"({"result":"card_unknown"})", "application/json");
+    });
+    const int port = server.bind_to_any_port("127.0.0.1");
+    std::thread thread([&] { server.listen_after_bind(); });
+    {
+        kiosk::net::AccountClient client(kiosk::net::AccountClientOptions{
+            .base_url = "http://127.0.0.1:" + std::to_string(port), .terminal_id = "KIOSK-0001"});
+        client.start([](kiosk::core::Event) {}, [](const kiosk::net::ServiceNotice&) {});
+        auto pan = kiosk::core::CardNumber::parse("6228480402564890018");
+        auto bytes = drivers::pinblock::format0_encrypted("1234", "6228480402564890018",
+                                                          simulator::bank::demo_pin_key);
+        if (pan && bytes) {
+            if (auto block = kiosk::core::PinBlock::from_bytes(*bytes)) {
+                client.request_balance(1, *pan, *block);
+            }
+        }
+        std::unique_lock lock(mutex);
+        received.wait_for(lock, std::chrono::seconds(10), [&] { return !body.empty(); });
+    }
+    server.stop();
+    thread.join();
+    return body;
+}
+
+}  // namespace
+
+int main() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "kiosk-probe-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+        return 2;
+    }
+    const std::filesystem::path directory = pattern;
+    int status = 0;
+    {
+        simulator::bank::AccountService service(
+            {directory / "bank.sqlite",
+             std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
+             simulator::bank::demo_pin_key});
+        if (auto started = service.start(); !started) {
+            std::cerr << simulator::bank::describe(started.error()) << '\n';
+            status = 2;
+        } else {
+            httplib::Client client("127.0.0.1", service.port());
+            auto post = [&](const std::string& body, bool valid) {
+                print_exchange("post", "/v1/balance", body, valid,
+                               client.Post("/v1/balance", body, "application/json"));
+            };
+            print_exchange("get", "/v1/health", "", true, client.Get("/v1/health"));
+            post(balance_body("6228480402564890018", "1234"), true);           // 200
+            post(balance_body("6217001234567890122", "0000"), true);           // 401
+            post(balance_body("6217001234567890122", "0000"), true);           // 401
+            post(balance_body("6217001234567890122", "0000"), true);           // 423
+            post(balance_body("6214830000999900001", "0000"), true);           // 404
+            post(R"({"terminal_id":"probe-01","pan":"12"})", false);           // 400
+            post(std::string(simulator::bank::maximum_request_bytes + 1, ' '), false);  // 413
+            service.set_fault(simulator::bank::Fault::unavailable);
+            post(balance_body("6228480402564890018", "1234"), true);           // 503
+            print_exchange("get", "/v1/health", "", true, client.Get("/v1/health"));
+            service.set_fault(simulator::bank::Fault::none);
+        }
+    }
+    std::filesystem::remove_all(directory);
+    std::cout << json{{"kind", "client_request"}, {"body", client_request_body()}}.dump() << '\n';
+    return status;
+}
