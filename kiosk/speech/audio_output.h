@@ -1,0 +1,96 @@
+#pragma once
+
+// Audio for the speaker: logical outputs (the lobby speaker, the headphone jack), each with its
+// own speech queue and tone, mixed by the SDL audio device they play on. Both outputs share one
+// device when they name the same one (some SDL drivers open a device only once); the outputs
+// still keep separate queues and counts. Internal to kiosk/speech.
+//
+// Only the speech worker appends speech; any thread may cut it (barge-in) or start a tone.
+// SDL's audio thread pulls from the outputs through AudioDevice's callback.
+
+#include <SDL.h>
+
+#include <chrono>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <expected>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kiosk/speech/speech_error.h"
+
+namespace kiosk::speech {
+
+// 512 samples at 22050 Hz is 23 ms: the most speech that can still sound after a cut, since
+// the period SDL is playing cannot be recalled. Half of KNOWN-GROUND's 1024 for quicker silence.
+inline constexpr std::uint16_t device_buffer_samples = 512;
+
+class AudioOutput {
+public:
+    // Appends speech, unless `generation` has moved on from `expected_generation`: checked under
+    // the same lock that cut_voice() takes, so no speech of a cut utterance slips in after the
+    // cut. Returns whether the samples were taken.
+    bool push_voice(std::span<const std::int16_t> samples,
+                    const std::atomic<std::uint64_t>& generation,
+                    std::uint64_t expected_generation);
+
+    // Drops all queued speech at once (barge-in) and lifts a pause. A tone carries on.
+    void cut_voice();
+
+    // Starts a tone now, mixed over any speech; it replaces a tone that is still sounding, so
+    // a burst of key presses never builds up a backlog.
+    void play_tone(std::span<const std::int16_t> samples);
+
+    // Holds speech where it is (tones still sound) until resumed.
+    void set_voice_paused(bool paused);
+
+    // Speech samples handed to the device so far, and speech samples waiting in the queue.
+    std::uint64_t voice_played() const;
+    std::uint64_t voice_queued() const;
+    // Tone samples handed to the device so far.
+    std::uint64_t tone_played() const;
+
+    // Time from the latest cut of queued speech to the first audio period without it.
+    std::optional<std::chrono::microseconds> last_cut_latency() const;
+
+    // Adds this output's next samples into `period` (called by AudioDevice on SDL's thread).
+    void mix_into(std::span<std::int32_t> period);
+
+private:
+    mutable std::mutex m_mutex;  // guards everything below
+    std::deque<std::int16_t> m_voice;
+    std::vector<std::int16_t> m_tone;
+    std::size_t m_tone_position = 0;
+    bool m_voice_paused = false;
+    std::uint64_t m_voice_played = 0;
+    std::uint64_t m_tone_played = 0;
+    std::optional<std::chrono::steady_clock::time_point> m_cut_at;
+    std::optional<std::chrono::microseconds> m_last_cut_latency;
+};
+
+// One open SDL audio device playing the sum of its outputs.
+class AudioDevice {
+public:
+    // Opens `device_name` (empty: the system default) for mono 16-bit at `sample_rate` and
+    // starts it. The outputs must outlive the device. Requires SDL's audio subsystem.
+    // Errors: audio_unavailable, naming the device and SDL's reason.
+    static std::expected<std::unique_ptr<AudioDevice>, Error> open(
+        const std::string& device_name, int sample_rate, std::vector<AudioOutput*> outputs);
+    ~AudioDevice();
+    AudioDevice(const AudioDevice&) = delete;
+    AudioDevice& operator=(const AudioDevice&) = delete;
+
+private:
+    explicit AudioDevice(std::vector<AudioOutput*> outputs) : m_outputs(std::move(outputs)) {}
+    static void SDLCALL mix_callback(void* user_data, Uint8* stream, int length) noexcept;
+
+    std::vector<AudioOutput*> m_outputs;
+    SDL_AudioDeviceID m_device = 0;
+};
+
+}  // namespace kiosk::speech

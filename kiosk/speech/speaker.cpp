@@ -1,0 +1,580 @@
+#include "kiosk/speech/speaker.h"
+
+#include <SDL.h>
+#include <espeak-ng/speak_lib.h>
+
+#include <algorithm>
+#include <iterator>
+#include <fstream>
+#include <string>
+#include <utility>
+
+#include "kiosk/speech/audio_output.h"
+#include "kiosk/speech/text.h"
+#include "kiosk/speech/tones.h"
+#include "kiosk/speech/voices.h"
+#include "kiosk/speech/wav.h"
+
+namespace kiosk::speech {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// eSpeak NG keeps its state in globals, so a process can hold one Speaker only.
+std::atomic<bool> speaker_exists{false};
+
+// eSpeak NG 1.51 cannot be stopped and started again: once espeak_Initialize has run twice in a
+// process, espeak_Terminate deadlocks, and every espeak_Initialize starts an internal thread
+// that is never reclaimed (both measured on this Debian build). So the engine is started once,
+// on the first speaker's worker, and left running until the process exits; a later speaker
+// reuses it from its own worker, on the same data folder. Speakers never overlap (speaker_exists), and each worker is
+// joined before the next is started, so the engine is only ever used by one thread at a time.
+struct EngineState {
+    bool started = false;
+    std::string data_path;  // as given in Options; empty is the installed data
+    int sample_rate = 0;
+};
+EngineState engine;
+
+// Length of the PCM chunks eSpeak hands to the callback (espeak_Initialize's buflength). Each
+// chunk boundary is a chance to abort, and synthesis runs ~1000x real time, so small is cheap.
+constexpr int synthesis_chunk_ms = 40;
+
+// How far synthesis may run ahead of what the output has played. Enough to ride out a busy
+// moment on a loaded machine without a gap, small enough that a cut leaves little unheard
+// audio behind and the recording holds what the customer heard.
+constexpr std::chrono::milliseconds synthesis_lookahead{200};
+
+// How often the worker looks at the outputs' progress while it waits for audio to play: the
+// latest an end notice can come after the audio ran out.
+constexpr std::chrono::milliseconds progress_poll_interval{5};
+
+std::chrono::microseconds microseconds_since(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+}
+
+std::string recording_name(unsigned number, std::string_view channel) {
+    std::string digits = std::to_string(number);
+    if (digits.size() < 3) {
+        digits.insert(0, 3 - digits.size(), '0');
+    }
+    return digits + "-" + std::string{channel} + ".wav";
+}
+
+std::expected<void, Error> check_record_directory(const std::filesystem::path& directory) {
+    std::error_code error;
+    std::filesystem::create_directories(directory, error);
+    if (error || !std::filesystem::is_directory(directory)) {
+        return std::unexpected(Error{SpeechError::record_directory_unusable,
+                                     directory.string() + ": " + error.message()});
+    }
+    // Creating a folder can succeed where writing in it does not (a read-only mount).
+    const std::filesystem::path probe = directory / ".speech-write-probe";
+    const bool writable = static_cast<bool>(std::ofstream{probe} << "probe");
+    std::filesystem::remove(probe, error);
+    if (!writable) {
+        return std::unexpected(
+            Error{SpeechError::record_directory_unusable, directory.string() + ": not writable"});
+    }
+    return {};
+}
+
+}  // namespace
+
+// What the synthesis callback needs to place one utterance's audio.
+struct Speaker::SynthesisContext {
+    std::uint64_t generation = 0;
+    AudioOutput* output = nullptr;
+    std::vector<std::int16_t> produced;  // every sample handed to the output, after gain
+    Clock::time_point synthesis_called;
+    bool first_chunk_seen = false;
+    bool aborted = false;
+};
+
+// eSpeak's C callback. It runs on the worker thread, inside espeak_Synth (synchronous mode),
+// so the utterance being synthesised is found through a thread-local pointer.
+struct SynthesisCallback {
+    static thread_local Speaker* speaker;
+    static thread_local Speaker::SynthesisContext* context;
+
+    static int call(short* samples, int count, espeak_EVENT* /*events*/) {
+        if (speaker == nullptr || context == nullptr) {
+            return 1;  // not ours: stop it
+        }
+        const std::size_t size = samples == nullptr ? 0 : static_cast<std::size_t>(std::max(count, 0));
+        return speaker->on_synthesised(*context, std::span<const short>{samples, size});
+    }
+};
+
+thread_local Speaker* SynthesisCallback::speaker = nullptr;
+thread_local Speaker::SynthesisContext* SynthesisCallback::context = nullptr;
+
+// ---- creation and destruction ----
+
+std::expected<std::unique_ptr<Speaker>, Error> Speaker::create(Options options) {
+    if (!is_valid_volume_step(options.volume_step)) {
+        return std::unexpected(Error{SpeechError::invalid_volume_step,
+                                     "volume step " + std::to_string(options.volume_step)});
+    }
+    if (options.record_directory) {
+        if (auto usable = check_record_directory(*options.record_directory); !usable) {
+            return std::unexpected(usable.error());
+        }
+    }
+    // eSpeak quietly falls back to its installed data when the folder named does not exist,
+    // which would hide a configuration mistake.
+    if (!options.espeak_data_path.empty() &&
+        !std::filesystem::is_directory(options.espeak_data_path)) {
+        return std::unexpected(Error{SpeechError::synthesiser_unavailable,
+                                     "data folder " + options.espeak_data_path + " does not exist"});
+    }
+    if (speaker_exists.exchange(true)) {
+        return std::unexpected(
+            Error{SpeechError::already_running, "eSpeak NG allows one speaker per process"});
+    }
+    if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
+        speaker_exists = false;
+        return std::unexpected(Error{SpeechError::audio_unavailable, SDL_GetError()});
+    }
+    // From here the destructor undoes whatever has been set up.
+    std::unique_ptr<Speaker> speaker{new Speaker(std::move(options))};
+
+    std::promise<std::expected<int, Error>> started;
+    std::future<std::expected<int, Error>> start_result = started.get_future();
+    Speaker* self = speaker.get();
+    speaker->m_worker = std::thread([self, &started] { self->run_worker(started); });
+    const std::expected<int, Error> sample_rate = start_result.get();
+    if (!sample_rate) {
+        return std::unexpected(sample_rate.error());
+    }
+    speaker->m_sample_rate = *sample_rate;
+
+    // Both channels share a device when they name the same one: several SDL drivers (dummy
+    // among them) open a device only once, and the outputs keep their own queues anyway.
+    const Options& chosen = speaker->m_options;
+    std::vector<std::pair<std::string, std::vector<AudioOutput*>>> devices;
+    if (chosen.speaker_device == chosen.headphones_device) {
+        devices.push_back({chosen.speaker_device,
+                           {speaker->m_speaker_output.get(), speaker->m_headphones_output.get()}});
+    } else {
+        devices.push_back({chosen.speaker_device, {speaker->m_speaker_output.get()}});
+        devices.push_back({chosen.headphones_device, {speaker->m_headphones_output.get()}});
+    }
+    for (auto& [name, outputs] : devices) {
+        auto device = AudioDevice::open(name, *sample_rate, std::move(outputs));
+        if (!device) {
+            return std::unexpected(device.error());
+        }
+        speaker->m_devices.push_back(std::move(*device));
+    }
+    return speaker;
+}
+
+Speaker::Speaker(Options options)
+    : m_options(std::move(options)),
+      m_speaker_output(std::make_unique<AudioOutput>()),
+      m_headphones_output(std::make_unique<AudioOutput>()),
+      m_volume_step(m_options.volume_step),
+      m_headphones_plugged(m_options.headphones_plugged) {}
+
+Speaker::~Speaker() {
+    {
+        const std::scoped_lock lock{m_mutex};
+        m_quit = true;
+        ++m_generation;
+        if (m_pending) {
+            std::ranges::move(m_pending->utterances, std::back_inserter(m_dropped));
+            m_pending.reset();
+        }
+    }
+    m_wake.notify_all();
+    if (m_worker.joinable()) {
+        m_worker.join();
+    }
+    m_devices.clear();  // before the outputs they read from
+    SDL_QuitSubSystem(SDL_INIT_AUDIO);
+    speaker_exists = false;
+}
+
+void Speaker::run_worker(std::promise<std::expected<int, Error>>& started) {
+    const Clock::time_point begin = Clock::now();
+    if (engine.started && engine.data_path != m_options.espeak_data_path) {
+        // Starting eSpeak again on other data leaks a thread and keeps the old voice loaded
+        // (measured: a voice missing from the new data still "loads"), so it is refused.
+        started.set_value(std::unexpected(Error{
+            SpeechError::synthesiser_unavailable,
+            "eSpeak NG already runs on data folder '" + engine.data_path +
+                "' in this process; a different folder needs a new process"}));
+        return;
+    }
+    if (!engine.started) {
+        const char* data_path =
+            m_options.espeak_data_path.empty() ? nullptr : m_options.espeak_data_path.c_str();
+        // Without DONT_EXIT eSpeak calls exit() when its data is missing.
+        const int sample_rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, synthesis_chunk_ms,
+                                                  data_path, espeakINITIALIZE_DONT_EXIT);
+        if (sample_rate <= 0) {
+            engine.started = false;
+            started.set_value(std::unexpected(
+                Error{SpeechError::synthesiser_unavailable,
+                      "espeak_Initialize failed; data folder " +
+                          (data_path == nullptr ? std::string{"(installed default)"}
+                                                : m_options.espeak_data_path)}));
+            return;
+        }
+        engine = EngineState{true, m_options.espeak_data_path, sample_rate};
+    }
+    for (const VoiceChoice& choice : voice_table) {
+        const std::string voice{choice.voice};
+        if (espeak_SetVoiceByName(voice.c_str()) != EE_OK) {
+            started.set_value(std::unexpected(
+                Error{SpeechError::voice_missing,
+                      voice + " (for " + std::string{choice.locale} + ")"}));
+            return;
+        }
+    }
+    espeak_SetSynthCallback(&SynthesisCallback::call);
+    m_initialise_us = microseconds_since(begin).count();
+    started.set_value(engine.sample_rate);  // `started` may be gone from here on
+
+    work();
+    // No espeak_Terminate: see EngineState.
+}
+
+// ---- the caller's side ----
+
+void Speaker::speak(std::vector<Utterance> utterances) {
+    {
+        const std::scoped_lock lock{m_mutex};
+        const std::uint64_t generation = ++m_generation;
+        if (m_pending) {
+            std::ranges::move(m_pending->utterances, std::back_inserter(m_dropped));
+        }
+        m_pending = Batch{generation, std::move(utterances)};
+    }
+    // The generation moved first, so the worker cannot slip old audio in after these cuts.
+    m_speaker_output->cut_voice();
+    m_headphones_output->cut_voice();
+    m_wake.notify_all();
+}
+
+void Speaker::stop() {
+    {
+        const std::scoped_lock lock{m_mutex};
+        ++m_generation;
+        if (m_pending) {
+            std::ranges::move(m_pending->utterances, std::back_inserter(m_dropped));
+            m_pending.reset();
+        }
+    }
+    m_speaker_output->cut_voice();
+    m_headphones_output->cut_voice();
+    m_wake.notify_all();
+}
+
+void Speaker::pause() {
+    m_speaker_output->set_voice_paused(true);
+    m_headphones_output->set_voice_paused(true);
+}
+
+void Speaker::resume() {
+    m_speaker_output->set_voice_paused(false);
+    m_headphones_output->set_voice_paused(false);
+}
+
+void Speaker::tone(ToneKind kind) {
+    const Channel channel = m_headphones_plugged ? Channel::headphones : Channel::speaker;
+    // Generating a tone takes microseconds, so it is done here and starts sounding at once
+    // rather than waiting for the worker, which may be busy synthesising.
+    const std::vector<std::int16_t> samples =
+        generate_tone(kind, m_sample_rate, volume_gain(m_volume_step));
+    output_for(channel).play_tone(samples);
+    {
+        const std::scoped_lock lock{m_mutex};
+        m_tone_notices.push_back(ToneNotice{kind, std::string{core::to_string(channel)}, Clock::now()});
+    }
+    m_wake.notify_all();
+}
+
+std::expected<void, Error> Speaker::set_volume(int step) {
+    if (!is_valid_volume_step(step)) {
+        return std::unexpected(
+            Error{SpeechError::invalid_volume_step, "volume step " + std::to_string(step)});
+    }
+    m_volume_step = step;
+    return {};
+}
+
+int Speaker::volume() const {
+    return m_volume_step;
+}
+
+void Speaker::set_headphones_plugged(bool plugged) {
+    if (m_headphones_plugged.exchange(plugged) != plugged) {
+        // Whatever was playing was meant for the other output: cut it, and the app speaks
+        // afresh for the new situation. Unplugging also protects private speech that would
+        // otherwise carry on where the lobby might hear it.
+        stop();
+    }
+}
+
+bool Speaker::headphones_plugged() const {
+    return m_headphones_plugged;
+}
+
+SpeechStatistics Speaker::statistics() const {
+    SpeechStatistics statistics;
+    statistics.initialise_duration = std::chrono::microseconds{m_initialise_us.load()};
+    if (const std::int64_t first_chunk = m_first_chunk_us.load(); first_chunk >= 0) {
+        statistics.first_chunk_latency = std::chrono::microseconds{first_chunk};
+    }
+    const auto speaker_cut = m_speaker_output->last_cut_latency();
+    const auto headphones_cut = m_headphones_output->last_cut_latency();
+    if (speaker_cut && headphones_cut) {
+        statistics.cut_to_silence = std::max(*speaker_cut, *headphones_cut);
+    } else {
+        statistics.cut_to_silence = speaker_cut ? speaker_cut : headphones_cut;
+    }
+    statistics.speaker_speech_samples = m_speaker_output->voice_played();
+    statistics.headphones_speech_samples = m_headphones_output->voice_played();
+    statistics.tone_samples = m_speaker_output->tone_played() + m_headphones_output->tone_played();
+    return statistics;
+}
+
+AudioOutput& Speaker::output_for(Channel channel) const {
+    return channel == Channel::headphones ? *m_headphones_output : *m_speaker_output;
+}
+
+// ---- the worker's side ----
+
+void Speaker::work() {
+    while (true) {
+        std::optional<Batch> batch;
+        bool quitting = false;
+        {
+            std::unique_lock lock{m_mutex};
+            m_wake.wait(lock, [this] {
+                return m_quit || m_pending || !m_dropped.empty() || !m_tone_notices.empty();
+            });
+            batch = std::exchange(m_pending, std::nullopt);
+            quitting = m_quit;
+        }
+        deliver_pending(true);
+        if (batch) {
+            play_batch(std::move(*batch));
+        }
+        if (quitting) {
+            deliver_pending(true);
+            return;
+        }
+    }
+}
+
+void Speaker::play_batch(Batch batch) {
+    for (std::size_t index = 0; index < batch.utterances.size(); ++index) {
+        if (m_generation != batch.generation) {
+            // Replaced before these began: each still gets its notice.
+            for (std::size_t rest = index; rest < batch.utterances.size(); ++rest) {
+                report_dropped(batch.utterances[rest]);
+            }
+            return;
+        }
+        play_utterance(batch.utterances[index], batch.generation);
+    }
+}
+
+void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generation) {
+    const std::optional<std::string_view> voice = voice_for_locale(utterance.locale);
+    if (!voice) {
+        deliver(Error{SpeechError::unknown_locale, "locale '" + utterance.locale + "'"});
+        return;
+    }
+    const bool plugged = m_headphones_plugged;
+    // Talking-ATM practice: with headphones in, nothing goes to the lobby speaker.
+    const Channel channel = plugged ? Channel::headphones : utterance.channel;
+    // EN 301 549 5.1.3.9: personal data is spoken only where only the customer hears it. The
+    // context never repeats the text, which is the private part.
+    if (utterance.is_private && utterance.channel == Channel::speaker) {
+        deliver(Error{SpeechError::private_on_speaker, "private utterance in " + utterance.locale +
+                                                           " refused on the speaker"});
+        return;
+    }
+    if (utterance.is_private && !plugged) {
+        deliver(Error{SpeechError::private_without_headphones,
+                      "private utterance in " + utterance.locale + " refused: no headphones"});
+        return;
+    }
+
+    const std::string voice_name{*voice};
+    if (espeak_SetVoiceByName(voice_name.c_str()) != EE_OK) {
+        deliver(Error{SpeechError::voice_missing, voice_name});
+        return;
+    }
+    // Re-applied every time: SSML or an earlier voice may have left other values behind.
+    espeak_SetParameter(espeakRATE, effective_rate_wpm(utterance.rate_wpm), 0);
+    espeak_SetParameter(espeakPITCH, normal_pitch, 0);
+    espeak_SetParameter(espeakVOLUME, synthesiser_volume, 0);
+
+    const std::string text = clean_for_synthesis(utterance.text);
+    AudioOutput& output = output_for(channel);
+    SynthesisContext context;
+    context.generation = generation;
+    context.output = &output;
+
+    const Clock::time_point started = Clock::now();
+    const std::uint64_t played_before = output.voice_played();
+    context.synthesis_called = Clock::now();
+    SynthesisCallback::speaker = this;
+    SynthesisCallback::context = &context;
+    // ENDPAUSE closes each utterance with a sentence pause, so that screen elements spoken one
+    // after another stay apart.
+    const espeak_ERROR result =
+        espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0,
+                     espeakCHARS_UTF8 | espeakENDPAUSE, nullptr, nullptr);
+    SynthesisCallback::context = nullptr;
+    SynthesisCallback::speaker = nullptr;
+    if (result != EE_OK && !context.aborted) {
+        deliver(Error{SpeechError::synthesis_failed,
+                      voice_name + " returned " + std::to_string(static_cast<int>(result))});
+    }
+
+    const std::uint64_t produced = context.produced.size();
+    wait_until([&] { return output.voice_played() - played_before >= produced; }, generation);
+    const std::uint64_t played = std::min(output.voice_played() - played_before, produced);
+
+    SpeechNotice notice;
+    notice.channel = core::to_string(channel);
+    notice.voice = voice_name;
+    notice.text = text;
+    notice.interrupted = context.aborted || played < produced;
+    notice.started = started;
+    notice.ended = Clock::now();
+    notice.audio_duration = std::chrono::milliseconds{
+        played * 1000 / static_cast<std::uint64_t>(std::max(m_sample_rate, 1))};
+    if (m_options.record_directory) {
+        const std::filesystem::path path =
+            *m_options.record_directory / recording_name(++m_recording_number, notice.channel);
+        const auto written = write_wav(
+            path, std::span<const std::int16_t>{context.produced.data(), static_cast<std::size_t>(played)},
+            m_sample_rate);
+        if (written) {
+            notice.recording = path;
+        } else {
+            deliver(written.error());
+        }
+    }
+    deliver(notice);
+}
+
+int Speaker::on_synthesised(SynthesisContext& context, std::span<const short> samples) noexcept {
+    // Nothing may escape into eSpeak's C code: any failure aborts this utterance instead.
+    try {
+        if (m_generation != context.generation) {
+            context.aborted = true;
+            return 1;  // returning 1 is what actually stops eSpeak (espeak_Cancel does not)
+        }
+        if (samples.empty()) {
+            return 0;  // the closing call, which carries no audio
+        }
+        if (!context.first_chunk_seen) {
+            context.first_chunk_seen = true;
+            m_first_chunk_us = microseconds_since(context.synthesis_called).count();
+        }
+        std::vector<std::int16_t> chunk(samples.begin(), samples.end());
+        apply_gain(chunk, volume_gain(m_volume_step));
+        if (!context.output->push_voice(chunk, m_generation, context.generation)) {
+            context.aborted = true;
+            return 1;
+        }
+        context.produced.insert(context.produced.end(), chunk.begin(), chunk.end());
+
+        const auto lookahead_samples = static_cast<std::uint64_t>(m_sample_rate) *
+                                       static_cast<std::uint64_t>(synthesis_lookahead.count()) /
+                                       1000;
+        wait_until([&] { return context.output->voice_queued() <= lookahead_samples; },
+                   context.generation);
+        if (m_generation != context.generation) {
+            context.aborted = true;
+            return 1;
+        }
+        return 0;
+    } catch (...) {
+        context.aborted = true;
+        return 1;
+    }
+}
+
+void Speaker::wait_until(const std::function<bool()>& done, std::uint64_t generation) {
+    while (true) {
+        if (m_generation != generation || done()) {
+            return;
+        }
+        deliver_pending(false);
+        std::unique_lock lock{m_mutex};
+        if (m_generation != generation || !m_tone_notices.empty()) {
+            continue;
+        }
+        m_wake.wait_for(lock, progress_poll_interval);
+    }
+}
+
+void Speaker::report_dropped(const Utterance& utterance) {
+    const bool plugged = m_headphones_plugged;
+    SpeechNotice notice;
+    notice.channel = core::to_string(plugged ? Channel::headphones : utterance.channel);
+    notice.voice = std::string{voice_for_locale(utterance.locale).value_or("")};
+    notice.text = clean_for_synthesis(utterance.text);
+    notice.interrupted = true;
+    notice.started = Clock::now();
+    notice.ended = notice.started;
+    deliver(notice);
+}
+
+void Speaker::deliver_pending(bool include_dropped) {
+    std::vector<Utterance> dropped;
+    std::deque<ToneNotice> tones;
+    {
+        const std::scoped_lock lock{m_mutex};
+        if (include_dropped) {
+            dropped = std::exchange(m_dropped, {});
+        }
+        tones = std::exchange(m_tone_notices, {});
+    }
+    for (const ToneNotice& notice : tones) {
+        deliver(notice);
+    }
+    for (const Utterance& utterance : dropped) {
+        report_dropped(utterance);
+    }
+}
+
+void Speaker::deliver(const SpeechNotice& notice) {
+    if (m_options.on_speech) {
+        try {
+            m_options.on_speech(notice);
+        } catch (...) {
+            // A throwing callback must not take the worker down; see the threading contract.
+        }
+    }
+}
+
+void Speaker::deliver(const ToneNotice& notice) {
+    if (m_options.on_tone) {
+        try {
+            m_options.on_tone(notice);
+        } catch (...) {
+        }
+    }
+}
+
+void Speaker::deliver(const Error& error) {
+    if (m_options.on_error) {
+        try {
+            m_options.on_error(error);
+        } catch (...) {
+        }
+    }
+}
+
+}  // namespace kiosk::speech

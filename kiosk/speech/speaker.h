@@ -1,0 +1,189 @@
+#pragma once
+
+// The kiosk's voice: speaks the core's utterances with eSpeak NG and plays them, and short
+// tones, through SDL audio on two logical outputs, the lobby speaker and the headphone jack.
+//
+// Threading contract
+// - One worker thread owns eSpeak NG while the Speaker lives: eSpeak's state is global, so no
+//   other thread, and no second Speaker at the same time, may touch it. eSpeak NG 1.51 cannot
+//   be shut down and restarted, so it is initialised by the first Speaker of the process and
+//   stays up until exit; later Speakers reuse it.
+// - speak(), stop(), pause(), resume(), tone(), set_volume() and set_headphones_plugged() may
+//   be called from any thread. They never wait for synthesis or audio: they post to the
+//   worker, or cut queued audio under a lock held for microseconds.
+// - Every notice callback (on_speech, on_tone, on_error) is called on the worker thread, one
+//   at a time, never while the Speaker holds a lock: a callback may call back into the
+//   Speaker. Keep callbacks short (post an event to the app's queue): the next utterance waits
+//   for them. Exceptions thrown by a callback are swallowed. Notices still pending when the
+//   Speaker is destroyed are delivered inside the destructor, before it returns.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kiosk/speech/core_types.h"
+#include "kiosk/speech/speech_error.h"
+#include "kiosk/speech/volume.h"
+
+namespace kiosk::speech {
+
+class AudioDevice;
+class AudioOutput;
+
+// One per utterance, sent when it ends: played to the end, cut short by stop() or by newer
+// speech, or replaced before it began (then nothing was played and there is no recording).
+struct SpeechNotice {
+    std::string channel;  // where it was played: "speaker" or "headphones"
+    std::string voice;    // the eSpeak NG voice, e.g. "cmn-latn-pinyin"
+    std::string text;     // exactly what was sent to the synthesiser
+    bool interrupted = false;
+    std::chrono::steady_clock::time_point started;  // synthesis began (or it was dropped)
+    std::chrono::steady_clock::time_point ended;
+    std::chrono::milliseconds audio_duration{0};    // audio actually handed to the output
+    std::optional<std::filesystem::path> recording;  // its WAV file, when recording
+};
+
+struct ToneNotice {
+    ToneKind kind;
+    std::string channel;  // "speaker" or "headphones"
+    std::chrono::steady_clock::time_point at;
+};
+
+// Timings worth watching (the service menu, kiosk_speech_bench).
+struct SpeechStatistics {
+    // espeak_Initialize (first Speaker of the process only) and the voice checks.
+    std::chrono::microseconds initialise_duration{0};
+    std::optional<std::chrono::microseconds> first_chunk_latency;  // latest espeak_Synth to its first PCM
+    std::optional<std::chrono::microseconds> cut_to_silence;  // latest cut to the first period without it
+    std::uint64_t speaker_speech_samples = 0;     // speech samples ever played on the speaker
+    std::uint64_t headphones_speech_samples = 0;  // ... and on the headphones
+    std::uint64_t tone_samples = 0;               // tone samples played, both outputs
+};
+
+struct Options {
+    // SDL output devices for the lobby speaker and the headphone jack; empty: the default.
+    // When both name the same device they share it, each with its own queue.
+    std::string speaker_device;
+    std::string headphones_device;
+    // The folder holding espeak-ng-data (or that data folder itself); empty: the installed one.
+    std::string espeak_data_path;
+    // When set, every utterance's played audio is also written there as NNN-<channel>.wav.
+    std::optional<std::filesystem::path> record_directory;
+    int volume_step = default_volume_step;
+    bool headphones_plugged = false;
+    std::function<void(const SpeechNotice&)> on_speech;
+    std::function<void(const ToneNotice&)> on_tone;
+    // Problems met while running (a refused private utterance, an unknown locale, a recording
+    // that could not be written). Speech carries on with the next utterance.
+    std::function<void(const Error&)> on_error;
+};
+
+class Speaker {
+public:
+    // Starts the worker, initialises eSpeak NG, checks that every voice of voice_table is
+    // installed, and opens both outputs. Errors: already_running, synthesiser_unavailable,
+    // voice_missing, audio_unavailable, invalid_volume_step, record_directory_unusable. The app
+    // runs silently (and says so on the service menu) when this fails.
+    static std::expected<std::unique_ptr<Speaker>, Error> create(Options options);
+
+    // Cuts any speech, delivers the last notices and joins the worker (within milliseconds).
+    ~Speaker();
+    Speaker(const Speaker&) = delete;
+    Speaker& operator=(const Speaker&) = delete;
+
+    // New speech replaces old (EN 301 549 5.1.3.5): whatever is playing or waiting is cut, then
+    // these play in order. Also resumes paused speech.
+    void speak(std::vector<Utterance> utterances);
+
+    // Barge-in (any key press, ADA 707.5.1): silence within one device period.
+    void stop();
+
+    // Holds the current speech where it is, and carries on from there (EN 301 549 5.1.3.4).
+    void pause();
+    void resume();
+
+    // A short beep on the output in use (the headphones when plugged), mixed over any speech.
+    void tone(ToneKind kind);
+
+    // Volume steps minimum_volume_step..maximum_volume_step; applies to audio produced from now
+    // on (within about lookahead of what is already queued). Errors: invalid_volume_step, and
+    // the volume stays as it was.
+    std::expected<void, Error> set_volume(int step);
+    int volume() const;
+
+    // Plugging or unplugging headphones cuts current speech. While plugged nothing goes to the
+    // speaker: speech for the speaker is played on the headphones instead (talking-ATM
+    // practice). Private speech plays only on the headphones while they are plugged.
+    void set_headphones_plugged(bool plugged);
+    bool headphones_plugged() const;
+
+    SpeechStatistics statistics() const;
+
+private:
+    struct Batch {
+        std::uint64_t generation = 0;
+        std::vector<Utterance> utterances;
+    };
+    struct SynthesisContext;
+    friend struct SynthesisCallback;
+
+    explicit Speaker(Options options);
+    void run_worker(std::promise<std::expected<int, Error>>& started);
+    void work();
+    void play_batch(Batch batch);
+    void play_utterance(const Utterance& utterance, std::uint64_t generation);
+    void report_dropped(const Utterance& utterance);
+    void wait_until(const std::function<bool()>& done, std::uint64_t generation);
+    // Delivers tone notices, and when `include_dropped`, notices of replaced utterances (only
+    // between batches, so that notices keep the order in which the speech was asked for).
+    void deliver_pending(bool include_dropped);
+    void deliver(const SpeechNotice& notice);
+    void deliver(const ToneNotice& notice);
+    void deliver(const Error& error);
+    AudioOutput& output_for(Channel channel) const;
+    int on_synthesised(SynthesisContext& context, std::span<const short> samples) noexcept;
+
+    Options m_options;
+    int m_sample_rate = 0;
+    // The outputs exist for the Speaker's whole life; the devices that play them are opened
+    // in create() and closed first in the destructor.
+    std::unique_ptr<AudioOutput> m_speaker_output;
+    std::unique_ptr<AudioOutput> m_headphones_output;
+    std::vector<std::unique_ptr<AudioDevice>> m_devices;
+
+    // Bumped by every cut; the worker compares it with the generation of what it is playing.
+    std::atomic<std::uint64_t> m_generation{0};
+    std::atomic<int> m_volume_step{default_volume_step};
+    std::atomic<bool> m_headphones_plugged{false};
+
+    mutable std::mutex m_mutex;  // guards the fields below
+    std::condition_variable m_wake;
+    std::optional<Batch> m_pending;
+    std::vector<Utterance> m_dropped;
+    std::deque<ToneNotice> m_tone_notices;
+    bool m_quit = false;
+
+    // Worker-only state.
+    unsigned m_recording_number = 0;
+
+    // Statistics, written by the worker.
+    std::atomic<std::int64_t> m_initialise_us{0};
+    std::atomic<std::int64_t> m_first_chunk_us{-1};
+
+    std::thread m_worker;
+};
+
+}  // namespace kiosk::speech

@@ -1,0 +1,148 @@
+#pragma once
+
+// Fakes and helpers for the speaker tests: a listener that records every notice, a scratch
+// folder, and measures of recorded audio.
+
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "kiosk/speech/speaker.h"
+#include "kiosk/speech/wav.h"
+
+namespace speech_test {
+
+using namespace std::chrono_literals;
+using kiosk::speech::Channel;
+using kiosk::speech::Utterance;
+
+// Records what the speaker reports, from its worker thread, for the test thread to read.
+class Listener {
+public:
+    void attach(kiosk::speech::Options& options) {
+        options.on_speech = [this](const kiosk::speech::SpeechNotice& notice) {
+            const std::scoped_lock lock{m_mutex};
+            m_speech.push_back(notice);
+            m_changed.notify_all();
+        };
+        options.on_tone = [this](const kiosk::speech::ToneNotice& notice) {
+            const std::scoped_lock lock{m_mutex};
+            m_tones.push_back(notice);
+            m_changed.notify_all();
+        };
+        options.on_error = [this](const kiosk::speech::Error& error) {
+            const std::scoped_lock lock{m_mutex};
+            m_errors.push_back(error);
+            m_changed.notify_all();
+        };
+    }
+
+    // Waits until at least `count` speech notices have come; false on time-out.
+    bool wait_for_speech(std::size_t count, std::chrono::milliseconds timeout = 15s) {
+        std::unique_lock lock{m_mutex};
+        return m_changed.wait_for(lock, timeout, [&] { return m_speech.size() >= count; });
+    }
+    bool wait_for_tones(std::size_t count, std::chrono::milliseconds timeout = 5s) {
+        std::unique_lock lock{m_mutex};
+        return m_changed.wait_for(lock, timeout, [&] { return m_tones.size() >= count; });
+    }
+    bool wait_for_errors(std::size_t count, std::chrono::milliseconds timeout = 5s) {
+        std::unique_lock lock{m_mutex};
+        return m_changed.wait_for(lock, timeout, [&] { return m_errors.size() >= count; });
+    }
+
+    std::vector<kiosk::speech::SpeechNotice> speech() const {
+        const std::scoped_lock lock{m_mutex};
+        return m_speech;
+    }
+    std::vector<kiosk::speech::ToneNotice> tones() const {
+        const std::scoped_lock lock{m_mutex};
+        return m_tones;
+    }
+    std::vector<kiosk::speech::Error> errors() const {
+        const std::scoped_lock lock{m_mutex};
+        return m_errors;
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::vector<kiosk::speech::SpeechNotice> m_speech;
+    std::vector<kiosk::speech::ToneNotice> m_tones;
+    std::vector<kiosk::speech::Error> m_errors;
+};
+
+// A folder of its own for one test, removed afterwards.
+class ScratchFolder {
+public:
+    explicit ScratchFolder(const std::string& name)
+        : m_path(std::filesystem::temp_directory_path() /
+                 ("kiosk-speech-" + name + "-" + std::to_string(::getpid()))) {
+        std::filesystem::remove_all(m_path);
+        std::filesystem::create_directories(m_path);
+    }
+    ~ScratchFolder() {
+        std::error_code ignored;
+        std::filesystem::remove_all(m_path, ignored);
+    }
+    ScratchFolder(const ScratchFolder&) = delete;
+    ScratchFolder& operator=(const ScratchFolder&) = delete;
+    const std::filesystem::path& path() const { return m_path; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+inline Utterance utterance(std::string text, std::string locale = "en",
+                           Channel channel = Channel::speaker, int rate_wpm = 175,
+                           bool is_private = false) {
+    Utterance result;
+    result.text = std::move(text);
+    result.locale = std::move(locale);
+    result.channel = channel;
+    result.rate_wpm = rate_wpm;
+    result.is_private = is_private;
+    return result;
+}
+
+inline double rms(const std::vector<std::int16_t>& samples) {
+    double sum = 0;
+    for (const std::int16_t sample : samples) {
+        sum += static_cast<double>(sample) * sample;
+    }
+    return samples.empty() ? 0.0 : std::sqrt(sum / static_cast<double>(samples.size()));
+}
+
+inline double seconds(const kiosk::speech::WavAudio& audio) {
+    return audio.sample_rate == 0
+               ? 0.0
+               : static_cast<double>(audio.samples.size()) / audio.sample_rate;
+}
+
+// The standard output of a shell command (the test's own, fixed command lines only).
+inline std::string run_command(const std::string& command) {
+    std::string output;
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe{::popen(command.c_str(), "r"), ::pclose};
+    if (!pipe) {
+        return output;
+    }
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe.get()) != nullptr) {
+        output += buffer;
+    }
+    return output;
+}
+
+inline constexpr const char* long_english_text =
+    "Welcome to the bank. This machine can show your balance, print a statement, give you a "
+    "queue ticket for the counter, or call a member of staff to help you. Please insert your "
+    "card with the chip facing up, or press the green key to hear these choices again.";
+
+}  // namespace speech_test

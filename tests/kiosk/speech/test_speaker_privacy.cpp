@@ -1,0 +1,135 @@
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "speech_test_support.h"
+
+using namespace speech_test;
+using kiosk::speech::Options;
+using kiosk::speech::Speaker;
+using kiosk::speech::SpeechError;
+
+namespace {
+
+std::unique_ptr<Speaker> listening_speaker(Listener& listener, Options options = {}) {
+    listener.attach(options);
+    auto speaker = Speaker::create(std::move(options));
+    if (!speaker) {
+        FAIL("Speaker::create failed: " << kiosk::speech::to_string(speaker.error()));
+    }
+    return std::move(*speaker);
+}
+
+constexpr const char* balance_text = "Your balance is twelve thousand yuan";
+
+}  // namespace
+
+TEST_CASE("A private utterance for the speaker is refused and never played") {
+    Listener listener;
+    auto speaker = listening_speaker(listener);
+    speaker->speak({utterance(balance_text, "en", Channel::speaker, 175, true),
+                    utterance("Please take your card")});
+
+    REQUIRE(listener.wait_for_speech(1));
+    REQUIRE(listener.wait_for_errors(1));
+    const auto error = listener.errors().at(0);
+    CHECK(error.kind == SpeechError::private_on_speaker);
+    // The error names the situation, never the private words.
+    CHECK(error.context.find("balance") == std::string::npos);
+    const auto notices = listener.speech();
+    REQUIRE(notices.size() == 1);
+    CHECK(notices[0].text == "Please take your card");
+    // Only the public sentence reached the speaker: about 1.5 s of audio, not the balance too.
+    const auto statistics = speaker->statistics();
+    CHECK(statistics.speaker_speech_samples < 22050 * 2);
+    CHECK(statistics.headphones_speech_samples == 0);
+}
+
+TEST_CASE("A private utterance for the speaker is refused even with headphones plugged") {
+    Listener listener;
+    Options options;
+    options.headphones_plugged = true;
+    auto speaker = listening_speaker(listener, options);
+    speaker->speak({utterance(balance_text, "en", Channel::speaker, 175, true)});
+
+    REQUIRE(listener.wait_for_errors(1));
+    CHECK(listener.errors().at(0).kind == SpeechError::private_on_speaker);
+    std::this_thread::sleep_for(300ms);
+    CHECK(listener.speech().empty());
+    CHECK(speaker->statistics().headphones_speech_samples == 0);
+}
+
+TEST_CASE("A private utterance on the headphones plays when headphones are plugged") {
+    Listener listener;
+    auto speaker = listening_speaker(listener);
+    speaker->set_headphones_plugged(true);
+    CHECK(speaker->headphones_plugged());
+    speaker->speak({utterance(balance_text, "en", Channel::headphones, 175, true)});
+
+    REQUIRE(listener.wait_for_speech(1));
+    const auto notice = listener.speech().at(0);
+    CHECK(notice.channel == "headphones");
+    CHECK_FALSE(notice.interrupted);
+    CHECK(listener.errors().empty());
+    const auto statistics = speaker->statistics();
+    CHECK(statistics.headphones_speech_samples > 22050);
+    CHECK(statistics.speaker_speech_samples == 0);
+}
+
+TEST_CASE("A private utterance is refused while no headphones are plugged") {
+    Listener listener;
+    auto speaker = listening_speaker(listener);
+    speaker->speak({utterance(balance_text, "en", Channel::headphones, 175, true)});
+
+    REQUIRE(listener.wait_for_errors(1));
+    CHECK(listener.errors().at(0).kind == SpeechError::private_without_headphones);
+    std::this_thread::sleep_for(300ms);
+    CHECK(listener.speech().empty());
+    const auto statistics = speaker->statistics();
+    CHECK(statistics.headphones_speech_samples == 0);
+    CHECK(statistics.speaker_speech_samples == 0);
+}
+
+TEST_CASE("With headphones plugged, speech for the speaker plays on the headphones only") {
+    Listener listener;
+    Options options;
+    options.headphones_plugged = true;
+    auto speaker = listening_speaker(listener, options);
+    speaker->speak({utterance("Welcome", "en", Channel::speaker)});
+    speaker->tone(kiosk::speech::ToneKind::key);
+
+    REQUIRE(listener.wait_for_speech(1));
+    CHECK(listener.speech().at(0).channel == "headphones");
+    REQUIRE(listener.wait_for_tones(1));
+    CHECK(listener.tones().at(0).channel == "headphones");
+    const auto statistics = speaker->statistics();
+    CHECK(statistics.speaker_speech_samples == 0);
+    CHECK(statistics.headphones_speech_samples > 0);
+}
+
+TEST_CASE("Plugging in headphones cuts the speech playing on the speaker") {
+    Listener listener;
+    auto speaker = listening_speaker(listener);
+    speaker->speak({utterance(long_english_text)});
+    std::this_thread::sleep_for(300ms);
+    speaker->set_headphones_plugged(true);
+
+    REQUIRE(listener.wait_for_speech(1, 1s));
+    CHECK(listener.speech().at(0).interrupted);
+    CHECK(listener.speech().at(0).channel == "speaker");
+}
+
+TEST_CASE("Unplugging headphones cuts private speech at once") {
+    Listener listener;
+    Options options;
+    options.headphones_plugged = true;
+    auto speaker = listening_speaker(listener, options);
+    speaker->speak({utterance(std::string{balance_text} + ". " + long_english_text, "en",
+                              Channel::headphones, 175, true)});
+    std::this_thread::sleep_for(300ms);
+    speaker->set_headphones_plugged(false);
+
+    REQUIRE(listener.wait_for_speech(1, 1s));
+    CHECK(listener.speech().at(0).interrupted);
+    CHECK(speaker->statistics().speaker_speech_samples == 0);
+}
