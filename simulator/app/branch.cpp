@@ -104,6 +104,7 @@ std::expected<std::unique_ptr<Branch>, std::string> Branch::open(BranchOptions o
     for (const auto& entry : std::filesystem::directory_iterator(options.out_directory / "screens")) {
         std::filesystem::remove(entry.path(), error);
     }
+    std::filesystem::remove(options.out_directory / "transcript.jsonl", error);
     const auto database = options.out_directory / "bank.sqlite";
     if (options.fresh_database) {
         std::filesystem::remove(database, error);

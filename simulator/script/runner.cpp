@@ -122,8 +122,13 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                 }
                 return {};
             } else if constexpr (std::is_same_v<T, ExpectSpeech>) {
+                // Heard means played, at least in part: an utterance replaced before it began
+                // (played_ms 0) was never heard.
                 return wait_for(transcript, hardware, cursors.speech, step.within,
-                                [&](const Json& record) { return matches(step.pattern, record); });
+                                [&](const Json& record) {
+                                    return matches(step.pattern, record) &&
+                                           record.value("played_ms", 1L) > 0;
+                                });
             } else {
                 return {};  // end checks: see check_at_end
             }
@@ -139,6 +144,13 @@ void TranscriptFollower::poll() {
     std::ifstream file(m_path, std::ios::binary);
     if (!file) {
         return;
+    }
+    // A file shorter than what was read is a new file (a kiosk started again): read it anew.
+    file.seekg(0, std::ios::end);
+    const auto size = static_cast<std::uintmax_t>(file.tellg());
+    if (size < m_offset) {
+        m_offset = 0;
+        m_partial.clear();
     }
     file.seekg(static_cast<std::streamoff>(m_offset));
     std::ostringstream fresh;

@@ -163,3 +163,17 @@ TEST_CASE("A transcript line still being written is read once it is complete") {
     CHECK(transcript.records()[0]["id"] == "welcome");
     CHECK(transcript.malformed_lines() == 1);
 }
+
+TEST_CASE("A transcript written anew from the start is read from its beginning") {
+    TranscriptFile file(R"({"t_ms":1,"kind":"screen","id":"old-run-screen-with-a-long-name","elements":[]}
+)");
+    TranscriptFollower transcript(file.path);
+    transcript.poll();
+    REQUIRE(transcript.records().size() == 1);
+    std::ofstream(file.path, std::ios::trunc) << R"({"t_ms":1,"kind":"screen","id":"welcome"})"
+                                              << "\n";
+    transcript.poll();
+    REQUIRE(transcript.records().size() == 2);
+    CHECK(transcript.records()[1]["id"] == "welcome");
+    CHECK(transcript.malformed_lines() == 0);
+}
