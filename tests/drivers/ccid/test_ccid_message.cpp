@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "drivers/ccid/ccid_message.h"
 #include "tests/drivers/support/replay_transport.h"
 
@@ -162,4 +164,28 @@ TEST_CASE("Decoding arbitrary prefixes of valid messages never reads past the en
         CHECK_FALSE(decoded.has_value());
     }
     CHECK(decode_response(message).has_value());
+}
+
+TEST_CASE("Random bytes never crash the CCID decoders") {
+    std::mt19937 generator(1101);
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::uniform_int_distribution<int> length(0, 40);
+    int decoded = 0;
+    for (int round = 0; round < 30000; ++round) {
+        Bytes input(static_cast<std::size_t>(length(generator)));
+        for (auto& value : input) {
+            value = static_cast<std::uint8_t>(byte(generator));
+        }
+        // Make most inputs plausible: a known message type and a small dwLength.
+        if (input.size() >= 10 && round % 3 != 0) {
+            const std::uint8_t types[] = {0x62, 0x63, 0x65, 0x6F, 0x61, 0x80, 0x81, 0x82, 0x83};
+            input[0] = types[static_cast<std::size_t>(round) % std::size(types)];
+            input[1] = static_cast<std::uint8_t>(input.size() - 10 + static_cast<std::size_t>(round % 3) - 1);
+            input[2] = input[3] = input[4] = 0;
+        }
+        decoded += decode_command(input).has_value() ? 1 : 0;
+        decoded += decode_response(input).has_value() ? 1 : 0;
+        decoded += decode_interrupt(input).has_value() ? 1 : 0;
+    }
+    CHECK(decoded > 0);
 }

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "drivers/iso7816/apdu.h"
 #include "tests/drivers/support/replay_transport.h"
 
@@ -75,4 +77,22 @@ TEST_CASE("Status words have readable names including whole families") {
     CHECK(describe_status_word(0x6110) == "more response data available (GET RESPONSE)");
     CHECK(describe_status_word(0x63C2) == "verification failed, retries left in SW2");
     CHECK(describe_status_word(0x1234) == "unknown status");
+}
+
+TEST_CASE("Random bytes never crash the APDU parsers and parsed commands re-encode alike") {
+    std::mt19937 generator(74);
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::uniform_int_distribution<int> length(0, 12);
+    for (int round = 0; round < 30000; ++round) {
+        Bytes input(static_cast<std::size_t>(length(generator)));
+        for (auto& value : input) {
+            value = static_cast<std::uint8_t>(byte(generator) % (round % 2 == 0 ? 256 : 8));
+        }
+        if (auto command = CommandApdu::parse(input)) {
+            auto encoded = command->encode();
+            REQUIRE(encoded.has_value());
+            CHECK(CommandApdu::parse(*encoded) == command);
+        }
+        (void)ResponseApdu::parse(input);
+    }
 }

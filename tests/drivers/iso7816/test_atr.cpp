@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <map>
+#include <random>
 #include <string>
 
 #include "drivers/iso7816/atr.h"
@@ -104,4 +105,25 @@ TEST_CASE("Every ATR of the field corpus parses or gives a named error") {
     CHECK(parsed + rejected_total == total);
     // The corpus is mostly well-formed: a parser rejecting most of it would be the broken one.
     CHECK(parsed > total * 9 / 10);
+}
+
+TEST_CASE("Random and mutated answers to reset never crash the parser") {
+    std::mt19937 generator(7816);
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::uniform_int_distribution<int> length(0, 36);
+    int parsed = 0;
+    for (int round = 0; round < 30000; ++round) {
+        Bytes input(static_cast<std::size_t>(length(generator)));
+        for (auto& value : input) {
+            value = static_cast<std::uint8_t>(byte(generator));
+        }
+        if (!input.empty()) {
+            input[0] = round % 2 == 0 ? 0x3B : 0x3F;
+        }
+        if (auto atr = parse_atr(input)) {
+            ++parsed;
+            CHECK_FALSE(atr->protocols().empty());
+        }
+    }
+    CHECK(parsed > 0);
 }

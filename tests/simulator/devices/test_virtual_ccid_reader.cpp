@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "drivers/ccid/ccid_client.h"
 #include "drivers/ccid/ccid_message.h"
 #include "drivers/iso7816/atr.h"
@@ -191,4 +193,31 @@ TEST_CASE("Removing the card while powered makes the next APDU fail as card abse
     auto report = client.slot_status();
     REQUIRE(report.has_value());
     CHECK(report->icc == IccStatus::absent);
+}
+
+TEST_CASE("Random bytes sent to the reader never crash it and it keeps working") {
+    auto reader = std::make_shared<VirtualCcidReader>();
+    reader->insert(demo_card("zhang-wei"));
+    std::mt19937 generator(62);
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::uniform_int_distribution<int> length(0, 30);
+    for (int round = 0; round < 5000; ++round) {
+        Bytes input(static_cast<std::size_t>(length(generator)));
+        for (auto& value : input) {
+            value = static_cast<std::uint8_t>(byte(generator));
+        }
+        if (input.size() >= 10 && round % 2 == 0) {
+            input[0] = 0x6F;
+            input[1] = static_cast<std::uint8_t>(input.size() - 10);
+            input[2] = input[3] = input[4] = input[5] = 0;
+        }
+        reader->on_out(VirtualCcidReader::k_bulk_out, input);
+        while (reader->take_in(VirtualCcidReader::k_bulk_in)) {
+        }
+    }
+    DirectTransport transport(reader);
+    CcidOptions options;
+    options.command_timeout = k_wait;
+    CcidClient client(transport, options);
+    CHECK(client.power_on().has_value());
 }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <random>
 #include <thread>
 
 #include "drivers/epp/epp_client.h"
@@ -208,4 +209,30 @@ TEST_CASE("Beeps are counted by the simulated pad") {
     Pad pad;
     REQUIRE(pad.client.beep(Tone::attention, std::chrono::milliseconds(200)).has_value());
     CHECK(pad.device->beeps() == 1);
+}
+
+TEST_CASE("Random bytes sent to the pad never crash it and it keeps working") {
+    Pad pad;
+    std::mt19937 generator(9564);
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::uniform_int_distribution<int> length(0, 40);
+    for (int round = 0; round < 5000; ++round) {
+        Bytes input(static_cast<std::size_t>(length(generator)));
+        for (auto& value : input) {
+            value = static_cast<std::uint8_t>(byte(generator));
+        }
+        if (round % 2 == 0 && input.size() >= 2) {
+            // A well-framed random command, so that the command decoder is exercised too.
+            input = encode_frame(Frame{static_cast<std::uint8_t>(input[0] % 9), input[1],
+                                       Bytes(input.begin() + 2, input.end())});
+        }
+        pad.device->on_out(VirtualEpp::k_bulk_out, input);
+        while (pad.device->take_in(VirtualEpp::k_bulk_in)) {
+        }
+    }
+    // Whatever the random commands started, the pad still answers and can be brought back.
+    (void)pad.client.cancel_pin_entry();
+    auto status = pad.client.get_status();
+    REQUIRE(status.has_value());
+    CHECK(status->mode != PadMode::pin_entry);
 }
