@@ -173,7 +173,8 @@ ControlResult StandardRequests::get_descriptor(const ControlSetup& setup, bool& 
             }
             const auto configuration =
                 std::span(m_descriptors).subspan(k_device_descriptor_length);
-            const std::size_t total = configuration[2] | (configuration[3] << 8);
+            const std::size_t total = static_cast<std::size_t>(configuration[2]) |
+                                      (static_cast<std::size_t>(configuration[3]) << 8);
             return truncated({configuration.begin(), configuration.begin() +
                                                          static_cast<std::ptrdiff_t>(total)},
                              setup.length);

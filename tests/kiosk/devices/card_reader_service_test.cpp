@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "simulator/cards/card_profile.h"
+#include "simulator/devices/usb_descriptors.h"
 #include "simulator/devices/virtual_ccid_reader.h"
 #include "simulator/usb/virtual_usb_bus.h"
 #include "tests/kiosk/devices/event_recorder.h"
@@ -61,6 +62,43 @@ struct Kiosk {
         service.start(recorder.sink(), recorder.notice());
         REQUIRE(recorder.wait_for_notice("reader connected"));
     }
+};
+
+// The simulator's reader with its interrupt endpoint taken away, as some cheap readers are
+// built: the model can only learn about the slot by asking GetSlotStatus.
+class ReaderWithoutInterrupt final : public simulator::usb::VirtualUsbDevice {
+public:
+    ReaderWithoutInterrupt() {
+        m_reader->set_in_ready_listener([this] { notify_in_ready(); });
+    }
+    ~ReaderWithoutInterrupt() override { m_reader->set_in_ready_listener({}); }
+    ReaderWithoutInterrupt(const ReaderWithoutInterrupt&) = delete;
+    ReaderWithoutInterrupt& operator=(const ReaderWithoutInterrupt&) = delete;
+
+    VirtualCcidReader& reader() { return *m_reader; }
+
+    std::vector<std::uint8_t> descriptors() const override {
+        simulator::devices::DeviceDescription description;
+        description.product_id = simulator::devices::k_ccid_reader_product_id;
+        description.interface_class = drivers::usb::k_interface_class_smart_card;
+        description.class_descriptor =
+            drivers::ccid::encode_class_descriptor(VirtualCcidReader::class_descriptor());
+        description.endpoints = {{VirtualCcidReader::k_bulk_out, 0x02, 64, 0},
+                                 {VirtualCcidReader::k_bulk_in, 0x02, 64, 0}};
+        return simulator::devices::build_descriptors(description);
+    }
+    std::string manufacturer() const override { return m_reader->manufacturer(); }
+    std::string product() const override { return m_reader->product(); }
+    std::string serial() const override { return m_reader->serial(); }
+    void on_out(std::uint8_t endpoint, std::span<const std::uint8_t> data) override {
+        m_reader->on_out(endpoint, data);
+    }
+    std::optional<std::vector<std::uint8_t>> take_in(std::uint8_t endpoint) override {
+        return m_reader->take_in(endpoint);
+    }
+
+private:
+    std::shared_ptr<VirtualCcidReader> m_reader = std::make_shared<VirtualCcidReader>();
 };
 
 }  // namespace
@@ -181,6 +219,25 @@ TEST_CASE("a reader unplugged with a card in it ends the card's session and reco
     const auto read = kiosk.recorder.expect<core::CardRead>();
     REQUIRE(read);
     CHECK(read->card.pan.last_four() == "0018");
+}
+
+TEST_CASE("a reader without an interrupt endpoint is followed by asking for its slot status") {
+    simulator::usb::VirtualUsbBus bus;
+    auto device = std::make_shared<ReaderWithoutInterrupt>();
+    REQUIRE(bus.plug(device));
+    EventRecorder recorder;
+    CardReaderService service;
+    service.start(recorder.sink(), recorder.notice());
+    REQUIRE(recorder.wait_for_notice("reader connected"));
+
+    device->reader().insert(card("zhang-wei"));
+    CHECK(recorder.expect<core::CardInserted>());
+    const auto read = recorder.expect<core::CardRead>();
+    REQUIRE(read);
+    CHECK(read->card.pan.last_four() == "0018");
+    device->reader().remove();
+    CHECK(recorder.expect<core::CardRemoved>());
+    service.stop();
 }
 
 TEST_CASE("stopping the card reader model is prompt, even while it waits") {
