@@ -23,9 +23,7 @@ iso7816::ApduError to_apdu_error(CcidError error) {
 std::expected<iso7816::ResponseApdu, iso7816::ApduError> CcidApduChannel::transmit(
     const iso7816::CommandApdu& command) {
     std::expected<Bytes, iso7816::ApduError> encoded =
-        m_level == ExchangeLevel::tpdu
-            ? iso7816::to_t0_tpdu(command)
-            : command.encode();
+        m_level == ExchangeLevel::tpdu ? iso7816::to_t0_tpdu(command) : command.encode();
     if (!encoded) {
         return std::unexpected(encoded.error());
     }

@@ -12,7 +12,7 @@ namespace drivers::ccid {
 iso7816::ApduError to_apdu_error(CcidError error);
 
 class CcidApduChannel final : public iso7816::ApduChannel {
-public:
+  public:
     // `level` says what the reader expects in an XfrBlock (class descriptor dwFeatures):
     // APDU-level readers take whole APDUs; TPDU-level readers talking T=0 take TPDUs, the
     // 61xx/6Cxx exchanges then being completed by iso7816::transmit_complete above this.
@@ -22,7 +22,7 @@ public:
     std::expected<iso7816::ResponseApdu, iso7816::ApduError> transmit(
         const iso7816::CommandApdu& command) override;
 
-private:
+  private:
     CcidClient& m_client;
     ExchangeLevel m_level;
 };

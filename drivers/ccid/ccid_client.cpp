@@ -161,7 +161,9 @@ CcidOptions CcidOptions::for_reader(const ClassDescriptor& descriptor, std::uint
 CcidClient::CcidClient(usb::Transport& transport, CcidOptions options)
     : m_transport(transport), m_options(options) {}
 
-std::uint8_t CcidClient::next_sequence() { return m_sequence++; }
+std::uint8_t CcidClient::next_sequence() {
+    return m_sequence++;
+}
 
 std::expected<Response, CcidError> CcidClient::exchange(const Command& command) {
     const Bytes request = encode(command);

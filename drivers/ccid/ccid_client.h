@@ -70,7 +70,7 @@ struct SlotReport {
 };
 
 class CcidClient {
-public:
+  public:
     explicit CcidClient(usb::Transport& transport, CcidOptions options = {});
 
     // PC_to_RDR_IccPowerOn (CCID 1.1 §6.1.1): returns the card's answer to reset.
@@ -91,7 +91,7 @@ public:
 
     const CcidOptions& options() const { return m_options; }
 
-private:
+  private:
     std::expected<Response, CcidError> exchange(const Command& command);
     std::uint8_t next_sequence();
 

@@ -41,8 +41,12 @@ Bytes with_data(Bytes bytes, const Bytes& data) {
     return bytes;
 }
 
-std::uint8_t low(std::uint16_t value) { return static_cast<std::uint8_t>(value & 0xFF); }
-std::uint8_t high(std::uint16_t value) { return static_cast<std::uint8_t>(value >> 8); }
+std::uint8_t low(std::uint16_t value) {
+    return static_cast<std::uint8_t>(value & 0xFF);
+}
+std::uint8_t high(std::uint16_t value) {
+    return static_cast<std::uint8_t>(value >> 8);
+}
 
 struct Framed {
     Header header;
@@ -64,7 +68,9 @@ std::expected<Framed, MessageError> frame(std::span<const std::uint8_t> bytes) {
     return Framed{*header, bytes.subspan(k_header_length, header->length)};
 }
 
-Bytes to_bytes(std::span<const std::uint8_t> data) { return Bytes(data.begin(), data.end()); }
+Bytes to_bytes(std::span<const std::uint8_t> data) {
+    return Bytes(data.begin(), data.end());
+}
 
 bool is_response_type(std::uint8_t type) {
     return type == 0x80 || type == 0x81 || type == 0x82 || type == 0x83;
@@ -132,10 +138,9 @@ std::expected<Header, MessageError> decode_header(std::span<const std::uint8_t> 
     }
     Header header;
     header.message_type = bytes[0];
-    header.length = static_cast<std::uint32_t>(bytes[1]) |
-                    (static_cast<std::uint32_t>(bytes[2]) << 8) |
-                    (static_cast<std::uint32_t>(bytes[3]) << 16) |
-                    (static_cast<std::uint32_t>(bytes[4]) << 24);
+    header.length =
+        static_cast<std::uint32_t>(bytes[1]) | (static_cast<std::uint32_t>(bytes[2]) << 8) |
+        (static_cast<std::uint32_t>(bytes[3]) << 16) | (static_cast<std::uint32_t>(bytes[4]) << 24);
     header.slot = bytes[5];
     header.sequence = bytes[6];
     return header;
@@ -167,8 +172,8 @@ Bytes encode(const Command& command) {
                 return header(MessageType::reset_parameters, 0, m.slot, m.sequence, 0, 0, 0);
             },
             [](const SetParameters& m) {
-                return with_data(header(MessageType::set_parameters, m.protocol_data.size(),
-                                        m.slot, m.sequence, m.protocol, 0, 0),
+                return with_data(header(MessageType::set_parameters, m.protocol_data.size(), m.slot,
+                                        m.sequence, m.protocol, 0, 0),
                                  m.protocol_data);
             },
             [](const Escape& m) {
@@ -193,9 +198,8 @@ Bytes encode(const Response& response) {
     return std::visit(
         Overloaded{
             [](const DataBlock& m) {
-                return with_data(header(MessageType::data_block, m.data.size(), m.slot,
-                                        m.sequence, m.state.status_byte(), m.state.error,
-                                        m.chain_parameter),
+                return with_data(header(MessageType::data_block, m.data.size(), m.slot, m.sequence,
+                                        m.state.status_byte(), m.state.error, m.chain_parameter),
                                  m.data);
             },
             [](const SlotStatus& m) {
@@ -204,10 +208,10 @@ Bytes encode(const Response& response) {
                               static_cast<std::uint8_t>(m.clock));
             },
             [](const Parameters& m) {
-                return with_data(header(MessageType::parameters, m.protocol_data.size(), m.slot,
-                                        m.sequence, m.state.status_byte(), m.state.error,
-                                        m.protocol),
-                                 m.protocol_data);
+                return with_data(
+                    header(MessageType::parameters, m.protocol_data.size(), m.slot, m.sequence,
+                           m.state.status_byte(), m.state.error, m.protocol),
+                    m.protocol_data);
             },
             [](const EscapeResponse& m) {
                 return with_data(header(MessageType::escape_response, m.data.size(), m.slot,
@@ -229,8 +233,8 @@ Bytes encode(const InterruptMessage& message) {
                 for (std::size_t slot = 0; slot < m.slots.size(); ++slot) {
                     const auto bits = static_cast<unsigned>((m.slots[slot].present ? 1 : 0) |
                                                             (m.slots[slot].changed ? 2 : 0));
-                    bytes[1 + slot / 4] = static_cast<std::uint8_t>(bytes[1 + slot / 4] |
-                                                                    (bits << ((slot % 4) * 2)));
+                    bytes[1 + slot / 4] =
+                        static_cast<std::uint8_t>(bytes[1 + slot / 4] | (bits << ((slot % 4) * 2)));
                 }
                 return bytes;
             },
@@ -259,8 +263,8 @@ std::expected<Command, MessageError> decode_command(std::span<const std::uint8_t
     const auto type = static_cast<MessageType>(h.message_type);
     // Messages without a data field must announce none (CCID 1.1 §6.1.1-§6.1.6, §6.1.13).
     const bool carries_data = type == MessageType::xfr_block ||
-                              type == MessageType::set_parameters ||
-                              type == MessageType::escape || type == MessageType::secure;
+                              type == MessageType::set_parameters || type == MessageType::escape ||
+                              type == MessageType::secure;
     if (!carries_data && h.length != 0) {
         return std::unexpected(MessageError::malformed_field);
     }
@@ -328,7 +332,8 @@ std::expected<Response, MessageError> decode_response(std::span<const std::uint8
     }
 }
 
-std::expected<InterruptMessage, MessageError> decode_interrupt(std::span<const std::uint8_t> bytes) {
+std::expected<InterruptMessage, MessageError> decode_interrupt(
+    std::span<const std::uint8_t> bytes) {
     if (bytes.empty()) {
         return std::unexpected(MessageError::empty_interrupt);
     }

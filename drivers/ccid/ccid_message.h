@@ -45,13 +45,13 @@ enum class MessageType : std::uint8_t {
 };
 
 enum class MessageError {
-    truncated_header,       // fewer than 10 bytes
-    truncated_data,         // dwLength announces more bytes than arrived
-    data_too_long,          // dwLength beyond any legal message
-    unknown_message_type,   // bMessageType is not one this layer knows
-    wrong_direction,        // a reader message where a host message belongs, or back
-    malformed_field,        // a fixed field holds a value the spec forbids
-    empty_interrupt,        // an interrupt transfer without any byte
+    truncated_header,      // fewer than 10 bytes
+    truncated_data,        // dwLength announces more bytes than arrived
+    data_too_long,         // dwLength beyond any legal message
+    unknown_message_type,  // bMessageType is not one this layer knows
+    wrong_direction,       // a reader message where a host message belongs, or back
+    malformed_field,       // a fixed field holds a value the spec forbids
+    empty_interrupt,       // an interrupt transfer without any byte
 };
 
 std::string_view to_string(MessageError error);
@@ -100,7 +100,12 @@ std::expected<SlotState, MessageError> decode_slot_state(std::uint8_t status, st
 
 // ---- Host to reader (CCID 1.1 §6.1) ----
 
-enum class PowerSelect : std::uint8_t { automatic = 0, volts_5_0 = 1, volts_3_0 = 2, volts_1_8 = 3 };
+enum class PowerSelect : std::uint8_t {
+    automatic = 0,
+    volts_5_0 = 1,
+    volts_3_0 = 2,
+    volts_1_8 = 3
+};
 
 struct PowerOn {  // §6.1.1 PC_to_RDR_IccPowerOn
     std::uint8_t slot = 0;
@@ -176,7 +181,12 @@ struct DataBlock {  // §6.2.1 RDR_to_PC_DataBlock
     Bytes data;
     bool operator==(const DataBlock&) const = default;
 };
-enum class ClockStatus : std::uint8_t { running = 0, stopped_low = 1, stopped_high = 2, stopped = 3 };
+enum class ClockStatus : std::uint8_t {
+    running = 0,
+    stopped_low = 1,
+    stopped_high = 2,
+    stopped = 3
+};
 struct SlotStatus {  // §6.2.2 RDR_to_PC_SlotStatus
     std::uint8_t slot = 0;
     std::uint8_t sequence = 0;
@@ -209,7 +219,7 @@ struct SlotChange {
     bool changed = false;
     bool operator==(const SlotChange&) const = default;
 };
-struct NotifySlotChange {  // §6.3.1 RDR_to_PC_NotifySlotChange: two bits per slot
+struct NotifySlotChange {           // §6.3.1 RDR_to_PC_NotifySlotChange: two bits per slot
     std::vector<SlotChange> slots;  // index = slot number
     bool operator==(const NotifySlotChange&) const = default;
 };

@@ -43,19 +43,19 @@ struct LcdLayout {
 };
 
 struct ClassDescriptor {
-    std::uint16_t ccid_release = 0;      // bcdCCID, e.g. 0x0110
-    std::uint8_t max_slot_index = 0;     // bMaxSlotIndex
-    bool supports_5_0_volts = false;     // bVoltageSupport bit 0
-    bool supports_3_0_volts = false;     // bit 1
-    bool supports_1_8_volts = false;     // bit 2
-    bool supports_t0 = false;            // dwProtocols bit 0
-    bool supports_t1 = false;            // dwProtocols bit 1
+    std::uint16_t ccid_release = 0;   // bcdCCID, e.g. 0x0110
+    std::uint8_t max_slot_index = 0;  // bMaxSlotIndex
+    bool supports_5_0_volts = false;  // bVoltageSupport bit 0
+    bool supports_3_0_volts = false;  // bit 1
+    bool supports_1_8_volts = false;  // bit 2
+    bool supports_t0 = false;         // dwProtocols bit 0
+    bool supports_t1 = false;         // dwProtocols bit 1
     std::uint32_t default_clock_khz = 0;
     std::uint32_t max_clock_khz = 0;
-    std::uint8_t clock_count = 0;        // bNumClockSupported
+    std::uint8_t clock_count = 0;  // bNumClockSupported
     std::uint32_t data_rate_bps = 0;
     std::uint32_t max_data_rate_bps = 0;
-    std::uint8_t data_rate_count = 0;    // bNumDataRatesSupported
+    std::uint8_t data_rate_count = 0;  // bNumDataRatesSupported
     std::uint32_t max_ifsd = 0;
     std::uint32_t synch_protocols = 0;
     std::uint32_t mechanical = 0;
@@ -64,8 +64,8 @@ struct ClassDescriptor {
     std::uint8_t class_get_response = 0;
     std::uint8_t class_envelope = 0;
     LcdLayout lcd_layout;
-    bool pin_verification = false;   // bPINSupport bit 0
-    bool pin_modification = false;   // bPINSupport bit 1
+    bool pin_verification = false;  // bPINSupport bit 0
+    bool pin_modification = false;  // bPINSupport bit 1
     std::uint8_t max_busy_slots = 0;
 
     ExchangeLevel exchange_level() const;
@@ -74,8 +74,8 @@ struct ClassDescriptor {
 };
 
 enum class DescriptorError {
-    too_short,      // fewer than 54 bytes (or bLength says fewer)
-    wrong_type,     // bDescriptorType is neither 0x21 nor the pre-1.0 0xFF
+    too_short,   // fewer than 54 bytes (or bLength says fewer)
+    wrong_type,  // bDescriptorType is neither 0x21 nor the pre-1.0 0xFF
 };
 
 std::string_view to_string(DescriptorError error);

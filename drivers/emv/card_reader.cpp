@@ -268,7 +268,9 @@ std::expected<std::optional<Processing>, EmvError> get_processing_options(
     return std::optional<Processing>{std::move(processing)};
 }
 
-std::string trimmed_name(const Tlv* object) { return text_of(object); }
+std::string trimmed_name(const Tlv* object) {
+    return text_of(object);
+}
 
 std::string language_of(const std::vector<const std::vector<Tlv>*>& sources) {
     // Book 1 §11.3.4: 2 to 8 lower-case alphabetic characters, in pairs (ISO 639-1).
@@ -278,10 +280,10 @@ std::string language_of(const std::vector<const std::vector<Tlv>*>& sources) {
             continue;
         }
         const Bytes& value = object->value;
-        const bool well_formed =
-            value.size() >= 2 && value.size() <= 8 && value.size() % 2 == 0 &&
-            std::all_of(value.begin(), value.end(),
-                        [](std::uint8_t byte) { return byte >= 'a' && byte <= 'z'; });
+        const bool well_formed = value.size() >= 2 && value.size() <= 8 && value.size() % 2 == 0 &&
+                                 std::all_of(value.begin(), value.end(), [](std::uint8_t byte) {
+                                     return byte >= 'a' && byte <= 'z';
+                                 });
         if (well_formed) {
             return std::string(value.begin(), value.end());
         }
@@ -426,8 +428,7 @@ std::expected<CardData, EmvError> read_card(ApduChannel& raw_channel, const Term
         for (std::size_t offset = 0; offset < afl.size(); offset += 4) {
             const auto sfi = static_cast<std::uint8_t>(afl[offset] >> 3);
             for (unsigned record = afl[offset + 1]; record <= afl[offset + 2]; ++record) {
-                auto answer =
-                    channel.transmit(read_record(sfi, static_cast<std::uint8_t>(record)));
+                auto answer = channel.transmit(read_record(sfi, static_cast<std::uint8_t>(record)));
                 if (!answer) {
                     return std::unexpected(from_apdu(answer.error()));
                 }

@@ -17,19 +17,19 @@
 namespace drivers::emv {
 
 enum class EmvError {
-    card_removed,             // the card left the reader
-    card_not_responding,      // the card went mute or too slow
-    reader_failed,            // the reader failed or was unplugged
-    card_protocol_error,      // the card's answers do not follow ISO 7816
-    card_blocked,             // SELECT answered 6A81: the card is blocked (Book 1 §12.3.2)
-    no_application,           // no application the terminal supports
-    application_blocked,      // every supported application is blocked (6283)
-    processing_options_failed,// GET PROCESSING OPTIONS refused by every candidate
-    read_record_failed,       // a record named by the AFL could not be read
-    malformed_data,           // BER-TLV, AFL or templates not as EMV defines them
-    missing_pan,              // neither 5A nor 57 in the records
-    invalid_pan,              // not 12..19 digits, or the Luhn check fails
-    invalid_expiry,           // 5F24 not a date
+    card_removed,               // the card left the reader
+    card_not_responding,        // the card went mute or too slow
+    reader_failed,              // the reader failed or was unplugged
+    card_protocol_error,        // the card's answers do not follow ISO 7816
+    card_blocked,               // SELECT answered 6A81: the card is blocked (Book 1 §12.3.2)
+    no_application,             // no application the terminal supports
+    application_blocked,        // every supported application is blocked (6283)
+    processing_options_failed,  // GET PROCESSING OPTIONS refused by every candidate
+    read_record_failed,         // a record named by the AFL could not be read
+    malformed_data,             // BER-TLV, AFL or templates not as EMV defines them
+    missing_pan,                // neither 5A nor 57 in the records
+    invalid_pan,                // not 12..19 digits, or the Luhn check fails
+    invalid_expiry,             // 5F24 not a date
 };
 
 std::string_view to_string(EmvError error);

@@ -124,7 +124,9 @@ bool Tlv::is_constructed() const {
     return (first & 0x20) != 0;
 }
 
-const Tlv* Tlv::find(Tag wanted) const { return find_tag(children, wanted); }
+const Tlv* Tlv::find(Tag wanted) const {
+    return find_tag(children, wanted);
+}
 
 const Tlv* find_tag(const std::vector<Tlv>& objects, Tag tag) {
     for (const Tlv& object : objects) {

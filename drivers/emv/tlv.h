@@ -29,7 +29,7 @@ std::string_view to_string(TlvError error);
 
 struct Tlv {
     Tag tag = 0;
-    Bytes value;              // the raw value, for constructed objects too
+    Bytes value;                // the raw value, for constructed objects too
     std::vector<Tlv> children;  // parsed value of a constructed object
 
     // Bit 6 of the first tag byte (ISO/IEC 8825-1 §8.1.2.5).

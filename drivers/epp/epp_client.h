@@ -33,7 +33,7 @@ struct PinEntryRequest {
 };
 
 class EppClient {
-public:
+  public:
     explicit EppClient(usb::Transport& transport, EppOptions options = {});
 
     std::expected<DeviceInfo, EppError> get_info();
@@ -51,7 +51,7 @@ public:
     // Events the pad numbered but that never arrived (gaps in the event sequence numbers).
     unsigned events_lost() const { return m_events_lost.load(); }
 
-private:
+  private:
     std::expected<Response, EppError> exchange(const Command& command);
 
     usb::Transport& m_transport;

@@ -32,7 +32,9 @@ bool is_known_command(std::uint8_t value) {
     return value >= code::get_info && value <= code::beep;
 }
 
-bool is_known_status(std::uint8_t value) { return value <= static_cast<std::uint8_t>(Status::bad_frame); }
+bool is_known_status(std::uint8_t value) {
+    return value <= static_cast<std::uint8_t>(Status::bad_frame);
+}
 
 }  // namespace
 
@@ -173,25 +175,23 @@ std::string_view to_string(Key key) {
         default:
             break;
     }
-    static constexpr std::string_view digits[] = {"0", "1", "2", "3", "4",
-                                                  "5", "6", "7", "8", "9"};
+    static constexpr std::string_view digits[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
     return digits[static_cast<std::uint8_t>(key) - '0'];
 }
 
 // ---- Commands ----
 
 std::uint8_t code_of(const Command& command) {
-    return std::visit(
-        Overloaded{
-            [](const GetInfo&) { return code::get_info; },
-            [](const GetStatus&) { return code::get_status; },
-            [](const SetKeyMode&) { return code::set_key_mode; },
-            [](const StartPinEntry&) { return code::start_pin_entry; },
-            [](const CancelPinEntry&) { return code::cancel_pin_entry; },
-            [](const GetPinBlock&) { return code::get_pin_block; },
-            [](const Beep&) { return code::beep; },
-        },
-        command);
+    return std::visit(Overloaded{
+                          [](const GetInfo&) { return code::get_info; },
+                          [](const GetStatus&) { return code::get_status; },
+                          [](const SetKeyMode&) { return code::set_key_mode; },
+                          [](const StartPinEntry&) { return code::start_pin_entry; },
+                          [](const CancelPinEntry&) { return code::cancel_pin_entry; },
+                          [](const GetPinBlock&) { return code::get_pin_block; },
+                          [](const Beep&) { return code::beep; },
+                      },
+                      command);
 }
 
 Frame encode_command(const Command& command, std::uint8_t sequence) {

@@ -35,31 +35,31 @@ constexpr std::size_t k_pin_block_length = 8;
 
 enum class EppError {
     // frame level (epp.md §2)
-    truncated_frame,     // fewer bytes than header + trailer, or than the length announces
-    bad_start_of_frame,  // first byte is not EB
-    unsupported_version, // version byte is not 01
-    payload_too_long,    // length field above 512
-    bad_checksum,        // CRC-16 mismatch
+    truncated_frame,      // fewer bytes than header + trailer, or than the length announces
+    bad_start_of_frame,   // first byte is not EB
+    unsupported_version,  // version byte is not 01
+    payload_too_long,     // length field above 512
+    bad_checksum,         // CRC-16 mismatch
     // message level
-    unknown_code,        // a code this version does not define
-    malformed_payload,   // payload of the wrong size or with forbidden values
+    unknown_code,       // a code this version does not define
+    malformed_payload,  // payload of the wrong size or with forbidden values
     // client level
-    timeout,             // the pad did not answer in time
-    device_gone,         // the pad was unplugged
-    transport_failed,    // any other USB failure
-    sequence_mismatch,   // no answer carried the command's sequence number
-    unexpected_response, // an answer to another command
-    invalid_request,     // the host's own request is not valid (caught before sending)
+    timeout,              // the pad did not answer in time
+    device_gone,          // the pad was unplugged
+    transport_failed,     // any other USB failure
+    sequence_mismatch,    // no answer carried the command's sequence number
+    unexpected_response,  // an answer to another command
+    invalid_request,      // the host's own request is not valid (caught before sending)
     // the pad's refusals (epp.md §3, status byte)
-    rejected_frame,      // the pad could not read our frame (NAK)
+    rejected_frame,  // the pad could not read our frame (NAK)
     unknown_command,
     bad_length,
     bad_parameter,
-    busy,                // a PIN entry is in progress
-    no_key,              // the key slot holds no key
-    not_collecting,      // no PIN entry to cancel
-    no_pin_block,        // no finished PIN entry to fetch a block from
-    tampered,            // the pad detected tampering and erased its keys
+    busy,            // a PIN entry is in progress
+    no_key,          // the key slot holds no key
+    not_collecting,  // no PIN entry to cancel
+    no_pin_block,    // no finished PIN entry to fetch a block from
+    tampered,        // the pad detected tampering and erased its keys
 };
 
 std::string_view to_string(EppError error);
@@ -120,8 +120,16 @@ enum class Status : std::uint8_t {
 // ---- Keys (epp.md §5.1) ----
 
 enum class Key : std::uint8_t {
-    digit_0 = '0', digit_1 = '1', digit_2 = '2', digit_3 = '3', digit_4 = '4',
-    digit_5 = '5', digit_6 = '6', digit_7 = '7', digit_8 = '8', digit_9 = '9',
+    digit_0 = '0',
+    digit_1 = '1',
+    digit_2 = '2',
+    digit_3 = '3',
+    digit_4 = '4',
+    digit_5 = '5',
+    digit_6 = '6',
+    digit_7 = '7',
+    digit_8 = '8',
+    digit_9 = '9',
     enter = 0x0D,
     clear = 0x08,
     cancel = 0x1B,

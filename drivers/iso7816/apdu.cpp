@@ -138,7 +138,8 @@ std::expected<ResponseApdu, ApduError> ResponseApdu::parse(std::span<const std::
 }
 
 ResponseApdu ResponseApdu::status(std::uint16_t status_word) {
-    return ResponseApdu{{}, static_cast<std::uint8_t>(status_word >> 8),
+    return ResponseApdu{{},
+                        static_cast<std::uint8_t>(status_word >> 8),
                         static_cast<std::uint8_t>(status_word & 0xFF)};
 }
 

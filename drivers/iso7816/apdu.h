@@ -20,14 +20,14 @@ constexpr std::size_t k_max_extended_data = 65535;
 constexpr std::size_t k_max_extended_response = 65536;
 
 enum class ApduError {
-    card_removed,         // the card left the reader during the exchange
-    card_mute,            // the card stopped answering
-    reader_gone,          // the reader was unplugged
-    reader_failed,        // the reader reported an error or answered nonsense
-    timeout,              // no answer in time
-    malformed_command,    // a command APDU whose length fields do not add up
-    malformed_response,   // a response shorter than its status word
-    data_too_long,        // more data than the APDU can carry
+    card_removed,             // the card left the reader during the exchange
+    card_mute,                // the card stopped answering
+    reader_gone,              // the reader was unplugged
+    reader_failed,            // the reader reported an error or answered nonsense
+    timeout,                  // no answer in time
+    malformed_command,        // a command APDU whose length fields do not add up
+    malformed_response,       // a response shorter than its status word
+    data_too_long,            // more data than the APDU can carry
     response_chain_too_long,  // a card that keeps answering 61xx or 6Cxx
 };
 

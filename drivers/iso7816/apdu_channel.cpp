@@ -9,7 +9,9 @@ namespace {
 constexpr int k_max_completion_rounds = 256;
 constexpr std::uint8_t k_ins_get_response = 0xC0;
 
-std::size_t length_from_sw2(std::uint8_t sw2) { return sw2 == 0 ? 256 : sw2; }
+std::size_t length_from_sw2(std::uint8_t sw2) {
+    return sw2 == 0 ? 256 : sw2;
+}
 
 }  // namespace
 

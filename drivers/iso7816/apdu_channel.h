@@ -10,7 +10,7 @@
 namespace drivers::iso7816 {
 
 class ApduChannel {
-public:
+  public:
     virtual ~ApduChannel() = default;
     virtual std::expected<ResponseApdu, ApduError> transmit(const CommandApdu& command) = 0;
 };
@@ -25,13 +25,13 @@ std::expected<ResponseApdu, ApduError> transmit_complete(ApduChannel& channel,
 // A channel that applies transmit_complete() to every command, so that code above it (EMV)
 // sees only final responses.
 class CompletingChannel final : public ApduChannel {
-public:
+  public:
     explicit CompletingChannel(ApduChannel& inner) : m_inner(inner) {}
     std::expected<ResponseApdu, ApduError> transmit(const CommandApdu& command) override {
         return transmit_complete(m_inner, command);
     }
 
-private:
+  private:
     ApduChannel& m_inner;
 };
 

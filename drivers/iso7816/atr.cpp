@@ -69,7 +69,9 @@ std::uint8_t Atr::extra_guard_time() const {
     return 0;
 }
 
-bool Atr::is_specific_mode() const { return groups.size() >= 2 && groups[1].ta.has_value(); }
+bool Atr::is_specific_mode() const {
+    return groups.size() >= 2 && groups[1].ta.has_value();
+}
 
 std::uint8_t Atr::t1_information_field_size() const {
     // ISO/IEC 7816-3 §11.4.2: the first TAi (i > 2) following a TD(i-1) that names T=1.
@@ -133,8 +135,9 @@ std::expected<Atr, AtrError> parse_atr(std::span<const std::uint8_t> bytes) {
     if (bytes.size() - position < historical_count) {
         return std::unexpected(AtrError::truncated_historical_bytes);
     }
-    atr.historical_bytes.assign(bytes.begin() + static_cast<std::ptrdiff_t>(position),
-                                bytes.begin() + static_cast<std::ptrdiff_t>(position + historical_count));
+    atr.historical_bytes.assign(
+        bytes.begin() + static_cast<std::ptrdiff_t>(position),
+        bytes.begin() + static_cast<std::ptrdiff_t>(position + historical_count));
     position += historical_count;
     if (needs_tck) {
         if (position >= bytes.size()) {

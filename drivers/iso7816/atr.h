@@ -22,15 +22,15 @@ constexpr std::size_t k_max_atr_length = 33;
 enum class Convention { direct, inverse };
 
 enum class AtrError {
-    empty,                     // no byte at all
-    invalid_ts,                // TS is neither 3B (direct) nor 3F (inverse)
-    truncated_format,          // TS without T0
-    truncated_interface_bytes, // the TD chain announces bytes that are missing
-    truncated_historical_bytes,// fewer historical bytes than T0 announces
-    missing_tck,               // a protocol other than T=0 is offered but TCK is absent
-    wrong_tck,                 // the exclusive-or from T0 to TCK is not zero
-    trailing_bytes,            // bytes after the end of the ATR
-    too_long,                  // more than 33 bytes
+    empty,                       // no byte at all
+    invalid_ts,                  // TS is neither 3B (direct) nor 3F (inverse)
+    truncated_format,            // TS without T0
+    truncated_interface_bytes,   // the TD chain announces bytes that are missing
+    truncated_historical_bytes,  // fewer historical bytes than T0 announces
+    missing_tck,                 // a protocol other than T=0 is offered but TCK is absent
+    wrong_tck,                   // the exclusive-or from T0 to TCK is not zero
+    trailing_bytes,              // bytes after the end of the ATR
+    too_long,                    // more than 33 bytes
 };
 
 std::string_view to_string(AtrError error);
@@ -46,7 +46,7 @@ struct InterfaceBytes {
 struct Atr {
     Bytes bytes;  // the whole ATR as received
     Convention convention = Convention::direct;
-    std::uint8_t format = 0;  // T0
+    std::uint8_t format = 0;             // T0
     std::vector<InterfaceBytes> groups;  // groups[0] is TA1..TD1
     Bytes historical_bytes;
     std::optional<std::uint8_t> tck;

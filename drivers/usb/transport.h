@@ -29,7 +29,7 @@ struct ControlRequest {
 constexpr std::uint8_t k_control_direction_in = 0x80;
 
 class Transport {
-public:
+  public:
     virtual ~Transport() = default;
 
     // Sends one transfer on the interface's bulk OUT endpoint.

@@ -70,8 +70,7 @@ InterfaceInfo describe_interface(const libusb_interface_descriptor& descriptor) 
     info.subclass_code = descriptor.bInterfaceSubClass;
     info.protocol_code = descriptor.bInterfaceProtocol;
     if (descriptor.extra != nullptr && descriptor.extra_length > 0) {
-        info.class_descriptor.assign(descriptor.extra,
-                                     descriptor.extra + descriptor.extra_length);
+        info.class_descriptor.assign(descriptor.extra, descriptor.extra + descriptor.extra_length);
     }
     for (int index = 0; index < descriptor.bNumEndpoints; ++index) {
         const libusb_endpoint_descriptor& endpoint = descriptor.endpoint[index];
@@ -134,8 +133,8 @@ std::string read_string(libusb_device_handle* handle, std::uint8_t index) {
         return {};
     }
     unsigned char buffer[k_string_buffer_length] = {};
-    const int length = libusb_get_string_descriptor_ascii(handle, index, buffer,
-                                                          k_string_buffer_length);
+    const int length =
+        libusb_get_string_descriptor_ascii(handle, index, buffer, k_string_buffer_length);
     if (length <= 0) {
         return {};
     }
@@ -295,7 +294,9 @@ HotplugWatch& HotplugWatch::operator=(HotplugWatch&& other) noexcept {
     return *this;
 }
 
-HotplugWatch::~HotplugWatch() { release(); }
+HotplugWatch::~HotplugWatch() {
+    release();
+}
 
 void HotplugWatch::release() {
     if (m_state && m_state->registered) {
@@ -331,8 +332,7 @@ std::expected<std::unique_ptr<UsbTransport>, UsbError> UsbTransport::open(
             for (const EndpointInfo& endpoint : interface.endpoints) {
                 if (endpoint.type == TransferType::bulk && endpoint.is_in() && !bulk_in) {
                     bulk_in = endpoint.address;
-                } else if (endpoint.type == TransferType::bulk && !endpoint.is_in() &&
-                           !bulk_out) {
+                } else if (endpoint.type == TransferType::bulk && !endpoint.is_in() && !bulk_out) {
                     bulk_out = endpoint.address;
                 } else if (endpoint.type == TransferType::interrupt && endpoint.is_in() &&
                            !interrupt_in) {
@@ -404,9 +404,9 @@ std::expected<void, UsbError> UsbTransport::bulk_out(std::span<const std::uint8_
     // libusb's API takes a non-const buffer for both directions; an OUT transfer only reads it.
     auto* buffer = const_cast<unsigned char*>(data.data());
     int transferred = 0;
-    const int result = libusb_bulk_transfer(m_handle, m_bulk_out, buffer,
-                                            to_libusb_length(data.size()), &transferred,
-                                            to_libusb_timeout(timeout));
+    const int result =
+        libusb_bulk_transfer(m_handle, m_bulk_out, buffer, to_libusb_length(data.size()),
+                             &transferred, to_libusb_timeout(timeout));
     if (result != LIBUSB_SUCCESS) {
         return std::unexpected(to_usb_error(result));
     }

@@ -79,7 +79,7 @@ class HotplugWatch;
 
 // Owns one libusb context. Everything opened from it must be closed before it is destroyed.
 class UsbContext {
-public:
+  public:
     static std::expected<UsbContext, UsbError> create();
 
     UsbContext(UsbContext&& other) noexcept;
@@ -101,13 +101,13 @@ public:
 
     libusb_context* native() const { return m_context; }
 
-private:
+  private:
     explicit UsbContext(libusb_context* context) : m_context(context) {}
     libusb_context* m_context = nullptr;
 };
 
 class HotplugWatch {
-public:
+  public:
     HotplugWatch(HotplugWatch&& other) noexcept;
     HotplugWatch& operator=(HotplugWatch&& other) noexcept;
     HotplugWatch(const HotplugWatch&) = delete;
@@ -116,7 +116,7 @@ public:
 
     struct State;  // the listener and the registration, at a stable address
 
-private:
+  private:
     friend class UsbContext;
     explicit HotplugWatch(std::unique_ptr<State> state);
     void release();
@@ -125,7 +125,7 @@ private:
 
 // One claimed interface of one device: bulk OUT, bulk IN and (when present) interrupt IN.
 class UsbTransport final : public Transport {
-public:
+  public:
     // Opens the first device whose interface matches, claims that interface (detaching a
     // kernel driver only when one is active) and finds its endpoints. UsbError::not_found when
     // nothing matches or the interface lacks a bulk IN/OUT pair.
@@ -158,7 +158,7 @@ public:
                                                     std::uint16_t in_length,
                                                     std::chrono::milliseconds timeout) override;
 
-private:
+  private:
     UsbTransport() = default;
 
     libusb_device_handle* m_handle = nullptr;

@@ -11,7 +11,7 @@
 namespace simulator::cards {
 
 class CardChannel final : public drivers::iso7816::ApduChannel {
-public:
+  public:
     explicit CardChannel(std::shared_ptr<VirtualCard> card) : m_card(std::move(card)) {
         if (m_card) {
             m_card->reset();
@@ -33,7 +33,7 @@ public:
 
     int commands_sent() const { return m_commands; }
 
-private:
+  private:
     std::shared_ptr<VirtualCard> m_card;
     int m_commands = 0;
 };

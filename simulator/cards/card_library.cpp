@@ -1,7 +1,7 @@
+#include <toml++/toml.h>
 #include <algorithm>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "drivers/emv/card_reader.h"
 #include "simulator/cards/card_profile.h"
@@ -49,9 +49,9 @@ std::expected<std::string, CardLibraryFailure> text_field(const toml::table& car
     }
     auto value = node->value<std::string>();
     if (!value) {
-        return std::unexpected(failure(CardLibraryError::invalid_field,
-                                       std::string(card_name) + "." + std::string(field) +
-                                           " is not a string"));
+        return std::unexpected(
+            failure(CardLibraryError::invalid_field,
+                    std::string(card_name) + "." + std::string(field) + " is not a string"));
     }
     return *value;
 }
@@ -65,7 +65,8 @@ std::expected<CardProfile, CardLibraryFailure> read_card(const toml::table& card
         return std::unexpected(name.error());
     }
     if (name->empty()) {
-        return std::unexpected(failure(CardLibraryError::invalid_field, position + ".name is empty"));
+        return std::unexpected(
+            failure(CardLibraryError::invalid_field, position + ".name is empty"));
     }
     profile.name = *name;
     auto kind = text_field(card, profile.name, "kind", true);
@@ -98,9 +99,12 @@ std::expected<CardProfile, CardLibraryFailure> read_card(const toml::table& card
     }
 
     const bool needs_data = profile.kind == CardKind::emv;
-    for (auto [field, target] : {std::pair{"pan", &profile.pan}, {"expiry", &profile.expiry},
-                                 {"holder", &profile.holder}, {"language", &profile.language},
-                                 {"pin", &profile.pin}, {"balance", &profile.balance}}) {
+    for (auto [field, target] : {std::pair{"pan", &profile.pan},
+                                 {"expiry", &profile.expiry},
+                                 {"holder", &profile.holder},
+                                 {"language", &profile.language},
+                                 {"pin", &profile.pin},
+                                 {"balance", &profile.balance}}) {
         const bool required = needs_data && std::string_view(field) != "balance" &&
                               std::string_view(field) != "language";
         auto value = text_field(card, profile.name, field, required);
@@ -129,8 +133,9 @@ std::expected<CardProfile, CardLibraryFailure> read_card(const toml::table& card
     // What the chip must be able to carry (EMV 4.3 Book 3 Annex A).
     if (profile.pan.size() < 12 || profile.pan.size() > 19 || !all_digits(profile.pan) ||
         !drivers::emv::luhn_valid(profile.pan)) {
-        return std::unexpected(failure(CardLibraryError::invalid_field,
-                                       profile.name + ".pan is not a 12..19 digit Luhn-valid number"));
+        return std::unexpected(
+            failure(CardLibraryError::invalid_field,
+                    profile.name + ".pan is not a 12..19 digit Luhn-valid number"));
     }
     const bool expiry_ok = profile.expiry.size() == 4 && all_digits(profile.expiry) &&
                            std::stoi(profile.expiry.substr(2)) >= 1 &&
@@ -139,18 +144,16 @@ std::expected<CardProfile, CardLibraryFailure> read_card(const toml::table& card
         return std::unexpected(
             failure(CardLibraryError::invalid_field, profile.name + ".expiry is not YYMM"));
     }
-    const bool holder_ok =
-        profile.holder.size() <= k_max_holder_length &&
-        std::all_of(profile.holder.begin(), profile.holder.end(),
-                    [](char c) { return c >= 0x20 && c < 0x7F; });
+    const bool holder_ok = profile.holder.size() <= k_max_holder_length &&
+                           std::all_of(profile.holder.begin(), profile.holder.end(),
+                                       [](char c) { return c >= 0x20 && c < 0x7F; });
     if (!holder_ok) {
         return std::unexpected(failure(CardLibraryError::invalid_field,
                                        profile.name + ".holder is not 0..26 printable ASCII"));
     }
-    const bool language_ok =
-        profile.language.size() % 2 == 0 && profile.language.size() <= 8 &&
-        std::all_of(profile.language.begin(), profile.language.end(),
-                    [](char c) { return c >= 'a' && c <= 'z'; });
+    const bool language_ok = profile.language.size() % 2 == 0 && profile.language.size() <= 8 &&
+                             std::all_of(profile.language.begin(), profile.language.end(),
+                                         [](char c) { return c >= 'a' && c <= 'z'; });
     if (!language_ok) {
         return std::unexpected(failure(CardLibraryError::invalid_field,
                                        profile.name + ".language is not ISO 639-1 pairs"));
@@ -196,7 +199,8 @@ std::string CardLibraryFailure::message() const {
     return std::string(to_string(error)) + ": " + context;
 }
 
-std::expected<CardLibrary, CardLibraryFailure> CardLibrary::load(const std::filesystem::path& file) {
+std::expected<CardLibrary, CardLibraryFailure> CardLibrary::load(
+    const std::filesystem::path& file) {
     std::ifstream stream(file);
     if (!stream) {
         return std::unexpected(failure(CardLibraryError::unreadable, file.string()));
@@ -221,8 +225,9 @@ std::expected<CardLibrary, CardLibraryFailure> CardLibrary::parse(std::string_vi
     for (std::size_t index = 0; index < cards->size(); ++index) {
         const toml::table* card = (*cards)[index].as_table();
         if (card == nullptr) {
-            return std::unexpected(failure(CardLibraryError::invalid_field,
-                                           "card " + std::to_string(index + 1) + " is not a table"));
+            return std::unexpected(
+                failure(CardLibraryError::invalid_field,
+                        "card " + std::to_string(index + 1) + " is not a table"));
         }
         auto profile = read_card(*card, index);
         if (!profile) {

@@ -44,12 +44,12 @@ struct CardProfile {
 };
 
 enum class CardLibraryError {
-    unreadable,     // the file cannot be read
-    syntax,         // not TOML
-    missing_field,  // a field the card's kind needs is absent
-    invalid_field,  // a field holds a value the card cannot carry
-    duplicate_name, // two cards with the same name
-    unknown_card,   // no card of that name
+    unreadable,      // the file cannot be read
+    syntax,          // not TOML
+    missing_field,   // a field the card's kind needs is absent
+    invalid_field,   // a field holds a value the card cannot carry
+    duplicate_name,  // two cards with the same name
+    unknown_card,    // no card of that name
 };
 
 std::string_view to_string(CardLibraryError error);
@@ -62,7 +62,7 @@ struct CardLibraryFailure {
 };
 
 class CardLibrary {
-public:
+  public:
     static std::expected<CardLibrary, CardLibraryFailure> load(const std::filesystem::path& file);
     static std::expected<CardLibrary, CardLibraryFailure> parse(std::string_view toml_text);
 
@@ -72,7 +72,7 @@ public:
     std::expected<std::shared_ptr<VirtualCard>, CardLibraryFailure> make_card(
         std::string_view name) const;
 
-private:
+  private:
     std::vector<CardProfile> m_cards;
 };
 

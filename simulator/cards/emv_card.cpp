@@ -25,7 +25,9 @@ const Bytes k_country_china{0x01, 0x56};
 // Historical bytes of the simulated chips: proprietary, readable in a trace.
 constexpr std::string_view k_historical = "KIOSK-SIM-01";
 
-Bytes bytes_of(std::string_view text) { return Bytes(text.begin(), text.end()); }
+Bytes bytes_of(std::string_view text) {
+    return Bytes(text.begin(), text.end());
+}
 
 Bytes status(std::uint16_t word) {
     return Bytes{static_cast<std::uint8_t>(word >> 8), static_cast<std::uint8_t>(word & 0xFF)};
@@ -116,15 +118,16 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
     const Bytes label = bytes_of("UnionPay Debit");
 
     // Book 1 §12.2.3, Table 43: FCI of the payment system environment.
-    std::vector<Bytes> directory_proprietary{encode_tlv(tag::sfi_of_directory, {&k_directory_sfi, 1})};
+    std::vector<Bytes> directory_proprietary{
+        encode_tlv(tag::sfi_of_directory, {&k_directory_sfi, 1})};
     if (!language.empty()) {
         directory_proprietary.push_back(encode_tlv(tag::language_preference, language));
     }
     m_directory_fci = encode_constructed(
         tag::fci_template,
-        std::vector<Bytes>{encode_tlv(tag::dedicated_file_name, bytes_of(k_pse_name)),
-                           encode_constructed(tag::fci_proprietary_template,
-                                              directory_proprietary)});
+        std::vector<Bytes>{
+            encode_tlv(tag::dedicated_file_name, bytes_of(k_pse_name)),
+            encode_constructed(tag::fci_proprietary_template, directory_proprietary)});
     // Book 1 §12.2.3, Table 46: one directory record with one application entry.
     const std::uint8_t priority = 0x01;
     m_directory_records[1] = encode_constructed(
@@ -137,8 +140,8 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
 
     // Book 1 §11.3.4, Table 45: FCI of the application, with a PDOL as UnionPay cards carry
     // (terminal transaction qualifiers, amount, unpredictable number, currency, country).
-    const Bytes pdol{0x9F, 0x66, 0x04, 0x9F, 0x02, 0x06, 0x9F, 0x37, 0x04,
-                     0x5F, 0x2A, 0x02, 0x9F, 0x1A, 0x02};
+    const Bytes pdol{0x9F, 0x66, 0x04, 0x9F, 0x02, 0x06, 0x9F, 0x37,
+                     0x04, 0x5F, 0x2A, 0x02, 0x9F, 0x1A, 0x02};
     m_pdol_length = 4 + 6 + 4 + 2 + 2;
     const std::uint8_t code_table = 0x01;
     std::vector<Bytes> application_proprietary{
@@ -151,17 +154,17 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
     application_proprietary.push_back(encode_tlv(tag::issuer_code_table_index, {&code_table, 1}));
     m_application_fci = encode_constructed(
         tag::fci_template,
-        std::vector<Bytes>{encode_tlv(tag::dedicated_file_name, k_unionpay_debit_aid),
-                           encode_constructed(tag::fci_proprietary_template,
-                                              application_proprietary)});
+        std::vector<Bytes>{
+            encode_tlv(tag::dedicated_file_name, k_unionpay_debit_aid),
+            encode_constructed(tag::fci_proprietary_template, application_proprietary)});
 
     // Book 3 §10.2: the AFL names SFI 2 records 1-2 and SFI 3 record 1.
     const Bytes afl{0x10, 0x01, 0x02, 0x00, 0x18, 0x01, 0x01, 0x00};
     const Bytes aip{0x7C, 0x00};
-    m_processing_options = encode_constructed(
-        tag::response_format_2,
-        std::vector<Bytes>{encode_tlv(tag::application_interchange_profile, aip),
-                           encode_tlv(tag::application_file_locator, afl)});
+    m_processing_options =
+        encode_constructed(tag::response_format_2,
+                           std::vector<Bytes>{encode_tlv(tag::application_interchange_profile, aip),
+                                              encode_tlv(tag::application_file_locator, afl)});
 
     const std::uint8_t sequence_number = 0x01;
     m_application_records[{2, 1}] = encode_constructed(
@@ -178,12 +181,12 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
     m_application_records[{3, 1}] = encode_constructed(
         tag::record_template,
         std::vector<Bytes>{
-            encode_tlv(tag::cdol1, Bytes{0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02,
-                                         0x95, 0x05, 0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01,
-                                         0x9F, 0x37, 0x04}),
+            encode_tlv(tag::cdol1,
+                       Bytes{0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95, 0x05,
+                             0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04}),
             // Book 3 §10.5: CVM list: online PIN if the terminal supports it, else fail.
-            encode_tlv(tag::cvm_list, Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                                            0x42, 0x03, 0x1E, 0x03, 0x1F, 0x00}),
+            encode_tlv(tag::cvm_list, Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x42,
+                                            0x03, 0x1E, 0x03, 0x1F, 0x00}),
             encode_tlv(tag::application_version_number, Bytes{0x00, 0x30})});
 
     if (corrupt_records) {

@@ -19,7 +19,7 @@ namespace simulator::cards {
 inline const Bytes k_unionpay_debit_aid{0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x01};
 
 class EmvCard final : public VirtualCard {
-public:
+  public:
     // `corrupt_records`: the application's records come back as malformed BER-TLV.
     explicit EmvCard(const CardProfile& profile, bool corrupt_records = false);
 
@@ -34,7 +34,7 @@ public:
         return m_application_records;
     }
 
-private:
+  private:
     enum class Selected { nothing, directory, application };
 
     Bytes answer(const Bytes& data, std::optional<std::size_t> expected_length, bool case4);
@@ -57,28 +57,28 @@ private:
 
 // A chip that answers the reset but knows no payment application.
 class NoApplicationCard final : public VirtualCard {
-public:
+  public:
     explicit NoApplicationCard(std::string name);
     std::string name() const override { return m_name; }
     std::optional<Bytes> atr() const override { return m_atr; }
     Bytes transmit(std::span<const std::uint8_t> command) override;
     void reset() override {}
 
-private:
+  private:
     std::string m_name;
     Bytes m_atr;
 };
 
 // A chip that never answers the reset (dirty or broken contacts).
 class MuteCard final : public VirtualCard {
-public:
+  public:
     explicit MuteCard(std::string name) : m_name(std::move(name)) {}
     std::string name() const override { return m_name; }
     std::optional<Bytes> atr() const override { return std::nullopt; }
     Bytes transmit(std::span<const std::uint8_t>) override { return {}; }
     void reset() override {}
 
-private:
+  private:
     std::string m_name;
 };
 

@@ -15,7 +15,7 @@ namespace simulator::cards {
 using Bytes = std::vector<std::uint8_t>;
 
 class VirtualCard {
-public:
+  public:
     virtual ~VirtualCard() = default;
 
     virtual std::string name() const = 0;

@@ -42,7 +42,9 @@ DirectTransport::DirectTransport(std::shared_ptr<simulator::usb::VirtualUsbDevic
     });
 }
 
-DirectTransport::~DirectTransport() { m_device->set_in_ready_listener({}); }
+DirectTransport::~DirectTransport() {
+    m_device->set_in_ready_listener({});
+}
 
 void DirectTransport::unplug() {
     {

@@ -14,7 +14,7 @@
 namespace simulator::devices {
 
 class DirectTransport final : public drivers::usb::Transport {
-public:
+  public:
     // Finds the first bulk OUT, bulk IN and interrupt IN endpoints in the device's
     // descriptors, and installs itself as the device's in-ready listener.
     explicit DirectTransport(std::shared_ptr<simulator::usb::VirtualUsbDevice> device);
@@ -25,8 +25,8 @@ public:
     // From now on every transfer fails with UsbError::no_device, as after an unplug.
     void unplug();
 
-    std::expected<void, drivers::usb::UsbError> bulk_out(std::span<const std::uint8_t> data,
-                                                         std::chrono::milliseconds timeout) override;
+    std::expected<void, drivers::usb::UsbError> bulk_out(
+        std::span<const std::uint8_t> data, std::chrono::milliseconds timeout) override;
     std::expected<drivers::usb::Bytes, drivers::usb::UsbError> bulk_in(
         std::size_t max_length, std::chrono::milliseconds timeout) override;
     std::expected<drivers::usb::Bytes, drivers::usb::UsbError> interrupt_in(
@@ -35,7 +35,7 @@ public:
         const drivers::usb::ControlRequest& request, std::span<const std::uint8_t> data,
         std::uint16_t in_length, std::chrono::milliseconds timeout) override;
 
-private:
+  private:
     std::expected<drivers::usb::Bytes, drivers::usb::UsbError> receive(
         std::uint8_t endpoint, std::size_t max_length, std::chrono::milliseconds timeout);
 

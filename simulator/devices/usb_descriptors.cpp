@@ -25,8 +25,9 @@ Bytes build_descriptors(const DeviceDescription& d) {
     const std::size_t configuration_start = bytes.size();
     bytes.insert(bytes.end(), {9, 0x02, 0x00, 0x00, 0x01, 0x01, 0x00, 0x80, d.max_power_2ma});
     // §9.6.5 interface descriptor.
-    bytes.insert(bytes.end(), {9, 0x04, 0x00, 0x00, static_cast<std::uint8_t>(d.endpoints.size()),
-                               d.interface_class, d.interface_subclass, d.interface_protocol, 0x00});
+    bytes.insert(bytes.end(),
+                 {9, 0x04, 0x00, 0x00, static_cast<std::uint8_t>(d.endpoints.size()),
+                  d.interface_class, d.interface_subclass, d.interface_protocol, 0x00});
     bytes.insert(bytes.end(), d.class_descriptor.begin(), d.class_descriptor.end());
     // §9.6.6 endpoint descriptors.
     for (const EndpointDescription& endpoint : d.endpoints) {

@@ -20,7 +20,9 @@ SlotState failed(IccStatus icc, std::uint8_t error) {
     return SlotState{icc, CommandStatus::failed, error};
 }
 
-SlotState ok(IccStatus icc) { return SlotState{icc, CommandStatus::ok, 0}; }
+SlotState ok(IccStatus icc) {
+    return SlotState{icc, CommandStatus::ok, 0};
+}
 
 }  // namespace
 
@@ -121,17 +123,17 @@ void VirtualCcidReader::set_time_extensions(int count) {
 Response VirtualCcidReader::answer(const Command& command) {
     const IccStatus icc = m_state == Slot::absent    ? IccStatus::absent
                           : m_state == Slot::present ? IccStatus::present_inactive
-                                                          : IccStatus::active;
+                                                     : IccStatus::active;
     const std::uint8_t sequence = sequence_of(command);
     const std::uint8_t slot = std::visit([](const auto& message) { return message.slot; }, command);
-    const ClockStatus clock =
-        m_state == Slot::active ? ClockStatus::running : ClockStatus::stopped;
+    const ClockStatus clock = m_state == Slot::active ? ClockStatus::running : ClockStatus::stopped;
 
     // CCID 1.1 §6.2.6: a command for a slot the reader does not have fails with bError 5,
     // the offset of bSlot.
     if (slot != 0) {
         if (std::holds_alternative<PowerOn>(command) || std::holds_alternative<XfrBlock>(command)) {
-            return DataBlock{slot, sequence, failed(IccStatus::absent, slot_error::bad_slot), 0, {}};
+            return DataBlock{
+                slot, sequence, failed(IccStatus::absent, slot_error::bad_slot), 0, {}};
         }
         return SlotStatus{slot, sequence, failed(IccStatus::absent, slot_error::bad_slot),
                           ClockStatus::stopped};
@@ -145,8 +147,8 @@ Response VirtualCcidReader::answer(const Command& command) {
         auto atr = m_card->atr();
         if (!atr) {
             m_state = Slot::present;
-            return DataBlock{0, sequence, failed(IccStatus::present_inactive, slot_error::icc_mute),
-                             0, {}};
+            return DataBlock{
+                0, sequence, failed(IccStatus::present_inactive, slot_error::icc_mute), 0, {}};
         }
         m_card->reset();
         m_state = Slot::active;
@@ -212,20 +214,22 @@ void VirtualCcidReader::on_out(std::uint8_t endpoint, std::span<const std::uint8
                                                command.error() == MessageError::malformed_field
                                            ? slot_error::bad_length
                                            : slot_error::command_not_supported;
-            m_bulk_in.push_back(encode(Response{
-                SlotStatus{header->slot, header->sequence,
-                           failed(m_state == Slot::absent ? IccStatus::absent
-                                                               : IccStatus::present_inactive,
-                                  error),
-                           ClockStatus::stopped}}));
+            m_bulk_in.push_back(encode(Response{SlotStatus{
+                header->slot, header->sequence,
+                failed(m_state == Slot::absent ? IccStatus::absent : IccStatus::present_inactive,
+                       error),
+                ClockStatus::stopped}}));
         } else {
             Response response = answer(*command);
             if (m_time_extensions > 0 && std::holds_alternative<DataBlock>(response)) {
                 const auto& block = std::get<DataBlock>(response);
                 for (int index = 0; index < m_time_extensions; ++index) {
-                    m_bulk_in.push_back(encode(Response{DataBlock{
-                        block.slot, block.sequence,
-                        SlotState{block.state.icc, CommandStatus::time_extension, 1}, 0, {}}}));
+                    m_bulk_in.push_back(encode(Response{
+                        DataBlock{block.slot,
+                                  block.sequence,
+                                  SlotState{block.state.icc, CommandStatus::time_extension, 1},
+                                  0,
+                                  {}}}));
                 }
             }
             m_bulk_in.push_back(encode(response));

@@ -17,7 +17,7 @@
 namespace simulator::devices {
 
 class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
-public:
+  public:
     static constexpr std::uint8_t k_bulk_out = 0x01;
     static constexpr std::uint8_t k_bulk_in = 0x82;
     static constexpr std::uint8_t k_interrupt_in = 0x83;
@@ -52,7 +52,7 @@ public:
     void on_out(std::uint8_t endpoint, std::span<const std::uint8_t> data) override;
     std::optional<std::vector<std::uint8_t>> take_in(std::uint8_t endpoint) override;
 
-private:
+  private:
     enum class Slot { absent, present, active };
 
     drivers::ccid::Response answer(const drivers::ccid::Command& command);

@@ -178,8 +178,9 @@ void VirtualEpp::timer_loop(std::stop_token stop) {
             continue;
         }
         const auto deadline = m_entry->deadline;
-        const bool changed = m_timer_wakeup.wait_until(
-            lock, stop, deadline, [this, deadline] { return !m_entry || m_entry->deadline != deadline; });
+        const bool changed = m_timer_wakeup.wait_until(lock, stop, deadline, [this, deadline] {
+            return !m_entry || m_entry->deadline != deadline;
+        });
         if (changed || stop.stop_requested()) {
             continue;
         }
@@ -194,10 +195,13 @@ void VirtualEpp::timer_loop(std::stop_token stop) {
 
 Response VirtualEpp::handle(const Command& command) {
     const std::uint8_t command_code = code_of(command);
-    const auto refuse = [command_code](Status status) { return Response{command_code, status, {}}; };
+    const auto refuse = [command_code](Status status) {
+        return Response{command_code, status, {}};
+    };
     if (std::holds_alternative<GetInfo>(command)) {
-        const DeviceInfo info{m_identity.model, m_identity.serial, m_identity.firmware,
-                              static_cast<std::uint8_t>(m_key_loaded ? 1U << m_identity.key_slot : 0U)};
+        const DeviceInfo info{
+            m_identity.model, m_identity.serial, m_identity.firmware,
+            static_cast<std::uint8_t>(m_key_loaded ? 1U << m_identity.key_slot : 0U)};
         return Response{command_code, Status::ok, encode_device_info(info)};
     }
     if (std::holds_alternative<GetStatus>(command)) {

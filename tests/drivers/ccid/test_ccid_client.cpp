@@ -5,9 +5,9 @@
 #include "tests/drivers/support/replay_transport.h"
 
 using namespace drivers::ccid;
+using drivers::usb::UsbError;
 using tests::drivers::hex;
 using tests::drivers::ReplayTransport;
-using drivers::usb::UsbError;
 
 namespace {
 

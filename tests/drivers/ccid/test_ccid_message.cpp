@@ -42,8 +42,7 @@ TEST_CASE("Every host command survives an encode and decode round trip") {
 TEST_CASE("Every reader response survives an encode and decode round trip") {
     const std::vector<Response> responses = {
         DataBlock{0, 1, {IccStatus::active, CommandStatus::ok, 0}, 0, hex("3B8880010000")},
-        SlotStatus{0, 2, {IccStatus::present_inactive, CommandStatus::ok, 0},
-                   ClockStatus::stopped},
+        SlotStatus{0, 2, {IccStatus::present_inactive, CommandStatus::ok, 0}, ClockStatus::stopped},
         Parameters{0, 3, {IccStatus::active, CommandStatus::ok, 0}, 1, hex("1110FE0000FE00")},
         EscapeResponse{0, 4, {IccStatus::active, CommandStatus::failed, 0}, hex("01")},
         DataBlock{0, 5, {IccStatus::absent, CommandStatus::failed, slot_error::icc_mute}, 0, {}},
@@ -95,8 +94,7 @@ TEST_CASE("Bytes after the announced data are ignored") {
 TEST_CASE("A message of the other direction is rejected as such") {
     CHECK(decode_response(encode(Command{PowerOff{0, 1}})).error() ==
           MessageError::wrong_direction);
-    CHECK(decode_command(encode(Response{SlotStatus{}})).error() ==
-          MessageError::wrong_direction);
+    CHECK(decode_command(encode(Response{SlotStatus{}})).error() == MessageError::wrong_direction);
 }
 
 TEST_CASE("An unknown message type is rejected") {
@@ -180,7 +178,8 @@ TEST_CASE("Random bytes never crash the CCID decoders") {
         if (input.size() >= 10 && round % 3 != 0) {
             const std::uint8_t types[] = {0x62, 0x63, 0x65, 0x6F, 0x61, 0x80, 0x81, 0x82, 0x83};
             input[0] = types[static_cast<std::size_t>(round) % std::size(types)];
-            input[1] = static_cast<std::uint8_t>(input.size() - 10 + static_cast<std::size_t>(round % 3) - 1);
+            input[1] = static_cast<std::uint8_t>(input.size() - 10 +
+                                                 static_cast<std::size_t>(round % 3) - 1);
             input[2] = input[3] = input[4] = 0;
         }
         decoded += decode_command(input).has_value() ? 1 : 0;

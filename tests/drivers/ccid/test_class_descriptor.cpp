@@ -82,7 +82,8 @@ TEST_CASE("Every reader descriptor of the field corpus decodes to its expected v
             {"features", d.features},
             {"exchange_level", std::string(to_string(d.exchange_level()))},
             {"max_message_length", d.max_message_length},
-            {"lcd_layout", {{"lines", d.lcd_layout.lines}, {"characters", d.lcd_layout.characters}}},
+            {"lcd_layout",
+             {{"lines", d.lcd_layout.lines}, {"characters", d.lcd_layout.characters}}},
             {"pin_support", pin_support_of(d)},
             {"max_busy_slots", d.max_busy_slots},
         };
@@ -99,9 +100,9 @@ TEST_CASE("Every reader descriptor of the field corpus decodes to its expected v
 }
 
 TEST_CASE("A descriptor re-encodes to the same 54 bytes") {
-    const Bytes original = hex(
-        "36210001000703000000A00F0000A00F000000002A000090D0030000F70000000000000000000000"
-        "300001000F010000000000000001");
+    const Bytes original =
+        hex("36210001000703000000A00F0000A00F000000002A000090D0030000F70000000000000000000000"
+            "300001000F010000000000000001");
     auto decoded = decode_class_descriptor(original);
     REQUIRE(decoded.has_value());
     CHECK(encode_class_descriptor(*decoded) == original);

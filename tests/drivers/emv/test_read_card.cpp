@@ -32,9 +32,9 @@ std::expected<CardData, EmvError> read_demo_card(std::string_view name) {
 
 // A channel in front of a simulated card that lets a test answer some commands itself.
 class InterceptingChannel : public drivers::iso7816::ApduChannel {
-public:
-    using Hook = std::function<std::optional<std::expected<ResponseApdu, ApduError>>(
-        const CommandApdu&)>;
+  public:
+    using Hook =
+        std::function<std::optional<std::expected<ResponseApdu, ApduError>>(const CommandApdu&)>;
     InterceptingChannel(std::shared_ptr<simulator::cards::VirtualCard> card, Hook hook)
         : m_inner(std::move(card)), m_hook(std::move(hook)) {}
 
@@ -45,7 +45,7 @@ public:
         return m_inner.transmit(command);
     }
 
-private:
+  private:
     CardChannel m_inner;
     Hook m_hook;
 };
@@ -54,7 +54,9 @@ bool is_select_pse(const CommandApdu& command) {
     return command.ins == 0xA4 && command.data.size() == 14 && command.data[0] == '1';
 }
 
-std::shared_ptr<simulator::cards::VirtualCard> zhang() { return *library().make_card("zhang-wei"); }
+std::shared_ptr<simulator::cards::VirtualCard> zhang() {
+    return *library().make_card("zhang-wei");
+}
 
 }  // namespace
 
@@ -114,16 +116,17 @@ TEST_CASE("A mute card is reported as not responding") {
 
 TEST_CASE("Without a payment directory the terminal's AID list finds the application") {
     int selects = 0;
-    InterceptingChannel channel(zhang(), [&](const CommandApdu& command)
-                                    -> std::optional<std::expected<ResponseApdu, ApduError>> {
-        if (command.ins == 0xA4) {
-            ++selects;
-        }
-        if (is_select_pse(command)) {
-            return ResponseApdu::status(0x6A82);
-        }
-        return std::nullopt;
-    });
+    InterceptingChannel channel(
+        zhang(),
+        [&](const CommandApdu& command) -> std::optional<std::expected<ResponseApdu, ApduError>> {
+            if (command.ins == 0xA4) {
+                ++selects;
+            }
+            if (is_select_pse(command)) {
+                return ResponseApdu::status(0x6A82);
+            }
+            return std::nullopt;
+        });
     auto card = read_card(channel);
     REQUIRE(card.has_value());
     CHECK(card->pan == "6228480402564890018");
@@ -138,50 +141,53 @@ TEST_CASE("A blocked card ends the read at the first SELECT") {
 }
 
 TEST_CASE("A card whose only application is blocked is reported so") {
-    InterceptingChannel channel(zhang(), [](const CommandApdu& command)
-                                    -> std::optional<std::expected<ResponseApdu, ApduError>> {
-        if (command.ins == 0xA4 && !is_select_pse(command)) {
-            return ResponseApdu::status(0x6283);
-        }
-        return std::nullopt;
-    });
+    InterceptingChannel channel(
+        zhang(),
+        [](const CommandApdu& command) -> std::optional<std::expected<ResponseApdu, ApduError>> {
+            if (command.ins == 0xA4 && !is_select_pse(command)) {
+                return ResponseApdu::status(0x6283);
+            }
+            return std::nullopt;
+        });
     CHECK(read_card(channel).error() == EmvError::application_blocked);
 }
 
 TEST_CASE("A card that refuses processing options is reported so") {
-    InterceptingChannel channel(zhang(), [](const CommandApdu& command)
-                                    -> std::optional<std::expected<ResponseApdu, ApduError>> {
-        if (command.ins == 0xA8) {
-            return ResponseApdu::status(0x6985);
-        }
-        return std::nullopt;
-    });
+    InterceptingChannel channel(
+        zhang(),
+        [](const CommandApdu& command) -> std::optional<std::expected<ResponseApdu, ApduError>> {
+            if (command.ins == 0xA8) {
+                return ResponseApdu::status(0x6985);
+            }
+            return std::nullopt;
+        });
     CHECK(read_card(channel).error() == EmvError::processing_options_failed);
 }
 
 TEST_CASE("A card pulled out during the read is reported as removed") {
     int commands = 0;
-    InterceptingChannel channel(zhang(), [&](const CommandApdu&)
-                                    -> std::optional<std::expected<ResponseApdu, ApduError>> {
-        if (++commands > 4) {
-            return std::unexpected(ApduError::card_removed);
-        }
-        return std::nullopt;
-    });
+    InterceptingChannel channel(
+        zhang(), [&](const CommandApdu&) -> std::optional<std::expected<ResponseApdu, ApduError>> {
+            if (++commands > 4) {
+                return std::unexpected(ApduError::card_removed);
+            }
+            return std::nullopt;
+        });
     CHECK(read_card(channel).error() == EmvError::card_removed);
 }
 
 TEST_CASE("Without tag 5A the number and expiry come from the track 2 equivalent") {
-    InterceptingChannel channel(zhang(), [](const CommandApdu& command)
-                                    -> std::optional<std::expected<ResponseApdu, ApduError>> {
-        // SFI 2 record 2 holds 5A and 5F24: replace it with an unrelated record.
-        if (command.ins == 0xB2 && command.p1 == 2 && command.p2 == ((2 << 3) | 4)) {
-            ResponseApdu record;
-            record.data = encode_tlv(0x70, encode_tlv(0x5F28, Bytes{0x01, 0x56}));
-            return record;
-        }
-        return std::nullopt;
-    });
+    InterceptingChannel channel(
+        zhang(),
+        [](const CommandApdu& command) -> std::optional<std::expected<ResponseApdu, ApduError>> {
+            // SFI 2 record 2 holds 5A and 5F24: replace it with an unrelated record.
+            if (command.ins == 0xB2 && command.p1 == 2 && command.p2 == ((2 << 3) | 4)) {
+                ResponseApdu record;
+                record.data = encode_tlv(0x70, encode_tlv(0x5F28, Bytes{0x01, 0x56}));
+                return record;
+            }
+            return std::nullopt;
+        });
     auto card = read_card(channel);
     REQUIRE(card.has_value());
     CHECK(card->pan == "6228480402564890018");
@@ -189,40 +195,43 @@ TEST_CASE("Without tag 5A the number and expiry come from the track 2 equivalent
 }
 
 TEST_CASE("A card number failing the Luhn check is rejected") {
-    InterceptingChannel channel(zhang(), [](const CommandApdu& command)
-                                    -> std::optional<std::expected<ResponseApdu, ApduError>> {
-        if (command.ins == 0xB2 && command.p1 == 2 && command.p2 == ((2 << 3) | 4)) {
-            ResponseApdu record;
-            record.data = encode_tlv(
-                0x70, encode_tlv(0x5A, Bytes{0x62, 0x28, 0x48, 0x04, 0x02, 0x56, 0x48, 0x90,
-                                             0x01, 0x9F}));
-            return record;
-        }
-        return std::nullopt;
-    });
+    InterceptingChannel channel(
+        zhang(),
+        [](const CommandApdu& command) -> std::optional<std::expected<ResponseApdu, ApduError>> {
+            if (command.ins == 0xB2 && command.p1 == 2 && command.p2 == ((2 << 3) | 4)) {
+                ResponseApdu record;
+                record.data =
+                    encode_tlv(0x70, encode_tlv(0x5A, Bytes{0x62, 0x28, 0x48, 0x04, 0x02, 0x56,
+                                                            0x48, 0x90, 0x01, 0x9F}));
+                return record;
+            }
+            return std::nullopt;
+        });
     CHECK(read_card(channel).error() == EmvError::invalid_pan);
 }
 
 TEST_CASE("A record the AFL names but the card cannot find is a read failure") {
-    InterceptingChannel channel(zhang(), [](const CommandApdu& command)
-                                    -> std::optional<std::expected<ResponseApdu, ApduError>> {
-        if (command.ins == 0xB2 && command.p2 == ((3 << 3) | 4)) {
-            return ResponseApdu::status(0x6A83);
-        }
-        return std::nullopt;
-    });
+    InterceptingChannel channel(
+        zhang(),
+        [](const CommandApdu& command) -> std::optional<std::expected<ResponseApdu, ApduError>> {
+            if (command.ins == 0xB2 && command.p2 == ((3 << 3) | 4)) {
+                return ResponseApdu::status(0x6A83);
+            }
+            return std::nullopt;
+        });
     CHECK(read_card(channel).error() == EmvError::read_record_failed);
 }
 
 TEST_CASE("A malformed AFL is rejected") {
-    InterceptingChannel channel(zhang(), [](const CommandApdu& command)
-                                    -> std::optional<std::expected<ResponseApdu, ApduError>> {
-        if (command.ins == 0xA8) {
-            ResponseApdu answer;
-            answer.data = encode_tlv(0x80, Bytes{0x7C, 0x00, 0x10, 0x02, 0x01, 0x00});
-            return answer;
-        }
-        return std::nullopt;
-    });
+    InterceptingChannel channel(
+        zhang(),
+        [](const CommandApdu& command) -> std::optional<std::expected<ResponseApdu, ApduError>> {
+            if (command.ins == 0xA8) {
+                ResponseApdu answer;
+                answer.data = encode_tlv(0x80, Bytes{0x7C, 0x00, 0x10, 0x02, 0x01, 0x00});
+                return answer;
+            }
+            return std::nullopt;
+        });
     CHECK(read_card(channel).error() == EmvError::malformed_data);
 }

@@ -31,8 +31,9 @@ TEST_CASE("Multi-byte tags are read to their last byte") {
 
 TEST_CASE("Nested constructed objects are parsed into children") {
     // FCI: 6F { 84 name, A5 { 88 SFI, 5F2D language, BF0C { 9F4D } } }
-    const Bytes fci = hex("6F 1D 84 0E 315041592E5359532E4444463031 A5 0B 88 01 01 5F2D 02 7A68"
-                          " BF0C 00");
+    const Bytes fci =
+        hex("6F 1D 84 0E 315041592E5359532E4444463031 A5 0B 88 01 01 5F2D 02 7A68"
+            " BF0C 00");
     auto objects = parse_tlv(fci);
     REQUIRE(objects.has_value());
     const Tlv& root = objects->front();
@@ -95,10 +96,10 @@ TEST_CASE("Nesting deeper than any EMV template is rejected") {
 }
 
 TEST_CASE("Encoded objects parse back to the same tags and values") {
-    const Bytes record = encode_constructed(
-        0x70, std::vector<Bytes>{encode_tlv(0x5A, hex("6228480402564890018F")),
-                                 encode_tlv(0x5F24, hex("291231")),
-                                 encode_tlv(0x5F20, hex("5A48414E472F574549"))});
+    const Bytes record =
+        encode_constructed(0x70, std::vector<Bytes>{encode_tlv(0x5A, hex("6228480402564890018F")),
+                                                    encode_tlv(0x5F24, hex("291231")),
+                                                    encode_tlv(0x5F20, hex("5A48414E472F574549"))});
     auto objects = parse_tlv(record);
     REQUIRE(objects.has_value());
     const Tlv* expiry = find_tag(*objects, 0x5F24);
@@ -136,8 +137,8 @@ TEST_CASE("A PDOL lists tags with one-byte lengths") {
 }
 
 TEST_CASE("PDOL data fits each value to its length and zero-fills what is missing") {
-    const std::vector<DolEntry> entries{{0x9F02, 6}, {0x5F2A, 2}, {0x9F4E, 4}, {0x9F37, 4},
-                                        {0x9A, 2}};
+    const std::vector<DolEntry> entries{
+        {0x9F02, 6}, {0x5F2A, 2}, {0x9F4E, 4}, {0x9F37, 4}, {0x9A, 2}};
     const std::map<Tag, Bytes> values{
         {0x9F02, hex("000000012345")},  // numeric, exact
         {0x5F2A, hex("0156")},

@@ -4,9 +4,9 @@
 #include "tests/drivers/support/replay_transport.h"
 
 using namespace drivers::epp;
+using drivers::usb::UsbError;
 using tests::drivers::hex;
 using tests::drivers::ReplayTransport;
-using drivers::usb::UsbError;
 
 namespace {
 
@@ -142,8 +142,7 @@ TEST_CASE("Events are read from the interrupt endpoint and gaps are counted") {
     auto third = client.wait_for_event(std::chrono::milliseconds(1));
     REQUIRE(third.has_value());
     CHECK(client.events_lost() == 2);
-    CHECK(client.wait_for_event(std::chrono::milliseconds(1)).error() ==
-          EppError::truncated_frame);
+    CHECK(client.wait_for_event(std::chrono::milliseconds(1)).error() == EppError::truncated_frame);
     auto nothing = client.wait_for_event(std::chrono::milliseconds(1));
     REQUIRE(nothing.has_value());
     CHECK_FALSE(nothing->has_value());

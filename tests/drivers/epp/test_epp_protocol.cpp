@@ -83,9 +83,8 @@ TEST_CASE("Commands with wrong sizes or out-of-range values are rejected") {
           EppError::malformed_payload);
     const auto start = [](std::uint8_t min, std::uint8_t max, std::uint16_t seconds,
                           std::string field) {
-        return encode_command(StartPinEntry{0, BlockFormat::iso9564_format0, min, max, seconds,
-                                            std::move(field)},
-                              0);
+        return encode_command(
+            StartPinEntry{0, BlockFormat::iso9564_format0, min, max, seconds, std::move(field)}, 0);
     };
     CHECK(decode_command(start(3, 6, 30, "480402564890")).error() == EppError::bad_parameter);
     CHECK(decode_command(start(4, 13, 30, "480402564890")).error() == EppError::bad_parameter);
@@ -135,10 +134,11 @@ TEST_CASE("Every event survives an encode and decode round trip") {
     block.key_slot = 0;
     block.block = {0xC9, 0x67, 0xC8, 0x19, 0x81, 0x51, 0xA4, 0x58};
     const std::vector<Event> events = {
-        KeyPressed{Key::digit_7}, KeyPressed{Key::help},      PinDigitEntered{4},
-        PinCleared{},             PinEntryDone{block},        PinEntryEnded{EndReason::timed_out},
-        PinTooShort{4},           PinFull{6},                 HeadphonesChanged{true},
-        TamperDetected{1},
+        KeyPressed{Key::digit_7}, KeyPressed{Key::help},
+        PinDigitEntered{4},       PinCleared{},
+        PinEntryDone{block},      PinEntryEnded{EndReason::timed_out},
+        PinTooShort{4},           PinFull{6},
+        HeadphonesChanged{true},  TamperDetected{1},
     };
     for (const Event& event : events) {
         auto frame = decode_frame(encode_frame(encode_event(event, 200)));

@@ -13,15 +13,14 @@ using namespace drivers::epp;
 
 namespace {
 
-constexpr std::array<std::uint8_t, 16> k_working_key{0x01, 0x23, 0x45, 0x67, 0x89, 0xAB,
-                                                     0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98,
-                                                     0x76, 0x54, 0x32, 0x10};
+constexpr std::array<std::uint8_t, 16> k_working_key{
+    0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10};
 constexpr auto k_wait = std::chrono::milliseconds(500);
 const std::string k_pan = "6228480402564890018";
 
 // Everything that crosses the USB cable, in both directions.
 class RecordingTransport : public drivers::usb::Transport {
-public:
+  public:
     explicit RecordingTransport(drivers::usb::Transport& inner) : m_inner(inner) {}
     std::vector<Bytes> traffic;
 
@@ -34,8 +33,8 @@ public:
                                                          std::chrono::milliseconds t) override {
         return record(m_inner.bulk_in(max, t));
     }
-    std::expected<Bytes, drivers::usb::UsbError> interrupt_in(std::size_t max,
-                                                              std::chrono::milliseconds t) override {
+    std::expected<Bytes, drivers::usb::UsbError> interrupt_in(
+        std::size_t max, std::chrono::milliseconds t) override {
         return record(m_inner.interrupt_in(max, t));
     }
     std::expected<Bytes, drivers::usb::UsbError> control_transfer(
@@ -44,7 +43,7 @@ public:
         return record(m_inner.control_transfer(request, data, length, t));
     }
 
-private:
+  private:
     std::expected<Bytes, drivers::usb::UsbError> record(
         std::expected<Bytes, drivers::usb::UsbError> result) {
         if (result) {

@@ -12,7 +12,7 @@ namespace {
 
 // A card that answers from a script and records what it was sent.
 class ScriptedCard : public ApduChannel {
-public:
+  public:
     std::deque<std::expected<ResponseApdu, ApduError>> answers;
     std::vector<CommandApdu> received;
 
@@ -27,7 +27,9 @@ public:
     }
 };
 
-ResponseApdu response(const char* text) { return *ResponseApdu::parse(hex(text)); }
+ResponseApdu response(const char* text) {
+    return *ResponseApdu::parse(hex(text));
+}
 
 }  // namespace
 
@@ -97,6 +99,5 @@ TEST_CASE("T=0 TPDUs drop the Le of case 4 and use P3 = 0 for case 1") {
     CHECK(to_t0_tpdu(CommandApdu{0x00, 0xB2, 1, 0x0C, {}, 256}) == hex("00B2010C00"));
     CHECK(to_t0_tpdu(CommandApdu{0x00, 0xA4, 4, 0, hex("A0000003330101"), 256}) ==
           hex("00A4040007A0000003330101"));
-    CHECK(to_t0_tpdu(CommandApdu{0x00, 0xB0, 0, 0, {}, 1000}).error() ==
-          ApduError::data_too_long);
+    CHECK(to_t0_tpdu(CommandApdu{0x00, 0xB0, 0, 0, {}, 1000}).error() == ApduError::data_too_long);
 }

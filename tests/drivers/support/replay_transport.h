@@ -21,7 +21,7 @@ using ::drivers::usb::Bytes;
 using ::drivers::usb::UsbError;
 
 class ReplayTransport : public ::drivers::usb::Transport {
-public:
+  public:
     // The host must send exactly these bytes next on bulk OUT.
     void expect_out(Bytes bytes) {
         std::lock_guard lock(m_mutex);
@@ -114,7 +114,7 @@ public:
         return std::unexpected(UsbError::pipe);
     }
 
-private:
+  private:
     enum class Direction { out, in };
     struct Step {
         Direction direction;

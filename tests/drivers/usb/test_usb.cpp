@@ -52,12 +52,10 @@ TEST_CASE("A device match requires every field that is set") {
 }
 
 TEST_CASE("Every USB error has its own description") {
-    const UsbError all[] = {UsbError::timeout,          UsbError::no_device,
-                            UsbError::pipe,             UsbError::overflow,
-                            UsbError::io,               UsbError::access,
-                            UsbError::busy,             UsbError::not_found,
-                            UsbError::invalid_argument, UsbError::interrupted,
-                            UsbError::no_memory,        UsbError::not_supported,
+    const UsbError all[] = {UsbError::timeout,     UsbError::no_device, UsbError::pipe,
+                            UsbError::overflow,    UsbError::io,        UsbError::access,
+                            UsbError::busy,        UsbError::not_found, UsbError::invalid_argument,
+                            UsbError::interrupted, UsbError::no_memory, UsbError::not_supported,
                             UsbError::other};
     std::set<std::string> descriptions;
     for (UsbError error : all) {

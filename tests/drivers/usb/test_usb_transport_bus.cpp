@@ -24,9 +24,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::array<std::uint8_t, 16> k_working_key{0x01, 0x23, 0x45, 0x67, 0x89, 0xAB,
-                                                     0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98,
-                                                     0x76, 0x54, 0x32, 0x10};
+constexpr std::array<std::uint8_t, 16> k_working_key{
+    0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10};
 
 std::shared_ptr<simulator::cards::VirtualCard> demo_card(std::string_view name) {
     static const auto library = *simulator::cards::CardLibrary::load(

@@ -68,8 +68,9 @@ pin = "1234"
 
 TEST_CASE("Card data the chip cannot carry is rejected") {
     const auto with = [](const std::string& field, const std::string& value) {
-        std::string text = "[[card]]\nname = \"x\"\nkind = \"emv\"\npan = \"6228480402564890018\"\n"
-                           "expiry = \"2912\"\nholder = \"A/B\"\nlanguage = \"zh\"\npin = \"1234\"\n";
+        std::string text =
+            "[[card]]\nname = \"x\"\nkind = \"emv\"\npan = \"6228480402564890018\"\n"
+            "expiry = \"2912\"\nholder = \"A/B\"\nlanguage = \"zh\"\npin = \"1234\"\n";
         text += field + " = " + value + "\n";
         return CardLibrary::parse(text);
     };

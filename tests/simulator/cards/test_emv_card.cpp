@@ -27,7 +27,9 @@ ResponseApdu send(VirtualCard& card, const CommandApdu& command) {
     return *ResponseApdu::parse(card.transmit(*command.encode()));
 }
 
-CommandApdu select(const Bytes& name) { return CommandApdu{0x00, 0xA4, 0x04, 0x00, name, 256}; }
+CommandApdu select(const Bytes& name) {
+    return CommandApdu{0x00, 0xA4, 0x04, 0x00, name, 256};
+}
 
 const Bytes k_pse{'1', 'P', 'A', 'Y', '.', 'S', 'Y', 'S', '.', 'D', 'D', 'F', '0', '1'};
 
@@ -134,8 +136,9 @@ TEST_CASE("The card without an application refuses every SELECT with 6A82") {
 
 TEST_CASE("Unknown instructions and classes and malformed APDUs get their status words") {
     EmvCard card(profile());
-    CHECK(send(card, CommandApdu{0x00, 0x20, 0x00, 0x80, {0x24, 0x12}, std::nullopt})
-              .status_word() == 0x6D00);
+    CHECK(
+        send(card, CommandApdu{0x00, 0x20, 0x00, 0x80, {0x24, 0x12}, std::nullopt}).status_word() ==
+        0x6D00);
     CHECK(send(card, CommandApdu{0x90, 0xB2, 0x01, 0x0C, {}, 256}).status_word() == 0x6E00);
     CHECK(card.transmit(Bytes{0x00, 0xA4, 0x04}) == Bytes{0x67, 0x00});
 }

@@ -6,9 +6,9 @@
 #include "simulator/devices/direct_transport.h"
 #include "simulator/devices/virtual_ccid_reader.h"
 
+using drivers::usb::UsbError;
 using simulator::devices::DirectTransport;
 using simulator::devices::VirtualCcidReader;
-using drivers::usb::UsbError;
 
 TEST_CASE("A direct transport wakes a waiting reader when the device gets data") {
     auto reader = std::make_shared<VirtualCcidReader>();
@@ -40,7 +40,8 @@ TEST_CASE("A direct transport reports overflow, silence and unplugging") {
 TEST_CASE("Control requests the reader does not know stall") {
     auto reader = std::make_shared<VirtualCcidReader>();
     DirectTransport transport(reader);
-    auto result = transport.control_transfer({0xA1, 0x02, 0, 0}, {}, 4, std::chrono::milliseconds(10));
+    auto result =
+        transport.control_transfer({0xA1, 0x02, 0, 0}, {}, 4, std::chrono::milliseconds(10));
     REQUIRE_FALSE(result.has_value());
     CHECK(result.error() == UsbError::pipe);
 }

@@ -19,8 +19,8 @@ namespace {
 constexpr auto k_wait = std::chrono::milliseconds(500);
 
 std::shared_ptr<simulator::cards::VirtualCard> demo_card(std::string_view name) {
-    static const auto library =
-        *simulator::cards::CardLibrary::load(simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
+    static const auto library = *simulator::cards::CardLibrary::load(
+        simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
     return *library.make_card(name);
 }
 
@@ -43,7 +43,8 @@ TEST_CASE("The reader announces a one-slot short-APDU CCID interface with the te
     CHECK(descriptors[0] == 18);
     CHECK(descriptors[1] == 0x01);
     CHECK((descriptors[8] | (descriptors[9] << 8)) == 0x1209);
-    CHECK((descriptors[10] | (descriptors[11] << 8)) == simulator::devices::k_ccid_reader_product_id);
+    CHECK((descriptors[10] | (descriptors[11] << 8)) ==
+          simulator::devices::k_ccid_reader_product_id);
     // Configuration at 18, interface at 27 (class 0B), class descriptor at 36.
     CHECK(descriptors[18 + 1] == 0x02);
     CHECK(static_cast<std::size_t>(descriptors[18 + 2] | (descriptors[18 + 3] << 8)) ==
