@@ -245,7 +245,18 @@ std::expected<void, BankFailure> AccountService::start(const std::string& host, 
         std::lock_guard lock(m_hold_mutex);
         m_stopping = false;
     }
-    m_server = std::make_unique<httplib::Server>();
+    if (m_config.tls) {
+        m_server = std::make_unique<httplib::SSLServer>(m_config.tls->certificate.c_str(),
+                                                        m_config.tls->private_key.c_str());
+        if (!m_server->is_valid()) {
+            m_server.reset();
+            return std::unexpected(BankFailure{
+                BankError::tls_failure, "cannot load " + m_config.tls->certificate.string() +
+                                            " and " + m_config.tls->private_key.string()});
+        }
+    } else {
+        m_server = std::make_unique<httplib::Server>();
+    }
     m_server->set_payload_max_length(maximum_request_bytes);
     // cpp-httplib's default also sets SO_REUSEPORT, which would let a second service bind the
     // same port and silently take half the traffic. Address reuse alone is what restarts need.

@@ -14,12 +14,14 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 
 #include "simulator/bank/account_store.h"
 #include "simulator/bank/bank_error.h"
+#include "simulator/bank/tls_certificate.h"
 
 namespace httplib {
 class Server;
@@ -53,6 +55,7 @@ struct AccountServiceConfig {
     std::filesystem::path database;    // created with its schema when new
     std::filesystem::path demo_cards;  // simulator/cards/demo-cards.toml, seeds an empty database
     std::array<std::uint8_t, 16> pin_key{};  // the PIN pad's TDES PIN encryption key
+    std::optional<TlsFiles> tls{};           // serve HTTPS with these; plain HTTP when empty
 };
 
 class AccountService {

@@ -16,6 +16,8 @@ std::string_view to_string(BankError error) {
             return "already_running";
         case BankError::crypto_failure:
             return "crypto_failure";
+        case BankError::tls_failure:
+            return "tls_failure";
     }
     return "unknown";
 }

@@ -13,6 +13,7 @@ enum class BankError {
     bind_failure,      // the HTTP server could not listen on the requested address
     already_running,   // start() on a service that is running
     crypto_failure,    // the random generator or PBKDF2 failed
+    tls_failure,       // the TLS certificate or key could not be made or loaded
 };
 
 std::string_view to_string(BankError error);

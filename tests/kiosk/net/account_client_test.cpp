@@ -475,3 +475,44 @@ TEST_CASE("an unreachable URL scheme is refused as unavailable") {
     ClientUnderTest under_test("ftp://127.0.0.1:1");
     CHECK(under_test.ask(83, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
 }
+
+TEST_CASE("over HTTPS, a client that trusts the service's certificate gets the balance") {
+    TemporaryDirectory directory;
+    auto tls = simulator::bank::create_loopback_certificate(directory.path());
+    REQUIRE(tls.has_value());
+    simulator::bank::AccountService service(
+        {directory.path() / "bank.sqlite",
+         std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
+         simulator::bank::demo_pin_key, *tls});
+    REQUIRE(service.start().has_value());
+    Recorder recorder;
+    AccountClient client(AccountClientOptions{
+        .base_url = "https://127.0.0.1:" + std::to_string(service.port()),
+        .terminal_id = "lobby-01",
+        .ca_file = tls->certificate});
+    client.start(recorder.events(), recorder.notices());
+    client.request_balance(90, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+    REQUIRE(recorder.wait_for_replies(1));
+    const auto received = recorder.replies().front();
+    CHECK(received.reply.status == ServiceStatus::ok);
+    REQUIRE(received.reply.balance.has_value());
+    CHECK(received.reply.balance->balance.minor_units == 1234567);
+}
+
+TEST_CASE("over HTTPS, a certificate the client does not trust maps to unavailable") {
+    TemporaryDirectory directory;
+    auto tls = simulator::bank::create_loopback_certificate(directory.path());
+    REQUIRE(tls.has_value());
+    simulator::bank::AccountService service(
+        {directory.path() / "bank.sqlite",
+         std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
+         simulator::bank::demo_pin_key, *tls});
+    REQUIRE(service.start().has_value());
+    ClientUnderTest under_test("https://127.0.0.1:" + std::to_string(service.port()));
+    CHECK(under_test.ask(91, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    REQUIRE(under_test.recorder.wait_for_notices(1));
+    CHECK(under_test.recorder.notices_seen().front().status == "tls_failure");
+    auto audit = service.audit_entries();
+    REQUIRE(audit.has_value());
+    CHECK(audit->empty());
+}

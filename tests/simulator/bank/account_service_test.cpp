@@ -348,3 +348,71 @@ TEST_CASE("every request is audited with a masked PAN and its result") {
     CHECK((*entries)[3].result == "bad_request");
     CHECK((*entries)[3].masked_pan.empty());
 }
+
+TEST_CASE("a TLS service with unreadable certificate files does not start") {
+    TemporaryDirectory directory;
+    auto config = config_in(directory.path());
+    config.tls = simulator::bank::TlsFiles{directory.path() / "missing.crt",
+                                           directory.path() / "missing.key"};
+    simulator::bank::AccountService service(config);
+    auto started = service.start();
+    REQUIRE_FALSE(started);
+    CHECK(started.error().error == simulator::bank::BankError::tls_failure);
+}
+
+TEST_CASE("a TLS service answers HTTPS clients that trust its generated certificate") {
+    TemporaryDirectory directory;
+    auto tls = simulator::bank::create_loopback_certificate(directory.path());
+    REQUIRE(tls);
+    CHECK((std::filesystem::status(tls->private_key).permissions() &
+           std::filesystem::perms::group_all) == std::filesystem::perms::none);
+    auto config = config_in(directory.path());
+    config.tls = *tls;
+    simulator::bank::AccountService service(config);
+    REQUIRE(service.start());
+    httplib::SSLClient client("127.0.0.1", service.port());
+    client.set_ca_cert_path(tls->certificate.c_str());
+    client.enable_server_certificate_verification(true);
+    auto result = post_balance(client, zhang_wei_pan, zhang_wei_pin);
+    REQUIRE(result);
+    CHECK(result->status == 200);
+    CHECK(body_of(result)["balance"]["minor_units"] == 1234567);
+}
+
+TEST_CASE("random bytes and mutated bodies never crash the service") {
+    RunningBank bank;
+    auto client = bank.client();
+    const std::string valid = balance_body(zhang_wei_pan, pin_block_hex(zhang_wei_pin, zhang_wei_pan));
+    std::uint32_t state = 20261123;  // a fixed seed, so a failure can be replayed
+    auto next = [&state] {
+        state = state * 1664525u + 1013904223u;
+        return state >> 8;
+    };
+    for (int round = 0; round < 300; ++round) {
+        std::string body = valid;
+        const std::uint32_t mutations = 1 + next() % 8;
+        for (std::uint32_t index = 0; index < mutations && !body.empty(); ++index) {
+            const std::size_t at = next() % body.size();
+            switch (next() % 3) {
+                case 0:
+                    body[at] = static_cast<char>(next() % 256);
+                    break;
+                case 1:
+                    body.erase(at, 1 + next() % 4);
+                    break;
+                default:
+                    body.insert(at, 1, static_cast<char>(next() % 256));
+                    break;
+            }
+        }
+        auto result = client.Post("/v1/balance", body, "application/json");
+        INFO(round);
+        REQUIRE(result);
+        CHECK((result->status == 400 || result->status == 200 || result->status == 401 ||
+               result->status == 404 || result->status == 423));
+        CHECK_FALSE(json::parse(result->body, nullptr, false).is_discarded());
+    }
+    auto health = client.Get("/v1/health");
+    REQUIRE(health);
+    CHECK(health->status == 200);
+}

@@ -67,9 +67,5 @@ std::string balance_body(std::string_view pan, std::string_view pin_block) {
         .dump();
 }
 
-httplib::Result post_balance(httplib::Client& client, std::string_view pan, std::string_view pin) {
-    return client.Post("/v1/balance", balance_body(pan, pin_block_hex(pin, pan)),
-                       "application/json");
-}
 
 }  // namespace bank_test

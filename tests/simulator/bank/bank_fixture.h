@@ -48,7 +48,12 @@ std::string pin_block_hex(std::string_view pin, std::string_view pan);
 
 std::string balance_body(std::string_view pan, std::string_view pin_block);
 
-httplib::Result post_balance(httplib::Client& client, std::string_view pan, std::string_view pin);
+// Works with httplib::Client and httplib::SSLClient alike.
+template <typename HttpClient>
+httplib::Result post_balance(HttpClient& client, std::string_view pan, std::string_view pin) {
+    return client.Post("/v1/balance", balance_body(pan, pin_block_hex(pin, pan)),
+                       "application/json");
+}
 
 std::string hex(const unsigned char* bytes, std::size_t size);
 
