@@ -4,7 +4,9 @@
 #include "kiosk/devices/card_reader_service.h"
 
 #include <chrono>
+#include <ctime>
 #include <memory>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -238,6 +240,22 @@ TEST_CASE("a reader without an interrupt endpoint is followed by asking for its 
     device->reader().remove();
     CHECK(recorder.expect<core::CardRemoved>());
     service.stop();
+}
+
+TEST_CASE("a card reader model waiting for a card leaves the processor idle") {
+    Kiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.start();
+    const std::clock_t processor_before = std::clock();
+    const auto wall_before = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(1s);  // the span measured, not an assertion about timing
+    const double processor_seconds =
+        static_cast<double>(std::clock() - processor_before) / CLOCKS_PER_SEC;
+    const double wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
+    // Model thread, libusb and umockdev's worker together; a spin would take a whole core.
+    CHECK(processor_seconds < 0.2 * wall_seconds);
+    CHECK(kiosk.service.state() == CardReaderState::absent);
 }
 
 TEST_CASE("stopping the card reader model is prompt, even while it waits") {

@@ -373,6 +373,57 @@ TEST_CASE("a transfer in flight ends with no-device when the device is unplugged
     CHECK((result == LIBUSB_ERROR_NO_DEVICE || result == LIBUSB_ERROR_IO));
     CHECK(libusb_open_device_with_vid_pid(usb.context(), k_loopback_vendor,
                                           k_loopback_product) == nullptr);
+    CHECK_FALSE(std::filesystem::exists(bus.root_directory() + handle->device_node));
+    CHECK_FALSE(std::filesystem::exists(bus.root_directory() + handle->sysfs_path));
+}
+
+TEST_CASE("plugging and unplugging another device does not disturb transfers in flight") {
+    VirtualUsbBus bus;
+    REQUIRE(bus.plug(std::make_shared<LoopbackDevice>()));
+    Libusb usb;
+    OpenDevice opened(usb.context());
+    opened.claim();
+
+    class OtherDevice : public LoopbackDevice {
+    public:
+        std::vector<std::uint8_t> descriptors() const override {
+            auto descriptors = loopback_descriptors();
+            descriptors[10] = 0x0F;  // another product id
+            return descriptors;
+        }
+    };
+    std::atomic<int> cycles{0};
+    std::atomic<bool> plugging_failed{false};
+    std::jthread churn([&](std::stop_token stop) {
+        auto other = std::make_shared<OtherDevice>();
+        while (!stop.stop_requested() && cycles < 200) {
+            const auto handle = bus.plug(other);
+            if (!handle || !bus.unplug(*handle)) {
+                plugging_failed = true;
+                return;
+            }
+            ++cycles;
+        }
+    });
+    int round_trips = 0;
+    for (int trip = 0; trip < 40; ++trip) {
+        const auto message = bytes("trip " + std::to_string(trip));
+        if (bulk_write(opened.get(), message) != LIBUSB_SUCCESS) {
+            break;
+        }
+        std::vector<std::uint8_t> echoed;
+        if (bulk_read(opened.get(), echoed, 64, k_transfer_timeout_ms) != LIBUSB_SUCCESS ||
+            echoed != message) {
+            break;
+        }
+        ++round_trips;
+    }
+    churn.request_stop();
+    churn.join();
+    CHECK(round_trips == 40);
+    CHECK_FALSE(plugging_failed);
+    CHECK(cycles > 0);
+    CHECK(bus.devices().size() == 1);
 }
 
 TEST_CASE("a device that offers more data than requested cannot write past the host's buffer") {
