@@ -42,7 +42,9 @@ bool is_digits(std::string_view text) {
     return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::uint8_t digit_value(char digit) { return static_cast<std::uint8_t>(digit - '0'); }
+std::uint8_t digit_value(char digit) {
+    return static_cast<std::uint8_t>(digit - '0');
+}
 
 template <std::size_t Size>
 void set_nibble(std::array<std::uint8_t, Size>& bytes, std::size_t index, std::uint8_t value) {
@@ -87,8 +89,8 @@ void write_pin_field(std::array<std::uint8_t, Size>& field, std::uint8_t control
 
 // Reads and checks the first 16 nibbles of a clear PIN field; any deviation is bad_block.
 template <std::size_t Size>
-std::expected<std::string, PinBlockError> read_pin_field(const std::array<std::uint8_t, Size>& field,
-                                                         std::uint8_t control, std::uint8_t fill) {
+std::expected<std::string, PinBlockError> read_pin_field(
+    const std::array<std::uint8_t, Size>& field, std::uint8_t control, std::uint8_t fill) {
     if (nibble(field, 0) != control) {
         return std::unexpected(PinBlockError::bad_block);
     }
@@ -156,8 +158,7 @@ enum class Direction { encrypt, decrypt };
 // One block in ECB mode, no padding: the PIN block formats never chain blocks.
 template <std::size_t Size>
 std::expected<void, PinBlockError> ecb_block(const EVP_CIPHER* cipher,
-                                             std::span<const std::uint8_t> key,
-                                             Direction direction,
+                                             std::span<const std::uint8_t> key, Direction direction,
                                              const std::array<std::uint8_t, Size>& input,
                                              std::array<std::uint8_t, Size>& output) {
     std::unique_ptr<EVP_CIPHER_CTX, CipherContextDeleter> context(EVP_CIPHER_CTX_new());
@@ -246,9 +247,8 @@ std::expected<Format0Block, PinBlockError> format0_clear(std::string_view pin,
     return block;
 }
 
-std::expected<Format0Block, PinBlockError> format0_encrypted(std::string_view pin,
-                                                             std::string_view pan,
-                                                             std::span<const std::uint8_t, 16> key) {
+std::expected<Format0Block, PinBlockError> format0_encrypted(
+    std::string_view pin, std::string_view pan, std::span<const std::uint8_t, 16> key) {
     if (auto checked = check_tdes_key(key); !checked) {
         return std::unexpected(checked.error());
     }
@@ -260,8 +260,8 @@ std::expected<Format0Block, PinBlockError> format0_encrypted(std::string_view pi
     clear_block.bytes = *clear;
     OPENSSL_cleanse(clear->data(), clear->size());
     Format0Block encrypted{};
-    if (auto done = ecb_block(EVP_des_ede_ecb(), key, Direction::encrypt, clear_block.bytes,
-                              encrypted);
+    if (auto done =
+            ecb_block(EVP_des_ede_ecb(), key, Direction::encrypt, clear_block.bytes, encrypted);
         !done) {
         return std::unexpected(done.error());
     }
@@ -280,8 +280,8 @@ std::expected<std::string, PinBlockError> format0_decrypt_pin(
     Format0Block encrypted{};
     std::copy(block.begin(), block.end(), encrypted.begin());
     SecretBytes<8> pin_field;
-    if (auto done = ecb_block(EVP_des_ede_ecb(), key, Direction::decrypt, encrypted,
-                              pin_field.bytes);
+    if (auto done =
+            ecb_block(EVP_des_ede_ecb(), key, Direction::decrypt, encrypted, pin_field.bytes);
         !done) {
         return std::unexpected(done.error());
     }
@@ -330,8 +330,8 @@ std::expected<Format4Block, PinBlockError> format4_encrypted(
     std::copy(random_fill.begin(), random_fill.end(),
               pin_field.bytes.begin() + format4_random_offset);
     SecretBytes<16> intermediate;
-    if (auto done = ecb_block(*cipher, key, Direction::encrypt, pin_field.bytes,
-                              intermediate.bytes);
+    if (auto done =
+            ecb_block(*cipher, key, Direction::encrypt, pin_field.bytes, intermediate.bytes);
         !done) {
         return std::unexpected(done.error());
     }
@@ -363,8 +363,8 @@ std::expected<std::string, PinBlockError> format4_decrypt_pin(
     }
     xor_into(intermediate.bytes, format4_account_field(pan));
     SecretBytes<16> pin_field;
-    if (auto done = ecb_block(*cipher, key, Direction::decrypt, intermediate.bytes,
-                              pin_field.bytes);
+    if (auto done =
+            ecb_block(*cipher, key, Direction::decrypt, intermediate.bytes, pin_field.bytes);
         !done) {
         return std::unexpected(done.error());
     }

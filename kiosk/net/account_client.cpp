@@ -1,8 +1,8 @@
 #include "kiosk/net/account_client.h"
 
 #include <curl/curl.h>
-#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <mutex>
@@ -23,7 +23,9 @@ constexpr int poll_interval_ms = 100;
 
 std::once_flag curl_initialised;
 
-CURLM* as_multi(void* handle) { return static_cast<CURLM*>(handle); }
+CURLM* as_multi(void* handle) {
+    return static_cast<CURLM*>(handle);
+}
 
 core::ServiceReply reply_with(core::ServiceStatus status) {
     core::ServiceReply reply;
@@ -137,8 +139,7 @@ core::ServiceReply interpret_balance_reply(long http_status, std::string_view bo
     switch (http_status) {
         case 200: {
             const auto balance = document.find("balance");
-            if (!has_result(document, "ok") || balance == document.end() ||
-                !balance->is_object()) {
+            if (!has_result(document, "ok") || balance == document.end() || !balance->is_object()) {
                 break;
             }
             const auto minor = balance->find("minor_units");
@@ -199,7 +200,9 @@ AccountClient::AccountClient(AccountClientOptions options) : m_options(std::move
     }
 }
 
-AccountClient::~AccountClient() { stop(); }
+AccountClient::~AccountClient() {
+    stop();
+}
 
 void AccountClient::start(EventSink events, NoticeSink notices) {
     if (m_worker.joinable()) {
@@ -283,6 +286,12 @@ void AccountClient::run() {
         {
             std::lock_guard lock(m_mutex);
             m_running_call.reset();
+            // A cancel that raced with the end of the transfer still wins: the core has moved
+            // on and must not hear about this call.
+            if (outcome.reply && (m_abandon_running || m_abandon_all)) {
+                outcome.reply.reset();
+                outcome.status = "cancelled";
+            }
         }
         if (m_notices) {
             m_notices(ServiceNotice{std::string(service_name), std::string(balance_call),
@@ -312,19 +321,21 @@ AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
     curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
     headers = curl_slist_append(headers, "Accept: application/json");
     std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers,
-                                                                             &curl_slist_free_all);
+                                                                            &curl_slist_free_all);
     ReplyBuffer reply;
     CURL* handle = easy.get();
     curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
     curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, header_list.get());
     curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body.text.c_str());
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.text.size()));
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(body.text.size()));
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &collect_body);
     curl_easy_setopt(handle, CURLOPT_WRITEDATA, &reply);
     curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(m_options.connect_timeout.count()));
-    curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(m_options.total_timeout.count()));
+    curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(m_options.total_timeout.count()));
     curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
     if (!m_options.ca_file.empty()) {

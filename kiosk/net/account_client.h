@@ -58,7 +58,7 @@ struct AccountClientOptions {
 };
 
 class AccountClient {
-public:
+  public:
     explicit AccountClient(AccountClientOptions options);
     // Stops: abandons the call in flight and the queued ones, and joins the worker.
     ~AccountClient();
@@ -79,7 +79,7 @@ public:
     // Abandons everything and joins the worker promptly. Idempotent.
     void stop();
 
-private:
+  private:
     struct PendingCall {
         std::uint64_t call_id;
         core::CardNumber pan;

@@ -163,7 +163,9 @@ std::string_view to_string(Fault fault) {
 
 AccountService::AccountService(AccountServiceConfig config) : m_config(std::move(config)) {}
 
-AccountService::~AccountService() { stop(); }
+AccountService::~AccountService() {
+    stop();
+}
 
 void AccountService::set_slow_reply_delay(std::chrono::milliseconds delay) {
     std::lock_guard lock(m_hold_mutex);
@@ -199,8 +201,8 @@ AccountService::Reply AccountService::answer_balance(std::string_view body, Audi
     }
     // ISO 9564-1 §9.4.2. A block that does not decipher to a valid format 0 block means a
     // PIN pad with the wrong key or a forged block, not a customer's mistake: no try is counted.
-    auto pin = drivers::pinblock::format0_decrypt_pin(request->pin_block, request->pan,
-                                                      m_config.pin_key);
+    auto pin =
+        drivers::pinblock::format0_decrypt_pin(request->pin_block, request->pan, m_config.pin_key);
     if (!pin) {
         return {400, bad_request_body("pin_block does not decipher to an ISO 9564 format 0 block"),
                 "bad_pin_block"};
@@ -250,9 +252,9 @@ std::expected<void, BankFailure> AccountService::start(const std::string& host, 
                                                         m_config.tls->private_key.c_str());
         if (!m_server->is_valid()) {
             m_server.reset();
-            return std::unexpected(BankFailure{
-                BankError::tls_failure, "cannot load " + m_config.tls->certificate.string() +
-                                            " and " + m_config.tls->private_key.string()});
+            return std::unexpected(BankFailure{BankError::tls_failure,
+                                               "cannot load " + m_config.tls->certificate.string() +
+                                                   " and " + m_config.tls->private_key.string()});
         }
     } else {
         m_server = std::make_unique<httplib::Server>();
@@ -294,16 +296,17 @@ std::expected<void, BankFailure> AccountService::start(const std::string& host, 
         return false;
     };
 
-    m_server->Get("/v1/health", [apply_fault](const httplib::Request&, httplib::Response& response) {
-        if (apply_fault(response)) {
-            return;
-        }
-        response.status = 200;
-        response.set_content(json{{"status", "ok"}}.dump(), std::string(json_type));
-    });
+    m_server->Get("/v1/health",
+                  [apply_fault](const httplib::Request&, httplib::Response& response) {
+                      if (apply_fault(response)) {
+                          return;
+                      }
+                      response.status = 200;
+                      response.set_content(json{{"status", "ok"}}.dump(), std::string(json_type));
+                  });
 
     m_server->Post("/v1/balance", [this, apply_fault](const httplib::Request& request,
-                                                       httplib::Response& response) {
+                                                      httplib::Response& response) {
         AuditEntry audit;
         audit.call = "balance";
         audit.at_unix_ms = now_unix_ms();

@@ -59,7 +59,7 @@ struct AccountServiceConfig {
 };
 
 class AccountService {
-public:
+  public:
     explicit AccountService(AccountServiceConfig config);
     ~AccountService();
     AccountService(const AccountService&) = delete;
@@ -79,7 +79,7 @@ public:
     // The audit trail, for tests and the simulator's panel. Empty before start().
     std::expected<std::vector<AuditEntry>, BankError> audit_entries();
 
-private:
+  private:
     struct Reply {
         int status = 0;
         std::string body;

@@ -37,7 +37,7 @@ std::string pan_digest(std::string_view pan) {
 
 // A prepared statement that finalises itself.
 class Statement {
-public:
+  public:
     Statement(sqlite3* database, const char* sql) {
         if (sqlite3_prepare_v2(database, sql, -1, &m_statement, nullptr) != SQLITE_OK) {
             m_statement = nullptr;
@@ -65,14 +65,15 @@ public:
     std::string text(int column) {
         const unsigned char* value = sqlite3_column_text(m_statement, column);
         const int size = sqlite3_column_bytes(m_statement, column);
-        return value == nullptr
-                   ? std::string{}
-                   : std::string(reinterpret_cast<const char*>(value), static_cast<std::size_t>(size));
+        return value == nullptr ? std::string{}
+                                : std::string(reinterpret_cast<const char*>(value),
+                                              static_cast<std::size_t>(size));
     }
     template <std::size_t Size>
     bool blob(int column, std::array<std::uint8_t, Size>& out) {
         const void* value = sqlite3_column_blob(m_statement, column);
-        if (value == nullptr || sqlite3_column_bytes(m_statement, column) != static_cast<int>(Size)) {
+        if (value == nullptr ||
+            sqlite3_column_bytes(m_statement, column) != static_cast<int>(Size)) {
             return false;
         }
         const auto* bytes = static_cast<const std::uint8_t*>(value);
@@ -80,7 +81,7 @@ public:
         return true;
     }
 
-private:
+  private:
     sqlite3_stmt* m_statement = nullptr;
 };
 
@@ -100,15 +101,16 @@ std::string mask_pan(std::string_view pan) {
 
 AccountStore::AccountStore(sqlite3* database) : m_database(database) {}
 
-AccountStore::~AccountStore() { sqlite3_close_v2(m_database); }
+AccountStore::~AccountStore() {
+    sqlite3_close_v2(m_database);
+}
 
 std::expected<std::unique_ptr<AccountStore>, BankFailure> AccountStore::open(
     const std::filesystem::path& database, const std::filesystem::path& demo_cards) {
     sqlite3* handle = nullptr;
-    const int opened = sqlite3_open_v2(database.string().c_str(), &handle,
-                                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                           SQLITE_OPEN_FULLMUTEX,
-                                       nullptr);
+    const int opened = sqlite3_open_v2(
+        database.string().c_str(), &handle,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
     if (opened != SQLITE_OK) {
         std::string message = handle != nullptr ? sqlite3_errmsg(handle) : "out of memory";
         sqlite3_close_v2(handle);
@@ -240,8 +242,8 @@ std::expected<CardStatus, BankError> AccountStore::card_status(std::string_view 
     }
 }
 
-std::expected<PinCheck, BankError> AccountStore::verify_pin_and_read_balance(
-    std::string_view pan, std::string_view pin) {
+std::expected<PinCheck, BankError> AccountStore::verify_pin_and_read_balance(std::string_view pan,
+                                                                             std::string_view pin) {
     std::lock_guard lock(m_mutex);
     if (!execute("BEGIN IMMEDIATE")) {
         return std::unexpected(BankError::database_failure);
@@ -306,8 +308,8 @@ std::expected<PinCheck, BankError> AccountStore::verify_pin_and_read_balance(
         if (now_locked) {
             return finish(verdict_only(PinVerdict::pin_locked));
         }
-        return finish(verdict_only(PinVerdict::wrong_pin,
-                                   static_cast<int>(maximum_wrong_pins - count)));
+        return finish(
+            verdict_only(PinVerdict::wrong_pin, static_cast<int>(maximum_wrong_pins - count)));
     }
 
     Statement reset(m_database, "UPDATE cards SET wrong_pin_count = 0 WHERE id = ?");
@@ -338,9 +340,9 @@ std::expected<void, BankError> AccountStore::record_audit(const AuditEntry& entr
     Statement insert(m_database,
                      "INSERT INTO audit (at_unix_ms, terminal_id, call, masked_pan, result, "
                      "http_status) VALUES (?, ?, ?, ?, ?, ?)");
-    if (!insert.valid() || !insert.bind(1, entry.at_unix_ms) || !insert.bind(2, entry.terminal_id) ||
-        !insert.bind(3, entry.call) || !insert.bind(4, entry.masked_pan) ||
-        !insert.bind(5, entry.result) ||
+    if (!insert.valid() || !insert.bind(1, entry.at_unix_ms) ||
+        !insert.bind(2, entry.terminal_id) || !insert.bind(3, entry.call) ||
+        !insert.bind(4, entry.masked_pan) || !insert.bind(5, entry.result) ||
         !insert.bind(6, static_cast<std::int64_t>(entry.http_status)) ||
         insert.step() != SQLITE_DONE) {
         return std::unexpected(BankError::database_failure);

@@ -48,7 +48,7 @@ struct AuditEntry {
 std::string mask_pan(std::string_view pan);
 
 class AccountStore {
-public:
+  public:
     // Opens (creating the schema if new) and seeds from the demo card file when no card exists.
     static std::expected<std::unique_ptr<AccountStore>, BankFailure> open(
         const std::filesystem::path& database, const std::filesystem::path& demo_cards);
@@ -67,7 +67,7 @@ public:
     std::expected<void, BankError> record_audit(const AuditEntry& entry);
     std::expected<std::vector<AuditEntry>, BankError> audit_entries();
 
-private:
+  private:
     explicit AccountStore(sqlite3* database);
     std::expected<void, BankFailure> create_schema();
     std::expected<void, BankFailure> seed_if_empty(const std::filesystem::path& demo_cards);

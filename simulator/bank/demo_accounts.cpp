@@ -53,8 +53,9 @@ std::expected<std::vector<DemoAccount>, BankFailure> read_demo_accounts(
     try {
         root = toml::parse_file(cards_file.string());
     } catch (const toml::parse_error& error) {
-        return std::unexpected(BankFailure{
-            BankError::seed_failure, cards_file.string() + ": " + std::string(error.description())});
+        return std::unexpected(
+            BankFailure{BankError::seed_failure,
+                        cards_file.string() + ": " + std::string(error.description())});
     }
     const toml::array* cards = root["card"].as_array();
     if (cards == nullptr) {

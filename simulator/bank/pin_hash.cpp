@@ -10,13 +10,14 @@ namespace simulator::bank {
 
 std::expected<PinDigest, BankError> derive_pin_digest(std::string_view pin, const PinSalt& salt,
                                                       std::uint32_t iterations) {
-    if (iterations == 0 || iterations > static_cast<std::uint32_t>(std::numeric_limits<int>::max())) {
+    if (iterations == 0 ||
+        iterations > static_cast<std::uint32_t>(std::numeric_limits<int>::max())) {
         return std::unexpected(BankError::crypto_failure);
     }
     PinDigest digest{};
     if (PKCS5_PBKDF2_HMAC(pin.data(), static_cast<int>(pin.size()), salt.data(),
-                          static_cast<int>(salt.size()), static_cast<int>(iterations),
-                          EVP_sha256(), static_cast<int>(digest.size()), digest.data()) != 1) {
+                          static_cast<int>(salt.size()), static_cast<int>(iterations), EVP_sha256(),
+                          static_cast<int>(digest.size()), digest.data()) != 1) {
         return std::unexpected(BankError::crypto_failure);
     }
     return digest;

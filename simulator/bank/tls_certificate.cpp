@@ -53,7 +53,8 @@ std::expected<TlsFiles, BankFailure> create_loopback_certificate(
     }
     X509* cert = certificate.get();
     std::unique_ptr<BIGNUM, decltype(&BN_free)> serial(BN_new(), &BN_free);
-    const bool serial_ok = serial && BN_rand(serial.get(), 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1 &&
+    const bool serial_ok = serial &&
+                           BN_rand(serial.get(), 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1 &&
                            BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert)) != nullptr;
     X509_NAME* name = X509_get_subject_name(cert);
     const bool fields_ok =
@@ -61,9 +62,9 @@ std::expected<TlsFiles, BankFailure> create_loopback_certificate(
         X509_gmtime_adj(X509_getm_notBefore(cert), -backdate_seconds) != nullptr &&
         X509_gmtime_adj(X509_getm_notAfter(cert), loopback_certificate_days * seconds_per_day) !=
             nullptr &&
-        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                   reinterpret_cast<const unsigned char*>("kiosk-sim account service"),
-                                   -1, -1, 0) == 1 &&
+        X509_NAME_add_entry_by_txt(
+            name, "CN", MBSTRING_ASC,
+            reinterpret_cast<const unsigned char*>("kiosk-sim account service"), -1, -1, 0) == 1 &&
         X509_set_issuer_name(cert, name) == 1 && X509_set_pubkey(cert, key.get()) == 1 &&
         add_extension(cert, NID_basic_constraints, "critical,CA:TRUE") &&
         add_extension(cert, NID_key_usage, "critical,digitalSignature,keyCertSign") &&
@@ -81,7 +82,8 @@ std::expected<TlsFiles, BankFailure> create_loopback_certificate(
         }
         std::filesystem::permissions(files.private_key, std::filesystem::perms::owner_read |
                                                             std::filesystem::perms::owner_write);
-        if (PEM_write_PrivateKey(out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+        if (PEM_write_PrivateKey(out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) !=
+            1) {
             return std::unexpected(failure("cannot write " + files.private_key.string()));
         }
     }

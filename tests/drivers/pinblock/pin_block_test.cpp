@@ -19,8 +19,8 @@ namespace {
 std::vector<std::uint8_t> from_hex(std::string_view hex) {
     std::vector<std::uint8_t> bytes;
     for (std::size_t index = 0; index + 1 < hex.size(); index += 2) {
-        bytes.push_back(static_cast<std::uint8_t>(std::stoul(std::string(hex.substr(index, 2)),
-                                                             nullptr, 16)));
+        bytes.push_back(
+            static_cast<std::uint8_t>(std::stoul(std::string(hex.substr(index, 2)), nullptr, 16)));
     }
     return bytes;
 }
@@ -66,8 +66,7 @@ std::array<std::uint8_t, 8> tdes_encrypt_raw(const std::array<std::uint8_t, 8>& 
     EVP_CIPHER_CTX* context = EVP_CIPHER_CTX_new();
     REQUIRE(context != nullptr);
     int written = 0;
-    REQUIRE(EVP_EncryptInit_ex(context, EVP_des_ede_ecb(), nullptr, tdes_key.data(), nullptr) ==
-            1);
+    REQUIRE(EVP_EncryptInit_ex(context, EVP_des_ede_ecb(), nullptr, tdes_key.data(), nullptr) == 1);
     EVP_CIPHER_CTX_set_padding(context, 0);
     REQUIRE(EVP_EncryptUpdate(context, out.data(), &written, clear.data(), 8) == 1);
     EVP_CIPHER_CTX_free(context);
@@ -139,8 +138,8 @@ TEST_CASE("PINs that are too short, too long or not digits are refused") {
 }
 
 TEST_CASE("PANs that are too short, too long or not digits are refused") {
-    for (std::string_view pan : {"", "1234567", "12345678901234567890", "4321-9876-5432",
-                                 "43219876543210987 "}) {
+    for (std::string_view pan :
+         {"", "1234567", "12345678901234567890", "4321-9876-5432", "43219876543210987 "}) {
         auto block = pinblock::format0_encrypted("1234", pan, tdes_key);
         REQUIRE_FALSE(block.has_value());
         CHECK(block.error() == pinblock::PinBlockError::bad_pan);

@@ -1,12 +1,12 @@
 // AccountClient against the real simulated account service on loopback, and against a small
 // fake server for replies the real service never gives.
 
-#include <catch2/catch.hpp>
 #include <arpa/inet.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <httplib.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -33,7 +33,7 @@ constexpr std::string_view zhang_wei_pan = "6228480402564890018";
 constexpr std::string_view stranger_pan = "6214830000999900001";
 
 class TemporaryDirectory {
-public:
+  public:
     TemporaryDirectory() {
         std::string pattern =
             (std::filesystem::temp_directory_path() / "kiosk-net-XXXXXX").string();
@@ -46,13 +46,13 @@ public:
     }
     const std::filesystem::path& path() const { return m_path; }
 
-private:
+  private:
     std::filesystem::path m_path;
 };
 
 // Collects what the client posts, and lets a test wait for it with a bound.
 class Recorder {
-public:
+  public:
     kiosk::net::EventSink events() {
         return [this](kiosk::core::Event event) {
             std::lock_guard lock(m_mutex);
@@ -92,7 +92,7 @@ public:
         return m_other_events;
     }
 
-private:
+  private:
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::vector<kiosk::core::ReplyReceived> m_replies;
@@ -116,9 +116,10 @@ kiosk::core::PinBlock pin_block(std::string_view pin, std::string_view pan) {
 }
 
 struct Bank {
-    Bank() : service({directory.path() / "bank.sqlite",
-                      std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
-                      simulator::bank::demo_pin_key}) {
+    Bank()
+        : service({directory.path() / "bank.sqlite",
+                   std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
+                   simulator::bank::demo_pin_key}) {
         REQUIRE(service.start().has_value());
     }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(service.port()); }
@@ -149,7 +150,7 @@ struct ClientUnderTest {
 // A server that answers every balance call with a fixed status and body, and keeps the last
 // request body it received.
 class FakeServer {
-public:
+  public:
     FakeServer(int status, std::string body) {
         m_server.Post("/v1/balance", [this, status, body](const httplib::Request& request,
                                                           httplib::Response& response) {
@@ -184,7 +185,7 @@ public:
         return m_last_content_type;
     }
 
-private:
+  private:
     httplib::Server m_server;
     int m_port = 0;
     std::thread m_thread;
@@ -414,8 +415,8 @@ TEST_CASE("the request body follows the contract: terminal, PAN digits, hex bloc
     CHECK(body.size() == 4);
     CHECK(body["terminal_id"] == "lobby-01");
     CHECK(body["pan"] == zhang_wei_pan);
-    const auto expected = drivers::pinblock::format0_encrypted("1234", zhang_wei_pan,
-                                                               simulator::bank::demo_pin_key);
+    const auto expected =
+        drivers::pinblock::format0_encrypted("1234", zhang_wei_pan, simulator::bank::demo_pin_key);
     REQUIRE(expected.has_value());
     std::string expected_hex;
     for (std::uint8_t byte : *expected) {
@@ -443,8 +444,8 @@ TEST_CASE("a terminal id with quotes is escaped, not spliced into the JSON") {
 }
 
 TEST_CASE("a reply body over the size limit maps to bad_reply") {
-    const std::string huge = R"({"result":"ok","pad":")" +
-                             std::string(kiosk::net::maximum_reply_bytes, 'x') + R"("})";
+    const std::string huge =
+        R"({"result":"ok","pad":")" + std::string(kiosk::net::maximum_reply_bytes, 'x') + R"("})";
     FakeServer server(200, huge);
     ClientUnderTest under_test(server.url());
     CHECK(under_test.ask(80, zhang_wei_pan, "1234").reply.status == ServiceStatus::bad_reply);
@@ -486,10 +487,10 @@ TEST_CASE("over HTTPS, a client that trusts the service's certificate gets the b
          simulator::bank::demo_pin_key, *tls});
     REQUIRE(service.start().has_value());
     Recorder recorder;
-    AccountClient client(AccountClientOptions{
-        .base_url = "https://127.0.0.1:" + std::to_string(service.port()),
-        .terminal_id = "lobby-01",
-        .ca_file = tls->certificate});
+    AccountClient client(
+        AccountClientOptions{.base_url = "https://127.0.0.1:" + std::to_string(service.port()),
+                             .terminal_id = "lobby-01",
+                             .ca_file = tls->certificate});
     client.start(recorder.events(), recorder.notices());
     client.request_balance(90, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
     REQUIRE(recorder.wait_for_replies(1));

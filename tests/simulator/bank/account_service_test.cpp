@@ -200,13 +200,13 @@ TEST_CASE("a body over the size limit is refused with a JSON bad_request") {
 TEST_CASE("a PIN block under another key is refused without counting a try") {
     RunningBank bank;
     auto client = bank.client();
-    const std::array<std::uint8_t, 16> other_key = {1, 2, 3, 4, 5, 6, 7, 8,
+    const std::array<std::uint8_t, 16> other_key = {1, 2,  3,  4,  5,  6,  7,  8,
                                                     9, 10, 11, 12, 13, 14, 15, 16};
     auto block = drivers::pinblock::format0_encrypted(zhang_wei_pin, zhang_wei_pan, other_key);
     REQUIRE(block);
-    auto result = client.Post("/v1/balance",
-                              balance_body(zhang_wei_pan, hex(block->data(), block->size())),
-                              "application/json");
+    auto result =
+        client.Post("/v1/balance", balance_body(zhang_wei_pan, hex(block->data(), block->size())),
+                    "application/json");
     REQUIRE(result);
     CHECK(result->status == 400);
     CHECK(body_of(result)["result"] == "bad_request");
@@ -382,13 +382,14 @@ TEST_CASE("a TLS service answers HTTPS clients that trust its generated certific
 TEST_CASE("random bytes and mutated bodies never crash the service") {
     RunningBank bank;
     auto client = bank.client();
-    const std::string valid = balance_body(zhang_wei_pan, pin_block_hex(zhang_wei_pin, zhang_wei_pan));
+    const std::string valid =
+        balance_body(zhang_wei_pan, pin_block_hex(zhang_wei_pin, zhang_wei_pan));
     std::uint32_t state = 20261123;  // a fixed seed, so a failure can be replayed
     auto next = [&state] {
         state = state * 1664525u + 1013904223u;
         return state >> 8;
     };
-    for (int round = 0; round < 300; ++round) {
+    for (int round = 0; round < 200; ++round) {
         std::string body = valid;
         const std::uint32_t mutations = 1 + next() % 8;
         for (std::uint32_t index = 0; index < mutations && !body.empty(); ++index) {
@@ -415,4 +416,26 @@ TEST_CASE("random bytes and mutated bodies never crash the service") {
     auto health = client.Get("/v1/health");
     REQUIRE(health);
     CHECK(health->status == 200);
+}
+
+TEST_CASE("wrong PINs arriving at the same time still lock the card after exactly three") {
+    RunningBank bank;
+    constexpr int parallel = 6;
+    std::vector<std::future<int>> answers;
+    for (int index = 0; index < parallel; ++index) {
+        answers.push_back(std::async(std::launch::async, [&bank] {
+            auto client = bank.client();
+            auto result = post_balance(client, li_na_pan, "1357");
+            return result ? result->status : 0;
+        }));
+    }
+    int wrong = 0;
+    int locked = 0;
+    for (auto& answer : answers) {
+        const int status = answer.get();
+        wrong += status == 401 ? 1 : 0;
+        locked += status == 423 ? 1 : 0;
+    }
+    CHECK(wrong == 2);
+    CHECK(locked == parallel - 2);
 }

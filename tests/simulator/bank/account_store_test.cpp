@@ -25,7 +25,7 @@ std::string file_bytes(const std::filesystem::path& path) {
 
 // A read-only view of the service's database, as an auditor with the sqlite3 shell would see it.
 class Database {
-public:
+  public:
     explicit Database(const std::filesystem::path& path) {
         REQUIRE(sqlite3_open_v2(path.string().c_str(), &m_handle, SQLITE_OPEN_READONLY, nullptr) ==
                 SQLITE_OK);
@@ -46,14 +46,15 @@ public:
                     sqlite3_column_type(statement, column) != SQLITE_TEXT) {
                     continue;
                 }
-                values.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(statement, column)));
+                values.emplace_back(
+                    reinterpret_cast<const char*>(sqlite3_column_text(statement, column)));
             }
         }
         sqlite3_finalize(statement);
         return values;
     }
 
-private:
+  private:
     sqlite3* m_handle = nullptr;
 };
 
@@ -118,8 +119,8 @@ TEST_CASE("amounts are parsed into minor units exactly") {
 }
 
 TEST_CASE("malformed amounts are refused") {
-    for (std::string_view text : {"", ".", "1.234", "-5.00", "1,000.00", "12a", "1.2.3",
-                                  "1234567890123.00", " 5"}) {
+    for (std::string_view text :
+         {"", ".", "1.234", "-5.00", "1,000.00", "12a", "1.2.3", "1234567890123.00", " 5"}) {
         INFO(text);
         CHECK_FALSE(bank::parse_amount(text).has_value());
     }

@@ -67,5 +67,4 @@ std::string balance_body(std::string_view pan, std::string_view pin_block) {
         .dump();
 }
 
-
 }  // namespace bank_test

@@ -119,15 +119,15 @@ int main() {
                                client.Post("/v1/balance", body, "application/json"));
             };
             print_exchange("get", "/v1/health", "", true, client.Get("/v1/health"));
-            post(balance_body("6228480402564890018", "1234"), true);           // 200
-            post(balance_body("6217001234567890122", "0000"), true);           // 401
-            post(balance_body("6217001234567890122", "0000"), true);           // 401
-            post(balance_body("6217001234567890122", "0000"), true);           // 423
-            post(balance_body("6214830000999900001", "0000"), true);           // 404
-            post(R"({"terminal_id":"probe-01","pan":"12"})", false);           // 400
+            post(balance_body("6228480402564890018", "1234"), true);                    // 200
+            post(balance_body("6217001234567890122", "0000"), true);                    // 401
+            post(balance_body("6217001234567890122", "0000"), true);                    // 401
+            post(balance_body("6217001234567890122", "0000"), true);                    // 423
+            post(balance_body("6214830000999900001", "0000"), true);                    // 404
+            post(R"({"terminal_id":"probe-01","pan":"12"})", false);                    // 400
             post(std::string(simulator::bank::maximum_request_bytes + 1, ' '), false);  // 413
             service.set_fault(simulator::bank::Fault::unavailable);
-            post(balance_body("6228480402564890018", "1234"), true);           // 503
+            post(balance_body("6228480402564890018", "1234"), true);  // 503
             print_exchange("get", "/v1/health", "", true, client.Get("/v1/health"));
             service.set_fault(simulator::bank::Fault::none);
         }
