@@ -10,8 +10,8 @@
 
 #include <SDL.h>
 
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <expected>
@@ -31,7 +31,7 @@ namespace kiosk::speech {
 inline constexpr std::uint16_t device_buffer_samples = 512;
 
 class AudioOutput {
-public:
+  public:
     // Appends speech, unless `generation` has moved on from `expected_generation`: checked under
     // the same lock that cut_voice() takes, so no speech of a cut utterance slips in after the
     // cut. Returns whether the samples were taken.
@@ -61,7 +61,7 @@ public:
     // Adds this output's next samples into `period` (called by AudioDevice on SDL's thread).
     void mix_into(std::span<std::int32_t> period);
 
-private:
+  private:
     mutable std::mutex m_mutex;  // guards everything below
     std::deque<std::int16_t> m_voice;
     std::vector<std::int16_t> m_tone;
@@ -75,7 +75,7 @@ private:
 
 // One open SDL audio device playing the sum of its outputs.
 class AudioDevice {
-public:
+  public:
     // Opens `device_name` (empty: the system default) for mono 16-bit at `sample_rate` and
     // starts it. The outputs must outlive the device. Requires SDL's audio subsystem.
     // Errors: audio_unavailable, naming the device and SDL's reason.
@@ -85,7 +85,7 @@ public:
     AudioDevice(const AudioDevice&) = delete;
     AudioDevice& operator=(const AudioDevice&) = delete;
 
-private:
+  private:
     explicit AudioDevice(std::vector<AudioOutput*> outputs) : m_outputs(std::move(outputs)) {}
     static void SDLCALL mix_callback(void* user_data, Uint8* stream, int length) noexcept;
 

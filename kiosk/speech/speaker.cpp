@@ -4,8 +4,8 @@
 #include <espeak-ng/speak_lib.h>
 
 #include <algorithm>
-#include <iterator>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -28,8 +28,9 @@ std::atomic<bool> speaker_exists{false};
 // process, espeak_Terminate deadlocks, and every espeak_Initialize starts an internal thread
 // that is never reclaimed (both measured on this Debian build). So the engine is started once,
 // on the first speaker's worker, and left running until the process exits; a later speaker
-// reuses it from its own worker, on the same data folder. Speakers never overlap (speaker_exists), and each worker is
-// joined before the next is started, so the engine is only ever used by one thread at a time.
+// reuses it from its own worker, on the same data folder. Speakers never overlap (speaker_exists),
+// and each worker is joined before the next is started, so the engine is only ever used by one
+// thread at a time.
 struct EngineState {
     bool started = false;
     std::string data_path;  // as given in Options; empty is the installed data
@@ -88,6 +89,7 @@ struct Speaker::SynthesisContext {
     AudioOutput* output = nullptr;
     std::vector<std::int16_t> produced;  // every sample handed to the output, after gain
     Clock::time_point synthesis_called;
+    std::optional<Clock::time_point> requested_at;
     bool first_chunk_seen = false;
     bool aborted = false;
 };
@@ -102,7 +104,8 @@ struct SynthesisCallback {
         if (speaker == nullptr || context == nullptr) {
             return 1;  // not ours: stop it
         }
-        const std::size_t size = samples == nullptr ? 0 : static_cast<std::size_t>(std::max(count, 0));
+        const std::size_t size =
+            samples == nullptr ? 0 : static_cast<std::size_t>(std::max(count, 0));
         return speaker->on_synthesised(*context, std::span<const short>{samples, size});
     }
 };
@@ -126,8 +129,9 @@ std::expected<std::unique_ptr<Speaker>, Error> Speaker::create(Options options) 
     // which would hide a configuration mistake.
     if (!options.espeak_data_path.empty() &&
         !std::filesystem::is_directory(options.espeak_data_path)) {
-        return std::unexpected(Error{SpeechError::synthesiser_unavailable,
-                                     "data folder " + options.espeak_data_path + " does not exist"});
+        return std::unexpected(
+            Error{SpeechError::synthesiser_unavailable,
+                  "data folder " + options.espeak_data_path + " does not exist"});
     }
     if (speaker_exists.exchange(true)) {
         return std::unexpected(
@@ -202,10 +206,10 @@ void Speaker::run_worker(std::promise<std::expected<int, Error>>& started) {
     if (engine.started && engine.data_path != m_options.espeak_data_path) {
         // Starting eSpeak again on other data leaks a thread and keeps the old voice loaded
         // (measured: a voice missing from the new data still "loads"), so it is refused.
-        started.set_value(std::unexpected(Error{
-            SpeechError::synthesiser_unavailable,
-            "eSpeak NG already runs on data folder '" + engine.data_path +
-                "' in this process; a different folder needs a new process"}));
+        started.set_value(std::unexpected(
+            Error{SpeechError::synthesiser_unavailable,
+                  "eSpeak NG already runs on data folder '" + engine.data_path +
+                      "' in this process; a different folder needs a new process"}));
         return;
     }
     if (!engine.started) {
@@ -216,11 +220,11 @@ void Speaker::run_worker(std::promise<std::expected<int, Error>>& started) {
                                                   data_path, espeakINITIALIZE_DONT_EXIT);
         if (sample_rate <= 0) {
             engine.started = false;
-            started.set_value(std::unexpected(
-                Error{SpeechError::synthesiser_unavailable,
-                      "espeak_Initialize failed; data folder " +
-                          (data_path == nullptr ? std::string{"(installed default)"}
-                                                : m_options.espeak_data_path)}));
+            started.set_value(
+                std::unexpected(Error{SpeechError::synthesiser_unavailable,
+                                      "espeak_Initialize failed; data folder " +
+                                          (data_path == nullptr ? std::string{"(installed default)"}
+                                                                : m_options.espeak_data_path)}));
             return;
         }
         engine = EngineState{true, m_options.espeak_data_path, sample_rate};
@@ -228,9 +232,8 @@ void Speaker::run_worker(std::promise<std::expected<int, Error>>& started) {
     for (const VoiceChoice& choice : voice_table) {
         const std::string voice{choice.voice};
         if (espeak_SetVoiceByName(voice.c_str()) != EE_OK) {
-            started.set_value(std::unexpected(
-                Error{SpeechError::voice_missing,
-                      voice + " (for " + std::string{choice.locale} + ")"}));
+            started.set_value(std::unexpected(Error{
+                SpeechError::voice_missing, voice + " (for " + std::string{choice.locale} + ")"}));
             return;
         }
     }
@@ -251,7 +254,7 @@ void Speaker::speak(std::vector<Utterance> utterances) {
         if (m_pending) {
             std::ranges::move(m_pending->utterances, std::back_inserter(m_dropped));
         }
-        m_pending = Batch{generation, std::move(utterances)};
+        m_pending = Batch{generation, std::move(utterances), Clock::now()};
     }
     // The generation moved first, so the worker cannot slip old audio in after these cuts.
     m_speaker_output->cut_voice();
@@ -292,7 +295,8 @@ void Speaker::tone(ToneKind kind) {
     output_for(channel).play_tone(samples);
     {
         const std::scoped_lock lock{m_mutex};
-        m_tone_notices.push_back(ToneNotice{kind, std::string{core::to_string(channel)}, Clock::now()});
+        m_tone_notices.push_back(
+            ToneNotice{kind, std::string{core::to_string(channel)}, Clock::now()});
     }
     m_wake.notify_all();
 }
@@ -328,6 +332,9 @@ SpeechStatistics Speaker::statistics() const {
     statistics.initialise_duration = std::chrono::microseconds{m_initialise_us.load()};
     if (const std::int64_t first_chunk = m_first_chunk_us.load(); first_chunk >= 0) {
         statistics.first_chunk_latency = std::chrono::microseconds{first_chunk};
+    }
+    if (const std::int64_t first_audio = m_speak_to_first_chunk_us.load(); first_audio >= 0) {
+        statistics.speak_to_first_chunk = std::chrono::microseconds{first_audio};
     }
     const auto speaker_cut = m_speaker_output->last_cut_latency();
     const auto headphones_cut = m_headphones_output->last_cut_latency();
@@ -380,11 +387,13 @@ void Speaker::play_batch(Batch batch) {
             }
             return;
         }
-        play_utterance(batch.utterances[index], batch.generation);
+        play_utterance(batch.utterances[index], batch.generation,
+                       index == 0 ? std::optional{batch.requested_at} : std::nullopt);
     }
 }
 
-void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generation) {
+void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generation,
+                             std::optional<Clock::time_point> requested_at) {
     const std::optional<std::string_view> voice = voice_for_locale(utterance.locale);
     if (!voice) {
         deliver(Error{SpeechError::unknown_locale, "locale '" + utterance.locale + "'"});
@@ -396,8 +405,8 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
     // EN 301 549 5.1.3.9: personal data is spoken only where only the customer hears it. The
     // context never repeats the text, which is the private part.
     if (utterance.is_private && utterance.channel == Channel::speaker) {
-        deliver(Error{SpeechError::private_on_speaker, "private utterance in " + utterance.locale +
-                                                           " refused on the speaker"});
+        deliver(Error{SpeechError::private_on_speaker,
+                      "private utterance in " + utterance.locale + " refused on the speaker"});
         return;
     }
     if (utterance.is_private && !plugged) {
@@ -421,6 +430,7 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
     SynthesisContext context;
     context.generation = generation;
     context.output = &output;
+    context.requested_at = requested_at;
 
     const Clock::time_point started = Clock::now();
     const std::uint64_t played_before = output.voice_played();
@@ -429,9 +439,8 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
     SynthesisCallback::context = &context;
     // ENDPAUSE closes each utterance with a sentence pause, so that screen elements spoken one
     // after another stay apart.
-    const espeak_ERROR result =
-        espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0,
-                     espeakCHARS_UTF8 | espeakENDPAUSE, nullptr, nullptr);
+    const espeak_ERROR result = espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0,
+                                             espeakCHARS_UTF8 | espeakENDPAUSE, nullptr, nullptr);
     SynthesisCallback::context = nullptr;
     SynthesisCallback::speaker = nullptr;
     if (result != EE_OK && !context.aborted) {
@@ -448,6 +457,7 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
     notice.voice = voice_name;
     notice.text = text;
     notice.interrupted = context.aborted || played < produced;
+    notice.is_private = utterance.is_private;
     notice.started = started;
     notice.ended = Clock::now();
     notice.audio_duration = std::chrono::milliseconds{
@@ -455,9 +465,11 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
     if (m_options.record_directory) {
         const std::filesystem::path path =
             *m_options.record_directory / recording_name(++m_recording_number, notice.channel);
-        const auto written = write_wav(
-            path, std::span<const std::int16_t>{context.produced.data(), static_cast<std::size_t>(played)},
-            m_sample_rate);
+        const auto written =
+            write_wav(path,
+                      std::span<const std::int16_t>{context.produced.data(),
+                                                    static_cast<std::size_t>(played)},
+                      m_sample_rate);
         if (written) {
             notice.recording = path;
         } else {
@@ -480,6 +492,9 @@ int Speaker::on_synthesised(SynthesisContext& context, std::span<const short> sa
         if (!context.first_chunk_seen) {
             context.first_chunk_seen = true;
             m_first_chunk_us = microseconds_since(context.synthesis_called).count();
+            if (context.requested_at) {
+                m_speak_to_first_chunk_us = microseconds_since(*context.requested_at).count();
+            }
         }
         std::vector<std::int16_t> chunk(samples.begin(), samples.end());
         apply_gain(chunk, volume_gain(m_volume_step));
@@ -526,6 +541,7 @@ void Speaker::report_dropped(const Utterance& utterance) {
     notice.voice = std::string{voice_for_locale(utterance.locale).value_or("")};
     notice.text = clean_for_synthesis(utterance.text);
     notice.interrupted = true;
+    notice.is_private = utterance.is_private;
     notice.started = Clock::now();
     notice.ended = notice.started;
     deliver(notice);

@@ -50,9 +50,10 @@ struct SpeechNotice {
     std::string voice;    // the eSpeak NG voice, e.g. "cmn-latn-pinyin"
     std::string text;     // exactly what was sent to the synthesiser
     bool interrupted = false;
+    bool is_private = false;  // personal data: the transcript redacts the text
     std::chrono::steady_clock::time_point started;  // synthesis began (or it was dropped)
     std::chrono::steady_clock::time_point ended;
-    std::chrono::milliseconds audio_duration{0};    // audio actually handed to the output
+    std::chrono::milliseconds audio_duration{0};     // audio actually handed to the output
     std::optional<std::filesystem::path> recording;  // its WAV file, when recording
 };
 
@@ -66,8 +67,12 @@ struct ToneNotice {
 struct SpeechStatistics {
     // espeak_Initialize (first Speaker of the process only) and the voice checks.
     std::chrono::microseconds initialise_duration{0};
-    std::optional<std::chrono::microseconds> first_chunk_latency;  // latest espeak_Synth to its first PCM
-    std::optional<std::chrono::microseconds> cut_to_silence;  // latest cut to the first period without it
+    // Latest espeak_Synth call to its first PCM, and latest speak() to the first PCM of its
+    // first utterance queued for the output (what a listener waits for, less one device period).
+    std::optional<std::chrono::microseconds> first_chunk_latency;
+    std::optional<std::chrono::microseconds> speak_to_first_chunk;
+    // Latest cut of queued speech to the first audio period without it.
+    std::optional<std::chrono::microseconds> cut_to_silence;
     std::uint64_t speaker_speech_samples = 0;     // speech samples ever played on the speaker
     std::uint64_t headphones_speech_samples = 0;  // ... and on the headphones
     std::uint64_t tone_samples = 0;               // tone samples played, both outputs
@@ -80,7 +85,8 @@ struct Options {
     std::string headphones_device;
     // The folder holding espeak-ng-data (or that data folder itself); empty: the installed one.
     std::string espeak_data_path;
-    // When set, every utterance's played audio is also written there as NNN-<channel>.wav.
+    // When set, every utterance's played audio (up to any cut, with the volume applied) is
+    // also written there as NNN-<channel>.wav, numbered from 001. Tones are not recorded.
     std::optional<std::filesystem::path> record_directory;
     int volume_step = default_volume_step;
     bool headphones_plugged = false;
@@ -92,7 +98,7 @@ struct Options {
 };
 
 class Speaker {
-public:
+  public:
     // Starts the worker, initialises eSpeak NG, checks that every voice of voice_table is
     // installed, and opens both outputs. Errors: already_running, synthesiser_unavailable,
     // voice_missing, audio_unavailable, invalid_volume_step, record_directory_unusable. The app
@@ -118,9 +124,9 @@ public:
     // A short beep on the output in use (the headphones when plugged), mixed over any speech.
     void tone(ToneKind kind);
 
-    // Volume steps minimum_volume_step..maximum_volume_step; applies to audio produced from now
-    // on (within about lookahead of what is already queued). Errors: invalid_volume_step, and
-    // the volume stays as it was.
+    // Volume steps minimum_volume_step..maximum_volume_step. Applies to audio produced from now
+    // on, so it is heard within the synthesis lookahead (200 ms) of what is already queued.
+    // Errors: invalid_volume_step, and the volume stays as it was.
     std::expected<void, Error> set_volume(int step);
     int volume() const;
 
@@ -132,10 +138,11 @@ public:
 
     SpeechStatistics statistics() const;
 
-private:
+  private:
     struct Batch {
         std::uint64_t generation = 0;
         std::vector<Utterance> utterances;
+        std::chrono::steady_clock::time_point requested_at;
     };
     struct SynthesisContext;
     friend struct SynthesisCallback;
@@ -144,7 +151,9 @@ private:
     void run_worker(std::promise<std::expected<int, Error>>& started);
     void work();
     void play_batch(Batch batch);
-    void play_utterance(const Utterance& utterance, std::uint64_t generation);
+    // `requested_at` is set for the first utterance of a batch only, for the statistics.
+    void play_utterance(const Utterance& utterance, std::uint64_t generation,
+                        std::optional<std::chrono::steady_clock::time_point> requested_at);
     void report_dropped(const Utterance& utterance);
     void wait_until(const std::function<bool()>& done, std::uint64_t generation);
     // Delivers tone notices, and when `include_dropped`, notices of replaced utterances (only
@@ -182,6 +191,7 @@ private:
     // Statistics, written by the worker.
     std::atomic<std::int64_t> m_initialise_us{0};
     std::atomic<std::int64_t> m_first_chunk_us{-1};
+    std::atomic<std::int64_t> m_speak_to_first_chunk_us{-1};
 
     std::thread m_worker;
 };

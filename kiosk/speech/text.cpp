@@ -9,9 +9,7 @@ namespace {
 // The length of the valid UTF-8 sequence (RFC 3629 §4) starting at `position`, or 0 when the
 // bytes there do not form one.
 std::size_t valid_sequence_length(std::string_view text, std::size_t position) {
-    const auto byte_at = [&](std::size_t index) {
-        return static_cast<std::uint8_t>(text[index]);
-    };
+    const auto byte_at = [&](std::size_t index) { return static_cast<std::uint8_t>(text[index]); };
     const std::uint8_t lead = byte_at(position);
     std::size_t length = 0;
     std::uint32_t code_point = 0;
@@ -39,7 +37,8 @@ std::size_t valid_sequence_length(std::string_view text, std::size_t position) {
         }
         code_point = (code_point << 6) | (continuation & 0x3Fu);
     }
-    const bool overlong = (length == 3 && code_point < 0x800) || (length == 4 && code_point < 0x10000);
+    const bool overlong =
+        (length == 3 && code_point < 0x800) || (length == 4 && code_point < 0x10000);
     const bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
     if (overlong || surrogate || code_point > 0x10FFFF) {
         return 0;

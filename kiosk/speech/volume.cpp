@@ -9,7 +9,8 @@ namespace kiosk::speech {
 
 double volume_gain(int step) {
     assert(is_valid_volume_step(step));
-    const double decibels = volume_step_gain_db[static_cast<std::size_t>(step - minimum_volume_step)];
+    const double decibels =
+        volume_step_gain_db[static_cast<std::size_t>(step - minimum_volume_step)];
     return std::pow(10.0, decibels / 20.0);
 }
 

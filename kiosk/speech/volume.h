@@ -16,8 +16,8 @@ inline constexpr int default_volume_step = 3;
 
 // 5 dB apart, so each step is clearly louder than the last; the top step is +3 dB, which the
 // synthesiser's headroom (peaks near 64% of full scale) takes without clipping.
-inline constexpr std::array<double, maximum_volume_step> volume_step_gain_db{
-    -17.0, -12.0, -7.0, -2.0, 3.0};
+inline constexpr std::array<double, maximum_volume_step> volume_step_gain_db{-17.0, -12.0, -7.0,
+                                                                             -2.0, 3.0};
 
 constexpr bool is_valid_volume_step(int step) {
     return step >= minimum_volume_step && step <= maximum_volume_step;

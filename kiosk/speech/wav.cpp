@@ -73,7 +73,7 @@ std::expected<void, Error> write_wav(const std::filesystem::path& path,
     put_u16(bytes, 1);  // mono
     put_u32(bytes, rate);
     put_u32(bytes, rate * static_cast<std::uint32_t>(bytes_per_sample));  // byte rate
-    put_u16(bytes, static_cast<std::uint16_t>(bytes_per_sample));           // block align
+    put_u16(bytes, static_cast<std::uint16_t>(bytes_per_sample));         // block align
     put_u16(bytes, bits_per_sample);
     put_tag(bytes, "data");
     put_u32(bytes, static_cast<std::uint32_t>(data_size));

@@ -3,6 +3,7 @@
 // Fakes and helpers for the speaker tests: a listener that records every notice, a scratch
 // folder, and measures of recorded audio.
 
+#include <unistd.h>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -11,7 +12,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "kiosk/speech/speaker.h"
@@ -25,7 +25,7 @@ using kiosk::speech::Utterance;
 
 // Records what the speaker reports, from its worker thread, for the test thread to read.
 class Listener {
-public:
+  public:
     void attach(kiosk::speech::Options& options) {
         options.on_speech = [this](const kiosk::speech::SpeechNotice& notice) {
             const std::scoped_lock lock{m_mutex};
@@ -71,7 +71,7 @@ public:
         return m_errors;
     }
 
-private:
+  private:
     mutable std::mutex m_mutex;
     std::condition_variable m_changed;
     std::vector<kiosk::speech::SpeechNotice> m_speech;
@@ -81,7 +81,7 @@ private:
 
 // A folder of its own for one test, removed afterwards.
 class ScratchFolder {
-public:
+  public:
     explicit ScratchFolder(const std::string& name)
         : m_path(std::filesystem::temp_directory_path() /
                  ("kiosk-speech-" + name + "-" + std::to_string(::getpid()))) {
@@ -96,7 +96,7 @@ public:
     ScratchFolder& operator=(const ScratchFolder&) = delete;
     const std::filesystem::path& path() const { return m_path; }
 
-private:
+  private:
     std::filesystem::path m_path;
 };
 
@@ -121,9 +121,8 @@ inline double rms(const std::vector<std::int16_t>& samples) {
 }
 
 inline double seconds(const kiosk::speech::WavAudio& audio) {
-    return audio.sample_rate == 0
-               ? 0.0
-               : static_cast<double>(audio.samples.size()) / audio.sample_rate;
+    return audio.sample_rate == 0 ? 0.0
+                                  : static_cast<double>(audio.samples.size()) / audio.sample_rate;
 }
 
 // The standard output of a shell command (the test's own, fixed command lines only).

@@ -8,9 +8,9 @@
 
 using namespace speech_test;
 using kiosk::speech::Options;
+using kiosk::speech::read_wav;
 using kiosk::speech::Speaker;
 using kiosk::speech::ToneKind;
-using kiosk::speech::read_wav;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -57,6 +57,7 @@ TEST_CASE("An English utterance is spoken by en-us and its recording holds audib
     CHECK(notice.channel == "speaker");
     CHECK(notice.text == "Please insert your card");
     CHECK_FALSE(notice.interrupted);
+    CHECK_FALSE(notice.is_private);
     const auto audio = recording_of(notice);
     CHECK(audio.sample_rate == 22050);
     CHECK(audio.channels == 1);

@@ -69,6 +69,7 @@ TEST_CASE("A private utterance on the headphones plays when headphones are plugg
     REQUIRE(listener.wait_for_speech(1));
     const auto notice = listener.speech().at(0);
     CHECK(notice.channel == "headphones");
+    CHECK(notice.is_private);
     CHECK_FALSE(notice.interrupted);
     CHECK(listener.errors().empty());
     const auto statistics = speaker->statistics();

@@ -12,7 +12,8 @@ TEST_CASE("Valid UTF-8 text reaches the synthesiser unchanged") {
 }
 
 TEST_CASE("Bytes that are not UTF-8 become spaces") {
-    CHECK(clean_for_synthesis("abc\xff\xfe" "def") == "abc  def");
+    CHECK(clean_for_synthesis("abc\xff\xfe"
+                              "def") == "abc  def");
     CHECK(clean_for_synthesis("\x80start") == " start");
 }
 
@@ -22,13 +23,17 @@ TEST_CASE("A multi-byte character cut off at the end becomes spaces") {
 }
 
 TEST_CASE("Overlong encodings and surrogates are rejected") {
-    CHECK(clean_for_synthesis("a\xc0\xafz") == "a  z");          // overlong '/'
-    CHECK(clean_for_synthesis("a\xe0\x80\xafz") == "a   z");      // overlong '/'
-    CHECK(clean_for_synthesis("a\xed\xa0\x80z") == "a   z");      // U+D800
+    CHECK(clean_for_synthesis("a\xc0\xafz") == "a  z");            // overlong '/'
+    CHECK(clean_for_synthesis("a\xe0\x80\xafz") == "a   z");       // overlong '/'
+    CHECK(clean_for_synthesis("a\xed\xa0\x80z") == "a   z");       // U+D800
     CHECK(clean_for_synthesis("a\xf4\x90\x80\x80z") == "a    z");  // above U+10FFFF
 }
 
 TEST_CASE("Control characters and embedded NULs become spaces, tab and newline stay") {
-    const std::string text{"a\0b\x07" "c\td\ne\x7f" "f\xc2\x85g", 14};
+    const std::string text{
+        "a\0b\x07"
+        "c\td\ne\x7f"
+        "f\xc2\x85g",
+        14};
     CHECK(clean_for_synthesis(text) == "a b c\td\ne f g");
 }

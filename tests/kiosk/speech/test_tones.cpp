@@ -14,7 +14,8 @@ using namespace kiosk::speech;
 namespace {
 
 constexpr int sample_rate = 22050;
-constexpr std::array all_kinds{ToneKind::key, ToneKind::digit, ToneKind::error, ToneKind::attention};
+constexpr std::array all_kinds{ToneKind::key, ToneKind::digit, ToneKind::error,
+                               ToneKind::attention};
 
 // The frequency of the first sounding stretch, from its rising zero crossings.
 double first_frequency(const std::vector<std::int16_t>& samples) {
@@ -23,7 +24,8 @@ double first_frequency(const std::vector<std::int16_t>& samples) {
         ++start;
     }
     std::size_t end = start;
-    while (end < samples.size() && !(samples[end] == 0 && end + 1 < samples.size() && samples[end + 1] == 0)) {
+    while (end < samples.size() &&
+           !(samples[end] == 0 && end + 1 < samples.size() && samples[end + 1] == 0)) {
         ++end;
     }
     int crossings = 0;
@@ -58,9 +60,11 @@ TEST_CASE("Each tone kind sounds different: its own pitch or length") {
 
 TEST_CASE("A tone's pitch is the frequency of its pattern") {
     const auto key = generate_tone(ToneKind::key, sample_rate, 1.0);
-    CHECK(first_frequency(key) == Approx(tone_pattern(ToneKind::key)[0].frequency_hz).epsilon(0.05));
+    CHECK(first_frequency(key) ==
+          Approx(tone_pattern(ToneKind::key)[0].frequency_hz).epsilon(0.05));
     const auto digit = generate_tone(ToneKind::digit, sample_rate, 1.0);
-    CHECK(first_frequency(digit) == Approx(tone_pattern(ToneKind::digit)[0].frequency_hz).epsilon(0.05));
+    CHECK(first_frequency(digit) ==
+          Approx(tone_pattern(ToneKind::digit)[0].frequency_hz).epsilon(0.05));
 }
 
 TEST_CASE("Every tone is far shorter than the 3 s that may play over speech") {

@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "kiosk/speech/wav.h"
@@ -15,8 +15,8 @@ using namespace kiosk::speech;
 namespace {
 
 std::filesystem::path scratch_file(const std::string& name) {
-    const auto folder = std::filesystem::temp_directory_path() /
-                        ("kiosk-speech-wav-" + std::to_string(::getpid()));
+    const auto folder =
+        std::filesystem::temp_directory_path() / ("kiosk-speech-wav-" + std::to_string(::getpid()));
     std::filesystem::create_directories(folder);
     return folder / name;
 }
@@ -27,8 +27,11 @@ std::vector<std::uint8_t> bytes_of(const std::filesystem::path& path) {
 }
 
 std::uint32_t u32_at(const std::vector<std::uint8_t>& bytes, std::size_t offset) {
-    return bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) |
-           (static_cast<std::uint32_t>(bytes[offset + 3]) << 24);
+    std::uint32_t value = 0;
+    for (std::size_t index = 0; index < 4; ++index) {
+        value |= static_cast<std::uint32_t>(bytes[offset + index]) << (8 * index);
+    }
+    return value;
 }
 
 }  // namespace
