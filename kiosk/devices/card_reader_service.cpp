@@ -24,7 +24,7 @@ constexpr std::uint8_t k_card_slot = 0;
 // Ends a card read early when the service is asked to stop, so stop() need not wait for
 // the rest of the card's records.
 class StoppableChannel final : public drivers::iso7816::ApduChannel {
-public:
+  public:
     StoppableChannel(drivers::iso7816::ApduChannel& inner, const ServiceThread& thread)
         : m_inner(inner), m_thread(thread) {}
 
@@ -36,7 +36,7 @@ public:
         return m_inner.transmit(command);
     }
 
-private:
+  private:
     drivers::iso7816::ApduChannel& m_inner;
     const ServiceThread& m_thread;
 };
@@ -67,7 +67,9 @@ struct CardReaderService::Connection {
 
 CardReaderService::CardReaderService(CardReaderOptions options) : m_options(std::move(options)) {}
 
-CardReaderService::~CardReaderService() { stop(); }
+CardReaderService::~CardReaderService() {
+    stop();
+}
 
 void CardReaderService::start(EventSink events, DeviceNotice notice) {
     stop();
@@ -77,11 +79,17 @@ void CardReaderService::start(EventSink events, DeviceNotice notice) {
     m_thread.start([this] { run(); });
 }
 
-void CardReaderService::stop() { m_thread.stop(); }
+void CardReaderService::stop() {
+    m_thread.stop();
+}
 
-void CardReaderService::eject() { m_eject_requested = true; }
+void CardReaderService::eject() {
+    m_eject_requested = true;
+}
 
-void CardReaderService::set_state(CardReaderState state) { m_state = state; }
+void CardReaderService::set_state(CardReaderState state) {
+    m_state = state;
+}
 
 void CardReaderService::post(core::Event event) {
     // Once stopping, the shell no longer listens; a half-finished read is not news.
@@ -145,8 +153,7 @@ std::optional<CardReaderService::Connection> CardReaderService::connect(
     } else {
         tell("reader class descriptor unreadable, assuming an APDU-level reader");
     }
-    connection.client =
-        std::make_unique<drivers::ccid::CcidClient>(*connection.transport, options);
+    connection.client = std::make_unique<drivers::ccid::CcidClient>(*connection.transport, options);
     return connection;
 }
 
@@ -219,8 +226,7 @@ void CardReaderService::serve(Connection& connection) {
                 } else {
                     // CCID 1.1 §6.3.2: the reader cut the card's power (e.g. overcurrent).
                     tell("reader hardware error");
-                    if (state() == CardReaderState::powered ||
-                        state() == CardReaderState::active) {
+                    if (state() == CardReaderState::powered || state() == CardReaderState::active) {
                         set_state(CardReaderState::present);
                     }
                 }
@@ -297,10 +303,10 @@ CardReaderService::Outcome CardReaderService::card_inserted(Connection& connecti
     }
     set_state(CardReaderState::active);
     tell("card read");
-    post(core::CardRead{core::CardData{.pan = std::move(*number),
-                                       .expiry = std::move(card->expiry),
-                                       .language_preference =
-                                           std::move(card->language_preference)}});
+    post(core::CardRead{
+        core::CardData{.pan = std::move(*number),
+                       .expiry = std::move(card->expiry),
+                       .language_preference = std::move(card->language_preference)}});
     return Outcome::keep_going;
 }
 

@@ -41,7 +41,7 @@ struct CardReaderOptions {
 };
 
 class CardReaderService {
-public:
+  public:
     explicit CardReaderService(CardReaderOptions options = {});
     ~CardReaderService();
     CardReaderService(const CardReaderService&) = delete;
@@ -58,7 +58,7 @@ public:
 
     CardReaderState state() const { return m_state.load(); }
 
-private:
+  private:
     struct Connection;
     enum class Outcome { keep_going, reader_gone };
 

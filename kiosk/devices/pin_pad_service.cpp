@@ -55,7 +55,9 @@ struct PinPadService::Connection {
 
 PinPadService::PinPadService(PinPadOptions options) : m_options(std::move(options)) {}
 
-PinPadService::~PinPadService() { stop(); }
+PinPadService::~PinPadService() {
+    stop();
+}
 
 void PinPadService::start(EventSink events, DeviceNotice notice) {
     stop();
@@ -267,10 +269,10 @@ void PinPadService::handle(const drivers::epp::Event& event) {
     using namespace drivers::epp;
     // Entry events belong to an entry this model started; others are left over from before
     // it connected (an entry it cancelled at start-up) and mean nothing to the session.
-    const bool entry_event =
-        std::holds_alternative<PinDigitEntered>(event) ||
-        std::holds_alternative<drivers::epp::PinCleared>(event) ||
-        std::holds_alternative<PinEntryDone>(event) || std::holds_alternative<PinEntryEnded>(event);
+    const bool entry_event = std::holds_alternative<PinDigitEntered>(event) ||
+                             std::holds_alternative<drivers::epp::PinCleared>(event) ||
+                             std::holds_alternative<PinEntryDone>(event) ||
+                             std::holds_alternative<PinEntryEnded>(event);
     if (entry_event && state() != PinPadState::collecting) {
         tell("pin entry event outside an entry ignored");
         return;

@@ -53,7 +53,7 @@ struct PinPadOptions {
 };
 
 class PinPadService {
-public:
+  public:
     explicit PinPadService(PinPadOptions options = {});
     ~PinPadService();
     PinPadService(const PinPadService&) = delete;
@@ -73,7 +73,7 @@ public:
 
     PinPadState state() const { return m_state.load(); }
 
-private:
+  private:
     struct StartEntry {
         std::string account_field;  // 12 PAN digits: wiped as soon as the pad has them
     };

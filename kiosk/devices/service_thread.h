@@ -10,7 +10,7 @@
 namespace kiosk::devices {
 
 class ServiceThread {
-public:
+  public:
     ServiceThread() = default;
     ~ServiceThread() { stop(); }
     ServiceThread(const ServiceThread&) = delete;
@@ -24,7 +24,7 @@ public:
     // Sleeps for `duration` or until stop is requested; false when stop was requested.
     bool sleep_for(std::chrono::milliseconds duration);
 
-private:
+  private:
     std::thread m_thread;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;

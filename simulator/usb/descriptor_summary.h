@@ -58,7 +58,7 @@ struct DescriptorSummary {
     bool high_speed() const;
 };
 
-inline constexpr std::size_t k_device_descriptor_length = 18;  // USB 2.0 §9.6.1
+inline constexpr std::size_t k_device_descriptor_length = 18;    // USB 2.0 §9.6.1
 inline constexpr std::size_t k_configuration_header_length = 9;  // USB 2.0 §9.6.3
 
 // Reads the device descriptor followed by one complete configuration descriptor. Rejects

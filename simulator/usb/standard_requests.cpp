@@ -127,8 +127,8 @@ std::vector<std::uint8_t> encode_string_descriptor(std::string_view text) {
     return descriptor;
 }
 
-StandardRequests::StandardRequests(std::vector<std::uint8_t> descriptors,
-                                   DescriptorSummary summary, DeviceStrings strings)
+StandardRequests::StandardRequests(std::vector<std::uint8_t> descriptors, DescriptorSummary summary,
+                                   DeviceStrings strings)
     : m_descriptors(std::move(descriptors)),
       m_summary(std::move(summary)),
       m_strings(std::move(strings)),
@@ -164,20 +164,19 @@ ControlResult StandardRequests::get_descriptor(const ControlSetup& setup, bool& 
     const auto index = static_cast<std::uint8_t>(setup.value & 0xFF);
     switch (type) {
         case k_descriptor_device:
-            return truncated({m_descriptors.begin(),
-                              m_descriptors.begin() + k_device_descriptor_length},
-                             setup.length);
+            return truncated(
+                {m_descriptors.begin(), m_descriptors.begin() + k_device_descriptor_length},
+                setup.length);
         case k_descriptor_configuration: {
             if (index != 0) {  // the device has exactly one configuration
                 return k_stall;
             }
-            const auto configuration =
-                std::span(m_descriptors).subspan(k_device_descriptor_length);
+            const auto configuration = std::span(m_descriptors).subspan(k_device_descriptor_length);
             const std::size_t total = static_cast<std::size_t>(configuration[2]) |
                                       (static_cast<std::size_t>(configuration[3]) << 8);
-            return truncated({configuration.begin(), configuration.begin() +
-                                                         static_cast<std::ptrdiff_t>(total)},
-                             setup.length);
+            return truncated(
+                {configuration.begin(), configuration.begin() + static_cast<std::ptrdiff_t>(total)},
+                setup.length);
         }
         case k_descriptor_string: {
             if (index == 0) {  // USB 2.0 §9.6.7: the supported languages

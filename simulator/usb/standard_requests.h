@@ -33,7 +33,7 @@ struct DeviceStrings {
 std::vector<std::uint8_t> encode_string_descriptor(std::string_view text);
 
 class StandardRequests {
-public:
+  public:
     StandardRequests(std::vector<std::uint8_t> descriptors, DescriptorSummary summary,
                      DeviceStrings strings);
 
@@ -46,7 +46,7 @@ public:
     std::expected<void, int> set_interface(std::uint8_t interface, std::uint8_t alternate_setting);
     std::uint8_t configuration() const { return m_configuration; }
 
-private:
+  private:
     ControlResult get_descriptor(const ControlSetup& setup, bool& forward) const;
 
     std::vector<std::uint8_t> m_descriptors;

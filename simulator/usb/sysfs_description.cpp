@@ -36,7 +36,9 @@ std::string hex(std::span<const std::uint8_t> bytes) {
 }
 
 // The sysfs "speed" attribute is in Mbit/s.
-const char* speed(const DescriptorSummary& summary) { return summary.high_speed() ? "480" : "12"; }
+const char* speed(const DescriptorSummary& summary) {
+    return summary.high_speed() ? "480" : "12";
+}
 
 }  // namespace
 

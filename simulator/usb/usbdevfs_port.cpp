@@ -1,8 +1,8 @@
 #include "simulator/usb/usbdevfs_port.h"
 
 #include <linux/usb/ch9.h>
-#include <sys/ioctl.h>
 #include <linux/usbdevice_fs.h>
+#include <sys/ioctl.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -34,10 +34,9 @@ constexpr std::size_t k_max_urb_buffer = 16u * 1024u * 1024u;
 
 // What usbdevfs offers: one URB per transfer of any length (so libusb never splits a bulk
 // transfer), zero-length packets, and reaping after a disconnect.
-constexpr std::uint32_t k_capabilities = USBDEVFS_CAP_ZERO_PACKET |
-                                         USBDEVFS_CAP_BULK_SCATTER_GATHER |
-                                         USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
-                                         USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
+constexpr std::uint32_t k_capabilities =
+    USBDEVFS_CAP_ZERO_PACKET | USBDEVFS_CAP_BULK_SCATTER_GATHER | USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
+    USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
 
 // USB 2.0 §9.3: the SETUP packet leads a control URB's buffer.
 constexpr std::size_t k_setup_length = 8;
@@ -55,16 +54,17 @@ void complete(UMockdevIoctlClient* client, long result, int error) {
     umockdev_ioctl_client_complete(client, result, error);
 }
 
-void fail(UMockdevIoctlClient* client, int error) { complete(client, -1, error); }
+void fail(UMockdevIoctlClient* client, int error) {
+    complete(client, -1, error);
+}
 
 // Resolves `length` bytes the client's pointer at `offset` inside `data` points to. A null
 // result means the client passed a bad pointer.
 GObjectRef<UMockdevIoctlData> resolve(UMockdevIoctlData* data, std::size_t offset,
                                       std::size_t length) {
     GError* error = nullptr;
-    auto resolved =
-        GObjectRef<UMockdevIoctlData>::adopt(umockdev_ioctl_data_resolve(data, offset, length,
-                                                                         &error));
+    auto resolved = GObjectRef<UMockdevIoctlData>::adopt(
+        umockdev_ioctl_data_resolve(data, offset, length, &error));
     if (error != nullptr) {
         g_error_free(error);
         return {};
@@ -75,7 +75,8 @@ GObjectRef<UMockdevIoctlData> resolve(UMockdevIoctlData* data, std::size_t offse
 template <typename Plain>
 Plain read_struct(UMockdevIoctlData* data) {
     Plain value{};
-    std::memcpy(&value, data->data, std::min(sizeof value, static_cast<std::size_t>(data->data_len)));
+    std::memcpy(&value, data->data,
+                std::min(sizeof value, static_cast<std::size_t>(data->data_len)));
     return value;
 }
 
@@ -101,7 +102,9 @@ gboolean run_posted_work(gpointer data) {
     return G_SOURCE_REMOVE;
 }
 
-void delete_posted_work(gpointer data) { delete static_cast<std::function<void()>*>(data); }
+void delete_posted_work(gpointer data) {
+    delete static_cast<std::function<void()>*>(data);
+}
 
 void delete_port_reference(gpointer data, GClosure* /*closure*/) {
     delete static_cast<std::shared_ptr<UsbdevfsPort>*>(data);
@@ -111,7 +114,9 @@ void delete_weak_port_reference(gpointer data, GClosure* /*closure*/) {
     delete static_cast<std::weak_ptr<UsbdevfsPort>*>(data);
 }
 
-void delete_reap_timer_target(gpointer data) { delete static_cast<ReapTimerTarget*>(data); }
+void delete_reap_timer_target(gpointer data) {
+    delete static_cast<ReapTimerTarget*>(data);
+}
 
 }  // namespace
 
@@ -151,18 +156,19 @@ GObjectRef<UMockdevIoctlBase> UsbdevfsPort::create_handler() {
     return handler;
 }
 
-gboolean UsbdevfsPort::on_handle_ioctl(UMockdevIoctlBase* /*handler*/,
-                                       UMockdevIoctlClient* client, gpointer data) {
-    auto& port = *static_cast<std::shared_ptr<UsbdevfsPort>*>(data);
+gboolean UsbdevfsPort::on_handle_ioctl(UMockdevIoctlBase* handler, UMockdevIoctlClient* client,
+                                       gpointer data) {
+    // A copy, not the closure's own pointer: the call may end this port's last client.
+    const auto port = *static_cast<std::shared_ptr<UsbdevfsPort>*>(data);
     port->remember_context();
-    return port->handle_ioctl(client) ? TRUE : FALSE;
+    return port->handle_ioctl(client, handler) ? TRUE : FALSE;
 }
 
-void UsbdevfsPort::on_client_connected(UMockdevIoctlBase* /*handler*/,
-                                       UMockdevIoctlClient* client, gpointer data) {
-    auto& port = *static_cast<std::shared_ptr<UsbdevfsPort>*>(data);
+void UsbdevfsPort::on_client_connected(UMockdevIoctlBase* handler, UMockdevIoctlClient* client,
+                                       gpointer data) {
+    const auto port = *static_cast<std::shared_ptr<UsbdevfsPort>*>(data);
     port->remember_context();
-    port->client_state(client);
+    port->client_state(client, handler);
 }
 
 void UsbdevfsPort::on_client_connection_changed(GObject* client, GParamSpec* /*property*/,
@@ -171,7 +177,9 @@ void UsbdevfsPort::on_client_connection_changed(GObject* client, GParamSpec* /*p
     if (umockdev_ioctl_client_get_connected(ioctl_client)) {
         return;
     }
-    if (auto port = static_cast<std::weak_ptr<UsbdevfsPort>*>(data)->lock()) {
+    // Holding the port here keeps it alive while forgetting the client drops what may be
+    // the last reference to its handler, and with it the handler's reference to the port.
+    if (const auto port = static_cast<std::weak_ptr<UsbdevfsPort>*>(data)->lock()) {
         port->forget_client(ioctl_client);
     }
 }
@@ -204,7 +212,8 @@ void UsbdevfsPort::remember_context() {
     }
 }
 
-UsbdevfsPort::ClientState& UsbdevfsPort::client_state(UMockdevIoctlClient* client) {
+UsbdevfsPort::ClientState& UsbdevfsPort::client_state(UMockdevIoctlClient* client,
+                                                      UMockdevIoctlBase* handler) {
     for (auto& state : m_clients) {
         if (state->client.get() == client) {
             return *state;
@@ -212,6 +221,7 @@ UsbdevfsPort::ClientState& UsbdevfsPort::client_state(UMockdevIoctlClient* clien
     }
     auto state = std::make_unique<ClientState>();
     state->client = GObjectRef<UMockdevIoctlClient>::share(client);
+    state->handler = GObjectRef<UMockdevIoctlBase>::share(handler);
     g_signal_connect_data(client, "notify::connected",
                           reinterpret_cast<GCallback>(&UsbdevfsPort::on_client_connection_changed),
                           new std::weak_ptr<UsbdevfsPort>(weak_from_this()),
@@ -222,17 +232,19 @@ UsbdevfsPort::ClientState& UsbdevfsPort::client_state(UMockdevIoctlClient* clien
 
 void UsbdevfsPort::forget_client(UMockdevIoctlClient* client) {
     std::erase_if(m_claims, [&](const auto& claim) { return claim.second == client; });
-    std::erase_if(m_clients, [&](const std::unique_ptr<ClientState>& state) {
-        if (state->client.get() != client) {
-            return false;
-        }
-        // The process closed the node: nobody is left to answer, so the request just goes.
-        if (state->held_reap && state->held_reap->timer != nullptr) {
-            g_source_destroy(state->held_reap->timer);
-            g_source_unref(state->held_reap->timer);
-        }
-        return true;
-    });
+    const auto found = std::ranges::find_if(
+        m_clients, [&](const auto& state) { return state->client.get() == client; });
+    if (found == m_clients.end()) {
+        return;
+    }
+    std::unique_ptr<ClientState> gone = std::move(*found);
+    m_clients.erase(found);
+    // The process closed the node: nobody is left to answer, so a held request just goes.
+    if (gone->held_reap && gone->held_reap->timer != nullptr) {
+        g_source_destroy(gone->held_reap->timer);
+        g_source_unref(gone->held_reap->timer);
+    }
+    // `gone` may hold the last reference to the handler; the caller holds this port.
 }
 
 void UsbdevfsPort::post_to_worker(std::function<void()> work) {
@@ -298,10 +310,10 @@ void UsbdevfsPort::disconnect() {
     g_main_context_unref(context);
 }
 
-bool UsbdevfsPort::handle_ioctl(UMockdevIoctlClient* client) {
+bool UsbdevfsPort::handle_ioctl(UMockdevIoctlClient* client, UMockdevIoctlBase* handler) {
     const unsigned long request = umockdev_ioctl_client_get_request(client) & k_request_mask;
     UMockdevIoctlData* argument = umockdev_ioctl_client_get_arg(client);
-    ClientState& state = client_state(client);
+    ClientState& state = client_state(client, handler);
 
     // These stay meaningful after an unplug: completed URBs are still handed back.
     switch (request) {
@@ -483,17 +495,16 @@ void UsbdevfsPort::submit_urb(ClientState& state, UMockdevIoctlData* argument) {
             return;
         }
         const bool device_to_host = (setup.request_type & k_direction_in) != 0;
-        const auto out_data = device_to_host
-                                  ? std::span<const std::uint8_t>{}
-                                  : std::span<const std::uint8_t>(buffer + k_setup_length,
-                                                                  setup.length);
+        const auto out_data =
+            device_to_host ? std::span<const std::uint8_t>{}
+                           : std::span<const std::uint8_t>(buffer + k_setup_length, setup.length);
         const ControlResult result = run_control(setup, out_data);
         if (!result) {
             finish_urb(urb, -result.error(), {}, k_setup_length);
         } else if (device_to_host) {
             // A device answering more than wLength would babble; the host keeps wLength.
-            const auto answer = std::span(*result).first(
-                std::min<std::size_t>(result->size(), setup.length));
+            const auto answer =
+                std::span(*result).first(std::min<std::size_t>(result->size(), setup.length));
             finish_urb(urb, 0, answer, k_setup_length);
         } else {
             finish_urb(urb, 0, {}, k_setup_length);
@@ -580,8 +591,7 @@ void UsbdevfsPort::serve_all_pending() {
 
 void UsbdevfsPort::finish_urb(Urb& urb, int status, std::span<const std::uint8_t> in_data,
                               std::size_t data_offset) {
-    if (!in_data.empty() && urb.buffer_data &&
-        data_offset + in_data.size() <= urb.buffer_length) {
+    if (!in_data.empty() && urb.buffer_data && data_offset + in_data.size() <= urb.buffer_length) {
         std::memcpy(urb.buffer_data.get()->data + data_offset, in_data.data(), in_data.size());
     }
     write_int(urb.urb_data.get(), offsetof(usbdevfs_urb, status), status);
@@ -850,8 +860,8 @@ void UsbdevfsPort::shut_down() {
 
 void UsbdevfsPort::report(BusNoticeKind kind, std::string detail) {
     if (m_notice_listener) {
-        m_notice_listener(BusNotice{.device_id = m_device_id, .kind = kind,
-                                    .detail = std::move(detail)});
+        m_notice_listener(
+            BusNotice{.device_id = m_device_id, .kind = kind, .detail = std::move(detail)});
     }
 }
 

@@ -32,7 +32,7 @@ namespace simulator::usb {
 // Owns one GObject reference.
 template <typename Object>
 class GObjectRef {
-public:
+  public:
     GObjectRef() = default;
     // Takes over a reference the caller owns (a "transfer full" return value).
     static GObjectRef adopt(Object* object) {
@@ -65,12 +65,12 @@ public:
     Object* get() const { return m_object; }
     explicit operator bool() const { return m_object != nullptr; }
 
-private:
+  private:
     Object* m_object = nullptr;
 };
 
 class UsbdevfsPort : public std::enable_shared_from_this<UsbdevfsPort> {
-public:
+  public:
     UsbdevfsPort(std::shared_ptr<VirtualUsbDevice> device, std::vector<std::uint8_t> descriptors,
                  DescriptorSummary summary, DeviceStrings strings, BusAddress address,
                  std::uint32_t device_id, BusNoticeListener notice_listener);
@@ -89,7 +89,7 @@ public:
     // transfers in flight; afterwards the port never calls the device again.
     void disconnect();
 
-private:
+  private:
     // One submitted URB, with its memory resolved in the client's address space.
     struct Urb {
         GObjectRef<UMockdevIoctlData> urb_data;
@@ -110,6 +110,10 @@ private:
     // One open file descriptor on the device node (a libusb device handle).
     struct ClientState {
         GObjectRef<UMockdevIoctlClient> client;
+        // While a client is connected its handler, and through the handler's signal closures
+        // this port, must live: umockdev keeps no reference of its own to a client in the
+        // middle of a request, and an unplug drops the bus's references at any moment.
+        GObjectRef<UMockdevIoctlBase> handler;
         std::deque<Urb> pending;    // IN transfers waiting for device data, oldest first
         std::deque<Urb> completed;  // ready to be reaped, in completion order
         std::optional<HeldReap> held_reap;
@@ -119,16 +123,15 @@ private:
                                     gpointer data);
     static void on_client_connected(UMockdevIoctlBase* handler, UMockdevIoctlClient* client,
                                     gpointer data);
-    static void on_client_connection_changed(GObject* client, GParamSpec* property,
-                                             gpointer data);
+    static void on_client_connection_changed(GObject* client, GParamSpec* property, gpointer data);
     static gboolean on_reap_hold_expired(gpointer data);
 
     void remember_context();
-    ClientState& client_state(UMockdevIoctlClient* client);
+    ClientState& client_state(UMockdevIoctlClient* client, UMockdevIoctlBase* handler);
     void forget_client(UMockdevIoctlClient* client);
     void post_to_worker(std::function<void()> work);
 
-    bool handle_ioctl(UMockdevIoctlClient* client);
+    bool handle_ioctl(UMockdevIoctlClient* client, UMockdevIoctlBase* handler);
     void submit_urb(ClientState& state, UMockdevIoctlData* argument);
     void discard_urb(ClientState& state, UMockdevIoctlData* argument);
     void reap_urb(ClientState& state, UMockdevIoctlData* argument, bool wait);
@@ -173,7 +176,7 @@ private:
     // Worker thread only.
     StandardRequests m_standard_requests;
     std::vector<std::unique_ptr<ClientState>> m_clients;
-    std::map<unsigned int, UMockdevIoctlClient*> m_claims;  // interface -> client
+    std::map<unsigned int, UMockdevIoctlClient*> m_claims;       // interface -> client
     std::map<std::uint8_t, std::vector<std::uint8_t>> m_unread;  // IN data left for next URB
 };
 

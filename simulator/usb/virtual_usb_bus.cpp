@@ -145,9 +145,9 @@ std::expected<DeviceHandle, BusError> VirtualUsbBus::plug(
         g_error_free(error);
         return std::unexpected(BusError::testbed_failed);
     }
-    auto port = std::make_shared<UsbdevfsPort>(device, std::move(descriptors), *summary,
-                                               std::move(strings), *address, handle.id,
-                                               implementation.notice_listener);
+    auto port =
+        std::make_shared<UsbdevfsPort>(device, std::move(descriptors), *summary, std::move(strings),
+                                       *address, handle.id, implementation.notice_listener);
     auto handler = port->create_handler();
     if (!umockdev_testbed_attach_ioctl(implementation.testbed, handle.device_node.c_str(),
                                        handler.get(), &error)) {
@@ -163,10 +163,9 @@ std::expected<DeviceHandle, BusError> VirtualUsbBus::plug(
     umockdev_testbed_uevent(implementation.testbed, handle.sysfs_path.c_str(), "add");
 
     ++implementation.next_id;
-    implementation.next_address =
-        address->device_number == k_last_device_address
-            ? k_first_device_address
-            : static_cast<std::uint8_t>(address->device_number + 1);
+    implementation.next_address = address->device_number == k_last_device_address
+                                      ? k_first_device_address
+                                      : static_cast<std::uint8_t>(address->device_number + 1);
     implementation.devices.emplace(handle.id,
                                    Implementation::PluggedDevice{.handle = handle,
                                                                  .device = std::move(device),

@@ -69,7 +69,7 @@ struct EnvironmentVariable {
 class UsbdevfsPort;
 
 class VirtualUsbBus {
-public:
+  public:
     // Creates the testbed (and sets UMOCKDEV_DIR in this process's environment).
     explicit VirtualUsbBus(BusNoticeListener notice_listener = {});
     ~VirtualUsbBus();
@@ -96,7 +96,7 @@ public:
 
     std::vector<DeviceHandle> devices() const;
 
-private:
+  private:
     struct Implementation;
     std::unique_ptr<Implementation> m_implementation;
     std::string m_root_directory;

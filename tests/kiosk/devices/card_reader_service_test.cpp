@@ -24,8 +24,8 @@ using simulator::devices::VirtualCcidReader;
 namespace {
 
 const simulator::cards::CardLibrary& library() {
-    static const auto loaded =
-        simulator::cards::CardLibrary::load(simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
+    static const auto loaded = simulator::cards::CardLibrary::load(
+        simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
     REQUIRE(loaded);
     return *loaded;
 }
@@ -69,7 +69,7 @@ struct Kiosk {
 // The simulator's reader with its interrupt endpoint taken away, as some cheap readers are
 // built: the model can only learn about the slot by asking GetSlotStatus.
 class ReaderWithoutInterrupt final : public simulator::usb::VirtualUsbDevice {
-public:
+  public:
     ReaderWithoutInterrupt() {
         m_reader->set_in_ready_listener([this] { notify_in_ready(); });
     }
@@ -99,7 +99,7 @@ public:
         return m_reader->take_in(endpoint);
     }
 
-private:
+  private:
     std::shared_ptr<VirtualCcidReader> m_reader = std::make_shared<VirtualCcidReader>();
 };
 

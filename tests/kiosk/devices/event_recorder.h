@@ -29,7 +29,7 @@ struct Notice {
 };
 
 class EventRecorder {
-public:
+  public:
     EventSink sink() {
         return [this](core::Event event) {
             std::lock_guard lock(m_mutex);
@@ -107,7 +107,7 @@ public:
         return m_notices;
     }
 
-private:
+  private:
     mutable std::mutex m_mutex;
     std::condition_variable m_changed;
     std::vector<core::Event> m_events;

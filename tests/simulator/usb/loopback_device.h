@@ -17,7 +17,7 @@
 
 namespace simulator::usb::test {
 
-inline constexpr std::uint16_t k_loopback_vendor = 0x1209;  // pid.codes
+inline constexpr std::uint16_t k_loopback_vendor = 0x1209;   // pid.codes
 inline constexpr std::uint16_t k_loopback_product = 0x0001;  // pid.codes test PID
 inline constexpr std::uint8_t k_bulk_out = 0x02;
 inline constexpr std::uint8_t k_bulk_in = 0x81;
@@ -30,22 +30,71 @@ inline constexpr std::uint8_t k_vendor_write = 0x02;  // OUT: stores its data st
 inline std::vector<std::uint8_t> loopback_descriptors() {
     return {
         // USB 2.0 §9.6.1 device descriptor
-        18, 1, 0x00, 0x02, 0x00, 0x00, 0x00, 64, k_loopback_vendor & 0xFF,
-        k_loopback_vendor >> 8, k_loopback_product & 0xFF, k_loopback_product >> 8, 0x34, 0x12,
-        1, 2, 3, 1,
+        18,
+        1,
+        0x00,
+        0x02,
+        0x00,
+        0x00,
+        0x00,
+        64,
+        k_loopback_vendor & 0xFF,
+        k_loopback_vendor >> 8,
+        k_loopback_product & 0xFF,
+        k_loopback_product >> 8,
+        0x34,
+        0x12,
+        1,
+        2,
+        3,
+        1,
         // §9.6.3 configuration: 9 + 9 + 3 * 7 = 39 bytes, one interface, value 1, bus powered
-        9, 2, 39, 0, 1, 1, 0, 0x80, 50,
+        9,
+        2,
+        39,
+        0,
+        1,
+        1,
+        0,
+        0x80,
+        50,
         // §9.6.5 interface 0, vendor class, three endpoints
-        9, 4, 0, 0, 3, 0xFF, 0x00, 0x00, 0,
+        9,
+        4,
+        0,
+        0,
+        3,
+        0xFF,
+        0x00,
+        0x00,
+        0,
         // §9.6.6 endpoints
-        7, 5, k_bulk_out, 0x02, k_bulk_packet, 0, 0,
-        7, 5, k_bulk_in, 0x02, k_bulk_packet, 0, 0,
-        7, 5, k_interrupt_in, 0x03, 8, 0, 10,
+        7,
+        5,
+        k_bulk_out,
+        0x02,
+        k_bulk_packet,
+        0,
+        0,
+        7,
+        5,
+        k_bulk_in,
+        0x02,
+        k_bulk_packet,
+        0,
+        0,
+        7,
+        5,
+        k_interrupt_in,
+        0x03,
+        8,
+        0,
+        10,
     };
 }
 
 class LoopbackDevice : public VirtualUsbDevice {
-public:
+  public:
     std::vector<std::uint8_t> descriptors() const override { return loopback_descriptors(); }
     std::string manufacturer() const override { return "Kiosk Test Works"; }
     std::string product() const override { return "Loopback 银行"; }
@@ -107,7 +156,7 @@ public:
         return m_out_count;
     }
 
-private:
+  private:
     mutable std::mutex m_mutex;
     std::map<std::uint8_t, std::deque<std::vector<std::uint8_t>>> m_queues;
     std::vector<std::uint8_t> m_vendor_data;

@@ -15,9 +15,9 @@ StandardRequests loopback_requests() {
     auto descriptors = loopback_descriptors();
     auto summary = summarise_descriptors(descriptors);
     REQUIRE(summary);
-    return StandardRequests(descriptors, *summary,
-                            DeviceStrings{.manufacturer = "Maker", .product = "Thing",
-                                          .serial = "S1"});
+    return StandardRequests(
+        descriptors, *summary,
+        DeviceStrings{.manufacturer = "Maker", .product = "Thing", .serial = "S1"});
 }
 
 ControlSetup get_descriptor(std::uint8_t type, std::uint8_t index, std::uint16_t length) {
@@ -91,9 +91,8 @@ TEST_CASE("class and vendor requests are left to the device") {
 
 TEST_CASE("a configuration value the device does not have stalls and changes nothing") {
     auto requests = loopback_requests();
-    const auto answer = requests.answer(ControlSetup{.request_type = 0x00, .request = 9,
-                                                     .value = 7},
-                                        {});
+    const auto answer =
+        requests.answer(ControlSetup{.request_type = 0x00, .request = 9, .value = 7}, {});
     REQUIRE(answer);
     CHECK(answer->error() == EPIPE);
     CHECK(requests.configuration() == 1);
@@ -127,7 +126,8 @@ TEST_CASE("status of an endpoint the device lacks stalls") {
 }
 
 TEST_CASE("Chinese text becomes UTF-16 code units in a string descriptor") {
-    CHECK(encode_string_descriptor("银行") == std::vector<std::uint8_t>{6, 3, 0xF6, 0x94, 0x4C, 0x88});
+    CHECK(encode_string_descriptor("银行") ==
+          std::vector<std::uint8_t>{6, 3, 0xF6, 0x94, 0x4C, 0x88});
 }
 
 TEST_CASE("a character beyond the basic plane becomes a surrogate pair") {

@@ -13,9 +13,8 @@ std::string loopback_description(const DeviceStrings& strings) {
     const auto descriptors = test::loopback_descriptors();
     const auto summary = summarise_descriptors(descriptors);
     REQUIRE(summary);
-    return describe_for_sysfs(
-        BusAddress{.bus_number = 1, .device_number = 7, .port_number = 3}, *summary,
-        descriptors, strings);
+    return describe_for_sysfs(BusAddress{.bus_number = 1, .device_number = 7, .port_number = 3},
+                              *summary, descriptors, strings);
 }
 
 }  // namespace

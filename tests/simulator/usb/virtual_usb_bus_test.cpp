@@ -41,7 +41,7 @@ constexpr unsigned int k_transfer_timeout_ms = 2000;
 
 // Collects bus notices from umockdev's worker thread.
 class NoticeLog {
-public:
+  public:
     BusNoticeListener listener() {
         return [this](const BusNotice& notice) {
             std::lock_guard lock(m_mutex);
@@ -52,31 +52,31 @@ public:
     bool wait_for(BusNoticeKind kind) {
         std::unique_lock lock(m_mutex);
         return m_changed.wait_for(lock, k_patience, [&] {
-            return std::ranges::any_of(m_notices,
-                                       [&](const BusNotice& notice) { return notice.kind == kind; });
+            return std::ranges::any_of(
+                m_notices, [&](const BusNotice& notice) { return notice.kind == kind; });
         });
     }
 
-private:
+  private:
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::vector<BusNotice> m_notices;
 };
 
 class Libusb {
-public:
+  public:
     Libusb() { REQUIRE(libusb_init(&m_context) == LIBUSB_SUCCESS); }
     ~Libusb() { libusb_exit(m_context); }
     Libusb(const Libusb&) = delete;
     Libusb& operator=(const Libusb&) = delete;
     libusb_context* context() const { return m_context; }
 
-private:
+  private:
     libusb_context* m_context = nullptr;
 };
 
 class OpenDevice {
-public:
+  public:
     explicit OpenDevice(libusb_context* context) {
         m_handle = libusb_open_device_with_vid_pid(context, k_loopback_vendor, k_loopback_product);
         REQUIRE(m_handle != nullptr);
@@ -95,7 +95,7 @@ public:
     }
     libusb_device_handle* get() const { return m_handle; }
 
-private:
+  private:
     libusb_device_handle* m_handle = nullptr;
     bool m_claimed = false;
 };
@@ -105,8 +105,8 @@ std::vector<std::uint8_t> bytes(std::string_view text) {
 }
 
 // Reads one bulk IN transfer; returns the libusb result and fills `data`.
-int bulk_read(libusb_device_handle* handle, std::vector<std::uint8_t>& data,
-              std::size_t capacity, unsigned int timeout_ms) {
+int bulk_read(libusb_device_handle* handle, std::vector<std::uint8_t>& data, std::size_t capacity,
+              unsigned int timeout_ms) {
     data.assign(capacity, 0);
     int transferred = 0;
     const int result = libusb_bulk_transfer(handle, k_bulk_in, data.data(),
@@ -117,9 +117,9 @@ int bulk_read(libusb_device_handle* handle, std::vector<std::uint8_t>& data,
 
 int bulk_write(libusb_device_handle* handle, std::vector<std::uint8_t> data) {
     int transferred = 0;
-    const int result = libusb_bulk_transfer(handle, k_bulk_out, data.data(),
-                                            static_cast<int>(data.size()), &transferred,
-                                            k_transfer_timeout_ms);
+    const int result =
+        libusb_bulk_transfer(handle, k_bulk_out, data.data(), static_cast<int>(data.size()),
+                             &transferred, k_transfer_timeout_ms);
     return result == LIBUSB_SUCCESS && std::cmp_not_equal(transferred, data.size())
                ? LIBUSB_ERROR_IO
                : result;
@@ -173,8 +173,7 @@ TEST_CASE("libusb enumerates a plugged device with its vendor, product and strin
     libusb_config_descriptor* configuration = nullptr;
     REQUIRE(libusb_get_active_config_descriptor(list[0], &configuration) == LIBUSB_SUCCESS);
     CHECK(configuration->interface[0].altsetting[0].bNumEndpoints == 3);
-    CHECK(configuration->interface[0].altsetting[0].endpoint[2].bEndpointAddress ==
-          k_interrupt_in);
+    CHECK(configuration->interface[0].altsetting[0].endpoint[2].bEndpointAddress == k_interrupt_in);
     libusb_free_config_descriptor(configuration);
 
     libusb_device_handle* opened = nullptr;
@@ -371,8 +370,8 @@ TEST_CASE("a transfer in flight ends with no-device when the device is unplugged
     std::vector<std::uint8_t> answer;
     const int result = bulk_read(opened.get(), answer, 64, 100);
     CHECK((result == LIBUSB_ERROR_NO_DEVICE || result == LIBUSB_ERROR_IO));
-    CHECK(libusb_open_device_with_vid_pid(usb.context(), k_loopback_vendor,
-                                          k_loopback_product) == nullptr);
+    CHECK(libusb_open_device_with_vid_pid(usb.context(), k_loopback_vendor, k_loopback_product) ==
+          nullptr);
     CHECK_FALSE(std::filesystem::exists(bus.root_directory() + handle->device_node));
     CHECK_FALSE(std::filesystem::exists(bus.root_directory() + handle->sysfs_path));
 }
@@ -385,7 +384,7 @@ TEST_CASE("plugging and unplugging another device does not disturb transfers in 
     opened.claim();
 
     class OtherDevice : public LoopbackDevice {
-    public:
+      public:
         std::vector<std::uint8_t> descriptors() const override {
             auto descriptors = loopback_descriptors();
             descriptors[10] = 0x0F;  // another product id
@@ -466,8 +465,7 @@ TEST_CASE("data longer than a request of whole packets arrives over several read
     device->produce(k_bulk_in, sent);
     std::vector<std::uint8_t> received;
     std::vector<std::uint8_t> piece;
-    REQUIRE(bulk_read(opened.get(), piece, k_bulk_packet, k_transfer_timeout_ms) ==
-            LIBUSB_SUCCESS);
+    REQUIRE(bulk_read(opened.get(), piece, k_bulk_packet, k_transfer_timeout_ms) == LIBUSB_SUCCESS);
     CHECK(piece.size() == k_bulk_packet);
     received.insert(received.end(), piece.begin(), piece.end());
     REQUIRE(bulk_read(opened.get(), piece, 2 * k_bulk_packet, k_transfer_timeout_ms) ==
@@ -530,7 +528,7 @@ TEST_CASE("the bus refuses a second plug of one device, an unknown unplug and ba
     CHECK(bus.unplug(*handle).error() == BusError::unknown_device);
 
     class BrokenDevice : public LoopbackDevice {
-    public:
+      public:
         std::vector<std::uint8_t> descriptors() const override { return {18, 1, 0}; }
     };
     CHECK(bus.plug(std::make_shared<BrokenDevice>()).error() == BusError::invalid_descriptors);
