@@ -35,7 +35,7 @@ struct Config {
     std::optional<std::filesystem::path> transcript;
     std::optional<std::filesystem::path> screenshots_directory;
     // The PIN pad's working key slot (the key itself never leaves the pad).
-    int pin_key_slot = 1;
+    int pin_key_slot = 0;
 };
 
 // The usage text for --help.

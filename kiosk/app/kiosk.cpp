@@ -60,7 +60,8 @@ std::expected<std::unique_ptr<Kiosk>, std::string> Kiosk::create(Config config,
                                                .voice = notice.voice,
                                                .text = notice.text,
                                                .interrupted = notice.interrupted,
-                                               .is_private = notice.is_private});
+                                               .is_private = notice.is_private,
+                                               .played_ms = notice.audio_duration.count()});
     };
     speech_options.on_error = [self](const speech::Error& error) {
         self->m_transcript.journal("speech problem", speech::to_string(error));
@@ -81,16 +82,18 @@ std::expected<std::unique_ptr<Kiosk>, std::string> Kiosk::create(Config config,
     self->m_card_reader->start(
         [self](core::Event event) { self->m_queue.push(std::move(event), "card reader"); },
         device_notice);
-    self->m_pin_pad = std::make_unique<devices::PinPadService>(
-        devices::PinPadOptions{.key_slot = self->m_config.pin_key_slot});
+    devices::PinPadOptions pin_pad_options;
+    pin_pad_options.key_slot = static_cast<std::uint8_t>(self->m_config.pin_key_slot);
+    self->m_pin_pad = std::make_unique<devices::PinPadService>(std::move(pin_pad_options));
     self->m_pin_pad->start(
         [self](core::Event event) { self->m_queue.push(std::move(event), "pin pad"); },
         device_notice);
 
-    self->m_account = std::make_unique<net::AccountClient>(net::AccountClientOptions{
-        .base_url = self->m_config.account_url,
-        .terminal_id = self->m_config.terminal_id,
-        .ca_file = self->m_config.account_ca_file});
+    net::AccountClientOptions account_options;
+    account_options.base_url = self->m_config.account_url;
+    account_options.terminal_id = self->m_config.terminal_id;
+    account_options.ca_file = self->m_config.account_ca_file;
+    self->m_account = std::make_unique<net::AccountClient>(std::move(account_options));
     self->m_account->start(
         [self](core::Event event) { self->m_queue.push(std::move(event), "account"); },
         [self](const net::ServiceNotice& notice) {

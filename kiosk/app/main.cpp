@@ -9,7 +9,7 @@
 #include "kiosk/app/config.h"
 #include "kiosk/app/kiosk.h"
 #include "kiosk/app/transcript.h"
-#include "kiosk/resources/resources.h"
+#include "kiosk/resources/load_resources.h"
 
 int main(int argc, char** argv) {
     using namespace kiosk;

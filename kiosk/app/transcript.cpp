@@ -100,6 +100,7 @@ void Transcript::speech(const SpeechRecord& speech) {
     if (speech.interrupted) {
         json["interrupted"] = true;
     }
+    json["played_ms"] = speech.played_ms;
     write(dump(json));
 }
 

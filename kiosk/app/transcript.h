@@ -27,6 +27,7 @@ struct SpeechRecord {
     std::string text;
     bool interrupted = false;
     bool is_private = false;
+    long played_ms = 0;  // how much audio was played: 0 when it was replaced before it began
 };
 
 class Transcript {

@@ -19,8 +19,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// How long a customer waits for the PIN prompt before typing, and between two keys.
-constexpr auto pin_prompt_wait = 10s;
+// How long a customer waits for the PIN pad to listen (or to collect a PIN) before pressing
+// a key, and between two keys.
+constexpr auto pin_pad_ready_wait = 10s;
 constexpr auto pause_between_digits = 120ms;
 // How long the kiosk gets to stop cleanly before it is killed.
 constexpr auto stop_grace = 5s;
@@ -260,22 +261,39 @@ std::expected<void, std::string> Branch::remove_card() {
     return {};
 }
 
+std::expected<void, std::string> Branch::wait_for_pin_pad(drivers::epp::PadMode mode,
+                                                          std::string_view waiting_for) {
+    const auto deadline = std::chrono::steady_clock::now() + pin_pad_ready_wait;
+    while (mode == drivers::epp::PadMode::idle ? m_pin_pad->mode() == mode
+                                               : m_pin_pad->mode() != mode) {
+        if (std::chrono::steady_clock::now() >= deadline || !kiosk_running()) {
+            return std::unexpected("the PIN pad never " + std::string(waiting_for));
+        }
+        std::this_thread::sleep_for(stop_poll);
+    }
+    return {};
+}
+
 std::expected<void, std::string> Branch::press_key(const std::string& name) {
     const auto key = epp_key(name);
     if (!key) {
         return std::unexpected("the PIN pad has no key '" + name + "'");
+    }
+    // A key pressed before the kiosk has woken the pad up is lost, as on a real pad; the
+    // simulated customer waits until the pad listens, as a real one waits for the screen.
+    if (auto ready = wait_for_pin_pad(drivers::epp::PadMode::idle, "started listening");
+        !ready) {
+        return ready;
     }
     m_pin_pad->press(*key);
     return {};
 }
 
 std::expected<void, std::string> Branch::type_pin(const std::string& digits) {
-    const auto deadline = std::chrono::steady_clock::now() + pin_prompt_wait;
-    while (m_pin_pad->mode() != drivers::epp::PadMode::pin_entry) {
-        if (std::chrono::steady_clock::now() >= deadline) {
-            return std::unexpected(std::string("the PIN pad never started collecting a PIN"));
-        }
-        std::this_thread::sleep_for(stop_poll);
+    if (auto collecting =
+            wait_for_pin_pad(drivers::epp::PadMode::pin_entry, "started collecting a PIN");
+        !collecting) {
+        return collecting;
     }
     for (const char digit : digits) {
         if (auto pressed = press_key(std::string(1, digit)); !pressed) {

@@ -55,6 +55,10 @@ public:
 
 private:
     explicit Branch(BranchOptions options, cards::CardLibrary cards);
+    // Waits until the pad is in `mode` (for idle: until it has left idle, that is until the
+    // kiosk has set it up).
+    std::expected<void, std::string> wait_for_pin_pad(drivers::epp::PadMode mode,
+                                                      std::string_view waiting_for);
 
     BranchOptions m_options;
     cards::CardLibrary m_cards;
