@@ -61,7 +61,8 @@ std::expected<std::unique_ptr<Kiosk>, std::string> Kiosk::create(Config config,
                                                .text = notice.text,
                                                .interrupted = notice.interrupted,
                                                .is_private = notice.is_private,
-                                               .played_ms = notice.audio_duration.count()});
+                                               .played_ms = notice.audio_duration.count(),
+                                               .started = notice.started});
     };
     speech_options.on_error = [self](const speech::Error& error) {
         self->m_transcript.journal("speech problem", speech::to_string(error));

@@ -101,6 +101,10 @@ void Transcript::speech(const SpeechRecord& speech) {
         json["interrupted"] = true;
     }
     json["played_ms"] = speech.played_ms;
+    // Which screen an utterance belongs to shows in when it began: a record is written when
+    // the utterance ends, which for speech cut by a new screen is after that screen's record.
+    json["started_ms"] =
+        std::chrono::duration_cast<std::chrono::milliseconds>(speech.started - m_start).count();
     write(dump(json));
 }
 

@@ -28,6 +28,7 @@ struct SpeechRecord {
     bool interrupted = false;
     bool is_private = false;
     long played_ms = 0;  // how much audio was played: 0 when it was replaced before it began
+    std::chrono::steady_clock::time_point started;  // when synthesis began
 };
 
 class Transcript {

@@ -321,7 +321,13 @@ bool Display::try_lay_out(double scale) {
                                        .is_private = false, .key = {}});
                 text_left = badge_rect.x + badge_size + padding;
             }
-            const Texture& label = text_texture(choice.text, font, palette.choice_text);
+            // A language's own name is drawn with its own regional glyphs (繁體中文 in the
+            // Hong Kong face even on a Simplified Chinese screen).
+            TTF_Font* label_font =
+                choice.locale.empty()
+                    ? font
+                    : m_fonts.font(choice.locale, Weight::regular, scaled(sizes.choice, scale));
+            const Texture& label = text_texture(choice.text, label_font, palette.choice_text);
             m_items.push_back(Item{.kind = Item::Kind::text,
                                    .rect = {text_left, button.y + (button_height - label.height) / 2,
                                             label.width, label.height},

@@ -47,6 +47,9 @@ void collect_strings(const Json& value, std::vector<std::string>& strings) {
 struct Cursors {
     std::size_t screen = 0;
     std::size_t speech = 0;
+    // When the screen last matched by `expect screen` appeared: speech expected after it must
+    // have begun no earlier, so that the tail of the previous screen's speech does not count.
+    long screen_shown_ms = 0;
 };
 
 // Waits until a record after `cursor` satisfies `accept`; moves the cursor past it.
@@ -113,8 +116,12 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
             } else if constexpr (std::is_same_v<T, ExpectScreen>) {
                 auto seen = wait_for(transcript, hardware, cursors.screen, step.within,
                                      [&](const Json& record) {
-                                         return is_kind(record, "screen") &&
-                                                string_field(record, "id") == step.id;
+                                         if (!is_kind(record, "screen") ||
+                                             string_field(record, "id") != step.id) {
+                                             return false;
+                                         }
+                                         cursors.screen_shown_ms = record.value("t_ms", 0L);
+                                         return true;
                                      });
                 if (!seen) {
                     return std::unexpected(seen.error() + "; the kiosk shows '" +
@@ -127,7 +134,9 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                 return wait_for(transcript, hardware, cursors.speech, step.within,
                                 [&](const Json& record) {
                                     return matches(step.pattern, record) &&
-                                           record.value("played_ms", 1L) > 0;
+                                           record.value("played_ms", 1L) > 0 &&
+                                           record.value("started_ms", cursors.screen_shown_ms) >=
+                                               cursors.screen_shown_ms;
                                 });
             } else {
                 return {};  // end checks: see check_at_end
@@ -194,11 +203,17 @@ Outcome run_steps(const Scenario& scenario, Hardware& hardware, TranscriptFollow
     Cursors cursors;
     for (const Step& step : scenario.steps) {
         if (options.narrate) {
-            options.narrate(fmt::format("line {}: {}", step.line, step.source));
+            // The simulated customer's PIN is a secret too: the console shows its length only.
+            const auto* pin = std::get_if<TypePin>(&step.action);
+            options.narrate(pin != nullptr ? fmt::format("line {}: type pin ({} digits)",
+                                                         step.line, pin->digits.size())
+                                           : fmt::format("line {}: {}", step.line, step.source));
         }
         if (auto done = perform(step.action, hardware, transcript, cursors); !done) {
-            outcome.failures.push_back(
-                fmt::format("line {} ({}): {}", step.line, step.source, done.error()));
+            outcome.failures.push_back(fmt::format(
+                "line {} ({}): {}", step.line,
+                std::holds_alternative<TypePin>(step.action) ? "type pin" : step.source,
+                done.error()));
             break;
         }
     }

@@ -177,3 +177,40 @@ TEST_CASE("A transcript written anew from the start is read from its beginning")
     CHECK(transcript.records()[1]["id"] == "welcome");
     CHECK(transcript.malformed_lines() == 0);
 }
+
+TEST_CASE("The narration of a scenario never shows the PIN it types") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    std::vector<std::string> narration;
+    RunOptions options;
+    options.narrate = [&](const std::string& line) { narration.push_back(line); };
+    run_steps(parse("type pin 73519\n"), hardware, transcript, options);
+    REQUIRE(narration.size() == 1);
+    CHECK(narration[0].find("73519") == std::string::npos);
+    CHECK(narration[0].find("5 digits") != std::string::npos);
+}
+
+TEST_CASE("Speech expected after a screen must have begun after that screen appeared") {
+    // The PIN prompt was cut by the new screen and its record was written after it.
+    TranscriptFile file(
+        R"({"t_ms":100,"kind":"screen","id":"pin_entry","elements":[]}
+{"t_ms":900,"kind":"screen","id":"wrong_pin","elements":[]}
+{"t_ms":905,"kind":"speech","channel":"speaker","voice":"v","text":"请输入密码","interrupted":true,"played_ms":700,"started_ms":120}
+{"t_ms":906,"kind":"speech","channel":"speaker","voice":"v","text":"还没开始的密码提示","interrupted":true,"played_ms":0,"started_ms":904}
+)");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    const auto outcome = run_steps(
+        parse("expect screen wrong_pin\nexpect speech \"密码\" within 100ms\n"), hardware,
+        transcript, {});
+    CHECK_FALSE(outcome.passed());
+
+    std::ofstream(file.path, std::ios::app)
+        << R"({"t_ms":2000,"kind":"speech","channel":"speaker","voice":"v","text":"密码不正确","played_ms":1500,"started_ms":901})"
+        << "\n";
+    TranscriptFollower again(file.path);
+    CHECK(run_steps(parse("expect screen wrong_pin\nexpect speech \"密码\" within 100ms\n"),
+                    hardware, again, {})
+              .passed());
+}
