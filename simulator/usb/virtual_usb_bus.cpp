@@ -84,10 +84,29 @@ struct VirtualUsbBus::Implementation {
         return address;
     }
 
+    // Detaches a retired handler from its node, if the node has one.
+    void detach_retired(const std::string& device_node) {
+        const auto found = retired.find(device_node);
+        if (found == retired.end()) {
+            return;
+        }
+        GError* error = nullptr;
+        if (!umockdev_testbed_detach_ioctl(testbed, device_node.c_str(), &error)) {
+            g_error_free(error);
+        }
+        retired.erase(found);
+    }
+
     mutable std::mutex mutex;
     UMockdevTestbed* testbed = nullptr;
     BusNoticeListener notice_listener;
     std::map<std::uint32_t, PluggedDevice> devices;
+    // Handlers of unplugged devices, still attached to their old nodes. A client may have
+    // connected to a node's socket just before the unplug without umockdev's worker having
+    // accepted it yet; detaching would reset that connection, and the preload library kills
+    // a process whose ioctl socket resets. So a handler stays attached (answering ENODEV)
+    // until its address comes round again.
+    std::map<std::string, GObjectRef<UMockdevIoctlBase>> retired;
     std::uint32_t next_id = 1;
     std::uint8_t next_address = k_first_device_address;
 };
@@ -106,6 +125,13 @@ VirtualUsbBus::VirtualUsbBus(BusNoticeListener notice_listener)
 VirtualUsbBus::~VirtualUsbBus() {
     for (const DeviceHandle& handle : devices()) {
         (void)unplug(handle);
+    }
+    {
+        std::lock_guard lock(m_implementation->mutex);
+        while (!m_implementation->retired.empty()) {
+            const std::string node = m_implementation->retired.begin()->first;
+            m_implementation->detach_retired(node);
+        }
     }
     g_object_unref(m_implementation->testbed);
     g_bus_exists = false;
@@ -138,6 +164,7 @@ std::expected<DeviceHandle, BusError> VirtualUsbBus::plug(
                         .address = *address,
                         .device_node = device_node(*address),
                         .sysfs_path = sysfs_path(*address)};
+    implementation.detach_retired(handle.device_node);
 
     const std::string description = describe_for_sysfs(*address, *summary, descriptors, strings);
     GError* error = nullptr;
@@ -199,14 +226,10 @@ std::expected<void, BusError> VirtualUsbBus::unplug(const DeviceHandle& handle) 
     const DeviceHandle& plugged = found->second.handle;
     // The uevent is built from the sysfs entry, so it goes out before the entry is removed.
     umockdev_testbed_uevent(implementation.testbed, plugged.sysfs_path.c_str(), "remove");
-    GError* error = nullptr;
-    // Detaching stops new opens; descriptors already open keep talking to the port, which
-    // answers ENODEV, because the handler lives on with them.
-    if (!umockdev_testbed_detach_ioctl(implementation.testbed, plugged.device_node.c_str(),
-                                       &error)) {
-        g_error_free(error);
-    }
+    // Without its node the device cannot be opened again; descriptors already open keep
+    // talking to the port, which answers ENODEV.
     umockdev_testbed_remove_device(implementation.testbed, plugged.sysfs_path.c_str());
+    implementation.retired[plugged.device_node] = std::move(found->second.handler);
     implementation.devices.erase(found);
     return {};
 }
