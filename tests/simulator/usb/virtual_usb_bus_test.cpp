@@ -425,6 +425,38 @@ TEST_CASE("plugging and unplugging another device does not disturb transfers in 
     CHECK(bus.devices().size() == 1);
 }
 
+TEST_CASE("a client opening a device while it is being unplugged gets an error, not killed") {
+    VirtualUsbBus bus;
+    auto device = std::make_shared<LoopbackDevice>();
+    Libusb usb;
+    std::atomic<bool> done{false};
+    std::atomic<int> opened{0};
+    // The preload library aborts a process whose ioctl socket resets; surviving this loop
+    // is the test.
+    std::jthread opener([&] {
+        while (!done) {
+            libusb_device_handle* handle = libusb_open_device_with_vid_pid(
+                usb.context(), k_loopback_vendor, k_loopback_product);
+            if (handle != nullptr) {
+                if (libusb_claim_interface(handle, 0) == LIBUSB_SUCCESS) {
+                    ++opened;
+                    libusb_release_interface(handle, 0);
+                }
+                libusb_close(handle);
+            }
+        }
+    });
+    for (int cycle = 0; cycle < 30; ++cycle) {
+        const auto handle = bus.plug(device);
+        REQUIRE(handle);
+        std::this_thread::sleep_for(5ms);  // lets the opener reach the device
+        REQUIRE(bus.unplug(*handle));
+    }
+    done = true;
+    opener.join();
+    CHECK(opened > 0);
+}
+
 TEST_CASE("a device that offers more data than requested cannot write past the host's buffer") {
     NoticeLog notices;
     VirtualUsbBus bus(notices.listener());
