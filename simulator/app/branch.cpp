@@ -73,6 +73,11 @@ std::vector<std::string> kiosk_environment(const usb::VirtualUsbBus& bus, bool h
         variables["SDL_VIDEODRIVER"] = "dummy";
         variables["SDL_RENDER_DRIVER"] = "software";
         variables["SDL_AUDIODRIVER"] = "dummy";
+    } else if (!variables.contains("SDL_AUDIODRIVER")) {
+        // Under the umockdev preload, SDL's ALSA back end dies opening sound devices
+        // ("libumockdev-preload fd_map_add(): overflow"), so the kiosk uses the desktop's
+        // sound server, and stays silent (its transcript still records the speech) without.
+        variables["SDL_AUDIODRIVER"] = "pipewire,pulseaudio,dummy";
     }
     // AddressSanitizer builds refuse a preload ahead of them unless told (KNOWN-GROUND.md).
     if (!variables.contains("ASAN_OPTIONS")) {

@@ -158,8 +158,8 @@ std::string run_control_panel(const PanelOptions& options, script::Hardware& har
         return "cannot open the font " + options.font;
     }
     SDL_Window* window =
-        SDL_CreateWindow("Kiosk simulator: control panel", SDL_WINDOWPOS_UNDEFINED,
-                         SDL_WINDOWPOS_UNDEFINED, panel_width, panel_height, 0);
+        // Top left, beside the kiosk's window, which centres itself.
+        SDL_CreateWindow("Kiosk simulator: control panel", 0, 0, panel_width, panel_height, 0);
     SDL_Renderer* renderer = window != nullptr ? SDL_CreateRenderer(window, -1, 0) : nullptr;
     if (renderer == nullptr) {
         TTF_CloseFont(font);
