@@ -1,0 +1,69 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "kiosk/app/config.h"
+
+using namespace kiosk::app;
+
+namespace {
+
+std::filesystem::path write_file(const std::string& name, const std::string& contents) {
+    const auto path = std::filesystem::temp_directory_path() / name;
+    std::ofstream(path) << contents;
+    return path;
+}
+
+Config load(const std::vector<std::string>& arguments) {
+    auto config = load_config(arguments, "/locales");
+    REQUIRE(config.has_value());
+    return *config;
+}
+
+}  // namespace
+
+TEST_CASE("The production configuration runs full screen against the bank over HTTPS") {
+    const Config config =
+        load({"--config", KIOSK_SOURCE_DIR "/assets/config/production.toml"});
+    CHECK(config.fullscreen);
+    CHECK(config.account_url.starts_with("https://"));
+    CHECK(config.locales_directory == "/usr/share/kiosk/locales");
+}
+
+TEST_CASE("The development configuration opens a window") {
+    const Config config =
+        load({"--config", KIOSK_SOURCE_DIR "/assets/config/development.toml"});
+    CHECK_FALSE(config.fullscreen);
+    CHECK(config.width == 1280);
+    CHECK(config.height == 720);
+}
+
+TEST_CASE("Command-line options override the file") {
+    const Config config = load({"--config", KIOSK_SOURCE_DIR "/assets/config/production.toml",
+                                "--windowed", "--size", "800x600", "--account-url",
+                                "http://127.0.0.1:9000", "--transcript", "/tmp/t.jsonl"});
+    CHECK_FALSE(config.fullscreen);
+    CHECK(config.width == 800);
+    CHECK(config.account_url == "http://127.0.0.1:9000");
+    CHECK(config.transcript == std::filesystem::path("/tmp/t.jsonl"));
+}
+
+TEST_CASE("A corrupt or mistyped configuration is a clear start-up error") {
+    const auto broken = write_file("kiosk-config-broken.toml", "[display\nfullscreen = yes");
+    CHECK_THROWS_AS(load_config({"--config", broken.string()}, "/locales"), ConfigError);
+    const auto mistyped = write_file("kiosk-config-mistyped.toml", "[display]\nwidth = \"wide\"");
+    CHECK_THROWS_WITH(load_config({"--config", mistyped.string()}, "/locales"),
+                      Catch::Contains("display.width"));
+    const auto tiny = write_file("kiosk-config-tiny.toml", "[display]\nheight = 10");
+    CHECK_THROWS_WITH(load_config({"--config", tiny.string()}, "/locales"),
+                      Catch::Contains("between"));
+    CHECK_THROWS_AS(load_config({"--config", "/nonexistent/kiosk.toml"}, "/locales"), ConfigError);
+    CHECK_THROWS_AS(load_config({"--size", "big"}, "/locales"), ConfigError);
+    CHECK_THROWS_AS(load_config({"--frobnicate"}, "/locales"), ConfigError);
+    CHECK_THROWS_AS(load_config({"--transcript"}, "/locales"), ConfigError);
+}
+
+TEST_CASE("Asking for help gives no configuration, so the usage is printed") {
+    CHECK_FALSE(load_config({"--help"}, "/locales").has_value());
+    CHECK(usage().find("--transcript") != std::string::npos);
+}

@@ -1,0 +1,124 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "kiosk/app/transcript.h"
+
+using namespace kiosk;
+using Json = nlohmann::json;
+
+namespace {
+
+std::vector<Json> read_records(const std::filesystem::path& path) {
+    std::vector<Json> records;
+    std::ifstream file(path);
+    for (std::string line; std::getline(file, line);) {
+        records.push_back(Json::parse(line));
+    }
+    return records;
+}
+
+core::Element element(core::Role role, std::string text, std::string key, bool is_private) {
+    core::Element made;
+    made.role = role;
+    made.text = std::move(text);
+    made.key = std::move(key);
+    made.is_private = is_private;
+    return made;
+}
+
+struct TranscriptFile {
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / "kiosk-transcript-test.jsonl";
+    ~TranscriptFile() { std::filesystem::remove(path); }
+};
+
+}  // namespace
+
+TEST_CASE("A screen record lists its elements in order with roles, keys and privacy") {
+    TranscriptFile file;
+    {
+        auto transcript = app::Transcript::open(file.path, app::Transcript::Clock::now());
+        REQUIRE(transcript.has_value());
+        core::ScreenModel screen;
+        screen.id = "balance";
+        screen.locale = "zh-CN";
+        screen.theme = "elder";
+        screen.elements = {element(core::Role::title, "账户余额", {}, false),
+                           element(core::Role::amount, "¥12,345.67", {}, true),
+                           element(core::Role::choice, "返回", "1", false)};
+        transcript->screen(screen);
+    }
+    const auto records = read_records(file.path);
+    REQUIRE(records.size() == 1);
+    const Json& record = records[0];
+    CHECK(record["kind"] == "screen");
+    CHECK(record["id"] == "balance");
+    CHECK(record["theme"] == "elder");
+    CHECK(record.contains("t_ms"));
+    REQUIRE(record["elements"].size() == 3);
+    CHECK(record["elements"][0]["role"] == "title");
+    CHECK(record["elements"][0]["text"] == "账户余额");
+    CHECK(record["elements"][2]["key"] == "1");
+    // Personal data stays out of files (ACCESSIBILITY.md, Privacy).
+    CHECK(record["elements"][1]["private"] == true);
+    CHECK(record["elements"][1]["text"] == "[private]");
+    CHECK(record.dump().find("12,345") == std::string::npos);
+}
+
+TEST_CASE("Private speech is recorded as having happened, without its words") {
+    TranscriptFile file;
+    const auto start = app::Transcript::Clock::now();
+    {
+        auto transcript = app::Transcript::open(file.path, start);
+        REQUIRE(transcript.has_value());
+        transcript->speech({.channel = "headphones", .voice = "cmn-latn-pinyin",
+                            .text = "您的余额是一万二千三百四十五元", .interrupted = false,
+                            .is_private = true, .played_ms = 4000, .started = start});
+        transcript->speech({.channel = "speaker", .voice = "en-us", .text = "Welcome",
+                            .interrupted = true, .is_private = false, .played_ms = 300,
+                            .started = start});
+    }
+    const auto records = read_records(file.path);
+    REQUIRE(records.size() == 2);
+    CHECK(records[0]["private"] == true);
+    CHECK(records[0]["text"] == "[private]");
+    CHECK(records[0]["channel"] == "headphones");
+    CHECK(records[0]["played_ms"] == 4000);
+    CHECK_FALSE(records[0].contains("interrupted"));
+    CHECK(records[1]["text"] == "Welcome");
+    CHECK(records[1]["interrupted"] == true);
+    CHECK(records[1]["started_ms"] == 0);
+}
+
+TEST_CASE("Every record kind is one valid JSON line, even with broken UTF-8") {
+    TranscriptFile file;
+    {
+        auto transcript = app::Transcript::open(file.path, app::Transcript::Clock::now());
+        REQUIRE(transcript.has_value());
+        transcript->tone("digit");
+        transcript->input("pin pad", "enter");
+        transcript->device("card reader", "card inserted");
+        transcript->service("account", "balance", "200", 42);
+        transcript->timer("inactivity", "start", 30000);
+        transcript->journal("card_read_failed", "chip said \xFF\xFE");
+        transcript->metric("input_to_frame", 2.5, "ms");
+    }
+    const auto records = read_records(file.path);
+    REQUIRE(records.size() == 7);
+    std::vector<std::string> kinds;
+    for (const Json& record : records) {
+        kinds.push_back(record["kind"]);
+    }
+    CHECK(kinds == std::vector<std::string>{"tone", "input", "device", "service", "timer",
+                                            "journal", "metric"});
+    CHECK(records[3]["ms"] == 42);
+}
+
+TEST_CASE("A transcript that cannot be written is an error, not a crash") {
+    const auto transcript =
+        app::Transcript::open("/nonexistent-folder/transcript.jsonl", app::Transcript::Clock::now());
+    CHECK_FALSE(transcript.has_value());
+}
