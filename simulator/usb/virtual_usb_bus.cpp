@@ -167,27 +167,36 @@ std::expected<DeviceHandle, BusError> VirtualUsbBus::plug(
     implementation.detach_retired(handle.device_node);
 
     const std::string description = describe_for_sysfs(*address, *summary, descriptors, strings);
-    GError* error = nullptr;
-    if (!umockdev_testbed_add_from_string(implementation.testbed, description.c_str(), &error)) {
-        g_error_free(error);
-        return std::unexpected(BusError::testbed_failed);
-    }
     auto port =
         std::make_shared<UsbdevfsPort>(device, std::move(descriptors), *summary, std::move(strings),
                                        *address, handle.id, implementation.notice_listener);
     auto handler = port->create_handler();
-    if (!umockdev_testbed_attach_ioctl(implementation.testbed, handle.device_node.c_str(),
-                                       handler.get(), &error)) {
-        g_error_free(error);
-        umockdev_testbed_remove_device(implementation.testbed, handle.sysfs_path.c_str());
-        return std::unexpected(BusError::ioctl_attach_failed);
-    }
     device->set_in_ready_listener([weak = std::weak_ptr<UsbdevfsPort>(port)] {
         if (auto live = weak.lock()) {
             live->device_has_data();
         }
     });
-    umockdev_testbed_uevent(implementation.testbed, handle.sysfs_path.c_str(), "add");
+    // The handler listens before the node exists: a client that opens the node as soon as
+    // it appears (a hotplug listener does) must find the ioctl socket accepting. Otherwise
+    // the preload library falls back to umockdev's default handler or finds the socket not
+    // yet listening, and kills the client.
+    GError* error = nullptr;
+    if (!umockdev_testbed_attach_ioctl(implementation.testbed, handle.device_node.c_str(),
+                                       handler.get(), &error)) {
+        g_error_free(error);
+        device->set_in_ready_listener({});
+        return std::unexpected(BusError::ioctl_attach_failed);
+    }
+    // Creates the sysfs entry and the node, and announces the device with a udev "add".
+    if (!umockdev_testbed_add_from_string(implementation.testbed, description.c_str(), &error)) {
+        g_error_free(error);
+        device->set_in_ready_listener({});
+        if (!umockdev_testbed_detach_ioctl(implementation.testbed, handle.device_node.c_str(),
+                                           &error)) {
+            g_error_free(error);
+        }
+        return std::unexpected(BusError::testbed_failed);
+    }
 
     ++implementation.next_id;
     implementation.next_address = address->device_number == k_last_device_address
