@@ -216,8 +216,13 @@ void Kiosk::carry_out(const core::Effect& effect) {
             [&](const core::Show& show) {
                 m_display->show(show.screen);
                 m_transcript.screen(show.screen);
-                if (show.screen.id != m_last_screen_id) {
+                // A new screen, or the same one in another language or theme, is worth a
+                // picture; one more PIN dot is not.
+                const std::string look =
+                    show.screen.id + '/' + show.screen.locale + '/' + show.screen.theme;
+                if (look != m_last_screen_look) {
                     m_screenshot_due = true;
+                    m_last_screen_look = look;
                     m_last_screen_id = show.screen.id;
                 }
             },

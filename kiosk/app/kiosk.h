@@ -74,6 +74,7 @@ private:
     bool m_first_frame_shown = false;
     std::optional<Clock::time_point> m_input_waiting_for_frame;
     std::string m_last_screen_id;
+    std::string m_last_screen_look;  // id, locale and theme of the screen last pictured
     bool m_screenshot_due = false;
     int m_screenshot_count = 0;
 };
