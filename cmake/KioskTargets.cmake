@@ -41,3 +41,16 @@ function(kiosk_test name)
     TEST_PREFIX "${name}: "
     PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}")
 endfunction()
+
+# Adds every child folder of the current source folder that has a CMakeLists.txt: one folder
+# is one concept (DESIGN.md, house style 1), and a folder takes part as soon as it has one.
+function(kiosk_add_concept_folders)
+  file(GLOB children LIST_DIRECTORIES true RELATIVE ${CMAKE_CURRENT_SOURCE_DIR}
+       ${CMAKE_CURRENT_SOURCE_DIR}/*)
+  list(SORT children)
+  foreach(child IN LISTS children)
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${child}/CMakeLists.txt)
+      add_subdirectory(${child})
+    endif()
+  endforeach()
+endfunction()
