@@ -33,23 +33,10 @@ std::expected<std::vector<DolEntry>, TlvError> parse_dol(std::span<const std::ui
     std::vector<DolEntry> entries;
     std::size_t position = 0;
     while (position < bytes.size()) {
-        const std::uint8_t first = bytes[position++];
-        Tag tag = first;
-        std::size_t tag_length = 1;
-        if ((first & 0x1F) == 0x1F) {
-            while (true) {
-                if (position >= bytes.size()) {
-                    return std::unexpected(TlvError::truncated_tag);
-                }
-                if (++tag_length > 4) {
-                    return std::unexpected(TlvError::tag_too_long);
-                }
-                const std::uint8_t next = bytes[position++];
-                tag = (tag << 8) | next;
-                if ((next & 0x80) == 0) {
-                    break;
-                }
-            }
+        // Book 3 §5.4: an entry's tag is coded as in BER-TLV; only its length is not.
+        const auto tag = read_tag(bytes, position);
+        if (!tag) {
+            return std::unexpected(tag.error());
         }
         if (position >= bytes.size()) {
             return std::unexpected(TlvError::truncated_length);
@@ -59,7 +46,7 @@ std::expected<std::vector<DolEntry>, TlvError> parse_dol(std::span<const std::ui
         if (length > k_max_dol_entry_length) {
             return std::unexpected(TlvError::unsupported_length);
         }
-        entries.push_back(DolEntry{tag, length});
+        entries.push_back(DolEntry{*tag, length});
     }
     return entries;
 }

@@ -17,25 +17,9 @@ std::expected<std::vector<Tlv>, TlvError> parse_level(std::span<const std::uint8
             ++position;  // padding between objects
             continue;
         }
-        // ISO/IEC 8825-1 §8.1.2: low five bits all set = more tag bytes follow, each with
-        // bit 8 set except the last.
-        Tag tag = first;
-        std::size_t tag_length = 1;
-        ++position;
-        if ((first & 0x1F) == 0x1F) {
-            while (true) {
-                if (position >= bytes.size()) {
-                    return std::unexpected(TlvError::truncated_tag);
-                }
-                if (++tag_length > 4) {
-                    return std::unexpected(TlvError::tag_too_long);
-                }
-                const std::uint8_t next = bytes[position++];
-                tag = (tag << 8) | next;
-                if ((next & 0x80) == 0) {
-                    break;
-                }
-            }
+        const auto tag = read_tag(bytes, position);
+        if (!tag) {
+            return std::unexpected(tag.error());
         }
         // ISO/IEC 8825-1 §8.1.3: short form below 80, else 81..84 give the number of
         // length bytes; 80 (indefinite) has no place in EMV.
@@ -62,7 +46,7 @@ std::expected<std::vector<Tlv>, TlvError> parse_level(std::span<const std::uint8
             return std::unexpected(TlvError::value_overrun);
         }
         Tlv object;
-        object.tag = tag;
+        object.tag = *tag;
         const auto value = bytes.subspan(position, length);
         object.value.assign(value.begin(), value.end());
         position += length;
@@ -138,6 +122,33 @@ const Tlv* find_tag(const std::vector<Tlv>& objects, Tag tag) {
         }
     }
     return nullptr;
+}
+
+std::expected<Tag, TlvError> read_tag(std::span<const std::uint8_t> bytes, std::size_t& position) {
+    if (position >= bytes.size()) {
+        return std::unexpected(TlvError::truncated_tag);
+    }
+    const std::uint8_t first = bytes[position++];
+    // ISO/IEC 8825-1 §8.1.2: low five bits all set = more tag bytes follow, each with bit 8
+    // set except the last.
+    Tag tag = first;
+    std::size_t tag_length = 1;
+    if ((first & 0x1F) == 0x1F) {
+        while (true) {
+            if (position >= bytes.size()) {
+                return std::unexpected(TlvError::truncated_tag);
+            }
+            if (++tag_length > 4) {
+                return std::unexpected(TlvError::tag_too_long);
+            }
+            const std::uint8_t next = bytes[position++];
+            tag = (tag << 8) | next;
+            if ((next & 0x80) == 0) {
+                break;
+            }
+        }
+    }
+    return tag;
 }
 
 std::expected<std::vector<Tlv>, TlvError> parse_tlv(std::span<const std::uint8_t> bytes) {

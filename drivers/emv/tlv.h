@@ -3,6 +3,7 @@
 // BER-TLV data objects as EMV uses them (EMV 4.3 Book 3 Annex B; ISO/IEC 8825-1 for the
 // encoding rules). Parsing never reads past the input: every malformed object is a TlvError.
 
+#include <cstddef>
 #include <cstdint>
 #include <expected>
 #include <span>
@@ -42,6 +43,10 @@ struct Tlv {
 
 // EMV 4.3 Book 3 Annex B1: the deepest nesting any EMV template needs is far below this.
 constexpr int k_max_tlv_depth = 8;
+
+// Reads the tag that starts at `position` and moves `position` past it (ISO/IEC 8825-1
+// §8.1.2), for BER-TLV objects and data object lists alike.
+std::expected<Tag, TlvError> read_tag(std::span<const std::uint8_t> bytes, std::size_t& position);
 
 // Parses a sequence of data objects. Padding bytes 00 (EMV Book 3 Annex B1) and FF (ISO/IEC
 // 7816-4 §5.2.2.1) between objects are skipped.

@@ -25,12 +25,12 @@ constexpr std::uint8_t k_card_slot = 0;
 // the rest of the card's records.
 class StoppableChannel final : public drivers::iso7816::ApduChannel {
   public:
-    StoppableChannel(drivers::iso7816::ApduChannel& inner, const ServiceThread& thread)
-        : m_inner(inner), m_thread(thread) {}
+    StoppableChannel(drivers::iso7816::ApduChannel& inner, const DeviceLink& link)
+        : m_inner(inner), m_link(link) {}
 
     std::expected<drivers::iso7816::ResponseApdu, drivers::iso7816::ApduError> transmit(
         const drivers::iso7816::CommandApdu& command) override {
-        if (m_thread.stop_requested()) {
+        if (m_link.stop_requested()) {
             return std::unexpected(drivers::iso7816::ApduError::timeout);
         }
         return m_inner.transmit(command);
@@ -38,7 +38,7 @@ class StoppableChannel final : public drivers::iso7816::ApduChannel {
 
   private:
     drivers::iso7816::ApduChannel& m_inner;
-    const ServiceThread& m_thread;
+    const DeviceLink& m_link;
 };
 
 }  // namespace
@@ -65,7 +65,8 @@ struct CardReaderService::Connection {
     drivers::ccid::ExchangeLevel level = drivers::ccid::ExchangeLevel::short_apdu;
 };
 
-CardReaderService::CardReaderService(CardReaderOptions options) : m_options(std::move(options)) {}
+CardReaderService::CardReaderService(CardReaderOptions options)
+    : m_options(std::move(options)), m_link(m_options.name) {}
 
 CardReaderService::~CardReaderService() {
     stop();
@@ -73,14 +74,12 @@ CardReaderService::~CardReaderService() {
 
 void CardReaderService::start(EventSink events, DeviceNotice notice) {
     stop();
-    m_events = std::move(events);
-    m_notice = std::move(notice);
     m_eject_requested = false;
-    m_thread.start([this] { run(); });
+    m_link.start(std::move(events), std::move(notice), [this] { run(); });
 }
 
 void CardReaderService::stop() {
-    m_thread.stop();
+    m_link.stop();
 }
 
 void CardReaderService::eject() {
@@ -91,49 +90,14 @@ void CardReaderService::set_state(CardReaderState state) {
     m_state = state;
 }
 
-void CardReaderService::post(core::Event event) {
-    // Once stopping, the shell no longer listens; a half-finished read is not news.
-    if (m_events && !m_thread.stop_requested()) {
-        m_events(std::move(event));
-    }
-}
-
-void CardReaderService::tell(std::string_view event) {
-    if (m_notice) {
-        m_notice(m_options.name, event);
-    }
-}
-
 void CardReaderService::run() {
-    set_state(CardReaderState::reader_missing);
-    std::optional<drivers::usb::UsbContext> context;
-    bool missing_reported = false;
-    while (!m_thread.stop_requested()) {
-        if (!context) {
-            if (auto created = drivers::usb::UsbContext::create()) {
-                context.emplace(std::move(*created));
-            }
-        }
-        std::optional<Connection> connection;
-        if (context) {
-            connection = connect(*context);
-        }
-        if (!connection) {
-            if (!missing_reported) {
-                tell("reader missing");
-                missing_reported = true;
-            }
-            m_thread.sleep_for(k_reopen_interval);
-            continue;
-        }
-        missing_reported = false;
-        serve(*connection);
-        if (!m_thread.stop_requested()) {
-            tell("reader disconnected");
-            missing_reported = true;
-        }
-        set_state(CardReaderState::reader_missing);
-    }
+    m_link.run<Connection>({
+        .missing_notice = "reader missing",
+        .disconnected_notice = "reader disconnected",
+        .connect = [this](const drivers::usb::UsbContext& context) { return connect(context); },
+        .serve = [this](Connection& connection) { serve(connection); },
+        .mark_missing = [this] { set_state(CardReaderState::reader_missing); },
+    });
 }
 
 std::optional<CardReaderService::Connection> CardReaderService::connect(
@@ -172,11 +136,11 @@ void CardReaderService::serve(Connection& connection) {
             return true;
         }
         ++failures;
-        m_thread.sleep_for(k_error_backoff);
+        m_link.sleep_for(k_error_backoff);
         return failures >= k_failures_before_reopen;
     };
 
-    while (!m_thread.stop_requested()) {
+    while (!m_link.stop_requested()) {
         if (m_eject_requested.exchange(false)) {
             release_card(connection);
         }
@@ -197,7 +161,7 @@ void CardReaderService::serve(Connection& connection) {
             continue;
         }
         if (!has_interrupt) {
-            m_thread.sleep_for(k_event_wait);
+            m_link.sleep_for(k_event_wait);
             continue;
         }
         auto message = connection.client->wait_for_interrupt(k_event_wait);
@@ -238,7 +202,7 @@ void CardReaderService::serve(Connection& connection) {
     }
 
     // The reader is gone: a card in it is out of the kiosk's reach, so its session ends.
-    if (!m_thread.stop_requested() && state() != CardReaderState::absent &&
+    if (!m_link.stop_requested() && state() != CardReaderState::absent &&
         state() != CardReaderState::reader_missing) {
         card_removed();
     }
@@ -279,7 +243,7 @@ CardReaderService::Outcome CardReaderService::card_inserted(Connection& connecti
     tell("card powered");
 
     drivers::ccid::CcidApduChannel reader_channel(*connection.client, connection.level);
-    StoppableChannel channel(reader_channel, m_thread);
+    StoppableChannel channel(reader_channel, m_link);
     auto card = drivers::emv::read_card(channel, m_options.terminal);
     if (!card) {
         post(core::CardReadFailed{std::string(drivers::emv::to_string(card.error()))});

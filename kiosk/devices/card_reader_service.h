@@ -16,11 +16,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "drivers/emv/card_reader.h"
 #include "drivers/usb/usb_transport.h"
 #include "kiosk/devices/device_events.h"
-#include "kiosk/devices/service_thread.h"
+#include "kiosk/devices/device_link.h"
 
 namespace kiosk::devices {
 
@@ -70,13 +71,11 @@ class CardReaderService {
     void card_removed();
     void release_card(Connection& connection);
     void set_state(CardReaderState state);
-    void post(core::Event event);
-    void tell(std::string_view event);
+    void post(core::Event event) { m_link.post(std::move(event)); }
+    void tell(std::string_view event) { m_link.tell(event); }
 
     CardReaderOptions m_options;
-    EventSink m_events;
-    DeviceNotice m_notice;
-    ServiceThread m_thread;
+    DeviceLink m_link;
     std::atomic<CardReaderState> m_state{CardReaderState::reader_missing};
     std::atomic<bool> m_eject_requested{false};
 };

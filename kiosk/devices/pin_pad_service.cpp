@@ -53,7 +53,8 @@ struct PinPadService::Connection {
     std::unique_ptr<drivers::epp::EppClient> client;
 };
 
-PinPadService::PinPadService(PinPadOptions options) : m_options(std::move(options)) {}
+PinPadService::PinPadService(PinPadOptions options)
+    : m_options(std::move(options)), m_link(m_options.name) {}
 
 PinPadService::~PinPadService() {
     stop();
@@ -61,14 +62,12 @@ PinPadService::~PinPadService() {
 
 void PinPadService::start(EventSink events, DeviceNotice notice) {
     stop();
-    m_events = std::move(events);
-    m_notice = std::move(notice);
     m_headphones = false;
-    m_thread.start([this] { run(); });
+    m_link.start(std::move(events), std::move(notice), [this] { run(); });
 }
 
 void PinPadService::stop() {
-    m_thread.stop();
+    m_link.stop();
     std::lock_guard lock(m_requests_mutex);
     for (auto& request : m_requests) {
         if (auto* entry = std::get_if<StartEntry>(&request)) {
@@ -103,49 +102,15 @@ std::optional<PinPadService::Request> PinPadService::next_request() {
     return request;
 }
 
-void PinPadService::post(core::Event event) {
-    if (m_events && !m_thread.stop_requested()) {
-        m_events(std::move(event));
-    }
-}
-
-void PinPadService::tell(std::string_view event) {
-    if (m_notice) {
-        m_notice(m_options.name, event);
-    }
-}
-
 void PinPadService::run() {
-    set_state(PinPadState::pad_missing);
-    std::optional<drivers::usb::UsbContext> context;
-    bool missing_reported = false;
-    while (!m_thread.stop_requested()) {
-        if (!context) {
-            if (auto created = drivers::usb::UsbContext::create()) {
-                context.emplace(std::move(*created));
-            }
-        }
-        std::optional<Connection> connection;
-        if (context) {
-            connection = connect(*context);
-        }
-        if (!connection) {
-            if (!missing_reported) {
-                tell("pad missing");
-                missing_reported = true;
-            }
-            refuse_requests_while_missing();
-            m_thread.sleep_for(k_reopen_interval);
-            continue;
-        }
-        missing_reported = false;
-        serve(*connection);
-        if (!m_thread.stop_requested()) {
-            tell("pad disconnected");
-            missing_reported = true;
-        }
-        set_state(PinPadState::pad_missing);
-    }
+    m_link.run<Connection>({
+        .missing_notice = "pad missing",
+        .disconnected_notice = "pad disconnected",
+        .connect = [this](const drivers::usb::UsbContext& context) { return connect(context); },
+        .serve = [this](Connection& connection) { serve(connection); },
+        .mark_missing = [this] { set_state(PinPadState::pad_missing); },
+        .while_missing = [this] { refuse_requests_while_missing(); },
+    });
 }
 
 void PinPadService::refuse_requests_while_missing() {
@@ -196,7 +161,7 @@ void PinPadService::serve(Connection& connection) {
 
     int failures = 0;
     bool gone = false;
-    while (!gone && !m_thread.stop_requested()) {
+    while (!gone && !m_link.stop_requested()) {
         while (auto request = next_request()) {
             carry_out(connection, *request);
         }
@@ -211,7 +176,7 @@ void PinPadService::serve(Connection& connection) {
             if (failures >= k_failures_before_reopen) {
                 break;
             }
-            m_thread.sleep_for(k_error_backoff);
+            m_link.sleep_for(k_error_backoff);
             continue;
         }
         failures = 0;
@@ -220,7 +185,7 @@ void PinPadService::serve(Connection& connection) {
         }
     }
 
-    if (m_thread.stop_requested()) {
+    if (m_link.stop_requested()) {
         return;
     }
     if (state() == PinPadState::collecting) {

@@ -19,13 +19,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 
 #include "drivers/epp/epp_client.h"
 #include "drivers/usb/usb_transport.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/devices/device_events.h"
-#include "kiosk/devices/service_thread.h"
+#include "kiosk/devices/device_link.h"
 
 namespace kiosk::devices {
 
@@ -90,13 +91,11 @@ class PinPadService {
     void set_headphones(bool plugged);
     std::optional<Request> next_request();
     void set_state(PinPadState state) { m_state = state; }
-    void post(core::Event event);
-    void tell(std::string_view event);
+    void post(core::Event event) { m_link.post(std::move(event)); }
+    void tell(std::string_view event) { m_link.tell(event); }
 
     PinPadOptions m_options;
-    EventSink m_events;
-    DeviceNotice m_notice;
-    ServiceThread m_thread;
+    DeviceLink m_link;
     std::atomic<PinPadState> m_state{PinPadState::pad_missing};
     bool m_headphones = false;  // model thread only
 

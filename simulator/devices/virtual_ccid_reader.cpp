@@ -28,7 +28,12 @@ SlotState ok(IccStatus icc) {
 
 VirtualCcidReader::VirtualCcidReader() : VirtualCcidReader(Identity{}) {}
 
-VirtualCcidReader::VirtualCcidReader(Identity identity) : m_identity(std::move(identity)) {}
+// A reader answers each command once, so its bulk IN queue holds no more than the host asked
+// for and needs no limit.
+VirtualCcidReader::VirtualCcidReader(Identity identity)
+    : m_identity(std::move(identity)),
+      m_in({.address = k_bulk_in},
+           {.address = k_interrupt_in, .capacity = k_max_queued_interrupts}) {}
 
 ClassDescriptor VirtualCcidReader::class_descriptor() {
     ClassDescriptor d;
@@ -70,10 +75,7 @@ std::vector<std::uint8_t> VirtualCcidReader::descriptors() const {
 
 void VirtualCcidReader::queue_slot_change() {
     const bool present = m_state != Slot::absent;
-    if (m_interrupt_in.size() >= k_max_queued_interrupts) {
-        m_interrupt_in.pop_front();
-    }
-    m_interrupt_in.push_back(encode(InterruptMessage{NotifySlotChange{{{present, true}}}}));
+    m_in.queue_interrupt(encode(InterruptMessage{NotifySlotChange{{{present, true}}}}));
 }
 
 void VirtualCcidReader::insert(std::shared_ptr<cards::VirtualCard> card) {
@@ -214,7 +216,7 @@ void VirtualCcidReader::on_out(std::uint8_t endpoint, std::span<const std::uint8
                                                command.error() == MessageError::malformed_field
                                            ? slot_error::bad_length
                                            : slot_error::command_not_supported;
-            m_bulk_in.push_back(encode(Response{SlotStatus{
+            m_in.queue_bulk(encode(Response{SlotStatus{
                 header->slot, header->sequence,
                 failed(m_state == Slot::absent ? IccStatus::absent : IccStatus::present_inactive,
                        error),
@@ -224,7 +226,7 @@ void VirtualCcidReader::on_out(std::uint8_t endpoint, std::span<const std::uint8
             if (m_time_extensions > 0 && std::holds_alternative<DataBlock>(response)) {
                 const auto& block = std::get<DataBlock>(response);
                 for (int index = 0; index < m_time_extensions; ++index) {
-                    m_bulk_in.push_back(encode(Response{
+                    m_in.queue_bulk(encode(Response{
                         DataBlock{block.slot,
                                   block.sequence,
                                   SlotState{block.state.icc, CommandStatus::time_extension, 1},
@@ -232,7 +234,7 @@ void VirtualCcidReader::on_out(std::uint8_t endpoint, std::span<const std::uint8
                                   {}}}));
                 }
             }
-            m_bulk_in.push_back(encode(response));
+            m_in.queue_bulk(encode(response));
         }
     }
     notify_in_ready();
@@ -240,18 +242,7 @@ void VirtualCcidReader::on_out(std::uint8_t endpoint, std::span<const std::uint8
 
 std::optional<std::vector<std::uint8_t>> VirtualCcidReader::take_in(std::uint8_t endpoint) {
     std::lock_guard lock(m_mutex);
-    std::deque<std::vector<std::uint8_t>>* queue = nullptr;
-    if (endpoint == k_bulk_in) {
-        queue = &m_bulk_in;
-    } else if (endpoint == k_interrupt_in) {
-        queue = &m_interrupt_in;
-    }
-    if (queue == nullptr || queue->empty()) {
-        return std::nullopt;
-    }
-    auto next = std::move(queue->front());
-    queue->pop_front();
-    return next;
+    return m_in.take(endpoint);
 }
 
 }  // namespace simulator::devices

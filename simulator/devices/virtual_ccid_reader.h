@@ -4,7 +4,6 @@
 // 0x000200BA), bulk OUT 0x01, bulk IN 0x82, interrupt IN 0x83. It answers every CCID command
 // as a real reader does and passes XfrBlock APDUs to the card in its slot.
 
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -12,6 +11,7 @@
 #include "drivers/ccid/ccid_message.h"
 #include "drivers/ccid/class_descriptor.h"
 #include "simulator/cards/virtual_card.h"
+#include "simulator/devices/in_endpoints.h"
 #include "simulator/usb/virtual_usb_device.h"
 
 namespace simulator::devices {
@@ -63,8 +63,7 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
     std::shared_ptr<cards::VirtualCard> m_card;
     Slot m_state = Slot::absent;
     int m_time_extensions = 0;
-    std::deque<std::vector<std::uint8_t>> m_bulk_in;
-    std::deque<std::vector<std::uint8_t>> m_interrupt_in;
+    InEndpoints m_in;
 };
 
 }  // namespace simulator::devices

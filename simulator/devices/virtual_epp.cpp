@@ -24,7 +24,9 @@ VirtualEpp::VirtualEpp(std::span<const std::uint8_t, 16> working_key)
     : VirtualEpp(working_key, Identity{}) {}
 
 VirtualEpp::VirtualEpp(std::span<const std::uint8_t, 16> working_key, Identity identity)
-    : m_identity(std::move(identity)) {
+    : m_identity(std::move(identity)),
+      m_in({.address = k_bulk_in, .capacity = k_max_queued_responses},
+           {.address = k_interrupt_in, .capacity = k_max_queued_events}) {
     std::copy(working_key.begin(), working_key.end(), m_working_key.begin());
     m_timer = std::jthread([this](std::stop_token stop) { timer_loop(stop); });
 }
@@ -55,10 +57,7 @@ std::vector<std::uint8_t> VirtualEpp::descriptors() const {
 }
 
 void VirtualEpp::emit(const Event& event) {
-    if (m_interrupt_in.size() >= k_max_queued_events) {
-        m_interrupt_in.pop_front();
-    }
-    m_interrupt_in.push_back(encode_frame(encode_event(event, m_event_sequence++)));
+    m_in.queue_interrupt(encode_frame(encode_event(event, m_event_sequence++)));
 }
 
 void VirtualEpp::end_entry(EndReason reason) {
@@ -286,28 +285,14 @@ void VirtualEpp::on_out(std::uint8_t endpoint, std::span<const std::uint8_t> dat
                 response = Response{frame->code, Status::bad_length, {}};
             }
         }
-        if (m_bulk_in.size() >= k_max_queued_responses) {
-            m_bulk_in.pop_front();
-        }
-        m_bulk_in.push_back(encode_frame(encode_response(response, sequence)));
+        m_in.queue_bulk(encode_frame(encode_response(response, sequence)));
     }
     notify_in_ready();
 }
 
 std::optional<std::vector<std::uint8_t>> VirtualEpp::take_in(std::uint8_t endpoint) {
     std::lock_guard lock(m_mutex);
-    std::deque<std::vector<std::uint8_t>>* queue = nullptr;
-    if (endpoint == k_bulk_in) {
-        queue = &m_bulk_in;
-    } else if (endpoint == k_interrupt_in) {
-        queue = &m_interrupt_in;
-    }
-    if (queue == nullptr || queue->empty()) {
-        return std::nullopt;
-    }
-    auto next = std::move(queue->front());
-    queue->pop_front();
-    return next;
+    return m_in.take(endpoint);
 }
 
 PadMode VirtualEpp::mode() const {

@@ -10,7 +10,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -20,6 +19,7 @@
 #include <thread>
 
 #include "drivers/epp/epp_protocol.h"
+#include "simulator/devices/in_endpoints.h"
 #include "simulator/usb/virtual_usb_device.h"
 
 namespace simulator::devices {
@@ -94,8 +94,7 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     bool m_key_loaded = true;
     int m_beeps = 0;
     std::uint8_t m_event_sequence = 0;
-    std::deque<std::vector<std::uint8_t>> m_bulk_in;
-    std::deque<std::vector<std::uint8_t>> m_interrupt_in;
+    InEndpoints m_in;
     std::jthread m_timer;  // last: stopped and joined before the members it uses go away
 };
 

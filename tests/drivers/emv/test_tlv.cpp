@@ -87,6 +87,18 @@ TEST_CASE("Indefinite and oversized lengths and overlong tags are rejected") {
     CHECK(parse_tlv(hex("5F FF FF FF 01 00")).error() == TlvError::tag_too_long);
 }
 
+TEST_CASE("A tag read on its own leaves the position just past it") {
+    const Bytes bytes = hex("9F37 04 5F");
+    std::size_t position = 0;
+    CHECK(read_tag(bytes, position) == Tag{0x9F37});
+    CHECK(position == 2);
+    position = 3;
+    CHECK(read_tag(bytes, position).error() == TlvError::truncated_tag);
+    position = bytes.size();
+    CHECK(read_tag(bytes, position).error() == TlvError::truncated_tag);
+    CHECK(position == bytes.size());
+}
+
 TEST_CASE("Nesting deeper than any EMV template is rejected") {
     Bytes nested = encode_tlv(0x5A, hex("01"));
     for (int depth = 0; depth < 12; ++depth) {
