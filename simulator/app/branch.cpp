@@ -119,11 +119,21 @@ std::expected<std::unique_ptr<Branch>, std::string> Branch::open(BranchOptions o
         std::filesystem::create_directories(options.out_directory / "audio", error);
     }
 
+    // The kiosk talks to the bank over HTTPS, as in a branch: the simulator makes a
+    // short-lived certificate for loopback and hands it to the kiosk as the CA to trust.
+    std::filesystem::create_directories(options.out_directory / "tls", error);
+    auto tls = bank::create_loopback_certificate(options.out_directory / "tls");
+    if (!tls) {
+        return std::unexpected("the account service's certificate: " +
+                               bank::describe(tls.error()));
+    }
     auto branch = std::unique_ptr<Branch>(new Branch(std::move(options), std::move(*cards)));
+    branch->m_tls_certificate = tls->certificate;
     branch->m_account_service = std::make_unique<bank::AccountService>(bank::AccountServiceConfig{
         .database = database,
         .demo_cards = branch->m_options.demo_cards,
-        .pin_key = bank::demo_pin_key});
+        .pin_key = bank::demo_pin_key,
+        .tls = std::move(*tls)});
     if (auto started = branch->m_account_service->start(); !started) {
         return std::unexpected("the account service: " + bank::describe(started.error()));
     }
@@ -172,7 +182,8 @@ std::expected<void, std::string> Branch::start_kiosk() {
         "--windowed",
         "--transcript", transcript_path().string(),
         "--screenshots", (m_options.out_directory / "screens").string(),
-        "--account-url", "http://127.0.0.1:" + std::to_string(m_account_service->port()),
+        "--account-url", "https://127.0.0.1:" + std::to_string(m_account_service->port()),
+        "--account-ca", m_tls_certificate.string(),
         "--terminal-id", "SIM-KIOSK-1",
     };
     if (m_options.headless) {

@@ -62,6 +62,7 @@ private:
 
     BranchOptions m_options;
     cards::CardLibrary m_cards;
+    std::filesystem::path m_tls_certificate;
     std::unique_ptr<bank::AccountService> m_account_service;
     std::unique_ptr<usb::VirtualUsbBus> m_bus;
     std::shared_ptr<devices::VirtualCcidReader> m_reader;
