@@ -179,6 +179,7 @@ std::expected<Response, CcidError> CcidClient::exchange(const Command& command) 
     // so that such an answer is reported as what it is rather than as an overflow.
     const std::size_t read_length =
         std::max(m_options.max_message_length, k_header_length + k_max_data_length);
+    const auto deadline = std::chrono::steady_clock::now() + m_options.max_command_duration;
     auto timeout = m_options.command_timeout;
     int time_extensions = 0;
     int stale_responses = 0;
@@ -211,7 +212,12 @@ std::expected<Response, CcidError> CcidClient::exchange(const Command& command) 
             if (++time_extensions > m_options.max_time_extensions) {
                 return std::unexpected(CcidError::time_extension_limit);
             }
-            timeout = m_options.command_timeout * std::max<int>(1, state.error);
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left <= std::chrono::milliseconds::zero()) {
+                return std::unexpected(CcidError::time_extension_limit);
+            }
+            timeout = std::min(left, m_options.command_timeout * std::max<int>(1, state.error));
             continue;
         }
         if (type_of(*response) != expected_response_type(command)) {

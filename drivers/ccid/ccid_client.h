@@ -54,6 +54,9 @@ struct CcidOptions {
     std::chrono::milliseconds command_timeout{3000};
     // How many time extensions one command may take (a lying reader could ask forever).
     int max_time_extensions = 60;
+    // However the reader asks for time, one command ends within this: a customer at the
+    // kiosk waits no longer, and the reader's thread stays stoppable.
+    std::chrono::milliseconds max_command_duration{30'000};
     // How many answers with a stale bSeq are skipped before giving up (a late answer to a
     // command that timed out arrives before the current one).
     int max_stale_responses = 4;

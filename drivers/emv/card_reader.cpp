@@ -24,6 +24,9 @@ constexpr std::uint8_t k_max_sfi = 30;
 constexpr std::size_t k_min_pan_digits = 12;
 constexpr std::size_t k_max_pan_digits = 19;
 constexpr std::size_t k_max_candidates = 16;
+// Real debit cards name a handful of records in their AFL; a chip that names hundreds is
+// broken or hostile, and reading them all would keep the customer waiting for minutes.
+constexpr std::size_t k_max_records = 64;
 
 EmvError from_apdu(ApduError error) {
     switch (error) {
@@ -428,6 +431,9 @@ std::expected<CardData, EmvError> read_card(ApduChannel& raw_channel, const Term
         for (std::size_t offset = 0; offset < afl.size(); offset += 4) {
             const auto sfi = static_cast<std::uint8_t>(afl[offset] >> 3);
             for (unsigned record = afl[offset + 1]; record <= afl[offset + 2]; ++record) {
+                if (records.size() >= k_max_records) {
+                    return std::unexpected(EmvError::malformed_data);
+                }
                 auto answer = channel.transmit(read_record(sfi, static_cast<std::uint8_t>(record)));
                 if (!answer) {
                     return std::unexpected(from_apdu(answer.error()));

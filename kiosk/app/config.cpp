@@ -153,6 +153,11 @@ std::optional<Config> load_config(const std::vector<std::string>& arguments,
             throw ConfigError("unknown option " + option + " (see --help)");
         }
     }
+    // The card number and the PIN block travel in the account call: never in the clear.
+    if (!config.account_url.starts_with("https://")) {
+        throw ConfigError("the account service URL must start with https:// (it carries the "
+                          "card number and the PIN block), not " + config.account_url);
+    }
     return config;
 }
 

@@ -193,7 +193,9 @@ void Kiosk::accept_input(core::Key key, std::string_view source, Clock::time_poi
         m_transcript.input(source, "digit ignored during PIN entry");
         return;
     }
-    m_transcript.input(source, core::to_string(key));
+    // A digit may be a PIN typed at the wrong moment (on a screen that does not collect it):
+    // no file ever holds a digit's value, only that a digit was pressed.
+    m_transcript.input(source, core::digit_value(key) ? "digit" : core::to_string(key));
     // Any key press stops the current speech (ADA 707.5.1, EN 301 549 5.1.3.4).
     if (m_speaker) {
         m_speaker->stop();

@@ -462,7 +462,8 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
     notice.ended = Clock::now();
     notice.audio_duration = std::chrono::milliseconds{
         played * 1000 / static_cast<std::uint64_t>(std::max(m_sample_rate, 1))};
-    if (m_options.record_directory) {
+    // Private speech (a balance, a card number) is personal data: it never goes to a file.
+    if (m_options.record_directory && !utterance.is_private) {
         const std::filesystem::path path =
             *m_options.record_directory / recording_name(++m_recording_number, notice.channel);
         const auto written =

@@ -149,3 +149,24 @@ TEST_CASE("The core target links nothing but the standard library") {
     CHECK(text.find("target_link_libraries") == std::string::npos);
     CHECK(text.find("find_package") == std::string::npos);
 }
+
+TEST_CASE("Core code calls nothing that reads the environment, the clock or randomness") {
+    // <cstdlib> and <ctime>-free code can still reach the outside through these calls.
+    const std::regex impure_call(
+        R"(\b(getenv|secure_getenv|setenv|system|rand|srand|random_device|time|clock|)"
+        R"(sleep_for|sleep_until|fopen|popen|exit|abort)\s*\()");
+    int lines = 0;
+    for (const auto& path : core_files()) {
+        std::ifstream stream(path);
+        REQUIRE(stream);
+        std::string line;
+        while (std::getline(stream, line)) {
+            ++lines;
+            const auto comment = line.find("//");
+            const std::string code = comment == std::string::npos ? line : line.substr(0, comment);
+            INFO(path.filename().string() << ": " << line);
+            CHECK_FALSE(std::regex_search(code, impure_call));
+        }
+    }
+    CHECK(lines > 1000);
+}

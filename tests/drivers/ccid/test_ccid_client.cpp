@@ -81,6 +81,21 @@ TEST_CASE("A reader that asks for more time forever is given up on") {
     CHECK(response.error() == CcidError::time_extension_limit);
 }
 
+TEST_CASE("A command ends within its longest duration however much time the reader asks for") {
+    ReplayTransport transport;
+    transport.expect_out(encode(Command{XfrBlock{0, 0, 0, 0, hex("0084000008")}}));
+    for (int index = 0; index < 3; ++index) {
+        transport.reply_in(data_block(0, 0x80, 0xFF));  // "wait 255 times longer"
+    }
+    CcidOptions options = quick_options();
+    options.max_time_extensions = 1000;
+    options.max_command_duration = std::chrono::milliseconds(0);
+    CcidClient client(transport, options);
+    auto response = client.transmit(hex("0084000008"));
+    REQUIRE_FALSE(response.has_value());
+    CHECK(response.error() == CcidError::time_extension_limit);
+}
+
 TEST_CASE("A late answer to an earlier command is skipped") {
     ReplayTransport transport;
     transport.expect_out(hex("62 00000000 00 00 00 0000"));

@@ -235,3 +235,35 @@ TEST_CASE("A malformed AFL is rejected") {
         });
     CHECK(read_card(channel).error() == EmvError::malformed_data);
 }
+
+TEST_CASE("A card whose AFL names hundreds of records is given up on after a few dozen") {
+    int records_read = 0;
+    bool processing_started = false;
+    InterceptingChannel channel(
+        zhang(),
+        [&](const CommandApdu& command) -> std::optional<std::expected<ResponseApdu, ApduError>> {
+            if (command.ins == 0xA8) {
+                processing_started = true;
+                // AIP 0000, then one AFL entry: SFI 1, records 1 to 255.
+                ResponseApdu answer;
+                answer.data = encode_tlv(0x80, Bytes{0x00, 0x00, 0x08, 0x01, 0xFF, 0x00});
+                answer.sw1 = 0x90;
+                answer.sw2 = 0x00;
+                return answer;
+            }
+            // The application's records, after GET PROCESSING OPTIONS (the payment
+            // directory before it is read with READ RECORD too).
+            if (command.ins == 0xB2 && processing_started) {
+                ++records_read;
+                ResponseApdu answer;
+                answer.data = encode_tlv(0x70, encode_tlv(0x9F08, Bytes{0x00, 0x30}));
+                answer.sw1 = 0x90;
+                answer.sw2 = 0x00;
+                return answer;
+            }
+            return std::nullopt;
+        });
+    CHECK(read_card(channel).error() == EmvError::malformed_data);
+    CHECK(records_read <= 64);
+    CHECK(records_read > 0);
+}

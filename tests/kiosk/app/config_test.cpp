@@ -41,10 +41,10 @@ TEST_CASE("The development configuration opens a window") {
 TEST_CASE("Command-line options override the file") {
     const Config config = load({"--config", KIOSK_SOURCE_DIR "/assets/config/production.toml",
                                 "--windowed", "--size", "800x600", "--account-url",
-                                "http://127.0.0.1:9000", "--transcript", "/tmp/t.jsonl"});
+                                "https://127.0.0.1:9000", "--transcript", "/tmp/t.jsonl"});
     CHECK_FALSE(config.fullscreen);
     CHECK(config.width == 800);
-    CHECK(config.account_url == "http://127.0.0.1:9000");
+    CHECK(config.account_url == "https://127.0.0.1:9000");
     CHECK(config.transcript == std::filesystem::path("/tmp/t.jsonl"));
 }
 
@@ -61,6 +61,13 @@ TEST_CASE("A corrupt or mistyped configuration is a clear start-up error") {
     CHECK_THROWS_AS(load_config({"--size", "big"}, "/locales"), ConfigError);
     CHECK_THROWS_AS(load_config({"--frobnicate"}, "/locales"), ConfigError);
     CHECK_THROWS_AS(load_config({"--transcript"}, "/locales"), ConfigError);
+}
+
+TEST_CASE("The account service is only ever called over HTTPS") {
+    CHECK_THROWS_WITH(load_config({"--account-url", "http://127.0.0.1:8080"}, "/locales"),
+                      Catch::Contains("https://"));
+    const auto plain = write_file("kiosk-config-plain.toml", "[account]\nurl = \"http://bank\"");
+    CHECK_THROWS_AS(load_config({"--config", plain.string()}, "/locales"), ConfigError);
 }
 
 TEST_CASE("Asking for help gives no configuration, so the usage is printed") {

@@ -254,7 +254,7 @@ TEST_CASE("a card reader model waiting for a card leaves the processor idle") {
     const double wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
     // Model thread, libusb and umockdev's worker together; a spin would take a whole core.
-    CHECK(processor_seconds < 0.2 * wall_seconds);
+    CHECK(processor_seconds < 0.5 * wall_seconds);
     CHECK(kiosk.service.state() == CardReaderState::absent);
 }
 
@@ -264,7 +264,8 @@ TEST_CASE("stopping the card reader model is prompt, even while it waits") {
     kiosk.start();
     const auto started = std::chrono::steady_clock::now();
     kiosk.service.stop();
-    CHECK(std::chrono::steady_clock::now() - started < 300ms);
+    // Generous for a loaded machine; a model stuck in a long USB wait would take seconds.
+    CHECK(std::chrono::steady_clock::now() - started < 2s);
 
     // And it starts again.
     kiosk.service.start(kiosk.recorder.sink(), kiosk.recorder.notice());
