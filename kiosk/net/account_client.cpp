@@ -33,15 +33,13 @@ core::ServiceReply reply_with(core::ServiceStatus status) {
     return reply;
 }
 
-std::string upper_hex(std::span<const std::uint8_t> bytes) {
+// Appends in place, so that no temporary copy of a PIN block is left behind in freed memory.
+void append_upper_hex(std::string& text, std::span<const std::uint8_t> bytes) {
     static constexpr char digits[] = "0123456789ABCDEF";
-    std::string text;
-    text.reserve(bytes.size() * 2);
     for (std::uint8_t byte : bytes) {
         text += digits[byte >> 4];
         text += digits[byte & 0x0F];
     }
-    return text;
 }
 
 // A string holding the PAN and the PIN block: wiped when the call ends.
@@ -62,6 +60,11 @@ struct SecretText {
 struct ReplyBuffer {
     std::string body;
     bool too_large = false;
+    // Reserved whole, so that the balance is never copied by a regrowth, and wiped at the end.
+    ReplyBuffer() { body.reserve(maximum_reply_bytes); }
+    ReplyBuffer(const ReplyBuffer&) = delete;
+    ReplyBuffer& operator=(const ReplyBuffer&) = delete;
+    ~ReplyBuffer() { OPENSSL_cleanse(body.data(), body.size()); }
 };
 
 std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* user) {
@@ -308,10 +311,17 @@ AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
         // The contract carries ISO 9564 format 0 only; a format 4 pad is a configuration fault.
         return {reply_with(core::ServiceStatus::bad_reply), "unsupported_pin_block"};
     }
+    // Built by appending into one buffer reserved up front: the PAN and the PIN block exist
+    // in that buffer only, which is wiped when the call ends (no temporaries, no regrowth).
     SecretText body;
-    body.text = R"({"terminal_id":)" + json(m_options.terminal_id).dump() + R"(,"pan":")" +
-                call.pan.digits() + R"(","pin_block":")" + upper_hex(call.block.bytes()) +
-                R"(","pin_block_format":")" + std::string(pin_block_format_0) + R"("})";
+    const std::string terminal = json(m_options.terminal_id).dump();
+    body.text.reserve(terminal.size() + call.pan.digits().size() + 128);
+    body.text.append(R"({"terminal_id":)").append(terminal).append(R"(,"pan":")");
+    body.text.append(call.pan.digits()).append(R"(","pin_block":")");
+    append_upper_hex(body.text, call.block.bytes());
+    body.text.append(R"(","pin_block_format":")")
+        .append(pin_block_format_0)
+        .append(R"("})");
     const std::string url = m_options.base_url + std::string(balance_path);
 
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), &curl_easy_cleanup);
@@ -322,6 +332,7 @@ AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
     headers = curl_slist_append(headers, "Accept: application/json");
     std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers,
                                                                             &curl_slist_free_all);
+    // The reply holds the balance: wiped when the call ends, like the request.
     ReplyBuffer reply;
     CURL* handle = easy.get();
     curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
