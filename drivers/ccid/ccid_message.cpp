@@ -227,9 +227,9 @@ Bytes encode(const InterruptMessage& message) {
         Overloaded{
             [](const NotifySlotChange& m) {
                 // CCID 1.1 §6.3.1: bit 2n = slot n present, bit 2n+1 = slot n changed.
-                Bytes bytes{static_cast<std::uint8_t>(MessageType::notify_slot_change)};
                 const std::size_t byte_count = m.slots.empty() ? 1 : (m.slots.size() + 3) / 4;
-                bytes.resize(1 + byte_count, 0);
+                Bytes bytes(1 + byte_count, 0);
+                bytes[0] = static_cast<std::uint8_t>(MessageType::notify_slot_change);
                 for (std::size_t slot = 0; slot < m.slots.size(); ++slot) {
                     const auto bits = static_cast<unsigned>((m.slots[slot].present ? 1 : 0) |
                                                             (m.slots[slot].changed ? 2 : 0));
