@@ -19,6 +19,7 @@ constexpr int choice_gap = 28;
 constexpr int choice_padding = 24;
 constexpr int notice_padding = 24;
 constexpr int input_padding = 20;
+constexpr int input_width = 900;  // room for twelve PIN dots at the largest size
 constexpr int border_width = 4;
 constexpr int status_bar_gap = 16;
 // When a screen's text does not fit, the layout shrinks in these steps down to this floor,
@@ -206,6 +207,14 @@ bool Display::try_lay_out(double scale) {
         return height;
     };
 
+    // A paragraph of plain text in the content column, then the gap below it.
+    auto add_plain = [&](const core::Element& element, Weight weight, int size, Colour colour) {
+        TTF_Font* font = m_fonts.font(locale, weight, scaled(size, scale));
+        y += add_paragraph(element.text, font, colour, left, y, content_width,
+                           element.is_private);
+        y += scaled(paragraph_gap, scale);
+    };
+
     std::vector<const core::Element*> choices;
     const core::Element* status = nullptr;
     for (const core::Element& element : m_screen.elements) {
@@ -216,25 +225,17 @@ bool Display::try_lay_out(double scale) {
             case core::Role::status:
                 status = &element;
                 break;
-            case core::Role::title: {
-                TTF_Font* font = m_fonts.font(locale, Weight::bold, scaled(sizes.title, scale));
-                y += add_paragraph(element.text, font, palette.title, left, y, content_width,
-                                   element.is_private);
-                y += scaled(paragraph_gap, scale);
+            case core::Role::title:
+                add_plain(element, Weight::bold, sizes.title, palette.title);
                 break;
-            }
-            case core::Role::amount: {
-                TTF_Font* font = m_fonts.font(locale, Weight::bold, scaled(sizes.amount, scale));
-                y += add_paragraph(element.text, font, palette.amount, left, y, content_width,
-                                   element.is_private);
-                y += scaled(paragraph_gap, scale);
+            case core::Role::amount:
+                add_plain(element, Weight::bold, sizes.amount, palette.amount);
                 break;
-            }
             case core::Role::notice: {
                 TTF_Font* font = m_fonts.font(locale, Weight::regular, scaled(sizes.notice, scale));
                 const int padding = scaled(notice_padding, scale);
                 const std::size_t box = m_items.size();
-                m_items.push_back(Item{.kind = Item::Kind::fill, .rect = {}, 
+                m_items.push_back(Item{.kind = Item::Kind::fill, .rect = {},
                                        .colour = palette.notice_background, .texture = nullptr,
                                        .is_private = false, .key = {}});
                 const int height = add_paragraph(element.text, font, palette.notice_text,
@@ -248,7 +249,7 @@ bool Display::try_lay_out(double scale) {
                 TTF_Font* font = m_fonts.font(locale, Weight::bold, scaled(sizes.input, scale));
                 const int padding = scaled(input_padding, scale);
                 const int height = TTF_FontHeight(font) + 2 * padding;
-                const int width = std::min(content_width, scaled(900, scale));
+                const int width = std::min(content_width, scaled(input_width, scale));
                 m_items.push_back(Item{.kind = Item::Kind::outline, .rect = {left, y, width, height},
                                        .colour = palette.input_border, .texture = nullptr,
                                        .is_private = false, .key = {}});
@@ -258,13 +259,9 @@ bool Display::try_lay_out(double scale) {
                 break;
             }
             case core::Role::text:
-            default: {
-                TTF_Font* font = m_fonts.font(locale, Weight::regular, scaled(sizes.text, scale));
-                y += add_paragraph(element.text, font, palette.text, left, y, content_width,
-                                   element.is_private);
-                y += scaled(paragraph_gap, scale);
+            default:
+                add_plain(element, Weight::regular, sizes.text, palette.text);
                 break;
-            }
         }
     }
 
