@@ -22,8 +22,8 @@ int dimension(std::int64_t value, const char* name) {
 }
 
 void apply_file(Config& config, const std::filesystem::path& path) {
-    std::error_code error;
-    if (!std::filesystem::is_regular_file(path, error)) {
+    std::error_code status;
+    if (!std::filesystem::is_regular_file(path, status)) {
         throw ConfigError("cannot read the configuration " + path.string());
     }
     toml::table table;
