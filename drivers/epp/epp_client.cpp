@@ -1,5 +1,7 @@
 #include "drivers/epp/epp_client.h"
 
+#include "drivers/pinblock/pin_block.h"
+
 namespace drivers::epp {
 
 namespace {
@@ -26,8 +28,13 @@ EppClient::EppClient(usb::Transport& transport, EppOptions options)
 std::expected<Response, EppError> EppClient::exchange(const Command& command) {
     std::lock_guard lock(m_command_mutex);
     const std::uint8_t sequence = m_sequence++;
-    const Bytes request = encode_frame(encode_command(command, sequence));
-    if (auto sent = m_transport.bulk_out(request, m_options.command_timeout); !sent) {
+    Frame outgoing = encode_command(command, sequence);
+    Bytes request = encode_frame(outgoing);
+    const auto sent = m_transport.bulk_out(request, m_options.command_timeout);
+    // A start-PIN-entry frame carries twelve digits of the card number: gone once sent.
+    pinblock::wipe(outgoing.payload);
+    pinblock::wipe(request);
+    if (!sent) {
         return std::unexpected(from_usb(sent.error()));
     }
     int stale = 0;
@@ -111,6 +118,7 @@ std::expected<void, EppError> EppClient::start_pin_entry(const PinEntryRequest& 
     command.timeout_seconds = static_cast<std::uint16_t>(seconds);
     command.account_field = request.account_field;
     auto response = exchange(command);
+    pinblock::wipe(command.account_field);
     if (!response) {
         return std::unexpected(response.error());
     }

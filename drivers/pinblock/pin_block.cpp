@@ -233,6 +233,12 @@ void wipe(std::string& secret) {
     secret.clear();
 }
 
+void wipe(std::span<std::uint8_t> secret) {
+    if (!secret.empty()) {
+        OPENSSL_cleanse(secret.data(), secret.size());
+    }
+}
+
 std::expected<Format0Block, PinBlockError> format0_clear(std::string_view pin,
                                                          std::string_view pan) {
     if (auto checked = check_pin(pin); !checked) {

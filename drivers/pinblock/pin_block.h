@@ -75,5 +75,6 @@ std::expected<std::array<std::uint8_t, 5>, PinBlockError> aes_key_check_value(
 
 // Overwrites secret material in a way the optimiser may not remove.
 void wipe(std::string& secret);
+void wipe(std::span<std::uint8_t> secret);
 
 }  // namespace drivers::pinblock

@@ -84,7 +84,9 @@ void PinPadService::start_pin_entry(const core::CardNumber& card) {
         return;
     }
     std::lock_guard lock(m_requests_mutex);
-    m_requests.emplace_back(StartEntry{std::move(*field)});
+    // Copied, not moved: a moved-from short string keeps its characters in place.
+    m_requests.emplace_back(StartEntry{*field});
+    wipe(*field);
 }
 
 void PinPadService::cancel_pin_entry() {
