@@ -10,7 +10,7 @@
 #include "drivers/ccid/class_descriptor.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/devices/device_timing.h"
-#include "kiosk/devices/secret.h"
+#include "drivers/pinblock/pin_block.h"
 
 namespace kiosk::devices {
 namespace {
@@ -257,8 +257,8 @@ CardReaderService::Outcome CardReaderService::card_inserted(Connection& connecti
     }
     // The plain digits live only as long as it takes to move them into the masking type.
     auto number = core::CardNumber::parse(card->pan);
-    wipe(card->pan);
-    wipe(card->holder_name);
+    drivers::pinblock::wipe(card->pan);
+    drivers::pinblock::wipe(card->holder_name);
     if (!number) {
         post(core::CardReadFailed{"card number unusable"});
         tell("card read failed");

@@ -7,7 +7,7 @@
 #include "kiosk/core/keys.h"
 #include "kiosk/core/pin_block.h"
 #include "kiosk/devices/device_timing.h"
-#include "kiosk/devices/secret.h"
+#include "drivers/pinblock/pin_block.h"
 
 namespace kiosk::devices {
 namespace {
@@ -71,7 +71,7 @@ void PinPadService::stop() {
     std::lock_guard lock(m_requests_mutex);
     for (auto& request : m_requests) {
         if (auto* entry = std::get_if<StartEntry>(&request)) {
-            wipe(entry->account_field);
+            drivers::pinblock::wipe(entry->account_field);
         }
     }
     m_requests.clear();
@@ -86,7 +86,7 @@ void PinPadService::start_pin_entry(const core::CardNumber& card) {
     std::lock_guard lock(m_requests_mutex);
     // Copied, not moved: a moved-from short string keeps its characters in place.
     m_requests.emplace_back(StartEntry{*field});
-    wipe(*field);
+    drivers::pinblock::wipe(*field);
 }
 
 void PinPadService::cancel_pin_entry() {
@@ -118,7 +118,7 @@ void PinPadService::run() {
 void PinPadService::refuse_requests_while_missing() {
     while (auto request = next_request()) {
         if (auto* entry = std::get_if<StartEntry>(&*request)) {
-            wipe(entry->account_field);
+            drivers::pinblock::wipe(entry->account_field);
             post(core::PinEntryFailed{"pin pad not connected"});
         }
     }
@@ -220,9 +220,9 @@ void PinPadService::carry_out(Connection& connection, Request& request) {
         .key_slot = m_options.key_slot,
         .timeout = m_options.entry_timeout,
     };
-    wipe(entry.account_field);
+    drivers::pinblock::wipe(entry.account_field);
     auto started = connection.client->start_pin_entry(pad_request);
-    wipe(pad_request.account_field);
+    drivers::pinblock::wipe(pad_request.account_field);
     if (!started) {
         tell("pin entry refused");
         post(core::PinEntryFailed{std::string(drivers::epp::to_string(started.error()))});
