@@ -48,7 +48,6 @@ function(kiosk_test name)
   target_link_libraries(${name} PRIVATE kiosk_catch_main ${ARG_LINK})
   target_compile_definitions(${name} PRIVATE
     KIOSK_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-    KIOSK_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
     KIOSK_BINARY_DIR="${PROJECT_BINARY_DIR}")
   catch_discover_tests(${name}
     TEST_PREFIX "${name}: "
@@ -56,7 +55,7 @@ function(kiosk_test name)
 endfunction()
 
 # Adds every child folder of the current source folder that has a CMakeLists.txt: one folder
-# is one concept (DESIGN.md, house style 1), and a folder takes part as soon as it has one.
+# is one concept (docs/style.md, "Folders"), and a folder takes part as soon as it has one.
 function(kiosk_add_concept_folders)
   file(GLOB children LIST_DIRECTORIES true RELATIVE ${CMAKE_CURRENT_SOURCE_DIR}
        ${CMAKE_CURRENT_SOURCE_DIR}/*)

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "drivers/ccid/class_descriptor.h"
-#include "tests/drivers/support/replay_transport.h"
+#include "tests/support/replay_transport.h"
 
 using namespace drivers::ccid;
 using tests::drivers::Bytes;
@@ -53,7 +53,7 @@ std::vector<std::string> pin_support_of(const ClassDescriptor& d) {
 }  // namespace
 
 TEST_CASE("Every reader descriptor of the field corpus decodes to its expected values") {
-    std::ifstream corpus(KIOSK_SHARED_DIR "/testdata/ccid-readers.jsonl");
+    std::ifstream corpus(KIOSK_SOURCE_DIR "/tests/data/ccid-readers.jsonl");
     REQUIRE(corpus.is_open());
     std::string line;
     int readers = 0;

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "drivers/iso7816/atr.h"
-#include "tests/drivers/support/replay_transport.h"
+#include "tests/support/replay_transport.h"
 
 using namespace drivers::iso7816;
 using tests::drivers::hex;
@@ -66,7 +66,7 @@ TEST_CASE("A foreign first byte and trailing bytes are rejected") {
 }
 
 TEST_CASE("Every ATR of the field corpus parses or gives a named error") {
-    std::ifstream corpus(KIOSK_SHARED_DIR "/testdata/atr-corpus.txt");
+    std::ifstream corpus(KIOSK_SOURCE_DIR "/tests/data/atr-corpus.txt");
     REQUIRE(corpus.is_open());
     std::string line;
     int total = 0;
