@@ -2,7 +2,7 @@
 
 #include "drivers/ccid/ccid_apdu_channel.h"
 #include "drivers/ccid/ccid_client.h"
-#include "tests/drivers/support/replay_transport.h"
+#include "tests/support/replay_transport.h"
 
 using namespace drivers::ccid;
 using drivers::usb::UsbError;

@@ -3,7 +3,7 @@
 #include <random>
 
 #include "drivers/ccid/ccid_message.h"
-#include "tests/drivers/support/replay_transport.h"
+#include "tests/support/replay_transport.h"
 
 using namespace drivers::ccid;
 using tests::drivers::hex;

@@ -5,7 +5,7 @@
 #include "drivers/emv/dol.h"
 #include "drivers/emv/tags.h"
 #include "drivers/emv/tlv.h"
-#include "tests/drivers/support/replay_transport.h"
+#include "tests/support/replay_transport.h"
 
 using namespace drivers::emv;
 using tests::drivers::hex;

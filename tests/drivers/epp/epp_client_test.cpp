@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "drivers/epp/epp_client.h"
-#include "tests/drivers/support/replay_transport.h"
+#include "tests/support/replay_transport.h"
 
 using namespace drivers::epp;
 using drivers::usb::UsbError;

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "drivers/epp/epp_protocol.h"
-#include "tests/drivers/support/replay_transport.h"
+#include "tests/support/replay_transport.h"
 
 using namespace drivers::epp;
 using tests::drivers::hex;

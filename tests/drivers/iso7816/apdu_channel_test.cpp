@@ -3,7 +3,7 @@
 #include <deque>
 
 #include "drivers/iso7816/apdu_channel.h"
-#include "tests/drivers/support/replay_transport.h"
+#include "tests/support/replay_transport.h"
 
 using namespace drivers::iso7816;
 using tests::drivers::hex;

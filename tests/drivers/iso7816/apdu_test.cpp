@@ -3,7 +3,7 @@
 #include <random>
 
 #include "drivers/iso7816/apdu.h"
-#include "tests/drivers/support/replay_transport.h"
+#include "tests/support/replay_transport.h"
 
 using namespace drivers::iso7816;
 using tests::drivers::hex;

@@ -1,4 +1,4 @@
-// Vectors from /work/shared/KNOWN-GROUND.md; the format 4 vectors were computed independently
+// Vectors from docs/platform-facts.md; the format 4 vectors were computed independently
 // with Python's `cryptography` package from the ISO 9564-1:2017 §9.4.6 recipe.
 
 #include <catch2/catch.hpp>

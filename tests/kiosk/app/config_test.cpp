@@ -23,16 +23,14 @@ Config load(const std::vector<std::string>& arguments) {
 }  // namespace
 
 TEST_CASE("The production configuration runs full screen against the bank over HTTPS") {
-    const Config config =
-        load({"--config", KIOSK_SOURCE_DIR "/assets/config/production.toml"});
+    const Config config = load({"--config", KIOSK_SOURCE_DIR "/assets/config/production.toml"});
     CHECK(config.fullscreen);
     CHECK(config.account_url.starts_with("https://"));
     CHECK(config.locales_directory == "/usr/share/kiosk/locales");
 }
 
 TEST_CASE("The development configuration opens a window") {
-    const Config config =
-        load({"--config", KIOSK_SOURCE_DIR "/assets/config/development.toml"});
+    const Config config = load({"--config", KIOSK_SOURCE_DIR "/assets/config/development.toml"});
     CHECK_FALSE(config.fullscreen);
     CHECK(config.width == 1280);
     CHECK(config.height == 720);

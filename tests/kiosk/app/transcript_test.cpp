@@ -62,7 +62,7 @@ TEST_CASE("A screen record lists its elements in order with roles, keys and priv
     CHECK(record["elements"][0]["role"] == "title");
     CHECK(record["elements"][0]["text"] == "账户余额");
     CHECK(record["elements"][2]["key"] == "1");
-    // Personal data stays out of files (ACCESSIBILITY.md, Privacy).
+    // Personal data stays out of files (docs/accessibility.md, Privacy).
     CHECK(record["elements"][1]["private"] == true);
     CHECK(record["elements"][1]["text"] == "[private]");
     CHECK(record.dump().find("12,345") == std::string::npos);
@@ -74,11 +74,19 @@ TEST_CASE("Private speech is recorded as having happened, without its words") {
     {
         auto transcript = app::Transcript::open(file.path, start);
         REQUIRE(transcript.has_value());
-        transcript->speech({.channel = "headphones", .voice = "cmn-latn-pinyin",
-                            .text = "您的余额是一万二千三百四十五元", .interrupted = false,
-                            .is_private = true, .played_ms = 4000, .started = start});
-        transcript->speech({.channel = "speaker", .voice = "en-us", .text = "Welcome",
-                            .interrupted = true, .is_private = false, .played_ms = 300,
+        transcript->speech({.channel = "headphones",
+                            .voice = "cmn-latn-pinyin",
+                            .text = "您的余额是一万二千三百四十五元",
+                            .interrupted = false,
+                            .is_private = true,
+                            .played_ms = 4000,
+                            .started = start});
+        transcript->speech({.channel = "speaker",
+                            .voice = "en-us",
+                            .text = "Welcome",
+                            .interrupted = true,
+                            .is_private = false,
+                            .played_ms = 300,
                             .started = start});
     }
     const auto records = read_records(file.path);
@@ -118,7 +126,7 @@ TEST_CASE("Every record kind is one valid JSON line, even with broken UTF-8") {
 }
 
 TEST_CASE("A transcript that cannot be written is an error, not a crash") {
-    const auto transcript =
-        app::Transcript::open("/nonexistent-folder/transcript.jsonl", app::Transcript::Clock::now());
+    const auto transcript = app::Transcript::open("/nonexistent-folder/transcript.jsonl",
+                                                  app::Transcript::Clock::now());
     CHECK_FALSE(transcript.has_value());
 }

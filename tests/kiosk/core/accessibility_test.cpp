@@ -9,7 +9,7 @@
 #include "kiosk/core/screens.h"
 #include "kiosk/core/speech_script.h"
 #include "kiosk/core/wording.h"
-#include "tests/core/flow_driver.h"
+#include "tests/kiosk/core/flow_driver.h"
 
 using namespace kiosk::core;
 using namespace kiosk::core::testing;
@@ -164,7 +164,7 @@ TEST_CASE("The PIN block and the full card number never appear in shown, spoken 
 
 TEST_CASE("No Chinese utterance holds Arabic digits or Latin letters apart from lexicon pinyin") {
     // eSpeak's Chinese voices misread digits and switch to English for Latin letters
-    // (KNOWN-GROUND.md); the only Latin text allowed is the lexicon's tone-numbered pinyin.
+    // (docs/platform-facts.md); the only Latin text allowed is the lexicon's tone-numbered pinyin.
     const Resources& resources = real_resources();
     const std::regex latin_or_digit("[A-Za-z0-9]");
     int checked = 0;

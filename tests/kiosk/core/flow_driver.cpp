@@ -1,4 +1,4 @@
-#include "tests/core/flow_driver.h"
+#include "tests/kiosk/core/flow_driver.h"
 
 #include <array>
 #include <cstdint>

@@ -1,12 +1,12 @@
 // Every failure is explained politely, shown and spoken, with the next step, and the card is
-// returned (SERVICE-STANDARDS.md, first-contact responsibility).
+// returned (docs/service-standards.md, first-contact responsibility).
 
 #include <algorithm>
 
 #include <catch2/catch.hpp>
 
 #include "kiosk/core/screens.h"
-#include "tests/core/flow_driver.h"
+#include "tests/kiosk/core/flow_driver.h"
 
 using namespace kiosk::core;
 using namespace kiosk::core::testing;

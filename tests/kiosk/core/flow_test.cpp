@@ -7,7 +7,7 @@
 #include "kiosk/core/screens.h"
 #include "kiosk/core/speech_script.h"
 #include "kiosk/core/wording.h"
-#include "tests/core/flow_driver.h"
+#include "tests/kiosk/core/flow_driver.h"
 
 using namespace kiosk::core;
 using namespace kiosk::core::testing;

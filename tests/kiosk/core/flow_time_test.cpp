@@ -1,4 +1,4 @@
-// WCAG 2.2.1 (timing adjustable) as ACCESSIBILITY.md words it: warned on screen and in speech,
+// WCAG 2.2.1 (timing adjustable) as docs/accessibility.md words it: warned on screen and in speech,
 // one key to extend, at least 20 s to answer, at least ten times; elder and audio modes double.
 
 #include <algorithm>
@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "kiosk/core/screens.h"
-#include "tests/core/flow_driver.h"
+#include "tests/kiosk/core/flow_driver.h"
 
 using namespace kiosk::core;
 using namespace kiosk::core::testing;

@@ -1,5 +1,5 @@
-// DESIGN.md, "core is pure": kiosk/core includes the C++ standard library and itself only,
-// and its CMake target links nothing.
+// docs/architecture.md, "core is pure": kiosk/core includes the C++ standard library and itself
+// only, and its CMake target links nothing.
 
 #include <filesystem>
 #include <fstream>

@@ -23,7 +23,7 @@ using simulator::devices::VirtualEpp;
 
 namespace {
 
-// The shared ISO 9564 test key (KNOWN-GROUND.md, check value 08D7B4).
+// The shared ISO 9564 test key (docs/platform-facts.md, check value 08D7B4).
 constexpr std::array<std::uint8_t, 16> k_working_key{
     0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10};
 constexpr std::string_view k_pan = "6228480402564890018";  // the zhang-wei demo card

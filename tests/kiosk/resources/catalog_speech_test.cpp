@@ -1,6 +1,6 @@
 // The real catalogs, run through the real speech script, read by the real eSpeak NG: a Chinese
 // utterance that makes eSpeak switch language ("(en)" in its phoneme output) is a defect
-// (KNOWN-GROUND.md).
+// (docs/platform-facts.md).
 
 #include <array>
 #include <cstdio>
@@ -19,8 +19,8 @@ using namespace kiosk;
 
 namespace {
 
-// The voices the speech adapter uses per locale (KNOWN-GROUND.md: cmn-latn-pinyin for Mandarin,
-// yue for Cantonese).
+// The voices the speech adapter uses per locale (docs/platform-facts.md: cmn-latn-pinyin for
+// Mandarin, yue for Cantonese).
 std::string voice_for(std::string_view locale) {
     return locale == "zh-HK" ? "yue" : "cmn-latn-pinyin";
 }

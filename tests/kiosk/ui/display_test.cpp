@@ -38,8 +38,8 @@ core::ScreenModel balance_screen(std::string theme) {
 }
 
 std::unique_ptr<ui::Display> open_display() {
-    auto display = ui::Display::create({.fullscreen = false, .width = 1280, .height = 720,
-                                        .fonts = {}, .title = "test"});
+    auto display = ui::Display::create(
+        {.fullscreen = false, .width = 1280, .height = 720, .fonts = {}, .title = "test"});
     if (!display) {
         FAIL("cannot open the display: " << display.error());
     }

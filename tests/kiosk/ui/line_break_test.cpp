@@ -72,7 +72,9 @@ TEST_CASE("Numbers with separators are never split at the separator") {
 }
 
 TEST_CASE("Malformed UTF-8 still lays out without losing bytes") {
-    const std::string text = "ab\xFF\xFE" "cd";
+    const std::string text =
+        "ab\xFF\xFE"
+        "cd";
     const auto lines = break_lines(text, 100, measure);
     REQUIRE(lines.size() == 1);
     REQUIRE(lines.front() == text);

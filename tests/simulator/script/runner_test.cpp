@@ -11,7 +11,7 @@ namespace {
 
 // Fake hardware: records what the scenario did, and answers kiosk_running.
 class RecordingHardware : public Hardware {
-public:
+  public:
     std::vector<std::string> actions;
     bool running = true;
 
@@ -165,7 +165,8 @@ TEST_CASE("A transcript line still being written is read once it is complete") {
 }
 
 TEST_CASE("A transcript written anew from the start is read from its beginning") {
-    TranscriptFile file(R"({"t_ms":1,"kind":"screen","id":"old-run-screen-with-a-long-name","elements":[]}
+    TranscriptFile file(
+        R"({"t_ms":1,"kind":"screen","id":"old-run-screen-with-a-long-name","elements":[]}
 )");
     TranscriptFollower transcript(file.path);
     transcript.poll();
@@ -201,9 +202,9 @@ TEST_CASE("Speech expected after a screen must have begun after that screen appe
 )");
     TranscriptFollower transcript(file.path);
     RecordingHardware hardware;
-    const auto outcome = run_steps(
-        parse("expect screen wrong_pin\nexpect speech \"密码\" within 100ms\n"), hardware,
-        transcript, {});
+    const auto outcome =
+        run_steps(parse("expect screen wrong_pin\nexpect speech \"密码\" within 100ms\n"), hardware,
+                  transcript, {});
     CHECK_FALSE(outcome.passed());
 
     std::ofstream(file.path, std::ios::app)
