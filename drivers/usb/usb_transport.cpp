@@ -349,7 +349,8 @@ std::expected<std::unique_ptr<UsbTransport>, UsbError> UsbTransport::open(
                 break;
             }
             // Detach only a driver that is really bound: libusb's automatic detaching makes
-            // the claim fail under umockdev (KNOWN-GROUND.md), and it is not needed otherwise.
+            // the claim fail under umockdev (docs/platform-facts.md), and it is not needed
+            // otherwise.
             bool reattach = false;
             if (libusb_kernel_driver_active(handle, interface.number) == 1) {
                 if (libusb_detach_kernel_driver(handle, interface.number) == LIBUSB_SUCCESS) {

@@ -30,8 +30,8 @@ void apply_file(Config& config, const std::filesystem::path& path) {
     try {
         table = toml::parse_file(path.string());
     } catch (const toml::parse_error& error) {
-        throw ConfigError("the configuration " + path.string() + " is not valid TOML: " +
-                          std::string(error.description()));
+        throw ConfigError("the configuration " + path.string() +
+                          " is not valid TOML: " + std::string(error.description()));
     }
     const auto text = [&](std::string_view section, std::string_view key) {
         const auto node = table[section][key];
@@ -60,16 +60,23 @@ void apply_file(Config& config, const std::filesystem::path& path) {
     if (const auto height = number("display", "height")) {
         config.height = dimension(*height, "display.height");
     }
-    if (const auto font = text("display", "font_regular")) config.font_regular = *font;
-    if (const auto font = text("display", "font_bold")) config.font_bold = *font;
-    if (const auto url = text("account", "url")) config.account_url = *url;
-    if (const auto file = text("account", "ca_file")) config.account_ca_file = *file;
-    if (const auto id = text("account", "terminal_id")) config.terminal_id = *id;
-    if (const auto device = text("speech", "speaker_device")) config.speaker_device = *device;
+    if (const auto font = text("display", "font_regular"))
+        config.font_regular = *font;
+    if (const auto font = text("display", "font_bold"))
+        config.font_bold = *font;
+    if (const auto url = text("account", "url"))
+        config.account_url = *url;
+    if (const auto file = text("account", "ca_file"))
+        config.account_ca_file = *file;
+    if (const auto id = text("account", "terminal_id"))
+        config.terminal_id = *id;
+    if (const auto device = text("speech", "speaker_device"))
+        config.speaker_device = *device;
     if (const auto device = text("speech", "headphones_device")) {
         config.headphones_device = *device;
     }
-    if (const auto locales = text("paths", "locales")) config.locales_directory = *locales;
+    if (const auto locales = text("paths", "locales"))
+        config.locales_directory = *locales;
     if (const auto slot = number("pin_pad", "key_slot")) {
         if (*slot < 0 || *slot > 255) {
             throw ConfigError("pin_pad.key_slot must be 0..255");
@@ -90,7 +97,7 @@ std::string usage() {
            "  --account-ca FILE     trust this CA certificate for the account service\n"
            "  --terminal-id ID      this kiosk's terminal id\n"
            "  --locales DIR         the message catalogs folder\n"
-           "  --transcript FILE     write the JSON Lines transcript (DESIGN.md)\n"
+           "  --transcript FILE     write the JSON Lines transcript (docs/architecture.md)\n"
            "  --screenshots DIR     save a PNG of each new screen (private data redacted)\n"
            "  --record-audio DIR    also write the spoken audio as WAV files\n"
            "  --help                this text\n";
@@ -159,8 +166,10 @@ std::optional<Config> load_config(const std::vector<std::string>& arguments,
     }
     // The card number and the PIN block travel in the account call: never in the clear.
     if (!config.account_url.starts_with("https://")) {
-        throw ConfigError("the account service URL must start with https:// (it carries the "
-                          "card number and the PIN block), not " + config.account_url);
+        throw ConfigError(
+            "the account service URL must start with https:// (it carries the "
+            "card number and the PIN block), not " +
+            config.account_url);
     }
     return config;
 }

@@ -1,7 +1,7 @@
 #pragma once
-// The one thread-safe queue into the event loop (DESIGN.md, "Threads"). Device models, the
-// account client and the speech worker push core events from their own threads; the loop
-// thread drains it. A push also wakes the SDL loop with a user event, so the loop sleeps in
+// The one thread-safe queue into the event loop (docs/architecture.md, "Threads"). Device models,
+// the account client and the speech worker push core events from their own threads; the loop thread
+// drains it. A push also wakes the SDL loop with a user event, so the loop sleeps in
 // SDL_WaitEventTimeout instead of polling.
 
 #include <SDL2/SDL.h>
@@ -23,14 +23,14 @@ struct QueuedEvent {
 };
 
 class EventQueue {
-public:
+  public:
     EventQueue() : m_wake_event_type(SDL_RegisterEvents(1)) {}
 
     void push(core::Event event, std::string source) {
         {
             std::lock_guard lock(m_mutex);
-            m_events.push_back(QueuedEvent{std::move(event), std::move(source),
-                                           std::chrono::steady_clock::now()});
+            m_events.push_back(
+                QueuedEvent{std::move(event), std::move(source), std::chrono::steady_clock::now()});
         }
         SDL_Event wake{};
         wake.type = m_wake_event_type;
@@ -45,7 +45,7 @@ public:
         return events;
     }
 
-private:
+  private:
     std::uint32_t m_wake_event_type;
     std::mutex m_mutex;
     std::deque<QueuedEvent> m_events;

@@ -24,12 +24,13 @@ struct Overloaded : Handlers... {
 constexpr int longest_wait_ms = 250;
 
 long milliseconds_since(Kiosk::Clock::time_point start) {
-    return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 Kiosk::Clock::now() - start)
-                                 .count());
+    return static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(Kiosk::Clock::now() - start).count());
 }
 
-void log(const std::string& line) { std::fprintf(stderr, "kiosk: %s\n", line.c_str()); }
+void log(const std::string& line) {
+    std::fprintf(stderr, "kiosk: %s\n", line.c_str());
+}
 
 }  // namespace
 
@@ -37,8 +38,8 @@ std::expected<std::unique_ptr<Kiosk>, std::string> Kiosk::create(Config config,
                                                                  core::Resources resources,
                                                                  Transcript transcript,
                                                                  Clock::time_point process_start) {
-    auto kiosk = std::unique_ptr<Kiosk>(new Kiosk(std::move(config), std::move(resources),
-                                                  std::move(transcript), process_start));
+    auto kiosk = std::unique_ptr<Kiosk>(
+        new Kiosk(std::move(config), std::move(resources), std::move(transcript), process_start));
     auto display = ui::Display::create(ui::DisplayOptions{
         .fullscreen = kiosk->m_config.fullscreen,
         .width = kiosk->m_config.width,
@@ -106,8 +107,10 @@ std::expected<std::unique_ptr<Kiosk>, std::string> Kiosk::create(Config config,
 
 Kiosk::Kiosk(Config config, core::Resources resources, Transcript transcript,
              Clock::time_point process_start)
-    : m_config(std::move(config)), m_resources(std::move(resources)),
-      m_transcript(std::move(transcript)), m_process_start(process_start),
+    : m_config(std::move(config)),
+      m_resources(std::move(resources)),
+      m_transcript(std::move(transcript)),
+      m_process_start(process_start),
       m_session(core::new_session(m_resources)) {}
 
 Kiosk::~Kiosk() {
@@ -248,8 +251,7 @@ void Kiosk::carry_out(const core::Effect& effect) {
             [&](const core::CancelPinEntry&) { m_pin_pad->cancel_pin_entry(); },
             [&](const core::EjectCard&) { m_card_reader->eject(); },
             [&](const core::Call& call) {
-                m_account->request_balance(call.call_id, call.request.pan,
-                                           call.request.pin_block);
+                m_account->request_balance(call.call_id, call.request.pan, call.request.pin_block);
             },
             [&](const core::CancelCall& cancel) { m_account->cancel(cancel.call_id); },
             [&](const core::StartTimer& timer) {
@@ -307,8 +309,8 @@ void Kiosk::after_frame() {
         log(fmt::format("first frame ({}) {} ms after start", m_last_screen_id, startup));
     }
     if (m_input_waiting_for_frame) {
-        const auto latency = std::chrono::duration<double, std::milli>(
-            Clock::now() - *m_input_waiting_for_frame);
+        const auto latency =
+            std::chrono::duration<double, std::milli>(Clock::now() - *m_input_waiting_for_frame);
         m_transcript.metric("input_to_frame", latency.count(), "ms");
         m_input_waiting_for_frame.reset();
     }

@@ -1,6 +1,7 @@
 #pragma once
 // The shell: owns the adapters, runs the event loop on the main thread, feeds events to the
-// core's step() and carries out the effects it returns (DESIGN.md, "Rings" and "Threads").
+// core's step() and carries out the effects it returns (docs/architecture.md, "Rings" and
+// "Threads").
 
 #include <chrono>
 #include <map>
@@ -31,7 +32,7 @@ class AccountClient;
 namespace kiosk::app {
 
 class Kiosk {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     // Opens the window, the speech worker, the devices and the account client. Only a
@@ -45,7 +46,7 @@ public:
     // Runs until the window is closed or the process is asked to stop (SIGINT, SIGTERM).
     int run();
 
-private:
+  private:
     Kiosk(Config config, core::Resources resources, Transcript transcript,
           Clock::time_point process_start);
     void handle_sdl_event(const SDL_Event& event);

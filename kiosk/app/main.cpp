@@ -1,4 +1,4 @@
-// kiosk: the accessible self-service kiosk. See README.md and ../shared/DESIGN.md.
+// kiosk: the accessible self-service kiosk. See README.md and docs/architecture.md.
 
 #include <SDL2/SDL.h>
 
@@ -26,10 +26,10 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "kiosk: %s\n", resources::to_string(resources.error()).c_str());
             return 2;
         }
-        auto transcript = config->transcript
-                              ? app::Transcript::open(*config->transcript, process_start)
-                              : std::expected<app::Transcript, std::string>(
-                                    app::Transcript::disabled());
+        auto transcript =
+            config->transcript
+                ? app::Transcript::open(*config->transcript, process_start)
+                : std::expected<app::Transcript, std::string>(app::Transcript::disabled());
         if (!transcript) {
             std::fprintf(stderr, "kiosk: %s\n", transcript.error().c_str());
             return 2;

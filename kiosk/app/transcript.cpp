@@ -30,7 +30,9 @@ std::expected<Transcript, std::string> Transcript::open(const std::filesystem::p
     return Transcript(file, start);
 }
 
-Transcript Transcript::disabled() { return Transcript(nullptr, Clock::now()); }
+Transcript Transcript::disabled() {
+    return Transcript(nullptr, Clock::now());
+}
 
 void Transcript::write(std::string line) {
     std::lock_guard lock(m_mutex);
@@ -46,8 +48,8 @@ void Transcript::write(std::string line) {
 namespace {
 
 Json record(Transcript::Clock::time_point start, std::string_view kind) {
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        Transcript::Clock::now() - start);
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Transcript::Clock::now() - start);
     Json json;
     json["t_ms"] = elapsed.count();
     json["kind"] = kind;
@@ -128,8 +130,8 @@ void Transcript::device(std::string_view device, std::string_view event) {
     write(dump(json));
 }
 
-void Transcript::service(std::string_view service, std::string_view call,
-                         std::string_view status, long milliseconds) {
+void Transcript::service(std::string_view service, std::string_view call, std::string_view status,
+                         long milliseconds) {
     Json json = record(m_start, "service");
     json["service"] = service;
     json["call"] = call;

@@ -1,11 +1,11 @@
 #pragma once
-// The transcript contract of DESIGN.md: JSON Lines, one object per thing that happened, each
-// with `t_ms` (since the kiosk started) and `kind`. Other programs read it (the simulator's
+// The transcript contract of docs/architecture.md: JSON Lines, one object per thing that happened,
+// each with `t_ms` (since the kiosk started) and `kind`. Other programs read it (the simulator's
 // scenario runner, reviewers), so its shape only grows.
 //
 // Privacy: no PIN, PIN block or full card number ever reaches these functions; beyond the
 // contract, private elements and private speech are written as "[private]", so that balances
-// and account details stay out of files too (ACCESSIBILITY.md "Privacy").
+// and account details stay out of files too (docs/accessibility.md "Privacy").
 
 #include <chrono>
 #include <cstdio>
@@ -32,7 +32,7 @@ struct SpeechRecord {
 };
 
 class Transcript {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     // No path: records nothing (every call is cheap).
@@ -58,7 +58,7 @@ public:
     void journal(std::string_view event, std::string_view detail);
     void metric(std::string_view name, double value, std::string_view unit);
 
-private:
+  private:
     Transcript(std::FILE* file, Clock::time_point start);
     void write(std::string line);
 

@@ -14,7 +14,7 @@
 namespace kiosk::core {
 
 // Effects are commands as plain data; the shell carries them out in the order given and feeds
-// results back as events (DESIGN.md, "Flows are update functions").
+// results back as events (docs/architecture.md, "Flows are update functions").
 
 enum class Channel { speaker, headphones };
 

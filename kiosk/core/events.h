@@ -13,8 +13,8 @@
 
 namespace kiosk::core {
 
-// Events are past-tense facts the shell feeds into the core (DESIGN.md, "Flows are update
-// functions"). None of them carries a PIN digit: the PIN pad reports counts only.
+// Events are past-tense facts the shell feeds into the core (docs/architecture.md, "Flows are
+// update functions"). None of them carries a PIN digit: the PIN pad reports counts only.
 
 // What the card reader read from the chip (EMV tags 5A, 5F24, 5F2D).
 struct CardData {

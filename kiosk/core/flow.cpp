@@ -192,7 +192,8 @@ class Flow {
         emit(NotifyStaff{std::move(reason)});
     }
 
-    // Personal data leaves the session as soon as the card does (SERVICE-STANDARDS.md, "Privacy").
+    // Personal data leaves the session as soon as the card does (docs/service-standards.md,
+    // "Privacy").
     void wipe_customer_data() {
         m_session.card.reset();
         m_session.balance.reset();
@@ -639,7 +640,7 @@ void Flow::handle(const PinEntryFailed& event) {
     }
     m_session.pin_entry_active = false;
     journal("pin_entry_failed", event.reason);
-    // A fault is reported to staff at once (SERVICE-STANDARDS.md, "Emergencies").
+    // A fault is reported to staff at once (docs/service-standards.md, "Emergencies").
     notify_staff("PIN pad failure");
     end_session(EndReason::pin_pad_failed);
 }
@@ -653,7 +654,7 @@ void Flow::handle(const HeadphonesPlugged&) {
     journal("audio_mode", "on");
     emit(StopSpeech{});
     // The screen again, now privately and in full; on the welcome screen first the tour of
-    // the kiosk (ACCESSIBILITY.md, "Orientation").
+    // the kiosk (docs/accessibility.md, "Orientation").
     if (m_session.state == State::welcome) {
         speak_screen_again({"audio.on", "audio.orientation"});
     } else {

@@ -14,9 +14,9 @@ struct Step {
     std::vector<Effect> effects;
 };
 
-// The customer flow as one pure update function (DESIGN.md, "Flows are update functions"):
-// the next session and the effects for the shell to carry out, in order. It reads no clock,
-// file or randomness; the same inputs always give the same outputs.
+// The customer flow as one pure update function (docs/architecture.md, "Flows are update
+// functions"): the next session and the effects for the shell to carry out, in order. It reads no
+// clock, file or randomness; the same inputs always give the same outputs.
 //
 // Every change of screen is a Show followed by a Speak of the same screen model. The one
 // exception is the PIN field gaining or losing a dot, which is a Show with a tone: the digits

@@ -5,8 +5,8 @@
 
 namespace kiosk::core {
 
-// The keys of the kiosk's keypad (ACCESSIBILITY.md, "Input": a 12-key telephone layout with
-// Enter, Clear and Cancel, plus the one key straight to a person from SERVICE-STANDARDS.md).
+// The keys of the kiosk's keypad (docs/accessibility.md, "Input": a 12-key telephone layout with
+// Enter, Clear and Cancel, plus the one key straight to a person from docs/service-standards.md).
 enum class Key {
     digit_0,
     digit_1,

@@ -10,7 +10,7 @@ namespace kiosk::core {
 
 // Word -> replacement applied to speech text just before synthesis. For Mandarin it spells
 // polyphones in tone-numbered pinyin, which eSpeak's cmn-latn-pinyin voice then reads right
-// (KNOWN-GROUND.md: 银行 alone is read yín xíng; "yin2 hang2" is read yín háng).
+// (docs/platform-facts.md: 银行 alone is read yín xíng; "yin2 hang2" is read yín háng).
 class Lexicon {
   public:
     using Entry = std::pair<std::string, std::string>;

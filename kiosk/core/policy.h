@@ -5,8 +5,8 @@
 
 namespace kiosk::core {
 
-// Every duration and number the customer flows depend on has its home here (DESIGN.md, house
-// style 6). The values are defaults; Resources carries a Policy so a deployment can tune them.
+// Every duration and number the customer flows depend on has its home here (docs/style.md,
+// "Numbers"). The values are defaults; Resources carries a Policy so a deployment can tune them.
 namespace policy {
 
 // Inactivity on an interactive screen (PIN entry, menu, balance) before the customer is asked
@@ -16,7 +16,7 @@ inline constexpr int inactivity_timeout_ms = 30'000;
 inline constexpr int inactivity_warning_ms = 20'000;
 // WCAG 2.2.1: the customer can extend at least ten times.
 inline constexpr int maximum_timeout_extensions = 10;
-// ACCESSIBILITY.md, "Time": elder mode and audio mode double the time-outs. Either mode gives
+// docs/accessibility.md, "Time": elder mode and audio mode double the time-outs. Either mode gives
 // the factor once; they do not compound.
 inline constexpr int slow_mode_timeout_factor = 2;
 
@@ -31,8 +31,8 @@ inline constexpr int goodbye_ms = 5'000;
 inline constexpr int card_read_timeout_ms = 20'000;
 inline constexpr int service_call_timeout_ms = 45'000;
 
-// eSpeak NG rates in words per minute (KNOWN-GROUND.md: 175 is normal); elder mode speaks
-// slower (ACCESSIBILITY.md, "Rate").
+// eSpeak NG rates in words per minute (docs/platform-facts.md: 175 is normal); elder mode speaks
+// slower (docs/accessibility.md, "Rate").
 inline constexpr int standard_rate_wpm = 175;
 inline constexpr int elder_rate_wpm = 130;
 

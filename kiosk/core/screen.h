@@ -13,7 +13,7 @@ enum class Role { title, text, amount, notice, choice, input, status };
 std::string_view to_string(Role role);
 
 // One thing on a screen, in reading (and focus) order. Every element is both shown and spoken,
-// so nothing is shown that is not spoken (DESIGN.md, "One screen model, two renderers").
+// so nothing is shown that is not spoken (docs/architecture.md, "One screen model, two renderers").
 struct Element {
     Role role = Role::text;
     std::string text;    // what the screen shows

@@ -69,7 +69,7 @@ inline constexpr Key balance_take_card_key = Key::digit_2;
 inline constexpr Key wrong_pin_retry_key = Key::digit_1;
 inline constexpr Key wrong_pin_cancel_key = Key::cancel;
 inline constexpr Key timeout_extend_key = Key::enter;
-// Hears the current screen again (ACCESSIBILITY.md: the customer can repeat speech from the
+// Hears the current screen again (docs/accessibility.md: the customer can repeat speech from the
 // keypad). No screen offers 0 as a choice, so it is free everywhere but PIN entry.
 inline constexpr Key repeat_key = Key::digit_0;
 

@@ -78,7 +78,7 @@ Session new_session(const Resources& resources);
 bool has_inactivity_timeout(State state);
 
 // How long a timer runs in this session: elder and audio modes lengthen the inactivity
-// time-outs (ACCESSIBILITY.md, "Time").
+// time-outs (docs/accessibility.md, "Time").
 int timer_milliseconds(TimerId id, const Resources& resources, const Session& session);
 
 // Whether the customer may still ask for more time.

@@ -16,7 +16,7 @@ struct SpeechContext {
 };
 
 // The speech renderer: reads a screen model's elements in order, one utterance per element
-// (ACCESSIBILITY.md: speech follows the reading order). A choice is read with its key
+// (docs/accessibility.md: speech follows the reading order). A choice is read with its key
 // ("查询余额，请按一。"). A private element is read only on the headphone channel; on the speaker
 // the first one is replaced, once per screen, by a phrase saying it is on screen and how to hear
 // it. Each utterance then goes through its locale's lexicon.

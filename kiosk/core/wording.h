@@ -8,8 +8,9 @@
 
 namespace kiosk::core {
 
-// Number wording for speech. eSpeak NG's Chinese voices misread Arabic numerals (KNOWN-GROUND.md:
-// 12345 becomes 十二千三百四十五), so the kiosk words every number itself before synthesis.
+// Number wording for speech. eSpeak NG's Chinese voices misread Arabic numerals
+// (docs/platform-facts.md: 12345 becomes 十二千三百四十五), so the kiosk words every number itself
+// before synthesis.
 
 // Simplified characters for Mandarin (万, 亿, 负), traditional for Cantonese (萬, 億, 負).
 enum class ChineseScript { simplified, traditional };

@@ -8,9 +8,9 @@
 #include "drivers/ccid/ccid_apdu_channel.h"
 #include "drivers/ccid/ccid_client.h"
 #include "drivers/ccid/class_descriptor.h"
+#include "drivers/pinblock/pin_block.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/devices/device_timing.h"
-#include "drivers/pinblock/pin_block.h"
 
 namespace kiosk::devices {
 namespace {

@@ -1,6 +1,6 @@
 #pragma once
-// The card reader device model (DESIGN.md, "Drivers are layered"): finds the CCID reader,
-// follows its slot, reads an inserted card with drivers/emv and reports core events:
+// The card reader device model (docs/architecture.md, "Drivers are layered"): finds the CCID
+// reader, follows its slot, reads an inserted card with drivers/emv and reports core events:
 // CardInserted, then CardRead or CardReadFailed, and CardRemoved when the card is pulled out.
 //
 // States: reader_missing (no reader, looked for again every k_reopen_interval), absent (no

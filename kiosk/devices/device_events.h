@@ -1,6 +1,6 @@
 #pragma once
 // How the device models talk to the shell: core events for the session, and device notices
-// for the transcript's `device` records (DESIGN.md, "Contracts other programs rely on").
+// for the transcript's `device` records (docs/architecture.md, "Contracts other programs rely on").
 
 #include <functional>
 #include <string_view>

@@ -1,5 +1,5 @@
 #pragma once
-// Every wait of the device models has its home here (DESIGN.md, house style 6).
+// Every wait of the device models has its home here (docs/style.md, "Numbers").
 
 #include <chrono>
 

@@ -4,10 +4,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "drivers/pinblock/pin_block.h"
 #include "kiosk/core/keys.h"
 #include "kiosk/core/pin_block.h"
 #include "kiosk/devices/device_timing.h"
-#include "drivers/pinblock/pin_block.h"
 
 namespace kiosk::devices {
 namespace {

@@ -319,9 +319,7 @@ AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
     body.text.append(R"({"terminal_id":)").append(terminal).append(R"(,"pan":")");
     body.text.append(call.pan.digits()).append(R"(","pin_block":")");
     append_upper_hex(body.text, call.block.bytes());
-    body.text.append(R"(","pin_block_format":")")
-        .append(pin_block_format_0)
-        .append(R"("})");
+    body.text.append(R"(","pin_block_format":")").append(pin_block_format_0).append(R"("})");
     const std::string url = m_options.base_url + std::string(balance_path);
 
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), &curl_easy_cleanup);

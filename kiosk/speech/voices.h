@@ -1,7 +1,7 @@
 #pragma once
 
 // Which eSpeak NG voice speaks which display locale, and the limits of the speech parameters.
-// This is the one place the mapping lives (KNOWN-GROUND.md, eSpeak NG 1.51 on Debian 12).
+// This is the one place the mapping lives (docs/platform-facts.md, eSpeak NG 1.51 on Debian 12).
 
 #include <array>
 #include <optional>

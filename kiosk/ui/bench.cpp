@@ -48,8 +48,8 @@ int main(int argc, char** argv) {
     }
     SDL_Init(SDL_INIT_EVENTS);
     const auto opened = Clock::now();
-    auto display = ui::Display::create({.fullscreen = false, .width = 1920, .height = 1080,
-                                        .fonts = {}, .title = "bench"});
+    auto display = ui::Display::create(
+        {.fullscreen = false, .width = 1920, .height = 1080, .fonts = {}, .title = "bench"});
     if (!display) {
         fmt::print(stderr, "{}\n", display.error());
         return 2;

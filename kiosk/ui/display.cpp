@@ -51,9 +51,13 @@ KeyBadge badge_for(const std::string& key, const Palette& palette) {
     return {key, palette.key_badge_background};
 }
 
-SDL_Color to_sdl(Colour colour) { return SDL_Color{colour.red, colour.green, colour.blue, 0xFF}; }
+SDL_Color to_sdl(Colour colour) {
+    return SDL_Color{colour.red, colour.green, colour.blue, 0xFF};
+}
 
-int scaled(int value, double scale) { return static_cast<int>(std::lround(value * scale)); }
+int scaled(int value, double scale) {
+    return static_cast<int>(std::lround(value * scale));
+}
 
 }  // namespace
 
@@ -107,7 +111,9 @@ std::expected<std::unique_ptr<Display>, std::string> Display::create(DisplayOpti
 }
 
 Display::Display(SDL_Window* window, SDL_Renderer* renderer, DisplayOptions options)
-    : m_window(window), m_renderer(renderer), m_options(std::move(options)),
+    : m_window(window),
+      m_renderer(renderer),
+      m_options(std::move(options)),
       m_fonts(m_options.fonts) {
     SDL_GetRendererOutputSize(m_renderer, &m_width, &m_height);
 }
@@ -187,12 +193,14 @@ bool Display::try_lay_out(double scale) {
         const Texture& texture = text_texture(text, font, colour);
         m_items.push_back(Item{.kind = Item::Kind::text,
                                .rect = {x, top, texture.width, texture.height},
-                               .colour = colour, .texture = &texture,
-                               .is_private = is_private, .key = {}});
+                               .colour = colour,
+                               .texture = &texture,
+                               .is_private = is_private,
+                               .key = {}});
         return texture.height;
     };
-    auto add_paragraph = [&](const std::string& text, TTF_Font* font, Colour colour, int x,
-                             int top, int width, bool is_private) {
+    auto add_paragraph = [&](const std::string& text, TTF_Font* font, Colour colour, int x, int top,
+                             int width, bool is_private) {
         const auto measure = [font](std::string_view part) {
             int text_width = 0;
             TTF_SizeUTF8(font, std::string(part).c_str(), &text_width, nullptr);
@@ -210,8 +218,7 @@ bool Display::try_lay_out(double scale) {
     // A paragraph of plain text in the content column, then the gap below it.
     auto add_plain = [&](const core::Element& element, Weight weight, int size, Colour colour) {
         TTF_Font* font = m_fonts.font(locale, weight, scaled(size, scale));
-        y += add_paragraph(element.text, font, colour, left, y, content_width,
-                           element.is_private);
+        y += add_paragraph(element.text, font, colour, left, y, content_width, element.is_private);
         y += scaled(paragraph_gap, scale);
     };
 
@@ -235,12 +242,15 @@ bool Display::try_lay_out(double scale) {
                 TTF_Font* font = m_fonts.font(locale, Weight::regular, scaled(sizes.notice, scale));
                 const int padding = scaled(notice_padding, scale);
                 const std::size_t box = m_items.size();
-                m_items.push_back(Item{.kind = Item::Kind::fill, .rect = {},
-                                       .colour = palette.notice_background, .texture = nullptr,
-                                       .is_private = false, .key = {}});
-                const int height = add_paragraph(element.text, font, palette.notice_text,
-                                                 left + padding, y + padding,
-                                                 content_width - 2 * padding, element.is_private);
+                m_items.push_back(Item{.kind = Item::Kind::fill,
+                                       .rect = {},
+                                       .colour = palette.notice_background,
+                                       .texture = nullptr,
+                                       .is_private = false,
+                                       .key = {}});
+                const int height =
+                    add_paragraph(element.text, font, palette.notice_text, left + padding,
+                                  y + padding, content_width - 2 * padding, element.is_private);
                 m_items[box].rect = {left, y, content_width, height + 2 * padding};
                 y += height + 2 * padding + scaled(paragraph_gap, scale);
                 break;
@@ -250,9 +260,12 @@ bool Display::try_lay_out(double scale) {
                 const int padding = scaled(input_padding, scale);
                 const int height = TTF_FontHeight(font) + 2 * padding;
                 const int width = std::min(content_width, scaled(input_width, scale));
-                m_items.push_back(Item{.kind = Item::Kind::outline, .rect = {left, y, width, height},
-                                       .colour = palette.input_border, .texture = nullptr,
-                                       .is_private = false, .key = {}});
+                m_items.push_back(Item{.kind = Item::Kind::outline,
+                                       .rect = {left, y, width, height},
+                                       .colour = palette.input_border,
+                                       .texture = nullptr,
+                                       .is_private = false,
+                                       .key = {}});
                 add_text(element.text, font, palette.input_text, left + padding, y + padding,
                          element.is_private);
                 y += height + scaled(paragraph_gap, scale);
@@ -284,8 +297,8 @@ bool Display::try_lay_out(double scale) {
         const int rows = static_cast<int>((choices.size() + 1) / 2);
         const int button_width = (content_width - gap * (columns - 1)) / columns;
         const int badge_size = TTF_FontHeight(badge_font) + padding;
-        const int button_height = std::max(scaled(theme.touch_target, scale),
-                                           badge_size + 2 * padding);
+        const int button_height =
+            std::max(scaled(theme.touch_target, scale), badge_size + 2 * padding);
         const int top = bottom - rows * button_height - (rows - 1) * gap;
         for (std::size_t index = 0; index < choices.size(); ++index) {
             const core::Element& choice = *choices[index];
@@ -293,29 +306,40 @@ bool Display::try_lay_out(double scale) {
             const int row = static_cast<int>(index) / columns;
             const SDL_Rect button{left + column * (button_width + gap),
                                   top + row * (button_height + gap), button_width, button_height};
-            m_items.push_back(Item{.kind = Item::Kind::fill, .rect = button,
-                                   .colour = palette.choice_background, .texture = nullptr,
-                                   .is_private = false, .key = choice.key});
-            m_items.push_back(Item{.kind = Item::Kind::outline, .rect = button,
-                                   .colour = palette.choice_border, .texture = nullptr,
-                                   .is_private = false, .key = {}});
+            m_items.push_back(Item{.kind = Item::Kind::fill,
+                                   .rect = button,
+                                   .colour = palette.choice_background,
+                                   .texture = nullptr,
+                                   .is_private = false,
+                                   .key = choice.key});
+            m_items.push_back(Item{.kind = Item::Kind::outline,
+                                   .rect = button,
+                                   .colour = palette.choice_border,
+                                   .texture = nullptr,
+                                   .is_private = false,
+                                   .key = {}});
             int text_left = button.x + padding;
             if (!choice.key.empty()) {
                 const KeyBadge badge = badge_for(choice.key, palette);
                 const SDL_Rect badge_rect{button.x + padding,
                                           button.y + (button_height - badge_size) / 2, badge_size,
                                           badge_size};
-                m_items.push_back(Item{.kind = Item::Kind::fill, .rect = badge_rect,
-                                       .colour = badge.background, .texture = nullptr,
-                                       .is_private = false, .key = {}});
-                const Texture& label = text_texture(badge.label, badge_font,
-                                                    palette.key_badge_text);
+                m_items.push_back(Item{.kind = Item::Kind::fill,
+                                       .rect = badge_rect,
+                                       .colour = badge.background,
+                                       .texture = nullptr,
+                                       .is_private = false,
+                                       .key = {}});
+                const Texture& label =
+                    text_texture(badge.label, badge_font, palette.key_badge_text);
                 m_items.push_back(Item{.kind = Item::Kind::text,
                                        .rect = {badge_rect.x + (badge_size - label.width) / 2,
                                                 badge_rect.y + (badge_size - label.height) / 2,
                                                 label.width, label.height},
-                                       .colour = palette.key_badge_text, .texture = &label,
-                                       .is_private = false, .key = {}});
+                                       .colour = palette.key_badge_text,
+                                       .texture = &label,
+                                       .is_private = false,
+                                       .key = {}});
                 text_left = badge_rect.x + badge_size + padding;
             }
             // A language's own name is drawn with its own regional glyphs (繁體中文 in the
@@ -325,11 +349,14 @@ bool Display::try_lay_out(double scale) {
                     ? font
                     : m_fonts.font(choice.locale, Weight::regular, scaled(sizes.choice, scale));
             const Texture& label = text_texture(choice.text, label_font, palette.choice_text);
-            m_items.push_back(Item{.kind = Item::Kind::text,
-                                   .rect = {text_left, button.y + (button_height - label.height) / 2,
-                                            label.width, label.height},
-                                   .colour = palette.choice_text, .texture = &label,
-                                   .is_private = choice.is_private, .key = {}});
+            m_items.push_back(
+                Item{.kind = Item::Kind::text,
+                     .rect = {text_left, button.y + (button_height - label.height) / 2, label.width,
+                              label.height},
+                     .colour = palette.choice_text,
+                     .texture = &label,
+                     .is_private = choice.is_private,
+                     .key = {}});
             if (text_left + label.width > button.x + button.w) {
                 return false;
             }
@@ -347,8 +374,8 @@ void Display::draw(Privacy privacy) {
     if (m_blanked) {
         return;
     }
-    const int border = std::max(1, scaled(border_width, static_cast<double>(m_height) /
-                                                            reference_height));
+    const int border =
+        std::max(1, scaled(border_width, static_cast<double>(m_height) / reference_height));
     for (const Item& item : m_items) {
         const bool hidden = item.is_private && privacy == Privacy::redact;
         const Colour colour = hidden ? palette.redaction : item.colour;

@@ -1,7 +1,7 @@
 #pragma once
 // The SDL2 renderer of the core's ScreenModel. It lays each new screen out once, renders
 // each string into a texture once, and redraws from those textures until the next screen
-// (KNOWN-GROUND.md: SDL_ttf's glyph cache makes per-frame text rendering of Han text slow).
+// (docs/platform-facts.md: SDL_ttf's glyph cache makes per-frame text rendering of Han text slow).
 
 #include <SDL2/SDL.h>
 
@@ -31,7 +31,7 @@ struct DisplayOptions {
 enum class Privacy { reveal, redact };
 
 class Display {
-public:
+  public:
     static std::expected<std::unique_ptr<Display>, std::string> create(DisplayOptions options);
     ~Display();
     Display(const Display&) = delete;
@@ -55,7 +55,7 @@ public:
     int width() const { return m_width; }
     int height() const { return m_height; }
 
-private:
+  private:
     struct Texture;
     struct Item;
 

@@ -1,8 +1,8 @@
 #pragma once
 // The fonts the kiosk draws with. Noto Sans CJK is a collection (.ttc) whose face index picks
 // the regional glyph shapes: face 0 is Japanese, 2 Simplified Chinese, 4 Hong Kong
-// (KNOWN-GROUND.md). One TTF_Font is kept per (face, weight, size), because changing a font's
-// size flushes SDL_ttf's glyph cache.
+// (docs/platform-facts.md). One TTF_Font is kept per (face, weight, size), because changing a
+// font's size flushes SDL_ttf's glyph cache.
 
 #include <SDL2/SDL_ttf.h>
 
@@ -26,7 +26,7 @@ enum class Weight { regular, bold };
 int face_index_for_locale(std::string_view locale);
 
 class FontLibrary {
-public:
+  public:
     explicit FontLibrary(FontFiles files);
     ~FontLibrary();
     FontLibrary(const FontLibrary&) = delete;
@@ -37,7 +37,7 @@ public:
     // Never null once verify() succeeded.
     TTF_Font* font(std::string_view locale, Weight weight, int pixel_size);
 
-private:
+  private:
     FontFiles m_files;
     std::map<std::tuple<int, Weight, int>, TTF_Font*> m_fonts;
 };

@@ -36,11 +36,11 @@ std::pair<char32_t, std::size_t> decode(std::string_view text, std::size_t posit
 }
 
 bool is_wide(char32_t code_point) {
-    return (code_point >= 0x2E80 && code_point <= 0x9FFF) ||   // CJK radicals .. unified ideographs
-           (code_point >= 0xAC00 && code_point <= 0xD7AF) ||   // Hangul
-           (code_point >= 0xF900 && code_point <= 0xFAFF) ||   // compatibility ideographs
-           (code_point >= 0xFE30 && code_point <= 0xFE4F) ||   // CJK compatibility forms
-           (code_point >= 0xFF00 && code_point <= 0xFFEF) ||   // full-width forms
+    return (code_point >= 0x2E80 && code_point <= 0x9FFF) ||  // CJK radicals .. unified ideographs
+           (code_point >= 0xAC00 && code_point <= 0xD7AF) ||  // Hangul
+           (code_point >= 0xF900 && code_point <= 0xFAFF) ||  // compatibility ideographs
+           (code_point >= 0xFE30 && code_point <= 0xFE4F) ||  // CJK compatibility forms
+           (code_point >= 0xFF00 && code_point <= 0xFFEF) ||  // full-width forms
            (code_point >= 0x20000 && code_point <= 0x3FFFF);  // supplementary ideographs
 }
 

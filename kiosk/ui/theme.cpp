@@ -27,10 +27,14 @@ double contrast_ratio(Colour first, Colour second) {
 
 Theme theme_named(std::string_view name) {
     if (name == "elder") {
-        return Theme{.name = "elder", .palette = {}, .sizes = elder_sizes,
+        return Theme{.name = "elder",
+                     .palette = {},
+                     .sizes = elder_sizes,
                      .touch_target = elder_touch_target};
     }
-    return Theme{.name = "standard", .palette = {}, .sizes = standard_sizes,
+    return Theme{.name = "standard",
+                 .palette = {},
+                 .sizes = standard_sizes,
                  .touch_target = standard_touch_target};
 }
 

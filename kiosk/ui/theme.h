@@ -1,6 +1,6 @@
 #pragma once
 // The look of the kiosk: colours and text sizes, one named home for every number that a
-// customer's eyes depend on (ACCESSIBILITY.md "Display and text").
+// customer's eyes depend on (docs/accessibility.md "Display and text").
 
 #include <cstdint>
 #include <string_view>
@@ -18,10 +18,10 @@ double relative_luminance(Colour colour);
 double contrast_ratio(Colour first, Colour second);
 
 struct Palette {
-    Colour background{0x0A, 0x14, 0x24};       // deep navy: no glare for older eyes
+    Colour background{0x0A, 0x14, 0x24};  // deep navy: no glare for older eyes
     Colour text{0xFF, 0xFF, 0xFF};
     Colour title{0xFF, 0xFF, 0xFF};
-    Colour amount{0xFF, 0xE1, 0x5A};           // warm yellow, still 7:1 and more on navy
+    Colour amount{0xFF, 0xE1, 0x5A};  // warm yellow, still 7:1 and more on navy
     Colour notice_background{0xFF, 0xD4, 0x00};
     Colour notice_text{0x00, 0x00, 0x00};
     Colour choice_background{0x1E, 0x3A, 0x66};
@@ -50,12 +50,12 @@ inline constexpr int reference_height = 1080;
 
 // Standard theme at 1080 px: body text 48 px is about 9 mm cap height on a 21.5" kiosk
 // screen, well above ADA 707.7.2's 4.8 mm.
-inline constexpr TextSizes standard_sizes{.title = 72, .text = 48, .amount = 96, .notice = 44,
-                                          .choice = 52, .input = 72, .status = 32};
+inline constexpr TextSizes standard_sizes{
+    .title = 72, .text = 48, .amount = 96, .notice = 44, .choice = 52, .input = 72, .status = 32};
 // Elder mode (长辈模式): a third larger again; MIIT asks for at least 18 pt body text and the
 // largest setting at least 30 pt (40 px): here body 64 px, titles 96 px.
-inline constexpr TextSizes elder_sizes{.title = 96, .text = 64, .amount = 120, .notice = 58,
-                                       .choice = 68, .input = 96, .status = 40};
+inline constexpr TextSizes elder_sizes{
+    .title = 96, .text = 64, .amount = 120, .notice = 58, .choice = 68, .input = 96, .status = 40};
 
 inline constexpr double line_spacing = 1.35;             // MIIT: at least 1.3x
 inline constexpr double minimum_text_contrast = 7.0;     // WCAG 1.4.6 (AAA)

@@ -46,8 +46,8 @@ std::optional<drivers::epp::Key> epp_key(const std::string& name) {
 }
 
 std::optional<bank::Fault> fault_named(std::string_view mode) {
-    for (const bank::Fault fault : {bank::Fault::none, bank::Fault::unavailable,
-                                    bank::Fault::slow, bank::Fault::garbage, bank::Fault::drop}) {
+    for (const bank::Fault fault : {bank::Fault::none, bank::Fault::unavailable, bank::Fault::slow,
+                                    bank::Fault::garbage, bank::Fault::drop}) {
         if (bank::to_string(fault) == mode) {
             return fault;
         }
@@ -79,7 +79,7 @@ std::vector<std::string> kiosk_environment(const usb::VirtualUsbBus& bus, bool h
         // sound server, and stays silent (its transcript still records the speech) without.
         variables["SDL_AUDIODRIVER"] = "pipewire,pulseaudio,dummy";
     }
-    // AddressSanitizer builds refuse a preload ahead of them unless told (KNOWN-GROUND.md).
+    // AddressSanitizer builds refuse a preload ahead of them unless told (docs/platform-facts.md).
     if (!variables.contains("ASAN_OPTIONS")) {
         variables["ASAN_OPTIONS"] = "verify_asan_link_order=0:detect_leaks=0";
     }
@@ -107,7 +107,8 @@ std::expected<std::unique_ptr<Branch>, std::string> Branch::open(BranchOptions o
                                error.message());
     }
     // A scenario starts from a clean slate: last run's pictures and database would mislead.
-    for (const auto& entry : std::filesystem::directory_iterator(options.out_directory / "screens")) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(options.out_directory / "screens")) {
         std::filesystem::remove(entry.path(), error);
     }
     std::filesystem::remove(options.out_directory / "transcript.jsonl", error);
@@ -124,16 +125,15 @@ std::expected<std::unique_ptr<Branch>, std::string> Branch::open(BranchOptions o
     std::filesystem::create_directories(options.out_directory / "tls", error);
     auto tls = bank::create_loopback_certificate(options.out_directory / "tls");
     if (!tls) {
-        return std::unexpected("the account service's certificate: " +
-                               bank::describe(tls.error()));
+        return std::unexpected("the account service's certificate: " + bank::describe(tls.error()));
     }
     auto branch = std::unique_ptr<Branch>(new Branch(std::move(options), std::move(*cards)));
     branch->m_tls_certificate = tls->certificate;
-    branch->m_account_service = std::make_unique<bank::AccountService>(bank::AccountServiceConfig{
-        .database = database,
-        .demo_cards = branch->m_options.demo_cards,
-        .pin_key = bank::demo_pin_key,
-        .tls = std::move(*tls)});
+    branch->m_account_service = std::make_unique<bank::AccountService>(
+        bank::AccountServiceConfig{.database = database,
+                                   .demo_cards = branch->m_options.demo_cards,
+                                   .pin_key = bank::demo_pin_key,
+                                   .tls = std::move(*tls)});
     if (auto started = branch->m_account_service->start(); !started) {
         return std::unexpected("the account service: " + bank::describe(started.error()));
     }
@@ -144,8 +144,8 @@ std::expected<std::unique_ptr<Branch>, std::string> Branch::open(BranchOptions o
          {std::static_pointer_cast<usb::VirtualUsbDevice>(branch->m_reader),
           std::static_pointer_cast<usb::VirtualUsbDevice>(branch->m_pin_pad)}) {
         if (auto plugged = branch->m_bus->plug(device); !plugged) {
-            return std::unexpected("cannot plug " + device->product() + " in: " +
-                                   std::string(usb::to_string(plugged.error())));
+            return std::unexpected("cannot plug " + device->product() +
+                                   " in: " + std::string(usb::to_string(plugged.error())));
         }
     }
     return branch;
@@ -180,11 +180,16 @@ std::expected<void, std::string> Branch::start_kiosk() {
     std::vector<std::string> arguments = {
         m_options.kiosk_binary.string(),
         "--windowed",
-        "--transcript", transcript_path().string(),
-        "--screenshots", (m_options.out_directory / "screens").string(),
-        "--account-url", "https://127.0.0.1:" + std::to_string(m_account_service->port()),
-        "--account-ca", m_tls_certificate.string(),
-        "--terminal-id", "SIM-KIOSK-1",
+        "--transcript",
+        transcript_path().string(),
+        "--screenshots",
+        (m_options.out_directory / "screens").string(),
+        "--account-url",
+        "https://127.0.0.1:" + std::to_string(m_account_service->port()),
+        "--account-ca",
+        m_tls_certificate.string(),
+        "--terminal-id",
+        "SIM-KIOSK-1",
     };
     if (m_options.headless) {
         arguments.insert(arguments.end(), {"--size", headless_size});
@@ -297,8 +302,7 @@ std::expected<void, std::string> Branch::press_key(const std::string& name) {
     }
     // A key pressed before the kiosk has woken the pad up is lost, as on a real pad; the
     // simulated customer waits until the pad listens, as a real one waits for the screen.
-    if (auto ready = wait_for_pin_pad(drivers::epp::PadMode::idle, "started listening");
-        !ready) {
+    if (auto ready = wait_for_pin_pad(drivers::epp::PadMode::idle, "started listening"); !ready) {
         return ready;
     }
     m_pin_pad->press(*key);

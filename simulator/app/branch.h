@@ -31,7 +31,7 @@ struct BranchOptions {
 };
 
 class Branch : public script::Hardware {
-public:
+  public:
     // Starts the services and devices; the kiosk starts with start_kiosk().
     static std::expected<std::unique_ptr<Branch>, std::string> open(BranchOptions options);
     ~Branch() override;
@@ -53,7 +53,7 @@ public:
                                                const std::string& mode) override;
     bool kiosk_running() override;
 
-private:
+  private:
     explicit Branch(BranchOptions options, cards::CardLibrary cards);
     // Waits until the pad is in `mode` (for idle: until it has left idle, that is until the
     // kiosk has set it up).

@@ -66,10 +66,14 @@ std::optional<Arguments> parse_arguments(int argc, char** argv) {
                 std::fprintf(stderr, "kiosk-sim: %s needs a value\n", option.c_str());
                 return std::nullopt;
             }
-            if (option == "--script") arguments.script = *given;
-            if (option == "--out") arguments.out = *given;
-            if (option == "--kiosk") arguments.kiosk = *given;
-            if (option == "--cards") arguments.cards = *given;
+            if (option == "--script")
+                arguments.script = *given;
+            if (option == "--out")
+                arguments.out = *given;
+            if (option == "--kiosk")
+                arguments.kiosk = *given;
+            if (option == "--cards")
+                arguments.cards = *given;
         } else {
             std::fprintf(stderr, "kiosk-sim: unknown option %s\n%s", option.c_str(), usage);
             return std::nullopt;
@@ -102,9 +106,8 @@ void print_log_tail(const std::filesystem::path& log) {
     for (std::string line; std::getline(stream, line);) {
         lines.push_back(line);
     }
-    const std::size_t first = lines.size() > log_lines_on_failure
-                                  ? lines.size() - log_lines_on_failure
-                                  : 0;
+    const std::size_t first =
+        lines.size() > log_lines_on_failure ? lines.size() - log_lines_on_failure : 0;
     std::fprintf(stderr, "kiosk-sim: the end of %s:\n", log.c_str());
     for (std::size_t index = first; index < lines.size(); ++index) {
         std::fprintf(stderr, "  | %s\n", lines[index].c_str());
@@ -163,14 +166,13 @@ int main(int argc, char** argv) {
         }
         scenario = std::move(*parsed);
     }
-    auto branch = app::Branch::open(app::BranchOptions{
-        .out_directory = arguments->out,
-        .kiosk_binary = arguments->kiosk,
-        .demo_cards = arguments->cards,
-        .headless = arguments->headless,
-        .record_audio = arguments->record_audio,
-        .fresh_database = !arguments->keep_database,
-        .extra_kiosk_arguments = {}});
+    auto branch = app::Branch::open(app::BranchOptions{.out_directory = arguments->out,
+                                                       .kiosk_binary = arguments->kiosk,
+                                                       .demo_cards = arguments->cards,
+                                                       .headless = arguments->headless,
+                                                       .record_audio = arguments->record_audio,
+                                                       .fresh_database = !arguments->keep_database,
+                                                       .extra_kiosk_arguments = {}});
     if (!branch) {
         std::fprintf(stderr, "kiosk-sim: %s\n", branch.error().c_str());
         return exit_unusable;

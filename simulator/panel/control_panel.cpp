@@ -60,16 +60,17 @@ std::vector<std::string> panel_lines(const PanelOptions& options, const PanelSta
         lines.push_back(fmt::format("F{:<3} insert card {}", index + 1, options.card_names[index]));
     }
     lines.insert(lines.end(), {
-        "R     remove the card",
-        "H     plug / unplug headphones",
-        "0-9 Enter Backspace(clear) Esc(cancel) ?(help): PIN pad",
-        "U     account service up / down",
-        "",
-        fmt::format("card: {}    headphones: {}    account service: {}",
-                    state.card.value_or("none"), state.headphones ? "plugged" : "unplugged",
-                    state.account_down ? "DOWN" : "up"),
-        state.last_message,
-    });
+                                  "R     remove the card",
+                                  "H     plug / unplug headphones",
+                                  "0-9 Enter Backspace(clear) Esc(cancel) ?(help): PIN pad",
+                                  "U     account service up / down",
+                                  "",
+                                  fmt::format("card: {}    headphones: {}    account service: {}",
+                                              state.card.value_or("none"),
+                                              state.headphones ? "plugged" : "unplugged",
+                                              state.account_down ? "DOWN" : "up"),
+                                  state.last_message,
+                              });
     return lines;
 }
 

@@ -55,8 +55,7 @@ struct Cursors {
 // Waits until a record after `cursor` satisfies `accept`; moves the cursor past it.
 template <typename Accept>
 std::expected<void, std::string> wait_for(TranscriptFollower& transcript, Hardware& hardware,
-                                          std::size_t& cursor, Milliseconds within,
-                                          Accept accept) {
+                                          std::size_t& cursor, Milliseconds within, Accept accept) {
     const auto deadline = Clock::now() + within;
     while (true) {
         transcript.poll();
@@ -114,15 +113,14 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
             } else if constexpr (std::is_same_v<T, Fault>) {
                 return hardware.set_fault(step.service, step.mode);
             } else if constexpr (std::is_same_v<T, ExpectScreen>) {
-                auto seen = wait_for(transcript, hardware, cursors.screen, step.within,
-                                     [&](const Json& record) {
-                                         if (!is_kind(record, "screen") ||
-                                             string_field(record, "id") != step.id) {
-                                             return false;
-                                         }
-                                         cursors.screen_shown_ms = record.value("t_ms", 0L);
-                                         return true;
-                                     });
+                auto seen = wait_for(
+                    transcript, hardware, cursors.screen, step.within, [&](const Json& record) {
+                        if (!is_kind(record, "screen") || string_field(record, "id") != step.id) {
+                            return false;
+                        }
+                        cursors.screen_shown_ms = record.value("t_ms", 0L);
+                        return true;
+                    });
                 if (!seen) {
                     return std::unexpected(seen.error() + "; the kiosk shows '" +
                                            last_screen(transcript.records()) + "'");
@@ -131,13 +129,12 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
             } else if constexpr (std::is_same_v<T, ExpectSpeech>) {
                 // Heard means played, at least in part: an utterance replaced before it began
                 // (played_ms 0) was never heard.
-                return wait_for(transcript, hardware, cursors.speech, step.within,
-                                [&](const Json& record) {
-                                    return matches(step.pattern, record) &&
-                                           record.value("played_ms", 1L) > 0 &&
-                                           record.value("started_ms", cursors.screen_shown_ms) >=
-                                               cursors.screen_shown_ms;
-                                });
+                return wait_for(
+                    transcript, hardware, cursors.speech, step.within, [&](const Json& record) {
+                        return matches(step.pattern, record) && record.value("played_ms", 1L) > 0 &&
+                               record.value("started_ms", cursors.screen_shown_ms) >=
+                                   cursors.screen_shown_ms;
+                    });
             } else {
                 return {};  // end checks: see check_at_end
             }
@@ -205,15 +202,15 @@ Outcome run_steps(const Scenario& scenario, Hardware& hardware, TranscriptFollow
         if (options.narrate) {
             // The simulated customer's PIN is a secret too: the console shows its length only.
             const auto* pin = std::get_if<TypePin>(&step.action);
-            options.narrate(pin != nullptr ? fmt::format("line {}: type pin ({} digits)",
-                                                         step.line, pin->digits.size())
+            options.narrate(pin != nullptr ? fmt::format("line {}: type pin ({} digits)", step.line,
+                                                         pin->digits.size())
                                            : fmt::format("line {}: {}", step.line, step.source));
         }
         if (auto done = perform(step.action, hardware, transcript, cursors); !done) {
-            outcome.failures.push_back(fmt::format(
-                "line {} ({}): {}", step.line,
-                std::holds_alternative<TypePin>(step.action) ? "type pin" : step.source,
-                done.error()));
+            outcome.failures.push_back(
+                fmt::format("line {} ({}): {}", step.line,
+                            std::holds_alternative<TypePin>(step.action) ? "type pin" : step.source,
+                            done.error()));
             break;
         }
     }

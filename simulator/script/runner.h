@@ -17,7 +17,7 @@ namespace simulator::script {
 
 // What a scenario can do to the kiosk's world.
 class Hardware {
-public:
+  public:
     virtual ~Hardware() = default;
     virtual std::expected<void, std::string> insert_card(const std::string& name) = 0;
     virtual std::expected<void, std::string> remove_card() = 0;
@@ -32,13 +32,13 @@ public:
 
 // Reads the JSON Lines transcript as it grows; a half-written last line waits for its end.
 class TranscriptFollower {
-public:
+  public:
     explicit TranscriptFollower(std::filesystem::path path);
     void poll();
     const std::vector<nlohmann::json>& records() const { return m_records; }
     int malformed_lines() const { return m_malformed_lines; }
 
-private:
+  private:
     std::filesystem::path m_path;
     std::uintmax_t m_offset = 0;
     std::string m_partial;

@@ -8,7 +8,7 @@ namespace simulator::script {
 
 namespace {
 
-constexpr std::string_view known_keys[] = {"0", "1", "2", "3",     "4",      "5",    "6",
+constexpr std::string_view known_keys[] = {"0", "1", "2", "3",     "4",     "5",      "6",
                                            "7", "8", "9", "enter", "clear", "cancel", "help"};
 
 // Splits a line into words; "double quoted" text is one word (with \" and \\ escapes).
@@ -52,8 +52,12 @@ std::expected<std::vector<std::string>, std::string> split_words(std::string_vie
     return words;
 }
 
-bool is_quoted(const std::string& word) { return !word.empty() && word.front() == '"'; }
-std::string unquoted(const std::string& word) { return word.substr(1); }
+bool is_quoted(const std::string& word) {
+    return !word.empty() && word.front() == '"';
+}
+std::string unquoted(const std::string& word) {
+    return word.substr(1);
+}
 
 using Words = std::vector<std::string>;
 

@@ -19,13 +19,26 @@ inline constexpr Milliseconds default_screen_wait{15'000};
 // longer than a screen to appear.
 inline constexpr Milliseconds default_speech_wait{40'000};
 
-struct InsertCard { std::string name; };
+struct InsertCard {
+    std::string name;
+};
 struct RemoveCard {};
-struct PressKeys { std::vector<std::string> keys; };
-struct TypePin { std::string digits; };
-struct Headphones { bool plugged = false; };
-struct Wait { Milliseconds duration{}; };
-struct Fault { std::string service; std::string mode; };
+struct PressKeys {
+    std::vector<std::string> keys;
+};
+struct TypePin {
+    std::string digits;
+};
+struct Headphones {
+    bool plugged = false;
+};
+struct Wait {
+    Milliseconds duration{};
+};
+struct Fault {
+    std::string service;
+    std::string mode;
+};
 
 // Speech matching: by text (substring) or by being private; optionally on one channel.
 struct SpeechPattern {
@@ -34,12 +47,24 @@ struct SpeechPattern {
     std::string channel;  // empty: any channel
 };
 
-struct ExpectScreen { std::string id; Milliseconds within = default_screen_wait; };
-struct ExpectSpeech { SpeechPattern pattern; Milliseconds within = default_speech_wait; };
+struct ExpectScreen {
+    std::string id;
+    Milliseconds within = default_screen_wait;
+};
+struct ExpectSpeech {
+    SpeechPattern pattern;
+    Milliseconds within = default_speech_wait;
+};
 // Checked when the scenario ends, over everything recorded.
-struct ExpectScreens { std::vector<std::string> ids; };
-struct ForbidSpeech { SpeechPattern pattern; };
-struct ForbidText { std::string text; };
+struct ExpectScreens {
+    std::vector<std::string> ids;
+};
+struct ForbidSpeech {
+    SpeechPattern pattern;
+};
+struct ForbidText {
+    std::string text;
+};
 
 using Action = std::variant<InsertCard, RemoveCard, PressKeys, TypePin, Headphones, Wait, Fault,
                             ExpectScreen, ExpectSpeech, ExpectScreens, ForbidSpeech, ForbidText>;

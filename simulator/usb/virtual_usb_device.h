@@ -30,7 +30,7 @@ struct ControlSetup {
 };
 
 class VirtualUsbDevice {
-public:
+  public:
     virtual ~VirtualUsbDevice() = default;
 
     // The device descriptor followed by the whole configuration descriptor (interfaces,
@@ -61,7 +61,7 @@ public:
         m_in_ready_listener = std::move(listener);
     }
 
-protected:
+  protected:
     // Tells the bus that take_in() may now return data for a pending request. Call it
     // without holding the device's own lock.
     void notify_in_ready() {
@@ -75,7 +75,7 @@ protected:
         }
     }
 
-private:
+  private:
     std::mutex m_listener_mutex;
     std::function<void()> m_in_ready_listener;
 };
