@@ -1,6 +1,8 @@
 #include "drivers/epp/epp_protocol.h"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 namespace drivers::epp {
 
@@ -142,41 +144,40 @@ std::expected<Frame, EppError> decode_frame(std::span<const std::uint8_t> bytes)
 
 // ---- Keys ----
 
-std::optional<Key> key_from_code(std::uint8_t value) {
+namespace {
+
+// epp.md §5.1: the function keys' codes; digits are their ASCII characters.
+constexpr std::array<std::pair<base::Key, std::uint8_t>, 4> k_function_key_codes{{
+    {base::Key::enter, 0x0D},
+    {base::Key::clear, 0x08},
+    {base::Key::cancel, 0x1B},
+    {base::Key::help, 0x3F},
+}};
+
+}  // namespace
+
+std::uint8_t key_code(base::Key key) {
+    if (const auto digit = base::digit_value(key)) {
+        return static_cast<std::uint8_t>('0' + *digit);
+    }
+    for (const auto& [candidate, code] : k_function_key_codes) {
+        if (candidate == key) {
+            return code;
+        }
+    }
+    return 0;
+}
+
+std::optional<base::Key> key_from_code(std::uint8_t value) {
     if (value >= '0' && value <= '9') {
-        return static_cast<Key>(value);
+        return base::digit_key(value - '0');
     }
-    switch (value) {
-        case 0x0D:
-        case 0x08:
-        case 0x1B:
-        case 0x3F:
-            return static_cast<Key>(value);
-        default:
-            return std::nullopt;
+    for (const auto& [key, code] : k_function_key_codes) {
+        if (code == value) {
+            return key;
+        }
     }
-}
-
-bool is_digit(Key key) {
-    const auto value = static_cast<std::uint8_t>(key);
-    return value >= '0' && value <= '9';
-}
-
-std::string_view to_string(Key key) {
-    switch (key) {
-        case Key::enter:
-            return "enter";
-        case Key::clear:
-            return "clear";
-        case Key::cancel:
-            return "cancel";
-        case Key::help:
-            return "help";
-        default:
-            break;
-    }
-    static constexpr std::string_view digits[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
-    return digits[static_cast<std::uint8_t>(key) - '0'];
+    return std::nullopt;
 }
 
 // ---- Commands ----
@@ -412,7 +413,7 @@ Frame encode_event(const Event& event, std::uint8_t sequence) {
     std::visit(Overloaded{
                    [&](const KeyPressed& e) {
                        frame.code = code::key_pressed;
-                       frame.payload = {static_cast<std::uint8_t>(e.key)};
+                       frame.payload = {key_code(e.key)};
                    },
                    [&](const PinDigitEntered& e) {
                        frame.code = code::pin_digit_entered;

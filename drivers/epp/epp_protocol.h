@@ -17,6 +17,8 @@
 #include <variant>
 #include <vector>
 
+#include "base/keys.h"
+
 namespace drivers::epp {
 
 using Bytes = std::vector<std::uint8_t>;
@@ -119,26 +121,11 @@ enum class Status : std::uint8_t {
 
 // ---- Keys (epp.md §5.1) ----
 
-enum class Key : std::uint8_t {
-    digit_0 = '0',
-    digit_1 = '1',
-    digit_2 = '2',
-    digit_3 = '3',
-    digit_4 = '4',
-    digit_5 = '5',
-    digit_6 = '6',
-    digit_7 = '7',
-    digit_8 = '8',
-    digit_9 = '9',
-    enter = 0x0D,
-    clear = 0x08,
-    cancel = 0x1B,
-    help = 0x3F,
-};
-
-std::optional<Key> key_from_code(std::uint8_t value);
-bool is_digit(Key key);
-std::string_view to_string(Key key);
+// A key travels as one byte: the ASCII digit for 0-9, and 0D Enter, 08 Clear, 1B Cancel,
+// 3F Help (epp.md §5.1). Its name is base::Key's.
+std::uint8_t key_code(base::Key key);
+// The key a code stands for; nothing for a code no key has.
+std::optional<base::Key> key_from_code(std::uint8_t value);
 
 // ---- Commands (epp.md §4) ----
 
@@ -248,7 +235,7 @@ enum class EndReason : std::uint8_t {
 };
 
 struct KeyPressed {
-    Key key = Key::enter;
+    base::Key key = base::Key::enter;
     bool operator==(const KeyPressed&) const = default;
 };
 struct PinDigitEntered {

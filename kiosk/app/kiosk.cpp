@@ -188,17 +188,17 @@ void Kiosk::handle_sdl_event(const SDL_Event& event) {
     }
 }
 
-void Kiosk::accept_input(core::Key key, std::string_view source, Clock::time_point at) {
+void Kiosk::accept_input(base::Key key, std::string_view source, Clock::time_point at) {
     // PIN digits are only ever typed on the encrypting PIN pad, which never reports them.
     // Digits from anywhere else during PIN entry are dropped unseen and unrecorded, so a
     // customer who types the PIN on the wrong keys does not leak it to the kiosk.
-    if (m_session.state == core::State::pin_entry && core::digit_value(key).has_value()) {
+    if (m_session.state == core::State::pin_entry && base::is_digit(key)) {
         m_transcript.input(source, "digit ignored during PIN entry");
         return;
     }
     // A digit may be a PIN typed at the wrong moment (on a screen that does not collect it):
     // no file ever holds a digit's value, only that a digit was pressed.
-    m_transcript.input(source, core::digit_value(key) ? "digit" : core::to_string(key));
+    m_transcript.input(source, base::is_digit(key) ? "digit" : base::to_string(key));
     // Any key press stops the current speech (ADA 707.5.1, EN 301 549 5.1.3.4).
     if (m_speaker) {
         m_speaker->stop();

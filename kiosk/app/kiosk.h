@@ -50,7 +50,7 @@ class Kiosk {
     Kiosk(Config config, core::Resources resources, Transcript transcript,
           Clock::time_point process_start);
     void handle_sdl_event(const SDL_Event& event);
-    void accept_input(core::Key key, std::string_view source, Clock::time_point at);
+    void accept_input(base::Key key, std::string_view source, Clock::time_point at);
     void step(const core::Event& event);
     void carry_out(const core::Effect& effect);
     void fire_due_timers();

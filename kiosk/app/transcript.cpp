@@ -76,8 +76,8 @@ void Transcript::screen(const core::ScreenModel& screen) {
         Json item;
         item["role"] = core::to_string(element.role);
         item["text"] = element.is_private ? std::string(redacted_text) : element.text;
-        if (!element.key.empty()) {
-            item["key"] = element.key;
+        if (element.key) {
+            item["key"] = base::to_string(*element.key);
         }
         if (element.is_private) {
             item["private"] = true;

@@ -6,8 +6,8 @@
 #include <string_view>
 #include <variant>
 
+#include "base/keys.h"
 #include "kiosk/core/card_number.h"
-#include "kiosk/core/keys.h"
 #include "kiosk/core/money.h"
 #include "kiosk/core/pin_block.h"
 
@@ -65,7 +65,7 @@ struct ServiceReply {
 
 struct Started {};
 struct KeyPressed {
-    Key key;
+    base::Key key;
 };
 struct CardInserted {};
 struct CardRead {

@@ -329,7 +329,7 @@ class Flow {
         }
     }
 
-    void welcome_key(Key key) {
+    void welcome_key(base::Key key) {
         if (const auto locale = welcome_locale_for_key(key, m_resources)) {
             accept_key();
             choose_locale(*locale);
@@ -343,12 +343,12 @@ class Flow {
         }
     }
 
-    void menu_key(Key key) {
+    void menu_key(base::Key key) {
         if (key == menu_balance_key) {
             accept_key();
             enter_interactive(State::balance);
             journal("balance_shown");
-        } else if (key == menu_take_card_key || key == Key::cancel) {
+        } else if (key == menu_take_card_key || key == base::Key::cancel) {
             accept_key();
             end_session(EndReason::finished);
         } else if (key == menu_call_staff_key) {
@@ -359,11 +359,11 @@ class Flow {
         }
     }
 
-    void balance_key(Key key) {
+    void balance_key(base::Key key) {
         if (key == balance_back_key) {
             accept_key();
             enter_interactive(State::menu);
-        } else if (key == balance_take_card_key || key == Key::cancel) {
+        } else if (key == balance_take_card_key || key == base::Key::cancel) {
             accept_key();
             end_session(EndReason::finished);
         } else {
@@ -371,7 +371,7 @@ class Flow {
         }
     }
 
-    void wrong_pin_key(Key key) {
+    void wrong_pin_key(base::Key key) {
         if (key == wrong_pin_retry_key) {
             accept_key();
             begin_pin_entry();
@@ -383,11 +383,11 @@ class Flow {
         }
     }
 
-    void timeout_warning_key(Key key) {
+    void timeout_warning_key(base::Key key) {
         if (key == timeout_extend_key && can_extend_time(m_resources, m_session)) {
             accept_key();
             extend_time();
-        } else if (key == Key::cancel) {
+        } else if (key == base::Key::cancel) {
             accept_key();
             end_session(EndReason::finished);
         } else {
@@ -438,8 +438,8 @@ void Flow::handle(const Started&) {
 void Flow::handle(const KeyPressed& event) {
     // Any key stops current speech (EN 301 549 5.1.3.5); what follows may speak anew.
     emit(StopSpeech{});
-    const Key key = event.key;
-    if (key == Key::help) {
+    const base::Key key = event.key;
+    if (key == base::Key::help) {
         help_key();
         return;
     }
@@ -457,7 +457,7 @@ void Flow::handle(const KeyPressed& event) {
             return;
         case State::reading_card:
         case State::verifying:
-            if (key == Key::cancel) {
+            if (key == base::Key::cancel) {
                 accept_key();
                 end_session(EndReason::cancelled);
             } else {
@@ -468,7 +468,7 @@ void Flow::handle(const KeyPressed& event) {
         case State::pin_entry:
             // The PIN pad holds the keys during entry; a Cancel that reaches the kiosk anyway
             // still ends the entry.
-            if (key == Key::cancel) {
+            if (key == base::Key::cancel) {
                 accept_key();
                 end_session(EndReason::cancelled);
             } else {

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "base/keys.h"
 
 namespace kiosk::core {
 
@@ -18,10 +21,10 @@ struct Element {
     Role role = Role::text;
     std::string text;    // what the screen shows
     std::string speech;  // what is spoken instead of `text`, already worded; empty = speak text
-    std::string key;     // "0".."9", "enter", "clear", "cancel", "help" when a key selects it
-    bool is_private = false;  // spoken only on the headphone channel (EN 301 549 5.1.3.9)
-    std::string locale;       // speech language of this element when it differs from the
-                              // screen's (a language's own name on the welcome screen)
+    std::optional<base::Key> key;  // the key that selects it, for a choice
+    bool is_private = false;       // spoken only on the headphone channel (EN 301 549 5.1.3.9)
+    std::string locale;            // speech language of this element when it differs from the
+                                   // screen's (a language's own name on the welcome screen)
 
     friend bool operator==(const Element&, const Element&) = default;
 };

@@ -49,8 +49,8 @@ std::string_view to_string(ScreenId id) {
     return "unknown";
 }
 
-std::optional<std::string> welcome_locale_for_key(Key key, const Resources& resources) {
-    const std::optional<int> digit = digit_value(key);
+std::optional<std::string> welcome_locale_for_key(base::Key key, const Resources& resources) {
+    const std::optional<int> digit = base::digit_value(key);
     if (!digit || *digit < 1 || *digit > static_cast<int>(policy::offered_locales.size())) {
         return std::nullopt;
     }
@@ -133,9 +133,9 @@ Element make_element(Role role, std::string text, std::string speech = {},
     return element;
 }
 
-Element make_choice(std::string text, Key key, std::string speech = {}) {
+Element make_choice(std::string text, base::Key key, std::string speech = {}) {
     Element element = make_element(Role::choice, std::move(text), std::move(speech));
-    element.key = std::string(to_string(key));
+    element.key = key;
     return element;
 }
 
@@ -168,7 +168,7 @@ class ScreenBuilder {
         return add(make_element(role, text(name)));
     }
 
-    ScreenBuilder& add_choice(std::string_view name, Key key) {
+    ScreenBuilder& add_choice(std::string_view name, base::Key key) {
         return add(make_choice(text(name), key));
     }
 
@@ -205,7 +205,7 @@ ScreenModel welcome_screen(const Resources& resources, const Session& session) {
             continue;
         }
         const Catalog& own = resources.catalog(locale);
-        const std::optional<Key> key = digit_key(static_cast<int>(index) + 1);
+        const std::optional<base::Key> key = base::digit_key(static_cast<int>(index) + 1);
         if (!key) {
             continue;
         }

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "kiosk/core/keys.h"
+#include "base/keys.h"
 #include "kiosk/core/resources.h"
 #include "kiosk/core/screen.h"
 #include "kiosk/core/session.h"
@@ -60,22 +60,22 @@ inline constexpr std::array all_screen_ids{
 std::string_view to_string(ScreenId id);
 
 // The keys each screen answers to: one home, shared by the screens and the flow.
-inline constexpr Key welcome_elder_mode_key = Key::digit_4;
-inline constexpr Key menu_balance_key = Key::digit_1;
-inline constexpr Key menu_take_card_key = Key::digit_2;
-inline constexpr Key menu_call_staff_key = Key::digit_3;
-inline constexpr Key balance_back_key = Key::digit_1;
-inline constexpr Key balance_take_card_key = Key::digit_2;
-inline constexpr Key wrong_pin_retry_key = Key::digit_1;
-inline constexpr Key wrong_pin_cancel_key = Key::cancel;
-inline constexpr Key timeout_extend_key = Key::enter;
+inline constexpr base::Key welcome_elder_mode_key = base::Key::digit_4;
+inline constexpr base::Key menu_balance_key = base::Key::digit_1;
+inline constexpr base::Key menu_take_card_key = base::Key::digit_2;
+inline constexpr base::Key menu_call_staff_key = base::Key::digit_3;
+inline constexpr base::Key balance_back_key = base::Key::digit_1;
+inline constexpr base::Key balance_take_card_key = base::Key::digit_2;
+inline constexpr base::Key wrong_pin_retry_key = base::Key::digit_1;
+inline constexpr base::Key wrong_pin_cancel_key = base::Key::cancel;
+inline constexpr base::Key timeout_extend_key = base::Key::enter;
 // Hears the current screen again (docs/accessibility.md: the customer can repeat speech from the
 // keypad). No screen offers 0 as a choice, so it is free everywhere but PIN entry.
-inline constexpr Key repeat_key = Key::digit_0;
+inline constexpr base::Key repeat_key = base::Key::digit_0;
 
 // The language a welcome-screen key selects: policy::offered_locales in order on keys 1, 2, 3,
 // each only when its catalog is loaded.
-std::optional<std::string> welcome_locale_for_key(Key key, const Resources& resources);
+std::optional<std::string> welcome_locale_for_key(base::Key key, const Resources& resources);
 
 // The screen that belongs to the session's state (for the returning_card state, the one that
 // explains why the card is returned).

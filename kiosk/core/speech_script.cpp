@@ -9,11 +9,11 @@ namespace {
 // The words spoken for what an element says; for a choice, with the key that selects it.
 std::string element_words(const Element& element, const Catalog& catalog) {
     const std::string& words = element.speech.empty() ? element.text : element.speech;
-    if (element.role != Role::choice || element.key.empty()) {
+    if (element.role != Role::choice || !element.key) {
         return words;
     }
     std::string key_name = "key.";
-    key_name += element.key;
+    key_name += base::to_string(*element.key);
     return catalog.format("speech.choice", {{"label", words}, {"key", catalog.text(key_name)}});
 }
 

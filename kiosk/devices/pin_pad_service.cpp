@@ -4,8 +4,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "base/keys.h"
 #include "drivers/pinblock/pin_block.h"
-#include "kiosk/core/keys.h"
 #include "kiosk/core/pin_block.h"
 #include "kiosk/devices/device_timing.h"
 
@@ -13,26 +13,6 @@ namespace kiosk::devices {
 namespace {
 
 using drivers::epp::EppError;
-
-std::optional<core::Key> to_core_key(drivers::epp::Key key) {
-    using drivers::epp::Key;
-    switch (key) {
-        case Key::enter:
-            return core::Key::enter;
-        case Key::clear:
-            return core::Key::clear;
-        case Key::cancel:
-            return core::Key::cancel;
-        case Key::help:
-            return core::Key::help;
-        default:
-            break;
-    }
-    if (drivers::epp::is_digit(key)) {
-        return core::digit_key(static_cast<int>(key) - '0');
-    }
-    return std::nullopt;
-}
 
 }  // namespace
 
@@ -248,9 +228,7 @@ void PinPadService::handle(const drivers::epp::Event& event) {
         [&](const auto& happened) {
             using Happened = std::decay_t<decltype(happened)>;
             if constexpr (std::is_same_v<Happened, KeyPressed>) {
-                if (auto key = to_core_key(happened.key)) {
-                    post(core::KeyPressed{*key});
-                }
+                post(core::KeyPressed{happened.key});
             } else if constexpr (std::is_same_v<Happened, PinDigitEntered>) {
                 post(core::PinDigitEntered{happened.digits_entered});
             } else if constexpr (std::is_same_v<Happened, drivers::epp::PinCleared>) {

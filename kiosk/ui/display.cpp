@@ -35,20 +35,19 @@ struct KeyBadge {
 // The badge beside a choice repeats the physical key: its label and, for the function keys,
 // the colour and symbol of ADA 707.6 (Enter green circle, Clear yellow arrow, Cancel red X),
 // so colour is never the only cue.
-KeyBadge badge_for(const std::string& key, const Palette& palette) {
-    if (key == "enter") {
-        return {"○", Colour{0x34, 0xC7, 0x59}};
+KeyBadge badge_for(base::Key key, const Palette& palette) {
+    switch (key) {
+        case base::Key::enter:
+            return {"○", Colour{0x34, 0xC7, 0x59}};
+        case base::Key::clear:
+            return {"←", Colour{0xFF, 0xD4, 0x00}};
+        case base::Key::cancel:
+            return {"×", Colour{0xFF, 0x6B, 0x6B}};
+        case base::Key::help:
+            return {"?", palette.key_badge_background};
+        default:
+            return {std::string(base::to_string(key)), palette.key_badge_background};
     }
-    if (key == "clear") {
-        return {"←", Colour{0xFF, 0xD4, 0x00}};
-    }
-    if (key == "cancel") {
-        return {"×", Colour{0xFF, 0x6B, 0x6B}};
-    }
-    if (key == "help") {
-        return {"?", palette.key_badge_background};
-    }
-    return {key, palette.key_badge_background};
 }
 
 SDL_Color to_sdl(Colour colour) {
@@ -77,7 +76,7 @@ struct Display::Item {
     Colour colour;
     const Texture* texture = nullptr;
     bool is_private = false;
-    std::string key;  // set on a choice's background: what a touch there presses
+    std::optional<base::Key> key;  // set on a choice's background: what a touch there presses
 };
 
 std::expected<std::unique_ptr<Display>, std::string> Display::create(DisplayOptions options) {
@@ -319,8 +318,8 @@ bool Display::try_lay_out(double scale) {
                                    .is_private = false,
                                    .key = {}});
             int text_left = button.x + padding;
-            if (!choice.key.empty()) {
-                const KeyBadge badge = badge_for(choice.key, palette);
+            if (choice.key) {
+                const KeyBadge badge = badge_for(*choice.key, palette);
                 const SDL_Rect badge_rect{button.x + padding,
                                           button.y + (button_height - badge_size) / 2, badge_size,
                                           badge_size};
@@ -439,37 +438,37 @@ std::expected<void, std::string> Display::save_screenshot(const std::filesystem:
     return result;
 }
 
-std::optional<core::Key> Display::key_at(int x, int y) const {
+std::optional<base::Key> Display::key_at(int x, int y) const {
     const SDL_Point point{x, y};
     for (const Item& item : m_items) {
-        if (!item.key.empty() && SDL_PointInRect(&point, &item.rect)) {
-            return core::parse_key(item.key);
+        if (item.key && SDL_PointInRect(&point, &item.rect)) {
+            return item.key;
         }
     }
     return std::nullopt;
 }
 
-std::optional<core::Key> Display::key_for(SDL_Keycode keycode) {
+std::optional<base::Key> Display::key_for(SDL_Keycode keycode) {
     if (keycode >= SDLK_0 && keycode <= SDLK_9) {
-        return core::digit_key(static_cast<int>(keycode - SDLK_0));
+        return base::digit_key(static_cast<int>(keycode - SDLK_0));
     }
     if (keycode >= SDLK_KP_1 && keycode <= SDLK_KP_9) {
-        return core::digit_key(static_cast<int>(keycode - SDLK_KP_1) + 1);
+        return base::digit_key(static_cast<int>(keycode - SDLK_KP_1) + 1);
     }
     switch (keycode) {
         case SDLK_KP_0:
-            return core::digit_key(0);
+            return base::digit_key(0);
         case SDLK_RETURN:
         case SDLK_KP_ENTER:
-            return core::Key::enter;
+            return base::Key::enter;
         case SDLK_BACKSPACE:
         case SDLK_DELETE:
-            return core::Key::clear;
+            return base::Key::clear;
         case SDLK_ESCAPE:
-            return core::Key::cancel;
+            return base::Key::cancel;
         case SDLK_F1:
         case SDLK_h:
-            return core::Key::help;
+            return base::Key::help;
         default:
             return std::nullopt;
     }

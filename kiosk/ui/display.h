@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "kiosk/core/keys.h"
+#include "base/keys.h"
 #include "kiosk/core/screen.h"
 #include "kiosk/ui/fonts.h"
 #include "kiosk/ui/theme.h"
@@ -48,9 +48,9 @@ class Display {
                                                      Privacy privacy);
 
     // The key of the choice under a touch or click, if any.
-    std::optional<core::Key> key_at(int x, int y) const;
+    std::optional<base::Key> key_at(int x, int y) const;
     // Maps a keyboard key (developer's keyboard, or a USB keypad) to a kiosk key.
-    static std::optional<core::Key> key_for(SDL_Keycode keycode);
+    static std::optional<base::Key> key_for(SDL_Keycode keycode);
 
     int width() const { return m_width; }
     int height() const { return m_height; }

@@ -29,22 +29,6 @@ constexpr auto stop_poll = 20ms;
 // Headless runs draw into memory at this size (the screenshots' size).
 constexpr const char* headless_size = "1280x720";
 
-std::optional<drivers::epp::Key> epp_key(const std::string& name) {
-    if (name.size() == 1 && name[0] >= '0' && name[0] <= '9') {
-        return drivers::epp::key_from_code(static_cast<std::uint8_t>(name[0]));
-    }
-    static const std::map<std::string, drivers::epp::Key, std::less<>> function_keys = {
-        {"enter", drivers::epp::Key::enter},
-        {"clear", drivers::epp::Key::clear},
-        {"cancel", drivers::epp::Key::cancel},
-        {"help", drivers::epp::Key::help},
-    };
-    if (const auto found = function_keys.find(name); found != function_keys.end()) {
-        return found->second;
-    }
-    return std::nullopt;
-}
-
 std::optional<bank::Fault> fault_named(std::string_view mode) {
     for (const bank::Fault fault : {bank::Fault::none, bank::Fault::unavailable, bank::Fault::slow,
                                     bank::Fault::garbage, bank::Fault::drop}) {
@@ -295,17 +279,13 @@ std::expected<void, std::string> Branch::wait_for_pin_pad(drivers::epp::PadMode 
     return {};
 }
 
-std::expected<void, std::string> Branch::press_key(const std::string& name) {
-    const auto key = epp_key(name);
-    if (!key) {
-        return std::unexpected("the PIN pad has no key '" + name + "'");
-    }
+std::expected<void, std::string> Branch::press_key(base::Key key) {
     // A key pressed before the kiosk has woken the pad up is lost, as on a real pad; the
     // simulated customer waits until the pad listens, as a real one waits for the screen.
     if (auto ready = wait_for_pin_pad(drivers::epp::PadMode::idle, "started listening"); !ready) {
         return ready;
     }
-    m_pin_pad->press(*key);
+    m_pin_pad->press(key);
     return {};
 }
 
@@ -316,7 +296,11 @@ std::expected<void, std::string> Branch::type_pin(const std::string& digits) {
         return collecting;
     }
     for (const char digit : digits) {
-        if (auto pressed = press_key(std::string(1, digit)); !pressed) {
+        const auto key = base::digit_key(digit - '0');
+        if (!key) {
+            return std::unexpected(std::string("a PIN holds digits only"));
+        }
+        if (auto pressed = press_key(*key); !pressed) {
             return pressed;
         }
         std::this_thread::sleep_for(pause_between_digits);

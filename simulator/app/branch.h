@@ -46,7 +46,7 @@ class Branch : public script::Hardware {
 
     std::expected<void, std::string> insert_card(const std::string& name) override;
     std::expected<void, std::string> remove_card() override;
-    std::expected<void, std::string> press_key(const std::string& key) override;
+    std::expected<void, std::string> press_key(base::Key key) override;
     std::expected<void, std::string> type_pin(const std::string& digits) override;
     std::expected<void, std::string> set_headphones(bool plugged) override;
     std::expected<void, std::string> set_fault(const std::string& service,

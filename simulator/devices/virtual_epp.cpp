@@ -89,7 +89,7 @@ void VirtualEpp::finish_entry() {
     m_timer_wakeup.notify_all();
 }
 
-void VirtualEpp::press(Key key) {
+void VirtualEpp::press(base::Key key) {
     {
         std::lock_guard lock(m_mutex);
         if (m_tampered) {
@@ -99,27 +99,27 @@ void VirtualEpp::press(Key key) {
             PinEntry& entry = *m_entry;
             entry.deadline = Clock::now() + std::chrono::seconds(entry.request.timeout_seconds);
             m_timer_wakeup.notify_all();
-            if (is_digit(key)) {
+            if (const auto digit = base::digit_value(key)) {
                 if (entry.digits.size() >= entry.request.max_digits) {
                     emit(PinFull{entry.request.max_digits});
                 } else {
-                    entry.digits.push_back(static_cast<char>(key));
+                    entry.digits.push_back(static_cast<char>('0' + *digit));
                     emit(PinDigitEntered{static_cast<std::uint8_t>(entry.digits.size())});
                 }
-            } else if (key == Key::clear) {
+            } else if (key == base::Key::clear) {
                 drivers::pinblock::wipe(entry.digits);
                 entry.digits.clear();
                 emit(PinCleared{});
-            } else if (key == Key::enter) {
+            } else if (key == base::Key::enter) {
                 if (entry.digits.size() < entry.request.min_digits) {
                     emit(PinTooShort{entry.request.min_digits});
                 } else {
                     finish_entry();
                 }
-            } else if (key == Key::cancel) {
+            } else if (key == base::Key::cancel) {
                 end_entry(EndReason::cancelled_by_customer);
-            } else if (key == Key::help) {
-                emit(KeyPressed{Key::help});
+            } else if (key == base::Key::help) {
+                emit(KeyPressed{base::Key::help});
             }
         } else if (m_key_mode == KeyMode::function_keys) {
             emit(KeyPressed{key});

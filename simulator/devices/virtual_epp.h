@@ -47,7 +47,7 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     VirtualEpp& operator=(const VirtualEpp&) = delete;
 
     // The customer presses a key on the pad.
-    void press(drivers::epp::Key key);
+    void press(base::Key key);
     // Headphones go into / come out of the jack on the pad.
     void plug_headphones(bool plugged);
     // Someone opens the enclosure: keys erased, PIN entry refused from now on.

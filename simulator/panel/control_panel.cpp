@@ -26,26 +26,26 @@ struct PanelState {
     std::string last_message = "Ready.";
 };
 
-std::optional<std::string> pin_pad_key(SDL_Keycode key) {
+std::optional<base::Key> pin_pad_key(SDL_Keycode key) {
     if (key >= SDLK_0 && key <= SDLK_9) {
-        return std::string(1, static_cast<char>('0' + (key - SDLK_0)));
+        return base::digit_key(key - SDLK_0);
     }
     if (key >= SDLK_KP_1 && key <= SDLK_KP_9) {
-        return std::string(1, static_cast<char>('1' + (key - SDLK_KP_1)));
+        return base::digit_key(1 + (key - SDLK_KP_1));
     }
     switch (key) {
         case SDLK_KP_0:
-            return "0";
+            return base::Key::digit_0;
         case SDLK_RETURN:
         case SDLK_KP_ENTER:
-            return "enter";
+            return base::Key::enter;
         case SDLK_BACKSPACE:
-            return "clear";
+            return base::Key::clear;
         case SDLK_ESCAPE:
-            return "cancel";
+            return base::Key::cancel;
         case SDLK_SLASH:
         case SDLK_QUESTION:
-            return "help";
+            return base::Key::help;
         default:
             return std::nullopt;
     }

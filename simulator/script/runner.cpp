@@ -96,7 +96,7 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
             } else if constexpr (std::is_same_v<T, RemoveCard>) {
                 return hardware.remove_card();
             } else if constexpr (std::is_same_v<T, PressKeys>) {
-                for (const auto& key : step.keys) {
+                for (const base::Key key : step.keys) {
                     if (auto pressed = hardware.press_key(key); !pressed) {
                         return pressed;
                     }

@@ -21,7 +21,7 @@ class Hardware {
     virtual ~Hardware() = default;
     virtual std::expected<void, std::string> insert_card(const std::string& name) = 0;
     virtual std::expected<void, std::string> remove_card() = 0;
-    virtual std::expected<void, std::string> press_key(const std::string& key) = 0;
+    virtual std::expected<void, std::string> press_key(base::Key key) = 0;
     // Types the digits once the PIN pad is collecting a PIN (a customer waits for the prompt).
     virtual std::expected<void, std::string> type_pin(const std::string& digits) = 0;
     virtual std::expected<void, std::string> set_headphones(bool plugged) = 0;

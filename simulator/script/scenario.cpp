@@ -8,9 +8,6 @@ namespace simulator::script {
 
 namespace {
 
-constexpr std::string_view known_keys[] = {"0", "1", "2", "3",     "4",     "5",      "6",
-                                           "7", "8", "9", "enter", "clear", "cancel", "help"};
-
 // Splits a line into words; "double quoted" text is one word (with \" and \\ escapes).
 std::expected<std::vector<std::string>, std::string> split_words(std::string_view line) {
     std::vector<std::string> words;
@@ -112,12 +109,12 @@ std::expected<Action, std::string> parse_words(const Words& words) {
     if (verb == "press" && words.size() >= 2) {
         PressKeys press;
         for (std::size_t index = 1; index < words.size(); ++index) {
-            if (std::find(std::begin(known_keys), std::end(known_keys), words[index]) ==
-                std::end(known_keys)) {
+            const auto key = base::parse_key(words[index]);
+            if (!key) {
                 return std::unexpected("'" + words[index] +
                                        "' is not a PIN pad key (0-9 enter clear cancel help)");
             }
-            press.keys.push_back(words[index]);
+            press.keys.push_back(*key);
         }
         return press;
     }

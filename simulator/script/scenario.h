@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include "base/keys.h"
+
 namespace simulator::script {
 
 using Milliseconds = std::chrono::milliseconds;
@@ -24,7 +26,7 @@ struct InsertCard {
 };
 struct RemoveCard {};
 struct PressKeys {
-    std::vector<std::string> keys;
+    std::vector<base::Key> keys;
 };
 struct TypePin {
     std::string digits;

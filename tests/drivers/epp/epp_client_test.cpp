@@ -4,6 +4,7 @@
 #include "tests/support/replay_transport.h"
 
 using namespace drivers::epp;
+using base::Key;
 using drivers::usb::UsbError;
 using tests::drivers::hex;
 using tests::drivers::ReplayTransport;

@@ -7,6 +7,7 @@
 #include "tests/support/replay_transport.h"
 
 using namespace drivers::epp;
+using base::Key;
 using tests::drivers::hex;
 
 TEST_CASE("The frame checksum is CRC-16/CCITT-FALSE") {

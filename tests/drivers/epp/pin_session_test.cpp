@@ -10,6 +10,7 @@
 #include "simulator/devices/virtual_epp.h"
 
 using namespace drivers::epp;
+using base::Key;
 
 namespace {
 
@@ -89,7 +90,7 @@ struct PinBench {
         request.account_field = *account_field_from_pan(k_pan);
         REQUIRE(client.start_pin_entry(request).has_value());
         for (char digit : pin) {
-            pad->press(static_cast<Key>(digit));
+            pad->press(*base::digit_key(digit - '0'));
             CHECK(std::holds_alternative<PinDigitEntered>(next()));
         }
         pad->press(Key::enter);
@@ -142,7 +143,7 @@ TEST_CASE("The same PIN on a different card gives a different block") {
     request.account_field = *account_field_from_pan("6217001234567890122");
     REQUIRE(second.client.start_pin_entry(request).has_value());
     for (char digit : std::string("2468")) {
-        second.pad->press(static_cast<Key>(digit));
+        second.pad->press(*base::digit_key(digit - '0'));
         second.next();
     }
     second.pad->press(Key::enter);
@@ -161,13 +162,13 @@ TEST_CASE("A cleared and re-entered PIN gives the block of the second entry") {
     request.account_field = *account_field_from_pan(k_pan);
     REQUIRE(bench.client.start_pin_entry(request).has_value());
     for (char digit : std::string("1111")) {
-        bench.pad->press(static_cast<Key>(digit));
+        bench.pad->press(*base::digit_key(digit - '0'));
         bench.next();
     }
     bench.pad->press(Key::clear);
     CHECK(std::holds_alternative<PinCleared>(bench.next()));
     for (char digit : std::string("80264")) {
-        bench.pad->press(static_cast<Key>(digit));
+        bench.pad->press(*base::digit_key(digit - '0'));
         bench.next();
     }
     bench.pad->press(Key::enter);

@@ -151,8 +151,8 @@ TEST_CASE("A PIN entered on the simulated pad reaches the host only as its block
     epp::PinEntryRequest request;
     request.account_field = *epp::account_field_from_pan(pan);
     REQUIRE(client.start_pin_entry(request).has_value());
-    for (const epp::Key key : {epp::Key::digit_2, epp::Key::digit_4, epp::Key::digit_6,
-                               epp::Key::digit_8, epp::Key::enter}) {
+    for (const base::Key key : {base::Key::digit_2, base::Key::digit_4, base::Key::digit_6,
+                                base::Key::digit_8, base::Key::enter}) {
         pad->press(key);
     }
     std::optional<epp::PinBlock> block;

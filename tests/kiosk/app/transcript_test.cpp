@@ -20,11 +20,12 @@ std::vector<Json> read_records(const std::filesystem::path& path) {
     return records;
 }
 
-core::Element element(core::Role role, std::string text, std::string key, bool is_private) {
+core::Element element(core::Role role, std::string text, std::optional<base::Key> key,
+                      bool is_private) {
     core::Element made;
     made.role = role;
     made.text = std::move(text);
-    made.key = std::move(key);
+    made.key = key;
     made.is_private = is_private;
     return made;
 }
@@ -48,7 +49,7 @@ TEST_CASE("A screen record lists its elements in order with roles, keys and priv
         screen.theme = "elder";
         screen.elements = {element(core::Role::title, "账户余额", {}, false),
                            element(core::Role::amount, "¥12,345.67", {}, true),
-                           element(core::Role::choice, "返回", "1", false)};
+                           element(core::Role::choice, "返回", base::Key::digit_1, false)};
         transcript->screen(screen);
     }
     const auto records = read_records(file.path);

@@ -60,7 +60,7 @@ TEST_CASE("After a wrong PIN a second try can succeed") {
     kiosk.reach_pin_entry();
     kiosk.send(PinEntered{sample_pin_block()});
     kiosk.reply(status_reply(ServiceStatus::wrong_pin, 2));
-    const auto& retry = kiosk.send(KeyPressed{Key::digit_1});
+    const auto& retry = kiosk.send(KeyPressed{base::Key::digit_1});
     CHECK(has_effect<StartPinEntry>(retry));
     CHECK(kiosk.session().state == State::pin_entry);
     const auto screen = last_screen(retry);
@@ -82,7 +82,7 @@ TEST_CASE("Cancel after a wrong PIN returns the card") {
     kiosk.reach_pin_entry();
     kiosk.send(PinEntered{sample_pin_block()});
     kiosk.reply(status_reply(ServiceStatus::wrong_pin, 1));
-    kiosk.send(KeyPressed{Key::cancel});
+    kiosk.send(KeyPressed{base::Key::cancel});
     check_card_returned(kiosk, "cancelled");
 }
 
@@ -192,7 +192,7 @@ TEST_CASE("Cancel on the PIN pad ends the session and returns the card") {
 
 TEST_CASE("Cancel while the card is being read returns it") {
     FlowDriver kiosk;
-    kiosk.send_all({Started{}, CardInserted{}, KeyPressed{Key::cancel}});
+    kiosk.send_all({Started{}, CardInserted{}, KeyPressed{base::Key::cancel}});
     check_card_returned(kiosk, "cancelled");
 }
 
@@ -219,7 +219,7 @@ TEST_CASE("A reply to a call that is no longer pending is ignored") {
 TEST_CASE("A timer that was cancelled is ignored when it fires anyway") {
     FlowDriver kiosk;
     kiosk.reach_menu();
-    kiosk.send(KeyPressed{Key::help});  // cancels the inactivity timer
+    kiosk.send(KeyPressed{base::Key::help});  // cancels the inactivity timer
     const auto& effects = kiosk.send(TimerFired{TimerId::inactivity});
     CHECK_FALSE(has_effect<Show>(effects));
     CHECK(kiosk.session().state == State::staff_called);
@@ -228,7 +228,7 @@ TEST_CASE("A timer that was cancelled is ignored when it fires anyway") {
 TEST_CASE("The journal records each step without personal data") {
     FlowDriver kiosk;
     kiosk.reach_balance();
-    kiosk.send(KeyPressed{Key::digit_2});
+    kiosk.send(KeyPressed{base::Key::digit_2});
     std::vector<std::string> events;
     for (const Journal& entry : effects_of<Journal>(kiosk.all())) {
         events.push_back(entry.event);

@@ -42,7 +42,7 @@ TEST_CASE("The welcome screen offers each language in its own words and voice, a
     std::vector<std::pair<std::string, std::string>> choices;
     for (const Element& element : screen->elements) {
         if (element.role == Role::choice) {
-            choices.emplace_back(element.key, element.text);
+            choices.emplace_back(base::to_string(element.key.value()), element.text);
         }
     }
     CHECK(choices ==
@@ -76,9 +76,9 @@ TEST_CASE("The happy path goes from welcome through PIN and balance to goodbye a
     CHECK(calls.front().request.pin_block == sample_pin_block());
 
     kiosk.reply(balance_reply(1'234'567));
-    kiosk.send(KeyPressed{Key::digit_1});
+    kiosk.send(KeyPressed{base::Key::digit_1});
     CHECK(kiosk.session().state == State::balance);
-    kiosk.send(KeyPressed{Key::digit_2});
+    kiosk.send(KeyPressed{base::Key::digit_2});
     CHECK(has_effect<EjectCard>(kiosk.last()));
     CHECK(kiosk.session().state == State::returning_card);
     kiosk.send(CardRemoved{});
@@ -127,13 +127,13 @@ TEST_CASE("Without headphones the balance is not spoken and the customer hears h
 
 TEST_CASE("Session data is wiped and language and elder mode reset when the session ends") {
     FlowDriver kiosk;
-    kiosk.send_all({Started{}, KeyPressed{Key::digit_3}, KeyPressed{Key::digit_4}});
+    kiosk.send_all({Started{}, KeyPressed{base::Key::digit_3}, KeyPressed{base::Key::digit_4}});
     CHECK(kiosk.session().locale == "en");
     CHECK(kiosk.session().elder_mode);
     kiosk.send_all({CardInserted{}, CardRead{sample_card()}, PinDigitEntered{4},
                     PinEntered{sample_pin_block()}});
     kiosk.reply(balance_reply(500));
-    kiosk.send_all({KeyPressed{Key::digit_2}});
+    kiosk.send_all({KeyPressed{base::Key::digit_2}});
     CHECK_FALSE(kiosk.session().card.has_value());
     CHECK_FALSE(kiosk.session().balance.has_value());
     kiosk.send(CardRemoved{});
@@ -196,7 +196,7 @@ TEST_CASE("The card's language preference switches the locale") {
 TEST_CASE("A language chosen on the welcome screen wins over the card's preference") {
     FlowDriver kiosk;
     kiosk.send_all(
-        {Started{}, KeyPressed{Key::digit_2}, CardInserted{}, CardRead{sample_card("enzh")}});
+        {Started{}, KeyPressed{base::Key::digit_2}, CardInserted{}, CardRead{sample_card("enzh")}});
     CHECK(kiosk.session().locale == "zh-HK");
     const auto screen = last_screen(kiosk.last());
     REQUIRE(screen);
@@ -206,7 +206,7 @@ TEST_CASE("A language chosen on the welcome screen wins over the card's preferen
 TEST_CASE("Choosing a language on the welcome screen shows and speaks it in that language") {
     FlowDriver kiosk;
     kiosk.send(Started{});
-    const auto& effects = kiosk.send(KeyPressed{Key::digit_3});
+    const auto& effects = kiosk.send(KeyPressed{base::Key::digit_3});
     const auto screen = last_screen(effects);
     REQUIRE(screen);
     CHECK(screen->locale == "en");
@@ -225,7 +225,7 @@ TEST_CASE("The menu offers balance, take card and call staff on keys 1 to 3") {
     std::vector<std::string> keys;
     for (const Element& element : screen->elements) {
         if (element.role == Role::choice) {
-            keys.push_back(element.key + " " + element.text);
+            keys.push_back(std::string(base::to_string(element.key.value())) + " " + element.text);
         }
     }
     CHECK(keys == std::vector<std::string>{"1 查询余额", "2 退卡", "3 呼叫大堂经理"});
@@ -235,7 +235,7 @@ TEST_CASE("The menu offers balance, take card and call staff on keys 1 to 3") {
 TEST_CASE("Going back from the balance returns to the menu") {
     FlowDriver kiosk;
     kiosk.reach_balance();
-    kiosk.send(KeyPressed{Key::digit_1});
+    kiosk.send(KeyPressed{base::Key::digit_1});
     CHECK(kiosk.session().state == State::menu);
     CHECK(last_screen(kiosk.last())->id == "menu");
 }
@@ -243,7 +243,7 @@ TEST_CASE("Going back from the balance returns to the menu") {
 TEST_CASE("A key that selects nothing gives an error tone and changes nothing") {
     FlowDriver kiosk;
     kiosk.reach_menu();
-    const auto& effects = kiosk.send(KeyPressed{Key::digit_7});
+    const auto& effects = kiosk.send(KeyPressed{base::Key::digit_7});
     CHECK(kiosk.session().state == State::menu);
     CHECK_FALSE(has_effect<Show>(effects));
     const auto tones = effects_of<Tone>(effects);
@@ -254,7 +254,7 @@ TEST_CASE("A key that selects nothing gives an error tone and changes nothing") 
 TEST_CASE("Any key press stops the current speech first") {
     FlowDriver kiosk;
     kiosk.reach_menu();
-    for (const Key key : {Key::digit_7, Key::digit_1, Key::help}) {
+    for (const base::Key key : {base::Key::digit_7, base::Key::digit_1, base::Key::help}) {
         const auto& effects = kiosk.send(KeyPressed{key});
         REQUIRE_FALSE(effects.empty());
         CHECK(std::holds_alternative<StopSpeech>(effects.front()));
@@ -264,7 +264,7 @@ TEST_CASE("Any key press stops the current speech first") {
 TEST_CASE("The take-card reminder repeats until the card is removed") {
     FlowDriver kiosk;
     kiosk.reach_menu();
-    kiosk.send(KeyPressed{Key::digit_2});
+    kiosk.send(KeyPressed{base::Key::digit_2});
     REQUIRE(timer_started(kiosk.last(), TimerId::reminder));
     for (int reminder = 1; reminder <= 3; ++reminder) {
         const auto& effects = kiosk.fire(TimerId::reminder);
@@ -284,7 +284,7 @@ TEST_CASE("The take-card reminder repeats until the card is removed") {
 TEST_CASE("A card left in the reader is reported to staff after several reminders") {
     FlowDriver kiosk;
     kiosk.reach_menu();
-    kiosk.send(KeyPressed{Key::digit_2});
+    kiosk.send(KeyPressed{base::Key::digit_2});
     const int before_staff = kiosk.resources().policy.reminders_before_staff;
     for (int reminder = 1; reminder < before_staff; ++reminder) {
         CHECK_FALSE(has_effect<NotifyStaff>(kiosk.fire(TimerId::reminder)));
@@ -330,7 +330,7 @@ TEST_CASE("Removing the card while the PIN is being verified cancels the call") 
 TEST_CASE("A new card on the goodbye screen starts a new session at once") {
     FlowDriver kiosk;
     kiosk.reach_menu();
-    kiosk.send_all({KeyPressed{Key::digit_2}, CardRemoved{}});
+    kiosk.send_all({KeyPressed{base::Key::digit_2}, CardRemoved{}});
     const auto& effects = kiosk.send(CardInserted{});
     CHECK(timer_cancelled(effects, TimerId::goodbye));
     CHECK(kiosk.session().state == State::reading_card);
@@ -395,7 +395,7 @@ TEST_CASE("Audio mode carries over to the next customer while the headphones sta
     kiosk.reach_menu();  // sends Started again, as a restarted shell would
     CHECK_FALSE(kiosk.session().audio_mode);
     kiosk.send(HeadphonesPlugged{});
-    kiosk.send_all({KeyPressed{Key::digit_2}, CardRemoved{}});
+    kiosk.send_all({KeyPressed{base::Key::digit_2}, CardRemoved{}});
     kiosk.fire(TimerId::goodbye);
     CHECK(kiosk.session().audio_mode);
     CHECK(utterances(kiosk.last()).front().channel == Channel::headphones);
@@ -421,7 +421,7 @@ TEST_CASE(
     "The help key on the menu calls staff and keeps the session safe until a key is pressed") {
     FlowDriver kiosk;
     kiosk.reach_menu();
-    const auto& effects = kiosk.send(KeyPressed{Key::help});
+    const auto& effects = kiosk.send(KeyPressed{base::Key::help});
     CHECK(has_effect<NotifyStaff>(effects));
     CHECK(timer_cancelled(effects, TimerId::inactivity));
     CHECK(kiosk.session().state == State::staff_called);
@@ -431,7 +431,7 @@ TEST_CASE(
     CHECK(mentions(effects, "您的卡片在机器里，很安全。"));
     CHECK_FALSE(has_effect<EjectCard>(effects));
 
-    const auto& back = kiosk.send(KeyPressed{Key::digit_8});
+    const auto& back = kiosk.send(KeyPressed{base::Key::digit_8});
     CHECK(kiosk.session().state == State::menu);
     CHECK(last_screen(back)->id == "menu");
     CHECK(timer_started(back, TimerId::inactivity));
@@ -449,13 +449,13 @@ TEST_CASE("The help key during PIN entry pauses the entry and starts it afresh o
     FlowDriver kiosk;
     kiosk.reach_pin_entry();
     kiosk.send(PinDigitEntered{3});
-    const auto& effects = kiosk.send(KeyPressed{Key::help});
+    const auto& effects = kiosk.send(KeyPressed{base::Key::help});
     CHECK(has_effect<CancelPinEntry>(effects));
     CHECK_FALSE(kiosk.session().pin_entry_active);
     // The PIN pad confirms the cancel; that must not end the session.
     kiosk.send(PinEntryCancelled{});
     CHECK(kiosk.session().state == State::staff_called);
-    const auto& back = kiosk.send(KeyPressed{Key::enter});
+    const auto& back = kiosk.send(KeyPressed{base::Key::enter});
     CHECK(has_effect<StartPinEntry>(back));
     CHECK(kiosk.session().state == State::pin_entry);
     CHECK(kiosk.session().pin_digit_count == 0);
@@ -465,7 +465,7 @@ TEST_CASE("The help key while the service is checking keeps the screen and says 
     FlowDriver kiosk;
     kiosk.reach_pin_entry();
     kiosk.send(PinEntered{sample_pin_block()});
-    const auto& effects = kiosk.send(KeyPressed{Key::help});
+    const auto& effects = kiosk.send(KeyPressed{base::Key::help});
     CHECK(has_effect<NotifyStaff>(effects));
     CHECK_FALSE(has_effect<Show>(effects));
     CHECK(mentions(effects, "已为您通知大堂经理"));
@@ -492,7 +492,7 @@ TEST_CASE("Events that make no sense in the current state change nothing but the
     CHECK(kiosk.session().locale == before.locale);
 }
 
-TEST_CASE("Key 0 says the current screen again and counts as activity") {
+TEST_CASE("base::Key 0 says the current screen again and counts as activity") {
     FlowDriver kiosk;
     kiosk.reach_menu();
     const auto menu_speech = utterances(kiosk.last());
@@ -503,11 +503,11 @@ TEST_CASE("Key 0 says the current screen again and counts as activity") {
     CHECK(timer_started(effects, TimerId::inactivity));
 }
 
-TEST_CASE("Key 0 is not a repeat during PIN entry or on the staff screen") {
+TEST_CASE("base::Key 0 is not a repeat during PIN entry or on the staff screen") {
     FlowDriver kiosk;
     kiosk.reach_pin_entry();
     CHECK_FALSE(has_effect<Speak>(kiosk.send(KeyPressed{repeat_key})));
-    kiosk.send(KeyPressed{Key::help});
+    kiosk.send(KeyPressed{base::Key::help});
     kiosk.send(KeyPressed{repeat_key});
     CHECK(kiosk.session().state == State::pin_entry);
 }

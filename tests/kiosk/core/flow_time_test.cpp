@@ -16,7 +16,7 @@ namespace {
 bool offers_more_time(const std::vector<Effect>& effects) {
     const auto screen = last_screen(effects);
     return screen && std::ranges::any_of(screen->elements, [](const Element& element) {
-               return element.role == Role::choice && element.key == "enter";
+               return element.role == Role::choice && element.key == base::Key::enter;
            });
 }
 
@@ -38,7 +38,7 @@ TEST_CASE("Interactive screens start the inactivity time-out") {
     CHECK(timer_cancelled(kiosk.last(), TimerId::inactivity));
     kiosk.reply(balance_reply(100));
     CHECK(timer_started(kiosk.last(), TimerId::inactivity) == policy::inactivity_timeout_ms);
-    kiosk.send(KeyPressed{Key::digit_1});
+    kiosk.send(KeyPressed{base::Key::digit_1});
     CHECK(timer_started(kiosk.last(), TimerId::inactivity) == policy::inactivity_timeout_ms);
 }
 
@@ -71,7 +71,7 @@ TEST_CASE("Other keys on the time-out warning do not count as asking for more ti
     FlowDriver kiosk;
     kiosk.reach_menu();
     kiosk.fire(TimerId::inactivity);
-    kiosk.send(KeyPressed{Key::digit_1});
+    kiosk.send(KeyPressed{base::Key::digit_1});
     CHECK(kiosk.session().state == State::timeout_warning);
     CHECK(kiosk.session().timeout_extensions_used == 0);
 }
@@ -93,14 +93,14 @@ TEST_CASE("More time can be asked for ten times and then the last warning ends t
     for (int extension = 1; extension <= policy::maximum_timeout_extensions; ++extension) {
         INFO("extension " << extension);
         REQUIRE(offers_more_time(kiosk.fire(TimerId::inactivity)));
-        kiosk.send(KeyPressed{Key::enter});
+        kiosk.send(KeyPressed{base::Key::enter});
         REQUIRE(kiosk.session().state == State::menu);
     }
     const auto& last_warning = kiosk.fire(TimerId::inactivity);
     CHECK(kiosk.session().state == State::timeout_warning);
     CHECK_FALSE(offers_more_time(last_warning));
     CHECK(spoken_text(last_warning).find("即将结束") != std::string::npos);
-    kiosk.send(KeyPressed{Key::enter});
+    kiosk.send(KeyPressed{base::Key::enter});
     CHECK(kiosk.session().state == State::timeout_warning);
     kiosk.fire(TimerId::inactivity_warning);
     CHECK(last_screen(kiosk.last())->id == "timed_out");
@@ -114,7 +114,7 @@ TEST_CASE("A time-out during PIN entry cancels the entry and Enter starts it aga
     CHECK(has_effect<CancelPinEntry>(warning));
     kiosk.send(PinEntryCancelled{});  // the PIN pad's confirmation changes nothing
     CHECK(kiosk.session().state == State::timeout_warning);
-    const auto& resumed = kiosk.send(KeyPressed{Key::enter});
+    const auto& resumed = kiosk.send(KeyPressed{base::Key::enter});
     CHECK(has_effect<StartPinEntry>(resumed));
     CHECK(kiosk.session().state == State::pin_entry);
 }

@@ -41,10 +41,10 @@ ScreenModel sample_screen() {
     card.is_private = true;
     screen.elements.push_back(card);
     Element choice = element(Role::choice, "查询余额");
-    choice.key = "1";
+    choice.key = base::Key::digit_1;
     screen.elements.push_back(choice);
     Element english = element(Role::choice, "English");
-    english.key = "3";
+    english.key = base::Key::digit_3;
     english.locale = "en";
     screen.elements.push_back(english);
     screen.elements.push_back(element(Role::notice, ""));
@@ -120,7 +120,7 @@ TEST_CASE("A choice whose key has no catalog word shows the missing marker in sp
     ScreenModel screen;
     screen.locale = "zh-CN";
     Element choice = element(Role::choice, "帮助");
-    choice.key = "help";
+    choice.key = base::Key::help;
     screen.elements.push_back(choice);
     const auto spoken = speech_script(screen, SpeechContext{resources, Channel::speaker, false});
     REQUIRE(spoken.size() == 1);

@@ -18,7 +18,7 @@
 using namespace kiosk;
 using namespace kiosk::devices;
 using namespace kiosk::devices::test;
-using drivers::epp::Key;
+using base::Key;
 using simulator::devices::VirtualEpp;
 
 namespace {
@@ -62,7 +62,7 @@ struct Kiosk {
     }
     void type(std::string_view digits) {
         for (const char digit : digits) {
-            pad->press(static_cast<Key>(digit));
+            pad->press(*base::digit_key(digit - '0'));
         }
     }
 };
@@ -78,15 +78,15 @@ TEST_CASE("a key pressed in function-key mode is reported as that key") {
     kiosk.pad->press(Key::digit_7);
     const auto seven = kiosk.recorder.expect<core::KeyPressed>();
     REQUIRE(seven);
-    CHECK(seven->key == core::Key::digit_7);
+    CHECK(seven->key == base::Key::digit_7);
     kiosk.pad->press(Key::help);
     const auto help = kiosk.recorder.expect<core::KeyPressed>();
     REQUIRE(help);
-    CHECK(help->key == core::Key::help);
+    CHECK(help->key == base::Key::help);
     kiosk.pad->press(Key::cancel);
     const auto cancel = kiosk.recorder.expect<core::KeyPressed>();
     REQUIRE(cancel);
-    CHECK(cancel->key == core::Key::cancel);
+    CHECK(cancel->key == base::Key::cancel);
 }
 
 TEST_CASE("a four-digit PIN entry reports four counts and a block that deciphers to the PIN") {
@@ -223,7 +223,7 @@ TEST_CASE("a pad unplugged during PIN entry fails the entry, and works again whe
     kiosk.pad->press(Key::enter);
     const auto key = kiosk.recorder.expect<core::KeyPressed>();
     REQUIRE(key);
-    CHECK(key->key == core::Key::enter);
+    CHECK(key->key == base::Key::enter);
 }
 
 TEST_CASE("no digit typed during PIN entry reaches the kiosk as a key or a notice") {

@@ -11,12 +11,12 @@ using namespace kiosk;
 
 namespace {
 
-core::Element element(core::Role role, std::string text, std::string key = {},
+core::Element element(core::Role role, std::string text, std::optional<base::Key> key = {},
                       bool is_private = false) {
     core::Element made;
     made.role = role;
     made.text = std::move(text);
-    made.key = std::move(key);
+    made.key = key;
     made.is_private = is_private;
     return made;
 }
@@ -30,8 +30,8 @@ core::ScreenModel balance_screen(std::string theme) {
         element(core::Role::title, "账户余额"),
         element(core::Role::amount, "¥12,345.67", {}, true),
         element(core::Role::text, "卡号 **** **** **** 0018", {}, true),
-        element(core::Role::choice, "返回主菜单", "1"),
-        element(core::Role::choice, "退卡", "cancel"),
+        element(core::Role::choice, "返回主菜单", base::Key::digit_1),
+        element(core::Role::choice, "退卡", base::Key::cancel),
         element(core::Role::status, "简体中文"),
     };
     return screen;
@@ -72,7 +72,7 @@ TEST_CASE("Touching a choice presses its key, and touching elsewhere presses not
     auto display = open_display();
     display->show(balance_screen("elder"));
     REQUIRE(display->render());
-    std::set<core::Key> touched;
+    std::set<base::Key> touched;
     for (int y = 0; y < display->height(); y += 8) {
         for (int x = 0; x < display->width(); x += 8) {
             if (const auto key = display->key_at(x, y)) {
@@ -80,7 +80,7 @@ TEST_CASE("Touching a choice presses its key, and touching elsewhere presses not
             }
         }
     }
-    CHECK(touched == std::set<core::Key>{core::Key::digit_1, core::Key::cancel});
+    CHECK(touched == std::set<base::Key>{base::Key::digit_1, base::Key::cancel});
     CHECK_FALSE(display->key_at(2, 2).has_value());
 }
 
@@ -129,10 +129,10 @@ TEST_CASE("Elder mode draws the same screen with larger text") {
 }
 
 TEST_CASE("The developer's keyboard maps onto the kiosk keypad") {
-    CHECK(ui::Display::key_for(SDLK_5) == core::Key::digit_5);
-    CHECK(ui::Display::key_for(SDLK_KP_0) == core::Key::digit_0);
-    CHECK(ui::Display::key_for(SDLK_RETURN) == core::Key::enter);
-    CHECK(ui::Display::key_for(SDLK_BACKSPACE) == core::Key::clear);
-    CHECK(ui::Display::key_for(SDLK_ESCAPE) == core::Key::cancel);
+    CHECK(ui::Display::key_for(SDLK_5) == base::Key::digit_5);
+    CHECK(ui::Display::key_for(SDLK_KP_0) == base::Key::digit_0);
+    CHECK(ui::Display::key_for(SDLK_RETURN) == base::Key::enter);
+    CHECK(ui::Display::key_for(SDLK_BACKSPACE) == base::Key::clear);
+    CHECK(ui::Display::key_for(SDLK_ESCAPE) == base::Key::cancel);
     CHECK_FALSE(ui::Display::key_for(SDLK_q).has_value());
 }

@@ -11,6 +11,7 @@
 #include "simulator/devices/virtual_epp.h"
 
 using namespace drivers::epp;
+using base::Key;
 using simulator::devices::DirectTransport;
 using simulator::devices::VirtualEpp;
 

@@ -26,8 +26,8 @@ class RecordingHardware : public Hardware {
         actions.push_back("remove");
         return {};
     }
-    std::expected<void, std::string> press_key(const std::string& key) override {
-        actions.push_back("press " + key);
+    std::expected<void, std::string> press_key(base::Key key) override {
+        actions.push_back("press " + std::string(base::to_string(key)));
         return {};
     }
     std::expected<void, std::string> type_pin(const std::string& digits) override {

@@ -27,7 +27,7 @@ remove card
     CHECK(std::get<InsertCard>(scenario->steps[1].action).name == "zhang-wei");
     CHECK(std::get<TypePin>(scenario->steps[2].action).digits == "1234");
     CHECK(std::get<PressKeys>(scenario->steps[3].action).keys ==
-          std::vector<std::string>{"enter", "1"});
+          std::vector<base::Key>{base::Key::enter, base::Key::digit_1});
     CHECK(std::get<Headphones>(scenario->steps[4].action).plugged);
     CHECK_FALSE(std::get<Headphones>(scenario->steps[5].action).plugged);
     CHECK(std::get<Wait>(scenario->steps[6].action).duration == Milliseconds(1500));

@@ -2,43 +2,15 @@
 
 #include "kiosk/core/effects.h"
 #include "kiosk/core/events.h"
-#include "kiosk/core/keys.h"
 #include "kiosk/core/screen.h"
 #include "kiosk/core/screens.h"
 #include "kiosk/core/session.h"
 
 using namespace kiosk::core;
 
-TEST_CASE("Every key has a name that parses back to it") {
-    for (int index = 0; index <= static_cast<int>(Key::help); ++index) {
-        const auto key = static_cast<Key>(index);
-        INFO(index);
-        CHECK(parse_key(to_string(key)) == key);
-    }
-    CHECK(to_string(Key::digit_0) == "0");
-    CHECK(to_string(Key::digit_9) == "9");
-    CHECK(to_string(Key::enter) == "enter");
-    CHECK(to_string(Key::help) == "help");
-}
-
-TEST_CASE("A name that is not a key does not parse") {
-    CHECK_FALSE(parse_key("").has_value());
-    CHECK_FALSE(parse_key("10").has_value());
-    CHECK_FALSE(parse_key("Enter").has_value());
-}
-
-TEST_CASE("Digit keys know their digit and function keys have none") {
-    CHECK(digit_value(Key::digit_7) == 7);
-    CHECK_FALSE(digit_value(Key::enter).has_value());
-    CHECK(digit_key(0) == Key::digit_0);
-    CHECK(digit_key(9) == Key::digit_9);
-    CHECK_FALSE(digit_key(10).has_value());
-    CHECK_FALSE(digit_key(-1).has_value());
-}
-
 TEST_CASE("Events are named for the transcript") {
     CHECK(to_string(Event{CardInserted{}}) == "CardInserted");
-    CHECK(to_string(Event{KeyPressed{Key::enter}}) == "KeyPressed");
+    CHECK(to_string(Event{KeyPressed{base::Key::enter}}) == "KeyPressed");
     CHECK(to_string(Event{TimerFired{TimerId::reminder}}) == "TimerFired");
     CHECK(to_string(Event{HeadphonesUnplugged{}}) == "HeadphonesUnplugged");
 }
