@@ -20,7 +20,6 @@ namespace base {
 // destruction), so that no buffer that once carried a card's records, a track 2 or a PIN block
 // leaves them behind in freed memory (docs/style.md, "Secrets").
 using Bytes = std::vector<std::uint8_t, WipingAllocator<std::uint8_t>>;
-using ByteView = std::span<const std::uint8_t>;
 
 // ---- Little-endian fields (USB 2.0 §8.1, CCID 1.1 §6, docs/protocols/epp.md, WAV) ----
 
@@ -36,11 +35,11 @@ inline void put_le32(Bytes& bytes, std::uint32_t value) {
 }
 
 // The caller has checked that `offset + 2` (or `+ 4`) bytes are there.
-inline std::uint16_t le16_at(ByteView bytes, std::size_t offset) {
+inline std::uint16_t le16_at(std::span<const std::uint8_t> bytes, std::size_t offset) {
     return static_cast<std::uint16_t>(bytes[offset] | (bytes[offset + 1] << 8));
 }
 
-inline std::uint32_t le32_at(ByteView bytes, std::size_t offset) {
+inline std::uint32_t le32_at(std::span<const std::uint8_t> bytes, std::size_t offset) {
     return static_cast<std::uint32_t>(bytes[offset]) |
            (static_cast<std::uint32_t>(bytes[offset + 1]) << 8) |
            (static_cast<std::uint32_t>(bytes[offset + 2]) << 16) |
@@ -49,8 +48,10 @@ inline std::uint32_t le32_at(ByteView bytes, std::size_t offset) {
 
 // ---- Hexadecimal text ----
 
-// Upper-case hexadecimal digits, two per byte, appended to `text` ("9F37" for 9F 37).
-inline void append_hex(std::string& text, ByteView bytes) {
+// Upper-case hexadecimal digits, two per byte, appended to `text` ("9F37" for 9F 37). Any text
+// with push_back(char) will do: a std::string, or a base::SecretText for a PIN block.
+template <typename Text>
+void append_hex(Text& text, std::span<const std::uint8_t> bytes) {
     constexpr std::string_view k_digits = "0123456789ABCDEF";
     for (const std::uint8_t byte : bytes) {
         text.push_back(k_digits[byte >> 4]);
@@ -58,7 +59,7 @@ inline void append_hex(std::string& text, ByteView bytes) {
     }
 }
 
-inline std::string to_hex(ByteView bytes) {
+inline std::string to_hex(std::span<const std::uint8_t> bytes) {
     std::string text;
     text.reserve(bytes.size() * 2);
     append_hex(text, bytes);

@@ -27,9 +27,9 @@ inline void wipe(void* data, std::size_t size) noexcept {
     __asm__ __volatile__("" : : "r"(data) : "memory");
 }
 
-template <typename T>
+template <typename T, std::size_t Extent>
 requires std::is_trivially_copyable_v<T>
-void wipe(std::span<T> values) noexcept {
+void wipe(std::span<T, Extent> values) noexcept {
     wipe(values.data(), values.size_bytes());
 }
 

@@ -1,5 +1,7 @@
 #include "drivers/ccid/ccid_apdu_channel.h"
 
+#include "base/bytes.h"
+
 namespace drivers::ccid {
 
 iso7816::ApduError to_apdu_error(CcidError error) {
@@ -22,7 +24,7 @@ iso7816::ApduError to_apdu_error(CcidError error) {
 
 std::expected<iso7816::ResponseApdu, iso7816::ApduError> CcidApduChannel::transmit(
     const iso7816::CommandApdu& command) {
-    std::expected<Bytes, iso7816::ApduError> encoded =
+    std::expected<base::Bytes, iso7816::ApduError> encoded =
         m_level == ExchangeLevel::tpdu ? iso7816::to_t0_tpdu(command) : command.encode();
     if (!encoded) {
         return std::unexpected(encoded.error());

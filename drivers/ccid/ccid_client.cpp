@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
+
 namespace drivers::ccid {
 
 namespace {
@@ -166,7 +168,7 @@ std::uint8_t CcidClient::next_sequence() {
 }
 
 std::expected<Response, CcidError> CcidClient::exchange(const Command& command) {
-    const Bytes request = encode(command);
+    const base::Bytes request = encode(command);
     if (request.size() > m_options.max_message_length) {
         return std::unexpected(CcidError::apdu_too_long);
     }
@@ -230,13 +232,13 @@ std::expected<Response, CcidError> CcidClient::exchange(const Command& command) 
     }
 }
 
-std::expected<Bytes, CcidError> CcidClient::power_on(PowerSelect power) {
+std::expected<base::Bytes, CcidError> CcidClient::power_on(PowerSelect power) {
     std::lock_guard lock(m_command_mutex);
     auto response = exchange(PowerOn{m_options.slot, next_sequence(), power});
     if (!response) {
         return std::unexpected(response.error());
     }
-    Bytes atr = std::get<DataBlock>(*response).data;
+    base::Bytes atr = std::get<DataBlock>(*response).data;
     if (atr.empty()) {
         // A successful power-on without an answer to reset is a mute card in disguise.
         return std::unexpected(CcidError::card_mute);
@@ -264,7 +266,7 @@ std::expected<SlotReport, CcidError> CcidClient::slot_status() {
     return SlotReport{status.state.icc, status.clock};
 }
 
-std::expected<Bytes, CcidError> CcidClient::transmit(std::span<const std::uint8_t> apdu) {
+std::expected<base::Bytes, CcidError> CcidClient::transmit(std::span<const std::uint8_t> apdu) {
     if (apdu.size() + k_header_length > m_options.max_message_length) {
         return std::unexpected(CcidError::apdu_too_long);
     }

@@ -13,6 +13,7 @@
 #include <span>
 #include <string_view>
 
+#include "base/bytes.h"
 #include "drivers/ccid/ccid_message.h"
 #include "drivers/ccid/class_descriptor.h"
 #include "drivers/usb/transport.h"
@@ -77,14 +78,14 @@ class CcidClient {
     explicit CcidClient(usb::Transport& transport, CcidOptions options = {});
 
     // PC_to_RDR_IccPowerOn (CCID 1.1 §6.1.1): returns the card's answer to reset.
-    std::expected<Bytes, CcidError> power_on(PowerSelect power = PowerSelect::automatic);
+    std::expected<base::Bytes, CcidError> power_on(PowerSelect power = PowerSelect::automatic);
     // PC_to_RDR_IccPowerOff (§6.1.2).
     std::expected<SlotReport, CcidError> power_off();
     // PC_to_RDR_GetSlotStatus (§6.1.3).
     std::expected<SlotReport, CcidError> slot_status();
     // PC_to_RDR_XfrBlock (§6.1.4) at short or extended APDU level: sends a command APDU and
     // returns the response APDU (data and status word) as the reader delivers it.
-    std::expected<Bytes, CcidError> transmit(std::span<const std::uint8_t> apdu);
+    std::expected<base::Bytes, CcidError> transmit(std::span<const std::uint8_t> apdu);
 
     // Waits up to `timeout` for a message on the interrupt endpoint (§6.3). Nothing within
     // the time is not an error: the result is then empty. May run on another thread than

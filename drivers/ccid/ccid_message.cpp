@@ -2,6 +2,8 @@
 
 #include <type_traits>
 
+#include "base/bytes.h"
+
 namespace drivers::ccid {
 
 namespace {
@@ -11,23 +13,14 @@ struct Overloaded : Handlers... {
     using Handlers::operator()...;
 };
 
-void put_u32(Bytes& bytes, std::uint32_t value) {
-    for (int shift = 0; shift < 32; shift += 8) {
-        bytes.push_back(static_cast<std::uint8_t>((value >> shift) & 0xFF));
-    }
-}
-
-std::uint16_t get_u16(std::span<const std::uint8_t> bytes, std::size_t offset) {
-    return static_cast<std::uint16_t>(bytes[offset] | (bytes[offset + 1] << 8));
-}
-
 // CCID 1.1 §6: bMessageType, dwLength, bSlot, bSeq, then three message-specific bytes.
-Bytes header(MessageType type, std::size_t data_length, std::uint8_t slot, std::uint8_t sequence,
-             std::uint8_t byte7, std::uint8_t byte8, std::uint8_t byte9) {
-    Bytes bytes;
+base::Bytes header(MessageType type, std::size_t data_length, std::uint8_t slot,
+                   std::uint8_t sequence, std::uint8_t byte7, std::uint8_t byte8,
+                   std::uint8_t byte9) {
+    base::Bytes bytes;
     bytes.reserve(k_header_length + data_length);
     bytes.push_back(static_cast<std::uint8_t>(type));
-    put_u32(bytes, static_cast<std::uint32_t>(data_length));
+    base::put_le32(bytes, static_cast<std::uint32_t>(data_length));
     bytes.push_back(slot);
     bytes.push_back(sequence);
     bytes.push_back(byte7);
@@ -36,7 +29,7 @@ Bytes header(MessageType type, std::size_t data_length, std::uint8_t slot, std::
     return bytes;
 }
 
-Bytes with_data(Bytes bytes, const Bytes& data) {
+base::Bytes with_data(base::Bytes bytes, const base::Bytes& data) {
     bytes.insert(bytes.end(), data.begin(), data.end());
     return bytes;
 }
@@ -68,8 +61,8 @@ std::expected<Framed, MessageError> frame(std::span<const std::uint8_t> bytes) {
     return Framed{*header, bytes.subspan(k_header_length, header->length)};
 }
 
-Bytes to_bytes(std::span<const std::uint8_t> data) {
-    return Bytes(data.begin(), data.end());
+base::Bytes to_bytes(std::span<const std::uint8_t> data) {
+    return base::Bytes(data.begin(), data.end());
 }
 
 bool is_response_type(std::uint8_t type) {
@@ -138,15 +131,13 @@ std::expected<Header, MessageError> decode_header(std::span<const std::uint8_t> 
     }
     Header header;
     header.message_type = bytes[0];
-    header.length =
-        static_cast<std::uint32_t>(bytes[1]) | (static_cast<std::uint32_t>(bytes[2]) << 8) |
-        (static_cast<std::uint32_t>(bytes[3]) << 16) | (static_cast<std::uint32_t>(bytes[4]) << 24);
+    header.length = base::le32_at(bytes, 1);
     header.slot = bytes[5];
     header.sequence = bytes[6];
     return header;
 }
 
-Bytes encode(const Command& command) {
+base::Bytes encode(const Command& command) {
     return std::visit(
         Overloaded{
             [](const PowerOn& m) {
@@ -194,7 +185,7 @@ Bytes encode(const Command& command) {
         command);
 }
 
-Bytes encode(const Response& response) {
+base::Bytes encode(const Response& response) {
     return std::visit(
         Overloaded{
             [](const DataBlock& m) {
@@ -222,13 +213,13 @@ Bytes encode(const Response& response) {
         response);
 }
 
-Bytes encode(const InterruptMessage& message) {
+base::Bytes encode(const InterruptMessage& message) {
     return std::visit(
         Overloaded{
             [](const NotifySlotChange& m) {
                 // CCID 1.1 §6.3.1: bit 2n = slot n present, bit 2n+1 = slot n changed.
                 const std::size_t byte_count = m.slots.empty() ? 1 : (m.slots.size() + 3) / 4;
-                Bytes bytes(1 + byte_count, 0);
+                base::Bytes bytes(1 + byte_count, 0);
                 bytes[0] = static_cast<std::uint8_t>(MessageType::notify_slot_change);
                 for (std::size_t slot = 0; slot < m.slots.size(); ++slot) {
                     const auto bits = static_cast<unsigned>((m.slots[slot].present ? 1 : 0) |
@@ -239,8 +230,8 @@ Bytes encode(const InterruptMessage& message) {
                 return bytes;
             },
             [](const HardwareError& m) {
-                return Bytes{static_cast<std::uint8_t>(MessageType::hardware_error), m.slot,
-                             m.sequence, m.error_code};
+                return base::Bytes{static_cast<std::uint8_t>(MessageType::hardware_error), m.slot,
+                                   m.sequence, m.error_code};
             },
         },
         message);
@@ -253,7 +244,7 @@ std::expected<Command, MessageError> decode_command(std::span<const std::uint8_t
     }
     const Header& h = framed->header;
     const std::uint8_t byte7 = bytes[7];
-    const std::uint16_t word8 = get_u16(bytes, 8);
+    const std::uint16_t word8 = base::le16_at(bytes, 8);
     if (is_response_type(h.message_type)) {
         return std::unexpected(MessageError::wrong_direction);
     }

@@ -11,9 +11,9 @@
 #include <variant>
 #include <vector>
 
-namespace drivers::ccid {
+#include "base/bytes.h"
 
-using Bytes = std::vector<std::uint8_t>;
+namespace drivers::ccid {
 
 // CCID 1.1 §6: every bulk message starts with this 10-byte header, multi-byte fields
 // little-endian.
@@ -128,7 +128,7 @@ struct XfrBlock {  // §6.1.4 PC_to_RDR_XfrBlock
     std::uint8_t sequence = 0;
     std::uint8_t block_waiting_integer = 0;  // bBWI
     std::uint16_t level_parameter = 0;       // wLevelParameter (extended APDU chaining)
-    Bytes data;
+    base::Bytes data;
     bool operator==(const XfrBlock&) const = default;
 };
 struct GetParameters {  // §6.1.5 PC_to_RDR_GetParameters
@@ -145,13 +145,13 @@ struct SetParameters {  // §6.1.7 PC_to_RDR_SetParameters
     std::uint8_t slot = 0;
     std::uint8_t sequence = 0;
     std::uint8_t protocol = 0;  // bProtocolNum: 0 = T=0, 1 = T=1
-    Bytes protocol_data;        // abProtocolDataStructure
+    base::Bytes protocol_data;  // abProtocolDataStructure
     bool operator==(const SetParameters&) const = default;
 };
 struct Escape {  // §6.1.8 PC_to_RDR_Escape
     std::uint8_t slot = 0;
     std::uint8_t sequence = 0;
-    Bytes data;
+    base::Bytes data;
     bool operator==(const Escape&) const = default;
 };
 struct Secure {  // §6.1.11 PC_to_RDR_Secure (PIN verification / modification)
@@ -159,7 +159,7 @@ struct Secure {  // §6.1.11 PC_to_RDR_Secure (PIN verification / modification)
     std::uint8_t sequence = 0;
     std::uint8_t block_waiting_integer = 0;
     std::uint16_t level_parameter = 0;
-    Bytes data;
+    base::Bytes data;
     bool operator==(const Secure&) const = default;
 };
 struct Abort {  // §6.1.13 PC_to_RDR_Abort
@@ -178,7 +178,7 @@ struct DataBlock {  // §6.2.1 RDR_to_PC_DataBlock
     std::uint8_t sequence = 0;
     SlotState state;
     std::uint8_t chain_parameter = 0;  // bChainParameter
-    Bytes data;
+    base::Bytes data;
     bool operator==(const DataBlock&) const = default;
 };
 enum class ClockStatus : std::uint8_t {
@@ -199,14 +199,14 @@ struct Parameters {  // §6.2.3 RDR_to_PC_Parameters
     std::uint8_t sequence = 0;
     SlotState state;
     std::uint8_t protocol = 0;
-    Bytes protocol_data;
+    base::Bytes protocol_data;
     bool operator==(const Parameters&) const = default;
 };
 struct EscapeResponse {  // §6.2.4 RDR_to_PC_Escape
     std::uint8_t slot = 0;
     std::uint8_t sequence = 0;
     SlotState state;
-    Bytes data;
+    base::Bytes data;
     bool operator==(const EscapeResponse&) const = default;
 };
 
@@ -244,9 +244,9 @@ struct Header {
 // Reads the 10-byte header without checking the message type or the data length.
 std::expected<Header, MessageError> decode_header(std::span<const std::uint8_t> bytes);
 
-Bytes encode(const Command& command);
-Bytes encode(const Response& response);
-Bytes encode(const InterruptMessage& message);
+base::Bytes encode(const Command& command);
+base::Bytes encode(const Response& response);
+base::Bytes encode(const InterruptMessage& message);
 
 // A bulk transfer may carry bytes after the message (some readers pad); they are ignored.
 // Fewer bytes than dwLength announces is an error.

@@ -2,33 +2,11 @@
 
 #include <cstdio>
 
+#include "base/bytes.h"
+
 namespace drivers::ccid {
 
-namespace {
-
-std::uint16_t u16_at(std::span<const std::uint8_t> bytes, std::size_t offset) {
-    return static_cast<std::uint16_t>(bytes[offset] | (bytes[offset + 1] << 8));
-}
-
-std::uint32_t u32_at(std::span<const std::uint8_t> bytes, std::size_t offset) {
-    return static_cast<std::uint32_t>(bytes[offset]) |
-           (static_cast<std::uint32_t>(bytes[offset + 1]) << 8) |
-           (static_cast<std::uint32_t>(bytes[offset + 2]) << 16) |
-           (static_cast<std::uint32_t>(bytes[offset + 3]) << 24);
-}
-
-void put_u16(std::vector<std::uint8_t>& bytes, std::uint16_t value) {
-    bytes.push_back(static_cast<std::uint8_t>(value & 0xFF));
-    bytes.push_back(static_cast<std::uint8_t>(value >> 8));
-}
-
-void put_u32(std::vector<std::uint8_t>& bytes, std::uint32_t value) {
-    for (int shift = 0; shift < 32; shift += 8) {
-        bytes.push_back(static_cast<std::uint8_t>((value >> shift) & 0xFF));
-    }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string_view to_string(ExchangeLevel level) {
     switch (level) {
@@ -90,25 +68,25 @@ std::expected<ClassDescriptor, DescriptorError> decode_class_descriptor(
     }
     // CCID 1.1 §5.1 Table 5.1-1, offsets as in the table.
     ClassDescriptor d;
-    d.ccid_release = u16_at(bytes, 2);
+    d.ccid_release = base::le16_at(bytes, 2);
     d.max_slot_index = bytes[4];
     d.supports_5_0_volts = (bytes[5] & 0x01) != 0;
     d.supports_3_0_volts = (bytes[5] & 0x02) != 0;
     d.supports_1_8_volts = (bytes[5] & 0x04) != 0;
-    const std::uint32_t protocols = u32_at(bytes, 6);
+    const std::uint32_t protocols = base::le32_at(bytes, 6);
     d.supports_t0 = (protocols & 0x01) != 0;
     d.supports_t1 = (protocols & 0x02) != 0;
-    d.default_clock_khz = u32_at(bytes, 10);
-    d.max_clock_khz = u32_at(bytes, 14);
+    d.default_clock_khz = base::le32_at(bytes, 10);
+    d.max_clock_khz = base::le32_at(bytes, 14);
     d.clock_count = bytes[18];
-    d.data_rate_bps = u32_at(bytes, 19);
-    d.max_data_rate_bps = u32_at(bytes, 23);
+    d.data_rate_bps = base::le32_at(bytes, 19);
+    d.max_data_rate_bps = base::le32_at(bytes, 23);
     d.data_rate_count = bytes[27];
-    d.max_ifsd = u32_at(bytes, 28);
-    d.synch_protocols = u32_at(bytes, 32);
-    d.mechanical = u32_at(bytes, 36);
-    d.features = u32_at(bytes, 40);
-    d.max_message_length = u32_at(bytes, 44);
+    d.max_ifsd = base::le32_at(bytes, 28);
+    d.synch_protocols = base::le32_at(bytes, 32);
+    d.mechanical = base::le32_at(bytes, 36);
+    d.features = base::le32_at(bytes, 40);
+    d.max_message_length = base::le32_at(bytes, 44);
     d.class_get_response = bytes[48];
     d.class_envelope = bytes[49];
     // wLcdLayout: XX (lines) in the high byte, YY (characters per line) in the low byte.
@@ -120,28 +98,28 @@ std::expected<ClassDescriptor, DescriptorError> decode_class_descriptor(
     return d;
 }
 
-std::vector<std::uint8_t> encode_class_descriptor(const ClassDescriptor& d) {
-    std::vector<std::uint8_t> bytes;
+base::Bytes encode_class_descriptor(const ClassDescriptor& d) {
+    base::Bytes bytes;
     bytes.reserve(k_class_descriptor_length);
     bytes.push_back(static_cast<std::uint8_t>(k_class_descriptor_length));
     bytes.push_back(k_class_descriptor_type);
-    put_u16(bytes, d.ccid_release);
+    base::put_le16(bytes, d.ccid_release);
     bytes.push_back(d.max_slot_index);
     bytes.push_back(static_cast<std::uint8_t>((d.supports_5_0_volts ? 0x01 : 0) |
                                               (d.supports_3_0_volts ? 0x02 : 0) |
                                               (d.supports_1_8_volts ? 0x04 : 0)));
-    put_u32(bytes, (d.supports_t0 ? 0x01U : 0U) | (d.supports_t1 ? 0x02U : 0U));
-    put_u32(bytes, d.default_clock_khz);
-    put_u32(bytes, d.max_clock_khz);
+    base::put_le32(bytes, (d.supports_t0 ? 0x01U : 0U) | (d.supports_t1 ? 0x02U : 0U));
+    base::put_le32(bytes, d.default_clock_khz);
+    base::put_le32(bytes, d.max_clock_khz);
     bytes.push_back(d.clock_count);
-    put_u32(bytes, d.data_rate_bps);
-    put_u32(bytes, d.max_data_rate_bps);
+    base::put_le32(bytes, d.data_rate_bps);
+    base::put_le32(bytes, d.max_data_rate_bps);
     bytes.push_back(d.data_rate_count);
-    put_u32(bytes, d.max_ifsd);
-    put_u32(bytes, d.synch_protocols);
-    put_u32(bytes, d.mechanical);
-    put_u32(bytes, d.features);
-    put_u32(bytes, d.max_message_length);
+    base::put_le32(bytes, d.max_ifsd);
+    base::put_le32(bytes, d.synch_protocols);
+    base::put_le32(bytes, d.mechanical);
+    base::put_le32(bytes, d.features);
+    base::put_le32(bytes, d.max_message_length);
     bytes.push_back(d.class_get_response);
     bytes.push_back(d.class_envelope);
     bytes.push_back(d.lcd_layout.characters);

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/bytes.h"
+
 namespace drivers::ccid {
 
 constexpr std::size_t k_class_descriptor_length = 54;
@@ -85,6 +87,6 @@ std::expected<ClassDescriptor, DescriptorError> decode_class_descriptor(
     std::span<const std::uint8_t> bytes);
 
 // Encodes a descriptor back into its 54 bytes (the simulated reader announces itself so).
-std::vector<std::uint8_t> encode_class_descriptor(const ClassDescriptor& descriptor);
+base::Bytes encode_class_descriptor(const ClassDescriptor& descriptor);
 
 }  // namespace drivers::ccid

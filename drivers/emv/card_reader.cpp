@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "base/bytes.h"
 #include "drivers/emv/dol.h"
 #include "drivers/emv/tags.h"
 
@@ -45,7 +46,7 @@ EmvError from_apdu(ApduError error) {
 
 CommandApdu select_by_name(std::span<const std::uint8_t> name) {
     // Book 1 §11.3.2: SELECT, P1 = 04 by name, P2 = 00 first occurrence.
-    return CommandApdu{0x00, 0xA4, 0x04, 0x00, Bytes(name.begin(), name.end()), 256};
+    return CommandApdu{0x00, 0xA4, 0x04, 0x00, base::Bytes(name.begin(), name.end()), 256};
 }
 
 CommandApdu read_record(std::uint8_t sfi, std::uint8_t record) {
@@ -54,7 +55,7 @@ CommandApdu read_record(std::uint8_t sfi, std::uint8_t record) {
 }
 
 struct Candidate {
-    Bytes aid;
+    base::Bytes aid;
     std::string label;
     int priority = 0;  // 1 highest .. 15 lowest; 0 = none given (after all others)
     std::size_t terminal_index = 0;
@@ -77,11 +78,11 @@ std::string text_of(const Tlv* object) {
     return text;
 }
 
-std::optional<std::size_t> supported_index(const Terminal& terminal, const Bytes& aid) {
+std::optional<std::size_t> supported_index(const Terminal& terminal, const base::Bytes& aid) {
     // Book 1 §12.3.1: an ADF name matches a terminal AID that it begins with (partial
     // selection), or exactly.
     for (std::size_t index = 0; index < terminal.applications.size(); ++index) {
-        const Bytes& supported = terminal.applications[index].aid;
+        const base::Bytes& supported = terminal.applications[index].aid;
         if (aid.size() >= supported.size() &&
             std::equal(supported.begin(), supported.end(), aid.begin())) {
             return index;
@@ -106,7 +107,7 @@ void order(std::vector<Candidate>& candidates) {
 // except a blocked card or a lost card, which end the whole read.
 std::expected<std::vector<Candidate>, EmvError> candidates_from_directory(
     ApduChannel& channel, const Terminal& terminal) {
-    const Bytes pse(k_pse_name.begin(), k_pse_name.end());
+    const base::Bytes pse(k_pse_name.begin(), k_pse_name.end());
     auto response = channel.transmit(select_by_name(pse));
     if (!response) {
         return std::unexpected(from_apdu(response.error()));
@@ -173,14 +174,14 @@ std::expected<std::vector<Candidate>, EmvError> candidates_from_directory(
 }
 
 struct Selected {
-    Bytes aid;
+    base::Bytes aid;
     std::string label;
     std::vector<Tlv> fci;
 };
 
 // SELECT one application; nullopt when the card refuses it (not found, blocked, nonsense).
 std::expected<std::optional<Selected>, EmvError> select_application(ApduChannel& channel,
-                                                                    const Bytes& aid,
+                                                                    const base::Bytes& aid,
                                                                     bool& saw_blocked) {
     auto response = channel.transmit(select_by_name(aid));
     if (!response) {
@@ -207,14 +208,14 @@ std::expected<std::optional<Selected>, EmvError> select_application(ApduChannel&
 }
 
 struct Processing {
-    Bytes afl;
+    base::Bytes afl;
 };
 
 // Book 3 §6.5.8: GET PROCESSING OPTIONS with the PDOL data in template 83. Returns nullopt
 // when the card says 6985 (conditions not satisfied: try the next application).
 std::expected<std::optional<Processing>, EmvError> get_processing_options(
     ApduChannel& channel, const Selected& selected, const Terminal& terminal) {
-    Bytes pdol_data;
+    base::Bytes pdol_data;
     if (const Tlv* pdol = find_tag(selected.fci, tag::pdol)) {
         auto entries = parse_dol(pdol->value);
         if (!entries) {
@@ -282,7 +283,7 @@ std::string language_of(const std::vector<const std::vector<Tlv>*>& sources) {
         if (object == nullptr) {
             continue;
         }
-        const Bytes& value = object->value;
+        const base::Bytes& value = object->value;
         const bool well_formed = value.size() >= 2 && value.size() <= 8 && value.size() % 2 == 0 &&
                                  std::all_of(value.begin(), value.end(), [](std::uint8_t byte) {
                                      return byte >= 'a' && byte <= 'z';
@@ -330,7 +331,7 @@ std::string_view to_string(EmvError error) {
 
 Terminal Terminal::unionpay() {
     Terminal terminal;
-    const Bytes rid{0xA0, 0x00, 0x00, 0x03, 0x33};
+    const base::Bytes rid{0xA0, 0x00, 0x00, 0x03, 0x33};
     const std::pair<std::uint8_t, const char*> products[] = {
         {0x01, "UnionPay debit"},
         {0x02, "UnionPay credit"},
@@ -338,7 +339,7 @@ Terminal Terminal::unionpay() {
         {0x06, "UnionPay electronic cash"},
     };
     for (const auto& [suffix, name] : products) {
-        Bytes aid = rid;
+        base::Bytes aid = rid;
         aid.insert(aid.end(), {0x01, 0x01, suffix});
         terminal.applications.push_back(TerminalApplication{std::move(aid), name});
     }
@@ -427,7 +428,7 @@ std::expected<CardData, EmvError> read_card(ApduChannel& raw_channel, const Term
 
         // Book 3 §10.2: read every record the AFL names.
         std::vector<std::vector<Tlv>> records;
-        const Bytes& afl = (*processing)->afl;
+        const base::Bytes& afl = (*processing)->afl;
         for (std::size_t offset = 0; offset < afl.size(); offset += 4) {
             const auto sfi = static_cast<std::uint8_t>(afl[offset] >> 3);
             for (unsigned record = afl[offset + 1]; record <= afl[offset + 2]; ++record) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/bytes.h"
 #include "drivers/emv/tlv.h"
 #include "drivers/iso7816/apdu_channel.h"
 
@@ -35,7 +36,7 @@ enum class EmvError {
 std::string_view to_string(EmvError error);
 
 struct TerminalApplication {
-    Bytes aid;
+    base::Bytes aid;
     std::string name;  // for logs and the engineer's tool
 };
 
@@ -44,7 +45,7 @@ struct Terminal {
     std::vector<TerminalApplication> applications;
     // Values offered to a PDOL (9F02 amount, 9F1A country, 5F2A currency, 9A date, 9F37
     // unpredictable number, ...). Missing ones are sent as zeros.
-    std::map<Tag, Bytes> values;
+    std::map<Tag, base::Bytes> values;
 
     // UnionPay (RID A000000333): debit, credit, quasi-credit, electronic cash; country and
     // currency 156 (China).
@@ -58,7 +59,7 @@ struct CardData {
     std::string expiry;               // YYMM
     std::string holder_name;          // 5F20, trailing spaces removed; may be empty
     std::string language_preference;  // 5F2D, e.g. "zhen"; may be empty
-    Bytes aid;                        // the selected application
+    base::Bytes aid;                  // the selected application
     std::string application_label;    // 50 (or 9F12), e.g. "UnionPay Debit"
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
+
 namespace drivers::emv {
 
 namespace {
@@ -51,12 +53,13 @@ std::expected<std::vector<DolEntry>, TlvError> parse_dol(std::span<const std::ui
     return entries;
 }
 
-Bytes build_dol_data(const std::vector<DolEntry>& entries, const std::map<Tag, Bytes>& values) {
-    Bytes data;
+base::Bytes build_dol_data(const std::vector<DolEntry>& entries,
+                           const std::map<Tag, base::Bytes>& values) {
+    base::Bytes data;
     for (const DolEntry& entry : entries) {
-        Bytes field(entry.length, 0x00);
+        base::Bytes field(entry.length, 0x00);
         if (auto found = values.find(entry.tag); found != values.end()) {
-            const Bytes& value = found->second;
+            const base::Bytes& value = found->second;
             const std::size_t count = std::min(value.size(), entry.length);
             if (is_numeric(entry.tag)) {
                 // Right-aligned: keep the least significant digits.

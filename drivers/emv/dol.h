@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "base/bytes.h"
 #include "drivers/emv/tlv.h"
 
 namespace drivers::emv {
@@ -26,6 +27,7 @@ std::expected<std::vector<DolEntry>, TlvError> parse_dol(std::span<const std::ui
 // The concatenated values the list asks for, each fitted to its requested length: numeric
 // data objects are cut or zero-padded on the left, the others on the right; data the
 // terminal does not have is sent as zeros (Book 3 §5.4).
-Bytes build_dol_data(const std::vector<DolEntry>& entries, const std::map<Tag, Bytes>& values);
+base::Bytes build_dol_data(const std::vector<DolEntry>& entries,
+                           const std::map<Tag, base::Bytes>& values);
 
 }  // namespace drivers::emv

@@ -1,5 +1,7 @@
 #include "drivers/emv/tlv.h"
 
+#include "base/bytes.h"
+
 namespace drivers::emv {
 
 namespace {
@@ -62,7 +64,7 @@ std::expected<std::vector<Tlv>, TlvError> parse_level(std::span<const std::uint8
     return objects;
 }
 
-void put_length(Bytes& bytes, std::size_t length) {
+void put_length(base::Bytes& bytes, std::size_t length) {
     if (length < 0x80) {
         bytes.push_back(static_cast<std::uint8_t>(length));
     } else if (length <= 0xFF) {
@@ -155,8 +157,8 @@ std::expected<std::vector<Tlv>, TlvError> parse_tlv(std::span<const std::uint8_t
     return parse_level(bytes, 0);
 }
 
-Bytes tag_bytes(Tag tag) {
-    Bytes bytes;
+base::Bytes tag_bytes(Tag tag) {
+    base::Bytes bytes;
     bool started = false;
     for (int shift = 24; shift >= 0; shift -= 8) {
         const auto byte = static_cast<std::uint8_t>((tag >> shift) & 0xFF);
@@ -168,16 +170,16 @@ Bytes tag_bytes(Tag tag) {
     return bytes;
 }
 
-Bytes encode_tlv(Tag tag, std::span<const std::uint8_t> value) {
-    Bytes bytes = tag_bytes(tag);
+base::Bytes encode_tlv(Tag tag, std::span<const std::uint8_t> value) {
+    base::Bytes bytes = tag_bytes(tag);
     put_length(bytes, value.size());
     bytes.insert(bytes.end(), value.begin(), value.end());
     return bytes;
 }
 
-Bytes encode_constructed(Tag tag, std::span<const Bytes> children) {
-    Bytes value;
-    for (const Bytes& child : children) {
+base::Bytes encode_constructed(Tag tag, std::span<const base::Bytes> children) {
+    base::Bytes value;
+    for (const base::Bytes& child : children) {
         value.insert(value.end(), child.begin(), child.end());
     }
     return encode_tlv(tag, value);

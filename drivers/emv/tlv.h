@@ -10,9 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/bytes.h"
+
 namespace drivers::emv {
 
-using Bytes = std::vector<std::uint8_t>;
 // A tag as its bytes read big-endian: 0x5A, 0x5F24, 0xBF0C. EMV tags have at most 3 bytes;
 // up to 4 are accepted.
 using Tag = std::uint32_t;
@@ -30,7 +31,7 @@ std::string_view to_string(TlvError error);
 
 struct Tlv {
     Tag tag = 0;
-    Bytes value;                // the raw value, for constructed objects too
+    base::Bytes value;          // the raw value, for constructed objects too
     std::vector<Tlv> children;  // parsed value of a constructed object
 
     // Bit 6 of the first tag byte (ISO/IEC 8825-1 §8.1.2.5).
@@ -56,10 +57,10 @@ std::expected<std::vector<Tlv>, TlvError> parse_tlv(std::span<const std::uint8_t
 const Tlv* find_tag(const std::vector<Tlv>& objects, Tag tag);
 
 // Tag bytes of a tag value (0x5F24 -> 5F 24).
-Bytes tag_bytes(Tag tag);
+base::Bytes tag_bytes(Tag tag);
 // One primitive data object.
-Bytes encode_tlv(Tag tag, std::span<const std::uint8_t> value);
+base::Bytes encode_tlv(Tag tag, std::span<const std::uint8_t> value);
 // One constructed data object whose value is the concatenation of `children`.
-Bytes encode_constructed(Tag tag, std::span<const Bytes> children);
+base::Bytes encode_constructed(Tag tag, std::span<const base::Bytes> children);
 
 }  // namespace drivers::emv

@@ -1,6 +1,6 @@
 #include "drivers/epp/epp_client.h"
 
-#include "drivers/pinblock/pin_block.h"
+#include "base/bytes.h"
 
 namespace drivers::epp {
 
@@ -29,11 +29,10 @@ std::expected<Response, EppError> EppClient::exchange(const Command& command) {
     std::lock_guard lock(m_command_mutex);
     const std::uint8_t sequence = m_sequence++;
     Frame outgoing = encode_command(command, sequence);
-    Bytes request = encode_frame(outgoing);
+    base::Bytes request = encode_frame(outgoing);
     const auto sent = m_transport.bulk_out(request, m_options.command_timeout);
-    // A start-PIN-entry frame carries twelve digits of the card number: gone once sent.
-    pinblock::wipe(outgoing.payload);
-    pinblock::wipe(request);
+    // A start-PIN-entry frame carries twelve digits of the card number: both buffers are
+    // base::Bytes, wiped when this call returns.
     if (!sent) {
         return std::unexpected(from_usb(sent.error()));
     }
@@ -118,7 +117,7 @@ std::expected<void, EppError> EppClient::start_pin_entry(const PinEntryRequest& 
     command.timeout_seconds = static_cast<std::uint16_t>(seconds);
     command.account_field = request.account_field;
     auto response = exchange(command);
-    pinblock::wipe(command.account_field);
+    base::wipe(command.account_field);
     if (!response) {
         return std::unexpected(response.error());
     }

@@ -4,6 +4,9 @@
 #include <array>
 #include <utility>
 
+#include "base/bytes.h"
+#include "base/text.h"
+
 namespace drivers::epp {
 
 namespace {
@@ -15,20 +18,6 @@ struct Overloaded : Handlers... {
 
 // epp.md §4.1: strings in GET INFO are printable ASCII of at most this length.
 constexpr std::size_t k_max_info_string = 64;
-
-void put_u16(Bytes& bytes, std::uint16_t value) {
-    bytes.push_back(static_cast<std::uint8_t>(value & 0xFF));
-    bytes.push_back(static_cast<std::uint8_t>(value >> 8));
-}
-
-std::uint16_t u16_at(std::span<const std::uint8_t> bytes, std::size_t offset) {
-    return static_cast<std::uint16_t>(bytes[offset] | (bytes[offset + 1] << 8));
-}
-
-bool all_digits(std::string_view text) {
-    return !text.empty() &&
-           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 bool is_known_command(std::uint8_t value) {
     return value >= code::get_info && value <= code::beep;
@@ -104,12 +93,12 @@ std::uint16_t crc16(std::span<const std::uint8_t> bytes) {
     return crc;
 }
 
-Bytes encode_frame(const Frame& frame) {
+base::Bytes encode_frame(const Frame& frame) {
     // epp.md §2: EB, version, code, sequence, length (LE), payload, CRC (LE) over all before.
-    Bytes bytes{k_start_of_frame, k_protocol_version, frame.code, frame.sequence};
-    put_u16(bytes, static_cast<std::uint16_t>(frame.payload.size()));
+    base::Bytes bytes{k_start_of_frame, k_protocol_version, frame.code, frame.sequence};
+    base::put_le16(bytes, static_cast<std::uint16_t>(frame.payload.size()));
     bytes.insert(bytes.end(), frame.payload.begin(), frame.payload.end());
-    put_u16(bytes, crc16(bytes));
+    base::put_le16(bytes, crc16(bytes));
     return bytes;
 }
 
@@ -123,7 +112,7 @@ std::expected<Frame, EppError> decode_frame(std::span<const std::uint8_t> bytes)
     if (bytes[1] != k_protocol_version) {
         return std::unexpected(EppError::unsupported_version);
     }
-    const std::size_t length = u16_at(bytes, 4);
+    const std::size_t length = base::le16_at(bytes, 4);
     if (length > k_max_payload_length) {
         return std::unexpected(EppError::payload_too_long);
     }
@@ -132,7 +121,7 @@ std::expected<Frame, EppError> decode_frame(std::span<const std::uint8_t> bytes)
         return std::unexpected(EppError::truncated_frame);
     }
     const auto covered = bytes.first(k_frame_header_length + length);
-    if (crc16(covered) != u16_at(bytes, k_frame_header_length + length)) {
+    if (crc16(covered) != base::le16_at(bytes, k_frame_header_length + length)) {
         return std::unexpected(EppError::bad_checksum);
     }
     Frame frame;
@@ -205,13 +194,13 @@ Frame encode_command(const Command& command, std::uint8_t sequence) {
                        // epp.md §4.4
                        frame.payload = {m.key_slot, static_cast<std::uint8_t>(m.format),
                                         m.min_digits, m.max_digits};
-                       put_u16(frame.payload, m.timeout_seconds);
+                       base::put_le16(frame.payload, m.timeout_seconds);
                        frame.payload.insert(frame.payload.end(), m.account_field.begin(),
                                             m.account_field.end());
                    },
                    [&](const Beep& m) {
                        frame.payload.push_back(static_cast<std::uint8_t>(m.tone));
-                       put_u16(frame.payload, m.duration_ms);
+                       base::put_le16(frame.payload, m.duration_ms);
                    },
                    [](const auto&) {},
                },
@@ -220,7 +209,7 @@ Frame encode_command(const Command& command, std::uint8_t sequence) {
 }
 
 std::expected<Command, EppError> decode_command(const Frame& frame) {
-    const Bytes& p = frame.payload;
+    const base::Bytes& p = frame.payload;
     switch (frame.code) {
         case code::get_info:
         case code::get_status:
@@ -255,12 +244,13 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
             m.key_slot = p[0];
             m.min_digits = p[2];
             m.max_digits = p[3];
-            m.timeout_seconds = u16_at(p, 4);
+            m.timeout_seconds = base::le16_at(p, 4);
             m.account_field.assign(p.begin() + 6, p.end());
             if (p[1] != static_cast<std::uint8_t>(BlockFormat::iso9564_format0) ||
                 m.min_digits < k_min_pin_digits || m.max_digits > k_max_pin_digits ||
                 m.min_digits > m.max_digits || m.timeout_seconds < k_min_pin_timeout_seconds ||
-                m.timeout_seconds > k_max_pin_timeout_seconds || !all_digits(m.account_field)) {
+                m.timeout_seconds > k_max_pin_timeout_seconds ||
+                !base::is_digits(m.account_field)) {
                 return std::unexpected(EppError::bad_parameter);
             }
             return m;
@@ -269,7 +259,7 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
             if (p.size() != 3) {
                 return std::unexpected(EppError::malformed_payload);
             }
-            const std::uint16_t duration = u16_at(p, 1);
+            const std::uint16_t duration = base::le16_at(p, 1);
             if (p[0] < 1 || p[0] > 3 || duration > k_max_beep_ms) {
                 return std::unexpected(EppError::bad_parameter);
             }
@@ -336,8 +326,8 @@ EppError error_from_status(Status status) {
     return EppError::rejected_frame;
 }
 
-Bytes encode_device_info(const DeviceInfo& info) {
-    Bytes data;
+base::Bytes encode_device_info(const DeviceInfo& info) {
+    base::Bytes data;
     for (const std::string* text : {&info.model, &info.serial, &info.firmware}) {
         const std::size_t length = std::min(text->size(), k_max_info_string);
         data.push_back(static_cast<std::uint8_t>(length));
@@ -374,10 +364,10 @@ std::expected<DeviceInfo, EppError> decode_device_info(std::span<const std::uint
     return info;
 }
 
-Bytes encode_pad_status(const PadStatus& status) {
-    return Bytes{static_cast<std::uint8_t>(status.mode), status.digits_entered,
-                 static_cast<std::uint8_t>(status.headphones_plugged ? 1 : 0),
-                 static_cast<std::uint8_t>(status.tampered ? 1 : 0)};
+base::Bytes encode_pad_status(const PadStatus& status) {
+    return base::Bytes{static_cast<std::uint8_t>(status.mode), status.digits_entered,
+                       static_cast<std::uint8_t>(status.headphones_plugged ? 1 : 0),
+                       static_cast<std::uint8_t>(status.tampered ? 1 : 0)};
 }
 
 std::expected<PadStatus, EppError> decode_pad_status(std::span<const std::uint8_t> data) {
@@ -388,8 +378,8 @@ std::expected<PadStatus, EppError> decode_pad_status(std::span<const std::uint8_
     return PadStatus{static_cast<PadMode>(data[0]), data[1], data[2] == 1, data[3] == 1};
 }
 
-Bytes encode_pin_block(const PinBlock& block) {
-    Bytes data{block.key_slot, static_cast<std::uint8_t>(block.format)};
+base::Bytes encode_pin_block(const PinBlock& block) {
+    base::Bytes data{block.key_slot, static_cast<std::uint8_t>(block.format)};
     data.insert(data.end(), block.block.begin(), block.block.end());
     return data;
 }
@@ -450,7 +440,7 @@ Frame encode_event(const Event& event, std::uint8_t sequence) {
 }
 
 std::expected<Event, EppError> decode_event(const Frame& frame) {
-    const Bytes& p = frame.payload;
+    const base::Bytes& p = frame.payload;
     const auto one_byte = [&]() -> std::expected<std::uint8_t, EppError> {
         if (p.size() != 1) {
             return std::unexpected(EppError::malformed_payload);
@@ -530,7 +520,7 @@ std::expected<Event, EppError> decode_event(const Frame& frame) {
 
 std::expected<std::string, EppError> account_field_from_pan(std::string_view pan) {
     // ISO/IEC 7812-1: 8..19 digits, the last one the check digit.
-    if (pan.size() < 8 || pan.size() > 19 || !all_digits(pan)) {
+    if (pan.size() < 8 || pan.size() > 19 || !base::is_digits(pan)) {
         return std::unexpected(EppError::invalid_request);
     }
     const std::string_view without_check = pan.substr(0, pan.size() - 1);

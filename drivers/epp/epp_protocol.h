@@ -17,11 +17,10 @@
 #include <variant>
 #include <vector>
 
+#include "base/bytes.h"
 #include "base/keys.h"
 
 namespace drivers::epp {
-
-using Bytes = std::vector<std::uint8_t>;
 
 // epp.md §2: frame layout.
 constexpr std::uint8_t k_start_of_frame = 0xEB;
@@ -71,15 +70,15 @@ std::string_view to_string(EppError error);
 struct Frame {
     std::uint8_t code = 0;
     std::uint8_t sequence = 0;
-    Bytes payload;
+    base::Bytes payload;
     bool operator==(const Frame&) const = default;
 };
 
 // CRC-16/CCITT-FALSE: polynomial 0x1021, initial value 0xFFFF, no reflection.
 std::uint16_t crc16(std::span<const std::uint8_t> bytes);
 
-Bytes encode_frame(const Frame& frame);
-// Bytes after the CRC are ignored; a frame cut short is an error.
+base::Bytes encode_frame(const Frame& frame);
+// base::Bytes after the CRC are ignored; a frame cut short is an error.
 std::expected<Frame, EppError> decode_frame(std::span<const std::uint8_t> bytes);
 
 // ---- Codes (epp.md §3, §5) ----
@@ -209,7 +208,7 @@ struct PinBlock {
 struct Response {
     std::uint8_t command_code = 0;  // the command answered; code::nak for a NAK
     Status status = Status::ok;
-    Bytes data;  // payload after the status byte
+    base::Bytes data;  // payload after the status byte
     bool operator==(const Response&) const = default;
 };
 
@@ -218,11 +217,11 @@ std::expected<Response, EppError> decode_response(const Frame& frame);
 // The pad's refusal as the client's error.
 EppError error_from_status(Status status);
 
-Bytes encode_device_info(const DeviceInfo& info);
+base::Bytes encode_device_info(const DeviceInfo& info);
 std::expected<DeviceInfo, EppError> decode_device_info(std::span<const std::uint8_t> data);
-Bytes encode_pad_status(const PadStatus& status);
+base::Bytes encode_pad_status(const PadStatus& status);
 std::expected<PadStatus, EppError> decode_pad_status(std::span<const std::uint8_t> data);
-Bytes encode_pin_block(const PinBlock& block);
+base::Bytes encode_pin_block(const PinBlock& block);
 std::expected<PinBlock, EppError> decode_pin_block(std::span<const std::uint8_t> data);
 
 // ---- Events (epp.md §5), on the interrupt endpoint ----

@@ -1,5 +1,7 @@
 #include "drivers/iso7816/apdu.h"
 
+#include "base/bytes.h"
+
 namespace drivers::iso7816 {
 
 std::string_view to_string(ApduError error) {
@@ -33,14 +35,14 @@ ApduCase CommandApdu::apdu_case() const {
     return expected_length ? ApduCase::case4 : ApduCase::case3;
 }
 
-std::expected<Bytes, ApduError> CommandApdu::encode() const {
+std::expected<base::Bytes, ApduError> CommandApdu::encode() const {
     if (data.size() > k_max_extended_data) {
         return std::unexpected(ApduError::data_too_long);
     }
     if (expected_length && (*expected_length == 0 || *expected_length > k_max_extended_response)) {
         return std::unexpected(ApduError::malformed_command);
     }
-    Bytes bytes{cla, ins, p1, p2};
+    base::Bytes bytes{cla, ins, p1, p2};
     const bool extended = data.size() > k_max_short_data ||
                           (expected_length && *expected_length > k_max_short_response);
     // ISO/IEC 7816-4 §5.1: Ne = 256 (short) or 65536 (extended) is encoded as zeros.
@@ -119,8 +121,8 @@ std::expected<CommandApdu, ApduError> CommandApdu::parse(std::span<const std::ui
     return std::unexpected(ApduError::malformed_command);
 }
 
-Bytes ResponseApdu::encode() const {
-    Bytes bytes = data;
+base::Bytes ResponseApdu::encode() const {
+    base::Bytes bytes = data;
     bytes.push_back(sw1);
     bytes.push_back(sw2);
     return bytes;

@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-namespace drivers::iso7816 {
+#include "base/bytes.h"
 
-using Bytes = std::vector<std::uint8_t>;
+namespace drivers::iso7816 {
 
 // ISO/IEC 7816-4 §5.1: Ne up to 256 in short form, 65536 in extended form.
 constexpr std::size_t k_max_short_data = 255;
@@ -41,13 +41,13 @@ struct CommandApdu {
     std::uint8_t ins = 0;
     std::uint8_t p1 = 0;
     std::uint8_t p2 = 0;
-    Bytes data;
+    base::Bytes data;
     // Ne: how many response bytes are expected at most (1..65536); none for case 1 and 3.
     std::optional<std::size_t> expected_length;
 
     ApduCase apdu_case() const;
     // Short form when it fits (Nc <= 255 and Ne <= 256), else extended form.
-    std::expected<Bytes, ApduError> encode() const;
+    std::expected<base::Bytes, ApduError> encode() const;
     // The other direction, for a simulated card.
     static std::expected<CommandApdu, ApduError> parse(std::span<const std::uint8_t> bytes);
 
@@ -55,13 +55,13 @@ struct CommandApdu {
 };
 
 struct ResponseApdu {
-    Bytes data;
+    base::Bytes data;
     std::uint8_t sw1 = 0x90;
     std::uint8_t sw2 = 0x00;
 
     std::uint16_t status_word() const { return static_cast<std::uint16_t>((sw1 << 8) | sw2); }
     bool is_success() const { return sw1 == 0x90 && sw2 == 0x00; }
-    Bytes encode() const;
+    base::Bytes encode() const;
     static std::expected<ResponseApdu, ApduError> parse(std::span<const std::uint8_t> bytes);
     static ResponseApdu status(std::uint16_t status_word);
 

@@ -1,5 +1,7 @@
 #include "drivers/iso7816/apdu_channel.h"
 
+#include "base/bytes.h"
+
 namespace drivers::iso7816 {
 
 namespace {
@@ -21,7 +23,7 @@ std::expected<ResponseApdu, ApduError> transmit_complete(ApduChannel& channel,
     if (!response) {
         return response;
     }
-    Bytes joined;
+    base::Bytes joined;
     for (int round = 0; round < k_max_completion_rounds; ++round) {
         if (response->sw1 == 0x6C) {
             // Wrong Le: repeat the same command with the length the card names.
@@ -54,12 +56,12 @@ std::expected<ResponseApdu, ApduError> transmit_complete(ApduChannel& channel,
     return std::unexpected(ApduError::response_chain_too_long);
 }
 
-std::expected<Bytes, ApduError> to_t0_tpdu(const CommandApdu& command) {
+std::expected<base::Bytes, ApduError> to_t0_tpdu(const CommandApdu& command) {
     if (command.data.size() > k_max_short_data ||
         (command.expected_length && *command.expected_length > k_max_short_response)) {
         return std::unexpected(ApduError::data_too_long);
     }
-    Bytes tpdu{command.cla, command.ins, command.p1, command.p2};
+    base::Bytes tpdu{command.cla, command.ins, command.p1, command.p2};
     switch (command.apdu_case()) {
         case ApduCase::case1:
             tpdu.push_back(0x00);  // §12.1.2: P3 = 00, no data either way

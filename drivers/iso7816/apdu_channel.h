@@ -5,6 +5,7 @@
 
 #include <expected>
 
+#include "base/bytes.h"
 #include "drivers/iso7816/apdu.h"
 
 namespace drivers::iso7816 {
@@ -38,6 +39,6 @@ class CompletingChannel final : public ApduChannel {
 // ISO/IEC 7816-3 §12.1.2: a command APDU mapped to the T=0 command TPDU a TPDU-level reader
 // expects (CLA INS P1 P2 P3). Case 4 loses its Le: the card answers 61xx and the data comes
 // with GET RESPONSE. Extended lengths do not exist in T=0.
-std::expected<Bytes, ApduError> to_t0_tpdu(const CommandApdu& command);
+std::expected<base::Bytes, ApduError> to_t0_tpdu(const CommandApdu& command);
 
 }  // namespace drivers::iso7816

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
+
 namespace drivers::iso7816 {
 
 namespace {
@@ -38,8 +40,8 @@ std::string_view to_string(AtrError error) {
     return "atr: unknown error";
 }
 
-std::vector<std::uint8_t> Atr::protocols() const {
-    std::vector<std::uint8_t> result;
+base::Bytes Atr::protocols() const {
+    base::Bytes result;
     for (const InterfaceBytes& group : groups) {
         if (group.td) {
             const auto protocol = static_cast<std::uint8_t>(*group.td & 0x0F);

@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-namespace drivers::iso7816 {
+#include "base/bytes.h"
 
-using Bytes = std::vector<std::uint8_t>;
+namespace drivers::iso7816 {
 
 // ISO/IEC 7816-3 §8.1: at most 32 characters follow TS.
 constexpr std::size_t k_max_atr_length = 33;
@@ -44,16 +44,16 @@ struct InterfaceBytes {
 };
 
 struct Atr {
-    Bytes bytes;  // the whole ATR as received
+    base::Bytes bytes;  // the whole ATR as received
     Convention convention = Convention::direct;
     std::uint8_t format = 0;             // T0
     std::vector<InterfaceBytes> groups;  // groups[0] is TA1..TD1
-    Bytes historical_bytes;
+    base::Bytes historical_bytes;
     std::optional<std::uint8_t> tck;
 
     // The protocols the card offers, in the order of the TD bytes; T=0 when there is no TD1
     // (§8.2.3). T=15 (global bytes) is not a protocol and is left out.
-    std::vector<std::uint8_t> protocols() const;
+    base::Bytes protocols() const;
     // TA1 (Fi/Di), or the default 0x11 when absent (§8.3).
     std::uint8_t fi_di() const;
     // TC1: extra guard time N, 0 when absent (§8.3).

@@ -1,13 +1,15 @@
 #include "drivers/pinblock/pin_block.h"
 
 #include <openssl/core_names.h>
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
 #include <memory>
+
+#include "base/text.h"
+#include "base/wipe.h"
 
 namespace drivers::pinblock {
 
@@ -35,12 +37,8 @@ struct SecretBytes {
     SecretBytes() = default;
     SecretBytes(const SecretBytes&) = delete;
     SecretBytes& operator=(const SecretBytes&) = delete;
-    ~SecretBytes() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+    ~SecretBytes() { base::wipe(std::span(bytes)); }
 };
-
-bool is_digits(std::string_view text) {
-    return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 std::uint8_t digit_value(char digit) {
     return static_cast<std::uint8_t>(digit - '0');
@@ -63,14 +61,16 @@ std::uint8_t nibble(const std::array<std::uint8_t, Size>& bytes, std::size_t ind
 }
 
 std::expected<void, PinBlockError> check_pin(std::string_view pin) {
-    if (pin.size() < minimum_pin_length || pin.size() > maximum_pin_length || !is_digits(pin)) {
+    if (pin.size() < minimum_pin_length || pin.size() > maximum_pin_length ||
+        !base::is_digits(pin)) {
         return std::unexpected(PinBlockError::bad_pin);
     }
     return {};
 }
 
 std::expected<void, PinBlockError> check_pan(std::string_view pan) {
-    if (pan.size() < minimum_pan_length || pan.size() > maximum_pan_length || !is_digits(pan)) {
+    if (pan.size() < minimum_pan_length || pan.size() > maximum_pan_length ||
+        !base::is_digits(pan)) {
         return std::unexpected(PinBlockError::bad_pan);
     }
     return {};
@@ -103,12 +103,12 @@ std::expected<std::string, PinBlockError> read_pin_field(
         const std::uint8_t value = nibble(field, 2 + index);
         if (index < length) {
             if (value > 9) {
-                wipe(pin);
+                base::wipe(pin);
                 return std::unexpected(PinBlockError::bad_block);
             }
             pin[index] = static_cast<char>('0' + value);
         } else if (value != fill) {
-            wipe(pin);
+            base::wipe(pin);
             return std::unexpected(PinBlockError::bad_block);
         }
     }
@@ -174,13 +174,13 @@ std::expected<void, PinBlockError> ecb_block(const EVP_CIPHER* cipher,
     if (EVP_CipherUpdate(context.get(), output.data(), &written, input.data(),
                          static_cast<int>(Size)) != 1 ||
         written != static_cast<int>(Size)) {
-        OPENSSL_cleanse(output.data(), output.size());
+        base::wipe(std::span(output));
         return std::unexpected(PinBlockError::crypto_failure);
     }
     int final_written = 0;
     if (EVP_CipherFinal_ex(context.get(), output.data() + written, &final_written) != 1 ||
         final_written != 0) {
-        OPENSSL_cleanse(output.data(), output.size());
+        base::wipe(std::span(output));
         return std::unexpected(PinBlockError::crypto_failure);
     }
     return {};
@@ -226,19 +226,6 @@ std::string_view to_string(PinBlockError error) {
     return "unknown";
 }
 
-void wipe(std::string& secret) {
-    if (!secret.empty()) {
-        OPENSSL_cleanse(secret.data(), secret.size());
-    }
-    secret.clear();
-}
-
-void wipe(std::span<std::uint8_t> secret) {
-    if (!secret.empty()) {
-        OPENSSL_cleanse(secret.data(), secret.size());
-    }
-}
-
 std::expected<Format0Block, PinBlockError> format0_clear(std::string_view pin,
                                                          std::string_view pan) {
     if (auto checked = check_pin(pin); !checked) {
@@ -264,7 +251,7 @@ std::expected<Format0Block, PinBlockError> format0_encrypted(
     }
     SecretBytes<8> clear_block;
     clear_block.bytes = *clear;
-    OPENSSL_cleanse(clear->data(), clear->size());
+    base::wipe(clear->data(), clear->size());
     Format0Block encrypted{};
     if (auto done =
             ecb_block(EVP_des_ede_ecb(), key, Direction::encrypt, clear_block.bytes, encrypted);
@@ -313,7 +300,7 @@ std::expected<Format4Block, PinBlockError> format4_encrypted(std::string_view pi
         return std::unexpected(PinBlockError::crypto_failure);
     }
     auto block = format4_encrypted(pin, pan, key, random_fill);
-    OPENSSL_cleanse(random_fill.data(), random_fill.size());
+    base::wipe(std::span(random_fill));
     return block;
 }
 

@@ -42,7 +42,7 @@ std::expected<Format0Block, PinBlockError> format0_encrypted(std::string_view pi
 
 // Deciphers a format 0 block and returns the PIN after checking every field: control nibble
 // 0, length 4..12, decimal PIN digits and F fill. The caller owns the returned PIN and should
-// wipe it (see wipe()) as soon as it has been verified.
+// wipe it (base::wipe) as soon as it has been verified.
 std::expected<std::string, PinBlockError> format0_decrypt_pin(
     std::span<const std::uint8_t, 8> block, std::string_view pan,
     std::span<const std::uint8_t, 16> key);
@@ -72,9 +72,5 @@ std::expected<std::string, PinBlockError> format4_decrypt_pin(
 // AES key check value: the first 5 bytes of AES-CMAC(K, 16 zero bytes) (ANSI X9.24-1:2017).
 std::expected<std::array<std::uint8_t, 5>, PinBlockError> aes_key_check_value(
     std::span<const std::uint8_t> key);
-
-// Overwrites secret material in a way the optimiser may not remove.
-void wipe(std::string& secret);
-void wipe(std::span<std::uint8_t> secret);
 
 }  // namespace drivers::pinblock

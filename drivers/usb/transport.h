@@ -11,11 +11,10 @@
 #include <span>
 #include <vector>
 
+#include "base/bytes.h"
 #include "drivers/usb/usb_error.h"
 
 namespace drivers::usb {
-
-using Bytes = std::vector<std::uint8_t>;
 
 // USB 2.0 §9.3: the SETUP packet of a control transfer. Bit 7 of request_type gives the
 // direction (1 = device to host).
@@ -37,21 +36,20 @@ class Transport {
                                                    std::chrono::milliseconds timeout) = 0;
 
     // Receives one transfer (at most max_length bytes) from the bulk IN endpoint.
-    virtual std::expected<Bytes, UsbError> bulk_in(std::size_t max_length,
-                                                   std::chrono::milliseconds timeout) = 0;
+    virtual std::expected<base::Bytes, UsbError> bulk_in(std::size_t max_length,
+                                                         std::chrono::milliseconds timeout) = 0;
 
     // Receives one transfer from the interrupt IN endpoint; UsbError::timeout when the device
     // had nothing to report in time, which is the normal case while polling.
-    virtual std::expected<Bytes, UsbError> interrupt_in(std::size_t max_length,
-                                                        std::chrono::milliseconds timeout) = 0;
+    virtual std::expected<base::Bytes, UsbError> interrupt_in(
+        std::size_t max_length, std::chrono::milliseconds timeout) = 0;
 
     // A control transfer on endpoint 0. For an IN request (request_type bit 7 set) `data` is
     // ignored and up to `in_length` bytes are returned; for an OUT request `data` is sent and
     // the result is empty.
-    virtual std::expected<Bytes, UsbError> control_transfer(const ControlRequest& request,
-                                                            std::span<const std::uint8_t> data,
-                                                            std::uint16_t in_length,
-                                                            std::chrono::milliseconds timeout) = 0;
+    virtual std::expected<base::Bytes, UsbError> control_transfer(
+        const ControlRequest& request, std::span<const std::uint8_t> data, std::uint16_t in_length,
+        std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace drivers::usb

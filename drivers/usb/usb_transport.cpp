@@ -6,6 +6,8 @@
 #include <limits>
 #include <utility>
 
+#include "base/bytes.h"
+
 namespace drivers::usb {
 
 namespace {
@@ -417,9 +419,9 @@ std::expected<void, UsbError> UsbTransport::bulk_out(std::span<const std::uint8_
     return {};
 }
 
-std::expected<Bytes, UsbError> UsbTransport::bulk_in(std::size_t max_length,
-                                                     std::chrono::milliseconds timeout) {
-    Bytes buffer(max_length);
+std::expected<base::Bytes, UsbError> UsbTransport::bulk_in(std::size_t max_length,
+                                                           std::chrono::milliseconds timeout) {
+    base::Bytes buffer(max_length);
     int transferred = 0;
     const int result =
         libusb_bulk_transfer(m_handle, m_bulk_in, buffer.data(), to_libusb_length(buffer.size()),
@@ -431,12 +433,12 @@ std::expected<Bytes, UsbError> UsbTransport::bulk_in(std::size_t max_length,
     return buffer;
 }
 
-std::expected<Bytes, UsbError> UsbTransport::interrupt_in(std::size_t max_length,
-                                                          std::chrono::milliseconds timeout) {
+std::expected<base::Bytes, UsbError> UsbTransport::interrupt_in(std::size_t max_length,
+                                                                std::chrono::milliseconds timeout) {
     if (!m_interrupt_in) {
         return std::unexpected(UsbError::not_supported);
     }
-    Bytes buffer(max_length);
+    base::Bytes buffer(max_length);
     int transferred = 0;
     const int result = libusb_interrupt_transfer(m_handle, *m_interrupt_in, buffer.data(),
                                                  to_libusb_length(buffer.size()), &transferred,
@@ -448,12 +450,11 @@ std::expected<Bytes, UsbError> UsbTransport::interrupt_in(std::size_t max_length
     return buffer;
 }
 
-std::expected<Bytes, UsbError> UsbTransport::control_transfer(const ControlRequest& request,
-                                                              std::span<const std::uint8_t> data,
-                                                              std::uint16_t in_length,
-                                                              std::chrono::milliseconds timeout) {
+std::expected<base::Bytes, UsbError> UsbTransport::control_transfer(
+    const ControlRequest& request, std::span<const std::uint8_t> data, std::uint16_t in_length,
+    std::chrono::milliseconds timeout) {
     const bool is_in = (request.request_type & k_control_direction_in) != 0;
-    Bytes buffer;
+    base::Bytes buffer;
     if (is_in) {
         buffer.resize(in_length);
     } else {
@@ -469,7 +470,7 @@ std::expected<Bytes, UsbError> UsbTransport::control_transfer(const ControlReque
         return std::unexpected(to_usb_error(result));
     }
     if (!is_in) {
-        return Bytes{};
+        return base::Bytes{};
     }
     buffer.resize(static_cast<std::size_t>(result));
     return buffer;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/bytes.h"
 #include "drivers/usb/transport.h"
 #include "drivers/usb/usb_error.h"
 
@@ -40,7 +41,7 @@ struct InterfaceInfo {
     // The class-specific descriptor bytes that follow the interface descriptor (for CCID the
     // 54-byte class descriptor). Some early readers put it after the endpoints instead; then
     // it is taken from there.
-    Bytes class_descriptor;
+    base::Bytes class_descriptor;
     std::vector<EndpointInfo> endpoints;
 };
 
@@ -149,14 +150,13 @@ class UsbTransport final : public Transport {
 
     std::expected<void, UsbError> bulk_out(std::span<const std::uint8_t> data,
                                            std::chrono::milliseconds timeout) override;
-    std::expected<Bytes, UsbError> bulk_in(std::size_t max_length,
-                                           std::chrono::milliseconds timeout) override;
-    std::expected<Bytes, UsbError> interrupt_in(std::size_t max_length,
-                                                std::chrono::milliseconds timeout) override;
-    std::expected<Bytes, UsbError> control_transfer(const ControlRequest& request,
-                                                    std::span<const std::uint8_t> data,
-                                                    std::uint16_t in_length,
-                                                    std::chrono::milliseconds timeout) override;
+    std::expected<base::Bytes, UsbError> bulk_in(std::size_t max_length,
+                                                 std::chrono::milliseconds timeout) override;
+    std::expected<base::Bytes, UsbError> interrupt_in(std::size_t max_length,
+                                                      std::chrono::milliseconds timeout) override;
+    std::expected<base::Bytes, UsbError> control_transfer(
+        const ControlRequest& request, std::span<const std::uint8_t> data, std::uint16_t in_length,
+        std::chrono::milliseconds timeout) override;
 
   private:
     UsbTransport() = default;

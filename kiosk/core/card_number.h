@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/wipe.h"
+
 namespace kiosk::core {
 
 enum class CardNumberError {
@@ -29,27 +31,21 @@ class CardNumber {
 
     static std::expected<CardNumber, CardNumberError> parse(std::string_view text);
 
-    CardNumber(const CardNumber& other);
-    CardNumber(CardNumber&& other) noexcept;
-    CardNumber& operator=(const CardNumber& other);
-    CardNumber& operator=(CardNumber&& other) noexcept;
-    ~CardNumber();
-
     // "**** **** **** 3456": the length of the number is not revealed either.
     std::string masked() const;
     std::string last_four() const;
     // The full digits: only for the account service call and the PIN pad's PIN block.
-    const std::string& digits() const { return m_digits; }
+    std::string_view digits() const { return m_digits.view(); }
 
     friend bool operator==(const CardNumber& left, const CardNumber& right) {
         return left.m_digits == right.m_digits;
     }
 
   private:
-    explicit CardNumber(std::string digits) : m_digits(std::move(digits)) {}
-    void wipe() noexcept;
+    explicit CardNumber(std::string_view digits) : m_digits(digits) {}
 
-    std::string m_digits;
+    // Wiped when replaced, moved from or destroyed (base/wipe.h).
+    base::SecretText m_digits;
 };
 
 // Prints the masked form, never the digits.

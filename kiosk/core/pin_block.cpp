@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <ostream>
 
+#include "base/wipe.h"
+
 namespace kiosk::core {
 
 std::string_view to_string(PinBlockError error) {
@@ -24,10 +26,7 @@ std::expected<PinBlock, PinBlockError> PinBlock::from_bytes(std::span<const std:
 }
 
 PinBlock::~PinBlock() {
-    volatile std::uint8_t* bytes = m_bytes.data();
-    for (std::size_t index = 0; index < m_bytes.size(); ++index) {
-        bytes[index] = 0;
-    }
+    base::wipe(std::span(m_bytes));
 }
 
 bool operator==(const PinBlock& left, const PinBlock& right) {

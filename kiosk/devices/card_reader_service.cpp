@@ -5,10 +5,10 @@
 #include <utility>
 #include <variant>
 
+#include "base/wipe.h"
 #include "drivers/ccid/ccid_apdu_channel.h"
 #include "drivers/ccid/ccid_client.h"
 #include "drivers/ccid/class_descriptor.h"
-#include "drivers/pinblock/pin_block.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/devices/device_timing.h"
 
@@ -257,8 +257,8 @@ CardReaderService::Outcome CardReaderService::card_inserted(Connection& connecti
     }
     // The plain digits live only as long as it takes to move them into the masking type.
     auto number = core::CardNumber::parse(card->pan);
-    drivers::pinblock::wipe(card->pan);
-    drivers::pinblock::wipe(card->holder_name);
+    base::wipe(card->pan);
+    base::wipe(card->holder_name);
     if (!number) {
         post(core::CardReadFailed{"card number unusable"});
         tell("card read failed");

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "base/keys.h"
-#include "drivers/pinblock/pin_block.h"
+#include "base/wipe.h"
 #include "kiosk/core/pin_block.h"
 #include "kiosk/devices/device_timing.h"
 
@@ -51,7 +51,7 @@ void PinPadService::stop() {
     std::lock_guard lock(m_requests_mutex);
     for (auto& request : m_requests) {
         if (auto* entry = std::get_if<StartEntry>(&request)) {
-            drivers::pinblock::wipe(entry->account_field);
+            base::wipe(entry->account_field);
         }
     }
     m_requests.clear();
@@ -66,7 +66,7 @@ void PinPadService::start_pin_entry(const core::CardNumber& card) {
     std::lock_guard lock(m_requests_mutex);
     // Copied, not moved: a moved-from short string keeps its characters in place.
     m_requests.emplace_back(StartEntry{*field});
-    drivers::pinblock::wipe(*field);
+    base::wipe(*field);
 }
 
 void PinPadService::cancel_pin_entry() {
@@ -98,7 +98,7 @@ void PinPadService::run() {
 void PinPadService::refuse_requests_while_missing() {
     while (auto request = next_request()) {
         if (auto* entry = std::get_if<StartEntry>(&*request)) {
-            drivers::pinblock::wipe(entry->account_field);
+            base::wipe(entry->account_field);
             post(core::PinEntryFailed{"pin pad not connected"});
         }
     }
@@ -200,9 +200,9 @@ void PinPadService::carry_out(Connection& connection, Request& request) {
         .key_slot = m_options.key_slot,
         .timeout = m_options.entry_timeout,
     };
-    drivers::pinblock::wipe(entry.account_field);
+    base::wipe(entry.account_field);
     auto started = connection.client->start_pin_entry(pad_request);
-    drivers::pinblock::wipe(pad_request.account_field);
+    base::wipe(pad_request.account_field);
     if (!started) {
         tell("pin entry refused");
         post(core::PinEntryFailed{std::string(drivers::epp::to_string(started.error()))});

@@ -1,11 +1,13 @@
 #include "kiosk/net/account_client.h"
 
 #include <curl/curl.h>
-#include <openssl/crypto.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <mutex>
+
+#include "base/bytes.h"
+#include "base/wipe.h"
 
 namespace kiosk::net {
 
@@ -33,28 +35,6 @@ core::ServiceReply reply_with(core::ServiceStatus status) {
     return reply;
 }
 
-// Appends in place, so that no temporary copy of a PIN block is left behind in freed memory.
-void append_upper_hex(std::string& text, std::span<const std::uint8_t> bytes) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    for (std::uint8_t byte : bytes) {
-        text += digits[byte >> 4];
-        text += digits[byte & 0x0F];
-    }
-}
-
-// A string holding the PAN and the PIN block: wiped when the call ends.
-struct SecretText {
-    std::string text;
-    SecretText() = default;
-    SecretText(const SecretText&) = delete;
-    SecretText& operator=(const SecretText&) = delete;
-    ~SecretText() {
-        if (!text.empty()) {
-            OPENSSL_cleanse(text.data(), text.size());
-        }
-    }
-};
-
 // Collects the reply body up to maximum_reply_bytes; past that the transfer fails with
 // CURLE_WRITE_ERROR and the reply counts as bad.
 struct ReplyBuffer {
@@ -64,7 +44,7 @@ struct ReplyBuffer {
     ReplyBuffer() { body.reserve(maximum_reply_bytes); }
     ReplyBuffer(const ReplyBuffer&) = delete;
     ReplyBuffer& operator=(const ReplyBuffer&) = delete;
-    ~ReplyBuffer() { OPENSSL_cleanse(body.data(), body.size()); }
+    ~ReplyBuffer() { base::wipe(body); }
 };
 
 std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* user) {
@@ -313,13 +293,18 @@ AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
     }
     // Built by appending into one buffer reserved up front: the PAN and the PIN block exist
     // in that buffer only, which is wiped when the call ends (no temporaries, no regrowth).
-    SecretText body;
+    base::SecretText body;
     const std::string terminal = json(m_options.terminal_id).dump();
-    body.text.reserve(terminal.size() + call.pan.digits().size() + 128);
-    body.text.append(R"({"terminal_id":)").append(terminal).append(R"(,"pan":")");
-    body.text.append(call.pan.digits()).append(R"(","pin_block":")");
-    append_upper_hex(body.text, call.block.bytes());
-    body.text.append(R"(","pin_block_format":")").append(pin_block_format_0).append(R"("})");
+    body.reserve(terminal.size() + call.pan.digits().size() + 128);
+    body.append(R"({"terminal_id":)");
+    body.append(terminal);
+    body.append(R"(,"pan":")");
+    body.append(call.pan.digits());
+    body.append(R"(","pin_block":")");
+    base::append_hex(body, call.block.bytes());  // in place: no temporary copy
+    body.append(R"(","pin_block_format":")");
+    body.append(pin_block_format_0);
+    body.append(R"("})");
     const std::string url = m_options.base_url + std::string(balance_path);
 
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), &curl_easy_cleanup);
@@ -336,9 +321,8 @@ AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
     curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
     curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, header_list.get());
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body.text.c_str());
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(body.text.size()));
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body.view().data());
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &collect_body);
     curl_easy_setopt(handle, CURLOPT_WRITEDATA, &reply);
     curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,

@@ -7,6 +7,8 @@
 #include <limits>
 #include <string>
 
+#include "base/bytes.h"
+
 namespace kiosk::speech {
 
 namespace {
@@ -16,33 +18,11 @@ constexpr std::uint16_t bits_per_sample = 16;
 constexpr std::uint32_t format_chunk_size = 16;
 constexpr std::size_t header_size = 44;
 
-void put_u16(std::vector<char>& bytes, std::uint16_t value) {
-    bytes.push_back(static_cast<char>(value & 0xFFu));
-    bytes.push_back(static_cast<char>((value >> 8) & 0xFFu));
+void put_tag(base::Bytes& bytes, std::string_view tag) {
+    bytes.insert(bytes.end(), tag.begin(), tag.end());
 }
 
-void put_u32(std::vector<char>& bytes, std::uint32_t value) {
-    for (int shift = 0; shift < 32; shift += 8) {
-        bytes.push_back(static_cast<char>((value >> shift) & 0xFFu));
-    }
-}
-
-void put_tag(std::vector<char>& bytes, const char (&tag)[5]) {
-    bytes.insert(bytes.end(), tag, tag + 4);
-}
-
-std::uint16_t get_u16(const std::vector<std::uint8_t>& bytes, std::size_t offset) {
-    return static_cast<std::uint16_t>(bytes[offset] | (bytes[offset + 1] << 8));
-}
-
-std::uint32_t get_u32(const std::vector<std::uint8_t>& bytes, std::size_t offset) {
-    return static_cast<std::uint32_t>(bytes[offset]) |
-           (static_cast<std::uint32_t>(bytes[offset + 1]) << 8) |
-           (static_cast<std::uint32_t>(bytes[offset + 2]) << 16) |
-           (static_cast<std::uint32_t>(bytes[offset + 3]) << 24);
-}
-
-bool tag_at(const std::vector<std::uint8_t>& bytes, std::size_t offset, std::string_view tag) {
+bool tag_at(const base::Bytes& bytes, std::size_t offset, std::string_view tag) {
     return offset + 4 <= bytes.size() &&
            std::equal(tag.begin(), tag.end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset));
 }
@@ -62,27 +42,28 @@ std::expected<void, Error> write_wav(const std::filesystem::path& path,
         return std::unexpected(Error{SpeechError::recording_failed, path.string() + ": too long"});
     }
     const auto rate = static_cast<std::uint32_t>(sample_rate);
-    std::vector<char> bytes;
+    base::Bytes bytes;
     bytes.reserve(header_size + data_size);
     put_tag(bytes, "RIFF");
-    put_u32(bytes, static_cast<std::uint32_t>(header_size - 8 + data_size));
+    base::put_le32(bytes, static_cast<std::uint32_t>(header_size - 8 + data_size));
     put_tag(bytes, "WAVE");
     put_tag(bytes, "fmt ");
-    put_u32(bytes, format_chunk_size);
-    put_u16(bytes, pcm_format_tag);
-    put_u16(bytes, 1);  // mono
-    put_u32(bytes, rate);
-    put_u32(bytes, rate * static_cast<std::uint32_t>(bytes_per_sample));  // byte rate
-    put_u16(bytes, static_cast<std::uint16_t>(bytes_per_sample));         // block align
-    put_u16(bytes, bits_per_sample);
+    base::put_le32(bytes, format_chunk_size);
+    base::put_le16(bytes, pcm_format_tag);
+    base::put_le16(bytes, 1);  // mono
+    base::put_le32(bytes, rate);
+    base::put_le32(bytes, rate * static_cast<std::uint32_t>(bytes_per_sample));  // byte rate
+    base::put_le16(bytes, static_cast<std::uint16_t>(bytes_per_sample));         // block align
+    base::put_le16(bytes, bits_per_sample);
     put_tag(bytes, "data");
-    put_u32(bytes, static_cast<std::uint32_t>(data_size));
+    base::put_le32(bytes, static_cast<std::uint32_t>(data_size));
     for (const std::int16_t sample : samples) {
-        put_u16(bytes, static_cast<std::uint16_t>(sample));
+        base::put_le16(bytes, static_cast<std::uint16_t>(sample));
     }
 
     std::ofstream file(path, std::ios::binary | std::ios::trunc);
-    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    file.write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
     file.close();
     if (!file) {
         return std::unexpected(Error{SpeechError::recording_failed, path.string()});
@@ -95,8 +76,7 @@ std::expected<WavAudio, Error> read_wav(const std::filesystem::path& path) {
     if (!file) {
         return std::unexpected(bad(path, "cannot be opened"));
     }
-    const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(file),
-                                          std::istreambuf_iterator<char>()};
+    const base::Bytes bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
     if (bytes.size() < 12 || !tag_at(bytes, 0, "RIFF") || !tag_at(bytes, 8, "WAVE")) {
         return std::unexpected(bad(path, "not a RIFF WAVE file"));
     }
@@ -104,7 +84,7 @@ std::expected<WavAudio, Error> read_wav(const std::filesystem::path& path) {
     bool have_format = false;
     std::size_t offset = 12;
     while (offset + 8 <= bytes.size()) {
-        const std::uint32_t chunk_size = get_u32(bytes, offset + 4);
+        const std::uint32_t chunk_size = base::le32_at(bytes, offset + 4);
         const std::size_t body = offset + 8;
         if (chunk_size > bytes.size() - body) {
             return std::unexpected(bad(path, "a chunk runs past the end of the file"));
@@ -113,12 +93,12 @@ std::expected<WavAudio, Error> read_wav(const std::filesystem::path& path) {
             if (chunk_size < format_chunk_size) {
                 return std::unexpected(bad(path, "format chunk too short"));
             }
-            if (get_u16(bytes, body) != pcm_format_tag ||
-                get_u16(bytes, body + 14) != bits_per_sample) {
+            if (base::le16_at(bytes, body) != pcm_format_tag ||
+                base::le16_at(bytes, body + 14) != bits_per_sample) {
                 return std::unexpected(bad(path, "not 16-bit PCM"));
             }
-            audio.channels = get_u16(bytes, body + 2);
-            audio.sample_rate = static_cast<int>(get_u32(bytes, body + 4));
+            audio.channels = base::le16_at(bytes, body + 2);
+            audio.sample_rate = static_cast<int>(base::le32_at(bytes, body + 4));
             if (audio.channels == 0 || audio.sample_rate <= 0) {
                 return std::unexpected(bad(path, "no channels or no sample rate"));
             }
@@ -129,7 +109,8 @@ std::expected<WavAudio, Error> read_wav(const std::filesystem::path& path) {
             }
             audio.samples.reserve(chunk_size / 2);
             for (std::size_t index = 0; index + 1 < chunk_size; index += 2) {
-                audio.samples.push_back(static_cast<std::int16_t>(get_u16(bytes, body + index)));
+                audio.samples.push_back(
+                    static_cast<std::int16_t>(base::le16_at(bytes, body + index)));
             }
             return audio;
         }

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "base/bytes.h"
+#include "base/text.h"
 #include "drivers/pinblock/pin_block.h"
 
 namespace simulator::bank {
@@ -27,10 +29,6 @@ constexpr std::chrono::seconds server_ready_timeout{5};
 // The drop fault announces a body of this length and then closes the connection.
 constexpr std::size_t dropped_body_length = 64;
 
-bool is_digits(std::string_view text) {
-    return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 bool is_terminal_id(std::string_view text) {
     return !text.empty() && text.size() <= maximum_terminal_id_length &&
            std::all_of(text.begin(), text.end(), [](char c) {
@@ -39,32 +37,16 @@ bool is_terminal_id(std::string_view text) {
            });
 }
 
-std::optional<std::uint8_t> hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return static_cast<std::uint8_t>(c - '0');
-    }
-    if (c >= 'A' && c <= 'F') {
-        return static_cast<std::uint8_t>(c - 'A' + 10);
-    }
-    if (c >= 'a' && c <= 'f') {
-        return static_cast<std::uint8_t>(c - 'a' + 10);
-    }
-    return std::nullopt;
-}
-
 std::optional<std::array<std::uint8_t, 8>> parse_pin_block(std::string_view hex) {
     if (hex.size() != pin_block_hex_length) {
         return std::nullopt;
     }
-    std::array<std::uint8_t, 8> block{};
-    for (std::size_t index = 0; index < block.size(); ++index) {
-        const auto high = hex_value(hex[2 * index]);
-        const auto low = hex_value(hex[2 * index + 1]);
-        if (!high || !low) {
-            return std::nullopt;
-        }
-        block[index] = static_cast<std::uint8_t>(*high << 4 | *low);
+    const auto bytes = base::parse_hex(hex);
+    if (!bytes || bytes->size() != 8) {
+        return std::nullopt;
     }
+    std::array<std::uint8_t, 8> block{};
+    std::ranges::copy(*bytes, block.begin());
     return block;
 }
 
@@ -106,7 +88,7 @@ std::expected<BalanceRequest, std::string> parse_balance_request(std::string_vie
     }
     const auto& pan_text = pan->get_ref<const std::string&>();
     if (pan_text.size() < minimum_pan_length || pan_text.size() > maximum_pan_length ||
-        !is_digits(pan_text)) {
+        !base::is_digits(pan_text)) {
         return std::unexpected("pan must be a string of 12 to 19 digits");
     }
     request.pan = pan_text;
@@ -208,7 +190,7 @@ AccountService::Reply AccountService::answer_balance(std::string_view body, Audi
                 "bad_pin_block"};
     }
     auto check = m_store->verify_pin_and_read_balance(request->pan, *pin);
-    drivers::pinblock::wipe(*pin);
+    base::wipe(*pin);
     if (!check) {
         return {503, result_body("unavailable"), "database_failure"};
     }

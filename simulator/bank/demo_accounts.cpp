@@ -5,14 +5,11 @@
 #include <algorithm>
 #include <limits>
 
+#include "base/text.h"
+
 namespace simulator::bank {
 
 namespace {
-
-bool is_digits(std::string_view text) {
-    return !text.empty() &&
-           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 // Same limits as the service applies to requests (ISO/IEC 7812-1 PAN, ISO 9564-1 PIN).
 constexpr std::size_t minimum_pan_length = 12;
@@ -29,10 +26,10 @@ std::expected<std::int64_t, BankError> parse_amount(std::string_view text) {
     const std::string_view whole = text.substr(0, point);
     const std::string_view fraction =
         point == std::string_view::npos ? std::string_view{} : text.substr(point + 1);
-    if (!is_digits(whole) || whole.size() > maximum_integer_digits) {
+    if (!base::is_digits(whole) || whole.size() > maximum_integer_digits) {
         return std::unexpected(BankError::bad_seed);
     }
-    if (point != std::string_view::npos && (!is_digits(fraction) || fraction.size() > 2)) {
+    if (point != std::string_view::npos && (!base::is_digits(fraction) || fraction.size() > 2)) {
         return std::unexpected(BankError::bad_seed);
     }
     std::int64_t minor = 0;
@@ -78,11 +75,11 @@ std::expected<std::vector<DemoAccount>, BankFailure> read_demo_accounts(
         account.name = name;
         account.pan = (*card)["pan"].value_or(std::string{});
         account.pin = (*card)["pin"].value_or(std::string{});
-        if (!is_digits(account.pan) || account.pan.size() < minimum_pan_length ||
+        if (!base::is_digits(account.pan) || account.pan.size() < minimum_pan_length ||
             account.pan.size() > maximum_pan_length) {
             return std::unexpected(BankFailure{BankError::bad_seed, "card " + name + ": bad pan"});
         }
-        if (!is_digits(account.pin) || account.pin.size() < minimum_pin_length ||
+        if (!base::is_digits(account.pin) || account.pin.size() < minimum_pin_length ||
             account.pin.size() > maximum_pin_length) {
             return std::unexpected(BankFailure{BankError::bad_seed, "card " + name + ": bad pin"});
         }

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/text.h"
 #include "drivers/emv/card_reader.h"
 #include "simulator/cards/card_profile.h"
 #include "simulator/cards/emv_card.h"
@@ -15,11 +16,6 @@ namespace {
 constexpr std::size_t k_max_holder_length = 26;
 // The corrupt card's invented number (its records are unreadable anyway).
 constexpr std::string_view k_corrupt_card_pan_stem = "621000000000000000";
-
-bool all_digits(std::string_view text) {
-    return !text.empty() &&
-           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 std::string with_check_digit(std::string_view stem) {
     for (char digit = '0'; digit <= '9'; ++digit) {
@@ -131,13 +127,13 @@ std::expected<CardProfile, CardLibraryFailure> read_card(const toml::table& card
         return profile;
     }
     // What the chip must be able to carry (EMV 4.3 Book 3 Annex A).
-    if (profile.pan.size() < 12 || profile.pan.size() > 19 || !all_digits(profile.pan) ||
+    if (profile.pan.size() < 12 || profile.pan.size() > 19 || !base::is_digits(profile.pan) ||
         !drivers::emv::luhn_valid(profile.pan)) {
         return std::unexpected(
             failure(CardLibraryError::invalid_field,
                     profile.name + ".pan is not a 12..19 digit Luhn-valid number"));
     }
-    const bool expiry_ok = profile.expiry.size() == 4 && all_digits(profile.expiry) &&
+    const bool expiry_ok = profile.expiry.size() == 4 && base::is_digits(profile.expiry) &&
                            std::stoi(profile.expiry.substr(2)) >= 1 &&
                            std::stoi(profile.expiry.substr(2)) <= 12;
     if (!expiry_ok) {

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "base/bytes.h"
 #include "drivers/emv/tags.h"
 #include "drivers/emv/tlv.h"
 #include "drivers/iso7816/apdu.h"
@@ -21,27 +22,28 @@ constexpr std::string_view k_pse_name = "1PAY.SYS.DDF01";
 constexpr std::uint8_t k_directory_sfi = 1;
 constexpr std::uint8_t k_pin_try_limit = 3;
 // ISO 3166 numeric 156 (China) as n3 in two bytes.
-const Bytes k_country_china{0x01, 0x56};
+const base::Bytes k_country_china{0x01, 0x56};
 // Historical bytes of the simulated chips: proprietary, readable in a trace.
 constexpr std::string_view k_historical = "KIOSK-SIM-01";
 
-Bytes bytes_of(std::string_view text) {
-    return Bytes(text.begin(), text.end());
+base::Bytes bytes_of(std::string_view text) {
+    return base::Bytes(text.begin(), text.end());
 }
 
-Bytes status(std::uint16_t word) {
-    return Bytes{static_cast<std::uint8_t>(word >> 8), static_cast<std::uint8_t>(word & 0xFF)};
+base::Bytes status(std::uint16_t word) {
+    return base::Bytes{static_cast<std::uint8_t>(word >> 8),
+                       static_cast<std::uint8_t>(word & 0xFF)};
 }
 
-Bytes with_status(Bytes data, std::uint16_t word) {
+base::Bytes with_status(base::Bytes data, std::uint16_t word) {
     data.push_back(static_cast<std::uint8_t>(word >> 8));
     data.push_back(static_cast<std::uint8_t>(word & 0xFF));
     return data;
 }
 
 // A compressed numeric (cn) or numeric-with-padding field: digits as BCD, F-padded.
-Bytes bcd_padded(std::string_view digits) {
-    Bytes bytes;
+base::Bytes bcd_padded(std::string_view digits) {
+    base::Bytes bytes;
     for (std::size_t index = 0; index < digits.size(); index += 2) {
         const auto high = static_cast<unsigned>(digits[index] - '0');
         const unsigned low =
@@ -53,12 +55,12 @@ Bytes bcd_padded(std::string_view digits) {
 
 // Track 2 equivalent data (EMV 4.3 Book 3 Annex A, tag 57): PAN, separator D, YYMM, service
 // code, discretionary data, F-padded to whole bytes.
-Bytes track2(const CardProfile& profile) {
+base::Bytes track2(const CardProfile& profile) {
     std::string nibbles = profile.pan + "D" + profile.expiry + "220" + "00000000";
     if (nibbles.size() % 2 != 0) {
         nibbles += "F";
     }
-    Bytes bytes;
+    base::Bytes bytes;
     for (std::size_t index = 0; index < nibbles.size(); index += 2) {
         const auto value = [](char c) -> unsigned {
             return c >= '0' && c <= '9' ? static_cast<unsigned>(c - '0')
@@ -71,7 +73,7 @@ Bytes track2(const CardProfile& profile) {
 }
 
 // 5F24 is n6 YYMMDD: a card expires at the end of its month.
-Bytes expiry_date(std::string_view yymm) {
+base::Bytes expiry_date(std::string_view yymm) {
     const int year = 2000 + (yymm[0] - '0') * 10 + (yymm[1] - '0');
     const int month = (yymm[2] - '0') * 10 + (yymm[3] - '0');
     static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -87,9 +89,9 @@ Bytes expiry_date(std::string_view yymm) {
 
 // ISO/IEC 7816-3 §8.2: TS 3B, T0 with TD1, TD1 naming T=0 and TD2, TD2 naming T=1, the
 // historical bytes, TCK. A T=0 style card announces T=0 only and needs no TCK.
-Bytes make_atr(CardProtocol protocol) {
-    const Bytes historical = bytes_of(k_historical);
-    Bytes atr;
+base::Bytes make_atr(CardProtocol protocol) {
+    const base::Bytes historical = bytes_of(k_historical);
+    base::Bytes atr;
     if (protocol == CardProtocol::t0) {
         atr = {0x3B, static_cast<std::uint8_t>(0x00 | historical.size())};
         atr.insert(atr.end(), historical.begin(), historical.end());
@@ -105,7 +107,7 @@ Bytes make_atr(CardProtocol protocol) {
     return atr;
 }
 
-bool starts_with(const Bytes& whole, const Bytes& prefix) {
+bool starts_with(const base::Bytes& whole, const base::Bytes& prefix) {
     return !prefix.empty() && prefix.size() <= whole.size() &&
            std::equal(prefix.begin(), prefix.end(), whole.begin());
 }
@@ -114,37 +116,38 @@ bool starts_with(const Bytes& whole, const Bytes& prefix) {
 
 EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
     : m_name(profile.name), m_protocol(profile.protocol), m_atr(make_atr(profile.protocol)) {
-    const Bytes language = bytes_of(profile.language);
-    const Bytes label = bytes_of("UnionPay Debit");
+    const base::Bytes language = bytes_of(profile.language);
+    const base::Bytes label = bytes_of("UnionPay Debit");
 
     // Book 1 §12.2.3, Table 43: FCI of the payment system environment.
-    std::vector<Bytes> directory_proprietary{
+    std::vector<base::Bytes> directory_proprietary{
         encode_tlv(tag::sfi_of_directory, {&k_directory_sfi, 1})};
     if (!language.empty()) {
         directory_proprietary.push_back(encode_tlv(tag::language_preference, language));
     }
     m_directory_fci = encode_constructed(
         tag::fci_template,
-        std::vector<Bytes>{
+        std::vector<base::Bytes>{
             encode_tlv(tag::dedicated_file_name, bytes_of(k_pse_name)),
             encode_constructed(tag::fci_proprietary_template, directory_proprietary)});
     // Book 1 §12.2.3, Table 46: one directory record with one application entry.
     const std::uint8_t priority = 0x01;
     m_directory_records[1] = encode_constructed(
         tag::record_template,
-        std::vector<Bytes>{encode_constructed(
+        std::vector<base::Bytes>{encode_constructed(
             tag::application_template,
-            std::vector<Bytes>{encode_tlv(tag::application_identifier, k_unionpay_debit_aid),
-                               encode_tlv(tag::application_label, label),
-                               encode_tlv(tag::application_priority_indicator, {&priority, 1})})});
+            std::vector<base::Bytes>{
+                encode_tlv(tag::application_identifier, k_unionpay_debit_aid),
+                encode_tlv(tag::application_label, label),
+                encode_tlv(tag::application_priority_indicator, {&priority, 1})})});
 
     // Book 1 §11.3.4, Table 45: FCI of the application, with a PDOL as UnionPay cards carry
     // (terminal transaction qualifiers, amount, unpredictable number, currency, country).
-    const Bytes pdol{0x9F, 0x66, 0x04, 0x9F, 0x02, 0x06, 0x9F, 0x37,
-                     0x04, 0x5F, 0x2A, 0x02, 0x9F, 0x1A, 0x02};
+    const base::Bytes pdol{0x9F, 0x66, 0x04, 0x9F, 0x02, 0x06, 0x9F, 0x37,
+                           0x04, 0x5F, 0x2A, 0x02, 0x9F, 0x1A, 0x02};
     m_pdol_length = 4 + 6 + 4 + 2 + 2;
     const std::uint8_t code_table = 0x01;
-    std::vector<Bytes> application_proprietary{
+    std::vector<base::Bytes> application_proprietary{
         encode_tlv(tag::application_label, label),
         encode_tlv(tag::application_priority_indicator, {&priority, 1}),
         encode_tlv(tag::pdol, pdol)};
@@ -154,40 +157,40 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
     application_proprietary.push_back(encode_tlv(tag::issuer_code_table_index, {&code_table, 1}));
     m_application_fci = encode_constructed(
         tag::fci_template,
-        std::vector<Bytes>{
+        std::vector<base::Bytes>{
             encode_tlv(tag::dedicated_file_name, k_unionpay_debit_aid),
             encode_constructed(tag::fci_proprietary_template, application_proprietary)});
 
     // Book 3 §10.2: the AFL names SFI 2 records 1-2 and SFI 3 record 1.
-    const Bytes afl{0x10, 0x01, 0x02, 0x00, 0x18, 0x01, 0x01, 0x00};
-    const Bytes aip{0x7C, 0x00};
-    m_processing_options =
-        encode_constructed(tag::response_format_2,
-                           std::vector<Bytes>{encode_tlv(tag::application_interchange_profile, aip),
-                                              encode_tlv(tag::application_file_locator, afl)});
+    const base::Bytes afl{0x10, 0x01, 0x02, 0x00, 0x18, 0x01, 0x01, 0x00};
+    const base::Bytes aip{0x7C, 0x00};
+    m_processing_options = encode_constructed(
+        tag::response_format_2,
+        std::vector<base::Bytes>{encode_tlv(tag::application_interchange_profile, aip),
+                                 encode_tlv(tag::application_file_locator, afl)});
 
     const std::uint8_t sequence_number = 0x01;
     m_application_records[{2, 1}] = encode_constructed(
         tag::record_template,
-        std::vector<Bytes>{encode_tlv(tag::track2_equivalent, track2(profile)),
-                           encode_tlv(tag::cardholder_name, bytes_of(profile.holder))});
+        std::vector<base::Bytes>{encode_tlv(tag::track2_equivalent, track2(profile)),
+                                 encode_tlv(tag::cardholder_name, bytes_of(profile.holder))});
     m_application_records[{2, 2}] = encode_constructed(
         tag::record_template,
-        std::vector<Bytes>{encode_tlv(tag::pan, bcd_padded(profile.pan)),
-                           encode_tlv(tag::expiry_date, expiry_date(profile.expiry)),
-                           encode_tlv(tag::effective_date, Bytes{0x20, 0x01, 0x01}),
-                           encode_tlv(tag::issuer_country_code, k_country_china),
-                           encode_tlv(tag::pan_sequence_number, {&sequence_number, 1})});
+        std::vector<base::Bytes>{encode_tlv(tag::pan, bcd_padded(profile.pan)),
+                                 encode_tlv(tag::expiry_date, expiry_date(profile.expiry)),
+                                 encode_tlv(tag::effective_date, base::Bytes{0x20, 0x01, 0x01}),
+                                 encode_tlv(tag::issuer_country_code, k_country_china),
+                                 encode_tlv(tag::pan_sequence_number, {&sequence_number, 1})});
     m_application_records[{3, 1}] = encode_constructed(
         tag::record_template,
-        std::vector<Bytes>{
+        std::vector<base::Bytes>{
             encode_tlv(tag::cdol1,
-                       Bytes{0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95, 0x05,
-                             0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04}),
+                       base::Bytes{0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95, 0x05,
+                                   0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04}),
             // Book 3 §10.5: CVM list: online PIN if the terminal supports it, else fail.
-            encode_tlv(tag::cvm_list, Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x42,
-                                            0x03, 0x1E, 0x03, 0x1F, 0x00}),
-            encode_tlv(tag::application_version_number, Bytes{0x00, 0x30})});
+            encode_tlv(tag::cvm_list, base::Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                                  0x42, 0x03, 0x1E, 0x03, 0x1F, 0x00}),
+            encode_tlv(tag::application_version_number, base::Bytes{0x00, 0x30})});
 
     if (corrupt_records) {
         // Each record claims more bytes than it holds, or nests a length that overruns.
@@ -206,7 +209,8 @@ void EmvCard::reset() {
     m_pending_response.clear();
 }
 
-Bytes EmvCard::answer(const Bytes& data, std::optional<std::size_t> expected_length, bool case4) {
+base::Bytes EmvCard::answer(const base::Bytes& data, std::optional<std::size_t> expected_length,
+                            bool case4) {
     if (m_protocol == CardProtocol::t0) {
         // ISO/IEC 7816-3 §10.3.3 / 7816-4 §5.1.3: a T=0 card cannot return data to a case 4
         // command; it says 61xx and waits for GET RESPONSE.
@@ -223,7 +227,7 @@ Bytes EmvCard::answer(const Bytes& data, std::optional<std::size_t> expected_len
     return with_status(data, sw::success);
 }
 
-Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
+base::Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
     auto parsed = CommandApdu::parse(bytes);
     if (!parsed) {
         return status(sw::wrong_length);
@@ -236,8 +240,8 @@ Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
         }
         const std::size_t wanted = command.expected_length.value_or(256);
         const std::size_t count = std::min(wanted, m_pending_response.size());
-        Bytes data(m_pending_response.begin(),
-                   m_pending_response.begin() + static_cast<std::ptrdiff_t>(count));
+        base::Bytes data(m_pending_response.begin(),
+                         m_pending_response.begin() + static_cast<std::ptrdiff_t>(count));
         m_pending_response.erase(m_pending_response.begin(),
                                  m_pending_response.begin() + static_cast<std::ptrdiff_t>(count));
         if (!m_pending_response.empty()) {
@@ -319,8 +323,8 @@ Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
                           command.expected_length, false);
         }
         if (wanted == tag::application_transaction_counter) {
-            const Bytes counter{static_cast<std::uint8_t>(m_transaction_counter >> 8),
-                                static_cast<std::uint8_t>(m_transaction_counter & 0xFF)};
+            const base::Bytes counter{static_cast<std::uint8_t>(m_transaction_counter >> 8),
+                                      static_cast<std::uint8_t>(m_transaction_counter & 0xFF)};
             return answer(encode_tlv(tag::application_transaction_counter, counter),
                           command.expected_length, false);
         }
@@ -335,7 +339,7 @@ Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
 NoApplicationCard::NoApplicationCard(std::string name)
     : m_name(std::move(name)), m_atr(make_atr(CardProtocol::t1)) {}
 
-Bytes NoApplicationCard::transmit(std::span<const std::uint8_t> bytes) {
+base::Bytes NoApplicationCard::transmit(std::span<const std::uint8_t> bytes) {
     auto command = CommandApdu::parse(bytes);
     if (!command) {
         return status(sw::wrong_length);

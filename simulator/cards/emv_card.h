@@ -10,13 +10,14 @@
 #include <optional>
 #include <utility>
 
+#include "base/bytes.h"
 #include "simulator/cards/card_profile.h"
 #include "simulator/cards/virtual_card.h"
 
 namespace simulator::cards {
 
 // The UnionPay debit application (RID A000000333, PIX 010101).
-inline const Bytes k_unionpay_debit_aid{0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x01};
+inline const base::Bytes k_unionpay_debit_aid{0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x01};
 
 class EmvCard final : public VirtualCard {
   public:
@@ -24,34 +25,36 @@ class EmvCard final : public VirtualCard {
     explicit EmvCard(const CardProfile& profile, bool corrupt_records = false);
 
     std::string name() const override { return m_name; }
-    std::optional<Bytes> atr() const override { return m_atr; }
-    Bytes transmit(std::span<const std::uint8_t> command) override;
+    std::optional<base::Bytes> atr() const override { return m_atr; }
+    base::Bytes transmit(std::span<const std::uint8_t> command) override;
     void reset() override;
 
     // The application's records by (SFI, record number), for tests that check what a reader
     // of the card should find.
-    const std::map<std::pair<std::uint8_t, std::uint8_t>, Bytes>& application_records() const {
+    const std::map<std::pair<std::uint8_t, std::uint8_t>, base::Bytes>& application_records()
+        const {
         return m_application_records;
     }
 
   private:
     enum class Selected { nothing, directory, application };
 
-    Bytes answer(const Bytes& data, std::optional<std::size_t> expected_length, bool case4);
+    base::Bytes answer(const base::Bytes& data, std::optional<std::size_t> expected_length,
+                       bool case4);
 
     std::string m_name;
     CardProtocol m_protocol;
-    Bytes m_atr;
-    Bytes m_directory_fci;
-    std::map<std::uint8_t, Bytes> m_directory_records;
-    Bytes m_application_fci;
+    base::Bytes m_atr;
+    base::Bytes m_directory_fci;
+    std::map<std::uint8_t, base::Bytes> m_directory_records;
+    base::Bytes m_application_fci;
     std::size_t m_pdol_length = 0;
-    Bytes m_processing_options;
-    std::map<std::pair<std::uint8_t, std::uint8_t>, Bytes> m_application_records;
+    base::Bytes m_processing_options;
+    std::map<std::pair<std::uint8_t, std::uint8_t>, base::Bytes> m_application_records;
 
     Selected m_selected = Selected::nothing;
     bool m_processing_started = false;
-    Bytes m_pending_response;  // T=0 style: what GET RESPONSE returns next
+    base::Bytes m_pending_response;  // T=0 style: what GET RESPONSE returns next
     std::uint16_t m_transaction_counter = 1;
 };
 
@@ -60,13 +63,13 @@ class NoApplicationCard final : public VirtualCard {
   public:
     explicit NoApplicationCard(std::string name);
     std::string name() const override { return m_name; }
-    std::optional<Bytes> atr() const override { return m_atr; }
-    Bytes transmit(std::span<const std::uint8_t> command) override;
+    std::optional<base::Bytes> atr() const override { return m_atr; }
+    base::Bytes transmit(std::span<const std::uint8_t> command) override;
     void reset() override {}
 
   private:
     std::string m_name;
-    Bytes m_atr;
+    base::Bytes m_atr;
 };
 
 // A chip that never answers the reset (dirty or broken contacts).
@@ -74,8 +77,8 @@ class MuteCard final : public VirtualCard {
   public:
     explicit MuteCard(std::string name) : m_name(std::move(name)) {}
     std::string name() const override { return m_name; }
-    std::optional<Bytes> atr() const override { return std::nullopt; }
-    Bytes transmit(std::span<const std::uint8_t>) override { return {}; }
+    std::optional<base::Bytes> atr() const override { return std::nullopt; }
+    base::Bytes transmit(std::span<const std::uint8_t>) override { return {}; }
     void reset() override {}
 
   private:

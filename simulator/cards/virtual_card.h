@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-namespace simulator::cards {
+#include "base/bytes.h"
 
-using Bytes = std::vector<std::uint8_t>;
+namespace simulator::cards {
 
 class VirtualCard {
   public:
@@ -20,9 +20,9 @@ class VirtualCard {
 
     virtual std::string name() const = 0;
     // The answer to reset; nothing for a card whose chip never answers.
-    virtual std::optional<Bytes> atr() const = 0;
+    virtual std::optional<base::Bytes> atr() const = 0;
     // A command APDU in, the response APDU (data and status word) out.
-    virtual Bytes transmit(std::span<const std::uint8_t> command) = 0;
+    virtual base::Bytes transmit(std::span<const std::uint8_t> command) = 0;
     // A cold reset: back to the state after the answer to reset.
     virtual void reset() = 0;
 };

@@ -69,7 +69,7 @@ std::expected<void, drivers::usb::UsbError> DirectTransport::bulk_out(
     return {};
 }
 
-std::expected<drivers::usb::Bytes, drivers::usb::UsbError> DirectTransport::receive(
+std::expected<base::Bytes, drivers::usb::UsbError> DirectTransport::receive(
     std::uint8_t endpoint, std::size_t max_length, std::chrono::milliseconds timeout) {
     if (endpoint == 0) {
         return std::unexpected(drivers::usb::UsbError::not_supported);
@@ -98,17 +98,17 @@ std::expected<drivers::usb::Bytes, drivers::usb::UsbError> DirectTransport::rece
     }
 }
 
-std::expected<drivers::usb::Bytes, drivers::usb::UsbError> DirectTransport::bulk_in(
+std::expected<base::Bytes, drivers::usb::UsbError> DirectTransport::bulk_in(
     std::size_t max_length, std::chrono::milliseconds timeout) {
     return receive(m_bulk_in, max_length, timeout);
 }
 
-std::expected<drivers::usb::Bytes, drivers::usb::UsbError> DirectTransport::interrupt_in(
+std::expected<base::Bytes, drivers::usb::UsbError> DirectTransport::interrupt_in(
     std::size_t max_length, std::chrono::milliseconds timeout) {
     return receive(m_interrupt_in, max_length, timeout);
 }
 
-std::expected<drivers::usb::Bytes, drivers::usb::UsbError> DirectTransport::control_transfer(
+std::expected<base::Bytes, drivers::usb::UsbError> DirectTransport::control_transfer(
     const drivers::usb::ControlRequest& request, std::span<const std::uint8_t> data,
     std::uint16_t in_length, std::chrono::milliseconds /*timeout*/) {
     simulator::usb::ControlSetup setup;

@@ -2,27 +2,29 @@
 
 #include <utility>
 
+#include "base/bytes.h"
+
 namespace simulator::devices {
 
 InEndpoints::InEndpoints(Endpoint bulk, Endpoint interrupt)
     : m_bulk{bulk, {}}, m_interrupt{interrupt, {}} {}
 
-void InEndpoints::Queue::push(std::vector<std::uint8_t> transfer) {
+void InEndpoints::Queue::push(base::Bytes transfer) {
     if (transfers.size() >= endpoint.capacity) {
         transfers.pop_front();
     }
     transfers.push_back(std::move(transfer));
 }
 
-void InEndpoints::queue_bulk(std::vector<std::uint8_t> transfer) {
+void InEndpoints::queue_bulk(base::Bytes transfer) {
     m_bulk.push(std::move(transfer));
 }
 
-void InEndpoints::queue_interrupt(std::vector<std::uint8_t> transfer) {
+void InEndpoints::queue_interrupt(base::Bytes transfer) {
     m_interrupt.push(std::move(transfer));
 }
 
-std::optional<std::vector<std::uint8_t>> InEndpoints::take(std::uint8_t address) {
+std::optional<base::Bytes> InEndpoints::take(std::uint8_t address) {
     Queue* queue = nullptr;
     if (address == m_bulk.endpoint.address) {
         queue = &m_bulk;

@@ -12,6 +12,8 @@
 #include <optional>
 #include <vector>
 
+#include "base/bytes.h"
+
 namespace simulator::devices {
 
 class InEndpoints {
@@ -26,19 +28,19 @@ class InEndpoints {
 
     InEndpoints(Endpoint bulk, Endpoint interrupt);
 
-    void queue_bulk(std::vector<std::uint8_t> transfer);
-    void queue_interrupt(std::vector<std::uint8_t> transfer);
+    void queue_bulk(base::Bytes transfer);
+    void queue_interrupt(base::Bytes transfer);
 
     // The next transfer for IN endpoint `address`; nothing when its queue is empty or the
     // address is neither of the two.
-    std::optional<std::vector<std::uint8_t>> take(std::uint8_t address);
+    std::optional<base::Bytes> take(std::uint8_t address);
 
   private:
     struct Queue {
         Endpoint endpoint;
-        std::deque<std::vector<std::uint8_t>> transfers;
+        std::deque<base::Bytes> transfers;
 
-        void push(std::vector<std::uint8_t> transfer);
+        void push(base::Bytes transfer);
     };
 
     Queue m_bulk;

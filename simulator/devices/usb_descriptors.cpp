@@ -1,24 +1,19 @@
 #include "simulator/devices/usb_descriptors.h"
 
+#include "base/bytes.h"
+
 namespace simulator::devices {
 
-namespace {
+namespace {}  // namespace
 
-void put_u16(Bytes& bytes, std::uint16_t value) {
-    bytes.push_back(static_cast<std::uint8_t>(value & 0xFF));
-    bytes.push_back(static_cast<std::uint8_t>(value >> 8));
-}
-
-}  // namespace
-
-Bytes build_descriptors(const DeviceDescription& d) {
-    Bytes bytes;
+base::Bytes build_descriptors(const DeviceDescription& d) {
+    base::Bytes bytes;
     // USB 2.0 §9.6.1 device descriptor: USB 2.0, class defined by the interface, 64-byte
     // endpoint zero, one configuration.
     bytes = {18, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, k_full_speed_packet};
-    put_u16(bytes, d.vendor_id);
-    put_u16(bytes, d.product_id);
-    put_u16(bytes, d.device_release);
+    base::put_le16(bytes, d.vendor_id);
+    base::put_le16(bytes, d.product_id);
+    base::put_le16(bytes, d.device_release);
     bytes.insert(bytes.end(), {0x01, 0x02, 0x03, 0x01});
 
     // §9.6.3 configuration descriptor, total length filled in below; bus powered.
@@ -32,7 +27,7 @@ Bytes build_descriptors(const DeviceDescription& d) {
     // §9.6.6 endpoint descriptors.
     for (const EndpointDescription& endpoint : d.endpoints) {
         bytes.insert(bytes.end(), {7, 0x05, endpoint.address, endpoint.attributes});
-        put_u16(bytes, endpoint.max_packet_size);
+        base::put_le16(bytes, endpoint.max_packet_size);
         bytes.push_back(endpoint.interval);
     }
     const auto total = static_cast<std::uint16_t>(bytes.size() - configuration_start);

@@ -6,9 +6,9 @@
 #include <span>
 #include <vector>
 
-namespace simulator::devices {
+#include "base/bytes.h"
 
-using Bytes = std::vector<std::uint8_t>;
+namespace simulator::devices {
 
 // pid.codes (vendor 0x1209) reserves product ids 0x0001-0x0010 for testing; the simulated
 // devices use the first ones.
@@ -32,13 +32,13 @@ struct DeviceDescription {
     std::uint8_t interface_class = 0;
     std::uint8_t interface_subclass = 0;
     std::uint8_t interface_protocol = 0;
-    Bytes class_descriptor;  // placed right after the interface descriptor
+    base::Bytes class_descriptor;  // placed right after the interface descriptor
     std::vector<EndpointDescription> endpoints;
     std::uint8_t max_power_2ma = 50;  // 100 mA
 };
 
 // The device descriptor (18 bytes) followed by the whole configuration: configuration,
 // interface, class descriptor, endpoints. String indices: 1 manufacturer, 2 product, 3 serial.
-Bytes build_descriptors(const DeviceDescription& description);
+base::Bytes build_descriptors(const DeviceDescription& description);
 
 }  // namespace simulator::devices

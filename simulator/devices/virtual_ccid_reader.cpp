@@ -1,5 +1,6 @@
 #include "simulator/devices/virtual_ccid_reader.h"
 
+#include "base/bytes.h"
 #include "simulator/devices/usb_descriptors.h"
 
 namespace simulator::devices {
@@ -60,7 +61,7 @@ ClassDescriptor VirtualCcidReader::class_descriptor() {
     return d;
 }
 
-std::vector<std::uint8_t> VirtualCcidReader::descriptors() const {
+base::Bytes VirtualCcidReader::descriptors() const {
     DeviceDescription description;
     description.product_id = k_ccid_reader_product_id;
     description.interface_class = 0x0B;  // smart card (CCID 1.1 §4.3)
@@ -240,7 +241,7 @@ void VirtualCcidReader::on_out(std::uint8_t endpoint, std::span<const std::uint8
     notify_in_ready();
 }
 
-std::optional<std::vector<std::uint8_t>> VirtualCcidReader::take_in(std::uint8_t endpoint) {
+std::optional<base::Bytes> VirtualCcidReader::take_in(std::uint8_t endpoint) {
     std::lock_guard lock(m_mutex);
     return m_in.take(endpoint);
 }

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "base/bytes.h"
 #include "drivers/ccid/ccid_message.h"
 #include "drivers/ccid/class_descriptor.h"
 #include "simulator/cards/virtual_card.h"
@@ -45,12 +46,12 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
     // The class descriptor the reader announces.
     static drivers::ccid::ClassDescriptor class_descriptor();
 
-    std::vector<std::uint8_t> descriptors() const override;
+    base::Bytes descriptors() const override;
     std::string manufacturer() const override { return m_identity.manufacturer; }
     std::string product() const override { return m_identity.product; }
     std::string serial() const override { return m_identity.serial; }
     void on_out(std::uint8_t endpoint, std::span<const std::uint8_t> data) override;
-    std::optional<std::vector<std::uint8_t>> take_in(std::uint8_t endpoint) override;
+    std::optional<base::Bytes> take_in(std::uint8_t endpoint) override;
 
   private:
     enum class Slot { absent, present, active };

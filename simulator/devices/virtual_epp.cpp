@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
 #include "drivers/pinblock/pin_block.h"
 #include "simulator/devices/usb_descriptors.h"
 
@@ -39,12 +40,12 @@ VirtualEpp::~VirtualEpp() {
     }
     std::lock_guard lock(m_mutex);
     if (m_entry) {
-        drivers::pinblock::wipe(m_entry->digits);
+        base::wipe(m_entry->digits);
     }
     std::fill(m_working_key.begin(), m_working_key.end(), std::uint8_t{0});
 }
 
-std::vector<std::uint8_t> VirtualEpp::descriptors() const {
+base::Bytes VirtualEpp::descriptors() const {
     DeviceDescription description;
     description.product_id = k_pin_pad_product_id;
     description.interface_class = 0xFF;  // vendor specific (epp.md §1)
@@ -64,7 +65,7 @@ void VirtualEpp::end_entry(EndReason reason) {
     if (!m_entry) {
         return;
     }
-    drivers::pinblock::wipe(m_entry->digits);
+    base::wipe(m_entry->digits);
     m_entry.reset();
     emit(PinEntryEnded{reason});
     m_timer_wakeup.notify_all();
@@ -75,7 +76,7 @@ void VirtualEpp::finish_entry() {
     // digit after them makes it a PAN from which the same 12 digits are taken.
     const std::string pan = m_entry->request.account_field + "0";
     auto block = drivers::pinblock::format0_encrypted(m_entry->digits, pan, m_working_key);
-    drivers::pinblock::wipe(m_entry->digits);
+    base::wipe(m_entry->digits);
     if (!block) {
         end_entry(EndReason::failed);
         return;
@@ -107,7 +108,7 @@ void VirtualEpp::press(base::Key key) {
                     emit(PinDigitEntered{static_cast<std::uint8_t>(entry.digits.size())});
                 }
             } else if (key == base::Key::clear) {
-                drivers::pinblock::wipe(entry.digits);
+                base::wipe(entry.digits);
                 entry.digits.clear();
                 emit(PinCleared{});
             } else if (key == base::Key::enter) {
@@ -290,7 +291,7 @@ void VirtualEpp::on_out(std::uint8_t endpoint, std::span<const std::uint8_t> dat
     notify_in_ready();
 }
 
-std::optional<std::vector<std::uint8_t>> VirtualEpp::take_in(std::uint8_t endpoint) {
+std::optional<base::Bytes> VirtualEpp::take_in(std::uint8_t endpoint) {
     std::lock_guard lock(m_mutex);
     return m_in.take(endpoint);
 }

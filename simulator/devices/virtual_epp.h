@@ -18,6 +18,7 @@
 #include <string>
 #include <thread>
 
+#include "base/bytes.h"
 #include "drivers/epp/epp_protocol.h"
 #include "simulator/devices/in_endpoints.h"
 #include "simulator/usb/virtual_usb_device.h"
@@ -60,12 +61,12 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     bool headphones_plugged() const;
     int beeps() const;
 
-    std::vector<std::uint8_t> descriptors() const override;
+    base::Bytes descriptors() const override;
     std::string manufacturer() const override { return m_identity.manufacturer; }
     std::string product() const override { return m_identity.product; }
     std::string serial() const override { return m_identity.serial; }
     void on_out(std::uint8_t endpoint, std::span<const std::uint8_t> data) override;
-    std::optional<std::vector<std::uint8_t>> take_in(std::uint8_t endpoint) override;
+    std::optional<base::Bytes> take_in(std::uint8_t endpoint) override;
 
   private:
     using Clock = std::chrono::steady_clock;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/bytes.h"
+
 namespace simulator::usb {
 namespace {
 
@@ -16,10 +18,6 @@ constexpr std::size_t k_interface_descriptor_length = 9;  // USB 2.0 §9.6.5
 constexpr std::size_t k_endpoint_descriptor_length = 7;   // USB 2.0 §9.6.6
 // USB 2.0 §5.8.3: only high-speed bulk endpoints carry 512-byte packets.
 constexpr std::uint16_t k_high_speed_bulk_packet = 512;
-
-std::uint16_t little_endian_16(std::span<const std::uint8_t> bytes, std::size_t offset) {
-    return static_cast<std::uint16_t>(bytes[offset] | (bytes[offset + 1] << 8));
-}
 
 }  // namespace
 
@@ -55,14 +53,14 @@ std::expected<DescriptorSummary, BusError> summarise_descriptors(
         return invalid;
     }
     DescriptorSummary summary;
-    summary.usb_release = little_endian_16(descriptors, 2);
+    summary.usb_release = base::le16_at(descriptors, 2);
     summary.device_class = descriptors[4];
     summary.device_subclass = descriptors[5];
     summary.device_protocol = descriptors[6];
     summary.max_packet_size_0 = descriptors[7];
-    summary.vendor_id = little_endian_16(descriptors, 8);
-    summary.product_id = little_endian_16(descriptors, 10);
-    summary.device_release = little_endian_16(descriptors, 12);
+    summary.vendor_id = base::le16_at(descriptors, 8);
+    summary.product_id = base::le16_at(descriptors, 10);
+    summary.device_release = base::le16_at(descriptors, 12);
     summary.manufacturer_index = descriptors[14];
     summary.product_index = descriptors[15];
     summary.serial_index = descriptors[16];
@@ -81,7 +79,7 @@ std::expected<DescriptorSummary, BusError> summarise_descriptors(
         configuration[1] != k_type_configuration) {
         return invalid;
     }
-    const std::size_t total_length = little_endian_16(configuration, 2);
+    const std::size_t total_length = base::le16_at(configuration, 2);
     if (total_length < k_configuration_header_length || total_length > configuration.size()) {
         return invalid;
     }
@@ -126,7 +124,7 @@ std::expected<DescriptorSummary, BusError> summarise_descriptors(
             summary.endpoints.push_back(EndpointSummary{
                 .address = address,
                 .type = static_cast<TransferType>(body[3] & 0x03),
-                .max_packet_size = static_cast<std::uint16_t>(little_endian_16(body, 4) & 0x07FF),
+                .max_packet_size = static_cast<std::uint16_t>(base::le16_at(body, 4) & 0x07FF),
                 .interface_number = current_interface->number,
                 .alternate_setting = current_interface->alternate_setting});
         }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "base/bytes.h"
+
 namespace simulator::usb {
 namespace {
 
@@ -95,7 +97,7 @@ std::u32string decode_utf8(std::string_view text) {
     return decoded;
 }
 
-ControlResult truncated(std::vector<std::uint8_t> data, std::uint16_t length) {
+ControlResult truncated(base::Bytes data, std::uint16_t length) {
     if (data.size() > length) {
         data.resize(length);
     }
@@ -104,8 +106,8 @@ ControlResult truncated(std::vector<std::uint8_t> data, std::uint16_t length) {
 
 }  // namespace
 
-std::vector<std::uint8_t> encode_string_descriptor(std::string_view text) {
-    std::vector<std::uint8_t> descriptor{0, k_descriptor_string};
+base::Bytes encode_string_descriptor(std::string_view text) {
+    base::Bytes descriptor{0, k_descriptor_string};
     auto append_unit = [&](char32_t unit) {
         descriptor.push_back(static_cast<std::uint8_t>(unit & 0xFF));
         descriptor.push_back(static_cast<std::uint8_t>((unit >> 8) & 0xFF));
@@ -127,7 +129,7 @@ std::vector<std::uint8_t> encode_string_descriptor(std::string_view text) {
     return descriptor;
 }
 
-StandardRequests::StandardRequests(std::vector<std::uint8_t> descriptors, DescriptorSummary summary,
+StandardRequests::StandardRequests(base::Bytes descriptors, DescriptorSummary summary,
                                    DeviceStrings strings)
     : m_descriptors(std::move(descriptors)),
       m_summary(std::move(summary)),
@@ -216,7 +218,7 @@ std::optional<ControlResult> StandardRequests::answer(const ControlSetup& setup,
             if (!device_to_host) {
                 return k_stall;
             }
-            std::vector<std::uint8_t> status{0, 0};
+            base::Bytes status{0, 0};
             if (recipient == k_recipient_device &&
                 (m_summary.configuration_attributes & k_self_powered) != 0) {
                 status[0] = 1;

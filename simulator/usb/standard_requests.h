@@ -14,13 +14,14 @@
 #include <string_view>
 #include <vector>
 
+#include "base/bytes.h"
 #include "simulator/usb/descriptor_summary.h"
 #include "simulator/usb/virtual_usb_device.h"
 
 namespace simulator::usb {
 
 // The data stage of a control transfer, or an errno value (EPIPE = stall).
-using ControlResult = std::expected<std::vector<std::uint8_t>, int>;
+using ControlResult = std::expected<base::Bytes, int>;
 
 struct DeviceStrings {
     std::string manufacturer;
@@ -30,12 +31,11 @@ struct DeviceStrings {
 
 // USB 2.0 §9.6.7: a string descriptor holding `text` (UTF-8) as UTF-16LE, cut at the 255-byte
 // limit without splitting a surrogate pair. Malformed UTF-8 becomes U+FFFD.
-std::vector<std::uint8_t> encode_string_descriptor(std::string_view text);
+base::Bytes encode_string_descriptor(std::string_view text);
 
 class StandardRequests {
   public:
-    StandardRequests(std::vector<std::uint8_t> descriptors, DescriptorSummary summary,
-                     DeviceStrings strings);
+    StandardRequests(base::Bytes descriptors, DescriptorSummary summary, DeviceStrings strings);
 
     // The answer to a standard request, or nothing when the device must answer it.
     std::optional<ControlResult> answer(const ControlSetup& setup,
@@ -49,7 +49,7 @@ class StandardRequests {
   private:
     ControlResult get_descriptor(const ControlSetup& setup, bool& forward) const;
 
-    std::vector<std::uint8_t> m_descriptors;
+    base::Bytes m_descriptors;
     DescriptorSummary m_summary;
     DeviceStrings m_strings;
     std::uint8_t m_configuration;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "base/bytes.h"
+
 namespace simulator::usb {
 namespace {
 
@@ -24,15 +26,6 @@ std::string attribute_text(std::string_view text) {
         }
     }
     return escaped;
-}
-
-std::string hex(std::span<const std::uint8_t> bytes) {
-    std::string text;
-    text.reserve(bytes.size() * 2);
-    for (const std::uint8_t byte : bytes) {
-        text += fmt::format("{:02X}", byte);
-    }
-    return text;
 }
 
 // The sysfs "speed" attribute is in Mbit/s.
@@ -101,7 +94,7 @@ std::string describe_for_sysfs(const BusAddress& address, const DescriptorSummar
     if (summary.serial_index != 0) {
         text += fmt::format("A: serial={}\n", attribute_text(strings.serial));
     }
-    text += fmt::format("H: descriptors={}\n", hex(descriptors));
+    text += fmt::format("H: descriptors={}\n", base::to_hex(descriptors));
     return text;
 }
 

@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "base/bytes.h"
+
 namespace simulator::usb {
 namespace {
 
@@ -84,16 +86,12 @@ void write_int(UMockdevIoctlData* data, std::size_t offset, int value) {
     std::memcpy(data->data + offset, &value, sizeof value);
 }
 
-std::uint16_t little_endian_16(const std::uint8_t* bytes) {
-    return static_cast<std::uint16_t>(bytes[0] | (bytes[1] << 8));
-}
-
 ControlSetup parse_setup(const std::uint8_t* bytes) {
     return ControlSetup{.request_type = bytes[0],
                         .request = bytes[1],
-                        .value = little_endian_16(bytes + 2),
-                        .index = little_endian_16(bytes + 4),
-                        .length = little_endian_16(bytes + 6)};
+                        .value = base::le16_at(std::span<const std::uint8_t>(bytes, 8), 2),
+                        .index = base::le16_at(std::span<const std::uint8_t>(bytes, 8), 4),
+                        .length = base::le16_at(std::span<const std::uint8_t>(bytes, 8), 6)};
 }
 
 // An idle callback owning a piece of work for the worker thread.
@@ -120,10 +118,9 @@ void delete_reap_timer_target(gpointer data) {
 
 }  // namespace
 
-UsbdevfsPort::UsbdevfsPort(std::shared_ptr<VirtualUsbDevice> device,
-                           std::vector<std::uint8_t> descriptors, DescriptorSummary summary,
-                           DeviceStrings strings, BusAddress address, std::uint32_t device_id,
-                           BusNoticeListener notice_listener)
+UsbdevfsPort::UsbdevfsPort(std::shared_ptr<VirtualUsbDevice> device, base::Bytes descriptors,
+                           DescriptorSummary summary, DeviceStrings strings, BusAddress address,
+                           std::uint32_t device_id, BusNoticeListener notice_listener)
     : m_device(std::move(device)),
       m_summary(summary),
       m_address(address),
@@ -543,7 +540,7 @@ void UsbdevfsPort::serve_pending(ClientState& state) {
             ++next;
             continue;
         }
-        std::vector<std::uint8_t> data;
+        base::Bytes data;
         if (auto unread = m_unread.find(endpoint); unread != m_unread.end()) {
             data = std::move(unread->second);
             m_unread.erase(unread);

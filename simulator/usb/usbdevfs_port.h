@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/bytes.h"
 #include "simulator/usb/descriptor_summary.h"
 #include "simulator/usb/standard_requests.h"
 #include "simulator/usb/sysfs_description.h"
@@ -71,7 +72,7 @@ class GObjectRef {
 
 class UsbdevfsPort : public std::enable_shared_from_this<UsbdevfsPort> {
   public:
-    UsbdevfsPort(std::shared_ptr<VirtualUsbDevice> device, std::vector<std::uint8_t> descriptors,
+    UsbdevfsPort(std::shared_ptr<VirtualUsbDevice> device, base::Bytes descriptors,
                  DescriptorSummary summary, DeviceStrings strings, BusAddress address,
                  std::uint32_t device_id, BusNoticeListener notice_listener);
     ~UsbdevfsPort();
@@ -176,8 +177,8 @@ class UsbdevfsPort : public std::enable_shared_from_this<UsbdevfsPort> {
     // Worker thread only.
     StandardRequests m_standard_requests;
     std::vector<std::unique_ptr<ClientState>> m_clients;
-    std::map<unsigned int, UMockdevIoctlClient*> m_claims;       // interface -> client
-    std::map<std::uint8_t, std::vector<std::uint8_t>> m_unread;  // IN data left for next URB
+    std::map<unsigned int, UMockdevIoctlClient*> m_claims;  // interface -> client
+    std::map<std::uint8_t, base::Bytes> m_unread;           // IN data left for next URB
 };
 
 }  // namespace simulator::usb

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "base/bytes.h"
 #include "simulator/usb/descriptor_summary.h"
 #include "simulator/usb/usbdevfs_port.h"
 
@@ -141,7 +142,7 @@ std::expected<DeviceHandle, BusError> VirtualUsbBus::plug(
     std::shared_ptr<VirtualUsbDevice> device) {
     assert(device && "plug() needs a device");
     // Ask the device before taking the bus lock: its functions take the device's own lock.
-    std::vector<std::uint8_t> descriptors = device->descriptors();
+    base::Bytes descriptors = device->descriptors();
     auto summary = summarise_descriptors(descriptors);
     if (!summary) {
         return std::unexpected(summary.error());

@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/bytes.h"
+
 namespace simulator::usb {
 
 // USB 2.0 §9.3: the eight-byte SETUP packet of a control transfer.
@@ -35,7 +37,7 @@ class VirtualUsbDevice {
 
     // The device descriptor followed by the whole configuration descriptor (interfaces,
     // class-specific descriptors, endpoints), as a real device returns them.
-    virtual std::vector<std::uint8_t> descriptors() const = 0;
+    virtual base::Bytes descriptors() const = 0;
     virtual std::string manufacturer() const = 0;
     virtual std::string product() const = 0;
     virtual std::string serial() const = 0;
@@ -46,12 +48,12 @@ class VirtualUsbDevice {
     // The host waits for data on IN endpoint `endpoint` (address, e.g. 0x81). Returns the next
     // transfer the device has queued for it, or nothing yet: the bus then keeps the host's
     // request pending and asks again after the device calls notify_in_ready().
-    virtual std::optional<std::vector<std::uint8_t>> take_in(std::uint8_t endpoint) = 0;
+    virtual std::optional<base::Bytes> take_in(std::uint8_t endpoint) = 0;
 
     // A control transfer on endpoint 0 that is not a standard request. Returns the data stage
     // for an IN request (empty for OUT), or an errno value (EPIPE = stall).
-    virtual std::expected<std::vector<std::uint8_t>, int> on_control(
-        const ControlSetup& /*setup*/, std::span<const std::uint8_t> /*data*/) {
+    virtual std::expected<base::Bytes, int> on_control(const ControlSetup& /*setup*/,
+                                                       std::span<const std::uint8_t> /*data*/) {
         return std::unexpected(EPIPE);
     }
 

@@ -13,22 +13,22 @@
 #include <variant>
 #include <vector>
 
+#include "base/bytes.h"
 #include "drivers/usb/transport.h"
 
 namespace tests::drivers {
 
-using ::drivers::usb::Bytes;
 using ::drivers::usb::UsbError;
 
 class ReplayTransport : public ::drivers::usb::Transport {
   public:
     // The host must send exactly these bytes next on bulk OUT.
-    void expect_out(Bytes bytes) {
+    void expect_out(base::Bytes bytes) {
         std::lock_guard lock(m_mutex);
         m_bulk.push_back(Step{Direction::out, std::move(bytes)});
     }
     // The device answers with these bytes on bulk IN.
-    void reply_in(Bytes bytes) {
+    void reply_in(base::Bytes bytes) {
         std::lock_guard lock(m_mutex);
         m_bulk.push_back(Step{Direction::in, std::move(bytes)});
     }
@@ -38,7 +38,7 @@ class ReplayTransport : public ::drivers::usb::Transport {
         m_bulk.push_back(Step{Direction::in, error});
     }
     // The device reports these bytes on interrupt IN.
-    void reply_interrupt(Bytes bytes) {
+    void reply_interrupt(base::Bytes bytes) {
         std::lock_guard lock(m_mutex);
         m_interrupt.push_back(std::move(bytes));
     }
@@ -52,7 +52,7 @@ class ReplayTransport : public ::drivers::usb::Transport {
         return m_mismatches;
     }
     // Everything the host sent, in order.
-    std::vector<Bytes> sent() const {
+    std::vector<base::Bytes> sent() const {
         std::lock_guard lock(m_mutex);
         return m_sent;
     }
@@ -68,7 +68,7 @@ class ReplayTransport : public ::drivers::usb::Transport {
         }
         const Step step = std::move(m_bulk.front());
         m_bulk.pop_front();
-        const auto& expected = std::get<Bytes>(step.payload);
+        const auto& expected = std::get<base::Bytes>(step.payload);
         if (!std::equal(expected.begin(), expected.end(), data.begin(), data.end())) {
             m_mismatches.push_back("bulk OUT differs from the transcript");
             return std::unexpected(UsbError::io);
@@ -76,8 +76,8 @@ class ReplayTransport : public ::drivers::usb::Transport {
         return {};
     }
 
-    std::expected<Bytes, UsbError> bulk_in(std::size_t max_length,
-                                           std::chrono::milliseconds /*timeout*/) override {
+    std::expected<base::Bytes, UsbError> bulk_in(std::size_t max_length,
+                                                 std::chrono::milliseconds /*timeout*/) override {
         std::lock_guard lock(m_mutex);
         if (m_bulk.empty() || m_bulk.front().direction != Direction::in) {
             return std::unexpected(UsbError::timeout);
@@ -87,20 +87,20 @@ class ReplayTransport : public ::drivers::usb::Transport {
         if (const auto* error = std::get_if<UsbError>(&step.payload)) {
             return std::unexpected(*error);
         }
-        const auto& bytes = std::get<Bytes>(step.payload);
+        const auto& bytes = std::get<base::Bytes>(step.payload);
         if (bytes.size() > max_length) {
             return std::unexpected(UsbError::overflow);
         }
         return bytes;
     }
 
-    std::expected<Bytes, UsbError> interrupt_in(std::size_t max_length,
-                                                std::chrono::milliseconds /*timeout*/) override {
+    std::expected<base::Bytes, UsbError> interrupt_in(
+        std::size_t max_length, std::chrono::milliseconds /*timeout*/) override {
         std::lock_guard lock(m_mutex);
         if (m_interrupt.empty()) {
             return std::unexpected(UsbError::timeout);
         }
-        Bytes bytes = std::move(m_interrupt.front());
+        base::Bytes bytes = std::move(m_interrupt.front());
         m_interrupt.pop_front();
         if (bytes.size() > max_length) {
             return std::unexpected(UsbError::overflow);
@@ -108,9 +108,10 @@ class ReplayTransport : public ::drivers::usb::Transport {
         return bytes;
     }
 
-    std::expected<Bytes, UsbError> control_transfer(const ::drivers::usb::ControlRequest&,
-                                                    std::span<const std::uint8_t>, std::uint16_t,
-                                                    std::chrono::milliseconds) override {
+    std::expected<base::Bytes, UsbError> control_transfer(const ::drivers::usb::ControlRequest&,
+                                                          std::span<const std::uint8_t>,
+                                                          std::uint16_t,
+                                                          std::chrono::milliseconds) override {
         return std::unexpected(UsbError::pipe);
     }
 
@@ -118,38 +119,17 @@ class ReplayTransport : public ::drivers::usb::Transport {
     enum class Direction { out, in };
     struct Step {
         Direction direction;
-        std::variant<Bytes, UsbError> payload;
+        std::variant<base::Bytes, UsbError> payload;
     };
     mutable std::mutex m_mutex;
     std::deque<Step> m_bulk;
-    std::deque<Bytes> m_interrupt;
+    std::deque<base::Bytes> m_interrupt;
     std::vector<std::string> m_mismatches;
-    std::vector<Bytes> m_sent;
+    std::vector<base::Bytes> m_sent;
 };
 
 // "62 00 0A" -> bytes; spaces optional. For test transcripts only.
-inline Bytes hex(std::string_view text) {
-    Bytes bytes;
-    int high = -1;
-    for (char character : text) {
-        int value = -1;
-        if (character >= '0' && character <= '9') {
-            value = character - '0';
-        } else if (character >= 'A' && character <= 'F') {
-            value = character - 'A' + 10;
-        } else if (character >= 'a' && character <= 'f') {
-            value = character - 'a' + 10;
-        } else {
-            continue;
-        }
-        if (high < 0) {
-            high = value;
-        } else {
-            bytes.push_back(static_cast<std::uint8_t>(high * 16 + value));
-            high = -1;
-        }
-    }
-    return bytes;
+inline base::Bytes hex(std::string_view text) {
+    return base::parse_hex(text).value();
 }
-
 }  // namespace tests::drivers

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "base/bytes.h"
 #include "drivers/ccid/ccid_apdu_channel.h"
 #include "drivers/ccid/ccid_client.h"
 #include "tests/support/replay_transport.h"
@@ -11,10 +12,10 @@ using tests::drivers::ReplayTransport;
 
 namespace {
 
-const Bytes k_atr = hex("3B 88 80 01 55 50 41 59 44 45 4D 4F 0C");
+const base::Bytes k_atr = hex("3B 88 80 01 55 50 41 59 44 45 4D 4F 0C");
 
-Bytes data_block(std::uint8_t sequence, std::uint8_t status, std::uint8_t error,
-                 const Bytes& data = {}) {
+base::Bytes data_block(std::uint8_t sequence, std::uint8_t status, std::uint8_t error,
+                       const base::Bytes& data = {}) {
     return encode(Response{DataBlock{0, sequence, *decode_slot_state(status, error), 0, data}});
 }
 
@@ -188,7 +189,7 @@ TEST_CASE("An APDU longer than the reader accepts is refused before sending") {
     CcidOptions options = quick_options();
     options.max_message_length = 271;
     CcidClient client(transport, options);
-    const Bytes apdu(300, 0x00);
+    const base::Bytes apdu(300, 0x00);
     CHECK(client.transmit(apdu).error() == CcidError::apdu_too_long);
     CHECK(transport.sent().empty());
 }

@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "base/bytes.h"
 #include "drivers/ccid/ccid_message.h"
 #include "tests/support/replay_transport.h"
 
@@ -15,7 +16,7 @@ TEST_CASE("A power-on command encodes as the ten-byte header of CCID 6.1.1") {
 
 TEST_CASE("An XfrBlock carries its APDU after a little-endian length") {
     XfrBlock block{1, 0x22, 4, 0x0102, hex("00A4040007A0000003330101")};
-    const Bytes bytes = encode(Command{block});
+    const base::Bytes bytes = encode(Command{block});
     CHECK(bytes == hex("6F 0C000000 01 22 04 0201 00A4040007A0000003330101"));
 }
 
@@ -72,7 +73,7 @@ TEST_CASE("Reserved status values are rejected") {
 
 TEST_CASE("A message shorter than its header is rejected") {
     CHECK(decode_response(hex("80 00000000 00 01 00")).error() == MessageError::truncated_header);
-    CHECK(decode_command(Bytes{}).error() == MessageError::truncated_header);
+    CHECK(decode_command(base::Bytes{}).error() == MessageError::truncated_header);
 }
 
 TEST_CASE("A message shorter than its announced length is rejected") {
@@ -85,7 +86,7 @@ TEST_CASE("A message announcing an impossible length is rejected before anything
           MessageError::data_too_long);
 }
 
-TEST_CASE("Bytes after the announced data are ignored") {
+TEST_CASE("base::Bytes after the announced data are ignored") {
     auto decoded = decode_response(hex("80 02000000 00 01 00 00 00 9000 0000"));
     REQUIRE(decoded.has_value());
     CHECK(std::get<DataBlock>(*decoded).data == hex("9000"));
@@ -148,7 +149,7 @@ TEST_CASE("A hardware error notification round trips") {
 }
 
 TEST_CASE("Truncated or foreign interrupt messages are rejected") {
-    CHECK(decode_interrupt(Bytes{}).error() == MessageError::empty_interrupt);
+    CHECK(decode_interrupt(base::Bytes{}).error() == MessageError::empty_interrupt);
     CHECK(decode_interrupt(hex("50")).error() == MessageError::truncated_data);
     CHECK(decode_interrupt(hex("51 00 01")).error() == MessageError::truncated_data);
     CHECK(decode_interrupt(hex("80 00")).error() == MessageError::wrong_direction);
@@ -156,7 +157,8 @@ TEST_CASE("Truncated or foreign interrupt messages are rejected") {
 }
 
 TEST_CASE("Decoding arbitrary prefixes of valid messages never reads past the end") {
-    const Bytes message = encode(Response{DataBlock{0, 1, {}, 0, hex("6F108408A000000333010101")}});
+    const base::Bytes message =
+        encode(Response{DataBlock{0, 1, {}, 0, hex("6F108408A000000333010101")}});
     for (std::size_t length = 0; length < message.size(); ++length) {
         auto decoded = decode_response(std::span(message).first(length));
         CHECK_FALSE(decoded.has_value());
@@ -170,7 +172,7 @@ TEST_CASE("Random bytes never crash the CCID decoders") {
     std::uniform_int_distribution<int> length(0, 40);
     int decoded = 0;
     for (int round = 0; round < 30000; ++round) {
-        Bytes input(static_cast<std::size_t>(length(generator)));
+        base::Bytes input(static_cast<std::size_t>(length(generator)));
         for (auto& value : input) {
             value = static_cast<std::uint8_t>(byte(generator));
         }

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "base/bytes.h"
 #include "drivers/ccid/class_descriptor.h"
 #include "tests/support/replay_transport.h"
 
 using namespace drivers::ccid;
-using tests::drivers::Bytes;
 using tests::drivers::hex;
 
 namespace {
@@ -100,7 +100,7 @@ TEST_CASE("Every reader descriptor of the field corpus decodes to its expected v
 }
 
 TEST_CASE("A descriptor re-encodes to the same 54 bytes") {
-    const Bytes original =
+    const base::Bytes original =
         hex("36210001000703000000A00F0000A00F000000002A000090D0030000F70000000000000000000000"
             "300001000F010000000000000001");
     auto decoded = decode_class_descriptor(original);
@@ -109,7 +109,7 @@ TEST_CASE("A descriptor re-encodes to the same 54 bytes") {
 }
 
 TEST_CASE("A short or foreign class descriptor is rejected") {
-    Bytes bytes(54, 0);
+    base::Bytes bytes(54, 0);
     bytes[0] = 54;
     bytes[1] = 0x21;
     CHECK(decode_class_descriptor(bytes).has_value());

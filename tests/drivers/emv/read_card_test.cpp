@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "base/bytes.h"
 #include "drivers/emv/card_reader.h"
 #include "drivers/emv/tlv.h"
 #include "simulator/cards/card_channel.h"
@@ -183,7 +184,7 @@ TEST_CASE("Without tag 5A the number and expiry come from the track 2 equivalent
             // SFI 2 record 2 holds 5A and 5F24: replace it with an unrelated record.
             if (command.ins == 0xB2 && command.p1 == 2 && command.p2 == ((2 << 3) | 4)) {
                 ResponseApdu record;
-                record.data = encode_tlv(0x70, encode_tlv(0x5F28, Bytes{0x01, 0x56}));
+                record.data = encode_tlv(0x70, encode_tlv(0x5F28, base::Bytes{0x01, 0x56}));
                 return record;
             }
             return std::nullopt;
@@ -201,8 +202,8 @@ TEST_CASE("A card number failing the Luhn check is rejected") {
             if (command.ins == 0xB2 && command.p1 == 2 && command.p2 == ((2 << 3) | 4)) {
                 ResponseApdu record;
                 record.data =
-                    encode_tlv(0x70, encode_tlv(0x5A, Bytes{0x62, 0x28, 0x48, 0x04, 0x02, 0x56,
-                                                            0x48, 0x90, 0x01, 0x9F}));
+                    encode_tlv(0x70, encode_tlv(0x5A, base::Bytes{0x62, 0x28, 0x48, 0x04, 0x02,
+                                                                  0x56, 0x48, 0x90, 0x01, 0x9F}));
                 return record;
             }
             return std::nullopt;
@@ -228,7 +229,7 @@ TEST_CASE("A malformed AFL is rejected") {
         [](const CommandApdu& command) -> std::optional<std::expected<ResponseApdu, ApduError>> {
             if (command.ins == 0xA8) {
                 ResponseApdu answer;
-                answer.data = encode_tlv(0x80, Bytes{0x7C, 0x00, 0x10, 0x02, 0x01, 0x00});
+                answer.data = encode_tlv(0x80, base::Bytes{0x7C, 0x00, 0x10, 0x02, 0x01, 0x00});
                 return answer;
             }
             return std::nullopt;
@@ -246,7 +247,7 @@ TEST_CASE("A card whose AFL names hundreds of records is given up on after a few
                 processing_started = true;
                 // AIP 0000, then one AFL entry: SFI 1, records 1 to 255.
                 ResponseApdu answer;
-                answer.data = encode_tlv(0x80, Bytes{0x00, 0x00, 0x08, 0x01, 0xFF, 0x00});
+                answer.data = encode_tlv(0x80, base::Bytes{0x00, 0x00, 0x08, 0x01, 0xFF, 0x00});
                 answer.sw1 = 0x90;
                 answer.sw2 = 0x00;
                 return answer;
@@ -256,7 +257,7 @@ TEST_CASE("A card whose AFL names hundreds of records is given up on after a few
             if (command.ins == 0xB2 && processing_started) {
                 ++records_read;
                 ResponseApdu answer;
-                answer.data = encode_tlv(0x70, encode_tlv(0x9F08, Bytes{0x00, 0x30}));
+                answer.data = encode_tlv(0x70, encode_tlv(0x9F08, base::Bytes{0x00, 0x30}));
                 answer.sw1 = 0x90;
                 answer.sw2 = 0x00;
                 return answer;

@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "base/bytes.h"
 #include "drivers/emv/dol.h"
 #include "drivers/emv/tags.h"
 #include "drivers/emv/tlv.h"
@@ -31,7 +32,7 @@ TEST_CASE("Multi-byte tags are read to their last byte") {
 
 TEST_CASE("Nested constructed objects are parsed into children") {
     // FCI: 6F { 84 name, A5 { 88 SFI, 5F2D language, BF0C { 9F4D } } }
-    const Bytes fci =
+    const base::Bytes fci =
         hex("6F 1D 84 0E 315041592E5359532E4444463031 A5 0B 88 01 01 5F2D 02 7A68"
             " BF0C 00");
     auto objects = parse_tlv(fci);
@@ -49,15 +50,15 @@ TEST_CASE("Nested constructed objects are parsed into children") {
 }
 
 TEST_CASE("Long-form lengths of one and two bytes are read") {
-    Bytes value(200, 0x11);
-    Bytes encoded = encode_tlv(0x9F10, value);
+    base::Bytes value(200, 0x11);
+    base::Bytes encoded = encode_tlv(0x9F10, value);
     CHECK(encoded[2] == 0x81);
     CHECK(encoded[3] == 200);
     auto objects = parse_tlv(encoded);
     REQUIRE(objects.has_value());
     CHECK(objects->front().value == value);
 
-    Bytes large(300, 0x22);
+    base::Bytes large(300, 0x22);
     encoded = encode_tlv(0xDF01, large);
     CHECK(encoded[2] == 0x82);
     objects = parse_tlv(encoded);
@@ -88,7 +89,7 @@ TEST_CASE("Indefinite and oversized lengths and overlong tags are rejected") {
 }
 
 TEST_CASE("A tag read on its own leaves the position just past it") {
-    const Bytes bytes = hex("9F37 04 5F");
+    const base::Bytes bytes = hex("9F37 04 5F");
     std::size_t position = 0;
     CHECK(read_tag(bytes, position) == Tag{0x9F37});
     CHECK(position == 2);
@@ -100,7 +101,7 @@ TEST_CASE("A tag read on its own leaves the position just past it") {
 }
 
 TEST_CASE("Nesting deeper than any EMV template is rejected") {
-    Bytes nested = encode_tlv(0x5A, hex("01"));
+    base::Bytes nested = encode_tlv(0x5A, hex("01"));
     for (int depth = 0; depth < 12; ++depth) {
         nested = encode_tlv(0x70, nested);
     }
@@ -108,10 +109,10 @@ TEST_CASE("Nesting deeper than any EMV template is rejected") {
 }
 
 TEST_CASE("Encoded objects parse back to the same tags and values") {
-    const Bytes record =
-        encode_constructed(0x70, std::vector<Bytes>{encode_tlv(0x5A, hex("6228480402564890018F")),
-                                                    encode_tlv(0x5F24, hex("291231")),
-                                                    encode_tlv(0x5F20, hex("5A48414E472F574549"))});
+    const base::Bytes record = encode_constructed(
+        0x70, std::vector<base::Bytes>{encode_tlv(0x5A, hex("6228480402564890018F")),
+                                       encode_tlv(0x5F24, hex("291231")),
+                                       encode_tlv(0x5F20, hex("5A48414E472F574549"))});
     auto objects = parse_tlv(record);
     REQUIRE(objects.has_value());
     const Tlv* expiry = find_tag(*objects, 0x5F24);
@@ -127,7 +128,7 @@ TEST_CASE("Random bytes never crash the parser") {
     std::uniform_int_distribution<int> length(0, 64);
     int parsed = 0;
     for (int round = 0; round < 20000; ++round) {
-        Bytes input(static_cast<std::size_t>(length(generator)));
+        base::Bytes input(static_cast<std::size_t>(length(generator)));
         for (auto& value : input) {
             value = static_cast<std::uint8_t>(byte(generator));
         }
@@ -151,7 +152,7 @@ TEST_CASE("A PDOL lists tags with one-byte lengths") {
 TEST_CASE("PDOL data fits each value to its length and zero-fills what is missing") {
     const std::vector<DolEntry> entries{
         {0x9F02, 6}, {0x5F2A, 2}, {0x9F4E, 4}, {0x9F37, 4}, {0x9A, 2}};
-    const std::map<Tag, Bytes> values{
+    const std::map<Tag, base::Bytes> values{
         {0x9F02, hex("000000012345")},  // numeric, exact
         {0x5F2A, hex("0156")},
         {0x9F4E, hex("4B494F534B2031")},  // "KIOSK 1": cut on the right

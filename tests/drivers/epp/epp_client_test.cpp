@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "base/bytes.h"
 #include "drivers/epp/epp_client.h"
 #include "tests/support/replay_transport.h"
 
@@ -17,12 +18,12 @@ EppOptions quick() {
     return options;
 }
 
-Bytes command_bytes(const Command& command, std::uint8_t sequence) {
+base::Bytes command_bytes(const Command& command, std::uint8_t sequence) {
     return encode_frame(encode_command(command, sequence));
 }
 
-Bytes response_bytes(std::uint8_t command_code, Status status, std::uint8_t sequence,
-                     Bytes data = {}) {
+base::Bytes response_bytes(std::uint8_t command_code, Status status, std::uint8_t sequence,
+                           base::Bytes data = {}) {
     return encode_frame(encode_response(Response{command_code, status, std::move(data)}, sequence));
 }
 
@@ -48,10 +49,10 @@ TEST_CASE("The client reads the pad's identity") {
 
 TEST_CASE("Starting PIN entry sends the account field and limits") {
     ReplayTransport exact;
-    const Bytes expected =
+    const base::Bytes expected =
         command_bytes(StartPinEntry{0, BlockFormat::iso9564_format0, 4, 6, 30, "480402564890"}, 0);
     // epp.md §4.4: slot, format, min, max, time-out (LE), then the 12 ASCII digits.
-    CHECK(Bytes(expected.begin(), expected.end() - 2) ==
+    CHECK(base::Bytes(expected.begin(), expected.end() - 2) ==
           hex("EB 01 04 00 1200 00 00 04 06 1E00 343830343032353634383930"));
     exact.expect_out(expected);
     exact.reply_in(response_bytes(code::start_pin_entry, Status::ok, 0));

@@ -3,6 +3,7 @@
 #include <random>
 #include <string>
 
+#include "base/bytes.h"
 #include "drivers/epp/epp_protocol.h"
 #include "tests/support/replay_transport.h"
 
@@ -17,9 +18,9 @@ TEST_CASE("The frame checksum is CRC-16/CCITT-FALSE") {
 }
 
 TEST_CASE("A frame carries start byte, version, code, sequence, length, payload and CRC") {
-    const Bytes bytes = encode_frame(Frame{0x02, 0x07, {}});
+    const base::Bytes bytes = encode_frame(Frame{0x02, 0x07, {}});
     REQUIRE(bytes.size() == 8);
-    CHECK(Bytes(bytes.begin(), bytes.begin() + 6) == hex("EB 01 02 07 0000"));
+    CHECK(base::Bytes(bytes.begin(), bytes.begin() + 6) == hex("EB 01 02 07 0000"));
     const std::uint16_t crc = crc16(std::span(bytes).first(6));
     CHECK(bytes[6] == (crc & 0xFF));
     CHECK(bytes[7] == (crc >> 8));
@@ -29,11 +30,11 @@ TEST_CASE("A frame carries start byte, version, code, sequence, length, payload 
 }
 
 TEST_CASE("Malformed frames are rejected with the reason") {
-    Bytes good = encode_frame(Frame{0x84, 1, {0x00}});
+    base::Bytes good = encode_frame(Frame{0x84, 1, {0x00}});
     CHECK(decode_frame(std::span(good).first(5)).error() == EppError::truncated_frame);
     CHECK(decode_frame(std::span(good).first(good.size() - 1)).error() ==
           EppError::truncated_frame);
-    Bytes bad = good;
+    base::Bytes bad = good;
     bad[0] = 0xEA;
     CHECK(decode_frame(bad).error() == EppError::bad_start_of_frame);
     bad = good;
@@ -49,10 +50,10 @@ TEST_CASE("Malformed frames are rejected with the reason") {
 }
 
 TEST_CASE("Every single-bit error in a frame is caught by the CRC or the header checks") {
-    const Bytes good = encode_frame(encode_event(PinDigitEntered{3}, 9));
+    const base::Bytes good = encode_frame(encode_event(PinDigitEntered{3}, 9));
     for (std::size_t index = 0; index < good.size(); ++index) {
         for (int bit = 0; bit < 8; ++bit) {
-            Bytes damaged = good;
+            base::Bytes damaged = good;
             damaged[index] = static_cast<std::uint8_t>(damaged[index] ^ (1 << bit));
             CHECK_FALSE(decode_frame(damaged).has_value());
         }
@@ -181,13 +182,13 @@ TEST_CASE("Random bytes never crash the frame and message decoders") {
     std::uniform_int_distribution<int> length(0, 40);
     int frames = 0;
     for (int round = 0; round < 20000; ++round) {
-        Bytes input(static_cast<std::size_t>(length(generator)));
+        base::Bytes input(static_cast<std::size_t>(length(generator)));
         for (auto& value : input) {
             value = static_cast<std::uint8_t>(byte(generator));
         }
         // Give half the inputs a valid frame around random content.
         if (round % 2 == 0 && input.size() >= 2) {
-            Frame frame{input[0], input[1], Bytes(input.begin() + 2, input.end())};
+            Frame frame{input[0], input[1], base::Bytes(input.begin() + 2, input.end())};
             input = encode_frame(frame);
         }
         if (auto frame = decode_frame(input)) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <string>
 
+#include "base/bytes.h"
 #include "drivers/epp/epp_client.h"
 #include "drivers/pinblock/pin_block.h"
 #include "simulator/devices/direct_transport.h"
@@ -23,30 +24,30 @@ const std::string k_pan = "6228480402564890018";
 class RecordingTransport : public drivers::usb::Transport {
   public:
     explicit RecordingTransport(drivers::usb::Transport& inner) : m_inner(inner) {}
-    std::vector<Bytes> traffic;
+    std::vector<base::Bytes> traffic;
 
     std::expected<void, drivers::usb::UsbError> bulk_out(std::span<const std::uint8_t> data,
                                                          std::chrono::milliseconds t) override {
         traffic.emplace_back(data.begin(), data.end());
         return m_inner.bulk_out(data, t);
     }
-    std::expected<Bytes, drivers::usb::UsbError> bulk_in(std::size_t max,
-                                                         std::chrono::milliseconds t) override {
+    std::expected<base::Bytes, drivers::usb::UsbError> bulk_in(
+        std::size_t max, std::chrono::milliseconds t) override {
         return record(m_inner.bulk_in(max, t));
     }
-    std::expected<Bytes, drivers::usb::UsbError> interrupt_in(
+    std::expected<base::Bytes, drivers::usb::UsbError> interrupt_in(
         std::size_t max, std::chrono::milliseconds t) override {
         return record(m_inner.interrupt_in(max, t));
     }
-    std::expected<Bytes, drivers::usb::UsbError> control_transfer(
+    std::expected<base::Bytes, drivers::usb::UsbError> control_transfer(
         const drivers::usb::ControlRequest& request, std::span<const std::uint8_t> data,
         std::uint16_t length, std::chrono::milliseconds t) override {
         return record(m_inner.control_transfer(request, data, length, t));
     }
 
   private:
-    std::expected<Bytes, drivers::usb::UsbError> record(
-        std::expected<Bytes, drivers::usb::UsbError> result) {
+    std::expected<base::Bytes, drivers::usb::UsbError> record(
+        std::expected<base::Bytes, drivers::usb::UsbError> result) {
         if (result) {
             traffic.push_back(*result);
         }
@@ -55,7 +56,7 @@ class RecordingTransport : public drivers::usb::Transport {
     drivers::usb::Transport& m_inner;
 };
 
-std::string hex_of(const Bytes& bytes) {
+std::string hex_of(const base::Bytes& bytes) {
     static constexpr char digits[] = "0123456789ABCDEF";
     std::string text;
     for (std::uint8_t byte : bytes) {
@@ -65,7 +66,7 @@ std::string hex_of(const Bytes& bytes) {
     return text;
 }
 
-bool contains(const Bytes& haystack, const std::string& needle) {
+bool contains(const base::Bytes& haystack, const std::string& needle) {
     return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=
            haystack.end();
 }
@@ -108,7 +109,7 @@ TEST_CASE("A PIN entered on the pad arrives as a format 0 block that deciphers t
     auto pin = drivers::pinblock::format0_decrypt_pin(block.block, k_pan, k_working_key);
     REQUIRE(pin.has_value());
     CHECK(*pin == "7395");
-    drivers::pinblock::wipe(*pin);
+    base::wipe(*pin);
 }
 
 TEST_CASE("No byte the host sends or receives in a PIN session carries the PIN digits") {
@@ -122,14 +123,14 @@ TEST_CASE("No byte the host sends or receives in a PIN session carries the PIN d
     CHECK(bench.client.get_pin_block().error() == EppError::no_pin_block);
 
     REQUIRE(bench.recording.traffic.size() >= 2 + pin.size() + 1);
-    for (const Bytes& transfer : bench.recording.traffic) {
+    for (const base::Bytes& transfer : bench.recording.traffic) {
         // Not as ASCII text, not as BCD nibbles in either alignment.
         CHECK_FALSE(contains(transfer, pin));
         CHECK(hex_of(transfer).find(pin) == std::string::npos);
     }
     // The clear PIN field (0 4 7 3 9 5 F ...) never appears either.
-    const Bytes clear_field{0x04, 0x73, 0x95};
-    for (const Bytes& transfer : bench.recording.traffic) {
+    const base::Bytes clear_field{0x04, 0x73, 0x95};
+    for (const base::Bytes& transfer : bench.recording.traffic) {
         CHECK(std::search(transfer.begin(), transfer.end(), clear_field.begin(),
                           clear_field.end()) == transfer.end());
     }

@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "base/bytes.h"
 #include "drivers/iso7816/apdu.h"
 #include "tests/support/replay_transport.h"
 
@@ -18,7 +19,7 @@ TEST_CASE("The four short command cases encode as ISO 7816-4 Table 1 says") {
 }
 
 TEST_CASE("Long data or a large Ne switches to the extended form") {
-    const Bytes data(300, 0xAB);
+    const base::Bytes data(300, 0xAB);
     auto encoded = CommandApdu{0x00, 0xD6, 0x00, 0x00, data, 65536}.encode();
     REQUIRE(encoded.has_value());
     CHECK(encoded->size() == 4 + 3 + 300 + 2);
@@ -38,8 +39,8 @@ TEST_CASE("A command APDU survives an encode and parse round trip in every case"
         {0x00, 0x20, 0x00, 0x80, hex("2412"), std::nullopt},
         {0x80, 0xA8, 0x00, 0x00, hex("8300"), 256},
         {0x00, 0xB0, 0x00, 0x00, {}, 65536},
-        {0x00, 0xD6, 0x00, 0x00, Bytes(300, 1), std::nullopt},
-        {0x00, 0xD6, 0x00, 0x00, Bytes(300, 1), 4000},
+        {0x00, 0xD6, 0x00, 0x00, base::Bytes(300, 1), std::nullopt},
+        {0x00, 0xD6, 0x00, 0x00, base::Bytes(300, 1), 4000},
     };
     for (const CommandApdu& command : commands) {
         auto encoded = command.encode();
@@ -56,7 +57,7 @@ TEST_CASE("Command APDUs whose lengths do not add up are rejected") {
     CHECK(CommandApdu::parse(hex("00A4040000 01")).error() == ApduError::malformed_command);
     CHECK(CommandApdu::parse(hex("00A40400 00 0000 11")).error() == ApduError::malformed_command);
     CHECK(CommandApdu{0x00, 0xA4, 0, 0, {}, 0}.encode().error() == ApduError::malformed_command);
-    CHECK(CommandApdu{0x00, 0xA4, 0, 0, Bytes(70000, 0), std::nullopt}.encode().error() ==
+    CHECK(CommandApdu{0x00, 0xA4, 0, 0, base::Bytes(70000, 0), std::nullopt}.encode().error() ==
           ApduError::data_too_long);
 }
 
@@ -84,7 +85,7 @@ TEST_CASE("Random bytes never crash the APDU parsers and parsed commands re-enco
     std::uniform_int_distribution<int> byte(0, 255);
     std::uniform_int_distribution<int> length(0, 12);
     for (int round = 0; round < 30000; ++round) {
-        Bytes input(static_cast<std::size_t>(length(generator)));
+        base::Bytes input(static_cast<std::size_t>(length(generator)));
         for (auto& value : input) {
             value = static_cast<std::uint8_t>(byte(generator) % (round % 2 == 0 ? 256 : 8));
         }

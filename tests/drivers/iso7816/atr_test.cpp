@@ -5,6 +5,7 @@
 #include <random>
 #include <string>
 
+#include "base/bytes.h"
 #include "drivers/iso7816/atr.h"
 #include "tests/support/replay_transport.h"
 
@@ -16,7 +17,7 @@ TEST_CASE("A T=0 answer to reset without check byte parses") {
     auto atr = parse_atr(hex("3B 6F 00 00 80 31 E0 6B 04 31 05 02 AF 55 55 55 55 55 55"));
     REQUIRE(atr.has_value());
     CHECK(atr->convention == Convention::direct);
-    CHECK(atr->protocols() == std::vector<std::uint8_t>{0});
+    CHECK(atr->protocols() == base::Bytes{0});
     CHECK(atr->historical_bytes.size() == 15);
     CHECK_FALSE(atr->tck.has_value());
     CHECK(atr->fi_di() == 0x11);
@@ -27,7 +28,7 @@ TEST_CASE("A T=1 answer to reset reports its protocols and IFSC and check byte")
     auto atr = parse_atr(hex("3B DB 96 00 80 B1 FE 45 1F 83 00 31 C0 64 1A 18 01 00 0F 90 00 52"));
     REQUIRE(atr.has_value());
     CHECK(atr->fi_di() == 0x96);
-    CHECK(atr->protocols() == std::vector<std::uint8_t>{0, 1});
+    CHECK(atr->protocols() == base::Bytes{0, 1});
     CHECK(atr->t1_information_field_size() == 0xFE);
     REQUIRE(atr->tck.has_value());
     CHECK(*atr->tck == 0x52);
@@ -53,7 +54,7 @@ TEST_CASE("A missing check byte is rejected when T=1 is offered") {
 }
 
 TEST_CASE("Truncated answers to reset are rejected at the part that is missing") {
-    CHECK(parse_atr(Bytes{}).error() == AtrError::empty);
+    CHECK(parse_atr(base::Bytes{}).error() == AtrError::empty);
     CHECK(parse_atr(hex("3B")).error() == AtrError::truncated_format);
     CHECK(parse_atr(hex("3B F0 11")).error() == AtrError::truncated_interface_bytes);
     CHECK(parse_atr(hex("3B 04 41 42")).error() == AtrError::truncated_historical_bytes);
@@ -62,7 +63,7 @@ TEST_CASE("Truncated answers to reset are rejected at the part that is missing")
 TEST_CASE("A foreign first byte and trailing bytes are rejected") {
     CHECK(parse_atr(hex("3C 00")).error() == AtrError::invalid_ts);
     CHECK(parse_atr(hex("3B 00 3B 28 00")).error() == AtrError::trailing_bytes);
-    CHECK(parse_atr(Bytes(34, 0x3B)).error() == AtrError::too_long);
+    CHECK(parse_atr(base::Bytes(34, 0x3B)).error() == AtrError::too_long);
 }
 
 TEST_CASE("Every ATR of the field corpus parses or gives a named error") {
@@ -77,7 +78,7 @@ TEST_CASE("Every ATR of the field corpus parses or gives a named error") {
             continue;
         }
         ++total;
-        const Bytes bytes = hex(line);
+        const base::Bytes bytes = hex(line);
         auto atr = parse_atr(bytes);
         if (atr) {
             ++parsed;
@@ -113,7 +114,7 @@ TEST_CASE("Random and mutated answers to reset never crash the parser") {
     std::uniform_int_distribution<int> length(0, 36);
     int parsed = 0;
     for (int round = 0; round < 30000; ++round) {
-        Bytes input(static_cast<std::size_t>(length(generator)));
+        base::Bytes input(static_cast<std::size_t>(length(generator)));
         for (auto& value : input) {
             value = static_cast<std::uint8_t>(byte(generator));
         }

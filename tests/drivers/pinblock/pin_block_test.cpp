@@ -10,19 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "base/bytes.h"
 #include "drivers/pinblock/pin_block.h"
 
 namespace pinblock = drivers::pinblock;
 
 namespace {
 
-std::vector<std::uint8_t> from_hex(std::string_view hex) {
-    std::vector<std::uint8_t> bytes;
-    for (std::size_t index = 0; index + 1 < hex.size(); index += 2) {
-        bytes.push_back(
-            static_cast<std::uint8_t>(std::stoul(std::string(hex.substr(index, 2)), nullptr, 16)));
-    }
-    return bytes;
+base::Bytes from_hex(std::string_view hex) {
+    return base::parse_hex(hex).value();
 }
 
 constexpr std::uint8_t hex_value(char digit) {
@@ -41,17 +37,6 @@ constexpr std::array<std::uint8_t, Size> array_from_hex(std::string_view hex) {
                                                   hex_value(hex[2 * index + 1]));
     }
     return result;
-}
-
-template <typename Bytes>
-std::string to_hex(const Bytes& bytes) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string text;
-    for (std::uint8_t byte : bytes) {
-        text += digits[byte >> 4];
-        text += digits[byte & 0x0F];
-    }
-    return text;
 }
 
 constexpr auto tdes_key = array_from_hex<16>("0123456789ABCDEFFEDCBA9876543210");
@@ -89,17 +74,17 @@ std::array<std::uint8_t, 8> encrypted_pin_field(std::string_view pin_field_hex) 
 TEST_CASE("format 0 clear block matches the ISO 9564 example") {
     auto block = pinblock::format0_clear("1234", vector_pan);
     REQUIRE(block.has_value());
-    CHECK(to_hex(*block) == "0412AC89ABCDEF67");
+    CHECK(base::to_hex(*block) == "0412AC89ABCDEF67");
 }
 
 TEST_CASE("format 0 block enciphered under the example TDES key matches the known vector") {
     auto block = pinblock::format0_encrypted("1234", vector_pan, tdes_key);
     REQUIRE(block.has_value());
-    CHECK(to_hex(*block) == "C967C8198151A458");
+    CHECK(base::to_hex(*block) == "C967C8198151A458");
 }
 
 TEST_CASE("TDES key check value of the example key is 08D7B4") {
-    CHECK(to_hex(pinblock::tdes_key_check_value(tdes_key)) == "08D7B4");
+    CHECK(base::to_hex(pinblock::tdes_key_check_value(tdes_key)) == "08D7B4");
 }
 
 TEST_CASE("deciphering the known format 0 vector yields the PIN") {
@@ -126,7 +111,7 @@ TEST_CASE("format 0 pads a PAN shorter than 13 digits with zeros on the left") {
     auto block = pinblock::format0_clear("1234", "123456789");
     REQUIRE(block.has_value());
     // PIN field 041234FFFFFFFFFF XOR 0000000012345678.
-    CHECK(to_hex(*block) == "041234FFEDCBA987");
+    CHECK(base::to_hex(*block) == "041234FFEDCBA987");
 }
 
 TEST_CASE("PINs that are too short, too long or not digits are refused") {
@@ -206,20 +191,20 @@ TEST_CASE("every PIN block error has a distinct name") {
 
 TEST_CASE("wipe empties a secret string") {
     std::string secret = "1234";
-    pinblock::wipe(secret);
+    base::wipe(secret);
     CHECK(secret.empty());
 }
 
 TEST_CASE("format 4 block matches the independently computed vector") {
     auto block = pinblock::format4_encrypted("1234", vector_pan, aes_key, random_fill);
     REQUIRE(block.has_value());
-    CHECK(to_hex(*block) == "58E81F2AE76DC47153E99298E93EBA79");
+    CHECK(base::to_hex(*block) == "58E81F2AE76DC47153E99298E93EBA79");
 }
 
 TEST_CASE("format 4 pads a PAN shorter than 12 digits with zeros on the left") {
     auto block = pinblock::format4_encrypted("1234", "123456789", aes_key, random_fill);
     REQUIRE(block.has_value());
-    CHECK(to_hex(*block) == "F0BC6FB71B4BC7352E39890000BE3F16");
+    CHECK(base::to_hex(*block) == "F0BC6FB71B4BC7352E39890000BE3F16");
 }
 
 TEST_CASE("format 4 round-trips with fresh random fill each time") {
@@ -263,5 +248,5 @@ TEST_CASE("a format 4 block deciphered with the wrong PAN is rejected as a bad b
 TEST_CASE("AES key check value of the example key is 53E107B36E") {
     auto check_value = pinblock::aes_key_check_value(aes_key);
     REQUIRE(check_value.has_value());
-    CHECK(to_hex(*check_value) == "53E107B36E");
+    CHECK(base::to_hex(*check_value) == "53E107B36E");
 }

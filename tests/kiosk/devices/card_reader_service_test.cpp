@@ -2,6 +2,7 @@
 // drivers' CCID and EMV code, against the simulator's reader on the umockdev virtual bus.
 
 #include "kiosk/devices/card_reader_service.h"
+#include "base/bytes.h"
 
 #include <chrono>
 #include <ctime>
@@ -79,7 +80,7 @@ class ReaderWithoutInterrupt final : public simulator::usb::VirtualUsbDevice {
 
     VirtualCcidReader& reader() { return *m_reader; }
 
-    std::vector<std::uint8_t> descriptors() const override {
+    base::Bytes descriptors() const override {
         simulator::devices::DeviceDescription description;
         description.product_id = simulator::devices::k_ccid_reader_product_id;
         description.interface_class = drivers::usb::k_interface_class_smart_card;
@@ -95,7 +96,7 @@ class ReaderWithoutInterrupt final : public simulator::usb::VirtualUsbDevice {
     void on_out(std::uint8_t endpoint, std::span<const std::uint8_t> data) override {
         m_reader->on_out(endpoint, data);
     }
-    std::optional<std::vector<std::uint8_t>> take_in(std::uint8_t endpoint) override {
+    std::optional<base::Bytes> take_in(std::uint8_t endpoint) override {
         return m_reader->take_in(endpoint);
     }
 

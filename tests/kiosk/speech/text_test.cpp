@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "base/bytes.h"
 #include "kiosk/speech/text.h"
 
 using kiosk::speech::clean_for_synthesis;
@@ -11,7 +12,7 @@ TEST_CASE("Valid UTF-8 text reaches the synthesiser unchanged") {
     CHECK(clean_for_synthesis(text) == text);
 }
 
-TEST_CASE("Bytes that are not UTF-8 become spaces") {
+TEST_CASE("base::Bytes that are not UTF-8 become spaces") {
     CHECK(clean_for_synthesis("abc\xff\xfe"
                               "def") == "abc  def");
     CHECK(clean_for_synthesis("\x80start") == " start");

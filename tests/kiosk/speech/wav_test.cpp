@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/bytes.h"
 #include "kiosk/speech/wav.h"
 
 using namespace kiosk::speech;
@@ -21,17 +22,9 @@ std::filesystem::path scratch_file(const std::string& name) {
     return folder / name;
 }
 
-std::vector<std::uint8_t> bytes_of(const std::filesystem::path& path) {
+base::Bytes bytes_of(const std::filesystem::path& path) {
     std::ifstream file(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-}
-
-std::uint32_t u32_at(const std::vector<std::uint8_t>& bytes, std::size_t offset) {
-    std::uint32_t value = 0;
-    for (std::size_t index = 0; index < 4; ++index) {
-        value |= static_cast<std::uint32_t>(bytes[offset + index]) << (8 * index);
-    }
-    return value;
 }
 
 }  // namespace
@@ -43,17 +36,17 @@ TEST_CASE("A written WAV file has the canonical 44-byte mono 16-bit header") {
     const auto bytes = bytes_of(path);
     REQUIRE(bytes.size() == 44 + samples.size() * 2);
     CHECK(std::string(bytes.begin(), bytes.begin() + 4) == "RIFF");
-    CHECK(u32_at(bytes, 4) == bytes.size() - 8);
+    CHECK(base::le32_at(bytes, 4) == bytes.size() - 8);
     CHECK(std::string(bytes.begin() + 8, bytes.begin() + 16) == "WAVEfmt ");
-    CHECK(u32_at(bytes, 16) == 16);
+    CHECK(base::le32_at(bytes, 16) == 16);
     CHECK((bytes[20] | (bytes[21] << 8)) == 1);  // PCM
     CHECK((bytes[22] | (bytes[23] << 8)) == 1);  // mono
-    CHECK(u32_at(bytes, 24) == 22050);
-    CHECK(u32_at(bytes, 28) == 44100);           // byte rate
+    CHECK(base::le32_at(bytes, 24) == 22050);
+    CHECK(base::le32_at(bytes, 28) == 44100);    // byte rate
     CHECK((bytes[32] | (bytes[33] << 8)) == 2);  // block align
     CHECK((bytes[34] | (bytes[35] << 8)) == 16);
     CHECK(std::string(bytes.begin() + 36, bytes.begin() + 40) == "data");
-    CHECK(u32_at(bytes, 40) == samples.size() * 2);
+    CHECK(base::le32_at(bytes, 40) == samples.size() * 2);
     CHECK(bytes[44 + 6] == 0xFF);  // 32767 little-endian
     CHECK(bytes[44 + 7] == 0x7F);
 }

@@ -5,6 +5,7 @@
 #include <future>
 
 #include "bank_fixture.h"
+#include "base/bytes.h"
 #include "drivers/pinblock/pin_block.h"
 
 using namespace bank_test;
@@ -204,9 +205,8 @@ TEST_CASE("a PIN block under another key is refused without counting a try") {
                                                     9, 10, 11, 12, 13, 14, 15, 16};
     auto block = drivers::pinblock::format0_encrypted(zhang_wei_pin, zhang_wei_pan, other_key);
     REQUIRE(block);
-    auto result =
-        client.Post("/v1/balance", balance_body(zhang_wei_pan, hex(block->data(), block->size())),
-                    "application/json");
+    auto result = client.Post("/v1/balance", balance_body(zhang_wei_pan, base::to_hex(*block)),
+                              "application/json");
     REQUIRE(result);
     CHECK(result->status == 400);
     CHECK(body_of(result)["result"] == "bad_request");

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "bank_fixture.h"
+#include "base/bytes.h"
 #include "simulator/bank/account_store.h"
 #include "simulator/bank/demo_accounts.h"
 #include "simulator/bank/pin_hash.h"
@@ -59,8 +60,8 @@ class Database {
 };
 
 struct StoredPin {
-    std::vector<std::uint8_t> salt;
-    std::vector<std::uint8_t> hash;
+    base::Bytes salt;
+    base::Bytes hash;
     std::int64_t iterations = 0;
     std::string masked_pan;
 };
@@ -88,9 +89,8 @@ std::vector<StoredPin> stored_pins(const Database& database) {
 }
 
 // PBKDF2-HMAC-SHA256 computed here, independently of the service's own code.
-std::vector<std::uint8_t> pbkdf2(std::string_view pin, const std::vector<std::uint8_t>& salt,
-                                 std::int64_t iterations) {
-    std::vector<std::uint8_t> out(32);
+base::Bytes pbkdf2(std::string_view pin, const base::Bytes& salt, std::int64_t iterations) {
+    base::Bytes out(32);
     REQUIRE(PKCS5_PBKDF2_HMAC(pin.data(), static_cast<int>(pin.size()), salt.data(),
                               static_cast<int>(salt.size()), static_cast<int>(iterations),
                               EVP_sha256(), static_cast<int>(out.size()), out.data()) == 1);
@@ -176,7 +176,7 @@ TEST_CASE("the database stores each PIN only as a salted PBKDF2 hash") {
     Database database(directory.path() / "bank.sqlite");
     const auto pins = stored_pins(database);
     REQUIRE(pins.size() == 3);
-    std::set<std::vector<std::uint8_t>> salts;
+    std::set<base::Bytes> salts;
     const std::map<std::string, std::string_view> pin_by_mask = {
         {"**** **** **** 0018", zhang_wei_pin},
         {"**** **** **** 0122", li_na_pin},

@@ -1,4 +1,5 @@
 #include "bank_fixture.h"
+#include "base/bytes.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -43,20 +44,10 @@ httplib::Client RunningBank::client() const {
     return client;
 }
 
-std::string hex(const unsigned char* bytes, std::size_t size) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string text;
-    for (std::size_t index = 0; index < size; ++index) {
-        text += digits[bytes[index] >> 4];
-        text += digits[bytes[index] & 0x0F];
-    }
-    return text;
-}
-
 std::string pin_block_hex(std::string_view pin, std::string_view pan) {
     auto block = drivers::pinblock::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
     REQUIRE(block.has_value());
-    return hex(block->data(), block->size());
+    return base::to_hex(*block);
 }
 
 std::string balance_body(std::string_view pan, std::string_view pin_block) {

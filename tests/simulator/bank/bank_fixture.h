@@ -55,6 +55,4 @@ httplib::Result post_balance(HttpClient& client, std::string_view pan, std::stri
                        "application/json");
 }
 
-std::string hex(const unsigned char* bytes, std::size_t size);
-
 }  // namespace bank_test

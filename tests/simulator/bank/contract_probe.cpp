@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/bytes.h"
 #include "drivers/pinblock/pin_block.h"
 #include "kiosk/net/account_client.h"
 #include "simulator/bank/account_service.h"
@@ -22,21 +23,11 @@ namespace {
 
 using nlohmann::json;
 
-std::string hex(std::span<const std::uint8_t> bytes) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string text;
-    for (std::uint8_t byte : bytes) {
-        text += digits[byte >> 4];
-        text += digits[byte & 0x0F];
-    }
-    return text;
-}
-
 std::string balance_body(std::string_view pan, std::string_view pin) {
     auto block = drivers::pinblock::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
     return json{{"terminal_id", "probe-01"},
                 {"pan", pan},
-                {"pin_block", block ? hex(*block) : std::string("00")},
+                {"pin_block", block ? base::to_hex(*block) : std::string("00")},
                 {"pin_block_format", "iso9564-0"}}
         .dump();
 }

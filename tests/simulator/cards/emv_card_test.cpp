@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "base/bytes.h"
 #include "drivers/emv/tlv.h"
 #include "drivers/iso7816/apdu.h"
 #include "drivers/iso7816/atr.h"
@@ -27,11 +28,11 @@ ResponseApdu send(VirtualCard& card, const CommandApdu& command) {
     return *ResponseApdu::parse(card.transmit(*command.encode()));
 }
 
-CommandApdu select(const Bytes& name) {
+CommandApdu select(const base::Bytes& name) {
     return CommandApdu{0x00, 0xA4, 0x04, 0x00, name, 256};
 }
 
-const Bytes k_pse{'1', 'P', 'A', 'Y', '.', 'S', 'Y', 'S', '.', 'D', 'D', 'F', '0', '1'};
+const base::Bytes k_pse{'1', 'P', 'A', 'Y', '.', 'S', 'Y', 'S', '.', 'D', 'D', 'F', '0', '1'};
 
 }  // namespace
 
@@ -40,10 +41,10 @@ TEST_CASE("The simulated cards' answers to reset are valid ISO 7816-3 ATRs") {
     EmvCard t0(profile(CardProtocol::t0));
     auto t1_atr = drivers::iso7816::parse_atr(*t1.atr());
     REQUIRE(t1_atr.has_value());
-    CHECK(t1_atr->protocols() == std::vector<std::uint8_t>{0, 1});
+    CHECK(t1_atr->protocols() == base::Bytes{0, 1});
     auto t0_atr = drivers::iso7816::parse_atr(*t0.atr());
     REQUIRE(t0_atr.has_value());
-    CHECK(t0_atr->protocols() == std::vector<std::uint8_t>{0});
+    CHECK(t0_atr->protocols() == base::Bytes{0});
     CHECK_FALSE(MuteCard("m").atr().has_value());
     CHECK(drivers::iso7816::parse_atr(*NoApplicationCard("n").atr()).has_value());
 }
@@ -56,7 +57,7 @@ TEST_CASE("Selecting the payment directory returns an FCI naming the directory f
     REQUIRE(fci.has_value());
     const auto* sfi = drivers::emv::find_tag(*fci, 0x88);
     REQUIRE(sfi != nullptr);
-    CHECK(sfi->value == Bytes{0x01});
+    CHECK(sfi->value == base::Bytes{0x01});
 }
 
 TEST_CASE("The directory lists the UnionPay debit application") {
@@ -82,7 +83,7 @@ TEST_CASE("GET PROCESSING OPTIONS needs exactly the PDOL's data") {
     EmvCard card(profile());
     REQUIRE(send(card, select(k_unionpay_debit_aid)).is_success());
     CHECK(send(card, CommandApdu{0x80, 0xA8, 0, 0, {0x83, 0x00}, 256}).status_word() == 0x6700);
-    Bytes data{0x83, 18};
+    base::Bytes data{0x83, 18};
     data.resize(20, 0x00);
     const ResponseApdu gpo = send(card, CommandApdu{0x80, 0xA8, 0, 0, data, 256});
     REQUIRE(gpo.is_success());
@@ -140,12 +141,12 @@ TEST_CASE("Unknown instructions and classes and malformed APDUs get their status
         send(card, CommandApdu{0x00, 0x20, 0x00, 0x80, {0x24, 0x12}, std::nullopt}).status_word() ==
         0x6D00);
     CHECK(send(card, CommandApdu{0x90, 0xB2, 0x01, 0x0C, {}, 256}).status_word() == 0x6E00);
-    CHECK(card.transmit(Bytes{0x00, 0xA4, 0x04}) == Bytes{0x67, 0x00});
+    CHECK(card.transmit(base::Bytes{0x00, 0xA4, 0x04}) == base::Bytes{0x67, 0x00});
 }
 
 TEST_CASE("GET DATA returns the PIN try counter") {
     EmvCard card(profile());
     const ResponseApdu answer = send(card, CommandApdu{0x80, 0xCA, 0x9F, 0x17, {}, 256});
     REQUIRE(answer.is_success());
-    CHECK(answer.data == Bytes{0x9F, 0x17, 0x01, 0x03});
+    CHECK(answer.data == base::Bytes{0x9F, 0x17, 0x01, 0x03});
 }

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "base/bytes.h"
 #include "simulator/cards/emv_card.h"
 #include "simulator/devices/direct_transport.h"
 #include "simulator/devices/virtual_ccid_reader.h"
@@ -27,7 +28,7 @@ TEST_CASE("A direct transport wakes a waiting reader when the device gets data")
 TEST_CASE("A direct transport reports overflow, silence and unplugging") {
     auto reader = std::make_shared<VirtualCcidReader>();
     DirectTransport transport(reader);
-    const std::vector<std::uint8_t> slot_status{0x65, 0, 0, 0, 0, 0, 1, 0, 0, 0};
+    const base::Bytes slot_status{0x65, 0, 0, 0, 0, 0, 1, 0, 0, 0};
     REQUIRE(transport.bulk_out(slot_status, std::chrono::milliseconds(10)).has_value());
     CHECK(transport.bulk_in(4, std::chrono::milliseconds(10)).error() == UsbError::overflow);
     CHECK(transport.bulk_in(64, std::chrono::milliseconds(10)).error() == UsbError::timeout);

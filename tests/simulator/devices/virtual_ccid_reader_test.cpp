@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "base/bytes.h"
 #include "drivers/ccid/ccid_client.h"
 #include "drivers/ccid/ccid_message.h"
 #include "drivers/iso7816/atr.h"
@@ -114,7 +115,7 @@ TEST_CASE("An APDU to an unpowered card is refused") {
     auto reader = std::make_shared<VirtualCcidReader>();
     DirectTransport transport(reader);
     reader->insert(demo_card("zhang-wei"));
-    const Bytes select{0x00, 0xA4, 0x04, 0x00, 0x02, 0x3F, 0x00};
+    const base::Bytes select{0x00, 0xA4, 0x04, 0x00, 0x02, 0x3F, 0x00};
     const auto block = std::get<DataBlock>(ask(transport, XfrBlock{0, 1, 0, 0, select}));
     CHECK(block.state.command == CommandStatus::failed);
     CHECK(block.state.error == 0xFE);
@@ -146,7 +147,7 @@ TEST_CASE("A malformed message with a readable header is answered and a shorter 
     auto reader = std::make_shared<VirtualCcidReader>();
     DirectTransport transport(reader);
     // XfrBlock announcing 16 bytes but carrying 2.
-    const Bytes lying{0x6F, 0x10, 0, 0, 0, 0x00, 0x07, 0, 0, 0, 0x00, 0xA4};
+    const base::Bytes lying{0x6F, 0x10, 0, 0, 0, 0x00, 0x07, 0, 0, 0, 0x00, 0xA4};
     REQUIRE(transport.bulk_out(lying, k_wait).has_value());
     auto answer = transport.bulk_in(1024, k_wait);
     REQUIRE(answer.has_value());
@@ -154,13 +155,14 @@ TEST_CASE("A malformed message with a readable header is answered and a shorter 
     CHECK(status.sequence == 7);
     CHECK(status.state.error == slot_error::bad_length);
     // Unknown message type.
-    REQUIRE(transport.bulk_out(Bytes{0x99, 0, 0, 0, 0, 0, 0x08, 0, 0, 0}, k_wait).has_value());
+    REQUIRE(
+        transport.bulk_out(base::Bytes{0x99, 0, 0, 0, 0, 0, 0x08, 0, 0, 0}, k_wait).has_value());
     answer = transport.bulk_in(1024, k_wait);
     REQUIRE(answer.has_value());
     CHECK(std::get<SlotStatus>(*decode_response(*answer)).state.error ==
           slot_error::command_not_supported);
     // Too short for a header: nothing comes back.
-    REQUIRE(transport.bulk_out(Bytes{0x62, 0x00}, k_wait).has_value());
+    REQUIRE(transport.bulk_out(base::Bytes{0x62, 0x00}, k_wait).has_value());
     CHECK(transport.bulk_in(1024, std::chrono::milliseconds(20)).error() ==
           drivers::usb::UsbError::timeout);
 }
@@ -175,7 +177,7 @@ TEST_CASE("Time extensions from the reader are waited through by the client") {
     CcidClient client(transport, options);
     auto atr = client.power_on();
     REQUIRE(atr.has_value());
-    auto response = client.transmit(Bytes{0x80, 0xCA, 0x9F, 0x17, 0x00});
+    auto response = client.transmit(base::Bytes{0x80, 0xCA, 0x9F, 0x17, 0x00});
     REQUIRE(response.has_value());
     CHECK(response->back() == 0x00);
     CHECK((*response)[response->size() - 2] == 0x90);
@@ -190,7 +192,8 @@ TEST_CASE("Removing the card while powered makes the next APDU fail as card abse
     CcidClient client(transport, options);
     REQUIRE(client.power_on().has_value());
     reader->remove();
-    CHECK(client.transmit(Bytes{0x80, 0xCA, 0x9F, 0x17, 0x00}).error() == CcidError::card_absent);
+    CHECK(client.transmit(base::Bytes{0x80, 0xCA, 0x9F, 0x17, 0x00}).error() ==
+          CcidError::card_absent);
     auto report = client.slot_status();
     REQUIRE(report.has_value());
     CHECK(report->icc == IccStatus::absent);
@@ -203,7 +206,7 @@ TEST_CASE("Random bytes sent to the reader never crash it and it keeps working")
     std::uniform_int_distribution<int> byte(0, 255);
     std::uniform_int_distribution<int> length(0, 30);
     for (int round = 0; round < 5000; ++round) {
-        Bytes input(static_cast<std::size_t>(length(generator)));
+        base::Bytes input(static_cast<std::size_t>(length(generator)));
         for (auto& value : input) {
             value = static_cast<std::uint8_t>(byte(generator));
         }

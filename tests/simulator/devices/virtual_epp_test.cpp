@@ -4,6 +4,7 @@
 #include <random>
 #include <thread>
 
+#include "base/bytes.h"
 #include "drivers/epp/epp_client.h"
 #include "drivers/epp/epp_protocol.h"
 #include "simulator/devices/direct_transport.h"
@@ -175,7 +176,7 @@ TEST_CASE("A tampered pad erases its key and refuses PIN entry") {
 
 TEST_CASE("A frame with a bad CRC is answered with a NAK carrying its sequence number") {
     Pad pad;
-    Bytes frame = encode_frame(encode_command(GetStatus{}, 0x33));
+    base::Bytes frame = encode_frame(encode_command(GetStatus{}, 0x33));
     frame.back() ^= 0xFF;
     REQUIRE(pad.transport.bulk_out(frame, k_wait).has_value());
     auto answer = pad.transport.bulk_in(k_max_frame_length, k_wait);
@@ -184,7 +185,7 @@ TEST_CASE("A frame with a bad CRC is answered with a NAK carrying its sequence n
     REQUIRE(decoded.has_value());
     CHECK(decoded->code == code::nak);
     CHECK(decoded->sequence == 0x33);
-    CHECK(decoded->payload == Bytes{static_cast<std::uint8_t>(Status::bad_frame)});
+    CHECK(decoded->payload == base::Bytes{static_cast<std::uint8_t>(Status::bad_frame)});
 }
 
 TEST_CASE("Unknown commands are NAKed and malformed ones refused with the reason") {
@@ -220,14 +221,14 @@ TEST_CASE("Random bytes sent to the pad never crash it and it keeps working") {
     std::uniform_int_distribution<int> byte(0, 255);
     std::uniform_int_distribution<int> length(0, 40);
     for (int round = 0; round < 5000; ++round) {
-        Bytes input(static_cast<std::size_t>(length(generator)));
+        base::Bytes input(static_cast<std::size_t>(length(generator)));
         for (auto& value : input) {
             value = static_cast<std::uint8_t>(byte(generator));
         }
         if (round % 2 == 0 && input.size() >= 2) {
             // A well-framed random command, so that the command decoder is exercised too.
             input = encode_frame(Frame{static_cast<std::uint8_t>(input[0] % 9), input[1],
-                                       Bytes(input.begin() + 2, input.end())});
+                                       base::Bytes(input.begin() + 2, input.end())});
         }
         pad.device->on_out(VirtualEpp::k_bulk_out, input);
         while (pad.device->take_in(VirtualEpp::k_bulk_in)) {

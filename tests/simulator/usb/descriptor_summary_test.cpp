@@ -1,4 +1,5 @@
 #include "simulator/usb/descriptor_summary.h"
+#include "base/bytes.h"
 
 #include <catch2/catch.hpp>
 
@@ -32,8 +33,7 @@ TEST_CASE("the summary of valid descriptors names the device and maps endpoints 
 TEST_CASE("descriptors cut short anywhere are rejected") {
     const auto whole = loopback_descriptors();
     for (std::size_t length = 0; length < whole.size(); ++length) {
-        const std::vector<std::uint8_t> cut(whole.begin(),
-                                            whole.begin() + static_cast<std::ptrdiff_t>(length));
+        const base::Bytes cut(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(length));
         INFO("length " << length);
         CHECK(summarise_descriptors(cut).error() == BusError::invalid_descriptors);
     }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/bytes.h"
 #include "simulator/usb/virtual_usb_device.h"
 
 namespace simulator::usb::test {
@@ -27,7 +28,7 @@ inline constexpr std::uint8_t k_vendor_read = 0x01;   // IN: returns the last ve
 inline constexpr std::uint8_t k_vendor_write = 0x02;  // OUT: stores its data stage
 
 // Device descriptor + configuration with one vendor-class interface and three endpoints.
-inline std::vector<std::uint8_t> loopback_descriptors() {
+inline base::Bytes loopback_descriptors() {
     return {
         // USB 2.0 §9.6.1 device descriptor
         18,
@@ -95,7 +96,7 @@ inline std::vector<std::uint8_t> loopback_descriptors() {
 
 class LoopbackDevice : public VirtualUsbDevice {
   public:
-    std::vector<std::uint8_t> descriptors() const override { return loopback_descriptors(); }
+    base::Bytes descriptors() const override { return loopback_descriptors(); }
     std::string manufacturer() const override { return "Kiosk Test Works"; }
     std::string product() const override { return "Loopback 银行"; }
     std::string serial() const override { return "LB-0001"; }
@@ -112,7 +113,7 @@ class LoopbackDevice : public VirtualUsbDevice {
         notify_in_ready();
     }
 
-    std::optional<std::vector<std::uint8_t>> take_in(std::uint8_t endpoint) override {
+    std::optional<base::Bytes> take_in(std::uint8_t endpoint) override {
         std::lock_guard lock(m_mutex);
         auto& queue = m_queues[endpoint];
         if (queue.empty()) {
@@ -123,13 +124,13 @@ class LoopbackDevice : public VirtualUsbDevice {
         return next;
     }
 
-    std::expected<std::vector<std::uint8_t>, int> on_control(
-        const ControlSetup& setup, std::span<const std::uint8_t> data) override {
+    std::expected<base::Bytes, int> on_control(const ControlSetup& setup,
+                                               std::span<const std::uint8_t> data) override {
         std::lock_guard lock(m_mutex);
         const bool vendor = (setup.request_type & 0x60) == 0x40;
         if (vendor && setup.request == k_vendor_write && (setup.request_type & 0x80) == 0) {
             m_vendor_data.assign(data.begin(), data.end());
-            return std::vector<std::uint8_t>{};
+            return base::Bytes{};
         }
         if (vendor && setup.request == k_vendor_read && (setup.request_type & 0x80) != 0) {
             return m_vendor_data;
@@ -138,7 +139,7 @@ class LoopbackDevice : public VirtualUsbDevice {
     }
 
     // Queues one IN transfer, as if the device produced it now. Any thread.
-    void produce(std::uint8_t endpoint, std::vector<std::uint8_t> data) {
+    void produce(std::uint8_t endpoint, base::Bytes data) {
         {
             std::lock_guard lock(m_mutex);
             m_queues[endpoint].push_back(std::move(data));
@@ -158,8 +159,8 @@ class LoopbackDevice : public VirtualUsbDevice {
 
   private:
     mutable std::mutex m_mutex;
-    std::map<std::uint8_t, std::deque<std::vector<std::uint8_t>>> m_queues;
-    std::vector<std::uint8_t> m_vendor_data;
+    std::map<std::uint8_t, std::deque<base::Bytes>> m_queues;
+    base::Bytes m_vendor_data;
     bool m_echo = true;
     int m_out_count = 0;
 };

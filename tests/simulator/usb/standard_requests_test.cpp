@@ -1,4 +1,5 @@
 #include "simulator/usb/standard_requests.h"
+#include "base/bytes.h"
 
 #include <cerrno>
 
@@ -28,8 +29,8 @@ ControlSetup get_descriptor(std::uint8_t type, std::uint8_t index, std::uint16_t
                         .length = length};
 }
 
-std::vector<std::uint8_t> utf16_descriptor(std::u16string_view text) {
-    std::vector<std::uint8_t> bytes{static_cast<std::uint8_t>(2 + text.size() * 2), 3};
+base::Bytes utf16_descriptor(std::u16string_view text) {
+    base::Bytes bytes{static_cast<std::uint8_t>(2 + text.size() * 2), 3};
     for (const char16_t unit : text) {
         bytes.push_back(static_cast<std::uint8_t>(unit & 0xFF));
         bytes.push_back(static_cast<std::uint8_t>(unit >> 8));
@@ -45,7 +46,7 @@ TEST_CASE("the device descriptor is cut to the host's requested length") {
     REQUIRE(answer);
     REQUIRE(answer->has_value());
     const auto whole = loopback_descriptors();
-    CHECK(**answer == std::vector<std::uint8_t>(whole.begin(), whole.begin() + 8));
+    CHECK(**answer == base::Bytes(whole.begin(), whole.begin() + 8));
 }
 
 TEST_CASE("the configuration descriptor comes whole with everything it encloses") {
@@ -54,7 +55,7 @@ TEST_CASE("the configuration descriptor comes whole with everything it encloses"
     REQUIRE(answer);
     REQUIRE(answer->has_value());
     const auto whole = loopback_descriptors();
-    CHECK(**answer == std::vector<std::uint8_t>(whole.begin() + 18, whole.end()));
+    CHECK(**answer == base::Bytes(whole.begin() + 18, whole.end()));
 }
 
 TEST_CASE("a configuration index the device does not have stalls") {
@@ -68,7 +69,7 @@ TEST_CASE("string zero lists US English as the one language") {
     auto requests = loopback_requests();
     const auto answer = requests.answer(get_descriptor(3, 0, 255), {});
     REQUIRE(answer);
-    CHECK(**answer == std::vector<std::uint8_t>{4, 3, 0x09, 0x04});
+    CHECK(**answer == base::Bytes{4, 3, 0x09, 0x04});
 }
 
 TEST_CASE("the manufacturer, product and serial strings come from the device") {
@@ -97,7 +98,7 @@ TEST_CASE("a configuration value the device does not have stalls and changes not
     CHECK(answer->error() == EPIPE);
     CHECK(requests.configuration() == 1);
     CHECK(**requests.answer(ControlSetup{.request_type = 0x80, .request = 8, .length = 1}, {}) ==
-          std::vector<std::uint8_t>{1});
+          base::Bytes{1});
 }
 
 TEST_CASE("setting an address is refused because only the host controller does that") {
@@ -119,29 +120,27 @@ TEST_CASE("status of an endpoint the device lacks stalls") {
     auto requests = loopback_requests();
     const auto known = requests.answer(
         ControlSetup{.request_type = 0x82, .request = 0, .index = 0x81, .length = 2}, {});
-    CHECK(**known == std::vector<std::uint8_t>{0, 0});
+    CHECK(**known == base::Bytes{0, 0});
     const auto unknown = requests.answer(
         ControlSetup{.request_type = 0x82, .request = 0, .index = 0x85, .length = 2}, {});
     CHECK(unknown->error() == EPIPE);
 }
 
 TEST_CASE("Chinese text becomes UTF-16 code units in a string descriptor") {
-    CHECK(encode_string_descriptor("银行") ==
-          std::vector<std::uint8_t>{6, 3, 0xF6, 0x94, 0x4C, 0x88});
+    CHECK(encode_string_descriptor("银行") == base::Bytes{6, 3, 0xF6, 0x94, 0x4C, 0x88});
 }
 
 TEST_CASE("a character beyond the basic plane becomes a surrogate pair") {
     // U+1F3E6 BANK
     CHECK(encode_string_descriptor("\xF0\x9F\x8F\xA6") ==
-          std::vector<std::uint8_t>{6, 3, 0x3C, 0xD8, 0xE6, 0xDF});
+          base::Bytes{6, 3, 0x3C, 0xD8, 0xE6, 0xDF});
 }
 
 TEST_CASE("malformed UTF-8 becomes replacement characters instead of garbage") {
     CHECK(encode_string_descriptor("A\xFF\xC3") ==
-          std::vector<std::uint8_t>{8, 3, 'A', 0, 0xFD, 0xFF, 0xFD, 0xFF});
+          base::Bytes{8, 3, 'A', 0, 0xFD, 0xFF, 0xFD, 0xFF});
     // An overlong encoding of '/' must not decode to '/'.
-    CHECK(encode_string_descriptor("\xC0\xAF") ==
-          std::vector<std::uint8_t>{6, 3, 0xFD, 0xFF, 0xFD, 0xFF});
+    CHECK(encode_string_descriptor("\xC0\xAF") == base::Bytes{6, 3, 0xFD, 0xFF, 0xFD, 0xFF});
 }
 
 TEST_CASE("a long string is cut at the 255-byte limit without splitting a surrogate pair") {

@@ -2,6 +2,7 @@
 // under the umockdev preload) and from a child process.
 
 #include "simulator/usb/virtual_usb_bus.h"
+#include "base/bytes.h"
 
 #include <fcntl.h>
 #include <libusb.h>
@@ -100,12 +101,12 @@ class OpenDevice {
     bool m_claimed = false;
 };
 
-std::vector<std::uint8_t> bytes(std::string_view text) {
+base::Bytes bytes(std::string_view text) {
     return {text.begin(), text.end()};
 }
 
 // Reads one bulk IN transfer; returns the libusb result and fills `data`.
-int bulk_read(libusb_device_handle* handle, std::vector<std::uint8_t>& data, std::size_t capacity,
+int bulk_read(libusb_device_handle* handle, base::Bytes& data, std::size_t capacity,
               unsigned int timeout_ms) {
     data.assign(capacity, 0);
     int transferred = 0;
@@ -115,7 +116,7 @@ int bulk_read(libusb_device_handle* handle, std::vector<std::uint8_t>& data, std
     return result;
 }
 
-int bulk_write(libusb_device_handle* handle, std::vector<std::uint8_t> data) {
+int bulk_write(libusb_device_handle* handle, base::Bytes data) {
     int transferred = 0;
     const int result =
         libusb_bulk_transfer(handle, k_bulk_out, data.data(), static_cast<int>(data.size()),
@@ -213,12 +214,12 @@ TEST_CASE("bulk data written to the loopback device comes back on its IN endpoin
     device.claim();
 
     REQUIRE(bulk_write(device.get(), bytes("hello, kiosk")) == LIBUSB_SUCCESS);
-    std::vector<std::uint8_t> echoed;
+    base::Bytes echoed;
     REQUIRE(bulk_read(device.get(), echoed, 512, k_transfer_timeout_ms) == LIBUSB_SUCCESS);
     CHECK(echoed == bytes("hello, kiosk"));
 
     // Larger than one packet, and a zero-length transfer, both survive the trip.
-    std::vector<std::uint8_t> large(1000);
+    base::Bytes large(1000);
     for (std::size_t index = 0; index < large.size(); ++index) {
         large[index] = static_cast<std::uint8_t>(index * 7);
     }
@@ -240,7 +241,7 @@ TEST_CASE("an IN transfer completes when the device produces data later") {
         std::this_thread::sleep_for(200ms);
         device->produce(k_bulk_in, bytes("late answer"));
     });
-    std::vector<std::uint8_t> answer;
+    base::Bytes answer;
     REQUIRE(bulk_read(opened.get(), answer, 64, k_transfer_timeout_ms) == LIBUSB_SUCCESS);
     const auto waited = std::chrono::steady_clock::now() - started;
     CHECK(answer == bytes("late answer"));
@@ -255,7 +256,7 @@ TEST_CASE("an IN transfer the device never answers times out and leaves no stale
     OpenDevice opened(usb.context());
     opened.claim();
 
-    std::vector<std::uint8_t> answer;
+    base::Bytes answer;
     const auto started = std::chrono::steady_clock::now();
     CHECK(bulk_read(opened.get(), answer, 64, 100) == LIBUSB_ERROR_TIMEOUT);
     CHECK(std::chrono::steady_clock::now() - started < 1s);
@@ -274,7 +275,7 @@ TEST_CASE("waiting for a silent device does not spin the processor") {
     OpenDevice opened(usb.context());
     opened.claim();
 
-    std::vector<std::uint8_t> answer;
+    base::Bytes answer;
     const std::clock_t processor_before = std::clock();
     const auto wall_before = std::chrono::steady_clock::now();
     CHECK(bulk_read(opened.get(), answer, 64, 600) == LIBUSB_ERROR_TIMEOUT);
@@ -366,7 +367,7 @@ TEST_CASE("a transfer in flight ends with no-device when the device is unplugged
     libusb_free_transfer(transfer);
 
     // The handle stays usable enough to be closed, and new transfers are refused.
-    std::vector<std::uint8_t> answer;
+    base::Bytes answer;
     const int result = bulk_read(opened.get(), answer, 64, 100);
     CHECK((result == LIBUSB_ERROR_NO_DEVICE || result == LIBUSB_ERROR_IO));
     CHECK(libusb_open_device_with_vid_pid(usb.context(), k_loopback_vendor, k_loopback_product) ==
@@ -384,7 +385,7 @@ TEST_CASE("plugging and unplugging another device does not disturb transfers in 
 
     class OtherDevice : public LoopbackDevice {
       public:
-        std::vector<std::uint8_t> descriptors() const override {
+        base::Bytes descriptors() const override {
             auto descriptors = loopback_descriptors();
             descriptors[10] = 0x0F;  // another product id
             return descriptors;
@@ -409,7 +410,7 @@ TEST_CASE("plugging and unplugging another device does not disturb transfers in 
         if (bulk_write(opened.get(), message) != LIBUSB_SUCCESS) {
             break;
         }
-        std::vector<std::uint8_t> echoed;
+        base::Bytes echoed;
         if (bulk_read(opened.get(), echoed, 64, k_transfer_timeout_ms) != LIBUSB_SUCCESS ||
             echoed != message) {
             break;
@@ -477,7 +478,7 @@ TEST_CASE("a device that offers more data than requested cannot write past the h
     // 16 bytes of buffer followed by guard bytes that must survive.
     std::array<unsigned char, 16 + 48> memory{};
     memory.fill(0xEE);
-    device->produce(k_bulk_in, std::vector<std::uint8_t>(60, 0x11));
+    device->produce(k_bulk_in, base::Bytes(60, 0x11));
     int transferred = 0;
     const int result = libusb_bulk_transfer(opened.get(), k_bulk_in, memory.data(), 16,
                                             &transferred, k_transfer_timeout_ms);
@@ -498,13 +499,13 @@ TEST_CASE("data longer than a request of whole packets arrives over several read
     OpenDevice opened(usb.context());
     opened.claim();
 
-    std::vector<std::uint8_t> sent(150);
+    base::Bytes sent(150);
     for (std::size_t index = 0; index < sent.size(); ++index) {
         sent[index] = static_cast<std::uint8_t>(index);
     }
     device->produce(k_bulk_in, sent);
-    std::vector<std::uint8_t> received;
-    std::vector<std::uint8_t> piece;
+    base::Bytes received;
+    base::Bytes piece;
     REQUIRE(bulk_read(opened.get(), piece, k_bulk_packet, k_transfer_timeout_ms) == LIBUSB_SUCCESS);
     CHECK(piece.size() == k_bulk_packet);
     received.insert(received.end(), piece.begin(), piece.end());
@@ -553,7 +554,7 @@ TEST_CASE("a replugged device gets a new address and works again") {
     OpenDevice opened(usb.context());
     opened.claim();
     REQUIRE(bulk_write(opened.get(), bytes("again")) == LIBUSB_SUCCESS);
-    std::vector<std::uint8_t> echoed;
+    base::Bytes echoed;
     REQUIRE(bulk_read(opened.get(), echoed, 64, k_transfer_timeout_ms) == LIBUSB_SUCCESS);
     CHECK(echoed == bytes("again"));
 }
@@ -569,7 +570,7 @@ TEST_CASE("the bus refuses a second plug of one device, an unknown unplug and ba
 
     class BrokenDevice : public LoopbackDevice {
       public:
-        std::vector<std::uint8_t> descriptors() const override { return {18, 1, 0}; }
+        base::Bytes descriptors() const override { return {18, 1, 0}; }
     };
     CHECK(bus.plug(std::make_shared<BrokenDevice>()).error() == BusError::invalid_descriptors);
     CHECK(bus.devices().empty());
