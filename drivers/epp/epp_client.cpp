@@ -132,12 +132,12 @@ std::expected<void, EppError> EppClient::cancel_pin_entry() {
     return {};
 }
 
-std::expected<PinBlock, EppError> EppClient::get_pin_block() {
+std::expected<PinBlockReply, EppError> EppClient::get_pin_block() {
     auto response = exchange(GetPinBlock{});
     if (!response) {
         return std::unexpected(response.error());
     }
-    return decode_pin_block(response->data);
+    return decode_pin_block_reply(response->data);
 }
 
 std::expected<void, EppError> EppClient::beep(Tone tone, std::chrono::milliseconds duration) {

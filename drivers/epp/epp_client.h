@@ -43,7 +43,7 @@ class EppClient {
     std::expected<void, EppError> start_pin_entry(const PinEntryRequest& request);
     std::expected<void, EppError> cancel_pin_entry();
     // The block of the last finished entry, if the PinEntryDone event was missed.
-    std::expected<PinBlock, EppError> get_pin_block();
+    std::expected<PinBlockReply, EppError> get_pin_block();
     std::expected<void, EppError> beep(Tone tone, std::chrono::milliseconds duration);
 
     // Waits up to `timeout` for one event. Nothing within the time is an empty result.

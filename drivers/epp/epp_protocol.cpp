@@ -378,18 +378,18 @@ std::expected<PadStatus, EppError> decode_pad_status(std::span<const std::uint8_
     return PadStatus{static_cast<PadMode>(data[0]), data[1], data[2] == 1, data[3] == 1};
 }
 
-base::Bytes encode_pin_block(const PinBlock& block) {
+base::Bytes encode_pin_block_reply(const PinBlockReply& block) {
     base::Bytes data{block.key_slot, static_cast<std::uint8_t>(block.format)};
     data.insert(data.end(), block.block.begin(), block.block.end());
     return data;
 }
 
-std::expected<PinBlock, EppError> decode_pin_block(std::span<const std::uint8_t> data) {
+std::expected<PinBlockReply, EppError> decode_pin_block_reply(std::span<const std::uint8_t> data) {
     if (data.size() != 2 + k_pin_block_length ||
         data[1] != static_cast<std::uint8_t>(BlockFormat::iso9564_format0)) {
         return std::unexpected(EppError::malformed_payload);
     }
-    PinBlock block;
+    PinBlockReply block;
     block.key_slot = data[0];
     std::copy(data.begin() + 2, data.end(), block.block.begin());
     return block;
@@ -412,7 +412,7 @@ Frame encode_event(const Event& event, std::uint8_t sequence) {
                    [&](const PinCleared&) { frame.code = code::pin_cleared; },
                    [&](const PinEntryDone& e) {
                        frame.code = code::pin_entry_done;
-                       frame.payload = encode_pin_block(e.pin_block);
+                       frame.payload = encode_pin_block_reply(e.pin_block);
                    },
                    [&](const PinEntryEnded& e) {
                        frame.code = code::pin_entry_ended;
@@ -472,7 +472,7 @@ std::expected<Event, EppError> decode_event(const Frame& frame) {
             }
             return PinCleared{};
         case code::pin_entry_done: {
-            auto block = decode_pin_block(p);
+            auto block = decode_pin_block_reply(p);
             if (!block) {
                 return std::unexpected(block.error());
             }

@@ -198,11 +198,11 @@ struct PadStatus {
     bool operator==(const PadStatus&) const = default;
 };
 
-struct PinBlock {
+struct PinBlockReply {
     std::uint8_t key_slot = 0;
     BlockFormat format = BlockFormat::iso9564_format0;
     std::array<std::uint8_t, k_pin_block_length> block{};
-    bool operator==(const PinBlock&) const = default;
+    bool operator==(const PinBlockReply&) const = default;
 };
 
 struct Response {
@@ -221,8 +221,8 @@ base::Bytes encode_device_info(const DeviceInfo& info);
 std::expected<DeviceInfo, EppError> decode_device_info(std::span<const std::uint8_t> data);
 base::Bytes encode_pad_status(const PadStatus& status);
 std::expected<PadStatus, EppError> decode_pad_status(std::span<const std::uint8_t> data);
-base::Bytes encode_pin_block(const PinBlock& block);
-std::expected<PinBlock, EppError> decode_pin_block(std::span<const std::uint8_t> data);
+base::Bytes encode_pin_block_reply(const PinBlockReply& block);
+std::expected<PinBlockReply, EppError> decode_pin_block_reply(std::span<const std::uint8_t> data);
 
 // ---- Events (epp.md §5), on the interrupt endpoint ----
 
@@ -245,7 +245,7 @@ struct PinCleared {
     bool operator==(const PinCleared&) const = default;
 };
 struct PinEntryDone {
-    PinBlock pin_block;
+    PinBlockReply pin_block;
     bool operator==(const PinEntryDone&) const = default;
 };
 struct PinEntryEnded {

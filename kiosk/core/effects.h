@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "kiosk/core/card_number.h"
+#include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/events.h"
-#include "kiosk/core/pin_block.h"
 #include "kiosk/core/screen.h"
 
 namespace kiosk::core {
@@ -37,7 +37,7 @@ std::string_view to_string(ToneKind kind);
 // What the account service needs to verify the PIN and return the balance.
 struct BalanceRequest {
     CardNumber pan;
-    PinBlock pin_block;
+    EncryptedPinBlock pin_block;
 };
 
 // Replace the screen with this one.

@@ -8,8 +8,8 @@
 
 #include "base/keys.h"
 #include "kiosk/core/card_number.h"
+#include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/money.h"
-#include "kiosk/core/pin_block.h"
 
 namespace kiosk::core {
 
@@ -80,7 +80,7 @@ struct PinDigitEntered {
 };
 struct PinCleared {};
 struct PinEntered {
-    PinBlock block;
+    EncryptedPinBlock block;
 };
 struct PinEntryCancelled {};
 struct PinEntryFailed {

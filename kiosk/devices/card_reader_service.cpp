@@ -244,7 +244,7 @@ CardReaderService::Outcome CardReaderService::card_inserted(Connection& connecti
 
     drivers::ccid::CcidApduChannel reader_channel(*connection.client, connection.level);
     StoppableChannel channel(reader_channel, m_link);
-    auto card = drivers::emv::read_card(channel, m_options.terminal);
+    auto card = drivers::emv::read_card_data(channel, m_options.terminal);
     if (!card) {
         post(core::CardReadFailed{std::string(drivers::emv::to_string(card.error()))});
         tell("card read failed");

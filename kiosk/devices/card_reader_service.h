@@ -18,7 +18,7 @@
 #include <string_view>
 #include <utility>
 
-#include "drivers/emv/card_reader.h"
+#include "drivers/emv/card_data.h"
 #include "drivers/usb/usb_transport.h"
 #include "kiosk/devices/device_events.h"
 #include "kiosk/devices/device_link.h"

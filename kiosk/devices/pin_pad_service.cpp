@@ -6,7 +6,7 @@
 
 #include "base/keys.h"
 #include "base/wipe.h"
-#include "kiosk/core/pin_block.h"
+#include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/devices/device_timing.h"
 
 namespace kiosk::devices {
@@ -235,7 +235,7 @@ void PinPadService::handle(const drivers::epp::Event& event) {
                 post(core::PinCleared{});
             } else if constexpr (std::is_same_v<Happened, PinEntryDone>) {
                 set_state(PinPadState::idle);
-                auto block = core::PinBlock::from_bytes(happened.pin_block.block);
+                auto block = core::EncryptedPinBlock::from_bytes(happened.pin_block.block);
                 if (!block) {
                     post(core::PinEntryFailed{"pin block of the wrong length"});
                     tell("pin entry failed");

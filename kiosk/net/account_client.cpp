@@ -204,7 +204,7 @@ void AccountClient::start(EventSink events, NoticeSink notices) {
 }
 
 void AccountClient::request_balance(std::uint64_t call_id, const core::CardNumber& pan,
-                                    const core::PinBlock& block) {
+                                    const core::EncryptedPinBlock& block) {
     {
         std::lock_guard lock(m_mutex);
         if (m_stopping) {
@@ -287,7 +287,7 @@ void AccountClient::run() {
 }
 
 AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
-    if (call.block.bytes().size() != core::PinBlock::tdes_length) {
+    if (call.block.bytes().size() != core::EncryptedPinBlock::tdes_length) {
         // The contract carries ISO 9564 format 0 only; a format 4 pad is a configuration fault.
         return {reply_with(core::ServiceStatus::bad_reply), "unsupported_pin_block"};
     }

@@ -21,8 +21,8 @@
 #include <thread>
 
 #include "kiosk/core/card_number.h"
+#include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/events.h"
-#include "kiosk/core/pin_block.h"
 
 namespace kiosk::net {
 
@@ -71,7 +71,7 @@ class AccountClient {
     // Queues a balance call (which also verifies the PIN block) and returns at once. The reply
     // arrives as core::ReplyReceived{call_id, ...}, unless the call is cancelled first.
     void request_balance(std::uint64_t call_id, const core::CardNumber& pan,
-                         const core::PinBlock& block);
+                         const core::EncryptedPinBlock& block);
 
     // Abandons a queued or running call: no ReplyReceived will be posted for it.
     void cancel(std::uint64_t call_id);
@@ -83,7 +83,7 @@ class AccountClient {
     struct PendingCall {
         std::uint64_t call_id;
         core::CardNumber pan;
-        core::PinBlock block;
+        core::EncryptedPinBlock block;
     };
     struct Outcome {
         std::optional<core::ServiceReply> reply;  // empty when the call was abandoned

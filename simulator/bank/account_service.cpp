@@ -10,7 +10,7 @@
 
 #include "base/bytes.h"
 #include "base/text.h"
-#include "drivers/pinblock/pin_block.h"
+#include "drivers/iso9564/pin_block.h"
 
 namespace simulator::bank {
 
@@ -184,7 +184,7 @@ AccountService::Reply AccountService::answer_balance(std::string_view body, Audi
     // ISO 9564-1 §9.4.2. A block that does not decipher to a valid format 0 block means a
     // PIN pad with the wrong key or a forged block, not a customer's mistake: no try is counted.
     auto pin =
-        drivers::pinblock::format0_decrypt_pin(request->pin_block, request->pan, m_config.pin_key);
+        drivers::iso9564::format0_decrypt_pin(request->pin_block, request->pan, m_config.pin_key);
     if (!pin) {
         return {400, bad_request_body("pin_block does not decipher to an ISO 9564 format 0 block"),
                 "bad_pin_block"};

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "base/text.h"
-#include "drivers/emv/card_reader.h"
+#include "drivers/emv/card_data.h"
 #include "simulator/cards/card_profile.h"
 #include "simulator/cards/emv_card.h"
 
@@ -52,8 +52,8 @@ std::expected<std::string, CardLibraryFailure> text_field(const toml::table& car
     return *value;
 }
 
-std::expected<CardProfile, CardLibraryFailure> read_card(const toml::table& card,
-                                                         std::size_t index) {
+std::expected<CardProfile, CardLibraryFailure> read_card_profile(const toml::table& card,
+                                                                 std::size_t index) {
     CardProfile profile;
     const std::string position = "card " + std::to_string(index + 1);
     auto name = text_field(card, position, "name", true);
@@ -225,7 +225,7 @@ std::expected<CardLibrary, CardLibraryFailure> CardLibrary::parse(std::string_vi
                 failure(CardLibraryError::invalid_field,
                         "card " + std::to_string(index + 1) + " is not a table"));
         }
-        auto profile = read_card(*card, index);
+        auto profile = read_card_profile(*card, index);
         if (!profile) {
             return std::unexpected(profile.error());
         }

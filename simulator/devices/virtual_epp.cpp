@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "base/bytes.h"
-#include "drivers/pinblock/pin_block.h"
+#include "drivers/iso9564/pin_block.h"
 #include "simulator/devices/usb_descriptors.h"
 
 namespace simulator::devices {
@@ -75,13 +75,13 @@ void VirtualEpp::finish_entry() {
     // ISO 9564-1 §9.4.2: the account field is the 12 digits the host sent; a dummy check
     // digit after them makes it a PAN from which the same 12 digits are taken.
     const std::string pan = m_entry->request.account_field + "0";
-    auto block = drivers::pinblock::format0_encrypted(m_entry->digits, pan, m_working_key);
+    auto block = drivers::iso9564::format0_encrypted(m_entry->digits, pan, m_working_key);
     base::wipe(m_entry->digits);
     if (!block) {
         end_entry(EndReason::failed);
         return;
     }
-    PinBlock result;
+    PinBlockReply result;
     result.key_slot = m_entry->request.key_slot;
     result.block = *block;
     m_last_block = result;
@@ -247,7 +247,7 @@ Response VirtualEpp::handle(const Command& command) {
         if (!m_last_block) {
             return refuse(Status::no_pin_block);
         }
-        Response response{command_code, Status::ok, encode_pin_block(*m_last_block)};
+        Response response{command_code, Status::ok, encode_pin_block_reply(*m_last_block)};
         m_last_block.reset();  // epp.md §4.6: handed out once
         return response;
     }

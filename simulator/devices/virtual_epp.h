@@ -89,7 +89,7 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     std::condition_variable_any m_timer_wakeup;
     drivers::epp::KeyMode m_key_mode = drivers::epp::KeyMode::disabled;
     std::optional<PinEntry> m_entry;
-    std::optional<drivers::epp::PinBlock> m_last_block;
+    std::optional<drivers::epp::PinBlockReply> m_last_block;
     bool m_headphones = false;
     bool m_tampered = false;
     bool m_key_loaded = true;

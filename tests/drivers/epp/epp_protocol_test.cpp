@@ -132,7 +132,7 @@ TEST_CASE("Device information round trips and rejects unprintable or short data"
 }
 
 TEST_CASE("Every event survives an encode and decode round trip") {
-    PinBlock block;
+    PinBlockReply block;
     block.key_slot = 0;
     block.block = {0xC9, 0x67, 0xC8, 0x19, 0x81, 0x51, 0xA4, 0x58};
     const std::vector<Event> events = {

@@ -6,7 +6,7 @@
 
 #include "base/bytes.h"
 #include "drivers/epp/epp_client.h"
-#include "drivers/pinblock/pin_block.h"
+#include "drivers/iso9564/pin_block.h"
 #include "simulator/devices/direct_transport.h"
 #include "simulator/devices/virtual_epp.h"
 
@@ -86,7 +86,7 @@ struct PinBench {
     }
 
     // Runs one PIN entry of `pin` and returns the block from the done event.
-    PinBlock enter(const std::string& pin) {
+    PinBlockReply enter(const std::string& pin) {
         PinEntryRequest request;
         request.account_field = *account_field_from_pan(k_pan);
         REQUIRE(client.start_pin_entry(request).has_value());
@@ -105,8 +105,8 @@ struct PinBench {
 
 TEST_CASE("A PIN entered on the pad arrives as a format 0 block that deciphers to it") {
     PinBench bench;
-    const PinBlock block = bench.enter("7395");
-    auto pin = drivers::pinblock::format0_decrypt_pin(block.block, k_pan, k_working_key);
+    const PinBlockReply block = bench.enter("7395");
+    auto pin = drivers::iso9564::format0_decrypt_pin(block.block, k_pan, k_working_key);
     REQUIRE(pin.has_value());
     CHECK(*pin == "7395");
     base::wipe(*pin);
@@ -115,7 +115,7 @@ TEST_CASE("A PIN entered on the pad arrives as a format 0 block that deciphers t
 TEST_CASE("No byte the host sends or receives in a PIN session carries the PIN digits") {
     PinBench bench;
     const std::string pin = "7395";
-    const PinBlock block = bench.enter(pin);
+    const PinBlockReply block = bench.enter(pin);
     // The block can also be fetched once more; that exchange is part of the session too.
     auto fetched = bench.client.get_pin_block();
     REQUIRE(fetched.has_value());
@@ -139,7 +139,7 @@ TEST_CASE("No byte the host sends or receives in a PIN session carries the PIN d
 TEST_CASE("The same PIN on a different card gives a different block") {
     PinBench first;
     PinBench second;
-    const PinBlock a = first.enter("2468");
+    const PinBlockReply a = first.enter("2468");
     PinEntryRequest request;
     request.account_field = *account_field_from_pan("6217001234567890122");
     REQUIRE(second.client.start_pin_entry(request).has_value());
@@ -151,8 +151,8 @@ TEST_CASE("The same PIN on a different card gives a different block") {
     const Event done = second.next();
     REQUIRE(std::holds_alternative<PinEntryDone>(done));
     CHECK(std::get<PinEntryDone>(done).pin_block.block != a.block);
-    auto pin = drivers::pinblock::format0_decrypt_pin(std::get<PinEntryDone>(done).pin_block.block,
-                                                      "6217001234567890122", k_working_key);
+    auto pin = drivers::iso9564::format0_decrypt_pin(std::get<PinEntryDone>(done).pin_block.block,
+                                                     "6217001234567890122", k_working_key);
     REQUIRE(pin.has_value());
     CHECK(*pin == "2468");
 }
@@ -175,8 +175,8 @@ TEST_CASE("A cleared and re-entered PIN gives the block of the second entry") {
     bench.pad->press(Key::enter);
     const Event done = bench.next();
     REQUIRE(std::holds_alternative<PinEntryDone>(done));
-    auto pin = drivers::pinblock::format0_decrypt_pin(std::get<PinEntryDone>(done).pin_block.block,
-                                                      k_pan, k_working_key);
+    auto pin = drivers::iso9564::format0_decrypt_pin(std::get<PinEntryDone>(done).pin_block.block,
+                                                     k_pan, k_working_key);
     REQUIRE(pin.has_value());
     CHECK(*pin == "80264");
 }

@@ -9,9 +9,9 @@
 #include "drivers/ccid/ccid_apdu_channel.h"
 #include "drivers/ccid/ccid_client.h"
 #include "drivers/ccid/class_descriptor.h"
-#include "drivers/emv/card_reader.h"
+#include "drivers/emv/card_data.h"
 #include "drivers/epp/epp_client.h"
-#include "drivers/pinblock/pin_block.h"
+#include "drivers/iso9564/pin_block.h"
 #include "drivers/usb/usb_transport.h"
 #include "simulator/cards/card_profile.h"
 #include "simulator/devices/usb_descriptors.h"
@@ -114,7 +114,7 @@ TEST_CASE("A card is read through libusb, the virtual bus and the simulated read
 
     REQUIRE(client.power_on().has_value());
     ccid::CcidApduChannel channel(client);
-    auto card = emv::read_card(channel);
+    auto card = emv::read_card_data(channel);
     REQUIRE(card.has_value());
     CHECK(card->pan == "6228480402564890018");
     CHECK(card->holder_name == "ZHANG/WEI");
@@ -155,7 +155,7 @@ TEST_CASE("A PIN entered on the simulated pad reaches the host only as its block
                                 base::Key::digit_8, base::Key::enter}) {
         pad->press(key);
     }
-    std::optional<epp::PinBlock> block;
+    std::optional<epp::PinBlockReply> block;
     int digit_events = 0;
     for (int read = 0; read < 10 && !block; ++read) {
         auto event = client.wait_for_event(2000ms);
@@ -169,7 +169,7 @@ TEST_CASE("A PIN entered on the simulated pad reaches the host only as its block
     }
     CHECK(digit_events == 4);
     REQUIRE(block.has_value());
-    auto pin = pinblock::format0_decrypt_pin(block->block, pan, k_working_key);
+    auto pin = iso9564::format0_decrypt_pin(block->block, pan, k_working_key);
     REQUIRE(pin.has_value());
     CHECK(*pin == "2468");
 }

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "kiosk/core/card_number.h"
-#include "kiosk/core/pin_block.h"
+#include "kiosk/core/encrypted_pin_block.h"
 
 using namespace kiosk::core;
 
@@ -49,7 +49,7 @@ TEST_CASE("A copied card number keeps its digits and a moved-from one is wiped")
 
 TEST_CASE("A PIN block is 8 or 16 bytes and never prints its bytes") {
     constexpr std::array<std::uint8_t, 8> tdes{0xC9, 0x67, 0xC8, 0x19, 0x81, 0x51, 0xA4, 0x58};
-    const auto block = PinBlock::from_bytes(tdes);
+    const auto block = EncryptedPinBlock::from_bytes(tdes);
     REQUIRE(block.has_value());
     CHECK(block->bytes().size() == 8);
     CHECK(block->bytes()[0] == 0xC9);
@@ -58,9 +58,10 @@ TEST_CASE("A PIN block is 8 or 16 bytes and never prints its bytes") {
     CHECK(stream.str() == "<pin block>");
 
     constexpr std::array<std::uint8_t, 16> aes{};
-    CHECK(PinBlock::from_bytes(aes).has_value());
+    CHECK(EncryptedPinBlock::from_bytes(aes).has_value());
     constexpr std::array<std::uint8_t, 7> short_block{};
-    CHECK(PinBlock::from_bytes(short_block).error() == PinBlockError::wrong_length);
-    CHECK(PinBlock::from_bytes(std::span<const std::uint8_t>()).error() ==
-          PinBlockError::wrong_length);
+    CHECK(EncryptedPinBlock::from_bytes(short_block).error() ==
+          EncryptedPinBlockError::wrong_length);
+    CHECK(EncryptedPinBlock::from_bytes(std::span<const std::uint8_t>()).error() ==
+          EncryptedPinBlockError::wrong_length);
 }

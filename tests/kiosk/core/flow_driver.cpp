@@ -27,9 +27,9 @@ CardData sample_card(std::string language_preference) {
     return CardData{CardNumber::parse(sample_pan).value(), "2912", std::move(language_preference)};
 }
 
-PinBlock sample_pin_block() {
+EncryptedPinBlock sample_pin_block() {
     constexpr std::array<std::uint8_t, 8> bytes{0xC9, 0x67, 0xC8, 0x19, 0x81, 0x51, 0xA4, 0x58};
-    return PinBlock::from_bytes(bytes).value();
+    return EncryptedPinBlock::from_bytes(bytes).value();
 }
 
 ServiceReply balance_reply(std::int64_t minor_units) {

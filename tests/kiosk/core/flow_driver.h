@@ -22,7 +22,7 @@ inline constexpr std::string_view sample_pan = "6228480402564890018";
 CardData sample_card(std::string language_preference = "zh");
 
 // docs/platform-facts.md's format 0 example block, C967C8198151A458.
-PinBlock sample_pin_block();
+EncryptedPinBlock sample_pin_block();
 inline constexpr std::string_view sample_pin_block_hex = "C967C8198151A458";
 
 ServiceReply balance_reply(std::int64_t minor_units);

@@ -10,7 +10,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "drivers/pinblock/pin_block.h"
+#include "drivers/iso9564/pin_block.h"
 #include "simulator/devices/virtual_epp.h"
 #include "simulator/usb/virtual_usb_bus.h"
 #include "tests/kiosk/devices/event_recorder.h"
@@ -107,7 +107,7 @@ TEST_CASE("a four-digit PIN entry reports four counts and a block that deciphers
     REQUIRE(entered->block.bytes().size() == 8);
     std::array<std::uint8_t, 8> block{};
     std::copy(entered->block.bytes().begin(), entered->block.bytes().end(), block.begin());
-    const auto pin = drivers::pinblock::format0_decrypt_pin(block, k_pan, k_working_key);
+    const auto pin = drivers::iso9564::format0_decrypt_pin(block, k_pan, k_working_key);
     REQUIRE(pin);
     CHECK(*pin == "1234");
     CHECK(eventually([&] { return kiosk.service.state() == PinPadState::idle; }));

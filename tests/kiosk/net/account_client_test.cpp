@@ -15,7 +15,7 @@
 #include <mutex>
 #include <vector>
 
-#include "drivers/pinblock/pin_block.h"
+#include "drivers/iso9564/pin_block.h"
 #include "kiosk/net/account_client.h"
 #include "simulator/bank/account_service.h"
 
@@ -107,10 +107,10 @@ kiosk::core::CardNumber card(std::string_view pan) {
 }
 
 // The block the PIN pad would hand over, built with the same key the simulated bank holds.
-kiosk::core::PinBlock pin_block(std::string_view pin, std::string_view pan) {
-    auto bytes = drivers::pinblock::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
+kiosk::core::EncryptedPinBlock pin_block(std::string_view pin, std::string_view pan) {
+    auto bytes = drivers::iso9564::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
     REQUIRE(bytes.has_value());
-    auto block = kiosk::core::PinBlock::from_bytes(*bytes);
+    auto block = kiosk::core::EncryptedPinBlock::from_bytes(*bytes);
     REQUIRE(block.has_value());
     return *block;
 }
@@ -416,7 +416,7 @@ TEST_CASE("the request body follows the contract: terminal, PAN digits, hex bloc
     CHECK(body["terminal_id"] == "lobby-01");
     CHECK(body["pan"] == zhang_wei_pan);
     const auto expected =
-        drivers::pinblock::format0_encrypted("1234", zhang_wei_pan, simulator::bank::demo_pin_key);
+        drivers::iso9564::format0_encrypted("1234", zhang_wei_pan, simulator::bank::demo_pin_key);
     REQUIRE(expected.has_value());
     std::string expected_hex;
     for (std::uint8_t byte : *expected) {
@@ -463,7 +463,7 @@ TEST_CASE("a 16-byte PIN block is refused by the client as unsupported without a
     FakeServer server(404, R"({"result":"card_unknown"})");
     ClientUnderTest under_test(server.url());
     std::array<std::uint8_t, 16> aes_block{};
-    auto block = kiosk::core::PinBlock::from_bytes(aes_block);
+    auto block = kiosk::core::EncryptedPinBlock::from_bytes(aes_block);
     REQUIRE(block.has_value());
     under_test.client.request_balance(82, card(zhang_wei_pan), *block);
     REQUIRE(under_test.recorder.wait_for_replies(1));

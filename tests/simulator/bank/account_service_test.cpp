@@ -6,7 +6,7 @@
 
 #include "bank_fixture.h"
 #include "base/bytes.h"
-#include "drivers/pinblock/pin_block.h"
+#include "drivers/iso9564/pin_block.h"
 
 using namespace bank_test;
 using nlohmann::json;
@@ -203,7 +203,7 @@ TEST_CASE("a PIN block under another key is refused without counting a try") {
     auto client = bank.client();
     const std::array<std::uint8_t, 16> other_key = {1, 2,  3,  4,  5,  6,  7,  8,
                                                     9, 10, 11, 12, 13, 14, 15, 16};
-    auto block = drivers::pinblock::format0_encrypted(zhang_wei_pin, zhang_wei_pan, other_key);
+    auto block = drivers::iso9564::format0_encrypted(zhang_wei_pin, zhang_wei_pan, other_key);
     REQUIRE(block);
     auto result = client.Post("/v1/balance", balance_body(zhang_wei_pan, base::to_hex(*block)),
                               "application/json");

@@ -6,7 +6,7 @@
 
 #include <cstdlib>
 
-#include "drivers/pinblock/pin_block.h"
+#include "drivers/iso9564/pin_block.h"
 
 namespace bank_test {
 
@@ -45,7 +45,7 @@ httplib::Client RunningBank::client() const {
 }
 
 std::string pin_block_hex(std::string_view pin, std::string_view pan) {
-    auto block = drivers::pinblock::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
+    auto block = drivers::iso9564::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
     REQUIRE(block.has_value());
     return base::to_hex(*block);
 }

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "base/bytes.h"
-#include "drivers/pinblock/pin_block.h"
+#include "drivers/iso9564/pin_block.h"
 #include "kiosk/net/account_client.h"
 #include "simulator/bank/account_service.h"
 
@@ -24,7 +24,7 @@ namespace {
 using nlohmann::json;
 
 std::string balance_body(std::string_view pan, std::string_view pin) {
-    auto block = drivers::pinblock::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
+    auto block = drivers::iso9564::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
     return json{{"terminal_id", "probe-01"},
                 {"pan", pan},
                 {"pin_block", block ? base::to_hex(*block) : std::string("00")},
@@ -71,10 +71,10 @@ std::string client_request_body() {
             .base_url = "http://127.0.0.1:" + std::to_string(port), .terminal_id = "KIOSK-0001"});
         client.start([](kiosk::core::Event) {}, [](const kiosk::net::ServiceNotice&) {});
         auto pan = kiosk::core::CardNumber::parse("6228480402564890018");
-        auto bytes = drivers::pinblock::format0_encrypted("1234", "6228480402564890018",
-                                                          simulator::bank::demo_pin_key);
+        auto bytes = drivers::iso9564::format0_encrypted("1234", "6228480402564890018",
+                                                         simulator::bank::demo_pin_key);
         if (pan && bytes) {
-            if (auto block = kiosk::core::PinBlock::from_bytes(*bytes)) {
+            if (auto block = kiosk::core::EncryptedPinBlock::from_bytes(*bytes)) {
                 client.request_balance(1, *pan, *block);
             }
         }

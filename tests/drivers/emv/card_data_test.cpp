@@ -3,7 +3,7 @@
 #include <functional>
 
 #include "base/bytes.h"
-#include "drivers/emv/card_reader.h"
+#include "drivers/emv/card_data.h"
 #include "drivers/emv/tlv.h"
 #include "simulator/cards/card_channel.h"
 #include "simulator/cards/card_profile.h"
@@ -28,7 +28,7 @@ std::expected<CardData, EmvError> read_demo_card(std::string_view name) {
     auto card = library().make_card(name);
     REQUIRE(card.has_value());
     CardChannel channel(*card);
-    return read_card(channel);
+    return read_card_data(channel);
 }
 
 // A channel in front of a simulated card that lets a test answer some commands itself.
@@ -91,7 +91,7 @@ TEST_CASE("A T=0 style card is read through GET RESPONSE and exact-length retrie
     simulator::cards::CardProfile profile = *library().find("alice");
     profile.protocol = simulator::cards::CardProtocol::t0;
     CardChannel channel(simulator::cards::make_card(profile));
-    auto card = read_card(channel);
+    auto card = read_card_data(channel);
     REQUIRE(card.has_value());
     CHECK(card->pan == profile.pan);
     CHECK(card->language_preference == "enzh");
@@ -128,7 +128,7 @@ TEST_CASE("Without a payment directory the terminal's AID list finds the applica
             }
             return std::nullopt;
         });
-    auto card = read_card(channel);
+    auto card = read_card_data(channel);
     REQUIRE(card.has_value());
     CHECK(card->pan == "6228480402564890018");
     CHECK(selects == 2);  // the directory, then the first terminal AID
@@ -138,7 +138,7 @@ TEST_CASE("A blocked card ends the read at the first SELECT") {
     InterceptingChannel channel(zhang(), [](const CommandApdu&) {
         return std::optional<std::expected<ResponseApdu, ApduError>>(ResponseApdu::status(0x6A81));
     });
-    CHECK(read_card(channel).error() == EmvError::card_blocked);
+    CHECK(read_card_data(channel).error() == EmvError::card_blocked);
 }
 
 TEST_CASE("A card whose only application is blocked is reported so") {
@@ -150,7 +150,7 @@ TEST_CASE("A card whose only application is blocked is reported so") {
             }
             return std::nullopt;
         });
-    CHECK(read_card(channel).error() == EmvError::application_blocked);
+    CHECK(read_card_data(channel).error() == EmvError::application_blocked);
 }
 
 TEST_CASE("A card that refuses processing options is reported so") {
@@ -162,7 +162,7 @@ TEST_CASE("A card that refuses processing options is reported so") {
             }
             return std::nullopt;
         });
-    CHECK(read_card(channel).error() == EmvError::processing_options_failed);
+    CHECK(read_card_data(channel).error() == EmvError::processing_options_failed);
 }
 
 TEST_CASE("A card pulled out during the read is reported as removed") {
@@ -174,7 +174,7 @@ TEST_CASE("A card pulled out during the read is reported as removed") {
             }
             return std::nullopt;
         });
-    CHECK(read_card(channel).error() == EmvError::card_removed);
+    CHECK(read_card_data(channel).error() == EmvError::card_removed);
 }
 
 TEST_CASE("Without tag 5A the number and expiry come from the track 2 equivalent") {
@@ -189,7 +189,7 @@ TEST_CASE("Without tag 5A the number and expiry come from the track 2 equivalent
             }
             return std::nullopt;
         });
-    auto card = read_card(channel);
+    auto card = read_card_data(channel);
     REQUIRE(card.has_value());
     CHECK(card->pan == "6228480402564890018");
     CHECK(card->expiry == "2912");
@@ -208,7 +208,7 @@ TEST_CASE("A card number failing the Luhn check is rejected") {
             }
             return std::nullopt;
         });
-    CHECK(read_card(channel).error() == EmvError::invalid_pan);
+    CHECK(read_card_data(channel).error() == EmvError::invalid_pan);
 }
 
 TEST_CASE("A record the AFL names but the card cannot find is a read failure") {
@@ -220,7 +220,7 @@ TEST_CASE("A record the AFL names but the card cannot find is a read failure") {
             }
             return std::nullopt;
         });
-    CHECK(read_card(channel).error() == EmvError::read_record_failed);
+    CHECK(read_card_data(channel).error() == EmvError::read_record_failed);
 }
 
 TEST_CASE("A malformed AFL is rejected") {
@@ -234,7 +234,7 @@ TEST_CASE("A malformed AFL is rejected") {
             }
             return std::nullopt;
         });
-    CHECK(read_card(channel).error() == EmvError::malformed_data);
+    CHECK(read_card_data(channel).error() == EmvError::malformed_data);
 }
 
 TEST_CASE("A card whose AFL names hundreds of records is given up on after a few dozen") {
@@ -264,7 +264,7 @@ TEST_CASE("A card whose AFL names hundreds of records is given up on after a few
             }
             return std::nullopt;
         });
-    CHECK(read_card(channel).error() == EmvError::malformed_data);
+    CHECK(read_card_data(channel).error() == EmvError::malformed_data);
     CHECK(records_read <= 64);
     CHECK(records_read > 0);
 }

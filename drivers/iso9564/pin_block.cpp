@@ -1,4 +1,4 @@
-#include "drivers/pinblock/pin_block.h"
+#include "drivers/iso9564/pin_block.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -11,7 +11,7 @@
 #include "base/text.h"
 #include "base/wipe.h"
 
-namespace drivers::pinblock {
+namespace drivers::iso9564 {
 
 namespace {
 
@@ -409,4 +409,4 @@ std::expected<std::array<std::uint8_t, 5>, PinBlockError> aes_key_check_value(
     return check_value;
 }
 
-}  // namespace drivers::pinblock
+}  // namespace drivers::iso9564

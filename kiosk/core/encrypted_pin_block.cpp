@@ -1,4 +1,4 @@
-#include "kiosk/core/pin_block.h"
+#include "kiosk/core/encrypted_pin_block.h"
 
 #include <algorithm>
 #include <ostream>
@@ -7,33 +7,34 @@
 
 namespace kiosk::core {
 
-std::string_view to_string(PinBlockError error) {
+std::string_view to_string(EncryptedPinBlockError error) {
     switch (error) {
-        case PinBlockError::wrong_length:
+        case EncryptedPinBlockError::wrong_length:
             return "a PIN block is 8 bytes (ISO 9564 format 0) or 16 bytes (format 4)";
     }
     return "unknown PIN block error";
 }
 
-std::expected<PinBlock, PinBlockError> PinBlock::from_bytes(std::span<const std::uint8_t> bytes) {
+std::expected<EncryptedPinBlock, EncryptedPinBlockError> EncryptedPinBlock::from_bytes(
+    std::span<const std::uint8_t> bytes) {
     if (bytes.size() != tdes_length && bytes.size() != aes_length) {
-        return std::unexpected(PinBlockError::wrong_length);
+        return std::unexpected(EncryptedPinBlockError::wrong_length);
     }
-    PinBlock block;
+    EncryptedPinBlock block;
     std::ranges::copy(bytes, block.m_bytes.begin());
     block.m_length = bytes.size();
     return block;
 }
 
-PinBlock::~PinBlock() {
+EncryptedPinBlock::~EncryptedPinBlock() {
     base::wipe(std::span(m_bytes));
 }
 
-bool operator==(const PinBlock& left, const PinBlock& right) {
+bool operator==(const EncryptedPinBlock& left, const EncryptedPinBlock& right) {
     return std::ranges::equal(left.bytes(), right.bytes());
 }
 
-std::ostream& operator<<(std::ostream& stream, const PinBlock& block) {
+std::ostream& operator<<(std::ostream& stream, const EncryptedPinBlock& block) {
     (void)block;
     return stream << "<pin block>";
 }

@@ -63,8 +63,8 @@ struct CardData {
     std::string application_label;    // 50 (or 9F12), e.g. "UnionPay Debit"
 };
 
-std::expected<CardData, EmvError> read_card(iso7816::ApduChannel& channel,
-                                            const Terminal& terminal = Terminal::unionpay());
+std::expected<CardData, EmvError> read_card_data(iso7816::ApduChannel& channel,
+                                                 const Terminal& terminal = Terminal::unionpay());
 
 // Helpers the simulated card and the engineer's tool share.
 

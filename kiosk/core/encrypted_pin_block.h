@@ -10,38 +10,39 @@
 
 namespace kiosk::core {
 
-enum class PinBlockError {
+enum class EncryptedPinBlockError {
     wrong_length,
 };
 
-std::string_view to_string(PinBlockError error);
+std::string_view to_string(EncryptedPinBlockError error);
 
 // The encrypted PIN block the PIN pad hands over (ISO 9564-1: 8 bytes for format 0 under TDES,
 // 16 bytes for format 4 under AES). The kiosk only carries it to the account service: it never
 // prints it, and wipes it when done.
-class PinBlock {
+class EncryptedPinBlock {
   public:
     static constexpr std::size_t tdes_length = 8;
     static constexpr std::size_t aes_length = 16;
 
-    static std::expected<PinBlock, PinBlockError> from_bytes(std::span<const std::uint8_t> bytes);
+    static std::expected<EncryptedPinBlock, EncryptedPinBlockError> from_bytes(
+        std::span<const std::uint8_t> bytes);
 
-    PinBlock(const PinBlock& other) = default;
-    PinBlock& operator=(const PinBlock& other) = default;
-    ~PinBlock();
+    EncryptedPinBlock(const EncryptedPinBlock& other) = default;
+    EncryptedPinBlock& operator=(const EncryptedPinBlock& other) = default;
+    ~EncryptedPinBlock();
 
     std::span<const std::uint8_t> bytes() const { return {m_bytes.data(), m_length}; }
 
-    friend bool operator==(const PinBlock& left, const PinBlock& right);
+    friend bool operator==(const EncryptedPinBlock& left, const EncryptedPinBlock& right);
 
   private:
-    PinBlock() = default;
+    EncryptedPinBlock() = default;
 
     std::array<std::uint8_t, aes_length> m_bytes{};
     std::size_t m_length = 0;
 };
 
 // Prints "<pin block>", never the bytes.
-std::ostream& operator<<(std::ostream& stream, const PinBlock& block);
+std::ostream& operator<<(std::ostream& stream, const EncryptedPinBlock& block);
 
 }  // namespace kiosk::core

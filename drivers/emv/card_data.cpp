@@ -1,4 +1,4 @@
-#include "drivers/emv/card_reader.h"
+#include "drivers/emv/card_data.h"
 
 #include <algorithm>
 #include <optional>
@@ -386,7 +386,8 @@ bool luhn_valid(std::string_view digits) {
     return sum % 10 == 0;
 }
 
-std::expected<CardData, EmvError> read_card(ApduChannel& raw_channel, const Terminal& terminal) {
+std::expected<CardData, EmvError> read_card_data(ApduChannel& raw_channel,
+                                                 const Terminal& terminal) {
     // T=0 cards, and readers that pass 61xx / 6Cxx through, need the exchange completed.
     iso7816::CompletingChannel channel(raw_channel);
 

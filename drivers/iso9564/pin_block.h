@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace drivers::pinblock {
+namespace drivers::iso9564 {
 
 enum class PinBlockError {
     bad_pin,         // not 4..12 decimal digits (ISO 9564-1:2017 §8.1)
@@ -73,4 +73,4 @@ std::expected<std::string, PinBlockError> format4_decrypt_pin(
 std::expected<std::array<std::uint8_t, 5>, PinBlockError> aes_key_check_value(
     std::span<const std::uint8_t> key);
 
-}  // namespace drivers::pinblock
+}  // namespace drivers::iso9564

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "base/bytes.h"
-#include "drivers/pinblock/pin_block.h"
+#include "drivers/iso9564/pin_block.h"
 
-namespace pinblock = drivers::pinblock;
+namespace iso9564 = drivers::iso9564;
 
 namespace {
 
@@ -72,24 +72,24 @@ std::array<std::uint8_t, 8> encrypted_pin_field(std::string_view pin_field_hex) 
 }  // namespace
 
 TEST_CASE("format 0 clear block matches the ISO 9564 example") {
-    auto block = pinblock::format0_clear("1234", vector_pan);
+    auto block = iso9564::format0_clear("1234", vector_pan);
     REQUIRE(block.has_value());
     CHECK(base::to_hex(*block) == "0412AC89ABCDEF67");
 }
 
 TEST_CASE("format 0 block enciphered under the example TDES key matches the known vector") {
-    auto block = pinblock::format0_encrypted("1234", vector_pan, tdes_key);
+    auto block = iso9564::format0_encrypted("1234", vector_pan, tdes_key);
     REQUIRE(block.has_value());
     CHECK(base::to_hex(*block) == "C967C8198151A458");
 }
 
 TEST_CASE("TDES key check value of the example key is 08D7B4") {
-    CHECK(base::to_hex(pinblock::tdes_key_check_value(tdes_key)) == "08D7B4");
+    CHECK(base::to_hex(iso9564::tdes_key_check_value(tdes_key)) == "08D7B4");
 }
 
 TEST_CASE("deciphering the known format 0 vector yields the PIN") {
     const auto block = array_from_hex<8>("C967C8198151A458");
-    auto pin = pinblock::format0_decrypt_pin(block, vector_pan, tdes_key);
+    auto pin = iso9564::format0_decrypt_pin(block, vector_pan, tdes_key);
     REQUIRE(pin.has_value());
     CHECK(*pin == "1234");
 }
@@ -98,9 +98,9 @@ TEST_CASE("format 0 round-trips PINs of every allowed length") {
     const std::string all_digits = "907856341298";
     for (std::size_t length = 4; length <= 12; ++length) {
         const std::string pin = all_digits.substr(0, length);
-        auto block = pinblock::format0_encrypted(pin, "6228480402564890018", tdes_key);
+        auto block = iso9564::format0_encrypted(pin, "6228480402564890018", tdes_key);
         REQUIRE(block.has_value());
-        auto decoded = pinblock::format0_decrypt_pin(*block, "6228480402564890018", tdes_key);
+        auto decoded = iso9564::format0_decrypt_pin(*block, "6228480402564890018", tdes_key);
         REQUIRE(decoded.has_value());
         CHECK(*decoded == pin);
     }
@@ -108,7 +108,7 @@ TEST_CASE("format 0 round-trips PINs of every allowed length") {
 
 TEST_CASE("format 0 pads a PAN shorter than 13 digits with zeros on the left") {
     // PAN 123456789 without its check digit is 12345678, right-justified in 12 digits.
-    auto block = pinblock::format0_clear("1234", "123456789");
+    auto block = iso9564::format0_clear("1234", "123456789");
     REQUIRE(block.has_value());
     // PIN field 041234FFFFFFFFFF XOR 0000000012345678.
     CHECK(base::to_hex(*block) == "041234FFEDCBA987");
@@ -116,50 +116,50 @@ TEST_CASE("format 0 pads a PAN shorter than 13 digits with zeros on the left") {
 
 TEST_CASE("PINs that are too short, too long or not digits are refused") {
     for (std::string_view pin : {"", "123", "1234567890123", "12a4", "12 34", "١٢٣٤"}) {
-        auto block = pinblock::format0_clear(pin, vector_pan);
+        auto block = iso9564::format0_clear(pin, vector_pan);
         REQUIRE_FALSE(block.has_value());
-        CHECK(block.error() == pinblock::PinBlockError::bad_pin);
+        CHECK(block.error() == iso9564::PinBlockError::bad_pin);
     }
 }
 
 TEST_CASE("PANs that are too short, too long or not digits are refused") {
     for (std::string_view pan :
          {"", "1234567", "12345678901234567890", "4321-9876-5432", "43219876543210987 "}) {
-        auto block = pinblock::format0_encrypted("1234", pan, tdes_key);
+        auto block = iso9564::format0_encrypted("1234", pan, tdes_key);
         REQUIRE_FALSE(block.has_value());
-        CHECK(block.error() == pinblock::PinBlockError::bad_pan);
+        CHECK(block.error() == iso9564::PinBlockError::bad_pan);
     }
 }
 
 TEST_CASE("a TDES key with equal halves is refused as single DES in disguise") {
     const auto weak = array_from_hex<16>("0123456789ABCDEF0123456789ABCDEF");
-    auto block = pinblock::format0_encrypted("1234", vector_pan, weak);
+    auto block = iso9564::format0_encrypted("1234", vector_pan, weak);
     REQUIRE_FALSE(block.has_value());
-    CHECK(block.error() == pinblock::PinBlockError::bad_key);
+    CHECK(block.error() == iso9564::PinBlockError::bad_key);
     const auto any = array_from_hex<8>("C967C8198151A458");
-    auto pin = pinblock::format0_decrypt_pin(any, vector_pan, weak);
+    auto pin = iso9564::format0_decrypt_pin(any, vector_pan, weak);
     REQUIRE_FALSE(pin.has_value());
-    CHECK(pin.error() == pinblock::PinBlockError::bad_key);
+    CHECK(pin.error() == iso9564::PinBlockError::bad_key);
 }
 
 TEST_CASE("a format 0 block deciphered with the wrong PAN is rejected as a bad block") {
     const auto block = array_from_hex<8>("C967C8198151A458");
-    auto pin = pinblock::format0_decrypt_pin(block, "43219876543219997", tdes_key);
+    auto pin = iso9564::format0_decrypt_pin(block, "43219876543219997", tdes_key);
     REQUIRE_FALSE(pin.has_value());
-    CHECK(pin.error() == pinblock::PinBlockError::bad_block);
+    CHECK(pin.error() == iso9564::PinBlockError::bad_block);
 }
 
 TEST_CASE("a format 0 block deciphered with the wrong key is rejected as a bad block") {
     const auto block = array_from_hex<8>("C967C8198151A458");
     const auto other_key = array_from_hex<16>("FEDCBA98765432100123456789ABCDEF");
-    auto pin = pinblock::format0_decrypt_pin(block, vector_pan, other_key);
+    auto pin = iso9564::format0_decrypt_pin(block, vector_pan, other_key);
     REQUIRE_FALSE(pin.has_value());
-    CHECK(pin.error() == pinblock::PinBlockError::bad_block);
+    CHECK(pin.error() == iso9564::PinBlockError::bad_block);
 }
 
 TEST_CASE("a well-formed PIN field crafted by hand deciphers, proving the fixture is sound") {
-    auto pin = pinblock::format0_decrypt_pin(encrypted_pin_field("041234FFFFFFFFFF"), vector_pan,
-                                             tdes_key);
+    auto pin =
+        iso9564::format0_decrypt_pin(encrypted_pin_field("041234FFFFFFFFFF"), vector_pan, tdes_key);
     REQUIRE(pin.has_value());
     CHECK(*pin == "1234");
 }
@@ -174,19 +174,19 @@ TEST_CASE("format 0 blocks with a bad control, length, digit or fill nibble are 
              "0412340FFFFFFFFF",  // a digit where fill is due
          }) {
         INFO(field);
-        auto pin = pinblock::format0_decrypt_pin(encrypted_pin_field(field), vector_pan, tdes_key);
+        auto pin = iso9564::format0_decrypt_pin(encrypted_pin_field(field), vector_pan, tdes_key);
         REQUIRE_FALSE(pin.has_value());
-        CHECK(pin.error() == pinblock::PinBlockError::bad_block);
+        CHECK(pin.error() == iso9564::PinBlockError::bad_block);
     }
 }
 
 TEST_CASE("every PIN block error has a distinct name") {
-    using pinblock::PinBlockError;
-    CHECK(pinblock::to_string(PinBlockError::bad_pin) == "bad_pin");
-    CHECK(pinblock::to_string(PinBlockError::bad_pan) == "bad_pan");
-    CHECK(pinblock::to_string(PinBlockError::bad_key) == "bad_key");
-    CHECK(pinblock::to_string(PinBlockError::bad_block) == "bad_block");
-    CHECK(pinblock::to_string(PinBlockError::crypto_failure) == "crypto_failure");
+    using iso9564::PinBlockError;
+    CHECK(iso9564::to_string(PinBlockError::bad_pin) == "bad_pin");
+    CHECK(iso9564::to_string(PinBlockError::bad_pan) == "bad_pan");
+    CHECK(iso9564::to_string(PinBlockError::bad_key) == "bad_key");
+    CHECK(iso9564::to_string(PinBlockError::bad_block) == "bad_block");
+    CHECK(iso9564::to_string(PinBlockError::crypto_failure) == "crypto_failure");
 }
 
 TEST_CASE("wipe empties a secret string") {
@@ -196,57 +196,57 @@ TEST_CASE("wipe empties a secret string") {
 }
 
 TEST_CASE("format 4 block matches the independently computed vector") {
-    auto block = pinblock::format4_encrypted("1234", vector_pan, aes_key, random_fill);
+    auto block = iso9564::format4_encrypted("1234", vector_pan, aes_key, random_fill);
     REQUIRE(block.has_value());
     CHECK(base::to_hex(*block) == "58E81F2AE76DC47153E99298E93EBA79");
 }
 
 TEST_CASE("format 4 pads a PAN shorter than 12 digits with zeros on the left") {
-    auto block = pinblock::format4_encrypted("1234", "123456789", aes_key, random_fill);
+    auto block = iso9564::format4_encrypted("1234", "123456789", aes_key, random_fill);
     REQUIRE(block.has_value());
     CHECK(base::to_hex(*block) == "F0BC6FB71B4BC7352E39890000BE3F16");
 }
 
 TEST_CASE("format 4 round-trips with fresh random fill each time") {
-    auto first = pinblock::format4_encrypted("246810", "6217001234567890122", aes_key);
-    auto second = pinblock::format4_encrypted("246810", "6217001234567890122", aes_key);
+    auto first = iso9564::format4_encrypted("246810", "6217001234567890122", aes_key);
+    auto second = iso9564::format4_encrypted("246810", "6217001234567890122", aes_key);
     REQUIRE(first.has_value());
     REQUIRE(second.has_value());
     CHECK(*first != *second);
-    auto decoded = pinblock::format4_decrypt_pin(*first, "6217001234567890122", aes_key);
+    auto decoded = iso9564::format4_decrypt_pin(*first, "6217001234567890122", aes_key);
     REQUIRE(decoded.has_value());
     CHECK(*decoded == "246810");
 }
 
 TEST_CASE("format 4 works with AES-256 keys") {
     const auto key = from_hex("000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F");
-    auto block = pinblock::format4_encrypted("98765432", vector_pan, key);
+    auto block = iso9564::format4_encrypted("98765432", vector_pan, key);
     REQUIRE(block.has_value());
-    auto decoded = pinblock::format4_decrypt_pin(*block, vector_pan, key);
+    auto decoded = iso9564::format4_decrypt_pin(*block, vector_pan, key);
     REQUIRE(decoded.has_value());
     CHECK(*decoded == "98765432");
 }
 
 TEST_CASE("format 4 refuses keys that are not AES key sizes") {
     const auto short_key = from_hex("0011223344556677");
-    auto block = pinblock::format4_encrypted("1234", vector_pan, short_key);
+    auto block = iso9564::format4_encrypted("1234", vector_pan, short_key);
     REQUIRE_FALSE(block.has_value());
-    CHECK(block.error() == pinblock::PinBlockError::bad_key);
-    auto check_value = pinblock::aes_key_check_value(short_key);
+    CHECK(block.error() == iso9564::PinBlockError::bad_key);
+    auto check_value = iso9564::aes_key_check_value(short_key);
     REQUIRE_FALSE(check_value.has_value());
-    CHECK(check_value.error() == pinblock::PinBlockError::bad_key);
+    CHECK(check_value.error() == iso9564::PinBlockError::bad_key);
 }
 
 TEST_CASE("a format 4 block deciphered with the wrong PAN is rejected as a bad block") {
-    auto block = pinblock::format4_encrypted("1234", vector_pan, aes_key, random_fill);
+    auto block = iso9564::format4_encrypted("1234", vector_pan, aes_key, random_fill);
     REQUIRE(block.has_value());
-    auto pin = pinblock::format4_decrypt_pin(*block, "43219876543210995", aes_key);
+    auto pin = iso9564::format4_decrypt_pin(*block, "43219876543210995", aes_key);
     REQUIRE_FALSE(pin.has_value());
-    CHECK(pin.error() == pinblock::PinBlockError::bad_block);
+    CHECK(pin.error() == iso9564::PinBlockError::bad_block);
 }
 
 TEST_CASE("AES key check value of the example key is 53E107B36E") {
-    auto check_value = pinblock::aes_key_check_value(aes_key);
+    auto check_value = iso9564::aes_key_check_value(aes_key);
     REQUIRE(check_value.has_value());
     CHECK(base::to_hex(*check_value) == "53E107B36E");
 }

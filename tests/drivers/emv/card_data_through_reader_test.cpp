@@ -2,7 +2,7 @@
 
 #include "drivers/ccid/ccid_apdu_channel.h"
 #include "drivers/ccid/ccid_client.h"
-#include "drivers/emv/card_reader.h"
+#include "drivers/emv/card_data.h"
 #include "drivers/iso7816/atr.h"
 #include "simulator/cards/card_profile.h"
 #include "simulator/devices/direct_transport.h"
@@ -48,7 +48,7 @@ TEST_CASE("A card inserted into the simulated reader is read through CCID") {
     auto atr = bench.client.power_on();
     REQUIRE(atr.has_value());
     CHECK(iso7816::parse_atr(*atr).has_value());
-    auto card = emv::read_card(bench.channel);
+    auto card = emv::read_card_data(bench.channel);
     REQUIRE(card.has_value());
     CHECK(card->pan == "6228480402564890018");
     CHECK(card->expiry == "2912");
@@ -63,7 +63,7 @@ TEST_CASE("A T=0 style card is read through the reader and GET RESPONSE") {
     profile.protocol = simulator::cards::CardProtocol::t0;
     bench.reader->insert(simulator::cards::make_card(profile));
     REQUIRE(bench.client.power_on().has_value());
-    auto card = emv::read_card(bench.channel);
+    auto card = emv::read_card_data(bench.channel);
     REQUIRE(card.has_value());
     CHECK(card->pan == profile.pan);
 }
@@ -78,10 +78,10 @@ TEST_CASE("The broken demo cards give their errors through the reader") {
     ReaderBench bench;
     bench.reader->insert(*library().make_card("corrupt"));
     REQUIRE(bench.client.power_on().has_value());
-    CHECK(emv::read_card(bench.channel).error() == emv::EmvError::malformed_data);
+    CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::malformed_data);
     bench.reader->insert(*library().make_card("no-app"));
     REQUIRE(bench.client.power_on().has_value());
-    CHECK(emv::read_card(bench.channel).error() == emv::EmvError::no_application);
+    CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::no_application);
 }
 
 TEST_CASE("Pulling the card out of the simulated reader ends the read as removed") {
@@ -89,7 +89,7 @@ TEST_CASE("Pulling the card out of the simulated reader ends the read as removed
     bench.reader->insert(*library().make_card("alice"));
     REQUIRE(bench.client.power_on().has_value());
     bench.reader->remove();
-    CHECK(emv::read_card(bench.channel).error() == emv::EmvError::card_removed);
+    CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::card_removed);
 }
 
 TEST_CASE("An unplugged reader ends the read as a reader failure") {
@@ -97,6 +97,6 @@ TEST_CASE("An unplugged reader ends the read as a reader failure") {
     bench.reader->insert(*library().make_card("alice"));
     REQUIRE(bench.client.power_on().has_value());
     bench.transport.unplug();
-    CHECK(emv::read_card(bench.channel).error() == emv::EmvError::reader_failed);
+    CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::reader_failed);
     CHECK(bench.client.slot_status().error() == ccid::CcidError::reader_gone);
 }
