@@ -10,8 +10,9 @@ namespace base {
 
 // Whether `text` is one or more of the decimal digits 0-9 and nothing else.
 constexpr bool is_digits(std::string_view text) {
-    return !text.empty() &&
-           std::ranges::all_of(text, [](char character) { return character >= '0' && character <= '9'; });
+    return !text.empty() && std::ranges::all_of(text, [](char character) {
+        return character >= '0' && character <= '9';
+    });
 }
 
 }  // namespace base
