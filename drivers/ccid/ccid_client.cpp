@@ -1,6 +1,7 @@
 #include "drivers/ccid/ccid_client.h"
 
 #include <algorithm>
+#include <array>
 
 #include "base/bytes.h"
 
@@ -11,6 +12,10 @@ namespace {
 // CCID 1.1 §6.3: the longest interrupt message of a reader with up to 32 slots is 9 bytes;
 // more room costs nothing.
 constexpr std::size_t k_interrupt_buffer_length = 64;
+
+// While a command waits for its answer, the interrupt is asked at least this often: it bounds
+// how long an eject, a stop or a card read's deadline waits for a slow reader.
+constexpr std::chrono::milliseconds k_interrupt_check_interval{100};
 
 CcidError from_usb(usb::UsbError error) {
     switch (error) {
@@ -150,21 +155,75 @@ CcidOptions CcidOptions::for_reader(const ClassDescriptor& descriptor, std::uint
     CcidOptions options;
     options.slot = slot;
     // A reader announcing less than a header plus a short APDU is wrong about itself; the
-    // open-source CCID driver meets such readers and keeps the minimum that works.
-    constexpr std::size_t k_smallest_useful = k_header_length + 5 + 256;
-    if (descriptor.max_message_length >= k_smallest_useful) {
-        options.max_message_length = descriptor.max_message_length;
-    } else {
-        options.max_message_length = k_smallest_useful;
-    }
+    // open-source CCID driver meets such readers and keeps the minimum that works. One
+    // announcing more than the longest CCID message is wrong too (up to 4 GiB fits the field).
+    options.max_message_length = std::clamp<std::size_t>(
+        descriptor.max_message_length, k_min_message_length, k_max_message_length);
     return options;
 }
 
 CcidClient::CcidClient(usb::Transport& transport, CcidOptions options)
-    : m_transport(transport), m_options(options) {}
+    : m_transport(transport),
+      m_options(options),
+      m_read_buffer(
+          std::clamp(options.max_message_length, k_min_message_length, k_max_message_length)) {}
 
 std::uint8_t CcidClient::next_sequence() {
     return m_sequence++;
+}
+
+std::expected<Response, CcidError> CcidClient::receive(Clock::time_point until) {
+    // One bulk transfer normally carries one whole message, but a transfer cut short by its
+    // timeout hands over only the first part; the rest comes with the next transfer. So bytes
+    // are gathered until the header's dwLength is complete.
+    const std::span<std::uint8_t> buffer(m_read_buffer);
+    std::size_t filled = 0;
+    // The answer is decoded into its own Response; this buffer is cleared whatever happens.
+    struct WipeOnExit {
+        std::span<std::uint8_t> bytes;
+        const std::size_t& filled;
+        ~WipeOnExit() { base::wipe(bytes.first(filled)); }
+    } wipe_on_exit{buffer, filled};
+    // The first read is made however late it is: an answer already waiting is taken.
+    bool read_once = false;
+    while (true) {
+        if (m_interrupt && m_interrupt()) {
+            return std::unexpected(CcidError::aborted);
+        }
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+        if (left <= std::chrono::milliseconds::zero() && read_once) {
+            return std::unexpected(filled > 0 ? CcidError::malformed_response : CcidError::timeout);
+        }
+        read_once = true;
+        const auto wait =
+            std::clamp(left, std::chrono::milliseconds(1), k_interrupt_check_interval);
+        auto received = m_transport.bulk_in(buffer.subspan(filled), wait);
+        if (!received) {
+            if (received.error() == usb::UsbError::timeout) {
+                continue;  // ask the interrupt again, then wait on
+            }
+            return std::unexpected(from_usb(received.error()));
+        }
+        filled += *received;
+        const std::span<const std::uint8_t> message = buffer.first(filled);
+        if (filled >= k_header_length) {
+            const std::size_t announced = base::le32_at(message, 1);
+            if (announced > k_max_data_length || k_header_length + announced > buffer.size()) {
+                return std::unexpected(CcidError::malformed_response);
+            }
+            if (filled < k_header_length + announced) {
+                continue;
+            }
+        } else if (*received > 0) {
+            continue;
+        }
+        auto response = decode_response(message);
+        if (!response) {
+            return std::unexpected(CcidError::malformed_response);
+        }
+        return std::move(*response);
+    }
 }
 
 std::expected<Response, CcidError> CcidClient::exchange(const Command& command) {
@@ -177,26 +236,18 @@ std::expected<Response, CcidError> CcidClient::exchange(const Command& command) 
     }
     const std::uint8_t sequence = sequence_of(command);
     const std::uint8_t slot = slot_of(command);
-    // A reader may answer with a larger message than it announced; read with room to spare
-    // so that such an answer is reported as what it is rather than as an overflow.
-    const std::size_t read_length =
-        std::max(m_options.max_message_length, k_header_length + k_max_data_length);
-    const auto deadline = std::chrono::steady_clock::now() + m_options.max_command_duration;
+    const auto deadline = Clock::now() + m_options.max_command_duration;
     auto timeout = m_options.command_timeout;
     int time_extensions = 0;
     int stale_responses = 0;
     while (true) {
-        auto received = m_transport.bulk_in(read_length, timeout);
-        if (!received) {
+        auto response = receive(std::min(deadline, Clock::now() + timeout));
+        if (!response) {
             // Only stale answers came: the device is out of step, which is worth naming.
-            if (received.error() == usb::UsbError::timeout && stale_responses > 0) {
+            if (response.error() == CcidError::timeout && stale_responses > 0) {
                 return std::unexpected(CcidError::sequence_mismatch);
             }
-            return std::unexpected(from_usb(received.error()));
-        }
-        auto response = decode_response(*received);
-        if (!response) {
-            return std::unexpected(CcidError::malformed_response);
+            return std::unexpected(response.error());
         }
         if (sequence_of(*response) != sequence) {
             if (++stale_responses > m_options.max_stale_responses) {
@@ -214,8 +265,8 @@ std::expected<Response, CcidError> CcidClient::exchange(const Command& command) 
             if (++time_extensions > m_options.max_time_extensions) {
                 return std::unexpected(CcidError::time_extension_limit);
             }
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
             if (left <= std::chrono::milliseconds::zero()) {
                 return std::unexpected(CcidError::time_extension_limit);
             }
@@ -284,14 +335,15 @@ std::expected<base::Bytes, CcidError> CcidClient::transmit(std::span<const std::
 
 std::expected<std::optional<InterruptMessage>, CcidError> CcidClient::wait_for_interrupt(
     std::chrono::milliseconds timeout) {
-    auto received = m_transport.interrupt_in(k_interrupt_buffer_length, timeout);
+    std::array<std::uint8_t, k_interrupt_buffer_length> buffer{};
+    auto received = m_transport.interrupt_in(buffer, timeout);
     if (!received) {
         if (received.error() == usb::UsbError::timeout) {
             return std::optional<InterruptMessage>{};
         }
         return std::unexpected(from_usb(received.error()));
     }
-    auto message = decode_interrupt(*received);
+    auto message = decode_interrupt(std::span<const std::uint8_t>(buffer).first(*received));
     if (!message) {
         return std::unexpected(CcidError::malformed_response);
     }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -61,9 +62,12 @@ struct CcidOptions {
     // How many answers with a stale bSeq are skipped before giving up (a late answer to a
     // command that timed out arrives before the current one).
     int max_stale_responses = 4;
-    // dwMaxCCIDMessageLength: header plus data, from the class descriptor.
-    std::size_t max_message_length = k_header_length + k_max_data_length;
+    // dwMaxCCIDMessageLength: header plus data, from the class descriptor, always between
+    // k_min_message_length and k_max_message_length.
+    std::size_t max_message_length = k_max_message_length;
 
+    // The reader's own figures, clamped to what CCID allows: a reader cannot make the host
+    // reserve more than k_max_message_length for its answers.
     static CcidOptions for_reader(const ClassDescriptor& descriptor, std::uint8_t slot = 0);
 };
 
@@ -75,7 +79,14 @@ struct SlotReport {
 
 class CcidClient {
   public:
+    // Asked between reads while a command waits for its answer; true ends the command at once
+    // with CcidError::aborted (a card read past its deadline, an eject, a stop).
+    using Interrupt = std::function<bool()>;
+
     explicit CcidClient(usb::Transport& transport, CcidOptions options = {});
+
+    // Every later command asks `interrupt` while it waits. An empty one never interrupts.
+    void set_interrupt(Interrupt interrupt) { m_interrupt = std::move(interrupt); }
 
     // PC_to_RDR_IccPowerOn (CCID 1.1 §6.1.1): returns the card's answer to reset.
     std::expected<base::Bytes, CcidError> power_on(PowerSelect power = PowerSelect::automatic);
@@ -96,13 +107,20 @@ class CcidClient {
     const CcidOptions& options() const { return m_options; }
 
   private:
+    using Clock = std::chrono::steady_clock;
+
     std::expected<Response, CcidError> exchange(const Command& command);
+    std::expected<Response, CcidError> receive(Clock::time_point until);
     std::uint8_t next_sequence();
 
     usb::Transport& m_transport;
     CcidOptions m_options;
+    Interrupt m_interrupt;
     std::mutex m_command_mutex;  // one command in flight at a time
     std::uint8_t m_sequence = 0;
+    // Every answer is read into this one buffer, reserved once at the reader's clamped message
+    // length and wiped after each answer is decoded (it carries the card's records).
+    base::Bytes m_read_buffer;
 };
 
 }  // namespace drivers::ccid

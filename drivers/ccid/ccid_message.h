@@ -21,6 +21,13 @@ constexpr std::size_t k_header_length = 10;
 // CCID 1.1 §6.1: dwLength of the largest extended APDU plus its status word. Anything longer
 // announced by a device is a lie, not a message.
 constexpr std::uint32_t k_max_data_length = 65538;
+// The longest message a host ever needs to read: a header and the longest data. A reader's
+// dwMaxCCIDMessageLength (§5.1) above this is clamped to it, so no reader can make the host
+// reserve more.
+constexpr std::size_t k_max_message_length = k_header_length + k_max_data_length;
+// §5.1: dwMaxCCIDMessageLength is at least a header and a short APDU of 256 data bytes plus
+// 5 header bytes; a reader announcing less is wrong about itself.
+constexpr std::size_t k_min_message_length = k_header_length + 5 + 256;
 
 enum class MessageType : std::uint8_t {
     // Bulk OUT, host to reader (CCID 1.1 §6.1)

@@ -38,7 +38,7 @@ std::expected<Response, EppError> EppClient::exchange(const Command& command) {
     }
     int stale = 0;
     while (true) {
-        auto received = m_transport.bulk_in(k_max_frame_length, m_options.command_timeout);
+        auto received = usb::read_bulk(m_transport, k_max_frame_length, m_options.command_timeout);
         if (!received) {
             if (received.error() == usb::UsbError::timeout && stale > 0) {
                 return std::unexpected(EppError::sequence_mismatch);
@@ -153,7 +153,7 @@ std::expected<void, EppError> EppClient::beep(Tone tone, std::chrono::millisecon
 
 std::expected<std::optional<Event>, EppError> EppClient::wait_for_event(
     std::chrono::milliseconds timeout) {
-    auto received = m_transport.interrupt_in(k_event_buffer_length, timeout);
+    auto received = usb::read_interrupt(m_transport, k_event_buffer_length, timeout);
     if (!received) {
         if (received.error() == usb::UsbError::timeout) {
             return std::optional<Event>{};

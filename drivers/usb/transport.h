@@ -35,14 +35,18 @@ class Transport {
     virtual std::expected<void, UsbError> bulk_out(std::span<const std::uint8_t> data,
                                                    std::chrono::milliseconds timeout) = 0;
 
-    // Receives one transfer (at most max_length bytes) from the bulk IN endpoint.
-    virtual std::expected<base::Bytes, UsbError> bulk_in(std::size_t max_length,
+    // Receives one transfer from the bulk IN endpoint into `buffer` and returns how many bytes
+    // arrived. The caller owns the buffer, so a client reuses one buffer for every read and
+    // no device can make it allocate (a device cannot send more than the buffer holds:
+    // UsbError::overflow). A transfer cut short by its timeout returns the bytes that did
+    // arrive, which may be the first part of a message; UsbError::timeout means none did.
+    virtual std::expected<std::size_t, UsbError> bulk_in(std::span<std::uint8_t> buffer,
                                                          std::chrono::milliseconds timeout) = 0;
 
-    // Receives one transfer from the interrupt IN endpoint; UsbError::timeout when the device
-    // had nothing to report in time, which is the normal case while polling.
-    virtual std::expected<base::Bytes, UsbError> interrupt_in(
-        std::size_t max_length, std::chrono::milliseconds timeout) = 0;
+    // The same for the interrupt IN endpoint; UsbError::timeout when the device had nothing to
+    // report in time, which is the normal case while polling.
+    virtual std::expected<std::size_t, UsbError> interrupt_in(
+        std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout) = 0;
 
     // A control transfer on endpoint 0. For an IN request (request_type bit 7 set) `data` is
     // ignored and up to `in_length` bytes are returned; for an OUT request `data` is sent and
@@ -51,5 +55,12 @@ class Transport {
         const ControlRequest& request, std::span<const std::uint8_t> data, std::uint16_t in_length,
         std::chrono::milliseconds timeout) = 0;
 };
+
+// One transfer from the bulk IN endpoint as a buffer of its own, for callers that read rarely
+// (a PIN pad frame, a test): at most `max_length` bytes.
+std::expected<base::Bytes, UsbError> read_bulk(Transport& transport, std::size_t max_length,
+                                               std::chrono::milliseconds timeout);
+std::expected<base::Bytes, UsbError> read_interrupt(Transport& transport, std::size_t max_length,
+                                                    std::chrono::milliseconds timeout);
 
 }  // namespace drivers::usb

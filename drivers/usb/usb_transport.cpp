@@ -64,6 +64,16 @@ int to_libusb_length(std::size_t length) {
     return static_cast<int>(std::min<std::size_t>(length, std::numeric_limits<int>::max()));
 }
 
+// What an IN transfer delivered. A transfer that timed out after part of the data came keeps
+// that part: the caller may be reading a message that spans more than one transfer, and
+// dropping bytes would cut it in two.
+std::expected<std::size_t, UsbError> received(int result, int transferred) {
+    if (result == LIBUSB_SUCCESS || (result == LIBUSB_ERROR_TIMEOUT && transferred > 0)) {
+        return static_cast<std::size_t>(transferred);
+    }
+    return std::unexpected(to_usb_error(result));
+}
+
 InterfaceInfo describe_interface(const libusb_interface_descriptor& descriptor) {
     InterfaceInfo info;
     info.number = descriptor.bInterfaceNumber;
@@ -419,35 +429,25 @@ std::expected<void, UsbError> UsbTransport::bulk_out(std::span<const std::uint8_
     return {};
 }
 
-std::expected<base::Bytes, UsbError> UsbTransport::bulk_in(std::size_t max_length,
+std::expected<std::size_t, UsbError> UsbTransport::bulk_in(std::span<std::uint8_t> buffer,
                                                            std::chrono::milliseconds timeout) {
-    base::Bytes buffer(max_length);
     int transferred = 0;
     const int result =
         libusb_bulk_transfer(m_handle, m_bulk_in, buffer.data(), to_libusb_length(buffer.size()),
                              &transferred, to_libusb_timeout(timeout));
-    if (result != LIBUSB_SUCCESS) {
-        return std::unexpected(to_usb_error(result));
-    }
-    buffer.resize(static_cast<std::size_t>(transferred));
-    return buffer;
+    return received(result, transferred);
 }
 
-std::expected<base::Bytes, UsbError> UsbTransport::interrupt_in(std::size_t max_length,
+std::expected<std::size_t, UsbError> UsbTransport::interrupt_in(std::span<std::uint8_t> buffer,
                                                                 std::chrono::milliseconds timeout) {
     if (!m_interrupt_in) {
         return std::unexpected(UsbError::not_supported);
     }
-    base::Bytes buffer(max_length);
     int transferred = 0;
     const int result = libusb_interrupt_transfer(m_handle, *m_interrupt_in, buffer.data(),
                                                  to_libusb_length(buffer.size()), &transferred,
                                                  to_libusb_timeout(timeout));
-    if (result != LIBUSB_SUCCESS) {
-        return std::unexpected(to_usb_error(result));
-    }
-    buffer.resize(static_cast<std::size_t>(transferred));
-    return buffer;
+    return received(result, transferred);
 }
 
 std::expected<base::Bytes, UsbError> UsbTransport::control_transfer(

@@ -150,9 +150,9 @@ class UsbTransport final : public Transport {
 
     std::expected<void, UsbError> bulk_out(std::span<const std::uint8_t> data,
                                            std::chrono::milliseconds timeout) override;
-    std::expected<base::Bytes, UsbError> bulk_in(std::size_t max_length,
+    std::expected<std::size_t, UsbError> bulk_in(std::span<std::uint8_t> buffer,
                                                  std::chrono::milliseconds timeout) override;
-    std::expected<base::Bytes, UsbError> interrupt_in(std::size_t max_length,
+    std::expected<std::size_t, UsbError> interrupt_in(std::span<std::uint8_t> buffer,
                                                       std::chrono::milliseconds timeout) override;
     std::expected<base::Bytes, UsbError> control_transfer(
         const ControlRequest& request, std::span<const std::uint8_t> data, std::uint16_t in_length,

@@ -68,6 +68,8 @@ constexpr std::string_view event_name() {
         return "PinEntryCancelled";
     } else if constexpr (std::is_same_v<T, PinEntryFailed>) {
         return "PinEntryFailed";
+    } else if constexpr (std::is_same_v<T, DeviceFailed>) {
+        return "DeviceFailed";
     } else if constexpr (std::is_same_v<T, HeadphonesPlugged>) {
         return "HeadphonesPlugged";
     } else if constexpr (std::is_same_v<T, HeadphonesUnplugged>) {

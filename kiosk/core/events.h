@@ -86,6 +86,12 @@ struct PinEntryCancelled {};
 struct PinEntryFailed {
     std::string reason;  // technical, for the journal; no personal data
 };
+// A device's own code failed (its thread caught what escaped it) and the device is being
+// opened again. `reason` is technical, for the journal; no personal data.
+struct DeviceFailed {
+    std::string device;
+    std::string reason;
+};
 struct HeadphonesPlugged {};
 struct HeadphonesUnplugged {};
 struct ReplyReceived {
@@ -99,7 +105,7 @@ struct TimerFired {
 using Event =
     std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
                  PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled, PinEntryFailed,
-                 HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived, TimerFired>;
+                 DeviceFailed, HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived, TimerFired>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

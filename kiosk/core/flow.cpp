@@ -92,6 +92,7 @@ class Flow {
     void handle(const PinEntered& event);
     void handle(const PinEntryCancelled& event);
     void handle(const PinEntryFailed& event);
+    void handle(const DeviceFailed& event);
     void handle(const HeadphonesPlugged& event);
     void handle(const HeadphonesUnplugged& event);
     void handle(const ReplyReceived& event);
@@ -643,6 +644,14 @@ void Flow::handle(const PinEntryFailed& event) {
     // A fault is reported to staff at once (docs/service-standards.md, "Emergencies").
     notify_staff("PIN pad failure");
     end_session(EndReason::pin_pad_failed);
+}
+
+void Flow::handle(const DeviceFailed& event) {
+    // The device opens itself again; what follows from it (a card seen anew, a pad back in
+    // function-key mode) arrives as its own events. Staff hear of the fault at once
+    // (docs/service-standards.md, "Emergencies and system faults").
+    journal("device_fault", event.device + ": " + event.reason);
+    notify_staff(event.device + " fault");
 }
 
 void Flow::handle(const HeadphonesPlugged&) {

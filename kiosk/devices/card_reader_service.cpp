@@ -21,26 +21,6 @@ using drivers::ccid::CcidError;
 // The slot the kiosk's reader uses; multi-slot readers carry SAMs in the others.
 constexpr std::uint8_t k_card_slot = 0;
 
-// Ends a card read early when the service is asked to stop, so stop() need not wait for
-// the rest of the card's records.
-class StoppableChannel final : public drivers::iso7816::ApduChannel {
-  public:
-    StoppableChannel(drivers::iso7816::ApduChannel& inner, const DeviceLink& link)
-        : m_inner(inner), m_link(link) {}
-
-    std::expected<drivers::iso7816::ResponseApdu, drivers::iso7816::ApduError> transmit(
-        const drivers::iso7816::CommandApdu& command) override {
-        if (m_link.stop_requested()) {
-            return std::unexpected(drivers::iso7816::ApduError::timeout);
-        }
-        return m_inner.transmit(command);
-    }
-
-  private:
-    drivers::iso7816::ApduChannel& m_inner;
-    const DeviceLink& m_link;
-};
-
 }  // namespace
 
 std::string_view to_string(CardReaderState state) {
@@ -118,6 +98,12 @@ std::optional<CardReaderService::Connection> CardReaderService::connect(
         tell("reader class descriptor unreadable, assuming an APDU-level reader");
     }
     connection.client = std::make_unique<drivers::ccid::CcidClient>(*connection.transport, options);
+    // A reader or card that keeps the model waiting (asking for more time, or silent) lets go
+    // as soon as the model is stopped, the card is to be ejected, or its read is overdue.
+    connection.client->set_interrupt([this] {
+        return m_link.stop_requested() ||
+               (m_read_deadline && (m_eject_requested.load() || Clock::now() >= *m_read_deadline));
+    });
     return connection;
 }
 
@@ -226,7 +212,25 @@ CardReaderService::Outcome CardReaderService::card_inserted(Connection& connecti
     set_state(CardReaderState::present);
     tell("card inserted");
     post(core::CardInserted{});
+    // The whole read, from power-on to the last record, has one deadline.
+    m_read_deadline = Clock::now() + m_options.read_limit;
+    const Outcome outcome = read_card(connection);
+    m_read_deadline.reset();
+    return outcome;
+}
 
+std::string CardReaderService::finish_read(std::string_view reason) {
+    std::string why(reason);
+    if (m_eject_requested.load()) {
+        why = "card read stopped: the card is being returned";
+    } else if (m_read_deadline && Clock::now() >= *m_read_deadline) {
+        why = "card read took longer than its limit";
+    }
+    m_read_deadline.reset();
+    return why;
+}
+
+CardReaderService::Outcome CardReaderService::read_card(Connection& connection) {
     auto answer_to_reset = connection.client->power_on();
     if (!answer_to_reset) {
         const CcidError error = answer_to_reset.error();
@@ -235,18 +239,17 @@ CardReaderService::Outcome CardReaderService::card_inserted(Connection& connecti
             card_removed();
             return Outcome::keep_going;
         }
-        post(core::CardReadFailed{std::string(drivers::ccid::to_string(error))});
+        post(core::CardReadFailed{finish_read(drivers::ccid::to_string(error))});
         tell("card read failed");
         return error == CcidError::reader_gone ? Outcome::reader_gone : Outcome::keep_going;
     }
     set_state(CardReaderState::powered);
     tell("card powered");
 
-    drivers::ccid::CcidApduChannel reader_channel(*connection.client, connection.level);
-    StoppableChannel channel(reader_channel, m_link);
+    drivers::ccid::CcidApduChannel channel(*connection.client, connection.level);
     auto card = drivers::emv::read_card_data(channel, m_options.terminal);
     if (!card) {
-        post(core::CardReadFailed{std::string(drivers::emv::to_string(card.error()))});
+        post(core::CardReadFailed{finish_read(drivers::emv::to_string(card.error()))});
         tell("card read failed");
         if (card.error() == drivers::emv::EmvError::reader_failed &&
             !connection.client->slot_status()) {
@@ -255,6 +258,7 @@ CardReaderService::Outcome CardReaderService::card_inserted(Connection& connecti
         release_card(connection);
         return Outcome::keep_going;
     }
+    m_read_deadline.reset();
     // The plain digits live only as long as it takes to move them into the masking type.
     auto number = core::CardNumber::parse(card->pan);
     base::wipe(card->pan);

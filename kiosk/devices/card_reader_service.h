@@ -11,6 +11,7 @@
 // digits are wiped at once. Notices name what happened, never the card.
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,7 @@
 #include "drivers/usb/usb_transport.h"
 #include "kiosk/devices/device_events.h"
 #include "kiosk/devices/device_link.h"
+#include "kiosk/devices/device_timing.h"
 
 namespace kiosk::devices {
 
@@ -39,6 +41,9 @@ struct CardReaderOptions {
     drivers::emv::Terminal terminal = drivers::emv::Terminal::unionpay();
     // The device's name in notices.
     std::string name = "card reader";
+    // One card read, from power-on to the last record, ends within this however the card or
+    // the reader stall (kiosk/devices/device_timing.h).
+    std::chrono::milliseconds read_limit = k_card_read_limit;
 };
 
 class CardReaderService {
@@ -68,6 +73,12 @@ class CardReaderService {
     void serve(Connection& connection);
     Outcome follow_slot(Connection& connection, bool present);
     Outcome card_inserted(Connection& connection);
+    Outcome read_card(Connection& connection);
+    // Ends the read's window, so that the commands that follow (a status check, a power-off)
+    // are not cut short by its deadline or an eject, and says why the read failed as the
+    // customer's session should learn it: the deadline or an eject explain a failure better
+    // than the error they caused.
+    std::string finish_read(std::string_view reason);
     void card_removed();
     void release_card(Connection& connection);
     void set_state(CardReaderState state);
@@ -78,6 +89,8 @@ class CardReaderService {
     DeviceLink m_link;
     std::atomic<CardReaderState> m_state{CardReaderState::reader_missing};
     std::atomic<bool> m_eject_requested{false};
+    // Set while a card is being read: the read's window (model thread only).
+    std::optional<std::chrono::steady_clock::time_point> m_read_deadline;
 };
 
 }  // namespace kiosk::devices

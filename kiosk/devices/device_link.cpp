@@ -1,5 +1,8 @@
 #include "kiosk/devices/device_link.h"
 
+#include <exception>
+#include <string>
+
 namespace kiosk::devices {
 
 void DeviceLink::start(EventSink events, DeviceNotice notice, std::function<void()> body) {
@@ -7,7 +10,31 @@ void DeviceLink::start(EventSink events, DeviceNotice notice, std::function<void
     m_thread.stop();
     m_events = std::move(events);
     m_notice = std::move(notice);
-    m_thread.start(std::move(body));
+    m_thread.start([this, body = std::move(body)] {
+        // Whatever escapes the model's code (a bug, memory exhausted by a device that lies about
+        // its sizes) ends here, never in std::terminate: the fault is reported, and after a
+        // pause the model looks for its device again as after an unplug.
+        while (!stop_requested()) {
+            try {
+                body();
+                return;
+            } catch (const std::exception& error) {
+                report_fault(error.what());
+            } catch (...) {
+                report_fault("unknown exception");
+            }
+            sleep_for(k_fault_backoff);
+        }
+    });
+}
+
+void DeviceLink::report_fault(std::string_view what) noexcept {
+    try {
+        tell("fault");
+        post(core::DeviceFailed{m_name, std::string(what)});
+    } catch (...) {
+        // Reporting needs memory; when even that fails, the reconnect still follows.
+    }
 }
 
 void DeviceLink::post(core::Event event) {

@@ -59,6 +59,9 @@ class DeviceLink {
     void run(const LinkSteps<Connection>& steps);
 
   private:
+    // Tells the shell that the model's code failed (DeviceFailed) before it starts again.
+    void report_fault(std::string_view what) noexcept;
+
     std::string m_name;
     EventSink m_events;
     DeviceNotice m_notice;

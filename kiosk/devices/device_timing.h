@@ -28,4 +28,14 @@ inline constexpr std::chrono::milliseconds k_error_backoff = 100ms;
 // This many failures in a row and the device is closed and opened again.
 inline constexpr int k_failures_before_reopen = 5;
 
+// One card read (answer to reset, application selection, every record) ends within this,
+// however a card or reader stalls: a customer does not wait longer, and the model's thread is
+// free again. It is shorter than the core's safety net (policy.h, card_read_timeout_ms), so
+// the model reports first and says why.
+inline constexpr std::chrono::milliseconds k_card_read_limit = 15s;
+
+// After a fault escapes a model's code (a bug, memory exhausted), its thread waits this long,
+// then looks for its device again.
+inline constexpr std::chrono::milliseconds k_fault_backoff = 1s;
+
 }  // namespace kiosk::devices

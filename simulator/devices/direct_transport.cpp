@@ -69,8 +69,8 @@ std::expected<void, drivers::usb::UsbError> DirectTransport::bulk_out(
     return {};
 }
 
-std::expected<base::Bytes, drivers::usb::UsbError> DirectTransport::receive(
-    std::uint8_t endpoint, std::size_t max_length, std::chrono::milliseconds timeout) {
+std::expected<std::size_t, drivers::usb::UsbError> DirectTransport::receive(
+    std::uint8_t endpoint, std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout) {
     if (endpoint == 0) {
         return std::unexpected(drivers::usb::UsbError::not_supported);
     }
@@ -85,10 +85,11 @@ std::expected<base::Bytes, drivers::usb::UsbError> DirectTransport::receive(
         auto data = m_device->take_in(endpoint);
         lock.lock();
         if (data) {
-            if (data->size() > max_length) {
+            if (data->size() > buffer.size()) {
                 return std::unexpected(drivers::usb::UsbError::overflow);
             }
-            return std::move(*data);
+            std::ranges::copy(*data, buffer.begin());
+            return data->size();
         }
         if (!m_signal->condition.wait_until(lock, deadline, [&] {
                 return m_signal->generation != seen || m_signal->unplugged;
@@ -98,14 +99,14 @@ std::expected<base::Bytes, drivers::usb::UsbError> DirectTransport::receive(
     }
 }
 
-std::expected<base::Bytes, drivers::usb::UsbError> DirectTransport::bulk_in(
-    std::size_t max_length, std::chrono::milliseconds timeout) {
-    return receive(m_bulk_in, max_length, timeout);
+std::expected<std::size_t, drivers::usb::UsbError> DirectTransport::bulk_in(
+    std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout) {
+    return receive(m_bulk_in, buffer, timeout);
 }
 
-std::expected<base::Bytes, drivers::usb::UsbError> DirectTransport::interrupt_in(
-    std::size_t max_length, std::chrono::milliseconds timeout) {
-    return receive(m_interrupt_in, max_length, timeout);
+std::expected<std::size_t, drivers::usb::UsbError> DirectTransport::interrupt_in(
+    std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout) {
+    return receive(m_interrupt_in, buffer, timeout);
 }
 
 std::expected<base::Bytes, drivers::usb::UsbError> DirectTransport::control_transfer(

@@ -27,17 +27,17 @@ class DirectTransport final : public drivers::usb::Transport {
 
     std::expected<void, drivers::usb::UsbError> bulk_out(
         std::span<const std::uint8_t> data, std::chrono::milliseconds timeout) override;
-    std::expected<base::Bytes, drivers::usb::UsbError> bulk_in(
-        std::size_t max_length, std::chrono::milliseconds timeout) override;
-    std::expected<base::Bytes, drivers::usb::UsbError> interrupt_in(
-        std::size_t max_length, std::chrono::milliseconds timeout) override;
+    std::expected<std::size_t, drivers::usb::UsbError> bulk_in(
+        std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout) override;
+    std::expected<std::size_t, drivers::usb::UsbError> interrupt_in(
+        std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout) override;
     std::expected<base::Bytes, drivers::usb::UsbError> control_transfer(
         const drivers::usb::ControlRequest& request, std::span<const std::uint8_t> data,
         std::uint16_t in_length, std::chrono::milliseconds timeout) override;
 
   private:
-    std::expected<base::Bytes, drivers::usb::UsbError> receive(std::uint8_t endpoint,
-                                                               std::size_t max_length,
+    std::expected<std::size_t, drivers::usb::UsbError> receive(std::uint8_t endpoint,
+                                                               std::span<std::uint8_t> buffer,
                                                                std::chrono::milliseconds timeout);
 
     struct Signal {

@@ -33,6 +33,7 @@ VirtualCcidReader::VirtualCcidReader() : VirtualCcidReader(Identity{}) {}
 // for and needs no limit.
 VirtualCcidReader::VirtualCcidReader(Identity identity)
     : m_identity(std::move(identity)),
+      m_announced_max_message_length(k_max_message_length),
       m_in({.address = k_bulk_in},
            {.address = k_interrupt_in, .capacity = k_max_queued_interrupts}) {}
 
@@ -65,7 +66,12 @@ base::Bytes VirtualCcidReader::descriptors() const {
     DeviceDescription description;
     description.product_id = k_ccid_reader_product_id;
     description.interface_class = 0x0B;  // smart card (CCID 1.1 §4.3)
-    description.class_descriptor = encode_class_descriptor(class_descriptor());
+    ClassDescriptor announced = class_descriptor();
+    {
+        std::lock_guard lock(m_mutex);
+        announced.max_message_length = m_announced_max_message_length;
+    }
+    description.class_descriptor = encode_class_descriptor(announced);
     description.endpoints = {
         {k_bulk_out, 0x02, k_full_speed_packet, 0},
         {k_bulk_in, 0x02, k_full_speed_packet, 0},
@@ -121,6 +127,16 @@ bool VirtualCcidReader::card_powered() const {
 void VirtualCcidReader::set_time_extensions(int count) {
     std::lock_guard lock(m_mutex);
     m_time_extensions = count < 0 ? 0 : count;
+}
+
+void VirtualCcidReader::set_stalling(bool stalling) {
+    std::lock_guard lock(m_mutex);
+    m_stalling = stalling;
+}
+
+void VirtualCcidReader::announce_max_message_length(std::uint32_t length) {
+    std::lock_guard lock(m_mutex);
+    m_announced_max_message_length = length;
 }
 
 Response VirtualCcidReader::answer(const Command& command) {
@@ -222,6 +238,14 @@ void VirtualCcidReader::on_out(std::uint8_t endpoint, std::span<const std::uint8
                 failed(m_state == Slot::absent ? IccStatus::absent : IccStatus::present_inactive,
                        error),
                 ClockStatus::stopped}}));
+        } else if (m_stalling && std::holds_alternative<XfrBlock>(*command)) {
+            const auto& transfer = std::get<XfrBlock>(*command);
+            m_in.queue_bulk(encode(Response{
+                DataBlock{transfer.slot,
+                          transfer.sequence,
+                          SlotState{IccStatus::active, CommandStatus::time_extension, 0xFF},
+                          0,
+                          {}}}));
         } else {
             Response response = answer(*command);
             if (m_time_extensions > 0 && std::holds_alternative<DataBlock>(response)) {

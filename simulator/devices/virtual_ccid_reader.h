@@ -42,6 +42,12 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
     // A slow card: every DataBlock answer is preceded by this many time extension requests
     // (CCID 1.1 §6.2.6, bStatus 0x80).
     void set_time_extensions(int count);
+    // A card that never finishes: every APDU is answered only by a request for the longest
+    // extension there is (bError 255, 255 times the host's wait), and the answer never comes.
+    void set_stalling(bool stalling);
+    // The dwMaxCCIDMessageLength the reader announces from its next plug-in (CCID 1.1 §5.1). A
+    // lying reader announces anything up to 4 GiB.
+    void announce_max_message_length(std::uint32_t length);
 
     // The class descriptor the reader announces.
     static drivers::ccid::ClassDescriptor class_descriptor();
@@ -64,6 +70,8 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
     std::shared_ptr<cards::VirtualCard> m_card;
     Slot m_state = Slot::absent;
     int m_time_extensions = 0;
+    bool m_stalling = false;
+    std::uint32_t m_announced_max_message_length;
     InEndpoints m_in;
 };
 

@@ -56,6 +56,15 @@ class ReplayTransport : public ::drivers::usb::Transport {
         std::lock_guard lock(m_mutex);
         return m_sent;
     }
+    // Every buffer the host offered for a bulk IN read, in order.
+    struct ReadBuffer {
+        const std::uint8_t* data = nullptr;
+        std::size_t size = 0;
+    };
+    std::vector<ReadBuffer> read_buffers() const {
+        std::lock_guard lock(m_mutex);
+        return m_read_buffers;
+    }
 
     std::expected<void, UsbError> bulk_out(std::span<const std::uint8_t> data,
                                            std::chrono::milliseconds /*timeout*/) override {
@@ -76,9 +85,10 @@ class ReplayTransport : public ::drivers::usb::Transport {
         return {};
     }
 
-    std::expected<base::Bytes, UsbError> bulk_in(std::size_t max_length,
+    std::expected<std::size_t, UsbError> bulk_in(std::span<std::uint8_t> buffer,
                                                  std::chrono::milliseconds /*timeout*/) override {
         std::lock_guard lock(m_mutex);
+        m_read_buffers.push_back(ReadBuffer{buffer.data(), buffer.size()});
         if (m_bulk.empty() || m_bulk.front().direction != Direction::in) {
             return std::unexpected(UsbError::timeout);
         }
@@ -87,25 +97,18 @@ class ReplayTransport : public ::drivers::usb::Transport {
         if (const auto* error = std::get_if<UsbError>(&step.payload)) {
             return std::unexpected(*error);
         }
-        const auto& bytes = std::get<base::Bytes>(step.payload);
-        if (bytes.size() > max_length) {
-            return std::unexpected(UsbError::overflow);
-        }
-        return bytes;
+        return deliver(std::get<base::Bytes>(step.payload), buffer);
     }
 
-    std::expected<base::Bytes, UsbError> interrupt_in(
-        std::size_t max_length, std::chrono::milliseconds /*timeout*/) override {
+    std::expected<std::size_t, UsbError> interrupt_in(
+        std::span<std::uint8_t> buffer, std::chrono::milliseconds /*timeout*/) override {
         std::lock_guard lock(m_mutex);
         if (m_interrupt.empty()) {
             return std::unexpected(UsbError::timeout);
         }
-        base::Bytes bytes = std::move(m_interrupt.front());
+        const base::Bytes bytes = std::move(m_interrupt.front());
         m_interrupt.pop_front();
-        if (bytes.size() > max_length) {
-            return std::unexpected(UsbError::overflow);
-        }
-        return bytes;
+        return deliver(bytes, buffer);
     }
 
     std::expected<base::Bytes, UsbError> control_transfer(const ::drivers::usb::ControlRequest&,
@@ -116,6 +119,16 @@ class ReplayTransport : public ::drivers::usb::Transport {
     }
 
   private:
+    // A device cannot send more than the host asked for: the rest is an overflow.
+    static std::expected<std::size_t, UsbError> deliver(const base::Bytes& bytes,
+                                                        std::span<std::uint8_t> buffer) {
+        if (bytes.size() > buffer.size()) {
+            return std::unexpected(UsbError::overflow);
+        }
+        std::copy(bytes.begin(), bytes.end(), buffer.begin());
+        return bytes.size();
+    }
+
     enum class Direction { out, in };
     struct Step {
         Direction direction;
@@ -126,6 +139,7 @@ class ReplayTransport : public ::drivers::usb::Transport {
     std::deque<base::Bytes> m_interrupt;
     std::vector<std::string> m_mismatches;
     std::vector<base::Bytes> m_sent;
+    std::vector<ReadBuffer> m_read_buffers;
 };
 
 // "62 00 0A" -> bytes; spaces optional. For test transcripts only.

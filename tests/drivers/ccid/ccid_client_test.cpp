@@ -9,6 +9,7 @@ using namespace drivers::ccid;
 using drivers::usb::UsbError;
 using tests::drivers::hex;
 using tests::drivers::ReplayTransport;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -217,6 +218,59 @@ TEST_CASE("Options from a class descriptor use its message length but never too 
     CHECK(CcidOptions::for_reader(descriptor).max_message_length == 65546);
     descriptor.max_message_length = 64;
     CHECK(CcidOptions::for_reader(descriptor).max_message_length == 271);
+}
+
+TEST_CASE("A reader that announces messages of up to 4 GiB is held to what CCID allows") {
+    ClassDescriptor descriptor;
+    descriptor.max_message_length = 0xFFFFFFFF;
+    CHECK(CcidOptions::for_reader(descriptor).max_message_length == k_max_message_length);
+    CHECK(k_max_message_length == 10 + 65538);
+}
+
+TEST_CASE("Every answer is read into one buffer, never larger than the longest CCID message") {
+    ReplayTransport transport;
+    for (std::uint8_t sequence = 0; sequence < 3; ++sequence) {
+        transport.expect_out(encode(Command{GetSlotStatus{0, sequence}}));
+        transport.reply_in(encode(Response{SlotStatus{0, sequence, {}, ClockStatus::running}}));
+    }
+    CcidOptions options = quick_options();
+    options.max_message_length = 0xFFFFFFFF;  // as a lying reader would have it
+    CcidClient client(transport, options);
+    for (int round = 0; round < 3; ++round) {
+        REQUIRE(client.slot_status().has_value());
+    }
+    const auto buffers = transport.read_buffers();
+    REQUIRE(buffers.size() == 3);
+    for (const auto& buffer : buffers) {
+        CHECK(buffer.data == buffers.front().data);
+        CHECK(buffer.size <= k_max_message_length);
+    }
+}
+
+TEST_CASE("An answer that arrives over two transfers is read whole") {
+    ReplayTransport transport;
+    transport.expect_out(hex("62 00000000 00 00 00 0000"));
+    const base::Bytes answer = data_block(0, 0x00, 0, k_atr);
+    transport.reply_in(base::Bytes(answer.begin(), answer.begin() + 7));
+    transport.reply_in(base::Bytes(answer.begin() + 7, answer.end()));
+    CcidClient client(transport, quick_options());
+    auto atr = client.power_on();
+    REQUIRE(atr.has_value());
+    CHECK(*atr == k_atr);
+}
+
+TEST_CASE("A command waiting for its answer ends at once when interrupted") {
+    ReplayTransport transport;
+    transport.expect_out(hex("62 00000000 00 00 00 0000"));
+    CcidOptions options;
+    options.command_timeout = std::chrono::seconds(20);  // the reader would be waited for long
+    CcidClient client(transport, options);
+    const auto started = std::chrono::steady_clock::now();
+    client.set_interrupt([&] { return std::chrono::steady_clock::now() - started > 50ms; });
+    auto atr = client.power_on();
+    REQUIRE_FALSE(atr.has_value());
+    CHECK(atr.error() == CcidError::aborted);
+    CHECK(std::chrono::steady_clock::now() - started < 2s);
 }
 
 TEST_CASE("Waiting for an interrupt reports slot changes and nothing on silence") {

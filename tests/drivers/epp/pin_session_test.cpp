@@ -31,13 +31,13 @@ class RecordingTransport : public drivers::usb::Transport {
         traffic.emplace_back(data.begin(), data.end());
         return m_inner.bulk_out(data, t);
     }
-    std::expected<base::Bytes, drivers::usb::UsbError> bulk_in(
-        std::size_t max, std::chrono::milliseconds t) override {
-        return record(m_inner.bulk_in(max, t));
+    std::expected<std::size_t, drivers::usb::UsbError> bulk_in(
+        std::span<std::uint8_t> buffer, std::chrono::milliseconds t) override {
+        return record(buffer, m_inner.bulk_in(buffer, t));
     }
-    std::expected<base::Bytes, drivers::usb::UsbError> interrupt_in(
-        std::size_t max, std::chrono::milliseconds t) override {
-        return record(m_inner.interrupt_in(max, t));
+    std::expected<std::size_t, drivers::usb::UsbError> interrupt_in(
+        std::span<std::uint8_t> buffer, std::chrono::milliseconds t) override {
+        return record(buffer, m_inner.interrupt_in(buffer, t));
     }
     std::expected<base::Bytes, drivers::usb::UsbError> control_transfer(
         const drivers::usb::ControlRequest& request, std::span<const std::uint8_t> data,
@@ -53,17 +53,20 @@ class RecordingTransport : public drivers::usb::Transport {
         }
         return result;
     }
+    std::expected<std::size_t, drivers::usb::UsbError> record(
+        std::span<const std::uint8_t> buffer,
+        std::expected<std::size_t, drivers::usb::UsbError> result) {
+        if (result) {
+            traffic.emplace_back(buffer.begin(),
+                                 buffer.begin() + static_cast<std::ptrdiff_t>(*result));
+        }
+        return result;
+    }
     drivers::usb::Transport& m_inner;
 };
 
 std::string hex_of(const base::Bytes& bytes) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string text;
-    for (std::uint8_t byte : bytes) {
-        text.push_back(digits[byte >> 4]);
-        text.push_back(digits[byte & 0x0F]);
-    }
-    return text;
+    return base::to_hex(bytes);
 }
 
 bool contains(const base::Bytes& haystack, const std::string& needle) {

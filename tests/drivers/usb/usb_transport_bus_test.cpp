@@ -127,7 +127,7 @@ TEST_CASE("Silence on the interrupt endpoint is a timeout, not an error") {
     REQUIRE(context.has_value());
     auto transport = usb::UsbTransport::open(*context, reader_match());
     REQUIRE(transport.has_value());
-    CHECK((*transport)->interrupt_in(8, 50ms).error() == usb::UsbError::timeout);
+    CHECK(drivers::usb::read_interrupt(**transport, 8, 50ms).error() == usb::UsbError::timeout);
     ccid::CcidClient client(**transport);
     auto nothing = client.wait_for_interrupt(50ms);
     REQUIRE(nothing.has_value());

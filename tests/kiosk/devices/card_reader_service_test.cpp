@@ -45,6 +45,9 @@ std::string pan_of(std::string_view name) {
 
 // A bus with the simulator's reader plugged in, and the kiosk's model listening to it.
 struct Kiosk {
+    Kiosk() = default;
+    explicit Kiosk(CardReaderOptions options) : service(std::move(options)) {}
+
     simulator::usb::VirtualUsbBus bus;
     std::shared_ptr<VirtualCcidReader> reader = std::make_shared<VirtualCcidReader>();
     std::optional<simulator::usb::DeviceHandle> reader_handle;
@@ -296,4 +299,62 @@ TEST_CASE("no event or notice of the card reader carries a card number") {
             CHECK(failed->reason.find_first_of("0123456789") == std::string::npos);
         }
     }
+}
+
+TEST_CASE("a reader that announces messages of 4 GiB is driven within CCID's bounds") {
+    Kiosk kiosk;
+    kiosk.reader->announce_max_message_length(0xFFFFFFFF);
+    kiosk.plug_reader();
+    kiosk.start();
+    kiosk.reader->insert(card("zhang-wei"));
+    REQUIRE(kiosk.recorder.skip_to<core::CardInserted>());
+    CHECK(kiosk.recorder.skip_to<core::CardRead>());
+}
+
+TEST_CASE("a card that keeps asking for more time is given up on when its read is overdue") {
+    CardReaderOptions options;
+    options.read_limit = 2s;
+    Kiosk kiosk(options);
+    kiosk.reader->set_stalling(true);
+    kiosk.plug_reader();
+    kiosk.start();
+    kiosk.reader->insert(card("zhang-wei"));
+    REQUIRE(kiosk.recorder.skip_to<core::CardInserted>());
+    const auto inserted = std::chrono::steady_clock::now();
+    const auto failed = kiosk.recorder.skip_to<core::CardReadFailed>(10s);
+    REQUIRE(failed);
+    CHECK(failed->reason == "card read took longer than its limit");
+    const auto waited = std::chrono::steady_clock::now() - inserted;
+    CHECK(waited >= 1500ms);
+    CHECK(waited < 4s);
+}
+
+TEST_CASE("an eject ends a card read that stalls, and the card is released") {
+    Kiosk kiosk;
+    kiosk.reader->set_stalling(true);
+    kiosk.plug_reader();
+    kiosk.start();
+    kiosk.reader->insert(card("zhang-wei"));
+    REQUIRE(kiosk.recorder.wait_for_notice("card powered"));
+    const auto ejected = std::chrono::steady_clock::now();
+    kiosk.service.eject();
+    const auto failed = kiosk.recorder.skip_to<core::CardReadFailed>(5s);
+    REQUIRE(failed);
+    CHECK(failed->reason == "card read stopped: the card is being returned");
+    CHECK(std::chrono::steady_clock::now() - ejected < 1s);
+    CHECK(kiosk.recorder.wait_for_notice("card released"));
+    CHECK_FALSE(kiosk.reader->card_powered());
+}
+
+TEST_CASE("stopping the card reader model is prompt while a card stalls its read") {
+    Kiosk kiosk;
+    kiosk.reader->set_stalling(true);
+    kiosk.plug_reader();
+    kiosk.start();
+    kiosk.reader->insert(card("zhang-wei"));
+    REQUIRE(kiosk.recorder.wait_for_notice("card powered"));
+    std::this_thread::sleep_for(200ms);  // well inside the first stalled command
+    const auto started = std::chrono::steady_clock::now();
+    kiosk.service.stop();
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
 }

@@ -19,7 +19,7 @@ TEST_CASE("A direct transport wakes a waiting reader when the device gets data")
         reader->remove();  // nothing in the slot yet: no notification
         reader->insert(std::make_shared<simulator::cards::MuteCard>("mute"));
     });
-    auto message = transport.interrupt_in(64, std::chrono::seconds(2));
+    auto message = drivers::usb::read_interrupt(transport, 64, std::chrono::seconds(2));
     inserter.join();
     REQUIRE(message.has_value());
     CHECK((*message)[0] == 0x50);
@@ -30,12 +30,15 @@ TEST_CASE("A direct transport reports overflow, silence and unplugging") {
     DirectTransport transport(reader);
     const base::Bytes slot_status{0x65, 0, 0, 0, 0, 0, 1, 0, 0, 0};
     REQUIRE(transport.bulk_out(slot_status, std::chrono::milliseconds(10)).has_value());
-    CHECK(transport.bulk_in(4, std::chrono::milliseconds(10)).error() == UsbError::overflow);
-    CHECK(transport.bulk_in(64, std::chrono::milliseconds(10)).error() == UsbError::timeout);
+    CHECK(drivers::usb::read_bulk(transport, 4, std::chrono::milliseconds(10)).error() ==
+          UsbError::overflow);
+    CHECK(drivers::usb::read_bulk(transport, 64, std::chrono::milliseconds(10)).error() ==
+          UsbError::timeout);
     transport.unplug();
     CHECK(transport.bulk_out(slot_status, std::chrono::milliseconds(10)).error() ==
           UsbError::no_device);
-    CHECK(transport.interrupt_in(64, std::chrono::milliseconds(10)).error() == UsbError::no_device);
+    CHECK(drivers::usb::read_interrupt(transport, 64, std::chrono::milliseconds(10)).error() ==
+          UsbError::no_device);
 }
 
 TEST_CASE("Control requests the reader does not know stall") {

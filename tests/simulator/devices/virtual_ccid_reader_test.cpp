@@ -28,7 +28,7 @@ std::shared_ptr<simulator::cards::VirtualCard> demo_card(std::string_view name) 
 // Sends one raw CCID message and returns the reader's decoded answer.
 Response ask(DirectTransport& transport, const Command& command) {
     REQUIRE(transport.bulk_out(encode(command), k_wait).has_value());
-    auto bytes = transport.bulk_in(1024, k_wait);
+    auto bytes = drivers::usb::read_bulk(transport, 1024, k_wait);
     REQUIRE(bytes.has_value());
     auto response = decode_response(*bytes);
     REQUIRE(response.has_value());
@@ -63,16 +63,16 @@ TEST_CASE("Inserting and removing a card notifies the host on the interrupt endp
     DirectTransport transport(reader);
     reader->insert(demo_card("zhang-wei"));
     reader->remove();
-    auto inserted = transport.interrupt_in(64, k_wait);
+    auto inserted = drivers::usb::read_interrupt(transport, 64, k_wait);
     REQUIRE(inserted.has_value());
     auto message = decode_interrupt(*inserted);
     REQUIRE(message.has_value());
     CHECK(std::get<NotifySlotChange>(*message).slots.at(0) == SlotChange{true, true});
-    auto removed = transport.interrupt_in(64, k_wait);
+    auto removed = drivers::usb::read_interrupt(transport, 64, k_wait);
     REQUIRE(removed.has_value());
     CHECK(std::get<NotifySlotChange>(*decode_interrupt(*removed)).slots.at(0) ==
           SlotChange{false, true});
-    CHECK(transport.interrupt_in(64, std::chrono::milliseconds(20)).error() ==
+    CHECK(drivers::usb::read_interrupt(transport, 64, std::chrono::milliseconds(20)).error() ==
           drivers::usb::UsbError::timeout);
 }
 
@@ -149,7 +149,7 @@ TEST_CASE("A malformed message with a readable header is answered and a shorter 
     // XfrBlock announcing 16 bytes but carrying 2.
     const base::Bytes lying{0x6F, 0x10, 0, 0, 0, 0x00, 0x07, 0, 0, 0, 0x00, 0xA4};
     REQUIRE(transport.bulk_out(lying, k_wait).has_value());
-    auto answer = transport.bulk_in(1024, k_wait);
+    auto answer = drivers::usb::read_bulk(transport, 1024, k_wait);
     REQUIRE(answer.has_value());
     const auto status = std::get<SlotStatus>(*decode_response(*answer));
     CHECK(status.sequence == 7);
@@ -157,13 +157,13 @@ TEST_CASE("A malformed message with a readable header is answered and a shorter 
     // Unknown message type.
     REQUIRE(
         transport.bulk_out(base::Bytes{0x99, 0, 0, 0, 0, 0, 0x08, 0, 0, 0}, k_wait).has_value());
-    answer = transport.bulk_in(1024, k_wait);
+    answer = drivers::usb::read_bulk(transport, 1024, k_wait);
     REQUIRE(answer.has_value());
     CHECK(std::get<SlotStatus>(*decode_response(*answer)).state.error ==
           slot_error::command_not_supported);
     // Too short for a header: nothing comes back.
     REQUIRE(transport.bulk_out(base::Bytes{0x62, 0x00}, k_wait).has_value());
-    CHECK(transport.bulk_in(1024, std::chrono::milliseconds(20)).error() ==
+    CHECK(drivers::usb::read_bulk(transport, 1024, std::chrono::milliseconds(20)).error() ==
           drivers::usb::UsbError::timeout);
 }
 

@@ -179,7 +179,7 @@ TEST_CASE("A frame with a bad CRC is answered with a NAK carrying its sequence n
     base::Bytes frame = encode_frame(encode_command(GetStatus{}, 0x33));
     frame.back() ^= 0xFF;
     REQUIRE(pad.transport.bulk_out(frame, k_wait).has_value());
-    auto answer = pad.transport.bulk_in(k_max_frame_length, k_wait);
+    auto answer = drivers::usb::read_bulk(pad.transport, k_max_frame_length, k_wait);
     REQUIRE(answer.has_value());
     auto decoded = decode_frame(*answer);
     REQUIRE(decoded.has_value());
@@ -191,20 +191,21 @@ TEST_CASE("A frame with a bad CRC is answered with a NAK carrying its sequence n
 TEST_CASE("Unknown commands are NAKed and malformed ones refused with the reason") {
     Pad pad;
     REQUIRE(pad.transport.bulk_out(encode_frame(Frame{0x3E, 5, {}}), k_wait).has_value());
-    auto unknown =
-        decode_response(*decode_frame(*pad.transport.bulk_in(k_max_frame_length, k_wait)));
+    auto unknown = decode_response(
+        *decode_frame(*drivers::usb::read_bulk(pad.transport, k_max_frame_length, k_wait)));
     REQUIRE(unknown.has_value());
     CHECK(unknown->command_code == code::nak);
     CHECK(unknown->status == Status::unknown_command);
     REQUIRE(pad.transport.bulk_out(encode_frame(Frame{code::set_key_mode, 6, {0x07}}), k_wait)
                 .has_value());
-    auto refused =
-        decode_response(*decode_frame(*pad.transport.bulk_in(k_max_frame_length, k_wait)));
+    auto refused = decode_response(
+        *decode_frame(*drivers::usb::read_bulk(pad.transport, k_max_frame_length, k_wait)));
     REQUIRE(refused.has_value());
     CHECK(refused->status == Status::bad_parameter);
     REQUIRE(
         pad.transport.bulk_out(encode_frame(Frame{code::get_info, 7, {0x00}}), k_wait).has_value());
-    refused = decode_response(*decode_frame(*pad.transport.bulk_in(k_max_frame_length, k_wait)));
+    refused = decode_response(
+        *decode_frame(*drivers::usb::read_bulk(pad.transport, k_max_frame_length, k_wait)));
     REQUIRE(refused.has_value());
     CHECK(refused->status == Status::bad_length);
 }
