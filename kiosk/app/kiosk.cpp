@@ -34,10 +34,17 @@ void log(const std::string& line) {
 
 }  // namespace
 
-std::expected<std::unique_ptr<Kiosk>, std::string> Kiosk::create(Config config,
-                                                                 core::Resources resources,
-                                                                 Transcript transcript,
-                                                                 Clock::time_point process_start) {
+std::string_view to_string(KioskError error) {
+    switch (error) {
+        case KioskError::display_unavailable:
+            return "cannot start the display";
+    }
+    return "unknown kiosk error";
+}
+
+std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
+    Config config, core::Resources resources, Transcript transcript,
+    Clock::time_point process_start) {
     auto kiosk = std::unique_ptr<Kiosk>(
         new Kiosk(std::move(config), std::move(resources), std::move(transcript), process_start));
     auto display = ui::Display::create(ui::DisplayOptions{
@@ -47,7 +54,8 @@ std::expected<std::unique_ptr<Kiosk>, std::string> Kiosk::create(Config config,
         .fonts = {.regular = kiosk->m_config.font_regular, .bold = kiosk->m_config.font_bold},
         .title = "Kiosk"});
     if (!display) {
-        return std::unexpected(display.error());
+        return std::unexpected(
+            base::error(KioskError::display_unavailable, base::to_string(display.error())));
     }
     kiosk->m_display = std::move(*display);
 
@@ -65,16 +73,16 @@ std::expected<std::unique_ptr<Kiosk>, std::string> Kiosk::create(Config config,
                                                .played_ms = notice.audio_duration.count(),
                                                .started = notice.started});
     };
-    speech_options.on_error = [self](const speech::Error& error) {
-        self->m_transcript.journal("speech problem", speech::to_string(error));
-        log("speech: " + std::string(speech::to_string(error)));
+    speech_options.on_error = [self](const base::Error<speech::SpeechError>& error) {
+        self->m_transcript.journal("speech problem", base::to_string(error));
+        log("speech: " + base::to_string(error));
     };
     if (auto speaker = speech::Speaker::create(std::move(speech_options))) {
         self->m_speaker = std::move(*speaker);
     } else {
         // A kiosk without a voice still serves sighted customers; staff must hear of it.
-        self->m_transcript.journal("speech unavailable", speech::to_string(speaker.error()));
-        log("speech unavailable: " + std::string(speech::to_string(speaker.error())));
+        self->m_transcript.journal("speech unavailable", base::to_string(speaker.error()));
+        log("speech unavailable: " + base::to_string(speaker.error()));
     }
 
     const auto device_notice = [self](std::string_view device, std::string_view event) {
@@ -319,7 +327,7 @@ void Kiosk::after_frame() {
         const auto path = *m_config.screenshots_directory /
                           fmt::format("{:03}-{}.png", ++m_screenshot_count, m_last_screen_id);
         if (auto saved = m_display->save_screenshot(path, ui::Privacy::redact); !saved) {
-            log(saved.error());
+            log(base::to_string(saved.error()));
         }
         // The screenshot drew a redacted picture into the back buffer; show the real one.
         m_display->render();

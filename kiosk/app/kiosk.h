@@ -4,10 +4,13 @@
 // "Threads").
 
 #include <chrono>
+#include <expected>
 #include <map>
 #include <memory>
 #include <optional>
+#include <string_view>
 
+#include "base/error.h"
 #include "kiosk/app/config.h"
 #include "kiosk/app/event_queue.h"
 #include "kiosk/app/transcript.h"
@@ -31,14 +34,22 @@ class AccountClient;
 
 namespace kiosk::app {
 
+// What stops the kiosk from starting. Errors carry it as base::Error<KioskError>, whose
+// context is the failing adapter's own error.
+enum class KioskError {
+    display_unavailable,  // the window could not be opened or the fonts are missing
+};
+
+std::string_view to_string(KioskError error);
+
 class Kiosk {
   public:
     using Clock = std::chrono::steady_clock;
 
     // Opens the window, the speech worker, the devices and the account client. Only a
     // display that cannot be opened is fatal; a missing voice or device is reported and the
-    // kiosk carries on without it.
-    static std::expected<std::unique_ptr<Kiosk>, std::string> create(
+    // kiosk carries on without it. Errors: display_unavailable.
+    static std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> create(
         Config config, core::Resources resources, Transcript transcript,
         Clock::time_point process_start);
     ~Kiosk();

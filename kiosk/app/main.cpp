@@ -23,15 +23,15 @@ int main(int argc, char** argv) {
         }
         auto resources = resources::load_resources(config->locales_directory);
         if (!resources) {
-            std::fprintf(stderr, "kiosk: %s\n", resources::to_string(resources.error()).c_str());
+            std::fprintf(stderr, "kiosk: %s\n", base::to_string(resources.error()).c_str());
             return 2;
         }
-        auto transcript =
-            config->transcript
-                ? app::Transcript::open(*config->transcript, process_start)
-                : std::expected<app::Transcript, std::string>(app::Transcript::disabled());
+        auto transcript = config->transcript
+                              ? app::Transcript::open(*config->transcript, process_start)
+                              : std::expected<app::Transcript, base::Error<app::TranscriptError>>(
+                                    app::Transcript::disabled());
         if (!transcript) {
-            std::fprintf(stderr, "kiosk: %s\n", transcript.error().c_str());
+            std::fprintf(stderr, "kiosk: %s\n", base::to_string(transcript.error()).c_str());
             return 2;
         }
         if (config->screenshots_directory) {
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
         auto kiosk = app::Kiosk::create(*config, std::move(*resources), std::move(*transcript),
                                         process_start);
         if (!kiosk) {
-            std::fprintf(stderr, "kiosk: %s\n", kiosk.error().c_str());
+            std::fprintf(stderr, "kiosk: %s\n", base::to_string(kiosk.error()).c_str());
             SDL_Quit();
             return 2;
         }

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
+#include <cstring>
+
 namespace kiosk::app {
 
 namespace {
@@ -9,6 +12,14 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 }  // namespace
+
+std::string_view to_string(TranscriptError error) {
+    switch (error) {
+        case TranscriptError::unwritable:
+            return "cannot write the transcript";
+    }
+    return "unknown transcript error";
+}
 
 Transcript::Transcript(std::FILE* file, Clock::time_point start) : m_file(file), m_start(start) {}
 
@@ -21,11 +32,12 @@ Transcript::~Transcript() {
     }
 }
 
-std::expected<Transcript, std::string> Transcript::open(const std::filesystem::path& path,
-                                                        Clock::time_point start) {
+std::expected<Transcript, base::Error<TranscriptError>> Transcript::open(
+    const std::filesystem::path& path, Clock::time_point start) {
     std::FILE* file = std::fopen(path.c_str(), "we");
     if (file == nullptr) {
-        return std::unexpected("cannot write the transcript " + path.string());
+        return std::unexpected(
+            base::error(TranscriptError::unwritable, path.string() + ": " + std::strerror(errno)));
     }
     return Transcript(file, start);
 }

@@ -15,11 +15,20 @@
 #include <string>
 #include <string_view>
 
+#include "base/error.h"
 #include "kiosk/core/screen.h"
 
 namespace kiosk::app {
 
 inline constexpr std::string_view redacted_text = "[private]";
+
+// What can stop a transcript from being recorded. Errors carry it as
+// base::Error<TranscriptError>, whose context names the file and the system's reason.
+enum class TranscriptError {
+    unwritable,  // the file cannot be created or opened for writing
+};
+
+std::string_view to_string(TranscriptError error);
 
 struct SpeechRecord {
     std::string channel;
@@ -35,9 +44,9 @@ class Transcript {
   public:
     using Clock = std::chrono::steady_clock;
 
-    // No path: records nothing (every call is cheap).
-    static std::expected<Transcript, std::string> open(const std::filesystem::path& path,
-                                                       Clock::time_point start);
+    // Errors: unwritable. Transcript::disabled() records nothing (every call is cheap).
+    static std::expected<Transcript, base::Error<TranscriptError>> open(
+        const std::filesystem::path& path, Clock::time_point start);
     static Transcript disabled();
 
     Transcript(Transcript&& other) noexcept;

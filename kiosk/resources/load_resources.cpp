@@ -10,62 +10,58 @@
 
 namespace kiosk::resources {
 
-std::string_view to_string(ResourceErrorKind kind) {
-    switch (kind) {
-        case ResourceErrorKind::directory_missing:
+std::string_view to_string(ResourceError error) {
+    switch (error) {
+        case ResourceError::directory_missing:
             return "locales directory missing";
-        case ResourceErrorKind::no_locales:
+        case ResourceError::no_locales:
             return "no locale in the locales directory";
-        case ResourceErrorKind::catalog_missing:
+        case ResourceError::catalog_missing:
             return "catalog missing";
-        case ResourceErrorKind::default_locale_missing:
+        case ResourceError::default_locale_missing:
             return "default locale missing";
-        case ResourceErrorKind::file_unreadable:
+        case ResourceError::file_unreadable:
             return "file unreadable";
-        case ResourceErrorKind::syntax:
+        case ResourceError::syntax:
             return "syntax error";
-        case ResourceErrorKind::not_text:
+        case ResourceError::not_text:
             return "value is not text";
-        case ResourceErrorKind::empty:
+        case ResourceError::empty:
             return "catalog empty";
     }
     return "unknown resource error";
 }
 
-std::string to_string(const ResourceError& error) {
-    std::string text(to_string(error.kind));
-    text += ": ";
-    text += error.path;
-    if (!error.detail.empty()) {
-        text += ": ";
-        text += error.detail;
-    }
-    return text;
-}
-
 namespace {
 
-std::unexpected<ResourceError> failure(ResourceErrorKind kind, std::string_view path,
-                                       std::string detail = {}) {
-    return std::unexpected(ResourceError{kind, std::string(path), std::move(detail)});
+// The context is the file or folder at fault, then what exactly is wrong there.
+std::unexpected<base::Error<ResourceError>> failure(ResourceError code, std::string_view path,
+                                                    std::string_view detail = {}) {
+    std::string context(path);
+    if (!detail.empty()) {
+        context += ": ";
+        context += detail;
+    }
+    return std::unexpected(base::error(code, std::move(context)));
 }
 
-std::expected<toml::table, ResourceError> parse_toml(std::string_view text,
-                                                     std::string_view source_path) {
+std::expected<toml::table, base::Error<ResourceError>> parse_toml(std::string_view text,
+                                                                  std::string_view source_path) {
     try {
         return toml::parse(text, source_path);
     } catch (const toml::parse_error& error) {
         std::ostringstream detail;
         detail << "line " << error.source().begin.line << ", column " << error.source().begin.column
                << ": " << error.description();
-        return failure(ResourceErrorKind::syntax, source_path, detail.str());
+        return failure(ResourceError::syntax, source_path, detail.str());
     }
 }
 
 // Flattens nested tables into dotted keys; anything but a string or a table is an error.
-std::expected<void, ResourceError> flatten(const toml::table& table, const std::string& prefix,
-                                           std::string_view source_path,
-                                           core::Catalog::Messages& messages) {
+std::expected<void, base::Error<ResourceError>> flatten(const toml::table& table,
+                                                        const std::string& prefix,
+                                                        std::string_view source_path,
+                                                        core::Catalog::Messages& messages) {
     for (const auto& [key, node] : table) {
         std::string name =
             prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
@@ -76,31 +72,31 @@ std::expected<void, ResourceError> flatten(const toml::table& table, const std::
         } else if (const toml::value<std::string>* text = node.as_string()) {
             messages.emplace(std::move(name), text->get());
         } else {
-            return failure(ResourceErrorKind::not_text, source_path,
+            return failure(ResourceError::not_text, source_path,
                            "\"" + name + "\" is not a string");
         }
     }
     return {};
 }
 
-std::expected<std::string, ResourceError> read_file(const std::filesystem::path& path) {
+std::expected<std::string, base::Error<ResourceError>> read_file(
+    const std::filesystem::path& path) {
     std::ifstream stream(path, std::ios::binary);
     if (!stream) {
-        return failure(ResourceErrorKind::file_unreadable, path.string(), "cannot open");
+        return failure(ResourceError::file_unreadable, path.string(), "cannot open");
     }
     std::ostringstream contents;
     contents << stream.rdbuf();
     if (stream.bad()) {
-        return failure(ResourceErrorKind::file_unreadable, path.string(), "read failed");
+        return failure(ResourceError::file_unreadable, path.string(), "read failed");
     }
     return contents.str();
 }
 
 }  // namespace
 
-std::expected<core::Catalog, ResourceError> parse_catalog(std::string_view toml_text,
-                                                          std::string locale,
-                                                          std::string_view source_path) {
+std::expected<core::Catalog, base::Error<ResourceError>> parse_catalog(
+    std::string_view toml_text, std::string locale, std::string_view source_path) {
     auto table = parse_toml(toml_text, source_path);
     if (!table) {
         return std::unexpected(table.error());
@@ -110,13 +106,13 @@ std::expected<core::Catalog, ResourceError> parse_catalog(std::string_view toml_
         return std::unexpected(flattened.error());
     }
     if (messages.empty()) {
-        return failure(ResourceErrorKind::empty, source_path, "no messages");
+        return failure(ResourceError::empty, source_path, "no messages");
     }
     return core::Catalog(std::move(locale), std::move(messages));
 }
 
-std::expected<core::Lexicon, ResourceError> parse_lexicon(std::string_view toml_text,
-                                                          std::string_view source_path) {
+std::expected<core::Lexicon, base::Error<ResourceError>> parse_lexicon(
+    std::string_view toml_text, std::string_view source_path) {
     auto table = parse_toml(toml_text, source_path);
     if (!table) {
         return std::unexpected(table.error());
@@ -125,7 +121,7 @@ std::expected<core::Lexicon, ResourceError> parse_lexicon(std::string_view toml_
     for (const auto& [word, node] : *table) {
         const toml::value<std::string>* replacement = node.as_string();
         if (replacement == nullptr) {
-            return failure(ResourceErrorKind::not_text, source_path,
+            return failure(ResourceError::not_text, source_path,
                            "\"" + std::string(word.str()) + "\" is not a string");
         }
         entries.emplace_back(std::string(word.str()), replacement->get());
@@ -133,17 +129,16 @@ std::expected<core::Lexicon, ResourceError> parse_lexicon(std::string_view toml_
     return core::Lexicon(std::move(entries));
 }
 
-std::expected<core::Resources, ResourceError> load_resources(
+std::expected<core::Resources, base::Error<ResourceError>> load_resources(
     const std::filesystem::path& locales_directory) {
     std::error_code error;
     if (!std::filesystem::is_directory(locales_directory, error)) {
-        return failure(ResourceErrorKind::directory_missing, locales_directory.string());
+        return failure(ResourceError::directory_missing, locales_directory.string());
     }
     core::Resources resources;
     std::filesystem::directory_iterator folders(locales_directory, error);
     if (error) {
-        return failure(ResourceErrorKind::file_unreadable, locales_directory.string(),
-                       error.message());
+        return failure(ResourceError::file_unreadable, locales_directory.string(), error.message());
     }
     for (const std::filesystem::directory_entry& folder : folders) {
         if (!folder.is_directory(error)) {
@@ -152,7 +147,7 @@ std::expected<core::Resources, ResourceError> load_resources(
         const std::string locale = folder.path().filename().string();
         const std::filesystem::path messages_path = folder.path() / "messages.toml";
         if (!std::filesystem::exists(messages_path, error)) {
-            return failure(ResourceErrorKind::catalog_missing, messages_path.string());
+            return failure(ResourceError::catalog_missing, messages_path.string());
         }
         auto text = read_file(messages_path);
         if (!text) {
@@ -178,10 +173,10 @@ std::expected<core::Resources, ResourceError> load_resources(
         }
     }
     if (resources.catalogs.empty()) {
-        return failure(ResourceErrorKind::no_locales, locales_directory.string());
+        return failure(ResourceError::no_locales, locales_directory.string());
     }
     if (!resources.has_locale(resources.default_locale)) {
-        return failure(ResourceErrorKind::default_locale_missing, locales_directory.string(),
+        return failure(ResourceError::default_locale_missing, locales_directory.string(),
                        "no catalog for " + resources.default_locale);
     }
     return resources;

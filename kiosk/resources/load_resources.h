@@ -1,17 +1,23 @@
 #pragma once
 
+// The kiosk's words from the locale folders: the catalogs of messages and the speech lexicons.
+
 #include <expected>
 #include <filesystem>
 #include <string>
 #include <string_view>
 
+#include "base/error.h"
 #include "kiosk/core/catalog.h"
 #include "kiosk/core/lexicon.h"
 #include "kiosk/core/resources.h"
 
 namespace kiosk::resources {
 
-enum class ResourceErrorKind {
+// What can be wrong with the locale folders. Errors carry it as base::Error<ResourceError>,
+// whose context names the file or folder at fault and what exactly is wrong there (the key,
+// the line and column): "syntax error: /…/zh-CN/messages.toml: line 3, column 7: …".
+enum class ResourceError {
     directory_missing,       // the locales directory does not exist
     no_locales,              // it holds no locale folder
     catalog_missing,         // a locale folder has no messages.toml
@@ -22,31 +28,25 @@ enum class ResourceErrorKind {
     empty,                   // a catalog without a single message
 };
 
-std::string_view to_string(ResourceErrorKind kind);
+std::string_view to_string(ResourceError error);
 
-struct ResourceError {
-    ResourceErrorKind kind;
-    std::string path;    // the file or directory at fault
-    std::string detail;  // what exactly: the key, the line and column, ...
-};
-
-// "catalog syntax error: /…/zh-CN/messages.toml: line 3, column 7: …"
-std::string to_string(const ResourceError& error);
+// Callers that spell `resources::to_string(error)` for a whole error (tests/kiosk/core's flow
+// driver) find base::to_string here.
+using base::to_string;
 
 // A catalog from the text of a messages.toml. Tables nest into dotted keys: `[welcome]` then
 // `title = "…"` is the message "welcome.title". Every value must be a string.
-std::expected<core::Catalog, ResourceError> parse_catalog(std::string_view toml_text,
-                                                          std::string locale,
-                                                          std::string_view source_path);
+std::expected<core::Catalog, base::Error<ResourceError>> parse_catalog(
+    std::string_view toml_text, std::string locale, std::string_view source_path);
 
 // A lexicon from the text of a lexicon.toml: a flat table of word = "replacement".
-std::expected<core::Lexicon, ResourceError> parse_lexicon(std::string_view toml_text,
-                                                          std::string_view source_path);
+std::expected<core::Lexicon, base::Error<ResourceError>> parse_lexicon(
+    std::string_view toml_text, std::string_view source_path);
 
 // Every folder under `locales_directory` is a locale ("zh-CN", "en", ...) with a messages.toml
 // and optionally a lexicon.toml. The default locale must be among them. Policy numbers are
 // the defaults from kiosk/core/policy.h.
-std::expected<core::Resources, ResourceError> load_resources(
+std::expected<core::Resources, base::Error<ResourceError>> load_resources(
     const std::filesystem::path& locales_directory);
 
 }  // namespace kiosk::resources

@@ -82,7 +82,7 @@ void AudioOutput::mix_into(std::span<std::int32_t> period) {
 
 // ---- AudioDevice ----
 
-std::expected<std::unique_ptr<AudioDevice>, Error> AudioDevice::open(
+std::expected<std::unique_ptr<AudioDevice>, base::Error<SpeechError>> AudioDevice::open(
     const std::string& device_name, int sample_rate, std::vector<AudioOutput*> outputs) {
     std::unique_ptr<AudioDevice> device{new AudioDevice(std::move(outputs))};
     SDL_AudioSpec wanted{};
@@ -98,9 +98,9 @@ std::expected<std::unique_ptr<AudioDevice>, Error> AudioDevice::open(
                                            &wanted, &obtained, 0);
     if (device->m_device == 0) {
         return std::unexpected(
-            Error{SpeechError::audio_unavailable,
-                  (device_name.empty() ? std::string{"default output"} : device_name) + ": " +
-                      SDL_GetError()});
+            base::error(SpeechError::audio_unavailable,
+                        (device_name.empty() ? std::string{"default output"} : device_name) + ": " +
+                            SDL_GetError()));
     }
     SDL_PauseAudioDevice(device->m_device, 0);
     return device;

@@ -80,7 +80,7 @@ class AudioDevice {
     // Opens `device_name` (empty: the system default) for mono 16-bit at `sample_rate` and
     // starts it. The outputs must outlive the device. Requires SDL's audio subsystem.
     // Errors: audio_unavailable, naming the device and SDL's reason.
-    static std::expected<std::unique_ptr<AudioDevice>, Error> open(
+    static std::expected<std::unique_ptr<AudioDevice>, base::Error<SpeechError>> open(
         const std::string& device_name, int sample_rate, std::vector<AudioOutput*> outputs);
     ~AudioDevice();
     AudioDevice(const AudioDevice&) = delete;

@@ -109,8 +109,7 @@ int main(int argc, char** argv) {
     auto created = Speaker::create(std::move(options));
     const Clock::duration create_took = Clock::now() - create_started;
     if (!created) {
-        std::fprintf(stderr, "speaker unavailable: %s\n",
-                     kiosk::speech::to_string(created.error()).c_str());
+        std::fprintf(stderr, "speaker unavailable: %s\n", base::to_string(created.error()).c_str());
         return 1;
     }
     Speaker& speaker = **created;

@@ -63,20 +63,21 @@ std::string recording_name(unsigned number, std::string_view channel) {
     return digits + "-" + std::string{channel} + ".wav";
 }
 
-std::expected<void, Error> check_record_directory(const std::filesystem::path& directory) {
+std::expected<void, base::Error<SpeechError>> check_record_directory(
+    const std::filesystem::path& directory) {
     std::error_code error;
     std::filesystem::create_directories(directory, error);
     if (error || !std::filesystem::is_directory(directory)) {
-        return std::unexpected(Error{SpeechError::record_directory_unusable,
-                                     directory.string() + ": " + error.message()});
+        return std::unexpected(base::error(SpeechError::record_directory_unusable,
+                                           directory.string() + ": " + error.message()));
     }
     // Creating a folder can succeed where writing in it does not (a read-only mount).
     const std::filesystem::path probe = directory / ".speech-write-probe";
     const bool writable = static_cast<bool>(std::ofstream{probe} << "probe");
     std::filesystem::remove(probe, error);
     if (!writable) {
-        return std::unexpected(
-            Error{SpeechError::record_directory_unusable, directory.string() + ": not writable"});
+        return std::unexpected(base::error(SpeechError::record_directory_unusable,
+                                           directory.string() + ": not writable"));
     }
     return {};
 }
@@ -115,10 +116,10 @@ thread_local Speaker::SynthesisContext* SynthesisCallback::context = nullptr;
 
 // ---- creation and destruction ----
 
-std::expected<std::unique_ptr<Speaker>, Error> Speaker::create(Options options) {
+std::expected<std::unique_ptr<Speaker>, base::Error<SpeechError>> Speaker::create(Options options) {
     if (!is_valid_volume_step(options.volume_step)) {
-        return std::unexpected(Error{SpeechError::invalid_volume_step,
-                                     "volume step " + std::to_string(options.volume_step)});
+        return std::unexpected(base::error(SpeechError::invalid_volume_step,
+                                           "volume step " + std::to_string(options.volume_step)));
     }
     if (options.record_directory) {
         if (auto usable = check_record_directory(*options.record_directory); !usable) {
@@ -130,25 +131,25 @@ std::expected<std::unique_ptr<Speaker>, Error> Speaker::create(Options options) 
     if (!options.espeak_data_path.empty() &&
         !std::filesystem::is_directory(options.espeak_data_path)) {
         return std::unexpected(
-            Error{SpeechError::synthesiser_unavailable,
-                  "data folder " + options.espeak_data_path + " does not exist"});
+            base::error(SpeechError::synthesiser_unavailable,
+                        "data folder " + options.espeak_data_path + " does not exist"));
     }
     if (speaker_exists.exchange(true)) {
         return std::unexpected(
-            Error{SpeechError::already_running, "eSpeak NG allows one speaker per process"});
+            base::error(SpeechError::already_running, "eSpeak NG allows one speaker per process"));
     }
     if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
         speaker_exists = false;
-        return std::unexpected(Error{SpeechError::audio_unavailable, SDL_GetError()});
+        return std::unexpected(base::error(SpeechError::audio_unavailable, SDL_GetError()));
     }
     // From here the destructor undoes whatever has been set up.
     std::unique_ptr<Speaker> speaker{new Speaker(std::move(options))};
 
-    std::promise<std::expected<int, Error>> started;
-    std::future<std::expected<int, Error>> start_result = started.get_future();
+    std::promise<std::expected<int, base::Error<SpeechError>>> started;
+    std::future<std::expected<int, base::Error<SpeechError>>> start_result = started.get_future();
     Speaker* self = speaker.get();
     speaker->m_worker = std::thread([self, &started] { self->run_worker(started); });
-    const std::expected<int, Error> sample_rate = start_result.get();
+    const std::expected<int, base::Error<SpeechError>> sample_rate = start_result.get();
     if (!sample_rate) {
         return std::unexpected(sample_rate.error());
     }
@@ -201,15 +202,15 @@ Speaker::~Speaker() {
     speaker_exists = false;
 }
 
-void Speaker::run_worker(std::promise<std::expected<int, Error>>& started) {
+void Speaker::run_worker(std::promise<std::expected<int, base::Error<SpeechError>>>& started) {
     const Clock::time_point begin = Clock::now();
     if (engine.started && engine.data_path != m_options.espeak_data_path) {
         // Starting eSpeak again on other data leaks a thread and keeps the old voice loaded
         // (measured: a voice missing from the new data still "loads"), so it is refused.
         started.set_value(std::unexpected(
-            Error{SpeechError::synthesiser_unavailable,
-                  "eSpeak NG already runs on data folder '" + engine.data_path +
-                      "' in this process; a different folder needs a new process"}));
+            base::error(SpeechError::synthesiser_unavailable,
+                        "eSpeak NG already runs on data folder '" + engine.data_path +
+                            "' in this process; a different folder needs a new process")));
         return;
     }
     if (!engine.started) {
@@ -220,11 +221,11 @@ void Speaker::run_worker(std::promise<std::expected<int, Error>>& started) {
                                                   data_path, espeakINITIALIZE_DONT_EXIT);
         if (sample_rate <= 0) {
             engine.started = false;
-            started.set_value(
-                std::unexpected(Error{SpeechError::synthesiser_unavailable,
-                                      "espeak_Initialize failed; data folder " +
-                                          (data_path == nullptr ? std::string{"(installed default)"}
-                                                                : m_options.espeak_data_path)}));
+            started.set_value(std::unexpected(base::error(
+                SpeechError::synthesiser_unavailable,
+                "espeak_Initialize failed; data folder " + (data_path == nullptr
+                                                                ? std::string{"(installed default)"}
+                                                                : m_options.espeak_data_path))));
             return;
         }
         engine = EngineState{true, m_options.espeak_data_path, sample_rate};
@@ -232,8 +233,8 @@ void Speaker::run_worker(std::promise<std::expected<int, Error>>& started) {
     for (const VoiceChoice& choice : voice_table) {
         const std::string voice{choice.voice};
         if (espeak_SetVoiceByName(voice.c_str()) != EE_OK) {
-            started.set_value(std::unexpected(Error{
-                SpeechError::voice_missing, voice + " (for " + std::string{choice.locale} + ")"}));
+            started.set_value(std::unexpected(base::error(
+                SpeechError::voice_missing, voice + " (for " + std::string{choice.locale} + ")")));
             return;
         }
     }
@@ -301,10 +302,10 @@ void Speaker::tone(ToneKind kind) {
     m_wake.notify_all();
 }
 
-std::expected<void, Error> Speaker::set_volume(int step) {
+std::expected<void, base::Error<SpeechError>> Speaker::set_volume(int step) {
     if (!is_valid_volume_step(step)) {
         return std::unexpected(
-            Error{SpeechError::invalid_volume_step, "volume step " + std::to_string(step)});
+            base::error(SpeechError::invalid_volume_step, "volume step " + std::to_string(step)));
     }
     m_volume_step = step;
     return {};
@@ -396,7 +397,7 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
                              std::optional<Clock::time_point> requested_at) {
     const std::optional<std::string_view> voice = voice_for_locale(utterance.locale);
     if (!voice) {
-        deliver(Error{SpeechError::unknown_locale, "locale '" + utterance.locale + "'"});
+        deliver(base::error(SpeechError::unknown_locale, "locale '" + utterance.locale + "'"));
         return;
     }
     const bool plugged = m_headphones_plugged;
@@ -405,19 +406,21 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
     // EN 301 549 5.1.3.9: personal data is spoken only where only the customer hears it. The
     // context never repeats the text, which is the private part.
     if (utterance.is_private && utterance.channel == Channel::speaker) {
-        deliver(Error{SpeechError::private_on_speaker,
-                      "private utterance in " + utterance.locale + " refused on the speaker"});
+        deliver(
+            base::error(SpeechError::private_on_speaker,
+                        "private utterance in " + utterance.locale + " refused on the speaker"));
         return;
     }
     if (utterance.is_private && !plugged) {
-        deliver(Error{SpeechError::private_without_headphones,
-                      "private utterance in " + utterance.locale + " refused: no headphones"});
+        deliver(
+            base::error(SpeechError::private_without_headphones,
+                        "private utterance in " + utterance.locale + " refused: no headphones"));
         return;
     }
 
     const std::string voice_name{*voice};
     if (espeak_SetVoiceByName(voice_name.c_str()) != EE_OK) {
-        deliver(Error{SpeechError::voice_missing, voice_name});
+        deliver(base::error(SpeechError::voice_missing, voice_name));
         return;
     }
     // Re-applied every time: SSML or an earlier voice may have left other values behind.
@@ -444,8 +447,8 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
     SynthesisCallback::context = nullptr;
     SynthesisCallback::speaker = nullptr;
     if (result != EE_OK && !context.aborted) {
-        deliver(Error{SpeechError::synthesis_failed,
-                      voice_name + " returned " + std::to_string(static_cast<int>(result))});
+        deliver(base::error(SpeechError::synthesis_failed,
+                            voice_name + " returned " + std::to_string(static_cast<int>(result))));
     }
 
     const std::uint64_t produced = context.produced.size();
@@ -585,7 +588,7 @@ void Speaker::deliver(const ToneNotice& notice) {
     }
 }
 
-void Speaker::deliver(const Error& error) {
+void Speaker::deliver(const base::Error<SpeechError>& error) {
     if (m_options.on_error) {
         try {
             m_options.on_error(error);

@@ -94,7 +94,7 @@ struct Options {
     std::function<void(const ToneNotice&)> on_tone;
     // Problems met while running (a refused private utterance, an unknown locale, a recording
     // that could not be written). Speech carries on with the next utterance.
-    std::function<void(const Error&)> on_error;
+    std::function<void(const base::Error<SpeechError>&)> on_error;
 };
 
 class Speaker {
@@ -103,7 +103,8 @@ class Speaker {
     // installed, and opens both outputs. Errors: already_running, synthesiser_unavailable,
     // voice_missing, audio_unavailable, invalid_volume_step, record_directory_unusable. The app
     // runs silently (and says so on the service menu) when this fails.
-    static std::expected<std::unique_ptr<Speaker>, Error> create(Options options);
+    static std::expected<std::unique_ptr<Speaker>, base::Error<SpeechError>> create(
+        Options options);
 
     // Cuts any speech, delivers the last notices and joins the worker (within milliseconds).
     ~Speaker();
@@ -127,7 +128,7 @@ class Speaker {
     // Volume steps minimum_volume_step..maximum_volume_step. Applies to audio produced from now
     // on, so it is heard within the synthesis lookahead (200 ms) of what is already queued.
     // Errors: invalid_volume_step, and the volume stays as it was.
-    std::expected<void, Error> set_volume(int step);
+    std::expected<void, base::Error<SpeechError>> set_volume(int step);
     int volume() const;
 
     // Plugging or unplugging headphones cuts current speech. While plugged nothing goes to the
@@ -148,7 +149,7 @@ class Speaker {
     friend struct SynthesisCallback;
 
     explicit Speaker(Options options);
-    void run_worker(std::promise<std::expected<int, Error>>& started);
+    void run_worker(std::promise<std::expected<int, base::Error<SpeechError>>>& started);
     void work();
     void play_batch(Batch batch);
     // `requested_at` is set for the first utterance of a batch only, for the statistics.
@@ -161,7 +162,7 @@ class Speaker {
     void deliver_pending(bool include_dropped);
     void deliver(const SpeechNotice& notice);
     void deliver(const ToneNotice& notice);
-    void deliver(const Error& error);
+    void deliver(const base::Error<SpeechError>& error);
     AudioOutput& output_for(Channel channel) const;
     int on_synthesised(SynthesisContext& context, std::span<const short> samples) noexcept;
 

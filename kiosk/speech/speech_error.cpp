@@ -32,13 +32,4 @@ std::string_view to_string(SpeechError error) {
     return "unknown_speech_error";
 }
 
-std::string to_string(const Error& error) {
-    std::string text{to_string(error.kind)};
-    if (!error.context.empty()) {
-        text += ": ";
-        text += error.context;
-    }
-    return text;
-}
-
 }  // namespace kiosk::speech

@@ -1,10 +1,12 @@
 #pragma once
 
 // The closed set of things that can go wrong in the speech adapter, each with a short name
-// for the transcript and the service menu, and a context naming the voice, device or path.
+// for the transcript and the service menu. Errors carry it as base::Error<SpeechError>, whose
+// context names the voice, device or path (docs/style.md, "Errors").
 
-#include <string>
 #include <string_view>
+
+#include "base/error.h"
 
 namespace kiosk::speech {
 
@@ -24,13 +26,5 @@ enum class SpeechError {
 };
 
 std::string_view to_string(SpeechError error);
-
-struct Error {
-    SpeechError kind;
-    std::string context;  // what was being done, for the engineer: a voice, a device, a path
-};
-
-// "kind: context", or just the kind when there is no context.
-std::string to_string(const Error& error);
 
 }  // namespace kiosk::speech

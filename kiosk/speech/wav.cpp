@@ -27,19 +27,21 @@ bool tag_at(const base::Bytes& bytes, std::size_t offset, std::string_view tag) 
            std::equal(tag.begin(), tag.end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset));
 }
 
-Error bad(const std::filesystem::path& path, std::string_view what) {
-    return Error{SpeechError::bad_wav, path.string() + ": " + std::string{what}};
+base::Error<SpeechError> bad(const std::filesystem::path& path, std::string_view what) {
+    return base::error(SpeechError::bad_wav, path.string() + ": " + std::string{what});
 }
 
 }  // namespace
 
-std::expected<void, Error> write_wav(const std::filesystem::path& path,
-                                     std::span<const std::int16_t> samples, int sample_rate) {
+std::expected<void, base::Error<SpeechError>> write_wav(const std::filesystem::path& path,
+                                                        std::span<const std::int16_t> samples,
+                                                        int sample_rate) {
     constexpr std::size_t bytes_per_sample = bits_per_sample / 8;
     const std::size_t data_size = samples.size() * bytes_per_sample;
     if (sample_rate <= 0 ||
         data_size > std::numeric_limits<std::uint32_t>::max() - (header_size - 8)) {
-        return std::unexpected(Error{SpeechError::recording_failed, path.string() + ": too long"});
+        return std::unexpected(
+            base::error(SpeechError::recording_failed, path.string() + ": too long"));
     }
     const auto rate = static_cast<std::uint32_t>(sample_rate);
     base::Bytes bytes;
@@ -66,12 +68,12 @@ std::expected<void, Error> write_wav(const std::filesystem::path& path,
                static_cast<std::streamsize>(bytes.size()));
     file.close();
     if (!file) {
-        return std::unexpected(Error{SpeechError::recording_failed, path.string()});
+        return std::unexpected(base::error(SpeechError::recording_failed, path.string()));
     }
     return {};
 }
 
-std::expected<WavAudio, Error> read_wav(const std::filesystem::path& path) {
+std::expected<WavAudio, base::Error<SpeechError>> read_wav(const std::filesystem::path& path) {
     std::ifstream file(path, std::ios::binary);
     if (!file) {
         return std::unexpected(bad(path, "cannot be opened"));

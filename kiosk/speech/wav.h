@@ -21,11 +21,12 @@ struct WavAudio {
 };
 
 // Writes mono 16-bit PCM. Errors: recording_failed, naming the path.
-std::expected<void, Error> write_wav(const std::filesystem::path& path,
-                                     std::span<const std::int16_t> samples, int sample_rate);
+std::expected<void, base::Error<SpeechError>> write_wav(const std::filesystem::path& path,
+                                                        std::span<const std::int16_t> samples,
+                                                        int sample_rate);
 
 // Reads a 16-bit PCM file, skipping chunks other than "fmt " and "data". Errors: bad_wav,
 // naming the path and what is wrong.
-std::expected<WavAudio, Error> read_wav(const std::filesystem::path& path);
+std::expected<WavAudio, base::Error<SpeechError>> read_wav(const std::filesystem::path& path);
 
 }  // namespace kiosk::speech

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     const std::filesystem::path locales = argc > 1 ? argv[1] : KIOSK_SOURCE_DIR "/locales";
     auto resources = resources::load_resources(locales);
     if (!resources) {
-        fmt::print(stderr, "{}\n", resources::to_string(resources.error()));
+        fmt::print(stderr, "{}\n", base::to_string(resources.error()));
         return 2;
     }
     SDL_Init(SDL_INIT_EVENTS);
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
     auto display = ui::Display::create(
         {.fullscreen = false, .width = 1920, .height = 1080, .fonts = {}, .title = "bench"});
     if (!display) {
-        fmt::print(stderr, "{}\n", display.error());
+        fmt::print(stderr, "{}\n", base::to_string(display.error()));
         return 2;
     }
     fmt::print("window and fonts opened in {:.1f} ms\n", milliseconds(Clock::now() - opened));

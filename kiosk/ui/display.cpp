@@ -79,12 +79,14 @@ struct Display::Item {
     std::optional<base::Key> key;  // set on a choice's background: what a touch there presses
 };
 
-std::expected<std::unique_ptr<Display>, std::string> Display::create(DisplayOptions options) {
+std::expected<std::unique_ptr<Display>, base::Error<DisplayError>> Display::create(
+    DisplayOptions options) {
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
-        return std::unexpected(std::string("cannot start SDL video: ") + SDL_GetError());
+        return std::unexpected(base::error(DisplayError::video_unavailable, SDL_GetError()));
     }
     if (TTF_WasInit() == 0 && TTF_Init() != 0) {
-        return std::unexpected(std::string("cannot start SDL_ttf: ") + TTF_GetError());
+        return std::unexpected(
+            base::error(DisplayError::font_renderer_unavailable, TTF_GetError()));
     }
     const Uint32 flags =
         options.fullscreen ? static_cast<Uint32>(SDL_WINDOW_FULLSCREEN_DESKTOP) : 0U;
@@ -92,12 +94,12 @@ std::expected<std::unique_ptr<Display>, std::string> Display::create(DisplayOpti
                                           SDL_WINDOWPOS_CENTERED, options.width, options.height,
                                           flags | static_cast<Uint32>(SDL_WINDOW_ALLOW_HIGHDPI));
     if (window == nullptr) {
-        return std::unexpected(std::string("cannot open the window: ") + SDL_GetError());
+        return std::unexpected(base::error(DisplayError::window_unavailable, SDL_GetError()));
     }
     SDL_Renderer* renderer = SDL_CreateRenderer(window, -1, 0);
     if (renderer == nullptr) {
         SDL_DestroyWindow(window);
-        return std::unexpected(std::string("cannot create a renderer: ") + SDL_GetError());
+        return std::unexpected(base::error(DisplayError::renderer_unavailable, SDL_GetError()));
     }
     if (options.fullscreen) {
         SDL_ShowCursor(SDL_DISABLE);
@@ -417,20 +419,22 @@ bool Display::render() {
     return true;
 }
 
-std::expected<void, std::string> Display::save_screenshot(const std::filesystem::path& path,
-                                                          Privacy privacy) {
+std::expected<void, base::Error<DisplayError>> Display::save_screenshot(
+    const std::filesystem::path& path, Privacy privacy) {
     draw(privacy);
     SDL_Surface* surface =
         SDL_CreateRGBSurfaceWithFormat(0, m_width, m_height, 24, SDL_PIXELFORMAT_RGB24);
     if (surface == nullptr) {
-        return std::unexpected(std::string("cannot allocate a screenshot: ") + SDL_GetError());
+        return std::unexpected(
+            base::error(DisplayError::screenshot_allocation_failed, SDL_GetError()));
     }
-    std::expected<void, std::string> result;
+    std::expected<void, base::Error<DisplayError>> result;
     if (SDL_RenderReadPixels(m_renderer, nullptr, SDL_PIXELFORMAT_RGB24, surface->pixels,
                              surface->pitch) != 0) {
-        result = std::unexpected(std::string("cannot read the screen: ") + SDL_GetError());
+        result = std::unexpected(base::error(DisplayError::screen_unreadable, SDL_GetError()));
     } else if (IMG_SavePNG(surface, path.c_str()) != 0) {
-        result = std::unexpected("cannot write " + path.string() + ": " + IMG_GetError());
+        result = std::unexpected(base::error(DisplayError::screenshot_unwritable,
+                                             path.string() + ": " + IMG_GetError()));
     }
     SDL_FreeSurface(surface);
     // The back buffer now holds the redacted picture: draw the real one again.

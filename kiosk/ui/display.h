@@ -14,6 +14,7 @@
 
 #include "base/keys.h"
 #include "kiosk/core/screen.h"
+#include "kiosk/ui/display_error.h"
 #include "kiosk/ui/fonts.h"
 #include "kiosk/ui/theme.h"
 
@@ -32,7 +33,11 @@ enum class Privacy { reveal, redact };
 
 class Display {
   public:
-    static std::expected<std::unique_ptr<Display>, std::string> create(DisplayOptions options);
+    // Starts SDL video and SDL_ttf, opens the window and checks the fonts. Errors:
+    // video_unavailable, font_renderer_unavailable, window_unavailable, renderer_unavailable (each
+    // with SDL's reason), font_unreadable.
+    static std::expected<std::unique_ptr<Display>, base::Error<DisplayError>> create(
+        DisplayOptions options);
     ~Display();
     Display(const Display&) = delete;
     Display& operator=(const Display&) = delete;
@@ -44,8 +49,10 @@ class Display {
     // Draws and presents if anything changed since the last frame. Returns whether it drew.
     bool render();
     // Writes the current screen as PNG; private elements become grey bars when redacting.
-    std::expected<void, std::string> save_screenshot(const std::filesystem::path& path,
-                                                     Privacy privacy);
+    // Errors: screenshot_allocation_failed, screen_unreadable, screenshot_unwritable (naming the
+    // file).
+    std::expected<void, base::Error<DisplayError>> save_screenshot(
+        const std::filesystem::path& path, Privacy privacy);
 
     // The key of the choice under a touch or click, if any.
     std::optional<base::Key> key_at(int x, int y) const;

@@ -27,11 +27,12 @@ FontLibrary::~FontLibrary() {
     }
 }
 
-std::expected<void, std::string> FontLibrary::verify() {
+std::expected<void, base::Error<DisplayError>> FontLibrary::verify() {
     for (const auto& path : {m_files.regular, m_files.bold}) {
         TTF_Font* font = TTF_OpenFontIndex(path.c_str(), 24, simplified_chinese_face);
         if (font == nullptr) {
-            return std::unexpected("cannot open font " + path.string() + ": " + TTF_GetError());
+            return std::unexpected(
+                base::error(DisplayError::font_unreadable, path.string() + ": " + TTF_GetError()));
         }
         TTF_CloseFont(font);
     }

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <tuple>
 
+#include "kiosk/ui/display_error.h"
+
 namespace kiosk::ui {
 
 struct FontFiles {
@@ -33,7 +35,8 @@ class FontLibrary {
     FontLibrary& operator=(const FontLibrary&) = delete;
 
     // Checks that both files open, so a wrong path is reported at start-up, not mid-session.
-    std::expected<void, std::string> verify();
+    // Errors: font_unreadable, naming the file and SDL_ttf's reason.
+    std::expected<void, base::Error<DisplayError>> verify();
     // Never null once verify() succeeded.
     TTF_Font* font(std::string_view locale, Weight weight, int pixel_size);
 

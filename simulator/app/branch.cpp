@@ -76,19 +76,40 @@ std::vector<std::string> kiosk_environment(const usb::VirtualUsbBus& bus, bool h
 
 }  // namespace
 
+std::string_view to_string(BranchError error) {
+    switch (error) {
+        case BranchError::cards_unusable:
+            return "cannot load the demo cards";
+        case BranchError::out_directory_unusable:
+            return "cannot create the output folder";
+        case BranchError::certificate_failed:
+            return "cannot make the account service's certificate";
+        case BranchError::account_service_failed:
+            return "cannot start the account service";
+        case BranchError::device_not_plugged:
+            return "cannot plug a virtual device in";
+        case BranchError::kiosk_not_started:
+            return "cannot start the kiosk";
+    }
+    return "unknown branch error";
+}
+
 Branch::Branch(BranchOptions options, cards::CardLibrary cards)
     : m_options(std::move(options)), m_cards(std::move(cards)) {}
 
-std::expected<std::unique_ptr<Branch>, std::string> Branch::open(BranchOptions options) {
+std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
+    BranchOptions options) {
     auto cards = cards::CardLibrary::load(options.demo_cards);
     if (!cards) {
-        return std::unexpected("the card library: " + cards.error().message());
+        return std::unexpected(
+            base::error(BranchError::cards_unusable, base::to_string(cards.error())));
     }
     std::error_code error;
     std::filesystem::create_directories(options.out_directory / "screens", error);
     if (error) {
-        return std::unexpected("cannot create " + options.out_directory.string() + ": " +
-                               error.message());
+        return std::unexpected(
+            base::error(BranchError::out_directory_unusable,
+                        options.out_directory.string() + ": " + error.message()));
     }
     // A scenario starts from a clean slate: last run's pictures and database would mislead.
     for (const auto& entry :
@@ -109,7 +130,8 @@ std::expected<std::unique_ptr<Branch>, std::string> Branch::open(BranchOptions o
     std::filesystem::create_directories(options.out_directory / "tls", error);
     auto tls = bank::create_loopback_certificate(options.out_directory / "tls");
     if (!tls) {
-        return std::unexpected("the account service's certificate: " + bank::describe(tls.error()));
+        return std::unexpected(
+            base::error(BranchError::certificate_failed, base::to_string(tls.error())));
     }
     auto branch = std::unique_ptr<Branch>(new Branch(std::move(options), std::move(*cards)));
     branch->m_tls_certificate = tls->certificate;
@@ -119,7 +141,8 @@ std::expected<std::unique_ptr<Branch>, std::string> Branch::open(BranchOptions o
                                    .pin_key = bank::demo_pin_key,
                                    .tls = std::move(*tls)});
     if (auto started = branch->m_account_service->start(); !started) {
-        return std::unexpected("the account service: " + bank::describe(started.error()));
+        return std::unexpected(
+            base::error(BranchError::account_service_failed, base::to_string(started.error())));
     }
     branch->m_bus = std::make_unique<usb::VirtualUsbBus>();
     branch->m_reader = std::make_shared<devices::VirtualCcidReader>();
@@ -128,8 +151,9 @@ std::expected<std::unique_ptr<Branch>, std::string> Branch::open(BranchOptions o
          {std::static_pointer_cast<usb::VirtualUsbDevice>(branch->m_reader),
           std::static_pointer_cast<usb::VirtualUsbDevice>(branch->m_pin_pad)}) {
         if (auto plugged = branch->m_bus->plug(device); !plugged) {
-            return std::unexpected("cannot plug " + device->product() +
-                                   " in: " + std::string(usb::to_string(plugged.error())));
+            return std::unexpected(base::error(
+                BranchError::device_not_plugged,
+                device->product() + ": " + std::string(usb::to_string(plugged.error()))));
         }
     }
     return branch;
@@ -160,7 +184,7 @@ std::vector<std::string> Branch::card_names() const {
     return names;
 }
 
-std::expected<void, std::string> Branch::start_kiosk() {
+std::expected<void, base::Error<BranchError>> Branch::start_kiosk() {
     std::vector<std::string> arguments = {
         m_options.kiosk_binary.string(),
         "--windowed",
@@ -207,7 +231,8 @@ std::expected<void, std::string> Branch::start_kiosk() {
     posix_spawn_file_actions_destroy(&actions);
     if (result != 0) {
         m_kiosk = -1;
-        return std::unexpected("cannot start " + arguments[0] + ": " + std::strerror(result));
+        return std::unexpected(base::error(BranchError::kiosk_not_started,
+                                           arguments[0] + ": " + std::strerror(result)));
     }
     m_kiosk_status.reset();
     return {};
@@ -246,59 +271,62 @@ int Branch::stop_kiosk() {
     return m_kiosk_status.value_or(0);
 }
 
-std::expected<void, std::string> Branch::insert_card(const std::string& name) {
+std::expected<void, base::Error<script::ActionError>> Branch::insert_card(const std::string& name) {
     if (m_reader->card_present()) {
-        return std::unexpected(std::string("a card is already in the reader"));
+        return std::unexpected(base::error(script::ActionError::card_already_inserted));
     }
+    // The library's only refusal here is a name it does not hold.
     auto card = m_cards.make_card(name);
     if (!card) {
-        return std::unexpected(card.error().message());
+        return std::unexpected(base::error(script::ActionError::unknown_card, name));
     }
     m_reader->insert(std::move(*card));
     return {};
 }
 
-std::expected<void, std::string> Branch::remove_card() {
+std::expected<void, base::Error<script::ActionError>> Branch::remove_card() {
     if (!m_reader->card_present()) {
-        return std::unexpected(std::string("there is no card in the reader"));
+        return std::unexpected(base::error(script::ActionError::no_card_inserted));
     }
     m_reader->remove();
     return {};
 }
 
-std::expected<void, std::string> Branch::wait_for_pin_pad(drivers::epp::PadMode mode,
-                                                          std::string_view waiting_for) {
+std::expected<void, base::Error<script::ActionError>> Branch::wait_for_pin_pad(
+    drivers::epp::PadMode mode, script::ActionError not_ready) {
     const auto deadline = std::chrono::steady_clock::now() + pin_pad_ready_wait;
     while (mode == drivers::epp::PadMode::idle ? m_pin_pad->mode() == mode
                                                : m_pin_pad->mode() != mode) {
         if (std::chrono::steady_clock::now() >= deadline || !kiosk_running()) {
-            return std::unexpected("the PIN pad never " + std::string(waiting_for));
+            return std::unexpected(base::error(not_ready));
         }
         std::this_thread::sleep_for(stop_poll);
     }
     return {};
 }
 
-std::expected<void, std::string> Branch::press_key(base::Key key) {
+std::expected<void, base::Error<script::ActionError>> Branch::press_key(base::Key key) {
     // A key pressed before the kiosk has woken the pad up is lost, as on a real pad; the
     // simulated customer waits until the pad listens, as a real one waits for the screen.
-    if (auto ready = wait_for_pin_pad(drivers::epp::PadMode::idle, "started listening"); !ready) {
+    if (auto ready = wait_for_pin_pad(drivers::epp::PadMode::idle,
+                                      script::ActionError::pin_pad_not_listening);
+        !ready) {
         return ready;
     }
     m_pin_pad->press(key);
     return {};
 }
 
-std::expected<void, std::string> Branch::type_pin(const std::string& digits) {
-    if (auto collecting =
-            wait_for_pin_pad(drivers::epp::PadMode::pin_entry, "started collecting a PIN");
+std::expected<void, base::Error<script::ActionError>> Branch::type_pin(const std::string& digits) {
+    if (auto collecting = wait_for_pin_pad(drivers::epp::PadMode::pin_entry,
+                                           script::ActionError::pin_pad_not_collecting);
         !collecting) {
         return collecting;
     }
     for (const char digit : digits) {
         const auto key = base::digit_key(digit - '0');
         if (!key) {
-            return std::unexpected(std::string("a PIN holds digits only"));
+            return std::unexpected(base::error(script::ActionError::pin_not_digits));
         }
         if (auto pressed = press_key(*key); !pressed) {
             return pressed;
@@ -308,20 +336,20 @@ std::expected<void, std::string> Branch::type_pin(const std::string& digits) {
     return {};
 }
 
-std::expected<void, std::string> Branch::set_headphones(bool plugged) {
+std::expected<void, base::Error<script::ActionError>> Branch::set_headphones(bool plugged) {
     m_pin_pad->plug_headphones(plugged);
     return {};
 }
 
-std::expected<void, std::string> Branch::set_fault(const std::string& service,
-                                                   const std::string& mode) {
+std::expected<void, base::Error<script::ActionError>> Branch::set_fault(const std::string& service,
+                                                                        const std::string& mode) {
     if (service != "account") {
-        return std::unexpected("no service named '" + service + "' (there is: account)");
+        return std::unexpected(
+            base::error(script::ActionError::unknown_service, "'" + service + "'"));
     }
     const auto fault = fault_named(mode);
     if (!fault) {
-        return std::unexpected("no fault named '" + mode +
-                               "' (none, unavailable, slow, garbage, drop)");
+        return std::unexpected(base::error(script::ActionError::unknown_fault, "'" + mode + "'"));
     }
     m_account_service->set_fault(*fault);
     return {};

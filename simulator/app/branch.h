@@ -5,12 +5,15 @@
 
 #include <sys/types.h>
 
+#include <expected>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "base/error.h"
 #include "simulator/bank/account_service.h"
 #include "simulator/cards/card_profile.h"
 #include "simulator/devices/virtual_ccid_reader.h"
@@ -30,13 +33,31 @@ struct BranchOptions {
     std::vector<std::string> extra_kiosk_arguments;
 };
 
+// What stops the branch from opening or the kiosk from starting. Errors carry it as
+// base::Error<BranchError>, whose context names the file or device, or is the failing part's
+// own error.
+enum class BranchError {
+    cards_unusable,          // the demo card library cannot be read or is malformed
+    out_directory_unusable,  // the output folder cannot be created
+    certificate_failed,      // the loopback TLS certificate cannot be made
+    account_service_failed,  // the simulated account service does not start
+    device_not_plugged,      // a virtual device cannot be plugged into the virtual bus
+    kiosk_not_started,       // the kiosk program cannot be started
+};
+
+std::string_view to_string(BranchError error);
+
 class Branch : public script::Hardware {
   public:
-    // Starts the services and devices; the kiosk starts with start_kiosk().
-    static std::expected<std::unique_ptr<Branch>, std::string> open(BranchOptions options);
+    // Starts the services and devices; the kiosk starts with start_kiosk(). Errors:
+    // cards_unusable, out_directory_unusable, certificate_failed, account_service_failed,
+    // device_not_plugged.
+    static std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> open(
+        BranchOptions options);
     ~Branch() override;
 
-    std::expected<void, std::string> start_kiosk();
+    // Errors: kiosk_not_started, naming the program and the system's reason.
+    std::expected<void, base::Error<BranchError>> start_kiosk();
     // Asks the kiosk to stop (SIGTERM) and waits for it; returns its exit status.
     int stop_kiosk();
 
@@ -44,21 +65,23 @@ class Branch : public script::Hardware {
     std::filesystem::path kiosk_log_path() const;
     std::vector<std::string> card_names() const;
 
-    std::expected<void, std::string> insert_card(const std::string& name) override;
-    std::expected<void, std::string> remove_card() override;
-    std::expected<void, std::string> press_key(base::Key key) override;
-    std::expected<void, std::string> type_pin(const std::string& digits) override;
-    std::expected<void, std::string> set_headphones(bool plugged) override;
-    std::expected<void, std::string> set_fault(const std::string& service,
-                                               const std::string& mode) override;
+    std::expected<void, base::Error<script::ActionError>> insert_card(
+        const std::string& name) override;
+    std::expected<void, base::Error<script::ActionError>> remove_card() override;
+    std::expected<void, base::Error<script::ActionError>> press_key(base::Key key) override;
+    std::expected<void, base::Error<script::ActionError>> type_pin(
+        const std::string& digits) override;
+    std::expected<void, base::Error<script::ActionError>> set_headphones(bool plugged) override;
+    std::expected<void, base::Error<script::ActionError>> set_fault(
+        const std::string& service, const std::string& mode) override;
     bool kiosk_running() override;
 
   private:
     explicit Branch(BranchOptions options, cards::CardLibrary cards);
     // Waits until the pad is in `mode` (for idle: until it has left idle, that is until the
-    // kiosk has set it up).
-    std::expected<void, std::string> wait_for_pin_pad(drivers::epp::PadMode mode,
-                                                      std::string_view waiting_for);
+    // kiosk has set it up). Fails with `not_ready` when it does not come in time.
+    std::expected<void, base::Error<script::ActionError>> wait_for_pin_pad(
+        drivers::epp::PadMode mode, script::ActionError not_ready);
 
     BranchOptions m_options;
     cards::CardLibrary m_cards;

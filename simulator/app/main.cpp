@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
         auto parsed = script::parse_scenario(*text);
         if (!parsed) {
             std::fprintf(stderr, "kiosk-sim: %s: %s\n", arguments->script->c_str(),
-                         script::to_string(parsed.error()).c_str());
+                         base::to_string(parsed.error()).c_str());
             return exit_unusable;
         }
         scenario = std::move(*parsed);
@@ -174,11 +174,11 @@ int main(int argc, char** argv) {
                                                        .fresh_database = !arguments->keep_database,
                                                        .extra_kiosk_arguments = {}});
     if (!branch) {
-        std::fprintf(stderr, "kiosk-sim: %s\n", branch.error().c_str());
+        std::fprintf(stderr, "kiosk-sim: %s\n", base::to_string(branch.error()).c_str());
         return exit_unusable;
     }
     if (auto started = (*branch)->start_kiosk(); !started) {
-        std::fprintf(stderr, "kiosk-sim: %s\n", started.error().c_str());
+        std::fprintf(stderr, "kiosk-sim: %s\n", base::to_string(started.error()).c_str());
         return exit_unusable;
     }
     if (arguments->headless) {
@@ -186,10 +186,10 @@ int main(int argc, char** argv) {
     }
     panel::PanelOptions panel_options;
     panel_options.card_names = (*branch)->card_names();
-    const std::string problem = panel::run_control_panel(panel_options, **branch);
+    const auto panel_run = panel::run_control_panel(panel_options, **branch);
     (*branch)->stop_kiosk();
-    if (!problem.empty()) {
-        std::fprintf(stderr, "kiosk-sim: %s\n", problem.c_str());
+    if (!panel_run) {
+        std::fprintf(stderr, "kiosk-sim: %s\n", base::to_string(panel_run.error()).c_str());
         return exit_unusable;
     }
     return exit_passed;

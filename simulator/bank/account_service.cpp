@@ -56,40 +56,72 @@ struct BalanceRequest {
     std::array<std::uint8_t, 8> pin_block{};
 };
 
-// Validates the request body field by field; the error is a detail safe to send back (it never
-// echoes a value from the request).
-std::expected<BalanceRequest, std::string> parse_balance_request(std::string_view body,
-                                                                 AuditEntry& audit) {
+// What is wrong with a balance request's body. Each phrase is a detail safe to send back in the
+// 400 reply (docs/api/account.yaml): it never echoes a value from the request, so there is no
+// context and the bare code is the error (docs/style.md, "Errors").
+enum class RequestError {
+    not_json,              // the body does not parse as JSON
+    not_object,            // the body is JSON but not an object
+    unexpected_field,      // a field the contract does not define
+    bad_terminal_id,       // terminal_id missing, not a string, or not 1..32 allowed characters
+    bad_pan,               // pan missing, not a string, or not 12..19 digits
+    bad_pin_block_format,  // pin_block_format missing or not "iso9564-0"
+    bad_pin_block,         // pin_block missing, not a string, or not 16 hexadecimal digits
+};
+
+std::string_view to_string(RequestError error) {
+    switch (error) {
+        case RequestError::not_json:
+            return "body is not valid JSON";
+        case RequestError::not_object:
+            return "body must be a JSON object";
+        case RequestError::unexpected_field:
+            return "unexpected field in body";
+        case RequestError::bad_terminal_id:
+            return "terminal_id must be 1 to 32 characters of A-Z a-z 0-9 . _ -";
+        case RequestError::bad_pan:
+            return "pan must be a string of 12 to 19 digits";
+        case RequestError::bad_pin_block_format:
+            return "pin_block_format must be \"iso9564-0\"";
+        case RequestError::bad_pin_block:
+            return "pin_block must be 16 hexadecimal digits";
+    }
+    return "bad request";
+}
+
+// Validates the request body field by field.
+std::expected<BalanceRequest, RequestError> parse_balance_request(std::string_view body,
+                                                                  AuditEntry& audit) {
     const json document = json::parse(body, nullptr, false);
     if (document.is_discarded()) {
-        return std::unexpected("body is not valid JSON");
+        return std::unexpected(RequestError::not_json);
     }
     if (!document.is_object()) {
-        return std::unexpected("body must be a JSON object");
+        return std::unexpected(RequestError::not_object);
     }
     for (const auto& [key, value] : document.items()) {
         if (key != "terminal_id" && key != "pan" && key != "pin_block" &&
             key != "pin_block_format") {
-            return std::unexpected("unexpected field in body");
+            return std::unexpected(RequestError::unexpected_field);
         }
     }
     BalanceRequest request;
     const auto terminal = document.find("terminal_id");
     if (terminal == document.end() || !terminal->is_string() ||
         !is_terminal_id(terminal->get_ref<const std::string&>())) {
-        return std::unexpected("terminal_id must be 1 to 32 characters of A-Z a-z 0-9 . _ -");
+        return std::unexpected(RequestError::bad_terminal_id);
     }
     request.terminal_id = terminal->get<std::string>();
     audit.terminal_id = request.terminal_id;
 
     const auto pan = document.find("pan");
     if (pan == document.end() || !pan->is_string()) {
-        return std::unexpected("pan must be a string of 12 to 19 digits");
+        return std::unexpected(RequestError::bad_pan);
     }
     const auto& pan_text = pan->get_ref<const std::string&>();
     if (pan_text.size() < minimum_pan_length || pan_text.size() > maximum_pan_length ||
         !base::is_digits(pan_text)) {
-        return std::unexpected("pan must be a string of 12 to 19 digits");
+        return std::unexpected(RequestError::bad_pan);
     }
     request.pan = pan_text;
     audit.masked_pan = mask_pan(request.pan);
@@ -97,15 +129,15 @@ std::expected<BalanceRequest, std::string> parse_balance_request(std::string_vie
     const auto format = document.find("pin_block_format");
     if (format == document.end() || !format->is_string() ||
         format->get_ref<const std::string&>() != pin_block_format_0) {
-        return std::unexpected("pin_block_format must be \"iso9564-0\"");
+        return std::unexpected(RequestError::bad_pin_block_format);
     }
     const auto block = document.find("pin_block");
     if (block == document.end() || !block->is_string()) {
-        return std::unexpected("pin_block must be 16 hexadecimal digits");
+        return std::unexpected(RequestError::bad_pin_block);
     }
     const auto parsed_block = parse_pin_block(block->get_ref<const std::string&>());
     if (!parsed_block) {
-        return std::unexpected("pin_block must be 16 hexadecimal digits");
+        return std::unexpected(RequestError::bad_pin_block);
     }
     request.pin_block = *parsed_block;
     return request;
@@ -169,7 +201,7 @@ void AccountService::hold_reply() {
 AccountService::Reply AccountService::answer_balance(std::string_view body, AuditEntry& audit) {
     auto request = parse_balance_request(body, audit);
     if (!request) {
-        return {400, bad_request_body(request.error()), "bad_request"};
+        return {400, bad_request_body(to_string(request.error())), "bad_request"};
     }
     const auto status = m_store->card_status(request->pan);
     if (!status) {
@@ -214,9 +246,10 @@ AccountService::Reply AccountService::answer_balance(std::string_view body, Audi
     return {503, result_body("unavailable"), "database_failure"};
 }
 
-std::expected<void, BankFailure> AccountService::start(const std::string& host, int port) {
+std::expected<void, base::Error<BankError>> AccountService::start(const std::string& host,
+                                                                  int port) {
     if (m_thread.joinable()) {
-        return std::unexpected(BankFailure{BankError::already_running, {}});
+        return std::unexpected(base::error(BankError::already_running));
     }
     if (!m_store) {
         auto store = AccountStore::open(m_config.database, m_config.demo_cards);
@@ -234,9 +267,9 @@ std::expected<void, BankFailure> AccountService::start(const std::string& host, 
                                                         m_config.tls->private_key.c_str());
         if (!m_server->is_valid()) {
             m_server.reset();
-            return std::unexpected(BankFailure{BankError::tls_failure,
+            return std::unexpected(base::error(BankError::tls_failure,
                                                "cannot load " + m_config.tls->certificate.string() +
-                                                   " and " + m_config.tls->private_key.string()});
+                                                   " and " + m_config.tls->private_key.string()));
         }
     } else {
         m_server = std::make_unique<httplib::Server>();
@@ -331,7 +364,7 @@ std::expected<void, BankFailure> AccountService::start(const std::string& host, 
     if (bound <= 0) {
         m_server.reset();
         return std::unexpected(
-            BankFailure{BankError::bind_failure, host + ":" + std::to_string(port)});
+            base::error(BankError::bind_failure, host + ":" + std::to_string(port)));
     }
     m_port.store(bound);
     m_thread = std::thread([server = m_server.get()] { server->listen_after_bind(); });
@@ -343,7 +376,7 @@ std::expected<void, BankFailure> AccountService::start(const std::string& host, 
     }
     if (!m_server->is_running()) {
         stop();
-        return std::unexpected(BankFailure{BankError::bind_failure, "server did not start"});
+        return std::unexpected(base::error(BankError::bind_failure, "server did not start"));
     }
     return {};
 }

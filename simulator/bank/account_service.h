@@ -66,7 +66,8 @@ class AccountService {
     AccountService& operator=(const AccountService&) = delete;
 
     // Opens the database and listens; port 0 picks a free port (see port()).
-    std::expected<void, BankFailure> start(const std::string& host = "127.0.0.1", int port = 0);
+    std::expected<void, base::Error<BankError>> start(const std::string& host = "127.0.0.1",
+                                                      int port = 0);
     // Stops listening, releases held slow replies and joins the server thread. Idempotent.
     void stop();
     int port() const { return m_port.load(); }

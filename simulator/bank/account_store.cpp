@@ -105,7 +105,7 @@ AccountStore::~AccountStore() {
     sqlite3_close_v2(m_database);
 }
 
-std::expected<std::unique_ptr<AccountStore>, BankFailure> AccountStore::open(
+std::expected<std::unique_ptr<AccountStore>, base::Error<BankError>> AccountStore::open(
     const std::filesystem::path& database, const std::filesystem::path& demo_cards) {
     sqlite3* handle = nullptr;
     const int opened = sqlite3_open_v2(
@@ -115,7 +115,7 @@ std::expected<std::unique_ptr<AccountStore>, BankFailure> AccountStore::open(
         std::string message = handle != nullptr ? sqlite3_errmsg(handle) : "out of memory";
         sqlite3_close_v2(handle);
         return std::unexpected(
-            BankFailure{BankError::database_failure, database.string() + ": " + message});
+            base::error(BankError::database_failure, database.string() + ": " + message));
     }
     sqlite3_busy_timeout(handle, busy_timeout_ms);
     std::unique_ptr<AccountStore> store(new AccountStore(handle));
@@ -135,7 +135,7 @@ std::expected<void, BankError> AccountStore::execute(const char* sql) {
     return {};
 }
 
-std::expected<void, BankFailure> AccountStore::create_schema() {
+std::expected<void, base::Error<BankError>> AccountStore::create_schema() {
     static constexpr const char* schema = R"sql(
         PRAGMA foreign_keys = ON;
         CREATE TABLE IF NOT EXISTS cards (
@@ -166,18 +166,18 @@ std::expected<void, BankFailure> AccountStore::create_schema() {
     )sql";
     if (!execute(schema)) {
         return std::unexpected(
-            BankFailure{BankError::database_failure, sqlite3_errmsg(m_database)});
+            base::error(BankError::database_failure, sqlite3_errmsg(m_database)));
     }
     return {};
 }
 
-std::expected<void, BankFailure> AccountStore::seed_if_empty(
+std::expected<void, base::Error<BankError>> AccountStore::seed_if_empty(
     const std::filesystem::path& demo_cards) {
     {
         Statement count(m_database, "SELECT COUNT(*) FROM cards");
         if (!count.valid() || count.step() != SQLITE_ROW) {
             return std::unexpected(
-                BankFailure{BankError::database_failure, sqlite3_errmsg(m_database)});
+                base::error(BankError::database_failure, sqlite3_errmsg(m_database)));
         }
         if (count.integer(0) > 0) {
             return {};
@@ -189,13 +189,13 @@ std::expected<void, BankFailure> AccountStore::seed_if_empty(
     }
     if (!execute("BEGIN IMMEDIATE")) {
         return std::unexpected(
-            BankFailure{BankError::database_failure, sqlite3_errmsg(m_database)});
+            base::error(BankError::database_failure, sqlite3_errmsg(m_database)));
     }
     for (const DemoAccount& account : *accounts) {
         auto hash = hash_pin(account.pin);
         if (!hash) {
             execute("ROLLBACK");
-            return std::unexpected(BankFailure{hash.error(), "hashing the PIN of " + account.name});
+            return std::unexpected(base::error(hash.error(), "hashing the PIN of " + account.name));
         }
         Statement card(m_database,
                        "INSERT INTO cards (pan_digest, masked_pan, pin_salt, pin_hash, "
@@ -215,13 +215,13 @@ std::expected<void, BankFailure> AccountStore::seed_if_empty(
         if (!account_ok) {
             std::string message = sqlite3_errmsg(m_database);
             execute("ROLLBACK");
-            return std::unexpected(BankFailure{BankError::database_failure,
-                                               "seeding " + account.name + ": " + message});
+            return std::unexpected(base::error(BankError::database_failure,
+                                               "seeding " + account.name + ": " + message));
         }
     }
     if (!execute("COMMIT")) {
         return std::unexpected(
-            BankFailure{BankError::database_failure, sqlite3_errmsg(m_database)});
+            base::error(BankError::database_failure, sqlite3_errmsg(m_database)));
     }
     return {};
 }

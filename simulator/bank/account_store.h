@@ -50,7 +50,7 @@ std::string mask_pan(std::string_view pan);
 class AccountStore {
   public:
     // Opens (creating the schema if new) and seeds from the demo card file when no card exists.
-    static std::expected<std::unique_ptr<AccountStore>, BankFailure> open(
+    static std::expected<std::unique_ptr<AccountStore>, base::Error<BankError>> open(
         const std::filesystem::path& database, const std::filesystem::path& demo_cards);
 
     ~AccountStore();
@@ -69,8 +69,9 @@ class AccountStore {
 
   private:
     explicit AccountStore(sqlite3* database);
-    std::expected<void, BankFailure> create_schema();
-    std::expected<void, BankFailure> seed_if_empty(const std::filesystem::path& demo_cards);
+    std::expected<void, base::Error<BankError>> create_schema();
+    std::expected<void, base::Error<BankError>> seed_if_empty(
+        const std::filesystem::path& demo_cards);
     std::expected<void, BankError> execute(const char* sql);
 
     std::mutex m_mutex;  // one connection, used from every HTTP worker thread

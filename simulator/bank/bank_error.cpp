@@ -22,13 +22,4 @@ std::string_view to_string(BankError error) {
     return "unknown";
 }
 
-std::string describe(const BankFailure& failure) {
-    std::string text(to_string(failure.error));
-    if (!failure.context.empty()) {
-        text += ": ";
-        text += failure.context;
-    }
-    return text;
-}
-
 }  // namespace simulator::bank

@@ -1,11 +1,14 @@
 #pragma once
 
-#include <string>
 #include <string_view>
+
+#include "base/error.h"
 
 namespace simulator::bank {
 
-// What can go wrong when the simulated account service starts or touches its database.
+// What can go wrong when the simulated account service starts or touches its database. Errors
+// carry it as base::Error<BankError>, whose context says what was being done, for start-up
+// messages; it never holds a PAN or PIN.
 enum class BankError {
     database_failure,  // SQLite refused to open, create or update the database
     seed_failure,      // the demo card file is missing or is not valid TOML
@@ -17,13 +20,5 @@ enum class BankError {
 };
 
 std::string_view to_string(BankError error);
-
-// An error with what it was doing, for start-up messages. The context never holds a PAN or PIN.
-struct BankFailure {
-    BankError error;
-    std::string context;
-};
-
-std::string describe(const BankFailure& failure);
 
 }  // namespace simulator::bank

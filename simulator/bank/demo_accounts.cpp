@@ -42,29 +42,29 @@ std::expected<std::int64_t, BankError> parse_amount(std::string_view text) {
     return minor;
 }
 
-std::expected<std::vector<DemoAccount>, BankFailure> read_demo_accounts(
+std::expected<std::vector<DemoAccount>, base::Error<BankError>> read_demo_accounts(
     const std::filesystem::path& cards_file) {
-    // Debian's toml++ is built with exceptions: turn its parse error into a BankFailure here
-    // so that it never travels further.
+    // Debian's toml++ is built with exceptions: turn its parse error into a base::Error<BankError>
+    // here so that it never travels further.
     toml::table root;
     try {
         root = toml::parse_file(cards_file.string());
     } catch (const toml::parse_error& error) {
         return std::unexpected(
-            BankFailure{BankError::seed_failure,
-                        cards_file.string() + ": " + std::string(error.description())});
+            base::error(BankError::seed_failure,
+                        cards_file.string() + ": " + std::string(error.description())));
     }
     const toml::array* cards = root["card"].as_array();
     if (cards == nullptr) {
         return std::unexpected(
-            BankFailure{BankError::seed_failure, cards_file.string() + ": no [[card]] entries"});
+            base::error(BankError::seed_failure, cards_file.string() + ": no [[card]] entries"));
     }
     std::vector<DemoAccount> accounts;
     for (const toml::node& node : *cards) {
         const toml::table* card = node.as_table();
         if (card == nullptr) {
             return std::unexpected(
-                BankFailure{BankError::bad_seed, "a [[card]] entry is not a table"});
+                base::error(BankError::bad_seed, "a [[card]] entry is not a table"));
         }
         const std::string name = (*card)["name"].value_or(std::string{});
         const std::string balance = (*card)["balance"].value_or(std::string{});
@@ -77,16 +77,16 @@ std::expected<std::vector<DemoAccount>, BankFailure> read_demo_accounts(
         account.pin = (*card)["pin"].value_or(std::string{});
         if (!base::is_digits(account.pan) || account.pan.size() < minimum_pan_length ||
             account.pan.size() > maximum_pan_length) {
-            return std::unexpected(BankFailure{BankError::bad_seed, "card " + name + ": bad pan"});
+            return std::unexpected(base::error(BankError::bad_seed, "card " + name + ": bad pan"));
         }
         if (!base::is_digits(account.pin) || account.pin.size() < minimum_pin_length ||
             account.pin.size() > maximum_pin_length) {
-            return std::unexpected(BankFailure{BankError::bad_seed, "card " + name + ": bad pin"});
+            return std::unexpected(base::error(BankError::bad_seed, "card " + name + ": bad pin"));
         }
         auto amount = parse_amount(balance);
         if (!amount) {
             return std::unexpected(
-                BankFailure{BankError::bad_seed, "card " + name + ": bad balance"});
+                base::error(BankError::bad_seed, "card " + name + ": bad balance"));
         }
         account.balance_minor_units = *amount;
         accounts.push_back(std::move(account));

@@ -25,7 +25,7 @@ struct DemoAccount {
     std::int64_t balance_minor_units = 0;
 };
 
-std::expected<std::vector<DemoAccount>, BankFailure> read_demo_accounts(
+std::expected<std::vector<DemoAccount>, base::Error<BankError>> read_demo_accounts(
     const std::filesystem::path& cards_file);
 
 // "12345.67" -> 1234567. Digits, an optional point and at most two decimals; nothing else.

@@ -22,8 +22,8 @@ struct FileCloser {
     void operator()(std::FILE* file) const { std::fclose(file); }
 };
 
-BankFailure failure(std::string context) {
-    return BankFailure{BankError::tls_failure, std::move(context)};
+base::Error<BankError> failure(std::string context) {
+    return base::error(BankError::tls_failure, std::move(context));
 }
 
 bool add_extension(X509* certificate, int nid, const char* value) {
@@ -41,7 +41,7 @@ bool add_extension(X509* certificate, int nid, const char* value) {
 
 }  // namespace
 
-std::expected<TlsFiles, BankFailure> create_loopback_certificate(
+std::expected<TlsFiles, base::Error<BankError>> create_loopback_certificate(
     const std::filesystem::path& directory) {
     std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), &EVP_PKEY_free);
     if (!key) {

@@ -20,7 +20,7 @@ inline constexpr long loopback_certificate_days = 2;
 
 // Creates a self-signed P-256 certificate for 127.0.0.1 and localhost in `directory`
 // (service.crt, service.key).
-std::expected<TlsFiles, BankFailure> create_loopback_certificate(
+std::expected<TlsFiles, base::Error<BankError>> create_loopback_certificate(
     const std::filesystem::path& directory);
 
 }  // namespace simulator::bank

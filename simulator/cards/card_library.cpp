@@ -28,13 +28,14 @@ std::string with_check_digit(std::string_view stem) {
     return std::string(stem) + "0";
 }
 
-CardLibraryFailure failure(CardLibraryError error, std::string context) {
-    return CardLibraryFailure{error, std::move(context)};
+base::Error<CardLibraryError> failure(CardLibraryError code, std::string context) {
+    return base::error(code, std::move(context));
 }
 
-std::expected<std::string, CardLibraryFailure> text_field(const toml::table& card,
-                                                          std::string_view card_name,
-                                                          std::string_view field, bool required) {
+std::expected<std::string, base::Error<CardLibraryError>> text_field(const toml::table& card,
+                                                                     std::string_view card_name,
+                                                                     std::string_view field,
+                                                                     bool required) {
     const toml::node* node = card.get(field);
     if (node == nullptr) {
         if (required) {
@@ -52,8 +53,8 @@ std::expected<std::string, CardLibraryFailure> text_field(const toml::table& car
     return *value;
 }
 
-std::expected<CardProfile, CardLibraryFailure> read_card_profile(const toml::table& card,
-                                                                 std::size_t index) {
+std::expected<CardProfile, base::Error<CardLibraryError>> read_card_profile(const toml::table& card,
+                                                                            std::size_t index) {
     CardProfile profile;
     const std::string position = "card " + std::to_string(index + 1);
     auto name = text_field(card, position, "name", true);
@@ -191,11 +192,7 @@ std::string_view to_string(CardLibraryError error) {
     return "card library: unknown error";
 }
 
-std::string CardLibraryFailure::message() const {
-    return std::string(to_string(error)) + ": " + context;
-}
-
-std::expected<CardLibrary, CardLibraryFailure> CardLibrary::load(
+std::expected<CardLibrary, base::Error<CardLibraryError>> CardLibrary::load(
     const std::filesystem::path& file) {
     std::ifstream stream(file);
     if (!stream) {
@@ -206,7 +203,8 @@ std::expected<CardLibrary, CardLibraryFailure> CardLibrary::load(
     return parse(text.str());
 }
 
-std::expected<CardLibrary, CardLibraryFailure> CardLibrary::parse(std::string_view toml_text) {
+std::expected<CardLibrary, base::Error<CardLibraryError>> CardLibrary::parse(
+    std::string_view toml_text) {
     toml::table document;
     try {
         document = toml::parse(toml_text);
@@ -246,7 +244,7 @@ const CardProfile* CardLibrary::find(std::string_view name) const {
     return nullptr;
 }
 
-std::expected<std::shared_ptr<VirtualCard>, CardLibraryFailure> CardLibrary::make_card(
+std::expected<std::shared_ptr<VirtualCard>, base::Error<CardLibraryError>> CardLibrary::make_card(
     std::string_view name) const {
     const CardProfile* profile = find(name);
     if (profile == nullptr) {

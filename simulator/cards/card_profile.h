@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.h"
 #include "simulator/cards/virtual_card.h"
 
 namespace simulator::cards {
@@ -43,6 +44,9 @@ struct CardProfile {
     bool elder = false;
 };
 
+// What can be wrong with the card library or a request to it. Errors carry it as
+// base::Error<CardLibraryError>, whose context names the card and field, the file, or gives
+// the TOML parser's message.
 enum class CardLibraryError {
     unreadable,      // the file cannot be read
     syntax,          // not TOML
@@ -54,22 +58,17 @@ enum class CardLibraryError {
 
 std::string_view to_string(CardLibraryError error);
 
-struct CardLibraryFailure {
-    CardLibraryError error = CardLibraryError::unreadable;
-    std::string context;  // the card and field, or the parser's message
-
-    std::string message() const;
-};
-
 class CardLibrary {
   public:
-    static std::expected<CardLibrary, CardLibraryFailure> load(const std::filesystem::path& file);
-    static std::expected<CardLibrary, CardLibraryFailure> parse(std::string_view toml_text);
+    static std::expected<CardLibrary, base::Error<CardLibraryError>> load(
+        const std::filesystem::path& file);
+    static std::expected<CardLibrary, base::Error<CardLibraryError>> parse(
+        std::string_view toml_text);
 
     const std::vector<CardProfile>& cards() const { return m_cards; }
     const CardProfile* find(std::string_view name) const;
     // A fresh card built from the named profile.
-    std::expected<std::shared_ptr<VirtualCard>, CardLibraryFailure> make_card(
+    std::expected<std::shared_ptr<VirtualCard>, base::Error<CardLibraryError>> make_card(
         std::string_view name) const;
 
   private:

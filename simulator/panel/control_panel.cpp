@@ -95,11 +95,14 @@ void draw(SDL_Renderer* renderer, TTF_Font* font, const std::vector<std::string>
     SDL_RenderPresent(renderer);
 }
 
-// Carries out one key on the panel; returns what happened, for the panel's last line.
+// Carries out one key on the panel; returns what happened, for the panel's last line (a line
+// for the developer to read, not an error).
 std::string act(SDL_Keycode key, const PanelOptions& options, PanelState& state,
                 script::Hardware& hardware) {
-    const auto outcome = [](const std::expected<void, std::string>& result,
-                            const std::string& done) { return result ? done : result.error(); };
+    const auto outcome = [](const std::expected<void, base::Error<script::ActionError>>& result,
+                            const std::string& done) {
+        return result ? done : base::to_string(result.error());
+    };
     if (key >= SDLK_F1 && key <= SDLK_F12) {
         const auto index = static_cast<std::size_t>(key - SDLK_F1);
         if (index >= options.card_names.size()) {
@@ -147,16 +150,32 @@ std::string act(SDL_Keycode key, const PanelOptions& options, PanelState& state,
 
 }  // namespace
 
-std::string run_control_panel(const PanelOptions& options, script::Hardware& hardware) {
+std::string_view to_string(PanelError error) {
+    switch (error) {
+        case PanelError::video_unavailable:
+            return "cannot start SDL video";
+        case PanelError::font_renderer_unavailable:
+            return "cannot start SDL_ttf";
+        case PanelError::font_unreadable:
+            return "cannot open the font";
+        case PanelError::window_unavailable:
+            return "cannot open the panel window";
+    }
+    return "unknown panel error";
+}
+
+std::expected<void, base::Error<PanelError>> run_control_panel(const PanelOptions& options,
+                                                               script::Hardware& hardware) {
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
-        return std::string("cannot start SDL video: ") + SDL_GetError();
+        return std::unexpected(base::error(PanelError::video_unavailable, SDL_GetError()));
     }
     if (TTF_WasInit() == 0 && TTF_Init() != 0) {
-        return std::string("cannot start SDL_ttf: ") + TTF_GetError();
+        return std::unexpected(base::error(PanelError::font_renderer_unavailable, TTF_GetError()));
     }
     TTF_Font* font = TTF_OpenFontIndex(options.font.c_str(), font_size, simplified_chinese_face);
     if (font == nullptr) {
-        return "cannot open the font " + options.font;
+        return std::unexpected(
+            base::error(PanelError::font_unreadable, options.font + ": " + TTF_GetError()));
     }
     SDL_Window* window =
         // Top left, beside the kiosk's window, which centres itself.
@@ -167,7 +186,7 @@ std::string run_control_panel(const PanelOptions& options, script::Hardware& har
         if (window != nullptr) {
             SDL_DestroyWindow(window);
         }
-        return std::string("cannot open the panel window: ") + SDL_GetError();
+        return std::unexpected(base::error(PanelError::window_unavailable, SDL_GetError()));
     }
     PanelState state;
     bool redraw = true;

@@ -3,9 +3,12 @@
 // plays the customer: inserts and removes cards, presses PIN pad keys, plugs headphones,
 // and breaks the account service.
 
+#include <expected>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "base/error.h"
 #include "simulator/script/runner.h"
 
 namespace simulator::panel {
@@ -15,8 +18,19 @@ struct PanelOptions {
     std::string font = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 };
 
-// Runs the panel's window until it is closed or the kiosk stops. Returns a message when the
-// window cannot be opened.
-std::string run_control_panel(const PanelOptions& options, script::Hardware& hardware);
+// What stops the panel's window from opening. Errors carry it as base::Error<PanelError>,
+// whose context is SDL's reason or the font file.
+enum class PanelError {
+    video_unavailable,          // SDL's video subsystem did not start
+    font_renderer_unavailable,  // SDL_ttf did not start
+    font_unreadable,            // the panel's font file cannot be opened
+    window_unavailable,         // SDL could not open the window or its renderer
+};
+
+std::string_view to_string(PanelError error);
+
+// Runs the panel's window until it is closed or the kiosk stops.
+std::expected<void, base::Error<PanelError>> run_control_panel(const PanelOptions& options,
+                                                               script::Hardware& hardware);
 
 }  // namespace simulator::panel

@@ -52,7 +52,9 @@ struct Cursors {
     long screen_shown_ms = 0;
 };
 
-// Waits until a record after `cursor` satisfies `accept`; moves the cursor past it.
+// Waits until a record after `cursor` satisfies `accept`; moves the cursor past it. The failure
+// is a verdict for the person reading the run (an expectation that did not hold), not an error
+// for a caller to handle: it goes straight into Outcome::failures.
 template <typename Accept>
 std::expected<void, std::string> wait_for(TranscriptFollower& transcript, Hardware& hardware,
                                           std::size_t& cursor, Milliseconds within, Accept accept) {
@@ -86,32 +88,43 @@ std::string last_screen(const std::vector<Json>& records) {
     return "none";
 }
 
+// The verdict of a step the hardware could not carry out.
+std::expected<void, std::string> verdict(
+    const std::expected<void, base::Error<ActionError>>& done) {
+    if (!done) {
+        return std::unexpected(base::to_string(done.error()));
+    }
+    return {};
+}
+
+// Carries out one step. Like wait_for(), a failure is the step's verdict for a person, not an
+// error type: a hardware error is spelt out into it with base::to_string.
 std::expected<void, std::string> perform(const Action& action, Hardware& hardware,
                                          TranscriptFollower& transcript, Cursors& cursors) {
     return std::visit(
         [&](const auto& step) -> std::expected<void, std::string> {
             using T = std::decay_t<decltype(step)>;
             if constexpr (std::is_same_v<T, InsertCard>) {
-                return hardware.insert_card(step.name);
+                return verdict(hardware.insert_card(step.name));
             } else if constexpr (std::is_same_v<T, RemoveCard>) {
-                return hardware.remove_card();
+                return verdict(hardware.remove_card());
             } else if constexpr (std::is_same_v<T, PressKeys>) {
                 for (const base::Key key : step.keys) {
                     if (auto pressed = hardware.press_key(key); !pressed) {
-                        return pressed;
+                        return verdict(pressed);
                     }
                     std::this_thread::sleep_for(pause_between_keys);
                 }
                 return {};
             } else if constexpr (std::is_same_v<T, TypePin>) {
-                return hardware.type_pin(step.digits);
+                return verdict(hardware.type_pin(step.digits));
             } else if constexpr (std::is_same_v<T, Headphones>) {
-                return hardware.set_headphones(step.plugged);
+                return verdict(hardware.set_headphones(step.plugged));
             } else if constexpr (std::is_same_v<T, Wait>) {
                 std::this_thread::sleep_for(step.duration);
                 return {};
             } else if constexpr (std::is_same_v<T, Fault>) {
-                return hardware.set_fault(step.service, step.mode);
+                return verdict(hardware.set_fault(step.service, step.mode));
             } else if constexpr (std::is_same_v<T, ExpectScreen>) {
                 auto seen = wait_for(
                     transcript, hardware, cursors.screen, step.within, [&](const Json& record) {
@@ -143,6 +156,28 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
 }
 
 }  // namespace
+
+std::string_view to_string(ActionError error) {
+    switch (error) {
+        case ActionError::card_already_inserted:
+            return "a card is already in the reader";
+        case ActionError::no_card_inserted:
+            return "there is no card in the reader";
+        case ActionError::unknown_card:
+            return "no such card in the card library";
+        case ActionError::pin_pad_not_listening:
+            return "the PIN pad never started listening";
+        case ActionError::pin_pad_not_collecting:
+            return "the PIN pad never started collecting a PIN";
+        case ActionError::pin_not_digits:
+            return "a PIN holds digits only";
+        case ActionError::unknown_service:
+            return "no such service (there is: account)";
+        case ActionError::unknown_fault:
+            return "no such fault (none, unavailable, slow, garbage, drop)";
+    }
+    return "unknown action error";
+}
 
 TranscriptFollower::TranscriptFollower(std::filesystem::path path) : m_path(std::move(path)) {}
 

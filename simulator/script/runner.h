@@ -9,24 +9,41 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "base/error.h"
 #include "simulator/script/scenario.h"
 
 namespace simulator::script {
+
+// Why the kiosk's world could not do what a step (or the control panel) asked. Errors carry it
+// as base::Error<ActionError>, whose context names the card, service or fault asked for.
+enum class ActionError {
+    card_already_inserted,   // insert while a card is in the reader
+    no_card_inserted,        // remove while the reader is empty
+    unknown_card,            // the card library has no card of that name
+    pin_pad_not_listening,   // the kiosk never set the PIN pad up to take a key
+    pin_pad_not_collecting,  // the kiosk never asked the PIN pad for a PIN
+    pin_not_digits,          // a PIN to type holds something other than digits
+    unknown_service,         // a fault aimed at a service the branch does not have
+    unknown_fault,           // a fault mode the service does not know
+};
+
+std::string_view to_string(ActionError error);
 
 // What a scenario can do to the kiosk's world.
 class Hardware {
   public:
     virtual ~Hardware() = default;
-    virtual std::expected<void, std::string> insert_card(const std::string& name) = 0;
-    virtual std::expected<void, std::string> remove_card() = 0;
-    virtual std::expected<void, std::string> press_key(base::Key key) = 0;
+    virtual std::expected<void, base::Error<ActionError>> insert_card(const std::string& name) = 0;
+    virtual std::expected<void, base::Error<ActionError>> remove_card() = 0;
+    virtual std::expected<void, base::Error<ActionError>> press_key(base::Key key) = 0;
     // Types the digits once the PIN pad is collecting a PIN (a customer waits for the prompt).
-    virtual std::expected<void, std::string> type_pin(const std::string& digits) = 0;
-    virtual std::expected<void, std::string> set_headphones(bool plugged) = 0;
-    virtual std::expected<void, std::string> set_fault(const std::string& service,
-                                                       const std::string& mode) = 0;
+    virtual std::expected<void, base::Error<ActionError>> type_pin(const std::string& digits) = 0;
+    virtual std::expected<void, base::Error<ActionError>> set_headphones(bool plugged) = 0;
+    virtual std::expected<void, base::Error<ActionError>> set_fault(const std::string& service,
+                                                                    const std::string& mode) = 0;
     virtual bool kiosk_running() = 0;
 };
 
@@ -54,6 +71,8 @@ struct RunOptions {
 };
 
 struct Outcome {
+    // Verdicts for the person reading kiosk-sim's output ("line 5 (expect screen menu): not seen
+    // within 15000 ms; the kiosk shows 'welcome'"), not errors to handle.
     std::vector<std::string> failures;
     bool passed() const { return failures.empty(); }
 };

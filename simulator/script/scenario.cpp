@@ -8,8 +8,15 @@ namespace simulator::script {
 
 namespace {
 
+// "'word'", the context of an error about one word. The helpers below report errors of one
+// line; parse_scenario() puts the line number in front of their context.
+std::string quoted_word(std::string_view word) {
+    return "'" + std::string(word) + "'";
+}
+
 // Splits a line into words; "double quoted" text is one word (with \" and \\ escapes).
-std::expected<std::vector<std::string>, std::string> split_words(std::string_view line) {
+std::expected<std::vector<std::string>, base::Error<ScenarioError>> split_words(
+    std::string_view line) {
     std::vector<std::string> words;
     std::size_t position = 0;
     while (position < line.size()) {
@@ -36,7 +43,7 @@ std::expected<std::vector<std::string>, std::string> split_words(std::string_vie
                 }
             }
             if (!closed) {
-                return std::unexpected("a quoted text is not closed");
+                return std::unexpected(base::error(ScenarioError::unclosed_quote));
             }
             words.push_back("\"" + word);  // the mark tells quoted text from keywords
             continue;
@@ -59,31 +66,35 @@ std::string unquoted(const std::string& word) {
 using Words = std::vector<std::string>;
 
 // Reads the optional "on CHANNEL" and "within DURATION" tails from `words` at `index`.
-std::expected<void, std::string> read_tail(const Words& words, std::size_t index,
-                                           std::string* channel, Milliseconds* within) {
+std::expected<void, base::Error<ScenarioError>> read_tail(const Words& words, std::size_t index,
+                                                          std::string* channel,
+                                                          Milliseconds* within) {
     while (index < words.size()) {
         if (words[index] == "on" && channel != nullptr && index + 1 < words.size()) {
             *channel = words[index + 1];
             if (*channel != "speaker" && *channel != "headphones") {
-                return std::unexpected("the channel is 'speaker' or 'headphones', not '" +
-                                       *channel + "'");
+                return std::unexpected(
+                    base::error(ScenarioError::unknown_channel, quoted_word(*channel)));
             }
             index += 2;
         } else if (words[index] == "within" && within != nullptr && index + 1 < words.size()) {
             const auto duration = parse_duration(words[index + 1]);
             if (!duration) {
-                return std::unexpected("'" + words[index + 1] + "' is not a duration like 2s");
+                return std::unexpected(
+                    base::error(ScenarioError::bad_duration, quoted_word(words[index + 1])));
             }
             *within = *duration;
             index += 2;
         } else {
-            return std::unexpected("unexpected '" + words[index] + "'");
+            return std::unexpected(
+                base::error(ScenarioError::unexpected_word, quoted_word(words[index])));
         }
     }
     return {};
 }
 
-std::expected<SpeechPattern, std::string> read_pattern(const Words& words, std::size_t& index) {
+std::expected<SpeechPattern, base::Error<ScenarioError>> read_pattern(const Words& words,
+                                                                      std::size_t& index) {
     SpeechPattern pattern;
     if (index < words.size() && is_quoted(words[index])) {
         pattern.text = unquoted(words[index]);
@@ -92,12 +103,12 @@ std::expected<SpeechPattern, std::string> read_pattern(const Words& words, std::
         pattern.is_private = true;
         ++index;
     } else {
-        return std::unexpected("speech needs a \"quoted text\" or the word private");
+        return std::unexpected(base::error(ScenarioError::missing_pattern));
     }
     return pattern;
 }
 
-std::expected<Action, std::string> parse_words(const Words& words) {
+std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words) {
     const auto arity = [&](std::size_t count) { return words.size() == count; };
     const std::string& verb = words[0];
     if (verb == "insert" && words.size() == 3 && words[1] == "card") {
@@ -111,8 +122,8 @@ std::expected<Action, std::string> parse_words(const Words& words) {
         for (std::size_t index = 1; index < words.size(); ++index) {
             const auto key = base::parse_key(words[index]);
             if (!key) {
-                return std::unexpected("'" + words[index] +
-                                       "' is not a PIN pad key (0-9 enter clear cancel help)");
+                return std::unexpected(
+                    base::error(ScenarioError::unknown_key, quoted_word(words[index])));
             }
             press.keys.push_back(*key);
         }
@@ -122,7 +133,7 @@ std::expected<Action, std::string> parse_words(const Words& words) {
         const std::string& digits = words[2];
         if (digits.empty() || !std::all_of(digits.begin(), digits.end(),
                                            [](char c) { return c >= '0' && c <= '9'; })) {
-            return std::unexpected("a PIN is digits only");
+            return std::unexpected(base::error(ScenarioError::pin_not_digits));
         }
         return TypePin{digits};
     }
@@ -133,7 +144,7 @@ std::expected<Action, std::string> parse_words(const Words& words) {
         if (const auto duration = parse_duration(words[1])) {
             return Wait{*duration};
         }
-        return std::unexpected("'" + words[1] + "' is not a duration like 500ms or 2s");
+        return std::unexpected(base::error(ScenarioError::bad_duration, quoted_word(words[1])));
     }
     if (verb == "fault" && arity(3)) {
         return Fault{words[1], words[2]};
@@ -169,13 +180,31 @@ std::expected<Action, std::string> parse_words(const Words& words) {
     if (verb == "forbid" && arity(3) && words[1] == "text" && is_quoted(words[2])) {
         return ForbidText{unquoted(words[2])};
     }
-    return std::unexpected("unknown step (see docs/scenarios.md)");
+    return std::unexpected(base::error(ScenarioError::unknown_step));
 }
 
 }  // namespace
 
-std::string to_string(const ParseError& error) {
-    return "line " + std::to_string(error.line) + ": " + error.message;
+std::string_view to_string(ScenarioError error) {
+    switch (error) {
+        case ScenarioError::unclosed_quote:
+            return "a quoted text is not closed";
+        case ScenarioError::unknown_channel:
+            return "not a channel (speaker or headphones)";
+        case ScenarioError::bad_duration:
+            return "not a duration like 500ms or 2s";
+        case ScenarioError::unexpected_word:
+            return "unexpected word";
+        case ScenarioError::missing_pattern:
+            return "speech needs a \"quoted text\" or the word private";
+        case ScenarioError::unknown_key:
+            return "not a PIN pad key (0-9 enter clear cancel help)";
+        case ScenarioError::pin_not_digits:
+            return "a PIN is digits only";
+        case ScenarioError::unknown_step:
+            return "unknown step (see docs/scenarios.md)";
+    }
+    return "unknown scenario error";
 }
 
 std::optional<Milliseconds> parse_duration(std::string_view text) {
@@ -198,7 +227,7 @@ std::optional<Milliseconds> parse_duration(std::string_view text) {
     return Milliseconds(static_cast<long>(std::lround(value * scale)));
 }
 
-std::expected<Scenario, ParseError> parse_scenario(std::string_view text) {
+std::expected<Scenario, base::Error<ScenarioError>> parse_scenario(std::string_view text) {
     Scenario scenario;
     int line_number = 0;
     std::size_t start = 0;
@@ -210,16 +239,24 @@ std::expected<Scenario, ParseError> parse_scenario(std::string_view text) {
         if (line.ends_with('\r')) {
             line.remove_suffix(1);
         }
+        // Puts the line in front of what the line's parser said.
+        const auto at_line = [line_number](base::Error<ScenarioError> error) {
+            std::string context = "line " + std::to_string(line_number);
+            if (!error.context.empty()) {
+                context += ": " + error.context;
+            }
+            return std::unexpected(base::error(error.code, std::move(context)));
+        };
         auto words = split_words(line);
         if (!words) {
-            return std::unexpected(ParseError{line_number, words.error()});
+            return at_line(words.error());
         }
         if (words->empty()) {
             continue;
         }
         auto action = parse_words(*words);
         if (!action) {
-            return std::unexpected(ParseError{line_number, action.error()});
+            return at_line(action.error());
         }
         scenario.steps.push_back(Step{line_number, std::string(line), std::move(*action)});
     }

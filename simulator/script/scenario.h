@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/error.h"
 #include "base/keys.h"
 
 namespace simulator::script {
@@ -81,14 +82,23 @@ struct Scenario {
     std::vector<Step> steps;
 };
 
-struct ParseError {
-    int line = 0;
-    std::string message;
+// What can be wrong with a line of a scenario. Errors carry it as base::Error<ScenarioError>,
+// whose context names the line and, where there is one, the word at fault: "not a PIN pad key
+// (0-9 enter clear cancel help): line 2: 'banana'".
+enum class ScenarioError {
+    unclosed_quote,   // a "quoted text" without its closing quote
+    unknown_channel,  // `on` names something other than speaker or headphones
+    bad_duration,     // `within` or `wait` is not a duration like 500ms or 2s
+    unexpected_word,  // a word after a complete step
+    missing_pattern,  // `expect speech` or `forbid speech` without a quoted text or `private`
+    unknown_key,      // `press` names something that is not a PIN pad key
+    pin_not_digits,   // `type pin` with something other than digits (never repeated: a PIN)
+    unknown_step,     // no step starts this way, or it has the wrong number of words
 };
 
-std::string to_string(const ParseError& error);
+std::string_view to_string(ScenarioError error);
 
-std::expected<Scenario, ParseError> parse_scenario(std::string_view text);
+std::expected<Scenario, base::Error<ScenarioError>> parse_scenario(std::string_view text);
 
 // "500ms", "2s", "1.5s"
 std::optional<Milliseconds> parse_duration(std::string_view text);

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -30,9 +31,10 @@ core::Element element(core::Role role, std::string text, std::optional<base::Key
     return made;
 }
 
+// One file per process: ctest runs test cases in parallel, each in a process of its own.
 struct TranscriptFile {
-    std::filesystem::path path =
-        std::filesystem::temp_directory_path() / "kiosk-transcript-test.jsonl";
+    std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                 ("kiosk-transcript-test-" + std::to_string(::getpid()) + ".jsonl");
     ~TranscriptFile() { std::filesystem::remove(path); }
 };
 
@@ -129,5 +131,10 @@ TEST_CASE("Every record kind is one valid JSON line, even with broken UTF-8") {
 TEST_CASE("A transcript that cannot be written is an error, not a crash") {
     const auto transcript = app::Transcript::open("/nonexistent-folder/transcript.jsonl",
                                                   app::Transcript::Clock::now());
-    CHECK_FALSE(transcript.has_value());
+    REQUIRE_FALSE(transcript.has_value());
+    CHECK(transcript.error().code == app::TranscriptError::unwritable);
+    // The person starting the kiosk learns which file, and why.
+    const std::string message = base::to_string(transcript.error());
+    CHECK(message.find("/nonexistent-folder/transcript.jsonl") != std::string::npos);
+    CHECK(message.find("No such file or directory") != std::string::npos);
 }

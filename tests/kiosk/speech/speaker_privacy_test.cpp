@@ -15,7 +15,7 @@ std::unique_ptr<Speaker> listening_speaker(Listener& listener, Options options =
     listener.attach(options);
     auto speaker = Speaker::create(std::move(options));
     if (!speaker) {
-        FAIL("Speaker::create failed: " << kiosk::speech::to_string(speaker.error()));
+        FAIL("Speaker::create failed: " << base::to_string(speaker.error()));
     }
     return std::move(*speaker);
 }
@@ -33,7 +33,7 @@ TEST_CASE("A private utterance for the speaker is refused and never played") {
     REQUIRE(listener.wait_for_speech(1));
     REQUIRE(listener.wait_for_errors(1));
     const auto error = listener.errors().at(0);
-    CHECK(error.kind == SpeechError::private_on_speaker);
+    CHECK(error.code == SpeechError::private_on_speaker);
     // The error names the situation, never the private words.
     CHECK(error.context.find("balance") == std::string::npos);
     const auto notices = listener.speech();
@@ -53,7 +53,7 @@ TEST_CASE("A private utterance for the speaker is refused even with headphones p
     speaker->speak({utterance(balance_text, "en", Channel::speaker, 175, true)});
 
     REQUIRE(listener.wait_for_errors(1));
-    CHECK(listener.errors().at(0).kind == SpeechError::private_on_speaker);
+    CHECK(listener.errors().at(0).code == SpeechError::private_on_speaker);
     // Destroying the speaker finishes its work and delivers every notice still pending, so an
     // utterance that was wrongly played would show now.
     const auto statistics = speaker->statistics();
@@ -86,7 +86,7 @@ TEST_CASE("A private utterance is refused while no headphones are plugged") {
     speaker->speak({utterance(balance_text, "en", Channel::headphones, 175, true)});
 
     REQUIRE(listener.wait_for_errors(1));
-    CHECK(listener.errors().at(0).kind == SpeechError::private_without_headphones);
+    CHECK(listener.errors().at(0).code == SpeechError::private_without_headphones);
     const auto statistics = speaker->statistics();
     speaker.reset();  // delivers every notice still pending
     CHECK(listener.speech().empty());

@@ -57,7 +57,7 @@ TEST_CASE("A second speaker in the same process is refused: eSpeak NG's state is
     REQUIRE(first.has_value());
     auto second = Speaker::create(Options{});
     REQUIRE_FALSE(second.has_value());
-    CHECK(second.error().kind == SpeechError::already_running);
+    CHECK(second.error().code == SpeechError::already_running);
     first->reset();
     auto third = Speaker::create(Options{});
     CHECK(third.has_value());
@@ -70,7 +70,7 @@ TEST_CASE("An eSpeak NG data folder that does not exist is a clear error at crea
     options.espeak_data_path = (folder.path() / "nothing-here").string();
     auto speaker = Speaker::create(options);
     REQUIRE_FALSE(speaker.has_value());
-    CHECK(speaker.error().kind == SpeechError::synthesiser_unavailable);
+    CHECK(speaker.error().code == SpeechError::synthesiser_unavailable);
     CHECK(speaker.error().context.find("nothing-here") != std::string::npos);
 }
 
@@ -111,7 +111,7 @@ TEST_CASE("Once eSpeak NG runs, a speaker on another data folder is refused") {
     options.espeak_data_path = folder.path().string();
     auto speaker = Speaker::create(options);
     REQUIRE_FALSE(speaker.has_value());
-    CHECK(speaker.error().kind == SpeechError::synthesiser_unavailable);
+    CHECK(speaker.error().code == SpeechError::synthesiser_unavailable);
     CHECK(speaker.error().context.find("new process") != std::string::npos);
     // The engine is still there for the folder it runs on.
     CHECK(Speaker::create(Options{}).has_value());
@@ -125,7 +125,7 @@ TEST_CASE("A record folder that cannot be created is an error at creation") {
     options.record_directory = file / "recordings";
     auto speaker = Speaker::create(options);
     REQUIRE_FALSE(speaker.has_value());
-    CHECK(speaker.error().kind == SpeechError::record_directory_unusable);
+    CHECK(speaker.error().code == SpeechError::record_directory_unusable);
 }
 
 TEST_CASE("A volume step out of range in the options is an error at creation") {
@@ -133,7 +133,7 @@ TEST_CASE("A volume step out of range in the options is an error at creation") {
     options.volume_step = kiosk::speech::maximum_volume_step + 1;
     auto speaker = Speaker::create(options);
     REQUIRE_FALSE(speaker.has_value());
-    CHECK(speaker.error().kind == SpeechError::invalid_volume_step);
+    CHECK(speaker.error().code == SpeechError::invalid_volume_step);
 }
 
 TEST_CASE("An output device that does not exist is an audio_unavailable error at creation") {
@@ -141,6 +141,6 @@ TEST_CASE("An output device that does not exist is an audio_unavailable error at
     options.headphones_device = "no such headphone jack";
     auto speaker = Speaker::create(options);
     REQUIRE_FALSE(speaker.has_value());
-    CHECK(speaker.error().kind == SpeechError::audio_unavailable);
+    CHECK(speaker.error().code == SpeechError::audio_unavailable);
     CHECK(speaker.error().context.find("no such headphone jack") != std::string::npos);
 }

@@ -22,7 +22,7 @@ std::unique_ptr<Speaker> recording_speaker(Listener& listener, const ScratchFold
     listener.attach(options);
     auto speaker = Speaker::create(std::move(options));
     if (!speaker) {
-        FAIL("Speaker::create failed: " << kiosk::speech::to_string(speaker.error()));
+        FAIL("Speaker::create failed: " << base::to_string(speaker.error()));
     }
     return std::move(*speaker);
 }
@@ -248,7 +248,7 @@ TEST_CASE("A volume step out of range is refused and the volume stays as it was"
     for (int step : {0, 6, -1}) {
         const auto result = speaker->set_volume(step);
         REQUIRE_FALSE(result.has_value());
-        CHECK(result.error().kind == kiosk::speech::SpeechError::invalid_volume_step);
+        CHECK(result.error().code == kiosk::speech::SpeechError::invalid_volume_step);
     }
     CHECK(speaker->volume() == 4);
 }
@@ -322,7 +322,7 @@ TEST_CASE("An utterance in an unknown locale is an error notice and the next sti
 
     REQUIRE(listener.wait_for_speech(1));
     REQUIRE(listener.wait_for_errors(1));
-    CHECK(listener.errors().at(0).kind == kiosk::speech::SpeechError::unknown_locale);
+    CHECK(listener.errors().at(0).code == kiosk::speech::SpeechError::unknown_locale);
     CHECK(listener.errors().at(0).context.find("fr") != std::string::npos);
     CHECK(listener.speech().at(0).text == "Hello");
     CHECK_FALSE(listener.speech().at(0).interrupted);

@@ -3,7 +3,7 @@
 // (eSpeak NG cannot be restarted within a process).
 //
 // Usage: speech_start_probe [ESPEAK_DATA_PATH]
-// Prints "ok" or the error (kind: context); exits 0 when the speaker started.
+// Prints "ok" or the error (code: context); exits 0 when the speaker started.
 
 #include <cstdio>
 
@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
     }
     const auto speaker = kiosk::speech::Speaker::create(options);
     if (!speaker) {
-        std::printf("%s\n", kiosk::speech::to_string(speaker.error()).c_str());
+        std::printf("%s\n", base::to_string(speaker.error()).c_str());
         return 1;
     }
     std::printf("ok\n");

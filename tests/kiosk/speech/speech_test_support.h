@@ -37,7 +37,7 @@ class Listener {
             m_tones.push_back(notice);
             m_changed.notify_all();
         };
-        options.on_error = [this](const kiosk::speech::Error& error) {
+        options.on_error = [this](const base::Error<kiosk::speech::SpeechError>& error) {
             const std::scoped_lock lock{m_mutex};
             m_errors.push_back(error);
             m_changed.notify_all();
@@ -66,7 +66,7 @@ class Listener {
         const std::scoped_lock lock{m_mutex};
         return m_tones;
     }
-    std::vector<kiosk::speech::Error> errors() const {
+    std::vector<base::Error<kiosk::speech::SpeechError>> errors() const {
         const std::scoped_lock lock{m_mutex};
         return m_errors;
     }
@@ -76,7 +76,7 @@ class Listener {
     std::condition_variable m_changed;
     std::vector<kiosk::speech::SpeechNotice> m_speech;
     std::vector<kiosk::speech::ToneNotice> m_tones;
-    std::vector<kiosk::speech::Error> m_errors;
+    std::vector<base::Error<kiosk::speech::SpeechError>> m_errors;
 };
 
 // A folder of its own for one test, removed afterwards.

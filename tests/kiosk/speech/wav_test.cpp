@@ -67,7 +67,7 @@ TEST_CASE("Reading a file that is not a WAV file is a bad_wav error") {
     std::ofstream{path} << "this is text, not audio";
     const auto audio = read_wav(path);
     REQUIRE_FALSE(audio.has_value());
-    CHECK(audio.error().kind == SpeechError::bad_wav);
+    CHECK(audio.error().code == SpeechError::bad_wav);
     CHECK(audio.error().context.find("not.wav") != std::string::npos);
 }
 
@@ -78,18 +78,18 @@ TEST_CASE("Reading a WAV file whose data chunk runs past its end is a bad_wav er
     std::filesystem::resize_file(path, 44 + 50);
     const auto audio = read_wav(path);
     REQUIRE_FALSE(audio.has_value());
-    CHECK(audio.error().kind == SpeechError::bad_wav);
+    CHECK(audio.error().code == SpeechError::bad_wav);
 }
 
 TEST_CASE("Reading a missing WAV file is a bad_wav error") {
     const auto audio = read_wav(scratch_file("missing.wav"));
     REQUIRE_FALSE(audio.has_value());
-    CHECK(audio.error().kind == SpeechError::bad_wav);
+    CHECK(audio.error().code == SpeechError::bad_wav);
 }
 
 TEST_CASE("Writing a WAV file into a folder that does not exist is a recording_failed error") {
     const std::vector<std::int16_t> samples(10, 1);
     const auto written = write_wav(scratch_file("no-such-folder") / "x.wav", samples, 22050);
     REQUIRE_FALSE(written.has_value());
-    CHECK(written.error().kind == SpeechError::recording_failed);
+    CHECK(written.error().code == SpeechError::recording_failed);
 }

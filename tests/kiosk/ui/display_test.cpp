@@ -41,7 +41,7 @@ std::unique_ptr<ui::Display> open_display() {
     auto display = ui::Display::create(
         {.fullscreen = false, .width = 1280, .height = 720, .fonts = {}, .title = "test"});
     if (!display) {
-        FAIL("cannot open the display: " << display.error());
+        FAIL("cannot open the display: " << base::to_string(display.error()));
     }
     return std::move(*display);
 }
@@ -109,6 +109,28 @@ TEST_CASE("Screenshots redact private elements but the live screen shows them") 
     CHECK(count_pixels(redacted, palette.redaction) > 1000);
     std::filesystem::remove(revealed);
     std::filesystem::remove(redacted);
+}
+
+TEST_CASE("A screenshot that cannot be written is an error naming the file") {
+    auto display = open_display();
+    display->show(balance_screen("standard"));
+    display->render();
+    const auto saved =
+        display->save_screenshot("/nonexistent-folder/shot.png", ui::Privacy::redact);
+    REQUIRE_FALSE(saved.has_value());
+    CHECK(saved.error().code == ui::DisplayError::screenshot_unwritable);
+    CHECK(base::to_string(saved.error()).find("/nonexistent-folder/shot.png") != std::string::npos);
+}
+
+TEST_CASE("A font file that cannot be opened stops the display and names the file") {
+    auto display = ui::Display::create({.fullscreen = false,
+                                        .width = 640,
+                                        .height = 480,
+                                        .fonts = {.regular = "/nonexistent/regular.ttc"},
+                                        .title = "test"});
+    REQUIRE_FALSE(display.has_value());
+    CHECK(display.error().code == ui::DisplayError::font_unreadable);
+    CHECK(base::to_string(display.error()).find("/nonexistent/regular.ttc") != std::string::npos);
 }
 
 TEST_CASE("Elder mode draws the same screen with larger text") {

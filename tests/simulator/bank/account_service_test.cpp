@@ -188,6 +188,23 @@ TEST_CASE("malformed balance requests answer 400 bad_request with a detail") {
     CHECK(after->status == 200);
 }
 
+TEST_CASE("a bad_request detail says which field is wrong without echoing its value") {
+    RunningBank bank;
+    auto client = bank.client();
+    const std::string good_block = pin_block_hex(zhang_wei_pin, zhang_wei_pan);
+    json body = json::parse(balance_body(zhang_wei_pan, good_block));
+    body["pan"] = "62284804025A890018";
+    auto result = client.Post("/v1/balance", body.dump(), "application/json");
+    REQUIRE(result);
+    CHECK(result->status == 400);
+    const std::string detail = body_of(result)["detail"];
+    CHECK(detail == "pan must be a string of 12 to 19 digits");
+
+    result = client.Post("/v1/balance", "not json", "application/json");
+    REQUIRE(result);
+    CHECK(body_of(result)["detail"] == "body is not valid JSON");
+}
+
 TEST_CASE("a body over the size limit is refused with a JSON bad_request") {
     RunningBank bank;
     auto client = bank.client();
@@ -304,7 +321,7 @@ TEST_CASE("starting a running service is refused") {
     RunningBank bank;
     auto again = bank.service.start();
     REQUIRE_FALSE(again);
-    CHECK(again.error().error == simulator::bank::BankError::already_running);
+    CHECK(again.error().code == simulator::bank::BankError::already_running);
 }
 
 TEST_CASE("a port already in use is reported as a bind failure") {
@@ -313,7 +330,7 @@ TEST_CASE("a port already in use is reported as a bind failure") {
     simulator::bank::AccountService second(config_in(directory.path()));
     auto started = second.start("127.0.0.1", bank.service.port());
     REQUIRE_FALSE(started);
-    CHECK(started.error().error == simulator::bank::BankError::bind_failure);
+    CHECK(started.error().code == simulator::bank::BankError::bind_failure);
 }
 
 TEST_CASE("a missing demo card file stops the service from starting") {
@@ -323,7 +340,8 @@ TEST_CASE("a missing demo card file stops the service from starting") {
     simulator::bank::AccountService service(config);
     auto started = service.start();
     REQUIRE_FALSE(started);
-    CHECK(started.error().error == simulator::bank::BankError::seed_failure);
+    CHECK(started.error().code == simulator::bank::BankError::seed_failure);
+    CHECK(base::to_string(started.error()).find("no-such-file.toml") != std::string::npos);
 }
 
 TEST_CASE("every request is audited with a masked PAN and its result") {
@@ -357,7 +375,7 @@ TEST_CASE("a TLS service with unreadable certificate files does not start") {
     simulator::bank::AccountService service(config);
     auto started = service.start();
     REQUIRE_FALSE(started);
-    CHECK(started.error().error == simulator::bank::BankError::tls_failure);
+    CHECK(started.error().code == simulator::bank::BankError::tls_failure);
 }
 
 TEST_CASE("a TLS service answers HTTPS clients that trust its generated certificate") {

@@ -132,7 +132,7 @@ TEST_CASE("a demo card file that is not TOML is a seed failure") {
     std::ofstream(path) << "[[card]\nname = \"x\"\n";
     auto accounts = bank::read_demo_accounts(path);
     REQUIRE_FALSE(accounts);
-    CHECK(accounts.error().error == bank::BankError::seed_failure);
+    CHECK(accounts.error().code == bank::BankError::seed_failure);
 }
 
 TEST_CASE("a demo card with a malformed PAN is a bad seed, not a silent skip") {
@@ -142,7 +142,7 @@ TEST_CASE("a demo card with a malformed PAN is a bad seed, not a silent skip") {
                            "balance = \"1.00\"\n";
     auto accounts = bank::read_demo_accounts(path);
     REQUIRE_FALSE(accounts);
-    CHECK(accounts.error().error == bank::BankError::bad_seed);
+    CHECK(accounts.error().code == bank::BankError::bad_seed);
 }
 
 TEST_CASE("a PIN hash matches its PIN and no other") {

@@ -32,7 +32,7 @@ simulator::bank::AccountServiceConfig config_in(const std::filesystem::path& dir
 
 RunningBank::RunningBank() : service(config_in(directory.path())) {
     auto started = service.start();
-    INFO((started ? std::string("started") : simulator::bank::describe(started.error())));
+    INFO((started ? std::string("started") : base::to_string(started.error())));
     REQUIRE(started.has_value());
     REQUIRE(service.port() > 0);
 }

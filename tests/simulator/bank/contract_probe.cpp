@@ -101,7 +101,7 @@ int main() {
              std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
              simulator::bank::demo_pin_key});
         if (auto started = service.start(); !started) {
-            std::cerr << simulator::bank::describe(started.error()) << '\n';
+            std::cerr << base::to_string(started.error()) << '\n';
             status = 2;
         } else {
             httplib::Client client("127.0.0.1", service.port());

@@ -9,7 +9,7 @@ namespace {
 CardLibrary demo_library() {
     auto library = CardLibrary::load(default_library_path(KIOSK_SOURCE_DIR));
     if (!library) {
-        FAIL(library.error().message());
+        FAIL(base::to_string(library.error()));
     }
     return std::move(*library);
 }
@@ -37,20 +37,21 @@ TEST_CASE("Asking the library for an unknown card names it") {
     const CardLibrary library = demo_library();
     auto card = library.make_card("nobody");
     REQUIRE_FALSE(card.has_value());
-    CHECK(card.error().error == CardLibraryError::unknown_card);
+    CHECK(card.error().code == CardLibraryError::unknown_card);
     CHECK(card.error().context == "nobody");
 }
 
 TEST_CASE("A missing library file is reported as unreadable") {
     auto library = CardLibrary::load("/nonexistent/cards.toml");
     REQUIRE_FALSE(library.has_value());
-    CHECK(library.error().error == CardLibraryError::unreadable);
+    CHECK(library.error().code == CardLibraryError::unreadable);
+    CHECK(base::to_string(library.error()).find("/nonexistent/cards.toml") != std::string::npos);
 }
 
 TEST_CASE("Broken TOML is reported as a syntax error") {
     auto library = CardLibrary::parse("[[card]\nname = ");
     REQUIRE_FALSE(library.has_value());
-    CHECK(library.error().error == CardLibraryError::syntax);
+    CHECK(library.error().code == CardLibraryError::syntax);
 }
 
 TEST_CASE("An EMV card without a number is reported with the card and field") {
@@ -62,7 +63,7 @@ holder = "A/B"
 pin = "1234"
 )");
     REQUIRE_FALSE(library.has_value());
-    CHECK(library.error().error == CardLibraryError::missing_field);
+    CHECK(library.error().code == CardLibraryError::missing_field);
     CHECK(library.error().context == "half.pan");
 }
 
@@ -80,7 +81,7 @@ TEST_CASE("Card data the chip cannot carry is rejected") {
         "[[card]]\nname = \"x\"\nkind = \"emv\"\npan = \"6228480402564890019\"\nexpiry = \"2912\"\n"
         "holder = \"A/B\"\npin = \"1\"\n");
     REQUIRE_FALSE(bad_pan.has_value());
-    CHECK(bad_pan.error().error == CardLibraryError::invalid_field);
+    CHECK(bad_pan.error().code == CardLibraryError::invalid_field);
     auto bad_expiry = CardLibrary::parse(
         "[[card]]\nname = \"x\"\nkind = \"emv\"\npan = \"6228480402564890018\"\nexpiry = \"2913\"\n"
         "holder = \"A/B\"\npin = \"1\"\n");
@@ -90,12 +91,12 @@ TEST_CASE("Card data the chip cannot carry is rejected") {
     CHECK_FALSE(with("elder", "\"yes\"").has_value());
     auto bad_kind = CardLibrary::parse("[[card]]\nname = \"x\"\nkind = \"magnetic\"\n");
     REQUIRE_FALSE(bad_kind.has_value());
-    CHECK(bad_kind.error().error == CardLibraryError::invalid_field);
+    CHECK(bad_kind.error().code == CardLibraryError::invalid_field);
 }
 
 TEST_CASE("Two cards with the same name are rejected") {
     auto library = CardLibrary::parse(
         "[[card]]\nname = \"m\"\nkind = \"mute\"\n[[card]]\nname = \"m\"\nkind = \"no-app\"\n");
     REQUIRE_FALSE(library.has_value());
-    CHECK(library.error().error == CardLibraryError::duplicate_name);
+    CHECK(library.error().code == CardLibraryError::duplicate_name);
 }

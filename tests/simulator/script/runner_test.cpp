@@ -15,31 +15,31 @@ class RecordingHardware : public Hardware {
     std::vector<std::string> actions;
     bool running = true;
 
-    std::expected<void, std::string> insert_card(const std::string& name) override {
+    std::expected<void, base::Error<ActionError>> insert_card(const std::string& name) override {
         if (name == "nonexistent") {
-            return std::unexpected(std::string("no card named nonexistent"));
+            return std::unexpected(base::error(ActionError::unknown_card, name));
         }
         actions.push_back("insert " + name);
         return {};
     }
-    std::expected<void, std::string> remove_card() override {
+    std::expected<void, base::Error<ActionError>> remove_card() override {
         actions.push_back("remove");
         return {};
     }
-    std::expected<void, std::string> press_key(base::Key key) override {
+    std::expected<void, base::Error<ActionError>> press_key(base::Key key) override {
         actions.push_back("press " + std::string(base::to_string(key)));
         return {};
     }
-    std::expected<void, std::string> type_pin(const std::string& digits) override {
+    std::expected<void, base::Error<ActionError>> type_pin(const std::string& digits) override {
         actions.push_back("pin of " + std::to_string(digits.size()));
         return {};
     }
-    std::expected<void, std::string> set_headphones(bool plugged) override {
+    std::expected<void, base::Error<ActionError>> set_headphones(bool plugged) override {
         actions.push_back(plugged ? "plug" : "unplug");
         return {};
     }
-    std::expected<void, std::string> set_fault(const std::string& service,
-                                               const std::string& mode) override {
+    std::expected<void, base::Error<ActionError>> set_fault(const std::string& service,
+                                                            const std::string& mode) override {
         actions.push_back("fault " + service + " " + mode);
         return {};
     }
@@ -126,7 +126,8 @@ TEST_CASE("A hardware error fails the step with its reason") {
     RecordingHardware hardware;
     const auto outcome = run_steps(parse("insert card nonexistent"), hardware, transcript, {});
     REQUIRE_FALSE(outcome.passed());
-    CHECK(outcome.failures.front().find("no card named") != std::string::npos);
+    CHECK(outcome.failures.front().find("line 1") != std::string::npos);
+    CHECK(outcome.failures.front().find("no such card") != std::string::npos);
 }
 
 TEST_CASE("End checks catch screens out of order, private speech on the speaker, and leaks") {

@@ -46,18 +46,28 @@ remove card
 TEST_CASE("A mistake in a scenario names its line and what is wrong") {
     const auto scenario = parse_scenario("expect screen welcome\npress enter banana\n");
     REQUIRE_FALSE(scenario.has_value());
-    CHECK(scenario.error().line == 2);
-    CHECK(scenario.error().message.find("banana") != std::string::npos);
+    CHECK(scenario.error().code == ScenarioError::unknown_key);
+    const std::string message = base::to_string(scenario.error());
+    CHECK(message.find("line 2") != std::string::npos);
+    CHECK(message.find("banana") != std::string::npos);
 }
 
 TEST_CASE("Unclosed quotes, bad durations, bad channels and unknown steps are rejected") {
-    CHECK_FALSE(parse_scenario("expect speech \"hello").has_value());
-    CHECK_FALSE(parse_scenario("wait soon").has_value());
-    CHECK_FALSE(parse_scenario("wait -2s").has_value());
-    CHECK_FALSE(parse_scenario("expect speech \"hi\" on radio").has_value());
-    CHECK_FALSE(parse_scenario("dance").has_value());
-    CHECK_FALSE(parse_scenario("type pin 12a4").has_value());
-    CHECK_FALSE(parse_scenario("expect screen").has_value());
+    const auto code_of = [](std::string_view text) {
+        const auto scenario = parse_scenario(text);
+        REQUIRE_FALSE(scenario.has_value());
+        return scenario.error().code;
+    };
+    CHECK(code_of("expect speech \"hello") == ScenarioError::unclosed_quote);
+    CHECK(code_of("wait soon") == ScenarioError::bad_duration);
+    CHECK(code_of("wait -2s") == ScenarioError::bad_duration);
+    CHECK(code_of("expect screen welcome within soon") == ScenarioError::bad_duration);
+    CHECK(code_of("expect speech \"hi\" on radio") == ScenarioError::unknown_channel);
+    CHECK(code_of("expect speech loudly") == ScenarioError::missing_pattern);
+    CHECK(code_of("expect screen welcome now") == ScenarioError::unexpected_word);
+    CHECK(code_of("dance") == ScenarioError::unknown_step);
+    CHECK(code_of("type pin 12a4") == ScenarioError::pin_not_digits);
+    CHECK(code_of("expect screen") == ScenarioError::unknown_step);
 }
 
 TEST_CASE("Durations read milliseconds and seconds") {
