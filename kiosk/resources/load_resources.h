@@ -30,10 +30,6 @@ enum class ResourceError {
 
 std::string_view to_string(ResourceError error);
 
-// Callers that spell `resources::to_string(error)` for a whole error (tests/kiosk/core's flow
-// driver) find base::to_string here.
-using base::to_string;
-
 // A catalog from the text of a messages.toml. Tables nest into dotted keys: `[welcome]` then
 // `title = "…"` is the message "welcome.title". Every value must be a string.
 std::expected<core::Catalog, base::Error<ResourceError>> parse_catalog(

@@ -16,7 +16,7 @@ const Resources& real_resources() {
         auto loaded =
             resources::load_resources(std::filesystem::path(KIOSK_SOURCE_DIR) / "locales");
         if (!loaded) {
-            throw std::runtime_error(resources::to_string(loaded.error()));
+            throw std::runtime_error(base::to_string(loaded.error()));
         }
         return *loaded;
     }();
