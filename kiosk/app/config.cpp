@@ -171,6 +171,17 @@ std::optional<Config> load_config(const std::vector<std::string>& arguments,
             "card number and the PIN block), not " +
             config.account_url);
     }
+    // Only the bank's own certificate authority is trusted for that call, never the system's
+    // store, so it must be named and readable before the kiosk opens for customers.
+    if (config.account_ca_file.empty()) {
+        throw ConfigError(
+            "the account service's certificate authority is not configured "
+            "([account] ca_file or --account-ca FILE)");
+    }
+    if (!std::filesystem::is_regular_file(config.account_ca_file)) {
+        throw ConfigError("the account service's certificate authority " +
+                          config.account_ca_file.string() + " is not a readable file");
+    }
     return config;
 }
 

@@ -24,7 +24,7 @@ struct Config {
     std::filesystem::path font_bold = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc";
     // account service
     std::string account_url = "https://127.0.0.1:8443";
-    std::filesystem::path account_ca_file;  // empty: the system's trust store
+    std::filesystem::path account_ca_file;  // the only CA trusted for it; required
     std::string terminal_id = "KIOSK-0001";
     // speech
     std::string speaker_device;

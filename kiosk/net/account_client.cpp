@@ -90,6 +90,29 @@ TransportVerdict classify_transport_error(CURLcode code) {
     }
 }
 
+// Sets one option and says whether libcurl took it. An option it refuses (an old libcurl, a
+// build without TLS) must never leave the call running with less protection than intended.
+template <typename Value>
+bool set_option(CURL* handle, CURLoption option, Value value) {
+    return curl_easy_setopt(handle, option, value) == CURLE_OK;
+}
+
+// The account call carries the card number and the PIN block, so its connection trusts only
+// the configured certificate authority: no system store (CURLOPT_CAPATH and the built-in CA
+// bundle are both replaced), TLS 1.2 or later, HTTPS only, no redirects, and both the
+// certificate chain and the host name are verified.
+bool secure_transport(CURL* handle, const std::filesystem::path& ca_file) {
+    return set_option(handle, CURLOPT_PROTOCOLS_STR, "https") &&
+           set_option(handle, CURLOPT_REDIR_PROTOCOLS_STR, "https") &&
+           set_option(handle, CURLOPT_FOLLOWLOCATION, 0L) &&
+           set_option(handle, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)) &&
+           set_option(handle, CURLOPT_SSL_VERIFYPEER, 1L) &&
+           set_option(handle, CURLOPT_SSL_VERIFYHOST, 2L) &&
+           set_option(handle, CURLOPT_CAINFO, ca_file.c_str()) &&
+           set_option(handle, CURLOPT_CAPATH, static_cast<const char*>(nullptr)) &&
+           set_option(handle, CURLOPT_SSL_OPTIONS, 0L) && set_option(handle, CURLOPT_PROXY, "");
+}
+
 bool has_result(const json& document, std::string_view expected) {
     const auto result = document.find("result");
     return result != document.end() && result->is_string() &&
@@ -305,6 +328,11 @@ AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
     body.append(R"(","pin_block_format":")");
     body.append(pin_block_format_0);
     body.append(R"("})");
+    // Nothing is sent over anything but HTTPS to a configured trust anchor; the kiosk's
+    // configuration refuses both at start, and the client holds to it on its own.
+    if (!m_options.base_url.starts_with("https://") || m_options.ca_file.empty()) {
+        return {reply_with(core::ServiceStatus::unavailable), "insecure_configuration"};
+    }
     const std::string url = m_options.base_url + std::string(balance_path);
 
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), &curl_easy_cleanup);
@@ -318,21 +346,21 @@ AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
     // The reply holds the balance: wiped when the call ends, like the request.
     ReplyBuffer reply;
     CURL* handle = easy.get();
-    curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, header_list.get());
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body.view().data());
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &collect_body);
-    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &reply);
-    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(m_options.connect_timeout.count()));
-    curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS,
-                     static_cast<long>(m_options.total_timeout.count()));
-    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
-    if (!m_options.ca_file.empty()) {
-        curl_easy_setopt(handle, CURLOPT_CAINFO, m_options.ca_file.c_str());
+    const bool configured =
+        secure_transport(handle, m_options.ca_file) &&
+        set_option(handle, CURLOPT_URL, url.c_str()) &&
+        set_option(handle, CURLOPT_HTTPHEADER, header_list.get()) &&
+        set_option(handle, CURLOPT_POSTFIELDS, body.view().data()) &&
+        set_option(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size())) &&
+        set_option(handle, CURLOPT_WRITEFUNCTION, &collect_body) &&
+        set_option(handle, CURLOPT_WRITEDATA, &reply) &&
+        set_option(handle, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(m_options.connect_timeout.count())) &&
+        set_option(handle, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(m_options.total_timeout.count())) &&
+        set_option(handle, CURLOPT_NOSIGNAL, 1L);
+    if (!configured) {
+        return {reply_with(core::ServiceStatus::unavailable), "insecure_configuration"};
     }
 
     CURLM* multi = as_multi(m_multi);

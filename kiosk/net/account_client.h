@@ -50,9 +50,11 @@ struct ServiceNotice {
 using NoticeSink = std::function<void(const ServiceNotice&)>;
 
 struct AccountClientOptions {
-    std::string base_url{};           // "https://bank.example:8443", no trailing path
-    std::string terminal_id{};        // sent with every call, for the bank's audit
-    std::filesystem::path ca_file{};  // empty: the system's trust store
+    std::string base_url{};     // "https://bank.example:8443", no trailing path: HTTPS only
+    std::string terminal_id{};  // sent with every call, for the bank's audit
+    // The one certificate authority the service's certificate must chain to; the system's
+    // trust store is never consulted. Required: without it no call is made.
+    std::filesystem::path ca_file{};
     std::chrono::milliseconds connect_timeout = default_connect_timeout;
     std::chrono::milliseconds total_timeout = default_total_timeout;
 };

@@ -42,7 +42,7 @@ bool add_extension(X509* certificate, int nid, const char* value) {
 }  // namespace
 
 std::expected<TlsFiles, base::Error<BankError>> create_loopback_certificate(
-    const std::filesystem::path& directory) {
+    const std::filesystem::path& directory, const std::string& common_name) {
     std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), &EVP_PKEY_free);
     if (!key) {
         return std::unexpected(failure("cannot generate a P-256 key"));
@@ -62,9 +62,9 @@ std::expected<TlsFiles, base::Error<BankError>> create_loopback_certificate(
         X509_gmtime_adj(X509_getm_notBefore(cert), -backdate_seconds) != nullptr &&
         X509_gmtime_adj(X509_getm_notAfter(cert), loopback_certificate_days * seconds_per_day) !=
             nullptr &&
-        X509_NAME_add_entry_by_txt(
-            name, "CN", MBSTRING_ASC,
-            reinterpret_cast<const unsigned char*>("kiosk-sim account service"), -1, -1, 0) == 1 &&
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                   reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
+                                   -1, 0) == 1 &&
         X509_set_issuer_name(cert, name) == 1 && X509_set_pubkey(cert, key.get()) == 1 &&
         add_extension(cert, NID_basic_constraints, "critical,CA:TRUE") &&
         add_extension(cert, NID_key_usage, "critical,digitalSignature,keyCertSign") &&

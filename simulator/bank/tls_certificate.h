@@ -5,6 +5,7 @@
 
 #include <expected>
 #include <filesystem>
+#include <string>
 
 #include "simulator/bank/bank_error.h"
 
@@ -19,8 +20,9 @@ struct TlsFiles {
 inline constexpr long loopback_certificate_days = 2;
 
 // Creates a self-signed P-256 certificate for 127.0.0.1 and localhost in `directory`
-// (service.crt, service.key).
+// (service.crt, service.key), named `common_name` (tests make a second, rival authority).
 std::expected<TlsFiles, base::Error<BankError>> create_loopback_certificate(
-    const std::filesystem::path& directory);
+    const std::filesystem::path& directory,
+    const std::string& common_name = "kiosk-sim account service");
 
 }  // namespace simulator::bank

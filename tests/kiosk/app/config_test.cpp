@@ -14,7 +14,16 @@ std::filesystem::path write_file(const std::string& name, const std::string& con
     return path;
 }
 
-Config load(const std::vector<std::string>& arguments) {
+// A certificate authority file for the account service, as every runnable configuration names
+// one. Its contents are not read at configuration time.
+const std::filesystem::path& ca_file() {
+    static const auto path = write_file("kiosk-config-ca.pem", "-----BEGIN CERTIFICATE-----\n");
+    return path;
+}
+
+Config load(std::vector<std::string> arguments) {
+    arguments.push_back("--account-ca");
+    arguments.push_back(ca_file().string());
     auto config = load_config(arguments, "/locales");
     REQUIRE(config.has_value());
     return *config;
@@ -66,6 +75,14 @@ TEST_CASE("The account service is only ever called over HTTPS") {
                       Catch::Contains("https://"));
     const auto plain = write_file("kiosk-config-plain.toml", "[account]\nurl = \"http://bank\"");
     CHECK_THROWS_AS(load_config({"--config", plain.string()}, "/locales"), ConfigError);
+}
+
+TEST_CASE("The account service's certificate authority must be named and readable") {
+    CHECK_THROWS_WITH(load_config({"--account-url", "https://127.0.0.1:8443"}, "/locales"),
+                      Catch::Contains("certificate authority is not configured"));
+    CHECK_THROWS_WITH(load_config({"--account-ca", "/nonexistent/bank-ca.pem"}, "/locales"),
+                      Catch::Contains("/nonexistent/bank-ca.pem"));
+    CHECK(load({}).account_ca_file == ca_file());
 }
 
 TEST_CASE("Asking for help gives no configuration, so the usage is printed") {

@@ -4,6 +4,9 @@
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
@@ -11,8 +14,11 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "drivers/iso9564/pin_block.h"
@@ -115,23 +121,36 @@ kiosk::core::EncryptedPinBlock pin_block(std::string_view pin, std::string_view 
     return *block;
 }
 
+// A TLS identity for loopback, made once per process: the service's certificate is also the one
+// certificate authority the client is configured to trust.
+const simulator::bank::TlsFiles& loopback_identity() {
+    static TemporaryDirectory directory;
+    static const simulator::bank::TlsFiles files = [] {
+        auto made = simulator::bank::create_loopback_certificate(directory.path());
+        REQUIRE(made.has_value());
+        return *made;
+    }();
+    return files;
+}
+
 struct Bank {
     Bank()
         : service({directory.path() / "bank.sqlite",
                    std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
-                   simulator::bank::demo_pin_key}) {
+                   simulator::bank::demo_pin_key, loopback_identity()}) {
         REQUIRE(service.start().has_value());
     }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(service.port()); }
+    std::string url() const { return "https://127.0.0.1:" + std::to_string(service.port()); }
     TemporaryDirectory directory;
     simulator::bank::AccountService service;
 };
 
 struct ClientUnderTest {
-    explicit ClientUnderTest(std::string url, std::chrono::milliseconds total = 5s)
+    explicit ClientUnderTest(std::string url, std::chrono::milliseconds total = 5s,
+                             std::filesystem::path ca_file = loopback_identity().certificate)
         : client(AccountClientOptions{.base_url = std::move(url),
                                       .terminal_id = "lobby-01",
-                                      .ca_file = {},
+                                      .ca_file = std::move(ca_file),
                                       .connect_timeout = 2s,
                                       .total_timeout = total}) {
         client.start(recorder.events(), recorder.notices());
@@ -148,34 +167,46 @@ struct ClientUnderTest {
 };
 
 // A server that answers every balance call with a fixed status and body, and keeps the last
-// request body it received.
+// request body it received. It speaks HTTPS with the given identity, or plain HTTP without one.
 class FakeServer {
   public:
-    FakeServer(int status, std::string body) {
-        m_server.Post("/v1/balance", [this, status, body](const httplib::Request& request,
-                                                          httplib::Response& response) {
+    FakeServer(int status, std::string body,
+               std::optional<simulator::bank::TlsFiles> identity = loopback_identity())
+        : m_secure(identity.has_value()),
+          m_server(identity ? std::make_unique<httplib::SSLServer>(identity->certificate.c_str(),
+                                                                   identity->private_key.c_str())
+                            : std::make_unique<httplib::Server>()) {
+        m_server->Post("/v1/balance", [this, status, body](const httplib::Request& request,
+                                                           httplib::Response& response) {
             {
                 std::lock_guard lock(m_mutex);
                 m_last_request = request.body;
+                ++m_requests;
                 m_last_content_type = request.get_header_value("Content-Type");
             }
             response.status = status;
             response.set_content(body, "application/json");
         });
-        m_port = m_server.bind_to_any_port("127.0.0.1");
+        m_port = m_server->bind_to_any_port("127.0.0.1");
         REQUIRE(m_port > 0);
-        m_thread = std::thread([this] { m_server.listen_after_bind(); });
+        m_thread = std::thread([this] { m_server->listen_after_bind(); });
         const auto deadline = std::chrono::steady_clock::now() + 5s;
-        while (!m_server.is_running() && std::chrono::steady_clock::now() < deadline) {
+        while (!m_server->is_running() && std::chrono::steady_clock::now() < deadline) {
             std::this_thread::sleep_for(1ms);
         }
-        REQUIRE(m_server.is_running());
+        REQUIRE(m_server->is_running());
     }
     ~FakeServer() {
-        m_server.stop();
+        m_server->stop();
         m_thread.join();
     }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+    std::string url() const {
+        return (m_secure ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(m_port);
+    }
+    int requests() {
+        std::lock_guard lock(m_mutex);
+        return m_requests;
+    }
     std::string last_request() {
         std::lock_guard lock(m_mutex);
         return m_last_request;
@@ -186,7 +217,9 @@ class FakeServer {
     }
 
   private:
-    httplib::Server m_server;
+    bool m_secure;
+    std::unique_ptr<httplib::Server> m_server;
+    int m_requests = 0;
     int m_port = 0;
     std::thread m_thread;
     std::mutex m_mutex;
@@ -297,7 +330,7 @@ TEST_CASE("a connection dropped mid-reply maps to unavailable") {
 }
 
 TEST_CASE("nothing listening maps to unavailable") {
-    ClientUnderTest under_test("http://127.0.0.1:" + std::to_string(closed_port()));
+    ClientUnderTest under_test("https://127.0.0.1:" + std::to_string(closed_port()));
     CHECK(under_test.ask(10, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "connect_failed");
@@ -381,7 +414,9 @@ TEST_CASE("destroying the client with a call in flight joins promptly") {
     Recorder recorder;
     std::chrono::steady_clock::duration took{};
     {
-        AccountClient client(AccountClientOptions{.base_url = bank.url(), .terminal_id = "t1"});
+        AccountClient client(AccountClientOptions{.base_url = bank.url(),
+                                                  .terminal_id = "t1",
+                                                  .ca_file = loopback_identity().certificate});
         client.start(recorder.events(), recorder.notices());
         client.request_balance(50, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
         REQUIRE_FALSE(recorder.wait_for_replies(1, 300ms));
@@ -432,8 +467,9 @@ TEST_CASE("the request body follows the contract: terminal, PAN digits, hex bloc
 TEST_CASE("a terminal id with quotes is escaped, not spliced into the JSON") {
     FakeServer server(404, R"({"result":"card_unknown"})");
     Recorder recorder;
-    AccountClient client(
-        AccountClientOptions{.base_url = server.url(), .terminal_id = R"(a","pan":"1)"});
+    AccountClient client(AccountClientOptions{.base_url = server.url(),
+                                              .terminal_id = R"(a","pan":"1)",
+                                              .ca_file = loopback_identity().certificate});
     client.start(recorder.events(), recorder.notices());
     client.request_balance(71, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
     REQUIRE(recorder.wait_for_replies(1));
@@ -516,4 +552,93 @@ TEST_CASE("over HTTPS, a certificate the client does not trust maps to unavailab
     auto audit = service.audit_entries();
     REQUIRE(audit.has_value());
     CHECK(audit->empty());
+}
+
+namespace {
+
+// Runs a shell command and returns what it printed on its standard output.
+std::string output_of(const std::string& command) {
+    std::string output;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buffer[256];
+    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
+        output += buffer;
+    }
+    ::pclose(pipe);
+    while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) {
+        output.pop_back();
+    }
+    return output;
+}
+
+// A system trust store that holds one authority, as OpenSSL looks it up: by subject hash
+// (CURLOPT_CAPATH) and in the bundle file (the default CURLOPT_CAINFO).
+void write_system_store(const std::filesystem::path& directory,
+                        const std::filesystem::path& certificate) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> file(BIO_new_file(certificate.c_str(), "r"),
+                                                   &BIO_free);
+    REQUIRE(file);
+    std::unique_ptr<X509, decltype(&X509_free)> parsed(
+        PEM_read_bio_X509(file.get(), nullptr, nullptr, nullptr), &X509_free);
+    REQUIRE(parsed);
+    char name[16];
+    std::snprintf(name, sizeof name, "%08lx.0", X509_subject_name_hash(parsed.get()));
+    std::filesystem::copy_file(certificate, directory / name);
+    std::filesystem::copy_file(certificate, directory / "ca-certificates.crt");
+}
+
+}  // namespace
+
+TEST_CASE("the client calls nothing over plain HTTP, whatever it is given") {
+    FakeServer server(200, R"({"result":"ok","balance":{"amount":"1.00","currency":"CNY"}})",
+                      std::nullopt);
+    ClientUnderTest under_test(server.url());
+    CHECK(under_test.ask(60, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    REQUIRE(under_test.recorder.wait_for_notices(1));
+    CHECK(under_test.recorder.notices_seen().front().status == "insecure_configuration");
+    CHECK(server.requests() == 0);
+}
+
+TEST_CASE("a client without a configured certificate authority makes no call") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url(), 5s, std::filesystem::path{});
+    CHECK(under_test.ask(61, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    REQUIRE(under_test.recorder.wait_for_notices(1));
+    CHECK(under_test.recorder.notices_seen().front().status == "insecure_configuration");
+    auto audit = bank.service.audit_entries();
+    REQUIRE(audit.has_value());
+    CHECK(audit->empty());
+}
+
+// The hole this closes: with only CURLOPT_CAINFO set, libcurl still trusts every authority in
+// the system's store (its built-in CURLOPT_CAPATH, /etc/ssl/certs on Debian), so any public or
+// locally installed CA could vouch for a false account service. The call runs in a mount
+// namespace whose /etc/ssl/certs holds a rogue authority that signed the server's certificate.
+TEST_CASE("an authority in the system's trust store is not trusted for the account service") {
+    TemporaryDirectory rogue_directory;
+    // A rival authority of another name: OpenSSL looks an issuer up by name, and a configured
+    // authority of the same name would be found first and merely fail the signature check.
+    auto rogue =
+        simulator::bank::create_loopback_certificate(rogue_directory.path(), "rogue authority");
+    REQUIRE(rogue.has_value());
+    const std::filesystem::path store = rogue_directory.path() / "system-store";
+    std::filesystem::create_directory(store);
+    write_system_store(store, rogue->certificate);
+    FakeServer server(200, R"({"result":"ok","balance":{"amount":"1.00","currency":"CNY"}})",
+                      *rogue);
+
+    const auto in_the_arranged_world = [&](const std::string& trust) {
+        return output_of("unshare --user --map-root-user --mount sh -c 'mount --bind \"" +
+                         store.string() + "\" /etc/ssl/certs && exec \"" TRUST_PROBE "\" \"" +
+                         server.url() + "\" \"" + trust + "\"' 2>&1");
+    };
+    // The arranged world is what it claims: libcurl with its defaults trusts the rogue.
+    REQUIRE(in_the_arranged_world("--system") == "200");
+    // The kiosk's client, configured with the bank's own authority, refuses the rogue server.
+    CHECK(in_the_arranged_world(loopback_identity().certificate.string()) == "tls_failure");
+    // And it does reach a server its configured authority vouches for.
+    CHECK(in_the_arranged_world(rogue->certificate.string()) == "200");
+    // Two calls reached it (plain libcurl's and the trusted one); the refused one never did.
+    CHECK(server.requests() == 2);
 }

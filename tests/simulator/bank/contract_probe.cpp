@@ -18,6 +18,7 @@
 #include "drivers/iso9564/pin_block.h"
 #include "kiosk/net/account_client.h"
 #include "simulator/bank/account_service.h"
+#include "simulator/bank/tls_certificate.h"
 
 namespace {
 
@@ -50,8 +51,8 @@ void print_exchange(const std::string& method, const std::string& path, const st
 }
 
 // Captures the body the kiosk's AccountClient sends, so that it too is checked.
-std::string client_request_body() {
-    httplib::Server server;
+std::string client_request_body(const simulator::bank::TlsFiles& identity) {
+    httplib::SSLServer server(identity.certificate.c_str(), identity.private_key.c_str());
     std::mutex mutex;
     std::condition_variable received;
     std::string body;
@@ -68,7 +69,9 @@ std::string client_request_body() {
     std::thread thread([&] { server.listen_after_bind(); });
     {
         kiosk::net::AccountClient client(kiosk::net::AccountClientOptions{
-            .base_url = "http://127.0.0.1:" + std::to_string(port), .terminal_id = "KIOSK-0001"});
+            .base_url = "https://127.0.0.1:" + std::to_string(port),
+            .terminal_id = "KIOSK-0001",
+            .ca_file = identity.certificate});
         client.start([](kiosk::core::Event) {}, [](const kiosk::net::ServiceNotice&) {});
         auto pan = kiosk::core::CardNumber::parse("6228480402564890018");
         auto bytes = drivers::iso9564::format0_encrypted("1234", "6228480402564890018",
@@ -123,7 +126,16 @@ int main() {
             service.set_fault(simulator::bank::Fault::none);
         }
     }
+    // The kiosk's client speaks only HTTPS, to an authority it is given.
+    std::filesystem::create_directories(directory / "tls");
+    if (auto identity = simulator::bank::create_loopback_certificate(directory / "tls")) {
+        std::cout
+            << json{{"kind", "client_request"}, {"body", client_request_body(*identity)}}.dump()
+            << '\n';
+    } else {
+        std::cerr << base::to_string(identity.error()) << '\n';
+        status = 2;
+    }
     std::filesystem::remove_all(directory);
-    std::cout << json{{"kind", "client_request"}, {"body", client_request_body()}}.dump() << '\n';
     return status;
 }
