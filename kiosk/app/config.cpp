@@ -89,6 +89,9 @@ void apply_file(Config& config, const std::filesystem::path& path) {
 
 std::string usage() {
     return "usage: kiosk [options]\n"
+           "The bank lobby's self-service kiosk: shows and speaks every screen, reads the chip\n"
+           "card and the PIN pad over USB and calls the account service over HTTPS. Log lines\n"
+           "go to stderr; the transcript, screenshots and audio go where the options below say.\n"
            "  --config FILE         read settings from a TOML file (see assets/config/)\n"
            "  --windowed            a window instead of full screen (development)\n"
            "  --fullscreen          full screen (production default)\n"
@@ -100,7 +103,7 @@ std::string usage() {
            "  --transcript FILE     write the JSON Lines transcript (docs/architecture.md)\n"
            "  --screenshots DIR     save a PNG of each new screen (private data redacted)\n"
            "  --record-audio DIR    also write the spoken audio as WAV files\n"
-           "  --help                this text\n";
+           "  -h, --help            this text\n";
 }
 
 std::optional<Config> load_config(const std::vector<std::string>& arguments,
@@ -161,7 +164,8 @@ std::optional<Config> load_config(const std::vector<std::string>& arguments,
         } else if (option == "--record-audio") {
             config.record_audio_directory = value();
         } else {
-            throw ConfigError("unknown option " + option + " (see --help)");
+            // An unknown option is most often a typo, so the usage beside it shows the spelling.
+            throw ConfigError("unknown option " + option + "\n" + usage());
         }
     }
     // The card number and the PIN block travel in the account call: never in the clear.

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <string_view>
 
 #include "kiosk/app/config.h"
 #include "kiosk/app/kiosk.h"
@@ -53,7 +54,9 @@ int main(int argc, char** argv) {
         SDL_Quit();
         return status;
     } catch (const app::ConfigError& error) {
-        std::fprintf(stderr, "kiosk: %s\n", error.what());
+        // An unknown option's error ends with the usage text, which ends its own last line.
+        const std::string_view message = error.what();
+        std::fprintf(stderr, "kiosk: %s%s", error.what(), message.ends_with('\n') ? "" : "\n");
         return 2;
     } catch (const std::filesystem::filesystem_error& error) {
         std::fprintf(stderr, "kiosk: %s\n", error.what());

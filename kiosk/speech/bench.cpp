@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -76,12 +77,27 @@ class NoticeCounter {
     Clock::time_point m_last_end;
 };
 
+// Each round speaks for 0.3 s and then cuts, so the default takes about four seconds a voice.
+constexpr int k_default_rounds = 10;
+
+void print_usage(std::FILE* stream) {
+    std::fprintf(stream,
+                 "usage: kiosk_speech_bench [ROUNDS]\n"
+                 "Measures the speech timings a listener notices through the real Speaker:\n"
+                 "eSpeak NG's start-up, then for each voice the time to the first audio, how long\n"
+                 "stop() takes and the silence after a cut. Prints the numbers to stdout; asserts\n"
+                 "nothing. Uses SDL's dummy audio driver unless SDL_AUDIODRIVER names another.\n"
+                 "  ROUNDS        utterances started and cut per voice (default %d)\n"
+                 "  -h, --help    this text\n",
+                 k_default_rounds);
+}
+
 struct Voice {
     const char* locale;
     const char* text;
 };
 
-constexpr Voice voices[] = {
+constexpr Voice k_voices[] = {
     {"en",
      "Welcome to the bank. Please insert your card with the chip facing up, or press the green "
      "key to hear the choices again."},
@@ -92,7 +108,20 @@ constexpr Voice voices[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : 10;
+    // The arguments are read before eSpeak NG and SDL start, so --help opens no audio.
+    for (int index = 1; index < argc; ++index) {
+        const std::string_view argument = argv[index];
+        if (argument == "--help" || argument == "-h") {
+            print_usage(stdout);
+            return 0;
+        }
+        if (argument.starts_with('-')) {
+            std::fprintf(stderr, "kiosk_speech_bench: unknown option %s\n", argv[index]);
+            print_usage(stderr);
+            return 2;
+        }
+    }
+    const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : k_default_rounds;
     if (std::getenv("SDL_AUDIODRIVER") == nullptr) {
         ::setenv("SDL_AUDIODRIVER", "dummy", 1);
     }
@@ -117,7 +146,7 @@ int main(int argc, char** argv) {
                 milliseconds(speaker.statistics().initialise_duration), milliseconds(create_took));
 
     std::size_t expected_notices = 0;
-    for (const Voice& voice : voices) {
+    for (const Voice& voice : k_voices) {
         Sample speak_to_chunk;
         Sample synth_to_chunk;
         Sample stop_call;

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <string_view>
 #include <vector>
 
 #include "kiosk/core/screens.h"
@@ -20,7 +22,19 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int frames_per_screen = 20;
+constexpr int k_frames_per_screen = 20;
+
+void print_usage(std::FILE* stream) {
+    std::fprintf(
+        stream,
+        "usage: kiosk_ui_bench [LOCALES_DIR]\n"
+        "Times the renderer on every screen of the kiosk in each language and theme, at\n"
+        "1920x1080: the layout of a new screen and the redraw of a frame. Prints a table to\n"
+        "stdout; asserts nothing. Headless: SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software\n"
+        "  LOCALES_DIR   the message catalogs (default %s/locales)\n"
+        "  -h, --help    this text\n",
+        KIOSK_SOURCE_DIR);
+}
 
 double milliseconds(Clock::duration duration) {
     return std::chrono::duration<double, std::milli>(duration).count();
@@ -40,6 +54,19 @@ Summary summarise(std::vector<double> samples) {
 
 int main(int argc, char** argv) {
     using namespace kiosk;
+    // The arguments are read before SDL starts, so --help opens no window.
+    for (int index = 1; index < argc; ++index) {
+        const std::string_view argument = argv[index];
+        if (argument == "--help" || argument == "-h") {
+            print_usage(stdout);
+            return 0;
+        }
+        if (argument.starts_with('-')) {
+            std::fprintf(stderr, "kiosk_ui_bench: unknown option %s\n", argv[index]);
+            print_usage(stderr);
+            return 2;
+        }
+    }
     const std::filesystem::path locales = argc > 1 ? argv[1] : KIOSK_SOURCE_DIR "/locales";
     auto resources = resources::load_resources(locales);
     if (!resources) {
@@ -70,7 +97,7 @@ int main(int argc, char** argv) {
                 (*display)->show(screen);
                 (*display)->render();
                 layouts.push_back(milliseconds(Clock::now() - before_layout));
-                for (int frame = 0; frame < frames_per_screen; ++frame) {
+                for (int frame = 0; frame < k_frames_per_screen; ++frame) {
                     // Blanking and unblanking marks the frame dirty without a new layout,
                     // so this times a redraw from the cached textures.
                     (*display)->set_blanked(true);

@@ -18,13 +18,15 @@ namespace {
 
 using namespace simulator;
 
-constexpr int exit_passed = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_unusable = 2;
+constexpr int k_exit_passed = 0;
+constexpr int k_exit_failed = 1;
+constexpr int k_exit_unusable = 2;
 // The kiosk's last log lines shown when a scenario fails.
-constexpr std::size_t log_lines_on_failure = 20;
+constexpr std::size_t k_log_lines_on_failure = 20;
 
 struct Arguments {
+    // Asked for the usage: nothing else is opened or started.
+    bool help = false;
     bool headless = false;
     std::optional<std::filesystem::path> script;
     std::filesystem::path out = "out/sim";
@@ -34,14 +36,21 @@ struct Arguments {
     std::filesystem::path cards = KIOSK_SOURCE_DIR "/simulator/cards/demo-cards.toml";
 };
 
-constexpr const char* usage =
+constexpr const char* k_usage =
     "usage: kiosk-sim [--headless --script FILE] [--out DIR] [--record-audio]\n"
     "                 [--keep-database] [--kiosk PATH] [--cards FILE]\n"
+    "Runs the kiosk against a simulated card reader and PIN pad (virtual USB devices) and a\n"
+    "simulated account service. With a display: the kiosk window and a control panel; with\n"
+    "--headless: a scenario instead. Progress goes to stdout, failures to stderr, and the run's\n"
+    "files to DIR. Exit status: 0 passed, 1 the scenario failed, 2 could not run.\n"
     "  --headless         no display: run --script and check its expectations\n"
     "  --script FILE      a scenario (docs/scenarios.md)\n"
     "  --out DIR          transcript.jsonl, screens/, kiosk.log, audio/ (default out/sim)\n"
     "  --record-audio     also write the spoken audio as WAV files under DIR/audio\n"
-    "  --keep-database    keep DIR/bank.sqlite from the last run (default: a fresh one)\n";
+    "  --keep-database    keep DIR/bank.sqlite from the last run (default: a fresh one)\n"
+    "  --kiosk PATH       the kiosk program to run (default: the one built with kiosk-sim)\n"
+    "  --cards FILE       the card library (default: simulator/cards/demo-cards.toml)\n"
+    "  -h, --help         this text\n";
 
 std::optional<Arguments> parse_arguments(int argc, char** argv) {
     Arguments arguments;
@@ -53,7 +62,10 @@ std::optional<Arguments> parse_arguments(int argc, char** argv) {
             }
             return std::string(argv[++index]);
         };
-        if (option == "--headless") {
+        if (option == "--help" || option == "-h") {
+            arguments.help = true;
+            return arguments;
+        } else if (option == "--headless") {
             arguments.headless = true;
         } else if (option == "--record-audio") {
             arguments.record_audio = true;
@@ -75,12 +87,12 @@ std::optional<Arguments> parse_arguments(int argc, char** argv) {
             if (option == "--cards")
                 arguments.cards = *given;
         } else {
-            std::fprintf(stderr, "kiosk-sim: unknown option %s\n%s", option.c_str(), usage);
+            std::fprintf(stderr, "kiosk-sim: unknown option %s\n%s", option.c_str(), k_usage);
             return std::nullopt;
         }
     }
     if (arguments.headless && !arguments.script) {
-        std::fprintf(stderr, "kiosk-sim: --headless needs --script FILE\n%s", usage);
+        std::fprintf(stderr, "kiosk-sim: --headless needs --script FILE\n%s", k_usage);
         return std::nullopt;
     }
     return arguments;
@@ -107,7 +119,7 @@ void print_log_tail(const std::filesystem::path& log) {
         lines.push_back(line);
     }
     const std::size_t first =
-        lines.size() > log_lines_on_failure ? lines.size() - log_lines_on_failure : 0;
+        lines.size() > k_log_lines_on_failure ? lines.size() - k_log_lines_on_failure : 0;
     std::fprintf(stderr, "kiosk-sim: the end of %s:\n", log.c_str());
     for (std::size_t index = first; index < lines.size(); ++index) {
         std::fprintf(stderr, "  | %s\n", lines[index].c_str());
@@ -135,13 +147,13 @@ int run_headless(app::Branch& branch, const script::Scenario& scenario) {
                 (branch.transcript_path().parent_path() / "screens").c_str());
     if (outcome.passed()) {
         std::printf("kiosk-sim: scenario passed\n");
-        return exit_passed;
+        return k_exit_passed;
     }
     for (const auto& failure : outcome.failures) {
         std::fprintf(stderr, "kiosk-sim: FAILED %s\n", failure.c_str());
     }
     print_log_tail(branch.kiosk_log_path());
-    return exit_failed;
+    return k_exit_failed;
 }
 
 }  // namespace
@@ -149,20 +161,24 @@ int run_headless(app::Branch& branch, const script::Scenario& scenario) {
 int main(int argc, char** argv) {
     const auto arguments = parse_arguments(argc, argv);
     if (!arguments) {
-        return exit_unusable;
+        return k_exit_unusable;
+    }
+    if (arguments->help) {
+        std::fputs(k_usage, stdout);
+        return k_exit_passed;
     }
     std::optional<script::Scenario> scenario;
     if (arguments->script) {
         const auto text = read_file(*arguments->script);
         if (!text) {
             std::fprintf(stderr, "kiosk-sim: cannot read %s\n", arguments->script->c_str());
-            return exit_unusable;
+            return k_exit_unusable;
         }
         auto parsed = script::parse_scenario(*text);
         if (!parsed) {
             std::fprintf(stderr, "kiosk-sim: %s: %s\n", arguments->script->c_str(),
                          base::to_string(parsed.error()).c_str());
-            return exit_unusable;
+            return k_exit_unusable;
         }
         scenario = std::move(*parsed);
     }
@@ -175,11 +191,11 @@ int main(int argc, char** argv) {
                                                        .extra_kiosk_arguments = {}});
     if (!branch) {
         std::fprintf(stderr, "kiosk-sim: %s\n", base::to_string(branch.error()).c_str());
-        return exit_unusable;
+        return k_exit_unusable;
     }
     if (auto started = (*branch)->start_kiosk(); !started) {
         std::fprintf(stderr, "kiosk-sim: %s\n", base::to_string(started.error()).c_str());
-        return exit_unusable;
+        return k_exit_unusable;
     }
     if (arguments->headless) {
         return run_headless(**branch, *scenario);
@@ -190,7 +206,7 @@ int main(int argc, char** argv) {
     (*branch)->stop_kiosk();
     if (!panel_run) {
         std::fprintf(stderr, "kiosk-sim: %s\n", base::to_string(panel_run.error()).c_str());
-        return exit_unusable;
+        return k_exit_unusable;
     }
-    return exit_passed;
+    return k_exit_passed;
 }

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "drivers/iso9564/pin_block.h"
 #include "kiosk/net/account_client.h"
@@ -20,6 +21,15 @@
 namespace {
 
 constexpr std::string_view k_pan = "6228480402564890018";
+
+constexpr const char* k_usage =
+    "usage: trust_probe URL CA_FILE     one balance call with the kiosk's own client, trusting\n"
+    "                                   CA_FILE only\n"
+    "       trust_probe URL --system    the same call with plain libcurl and its defaults (the\n"
+    "                                   system's trust store)\n"
+    "A test helper (tests/kiosk/net): prints the HTTP status (\"200\") or what went wrong\n"
+    "(\"tls_failure\", \"no_answer\", \"curl_error_N\") to stdout, and exits 0.\n"
+    "  -h, --help    this text\n";
 
 int with_the_kiosk_client(const std::string& url, const std::string& ca_file) {
     std::mutex mutex;
@@ -72,8 +82,18 @@ int with_curl_defaults(const std::string& url) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 3) {
-        std::fprintf(stderr, "usage: trust_probe URL CA_FILE | trust_probe URL --system\n");
+    for (int index = 1; index < argc; ++index) {
+        const std::string_view argument = argv[index];
+        if (argument == "--help" || argument == "-h") {
+            std::fputs(k_usage, stdout);
+            return 0;
+        }
+    }
+    const bool arguments_known =
+        argc == 3 && !std::string_view(argv[1]).starts_with('-') &&
+        (!std::string_view(argv[2]).starts_with('-') || std::string_view(argv[2]) == "--system");
+    if (!arguments_known) {
+        std::fputs(k_usage, stderr);
         return 2;
     }
     const std::string url = argv[1];

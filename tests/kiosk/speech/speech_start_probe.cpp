@@ -6,10 +6,34 @@
 // Prints "ok" or the error (code: context); exits 0 when the speaker started.
 
 #include <cstdio>
+#include <string_view>
 
 #include "kiosk/speech/speaker.h"
 
+namespace {
+
+constexpr const char* k_usage =
+    "usage: speech_start_probe [ESPEAK_DATA_PATH]\n"
+    "A test helper (tests/kiosk/speech): starts one Speaker in this fresh process, with eSpeak\n"
+    "NG's data from ESPEAK_DATA_PATH (default: the installed data), and prints \"ok\" or the\n"
+    "error (code: context) to stdout. Exits 0 when the speaker started, 1 when it did not.\n"
+    "  -h, --help    this text\n";
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    // The arguments are read before eSpeak NG and SDL start, so --help opens no audio.
+    for (int index = 1; index < argc; ++index) {
+        const std::string_view argument = argv[index];
+        if (argument == "--help" || argument == "-h") {
+            std::fputs(k_usage, stdout);
+            return 0;
+        }
+        if (argument.starts_with('-')) {
+            std::fprintf(stderr, "speech_start_probe: unknown option %s\n%s", argv[index], k_usage);
+            return 2;
+        }
+    }
     kiosk::speech::Options options;
     if (argc > 1) {
         options.espeak_data_path = argv[1];

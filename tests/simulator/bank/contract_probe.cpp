@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "base/bytes.h"
@@ -23,6 +24,14 @@
 namespace {
 
 using nlohmann::json;
+
+constexpr const char* k_usage =
+    "usage: bank_contract_probe\n"
+    "A test helper (tests/simulator/bank): starts the simulated account service in a temporary\n"
+    "folder, drives it and the kiosk's account client through every documented reply, and\n"
+    "prints each exchange as one JSON line to stdout, for check_contract.py to hold against\n"
+    "docs/api/account.yaml. Takes no arguments. Exits 0, or 2 when the service cannot start.\n"
+    "  -h, --help    this text\n";
 
 std::string balance_body(std::string_view pan, std::string_view pin) {
     auto block = drivers::iso9564::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
@@ -91,7 +100,18 @@ std::string client_request_body(const simulator::bank::TlsFiles& identity) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    for (int index = 1; index < argc; ++index) {
+        const std::string_view argument = argv[index];
+        if (argument == "--help" || argument == "-h") {
+            std::cout << k_usage;
+            return 0;
+        }
+    }
+    if (argc > 1) {
+        std::cerr << "bank_contract_probe: unknown option " << argv[1] << '\n' << k_usage;
+        return 2;
+    }
     std::string pattern = (std::filesystem::temp_directory_path() / "kiosk-probe-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) {
         return 2;

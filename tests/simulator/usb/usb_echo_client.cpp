@@ -7,13 +7,34 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
+#include <string_view>
 
 #include "tests/simulator/usb/loopback_device.h"
 
+namespace {
+
+constexpr const char* k_usage =
+    "usage: usb_echo_client MESSAGE\n"
+    "A test helper (tests/simulator/usb): run with a virtual USB bus's environment (umockdev),\n"
+    "it sends MESSAGE to the loopback device and prints \"echo: \" and what came back to\n"
+    "stdout. Exits 0 on an echo, 2 on wrong arguments, 3 to 6 when libusb, the device or a\n"
+    "transfer fails.\n"
+    "  -h, --help    this text\n";
+
+}  // namespace
+
 int main(int argument_count, char** arguments) {
     using namespace simulator::usb::test;
-    if (argument_count != 2) {
-        std::fprintf(stderr, "usage: usb_echo_client MESSAGE\n");
+    // The arguments are read before libusb starts, so --help touches no device.
+    for (int index = 1; index < argument_count; ++index) {
+        const std::string_view argument = arguments[index];
+        if (argument == "--help" || argument == "-h") {
+            std::fputs(k_usage, stdout);
+            return 0;
+        }
+    }
+    if (argument_count != 2 || std::string_view(arguments[1]).starts_with('-')) {
+        std::fputs(k_usage, stderr);
         return 2;
     }
     libusb_context* context = nullptr;
