@@ -41,6 +41,8 @@ EngineState engine;
 // Length of the PCM chunks eSpeak hands to the callback (espeak_Initialize's buflength). Each
 // chunk boundary is a chance to abort, and synthesis runs ~1000x real time, so small is cheap.
 constexpr int synthesis_chunk_ms = 40;
+// After a fault in the worker, this pause comes before it goes on.
+constexpr auto k_fault_pause = std::chrono::milliseconds(100);
 
 // How far synthesis may run ahead of what the output has played. Enough to ride out a busy
 // moment on a loaded machine without a gap, small enough that a cut leaves little unheard
@@ -203,15 +205,58 @@ Speaker::~Speaker() {
 }
 
 void Speaker::run_worker(std::promise<std::expected<int, base::Error<SpeechError>>>& started) {
+    // Whatever escapes the worker's own code ends here, never in std::terminate: before the
+    // start it is the start's failure; after it, the fault is reported and the worker goes on
+    // with the next thing to say.
+    bool reported_start = false;
+    bool running = false;
+    try {
+        running = start_engine(started, reported_start);
+    } catch (const std::exception& error) {
+        if (!reported_start) {
+            started.set_value(
+                std::unexpected(base::error(SpeechError::synthesiser_unavailable, error.what())));
+        }
+        return;
+    } catch (...) {
+        if (!reported_start) {
+            started.set_value(std::unexpected(
+                base::error(SpeechError::synthesiser_unavailable, "unknown exception")));
+        }
+        return;
+    }
+    if (!running) {
+        return;
+    }
+    while (true) {
+        try {
+            work();
+            return;
+        } catch (const std::exception& error) {
+            deliver(base::error(SpeechError::synthesis_failed,
+                                std::string("speech worker fault: ") + error.what()));
+        } catch (...) {
+            deliver(base::error(SpeechError::synthesis_failed,
+                                "speech worker fault: unknown exception"));
+        }
+        // A fault that repeats at once must not spin the processor.
+        std::this_thread::sleep_for(k_fault_pause);
+    }
+    // No espeak_Terminate: see EngineState.
+}
+
+bool Speaker::start_engine(std::promise<std::expected<int, base::Error<SpeechError>>>& started,
+                           bool& reported) {
     const Clock::time_point begin = Clock::now();
     if (engine.started && engine.data_path != m_options.espeak_data_path) {
         // Starting eSpeak again on other data leaks a thread and keeps the old voice loaded
         // (measured: a voice missing from the new data still "loads"), so it is refused.
+        reported = true;
         started.set_value(std::unexpected(
             base::error(SpeechError::synthesiser_unavailable,
                         "eSpeak NG already runs on data folder '" + engine.data_path +
                             "' in this process; a different folder needs a new process")));
-        return;
+        return false;
     }
     if (!engine.started) {
         const char* data_path =
@@ -221,29 +266,30 @@ void Speaker::run_worker(std::promise<std::expected<int, base::Error<SpeechError
                                                   data_path, espeakINITIALIZE_DONT_EXIT);
         if (sample_rate <= 0) {
             engine.started = false;
+            reported = true;
             started.set_value(std::unexpected(base::error(
                 SpeechError::synthesiser_unavailable,
                 "espeak_Initialize failed; data folder " + (data_path == nullptr
                                                                 ? std::string{"(installed default)"}
                                                                 : m_options.espeak_data_path))));
-            return;
+            return false;
         }
         engine = EngineState{true, m_options.espeak_data_path, sample_rate};
     }
     for (const VoiceChoice& choice : voice_table) {
         const std::string voice{choice.voice};
         if (espeak_SetVoiceByName(voice.c_str()) != EE_OK) {
+            reported = true;
             started.set_value(std::unexpected(base::error(
                 SpeechError::voice_missing, voice + " (for " + std::string{choice.locale} + ")")));
-            return;
+            return false;
         }
     }
     espeak_SetSynthCallback(&SynthesisCallback::call);
     m_initialise_us = microseconds_since(begin).count();
+    reported = true;
     started.set_value(engine.sample_rate);  // `started` may be gone from here on
-
-    work();
-    // No espeak_Terminate: see EngineState.
+    return true;
 }
 
 // ---- the caller's side ----

@@ -150,6 +150,10 @@ class Speaker {
 
     explicit Speaker(Options options);
     void run_worker(std::promise<std::expected<int, base::Error<SpeechError>>>& started);
+    // Starts eSpeak NG and checks the voices: true when the worker may go on. Sets `reported`
+    // once `started` has its value.
+    bool start_engine(std::promise<std::expected<int, base::Error<SpeechError>>>& started,
+                      bool& reported);
     void work();
     void play_batch(Batch batch);
     // `requested_at` is set for the first utterance of a batch only, for the statistics.
