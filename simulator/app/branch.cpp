@@ -6,10 +6,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <map>
 #include <thread>
+
+#include "simulator/app/memory_scan.h"
 
 extern char** environ;
 
@@ -281,6 +286,9 @@ std::expected<void, base::Error<script::ActionError>> Branch::insert_card(const 
         return std::unexpected(base::error(script::ActionError::unknown_card, name));
     }
     m_reader->insert(std::move(*card));
+    if (std::find(m_cards_used.begin(), m_cards_used.end(), name) == m_cards_used.end()) {
+        m_cards_used.push_back(name);
+    }
     return {};
 }
 
@@ -323,6 +331,13 @@ std::expected<void, base::Error<script::ActionError>> Branch::type_pin(const std
         !collecting) {
         return collecting;
     }
+    // A mistyped PIN is looked for in the kiosk's memory too, with the card it was typed for.
+    if (!m_cards_used.empty()) {
+        const cards::CardProfile* card = m_cards.find(m_cards_used.back());
+        if (card != nullptr && card->pin != digits) {
+            m_typed_pins.push_back(TypedPin{m_cards_used.back(), base::SecretText(digits)});
+        }
+    }
     for (const char digit : digits) {
         const auto key = base::digit_key(digit - '0');
         if (!key) {
@@ -353,6 +368,62 @@ std::expected<void, base::Error<script::ActionError>> Branch::set_fault(const st
     }
     m_account_service->set_fault(*fault);
     return {};
+}
+
+std::expected<script::MemoryVerdict, base::Error<script::ActionError>> Branch::scan_kiosk_memory() {
+    if (!kiosk_running()) {
+        return std::unexpected(base::error(script::ActionError::kiosk_not_running));
+    }
+    std::vector<MemoryPattern> patterns;
+    const auto add = [&patterns](std::vector<MemoryPattern> more) {
+        for (MemoryPattern& pattern : more) {
+            // Two names for the same bytes would report one copy twice.
+            const bool known = std::any_of(
+                patterns.begin(), patterns.end(),
+                [&](const MemoryPattern& other) { return other.bytes == pattern.bytes; });
+            if (!known) {
+                patterns.push_back(std::move(pattern));
+            }
+        }
+    };
+    for (const std::string& name : m_cards_used) {
+        const cards::CardProfile* card = m_cards.find(name);
+        if (card == nullptr || card->pan.empty()) {
+            continue;  // a mute or blank card carries no number
+        }
+        const std::string owner = "card " + name;
+        add(card_number_patterns(owner, card->pan));
+        add(pin_patterns(owner, card->pin, card->pan));
+        for (const TypedPin& typed : m_typed_pins) {
+            if (typed.card == name) {
+                add(pin_patterns(owner + ", a PIN typed for it", typed.digits.view(), card->pan));
+            }
+        }
+    }
+    auto scanned = scan_process_memory(m_kiosk, patterns);
+    if (!scanned) {
+        const std::string reason = base::to_string(scanned.error());
+        switch (scanned.error().code) {
+            case MemoryScanError::not_permitted:
+                return std::unexpected(
+                    base::error(script::ActionError::memory_not_readable, reason));
+            case MemoryScanError::no_such_process:
+                return std::unexpected(base::error(script::ActionError::kiosk_not_running, reason));
+            default:
+                return std::unexpected(
+                    base::error(script::ActionError::memory_scan_failed, reason));
+        }
+    }
+    script::MemoryVerdict verdict;
+    for (const MemoryFinding& finding : scanned->findings) {
+        verdict.findings.push_back(describe(finding));
+    }
+    verdict.summary = fmt::format(
+        "{} forms of the secrets of {} card(s) looked for in {} mappings ({} MiB); {} "
+        "unreadable, {} reservations too large to read",
+        patterns.size(), m_cards_used.size(), scanned->mappings_read, scanned->bytes_read >> 20,
+        scanned->mappings_unreadable, scanned->mappings_too_large);
+    return verdict;
 }
 
 }  // namespace simulator::app

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/wipe.h"
 #include "simulator/bank/account_service.h"
 #include "simulator/cards/card_profile.h"
 #include "simulator/devices/virtual_ccid_reader.h"
@@ -75,6 +76,10 @@ class Branch : public script::Hardware {
     std::expected<void, base::Error<script::ActionError>> set_fault(
         const std::string& service, const std::string& mode) override;
     bool kiosk_running() override;
+    // Scans the kiosk child's memory (simulator/app/memory_scan.h) for every form of the PAN
+    // and PIN of each card inserted so far, and of each PIN typed for it.
+    std::expected<script::MemoryVerdict, base::Error<script::ActionError>> scan_kiosk_memory()
+        override;
 
   private:
     explicit Branch(BranchOptions options, cards::CardLibrary cards);
@@ -92,6 +97,14 @@ class Branch : public script::Hardware {
     std::shared_ptr<devices::VirtualEpp> m_pin_pad;
     pid_t m_kiosk = -1;
     std::optional<int> m_kiosk_status;
+    // The secrets a memory scan looks for: the cards inserted in this run, in order, and the
+    // PINs typed for each that are not the card's own (a wrong PIN is a secret too).
+    struct TypedPin {
+        std::string card;
+        base::SecretText digits;
+    };
+    std::vector<std::string> m_cards_used;
+    std::vector<TypedPin> m_typed_pins;
 };
 
 }  // namespace simulator::app

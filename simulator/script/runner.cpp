@@ -97,10 +97,29 @@ std::expected<void, std::string> verdict(
     return {};
 }
 
+// The verdict of `expect memory clean`: every finding, each on its own line.
+std::expected<void, std::string> memory_verdict(Hardware& hardware, const RunOptions& options) {
+    auto scanned = hardware.scan_kiosk_memory();
+    if (!scanned) {
+        return std::unexpected(base::to_string(scanned.error()));
+    }
+    if (!scanned->findings.empty()) {
+        return std::unexpected(
+            fmt::format("the kiosk's memory holds {} cop{} of a card's secrets ({}):\n    {}",
+                        scanned->findings.size(), scanned->findings.size() == 1 ? "y" : "ies",
+                        scanned->summary, fmt::join(scanned->findings, "\n    ")));
+    }
+    if (options.narrate) {
+        options.narrate("memory clean: " + scanned->summary);
+    }
+    return {};
+}
+
 // Carries out one step. Like wait_for(), a failure is the step's verdict for a person, not an
 // error type: a hardware error is spelt out into it with base::to_string.
 std::expected<void, std::string> perform(const Action& action, Hardware& hardware,
-                                         TranscriptFollower& transcript, Cursors& cursors) {
+                                         TranscriptFollower& transcript, Cursors& cursors,
+                                         const RunOptions& options) {
     return std::visit(
         [&](const auto& step) -> std::expected<void, std::string> {
             using T = std::decay_t<decltype(step)>;
@@ -148,6 +167,8 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                                record.value("started_ms", cursors.screen_shown_ms) >=
                                    cursors.screen_shown_ms;
                     });
+            } else if constexpr (std::is_same_v<T, ExpectMemoryClean>) {
+                return memory_verdict(hardware, options);
             } else {
                 return {};  // end checks: see check_at_end
             }
@@ -175,6 +196,13 @@ std::string_view to_string(ActionError error) {
             return "no such service (there is: account)";
         case ActionError::unknown_fault:
             return "no such fault (none, unavailable, slow, garbage, drop)";
+        case ActionError::kiosk_not_running:
+            return "the kiosk is not running";
+        case ActionError::memory_not_readable:
+            return "not permitted to read the kiosk's memory: the kiosk is non-dumpable, so "
+                   "the scan needs root or CAP_SYS_PTRACE";
+        case ActionError::memory_scan_failed:
+            return "the kiosk's memory could not be scanned";
     }
     return "unknown action error";
 }
@@ -241,7 +269,7 @@ Outcome run_steps(const Scenario& scenario, Hardware& hardware, TranscriptFollow
                                                          pin->digits.size())
                                            : fmt::format("line {}: {}", step.line, step.source));
         }
-        if (auto done = perform(step.action, hardware, transcript, cursors); !done) {
+        if (auto done = perform(step.action, hardware, transcript, cursors, options); !done) {
             outcome.failures.push_back(
                 fmt::format("line {} ({}): {}", step.line,
                             std::holds_alternative<TypePin>(step.action) ? "type pin" : step.source,

@@ -28,9 +28,19 @@ enum class ActionError {
     pin_not_digits,          // a PIN to type holds something other than digits
     unknown_service,         // a fault aimed at a service the branch does not have
     unknown_fault,           // a fault mode the service does not know
+    kiosk_not_running,       // a check of the kiosk's memory while no kiosk runs
+    memory_not_readable,     // the kiosk's memory may not be read (needs root or CAP_SYS_PTRACE)
+    memory_scan_failed,      // the kiosk's memory could not be scanned for another reason
 };
 
 std::string_view to_string(ActionError error);
+
+// What a scan of the kiosk's memory found, for the person reading the run: each finding names
+// the form of the secret, the mapping and the offset, never the secret itself.
+struct MemoryVerdict {
+    std::vector<std::string> findings;
+    std::string summary;  // what was read, e.g. "412 mappings (480 MiB) read"
+};
 
 // What a scenario can do to the kiosk's world.
 class Hardware {
@@ -45,6 +55,9 @@ class Hardware {
     virtual std::expected<void, base::Error<ActionError>> set_fault(const std::string& service,
                                                                     const std::string& mode) = 0;
     virtual bool kiosk_running() = 0;
+    // Looks through the running kiosk's memory for the PAN and PIN of every card used so far.
+    // Errors: kiosk_not_running, memory_not_readable, memory_scan_failed.
+    virtual std::expected<MemoryVerdict, base::Error<ActionError>> scan_kiosk_memory() = 0;
 };
 
 // Reads the JSON Lines transcript as it grows; a half-written last line waits for its end.

@@ -156,6 +156,9 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
         }
         return expect;
     }
+    if (verb == "expect" && arity(3) && words[1] == "memory" && words[2] == "clean") {
+        return ExpectMemoryClean{};
+    }
     if (verb == "expect" && words.size() >= 3 && words[1] == "screens") {
         return ExpectScreens{Words(words.begin() + 2, words.end())};
     }

@@ -68,9 +68,13 @@ struct ForbidSpeech {
 struct ForbidText {
     std::string text;
 };
+// Checked while running: no form of the PAN or PIN of any card used so far lies in the
+// kiosk's memory.
+struct ExpectMemoryClean {};
 
-using Action = std::variant<InsertCard, RemoveCard, PressKeys, TypePin, Headphones, Wait, Fault,
-                            ExpectScreen, ExpectSpeech, ExpectScreens, ForbidSpeech, ForbidText>;
+using Action =
+    std::variant<InsertCard, RemoveCard, PressKeys, TypePin, Headphones, Wait, Fault, ExpectScreen,
+                 ExpectSpeech, ExpectScreens, ForbidSpeech, ForbidText, ExpectMemoryClean>;
 
 struct Step {
     int line = 0;

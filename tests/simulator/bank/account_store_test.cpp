@@ -106,7 +106,7 @@ TEST_CASE("the demo card file yields an account for every card with a balance") 
     for (const auto& account : *accounts) {
         names.insert(account.name);
     }
-    CHECK(names == std::set<std::string>{"zhang-wei", "li-na", "alice"});
+    CHECK(names == std::set<std::string>{"zhang-wei", "li-na", "alice", "zhou-min"});
 }
 
 TEST_CASE("amounts are parsed into minor units exactly") {
@@ -175,12 +175,13 @@ TEST_CASE("the database stores each PIN only as a salted PBKDF2 hash") {
     }
     Database database(directory.path() / "bank.sqlite");
     const auto pins = stored_pins(database);
-    REQUIRE(pins.size() == 3);
+    REQUIRE(pins.size() == 4);
     std::set<base::Bytes> salts;
     const std::map<std::string, std::string_view> pin_by_mask = {
         {"**** **** **** 0018", zhang_wei_pin},
         {"**** **** **** 0122", li_na_pin},
-        {"**** **** **** 2223", alice_pin}};
+        {"**** **** **** 2223", alice_pin},
+        {"**** **** **** 6391", zhou_min_pin}};
     for (const StoredPin& stored : pins) {
         INFO(stored.masked_pan);
         CHECK(stored.salt.size() == bank::pin_salt_size);

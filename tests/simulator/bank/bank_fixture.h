@@ -19,6 +19,7 @@ inline constexpr std::string_view li_na_pan = "6217001234567890122";
 inline constexpr std::string_view li_na_pin = "2468";
 inline constexpr std::string_view alice_pan = "6234560000111122223";
 inline constexpr std::string_view alice_pin = "1111";
+inline constexpr std::string_view zhou_min_pin = "958316";
 inline constexpr std::string_view stranger_pan = "6214830000999900001";
 
 std::filesystem::path demo_cards_path();

@@ -44,6 +44,15 @@ class RecordingHardware : public Hardware {
         return {};
     }
     bool kiosk_running() override { return running; }
+    // What a memory scan finds, already described as the real scan describes it.
+    std::vector<std::string> memory_findings;
+    std::expected<MemoryVerdict, base::Error<ActionError>> scan_kiosk_memory() override {
+        actions.push_back("scan memory");
+        if (!running) {
+            return std::unexpected(base::error(ActionError::kiosk_not_running));
+        }
+        return MemoryVerdict{memory_findings, "1 mapping read"};
+    }
 };
 
 struct TranscriptFile {
@@ -215,4 +224,46 @@ TEST_CASE("Speech expected after a screen must have begun after that screen appe
     CHECK(run_steps(parse("expect screen wrong_pin\nexpect speech \"密码\" within 100ms\n"),
                     hardware, again, {})
               .passed());
+}
+
+TEST_CASE("A memory check that finds a secret fails and lists every finding") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    hardware.memory_findings = {
+        "card alice: PAN as ASCII in [heap] at offset 0x10",
+        "card alice: PIN pad account field as ASCII in [stack] at offset 0x20"};
+    const auto outcome =
+        run_steps(parse("expect memory clean\npress enter\n"), hardware, transcript, {});
+    REQUIRE(outcome.failures.size() == 1);
+    CHECK(outcome.failures.front().find("line 1 (expect memory clean)") != std::string::npos);
+    CHECK(outcome.failures.front().find("PAN as ASCII in [heap] at offset 0x10") !=
+          std::string::npos);
+    CHECK(outcome.failures.front().find("account field as ASCII in [stack]") != std::string::npos);
+    // The scenario stops at the failed check.
+    CHECK(hardware.actions == std::vector<std::string>{"scan memory"});
+}
+
+TEST_CASE("A clean memory check passes and says what it read") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    std::vector<std::string> told;
+    RunOptions options;
+    options.narrate = [&](const std::string& line) { told.push_back(line); };
+    const auto outcome =
+        run_steps(parse("expect memory clean\npress enter\n"), hardware, transcript, options);
+    CHECK(outcome.passed());
+    CHECK(hardware.actions == std::vector<std::string>{"scan memory", "press enter"});
+    CHECK(std::find(told.begin(), told.end(), "memory clean: 1 mapping read") != told.end());
+}
+
+TEST_CASE("A memory check without a running kiosk fails and says why") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    hardware.running = false;
+    const auto outcome = run_steps(parse("expect memory clean"), hardware, transcript, {});
+    REQUIRE_FALSE(outcome.passed());
+    CHECK(outcome.failures.front().find("the kiosk is not running") != std::string::npos);
 }

@@ -70,6 +70,19 @@ TEST_CASE("Unclosed quotes, bad durations, bad channels and unknown steps are re
     CHECK(code_of("expect screen") == ScenarioError::unknown_step);
 }
 
+TEST_CASE("A memory check is read as one step of three words") {
+    const auto scenario = parse_scenario("remove card\nexpect memory clean\n");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 2);
+    CHECK(std::holds_alternative<ExpectMemoryClean>(scenario->steps[1].action));
+    CHECK(scenario->steps[1].line == 2);
+    for (const auto* wrong : {"expect memory", "expect memory dirty", "expect memory clean now"}) {
+        const auto rejected = parse_scenario(wrong);
+        REQUIRE_FALSE(rejected.has_value());
+        CHECK(rejected.error().code == ScenarioError::unknown_step);
+    }
+}
+
 TEST_CASE("Durations read milliseconds and seconds") {
     CHECK(parse_duration("250ms") == Milliseconds(250));
     CHECK(parse_duration("2s") == Milliseconds(2000));
