@@ -272,8 +272,48 @@ std::expected<std::optional<Processing>, EmvError> get_processing_options(
     return std::optional<Processing>{std::move(processing)};
 }
 
-std::string trimmed_name(const Tlv* object) {
-    return text_of(object);
+// The cardholder's name (5F20, "ans"): printable ASCII, trailing spaces removed, held as
+// secret text from the first character on, since it is personal data.
+base::SecretText trimmed_name(const Tlv* object) {
+    base::SecretText name;
+    if (object == nullptr) {
+        return name;
+    }
+    name.reserve(object->value.size());
+    std::size_t kept = 0;
+    for (std::uint8_t byte : object->value) {
+        if (byte >= 0x20 && byte < 0x7F) {
+            name.push_back(static_cast<char>(byte));
+            if (byte != ' ') {
+                kept = name.size();
+            }
+        }
+    }
+    return base::SecretText(name.view().substr(0, kept));
+}
+
+// Track 2 equivalent data (Book 3 Annex A, tag 57): the PAN, the separator D, YYMM, service
+// code, ... Every piece that holds the PAN is secret text, wiped when dropped.
+struct Track2 {
+    base::SecretText pan;
+    std::string expiry;
+};
+
+Track2 parse_track2(const Tlv& track2) {
+    constexpr std::string_view k_nibble_digits = "0123456789ABCDEF";
+    base::SecretText nibbles;
+    nibbles.reserve(2 * track2.value.size());
+    for (std::uint8_t byte : track2.value) {
+        nibbles.push_back(k_nibble_digits[byte >> 4]);
+        nibbles.push_back(k_nibble_digits[byte & 0x0F]);
+    }
+    Track2 parsed;
+    const auto separator = nibbles.view().find('D');
+    if (separator != std::string_view::npos) {
+        parsed.pan.assign(nibbles.view().substr(0, separator));
+        parsed.expiry = std::string(nibbles.view().substr(separator + 1, 4));
+    }
+    return parsed;
 }
 
 std::string language_of(const std::vector<const std::vector<Tlv>*>& sources) {
@@ -350,8 +390,9 @@ Terminal Terminal::unionpay() {
     return terminal;
 }
 
-std::string digits_from_cn(std::span<const std::uint8_t> bytes) {
-    std::string digits;
+base::SecretText digits_from_cn(std::span<const std::uint8_t> bytes) {
+    base::SecretText digits;
+    digits.reserve(2 * bytes.size());  // no regrowth: no copy left behind in a freed buffer
     for (std::uint8_t byte : bytes) {
         for (const unsigned nibble : {static_cast<unsigned>(byte >> 4), byte & 0x0FU}) {
             if (nibble > 9) {
@@ -466,42 +507,28 @@ std::expected<CardData, EmvError> read_card_data(ApduChannel& raw_channel,
             expiry = expiry != nullptr ? expiry : find_tag(record, tag::expiry_date);
             name = name != nullptr ? name : find_tag(record, tag::cardholder_name);
         }
-        // Track 2 equivalent (Book 3 Annex A): PAN, separator D, YYMM, service code, ...
-        std::string track2_pan;
-        std::string track2_expiry;
-        if (track2 != nullptr) {
-            std::string nibbles;
-            for (std::uint8_t byte : track2->value) {
-                for (const unsigned nibble : {static_cast<unsigned>(byte >> 4), byte & 0x0FU}) {
-                    nibbles.push_back("0123456789ABCDEF"[nibble]);
-                }
-            }
-            const auto separator = nibbles.find('D');
-            if (separator != std::string::npos) {
-                track2_pan = nibbles.substr(0, separator);
-                track2_expiry = nibbles.substr(separator + 1, 4);
-            }
-        }
+        const Track2 track2_data = track2 != nullptr ? parse_track2(*track2) : Track2{};
         if (pan != nullptr) {
             card.pan = digits_from_cn(pan->value);
-        } else if (!track2_pan.empty()) {
-            card.pan = track2_pan;
+        } else if (!track2_data.pan.empty()) {
+            card.pan = track2_data.pan;
         } else {
             return std::unexpected(EmvError::missing_pan);
         }
-        if (card.pan.size() < k_min_pan_digits || card.pan.size() > k_max_pan_digits ||
-            card.pan.find_first_not_of("0123456789") != std::string::npos ||
-            !luhn_valid(card.pan)) {
+        const std::string_view pan_digits = card.pan.view();
+        if (pan_digits.size() < k_min_pan_digits || pan_digits.size() > k_max_pan_digits ||
+            pan_digits.find_first_not_of("0123456789") != std::string_view::npos ||
+            !luhn_valid(pan_digits)) {
             return std::unexpected(EmvError::invalid_pan);
         }
         // 5F24 is n6 YYMMDD; without it, track 2's YYMM.
         std::string expiry_digits;
         if (expiry != nullptr && expiry->value.size() == 3) {
-            expiry_digits = digits_from_cn(expiry->value).substr(0, 4);
+            expiry_digits = std::string(digits_from_cn(expiry->value).view().substr(0, 4));
         } else if (expiry != nullptr) {
             return std::unexpected(EmvError::invalid_expiry);
         } else {
-            expiry_digits = track2_expiry;
+            expiry_digits = track2_data.expiry;
         }
         if (expiry_digits.size() != 4 ||
             expiry_digits.find_first_not_of("0123456789") != std::string::npos) {

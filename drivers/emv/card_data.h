@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/wipe.h"
 #include "drivers/emv/tlv.h"
 #include "drivers/iso7816/apdu_channel.h"
 
@@ -52,12 +53,13 @@ struct Terminal {
     static Terminal unionpay();
 };
 
-// What the kiosk needs from a card. The PAN is plain text here; the kiosk moves it into its
-// masking, self-wiping type at once and nothing in drivers/ ever logs it.
+// What the kiosk needs from a card. The PAN and the holder's name are secret text, wiped
+// wherever they are dropped (docs/style.md, "Secrets"); the kiosk moves the PAN into its
+// masking type at once and nothing in drivers/ ever logs it.
 struct CardData {
-    std::string pan;                  // 12..19 digits
+    base::SecretText pan;             // 12..19 digits
     std::string expiry;               // YYMM
-    std::string holder_name;          // 5F20, trailing spaces removed; may be empty
+    base::SecretText holder_name;     // 5F20, trailing spaces removed; may be empty
     std::string language_preference;  // 5F2D, e.g. "zhen"; may be empty
     base::Bytes aid;                  // the selected application
     std::string application_label;    // 50 (or 9F12), e.g. "UnionPay Debit"
@@ -68,8 +70,9 @@ std::expected<CardData, EmvError> read_card_data(iso7816::ApduChannel& channel,
 
 // Helpers the simulated card and the engineer's tool share.
 
-// BCD digits of a compressed numeric (cn) field, stopping at the first F nibble.
-std::string digits_from_cn(std::span<const std::uint8_t> bytes);
+// BCD digits of a compressed numeric (cn) field, stopping at the first F nibble. Secret text,
+// because the field it reads is most often the PAN (5A).
+base::SecretText digits_from_cn(std::span<const std::uint8_t> bytes);
 // The Luhn check of ISO/IEC 7812-1 Annex B.
 bool luhn_valid(std::string_view digits);
 

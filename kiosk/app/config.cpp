@@ -83,6 +83,12 @@ void apply_file(Config& config, const std::filesystem::path& path) {
         }
         config.pin_key_slot = static_cast<int>(*slot);
     }
+    if (const auto node = table["security"]["lock_memory"]) {
+        if (!node.is_boolean()) {
+            throw ConfigError("security.lock_memory must be true or false");
+        }
+        config.lock_memory = *node.value<bool>();
+    }
 }
 
 }  // namespace

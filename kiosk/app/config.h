@@ -36,6 +36,9 @@ struct Config {
     std::optional<std::filesystem::path> screenshots_directory;
     // The PIN pad's working key slot (the key itself never leaves the pad).
     int pin_key_slot = 0;
+    // security: lock every page in memory so that no card number is ever written to swap.
+    // Off unless asked, because it needs CAP_IPC_LOCK or a large RLIMIT_MEMLOCK.
+    bool lock_memory = false;
 };
 
 // The usage text for --help.

@@ -5,15 +5,24 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "kiosk/app/config.h"
 #include "kiosk/app/kiosk.h"
+#include "kiosk/app/process_protection.h"
 #include "kiosk/app/transcript.h"
 #include "kiosk/resources/load_resources.h"
 
 int main(int argc, char** argv) {
     using namespace kiosk;
+    // First of all, before any card can be read: no core dump, and no other process of this
+    // user may read the kiosk's memory. A kiosk that cannot promise that does not open.
+    if (auto dumps_forbidden = app::forbid_dumps(); !dumps_forbidden) {
+        std::fprintf(stderr, "kiosk: %s\n", base::to_string(dumps_forbidden.error()).c_str());
+        return 2;
+    }
     const auto process_start = std::chrono::steady_clock::now();
     try {
         const auto config = app::load_config(std::vector<std::string>(argv + 1, argv + argc),
@@ -21,6 +30,15 @@ int main(int argc, char** argv) {
         if (!config) {
             std::fputs(app::usage().c_str(), stdout);
             return 0;
+        }
+        // Memory that cannot be locked only risks swap, so the kiosk serves anyway; the line on
+        // stderr and in the journal tells its operators.
+        std::optional<std::string> memory_not_locked;
+        if (config->lock_memory) {
+            if (auto locked = app::lock_memory(); !locked) {
+                memory_not_locked = base::to_string(locked.error());
+                std::fprintf(stderr, "kiosk: %s; starting anyway\n", memory_not_locked->c_str());
+            }
         }
         auto resources = resources::load_resources(config->locales_directory);
         if (!resources) {
@@ -34,6 +52,9 @@ int main(int argc, char** argv) {
         if (!transcript) {
             std::fprintf(stderr, "kiosk: %s\n", base::to_string(transcript.error()).c_str());
             return 2;
+        }
+        if (memory_not_locked) {
+            transcript->journal("memory not locked", *memory_not_locked);
         }
         if (config->screenshots_directory) {
             std::filesystem::create_directories(*config->screenshots_directory);

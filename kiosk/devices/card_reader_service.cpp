@@ -5,7 +5,6 @@
 #include <utility>
 #include <variant>
 
-#include "base/wipe.h"
 #include "drivers/ccid/ccid_apdu_channel.h"
 #include "drivers/ccid/ccid_client.h"
 #include "drivers/ccid/class_descriptor.h"
@@ -260,9 +259,9 @@ CardReaderService::Outcome CardReaderService::read_card(Connection& connection) 
     }
     m_read_deadline.reset();
     // The plain digits live only as long as it takes to move them into the masking type.
-    auto number = core::CardNumber::parse(card->pan);
-    base::wipe(card->pan);
-    base::wipe(card->holder_name);
+    auto number = core::CardNumber::parse(card->pan.view());
+    card->pan.clear();
+    card->holder_name.clear();
     if (!number) {
         post(core::CardReadFailed{"card number unusable"});
         tell("card read failed");

@@ -1,9 +1,12 @@
 #include "kiosk/net/account_client.h"
 
 #include <curl/curl.h>
+#include <malloc.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 #include "base/bytes.h"
@@ -24,6 +27,54 @@ constexpr std::string_view pin_block_format_0 = "iso9564-0";
 constexpr int poll_interval_ms = 100;
 
 std::once_flag curl_initialised;
+
+// libcurl builds each request (the headers, then the body with the card number and the PIN
+// block) in buffers of its own and frees them unwiped, where a scan of the kiosk's memory
+// found the card number after the customer had gone (tests/e2e/memory_after_customer.scenario).
+// These are libcurl's allocation functions (curl_global_init_mem): every block it gives back
+// is wiped first. malloc_usable_size covers the whole block, so a block that another library
+// allocated and libcurl frees is wiped as well, and none is ever freed by the wrong allocator.
+void wiping_free(void* block) {
+    if (block != nullptr) {
+        base::wipe(block, malloc_usable_size(block));
+        std::free(block);
+    }
+}
+
+void* curl_malloc(std::size_t size) {
+    return std::malloc(size);
+}
+
+void* curl_calloc(std::size_t count, std::size_t size) {
+    return std::calloc(count, size);
+}
+
+// Never moves the contents with the C library's realloc, which would free the old block unwiped.
+void* wiping_realloc(void* block, std::size_t size) {
+    if (block == nullptr) {
+        return std::malloc(size);
+    }
+    const std::size_t usable = malloc_usable_size(block);
+    if (size != 0 && size <= usable) {
+        return block;  // it fits: the tail past `size` is wiped when the block is freed
+    }
+    void* larger = std::malloc(size == 0 ? 1 : size);
+    if (larger == nullptr) {
+        return nullptr;  // as realloc: the old block stays the caller's
+    }
+    std::memcpy(larger, block, std::min(usable, size));
+    wiping_free(block);
+    return larger;
+}
+
+char* curl_strdup(const char* text) {
+    const std::size_t size = std::strlen(text) + 1;
+    auto* copy = static_cast<char*>(std::malloc(size));
+    if (copy != nullptr) {
+        std::memcpy(copy, text, size);
+    }
+    return copy;
+}
 
 CURLM* as_multi(void* handle) {
     return static_cast<CURLM*>(handle);
@@ -214,7 +265,10 @@ void AccountClient::start(EventSink events, NoticeSink notices) {
     if (m_worker.joinable()) {
         return;
     }
-    std::call_once(curl_initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    std::call_once(curl_initialised, [] {
+        curl_global_init_mem(CURL_GLOBAL_DEFAULT, curl_malloc, wiping_free, wiping_realloc,
+                             curl_strdup, curl_calloc);
+    });
     m_events = std::move(events);
     m_notices = std::move(notices);
     m_multi = curl_multi_init();

@@ -114,11 +114,16 @@ const std::vector<Library> k_libraries{
      {"fmt/*"},
      {"kiosk/app/", "kiosk/ui/bench.cpp", "simulator/app/", "simulator/panel/", "simulator/script/",
       "simulator/usb/"}},
-    // The simulator starts the kiosk as a process, serves on a socket and answers usbdevfs ioctls.
+    // The simulator starts the kiosk as a process, serves on a socket, answers usbdevfs ioctls
+    // and reads the kiosk's memory; the kiosk makes itself non-dumpable and locks its memory in
+    // one file.
     {"POSIX and Linux system interfaces",
      {"sys/*", "linux/*", "arpa/*", "netinet/*", "unistd.h", "fcntl.h", "signal.h", "spawn.h",
       "poll.h", "pthread.h", "dlfcn.h", "netdb.h", "termios.h"},
-     {"simulator/app/", "simulator/bank/", "simulator/usb/"}},
+     {"simulator/app/", "simulator/bank/", "simulator/usb/", "kiosk/app/process_protection.cpp"}},
+    // The size of a heap block, so that the allocation functions the kiosk gives libcurl can
+    // wipe each block it frees.
+    {"the C library's heap", {"malloc.h"}, {"kiosk/net/account_client.cpp"}},
 };
 
 // What a rule found wrong: the file (relative to the root, '/' separated), the line (1-based, 0
@@ -1035,10 +1040,14 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "POSIX and Linux system headers are included only in simulator/app, simulator/bank and "
-    "simulator/usb") {
+    "POSIX and Linux system headers are included only in simulator/app, simulator/bank, "
+    "simulator/usb and the kiosk's process protection") {
     check_none(
         library_violations(k_source_root, library_named("POSIX and Linux system interfaces")));
+}
+
+TEST_CASE("The C library's heap interface is included only by the account client") {
+    check_none(library_violations(k_source_root, library_named("the C library's heap")));
 }
 
 TEST_CASE("Every header outside the project and the standard library belongs to a listed library") {

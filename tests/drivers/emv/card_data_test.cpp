@@ -64,9 +64,9 @@ std::shared_ptr<simulator::cards::VirtualCard> zhang() {
 TEST_CASE("Reading the demo debit card gives its number, expiry, holder and language") {
     auto card = read_demo_card("zhang-wei");
     REQUIRE(card.has_value());
-    CHECK(card->pan == "6228480402564890018");
+    CHECK(card->pan.view() == "6228480402564890018");
     CHECK(card->expiry == "2912");
-    CHECK(card->holder_name == "ZHANG/WEI");
+    CHECK(card->holder_name.view() == "ZHANG/WEI");
     CHECK(card->language_preference == "zh");
     CHECK(card->aid == simulator::cards::k_unionpay_debit_aid);
     CHECK(card->application_label == "UnionPay Debit");
@@ -80,9 +80,9 @@ TEST_CASE("Every working demo card reads back exactly as the library describes i
         INFO("card " << profile.name);
         auto card = read_demo_card(profile.name);
         REQUIRE(card.has_value());
-        CHECK(card->pan == profile.pan);
+        CHECK(card->pan.view() == profile.pan);
         CHECK(card->expiry == profile.expiry);
-        CHECK(card->holder_name == profile.holder);
+        CHECK(card->holder_name.view() == profile.holder);
         CHECK(card->language_preference == profile.language);
     }
 }
@@ -93,7 +93,7 @@ TEST_CASE("A T=0 style card is read through GET RESPONSE and exact-length retrie
     CardChannel channel(simulator::cards::make_card(profile));
     auto card = read_card_data(channel);
     REQUIRE(card.has_value());
-    CHECK(card->pan == profile.pan);
+    CHECK(card->pan.view() == profile.pan);
     CHECK(card->language_preference == "enzh");
 }
 
@@ -130,7 +130,7 @@ TEST_CASE("Without a payment directory the terminal's AID list finds the applica
         });
     auto card = read_card_data(channel);
     REQUIRE(card.has_value());
-    CHECK(card->pan == "6228480402564890018");
+    CHECK(card->pan.view() == "6228480402564890018");
     CHECK(selects == 2);  // the directory, then the first terminal AID
 }
 
@@ -191,7 +191,7 @@ TEST_CASE("Without tag 5A the number and expiry come from the track 2 equivalent
         });
     auto card = read_card_data(channel);
     REQUIRE(card.has_value());
-    CHECK(card->pan == "6228480402564890018");
+    CHECK(card->pan.view() == "6228480402564890018");
     CHECK(card->expiry == "2912");
 }
 

@@ -89,3 +89,14 @@ TEST_CASE("Asking for help gives no configuration, so the usage is printed") {
     CHECK_FALSE(load_config({"--help"}, "/locales").has_value());
     CHECK(usage().find("--transcript") != std::string::npos);
 }
+
+TEST_CASE("Memory is locked only when the configuration asks, as production's does") {
+    CHECK_FALSE(load({}).lock_memory);
+    CHECK_FALSE(load({"--config", KIOSK_SOURCE_DIR "/assets/config/development.toml"}).lock_memory);
+    CHECK(load({"--config", KIOSK_SOURCE_DIR "/assets/config/production.toml"}).lock_memory);
+    const auto off = write_file("kiosk-config-unlocked.toml", "[security]\nlock_memory = false");
+    CHECK_FALSE(load({"--config", off.string()}).lock_memory);
+    const auto mistyped = write_file("kiosk-config-lock.toml", "[security]\nlock_memory = \"yes\"");
+    CHECK_THROWS_WITH(load_config({"--config", mistyped.string()}, "/locales"),
+                      Catch::Contains("security.lock_memory"));
+}
