@@ -5,6 +5,7 @@
 // Standard library only, so every ring can use it, the pure core included.
 
 #include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -70,7 +71,13 @@ struct WipingAllocator {
 class SecretText {
   public:
     SecretText() = default;
-    explicit SecretText(std::string_view text) { assign(text); }
+    // From anything that reads as text (a literal, a view, a string); implicit because a
+    // secret is still text where it is written.
+    template <typename Text>
+    requires std::convertible_to<const Text&, std::string_view> SecretText(
+        const Text& text) {  // NOLINT(google-explicit-constructor)
+        assign(std::string_view(text));
+    }
     SecretText(const SecretText& other) { assign(other.view()); }
     // Copies and wipes the source: a moved-from string may keep its characters in place.
     SecretText(SecretText&& other) noexcept : SecretText(other) { other.clear(); }

@@ -1,6 +1,7 @@
 #include "drivers/epp/epp_client.h"
 
 #include "base/bytes.h"
+#include "base/text.h"
 
 namespace drivers::epp {
 
@@ -92,7 +93,28 @@ std::expected<PadStatus, EppError> EppClient::get_status() {
 }
 
 std::expected<void, EppError> EppClient::set_key_mode(KeyMode mode) {
-    auto response = exchange(SetKeyMode{mode});
+    if (mode == KeyMode::clear_digits) {
+        // Digits in the clear are asked for only with a purpose and limits.
+        return std::unexpected(EppError::invalid_request);
+    }
+    auto response = exchange(SetKeyMode{.mode = mode});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    return {};
+}
+
+std::expected<void, EppError> EppClient::offer_clear_digits(DigitPurpose purpose,
+                                                            std::uint8_t count,
+                                                            std::chrono::seconds time) {
+    if (count == 0 || count > k_max_clear_digits || time.count() < 1 ||
+        time.count() > k_max_clear_digit_seconds) {
+        return std::unexpected(EppError::invalid_request);
+    }
+    auto response = exchange(SetKeyMode{.mode = KeyMode::clear_digits,
+                                        .purpose = purpose,
+                                        .digit_count = count,
+                                        .seconds = static_cast<std::uint16_t>(time.count())});
     if (!response) {
         return std::unexpected(response.error());
     }
@@ -101,10 +123,8 @@ std::expected<void, EppError> EppClient::set_key_mode(KeyMode mode) {
 
 std::expected<void, EppError> EppClient::start_pin_entry(const PinEntryRequest& request) {
     const auto seconds = request.timeout.count();
-    bool digits_only = request.account_field.size() == k_account_field_digits;
-    for (char character : request.account_field) {
-        digits_only = digits_only && character >= '0' && character <= '9';
-    }
+    const bool digits_only = request.account_field.size() == k_account_field_digits &&
+                             base::is_digits(request.account_field.view());
     if (!digits_only || request.min_digits < k_min_pin_digits ||
         request.max_digits > k_max_pin_digits || request.min_digits > request.max_digits ||
         seconds < k_min_pin_timeout_seconds || seconds > k_max_pin_timeout_seconds) {
@@ -117,7 +137,6 @@ std::expected<void, EppError> EppClient::start_pin_entry(const PinEntryRequest& 
     command.timeout_seconds = static_cast<std::uint16_t>(seconds);
     command.account_field = request.account_field;
     auto response = exchange(command);
-    base::wipe(command.account_field);
     if (!response) {
         return std::unexpected(response.error());
     }

@@ -25,7 +25,7 @@ struct EppOptions {
 };
 
 struct PinEntryRequest {
-    std::string account_field;  // 12 digits: account_field_from_pan()
+    base::SecretText account_field;  // 12 digits: account_field_from_pan()
     std::uint8_t min_digits = 4;
     std::uint8_t max_digits = 6;
     std::uint8_t key_slot = 0;
@@ -38,7 +38,12 @@ class EppClient {
 
     std::expected<DeviceInfo, EppError> get_info();
     std::expected<PadStatus, EppError> get_status();
+    // Function keys only, or nothing (epp.md §4.3).
     std::expected<void, EppError> set_key_mode(KeyMode mode);
+    // Opens a clear-digit window: at most `count` digits for `purpose`, for at most `time`;
+    // the pad then returns to function keys by itself (epp.md §4.3). Checked before sending.
+    std::expected<void, EppError> offer_clear_digits(DigitPurpose purpose, std::uint8_t count,
+                                                     std::chrono::seconds time);
     // Starts PIN entry; the request is checked before anything is sent (invalid_request).
     std::expected<void, EppError> start_pin_entry(const PinEntryRequest& request);
     std::expected<void, EppError> cancel_pin_entry();

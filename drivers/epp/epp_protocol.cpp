@@ -188,15 +188,21 @@ Frame encode_command(const Command& command, std::uint8_t sequence) {
     Frame frame{code_of(command), sequence, {}};
     std::visit(Overloaded{
                    [&](const SetKeyMode& m) {
+                       // epp.md §4.3: the mode, and for clear digits their purpose and limits.
                        frame.payload.push_back(static_cast<std::uint8_t>(m.mode));
+                       if (m.mode == KeyMode::clear_digits) {
+                           frame.payload.push_back(static_cast<std::uint8_t>(m.purpose));
+                           frame.payload.push_back(m.digit_count);
+                           base::put_le16(frame.payload, m.seconds);
+                       }
                    },
                    [&](const StartPinEntry& m) {
                        // epp.md §4.4
                        frame.payload = {m.key_slot, static_cast<std::uint8_t>(m.format),
                                         m.min_digits, m.max_digits};
                        base::put_le16(frame.payload, m.timeout_seconds);
-                       frame.payload.insert(frame.payload.end(), m.account_field.begin(),
-                                            m.account_field.end());
+                       const std::string_view field = m.account_field.view();
+                       frame.payload.insert(frame.payload.end(), field.begin(), field.end());
                    },
                    [&](const Beep& m) {
                        frame.payload.push_back(static_cast<std::uint8_t>(m.tone));
@@ -228,14 +234,36 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
                 return CancelPinEntry{};
             }
             return GetPinBlock{};
-        case code::set_key_mode:
-            if (p.size() != 1) {
+        case code::set_key_mode: {
+            // epp.md §4.3: one byte for modes 0 and 1; five for clear digits.
+            if (p.empty()) {
                 return std::unexpected(EppError::malformed_payload);
             }
-            if (p[0] > 1) {
+            if (p[0] > static_cast<std::uint8_t>(KeyMode::clear_digits)) {
                 return std::unexpected(EppError::bad_parameter);
             }
-            return SetKeyMode{static_cast<KeyMode>(p[0])};
+            const auto mode = static_cast<KeyMode>(p[0]);
+            if (mode != KeyMode::clear_digits) {
+                if (p.size() != 1) {
+                    return std::unexpected(EppError::malformed_payload);
+                }
+                return SetKeyMode{.mode = mode};
+            }
+            if (p.size() != 5) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            SetKeyMode m{.mode = mode,
+                         .purpose = static_cast<DigitPurpose>(p[1]),
+                         .digit_count = p[2],
+                         .seconds = base::le16_at(p, 3)};
+            if (p[1] < static_cast<std::uint8_t>(DigitPurpose::menu_choice) ||
+                p[1] > static_cast<std::uint8_t>(DigitPurpose::amount) || m.digit_count == 0 ||
+                m.digit_count > k_max_clear_digits || m.seconds == 0 ||
+                m.seconds > k_max_clear_digit_seconds) {
+                return std::unexpected(EppError::bad_parameter);
+            }
+            return m;
+        }
         case code::start_pin_entry: {
             if (p.size() != 6 + k_account_field_digits) {
                 return std::unexpected(EppError::malformed_payload);
@@ -245,12 +273,13 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
             m.min_digits = p[2];
             m.max_digits = p[3];
             m.timeout_seconds = base::le16_at(p, 4);
-            m.account_field.assign(p.begin() + 6, p.end());
+            m.account_field.assign(std::string_view(reinterpret_cast<const char*>(p.data()) + 6,
+                                                    k_account_field_digits));
             if (p[1] != static_cast<std::uint8_t>(BlockFormat::iso9564_format0) ||
                 m.min_digits < k_min_pin_digits || m.max_digits > k_max_pin_digits ||
                 m.min_digits > m.max_digits || m.timeout_seconds < k_min_pin_timeout_seconds ||
                 m.timeout_seconds > k_max_pin_timeout_seconds ||
-                !base::is_digits(m.account_field)) {
+                !base::is_digits(m.account_field.view())) {
                 return std::unexpected(EppError::bad_parameter);
             }
             return m;
@@ -371,8 +400,8 @@ base::Bytes encode_pad_status(const PadStatus& status) {
 }
 
 std::expected<PadStatus, EppError> decode_pad_status(std::span<const std::uint8_t> data) {
-    if (data.size() != 4 || data[0] > 2 || data[1] > k_max_pin_digits || data[2] > 1 ||
-        data[3] > 1) {
+    if (data.size() != 4 || data[0] > static_cast<std::uint8_t>(PadMode::clear_digits) ||
+        data[1] > k_max_pin_digits || data[2] > 1 || data[3] > 1) {
         return std::unexpected(EppError::malformed_payload);
     }
     return PadStatus{static_cast<PadMode>(data[0]), data[1], data[2] == 1, data[3] == 1};
@@ -433,6 +462,10 @@ Frame encode_event(const Event& event, std::uint8_t sequence) {
                    [&](const TamperDetected& e) {
                        frame.code = code::tamper;
                        frame.payload = {e.reason};
+                   },
+                   [&](const ClearDigitsEnded& e) {
+                       frame.code = code::clear_digits_ended;
+                       frame.payload = {static_cast<std::uint8_t>(e.reason)};
                    },
                },
                event);
@@ -513,24 +546,32 @@ std::expected<Event, EppError> decode_event(const Frame& frame) {
             }
             return TamperDetected{*value};
         }
+        case code::clear_digits_ended: {
+            auto value = one_byte();
+            if (!value || *value < 1 || *value > 2) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            return ClearDigitsEnded{static_cast<ClearDigitsEnd>(*value)};
+        }
         default:
             return std::unexpected(EppError::unknown_code);
     }
 }
 
-std::expected<std::string, EppError> account_field_from_pan(std::string_view pan) {
+std::expected<base::SecretText, EppError> account_field_from_pan(std::string_view pan) {
     // ISO/IEC 7812-1: 8..19 digits, the last one the check digit.
     if (pan.size() < 8 || pan.size() > 19 || !base::is_digits(pan)) {
         return std::unexpected(EppError::invalid_request);
     }
     const std::string_view without_check = pan.substr(0, pan.size() - 1);
-    std::string field;
-    if (without_check.size() >= k_account_field_digits) {
-        field = without_check.substr(without_check.size() - k_account_field_digits);
-    } else {
-        field = std::string(k_account_field_digits - without_check.size(), '0');
-        field += without_check;
+    base::SecretText field;
+    field.reserve(k_account_field_digits);
+    for (std::size_t padding = without_check.size(); padding < k_account_field_digits; ++padding) {
+        field.push_back('0');
     }
+    field.append(without_check.substr(without_check.size() > k_account_field_digits
+                                          ? without_check.size() - k_account_field_digits
+                                          : 0));
     return field;
 }
 

@@ -19,6 +19,7 @@
 
 #include "base/bytes.h"
 #include "base/keys.h"
+#include "base/wipe.h"
 
 namespace drivers::epp {
 
@@ -102,6 +103,7 @@ constexpr std::uint8_t pin_too_short = 0x46;
 constexpr std::uint8_t pin_full = 0x47;
 constexpr std::uint8_t headphones = 0x48;
 constexpr std::uint8_t tamper = 0x49;
+constexpr std::uint8_t clear_digits_ended = 0x4A;
 }  // namespace code
 
 // epp.md §3.1: first payload byte of every response.
@@ -128,7 +130,12 @@ std::optional<base::Key> key_from_code(std::uint8_t value);
 
 // ---- Commands (epp.md §4) ----
 
-enum class KeyMode : std::uint8_t { disabled = 0, function_keys = 1 };
+// epp.md §4.3: what the pad reports of key presses outside a PIN entry. Digits are reported
+// only in clear_digits mode, which the host asks for with a stated purpose and which the pad
+// ends by itself after a count of digits or a time (prompt control).
+enum class KeyMode : std::uint8_t { disabled = 0, function_keys = 1, clear_digits = 2 };
+// epp.md §4.3: why the host asks for digits in the clear.
+enum class DigitPurpose : std::uint8_t { menu_choice = 1, amount = 2 };
 enum class BlockFormat : std::uint8_t { iso9564_format0 = 0 };
 enum class Tone : std::uint8_t { click = 1, attention = 2, error = 3 };
 
@@ -140,6 +147,10 @@ struct GetStatus {
 };
 struct SetKeyMode {
     KeyMode mode = KeyMode::disabled;
+    // clear_digits only (epp.md §4.3): the purpose, how many digits at most, for how long.
+    DigitPurpose purpose = DigitPurpose::menu_choice;
+    std::uint8_t digit_count = 1;
+    std::uint16_t seconds = 60;
     bool operator==(const SetKeyMode&) const = default;
 };
 struct StartPinEntry {
@@ -148,7 +159,7 @@ struct StartPinEntry {
     std::uint8_t min_digits = 4;
     std::uint8_t max_digits = 6;
     std::uint16_t timeout_seconds = 30;
-    std::string account_field;  // 12 ASCII digits (epp.md §4.4)
+    base::SecretText account_field;  // 12 ASCII digits of the PAN (epp.md §4.4)
     bool operator==(const StartPinEntry&) const = default;
 };
 struct CancelPinEntry {
@@ -172,6 +183,10 @@ constexpr std::uint8_t k_max_pin_digits = 12;
 constexpr std::uint16_t k_min_pin_timeout_seconds = 1;
 constexpr std::uint16_t k_max_pin_timeout_seconds = 300;
 constexpr std::uint16_t k_max_beep_ms = 2000;
+// epp.md §4.3: a clear-digit window reports at most this many digits (an account number) and
+// lasts at most this long.
+constexpr std::uint8_t k_max_clear_digits = 19;
+constexpr std::uint16_t k_max_clear_digit_seconds = 300;
 
 std::uint8_t code_of(const Command& command);
 Frame encode_command(const Command& command, std::uint8_t sequence);
@@ -188,7 +203,7 @@ struct DeviceInfo {
     bool operator==(const DeviceInfo&) const = default;
 };
 
-enum class PadMode : std::uint8_t { idle = 0, function_keys = 1, pin_entry = 2 };
+enum class PadMode : std::uint8_t { idle = 0, function_keys = 1, pin_entry = 2, clear_digits = 3 };
 
 struct PadStatus {
     PadMode mode = PadMode::idle;
@@ -268,9 +283,16 @@ struct TamperDetected {
     std::uint8_t reason = 0;
     bool operator==(const TamperDetected&) const = default;
 };
+// epp.md §5: the pad closed a clear-digit window by itself and reports function keys only.
+enum class ClearDigitsEnd : std::uint8_t { count_reached = 1, time_over = 2 };
+struct ClearDigitsEnded {
+    ClearDigitsEnd reason = ClearDigitsEnd::count_reached;
+    bool operator==(const ClearDigitsEnded&) const = default;
+};
 
-using Event = std::variant<KeyPressed, PinDigitEntered, PinCleared, PinEntryDone, PinEntryEnded,
-                           PinTooShort, PinFull, HeadphonesChanged, TamperDetected>;
+using Event =
+    std::variant<KeyPressed, PinDigitEntered, PinCleared, PinEntryDone, PinEntryEnded, PinTooShort,
+                 PinFull, HeadphonesChanged, TamperDetected, ClearDigitsEnded>;
 
 Frame encode_event(const Event& event, std::uint8_t sequence);
 std::expected<Event, EppError> decode_event(const Frame& frame);
@@ -279,6 +301,6 @@ std::expected<Event, EppError> decode_event(const Frame& frame);
 
 // ISO 9564-1 §9.4.2 (format 0): the 12 rightmost PAN digits excluding the check digit,
 // zero-padded on the left for short PANs. invalid_request for a PAN that is not 8..19 digits.
-std::expected<std::string, EppError> account_field_from_pan(std::string_view pan);
+std::expected<base::SecretText, EppError> account_field_from_pan(std::string_view pan);
 
 }  // namespace drivers::epp

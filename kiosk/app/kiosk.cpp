@@ -28,6 +28,9 @@ long milliseconds_since(Kiosk::Clock::time_point start) {
         std::chrono::duration_cast<std::chrono::milliseconds>(Kiosk::Clock::now() - start).count());
 }
 
+// The name the PIN pad's events carry in the queue.
+constexpr std::string_view k_pin_pad_source = "pin pad";
+
 void log(const std::string& line) {
     std::fprintf(stderr, "kiosk: %s\n", line.c_str());
 }
@@ -96,7 +99,9 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
     pin_pad_options.key_slot = static_cast<std::uint8_t>(self->m_config.pin_key_slot);
     self->m_pin_pad = std::make_unique<devices::PinPadService>(std::move(pin_pad_options));
     self->m_pin_pad->start(
-        [self](core::Event event) { self->m_queue.push(std::move(event), "pin pad"); },
+        [self](core::Event event) {
+            self->m_queue.push(std::move(event), std::string(k_pin_pad_source));
+        },
         device_notice);
 
     net::AccountClientOptions account_options;
@@ -212,7 +217,26 @@ void Kiosk::accept_input(base::Key key, std::string_view source, Clock::time_poi
         m_speaker->stop();
     }
     m_input_waiting_for_frame = at;
+    // The pad closes its one-digit window on every digit it reports (epp.md §4.3).
+    if (base::is_digit(key) && source == k_pin_pad_source) {
+        m_digit_window_open = false;
+    }
     step(core::KeyPressed{key});
+    // A digit that left the screen as it was (a repeat, a wrong key) needs a fresh window.
+    offer_keypad(m_session.screen.takes_digits);
+}
+
+void Kiosk::offer_keypad(bool digits) {
+    if (!m_pin_pad) {
+        return;
+    }
+    if (digits == m_digits_offered && (!digits || m_digit_window_open)) {
+        return;  // already so: no command for every dot of the PIN field
+    }
+    m_pin_pad->set_keypad(digits ? devices::KeypadUse::menu_choice
+                                 : devices::KeypadUse::function_keys);
+    m_digits_offered = digits;
+    m_digit_window_open = digits;
 }
 
 void Kiosk::step(const core::Event& event) {
@@ -227,6 +251,9 @@ void Kiosk::carry_out(const core::Effect& effect) {
     std::visit(
         Overloaded{
             [&](const core::Show& show) {
+                // Digits in the clear only while a screen that takes them is shown, and
+                // never around PIN entry (docs/protocols/epp.md §4.3).
+                offer_keypad(show.screen.takes_digits);
                 m_display->show(show.screen);
                 m_transcript.screen(show.screen);
                 // A new screen, or the same one in another language or theme, is worth a

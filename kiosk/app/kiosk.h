@@ -67,6 +67,8 @@ class Kiosk {
     void fire_due_timers();
     int milliseconds_to_next_timer() const;
     void after_frame();
+    // Tells the PIN pad whether the screen shown takes digit keys.
+    void offer_keypad(bool digits);
 
     Config m_config;
     core::Resources m_resources;
@@ -88,6 +90,8 @@ class Kiosk {
     std::string m_last_screen_id;
     std::string m_last_screen_look;  // id, locale and theme of the screen last pictured
     bool m_screenshot_due = false;
+    bool m_digits_offered = false;     // the PIN pad was last told the screen takes digits
+    bool m_digit_window_open = false;  // and has not reported a digit since
     int m_screenshot_count = 0;
 };
 

@@ -16,6 +16,8 @@ std::string_view to_string(TimerId id) {
             return "goodbye";
         case TimerId::card_read:
             return "card_read";
+        case TimerId::pin_pad_ready:
+            return "pin_pad_ready";
         case TimerId::service_call:
             return "service_call";
     }
@@ -66,6 +68,8 @@ constexpr std::string_view event_name() {
         return "PinEntered";
     } else if constexpr (std::is_same_v<T, PinEntryCancelled>) {
         return "PinEntryCancelled";
+    } else if constexpr (std::is_same_v<T, PinEntryReady>) {
+        return "PinEntryReady";
     } else if constexpr (std::is_same_v<T, PinEntryFailed>) {
         return "PinEntryFailed";
     } else if constexpr (std::is_same_v<T, DeviceFailed>) {

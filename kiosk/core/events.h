@@ -31,6 +31,7 @@ enum class TimerId {
     reminder,            // "please take your card", repeated until it is taken
     goodbye,             // how long the goodbye screen stays before the welcome screen
     card_read,           // safety net when the reader never reports the read
+    pin_pad_ready,       // safety net when the PIN pad never confirms it is collecting
     service_call,        // safety net when the account service never answers
 };
 
@@ -75,6 +76,9 @@ struct CardReadFailed {
     std::string reason;  // technical, for the journal; no personal data
 };
 struct CardRemoved {};
+// The PIN pad confirmed that it is collecting the PIN (it answered START PIN ENTRY): only now
+// is the PIN prompt shown, so that no digit is typed while the pad would still report it.
+struct PinEntryReady {};
 struct PinDigitEntered {
     int count = 0;  // how many digits the PIN pad now holds; never the digits
 };
@@ -102,10 +106,10 @@ struct TimerFired {
     TimerId id;
 };
 
-using Event =
-    std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
-                 PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled, PinEntryFailed,
-                 DeviceFailed, HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived, TimerFired>;
+using Event = std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
+                           PinEntryReady, PinDigitEntered, PinCleared, PinEntered,
+                           PinEntryCancelled, PinEntryFailed, DeviceFailed, HeadphonesPlugged,
+                           HeadphonesUnplugged, ReplyReceived, TimerFired>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

@@ -53,12 +53,11 @@ bool is_fault(EndReason reason) {
 }
 
 // The screens where the repeat key says the screen again; on the others every key already has a
-// meaning (any key leaves the staff screen) or belongs to the PIN pad.
+// meaning (any key leaves the staff screen), or digits are not reported at all around PIN
+// entry (docs/protocols/epp.md §4.3).
 bool repeats_on_zero(State state) {
     switch (state) {
         case State::welcome:
-        case State::reading_card:
-        case State::verifying:
         case State::menu:
         case State::balance:
         case State::wrong_pin:
@@ -66,7 +65,10 @@ bool repeats_on_zero(State state) {
         case State::returning_card:
         case State::goodbye:
             return true;
+        case State::reading_card:
+        case State::waiting_for_pin_pad:
         case State::pin_entry:
+        case State::verifying:
         case State::staff_called:
             return false;
     }
@@ -87,6 +89,7 @@ class Flow {
     void handle(const CardRead& event);
     void handle(const CardReadFailed& event);
     void handle(const CardRemoved& event);
+    void handle(const PinEntryReady& event);
     void handle(const PinDigitEntered& event);
     void handle(const PinCleared& event);
     void handle(const PinEntered& event);
@@ -174,6 +177,13 @@ class Flow {
         }
     }
 
+    // The PIN pad was asked to collect, and the entry has not ended: its refusal, failure or
+    // cancellation can still come.
+    bool collecting_or_about_to() const {
+        return m_session.pin_entry_active && (m_session.state == State::pin_entry ||
+                                              m_session.state == State::waiting_for_pin_pad);
+    }
+
     void cancel_pin_entry() {
         if (m_session.pin_entry_active) {
             m_session.pin_entry_active = false;
@@ -215,18 +225,19 @@ class Flow {
         journal("card_inserted");
     }
 
+    // Asks the PIN pad to collect the PIN. The prompt waits for the pad's confirmation
+    // (PinEntryReady): a PIN typed before the pad collects it would travel in the clear.
     void begin_pin_entry() {
         if (!m_session.card) {
             end_session(EndReason::card_unreadable);
             return;
         }
-        m_session.state = State::pin_entry;
+        m_session.state = State::waiting_for_pin_pad;
         m_session.pin_digit_count = 0;
         m_session.pin_entry_active = true;
         emit(StartPinEntry{m_session.card->pan});
-        show(ScreenId::pin_entry);
-        start_timer(TimerId::inactivity);
-        journal("pin_entry_started");
+        start_timer(TimerId::pin_pad_ready);
+        journal("pin_entry_requested");
     }
 
     // Menu, balance and wrong PIN: show the screen and start the inactivity time-out.
@@ -261,8 +272,7 @@ class Flow {
         // The session is kept safe while the customer waits: no time-out ends it meanwhile.
         cancel_timer(TimerId::inactivity);
         cancel_timer(TimerId::inactivity_warning);
-        notify_staff("customer asked for help on the " +
-                     std::string(to_string(screen_for(m_session))) + " screen");
+        notify_staff("customer asked for help on the " + m_session.screen.id + " screen");
         m_session.state = State::staff_called;
         show(ScreenId::staff_called);
     }
@@ -411,13 +421,13 @@ class Flow {
                 speak_screen_again();
                 return;
             case State::reading_card:
+            case State::waiting_for_pin_pad:
             case State::verifying:
             case State::returning_card:
             case State::goodbye:
                 // A screen that is waiting for a device or the service stays; the customer
                 // hears that help is on the way.
-                notify_staff("customer asked for help on the " +
-                             std::string(to_string(screen_for(m_session))) + " screen");
+                notify_staff("customer asked for help on the " + m_session.screen.id + " screen");
                 speak_phrase("staff_called.notified");
                 return;
         }
@@ -457,6 +467,7 @@ void Flow::handle(const KeyPressed& event) {
             welcome_key(key);
             return;
         case State::reading_card:
+        case State::waiting_for_pin_pad:
         case State::verifying:
             if (key == base::Key::cancel) {
                 accept_key();
@@ -579,6 +590,18 @@ void Flow::handle(const CardRemoved&) {
     say_goodbye();
 }
 
+void Flow::handle(const PinEntryReady&) {
+    if (m_session.state != State::waiting_for_pin_pad || !m_session.pin_entry_active) {
+        unexpected("PinEntryReady");
+        return;
+    }
+    cancel_timer(TimerId::pin_pad_ready);
+    m_session.state = State::pin_entry;
+    show(ScreenId::pin_entry);
+    start_timer(TimerId::inactivity);
+    journal("pin_entry_started");
+}
+
 void Flow::handle(const PinDigitEntered& event) {
     if (m_session.state != State::pin_entry || !m_session.pin_entry_active) {
         unexpected("PinDigitEntered");
@@ -625,7 +648,7 @@ void Flow::handle(const PinEntered& event) {
 }
 
 void Flow::handle(const PinEntryCancelled&) {
-    if (m_session.state != State::pin_entry || !m_session.pin_entry_active) {
+    if (!collecting_or_about_to()) {
         // Also the PIN pad's answer to our own CancelPinEntry: nothing more to do.
         unexpected("PinEntryCancelled");
         return;
@@ -635,7 +658,7 @@ void Flow::handle(const PinEntryCancelled&) {
 }
 
 void Flow::handle(const PinEntryFailed& event) {
-    if (m_session.state != State::pin_entry || !m_session.pin_entry_active) {
+    if (!collecting_or_about_to()) {
         unexpected("PinEntryFailed");
         return;
     }
@@ -768,6 +791,13 @@ void Flow::handle(const TimerFired& event) {
             if (m_session.state == State::goodbye) {
                 journal("session_reset");
                 enter_welcome();
+            }
+            return;
+        case TimerId::pin_pad_ready:
+            if (m_session.state == State::waiting_for_pin_pad) {
+                journal("pin_entry_failed", "the PIN pad did not confirm PIN entry");
+                notify_staff("PIN pad failure");
+                end_session(EndReason::pin_pad_failed);
             }
             return;
         case TimerId::card_read:

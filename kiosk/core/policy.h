@@ -30,6 +30,9 @@ inline constexpr int goodbye_ms = 5'000;
 // catch a report that never comes.
 inline constexpr int card_read_timeout_ms = 20'000;
 inline constexpr int service_call_timeout_ms = 45'000;
+// The PIN pad answers START PIN ENTRY within milliseconds; one that has not confirmed within
+// this is out of order, and the customer is told so rather than left at a silent screen.
+inline constexpr int pin_pad_ready_timeout_ms = 5'000;
 
 // eSpeak NG rates in words per minute (docs/platform-facts.md: 175 is normal); elder mode speaks
 // slower (docs/accessibility.md, "Rate").
@@ -59,6 +62,7 @@ struct Policy {
     int goodbye_ms = policy::goodbye_ms;
     int card_read_timeout_ms = policy::card_read_timeout_ms;
     int service_call_timeout_ms = policy::service_call_timeout_ms;
+    int pin_pad_ready_timeout_ms = policy::pin_pad_ready_timeout_ms;
     int standard_rate_wpm = policy::standard_rate_wpm;
     int elder_rate_wpm = policy::elder_rate_wpm;
 };

@@ -34,6 +34,10 @@ struct ScreenModel {
     std::string locale;
     std::string theme;  // "standard" or "elder"
     std::vector<Element> elements;
+    // Whether a digit key chooses something on this screen. The PIN pad reports digits in the
+    // clear only while such a screen is shown, and never around PIN entry
+    // (docs/protocols/epp.md §4.3, prompt control).
+    bool takes_digits = false;
 
     friend bool operator==(const ScreenModel&, const ScreenModel&) = default;
 };

@@ -66,6 +66,9 @@ ScreenId screen_for(const Session& session) {
         case State::welcome:
             return ScreenId::welcome;
         case State::reading_card:
+        // While the pad gets ready the screen before it stays; the card is still being taken
+        // in as far as the customer is concerned.
+        case State::waiting_for_pin_pad:
             return ScreenId::reading_card;
         case State::pin_entry:
             return ScreenId::pin_entry;
@@ -338,9 +341,7 @@ ScreenModel card_return_screen(ScreenId id, const Resources& resources, const Se
     return std::move(builder).build();
 }
 
-}  // namespace
-
-ScreenModel build_screen(ScreenId id, const Resources& resources, const Session& session) {
+ScreenModel compose(ScreenId id, const Resources& resources, const Session& session) {
     switch (id) {
         case ScreenId::welcome:
             return welcome_screen(resources, session);
@@ -385,6 +386,27 @@ ScreenModel build_screen(ScreenId id, const Resources& resources, const Session&
             return card_return_screen(id, resources, session);
     }
     return card_return_screen(ScreenId::take_card, resources, session);
+}
+
+// Digits mean nothing while the card is read, the PIN typed or checked: around PIN entry the
+// pad reports none, so a PIN typed too early or too late never reaches the kiosk.
+bool takes_digits(ScreenId id) {
+    switch (id) {
+        case ScreenId::reading_card:
+        case ScreenId::pin_entry:
+        case ScreenId::verifying:
+            return false;
+        default:
+            return true;
+    }
+}
+
+}  // namespace
+
+ScreenModel build_screen(ScreenId id, const Resources& resources, const Session& session) {
+    ScreenModel screen = compose(id, resources, session);
+    screen.takes_digits = takes_digits(id);
+    return screen;
 }
 
 }  // namespace kiosk::core

@@ -6,6 +6,8 @@ std::string_view to_string(State state) {
     switch (state) {
         case State::welcome:
             return "welcome";
+        case State::waiting_for_pin_pad:
+            return "waiting_for_pin_pad";
         case State::reading_card:
             return "reading_card";
         case State::pin_entry:
@@ -89,6 +91,8 @@ int timer_milliseconds(TimerId id, const Resources& resources, const Session& se
             return policy.goodbye_ms;
         case TimerId::card_read:
             return policy.card_read_timeout_ms;
+        case TimerId::pin_pad_ready:
+            return policy.pin_pad_ready_timeout_ms;
         case TimerId::service_call:
             return policy.service_call_timeout_ms;
     }

@@ -15,17 +15,18 @@
 namespace kiosk::core {
 
 enum class State {
-    welcome,          // waiting for a card; language and elder mode can be chosen
-    reading_card,     // the reader is reading the chip
-    pin_entry,        // the PIN pad is collecting the PIN
-    verifying,        // the account service is checking the PIN block
-    menu,             // 1 balance, 2 take card, 3 call staff
-    balance,          // the balance is on screen
-    wrong_pin,        // the PIN was wrong; 1 tries again
-    staff_called,     // the lobby manager is coming; any key returns
-    timeout_warning,  // "do you need more time?"
-    returning_card,   // the card is ejected; reminders until it is taken
-    goodbye,          // thank you; then the welcome screen again
+    welcome,              // waiting for a card; language and elder mode can be chosen
+    reading_card,         // the reader is reading the chip
+    waiting_for_pin_pad,  // the PIN pad was asked to collect the PIN and has not confirmed yet
+    pin_entry,            // the PIN pad is collecting the PIN
+    verifying,            // the account service is checking the PIN block
+    menu,                 // 1 balance, 2 take card, 3 call staff
+    balance,              // the balance is on screen
+    wrong_pin,            // the PIN was wrong; 1 tries again
+    staff_called,         // the lobby manager is coming; any key returns
+    timeout_warning,      // "do you need more time?"
+    returning_card,       // the card is ejected; reminders until it is taken
+    goodbye,              // thank you; then the welcome screen again
 };
 
 std::string_view to_string(State state);

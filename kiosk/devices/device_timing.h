@@ -34,6 +34,10 @@ inline constexpr int k_failures_before_reopen = 5;
 // the model reports first and says why.
 inline constexpr std::chrono::milliseconds k_card_read_limit = 15s;
 
+// How long one clear-digit window on the PIN pad stays open for a menu choice (the longest
+// the pad allows); the model opens it again while the screen still takes digits.
+inline constexpr std::chrono::seconds k_menu_digit_window = 300s;
+
 // After a fault escapes a model's code (a bug, memory exhausted), its thread waits this long,
 // then looks for its device again.
 inline constexpr std::chrono::milliseconds k_fault_backoff = 1s;

@@ -49,11 +49,6 @@ void PinPadService::start(EventSink events, DeviceNotice notice) {
 void PinPadService::stop() {
     m_link.stop();
     std::lock_guard lock(m_requests_mutex);
-    for (auto& request : m_requests) {
-        if (auto* entry = std::get_if<StartEntry>(&request)) {
-            base::wipe(entry->account_field);
-        }
-    }
     m_requests.clear();
 }
 
@@ -64,14 +59,17 @@ void PinPadService::start_pin_entry(const core::CardNumber& card) {
         return;
     }
     std::lock_guard lock(m_requests_mutex);
-    // Copied, not moved: a moved-from short string keeps its characters in place.
-    m_requests.emplace_back(StartEntry{*field});
-    base::wipe(*field);
+    m_requests.emplace_back(StartEntry{std::move(*field)});
 }
 
 void PinPadService::cancel_pin_entry() {
     std::lock_guard lock(m_requests_mutex);
     m_requests.emplace_back(CancelEntry{});
+}
+
+void PinPadService::set_keypad(KeypadUse use) {
+    std::lock_guard lock(m_requests_mutex);
+    m_requests.emplace_back(SetKeypad{use});
 }
 
 std::optional<PinPadService::Request> PinPadService::next_request() {
@@ -97,9 +95,10 @@ void PinPadService::run() {
 
 void PinPadService::refuse_requests_while_missing() {
     while (auto request = next_request()) {
-        if (auto* entry = std::get_if<StartEntry>(&*request)) {
-            base::wipe(entry->account_field);
+        if (std::holds_alternative<StartEntry>(*request)) {
             post(core::PinEntryFailed{"pin pad not connected"});
+        } else if (const auto* keypad = std::get_if<SetKeypad>(&*request)) {
+            m_keypad = keypad->use;  // applied once the pad is back
         }
     }
 }
@@ -131,7 +130,7 @@ void PinPadService::serve(Connection& connection) {
         (void)client.cancel_pin_entry();
     }
     set_headphones(status->headphones_plugged);
-    // epp.md §4.3: every key press reported, for menus and amounts.
+    // epp.md §4.3: function keys always; digits only as the screen shown asks.
     if (auto mode = client.set_key_mode(drivers::epp::KeyMode::function_keys); !mode) {
         if (mode.error() == EppError::device_gone) {
             set_headphones(false);
@@ -140,6 +139,7 @@ void PinPadService::serve(Connection& connection) {
         tell("function-key mode refused");
     }
     set_state(PinPadState::idle);
+    apply_keypad(connection);
 
     int failures = 0;
     bool gone = false;
@@ -177,7 +177,26 @@ void PinPadService::serve(Connection& connection) {
     set_headphones(false);
 }
 
+void PinPadService::apply_keypad(Connection& connection) {
+    if (state() == PinPadState::collecting) {
+        return;  // the pad holds every key during an entry; the next screen asks again
+    }
+    const auto applied =
+        m_keypad == KeypadUse::menu_choice
+            ? connection.client->offer_clear_digits(drivers::epp::DigitPurpose::menu_choice, 1,
+                                                    k_menu_digit_window)
+            : connection.client->set_key_mode(drivers::epp::KeyMode::function_keys);
+    if (!applied) {
+        tell("key mode refused");
+    }
+}
+
 void PinPadService::carry_out(Connection& connection, Request& request) {
+    if (const auto* keypad = std::get_if<SetKeypad>(&request)) {
+        m_keypad = keypad->use;
+        apply_keypad(connection);
+        return;
+    }
     if (std::holds_alternative<CancelEntry>(request)) {
         if (state() != PinPadState::collecting) {
             return;  // nothing to cancel; the entry may have just ended on its own
@@ -194,15 +213,13 @@ void PinPadService::carry_out(Connection& connection, Request& request) {
     }
     auto& entry = std::get<StartEntry>(request);
     drivers::epp::PinEntryRequest pad_request{
-        .account_field = entry.account_field,
+        .account_field = std::move(entry.account_field),
         .min_digits = m_options.min_digits,
         .max_digits = m_options.max_digits,
         .key_slot = m_options.key_slot,
         .timeout = m_options.entry_timeout,
     };
-    base::wipe(entry.account_field);
     auto started = connection.client->start_pin_entry(pad_request);
-    base::wipe(pad_request.account_field);
     if (!started) {
         tell("pin entry refused");
         post(core::PinEntryFailed{std::string(drivers::epp::to_string(started.error()))});
@@ -210,6 +227,8 @@ void PinPadService::carry_out(Connection& connection, Request& request) {
     }
     set_state(PinPadState::collecting);
     tell("pin entry started");
+    // Only now may the prompt appear: the pad holds every digit from here on.
+    post(core::PinEntryReady{});
 }
 
 void PinPadService::handle(const drivers::epp::Event& event) {
@@ -266,6 +285,14 @@ void PinPadService::handle(const drivers::epp::Event& event) {
                 tell("pin full");
             } else if constexpr (std::is_same_v<Happened, HeadphonesChanged>) {
                 set_headphones(happened.plugged);
+            } else if constexpr (std::is_same_v<Happened, ClearDigitsEnded>) {
+                // A window that ran out of time is opened again while the screen still takes
+                // digits; one closed by its digit waits for the shell's next word.
+                if (happened.reason == ClearDigitsEnd::time_over &&
+                    m_keypad == KeypadUse::menu_choice) {
+                    std::lock_guard lock(m_requests_mutex);
+                    m_requests.emplace_front(SetKeypad{KeypadUse::menu_choice});
+                }
             } else if constexpr (std::is_same_v<Happened, TamperDetected>) {
                 tell("tamper detected");
                 if (state() == PinPadState::collecting) {

@@ -1,9 +1,13 @@
 #pragma once
 // The PIN pad device model: finds the encrypting PIN pad (docs/protocols/epp.md), puts it in
 // function-key mode and turns its events into core events: KeyPressed, HeadphonesPlugged /
-// HeadphonesUnplugged (the headphone jack is on the pad), and during a PIN entry
-// PinDigitEntered{count}, PinCleared, then PinEntered{block}, PinEntryCancelled or
-// PinEntryFailed.
+// HeadphonesUnplugged (the headphone jack is on the pad), and for a PIN entry PinEntryReady
+// once the pad collects, then PinDigitEntered{count}, PinCleared, and PinEntered{block},
+// PinEntryCancelled or PinEntryFailed.
+//
+// Digits are reported only while the shell says the screen takes them (set_keypad): the pad
+// then opens a one-digit clear window, which it closes by itself after the digit
+// (docs/protocols/epp.md §4.3, prompt control).
 //
 // States: pad_missing (looked for again every k_reopen_interval), idle (function keys),
 // collecting (the pad holds the customer's digits; the kiosk learns only their count).
@@ -31,6 +35,12 @@
 namespace kiosk::devices {
 
 enum class PinPadState { pad_missing, idle, collecting };
+
+// What the customer's keys are for on the screen shown now.
+enum class KeypadUse {
+    function_keys,  // Enter, Clear, Cancel and Help only: no digit is reported
+    menu_choice,    // a digit chooses something as well: one at a time, in the clear
+};
 
 std::string_view to_string(PinPadState state);
 
@@ -71,21 +81,29 @@ class PinPadService {
     void start_pin_entry(const core::CardNumber& card);
     // Ends a PIN entry in progress (PinEntryCancelled follows). Any thread; never blocks.
     void cancel_pin_entry();
+    // Says what keys the screen now shown takes. menu_choice opens a one-digit clear window on
+    // the pad; after that digit the pad reports function keys only until asked again.
+    // Any thread; never blocks.
+    void set_keypad(KeypadUse use);
 
     PinPadState state() const { return m_state.load(); }
 
   private:
     struct StartEntry {
-        std::string account_field;  // 12 PAN digits: wiped as soon as the pad has them
+        base::SecretText account_field;  // 12 PAN digits, wiped when the request goes
     };
     struct CancelEntry {};
-    using Request = std::variant<StartEntry, CancelEntry>;
+    struct SetKeypad {
+        KeypadUse use;
+    };
+    using Request = std::variant<StartEntry, CancelEntry, SetKeypad>;
 
     struct Connection;
     void run();
     std::optional<Connection> connect(const drivers::usb::UsbContext& context);
     void serve(Connection& connection);
     void carry_out(Connection& connection, Request& request);
+    void apply_keypad(Connection& connection);
     void refuse_requests_while_missing();
     void handle(const drivers::epp::Event& event);
     void set_headphones(bool plugged);
@@ -97,7 +115,8 @@ class PinPadService {
     PinPadOptions m_options;
     DeviceLink m_link;
     std::atomic<PinPadState> m_state{PinPadState::pad_missing};
-    bool m_headphones = false;  // model thread only
+    bool m_headphones = false;                      // model thread only
+    KeypadUse m_keypad = KeypadUse::function_keys;  // what the shell asked for; model thread only
 
     std::mutex m_requests_mutex;
     std::deque<Request> m_requests;

@@ -14,6 +14,7 @@
 #include <map>
 #include <thread>
 
+#include "base/keys.h"
 #include "simulator/app/memory_scan.h"
 
 extern char** environ;
@@ -315,9 +316,14 @@ std::expected<void, base::Error<script::ActionError>> Branch::wait_for_pin_pad(
 
 std::expected<void, base::Error<script::ActionError>> Branch::press_key(base::Key key) {
     // A key pressed before the kiosk has woken the pad up is lost, as on a real pad; the
-    // simulated customer waits until the pad listens, as a real one waits for the screen.
-    if (auto ready = wait_for_pin_pad(drivers::epp::PadMode::idle,
-                                      script::ActionError::pin_pad_not_listening);
+    // simulated customer waits until the pad listens, as a real one waits for the screen. A
+    // digit needs more: the pad reports one only while the kiosk shows a screen that takes
+    // digits (docs/protocols/epp.md §4.3), as a customer waits for the menu to appear.
+    const bool digit = base::is_digit(key);
+    if (auto ready = wait_for_pin_pad(
+            digit ? drivers::epp::PadMode::clear_digits : drivers::epp::PadMode::idle,
+            digit ? script::ActionError::pin_pad_takes_no_digits
+                  : script::ActionError::pin_pad_not_listening);
         !ready) {
         return ready;
     }
@@ -343,9 +349,8 @@ std::expected<void, base::Error<script::ActionError>> Branch::type_pin(const std
         if (!key) {
             return std::unexpected(base::error(script::ActionError::pin_not_digits));
         }
-        if (auto pressed = press_key(*key); !pressed) {
-            return pressed;
-        }
+        // Straight onto the pad: it is collecting, and holds every digit itself.
+        m_pin_pad->press(*key);
         std::this_thread::sleep_for(pause_between_digits);
     }
     return {};

@@ -74,9 +74,11 @@ void VirtualEpp::end_entry(EndReason reason) {
 void VirtualEpp::finish_entry() {
     // ISO 9564-1 §9.4.2: the account field is the 12 digits the host sent; a dummy check
     // digit after them makes it a PAN from which the same 12 digits are taken.
-    const std::string pan = m_entry->request.account_field + "0";
+    std::string pan(m_entry->request.account_field.view());
+    pan += '0';
     auto block = drivers::iso9564::format0_encrypted(m_entry->digits, pan, m_working_key);
     base::wipe(m_entry->digits);
+    base::wipe(pan);
     if (!block) {
         end_entry(EndReason::failed);
         return;
@@ -88,6 +90,38 @@ void VirtualEpp::finish_entry() {
     m_entry.reset();
     emit(PinEntryDone{result});
     m_timer_wakeup.notify_all();
+}
+
+void VirtualEpp::close_digit_window(ClearDigitsEnd reason) {
+    m_digit_window.reset();
+    m_key_mode = KeyMode::function_keys;
+    emit(ClearDigitsEnded{reason});
+    m_timer_wakeup.notify_all();
+}
+
+PadMode VirtualEpp::current_mode() const {
+    if (m_entry) {
+        return PadMode::pin_entry;
+    }
+    switch (m_key_mode) {
+        case KeyMode::clear_digits:
+            return PadMode::clear_digits;
+        case KeyMode::function_keys:
+            return PadMode::function_keys;
+        case KeyMode::disabled:
+            break;
+    }
+    return PadMode::idle;
+}
+
+std::optional<VirtualEpp::Clock::time_point> VirtualEpp::next_deadline() const {
+    if (m_entry) {
+        return m_entry->deadline;
+    }
+    if (m_digit_window) {
+        return m_digit_window->deadline;
+    }
+    return std::nullopt;
 }
 
 void VirtualEpp::press(base::Key key) {
@@ -122,10 +156,17 @@ void VirtualEpp::press(base::Key key) {
             } else if (key == base::Key::help) {
                 emit(KeyPressed{base::Key::help});
             }
-        } else if (m_key_mode == KeyMode::function_keys) {
+        } else if (m_key_mode == KeyMode::clear_digits) {
+            // epp.md §4.3: every key while the window is open; it closes after its count.
+            emit(KeyPressed{key});
+            if (base::is_digit(key) && m_digit_window && --m_digit_window->digits_left == 0) {
+                close_digit_window(ClearDigitsEnd::count_reached);
+            }
+        } else if (m_key_mode == KeyMode::function_keys && !base::is_digit(key)) {
             emit(KeyPressed{key});
         } else {
-            return;  // keys are ignored in disabled mode
+            // Disabled, or a digit with no window open: never reported (prompt control).
+            return;
         }
     }
     notify_in_ready();
@@ -173,23 +214,24 @@ void VirtualEpp::expire_pin_entry() {
 void VirtualEpp::timer_loop(std::stop_token stop) {
     std::unique_lock lock(m_mutex);
     while (!stop.stop_requested()) {
-        if (!m_entry) {
-            m_timer_wakeup.wait(lock, stop, [this] { return m_entry.has_value(); });
+        const auto deadline = next_deadline();
+        if (!deadline) {
+            m_timer_wakeup.wait(lock, stop, [this] { return next_deadline().has_value(); });
             continue;
         }
-        const auto deadline = m_entry->deadline;
-        const bool changed = m_timer_wakeup.wait_until(lock, stop, deadline, [this, deadline] {
-            return !m_entry || m_entry->deadline != deadline;
-        });
-        if (changed || stop.stop_requested()) {
+        const bool changed = m_timer_wakeup.wait_until(
+            lock, stop, *deadline, [this, deadline] { return next_deadline() != deadline; });
+        if (changed || stop.stop_requested() || Clock::now() < *deadline) {
             continue;
         }
-        if (m_entry && Clock::now() >= m_entry->deadline) {
+        if (m_entry) {
             end_entry(EndReason::timed_out);
-            lock.unlock();
-            notify_in_ready();
-            lock.lock();
+        } else if (m_digit_window) {
+            close_digit_window(ClearDigitsEnd::time_over);
         }
+        lock.unlock();
+        notify_in_ready();
+        lock.lock();
     }
 }
 
@@ -206,9 +248,7 @@ Response VirtualEpp::handle(const Command& command) {
     }
     if (std::holds_alternative<GetStatus>(command)) {
         PadStatus status;
-        status.mode = m_entry ? PadMode::pin_entry
-                              : (m_key_mode == KeyMode::function_keys ? PadMode::function_keys
-                                                                      : PadMode::idle);
+        status.mode = current_mode();
         status.digits_entered = m_entry ? static_cast<std::uint8_t>(m_entry->digits.size()) : 0;
         status.headphones_plugged = m_headphones;
         status.tampered = m_tampered;
@@ -219,6 +259,12 @@ Response VirtualEpp::handle(const Command& command) {
             return refuse(Status::busy);
         }
         m_key_mode = set_mode->mode;
+        m_digit_window.reset();
+        if (set_mode->mode == KeyMode::clear_digits) {
+            m_digit_window = DigitWindow{set_mode->digit_count,
+                                         Clock::now() + std::chrono::seconds(set_mode->seconds)};
+        }
+        m_timer_wakeup.notify_all();
         return refuse(Status::ok);
     }
     if (const auto* start = std::get_if<StartPinEntry>(&command)) {
@@ -232,6 +278,12 @@ Response VirtualEpp::handle(const Command& command) {
             return refuse(Status::no_key);
         }
         m_last_block.reset();
+        // epp.md §4.3: a clear-digit window closes for good; after the entry the pad reports
+        // function keys only, whatever it reported before.
+        if (m_key_mode == KeyMode::clear_digits) {
+            m_digit_window.reset();
+            m_key_mode = KeyMode::function_keys;
+        }
         m_entry = PinEntry{*start, {}, Clock::now() + std::chrono::seconds(start->timeout_seconds)};
         m_timer_wakeup.notify_all();
         return refuse(Status::ok);
@@ -298,10 +350,7 @@ std::optional<base::Bytes> VirtualEpp::take_in(std::uint8_t endpoint) {
 
 PadMode VirtualEpp::mode() const {
     std::lock_guard lock(m_mutex);
-    if (m_entry) {
-        return PadMode::pin_entry;
-    }
-    return m_key_mode == KeyMode::function_keys ? PadMode::function_keys : PadMode::idle;
+    return current_mode();
 }
 
 std::uint8_t VirtualEpp::digits_entered() const {

@@ -76,11 +76,19 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
         std::string digits;  // never leaves the pad; wiped when the entry ends
         Clock::time_point deadline;
     };
+    // epp.md §4.3: digits reported in the clear, for a purpose, up to a count and a time.
+    struct DigitWindow {
+        std::uint8_t digits_left = 0;
+        Clock::time_point deadline;
+    };
 
     drivers::epp::Response handle(const drivers::epp::Command& command);
     void emit(const drivers::epp::Event& event);
     void end_entry(drivers::epp::EndReason reason);
     void finish_entry();
+    void close_digit_window(drivers::epp::ClearDigitsEnd reason);
+    drivers::epp::PadMode current_mode() const;
+    std::optional<Clock::time_point> next_deadline() const;
     void timer_loop(std::stop_token stop);
 
     const Identity m_identity;
@@ -89,6 +97,7 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     std::condition_variable_any m_timer_wakeup;
     drivers::epp::KeyMode m_key_mode = drivers::epp::KeyMode::disabled;
     std::optional<PinEntry> m_entry;
+    std::optional<DigitWindow> m_digit_window;
     std::optional<drivers::epp::PinBlockReply> m_last_block;
     bool m_headphones = false;
     bool m_tampered = false;

@@ -188,6 +188,8 @@ std::string_view to_string(ActionError error) {
             return "no such card in the card library";
         case ActionError::pin_pad_not_listening:
             return "the PIN pad never started listening";
+        case ActionError::pin_pad_takes_no_digits:
+            return "the kiosk's screen never took a digit from the PIN pad";
         case ActionError::pin_pad_not_collecting:
             return "the PIN pad never started collecting a PIN";
         case ActionError::pin_not_digits:

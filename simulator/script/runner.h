@@ -20,17 +20,19 @@ namespace simulator::script {
 // Why the kiosk's world could not do what a step (or the control panel) asked. Errors carry it
 // as base::Error<ActionError>, whose context names the card, service or fault asked for.
 enum class ActionError {
-    card_already_inserted,   // insert while a card is in the reader
-    no_card_inserted,        // remove while the reader is empty
-    unknown_card,            // the card library has no card of that name
-    pin_pad_not_listening,   // the kiosk never set the PIN pad up to take a key
-    pin_pad_not_collecting,  // the kiosk never asked the PIN pad for a PIN
-    pin_not_digits,          // a PIN to type holds something other than digits
-    unknown_service,         // a fault aimed at a service the branch does not have
-    unknown_fault,           // a fault mode the service does not know
-    kiosk_not_running,       // a check of the kiosk's memory while no kiosk runs
-    memory_not_readable,     // the kiosk's memory may not be read (needs root or CAP_SYS_PTRACE)
-    memory_scan_failed,      // the kiosk's memory could not be scanned for another reason
+    card_already_inserted,    // insert while a card is in the reader
+    no_card_inserted,         // remove while the reader is empty
+    unknown_card,             // the card library has no card of that name
+    pin_pad_not_listening,    // the kiosk never set the PIN pad up to take a key
+    pin_pad_takes_no_digits,  // the kiosk never opened the PIN pad to a digit (its screen takes
+                              // none)
+    pin_pad_not_collecting,   // the kiosk never asked the PIN pad for a PIN
+    pin_not_digits,           // a PIN to type holds something other than digits
+    unknown_service,          // a fault aimed at a service the branch does not have
+    unknown_fault,            // a fault mode the service does not know
+    kiosk_not_running,        // a check of the kiosk's memory while no kiosk runs
+    memory_not_readable,      // the kiosk's memory may not be read (needs root or CAP_SYS_PTRACE)
+    memory_scan_failed,       // the kiosk's memory could not be scanned for another reason
 };
 
 std::string_view to_string(ActionError error);

@@ -26,9 +26,10 @@ std::vector<Recorded> run_steps(const std::vector<Event>& events) {
     Session session = new_session(resources);
     std::vector<Recorded> steps;
     for (const Event& event : events) {
-        Step next = step(resources, std::move(session), event);
-        session = next.session;
-        steps.push_back(Recorded{std::move(next.session), std::move(next.effects)});
+        session = step_with_pad(resources, std::move(session), event,
+                                [&steps](const Event&, const Step& next) {
+                                    steps.push_back(Recorded{next.session, next.effects});
+                                });
     }
     return steps;
 }

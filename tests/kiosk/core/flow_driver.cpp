@@ -43,10 +43,31 @@ ServiceReply status_reply(ServiceStatus status, int tries_left) {
 FlowDriver::FlowDriver(const Resources& resources)
     : m_resources(resources), m_session(new_session(resources)) {}
 
+Session step_with_pad(const Resources& resources, Session session, const Event& event,
+                      const std::function<void(const Event&, const Step&)>& record) {
+    Step next = step(resources, std::move(session), event);
+    record(event, next);
+    if (!has_effect<StartPinEntry>(next.effects)) {
+        return std::move(next.session);
+    }
+    const Event ready = PinEntryReady{};
+    Step confirmed = step(resources, std::move(next.session), ready);
+    record(ready, confirmed);
+    return std::move(confirmed.session);
+}
+
 const std::vector<Effect>& FlowDriver::send(const Event& event) {
-    Step next = step(m_resources, std::move(m_session), event);
-    m_session = std::move(next.session);
-    m_last = std::move(next.effects);
+    m_last.clear();
+    const auto keep = [this](const Event&, const Step& next) {
+        m_last.insert(m_last.end(), next.effects.begin(), next.effects.end());
+    };
+    if (m_pad_confirms) {
+        m_session = step_with_pad(m_resources, std::move(m_session), event, keep);
+    } else {
+        Step next = step(m_resources, std::move(m_session), event);
+        keep(event, next);
+        m_session = std::move(next.session);
+    }
     m_all.insert(m_all.end(), m_last.begin(), m_last.end());
     return m_last;
 }
@@ -91,9 +112,10 @@ std::vector<Effect> run_events(const Resources& resources, const std::vector<Eve
     Session session = new_session(resources);
     std::vector<Effect> all;
     for (const Event& event : events) {
-        Step next = step(resources, std::move(session), event);
-        session = std::move(next.session);
-        all.insert(all.end(), next.effects.begin(), next.effects.end());
+        session = step_with_pad(resources, std::move(session), event,
+                                [&all](const Event&, const Step& next) {
+                                    all.insert(all.end(), next.effects.begin(), next.effects.end());
+                                });
     }
     return all;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -28,6 +29,12 @@ inline constexpr std::string_view sample_pin_block_hex = "C967C8198151A458";
 ServiceReply balance_reply(std::int64_t minor_units);
 ServiceReply status_reply(ServiceStatus status, int tries_left = 0);
 
+// Steps the flow with one event, as the shell does with a working PIN pad: a pad confirms a
+// StartPinEntry within milliseconds, so after a step that asks for one the pad's PinEntryReady
+// is stepped at once too. `record` is told each event and its step. Returns the last session.
+Session step_with_pad(const Resources& resources, Session session, const Event& event,
+                      const std::function<void(const Event&, const Step&)>& record);
+
 // Feeds events to the flow one by one, as the shell would, and keeps every effect.
 class FlowDriver {
   public:
@@ -52,6 +59,9 @@ class FlowDriver {
     const std::vector<Effect>& last() const { return m_last; }
     const std::vector<Effect>& all() const { return m_all; }
     void forget() { m_all.clear(); }
+    // Whether the PIN pad confirms each StartPinEntry at once (the default), or the test
+    // sends PinEntryReady itself.
+    void set_pad_confirms(bool confirms) { m_pad_confirms = confirms; }
     const Resources& resources() const { return m_resources; }
 
   private:
@@ -59,6 +69,7 @@ class FlowDriver {
     Session m_session;
     std::vector<Effect> m_last;
     std::vector<Effect> m_all;
+    bool m_pad_confirms = true;
 };
 
 // Runs a whole list of events from a fresh session and returns all effects.

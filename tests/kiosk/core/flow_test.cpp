@@ -511,3 +511,71 @@ TEST_CASE("base::Key 0 is not a repeat during PIN entry or on the staff screen")
     kiosk.send(KeyPressed{repeat_key});
     CHECK(kiosk.session().state == State::pin_entry);
 }
+
+// Prompt control (docs/protocols/epp.md §4.3): a PIN typed before the pad collects it would be
+// reported as menu keys in the clear, so the prompt waits for the pad's confirmation.
+TEST_CASE("The PIN prompt appears only once the PIN pad confirms it is collecting") {
+    FlowDriver kiosk;
+    kiosk.set_pad_confirms(false);
+    kiosk.send_all({Started{}, CardInserted{}});
+    const auto& asked = kiosk.send(CardRead{sample_card()});
+    CHECK(has_effect<StartPinEntry>(asked));
+    CHECK_FALSE(has_effect<Show>(asked));
+    CHECK(kiosk.session().state == State::waiting_for_pin_pad);
+    CHECK(kiosk.session().screen.id == "reading_card");
+    CHECK_FALSE(kiosk.session().screen.takes_digits);
+
+    const auto& ready = kiosk.send(PinEntryReady{});
+    const auto screen = last_screen(ready);
+    REQUIRE(screen);
+    CHECK(screen->id == "pin_entry");
+    CHECK(has_effect<Speak>(ready));
+    CHECK(kiosk.session().state == State::pin_entry);
+}
+
+TEST_CASE("A PIN pad that never confirms PIN entry is reported and the card returned") {
+    FlowDriver kiosk;
+    kiosk.set_pad_confirms(false);
+    kiosk.send_all({Started{}, CardInserted{}, CardRead{sample_card()}});
+    const auto& effects = kiosk.fire(TimerId::pin_pad_ready);
+    const auto screen = last_screen(effects);
+    REQUIRE(screen);
+    CHECK(screen->id == "error_pin_pad");
+    CHECK(has_effect<EjectCard>(effects));
+    CHECK(has_effect<NotifyStaff>(effects));
+    // A confirmation that comes after all is ignored: the prompt never appears late.
+    CHECK_FALSE(has_effect<Show>(kiosk.send(PinEntryReady{})));
+}
+
+TEST_CASE("Cancel while the PIN pad gets ready ends the session and the entry") {
+    FlowDriver kiosk;
+    kiosk.set_pad_confirms(false);
+    kiosk.send_all({Started{}, CardInserted{}, CardRead{sample_card()}});
+    const auto& effects = kiosk.send(KeyPressed{base::Key::cancel});
+    CHECK(has_effect<CancelPinEntry>(effects));
+    CHECK(has_effect<EjectCard>(effects));
+    CHECK(kiosk.session().state == State::returning_card);
+}
+
+TEST_CASE("No screen around PIN entry takes digits; the menus do") {
+    FlowDriver kiosk;
+    const auto welcome = last_screen(kiosk.send(Started{}));
+    REQUIRE(welcome);
+    CHECK(welcome->takes_digits);
+    const auto reading = last_screen(kiosk.send(CardInserted{}));
+    REQUIRE(reading);
+    CHECK_FALSE(reading->takes_digits);
+    const auto prompt = last_screen(kiosk.send(CardRead{sample_card()}));
+    REQUIRE(prompt);
+    CHECK(prompt->id == "pin_entry");
+    CHECK_FALSE(prompt->takes_digits);
+    kiosk.send_all(
+        {PinDigitEntered{1}, PinDigitEntered{2}, PinDigitEntered{3}, PinDigitEntered{4}});
+    const auto verifying = last_screen(kiosk.send(PinEntered{sample_pin_block()}));
+    REQUIRE(verifying);
+    CHECK_FALSE(verifying->takes_digits);
+    const auto menu = last_screen(kiosk.reply(balance_reply(100)));
+    REQUIRE(menu);
+    CHECK(menu->id == "menu");
+    CHECK(menu->takes_digits);
+}

@@ -57,7 +57,9 @@ struct Kiosk {
     }
     void start_entry() {
         service.start_pin_entry(card_number());
-        REQUIRE(eventually([&] { return service.state() == PinPadState::collecting; }));
+        // The kiosk learns that the pad collects before any digit can be typed into it.
+        REQUIRE(recorder.skip_to<core::PinEntryReady>());
+        REQUIRE(service.state() == PinPadState::collecting);
         REQUIRE(pad->mode() == drivers::epp::PadMode::pin_entry);
     }
     void type(std::string_view digits) {
@@ -69,16 +71,16 @@ struct Kiosk {
 
 }  // namespace
 
-TEST_CASE("a key pressed in function-key mode is reported as that key") {
+TEST_CASE("in function-key mode a function key is reported and a digit is not") {
     Kiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     CHECK(kiosk.pad->mode() == drivers::epp::PadMode::function_keys);
 
+    // Prompt control (docs/protocols/epp.md §4.3): no digit travels in the clear unless the
+    // kiosk asked for one, so a PIN typed at the wrong moment never reaches it.
     kiosk.pad->press(Key::digit_7);
-    const auto seven = kiosk.recorder.expect<core::KeyPressed>();
-    REQUIRE(seven);
-    CHECK(seven->key == base::Key::digit_7);
+    CHECK(kiosk.recorder.stays_quiet(300ms));
     kiosk.pad->press(Key::help);
     const auto help = kiosk.recorder.expect<core::KeyPressed>();
     REQUIRE(help);
@@ -87,6 +89,53 @@ TEST_CASE("a key pressed in function-key mode is reported as that key") {
     const auto cancel = kiosk.recorder.expect<core::KeyPressed>();
     REQUIRE(cancel);
     CHECK(cancel->key == base::Key::cancel);
+}
+
+TEST_CASE(
+    "a menu screen gets one digit from the pad, then the pad reports none until asked again") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    kiosk.service.set_keypad(KeypadUse::menu_choice);
+    REQUIRE(eventually([&] { return kiosk.pad->mode() == drivers::epp::PadMode::clear_digits; }));
+    kiosk.pad->press(Key::digit_1);
+    kiosk.pad->press(Key::digit_2);  // typed on: the window closed with the first digit
+    const auto one = kiosk.recorder.expect<core::KeyPressed>();
+    REQUIRE(one);
+    CHECK(one->key == base::Key::digit_1);
+    CHECK(kiosk.recorder.stays_quiet(300ms));
+    CHECK(kiosk.pad->mode() == drivers::epp::PadMode::function_keys);
+
+    kiosk.service.set_keypad(KeypadUse::menu_choice);
+    REQUIRE(eventually([&] { return kiosk.pad->mode() == drivers::epp::PadMode::clear_digits; }));
+    kiosk.pad->press(Key::digit_3);
+    const auto three = kiosk.recorder.expect<core::KeyPressed>();
+    REQUIRE(three);
+    CHECK(three->key == base::Key::digit_3);
+
+    kiosk.service.set_keypad(KeypadUse::function_keys);
+    REQUIRE(eventually([&] { return kiosk.pad->mode() == drivers::epp::PadMode::function_keys; }));
+    kiosk.pad->press(Key::digit_4);
+    CHECK(kiosk.recorder.stays_quiet(300ms));
+}
+
+TEST_CASE("digits typed between the menu and the PIN prompt never reach the kiosk") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    // The reading-card screen takes no digits: the kiosk says so before the PIN prompt.
+    kiosk.service.set_keypad(KeypadUse::function_keys);
+    kiosk.pad->press(Key::digit_1);
+    kiosk.pad->press(Key::digit_2);
+    kiosk.start_entry();
+    kiosk.type("34");
+    // Only counts come, and only for the digits typed once the pad collected them.
+    const auto first = kiosk.recorder.expect<core::PinDigitEntered>();
+    REQUIRE(first);
+    CHECK(first->count == 1);
+    for (const auto& event : kiosk.recorder.events()) {
+        CHECK_FALSE(std::holds_alternative<core::KeyPressed>(event));
+    }
 }
 
 TEST_CASE("a four-digit PIN entry reports four counts and a block that deciphers to the PIN") {

@@ -16,6 +16,8 @@ using base::Key;
 using simulator::devices::DirectTransport;
 using simulator::devices::VirtualEpp;
 
+using namespace std::chrono_literals;
+
 namespace {
 
 constexpr std::array<std::uint8_t, 16> k_key{0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF,
@@ -61,15 +63,61 @@ TEST_CASE("The pad reports its identity and loaded key") {
     CHECK(info->loaded_key_slots == 0x01);
 }
 
-TEST_CASE("Keys are reported only in function-key mode") {
+TEST_CASE("Keys are not reported while disabled, and digits not in function-key mode") {
     Pad pad;
     pad.device->press(Key::digit_5);
     CHECK_FALSE(pad.next_event(std::chrono::milliseconds(20)).has_value());
     REQUIRE(pad.client.set_key_mode(KeyMode::function_keys).has_value());
     pad.device->press(Key::digit_5);
     pad.device->press(Key::enter);
-    CHECK(std::get<KeyPressed>(*pad.next_event()).key == Key::digit_5);
     CHECK(std::get<KeyPressed>(*pad.next_event()).key == Key::enter);
+    CHECK_FALSE(pad.next_event(std::chrono::milliseconds(20)).has_value());
+}
+
+TEST_CASE("A clear-digit window reports its count of digits, then closes by itself") {
+    Pad pad;
+    REQUIRE(pad.client.offer_clear_digits(DigitPurpose::menu_choice, 2, 30s).has_value());
+    CHECK(pad.device->mode() == PadMode::clear_digits);
+    pad.device->press(Key::digit_4);
+    pad.device->press(Key::enter);  // function keys come through as well
+    pad.device->press(Key::digit_2);
+    pad.device->press(Key::digit_9);  // past the count: not reported
+    CHECK(std::get<KeyPressed>(*pad.next_event()).key == Key::digit_4);
+    CHECK(std::get<KeyPressed>(*pad.next_event()).key == Key::enter);
+    CHECK(std::get<KeyPressed>(*pad.next_event()).key == Key::digit_2);
+    CHECK(std::get<ClearDigitsEnded>(*pad.next_event()).reason == ClearDigitsEnd::count_reached);
+    CHECK_FALSE(pad.next_event(std::chrono::milliseconds(20)).has_value());
+    CHECK(pad.device->mode() == PadMode::function_keys);
+}
+
+TEST_CASE("A clear-digit window closes when its time is over") {
+    Pad pad;
+    REQUIRE(pad.client.offer_clear_digits(DigitPurpose::amount, 9, 1s).has_value());
+    CHECK(std::get<ClearDigitsEnded>(*pad.next_event(2s)).reason == ClearDigitsEnd::time_over);
+    pad.device->press(Key::digit_1);
+    CHECK_FALSE(pad.next_event(std::chrono::milliseconds(20)).has_value());
+}
+
+TEST_CASE("A PIN entry closes a clear-digit window for good") {
+    Pad pad;
+    REQUIRE(pad.client.offer_clear_digits(DigitPurpose::menu_choice, 1, 30s).has_value());
+    REQUIRE(pad.client.start_pin_entry(request()).has_value());
+    REQUIRE(pad.client.cancel_pin_entry().has_value());
+    CHECK(std::holds_alternative<PinEntryEnded>(*pad.next_event()));
+    CHECK(pad.device->mode() == PadMode::function_keys);
+    pad.device->press(Key::digit_1);
+    CHECK_FALSE(pad.next_event(std::chrono::milliseconds(20)).has_value());
+}
+
+TEST_CASE("The client asks for clear digits only with a purpose and limits") {
+    Pad pad;
+    CHECK(pad.client.set_key_mode(KeyMode::clear_digits).error() == EppError::invalid_request);
+    CHECK(pad.client.offer_clear_digits(DigitPurpose::menu_choice, 0, 30s).error() ==
+          EppError::invalid_request);
+    CHECK(pad.client.offer_clear_digits(DigitPurpose::menu_choice, 20, 30s).error() ==
+          EppError::invalid_request);
+    CHECK(pad.client.offer_clear_digits(DigitPurpose::menu_choice, 1, 301s).error() ==
+          EppError::invalid_request);
 }
 
 TEST_CASE("Plugging headphones is reported once per change and shows in the status") {
