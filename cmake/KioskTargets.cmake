@@ -22,6 +22,8 @@ function(kiosk_library name)
   add_library(${name} STATIC ${ARG_SOURCES})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
   target_compile_options(${name} PRIVATE ${KIOSK_WARNINGS})
+  # base/ is the ring below every other: any library may use it (docs/architecture.md, "Rings").
+  target_link_libraries(${name} PUBLIC kiosk_base)
   if(ARG_LINK)
     target_link_libraries(${name} PUBLIC ${ARG_LINK})
   endif()

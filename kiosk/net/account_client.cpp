@@ -340,7 +340,7 @@ void AccountClient::run() {
             m_abandon_running = false;
         }
         const auto started = std::chrono::steady_clock::now();
-        Outcome outcome = perform(*call);
+        Outcome outcome = perform_safely(*call);
         const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - started);
         {
@@ -360,6 +360,17 @@ void AccountClient::run() {
         if (outcome.reply && m_events) {
             m_events(core::ReplyReceived{call->call_id, *outcome.reply});
         }
+    }
+}
+
+// Whatever escapes a call (memory exhausted, a library's exception) ends that call as
+// "unavailable", never the worker: the customer hears that the service did not answer, and the
+// next call is carried out as usual.
+AccountClient::Outcome AccountClient::perform_safely(const PendingCall& call) {
+    try {
+        return perform(call);
+    } catch (...) {
+        return {reply_with(core::ServiceStatus::unavailable), "client_fault"};
     }
 }
 

@@ -94,6 +94,7 @@ class AccountClient {
 
     void run();
     Outcome perform(const PendingCall& call);
+    Outcome perform_safely(const PendingCall& call);
     void wake_transfer();
 
     AccountClientOptions m_options;
