@@ -20,9 +20,9 @@ enum class CardNumberError {
 std::string_view to_string(CardNumberError error);
 
 // A card number (PAN). It masks itself wherever it is printed and wipes its digits when it is
-// destroyed, so that only the account call ever sees the full number (docs/architecture.md, "The
-// PIN never enters the kiosk"; docs/accessibility.md, "Card numbers ... are masked (last 4
-// digits)").
+// destroyed, so that only the account call ever sees the full number (docs/architecture.md,
+// "The PIN never enters the kiosk"; docs/accessibility.md, "Privacy": card numbers on screen
+// are masked to the last four digits).
 class CardNumber {
   public:
     // ISO/IEC 7812-1: a PAN is 12 to 19 digits long.

@@ -1,7 +1,7 @@
 // kiosk_ui_bench: how long the renderer takes to lay out a new screen (line breaking, one
 // texture per string) and to draw a frame from those textures, for every screen of the
 // kiosk in each language and theme, at 1920x1080 in SDL's software renderer. Prints numbers;
-// asserts nothing (DEVELOPERS.md: speed targets are checked by benchmarks, not timed tests).
+// asserts nothing (docs/style.md, "Tests": speed is checked by benchmarks, not timed tests).
 //
 // Run headless: SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software kiosk_ui_bench [LOCALES_DIR]
 
