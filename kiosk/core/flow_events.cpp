@@ -1,0 +1,344 @@
+// Which events fit which state, and the handlers of every event but a key: the card reader's,
+// the PIN pad's, a device's fault, the headphone jack's, the account service's and the timers'.
+// kiosk/core/README.md, "States and events" tabulates where each leads.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "kiosk/core/flow_steps.h"
+
+namespace kiosk::core::flow_steps {
+
+namespace {
+
+// Maps the card's EMV language preference (tag 5F2D: ISO 639-1 codes, most preferred first) to
+// the first locale the kiosk has.
+std::optional<std::string> locale_from_preference(std::string_view preference,
+                                                  const Resources& resources) {
+    for (std::size_t position = 0; position + 2 <= preference.size(); position += 2) {
+        std::string code(preference.substr(position, 2));
+        for (char& character : code) {
+            if (character >= 'A' && character <= 'Z') {
+                character = static_cast<char>(character - 'A' + 'a');
+            }
+        }
+        std::string locale;
+        if (code == "zh") {
+            // A Chinese card keeps a Chinese kiosk's own variety (Cantonese in Hong Kong).
+            locale = resources.default_locale.starts_with("zh") ? resources.default_locale
+                                                                : std::string("zh-CN");
+        } else if (code == "en") {
+            locale = "en";
+        }
+        if (!locale.empty() && resources.has_locale(locale)) {
+            return locale;
+        }
+    }
+    return std::nullopt;
+}
+
+// One callable made of several lambdas, one per event kind, for std::visit.
+template <typename... Lambdas>
+struct Overloaded : Lambdas... {
+    using Lambdas::operator()...;
+};
+
+}  // namespace
+
+// Each event kind is listed, none by default, so that a new kind cannot be added without
+// saying where it fits.
+bool Flow::fits(const Event& event) const {
+    const State state = m_session.state;
+    return std::visit(
+        Overloaded{
+            // A fresh start, a key (each screen gives every key a meaning) and a device's
+            // fault mean something everywhere.
+            [](const Started&) { return true; },
+            [](const KeyPressed&) { return true; },
+            [](const DeviceFailed&) { return true; },
+            [this](const CardInserted&) { return !card_in_kiosk(); },
+            [this](const CardRemoved&) { return card_in_kiosk(); },
+            [state](const CardRead&) { return state == State::reading_card; },
+            [state](const CardReadFailed&) { return state == State::reading_card; },
+            [this](const PinEntryReady&) {
+                return pin_pad_collecting_in({State::waiting_for_pin_pad});
+            },
+            [this](const PinDigitEntered&) { return pin_pad_collecting_in({State::pin_entry}); },
+            [this](const PinCleared&) { return pin_pad_collecting_in({State::pin_entry}); },
+            [this](const PinEntered&) { return pin_pad_collecting_in({State::pin_entry}); },
+            // The refusal, failure or cancellation of an entry the pad has not confirmed yet
+            // can still come. Once the entry is over this is also the pad's answer to our own
+            // CancelPinEntry, which needs nothing more.
+            [this](const PinEntryCancelled&) {
+                return pin_pad_collecting_in({State::waiting_for_pin_pad, State::pin_entry});
+            },
+            [this](const PinEntryFailed&) {
+                return pin_pad_collecting_in({State::waiting_for_pin_pad, State::pin_entry});
+            },
+            [this](const HeadphonesPlugged&) { return !m_session.audio_mode; },
+            [this](const HeadphonesUnplugged&) { return m_session.audio_mode; },
+            [this, state](const ReplyReceived& reply) {
+                return state == State::verifying && m_session.pending_call == reply.call_id;
+            },
+            [this](const TimerFired& fired) { return timer_running(fired.id); },
+        },
+        event);
+}
+
+// From the card's insertion until it is taken, also while it waits ejected. The staff screen
+// holds a card unless help was asked on the welcome screen.
+bool Flow::card_in_kiosk() const {
+    switch (m_session.state) {
+        case State::welcome:
+        case State::goodbye:
+            return false;
+        case State::staff_called:
+            return m_session.resume_state != State::welcome;
+        case State::reading_card:
+        case State::waiting_for_pin_pad:
+        case State::pin_entry:
+        case State::verifying:
+        case State::menu:
+        case State::balance:
+        case State::wrong_pin:
+        case State::timeout_warning:
+        case State::returning_card:
+            return true;
+    }
+    return true;
+}
+
+// The PIN pad was asked to collect, the entry has not ended, and the session is in one of these
+// states.
+bool Flow::pin_pad_collecting_in(std::initializer_list<State> states) const {
+    return m_session.pin_entry_active && std::ranges::find(states, m_session.state) != states.end();
+}
+
+void Flow::handle(const Started&) {
+    m_session = new_session(m_resources, m_session);
+    // A fresh start knows nothing of the jack: the shell reports headphones found at start-up.
+    m_session.audio_mode = false;
+    journal("kiosk_started");
+    show(ScreenId::welcome);
+}
+
+void Flow::handle(const CardInserted&) {
+    if (m_session.state == State::goodbye) {
+        // The next customer is already here: start afresh without waiting for the timer.
+        cancel_all_timers();
+        m_session = new_session(m_resources, m_session);
+    }
+    begin_reading_card();
+}
+
+void Flow::handle(const CardRead& event) {
+    cancel_timer(TimerId::card_read);
+    m_session.card = event.card;
+    journal("card_read");
+    if (!m_session.locale_chosen) {
+        if (const auto locale = locale_from_preference(event.card.language_preference, m_resources);
+            locale && *locale != m_session.locale) {
+            m_session.locale = *locale;
+            journal("locale_from_card", *locale);
+        }
+    }
+    begin_pin_entry();
+}
+
+void Flow::handle(const CardReadFailed& event) {
+    journal("card_read_failed", event.reason);
+    end_session(EndReason::card_unreadable);
+}
+
+void Flow::handle(const CardRemoved&) {
+    if (m_session.state == State::returning_card) {
+        journal("card_taken");
+    } else {
+        // Pulled out mid-session: cancel everything and close the session.
+        journal("card_removed", std::string(to_string(m_session.state)));
+        m_session.end_reason = EndReason::card_removed;
+    }
+    say_goodbye();
+}
+
+void Flow::handle(const PinEntryReady&) {
+    cancel_timer(TimerId::pin_pad_ready);
+    m_session.state = State::pin_entry;
+    show(ScreenId::pin_entry);
+    start_timer(TimerId::inactivity);
+    journal("pin_entry_started");
+}
+
+void Flow::handle(const PinDigitEntered& event) {
+    m_session.pin_digit_count = std::clamp(event.count, 0, policy::maximum_pin_digits);
+    emit(StopSpeech{});
+    refresh(ScreenId::pin_entry);
+    emit(Tone{ToneKind::digit});
+    start_timer(TimerId::inactivity);
+}
+
+void Flow::handle(const PinCleared&) {
+    m_session.pin_digit_count = 0;
+    emit(StopSpeech{});
+    refresh(ScreenId::pin_entry);
+    emit(Tone{ToneKind::key});
+    speak_phrase("pin_entry.cleared");
+    start_timer(TimerId::inactivity);
+}
+
+void Flow::handle(const PinEntered& event) {
+    m_session.pin_entry_active = false;
+    cancel_timer(TimerId::inactivity);
+    if (!m_session.card) {
+        end_session(EndReason::card_unreadable);
+        return;
+    }
+    const std::uint64_t call_id = m_session.next_call_id++;
+    m_session.pending_call = call_id;
+    emit(Call{call_id, BalanceRequest{m_session.card->pan, event.block}});
+    m_session.state = State::verifying;
+    show(ScreenId::verifying);
+    start_timer(TimerId::service_call);
+    journal("balance_requested", "call " + std::to_string(call_id));
+}
+
+void Flow::handle(const PinEntryCancelled&) {
+    // The pad ended the entry itself: there is nothing to cancel on it.
+    m_session.pin_entry_active = false;
+    end_session(EndReason::cancelled);
+}
+
+void Flow::handle(const PinEntryFailed& event) {
+    m_session.pin_entry_active = false;
+    fail_pin_pad(event.reason);
+}
+
+void Flow::handle(const DeviceFailed& event) {
+    // The device opens itself again; what follows from it (a card seen anew, a pad back in
+    // function-key mode) arrives as its own events. Staff hear of the fault at once
+    // (docs/service-standards.md, "Emergencies and system faults").
+    journal("device_fault", event.device + ": " + event.reason);
+    notify_staff(event.device + " fault");
+}
+
+void Flow::handle(const HeadphonesPlugged&) {
+    m_session.audio_mode = true;
+    journal("audio_mode", "on");
+    emit(StopSpeech{});
+    // The screen again, now privately and in full; on the welcome screen first the tour of
+    // the kiosk (docs/accessibility.md, "Orientation").
+    if (m_session.state == State::welcome) {
+        speak_screen_again({"audio.on", "audio.orientation"});
+    } else {
+        speak_screen_again({"audio.on"});
+    }
+    restart_inactivity_if_running();
+}
+
+void Flow::handle(const HeadphonesUnplugged&) {
+    m_session.audio_mode = false;
+    journal("audio_mode", "off");
+    // Whatever was being said privately must not continue on the speaker.
+    emit(StopSpeech{});
+    speak_screen_again({"audio.off"});
+    restart_inactivity_if_running();
+}
+
+void Flow::handle(const ReplyReceived& event) {
+    m_session.pending_call.reset();
+    cancel_timer(TimerId::service_call);
+    const ServiceReply& reply = event.reply;
+    journal("balance_reply", std::string(to_string(reply.status)));
+    switch (reply.status) {
+        case ServiceStatus::ok:
+            if (reply.balance) {
+                m_session.balance = reply.balance->balance;
+                m_session.pin_tries_left.reset();
+                enter_interactive(State::menu);
+                return;
+            }
+            // "ok" without a balance is a broken reply.
+            fail_service("reply without a balance");
+            return;
+        case ServiceStatus::wrong_pin:
+            if (reply.tries_left <= 0) {
+                end_session(EndReason::pin_locked);
+                return;
+            }
+            m_session.pin_tries_left = reply.tries_left;
+            enter_interactive(State::wrong_pin);
+            return;
+        case ServiceStatus::pin_locked:
+            end_session(EndReason::pin_locked);
+            return;
+        case ServiceStatus::card_unknown:
+            end_session(EndReason::card_unknown);
+            return;
+        case ServiceStatus::unavailable:
+        case ServiceStatus::timeout:
+        case ServiceStatus::bad_reply:
+            fail_service(to_string(reply.status));
+            return;
+    }
+}
+
+// A timer that fires where it no longer matters (the inactivity time-out still running when a
+// wrong PIN is tried again, before the pad confirms) runs out without effect.
+void Flow::handle(const TimerFired& event) {
+    std::erase(m_session.running_timers, event.id);
+    const State state = m_session.state;
+    switch (event.id) {
+        case TimerId::inactivity:
+            if (has_inactivity_timeout(state)) {
+                warn_of_timeout();
+            }
+            return;
+        case TimerId::inactivity_warning:
+            if (state == State::timeout_warning) {
+                end_session(EndReason::timed_out);
+            }
+            return;
+        case TimerId::reminder:
+            if (state == State::returning_card) {
+                ++m_session.reminders_given;
+                emit(Tone{ToneKind::attention});
+                speak_phrase("take_card.reminder");
+                start_timer(TimerId::reminder);
+                journal("card_reminder", std::to_string(m_session.reminders_given));
+                if (m_session.reminders_given == m_resources.policy.reminders_before_staff) {
+                    notify_staff("card left in the reader");
+                }
+            }
+            return;
+        case TimerId::goodbye:
+            if (state == State::goodbye) {
+                journal("session_reset");
+                enter_welcome();
+            }
+            return;
+        case TimerId::pin_pad_ready:
+            if (state == State::waiting_for_pin_pad) {
+                fail_pin_pad("the PIN pad did not confirm PIN entry");
+            }
+            return;
+        case TimerId::card_read:
+            if (state == State::reading_card) {
+                journal("card_read_failed", "no answer from the reader");
+                end_session(EndReason::card_unreadable);
+            }
+            return;
+        case TimerId::service_call:
+            if (state == State::verifying) {
+                fail_service("did not answer");
+            }
+            return;
+    }
+}
+
+}  // namespace kiosk::core::flow_steps

@@ -1,0 +1,118 @@
+#pragma once
+
+// The inside of step() (flow.h), private to the files that make it up: flow.cpp,
+// flow_blocks.cpp, flow_transitions.cpp, flow_keys.cpp and flow_events.cpp include it, nothing
+// else does (kiosk/core/README.md names what each file holds). A Flow does one event's worth of
+// work: it changes the session and collects the effects for the shell, in order.
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/keys.h"
+#include "kiosk/core/effects.h"
+#include "kiosk/core/events.h"
+#include "kiosk/core/flow.h"
+#include "kiosk/core/resources.h"
+#include "kiosk/core/screens.h"
+#include "kiosk/core/session.h"
+#include "kiosk/core/speech_script.h"
+
+namespace kiosk::core::flow_steps {
+
+class Flow {
+  public:
+    Flow(const Resources& resources, Session session);
+
+    Step finish() &&;
+
+    // --- events (flow_events.cpp; KeyPressed in flow_keys.cpp) -------------------------------
+    // Whether the event means something in the current state. step() hands an event that fits
+    // to its handler and one that does not to ignore(), so no handler checks it again.
+    bool fits(const Event& event) const;
+    // An event that does not fit changes nothing but the journal: event_ignored, or stale_reply
+    // and stale_timer for the late answers of a call or a timer (docs/architecture.md, "Flows
+    // are update functions").
+    void ignore(const Event& event);
+
+    void handle(const Started& event);
+    void handle(const KeyPressed& event);
+    void handle(const CardInserted& event);
+    void handle(const CardRead& event);
+    void handle(const CardReadFailed& event);
+    void handle(const CardRemoved& event);
+    void handle(const PinEntryReady& event);
+    void handle(const PinDigitEntered& event);
+    void handle(const PinCleared& event);
+    void handle(const PinEntered& event);
+    void handle(const PinEntryCancelled& event);
+    void handle(const PinEntryFailed& event);
+    void handle(const DeviceFailed& event);
+    void handle(const HeadphonesPlugged& event);
+    void handle(const HeadphonesUnplugged& event);
+    void handle(const ReplyReceived& event);
+    void handle(const TimerFired& event);
+
+  private:
+    // --- what events fit (flow_events.cpp) ---------------------------------------------------
+    bool card_in_kiosk() const;
+    bool pin_pad_collecting_in(std::initializer_list<State> states) const;
+
+    // --- building blocks (flow_blocks.cpp) ---------------------------------------------------
+    void emit(Effect effect);
+    void journal(std::string_view event, std::string detail = {});
+    SpeechContext speech_context() const;
+    // Shows a screen and speaks the same model.
+    void show(ScreenId id);
+    // Shows the screen again without speaking it (the PIN field's dots).
+    void refresh(ScreenId id);
+    // Speaks the current screen again, after the given catalog phrases.
+    void speak_screen_again(std::initializer_list<std::string_view> phrase_keys = {});
+    void speak_phrase(std::string_view key);
+    bool timer_running(TimerId id) const;
+    void start_timer(TimerId id);
+    void cancel_timer(TimerId id);
+    void cancel_all_timers();
+    // The customer did something: the inactivity time-out starts again where one runs.
+    void note_activity();
+    // A new timing (audio mode on or off) applies to an inactivity time-out already running.
+    void restart_inactivity_if_running();
+    void cancel_pin_entry();
+    void cancel_call();
+    void notify_staff(std::string reason);
+    void notify_staff_of_help();
+    void wipe_customer_data();
+    void release_session();
+
+    // --- transitions (flow_transitions.cpp) --------------------------------------------------
+    void enter_welcome();
+    void begin_reading_card();
+    void begin_pin_entry();
+    void enter_interactive(State state);
+    void resume();
+    void call_staff_screen();
+    void warn_of_timeout();
+    void extend_time();
+    void end_session(EndReason reason);
+    void fail_pin_pad(std::string reason);
+    void fail_service(std::string_view what);
+    void say_goodbye();
+    void choose_locale(const std::string& locale);
+
+    // --- keys (flow_keys.cpp) ----------------------------------------------------------------
+    void accept_key();
+    void reject_key();
+    void help_key();
+    void welcome_key(base::Key key);
+    void menu_key(base::Key key);
+    void balance_key(base::Key key);
+    void wrong_pin_key(base::Key key);
+    void timeout_warning_key(base::Key key);
+
+    const Resources& m_resources;
+    Session m_session;
+    std::vector<Effect> m_effects;
+};
+
+}  // namespace kiosk::core::flow_steps

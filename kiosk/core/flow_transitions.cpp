@@ -1,0 +1,158 @@
+// The moves between states (kiosk/core/README.md, "States and events"): each sets the state,
+// shows and speaks its screen, and starts or stops what the new state needs.
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "kiosk/core/flow_steps.h"
+
+namespace kiosk::core::flow_steps {
+
+namespace {
+
+// Whether the session ends because something failed rather than by the customer's choice.
+bool is_fault(EndReason reason) {
+    switch (reason) {
+        case EndReason::pin_locked:
+        case EndReason::card_unreadable:
+        case EndReason::card_unknown:
+        case EndReason::service_unavailable:
+        case EndReason::pin_pad_failed:
+            return true;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+void Flow::enter_welcome() {
+    m_session = new_session(m_resources, m_session);
+    show(ScreenId::welcome);
+}
+
+void Flow::begin_reading_card() {
+    m_session.state = State::reading_card;
+    show(ScreenId::reading_card);
+    start_timer(TimerId::card_read);
+    journal("card_inserted");
+}
+
+// Asks the PIN pad to collect the PIN. The prompt waits for the pad's confirmation
+// (PinEntryReady): a PIN typed before the pad collects it would travel in the clear.
+void Flow::begin_pin_entry() {
+    if (!m_session.card) {
+        end_session(EndReason::card_unreadable);
+        return;
+    }
+    m_session.state = State::waiting_for_pin_pad;
+    m_session.pin_digit_count = 0;
+    m_session.pin_entry_active = true;
+    emit(StartPinEntry{m_session.card->pan});
+    start_timer(TimerId::pin_pad_ready);
+    journal("pin_entry_requested");
+}
+
+// Menu, balance and wrong PIN: show the screen and start the inactivity time-out.
+void Flow::enter_interactive(State state) {
+    m_session.state = state;
+    show(screen_for(m_session));
+    start_timer(TimerId::inactivity);
+}
+
+// Back to where the staff screen or the time-out warning interrupted: a PIN entry starts
+// afresh, an interactive screen comes back, and anything else is the welcome screen.
+void Flow::resume() {
+    const State state = m_session.resume_state;
+    switch (state) {
+        case State::pin_entry:
+            begin_pin_entry();
+            return;
+        case State::menu:
+        case State::balance:
+        case State::wrong_pin:
+            enter_interactive(state);
+            return;
+        default:
+            m_session.state = State::welcome;
+            show(ScreenId::welcome);
+            return;
+    }
+}
+
+void Flow::call_staff_screen() {
+    // From the time-out warning, the way back is where the warning came from.
+    if (m_session.state != State::timeout_warning) {
+        m_session.resume_state = m_session.state;
+    }
+    cancel_pin_entry();
+    // The session is kept safe while the customer waits: no time-out ends it meanwhile.
+    cancel_timer(TimerId::inactivity);
+    cancel_timer(TimerId::inactivity_warning);
+    notify_staff_of_help();
+    m_session.state = State::staff_called;
+    show(ScreenId::staff_called);
+}
+
+void Flow::warn_of_timeout() {
+    m_session.resume_state = m_session.state;
+    cancel_pin_entry();
+    m_session.state = State::timeout_warning;
+    emit(Tone{ToneKind::attention});
+    show(ScreenId::timeout_warning);
+    start_timer(TimerId::inactivity_warning);
+    journal("timeout_warning",
+            "extensions used " + std::to_string(m_session.timeout_extensions_used));
+}
+
+void Flow::extend_time() {
+    ++m_session.timeout_extensions_used;
+    cancel_timer(TimerId::inactivity_warning);
+    journal("timeout_extended",
+            "extensions used " + std::to_string(m_session.timeout_extensions_used));
+    resume();
+}
+
+// Returns the card and explains why; reminders follow until it is taken.
+void Flow::end_session(EndReason reason) {
+    release_session();
+    m_session.end_reason = reason;
+    m_session.state = State::returning_card;
+    m_session.reminders_given = 0;
+    emit(EjectCard{});
+    emit(Tone{is_fault(reason) ? ToneKind::error : ToneKind::attention});
+    show(screen_for(m_session));
+    start_timer(TimerId::reminder);
+    journal("session_ended", std::string(to_string(reason)));
+}
+
+// The PIN pad failed or never confirmed. A fault is reported to staff at once
+// (docs/service-standards.md, "Emergencies").
+void Flow::fail_pin_pad(std::string reason) {
+    journal("pin_entry_failed", std::move(reason));
+    notify_staff("PIN pad failure");
+    end_session(EndReason::pin_pad_failed);
+}
+
+// The account service is down, slow or answered nonsense; `what` says which, for the staff.
+void Flow::fail_service(std::string_view what) {
+    notify_staff("account service " + std::string(what));
+    end_session(EndReason::service_unavailable);
+}
+
+void Flow::say_goodbye() {
+    release_session();
+    m_session.state = State::goodbye;
+    show(ScreenId::goodbye);
+    start_timer(TimerId::goodbye);
+}
+
+void Flow::choose_locale(const std::string& locale) {
+    m_session.locale = locale;
+    m_session.locale_chosen = true;
+    journal("locale_chosen", locale);
+    show(ScreenId::welcome);
+}
+
+}  // namespace kiosk::core::flow_steps

@@ -1,0 +1,638 @@
+// The state × event table of kiosk/core/README.md, "States and events", held against the real
+// step(). The test reads the table, brings sessions into every state by real event sequences,
+// feeds each of them every kind of event, and requires the transitions it sees to be exactly the
+// table's: one the code makes that the table lacks fails, and so does one the table claims that
+// the code never makes.
+//
+// Why the starting points cover the code. step() decides where an event leads from these fields
+// of the session only (kiosk/core/flow_events.cpp, kiosk/core/flow_keys.cpp):
+//   - state;
+//   - resume_state: where the staff screen and the time-out warning go back to, and whether a
+//     card is in the kiosk on the staff screen (called from the welcome screen or not);
+//   - pin_entry_active: whether the PIN pad's events fit;
+//   - pending_call: whether a reply is the one awaited;
+//   - running_timers: whether a timer that fires is stale;
+//   - audio_mode: whether plugging or unplugging headphones changes anything;
+//   - whether the customer may still ask for more time (can_extend_time);
+//   - whether a card was read (begin_pin_entry and PinEntered end the session without one).
+// Everything else (locale, elder mode, PIN digits, tries left, reminders given, the call counter,
+// the screen) changes what is shown, spoken or journaled, never the next state. The exploration
+// is a breadth-first search over sessions: from each session reached it feeds every probe event
+// (probes() below) to step(), and every session that differs from all before it in the fields
+// above, or in its end reason (so that the card-returning state is probed for every reason the
+// session ended), is explored in turn. So every combination of those fields that real event
+// sequences reach is a starting point: the staff screen called from the welcome screen, the PIN
+// entry, the menu, the balance, the wrong PIN screen and the time-out warning; the PIN pad wait
+// reached from the card, from a wrong PIN (with the inactivity time-out still running), from the
+// staff screen and from the time-out warning; the card returned for each end reason; and so on.
+// Only the count of time extensions cannot be reached this way, because asking for more time
+// returns to a session that looks like the one before; a second seed therefore starts on the
+// menu with every extension used, through real events.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "kiosk/core/flow.h"
+#include "kiosk/core/screens.h"
+#include "tests/kiosk/core/flow_driver.h"
+
+using namespace kiosk::core;
+using namespace kiosk::core::testing;
+
+namespace {
+
+// The table's two symbols (kiosk/core/README.md, "States and events").
+constexpr std::string_view k_ignored = "—";
+constexpr std::string_view k_arrow = "→";
+constexpr std::string_view k_table_heading = "## States and events";
+constexpr std::string_view k_any_label = "";
+
+// Every value of a closed enum, found through its to_string: the compiler holds each to_string's
+// switch to every enumerator (-Wswitch is an error), so a new value is found here without a
+// second list to keep up to date. The enumerators are numbered from 0 without gaps.
+template <typename Enum>
+std::vector<Enum> every_value() {
+    std::vector<Enum> values;
+    for (int value = 0; to_string(static_cast<Enum>(value)) != "unknown"; ++value) {
+        values.push_back(static_cast<Enum>(value));
+    }
+    return values;
+}
+
+std::set<std::string> state_names() {
+    std::set<std::string> names;
+    for (const State state : every_value<State>()) {
+        names.emplace(to_string(state));
+    }
+    return names;
+}
+
+// The events of a kind that the table tells apart: the key, the timer, the reply's status, or
+// "stale" for a reply to a call the flow is not waiting for. Other kinds have one, empty, label.
+std::vector<std::string> labels_of(std::string_view kind) {
+    std::vector<std::string> labels;
+    if (kind == "KeyPressed") {
+        for (const auto& [key, name] : base::k_key_names) {
+            labels.emplace_back(name);
+        }
+    } else if (kind == "TimerFired") {
+        for (const TimerId id : every_value<TimerId>()) {
+            labels.emplace_back(to_string(id));
+        }
+    } else if (kind == "ReplyReceived") {
+        for (const ServiceStatus status : every_value<ServiceStatus>()) {
+            labels.emplace_back(to_string(status));
+        }
+        labels.emplace_back("stale");
+    } else {
+        labels.emplace_back();
+    }
+    return labels;
+}
+
+std::string label_of(const Event& event, const Session& before) {
+    if (const auto* key = std::get_if<KeyPressed>(&event)) {
+        return std::string(base::to_string(key->key));
+    }
+    if (const auto* timer = std::get_if<TimerFired>(&event)) {
+        return std::string(to_string(timer->id));
+    }
+    if (const auto* reply = std::get_if<ReplyReceived>(&event)) {
+        return before.pending_call == reply->call_id ? std::string(to_string(reply->reply.status))
+                                                     : "stale";
+    }
+    return {};
+}
+
+// One cell's worth of fact: in `state`, the event of `kind` with `label` leads to `outcome`, a
+// state's name or k_ignored. In the table, the label k_any_label stands for every event of the
+// kind: a cell without labels says where the column's events lead, not which one leads where.
+struct Transition {
+    std::string state;
+    std::string kind;
+    std::string label;
+    std::string outcome;
+
+    auto operator<=>(const Transition&) const = default;
+};
+
+std::string describe(const Transition& transition) {
+    std::string text = transition.state + " × " + transition.kind;
+    if (!transition.label.empty()) {
+        text += " " + transition.label;
+    }
+    return text + " " + std::string(k_arrow) + " " + transition.outcome;
+}
+
+// The event as the path to a session lists it.
+std::string describe(const Event& event, const Session& before) {
+    std::string text(to_string(event));
+    if (const std::string label = label_of(event, before); !label.empty()) {
+        text += " " + label;
+    }
+    if (const auto* reply = std::get_if<ReplyReceived>(&event)) {
+        text += " (call " + std::to_string(reply->call_id);
+        text += reply->reply.balance ? ", balance)"
+                                     : ", tries " + std::to_string(reply->reply.tries_left) + ")";
+    }
+    return text;
+}
+
+std::string joined(const std::vector<std::string>& parts, std::string_view separator) {
+    std::string text;
+    for (const std::string& part : parts) {
+        if (!text.empty()) {
+            text += separator;
+        }
+        text += part;
+    }
+    return text;
+}
+
+// --- the table ---------------------------------------------------------------------------------
+
+std::string trimmed(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    const auto last = text.find_last_not_of(" \t");
+    return std::string(text.substr(first, last - first + 1));
+}
+
+std::vector<std::string> split(std::string_view text, std::string_view separator) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (std::size_t at = text.find(separator); at != std::string_view::npos;
+         at = text.find(separator, start)) {
+        parts.push_back(trimmed(text.substr(start, at - start)));
+        start = at + separator.size();
+    }
+    parts.push_back(trimmed(text.substr(start)));
+    return parts;
+}
+
+// A cell without its notes (text in parentheses, for the reader) and backticks.
+std::string without_notes(std::string_view cell) {
+    std::string text;
+    int depth = 0;
+    for (const char character : cell) {
+        if (character == '(') {
+            ++depth;
+        } else if (character == ')') {
+            depth = std::max(depth - 1, 0);
+        } else if (depth == 0 && character != '`') {
+            text += character;
+        }
+    }
+    return text;
+}
+
+struct Table {
+    std::vector<std::string> rows;     // the states, in order
+    std::vector<std::string> columns;  // the event kinds, in order
+    std::set<Transition> transitions;
+    std::vector<std::string> errors;
+};
+
+// Reads one cell by the syntax kiosk/core/README.md, "States and events" documents: either one
+// list of outcomes for every event of the column, or entries "labels → outcomes" separated by
+// ";", where the label "else" stands for every label the cell does not name.
+void read_cell(Table& table, const std::string& state, const std::string& kind,
+               std::string_view cell) {
+    const std::string where = state + " × " + kind + ": ";
+    const std::set<std::string> states = state_names();
+    const auto read_outcomes = [&](std::string_view text) {
+        std::vector<std::string> outcomes = split(text, ",");
+        for (const std::string& outcome : outcomes) {
+            if (outcome != k_ignored && !states.contains(outcome)) {
+                table.errors.push_back(where + "\"" + outcome + "\" is not a state or " +
+                                       std::string(k_ignored));
+            }
+        }
+        return outcomes;
+    };
+    const std::string text = without_notes(cell);
+    if (text.find(k_arrow) == std::string::npos) {
+        for (const std::string& outcome : read_outcomes(text)) {
+            table.transitions.insert(Transition{state, kind, std::string(k_any_label), outcome});
+        }
+        return;
+    }
+    const std::vector<std::string> labels = labels_of(kind);
+    std::map<std::string, std::vector<std::string>> outcomes_of;  // label → outcomes
+    std::optional<std::vector<std::string>> otherwise;            // the outcomes of "else"
+    for (const std::string& entry : split(text, ";")) {
+        const auto arrow = entry.find(k_arrow);
+        if (arrow == std::string::npos) {
+            table.errors.push_back(where + "\"" + entry + "\" names no event");
+            continue;
+        }
+        const std::vector<std::string> outcomes =
+            read_outcomes(std::string_view(entry).substr(arrow + k_arrow.size()));
+        for (const std::string& label : split(std::string_view(entry).substr(0, arrow), ",")) {
+            if (label == "else") {
+                otherwise = outcomes;
+            } else if (labels.size() == 1 || std::ranges::find(labels, label) == labels.end()) {
+                table.errors.push_back(where + "\"" + label + "\" is not an event of this column");
+            } else if (!outcomes_of.emplace(label, outcomes).second) {
+                table.errors.push_back(where + "\"" + label + "\" is named twice");
+            }
+        }
+    }
+    for (const std::string& label : labels) {
+        const auto found = outcomes_of.find(label);
+        if (found == outcomes_of.end() && !otherwise) {
+            table.errors.push_back(where + "says nothing of \"" + label + "\"");
+            continue;
+        }
+        for (const std::string& outcome : found == outcomes_of.end() ? *otherwise : found->second) {
+            table.transitions.insert(Transition{state, kind, label, outcome});
+        }
+    }
+}
+
+std::vector<std::string> cells_of(std::string_view line) {
+    std::vector<std::string> cells = split(line, "|");
+    // A row starts and ends with "|": drop the empty text outside them.
+    if (!cells.empty() && cells.front().empty()) {
+        cells.erase(cells.begin());
+    }
+    if (!cells.empty() && cells.back().empty()) {
+        cells.pop_back();
+    }
+    return cells;
+}
+
+// The first table under the heading: its header names the event kinds, each row a state.
+Table read_table(const std::string& text) {
+    Table table;
+    std::istringstream lines(text);
+    std::string line;
+    bool in_section = false;
+    bool header_read = false;
+    bool separator_read = false;
+    while (std::getline(lines, line)) {
+        if (!in_section) {
+            in_section = line == k_table_heading;
+            continue;
+        }
+        if (!line.starts_with("|")) {
+            if (header_read || line.starts_with("## ")) {
+                break;
+            }
+            continue;
+        }
+        std::vector<std::string> cells = cells_of(line);
+        if (!header_read) {
+            header_read = true;
+            table.columns.assign(cells.begin() + (cells.empty() ? 0 : 1), cells.end());
+            continue;
+        }
+        if (!separator_read) {
+            separator_read = true;
+            continue;
+        }
+        const std::string state = without_notes(cells.front());
+        table.rows.push_back(state);
+        if (cells.size() != table.columns.size() + 1) {
+            table.errors.push_back(state + ": " + std::to_string(cells.size() - 1) + " cells for " +
+                                   std::to_string(table.columns.size()) + " columns");
+            continue;
+        }
+        for (std::size_t column = 0; column < table.columns.size(); ++column) {
+            read_cell(table, state, table.columns[column], cells[column + 1]);
+        }
+    }
+    if (!header_read) {
+        table.errors.push_back("no table under \"" + std::string(k_table_heading) + "\"");
+    }
+    return table;
+}
+
+std::string readme_text() {
+    const auto path = std::filesystem::path(KIOSK_SOURCE_DIR) / "kiosk/core/README.md";
+    std::ifstream file(path);
+    REQUIRE(file);
+    std::ostringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+// The README with one cell replaced, for showing that the comparison catches a wrong table.
+std::string with_cell(const std::string& text, std::string_view state, std::string_view kind,
+                      std::string_view cell) {
+    const Table table = read_table(text);
+    const auto column = std::ranges::find(table.columns, kind);
+    REQUIRE(column != table.columns.end());
+    std::istringstream lines(text);
+    std::string line;
+    std::string changed;
+    bool replaced = false;
+    while (std::getline(lines, line)) {
+        std::vector<std::string> cells = cells_of(line);
+        if (!replaced && line.starts_with("|") && !cells.empty() &&
+            without_notes(cells.front()) == state) {
+            cells[static_cast<std::size_t>(column - table.columns.begin()) + 1] = cell;
+            line = "| " + joined(cells, " | ") + " |";
+            replaced = true;
+        }
+        changed += line + "\n";
+    }
+    REQUIRE(replaced);
+    return changed;
+}
+
+// --- the exploration ---------------------------------------------------------------------------
+
+// Every event fed to every session: each kind; every key; every timer; a reply of every status
+// to the call awaited, to the last call made and to one never made, each with tries left and
+// without, and ok also with a balance.
+std::vector<Event> probes(const Session& session) {
+    std::vector<Event> events{Started{}};
+    for (const auto& [key, name] : base::k_key_names) {
+        events.push_back(KeyPressed{key});
+    }
+    for (Event event : std::initializer_list<Event>{
+             CardInserted{}, CardRead{sample_card()}, CardReadFailed{"probe"}, CardRemoved{},
+             PinEntryReady{}, PinDigitEntered{1}, PinCleared{}, PinEntered{sample_pin_block()},
+             PinEntryCancelled{}, PinEntryFailed{"probe"}, DeviceFailed{"card reader", "probe"},
+             HeadphonesPlugged{}, HeadphonesUnplugged{}}) {
+        events.push_back(std::move(event));
+    }
+    std::set<std::uint64_t> call_ids{session.next_call_id};
+    if (session.pending_call) {
+        call_ids.insert(*session.pending_call);
+    }
+    if (session.next_call_id > 1) {
+        call_ids.insert(session.next_call_id - 1);
+    }
+    for (const std::uint64_t call_id : call_ids) {
+        events.push_back(ReplyReceived{call_id, balance_reply(1'234'567)});
+        for (const ServiceStatus status : every_value<ServiceStatus>()) {
+            for (const int tries_left : {2, 0}) {
+                events.push_back(ReplyReceived{call_id, status_reply(status, tries_left)});
+            }
+        }
+    }
+    for (const TimerId id : every_value<TimerId>()) {
+        events.push_back(TimerFired{id});
+    }
+    return events;
+}
+
+// What tells two sessions apart for the exploration: the fields step() decides transitions by,
+// and the end reason (see the top of this file).
+std::string configuration(const Session& session) {
+    std::vector<std::string> timers;
+    for (const TimerId id : session.running_timers) {
+        timers.emplace_back(to_string(id));
+    }
+    std::ranges::sort(timers);
+    std::string key(to_string(session.state));
+    key += " back to " + std::string(to_string(session.resume_state));
+    key += session.pin_entry_active ? " pad collecting" : "";
+    key += session.pending_call ? " call pending" : "";
+    key += " timers [" + joined(timers, ",") + "]";
+    key += session.audio_mode ? " headphones" : "";
+    key += can_extend_time(real_resources(), session) ? " more time" : "";
+    key += session.card ? " card" : "";
+    key += " ended " + std::string(to_string(session.end_reason));
+    return key;
+}
+
+// Whether the flow ignored the event: it journaled that and nothing else.
+bool ignored(const std::vector<Effect>& effects) {
+    return !effects.empty() && std::ranges::all_of(effects, [](const Effect& effect) {
+        const auto* journal = std::get_if<Journal>(&effect);
+        return journal != nullptr &&
+               (journal->event == "event_ignored" || journal->event == "stale_reply" ||
+                journal->event == "stale_timer");
+    });
+}
+
+struct Node {
+    Session session;
+    std::vector<std::string> path;  // the events that brought it here, from Started
+};
+
+struct Exploration {
+    std::map<Transition, std::string> transitions;  // each with the path it was first seen after
+    std::set<std::string> states;                   // the states sessions were brought into
+    std::set<std::size_t> kinds_fed;                // Event::index() of every event fed
+    std::vector<std::string> misfits;               // events ignored that moved the session anyway
+    std::size_t sessions = 0;
+};
+
+// Brings a session through the FlowDriver, whose PIN pad does not confirm on its own here, so
+// that every step is one event.
+Node walk(const std::vector<Event>& events) {
+    FlowDriver kiosk;
+    kiosk.set_pad_confirms(false);
+    Node node;
+    for (const Event& event : events) {
+        node.path.push_back(describe(event, kiosk.session()));
+        kiosk.send(event);
+    }
+    node.session = kiosk.session();
+    return node;
+}
+
+// The starting points from which every other session is reached (see the top of this file).
+std::vector<Node> seeds() {
+    const Resources& resources = real_resources();
+    std::vector<Event> no_more_time{Started{},
+                                    CardInserted{},
+                                    CardRead{sample_card()},
+                                    PinEntryReady{},
+                                    PinEntered{sample_pin_block()},
+                                    ReplyReceived{1, balance_reply(100)}};
+    for (int extension = 0; extension < resources.policy.maximum_timeout_extensions; ++extension) {
+        no_more_time.push_back(TimerFired{TimerId::inactivity});
+        no_more_time.push_back(KeyPressed{timeout_extend_key});
+    }
+    std::vector<Node> nodes{walk({Started{}}), walk(no_more_time)};
+    REQUIRE(nodes.back().session.state == State::menu);
+    REQUIRE_FALSE(can_extend_time(resources, nodes.back().session));
+    return nodes;
+}
+
+Exploration explore() {
+    const Resources& resources = real_resources();
+    Exploration explored;
+    std::set<std::string> seen;
+    std::deque<Node> queue;
+    for (Node& seed : seeds()) {
+        if (seen.insert(configuration(seed.session)).second) {
+            queue.push_back(std::move(seed));
+        }
+    }
+    while (!queue.empty()) {
+        const Node node = std::move(queue.front());
+        queue.pop_front();
+        ++explored.sessions;
+        const std::string state(to_string(node.session.state));
+        explored.states.insert(state);
+        for (const Event& event : probes(node.session)) {
+            explored.kinds_fed.insert(event.index());
+            Step next = step(resources, node.session, event);
+            const bool was_ignored = ignored(next.effects);
+            const Transition transition{
+                state, std::string(to_string(event)), label_of(event, node.session),
+                was_ignored ? std::string(k_ignored) : std::string(to_string(next.session.state))};
+            std::vector<std::string> path = node.path;
+            path.push_back(describe(event, node.session));
+            if (was_ignored && next.session.state != node.session.state) {
+                explored.misfits.push_back(describe(transition) + " after " + joined(path, ", "));
+            }
+            explored.transitions.emplace(transition, joined(node.path, ", "));
+            if (seen.insert(configuration(next.session)).second) {
+                queue.push_back(Node{std::move(next.session), std::move(path)});
+            }
+        }
+    }
+    return explored;
+}
+
+const Exploration& exploration() {
+    static const Exploration k_explored = explore();
+    return k_explored;
+}
+
+// What the table and the code disagree on, one sentence each.
+std::vector<std::string> differences(const Table& table, const Exploration& explored) {
+    const auto in_table = [&table](const Transition& transition) {
+        return table.transitions.contains(transition) ||
+               table.transitions.contains(Transition{transition.state, transition.kind,
+                                                     std::string(k_any_label), transition.outcome});
+    };
+    const auto made = [&explored](const Transition& transition) {
+        if (transition.label != k_any_label) {
+            return explored.transitions.contains(transition);
+        }
+        return std::ranges::any_of(explored.transitions, [&transition](const auto& entry) {
+            const Transition& seen = entry.first;
+            return seen.state == transition.state && seen.kind == transition.kind &&
+                   seen.outcome == transition.outcome;
+        });
+    };
+    std::vector<std::string> found;
+    for (const auto& [transition, path] : explored.transitions) {
+        if (!in_table(transition)) {
+            found.push_back("the code makes " + describe(transition) + " (in the session after " +
+                            path + "), which the table lacks");
+        }
+    }
+    for (const Transition& transition : table.transitions) {
+        if (!made(transition)) {
+            found.push_back("the table says " + describe(transition) +
+                            ", which no explored session does");
+        }
+    }
+    return found;
+}
+
+}  // namespace
+
+TEST_CASE("The table's cells name outcomes per key, with else for the rest and notes ignored") {
+    const std::string text = std::string(k_table_heading) +
+                             "\n\n| State | KeyPressed | CardRemoved |\n| --- | --- | --- |\n"
+                             "| menu | 1 → balance; 2, cancel → returning_card (a note); else → "
+                             "menu | goodbye, — (a note, with a comma) |\n";
+    const Table table = read_table(text);
+    CHECK(table.errors.empty());
+    CHECK(table.rows == std::vector<std::string>{"menu"});
+    CHECK(table.columns == std::vector<std::string>{"KeyPressed", "CardRemoved"});
+    CHECK(table.transitions.contains({"menu", "KeyPressed", "1", "balance"}));
+    CHECK_FALSE(table.transitions.contains({"menu", "KeyPressed", "1", "menu"}));
+    CHECK(table.transitions.contains({"menu", "KeyPressed", "cancel", "returning_card"}));
+    CHECK(table.transitions.contains({"menu", "KeyPressed", "help", "menu"}));
+    CHECK(table.transitions.contains({"menu", "CardRemoved", "", "goodbye"}));
+    CHECK(table.transitions.contains({"menu", "CardRemoved", "", "—"}));
+    CHECK(table.transitions.size() == base::k_key_names.size() + 2);
+
+    // A cell must account for every key, and name only states.
+    const Table unsaid =
+        read_table(std::string(k_table_heading) +
+                   "\n| State | KeyPressed |\n| - | - |\n| menu | 1 → balance |\n");
+    CHECK(unsaid.errors.size() == base::k_key_names.size() - 1);
+    const Table misnamed =
+        read_table(std::string(k_table_heading) +
+                   "\n| State | CardRemoved |\n| - | - |\n| menu | farewell |\n");
+    REQUIRE(misnamed.errors.size() == 1);
+    CHECK(misnamed.errors.front() == "menu × CardRemoved: \"farewell\" is not a state or —");
+}
+
+TEST_CASE("The README's table has a row for every state and a column for every event kind") {
+    const Table table = read_table(readme_text());
+    for (const std::string& error : table.errors) {
+        FAIL_CHECK(error);
+    }
+    std::vector<std::string> states;
+    for (const State state : every_value<State>()) {
+        states.emplace_back(to_string(state));
+    }
+    CHECK(table.rows == states);
+    std::vector<std::string> kinds;
+    for (const Event& event : probes(new_session(real_resources()))) {
+        if (std::ranges::find(kinds, to_string(event)) == kinds.end()) {
+            kinds.emplace_back(to_string(event));
+        }
+    }
+    CHECK(kinds.size() == std::variant_size_v<Event>);
+    CHECK(table.columns == kinds);
+}
+
+TEST_CASE("The exploration brings a session into every state and feeds it every kind of event") {
+    const Exploration& explored = exploration();
+    CHECK(explored.states == state_names());
+    CHECK(explored.kinds_fed.size() == std::variant_size_v<Event>);
+    // An event the flow ignores leaves the session where it was.
+    CHECK(explored.misfits.empty());
+    for (const std::string& misfit : explored.misfits) {
+        FAIL_CHECK("journaled as ignored, yet moved: " + misfit);
+    }
+}
+
+TEST_CASE("Every transition step() makes is in the README's table, and the table holds no other") {
+    const Table table = read_table(readme_text());
+    REQUIRE(table.errors.empty());
+    const std::vector<std::string> found = differences(table, exploration());
+    for (const std::string& difference : found) {
+        FAIL_CHECK(difference);
+    }
+    CHECK(found.empty());
+}
+
+TEST_CASE("A table that lacks a transition the code makes, or claims one it does not, is caught") {
+    const std::string text = readme_text();
+    // The staff screen called from the menu: taking the card out ends the session.
+    const Table lacking = read_table(with_cell(text, "staff_called", "CardRemoved", "—"));
+    REQUIRE(lacking.errors.empty());
+    const std::vector<std::string> lacks = differences(lacking, exploration());
+    REQUIRE(lacks.size() == 1);
+    CHECK(lacks.front().starts_with("the code makes staff_called × CardRemoved → goodbye"));
+
+    const Table bogus = read_table(with_cell(text, "goodbye", "CardRead", "—, menu"));
+    REQUIRE(bogus.errors.empty());
+    const std::vector<std::string> claims = differences(bogus, exploration());
+    REQUIRE(claims.size() == 1);
+    CHECK(claims.front() ==
+          "the table says goodbye × CardRead → menu, which no explored session does");
+}
