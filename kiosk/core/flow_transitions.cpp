@@ -49,6 +49,9 @@ void Flow::begin_pin_entry() {
     m_session.state = State::waiting_for_pin_pad;
     m_session.pin_digit_count = 0;
     m_session.pin_entry_active = true;
+    // The screen left behind (wrong PIN, the time-out warning) took its inactivity time-out
+    // with it; the prompt starts its own once the pad is ready.
+    cancel_timer(TimerId::inactivity);
     emit(StartPinEntry{m_session.card->pan});
     start_timer(TimerId::pin_pad_ready);
     journal("pin_entry_requested");
