@@ -2,12 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 
+#include "kiosk/core/speech_script.h"
 #include "kiosk/devices/card_reader_service.h"
 #include "kiosk/devices/pin_pad_service.h"
 #include "kiosk/net/account_client.h"
 #include "kiosk/speech/speaker.h"
+#include "kiosk/speech/text.h"
 #include "kiosk/ui/display.h"
 
 namespace kiosk::app {
@@ -33,6 +37,34 @@ constexpr std::string_view k_pin_pad_source = "pin pad";
 
 void log(const std::string& line) {
     std::fprintf(stderr, "kiosk: %s\n", line.c_str());
+}
+
+// The screen whose PIN field gains a dot per digit: it is recorded once, as it appears.
+constexpr std::string_view k_pin_screen_id = "pin_entry";
+
+// The PIN pad's notices that tell the PIN's length: Enter with fewer digits than the least a
+// PIN has, and a digit beyond the most it may have. They go unrecorded.
+constexpr std::array<std::string_view, 2> k_pin_length_notices{"pin too short", "pin full"};
+
+// The words the speaker says for a screen's input elements that hold something ("Digits
+// entered: three."), exactly as a speech record of them would hold them.
+std::vector<std::string> spoken_input_texts(const core::ScreenModel& screen,
+                                            const core::Resources& resources) {
+    core::ScreenModel inputs;
+    inputs.id = screen.id;
+    inputs.locale = screen.locale;
+    inputs.theme = screen.theme;
+    for (const core::Element& element : screen.elements) {
+        if (element.role == core::Role::input && !element.text.empty()) {
+            inputs.elements.push_back(element);
+        }
+    }
+    std::vector<std::string> texts;
+    for (const core::Utterance& utterance :
+         core::speech_script(inputs, core::SpeechContext{.resources = resources})) {
+        texts.push_back(speech::clean_for_synthesis(utterance.text));
+    }
+    return texts;
 }
 
 }  // namespace
@@ -89,6 +121,9 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
     }
 
     const auto device_notice = [self](std::string_view device, std::string_view event) {
+        if (std::ranges::find(k_pin_length_notices, event) != k_pin_length_notices.end()) {
+            return;
+        }
         self->m_transcript.device(device, event);
     };
     self->m_card_reader = std::make_unique<devices::CardReaderService>();
@@ -152,11 +187,16 @@ int Kiosk::run() {
             }
             if (std::holds_alternative<core::PinDigitEntered>(queued.event) ||
                 std::holds_alternative<core::PinCleared>(queued.event)) {
-                // A key on the PIN pad is a key press: it stops the speech (ADA 707.5.1).
+                // A key on the PIN pad is a key press: it stops the speech (ADA 707.5.1). Its
+                // latency is not measured: an input_to_frame record per key would tell the
+                // PIN's length and the rhythm of its digits.
                 if (m_speaker) {
                     m_speaker->stop();
                 }
-                m_input_waiting_for_frame = queued.received;
+                // The PIN screen's picture shows the field as it appeared, before any dot.
+                save_screenshot_if_due();
+                step_pin_pad_key(queued.event);
+                continue;
             }
             if (m_speaker && std::holds_alternative<core::HeadphonesPlugged>(queued.event)) {
                 m_speaker->set_headphones_plugged(true);
@@ -204,9 +244,9 @@ void Kiosk::handle_sdl_event(const SDL_Event& event) {
 void Kiosk::accept_input(base::Key key, std::string_view source, Clock::time_point at) {
     // PIN digits are only ever typed on the encrypting PIN pad, which never reports them.
     // Digits from anywhere else during PIN entry are dropped unseen and unrecorded, so a
-    // customer who types the PIN on the wrong keys does not leak it to the kiosk.
+    // customer who types the PIN on the wrong keys does not leak it to the kiosk: not even that
+    // a digit was typed, since a record per digit would tell the PIN's length and rhythm.
     if (m_session.state == core::State::pin_entry && base::is_digit(key)) {
-        m_transcript.input(source, "digit ignored during PIN entry");
         return;
     }
     // A digit may be a PIN typed at the wrong moment (on a screen that does not collect it):
@@ -247,7 +287,17 @@ void Kiosk::step(const core::Event& event) {
     }
 }
 
+void Kiosk::step_pin_pad_key(const core::Event& event) {
+    m_stepping_pin_pad_key = true;
+    step(event);
+    m_stepping_pin_pad_key = false;
+}
+
 void Kiosk::carry_out(const core::Effect& effect) {
+    // What a PIN pad key causes (the dot, its tone, the time-out started again, an event the
+    // core ignored) would, one record per key, tell the PIN's length and the moment of each
+    // digit; the display and the speaker still carry it out.
+    const bool record = !m_stepping_pin_pad_key;
     std::visit(
         Overloaded{
             [&](const core::Show& show) {
@@ -255,11 +305,20 @@ void Kiosk::carry_out(const core::Effect& effect) {
                 // never around PIN entry (docs/protocols/epp.md §4.3).
                 offer_keypad(show.screen.takes_digits);
                 m_display->show(show.screen);
-                m_transcript.screen(show.screen);
-                // A new screen, or the same one in another language or theme, is worth a
-                // picture; one more PIN dot is not.
+                // The field's count may be said again (headphones plugged in mid-entry): those
+                // words are recorded as private speech, like the field itself.
+                for (std::string& text : spoken_input_texts(show.screen, m_resources)) {
+                    m_transcript.treat_speech_as_private(std::move(text));
+                }
                 const std::string look =
                     show.screen.id + '/' + show.screen.locale + '/' + show.screen.theme;
+                // The PIN screen is recorded once, as it appears; its refreshes, one per dot,
+                // are not.
+                if (show.screen.id != k_pin_screen_id || look != m_last_screen_look) {
+                    m_transcript.screen(show.screen);
+                }
+                // A new screen, or the same one in another language or theme, is worth a
+                // picture; one more PIN dot is not.
                 if (look != m_last_screen_look) {
                     m_screenshot_due = true;
                     m_last_screen_look = look;
@@ -277,7 +336,10 @@ void Kiosk::carry_out(const core::Effect& effect) {
                 }
             },
             [&](const core::Tone& tone) {
-                m_transcript.tone(core::to_string(tone.kind));
+                // A digit tone is only ever the PIN field gaining a dot.
+                if (record && tone.kind != core::ToneKind::digit) {
+                    m_transcript.tone(core::to_string(tone.kind));
+                }
                 if (m_speaker) {
                     m_speaker->tone(tone.kind);
                 }
@@ -291,10 +353,12 @@ void Kiosk::carry_out(const core::Effect& effect) {
             [&](const core::CancelCall& cancel) { m_account->cancel(cancel.call_id); },
             [&](const core::StartTimer& timer) {
                 m_timers[timer.id] = Clock::now() + std::chrono::milliseconds(timer.milliseconds);
-                m_transcript.timer(core::to_string(timer.id), "start", timer.milliseconds);
+                if (record) {
+                    m_transcript.timer(core::to_string(timer.id), "start", timer.milliseconds);
+                }
             },
             [&](const core::CancelTimer& timer) {
-                if (m_timers.erase(timer.id) > 0) {
+                if (m_timers.erase(timer.id) > 0 && record) {
                     m_transcript.timer(core::to_string(timer.id), "cancel", 0);
                 }
             },
@@ -305,7 +369,9 @@ void Kiosk::carry_out(const core::Effect& effect) {
                 log("staff notified: " + notify.reason);
             },
             [&](const core::Journal& journal) {
-                m_transcript.journal(journal.event, journal.detail);
+                if (record) {
+                    m_transcript.journal(journal.event, journal.detail);
+                }
             },
         },
         effect);
@@ -350,14 +416,21 @@ void Kiosk::after_frame() {
         m_input_waiting_for_frame.reset();
     }
     if (m_screenshot_due && m_config.screenshots_directory) {
-        m_screenshot_due = false;
-        const auto path = *m_config.screenshots_directory /
-                          fmt::format("{:03}-{}.png", ++m_screenshot_count, m_last_screen_id);
-        if (auto saved = m_display->save_screenshot(path, ui::Privacy::redact); !saved) {
-            log(base::to_string(saved.error()));
-        }
+        save_screenshot_if_due();
         // The screenshot drew a redacted picture into the back buffer; show the real one.
         m_display->render();
+    }
+}
+
+void Kiosk::save_screenshot_if_due() {
+    if (!m_screenshot_due || !m_config.screenshots_directory) {
+        return;
+    }
+    m_screenshot_due = false;
+    const auto path = *m_config.screenshots_directory /
+                      fmt::format("{:03}-{}.png", ++m_screenshot_count, m_last_screen_id);
+    if (auto saved = m_display->save_screenshot(path, ui::Privacy::redact); !saved) {
+        log(base::to_string(saved.error()));
     }
 }
 

@@ -67,6 +67,9 @@ class Kiosk {
     void fire_due_timers();
     int milliseconds_to_next_timer() const;
     void after_frame();
+    void save_screenshot_if_due();
+    // Steps a PIN pad key (a digit or Clear during PIN entry) without recording what it causes.
+    void step_pin_pad_key(const core::Event& event);
     // Tells the PIN pad whether the screen shown takes digit keys.
     void offer_keypad(bool digits);
 
@@ -92,6 +95,9 @@ class Kiosk {
     bool m_screenshot_due = false;
     bool m_digits_offered = false;     // the PIN pad was last told the screen takes digits
     bool m_digit_window_open = false;  // and has not reported a digit since
+    // A digit or Clear of the PIN pad is being stepped: the transcript hears nothing of what
+    // follows from it but a change to another screen (docs/architecture.md, "Contracts").
+    bool m_stepping_pin_pad_key = false;
     int m_screenshot_count = 0;
 };
 

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 namespace kiosk::app {
 
@@ -11,12 +12,39 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+constexpr auto k_owner_only =
+    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+
+// Gives the open file mode 0600 through its descriptor, so that it is this very file that is
+// changed, not whatever its path names by now. The descriptor's entry in /proc stands in for
+// fchmod(), whose header the layering rules keep out of this file (docs/architecture.md,
+// "Rings"). Returns the system's reason when it cannot.
+std::expected<void, std::string> make_owner_only(std::FILE* file) {
+    const std::filesystem::path descriptor = "/proc/self/fd/" + std::to_string(::fileno(file));
+    std::error_code error;
+    std::filesystem::permissions(descriptor, k_owner_only, std::filesystem::perm_options::replace,
+                                 error);
+    if (error) {
+        return std::unexpected(error.message());
+    }
+    const std::filesystem::perms now = std::filesystem::status(descriptor, error).permissions();
+    if (error) {
+        return std::unexpected(error.message());
+    }
+    if (now != k_owner_only) {
+        return std::unexpected(std::string("its mode is still not 0600"));
+    }
+    return {};
+}
+
 }  // namespace
 
 std::string_view to_string(TranscriptError error) {
     switch (error) {
         case TranscriptError::unwritable:
             return "cannot write the transcript";
+        case TranscriptError::not_private:
+            return "cannot make the transcript readable by its owner only";
     }
     return "unknown transcript error";
 }
@@ -24,7 +52,9 @@ std::string_view to_string(TranscriptError error) {
 Transcript::Transcript(std::FILE* file, Clock::time_point start) : m_file(file), m_start(start) {}
 
 Transcript::Transcript(Transcript&& other) noexcept
-    : m_file(std::exchange(other.m_file, nullptr)), m_start(other.m_start) {}
+    : m_file(std::exchange(other.m_file, nullptr)),
+      m_start(other.m_start),
+      m_private_speech(std::move(other.m_private_speech)) {}
 
 Transcript::~Transcript() {
     if (m_file != nullptr) {
@@ -38,6 +68,13 @@ std::expected<Transcript, base::Error<TranscriptError>> Transcript::open(
     if (file == nullptr) {
         return std::unexpected(
             base::error(TranscriptError::unwritable, path.string() + ": " + std::strerror(errno)));
+    }
+    // What a customer did is no business of the machine's other users: the mode is set before
+    // the first record, and a file that cannot be protected is not written at all.
+    if (auto protected_file = make_owner_only(file); !protected_file) {
+        std::fclose(file);
+        return std::unexpected(base::error(TranscriptError::not_private,
+                                           path.string() + ": " + protected_file.error()));
     }
     return Transcript(file, start);
 }
@@ -85,13 +122,16 @@ void Transcript::screen(const core::ScreenModel& screen) {
     json["theme"] = screen.theme;
     Json elements = Json::array();
     for (const core::Element& element : screen.elements) {
+        // An input element is the PIN field: its dots are the PIN's length, so it is written
+        // as private even when it is empty, and every PIN screen's record reads the same.
+        const bool is_private = element.is_private || element.role == core::Role::input;
         Json item;
         item["role"] = core::to_string(element.role);
-        item["text"] = element.is_private ? std::string(redacted_text) : element.text;
+        item["text"] = is_private ? std::string(redacted_text) : element.text;
         if (element.key) {
             item["key"] = base::to_string(*element.key);
         }
-        if (element.is_private) {
+        if (is_private) {
             item["private"] = true;
         }
         elements.push_back(std::move(item));
@@ -100,15 +140,25 @@ void Transcript::screen(const core::ScreenModel& screen) {
     write(dump(json));
 }
 
+void Transcript::treat_speech_as_private(std::string text) {
+    std::lock_guard lock(m_mutex);
+    m_private_speech.insert(std::move(text));
+}
+
 void Transcript::speech(const SpeechRecord& speech) {
     if (m_file == nullptr) {
         return;
     }
+    bool is_private = speech.is_private;
+    if (!is_private) {
+        std::lock_guard lock(m_mutex);
+        is_private = m_private_speech.contains(speech.text);
+    }
     Json json = record(m_start, "speech");
     json["channel"] = speech.channel;
     json["voice"] = speech.voice;
-    json["text"] = speech.is_private ? std::string(redacted_text) : speech.text;
-    if (speech.is_private) {
+    json["text"] = is_private ? std::string(redacted_text) : speech.text;
+    if (is_private) {
         json["private"] = true;
     }
     if (speech.interrupted) {

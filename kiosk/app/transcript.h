@@ -5,13 +5,16 @@
 //
 // Privacy: no PIN, PIN block or full card number ever reaches these functions; beyond the
 // contract, private elements and private speech are written as "[private]", so that balances
-// and account details stay out of files too (docs/accessibility.md "Privacy").
+// and account details stay out of files too (docs/accessibility.md "Privacy"). An input element
+// (the PIN field) is written as private whatever it holds: its dots are the PIN's length. The
+// file is readable by its owner only (mode 0600), whatever the umask.
 
 #include <chrono>
 #include <cstdio>
 #include <expected>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -25,7 +28,8 @@ inline constexpr std::string_view redacted_text = "[private]";
 // What can stop a transcript from being recorded. Errors carry it as
 // base::Error<TranscriptError>, whose context names the file and the system's reason.
 enum class TranscriptError {
-    unwritable,  // the file cannot be created or opened for writing
+    unwritable,   // the file cannot be created or opened for writing
+    not_private,  // the file cannot be made readable by its owner only (mode 0600)
 };
 
 std::string_view to_string(TranscriptError error);
@@ -44,7 +48,9 @@ class Transcript {
   public:
     using Clock = std::chrono::steady_clock;
 
-    // Errors: unwritable. Transcript::disabled() records nothing (every call is cheap).
+    // Creates the file, or truncates an existing one, and gives it mode 0600 before anything is
+    // written. Errors: unwritable, not_private. Transcript::disabled() records nothing (every
+    // call is cheap).
     static std::expected<Transcript, base::Error<TranscriptError>> open(
         const std::filesystem::path& path, Clock::time_point start);
     static Transcript disabled();
@@ -67,6 +73,11 @@ class Transcript {
     void journal(std::string_view event, std::string_view detail);
     void metric(std::string_view name, double value, std::string_view unit);
 
+    // From now on, speech whose text is exactly this is recorded as private speech. The kiosk
+    // names so the words that tell how many digits the PIN field holds ("Digits entered:
+    // three."), which the core does not mark private because they may be spoken aloud.
+    void treat_speech_as_private(std::string text);
+
   private:
     Transcript(std::FILE* file, Clock::time_point start);
     void write(std::string line);
@@ -74,6 +85,7 @@ class Transcript {
     std::mutex m_mutex;
     std::FILE* m_file = nullptr;
     Clock::time_point m_start;
+    std::set<std::string, std::less<>> m_private_speech;  // guarded by m_mutex
 };
 
 }  // namespace kiosk::app

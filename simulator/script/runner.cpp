@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -42,6 +44,170 @@ void collect_strings(const Json& value, std::vector<std::string>& strings) {
             collect_strings(child, strings);
         }
     }
+}
+
+// What the kiosk writes instead of private text (docs/architecture.md, "Contracts").
+constexpr std::string_view k_redacted_text = "[private]";
+constexpr std::string_view k_pin_screen = "pin_entry";
+
+// One PIN entry as the transcript tells it: the records from the pin_entry screen's first
+// record up to the record of the next other screen.
+struct PinEntry {
+    long started_ms = 0;
+    std::vector<const Json*> records;
+};
+
+std::vector<PinEntry> pin_entries(const std::vector<Json>& records) {
+    std::vector<PinEntry> entries;
+    bool inside = false;
+    for (const Json& record : records) {
+        if (is_kind(record, "screen")) {
+            const bool pin_screen = string_field(record, "id") == k_pin_screen;
+            if (pin_screen && !inside) {
+                entries.push_back(PinEntry{record.value("t_ms", 0L), {}});
+            }
+            inside = pin_screen;
+        }
+        if (inside) {
+            entries.back().records.push_back(&record);
+        }
+    }
+    return entries;
+}
+
+// A record without its times: its kind and the fields that say what happened.
+std::string outline_name(const Json& record) {
+    const std::string kind = string_field(record, "kind");
+    const auto with = [&](std::initializer_list<const char*> fields) {
+        std::string name = kind;
+        for (const char* field : fields) {
+            name += ' ' + string_field(record, field);
+        }
+        return name;
+    };
+    if (kind == "screen") {
+        return with({"id"});
+    }
+    if (kind == "tone") {
+        return with({"tone"});
+    }
+    if (kind == "input") {
+        return with({"source", "key"});
+    }
+    if (kind == "device") {
+        return with({"device", "event"});
+    }
+    if (kind == "service") {
+        return with({"call", "status"});
+    }
+    if (kind == "timer") {
+        return with({"id", "action"});
+    }
+    if (kind == "journal") {
+        return with({"event"});
+    }
+    if (kind == "metric") {
+        return with({"name"});
+    }
+    return kind;
+}
+
+// How many records of each name an entry holds. Speech is left out: a speech record is written
+// when its utterance ends, so whether it falls inside an entry depends on how far the prompt
+// had played, not on the keys.
+using Outline = std::map<std::string, int>;
+
+Outline outline(const PinEntry& entry) {
+    Outline counts;
+    for (const Json* record : entry.records) {
+        if (!is_kind(*record, "speech")) {
+            ++counts[outline_name(*record)];
+        }
+    }
+    return counts;
+}
+
+// The findings of `forbid pin length`: digit tones, PIN fields written out, and PIN entries
+// whose records differ (they can differ only by what the customer typed, when the scenario
+// has each customer do the same but type PINs of different lengths).
+std::vector<std::string> pin_length_findings(const std::vector<Json>& records) {
+    std::vector<std::string> findings;
+    int digit_tones = 0;
+    long first_tone_ms = 0;
+    for (const Json& record : records) {
+        if (is_kind(record, "tone") && string_field(record, "tone") == "digit") {
+            if (digit_tones++ == 0) {
+                first_tone_ms = record.value("t_ms", 0L);
+            }
+        }
+    }
+    if (digit_tones > 0) {
+        findings.push_back(fmt::format(
+            "{} digit tone{} recorded, the first at t_ms {}: each tells one more digit and when",
+            digit_tones, digit_tones == 1 ? " was" : "s were", first_tone_ms));
+    }
+
+    const std::vector<PinEntry> entries = pin_entries(records);
+    for (std::size_t index = 0; index < entries.size(); ++index) {
+        int shown = 0;
+        std::string last_shown;
+        for (const Json* record : entries[index].records) {
+            if (!is_kind(*record, "screen") || !record->contains("elements") ||
+                !(*record)["elements"].is_array()) {
+                continue;
+            }
+            for (const Json& element : (*record)["elements"]) {
+                if (string_field(element, "role") == "input" &&
+                    string_field(element, "text") != k_redacted_text) {
+                    ++shown;
+                    last_shown = string_field(element, "text");
+                }
+            }
+        }
+        if (shown > 0) {
+            findings.push_back(fmt::format(
+                "PIN entry {} (from t_ms {}): {} pin_entry screen record{} the PIN field, the "
+                "last as \"{}\", where \"{}\" belongs",
+                index + 1, entries[index].started_ms, shown, shown == 1 ? " shows" : "s show",
+                last_shown, k_redacted_text));
+        }
+    }
+
+    if (entries.size() < 2) {
+        findings.push_back(fmt::format(
+            "the transcript holds {} PIN entr{}: the check compares two or more, so type PINs of "
+            "different lengths in at least two",
+            entries.size(), entries.size() == 1 ? "y" : "ies"));
+        return findings;
+    }
+    const Outline first = outline(entries[0]);
+    for (std::size_t index = 1; index < entries.size(); ++index) {
+        const Outline other = outline(entries[index]);
+        std::set<std::string> names;
+        for (const auto& [name, count] : first) {
+            names.insert(name);
+        }
+        for (const auto& [name, count] : other) {
+            names.insert(name);
+        }
+        std::vector<std::string> differences;
+        for (const std::string& name : names) {
+            const int in_first = first.contains(name) ? first.at(name) : 0;
+            const int in_other = other.contains(name) ? other.at(name) : 0;
+            if (in_first != in_other) {
+                differences.push_back(fmt::format("{}: {} in entry 1, {} in entry {}", name,
+                                                  in_first, in_other, index + 1));
+            }
+        }
+        if (!differences.empty()) {
+            findings.push_back(fmt::format(
+                "PIN entries 1 (from t_ms {}) and {} (from t_ms {}) are recorded differently, "
+                "so the records tell the PIN apart: {}",
+                entries[0].started_ms, index + 1, entries[index].started_ms,
+                fmt::join(differences, "; ")));
+        }
+    }
+    return findings;
 }
 
 struct Cursors {
@@ -309,6 +475,10 @@ void check_at_end(const Scenario& scenario, const std::vector<Json>& records,
                          std::to_string(record.value("t_ms", 0L)));
                     break;
                 }
+            }
+        } else if (std::holds_alternative<ForbidPinLength>(step.action)) {
+            for (const std::string& finding : pin_length_findings(records)) {
+                fail(finding);
             }
         } else if (const auto* text = std::get_if<ForbidText>(&step.action)) {
             std::vector<std::string> strings;

@@ -96,7 +96,8 @@ struct Outcome {
 Outcome run_steps(const Scenario& scenario, Hardware& hardware, TranscriptFollower& transcript,
                   const RunOptions& options);
 
-// The checks of `expect screens`, `forbid speech` and `forbid text`, over everything recorded.
+// The checks of `expect screens`, `forbid speech`, `forbid text` and `forbid pin length`, over
+// everything recorded.
 void check_at_end(const Scenario& scenario, const std::vector<nlohmann::json>& records,
                   const RunOptions& options, Outcome& outcome);
 

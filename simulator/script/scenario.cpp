@@ -180,6 +180,9 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
         }
         return expect;
     }
+    if (verb == "forbid" && arity(3) && words[1] == "pin" && words[2] == "length") {
+        return ForbidPinLength{};
+    }
     if (verb == "forbid" && arity(3) && words[1] == "text" && is_quoted(words[2])) {
         return ForbidText{unquoted(words[2])};
     }

@@ -68,13 +68,16 @@ struct ForbidSpeech {
 struct ForbidText {
     std::string text;
 };
+// Checked when the scenario ends: the transcript tells neither how long a PIN typed during the
+// run was nor when its digits were typed (docs/scenarios.md, "forbid pin length").
+struct ForbidPinLength {};
 // Checked while running: no form of the PAN or PIN of any card used so far lies in the
 // kiosk's memory.
 struct ExpectMemoryClean {};
 
-using Action =
-    std::variant<InsertCard, RemoveCard, PressKeys, TypePin, Headphones, Wait, Fault, ExpectScreen,
-                 ExpectSpeech, ExpectScreens, ForbidSpeech, ForbidText, ExpectMemoryClean>;
+using Action = std::variant<InsertCard, RemoveCard, PressKeys, TypePin, Headphones, Wait, Fault,
+                            ExpectScreen, ExpectSpeech, ExpectScreens, ForbidSpeech, ForbidText,
+                            ForbidPinLength, ExpectMemoryClean>;
 
 struct Step {
     int line = 0;

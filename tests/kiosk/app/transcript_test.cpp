@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
@@ -137,4 +138,117 @@ TEST_CASE("A transcript that cannot be written is an error, not a crash") {
     const std::string message = base::to_string(transcript.error());
     CHECK(message.find("/nonexistent-folder/transcript.jsonl") != std::string::npos);
     CHECK(message.find("No such file or directory") != std::string::npos);
+}
+
+namespace {
+
+// The process's umask for the life of a test: ctest runs each test case in its own process.
+struct Umask {
+    mode_t before;
+    explicit Umask(mode_t mask) : before(::umask(mask)) {}
+    ~Umask() { ::umask(before); }
+};
+
+unsigned mode_of(const std::filesystem::path& path) {
+    struct stat status {};
+    REQUIRE(::stat(path.c_str(), &status) == 0);
+    return status.st_mode & 07777U;
+}
+
+}  // namespace
+
+TEST_CASE("The transcript file is readable by its owner only, whatever the umask") {
+    const Umask usual(022);
+    TranscriptFile file;
+    {
+        auto transcript = app::Transcript::open(file.path, app::Transcript::Clock::now());
+        REQUIRE(transcript.has_value());
+        // Checked before the first record: no moment when others may open it and read on.
+        CHECK(mode_of(file.path) == 0600U);
+        transcript->journal("kiosk_started", "");
+    }
+    CHECK(mode_of(file.path) == 0600U);
+}
+
+TEST_CASE("An existing transcript file is truncated and made readable by its owner only") {
+    const Umask usual(022);
+    TranscriptFile file;
+    std::ofstream(file.path) << R"({"t_ms":1,"kind":"journal","event":"from an earlier run"})"
+                             << "\n";
+    REQUIRE(::chmod(file.path.c_str(), 0644) == 0);
+    {
+        auto transcript = app::Transcript::open(file.path, app::Transcript::Clock::now());
+        REQUIRE(transcript.has_value());
+        CHECK(mode_of(file.path) == 0600U);
+        transcript->journal("kiosk_started", "");
+    }
+    const auto records = read_records(file.path);
+    REQUIRE(records.size() == 1);
+    CHECK(records[0]["event"] == "kiosk_started");
+    CHECK(mode_of(file.path) == 0600U);
+}
+
+TEST_CASE("The PIN field is written as private, so no screen record tells the PIN's length") {
+    TranscriptFile file;
+    const auto pin_screen = [](std::string dots) {
+        core::ScreenModel screen;
+        screen.id = "pin_entry";
+        screen.locale = "zh-CN";
+        screen.theme = "standard";
+        screen.elements = {element(core::Role::title, "请输入密码", {}, false),
+                           element(core::Role::input, std::move(dots), {}, false),
+                           element(core::Role::notice, "输入密码时，请用手遮挡键盘。", {}, false)};
+        return screen;
+    };
+    {
+        auto transcript = app::Transcript::open(file.path, app::Transcript::Clock::now());
+        REQUIRE(transcript.has_value());
+        transcript->screen(pin_screen(""));
+        transcript->screen(pin_screen("● ● ● ●"));
+        transcript->screen(pin_screen("● ● ● ● ● ●"));
+    }
+    const auto records = read_records(file.path);
+    REQUIRE(records.size() == 3);
+    for (const Json& record : records) {
+        REQUIRE(record["elements"].size() == 3);
+        CHECK(record["elements"][1]["role"] == "input");
+        CHECK(record["elements"][1]["text"] == "[private]");
+        CHECK(record["elements"][1].value("private", false));
+        CHECK(record.dump().find("●") == std::string::npos);
+        // The rest of the screen is written as it is.
+        CHECK(record["elements"][0]["text"] == "请输入密码");
+        CHECK_FALSE(record["elements"][0].contains("private"));
+    }
+    // Empty or full, the field's records are alike.
+    CHECK(records[0]["elements"] == records[2]["elements"]);
+}
+
+TEST_CASE("Speech named private by the kiosk is recorded without its words") {
+    TranscriptFile file;
+    const auto start = app::Transcript::Clock::now();
+    const auto said = [&](std::string text) {
+        return app::SpeechRecord{.channel = "headphones",
+                                 .voice = "cmn-latn-pinyin",
+                                 .text = std::move(text),
+                                 .interrupted = true,
+                                 .is_private = false,
+                                 .played_ms = 0,
+                                 .started = start};
+    };
+    {
+        auto transcript = app::Transcript::open(file.path, start);
+        REQUIRE(transcript.has_value());
+        transcript->treat_speech_as_private("已输入两位。");
+        transcript->speech(said("已输入两位。"));
+        transcript->speech(said("请输入密码"));
+        transcript->speech(said("已输入两位"));  // not the same words: spoken as written
+    }
+    const auto records = read_records(file.path);
+    REQUIRE(records.size() == 3);
+    CHECK(records[0]["text"] == "[private]");
+    CHECK(records[0].value("private", false));
+    CHECK(records[0]["interrupted"] == true);
+    CHECK(records[1]["text"] == "请输入密码");
+    CHECK_FALSE(records[1].contains("private"));
+    CHECK(records[2]["text"] == "已输入两位");
 }

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -266,4 +269,110 @@ TEST_CASE("A memory check without a running kiosk fails and says why") {
     const auto outcome = run_steps(parse("expect memory clean"), hardware, transcript, {});
     REQUIRE_FALSE(outcome.passed());
     CHECK(outcome.failures.front().find("the kiosk is not running") != std::string::npos);
+}
+
+namespace {
+
+// One customer's PIN entry as the kiosk records it: the PIN screen, then `during` (what the
+// kiosk wrote while the PIN was typed), then the verifying screen. `field` is the PIN field's
+// text as written.
+std::string pin_entry_lines(long at_ms, const std::string& field, const std::string& during) {
+    return fmt::format(
+        R"({{"t_ms":{},"kind":"screen","id":"pin_entry","elements":[{{"role":"title","text":"Please enter your PIN"}},{{"role":"input","text":"{}"{}}}]}}
+{{"t_ms":{},"kind":"timer","id":"inactivity","action":"start","ms":30000}}
+{{"t_ms":{},"kind":"journal","event":"pin_entry_started"}}
+{{"t_ms":{},"kind":"speech","channel":"speaker","voice":"en-us","text":"Please enter your PIN","interrupted":true,"played_ms":20,"started_ms":{}}}
+{}{{"t_ms":{},"kind":"device","device":"pin pad","event":"pin entry done"}}
+{{"t_ms":{},"kind":"timer","id":"inactivity","action":"cancel"}}
+{{"t_ms":{},"kind":"screen","id":"verifying","elements":[]}}
+)",
+        at_ms, field, field == "[private]" ? R"(,"private":true)" : "", at_ms + 1, at_ms + 1,
+        at_ms + 30, at_ms + 2, during, at_ms + 900, at_ms + 901, at_ms + 902);
+}
+
+// What the kiosk used to write for each digit: the field with one more dot, and a tone.
+std::string dot_lines(long at_ms, int digits) {
+    std::string lines;
+    std::string dots;
+    for (int digit = 1; digit <= digits; ++digit) {
+        dots += digit == 1 ? "●" : " ●";
+        lines += fmt::format(
+            R"({{"t_ms":{},"kind":"screen","id":"pin_entry","elements":[{{"role":"input","text":"{}"}}]}}
+{{"t_ms":{},"kind":"tone","tone":"digit"}}
+)",
+            at_ms + 100 * digit, dots, at_ms + 100 * digit);
+    }
+    return lines;
+}
+
+Outcome check_pin_length(const std::string& transcript_text) {
+    TranscriptFile file(transcript_text);
+    TranscriptFollower transcript(file.path);
+    transcript.poll();
+    Outcome outcome;
+    check_at_end(parse("forbid pin length\n"), transcript.records(), {}, outcome);
+    return outcome;
+}
+
+bool any_failure_holds(const Outcome& outcome, std::string_view text) {
+    return std::ranges::any_of(outcome.failures, [&](const std::string& failure) {
+        return failure.find(text) != std::string::npos;
+    });
+}
+
+}  // namespace
+
+TEST_CASE("Two PIN entries recorded alike, the field private, tell no PIN length") {
+    const auto outcome = check_pin_length(pin_entry_lines(1000, "[private]", "") +
+                                          pin_entry_lines(9000, "[private]", ""));
+    CHECK(outcome.passed());
+}
+
+TEST_CASE("A PIN field written out, a digit tone per dot and entries of different sizes fail") {
+    // Four digits, then six, as the kiosk recorded them before the PIN's length was kept out.
+    const auto outcome = check_pin_length(pin_entry_lines(1000, "", dot_lines(1000, 4)) +
+                                          pin_entry_lines(9000, "", dot_lines(9000, 6)));
+    REQUIRE_FALSE(outcome.passed());
+    CHECK(any_failure_holds(outcome, "line 1 (forbid pin length)"));
+    CHECK(any_failure_holds(outcome, "10 digit tones were recorded, the first at t_ms 1100"));
+    CHECK(any_failure_holds(outcome,
+                            "PIN entry 1 (from t_ms 1000): 5 pin_entry screen records "
+                            "show the PIN field, the last as \"● ● ● ●\""));
+    CHECK(any_failure_holds(outcome, "PIN entry 2 (from t_ms 9000): 7 pin_entry screen records"));
+    CHECK(any_failure_holds(outcome, "screen pin_entry: 5 in entry 1, 7 in entry 2"));
+    CHECK(any_failure_holds(outcome, "tone digit: 4 in entry 1, 6 in entry 2"));
+}
+
+TEST_CASE("Entries differ when any record per key remains, even with the field private") {
+    // A time-out started again per digit is enough to count the digits.
+    const auto per_digit = [](long at_ms, int digits) {
+        std::string lines;
+        for (int digit = 1; digit <= digits; ++digit) {
+            lines += fmt::format(
+                R"({{"t_ms":{},"kind":"timer","id":"inactivity","action":"start","ms":30000}}
+)",
+                at_ms + 100 * digit);
+        }
+        return lines;
+    };
+    const auto outcome = check_pin_length(pin_entry_lines(1000, "[private]", per_digit(1000, 4)) +
+                                          pin_entry_lines(9000, "[private]", per_digit(9000, 6)));
+    REQUIRE(outcome.failures.size() == 1);
+    CHECK(any_failure_holds(outcome, "timer inactivity start: 5 in entry 1, 7 in entry 2"));
+}
+
+TEST_CASE("Speech is left out of the comparison of PIN entries") {
+    // How far the prompt played before the first digit cut it is timing, not the PIN.
+    const std::string more_speech =
+        R"({"t_ms":9031,"kind":"speech","channel":"speaker","voice":"en-us","text":"Enter your PIN on the PIN pad, then press Enter.","interrupted":true,"played_ms":0,"started_ms":9031}
+)";
+    CHECK(check_pin_length(pin_entry_lines(1000, "[private]", "") +
+                           pin_entry_lines(9000, "[private]", more_speech))
+              .passed());
+}
+
+TEST_CASE("A PIN length check needs two PIN entries to compare") {
+    const auto outcome = check_pin_length(pin_entry_lines(1000, "[private]", ""));
+    REQUIRE(outcome.failures.size() == 1);
+    CHECK(any_failure_holds(outcome, "the transcript holds 1 PIN entry"));
 }

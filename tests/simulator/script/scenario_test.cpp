@@ -83,6 +83,18 @@ TEST_CASE("A memory check is read as one step of three words") {
     }
 }
 
+TEST_CASE("A PIN length check is read as one step of three words") {
+    const auto scenario = parse_scenario("expect screen welcome\nforbid pin length\n");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 2);
+    CHECK(std::holds_alternative<ForbidPinLength>(scenario->steps[1].action));
+    for (const auto* wrong : {"forbid pin", "forbid pin lengths", "forbid pin length now"}) {
+        const auto rejected = parse_scenario(wrong);
+        REQUIRE_FALSE(rejected.has_value());
+        CHECK(rejected.error().code == ScenarioError::unknown_step);
+    }
+}
+
 TEST_CASE("Durations read milliseconds and seconds") {
     CHECK(parse_duration("250ms") == Milliseconds(250));
     CHECK(parse_duration("2s") == Milliseconds(2000));
