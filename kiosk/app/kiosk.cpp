@@ -6,12 +6,10 @@
 #include <array>
 #include <cstdio>
 
-#include "kiosk/core/speech_script.h"
 #include "kiosk/devices/card_reader_service.h"
 #include "kiosk/devices/pin_pad_service.h"
 #include "kiosk/net/account_client.h"
 #include "kiosk/speech/speaker.h"
-#include "kiosk/speech/text.h"
 #include "kiosk/ui/display.h"
 
 namespace kiosk::app {
@@ -45,27 +43,6 @@ constexpr std::string_view k_pin_screen_id = "pin_entry";
 // The PIN pad's notices that tell the PIN's length: Enter with fewer digits than the least a
 // PIN has, and a digit beyond the most it may have. They go unrecorded.
 constexpr std::array<std::string_view, 2> k_pin_length_notices{"pin too short", "pin full"};
-
-// The words the speaker says for a screen's input elements that hold something ("Digits
-// entered: three."), exactly as a speech record of them would hold them.
-std::vector<std::string> spoken_input_texts(const core::ScreenModel& screen,
-                                            const core::Resources& resources) {
-    core::ScreenModel inputs;
-    inputs.id = screen.id;
-    inputs.locale = screen.locale;
-    inputs.theme = screen.theme;
-    for (const core::Element& element : screen.elements) {
-        if (element.role == core::Role::input && !element.text.empty()) {
-            inputs.elements.push_back(element);
-        }
-    }
-    std::vector<std::string> texts;
-    for (const core::Utterance& utterance :
-         core::speech_script(inputs, core::SpeechContext{.resources = resources})) {
-        texts.push_back(speech::clean_for_synthesis(utterance.text));
-    }
-    return texts;
-}
 
 }  // namespace
 
@@ -305,11 +282,6 @@ void Kiosk::carry_out(const core::Effect& effect) {
                 // never around PIN entry (docs/protocols/epp.md §4.3).
                 offer_keypad(show.screen.takes_digits);
                 m_display->show(show.screen);
-                // The field's count may be said again (headphones plugged in mid-entry): those
-                // words are recorded as private speech, like the field itself.
-                for (std::string& text : spoken_input_texts(show.screen, m_resources)) {
-                    m_transcript.treat_speech_as_private(std::move(text));
-                }
                 const std::string look =
                     show.screen.id + '/' + show.screen.locale + '/' + show.screen.theme;
                 // The PIN screen is recorded once, as it appears; its refreshes, one per dot,

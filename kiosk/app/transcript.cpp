@@ -2,6 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -12,29 +16,39 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr auto k_owner_only =
-    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+// Only the kiosk's own user may read what customers did: rw-------.
+constexpr mode_t k_owner_only = S_IRUSR | S_IWUSR;
 
-// Gives the open file mode 0600 through its descriptor, so that it is this very file that is
-// changed, not whatever its path names by now. The descriptor's entry in /proc stands in for
-// fchmod(), whose header the layering rules keep out of this file (docs/architecture.md,
-// "Rings"). Returns the system's reason when it cannot.
-std::expected<void, std::string> make_owner_only(std::FILE* file) {
-    const std::filesystem::path descriptor = "/proc/self/fd/" + std::to_string(::fileno(file));
-    std::error_code error;
-    std::filesystem::permissions(descriptor, k_owner_only, std::filesystem::perm_options::replace,
-                                 error);
-    if (error) {
-        return std::unexpected(error.message());
+// Opens the file for writing with mode 0600 from its first instant: created so, or, when it
+// exists already, emptied and changed to 0600 through the very descriptor before anything is
+// written. A symbolic link in its place is refused (O_NOFOLLOW).
+std::expected<std::FILE*, base::Error<TranscriptError>> open_owner_only(
+    const std::filesystem::path& path) {
+    const auto failure = [&path](TranscriptError code, std::string_view reason) {
+        return std::unexpected(base::error(code, path.string() + ": " + std::string(reason)));
+    };
+    const int descriptor =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, k_owner_only);
+    if (descriptor < 0) {
+        return failure(TranscriptError::unwritable, std::strerror(errno));
     }
-    const std::filesystem::perms now = std::filesystem::status(descriptor, error).permissions();
-    if (error) {
-        return std::unexpected(error.message());
+    struct stat status {};
+    if (::fchmod(descriptor, k_owner_only) != 0 || ::fstat(descriptor, &status) != 0) {
+        const std::string reason = std::strerror(errno);
+        ::close(descriptor);
+        return failure(TranscriptError::not_private, reason);
     }
-    if (now != k_owner_only) {
-        return std::unexpected(std::string("its mode is still not 0600"));
+    if ((status.st_mode & 0777) != k_owner_only) {
+        ::close(descriptor);
+        return failure(TranscriptError::not_private, "its mode is not 0600");
     }
-    return {};
+    std::FILE* file = ::fdopen(descriptor, "w");
+    if (file == nullptr) {
+        const std::string reason = std::strerror(errno);
+        ::close(descriptor);
+        return failure(TranscriptError::unwritable, reason);
+    }
+    return file;
 }
 
 }  // namespace
@@ -52,9 +66,7 @@ std::string_view to_string(TranscriptError error) {
 Transcript::Transcript(std::FILE* file, Clock::time_point start) : m_file(file), m_start(start) {}
 
 Transcript::Transcript(Transcript&& other) noexcept
-    : m_file(std::exchange(other.m_file, nullptr)),
-      m_start(other.m_start),
-      m_private_speech(std::move(other.m_private_speech)) {}
+    : m_file(std::exchange(other.m_file, nullptr)), m_start(other.m_start) {}
 
 Transcript::~Transcript() {
     if (m_file != nullptr) {
@@ -64,19 +76,13 @@ Transcript::~Transcript() {
 
 std::expected<Transcript, base::Error<TranscriptError>> Transcript::open(
     const std::filesystem::path& path, Clock::time_point start) {
-    std::FILE* file = std::fopen(path.c_str(), "we");
-    if (file == nullptr) {
-        return std::unexpected(
-            base::error(TranscriptError::unwritable, path.string() + ": " + std::strerror(errno)));
+    // What a customer did is no business of the machine's other users: the file is the
+    // owner's alone before the first record, and one that cannot be made so is not written.
+    auto file = open_owner_only(path);
+    if (!file) {
+        return std::unexpected(file.error());
     }
-    // What a customer did is no business of the machine's other users: the mode is set before
-    // the first record, and a file that cannot be protected is not written at all.
-    if (auto protected_file = make_owner_only(file); !protected_file) {
-        std::fclose(file);
-        return std::unexpected(base::error(TranscriptError::not_private,
-                                           path.string() + ": " + protected_file.error()));
-    }
-    return Transcript(file, start);
+    return Transcript(*file, start);
 }
 
 Transcript Transcript::disabled() {
@@ -140,20 +146,11 @@ void Transcript::screen(const core::ScreenModel& screen) {
     write(dump(json));
 }
 
-void Transcript::treat_speech_as_private(std::string text) {
-    std::lock_guard lock(m_mutex);
-    m_private_speech.insert(std::move(text));
-}
-
 void Transcript::speech(const SpeechRecord& speech) {
     if (m_file == nullptr) {
         return;
     }
-    bool is_private = speech.is_private;
-    if (!is_private) {
-        std::lock_guard lock(m_mutex);
-        is_private = m_private_speech.contains(speech.text);
-    }
+    const bool is_private = speech.is_private;
     Json json = record(m_start, "speech");
     json["channel"] = speech.channel;
     json["voice"] = speech.voice;

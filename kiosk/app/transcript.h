@@ -14,7 +14,6 @@
 #include <expected>
 #include <filesystem>
 #include <mutex>
-#include <set>
 #include <string>
 #include <string_view>
 
@@ -73,11 +72,6 @@ class Transcript {
     void journal(std::string_view event, std::string_view detail);
     void metric(std::string_view name, double value, std::string_view unit);
 
-    // From now on, speech whose text is exactly this is recorded as private speech. The kiosk
-    // names so the words that tell how many digits the PIN field holds ("Digits entered:
-    // three."), which the core does not mark private because they may be spoken aloud.
-    void treat_speech_as_private(std::string text);
-
   private:
     Transcript(std::FILE* file, Clock::time_point start);
     void write(std::string line);
@@ -85,7 +79,6 @@ class Transcript {
     std::mutex m_mutex;
     std::FILE* m_file = nullptr;
     Clock::time_point m_start;
-    std::set<std::string, std::less<>> m_private_speech;  // guarded by m_mutex
 };
 
 }  // namespace kiosk::app

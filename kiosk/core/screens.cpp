@@ -238,12 +238,16 @@ ScreenModel pin_entry_screen(const Resources& resources, const Session& session)
             builder.format("tries", {{"tries", word_count(count_of(*session.pin_tries_left),
                                                           session.locale)}})));
     }
+    // Once it holds digits the field is private: its count tells the PIN's length, so it is
+    // said again (a repeat, headphones plugged in) only on the headphones, and kept out of
+    // files and pictures (docs/accessibility.md, "Privacy").
     const int count = session.pin_digit_count;
     builder.add(make_element(
         Role::input, pin_dots(count),
         count == 0
             ? builder.text("entered_none")
-            : builder.format("entered", {{"count", word_count(count_of(count), session.locale)}})));
+            : builder.format("entered", {{"count", word_count(count_of(count), session.locale)}}),
+        count > 0));
     builder.add(Role::notice, "privacy");
     return std::move(builder).build();
 }

@@ -116,11 +116,12 @@ const std::vector<Library> k_libraries{
       "simulator/usb/"}},
     // The simulator starts the kiosk as a process, serves on a socket, answers usbdevfs ioctls
     // and reads the kiosk's memory; the kiosk makes itself non-dumpable and locks its memory in
-    // one file.
+    // one file, and creates its transcript readable by its owner only in another.
     {"POSIX and Linux system interfaces",
      {"sys/*", "linux/*", "arpa/*", "netinet/*", "unistd.h", "fcntl.h", "signal.h", "spawn.h",
       "poll.h", "pthread.h", "dlfcn.h", "netdb.h", "termios.h"},
-     {"simulator/app/", "simulator/bank/", "simulator/usb/", "kiosk/app/process_protection.cpp"}},
+     {"simulator/app/", "simulator/bank/", "simulator/usb/", "kiosk/app/process_protection.cpp",
+      "kiosk/app/transcript.cpp"}},
     // The size of a heap block, so that the allocation functions the kiosk gives libcurl can
     // wipe each block it frees.
     {"the C library's heap", {"malloc.h"}, {"kiosk/net/account_client.cpp"}},

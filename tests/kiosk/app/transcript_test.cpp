@@ -222,33 +222,3 @@ TEST_CASE("The PIN field is written as private, so no screen record tells the PI
     // Empty or full, the field's records are alike.
     CHECK(records[0]["elements"] == records[2]["elements"]);
 }
-
-TEST_CASE("Speech named private by the kiosk is recorded without its words") {
-    TranscriptFile file;
-    const auto start = app::Transcript::Clock::now();
-    const auto said = [&](std::string text) {
-        return app::SpeechRecord{.channel = "headphones",
-                                 .voice = "cmn-latn-pinyin",
-                                 .text = std::move(text),
-                                 .interrupted = true,
-                                 .is_private = false,
-                                 .played_ms = 0,
-                                 .started = start};
-    };
-    {
-        auto transcript = app::Transcript::open(file.path, start);
-        REQUIRE(transcript.has_value());
-        transcript->treat_speech_as_private("已输入两位。");
-        transcript->speech(said("已输入两位。"));
-        transcript->speech(said("请输入密码"));
-        transcript->speech(said("已输入两位"));  // not the same words: spoken as written
-    }
-    const auto records = read_records(file.path);
-    REQUIRE(records.size() == 3);
-    CHECK(records[0]["text"] == "[private]");
-    CHECK(records[0].value("private", false));
-    CHECK(records[0]["interrupted"] == true);
-    CHECK(records[1]["text"] == "请输入密码");
-    CHECK_FALSE(records[1].contains("private"));
-    CHECK(records[2]["text"] == "已输入两位");
-}
