@@ -122,29 +122,29 @@ CcidError error_from_state(const SlotState& state) {
         return CcidError::card_absent;
     }
     switch (state.error) {
-        case slot_error::icc_mute:
+        case slot_error::k_icc_mute:
             return CcidError::card_mute;
-        case slot_error::cmd_aborted:
+        case slot_error::k_cmd_aborted:
             return CcidError::aborted;
-        case slot_error::xfr_parity_error:
-        case slot_error::xfr_overrun:
+        case slot_error::k_xfr_parity_error:
+        case slot_error::k_xfr_overrun:
             return CcidError::card_communication;
-        case slot_error::hw_error:
+        case slot_error::k_hw_error:
             return CcidError::hardware_error;
-        case slot_error::bad_atr_ts:
-        case slot_error::bad_atr_tck:
+        case slot_error::k_bad_atr_ts:
+        case slot_error::k_bad_atr_tck:
             return CcidError::bad_atr;
-        case slot_error::icc_protocol_not_supported:
-        case slot_error::icc_class_not_supported:
+        case slot_error::k_icc_protocol_not_supported:
+        case slot_error::k_icc_class_not_supported:
             return CcidError::protocol_not_supported;
-        case slot_error::pin_timeout:
+        case slot_error::k_pin_timeout:
             return CcidError::pin_timeout;
-        case slot_error::pin_cancelled:
+        case slot_error::k_pin_cancelled:
             return CcidError::pin_cancelled;
-        case slot_error::cmd_slot_busy:
-        case slot_error::busy_with_auto_sequence:
+        case slot_error::k_cmd_slot_busy:
+        case slot_error::k_busy_with_auto_sequence:
             return CcidError::slot_busy;
-        case slot_error::command_not_supported:
+        case slot_error::k_command_not_supported:
             return CcidError::command_not_supported;
         default:
             return CcidError::command_failed;

@@ -71,24 +71,24 @@ enum class CommandStatus : std::uint8_t { ok = 0, failed = 1, time_extension = 2
 // Slot error register values (CCID 1.1 Table 6.2-2). Values 1..127 name the offset of the
 // offending field in the command; 0 is "command not supported".
 namespace slot_error {
-constexpr std::uint8_t command_not_supported = 0x00;
-constexpr std::uint8_t bad_length = 0x01;  // offset of dwLength
-constexpr std::uint8_t bad_slot = 0x05;    // offset of bSlot
-constexpr std::uint8_t cmd_aborted = 0xFF;
-constexpr std::uint8_t icc_mute = 0xFE;
-constexpr std::uint8_t xfr_parity_error = 0xFD;
-constexpr std::uint8_t xfr_overrun = 0xFC;
-constexpr std::uint8_t hw_error = 0xFB;
-constexpr std::uint8_t bad_atr_ts = 0xF8;
-constexpr std::uint8_t bad_atr_tck = 0xF7;
-constexpr std::uint8_t icc_protocol_not_supported = 0xF6;
-constexpr std::uint8_t icc_class_not_supported = 0xF5;
-constexpr std::uint8_t procedure_byte_conflict = 0xF4;
-constexpr std::uint8_t deactivated_protocol = 0xF3;
-constexpr std::uint8_t busy_with_auto_sequence = 0xF2;
-constexpr std::uint8_t pin_timeout = 0xF0;
-constexpr std::uint8_t pin_cancelled = 0xEF;
-constexpr std::uint8_t cmd_slot_busy = 0xE0;
+constexpr std::uint8_t k_command_not_supported = 0x00;
+constexpr std::uint8_t k_bad_length = 0x01;  // offset of dwLength
+constexpr std::uint8_t k_bad_slot = 0x05;    // offset of bSlot
+constexpr std::uint8_t k_cmd_aborted = 0xFF;
+constexpr std::uint8_t k_icc_mute = 0xFE;
+constexpr std::uint8_t k_xfr_parity_error = 0xFD;
+constexpr std::uint8_t k_xfr_overrun = 0xFC;
+constexpr std::uint8_t k_hw_error = 0xFB;
+constexpr std::uint8_t k_bad_atr_ts = 0xF8;
+constexpr std::uint8_t k_bad_atr_tck = 0xF7;
+constexpr std::uint8_t k_icc_protocol_not_supported = 0xF6;
+constexpr std::uint8_t k_icc_class_not_supported = 0xF5;
+constexpr std::uint8_t k_procedure_byte_conflict = 0xF4;
+constexpr std::uint8_t k_deactivated_protocol = 0xF3;
+constexpr std::uint8_t k_busy_with_auto_sequence = 0xF2;
+constexpr std::uint8_t k_pin_timeout = 0xF0;
+constexpr std::uint8_t k_pin_cancelled = 0xEF;
+constexpr std::uint8_t k_cmd_slot_busy = 0xE0;
 }  // namespace slot_error
 
 struct SlotState {

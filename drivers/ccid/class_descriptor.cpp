@@ -36,14 +36,14 @@ ExchangeLevel ClassDescriptor::exchange_level() const {
     // CCID 1.1 §5.1 dwFeatures: the three level bits are exclusive; none set means the host
     // drives the card character by character. Should a reader set more than one, the
     // highest level it claims is the one the open-source driver (and this one) trusts.
-    const std::uint32_t level = features & feature::exchange_level_mask;
-    if ((level & feature::extended_apdu_level) != 0) {
+    const std::uint32_t level = features & feature::k_exchange_level_mask;
+    if ((level & feature::k_extended_apdu_level) != 0) {
         return ExchangeLevel::extended_apdu;
     }
-    if ((level & feature::short_apdu_level) != 0) {
+    if ((level & feature::k_short_apdu_level) != 0) {
         return ExchangeLevel::short_apdu;
     }
-    if ((level & feature::tpdu_level) != 0) {
+    if ((level & feature::k_tpdu_level) != 0) {
         return ExchangeLevel::tpdu;
     }
     return ExchangeLevel::character;

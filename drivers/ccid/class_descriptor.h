@@ -26,17 +26,17 @@ enum class ExchangeLevel { character, tpdu, short_apdu, extended_apdu };
 std::string_view to_string(ExchangeLevel level);
 
 namespace feature {
-constexpr std::uint32_t automatic_parameters_from_atr = 0x00000002;
-constexpr std::uint32_t automatic_activation = 0x00000004;
-constexpr std::uint32_t automatic_voltage = 0x00000008;
-constexpr std::uint32_t automatic_clock = 0x00000010;
-constexpr std::uint32_t automatic_baud_rate = 0x00000020;
-constexpr std::uint32_t automatic_parameter_negotiation = 0x00000040;
-constexpr std::uint32_t automatic_pps = 0x00000080;
-constexpr std::uint32_t exchange_level_mask = 0x00070000;
-constexpr std::uint32_t tpdu_level = 0x00010000;
-constexpr std::uint32_t short_apdu_level = 0x00020000;
-constexpr std::uint32_t extended_apdu_level = 0x00040000;
+constexpr std::uint32_t k_automatic_parameters_from_atr = 0x00000002;
+constexpr std::uint32_t k_automatic_activation = 0x00000004;
+constexpr std::uint32_t k_automatic_voltage = 0x00000008;
+constexpr std::uint32_t k_automatic_clock = 0x00000010;
+constexpr std::uint32_t k_automatic_baud_rate = 0x00000020;
+constexpr std::uint32_t k_automatic_parameter_negotiation = 0x00000040;
+constexpr std::uint32_t k_automatic_pps = 0x00000080;
+constexpr std::uint32_t k_exchange_level_mask = 0x00070000;
+constexpr std::uint32_t k_tpdu_level = 0x00010000;
+constexpr std::uint32_t k_short_apdu_level = 0x00020000;
+constexpr std::uint32_t k_extended_apdu_level = 0x00040000;
 }  // namespace feature
 
 struct LcdLayout {

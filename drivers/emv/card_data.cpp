@@ -112,7 +112,7 @@ std::expected<std::vector<Candidate>, EmvError> candidates_from_directory(
     if (!response) {
         return std::unexpected(from_apdu(response.error()));
     }
-    if (response->status_word() == iso7816::status_word::function_not_supported) {
+    if (response->status_word() == iso7816::status_word::k_function_not_supported) {
         return std::unexpected(EmvError::card_blocked);
     }
     if (!response->is_success()) {
@@ -122,7 +122,7 @@ std::expected<std::vector<Candidate>, EmvError> candidates_from_directory(
     if (!fci) {
         return std::vector<Candidate>{};
     }
-    const Tlv* sfi_object = find_tag(*fci, tag::sfi_of_directory);
+    const Tlv* sfi_object = find_tag(*fci, tag::k_sfi_of_directory);
     if (sfi_object == nullptr || sfi_object->value.size() != 1 || sfi_object->value[0] == 0 ||
         sfi_object->value[0] > k_max_directory_sfi) {
         return std::vector<Candidate>{};
@@ -134,21 +134,21 @@ std::expected<std::vector<Candidate>, EmvError> candidates_from_directory(
         if (!answer) {
             return std::unexpected(from_apdu(answer.error()));
         }
-        if (answer->status_word() == iso7816::status_word::record_not_found) {
+        if (answer->status_word() == iso7816::status_word::k_record_not_found) {
             break;
         }
         if (!answer->is_success()) {
             return std::vector<Candidate>{};
         }
         auto objects = parse_tlv(answer->data);
-        if (!objects || objects->size() != 1 || objects->front().tag != tag::record_template) {
+        if (!objects || objects->size() != 1 || objects->front().tag != tag::k_record_template) {
             return std::vector<Candidate>{};
         }
         for (const Tlv& entry : objects->front().children) {
-            if (entry.tag != tag::application_template) {
+            if (entry.tag != tag::k_application_template) {
                 continue;  // directory entries for DDFs (9D) are not followed
             }
-            const Tlv* aid = entry.find(tag::application_identifier);
+            const Tlv* aid = entry.find(tag::k_application_identifier);
             if (aid == nullptr || aid->value.size() < 5 || aid->value.size() > 16) {
                 continue;
             }
@@ -158,8 +158,8 @@ std::expected<std::vector<Candidate>, EmvError> candidates_from_directory(
             }
             Candidate candidate;
             candidate.aid = aid->value;
-            candidate.label = text_of(entry.find(tag::application_label));
-            if (const Tlv* priority = entry.find(tag::application_priority_indicator);
+            candidate.label = text_of(entry.find(tag::k_application_label));
+            if (const Tlv* priority = entry.find(tag::k_application_priority_indicator);
                 priority != nullptr && priority->value.size() == 1) {
                 candidate.priority = priority->value[0] & 0x0F;
             }
@@ -187,7 +187,7 @@ std::expected<std::optional<Selected>, EmvError> select_application(ApduChannel&
     if (!response) {
         return std::unexpected(from_apdu(response.error()));
     }
-    if (response->status_word() == iso7816::status_word::selected_file_invalidated) {
+    if (response->status_word() == iso7816::status_word::k_selected_file_invalidated) {
         saw_blocked = true;
         return std::optional<Selected>{};
     }
@@ -195,13 +195,13 @@ std::expected<std::optional<Selected>, EmvError> select_application(ApduChannel&
         return std::optional<Selected>{};
     }
     auto fci = parse_tlv(response->data);
-    if (!fci || fci->empty() || fci->front().tag != tag::fci_template) {
+    if (!fci || fci->empty() || fci->front().tag != tag::k_fci_template) {
         return std::optional<Selected>{};
     }
     Selected selected;
-    const Tlv* name = find_tag(*fci, tag::dedicated_file_name);
+    const Tlv* name = find_tag(*fci, tag::k_dedicated_file_name);
     selected.aid = name != nullptr ? name->value : aid;
-    std::string label = text_of(find_tag(*fci, tag::application_label));
+    std::string label = text_of(find_tag(*fci, tag::k_application_label));
     selected.label = std::move(label);
     selected.fci = std::move(*fci);
     return std::optional<Selected>{std::move(selected)};
@@ -216,20 +216,20 @@ struct Processing {
 std::expected<std::optional<Processing>, EmvError> get_processing_options(
     ApduChannel& channel, const Selected& selected, const Terminal& terminal) {
     base::Bytes pdol_data;
-    if (const Tlv* pdol = find_tag(selected.fci, tag::pdol)) {
+    if (const Tlv* pdol = find_tag(selected.fci, tag::k_pdol)) {
         auto entries = parse_dol(pdol->value);
         if (!entries) {
             return std::unexpected(EmvError::malformed_data);
         }
         pdol_data = build_dol_data(*entries, terminal.values);
     }
-    const CommandApdu gpo{0x80, 0xA8, 0x00, 0x00, encode_tlv(tag::command_template, pdol_data),
+    const CommandApdu gpo{0x80, 0xA8, 0x00, 0x00, encode_tlv(tag::k_command_template, pdol_data),
                           256};
     auto response = channel.transmit(gpo);
     if (!response) {
         return std::unexpected(from_apdu(response.error()));
     }
-    if (response->status_word() == iso7816::status_word::conditions_not_satisfied) {
+    if (response->status_word() == iso7816::status_word::k_conditions_not_satisfied) {
         return std::optional<Processing>{};
     }
     if (!response->is_success()) {
@@ -241,15 +241,15 @@ std::expected<std::optional<Processing>, EmvError> get_processing_options(
     }
     const Tlv& template_object = objects->front();
     Processing processing;
-    if (template_object.tag == tag::response_format_1) {
+    if (template_object.tag == tag::k_response_format_1) {
         // Book 3 §6.5.8.4 format 1: AIP (2 bytes) followed by the AFL.
         if (template_object.value.size() < 2) {
             return std::unexpected(EmvError::malformed_data);
         }
         processing.afl.assign(template_object.value.begin() + 2, template_object.value.end());
-    } else if (template_object.tag == tag::response_format_2) {
-        const Tlv* aip = template_object.find(tag::application_interchange_profile);
-        const Tlv* afl = template_object.find(tag::application_file_locator);
+    } else if (template_object.tag == tag::k_response_format_2) {
+        const Tlv* aip = template_object.find(tag::k_application_interchange_profile);
+        const Tlv* afl = template_object.find(tag::k_application_file_locator);
         if (aip == nullptr || aip->value.size() != 2 || afl == nullptr) {
             return std::unexpected(EmvError::malformed_data);
         }
@@ -319,7 +319,7 @@ Track2 parse_track2(const Tlv& track2) {
 std::string language_of(const std::vector<const std::vector<Tlv>*>& sources) {
     // Book 1 §11.3.4: 2 to 8 lower-case alphabetic characters, in pairs (ISO 639-1).
     for (const auto* source : sources) {
-        const Tlv* object = find_tag(*source, tag::language_preference);
+        const Tlv* object = find_tag(*source, tag::k_language_preference);
         if (object == nullptr) {
             continue;
         }
@@ -384,9 +384,10 @@ Terminal Terminal::unionpay() {
         terminal.applications.push_back(TerminalApplication{std::move(aid), name});
     }
     // ISO 3166 / ISO 4217 numeric 156: China, yuan renminbi (n3 in two BCD bytes).
-    terminal.values[tag::terminal_country_code] = {0x01, 0x56};
-    terminal.values[tag::transaction_currency_code] = {0x01, 0x56};
-    terminal.values[tag::transaction_type] = {0x31};  // balance inquiry (ISO 8583 processing code)
+    terminal.values[tag::k_terminal_country_code] = {0x01, 0x56};
+    terminal.values[tag::k_transaction_currency_code] = {0x01, 0x56};
+    terminal.values[tag::k_transaction_type] = {
+        0x31};  // balance inquiry (ISO 8583 processing code)
     return terminal;
 }
 
@@ -487,7 +488,7 @@ std::expected<CardData, EmvError> read_card_data(ApduChannel& raw_channel,
                 auto objects = parse_tlv(answer->data);
                 // Book 3 §6.5.11.4: records of SFI 1..10 are template 70.
                 if (!objects || objects->empty() ||
-                    (sfi <= 10 && objects->front().tag != tag::record_template)) {
+                    (sfi <= 10 && objects->front().tag != tag::k_record_template)) {
                     return std::unexpected(EmvError::malformed_data);
                 }
                 records.push_back(std::move(*objects));
@@ -502,10 +503,10 @@ std::expected<CardData, EmvError> read_card_data(ApduChannel& raw_channel,
         const Tlv* expiry = nullptr;
         const Tlv* name = nullptr;
         for (const auto& record : records) {
-            pan = pan != nullptr ? pan : find_tag(record, tag::pan);
-            track2 = track2 != nullptr ? track2 : find_tag(record, tag::track2_equivalent);
-            expiry = expiry != nullptr ? expiry : find_tag(record, tag::expiry_date);
-            name = name != nullptr ? name : find_tag(record, tag::cardholder_name);
+            pan = pan != nullptr ? pan : find_tag(record, tag::k_pan);
+            track2 = track2 != nullptr ? track2 : find_tag(record, tag::k_track2_equivalent);
+            expiry = expiry != nullptr ? expiry : find_tag(record, tag::k_expiry_date);
+            name = name != nullptr ? name : find_tag(record, tag::k_cardholder_name);
         }
         const Track2 track2_data = track2 != nullptr ? parse_track2(*track2) : Track2{};
         if (pan != nullptr) {

@@ -60,7 +60,7 @@ std::expected<Response, EppError> EppClient::exchange(const Command& command) {
         if (!response) {
             return std::unexpected(response.error());
         }
-        if (response->command_code == code::nak) {
+        if (response->command_code == code::k_nak) {
             // epp.md §2: a NAK says why: an unreadable frame or a code the pad does not know.
             return std::unexpected(response->status == Status::unknown_command
                                        ? EppError::unknown_command

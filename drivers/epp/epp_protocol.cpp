@@ -20,7 +20,7 @@ struct Overloaded : Handlers... {
 constexpr std::size_t k_max_info_string = 64;
 
 bool is_known_command(std::uint8_t value) {
-    return value >= code::get_info && value <= code::beep;
+    return value >= code::k_get_info && value <= code::k_beep;
 }
 
 bool is_known_status(std::uint8_t value) {
@@ -173,13 +173,13 @@ std::optional<base::Key> key_from_code(std::uint8_t value) {
 
 std::uint8_t code_of(const Command& command) {
     return std::visit(Overloaded{
-                          [](const GetInfo&) { return code::get_info; },
-                          [](const GetStatus&) { return code::get_status; },
-                          [](const SetKeyMode&) { return code::set_key_mode; },
-                          [](const StartPinEntry&) { return code::start_pin_entry; },
-                          [](const CancelPinEntry&) { return code::cancel_pin_entry; },
-                          [](const GetPinBlock&) { return code::get_pin_block; },
-                          [](const Beep&) { return code::beep; },
+                          [](const GetInfo&) { return code::k_get_info; },
+                          [](const GetStatus&) { return code::k_get_status; },
+                          [](const SetKeyMode&) { return code::k_set_key_mode; },
+                          [](const StartPinEntry&) { return code::k_start_pin_entry; },
+                          [](const CancelPinEntry&) { return code::k_cancel_pin_entry; },
+                          [](const GetPinBlock&) { return code::k_get_pin_block; },
+                          [](const Beep&) { return code::k_beep; },
                       },
                       command);
 }
@@ -217,24 +217,24 @@ Frame encode_command(const Command& command, std::uint8_t sequence) {
 std::expected<Command, EppError> decode_command(const Frame& frame) {
     const base::Bytes& p = frame.payload;
     switch (frame.code) {
-        case code::get_info:
-        case code::get_status:
-        case code::cancel_pin_entry:
-        case code::get_pin_block:
+        case code::k_get_info:
+        case code::k_get_status:
+        case code::k_cancel_pin_entry:
+        case code::k_get_pin_block:
             if (!p.empty()) {
                 return std::unexpected(EppError::malformed_payload);
             }
-            if (frame.code == code::get_info) {
+            if (frame.code == code::k_get_info) {
                 return GetInfo{};
             }
-            if (frame.code == code::get_status) {
+            if (frame.code == code::k_get_status) {
                 return GetStatus{};
             }
-            if (frame.code == code::cancel_pin_entry) {
+            if (frame.code == code::k_cancel_pin_entry) {
                 return CancelPinEntry{};
             }
             return GetPinBlock{};
-        case code::set_key_mode: {
+        case code::k_set_key_mode: {
             // epp.md §4.3: one byte for modes 0 and 1; five for clear digits.
             if (p.empty()) {
                 return std::unexpected(EppError::malformed_payload);
@@ -264,7 +264,7 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
             }
             return m;
         }
-        case code::start_pin_entry: {
+        case code::k_start_pin_entry: {
             if (p.size() != 6 + k_account_field_digits) {
                 return std::unexpected(EppError::malformed_payload);
             }
@@ -284,7 +284,7 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
             }
             return m;
         }
-        case code::beep: {
+        case code::k_beep: {
             if (p.size() != 3) {
                 return std::unexpected(EppError::malformed_payload);
             }
@@ -303,9 +303,9 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
 
 Frame encode_response(const Response& response, std::uint8_t sequence) {
     Frame frame;
-    frame.code = response.command_code == code::nak
-                     ? code::nak
-                     : static_cast<std::uint8_t>(response.command_code | code::response_flag);
+    frame.code = response.command_code == code::k_nak
+                     ? code::k_nak
+                     : static_cast<std::uint8_t>(response.command_code | code::k_response_flag);
     frame.sequence = sequence;
     frame.payload.push_back(static_cast<std::uint8_t>(response.status));
     frame.payload.insert(frame.payload.end(), response.data.begin(), response.data.end());
@@ -314,11 +314,11 @@ Frame encode_response(const Response& response, std::uint8_t sequence) {
 
 std::expected<Response, EppError> decode_response(const Frame& frame) {
     Response response;
-    if (frame.code == code::nak) {
-        response.command_code = code::nak;
-    } else if ((frame.code & code::response_flag) != 0 &&
-               is_known_command(static_cast<std::uint8_t>(frame.code & ~code::response_flag))) {
-        response.command_code = static_cast<std::uint8_t>(frame.code & ~code::response_flag);
+    if (frame.code == code::k_nak) {
+        response.command_code = code::k_nak;
+    } else if ((frame.code & code::k_response_flag) != 0 &&
+               is_known_command(static_cast<std::uint8_t>(frame.code & ~code::k_response_flag))) {
+        response.command_code = static_cast<std::uint8_t>(frame.code & ~code::k_response_flag);
     } else {
         return std::unexpected(EppError::unknown_code);
     }
@@ -431,40 +431,40 @@ Frame encode_event(const Event& event, std::uint8_t sequence) {
     frame.sequence = sequence;
     std::visit(Overloaded{
                    [&](const KeyPressed& e) {
-                       frame.code = code::key_pressed;
+                       frame.code = code::k_key_pressed;
                        frame.payload = {key_code(e.key)};
                    },
                    [&](const PinDigitEntered& e) {
-                       frame.code = code::pin_digit_entered;
+                       frame.code = code::k_pin_digit_entered;
                        frame.payload = {e.digits_entered};
                    },
-                   [&](const PinCleared&) { frame.code = code::pin_cleared; },
+                   [&](const PinCleared&) { frame.code = code::k_pin_cleared; },
                    [&](const PinEntryDone& e) {
-                       frame.code = code::pin_entry_done;
+                       frame.code = code::k_pin_entry_done;
                        frame.payload = encode_pin_block_reply(e.pin_block);
                    },
                    [&](const PinEntryEnded& e) {
-                       frame.code = code::pin_entry_ended;
+                       frame.code = code::k_pin_entry_ended;
                        frame.payload = {static_cast<std::uint8_t>(e.reason)};
                    },
                    [&](const PinTooShort& e) {
-                       frame.code = code::pin_too_short;
+                       frame.code = code::k_pin_too_short;
                        frame.payload = {e.min_digits};
                    },
                    [&](const PinFull& e) {
-                       frame.code = code::pin_full;
+                       frame.code = code::k_pin_full;
                        frame.payload = {e.max_digits};
                    },
                    [&](const HeadphonesChanged& e) {
-                       frame.code = code::headphones;
+                       frame.code = code::k_headphones;
                        frame.payload = {static_cast<std::uint8_t>(e.plugged ? 1 : 0)};
                    },
                    [&](const TamperDetected& e) {
-                       frame.code = code::tamper;
+                       frame.code = code::k_tamper;
                        frame.payload = {e.reason};
                    },
                    [&](const ClearDigitsEnded& e) {
-                       frame.code = code::clear_digits_ended;
+                       frame.code = code::k_clear_digits_ended;
                        frame.payload = {static_cast<std::uint8_t>(e.reason)};
                    },
                },
@@ -481,7 +481,7 @@ std::expected<Event, EppError> decode_event(const Frame& frame) {
         return p[0];
     };
     switch (frame.code) {
-        case code::key_pressed: {
+        case code::k_key_pressed: {
             auto value = one_byte();
             if (!value) {
                 return std::unexpected(value.error());
@@ -492,61 +492,61 @@ std::expected<Event, EppError> decode_event(const Frame& frame) {
             }
             return KeyPressed{*key};
         }
-        case code::pin_digit_entered: {
+        case code::k_pin_digit_entered: {
             auto value = one_byte();
             if (!value || *value == 0 || *value > k_max_pin_digits) {
                 return std::unexpected(EppError::malformed_payload);
             }
             return PinDigitEntered{*value};
         }
-        case code::pin_cleared:
+        case code::k_pin_cleared:
             if (!p.empty()) {
                 return std::unexpected(EppError::malformed_payload);
             }
             return PinCleared{};
-        case code::pin_entry_done: {
+        case code::k_pin_entry_done: {
             auto block = decode_pin_block_reply(p);
             if (!block) {
                 return std::unexpected(block.error());
             }
             return PinEntryDone{*block};
         }
-        case code::pin_entry_ended: {
+        case code::k_pin_entry_ended: {
             auto value = one_byte();
             if (!value || *value < 1 || *value > 4) {
                 return std::unexpected(EppError::malformed_payload);
             }
             return PinEntryEnded{static_cast<EndReason>(*value)};
         }
-        case code::pin_too_short: {
+        case code::k_pin_too_short: {
             auto value = one_byte();
             if (!value) {
                 return std::unexpected(value.error());
             }
             return PinTooShort{*value};
         }
-        case code::pin_full: {
+        case code::k_pin_full: {
             auto value = one_byte();
             if (!value) {
                 return std::unexpected(value.error());
             }
             return PinFull{*value};
         }
-        case code::headphones: {
+        case code::k_headphones: {
             auto value = one_byte();
             if (!value || *value > 1) {
                 return std::unexpected(EppError::malformed_payload);
             }
             return HeadphonesChanged{*value == 1};
         }
-        case code::tamper: {
+        case code::k_tamper: {
             auto value = one_byte();
             if (!value) {
                 return std::unexpected(value.error());
             }
             return TamperDetected{*value};
         }
-        case code::clear_digits_ended: {
+        case code::k_clear_digits_ended: {
             auto value = one_byte();
             if (!value || *value < 1 || *value > 2) {
                 return std::unexpected(EppError::malformed_payload);

@@ -85,25 +85,25 @@ std::expected<Frame, EppError> decode_frame(std::span<const std::uint8_t> bytes)
 // ---- Codes (epp.md §3, §5) ----
 
 namespace code {
-constexpr std::uint8_t get_info = 0x01;
-constexpr std::uint8_t get_status = 0x02;
-constexpr std::uint8_t set_key_mode = 0x03;
-constexpr std::uint8_t start_pin_entry = 0x04;
-constexpr std::uint8_t cancel_pin_entry = 0x05;
-constexpr std::uint8_t get_pin_block = 0x06;
-constexpr std::uint8_t beep = 0x07;
-constexpr std::uint8_t response_flag = 0x80;  // response code = command code | 80
-constexpr std::uint8_t nak = 0xFF;            // the pad could not read a frame
-constexpr std::uint8_t key_pressed = 0x41;
-constexpr std::uint8_t pin_digit_entered = 0x42;
-constexpr std::uint8_t pin_cleared = 0x43;
-constexpr std::uint8_t pin_entry_done = 0x44;
-constexpr std::uint8_t pin_entry_ended = 0x45;
-constexpr std::uint8_t pin_too_short = 0x46;
-constexpr std::uint8_t pin_full = 0x47;
-constexpr std::uint8_t headphones = 0x48;
-constexpr std::uint8_t tamper = 0x49;
-constexpr std::uint8_t clear_digits_ended = 0x4A;
+constexpr std::uint8_t k_get_info = 0x01;
+constexpr std::uint8_t k_get_status = 0x02;
+constexpr std::uint8_t k_set_key_mode = 0x03;
+constexpr std::uint8_t k_start_pin_entry = 0x04;
+constexpr std::uint8_t k_cancel_pin_entry = 0x05;
+constexpr std::uint8_t k_get_pin_block = 0x06;
+constexpr std::uint8_t k_beep = 0x07;
+constexpr std::uint8_t k_response_flag = 0x80;  // response code = command code | 80
+constexpr std::uint8_t k_nak = 0xFF;            // the pad could not read a frame
+constexpr std::uint8_t k_key_pressed = 0x41;
+constexpr std::uint8_t k_pin_digit_entered = 0x42;
+constexpr std::uint8_t k_pin_cleared = 0x43;
+constexpr std::uint8_t k_pin_entry_done = 0x44;
+constexpr std::uint8_t k_pin_entry_ended = 0x45;
+constexpr std::uint8_t k_pin_too_short = 0x46;
+constexpr std::uint8_t k_pin_full = 0x47;
+constexpr std::uint8_t k_headphones = 0x48;
+constexpr std::uint8_t k_tamper = 0x49;
+constexpr std::uint8_t k_clear_digits_ended = 0x4A;
 }  // namespace code
 
 // epp.md §3.1: first payload byte of every response.

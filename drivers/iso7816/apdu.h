@@ -70,21 +70,21 @@ struct ResponseApdu {
 
 // Common status words (ISO/IEC 7816-4 §5.6, EMV 4.3 Book 1 §12, Book 3 Annex A).
 namespace status_word {
-constexpr std::uint16_t success = 0x9000;
-constexpr std::uint16_t selected_file_invalidated = 0x6283;  // application blocked
-constexpr std::uint16_t wrong_length = 0x6700;
-constexpr std::uint16_t security_status_not_satisfied = 0x6982;
-constexpr std::uint16_t authentication_method_blocked = 0x6983;
-constexpr std::uint16_t conditions_not_satisfied = 0x6985;
-constexpr std::uint16_t wrong_data = 0x6A80;
-constexpr std::uint16_t function_not_supported = 0x6A81;  // card blocked during selection
-constexpr std::uint16_t file_not_found = 0x6A82;
-constexpr std::uint16_t record_not_found = 0x6A83;
-constexpr std::uint16_t incorrect_p1_p2 = 0x6A86;
-constexpr std::uint16_t referenced_data_not_found = 0x6A88;
-constexpr std::uint16_t instruction_not_supported = 0x6D00;
-constexpr std::uint16_t class_not_supported = 0x6E00;
-constexpr std::uint16_t no_precise_diagnosis = 0x6F00;
+constexpr std::uint16_t k_success = 0x9000;
+constexpr std::uint16_t k_selected_file_invalidated = 0x6283;  // application blocked
+constexpr std::uint16_t k_wrong_length = 0x6700;
+constexpr std::uint16_t k_security_status_not_satisfied = 0x6982;
+constexpr std::uint16_t k_authentication_method_blocked = 0x6983;
+constexpr std::uint16_t k_conditions_not_satisfied = 0x6985;
+constexpr std::uint16_t k_wrong_data = 0x6A80;
+constexpr std::uint16_t k_function_not_supported = 0x6A81;  // card blocked during selection
+constexpr std::uint16_t k_file_not_found = 0x6A82;
+constexpr std::uint16_t k_record_not_found = 0x6A83;
+constexpr std::uint16_t k_incorrect_p1_p2 = 0x6A86;
+constexpr std::uint16_t k_referenced_data_not_found = 0x6A88;
+constexpr std::uint16_t k_instruction_not_supported = 0x6D00;
+constexpr std::uint16_t k_class_not_supported = 0x6E00;
+constexpr std::uint16_t k_no_precise_diagnosis = 0x6F00;
 }  // namespace status_word
 
 // A short English description of a status word, for logs and the engineer's tool.

@@ -16,19 +16,19 @@ namespace drivers::iso9564 {
 namespace {
 
 // ISO 9564-1:2017 §8.1: a PIN has 4 to 12 decimal digits.
-constexpr std::size_t minimum_pin_length = 4;
-constexpr std::size_t maximum_pin_length = 12;
+constexpr std::size_t k_minimum_pin_length = 4;
+constexpr std::size_t k_maximum_pin_length = 12;
 // ISO/IEC 7812-1:2017 §4.2: a PAN has 8 to 19 digits, the last being the Luhn check digit.
-constexpr std::size_t minimum_pan_length = 8;
-constexpr std::size_t maximum_pan_length = 19;
+constexpr std::size_t k_minimum_pan_length = 8;
+constexpr std::size_t k_maximum_pan_length = 19;
 // Format 0 and format 4 both take 12 account digits as their base (§9.4.2, §9.4.6).
-constexpr std::size_t account_digits = 12;
+constexpr std::size_t k_account_digits = 12;
 
-constexpr std::uint8_t format0_control = 0x0;
-constexpr std::uint8_t format0_fill = 0xF;
-constexpr std::uint8_t format4_control = 0x4;
-constexpr std::uint8_t format4_fill = 0xA;
-constexpr std::size_t format4_random_offset = 8;
+constexpr std::uint8_t k_format0_control = 0x0;
+constexpr std::uint8_t k_format0_fill = 0xF;
+constexpr std::uint8_t k_format4_control = 0x4;
+constexpr std::uint8_t k_format4_fill = 0xA;
+constexpr std::size_t k_format4_random_offset = 8;
 
 // A byte buffer that wipes itself, for every intermediate that holds PIN digits.
 template <std::size_t Size>
@@ -61,7 +61,7 @@ std::uint8_t nibble(const std::array<std::uint8_t, Size>& bytes, std::size_t ind
 }
 
 std::expected<void, PinBlockError> check_pin(std::string_view pin) {
-    if (pin.size() < minimum_pin_length || pin.size() > maximum_pin_length ||
+    if (pin.size() < k_minimum_pin_length || pin.size() > k_maximum_pin_length ||
         !base::is_digits(pin)) {
         return std::unexpected(PinBlockError::bad_pin);
     }
@@ -69,7 +69,7 @@ std::expected<void, PinBlockError> check_pin(std::string_view pin) {
 }
 
 std::expected<void, PinBlockError> check_pan(std::string_view pan) {
-    if (pan.size() < minimum_pan_length || pan.size() > maximum_pan_length ||
+    if (pan.size() < k_minimum_pan_length || pan.size() > k_maximum_pan_length ||
         !base::is_digits(pan)) {
         return std::unexpected(PinBlockError::bad_pan);
     }
@@ -95,7 +95,7 @@ std::expected<std::string, PinBlockError> read_pin_field(
         return std::unexpected(PinBlockError::bad_block);
     }
     const std::size_t length = nibble(field, 1);
-    if (length < minimum_pin_length || length > maximum_pin_length) {
+    if (length < k_minimum_pin_length || length > k_maximum_pin_length) {
         return std::unexpected(PinBlockError::bad_block);
     }
     std::string pin(length, '\0');
@@ -119,7 +119,7 @@ std::expected<std::string, PinBlockError> read_pin_field(
 // zeros when the PAN is shorter.
 Format0Block format0_account_field(std::string_view pan) {
     const std::string_view without_check = pan.substr(0, pan.size() - 1);
-    const std::size_t take = std::min(without_check.size(), account_digits);
+    const std::size_t take = std::min(without_check.size(), k_account_digits);
     const std::string_view digits = without_check.substr(without_check.size() - take);
     Format0Block field{};
     const std::size_t first = 16 - take;
@@ -133,9 +133,9 @@ Format0Block format0_account_field(std::string_view pan) {
 // 12 digits when shorter), then zero fill.
 Format4Block format4_account_field(std::string_view pan) {
     Format4Block field{};
-    const std::size_t extra = pan.size() > account_digits ? pan.size() - account_digits : 0;
+    const std::size_t extra = pan.size() > k_account_digits ? pan.size() - k_account_digits : 0;
     set_nibble(field, 0, static_cast<std::uint8_t>(extra));
-    const std::size_t padding = pan.size() < account_digits ? account_digits - pan.size() : 0;
+    const std::size_t padding = pan.size() < k_account_digits ? k_account_digits - pan.size() : 0;
     for (std::size_t index = 0; index < pan.size(); ++index) {
         set_nibble(field, 1 + padding + index, digit_value(pan[index]));
     }
@@ -235,7 +235,7 @@ std::expected<Format0Block, PinBlockError> format0_clear(std::string_view pin,
         return std::unexpected(checked.error());
     }
     Format0Block block{};
-    write_pin_field(block, format0_control, pin, format0_fill);
+    write_pin_field(block, k_format0_control, pin, k_format0_fill);
     xor_into(block, format0_account_field(pan));
     return block;
 }
@@ -279,7 +279,7 @@ std::expected<std::string, PinBlockError> format0_decrypt_pin(
         return std::unexpected(done.error());
     }
     xor_into(pin_field.bytes, format0_account_field(pan));
-    return read_pin_field(pin_field.bytes, format0_control, format0_fill);
+    return read_pin_field(pin_field.bytes, k_format0_control, k_format0_fill);
 }
 
 std::array<std::uint8_t, 3> tdes_key_check_value(std::span<const std::uint8_t, 16> key) {
@@ -319,9 +319,9 @@ std::expected<Format4Block, PinBlockError> format4_encrypted(
     }
     // §9.4.6: block = E(K, E(K, PIN field) XOR account field).
     SecretBytes<16> pin_field;
-    write_pin_field(pin_field.bytes, format4_control, pin, format4_fill);
+    write_pin_field(pin_field.bytes, k_format4_control, pin, k_format4_fill);
     std::copy(random_fill.begin(), random_fill.end(),
-              pin_field.bytes.begin() + format4_random_offset);
+              pin_field.bytes.begin() + k_format4_random_offset);
     SecretBytes<16> intermediate;
     if (auto done =
             ecb_block(*cipher, key, Direction::encrypt, pin_field.bytes, intermediate.bytes);
@@ -361,7 +361,7 @@ std::expected<std::string, PinBlockError> format4_decrypt_pin(
         !done) {
         return std::unexpected(done.error());
     }
-    return read_pin_field(pin_field.bytes, format4_control, format4_fill);
+    return read_pin_field(pin_field.bytes, k_format4_control, k_format4_fill);
 }
 
 std::expected<std::array<std::uint8_t, 5>, PinBlockError> aes_key_check_value(

@@ -9,14 +9,14 @@ namespace kiosk::app {
 namespace {
 
 // Dimensions a kiosk screen can plausibly have; anything else is a typo in the file.
-constexpr int smallest_dimension = 320;
-constexpr int largest_dimension = 8192;
+constexpr int k_smallest_dimension = 320;
+constexpr int k_largest_dimension = 8192;
 
 int dimension(std::int64_t value, const char* name) {
-    if (value < smallest_dimension || value > largest_dimension) {
+    if (value < k_smallest_dimension || value > k_largest_dimension) {
         throw ConfigError(std::string(name) + " must be between " +
-                          std::to_string(smallest_dimension) + " and " +
-                          std::to_string(largest_dimension) + " pixels");
+                          std::to_string(k_smallest_dimension) + " and " +
+                          std::to_string(k_largest_dimension) + " pixels");
     }
     return static_cast<int>(value);
 }

@@ -23,7 +23,7 @@ struct Overloaded : Handlers... {
 
 // The loop never sleeps longer than this, so a stop request is noticed promptly even when
 // no timer runs.
-constexpr int longest_wait_ms = 250;
+constexpr int k_longest_wait_ms = 250;
 
 long milliseconds_since(Kiosk::Clock::time_point start) {
     return static_cast<long>(
@@ -350,7 +350,7 @@ void Kiosk::carry_out(const core::Effect& effect) {
 }
 
 int Kiosk::milliseconds_to_next_timer() const {
-    int wait = longest_wait_ms;
+    int wait = k_longest_wait_ms;
     const auto now = Clock::now();
     for (const auto& [id, deadline] : m_timers) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);

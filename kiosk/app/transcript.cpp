@@ -133,7 +133,7 @@ void Transcript::screen(const core::ScreenModel& screen) {
         const bool is_private = element.is_private || element.role == core::Role::input;
         Json item;
         item["role"] = core::to_string(element.role);
-        item["text"] = is_private ? std::string(redacted_text) : element.text;
+        item["text"] = is_private ? std::string(k_redacted_text) : element.text;
         if (element.key) {
             item["key"] = base::to_string(*element.key);
         }
@@ -154,7 +154,7 @@ void Transcript::speech(const SpeechRecord& speech) {
     Json json = record(m_start, "speech");
     json["channel"] = speech.channel;
     json["voice"] = speech.voice;
-    json["text"] = is_private ? std::string(redacted_text) : speech.text;
+    json["text"] = is_private ? std::string(k_redacted_text) : speech.text;
     if (is_private) {
         json["private"] = true;
     }

@@ -22,7 +22,7 @@
 
 namespace kiosk::app {
 
-inline constexpr std::string_view redacted_text = "[private]";
+inline constexpr std::string_view k_redacted_text = "[private]";
 
 // What can stop a transcript from being recorded. Errors carry it as
 // base::Error<TranscriptError>, whose context names the file and the system's reason.

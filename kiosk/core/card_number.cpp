@@ -29,10 +29,10 @@ std::expected<CardNumber, CardNumberError> CardNumber::parse(std::string_view te
     if (!base::is_digits(text)) {
         return std::unexpected(CardNumberError::not_digits);
     }
-    if (text.size() < minimum_length) {
+    if (text.size() < k_minimum_length) {
         return std::unexpected(CardNumberError::too_short);
     }
-    if (text.size() > maximum_length) {
+    if (text.size() > k_maximum_length) {
         return std::unexpected(CardNumberError::too_long);
     }
     return CardNumber(text);

@@ -26,8 +26,8 @@ std::string_view to_string(CardNumberError error);
 class CardNumber {
   public:
     // ISO/IEC 7812-1: a PAN is 12 to 19 digits long.
-    static constexpr std::size_t minimum_length = 12;
-    static constexpr std::size_t maximum_length = 19;
+    static constexpr std::size_t k_minimum_length = 12;
+    static constexpr std::size_t k_maximum_length = 19;
 
     static std::expected<CardNumber, CardNumberError> parse(std::string_view text);
 

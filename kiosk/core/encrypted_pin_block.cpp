@@ -17,7 +17,7 @@ std::string_view to_string(EncryptedPinBlockError error) {
 
 std::expected<EncryptedPinBlock, EncryptedPinBlockError> EncryptedPinBlock::from_bytes(
     std::span<const std::uint8_t> bytes) {
-    if (bytes.size() != tdes_length && bytes.size() != aes_length) {
+    if (bytes.size() != k_tdes_length && bytes.size() != k_aes_length) {
         return std::unexpected(EncryptedPinBlockError::wrong_length);
     }
     EncryptedPinBlock block;

@@ -21,8 +21,8 @@ std::string_view to_string(EncryptedPinBlockError error);
 // prints it, and wipes it when done.
 class EncryptedPinBlock {
   public:
-    static constexpr std::size_t tdes_length = 8;
-    static constexpr std::size_t aes_length = 16;
+    static constexpr std::size_t k_tdes_length = 8;
+    static constexpr std::size_t k_aes_length = 16;
 
     static std::expected<EncryptedPinBlock, EncryptedPinBlockError> from_bytes(
         std::span<const std::uint8_t> bytes);
@@ -38,7 +38,7 @@ class EncryptedPinBlock {
   private:
     EncryptedPinBlock() = default;
 
-    std::array<std::uint8_t, aes_length> m_bytes{};
+    std::array<std::uint8_t, k_aes_length> m_bytes{};
     std::size_t m_length = 0;
 };
 

@@ -176,7 +176,7 @@ void Flow::handle(const PinEntryReady&) {
 }
 
 void Flow::handle(const PinDigitEntered& event) {
-    m_session.pin_digit_count = std::clamp(event.count, 0, policy::maximum_pin_digits);
+    m_session.pin_digit_count = std::clamp(event.count, 0, policy::k_maximum_pin_digits);
     emit(StopSpeech{});
     refresh(ScreenId::pin_entry);
     emit(Tone{ToneKind::digit});

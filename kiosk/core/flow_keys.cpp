@@ -59,7 +59,7 @@ std::optional<EndReason> cancel_reason(State state) {
 }
 
 // The wrong PIN screen offers its way out on the Cancel key, which cancel_reason() handles.
-static_assert(wrong_pin_cancel_key == base::Key::cancel);
+static_assert(k_wrong_pin_cancel_key == base::Key::cancel);
 
 }  // namespace
 
@@ -71,7 +71,7 @@ void Flow::handle(const KeyPressed& event) {
         help_key();
         return;
     }
-    if (key == repeat_key && repeats_on_zero(m_session.state)) {
+    if (key == k_repeat_key && repeats_on_zero(m_session.state)) {
         accept_key();
         speak_screen_again();
         note_activity();
@@ -169,7 +169,7 @@ void Flow::welcome_key(base::Key key) {
     if (const auto locale = welcome_locale_for_key(key, m_resources)) {
         accept_key();
         choose_locale(*locale);
-    } else if (key == welcome_elder_mode_key) {
+    } else if (key == k_welcome_elder_mode_key) {
         accept_key();
         m_session.elder_mode = !m_session.elder_mode;
         journal("elder_mode", m_session.elder_mode ? "on" : "off");
@@ -180,14 +180,14 @@ void Flow::welcome_key(base::Key key) {
 }
 
 void Flow::menu_key(base::Key key) {
-    if (key == menu_balance_key) {
+    if (key == k_menu_balance_key) {
         accept_key();
         enter_interactive(State::balance);
         journal("balance_shown");
-    } else if (key == menu_take_card_key) {
+    } else if (key == k_menu_take_card_key) {
         accept_key();
         end_session(EndReason::finished);
-    } else if (key == menu_call_staff_key) {
+    } else if (key == k_menu_call_staff_key) {
         accept_key();
         call_staff_screen();
     } else {
@@ -196,10 +196,10 @@ void Flow::menu_key(base::Key key) {
 }
 
 void Flow::balance_key(base::Key key) {
-    if (key == balance_back_key) {
+    if (key == k_balance_back_key) {
         accept_key();
         enter_interactive(State::menu);
-    } else if (key == balance_take_card_key) {
+    } else if (key == k_balance_take_card_key) {
         accept_key();
         end_session(EndReason::finished);
     } else {
@@ -208,7 +208,7 @@ void Flow::balance_key(base::Key key) {
 }
 
 void Flow::wrong_pin_key(base::Key key) {
-    if (key == wrong_pin_retry_key) {
+    if (key == k_wrong_pin_retry_key) {
         accept_key();
         begin_pin_entry();
     } else {
@@ -217,7 +217,7 @@ void Flow::wrong_pin_key(base::Key key) {
 }
 
 void Flow::timeout_warning_key(base::Key key) {
-    if (key == timeout_extend_key && can_extend_time(m_resources, m_session)) {
+    if (key == k_timeout_extend_key && can_extend_time(m_resources, m_session)) {
         accept_key();
         extend_time();
     } else {

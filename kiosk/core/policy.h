@@ -11,60 +11,60 @@ namespace policy {
 
 // Inactivity on an interactive screen (PIN entry, menu, balance) before the customer is asked
 // whether they need more time.
-inline constexpr int inactivity_timeout_ms = 30'000;
+inline constexpr int k_inactivity_timeout_ms = 30'000;
 // Time to answer that question: WCAG 2.2.1 asks for at least 20 seconds.
-inline constexpr int inactivity_warning_ms = 20'000;
+inline constexpr int k_inactivity_warning_ms = 20'000;
 // WCAG 2.2.1: the customer can extend at least ten times.
-inline constexpr int maximum_timeout_extensions = 10;
+inline constexpr int k_maximum_timeout_extensions = 10;
 // docs/accessibility.md, "Time": elder mode and audio mode double the time-outs. Either mode gives
 // the factor once; they do not compound.
-inline constexpr int slow_mode_timeout_factor = 2;
+inline constexpr int k_slow_mode_timeout_factor = 2;
 
 // "Please take your card" is repeated at this interval until the card is taken.
-inline constexpr int card_reminder_interval_ms = 8'000;
+inline constexpr int k_card_reminder_interval_ms = 8'000;
 // After this many reminders the lobby staff are told that a card is left in the reader.
-inline constexpr int reminders_before_staff = 6;
+inline constexpr int k_reminders_before_staff = 6;
 // How long the goodbye screen stays before the welcome screen comes back.
-inline constexpr int goodbye_ms = 5'000;
+inline constexpr int k_goodbye_ms = 5'000;
 // Safety nets: the reader and the account service report their own time-outs, these only
 // catch a report that never comes.
-inline constexpr int card_read_timeout_ms = 20'000;
-inline constexpr int service_call_timeout_ms = 45'000;
+inline constexpr int k_card_read_timeout_ms = 20'000;
+inline constexpr int k_service_call_timeout_ms = 45'000;
 // The PIN pad answers START PIN ENTRY within milliseconds; one that has not confirmed within
 // this is out of order, and the customer is told so rather than left at a silent screen.
-inline constexpr int pin_pad_ready_timeout_ms = 5'000;
+inline constexpr int k_pin_pad_ready_timeout_ms = 5'000;
 
 // eSpeak NG rates in words per minute (docs/platform-facts.md: 175 is normal); elder mode speaks
 // slower (docs/accessibility.md, "Rate").
-inline constexpr int standard_rate_wpm = 175;
-inline constexpr int elder_rate_wpm = 130;
+inline constexpr int k_standard_rate_wpm = 175;
+inline constexpr int k_elder_rate_wpm = 130;
 
 // MIIT elder-friendly specification: at most 4 choices per screen in elder mode.
-inline constexpr int elder_maximum_choices = 4;
+inline constexpr int k_elder_maximum_choices = 4;
 
 // The longest PIN a PIN pad will collect (ISO 9564-1: 4 to 12 digits).
-inline constexpr int maximum_pin_digits = 12;
+inline constexpr int k_maximum_pin_digits = 12;
 
 // The kiosk's home language, and the languages offered on the welcome screen in this order,
 // each selected by the digit key of its position (1, 2, 3).
-inline constexpr std::string_view default_locale = "zh-CN";
-inline constexpr std::array<std::string_view, 3> offered_locales{"zh-CN", "zh-HK", "en"};
+inline constexpr std::string_view k_default_locale = "zh-CN";
+inline constexpr std::array<std::string_view, 3> k_offered_locales{"zh-CN", "zh-HK", "en"};
 
 }  // namespace policy
 
 struct Policy {
-    int inactivity_timeout_ms = policy::inactivity_timeout_ms;
-    int inactivity_warning_ms = policy::inactivity_warning_ms;
-    int maximum_timeout_extensions = policy::maximum_timeout_extensions;
-    int slow_mode_timeout_factor = policy::slow_mode_timeout_factor;
-    int card_reminder_interval_ms = policy::card_reminder_interval_ms;
-    int reminders_before_staff = policy::reminders_before_staff;
-    int goodbye_ms = policy::goodbye_ms;
-    int card_read_timeout_ms = policy::card_read_timeout_ms;
-    int service_call_timeout_ms = policy::service_call_timeout_ms;
-    int pin_pad_ready_timeout_ms = policy::pin_pad_ready_timeout_ms;
-    int standard_rate_wpm = policy::standard_rate_wpm;
-    int elder_rate_wpm = policy::elder_rate_wpm;
+    int inactivity_timeout_ms = policy::k_inactivity_timeout_ms;
+    int inactivity_warning_ms = policy::k_inactivity_warning_ms;
+    int maximum_timeout_extensions = policy::k_maximum_timeout_extensions;
+    int slow_mode_timeout_factor = policy::k_slow_mode_timeout_factor;
+    int card_reminder_interval_ms = policy::k_card_reminder_interval_ms;
+    int reminders_before_staff = policy::k_reminders_before_staff;
+    int goodbye_ms = policy::k_goodbye_ms;
+    int card_read_timeout_ms = policy::k_card_read_timeout_ms;
+    int service_call_timeout_ms = policy::k_service_call_timeout_ms;
+    int pin_pad_ready_timeout_ms = policy::k_pin_pad_ready_timeout_ms;
+    int standard_rate_wpm = policy::k_standard_rate_wpm;
+    int elder_rate_wpm = policy::k_elder_rate_wpm;
 };
 
 }  // namespace kiosk::core

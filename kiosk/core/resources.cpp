@@ -3,15 +3,15 @@
 namespace kiosk::core {
 
 const Catalog& Resources::catalog(std::string_view locale) const {
-    static const Catalog empty_catalog;
+    static const Catalog k_empty_catalog;
     const auto found = catalogs.find(locale);
-    return found == catalogs.end() ? empty_catalog : found->second;
+    return found == catalogs.end() ? k_empty_catalog : found->second;
 }
 
 const Lexicon& Resources::lexicon(std::string_view locale) const {
-    static const Lexicon empty_lexicon;
+    static const Lexicon k_empty_lexicon;
     const auto found = lexicons.find(locale);
-    return found == lexicons.end() ? empty_lexicon : found->second;
+    return found == lexicons.end() ? k_empty_lexicon : found->second;
 }
 
 }  // namespace kiosk::core

@@ -14,7 +14,7 @@ namespace kiosk::core {
 // Everything the flows need that comes from outside the core: the message catalogs and speech
 // lexicons per locale (loaded by kiosk::resources::load_resources) and the policy numbers.
 struct Resources {
-    std::string default_locale = std::string(policy::default_locale);
+    std::string default_locale = std::string(policy::k_default_locale);
     std::map<std::string, Catalog, std::less<>> catalogs;
     std::map<std::string, Lexicon, std::less<>> lexicons;
     Policy policy;

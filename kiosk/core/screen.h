@@ -42,7 +42,7 @@ struct ScreenModel {
     friend bool operator==(const ScreenModel&, const ScreenModel&) = default;
 };
 
-inline constexpr std::string_view standard_theme = "standard";
-inline constexpr std::string_view elder_theme = "elder";
+inline constexpr std::string_view k_standard_theme = "standard";
+inline constexpr std::string_view k_elder_theme = "elder";
 
 }  // namespace kiosk::core

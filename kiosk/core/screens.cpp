@@ -51,10 +51,10 @@ std::string_view to_string(ScreenId id) {
 
 std::optional<std::string> welcome_locale_for_key(base::Key key, const Resources& resources) {
     const std::optional<int> digit = base::digit_value(key);
-    if (!digit || *digit < 1 || *digit > static_cast<int>(policy::offered_locales.size())) {
+    if (!digit || *digit < 1 || *digit > static_cast<int>(policy::k_offered_locales.size())) {
         return std::nullopt;
     }
-    const std::string_view locale = policy::offered_locales[static_cast<std::size_t>(*digit - 1)];
+    const std::string_view locale = policy::k_offered_locales[static_cast<std::size_t>(*digit - 1)];
     if (!resources.has_locale(locale)) {
         return std::nullopt;
     }
@@ -149,7 +149,7 @@ class ScreenBuilder {
         : m_catalog(resources.catalog(session.locale)), m_section(to_string(id)) {
         m_screen.id = std::string(to_string(id));
         m_screen.locale = session.locale;
-        m_screen.theme = std::string(session.elder_mode ? elder_theme : standard_theme);
+        m_screen.theme = std::string(session.elder_mode ? k_elder_theme : k_standard_theme);
     }
 
     std::string key_of(std::string_view name) const {
@@ -202,8 +202,8 @@ ScreenModel welcome_screen(const Resources& resources, const Session& session) {
     builder.add(Role::title, "title").add(Role::text, "prompt");
     // Each language is offered in its own words and voice, so it can be chosen without sight
     // and without reading the current language (EN 301 549 5.1.3.14).
-    for (std::size_t index = 0; index < policy::offered_locales.size(); ++index) {
-        const std::string_view locale = policy::offered_locales[index];
+    for (std::size_t index = 0; index < policy::k_offered_locales.size(); ++index) {
+        const std::string_view locale = policy::k_offered_locales[index];
         if (!resources.has_locale(locale)) {
             continue;
         }
@@ -220,7 +220,7 @@ ScreenModel welcome_screen(const Resources& resources, const Session& session) {
         builder.add(std::move(choice));
     }
     builder.add_choice(session.elder_mode ? "elder_mode_off" : "elder_mode_on",
-                       welcome_elder_mode_key);
+                       k_welcome_elder_mode_key);
     if (session.elder_mode) {
         builder.add(Role::status, "elder_mode_status");
     }
@@ -272,7 +272,7 @@ ScreenModel balance_screen(const Resources& resources, const Session& session) {
                            {{"last_four", word_digits(pan.last_four(), session.locale)}}),
             true));
     }
-    builder.add_choice("back", balance_back_key).add_choice("take_card", balance_take_card_key);
+    builder.add_choice("back", k_balance_back_key).add_choice("take_card", k_balance_take_card_key);
     return std::move(builder).build();
 }
 
@@ -283,7 +283,7 @@ ScreenModel wrong_pin_screen(const Resources& resources, const Session& session)
     builder.add(make_element(
         Role::text, builder.format("tries", {{"tries", std::to_string(tries)}}),
         builder.format("tries", {{"tries", word_count(count_of(tries), session.locale)}})));
-    builder.add_choice("retry", wrong_pin_retry_key).add_choice("cancel", wrong_pin_cancel_key);
+    builder.add_choice("retry", k_wrong_pin_retry_key).add_choice("cancel", k_wrong_pin_cancel_key);
     return std::move(builder).build();
 }
 
@@ -292,7 +292,7 @@ ScreenModel timeout_warning_screen(const Resources& resources, const Session& se
     const int seconds = timer_milliseconds(TimerId::inactivity_warning, resources, session) / 1000;
     builder.add(Role::title, "title").add(Role::text, "text");
     if (can_extend_time(resources, session)) {
-        builder.add_choice("extend", timeout_extend_key);
+        builder.add_choice("extend", k_timeout_extend_key);
     } else {
         builder.add(Role::text, "final");
     }
@@ -364,9 +364,9 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::menu: {
             ScreenBuilder builder(id, resources, session);
             builder.add(Role::title, "title")
-                .add_choice("balance", menu_balance_key)
-                .add_choice("take_card", menu_take_card_key)
-                .add_choice("call_staff", menu_call_staff_key);
+                .add_choice("balance", k_menu_balance_key)
+                .add_choice("take_card", k_menu_take_card_key)
+                .add_choice("call_staff", k_menu_call_staff_key);
             return std::move(builder).build();
         }
         case ScreenId::balance:

@@ -35,7 +35,7 @@ enum class ScreenId {
     goodbye,
 };
 
-inline constexpr std::array all_screen_ids{
+inline constexpr std::array k_all_screen_ids{
     ScreenId::welcome,
     ScreenId::reading_card,
     ScreenId::pin_entry,
@@ -60,18 +60,18 @@ inline constexpr std::array all_screen_ids{
 std::string_view to_string(ScreenId id);
 
 // The keys each screen answers to: one home, shared by the screens and the flow.
-inline constexpr base::Key welcome_elder_mode_key = base::Key::digit_4;
-inline constexpr base::Key menu_balance_key = base::Key::digit_1;
-inline constexpr base::Key menu_take_card_key = base::Key::digit_2;
-inline constexpr base::Key menu_call_staff_key = base::Key::digit_3;
-inline constexpr base::Key balance_back_key = base::Key::digit_1;
-inline constexpr base::Key balance_take_card_key = base::Key::digit_2;
-inline constexpr base::Key wrong_pin_retry_key = base::Key::digit_1;
-inline constexpr base::Key wrong_pin_cancel_key = base::Key::cancel;
-inline constexpr base::Key timeout_extend_key = base::Key::enter;
+inline constexpr base::Key k_welcome_elder_mode_key = base::Key::digit_4;
+inline constexpr base::Key k_menu_balance_key = base::Key::digit_1;
+inline constexpr base::Key k_menu_take_card_key = base::Key::digit_2;
+inline constexpr base::Key k_menu_call_staff_key = base::Key::digit_3;
+inline constexpr base::Key k_balance_back_key = base::Key::digit_1;
+inline constexpr base::Key k_balance_take_card_key = base::Key::digit_2;
+inline constexpr base::Key k_wrong_pin_retry_key = base::Key::digit_1;
+inline constexpr base::Key k_wrong_pin_cancel_key = base::Key::cancel;
+inline constexpr base::Key k_timeout_extend_key = base::Key::enter;
 // Hears the current screen again (docs/accessibility.md: the customer can repeat speech from the
 // keypad). No screen offers 0 as a choice, so it is free everywhere but PIN entry.
-inline constexpr base::Key repeat_key = base::Key::digit_0;
+inline constexpr base::Key k_repeat_key = base::Key::digit_0;
 
 // The language a welcome-screen key selects: policy::offered_locales in order on keys 1, 2, 3,
 // each only when its catalog is loaded.

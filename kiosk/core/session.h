@@ -51,7 +51,7 @@ std::string_view to_string(EndReason reason);
 // while a card is in the kiosk and is wiped when the session ends.
 struct Session {
     State state = State::welcome;
-    std::string locale = std::string(policy::default_locale);
+    std::string locale = std::string(policy::k_default_locale);
     bool locale_chosen = false;  // chosen on the welcome screen: the card's preference is ignored
     bool elder_mode = false;
     bool audio_mode = false;  // headphones plugged in: speech on the private channel

@@ -6,11 +6,11 @@ namespace kiosk::core {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> chinese_digit_names{"零", "一", "二", "三", "四",
-                                                               "五", "六", "七", "八", "九"};
+constexpr std::array<std::string_view, 10> k_chinese_digit_names{"零", "一", "二", "三", "四",
+                                                                 "五", "六", "七", "八", "九"};
 
-constexpr std::uint64_t ten_thousand = 10'000;
-constexpr std::uint64_t hundred_million = 100'000'000;
+constexpr std::uint64_t k_ten_thousand = 10'000;
+constexpr std::uint64_t k_hundred_million = 100'000'000;
 
 std::string_view wan(ChineseScript script) {
     return script == ChineseScript::simplified ? "万" : "萬";
@@ -27,7 +27,7 @@ std::string_view minus(ChineseScript script) {
 // 1..9999. `leading` says whether this group starts the whole number, where 10..19 are read
 // 十, 十一 ... rather than 一十, 一十一.
 std::string group_below_ten_thousand(std::uint64_t value, bool leading) {
-    constexpr std::array<std::string_view, 4> place_names{"千", "百", "十", ""};
+    constexpr std::array<std::string_view, 4> k_place_names{"千", "百", "十", ""};
     const std::array<std::uint64_t, 4> digits{value / 1000 % 10, value / 100 % 10, value / 10 % 10,
                                               value % 10};
     std::string result;
@@ -40,14 +40,14 @@ std::string group_below_ten_thousand(std::uint64_t value, bool leading) {
             continue;
         }
         if (pending_zero) {
-            result += chinese_digit_names[0];
+            result += k_chinese_digit_names[0];
             pending_zero = false;
         }
         const bool is_tens = place == 2;
         if (!(is_tens && digit == 1 && !started && leading)) {
-            result += chinese_digit_names[digit];
+            result += k_chinese_digit_names[digit];
         }
-        result += place_names[place];
+        result += k_place_names[place];
         started = true;
     }
     return result;
@@ -56,7 +56,7 @@ std::string group_below_ten_thousand(std::uint64_t value, bool leading) {
 // 1 and above, split recursively at 亿 then 万; a 零 marks a gap below the split.
 std::string positive_integer(std::uint64_t value, bool leading, ChineseScript script) {
     for (const auto& [unit, name] :
-         {std::pair{hundred_million, yi(script)}, std::pair{ten_thousand, wan(script)}}) {
+         {std::pair{k_hundred_million, yi(script)}, std::pair{k_ten_thousand, wan(script)}}) {
         if (value >= unit) {
             const std::uint64_t high = value / unit;
             const std::uint64_t low = value % unit;
@@ -64,7 +64,7 @@ std::string positive_integer(std::uint64_t value, bool leading, ChineseScript sc
             result += name;
             if (low != 0) {
                 if (low < unit / 10) {
-                    result += chinese_digit_names[0];
+                    result += k_chinese_digit_names[0];
                 }
                 result += positive_integer(low, false, script);
             }
@@ -120,7 +120,7 @@ std::string grouped_number(std::uint64_t value) {
 
 std::string chinese_integer(std::uint64_t value, ChineseScript script) {
     if (value == 0) {
-        return std::string(chinese_digit_names[0]);
+        return std::string(k_chinese_digit_names[0]);
     }
     return positive_integer(value, true, script);
 }
@@ -136,7 +136,7 @@ std::string chinese_digits(std::string_view digits) {
     std::string result;
     for (const char character : digits) {
         if (character >= '0' && character <= '9') {
-            result += chinese_digit_names[static_cast<std::size_t>(character - '0')];
+            result += k_chinese_digit_names[static_cast<std::size_t>(character - '0')];
         }
     }
     return result;
@@ -151,7 +151,7 @@ std::string chinese_amount(const Money& money, ChineseScript script) {
 
     std::string result = money.minor_units < 0 ? std::string(minus(script)) : std::string();
     if (major == 0 && tenths == 0 && hundredths == 0) {
-        result += chinese_digit_names[0];
+        result += k_chinese_digit_names[0];
         result += words.major;
         result += "整";
         return result;
@@ -165,14 +165,14 @@ std::string chinese_amount(const Money& money, ChineseScript script) {
         }
     }
     if (tenths != 0) {
-        result += chinese_digit_names[tenths];
+        result += k_chinese_digit_names[tenths];
         result += words.tenth;
     } else if (major != 0) {
         // 一千零二元零五分: the missing 角 is read as 零.
-        result += chinese_digit_names[0];
+        result += k_chinese_digit_names[0];
     }
     if (hundredths != 0) {
-        result += chinese_digit_names[hundredths];
+        result += k_chinese_digit_names[hundredths];
         result += words.hundredth;
     }
     return result;

@@ -18,13 +18,13 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view service_name = "account";
-constexpr std::string_view balance_call = "balance";
-constexpr std::string_view balance_path = "/v1/balance";
-constexpr std::string_view pin_block_format_0 = "iso9564-0";
+constexpr std::string_view k_service_name = "account";
+constexpr std::string_view k_balance_call = "balance";
+constexpr std::string_view k_balance_path = "/v1/balance";
+constexpr std::string_view k_pin_block_format_0 = "iso9564-0";
 // How long the worker sleeps in curl_multi_poll at most; curl_multi_wakeup cuts it short on
 // cancel and stop, so this only bounds the wait when libcurl asks for nothing sooner.
-constexpr int poll_interval_ms = 100;
+constexpr int k_poll_interval_ms = 100;
 
 std::once_flag curl_initialised;
 
@@ -92,7 +92,7 @@ struct ReplyBuffer {
     std::string body;
     bool too_large = false;
     // Reserved whole, so that the balance is never copied by a regrowth, and wiped at the end.
-    ReplyBuffer() { body.reserve(maximum_reply_bytes); }
+    ReplyBuffer() { body.reserve(k_maximum_reply_bytes); }
     ReplyBuffer(const ReplyBuffer&) = delete;
     ReplyBuffer& operator=(const ReplyBuffer&) = delete;
     ~ReplyBuffer() { base::wipe(body); }
@@ -101,7 +101,7 @@ struct ReplyBuffer {
 std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto* buffer = static_cast<ReplyBuffer*>(user);
     const std::size_t bytes = size * count;
-    if (buffer->body.size() + bytes > maximum_reply_bytes) {
+    if (buffer->body.size() + bytes > k_maximum_reply_bytes) {
         buffer->too_large = true;
         return 0;
     }
@@ -186,7 +186,7 @@ core::ServiceReply interpret_balance_reply(long http_status, std::string_view bo
     if (http_status >= 500 && http_status <= 599) {
         return reply_with(core::ServiceStatus::unavailable);
     }
-    if (body.size() > maximum_reply_bytes) {
+    if (body.size() > k_maximum_reply_bytes) {
         return reply_with(core::ServiceStatus::bad_reply);
     }
     const json document = json::parse(body, nullptr, false);
@@ -208,7 +208,7 @@ core::ServiceReply interpret_balance_reply(long http_status, std::string_view bo
             }
             if (minor->is_number_unsigned()) {
                 if (minor->get<std::uint64_t>() >
-                    static_cast<std::uint64_t>(maximum_balance_minor_units)) {
+                    static_cast<std::uint64_t>(k_maximum_balance_minor_units)) {
                     break;
                 }
             } else if (minor->get<std::int64_t>() < 0) {
@@ -226,9 +226,9 @@ core::ServiceReply interpret_balance_reply(long http_status, std::string_view bo
                 break;
             }
             if (tries->is_number_unsigned()
-                    ? tries->get<std::uint64_t>() > static_cast<std::uint64_t>(maximum_tries_left)
+                    ? tries->get<std::uint64_t>() > static_cast<std::uint64_t>(k_maximum_tries_left)
                     : (tries->get<std::int64_t>() < 0 ||
-                       tries->get<std::int64_t>() > maximum_tries_left)) {
+                       tries->get<std::int64_t>() > k_maximum_tries_left)) {
                 break;
             }
             core::ServiceReply reply = reply_with(core::ServiceStatus::wrong_pin);
@@ -354,7 +354,7 @@ void AccountClient::run() {
             }
         }
         if (m_notices) {
-            m_notices(ServiceNotice{std::string(service_name), std::string(balance_call),
+            m_notices(ServiceNotice{std::string(k_service_name), std::string(k_balance_call),
                                     outcome.status, elapsed.count()});
         }
         if (outcome.reply && m_events) {
@@ -375,7 +375,7 @@ AccountClient::Outcome AccountClient::perform_safely(const PendingCall& call) {
 }
 
 AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
-    if (call.block.bytes().size() != core::EncryptedPinBlock::tdes_length) {
+    if (call.block.bytes().size() != core::EncryptedPinBlock::k_tdes_length) {
         // The contract carries ISO 9564 format 0 only; a format 4 pad is a configuration fault.
         return {reply_with(core::ServiceStatus::bad_reply), "unsupported_pin_block"};
     }
@@ -391,14 +391,14 @@ AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
     body.append(R"(","pin_block":")");
     base::append_hex(body, call.block.bytes());  // in place: no temporary copy
     body.append(R"(","pin_block_format":")");
-    body.append(pin_block_format_0);
+    body.append(k_pin_block_format_0);
     body.append(R"("})");
     // Nothing is sent over anything but HTTPS to a configured trust anchor; the kiosk's
     // configuration refuses both at start, and the client holds to it on its own.
     if (!m_options.base_url.starts_with("https://") || m_options.ca_file.empty()) {
         return {reply_with(core::ServiceStatus::unavailable), "insecure_configuration"};
     }
-    const std::string url = m_options.base_url + std::string(balance_path);
+    const std::string url = m_options.base_url + std::string(k_balance_path);
 
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), &curl_easy_cleanup);
     if (!easy) {
@@ -451,7 +451,7 @@ AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
             }
         }
         if (!finished) {
-            curl_multi_poll(multi, nullptr, 0, poll_interval_ms, nullptr);
+            curl_multi_poll(multi, nullptr, 0, k_poll_interval_ms, nullptr);
         }
     }
     // Removing the handle aborts a transfer that is still going.

@@ -28,14 +28,14 @@ namespace kiosk::net {
 
 // Long enough for a branch's VPN to set up a TLS connection, short enough that a customer is
 // told "the service is not answering" before they give up.
-inline constexpr std::chrono::milliseconds default_connect_timeout{3'000};
-inline constexpr std::chrono::milliseconds default_total_timeout{8'000};
+inline constexpr std::chrono::milliseconds k_default_connect_timeout{3'000};
+inline constexpr std::chrono::milliseconds k_default_total_timeout{8'000};
 // A balance reply is about 100 bytes; anything near this limit is not our service.
-inline constexpr std::size_t maximum_reply_bytes = 16 * 1024;
+inline constexpr std::size_t k_maximum_reply_bytes = 16 * 1024;
 // The largest balance the kiosk will believe: 100 billion yuan in fen.
-inline constexpr std::int64_t maximum_balance_minor_units = 10'000'000'000'000;
+inline constexpr std::int64_t k_maximum_balance_minor_units = 10'000'000'000'000;
 // The service locks a card after a few wrong PINs; a larger count is a broken reply.
-inline constexpr int maximum_tries_left = 9;
+inline constexpr int k_maximum_tries_left = 9;
 
 using EventSink = std::function<void(core::Event)>;
 
@@ -55,8 +55,8 @@ struct AccountClientOptions {
     // The one certificate authority the service's certificate must chain to; the system's
     // trust store is never consulted. Required: without it no call is made.
     std::filesystem::path ca_file{};
-    std::chrono::milliseconds connect_timeout = default_connect_timeout;
-    std::chrono::milliseconds total_timeout = default_total_timeout;
+    std::chrono::milliseconds connect_timeout = k_default_connect_timeout;
+    std::chrono::milliseconds total_timeout = k_default_total_timeout;
 };
 
 class AccountClient {

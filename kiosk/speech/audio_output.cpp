@@ -89,7 +89,7 @@ std::expected<std::unique_ptr<AudioDevice>, base::Error<SpeechError>> AudioDevic
     wanted.freq = sample_rate;
     wanted.format = AUDIO_S16SYS;
     wanted.channels = 1;
-    wanted.samples = device_buffer_samples;
+    wanted.samples = k_device_buffer_samples;
     wanted.callback = &AudioDevice::mix_callback;
     wanted.userdata = device.get();
     SDL_AudioSpec obtained{};
@@ -115,8 +115,8 @@ AudioDevice::~AudioDevice() {
 
 void SDLCALL AudioDevice::mix_callback(void* user_data, Uint8* stream, int length) noexcept {
     const auto* device = static_cast<const AudioDevice*>(user_data);
-    std::array<std::int32_t, device_buffer_samples> sum{};
-    std::array<std::int16_t, device_buffer_samples> period{};
+    std::array<std::int32_t, k_device_buffer_samples> sum{};
+    std::array<std::int16_t, k_device_buffer_samples> period{};
     auto remaining = static_cast<std::size_t>(std::max(length, 0));
     while (remaining > 0) {
         const std::size_t bytes = std::min(remaining, period.size() * sizeof(std::int16_t));

@@ -29,7 +29,7 @@ namespace kiosk::speech {
 // 512 samples at 22050 Hz is 23 ms: the most speech that can still sound after a cut, since
 // the period SDL is playing cannot be recalled. Half of the 1024 in docs/platform-facts.md, for
 // quicker silence.
-inline constexpr std::uint16_t device_buffer_samples = 512;
+inline constexpr std::uint16_t k_device_buffer_samples = 512;
 
 class AudioOutput {
   public:

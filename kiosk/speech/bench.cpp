@@ -126,8 +126,8 @@ int main(int argc, char** argv) {
         ::setenv("SDL_AUDIODRIVER", "dummy", 1);
     }
     std::printf("audio driver: %s, device period %u samples (%.1f ms at 22050 Hz), %d rounds\n",
-                std::getenv("SDL_AUDIODRIVER"), kiosk::speech::device_buffer_samples,
-                kiosk::speech::device_buffer_samples * 1000.0 / 22050.0, rounds);
+                std::getenv("SDL_AUDIODRIVER"), kiosk::speech::k_device_buffer_samples,
+                kiosk::speech::k_device_buffer_samples * 1000.0 / 22050.0, rounds);
 
     NoticeCounter notices;
     kiosk::speech::Options options;

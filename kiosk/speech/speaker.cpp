@@ -40,18 +40,18 @@ EngineState engine;
 
 // Length of the PCM chunks eSpeak hands to the callback (espeak_Initialize's buflength). Each
 // chunk boundary is a chance to abort, and synthesis runs ~1000x real time, so small is cheap.
-constexpr int synthesis_chunk_ms = 40;
+constexpr int k_synthesis_chunk_ms = 40;
 // After a fault in the worker, this pause comes before it goes on.
 constexpr auto k_fault_pause = std::chrono::milliseconds(100);
 
 // How far synthesis may run ahead of what the output has played. Enough to ride out a busy
 // moment on a loaded machine without a gap, small enough that a cut leaves little unheard
 // audio behind and the recording holds what the customer heard.
-constexpr std::chrono::milliseconds synthesis_lookahead{200};
+constexpr std::chrono::milliseconds k_synthesis_lookahead{200};
 
 // How often the worker looks at the outputs' progress while it waits for audio to play: the
 // latest an end notice can come after the audio ran out.
-constexpr std::chrono::milliseconds progress_poll_interval{5};
+constexpr std::chrono::milliseconds k_progress_poll_interval{5};
 
 std::chrono::microseconds microseconds_since(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
@@ -262,7 +262,7 @@ bool Speaker::start_engine(std::promise<std::expected<int, base::Error<SpeechErr
         const char* data_path =
             m_options.espeak_data_path.empty() ? nullptr : m_options.espeak_data_path.c_str();
         // Without DONT_EXIT eSpeak calls exit() when its data is missing.
-        const int sample_rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, synthesis_chunk_ms,
+        const int sample_rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, k_synthesis_chunk_ms,
                                                   data_path, espeakINITIALIZE_DONT_EXIT);
         if (sample_rate <= 0) {
             engine.started = false;
@@ -276,7 +276,7 @@ bool Speaker::start_engine(std::promise<std::expected<int, base::Error<SpeechErr
         }
         engine = EngineState{true, m_options.espeak_data_path, sample_rate};
     }
-    for (const VoiceChoice& choice : voice_table) {
+    for (const VoiceChoice& choice : k_voice_table) {
         const std::string voice{choice.voice};
         if (espeak_SetVoiceByName(voice.c_str()) != EE_OK) {
             reported = true;
@@ -471,8 +471,8 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
     }
     // Re-applied every time: SSML or an earlier voice may have left other values behind.
     espeak_SetParameter(espeakRATE, effective_rate_wpm(utterance.rate_wpm), 0);
-    espeak_SetParameter(espeakPITCH, normal_pitch, 0);
-    espeak_SetParameter(espeakVOLUME, synthesiser_volume, 0);
+    espeak_SetParameter(espeakPITCH, k_normal_pitch, 0);
+    espeak_SetParameter(espeakVOLUME, k_synthesiser_volume, 0);
 
     const std::string text = clean_for_synthesis(utterance.text);
     AudioOutput& output = output_for(channel);
@@ -555,7 +555,7 @@ int Speaker::on_synthesised(SynthesisContext& context, std::span<const short> sa
         context.produced.insert(context.produced.end(), chunk.begin(), chunk.end());
 
         const auto lookahead_samples = static_cast<std::uint64_t>(m_sample_rate) *
-                                       static_cast<std::uint64_t>(synthesis_lookahead.count()) /
+                                       static_cast<std::uint64_t>(k_synthesis_lookahead.count()) /
                                        1000;
         wait_until([&] { return context.output->voice_queued() <= lookahead_samples; },
                    context.generation);
@@ -580,7 +580,7 @@ void Speaker::wait_until(const std::function<bool()>& done, std::uint64_t genera
         if (m_generation != generation || !m_tone_notices.empty()) {
             continue;
         }
-        m_wake.wait_for(lock, progress_poll_interval);
+        m_wake.wait_for(lock, k_progress_poll_interval);
     }
 }
 

@@ -88,7 +88,7 @@ struct Options {
     // When set, every utterance's played audio (up to any cut, with the volume applied) is
     // also written there as NNN-<channel>.wav, numbered from 001. Tones are not recorded.
     std::optional<std::filesystem::path> record_directory;
-    int volume_step = default_volume_step;
+    int volume_step = k_default_volume_step;
     bool headphones_plugged = false;
     std::function<void(const SpeechNotice&)> on_speech;
     std::function<void(const ToneNotice&)> on_tone;
@@ -180,7 +180,7 @@ class Speaker {
 
     // Bumped by every cut; the worker compares it with the generation of what it is playing.
     std::atomic<std::uint64_t> m_generation{0};
-    std::atomic<int> m_volume_step{default_volume_step};
+    std::atomic<int> m_volume_step{k_default_volume_step};
     std::atomic<bool> m_headphones_plugged{false};
 
     mutable std::mutex m_mutex;  // guards the fields below

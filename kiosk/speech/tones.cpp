@@ -9,10 +9,10 @@ namespace kiosk::speech {
 
 namespace {
 
-constexpr std::array<ToneSegment, 1> key_pattern{{{1000.0, 50}}};
-constexpr std::array<ToneSegment, 1> digit_pattern{{{1400.0, 80}}};
-constexpr std::array<ToneSegment, 3> error_pattern{{{440.0, 150}, {0.0, 50}, {330.0, 250}}};
-constexpr std::array<ToneSegment, 5> attention_pattern{
+constexpr std::array<ToneSegment, 1> k_key_pattern{{{1000.0, 50}}};
+constexpr std::array<ToneSegment, 1> k_digit_pattern{{{1400.0, 80}}};
+constexpr std::array<ToneSegment, 3> k_error_pattern{{{440.0, 150}, {0.0, 50}, {330.0, 250}}};
+constexpr std::array<ToneSegment, 5> k_attention_pattern{
     {{660.0, 120}, {0.0, 40}, {880.0, 120}, {0.0, 40}, {990.0, 160}}};
 
 template <std::size_t Size>
@@ -24,26 +24,26 @@ constexpr int total_ms(const std::array<ToneSegment, Size>& pattern) {
     return total;
 }
 
-static_assert(total_ms(key_pattern) <= maximum_tone_duration.count());
-static_assert(total_ms(digit_pattern) <= maximum_tone_duration.count());
-static_assert(total_ms(error_pattern) <= maximum_tone_duration.count());
-static_assert(total_ms(attention_pattern) <= maximum_tone_duration.count());
-static_assert(maximum_tone_duration < std::chrono::seconds{3}, "EN 301 549 5.1.3.10");
+static_assert(total_ms(k_key_pattern) <= k_maximum_tone_duration.count());
+static_assert(total_ms(k_digit_pattern) <= k_maximum_tone_duration.count());
+static_assert(total_ms(k_error_pattern) <= k_maximum_tone_duration.count());
+static_assert(total_ms(k_attention_pattern) <= k_maximum_tone_duration.count());
+static_assert(k_maximum_tone_duration < std::chrono::seconds{3}, "EN 301 549 5.1.3.10");
 
 }  // namespace
 
 std::span<const ToneSegment> tone_pattern(ToneKind kind) {
     switch (kind) {
         case ToneKind::key:
-            return key_pattern;
+            return k_key_pattern;
         case ToneKind::digit:
-            return digit_pattern;
+            return k_digit_pattern;
         case ToneKind::error:
-            return error_pattern;
+            return k_error_pattern;
         case ToneKind::attention:
-            return attention_pattern;
+            return k_attention_pattern;
     }
-    return key_pattern;
+    return k_key_pattern;
 }
 
 std::vector<std::int16_t> generate_tone(ToneKind kind, int sample_rate, double gain) {
@@ -52,9 +52,9 @@ std::vector<std::int16_t> generate_tone(ToneKind kind, int sample_rate, double g
         return samples;
     }
     const double rate = static_cast<double>(sample_rate);
-    const double peak = tone_amplitude * 32767.0 * gain;
+    const double peak = k_tone_amplitude * 32767.0 * gain;
     const auto fade_samples =
-        static_cast<std::size_t>(rate * static_cast<double>(tone_fade.count()) / 1000.0);
+        static_cast<std::size_t>(rate * static_cast<double>(k_tone_fade.count()) / 1000.0);
     for (const ToneSegment& segment : tone_pattern(kind)) {
         const auto count =
             static_cast<std::size_t>(rate * static_cast<double>(segment.duration_ms) / 1000.0);

@@ -24,13 +24,13 @@ std::span<const ToneSegment> tone_pattern(ToneKind kind);
 
 // EN 301 549 5.1.3.10: no other sound may play over speech for more than 3 s. Tones are mixed
 // over speech, so every pattern is far shorter than that (checked in tones.cpp).
-inline constexpr std::chrono::milliseconds maximum_tone_duration{1000};
+inline constexpr std::chrono::milliseconds k_maximum_tone_duration{1000};
 
 // Peak amplitude of a tone at gain 1, as a fraction of full scale: about as loud as speech.
-inline constexpr double tone_amplitude = 0.35;
+inline constexpr double k_tone_amplitude = 0.35;
 
 // Fade in and out of each segment, so that a tone starts and stops without a click.
-inline constexpr std::chrono::milliseconds tone_fade{5};
+inline constexpr std::chrono::milliseconds k_tone_fade{5};
 
 // The samples of a kind's pattern at `sample_rate`, scaled by `gain`.
 std::vector<std::int16_t> generate_tone(ToneKind kind, int sample_rate, double gain);

@@ -17,7 +17,7 @@ bool equal_ignoring_case(std::string_view left, std::string_view right) {
 }  // namespace
 
 std::optional<std::string_view> voice_for_locale(std::string_view locale) {
-    for (const VoiceChoice& choice : voice_table) {
+    for (const VoiceChoice& choice : k_voice_table) {
         if (equal_ignoring_case(choice.locale, locale)) {
             return choice.voice;
         }
@@ -27,9 +27,9 @@ std::optional<std::string_view> voice_for_locale(std::string_view locale) {
 
 int effective_rate_wpm(int requested_wpm) {
     if (requested_wpm <= 0) {
-        return normal_rate_wpm;
+        return k_normal_rate_wpm;
     }
-    return std::clamp(requested_wpm, minimum_rate_wpm, maximum_rate_wpm);
+    return std::clamp(requested_wpm, k_minimum_rate_wpm, k_maximum_rate_wpm);
 }
 
 }  // namespace kiosk::speech

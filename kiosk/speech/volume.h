@@ -10,17 +10,17 @@
 
 namespace kiosk::speech {
 
-inline constexpr int minimum_volume_step = 1;
-inline constexpr int maximum_volume_step = 5;
-inline constexpr int default_volume_step = 3;
+inline constexpr int k_minimum_volume_step = 1;
+inline constexpr int k_maximum_volume_step = 5;
+inline constexpr int k_default_volume_step = 3;
 
 // 5 dB apart, so each step is clearly louder than the last; the top step is +3 dB, which the
 // synthesiser's headroom (peaks near 64% of full scale) takes without clipping.
-inline constexpr std::array<double, maximum_volume_step> volume_step_gain_db{-17.0, -12.0, -7.0,
-                                                                             -2.0, 3.0};
+inline constexpr std::array<double, k_maximum_volume_step> k_volume_step_gain_db{-17.0, -12.0, -7.0,
+                                                                                 -2.0, 3.0};
 
 constexpr bool is_valid_volume_step(int step) {
-    return step >= minimum_volume_step && step <= maximum_volume_step;
+    return step >= k_minimum_volume_step && step <= k_maximum_volume_step;
 }
 
 // The linear gain of a valid step.

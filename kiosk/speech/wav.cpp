@@ -13,10 +13,10 @@ namespace kiosk::speech {
 
 namespace {
 
-constexpr std::uint16_t pcm_format_tag = 1;
-constexpr std::uint16_t bits_per_sample = 16;
-constexpr std::uint32_t format_chunk_size = 16;
-constexpr std::size_t header_size = 44;
+constexpr std::uint16_t k_pcm_format_tag = 1;
+constexpr std::uint16_t k_bits_per_sample = 16;
+constexpr std::uint32_t k_format_chunk_size = 16;
+constexpr std::size_t k_header_size = 44;
 
 void put_tag(base::Bytes& bytes, std::string_view tag) {
     bytes.insert(bytes.end(), tag.begin(), tag.end());
@@ -36,27 +36,27 @@ base::Error<SpeechError> bad(const std::filesystem::path& path, std::string_view
 std::expected<void, base::Error<SpeechError>> write_wav(const std::filesystem::path& path,
                                                         std::span<const std::int16_t> samples,
                                                         int sample_rate) {
-    constexpr std::size_t bytes_per_sample = bits_per_sample / 8;
-    const std::size_t data_size = samples.size() * bytes_per_sample;
+    constexpr std::size_t k_bytes_per_sample = k_bits_per_sample / 8;
+    const std::size_t data_size = samples.size() * k_bytes_per_sample;
     if (sample_rate <= 0 ||
-        data_size > std::numeric_limits<std::uint32_t>::max() - (header_size - 8)) {
+        data_size > std::numeric_limits<std::uint32_t>::max() - (k_header_size - 8)) {
         return std::unexpected(
             base::error(SpeechError::recording_failed, path.string() + ": too long"));
     }
     const auto rate = static_cast<std::uint32_t>(sample_rate);
     base::Bytes bytes;
-    bytes.reserve(header_size + data_size);
+    bytes.reserve(k_header_size + data_size);
     put_tag(bytes, "RIFF");
-    base::put_le32(bytes, static_cast<std::uint32_t>(header_size - 8 + data_size));
+    base::put_le32(bytes, static_cast<std::uint32_t>(k_header_size - 8 + data_size));
     put_tag(bytes, "WAVE");
     put_tag(bytes, "fmt ");
-    base::put_le32(bytes, format_chunk_size);
-    base::put_le16(bytes, pcm_format_tag);
+    base::put_le32(bytes, k_format_chunk_size);
+    base::put_le16(bytes, k_pcm_format_tag);
     base::put_le16(bytes, 1);  // mono
     base::put_le32(bytes, rate);
-    base::put_le32(bytes, rate * static_cast<std::uint32_t>(bytes_per_sample));  // byte rate
-    base::put_le16(bytes, static_cast<std::uint16_t>(bytes_per_sample));         // block align
-    base::put_le16(bytes, bits_per_sample);
+    base::put_le32(bytes, rate * static_cast<std::uint32_t>(k_bytes_per_sample));  // byte rate
+    base::put_le16(bytes, static_cast<std::uint16_t>(k_bytes_per_sample));         // block align
+    base::put_le16(bytes, k_bits_per_sample);
     put_tag(bytes, "data");
     base::put_le32(bytes, static_cast<std::uint32_t>(data_size));
     for (const std::int16_t sample : samples) {
@@ -92,11 +92,11 @@ std::expected<WavAudio, base::Error<SpeechError>> read_wav(const std::filesystem
             return std::unexpected(bad(path, "a chunk runs past the end of the file"));
         }
         if (tag_at(bytes, offset, "fmt ")) {
-            if (chunk_size < format_chunk_size) {
+            if (chunk_size < k_format_chunk_size) {
                 return std::unexpected(bad(path, "format chunk too short"));
             }
-            if (base::le16_at(bytes, body) != pcm_format_tag ||
-                base::le16_at(bytes, body + 14) != bits_per_sample) {
+            if (base::le16_at(bytes, body) != k_pcm_format_tag ||
+                base::le16_at(bytes, body + 14) != k_bits_per_sample) {
                 return std::unexpected(bad(path, "not 16-bit PCM"));
             }
             audio.channels = base::le16_at(bytes, body + 2);

@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
             session.elder_mode = elder;
             std::vector<double> layouts;
             std::vector<double> frames;
-            for (const core::ScreenId id : core::all_screen_ids) {
+            for (const core::ScreenId id : core::k_all_screen_ids) {
                 const core::ScreenModel screen = core::build_screen(id, *resources, session);
                 const auto before_layout = Clock::now();
                 (*display)->show(screen);

@@ -13,19 +13,19 @@ namespace kiosk::ui {
 namespace {
 
 // Layout proportions at the reference height (1080 px); all scale with the window.
-constexpr int margin = 72;
-constexpr int paragraph_gap = 28;
-constexpr int choice_gap = 28;
-constexpr int choice_padding = 24;
-constexpr int notice_padding = 24;
-constexpr int input_padding = 20;
-constexpr int input_width = 900;  // room for twelve PIN dots at the largest size
-constexpr int border_width = 4;
-constexpr int status_bar_gap = 16;
+constexpr int k_margin = 72;
+constexpr int k_paragraph_gap = 28;
+constexpr int k_choice_gap = 28;
+constexpr int k_choice_padding = 24;
+constexpr int k_notice_padding = 24;
+constexpr int k_input_padding = 20;
+constexpr int k_input_width = 900;  // room for twelve PIN dots at the largest size
+constexpr int k_border_width = 4;
+constexpr int k_status_bar_gap = 16;
 // When a screen's text does not fit, the layout shrinks in these steps down to this floor,
 // so that nothing is ever cut off; the catalogs are written to fit at full size.
-constexpr double shrink_step = 0.92;
-constexpr double smallest_scale = 0.6;
+constexpr double k_shrink_step = 0.92;
+constexpr double k_smallest_scale = 0.6;
 
 struct KeyBadge {
     std::string label;
@@ -168,9 +168,9 @@ const Display::Texture& Display::text_texture(const std::string& text, TTF_Font*
 
 void Display::lay_out() {
     SDL_GetRendererOutputSize(m_renderer, &m_width, &m_height);
-    const double base_scale = static_cast<double>(m_height) / reference_height;
-    for (double factor = 1.0;; factor *= shrink_step) {
-        if (try_lay_out(base_scale * factor) || factor * shrink_step < smallest_scale) {
+    const double base_scale = static_cast<double>(m_height) / k_reference_height;
+    for (double factor = 1.0;; factor *= k_shrink_step) {
+        if (try_lay_out(base_scale * factor) || factor * k_shrink_step < k_smallest_scale) {
             break;
         }
     }
@@ -185,7 +185,7 @@ bool Display::try_lay_out(double scale) {
     const Palette& palette = theme.palette;
     const TextSizes& sizes = theme.sizes;
     const std::string& locale = m_screen.locale;
-    const int left = scaled(margin, scale);
+    const int left = scaled(k_margin, scale);
     const int content_width = m_width - 2 * left;
     int y = left;
 
@@ -207,7 +207,7 @@ bool Display::try_lay_out(double scale) {
             TTF_SizeUTF8(font, std::string(part).c_str(), &text_width, nullptr);
             return text_width;
         };
-        const int line_height = static_cast<int>(TTF_FontHeight(font) * line_spacing);
+        const int line_height = static_cast<int>(TTF_FontHeight(font) * k_line_spacing);
         int height = 0;
         for (const std::string& line : break_lines(text, width, measure)) {
             add_text(line, font, colour, x, top + height, is_private);
@@ -220,7 +220,7 @@ bool Display::try_lay_out(double scale) {
     auto add_plain = [&](const core::Element& element, Weight weight, int size, Colour colour) {
         TTF_Font* font = m_fonts.font(locale, weight, scaled(size, scale));
         y += add_paragraph(element.text, font, colour, left, y, content_width, element.is_private);
-        y += scaled(paragraph_gap, scale);
+        y += scaled(k_paragraph_gap, scale);
     };
 
     std::vector<const core::Element*> choices;
@@ -241,7 +241,7 @@ bool Display::try_lay_out(double scale) {
                 break;
             case core::Role::notice: {
                 TTF_Font* font = m_fonts.font(locale, Weight::regular, scaled(sizes.notice, scale));
-                const int padding = scaled(notice_padding, scale);
+                const int padding = scaled(k_notice_padding, scale);
                 const std::size_t box = m_items.size();
                 m_items.push_back(Item{.kind = Item::Kind::fill,
                                        .rect = {},
@@ -253,14 +253,14 @@ bool Display::try_lay_out(double scale) {
                     add_paragraph(element.text, font, palette.notice_text, left + padding,
                                   y + padding, content_width - 2 * padding, element.is_private);
                 m_items[box].rect = {left, y, content_width, height + 2 * padding};
-                y += height + 2 * padding + scaled(paragraph_gap, scale);
+                y += height + 2 * padding + scaled(k_paragraph_gap, scale);
                 break;
             }
             case core::Role::input: {
                 TTF_Font* font = m_fonts.font(locale, Weight::bold, scaled(sizes.input, scale));
-                const int padding = scaled(input_padding, scale);
+                const int padding = scaled(k_input_padding, scale);
                 const int height = TTF_FontHeight(font) + 2 * padding;
-                const int width = std::min(content_width, scaled(input_width, scale));
+                const int width = std::min(content_width, scaled(k_input_width, scale));
                 m_items.push_back(Item{.kind = Item::Kind::outline,
                                        .rect = {left, y, width, height},
                                        .colour = palette.input_border,
@@ -269,7 +269,7 @@ bool Display::try_lay_out(double scale) {
                                        .key = {}});
                 add_text(element.text, font, palette.input_text, left + padding, y + padding,
                          element.is_private);
-                y += height + scaled(paragraph_gap, scale);
+                y += height + scaled(k_paragraph_gap, scale);
                 break;
             }
             case core::Role::text:
@@ -287,13 +287,13 @@ bool Display::try_lay_out(double scale) {
         const int height = TTF_FontHeight(font);
         bottom -= height;
         add_text(status->text, font, palette.status_text, left, bottom, status->is_private);
-        bottom -= scaled(status_bar_gap, scale);
+        bottom -= scaled(k_status_bar_gap, scale);
     }
     if (!choices.empty()) {
         TTF_Font* font = m_fonts.font(locale, Weight::regular, scaled(sizes.choice, scale));
         TTF_Font* badge_font = m_fonts.font(locale, Weight::bold, scaled(sizes.choice, scale));
-        const int gap = scaled(choice_gap, scale);
-        const int padding = scaled(choice_padding, scale);
+        const int gap = scaled(k_choice_gap, scale);
+        const int padding = scaled(k_choice_padding, scale);
         const int columns = choices.size() > 1 ? 2 : 1;
         const int rows = static_cast<int>((choices.size() + 1) / 2);
         const int button_width = (content_width - gap * (columns - 1)) / columns;
@@ -376,7 +376,7 @@ void Display::draw(Privacy privacy) {
         return;
     }
     const int border =
-        std::max(1, scaled(border_width, static_cast<double>(m_height) / reference_height));
+        std::max(1, scaled(k_border_width, static_cast<double>(m_height) / k_reference_height));
     for (const Item& item : m_items) {
         const bool hidden = item.is_private && privacy == Privacy::redact;
         const Colour colour = hidden ? palette.redaction : item.colour;

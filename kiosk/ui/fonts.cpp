@@ -3,20 +3,20 @@
 namespace kiosk::ui {
 
 namespace {
-constexpr int japanese_face = 0;
-constexpr int simplified_chinese_face = 2;
-constexpr int hong_kong_face = 4;
+constexpr int k_japanese_face = 0;
+constexpr int k_simplified_chinese_face = 2;
+constexpr int k_hong_kong_face = 4;
 }  // namespace
 
 int face_index_for_locale(std::string_view locale) {
     if (locale == "zh-HK" || locale == "zh-TW") {
-        return hong_kong_face;
+        return k_hong_kong_face;
     }
     if (locale == "ja") {
-        return japanese_face;
+        return k_japanese_face;
     }
     // Latin glyphs are the same in every face; Simplified Chinese serves English too.
-    return simplified_chinese_face;
+    return k_simplified_chinese_face;
 }
 
 FontLibrary::FontLibrary(FontFiles files) : m_files(std::move(files)) {}
@@ -29,7 +29,7 @@ FontLibrary::~FontLibrary() {
 
 std::expected<void, base::Error<DisplayError>> FontLibrary::verify() {
     for (const auto& path : {m_files.regular, m_files.bold}) {
-        TTF_Font* font = TTF_OpenFontIndex(path.c_str(), 24, simplified_chinese_face);
+        TTF_Font* font = TTF_OpenFontIndex(path.c_str(), 24, k_simplified_chinese_face);
         if (font == nullptr) {
             return std::unexpected(
                 base::error(DisplayError::font_unreadable, path.string() + ": " + TTF_GetError()));

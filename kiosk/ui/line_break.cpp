@@ -45,13 +45,13 @@ bool is_wide(char32_t code_point) {
 }
 
 bool is_closing(char32_t code_point) {
-    constexpr std::u32string_view closing = U"，。、！？；：）」』】》〉”’…,.!?;:)]}%";
-    return closing.find(code_point) != std::u32string_view::npos;
+    constexpr std::u32string_view k_closing = U"，。、！？；：）」』】》〉”’…,.!?;:)]}%";
+    return k_closing.find(code_point) != std::u32string_view::npos;
 }
 
 bool is_opening(char32_t code_point) {
-    constexpr std::u32string_view opening = U"（「『【《〈“‘([{¥$";
-    return opening.find(code_point) != std::u32string_view::npos;
+    constexpr std::u32string_view k_opening = U"（「『【《〈“‘([{¥$";
+    return k_opening.find(code_point) != std::u32string_view::npos;
 }
 
 // A token is the smallest piece that may start a line: a Latin word, one Han character, with

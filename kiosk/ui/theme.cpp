@@ -29,13 +29,13 @@ Theme theme_named(std::string_view name) {
     if (name == "elder") {
         return Theme{.name = "elder",
                      .palette = {},
-                     .sizes = elder_sizes,
-                     .touch_target = elder_touch_target};
+                     .sizes = k_elder_sizes,
+                     .touch_target = k_elder_touch_target};
     }
     return Theme{.name = "standard",
                  .palette = {},
-                 .sizes = standard_sizes,
-                 .touch_target = standard_touch_target};
+                 .sizes = k_standard_sizes,
+                 .touch_target = k_standard_touch_target};
 }
 
 }  // namespace kiosk::ui

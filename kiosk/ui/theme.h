@@ -46,22 +46,22 @@ struct TextSizes {
     int status = 0;
 };
 
-inline constexpr int reference_height = 1080;
+inline constexpr int k_reference_height = 1080;
 
 // Standard theme at 1080 px: body text 48 px is about 9 mm cap height on a 21.5" kiosk
 // screen, well above ADA 707.7.2's 4.8 mm.
-inline constexpr TextSizes standard_sizes{
+inline constexpr TextSizes k_standard_sizes{
     .title = 72, .text = 48, .amount = 96, .notice = 44, .choice = 52, .input = 72, .status = 32};
 // Elder mode (长辈模式): a third larger again; MIIT asks for at least 18 pt body text and the
 // largest setting at least 30 pt (40 px): here body 64 px, titles 96 px.
-inline constexpr TextSizes elder_sizes{
+inline constexpr TextSizes k_elder_sizes{
     .title = 96, .text = 64, .amount = 120, .notice = 58, .choice = 68, .input = 96, .status = 40};
 
-inline constexpr double line_spacing = 1.35;             // MIIT: at least 1.3x
-inline constexpr double minimum_text_contrast = 7.0;     // WCAG 1.4.6 (AAA)
-inline constexpr double minimum_control_contrast = 3.0;  // WCAG 1.4.11
-inline constexpr int standard_touch_target = 44;         // WCAG 2.5.5, px at reference height
-inline constexpr int elder_touch_target = 60;            // MIIT elder-friendly spec
+inline constexpr double k_line_spacing = 1.35;             // MIIT: at least 1.3x
+inline constexpr double k_minimum_text_contrast = 7.0;     // WCAG 1.4.6 (AAA)
+inline constexpr double k_minimum_control_contrast = 3.0;  // WCAG 1.4.11
+inline constexpr int k_standard_touch_target = 44;         // WCAG 2.5.5, px at reference height
+inline constexpr int k_elder_touch_target = 60;            // MIIT elder-friendly spec
 
 struct Theme {
     std::string_view name;

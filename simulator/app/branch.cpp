@@ -27,13 +27,13 @@ using namespace std::chrono_literals;
 
 // How long a customer waits for the PIN pad to listen (or to collect a PIN) before pressing
 // a key, and between two keys.
-constexpr auto pin_pad_ready_wait = 10s;
-constexpr auto pause_between_digits = 120ms;
+constexpr auto k_pin_pad_ready_wait = 10s;
+constexpr auto k_pause_between_digits = 120ms;
 // How long the kiosk gets to stop cleanly before it is killed.
-constexpr auto stop_grace = 5s;
-constexpr auto stop_poll = 20ms;
+constexpr auto k_stop_grace = 5s;
+constexpr auto k_stop_poll = 20ms;
 // Headless runs draw into memory at this size (the screenshots' size).
-constexpr const char* headless_size = "1280x720";
+constexpr const char* k_headless_size = "1280x720";
 
 std::optional<bank::Fault> fault_named(std::string_view mode) {
     for (const bank::Fault fault : {bank::Fault::none, bank::Fault::unavailable, bank::Fault::slow,
@@ -144,7 +144,7 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
     branch->m_account_service = std::make_unique<bank::AccountService>(
         bank::AccountServiceConfig{.database = database,
                                    .demo_cards = branch->m_options.demo_cards,
-                                   .pin_key = bank::demo_pin_key,
+                                   .pin_key = bank::k_demo_pin_key,
                                    .tls = std::move(*tls)});
     if (auto started = branch->m_account_service->start(); !started) {
         return std::unexpected(
@@ -152,7 +152,7 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
     }
     branch->m_bus = std::make_unique<usb::VirtualUsbBus>();
     branch->m_reader = std::make_shared<devices::VirtualCcidReader>();
-    branch->m_pin_pad = std::make_shared<devices::VirtualEpp>(bank::demo_pin_key);
+    branch->m_pin_pad = std::make_shared<devices::VirtualEpp>(bank::k_demo_pin_key);
     for (const std::shared_ptr<usb::VirtualUsbDevice>& device :
          {std::static_pointer_cast<usb::VirtualUsbDevice>(branch->m_reader),
           std::static_pointer_cast<usb::VirtualUsbDevice>(branch->m_pin_pad)}) {
@@ -206,7 +206,7 @@ std::expected<void, base::Error<BranchError>> Branch::start_kiosk() {
         "SIM-KIOSK-1",
     };
     if (m_options.headless) {
-        arguments.insert(arguments.end(), {"--size", headless_size});
+        arguments.insert(arguments.end(), {"--size", k_headless_size});
     }
     if (m_options.record_audio) {
         arguments.insert(arguments.end(),
@@ -262,9 +262,9 @@ int Branch::stop_kiosk() {
     }
     if (kiosk_running()) {
         kill(m_kiosk, SIGTERM);
-        const auto deadline = std::chrono::steady_clock::now() + stop_grace;
+        const auto deadline = std::chrono::steady_clock::now() + k_stop_grace;
         while (kiosk_running() && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(stop_poll);
+            std::this_thread::sleep_for(k_stop_poll);
         }
         if (kiosk_running()) {
             kill(m_kiosk, SIGKILL);
@@ -303,13 +303,13 @@ std::expected<void, base::Error<script::ActionError>> Branch::remove_card() {
 
 std::expected<void, base::Error<script::ActionError>> Branch::wait_for_pin_pad(
     drivers::epp::PadMode mode, script::ActionError not_ready) {
-    const auto deadline = std::chrono::steady_clock::now() + pin_pad_ready_wait;
+    const auto deadline = std::chrono::steady_clock::now() + k_pin_pad_ready_wait;
     while (mode == drivers::epp::PadMode::idle ? m_pin_pad->mode() == mode
                                                : m_pin_pad->mode() != mode) {
         if (std::chrono::steady_clock::now() >= deadline || !kiosk_running()) {
             return std::unexpected(base::error(not_ready));
         }
-        std::this_thread::sleep_for(stop_poll);
+        std::this_thread::sleep_for(k_stop_poll);
     }
     return {};
 }
@@ -351,7 +351,7 @@ std::expected<void, base::Error<script::ActionError>> Branch::type_pin(const std
         }
         // Straight onto the pad: it is collecting, and holds every digit itself.
         m_pin_pad->press(*key);
-        std::this_thread::sleep_for(pause_between_digits);
+        std::this_thread::sleep_for(k_pause_between_digits);
     }
     return {};
 }

@@ -18,19 +18,19 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view json_type = "application/json";
-constexpr std::size_t maximum_terminal_id_length = 32;
-constexpr std::size_t minimum_pan_length = 12;
-constexpr std::size_t maximum_pan_length = 19;
-constexpr std::size_t pin_block_hex_length = 16;
-constexpr std::string_view pin_block_format_0 = "iso9564-0";
+constexpr std::string_view k_json_type = "application/json";
+constexpr std::size_t k_maximum_terminal_id_length = 32;
+constexpr std::size_t k_minimum_pan_length = 12;
+constexpr std::size_t k_maximum_pan_length = 19;
+constexpr std::size_t k_pin_block_hex_length = 16;
+constexpr std::string_view k_pin_block_format_0 = "iso9564-0";
 // How long start() waits for the accept loop to run.
-constexpr std::chrono::seconds server_ready_timeout{5};
+constexpr std::chrono::seconds k_server_ready_timeout{5};
 // The drop fault announces a body of this length and then closes the connection.
-constexpr std::size_t dropped_body_length = 64;
+constexpr std::size_t k_dropped_body_length = 64;
 
 bool is_terminal_id(std::string_view text) {
-    return !text.empty() && text.size() <= maximum_terminal_id_length &&
+    return !text.empty() && text.size() <= k_maximum_terminal_id_length &&
            std::all_of(text.begin(), text.end(), [](char c) {
                return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                       c == '.' || c == '_' || c == '-';
@@ -38,7 +38,7 @@ bool is_terminal_id(std::string_view text) {
 }
 
 std::optional<std::array<std::uint8_t, 8>> parse_pin_block(std::string_view hex) {
-    if (hex.size() != pin_block_hex_length) {
+    if (hex.size() != k_pin_block_hex_length) {
         return std::nullopt;
     }
     const auto bytes = base::parse_hex(hex);
@@ -119,7 +119,7 @@ std::expected<BalanceRequest, RequestError> parse_balance_request(std::string_vi
         return std::unexpected(RequestError::bad_pan);
     }
     const auto& pan_text = pan->get_ref<const std::string&>();
-    if (pan_text.size() < minimum_pan_length || pan_text.size() > maximum_pan_length ||
+    if (pan_text.size() < k_minimum_pan_length || pan_text.size() > k_maximum_pan_length ||
         !base::is_digits(pan_text)) {
         return std::unexpected(RequestError::bad_pan);
     }
@@ -128,7 +128,7 @@ std::expected<BalanceRequest, RequestError> parse_balance_request(std::string_vi
 
     const auto format = document.find("pin_block_format");
     if (format == document.end() || !format->is_string() ||
-        format->get_ref<const std::string&>() != pin_block_format_0) {
+        format->get_ref<const std::string&>() != k_pin_block_format_0) {
         return std::unexpected(RequestError::bad_pin_block_format);
     }
     const auto block = document.find("pin_block");
@@ -274,7 +274,7 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
     } else {
         m_server = std::make_unique<httplib::Server>();
     }
-    m_server->set_payload_max_length(maximum_request_bytes);
+    m_server->set_payload_max_length(k_maximum_request_bytes);
     // cpp-httplib's default also sets SO_REUSEPORT, which would let a second service bind the
     // same port and silently take half the traffic. Address reuse alone is what restarts need.
     m_server->set_socket_options([](socket_t socket) {
@@ -289,7 +289,7 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
                 return false;
             case Fault::unavailable:
                 response.status = 503;
-                response.set_content(result_body("unavailable"), std::string(json_type));
+                response.set_content(result_body("unavailable"), std::string(k_json_type));
                 return true;
             case Fault::slow:
                 hold_reply();
@@ -297,14 +297,14 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
             case Fault::garbage:
                 response.status = 200;
                 response.set_content(R"({"result":"ok","balance":{"minor_units":12)",
-                                     std::string(json_type));
+                                     std::string(k_json_type));
                 return true;
             case Fault::drop:
                 // The provider refuses to write, so cpp-httplib closes the socket right after
                 // the status line and headers: the client sees the link break mid-reply.
                 response.status = 200;
                 response.set_content_provider(
-                    dropped_body_length, std::string(json_type),
+                    k_dropped_body_length, std::string(k_json_type),
                     [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
                 return true;
         }
@@ -317,7 +317,7 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
                           return;
                       }
                       response.status = 200;
-                      response.set_content(json{{"status", "ok"}}.dump(), std::string(json_type));
+                      response.set_content(json{{"status", "ok"}}.dump(), std::string(k_json_type));
                   });
 
     m_server->Post("/v1/balance", [this, apply_fault](const httplib::Request& request,
@@ -339,7 +339,7 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
         audit.http_status = reply.status;
         (void)m_store->record_audit(audit);
         response.status = reply.status;
-        response.set_content(reply.body, std::string(json_type));
+        response.set_content(reply.body, std::string(k_json_type));
     });
 
     // cpp-httplib's own refusals (unknown path, oversized body, broken HTTP) get a JSON body
@@ -351,12 +351,12 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
         const std::string body = response.status == 404
                                      ? result_body("not_found")
                                      : bad_request_body("request refused by the HTTP layer");
-        response.set_content(body, std::string(json_type));
+        response.set_content(body, std::string(k_json_type));
     });
     m_server->set_exception_handler(
         [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
             response.status = 503;
-            response.set_content(result_body("unavailable"), std::string(json_type));
+            response.set_content(result_body("unavailable"), std::string(k_json_type));
         });
 
     const int bound = port == 0 ? m_server->bind_to_any_port(host)
@@ -370,7 +370,7 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
     m_thread = std::thread([server = m_server.get()] { server->listen_after_bind(); });
     // cpp-httplib's stop() is a no-op until the accept loop has started, so a stop() right
     // after start() would otherwise leave the thread listening forever. Wait, bounded, for it.
-    const auto deadline = std::chrono::steady_clock::now() + server_ready_timeout;
+    const auto deadline = std::chrono::steady_clock::now() + k_server_ready_timeout;
     while (!m_server->is_running() && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }

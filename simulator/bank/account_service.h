@@ -32,14 +32,14 @@ namespace simulator::bank {
 // The 2-key TDES PIN encryption key the simulator loads into both the virtual PIN pad and this
 // service (ISO 9564 test key, check value 08D7B4). A real deployment has no such constant: the
 // key is injected into the EPP and the bank's HSM under key management.
-inline constexpr std::array<std::uint8_t, 16> demo_pin_key = {
+inline constexpr std::array<std::uint8_t, 16> k_demo_pin_key = {
     0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10};
 
 // Requests larger than this are refused before they are parsed.
-inline constexpr std::size_t maximum_request_bytes = 4 * 1024;
+inline constexpr std::size_t k_maximum_request_bytes = 4 * 1024;
 
 // How long Fault::slow holds each reply: well past the kiosk client's total timeout.
-inline constexpr std::chrono::milliseconds default_slow_reply_delay{20'000};
+inline constexpr std::chrono::milliseconds k_default_slow_reply_delay{20'000};
 
 enum class Fault {
     none,
@@ -99,7 +99,7 @@ class AccountService {
     std::mutex m_hold_mutex;
     std::condition_variable m_hold_released;
     bool m_stopping = false;
-    std::chrono::milliseconds m_slow_reply_delay = default_slow_reply_delay;
+    std::chrono::milliseconds m_slow_reply_delay = k_default_slow_reply_delay;
 };
 
 }  // namespace simulator::bank

@@ -15,22 +15,22 @@ namespace {
 
 // How long a writer waits for a lock held by another connection (e.g. an engineer's sqlite3
 // shell) before the request fails as a database error.
-constexpr int busy_timeout_ms = 2'000;
+constexpr int k_busy_timeout_ms = 2'000;
 
 // Prefixed so that the digest of a PAN here is not the digest of the PAN anywhere else.
-constexpr std::string_view pan_digest_domain = "kiosk-sim account service pan v1:";
+constexpr std::string_view k_pan_digest_domain = "kiosk-sim account service pan v1:";
 
 std::string pan_digest(std::string_view pan) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int length = 0;
-    std::string input(pan_digest_domain);
+    std::string input(k_pan_digest_domain);
     input += pan;
     EVP_Digest(input.data(), input.size(), digest.data(), &length, EVP_sha256(), nullptr);
-    static constexpr char hex[] = "0123456789abcdef";
+    static constexpr char k_hex[] = "0123456789abcdef";
     std::string text;
     for (unsigned int index = 0; index < length; ++index) {
-        text += hex[digest[index] >> 4];
-        text += hex[digest[index] & 0x0F];
+        text += k_hex[digest[index] >> 4];
+        text += k_hex[digest[index] & 0x0F];
     }
     return text;
 }
@@ -117,7 +117,7 @@ std::expected<std::unique_ptr<AccountStore>, base::Error<BankError>> AccountStor
         return std::unexpected(
             base::error(BankError::database_failure, database.string() + ": " + message));
     }
-    sqlite3_busy_timeout(handle, busy_timeout_ms);
+    sqlite3_busy_timeout(handle, k_busy_timeout_ms);
     std::unique_ptr<AccountStore> store(new AccountStore(handle));
     if (auto created = store->create_schema(); !created) {
         return std::unexpected(created.error());
@@ -136,7 +136,7 @@ std::expected<void, BankError> AccountStore::execute(const char* sql) {
 }
 
 std::expected<void, base::Error<BankError>> AccountStore::create_schema() {
-    static constexpr const char* schema = R"sql(
+    static constexpr const char* k_schema = R"sql(
         PRAGMA foreign_keys = ON;
         CREATE TABLE IF NOT EXISTS cards (
             id               INTEGER PRIMARY KEY,
@@ -164,7 +164,7 @@ std::expected<void, base::Error<BankError>> AccountStore::create_schema() {
             http_status  INTEGER NOT NULL
         );
     )sql";
-    if (!execute(schema)) {
+    if (!execute(k_schema)) {
         return std::unexpected(
             base::error(BankError::database_failure, sqlite3_errmsg(m_database)));
     }
@@ -211,7 +211,7 @@ std::expected<void, base::Error<BankError>> AccountStore::seed_if_empty(
                           "VALUES (?, ?, ?)");
         const bool account_ok = card_ok && balance.valid() && balance.bind(1, card_id) &&
                                 balance.bind(2, account.balance_minor_units) &&
-                                balance.bind(3, demo_currency) && balance.step() == SQLITE_DONE;
+                                balance.bind(3, k_demo_currency) && balance.step() == SQLITE_DONE;
         if (!account_ok) {
             std::string message = sqlite3_errmsg(m_database);
             execute("ROLLBACK");
@@ -297,7 +297,7 @@ std::expected<PinCheck, BankError> AccountStore::verify_pin_and_read_balance(std
     }
     if (!*matches) {
         const std::int64_t count = wrong_count + 1;
-        const bool now_locked = count >= maximum_wrong_pins;
+        const bool now_locked = count >= k_maximum_wrong_pins;
         Statement update(m_database,
                          "UPDATE cards SET wrong_pin_count = ?, locked = ? WHERE id = ?");
         if (!update.valid() || !update.bind(1, count) ||
@@ -309,7 +309,7 @@ std::expected<PinCheck, BankError> AccountStore::verify_pin_and_read_balance(std
             return finish(verdict_only(PinVerdict::pin_locked));
         }
         return finish(
-            verdict_only(PinVerdict::wrong_pin, static_cast<int>(maximum_wrong_pins - count)));
+            verdict_only(PinVerdict::wrong_pin, static_cast<int>(k_maximum_wrong_pins - count)));
     }
 
     Statement reset(m_database, "UPDATE cards SET wrong_pin_count = 0 WHERE id = ?");

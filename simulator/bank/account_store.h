@@ -22,7 +22,7 @@ struct sqlite3;
 namespace simulator::bank {
 
 // A card is locked after this many wrong PINs in a row; a correct PIN resets the count.
-inline constexpr int maximum_wrong_pins = 3;
+inline constexpr int k_maximum_wrong_pins = 3;
 
 enum class CardStatus { unknown, locked, active };
 

@@ -12,12 +12,12 @@ namespace simulator::bank {
 namespace {
 
 // Same limits as the service applies to requests (ISO/IEC 7812-1 PAN, ISO 9564-1 PIN).
-constexpr std::size_t minimum_pan_length = 12;
-constexpr std::size_t maximum_pan_length = 19;
-constexpr std::size_t minimum_pin_length = 4;
-constexpr std::size_t maximum_pin_length = 12;
+constexpr std::size_t k_minimum_pan_length = 12;
+constexpr std::size_t k_maximum_pan_length = 19;
+constexpr std::size_t k_minimum_pin_length = 4;
+constexpr std::size_t k_maximum_pin_length = 12;
 // Twelve integer digits is far beyond any demo balance and far inside int64.
-constexpr std::size_t maximum_integer_digits = 12;
+constexpr std::size_t k_maximum_integer_digits = 12;
 
 }  // namespace
 
@@ -26,7 +26,7 @@ std::expected<std::int64_t, BankError> parse_amount(std::string_view text) {
     const std::string_view whole = text.substr(0, point);
     const std::string_view fraction =
         point == std::string_view::npos ? std::string_view{} : text.substr(point + 1);
-    if (!base::is_digits(whole) || whole.size() > maximum_integer_digits) {
+    if (!base::is_digits(whole) || whole.size() > k_maximum_integer_digits) {
         return std::unexpected(BankError::bad_seed);
     }
     if (point != std::string_view::npos && (!base::is_digits(fraction) || fraction.size() > 2)) {
@@ -75,12 +75,12 @@ std::expected<std::vector<DemoAccount>, base::Error<BankError>> read_demo_accoun
         account.name = name;
         account.pan = (*card)["pan"].value_or(std::string{});
         account.pin = (*card)["pin"].value_or(std::string{});
-        if (!base::is_digits(account.pan) || account.pan.size() < minimum_pan_length ||
-            account.pan.size() > maximum_pan_length) {
+        if (!base::is_digits(account.pan) || account.pan.size() < k_minimum_pan_length ||
+            account.pan.size() > k_maximum_pan_length) {
             return std::unexpected(base::error(BankError::bad_seed, "card " + name + ": bad pan"));
         }
-        if (!base::is_digits(account.pin) || account.pin.size() < minimum_pin_length ||
-            account.pin.size() > maximum_pin_length) {
+        if (!base::is_digits(account.pin) || account.pin.size() < k_minimum_pin_length ||
+            account.pin.size() > k_maximum_pin_length) {
             return std::unexpected(base::error(BankError::bad_seed, "card " + name + ": bad pin"));
         }
         auto amount = parse_amount(balance);

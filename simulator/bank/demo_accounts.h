@@ -16,7 +16,7 @@
 namespace simulator::bank {
 
 // The demo balances are in yuan; one currency keeps the simulator simple.
-inline constexpr std::string_view demo_currency = "CNY";
+inline constexpr std::string_view k_demo_currency = "CNY";
 
 struct DemoAccount {
     std::string name;  // the card's name in the library, for diagnostics only

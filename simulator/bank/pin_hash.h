@@ -14,17 +14,17 @@ namespace simulator::bank {
 
 // Kept low so that seeding and tests stay fast; a production issuer would use far more, or an
 // HSM. Stored per card, so raising it later does not invalidate existing hashes.
-inline constexpr std::uint32_t pin_hash_iterations = 20'000;
-inline constexpr std::size_t pin_salt_size = 16;
-inline constexpr std::size_t pin_digest_size = 32;
+inline constexpr std::uint32_t k_pin_hash_iterations = 20'000;
+inline constexpr std::size_t k_pin_salt_size = 16;
+inline constexpr std::size_t k_pin_digest_size = 32;
 
-using PinSalt = std::array<std::uint8_t, pin_salt_size>;
-using PinDigest = std::array<std::uint8_t, pin_digest_size>;
+using PinSalt = std::array<std::uint8_t, k_pin_salt_size>;
+using PinDigest = std::array<std::uint8_t, k_pin_digest_size>;
 
 struct PinHash {
     PinSalt salt{};
     PinDigest digest{};
-    std::uint32_t iterations = pin_hash_iterations;
+    std::uint32_t iterations = k_pin_hash_iterations;
 };
 
 // Hashes a PIN under a fresh random salt.

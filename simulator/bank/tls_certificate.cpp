@@ -14,9 +14,9 @@ namespace simulator::bank {
 
 namespace {
 
-constexpr long seconds_per_day = 24 * 60 * 60;
+constexpr long k_seconds_per_day = 24 * 60 * 60;
 // A little slack so that a clock a minute behind still accepts the certificate.
-constexpr long backdate_seconds = 60;
+constexpr long k_backdate_seconds = 60;
 
 struct FileCloser {
     void operator()(std::FILE* file) const { std::fclose(file); }
@@ -59,9 +59,9 @@ std::expected<TlsFiles, base::Error<BankError>> create_loopback_certificate(
     X509_NAME* name = X509_get_subject_name(cert);
     const bool fields_ok =
         serial_ok && X509_set_version(cert, 2) == 1 &&
-        X509_gmtime_adj(X509_getm_notBefore(cert), -backdate_seconds) != nullptr &&
-        X509_gmtime_adj(X509_getm_notAfter(cert), loopback_certificate_days * seconds_per_day) !=
-            nullptr &&
+        X509_gmtime_adj(X509_getm_notBefore(cert), -k_backdate_seconds) != nullptr &&
+        X509_gmtime_adj(X509_getm_notAfter(cert),
+                        k_loopback_certificate_days * k_seconds_per_day) != nullptr &&
         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                                    reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
                                    -1, 0) == 1 &&

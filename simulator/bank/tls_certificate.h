@@ -17,7 +17,7 @@ struct TlsFiles {
 };
 
 // How long the generated certificate is valid: a simulator run or a test, never longer.
-inline constexpr long loopback_certificate_days = 2;
+inline constexpr long k_loopback_certificate_days = 2;
 
 // Creates a self-signed P-256 certificate for 127.0.0.1 and localhost in `directory`
 // (service.crt, service.key), named `common_name` (tests make a second, rival authority).

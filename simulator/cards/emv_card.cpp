@@ -76,8 +76,8 @@ base::Bytes track2(const CardProfile& profile) {
 base::Bytes expiry_date(std::string_view yymm) {
     const int year = 2000 + (yymm[0] - '0') * 10 + (yymm[1] - '0');
     const int month = (yymm[2] - '0') * 10 + (yymm[3] - '0');
-    static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int last = days[month - 1];
+    static constexpr int k_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int last = k_days[month - 1];
     if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) {
         last = 29;
     }
@@ -121,25 +121,25 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
 
     // Book 1 §12.2.3, Table 43: FCI of the payment system environment.
     std::vector<base::Bytes> directory_proprietary{
-        encode_tlv(tag::sfi_of_directory, {&k_directory_sfi, 1})};
+        encode_tlv(tag::k_sfi_of_directory, {&k_directory_sfi, 1})};
     if (!language.empty()) {
-        directory_proprietary.push_back(encode_tlv(tag::language_preference, language));
+        directory_proprietary.push_back(encode_tlv(tag::k_language_preference, language));
     }
     m_directory_fci = encode_constructed(
-        tag::fci_template,
+        tag::k_fci_template,
         std::vector<base::Bytes>{
-            encode_tlv(tag::dedicated_file_name, bytes_of(k_pse_name)),
-            encode_constructed(tag::fci_proprietary_template, directory_proprietary)});
+            encode_tlv(tag::k_dedicated_file_name, bytes_of(k_pse_name)),
+            encode_constructed(tag::k_fci_proprietary_template, directory_proprietary)});
     // Book 1 §12.2.3, Table 46: one directory record with one application entry.
     const std::uint8_t priority = 0x01;
     m_directory_records[1] = encode_constructed(
-        tag::record_template,
+        tag::k_record_template,
         std::vector<base::Bytes>{encode_constructed(
-            tag::application_template,
+            tag::k_application_template,
             std::vector<base::Bytes>{
-                encode_tlv(tag::application_identifier, k_unionpay_debit_aid),
-                encode_tlv(tag::application_label, label),
-                encode_tlv(tag::application_priority_indicator, {&priority, 1})})});
+                encode_tlv(tag::k_application_identifier, k_unionpay_debit_aid),
+                encode_tlv(tag::k_application_label, label),
+                encode_tlv(tag::k_application_priority_indicator, {&priority, 1})})});
 
     // Book 1 §11.3.4, Table 45: FCI of the application, with a PDOL as UnionPay cards carry
     // (terminal transaction qualifiers, amount, unpredictable number, currency, country).
@@ -148,49 +148,49 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
     m_pdol_length = 4 + 6 + 4 + 2 + 2;
     const std::uint8_t code_table = 0x01;
     std::vector<base::Bytes> application_proprietary{
-        encode_tlv(tag::application_label, label),
-        encode_tlv(tag::application_priority_indicator, {&priority, 1}),
-        encode_tlv(tag::pdol, pdol)};
+        encode_tlv(tag::k_application_label, label),
+        encode_tlv(tag::k_application_priority_indicator, {&priority, 1}),
+        encode_tlv(tag::k_pdol, pdol)};
     if (!language.empty()) {
-        application_proprietary.push_back(encode_tlv(tag::language_preference, language));
+        application_proprietary.push_back(encode_tlv(tag::k_language_preference, language));
     }
-    application_proprietary.push_back(encode_tlv(tag::issuer_code_table_index, {&code_table, 1}));
+    application_proprietary.push_back(encode_tlv(tag::k_issuer_code_table_index, {&code_table, 1}));
     m_application_fci = encode_constructed(
-        tag::fci_template,
+        tag::k_fci_template,
         std::vector<base::Bytes>{
-            encode_tlv(tag::dedicated_file_name, k_unionpay_debit_aid),
-            encode_constructed(tag::fci_proprietary_template, application_proprietary)});
+            encode_tlv(tag::k_dedicated_file_name, k_unionpay_debit_aid),
+            encode_constructed(tag::k_fci_proprietary_template, application_proprietary)});
 
     // Book 3 §10.2: the AFL names SFI 2 records 1-2 and SFI 3 record 1.
     const base::Bytes afl{0x10, 0x01, 0x02, 0x00, 0x18, 0x01, 0x01, 0x00};
     const base::Bytes aip{0x7C, 0x00};
     m_processing_options = encode_constructed(
-        tag::response_format_2,
-        std::vector<base::Bytes>{encode_tlv(tag::application_interchange_profile, aip),
-                                 encode_tlv(tag::application_file_locator, afl)});
+        tag::k_response_format_2,
+        std::vector<base::Bytes>{encode_tlv(tag::k_application_interchange_profile, aip),
+                                 encode_tlv(tag::k_application_file_locator, afl)});
 
     const std::uint8_t sequence_number = 0x01;
     m_application_records[{2, 1}] = encode_constructed(
-        tag::record_template,
-        std::vector<base::Bytes>{encode_tlv(tag::track2_equivalent, track2(profile)),
-                                 encode_tlv(tag::cardholder_name, bytes_of(profile.holder))});
+        tag::k_record_template,
+        std::vector<base::Bytes>{encode_tlv(tag::k_track2_equivalent, track2(profile)),
+                                 encode_tlv(tag::k_cardholder_name, bytes_of(profile.holder))});
     m_application_records[{2, 2}] = encode_constructed(
-        tag::record_template,
-        std::vector<base::Bytes>{encode_tlv(tag::pan, bcd_padded(profile.pan)),
-                                 encode_tlv(tag::expiry_date, expiry_date(profile.expiry)),
-                                 encode_tlv(tag::effective_date, base::Bytes{0x20, 0x01, 0x01}),
-                                 encode_tlv(tag::issuer_country_code, k_country_china),
-                                 encode_tlv(tag::pan_sequence_number, {&sequence_number, 1})});
+        tag::k_record_template,
+        std::vector<base::Bytes>{encode_tlv(tag::k_pan, bcd_padded(profile.pan)),
+                                 encode_tlv(tag::k_expiry_date, expiry_date(profile.expiry)),
+                                 encode_tlv(tag::k_effective_date, base::Bytes{0x20, 0x01, 0x01}),
+                                 encode_tlv(tag::k_issuer_country_code, k_country_china),
+                                 encode_tlv(tag::k_pan_sequence_number, {&sequence_number, 1})});
     m_application_records[{3, 1}] = encode_constructed(
-        tag::record_template,
+        tag::k_record_template,
         std::vector<base::Bytes>{
-            encode_tlv(tag::cdol1,
+            encode_tlv(tag::k_cdol1,
                        base::Bytes{0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95, 0x05,
                                    0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04}),
             // Book 3 §10.5: CVM list: online PIN if the terminal supports it, else fail.
-            encode_tlv(tag::cvm_list, base::Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                                                  0x42, 0x03, 0x1E, 0x03, 0x1F, 0x00}),
-            encode_tlv(tag::application_version_number, base::Bytes{0x00, 0x30})});
+            encode_tlv(tag::k_cvm_list, base::Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                                    0x42, 0x03, 0x1E, 0x03, 0x1F, 0x00}),
+            encode_tlv(tag::k_application_version_number, base::Bytes{0x00, 0x30})});
 
     if (corrupt_records) {
         // Each record claims more bytes than it holds, or nests a length that overruns.
@@ -224,19 +224,19 @@ base::Bytes EmvCard::answer(const base::Bytes& data, std::optional<std::size_t> 
             return status(static_cast<std::uint16_t>(0x6C00 | data.size()));
         }
     }
-    return with_status(data, sw::success);
+    return with_status(data, sw::k_success);
 }
 
 base::Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
     auto parsed = CommandApdu::parse(bytes);
     if (!parsed) {
-        return status(sw::wrong_length);
+        return status(sw::k_wrong_length);
     }
     const CommandApdu& command = *parsed;
     // GET RESPONSE (ISO/IEC 7816-4 §7.6.1): only right after a 61xx.
     if (command.cla == 0x00 && command.ins == 0xC0) {
         if (m_pending_response.empty()) {
-            return status(sw::conditions_not_satisfied);
+            return status(sw::k_conditions_not_satisfied);
         }
         const std::size_t wanted = command.expected_length.value_or(256);
         const std::size_t count = std::min(wanted, m_pending_response.size());
@@ -248,17 +248,17 @@ base::Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
             const auto rest = std::min<std::size_t>(m_pending_response.size(), 256);
             return with_status(data, static_cast<std::uint16_t>(0x6100 | (rest == 256 ? 0 : rest)));
         }
-        return with_status(data, sw::success);
+        return with_status(data, sw::k_success);
     }
     m_pending_response.clear();
 
     if (command.cla == 0x00 && command.ins == 0xA4) {
         // SELECT by name, first occurrence only (Book 1 §11.3.2).
         if (command.p1 != 0x04) {
-            return status(sw::incorrect_p1_p2);
+            return status(sw::k_incorrect_p1_p2);
         }
         if (command.p2 != 0x00) {
-            return status(sw::file_not_found);
+            return status(sw::k_file_not_found);
         }
         m_processing_started = false;
         if (command.data == bytes_of(k_pse_name)) {
@@ -271,45 +271,45 @@ base::Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
             return answer(m_application_fci, command.expected_length, true);
         }
         m_selected = Selected::nothing;
-        return status(sw::file_not_found);
+        return status(sw::k_file_not_found);
     }
     if (command.cla == 0x00 && command.ins == 0xB2) {
         // READ RECORD (Book 3 §6.5.11): P2 = SFI << 3 | 100.
         if ((command.p2 & 0x07) != 0x04 || command.p1 == 0) {
-            return status(sw::incorrect_p1_p2);
+            return status(sw::k_incorrect_p1_p2);
         }
         const auto sfi = static_cast<std::uint8_t>(command.p2 >> 3);
         if (m_selected == Selected::directory && sfi == k_directory_sfi) {
             auto record = m_directory_records.find(command.p1);
             if (record == m_directory_records.end()) {
-                return status(sw::record_not_found);
+                return status(sw::k_record_not_found);
             }
             return answer(record->second, command.expected_length, false);
         }
         if (m_selected == Selected::application) {
             if (!m_processing_started) {
-                return status(sw::conditions_not_satisfied);
+                return status(sw::k_conditions_not_satisfied);
             }
             auto record = m_application_records.find({sfi, command.p1});
             if (record == m_application_records.end()) {
-                return status(sw::record_not_found);
+                return status(sw::k_record_not_found);
             }
             return answer(record->second, command.expected_length, false);
         }
-        return status(sw::conditions_not_satisfied);
+        return status(sw::k_conditions_not_satisfied);
     }
     if (command.cla == 0x80 && command.ins == 0xA8) {
         // GET PROCESSING OPTIONS (Book 3 §6.5.8): template 83 with exactly the PDOL data.
         if (m_selected != Selected::application) {
-            return status(sw::conditions_not_satisfied);
+            return status(sw::k_conditions_not_satisfied);
         }
         if (command.p1 != 0 || command.p2 != 0) {
-            return status(sw::incorrect_p1_p2);
+            return status(sw::k_incorrect_p1_p2);
         }
         auto objects = drivers::emv::parse_tlv(command.data);
-        if (!objects || objects->size() != 1 || objects->front().tag != tag::command_template ||
+        if (!objects || objects->size() != 1 || objects->front().tag != tag::k_command_template ||
             objects->front().value.size() != m_pdol_length) {
-            return status(sw::wrong_length);
+            return status(sw::k_wrong_length);
         }
         m_processing_started = true;
         ++m_transaction_counter;
@@ -318,22 +318,22 @@ base::Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
     if (command.cla == 0x80 && command.ins == 0xCA) {
         // GET DATA (Book 3 §6.5.7): PIN try counter and transaction counter.
         const auto wanted = static_cast<drivers::emv::Tag>((command.p1 << 8) | command.p2);
-        if (wanted == tag::pin_try_counter) {
-            return answer(encode_tlv(tag::pin_try_counter, {&k_pin_try_limit, 1}),
+        if (wanted == tag::k_pin_try_counter) {
+            return answer(encode_tlv(tag::k_pin_try_counter, {&k_pin_try_limit, 1}),
                           command.expected_length, false);
         }
-        if (wanted == tag::application_transaction_counter) {
+        if (wanted == tag::k_application_transaction_counter) {
             const base::Bytes counter{static_cast<std::uint8_t>(m_transaction_counter >> 8),
                                       static_cast<std::uint8_t>(m_transaction_counter & 0xFF)};
-            return answer(encode_tlv(tag::application_transaction_counter, counter),
+            return answer(encode_tlv(tag::k_application_transaction_counter, counter),
                           command.expected_length, false);
         }
-        return status(sw::referenced_data_not_found);
+        return status(sw::k_referenced_data_not_found);
     }
     if (command.cla != 0x00 && command.cla != 0x80) {
-        return status(sw::class_not_supported);
+        return status(sw::k_class_not_supported);
     }
-    return status(sw::instruction_not_supported);
+    return status(sw::k_instruction_not_supported);
 }
 
 NoApplicationCard::NoApplicationCard(std::string name)
@@ -342,12 +342,12 @@ NoApplicationCard::NoApplicationCard(std::string name)
 base::Bytes NoApplicationCard::transmit(std::span<const std::uint8_t> bytes) {
     auto command = CommandApdu::parse(bytes);
     if (!command) {
-        return status(sw::wrong_length);
+        return status(sw::k_wrong_length);
     }
     if (command->ins == 0xA4) {
-        return status(sw::file_not_found);
+        return status(sw::k_file_not_found);
     }
-    return status(sw::conditions_not_satisfied);
+    return status(sw::k_conditions_not_satisfied);
 }
 
 }  // namespace simulator::cards

@@ -52,9 +52,9 @@ ClassDescriptor VirtualCcidReader::class_descriptor() {
     d.max_data_rate_bps = 344086;
     d.max_ifsd = 254;
     // Automatic parameters from the ATR, voltage, clock, baud rate and PPS; short APDU level.
-    d.features = feature::short_apdu_level | feature::automatic_parameters_from_atr |
-                 feature::automatic_voltage | feature::automatic_clock |
-                 feature::automatic_baud_rate | feature::automatic_pps;
+    d.features = feature::k_short_apdu_level | feature::k_automatic_parameters_from_atr |
+                 feature::k_automatic_voltage | feature::k_automatic_clock |
+                 feature::k_automatic_baud_rate | feature::k_automatic_pps;
     d.max_message_length = k_max_message_length;
     d.class_get_response = 0xFF;
     d.class_envelope = 0xFF;
@@ -152,22 +152,22 @@ Response VirtualCcidReader::answer(const Command& command) {
     if (slot != 0) {
         if (std::holds_alternative<PowerOn>(command) || std::holds_alternative<XfrBlock>(command)) {
             return DataBlock{
-                slot, sequence, failed(IccStatus::absent, slot_error::bad_slot), 0, {}};
+                slot, sequence, failed(IccStatus::absent, slot_error::k_bad_slot), 0, {}};
         }
-        return SlotStatus{slot, sequence, failed(IccStatus::absent, slot_error::bad_slot),
+        return SlotStatus{slot, sequence, failed(IccStatus::absent, slot_error::k_bad_slot),
                           ClockStatus::stopped};
     }
 
     if (std::holds_alternative<PowerOn>(command)) {
         // §6.1.1: an empty slot or a mute card ends in ICC_MUTE.
         if (m_state == Slot::absent) {
-            return DataBlock{0, sequence, failed(IccStatus::absent, slot_error::icc_mute), 0, {}};
+            return DataBlock{0, sequence, failed(IccStatus::absent, slot_error::k_icc_mute), 0, {}};
         }
         auto atr = m_card->atr();
         if (!atr) {
             m_state = Slot::present;
             return DataBlock{
-                0, sequence, failed(IccStatus::present_inactive, slot_error::icc_mute), 0, {}};
+                0, sequence, failed(IccStatus::present_inactive, slot_error::k_icc_mute), 0, {}};
         }
         m_card->reset();
         m_state = Slot::active;
@@ -186,20 +186,20 @@ Response VirtualCcidReader::answer(const Command& command) {
     }
     if (const auto* block = std::get_if<XfrBlock>(&command)) {
         if (m_state != Slot::active) {
-            return DataBlock{0, sequence, failed(icc, slot_error::icc_mute), 0, {}};
+            return DataBlock{0, sequence, failed(icc, slot_error::k_icc_mute), 0, {}};
         }
         if (block->data.size() > k_max_short_apdu || block->data.size() < 4) {
-            return DataBlock{0, sequence, failed(icc, slot_error::bad_length), 0, {}};
+            return DataBlock{0, sequence, failed(icc, slot_error::k_bad_length), 0, {}};
         }
         auto response = m_card->transmit(block->data);
         if (response.size() < 2) {
-            return DataBlock{0, sequence, failed(icc, slot_error::icc_mute), 0, {}};
+            return DataBlock{0, sequence, failed(icc, slot_error::k_icc_mute), 0, {}};
         }
         return DataBlock{0, sequence, ok(IccStatus::active), 0, std::move(response)};
     }
     // Everything else is a command this reader does not support (§6.2.6, bError 0), answered
     // with the message type that belongs to it.
-    const SlotState refused = failed(icc, slot_error::command_not_supported);
+    const SlotState refused = failed(icc, slot_error::k_command_not_supported);
     if (std::holds_alternative<GetParameters>(command) ||
         std::holds_alternative<ResetParameters>(command) ||
         std::holds_alternative<SetParameters>(command)) {
@@ -231,8 +231,8 @@ void VirtualCcidReader::on_out(std::uint8_t endpoint, std::span<const std::uint8
             const std::uint8_t error = command.error() == MessageError::truncated_data ||
                                                command.error() == MessageError::data_too_long ||
                                                command.error() == MessageError::malformed_field
-                                           ? slot_error::bad_length
-                                           : slot_error::command_not_supported;
+                                           ? slot_error::k_bad_length
+                                           : slot_error::k_command_not_supported;
             m_in.queue_bulk(encode(Response{SlotStatus{
                 header->slot, header->sequence,
                 failed(m_state == Slot::absent ? IccStatus::absent : IccStatus::present_inactive,

@@ -324,14 +324,14 @@ void VirtualEpp::on_out(std::uint8_t endpoint, std::span<const std::uint8_t> dat
             if (data.size() >= 4 && data[0] == k_start_of_frame) {
                 sequence = data[3];
             }
-            response = Response{code::nak, Status::bad_frame, {}};
+            response = Response{code::k_nak, Status::bad_frame, {}};
         } else {
             sequence = frame->sequence;
             auto command = decode_command(*frame);
             if (command) {
                 response = handle(*command);
             } else if (command.error() == EppError::unknown_code) {
-                response = Response{code::nak, Status::unknown_command, {}};
+                response = Response{code::k_nak, Status::unknown_command, {}};
             } else if (command.error() == EppError::bad_parameter) {
                 response = Response{frame->code, Status::bad_parameter, {}};
             } else {

@@ -11,13 +11,13 @@ namespace simulator::panel {
 
 namespace {
 
-constexpr int panel_width = 640;
-constexpr int panel_height = 560;
-constexpr int font_size = 20;
-constexpr int line_height = 30;
-constexpr int margin = 20;
-constexpr int simplified_chinese_face = 2;
-constexpr Uint32 idle_wait_ms = 100;
+constexpr int k_panel_width = 640;
+constexpr int k_panel_height = 560;
+constexpr int k_font_size = 20;
+constexpr int k_line_height = 30;
+constexpr int k_margin = 20;
+constexpr int k_simplified_chinese_face = 2;
+constexpr Uint32 k_idle_wait_ms = 100;
 
 struct PanelState {
     std::optional<std::string> card;
@@ -77,20 +77,20 @@ std::vector<std::string> panel_lines(const PanelOptions& options, const PanelSta
 void draw(SDL_Renderer* renderer, TTF_Font* font, const std::vector<std::string>& lines) {
     SDL_SetRenderDrawColor(renderer, 0x20, 0x20, 0x28, 0xFF);
     SDL_RenderClear(renderer);
-    int y = margin;
+    int y = k_margin;
     for (const std::string& line : lines) {
         if (!line.empty()) {
             SDL_Surface* surface =
                 TTF_RenderUTF8_Blended(font, line.c_str(), SDL_Color{0xF0, 0xF0, 0xF0, 0xFF});
             if (surface != nullptr) {
                 SDL_Texture* texture = SDL_CreateTextureFromSurface(renderer, surface);
-                const SDL_Rect target{margin, y, surface->w, surface->h};
+                const SDL_Rect target{k_margin, y, surface->w, surface->h};
                 SDL_RenderCopy(renderer, texture, nullptr, &target);
                 SDL_DestroyTexture(texture);
                 SDL_FreeSurface(surface);
             }
         }
-        y += line_height;
+        y += k_line_height;
     }
     SDL_RenderPresent(renderer);
 }
@@ -172,14 +172,15 @@ std::expected<void, base::Error<PanelError>> run_control_panel(const PanelOption
     if (TTF_WasInit() == 0 && TTF_Init() != 0) {
         return std::unexpected(base::error(PanelError::font_renderer_unavailable, TTF_GetError()));
     }
-    TTF_Font* font = TTF_OpenFontIndex(options.font.c_str(), font_size, simplified_chinese_face);
+    TTF_Font* font =
+        TTF_OpenFontIndex(options.font.c_str(), k_font_size, k_simplified_chinese_face);
     if (font == nullptr) {
         return std::unexpected(
             base::error(PanelError::font_unreadable, options.font + ": " + TTF_GetError()));
     }
     SDL_Window* window =
         // Top left, beside the kiosk's window, which centres itself.
-        SDL_CreateWindow("Kiosk simulator: control panel", 0, 0, panel_width, panel_height, 0);
+        SDL_CreateWindow("Kiosk simulator: control panel", 0, 0, k_panel_width, k_panel_height, 0);
     SDL_Renderer* renderer = window != nullptr ? SDL_CreateRenderer(window, -1, 0) : nullptr;
     if (renderer == nullptr) {
         TTF_CloseFont(font);
@@ -197,7 +198,7 @@ std::expected<void, base::Error<PanelError>> run_control_panel(const PanelOption
             redraw = false;
         }
         SDL_Event event;
-        if (SDL_WaitEventTimeout(&event, idle_wait_ms) == 0) {
+        if (SDL_WaitEventTimeout(&event, k_idle_wait_ms) == 0) {
             continue;
         }
         do {

@@ -15,8 +15,8 @@ namespace {
 
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
-constexpr auto poll_interval = std::chrono::milliseconds(25);
-constexpr auto pause_between_keys = std::chrono::milliseconds(150);
+constexpr auto k_poll_interval = std::chrono::milliseconds(25);
+constexpr auto k_pause_between_keys = std::chrono::milliseconds(150);
 
 std::string string_field(const Json& record, const char* name) {
     const auto found = record.find(name);
@@ -241,7 +241,7 @@ std::expected<void, std::string> wait_for(TranscriptFollower& transcript, Hardwa
         if (Clock::now() >= deadline) {
             return std::unexpected(fmt::format("not seen within {} ms", within.count()));
         }
-        std::this_thread::sleep_for(poll_interval);
+        std::this_thread::sleep_for(k_poll_interval);
     }
 }
 
@@ -298,7 +298,7 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                     if (auto pressed = hardware.press_key(key); !pressed) {
                         return verdict(pressed);
                     }
-                    std::this_thread::sleep_for(pause_between_keys);
+                    std::this_thread::sleep_for(k_pause_between_keys);
                 }
                 return {};
             } else if constexpr (std::is_same_v<T, TypePin>) {

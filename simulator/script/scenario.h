@@ -17,10 +17,10 @@ namespace simulator::script {
 
 using Milliseconds = std::chrono::milliseconds;
 
-inline constexpr Milliseconds default_screen_wait{15'000};
+inline constexpr Milliseconds k_default_screen_wait{15'000};
 // Speech is recorded when an utterance has been played out in real time, so it may take
 // longer than a screen to appear.
-inline constexpr Milliseconds default_speech_wait{40'000};
+inline constexpr Milliseconds k_default_speech_wait{40'000};
 
 struct InsertCard {
     std::string name;
@@ -52,11 +52,11 @@ struct SpeechPattern {
 
 struct ExpectScreen {
     std::string id;
-    Milliseconds within = default_screen_wait;
+    Milliseconds within = k_default_screen_wait;
 };
 struct ExpectSpeech {
     SpeechPattern pattern;
-    Milliseconds within = default_speech_wait;
+    Milliseconds within = k_default_speech_wait;
 };
 // Checked when the scenario ends, over everything recorded.
 struct ExpectScreens {

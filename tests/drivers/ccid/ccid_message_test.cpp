@@ -46,7 +46,7 @@ TEST_CASE("Every reader response survives an encode and decode round trip") {
         SlotStatus{0, 2, {IccStatus::present_inactive, CommandStatus::ok, 0}, ClockStatus::stopped},
         Parameters{0, 3, {IccStatus::active, CommandStatus::ok, 0}, 1, hex("1110FE0000FE00")},
         EscapeResponse{0, 4, {IccStatus::active, CommandStatus::failed, 0}, hex("01")},
-        DataBlock{0, 5, {IccStatus::absent, CommandStatus::failed, slot_error::icc_mute}, 0, {}},
+        DataBlock{0, 5, {IccStatus::absent, CommandStatus::failed, slot_error::k_icc_mute}, 0, {}},
         DataBlock{0, 6, {IccStatus::active, CommandStatus::time_extension, 3}, 0, {}},
     };
     for (const Response& response : responses) {

@@ -19,9 +19,9 @@ using simulator::cards::CardLibrary;
 namespace {
 
 const CardLibrary& library() {
-    static const CardLibrary demo =
+    static const CardLibrary k_demo =
         *CardLibrary::load(simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
-    return demo;
+    return k_demo;
 }
 
 std::expected<CardData, EmvError> read_demo_card(std::string_view name) {

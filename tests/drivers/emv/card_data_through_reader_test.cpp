@@ -13,9 +13,9 @@ using namespace drivers;
 namespace {
 
 const simulator::cards::CardLibrary& library() {
-    static const auto demo = *simulator::cards::CardLibrary::load(
+    static const auto k_demo = *simulator::cards::CardLibrary::load(
         simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
-    return demo;
+    return k_demo;
 }
 
 // The kiosk's path to a card: CCID client over a transport, the slot as an APDU channel,

@@ -40,10 +40,10 @@ TEST_CASE("Nested constructed objects are parsed into children") {
     const Tlv& root = objects->front();
     CHECK(root.is_constructed());
     REQUIRE(root.children.size() == 2);
-    const Tlv* sfi = root.find(tag::sfi_of_directory);
+    const Tlv* sfi = root.find(tag::k_sfi_of_directory);
     REQUIRE(sfi != nullptr);
     CHECK(sfi->value == hex("01"));
-    const Tlv* language = find_tag(*objects, tag::language_preference);
+    const Tlv* language = find_tag(*objects, tag::k_language_preference);
     REQUIRE(language != nullptr);
     CHECK(language->value == hex("7A68"));
     CHECK(root.find(0x9F4D) == nullptr);

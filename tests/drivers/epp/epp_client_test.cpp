@@ -39,7 +39,7 @@ TEST_CASE("The client reads the pad's identity") {
     ReplayTransport transport;
     const DeviceInfo info{"KIOSK-EPP-1", "SIM0001", "1.0.0", 0x01};
     transport.expect_out(command_bytes(GetInfo{}, 0));
-    transport.reply_in(response_bytes(code::get_info, Status::ok, 0, encode_device_info(info)));
+    transport.reply_in(response_bytes(code::k_get_info, Status::ok, 0, encode_device_info(info)));
     EppClient client(transport, quick());
     auto answer = client.get_info();
     REQUIRE(answer.has_value());
@@ -55,7 +55,7 @@ TEST_CASE("Starting PIN entry sends the account field and limits") {
     CHECK(base::Bytes(expected.begin(), expected.end() - 2) ==
           hex("EB 01 04 00 1200 00 00 04 06 1E00 343830343032353634383930"));
     exact.expect_out(expected);
-    exact.reply_in(response_bytes(code::start_pin_entry, Status::ok, 0));
+    exact.reply_in(response_bytes(code::k_start_pin_entry, Status::ok, 0));
     EppClient client(exact, quick());
     CHECK(client.start_pin_entry(request()).has_value());
     CHECK(exact.mismatches().empty());
@@ -85,11 +85,11 @@ TEST_CASE("Invalid PIN entry requests are refused before anything is sent") {
 TEST_CASE("The pad's refusals become named errors") {
     ReplayTransport transport;
     transport.expect_out(command_bytes(SetKeyMode{KeyMode::function_keys}, 0));
-    transport.reply_in(response_bytes(code::set_key_mode, Status::busy, 0));
+    transport.reply_in(response_bytes(code::k_set_key_mode, Status::busy, 0));
     transport.expect_out(command_bytes(CancelPinEntry{}, 1));
-    transport.reply_in(response_bytes(code::cancel_pin_entry, Status::not_collecting, 1));
+    transport.reply_in(response_bytes(code::k_cancel_pin_entry, Status::not_collecting, 1));
     transport.expect_out(command_bytes(GetPinBlock{}, 2));
-    transport.reply_in(response_bytes(code::nak, Status::bad_frame, 2));
+    transport.reply_in(response_bytes(code::k_nak, Status::bad_frame, 2));
     EppClient client(transport, quick());
     CHECK(client.set_key_mode(KeyMode::function_keys).error() == EppError::busy);
     CHECK(client.cancel_pin_entry().error() == EppError::not_collecting);
@@ -99,10 +99,10 @@ TEST_CASE("The pad's refusals become named errors") {
 TEST_CASE("A late answer is skipped and an answer to another command is rejected") {
     ReplayTransport transport;
     transport.expect_out(command_bytes(GetStatus{}, 0));
-    transport.reply_in(response_bytes(code::get_info, Status::ok, 0xFF));  // stale
-    transport.reply_in(response_bytes(code::get_status, Status::ok, 0, hex("01 00 00 00")));
+    transport.reply_in(response_bytes(code::k_get_info, Status::ok, 0xFF));  // stale
+    transport.reply_in(response_bytes(code::k_get_status, Status::ok, 0, hex("01 00 00 00")));
     transport.expect_out(command_bytes(GetStatus{}, 1));
-    transport.reply_in(response_bytes(code::beep, Status::ok, 1));
+    transport.reply_in(response_bytes(code::k_beep, Status::ok, 1));
     EppClient client(transport, quick());
     auto status = client.get_status();
     REQUIRE(status.has_value());
@@ -116,7 +116,7 @@ TEST_CASE("Garbage, silence and unplugging from the pad end in clear errors") {
     transport.reply_in(hex("EB 01 82 00"));
     transport.expect_out(command_bytes(GetStatus{}, 1));
     transport.expect_out(command_bytes(GetStatus{}, 2));
-    transport.reply_in(response_bytes(code::get_status, Status::ok, 7));
+    transport.reply_in(response_bytes(code::k_get_status, Status::ok, 7));
     transport.expect_out(command_bytes(GetStatus{}, 3));
     transport.fail_in(UsbError::no_device);
     EppClient client(transport, quick());

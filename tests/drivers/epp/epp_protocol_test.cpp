@@ -83,24 +83,26 @@ TEST_CASE("Every command survives an encode and decode round trip") {
 }
 
 TEST_CASE("Commands with wrong sizes or out-of-range values are rejected") {
-    CHECK(decode_command(Frame{code::get_info, 0, {0x00}}).error() == EppError::malformed_payload);
-    CHECK(decode_command(Frame{code::set_key_mode, 0, {0x03}}).error() == EppError::bad_parameter);
+    CHECK(decode_command(Frame{code::k_get_info, 0, {0x00}}).error() ==
+          EppError::malformed_payload);
+    CHECK(decode_command(Frame{code::k_set_key_mode, 0, {0x03}}).error() ==
+          EppError::bad_parameter);
     // Clear digits come with a purpose, a count and a time, each within its bounds (§4.3).
-    CHECK(decode_command(Frame{code::set_key_mode, 0, {0x02}}).error() ==
+    CHECK(decode_command(Frame{code::k_set_key_mode, 0, {0x02}}).error() ==
           EppError::malformed_payload);
-    CHECK(decode_command(Frame{code::set_key_mode, 0, hex("01 01 01 3C00")}).error() ==
+    CHECK(decode_command(Frame{code::k_set_key_mode, 0, hex("01 01 01 3C00")}).error() ==
           EppError::malformed_payload);
-    CHECK(decode_command(Frame{code::set_key_mode, 0, hex("02 03 01 3C00")}).error() ==
+    CHECK(decode_command(Frame{code::k_set_key_mode, 0, hex("02 03 01 3C00")}).error() ==
           EppError::bad_parameter);
-    CHECK(decode_command(Frame{code::set_key_mode, 0, hex("02 01 00 3C00")}).error() ==
+    CHECK(decode_command(Frame{code::k_set_key_mode, 0, hex("02 01 00 3C00")}).error() ==
           EppError::bad_parameter);
-    CHECK(decode_command(Frame{code::set_key_mode, 0, hex("02 01 14 3C00")}).error() ==
+    CHECK(decode_command(Frame{code::k_set_key_mode, 0, hex("02 01 14 3C00")}).error() ==
           EppError::bad_parameter);
-    CHECK(decode_command(Frame{code::set_key_mode, 0, hex("02 01 01 0000")}).error() ==
+    CHECK(decode_command(Frame{code::k_set_key_mode, 0, hex("02 01 01 0000")}).error() ==
           EppError::bad_parameter);
-    CHECK(decode_command(Frame{code::set_key_mode, 0, hex("02 01 01 2D01")}).error() ==
+    CHECK(decode_command(Frame{code::k_set_key_mode, 0, hex("02 01 01 2D01")}).error() ==
           EppError::bad_parameter);
-    CHECK(decode_command(Frame{code::start_pin_entry, 0, hex("00 00 04 06 1E00")}).error() ==
+    CHECK(decode_command(Frame{code::k_start_pin_entry, 0, hex("00 00 04 06 1E00")}).error() ==
           EppError::malformed_payload);
     const auto start = [](std::uint8_t min, std::uint8_t max, std::uint16_t seconds,
                           std::string field) {
@@ -113,17 +115,19 @@ TEST_CASE("Commands with wrong sizes or out-of-range values are rejected") {
     CHECK(decode_command(start(4, 6, 0, "480402564890")).error() == EppError::bad_parameter);
     CHECK(decode_command(start(4, 6, 301, "480402564890")).error() == EppError::bad_parameter);
     CHECK(decode_command(start(4, 6, 30, "48040256489X")).error() == EppError::bad_parameter);
-    CHECK(decode_command(Frame{code::beep, 0, hex("04 6400")}).error() == EppError::bad_parameter);
+    CHECK(decode_command(Frame{code::k_beep, 0, hex("04 6400")}).error() ==
+          EppError::bad_parameter);
     CHECK(decode_command(Frame{0x30, 0, {}}).error() == EppError::unknown_code);
 }
 
 TEST_CASE("Responses carry the command code with bit 7 set and a status byte") {
-    const Frame frame = encode_response(Response{code::get_status, Status::ok, hex("00000100")}, 3);
+    const Frame frame =
+        encode_response(Response{code::k_get_status, Status::ok, hex("00000100")}, 3);
     CHECK(frame.code == 0x82);
     CHECK(frame.payload == hex("00 00000100"));
     auto decoded = decode_response(frame);
     REQUIRE(decoded.has_value());
-    CHECK(decoded->command_code == code::get_status);
+    CHECK(decoded->command_code == code::k_get_status);
     auto status = decode_pad_status(decoded->data);
     REQUIRE(status.has_value());
     CHECK(status->headphones_plugged);
@@ -135,9 +139,9 @@ TEST_CASE("Responses with unknown codes or statuses are rejected") {
     CHECK(decode_response(Frame{0x02, 0, {0x00}}).error() == EppError::unknown_code);
     CHECK(decode_response(Frame{0x82, 0, {}}).error() == EppError::malformed_payload);
     CHECK(decode_response(Frame{0x82, 0, {0x0A}}).error() == EppError::malformed_payload);
-    auto nak = decode_response(Frame{code::nak, 0, {0x09}});
+    auto nak = decode_response(Frame{code::k_nak, 0, {0x09}});
     REQUIRE(nak.has_value());
-    CHECK(nak->command_code == code::nak);
+    CHECK(nak->command_code == code::k_nak);
 }
 
 TEST_CASE("Device information round trips and rejects unprintable or short data") {
@@ -178,17 +182,19 @@ TEST_CASE("Every event survives an encode and decode round trip") {
 }
 
 TEST_CASE("Events with malformed payloads are rejected") {
-    CHECK(decode_event(Frame{code::key_pressed, 0, {0x41}}).error() == EppError::malformed_payload);
-    CHECK(decode_event(Frame{code::pin_digit_entered, 0, {0x00}}).error() ==
+    CHECK(decode_event(Frame{code::k_key_pressed, 0, {0x41}}).error() ==
           EppError::malformed_payload);
-    CHECK(decode_event(Frame{code::pin_digit_entered, 0, {13}}).error() ==
+    CHECK(decode_event(Frame{code::k_pin_digit_entered, 0, {0x00}}).error() ==
           EppError::malformed_payload);
-    CHECK(decode_event(Frame{code::pin_cleared, 0, {0x01}}).error() == EppError::malformed_payload);
-    CHECK(decode_event(Frame{code::pin_entry_done, 0, hex("00 00 0102")}).error() ==
+    CHECK(decode_event(Frame{code::k_pin_digit_entered, 0, {13}}).error() ==
           EppError::malformed_payload);
-    CHECK(decode_event(Frame{code::pin_entry_ended, 0, {5}}).error() ==
+    CHECK(decode_event(Frame{code::k_pin_cleared, 0, {0x01}}).error() ==
           EppError::malformed_payload);
-    CHECK(decode_event(Frame{code::headphones, 0, {2}}).error() == EppError::malformed_payload);
+    CHECK(decode_event(Frame{code::k_pin_entry_done, 0, hex("00 00 0102")}).error() ==
+          EppError::malformed_payload);
+    CHECK(decode_event(Frame{code::k_pin_entry_ended, 0, {5}}).error() ==
+          EppError::malformed_payload);
+    CHECK(decode_event(Frame{code::k_headphones, 0, {2}}).error() == EppError::malformed_payload);
     CHECK(decode_event(Frame{0x4F, 0, {}}).error() == EppError::unknown_code);
 }
 

@@ -28,9 +28,9 @@ constexpr std::array<std::uint8_t, 16> k_working_key{
     0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10};
 
 std::shared_ptr<simulator::cards::VirtualCard> demo_card(std::string_view name) {
-    static const auto library = *simulator::cards::CardLibrary::load(
+    static const auto k_library = *simulator::cards::CardLibrary::load(
         simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
-    return *library.make_card(name);
+    return *k_library.make_card(name);
 }
 
 usb::DeviceMatch reader_match() {

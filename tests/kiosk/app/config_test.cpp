@@ -17,8 +17,8 @@ std::filesystem::path write_file(const std::string& name, const std::string& con
 // A certificate authority file for the account service, as every runnable configuration names
 // one. Its contents are not read at configuration time.
 const std::filesystem::path& ca_file() {
-    static const auto path = write_file("kiosk-config-ca.pem", "-----BEGIN CERTIFICATE-----\n");
-    return path;
+    static const auto k_path = write_file("kiosk-config-ca.pem", "-----BEGIN CERTIFICATE-----\n");
+    return k_path;
 }
 
 Config load(std::vector<std::string> arguments) {

@@ -147,9 +147,9 @@ TEST_CASE("Nothing private is ever spoken on the speaker") {
 
 TEST_CASE("The PIN block and the full card number never appear in shown, spoken or logged text") {
     const std::vector<std::string> secrets{
-        std::string(sample_pan),    chinese_digits(sample_pan),
-        english_digits(sample_pan), std::string(sample_pin_block_hex),
-        "c967c8198151a458",         std::string(sample_pan.substr(0, 12))};
+        std::string(k_sample_pan),    chinese_digits(k_sample_pan),
+        english_digits(k_sample_pan), std::string(k_sample_pin_block_hex),
+        "c967c8198151a458",           std::string(k_sample_pan.substr(0, 12))};
     for_every_run([&](const std::string& name, const std::vector<Recorded>& steps) {
         INFO(name);
         for (const Effect& effect : all_effects(steps)) {
@@ -196,8 +196,9 @@ TEST_CASE("Every utterance is in the locale of its screen or of the language it 
         for (const Recorded& recorded : steps) {
             for (const Utterance& utterance : utterances(recorded.effects)) {
                 INFO(utterance.text);
-                const bool offered = std::ranges::find(policy::offered_locales, utterance.locale) !=
-                                     policy::offered_locales.end();
+                const bool offered =
+                    std::ranges::find(policy::k_offered_locales, utterance.locale) !=
+                    policy::k_offered_locales.end();
                 CHECK(offered);
                 if (recorded.session.screen.id != "welcome") {
                     CHECK(utterance.locale == recorded.session.locale);
@@ -232,7 +233,7 @@ TEST_CASE("No screen in any locale shows or speaks a missing-message marker") {
             session.pin_digit_count = 3;
             for (const EndReason reason : {EndReason::none, EndReason::card_removed}) {
                 session.end_reason = reason;
-                for (const ScreenId id : all_screen_ids) {
+                for (const ScreenId id : k_all_screen_ids) {
                     const ScreenModel screen = build_screen(id, resources, session);
                     for (const Channel channel : {Channel::speaker, Channel::headphones}) {
                         for (const Utterance& utterance :
@@ -263,7 +264,7 @@ TEST_CASE("Elder mode screens offer at most four choices") {
             const auto choices = std::ranges::count_if(screen.elements, [](const Element& element) {
                 return element.role == Role::choice;
             });
-            CHECK(choices <= policy::elder_maximum_choices);
+            CHECK(choices <= policy::k_elder_maximum_choices);
         }
     });
 }

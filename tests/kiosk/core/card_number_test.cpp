@@ -48,8 +48,8 @@ TEST_CASE("A copied card number keeps its digits and a moved-from one is wiped")
 }
 
 TEST_CASE("A PIN block is 8 or 16 bytes and never prints its bytes") {
-    constexpr std::array<std::uint8_t, 8> tdes{0xC9, 0x67, 0xC8, 0x19, 0x81, 0x51, 0xA4, 0x58};
-    const auto block = EncryptedPinBlock::from_bytes(tdes);
+    constexpr std::array<std::uint8_t, 8> k_tdes{0xC9, 0x67, 0xC8, 0x19, 0x81, 0x51, 0xA4, 0x58};
+    const auto block = EncryptedPinBlock::from_bytes(k_tdes);
     REQUIRE(block.has_value());
     CHECK(block->bytes().size() == 8);
     CHECK(block->bytes()[0] == 0xC9);
@@ -57,10 +57,10 @@ TEST_CASE("A PIN block is 8 or 16 bytes and never prints its bytes") {
     stream << *block;
     CHECK(stream.str() == "<pin block>");
 
-    constexpr std::array<std::uint8_t, 16> aes{};
-    CHECK(EncryptedPinBlock::from_bytes(aes).has_value());
-    constexpr std::array<std::uint8_t, 7> short_block{};
-    CHECK(EncryptedPinBlock::from_bytes(short_block).error() ==
+    constexpr std::array<std::uint8_t, 16> k_aes{};
+    CHECK(EncryptedPinBlock::from_bytes(k_aes).has_value());
+    constexpr std::array<std::uint8_t, 7> k_short_block{};
+    CHECK(EncryptedPinBlock::from_bytes(k_short_block).error() ==
           EncryptedPinBlockError::wrong_length);
     CHECK(EncryptedPinBlock::from_bytes(std::span<const std::uint8_t>()).error() ==
           EncryptedPinBlockError::wrong_length);

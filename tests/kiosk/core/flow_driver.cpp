@@ -12,7 +12,7 @@
 namespace kiosk::core::testing {
 
 const Resources& real_resources() {
-    static const Resources resources = [] {
+    static const Resources k_resources = [] {
         auto loaded =
             resources::load_resources(std::filesystem::path(KIOSK_SOURCE_DIR) / "locales");
         if (!loaded) {
@@ -20,16 +20,17 @@ const Resources& real_resources() {
         }
         return *loaded;
     }();
-    return resources;
+    return k_resources;
 }
 
 CardData sample_card(std::string language_preference) {
-    return CardData{CardNumber::parse(sample_pan).value(), "2912", std::move(language_preference)};
+    return CardData{CardNumber::parse(k_sample_pan).value(), "2912",
+                    std::move(language_preference)};
 }
 
 EncryptedPinBlock sample_pin_block() {
-    constexpr std::array<std::uint8_t, 8> bytes{0xC9, 0x67, 0xC8, 0x19, 0x81, 0x51, 0xA4, 0x58};
-    return EncryptedPinBlock::from_bytes(bytes).value();
+    constexpr std::array<std::uint8_t, 8> k_bytes{0xC9, 0x67, 0xC8, 0x19, 0x81, 0x51, 0xA4, 0x58};
+    return EncryptedPinBlock::from_bytes(k_bytes).value();
 }
 
 ServiceReply balance_reply(std::int64_t minor_units) {

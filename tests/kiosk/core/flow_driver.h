@@ -19,12 +19,12 @@ namespace kiosk::core::testing {
 const Resources& real_resources();
 
 // The demo card of simulator/cards/demo-cards.toml ("zhang-wei").
-inline constexpr std::string_view sample_pan = "6228480402564890018";
+inline constexpr std::string_view k_sample_pan = "6228480402564890018";
 CardData sample_card(std::string language_preference = "zh");
 
 // docs/platform-facts.md's format 0 example block, C967C8198151A458.
 EncryptedPinBlock sample_pin_block();
-inline constexpr std::string_view sample_pin_block_hex = "C967C8198151A458";
+inline constexpr std::string_view k_sample_pin_block_hex = "C967C8198151A458";
 
 ServiceReply balance_reply(std::int64_t minor_units);
 ServiceReply status_reply(ServiceStatus status, int tries_left = 0);

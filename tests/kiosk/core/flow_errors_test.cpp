@@ -122,7 +122,7 @@ TEST_CASE("An unreadable card is explained, with what to try, and returned") {
 TEST_CASE("A reader that never reports the read is treated as an unreadable card") {
     FlowDriver kiosk;
     kiosk.send_all({Started{}, CardInserted{}});
-    REQUIRE(timer_started(kiosk.last(), TimerId::card_read) == policy::card_read_timeout_ms);
+    REQUIRE(timer_started(kiosk.last(), TimerId::card_read) == policy::k_card_read_timeout_ms);
     kiosk.fire(TimerId::card_read);
     check_card_returned(kiosk, "error_card_unreadable");
 }
@@ -199,7 +199,7 @@ TEST_CASE("Cancel while the card is being read returns it") {
 TEST_CASE("Taking the card from the menu says thank you and reminds to take it") {
     FlowDriver kiosk;
     kiosk.reach_menu();
-    kiosk.send(KeyPressed{menu_take_card_key});
+    kiosk.send(KeyPressed{k_menu_take_card_key});
     CHECK(has_effect<EjectCard>(kiosk.last()));
     CHECK(last_screen(kiosk.last())->id == "take_card");
     CHECK(mentions(kiosk.last(), "请取回您的卡片"));

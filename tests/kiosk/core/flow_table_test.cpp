@@ -465,7 +465,7 @@ std::vector<Node> seeds() {
                                     ReplyReceived{1, balance_reply(100)}};
     for (int extension = 0; extension < resources.policy.maximum_timeout_extensions; ++extension) {
         no_more_time.push_back(TimerFired{TimerId::inactivity});
-        no_more_time.push_back(KeyPressed{timeout_extend_key});
+        no_more_time.push_back(KeyPressed{k_timeout_extend_key});
     }
     std::vector<Node> nodes{walk({Started{}}), walk(no_more_time)};
     REQUIRE(nodes.back().session.state == State::menu);

@@ -66,13 +66,13 @@ TEST_CASE("The happy path goes from welcome through PIN and balance to goodbye a
     kiosk.send(CardRead{sample_card()});
     const auto start = effects_of<StartPinEntry>(kiosk.last());
     REQUIRE(start.size() == 1);
-    CHECK(start.front().pan.digits() == sample_pan);
+    CHECK(start.front().pan.digits() == k_sample_pan);
 
     kiosk.send_all({PinDigitEntered{1}, PinDigitEntered{2}, PinDigitEntered{3}, PinDigitEntered{4},
                     PinEntered{sample_pin_block()}});
     const auto calls = effects_of<Call>(kiosk.last());
     REQUIRE(calls.size() == 1);
-    CHECK(calls.front().request.pan.digits() == sample_pan);
+    CHECK(calls.front().request.pan.digits() == k_sample_pan);
     CHECK(calls.front().request.pin_block == sample_pin_block());
 
     kiosk.reply(balance_reply(1'234'567));
@@ -405,13 +405,13 @@ TEST_CASE("Elder mode slows the speech and uses the elder theme") {
     FlowDriver kiosk;
     kiosk.send(Started{});
     const int standard_rate = utterances(kiosk.last()).front().rate_wpm;
-    const auto& effects = kiosk.send(KeyPressed{welcome_elder_mode_key});
+    const auto& effects = kiosk.send(KeyPressed{k_welcome_elder_mode_key});
     CHECK(kiosk.session().elder_mode);
     CHECK(last_screen(effects)->theme == "elder");
     const auto spoken = utterances(effects);
     REQUIRE_FALSE(spoken.empty());
-    CHECK(standard_rate == policy::standard_rate_wpm);
-    CHECK(spoken.front().rate_wpm == policy::elder_rate_wpm);
+    CHECK(standard_rate == policy::k_standard_rate_wpm);
+    CHECK(spoken.front().rate_wpm == policy::k_elder_rate_wpm);
     CHECK(spoken.front().rate_wpm < standard_rate);
     // 长辈 goes through the lexicon: eSpeak would read 长 as chang2.
     CHECK(mentions(effects, "zhang3 bei4模式已开启"));
@@ -440,7 +440,7 @@ TEST_CASE(
 TEST_CASE("Calling staff from the menu with key 3 shows the polite message") {
     FlowDriver kiosk;
     kiosk.reach_menu();
-    const auto& effects = kiosk.send(KeyPressed{menu_call_staff_key});
+    const auto& effects = kiosk.send(KeyPressed{k_menu_call_staff_key});
     CHECK(has_effect<NotifyStaff>(effects));
     CHECK(last_screen(effects)->id == "staff_called");
 }
@@ -496,7 +496,7 @@ TEST_CASE("base::Key 0 says the current screen again and counts as activity") {
     FlowDriver kiosk;
     kiosk.reach_menu();
     const auto menu_speech = utterances(kiosk.last());
-    const auto& effects = kiosk.send(KeyPressed{repeat_key});
+    const auto& effects = kiosk.send(KeyPressed{k_repeat_key});
     CHECK(kiosk.session().state == State::menu);
     CHECK_FALSE(has_effect<Show>(effects));
     CHECK(utterances(effects) == menu_speech);
@@ -506,9 +506,9 @@ TEST_CASE("base::Key 0 says the current screen again and counts as activity") {
 TEST_CASE("base::Key 0 is not a repeat during PIN entry or on the staff screen") {
     FlowDriver kiosk;
     kiosk.reach_pin_entry();
-    CHECK_FALSE(has_effect<Speak>(kiosk.send(KeyPressed{repeat_key})));
+    CHECK_FALSE(has_effect<Speak>(kiosk.send(KeyPressed{k_repeat_key})));
     kiosk.send(KeyPressed{base::Key::help});
-    kiosk.send(KeyPressed{repeat_key});
+    kiosk.send(KeyPressed{k_repeat_key});
     CHECK(kiosk.session().state == State::pin_entry);
 }
 

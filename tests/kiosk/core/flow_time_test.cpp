@@ -23,23 +23,23 @@ bool offers_more_time(const std::vector<Effect>& effects) {
 }  // namespace
 
 TEST_CASE("The policy gives at least 20 seconds to answer and at least ten extensions") {
-    CHECK(policy::inactivity_warning_ms >= 20'000);
-    CHECK(policy::maximum_timeout_extensions >= 10);
-    CHECK(policy::slow_mode_timeout_factor >= 2);
-    CHECK(policy::elder_rate_wpm < policy::standard_rate_wpm);
-    CHECK(policy::elder_rate_wpm >= 80);  // eSpeak NG's slowest rate
+    CHECK(policy::k_inactivity_warning_ms >= 20'000);
+    CHECK(policy::k_maximum_timeout_extensions >= 10);
+    CHECK(policy::k_slow_mode_timeout_factor >= 2);
+    CHECK(policy::k_elder_rate_wpm < policy::k_standard_rate_wpm);
+    CHECK(policy::k_elder_rate_wpm >= 80);  // eSpeak NG's slowest rate
 }
 
 TEST_CASE("Interactive screens start the inactivity time-out") {
     FlowDriver kiosk;
     kiosk.reach_pin_entry();
-    CHECK(timer_started(kiosk.last(), TimerId::inactivity) == policy::inactivity_timeout_ms);
+    CHECK(timer_started(kiosk.last(), TimerId::inactivity) == policy::k_inactivity_timeout_ms);
     kiosk.send_all({PinDigitEntered{4}, PinEntered{sample_pin_block()}});
     CHECK(timer_cancelled(kiosk.last(), TimerId::inactivity));
     kiosk.reply(balance_reply(100));
-    CHECK(timer_started(kiosk.last(), TimerId::inactivity) == policy::inactivity_timeout_ms);
+    CHECK(timer_started(kiosk.last(), TimerId::inactivity) == policy::k_inactivity_timeout_ms);
     kiosk.send(KeyPressed{base::Key::digit_1});
-    CHECK(timer_started(kiosk.last(), TimerId::inactivity) == policy::inactivity_timeout_ms);
+    CHECK(timer_started(kiosk.last(), TimerId::inactivity) == policy::k_inactivity_timeout_ms);
 }
 
 TEST_CASE("Inactivity on the menu warns on screen and in speech and Enter gives more time") {
@@ -54,16 +54,16 @@ TEST_CASE("Inactivity on the menu warns on screen and in speech and Enter gives 
     const std::string speech = spoken_text(warning);
     CHECK(speech.find("需要更多时间，请按确认键。") != std::string::npos);
     CHECK(speech.find("二十秒") != std::string::npos);
-    CHECK(timer_started(warning, TimerId::inactivity_warning) == policy::inactivity_warning_ms);
+    CHECK(timer_started(warning, TimerId::inactivity_warning) == policy::k_inactivity_warning_ms);
     const auto tones = effects_of<Tone>(warning);
     REQUIRE(tones.size() == 1);
     CHECK(tones.front().kind == ToneKind::attention);
 
-    const auto& extended = kiosk.send(KeyPressed{timeout_extend_key});
+    const auto& extended = kiosk.send(KeyPressed{k_timeout_extend_key});
     CHECK(kiosk.session().state == State::menu);
     CHECK(kiosk.session().timeout_extensions_used == 1);
     CHECK(timer_cancelled(extended, TimerId::inactivity_warning));
-    CHECK(timer_started(extended, TimerId::inactivity) == policy::inactivity_timeout_ms);
+    CHECK(timer_started(extended, TimerId::inactivity) == policy::k_inactivity_timeout_ms);
     CHECK(last_screen(extended)->id == "menu");
 }
 
@@ -90,7 +90,7 @@ TEST_CASE("No answer to the time-out warning ends the session and returns the ca
 TEST_CASE("More time can be asked for ten times and then the last warning ends the session") {
     FlowDriver kiosk;
     kiosk.reach_menu();
-    for (int extension = 1; extension <= policy::maximum_timeout_extensions; ++extension) {
+    for (int extension = 1; extension <= policy::k_maximum_timeout_extensions; ++extension) {
         INFO("extension " << extension);
         REQUIRE(offers_more_time(kiosk.fire(TimerId::inactivity)));
         kiosk.send(KeyPressed{base::Key::enter});
@@ -128,10 +128,11 @@ TEST_CASE("A PIN digit counts as activity and restarts the inactivity time-out")
 TEST_CASE("Elder mode doubles the time-outs") {
     FlowDriver kiosk;
     kiosk.send_all(
-        {Started{}, KeyPressed{welcome_elder_mode_key}, CardInserted{}, CardRead{sample_card()}});
-    CHECK(timer_started(kiosk.last(), TimerId::inactivity) == 2 * policy::inactivity_timeout_ms);
+        {Started{}, KeyPressed{k_welcome_elder_mode_key}, CardInserted{}, CardRead{sample_card()}});
+    CHECK(timer_started(kiosk.last(), TimerId::inactivity) == 2 * policy::k_inactivity_timeout_ms);
     const auto& warning = kiosk.fire(TimerId::inactivity);
-    CHECK(timer_started(warning, TimerId::inactivity_warning) == 2 * policy::inactivity_warning_ms);
+    CHECK(timer_started(warning, TimerId::inactivity_warning) ==
+          2 * policy::k_inactivity_warning_ms);
     CHECK(spoken_text(warning).find("四十秒") != std::string::npos);
 }
 
@@ -139,9 +140,9 @@ TEST_CASE("Audio mode doubles the time-outs, also when the headphones come mid-s
     FlowDriver kiosk;
     kiosk.reach_menu();
     const auto& plugged = kiosk.send(HeadphonesPlugged{});
-    CHECK(timer_started(plugged, TimerId::inactivity) == 2 * policy::inactivity_timeout_ms);
+    CHECK(timer_started(plugged, TimerId::inactivity) == 2 * policy::k_inactivity_timeout_ms);
     const auto& unplugged = kiosk.send(HeadphonesUnplugged{});
-    CHECK(timer_started(unplugged, TimerId::inactivity) == policy::inactivity_timeout_ms);
+    CHECK(timer_started(unplugged, TimerId::inactivity) == policy::k_inactivity_timeout_ms);
 }
 
 TEST_CASE("Elder and audio modes together do not compound the time-outs") {
@@ -150,9 +151,9 @@ TEST_CASE("Elder and audio modes together do not compound the time-outs") {
     session.elder_mode = true;
     session.audio_mode = true;
     CHECK(timer_milliseconds(TimerId::inactivity, resources, session) ==
-          policy::slow_mode_timeout_factor * policy::inactivity_timeout_ms);
+          policy::k_slow_mode_timeout_factor * policy::k_inactivity_timeout_ms);
     CHECK(timer_milliseconds(TimerId::reminder, resources, session) ==
-          policy::card_reminder_interval_ms);
+          policy::k_card_reminder_interval_ms);
 }
 
 TEST_CASE("Durations come from the policy in the resources") {

@@ -29,10 +29,10 @@ TEST_CASE("Effects, roles, channels, tones, timers and states have names") {
 
 TEST_CASE("Screen ids are distinct") {
     std::vector<std::string_view> names;
-    for (const ScreenId id : all_screen_ids) {
+    for (const ScreenId id : k_all_screen_ids) {
         names.push_back(to_string(id));
     }
     std::ranges::sort(names);
     CHECK(std::ranges::adjacent_find(names) == names.end());
-    CHECK(names.size() == all_screen_ids.size());
+    CHECK(names.size() == k_all_screen_ids.size());
 }

@@ -25,10 +25,10 @@ using simulator::devices::VirtualCcidReader;
 namespace {
 
 const simulator::cards::CardLibrary& library() {
-    static const auto loaded = simulator::cards::CardLibrary::load(
+    static const auto k_loaded = simulator::cards::CardLibrary::load(
         simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
-    REQUIRE(loaded);
-    return *loaded;
+    REQUIRE(k_loaded);
+    return *k_loaded;
 }
 
 std::shared_ptr<simulator::cards::VirtualCard> card(std::string_view name) {

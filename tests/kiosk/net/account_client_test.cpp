@@ -34,9 +34,9 @@ using simulator::bank::Fault;
 namespace {
 
 // Long enough for a loaded CI machine, short enough that a hang fails quickly.
-constexpr auto reply_wait = 10s;
-constexpr std::string_view zhang_wei_pan = "6228480402564890018";
-constexpr std::string_view stranger_pan = "6214830000999900001";
+constexpr auto k_reply_wait = 10s;
+constexpr std::string_view k_zhang_wei_pan = "6228480402564890018";
+constexpr std::string_view k_stranger_pan = "6214830000999900001";
 
 class TemporaryDirectory {
   public:
@@ -77,11 +77,11 @@ class Recorder {
             m_changed.notify_all();
         };
     }
-    bool wait_for_replies(std::size_t count, std::chrono::milliseconds limit = reply_wait) {
+    bool wait_for_replies(std::size_t count, std::chrono::milliseconds limit = k_reply_wait) {
         std::unique_lock lock(m_mutex);
         return m_changed.wait_for(lock, limit, [&] { return m_replies.size() >= count; });
     }
-    bool wait_for_notices(std::size_t count, std::chrono::milliseconds limit = reply_wait) {
+    bool wait_for_notices(std::size_t count, std::chrono::milliseconds limit = k_reply_wait) {
         std::unique_lock lock(m_mutex);
         return m_changed.wait_for(lock, limit, [&] { return m_notices.size() >= count; });
     }
@@ -114,7 +114,7 @@ kiosk::core::CardNumber card(std::string_view pan) {
 
 // The block the PIN pad would hand over, built with the same key the simulated bank holds.
 kiosk::core::EncryptedPinBlock pin_block(std::string_view pin, std::string_view pan) {
-    auto bytes = drivers::iso9564::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
+    auto bytes = drivers::iso9564::format0_encrypted(pin, pan, simulator::bank::k_demo_pin_key);
     REQUIRE(bytes.has_value());
     auto block = kiosk::core::EncryptedPinBlock::from_bytes(*bytes);
     REQUIRE(block.has_value());
@@ -125,19 +125,19 @@ kiosk::core::EncryptedPinBlock pin_block(std::string_view pin, std::string_view 
 // certificate authority the client is configured to trust.
 const simulator::bank::TlsFiles& loopback_identity() {
     static TemporaryDirectory directory;
-    static const simulator::bank::TlsFiles files = [] {
+    static const simulator::bank::TlsFiles k_files = [] {
         auto made = simulator::bank::create_loopback_certificate(directory.path());
         REQUIRE(made.has_value());
         return *made;
     }();
-    return files;
+    return k_files;
 }
 
 struct Bank {
     Bank()
         : service({directory.path() / "bank.sqlite",
                    std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
-                   simulator::bank::demo_pin_key, loopback_identity()}) {
+                   simulator::bank::k_demo_pin_key, loopback_identity()}) {
         REQUIRE(service.start().has_value());
     }
     std::string url() const { return "https://127.0.0.1:" + std::to_string(service.port()); }
@@ -248,7 +248,7 @@ int closed_port() {
 TEST_CASE("a correct PIN brings back the balance as ReplyReceived with the call id") {
     Bank bank;
     ClientUnderTest under_test(bank.url());
-    const auto received = under_test.ask(41, zhang_wei_pan, "1234");
+    const auto received = under_test.ask(41, k_zhang_wei_pan, "1234");
     CHECK(received.call_id == 41);
     CHECK(received.reply.status == ServiceStatus::ok);
     REQUIRE(received.reply.balance.has_value());
@@ -259,7 +259,7 @@ TEST_CASE("a correct PIN brings back the balance as ReplyReceived with the call 
 TEST_CASE("every call is reported as a service notice with its HTTP status and duration") {
     Bank bank;
     ClientUnderTest under_test(bank.url());
-    under_test.ask(1, zhang_wei_pan, "1234");
+    under_test.ask(1, k_zhang_wei_pan, "1234");
     REQUIRE(under_test.recorder.wait_for_notices(1));
     const auto notice = under_test.recorder.notices_seen().front();
     CHECK(notice.service == "account");
@@ -272,7 +272,7 @@ TEST_CASE("every call is reported as a service notice with its HTTP status and d
 TEST_CASE("a wrong PIN maps to wrong_pin with the tries left") {
     Bank bank;
     ClientUnderTest under_test(bank.url());
-    const auto received = under_test.ask(2, zhang_wei_pan, "9999");
+    const auto received = under_test.ask(2, k_zhang_wei_pan, "9999");
     CHECK(received.reply.status == ServiceStatus::wrong_pin);
     CHECK(received.reply.tries_left == 2);
     CHECK_FALSE(received.reply.balance.has_value());
@@ -281,23 +281,23 @@ TEST_CASE("a wrong PIN maps to wrong_pin with the tries left") {
 TEST_CASE("the third wrong PIN maps to pin_locked") {
     Bank bank;
     ClientUnderTest under_test(bank.url());
-    CHECK(under_test.ask(1, zhang_wei_pan, "9999").reply.tries_left == 2);
-    CHECK(under_test.ask(2, zhang_wei_pan, "9999").reply.tries_left == 1);
-    CHECK(under_test.ask(3, zhang_wei_pan, "9999").reply.status == ServiceStatus::pin_locked);
-    CHECK(under_test.ask(4, zhang_wei_pan, "1234").reply.status == ServiceStatus::pin_locked);
+    CHECK(under_test.ask(1, k_zhang_wei_pan, "9999").reply.tries_left == 2);
+    CHECK(under_test.ask(2, k_zhang_wei_pan, "9999").reply.tries_left == 1);
+    CHECK(under_test.ask(3, k_zhang_wei_pan, "9999").reply.status == ServiceStatus::pin_locked);
+    CHECK(under_test.ask(4, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::pin_locked);
 }
 
 TEST_CASE("a card the bank does not know maps to card_unknown") {
     Bank bank;
     ClientUnderTest under_test(bank.url());
-    CHECK(under_test.ask(5, stranger_pan, "0000").reply.status == ServiceStatus::card_unknown);
+    CHECK(under_test.ask(5, k_stranger_pan, "0000").reply.status == ServiceStatus::card_unknown);
 }
 
 TEST_CASE("a 503 from the service maps to unavailable") {
     Bank bank;
     bank.service.set_fault(Fault::unavailable);
     ClientUnderTest under_test(bank.url());
-    CHECK(under_test.ask(6, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    CHECK(under_test.ask(6, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "503");
 }
@@ -307,7 +307,7 @@ TEST_CASE("a reply slower than the total timeout maps to timeout") {
     bank.service.set_fault(Fault::slow);
     ClientUnderTest under_test(bank.url(), 400ms);
     const auto started = std::chrono::steady_clock::now();
-    CHECK(under_test.ask(7, zhang_wei_pan, "1234").reply.status == ServiceStatus::timeout);
+    CHECK(under_test.ask(7, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::timeout);
     CHECK(std::chrono::steady_clock::now() - started >= 350ms);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "timeout");
@@ -317,21 +317,21 @@ TEST_CASE("a body that is not JSON maps to bad_reply") {
     Bank bank;
     bank.service.set_fault(Fault::garbage);
     ClientUnderTest under_test(bank.url());
-    CHECK(under_test.ask(8, zhang_wei_pan, "1234").reply.status == ServiceStatus::bad_reply);
+    CHECK(under_test.ask(8, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::bad_reply);
 }
 
 TEST_CASE("a connection dropped mid-reply maps to unavailable") {
     Bank bank;
     bank.service.set_fault(Fault::drop);
     ClientUnderTest under_test(bank.url());
-    CHECK(under_test.ask(9, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    CHECK(under_test.ask(9, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "connection_lost");
 }
 
 TEST_CASE("nothing listening maps to unavailable") {
     ClientUnderTest under_test("https://127.0.0.1:" + std::to_string(closed_port()));
-    CHECK(under_test.ask(10, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    CHECK(under_test.ask(10, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "connect_failed");
 }
@@ -340,17 +340,19 @@ TEST_CASE("the service recovering after a fault is answered normally") {
     Bank bank;
     bank.service.set_fault(Fault::unavailable);
     ClientUnderTest under_test(bank.url());
-    CHECK(under_test.ask(1, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    CHECK(under_test.ask(1, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     bank.service.set_fault(Fault::none);
-    CHECK(under_test.ask(2, zhang_wei_pan, "1234").reply.status == ServiceStatus::ok);
+    CHECK(under_test.ask(2, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::ok);
 }
 
 TEST_CASE("calls are answered in order, each with its own call id") {
     Bank bank;
     ClientUnderTest under_test(bank.url());
-    under_test.client.request_balance(100, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
-    under_test.client.request_balance(101, card(stranger_pan), pin_block("0000", stranger_pan));
-    under_test.client.request_balance(102, card(zhang_wei_pan), pin_block("9999", zhang_wei_pan));
+    under_test.client.request_balance(100, card(k_zhang_wei_pan),
+                                      pin_block("1234", k_zhang_wei_pan));
+    under_test.client.request_balance(101, card(k_stranger_pan), pin_block("0000", k_stranger_pan));
+    under_test.client.request_balance(102, card(k_zhang_wei_pan),
+                                      pin_block("9999", k_zhang_wei_pan));
     REQUIRE(under_test.recorder.wait_for_replies(3));
     const auto replies = under_test.recorder.replies();
     CHECK(replies[0].call_id == 100);
@@ -365,7 +367,8 @@ TEST_CASE("a cancelled call in flight posts no reply and the next call still wor
     Bank bank;
     bank.service.set_fault(Fault::slow);
     ClientUnderTest under_test(bank.url());
-    under_test.client.request_balance(20, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+    under_test.client.request_balance(20, card(k_zhang_wei_pan),
+                                      pin_block("1234", k_zhang_wei_pan));
     // The call is in flight once the service holds it; the client's total timeout is 5 s, so
     // nothing can come back for it within this wait.
     REQUIRE_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
@@ -373,7 +376,7 @@ TEST_CASE("a cancelled call in flight posts no reply and the next call still wor
     REQUIRE(under_test.recorder.wait_for_notices(1, 2s));
     CHECK(under_test.recorder.notices_seen().front().status == "cancelled");
     bank.service.set_fault(Fault::none);
-    const auto next = under_test.ask(21, zhang_wei_pan, "1234");
+    const auto next = under_test.ask(21, k_zhang_wei_pan, "1234");
     CHECK(next.call_id == 21);
     CHECK(next.reply.status == ServiceStatus::ok);
     CHECK(under_test.recorder.replies().size() == 1);
@@ -384,8 +387,10 @@ TEST_CASE("a cancelled call still in the queue is never sent") {
     bank.service.set_fault(Fault::slow);
     bank.service.set_slow_reply_delay(500ms);
     ClientUnderTest under_test(bank.url());
-    under_test.client.request_balance(30, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
-    under_test.client.request_balance(31, card(zhang_wei_pan), pin_block("9999", zhang_wei_pan));
+    under_test.client.request_balance(30, card(k_zhang_wei_pan),
+                                      pin_block("1234", k_zhang_wei_pan));
+    under_test.client.request_balance(31, card(k_zhang_wei_pan),
+                                      pin_block("9999", k_zhang_wei_pan));
     under_test.client.cancel(31);
     REQUIRE(under_test.recorder.wait_for_replies(1));
     // Give a wrongly sent second call every chance to arrive before looking.
@@ -400,7 +405,8 @@ TEST_CASE("stop while a call is in flight returns promptly and posts no reply") 
     Bank bank;
     bank.service.set_fault(Fault::slow);
     ClientUnderTest under_test(bank.url());
-    under_test.client.request_balance(40, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+    under_test.client.request_balance(40, card(k_zhang_wei_pan),
+                                      pin_block("1234", k_zhang_wei_pan));
     REQUIRE_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
     const auto started = std::chrono::steady_clock::now();
     under_test.client.stop();
@@ -418,7 +424,7 @@ TEST_CASE("destroying the client with a call in flight joins promptly") {
                                                   .terminal_id = "t1",
                                                   .ca_file = loopback_identity().certificate});
         client.start(recorder.events(), recorder.notices());
-        client.request_balance(50, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+        client.request_balance(50, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
         REQUIRE_FALSE(recorder.wait_for_replies(1, 300ms));
         const auto started = std::chrono::steady_clock::now();
         // The destructor runs at the end of this block.
@@ -433,7 +439,8 @@ TEST_CASE("a request after stop is ignored") {
     Bank bank;
     ClientUnderTest under_test(bank.url());
     under_test.client.stop();
-    under_test.client.request_balance(60, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+    under_test.client.request_balance(60, card(k_zhang_wei_pan),
+                                      pin_block("1234", k_zhang_wei_pan));
     CHECK_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
     auto audit = bank.service.audit_entries();
     REQUIRE(audit.has_value());
@@ -443,21 +450,21 @@ TEST_CASE("a request after stop is ignored") {
 TEST_CASE("the request body follows the contract: terminal, PAN digits, hex block, format 0") {
     FakeServer server(404, R"({"result":"card_unknown"})");
     ClientUnderTest under_test(server.url() + "/");
-    const auto received = under_test.ask(70, zhang_wei_pan, "1234");
+    const auto received = under_test.ask(70, k_zhang_wei_pan, "1234");
     CHECK(received.reply.status == ServiceStatus::card_unknown);
     const auto body = nlohmann::json::parse(server.last_request(), nullptr, false);
     REQUIRE_FALSE(body.is_discarded());
     CHECK(body.size() == 4);
     CHECK(body["terminal_id"] == "lobby-01");
-    CHECK(body["pan"] == zhang_wei_pan);
-    const auto expected =
-        drivers::iso9564::format0_encrypted("1234", zhang_wei_pan, simulator::bank::demo_pin_key);
+    CHECK(body["pan"] == k_zhang_wei_pan);
+    const auto expected = drivers::iso9564::format0_encrypted("1234", k_zhang_wei_pan,
+                                                              simulator::bank::k_demo_pin_key);
     REQUIRE(expected.has_value());
     std::string expected_hex;
     for (std::uint8_t byte : *expected) {
-        static constexpr char digits[] = "0123456789ABCDEF";
-        expected_hex += digits[byte >> 4];
-        expected_hex += digits[byte & 0x0F];
+        static constexpr char k_digits[] = "0123456789ABCDEF";
+        expected_hex += k_digits[byte >> 4];
+        expected_hex += k_digits[byte & 0x0F];
     }
     CHECK(body["pin_block"] == expected_hex);
     CHECK(body["pin_block_format"] == "iso9564-0");
@@ -471,20 +478,20 @@ TEST_CASE("a terminal id with quotes is escaped, not spliced into the JSON") {
                                               .terminal_id = R"(a","pan":"1)",
                                               .ca_file = loopback_identity().certificate});
     client.start(recorder.events(), recorder.notices());
-    client.request_balance(71, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+    client.request_balance(71, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     REQUIRE(recorder.wait_for_replies(1));
     const auto body = nlohmann::json::parse(server.last_request(), nullptr, false);
     REQUIRE_FALSE(body.is_discarded());
     CHECK(body["terminal_id"] == R"(a","pan":"1)");
-    CHECK(body["pan"] == zhang_wei_pan);
+    CHECK(body["pan"] == k_zhang_wei_pan);
 }
 
 TEST_CASE("a reply body over the size limit maps to bad_reply") {
     const std::string huge =
-        R"({"result":"ok","pad":")" + std::string(kiosk::net::maximum_reply_bytes, 'x') + R"("})";
+        R"({"result":"ok","pad":")" + std::string(kiosk::net::k_maximum_reply_bytes, 'x') + R"("})";
     FakeServer server(200, huge);
     ClientUnderTest under_test(server.url());
-    CHECK(under_test.ask(80, zhang_wei_pan, "1234").reply.status == ServiceStatus::bad_reply);
+    CHECK(under_test.ask(80, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::bad_reply);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "reply_too_large");
 }
@@ -492,7 +499,7 @@ TEST_CASE("a reply body over the size limit maps to bad_reply") {
 TEST_CASE("a 500 from a broken gateway maps to unavailable") {
     FakeServer server(500, "<html>Internal Server Error</html>");
     ClientUnderTest under_test(server.url());
-    CHECK(under_test.ask(81, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    CHECK(under_test.ask(81, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
 }
 
 TEST_CASE("a 16-byte PIN block is refused by the client as unsupported without a call") {
@@ -501,7 +508,7 @@ TEST_CASE("a 16-byte PIN block is refused by the client as unsupported without a
     std::array<std::uint8_t, 16> aes_block{};
     auto block = kiosk::core::EncryptedPinBlock::from_bytes(aes_block);
     REQUIRE(block.has_value());
-    under_test.client.request_balance(82, card(zhang_wei_pan), *block);
+    under_test.client.request_balance(82, card(k_zhang_wei_pan), *block);
     REQUIRE(under_test.recorder.wait_for_replies(1));
     CHECK(under_test.recorder.replies().front().reply.status == ServiceStatus::bad_reply);
     CHECK(under_test.recorder.notices_seen().front().status == "unsupported_pin_block");
@@ -510,7 +517,7 @@ TEST_CASE("a 16-byte PIN block is refused by the client as unsupported without a
 
 TEST_CASE("an unreachable URL scheme is refused as unavailable") {
     ClientUnderTest under_test("ftp://127.0.0.1:1");
-    CHECK(under_test.ask(83, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    CHECK(under_test.ask(83, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
 }
 
 TEST_CASE("over HTTPS, a client that trusts the service's certificate gets the balance") {
@@ -520,7 +527,7 @@ TEST_CASE("over HTTPS, a client that trusts the service's certificate gets the b
     simulator::bank::AccountService service(
         {directory.path() / "bank.sqlite",
          std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
-         simulator::bank::demo_pin_key, *tls});
+         simulator::bank::k_demo_pin_key, *tls});
     REQUIRE(service.start().has_value());
     Recorder recorder;
     AccountClient client(
@@ -528,7 +535,7 @@ TEST_CASE("over HTTPS, a client that trusts the service's certificate gets the b
                              .terminal_id = "lobby-01",
                              .ca_file = tls->certificate});
     client.start(recorder.events(), recorder.notices());
-    client.request_balance(90, card(zhang_wei_pan), pin_block("1234", zhang_wei_pan));
+    client.request_balance(90, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     REQUIRE(recorder.wait_for_replies(1));
     const auto received = recorder.replies().front();
     CHECK(received.reply.status == ServiceStatus::ok);
@@ -543,10 +550,10 @@ TEST_CASE("over HTTPS, a certificate the client does not trust maps to unavailab
     simulator::bank::AccountService service(
         {directory.path() / "bank.sqlite",
          std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
-         simulator::bank::demo_pin_key, *tls});
+         simulator::bank::k_demo_pin_key, *tls});
     REQUIRE(service.start().has_value());
     ClientUnderTest under_test("https://127.0.0.1:" + std::to_string(service.port()));
-    CHECK(under_test.ask(91, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    CHECK(under_test.ask(91, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "tls_failure");
     auto audit = service.audit_entries();
@@ -594,7 +601,7 @@ TEST_CASE("the client calls nothing over plain HTTP, whatever it is given") {
     FakeServer server(200, R"({"result":"ok","balance":{"amount":"1.00","currency":"CNY"}})",
                       std::nullopt);
     ClientUnderTest under_test(server.url());
-    CHECK(under_test.ask(60, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    CHECK(under_test.ask(60, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "insecure_configuration");
     CHECK(server.requests() == 0);
@@ -603,7 +610,7 @@ TEST_CASE("the client calls nothing over plain HTTP, whatever it is given") {
 TEST_CASE("a client without a configured certificate authority makes no call") {
     Bank bank;
     ClientUnderTest under_test(bank.url(), 5s, std::filesystem::path{});
-    CHECK(under_test.ask(61, zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
+    CHECK(under_test.ask(61, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "insecure_configuration");
     auto audit = bank.service.audit_entries();

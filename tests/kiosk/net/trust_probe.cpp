@@ -43,7 +43,8 @@ int with_the_kiosk_client(const std::string& url, const std::string& ca_file) {
                      status = notice.status;
                      done.notify_all();
                  });
-    auto block = drivers::iso9564::format0_encrypted("1234", k_pan, simulator::bank::demo_pin_key);
+    auto block =
+        drivers::iso9564::format0_encrypted("1234", k_pan, simulator::bank::k_demo_pin_key);
     auto pan = kiosk::core::CardNumber::parse(k_pan);
     auto pin_block = kiosk::core::EncryptedPinBlock::from_bytes(*block);
     client.request_balance(1, *pan, *pin_block);

@@ -58,7 +58,7 @@ std::vector<core::Utterance> chinese_utterances(const core::Resources& resources
     session.pin_digit_count = 4;
     std::vector<core::Utterance> all;
     const core::SpeechContext context{resources, core::Channel::headphones, false};
-    for (const core::ScreenId id : core::all_screen_ids) {
+    for (const core::ScreenId id : core::k_all_screen_ids) {
         for (core::Utterance& utterance :
              core::speech_script(core::build_screen(id, resources, session), context)) {
             if (utterance.locale == locale) {

@@ -13,7 +13,7 @@ using resources::ResourceError;
 
 namespace {
 
-const std::filesystem::path real_locales = std::filesystem::path(KIOSK_SOURCE_DIR) / "locales";
+const std::filesystem::path k_real_locales = std::filesystem::path(KIOSK_SOURCE_DIR) / "locales";
 
 // A scratch locales directory under the build tree, emptied for each test.
 class ScratchLocales {
@@ -44,9 +44,9 @@ class ScratchLocales {
 };
 
 std::set<std::string> placeholders(const std::string& text) {
-    static const std::regex placeholder(R"(\{([a-z_]+)\})");
+    static const std::regex k_placeholder(R"(\{([a-z_]+)\})");
     std::set<std::string> names;
-    for (auto match = std::sregex_iterator(text.begin(), text.end(), placeholder);
+    for (auto match = std::sregex_iterator(text.begin(), text.end(), k_placeholder);
          match != std::sregex_iterator(); ++match) {
         names.insert((*match)[1].str());
     }
@@ -56,10 +56,10 @@ std::set<std::string> placeholders(const std::string& text) {
 }  // namespace
 
 TEST_CASE("The real locales load with every offered language and the Mandarin lexicon") {
-    const auto loaded = resources::load_resources(real_locales);
+    const auto loaded = resources::load_resources(k_real_locales);
     INFO((loaded ? std::string() : base::to_string(loaded.error())));
     REQUIRE(loaded.has_value());
-    for (const std::string_view locale : core::policy::offered_locales) {
+    for (const std::string_view locale : core::policy::k_offered_locales) {
         INFO(locale);
         CHECK(loaded->has_locale(locale));
         CHECK(loaded->catalog(locale).size() > 50);
@@ -71,7 +71,7 @@ TEST_CASE("The real locales load with every offered language and the Mandarin le
 }
 
 TEST_CASE("Every locale catalog has the same message keys as the default locale") {
-    const auto loaded = resources::load_resources(real_locales);
+    const auto loaded = resources::load_resources(k_real_locales);
     REQUIRE(loaded.has_value());
     const auto& reference = loaded->catalog(loaded->default_locale).messages();
     for (const auto& [locale, catalog] : loaded->catalogs) {
@@ -87,7 +87,7 @@ TEST_CASE("Every locale catalog has the same message keys as the default locale"
 }
 
 TEST_CASE("Every translation uses the same placeholders as the default locale") {
-    const auto loaded = resources::load_resources(real_locales);
+    const auto loaded = resources::load_resources(k_real_locales);
     REQUIRE(loaded.has_value());
     const auto& reference = loaded->catalog(loaded->default_locale);
     for (const auto& [locale, catalog] : loaded->catalogs) {
@@ -99,7 +99,7 @@ TEST_CASE("Every translation uses the same placeholders as the default locale") 
 }
 
 TEST_CASE("The Mandarin lexicon spells the polyphones eSpeak misreads") {
-    const auto loaded = resources::load_resources(real_locales);
+    const auto loaded = resources::load_resources(k_real_locales);
     REQUIRE(loaded.has_value());
     const core::Lexicon& lexicon = loaded->lexicon("zh-CN");
     CHECK(lexicon.apply("银行") == "yin2 hang2");
@@ -112,7 +112,7 @@ TEST_CASE("The Mandarin lexicon spells the polyphones eSpeak misreads") {
 }
 
 TEST_CASE("A missing locales directory is a clear error") {
-    const auto loaded = resources::load_resources(real_locales / "no-such-folder");
+    const auto loaded = resources::load_resources(k_real_locales / "no-such-folder");
     REQUIRE_FALSE(loaded.has_value());
     CHECK(loaded.error().code == ResourceError::directory_missing);
     CHECK(base::to_string(loaded.error()).find("no-such-folder") != std::string::npos);

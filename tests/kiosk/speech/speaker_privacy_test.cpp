@@ -20,14 +20,14 @@ std::unique_ptr<Speaker> listening_speaker(Listener& listener, Options options =
     return std::move(*speaker);
 }
 
-constexpr const char* balance_text = "Your balance is twelve thousand yuan";
+constexpr const char* k_balance_text = "Your balance is twelve thousand yuan";
 
 }  // namespace
 
 TEST_CASE("A private utterance for the speaker is refused and never played") {
     Listener listener;
     auto speaker = listening_speaker(listener);
-    speaker->speak({utterance(balance_text, "en", Channel::speaker, 175, true),
+    speaker->speak({utterance(k_balance_text, "en", Channel::speaker, 175, true),
                     utterance("Please take your card")});
 
     REQUIRE(listener.wait_for_speech(1));
@@ -50,7 +50,7 @@ TEST_CASE("A private utterance for the speaker is refused even with headphones p
     Options options;
     options.headphones_plugged = true;
     auto speaker = listening_speaker(listener, options);
-    speaker->speak({utterance(balance_text, "en", Channel::speaker, 175, true)});
+    speaker->speak({utterance(k_balance_text, "en", Channel::speaker, 175, true)});
 
     REQUIRE(listener.wait_for_errors(1));
     CHECK(listener.errors().at(0).code == SpeechError::private_on_speaker);
@@ -67,7 +67,7 @@ TEST_CASE("A private utterance on the headphones plays when headphones are plugg
     auto speaker = listening_speaker(listener);
     speaker->set_headphones_plugged(true);
     CHECK(speaker->headphones_plugged());
-    speaker->speak({utterance(balance_text, "en", Channel::headphones, 175, true)});
+    speaker->speak({utterance(k_balance_text, "en", Channel::headphones, 175, true)});
 
     REQUIRE(listener.wait_for_speech(1));
     const auto notice = listener.speech().at(0);
@@ -83,7 +83,7 @@ TEST_CASE("A private utterance on the headphones plays when headphones are plugg
 TEST_CASE("A private utterance is refused while no headphones are plugged") {
     Listener listener;
     auto speaker = listening_speaker(listener);
-    speaker->speak({utterance(balance_text, "en", Channel::headphones, 175, true)});
+    speaker->speak({utterance(k_balance_text, "en", Channel::headphones, 175, true)});
 
     REQUIRE(listener.wait_for_errors(1));
     CHECK(listener.errors().at(0).code == SpeechError::private_without_headphones);
@@ -114,7 +114,7 @@ TEST_CASE("With headphones plugged, speech for the speaker plays on the headphon
 TEST_CASE("Plugging in headphones cuts the speech playing on the speaker") {
     Listener listener;
     auto speaker = listening_speaker(listener);
-    speaker->speak({utterance(long_english_text)});
+    speaker->speak({utterance(k_long_english_text)});
     std::this_thread::sleep_for(300ms);
     speaker->set_headphones_plugged(true);
 
@@ -128,7 +128,7 @@ TEST_CASE("Unplugging headphones cuts private speech at once") {
     Options options;
     options.headphones_plugged = true;
     auto speaker = listening_speaker(listener, options);
-    speaker->speak({utterance(std::string{balance_text} + ". " + long_english_text, "en",
+    speaker->speak({utterance(std::string{k_balance_text} + ". " + k_long_english_text, "en",
                               Channel::headphones, 175, true)});
     std::this_thread::sleep_for(300ms);
     speaker->set_headphones_plugged(false);
@@ -145,7 +145,7 @@ TEST_CASE("Private speech is played on the headphones but never written to a rec
     options.record_directory = folder.path();
     auto speaker = listening_speaker(listener, options);
     speaker->set_headphones_plugged(true);
-    speaker->speak({utterance(balance_text, "en", Channel::headphones, 175, true),
+    speaker->speak({utterance(k_balance_text, "en", Channel::headphones, 175, true),
                     utterance("Please take your card", "en", Channel::headphones)});
 
     REQUIRE(listener.wait_for_speech(2));

@@ -13,7 +13,7 @@ using kiosk::speech::SpeechError;
 namespace {
 
 // Debian installs eSpeak NG's data here (package espeak-ng-data).
-const std::filesystem::path installed_data = "/usr/lib/x86_64-linux-gnu/espeak-ng-data";
+const std::filesystem::path k_installed_data = "/usr/lib/x86_64-linux-gnu/espeak-ng-data";
 
 // A copy of the installed data made of symbolic links, leaving out one voice file.
 void link_data_without(const std::filesystem::path& from, const std::filesystem::path& to,
@@ -49,7 +49,7 @@ TEST_CASE("A speaker starts with eSpeak NG and reports how long that took") {
     const auto statistics = (*speaker)->statistics();
     CHECK(statistics.initialise_duration > std::chrono::microseconds{0});
     CHECK(statistics.initialise_duration < std::chrono::seconds{2});
-    CHECK((*speaker)->volume() == kiosk::speech::default_volume_step);
+    CHECK((*speaker)->volume() == kiosk::speech::k_default_volume_step);
 }
 
 TEST_CASE("A second speaker in the same process is refused: eSpeak NG's state is global") {
@@ -83,10 +83,10 @@ TEST_CASE("An eSpeak NG data folder without data is a clear error at creation") 
 }
 
 TEST_CASE("A missing voice is a clear error at creation, naming the voice") {
-    REQUIRE(std::filesystem::exists(installed_data / "lang" / "sit" / "yue"));
+    REQUIRE(std::filesystem::exists(k_installed_data / "lang" / "sit" / "yue"));
     const ScratchFolder folder{"no-yue"};
-    link_data_without(installed_data, folder.path() / "espeak-ng-data",
-                      installed_data / "lang" / "sit" / "yue");
+    link_data_without(k_installed_data, folder.path() / "espeak-ng-data",
+                      k_installed_data / "lang" / "sit" / "yue");
     const std::string outcome = probe_start(folder.path());
     INFO(outcome);
     CHECK(outcome.starts_with("voice_missing"));
@@ -96,8 +96,8 @@ TEST_CASE("A missing voice is a clear error at creation, naming the voice") {
 TEST_CASE("The linked copy of the eSpeak NG data works when nothing is left out") {
     // The control for the test above: the copy itself is sound.
     const ScratchFolder folder{"full-copy"};
-    link_data_without(installed_data, folder.path() / "espeak-ng-data",
-                      installed_data / "no-such-file");
+    link_data_without(k_installed_data, folder.path() / "espeak-ng-data",
+                      k_installed_data / "no-such-file");
     CHECK(probe_start(folder.path()) == "ok\n");
 }
 
@@ -105,8 +105,8 @@ TEST_CASE("Once eSpeak NG runs, a speaker on another data folder is refused") {
     // eSpeak NG 1.51 cannot be restarted in a process; switching data would keep stale voices.
     { REQUIRE(Speaker::create(Options{}).has_value()); }
     const ScratchFolder folder{"other-data"};
-    link_data_without(installed_data, folder.path() / "espeak-ng-data",
-                      installed_data / "no-such-file");
+    link_data_without(k_installed_data, folder.path() / "espeak-ng-data",
+                      k_installed_data / "no-such-file");
     Options options;
     options.espeak_data_path = folder.path().string();
     auto speaker = Speaker::create(options);
@@ -130,7 +130,7 @@ TEST_CASE("A record folder that cannot be created is an error at creation") {
 
 TEST_CASE("A volume step out of range in the options is an error at creation") {
     Options options;
-    options.volume_step = kiosk::speech::maximum_volume_step + 1;
+    options.volume_step = kiosk::speech::k_maximum_volume_step + 1;
     auto speaker = Speaker::create(options);
     REQUIRE_FALSE(speaker.has_value());
     CHECK(speaker.error().code == SpeechError::invalid_volume_step);

@@ -112,11 +112,11 @@ TEST_CASE("stop() cuts a long utterance short within a fraction of a second") {
     Listener listener;
     const ScratchFolder folder{"barge-in"};
     auto speaker = recording_speaker(listener, folder);
-    const double full_seconds = reference_seconds(long_english_text, folder);
+    const double full_seconds = reference_seconds(k_long_english_text, folder);
     REQUIRE(full_seconds > 8.0);
 
     const auto spoken_at = Clock::now();
-    speaker->speak({utterance(long_english_text)});
+    speaker->speak({utterance(k_long_english_text)});
     std::this_thread::sleep_for(300ms);
     const auto stopped_at = Clock::now();
     speaker->stop();
@@ -151,13 +151,13 @@ TEST_CASE("New speech replaces old: the first is cut, the second plays in full")
     Listener listener;
     const ScratchFolder folder{"replace"};
     auto speaker = recording_speaker(listener, folder);
-    speaker->speak({utterance(long_english_text)});
+    speaker->speak({utterance(k_long_english_text)});
     std::this_thread::sleep_for(300ms);
     speaker->speak({utterance("Thank you")});
 
     REQUIRE(listener.wait_for_speech(2));
     const auto notices = listener.speech();
-    CHECK(notices[0].text == long_english_text);
+    CHECK(notices[0].text == k_long_english_text);
     CHECK(notices[0].interrupted);
     CHECK(notices[1].text == "Thank you");
     CHECK_FALSE(notices[1].interrupted);
@@ -168,7 +168,7 @@ TEST_CASE("Utterances behind a cut one are reported as interrupted without being
     Listener listener;
     const ScratchFolder folder{"dropped"};
     auto speaker = recording_speaker(listener, folder);
-    speaker->speak({utterance(long_english_text), utterance("Second"), utterance("Third")});
+    speaker->speak({utterance(k_long_english_text), utterance("Second"), utterance("Third")});
     std::this_thread::sleep_for(300ms);
     speaker->stop();
 
@@ -332,7 +332,7 @@ TEST_CASE("Destroying a speaker in mid-utterance stops the worker promptly and r
     Listener listener;
     const ScratchFolder folder{"destroy"};
     auto speaker = recording_speaker(listener, folder);
-    speaker->speak({utterance(long_english_text), utterance("Never said")});
+    speaker->speak({utterance(k_long_english_text), utterance("Never said")});
     std::this_thread::sleep_for(300ms);
     const auto before = Clock::now();
     speaker.reset();

@@ -139,7 +139,7 @@ inline std::string run_command(const std::string& command) {
     return output;
 }
 
-inline constexpr const char* long_english_text =
+inline constexpr const char* k_long_english_text =
     "Welcome to the bank. This machine can show your balance, print a statement, give you a "
     "queue ticket for the counter, or call a member of staff to help you. Please insert your "
     "card with the chip facing up, or press the green key to hear these choices again.";

@@ -13,9 +13,9 @@ using namespace kiosk::speech;
 
 namespace {
 
-constexpr int sample_rate = 22050;
-constexpr std::array all_kinds{ToneKind::key, ToneKind::digit, ToneKind::error,
-                               ToneKind::attention};
+constexpr int k_sample_rate = 22050;
+constexpr std::array k_all_kinds{ToneKind::key, ToneKind::digit, ToneKind::error,
+                                 ToneKind::attention};
 
 // The frequency of the first sounding stretch, from its rising zero crossings.
 double first_frequency(const std::vector<std::int16_t>& samples) {
@@ -34,7 +34,7 @@ double first_frequency(const std::vector<std::int16_t>& samples) {
             ++crossings;
         }
     }
-    return crossings * static_cast<double>(sample_rate) / static_cast<double>(end - start);
+    return crossings * static_cast<double>(k_sample_rate) / static_cast<double>(end - start);
 }
 
 double rms(const std::vector<std::int16_t>& samples) {
@@ -49,43 +49,43 @@ double rms(const std::vector<std::int16_t>& samples) {
 
 TEST_CASE("Each tone kind sounds different: its own pitch or length") {
     std::set<std::pair<long, std::size_t>> signatures;
-    for (const ToneKind kind : all_kinds) {
-        const auto samples = generate_tone(kind, sample_rate, 1.0);
+    for (const ToneKind kind : k_all_kinds) {
+        const auto samples = generate_tone(kind, k_sample_rate, 1.0);
         REQUIRE_FALSE(samples.empty());
         const long pitch = std::lround(first_frequency(samples) / 50.0);  // 50 Hz bins
         signatures.emplace(pitch, samples.size());
     }
-    CHECK(signatures.size() == all_kinds.size());
+    CHECK(signatures.size() == k_all_kinds.size());
 }
 
 TEST_CASE("A tone's pitch is the frequency of its pattern") {
-    const auto key = generate_tone(ToneKind::key, sample_rate, 1.0);
+    const auto key = generate_tone(ToneKind::key, k_sample_rate, 1.0);
     CHECK(first_frequency(key) ==
           Approx(tone_pattern(ToneKind::key)[0].frequency_hz).epsilon(0.05));
-    const auto digit = generate_tone(ToneKind::digit, sample_rate, 1.0);
+    const auto digit = generate_tone(ToneKind::digit, k_sample_rate, 1.0);
     CHECK(first_frequency(digit) ==
           Approx(tone_pattern(ToneKind::digit)[0].frequency_hz).epsilon(0.05));
 }
 
 TEST_CASE("Every tone is far shorter than the 3 s that may play over speech") {
-    for (const ToneKind kind : all_kinds) {
-        const auto samples = generate_tone(kind, sample_rate, 1.0);
-        const double seconds = static_cast<double>(samples.size()) / sample_rate;
-        CHECK(seconds <= std::chrono::duration<double>(maximum_tone_duration).count());
+    for (const ToneKind kind : k_all_kinds) {
+        const auto samples = generate_tone(kind, k_sample_rate, 1.0);
+        const double seconds = static_cast<double>(samples.size()) / k_sample_rate;
+        CHECK(seconds <= std::chrono::duration<double>(k_maximum_tone_duration).count());
         CHECK(seconds > 0.03);
     }
 }
 
 TEST_CASE("A tone fades in, so it starts without a click") {
-    const auto samples = generate_tone(ToneKind::attention, sample_rate, 1.0);
+    const auto samples = generate_tone(ToneKind::attention, k_sample_rate, 1.0);
     REQUIRE(samples.size() > 10);
     CHECK(std::abs(samples[0]) < 100);
     CHECK(std::abs(samples[1]) < 300);
 }
 
 TEST_CASE("A tone's loudness follows the gain") {
-    const double quiet = rms(generate_tone(ToneKind::digit, sample_rate, 0.25));
-    const double loud = rms(generate_tone(ToneKind::digit, sample_rate, 1.0));
+    const double quiet = rms(generate_tone(ToneKind::digit, k_sample_rate, 0.25));
+    const double loud = rms(generate_tone(ToneKind::digit, k_sample_rate, 1.0));
     CHECK(quiet > 100);
     CHECK(loud / quiet == Approx(4.0).epsilon(0.02));
 }

@@ -27,8 +27,8 @@ TEST_CASE("A locale the kiosk does not speak has no voice") {
 
 TEST_CASE("Rates outside eSpeak's range are clamped and an unset rate is normal") {
     CHECK(effective_rate_wpm(130) == 130);
-    CHECK(effective_rate_wpm(10) == minimum_rate_wpm);
-    CHECK(effective_rate_wpm(1000) == maximum_rate_wpm);
-    CHECK(effective_rate_wpm(0) == normal_rate_wpm);
-    CHECK(effective_rate_wpm(-5) == normal_rate_wpm);
+    CHECK(effective_rate_wpm(10) == k_minimum_rate_wpm);
+    CHECK(effective_rate_wpm(1000) == k_maximum_rate_wpm);
+    CHECK(effective_rate_wpm(0) == k_normal_rate_wpm);
+    CHECK(effective_rate_wpm(-5) == k_normal_rate_wpm);
 }

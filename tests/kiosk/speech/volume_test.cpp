@@ -8,15 +8,15 @@
 using namespace kiosk::speech;
 
 TEST_CASE("Each volume step has a larger gain than the step below") {
-    for (int step = minimum_volume_step; step < maximum_volume_step; ++step) {
+    for (int step = k_minimum_volume_step; step < k_maximum_volume_step; ++step) {
         CHECK(volume_gain(step + 1) > volume_gain(step) * 1.5);
     }
 }
 
 TEST_CASE("The default volume step is one of the steps") {
-    CHECK(is_valid_volume_step(default_volume_step));
-    CHECK_FALSE(is_valid_volume_step(minimum_volume_step - 1));
-    CHECK_FALSE(is_valid_volume_step(maximum_volume_step + 1));
+    CHECK(is_valid_volume_step(k_default_volume_step));
+    CHECK_FALSE(is_valid_volume_step(k_minimum_volume_step - 1));
+    CHECK_FALSE(is_valid_volume_step(k_maximum_volume_step + 1));
 }
 
 TEST_CASE("Applying a gain scales samples and saturates at the 16-bit limits") {

@@ -35,7 +35,7 @@ TEST_CASE("the health endpoint answers ok") {
 TEST_CASE("a correct PIN returns zhang-wei's balance of 12345.67 CNY with a masked PAN") {
     RunningBank bank;
     auto client = bank.client();
-    auto result = post_balance(client, zhang_wei_pan, zhang_wei_pin);
+    auto result = post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
     REQUIRE(result);
     CHECK(result->status == 200);
     const json reply = body_of(result);
@@ -43,29 +43,30 @@ TEST_CASE("a correct PIN returns zhang-wei's balance of 12345.67 CNY with a mask
     CHECK(reply["balance"]["minor_units"] == 1234567);
     CHECK(reply["balance"]["currency"] == "CNY");
     CHECK(reply["masked_pan"] == "**** **** **** 0018");
-    CHECK(result->body.find(zhang_wei_pan) == std::string::npos);
+    CHECK(result->body.find(k_zhang_wei_pan) == std::string::npos);
 }
 
 TEST_CASE("each seeded customer gets their own balance") {
     RunningBank bank;
     auto client = bank.client();
-    CHECK(body_of(post_balance(client, li_na_pan, li_na_pin))["balance"]["minor_units"] == 100205);
-    CHECK(body_of(post_balance(client, alice_pan, alice_pin))["balance"]["minor_units"] ==
+    CHECK(body_of(post_balance(client, k_li_na_pan, k_li_na_pin))["balance"]["minor_units"] ==
+          100205);
+    CHECK(body_of(post_balance(client, k_alice_pan, k_alice_pin))["balance"]["minor_units"] ==
           25000000);
 }
 
 TEST_CASE("three wrong PINs count down the tries and then lock the card") {
     RunningBank bank;
     auto client = bank.client();
-    auto first = post_balance(client, zhang_wei_pan, "9999");
+    auto first = post_balance(client, k_zhang_wei_pan, "9999");
     REQUIRE(first);
     CHECK(first->status == 401);
     CHECK(body_of(first) == json{{"result", "wrong_pin"}, {"tries_left", 2}});
-    auto second = post_balance(client, zhang_wei_pan, "4321");
+    auto second = post_balance(client, k_zhang_wei_pan, "4321");
     REQUIRE(second);
     CHECK(second->status == 401);
     CHECK(body_of(second)["tries_left"] == 1);
-    auto third = post_balance(client, zhang_wei_pan, "0000");
+    auto third = post_balance(client, k_zhang_wei_pan, "0000");
     REQUIRE(third);
     CHECK(third->status == 423);
     CHECK(body_of(third) == json{{"result", "pin_locked"}});
@@ -75,9 +76,9 @@ TEST_CASE("a locked card refuses even the correct PIN") {
     RunningBank bank;
     auto client = bank.client();
     for (int attempt = 0; attempt < 3; ++attempt) {
-        REQUIRE(post_balance(client, zhang_wei_pan, "9999"));
+        REQUIRE(post_balance(client, k_zhang_wei_pan, "9999"));
     }
-    auto result = post_balance(client, zhang_wei_pan, zhang_wei_pin);
+    auto result = post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
     REQUIRE(result);
     CHECK(result->status == 423);
     CHECK(body_of(result)["result"] == "pin_locked");
@@ -86,10 +87,10 @@ TEST_CASE("a locked card refuses even the correct PIN") {
 TEST_CASE("a correct PIN resets the wrong-PIN count") {
     RunningBank bank;
     auto client = bank.client();
-    REQUIRE(post_balance(client, zhang_wei_pan, "9999")->status == 401);
-    REQUIRE(post_balance(client, zhang_wei_pan, "9999")->status == 401);
-    REQUIRE(post_balance(client, zhang_wei_pan, zhang_wei_pin)->status == 200);
-    auto result = post_balance(client, zhang_wei_pan, "9999");
+    REQUIRE(post_balance(client, k_zhang_wei_pan, "9999")->status == 401);
+    REQUIRE(post_balance(client, k_zhang_wei_pan, "9999")->status == 401);
+    REQUIRE(post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin)->status == 200);
+    auto result = post_balance(client, k_zhang_wei_pan, "9999");
     REQUIRE(result);
     CHECK(result->status == 401);
     CHECK(body_of(result)["tries_left"] == 2);
@@ -101,12 +102,12 @@ TEST_CASE("the wrong-PIN count survives a restart of the service") {
         simulator::bank::AccountService service(config_in(directory.path()));
         REQUIRE(service.start());
         httplib::Client client("127.0.0.1", service.port());
-        REQUIRE(post_balance(client, li_na_pan, "1357")->status == 401);
+        REQUIRE(post_balance(client, k_li_na_pan, "1357")->status == 401);
     }
     simulator::bank::AccountService service(config_in(directory.path()));
     REQUIRE(service.start());
     httplib::Client client("127.0.0.1", service.port());
-    auto result = post_balance(client, li_na_pan, "1357");
+    auto result = post_balance(client, k_li_na_pan, "1357");
     REQUIRE(result);
     CHECK(body_of(result)["tries_left"] == 1);
 }
@@ -114,9 +115,9 @@ TEST_CASE("the wrong-PIN count survives a restart of the service") {
 TEST_CASE("one card's wrong PINs do not touch another card's count") {
     RunningBank bank;
     auto client = bank.client();
-    REQUIRE(post_balance(client, zhang_wei_pan, "9999")->status == 401);
-    REQUIRE(post_balance(client, zhang_wei_pan, "9999")->status == 401);
-    auto result = post_balance(client, alice_pan, "9999");
+    REQUIRE(post_balance(client, k_zhang_wei_pan, "9999")->status == 401);
+    REQUIRE(post_balance(client, k_zhang_wei_pan, "9999")->status == 401);
+    auto result = post_balance(client, k_alice_pan, "9999");
     REQUIRE(result);
     CHECK(body_of(result)["tries_left"] == 2);
 }
@@ -124,7 +125,7 @@ TEST_CASE("one card's wrong PINs do not touch another card's count") {
 TEST_CASE("a card the bank does not know answers 404 card_unknown") {
     RunningBank bank;
     auto client = bank.client();
-    auto result = post_balance(client, stranger_pan, "0000");
+    auto result = post_balance(client, k_stranger_pan, "0000");
     REQUIRE(result);
     CHECK(result->status == 404);
     CHECK(body_of(result) == json{{"result", "card_unknown"}});
@@ -133,9 +134,9 @@ TEST_CASE("a card the bank does not know answers 404 card_unknown") {
 TEST_CASE("malformed balance requests answer 400 bad_request with a detail") {
     RunningBank bank;
     auto client = bank.client();
-    const std::string good_block = pin_block_hex(zhang_wei_pin, zhang_wei_pan);
+    const std::string good_block = pin_block_hex(k_zhang_wei_pin, k_zhang_wei_pan);
     auto request = [&](json changes) {
-        json body = json::parse(balance_body(zhang_wei_pan, good_block));
+        json body = json::parse(balance_body(k_zhang_wei_pan, good_block));
         for (auto& [key, value] : changes.items()) {
             if (value.is_null()) {
                 body.erase(key);
@@ -183,7 +184,7 @@ TEST_CASE("malformed balance requests answer 400 bad_request with a detail") {
         CHECK(reply["detail"].is_string());
     }
     // The service is still up and the card was never charged a try.
-    auto after = post_balance(client, zhang_wei_pan, zhang_wei_pin);
+    auto after = post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
     REQUIRE(after);
     CHECK(after->status == 200);
 }
@@ -191,8 +192,8 @@ TEST_CASE("malformed balance requests answer 400 bad_request with a detail") {
 TEST_CASE("a bad_request detail says which field is wrong without echoing its value") {
     RunningBank bank;
     auto client = bank.client();
-    const std::string good_block = pin_block_hex(zhang_wei_pin, zhang_wei_pan);
-    json body = json::parse(balance_body(zhang_wei_pan, good_block));
+    const std::string good_block = pin_block_hex(k_zhang_wei_pin, k_zhang_wei_pan);
+    json body = json::parse(balance_body(k_zhang_wei_pan, good_block));
     body["pan"] = "62284804025A890018";
     auto result = client.Post("/v1/balance", body.dump(), "application/json");
     REQUIRE(result);
@@ -208,7 +209,7 @@ TEST_CASE("a bad_request detail says which field is wrong without echoing its va
 TEST_CASE("a body over the size limit is refused with a JSON bad_request") {
     RunningBank bank;
     auto client = bank.client();
-    const std::string huge(simulator::bank::maximum_request_bytes + 1, ' ');
+    const std::string huge(simulator::bank::k_maximum_request_bytes + 1, ' ');
     auto result = client.Post("/v1/balance", huge, "application/json");
     REQUIRE(result);
     CHECK(result->status == 413);
@@ -220,14 +221,14 @@ TEST_CASE("a PIN block under another key is refused without counting a try") {
     auto client = bank.client();
     const std::array<std::uint8_t, 16> other_key = {1, 2,  3,  4,  5,  6,  7,  8,
                                                     9, 10, 11, 12, 13, 14, 15, 16};
-    auto block = drivers::iso9564::format0_encrypted(zhang_wei_pin, zhang_wei_pan, other_key);
+    auto block = drivers::iso9564::format0_encrypted(k_zhang_wei_pin, k_zhang_wei_pan, other_key);
     REQUIRE(block);
-    auto result = client.Post("/v1/balance", balance_body(zhang_wei_pan, base::to_hex(*block)),
+    auto result = client.Post("/v1/balance", balance_body(k_zhang_wei_pan, base::to_hex(*block)),
                               "application/json");
     REQUIRE(result);
     CHECK(result->status == 400);
     CHECK(body_of(result)["result"] == "bad_request");
-    auto wrong = post_balance(client, zhang_wei_pan, "9999");
+    auto wrong = post_balance(client, k_zhang_wei_pan, "9999");
     REQUIRE(wrong);
     CHECK(body_of(wrong)["tries_left"] == 2);
 }
@@ -245,7 +246,7 @@ TEST_CASE("the unavailable fault answers 503 until it is cleared") {
     RunningBank bank;
     auto client = bank.client();
     bank.service.set_fault(Fault::unavailable);
-    auto result = post_balance(client, zhang_wei_pan, zhang_wei_pin);
+    auto result = post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
     REQUIRE(result);
     CHECK(result->status == 503);
     CHECK(body_of(result) == json{{"result", "unavailable"}});
@@ -253,7 +254,7 @@ TEST_CASE("the unavailable fault answers 503 until it is cleared") {
     REQUIRE(health);
     CHECK(health->status == 503);
     bank.service.set_fault(Fault::none);
-    auto recovered = post_balance(client, zhang_wei_pan, zhang_wei_pin);
+    auto recovered = post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
     REQUIRE(recovered);
     CHECK(recovered->status == 200);
 }
@@ -262,7 +263,7 @@ TEST_CASE("the garbage fault answers 200 with a body that is not JSON") {
     RunningBank bank;
     auto client = bank.client();
     bank.service.set_fault(Fault::garbage);
-    auto result = post_balance(client, zhang_wei_pan, zhang_wei_pin);
+    auto result = post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
     REQUIRE(result);
     CHECK(result->status == 200);
     CHECK(json::parse(result->body, nullptr, false).is_discarded());
@@ -272,7 +273,7 @@ TEST_CASE("the drop fault breaks the connection before the reply is complete") {
     RunningBank bank;
     auto client = bank.client();
     bank.service.set_fault(Fault::drop);
-    auto result = post_balance(client, zhang_wei_pan, zhang_wei_pin);
+    auto result = post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
     CHECK_FALSE(result);
 }
 
@@ -282,7 +283,7 @@ TEST_CASE("the slow fault holds the reply past a client's timeout") {
     httplib::Client client("127.0.0.1", bank.service.port());
     client.set_read_timeout(0, 300'000);
     const auto started = std::chrono::steady_clock::now();
-    auto result = post_balance(client, zhang_wei_pan, zhang_wei_pin);
+    auto result = post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
     CHECK_FALSE(result);
     CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(250));
 }
@@ -293,7 +294,7 @@ TEST_CASE("a slow reply still arrives once its delay has passed") {
     bank.service.set_slow_reply_delay(std::chrono::milliseconds(200));
     auto client = bank.client();
     const auto started = std::chrono::steady_clock::now();
-    auto result = post_balance(client, zhang_wei_pan, zhang_wei_pin);
+    auto result = post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
     REQUIRE(result);
     CHECK(result->status == 200);
     CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(200));
@@ -305,7 +306,7 @@ TEST_CASE("stop releases a held slow reply promptly") {
     auto pending = std::async(std::launch::async, [&bank] {
         httplib::Client client("127.0.0.1", bank.service.port());
         client.set_read_timeout(30);
-        return post_balance(client, zhang_wei_pan, zhang_wei_pin);
+        return post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
     });
     // Wait until the request is being held: its audit row is written only after the hold, so
     // watch the server side instead by giving the request time to arrive.
@@ -347,9 +348,9 @@ TEST_CASE("a missing demo card file stops the service from starting") {
 TEST_CASE("every request is audited with a masked PAN and its result") {
     RunningBank bank;
     auto client = bank.client();
-    REQUIRE(post_balance(client, zhang_wei_pan, zhang_wei_pin));
-    REQUIRE(post_balance(client, zhang_wei_pan, "9999"));
-    REQUIRE(post_balance(client, stranger_pan, "0000"));
+    REQUIRE(post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin));
+    REQUIRE(post_balance(client, k_zhang_wei_pan, "9999"));
+    REQUIRE(post_balance(client, k_stranger_pan, "0000"));
     REQUIRE(client.Post("/v1/balance", "{}", "application/json"));
     auto entries = bank.service.audit_entries();
     REQUIRE(entries);
@@ -391,7 +392,7 @@ TEST_CASE("a TLS service answers HTTPS clients that trust its generated certific
     httplib::SSLClient client("127.0.0.1", service.port());
     client.set_ca_cert_path(tls->certificate.c_str());
     client.enable_server_certificate_verification(true);
-    auto result = post_balance(client, zhang_wei_pan, zhang_wei_pin);
+    auto result = post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
     REQUIRE(result);
     CHECK(result->status == 200);
     CHECK(body_of(result)["balance"]["minor_units"] == 1234567);
@@ -401,7 +402,7 @@ TEST_CASE("random bytes and mutated bodies never crash the service") {
     RunningBank bank;
     auto client = bank.client();
     const std::string valid =
-        balance_body(zhang_wei_pan, pin_block_hex(zhang_wei_pin, zhang_wei_pan));
+        balance_body(k_zhang_wei_pan, pin_block_hex(k_zhang_wei_pin, k_zhang_wei_pan));
     std::uint32_t state = 20261123;  // a fixed seed, so a failure can be replayed
     auto next = [&state] {
         state = state * 1664525u + 1013904223u;
@@ -438,12 +439,12 @@ TEST_CASE("random bytes and mutated bodies never crash the service") {
 
 TEST_CASE("wrong PINs arriving at the same time still lock the card after exactly three") {
     RunningBank bank;
-    constexpr int parallel = 6;
+    constexpr int k_parallel = 6;
     std::vector<std::future<int>> answers;
-    for (int index = 0; index < parallel; ++index) {
+    for (int index = 0; index < k_parallel; ++index) {
         answers.push_back(std::async(std::launch::async, [&bank] {
             auto client = bank.client();
-            auto result = post_balance(client, li_na_pan, "1357");
+            auto result = post_balance(client, k_li_na_pan, "1357");
             return result ? result->status : 0;
         }));
     }
@@ -455,5 +456,5 @@ TEST_CASE("wrong PINs arriving at the same time still lock the card after exactl
         locked += status == 423 ? 1 : 0;
     }
     CHECK(wrong == 2);
-    CHECK(locked == parallel - 2);
+    CHECK(locked == k_parallel - 2);
 }

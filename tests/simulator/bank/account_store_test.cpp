@@ -178,15 +178,15 @@ TEST_CASE("the database stores each PIN only as a salted PBKDF2 hash") {
     REQUIRE(pins.size() == 4);
     std::set<base::Bytes> salts;
     const std::map<std::string, std::string_view> pin_by_mask = {
-        {"**** **** **** 0018", zhang_wei_pin},
-        {"**** **** **** 0122", li_na_pin},
-        {"**** **** **** 2223", alice_pin},
-        {"**** **** **** 6391", zhou_min_pin}};
+        {"**** **** **** 0018", k_zhang_wei_pin},
+        {"**** **** **** 0122", k_li_na_pin},
+        {"**** **** **** 2223", k_alice_pin},
+        {"**** **** **** 6391", k_zhou_min_pin}};
     for (const StoredPin& stored : pins) {
         INFO(stored.masked_pan);
-        CHECK(stored.salt.size() == bank::pin_salt_size);
-        CHECK(stored.hash.size() == bank::pin_digest_size);
-        CHECK(stored.iterations == bank::pin_hash_iterations);
+        CHECK(stored.salt.size() == bank::k_pin_salt_size);
+        CHECK(stored.hash.size() == bank::k_pin_digest_size);
+        CHECK(stored.iterations == bank::k_pin_hash_iterations);
         REQUIRE(pin_by_mask.contains(stored.masked_pan));
         CHECK(pbkdf2(pin_by_mask.at(stored.masked_pan), stored.salt, stored.iterations) ==
               stored.hash);
@@ -198,9 +198,9 @@ TEST_CASE("the database stores each PIN only as a salted PBKDF2 hash") {
 TEST_CASE("no text in the database holds a demo PIN or a clear PAN") {
     RunningBank bank;
     auto client = bank.client();
-    REQUIRE(post_balance(client, zhang_wei_pan, zhang_wei_pin));
-    REQUIRE(post_balance(client, li_na_pan, "1357"));
-    REQUIRE(post_balance(client, stranger_pan, "0000"));
+    REQUIRE(post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin));
+    REQUIRE(post_balance(client, k_li_na_pan, "1357"));
+    REQUIRE(post_balance(client, k_stranger_pan, "0000"));
     bank.service.stop();
 
     const auto path = bank.directory.path() / "bank.sqlite";
@@ -210,7 +210,7 @@ TEST_CASE("no text in the database holds a demo PIN or a clear PAN") {
     for (const std::string table : {"cards", "accounts", "audit"}) {
         for (const std::string& value : database.text_values(table, {"pan_digest"})) {
             INFO(table << ": " << value);
-            for (std::string_view pin : {zhang_wei_pin, li_na_pin, alice_pin}) {
+            for (std::string_view pin : {k_zhang_wei_pin, k_li_na_pin, k_alice_pin}) {
                 CHECK(value.find(pin) == std::string::npos);
             }
         }
@@ -223,7 +223,7 @@ TEST_CASE("no text in the database holds a demo PIN or a clear PAN") {
     // Nineteen-digit PANs cannot occur in the file's bytes by chance.
     const std::string bytes = file_bytes(path);
     REQUIRE_FALSE(bytes.empty());
-    for (std::string_view pan : {zhang_wei_pan, li_na_pan, alice_pan, stranger_pan}) {
+    for (std::string_view pan : {k_zhang_wei_pan, k_li_na_pan, k_alice_pan, k_stranger_pan}) {
         CHECK(bytes.find(pan) == std::string::npos);
     }
 }
@@ -231,16 +231,16 @@ TEST_CASE("no text in the database holds a demo PIN or a clear PAN") {
 TEST_CASE("the audit table holds masked PANs only") {
     RunningBank bank;
     auto client = bank.client();
-    REQUIRE(post_balance(client, zhang_wei_pan, zhang_wei_pin));
-    REQUIRE(post_balance(client, stranger_pan, "0000"));
+    REQUIRE(post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin));
+    REQUIRE(post_balance(client, k_stranger_pan, "0000"));
     bank.service.stop();
     Database database(bank.directory.path() / "bank.sqlite");
     const auto values = database.text_values("audit");
     REQUIRE_FALSE(values.empty());
     bool saw_mask = false;
     for (const std::string& value : values) {
-        CHECK(value.find(zhang_wei_pan) == std::string::npos);
-        CHECK(value.find(stranger_pan) == std::string::npos);
+        CHECK(value.find(k_zhang_wei_pan) == std::string::npos);
+        CHECK(value.find(k_stranger_pan) == std::string::npos);
         saw_mask = saw_mask || value == "**** **** **** 0018";
     }
     CHECK(saw_mask);

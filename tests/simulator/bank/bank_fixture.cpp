@@ -27,7 +27,7 @@ TemporaryDirectory::~TemporaryDirectory() {
 }
 
 simulator::bank::AccountServiceConfig config_in(const std::filesystem::path& directory) {
-    return {directory / "bank.sqlite", demo_cards_path(), simulator::bank::demo_pin_key};
+    return {directory / "bank.sqlite", demo_cards_path(), simulator::bank::k_demo_pin_key};
 }
 
 RunningBank::RunningBank() : service(config_in(directory.path())) {
@@ -45,7 +45,7 @@ httplib::Client RunningBank::client() const {
 }
 
 std::string pin_block_hex(std::string_view pin, std::string_view pan) {
-    auto block = drivers::iso9564::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
+    auto block = drivers::iso9564::format0_encrypted(pin, pan, simulator::bank::k_demo_pin_key);
     REQUIRE(block.has_value());
     return base::to_hex(*block);
 }

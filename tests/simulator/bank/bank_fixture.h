@@ -13,14 +13,14 @@
 
 namespace bank_test {
 
-inline constexpr std::string_view zhang_wei_pan = "6228480402564890018";
-inline constexpr std::string_view zhang_wei_pin = "1234";
-inline constexpr std::string_view li_na_pan = "6217001234567890122";
-inline constexpr std::string_view li_na_pin = "2468";
-inline constexpr std::string_view alice_pan = "6234560000111122223";
-inline constexpr std::string_view alice_pin = "1111";
-inline constexpr std::string_view zhou_min_pin = "958316";
-inline constexpr std::string_view stranger_pan = "6214830000999900001";
+inline constexpr std::string_view k_zhang_wei_pan = "6228480402564890018";
+inline constexpr std::string_view k_zhang_wei_pin = "1234";
+inline constexpr std::string_view k_li_na_pan = "6217001234567890122";
+inline constexpr std::string_view k_li_na_pin = "2468";
+inline constexpr std::string_view k_alice_pan = "6234560000111122223";
+inline constexpr std::string_view k_alice_pin = "1111";
+inline constexpr std::string_view k_zhou_min_pin = "958316";
+inline constexpr std::string_view k_stranger_pan = "6214830000999900001";
 
 std::filesystem::path demo_cards_path();
 

@@ -34,7 +34,7 @@ constexpr const char* k_usage =
     "  -h, --help    this text\n";
 
 std::string balance_body(std::string_view pan, std::string_view pin) {
-    auto block = drivers::iso9564::format0_encrypted(pin, pan, simulator::bank::demo_pin_key);
+    auto block = drivers::iso9564::format0_encrypted(pin, pan, simulator::bank::k_demo_pin_key);
     return json{{"terminal_id", "probe-01"},
                 {"pan", pan},
                 {"pin_block", block ? base::to_hex(*block) : std::string("00")},
@@ -84,7 +84,7 @@ std::string client_request_body(const simulator::bank::TlsFiles& identity) {
         client.start([](kiosk::core::Event) {}, [](const kiosk::net::ServiceNotice&) {});
         auto pan = kiosk::core::CardNumber::parse("6228480402564890018");
         auto bytes = drivers::iso9564::format0_encrypted("1234", "6228480402564890018",
-                                                         simulator::bank::demo_pin_key);
+                                                         simulator::bank::k_demo_pin_key);
         if (pan && bytes) {
             if (auto block = kiosk::core::EncryptedPinBlock::from_bytes(*bytes)) {
                 client.request_balance(1, *pan, *block);
@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
         simulator::bank::AccountService service(
             {directory / "bank.sqlite",
              std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
-             simulator::bank::demo_pin_key});
+             simulator::bank::k_demo_pin_key});
         if (auto started = service.start(); !started) {
             std::cerr << base::to_string(started.error()) << '\n';
             status = 2;
@@ -133,13 +133,13 @@ int main(int argc, char** argv) {
                                client.Post("/v1/balance", body, "application/json"));
             };
             print_exchange("get", "/v1/health", "", true, client.Get("/v1/health"));
-            post(balance_body("6228480402564890018", "1234"), true);                    // 200
-            post(balance_body("6217001234567890122", "0000"), true);                    // 401
-            post(balance_body("6217001234567890122", "0000"), true);                    // 401
-            post(balance_body("6217001234567890122", "0000"), true);                    // 423
-            post(balance_body("6214830000999900001", "0000"), true);                    // 404
-            post(R"({"terminal_id":"probe-01","pan":"12"})", false);                    // 400
-            post(std::string(simulator::bank::maximum_request_bytes + 1, ' '), false);  // 413
+            post(balance_body("6228480402564890018", "1234"), true);                      // 200
+            post(balance_body("6217001234567890122", "0000"), true);                      // 401
+            post(balance_body("6217001234567890122", "0000"), true);                      // 401
+            post(balance_body("6217001234567890122", "0000"), true);                      // 423
+            post(balance_body("6214830000999900001", "0000"), true);                      // 404
+            post(R"({"terminal_id":"probe-01","pan":"12"})", false);                      // 400
+            post(std::string(simulator::bank::k_maximum_request_bytes + 1, ' '), false);  // 413
             service.set_fault(simulator::bank::Fault::unavailable);
             post(balance_body("6228480402564890018", "1234"), true);  // 503
             print_exchange("get", "/v1/health", "", true, client.Get("/v1/health"));

@@ -20,9 +20,9 @@ namespace {
 constexpr auto k_wait = std::chrono::milliseconds(500);
 
 std::shared_ptr<simulator::cards::VirtualCard> demo_card(std::string_view name) {
-    static const auto library = *simulator::cards::CardLibrary::load(
+    static const auto k_library = *simulator::cards::CardLibrary::load(
         simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
-    return *library.make_card(name);
+    return *k_library.make_card(name);
 }
 
 // Sends one raw CCID message and returns the reader's decoded answer.
@@ -126,7 +126,7 @@ TEST_CASE("Commands for another slot fail with the bSlot offset as error") {
     DirectTransport transport(reader);
     const auto status = std::get<SlotStatus>(ask(transport, GetSlotStatus{1, 9}));
     CHECK(status.slot == 1);
-    CHECK(status.state.error == slot_error::bad_slot);
+    CHECK(status.state.error == slot_error::k_bad_slot);
 }
 
 TEST_CASE("Unsupported commands get their own response type with command not supported") {
@@ -135,12 +135,12 @@ TEST_CASE("Unsupported commands get their own response type with command not sup
     const auto parameters = ask(transport, GetParameters{0, 4});
     REQUIRE(std::holds_alternative<Parameters>(parameters));
     CHECK(std::get<Parameters>(parameters).state.command == CommandStatus::failed);
-    CHECK(std::get<Parameters>(parameters).state.error == slot_error::command_not_supported);
+    CHECK(std::get<Parameters>(parameters).state.error == slot_error::k_command_not_supported);
     const auto escape = ask(transport, Escape{0, 5, {0x01}});
     REQUIRE(std::holds_alternative<EscapeResponse>(escape));
     const auto abort = ask(transport, Abort{0, 6});
     REQUIRE(std::holds_alternative<SlotStatus>(abort));
-    CHECK(std::get<SlotStatus>(abort).state.error == slot_error::command_not_supported);
+    CHECK(std::get<SlotStatus>(abort).state.error == slot_error::k_command_not_supported);
 }
 
 TEST_CASE("A malformed message with a readable header is answered and a shorter one dropped") {
@@ -153,14 +153,14 @@ TEST_CASE("A malformed message with a readable header is answered and a shorter 
     REQUIRE(answer.has_value());
     const auto status = std::get<SlotStatus>(*decode_response(*answer));
     CHECK(status.sequence == 7);
-    CHECK(status.state.error == slot_error::bad_length);
+    CHECK(status.state.error == slot_error::k_bad_length);
     // Unknown message type.
     REQUIRE(
         transport.bulk_out(base::Bytes{0x99, 0, 0, 0, 0, 0, 0x08, 0, 0, 0}, k_wait).has_value());
     answer = drivers::usb::read_bulk(transport, 1024, k_wait);
     REQUIRE(answer.has_value());
     CHECK(std::get<SlotStatus>(*decode_response(*answer)).state.error ==
-          slot_error::command_not_supported);
+          slot_error::k_command_not_supported);
     // Too short for a header: nothing comes back.
     REQUIRE(transport.bulk_out(base::Bytes{0x62, 0x00}, k_wait).has_value());
     CHECK(drivers::usb::read_bulk(transport, 1024, std::chrono::milliseconds(20)).error() ==

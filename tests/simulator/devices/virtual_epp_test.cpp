@@ -231,7 +231,7 @@ TEST_CASE("A frame with a bad CRC is answered with a NAK carrying its sequence n
     REQUIRE(answer.has_value());
     auto decoded = decode_frame(*answer);
     REQUIRE(decoded.has_value());
-    CHECK(decoded->code == code::nak);
+    CHECK(decoded->code == code::k_nak);
     CHECK(decoded->sequence == 0x33);
     CHECK(decoded->payload == base::Bytes{static_cast<std::uint8_t>(Status::bad_frame)});
 }
@@ -242,16 +242,16 @@ TEST_CASE("Unknown commands are NAKed and malformed ones refused with the reason
     auto unknown = decode_response(
         *decode_frame(*drivers::usb::read_bulk(pad.transport, k_max_frame_length, k_wait)));
     REQUIRE(unknown.has_value());
-    CHECK(unknown->command_code == code::nak);
+    CHECK(unknown->command_code == code::k_nak);
     CHECK(unknown->status == Status::unknown_command);
-    REQUIRE(pad.transport.bulk_out(encode_frame(Frame{code::set_key_mode, 6, {0x07}}), k_wait)
+    REQUIRE(pad.transport.bulk_out(encode_frame(Frame{code::k_set_key_mode, 6, {0x07}}), k_wait)
                 .has_value());
     auto refused = decode_response(
         *decode_frame(*drivers::usb::read_bulk(pad.transport, k_max_frame_length, k_wait)));
     REQUIRE(refused.has_value());
     CHECK(refused->status == Status::bad_parameter);
-    REQUIRE(
-        pad.transport.bulk_out(encode_frame(Frame{code::get_info, 7, {0x00}}), k_wait).has_value());
+    REQUIRE(pad.transport.bulk_out(encode_frame(Frame{code::k_get_info, 7, {0x00}}), k_wait)
+                .has_value());
     refused = decode_response(
         *decode_frame(*drivers::usb::read_bulk(pad.transport, k_max_frame_length, k_wait)));
     REQUIRE(refused.has_value());
