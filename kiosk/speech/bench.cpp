@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/command_line.h"
 #include "kiosk/speech/audio_output.h"
 #include "kiosk/speech/speaker.h"
 
@@ -109,17 +110,15 @@ constexpr Voice k_voices[] = {
 
 int main(int argc, char** argv) {
     // The arguments are read before eSpeak NG and SDL start, so --help opens no audio.
-    for (int index = 1; index < argc; ++index) {
-        const std::string_view argument = argv[index];
-        if (argument == "--help" || argument == "-h") {
-            print_usage(stdout);
-            return 0;
-        }
-        if (argument.starts_with('-')) {
-            std::fprintf(stderr, "kiosk_speech_bench: unknown option %s\n", argv[index]);
-            print_usage(stderr);
-            return 2;
-        }
+    if (base::asks_for_help(argc, argv)) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (const auto option = base::unknown_option(argc, argv)) {
+        std::fprintf(stderr, "kiosk_speech_bench: unknown option %.*s\n",
+                     static_cast<int>(option->size()), option->data());
+        print_usage(stderr);
+        return 2;
     }
     const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : k_default_rounds;
     if (std::getenv("SDL_AUDIODRIVER") == nullptr) {

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/command_line.h"
 #include "kiosk/core/screens.h"
 #include "kiosk/core/session.h"
 #include "kiosk/resources/load_resources.h"
@@ -55,17 +56,15 @@ Summary summarise(std::vector<double> samples) {
 int main(int argc, char** argv) {
     using namespace kiosk;
     // The arguments are read before SDL starts, so --help opens no window.
-    for (int index = 1; index < argc; ++index) {
-        const std::string_view argument = argv[index];
-        if (argument == "--help" || argument == "-h") {
-            print_usage(stdout);
-            return 0;
-        }
-        if (argument.starts_with('-')) {
-            std::fprintf(stderr, "kiosk_ui_bench: unknown option %s\n", argv[index]);
-            print_usage(stderr);
-            return 2;
-        }
+    if (base::asks_for_help(argc, argv)) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (const auto option = base::unknown_option(argc, argv)) {
+        std::fprintf(stderr, "kiosk_ui_bench: unknown option %.*s\n",
+                     static_cast<int>(option->size()), option->data());
+        print_usage(stderr);
+        return 2;
     }
     const std::filesystem::path locales = argc > 1 ? argv[1] : KIOSK_SOURCE_DIR "/locales";
     auto resources = resources::load_resources(locales);

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/command_line.h"
 #include "drivers/iso9564/pin_block.h"
 #include "kiosk/net/account_client.h"
 #include "simulator/bank/account_service.h"
@@ -83,17 +84,11 @@ int with_curl_defaults(const std::string& url) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    for (int index = 1; index < argc; ++index) {
-        const std::string_view argument = argv[index];
-        if (argument == "--help" || argument == "-h") {
-            std::fputs(k_usage, stdout);
-            return 0;
-        }
+    if (base::asks_for_help(argc, argv)) {
+        std::fputs(k_usage, stdout);
+        return 0;
     }
-    const bool arguments_known =
-        argc == 3 && !std::string_view(argv[1]).starts_with('-') &&
-        (!std::string_view(argv[2]).starts_with('-') || std::string_view(argv[2]) == "--system");
-    if (!arguments_known) {
+    if (argc != 3 || base::unknown_option(argc, argv, {"--system"})) {
         std::fputs(k_usage, stderr);
         return 2;
     }

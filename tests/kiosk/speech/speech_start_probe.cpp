@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "base/command_line.h"
 #include "kiosk/speech/speaker.h"
 
 namespace {
@@ -23,16 +24,14 @@ constexpr const char* k_usage =
 
 int main(int argc, char** argv) {
     // The arguments are read before eSpeak NG and SDL start, so --help opens no audio.
-    for (int index = 1; index < argc; ++index) {
-        const std::string_view argument = argv[index];
-        if (argument == "--help" || argument == "-h") {
-            std::fputs(k_usage, stdout);
-            return 0;
-        }
-        if (argument.starts_with('-')) {
-            std::fprintf(stderr, "speech_start_probe: unknown option %s\n%s", argv[index], k_usage);
-            return 2;
-        }
+    if (base::asks_for_help(argc, argv)) {
+        std::fputs(k_usage, stdout);
+        return 0;
+    }
+    if (const auto option = base::unknown_option(argc, argv)) {
+        std::fprintf(stderr, "speech_start_probe: unknown option %.*s\n%s",
+                     static_cast<int>(option->size()), option->data(), k_usage);
+        return 2;
     }
     kiosk::speech::Options options;
     if (argc > 1) {

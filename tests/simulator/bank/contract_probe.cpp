@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "base/bytes.h"
+#include "base/command_line.h"
 #include "drivers/iso9564/pin_block.h"
 #include "kiosk/net/account_client.h"
 #include "simulator/bank/account_service.h"
@@ -101,12 +102,9 @@ std::string client_request_body(const simulator::bank::TlsFiles& identity) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    for (int index = 1; index < argc; ++index) {
-        const std::string_view argument = argv[index];
-        if (argument == "--help" || argument == "-h") {
-            std::cout << k_usage;
-            return 0;
-        }
+    if (base::asks_for_help(argc, argv)) {
+        std::cout << k_usage;
+        return 0;
     }
     if (argc > 1) {
         std::cerr << "bank_contract_probe: unknown option " << argv[1] << '\n' << k_usage;

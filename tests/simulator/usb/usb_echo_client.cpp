@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "base/command_line.h"
 #include "tests/simulator/usb/loopback_device.h"
 
 namespace {
@@ -26,14 +27,11 @@ constexpr const char* k_usage =
 int main(int argument_count, char** arguments) {
     using namespace simulator::usb::test;
     // The arguments are read before libusb starts, so --help touches no device.
-    for (int index = 1; index < argument_count; ++index) {
-        const std::string_view argument = arguments[index];
-        if (argument == "--help" || argument == "-h") {
-            std::fputs(k_usage, stdout);
-            return 0;
-        }
+    if (base::asks_for_help(argument_count, arguments)) {
+        std::fputs(k_usage, stdout);
+        return 0;
     }
-    if (argument_count != 2 || std::string_view(arguments[1]).starts_with('-')) {
+    if (argument_count != 2 || base::unknown_option(argument_count, arguments)) {
         std::fputs(k_usage, stderr);
         return 2;
     }
