@@ -3,7 +3,7 @@
 
 A comment or README that cites `docs/NAME.md` (or .yaml) must name a file that exists, and a
 cited section (`docs/NAME.md, "Heading"`) must be a heading of that file or a bold label in it.
-Nothing may send a reader outside the checkout (../shared, or the planning documents that were
+Nothing may send a reader outside the checkout (a folder beside it, or the planning documents that were
 never part of it). Exits 1 listing every broken citation.
 
 usage: check_citations.py REPOSITORY_ROOT
