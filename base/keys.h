@@ -27,10 +27,16 @@ enum class Key {
     clear,
     cancel,
     help,
+    // The speech keys (docs/accessibility.md, "Keypad controls"): star and hash complete the
+    // 12-key telephone layout; audio is the dedicated key beside the headphone jack. None of
+    // them is ever part of a PIN, so the PIN pad reports them in every mode.
+    star,
+    hash,
+    audio,
 };
 
 // Every key with its name in screen models, the transcript and scenario files.
-inline constexpr std::array<std::pair<Key, std::string_view>, 14> k_key_names{{
+inline constexpr std::array<std::pair<Key, std::string_view>, 17> k_key_names{{
     {Key::digit_0, "0"},
     {Key::digit_1, "1"},
     {Key::digit_2, "2"},
@@ -45,6 +51,9 @@ inline constexpr std::array<std::pair<Key, std::string_view>, 14> k_key_names{{
     {Key::clear, "clear"},
     {Key::cancel, "cancel"},
     {Key::help, "help"},
+    {Key::star, "star"},
+    {Key::hash, "hash"},
+    {Key::audio, "audio"},
 }};
 
 constexpr std::string_view to_string(Key key) {
@@ -64,6 +73,11 @@ constexpr std::optional<Key> parse_key(std::string_view name) {
         }
     }
     return std::nullopt;
+}
+
+// The keys that control speech (repeat, pause, audio mode) rather than answer the screen.
+constexpr bool is_speech_key(Key key) {
+    return key == Key::star || key == Key::hash || key == Key::audio;
 }
 
 constexpr bool is_digit(Key key) {

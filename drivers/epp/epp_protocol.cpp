@@ -136,11 +136,14 @@ std::expected<Frame, EppError> decode_frame(std::span<const std::uint8_t> bytes)
 namespace {
 
 // epp.md §5.1: the function keys' codes; digits are their ASCII characters.
-constexpr std::array<std::pair<base::Key, std::uint8_t>, 4> k_function_key_codes{{
+constexpr std::array<std::pair<base::Key, std::uint8_t>, 7> k_function_key_codes{{
     {base::Key::enter, 0x0D},
     {base::Key::clear, 0x08},
     {base::Key::cancel, 0x1B},
     {base::Key::help, 0x3F},
+    {base::Key::star, 0x2A},
+    {base::Key::hash, 0x23},
+    {base::Key::audio, 0x41},
 }};
 
 }  // namespace

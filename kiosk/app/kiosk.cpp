@@ -80,6 +80,7 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
         self->m_transcript.speech(SpeechRecord{.channel = notice.channel,
                                                .voice = notice.voice,
                                                .text = notice.text,
+                                               .phonetic = notice.phonetic,
                                                .interrupted = notice.interrupted,
                                                .is_private = notice.is_private,
                                                .played_ms = notice.audio_duration.count(),
@@ -307,6 +308,25 @@ void Kiosk::carry_out(const core::Effect& effect) {
                     m_speaker->stop();
                 }
             },
+            [&](const core::RepeatSpeech&) {},
+            [&](const core::PauseSpeech&) {
+                if (m_speaker) {
+                    m_speaker->pause();
+                }
+            },
+            [&](const core::ResumeSpeech&) {
+                if (m_speaker) {
+                    m_speaker->resume();
+                }
+            },
+            [&](const core::SetVolume& volume) {
+                if (m_speaker) {
+                    if (auto set = m_speaker->set_volume(volume.step); !set) {
+                        log("speech: " + base::to_string(set.error()));
+                    }
+                }
+            },
+            [&](const core::BlankScreen& blank) { m_display->set_blanked(blank.blanked); },
             [&](const core::Tone& tone) {
                 // A digit tone is only ever the PIN field gaining a dot.
                 if (record && tone.kind != core::ToneKind::digit) {

@@ -155,6 +155,9 @@ void Transcript::speech(const SpeechRecord& speech) {
     json["channel"] = speech.channel;
     json["voice"] = speech.voice;
     json["text"] = is_private ? std::string(k_redacted_text) : speech.text;
+    // What eSpeak NG was given: the words through the lexicon (docs/architecture.md,
+    // "Contracts").
+    json["phonetic"] = is_private ? std::string(k_redacted_text) : speech.phonetic;
     if (is_private) {
         json["private"] = true;
     }

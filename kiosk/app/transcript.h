@@ -36,7 +36,8 @@ std::string_view to_string(TranscriptError error);
 struct SpeechRecord {
     std::string channel;
     std::string voice;
-    std::string text;
+    std::string text;      // the words, as the catalog says them
+    std::string phonetic;  // what eSpeak NG was given (the lexicon applied)
     bool interrupted = false;
     bool is_private = false;
     long played_ms = 0;  // how much audio was played: 0 when it was replaced before it began

@@ -38,6 +38,16 @@ constexpr std::string_view effect_name() {
         return "Speak";
     } else if constexpr (std::is_same_v<T, StopSpeech>) {
         return "StopSpeech";
+    } else if constexpr (std::is_same_v<T, RepeatSpeech>) {
+        return "RepeatSpeech";
+    } else if constexpr (std::is_same_v<T, PauseSpeech>) {
+        return "PauseSpeech";
+    } else if constexpr (std::is_same_v<T, ResumeSpeech>) {
+        return "ResumeSpeech";
+    } else if constexpr (std::is_same_v<T, SetVolume>) {
+        return "SetVolume";
+    } else if constexpr (std::is_same_v<T, BlankScreen>) {
+        return "BlankScreen";
     } else if constexpr (std::is_same_v<T, Tone>) {
         return "Tone";
     } else if constexpr (std::is_same_v<T, StartPinEntry>) {

@@ -21,7 +21,8 @@ enum class Channel { speaker, headphones };
 std::string_view to_string(Channel channel);
 
 struct Utterance {
-    std::string text;    // final text for the synthesiser: numbers worded, lexicon applied
+    std::string text;      // the words as the catalog says them, numbers worded: the transcript
+    std::string phonetic;  // what the synthesiser is given: `text` through the locale's lexicon
     std::string locale;  // "zh-CN", "zh-HK", "en": picks the voice
     Channel channel = Channel::speaker;
     int rate_wpm = 175;
@@ -44,11 +45,28 @@ struct BalanceRequest {
 struct Show {
     ScreenModel screen;
 };
-// Stop what is being said and say these instead (new speech replaces old: EN 301 549 5.1.3.5).
+// Say these. Only the customer interrupts (docs/accessibility.md, "Speech"): speech the
+// customer caused (a key, the card taken, headphones plugged) stops what is being said and is
+// said instead (new speech replaces old: EN 301 549 5.1.3.5); speech the kiosk caused (a
+// reminder, a reply arriving, a timer) waits until everything said before it has been heard.
 struct Speak {
     std::vector<Utterance> utterances;
+    bool interrupts = false;  // the customer caused it
 };
 struct StopSpeech {};
+// Say again the latest utterance the customer heard, or began to hear, in full.
+struct RepeatSpeech {};
+// Hold the speech where it is, and carry on from there (EN 301 549 5.1.3.4).
+struct PauseSpeech {};
+struct ResumeSpeech {};
+// The customer's volume step (policy.h: k_minimum_volume_step..k_maximum_volume_step).
+struct SetVolume {
+    int step = 0;
+};
+// Audio mode's screen curtain: the screen shows nothing while blanked.
+struct BlankScreen {
+    bool blanked = false;
+};
 struct Tone {
     ToneKind kind;
 };
@@ -85,7 +103,8 @@ struct Journal {
     std::string detail;
 };
 
-using Effect = std::variant<Show, Speak, StopSpeech, Tone, StartPinEntry, CancelPinEntry, EjectCard,
+using Effect = std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech,
+                            SetVolume, BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard,
                             Call, CancelCall, StartTimer, CancelTimer, NotifyStaff, Journal>;
 
 // The effect's kind: "Show", "Speak", ...

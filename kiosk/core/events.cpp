@@ -44,6 +44,28 @@ std::string_view to_string(ServiceStatus status) {
     return "unknown";
 }
 
+std::string_view to_string(CardFault fault) {
+    switch (fault) {
+        case CardFault::unreadable:
+            return "unreadable";
+        case CardFault::not_accepted:
+            return "not_accepted";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(Device device) {
+    switch (device) {
+        case Device::card_reader:
+            return "card_reader";
+        case Device::pin_pad:
+            return "pin_pad";
+        case Device::voice:
+            return "voice";
+    }
+    return "unknown";
+}
+
 namespace {
 
 template <typename T>
@@ -74,6 +96,12 @@ constexpr std::string_view event_name() {
         return "PinEntryFailed";
     } else if constexpr (std::is_same_v<T, DeviceFailed>) {
         return "DeviceFailed";
+    } else if constexpr (std::is_same_v<T, DeviceMissing>) {
+        return "DeviceMissing";
+    } else if constexpr (std::is_same_v<T, DeviceReturned>) {
+        return "DeviceReturned";
+    } else if constexpr (std::is_same_v<T, SpeechEnded>) {
+        return "SpeechEnded";
     } else if constexpr (std::is_same_v<T, HeadphonesPlugged>) {
         return "HeadphonesPlugged";
     } else if constexpr (std::is_same_v<T, HeadphonesUnplugged>) {

@@ -72,8 +72,17 @@ struct CardInserted {};
 struct CardRead {
     CardData card;
 };
+// Why a card could not be used: it picks what the customer is told.
+enum class CardFault {
+    unreadable,    // the chip did not answer or answered nonsense: wiping it may help
+    not_accepted,  // the chip answered but holds no application this kiosk accepts
+};
+
+std::string_view to_string(CardFault fault);
+
 struct CardReadFailed {
     std::string reason;  // technical, for the journal; no personal data
+    CardFault fault = CardFault::unreadable;
 };
 struct CardRemoved {};
 // The PIN pad confirmed that it is collecting the PIN (it answered START PIN ENTRY): only now
@@ -96,6 +105,22 @@ struct DeviceFailed {
     std::string device;
     std::string reason;
 };
+// The things whose absence changes what the kiosk can offer (docs/accessibility.md, "When a
+// device or the voice is missing").
+enum class Device { card_reader, pin_pad, voice };
+
+std::string_view to_string(Device device);
+
+// The device is gone or was never found (the voice: speech cannot be played).
+struct DeviceMissing {
+    Device device;
+};
+// The device is back and working.
+struct DeviceReturned {
+    Device device;
+};
+// The speaker has said everything it was given, or was stopped, and is silent now.
+struct SpeechEnded {};
 struct HeadphonesPlugged {};
 struct HeadphonesUnplugged {};
 struct ReplyReceived {
@@ -108,8 +133,9 @@ struct TimerFired {
 
 using Event = std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
                            PinEntryReady, PinDigitEntered, PinCleared, PinEntered,
-                           PinEntryCancelled, PinEntryFailed, DeviceFailed, HeadphonesPlugged,
-                           HeadphonesUnplugged, ReplyReceived, TimerFired>;
+                           PinEntryCancelled, PinEntryFailed, DeviceFailed, DeviceMissing,
+                           DeviceReturned, SpeechEnded, HeadphonesPlugged, HeadphonesUnplugged,
+                           ReplyReceived, TimerFired>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

@@ -81,6 +81,9 @@ bool Flow::fits(const Event& event) const {
             [this](const PinEntryFailed&) {
                 return pin_pad_collecting_in({State::waiting_for_pin_pad, State::pin_entry});
             },
+            [](const DeviceMissing&) { return false; },
+            [](const DeviceReturned&) { return false; },
+            [](const SpeechEnded&) { return false; },
             [this](const HeadphonesPlugged&) { return !m_session.audio_mode; },
             [this](const HeadphonesUnplugged&) { return m_session.audio_mode; },
             [this, state](const ReplyReceived& reply) {
@@ -226,6 +229,12 @@ void Flow::handle(const DeviceFailed& event) {
     journal("device_fault", event.device + ": " + event.reason);
     notify_staff(event.device + " fault");
 }
+
+void Flow::handle(const DeviceMissing&) {}
+
+void Flow::handle(const DeviceReturned&) {}
+
+void Flow::handle(const SpeechEnded&) {}
 
 void Flow::handle(const HeadphonesPlugged&) {
     m_session.audio_mode = true;

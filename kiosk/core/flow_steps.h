@@ -49,6 +49,9 @@ class Flow {
     void handle(const PinEntryCancelled& event);
     void handle(const PinEntryFailed& event);
     void handle(const DeviceFailed& event);
+    void handle(const DeviceMissing& event);
+    void handle(const DeviceReturned& event);
+    void handle(const SpeechEnded& event);
     void handle(const HeadphonesPlugged& event);
     void handle(const HeadphonesUnplugged& event);
     void handle(const ReplyReceived& event);

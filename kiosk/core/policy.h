@@ -39,6 +39,17 @@ inline constexpr int k_pin_pad_ready_timeout_ms = 5'000;
 inline constexpr int k_standard_rate_wpm = 175;
 inline constexpr int k_elder_rate_wpm = 130;
 
+// The customer's volume steps (EN 301 549 5.1.3.11-13): the speaker's gain per step is in
+// kiosk/speech/volume.h. Every session starts at the default step.
+inline constexpr int k_minimum_volume_step = 1;
+inline constexpr int k_maximum_volume_step = 5;
+inline constexpr int k_default_volume_step = 3;
+
+// The customer's speech rate steps around the mode's rate, in words per minute.
+inline constexpr int k_rate_step_wpm = 25;
+inline constexpr int k_slowest_rate_wpm = 90;
+inline constexpr int k_fastest_rate_wpm = 250;
+
 // MIIT elder-friendly specification: at most 4 choices per screen in elder mode.
 inline constexpr int k_elder_maximum_choices = 4;
 

@@ -2,6 +2,18 @@
 
 namespace kiosk::core {
 
+std::string_view to_string(TextSize size) {
+    switch (size) {
+        case TextSize::normal:
+            return "normal";
+        case TextSize::large:
+            return "large";
+        case TextSize::largest:
+            return "largest";
+    }
+    return "unknown";
+}
+
 std::string_view to_string(Role role) {
     switch (role) {
         case Role::title:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,10 +30,20 @@ struct Element {
     friend bool operator==(const Element&, const Element&) = default;
 };
 
+// The customer's text size (docs/accessibility.md, "Display and text"): the largest meets EN
+// 301 549 5.1.4 on the configured panel.
+enum class TextSize { normal, large, largest };
+
+inline constexpr std::array k_text_sizes{TextSize::normal, TextSize::large, TextSize::largest};
+
+std::string_view to_string(TextSize size);
+
 struct ScreenModel {
     std::string id;
     std::string locale;
     std::string theme;  // "standard" or "elder"
+    bool high_contrast = false;  // the high-contrast palette, with either theme
+    TextSize text_size = TextSize::normal;
     std::vector<Element> elements;
     // Whether a digit key chooses something on this screen. The PIN pad reports digits in the
     // clear only while such a screen is shown, and never around PIN entry

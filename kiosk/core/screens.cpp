@@ -150,6 +150,8 @@ class ScreenBuilder {
         m_screen.id = std::string(to_string(id));
         m_screen.locale = session.locale;
         m_screen.theme = std::string(session.elder_mode ? k_elder_theme : k_standard_theme);
+        m_screen.high_contrast = session.high_contrast;
+        m_screen.text_size = session.text_size;
     }
 
     std::string key_of(std::string_view name) const {

@@ -54,6 +54,8 @@ struct Session {
     std::string locale = std::string(policy::k_default_locale);
     bool locale_chosen = false;  // chosen on the welcome screen: the card's preference is ignored
     bool elder_mode = false;
+    bool high_contrast = false;
+    TextSize text_size = TextSize::normal;
     bool audio_mode = false;  // headphones plugged in: speech on the private channel
     std::optional<CardData> card;
     std::optional<Money> balance;

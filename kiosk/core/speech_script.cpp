@@ -26,7 +26,8 @@ int speech_rate_wpm(const Resources& resources, bool elder_mode) {
 Utterance phrase_utterance(std::string_view text, std::string_view locale,
                            const SpeechContext& context) {
     return Utterance{
-        .text = context.resources.lexicon(locale).apply(text),
+        .text = std::string(text),
+        .phonetic = context.resources.lexicon(locale).apply(text),
         .locale = std::string(locale),
         .channel = context.channel,
         .rate_wpm = speech_rate_wpm(context.resources, context.elder_mode),

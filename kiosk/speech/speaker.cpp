@@ -474,7 +474,7 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
     espeak_SetParameter(espeakPITCH, k_normal_pitch, 0);
     espeak_SetParameter(espeakVOLUME, k_synthesiser_volume, 0);
 
-    const std::string text = clean_for_synthesis(utterance.text);
+    const std::string text = clean_for_synthesis(synthesiser_input(utterance));
     AudioOutput& output = output_for(channel);
     SynthesisContext context;
     context.generation = generation;
@@ -504,7 +504,8 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
     SpeechNotice notice;
     notice.channel = core::to_string(channel);
     notice.voice = voice_name;
-    notice.text = text;
+    notice.text = clean_for_synthesis(utterance.text);
+    notice.phonetic = text;
     notice.interrupted = context.aborted || played < produced;
     notice.is_private = utterance.is_private;
     notice.started = started;
@@ -590,6 +591,7 @@ void Speaker::report_dropped(const Utterance& utterance) {
     notice.channel = core::to_string(plugged ? Channel::headphones : utterance.channel);
     notice.voice = std::string{voice_for_locale(utterance.locale).value_or("")};
     notice.text = clean_for_synthesis(utterance.text);
+    notice.phonetic = clean_for_synthesis(synthesiser_input(utterance));
     notice.interrupted = true;
     notice.is_private = utterance.is_private;
     notice.started = Clock::now();

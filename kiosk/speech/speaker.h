@@ -48,7 +48,8 @@ class AudioOutput;
 struct SpeechNotice {
     std::string channel;  // where it was played: "speaker" or "headphones"
     std::string voice;    // the eSpeak NG voice, e.g. "cmn-latn-pinyin"
-    std::string text;     // exactly what was sent to the synthesiser
+    std::string text;      // the words (Utterance::text)
+    std::string phonetic;  // exactly what was sent to the synthesiser
     bool interrupted = false;
     bool is_private = false;  // personal data: the transcript redacts the text
     std::chrono::steady_clock::time_point started;  // synthesis began (or it was dropped)

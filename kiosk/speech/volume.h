@@ -8,11 +8,13 @@
 #include <cstdint>
 #include <span>
 
+#include "kiosk/core/policy.h"
+
 namespace kiosk::speech {
 
-inline constexpr int k_minimum_volume_step = 1;
-inline constexpr int k_maximum_volume_step = 5;
-inline constexpr int k_default_volume_step = 3;
+using core::policy::k_default_volume_step;
+using core::policy::k_maximum_volume_step;
+using core::policy::k_minimum_volume_step;
 
 // 5 dB apart, so each step is clearly louder than the last; the top step is +3 dB, which the
 // synthesiser's headroom (peaks near 64% of full scale) takes without clipping.

@@ -473,6 +473,14 @@ std::optional<base::Key> Display::key_for(SDL_Keycode keycode) {
         case SDLK_F1:
         case SDLK_h:
             return base::Key::help;
+        case SDLK_ASTERISK:
+        case SDLK_KP_MULTIPLY:
+            return base::Key::star;
+        case SDLK_HASH:
+        case SDLK_KP_HASH:
+            return base::Key::hash;
+        case SDLK_a:
+            return base::Key::audio;
         default:
             return std::nullopt;
     }

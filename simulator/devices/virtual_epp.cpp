@@ -153,8 +153,8 @@ void VirtualEpp::press(base::Key key) {
                 }
             } else if (key == base::Key::cancel) {
                 end_entry(EndReason::cancelled_by_customer);
-            } else if (key == base::Key::help) {
-                emit(KeyPressed{base::Key::help});
+            } else if (key == base::Key::help || base::is_speech_key(key)) {
+                emit(KeyPressed{key});
             }
         } else if (m_key_mode == KeyMode::clear_digits) {
             // epp.md §4.3: every key while the window is open; it closes after its count.

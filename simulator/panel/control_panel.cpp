@@ -46,6 +46,14 @@ std::optional<base::Key> pin_pad_key(SDL_Keycode key) {
         case SDLK_SLASH:
         case SDLK_QUESTION:
             return base::Key::help;
+        case SDLK_ASTERISK:
+        case SDLK_KP_MULTIPLY:
+            return base::Key::star;
+        case SDLK_HASH:
+        case SDLK_KP_HASH:
+            return base::Key::hash;
+        case SDLK_a:
+            return base::Key::audio;
         default:
             return std::nullopt;
     }
@@ -63,6 +71,7 @@ std::vector<std::string> panel_lines(const PanelOptions& options, const PanelSta
                                   "R     remove the card",
                                   "H     plug / unplug headphones",
                                   "0-9 Enter Backspace(clear) Esc(cancel) ?(help): PIN pad",
+                                  "*(star) #(hash) A(audio): the PIN pad's speech keys",
                                   "U     account service up / down",
                                   "",
                                   fmt::format("card: {}    headphones: {}    account service: {}",

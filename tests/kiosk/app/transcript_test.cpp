@@ -81,6 +81,7 @@ TEST_CASE("Private speech is recorded as having happened, without its words") {
         transcript->speech({.channel = "headphones",
                             .voice = "cmn-latn-pinyin",
                             .text = "您的余额是一万二千三百四十五元",
+                            .phonetic = "您的余额是一万二千三百四十五元",
                             .interrupted = false,
                             .is_private = true,
                             .played_ms = 4000,
@@ -88,6 +89,7 @@ TEST_CASE("Private speech is recorded as having happened, without its words") {
         transcript->speech({.channel = "speaker",
                             .voice = "en-us",
                             .text = "Welcome",
+                            .phonetic = "Welcome",
                             .interrupted = true,
                             .is_private = false,
                             .played_ms = 300,
@@ -97,12 +99,34 @@ TEST_CASE("Private speech is recorded as having happened, without its words") {
     REQUIRE(records.size() == 2);
     CHECK(records[0]["private"] == true);
     CHECK(records[0]["text"] == "[private]");
+    CHECK(records[0]["phonetic"] == "[private]");
     CHECK(records[0]["channel"] == "headphones");
     CHECK(records[0]["played_ms"] == 4000);
     CHECK_FALSE(records[0].contains("interrupted"));
     CHECK(records[1]["text"] == "Welcome");
     CHECK(records[1]["interrupted"] == true);
     CHECK(records[1]["started_ms"] == 0);
+}
+
+TEST_CASE("A speech record keeps the catalog's words apart from what eSpeak NG was given") {
+    TranscriptFile file;
+    const auto start = app::Transcript::Clock::now();
+    {
+        auto transcript = app::Transcript::open(file.path, start);
+        REQUIRE(transcript.has_value());
+        transcript->speech({.channel = "speaker",
+                            .voice = "cmn-latn-pinyin",
+                            .text = "长辈模式已开启",
+                            .phonetic = "zhang3 bei4模式已开启",
+                            .interrupted = false,
+                            .is_private = false,
+                            .played_ms = 1800,
+                            .started = start});
+    }
+    const auto records = read_records(file.path);
+    REQUIRE(records.size() == 1);
+    CHECK(records[0]["text"] == "长辈模式已开启");
+    CHECK(records[0]["phonetic"] == "zhang3 bei4模式已开启");
 }
 
 TEST_CASE("Every record kind is one valid JSON line, even with broken UTF-8") {

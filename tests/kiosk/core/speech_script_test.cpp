@@ -66,8 +66,11 @@ TEST_CASE("The speech script reads the elements in screen order, choices with th
     const auto spoken =
         speech_script(sample_screen(), SpeechContext{resources, Channel::headphones, false});
     CHECK(texts(spoken) ==
-          std::vector<std::string>{"欢迎来到yin2 hang2", "余额一万二千三百四十五元六角七分",
+          std::vector<std::string>{"欢迎来到银行", "余额一万二千三百四十五元六角七分",
                                    "尾号零零一八", "查询余额，请按一。", "English: press 3."});
+    // The synthesiser is given the same words with the lexicon's readings.
+    CHECK(spoken.front().phonetic == "欢迎来到yin2 hang2");
+    CHECK(spoken.back().phonetic == "English: press 3.");
 }
 
 TEST_CASE("On the speaker private elements are replaced once by the on-screen phrase") {
@@ -127,11 +130,12 @@ TEST_CASE("A choice whose key has no catalog word shows the missing marker in sp
     CHECK(spoken.front().text == "帮助，请按[missing: key.help]。");
 }
 
-TEST_CASE("A single phrase goes through the same lexicon, rate and channel") {
+TEST_CASE("A single phrase keeps its words and goes through the same lexicon, rate and channel") {
     const Resources resources = sample_resources();
     const Utterance utterance = phrase_utterance(
         "请取回银行卡", "zh-CN", SpeechContext{resources, Channel::headphones, true});
-    CHECK(utterance.text == "请取回yin2 hang2卡");
+    CHECK(utterance.text == "请取回银行卡");
+    CHECK(utterance.phonetic == "请取回yin2 hang2卡");
     CHECK(utterance.channel == Channel::headphones);
     CHECK(utterance.rate_wpm == resources.policy.elder_rate_wpm);
     CHECK_FALSE(utterance.is_private);
