@@ -23,7 +23,7 @@ std::string_view to_string(Channel channel);
 struct Utterance {
     std::string text;      // the words as the catalog says them, numbers worded: the transcript
     std::string phonetic;  // what the synthesiser is given: `text` through the locale's lexicon
-    std::string locale;  // "zh-CN", "zh-HK", "en": picks the voice
+    std::string locale;    // "zh-CN", "zh-HK", "en": picks the voice
     Channel channel = Channel::speaker;
     int rate_wpm = 175;
     bool is_private = false;  // only ever on the headphone channel

@@ -131,11 +131,11 @@ struct TimerFired {
     TimerId id;
 };
 
-using Event = std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
-                           PinEntryReady, PinDigitEntered, PinCleared, PinEntered,
-                           PinEntryCancelled, PinEntryFailed, DeviceFailed, DeviceMissing,
-                           DeviceReturned, SpeechEnded, HeadphonesPlugged, HeadphonesUnplugged,
-                           ReplyReceived, TimerFired>;
+using Event =
+    std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
+                 PinEntryReady, PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled,
+                 PinEntryFailed, DeviceFailed, DeviceMissing, DeviceReturned, SpeechEnded,
+                 HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived, TimerFired>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

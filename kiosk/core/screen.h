@@ -41,7 +41,7 @@ std::string_view to_string(TextSize size);
 struct ScreenModel {
     std::string id;
     std::string locale;
-    std::string theme;  // "standard" or "elder"
+    std::string theme;           // "standard" or "elder"
     bool high_contrast = false;  // the high-contrast palette, with either theme
     TextSize text_size = TextSize::normal;
     std::vector<Element> elements;

@@ -46,8 +46,8 @@ class AudioOutput;
 // One per utterance, sent when it ends: played to the end, cut short by stop() or by newer
 // speech, or replaced before it began (then nothing was played and there is no recording).
 struct SpeechNotice {
-    std::string channel;  // where it was played: "speaker" or "headphones"
-    std::string voice;    // the eSpeak NG voice, e.g. "cmn-latn-pinyin"
+    std::string channel;   // where it was played: "speaker" or "headphones"
+    std::string voice;     // the eSpeak NG voice, e.g. "cmn-latn-pinyin"
     std::string text;      // the words (Utterance::text)
     std::string phonetic;  // exactly what was sent to the synthesiser
     bool interrupted = false;
