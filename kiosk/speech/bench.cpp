@@ -1,18 +1,29 @@
-// kiosk_speech_bench: the speech timings a listener notices, measured through the real Speaker.
+// kiosk_speech_bench: the speech timings a listener notices, and what an idle speaker costs,
+// measured through the real Speaker.
 //
 //   kiosk_speech_bench [ROUNDS]
+//   kiosk_speech_bench --idle [SECONDS]
 //
-// Prints the eSpeak NG start-up time, then for each voice: how long from speak() and from
-// espeak_Synth to the first PCM chunk, how long stop() takes to return, how long from stop()
-// to the end notice, and from the cut to the first audio period without the cut speech.
+// The first form prints the eSpeak NG start-up time, then for each voice, over ROUNDS runs,
+// the 50th and 99th percentiles and the maximum of: speak() (a screen change) to the first
+// audio chunk queued for the output; stop() (any key) to the first audio period without the
+// speech; how long stop() takes to return and how long until the cut utterance's end notice.
+// The second form leaves a Speaker idle for SECONDS and prints the processor time the process
+// and each of its threads used meanwhile, and how often each thread woke up.
 // Uses SDL's dummy audio driver unless SDL_AUDIODRIVER names another (set it on a kiosk to
 // measure its sound card). Not a test: it asserts nothing.
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -29,13 +40,27 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using kiosk::speech::Speaker;
 
+// Each round speaks for this long before the cut: long enough for the first chunk to be
+// queued and the device to play a few periods of it.
+constexpr auto k_speech_before_cut = 300ms;
+// After a cut, the mixer's next period measures the silence; two periods and then some.
+constexpr auto k_cut_settle = 60ms;
+constexpr int k_default_rounds = 50;
+constexpr int k_default_idle_seconds = 10;
+
 struct Sample {
     std::vector<double> values;
     void add(double value) { values.push_back(value); }
-    double median() const {
+    // Nearest rank: the smallest value with at least `fraction` of the values at or below it.
+    double percentile(double fraction) const {
+        if (values.empty()) {
+            return 0.0;
+        }
         std::vector<double> sorted = values;
         std::ranges::sort(sorted);
-        return sorted.empty() ? 0.0 : sorted[sorted.size() / 2];
+        const auto rank =
+            static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
+        return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
     }
     double maximum() const { return values.empty() ? 0.0 : std::ranges::max(values); }
 };
@@ -49,7 +74,8 @@ double milliseconds(Clock::duration duration) {
 }
 
 void print(const char* what, const Sample& sample) {
-    std::printf("  %-38s median %8.3f ms   max %8.3f ms\n", what, sample.median(),
+    std::printf("  %-40s n %3zu  p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms\n", what,
+                sample.values.size(), sample.percentile(0.5), sample.percentile(0.99),
                 sample.maximum());
 }
 
@@ -66,6 +92,10 @@ class NoticeCounter {
         std::unique_lock lock{m_mutex};
         return m_changed.wait_for(lock, 5s, [&] { return m_count >= count; });
     }
+    std::size_t count() const {
+        const std::scoped_lock lock{m_mutex};
+        return m_count;
+    }
     Clock::time_point last_end() const {
         const std::scoped_lock lock{m_mutex};
         return m_last_end;
@@ -78,19 +108,20 @@ class NoticeCounter {
     Clock::time_point m_last_end;
 };
 
-// Each round speaks for 0.3 s and then cuts, so the default takes about four seconds a voice.
-constexpr int k_default_rounds = 10;
-
 void print_usage(std::FILE* stream) {
     std::fprintf(stream,
                  "usage: kiosk_speech_bench [ROUNDS]\n"
+                 "       kiosk_speech_bench --idle [SECONDS]\n"
                  "Measures the speech timings a listener notices through the real Speaker:\n"
-                 "eSpeak NG's start-up, then for each voice the time to the first audio, how long\n"
-                 "stop() takes and the silence after a cut. Prints the numbers to stdout; asserts\n"
-                 "nothing. Uses SDL's dummy audio driver unless SDL_AUDIODRIVER names another.\n"
+                 "eSpeak NG's start-up, then for each voice the time from speak() to the first\n"
+                 "audio queued for the output and from stop() to silence, as percentiles over\n"
+                 "ROUNDS runs. With --idle, leaves a speaker idle and prints the processor time\n"
+                 "it used. Prints the numbers to stdout; asserts nothing. Uses SDL's dummy audio\n"
+                 "driver unless SDL_AUDIODRIVER names another.\n"
                  "  ROUNDS        utterances started and cut per voice (default %d)\n"
+                 "  --idle        measure an idle speaker for SECONDS (default %d)\n"
                  "  -h, --help    this text\n",
-                 k_default_rounds);
+                 k_default_rounds, k_default_idle_seconds);
 }
 
 struct Voice {
@@ -99,12 +130,138 @@ struct Voice {
 };
 
 constexpr Voice k_voices[] = {
+    {"zh-CN", "您好，欢迎光临。请插入您的银行卡，芯片朝上，或者按绿色键再听一遍。"},
+    {"zh-HK", "你好，歡迎光臨。請插入你的銀行卡，晶片向上，或者按綠色鍵再聽一次。"},
     {"en",
      "Welcome to the bank. Please insert your card with the chip facing up, or press the green "
      "key to hear the choices again."},
-    {"zh-CN", "您好，欢迎光临。请插入您的银行卡，芯片朝上，或者按绿色键再听一遍。"},
-    {"zh-HK", "你好，歡迎光臨。請插入你的銀行卡，晶片向上，或者按綠色鍵再聽一次。"},
 };
+
+kiosk::speech::Utterance utterance_of(const Voice& voice) {
+    kiosk::speech::Utterance utterance;
+    utterance.text = voice.text;
+    utterance.phonetic = voice.text;
+    utterance.locale = voice.locale;
+    return utterance;
+}
+
+int measure_latency(Speaker& speaker, NoticeCounter& notices, int rounds) {
+    for (const Voice& voice : k_voices) {
+        Sample speak_to_chunk;
+        Sample synth_to_chunk;
+        Sample stop_call;
+        Sample stop_to_notice;
+        Sample stop_to_silence;
+        for (int round = 0; round < rounds; ++round) {
+            const std::size_t notices_before = notices.count();
+            speaker.speak({utterance_of(voice)});
+            std::this_thread::sleep_for(k_speech_before_cut);
+            const auto statistics = speaker.statistics();
+            if (statistics.speak_to_first_chunk && statistics.first_chunk_latency) {
+                speak_to_chunk.add(milliseconds(*statistics.speak_to_first_chunk));
+                synth_to_chunk.add(milliseconds(*statistics.first_chunk_latency));
+            }
+            const Clock::time_point stopped = Clock::now();
+            speaker.stop();
+            stop_call.add(milliseconds(Clock::now() - stopped));
+            if (!notices.wait_for(notices_before + 1)) {
+                std::fprintf(stderr, "no end notice after stop()\n");
+                return 1;
+            }
+            stop_to_notice.add(milliseconds(notices.last_end() - stopped));
+            std::this_thread::sleep_for(k_cut_settle);
+            if (const auto cut = speaker.statistics().cut_to_silence) {
+                stop_to_silence.add(milliseconds(*cut));
+            }
+        }
+        std::printf("%s (%s)\n", voice.locale, voice.text);
+        print("speak() to first chunk queued", speak_to_chunk);
+        print("espeak_Synth to first chunk", synth_to_chunk);
+        print("stop() to first period without it", stop_to_silence);
+        print("stop() call", stop_call);
+        print("stop() to end notice", stop_to_notice);
+    }
+    std::printf("after a cut, at most one device period already handed to SDL still sounds\n");
+    return 0;
+}
+
+// ---- idle ----
+
+struct ThreadTimes {
+    std::string name;
+    double cpu_ms = 0;         // /proc/self/task/TID/schedstat: time on a processor
+    long voluntary_waits = 0;  // /proc/self/task/TID/status: voluntary_ctxt_switches
+};
+
+std::string first_line(const std::filesystem::path& path) {
+    std::ifstream file{path};
+    std::string line;
+    std::getline(file, line);
+    return line;
+}
+
+std::map<std::string, ThreadTimes> thread_times() {
+    std::map<std::string, ThreadTimes> threads;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator{"/proc/self/task", error}) {
+        ThreadTimes times;
+        times.name = first_line(entry.path() / "comm");
+        times.cpu_ms = std::strtod(first_line(entry.path() / "schedstat").c_str(), nullptr) / 1e6;
+        std::ifstream status{entry.path() / "status"};
+        for (std::string line; std::getline(status, line);) {
+            if (line.starts_with("voluntary_ctxt_switches:")) {
+                times.voluntary_waits = std::atol(line.substr(line.find(':') + 1).c_str());
+            }
+        }
+        threads[entry.path().filename().string()] = times;
+    }
+    return threads;
+}
+
+double process_cpu_ms() {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    const auto to_ms = [](const timeval& time) {
+        return static_cast<double>(time.tv_sec) * 1000.0 +
+               static_cast<double>(time.tv_usec) / 1000.0;
+    };
+    return to_ms(usage.ru_utime) + to_ms(usage.ru_stime);
+}
+
+void measure_idle_once(const char* what, int seconds) {
+    const auto threads_before = thread_times();
+    const double cpu_before = process_cpu_ms();
+    const Clock::time_point began = Clock::now();
+    std::this_thread::sleep_for(std::chrono::seconds{seconds});
+    const double wall_ms = milliseconds(Clock::now() - began);
+    const double cpu_ms = process_cpu_ms() - cpu_before;
+    const auto threads_after = thread_times();
+    std::printf("%s: %.1f ms of processor time in %.1f s: %.3f%% of one core\n", what, cpu_ms,
+                wall_ms / 1000.0, 100.0 * cpu_ms / wall_ms);
+    for (const auto& [id, after] : threads_after) {
+        const auto before = threads_before.find(id);
+        const double thread_cpu =
+            after.cpu_ms - (before == threads_before.end() ? 0.0 : before->second.cpu_ms);
+        const long wakes = after.voluntary_waits -
+                           (before == threads_before.end() ? 0 : before->second.voluntary_waits);
+        std::printf("  thread %-16s %8.2f ms  %6.1f wake-ups a second\n", after.name.c_str(),
+                    thread_cpu, static_cast<double>(wakes) * 1000.0 / wall_ms);
+    }
+}
+
+int measure_idle(Speaker& speaker, NoticeCounter& notices, int seconds) {
+    measure_idle_once("idle after start-up", seconds);
+    kiosk::speech::Utterance short_utterance = utterance_of(k_voices[2]);
+    short_utterance.text = "Welcome.";
+    short_utterance.phonetic = short_utterance.text;
+    speaker.speak({short_utterance});
+    if (!notices.wait_for(1)) {
+        std::fprintf(stderr, "the utterance never ended\n");
+        return 1;
+    }
+    measure_idle_once("idle after speech", seconds);
+    return 0;
+}
 
 }  // namespace
 
@@ -114,19 +271,22 @@ int main(int argc, char** argv) {
         print_usage(stdout);
         return 0;
     }
-    if (const auto option = base::unknown_option(argc, argv)) {
+    if (const auto option = base::unknown_option(argc, argv, {"--idle"})) {
         std::fprintf(stderr, "kiosk_speech_bench: unknown option %.*s\n",
                      static_cast<int>(option->size()), option->data());
         print_usage(stderr);
         return 2;
     }
-    const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : k_default_rounds;
+    const bool idle = argc > 1 && std::string_view{argv[1]} == "--idle";
+    const int number_index = idle ? 2 : 1;
+    const int number = argc > number_index ? std::max(1, std::atoi(argv[number_index]))
+                                           : (idle ? k_default_idle_seconds : k_default_rounds);
     if (std::getenv("SDL_AUDIODRIVER") == nullptr) {
         ::setenv("SDL_AUDIODRIVER", "dummy", 1);
     }
-    std::printf("audio driver: %s, device period %u samples (%.1f ms at 22050 Hz), %d rounds\n",
+    std::printf("audio driver: %s, device period %u samples (%.1f ms at 22050 Hz)\n",
                 std::getenv("SDL_AUDIODRIVER"), kiosk::speech::k_device_buffer_samples,
-                kiosk::speech::k_device_buffer_samples * 1000.0 / 22050.0, rounds);
+                kiosk::speech::k_device_buffer_samples * 1000.0 / 22050.0);
 
     NoticeCounter notices;
     kiosk::speech::Options options;
@@ -143,45 +303,9 @@ int main(int argc, char** argv) {
     Speaker& speaker = **created;
     std::printf("espeak_Initialize + voice checks: %.3f ms (Speaker::create in all: %.3f ms)\n",
                 milliseconds(speaker.statistics().initialise_duration), milliseconds(create_took));
-
-    std::size_t expected_notices = 0;
-    for (const Voice& voice : k_voices) {
-        Sample speak_to_chunk;
-        Sample synth_to_chunk;
-        Sample stop_call;
-        Sample stop_to_notice;
-        Sample cut_to_silence;
-        for (int round = 0; round < rounds; ++round) {
-            kiosk::speech::Utterance utterance;
-            utterance.text = voice.text;
-            utterance.locale = voice.locale;
-            speaker.speak({utterance});
-            std::this_thread::sleep_for(300ms);
-            const auto statistics = speaker.statistics();
-            if (statistics.speak_to_first_chunk && statistics.first_chunk_latency) {
-                speak_to_chunk.add(milliseconds(*statistics.speak_to_first_chunk));
-                synth_to_chunk.add(milliseconds(*statistics.first_chunk_latency));
-            }
-            const Clock::time_point stopped = Clock::now();
-            speaker.stop();
-            stop_call.add(milliseconds(Clock::now() - stopped));
-            if (!notices.wait_for(++expected_notices)) {
-                std::fprintf(stderr, "no end notice after stop()\n");
-                return 1;
-            }
-            stop_to_notice.add(milliseconds(notices.last_end() - stopped));
-            std::this_thread::sleep_for(60ms);  // the mixer's next period measures the cut
-            if (const auto cut = speaker.statistics().cut_to_silence) {
-                cut_to_silence.add(milliseconds(*cut));
-            }
-        }
-        std::printf("%s (%s)\n", voice.locale, voice.text);
-        print("speak() to first PCM chunk", speak_to_chunk);
-        print("espeak_Synth to first PCM chunk", synth_to_chunk);
-        print("stop() call", stop_call);
-        print("stop() to end notice", stop_to_notice);
-        print("cut to first period without it", cut_to_silence);
+    if (idle) {
+        return measure_idle(speaker, notices, number);
     }
-    std::printf("after a cut, at most one device period already handed to SDL still sounds\n");
-    return 0;
+    std::printf("%d rounds per voice\n", number);
+    return measure_latency(speaker, notices, number);
 }
