@@ -338,7 +338,9 @@ std::expected<std::optional<InterruptMessage>, CcidError> CcidClient::wait_for_i
     std::array<std::uint8_t, k_interrupt_buffer_length> buffer{};
     auto received = m_transport.interrupt_in(buffer, timeout);
     if (!received) {
-        if (received.error() == usb::UsbError::timeout) {
+        // Silence, or the transport's wake(): the caller has something else to do.
+        if (received.error() == usb::UsbError::timeout ||
+            received.error() == usb::UsbError::interrupted) {
             return std::optional<InterruptMessage>{};
         }
         return std::unexpected(from_usb(received.error()));

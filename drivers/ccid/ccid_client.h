@@ -99,8 +99,9 @@ class CcidClient {
     std::expected<base::Bytes, CcidError> transmit(std::span<const std::uint8_t> apdu);
 
     // Waits up to `timeout` for a message on the interrupt endpoint (§6.3). Nothing within
-    // the time is not an error: the result is then empty. May run on another thread than
-    // the commands.
+    // the time is not an error: the result is then empty, as it is when another thread ends
+    // the wait early with the transport's wake(). May run on another thread than the
+    // commands.
     std::expected<std::optional<InterruptMessage>, CcidError> wait_for_interrupt(
         std::chrono::milliseconds timeout);
 

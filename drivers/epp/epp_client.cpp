@@ -174,7 +174,9 @@ std::expected<std::optional<Event>, EppError> EppClient::wait_for_event(
     std::chrono::milliseconds timeout) {
     auto received = usb::read_interrupt(m_transport, k_event_buffer_length, timeout);
     if (!received) {
-        if (received.error() == usb::UsbError::timeout) {
+        // Silence, or the transport's wake(): the caller has something else to do.
+        if (received.error() == usb::UsbError::timeout ||
+            received.error() == usb::UsbError::interrupted) {
             return std::optional<Event>{};
         }
         return std::unexpected(from_usb(received.error()));

@@ -51,7 +51,8 @@ class EppClient {
     std::expected<PinBlockReply, EppError> get_pin_block();
     std::expected<void, EppError> beep(Tone tone, std::chrono::milliseconds duration);
 
-    // Waits up to `timeout` for one event. Nothing within the time is an empty result.
+    // Waits up to `timeout` for one event. Nothing within the time is an empty result, and so
+    // is a wait that another thread ends early with the transport's wake().
     std::expected<std::optional<Event>, EppError> wait_for_event(std::chrono::milliseconds timeout);
     // Events the pad numbered but that never arrived (gaps in the event sequence numbers).
     unsigned events_lost() const { return m_events_lost.load(); }

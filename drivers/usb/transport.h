@@ -44,9 +44,16 @@ class Transport {
                                                          std::chrono::milliseconds timeout) = 0;
 
     // The same for the interrupt IN endpoint; UsbError::timeout when the device had nothing to
-    // report in time, which is the normal case while polling.
+    // report in time, which is the normal case while waiting. A wait on the interrupt endpoint
+    // also ends, with UsbError::interrupted, when another thread calls wake().
     virtual std::expected<std::size_t, UsbError> interrupt_in(
         std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout) = 0;
+
+    // Ends the interrupt_in() wait in progress on another thread, or the next one if none is
+    // waiting, with UsbError::interrupted: how a device's thread that waits for its device to
+    // speak learns at once that it has something else to do. Any thread. Transports whose
+    // interrupt waits never block (a replay of recorded bytes) need not implement it.
+    virtual void wake() {}
 
     // A control transfer on endpoint 0. For an IN request (request_type bit 7 set) `data` is
     // ignored and up to `in_length` bytes are returned; for an OUT request `data` is sent and

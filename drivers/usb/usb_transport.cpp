@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "base/bytes.h"
+#include "base/wipe.h"
 
 namespace drivers::usb {
 
@@ -58,6 +59,17 @@ unsigned int to_libusb_timeout(std::chrono::milliseconds timeout) {
         return std::numeric_limits<unsigned int>::max();
     }
     return static_cast<unsigned int>(count);
+}
+
+timeval to_timeval(std::chrono::milliseconds duration) {
+    const auto microseconds =
+        std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
+    timeval tv{};
+    if (microseconds > 0) {
+        tv.tv_sec = static_cast<time_t>(microseconds / 1'000'000);
+        tv.tv_usec = static_cast<suseconds_t>(microseconds % 1'000'000);
+    }
+    return tv;
 }
 
 int to_libusb_length(std::size_t length) {
@@ -280,11 +292,7 @@ std::expected<HotplugWatch, UsbError> UsbContext::watch_hotplug(HotplugListener 
 }
 
 std::expected<void, UsbError> UsbContext::handle_events(std::chrono::milliseconds timeout) {
-    const auto microseconds =
-        std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(microseconds / 1'000'000);
-    tv.tv_usec = static_cast<suseconds_t>(microseconds % 1'000'000);
+    timeval tv = to_timeval(timeout);
     const int result = libusb_handle_events_timeout_completed(m_context, &tv, nullptr);
     if (result != LIBUSB_SUCCESS && result != LIBUSB_ERROR_INTERRUPTED) {
         return std::unexpected(to_usb_error(result));
@@ -319,6 +327,53 @@ void HotplugWatch::release() {
 }
 
 // ---- UsbTransport ----
+
+struct UsbTransport::StandingTransfer {
+    libusb_transfer* transfer = nullptr;
+    // What the device sends lands here; wiped after each hand-over (base::Bytes wipes it
+    // when freed as well), since an interrupt message may one day carry more than a slot bit.
+    base::Bytes buffer;
+    // Set by the callback when libusb hands the transfer back: libusb's `completed` flag for
+    // libusb_handle_events_timeout_completed(), so it is an int.
+    int completed = 0;
+    bool in_flight = false;
+};
+
+namespace {
+
+// How long a transport being closed waits for libusb to give back its cancelled standing
+// transfer. Cancelling takes one round of event handling; reaching this means the device or
+// the platform is stuck, and the transfer is then left to libusb rather than freed under it.
+constexpr std::chrono::milliseconds k_cancel_wait{1000};
+constexpr std::chrono::milliseconds k_cancel_round{100};
+
+// A C callback (docs/style.md, "Errors"): it only records that the transfer is back.
+void LIBUSB_CALL on_standing_transfer_done(libusb_transfer* transfer) noexcept {
+    auto* standing = static_cast<UsbTransport::StandingTransfer*>(transfer->user_data);
+    standing->in_flight = false;
+    standing->completed = 1;
+}
+
+UsbError from_transfer_status(libusb_transfer_status status) {
+    switch (status) {
+        case LIBUSB_TRANSFER_TIMED_OUT:
+            return UsbError::timeout;
+        case LIBUSB_TRANSFER_CANCELLED:
+            return UsbError::interrupted;
+        case LIBUSB_TRANSFER_STALL:
+            return UsbError::pipe;
+        case LIBUSB_TRANSFER_NO_DEVICE:
+            return UsbError::no_device;
+        case LIBUSB_TRANSFER_OVERFLOW:
+            return UsbError::overflow;
+        case LIBUSB_TRANSFER_ERROR:
+        case LIBUSB_TRANSFER_COMPLETED:
+            break;
+    }
+    return UsbError::io;
+}
+
+}  // namespace
 
 std::expected<std::unique_ptr<UsbTransport>, UsbError> UsbTransport::open(
     const UsbContext& context, const DeviceMatch& match) {
@@ -379,6 +434,7 @@ std::expected<std::unique_ptr<UsbTransport>, UsbError> UsbTransport::open(
                 break;
             }
             transport.reset(new UsbTransport());
+            transport->m_context = context.native();
             transport->m_handle = handle;
             transport->m_device = *info;
             transport->m_interface = interface;
@@ -403,6 +459,7 @@ std::expected<std::unique_ptr<UsbTransport>, UsbError> UsbTransport::open(
 }
 
 UsbTransport::~UsbTransport() {
+    retire_standing_transfer();
     if (m_handle != nullptr) {
         libusb_release_interface(m_handle, m_interface.number);
         if (m_reattach_kernel_driver) {
@@ -443,11 +500,93 @@ std::expected<std::size_t, UsbError> UsbTransport::interrupt_in(std::span<std::u
     if (!m_interrupt_in) {
         return std::unexpected(UsbError::not_supported);
     }
-    int transferred = 0;
-    const int result = libusb_interrupt_transfer(m_handle, *m_interrupt_in, buffer.data(),
-                                                 to_libusb_length(buffer.size()), &transferred,
-                                                 to_libusb_timeout(timeout));
-    return received(result, transferred);
+    if (!m_standing) {
+        auto standing = std::make_unique<StandingTransfer>();
+        standing->transfer = libusb_alloc_transfer(0);
+        if (standing->transfer == nullptr) {
+            return std::unexpected(UsbError::no_memory);
+        }
+        standing->buffer.resize(std::max<std::size_t>(buffer.size(), 1));
+        m_standing = std::move(standing);
+    }
+    StandingTransfer& standing = *m_standing;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    bool handled_once = false;
+    while (true) {
+        if (standing.completed != 0) {
+            // What the device sent, or why the transfer ended; the next wait submits anew.
+            standing.completed = 0;
+            const libusb_transfer& done = *standing.transfer;
+            if (done.status != LIBUSB_TRANSFER_COMPLETED) {
+                return std::unexpected(from_transfer_status(done.status));
+            }
+            const auto length = static_cast<std::size_t>(std::max(done.actual_length, 0));
+            const std::size_t copied = std::min(length, buffer.size());
+            std::copy_n(standing.buffer.begin(), copied, buffer.begin());
+            base::wipe(std::span<std::uint8_t>(standing.buffer));
+            if (length > buffer.size()) {
+                return std::unexpected(UsbError::overflow);
+            }
+            return length;
+        }
+        if (!standing.in_flight) {
+            // No timeout: the transfer stands until the device speaks or it is cancelled;
+            // each wait's own bound is the event handling's below.
+            libusb_fill_interrupt_transfer(
+                standing.transfer, m_handle, *m_interrupt_in, standing.buffer.data(),
+                to_libusb_length(standing.buffer.size()), &on_standing_transfer_done, &standing, 0);
+            const int submitted = libusb_submit_transfer(standing.transfer);
+            if (submitted != LIBUSB_SUCCESS) {
+                return std::unexpected(to_usb_error(submitted));
+            }
+            standing.in_flight = true;
+        }
+        if (m_wake_requested.exchange(false)) {
+            return std::unexpected(UsbError::interrupted);
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left <= std::chrono::milliseconds::zero() && handled_once) {
+            return std::unexpected(UsbError::timeout);
+        }
+        // Returns when the transfer completes, wake() interrupts it, any other event is
+        // handled, or the time is up; the loop then looks at which it was.
+        timeval tv = to_timeval(std::max(left, std::chrono::milliseconds::zero()));
+        const int handled =
+            libusb_handle_events_timeout_completed(m_context, &tv, &standing.completed);
+        handled_once = true;
+        if (handled != LIBUSB_SUCCESS && handled != LIBUSB_ERROR_INTERRUPTED) {
+            return std::unexpected(to_usb_error(handled));
+        }
+    }
+}
+
+void UsbTransport::wake() {
+    m_wake_requested = true;
+    libusb_interrupt_event_handler(m_context);
+}
+
+void UsbTransport::retire_standing_transfer() {
+    if (!m_standing) {
+        return;
+    }
+    StandingTransfer& standing = *m_standing;
+    if (standing.in_flight) {
+        (void)libusb_cancel_transfer(standing.transfer);
+        const auto deadline = std::chrono::steady_clock::now() + k_cancel_wait;
+        while (standing.in_flight && std::chrono::steady_clock::now() < deadline) {
+            timeval tv = to_timeval(k_cancel_round);
+            (void)libusb_handle_events_timeout_completed(m_context, &tv, &standing.completed);
+        }
+    }
+    if (standing.in_flight) {
+        // libusb still holds it: freeing it now would let libusb write into freed memory.
+        // Leaking one transfer of a stuck device is the lesser harm.
+        (void)m_standing.release();
+        return;
+    }
+    libusb_free_transfer(standing.transfer);
+    m_standing.reset();
 }
 
 std::expected<base::Bytes, UsbError> UsbTransport::control_transfer(

@@ -3,6 +3,7 @@
 // The libusb side of the transport ring. This header deliberately does not include
 // <libusb.h>: only usb_transport.cpp does, so no other file of the project depends on it.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <expected>
@@ -19,6 +20,7 @@
 
 struct libusb_context;
 struct libusb_device_handle;
+struct libusb_transfer;
 
 namespace drivers::usb {
 
@@ -125,6 +127,15 @@ class HotplugWatch {
 };
 
 // One claimed interface of one device: bulk OUT, bulk IN and (when present) interrupt IN.
+//
+// The interrupt IN endpoint is waited on with a standing transfer: the first interrupt_in()
+// submits it, and it stays submitted across waits until the device answers (a transfer cut at
+// each wait's end would cost a submission and a cancellation per wait, and on a real bus could
+// lose the answer that arrives between them). A wait runs libusb's event handling until that
+// transfer completes, wake() is called, or the wait's time is up, so a thread that waits for
+// its device sleeps in poll() and wakes for its device or for its own requests, never on a
+// timer. The standing transfer is as long as the buffer of the first wait. Bulk and control
+// transfers are synchronous; only one thread at a time may use a transport, except wake().
 class UsbTransport final : public Transport {
   public:
     // Opens the first device whose interface matches, claims that interface (detaching a
@@ -157,11 +168,21 @@ class UsbTransport final : public Transport {
     std::expected<base::Bytes, UsbError> control_transfer(
         const ControlRequest& request, std::span<const std::uint8_t> data, std::uint16_t in_length,
         std::chrono::milliseconds timeout) override;
+    // Any thread: libusb_interrupt_event_handler() ends the event handling of the wait.
+    void wake() override;
+
+    // The standing interrupt transfer (usb_transport.cpp); public for libusb's callback.
+    struct StandingTransfer;
 
   private:
     UsbTransport() = default;
+    // Cancels the standing transfer and waits (bounded) until libusb has given it back.
+    void retire_standing_transfer();
 
+    libusb_context* m_context = nullptr;
     libusb_device_handle* m_handle = nullptr;
+    std::unique_ptr<StandingTransfer> m_standing;
+    std::atomic<bool> m_wake_requested{false};
     DeviceInfo m_device;
     InterfaceInfo m_interface;
     std::uint8_t m_bulk_out = 0;

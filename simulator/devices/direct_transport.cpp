@@ -70,7 +70,8 @@ std::expected<void, drivers::usb::UsbError> DirectTransport::bulk_out(
 }
 
 std::expected<std::size_t, drivers::usb::UsbError> DirectTransport::receive(
-    std::uint8_t endpoint, std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout) {
+    std::uint8_t endpoint, std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
+    bool wakeable) {
     if (endpoint == 0) {
         return std::unexpected(drivers::usb::UsbError::not_supported);
     }
@@ -91,8 +92,13 @@ std::expected<std::size_t, drivers::usb::UsbError> DirectTransport::receive(
             std::ranges::copy(*data, buffer.begin());
             return data->size();
         }
+        if (wakeable && m_signal->woken) {
+            m_signal->woken = false;
+            return std::unexpected(drivers::usb::UsbError::interrupted);
+        }
         if (!m_signal->condition.wait_until(lock, deadline, [&] {
-                return m_signal->generation != seen || m_signal->unplugged;
+                return m_signal->generation != seen || m_signal->unplugged ||
+                       (wakeable && m_signal->woken);
             })) {
             return std::unexpected(drivers::usb::UsbError::timeout);
         }
@@ -101,12 +107,20 @@ std::expected<std::size_t, drivers::usb::UsbError> DirectTransport::receive(
 
 std::expected<std::size_t, drivers::usb::UsbError> DirectTransport::bulk_in(
     std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout) {
-    return receive(m_bulk_in, buffer, timeout);
+    return receive(m_bulk_in, buffer, timeout, false);
 }
 
 std::expected<std::size_t, drivers::usb::UsbError> DirectTransport::interrupt_in(
     std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout) {
-    return receive(m_interrupt_in, buffer, timeout);
+    return receive(m_interrupt_in, buffer, timeout, true);
+}
+
+void DirectTransport::wake() {
+    {
+        std::lock_guard lock(m_signal->mutex);
+        m_signal->woken = true;
+    }
+    m_signal->condition.notify_all();
 }
 
 std::expected<base::Bytes, drivers::usb::UsbError> DirectTransport::control_transfer(

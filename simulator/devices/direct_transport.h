@@ -34,17 +34,22 @@ class DirectTransport final : public drivers::usb::Transport {
     std::expected<base::Bytes, drivers::usb::UsbError> control_transfer(
         const drivers::usb::ControlRequest& request, std::span<const std::uint8_t> data,
         std::uint16_t in_length, std::chrono::milliseconds timeout) override;
+    // Ends the interrupt_in() wait in progress, or the next one, with UsbError::interrupted.
+    void wake() override;
 
   private:
+    // `wakeable`: wake() ends this wait (the interrupt endpoint's).
     std::expected<std::size_t, drivers::usb::UsbError> receive(std::uint8_t endpoint,
                                                                std::span<std::uint8_t> buffer,
-                                                               std::chrono::milliseconds timeout);
+                                                               std::chrono::milliseconds timeout,
+                                                               bool wakeable);
 
     struct Signal {
         std::mutex mutex;
         std::condition_variable condition;
         std::uint64_t generation = 0;
         bool unplugged = false;
+        bool woken = false;
     };
 
     std::shared_ptr<simulator::usb::VirtualUsbDevice> m_device;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <thread>
 
 #include "drivers/ccid/ccid_apdu_channel.h"
 #include "drivers/ccid/ccid_client.h"
@@ -210,4 +211,86 @@ TEST_CASE("Hotplug reports a reader arriving after the watch started") {
     }
     CHECK(arrivals == 1);
     CHECK(product == simulator::devices::k_ccid_reader_product_id);
+}
+
+TEST_CASE("Another thread's wake() ends a wait on the interrupt endpoint at once") {
+    simulator::usb::VirtualUsbBus bus;
+    REQUIRE(bus.plug(std::make_shared<simulator::devices::VirtualCcidReader>()));
+    auto context = usb::UsbContext::create();
+    REQUIRE(context.has_value());
+    auto transport = usb::UsbTransport::open(*context, reader_match());
+    REQUIRE(transport.has_value());
+    std::array<std::uint8_t, 64> buffer{};
+
+    // A wake() before the wait is kept for it: a request queued just before the device thread
+    // goes back to waiting is not lost.
+    (*transport)->wake();
+    CHECK((*transport)->interrupt_in(buffer, 10s).error() == usb::UsbError::interrupted);
+
+    std::thread waker([&] {
+        std::this_thread::sleep_for(200ms);
+        (*transport)->wake();
+    });
+    const auto started = std::chrono::steady_clock::now();
+    const auto woken = (*transport)->interrupt_in(buffer, 10s);
+    const auto waited = std::chrono::steady_clock::now() - started;
+    waker.join();
+    CHECK(woken.error() == usb::UsbError::interrupted);
+    CHECK(waited >= 150ms);
+    // The virtual bus answers libusb's reaping within 10 ms (docs/platform-facts.md); a wait
+    // that ran to its own end would take 10 s.
+    CHECK(waited < 2s);
+    // To a protocol client a wake is not an error: nothing happened.
+    ccid::CcidClient client(**transport);
+    (*transport)->wake();
+    auto nothing = client.wait_for_interrupt(10s);
+    REQUIRE(nothing.has_value());
+    CHECK_FALSE(nothing->has_value());
+}
+
+TEST_CASE("A slot change reported between two waits is delivered by the standing transfer") {
+    simulator::usb::VirtualUsbBus bus;
+    auto reader = std::make_shared<simulator::devices::VirtualCcidReader>();
+    REQUIRE(bus.plug(reader));
+    auto context = usb::UsbContext::create();
+    REQUIRE(context.has_value());
+    auto transport = usb::UsbTransport::open(*context, reader_match());
+    REQUIRE(transport.has_value());
+    ccid::CcidClient client(**transport);
+    // The first wait submits the standing transfer; it stays submitted after this wait ends.
+    auto nothing = client.wait_for_interrupt(20ms);
+    REQUIRE(nothing.has_value());
+    CHECK_FALSE(nothing->has_value());
+    reader->insert(demo_card("zhang-wei"));
+    std::this_thread::sleep_for(100ms);  // nobody waiting while the reader reports
+    auto change = client.wait_for_interrupt(2000ms);
+    REQUIRE(change.has_value());
+    REQUIRE(change->has_value());
+    const auto* notify = std::get_if<ccid::NotifySlotChange>(&**change);
+    REQUIRE(notify != nullptr);
+    REQUIRE_FALSE(notify->slots.empty());
+    CHECK(notify->slots[0].present);
+}
+
+TEST_CASE("A transport closed while its standing transfer waits closes cleanly, plugged or not") {
+    simulator::usb::VirtualUsbBus bus;
+    auto plugged = bus.plug(std::make_shared<simulator::devices::VirtualCcidReader>());
+    REQUIRE(plugged.has_value());
+    auto context = usb::UsbContext::create();
+    REQUIRE(context.has_value());
+    {
+        auto transport = usb::UsbTransport::open(*context, reader_match());
+        REQUIRE(transport.has_value());
+        std::array<std::uint8_t, 64> buffer{};
+        CHECK((*transport)->interrupt_in(buffer, 20ms).error() == usb::UsbError::timeout);
+    }
+    auto transport = usb::UsbTransport::open(*context, reader_match());
+    REQUIRE(transport.has_value());
+    std::array<std::uint8_t, 64> buffer{};
+    CHECK((*transport)->interrupt_in(buffer, 20ms).error() == usb::UsbError::timeout);
+    REQUIRE(bus.unplug(*plugged).has_value());
+    CHECK((*transport)->interrupt_in(buffer, 2s).error() == usb::UsbError::no_device);
+    const auto closing = std::chrono::steady_clock::now();
+    transport->reset();
+    CHECK(std::chrono::steady_clock::now() - closing < 1s);
 }
