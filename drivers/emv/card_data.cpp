@@ -179,16 +179,23 @@ struct Selected {
     std::vector<Tlv> fci;
 };
 
-// SELECT one application; nullopt when the card refuses it (not found, blocked, nonsense).
+// How the candidates that could not be used answered their SELECT.
+struct Refusals {
+    bool blocked = false;    // 6283: the application is there but blocked
+    bool malformed = false;  // 9000 with an FCI that is not one: the chip talks nonsense
+};
+
+// SELECT one application; nullopt when the card refuses it. Book 1 §12.3.3: any status but
+// 9000 (and 6A81, handled at the directory) means "not here, try the next one".
 std::expected<std::optional<Selected>, EmvError> select_application(ApduChannel& channel,
                                                                     const base::Bytes& aid,
-                                                                    bool& saw_blocked) {
+                                                                    Refusals& refusals) {
     auto response = channel.transmit(select_by_name(aid));
     if (!response) {
         return std::unexpected(from_apdu(response.error()));
     }
     if (response->status_word() == iso7816::status_word::k_selected_file_invalidated) {
-        saw_blocked = true;
+        refusals.blocked = true;
         return std::optional<Selected>{};
     }
     if (!response->is_success()) {
@@ -196,6 +203,7 @@ std::expected<std::optional<Selected>, EmvError> select_application(ApduChannel&
     }
     auto fci = parse_tlv(response->data);
     if (!fci || fci->empty() || fci->front().tag != tag::k_fci_template) {
+        refusals.malformed = true;
         return std::optional<Selected>{};
     }
     Selected selected;
@@ -446,10 +454,10 @@ std::expected<CardData, EmvError> read_card_data(ApduChannel& raw_channel,
         }
     }
 
-    bool saw_blocked = false;
+    Refusals refusals;
     bool saw_selectable = false;
     for (const Candidate& candidate : candidates) {
-        auto selected = select_application(channel, candidate.aid, saw_blocked);
+        auto selected = select_application(channel, candidate.aid, refusals);
         if (!selected) {
             return std::unexpected(selected.error());
         }
@@ -548,12 +556,18 @@ std::expected<CardData, EmvError> read_card_data(ApduChannel& raw_channel,
         card.language_preference = language_of(language_sources);
         return card;
     }
-    if (saw_blocked && !saw_selectable) {
+    if (refusals.blocked && !saw_selectable) {
         return std::unexpected(EmvError::application_blocked);
     }
     if (saw_selectable) {
         return std::unexpected(EmvError::processing_options_failed);
     }
+    // An application that answered 9000 but whose FCI is no FCI might be a supported one the
+    // chip garbled: the card is unreadable, not foreign.
+    if (refusals.malformed) {
+        return std::unexpected(EmvError::malformed_data);
+    }
+    // Every candidate, from the directory or the terminal's list, said it is not there.
     return std::unexpected(EmvError::no_application);
 }
 

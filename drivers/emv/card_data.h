@@ -19,12 +19,17 @@
 namespace drivers::emv {
 
 enum class EmvError {
-    card_removed,               // the card left the reader
-    card_not_responding,        // the card went mute or too slow
-    reader_failed,              // the reader failed or was unplugged
-    card_protocol_error,        // the card's answers do not follow ISO 7816
-    card_blocked,               // SELECT answered 6A81: the card is blocked (Book 1 §12.3.2)
-    no_application,             // no application the terminal supports
+    card_removed,         // the card left the reader
+    card_not_responding,  // the card went mute or too slow
+    reader_failed,        // the reader failed or was unplugged
+    card_protocol_error,  // the card's answers do not follow ISO 7816
+    card_blocked,         // SELECT answered 6A81: the card is blocked (Book 1 §12.3.2)
+    // The chip answered every question, and holds no application the terminal supports:
+    // the directory lists none (or there is none), and every AID of the terminal's list is
+    // refused with a status word (6A82 file not found, or any other but 9000 and 6283: Book 1
+    // §12.3.3). A foreign card (transit, loyalty), not a broken one; every other error is a
+    // card that could not be read.
+    no_application,
     application_blocked,        // every supported application is blocked (6283)
     processing_options_failed,  // GET PROCESSING OPTIONS refused by every candidate
     read_record_failed,         // a record named by the AFL could not be read

@@ -78,6 +78,8 @@ std::expected<CardProfile, base::Error<CardLibraryError>> read_card_profile(cons
         profile.kind = CardKind::corrupt;
     } else if (*kind == "no-app") {
         profile.kind = CardKind::no_app;
+    } else if (*kind == "transit") {
+        profile.kind = CardKind::transit;
     } else {
         return std::unexpected(failure(CardLibraryError::invalid_field,
                                        profile.name + ".kind \"" + *kind + "\" is unknown"));
@@ -170,6 +172,8 @@ std::string_view to_string(CardKind kind) {
             return "corrupt";
         case CardKind::no_app:
             return "no-app";
+        case CardKind::transit:
+            return "transit";
     }
     return "unknown";
 }
@@ -261,6 +265,8 @@ std::shared_ptr<VirtualCard> make_card(const CardProfile& profile) {
             return std::make_shared<EmvCard>(profile, true);
         case CardKind::no_app:
             return std::make_shared<NoApplicationCard>(profile.name);
+        case CardKind::transit:
+            return std::make_shared<TransitCard>(profile.name);
         case CardKind::mute:
             break;
     }

@@ -19,6 +19,7 @@ enum class CardKind {
     mute,     // the chip never answers the reset
     corrupt,  // the chip answers but its EMV records are malformed BER-TLV
     no_app,   // no UnionPay application and no payment directory: 6A82 to every SELECT
+    transit,  // a metro card: its directory lists only its transit application
 };
 
 std::string_view to_string(CardKind kind);

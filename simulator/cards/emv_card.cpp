@@ -336,6 +336,78 @@ base::Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
     return status(sw::k_instruction_not_supported);
 }
 
+TransitCard::TransitCard(std::string name)
+    : m_name(std::move(name)), m_atr(make_atr(CardProtocol::t1)) {
+    const base::Bytes label = bytes_of("Metro Transit");
+    const std::uint8_t priority = 0x01;
+    // Book 1 §12.2.3, Tables 43 and 46: the directory's FCI and its one record.
+    m_directory_fci = encode_constructed(
+        tag::k_fci_template,
+        std::vector<base::Bytes>{
+            encode_tlv(tag::k_dedicated_file_name, bytes_of(k_pse_name)),
+            encode_constructed(tag::k_fci_proprietary_template,
+                               std::vector<base::Bytes>{
+                                   encode_tlv(tag::k_sfi_of_directory, {&k_directory_sfi, 1})})});
+    m_directory_record = encode_constructed(
+        tag::k_record_template,
+        std::vector<base::Bytes>{encode_constructed(
+            tag::k_application_template,
+            std::vector<base::Bytes>{
+                encode_tlv(tag::k_application_identifier, k_transit_aid),
+                encode_tlv(tag::k_application_label, label),
+                encode_tlv(tag::k_application_priority_indicator, {&priority, 1})})});
+    // Book 1 §11.3.4, Table 45: what a terminal that does select the purse is told.
+    m_application_fci = encode_constructed(
+        tag::k_fci_template,
+        std::vector<base::Bytes>{encode_tlv(tag::k_dedicated_file_name, k_transit_aid),
+                                 encode_constructed(tag::k_fci_proprietary_template,
+                                                    std::vector<base::Bytes>{encode_tlv(
+                                                        tag::k_application_label, label)})});
+}
+
+base::Bytes TransitCard::transmit(std::span<const std::uint8_t> bytes) {
+    auto parsed = CommandApdu::parse(bytes);
+    if (!parsed) {
+        return status(sw::k_wrong_length);
+    }
+    const CommandApdu& command = *parsed;
+    if (command.cla == 0x00 && command.ins == 0xA4) {
+        // SELECT by name (Book 1 §11.3.2): the directory or the purse; nothing else is here.
+        if (command.p1 != 0x04 || command.p2 != 0x00) {
+            return status(sw::k_incorrect_p1_p2);
+        }
+        if (command.data == bytes_of(k_pse_name)) {
+            m_selected = Selected::directory;
+            return with_status(m_directory_fci, sw::k_success);
+        }
+        if (starts_with(k_transit_aid, command.data)) {
+            m_selected = Selected::application;
+            return with_status(m_application_fci, sw::k_success);
+        }
+        m_selected = Selected::nothing;
+        return status(sw::k_file_not_found);
+    }
+    if (command.cla == 0x00 && command.ins == 0xB2) {
+        // READ RECORD (Book 3 §6.5.11) of the directory: one record, then 6A83.
+        const auto sfi = static_cast<std::uint8_t>(command.p2 >> 3);
+        if ((command.p2 & 0x07) != 0x04 || command.p1 == 0) {
+            return status(sw::k_incorrect_p1_p2);
+        }
+        if (m_selected != Selected::directory || sfi != k_directory_sfi) {
+            return status(sw::k_conditions_not_satisfied);
+        }
+        if (command.p1 != 1) {
+            return status(sw::k_record_not_found);
+        }
+        return with_status(m_directory_record, sw::k_success);
+    }
+    // The purse's own commands (balance, fare debits) are proprietary: no kiosk asks for them.
+    if (command.cla != 0x00 && command.cla != 0x80) {
+        return status(sw::k_class_not_supported);
+    }
+    return status(sw::k_conditions_not_satisfied);
+}
+
 NoApplicationCard::NoApplicationCard(std::string name)
     : m_name(std::move(name)), m_atr(make_atr(CardProtocol::t1)) {}
 

@@ -58,6 +58,32 @@ class EmvCard final : public VirtualCard {
     std::uint16_t m_transaction_counter = 1;
 };
 
+// A transit application (RID A000000632, as China's T-Union transit cards carry; PIX 01010105).
+inline const base::Bytes k_transit_aid{0xA0, 0x00, 0x00, 0x06, 0x32, 0x01, 0x01, 0x05};
+
+// A metro card: a working chip with a payment system directory, but the one application it
+// lists, and the only one it selects, is its transit purse. Every UnionPay AID answers 6A82
+// (file not found). A kiosk that reads it finds nothing it accepts (EMV 4.3 Book 1 §12.3:
+// the directory yields no candidate, and neither does the terminal's list of AIDs).
+class TransitCard final : public VirtualCard {
+  public:
+    explicit TransitCard(std::string name);
+    std::string name() const override { return m_name; }
+    std::optional<base::Bytes> atr() const override { return m_atr; }
+    base::Bytes transmit(std::span<const std::uint8_t> command) override;
+    void reset() override { m_selected = Selected::nothing; }
+
+  private:
+    enum class Selected { nothing, directory, application };
+
+    std::string m_name;
+    base::Bytes m_atr;
+    base::Bytes m_directory_fci;
+    base::Bytes m_directory_record;
+    base::Bytes m_application_fci;
+    Selected m_selected = Selected::nothing;
+};
+
 // A chip that answers the reset but knows no payment application.
 class NoApplicationCard final : public VirtualCard {
   public:

@@ -103,6 +103,39 @@ TEST_CASE("A card without the UnionPay application is reported as having none") 
     CHECK(card.error() == EmvError::no_application);
 }
 
+TEST_CASE("A transit card whose directory lists only its own application has none we accept") {
+    // Book 1 §12.3.2: the directory yields no candidate, so the terminal's list is tried, and
+    // the card answers 6A82 to each of its AIDs.
+    auto card = read_demo_card("transit");
+    REQUIRE_FALSE(card.has_value());
+    CHECK(card.error() == EmvError::no_application);
+}
+
+TEST_CASE("An application that answers SELECT with a broken FCI makes the card malformed") {
+    // Not a foreign card but a garbled one: the customer is told it could not be read.
+    InterceptingChannel channel(
+        zhang(),
+        [](const CommandApdu& command) -> std::optional<std::expected<ResponseApdu, ApduError>> {
+            if (command.ins == 0xA4 && !is_select_pse(command)) {
+                return ResponseApdu{base::Bytes{0x6F, 0x10, 0x84}, 0x90, 0x00};
+            }
+            return std::nullopt;
+        });
+    CHECK(read_card_data(channel).error() == EmvError::malformed_data);
+}
+
+TEST_CASE("A chip that refuses every SELECT with a status word holds no application we accept") {
+    InterceptingChannel channel(
+        zhang(),
+        [](const CommandApdu& command) -> std::optional<std::expected<ResponseApdu, ApduError>> {
+            if (command.ins == 0xA4) {
+                return ResponseApdu::status(is_select_pse(command) ? 0x6A82 : 0x6D00);
+            }
+            return std::nullopt;
+        });
+    CHECK(read_card_data(channel).error() == EmvError::no_application);
+}
+
 TEST_CASE("A card with malformed records is reported as malformed") {
     auto card = read_demo_card("corrupt");
     REQUIRE_FALSE(card.has_value());

@@ -82,6 +82,9 @@ TEST_CASE("The broken demo cards give their errors through the reader") {
     bench.reader->insert(*library().make_card("no-app"));
     REQUIRE(bench.client.power_on().has_value());
     CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::no_application);
+    bench.reader->insert(*library().make_card("transit"));
+    REQUIRE(bench.client.power_on().has_value());
+    CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::no_application);
 }
 
 TEST_CASE("Pulling the card out of the simulated reader ends the read as removed") {

@@ -29,6 +29,8 @@ TEST_CASE("The demo card library loads with every kind of card") {
     CHECK(library.find("mute")->kind == CardKind::mute);
     CHECK(library.find("corrupt")->kind == CardKind::corrupt);
     CHECK(library.find("no-app")->kind == CardKind::no_app);
+    CHECK(library.find("transit")->kind == CardKind::transit);
+    CHECK(library.find("transit")->pan.empty());  // no account behind it, nothing to scan for
     CHECK(library.find("li-na")->elder);
     CHECK(library.find("nobody") == nullptr);
 }

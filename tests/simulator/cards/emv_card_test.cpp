@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "base/bytes.h"
+#include "drivers/emv/tags.h"
 #include "drivers/emv/tlv.h"
 #include "drivers/iso7816/apdu.h"
 #include "drivers/iso7816/atr.h"
@@ -133,6 +134,25 @@ TEST_CASE("The card without an application refuses every SELECT with 6A82") {
     NoApplicationCard card("no-app");
     CHECK(send(card, select(k_pse)).status_word() == 0x6A82);
     CHECK(send(card, select(k_unionpay_debit_aid)).status_word() == 0x6A82);
+}
+
+TEST_CASE("The transit card lists only its transit application and refuses UnionPay's") {
+    TransitCard card("transit");
+    REQUIRE(card.atr());
+    CHECK(drivers::iso7816::parse_atr(*card.atr()).has_value());
+    const auto directory = send(card, select(k_pse));
+    REQUIRE(directory.status_word() == 0x9000);
+    CHECK(drivers::emv::parse_tlv(directory.data).has_value());
+    const auto record = send(card, CommandApdu{0x00, 0xB2, 0x01, 0x0C, {}, 256});
+    REQUIRE(record.status_word() == 0x9000);
+    const auto entries = drivers::emv::parse_tlv(record.data);
+    REQUIRE(entries);
+    const auto* aid = drivers::emv::find_tag(*entries, drivers::emv::tag::k_application_identifier);
+    REQUIRE(aid != nullptr);
+    CHECK(aid->value == k_transit_aid);
+    CHECK(send(card, CommandApdu{0x00, 0xB2, 0x02, 0x0C, {}, 256}).status_word() == 0x6A83);
+    CHECK(send(card, select(k_unionpay_debit_aid)).status_word() == 0x6A82);
+    CHECK(send(card, select(k_transit_aid)).status_word() == 0x9000);
 }
 
 TEST_CASE("Unknown instructions and classes and malformed APDUs get their status words") {
