@@ -1,5 +1,6 @@
 #include "kiosk/devices/card_reader_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <type_traits>
 #include <utility>
@@ -19,6 +20,14 @@ using drivers::ccid::CcidError;
 
 // The slot the kiosk's reader uses; multi-slot readers carry SAMs in the others.
 constexpr std::uint8_t k_card_slot = 0;
+
+// What the customer is told about a card that could not be read: only a chip that answered
+// every question and holds no application this kiosk accepts (a transit or loyalty card) is
+// "not accepted"; anything else may be dirt on the contacts, and wiping the chip may help.
+core::CardFault fault_of(drivers::emv::EmvError error) {
+    return error == drivers::emv::EmvError::no_application ? core::CardFault::not_accepted
+                                                           : core::CardFault::unreadable;
+}
 
 }  // namespace
 
@@ -63,6 +72,7 @@ void CardReaderService::stop() {
 
 void CardReaderService::eject() {
     m_eject_requested = true;
+    m_link.wake();
 }
 
 void CardReaderService::set_state(CardReaderState state) {
@@ -71,6 +81,7 @@ void CardReaderService::set_state(CardReaderState state) {
 
 void CardReaderService::run() {
     m_link.run<Connection>({
+        .device = core::Device::card_reader,
         .missing_notice = "reader missing",
         .disconnected_notice = "reader disconnected",
         .connect = [this](const drivers::usb::UsbContext& context) { return connect(context); },
@@ -107,7 +118,10 @@ std::optional<CardReaderService::Connection> CardReaderService::connect(
 }
 
 void CardReaderService::serve(Connection& connection) {
+    // An eject or a stop ends the wait on the reader at once.
+    const auto watching = m_link.watch(*connection.transport);
     tell("reader connected");
+    m_link.connected();
     set_state(CardReaderState::absent);
     m_eject_requested = false;
     const bool has_interrupt = connection.transport->has_interrupt_in();
@@ -145,11 +159,16 @@ void CardReaderService::serve(Connection& connection) {
             }
             continue;
         }
+        // Until the next slot poll, woken at once by the reader (a slot change on the standing
+        // interrupt transfer), an eject or a stop.
+        const auto wait = std::clamp(
+            std::chrono::duration_cast<std::chrono::milliseconds>(next_poll - Clock::now()),
+            std::chrono::milliseconds(1), k_event_wait);
         if (!has_interrupt) {
-            m_link.sleep_for(k_event_wait);
+            m_link.sleep_for(wait);
             continue;
         }
-        auto message = connection.client->wait_for_interrupt(k_event_wait);
+        auto message = connection.client->wait_for_interrupt(wait);
         if (!message) {
             if (failed(message.error())) {
                 break;
@@ -248,7 +267,8 @@ CardReaderService::Outcome CardReaderService::read_card(Connection& connection) 
     drivers::ccid::CcidApduChannel channel(*connection.client, connection.level);
     auto card = drivers::emv::read_card_data(channel, m_options.terminal);
     if (!card) {
-        post(core::CardReadFailed{finish_read(drivers::emv::to_string(card.error()))});
+        post(core::CardReadFailed{finish_read(drivers::emv::to_string(card.error())),
+                                  fault_of(card.error())});
         tell("card read failed");
         if (card.error() == drivers::emv::EmvError::reader_failed &&
             !connection.client->slot_status()) {

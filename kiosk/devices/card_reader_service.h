@@ -2,6 +2,10 @@
 // The card reader device model (docs/architecture.md, "Drivers are layered"): finds the CCID
 // reader, follows its slot, reads an inserted card with drivers/emv and reports core events:
 // CardInserted, then CardRead or CardReadFailed, and CardRemoved when the card is pulled out.
+// CardReadFailed says CardFault::not_accepted for a chip that answers but holds no application
+// the terminal supports (EmvError::no_application), CardFault::unreadable for anything else.
+// DeviceMissing{card_reader} and DeviceReturned{card_reader} say when the reader goes and comes
+// back (DeviceLink).
 //
 // States: reader_missing (no reader, looked for again every k_reopen_interval), absent (no
 // card), present (a card in the slot, not powered), powered (answer to reset received,
@@ -55,11 +59,13 @@ class CardReaderService {
 
     // Starts the model's thread. `events` and `notice` are called from that thread.
     void start(EventSink events, DeviceNotice notice);
-    // Stops the thread promptly (within about k_event_wait, or one APDU during a read).
+    // Stops the thread promptly: at once while it waits on the reader, within one wait for an
+    // answer (100 ms) during a read.
     void stop();
 
     // Powers the card off so the customer can pull it out (a dip reader has no motor); the
-    // model then reports CardRemoved when the slot is empty. Any thread; never blocks.
+    // model then reports CardRemoved when the slot is empty. Any thread; never blocks; wakes
+    // the model's thread, so the card is released at once.
     void eject();
 
     CardReaderState state() const { return m_state.load(); }

@@ -7,19 +7,24 @@ namespace kiosk::devices {
 
 using namespace std::chrono_literals;
 
-// How long one wait for an interrupt message lasts. It bounds how long stop() takes and how
-// late a queued request (eject, start PIN entry) is picked up.
-inline constexpr std::chrono::milliseconds k_event_wait = 50ms;
+// The longest one wait of a model on its device lasts. It is only a safety net: the device
+// speaking, a queued request (eject, start PIN entry, set keypad) and stop() each end the wait
+// at once (DeviceLink::wake, drivers::usb::Transport::wake), so an idle model wakes about once
+// a second and costs next to nothing, while a request is carried out without delay.
+inline constexpr std::chrono::milliseconds k_event_wait = 1000ms;
 
 // How often a missing device is looked for again. Re-enumerating is cheap; a kiosk whose
-// reader was reseated should notice within a second.
+// reader was reseated should notice within a second, and must take it back within 2 s
+// (docs/accessibility.md, "When a device or the voice is missing").
 inline constexpr std::chrono::milliseconds k_reopen_interval = 500ms;
 
 // How often the card reader is asked for its slot status on top of slot-change interrupts:
-// the only source for readers without an interrupt endpoint, a safety net for the others
-// (a notification sent before the kiosk listened is never repeated).
+// the only source for readers without an interrupt endpoint, a slow safety net for the others.
+// Those report every change on their standing interrupt transfer, and the slot is asked at
+// once on connecting (a notification sent before the kiosk listened is never repeated), so
+// the net only matters for a reader that loses a notification.
 inline constexpr std::chrono::milliseconds k_slot_poll_without_interrupt = 200ms;
-inline constexpr std::chrono::milliseconds k_slot_poll_safety_net = 1000ms;
+inline constexpr std::chrono::milliseconds k_slot_poll_safety_net = 5000ms;
 
 // After a failed transfer that is not an unplug, wait this long before the next try, so a
 // misbehaving device cannot make the thread spin.

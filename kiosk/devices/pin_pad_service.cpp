@@ -58,18 +58,27 @@ void PinPadService::start_pin_entry(const core::CardNumber& card) {
         post(core::PinEntryFailed{"card number unusable for a PIN block"});
         return;
     }
-    std::lock_guard lock(m_requests_mutex);
-    m_requests.emplace_back(StartEntry{std::move(*field)});
+    {
+        std::lock_guard lock(m_requests_mutex);
+        m_requests.emplace_back(StartEntry{std::move(*field)});
+    }
+    m_link.wake();
 }
 
 void PinPadService::cancel_pin_entry() {
-    std::lock_guard lock(m_requests_mutex);
-    m_requests.emplace_back(CancelEntry{});
+    {
+        std::lock_guard lock(m_requests_mutex);
+        m_requests.emplace_back(CancelEntry{});
+    }
+    m_link.wake();
 }
 
 void PinPadService::set_keypad(KeypadUse use) {
-    std::lock_guard lock(m_requests_mutex);
-    m_requests.emplace_back(SetKeypad{use});
+    {
+        std::lock_guard lock(m_requests_mutex);
+        m_requests.emplace_back(SetKeypad{use});
+    }
+    m_link.wake();
 }
 
 std::optional<PinPadService::Request> PinPadService::next_request() {
@@ -84,6 +93,7 @@ std::optional<PinPadService::Request> PinPadService::next_request() {
 
 void PinPadService::run() {
     m_link.run<Connection>({
+        .device = core::Device::pin_pad,
         .missing_notice = "pad missing",
         .disconnected_notice = "pad disconnected",
         .connect = [this](const drivers::usb::UsbContext& context) { return connect(context); },
@@ -116,6 +126,8 @@ std::optional<PinPadService::Connection> PinPadService::connect(
 }
 
 void PinPadService::serve(Connection& connection) {
+    // A queued request or a stop ends the wait on the pad at once.
+    const auto watching = m_link.watch(*connection.transport);
     auto& client = *connection.client;
     // epp.md §4.2: learn the jack's state, and end an entry a previous run left open.
     auto status = client.get_status();
@@ -123,6 +135,7 @@ void PinPadService::serve(Connection& connection) {
         return;
     }
     tell("pad connected");
+    m_link.connected();
     if (status->tampered) {
         tell("pad reports tampering");
     }
@@ -147,6 +160,8 @@ void PinPadService::serve(Connection& connection) {
         while (auto request = next_request()) {
             carry_out(connection, *request);
         }
+        // Woken at once by the pad (an event on the standing interrupt transfer), a queued
+        // request or a stop; k_event_wait is only a safety net.
         auto event = client.wait_for_event(k_event_wait);
         if (!event) {
             if (event.error() == EppError::device_gone) {

@@ -9,6 +9,9 @@
 // then opens a one-digit clear window, which it closes by itself after the digit
 // (docs/protocols/epp.md §4.3, prompt control).
 //
+// DeviceMissing{pin_pad} and DeviceReturned{pin_pad} say when the pad goes and comes back
+// (DeviceLink).
+//
 // States: pad_missing (looked for again every k_reopen_interval), idle (function keys),
 // collecting (the pad holds the customer's digits; the kiosk learns only their count).
 //
@@ -73,11 +76,12 @@ class PinPadService {
     // Starts the model's thread. `events` and `notice` are called from that thread (and
     // `events` also from start_pin_entry() when the request cannot even be made).
     void start(EventSink events, DeviceNotice notice);
-    // Stops the thread promptly (within about k_event_wait).
+    // Stops the thread promptly: its wait on the pad ends at once.
     void stop();
 
     // Asks the pad to collect a PIN for this card. Any thread; never blocks: the request is
-    // carried out on the model's thread, and the outcome arrives as events.
+    // queued and the model's thread woken to carry it out at once; the outcome arrives as
+    // events. The same holds for cancel_pin_entry() and set_keypad().
     void start_pin_entry(const core::CardNumber& card);
     // Ends a PIN entry in progress (PinEntryCancelled follows). Any thread; never blocks.
     void cancel_pin_entry();

@@ -7,6 +7,7 @@
 #include <array>
 #include <chrono>
 #include <memory>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -244,10 +245,68 @@ TEST_CASE("a PIN entry without a pad fails at once") {
     Kiosk kiosk;
     kiosk.service.start(kiosk.recorder.sink(), kiosk.recorder.notice());
     CHECK(kiosk.recorder.wait_for_notice("pad missing"));
+    const auto missing = kiosk.recorder.expect<core::DeviceMissing>();
+    REQUIRE(missing);
+    CHECK(missing->device == core::Device::pin_pad);
+    const auto asked = std::chrono::steady_clock::now();
     kiosk.service.start_pin_entry(card_number());
     const auto failed = kiosk.recorder.expect<core::PinEntryFailed>();
     REQUIRE(failed);
     CHECK(failed->reason == "pin pad not connected");
+    // The request wakes the model from its pause between looks for the pad.
+    CHECK(std::chrono::steady_clock::now() - asked < 300ms);
+}
+
+TEST_CASE("an unplugged pad is reported missing at once and taken back within 2 s") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    CHECK(kiosk.recorder.stays_quiet(300ms));  // present from the start: no presence event
+
+    const auto unplugged = std::chrono::steady_clock::now();
+    kiosk.unplug_pad();
+    const auto missing = kiosk.recorder.expect<core::DeviceMissing>();
+    REQUIRE(missing);
+    CHECK(missing->device == core::Device::pin_pad);
+    const auto to_missing = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - unplugged);
+    CHECK(kiosk.recorder.stays_quiet(1200ms));  // one DeviceMissing, however long it stays away
+
+    const auto replugged = std::chrono::steady_clock::now();
+    kiosk.plug_pad();
+    const auto returned = kiosk.recorder.expect<core::DeviceReturned>();
+    REQUIRE(returned);
+    CHECK(returned->device == core::Device::pin_pad);
+    const auto to_returned = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - replugged);
+    INFO("unplug to DeviceMissing " << to_missing.count() << " ms, replug to DeviceReturned "
+                                    << to_returned.count() << " ms");
+    // docs/accessibility.md, "When a device or the voice is missing": back within 2 s.
+    CHECK(to_returned < 2s);
+    CHECK(to_missing < 2s);
+
+    // Back in use: keys arrive again.
+    REQUIRE(eventually([&] { return kiosk.pad->mode() == drivers::epp::PadMode::function_keys; }));
+    kiosk.pad->press(Key::help);
+    const auto key = kiosk.recorder.expect<core::KeyPressed>();
+    REQUIRE(key);
+    CHECK(key->key == Key::help);
+}
+
+TEST_CASE("a PIN entry request is carried out at once, not at the model's next look") {
+    Kiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    std::this_thread::sleep_for(300ms);  // the model is waiting on the pad
+    const auto asked = std::chrono::steady_clock::now();
+    kiosk.service.start_pin_entry(card_number());
+    REQUIRE(kiosk.recorder.skip_to<core::PinEntryReady>());
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - asked);
+    INFO("start PIN entry to PinEntryReady: " << took.count() << " ms");
+    // Generous for a loaded machine; a model that looked at its requests only once a second
+    // would fail it.
+    CHECK(took < 500ms);
 }
 
 TEST_CASE("a pad unplugged during PIN entry fails the entry, and works again when replugged") {
@@ -263,9 +322,11 @@ TEST_CASE("a pad unplugged during PIN entry fails the entry, and works again whe
     kiosk.unplug_pad();
     CHECK(kiosk.recorder.expect<core::PinEntryFailed>());
     CHECK(kiosk.recorder.expect<core::HeadphonesUnplugged>());
+    CHECK(kiosk.recorder.expect<core::DeviceMissing>());
     CHECK(eventually([&] { return kiosk.service.state() == PinPadState::pad_missing; }));
 
     kiosk.plug_pad();
+    CHECK(kiosk.recorder.expect<core::DeviceReturned>());
     CHECK(kiosk.recorder.expect<core::HeadphonesPlugged>());
     REQUIRE(eventually([&] { return kiosk.service.state() == PinPadState::idle; }));
     CHECK(eventually([&] { return kiosk.pad->mode() == drivers::epp::PadMode::function_keys; }));
