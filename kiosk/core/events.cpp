@@ -20,6 +20,10 @@ std::string_view to_string(TimerId id) {
             return "pin_pad_ready";
         case TimerId::service_call:
             return "service_call";
+        case TimerId::hesitation:
+            return "hesitation";
+        case TimerId::tour:
+            return "tour";
     }
     return "unknown";
 }

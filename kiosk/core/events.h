@@ -33,6 +33,8 @@ enum class TimerId {
     card_read,           // safety net when the reader never reports the read
     pin_pad_ready,       // safety net when the PIN pad never confirms it is collecting
     service_call,        // safety net when the account service never answers
+    hesitation,          // no key for a while on a screen with choices: help is offered
+    tour,                // the pause before the orientation tour is said again
 };
 
 std::string_view to_string(TimerId id);

@@ -8,13 +8,18 @@
 #include <vector>
 
 #include "kiosk/core/flow_steps.h"
+#include "kiosk/core/wording.h"
 
 namespace kiosk::core::flow_steps {
 
-Flow::Flow(const Resources& resources, Session session)
-    : m_resources(resources), m_session(std::move(session)) {}
+Flow::Flow(const Resources& resources, Session session, bool customer_caused)
+    : m_resources(resources), m_session(std::move(session)), m_customer_caused(customer_caused) {}
 
 Step Flow::finish() && {
+    // A key that said nothing of its own still says its name in audio mode.
+    if (m_key_name) {
+        say({});
+    }
     return Step{std::move(m_session), std::move(m_effects)};
 }
 
@@ -39,18 +44,53 @@ void Flow::ignore(const Event& event) {
 }
 
 SpeechContext Flow::speech_context() const {
-    return SpeechContext{m_resources, speech_channel(m_session), m_session.elder_mode};
+    return SpeechContext{m_resources, speech_channel(m_session), m_session.elder_mode,
+                         m_session.rate_step};
 }
 
 void Flow::show(ScreenId id) {
-    m_session.screen = build_screen(id, m_resources, m_session);
-    emit(Show{m_session.screen});
-    emit(Speak{speech_script(m_session.screen, speech_context())});
+    refresh(id);
+    say(speech_script(m_session.screen, speech_context()));
 }
 
 void Flow::refresh(ScreenId id) {
+    const std::string previous = m_session.screen.id;
     m_session.screen = build_screen(id, m_resources, m_session);
+    note_new_screen(previous);
     emit(Show{m_session.screen});
+}
+
+void Flow::note_new_screen(const std::string& previous_id) {
+    if (m_session.screen.id == previous_id) {
+        return;
+    }
+    m_session.help_offered = false;
+    m_session.idle_keys = 0;
+    cancel_timer(TimerId::hesitation);
+    // The tour belongs to the welcome screen.
+    cancel_timer(TimerId::tour);
+}
+
+void Flow::say(std::vector<Utterance> utterances) {
+    if (m_key_name) {
+        utterances.insert(utterances.begin(), std::move(*m_key_name));
+        m_key_name.reset();
+    }
+    if (utterances.empty()) {
+        return;
+    }
+    emit(Speak{std::move(utterances), m_customer_caused});
+}
+
+void Flow::announce_key(base::Key key) {
+    if (!in_audio_mode(m_session)) {
+        return;
+    }
+    std::string name = "key.";
+    name += base::to_string(key);
+    m_key_name = phrase_utterance(m_resources.catalog(m_session.locale).text(name) +
+                                      (is_chinese_locale(m_session.locale) ? "。" : "."),
+                                  m_session.locale, speech_context());
 }
 
 void Flow::speak_screen_again(std::initializer_list<std::string_view> phrase_keys) {
@@ -63,12 +103,15 @@ void Flow::speak_screen_again(std::initializer_list<std::string_view> phrase_key
     for (Utterance& utterance : speech_script(m_session.screen, context)) {
         utterances.push_back(std::move(utterance));
     }
-    emit(Speak{std::move(utterances)});
+    say(std::move(utterances));
 }
 
 void Flow::speak_phrase(std::string_view key) {
-    const std::string text = m_resources.catalog(m_session.locale).text(key);
-    emit(Speak{{phrase_utterance(text, m_session.locale, speech_context())}});
+    speak_text(m_resources.catalog(m_session.locale).text(key));
+}
+
+void Flow::speak_text(std::string text) {
+    say({phrase_utterance(text, m_session.locale, speech_context())});
 }
 
 bool Flow::timer_running(TimerId id) const {
@@ -149,6 +192,71 @@ void Flow::release_session() {
     cancel_call();
     cancel_all_timers();
     wipe_customer_data();
+}
+
+void Flow::begin_new_session() {
+    const Session previous = m_session;
+    m_session = new_session(m_resources, previous);
+    // docs/accessibility.md, "Keypad controls": volume, rate and the blank screen are the last
+    // customer's; the next one starts from the defaults (EN 301 549 5.1.3.13).
+    if (previous.volume_step != m_session.volume_step) {
+        emit(SetVolume{m_session.volume_step});
+    }
+    if (previous.screen_blanked) {
+        emit(BlankScreen{false});
+    }
+    if (previous.speech_paused) {
+        emit(ResumeSpeech{});
+    }
+}
+
+// Screens where the customer chooses; on the welcome screen only once someone is there.
+bool Flow::offers_help_on_hesitation() const {
+    switch (m_session.state) {
+        case State::welcome:
+            return m_session.customer_present;
+        case State::settings:
+        case State::sound:
+        case State::menu:
+        case State::balance:
+        case State::wrong_pin:
+            return true;
+        default:
+            return false;
+    }
+}
+
+void Flow::offer_help() {
+    if (m_session.help_offered || m_session.pin_pad_missing) {
+        return;
+    }
+    m_session.help_offered = true;
+    cancel_timer(TimerId::hesitation);
+    journal("help_offered", m_session.screen.id);
+    speak_phrase("hesitation.offer");
+}
+
+void Flow::after_speech() {
+    switch (m_session.state) {
+        case State::returning_card:
+            // "Please take your card" again an interval after the last speech ended.
+            if (!timer_running(TimerId::reminder)) {
+                start_timer(TimerId::reminder);
+            }
+            break;
+        case State::welcome:
+            // The orientation tour is repeated until a card is inserted.
+            if (in_audio_mode(m_session) && !timer_running(TimerId::tour)) {
+                start_timer(TimerId::tour);
+            }
+            break;
+        default:
+            break;
+    }
+    if (offers_help_on_hesitation() && !m_session.help_offered &&
+        !timer_running(TimerId::hesitation)) {
+        start_timer(TimerId::hesitation);
+    }
 }
 
 }  // namespace kiosk::core::flow_steps

@@ -81,11 +81,12 @@ bool Flow::fits(const Event& event) const {
             [this](const PinEntryFailed&) {
                 return pin_pad_collecting_in({State::waiting_for_pin_pad, State::pin_entry});
             },
-            [](const DeviceMissing&) { return false; },
-            [](const DeviceReturned&) { return false; },
-            [](const SpeechEnded&) { return false; },
-            [this](const HeadphonesPlugged&) { return !m_session.audio_mode; },
-            [this](const HeadphonesUnplugged&) { return m_session.audio_mode; },
+            // News of a device fits when it changes what the flow knows.
+            [this](const DeviceMissing& missing) { return !is_missing(m_session, missing.device); },
+            [this](const DeviceReturned& back) { return is_missing(m_session, back.device); },
+            [](const SpeechEnded&) { return true; },
+            [this](const HeadphonesPlugged&) { return !m_session.headphones; },
+            [this](const HeadphonesUnplugged&) { return m_session.headphones; },
             [this, state](const ReplyReceived& reply) {
                 return state == State::verifying && m_session.pending_call == reply.call_id;
             },
@@ -99,10 +100,13 @@ bool Flow::fits(const Event& event) const {
 bool Flow::card_in_kiosk() const {
     switch (m_session.state) {
         case State::welcome:
+        case State::settings:
         case State::goodbye:
             return false;
+        case State::sound:
         case State::staff_called:
-            return m_session.resume_state != State::welcome;
+            return m_session.resume_state != State::welcome &&
+                   m_session.resume_state != State::settings;
         case State::reading_card:
         case State::waiting_for_pin_pad:
         case State::pin_entry:
@@ -126,7 +130,7 @@ bool Flow::pin_pad_collecting_in(std::initializer_list<State> states) const {
 void Flow::handle(const Started&) {
     m_session = new_session(m_resources, m_session);
     // A fresh start knows nothing of the jack: the shell reports headphones found at start-up.
-    m_session.audio_mode = false;
+    m_session.headphones = false;
     journal("kiosk_started");
     show(ScreenId::welcome);
 }
@@ -135,7 +139,7 @@ void Flow::handle(const CardInserted&) {
     if (m_session.state == State::goodbye) {
         // The next customer is already here: start afresh without waiting for the timer.
         cancel_all_timers();
-        m_session = new_session(m_resources, m_session);
+        begin_new_session();
     }
     begin_reading_card();
 }
@@ -156,7 +160,8 @@ void Flow::handle(const CardRead& event) {
 
 void Flow::handle(const CardReadFailed& event) {
     journal("card_read_failed", event.reason);
-    end_session(EndReason::card_unreadable);
+    end_session(event.fault == CardFault::not_accepted ? EndReason::card_not_accepted
+                                                       : EndReason::card_unreadable);
 }
 
 void Flow::handle(const CardRemoved&) {
@@ -230,14 +235,20 @@ void Flow::handle(const DeviceFailed& event) {
     notify_staff(event.device + " fault");
 }
 
-void Flow::handle(const DeviceMissing&) {}
+void Flow::handle(const DeviceMissing& event) {
+    lose_device(event.device);
+}
 
-void Flow::handle(const DeviceReturned&) {}
+void Flow::handle(const DeviceReturned& event) {
+    regain_device(event.device);
+}
 
-void Flow::handle(const SpeechEnded&) {}
+void Flow::handle(const SpeechEnded&) {
+    after_speech();
+}
 
 void Flow::handle(const HeadphonesPlugged&) {
-    m_session.audio_mode = true;
+    m_session.headphones = true;
     journal("audio_mode", "on");
     emit(StopSpeech{});
     // The screen again, now privately and in full; on the welcome screen first the tour of
@@ -251,8 +262,13 @@ void Flow::handle(const HeadphonesPlugged&) {
 }
 
 void Flow::handle(const HeadphonesUnplugged&) {
-    m_session.audio_mode = false;
-    journal("audio_mode", "off");
+    m_session.headphones = false;
+    journal("audio_mode", m_session.audio_key_mode ? "key" : "off");
+    if (!in_audio_mode(m_session) && m_session.screen_blanked) {
+        // The screen curtain belongs to audio mode.
+        m_session.screen_blanked = false;
+        emit(BlankScreen{false});
+    }
     // Whatever was being said privately must not continue on the speaker.
     emit(StopSpeech{});
     speak_screen_again({"audio.off"});
@@ -304,8 +320,25 @@ void Flow::handle(const TimerFired& event) {
     const State state = m_session.state;
     switch (event.id) {
         case TimerId::inactivity:
-            if (has_inactivity_timeout(state)) {
+            if (state == State::settings) {
+                // Nobody answered the settings: the welcome screen again.
+                m_session.state = State::welcome;
+                show(ScreenId::welcome);
+            } else if (state == State::sound) {
+                // Nobody answered the sound screen: back to where it was opened.
+                resume();
+            } else if (has_inactivity_timeout(state)) {
                 warn_of_timeout();
+            }
+            return;
+        case TimerId::hesitation:
+            if (offers_help_on_hesitation()) {
+                offer_help();
+            }
+            return;
+        case TimerId::tour:
+            if (state == State::welcome && in_audio_mode(m_session)) {
+                speak_phrase("audio.orientation");
             }
             return;
         case TimerId::inactivity_warning:
@@ -317,8 +350,8 @@ void Flow::handle(const TimerFired& event) {
             if (state == State::returning_card) {
                 ++m_session.reminders_given;
                 emit(Tone{ToneKind::attention});
+                // The next one comes an interval after this one has been said (SpeechEnded).
                 speak_phrase("take_card.reminder");
-                start_timer(TimerId::reminder);
                 journal("card_reminder", std::to_string(m_session.reminders_given));
                 if (m_session.reminders_given == m_resources.policy.reminders_before_staff) {
                     notify_staff("card left in the reader");

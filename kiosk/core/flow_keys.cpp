@@ -2,7 +2,11 @@
 // help, the repeat key, Cancel; then each screen's own keys (screens.h holds the key map the
 // screens show).
 
+#include <cstdint>
 #include <optional>
+#include <string>
+
+#include "kiosk/core/wording.h"
 
 #include "kiosk/core/flow_steps.h"
 
@@ -16,6 +20,8 @@ namespace {
 bool repeats_on_zero(State state) {
     switch (state) {
         case State::welcome:
+        case State::settings:
+        case State::sound:
         case State::menu:
         case State::balance:
         case State::wrong_pin:
@@ -50,6 +56,8 @@ std::optional<EndReason> cancel_reason(State state) {
         case State::timeout_warning:
             return EndReason::finished;
         case State::welcome:
+        case State::settings:
+        case State::sound:
         case State::staff_called:
         case State::returning_card:
         case State::goodbye:
@@ -58,15 +66,88 @@ std::optional<EndReason> cancel_reason(State state) {
     return std::nullopt;
 }
 
+// Where the Audio key opens the sound screen in audio mode: the screens a customer answers at
+// leisure. Around PIN entry it waits; where the session is ending the screen is said again.
+bool opens_sound_screen(State state) {
+    return state == State::welcome || state == State::settings || state == State::menu ||
+           state == State::balance || state == State::wrong_pin;
+}
+
+bool around_pin_entry(State state) {
+    return state == State::reading_card || state == State::waiting_for_pin_pad ||
+           state == State::pin_entry || state == State::verifying;
+}
+
+TextSize next_text_size(TextSize size) {
+    switch (size) {
+        case TextSize::normal:
+            return TextSize::large;
+        case TextSize::large:
+            return TextSize::largest;
+        case TextSize::largest:
+            return TextSize::normal;
+    }
+    return TextSize::normal;
+}
+
+// The rate steps in the order the sound screen's key goes through them: normal, slower,
+// faster, normal again.
+int next_rate_step(int step) {
+    switch (step) {
+        case 0:
+            return -1;
+        case -1:
+            return 1;
+        default:
+            return 0;
+    }
+}
+
 // The wrong PIN screen offers its way out on the Cancel key, which cancel_reason() handles.
 static_assert(k_wrong_pin_cancel_key == base::Key::cancel);
 
 }  // namespace
 
 void Flow::handle(const KeyPressed& event) {
-    // Any key stops current speech (EN 301 549 5.1.3.5); what follows may speak anew.
-    emit(StopSpeech{});
     const base::Key key = event.key;
+    m_session.customer_present = true;
+    cancel_timer(TimerId::hesitation);
+    const std::optional<base::Key> previous_key = m_session.last_key;
+    m_session.last_key = key;
+    if (key == k_pause_key) {
+        // Hash holds the speech and lets it carry on: the one key that does not stop it.
+        emit(m_session.speech_paused ? Effect{ResumeSpeech{}} : Effect{PauseSpeech{}});
+        m_session.speech_paused = !m_session.speech_paused;
+        note_activity();
+        return;
+    }
+    // Any other key stops current speech (EN 301 549 5.1.3.4); what follows may speak anew.
+    emit(StopSpeech{});
+    m_session.speech_paused = false;
+    if (key == k_repeat_sentence_key) {
+        // Star: the last sentence again; star straight after: the whole screen.
+        if (previous_key == k_repeat_sentence_key) {
+            speak_screen_again();
+        } else {
+            emit(RepeatSpeech{});
+        }
+        note_activity();
+        return;
+    }
+    announce_key(key);
+    if (key == k_audio_key) {
+        if (!in_audio_mode(m_session)) {
+            start_audio_mode();
+        } else if (opens_sound_screen(m_session.state)) {
+            open_sound_screen();
+        } else if (around_pin_entry(m_session.state)) {
+            speak_phrase("audio.sound_after_pin");
+            note_activity();
+        } else {
+            speak_screen_again();
+        }
+        return;
+    }
     if (key == base::Key::help) {
         help_key();
         return;
@@ -87,6 +168,12 @@ void Flow::handle(const KeyPressed& event) {
     switch (m_session.state) {
         case State::welcome:
             welcome_key(key);
+            return;
+        case State::settings:
+            settings_key(key);
+            return;
+        case State::sound:
+            sound_key(key);
             return;
         case State::reading_card:
         case State::waiting_for_pin_pad:
@@ -130,18 +217,27 @@ void Flow::handle(const KeyPressed& event) {
 
 void Flow::accept_key() {
     emit(Tone{ToneKind::key});
+    m_session.idle_keys = 0;
 }
 
 void Flow::reject_key() {
     emit(Tone{ToneKind::error});
     // A wrong key is still activity: the customer is there.
     note_activity();
+    // Keys that do nothing, again and again: the customer may be lost (docs/accessibility.md,
+    // "Help when a customer hesitates").
+    ++m_session.idle_keys;
+    if (m_session.idle_keys >= policy::k_keys_before_help && offers_help_on_hesitation()) {
+        offer_help();
+    }
 }
 
 void Flow::help_key() {
     accept_key();
     switch (m_session.state) {
         case State::welcome:
+        case State::settings:
+        case State::sound:
         case State::pin_entry:
         case State::menu:
         case State::balance:
@@ -169,11 +265,86 @@ void Flow::welcome_key(base::Key key) {
     if (const auto locale = welcome_locale_for_key(key, m_resources)) {
         accept_key();
         choose_locale(*locale);
-    } else if (key == k_welcome_elder_mode_key) {
+    } else if (key == k_welcome_elder_mode_key && !m_session.elder_mode) {
+        accept_key();
+        m_session.elder_mode = true;
+        journal("elder_mode", "on");
+        show(ScreenId::welcome);
+    } else if (key == k_welcome_settings_key) {
+        accept_key();
+        open_settings();
+    } else {
+        reject_key();
+    }
+}
+
+void Flow::settings_key(base::Key key) {
+    if (key == k_settings_text_size_key) {
+        accept_key();
+        m_session.text_size = next_text_size(m_session.text_size);
+        journal("text_size", std::string(to_string(m_session.text_size)));
+        refresh(ScreenId::settings);
+        speak_text(m_session.screen.elements.at(1).text);
+    } else if (key == k_settings_contrast_key) {
+        accept_key();
+        m_session.high_contrast = !m_session.high_contrast;
+        journal("high_contrast", m_session.high_contrast ? "on" : "off");
+        refresh(ScreenId::settings);
+        speak_phrase(m_session.high_contrast ? "settings.contrast_on_done"
+                                             : "settings.contrast_off_done");
+    } else if (key == k_settings_elder_mode_key) {
         accept_key();
         m_session.elder_mode = !m_session.elder_mode;
         journal("elder_mode", m_session.elder_mode ? "on" : "off");
+        refresh(ScreenId::settings);
+        speak_phrase(m_session.elder_mode ? "welcome.elder_mode_status"
+                                          : "settings.elder_off_done");
+    } else if (key == k_settings_done_key || key == base::Key::cancel) {
+        accept_key();
+        cancel_timer(TimerId::inactivity);
+        m_session.state = State::welcome;
         show(ScreenId::welcome);
+    } else {
+        reject_key();
+    }
+}
+
+void Flow::sound_key(base::Key key) {
+    const Catalog& catalog = m_resources.catalog(m_session.locale);
+    if (key == k_sound_louder_key || key == k_sound_quieter_key) {
+        accept_key();
+        const int step = m_session.volume_step + (key == k_sound_louder_key ? 1 : -1);
+        if (step > policy::k_maximum_volume_step) {
+            speak_phrase("sound.loudest");
+        } else if (step < policy::k_minimum_volume_step) {
+            speak_phrase("sound.quietest");
+        } else {
+            m_session.volume_step = step;
+            emit(SetVolume{step});
+            journal("volume", std::to_string(step));
+            // Heard at the new volume, never shown.
+            speak_text(catalog.format(
+                "sound.volume_now",
+                {{"step", word_count(static_cast<std::uint64_t>(step), m_session.locale)},
+                 {"steps", word_count(policy::k_maximum_volume_step, m_session.locale)}}));
+        }
+    } else if (key == k_sound_rate_key) {
+        accept_key();
+        m_session.rate_step = next_rate_step(m_session.rate_step);
+        journal("speech_rate", std::to_string(m_session.rate_step));
+        speak_phrase(m_session.rate_step < 0   ? "sound.rate_slower"
+                     : m_session.rate_step > 0 ? "sound.rate_faster"
+                                               : "sound.rate_normal");
+    } else if (key == k_sound_screen_key) {
+        accept_key();
+        m_session.screen_blanked = !m_session.screen_blanked;
+        emit(BlankScreen{m_session.screen_blanked});
+        journal("screen_blanked", m_session.screen_blanked ? "on" : "off");
+        refresh(ScreenId::sound);
+        speak_phrase(m_session.screen_blanked ? "sound.screen_off_done" : "sound.screen_on_done");
+    } else if (key == k_sound_back_key || key == base::Key::cancel) {
+        accept_key();
+        resume();
     } else {
         reject_key();
     }

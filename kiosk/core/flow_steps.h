@@ -6,6 +6,7 @@
 // work: it changes the session and collects the effects for the shell, in order.
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,9 @@ namespace kiosk::core::flow_steps {
 
 class Flow {
   public:
-    Flow(const Resources& resources, Session session);
+    // `customer_caused`: the event is something the customer did, so its speech may cut what
+    // is being said.
+    Flow(const Resources& resources, Session session, bool customer_caused);
 
     Step finish() &&;
 
@@ -73,6 +76,15 @@ class Flow {
     // Speaks the current screen again, after the given catalog phrases.
     void speak_screen_again(std::initializer_list<std::string_view> phrase_keys = {});
     void speak_phrase(std::string_view key);
+    void speak_text(std::string text);
+    // Every Speak goes out here: after the key's own name in audio mode, and interrupting only
+    // when the customer caused it.
+    void say(std::vector<Utterance> utterances);
+    // In audio mode a key says its name before what it does (docs/accessibility.md, "Keypad
+    // controls").
+    void announce_key(base::Key key);
+    // A new screen: help may be offered on it again.
+    void note_new_screen(const std::string& previous_id);
     bool timer_running(TimerId id) const;
     void start_timer(TimerId id);
     void cancel_timer(TimerId id);
@@ -87,6 +99,14 @@ class Flow {
     void notify_staff_of_help();
     void wipe_customer_data();
     void release_session();
+    // A fresh session for the next customer; the sound and screen the last one changed go back
+    // to their defaults.
+    void begin_new_session();
+    // The speech has ended: repeated speech (reminders, the tour) and help on hesitation start
+    // their intervals now.
+    void after_speech();
+    bool offers_help_on_hesitation() const;
+    void offer_help();
 
     // --- transitions (flow_transitions.cpp) --------------------------------------------------
     void enter_welcome();
@@ -102,6 +122,11 @@ class Flow {
     void fail_service(std::string_view what);
     void say_goodbye();
     void choose_locale(const std::string& locale);
+    void start_audio_mode();
+    void open_sound_screen();
+    void open_settings();
+    void lose_device(Device device);
+    void regain_device(Device device);
 
     // --- keys (flow_keys.cpp) ----------------------------------------------------------------
     void accept_key();
@@ -112,10 +137,16 @@ class Flow {
     void balance_key(base::Key key);
     void wrong_pin_key(base::Key key);
     void timeout_warning_key(base::Key key);
+    void settings_key(base::Key key);
+    void sound_key(base::Key key);
+    // Star, hash and Audio (docs/accessibility.md, "Keypad controls"); true when the key was one.
+    bool speech_key(base::Key key);
 
     const Resources& m_resources;
     Session m_session;
     std::vector<Effect> m_effects;
+    bool m_customer_caused = false;
+    std::optional<Utterance> m_key_name;  // said before the key's own speech
 };
 
 }  // namespace kiosk::core::flow_steps

@@ -19,6 +19,8 @@ bool is_fault(EndReason reason) {
         case EndReason::card_unknown:
         case EndReason::service_unavailable:
         case EndReason::pin_pad_failed:
+        case EndReason::card_not_accepted:
+        case EndReason::card_reader_failed:
             return true;
         default:
             return false;
@@ -28,11 +30,15 @@ bool is_fault(EndReason reason) {
 }  // namespace
 
 void Flow::enter_welcome() {
-    m_session = new_session(m_resources, m_session);
+    begin_new_session();
     show(ScreenId::welcome);
 }
 
 void Flow::begin_reading_card() {
+    // A card may come while the settings or the sound screen wait for an answer.
+    cancel_timer(TimerId::tour);
+    cancel_timer(TimerId::inactivity);
+    m_session.customer_present = true;
     m_session.state = State::reading_card;
     show(ScreenId::reading_card);
     start_timer(TimerId::card_read);
@@ -77,7 +83,11 @@ void Flow::resume() {
         case State::wrong_pin:
             enter_interactive(state);
             return;
+        case State::settings:
+            open_settings();
+            return;
         default:
+            cancel_timer(TimerId::inactivity);
             m_session.state = State::welcome;
             show(ScreenId::welcome);
             return;
@@ -85,8 +95,8 @@ void Flow::resume() {
 }
 
 void Flow::call_staff_screen() {
-    // From the time-out warning, the way back is where the warning came from.
-    if (m_session.state != State::timeout_warning) {
+    // From the time-out warning or the sound screen, the way back is where they came from.
+    if (m_session.state != State::timeout_warning && m_session.state != State::sound) {
         m_session.resume_state = m_session.state;
     }
     cancel_pin_entry();
@@ -126,7 +136,8 @@ void Flow::end_session(EndReason reason) {
     emit(EjectCard{});
     emit(Tone{is_fault(reason) ? ToneKind::error : ToneKind::attention});
     show(screen_for(m_session));
-    start_timer(TimerId::reminder);
+    // The first reminder comes an interval after this screen has been said to its end
+    // (SpeechEnded): it never cuts the explanation short.
     journal("session_ended", std::string(to_string(reason)));
 }
 
@@ -149,6 +160,89 @@ void Flow::say_goodbye() {
     m_session.state = State::goodbye;
     show(ScreenId::goodbye);
     start_timer(TimerId::goodbye);
+}
+
+void Flow::start_audio_mode() {
+    m_session.audio_key_mode = true;
+    journal("audio_mode", "key");
+    // The screen again, with what the keys do; on the welcome screen first the tour.
+    if (m_session.state == State::welcome) {
+        speak_screen_again({"audio.key_on", "audio.orientation"});
+    } else {
+        speak_screen_again({"audio.key_on"});
+    }
+    restart_inactivity_if_running();
+}
+
+void Flow::open_sound_screen() {
+    m_session.resume_state = m_session.state;
+    m_session.state = State::sound;
+    show(ScreenId::sound);
+    start_timer(TimerId::inactivity);
+}
+
+void Flow::open_settings() {
+    m_session.state = State::settings;
+    show(ScreenId::settings);
+    start_timer(TimerId::inactivity);
+}
+
+void Flow::lose_device(Device device) {
+    const std::string name(to_string(device));
+    journal("device_missing", name);
+    notify_staff(name + " missing");
+    switch (device) {
+        case Device::card_reader:
+            m_session.card_reader_missing = true;
+            break;
+        case Device::pin_pad:
+            m_session.pin_pad_missing = true;
+            break;
+        case Device::voice:
+            m_session.voice_missing = true;
+            break;
+    }
+    const State state = m_session.state;
+    if (device == Device::card_reader && card_in_kiosk()) {
+        // The card is inside a reader that is gone: staff bring it back; the session ends.
+        release_session();
+        m_session.end_reason = EndReason::card_reader_failed;
+        m_session.state = State::goodbye;
+        emit(Tone{ToneKind::error});
+        show(ScreenId::error_card_reader);
+        start_timer(TimerId::goodbye);
+        journal("session_ended", std::string(to_string(EndReason::card_reader_failed)));
+        return;
+    }
+    if (device == Device::pin_pad && card_in_kiosk() && state != State::returning_card) {
+        // Without the keypad the customer can go no further: the card comes back.
+        fail_pin_pad("the PIN pad went away");
+        return;
+    }
+    // Otherwise the screen shows what is missing and what is not offered now.
+    if (state == State::welcome || device == Device::voice) {
+        refresh(screen_for(m_session));
+        say(speech_script(m_session.screen, speech_context()));
+    }
+}
+
+void Flow::regain_device(Device device) {
+    const std::string name(to_string(device));
+    journal("device_returned", name);
+    switch (device) {
+        case Device::card_reader:
+            m_session.card_reader_missing = false;
+            break;
+        case Device::pin_pad:
+            m_session.pin_pad_missing = false;
+            break;
+        case Device::voice:
+            m_session.voice_missing = false;
+            break;
+    }
+    if (m_session.state == State::welcome || device == Device::voice) {
+        show(screen_for(m_session));
+    }
 }
 
 void Flow::choose_locale(const std::string& locale) {

@@ -34,6 +34,14 @@ inline constexpr int k_service_call_timeout_ms = 45'000;
 // this is out of order, and the customer is told so rather than left at a silent screen.
 inline constexpr int k_pin_pad_ready_timeout_ms = 5'000;
 
+// Help when a customer hesitates (docs/accessibility.md): no key for this long after a choice
+// screen has been said, or this many keys in a row that do nothing, bring an offer of a person.
+// Well inside the inactivity time-out, so help comes before the warning.
+inline constexpr int k_hesitation_ms = 15'000;
+inline constexpr int k_keys_before_help = 3;
+// The orientation tour is said again this long after it ended, until a card is inserted.
+inline constexpr int k_tour_repeat_ms = 10'000;
+
 // eSpeak NG rates in words per minute (docs/platform-facts.md: 175 is normal); elder mode speaks
 // slower (docs/accessibility.md, "Rate").
 inline constexpr int k_standard_rate_wpm = 175;
@@ -74,6 +82,8 @@ struct Policy {
     int card_read_timeout_ms = policy::k_card_read_timeout_ms;
     int service_call_timeout_ms = policy::k_service_call_timeout_ms;
     int pin_pad_ready_timeout_ms = policy::k_pin_pad_ready_timeout_ms;
+    int hesitation_ms = policy::k_hesitation_ms;
+    int tour_repeat_ms = policy::k_tour_repeat_ms;
     int standard_rate_wpm = policy::k_standard_rate_wpm;
     int elder_rate_wpm = policy::k_elder_rate_wpm;
 };

@@ -11,6 +11,10 @@ std::string_view to_string(ScreenId id) {
     switch (id) {
         case ScreenId::welcome:
             return "welcome";
+        case ScreenId::settings:
+            return "settings";
+        case ScreenId::sound:
+            return "sound";
         case ScreenId::reading_card:
             return "reading_card";
         case ScreenId::pin_entry:
@@ -41,6 +45,10 @@ std::string_view to_string(ScreenId id) {
             return "error_service_unavailable";
         case ScreenId::error_pin_pad:
             return "error_pin_pad";
+        case ScreenId::error_card_not_accepted:
+            return "error_card_not_accepted";
+        case ScreenId::error_card_reader:
+            return "error_card_reader";
         case ScreenId::timed_out:
             return "timed_out";
         case ScreenId::goodbye:
@@ -65,6 +73,10 @@ ScreenId screen_for(const Session& session) {
     switch (session.state) {
         case State::welcome:
             return ScreenId::welcome;
+        case State::settings:
+            return ScreenId::settings;
+        case State::sound:
+            return ScreenId::sound;
         case State::reading_card:
         // While the pad gets ready the screen before it stays; the card is still being taken
         // in as far as the customer is concerned.
@@ -85,7 +97,9 @@ ScreenId screen_for(const Session& session) {
         case State::timeout_warning:
             return ScreenId::timeout_warning;
         case State::goodbye:
-            return ScreenId::goodbye;
+            // The reader went away with the card inside: the customer hears where it is.
+            return session.end_reason == EndReason::card_reader_failed ? ScreenId::error_card_reader
+                                                                       : ScreenId::goodbye;
         case State::returning_card:
             break;
     }
@@ -102,11 +116,14 @@ ScreenId screen_for(const Session& session) {
             return ScreenId::error_service_unavailable;
         case EndReason::pin_pad_failed:
             return ScreenId::error_pin_pad;
+        case EndReason::card_not_accepted:
+            return ScreenId::error_card_not_accepted;
         case EndReason::timed_out:
             return ScreenId::timed_out;
         case EndReason::none:
         case EndReason::finished:
         case EndReason::card_removed:
+        case EndReason::card_reader_failed:
             break;
     }
     return ScreenId::take_card;
@@ -201,7 +218,17 @@ std::uint64_t count_of(int value) {
 
 ScreenModel welcome_screen(const Resources& resources, const Session& session) {
     ScreenBuilder builder(ScreenId::welcome, resources, session);
-    builder.add(Role::title, "title").add(Role::text, "prompt");
+    builder.add(Role::title, "title");
+    // No "insert your card" where no card can be taken: the notice says why and what else to
+    // do (docs/accessibility.md, "When a device or the voice is missing").
+    if (session.pin_pad_missing) {
+        builder.add(make_element(Role::notice, builder.catalog().text("device.pin_pad_missing")));
+    } else if (session.card_reader_missing) {
+        builder.add(
+            make_element(Role::notice, builder.catalog().text("device.card_reader_missing")));
+    } else {
+        builder.add(Role::text, "prompt");
+    }
     // Each language is offered in its own words and voice, so it can be chosen without sight
     // and without reading the current language (EN 301 549 5.1.3.14).
     for (std::size_t index = 0; index < policy::k_offered_locales.size(); ++index) {
@@ -221,12 +248,59 @@ ScreenModel welcome_screen(const Resources& resources, const Session& session) {
         }
         builder.add(std::move(choice));
     }
-    builder.add_choice(session.elder_mode ? "elder_mode_off" : "elder_mode_on",
-                       k_welcome_elder_mode_key);
+    // Elder mode is offered on the first screen; once on, it is left from the settings, so
+    // that the elder welcome screen keeps to four choices.
+    if (!session.elder_mode) {
+        builder.add_choice("elder_mode_on", k_welcome_elder_mode_key);
+    }
+    builder.add_choice("settings", k_welcome_settings_key);
     if (session.elder_mode) {
         builder.add(Role::status, "elder_mode_status");
     }
-    builder.add(Role::notice, "help");
+    // The Help key is on the PIN pad.
+    if (!session.pin_pad_missing) {
+        builder.add(Role::notice, "help");
+    }
+    return std::move(builder).build();
+}
+
+std::string_view text_size_name(TextSize size) {
+    switch (size) {
+        case TextSize::normal:
+            return "size_normal";
+        case TextSize::large:
+            return "size_large";
+        case TextSize::largest:
+            return "size_largest";
+    }
+    return "size_normal";
+}
+
+ScreenModel settings_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::settings, resources, session);
+    builder.add(Role::title, "title");
+    builder.add(make_element(
+        Role::status,
+        builder.format("size_now", {{"size", builder.text(text_size_name(session.text_size))}})));
+    builder.add_choice(session.text_size == TextSize::largest ? "text_size_reset" : "text_size",
+                       k_settings_text_size_key);
+    builder.add_choice(session.high_contrast ? "high_contrast_off" : "high_contrast_on",
+                       k_settings_contrast_key);
+    builder.add_choice(session.elder_mode ? "elder_mode_off" : "elder_mode_on",
+                       k_settings_elder_mode_key);
+    builder.add_choice("done", k_settings_done_key);
+    return std::move(builder).build();
+}
+
+// Audio mode's sound screen. The volume is heard, never shown.
+ScreenModel sound_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::sound, resources, session);
+    builder.add(Role::title, "title")
+        .add_choice("louder", k_sound_louder_key)
+        .add_choice("quieter", k_sound_quieter_key)
+        .add_choice("rate", k_sound_rate_key)
+        .add_choice(session.screen_blanked ? "screen_on" : "screen_off", k_sound_screen_key)
+        .add(Role::status, "back");
     return std::move(builder).build();
 }
 
@@ -257,9 +331,12 @@ ScreenModel pin_entry_screen(const Resources& resources, const Session& session)
 ScreenModel balance_screen(const Resources& resources, const Session& session) {
     ScreenBuilder builder(ScreenId::balance, resources, session);
     builder.add(Role::title, "title");
-    if (session.balance) {
+    if (session.balance && is_known_currency(session.balance->currency)) {
+        const std::string currency = shown_currency(session.balance->currency, session.locale);
         builder.add(make_element(
-            Role::amount, builder.format("amount", {{"amount", format_amount(*session.balance)}}),
+            Role::amount,
+            builder.format("amount",
+                           {{"amount", format_amount(*session.balance)}, {"currency", currency}}),
             builder.format("amount_speech",
                            {{"amount", word_amount(*session.balance, session.locale)}}),
             true));
@@ -336,6 +413,7 @@ ScreenModel card_return_screen(ScreenId id, const Resources& resources, const Se
         case ScreenId::error_pin_locked:
         case ScreenId::error_card_unknown:
         case ScreenId::error_pin_pad:
+        case ScreenId::error_card_not_accepted:
             builder.add(Role::text, "next");
             break;
         default:
@@ -351,6 +429,16 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
     switch (id) {
         case ScreenId::welcome:
             return welcome_screen(resources, session);
+        case ScreenId::settings:
+            return settings_screen(resources, session);
+        case ScreenId::sound:
+            return sound_screen(resources, session);
+        case ScreenId::error_card_reader: {
+            // The card is inside a reader that went away: there is nothing to take.
+            ScreenBuilder builder(id, resources, session);
+            builder.add(Role::title, "title").add(Role::text, "text").add(Role::text, "next");
+            return std::move(builder).build();
+        }
         case ScreenId::reading_card: {
             ScreenBuilder builder(id, resources, session);
             builder.add(Role::title, "title").add(Role::text, "text").add(Role::notice, "notice");
@@ -388,6 +476,7 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::error_card_unknown:
         case ScreenId::error_service_unavailable:
         case ScreenId::error_pin_pad:
+        case ScreenId::error_card_not_accepted:
         case ScreenId::timed_out:
             return card_return_screen(id, resources, session);
     }
@@ -412,6 +501,14 @@ bool takes_digits(ScreenId id) {
 ScreenModel build_screen(ScreenId id, const Resources& resources, const Session& session) {
     ScreenModel screen = compose(id, resources, session);
     screen.takes_digits = takes_digits(id);
+    // Without a voice every screen says so under its title, for customers and staff who expect
+    // to hear it (docs/accessibility.md, "When a device or the voice is missing").
+    if (session.voice_missing && !screen.elements.empty()) {
+        screen.elements.insert(
+            screen.elements.begin() + 1,
+            make_element(Role::notice,
+                         resources.catalog(session.locale).text("device.voice_missing")));
+    }
     return screen;
 }
 

@@ -16,6 +16,8 @@ namespace kiosk::core {
 // same name ("welcome.title", "error_pin_locked.next", ...).
 enum class ScreenId {
     welcome,
+    settings,
+    sound,
     reading_card,
     pin_entry,
     verifying,
@@ -31,12 +33,16 @@ enum class ScreenId {
     error_card_unknown,
     error_service_unavailable,
     error_pin_pad,
+    error_card_not_accepted,
+    error_card_reader,
     timed_out,
     goodbye,
 };
 
 inline constexpr std::array k_all_screen_ids{
     ScreenId::welcome,
+    ScreenId::settings,
+    ScreenId::sound,
     ScreenId::reading_card,
     ScreenId::pin_entry,
     ScreenId::verifying,
@@ -52,6 +58,8 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::error_card_unknown,
     ScreenId::error_service_unavailable,
     ScreenId::error_pin_pad,
+    ScreenId::error_card_not_accepted,
+    ScreenId::error_card_reader,
     ScreenId::timed_out,
     ScreenId::goodbye,
 };
@@ -61,6 +69,16 @@ std::string_view to_string(ScreenId id);
 
 // The keys each screen answers to: one home, shared by the screens and the flow.
 inline constexpr base::Key k_welcome_elder_mode_key = base::Key::digit_4;
+inline constexpr base::Key k_welcome_settings_key = base::Key::digit_5;
+inline constexpr base::Key k_settings_text_size_key = base::Key::digit_1;
+inline constexpr base::Key k_settings_contrast_key = base::Key::digit_2;
+inline constexpr base::Key k_settings_elder_mode_key = base::Key::digit_3;
+inline constexpr base::Key k_settings_done_key = base::Key::enter;
+inline constexpr base::Key k_sound_louder_key = base::Key::digit_1;
+inline constexpr base::Key k_sound_quieter_key = base::Key::digit_2;
+inline constexpr base::Key k_sound_rate_key = base::Key::digit_3;
+inline constexpr base::Key k_sound_screen_key = base::Key::digit_4;
+inline constexpr base::Key k_sound_back_key = base::Key::enter;
 inline constexpr base::Key k_menu_balance_key = base::Key::digit_1;
 inline constexpr base::Key k_menu_take_card_key = base::Key::digit_2;
 inline constexpr base::Key k_menu_call_staff_key = base::Key::digit_3;
@@ -72,6 +90,10 @@ inline constexpr base::Key k_timeout_extend_key = base::Key::enter;
 // Hears the current screen again (docs/accessibility.md: the customer can repeat speech from the
 // keypad). No screen offers 0 as a choice, so it is free everywhere but PIN entry.
 inline constexpr base::Key k_repeat_key = base::Key::digit_0;
+// The speech keys (docs/accessibility.md, "Keypad controls").
+inline constexpr base::Key k_repeat_sentence_key = base::Key::star;
+inline constexpr base::Key k_pause_key = base::Key::hash;
+inline constexpr base::Key k_audio_key = base::Key::audio;
 
 // The language a welcome-screen key selects: policy::offered_locales in order on keys 1, 2, 3,
 // each only when its catalog is loaded.

@@ -14,6 +14,10 @@ std::string_view to_string(State state) {
             return "pin_entry";
         case State::verifying:
             return "verifying";
+        case State::settings:
+            return "settings";
+        case State::sound:
+            return "sound";
         case State::menu:
             return "menu";
         case State::balance:
@@ -50,6 +54,10 @@ std::string_view to_string(EndReason reason) {
             return "service_unavailable";
         case EndReason::pin_pad_failed:
             return "pin_pad_failed";
+        case EndReason::card_not_accepted:
+            return "card_not_accepted";
+        case EndReason::card_reader_failed:
+            return "card_reader_failed";
         case EndReason::timed_out:
             return "timed_out";
         case EndReason::card_removed:
@@ -66,20 +74,23 @@ Session new_session(const Resources& resources) {
 
 Session new_session(const Resources& resources, const Session& previous) {
     Session session = new_session(resources);
-    session.audio_mode = previous.audio_mode;
+    session.headphones = previous.headphones;
     session.next_call_id = previous.next_call_id;
+    session.card_reader_missing = previous.card_reader_missing;
+    session.pin_pad_missing = previous.pin_pad_missing;
+    session.voice_missing = previous.voice_missing;
     return session;
 }
 
 bool has_inactivity_timeout(State state) {
     return state == State::pin_entry || state == State::menu || state == State::balance ||
-           state == State::wrong_pin;
+           state == State::wrong_pin || state == State::settings || state == State::sound;
 }
 
 int timer_milliseconds(TimerId id, const Resources& resources, const Session& session) {
     const Policy& policy = resources.policy;
     const int factor =
-        session.elder_mode || session.audio_mode ? policy.slow_mode_timeout_factor : 1;
+        session.elder_mode || in_audio_mode(session) ? policy.slow_mode_timeout_factor : 1;
     switch (id) {
         case TimerId::inactivity:
             return policy.inactivity_timeout_ms * factor;
@@ -95,6 +106,10 @@ int timer_milliseconds(TimerId id, const Resources& resources, const Session& se
             return policy.pin_pad_ready_timeout_ms;
         case TimerId::service_call:
             return policy.service_call_timeout_ms;
+        case TimerId::hesitation:
+            return policy.hesitation_ms * factor;
+        case TimerId::tour:
+            return policy.tour_repeat_ms;
     }
     return policy.inactivity_timeout_ms;
 }
@@ -104,7 +119,27 @@ bool can_extend_time(const Resources& resources, const Session& session) {
 }
 
 Channel speech_channel(const Session& session) {
-    return session.audio_mode ? Channel::headphones : Channel::speaker;
+    return session.headphones ? Channel::headphones : Channel::speaker;
+}
+
+bool in_audio_mode(const Session& session) {
+    return session.headphones || session.audio_key_mode;
+}
+
+bool is_missing(const Session& session, Device device) {
+    switch (device) {
+        case Device::card_reader:
+            return session.card_reader_missing;
+        case Device::pin_pad:
+            return session.pin_pad_missing;
+        case Device::voice:
+            return session.voice_missing;
+    }
+    return false;
+}
+
+bool can_take_cards(const Session& session) {
+    return !session.card_reader_missing && !session.pin_pad_missing;
 }
 
 }  // namespace kiosk::core

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/keys.h"
 #include "kiosk/core/effects.h"
 #include "kiosk/core/events.h"
 #include "kiosk/core/money.h"
@@ -20,6 +21,8 @@ enum class State {
     waiting_for_pin_pad,  // the PIN pad was asked to collect the PIN and has not confirmed yet
     pin_entry,            // the PIN pad is collecting the PIN
     verifying,            // the account service is checking the PIN block
+    settings,             // from the welcome screen: text size, contrast, elder mode
+    sound,                // audio mode's sound screen: volume, speech rate, blank screen
     menu,                 // 1 balance, 2 take card, 3 call staff
     balance,              // the balance is on screen
     wrong_pin,            // the PIN was wrong; 1 tries again
@@ -40,7 +43,9 @@ enum class EndReason {
     card_unreadable,      // the reader or the chip failed
     card_unknown,         // the account service does not know the card
     service_unavailable,  // the account service is down, slow or answered nonsense
-    pin_pad_failed,       // the PIN pad reported a failure
+    pin_pad_failed,       // the PIN pad reported a failure, or went away
+    card_not_accepted,    // the chip holds no application this kiosk accepts
+    card_reader_failed,   // the reader went away with the card inside
     timed_out,            // no answer to the inactivity warning
     card_removed,         // the card was pulled out mid-session
 };
@@ -56,7 +61,25 @@ struct Session {
     bool elder_mode = false;
     bool high_contrast = false;
     TextSize text_size = TextSize::normal;
-    bool audio_mode = false;  // headphones plugged in: speech on the private channel
+    bool headphones = false;      // plugged in: speech on the private channel, audio mode on
+    bool audio_key_mode = false;  // audio mode started with the Audio key
+    // The customer's sound (docs/accessibility.md, "Keypad controls"): back to the defaults
+    // for the next customer.
+    int volume_step = policy::k_default_volume_step;
+    int rate_step = 0;  // -1 slower, 0 the mode's rate, +1 faster
+    bool screen_blanked = false;
+    bool speech_paused = false;
+    std::optional<base::Key> last_key;  // for star pressed twice
+    // Someone has pressed a key or inserted a card since the welcome screen came back.
+    bool customer_present = false;
+    // Help when a customer hesitates (docs/accessibility.md, "Help when a customer hesitates"):
+    // keys in a row that did nothing on this screen, and whether help was offered on it.
+    int idle_keys = 0;
+    bool help_offered = false;
+    // Facts about the kiosk, carried over to the next customer.
+    bool card_reader_missing = false;
+    bool pin_pad_missing = false;
+    bool voice_missing = false;
     std::optional<CardData> card;
     std::optional<Money> balance;
     int pin_digit_count = 0;
@@ -88,5 +111,13 @@ int timer_milliseconds(TimerId id, const Resources& resources, const Session& se
 bool can_extend_time(const Resources& resources, const Session& session);
 
 Channel speech_channel(const Session& session);
+
+// Audio mode: headphones plugged in or the Audio key pressed.
+bool in_audio_mode(const Session& session);
+
+// Whether the device is missing in this session's knowledge.
+bool is_missing(const Session& session, Device device);
+// Whether a card can be taken: the reader and the PIN pad are both there.
+bool can_take_cards(const Session& session);
 
 }  // namespace kiosk::core

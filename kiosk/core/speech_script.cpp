@@ -1,5 +1,6 @@
 #include "kiosk/core/speech_script.h"
 
+#include <algorithm>
 #include <string>
 
 namespace kiosk::core {
@@ -19,8 +20,11 @@ std::string element_words(const Element& element, const Catalog& catalog) {
 
 }  // namespace
 
-int speech_rate_wpm(const Resources& resources, bool elder_mode) {
-    return elder_mode ? resources.policy.elder_rate_wpm : resources.policy.standard_rate_wpm;
+int speech_rate_wpm(const Resources& resources, bool elder_mode, int rate_step) {
+    const int base =
+        elder_mode ? resources.policy.elder_rate_wpm : resources.policy.standard_rate_wpm;
+    return std::clamp(base + rate_step * policy::k_rate_step_wpm, policy::k_slowest_rate_wpm,
+                      policy::k_fastest_rate_wpm);
 }
 
 Utterance phrase_utterance(std::string_view text, std::string_view locale,
@@ -30,7 +34,7 @@ Utterance phrase_utterance(std::string_view text, std::string_view locale,
         .phonetic = context.resources.lexicon(locale).apply(text),
         .locale = std::string(locale),
         .channel = context.channel,
-        .rate_wpm = speech_rate_wpm(context.resources, context.elder_mode),
+        .rate_wpm = speech_rate_wpm(context.resources, context.elder_mode, context.rate_step),
         .is_private = false,
     };
 }

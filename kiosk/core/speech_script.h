@@ -13,6 +13,7 @@ struct SpeechContext {
     const Resources& resources;
     Channel channel = Channel::speaker;
     bool elder_mode = false;
+    int rate_step = 0;  // the customer's speech rate: -1 slower, +1 faster
 };
 
 // The speech renderer: reads a screen model's elements in order, one utterance per element
@@ -26,7 +27,7 @@ std::vector<Utterance> speech_script(const ScreenModel& screen, const SpeechCont
 Utterance phrase_utterance(std::string_view text, std::string_view locale,
                            const SpeechContext& context);
 
-// The speech rate for the mode.
-int speech_rate_wpm(const Resources& resources, bool elder_mode);
+// The speech rate for the mode, moved by the customer's rate steps.
+int speech_rate_wpm(const Resources& resources, bool elder_mode, int rate_step = 0);
 
 }  // namespace kiosk::core

@@ -1,5 +1,6 @@
 #include "kiosk/core/wording.h"
 
+#include <algorithm>
 #include <array>
 
 namespace kiosk::core {
@@ -79,29 +80,38 @@ std::uint64_t magnitude_of(std::int64_t value) {
     return value < 0 ? 0U - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
 }
 
-struct ChineseCurrencyWords {
-    std::string_view major;
-    std::string_view tenth;
-    std::string_view hundredth;
+// The one table of currency names, for the screen and for speech alike: an amount is shown
+// and spoken with the same currency in every locale.
+struct CurrencyNames {
+    std::string_view code;  // ISO 4217
+    std::string_view simplified;
+    std::string_view traditional;
+    std::string_view english_shown;
+    std::string_view english_major_one;
+    std::string_view english_major_many;
+    std::string_view english_minor_one;
+    std::string_view english_minor_many;
 };
 
-ChineseCurrencyWords chinese_currency_words(std::string_view currency) {
-    if (currency == "HKD") {
-        return {"港元", "角", "分"};
+constexpr std::array<CurrencyNames, 4> k_currencies{{
+    {"CNY", "元", "元", "yuan", "yuan", "yuan", "fen", "fen"},
+    {"HKD", "港元", "港元", "HK dollars", "Hong Kong dollar", "Hong Kong dollars", "cent", "cents"},
+    {"USD", "美元", "美元", "US dollars", "US dollar", "US dollars", "cent", "cents"},
+    {"EUR", "欧元", "歐元", "euros", "euro", "euros", "cent", "cents"},
+}};
+
+const CurrencyNames& currency_names(std::string_view code) {
+    for (const CurrencyNames& names : k_currencies) {
+        if (names.code == code) {
+            return names;
+        }
     }
-    return {"元", "角", "分"};
+    // Callers check is_known_currency() first; the home currency is the safe fallback.
+    return k_currencies.front();
 }
 
-struct EnglishCurrencyWords {
-    std::string_view major;
-    std::string_view minor;
-};
-
-EnglishCurrencyWords english_currency_words(std::string_view currency) {
-    if (currency == "HKD") {
-        return {"Hong Kong dollars", "cents"};
-    }
-    return {"yuan", "fen"};
+std::string_view chinese_unit(const CurrencyNames& names, ChineseScript script) {
+    return script == ChineseScript::simplified ? names.simplified : names.traditional;
 }
 
 std::string grouped_number(std::uint64_t value) {
@@ -143,7 +153,7 @@ std::string chinese_digits(std::string_view digits) {
 }
 
 std::string chinese_amount(const Money& money, ChineseScript script) {
-    const ChineseCurrencyWords words = chinese_currency_words(money.currency);
+    const std::string_view unit = chinese_unit(currency_names(money.currency), script);
     const std::uint64_t magnitude = magnitude_of(money.minor_units);
     const std::uint64_t major = magnitude / 100;
     const std::uint64_t tenths = magnitude / 10 % 10;
@@ -152,13 +162,13 @@ std::string chinese_amount(const Money& money, ChineseScript script) {
     std::string result = money.minor_units < 0 ? std::string(minus(script)) : std::string();
     if (major == 0 && tenths == 0 && hundredths == 0) {
         result += k_chinese_digit_names[0];
-        result += words.major;
+        result += unit;
         result += "整";
         return result;
     }
     if (major != 0) {
         result += chinese_integer(major, script);
-        result += words.major;
+        result += unit;
         if (tenths == 0 && hundredths == 0) {
             result += "整";
             return result;
@@ -166,20 +176,20 @@ std::string chinese_amount(const Money& money, ChineseScript script) {
     }
     if (tenths != 0) {
         result += k_chinese_digit_names[tenths];
-        result += words.tenth;
+        result += "角";
     } else if (major != 0) {
         // 一千零二元零五分: the missing 角 is read as 零.
         result += k_chinese_digit_names[0];
     }
     if (hundredths != 0) {
         result += k_chinese_digit_names[hundredths];
-        result += words.hundredth;
+        result += "分";
     }
     return result;
 }
 
 std::string english_amount(const Money& money) {
-    const EnglishCurrencyWords words = english_currency_words(money.currency);
+    const CurrencyNames& names = currency_names(money.currency);
     const std::uint64_t magnitude = magnitude_of(money.minor_units);
     const std::uint64_t major = magnitude / 100;
     const std::uint64_t minor = magnitude % 100;
@@ -188,7 +198,7 @@ std::string english_amount(const Money& money) {
     if (major != 0 || minor == 0) {
         result += grouped_number(major);
         result += ' ';
-        result += words.major;
+        result += major == 1 ? names.english_major_one : names.english_major_many;
     }
     if (minor != 0) {
         if (major != 0) {
@@ -196,7 +206,7 @@ std::string english_amount(const Money& money) {
         }
         result += std::to_string(minor);
         result += ' ';
-        result += words.minor;
+        result += minor == 1 ? names.english_minor_one : names.english_minor_many;
     }
     return result;
 }
@@ -230,6 +240,19 @@ std::string word_amount(const Money& money, std::string_view locale) {
         return chinese_amount(money, chinese_script(locale));
     }
     return english_amount(money);
+}
+
+bool is_known_currency(std::string_view code) {
+    return std::ranges::any_of(k_currencies,
+                               [code](const CurrencyNames& names) { return names.code == code; });
+}
+
+std::string shown_currency(std::string_view code, std::string_view locale) {
+    const CurrencyNames& names = currency_names(code);
+    if (is_chinese_locale(locale)) {
+        return std::string(chinese_unit(names, chinese_script(locale)));
+    }
+    return std::string(names.english_shown);
 }
 
 std::string word_digits(std::string_view digits, std::string_view locale) {

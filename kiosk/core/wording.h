@@ -26,10 +26,12 @@ std::string chinese_count(std::uint64_t value, ChineseScript script = ChineseScr
 // that are not digits (spaces, dashes) are left out.
 std::string chinese_digits(std::string_view digits);
 
-// 12345.67 CNY -> 一万二千三百四十五元六角七分; 100000.00 -> 十万元整; 1002.05 -> 一千零二元零五分.
+// 12345.67 CNY -> 一万二千三百四十五元六角七分; 100000.00 -> 十万元整; 1002.05 -> 一千零二元零五分;
+// 123 HKD -> 一百二十三港元整.
 std::string chinese_amount(const Money& money, ChineseScript script = ChineseScript::simplified);
 
-// 12345.67 CNY -> "12,345 yuan and 67 fen": eSpeak's English voices read grouped numerals well.
+// 12345.67 CNY -> "12,345 yuan and 67 fen", 1.01 HKD -> "1 Hong Kong dollar and 1 cent":
+// eSpeak's English voices read grouped numerals well.
 std::string english_amount(const Money& money);
 
 // "0018" -> "0 0 1 8", so that eSpeak reads digit by digit instead of "eighteen".
@@ -42,6 +44,11 @@ bool is_chinese_locale(std::string_view locale);
 // The locale-dispatching forms used by the screens: Chinese wording for "zh-*" locales,
 // English wording otherwise.
 std::string word_amount(const Money& money, std::string_view locale);
+// The currencies the kiosk can show and say (CNY, HKD, USD, EUR); the amount of any other is not
+// shown, since it could not be said.
+bool is_known_currency(std::string_view code);
+// The currency's name after an amount on the screen: 元, 港元, "HK dollars".
+std::string shown_currency(std::string_view code, std::string_view locale);
 std::string word_digits(std::string_view digits, std::string_view locale);
 std::string word_count(std::uint64_t value, std::string_view locale);
 

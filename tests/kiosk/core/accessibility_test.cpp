@@ -111,8 +111,16 @@ TEST_CASE("Every screen change is a Show followed at once by a Speak of the same
                 const auto* speak = std::get_if<Speak>(&effects[index + 1]);
                 REQUIRE(speak != nullptr);
                 const SpeechContext context{real_resources(), speech_channel(recorded.session),
-                                            recorded.session.elder_mode};
-                CHECK(speak->utterances == speech_script(show->screen, context));
+                                            recorded.session.elder_mode,
+                                            recorded.session.rate_step};
+                const std::vector<Utterance> script = speech_script(show->screen, context);
+                std::vector<Utterance> spoken = speak->utterances;
+                // In audio mode the key that led here says its name first (docs/accessibility.md,
+                // "Keypad controls").
+                if (in_audio_mode(recorded.session) && spoken.size() == script.size() + 1) {
+                    spoken.erase(spoken.begin());
+                }
+                CHECK(spoken == script);
                 CHECK(show->screen == recorded.session.screen);
             }
         }

@@ -229,8 +229,20 @@ std::vector<Event> concat(std::initializer_list<std::vector<Event>> parts) {
     return all;
 }
 
+// The screen that returns the card is said to its end, then a reminder, then the card is taken.
 std::vector<Event> take_card() {
-    return {TimerFired{TimerId::reminder}, CardRemoved{}, TimerFired{TimerId::goodbye}};
+    return {SpeechEnded{}, TimerFired{TimerId::reminder}, CardRemoved{},
+            TimerFired{TimerId::goodbye}};
+}
+
+// Each reminder comes an interval after the speech before it ended.
+std::vector<Event> reminders(int count) {
+    std::vector<Event> events;
+    for (int reminder = 0; reminder < count; ++reminder) {
+        events.push_back(SpeechEnded{});
+        events.push_back(TimerFired{TimerId::reminder});
+    }
+    return events;
 }
 
 }  // namespace
@@ -301,7 +313,7 @@ std::vector<Scenario> all_scenarios() {
                                             pin_events(),
                                             ok(1),
                                             {KeyPressed{base::Key::digit_2}},
-                                            std::vector<Event>(8, TimerFired{TimerId::reminder}),
+                                            reminders(8),
                                             {CardRemoved{}, TimerFired{TimerId::goodbye}}})},
         {"time-out warning, more time, then time-out",
          concat({card,

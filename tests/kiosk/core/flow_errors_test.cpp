@@ -24,7 +24,7 @@ bool shows(const std::vector<Effect>& effects, std::string_view fragment) {
            });
 }
 
-// The card is returned with an explanation, and reminders start.
+// The card is returned with an explanation; reminders start only once it has been heard.
 void check_card_returned(const FlowDriver& kiosk, std::string_view screen_id) {
     const auto& effects = kiosk.last();
     CHECK(has_effect<EjectCard>(effects));
@@ -32,7 +32,7 @@ void check_card_returned(const FlowDriver& kiosk, std::string_view screen_id) {
     const auto screen = last_screen(effects);
     REQUIRE(screen);
     CHECK(screen->id == screen_id);
-    CHECK(timer_started(effects, TimerId::reminder));
+    CHECK_FALSE(timer_started(effects, TimerId::reminder));
     CHECK_FALSE(kiosk.session().card.has_value());
     CHECK(shows(effects, "请取回您的卡片"));
     CHECK(mentions(effects, "请取回您的卡片"));

@@ -35,7 +35,9 @@ TEST_CASE("Starting the kiosk shows and speaks the welcome screen in the default
     CHECK(kiosk.session().state == State::welcome);
 }
 
-TEST_CASE("The welcome screen offers each language in its own words and voice, and elder mode") {
+TEST_CASE(
+    "The welcome screen offers each language in its own words and voice, elder mode and the "
+    "settings") {
     FlowDriver kiosk;
     const auto screen = last_screen(kiosk.send(Started{}));
     REQUIRE(screen);
@@ -46,8 +48,11 @@ TEST_CASE("The welcome screen offers each language in its own words and voice, a
         }
     }
     CHECK(choices ==
-          std::vector<std::pair<std::string, std::string>>{
-              {"1", "简体中文"}, {"2", "繁體中文"}, {"3", "English"}, {"4", "长辈模式"}});
+          std::vector<std::pair<std::string, std::string>>{{"1", "简体中文"},
+                                                           {"2", "繁體中文"},
+                                                           {"3", "English"},
+                                                           {"4", "长辈模式"},
+                                                           {"5", "显示设置：字体大小和对比度"}});
     const auto spoken = utterances(kiosk.last());
     const auto english = std::ranges::find_if(
         spoken, [](const Utterance& utterance) { return utterance.locale == "en"; });
@@ -100,7 +105,7 @@ TEST_CASE("The balance screen shows the amount and the masked card number as pri
     const auto amount = std::ranges::find_if(
         screen->elements, [](const Element& element) { return element.role == Role::amount; });
     REQUIRE(amount != screen->elements.end());
-    CHECK(amount->text == "12,345.67 元");
+    CHECK(amount->text == "12,345.67 元");  // the currency of the reply (CNY)
     CHECK(amount->speech == "您的余额是一万二千三百四十五元六角七分。");
     CHECK(amount->is_private);
     const auto card = std::ranges::find_if(screen->elements, [](const Element& element) {
@@ -110,6 +115,47 @@ TEST_CASE("The balance screen shows the amount and the masked card number as pri
     CHECK(card->text == "卡号 **** **** **** 0018");
     CHECK(card->speech == "卡号尾号零零一八。");
     CHECK(card->is_private);
+}
+
+TEST_CASE(
+    "A balance in Hong Kong dollars is shown and said in Hong Kong dollars in each language") {
+    struct Expected {
+        std::string card_language;
+        std::string shown;
+        std::string said;
+    };
+    for (const Expected& expected : {
+             Expected{"zh", "12,345.67 港元", "一万二千三百四十五港元六角七分"},
+             Expected{"en", "12,345.67 HK dollars", "12,345 Hong Kong dollars and 67 cents"},
+         }) {
+        FlowDriver kiosk;
+        kiosk.reach_pin_entry(expected.card_language);
+        kiosk.send_all({PinDigitEntered{4}, PinEntered{sample_pin_block()}});
+        kiosk.reply(ServiceReply{ServiceStatus::ok, 3, BalanceReply{Money{1'234'567, "HKD"}}});
+        kiosk.send(KeyPressed{k_menu_balance_key});
+        const auto screen = last_screen(kiosk.last());
+        REQUIRE(screen);
+        const auto amount = std::ranges::find_if(
+            screen->elements, [](const Element& element) { return element.role == Role::amount; });
+        REQUIRE(amount != screen->elements.end());
+        CHECK(amount->text == expected.shown);
+        CHECK(amount->speech.find(expected.said) != std::string::npos);
+    }
+}
+
+TEST_CASE("A balance in a currency the kiosk cannot name is not shown as yuan") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send_all({PinDigitEntered{4}, PinEntered{sample_pin_block()}});
+    kiosk.reply(ServiceReply{ServiceStatus::ok, 3, BalanceReply{Money{1'234'567, "XAU"}}});
+    kiosk.send(KeyPressed{k_menu_balance_key});
+    const auto screen = last_screen(kiosk.last());
+    REQUIRE(screen);
+    CHECK(std::ranges::none_of(
+        screen->elements, [](const Element& element) { return element.role == Role::amount; }));
+    const std::string unavailable = kiosk.resources().catalog("zh-CN").text("balance.unavailable");
+    CHECK(std::ranges::any_of(screen->elements,
+                              [&](const Element& element) { return element.text == unavailable; }));
 }
 
 TEST_CASE("Without headphones the balance is not spoken and the customer hears how to hear it") {
@@ -200,7 +246,7 @@ TEST_CASE("A language chosen on the welcome screen wins over the card's preferen
     CHECK(kiosk.session().locale == "zh-HK");
     const auto screen = last_screen(kiosk.last());
     REQUIRE(screen);
-    CHECK(screen->elements.front().text == "請輸入密碼");
+    CHECK(screen->elements.front().text == "請輸入私人密碼");
 }
 
 TEST_CASE("Choosing a language on the welcome screen shows and speaks it in that language") {
@@ -261,16 +307,22 @@ TEST_CASE("Any key press stops the current speech first") {
     }
 }
 
-TEST_CASE("The take-card reminder repeats until the card is removed") {
+TEST_CASE("The take-card reminder repeats an interval after each time it was heard") {
     FlowDriver kiosk;
     kiosk.reach_menu();
     kiosk.send(KeyPressed{base::Key::digit_2});
-    REQUIRE(timer_started(kiosk.last(), TimerId::reminder));
+    // The screen is said first: no reminder is even timed until it has been heard.
+    REQUIRE_FALSE(timer_started(kiosk.last(), TimerId::reminder));
     for (int reminder = 1; reminder <= 3; ++reminder) {
+        CHECK(timer_started(kiosk.send(SpeechEnded{}), TimerId::reminder) ==
+              kiosk.resources().policy.card_reminder_interval_ms);
         const auto& effects = kiosk.fire(TimerId::reminder);
         CHECK(mentions(effects, "请取回您的卡片"));
-        CHECK(timer_started(effects, TimerId::reminder) ==
-              kiosk.resources().policy.card_reminder_interval_ms);
+        // Kiosk speech: it waits for anything still being said.
+        for (const Speak& speak : effects_of<Speak>(effects)) {
+            CHECK_FALSE(speak.interrupts);
+        }
+        CHECK_FALSE(timer_started(effects, TimerId::reminder));
         CHECK(kiosk.session().reminders_given == reminder);
     }
     const auto& removed = kiosk.send(CardRemoved{});
@@ -286,11 +338,15 @@ TEST_CASE("A card left in the reader is reported to staff after several reminder
     kiosk.reach_menu();
     kiosk.send(KeyPressed{base::Key::digit_2});
     const int before_staff = kiosk.resources().policy.reminders_before_staff;
+    const auto remind = [&kiosk]() -> const std::vector<Effect>& {
+        kiosk.send(SpeechEnded{});
+        return kiosk.fire(TimerId::reminder);
+    };
     for (int reminder = 1; reminder < before_staff; ++reminder) {
-        CHECK_FALSE(has_effect<NotifyStaff>(kiosk.fire(TimerId::reminder)));
+        CHECK_FALSE(has_effect<NotifyStaff>(remind()));
     }
-    CHECK(has_effect<NotifyStaff>(kiosk.fire(TimerId::reminder)));
-    CHECK_FALSE(has_effect<NotifyStaff>(kiosk.fire(TimerId::reminder)));
+    CHECK(has_effect<NotifyStaff>(remind()));
+    CHECK_FALSE(has_effect<NotifyStaff>(remind()));
     CHECK(kiosk.session().state == State::returning_card);
 }
 
@@ -341,7 +397,7 @@ TEST_CASE("Plugging in headphones repeats the screen privately, balance included
     FlowDriver kiosk;
     kiosk.reach_balance();
     const auto& effects = kiosk.send(HeadphonesPlugged{});
-    CHECK(kiosk.session().audio_mode);
+    CHECK(kiosk.session().headphones);
     REQUIRE_FALSE(effects.empty());
     CHECK(has_effect<StopSpeech>(effects));
     const auto spoken = utterances(effects);
@@ -363,7 +419,7 @@ TEST_CASE("Unplugging the headphones stops speech and keeps the balance off the 
     kiosk.reach_balance();
     kiosk.send(HeadphonesPlugged{});
     const auto& effects = kiosk.send(HeadphonesUnplugged{});
-    CHECK_FALSE(kiosk.session().audio_mode);
+    CHECK_FALSE(kiosk.session().headphones);
     REQUIRE_FALSE(effects.empty());
     CHECK(std::ranges::find_if(effects, [](const Effect& effect) {
               return std::holds_alternative<StopSpeech>(effect);
@@ -393,11 +449,11 @@ TEST_CASE("Audio mode carries over to the next customer while the headphones sta
     FlowDriver kiosk;
     kiosk.send_all({Started{}, HeadphonesPlugged{}});
     kiosk.reach_menu();  // sends Started again, as a restarted shell would
-    CHECK_FALSE(kiosk.session().audio_mode);
+    CHECK_FALSE(kiosk.session().headphones);
     kiosk.send(HeadphonesPlugged{});
     kiosk.send_all({KeyPressed{base::Key::digit_2}, CardRemoved{}});
     kiosk.fire(TimerId::goodbye);
-    CHECK(kiosk.session().audio_mode);
+    CHECK(kiosk.session().headphones);
     CHECK(utterances(kiosk.last()).front().channel == Channel::headphones);
 }
 

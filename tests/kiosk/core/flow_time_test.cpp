@@ -149,7 +149,7 @@ TEST_CASE("Elder and audio modes together do not compound the time-outs") {
     Resources resources = real_resources();
     Session session = new_session(resources);
     session.elder_mode = true;
-    session.audio_mode = true;
+    session.headphones = true;
     CHECK(timer_milliseconds(TimerId::inactivity, resources, session) ==
           policy::k_slow_mode_timeout_factor * policy::k_inactivity_timeout_ms);
     CHECK(timer_milliseconds(TimerId::reminder, resources, session) ==

@@ -77,8 +77,7 @@ TEST_CASE("On the speaker private elements are replaced once by the on-screen ph
     const Resources resources = sample_resources();
     const auto spoken =
         speech_script(sample_screen(), SpeechContext{resources, Channel::speaker, false});
-    CHECK(texts(spoken) == std::vector<std::string>{"欢迎来到yin2 hang2",
-                                                    "个人信息已显示在屏幕上。",
+    CHECK(texts(spoken) == std::vector<std::string>{"欢迎来到银行", "个人信息已显示在屏幕上。",
                                                     "查询余额，请按一。", "English: press 3."});
     for (const Utterance& utterance : spoken) {
         CHECK_FALSE(utterance.is_private);

@@ -126,7 +126,7 @@ TEST_CASE("English amounts use grouped numerals eSpeak reads well") {
     CHECK(english_amount(yuan(5)) == "5 fen");
     CHECK(english_amount(yuan(0)) == "0 yuan");
     CHECK(english_amount(yuan(-100)) == "minus 1 yuan");
-    CHECK(english_amount(Money{150, "HKD"}) == "1 Hong Kong dollars and 50 cents");
+    CHECK(english_amount(Money{150, "HKD"}) == "1 Hong Kong dollar and 50 cents");
 }
 
 TEST_CASE("English digits are spaced so they are read one by one") {
@@ -157,4 +157,27 @@ TEST_CASE("Amounts are formatted for the screen with grouping and two decimals")
     CHECK(format_amount(yuan(-123'456)) == "-1,234.56");
     CHECK(format_amount(yuan(std::numeric_limits<std::int64_t>::min())) ==
           "-92,233,720,368,547,758.08");
+}
+
+TEST_CASE("An amount is shown and said with the same currency in every locale") {
+    for (const std::string_view locale : {"zh-CN", "zh-HK", "en"}) {
+        INFO(locale);
+        for (const std::string_view code : {"CNY", "HKD", "USD", "EUR"}) {
+            INFO(code);
+            CHECK(is_known_currency(code));
+            const std::string shown = shown_currency(code, locale);
+            const std::string said = word_amount(Money{12'300, std::string(code)}, locale);
+            if (is_chinese_locale(locale)) {
+                // The unit on the screen is the unit spoken: 一百二十三港元整 under 123.00 港元.
+                CHECK(said.find(shown) != std::string::npos);
+            }
+        }
+    }
+    CHECK(shown_currency("HKD", "zh-HK") == "港元");
+    CHECK(shown_currency("HKD", "en") == "HK dollars");
+    CHECK(word_amount(Money{12'300, "HKD"}, "en") == "123 Hong Kong dollars");
+    CHECK(shown_currency("EUR", "zh-CN") == "欧元");
+    CHECK(shown_currency("EUR", "zh-HK") == "歐元");
+    CHECK_FALSE(is_known_currency("XAU"));
+    CHECK_FALSE(is_known_currency(""));
 }
