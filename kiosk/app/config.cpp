@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <charconv>
+#include <cmath>
 
 namespace kiosk::app {
 
@@ -11,6 +12,17 @@ namespace {
 // Dimensions a kiosk screen can plausibly have; anything else is a typo in the file.
 constexpr int k_smallest_dimension = 320;
 constexpr int k_largest_dimension = 8192;
+
+// A kiosk panel from 7 inches to 100 inches, read from a step away up to arm's length and
+// beyond; anything else is a typo or a value in the wrong unit.
+constexpr double k_smallest_panel_mm = 50;
+constexpr double k_largest_panel_mm = 3000;
+constexpr double k_nearest_viewing_mm = 200;
+constexpr double k_farthest_viewing_mm = 2000;
+
+std::string number_text(double value) {
+    return std::to_string(std::lround(value));
+}
 
 int dimension(std::int64_t value, const char* name) {
     if (value < k_smallest_dimension || value > k_largest_dimension) {
@@ -48,6 +60,32 @@ void apply_file(Config& config, const std::filesystem::path& path) {
         }
         return node.value<std::int64_t>();
     };
+    // A length in millimetres, whole or not, within a plausible range.
+    const auto millimetres = [&](std::string_view section, std::string_view key, double least,
+                                 double most) -> std::optional<double> {
+        const auto node = table[section][key];
+        if (!node) {
+            return std::nullopt;
+        }
+        const std::string name = std::string(section) + "." + std::string(key);
+        if (!node.is_integer() && !node.is_floating_point()) {
+            throw ConfigError(name + " must be a number of millimetres");
+        }
+        const double value = *node.value<double>();
+        if (!(value >= least && value <= most)) {
+            throw ConfigError(name + " must be between " + number_text(least) + " and " +
+                              number_text(most) + " millimetres");
+        }
+        return value;
+    };
+    const auto flag = [&](std::string_view section, std::string_view key) {
+        const auto node = table[section][key];
+        if (node && !node.is_boolean()) {
+            throw ConfigError(std::string(section) + "." + std::string(key) +
+                              " must be true or false");
+        }
+        return node.value<bool>();
+    };
     if (const auto node = table["display"]["fullscreen"]) {
         if (!node.is_boolean()) {
             throw ConfigError("display.fullscreen must be true or false");
@@ -59,6 +97,18 @@ void apply_file(Config& config, const std::filesystem::path& path) {
     }
     if (const auto height = number("display", "height")) {
         config.height = dimension(*height, "display.height");
+    }
+    if (const auto width =
+            millimetres("display", "panel_width_mm", k_smallest_panel_mm, k_largest_panel_mm)) {
+        config.panel_width_mm = *width;
+    }
+    if (const auto height =
+            millimetres("display", "panel_height_mm", k_smallest_panel_mm, k_largest_panel_mm)) {
+        config.panel_height_mm = *height;
+    }
+    if (const auto distance = millimetres("display", "viewing_distance_mm", k_nearest_viewing_mm,
+                                          k_farthest_viewing_mm)) {
+        config.viewing_distance_mm = *distance;
     }
     if (const auto font = text("display", "font_regular"))
         config.font_regular = *font;
@@ -83,11 +133,11 @@ void apply_file(Config& config, const std::filesystem::path& path) {
         }
         config.pin_key_slot = static_cast<int>(*slot);
     }
-    if (const auto node = table["security"]["lock_memory"]) {
-        if (!node.is_boolean()) {
-            throw ConfigError("security.lock_memory must be true or false");
-        }
-        config.lock_memory = *node.value<bool>();
+    if (const auto lock = flag("security", "lock_memory")) {
+        config.lock_memory = *lock;
+    }
+    if (const auto allow = flag("simulation", "allow_fault_signals")) {
+        config.allow_fault_signals = *allow;
     }
 }
 

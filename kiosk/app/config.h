@@ -9,7 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/ui/theme.h"
+
 namespace kiosk::app {
+
+// EN 301 549 5.7 (docs/accessibility.md, "Input"): an identical second key press within half a
+// second is taken for a tremor or a bounce and ignored. 0 turns this off; two seconds is the
+// longest that still lets a customer press the same key twice on purpose.
+inline constexpr int k_default_ignore_second_press_ms = 500;
+inline constexpr int k_longest_ignore_second_press_ms = 2000;
 
 struct ConfigError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -22,6 +30,14 @@ struct Config {
     int height = 720;
     std::filesystem::path font_regular = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
     std::filesystem::path font_bold = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc";
+    // The panel's visible area and how far the customer's eyes are from it: the text sizes'
+    // millimetre minimums become pixels through them (docs/accessibility.md, "Seeing the
+    // screen"). The defaults are a 21.5-inch 16:9 lobby panel read from 500 mm.
+    double panel_width_mm = ui::k_reference_panel.width_mm;
+    double panel_height_mm = ui::k_reference_panel.height_mm;
+    double viewing_distance_mm = ui::k_reference_panel.viewing_distance_mm;
+    // input
+    int ignore_second_press_ms = k_default_ignore_second_press_ms;
     // account service
     std::string account_url = "https://127.0.0.1:8443";
     std::filesystem::path account_ca_file;  // the only CA trusted for it; required
@@ -39,6 +55,9 @@ struct Config {
     // security: lock every page in memory so that no card number is ever written to swap.
     // Off unless asked, because it needs CAP_IPC_LOCK or a large RLIMIT_MEMLOCK.
     bool lock_memory = false;
+    // simulation: SIGUSR1 makes speech fail and SIGUSR2 makes it work again, so that kiosk-sim's
+    // scenarios can take the voice away (docs/scenarios.md). Never set in production.
+    bool allow_fault_signals = false;
 };
 
 // The usage text for --help.

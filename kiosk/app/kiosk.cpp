@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <csignal>
 #include <cstdio>
 
 #include "kiosk/devices/card_reader_service.h"
@@ -44,6 +45,14 @@ constexpr std::string_view k_pin_screen_id = "pin_entry";
 // PIN has, and a digit beyond the most it may have. They go unrecorded.
 constexpr std::array<std::string_view, 2> k_pin_length_notices{"pin too short", "pin full"};
 
+// The simulator's fault signals (Config::allow_fault_signals): the last one received, read and
+// cleared by the event loop. 0: none.
+volatile std::sig_atomic_t g_fault_signal = 0;
+
+extern "C" void note_fault_signal(int signal_number) {
+    g_fault_signal = signal_number;
+}
+
 }  // namespace
 
 std::string_view to_string(KioskError error) {
@@ -64,7 +73,12 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
         .width = kiosk->m_config.width,
         .height = kiosk->m_config.height,
         .fonts = {.regular = kiosk->m_config.font_regular, .bold = kiosk->m_config.font_bold},
-        .title = "Kiosk"});
+        .title = "Kiosk",
+        .panel = {.width_mm = kiosk->m_config.panel_width_mm,
+                  .height_mm = kiosk->m_config.panel_height_mm,
+                  .viewing_distance_mm = kiosk->m_config.viewing_distance_mm},
+        .warm_up = &kiosk->m_resources,
+        .log = [](const std::string& line) { log(line); }});
     if (!display) {
         return std::unexpected(
             base::error(KioskError::display_unavailable, base::to_string(display.error())));
@@ -90,12 +104,28 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
         self->m_transcript.journal("speech problem", base::to_string(error));
         log("speech: " + base::to_string(error));
     };
+    // Silence starts the intervals of repeated speech (docs/accessibility.md, "Speech that is not
+    // cut short").
+    speech_options.on_idle = [self] { self->m_queue.push(core::SpeechEnded{}, "speech"); };
+    speech_options.on_voice = [self](bool working) {
+        if (working) {
+            self->m_queue.push(core::DeviceReturned{core::Device::voice}, "speech");
+        } else {
+            self->m_queue.push(core::DeviceMissing{core::Device::voice}, "speech");
+        }
+    };
     if (auto speaker = speech::Speaker::create(std::move(speech_options))) {
         self->m_speaker = std::move(*speaker);
     } else {
-        // A kiosk without a voice still serves sighted customers; staff must hear of it.
+        // A kiosk without a voice still serves sighted customers: the screens say so, and
+        // staff must hear of it.
         self->m_transcript.journal("speech unavailable", base::to_string(speaker.error()));
         log("speech unavailable: " + base::to_string(speaker.error()));
+        self->m_queue.push(core::DeviceMissing{core::Device::voice}, "speech");
+    }
+    if (self->m_config.allow_fault_signals) {
+        std::signal(SIGUSR1, note_fault_signal);
+        std::signal(SIGUSR2, note_fault_signal);
     }
 
     const auto device_notice = [self](std::string_view device, std::string_view event) {
@@ -158,7 +188,13 @@ int Kiosk::run() {
                 handle_sdl_event(event);
             }
         }
+        take_fault_signal();
         for (QueuedEvent& queued : m_queue.drain()) {
+            // Silence reported just before new speech was asked for is no longer true.
+            if (std::holds_alternative<core::SpeechEnded>(queued.event) && m_speaker &&
+                !m_speaker->silent()) {
+                continue;
+            }
             if (const auto* key = std::get_if<core::KeyPressed>(&queued.event)) {
                 accept_input(key->key, queued.source, queued.received);
                 continue;
@@ -299,8 +335,13 @@ void Kiosk::carry_out(const core::Effect& effect) {
                 }
             },
             [&](const core::Speak& speak) {
-                if (m_speaker) {
+                if (!m_speaker) {
+                    // Nothing to wait for: what waits for the end of speech goes on.
+                    m_queue.push(core::SpeechEnded{}, "speech");
+                } else if (speak.interrupts) {
                     m_speaker->speak(speak.utterances);
+                } else {
+                    m_speaker->queue(speak.utterances);
                 }
             },
             [&](const core::StopSpeech&) {
@@ -308,7 +349,11 @@ void Kiosk::carry_out(const core::Effect& effect) {
                     m_speaker->stop();
                 }
             },
-            [&](const core::RepeatSpeech&) {},
+            [&](const core::RepeatSpeech&) {
+                if (m_speaker) {
+                    m_speaker->repeat_last();
+                }
+            },
             [&](const core::PauseSpeech&) {
                 if (m_speaker) {
                     m_speaker->pause();
@@ -367,6 +412,19 @@ void Kiosk::carry_out(const core::Effect& effect) {
             },
         },
         effect);
+}
+
+void Kiosk::take_fault_signal() {
+    const int signal_number = g_fault_signal;
+    if (signal_number == 0) {
+        return;
+    }
+    g_fault_signal = 0;
+    const bool failing = signal_number == SIGUSR1;
+    m_transcript.journal("simulated fault", failing ? "speech fails" : "speech works");
+    if (m_speaker) {
+        m_speaker->simulate_synthesis_fault(failing);
+    }
 }
 
 int Kiosk::milliseconds_to_next_timer() const {

@@ -72,6 +72,8 @@ class Kiosk {
     void step_pin_pad_key(const core::Event& event);
     // Tells the PIN pad whether the screen shown takes digit keys.
     void offer_keypad(bool digits);
+    // Carries out the simulator's last fault signal, if one came (Config::allow_fault_signals).
+    void take_fault_signal();
 
     Config m_config;
     core::Resources m_resources;

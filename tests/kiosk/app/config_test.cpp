@@ -100,3 +100,78 @@ TEST_CASE("Memory is locked only when the configuration asks, as production's do
     CHECK_THROWS_WITH(load_config({"--config", mistyped.string()}, "/locales"),
                       Catch::Contains("security.lock_memory"));
 }
+
+TEST_CASE("Fault signals are off unless the simulator's configuration asks for them") {
+    CHECK_FALSE(load({}).allow_fault_signals);
+    CHECK_FALSE(
+        load({"--config", KIOSK_SOURCE_DIR "/assets/config/production.toml"}).allow_fault_signals);
+}
+
+TEST_CASE("The panel's size and viewing distance default to a 21.5-inch panel read from 500 mm") {
+    const Config defaults = load({});
+    CHECK(defaults.panel_width_mm == 476);
+    CHECK(defaults.panel_height_mm == 268);
+    CHECK(defaults.viewing_distance_mm == 500);
+    const Config production = load({"--config", KIOSK_SOURCE_DIR "/assets/config/production.toml"});
+    CHECK(production.panel_width_mm == 476);
+    CHECK(production.panel_height_mm == 268);
+    CHECK(production.viewing_distance_mm == 500);
+    const auto panel = write_file("kiosk-config-panel.toml",
+                                  "[display]\npanel_width_mm = 527.04\npanel_height_mm = 296\n"
+                                  "viewing_distance_mm = 650\n");
+    const Config measured = load({"--config", panel.string()});
+    CHECK(measured.panel_width_mm == Approx(527.04));
+    CHECK(measured.panel_height_mm == 296);
+    CHECK(measured.viewing_distance_mm == 650);
+}
+
+TEST_CASE("A panel size or viewing distance that cannot be right is a clear start-up error") {
+    const auto words =
+        write_file("kiosk-config-panel-words.toml", "[display]\npanel_width_mm = \"wide\"");
+    CHECK_THROWS_WITH(load_config({"--config", words.string()}, "/locales"),
+                      Catch::Contains("display.panel_width_mm must be a number of millimetres"));
+    // 26.8 is the height in centimetres: a unit mistake, ten times too small.
+    const auto centimetres =
+        write_file("kiosk-config-panel-cm.toml", "[display]\npanel_height_mm = 26.8");
+    CHECK_THROWS_WITH(load_config({"--config", centimetres.string()}, "/locales"),
+                      Catch::Contains("display.panel_height_mm must be between 50 and 3000"));
+    const auto negative =
+        write_file("kiosk-config-panel-negative.toml", "[display]\npanel_width_mm = -476");
+    CHECK_THROWS_WITH(load_config({"--config", negative.string()}, "/locales"),
+                      Catch::Contains("display.panel_width_mm"));
+    const auto far =
+        write_file("kiosk-config-distance.toml", "[display]\nviewing_distance_mm = 5000");
+    CHECK_THROWS_WITH(load_config({"--config", far.string()}, "/locales"),
+                      Catch::Contains("display.viewing_distance_mm must be between 200 and 2000"));
+    const auto nan =
+        write_file("kiosk-config-distance-nan.toml", "[display]\nviewing_distance_mm = nan");
+    CHECK_THROWS_WITH(load_config({"--config", nan.string()}, "/locales"),
+                      Catch::Contains("display.viewing_distance_mm"));
+}
+
+TEST_CASE("EN 301 549 5.7: a second identical key press within 500 ms is ignored unless set") {
+    CHECK(load({}).ignore_second_press_ms == 500);
+    CHECK(load({"--config", KIOSK_SOURCE_DIR "/assets/config/production.toml"})
+              .ignore_second_press_ms == 500);
+    const auto off =
+        write_file("kiosk-config-press-off.toml", "[input]\nignore_second_press_ms = 0");
+    CHECK(load({"--config", off.string()}).ignore_second_press_ms == 0);
+    const auto longest =
+        write_file("kiosk-config-press-long.toml", "[input]\nignore_second_press_ms = 2000");
+    CHECK(load({"--config", longest.string()}).ignore_second_press_ms == 2000);
+}
+
+TEST_CASE("An ignore_second_press_ms outside 0 to 2000 or not in whole milliseconds is refused") {
+    for (const std::string value : {"2001", "-1", "100000"}) {
+        const auto file =
+            write_file("kiosk-config-press-bad.toml", "[input]\nignore_second_press_ms = " + value);
+        CHECK_THROWS_WITH(load_config({"--config", file.string()}, "/locales"),
+                          Catch::Contains("input.ignore_second_press_ms must be 0 (off) to 2000"));
+    }
+    for (const std::string value : {"0.5", "\"500ms\"", "true"}) {
+        const auto file = write_file("kiosk-config-press-type.toml",
+                                     "[input]\nignore_second_press_ms = " + value);
+        CHECK_THROWS_WITH(load_config({"--config", file.string()}, "/locales"),
+                          Catch::Contains("input.ignore_second_press_ms must be a whole number"));
+    }
+}
