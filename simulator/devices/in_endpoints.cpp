@@ -39,4 +39,9 @@ std::optional<base::Bytes> InEndpoints::take(std::uint8_t address) {
     return next;
 }
 
+void InEndpoints::clear() {
+    m_bulk.transfers.clear();
+    m_interrupt.transfers.clear();
+}
+
 }  // namespace simulator::devices

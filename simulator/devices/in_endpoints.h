@@ -35,6 +35,9 @@ class InEndpoints {
     // address is neither of the two.
     std::optional<base::Bytes> take(std::uint8_t address);
 
+    // Drops everything not yet read (the device lost its power).
+    void clear();
+
   private:
     struct Queue {
         Endpoint endpoint;

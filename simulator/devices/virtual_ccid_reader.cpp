@@ -114,6 +114,17 @@ void VirtualCcidReader::remove() {
     notify_in_ready();
 }
 
+void VirtualCcidReader::on_unplugged() {
+    std::lock_guard lock(m_mutex);
+    m_in.clear();
+    if (m_state == Slot::active) {
+        m_state = Slot::present;
+    }
+    if (m_card) {
+        m_card->reset();
+    }
+}
+
 bool VirtualCcidReader::card_present() const {
     std::lock_guard lock(m_mutex);
     return m_state != Slot::absent;

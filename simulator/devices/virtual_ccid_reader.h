@@ -58,6 +58,9 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
     std::string serial() const override { return m_identity.serial; }
     void on_out(std::uint8_t endpoint, std::span<const std::uint8_t> data) override;
     std::optional<base::Bytes> take_in(std::uint8_t endpoint) override;
+    // Unplugged, the reader loses its power: a card stays in the slot, unpowered, and what the
+    // reader had queued for the host is gone.
+    void on_unplugged() override;
 
   private:
     enum class Slot { absent, present, active };

@@ -124,6 +124,22 @@ std::optional<VirtualEpp::Clock::time_point> VirtualEpp::next_deadline() const {
     return std::nullopt;
 }
 
+void VirtualEpp::on_unplugged() {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_entry) {
+            base::wipe(m_entry->digits);
+            m_entry.reset();
+        }
+        m_digit_window.reset();
+        m_key_mode = KeyMode::disabled;
+        m_last_block.reset();
+        m_event_sequence = 0;
+        m_in.clear();
+    }
+    m_timer_wakeup.notify_all();
+}
+
 void VirtualEpp::press(base::Key key) {
     {
         std::lock_guard lock(m_mutex);

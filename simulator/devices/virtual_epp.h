@@ -67,6 +67,11 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     std::string serial() const override { return m_identity.serial; }
     void on_out(std::uint8_t endpoint, std::span<const std::uint8_t> data) override;
     std::optional<base::Bytes> take_in(std::uint8_t endpoint) override;
+    // Unplugged, the pad loses its power: a PIN entry in progress ends without a word (its
+    // digits wiped), a clear-digit window closes, the keys are disabled until the host sets a
+    // mode again, and what it had queued for the host is gone. Its keys and the headphones in
+    // its jack stay.
+    void on_unplugged() override;
 
   private:
     using Clock = std::chrono::steady_clock;

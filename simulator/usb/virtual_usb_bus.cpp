@@ -230,6 +230,7 @@ std::expected<void, BusError> VirtualUsbBus::unplug(const DeviceHandle& handle) 
     // thread, which may be inside a device callback.
     device->set_in_ready_listener({});
     port->disconnect();
+    device->on_unplugged();
 
     std::lock_guard lock(implementation.mutex);
     const auto found = implementation.devices.find(handle.id);

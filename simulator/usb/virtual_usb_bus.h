@@ -82,8 +82,9 @@ class VirtualUsbBus {
 
     // Pulls the device out: transfers in flight complete with -ESHUTDOWN (libusb reports
     // LIBUSB_TRANSFER_NO_DEVICE), further requests on open handles fail with ENODEV, a udev
-    // "remove" uevent fires and the sysfs entry and device node disappear. When this returns,
-    // the bus makes no further calls into the device, which may be plugged in again.
+    // "remove" uevent fires and the sysfs entry and device node disappear, and the device is
+    // told it lost its power (VirtualUsbDevice::on_unplugged). When this returns, the bus makes
+    // no further calls into the device, which may be plugged in again.
     // Thread-safe; do not call it while holding a lock the device takes in its callbacks.
     std::expected<void, BusError> unplug(const DeviceHandle& handle);
 

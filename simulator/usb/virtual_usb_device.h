@@ -57,6 +57,12 @@ class VirtualUsbDevice {
         return std::unexpected(EPIPE);
     }
 
+    // The bus pulled the device out (VirtualUsbBus::unplug), after failing the host's
+    // transfers in flight: like a real device, it loses its power and whatever it held for the
+    // host. Called without the bus's lock; the bus makes no other call into the device until
+    // it is plugged in again.
+    virtual void on_unplugged() {}
+
     // The bus installs a callback here when the device is plugged in.
     void set_in_ready_listener(std::function<void()> listener) {
         std::lock_guard lock(m_listener_mutex);

@@ -225,3 +225,23 @@ TEST_CASE("Random bytes sent to the reader never crash it and it keeps working")
     CcidClient client(transport, options);
     CHECK(client.power_on().has_value());
 }
+
+TEST_CASE("An unplugged reader loses its power: the card stays, unpowered, and its queue is gone") {
+    auto reader = std::make_shared<VirtualCcidReader>();
+    reader->insert(demo_card("zhang-wei"));
+    {
+        DirectTransport transport(reader);
+        const auto block =
+            std::get<DataBlock>(ask(transport, PowerOn{0, 1, PowerSelect::automatic}));
+        REQUIRE(block.state.command == CommandStatus::ok);
+        REQUIRE(reader->card_powered());
+    }
+    reader->on_unplugged();
+    CHECK(reader->card_present());
+    CHECK_FALSE(reader->card_powered());
+    // The slot change queued at insertion went with the power.
+    CHECK_FALSE(reader->take_in(VirtualCcidReader::k_interrupt_in).has_value());
+    DirectTransport transport(reader);
+    const auto status = std::get<SlotStatus>(ask(transport, GetSlotStatus{0, 2}));
+    CHECK(status.state.icc == IccStatus::present_inactive);
+}

@@ -289,3 +289,25 @@ TEST_CASE("Random bytes sent to the pad never crash it and it keeps working") {
     REQUIRE(status.has_value());
     CHECK(status->mode != PadMode::pin_entry);
 }
+
+TEST_CASE("An unplugged pad loses its power: the PIN entry is forgotten, keys off, jack kept") {
+    Pad pad;
+    pad.device->plug_headphones(true);
+    REQUIRE(std::holds_alternative<HeadphonesChanged>(*pad.next_event()));
+    REQUIRE(pad.client.start_pin_entry(request()).has_value());
+    pad.device->press(Key::digit_5);
+    REQUIRE(pad.device->digits_entered() == 1);
+
+    pad.device->on_unplugged();
+    CHECK(pad.device->mode() == PadMode::idle);
+    CHECK(pad.device->digits_entered() == 0);
+    CHECK(pad.device->headphones_plugged());
+    // Nothing of the entry (its digit count) is left for the host, and no key is reported
+    // until the host sets a mode again.
+    CHECK_FALSE(pad.next_event(50ms).has_value());
+    pad.device->press(Key::enter);
+    CHECK_FALSE(pad.next_event(50ms).has_value());
+    REQUIRE(pad.client.set_key_mode(KeyMode::function_keys).has_value());
+    pad.device->press(Key::enter);
+    CHECK(std::get<KeyPressed>(*pad.next_event()).key == Key::enter);
+}

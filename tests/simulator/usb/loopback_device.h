@@ -157,12 +157,24 @@ class LoopbackDevice : public VirtualUsbDevice {
         return m_out_count;
     }
 
+    // A real device loses its power when unplugged: what it queued for the host is gone.
+    void on_unplugged() override {
+        std::lock_guard lock(m_mutex);
+        m_queues.clear();
+        ++m_unplugs;
+    }
+    int unplugs() const {
+        std::lock_guard lock(m_mutex);
+        return m_unplugs;
+    }
+
   private:
     mutable std::mutex m_mutex;
     std::map<std::uint8_t, std::deque<base::Bytes>> m_queues;
     base::Bytes m_vendor_data;
     bool m_echo = true;
     int m_out_count = 0;
+    int m_unplugs = 0;
 };
 
 }  // namespace simulator::usb::test

@@ -346,6 +346,28 @@ TEST_CASE("hotplug callbacks report a device arriving and leaving") {
     libusb_hotplug_deregister_callback(usb.context(), callback);
 }
 
+TEST_CASE("an unplugged device is told it lost its power, and works again when replugged") {
+    VirtualUsbBus bus;
+    auto device = std::make_shared<LoopbackDevice>();
+    auto handle = bus.plug(device);
+    REQUIRE(handle);
+    device->produce(k_bulk_in, {0x01, 0x02});  // never read: lost with the power
+    CHECK(device->unplugs() == 0);
+    REQUIRE(bus.unplug(*handle));
+    CHECK(device->unplugs() == 1);
+
+    handle = bus.plug(device);
+    REQUIRE(handle);
+    Libusb usb;
+    OpenDevice opened(usb.context());
+    opened.claim();
+    base::Bytes answer;
+    CHECK(bulk_read(opened.get(), answer, 64, 100) == LIBUSB_ERROR_TIMEOUT);
+    device->produce(k_bulk_in, {0x03});
+    REQUIRE(bulk_read(opened.get(), answer, 64, 1000) == LIBUSB_SUCCESS);
+    CHECK(answer == base::Bytes{0x03});
+}
+
 TEST_CASE("a transfer in flight ends with no-device when the device is unplugged") {
     VirtualUsbBus bus;
     const auto handle = bus.plug(std::make_shared<LoopbackDevice>());
