@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "kiosk/core/screens.h"
 #include "kiosk/devices/card_reader_service.h"
 #include "kiosk/devices/pin_pad_service.h"
 #include "kiosk/net/account_client.h"
@@ -266,8 +267,9 @@ void Kiosk::accept_input(base::Key key, std::string_view source, Clock::time_poi
     // A digit may be a PIN typed at the wrong moment (on a screen that does not collect it):
     // no file ever holds a digit's value, only that a digit was pressed.
     m_transcript.input(source, base::is_digit(key) ? "digit" : base::to_string(key));
-    // Any key press stops the current speech (ADA 707.5.1, EN 301 549 5.1.3.4).
-    if (m_speaker) {
+    // Any key press stops the current speech at once (ADA 707.5.1, EN 301 549 5.1.3.4), but
+    // the pause key, which holds it (docs/accessibility.md, "Keypad controls").
+    if (m_speaker && key != core::k_pause_key) {
         m_speaker->stop();
     }
     m_input_waiting_for_frame = at;
