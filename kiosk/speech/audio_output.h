@@ -6,7 +6,10 @@
 // still keep separate queues and counts. Internal to kiosk/speech.
 //
 // Only the speech worker appends speech; any thread may cut it (barge-in) or start a tone.
-// SDL's audio thread pulls from the outputs through AudioDevice's callback.
+// SDL's audio thread pulls from the outputs through AudioDevice's callback. When every output
+// of a device is silent, the callback pauses the device, so that an idle kiosk runs no mixing;
+// anything that makes an output audible again (speech, a tone, a resume) wakes its device
+// before SDL's next period, so the pause adds no latency beyond that period.
 
 #include <SDL.h>
 
@@ -26,6 +29,8 @@
 
 namespace kiosk::speech {
 
+class AudioDevice;
+
 // 512 samples at 22050 Hz is 23 ms: the most speech that can still sound after a cut, since
 // the period SDL is playing cannot be recalled. Half of the 1024 in docs/platform-facts.md, for
 // quicker silence.
@@ -43,6 +48,10 @@ class AudioOutput {
     // Drops all queued speech at once (barge-in) and lifts a pause. A tone carries on.
     void cut_voice();
 
+    // Nothing to play: no speech queued (or only speech held by a pause), no tone sounding,
+    // and no measurement waiting for the next period.
+    bool silent() const;
+
     // Starts a tone now, mixed over any speech; it replaces a tone that is still sounding, so
     // a burst of key presses never builds up a backlog.
     void play_tone(std::span<const std::int16_t> samples);
@@ -58,11 +67,21 @@ class AudioOutput {
 
     // Time from the latest cut of queued speech to the first audio period without it.
     std::optional<std::chrono::microseconds> last_cut_latency() const;
+    // Time from the latest speech appended to a silent output to the first period holding it.
+    std::optional<std::chrono::microseconds> last_start_latency() const;
 
     // Adds this output's next samples into `period` (called by AudioDevice on SDL's thread).
     void mix_into(std::span<std::int32_t> period);
 
   private:
+    friend class AudioDevice;
+    // The device that plays this output, woken when the output has something to play again.
+    // Set by AudioDevice::open and cleared by its destructor; it never changes while the
+    // Speaker uses the output.
+    void attach(AudioDevice* device);
+    void wake_device() const;
+
+    AudioDevice* m_device = nullptr;
     mutable std::mutex m_mutex;  // guards everything below
     std::deque<std::int16_t> m_voice;
     std::vector<std::int16_t> m_tone;
@@ -72,6 +91,8 @@ class AudioOutput {
     std::uint64_t m_tone_played = 0;
     std::optional<std::chrono::steady_clock::time_point> m_cut_at;
     std::optional<std::chrono::microseconds> m_last_cut_latency;
+    std::optional<std::chrono::steady_clock::time_point> m_started_at;
+    std::optional<std::chrono::microseconds> m_last_start_latency;
 };
 
 // One open SDL audio device playing the sum of its outputs.
@@ -86,12 +107,41 @@ class AudioDevice {
     AudioDevice(const AudioDevice&) = delete;
     AudioDevice& operator=(const AudioDevice&) = delete;
 
+    bool plays(const AudioOutput& output) const;
+
+    // SDL has given the device up (unplugged, or its driver failed): it plays nothing, though
+    // SDL still calls the callback at the device's pace, until it is opened again.
+    bool lost() const;
+    // Closes the device and opens it again by the same name (after lost()). Errors:
+    // audio_unavailable. Only the speech worker calls it.
+    std::expected<void, base::Error<SpeechError>> reopen();
+
+    // The callback is paused because every output was silent (for the tests and the bench).
+    bool paused_for_silence() const;
+
   private:
-    explicit AudioDevice(std::vector<AudioOutput*> outputs) : m_outputs(std::move(outputs)) {}
+    friend class AudioOutput;
+    AudioDevice(std::string name, int sample_rate, std::vector<AudioOutput*> outputs);
+    // Opens and starts the SDL device, and closes it. Only create() (through open()), the
+    // speech worker and the destructor call them, never two at a time.
+    std::expected<void, base::Error<SpeechError>> open_device();
+    void close_device();
+    // Starts the callback again when it was paused for silence. Any thread but SDL's.
+    void wake();
     static void SDLCALL mix_callback(void* user_data, Uint8* stream, int length) noexcept;
 
+    std::string m_name;
+    int m_sample_rate = 0;
     std::vector<AudioOutput*> m_outputs;
-    SDL_AudioDeviceID m_device = 0;
+    // Held by wake() while it uses the device, and by close_device() while it takes the id
+    // away, so that wake() never uses an SDL device that is being closed. The callback does not
+    // take it.
+    mutable std::mutex m_mutex;
+    std::atomic<SDL_AudioDeviceID> m_device{0};
+    // Set by the callback just before it looks whether every output is silent, and cleared
+    // when it finds one that is not or when wake() starts it again: an output that becomes
+    // audible after the look always finds it set, and wakes the device.
+    std::atomic<bool> m_paused_for_silence{false};
 };
 
 }  // namespace kiosk::speech

@@ -9,9 +9,11 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kiosk/speech/speaker.h"
@@ -78,6 +80,20 @@ class Listener {
     std::vector<kiosk::speech::ToneNotice> m_tones;
     std::vector<base::Error<kiosk::speech::SpeechError>> m_errors;
 };
+
+// Waits until `condition` holds, looking every few milliseconds; false on time-out. For states
+// that no notice announces, such as audio having started to play.
+inline bool eventually(const std::function<bool()>& condition,
+                       std::chrono::milliseconds timeout = 15s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(5ms);
+    }
+    return true;
+}
 
 // A folder of its own for one test, removed afterwards.
 class ScratchFolder {
