@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "base/wipe.h"
 #include "kiosk/speech/audio_output.h"
 #include "kiosk/speech/text.h"
 #include "kiosk/speech/tones.h"
@@ -50,7 +51,8 @@ constexpr auto k_fault_pause = std::chrono::milliseconds(100);
 constexpr std::chrono::milliseconds k_synthesis_lookahead{200};
 
 // How often the worker looks at the outputs' progress while it waits for audio to play: the
-// latest an end notice can come after the audio ran out.
+// latest an end notice can come after the audio ran out. Only while speech plays: an idle
+// worker, or one whose speech is held by a pause, sleeps until it is woken.
 constexpr std::chrono::milliseconds k_progress_poll_interval{5};
 
 std::chrono::microseconds microseconds_since(Clock::time_point start) {
@@ -89,10 +91,11 @@ std::expected<void, base::Error<SpeechError>> check_record_directory(
 // What the synthesis callback needs to place one utterance's audio.
 struct Speaker::SynthesisContext {
     std::uint64_t generation = 0;
+    const Utterance* utterance = nullptr;
     AudioOutput* output = nullptr;
     std::vector<std::int16_t> produced;  // every sample handed to the output, after gain
     Clock::time_point synthesis_called;
-    std::optional<Clock::time_point> requested_at;
+    const Batch* request = nullptr;  // set for the first utterance of a batch
     bool first_chunk_seen = false;
     bool aborted = false;
 };
@@ -189,11 +192,8 @@ Speaker::~Speaker() {
     {
         const std::scoped_lock lock{m_mutex};
         m_quit = true;
-        ++m_generation;
-        if (m_pending) {
-            std::ranges::move(m_pending->utterances, std::back_inserter(m_dropped));
-            m_pending.reset();
-        }
+        cut_locked();
+        cut_outputs();
     }
     m_wake.notify_all();
     if (m_worker.joinable()) {
@@ -228,6 +228,10 @@ void Speaker::run_worker(std::promise<std::expected<int, base::Error<SpeechError
     if (!running) {
         return;
     }
+    // A name for the thread in top, ps and kiosk_speech_bench --idle; given after
+    // espeak_Initialize, so that eSpeak NG's own thread keeps the process's name. Linux only,
+    // and harmless where it fails.
+    std::ofstream{"/proc/thread-self/comm"} << "speech worker";
     while (true) {
         try {
             work();
@@ -294,43 +298,105 @@ bool Speaker::start_engine(std::promise<std::expected<int, base::Error<SpeechErr
 
 // ---- the caller's side ----
 
-void Speaker::speak(std::vector<Utterance> utterances) {
-    {
-        const std::scoped_lock lock{m_mutex};
-        const std::uint64_t generation = ++m_generation;
-        if (m_pending) {
-            std::ranges::move(m_pending->utterances, std::back_inserter(m_dropped));
-        }
-        m_pending = Batch{generation, std::move(utterances), Clock::now()};
+void Speaker::cut_locked() {
+    ++m_generation;
+    for (Batch& batch : m_waiting) {
+        std::ranges::move(batch.utterances, std::back_inserter(m_dropped));
     }
-    // The generation moved first, so the worker cannot slip old audio in after these cuts.
+    m_waiting.clear();
+    m_paused = false;
+    m_idle_due = true;
+}
+
+void Speaker::cut_outputs() {
+    // Under m_mutex, after the generation moved: the worker can neither slip old audio in after
+    // the cut (push_voice checks the generation) nor take a new batch and push its first audio
+    // before the cut, which would then clear it.
     m_speaker_output->cut_voice();
     m_headphones_output->cut_voice();
+}
+
+void Speaker::speak(std::vector<Utterance> utterances) {
+    const Clock::time_point requested_at = Clock::now();
+    {
+        const std::scoped_lock lock{m_mutex};
+        cut_locked();
+        cut_outputs();
+        if (!utterances.empty()) {
+            m_waiting.push_back(Batch{std::move(utterances), requested_at, true});
+        }
+    }
     m_wake.notify_all();
+}
+
+void Speaker::queue(std::vector<Utterance> utterances) {
+    if (utterances.empty()) {
+        return;
+    }
+    const Clock::time_point requested_at = Clock::now();
+    {
+        const std::scoped_lock lock{m_mutex};
+        m_waiting.push_back(Batch{std::move(utterances), requested_at, false});
+        m_idle_due = true;
+    }
+    m_wake.notify_all();
+}
+
+bool Speaker::repeat_last() {
+    const Clock::time_point requested_at = Clock::now();
+    {
+        const std::scoped_lock lock{m_mutex};
+        if (!m_last_begun) {
+            return false;
+        }
+        Utterance again = *m_last_begun;
+        cut_locked();
+        cut_outputs();
+        m_waiting.push_back(Batch{{std::move(again)}, requested_at, true});
+    }
+    m_wake.notify_all();
+    return true;
 }
 
 void Speaker::stop() {
     {
         const std::scoped_lock lock{m_mutex};
-        ++m_generation;
-        if (m_pending) {
-            std::ranges::move(m_pending->utterances, std::back_inserter(m_dropped));
-            m_pending.reset();
-        }
+        cut_locked();
+        cut_outputs();
     }
-    m_speaker_output->cut_voice();
-    m_headphones_output->cut_voice();
     m_wake.notify_all();
 }
 
 void Speaker::pause() {
+    // The outputs are held under the same lock as m_paused, so that the worker never sees the
+    // one without the other (see wait_until).
+    const std::scoped_lock lock{m_mutex};
+    m_paused = true;
     m_speaker_output->set_voice_paused(true);
     m_headphones_output->set_voice_paused(true);
 }
 
 void Speaker::resume() {
-    m_speaker_output->set_voice_paused(false);
-    m_headphones_output->set_voice_paused(false);
+    {
+        const std::scoped_lock lock{m_mutex};
+        m_paused = false;
+        m_speaker_output->set_voice_paused(false);
+        m_headphones_output->set_voice_paused(false);
+    }
+    m_wake.notify_all();
+}
+
+bool Speaker::silent() const {
+    const std::scoped_lock lock{m_mutex};
+    return !m_idle_due;
+}
+
+bool Speaker::voice_working() const {
+    return m_voice_working;
+}
+
+void Speaker::simulate_synthesis_fault(bool failing) {
+    m_simulated_synthesis_fault = failing;
 }
 
 void Speaker::tone(ToneKind kind) {
@@ -367,6 +433,16 @@ void Speaker::set_headphones_plugged(bool plugged) {
         // afresh for the new situation. Unplugging also protects private speech that would
         // otherwise carry on where the lobby might hear it.
         stop();
+        if (!plugged) {
+            // The customer who heard it has gone with their headphones: the next one must not
+            // hear it again by asking for a repeat.
+            const std::scoped_lock lock{m_mutex};
+            if (m_last_begun && m_last_begun->is_private) {
+                base::wipe(m_last_begun->text);
+                base::wipe(m_last_begun->phonetic);
+                m_last_begun.reset();
+            }
+        }
     }
 }
 
@@ -383,13 +459,17 @@ SpeechStatistics Speaker::statistics() const {
     if (const std::int64_t first_audio = m_speak_to_first_chunk_us.load(); first_audio >= 0) {
         statistics.speak_to_first_chunk = std::chrono::microseconds{first_audio};
     }
-    const auto speaker_cut = m_speaker_output->last_cut_latency();
-    const auto headphones_cut = m_headphones_output->last_cut_latency();
-    if (speaker_cut && headphones_cut) {
-        statistics.cut_to_silence = std::max(*speaker_cut, *headphones_cut);
-    } else {
-        statistics.cut_to_silence = speaker_cut ? speaker_cut : headphones_cut;
+    if (const std::int64_t first_audio = m_queue_to_first_chunk_us.load(); first_audio >= 0) {
+        statistics.queue_to_first_chunk = std::chrono::microseconds{first_audio};
     }
+    const auto later = [](std::optional<std::chrono::microseconds> one,
+                          std::optional<std::chrono::microseconds> other) {
+        return one && other ? std::optional{std::max(*one, *other)} : (one ? one : other);
+    };
+    statistics.chunk_to_first_period =
+        later(m_speaker_output->last_start_latency(), m_headphones_output->last_start_latency());
+    statistics.cut_to_silence =
+        later(m_speaker_output->last_cut_latency(), m_headphones_output->last_cut_latency());
     statistics.speaker_speech_samples = m_speaker_output->voice_played();
     statistics.headphones_speech_samples = m_headphones_output->voice_played();
     statistics.tone_samples = m_speaker_output->tone_played() + m_headphones_output->tone_played();
@@ -405,46 +485,75 @@ AudioOutput& Speaker::output_for(Channel channel) const {
 void Speaker::work() {
     while (true) {
         std::optional<Batch> batch;
+        std::uint64_t generation = 0;
         bool quitting = false;
         {
             std::unique_lock lock{m_mutex};
+            // No time-out: an idle worker sleeps until it is given something.
             m_wake.wait(lock, [this] {
-                return m_quit || m_pending || !m_dropped.empty() || !m_tone_notices.empty();
+                return m_quit || !m_waiting.empty() || !m_dropped.empty() ||
+                       !m_tone_notices.empty() || m_idle_due;
             });
-            batch = std::exchange(m_pending, std::nullopt);
             quitting = m_quit;
+            if (!quitting && !m_waiting.empty()) {
+                batch = std::move(m_waiting.front());
+                m_waiting.pop_front();
+                // Every cut empties m_waiting under this lock, so the batch belongs to the
+                // generation of now; a later cut moves the generation on and cuts it.
+                generation = m_generation;
+            }
         }
         deliver_pending(true);
-        if (batch) {
-            play_batch(std::move(*batch));
-        }
         if (quitting) {
-            deliver_pending(true);
-            return;
+            return;  // the destructor moved what was waiting to m_dropped, delivered above
+        }
+        if (batch) {
+            play_batch(std::move(*batch), generation);
+            continue;
+        }
+        // Nothing waits and every notice is out: the speaker is silent.
+        bool idle = false;
+        {
+            const std::scoped_lock lock{m_mutex};
+            if (m_idle_due && m_waiting.empty() && m_dropped.empty()) {
+                m_idle_due = false;
+                idle = true;
+            }
+        }
+        if (idle) {
+            deliver_idle();
         }
     }
 }
 
-void Speaker::play_batch(Batch batch) {
+void Speaker::play_batch(Batch batch, std::uint64_t generation) {
     for (std::size_t index = 0; index < batch.utterances.size(); ++index) {
-        if (m_generation != batch.generation) {
+        if (m_generation != generation) {
             // Replaced before these began: each still gets its notice.
             for (std::size_t rest = index; rest < batch.utterances.size(); ++rest) {
                 report_dropped(batch.utterances[rest]);
             }
             return;
         }
-        play_utterance(batch.utterances[index], batch.generation,
-                       index == 0 ? std::optional{batch.requested_at} : std::nullopt);
+        const Outcome outcome =
+            play_utterance(batch.utterances[index], generation, index == 0 ? &batch : nullptr);
+        if (outcome == Outcome::failed) {
+            // The voice does not work: the rest of the batch is reported as not played rather
+            // than tried, each with its notice. The next batch tries again.
+            for (std::size_t rest = index + 1; rest < batch.utterances.size(); ++rest) {
+                report_dropped(batch.utterances[rest]);
+            }
+            return;
+        }
     }
 }
 
-void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generation,
-                             std::optional<Clock::time_point> requested_at) {
+Speaker::Outcome Speaker::play_utterance(const Utterance& utterance, std::uint64_t generation,
+                                         const Batch* request) {
     const std::optional<std::string_view> voice = voice_for_locale(utterance.locale);
     if (!voice) {
         deliver(base::error(SpeechError::unknown_locale, "locale '" + utterance.locale + "'"));
-        return;
+        return Outcome::refused;
     }
     const bool plugged = m_headphones_plugged;
     // Talking-ATM practice: with headphones in, nothing goes to the lobby speaker.
@@ -455,65 +564,92 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
         deliver(
             base::error(SpeechError::private_on_speaker,
                         "private utterance in " + utterance.locale + " refused on the speaker"));
-        return;
+        return Outcome::refused;
     }
     if (utterance.is_private && !plugged) {
         deliver(
             base::error(SpeechError::private_without_headphones,
                         "private utterance in " + utterance.locale + " refused: no headphones"));
-        return;
+        return Outcome::refused;
     }
 
     const std::string voice_name{*voice};
+    const std::string text = clean_for_synthesis(synthesiser_input(utterance));
+    AudioOutput& output = output_for(channel);
+    SpeechNotice notice;
+    notice.channel = core::to_string(channel);
+    notice.voice = voice_name;
+    notice.text = clean_for_synthesis(utterance.text);
+    notice.phonetic = text;
+    notice.is_private = utterance.is_private;
+    notice.started = Clock::now();
+
+    // A failure before any audio: the utterance is reported as not played, like one replaced
+    // before it began, after the error that says why.
+    const auto not_played = [&](const base::Error<SpeechError>& error) {
+        deliver(error);
+        notice.interrupted = true;
+        notice.ended = Clock::now();
+        deliver(notice);
+        set_voice_working(false);
+        return Outcome::failed;
+    };
+    if (!output_device_ready(output)) {
+        return not_played(base::error(SpeechError::audio_unavailable,
+                                      notice.channel + " output lost and not opened again"));
+    }
     if (espeak_SetVoiceByName(voice_name.c_str()) != EE_OK) {
-        deliver(base::error(SpeechError::voice_missing, voice_name));
-        return;
+        return not_played(base::error(SpeechError::voice_missing, voice_name));
     }
     // Re-applied every time: SSML or an earlier voice may have left other values behind.
     espeak_SetParameter(espeakRATE, effective_rate_wpm(utterance.rate_wpm), 0);
     espeak_SetParameter(espeakPITCH, k_normal_pitch, 0);
     espeak_SetParameter(espeakVOLUME, k_synthesiser_volume, 0);
 
-    const std::string text = clean_for_synthesis(synthesiser_input(utterance));
-    AudioOutput& output = output_for(channel);
     SynthesisContext context;
     context.generation = generation;
+    context.utterance = &utterance;
     context.output = &output;
-    context.requested_at = requested_at;
+    context.request = request;
 
-    const Clock::time_point started = Clock::now();
     const std::uint64_t played_before = output.voice_played();
     context.synthesis_called = Clock::now();
-    SynthesisCallback::speaker = this;
-    SynthesisCallback::context = &context;
-    // ENDPAUSE closes each utterance with a sentence pause, so that screen elements spoken one
-    // after another stay apart.
-    const espeak_ERROR result = espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0,
-                                             espeakCHARS_UTF8 | espeakENDPAUSE, nullptr, nullptr);
-    SynthesisCallback::context = nullptr;
-    SynthesisCallback::speaker = nullptr;
-    if (result != EE_OK && !context.aborted) {
+    espeak_ERROR result = EE_INTERNAL_ERROR;
+    if (!m_simulated_synthesis_fault) {
+        SynthesisCallback::speaker = this;
+        SynthesisCallback::context = &context;
+        // ENDPAUSE closes each utterance with a sentence pause, so that screen elements spoken
+        // one after another stay apart.
+        result = espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0,
+                              espeakCHARS_UTF8 | espeakENDPAUSE, nullptr, nullptr);
+        SynthesisCallback::context = nullptr;
+        SynthesisCallback::speaker = nullptr;
+    }
+    // A simulated fault takes this same path: eSpeak NG "returned" an error.
+    bool failed = result != EE_OK && !context.aborted;
+    if (failed) {
         deliver(base::error(SpeechError::synthesis_failed,
                             voice_name + " returned " + std::to_string(static_cast<int>(result))));
     }
 
+    // The output holds nothing but this utterance's audio, so it has ended when the output
+    // has nothing left: played to the end, or cut.
+    wait_until([&] { return output.voice_queued() == 0; }, generation);
     const std::uint64_t produced = context.produced.size();
-    wait_until([&] { return output.voice_played() - played_before >= produced; }, generation);
     const std::uint64_t played = std::min(output.voice_played() - played_before, produced);
+    if (!failed && produced > 0 && output_device_lost(output)) {
+        // SDL still drained the audio at the device's pace, but nobody heard it.
+        deliver(base::error(SpeechError::audio_unavailable,
+                            notice.channel + " output lost while playing"));
+        failed = true;
+    }
 
-    SpeechNotice notice;
-    notice.channel = core::to_string(channel);
-    notice.voice = voice_name;
-    notice.text = clean_for_synthesis(utterance.text);
-    notice.phonetic = text;
-    notice.interrupted = context.aborted || played < produced;
-    notice.is_private = utterance.is_private;
-    notice.started = started;
+    notice.interrupted = failed || context.aborted || played < produced;
     notice.ended = Clock::now();
     notice.audio_duration = std::chrono::milliseconds{
         played * 1000 / static_cast<std::uint64_t>(std::max(m_sample_rate, 1))};
     // Private speech (a balance, a card number) is personal data: it never goes to a file.
-    if (m_options.record_directory && !utterance.is_private) {
+    if (m_options.record_directory && !utterance.is_private && !failed) {
         const std::filesystem::path path =
             *m_options.record_directory / recording_name(++m_recording_number, notice.channel);
         const auto written =
@@ -528,6 +664,33 @@ void Speaker::play_utterance(const Utterance& utterance, std::uint64_t generatio
         }
     }
     deliver(notice);
+    if (failed) {
+        set_voice_working(false);
+        return Outcome::failed;
+    }
+    if (produced > 0) {
+        set_voice_working(true);
+    }
+    return notice.interrupted ? Outcome::cut : Outcome::played;
+}
+
+bool Speaker::output_device_ready(AudioOutput& output) {
+    bool ready = true;
+    for (const auto& device : m_devices) {
+        if (device->plays(output) && device->lost()) {
+            if (auto reopened = device->reopen(); !reopened) {
+                deliver(reopened.error());
+                ready = false;
+            }
+        }
+    }
+    return ready;
+}
+
+bool Speaker::output_device_lost(AudioOutput& output) const {
+    return std::ranges::any_of(m_devices, [&](const std::unique_ptr<AudioDevice>& device) {
+        return device->plays(output) && device->lost();
+    });
 }
 
 int Speaker::on_synthesised(SynthesisContext& context, std::span<const short> samples) noexcept {
@@ -540,18 +703,23 @@ int Speaker::on_synthesised(SynthesisContext& context, std::span<const short> sa
         if (samples.empty()) {
             return 0;  // the closing call, which carries no audio
         }
-        if (!context.first_chunk_seen) {
-            context.first_chunk_seen = true;
-            m_first_chunk_us = microseconds_since(context.synthesis_called).count();
-            if (context.requested_at) {
-                m_speak_to_first_chunk_us = microseconds_since(*context.requested_at).count();
-            }
-        }
         std::vector<std::int16_t> chunk(samples.begin(), samples.end());
         apply_gain(chunk, volume_gain(m_volume_step));
         if (!context.output->push_voice(chunk, m_generation, context.generation)) {
             context.aborted = true;
             return 1;
+        }
+        if (!context.first_chunk_seen) {
+            context.first_chunk_seen = true;
+            m_first_chunk_us = microseconds_since(context.synthesis_called).count();
+            if (context.request != nullptr) {
+                (context.request->from_customer ? m_speak_to_first_chunk_us
+                                                : m_queue_to_first_chunk_us) =
+                    microseconds_since(context.request->requested_at).count();
+            }
+            // Its audio is on its way to the customer: this is now what a repeat says again.
+            const std::scoped_lock lock{m_mutex};
+            m_last_begun = *context.utterance;
         }
         context.produced.insert(context.produced.end(), chunk.begin(), chunk.end());
 
@@ -581,7 +749,15 @@ void Speaker::wait_until(const std::function<bool()>& done, std::uint64_t genera
         if (m_generation != generation || !m_tone_notices.empty()) {
             continue;
         }
-        m_wake.wait_for(lock, k_progress_poll_interval);
+        if (m_paused) {
+            // pause() holds the outputs under this lock, so held audio cannot drain between this
+            // look and the wait: resume(), a cut or a tone notice is what ends the wait.
+            if (!done()) {
+                m_wake.wait(lock);
+            }
+        } else {
+            m_wake.wait_for(lock, k_progress_poll_interval);
+        }
     }
 }
 
@@ -640,6 +816,24 @@ void Speaker::deliver(const base::Error<SpeechError>& error) {
     if (m_options.on_error) {
         try {
             m_options.on_error(error);
+        } catch (...) {
+        }
+    }
+}
+
+void Speaker::deliver_idle() {
+    if (m_options.on_idle) {
+        try {
+            m_options.on_idle();
+        } catch (...) {
+        }
+    }
+}
+
+void Speaker::set_voice_working(bool working) {
+    if (m_voice_working.exchange(working) != working && m_options.on_voice) {
+        try {
+            m_options.on_voice(working);
         } catch (...) {
         }
     }

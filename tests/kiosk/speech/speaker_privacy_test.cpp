@@ -159,3 +159,47 @@ TEST_CASE("Private speech is played on the headphones but never written to a rec
                                      std::filesystem::directory_iterator());
     CHECK(files == 1);
 }
+
+TEST_CASE(
+    "A private utterance is repeated on the headphones only, and forgotten once they are "
+    "unplugged") {
+    Listener listener;
+    Options options;
+    options.headphones_plugged = true;
+    auto speaker = listening_speaker(listener, options);
+    speaker->speak({utterance(k_balance_text, "en", Channel::headphones, 175, true)});
+    REQUIRE(listener.wait_for_idle(1));
+    REQUIRE(speaker->repeat_last());
+    REQUIRE(listener.wait_for_idle(2));
+    auto notices = listener.speech();
+    REQUIRE(notices.size() == 2);
+    CHECK(notices[1].is_private);
+    CHECK(notices[1].channel == "headphones");
+    CHECK_FALSE(notices[1].interrupted);
+
+    // The customer leaves with their headphones; the next one asks for a repeat.
+    speaker->set_headphones_plugged(false);
+    CHECK_FALSE(speaker->repeat_last());
+    speaker.reset();  // delivers whatever is pending
+    CHECK(listener.speech().size() == 2);
+    CHECK(listener.errors().empty());
+}
+
+TEST_CASE("Unplugging headphones cuts a private repeat at once and forgets it") {
+    Listener listener;
+    Options options;
+    options.headphones_plugged = true;
+    auto speaker = listening_speaker(listener, options);
+    // Long enough to be playing when the repeat is asked for.
+    speaker->speak({utterance(std::string{k_balance_text} + ". " + k_long_english_text, "en",
+                              Channel::headphones, 175, true)});
+    REQUIRE(wait_until_playing(*speaker));
+    REQUIRE(speaker->repeat_last());
+    REQUIRE(wait_until_playing(*speaker));
+    // Unplugged while the repeat plays: the repeat is cut at once and forgotten.
+    speaker->set_headphones_plugged(false);
+    REQUIRE(listener.wait_for_speech(2));
+    CHECK(listener.speech()[1].interrupted);
+    CHECK_FALSE(speaker->repeat_last());
+    CHECK(speaker->statistics().speaker_speech_samples == 0);
+}

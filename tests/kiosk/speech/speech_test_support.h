@@ -25,13 +25,16 @@ using namespace std::chrono_literals;
 using kiosk::speech::Channel;
 using kiosk::speech::Utterance;
 
-// Records what the speaker reports, from its worker thread, for the test thread to read.
+// Records what the speaker reports, from its worker thread, for the test thread to read:
+// each kind of notice on its own, and all of them in the order they came as short lines
+// ("speech Thank you", "interrupted Welcome", "error synthesis_failed", "idle", "voice off").
 class Listener {
   public:
     void attach(kiosk::speech::Options& options) {
         options.on_speech = [this](const kiosk::speech::SpeechNotice& notice) {
             const std::scoped_lock lock{m_mutex};
             m_speech.push_back(notice);
+            m_events.push_back((notice.interrupted ? "interrupted " : "speech ") + notice.text);
             m_changed.notify_all();
         };
         options.on_tone = [this](const kiosk::speech::ToneNotice& notice) {
@@ -42,6 +45,19 @@ class Listener {
         options.on_error = [this](const base::Error<kiosk::speech::SpeechError>& error) {
             const std::scoped_lock lock{m_mutex};
             m_errors.push_back(error);
+            m_events.push_back("error " + std::string{kiosk::speech::to_string(error.code)});
+            m_changed.notify_all();
+        };
+        options.on_idle = [this] {
+            const std::scoped_lock lock{m_mutex};
+            ++m_idle;
+            m_events.emplace_back("idle");
+            m_changed.notify_all();
+        };
+        options.on_voice = [this](bool working) {
+            const std::scoped_lock lock{m_mutex};
+            m_voice.push_back(working);
+            m_events.emplace_back(working ? "voice on" : "voice off");
             m_changed.notify_all();
         };
     }
@@ -59,6 +75,10 @@ class Listener {
         std::unique_lock lock{m_mutex};
         return m_changed.wait_for(lock, timeout, [&] { return m_errors.size() >= count; });
     }
+    bool wait_for_idle(std::size_t count, std::chrono::milliseconds timeout = 30s) {
+        std::unique_lock lock{m_mutex};
+        return m_changed.wait_for(lock, timeout, [&] { return m_idle >= count; });
+    }
 
     std::vector<kiosk::speech::SpeechNotice> speech() const {
         const std::scoped_lock lock{m_mutex};
@@ -72,6 +92,18 @@ class Listener {
         const std::scoped_lock lock{m_mutex};
         return m_errors;
     }
+    std::size_t idle_count() const {
+        const std::scoped_lock lock{m_mutex};
+        return m_idle;
+    }
+    std::vector<bool> voice() const {
+        const std::scoped_lock lock{m_mutex};
+        return m_voice;
+    }
+    std::vector<std::string> events() const {
+        const std::scoped_lock lock{m_mutex};
+        return m_events;
+    }
 
   private:
     mutable std::mutex m_mutex;
@@ -79,6 +111,9 @@ class Listener {
     std::vector<kiosk::speech::SpeechNotice> m_speech;
     std::vector<kiosk::speech::ToneNotice> m_tones;
     std::vector<base::Error<kiosk::speech::SpeechError>> m_errors;
+    std::size_t m_idle = 0;
+    std::vector<bool> m_voice;
+    std::vector<std::string> m_events;
 };
 
 // Waits until `condition` holds, looking every few milliseconds; false on time-out. For states
@@ -93,6 +128,19 @@ inline bool eventually(const std::function<bool()>& condition,
         std::this_thread::sleep_for(5ms);
     }
     return true;
+}
+
+// Speech samples the speaker has played so far, on both outputs.
+inline std::uint64_t speech_samples(const kiosk::speech::Speaker& speaker) {
+    const auto statistics = speaker.statistics();
+    return statistics.speaker_speech_samples + statistics.headphones_speech_samples;
+}
+
+// Waits until the speaker has played another tenth of a second of speech, so that a cut that
+// follows cuts an utterance in mid-play, however slow the machine.
+inline bool wait_until_playing(const kiosk::speech::Speaker& speaker) {
+    const std::uint64_t before = speech_samples(speaker);
+    return eventually([&] { return speech_samples(speaker) >= before + 2205; });
 }
 
 // A folder of its own for one test, removed afterwards.
@@ -154,6 +202,11 @@ inline std::string run_command(const std::string& command) {
     }
     return output;
 }
+
+// About six seconds: the apology at the end of a session that went wrong.
+inline constexpr const char* k_apology_text =
+    "We are sorry, your card could not be read. Please take your card, and try again, or ask "
+    "a member of staff for help.";
 
 inline constexpr const char* k_long_english_text =
     "Welcome to the bank. This machine can show your balance, print a statement, give you a "
