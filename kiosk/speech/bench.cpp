@@ -5,8 +5,9 @@
 //   kiosk_speech_bench --idle [SECONDS]
 //
 // The first form prints the eSpeak NG start-up time, then for each voice, over ROUNDS runs,
-// the 50th and 99th percentiles and the maximum of: speak() (a screen change) to the first
-// audio chunk queued for the output; stop() (any key) to the first audio period without the
+// the 50th and 99th percentiles and the maximum of: speak() (a screen change) and queue() with
+// nothing ahead (a reminder) to the first audio chunk queued for the output; that chunk to the
+// first device period holding it; stop() (any key) to the first audio period without the
 // speech; how long stop() takes to return and how long until the cut utterance's end notice.
 // The second form leaves a Speaker idle for SECONDS and prints the processor time the process
 // and each of its threads used meanwhile, and how often each thread woke up.
@@ -78,7 +79,8 @@ void print(const char* what, const Sample& sample) {
                 sample.maximum());
 }
 
-// Counts end notices, so the bench can wait for the cut utterance to be reported.
+// Counts end and idle notices, so the bench can wait for the cut utterance to be reported and
+// the speaker to be silent again.
 class NoticeCounter {
   public:
     void count(const kiosk::speech::SpeechNotice& notice) {
@@ -95,6 +97,19 @@ class NoticeCounter {
         const std::scoped_lock lock{m_mutex};
         return m_count;
     }
+    void count_idle() {
+        const std::scoped_lock lock{m_mutex};
+        ++m_idle;
+        m_changed.notify_all();
+    }
+    bool wait_for_idle(std::size_t count) {
+        std::unique_lock lock{m_mutex};
+        return m_changed.wait_for(lock, 5s, [&] { return m_idle >= count; });
+    }
+    std::size_t idle_count() const {
+        const std::scoped_lock lock{m_mutex};
+        return m_idle;
+    }
     Clock::time_point last_end() const {
         const std::scoped_lock lock{m_mutex};
         return m_last_end;
@@ -104,6 +119,7 @@ class NoticeCounter {
     mutable std::mutex m_mutex;
     std::condition_variable m_changed;
     std::size_t m_count = 0;
+    std::size_t m_idle = 0;
     Clock::time_point m_last_end;
 };
 
@@ -112,12 +128,13 @@ void print_usage(std::FILE* stream) {
                  "usage: kiosk_speech_bench [ROUNDS]\n"
                  "       kiosk_speech_bench --idle [SECONDS]\n"
                  "Measures the speech timings a listener notices through the real Speaker:\n"
-                 "eSpeak NG's start-up, then for each voice the time from speak() to the first\n"
-                 "audio queued for the output and from stop() to silence, as percentiles over\n"
-                 "ROUNDS runs. With --idle, leaves a speaker idle and prints the processor time\n"
-                 "it used. Prints the numbers to stdout; asserts nothing. Uses SDL's dummy audio\n"
-                 "driver unless SDL_AUDIODRIVER names another.\n"
-                 "  ROUNDS        utterances started and cut per voice (default %d)\n"
+                 "eSpeak NG's start-up, then for each voice the time from speak() and queue() to\n"
+                 "the first audio queued for the output and from stop() to silence, as\n"
+                 "percentiles over ROUNDS runs. With --idle, leaves a speaker idle and prints\n"
+                 "the processor time it used. Prints the numbers to stdout; asserts nothing.\n"
+                 "Uses SDL's dummy audio driver unless SDL_AUDIODRIVER names another.\n"
+                 "  ROUNDS        rounds per voice, each a speak() and a queue() cut by stop()\n"
+                 "                (default %d)\n"
                  "  --idle        measure an idle speaker for SECONDS (default %d)\n"
                  "  -h, --help    this text\n",
                  k_default_rounds, k_default_idle_seconds);
@@ -144,43 +161,80 @@ kiosk::speech::Utterance utterance_of(const Voice& voice) {
     return utterance;
 }
 
+// What one voice measured over its rounds.
+struct VoiceSamples {
+    Sample speak_to_chunk;
+    Sample queue_to_chunk;
+    Sample chunk_to_period;
+    Sample synth_to_chunk;
+    Sample stop_call;
+    Sample stop_to_notice;
+    Sample stop_to_silence;
+};
+
+// Starts the voice's sentence with speak() (customer speech) or queue() (the kiosk's, with
+// nothing ahead of it), lets it play, then cuts it with stop(). False when the speaker never
+// reported the end.
+bool say_and_cut(Speaker& speaker, NoticeCounter& notices, const Voice& voice, bool queued,
+                 VoiceSamples& samples) {
+    const std::size_t notices_before = notices.count();
+    const std::size_t idle_before = notices.idle_count();
+    if (queued) {
+        speaker.queue({utterance_of(voice)});
+    } else {
+        speaker.speak({utterance_of(voice)});
+    }
+    std::this_thread::sleep_for(k_speech_before_cut);
+    const auto statistics = speaker.statistics();
+    const auto to_chunk =
+        queued ? statistics.queue_to_first_chunk : statistics.speak_to_first_chunk;
+    if (to_chunk && statistics.first_chunk_latency) {
+        (queued ? samples.queue_to_chunk : samples.speak_to_chunk).add(milliseconds(*to_chunk));
+        samples.synth_to_chunk.add(milliseconds(*statistics.first_chunk_latency));
+    }
+    if (statistics.chunk_to_first_period) {
+        samples.chunk_to_period.add(milliseconds(*statistics.chunk_to_first_period));
+    }
+    const Clock::time_point stopped = Clock::now();
+    speaker.stop();
+    const Clock::duration stop_call = Clock::now() - stopped;
+    samples.stop_call.add(milliseconds(stop_call));
+    if (!notices.wait_for(notices_before + 1) || !notices.wait_for_idle(idle_before + 1)) {
+        return false;
+    }
+    samples.stop_to_notice.add(milliseconds(notices.last_end() - stopped));
+    std::this_thread::sleep_for(k_cut_settle);
+    if (const auto cut = speaker.statistics().cut_to_silence) {
+        // Measured from the cut inside stop(); the whole stop() call is added, so the figure
+        // runs from the moment stop() was called.
+        samples.stop_to_silence.add(milliseconds(*cut) + milliseconds(stop_call));
+    }
+    return true;
+}
+
 int measure_latency(Speaker& speaker, NoticeCounter& notices, int rounds) {
     for (const Voice& voice : k_voices) {
-        Sample speak_to_chunk;
-        Sample synth_to_chunk;
-        Sample stop_call;
-        Sample stop_to_notice;
-        Sample stop_to_silence;
+        VoiceSamples samples;
         for (int round = 0; round < rounds; ++round) {
-            const std::size_t notices_before = notices.count();
-            speaker.speak({utterance_of(voice)});
-            std::this_thread::sleep_for(k_speech_before_cut);
-            const auto statistics = speaker.statistics();
-            if (statistics.speak_to_first_chunk && statistics.first_chunk_latency) {
-                speak_to_chunk.add(milliseconds(*statistics.speak_to_first_chunk));
-                synth_to_chunk.add(milliseconds(*statistics.first_chunk_latency));
-            }
-            const Clock::time_point stopped = Clock::now();
-            speaker.stop();
-            stop_call.add(milliseconds(Clock::now() - stopped));
-            if (!notices.wait_for(notices_before + 1)) {
+            if (!say_and_cut(speaker, notices, voice, false, samples) ||
+                !say_and_cut(speaker, notices, voice, true, samples)) {
                 std::fprintf(stderr, "no end notice after stop()\n");
                 return 1;
             }
-            stop_to_notice.add(milliseconds(notices.last_end() - stopped));
-            std::this_thread::sleep_for(k_cut_settle);
-            if (const auto cut = speaker.statistics().cut_to_silence) {
-                stop_to_silence.add(milliseconds(*cut));
-            }
         }
         std::printf("%s (%s)\n", voice.locale, voice.text);
-        print("speak() to first chunk queued", speak_to_chunk);
-        print("espeak_Synth to first chunk", synth_to_chunk);
-        print("stop() to first period without it", stop_to_silence);
-        print("stop() call", stop_call);
-        print("stop() to end notice", stop_to_notice);
+        print("speak() to first chunk queued", samples.speak_to_chunk);
+        print("queue() behind nothing to first chunk", samples.queue_to_chunk);
+        print("first chunk queued to first period", samples.chunk_to_period);
+        print("espeak_Synth to first chunk", samples.synth_to_chunk);
+        print("stop() to first period without it", samples.stop_to_silence);
+        print("stop() call", samples.stop_call);
+        print("stop() to end notice", samples.stop_to_notice);
     }
-    std::printf("after a cut, at most one device period already handed to SDL still sounds\n");
+    std::printf(
+        "after a cut, at most one device period already handed to SDL still sounds; a chunk\n"
+        "queued waits for the device's next period (at most one period, %.1f ms)\n",
+        kiosk::speech::k_device_buffer_samples * 1000.0 / 22050.0);
     return 0;
 }
 
@@ -288,6 +342,7 @@ int main(int argc, char** argv) {
     options.on_speech = [&notices](const kiosk::speech::SpeechNotice& notice) {
         notices.count(notice);
     };
+    options.on_idle = [&notices] { notices.count_idle(); };
     const Clock::time_point create_started = Clock::now();
     auto created = Speaker::create(std::move(options));
     const Clock::duration create_took = Clock::now() - create_started;
