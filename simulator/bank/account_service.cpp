@@ -24,6 +24,9 @@ constexpr std::size_t k_minimum_pan_length = 12;
 constexpr std::size_t k_maximum_pan_length = 19;
 constexpr std::size_t k_pin_block_hex_length = 16;
 constexpr std::string_view k_pin_block_format_0 = "iso9564-0";
+// docs/api/account.yaml, "Grant": 16 to 128 characters of A-Z a-z 0-9 _ -.
+constexpr std::size_t k_minimum_grant_length = 16;
+constexpr std::size_t k_maximum_grant_length = 128;
 // How long start() waits for the accept loop to run.
 constexpr std::chrono::seconds k_server_ready_timeout{5};
 // The drop fault announces a body of this length and then closes the connection.
@@ -34,6 +37,14 @@ bool is_terminal_id(std::string_view text) {
            std::all_of(text.begin(), text.end(), [](char c) {
                return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                       c == '.' || c == '_' || c == '-';
+           });
+}
+
+bool is_grant(std::string_view text) {
+    return text.size() >= k_minimum_grant_length && text.size() <= k_maximum_grant_length &&
+           std::all_of(text.begin(), text.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                      c == '_' || c == '-';
            });
 }
 
@@ -67,6 +78,8 @@ enum class RequestError {
     bad_pan,               // pan missing, not a string, or not 12..19 digits
     bad_pin_block_format,  // pin_block_format missing or not "iso9564-0"
     bad_pin_block,         // pin_block missing, not a string, or not 16 hexadecimal digits
+    bad_grant,             // grant missing, not a string, or not 16..128 allowed characters
+    bad_elder_mode,        // elder_mode missing or not a boolean
 };
 
 std::string_view to_string(RequestError error) {
@@ -85,6 +98,10 @@ std::string_view to_string(RequestError error) {
             return "pin_block_format must be \"iso9564-0\"";
         case RequestError::bad_pin_block:
             return "pin_block must be 16 hexadecimal digits";
+        case RequestError::bad_grant:
+            return "grant must be 16 to 128 characters of A-Z a-z 0-9 _ -";
+        case RequestError::bad_elder_mode:
+            return "elder_mode must be true or false";
     }
     return "bad request";
 }
@@ -140,6 +157,52 @@ std::expected<BalanceRequest, RequestError> parse_balance_request(std::string_vi
         return std::unexpected(RequestError::bad_pin_block);
     }
     request.pin_block = *parsed_block;
+    return request;
+}
+
+struct PreferencesRequest {
+    std::string terminal_id;
+    std::string grant;
+    bool elder_mode = false;
+};
+
+// Validates a preferences request's body field by field (docs/api/account.yaml,
+// "PreferencesRequest").
+std::expected<PreferencesRequest, RequestError> parse_preferences_request(std::string_view body,
+                                                                          AuditEntry& audit) {
+    const json document = json::parse(body, nullptr, false);
+    if (document.is_discarded()) {
+        return std::unexpected(RequestError::not_json);
+    }
+    if (!document.is_object()) {
+        return std::unexpected(RequestError::not_object);
+    }
+    for (const auto& [key, value] : document.items()) {
+        if (key != "terminal_id" && key != "grant" && key != "elder_mode") {
+            return std::unexpected(RequestError::unexpected_field);
+        }
+    }
+    PreferencesRequest request;
+    const auto terminal = document.find("terminal_id");
+    if (terminal == document.end() || !terminal->is_string() ||
+        !is_terminal_id(terminal->get_ref<const std::string&>())) {
+        return std::unexpected(RequestError::bad_terminal_id);
+    }
+    request.terminal_id = terminal->get<std::string>();
+    audit.terminal_id = request.terminal_id;
+
+    const auto grant = document.find("grant");
+    if (grant == document.end() || !grant->is_string() ||
+        !is_grant(grant->get_ref<const std::string&>())) {
+        return std::unexpected(RequestError::bad_grant);
+    }
+    request.grant = grant->get<std::string>();
+
+    const auto elder_mode = document.find("elder_mode");
+    if (elder_mode == document.end() || !elder_mode->is_boolean()) {
+        return std::unexpected(RequestError::bad_elder_mode);
+    }
+    request.elder_mode = elder_mode->get<bool>();
     return request;
 }
 
@@ -221,10 +284,12 @@ AccountService::Reply AccountService::answer_balance(std::string_view body, Audi
         return {400, bad_request_body("pin_block does not decipher to an ISO 9564 format 0 block"),
                 "bad_pin_block"};
     }
-    auto check = m_store->verify_pin_and_read_balance(request->pan, *pin);
+    auto check = m_store->verify_pin_and_read_balance(
+        request->pan, *pin,
+        GrantTerms{request->terminal_id, now_unix_ms(), m_config.grant_lifetime});
     base::wipe(*pin);
     if (!check) {
-        return {503, result_body("unavailable"), "database_failure"};
+        return {503, result_body("unavailable"), std::string(to_string(check.error()))};
     }
     switch (check->verdict) {
         case PinVerdict::ok: {
@@ -232,7 +297,8 @@ AccountService::Reply AccountService::answer_balance(std::string_view body, Audi
                 {"result", "ok"},
                 {"balance",
                  {{"minor_units", check->balance_minor_units}, {"currency", check->currency}}},
-                {"masked_pan", mask_pan(request->pan)}};
+                {"masked_pan", mask_pan(request->pan)},
+                {"preferences", {{"elder_mode", check->elder_mode}, {"grant", check->grant}}}};
             return {200, reply.dump(), "ok"};
         }
         case PinVerdict::wrong_pin:
@@ -244,6 +310,24 @@ AccountService::Reply AccountService::answer_balance(std::string_view body, Audi
             return {404, result_body("card_unknown"), "card_unknown"};
     }
     return {503, result_body("unavailable"), "database_failure"};
+}
+
+AccountService::Reply AccountService::answer_preferences(std::string_view body, AuditEntry& audit) {
+    auto request = parse_preferences_request(body, audit);
+    if (!request) {
+        return {400, bad_request_body(to_string(request.error())), "bad_request"};
+    }
+    auto use = m_store->save_preferences(request->grant, request->terminal_id, request->elder_mode,
+                                         now_unix_ms());
+    if (!use) {
+        return {503, result_body("unavailable"), std::string(to_string(use.error()))};
+    }
+    audit.masked_pan = use->masked_pan;
+    if (use->verdict == GrantVerdict::saved) {
+        return {200, result_body("ok"), "ok"};
+    }
+    // One answer for every refusal (docs/api/account.yaml, 403); the audit row says which.
+    return {403, result_body("grant_refused"), std::string(to_string(use->verdict))};
 }
 
 std::expected<void, base::Error<BankError>> AccountService::start(const std::string& host,
@@ -335,6 +419,27 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
             return;
         }
         Reply reply = answer_balance(request.body, audit);
+        audit.result = reply.audit_result;
+        audit.http_status = reply.status;
+        (void)m_store->record_audit(audit);
+        response.status = reply.status;
+        response.set_content(reply.body, std::string(k_json_type));
+    });
+
+    m_server->Put("/v1/preferences", [this, apply_fault](const httplib::Request& request,
+                                                         httplib::Response& response) {
+        AuditEntry audit;
+        audit.call = "preferences";
+        audit.at_unix_ms = now_unix_ms();
+        const Fault fault = m_fault.load();
+        if (apply_fault(response)) {
+            (void)parse_preferences_request(request.body, audit);
+            audit.result = "fault_" + std::string(to_string(fault));
+            audit.http_status = response.status;
+            (void)m_store->record_audit(audit);
+            return;
+        }
+        Reply reply = answer_preferences(request.body, audit);
         audit.result = reply.audit_result;
         audit.http_status = reply.status;
         (void)m_store->record_audit(audit);

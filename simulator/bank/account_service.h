@@ -56,6 +56,8 @@ struct AccountServiceConfig {
     std::filesystem::path demo_cards;  // simulator/cards/demo-cards.toml, seeds an empty database
     std::array<std::uint8_t, 16> pin_key{};  // the PIN pad's TDES PIN encryption key
     std::optional<TlsFiles> tls{};           // serve HTTPS with these; plain HTTP when empty
+    // How long a preferences grant lasts; tests shorten it to see grants expire.
+    std::chrono::milliseconds grant_lifetime = k_grant_lifetime;
 };
 
 class AccountService {
@@ -87,6 +89,7 @@ class AccountService {
         std::string audit_result;
     };
     Reply answer_balance(std::string_view body, AuditEntry& audit);
+    Reply answer_preferences(std::string_view body, AuditEntry& audit);
     void hold_reply();
 
     AccountServiceConfig m_config;

@@ -1,10 +1,12 @@
 #include "simulator/bank/account_store.h"
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "simulator/bank/demo_accounts.h"
 #include "simulator/bank/pin_hash.h"
@@ -19,20 +21,46 @@ constexpr int k_busy_timeout_ms = 2'000;
 
 // Prefixed so that the digest of a PAN here is not the digest of the PAN anywhere else.
 constexpr std::string_view k_pan_digest_domain = "kiosk-sim account service pan v1:";
+// Likewise for grants: a grant's digest is never a PAN's.
+constexpr std::string_view k_grant_digest_domain = "kiosk-sim account service grant v1:";
 
-std::string pan_digest(std::string_view pan) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    std::string input(k_pan_digest_domain);
-    input += pan;
-    EVP_Digest(input.data(), input.size(), digest.data(), &length, EVP_sha256(), nullptr);
-    static constexpr char k_hex[] = "0123456789abcdef";
+constexpr char k_hex_digits[] = "0123456789abcdef";
+
+std::string lower_hex(const unsigned char* bytes, std::size_t count) {
     std::string text;
-    for (unsigned int index = 0; index < length; ++index) {
-        text += k_hex[digest[index] >> 4];
-        text += k_hex[digest[index] & 0x0F];
+    text.reserve(2 * count);
+    for (std::size_t index = 0; index < count; ++index) {
+        text += k_hex_digits[bytes[index] >> 4];
+        text += k_hex_digits[bytes[index] & 0x0F];
     }
     return text;
+}
+
+std::string sha256_hex(std::string_view domain, std::string_view value) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    std::string input(domain);
+    input += value;
+    EVP_Digest(input.data(), input.size(), digest.data(), &length, EVP_sha256(), nullptr);
+    return lower_hex(digest.data(), length);
+}
+
+std::string pan_digest(std::string_view pan) {
+    return sha256_hex(k_pan_digest_domain, pan);
+}
+
+std::string grant_digest(std::string_view grant) {
+    return sha256_hex(k_grant_digest_domain, grant);
+}
+
+// A fresh grant: k_grant_bytes from OpenSSL's generator as lowercase hex, or nothing when the
+// generator fails.
+std::optional<std::string> new_grant() {
+    std::array<unsigned char, k_grant_bytes> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        return std::nullopt;
+    }
+    return lower_hex(bytes.data(), bytes.size());
 }
 
 // A prepared statement that finalises itself.
@@ -94,6 +122,22 @@ PinCheck verdict_only(PinVerdict verdict, int tries_left = 0) {
 
 }  // namespace
 
+std::string_view to_string(GrantVerdict verdict) {
+    switch (verdict) {
+        case GrantVerdict::saved:
+            return "saved";
+        case GrantVerdict::unknown:
+            return "grant_unknown";
+        case GrantVerdict::used:
+            return "grant_used";
+        case GrantVerdict::expired:
+            return "grant_expired";
+        case GrantVerdict::other_terminal:
+            return "grant_other_terminal";
+    }
+    return "unknown";
+}
+
 std::string mask_pan(std::string_view pan) {
     const std::string_view last = pan.size() >= 4 ? pan.substr(pan.size() - 4) : std::string_view{};
     return "**** **** **** " + std::string(last);
@@ -153,6 +197,22 @@ std::expected<void, base::Error<BankError>> AccountStore::create_schema() {
             card_id              INTEGER NOT NULL UNIQUE REFERENCES cards(id),
             balance_minor_units  INTEGER NOT NULL,
             currency             TEXT    NOT NULL
+        );
+        -- Added with card preferences (docs/api/account.yaml 1.1.0). A database file made
+        -- before them gains both tables when it is opened; nothing else changes.
+        -- One row per card that has elder mode remembered; no row means the default (off).
+        CREATE TABLE IF NOT EXISTS card_preferences (
+            card_id     INTEGER PRIMARY KEY REFERENCES cards(id),
+            elder_mode  INTEGER NOT NULL
+        );
+        -- Grants by digest: the grant itself is never stored, so a copy of this file grants
+        -- nothing. Rows are purged once expired.
+        CREATE TABLE IF NOT EXISTS preference_grants (
+            grant_digest     TEXT    PRIMARY KEY,
+            card_id          INTEGER NOT NULL REFERENCES cards(id),
+            terminal_id      TEXT    NOT NULL,
+            expires_unix_ms  INTEGER NOT NULL,
+            used             INTEGER NOT NULL DEFAULT 0
         );
         CREATE TABLE IF NOT EXISTS audit (
             id           INTEGER PRIMARY KEY,
@@ -242,8 +302,8 @@ std::expected<CardStatus, BankError> AccountStore::card_status(std::string_view 
     }
 }
 
-std::expected<PinCheck, BankError> AccountStore::verify_pin_and_read_balance(std::string_view pan,
-                                                                             std::string_view pin) {
+std::expected<PinCheck, BankError> AccountStore::verify_pin_and_read_balance(
+    std::string_view pan, std::string_view pin, const GrantTerms& terms) {
     std::lock_guard lock(m_mutex);
     if (!execute("BEGIN IMMEDIATE")) {
         return std::unexpected(BankError::database_failure);
@@ -332,7 +392,101 @@ std::expected<PinCheck, BankError> AccountStore::verify_pin_and_read_balance(std
     PinCheck check = verdict_only(PinVerdict::ok);
     check.balance_minor_units = balance.integer(0);
     check.currency = balance.text(1);
+
+    Statement preferences(m_database, "SELECT elder_mode FROM card_preferences WHERE card_id = ?");
+    if (!preferences.valid() || !preferences.bind(1, card_id)) {
+        return fail(BankError::database_failure);
+    }
+    const int found = preferences.step();
+    if (found != SQLITE_ROW && found != SQLITE_DONE) {
+        return fail(BankError::database_failure);
+    }
+    check.elder_mode = found == SQLITE_ROW && preferences.integer(0) != 0;
+
+    // Only a correct PIN reaches this point, so only a correct PIN yields a grant.
+    auto grant = new_grant();
+    if (!grant) {
+        return fail(BankError::crypto_failure);
+    }
+    Statement purge(m_database, "DELETE FROM preference_grants WHERE expires_unix_ms <= ?");
+    Statement issue(m_database,
+                    "INSERT INTO preference_grants (grant_digest, card_id, terminal_id, "
+                    "expires_unix_ms) VALUES (?, ?, ?, ?)");
+    if (!purge.valid() || !purge.bind(1, terms.now_unix_ms) || purge.step() != SQLITE_DONE ||
+        !issue.valid() || !issue.bind(1, grant_digest(*grant)) || !issue.bind(2, card_id) ||
+        !issue.bind(3, terms.terminal_id) ||
+        !issue.bind(4, terms.now_unix_ms + std::int64_t{terms.lifetime.count()}) ||
+        issue.step() != SQLITE_DONE) {
+        return fail(BankError::database_failure);
+    }
+    check.grant = std::move(*grant);
     return finish(check);
+}
+
+std::expected<GrantUse, BankError> AccountStore::save_preferences(std::string_view grant,
+                                                                  std::string_view terminal_id,
+                                                                  bool elder_mode,
+                                                                  std::int64_t now_unix_ms) {
+    std::lock_guard lock(m_mutex);
+    if (!execute("BEGIN IMMEDIATE")) {
+        return std::unexpected(BankError::database_failure);
+    }
+    auto fail = [this]() -> std::expected<GrantUse, BankError> {
+        execute("ROLLBACK");
+        return std::unexpected(BankError::database_failure);
+    };
+    auto finish = [this](GrantUse use) -> std::expected<GrantUse, BankError> {
+        if (!execute("COMMIT")) {
+            execute("ROLLBACK");
+            return std::unexpected(BankError::database_failure);
+        }
+        return use;
+    };
+
+    const std::string digest = grant_digest(grant);
+    GrantUse use;
+    std::int64_t card_id = 0;
+    {
+        Statement query(m_database,
+                        "SELECT g.card_id, g.terminal_id, g.expires_unix_ms, g.used, c.masked_pan "
+                        "FROM preference_grants g JOIN cards c ON c.id = g.card_id "
+                        "WHERE g.grant_digest = ?");
+        if (!query.valid() || !query.bind(1, digest)) {
+            return fail();
+        }
+        const int stepped = query.step();
+        if (stepped == SQLITE_DONE) {
+            return finish(use);
+        }
+        if (stepped != SQLITE_ROW) {
+            return fail();
+        }
+        card_id = query.integer(0);
+        use.masked_pan = query.text(4);
+        if (query.integer(3) != 0) {
+            use.verdict = GrantVerdict::used;
+        } else if (now_unix_ms >= query.integer(2)) {
+            use.verdict = GrantVerdict::expired;
+        } else if (query.text(1) != terminal_id) {
+            // Not used up: the terminal it was issued to may still present it.
+            use.verdict = GrantVerdict::other_terminal;
+        } else {
+            use.verdict = GrantVerdict::saved;
+        }
+    }
+    if (use.verdict != GrantVerdict::saved) {
+        return finish(use);
+    }
+    Statement spend(m_database, "UPDATE preference_grants SET used = 1 WHERE grant_digest = ?");
+    Statement store(m_database,
+                    elder_mode ? "INSERT INTO card_preferences (card_id, elder_mode) VALUES (?, 1) "
+                                 "ON CONFLICT (card_id) DO UPDATE SET elder_mode = 1"
+                               : "DELETE FROM card_preferences WHERE card_id = ?");
+    if (!spend.valid() || !spend.bind(1, digest) || spend.step() != SQLITE_DONE || !store.valid() ||
+        !store.bind(1, card_id) || store.step() != SQLITE_DONE) {
+        return fail();
+    }
+    return finish(use);
 }
 
 std::expected<void, BankError> AccountStore::record_audit(const AuditEntry& entry) {

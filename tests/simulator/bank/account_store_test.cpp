@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -207,8 +209,10 @@ TEST_CASE("no text in the database holds a demo PIN or a clear PAN") {
     Database database(path);
     // pan_digest is 64 hex digits and could hold any 4-digit run by chance; it is checked for
     // its form instead.
-    for (const std::string table : {"cards", "accounts", "audit"}) {
-        for (const std::string& value : database.text_values(table, {"pan_digest"})) {
+    for (const std::string table :
+         {"cards", "accounts", "audit", "card_preferences", "preference_grants"}) {
+        for (const std::string& value :
+             database.text_values(table, {"pan_digest", "grant_digest"})) {
             INFO(table << ": " << value);
             for (std::string_view pin : {k_zhang_wei_pin, k_li_na_pin, k_alice_pin}) {
                 CHECK(value.find(pin) == std::string::npos);
@@ -244,4 +248,137 @@ TEST_CASE("the audit table holds masked PANs only") {
         saw_mask = saw_mask || value == "**** **** **** 0018";
     }
     CHECK(saw_mask);
+}
+
+namespace {
+
+// The try counter of one card, read as an auditor would.
+std::int64_t wrong_pin_count(const std::filesystem::path& path, std::string_view masked_pan) {
+    Database database(path);
+    sqlite3_stmt* statement = nullptr;
+    REQUIRE(sqlite3_prepare_v2(database.handle(),
+                               "SELECT wrong_pin_count FROM cards WHERE masked_pan = ?", -1,
+                               &statement, nullptr) == SQLITE_OK);
+    sqlite3_bind_text(statement, 1, masked_pan.data(), static_cast<int>(masked_pan.size()),
+                      SQLITE_TRANSIENT);
+    REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+    const std::int64_t count = sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+    return count;
+}
+
+bank::GrantTerms terms_at(std::int64_t now_unix_ms, std::string terminal = "lobby-01") {
+    return bank::GrantTerms{std::move(terminal), now_unix_ms, std::chrono::milliseconds(100)};
+}
+
+}  // namespace
+
+TEST_CASE("a database made before card preferences opens, keeps its cards and gains them") {
+    TemporaryDirectory directory;
+    const auto path = directory.path() / "bank.sqlite";
+    {
+        auto store = bank::AccountStore::open(path, demo_cards_path());
+        REQUIRE(store);
+        auto wrong = (*store)->verify_pin_and_read_balance(k_li_na_pan, "1357", terms_at(1'000));
+        REQUIRE(wrong);
+        REQUIRE(wrong->verdict == bank::PinVerdict::wrong_pin);
+    }
+    // What a file written by the service before preferences looks like: no such tables.
+    {
+        sqlite3* handle = nullptr;
+        REQUIRE(sqlite3_open_v2(path.string().c_str(), &handle, SQLITE_OPEN_READWRITE, nullptr) ==
+                SQLITE_OK);
+        REQUIRE(sqlite3_exec(handle, "DROP TABLE card_preferences; DROP TABLE preference_grants;",
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close_v2(handle);
+    }
+    auto store = bank::AccountStore::open(path, demo_cards_path());
+    REQUIRE(store);
+    CHECK(wrong_pin_count(path, "**** **** **** 0122") == 1);
+    auto check = (*store)->verify_pin_and_read_balance(k_li_na_pan, k_li_na_pin, terms_at(2'000));
+    REQUIRE(check);
+    REQUIRE(check->verdict == bank::PinVerdict::ok);
+    CHECK(check->balance_minor_units == 100205);
+    CHECK_FALSE(check->elder_mode);
+    auto saved = (*store)->save_preferences(check->grant, "lobby-01", true, 2'001);
+    REQUIRE(saved);
+    CHECK(saved->verdict == bank::GrantVerdict::saved);
+    auto after = (*store)->verify_pin_and_read_balance(k_li_na_pan, k_li_na_pin, terms_at(2'002));
+    REQUIRE(after);
+    CHECK(after->elder_mode);
+}
+
+TEST_CASE("a grant lasts exactly its lifetime") {
+    TemporaryDirectory directory;
+    auto store = bank::AccountStore::open(directory.path() / "bank.sqlite", demo_cards_path());
+    REQUIRE(store);
+    auto issue = [&](std::int64_t now) {
+        auto check =
+            (*store)->verify_pin_and_read_balance(k_zhang_wei_pan, k_zhang_wei_pin, terms_at(now));
+        REQUIRE(check);
+        REQUIRE(check->verdict == bank::PinVerdict::ok);
+        return check->grant;
+    };
+    const std::string last_moment = issue(10'000);
+    const std::string too_late = issue(10'000);
+    auto in_time = (*store)->save_preferences(last_moment, "lobby-01", true, 10'099);
+    REQUIRE(in_time);
+    CHECK(in_time->verdict == bank::GrantVerdict::saved);
+    auto expired = (*store)->save_preferences(too_late, "lobby-01", false, 10'100);
+    REQUIRE(expired);
+    CHECK(expired->verdict == bank::GrantVerdict::expired);
+    CHECK(expired->masked_pan == "**** **** **** 0018");
+    // The next correct PIN purges expired grants: the old one is then simply unknown.
+    const std::string fresh = issue(20'000);
+    auto purged = (*store)->save_preferences(too_late, "lobby-01", false, 20'001);
+    REQUIRE(purged);
+    CHECK(purged->verdict == bank::GrantVerdict::unknown);
+    CHECK(purged->masked_pan.empty());
+    CHECK_FALSE(fresh.empty());
+}
+
+TEST_CASE("a wrong PIN yields no grant") {
+    TemporaryDirectory directory;
+    auto store = bank::AccountStore::open(directory.path() / "bank.sqlite", demo_cards_path());
+    REQUIRE(store);
+    auto wrong = (*store)->verify_pin_and_read_balance(k_zhang_wei_pan, "9999", terms_at(1'000));
+    REQUIRE(wrong);
+    CHECK(wrong->verdict == bank::PinVerdict::wrong_pin);
+    CHECK(wrong->grant.empty());
+    Database database(directory.path() / "bank.sqlite");
+    CHECK(database.text_values("preference_grants").empty());
+}
+
+TEST_CASE("the database keeps grants only as digests and remembers nothing but the flag") {
+    RunningBank bank;
+    auto client = bank.client();
+    auto reply = post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
+    REQUIRE(reply);
+    const auto document = nlohmann::json::parse(reply->body);
+    const std::string grant = document["preferences"]["grant"];
+    const std::string unused = nlohmann::json::parse(
+        post_balance(client, k_li_na_pan, k_li_na_pin)->body)["preferences"]["grant"];
+    REQUIRE(put_preferences(client, grant, true)->status == 200);
+    bank.service.stop();
+
+    const auto path = bank.directory.path() / "bank.sqlite";
+    const std::string bytes = file_bytes(path);
+    CHECK(bytes.find(grant) == std::string::npos);
+    CHECK(bytes.find(unused) == std::string::npos);
+    Database database(path);
+    for (const std::string& digest : database.text_values("preference_grants", {"terminal_id"})) {
+        CHECK(digest.size() == 64);
+        CHECK(digest != grant);
+        CHECK(digest != unused);
+    }
+    // One row, two columns: the card's row id and the flag.
+    sqlite3_stmt* statement = nullptr;
+    REQUIRE(sqlite3_prepare_v2(database.handle(), "SELECT * FROM card_preferences", -1, &statement,
+                               nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+    CHECK(sqlite3_column_count(statement) == 2);
+    CHECK(sqlite3_column_type(statement, 0) == SQLITE_INTEGER);
+    CHECK(sqlite3_column_int64(statement, 1) == 1);
+    CHECK(sqlite3_step(statement) == SQLITE_DONE);
+    sqlite3_finalize(statement);
 }

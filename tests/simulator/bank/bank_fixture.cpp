@@ -58,4 +58,11 @@ std::string balance_body(std::string_view pan, std::string_view pin_block) {
         .dump();
 }
 
+std::string preferences_body(std::string_view grant, bool elder_mode,
+                             std::string_view terminal_id) {
+    return nlohmann::json{
+        {"terminal_id", terminal_id}, {"grant", grant}, {"elder_mode", elder_mode}}
+        .dump();
+}
+
 }  // namespace bank_test

@@ -56,4 +56,14 @@ httplib::Result post_balance(HttpClient& client, std::string_view pan, std::stri
                        "application/json");
 }
 
+std::string preferences_body(std::string_view grant, bool elder_mode,
+                             std::string_view terminal_id = "lobby-01");
+
+template <typename HttpClient>
+httplib::Result put_preferences(HttpClient& client, std::string_view grant, bool elder_mode,
+                                std::string_view terminal_id = "lobby-01") {
+    return client.Put("/v1/preferences", preferences_body(grant, elder_mode, terminal_id),
+                      "application/json");
+}
+
 }  // namespace bank_test
