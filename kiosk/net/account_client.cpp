@@ -21,6 +21,8 @@ using nlohmann::json;
 constexpr std::string_view k_service_name = "account";
 constexpr std::string_view k_balance_call = "balance";
 constexpr std::string_view k_balance_path = "/v1/balance";
+constexpr std::string_view k_preferences_call = "preferences";
+constexpr std::string_view k_preferences_path = "/v1/preferences";
 constexpr std::string_view k_pin_block_format_0 = "iso9564-0";
 // How long the worker sleeps in curl_multi_poll at most; curl_multi_wakeup cuts it short on
 // cancel and stop, so this only bounds the wait when libcurl asks for nothing sooner.
@@ -179,6 +181,133 @@ bool is_currency_code(const json& value) {
            std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
+// docs/api/account.yaml, "Grant". Checked before a grant is believed or sent, so that it can
+// be written into a request body as it is, with nothing to escape.
+bool is_grant(std::string_view text) {
+    return text.size() >= k_minimum_grant_length && text.size() <= k_maximum_grant_length &&
+           std::all_of(text.begin(), text.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                      c == '_' || c == '-';
+           });
+}
+
+// The `preferences` of an ok balance reply (docs/api/account.yaml, "CardPreferences"), or
+// nothing when it does not match the contract. The grant is copied into a SecretText and its
+// text in the parsed document is wiped, whatever else the object holds.
+std::optional<core::CardPreferences> read_preferences(json& value) {
+    if (!value.is_object()) {
+        return std::nullopt;
+    }
+    const auto grant = value.find("grant");
+    const auto elder_mode = value.find("elder_mode");
+    if (grant == value.end() || !grant->is_string()) {
+        return std::nullopt;
+    }
+    auto& grant_text = grant->get_ref<std::string&>();
+    std::optional<core::CardPreferences> preferences;
+    if (is_grant(grant_text) && elder_mode != value.end() && elder_mode->is_boolean()) {
+        preferences = core::CardPreferences{elder_mode->get<bool>(), base::SecretText(grant_text)};
+    }
+    base::wipe(grant_text);
+    return preferences;
+}
+
+// What one HTTPS exchange came to: the HTTP status of a whole reply, or why there is none.
+struct Exchange {
+    bool abandoned = false;
+    std::optional<long> http_status;                                 // a whole reply arrived
+    core::ServiceStatus failure = core::ServiceStatus::unavailable;  // none did: what it means
+    std::string status;                                              // for the notice
+};
+
+Exchange failed(core::ServiceStatus failure, std::string_view status) {
+    return {false, std::nullopt, failure, std::string(status)};
+}
+
+// Carries out one request on the worker's multi handle: `put` chooses PUT over POST. The
+// secure transport rules hold for every call (secure_transport). Ends early, abandoned, as
+// soon as `abandoned()` says so.
+template <typename Abandoned>
+Exchange exchange(CURLM* multi, const AccountClientOptions& options, std::string_view path,
+                  bool put, const base::SecretText& body, ReplyBuffer& reply, Abandoned abandoned) {
+    // Nothing is sent over anything but HTTPS to a configured trust anchor; the kiosk's
+    // configuration refuses both at start, and the client holds to it on its own.
+    if (!options.base_url.starts_with("https://") || options.ca_file.empty()) {
+        return failed(core::ServiceStatus::unavailable, "insecure_configuration");
+    }
+    const std::string url = options.base_url + std::string(path);
+
+    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), &curl_easy_cleanup);
+    if (!easy) {
+        return failed(core::ServiceStatus::unavailable, "transport_error");
+    }
+    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+    headers = curl_slist_append(headers, "Accept: application/json");
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers,
+                                                                            &curl_slist_free_all);
+    CURL* handle = easy.get();
+    const bool configured =
+        secure_transport(handle, options.ca_file) && set_option(handle, CURLOPT_URL, url.c_str()) &&
+        set_option(handle, CURLOPT_HTTPHEADER, header_list.get()) &&
+        set_option(handle, CURLOPT_POSTFIELDS, body.view().data()) &&
+        set_option(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size())) &&
+        // With a body given as POSTFIELDS, only the method's name changes (libcurl's
+        // CURLOPT_CUSTOMREQUEST): the same request, sent as PUT.
+        (!put || set_option(handle, CURLOPT_CUSTOMREQUEST, "PUT")) &&
+        set_option(handle, CURLOPT_WRITEFUNCTION, &collect_body) &&
+        set_option(handle, CURLOPT_WRITEDATA, &reply) &&
+        set_option(handle, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options.connect_timeout.count())) &&
+        set_option(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count())) &&
+        set_option(handle, CURLOPT_NOSIGNAL, 1L);
+    if (!configured) {
+        return failed(core::ServiceStatus::unavailable, "insecure_configuration");
+    }
+
+    if (curl_multi_add_handle(multi, handle) != CURLM_OK) {
+        return failed(core::ServiceStatus::unavailable, "transport_error");
+    }
+    std::optional<CURLcode> finished;
+    bool was_abandoned = false;
+    while (!finished) {
+        if (abandoned()) {
+            was_abandoned = true;
+            break;
+        }
+        int running = 0;
+        if (curl_multi_perform(multi, &running) != CURLM_OK) {
+            finished = CURLE_FAILED_INIT;
+            break;
+        }
+        int remaining = 0;
+        while (CURLMsg* message = curl_multi_info_read(multi, &remaining)) {
+            if (message->msg == CURLMSG_DONE && message->easy_handle == handle) {
+                finished = message->data.result;
+            }
+        }
+        if (!finished) {
+            curl_multi_poll(multi, nullptr, 0, k_poll_interval_ms, nullptr);
+        }
+    }
+    // Removing the handle aborts a transfer that is still going.
+    curl_multi_remove_handle(multi, handle);
+    if (was_abandoned) {
+        Exchange result = failed(core::ServiceStatus::unavailable, "cancelled");
+        result.abandoned = true;
+        return result;
+    }
+    if (*finished != CURLE_OK) {
+        if (reply.too_large) {
+            return failed(core::ServiceStatus::bad_reply, "reply_too_large");
+        }
+        const TransportVerdict verdict = classify_transport_error(*finished);
+        return failed(verdict.status, verdict.name);
+    }
+    long http_status = 0;
+    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &http_status);
+    return {false, http_status, core::ServiceStatus::unavailable, std::to_string(http_status)};
+}
+
 }  // namespace
 
 core::ServiceReply interpret_balance_reply(long http_status, std::string_view body) {
@@ -189,7 +318,8 @@ core::ServiceReply interpret_balance_reply(long http_status, std::string_view bo
     if (body.size() > k_maximum_reply_bytes) {
         return reply_with(core::ServiceStatus::bad_reply);
     }
-    const json document = json::parse(body, nullptr, false);
+    // Not const: the grant's text in it is wiped once it has been read.
+    json document = json::parse(body, nullptr, false);
     if (document.is_discarded() || !document.is_object()) {
         return reply_with(core::ServiceStatus::bad_reply);
     }
@@ -214,9 +344,18 @@ core::ServiceReply interpret_balance_reply(long http_status, std::string_view bo
             } else if (minor->get<std::int64_t>() < 0) {
                 break;
             }
+            // Optional (a service that keeps no preferences), but never malformed.
+            std::optional<core::CardPreferences> preferences;
+            if (const auto found = document.find("preferences"); found != document.end()) {
+                preferences = read_preferences(*found);
+                if (!preferences) {
+                    break;
+                }
+            }
             core::ServiceReply reply = reply_with(core::ServiceStatus::ok);
             reply.balance = core::BalanceReply{
                 core::Money{minor->get<std::int64_t>(), currency->get<std::string>()}};
+            reply.preferences = std::move(preferences);
             return reply;
         }
         case 401: {
@@ -251,6 +390,14 @@ core::ServiceReply interpret_balance_reply(long http_status, std::string_view bo
     return reply_with(core::ServiceStatus::bad_reply);
 }
 
+bool interpret_preferences_reply(long http_status, std::string_view body) {
+    if (http_status != 200 || body.size() > k_maximum_reply_bytes) {
+        return false;
+    }
+    const json document = json::parse(body, nullptr, false);
+    return !document.is_discarded() && document.is_object() && has_result(document, "ok");
+}
+
 AccountClient::AccountClient(AccountClientOptions options) : m_options(std::move(options)) {
     while (!m_options.base_url.empty() && m_options.base_url.back() == '/') {
         m_options.base_url.pop_back();
@@ -280,16 +427,25 @@ void AccountClient::start(EventSink events, NoticeSink notices) {
     m_worker = std::thread([this] { run(); });
 }
 
-void AccountClient::request_balance(std::uint64_t call_id, const core::CardNumber& pan,
-                                    const core::EncryptedPinBlock& block) {
+void AccountClient::enqueue(PendingCall call) {
     {
         std::lock_guard lock(m_mutex);
         if (m_stopping) {
             return;
         }
-        m_queue.push_back(PendingCall{call_id, pan, block});
+        m_queue.push_back(std::move(call));
     }
     m_work.notify_one();
+}
+
+void AccountClient::request_balance(std::uint64_t call_id, const core::CardNumber& pan,
+                                    const core::EncryptedPinBlock& block) {
+    enqueue(PendingCall{call_id, BalanceCall{pan, block}});
+}
+
+void AccountClient::save_preferences(std::uint64_t call_id, const base::SecretText& grant,
+                                     bool elder_mode) {
+    enqueue(PendingCall{call_id, PreferencesCall{grant, elder_mode}});
 }
 
 void AccountClient::cancel(std::uint64_t call_id) {
@@ -348,36 +504,48 @@ void AccountClient::run() {
             m_running_call.reset();
             // A cancel that raced with the end of the transfer still wins: the core has moved
             // on and must not hear about this call.
-            if (outcome.reply && (m_abandon_running || m_abandon_all)) {
-                outcome.reply.reset();
+            if (outcome.event && (m_abandon_running || m_abandon_all)) {
+                outcome.event.reset();
                 outcome.status = "cancelled";
             }
         }
+        const std::string_view call_name = std::holds_alternative<BalanceCall>(call->request)
+                                               ? k_balance_call
+                                               : k_preferences_call;
         if (m_notices) {
-            m_notices(ServiceNotice{std::string(k_service_name), std::string(k_balance_call),
+            m_notices(ServiceNotice{std::string(k_service_name), std::string(call_name),
                                     outcome.status, elapsed.count()});
         }
-        if (outcome.reply && m_events) {
-            m_events(core::ReplyReceived{call->call_id, *outcome.reply});
+        if (outcome.event && m_events) {
+            m_events(std::move(*outcome.event));
         }
     }
 }
 
 // Whatever escapes a call (memory exhausted, a library's exception) ends that call as
-// "unavailable", never the worker: the customer hears that the service did not answer, and the
-// next call is carried out as usual.
+// "unavailable" (or not saved), never the worker: the customer hears that the service did not
+// answer, and the next call is carried out as usual.
 AccountClient::Outcome AccountClient::perform_safely(const PendingCall& call) {
     try {
-        return perform(call);
+        return std::visit(
+            [this, &call](const auto& request) { return perform(call.call_id, request); },
+            call.request);
     } catch (...) {
-        return {reply_with(core::ServiceStatus::unavailable), "client_fault"};
+        if (std::holds_alternative<BalanceCall>(call.request)) {
+            return {core::ReplyReceived{call.call_id, reply_with(core::ServiceStatus::unavailable)},
+                    "client_fault"};
+        }
+        return {core::PreferencesSaved{call.call_id, false}, "client_fault"};
     }
 }
 
-AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
+AccountClient::Outcome AccountClient::perform(std::uint64_t call_id, const BalanceCall& call) {
+    const auto answer = [call_id](core::ServiceReply reply, std::string status) {
+        return Outcome{core::ReplyReceived{call_id, std::move(reply)}, std::move(status)};
+    };
     if (call.block.bytes().size() != core::EncryptedPinBlock::k_tdes_length) {
         // The contract carries ISO 9564 format 0 only; a format 4 pad is a configuration fault.
-        return {reply_with(core::ServiceStatus::bad_reply), "unsupported_pin_block"};
+        return answer(reply_with(core::ServiceStatus::bad_reply), "unsupported_pin_block");
     }
     // Built by appending into one buffer reserved up front: the PAN and the PIN block exist
     // in that buffer only, which is wiped when the call ends (no temporaries, no regrowth).
@@ -393,82 +561,50 @@ AccountClient::Outcome AccountClient::perform(const PendingCall& call) {
     body.append(R"(","pin_block_format":")");
     body.append(k_pin_block_format_0);
     body.append(R"("})");
-    // Nothing is sent over anything but HTTPS to a configured trust anchor; the kiosk's
-    // configuration refuses both at start, and the client holds to it on its own.
-    if (!m_options.base_url.starts_with("https://") || m_options.ca_file.empty()) {
-        return {reply_with(core::ServiceStatus::unavailable), "insecure_configuration"};
-    }
-    const std::string url = m_options.base_url + std::string(k_balance_path);
 
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), &curl_easy_cleanup);
-    if (!easy) {
-        return {reply_with(core::ServiceStatus::unavailable), "transport_error"};
-    }
-    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-    headers = curl_slist_append(headers, "Accept: application/json");
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers,
-                                                                            &curl_slist_free_all);
-    // The reply holds the balance: wiped when the call ends, like the request.
+    // The reply holds the balance and the grant: wiped when the call ends, like the request.
     ReplyBuffer reply;
-    CURL* handle = easy.get();
-    const bool configured =
-        secure_transport(handle, m_options.ca_file) &&
-        set_option(handle, CURLOPT_URL, url.c_str()) &&
-        set_option(handle, CURLOPT_HTTPHEADER, header_list.get()) &&
-        set_option(handle, CURLOPT_POSTFIELDS, body.view().data()) &&
-        set_option(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size())) &&
-        set_option(handle, CURLOPT_WRITEFUNCTION, &collect_body) &&
-        set_option(handle, CURLOPT_WRITEDATA, &reply) &&
-        set_option(handle, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(m_options.connect_timeout.count())) &&
-        set_option(handle, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(m_options.total_timeout.count())) &&
-        set_option(handle, CURLOPT_NOSIGNAL, 1L);
-    if (!configured) {
-        return {reply_with(core::ServiceStatus::unavailable), "insecure_configuration"};
+    const Exchange done = exchange(as_multi(m_multi), m_options, k_balance_path, false, body, reply,
+                                   [this] { return m_abandon_all || m_abandon_running; });
+    if (done.abandoned) {
+        return {std::nullopt, done.status};
     }
+    if (!done.http_status) {
+        return answer(reply_with(done.failure), done.status);
+    }
+    return answer(interpret_balance_reply(*done.http_status, reply.body), done.status);
+}
 
-    CURLM* multi = as_multi(m_multi);
-    if (curl_multi_add_handle(multi, handle) != CURLM_OK) {
-        return {reply_with(core::ServiceStatus::unavailable), "transport_error"};
+AccountClient::Outcome AccountClient::perform(std::uint64_t call_id, const PreferencesCall& call) {
+    const auto answer = [call_id](bool saved, std::string status) {
+        return Outcome{core::PreferencesSaved{call_id, saved}, std::move(status)};
+    };
+    // A grant the contract does not allow is never sent; the service would refuse it anyway,
+    // and checking it here means it needs no escaping in the body.
+    if (!is_grant(call.grant.view())) {
+        return answer(false, "bad_grant");
     }
-    std::optional<CURLcode> finished;
-    bool abandoned = false;
-    while (!finished) {
-        if (m_abandon_all || m_abandon_running) {
-            abandoned = true;
-            break;
-        }
-        int running = 0;
-        if (curl_multi_perform(multi, &running) != CURLM_OK) {
-            finished = CURLE_FAILED_INIT;
-            break;
-        }
-        int remaining = 0;
-        while (CURLMsg* message = curl_multi_info_read(multi, &remaining)) {
-            if (message->msg == CURLMSG_DONE && message->easy_handle == handle) {
-                finished = message->data.result;
-            }
-        }
-        if (!finished) {
-            curl_multi_poll(multi, nullptr, 0, k_poll_interval_ms, nullptr);
-        }
+    base::SecretText body;
+    const std::string terminal = json(m_options.terminal_id).dump();
+    body.reserve(terminal.size() + call.grant.size() + 64);
+    body.append(R"({"terminal_id":)");
+    body.append(terminal);
+    body.append(R"(,"grant":")");
+    body.append(call.grant.view());
+    body.append(R"(","elder_mode":)");
+    body.append(call.elder_mode ? "true" : "false");
+    body.append("}");
+
+    ReplyBuffer reply;
+    const Exchange done = exchange(as_multi(m_multi), m_options, k_preferences_path, true, body,
+                                   reply, [this] { return m_abandon_all || m_abandon_running; });
+    if (done.abandoned) {
+        return {std::nullopt, done.status};
     }
-    // Removing the handle aborts a transfer that is still going.
-    curl_multi_remove_handle(multi, handle);
-    if (abandoned) {
-        return {std::nullopt, "cancelled"};
+    if (!done.http_status) {
+        return answer(false, done.status);
     }
-    if (*finished != CURLE_OK) {
-        if (reply.too_large) {
-            return {reply_with(core::ServiceStatus::bad_reply), "reply_too_large"};
-        }
-        const TransportVerdict verdict = classify_transport_error(*finished);
-        return {reply_with(verdict.status), std::string(verdict.name)};
-    }
-    long http_status = 0;
-    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &http_status);
-    return {interpret_balance_reply(http_status, reply.body), std::to_string(http_status)};
+    return answer(interpret_preferences_reply(*done.http_status, reply.body), done.status);
 }
 
 }  // namespace kiosk::net

@@ -1,11 +1,13 @@
 #pragma once
 
 // The kiosk's client for the bank's account service (docs/api/account.yaml): one worker thread
-// owns libcurl and carries out balance calls one at a time; results come back as
-// core::ReplyReceived events, and every call is reported for the transcript.
+// owns libcurl and carries out calls one at a time, balance calls and preferences changes alike;
+// results come back as core::ReplyReceived and core::PreferencesSaved events, and every call is
+// reported for the transcript.
 //
 // The full PAN and the enciphered PIN block exist here only inside the request body of one
-// call, which is wiped when the call ends. Nothing is logged.
+// call, which is wiped when the call ends. A preferences grant is a secret too: it lives in
+// base::SecretText and in wiped request bodies, and appears in no notice. Nothing is logged.
 
 #include <atomic>
 #include <chrono>
@@ -19,7 +21,9 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <variant>
 
+#include "base/wipe.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/events.h"
@@ -36,13 +40,17 @@ inline constexpr std::size_t k_maximum_reply_bytes = 16 * 1024;
 inline constexpr std::int64_t k_maximum_balance_minor_units = 10'000'000'000'000;
 // The service locks a card after a few wrong PINs; a larger count is a broken reply.
 inline constexpr int k_maximum_tries_left = 9;
+// docs/api/account.yaml, "Grant": an opaque token of 16 to 128 characters of A-Z a-z 0-9 _ -.
+// Anything else in a balance reply makes the reply broken, and the client never sends it.
+inline constexpr std::size_t k_minimum_grant_length = 16;
+inline constexpr std::size_t k_maximum_grant_length = 128;
 
 using EventSink = std::function<void(core::Event)>;
 
 // One finished (or abandoned) call, for the transcript's `service` line. No personal data.
 struct ServiceNotice {
     std::string service;  // "account"
-    std::string call;     // "balance"
+    std::string call;     // "balance" or "preferences"
     std::string status;   // the HTTP status ("200", "503") or what went wrong ("timeout", ...)
     std::int64_t milliseconds = 0;
 };
@@ -75,25 +83,41 @@ class AccountClient {
     void request_balance(std::uint64_t call_id, const core::CardNumber& pan,
                          const core::EncryptedPinBlock& block);
 
-    // Abandons a queued or running call: no ReplyReceived will be posted for it.
+    // Queues a preferences change (PUT /v1/preferences) with the grant of this card's ok balance
+    // reply and returns at once. The answer arrives as core::PreferencesSaved{call_id, saved}:
+    // saved is true only when the service stored the flag; any failure (refused or malformed
+    // grant, service down, timeout, broken reply, TLS) is false, with a ServiceNotice for the
+    // call "preferences" that names the status only. The grant is copied into a SecretText.
+    void save_preferences(std::uint64_t call_id, const base::SecretText& grant, bool elder_mode);
+
+    // Abandons a queued or running call of either kind: nothing will be posted for it.
     void cancel(std::uint64_t call_id);
 
     // Abandons everything and joins the worker promptly. Idempotent.
     void stop();
 
   private:
-    struct PendingCall {
-        std::uint64_t call_id;
+    struct BalanceCall {
         core::CardNumber pan;
         core::EncryptedPinBlock block;
     };
+    struct PreferencesCall {
+        base::SecretText grant;
+        bool elder_mode = false;
+    };
+    struct PendingCall {
+        std::uint64_t call_id;
+        std::variant<BalanceCall, PreferencesCall> request;
+    };
     struct Outcome {
-        std::optional<core::ServiceReply> reply;  // empty when the call was abandoned
+        std::optional<core::Event> event;  // what to post; empty when the call was abandoned
         std::string status;
     };
 
+    void enqueue(PendingCall call);
     void run();
-    Outcome perform(const PendingCall& call);
+    Outcome perform(std::uint64_t call_id, const BalanceCall& call);
+    Outcome perform(std::uint64_t call_id, const PreferencesCall& call);
     Outcome perform_safely(const PendingCall& call);
     void wake_transfer();
 
@@ -114,7 +138,13 @@ class AccountClient {
 };
 
 // How a received HTTP reply maps to the core's ServiceReply (docs/api/account.yaml). Anything
-// that is not exactly the contract is bad_reply; 503 and other 5xx are unavailable.
+// that is not exactly the contract is bad_reply; 503 and other 5xx are unavailable. An ok reply
+// without `preferences` has none (a service that keeps no preferences); one whose `preferences`
+// is malformed is bad_reply as a whole.
 core::ServiceReply interpret_balance_reply(long http_status, std::string_view body);
+
+// Whether a reply to PUT /v1/preferences says the preferences were stored: only 200 with
+// {"result":"ok"}. Everything else (403 grant_refused, 400, 5xx, a broken body) is not saved.
+bool interpret_preferences_reply(long http_status, std::string_view body);
 
 }  // namespace kiosk::net

@@ -64,6 +64,8 @@ class Recorder {
             std::lock_guard lock(m_mutex);
             if (auto* reply = std::get_if<kiosk::core::ReplyReceived>(&event)) {
                 m_replies.push_back(*reply);
+            } else if (auto* saved = std::get_if<kiosk::core::PreferencesSaved>(&event)) {
+                m_saved.push_back(*saved);
             } else {
                 m_other_events += 1;
             }
@@ -81,6 +83,10 @@ class Recorder {
         std::unique_lock lock(m_mutex);
         return m_changed.wait_for(lock, limit, [&] { return m_replies.size() >= count; });
     }
+    bool wait_for_saved(std::size_t count, std::chrono::milliseconds limit = k_reply_wait) {
+        std::unique_lock lock(m_mutex);
+        return m_changed.wait_for(lock, limit, [&] { return m_saved.size() >= count; });
+    }
     bool wait_for_notices(std::size_t count, std::chrono::milliseconds limit = k_reply_wait) {
         std::unique_lock lock(m_mutex);
         return m_changed.wait_for(lock, limit, [&] { return m_notices.size() >= count; });
@@ -88,6 +94,10 @@ class Recorder {
     std::vector<kiosk::core::ReplyReceived> replies() {
         std::lock_guard lock(m_mutex);
         return m_replies;
+    }
+    std::vector<kiosk::core::PreferencesSaved> saved() {
+        std::lock_guard lock(m_mutex);
+        return m_saved;
     }
     std::vector<kiosk::net::ServiceNotice> notices_seen() {
         std::lock_guard lock(m_mutex);
@@ -102,6 +112,7 @@ class Recorder {
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::vector<kiosk::core::ReplyReceived> m_replies;
+    std::vector<kiosk::core::PreferencesSaved> m_saved;
     std::vector<kiosk::net::ServiceNotice> m_notices;
     int m_other_events = 0;
 };
@@ -162,6 +173,20 @@ struct ClientUnderTest {
         REQUIRE(recorder.wait_for_replies(before + 1));
         return recorder.replies().back();
     }
+    kiosk::core::PreferencesSaved save(std::uint64_t call_id, const base::SecretText& grant,
+                                       bool elder_mode) {
+        const std::size_t before = recorder.saved().size();
+        client.save_preferences(call_id, grant, elder_mode);
+        REQUIRE(recorder.wait_for_saved(before + 1));
+        return recorder.saved().back();
+    }
+    // The grant of a correct PIN's balance reply.
+    base::SecretText grant(std::uint64_t call_id, std::string_view pan, std::string_view pin) {
+        const auto received = ask(call_id, pan, pin);
+        REQUIRE(received.reply.status == ServiceStatus::ok);
+        REQUIRE(received.reply.preferences.has_value());
+        return received.reply.preferences->grant;
+    }
     Recorder recorder;
     AccountClient client;
 };
@@ -176,17 +201,21 @@ class FakeServer {
           m_server(identity ? std::make_unique<httplib::SSLServer>(identity->certificate.c_str(),
                                                                    identity->private_key.c_str())
                             : std::make_unique<httplib::Server>()) {
-        m_server->Post("/v1/balance", [this, status, body](const httplib::Request& request,
-                                                           httplib::Response& response) {
+        const auto answer = [this, status, body](const httplib::Request& request,
+                                                 httplib::Response& response) {
             {
                 std::lock_guard lock(m_mutex);
                 m_last_request = request.body;
                 ++m_requests;
                 m_last_content_type = request.get_header_value("Content-Type");
+                m_last_method = request.method;
+                m_last_path = request.path;
             }
             response.status = status;
             response.set_content(body, "application/json");
-        });
+        };
+        m_server->Post("/v1/balance", answer);
+        m_server->Put("/v1/preferences", answer);
         m_port = m_server->bind_to_any_port("127.0.0.1");
         REQUIRE(m_port > 0);
         m_thread = std::thread([this] { m_server->listen_after_bind(); });
@@ -215,6 +244,14 @@ class FakeServer {
         std::lock_guard lock(m_mutex);
         return m_last_content_type;
     }
+    std::string last_method() {
+        std::lock_guard lock(m_mutex);
+        return m_last_method;
+    }
+    std::string last_path() {
+        std::lock_guard lock(m_mutex);
+        return m_last_path;
+    }
 
   private:
     bool m_secure;
@@ -225,6 +262,8 @@ class FakeServer {
     std::mutex m_mutex;
     std::string m_last_request;
     std::string m_last_content_type;
+    std::string m_last_method;
+    std::string m_last_path;
 };
 
 // A loopback port with nothing listening: the kernel picks a free port for a socket that is
@@ -648,4 +687,266 @@ TEST_CASE("an authority in the system's trust store is not trusted for the accou
     CHECK(in_the_arranged_world(rogue->certificate.string()) == "200");
     // Two calls reached it (plain libcurl's and the trusted one); the refused one never did.
     CHECK(server.requests() == 2);
+}
+
+// Card preferences (docs/api/account.yaml, "Card preferences"): the grant of a balance reply and
+// save_preferences, against the simulated service and the fake server.
+
+namespace {
+
+constexpr std::string_view k_li_na_pan = "6217001234567890122";
+// A grant of the contract's form that no service issued.
+constexpr std::string_view k_forged_grant =
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+bool mentions(const kiosk::net::ServiceNotice& notice, std::string_view text) {
+    return notice.service.find(text) != std::string::npos ||
+           notice.call.find(text) != std::string::npos ||
+           notice.status.find(text) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("a correct PIN's reply carries the card's preferences and a grant") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const auto received = under_test.ask(1, k_zhang_wei_pan, "1234");
+    REQUIRE(received.reply.preferences.has_value());
+    CHECK_FALSE(received.reply.preferences->elder_mode);
+    CHECK(received.reply.preferences->grant.size() == 64);
+    CHECK_FALSE(under_test.ask(2, k_zhang_wei_pan, "9999").reply.preferences.has_value());
+}
+
+TEST_CASE("a grant saves elder mode, and the card's next reply brings it back") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
+    const auto saved = under_test.save(2, grant, true);
+    CHECK(saved.call_id == 2);
+    CHECK(saved.saved);
+    const auto next = under_test.ask(3, k_zhang_wei_pan, "1234");
+    REQUIRE(next.reply.preferences.has_value());
+    CHECK(next.reply.preferences->elder_mode);
+    // Another card is untouched.
+    const auto other = under_test.ask(4, k_li_na_pan, "2468");
+    REQUIRE(other.reply.preferences.has_value());
+    CHECK_FALSE(other.reply.preferences->elder_mode);
+
+    REQUIRE(under_test.recorder.wait_for_notices(4));
+    const auto notices = under_test.recorder.notices_seen();
+    CHECK(notices[1].service == "account");
+    CHECK(notices[1].call == "preferences");
+    CHECK(notices[1].status == "200");
+    CHECK(notices[1].milliseconds >= 0);
+    for (const auto& notice : notices) {
+        CHECK_FALSE(mentions(notice, grant.view()));
+    }
+}
+
+TEST_CASE("a grant saves once: used again it is not saved, and the notice says 403") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
+    CHECK(under_test.save(2, grant, true).saved);
+    const auto again = under_test.save(3, grant, false);
+    CHECK(again.call_id == 3);
+    CHECK_FALSE(again.saved);
+    REQUIRE(under_test.recorder.wait_for_notices(3));
+    CHECK(under_test.recorder.notices_seen()[2].status == "403");
+    CHECK(under_test.ask(4, k_zhang_wei_pan, "1234").reply.preferences->elder_mode);
+}
+
+TEST_CASE("a grant the service never issued is not saved") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    CHECK_FALSE(under_test.save(1, base::SecretText(k_forged_grant), true).saved);
+    REQUIRE(under_test.recorder.wait_for_notices(1));
+    CHECK(under_test.recorder.notices_seen().front().status == "403");
+    CHECK_FALSE(under_test.ask(2, k_zhang_wei_pan, "1234").reply.preferences->elder_mode);
+}
+
+TEST_CASE("a grant outside the contract's form is never sent") {
+    FakeServer server(200, R"({"result":"ok"})");
+    ClientUnderTest under_test(server.url());
+    for (std::string_view grant :
+         {std::string_view{}, std::string_view{"short"}, std::string_view{"abcdefgh\"ijklmnop"},
+          std::string_view{"abcdefgh ijklmnop"}}) {
+        INFO(grant);
+        CHECK_FALSE(under_test.save(1, base::SecretText(grant), true).saved);
+    }
+    REQUIRE(under_test.recorder.wait_for_notices(4));
+    for (const auto& notice : under_test.recorder.notices_seen()) {
+        CHECK(notice.call == "preferences");
+        CHECK(notice.status == "bad_grant");
+    }
+    CHECK(server.requests() == 0);
+}
+
+TEST_CASE("the preferences request follows the contract: PUT, terminal, grant, flag") {
+    FakeServer server(200, R"({"result":"ok"})");
+    ClientUnderTest under_test(server.url() + "/");
+    CHECK(under_test.save(5, base::SecretText(k_forged_grant), true).saved);
+    CHECK(server.last_method() == "PUT");
+    CHECK(server.last_path() == "/v1/preferences");
+    CHECK(server.last_content_type() == "application/json");
+    const auto body = nlohmann::json::parse(server.last_request(), nullptr, false);
+    REQUIRE_FALSE(body.is_discarded());
+    CHECK(body == nlohmann::json{{"terminal_id", "lobby-01"},
+                                 {"grant", k_forged_grant},
+                                 {"elder_mode", true}});
+    CHECK(under_test.save(6, base::SecretText(k_forged_grant), false).saved);
+    CHECK(nlohmann::json::parse(server.last_request())["elder_mode"] == false);
+}
+
+TEST_CASE("a preferences reply that is not exactly ok is not saved") {
+    for (const auto& [status, body] :
+         std::vector<std::pair<int, std::string>>{{200, R"({"result":"grant_refused"})"},
+                                                  {200, "not json"},
+                                                  {403, R"({"result":"grant_refused"})"},
+                                                  {500, "<html>Internal Server Error</html>"}}) {
+        INFO(status << " " << body);
+        FakeServer server(status, body);
+        ClientUnderTest under_test(server.url());
+        CHECK_FALSE(under_test.save(7, base::SecretText(k_forged_grant), true).saved);
+        REQUIRE(under_test.recorder.wait_for_notices(1));
+        CHECK(under_test.recorder.notices_seen().front().status == std::to_string(status));
+    }
+}
+
+TEST_CASE("a save the service cannot answer is not saved and leaves the grant unused") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
+    const std::vector<std::pair<Fault, std::string>> faults = {
+        {Fault::unavailable, "503"},
+        {Fault::garbage, "200"},
+        {Fault::drop, "connection_lost"},
+    };
+    std::size_t notices = 1;
+    for (const auto& [fault, status] : faults) {
+        INFO(simulator::bank::to_string(fault));
+        bank.service.set_fault(fault);
+        CHECK_FALSE(under_test.save(2, grant, true).saved);
+        notices += 1;
+        REQUIRE(under_test.recorder.wait_for_notices(notices));
+        CHECK(under_test.recorder.notices_seen().back().call == "preferences");
+        CHECK(under_test.recorder.notices_seen().back().status == status);
+    }
+    bank.service.set_fault(Fault::none);
+    CHECK(under_test.save(3, grant, true).saved);
+}
+
+TEST_CASE("a save slower than the total timeout is not saved") {
+    Bank bank;
+    ClientUnderTest asking(bank.url());
+    const base::SecretText grant = asking.grant(1, k_zhang_wei_pan, "1234");
+    bank.service.set_fault(Fault::slow);
+    ClientUnderTest under_test(bank.url(), 400ms);
+    const auto started = std::chrono::steady_clock::now();
+    CHECK_FALSE(under_test.save(2, grant, true).saved);
+    CHECK(std::chrono::steady_clock::now() - started >= 350ms);
+    REQUIRE(under_test.recorder.wait_for_notices(1));
+    CHECK(under_test.recorder.notices_seen().front().status == "timeout");
+}
+
+TEST_CASE("nothing listening: a save is not saved") {
+    ClientUnderTest under_test("https://127.0.0.1:" + std::to_string(closed_port()));
+    CHECK_FALSE(under_test.save(1, base::SecretText(k_forged_grant), true).saved);
+    REQUIRE(under_test.recorder.wait_for_notices(1));
+    CHECK(under_test.recorder.notices_seen().front().status == "connect_failed");
+}
+
+TEST_CASE("a cancelled save in flight posts nothing and the next call still works") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
+    bank.service.set_fault(Fault::slow);
+    under_test.client.save_preferences(2, grant, true);
+    REQUIRE_FALSE(under_test.recorder.wait_for_saved(1, 300ms));
+    under_test.client.cancel(2);
+    REQUIRE(under_test.recorder.wait_for_notices(2, 2s));
+    CHECK(under_test.recorder.notices_seen()[1].call == "preferences");
+    CHECK(under_test.recorder.notices_seen()[1].status == "cancelled");
+    bank.service.set_fault(Fault::none);
+    CHECK(under_test.ask(3, k_zhang_wei_pan, "1234").call_id == 3);
+    CHECK(under_test.recorder.saved().empty());
+}
+
+TEST_CASE("a cancelled save still in the queue is never sent") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
+    bank.service.set_fault(Fault::slow);
+    bank.service.set_slow_reply_delay(500ms);
+    under_test.client.request_balance(2, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    under_test.client.save_preferences(3, grant, true);
+    under_test.client.cancel(3);
+    REQUIRE(under_test.recorder.wait_for_replies(2));
+    // Give a wrongly sent save every chance to arrive before looking.
+    CHECK_FALSE(under_test.recorder.wait_for_saved(1, 1500ms));
+    auto audit = bank.service.audit_entries();
+    REQUIRE(audit.has_value());
+    CHECK(audit->size() == 2);
+    for (const auto& entry : *audit) {
+        CHECK(entry.call == "balance");
+    }
+}
+
+TEST_CASE("balance calls and saves are answered in order, each with its own call id") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
+    under_test.client.save_preferences(2, grant, true);
+    under_test.client.request_balance(3, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    under_test.client.save_preferences(4, grant, false);
+    REQUIRE(under_test.recorder.wait_for_replies(2));
+    REQUIRE(under_test.recorder.wait_for_saved(2));
+    const auto saved = under_test.recorder.saved();
+    CHECK(saved[0].call_id == 2);
+    CHECK(saved[0].saved);
+    CHECK(saved[1].call_id == 4);
+    CHECK_FALSE(saved[1].saved);  // the grant was used by call 2
+    const auto reply = under_test.recorder.replies()[1];
+    CHECK(reply.call_id == 3);
+    REQUIRE(reply.reply.preferences.has_value());
+    CHECK(reply.reply.preferences->elder_mode);
+}
+
+TEST_CASE("stop with a save in flight returns promptly and posts nothing") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
+    bank.service.set_fault(Fault::slow);
+    under_test.client.save_preferences(2, grant, true);
+    REQUIRE_FALSE(under_test.recorder.wait_for_saved(1, 300ms));
+    const auto started = std::chrono::steady_clock::now();
+    under_test.client.stop();
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+    CHECK(under_test.recorder.saved().empty());
+}
+
+TEST_CASE("a save is sent only over HTTPS to the configured authority") {
+    FakeServer plain(200, R"({"result":"ok"})", std::nullopt);
+    ClientUnderTest over_http(plain.url());
+    CHECK_FALSE(over_http.save(1, base::SecretText(k_forged_grant), true).saved);
+    REQUIRE(over_http.recorder.wait_for_notices(1));
+    CHECK(over_http.recorder.notices_seen().front().status == "insecure_configuration");
+    CHECK(plain.requests() == 0);
+
+    FakeServer secure(200, R"({"result":"ok"})");
+    ClientUnderTest without_authority(secure.url(), 5s, std::filesystem::path{});
+    CHECK_FALSE(without_authority.save(2, base::SecretText(k_forged_grant), true).saved);
+    REQUIRE(without_authority.recorder.wait_for_notices(1));
+    CHECK(without_authority.recorder.notices_seen().front().status == "insecure_configuration");
+
+    TemporaryDirectory directory;
+    auto stranger = simulator::bank::create_loopback_certificate(directory.path(), "stranger");
+    REQUIRE(stranger.has_value());
+    FakeServer untrusted(200, R"({"result":"ok"})", *stranger);
+    ClientUnderTest distrustful(untrusted.url());
+    CHECK_FALSE(distrustful.save(3, base::SecretText(k_forged_grant), true).saved);
+    REQUIRE(distrustful.recorder.wait_for_notices(1));
+    CHECK(distrustful.recorder.notices_seen().front().status == "tls_failure");
+    CHECK(secure.requests() == 0);
+    CHECK(untrusted.requests() == 0);
 }

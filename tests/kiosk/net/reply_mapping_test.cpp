@@ -1,4 +1,5 @@
-// interpret_balance_reply: the HTTP reply -> core::ServiceReply mapping of the contract.
+// interpret_balance_reply and interpret_preferences_reply: the HTTP reply -> core mapping of the
+// contract.
 
 #include <catch2/catch.hpp>
 
@@ -6,6 +7,7 @@
 
 using kiosk::core::ServiceStatus;
 using kiosk::net::interpret_balance_reply;
+using kiosk::net::interpret_preferences_reply;
 
 TEST_CASE("a 200 ok reply maps to the balance in minor units") {
     const auto reply = interpret_balance_reply(
@@ -80,5 +82,109 @@ TEST_CASE("replies that break the contract map to bad_reply") {
         const auto reply = interpret_balance_reply(status, body);
         CHECK(reply.status == ServiceStatus::bad_reply);
         CHECK_FALSE(reply.balance.has_value());
+    }
+}
+
+namespace {
+
+constexpr std::string_view k_grant =
+    "3f6c0a9e1d2b47c58e90f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6";
+
+std::string ok_reply_with(std::string_view preferences) {
+    return R"({"result":"ok","balance":{"minor_units":100,"currency":"CNY"},"preferences":)" +
+           std::string(preferences) + "}";
+}
+
+}  // namespace
+
+TEST_CASE("an ok reply's preferences map to the stored flag and the grant") {
+    const auto reply = interpret_balance_reply(
+        200, ok_reply_with(R"({"elder_mode":true,"grant":")" + std::string(k_grant) + R"("})"));
+    CHECK(reply.status == ServiceStatus::ok);
+    REQUIRE(reply.balance.has_value());
+    CHECK(reply.balance->balance.minor_units == 100);
+    REQUIRE(reply.preferences.has_value());
+    CHECK(reply.preferences->elder_mode);
+    CHECK(reply.preferences->grant.view() == k_grant);
+    const auto off = interpret_balance_reply(
+        200, ok_reply_with(R"({"grant":"abcdefghijklmnop","elder_mode":false})"));
+    REQUIRE(off.preferences.has_value());
+    CHECK_FALSE(off.preferences->elder_mode);
+    CHECK(off.preferences->grant.view() == "abcdefghijklmnop");
+}
+
+TEST_CASE("an ok reply without preferences has none: the service keeps no preferences") {
+    const auto reply = interpret_balance_reply(
+        200, R"({"result":"ok","balance":{"minor_units":100,"currency":"CNY"}})");
+    CHECK(reply.status == ServiceStatus::ok);
+    CHECK(reply.balance.has_value());
+    CHECK_FALSE(reply.preferences.has_value());
+}
+
+TEST_CASE("an ok reply with malformed preferences is bad_reply as a whole") {
+    const std::string grant(k_grant);
+    const std::vector<std::string> broken = {
+        "null",
+        "true",
+        "[]",
+        R"("elder")",
+        "{}",
+        R"({"elder_mode":true})",
+        R"({"grant":")" + grant + R"("})",
+        R"({"elder_mode":"true","grant":")" + grant + R"("})",
+        R"({"elder_mode":1,"grant":")" + grant + R"("})",
+        R"({"elder_mode":null,"grant":")" + grant + R"("})",
+        R"({"elder_mode":true,"grant":null})",
+        R"({"elder_mode":true,"grant":12345678901234567890})",
+        R"({"elder_mode":true,"grant":""})",
+        R"({"elder_mode":true,"grant":"abcdefghijklmno"})",  // 15 characters
+        R"({"elder_mode":true,"grant":")" + std::string(129, 'a') + R"("})",
+        R"({"elder_mode":true,"grant":"abcdefgh ijklmnop"})",
+        R"({"elder_mode":true,"grant":"abcdefgh\"ijklmnop"})",
+        R"({"elder_mode":true,"grant":"abcdefgh/ijklmnop"})",
+        R"({"elder_mode":true,"grant":"abcdefghijklmnop\u0000"})",
+        R"({"elder_mode":true,"grant":["abcdefghijklmnop"]})",
+    };
+    for (const std::string& preferences : broken) {
+        INFO(preferences);
+        const auto reply = interpret_balance_reply(200, ok_reply_with(preferences));
+        CHECK(reply.status == ServiceStatus::bad_reply);
+        CHECK_FALSE(reply.balance.has_value());
+        CHECK_FALSE(reply.preferences.has_value());
+    }
+}
+
+TEST_CASE("preferences on a reply that is not ok are ignored, never believed") {
+    const auto wrong = interpret_balance_reply(
+        401, R"({"result":"wrong_pin","tries_left":2,"preferences":{"elder_mode":true,"grant":")" +
+                 std::string(k_grant) + R"("}})");
+    CHECK(wrong.status == ServiceStatus::wrong_pin);
+    CHECK_FALSE(wrong.preferences.has_value());
+}
+
+TEST_CASE("a preferences reply is saved only as 200 with result ok") {
+    CHECK(interpret_preferences_reply(200, R"({"result":"ok"})"));
+    CHECK(interpret_preferences_reply(200, R"({"result":"ok","note":"added later"})"));
+    const std::vector<std::pair<long, std::string>> not_saved = {
+        {403, R"({"result":"grant_refused"})"},
+        {400, R"({"result":"bad_request","detail":"grant"})"},
+        {413, R"({"result":"bad_request"})"},
+        {503, R"({"result":"unavailable"})"},
+        {500, R"({"result":"ok"})"},
+        {403, R"({"result":"ok"})"},
+        {201, R"({"result":"ok"})"},
+        {200, R"({"result":"grant_refused"})"},
+        {200, R"({"result":"OK"})"},
+        {200, R"({"result":true})"},
+        {200, R"({})"},
+        {200, R"([])"},
+        {200, ""},
+        {200, "ok"},
+        {200, R"({"result":"ok")"},
+        {0, ""},
+    };
+    for (const auto& [status, body] : not_saved) {
+        INFO(status << " " << body);
+        CHECK_FALSE(interpret_preferences_reply(status, body));
     }
 }
