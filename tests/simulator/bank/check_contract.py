@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Holds the account service's real replies, and the kiosk client's real request, against the
+"""Holds the account service's real replies, and the kiosk client's real requests, against the
 OpenAPI document docs/api/account.yaml.
 
 Usage: check_contract.py SPEC PROBE. Runs PROBE (contract_probe), which prints one JSON line per
 exchange, and checks every request and reply body against the schema the document gives for its
-path, method and status. Exits 1 on the first disagreement, naming it.
+path, method and status. Every documented reply of every operation must be seen, and each of the
+client's calls (the balance call and the preferences change) must be captured. Exits 1 on the
+first disagreement, naming it.
 """
 
 import json
@@ -27,31 +29,42 @@ def fail(message):
     sys.exit(1)
 
 
+def operation_of(spec, method, path):
+    operation = spec["paths"].get(path, {}).get(method)
+    if operation is None:
+        fail(f"{method} {path} is not in the document")
+    return operation
+
+
+def request_schema_of(operation):
+    return operation["requestBody"]["content"]["application/json"]["schema"]
+
+
 def main():
     spec_path, probe = sys.argv[1], sys.argv[2]
     with open(spec_path, encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
-    request_schema = spec["components"]["schemas"]["BalanceRequest"]
     output = subprocess.run([probe], capture_output=True, text=True, timeout=120, check=False)
     if output.returncode != 0:
         fail(f"probe exited {output.returncode}: {output.stderr}")
     statuses_seen = set()
-    client_checked = False
+    client_calls = set()
     for line in output.stdout.splitlines():
         record = json.loads(line)
+        path, method = record["path"], record["method"]
+        operation = operation_of(spec, method, path)
         if record["kind"] == "client_request":
+            if not record["body"]:
+                fail(f"the kiosk client's {method} {path} was not captured")
             body = json.loads(record["body"])
-            errors = list(schema_validator(spec, request_schema).iter_errors(body))
+            errors = list(schema_validator(spec, request_schema_of(operation)).iter_errors(body))
             if errors:
-                fail(f"the kiosk client's request: {errors[0].message}")
-            client_checked = True
+                fail(f"the kiosk client's {method} {path} request: {errors[0].message}")
+            client_calls.add((path, method))
             continue
-        path, method, status = record["path"], record["method"], str(record["status"])
-        operation = spec["paths"].get(path, {}).get(method)
-        if operation is None:
-            fail(f"{method} {path} is not in the document")
+        status = str(record["status"])
         if record["valid_request"] and record["request"]:
-            errors = list(schema_validator(spec, request_schema).iter_errors(
+            errors = list(schema_validator(spec, request_schema_of(operation)).iter_errors(
                 json.loads(record["request"])))
             if errors:
                 fail(f"probe request for {path} is itself invalid: {errors[0].message}")
@@ -66,14 +79,20 @@ def main():
         errors = list(schema_validator(spec, schema).iter_errors(reply))
         if errors:
             fail(f"{method} {path} {status}: {errors[0].message}")
+        # The document lets a service leave preferences out; this one always sends them.
+        if (path, status) == ("/v1/balance", "200") and "preferences" not in reply:
+            fail("the service's ok balance reply carries no preferences")
         statuses_seen.add((path, status))
     expected = {("/v1/balance", s) for s in ["200", "400", "401", "404", "413", "423", "503"]}
+    expected |= {("/v1/preferences", s) for s in ["200", "400", "403", "413", "503"]}
     expected |= {("/v1/health", "200"), ("/v1/health", "503")}
     if not expected <= statuses_seen:
         fail(f"replies never exercised: {sorted(expected - statuses_seen)}")
-    if not client_checked:
-        fail("the kiosk client's request was not captured")
-    print(f"{len(statuses_seen)} documented replies and the client's request agree with {spec_path}")
+    expected_calls = {("/v1/balance", "post"), ("/v1/preferences", "put")}
+    if not expected_calls <= client_calls:
+        fail(f"the kiosk client's requests not captured: {sorted(expected_calls - client_calls)}")
+    print(f"{len(statuses_seen)} documented replies and the client's {len(client_calls)} requests "
+          f"agree with {spec_path}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 // Drives the simulated account service and the kiosk's client through every documented reply
-// and prints each exchange as one JSON line, for check_contract.py to hold against
-// docs/api/account.yaml. Exits non-zero if the service cannot be started.
+// of every operation and prints each exchange as one JSON line, for check_contract.py to hold
+// against docs/api/account.yaml. Exits non-zero if the service cannot be started.
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -29,8 +29,9 @@ using nlohmann::json;
 constexpr const char* k_usage =
     "usage: bank_contract_probe\n"
     "A test helper (tests/simulator/bank): starts the simulated account service in a temporary\n"
-    "folder, drives it and the kiosk's account client through every documented reply, and\n"
-    "prints each exchange as one JSON line to stdout, for check_contract.py to hold against\n"
+    "folder, drives it and the kiosk's account client (balance and preferences calls)\n"
+    "through every documented reply, and prints each exchange as one JSON line to stdout,\n"
+    "for check_contract.py to hold against\n"
     "docs/api/account.yaml. Takes no arguments. Exits 0, or 2 when the service cannot start.\n"
     "  -h, --help    this text\n";
 
@@ -60,21 +61,53 @@ void print_exchange(const std::string& method, const std::string& path, const st
     std::cout << line.dump() << '\n';
 }
 
-// Captures the body the kiosk's AccountClient sends, so that it too is checked.
-std::string client_request_body(const simulator::bank::TlsFiles& identity) {
+// The grant of an ok balance reply, or an empty string when the reply has none.
+std::string grant_of(const httplib::Result& result) {
+    if (!result) {
+        return {};
+    }
+    const json reply = json::parse(result->body, nullptr, false);
+    if (reply.is_discarded() || !reply.contains("preferences") ||
+        !reply["preferences"].contains("grant") || !reply["preferences"]["grant"].is_string()) {
+        return {};
+    }
+    return reply["preferences"]["grant"].get<std::string>();
+}
+
+std::string preferences_body(std::string_view grant, bool elder_mode) {
+    return json{{"terminal_id", "probe-01"}, {"grant", grant}, {"elder_mode", elder_mode}}.dump();
+}
+
+// The bodies the kiosk's AccountClient sends for each of its calls, so that they too are checked.
+struct ClientRequests {
+    std::string balance;
+    std::string preferences;
+};
+
+ClientRequests client_request_bodies(const simulator::bank::TlsFiles& identity) {
     httplib::SSLServer server(identity.certificate.c_str(), identity.private_key.c_str());
     std::mutex mutex;
     std::condition_variable received;
-    std::string body;
+    ClientRequests bodies;
     server.Post("/v1/balance", [&](const httplib::Request& request, httplib::Response& response) {
         {
             std::lock_guard lock(mutex);
-            body = request.body;
+            bodies.balance = request.body;
         }
         received.notify_all();
         response.status = 404;
         response.set_content(R"({"result":"card_unknown"})", "application/json");
     });
+    server.Put("/v1/preferences",
+               [&](const httplib::Request& request, httplib::Response& response) {
+                   {
+                       std::lock_guard lock(mutex);
+                       bodies.preferences = request.body;
+                   }
+                   received.notify_all();
+                   response.status = 403;
+                   response.set_content(R"({"result":"grant_refused"})", "application/json");
+               });
     const int port = server.bind_to_any_port("127.0.0.1");
     std::thread thread([&] { server.listen_after_bind(); });
     {
@@ -91,12 +124,16 @@ std::string client_request_body(const simulator::bank::TlsFiles& identity) {
                 client.request_balance(1, *pan, *block);
             }
         }
+        client.save_preferences(
+            2, base::SecretText("3f6c0a9e1d2b47c58e90f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6"),
+            true);
         std::unique_lock lock(mutex);
-        received.wait_for(lock, std::chrono::seconds(10), [&] { return !body.empty(); });
+        received.wait_for(lock, std::chrono::seconds(10),
+                          [&] { return !bodies.balance.empty() && !bodies.preferences.empty(); });
     }
     server.stop();
     thread.join();
-    return body;
+    return bodies;
 }
 
 }  // namespace
@@ -127,19 +164,33 @@ int main(int argc, char** argv) {
         } else {
             httplib::Client client("127.0.0.1", service.port());
             auto post = [&](const std::string& body, bool valid) {
-                print_exchange("post", "/v1/balance", body, valid,
-                               client.Post("/v1/balance", body, "application/json"));
+                auto result = client.Post("/v1/balance", body, "application/json");
+                print_exchange("post", "/v1/balance", body, valid, result);
+                return result;
+            };
+            auto put = [&](const std::string& body, bool valid) {
+                print_exchange("put", "/v1/preferences", body, valid,
+                               client.Put("/v1/preferences", body, "application/json"));
             };
             print_exchange("get", "/v1/health", "", true, client.Get("/v1/health"));
-            post(balance_body("6228480402564890018", "1234"), true);                      // 200
-            post(balance_body("6217001234567890122", "0000"), true);                      // 401
-            post(balance_body("6217001234567890122", "0000"), true);                      // 401
-            post(balance_body("6217001234567890122", "0000"), true);                      // 423
-            post(balance_body("6214830000999900001", "0000"), true);                      // 404
-            post(R"({"terminal_id":"probe-01","pan":"12"})", false);                      // 400
+            const std::string grant =
+                grant_of(post(balance_body("6228480402564890018", "1234"), true));  // 200
+            put(preferences_body(grant, true), true);                               // 200
+            put(preferences_body(grant, false), true);                              // 403: used
+            put(R"({"terminal_id":"probe-01","grant":"short"})", false);            // 400
+            put(std::string(simulator::bank::k_maximum_request_bytes + 1, ' '), false);  // 413
+            post(balance_body("6228480402564890018", "1234"), true);  // 200, elder mode on
+            post(balance_body("6217001234567890122", "0000"), true);  // 401
+            post(balance_body("6217001234567890122", "0000"), true);  // 401
+            post(balance_body("6217001234567890122", "0000"), true);  // 423
+            post(balance_body("6214830000999900001", "0000"), true);  // 404
+            post(R"({"terminal_id":"probe-01","pan":"12"})", false);  // 400
             post(std::string(simulator::bank::k_maximum_request_bytes + 1, ' '), false);  // 413
+            const std::string unused =
+                grant_of(post(balance_body("6234560000111122223", "1111"), true));  // 200
             service.set_fault(simulator::bank::Fault::unavailable);
             post(balance_body("6228480402564890018", "1234"), true);  // 503
+            put(preferences_body(unused, true), true);                // 503
             print_exchange("get", "/v1/health", "", true, client.Get("/v1/health"));
             service.set_fault(simulator::bank::Fault::none);
         }
@@ -147,9 +198,19 @@ int main(int argc, char** argv) {
     // The kiosk's client speaks only HTTPS, to an authority it is given.
     std::filesystem::create_directories(directory / "tls");
     if (auto identity = simulator::bank::create_loopback_certificate(directory / "tls")) {
-        std::cout
-            << json{{"kind", "client_request"}, {"body", client_request_body(*identity)}}.dump()
-            << '\n';
+        const ClientRequests bodies = client_request_bodies(*identity);
+        std::cout << json{{"kind", "client_request"},
+                          {"method", "post"},
+                          {"path", "/v1/balance"},
+                          {"body", bodies.balance}}
+                         .dump()
+                  << '\n'
+                  << json{{"kind", "client_request"},
+                          {"method", "put"},
+                          {"path", "/v1/preferences"},
+                          {"body", bodies.preferences}}
+                         .dump()
+                  << '\n';
     } else {
         std::cerr << base::to_string(identity.error()) << '\n';
         status = 2;
