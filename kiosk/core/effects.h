@@ -84,6 +84,13 @@ struct Call {
 struct CancelCall {
     std::uint64_t call_id = 0;
 };
+// Ask the account service to remember elder mode for the card of this session, with the grant
+// of its balance reply; answered by PreferencesSaved.
+struct SavePreferences {
+    std::uint64_t call_id = 0;
+    base::SecretText grant;
+    bool elder_mode = false;
+};
 // Starting a timer that is already running restarts it with the new duration.
 struct StartTimer {
     TimerId id;
@@ -103,9 +110,10 @@ struct Journal {
     std::string detail;
 };
 
-using Effect = std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech,
-                            SetVolume, BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard,
-                            Call, CancelCall, StartTimer, CancelTimer, NotifyStaff, Journal>;
+using Effect =
+    std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume,
+                 BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard, Call, CancelCall,
+                 SavePreferences, StartTimer, CancelTimer, NotifyStaff, Journal>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

@@ -112,6 +112,8 @@ constexpr std::string_view event_name() {
         return "HeadphonesUnplugged";
     } else if constexpr (std::is_same_v<T, ReplyReceived>) {
         return "ReplyReceived";
+    } else if constexpr (std::is_same_v<T, PreferencesSaved>) {
+        return "PreferencesSaved";
     } else {
         static_assert(std::is_same_v<T, TimerFired>, "every event needs a name");
         return "TimerFired";

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "base/keys.h"
+#include "base/wipe.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/money.h"
@@ -57,11 +58,22 @@ struct BalanceReply {
     friend bool operator==(const BalanceReply&, const BalanceReply&) = default;
 };
 
+// What the account service remembers for a card, with the customer's consent
+// (docs/accessibility.md, "Elder mode remembered for the card"), and the one-time grant that
+// lets this session change it without sending the card number or a PIN block again.
+struct CardPreferences {
+    bool elder_mode = false;
+    base::SecretText grant;  // opaque, short-lived; empty when the service gave none
+
+    friend bool operator==(const CardPreferences&, const CardPreferences&) = default;
+};
+
 // The account service's answer to a balance request (which also verifies the PIN block).
 struct ServiceReply {
     ServiceStatus status = ServiceStatus::bad_reply;
-    int tries_left = 0;                   // meaningful with wrong_pin
-    std::optional<BalanceReply> balance;  // present with ok
+    int tries_left = 0;                          // meaningful with wrong_pin
+    std::optional<BalanceReply> balance;         // present with ok
+    std::optional<CardPreferences> preferences;  // with ok, when the service keeps them
 
     friend bool operator==(const ServiceReply&, const ServiceReply&) = default;
 };
@@ -132,12 +144,18 @@ struct ReplyReceived {
 struct TimerFired {
     TimerId id;
 };
+// The account service's answer to SavePreferences: stored, or not (the reason is journaled by
+// the client; nothing personal).
+struct PreferencesSaved {
+    std::uint64_t call_id = 0;
+    bool saved = false;
+};
 
-using Event =
-    std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
-                 PinEntryReady, PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled,
-                 PinEntryFailed, DeviceFailed, DeviceMissing, DeviceReturned, SpeechEnded,
-                 HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived, TimerFired>;
+using Event = std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
+                           PinEntryReady, PinDigitEntered, PinCleared, PinEntered,
+                           PinEntryCancelled, PinEntryFailed, DeviceFailed, DeviceMissing,
+                           DeviceReturned, SpeechEnded, HeadphonesPlugged, HeadphonesUnplugged,
+                           ReplyReceived, PreferencesSaved, TimerFired>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

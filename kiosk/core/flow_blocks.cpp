@@ -181,6 +181,7 @@ void Flow::notify_staff_of_help() {
 void Flow::wipe_customer_data() {
     m_session.card.reset();
     m_session.balance.reset();
+    m_session.preferences_grant.clear();
     m_session.pin_digit_count = 0;
     m_session.pin_tries_left.reset();
 }
@@ -217,6 +218,7 @@ bool Flow::offers_help_on_hesitation() const {
             return m_session.customer_present;
         case State::settings:
         case State::sound:
+        case State::remember_elder_mode:
         case State::menu:
         case State::balance:
         case State::wrong_pin:

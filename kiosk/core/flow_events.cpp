@@ -90,6 +90,9 @@ bool Flow::fits(const Event& event) const {
             [this, state](const ReplyReceived& reply) {
                 return state == State::verifying && m_session.pending_call == reply.call_id;
             },
+            [this](const PreferencesSaved& saved) {
+                return m_session.pending_save == saved.call_id;
+            },
             [this](const TimerFired& fired) { return timer_running(fired.id); },
         },
         event);
@@ -111,6 +114,7 @@ bool Flow::card_in_kiosk() const {
         case State::waiting_for_pin_pad:
         case State::pin_entry:
         case State::verifying:
+        case State::remember_elder_mode:
         case State::menu:
         case State::balance:
         case State::wrong_pin:
@@ -285,7 +289,7 @@ void Flow::handle(const ReplyReceived& event) {
             if (reply.balance) {
                 m_session.balance = reply.balance->balance;
                 m_session.pin_tries_left.reset();
-                enter_interactive(State::menu);
+                after_verification(reply.preferences);
                 return;
             }
             // "ok" without a balance is a broken reply.
@@ -311,6 +315,13 @@ void Flow::handle(const ReplyReceived& event) {
             fail_service(to_string(reply.status));
             return;
     }
+}
+
+void Flow::handle(const PreferencesSaved& event) {
+    m_session.pending_save.reset();
+    journal("preferences_saved", event.saved ? "ok" : "failed");
+    // Said after whatever is being said: the customer has moved on to the menu.
+    speak_phrase(event.saved ? "remember_elder_mode.saved" : "remember_elder_mode.failed");
 }
 
 // A timer that fires where it no longer matters (the inactivity time-out still running when a

@@ -22,6 +22,7 @@ bool repeats_on_zero(State state) {
         case State::welcome:
         case State::settings:
         case State::sound:
+        case State::remember_elder_mode:
         case State::menu:
         case State::balance:
         case State::wrong_pin:
@@ -51,6 +52,7 @@ std::optional<EndReason> cancel_reason(State state) {
         case State::verifying:
         case State::wrong_pin:
             return EndReason::cancelled;
+        case State::remember_elder_mode:
         case State::menu:
         case State::balance:
         case State::timeout_warning:
@@ -172,6 +174,9 @@ void Flow::handle(const KeyPressed& event) {
         case State::settings:
             settings_key(key);
             return;
+        case State::remember_elder_mode:
+            remember_key(key);
+            return;
         case State::sound:
             sound_key(key);
             return;
@@ -239,6 +244,7 @@ void Flow::help_key() {
         case State::settings:
         case State::sound:
         case State::pin_entry:
+        case State::remember_elder_mode:
         case State::menu:
         case State::balance:
         case State::wrong_pin:
@@ -304,6 +310,24 @@ void Flow::settings_key(base::Key key) {
         cancel_timer(TimerId::inactivity);
         m_session.state = State::welcome;
         show(ScreenId::welcome);
+    } else {
+        reject_key();
+    }
+}
+
+void Flow::remember_key(base::Key key) {
+    if (key == k_remember_yes_key && !m_session.preferences_grant.empty()) {
+        accept_key();
+        const std::uint64_t call_id = m_session.next_call_id++;
+        m_session.pending_save = call_id;
+        emit(SavePreferences{call_id, m_session.preferences_grant, true});
+        // The grant is spent.
+        m_session.preferences_grant.clear();
+        journal("preferences_requested", "call " + std::to_string(call_id));
+        enter_interactive(State::menu);
+    } else if (key == k_remember_no_key) {
+        accept_key();
+        enter_interactive(State::menu);
     } else {
         reject_key();
     }

@@ -58,6 +58,7 @@ class Flow {
     void handle(const HeadphonesPlugged& event);
     void handle(const HeadphonesUnplugged& event);
     void handle(const ReplyReceived& event);
+    void handle(const PreferencesSaved& event);
     void handle(const TimerFired& event);
 
   private:
@@ -122,6 +123,9 @@ class Flow {
     void fail_service(std::string_view what);
     void say_goodbye();
     void choose_locale(const std::string& locale);
+    // The PIN is verified: the card's remembered elder mode applies, or the customer who chose
+    // it is asked whether it should be remembered; then the menu.
+    void after_verification(const std::optional<CardPreferences>& preferences);
     void start_audio_mode();
     void open_sound_screen();
     void open_settings();
@@ -138,6 +142,7 @@ class Flow {
     void wrong_pin_key(base::Key key);
     void timeout_warning_key(base::Key key);
     void settings_key(base::Key key);
+    void remember_key(base::Key key);
     void sound_key(base::Key key);
     // Star, hash and Audio (docs/accessibility.md, "Keypad controls"); true when the key was one.
     bool speech_key(base::Key key);

@@ -78,6 +78,7 @@ void Flow::resume() {
         case State::pin_entry:
             begin_pin_entry();
             return;
+        case State::remember_elder_mode:
         case State::menu:
         case State::balance:
         case State::wrong_pin:
@@ -160,6 +161,23 @@ void Flow::say_goodbye() {
     m_session.state = State::goodbye;
     show(ScreenId::goodbye);
     start_timer(TimerId::goodbye);
+}
+
+void Flow::after_verification(const std::optional<CardPreferences>& preferences) {
+    if (preferences) {
+        m_session.preferences_grant = preferences->grant;
+    }
+    const bool remembered = preferences && preferences->elder_mode;
+    if (remembered && !m_session.elder_mode) {
+        m_session.elder_mode = true;
+        journal("elder_mode", "remembered");
+        speak_phrase("remember_elder_mode.applied");
+    }
+    if (m_session.elder_mode && !remembered && preferences && !preferences->grant.empty()) {
+        enter_interactive(State::remember_elder_mode);
+        return;
+    }
+    enter_interactive(State::menu);
 }
 
 void Flow::start_audio_mode() {

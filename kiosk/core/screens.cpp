@@ -21,6 +21,8 @@ std::string_view to_string(ScreenId id) {
             return "pin_entry";
         case ScreenId::verifying:
             return "verifying";
+        case ScreenId::remember_elder_mode:
+            return "remember_elder_mode";
         case ScreenId::menu:
             return "menu";
         case ScreenId::balance:
@@ -86,6 +88,8 @@ ScreenId screen_for(const Session& session) {
             return ScreenId::pin_entry;
         case State::verifying:
             return ScreenId::verifying;
+        case State::remember_elder_mode:
+            return ScreenId::remember_elder_mode;
         case State::menu:
             return ScreenId::menu;
         case State::balance:
@@ -449,6 +453,16 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::verifying: {
             ScreenBuilder builder(id, resources, session);
             builder.add(Role::title, "title").add(Role::text, "text");
+            return std::move(builder).build();
+        }
+        case ScreenId::remember_elder_mode: {
+            // The purpose is stated before the question (docs/accessibility.md).
+            ScreenBuilder builder(id, resources, session);
+            builder.add(Role::title, "title")
+                .add(Role::text, "purpose")
+                .add(Role::text, "kept")
+                .add_choice("yes", k_remember_yes_key)
+                .add_choice("no", k_remember_no_key);
             return std::move(builder).build();
         }
         case ScreenId::menu: {

@@ -21,6 +21,7 @@ enum class ScreenId {
     reading_card,
     pin_entry,
     verifying,
+    remember_elder_mode,
     menu,
     balance,
     wrong_pin,
@@ -46,6 +47,7 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::reading_card,
     ScreenId::pin_entry,
     ScreenId::verifying,
+    ScreenId::remember_elder_mode,
     ScreenId::menu,
     ScreenId::balance,
     ScreenId::wrong_pin,
@@ -79,6 +81,8 @@ inline constexpr base::Key k_sound_quieter_key = base::Key::digit_2;
 inline constexpr base::Key k_sound_rate_key = base::Key::digit_3;
 inline constexpr base::Key k_sound_screen_key = base::Key::digit_4;
 inline constexpr base::Key k_sound_back_key = base::Key::enter;
+inline constexpr base::Key k_remember_yes_key = base::Key::digit_1;
+inline constexpr base::Key k_remember_no_key = base::Key::digit_2;
 inline constexpr base::Key k_menu_balance_key = base::Key::digit_1;
 inline constexpr base::Key k_menu_take_card_key = base::Key::digit_2;
 inline constexpr base::Key k_menu_call_staff_key = base::Key::digit_3;

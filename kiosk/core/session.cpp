@@ -18,6 +18,8 @@ std::string_view to_string(State state) {
             return "settings";
         case State::sound:
             return "sound";
+        case State::remember_elder_mode:
+            return "remember_elder_mode";
         case State::menu:
             return "menu";
         case State::balance:
@@ -84,7 +86,8 @@ Session new_session(const Resources& resources, const Session& previous) {
 
 bool has_inactivity_timeout(State state) {
     return state == State::pin_entry || state == State::menu || state == State::balance ||
-           state == State::wrong_pin || state == State::settings || state == State::sound;
+           state == State::wrong_pin || state == State::settings || state == State::sound ||
+           state == State::remember_elder_mode;
 }
 
 int timer_milliseconds(TimerId id, const Resources& resources, const Session& session) {

@@ -23,6 +23,7 @@ enum class State {
     verifying,            // the account service is checking the PIN block
     settings,             // from the welcome screen: text size, contrast, elder mode
     sound,                // audio mode's sound screen: volume, speech rate, blank screen
+    remember_elder_mode,  // after the PIN: may the bank remember elder mode for this card?
     menu,                 // 1 balance, 2 take card, 3 call staff
     balance,              // the balance is on screen
     wrong_pin,            // the PIN was wrong; 1 tries again
@@ -82,6 +83,11 @@ struct Session {
     bool voice_missing = false;
     std::optional<CardData> card;
     std::optional<Money> balance;
+    // The account service's grant to change this card's remembered preferences once
+    // (docs/accessibility.md, "Elder mode remembered for the card"); personal, wiped with the
+    // card.
+    base::SecretText preferences_grant;
+    std::optional<std::uint64_t> pending_save;  // the SavePreferences call awaiting its answer
     int pin_digit_count = 0;
     std::optional<int> pin_tries_left;  // known after a wrong PIN
     bool pin_entry_active = false;      // the PIN pad is collecting

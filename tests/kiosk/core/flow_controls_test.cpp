@@ -382,3 +382,83 @@ TEST_CASE("Nobody is offered help at an empty kiosk") {
     kiosk.send(Started{});
     CHECK_FALSE(timer_started(kiosk.send(SpeechEnded{}), TimerId::hesitation));
 }
+
+namespace {
+
+ServiceReply reply_with_preferences(bool elder_mode, std::string grant) {
+    ServiceReply reply = balance_reply(1'234'567);
+    reply.preferences = CardPreferences{elder_mode, base::SecretText(grant)};
+    return reply;
+}
+
+// Welcome in elder mode -> card -> PIN -> the reply.
+void reach_reply_in_elder_mode(FlowDriver& kiosk, const ServiceReply& reply) {
+    kiosk.send_all({Started{}, KeyPressed{k_welcome_elder_mode_key}, CardInserted{},
+                    CardRead{sample_card()}, PinDigitEntered{4}, PinEntered{sample_pin_block()}});
+    kiosk.reply(reply);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Elder mode is remembered for the card only when the customer agrees, with the purpose "
+    "stated first") {
+    FlowDriver kiosk;
+    reach_reply_in_elder_mode(kiosk, reply_with_preferences(false, "grant-1"));
+    const auto asked = last_screen(kiosk.last());
+    REQUIRE(asked);
+    CHECK(asked->id == "remember_elder_mode");
+    // The purpose comes before the question's choices, on the screen and in speech.
+    const std::string purpose = text(kiosk, "remember_elder_mode.purpose");
+    CHECK(asked->elements.at(1).text == purpose);
+    CHECK(mentions(kiosk.last(), purpose));
+    const auto& yes = kiosk.send(KeyPressed{k_remember_yes_key});
+    const auto saves = effects_of<SavePreferences>(yes);
+    REQUIRE(saves.size() == 1);
+    CHECK(saves.front().elder_mode);
+    CHECK(saves.front().grant.view() == "grant-1");
+    CHECK(kiosk.session().state == State::menu);
+    // The grant is spent, and the answer is said after whatever is being said.
+    CHECK(kiosk.session().preferences_grant.empty());
+    const auto& saved = kiosk.send(PreferencesSaved{saves.front().call_id, true});
+    CHECK(mentions(saved, text(kiosk, "remember_elder_mode.saved")));
+    for (const Speak& speak : speeches(saved)) {
+        CHECK_FALSE(speak.interrupts);
+    }
+}
+
+TEST_CASE("Saying no stores nothing; a customer not in elder mode is not asked") {
+    FlowDriver declined;
+    reach_reply_in_elder_mode(declined, reply_with_preferences(false, "grant-1"));
+    CHECK_FALSE(has_effect<SavePreferences>(declined.send(KeyPressed{k_remember_no_key})));
+    CHECK(declined.session().state == State::menu);
+
+    FlowDriver standard;
+    standard.reach_pin_entry();
+    standard.send_all({PinDigitEntered{4}, PinEntered{sample_pin_block()}});
+    standard.reply(reply_with_preferences(false, "grant-1"));
+    CHECK(standard.session().state == State::menu);
+    CHECK_FALSE(standard.session().elder_mode);
+}
+
+TEST_CASE("A card whose elder mode is remembered turns it on after the PIN, and says so") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send_all({PinDigitEntered{4}, PinEntered{sample_pin_block()}});
+    kiosk.reply(reply_with_preferences(true, "grant-1"));
+    CHECK(kiosk.session().elder_mode);
+    CHECK(kiosk.session().state == State::menu);
+    CHECK(last_screen(kiosk.last())->theme == k_elder_theme);
+    CHECK(mentions(kiosk.last(), text(kiosk, "remember_elder_mode.applied")));
+    // Slower speech follows at once.
+    CHECK(utterances(kiosk.last()).back().rate_wpm == kiosk.resources().policy.elder_rate_wpm);
+}
+
+TEST_CASE("The preferences grant is personal data: it leaves with the card") {
+    FlowDriver kiosk;
+    reach_reply_in_elder_mode(kiosk, reply_with_preferences(false, "grant-1"));
+    kiosk.send(KeyPressed{k_remember_no_key});
+    CHECK_FALSE(kiosk.session().preferences_grant.empty());
+    kiosk.send(KeyPressed{k_menu_take_card_key});
+    CHECK(kiosk.session().preferences_grant.empty());
+}

@@ -10,7 +10,8 @@
 //   - resume_state: where the staff screen and the time-out warning go back to, and whether a
 //     card is in the kiosk on the staff screen (called from the welcome screen or not);
 //   - pin_entry_active: whether the PIN pad's events fit;
-//   - pending_call: whether a reply is the one awaited;
+//   - pending_call and pending_save: whether a reply is the one awaited;
+//   - elder_mode, until the PIN is verified: whether the reply asks to remember it;
 //   - running_timers: whether a timer that fires is stale;
 //   - headphones: whether plugging or unplugging them changes anything;
 //   - audio mode: whether the Audio key starts it or opens the sound screen;
@@ -392,16 +393,27 @@ std::vector<Event> probes(const Session& session) {
     if (session.pending_call) {
         call_ids.insert(*session.pending_call);
     }
+    if (session.pending_save) {
+        call_ids.insert(*session.pending_save);
+    }
     if (session.next_call_id > 1) {
         call_ids.insert(session.next_call_id - 1);
     }
     for (const std::uint64_t call_id : call_ids) {
         events.push_back(ReplyReceived{call_id, balance_reply(1'234'567)});
+        for (const bool remembered : {false, true}) {
+            ServiceReply reply = balance_reply(1'234'567);
+            reply.preferences = CardPreferences{remembered, base::SecretText("grant")};
+            events.push_back(ReplyReceived{call_id, std::move(reply)});
+        }
         for (const ServiceStatus status : every_value<ServiceStatus>()) {
             for (const int tries_left : {2, 0}) {
                 events.push_back(ReplyReceived{call_id, status_reply(status, tries_left)});
             }
         }
+    }
+    for (const std::uint64_t call_id : call_ids) {
+        events.push_back(PreferencesSaved{call_id, true});
     }
     for (const TimerId id : every_value<TimerId>()) {
         events.push_back(TimerFired{id});
@@ -424,6 +436,14 @@ std::string configuration(const Session& session) {
     key += " timers [" + joined(timers, ",") + "]";
     key += session.headphones ? " headphones" : "";
     key += in_audio_mode(session) ? " audio mode" : "";
+    // Elder mode decides one thing only: whether a verified PIN asks to remember it. So it tells
+    // sessions apart only on the way to that answer, which keeps the search small.
+    const bool before_reply =
+        session.state == State::welcome || session.state == State::settings ||
+        session.state == State::reading_card || session.state == State::waiting_for_pin_pad ||
+        session.state == State::pin_entry || session.state == State::verifying;
+    key += session.elder_mode && before_reply ? " elder" : "";
+    key += session.pending_save ? " saving" : "";
     // The voice changes what is said, never where an event leads, so its absence is not told
     // apart (which keeps the search small); the reader's and the pad's are.
     key += session.card_reader_missing ? " no card reader" : "";

@@ -131,7 +131,8 @@ TEST_CASE(
         FlowDriver kiosk;
         kiosk.reach_pin_entry(expected.card_language);
         kiosk.send_all({PinDigitEntered{4}, PinEntered{sample_pin_block()}});
-        kiosk.reply(ServiceReply{ServiceStatus::ok, 3, BalanceReply{Money{1'234'567, "HKD"}}});
+        kiosk.reply(ServiceReply{ServiceStatus::ok, 3, BalanceReply{Money{1'234'567, "HKD"}},
+                                 std::nullopt});
         kiosk.send(KeyPressed{k_menu_balance_key});
         const auto screen = last_screen(kiosk.last());
         REQUIRE(screen);
@@ -147,7 +148,8 @@ TEST_CASE("A balance in a currency the kiosk cannot name is not shown as yuan") 
     FlowDriver kiosk;
     kiosk.reach_pin_entry();
     kiosk.send_all({PinDigitEntered{4}, PinEntered{sample_pin_block()}});
-    kiosk.reply(ServiceReply{ServiceStatus::ok, 3, BalanceReply{Money{1'234'567, "XAU"}}});
+    kiosk.reply(
+        ServiceReply{ServiceStatus::ok, 3, BalanceReply{Money{1'234'567, "XAU"}}, std::nullopt});
     kiosk.send(KeyPressed{k_menu_balance_key});
     const auto screen = last_screen(kiosk.last());
     REQUIRE(screen);
