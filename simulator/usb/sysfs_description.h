@@ -23,7 +23,8 @@ std::string sysfs_path(const BusAddress& address);
 // "/dev/bus/usb/001/007" for bus 1 device 7.
 std::string device_node(const BusAddress& address);
 
-// The umockdev description ("P:", "N:", "E:", "A:", "H:" lines) of the device.
+// The umockdev description ("P:", "E:", "A:", "H:" lines) of the device. It names the device
+// node (DEVNAME) but does not make it ("N:"): VirtualUsbBus makes the node itself.
 std::string describe_for_sysfs(const BusAddress& address, const DescriptorSummary& summary,
                                std::span<const std::uint8_t> descriptors,
                                const DeviceStrings& strings);

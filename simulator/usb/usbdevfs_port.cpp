@@ -20,11 +20,12 @@
 namespace simulator::usb {
 namespace {
 
-// libusb polls the device node for POLLOUT to learn that a URB can be reaped. umockdev's
-// node is a regular file, which always polls ready, so libusb asks REAPURBNDELAY again at
-// once. Holding that request until a URB completes, or for this long, turns the spin into a
-// wait. It bounds how late a libusb timeout is noticed and how long another thread's ioctl
-// on the same handle waits for the preload's socket.
+// libusb polls the device node for POLLOUT to learn that a URB can be reaped. The node is a
+// ReapSignal that polls ready only then; but a client that polled ready because another
+// client's URB completed, or that found a regular file (the signal could not be made), would
+// ask REAPURBNDELAY again at once. Holding such a request until a URB completes, or for this
+// long, turns the spin into a wait. It bounds how late a libusb timeout is noticed and how
+// long another thread's ioctl on the same handle waits for the preload's socket.
 constexpr guint k_reap_hold_milliseconds = 10;
 
 // How long unplug() waits for the worker thread to fail the transfers in flight. The worker
@@ -236,6 +237,7 @@ void UsbdevfsPort::forget_client(UMockdevIoctlClient* client) {
     }
     std::unique_ptr<ClientState> gone = std::move(*found);
     m_clients.erase(found);
+    update_reap_signal();
     // The process closed the node: nobody is left to answer, so a held request just goes.
     if (gone->held_reap && gone->held_reap->timer != nullptr) {
         g_source_destroy(gone->held_reap->timer);
@@ -596,9 +598,22 @@ void UsbdevfsPort::finish_urb(Urb& urb, int status, std::span<const std::uint8_t
               static_cast<int>(in_data.size()));
 }
 
+void UsbdevfsPort::attach_reap_signal(ReapSignal signal) {
+    m_reap_signal = std::move(signal);
+}
+
+void UsbdevfsPort::update_reap_signal() {
+    if (!m_reap_signal) {
+        return;
+    }
+    m_reap_signal->set_ready(std::ranges::any_of(
+        m_clients, [](const auto& state) { return !state->completed.empty(); }));
+}
+
 void UsbdevfsPort::complete_urb(ClientState& state, Urb urb) {
     state.completed.push_back(std::move(urb));
     answer_held_reap(state);
+    update_reap_signal();
 }
 
 void UsbdevfsPort::answer_held_reap(ClientState& state) {
@@ -614,6 +629,7 @@ void UsbdevfsPort::answer_held_reap(ClientState& state) {
         g_source_unref(held.timer);
     }
     umockdev_ioctl_data_set_ptr(held.pointer.get(), 0, urb.urb_data.get());
+    update_reap_signal();
     complete(state.client.get(), 0, 0);
 }
 
@@ -644,11 +660,19 @@ void UsbdevfsPort::reap_urb(ClientState& state, UMockdevIoctlData* argument, boo
         Urb urb = std::move(state.completed.front());
         state.completed.pop_front();
         umockdev_ioctl_data_set_ptr(pointer.get(), 0, urb.urb_data.get());
+        // Before the answer: by the time the client polls again, the node tells the truth.
+        update_reap_signal();
         complete(client, 0, 0);
         return;
     }
     if (!m_connected) {
         fail(client, ENODEV);
+        return;
+    }
+    // The node does not poll ready, so this client sleeps in poll() after its EAGAIN: the
+    // last reap of libusb's reap-until-EAGAIN loop, answered at once.
+    if (!wait && m_reap_signal && !m_reap_signal->ready()) {
+        fail(client, EAGAIN);
         return;
     }
     state.held_reap = HeldReap{.pointer = std::move(pointer), .timer = nullptr};
@@ -853,6 +877,7 @@ void UsbdevfsPort::shut_down() {
         }
     }
     m_unread.clear();
+    update_reap_signal();
 }
 
 void UsbdevfsPort::report(BusNoticeKind kind, std::string detail) {

@@ -23,6 +23,7 @@
 
 #include "base/bytes.h"
 #include "simulator/usb/descriptor_summary.h"
+#include "simulator/usb/reap_signal.h"
 #include "simulator/usb/standard_requests.h"
 #include "simulator/usb/sysfs_description.h"
 #include "simulator/usb/virtual_usb_bus.h"
@@ -89,6 +90,11 @@ class UsbdevfsPort : public std::enable_shared_from_this<UsbdevfsPort> {
     // Any thread: the device was pulled out. Waits until the worker thread has failed the
     // transfers in flight; afterwards the port never calls the device again.
     void disconnect();
+
+    // The FIFO at the device node that tells pollers when a URB can be reaped. Given before the
+    // node is announced, so every client's poll() follows it; without one (it could not be
+    // made), clients find a regular file and the port holds their reaps instead.
+    void attach_reap_signal(ReapSignal signal);
 
   private:
     // One submitted URB, with its memory resolved in the client's address space.
@@ -160,6 +166,8 @@ class UsbdevfsPort : public std::enable_shared_from_this<UsbdevfsPort> {
     void complete_urb(ClientState& state, Urb urb);
     void answer_held_reap(ClientState& state);
     void release_held_reap(ClientState& state, int error);
+    // Makes the node poll ready exactly while some client has a URB to reap.
+    void update_reap_signal();
     void shut_down();
     void report(BusNoticeKind kind, std::string detail);
 
@@ -179,6 +187,7 @@ class UsbdevfsPort : public std::enable_shared_from_this<UsbdevfsPort> {
     std::vector<std::unique_ptr<ClientState>> m_clients;
     std::map<unsigned int, UMockdevIoctlClient*> m_claims;  // interface -> client
     std::map<std::uint8_t, base::Bytes> m_unread;           // IN data left for next URB
+    std::optional<ReapSignal> m_reap_signal;                // set before any client exists
 };
 
 }  // namespace simulator::usb

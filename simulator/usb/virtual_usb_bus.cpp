@@ -4,12 +4,15 @@
 #include <atomic>
 #include <cassert>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include <fmt/format.h>
 
 #include "base/bytes.h"
 #include "simulator/usb/descriptor_summary.h"
+#include "simulator/usb/reap_signal.h"
 #include "simulator/usb/usbdevfs_port.h"
 
 namespace simulator::usb {
@@ -188,10 +191,22 @@ std::expected<DeviceHandle, BusError> VirtualUsbBus::plug(
         device->set_in_ready_listener({});
         return std::unexpected(BusError::ioctl_attach_failed);
     }
-    // Creates the sysfs entry and the node, and announces the device with a udev "add".
+    // The node, before anything announces the device, so every client that opens it polls it:
+    // a FIFO that polls ready exactly when a URB can be reaped (reap_signal.h). Should it not
+    // be made, a plain file stands in, and the port holds reaps instead.
+    const std::filesystem::path node = m_root_directory + handle.device_node;
+    std::error_code ignored;
+    std::filesystem::create_directories(node.parent_path(), ignored);
+    if (auto signal = ReapSignal::create(node.string())) {
+        port->attach_reap_signal(std::move(*signal));
+    } else {
+        std::ofstream{node};
+    }
+    // Creates the sysfs entry, and announces the device with a udev "add".
     if (!umockdev_testbed_add_from_string(implementation.testbed, description.c_str(), &error)) {
         g_error_free(error);
         device->set_in_ready_listener({});
+        std::filesystem::remove(node, ignored);
         if (!umockdev_testbed_detach_ioctl(implementation.testbed, handle.device_node.c_str(),
                                            &error)) {
             g_error_free(error);
@@ -238,8 +253,11 @@ std::expected<void, BusError> VirtualUsbBus::unplug(const DeviceHandle& handle) 
     // The uevent is built from the sysfs entry, so it goes out before the entry is removed.
     umockdev_testbed_uevent(implementation.testbed, plugged.sysfs_path.c_str(), "remove");
     // Without its node the device cannot be opened again; descriptors already open keep
-    // talking to the port, which answers ENODEV.
+    // talking to the port, which answers ENODEV. umockdev removes the node DEVNAME names; the
+    // bus made it, so it makes sure.
     umockdev_testbed_remove_device(implementation.testbed, plugged.sysfs_path.c_str());
+    std::error_code ignored;
+    std::filesystem::remove(m_root_directory + plugged.device_node, ignored);
     implementation.retired[plugged.device_node] = std::move(found->second.handler);
     implementation.devices.erase(found);
     return {};

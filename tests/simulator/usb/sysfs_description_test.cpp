@@ -22,7 +22,9 @@ std::string loopback_description(const DeviceStrings& strings) {
 TEST_CASE("the sysfs description carries what libusb and libudev read") {
     const std::string text = loopback_description({"Maker", "Thing", "S1"});
     CHECK_THAT(text, Contains("P: /devices/usb1/1-3\n"));
-    CHECK_THAT(text, Contains("N: bus/usb/001/007\n"));
+    // The node is the bus's own (a FIFO), not one umockdev makes from an "N:" line.
+    CHECK_THAT(text, !Contains("N: "));
+    CHECK_THAT(text, Contains("E: DEVNAME=/dev/bus/usb/001/007\n"));
     CHECK_THAT(text, Contains("E: DEVNAME=/dev/bus/usb/001/007\n"));
     CHECK_THAT(text, Contains("E: DEVTYPE=usb_device\n"));
     CHECK_THAT(text, Contains("E: SUBSYSTEM=usb\n"));
