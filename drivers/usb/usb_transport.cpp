@@ -544,7 +544,9 @@ std::expected<std::size_t, UsbError> UsbTransport::interrupt_in(std::span<std::u
         if (m_wake_requested.exchange(false)) {
             return std::unexpected(UsbError::interrupted);
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        // Rounded up: a wait never ends before its time, so a caller waiting for a moment
+        // does not find it still ahead and wait again for nothing.
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left <= std::chrono::milliseconds::zero() && handled_once) {
             return std::unexpected(UsbError::timeout);

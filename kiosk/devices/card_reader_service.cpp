@@ -161,9 +161,9 @@ void CardReaderService::serve(Connection& connection) {
         }
         // Until the next slot poll, woken at once by the reader (a slot change on the standing
         // interrupt transfer), an eject or a stop.
-        const auto wait = std::clamp(
-            std::chrono::duration_cast<std::chrono::milliseconds>(next_poll - Clock::now()),
-            std::chrono::milliseconds(1), k_event_wait);
+        const auto wait =
+            std::clamp(std::chrono::ceil<std::chrono::milliseconds>(next_poll - Clock::now()),
+                       std::chrono::milliseconds(1), k_event_wait);
         if (!has_interrupt) {
             m_link.sleep_for(wait);
             continue;
