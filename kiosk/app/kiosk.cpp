@@ -390,6 +390,9 @@ void Kiosk::carry_out(const core::Effect& effect) {
                 m_account->request_balance(call.call_id, call.request.pan, call.request.pin_block);
             },
             [&](const core::CancelCall& cancel) { m_account->cancel(cancel.call_id); },
+            [&](const core::SavePreferences& save) {
+                m_account->save_preferences(save.call_id, save.grant, save.elder_mode);
+            },
             [&](const core::StartTimer& timer) {
                 m_timers[timer.id] = Clock::now() + std::chrono::milliseconds(timer.milliseconds);
                 if (record) {
