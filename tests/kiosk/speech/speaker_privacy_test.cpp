@@ -30,8 +30,10 @@ TEST_CASE("A private utterance for the speaker is refused and never played") {
     speaker->speak({utterance(k_balance_text, "en", Channel::speaker, 175, true),
                     utterance("Please take your card")});
 
-    REQUIRE(listener.wait_for_speech(1));
-    REQUIRE(listener.wait_for_errors(1));
+    // Everything asked for has ended once the idle notice comes: no wall-clock guess.
+    REQUIRE(listener.wait_for_idle(1));
+    CHECK(listener.events() == std::vector<std::string>{"error private_on_speaker",
+                                                        "speech Please take your card", "idle"});
     const auto error = listener.errors().at(0);
     CHECK(error.code == SpeechError::private_on_speaker);
     // The error names the situation, never the private words.
@@ -39,8 +41,12 @@ TEST_CASE("A private utterance for the speaker is refused and never played") {
     const auto notices = listener.speech();
     REQUIRE(notices.size() == 1);
     CHECK(notices[0].text == "Please take your card");
+    CHECK_FALSE(notices[0].interrupted);
     // Only the public sentence reached the speaker: about 1.5 s of audio, not the balance too.
+    // Its notice says how much it played, so the count is held to that, to the millisecond.
     const auto statistics = speaker->statistics();
+    CHECK(static_cast<std::int64_t>(statistics.speaker_speech_samples * 1000 / 22050) ==
+          notices[0].audio_duration.count());
     CHECK(statistics.speaker_speech_samples < 22050 * 2);
     CHECK(statistics.headphones_speech_samples == 0);
 }

@@ -166,7 +166,7 @@ TEST_CASE("Queued speech behind paused speech waits for resume(), then both play
     Listener listener;
     const ScratchFolder folder{"queue-paused"};
     auto speaker = recording_speaker(listener, folder);
-    speaker->speak({utterance("Your card has been returned")});
+    speaker->speak({utterance(k_apology_text)});
     REQUIRE(wait_until_playing(*speaker));
     speaker->pause();
     speaker->queue({utterance(k_reminder_text)});
@@ -180,10 +180,10 @@ TEST_CASE("Queued speech behind paused speech waits for resume(), then both play
     CHECK_FALSE(speaker->silent());
 
     speaker->resume();
-    REQUIRE(listener.wait_for_speech(2));
+    REQUIRE(listener.wait_for_speech(2, 30s));
     REQUIRE(listener.wait_for_idle(1));
     const auto notices = listener.speech();
-    CHECK(notices[0].text == "Your card has been returned");
+    CHECK(notices[0].text == k_apology_text);
     CHECK_FALSE(notices[0].interrupted);
     CHECK(notices[1].text == k_reminder_text);
     CHECK_FALSE(notices[1].interrupted);
@@ -257,21 +257,24 @@ TEST_CASE("stop() is followed by one idle notice, even when nothing was playing"
     CHECK(listener.speech().size() == 1);
 }
 
-TEST_CASE("No idle notice while paused speech is held; it follows once the speech ends") {
+TEST_CASE("No idle notice while paused speech is held, only once the speech has ended") {
     Listener listener;
     const ScratchFolder folder{"idle-paused"};
     auto speaker = recording_speaker(listener, folder);
-    speaker->speak({utterance("Your card has been returned")});
+    speaker->speak({utterance(k_apology_text)});
     REQUIRE(wait_until_playing(*speaker));
     speaker->pause();
-    std::this_thread::sleep_for(2s);  // longer than the whole sentence
+    std::this_thread::sleep_for(100ms);
+    const std::uint64_t held = speech_samples(*speaker);
+    std::this_thread::sleep_for(2s);
+    CHECK(speech_samples(*speaker) == held);  // held, not merely slow to finish
     CHECK(listener.idle_count() == 0);
     CHECK(listener.speech().empty());
 
     speaker->resume();
     REQUIRE(listener.wait_for_idle(1));
     CHECK(listener.events() ==
-          std::vector<std::string>{"speech Your card has been returned", "idle"});
+          std::vector<std::string>{std::string{"speech "} + k_apology_text, "idle"});
 }
 
 TEST_CASE("Customer speech replacing other speech gives one idle notice, at the end") {

@@ -102,11 +102,11 @@ TEST_CASE("A working voice sends no voice notice at all") {
 TEST_CASE("A synthesis fault that begins mid-batch stops the rest of the batch, reported") {
     Listener listener;
     auto speaker = listening_speaker(listener);
-    speaker->speak({utterance("Your card has been returned"), utterance("Goodbye")});
+    speaker->speak({utterance(k_apology_text), utterance("Goodbye")});
     REQUIRE(wait_until_playing(*speaker));
     speaker->simulate_synthesis_fault(true);
 
-    REQUIRE(listener.wait_for_idle(1));
+    REQUIRE(listener.wait_for_idle(1, 30s));
     const auto notices = listener.speech();
     REQUIRE(notices.size() == 2);
     // The first was synthesised before the fault and plays to its end; the second fails.
