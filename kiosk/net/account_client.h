@@ -34,7 +34,8 @@ namespace kiosk::net {
 // told "the service is not answering" before they give up.
 inline constexpr std::chrono::milliseconds k_default_connect_timeout{3'000};
 inline constexpr std::chrono::milliseconds k_default_total_timeout{8'000};
-// A balance reply is about 100 bytes; anything near this limit is not our service.
+// A balance reply is about 200 bytes with its preferences; anything near this limit is not our
+// service.
 inline constexpr std::size_t k_maximum_reply_bytes = 16 * 1024;
 // The largest balance the kiosk will believe: 100 billion yuan in fen.
 inline constexpr std::int64_t k_maximum_balance_minor_units = 10'000'000'000'000;
