@@ -13,10 +13,20 @@
 #include "base/bytes.h"
 #include "simulator/usb/descriptor_summary.h"
 #include "simulator/usb/reap_signal.h"
+#include "simulator/usb/uevent.h"
 #include "simulator/usb/usbdevfs_port.h"
 
 namespace simulator::usb {
 namespace {
+
+// A device's hotplug news, sent by the bus itself (uevent.h explains why).
+Uevent usb_device_uevent(const DeviceHandle& handle, std::string action) {
+    return Uevent{.action = std::move(action),
+                  .devpath = handle.sysfs_path.substr(std::string_view("/sys").size()),
+                  .subsystem = "usb",
+                  .devtype = "usb_device",
+                  .devname = handle.device_node};
+}
 
 // The preload library that routes a libusb process's /dev, /sys and ioctl calls to the
 // testbed (Debian package umockdev).
@@ -214,6 +224,9 @@ std::expected<DeviceHandle, BusError> VirtualUsbBus::plug(
         return std::unexpected(BusError::testbed_failed);
     }
 
+    // umockdev announced it only where its own lookup sees the testbed; every listener hears
+    // this one (a second "add" for a known device changes nothing for libusb).
+    send_uevent(m_root_directory, usb_device_uevent(handle, "add"));
     ++implementation.next_id;
     implementation.next_address = address->device_number == k_last_device_address
                                       ? k_first_device_address
@@ -250,8 +263,9 @@ std::expected<void, BusError> VirtualUsbBus::unplug(const DeviceHandle& handle) 
     std::lock_guard lock(implementation.mutex);
     const auto found = implementation.devices.find(handle.id);
     const DeviceHandle& plugged = found->second.handle;
-    // The uevent is built from the sysfs entry, so it goes out before the entry is removed.
-    umockdev_testbed_uevent(implementation.testbed, plugged.sysfs_path.c_str(), "remove");
+    // Sent by the bus, which needs no sysfs entry for it (umockdev's own "remove" is built from
+    // the entry and reaches listeners only from a process under its preload).
+    send_uevent(m_root_directory, usb_device_uevent(plugged, "remove"));
     // Without its node the device cannot be opened again; descriptors already open keep
     // talking to the port, which answers ENODEV. umockdev removes the node DEVNAME names; the
     // bus made it, so it makes sure.

@@ -27,6 +27,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "simulator/usb/uevent.h"
 #include "tests/simulator/usb/loopback_device.h"
 
 using namespace simulator::usb;
@@ -395,6 +396,49 @@ TEST_CASE("hotplug callbacks report a device arriving and leaving") {
     REQUIRE(bus.unplug(*handle));
     CHECK(handle_events_until(usb.context(), [&] { return seen.left == 1; }));
     CHECK(seen.arrived == 1);
+    libusb_hotplug_deregister_callback(usb.context(), callback);
+}
+
+TEST_CASE("the bus's own uevents reach libusb's udev monitor") {
+    // The bus sends its hotplug news itself, because umockdev's reach listeners only from a
+    // process under its preload (kiosk-sim is not). Sent on their own here, they must be read
+    // as the kernel's: a "remove" makes libusb drop the device, an "add" brings it back.
+    VirtualUsbBus bus;
+    Libusb usb;
+    REQUIRE(libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG));
+    struct Seen {
+        std::atomic<int> arrived{0};
+        std::atomic<int> left{0};
+    } seen;
+    const auto on_hotplug = [](libusb_context*, libusb_device*, libusb_hotplug_event event,
+                               void* data) -> int {
+        auto* record = static_cast<Seen*>(data);
+        if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED) {
+            ++record->arrived;
+        } else if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT) {
+            ++record->left;
+        }
+        return 0;
+    };
+    const auto handle = bus.plug(std::make_shared<LoopbackDevice>());
+    REQUIRE(handle);
+    libusb_hotplug_callback_handle callback = 0;
+    REQUIRE(libusb_hotplug_register_callback(
+                usb.context(),
+                LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT,
+                LIBUSB_HOTPLUG_NO_FLAGS, k_loopback_vendor, k_loopback_product,
+                LIBUSB_HOTPLUG_MATCH_ANY, on_hotplug, &seen, &callback) == LIBUSB_SUCCESS);
+
+    Uevent event{.action = "remove",
+                 .devpath = handle->sysfs_path.substr(4),
+                 .subsystem = "usb",
+                 .devtype = "usb_device",
+                 .devname = handle->device_node};
+    CHECK(send_uevent(bus.root_directory(), event) >= 1);
+    CHECK(handle_events_until(usb.context(), [&] { return seen.left == 1; }));
+    event.action = "add";
+    CHECK(send_uevent(bus.root_directory(), event) >= 1);
+    CHECK(handle_events_until(usb.context(), [&] { return seen.arrived == 1; }));
     libusb_hotplug_deregister_callback(usb.context(), callback);
 }
 
