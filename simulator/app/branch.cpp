@@ -9,8 +9,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -153,13 +155,10 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
     branch->m_bus = std::make_unique<usb::VirtualUsbBus>();
     branch->m_reader = std::make_shared<devices::VirtualCcidReader>();
     branch->m_pin_pad = std::make_shared<devices::VirtualEpp>(bank::k_demo_pin_key);
-    for (const std::shared_ptr<usb::VirtualUsbDevice>& device :
-         {std::static_pointer_cast<usb::VirtualUsbDevice>(branch->m_reader),
-          std::static_pointer_cast<usb::VirtualUsbDevice>(branch->m_pin_pad)}) {
-        if (auto plugged = branch->m_bus->plug(device); !plugged) {
-            return std::unexpected(base::error(
-                BranchError::device_not_plugged,
-                device->product() + ": " + std::string(usb::to_string(plugged.error()))));
+    for (const script::Device device : {script::Device::card_reader, script::Device::pin_pad}) {
+        if (auto plugged = branch->plug_device(device, true); !plugged) {
+            return std::unexpected(
+                base::error(BranchError::device_not_plugged, base::to_string(plugged.error())));
         }
     }
     return branch;
@@ -182,6 +181,10 @@ std::filesystem::path Branch::kiosk_log_path() const {
     return m_options.out_directory / "kiosk.log";
 }
 
+std::filesystem::path Branch::kiosk_config_path() const {
+    return m_options.out_directory / "kiosk.toml";
+}
+
 std::vector<std::string> Branch::card_names() const {
     std::vector<std::string> names;
     for (const auto& card : m_cards.cards()) {
@@ -191,8 +194,24 @@ std::vector<std::string> Branch::card_names() const {
 }
 
 std::expected<void, base::Error<BranchError>> Branch::start_kiosk() {
+    // The kiosk's own settings for a simulated branch; the options below go over them. A
+    // kiosk in a branch never has this file: only a simulated one may be told by a signal to
+    // let its voice fail (docs/scenarios.md, `make speech fail`).
+    {
+        std::ofstream config(kiosk_config_path(), std::ios::trunc);
+        config << "# Written by kiosk-sim for the kiosk it runs; the command line goes over it.\n"
+                  "[simulation]\n"
+                  "# SIGUSR1 makes the kiosk's speech fail, SIGUSR2 makes it work again.\n"
+                  "allow_fault_signals = true\n";
+        if (!config) {
+            return std::unexpected(base::error(BranchError::kiosk_not_started,
+                                               kiosk_config_path().string() + ": cannot write"));
+        }
+    }
     std::vector<std::string> arguments = {
         m_options.kiosk_binary.string(),
+        "--config",
+        kiosk_config_path().string(),
         "--windowed",
         "--transcript",
         transcript_path().string(),
@@ -372,6 +391,49 @@ std::expected<void, base::Error<script::ActionError>> Branch::set_fault(const st
         return std::unexpected(base::error(script::ActionError::unknown_fault, "'" + mode + "'"));
     }
     m_account_service->set_fault(*fault);
+    return {};
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::plug_device(script::Device device,
+                                                                          bool plugged) {
+    const bool reader = device == script::Device::card_reader;
+    std::optional<usb::DeviceHandle>& handle = reader ? m_reader_handle : m_pin_pad_handle;
+    const std::string name(script::to_string(device));
+    if (plugged == handle.has_value()) {
+        return std::unexpected(base::error(plugged ? script::ActionError::device_already_plugged
+                                                   : script::ActionError::device_already_unplugged,
+                                           name));
+    }
+    if (!plugged) {
+        if (auto unplugged = m_bus->unplug(*handle); !unplugged) {
+            return std::unexpected(
+                base::error(script::ActionError::device_already_unplugged,
+                            name + ": " + std::string(usb::to_string(unplugged.error()))));
+        }
+        handle.reset();
+        return {};
+    }
+    const std::shared_ptr<usb::VirtualUsbDevice> virtual_device =
+        reader ? std::static_pointer_cast<usb::VirtualUsbDevice>(m_reader)
+               : std::static_pointer_cast<usb::VirtualUsbDevice>(m_pin_pad);
+    auto plugged_in = m_bus->plug(virtual_device);
+    if (!plugged_in) {
+        return std::unexpected(
+            base::error(script::ActionError::device_not_plugged,
+                        name + ": " + std::string(usb::to_string(plugged_in.error()))));
+    }
+    handle = *plugged_in;
+    return {};
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::set_speech_failing(bool failing) {
+    if (!kiosk_running()) {
+        return std::unexpected(base::error(script::ActionError::kiosk_not_running));
+    }
+    if (kill(m_kiosk, failing ? SIGUSR1 : SIGUSR2) != 0) {
+        return std::unexpected(
+            base::error(script::ActionError::kiosk_not_running, std::strerror(errno)));
+    }
     return {};
 }
 

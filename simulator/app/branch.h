@@ -64,6 +64,8 @@ class Branch : public script::Hardware {
 
     std::filesystem::path transcript_path() const;
     std::filesystem::path kiosk_log_path() const;
+    // The configuration file start_kiosk() writes for the kiosk (DIR/kiosk.toml).
+    std::filesystem::path kiosk_config_path() const;
     std::vector<std::string> card_names() const;
 
     std::expected<void, base::Error<script::ActionError>> insert_card(
@@ -75,6 +77,13 @@ class Branch : public script::Hardware {
     std::expected<void, base::Error<script::ActionError>> set_headphones(bool plugged) override;
     std::expected<void, base::Error<script::ActionError>> set_fault(
         const std::string& service, const std::string& mode) override;
+    // Unplugs the virtual device from the bus (the kiosk's libusb sees its transfers fail and
+    // the device vanish) or plugs it back in (a new address, as a real replug gets).
+    std::expected<void, base::Error<script::ActionError>> plug_device(script::Device device,
+                                                                      bool plugged) override;
+    // SIGUSR1 (fail) or SIGUSR2 (work) to the kiosk, which start_kiosk() configured with
+    // `[simulation] allow_fault_signals = true`.
+    std::expected<void, base::Error<script::ActionError>> set_speech_failing(bool failing) override;
     bool kiosk_running() override;
     // Scans the kiosk child's memory (simulator/app/memory_scan.h) for every form of the PAN
     // and PIN of each card inserted so far, and of each PIN typed for it.
@@ -95,6 +104,9 @@ class Branch : public script::Hardware {
     std::unique_ptr<usb::VirtualUsbBus> m_bus;
     std::shared_ptr<devices::VirtualCcidReader> m_reader;
     std::shared_ptr<devices::VirtualEpp> m_pin_pad;
+    // Where each device is plugged in; nothing while it is unplugged.
+    std::optional<usb::DeviceHandle> m_reader_handle;
+    std::optional<usb::DeviceHandle> m_pin_pad_handle;
     pid_t m_kiosk = -1;
     std::optional<int> m_kiosk_status;
     // The secrets a memory scan looks for: the cards inserted in this run, in order, and the

@@ -310,6 +310,10 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                 return {};
             } else if constexpr (std::is_same_v<T, Fault>) {
                 return verdict(hardware.set_fault(step.service, step.mode));
+            } else if constexpr (std::is_same_v<T, PlugDevice>) {
+                return verdict(hardware.plug_device(step.device, step.plugged));
+            } else if constexpr (std::is_same_v<T, SpeechFault>) {
+                return verdict(hardware.set_speech_failing(step.failing));
             } else if constexpr (std::is_same_v<T, ExpectScreen>) {
                 auto seen = wait_for(
                     transcript, hardware, cursors.screen, step.within, [&](const Json& record) {
@@ -364,6 +368,12 @@ std::string_view to_string(ActionError error) {
             return "no such service (there is: account)";
         case ActionError::unknown_fault:
             return "no such fault (none, unavailable, slow, garbage, drop)";
+        case ActionError::device_already_plugged:
+            return "the device is already plugged in";
+        case ActionError::device_already_unplugged:
+            return "the device is already unplugged";
+        case ActionError::device_not_plugged:
+            return "the virtual USB bus could not plug the device in";
         case ActionError::kiosk_not_running:
             return "the kiosk is not running";
         case ActionError::memory_not_readable:

@@ -20,19 +20,23 @@ namespace simulator::script {
 // Why the kiosk's world could not do what a step (or the control panel) asked. Errors carry it
 // as base::Error<ActionError>, whose context names the card, service or fault asked for.
 enum class ActionError {
-    card_already_inserted,    // insert while a card is in the reader
-    no_card_inserted,         // remove while the reader is empty
-    unknown_card,             // the card library has no card of that name
-    pin_pad_not_listening,    // the kiosk never set the PIN pad up to take a key
-    pin_pad_takes_no_digits,  // the kiosk never opened the PIN pad to a digit (its screen takes
-                              // none)
-    pin_pad_not_collecting,   // the kiosk never asked the PIN pad for a PIN
-    pin_not_digits,           // a PIN to type holds something other than digits
-    unknown_service,          // a fault aimed at a service the branch does not have
-    unknown_fault,            // a fault mode the service does not know
-    kiosk_not_running,        // a check of the kiosk's memory while no kiosk runs
-    memory_not_readable,      // the kiosk's memory may not be read (needs root or CAP_SYS_PTRACE)
-    memory_scan_failed,       // the kiosk's memory could not be scanned for another reason
+    card_already_inserted,     // insert while a card is in the reader
+    no_card_inserted,          // remove while the reader is empty
+    unknown_card,              // the card library has no card of that name
+    pin_pad_not_listening,     // the kiosk never set the PIN pad up to take a key
+    pin_pad_takes_no_digits,   // the kiosk never opened the PIN pad to a digit (its screen takes
+                               // none)
+    pin_pad_not_collecting,    // the kiosk never asked the PIN pad for a PIN
+    pin_not_digits,            // a PIN to type holds something other than digits
+    unknown_service,           // a fault aimed at a service the branch does not have
+    unknown_fault,             // a fault mode the service does not know
+    device_already_plugged,    // plug a device that is plugged in
+    device_already_unplugged,  // unplug a device that is out
+    device_not_plugged,        // the virtual bus could not plug the device in
+    kiosk_not_running,         // a check of the kiosk's memory, or a fault sent to it, while
+                               // no kiosk runs
+    memory_not_readable,       // the kiosk's memory may not be read (needs root or CAP_SYS_PTRACE)
+    memory_scan_failed,        // the kiosk's memory could not be scanned for another reason
 };
 
 std::string_view to_string(ActionError error);
@@ -56,6 +60,15 @@ class Hardware {
     virtual std::expected<void, base::Error<ActionError>> set_headphones(bool plugged) = 0;
     virtual std::expected<void, base::Error<ActionError>> set_fault(const std::string& service,
                                                                     const std::string& mode) = 0;
+    // Pulls the device's cable out of the simulator's virtual USB bus, or plugs it back in, so
+    // that the kiosk's libusb sees it go and come back. Errors: device_already_plugged,
+    // device_already_unplugged, device_not_plugged.
+    virtual std::expected<void, base::Error<ActionError>> plug_device(Device device,
+                                                                      bool plugged) = 0;
+    // Makes the kiosk's speech fail, or work again (SIGUSR1, SIGUSR2 to the kiosk process,
+    // which heeds them only with `[simulation] allow_fault_signals = true`). Errors:
+    // kiosk_not_running.
+    virtual std::expected<void, base::Error<ActionError>> set_speech_failing(bool failing) = 0;
     virtual bool kiosk_running() = 0;
     // Looks through the running kiosk's memory for the PAN and PIN of every card used so far.
     // Errors: kiosk_not_running, memory_not_readable, memory_scan_failed.

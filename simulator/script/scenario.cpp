@@ -140,6 +140,17 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
     if ((verb == "plug" || verb == "unplug") && arity(2) && words[1] == "headphones") {
         return Headphones{verb == "plug"};
     }
+    if ((verb == "plug" || verb == "unplug") && arity(3)) {
+        for (const Device device : {Device::card_reader, Device::pin_pad}) {
+            if (words[1] + " " + words[2] == to_string(device)) {
+                return PlugDevice{device, verb == "plug"};
+            }
+        }
+    }
+    if (verb == "make" && arity(3) && words[1] == "speech" &&
+        (words[2] == "fail" || words[2] == "work")) {
+        return SpeechFault{words[2] == "fail"};
+    }
     if (verb == "wait" && arity(2)) {
         if (const auto duration = parse_duration(words[1])) {
             return Wait{*duration};
@@ -191,6 +202,16 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
 
 }  // namespace
 
+std::string_view to_string(Device device) {
+    switch (device) {
+        case Device::card_reader:
+            return "card reader";
+        case Device::pin_pad:
+            return "pin pad";
+    }
+    return "unknown device";
+}
+
 std::string_view to_string(ScenarioError error) {
     switch (error) {
         case ScenarioError::unclosed_quote:
@@ -204,7 +225,7 @@ std::string_view to_string(ScenarioError error) {
         case ScenarioError::missing_pattern:
             return "speech needs a \"quoted text\" or the word private";
         case ScenarioError::unknown_key:
-            return "not a PIN pad key (0-9 enter clear cancel help)";
+            return "not a PIN pad key (0-9 enter clear cancel help star hash audio)";
         case ScenarioError::pin_not_digits:
             return "a PIN is digits only";
         case ScenarioError::unknown_step:

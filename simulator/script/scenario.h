@@ -42,6 +42,18 @@ struct Fault {
     std::string service;
     std::string mode;
 };
+// The kiosk's USB devices, as a scenario names them: `card reader`, `pin pad`.
+enum class Device { card_reader, pin_pad };
+std::string_view to_string(Device device);
+// `plug card reader`, `unplug pin pad`: the device's cable, on the simulator's virtual USB bus.
+struct PlugDevice {
+    Device device = Device::card_reader;
+    bool plugged = true;
+};
+// `make speech fail` / `make speech work`: the kiosk's voice stops working, or works again.
+struct SpeechFault {
+    bool failing = true;
+};
 
 // Speech matching: by text (substring) or by being private; optionally on one channel.
 struct SpeechPattern {
@@ -76,8 +88,8 @@ struct ForbidPinLength {};
 struct ExpectMemoryClean {};
 
 using Action = std::variant<InsertCard, RemoveCard, PressKeys, TypePin, Headphones, Wait, Fault,
-                            ExpectScreen, ExpectSpeech, ExpectScreens, ForbidSpeech, ForbidText,
-                            ForbidPinLength, ExpectMemoryClean>;
+                            PlugDevice, SpeechFault, ExpectScreen, ExpectSpeech, ExpectScreens,
+                            ForbidSpeech, ForbidText, ForbidPinLength, ExpectMemoryClean>;
 
 struct Step {
     int line = 0;
@@ -91,7 +103,7 @@ struct Scenario {
 
 // What can be wrong with a line of a scenario. Errors carry it as base::Error<ScenarioError>,
 // whose context names the line and, where there is one, the word at fault: "not a PIN pad key
-// (0-9 enter clear cancel help): line 2: 'banana'".
+// (0-9 enter clear cancel help star hash audio): line 2: 'banana'".
 enum class ScenarioError {
     unclosed_quote,   // a "quoted text" without its closing quote
     unknown_channel,  // `on` names something other than speaker or headphones

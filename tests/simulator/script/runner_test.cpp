@@ -46,6 +46,24 @@ class RecordingHardware : public Hardware {
         actions.push_back("fault " + service + " " + mode);
         return {};
     }
+    std::map<Device, bool> plugged_in{{Device::card_reader, true}, {Device::pin_pad, true}};
+    std::expected<void, base::Error<ActionError>> plug_device(Device device, bool plug) override {
+        if (plugged_in[device] == plug) {
+            return std::unexpected(base::error(
+                plug ? ActionError::device_already_plugged : ActionError::device_already_unplugged,
+                std::string(to_string(device))));
+        }
+        plugged_in[device] = plug;
+        actions.push_back(std::string(plug ? "plug " : "unplug ") + std::string(to_string(device)));
+        return {};
+    }
+    std::expected<void, base::Error<ActionError>> set_speech_failing(bool failing) override {
+        if (!running) {
+            return std::unexpected(base::error(ActionError::kiosk_not_running));
+        }
+        actions.push_back(failing ? "speech fails" : "speech works");
+        return {};
+    }
     bool kiosk_running() override { return running; }
     // What a memory scan finds, already described as the real scan describes it.
     std::vector<std::string> memory_findings;
@@ -375,4 +393,45 @@ TEST_CASE("A PIN length check needs two PIN entries to compare") {
     const auto outcome = check_pin_length(pin_entry_lines(1000, "[private]", ""));
     REQUIRE(outcome.failures.size() == 1);
     CHECK(any_failure_holds(outcome, "the transcript holds 1 PIN entry"));
+}
+
+TEST_CASE("Devices are unplugged and plugged back in, and the speech fault is set, in order") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    const auto outcome = run_steps(parse(R"(unplug card reader
+unplug pin pad
+make speech fail
+plug card reader
+make speech work
+plug pin pad
+)"),
+                                   hardware, transcript, {});
+    CHECK(outcome.passed());
+    CHECK(hardware.actions == std::vector<std::string>{"unplug card reader", "unplug pin pad",
+                                                       "speech fails", "plug card reader",
+                                                       "speech works", "plug pin pad"});
+}
+
+TEST_CASE("Unplugging a device twice fails the step and names the device") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    const auto outcome = run_steps(parse("unplug pin pad\nunplug pin pad\ninsert card alice\n"),
+                                   hardware, transcript, {});
+    REQUIRE(outcome.failures.size() == 1);
+    CHECK(outcome.failures.front().find("line 2") != std::string::npos);
+    CHECK(outcome.failures.front().find("already unplugged") != std::string::npos);
+    CHECK(outcome.failures.front().find("pin pad") != std::string::npos);
+    CHECK(hardware.actions == std::vector<std::string>{"unplug pin pad"});
+}
+
+TEST_CASE("Making the speech fail needs a running kiosk") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    hardware.running = false;
+    const auto outcome = run_steps(parse("make speech fail\n"), hardware, transcript, {});
+    REQUIRE_FALSE(outcome.passed());
+    CHECK(outcome.failures.front().find("not running") != std::string::npos);
 }

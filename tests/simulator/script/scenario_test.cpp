@@ -43,6 +43,41 @@ remove card
     CHECK(scenario->steps[13].line == 15);
 }
 
+TEST_CASE("Devices are plugged and unplugged by name, and the speech fault set") {
+    const auto scenario = parse_scenario(R"(unplug card reader
+plug card reader
+unplug pin pad
+plug pin pad
+make speech fail
+make speech work
+press star hash audio
+)");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 7);
+    const auto plug = [&](std::size_t index) {
+        return std::get<PlugDevice>(scenario->steps[index].action);
+    };
+    CHECK(plug(0).device == Device::card_reader);
+    CHECK_FALSE(plug(0).plugged);
+    CHECK(plug(1).device == Device::card_reader);
+    CHECK(plug(1).plugged);
+    CHECK(plug(2).device == Device::pin_pad);
+    CHECK_FALSE(plug(2).plugged);
+    CHECK(plug(3).device == Device::pin_pad);
+    CHECK(plug(3).plugged);
+    CHECK(std::get<SpeechFault>(scenario->steps[4].action).failing);
+    CHECK_FALSE(std::get<SpeechFault>(scenario->steps[5].action).failing);
+    CHECK(std::get<PressKeys>(scenario->steps[6].action).keys ==
+          std::vector<base::Key>{base::Key::star, base::Key::hash, base::Key::audio});
+    for (const auto* wrong : {"unplug printer", "plug card", "unplug card reader now",
+                              "make speech", "make speech louder", "make voice fail"}) {
+        INFO(wrong);
+        const auto rejected = parse_scenario(wrong);
+        REQUIRE_FALSE(rejected.has_value());
+        CHECK(rejected.error().code == ScenarioError::unknown_step);
+    }
+}
+
 TEST_CASE("A mistake in a scenario names its line and what is wrong") {
     const auto scenario = parse_scenario("expect screen welcome\npress enter banana\n");
     REQUIRE_FALSE(scenario.has_value());
