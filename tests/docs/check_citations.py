@@ -2,7 +2,8 @@
 """Every document the project cites is in the repository.
 
 A comment or README that cites `docs/NAME.md` (or .yaml) must name a file that exists, and a
-cited section (`docs/NAME.md, "Heading"`) must be a heading of that file or a bold label in it.
+cited section (`docs/NAME.md, "Heading"`) must be a heading of that file or a bold label in it
+(in a .yaml document: a key, or the label that opens a paragraph of a description).
 Nothing may send a reader outside the checkout (a folder beside it, or the planning documents that were
 never part of it). Exits 1 listing every broken citation.
 
@@ -41,6 +42,12 @@ def flatten(text):
 
 def sections(path):
     text = open(path, encoding='utf-8').read()
+    if path.endswith('.yaml'):
+        # An OpenAPI document's sections are its keys (schemas, paths, fields) and the labelled
+        # paragraphs of its descriptions ("Card preferences. ...").
+        keys = [key.strip().lower() for key in re.findall(r'^\s*([\w/{}.-]+):', text, re.M)]
+        labels = [label.strip().lower() for label in re.findall(r'^\s+([A-Z][\w ]+)\.\s', text, re.M)]
+        return keys + labels
     headings = [heading.strip().lower() for heading in re.findall(r'^#+\s*(.+)$', text, re.M)]
     labels = [label.strip().lower() for label in re.findall(r'\*\*([^*]+)\*\*', text)]
     return headings + labels
