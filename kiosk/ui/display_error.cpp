@@ -20,6 +20,8 @@ std::string_view to_string(DisplayError error) {
             return "cannot read the screen";
         case DisplayError::screenshot_unwritable:
             return "cannot write the screenshot";
+        case DisplayError::picture_unreadable:
+            return "cannot read the picture";
     }
     return "unknown display error";
 }

@@ -1,8 +1,9 @@
 #pragma once
 
 // What can go wrong with the kiosk's screen: starting SDL's video and fonts, opening the
-// window, and saving a screenshot. Errors carry it as base::Error<DisplayError>, whose context
-// names the file and gives SDL's reason (docs/style.md, "Errors").
+// window, and saving or reading a picture of the screen. Errors carry it as
+// base::Error<DisplayError>, whose context names the file and gives SDL's reason
+// (docs/style.md, "Errors").
 
 #include <string_view>
 
@@ -19,6 +20,7 @@ enum class DisplayError {
     screenshot_allocation_failed,  // no memory for the picture of the screen
     screen_unreadable,             // the renderer could not hand back the screen's pixels
     screenshot_unwritable,         // the PNG file could not be written
+    picture_unreadable,            // a PNG file could not be read (a reference picture)
 };
 
 std::string_view to_string(DisplayError error);

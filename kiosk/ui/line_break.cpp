@@ -4,11 +4,7 @@
 
 namespace kiosk::ui {
 
-namespace {
-
-// Decodes the code point starting at `position` (UTF-8); returns it and its byte length.
-// Malformed bytes count as one character each so that the text still lays out.
-std::pair<char32_t, std::size_t> decode(std::string_view text, std::size_t position) {
+std::pair<char32_t, std::size_t> decode_utf8(std::string_view text, std::size_t position) {
     const auto lead = static_cast<unsigned char>(text[position]);
     std::size_t length = 1;
     char32_t code_point = lead;
@@ -34,6 +30,8 @@ std::pair<char32_t, std::size_t> decode(std::string_view text, std::size_t posit
     }
     return {code_point, length};
 }
+
+namespace {
 
 bool is_wide(char32_t code_point) {
     return (code_point >= 0x2E80 && code_point <= 0x9FFF) ||  // CJK radicals .. unified ideographs
@@ -62,7 +60,7 @@ std::vector<std::string> tokenize(std::string_view text) {
     std::string pending_opening;
     bool previous_was_word = false;
     for (std::size_t position = 0; position < text.size();) {
-        const auto [code_point, length] = decode(text, position);
+        const auto [code_point, length] = decode_utf8(text, position);
         const std::string_view bytes = text.substr(position, length);
         position += length;
         if (code_point == U' ') {
@@ -99,7 +97,7 @@ std::vector<std::string> split_long_token(const std::string& token, int max_widt
     std::vector<std::string> pieces;
     std::string piece;
     for (std::size_t position = 0; position < token.size();) {
-        const auto length = decode(token, position).second;
+        const auto length = decode_utf8(token, position).second;
         const std::string candidate = piece + token.substr(position, length);
         if (!piece.empty() && measure(candidate) > max_width) {
             pieces.push_back(piece);
@@ -115,44 +113,62 @@ std::vector<std::string> split_long_token(const std::string& token, int max_widt
     return pieces;
 }
 
-void trim_trailing_spaces(std::string& line) {
+std::string join(const std::vector<std::string>& tokens, std::size_t begin, std::size_t end) {
+    std::string line;
+    for (std::size_t index = begin; index < end; ++index) {
+        line += tokens[index];
+    }
     while (!line.empty() && line.back() == ' ') {
         line.pop_back();
     }
+    return line;
 }
 
+// Greedy breaking on the tokens' own widths, each measured once, so that a paragraph costs one
+// measurement per token and one per line rather than one per token and prefix. Shaping may
+// make a line a little narrower or wider than the sum of its tokens (kerning), so each line is
+// measured whole before it is kept, and gives up tokens while it is too wide.
 void break_paragraph(std::string_view paragraph, int max_width, const MeasureText& measure,
                      std::vector<std::string>& lines) {
-    std::string line;
-    for (const std::string& token : tokenize(paragraph)) {
-        if (token == " " && line.empty()) {
+    std::vector<std::string> tokens;
+    std::vector<int> widths;
+    for (std::string& token : tokenize(paragraph)) {
+        const int width = measure(token);
+        if (token == " " || width <= max_width) {
+            tokens.push_back(std::move(token));
+            widths.push_back(width);
             continue;
         }
-        const std::string candidate = line + token;
-        if (measure(candidate) <= max_width) {
-            line = candidate;
-            continue;
+        for (std::string& piece : split_long_token(token, max_width, measure)) {
+            widths.push_back(measure(piece));
+            tokens.push_back(std::move(piece));
         }
-        trim_trailing_spaces(line);
-        if (!line.empty()) {
-            lines.push_back(line);
-            line.clear();
-        }
-        if (token == " ") {
-            continue;
-        }
-        if (measure(token) <= max_width) {
-            line = token;
-            continue;
-        }
-        std::vector<std::string> pieces = split_long_token(token, max_width, measure);
-        line = pieces.back();
-        pieces.pop_back();
-        lines.insert(lines.end(), pieces.begin(), pieces.end());
     }
-    trim_trailing_spaces(line);
-    if (!line.empty() || lines.empty()) {
-        lines.push_back(line);
+    const std::size_t count = tokens.size();
+    std::size_t begin = 0;
+    while (begin < count) {
+        while (begin < count && tokens[begin] == " ") {
+            ++begin;
+        }
+        if (begin == count) {
+            break;
+        }
+        std::size_t end = begin;
+        int width = 0;
+        while (end < count && (end == begin || width + widths[end] <= max_width)) {
+            width += widths[end];
+            ++end;
+        }
+        std::string line = join(tokens, begin, end);
+        while (end > begin + 1 && measure(line) > max_width) {
+            --end;
+            line = join(tokens, begin, end);
+        }
+        lines.push_back(std::move(line));
+        begin = end;
+    }
+    if (lines.empty()) {
+        lines.emplace_back();
     }
 }
 

@@ -2,10 +2,16 @@
 
 #include <SDL2/SDL_image.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
+#include <string>
+#include <vector>
 
+#include "kiosk/core/screens.h"
+#include "kiosk/resources/load_resources.h"
 #include "kiosk/ui/display.h"
+#include "kiosk/ui/sample_screens.h"
 
 using namespace kiosk;
 
@@ -38,8 +44,14 @@ core::ScreenModel balance_screen(std::string theme) {
 }
 
 std::unique_ptr<ui::Display> open_display() {
-    auto display = ui::Display::create(
-        {.fullscreen = false, .width = 1280, .height = 720, .fonts = {}, .title = "test"});
+    auto display = ui::Display::create({.fullscreen = false,
+                                        .width = 1280,
+                                        .height = 720,
+                                        .fonts = {},
+                                        .title = "test",
+                                        .panel = ui::k_reference_panel,
+                                        .warm_up = nullptr,
+                                        .log = {}});
     if (!display) {
         FAIL("cannot open the display: " << base::to_string(display.error()));
     }
@@ -89,8 +101,85 @@ TEST_CASE("A screen is drawn once and then only when something changes") {
     display->show(balance_screen("standard"));
     CHECK(display->render());
     CHECK_FALSE(display->render());
+    CHECK_FALSE(display->render());
+    display->set_blanked(false);  // no change
+    CHECK_FALSE(display->render());
     display->set_blanked(true);
     CHECK(display->render());
+    CHECK_FALSE(display->render());
+    display->set_blanked(false);
+    CHECK(display->render());
+    // The same screen shown again is laid out again and drawn once.
+    display->show(balance_screen("standard"));
+    CHECK(display->render());
+    CHECK_FALSE(display->render());
+}
+
+TEST_CASE("Reading the frame back leaves nothing to redraw, a redacted picture does") {
+    auto display = open_display();
+    display->show(balance_screen("standard"));
+    REQUIRE(display->render());
+    REQUIRE(display->read_frame(ui::Privacy::reveal).has_value());
+    CHECK_FALSE(display->render());
+    // A redacted picture is drawn into the back buffer: the live screen is drawn again.
+    REQUIRE(display->read_frame(ui::Privacy::redact).has_value());
+    CHECK(display->render());
+    CHECK_FALSE(display->render());
+}
+
+TEST_CASE("A screen that cannot fit is said in the log and by overflows(), never shrunk") {
+    std::vector<std::string> said;
+    auto created =
+        ui::Display::create({.fullscreen = false,
+                             .width = 1280,
+                             .height = 720,
+                             .fonts = {},
+                             .title = "test",
+                             .panel = ui::k_reference_panel,
+                             .warm_up = nullptr,
+                             .log = [&said](const std::string& line) { said.push_back(line); }});
+    REQUIRE(created.has_value());
+    auto& display = *created;
+    core::ScreenModel screen = balance_screen("elder");
+    screen.id = "too_long";
+    for (int paragraph = 0; paragraph < 12; ++paragraph) {
+        screen.elements.insert(screen.elements.begin() + 1,
+                               element(core::Role::text, "这一段文字很长，屏幕放不下这么多段落。"));
+    }
+    display->show(screen);
+    display->render();
+    CHECK(display->overflows());
+    CHECK(display->layout().overflow > 0);
+    REQUIRE(said.size() == 1);
+    CHECK(said[0].find("too_long") != std::string::npos);
+    CHECK(said[0].find("zh-CN") != std::string::npos);
+    CHECK(said[0].find("elder") != std::string::npos);
+    // Nothing is drawn over anything else: what does not fit runs off the bottom.
+    const auto& elements = display->layout().elements;
+    for (std::size_t first = 0; first < elements.size(); ++first) {
+        for (std::size_t second = first + 1; second < elements.size(); ++second) {
+            CHECK_FALSE(SDL_HasIntersection(&elements[first].box, &elements[second].box));
+        }
+    }
+    CHECK(std::ranges::any_of(elements, [&display](const ui::LaidOutElement& element) {
+        return element.box.y + element.box.h > display->height();
+    }));
+    // And the text keeps its size.
+    const int body = display->text_sizes("elder", core::TextSize::normal).text;
+    for (const auto& laid_out : elements) {
+        if (laid_out.role == core::Role::text) {
+            for (const auto& line : laid_out.lines) {
+                CHECK(line.pixel_size == body);
+            }
+        }
+    }
+    // Said once, however often it is shown (a PIN field gains dots on the same screen).
+    display->show(screen);
+    CHECK(said.size() == 1);
+    // A screen that fits says nothing.
+    display->show(balance_screen("elder"));
+    CHECK_FALSE(display->overflows());
+    CHECK(said.size() == 1);
 }
 
 TEST_CASE("Screenshots redact private elements but the live screen shows them") {
@@ -102,7 +191,7 @@ TEST_CASE("Screenshots redact private elements but the live screen shows them") 
     const auto redacted = directory / "display-test-redacted.png";
     REQUIRE(display->save_screenshot(revealed, ui::Privacy::reveal).has_value());
     REQUIRE(display->save_screenshot(redacted, ui::Privacy::redact).has_value());
-    const ui::Palette palette = ui::theme_named("standard").palette;
+    const ui::Palette palette = ui::k_standard_palette;
     // The amount is drawn in its own yellow: visible live, gone from the redacted picture.
     CHECK(count_pixels(revealed, palette.amount) > 200);
     CHECK(count_pixels(redacted, palette.amount) == 0);
@@ -127,7 +216,10 @@ TEST_CASE("A font file that cannot be opened stops the display and names the fil
                                         .width = 640,
                                         .height = 480,
                                         .fonts = {.regular = "/nonexistent/regular.ttc"},
-                                        .title = "test"});
+                                        .title = "test",
+                                        .panel = ui::k_reference_panel,
+                                        .warm_up = nullptr,
+                                        .log = {}});
     REQUIRE_FALSE(display.has_value());
     CHECK(display.error().code == ui::DisplayError::font_unreadable);
     CHECK(base::to_string(display.error()).find("/nonexistent/regular.ttc") != std::string::npos);
@@ -136,7 +228,7 @@ TEST_CASE("A font file that cannot be opened stops the display and names the fil
 TEST_CASE("Elder mode draws the same screen with larger text") {
     auto display = open_display();
     const auto directory = std::filesystem::temp_directory_path();
-    const ui::Palette palette = ui::theme_named("standard").palette;
+    const ui::Palette palette = ui::k_standard_palette;
     int amount_pixels[2] = {};
     int index = 0;
     for (const char* theme : {"standard", "elder"}) {
@@ -148,6 +240,44 @@ TEST_CASE("Elder mode draws the same screen with larger text") {
         std::filesystem::remove(path);
     }
     CHECK(amount_pixels[1] > amount_pixels[0]);
+}
+
+TEST_CASE("The warm-up opens every font the screens use, so that no first layout opens one") {
+    auto resources = resources::load_resources(KIOSK_SOURCE_DIR "/locales");
+    REQUIRE(resources.has_value());
+    // Asked for in the options, create() warms up before it returns.
+    auto created = ui::Display::create({.fullscreen = false,
+                                        .width = 1280,
+                                        .height = 720,
+                                        .fonts = {},
+                                        .title = "test",
+                                        .panel = ui::k_reference_panel,
+                                        .warm_up = &*resources,
+                                        .log = [](const std::string&) {}});
+    REQUIRE(created.has_value());
+    auto& display = *created;
+    const std::size_t fonts = display->open_fonts();
+    CHECK(fonts > 0);
+    const ui::WarmUpReport report = display->warm_up(*resources);
+    CHECK(report.fonts == fonts);
+    CHECK(report.characters > 0);
+    CHECK(report.screens == resources->catalogs.size() * 2 * core::k_text_sizes.size() *
+                                core::k_all_screen_ids.size());
+    for (const auto& [locale, catalog] : resources->catalogs) {
+        for (const bool elder : {false, true}) {
+            for (const bool high_contrast : {false, true}) {
+                for (const core::TextSize size : core::k_text_sizes) {
+                    const ui::ScreenLook look{
+                        .elder = elder, .high_contrast = high_contrast, .text_size = size};
+                    for (const auto& screen : ui::sample_screens(*resources, locale, look)) {
+                        display->show(screen);
+                        INFO(screen.id << " " << locale << " " << ui::look_name(look));
+                        CHECK(display->open_fonts() == fonts);
+                    }
+                }
+            }
+        }
+    }
 }
 
 TEST_CASE("The developer's keyboard maps onto the kiosk keypad") {

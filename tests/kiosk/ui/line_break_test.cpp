@@ -79,3 +79,22 @@ TEST_CASE("Malformed UTF-8 still lays out without losing bytes") {
     REQUIRE(lines.size() == 1);
     REQUIRE(lines.front() == text);
 }
+
+TEST_CASE("Each line is measured whole, so a font wider than its tokens' sum never overflows") {
+    // A font whose lines are wider than the sum of their parts (spacing between every two
+    // characters): a break made on token widths alone would overflow.
+    const auto tracked = [](std::string_view text) {
+        const int characters = measure(text);
+        return characters == 0 ? 0 : 2 * characters - 1;
+    };
+    const auto lines = break_lines("请插入您的银行卡芯片朝上", 16, tracked);
+    REQUIRE(lines.size() > 1);
+    for (const auto& line : lines) {
+        CHECK(tracked(line) <= 16);
+    }
+    std::string joined;
+    for (const auto& line : lines) {
+        joined += line;
+    }
+    CHECK(joined == "请插入您的银行卡芯片朝上");
+}
