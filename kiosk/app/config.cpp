@@ -133,6 +133,13 @@ void apply_file(Config& config, const std::filesystem::path& path) {
         }
         config.pin_key_slot = static_cast<int>(*slot);
     }
+    if (const auto interval = number("input", "ignore_second_press_ms")) {
+        if (*interval < 0 || *interval > k_longest_ignore_second_press_ms) {
+            throw ConfigError("input.ignore_second_press_ms must be 0 (off) to " +
+                              std::to_string(k_longest_ignore_second_press_ms) + " milliseconds");
+        }
+        config.ignore_second_press_ms = static_cast<int>(*interval);
+    }
     if (const auto lock = flag("security", "lock_memory")) {
         config.lock_memory = *lock;
     }
