@@ -427,7 +427,7 @@ TEST_CASE(
     }
 }
 
-TEST_CASE("Saying no stores nothing; a customer not in elder mode is not asked") {
+TEST_CASE("Saying no stores nothing, and a customer not in elder mode is not asked") {
     FlowDriver declined;
     reach_reply_in_elder_mode(declined, reply_with_preferences(false, "grant-1"));
     CHECK_FALSE(has_effect<SavePreferences>(declined.send(KeyPressed{k_remember_no_key})));

@@ -615,7 +615,7 @@ TEST_CASE("Cancel while the PIN pad gets ready ends the session and the entry") 
     CHECK(kiosk.session().state == State::returning_card);
 }
 
-TEST_CASE("No screen around PIN entry takes digits; the menus do") {
+TEST_CASE("No screen around PIN entry takes digits, and the menus do") {
     FlowDriver kiosk;
     const auto welcome = last_screen(kiosk.send(Started{}));
     REQUIRE(welcome);
