@@ -264,6 +264,15 @@ void Kiosk::accept_input(base::Key key, std::string_view source, Clock::time_poi
     if (m_session.state == core::State::pin_entry && base::is_digit(key)) {
         return;
     }
+    // EN 301 549 5.7: an identical second press soon after the first is a tremor or a bounce,
+    // not a second wish (Config::ignore_second_press_ms; 0 turns this off).
+    const bool repeated = m_last_input && m_last_input->key == key &&
+                          at - m_last_input->at <
+                              std::chrono::milliseconds(m_config.ignore_second_press_ms);
+    m_last_input = LastInput{key, at};
+    if (repeated) {
+        return;
+    }
     // A digit may be a PIN typed at the wrong moment (on a screen that does not collect it):
     // no file ever holds a digit's value, only that a digit was pressed.
     m_transcript.input(source, base::is_digit(key) ? "digit" : base::to_string(key));

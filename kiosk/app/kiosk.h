@@ -89,6 +89,11 @@ class Kiosk {
     std::unique_ptr<net::AccountClient> m_account;
 
     std::map<core::TimerId, Clock::time_point> m_timers;
+    struct LastInput {
+        base::Key key;
+        Clock::time_point at;
+    };
+    std::optional<LastInput> m_last_input;  // for the second-press rule
     bool m_quit = false;
     bool m_first_frame_shown = false;
     std::optional<Clock::time_point> m_input_waiting_for_frame;
