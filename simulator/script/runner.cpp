@@ -245,6 +245,20 @@ std::expected<void, std::string> wait_for(TranscriptFollower& transcript, Hardwa
     }
 }
 
+// Whether a screen record shows `text` in one of its elements (private ones are "[private]").
+bool shows(const Json& record, const std::string& text) {
+    const auto elements = record.find("elements");
+    if (elements == record.end() || !elements->is_array()) {
+        return false;
+    }
+    for (const Json& element : *elements) {
+        if (string_field(element, "text").find(text) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::string last_screen(const std::vector<Json>& records) {
     for (auto record = records.rbegin(); record != records.rend(); ++record) {
         if (is_kind(*record, "screen")) {
@@ -328,12 +342,27 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                                            last_screen(transcript.records()) + "'");
                 }
                 return {};
+            } else if constexpr (std::is_same_v<T, ExpectShown>) {
+                auto seen = wait_for(
+                    transcript, hardware, cursors.screen, step.within, [&](const Json& record) {
+                        if (!is_kind(record, "screen") || !shows(record, step.text)) {
+                            return false;
+                        }
+                        cursors.screen_shown_ms = record.value("t_ms", 0L);
+                        return true;
+                    });
+                if (!seen) {
+                    return std::unexpected(seen.error() + "; the kiosk shows '" +
+                                           last_screen(transcript.records()) + "'");
+                }
+                return {};
             } else if constexpr (std::is_same_v<T, ExpectSpeech>) {
                 // Heard means played, at least in part: an utterance replaced before it began
-                // (played_ms 0) was never heard.
+                // (played_ms 0) was never heard. In full means played to its end.
                 return wait_for(
                     transcript, hardware, cursors.speech, step.within, [&](const Json& record) {
                         return matches(step.pattern, record) && record.value("played_ms", 1L) > 0 &&
+                               (!step.in_full || !record.value("interrupted", false)) &&
                                record.value("started_ms", cursors.screen_shown_ms) >=
                                    cursors.screen_shown_ms;
                     });

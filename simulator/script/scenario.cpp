@@ -65,12 +65,18 @@ std::string unquoted(const std::string& word) {
 
 using Words = std::vector<std::string>;
 
-// Reads the optional "on CHANNEL" and "within DURATION" tails from `words` at `index`.
+// Reads the optional "in full", "on CHANNEL" and "within DURATION" tails from `words` at
+// `index`; a tail whose target is null is not allowed.
 std::expected<void, base::Error<ScenarioError>> read_tail(const Words& words, std::size_t index,
                                                           std::string* channel,
-                                                          Milliseconds* within) {
+                                                          Milliseconds* within,
+                                                          bool* in_full = nullptr) {
     while (index < words.size()) {
-        if (words[index] == "on" && channel != nullptr && index + 1 < words.size()) {
+        if (words[index] == "in" && in_full != nullptr && index + 1 < words.size() &&
+            words[index + 1] == "full") {
+            *in_full = true;
+            index += 2;
+        } else if (words[index] == "on" && channel != nullptr && index + 1 < words.size()) {
             *channel = words[index + 1];
             if (*channel != "speaker" && *channel != "headphones") {
                 return std::unexpected(
@@ -167,6 +173,13 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
         }
         return expect;
     }
+    if (verb == "expect" && words.size() >= 3 && words[1] == "shown" && is_quoted(words[2])) {
+        ExpectShown expect{unquoted(words[2])};
+        if (auto tail = read_tail(words, 3, nullptr, &expect.within); !tail) {
+            return std::unexpected(tail.error());
+        }
+        return expect;
+    }
     if (verb == "expect" && arity(3) && words[1] == "memory" && words[2] == "clean") {
         return ExpectMemoryClean{};
     }
@@ -186,7 +199,9 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
             return ForbidSpeech{*pattern};
         }
         ExpectSpeech expect{*pattern};
-        if (auto tail = read_tail(words, index, &expect.pattern.channel, &expect.within); !tail) {
+        if (auto tail =
+                read_tail(words, index, &expect.pattern.channel, &expect.within, &expect.in_full);
+            !tail) {
             return std::unexpected(tail.error());
         }
         return expect;

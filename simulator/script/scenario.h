@@ -69,6 +69,14 @@ struct ExpectScreen {
 struct ExpectSpeech {
     SpeechPattern pattern;
     Milliseconds within = k_default_speech_wait;
+    // `in full`: played to its end, not cut short or replaced.
+    bool in_full = false;
+};
+// A screen showing this text in one of its elements (a notice on a screen whose id does not
+// change, such as the welcome screen without its card reader).
+struct ExpectShown {
+    std::string text;
+    Milliseconds within = k_default_screen_wait;
 };
 // Checked when the scenario ends, over everything recorded.
 struct ExpectScreens {
@@ -87,9 +95,10 @@ struct ForbidPinLength {};
 // kiosk's memory.
 struct ExpectMemoryClean {};
 
-using Action = std::variant<InsertCard, RemoveCard, PressKeys, TypePin, Headphones, Wait, Fault,
-                            PlugDevice, SpeechFault, ExpectScreen, ExpectSpeech, ExpectScreens,
-                            ForbidSpeech, ForbidText, ForbidPinLength, ExpectMemoryClean>;
+using Action =
+    std::variant<InsertCard, RemoveCard, PressKeys, TypePin, Headphones, Wait, Fault, PlugDevice,
+                 SpeechFault, ExpectScreen, ExpectShown, ExpectSpeech, ExpectScreens, ForbidSpeech,
+                 ForbidText, ForbidPinLength, ExpectMemoryClean>;
 
 struct Step {
     int line = 0;

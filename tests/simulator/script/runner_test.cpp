@@ -435,3 +435,50 @@ TEST_CASE("Making the speech fail needs a running kiosk") {
     REQUIRE_FALSE(outcome.passed());
     CHECK(outcome.failures.front().find("not running") != std::string::npos);
 }
+
+TEST_CASE("A text is expected on a screen whose id does not change, in order") {
+    TranscriptFile file(
+        R"({"t_ms":1,"kind":"screen","id":"welcome","elements":[{"role":"text","text":"请插入您的银行卡"}]}
+{"t_ms":2,"kind":"screen","id":"welcome","elements":[{"role":"notice","text":"这台机器暂时不能插卡办理业务"}]}
+{"t_ms":3,"kind":"speech","channel":"speaker","voice":"cmn-latn-pinyin","text":"请使用其他自助设备","played_ms":900,"started_ms":2}
+{"t_ms":4,"kind":"screen","id":"welcome","elements":[{"role":"text","text":"请插入您的银行卡"}]}
+)");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    const auto outcome = run_steps(parse(R"(expect shown "请插入您的银行卡"
+expect shown "暂时不能插卡"
+expect speech "其他自助设备" on speaker
+expect shown "请插入您的银行卡" within 100ms
+)"),
+                                   hardware, transcript, {});
+    CHECK(outcome.passed());
+
+    // Each expectation looks past the last one's screen: the notice is not shown twice.
+    TranscriptFollower again(file.path);
+    const auto twice = run_steps(
+        parse("expect shown \"暂时不能插卡\"\nexpect shown \"暂时不能插卡\" within 100ms\n"),
+        hardware, again, {});
+    REQUIRE_FALSE(twice.passed());
+    CHECK(twice.failures.front().find("line 2") != std::string::npos);
+}
+
+TEST_CASE("Speech heard in full must have played to its end") {
+    TranscriptFile file(
+        R"({"t_ms":1,"kind":"speech","channel":"speaker","voice":"cmn-latn-pinyin","text":"卡片在插卡口","played_ms":400,"interrupted":true,"started_ms":0}
+{"t_ms":2,"kind":"speech","channel":"speaker","voice":"cmn-latn-pinyin","text":"卡片在插卡口","played_ms":1500,"started_ms":1}
+)");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    // The cut one is heard, the whole one is heard in full.
+    CHECK(run_steps(parse("expect speech \"插卡口\" within 100ms\n"
+                          "expect speech \"插卡口\" in full within 100ms\n"),
+                    hardware, transcript, {})
+              .passed());
+    TranscriptFile cut(
+        R"({"t_ms":1,"kind":"speech","channel":"speaker","voice":"cmn-latn-pinyin","text":"卡片在插卡口","played_ms":400,"interrupted":true,"started_ms":0}
+)");
+    TranscriptFollower only_cut(cut.path);
+    CHECK_FALSE(
+        run_steps(parse("expect speech \"插卡口\" in full within 100ms\n"), hardware, only_cut, {})
+            .passed());
+}

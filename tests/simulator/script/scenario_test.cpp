@@ -78,6 +78,32 @@ press star hash audio
     }
 }
 
+TEST_CASE("A text shown on a screen and speech heard in full are expected") {
+    const auto scenario = parse_scenario(R"(expect shown "请插入您的银行卡"
+expect shown "暂时不能插卡" within 5s
+expect speech "卡片在插卡口" in full on speaker within 60s
+expect speech "卡片在插卡口" on speaker in full
+expect speech "卡片在插卡口"
+)");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 5);
+    const auto& shown = std::get<ExpectShown>(scenario->steps[0].action);
+    CHECK(shown.text == "请插入您的银行卡");
+    CHECK(shown.within == k_default_screen_wait);
+    CHECK(std::get<ExpectShown>(scenario->steps[1].action).within == Milliseconds(5000));
+    const auto& full = std::get<ExpectSpeech>(scenario->steps[2].action);
+    CHECK(full.in_full);
+    CHECK(full.pattern.channel == "speaker");
+    CHECK(full.within == Milliseconds(60'000));
+    CHECK(std::get<ExpectSpeech>(scenario->steps[3].action).in_full);
+    CHECK_FALSE(std::get<ExpectSpeech>(scenario->steps[4].action).in_full);
+    for (const auto* wrong : {"expect shown", "expect shown welcome", "expect shown \"x\" in full",
+                              "forbid speech \"x\" in full", "expect speech \"x\" in part"}) {
+        INFO(wrong);
+        CHECK_FALSE(parse_scenario(wrong).has_value());
+    }
+}
+
 TEST_CASE("A mistake in a scenario names its line and what is wrong") {
     const auto scenario = parse_scenario("expect screen welcome\npress enter banana\n");
     REQUIRE_FALSE(scenario.has_value());
