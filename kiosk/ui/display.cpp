@@ -146,6 +146,7 @@ struct Display::Plan {
     LayoutStyle style;
     bool fits = false;
     int overflow = 0;
+    int spare = 0;
 };
 
 // Lays one screen out in one style, measuring text but rendering none.
@@ -241,11 +242,13 @@ class Display::Planner {
         if (m_stacked) {
             top = has_content ? content_bottom + m_gap : m_left;
         }
-        Plan plan{.items = {}, .style = m_style, .fits = false, .overflow = 0};
+        Plan plan{.items = {}, .style = m_style, .fits = false, .overflow = 0, .spare = 0};
         if (group_height == 0) {
             plan.overflow = content_bottom - screen_bottom;
         } else {
-            plan.overflow = has_content ? content_bottom + m_gap - top : 0;
+            // The text must end a gap above the choices, and the choices start below the
+            // top margin.
+            plan.overflow = has_content ? content_bottom + m_gap - top : m_left - top;
         }
         if (!rows.empty()) {
             for (const Row& row : rows) {
@@ -266,6 +269,7 @@ class Display::Planner {
             plan.overflow = drawn_bottom - screen_bottom;
         }
         plan.fits = plan.overflow <= 0;
+        plan.spare = std::max(-plan.overflow, 0);
         plan.overflow = std::max(plan.overflow, 0);
         plan.items = std::move(m_items);
         return plan;
@@ -680,7 +684,8 @@ void Display::realise(Plan plan) {
     m_layout = Layout{.elements = {},
                       .style = plan.style,
                       .overflows = !plan.fits,
-                      .overflow = plan.fits ? 0 : plan.overflow};
+                      .overflow = plan.fits ? 0 : plan.overflow,
+                      .spare = plan.spare};
     std::vector<std::optional<std::size_t>> slot(m_screen.elements.size());
     for (const Item& item : m_items) {
         if (item.element >= slot.size()) {
@@ -827,7 +832,8 @@ WarmUpReport Display::warm_up(const core::Resources& resources) {
                         const Layout layout{.elements = {},
                                             .style = planned.style,
                                             .overflows = true,
-                                            .overflow = planned.overflow};
+                                            .overflow = planned.overflow,
+                                            .spare = 0};
                         report_overflow(screen, layout);
                     }
                 }

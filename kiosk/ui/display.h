@@ -93,6 +93,8 @@ struct Layout {
     // in reading order, and `overflow` pixels are beyond the bottom edge.
     bool overflows = false;
     int overflow = 0;
+    // Pixels of height left over in the style used: how close the screen came to not fitting.
+    int spare = 0;
 };
 
 // What warm_up() did.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 
 #include "kiosk/resources/load_resources.h"
@@ -18,8 +19,10 @@ namespace {
 constexpr int k_sample_step = 3;
 // A pixel that differs from the background by less than this ratio is not ink.
 constexpr double k_ink_contrast = 1.5;
-// The screens with the most text that are always among the densest.
-constexpr std::size_t k_wordiest = 2;
+// How many of each locale's fullest screens are rendered in every look (with its wordiest).
+constexpr std::size_t k_fullest = 2;
+// The layout's first margin, at 1080 pixels (kiosk/ui/display.cpp): less means narrow margins.
+constexpr int k_reference_margin = 72;
 
 Colour unpacked(std::uint32_t value) {
     return Colour{static_cast<std::uint8_t>(value >> 16U), static_cast<std::uint8_t>(value >> 8U),
@@ -118,21 +121,30 @@ std::set<std::string> densest_screens(Display& display) {
     const ScreenLook biggest{
         .elder = true, .high_contrast = false, .text_size = core::TextSize::largest};
     for (const auto& [locale, catalog] : catalogs().catalogs) {
+        // Fullest first: a tighter style, then less room to spare.
+        std::vector<std::tuple<int, int, std::string>> by_room;
         std::vector<std::pair<std::size_t, std::string>> by_length;
         for (const core::ScreenModel& screen : sample_screens(catalogs(), locale, biggest)) {
             display.show(screen);
-            if (display.layout().style.compact || display.overflows()) {
-                densest.insert(screen.id + " " + locale);
-            }
+            const Layout& layout = display.layout();
+            const int tightness =
+                (layout.overflows ? 8 : 0) + (layout.style.compact ? 4 : 0) +
+                (layout.style.margin < k_reference_margin ? 2 : 0) +
+                (layout.style.most_per_row > 2 || layout.style.wrapped_choices ? 1 : 0);
+            by_room.emplace_back(-tightness, layout.spare, screen.id);
             std::size_t length = 0;
             for (const core::Element& element : screen.elements) {
                 length += characters(element.text);
             }
             by_length.emplace_back(length, screen.id);
         }
+        std::sort(by_room.begin(), by_room.end());
         std::sort(by_length.rbegin(), by_length.rend());
-        for (std::size_t index = 0; index < std::min(k_wordiest, by_length.size()); ++index) {
-            densest.insert(by_length[index].second + " " + locale);
+        for (std::size_t index = 0; index < std::min(k_fullest, by_room.size()); ++index) {
+            densest.insert(std::get<2>(by_room[index]) + " " + locale);
+        }
+        if (!by_length.empty()) {
+            densest.insert(by_length.front().second + " " + locale);
         }
     }
     return densest;

@@ -44,9 +44,9 @@ struct Rendered {
     std::string name() const;
 };
 
-// The densest screens of each locale, as "id locale": those that need a tighter layout than
-// the most comfortable at the largest elder size, and the two with the most text. Judged on the
-// catalogs as they are now, so a longer screen added later is among them.
+// The densest screens of each locale, as "id locale": at the largest elder size, the two that
+// needed the tightest layout and had the least room to spare, and the one with the most text.
+// Judged on the catalogs as they are now, so a longer screen added later is among them.
 std::set<std::string> densest_screens(Display& display);
 
 // Renders every screen in every locale in one of the looks each, the looks taken in turn so
