@@ -843,8 +843,15 @@ WarmUpReport Display::warm_up(const core::Resources& resources) {
     // SDL_ttf's first renders of a face and size are several times slower than later ones,
     // and a glyph's first render slower than its next; drawing each font's characters once
     // here pays that before any customer waits (docs/platform-facts.md, "SDL2 and SDL_ttf").
-    constexpr std::size_t k_characters_a_render = 24;
+    // A few characters a render keep each surface small enough for memory the allocator
+    // already holds: fresh pages cost more than the drawing.
+    constexpr int k_largest_warm_up_surface = 96 * 1024;  // bytes
     for (const auto& [font, set] : characters) {
+        const int height = std::max(TTF_FontHeight(font), 1);
+        // A character is at most about an em wide: the font's height less its descent.
+        const int width = std::max(TTF_FontAscent(font), 1);
+        const auto per_render =
+            static_cast<std::size_t>(std::max(1, k_largest_warm_up_surface / (4 * height * width)));
         std::string run;
         std::size_t count = 0;
         const auto render = [&] {
@@ -857,7 +864,7 @@ WarmUpReport Display::warm_up(const core::Resources& resources) {
         for (const std::string& character : set) {
             run += character;
             ++report.characters;
-            if (++count == k_characters_a_render) {
+            if (++count == per_render) {
                 render();
             }
         }
