@@ -14,10 +14,10 @@ namespace kiosk::ui {
 
 namespace {
 
-// Layout proportions. Pixels are at the reference height (1080 px) and scale with the window;
+// Layout proportions. Pixels are on the reference 1920 x 1080 screen and scale with the window;
 // ems are of the text they go with.
 constexpr int k_margin = 72;
-constexpr int k_narrow_margin = 40;  // about 10 mm on the reference panel: clear of the bezel
+constexpr int k_narrow_margin = 32;  // 8 mm on the reference panel: still clear of the bezel
 // Between paragraphs, in ems of the body text: clearly more than the space between two lines
 // of one paragraph (0.2 to 0.4 em), so each paragraph stands apart.
 constexpr double k_paragraph_gap = 0.9;
@@ -159,7 +159,7 @@ class Display::Planner {
           m_theme(theme_for(screen)),
           m_sizes(display.text_sizes(screen.theme, screen.text_size)),
           m_style(style),
-          m_scale(static_cast<double>(display.m_height) / k_reference_height),
+          m_scale(display.scale()),
           m_stacked(stacked) {
         m_left = scaled(style.margin, m_scale);
         m_content_width = display.m_width - 2 * m_left;
@@ -558,6 +558,13 @@ void Display::set_blanked(bool blanked) {
     m_blanked = blanked;
 }
 
+double Display::scale() const {
+    // The themes are drawn for a 1920 x 1080 screen: a window of another shape is scaled by its
+    // tighter side, so a narrower screen breaks its lines where the reference one does.
+    return std::min(static_cast<double>(m_height) / k_reference_height,
+                    static_cast<double>(m_width) / k_reference_width);
+}
+
 double Display::pixels_per_mm() const {
     return m_height / m_options.panel.height_mm;
 }
@@ -568,7 +575,7 @@ TextSizes Display::text_sizes(std::string_view theme_name, core::TextSize size) 
         return found->second;
     }
     const Theme theme = theme_for(theme_name, false, size);
-    const double scale = static_cast<double>(m_height) / k_reference_height;
+    const double scale = this->scale();
     // The least pixel size whose capital H, as SDL_ttf draws it, is as tall as the text size's
     // minimum on this panel (ADA 707.7.2, EN 301 549 5.1.4).
     const auto capital = static_cast<int>(
@@ -889,8 +896,7 @@ void Display::draw(Privacy privacy) {
     if (m_blanked) {
         return;
     }
-    const int border =
-        std::max(1, scaled(k_border_width, static_cast<double>(m_height) / k_reference_height));
+    const int border = std::max(1, scaled(k_border_width, scale()));
     const SDL_Rect screen{0, 0, m_width, m_height};
     for (const Item& item : m_items) {
         const bool hidden = item.is_private && privacy == Privacy::redact;

@@ -78,7 +78,7 @@ struct LaidOutElement {
 // labels on more than one line. Never smaller text.
 struct LayoutStyle {
     double line_spacing = k_line_spacing;  // ems, baseline to baseline
-    int margin = 0;                        // pixels at the reference height
+    int margin = 0;                        // pixels on the reference screen
     bool compact = false;                  // smaller gaps and paddings
     int most_per_row = 2;                  // choices side by side
     bool wrapped_choices = false;          // a choice's label may take more than one line
@@ -148,6 +148,8 @@ class Display {
     TextSizes text_sizes(std::string_view theme, core::TextSize size);
     // Pixels a millimetre of the panel, vertically.
     double pixels_per_mm() const;
+    // The window against the themes' 1920 x 1080: the smaller of its two ratios.
+    double scale() const;
     // How many faces and sizes are open (the warm-up opens every one the screens use).
     std::size_t open_fonts() const { return m_fonts.open_fonts(); }
 

@@ -91,8 +91,9 @@ inline constexpr Palette k_high_contrast_palette{
     .redaction = {0x60, 0x60, 0x60},
 };
 
-// Text sizes (the font's pixel size, its em) of each role at the reference height. The window
-// scales them with its height, and the panel's minimums below may raise them; nothing ever
+// Text sizes (the font's pixel size, its em) of each role on the reference 1920 x 1080 screen.
+// The window scales them (by the smaller of its height's and width's ratios to the reference),
+// and the panel's minimums below may raise them; nothing ever
 // makes them smaller (docs/accessibility.md, "Seeing the screen": text never shrinks to fit).
 struct TextSizes {
     int title = 0;
@@ -105,6 +106,7 @@ struct TextSizes {
 };
 
 inline constexpr int k_reference_height = 1080;
+inline constexpr int k_reference_width = 1920;
 
 // Standard theme, normal size: body text 48 px has capitals of 35 px, 8.7 mm on the reference
 // panel, well above ADA 707.7.2's 4.8 mm. Large and largest grow every role by a sixth and a
@@ -139,7 +141,7 @@ inline constexpr double k_minimum_line_spacing = 1.3;
 
 inline constexpr double k_minimum_text_contrast = 7.0;     // WCAG 1.4.6 (AAA)
 inline constexpr double k_minimum_control_contrast = 3.0;  // WCAG 1.4.11
-inline constexpr int k_standard_touch_target = 44;         // WCAG 2.5.5, px at reference height
+inline constexpr int k_standard_touch_target = 44;         // WCAG 2.5.5, px on the reference screen
 inline constexpr int k_elder_touch_target = 60;            // MIIT elder-friendly spec
 
 // The panel the kiosk draws on and where the customer's eyes are. The millimetre minimums
@@ -175,7 +177,7 @@ double minimum_main_text_mm(std::string_view theme, core::TextSize size);
 struct Theme {
     std::string_view name;  // "standard" or "elder"
     Palette palette;
-    TextSizes sizes;  // at the reference height, before the panel's minimums
+    TextSizes sizes;  // on the reference screen, before the panel's minimums
     int touch_target = 0;
 };
 
