@@ -280,6 +280,29 @@ TEST_CASE("The warm-up opens every font the screens use, so that no first layout
     }
 }
 
+TEST_CASE("A window of another shape scales the themes by its tighter side") {
+    // A panel so large that its millimetre minimums never bind: only the scale shows.
+    const ui::Panel wall{.width_mm = 3000, .height_mm = 3000, .viewing_distance_mm = 500};
+    const auto text_size = [&wall](int width, int height) {
+        auto display = ui::Display::create({.fullscreen = false,
+                                            .width = width,
+                                            .height = height,
+                                            .fonts = {},
+                                            .title = "test",
+                                            .panel = wall,
+                                            .warm_up = nullptr,
+                                            .log = {}});
+        REQUIRE(display.has_value());
+        return (*display)->text_sizes("standard", core::TextSize::normal).text;
+    };
+    const int reference = ui::k_standard_sizes[0].text;
+    CHECK(text_size(1920, 1080) == reference);
+    CHECK(text_size(1280, 720) == reference * 2 / 3);
+    // 5:4 and 16:10: the width is the tighter side.
+    CHECK(text_size(1280, 1024) == reference * 2 / 3);
+    CHECK(text_size(1920, 1200) == reference);
+}
+
 TEST_CASE("The developer's keyboard maps onto the kiosk keypad") {
     CHECK(ui::Display::key_for(SDLK_5) == base::Key::digit_5);
     CHECK(ui::Display::key_for(SDLK_KP_0) == base::Key::digit_0);
