@@ -5,6 +5,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -17,6 +18,9 @@ using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 constexpr auto k_poll_interval = std::chrono::milliseconds(25);
 constexpr auto k_pause_between_keys = std::chrono::milliseconds(150);
+// A person presses the same key again no sooner than this: the kiosk ignores an identical
+// second press within its [input] ignore_second_press_ms (500 ms by default, EN 301 549 5.7).
+constexpr auto k_same_key_again_after = std::chrono::milliseconds(700);
 
 std::string string_field(const Json& record, const char* name) {
     const auto found = record.find(name);
@@ -216,6 +220,9 @@ struct Cursors {
     // When the screen last matched by `expect screen` appeared: speech expected after it must
     // have begun no earlier, so that the tail of the previous screen's speech does not count.
     long screen_shown_ms = 0;
+    // The last key pressed and when, so that the same key is not pressed twice too soon.
+    std::optional<base::Key> last_key;
+    Clock::time_point last_key_at;
 };
 
 // Waits until a record after `cursor` satisfies `accept`; moves the cursor past it. The failure
@@ -309,9 +316,14 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                 return verdict(hardware.remove_card());
             } else if constexpr (std::is_same_v<T, PressKeys>) {
                 for (const base::Key key : step.keys) {
+                    if (cursors.last_key == key) {
+                        std::this_thread::sleep_until(cursors.last_key_at + k_same_key_again_after);
+                    }
                     if (auto pressed = hardware.press_key(key); !pressed) {
                         return verdict(pressed);
                     }
+                    cursors.last_key = key;
+                    cursors.last_key_at = Clock::now();
                     std::this_thread::sleep_for(k_pause_between_keys);
                 }
                 return {};
