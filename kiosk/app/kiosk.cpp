@@ -266,9 +266,9 @@ void Kiosk::accept_input(base::Key key, std::string_view source, Clock::time_poi
     }
     // EN 301 549 5.7: an identical second press soon after the first is a tremor or a bounce,
     // not a second wish (Config::ignore_second_press_ms; 0 turns this off).
-    const bool repeated = m_last_input && m_last_input->key == key &&
-                          at - m_last_input->at <
-                              std::chrono::milliseconds(m_config.ignore_second_press_ms);
+    const bool repeated =
+        m_last_input && m_last_input->key == key &&
+        at - m_last_input->at < std::chrono::milliseconds(m_config.ignore_second_press_ms);
     m_last_input = LastInput{key, at};
     if (repeated) {
         return;
