@@ -144,8 +144,6 @@ class Flow {
     void settings_key(base::Key key);
     void remember_key(base::Key key);
     void sound_key(base::Key key);
-    // Star, hash and Audio (docs/accessibility.md, "Keypad controls"); true when the key was one.
-    bool speech_key(base::Key key);
 
     const Resources& m_resources;
     Session m_session;
