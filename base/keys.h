@@ -100,4 +100,34 @@ constexpr std::optional<Key> digit_key(int digit) {
     return static_cast<Key>(static_cast<int>(Key::digit_0) + digit);
 }
 
+// The developer's keyboard as the keypad, by the character its key types: 0-9, Enter ('\r'),
+// Backspace or Delete (Clear), Esc (Cancel), ? or / (Help), * (star), # (hash), a (Audio).
+// SDL's keycode for a printable or control key is that character, so the kiosk's window and
+// the simulator's control panel map keys through this one table.
+constexpr std::optional<Key> key_for_character(char32_t character) {
+    if (character >= U'0' && character <= U'9') {
+        return digit_key(static_cast<int>(character - U'0'));
+    }
+    switch (character) {
+        case U'\r':
+            return Key::enter;
+        case U'\b':
+        case U'\x7f':
+            return Key::clear;
+        case U'\x1b':
+            return Key::cancel;
+        case U'?':
+        case U'/':
+            return Key::help;
+        case U'*':
+            return Key::star;
+        case U'#':
+            return Key::hash;
+        case U'a':
+            return Key::audio;
+        default:
+            return std::nullopt;
+    }
+}
+
 }  // namespace base

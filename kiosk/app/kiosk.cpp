@@ -6,6 +6,7 @@
 #include <array>
 #include <csignal>
 #include <cstdio>
+#include <string_view>
 
 #include "kiosk/core/screens.h"
 #include "kiosk/devices/card_reader_service.h"
@@ -13,6 +14,7 @@
 #include "kiosk/net/account_client.h"
 #include "kiosk/speech/speaker.h"
 #include "kiosk/ui/display.h"
+#include "kiosk/ui/keyboard.h"
 
 namespace kiosk::app {
 
@@ -181,9 +183,20 @@ Kiosk::~Kiosk() {
 
 int Kiosk::run() {
     step(core::Started{});
+    // SDL_WaitEventTimeout sleeps only where the video driver can wait (X11, Wayland); with
+    // the dummy and offscreen drivers it polls every millisecond, about 2.5% of a core at
+    // rest. Those drivers bring no input, so there the loop sleeps on the event queue instead.
+    const char* video_driver = SDL_GetCurrentVideoDriver();
+    const std::string_view driver = video_driver != nullptr ? video_driver : "";
+    const bool sleep_on_queue = driver == "dummy" || driver == "offscreen";
     while (!m_quit) {
         SDL_Event event;
-        if (SDL_WaitEventTimeout(&event, milliseconds_to_next_timer()) != 0) {
+        if (sleep_on_queue) {
+            m_queue.wait_for(std::chrono::milliseconds(milliseconds_to_next_timer()));
+            while (SDL_PollEvent(&event) != 0) {
+                handle_sdl_event(event);
+            }
+        } else if (SDL_WaitEventTimeout(&event, milliseconds_to_next_timer()) != 0) {
             handle_sdl_event(event);
             while (SDL_PollEvent(&event) != 0) {
                 handle_sdl_event(event);
@@ -239,7 +252,7 @@ void Kiosk::handle_sdl_event(const SDL_Event& event) {
         case SDL_KEYDOWN:
             // Key repeat is off for customers (EN 301 549 5.8): only the first press counts.
             if (event.key.repeat == 0) {
-                if (const auto key = ui::Display::key_for(event.key.keysym.sym)) {
+                if (const auto key = ui::keypad_key(event.key.keysym.sym)) {
                     accept_input(*key, "keyboard", at);
                 }
             }
@@ -270,7 +283,13 @@ void Kiosk::accept_input(base::Key key, std::string_view source, Clock::time_poi
         m_last_input && m_last_input->key == key &&
         at - m_last_input->at < std::chrono::milliseconds(m_config.ignore_second_press_ms);
     m_last_input = LastInput{key, at};
+    // The pad closes its one-digit window on every digit it reports (epp.md §4.3), even one
+    // that is then ignored: a digit needs a fresh window whatever became of it.
+    if (base::is_digit(key) && source == k_pin_pad_source) {
+        m_digit_window_open = false;
+    }
     if (repeated) {
+        offer_keypad(m_session.screen.takes_digits);
         return;
     }
     // A digit may be a PIN typed at the wrong moment (on a screen that does not collect it):
@@ -282,10 +301,6 @@ void Kiosk::accept_input(base::Key key, std::string_view source, Clock::time_poi
         m_speaker->stop();
     }
     m_input_waiting_for_frame = at;
-    // The pad closes its one-digit window on every digit it reports (epp.md §4.3).
-    if (base::is_digit(key) && source == k_pin_pad_source) {
-        m_digit_window_open = false;
-    }
     step(core::KeyPressed{key});
     // A digit that left the screen as it was (a repeat, a wrong key) needs a fresh window.
     offer_keypad(m_session.screen.takes_digits);

@@ -26,7 +26,10 @@ struct Utterance {
     std::string locale;    // "zh-CN", "zh-HK", "en": picks the voice
     Channel channel = Channel::speaker;
     int rate_wpm = 175;
-    bool is_private = false;  // only ever on the headphone channel
+    // Personal data: only ever on the headphone channel, unless the customer chose to hear it
+    // on the speaker (EN 301 549 5.1.3.9; Session::speaker_chosen).
+    bool is_private = false;
+    bool speaker_chosen = false;
 
     friend bool operator==(const Utterance&, const Utterance&) = default;
 };

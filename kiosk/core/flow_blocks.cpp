@@ -44,8 +44,7 @@ void Flow::ignore(const Event& event) {
 }
 
 SpeechContext Flow::speech_context() const {
-    return SpeechContext{m_resources, speech_channel(m_session), m_session.elder_mode,
-                         m_session.rate_step};
+    return kiosk::core::speech_context(m_resources, m_session);
 }
 
 void Flow::show(ScreenId id) {
@@ -91,6 +90,13 @@ void Flow::announce_key(base::Key key) {
     m_key_name = phrase_utterance(m_resources.catalog(m_session.locale).text(name) +
                                       (is_chinese_locale(m_session.locale) ? "。" : "."),
                                   m_session.locale, speech_context());
+}
+
+void Flow::refresh_channel_choices() {
+    // Only the balance screen's choices depend on where speech plays (offers_speaker).
+    if (m_session.state == State::balance) {
+        refresh(ScreenId::balance);
+    }
 }
 
 void Flow::speak_screen_again(std::initializer_list<std::string_view> phrase_keys) {

@@ -255,6 +255,7 @@ void Flow::handle(const HeadphonesPlugged&) {
     m_session.headphones = true;
     journal("audio_mode", "on");
     emit(StopSpeech{});
+    refresh_channel_choices();
     // The screen again, now privately and in full; on the welcome screen first the tour of
     // the kiosk (docs/accessibility.md, "Orientation").
     if (m_session.state == State::welcome) {
@@ -267,6 +268,7 @@ void Flow::handle(const HeadphonesPlugged&) {
 
 void Flow::handle(const HeadphonesUnplugged&) {
     m_session.headphones = false;
+    m_session.speaker_chosen = false;
     journal("audio_mode", m_session.audio_key_mode ? "key" : "off");
     if (!in_audio_mode(m_session) && m_session.screen_blanked) {
         // The screen curtain belongs to audio mode.
@@ -275,6 +277,7 @@ void Flow::handle(const HeadphonesUnplugged&) {
     }
     // Whatever was being said privately must not continue on the speaker.
     emit(StopSpeech{});
+    refresh_channel_choices();
     speak_screen_again({"audio.off"});
     restart_inactivity_if_running();
 }
@@ -321,7 +324,12 @@ void Flow::handle(const PreferencesSaved& event) {
     m_session.pending_save.reset();
     journal("preferences_saved", event.saved ? "ok" : "failed");
     // Said after whatever is being said: the customer has moved on to the menu.
-    speak_phrase(event.saved ? "remember_elder_mode.saved" : "remember_elder_mode.failed");
+    if (!event.saved) {
+        speak_phrase("remember_elder_mode.failed");
+    } else {
+        speak_phrase(m_session.saving_elder_mode ? "remember_elder_mode.saved"
+                                                 : "remember_elder_mode.forgotten");
+    }
 }
 
 // A timer that fires where it no longer matters (the inactivity time-out still running when a

@@ -315,15 +315,22 @@ void Flow::settings_key(base::Key key) {
     }
 }
 
+void Flow::save_elder_mode(bool elder_mode) {
+    const std::uint64_t call_id = m_session.next_call_id++;
+    m_session.pending_save = call_id;
+    m_session.saving_elder_mode = elder_mode;
+    emit(SavePreferences{call_id, m_session.preferences_grant, elder_mode});
+    // The grant is spent.
+    m_session.preferences_grant.clear();
+    journal("preferences_requested",
+            "call " + std::to_string(call_id) +
+                (elder_mode ? ", remember elder mode" : ", forget elder mode"));
+}
+
 void Flow::remember_key(base::Key key) {
     if (key == k_remember_yes_key && !m_session.preferences_grant.empty()) {
         accept_key();
-        const std::uint64_t call_id = m_session.next_call_id++;
-        m_session.pending_save = call_id;
-        emit(SavePreferences{call_id, m_session.preferences_grant, true});
-        // The grant is spent.
-        m_session.preferences_grant.clear();
-        journal("preferences_requested", "call " + std::to_string(call_id));
+        save_elder_mode(true);
         enter_interactive(State::menu);
     } else if (key == k_remember_no_key) {
         accept_key();
@@ -385,6 +392,12 @@ void Flow::menu_key(base::Key key) {
     } else if (key == k_menu_call_staff_key) {
         accept_key();
         call_staff_screen();
+    } else if (key == k_menu_forget_elder_mode_key && offers_forget_elder_mode(m_session)) {
+        // Elder mode stays on for this visit; only the card's remembered choice goes.
+        accept_key();
+        save_elder_mode(false);
+        m_session.elder_mode_remembered = false;
+        refresh(ScreenId::menu);
     } else {
         reject_key();
     }
@@ -397,6 +410,11 @@ void Flow::balance_key(base::Key key) {
     } else if (key == k_balance_take_card_key) {
         accept_key();
         end_session(EndReason::finished);
+    } else if (key == k_balance_aloud_key && offers_speaker(m_session)) {
+        accept_key();
+        m_session.speaker_chosen = true;
+        journal("speaker_chosen");
+        enter_interactive(State::balance);
     } else {
         reject_key();
     }

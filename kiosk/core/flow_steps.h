@@ -74,6 +74,8 @@ class Flow {
     void show(ScreenId id);
     // Shows the screen again without speaking it (the PIN field's dots).
     void refresh(ScreenId id);
+    // Redraws the screen when its choices depend on the speech channel, which just changed.
+    void refresh_channel_choices();
     // Speaks the current screen again, after the given catalog phrases.
     void speak_screen_again(std::initializer_list<std::string_view> phrase_keys = {});
     void speak_phrase(std::string_view key);
@@ -143,6 +145,9 @@ class Flow {
     void timeout_warning_key(base::Key key);
     void settings_key(base::Key key);
     void remember_key(base::Key key);
+    // Asks the account service to remember (or forget) elder mode for the card, spending the
+    // grant of its balance reply.
+    void save_elder_mode(bool elder_mode);
     void sound_key(base::Key key);
 
     const Resources& m_resources;

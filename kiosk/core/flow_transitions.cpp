@@ -168,6 +168,7 @@ void Flow::after_verification(const std::optional<CardPreferences>& preferences)
         m_session.preferences_grant = preferences->grant;
     }
     const bool remembered = preferences && preferences->elder_mode;
+    m_session.elder_mode_remembered = remembered;
     if (remembered && !m_session.elder_mode) {
         m_session.elder_mode = true;
         journal("elder_mode", "remembered");

@@ -356,6 +356,10 @@ ScreenModel balance_screen(const Resources& resources, const Session& session) {
             true));
     }
     builder.add_choice("back", k_balance_back_key).add_choice("take_card", k_balance_take_card_key);
+    if (offers_speaker(session)) {
+        builder.add(make_choice(builder.text("aloud"), k_balance_aloud_key,
+                                builder.text("aloud_speech")));
+    }
     return std::move(builder).build();
 }
 
@@ -471,6 +475,9 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
                 .add_choice("balance", k_menu_balance_key)
                 .add_choice("take_card", k_menu_take_card_key)
                 .add_choice("call_staff", k_menu_call_staff_key);
+            if (offers_forget_elder_mode(session)) {
+                builder.add_choice("forget_elder_mode", k_menu_forget_elder_mode_key);
+            }
             return std::move(builder).build();
         }
         case ScreenId::balance:

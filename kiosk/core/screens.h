@@ -86,8 +86,11 @@ inline constexpr base::Key k_remember_no_key = base::Key::digit_2;
 inline constexpr base::Key k_menu_balance_key = base::Key::digit_1;
 inline constexpr base::Key k_menu_take_card_key = base::Key::digit_2;
 inline constexpr base::Key k_menu_call_staff_key = base::Key::digit_3;
+// Only when elder mode came from the card's remembered preference.
+inline constexpr base::Key k_menu_forget_elder_mode_key = base::Key::digit_4;
 inline constexpr base::Key k_balance_back_key = base::Key::digit_1;
 inline constexpr base::Key k_balance_take_card_key = base::Key::digit_2;
+inline constexpr base::Key k_balance_aloud_key = base::Key::digit_3;  // without headphones
 inline constexpr base::Key k_wrong_pin_retry_key = base::Key::digit_1;
 inline constexpr base::Key k_wrong_pin_cancel_key = base::Key::cancel;
 inline constexpr base::Key k_timeout_extend_key = base::Key::enter;

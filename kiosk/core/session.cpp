@@ -125,6 +125,20 @@ Channel speech_channel(const Session& session) {
     return session.headphones ? Channel::headphones : Channel::speaker;
 }
 
+SpeechContext speech_context(const Resources& resources, const Session& session) {
+    return SpeechContext{resources, speech_channel(session), session.elder_mode,
+                         session.rate_step, session.speaker_chosen};
+}
+
+bool offers_forget_elder_mode(const Session& session) {
+    return session.elder_mode_remembered && !session.preferences_grant.empty() &&
+           !session.pending_save;
+}
+
+bool offers_speaker(const Session& session) {
+    return speech_channel(session) == Channel::speaker && !session.speaker_chosen;
+}
+
 bool in_audio_mode(const Session& session) {
     return session.headphones || session.audio_key_mode;
 }

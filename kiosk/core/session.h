@@ -12,6 +12,7 @@
 #include "kiosk/core/money.h"
 #include "kiosk/core/resources.h"
 #include "kiosk/core/screen.h"
+#include "kiosk/core/speech_script.h"
 
 namespace kiosk::core {
 
@@ -70,6 +71,9 @@ struct Session {
     int rate_step = 0;  // -1 slower, 0 the mode's rate, +1 faster
     bool screen_blanked = false;
     bool speech_paused = false;
+    // The customer chose to hear personal details on the speaker (EN 301 549 5.1.3.9): for
+    // this customer only, and until headphones are unplugged.
+    bool speaker_chosen = false;
     std::optional<base::Key> last_key;  // for star pressed twice
     // Someone has pressed a key or inserted a card since the welcome screen came back.
     bool customer_present = false;
@@ -87,7 +91,10 @@ struct Session {
     // (docs/accessibility.md, "Elder mode remembered for the card"); personal, wiped with the
     // card.
     base::SecretText preferences_grant;
+    // Elder mode came from the card's remembered preference: the menu offers to forget it.
+    bool elder_mode_remembered = false;
     std::optional<std::uint64_t> pending_save;  // the SavePreferences call awaiting its answer
+    bool saving_elder_mode = false;             // and what it asks to remember
     int pin_digit_count = 0;
     std::optional<int> pin_tries_left;  // known after a wrong PIN
     bool pin_entry_active = false;      // the PIN pad is collecting
@@ -117,6 +124,17 @@ int timer_milliseconds(TimerId id, const Resources& resources, const Session& se
 bool can_extend_time(const Resources& resources, const Session& session);
 
 Channel speech_channel(const Session& session);
+
+// How this session's speech is read: its channel, mode, rate and choices.
+SpeechContext speech_context(const Resources& resources, const Session& session);
+
+// Whether the menu offers to forget the card's remembered elder mode: it was remembered, and
+// the account service's grant to change it is still unspent.
+bool offers_forget_elder_mode(const Session& session);
+
+// Whether the customer may choose to hear personal details on the speaker: speech is on the
+// speaker and they have not chosen it yet (EN 301 549 5.1.3.9).
+bool offers_speaker(const Session& session);
 
 // Audio mode: headphones plugged in or the Audio key pressed.
 bool in_audio_mode(const Session& session);

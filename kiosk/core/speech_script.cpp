@@ -45,7 +45,9 @@ std::vector<Utterance> speech_script(const ScreenModel& screen, const SpeechCont
     for (const Element& element : screen.elements) {
         const std::string_view locale = element.locale.empty() ? std::string_view(screen.locale)
                                                                : std::string_view(element.locale);
-        if (element.is_private && context.channel != Channel::headphones) {
+        // The customer's choice covers personal details, never a PIN field's count.
+        const bool aloud = context.speaker_chosen && element.role != Role::input;
+        if (element.is_private && context.channel != Channel::headphones && !aloud) {
             if (!privacy_phrase_said) {
                 const std::string phrase =
                     context.resources.catalog(screen.locale).text("speech.private_on_screen");
@@ -60,6 +62,7 @@ std::vector<Utterance> speech_script(const ScreenModel& screen, const SpeechCont
         }
         Utterance utterance = phrase_utterance(words, locale, context);
         utterance.is_private = element.is_private;
+        utterance.speaker_chosen = element.is_private && context.channel == Channel::speaker;
         utterances.push_back(std::move(utterance));
     }
     return utterances;

@@ -558,15 +558,17 @@ Speaker::Outcome Speaker::play_utterance(const Utterance& utterance, std::uint64
     const bool plugged = m_headphones_plugged;
     // Talking-ATM practice: with headphones in, nothing goes to the lobby speaker.
     const Channel channel = plugged ? Channel::headphones : utterance.channel;
-    // EN 301 549 5.1.3.9: personal data is spoken only where only the customer hears it. The
-    // context never repeats the text, which is the private part.
-    if (utterance.is_private && utterance.channel == Channel::speaker) {
+    // EN 301 549 5.1.3.9: personal data is spoken only where only the customer hears it, or
+    // on the speaker when the customer chose that. The context never repeats the text, which
+    // is the private part.
+    const bool private_aloud = utterance.speaker_chosen && utterance.channel == Channel::speaker;
+    if (utterance.is_private && utterance.channel == Channel::speaker && !private_aloud) {
         deliver(
             base::error(SpeechError::private_on_speaker,
                         "private utterance in " + utterance.locale + " refused on the speaker"));
         return Outcome::refused;
     }
-    if (utterance.is_private && !plugged) {
+    if (utterance.is_private && !plugged && !private_aloud) {
         deliver(
             base::error(SpeechError::private_without_headphones,
                         "private utterance in " + utterance.locale + " refused: no headphones"));

@@ -986,38 +986,4 @@ std::optional<base::Key> Display::key_at(int x, int y) const {
     return std::nullopt;
 }
 
-std::optional<base::Key> Display::key_for(SDL_Keycode keycode) {
-    if (keycode >= SDLK_0 && keycode <= SDLK_9) {
-        return base::digit_key(static_cast<int>(keycode - SDLK_0));
-    }
-    if (keycode >= SDLK_KP_1 && keycode <= SDLK_KP_9) {
-        return base::digit_key(static_cast<int>(keycode - SDLK_KP_1) + 1);
-    }
-    switch (keycode) {
-        case SDLK_KP_0:
-            return base::digit_key(0);
-        case SDLK_RETURN:
-        case SDLK_KP_ENTER:
-            return base::Key::enter;
-        case SDLK_BACKSPACE:
-        case SDLK_DELETE:
-            return base::Key::clear;
-        case SDLK_ESCAPE:
-            return base::Key::cancel;
-        case SDLK_F1:
-        case SDLK_h:
-            return base::Key::help;
-        case SDLK_ASTERISK:
-        case SDLK_KP_MULTIPLY:
-            return base::Key::star;
-        case SDLK_HASH:
-        case SDLK_KP_HASH:
-            return base::Key::hash;
-        case SDLK_a:
-            return base::Key::audio;
-        default:
-            return std::nullopt;
-    }
-}
-
 }  // namespace kiosk::ui

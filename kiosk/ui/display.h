@@ -155,8 +155,6 @@ class Display {
 
     // The key of the choice under a touch or click, if any.
     std::optional<base::Key> key_at(int x, int y) const;
-    // Maps a keyboard key (developer's keyboard, or a USB keypad) to a kiosk key.
-    static std::optional<base::Key> key_for(SDL_Keycode keycode);
 
     int width() const { return m_width; }
     int height() const { return m_height; }

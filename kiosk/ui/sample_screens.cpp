@@ -43,8 +43,11 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
     session.balance = core::Money{k_sample_balance_minor_units, "CNY"};
     session.pin_tries_left = k_sample_pin_tries_left;
     session.pin_digit_count = k_sample_pin_digits;
-    // The goodbye screen then also says why the session ended: its longest form.
+    // The goodbye screen then also says why the session ended, and the menu offers to forget a
+    // remembered elder mode: their longest forms.
     session.end_reason = core::EndReason::card_removed;
+    session.elder_mode_remembered = true;
+    session.preferences_grant = base::SecretText("sample grant");
     std::vector<core::ScreenModel> screens;
     screens.reserve(core::k_all_screen_ids.size());
     for (const core::ScreenId id : core::k_all_screen_ids) {

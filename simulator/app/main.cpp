@@ -23,6 +23,10 @@ constexpr int k_exit_failed = 1;
 constexpr int k_exit_unusable = 2;
 // The kiosk's last log lines shown when a scenario fails.
 constexpr std::size_t k_log_lines_on_failure = 20;
+// The kiosk's start-up is no step's wait (script::wait_for_start_up). Several kiosks under
+// AddressSanitizer starting at once on two cores, as when the end-to-end tests run side by
+// side, take well over a step's 15 s.
+constexpr std::chrono::milliseconds k_start_up_limit{120'000};
 
 struct Arguments {
     // Asked for the usage: nothing else is opened or started.
@@ -131,7 +135,12 @@ int run_headless(app::Branch& branch, const script::Scenario& scenario) {
     const script::RunOptions options{
         .logs = {branch.kiosk_log_path()},
         .narrate = [](const std::string& step) { std::printf("kiosk-sim: %s\n", step.c_str()); }};
-    script::Outcome outcome = script::run_steps(scenario, branch, transcript, options);
+    script::Outcome outcome;
+    if (auto started = script::wait_for_start_up(transcript, branch, k_start_up_limit); !started) {
+        outcome.failures.push_back("start-up: no first screen: " + started.error());
+    } else {
+        outcome = script::run_steps(scenario, branch, transcript, options);
+    }
     const int kiosk_status = branch.stop_kiosk();
     transcript.poll();
     script::check_at_end(scenario, transcript.records(), options, outcome);

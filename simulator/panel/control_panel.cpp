@@ -7,12 +7,14 @@
 
 #include <optional>
 
+#include "base/keys.h"
+
 namespace simulator::panel {
 
 namespace {
 
 constexpr int k_panel_width = 640;
-constexpr int k_panel_height = 560;
+constexpr int k_panel_height = 720;
 constexpr int k_font_size = 20;
 constexpr int k_line_height = 30;
 constexpr int k_margin = 20;
@@ -23,41 +25,11 @@ struct PanelState {
     std::optional<std::string> card;
     bool headphones = false;
     bool account_down = false;
+    bool card_reader_unplugged = false;
+    bool pin_pad_unplugged = false;
+    bool speech_failing = false;
     std::string last_message = "Ready.";
 };
-
-std::optional<base::Key> pin_pad_key(SDL_Keycode key) {
-    if (key >= SDLK_0 && key <= SDLK_9) {
-        return base::digit_key(key - SDLK_0);
-    }
-    if (key >= SDLK_KP_1 && key <= SDLK_KP_9) {
-        return base::digit_key(1 + (key - SDLK_KP_1));
-    }
-    switch (key) {
-        case SDLK_KP_0:
-            return base::Key::digit_0;
-        case SDLK_RETURN:
-        case SDLK_KP_ENTER:
-            return base::Key::enter;
-        case SDLK_BACKSPACE:
-            return base::Key::clear;
-        case SDLK_ESCAPE:
-            return base::Key::cancel;
-        case SDLK_SLASH:
-        case SDLK_QUESTION:
-            return base::Key::help;
-        case SDLK_ASTERISK:
-        case SDLK_KP_MULTIPLY:
-            return base::Key::star;
-        case SDLK_HASH:
-        case SDLK_KP_HASH:
-            return base::Key::hash;
-        case SDLK_a:
-            return base::Key::audio;
-        default:
-            return std::nullopt;
-    }
-}
 
 std::vector<std::string> panel_lines(const PanelOptions& options, const PanelState& state) {
     std::vector<std::string> lines = {
@@ -73,11 +45,18 @@ std::vector<std::string> panel_lines(const PanelOptions& options, const PanelSta
                                   "0-9 Enter Backspace(clear) Esc(cancel) ?(help): PIN pad",
                                   "*(star) #(hash) A(audio): the PIN pad's speech keys",
                                   "U     account service up / down",
+                                  "C     unplug / plug the card reader",
+                                  "P     unplug / plug the PIN pad",
+                                  "S     make the kiosk's speech fail / work",
                                   "",
                                   fmt::format("card: {}    headphones: {}    account service: {}",
                                               state.card.value_or("none"),
                                               state.headphones ? "plugged" : "unplugged",
                                               state.account_down ? "DOWN" : "up"),
+                                  fmt::format("card reader: {}    PIN pad: {}    speech: {}",
+                                              state.card_reader_unplugged ? "UNPLUGGED" : "in",
+                                              state.pin_pad_unplugged ? "UNPLUGGED" : "in",
+                                              state.speech_failing ? "FAILING" : "works"),
                                   state.last_message,
                               });
     return lines;
@@ -147,10 +126,40 @@ std::string act(SDL_Keycode key, const PanelOptions& options, PanelState& state,
             }
             return outcome(fault, state.account_down ? "Account service down." : "Account up.");
         }
+        case SDLK_c: {
+            const auto plugged = hardware.plug_device(script::Device::card_reader,
+                                                      state.card_reader_unplugged);
+            if (plugged) {
+                state.card_reader_unplugged = !state.card_reader_unplugged;
+            }
+            return outcome(plugged, state.card_reader_unplugged ? "Card reader unplugged."
+                                                                : "Card reader plugged in.");
+        }
+        case SDLK_p: {
+            const auto plugged =
+                hardware.plug_device(script::Device::pin_pad, state.pin_pad_unplugged);
+            if (plugged) {
+                state.pin_pad_unplugged = !state.pin_pad_unplugged;
+            }
+            return outcome(plugged, state.pin_pad_unplugged ? "PIN pad unplugged."
+                                                            : "PIN pad plugged in.");
+        }
+        case SDLK_s: {
+            const auto failing = hardware.set_speech_failing(!state.speech_failing);
+            if (failing) {
+                state.speech_failing = !state.speech_failing;
+            }
+            return outcome(failing, state.speech_failing ? "Speech made to fail."
+                                                         : "Speech works again.");
+        }
         default:
             break;
     }
-    if (const auto pad_key = pin_pad_key(key)) {
+    // The same keys as the kiosk's own window (base::key_for_character); the keycode of a key
+    // that types a character is that character.
+    const bool types_character = key >= 0 && key <= 0x7f;
+    if (const auto pad_key = types_character ? base::key_for_character(static_cast<char32_t>(key))
+                                             : std::nullopt) {
         // The panel never echoes a digit: it may be a PIN.
         return outcome(hardware.press_key(*pad_key), "PIN pad key pressed.");
     }

@@ -21,6 +21,8 @@ constexpr auto k_pause_between_keys = std::chrono::milliseconds(150);
 // A person presses the same key again no sooner than this: the kiosk ignores an identical
 // second press within its [input] ignore_second_press_ms (500 ms by default, EN 301 549 5.7).
 constexpr auto k_same_key_again_after = std::chrono::milliseconds(700);
+// `press KEY twice quickly`: well within it.
+constexpr auto k_quick_second_press = std::chrono::milliseconds(120);
 
 std::string string_field(const Json& record, const char* name) {
     const auto found = record.find(name);
@@ -327,6 +329,19 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                     std::this_thread::sleep_for(k_pause_between_keys);
                 }
                 return {};
+            } else if constexpr (std::is_same_v<T, PressTwiceQuickly>) {
+                if (cursors.last_key == step.key) {
+                    std::this_thread::sleep_until(cursors.last_key_at + k_same_key_again_after);
+                }
+                if (auto first = hardware.press_key(step.key); !first) {
+                    return verdict(first);
+                }
+                std::this_thread::sleep_for(k_quick_second_press);
+                auto second = hardware.press_key(step.key);
+                cursors.last_key = step.key;
+                cursors.last_key_at = Clock::now();
+                std::this_thread::sleep_for(k_pause_between_keys);
+                return verdict(second);
             } else if constexpr (std::is_same_v<T, TypePin>) {
                 return verdict(hardware.type_pin(step.digits));
             } else if constexpr (std::is_same_v<T, Headphones>) {
@@ -474,6 +489,14 @@ bool matches(const SpeechPattern& pattern, const Json& record) {
         return record.value("private", false);
     }
     return string_field(record, "text").find(pattern.text) != std::string::npos;
+}
+
+std::expected<void, std::string> wait_for_start_up(TranscriptFollower& transcript,
+                                                   Hardware& hardware, Milliseconds limit) {
+    // The cursor is a copy: the steps see the first screen as it came.
+    std::size_t cursor = 0;
+    return wait_for(transcript, hardware, cursor, limit,
+                    [](const Json& record) { return is_kind(record, "screen"); });
 }
 
 Outcome run_steps(const Scenario& scenario, Hardware& hardware, TranscriptFollower& transcript,

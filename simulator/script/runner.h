@@ -105,6 +105,12 @@ struct Outcome {
     bool passed() const { return failures.empty(); }
 };
 
+// Waits until the kiosk shows its first screen, so that its start-up (fonts and glyphs warmed,
+// voices loaded) is no step's wait. The failure is a verdict for the person reading the run.
+std::expected<void, std::string> wait_for_start_up(TranscriptFollower& transcript,
+                                                   Hardware& hardware,
+                                                   std::chrono::milliseconds limit);
+
 // Runs the steps in order; stops at the first failed step (the rest would depend on it).
 Outcome run_steps(const Scenario& scenario, Hardware& hardware, TranscriptFollower& transcript,
                   const RunOptions& options);

@@ -123,6 +123,13 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
     if (verb == "remove" && arity(2) && words[1] == "card") {
         return RemoveCard{};
     }
+    if (verb == "press" && arity(4) && words[2] == "twice" && words[3] == "quickly") {
+        const auto key = base::parse_key(words[1]);
+        if (!key) {
+            return std::unexpected(base::error(ScenarioError::unknown_key, quoted_word(words[1])));
+        }
+        return PressTwiceQuickly{*key};
+    }
     if (verb == "press" && words.size() >= 2) {
         PressKeys press;
         for (std::size_t index = 1; index < words.size(); ++index) {

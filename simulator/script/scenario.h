@@ -29,6 +29,11 @@ struct RemoveCard {};
 struct PressKeys {
     std::vector<base::Key> keys;
 };
+// One key pressed twice in quick succession, as a hand with a tremor or a bouncing key does:
+// sooner than the kiosk's [input] ignore_second_press_ms.
+struct PressTwiceQuickly {
+    base::Key key;
+};
 struct TypePin {
     std::string digits;
 };
@@ -96,8 +101,8 @@ struct ForbidPinLength {};
 struct ExpectMemoryClean {};
 
 using Action =
-    std::variant<InsertCard, RemoveCard, PressKeys, TypePin, Headphones, Wait, Fault, PlugDevice,
-                 SpeechFault, ExpectScreen, ExpectShown, ExpectSpeech, ExpectScreens, ForbidSpeech,
+    std::variant<InsertCard, RemoveCard, PressKeys, PressTwiceQuickly, TypePin, Headphones, Wait,
+                 Fault, PlugDevice, SpeechFault, ExpectScreen, ExpectShown, ExpectSpeech, ExpectScreens, ForbidSpeech,
                  ForbidText, ForbidPinLength, ExpectMemoryClean>;
 
 struct Step {

@@ -40,3 +40,19 @@ TEST_CASE("digit keys stand for their digits and the function keys for none") {
     CHECK_FALSE(base::digit_key(10).has_value());
     CHECK_FALSE(base::digit_key(-1).has_value());
 }
+
+TEST_CASE("The developer keyboard's characters map onto the keypad, and nothing else does") {
+    CHECK(base::key_for_character(U'0') == base::Key::digit_0);
+    CHECK(base::key_for_character(U'9') == base::Key::digit_9);
+    CHECK(base::key_for_character(U'\r') == base::Key::enter);
+    CHECK(base::key_for_character(U'\b') == base::Key::clear);
+    CHECK(base::key_for_character(U'\x1b') == base::Key::cancel);
+    CHECK(base::key_for_character(U'?') == base::Key::help);
+    CHECK(base::key_for_character(U'*') == base::Key::star);
+    CHECK(base::key_for_character(U'#') == base::Key::hash);
+    CHECK(base::key_for_character(U'a') == base::Key::audio);
+    // The control panel's own keys are no keypad keys: R, H, U, C, P, S.
+    for (const char32_t own : {U'r', U'h', U'u', U'c', U'p', U's', U'q', U' '}) {
+        CHECK_FALSE(base::key_for_character(own).has_value());
+    }
+}

@@ -454,6 +454,55 @@ TEST_CASE("A card whose elder mode is remembered turns it on after the PIN, and 
     CHECK(utterances(kiosk.last()).back().rate_wpm == kiosk.resources().policy.elder_rate_wpm);
 }
 
+TEST_CASE("A remembered elder mode can be forgotten from the menu, and stays on for this visit") {
+    FlowDriver kiosk;
+    kiosk.reach_pin_entry();
+    kiosk.send_all({PinDigitEntered{4}, PinEntered{sample_pin_block()}});
+    kiosk.reply(reply_with_preferences(true, "grant-1"));
+    const auto menu = last_screen(kiosk.last());
+    REQUIRE(menu);
+    const auto offered = std::ranges::find_if(menu->elements, [](const Element& element) {
+        return element.key == k_menu_forget_elder_mode_key;
+    });
+    REQUIRE(offered != menu->elements.end());
+    CHECK(offered->text == text(kiosk, "menu.forget_elder_mode"));
+    // Elder mode keeps to four choices.
+    CHECK(std::ranges::count_if(menu->elements, [](const Element& element) {
+              return element.role == Role::choice;
+          }) <= 4);
+
+    const auto& forget = kiosk.send(KeyPressed{k_menu_forget_elder_mode_key});
+    const auto saves = effects_of<SavePreferences>(forget);
+    REQUIRE(saves.size() == 1);
+    CHECK_FALSE(saves.front().elder_mode);
+    CHECK(saves.front().grant.view() == "grant-1");
+    CHECK(kiosk.session().preferences_grant.empty());
+    CHECK(kiosk.session().elder_mode);
+    CHECK(kiosk.session().state == State::menu);
+    // Asked once: the choice leaves the menu.
+    const auto after = last_screen(forget);
+    REQUIRE(after);
+    CHECK(std::ranges::none_of(after->elements, [](const Element& element) {
+        return element.key == k_menu_forget_elder_mode_key;
+    }));
+    const auto& done = kiosk.send(PreferencesSaved{saves.front().call_id, true});
+    CHECK(mentions(done, text(kiosk, "remember_elder_mode.forgotten")));
+    // Key 4 does nothing more.
+    CHECK_FALSE(has_effect<SavePreferences>(kiosk.send(KeyPressed{k_menu_forget_elder_mode_key})));
+}
+
+TEST_CASE("Without a remembered elder mode the menu does not offer to forget it") {
+    FlowDriver kiosk;
+    reach_reply_in_elder_mode(kiosk, reply_with_preferences(false, "grant-1"));
+    kiosk.send(KeyPressed{k_remember_no_key});
+    const auto menu = last_screen(kiosk.last());
+    REQUIRE(menu);
+    CHECK(std::ranges::none_of(menu->elements, [](const Element& element) {
+        return element.key == k_menu_forget_elder_mode_key;
+    }));
+    CHECK_FALSE(has_effect<SavePreferences>(kiosk.send(KeyPressed{k_menu_forget_elder_mode_key})));
+}
+
 TEST_CASE("The preferences grant is personal data: it leaves with the card") {
     FlowDriver kiosk;
     reach_reply_in_elder_mode(kiosk, reply_with_preferences(false, "grant-1"));

@@ -173,6 +173,71 @@ TEST_CASE("Without headphones the balance is not spoken and the customer hears h
     CHECK(count == 1);
 }
 
+TEST_CASE("EN 301 549 5.1.3.9: the balance is read on the speaker only after the customer chooses it") {
+    FlowDriver kiosk;
+    kiosk.reach_balance();
+    // The choice is offered on screen and in speech, with a warning that others can hear.
+    const auto offered = last_screen(kiosk.last());
+    REQUIRE(offered);
+    const auto choice = std::ranges::find_if(offered->elements, [](const Element& element) {
+        return element.key == k_balance_aloud_key;
+    });
+    REQUIRE(choice != offered->elements.end());
+    const Catalog& catalog = kiosk.resources().catalog("zh-CN");
+    CHECK(choice->text == catalog.text("balance.aloud"));
+    CHECK(spoken_text(kiosk.last()).find(catalog.text("balance.aloud_speech")) !=
+          std::string::npos);
+
+    const auto& effects = kiosk.send(KeyPressed{k_balance_aloud_key});
+    CHECK(kiosk.session().speaker_chosen);
+    CHECK(kiosk.session().state == State::balance);
+    const auto spoken = utterances(effects);
+    const auto amount = std::ranges::find_if(spoken, [](const Utterance& utterance) {
+        return utterance.text.find("一万二千三百四十五") != std::string::npos;
+    });
+    REQUIRE(amount != spoken.end());
+    CHECK(amount->is_private);
+    CHECK(amount->speaker_chosen);
+    CHECK(amount->channel == Channel::speaker);
+    CHECK(spoken_text(effects).find("零零一八") != std::string::npos);
+    // Chosen, the choice is gone from the screen.
+    const auto chosen = last_screen(kiosk.last());
+    REQUIRE(chosen);
+    CHECK(std::ranges::none_of(chosen->elements, [](const Element& element) {
+        return element.key == k_balance_aloud_key;
+    }));
+
+    // The choice is this customer's: the next one is asked again.
+    kiosk.send_all({KeyPressed{k_balance_take_card_key}, CardRemoved{}});
+    kiosk.fire(TimerId::goodbye);
+    REQUIRE(kiosk.session().state == State::welcome);
+    CHECK_FALSE(kiosk.session().speaker_chosen);
+}
+
+TEST_CASE("With headphones in the balance screen does not offer the speaker") {
+    FlowDriver kiosk;
+    kiosk.reach_balance();
+    // Plugged in on the balance screen: the choice leaves the screen at once.
+    kiosk.send(HeadphonesPlugged{});
+    const auto screen = last_screen(kiosk.last());
+    REQUIRE(screen);
+    CHECK(std::ranges::none_of(screen->elements, [](const Element& element) {
+        return element.key == k_balance_aloud_key;
+    }));
+    // Key 3 does nothing there.
+    kiosk.send(KeyPressed{k_balance_aloud_key});
+    CHECK_FALSE(kiosk.session().speaker_chosen);
+}
+
+TEST_CASE("Unplugging the headphones takes back the choice to hear personal details aloud") {
+    FlowDriver kiosk;
+    kiosk.reach_balance();
+    kiosk.send_all({KeyPressed{k_balance_aloud_key}, HeadphonesPlugged{}});
+    const auto& effects = kiosk.send(HeadphonesUnplugged{});
+    CHECK_FALSE(kiosk.session().speaker_chosen);
+    CHECK(spoken_text(effects).find("一万二千三百四十五") == std::string::npos);
+}
+
 TEST_CASE("Session data is wiped and language and elder mode reset when the session ends") {
     FlowDriver kiosk;
     kiosk.send_all({Started{}, KeyPressed{base::Key::digit_3}, KeyPressed{base::Key::digit_4}});

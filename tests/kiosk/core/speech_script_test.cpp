@@ -98,6 +98,22 @@ TEST_CASE("On the headphones private elements are spoken and marked private") {
     }
 }
 
+TEST_CASE("EN 301 549 5.1.3.9: on the speaker private elements are read when the customer chose it") {
+    const Resources resources = sample_resources();
+    SpeechContext context{resources, Channel::speaker, false};
+    context.speaker_chosen = true;
+    const auto spoken = speech_script(sample_screen(), context);
+    REQUIRE(spoken.size() == 5);
+    CHECK(spoken[1].text == "余额一万二千三百四十五元六角七分");
+    for (const Utterance& utterance : spoken) {
+        CHECK(utterance.channel == Channel::speaker);
+        // Only the personal details carry the choice; the speaker refuses them without it.
+        CHECK(utterance.speaker_chosen == utterance.is_private);
+    }
+    CHECK(spoken[1].is_private);
+    CHECK(spoken[2].is_private);
+}
+
 TEST_CASE("An element in another language is spoken in that language with its own phrasing") {
     const Resources resources = sample_resources();
     const auto spoken =

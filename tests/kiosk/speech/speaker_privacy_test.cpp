@@ -68,6 +68,23 @@ TEST_CASE("A private utterance for the speaker is refused even with headphones p
     CHECK(statistics.headphones_speech_samples == 0);
 }
 
+TEST_CASE("A private utterance the customer chose to hear aloud plays on the speaker") {
+    Listener listener;
+    auto speaker = listening_speaker(listener);
+    auto aloud = utterance(k_balance_text, "en", Channel::speaker, 175, true);
+    aloud.speaker_chosen = true;
+    speaker->speak({aloud});
+
+    REQUIRE(listener.wait_for_idle(1));
+    CHECK(listener.errors().empty());
+    const auto notices = listener.speech();
+    REQUIRE(notices.size() == 1);
+    CHECK(notices[0].channel == "speaker");
+    // Still personal data: the transcript redacts it.
+    CHECK(notices[0].is_private);
+    CHECK(speaker->statistics().speaker_speech_samples > 0);
+}
+
 TEST_CASE("A private utterance on the headphones plays when headphones are plugged") {
     Listener listener;
     auto speaker = listening_speaker(listener);

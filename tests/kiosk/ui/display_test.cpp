@@ -11,6 +11,7 @@
 #include "kiosk/core/screens.h"
 #include "kiosk/resources/load_resources.h"
 #include "kiosk/ui/display.h"
+#include "kiosk/ui/keyboard.h"
 #include "kiosk/ui/sample_screens.h"
 
 using namespace kiosk;
@@ -304,10 +305,18 @@ TEST_CASE("A window of another shape scales the themes by its tighter side") {
 }
 
 TEST_CASE("The developer's keyboard maps onto the kiosk keypad") {
-    CHECK(ui::Display::key_for(SDLK_5) == base::Key::digit_5);
-    CHECK(ui::Display::key_for(SDLK_KP_0) == base::Key::digit_0);
-    CHECK(ui::Display::key_for(SDLK_RETURN) == base::Key::enter);
-    CHECK(ui::Display::key_for(SDLK_BACKSPACE) == base::Key::clear);
-    CHECK(ui::Display::key_for(SDLK_ESCAPE) == base::Key::cancel);
-    CHECK_FALSE(ui::Display::key_for(SDLK_q).has_value());
+    CHECK(ui::keypad_key(SDLK_5) == base::Key::digit_5);
+    CHECK(ui::keypad_key(SDLK_KP_0) == base::Key::digit_0);
+    CHECK(ui::keypad_key(SDLK_KP_7) == base::Key::digit_7);
+    CHECK(ui::keypad_key(SDLK_RETURN) == base::Key::enter);
+    CHECK(ui::keypad_key(SDLK_BACKSPACE) == base::Key::clear);
+    CHECK(ui::keypad_key(SDLK_ESCAPE) == base::Key::cancel);
+    CHECK(ui::keypad_key(SDLK_QUESTION) == base::Key::help);
+    CHECK(ui::keypad_key(SDLK_KP_MULTIPLY) == base::Key::star);
+    CHECK(ui::keypad_key(SDLK_HASH) == base::Key::hash);
+    CHECK(ui::keypad_key(SDLK_a) == base::Key::audio);
+    CHECK_FALSE(ui::keypad_key(SDLK_q).has_value());
+    // The control panel's own keys (cards, headphones, devices) are not keypad keys.
+    CHECK_FALSE(ui::keypad_key(SDLK_F1).has_value());
+    CHECK_FALSE(ui::keypad_key(SDLK_h).has_value());
 }

@@ -150,6 +150,23 @@ TEST_CASE("A kiosk that stops ends the wait at once") {
     CHECK(outcome.failures.front().find("stopped") != std::string::npos);
 }
 
+TEST_CASE("The start-up wait ends at the first screen and leaves it for the steps") {
+    TranscriptFile file(R"({"t_ms":1,"kind":"journal","event":"kiosk started","detail":""}
+{"t_ms":900,"kind":"screen","id":"welcome","elements":[]}
+)");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    REQUIRE(wait_for_start_up(transcript, hardware, std::chrono::milliseconds(100)));
+    CHECK(run_steps(parse("expect screen welcome within 100ms\n"), hardware, transcript, {})
+              .passed());
+
+    TranscriptFile empty("");
+    TranscriptFollower nothing(empty.path);
+    const auto never = wait_for_start_up(nothing, hardware, std::chrono::milliseconds(100));
+    REQUIRE_FALSE(never.has_value());
+    CHECK(never.error().find("not seen within 100 ms") != std::string::npos);
+}
+
 TEST_CASE("A hardware error fails the step with its reason") {
     TranscriptFile file("");
     TranscriptFollower transcript(file.path);

@@ -43,6 +43,19 @@ remove card
     CHECK(scenario->steps[13].line == 15);
 }
 
+TEST_CASE("A key pressed twice quickly is one step, and only with a key it knows") {
+    const auto scenario = parse_scenario("press 1 twice quickly\npress enter twice quickly\n");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 2);
+    CHECK(std::get<PressTwiceQuickly>(scenario->steps[0].action).key == base::Key::digit_1);
+    CHECK(std::get<PressTwiceQuickly>(scenario->steps[1].action).key == base::Key::enter);
+    const auto unknown = parse_scenario("press eleven twice quickly\n");
+    REQUIRE_FALSE(unknown.has_value());
+    CHECK(unknown.error().code == ScenarioError::unknown_key);
+    // "twice" alone is no key either.
+    REQUIRE_FALSE(parse_scenario("press 1 twice\n").has_value());
+}
+
 TEST_CASE("Devices are plugged and unplugged by name, and the speech fault set") {
     const auto scenario = parse_scenario(R"(unplug card reader
 plug card reader
