@@ -357,8 +357,8 @@ ScreenModel balance_screen(const Resources& resources, const Session& session) {
     }
     builder.add_choice("back", k_balance_back_key).add_choice("take_card", k_balance_take_card_key);
     if (offers_speaker(session)) {
-        builder.add(make_choice(builder.text("aloud"), k_balance_aloud_key,
-                                builder.text("aloud_speech")));
+        builder.add(
+            make_choice(builder.text("aloud"), k_balance_aloud_key, builder.text("aloud_speech")));
     }
     return std::move(builder).build();
 }

@@ -126,8 +126,8 @@ Channel speech_channel(const Session& session) {
 }
 
 SpeechContext speech_context(const Resources& resources, const Session& session) {
-    return SpeechContext{resources, speech_channel(session), session.elder_mode,
-                         session.rate_step, session.speaker_chosen};
+    return SpeechContext{resources, speech_channel(session), session.elder_mode, session.rate_step,
+                         session.speaker_chosen};
 }
 
 bool offers_forget_elder_mode(const Session& session) {

@@ -127,8 +127,8 @@ std::string act(SDL_Keycode key, const PanelOptions& options, PanelState& state,
             return outcome(fault, state.account_down ? "Account service down." : "Account up.");
         }
         case SDLK_c: {
-            const auto plugged = hardware.plug_device(script::Device::card_reader,
-                                                      state.card_reader_unplugged);
+            const auto plugged =
+                hardware.plug_device(script::Device::card_reader, state.card_reader_unplugged);
             if (plugged) {
                 state.card_reader_unplugged = !state.card_reader_unplugged;
             }
@@ -141,16 +141,16 @@ std::string act(SDL_Keycode key, const PanelOptions& options, PanelState& state,
             if (plugged) {
                 state.pin_pad_unplugged = !state.pin_pad_unplugged;
             }
-            return outcome(plugged, state.pin_pad_unplugged ? "PIN pad unplugged."
-                                                            : "PIN pad plugged in.");
+            return outcome(plugged,
+                           state.pin_pad_unplugged ? "PIN pad unplugged." : "PIN pad plugged in.");
         }
         case SDLK_s: {
             const auto failing = hardware.set_speech_failing(!state.speech_failing);
             if (failing) {
                 state.speech_failing = !state.speech_failing;
             }
-            return outcome(failing, state.speech_failing ? "Speech made to fail."
-                                                         : "Speech works again.");
+            return outcome(failing,
+                           state.speech_failing ? "Speech made to fail." : "Speech works again.");
         }
         default:
             break;
@@ -158,8 +158,8 @@ std::string act(SDL_Keycode key, const PanelOptions& options, PanelState& state,
     // The same keys as the kiosk's own window (base::key_for_character); the keycode of a key
     // that types a character is that character.
     const bool types_character = key >= 0 && key <= 0x7f;
-    if (const auto pad_key = types_character ? base::key_for_character(static_cast<char32_t>(key))
-                                             : std::nullopt) {
+    if (const auto pad_key =
+            types_character ? base::key_for_character(static_cast<char32_t>(key)) : std::nullopt) {
         // The panel never echoes a digit: it may be a PIN.
         return outcome(hardware.press_key(*pad_key), "PIN pad key pressed.");
     }

@@ -102,8 +102,8 @@ struct ExpectMemoryClean {};
 
 using Action =
     std::variant<InsertCard, RemoveCard, PressKeys, PressTwiceQuickly, TypePin, Headphones, Wait,
-                 Fault, PlugDevice, SpeechFault, ExpectScreen, ExpectShown, ExpectSpeech, ExpectScreens, ForbidSpeech,
-                 ForbidText, ForbidPinLength, ExpectMemoryClean>;
+                 Fault, PlugDevice, SpeechFault, ExpectScreen, ExpectShown, ExpectSpeech,
+                 ExpectScreens, ForbidSpeech, ForbidText, ForbidPinLength, ExpectMemoryClean>;
 
 struct Step {
     int line = 0;

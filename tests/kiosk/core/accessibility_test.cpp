@@ -130,7 +130,8 @@ TEST_CASE("Every screen change is a Show followed at once by a Speak of the same
     });
 }
 
-TEST_CASE("EN 301 549 5.1.3.9: nothing private is spoken on the speaker unless the customer chose it") {
+TEST_CASE(
+    "EN 301 549 5.1.3.9: nothing private is spoken on the speaker unless the customer chose it") {
     const std::string balance_zh = chinese_amount(Money{1'234'567, "CNY"});
     const std::string balance_hk =
         chinese_amount(Money{1'234'567, "CNY"}, ChineseScript::traditional);

@@ -173,7 +173,8 @@ TEST_CASE("Without headphones the balance is not spoken and the customer hears h
     CHECK(count == 1);
 }
 
-TEST_CASE("EN 301 549 5.1.3.9: the balance is read on the speaker only after the customer chooses it") {
+TEST_CASE(
+    "EN 301 549 5.1.3.9: the balance is read on the speaker only after the customer chooses it") {
     FlowDriver kiosk;
     kiosk.reach_balance();
     // The choice is offered on screen and in speech, with a warning that others can hear.

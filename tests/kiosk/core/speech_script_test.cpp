@@ -98,7 +98,8 @@ TEST_CASE("On the headphones private elements are spoken and marked private") {
     }
 }
 
-TEST_CASE("EN 301 549 5.1.3.9: on the speaker private elements are read when the customer chose it") {
+TEST_CASE(
+    "EN 301 549 5.1.3.9: on the speaker private elements are read when the customer chose it") {
     const Resources resources = sample_resources();
     SpeechContext context{resources, Channel::speaker, false};
     context.speaker_chosen = true;
