@@ -304,6 +304,26 @@ std::expected<void, std::string> memory_verdict(Hardware& hardware, const RunOpt
     return {};
 }
 
+// Waits for a screen record that `matches`, notes when it appeared for the speech that follows
+// it, and says what the kiosk shows instead when none comes.
+template <typename Matches>
+std::expected<void, std::string> wait_for_screen(TranscriptFollower& transcript, Hardware& hardware,
+                                                 Cursors& cursors, Milliseconds within,
+                                                 Matches matches) {
+    auto seen = wait_for(transcript, hardware, cursors.screen, within, [&](const Json& record) {
+        if (!is_kind(record, "screen") || !matches(record)) {
+            return false;
+        }
+        cursors.screen_shown_ms = record.value("t_ms", 0L);
+        return true;
+    });
+    if (!seen) {
+        return std::unexpected(seen.error() + "; the kiosk shows '" +
+                               last_screen(transcript.records()) + "'");
+    }
+    return {};
+}
+
 // Carries out one step. Like wait_for(), a failure is the step's verdict for a person, not an
 // error type: a hardware error is spelt out into it with base::to_string.
 std::expected<void, std::string> perform(const Action& action, Hardware& hardware,
@@ -356,33 +376,13 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
             } else if constexpr (std::is_same_v<T, SpeechFault>) {
                 return verdict(hardware.set_speech_failing(step.failing));
             } else if constexpr (std::is_same_v<T, ExpectScreen>) {
-                auto seen = wait_for(
-                    transcript, hardware, cursors.screen, step.within, [&](const Json& record) {
-                        if (!is_kind(record, "screen") || string_field(record, "id") != step.id) {
-                            return false;
-                        }
-                        cursors.screen_shown_ms = record.value("t_ms", 0L);
-                        return true;
-                    });
-                if (!seen) {
-                    return std::unexpected(seen.error() + "; the kiosk shows '" +
-                                           last_screen(transcript.records()) + "'");
-                }
-                return {};
+                return wait_for_screen(
+                    transcript, hardware, cursors, step.within,
+                    [&](const Json& record) { return string_field(record, "id") == step.id; });
             } else if constexpr (std::is_same_v<T, ExpectShown>) {
-                auto seen = wait_for(
-                    transcript, hardware, cursors.screen, step.within, [&](const Json& record) {
-                        if (!is_kind(record, "screen") || !shows(record, step.text)) {
-                            return false;
-                        }
-                        cursors.screen_shown_ms = record.value("t_ms", 0L);
-                        return true;
-                    });
-                if (!seen) {
-                    return std::unexpected(seen.error() + "; the kiosk shows '" +
-                                           last_screen(transcript.records()) + "'");
-                }
-                return {};
+                return wait_for_screen(
+                    transcript, hardware, cursors, step.within,
+                    [&](const Json& record) { return shows(record, step.text); });
             } else if constexpr (std::is_same_v<T, ExpectSpeech>) {
                 // Heard means played, at least in part: an utterance replaced before it began
                 // (played_ms 0) was never heard. In full means played to its end.
