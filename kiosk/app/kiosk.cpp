@@ -417,6 +417,15 @@ void Kiosk::carry_out(const core::Effect& effect) {
             [&](const core::SavePreferences& save) {
                 m_account->save_preferences(save.call_id, save.grant, save.elder_mode);
             },
+            // The core asks the queue service and the printer nothing yet: the branch's flows
+            // and the wiring of kiosk/net's QueueClient and kiosk/devices' PrinterService are
+            // issue 7's next step.
+            [&](const core::ListBusinesses&) {},
+            [&](const core::TakeTicket&) {},
+            [&](const core::CallStaff&) {},
+            [&](const core::AnswerSurvey&) {},
+            [&](const core::FileComplaint&) {},
+            [&](const core::Print&) {},
             [&](const core::StartTimer& timer) {
                 m_timers[timer.id] = Clock::now() + std::chrono::milliseconds(timer.milliseconds);
                 if (record) {

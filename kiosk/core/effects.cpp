@@ -62,6 +62,18 @@ constexpr std::string_view effect_name() {
         return "CancelCall";
     } else if constexpr (std::is_same_v<T, SavePreferences>) {
         return "SavePreferences";
+    } else if constexpr (std::is_same_v<T, ListBusinesses>) {
+        return "ListBusinesses";
+    } else if constexpr (std::is_same_v<T, TakeTicket>) {
+        return "TakeTicket";
+    } else if constexpr (std::is_same_v<T, CallStaff>) {
+        return "CallStaff";
+    } else if constexpr (std::is_same_v<T, AnswerSurvey>) {
+        return "AnswerSurvey";
+    } else if constexpr (std::is_same_v<T, FileComplaint>) {
+        return "FileComplaint";
+    } else if constexpr (std::is_same_v<T, Print>) {
+        return "Print";
     } else if constexpr (std::is_same_v<T, StartTimer>) {
         return "StartTimer";
     } else if constexpr (std::is_same_v<T, CancelTimer>) {

@@ -6,9 +6,11 @@
 #include <variant>
 #include <vector>
 
+#include "kiosk/core/branch.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/events.h"
+#include "kiosk/core/print_document.h"
 #include "kiosk/core/screen.h"
 
 namespace kiosk::core {
@@ -102,6 +104,38 @@ struct StartTimer {
 struct CancelTimer {
     TimerId id;
 };
+// Requests to the branch queue service (kiosk/net, QueueClient), answered by the events of the
+// same call id. `visit` counts the kiosk's customers: the client links a survey answer and a
+// complaint of the same visit with a random reference it makes for that visit and forgets at
+// the next (docs/api/queue.yaml, "SessionReference").
+struct ListBusinesses {
+    std::uint64_t call_id = 0;
+};
+struct TakeTicket {
+    std::uint64_t call_id = 0;
+    TicketRequest request;
+};
+// Calls a member of staff; answered by StaffCallChanged when the call is placed (or kept), and
+// again whenever the service reports it acknowledged or closed, until CancelCall.
+struct CallStaff {
+    std::uint64_t call_id = 0;
+    AssistanceRequest request;
+};
+// Kept in the outbox until delivered; nothing answers it.
+struct AnswerSurvey {
+    std::uint64_t visit = 0;
+    SurveyAnswer answer;
+};
+struct FileComplaint {
+    std::uint64_t call_id = 0;
+    std::uint64_t visit = 0;
+    Complaint complaint;
+};
+// Print this slip on the receipt printer; answered by PrintFinished.
+struct Print {
+    std::uint64_t print_id = 0;
+    PrintDocument document;
+};
 // Tell the lobby staff that a customer needs a person ("one key straight to a person", or a
 // fault they must see to). `reason` names the situation, never the customer.
 struct NotifyStaff {
@@ -116,7 +150,8 @@ struct Journal {
 using Effect =
     std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume,
                  BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard, Call, CancelCall,
-                 SavePreferences, StartTimer, CancelTimer, NotifyStaff, Journal>;
+                 SavePreferences, ListBusinesses, TakeTicket, CallStaff, AnswerSurvey,
+                 FileComplaint, Print, StartTimer, CancelTimer, NotifyStaff, Journal>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

@@ -66,6 +66,32 @@ std::string_view to_string(Device device) {
             return "pin_pad";
         case Device::voice:
             return "voice";
+        case Device::printer:
+            return "printer";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(PaperLevel level) {
+    switch (level) {
+        case PaperLevel::ok:
+            return "ok";
+        case PaperLevel::low:
+            return "low";
+        case PaperLevel::out:
+            return "out";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(PrintResult result) {
+    switch (result) {
+        case PrintResult::printed:
+            return "printed";
+        case PrintResult::paper_out:
+            return "paper_out";
+        case PrintResult::failed:
+            return "failed";
     }
     return "unknown";
 }
@@ -114,6 +140,18 @@ constexpr std::string_view event_name() {
         return "ReplyReceived";
     } else if constexpr (std::is_same_v<T, PreferencesSaved>) {
         return "PreferencesSaved";
+    } else if constexpr (std::is_same_v<T, BusinessesListed>) {
+        return "BusinessesListed";
+    } else if constexpr (std::is_same_v<T, TicketIssued>) {
+        return "TicketIssued";
+    } else if constexpr (std::is_same_v<T, StaffCallChanged>) {
+        return "StaffCallChanged";
+    } else if constexpr (std::is_same_v<T, ComplaintFiled>) {
+        return "ComplaintFiled";
+    } else if constexpr (std::is_same_v<T, PaperChanged>) {
+        return "PaperChanged";
+    } else if constexpr (std::is_same_v<T, PrintFinished>) {
+        return "PrintFinished";
     } else {
         static_assert(std::is_same_v<T, TimerFired>, "every event needs a name");
         return "TimerFired";

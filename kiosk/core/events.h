@@ -5,9 +5,11 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "base/keys.h"
 #include "base/wipe.h"
+#include "kiosk/core/branch.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/money.h"
@@ -121,7 +123,7 @@ struct DeviceFailed {
 };
 // The things whose absence changes what the kiosk can offer (docs/accessibility.md, "When a
 // device or the voice is missing").
-enum class Device { card_reader, pin_pad, voice };
+enum class Device { card_reader, pin_pad, voice, printer };
 
 std::string_view to_string(Device device);
 
@@ -151,11 +153,57 @@ struct PreferencesSaved {
     bool saved = false;
 };
 
-using Event = std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
-                           PinEntryReady, PinDigitEntered, PinCleared, PinEntered,
-                           PinEntryCancelled, PinEntryFailed, DeviceFailed, DeviceMissing,
-                           DeviceReturned, SpeechEnded, HeadphonesPlugged, HeadphonesUnplugged,
-                           ReplyReceived, PreferencesSaved, TimerFired>;
+// The branch queue service's answers (kiosk/net, QueueClient). `call_id` is the id of the
+// effect that asked; each status says how the request ended (QueueStatus).
+struct BusinessesListed {
+    std::uint64_t call_id = 0;
+    QueueStatus status = QueueStatus::bad_reply;
+    std::vector<Business> businesses;  // with ok: most common first
+};
+struct TicketIssued {
+    std::uint64_t call_id = 0;
+    QueueStatus status = QueueStatus::bad_reply;
+    std::optional<Ticket> ticket;  // with ok
+};
+// A call for staff was placed (ok, or kept to be sent when the service is back, or failed),
+// and then each time the service reports it changed: acknowledged by a member of staff, closed.
+struct StaffCallChanged {
+    std::uint64_t call_id = 0;
+    QueueStatus status = QueueStatus::bad_reply;
+    std::optional<AssistanceCall> call;  // with ok
+};
+struct ComplaintFiled {
+    std::uint64_t call_id = 0;
+    QueueStatus status = QueueStatus::bad_reply;
+    std::string reference;  // with ok: what the customer quotes, "C-20261202-0007"
+};
+
+// The receipt printer's paper, as its sensors report it.
+enum class PaperLevel { ok, low, out };
+
+std::string_view to_string(PaperLevel level);
+
+struct PaperChanged {
+    PaperLevel level = PaperLevel::ok;
+};
+
+enum class PrintResult { printed, paper_out, failed };
+
+std::string_view to_string(PrintResult result);
+
+// The answer to a Print effect.
+struct PrintFinished {
+    std::uint64_t print_id = 0;
+    PrintResult result = PrintResult::failed;
+};
+
+using Event =
+    std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
+                 PinEntryReady, PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled,
+                 PinEntryFailed, DeviceFailed, DeviceMissing, DeviceReturned, SpeechEnded,
+                 HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived, PreferencesSaved,
+                 BusinessesListed, TicketIssued, StaffCallChanged, ComplaintFiled, PaperChanged,
+                 PrintFinished, TimerFired>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

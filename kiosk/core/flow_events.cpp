@@ -93,6 +93,12 @@ bool Flow::fits(const Event& event) const {
             [this](const PreferencesSaved& saved) {
                 return m_session.pending_save == saved.call_id;
             },
+            [](const BusinessesListed&) { return false; },
+            [](const TicketIssued&) { return false; },
+            [](const StaffCallChanged&) { return false; },
+            [](const ComplaintFiled&) { return false; },
+            [](const PaperChanged&) { return false; },
+            [](const PrintFinished&) { return false; },
             [this](const TimerFired& fired) { return timer_running(fired.id); },
         },
         event);
@@ -401,5 +407,13 @@ void Flow::handle(const TimerFired& event) {
             return;
     }
 }
+
+// None of these fits any state yet (fits() above), so step() never calls them.
+void Flow::handle(const BusinessesListed&) {}
+void Flow::handle(const TicketIssued&) {}
+void Flow::handle(const StaffCallChanged&) {}
+void Flow::handle(const ComplaintFiled&) {}
+void Flow::handle(const PaperChanged&) {}
+void Flow::handle(const PrintFinished&) {}
 
 }  // namespace kiosk::core::flow_steps

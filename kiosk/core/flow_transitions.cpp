@@ -220,6 +220,9 @@ void Flow::lose_device(Device device) {
         case Device::voice:
             m_session.voice_missing = true;
             break;
+        case Device::printer:
+            m_session.printer_missing = true;
+            break;
     }
     const State state = m_session.state;
     if (device == Device::card_reader && card_in_kiosk()) {
@@ -257,6 +260,9 @@ void Flow::regain_device(Device device) {
             break;
         case Device::voice:
             m_session.voice_missing = false;
+            break;
+        case Device::printer:
+            m_session.printer_missing = false;
             break;
     }
     if (m_session.state == State::welcome || device == Device::voice) {

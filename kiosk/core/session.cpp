@@ -81,6 +81,7 @@ Session new_session(const Resources& resources, const Session& previous) {
     session.card_reader_missing = previous.card_reader_missing;
     session.pin_pad_missing = previous.pin_pad_missing;
     session.voice_missing = previous.voice_missing;
+    session.printer_missing = previous.printer_missing;
     return session;
 }
 
@@ -151,6 +152,8 @@ bool is_missing(const Session& session, Device device) {
             return session.pin_pad_missing;
         case Device::voice:
             return session.voice_missing;
+        case Device::printer:
+            return session.printer_missing;
     }
     return false;
 }

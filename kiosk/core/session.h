@@ -85,6 +85,7 @@ struct Session {
     bool card_reader_missing = false;
     bool pin_pad_missing = false;
     bool voice_missing = false;
+    bool printer_missing = false;
     std::optional<CardData> card;
     std::optional<Money> balance;
     // The account service's grant to change this card's remembered preferences once

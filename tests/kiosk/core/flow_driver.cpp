@@ -42,6 +42,49 @@ ServiceReply status_reply(ServiceStatus status, int tries_left) {
     return ServiceReply{status, tries_left, std::nullopt, std::nullopt};
 }
 
+std::vector<Business> sample_businesses() {
+    const auto business = [](std::string id, std::string prefix, LocalizedText name, int rank,
+                             bool open) {
+        Business made;
+        made.id = std::move(id);
+        made.ticket_prefix = std::move(prefix);
+        made.name = std::move(name);
+        made.materials = {LocalizedText{"身份证", "身份證", "Identity card"},
+                          LocalizedText{"银行卡", "銀行卡", "Bank card"}};
+        made.typical_duration_minutes = 10;
+        made.open_counters = open ? 2 : 0;
+        made.people_waiting = 3;
+        made.estimated_wait_minutes = 15;
+        made.popularity_rank = rank;
+        made.open_now = open;
+        return made;
+    };
+    return {
+        business("deposits", "A", {"存款取款", "存款提款", "Deposits and withdrawals"}, 1, true),
+        business("cards", "B", {"银行卡业务", "銀行卡服務", "Card services"}, 2, true),
+        business("transfers", "C", {"转账汇款", "轉賬匯款", "Transfers"}, 3, true),
+        business("accounts", "D", {"开户", "開戶", "Opening an account"}, 4, true),
+        business("wealth", "E", {"理财", "理財", "Wealth management"}, 5, true),
+        business("loans", "F", {"个人贷款", "個人貸款", "Personal loans"}, 6, true),
+        business("exchange", "G", {"外币兑换", "外幣兌換", "Foreign exchange"}, 7, false),
+    };
+}
+
+Ticket sample_ticket(Priority priority) {
+    return Ticket{"3f1c2b9e-8d4a-4f6b-9c2d-1a2b3c4d5e6f", "A023", "deposits", priority, 3, 15};
+}
+
+AssistanceCall sample_staff_call(bool acknowledged) {
+    AssistanceCall call;
+    call.id = "7d3e9a10-2b4c-4d5e-8f6a-0b1c2d3e4f50";
+    call.state = acknowledged ? CallState::acknowledged : CallState::open;
+    if (acknowledged) {
+        call.acknowledged_by = StaffMember{StaffRole::lobby_manager, "陈经理", "A-17"};
+        call.eta_seconds = 120;
+    }
+    return call;
+}
+
 FlowDriver::FlowDriver(const Resources& resources)
     : m_resources(resources), m_session(new_session(resources)) {}
 

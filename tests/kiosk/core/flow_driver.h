@@ -29,6 +29,14 @@ inline constexpr std::string_view k_sample_pin_block_hex = "C967C8198151A458";
 ServiceReply balance_reply(std::int64_t minor_units);
 ServiceReply status_reply(ServiceStatus status, int tries_left = 0);
 
+// A branch like simulator/queue's demo branch: six open businesses in popularity order (so that
+// elder mode pages them four at a time) and a closed one.
+std::vector<Business> sample_businesses();
+// The first business's ticket A023, three people ahead.
+Ticket sample_ticket(Priority priority = Priority::normal);
+// A call for staff, open or taken by the lobby manager Chen with a two-minute estimate.
+AssistanceCall sample_staff_call(bool acknowledged);
+
 // Steps the flow with one event, as the shell does with a working PIN pad: a pad confirms a
 // StartPinEntry within milliseconds, so after a step that asks for one the pad's PinEntryReady
 // is stepped at once too. `record` is told each event and its step. Returns the last session.

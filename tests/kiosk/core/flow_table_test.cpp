@@ -415,6 +415,29 @@ std::vector<Event> probes(const Session& session) {
     for (const std::uint64_t call_id : call_ids) {
         events.push_back(PreferencesSaved{call_id, true});
     }
+    // The queue service's answers, to the call awaited and to one never made: ok, and a failure
+    // of each kind that leads elsewhere.
+    for (const std::uint64_t call_id : call_ids) {
+        events.push_back(BusinessesListed{call_id, QueueStatus::ok, sample_businesses()});
+        events.push_back(BusinessesListed{call_id, QueueStatus::unavailable, {}});
+        events.push_back(TicketIssued{call_id, QueueStatus::ok, sample_ticket()});
+        events.push_back(TicketIssued{call_id, QueueStatus::refused, std::nullopt});
+    }
+    for (const std::uint64_t call_id : call_ids) {
+        events.push_back(StaffCallChanged{call_id, QueueStatus::ok, sample_staff_call(false)});
+        events.push_back(StaffCallChanged{call_id, QueueStatus::ok, sample_staff_call(true)});
+        events.push_back(StaffCallChanged{call_id, QueueStatus::unavailable, std::nullopt});
+    }
+    for (const std::uint64_t call_id : call_ids) {
+        events.push_back(ComplaintFiled{call_id, QueueStatus::ok, "C-20261202-0001"});
+        events.push_back(ComplaintFiled{call_id, QueueStatus::kept, {}});
+    }
+    events.push_back(PaperChanged{PaperLevel::out});
+    events.push_back(PaperChanged{PaperLevel::ok});
+    for (const std::uint64_t print_id : call_ids) {
+        events.push_back(PrintFinished{print_id, PrintResult::printed});
+        events.push_back(PrintFinished{print_id, PrintResult::paper_out});
+    }
     for (const TimerId id : every_value<TimerId>()) {
         events.push_back(TimerFired{id});
     }
