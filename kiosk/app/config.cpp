@@ -1,9 +1,15 @@
 #include "kiosk/app/config.h"
 
+#include <sys/stat.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+
+#include "kiosk/net/queue_contract.h"
 
 namespace kiosk::app {
 
@@ -120,6 +126,18 @@ void apply_file(Config& config, const std::filesystem::path& path) {
         config.account_ca_file = *file;
     if (const auto id = text("account", "terminal_id"))
         config.terminal_id = *id;
+    if (const auto url = text("queue", "url"))
+        config.queue_url = *url;
+    if (const auto file = text("queue", "ca_file"))
+        config.queue_ca_file = *file;
+    if (const auto file = text("tls", "client_certificate"))
+        config.client_certificate = *file;
+    if (const auto file = text("tls", "client_key"))
+        config.client_key = *file;
+    if (const auto location = text("kiosk", "location"))
+        config.location = *location;
+    if (const auto file = text("outbox", "file"))
+        config.outbox_file = *file;
     if (const auto device = text("speech", "speaker_device"))
         config.speaker_device = *device;
     if (const auto device = text("speech", "headphones_device")) {
@@ -148,6 +166,109 @@ void apply_file(Config& config, const std::filesystem::path& path) {
     }
 }
 
+// Group and others may neither read nor write the kiosk's private key.
+constexpr mode_t k_shared_key_bits = S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH;
+
+std::string octal_mode(mode_t mode) {
+    constexpr mode_t k_permission_bits = 07777;
+    std::array<char, 8> text{};
+    std::snprintf(text.data(), text.size(), "%04o",
+                  static_cast<unsigned>(mode & k_permission_bits));
+    return text.data();
+}
+
+// The kiosk's private key proves to both services that this is the kiosk: a key another user
+// or program can read is a key someone can copy, and one that another user owns can be
+// replaced. Each refusal names the file and what to do.
+void check_client_key(const std::filesystem::path& key) {
+    const std::string name = "the kiosk's client key " + key.string();
+    struct stat status {};
+    if (::stat(key.c_str(), &status) != 0) {
+        throw ConfigError(name +
+                          " is missing or cannot be reached: install the kiosk's key there, or "
+                          "name it in [tls] client_key or --client-key");
+    }
+    if (!S_ISREG(status.st_mode)) {
+        throw ConfigError(name +
+                          " is not a regular file: name the key file itself in [tls] "
+                          "client_key or --client-key");
+    }
+    if (status.st_uid != ::geteuid()) {
+        throw ConfigError(name + " is owned by user " + std::to_string(status.st_uid) +
+                          ", not by the kiosk's user (" + std::to_string(::geteuid()) +
+                          "): give it to the kiosk's user with chown " +
+                          std::to_string(::geteuid()) + " " + key.string());
+    }
+    if ((status.st_mode & k_shared_key_bits) != 0) {
+        throw ConfigError(name + " can be read or written by group or others (mode " +
+                          octal_mode(status.st_mode) + "): make it private with chmod 600 " +
+                          key.string());
+    }
+    if (::access(key.c_str(), R_OK) != 0) {
+        throw ConfigError(name +
+                          " cannot be read by the kiosk's user: make it readable with "
+                          "chmod 600 " +
+                          key.string());
+    }
+}
+
+void check_readable_file(const std::filesystem::path& file, const std::string& what,
+                         const std::string& setting) {
+    if (file.empty()) {
+        throw ConfigError(what + " is not configured (" + setting + ")");
+    }
+    if (!std::filesystem::is_regular_file(file)) {
+        throw ConfigError(what + " " + file.string() + " is not a readable file (" + setting + ")");
+    }
+}
+
+// The kiosk's identity, its certificate and key, and the queue service's settings.
+void check_identity_and_queue(const Config& config) {
+    if (!net::is_kiosk_id(config.terminal_id)) {
+        throw ConfigError("the terminal id " + config.terminal_id +
+                          " must be 1 to 32 characters of A-Z a-z 0-9 . _ - ([account] "
+                          "terminal_id or --terminal-id): both services refuse any other");
+    }
+    const bool has_identity = !config.client_certificate.empty() || !config.client_key.empty();
+    if (has_identity) {
+        check_readable_file(config.client_certificate, "the kiosk's client certificate",
+                            "[tls] client_certificate or --client-certificate FILE");
+        if (config.client_key.empty()) {
+            throw ConfigError(
+                "the kiosk's client key is not configured ([tls] client_key or --client-key "
+                "FILE): a certificate is no use without its key");
+        }
+        check_client_key(config.client_key);
+    }
+    if (config.queue_url.empty()) {
+        return;
+    }
+    // Tickets and calls for staff go only to the branch's own service, over mutual TLS.
+    if (!config.queue_url.starts_with("https://")) {
+        throw ConfigError(
+            "the queue service URL must start with https:// (it is reached over mutual TLS), "
+            "not " +
+            config.queue_url);
+    }
+    check_readable_file(config.queue_ca_file, "the queue service's certificate authority",
+                        "[queue] ca_file or --queue-ca FILE");
+    if (!has_identity) {
+        throw ConfigError(
+            "the queue service needs the kiosk's client certificate and key ([tls] "
+            "client_certificate and client_key, or --client-certificate and --client-key)");
+    }
+    if (!net::is_location(config.location)) {
+        throw ConfigError(
+            "the kiosk's location must be 1 to 64 characters on one line ([kiosk] location or "
+            "--location): staff are told it when a customer calls for them");
+    }
+    if (config.outbox_file.empty()) {
+        throw ConfigError(
+            "the queue service's outbox file is not configured ([outbox] file or --outbox "
+            "FILE): requests wait there until they are delivered");
+    }
+}
+
 }  // namespace
 
 std::string usage() {
@@ -162,6 +283,13 @@ std::string usage() {
            "  --account-url URL     the account service, e.g. https://bank.example:8443\n"
            "  --account-ca FILE     trust this CA certificate for the account service\n"
            "  --terminal-id ID      this kiosk's terminal id\n"
+           "  --queue-url URL       the branch queue service, e.g. https://queue.example:8443\n"
+           "  --queue-ca FILE       trust this CA certificate for the queue service\n"
+           "  --client-certificate FILE\n"
+           "                        the kiosk's own certificate (PEM), for mutual TLS\n"
+           "  --client-key FILE     its private key (PEM), owned by the kiosk's user, mode 600\n"
+           "  --location TEXT       where staff find this kiosk, e.g. \"lobby, machine 2\"\n"
+           "  --outbox FILE         the queue client's outbox (SQLite, created when missing)\n"
            "  --locales DIR         the message catalogs folder\n"
            "  --transcript FILE     write the JSON Lines transcript (docs/architecture.md)\n"
            "  --screenshots DIR     save a PNG of each new screen (private data redacted)\n"
@@ -218,6 +346,18 @@ std::optional<Config> load_config(const std::vector<std::string>& arguments,
             config.account_ca_file = value();
         } else if (option == "--terminal-id") {
             config.terminal_id = value();
+        } else if (option == "--queue-url") {
+            config.queue_url = value();
+        } else if (option == "--queue-ca") {
+            config.queue_ca_file = value();
+        } else if (option == "--client-certificate") {
+            config.client_certificate = value();
+        } else if (option == "--client-key") {
+            config.client_key = value();
+        } else if (option == "--location") {
+            config.location = value();
+        } else if (option == "--outbox") {
+            config.outbox_file = value();
         } else if (option == "--locales") {
             config.locales_directory = value();
         } else if (option == "--transcript") {
@@ -249,6 +389,7 @@ std::optional<Config> load_config(const std::vector<std::string>& arguments,
         throw ConfigError("the account service's certificate authority " +
                           config.account_ca_file.string() + " is not a readable file");
     }
+    check_identity_and_queue(config);
     return config;
 }
 

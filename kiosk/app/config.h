@@ -41,7 +41,23 @@ struct Config {
     // account service
     std::string account_url = "https://127.0.0.1:8443";
     std::filesystem::path account_ca_file;  // the only CA trusted for it; required
+    // The kiosk's id ([account] terminal_id, --terminal-id): the account service's terminal_id,
+    // the queue service's kiosk_id, and the Common Name of the kiosk's client certificate.
     std::string terminal_id = "KIOSK-0001";
+    // queue service ([queue]): optional. Without a URL the kiosk runs no queue client; with one,
+    // its certificate authority, the kiosk's client certificate and key, the location and the
+    // outbox file are required.
+    std::string queue_url;
+    std::filesystem::path queue_ca_file;  // the only CA trusted for it
+    // The kiosk's own TLS identity ([tls]), presented to both services (mutual TLS). The key
+    // must be the kiosk's user's own and private to it.
+    std::filesystem::path client_certificate;
+    std::filesystem::path client_key;
+    // Where staff find the kiosk ([kiosk] location), sent with every call for staff: 1 to 64
+    // characters, from this file only, never from a customer.
+    std::string location;
+    // The queue client's outbox ([outbox] file): an SQLite database the kiosk creates.
+    std::filesystem::path outbox_file;
     // speech
     std::string speaker_device;
     std::string headphones_device;

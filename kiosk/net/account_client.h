@@ -9,24 +9,18 @@
 // call, which is wiped when the call ends. A preferences grant is a secret too: it lives in
 // base::SecretText and in wiped request bodies, and appears in no notice. Nothing is logged.
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <filesystem>
-#include <functional>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
-#include <variant>
 
 #include "base/wipe.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/events.h"
+#include "kiosk/net/call_worker.h"
+#include "kiosk/net/https_exchange.h"
 
 namespace kiosk::net {
 
@@ -46,18 +40,6 @@ inline constexpr int k_maximum_tries_left = 9;
 inline constexpr std::size_t k_minimum_grant_length = 16;
 inline constexpr std::size_t k_maximum_grant_length = 128;
 
-using EventSink = std::function<void(core::Event)>;
-
-// One finished (or abandoned) call, for the transcript's `service` line. No personal data.
-struct ServiceNotice {
-    std::string service;  // "account"
-    std::string call;     // "balance" or "preferences"
-    std::string status;   // the HTTP status ("200", "503") or what went wrong ("timeout", ...)
-    std::int64_t milliseconds = 0;
-};
-
-using NoticeSink = std::function<void(const ServiceNotice&)>;
-
 struct AccountClientOptions {
     std::string base_url{};     // "https://bank.example:8443", no trailing path: HTTPS only
     std::string terminal_id{};  // sent with every call, for the bank's audit
@@ -66,6 +48,10 @@ struct AccountClientOptions {
     std::filesystem::path ca_file{};
     std::chrono::milliseconds connect_timeout = k_default_connect_timeout;
     std::chrono::milliseconds total_timeout = k_default_total_timeout;
+    // The kiosk's own certificate and key (PEM), presented when the service asks for one
+    // (mutual TLS, kiosk/app/config.h, "[tls]"). Empty: none is presented.
+    std::filesystem::path client_certificate{};
+    std::filesystem::path client_key{};
 };
 
 class AccountClient {
@@ -98,44 +84,14 @@ class AccountClient {
     void stop();
 
   private:
-    struct BalanceCall {
-        core::CardNumber pan;
-        core::EncryptedPinBlock block;
-    };
-    struct PreferencesCall {
-        base::SecretText grant;
-        bool elder_mode = false;
-    };
-    struct PendingCall {
-        std::uint64_t call_id;
-        std::variant<BalanceCall, PreferencesCall> request;
-    };
-    struct Outcome {
-        std::optional<core::Event> event;  // what to post; empty when the call was abandoned
-        std::string status;
-    };
-
-    void enqueue(PendingCall call);
-    void run();
-    Outcome perform(std::uint64_t call_id, const BalanceCall& call);
-    Outcome perform(std::uint64_t call_id, const PreferencesCall& call);
-    Outcome perform_safely(const PendingCall& call);
-    void wake_transfer();
+    CallOutcome perform(CallContext& context, std::uint64_t call_id, const core::CardNumber& pan,
+                        const core::EncryptedPinBlock& block);
+    CallOutcome perform(CallContext& context, std::uint64_t call_id, const base::SecretText& grant,
+                        bool elder_mode);
 
     AccountClientOptions m_options;
-    EventSink m_events;
-    NoticeSink m_notices;
-
-    std::mutex m_mutex;
-    std::condition_variable m_work;
-    std::deque<PendingCall> m_queue;
-    bool m_stopping = false;
-    std::optional<std::uint64_t> m_running_call;
-    std::atomic<bool> m_abandon_running{false};
-    std::atomic<bool> m_abandon_all{false};
-
-    void* m_multi = nullptr;  // CURLM*, owned by the worker; others only wake it
-    std::thread m_worker;
+    HttpsEndpoint m_endpoint;
+    CallWorker m_worker;
 };
 
 // How a received HTTP reply maps to the core's ServiceReply (docs/api/account.yaml). Anything

@@ -1,5 +1,8 @@
+#include <sys/stat.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include "kiosk/app/config.h"
@@ -174,4 +177,151 @@ TEST_CASE("An ignore_second_press_ms outside 0 to 2000 or not in whole milliseco
         CHECK_THROWS_WITH(load_config({"--config", file.string()}, "/locales"),
                           Catch::Contains("input.ignore_second_press_ms must be a whole number"));
     }
+}
+
+namespace {
+
+// A file with `mode`, as the kiosk's user owns it.
+std::filesystem::path write_private(const std::string& name, std::filesystem::perms mode) {
+    const auto path = write_file(name, "-----BEGIN PRIVATE KEY-----\n");
+    std::filesystem::permissions(path, mode);
+    return path;
+}
+
+constexpr auto k_owner_only =
+    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+
+// Every setting the queue service needs, on the command line.
+std::vector<std::string> queue_arguments(const std::filesystem::path& key) {
+    return {"--queue-url",
+            "https://queue.branch.invalid:8444",
+            "--queue-ca",
+            ca_file().string(),
+            "--client-certificate",
+            ca_file().string(),
+            "--client-key",
+            key.string(),
+            "--location",
+            "lobby, machine 2",
+            "--outbox",
+            "/var/lib/kiosk/outbox.sqlite"};
+}
+
+}  // namespace
+
+TEST_CASE("Without a queue service URL the kiosk runs no queue client") {
+    const Config config = load({});
+    CHECK(config.queue_url.empty());
+    CHECK(config.client_key.empty());
+}
+
+TEST_CASE("The queue service and the kiosk's identity are read from the file") {
+    const auto key = write_private("kiosk-config-key.pem", k_owner_only);
+    const auto file =
+        write_file("kiosk-config-queue.toml",
+                   "[account]\nterminal_id = \"lobby-01\"\n"
+                   "[queue]\nurl = \"https://queue.branch.invalid:8444\"\nca_file = \"" +
+                       ca_file().string() + "\"\n[tls]\nclient_certificate = \"" +
+                       ca_file().string() + "\"\nclient_key = \"" + key.string() +
+                       "\"\n[kiosk]\nlocation = \"大堂 2号机\"\n[outbox]\nfile = "
+                       "\"/var/lib/kiosk/outbox.sqlite\"\n");
+    const Config config = load({"--config", file.string()});
+    CHECK(config.terminal_id == "lobby-01");
+    CHECK(config.queue_url == "https://queue.branch.invalid:8444");
+    CHECK(config.queue_ca_file == ca_file());
+    CHECK(config.client_certificate == ca_file());
+    CHECK(config.client_key == key);
+    CHECK(config.location == "大堂 2号机");
+    CHECK(config.outbox_file == "/var/lib/kiosk/outbox.sqlite");
+}
+
+TEST_CASE("Command-line options set the queue service and the kiosk's identity") {
+    const auto key = write_private("kiosk-config-key-options.pem", k_owner_only);
+    const Config config = load(queue_arguments(key));
+    CHECK(config.queue_url == "https://queue.branch.invalid:8444");
+    CHECK(config.client_key == key);
+    CHECK(config.location == "lobby, machine 2");
+    CHECK(config.outbox_file == "/var/lib/kiosk/outbox.sqlite");
+}
+
+TEST_CASE("The queue service is only ever called over HTTPS") {
+    const auto key = write_private("kiosk-config-key-https.pem", k_owner_only);
+    auto arguments = queue_arguments(key);
+    arguments[1] = "http://queue.branch.invalid:8444";
+    arguments.insert(arguments.end(), {"--account-ca", ca_file().string()});
+    CHECK_THROWS_WITH(load_config(arguments, "/locales"),
+                      Catch::Contains("queue service URL must start with https://"));
+}
+
+TEST_CASE("A client key that group or others can read or write is refused with what to do") {
+    for (const auto shared :
+         {std::filesystem::perms::group_read, std::filesystem::perms::others_read,
+          std::filesystem::perms::group_write, std::filesystem::perms::others_write}) {
+        const auto key = write_private("kiosk-config-key-shared.pem", k_owner_only | shared);
+        auto arguments = queue_arguments(key);
+        arguments.insert(arguments.end(), {"--account-ca", ca_file().string()});
+        CHECK_THROWS_WITH(load_config(arguments, "/locales"),
+                          Catch::Contains(key.string()) && Catch::Contains("chmod 600"));
+    }
+}
+
+TEST_CASE("A missing client key is refused naming the file") {
+    auto arguments = queue_arguments("/nonexistent/kiosk.key");
+    arguments.insert(arguments.end(), {"--account-ca", ca_file().string()});
+    CHECK_THROWS_WITH(load_config(arguments, "/locales"),
+                      Catch::Contains("/nonexistent/kiosk.key") && Catch::Contains("missing"));
+}
+
+TEST_CASE("A client key that another user owns is refused naming the owner") {
+    const auto key = write_private("kiosk-config-key-owner.pem", k_owner_only);
+    // Only root can give a file away; elsewhere the kiosk's user owns every file it writes.
+    if (::geteuid() != 0) {
+        WARN("not root: the ownership check cannot be arranged");
+        return;
+    }
+    constexpr uid_t k_nobody = 65534;
+    REQUIRE(::chown(key.c_str(), k_nobody, static_cast<gid_t>(-1)) == 0);
+    auto arguments = queue_arguments(key);
+    arguments.insert(arguments.end(), {"--account-ca", ca_file().string()});
+    CHECK_THROWS_WITH(load_config(arguments, "/locales"),
+                      Catch::Contains("owned by user 65534") && Catch::Contains("chown"));
+    std::filesystem::remove(key);
+}
+
+TEST_CASE("The queue service needs its authority the kiosk's identity a location and an outbox") {
+    const auto key = write_private("kiosk-config-key-parts.pem", k_owner_only);
+    const auto without = [&key](const std::string& option) {
+        auto arguments = queue_arguments(key);
+        const auto found = std::ranges::find(arguments, option);
+        arguments.erase(found, found + 2);
+        arguments.insert(arguments.end(), {"--account-ca", ca_file().string()});
+        return arguments;
+    };
+    CHECK_THROWS_WITH(load_config(without("--queue-ca"), "/locales"),
+                      Catch::Contains("[queue] ca_file"));
+    CHECK_THROWS_WITH(load_config(without("--location"), "/locales"),
+                      Catch::Contains("[kiosk] location"));
+    CHECK_THROWS_WITH(load_config(without("--outbox"), "/locales"),
+                      Catch::Contains("[outbox] file"));
+    auto no_identity = without("--client-certificate");
+    const auto key_option = std::ranges::find(no_identity, "--client-key");
+    no_identity.erase(key_option, key_option + 2);
+    CHECK_THROWS_WITH(load_config(no_identity, "/locales"), Catch::Contains("[tls]"));
+    CHECK_THROWS_WITH(load_config(without("--client-key"), "/locales"),
+                      Catch::Contains("client key is not configured"));
+}
+
+TEST_CASE("A location longer than 64 characters or on two lines is refused") {
+    const auto key = write_private("kiosk-config-key-location.pem", k_owner_only);
+    for (const std::string& location : {std::string(65, 'x'), std::string("lobby\nmachine 2")}) {
+        auto arguments = queue_arguments(key);
+        *(std::ranges::find(arguments, "--location") + 1) = location;
+        arguments.insert(arguments.end(), {"--account-ca", ca_file().string()});
+        CHECK_THROWS_WITH(load_config(arguments, "/locales"), Catch::Contains("location"));
+    }
+}
+
+TEST_CASE("A terminal id outside the services' pattern is refused") {
+    CHECK_THROWS_WITH(load({"--terminal-id", "lobby 01"}), Catch::Contains("terminal id"));
+    CHECK(load({"--terminal-id", "lobby-01"}).terminal_id == "lobby-01");
 }
