@@ -346,9 +346,21 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
         std::lock_guard lock(m_hold_mutex);
         m_stopping = false;
     }
+    if (m_config.client_authority) {
+        if (!m_config.tls) {
+            return std::unexpected(
+                base::error(BankError::tls_failure, "a client authority needs a TLS certificate"));
+        }
+        if (auto readable = check_certificate_file(*m_config.client_authority); !readable) {
+            return std::unexpected(readable.error());
+        }
+    }
     if (m_config.tls) {
-        m_server = std::make_unique<httplib::SSLServer>(m_config.tls->certificate.c_str(),
-                                                        m_config.tls->private_key.c_str());
+        // cpp-httplib requires and verifies a client certificate when it is given a CA file
+        // (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
+        m_server = std::make_unique<httplib::SSLServer>(
+            m_config.tls->certificate.c_str(), m_config.tls->private_key.c_str(),
+            m_config.client_authority ? m_config.client_authority->c_str() : nullptr);
         if (!m_server->is_valid()) {
             m_server.reset();
             return std::unexpected(base::error(BankError::tls_failure,

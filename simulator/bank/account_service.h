@@ -56,6 +56,10 @@ struct AccountServiceConfig {
     std::filesystem::path demo_cards;  // simulator/cards/demo-cards.toml, seeds an empty database
     std::array<std::uint8_t, 16> pin_key{};  // the PIN pad's TDES PIN encryption key
     std::optional<TlsFiles> tls{};           // serve HTTPS with these; plain HTTP when empty
+    // With a CA file here (and tls set), every client must present a certificate that this
+    // authority signed: the TLS handshake fails without one (mutual TLS, as
+    // docs/api/queue.yaml, "Security" describes). Empty: no client certificate is asked for.
+    std::optional<std::filesystem::path> client_authority{};
     // How long a preferences grant lasts; tests shorten it to see grants expire.
     std::chrono::milliseconds grant_lifetime = k_grant_lifetime;
 };
