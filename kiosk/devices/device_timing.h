@@ -26,6 +26,15 @@ inline constexpr std::chrono::milliseconds k_reopen_interval = 500ms;
 inline constexpr std::chrono::milliseconds k_slot_poll_without_interrupt = 200ms;
 inline constexpr std::chrono::milliseconds k_slot_poll_safety_net = 5000ms;
 
+// How often an idle receipt printer is asked for its condition (paper, cover, on-line). The
+// printer has no interrupt endpoint (docs/protocols/escpos.md, "USB printer class"), so
+// asking is the only way to learn that its roll runs low or that it was unplugged. Every
+// slip is checked before and after it prints anyway; this only keeps the kiosk's picture
+// fresh between slips, so that a customer is not offered a ticket on a printer known to be
+// empty or gone. Two seconds is well within the time a customer takes to reach the ticket
+// screen, and an answer costs two one-byte status requests.
+inline constexpr std::chrono::milliseconds k_printer_status_poll = 2000ms;
+
 // After a failed transfer that is not an unplug, wait this long before the next try, so a
 // misbehaving device cannot make the thread spin.
 inline constexpr std::chrono::milliseconds k_error_backoff = 100ms;
