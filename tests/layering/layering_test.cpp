@@ -91,40 +91,51 @@ const std::vector<Library> k_libraries{
     {"libusb", {"libusb.h", "libusb-1.0/*"}, {"drivers/usb/usb_transport.cpp"}},
     {"eSpeak NG", {"espeak-ng/*", "espeak/*"}, {"kiosk/speech/"}},
     {"libcurl", {"curl/*"}, {"kiosk/net/"}},
-    {"SDL_ttf", {"SDL2/SDL_ttf.h", "SDL_ttf.h"}, {"kiosk/ui/", "simulator/panel/"}},
-    {"SDL_image", {"SDL2/SDL_image.h", "SDL_image.h"}, {"kiosk/ui/"}},
+    {"SDL_ttf",
+     {"SDL2/SDL_ttf.h", "SDL_ttf.h"},
+     {"kiosk/ui/", "simulator/panel/", "simulator/paper/"}},
+    {"SDL_image", {"SDL2/SDL_image.h", "SDL_image.h"}, {"kiosk/ui/", "simulator/paper/"}},
     {"SDL2",
      {"SDL*"},
      {"kiosk/ui/", "kiosk/speech/", "kiosk/app/main.cpp", "kiosk/app/event_queue.h",
-      "simulator/panel/"}},
-    {"OpenSSL", {"openssl/*"}, {"drivers/iso9564/", "simulator/bank/"}},
-    {"SQLite", {"sqlite3.h", "sqlite3ext.h"}, {"simulator/bank/"}},
-    {"cpp-httplib", {"httplib.h"}, {"simulator/bank/"}},
+      "simulator/panel/", "simulator/paper/"}},
+    // The kiosk's random identifiers (Idempotency-Key, session reference) come from OpenSSL's
+    // generator; the queue client's outbox is an SQLite file.
+    {"OpenSSL",
+     {"openssl/*"},
+     {"drivers/iso9564/", "simulator/bank/", "simulator/queue/", "kiosk/net/random_uuid.cpp"}},
+    {"SQLite",
+     {"sqlite3.h", "sqlite3ext.h"},
+     {"simulator/bank/", "simulator/queue/", "kiosk/net/"}},
+    {"cpp-httplib", {"httplib.h"}, {"simulator/bank/", "simulator/queue/"}},
+    // The simulated paper draws a printed slip's QR codes from their data.
+    {"libqrencode", {"qrencode.h"}, {"simulator/paper/"}},
     {"umockdev and GLib",
      {"umockdev.h", "umockdev-ioctl.h", "umockdev-1.0/*", "glib.h", "glib/*", "glib-object.h",
       "gobject/*", "gio/*"},
      {"simulator/usb/"}},
     {"toml++",
      {"toml++/*"},
-     {"kiosk/app/", "kiosk/resources/", "simulator/bank/", "simulator/cards/"}},
+     {"kiosk/app/", "kiosk/resources/", "simulator/bank/", "simulator/cards/", "simulator/queue/"}},
     {"nlohmann/json",
      {"nlohmann/*"},
-     {"kiosk/app/", "kiosk/net/", "simulator/bank/", "simulator/script/"}},
+     {"kiosk/app/", "kiosk/net/", "simulator/bank/", "simulator/queue/", "simulator/script/"}},
     {"fmt",
      {"fmt/*"},
      {"kiosk/app/", "kiosk/ui/bench.cpp", "simulator/app/", "simulator/panel/", "simulator/script/",
       "simulator/usb/"}},
     // The simulator starts the kiosk as a process, serves on a socket, answers usbdevfs ioctls
     // and reads the kiosk's memory; the kiosk makes itself non-dumpable and locks its memory in
-    // one file, and creates its transcript readable by its owner only in another.
+    // one file, creates its transcript readable by its owner only in another, and checks in its
+    // configuration that its client key is its own user's and private.
     {"POSIX and Linux system interfaces",
      {"sys/*", "linux/*", "arpa/*", "netinet/*", "unistd.h", "fcntl.h", "signal.h", "spawn.h",
       "poll.h", "pthread.h", "dlfcn.h", "netdb.h", "termios.h"},
-     {"simulator/app/", "simulator/bank/", "simulator/usb/", "kiosk/app/process_protection.cpp",
-      "kiosk/app/transcript.cpp"}},
+     {"simulator/app/", "simulator/bank/", "simulator/queue/", "simulator/usb/",
+      "kiosk/app/process_protection.cpp", "kiosk/app/transcript.cpp", "kiosk/app/config.cpp"}},
     // The size of a heap block, so that the allocation functions the kiosk gives libcurl can
     // wipe each block it frees.
-    {"the C library's heap", {"malloc.h"}, {"kiosk/net/account_client.cpp"}},
+    {"the C library's heap", {"malloc.h"}, {"kiosk/net/https_exchange.cpp"}},
 };
 
 // What a rule found wrong: the file (relative to the root, '/' separated), the line (1-based, 0
@@ -996,28 +1007,35 @@ TEST_CASE("libcurl is included only in kiosk/net") {
 }
 
 TEST_CASE(
-    "SDL2 is included only in kiosk/ui, kiosk/speech, the kiosk's event loop and simulator/panel") {
+    "SDL2 is included only in kiosk/ui, kiosk/speech, the kiosk's event loop, simulator/panel and "
+    "simulator/paper") {
     check_none(library_violations(k_source_root, library_named("SDL2")));
 }
 
-TEST_CASE("SDL_ttf is included only in kiosk/ui and simulator/panel") {
+TEST_CASE("SDL_ttf is included only in kiosk/ui and simulator/panel and simulator/paper") {
     check_none(library_violations(k_source_root, library_named("SDL_ttf")));
 }
 
-TEST_CASE("SDL_image is included only in kiosk/ui") {
+TEST_CASE("SDL_image is included only in kiosk/ui and simulator/paper") {
     check_none(library_violations(k_source_root, library_named("SDL_image")));
 }
 
-TEST_CASE("OpenSSL is included only in drivers/iso9564 and simulator/bank") {
+TEST_CASE(
+    "OpenSSL is included only in drivers/iso9564 and simulator/bank and simulator/queue and the "
+    "kiosk's random identifiers") {
     check_none(library_violations(k_source_root, library_named("OpenSSL")));
 }
 
-TEST_CASE("SQLite is included only in simulator/bank") {
+TEST_CASE("SQLite is included only in simulator/bank and simulator/queue and kiosk/net") {
     check_none(library_violations(k_source_root, library_named("SQLite")));
 }
 
-TEST_CASE("cpp-httplib is included only in simulator/bank") {
+TEST_CASE("cpp-httplib is included only in simulator/bank and simulator/queue") {
     check_none(library_violations(k_source_root, library_named("cpp-httplib")));
+}
+
+TEST_CASE("libqrencode is included only in simulator/paper") {
+    check_none(library_violations(k_source_root, library_named("libqrencode")));
 }
 
 TEST_CASE("umockdev and GLib are included only in simulator/usb") {
@@ -1025,12 +1043,14 @@ TEST_CASE("umockdev and GLib are included only in simulator/usb") {
 }
 
 TEST_CASE(
-    "toml++ is included only in kiosk/app, kiosk/resources, simulator/bank and simulator/cards") {
+    "toml++ is included only in kiosk/app, kiosk/resources, simulator/bank, simulator/cards and "
+    "simulator/queue") {
     check_none(library_violations(k_source_root, library_named("toml++")));
 }
 
 TEST_CASE(
-    "nlohmann/json is included only in kiosk/app, kiosk/net, simulator/bank and simulator/script") {
+    "nlohmann/json is included only in kiosk/app, kiosk/net, simulator/bank, simulator/queue and "
+    "simulator/script") {
     check_none(library_violations(k_source_root, library_named("nlohmann/json")));
 }
 
@@ -1042,12 +1062,12 @@ TEST_CASE(
 
 TEST_CASE(
     "POSIX and Linux system headers are included only in simulator/app, simulator/bank, "
-    "simulator/usb and the kiosk's process protection") {
+    "simulator/queue, simulator/usb, the kiosk's process protection and its configuration") {
     check_none(
         library_violations(k_source_root, library_named("POSIX and Linux system interfaces")));
 }
 
-TEST_CASE("The C library's heap interface is included only by the account client") {
+TEST_CASE("The C library's heap interface is included only by the kiosk's HTTPS exchange") {
     check_none(library_violations(k_source_root, library_named("the C library's heap")));
 }
 
