@@ -11,6 +11,7 @@
 #include "base/bytes.h"
 #include "base/text.h"
 #include "drivers/iso9564/pin_block.h"
+#include "simulator/bank/loopback_server.h"
 
 namespace simulator::bank {
 
@@ -27,8 +28,6 @@ constexpr std::string_view k_pin_block_format_0 = "iso9564-0";
 // docs/api/account.yaml, "Grant": 16 to 128 characters of A-Z a-z 0-9 _ -.
 constexpr std::size_t k_minimum_grant_length = 16;
 constexpr std::size_t k_maximum_grant_length = 128;
-// How long start() waits for the accept loop to run.
-constexpr std::chrono::seconds k_server_ready_timeout{5};
 // The drop fault announces a body of this length and then closes the connection.
 constexpr std::size_t k_dropped_body_length = 64;
 
@@ -476,25 +475,13 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
             response.set_content(result_body("unavailable"), std::string(k_json_type));
         });
 
-    const int bound = port == 0 ? m_server->bind_to_any_port(host)
-                                : (m_server->bind_to_port(host, port) ? port : -1);
-    if (bound <= 0) {
+    const std::expected<int, std::string> listening =
+        listen_in_background(*m_server, host, port, m_thread);
+    if (!listening) {
         m_server.reset();
-        return std::unexpected(
-            base::error(BankError::bind_failure, host + ":" + std::to_string(port)));
+        return std::unexpected(base::error(BankError::bind_failure, listening.error()));
     }
-    m_port.store(bound);
-    m_thread = std::thread([server = m_server.get()] { server->listen_after_bind(); });
-    // cpp-httplib's stop() is a no-op until the accept loop has started, so a stop() right
-    // after start() would otherwise leave the thread listening forever. Wait, bounded, for it.
-    const auto deadline = std::chrono::steady_clock::now() + k_server_ready_timeout;
-    while (!m_server->is_running() && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    if (!m_server->is_running()) {
-        stop();
-        return std::unexpected(base::error(BankError::bind_failure, "server did not start"));
-    }
+    m_port.store(*listening);
     return {};
 }
 

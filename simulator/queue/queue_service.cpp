@@ -11,6 +11,7 @@
 #include <array>
 #include <iostream>
 
+#include "simulator/bank/loopback_server.h"
 #include "simulator/queue/demo_branch.h"
 #include "simulator/queue/problem.h"
 #include "simulator/queue/queue_messages.h"
@@ -22,8 +23,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view k_json_type = "application/json";
-// How long start() waits for the accept loop to run.
-constexpr std::chrono::seconds k_server_ready_timeout{5};
 // The drop fault announces a body of this length and then closes the connection.
 constexpr std::size_t k_dropped_body_length = 64;
 // What the garbage fault sends: the start of a ticket, cut off.
@@ -950,25 +949,13 @@ std::expected<void, base::Error<QueueError>> QueueService::start(const std::stri
             response.set_header("Retry-After", std::to_string(k_unavailable_retry_after.count()));
         });
 
-    const int bound = port == 0 ? m_server->bind_to_any_port(host)
-                                : (m_server->bind_to_port(host, port) ? port : -1);
-    if (bound <= 0) {
+    const std::expected<int, std::string> listening =
+        bank::listen_in_background(*m_server, host, port, m_thread);
+    if (!listening) {
         m_server.reset();
-        return std::unexpected(
-            base::error(QueueError::bind_failure, host + ":" + std::to_string(port)));
+        return std::unexpected(base::error(QueueError::bind_failure, listening.error()));
     }
-    m_port.store(bound);
-    m_thread = std::thread([server = m_server.get()] { server->listen_after_bind(); });
-    // cpp-httplib's stop() is a no-op until the accept loop has started, so a stop() right
-    // after start() would otherwise leave the thread listening forever. Wait, bounded, for it.
-    const auto deadline = std::chrono::steady_clock::now() + k_server_ready_timeout;
-    while (!m_server->is_running() && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    if (!m_server->is_running()) {
-        stop();
-        return std::unexpected(base::error(QueueError::bind_failure, "server did not start"));
-    }
+    m_port.store(*listening);
     return {};
 }
 
