@@ -150,13 +150,15 @@ void DeviceLink::run(const LinkSteps<Connection>& steps) {
         }
         missing_told = false;
         steps.serve(*connection);
+        // The model's state says missing before anyone hears that it is: whoever reacts to
+        // DeviceMissing sees the state that goes with it.
+        steps.mark_missing();
         // After "disconnected", a device that stays away needs no "missing" as well.
         if (!stop_requested()) {
             tell(steps.disconnected_notice);
             missing_told = true;
             report_missing();
         }
-        steps.mark_missing();
     }
 }
 
