@@ -136,10 +136,13 @@ struct Print {
     std::uint64_t print_id = 0;
     PrintDocument document;
 };
-// Tell the lobby staff that a customer needs a person ("one key straight to a person", or a
-// fault they must see to). `reason` names the situation, never the customer.
+// Tell the lobby staff of a fault they must see to (a device gone, a card left in the reader):
+// the shell places it as an assistance call of its own, which the flow never follows. A
+// customer who asks for a person is CallStaff's. `reason` names the situation, never the
+// customer.
 struct NotifyStaff {
     std::string reason;
+    AssistanceReason kind = AssistanceReason::device_fault;
 };
 // A traceable step for the service record; `detail` never holds personal data.
 struct Journal {

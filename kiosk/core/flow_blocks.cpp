@@ -171,9 +171,9 @@ void Flow::cancel_call() {
     }
 }
 
-void Flow::notify_staff(std::string reason) {
+void Flow::notify_staff(std::string reason, AssistanceReason kind) {
     journal("staff_notified", reason);
-    emit(NotifyStaff{std::move(reason)});
+    emit(NotifyStaff{std::move(reason), kind});
 }
 
 // The help key and the menu's call-staff key tell the staff the same thing, wherever the

@@ -379,7 +379,7 @@ void Flow::handle(const TimerFired& event) {
                 speak_phrase("take_card.reminder");
                 journal("card_reminder", std::to_string(m_session.reminders_given));
                 if (m_session.reminders_given == m_resources.policy.reminders_before_staff) {
-                    notify_staff("card left in the reader");
+                    notify_staff("card left in the reader", AssistanceReason::card_retained);
                 }
             }
             return;

@@ -106,7 +106,8 @@ class Flow {
     void restart_inactivity_if_running();
     void cancel_pin_entry();
     void cancel_call();
-    void notify_staff(std::string reason);
+    void notify_staff(std::string reason,
+                      AssistanceReason kind = AssistanceReason::device_fault);
     void notify_staff_of_help();
     void wipe_customer_data();
     void release_session();
