@@ -11,7 +11,9 @@
 #include "kiosk/core/screens.h"
 #include "kiosk/devices/card_reader_service.h"
 #include "kiosk/devices/pin_pad_service.h"
+#include "kiosk/devices/printer_service.h"
 #include "kiosk/net/account_client.h"
+#include "kiosk/net/queue_client.h"
 #include "kiosk/speech/speaker.h"
 #include "kiosk/ui/display.h"
 #include "kiosk/ui/keyboard.h"
@@ -47,6 +49,12 @@ constexpr std::string_view k_pin_screen_id = "pin_entry";
 // The PIN pad's notices that tell the PIN's length: Enter with fewer digits than the least a
 // PIN has, and a digit beyond the most it may have. They go unrecorded.
 constexpr std::array<std::string_view, 2> k_pin_length_notices{"pin too short", "pin full"};
+
+// The shell follows at most this many of its own calls for staff at once, until staff take
+// them: the queue client reads each every 3 s (docs/api/queue.yaml), and the service allows a
+// kiosk 120 requests a minute, which the customers' own requests need too. When a further call
+// is placed, the oldest placed one is no longer followed; it stays open for staff.
+constexpr std::size_t k_most_followed_shell_calls = 2;
 
 // The simulator's fault signals (Config::allow_fault_signals): the last one received, read and
 // cleared by the event loop. 0: none.
@@ -149,18 +157,44 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
             self->m_queue.push(std::move(event), std::string(k_pin_pad_source));
         },
         device_notice);
+    // Like the card reader, the printer is looked for whether or not it is there: the core
+    // hears DeviceMissing{printer} and does without it.
+    self->m_printer = std::make_unique<devices::PrinterService>();
+    self->m_printer->start(
+        [self](core::Event event) { self->m_queue.push(std::move(event), "printer"); },
+        device_notice);
 
+    const auto service_notice = [self](const net::ServiceNotice& notice) {
+        self->m_transcript.service(notice.service, notice.call, notice.status, notice.milliseconds,
+                                   notice.detail);
+    };
     net::AccountClientOptions account_options;
     account_options.base_url = self->m_config.account_url;
     account_options.terminal_id = self->m_config.terminal_id;
     account_options.ca_file = self->m_config.account_ca_file;
+    account_options.client_certificate = self->m_config.client_certificate;
+    account_options.client_key = self->m_config.client_key;
     self->m_account = std::make_unique<net::AccountClient>(std::move(account_options));
     self->m_account->start(
         [self](core::Event event) { self->m_queue.push(std::move(event), "account"); },
-        [self](const net::ServiceNotice& notice) {
-            self->m_transcript.service(notice.service, notice.call, notice.status,
-                                       notice.milliseconds);
-        });
+        service_notice);
+
+    // The branch queue service is optional (a kiosk in a branch without one still serves
+    // cards): without its URL the effects meant for it are answered at once as unavailable.
+    if (!self->m_config.queue_url.empty()) {
+        net::QueueClientOptions queue_options;
+        queue_options.endpoint.base_url = self->m_config.queue_url;
+        queue_options.endpoint.ca_file = self->m_config.queue_ca_file;
+        queue_options.endpoint.client_certificate = self->m_config.client_certificate;
+        queue_options.endpoint.client_key = self->m_config.client_key;
+        queue_options.kiosk_id = self->m_config.terminal_id;
+        queue_options.location = self->m_config.location;
+        queue_options.outbox_file = self->m_config.outbox_file;
+        self->m_queue_client = std::make_unique<net::QueueClient>(std::move(queue_options));
+        self->m_queue_client->start(
+            [self](core::Event event) { self->m_queue.push(std::move(event), "queue"); },
+            service_notice);
+    }
     return kiosk;
 }
 
@@ -173,8 +207,11 @@ Kiosk::Kiosk(Config config, core::Resources resources, Transcript transcript,
       m_session(core::new_session(m_resources)) {}
 
 Kiosk::~Kiosk() {
-    // Devices and the client first: their threads post into the queue and transcript.
+    // The clients and devices first: their threads post into the queue and the transcript,
+    // which are members and go after this body.
+    m_queue_client.reset();
     m_account.reset();
+    m_printer.reset();
     m_pin_pad.reset();
     m_card_reader.reset();
     m_speaker.reset();
@@ -224,6 +261,11 @@ int Kiosk::run() {
                 // The PIN screen's picture shows the field as it appeared, before any dot.
                 save_screenshot_if_due();
                 step_pin_pad_key(queued.event);
+                continue;
+            }
+            // The shell's own calls for staff are its business, not the flow's.
+            if (const auto* changed = std::get_if<core::StaffCallChanged>(&queued.event);
+                changed != nullptr && follow_shell_call(*changed)) {
                 continue;
             }
             if (m_speaker && std::holds_alternative<core::HeadphonesPlugged>(queued.event)) {
@@ -413,19 +455,73 @@ void Kiosk::carry_out(const core::Effect& effect) {
             [&](const core::Call& call) {
                 m_account->request_balance(call.call_id, call.request.pan, call.request.pin_block);
             },
-            [&](const core::CancelCall& cancel) { m_account->cancel(cancel.call_id); },
+            // Call ids are unique across both clients: each drops the ones it does not know.
+            [&](const core::CancelCall& cancel) {
+                m_account->cancel(cancel.call_id);
+                if (m_queue_client) {
+                    m_queue_client->cancel(cancel.call_id);
+                }
+            },
             [&](const core::SavePreferences& save) {
                 m_account->save_preferences(save.call_id, save.grant, save.elder_mode);
             },
-            // The core asks the queue service and the printer nothing yet: the branch's flows
-            // and the wiring of kiosk/net's QueueClient and kiosk/devices' PrinterService are
-            // issue 7's next step.
-            [&](const core::ListBusinesses&) {},
-            [&](const core::TakeTicket&) {},
-            [&](const core::CallStaff&) {},
-            [&](const core::AnswerSurvey&) {},
-            [&](const core::FileComplaint&) {},
-            [&](const core::Print&) {},
+            // Without a queue service every request to it is answered at once as unavailable,
+            // so that the flow tells the customer so and what to do instead; the answer is
+            // queued, as a reply would be, and stepped after this step's effects.
+            [&](const core::ListBusinesses& list) {
+                if (m_queue_client) {
+                    m_queue_client->list_businesses(list.call_id);
+                } else {
+                    m_queue.push(core::BusinessesListed{.call_id = list.call_id,
+                                                        .status = core::QueueStatus::unavailable,
+                                                        .businesses = {}},
+                                 "queue");
+                }
+            },
+            [&](const core::TakeTicket& take) {
+                if (m_queue_client) {
+                    m_queue_client->take_ticket(take.call_id, take.request);
+                } else {
+                    m_queue.push(core::TicketIssued{.call_id = take.call_id,
+                                                    .status = core::QueueStatus::unavailable,
+                                                    .ticket = std::nullopt},
+                                 "queue");
+                }
+            },
+            [&](const core::CallStaff& call) {
+                if (m_queue_client) {
+                    m_queue_client->call_staff(call.call_id, call.request);
+                } else {
+                    m_queue.push(core::StaffCallChanged{.call_id = call.call_id,
+                                                        .status = core::QueueStatus::unavailable,
+                                                        .call = std::nullopt},
+                                 "queue");
+                }
+            },
+            [&](const core::AnswerSurvey& survey) {
+                if (m_queue_client) {
+                    m_queue_client->answer_survey(survey.visit, survey.answer);
+                } else {
+                    // Nothing answers a survey answer, so nobody else would know it was lost:
+                    // the journal keeps it (a service and a rating, nothing of the customer).
+                    m_transcript.journal("survey not sent",
+                                         fmt::format("no queue service: {} {}",
+                                                     core::to_string(survey.answer.service),
+                                                     core::to_string(survey.answer.rating)));
+                }
+            },
+            [&](const core::FileComplaint& complaint) {
+                if (m_queue_client) {
+                    m_queue_client->file_complaint(complaint.call_id, complaint.visit,
+                                                   complaint.complaint);
+                } else {
+                    m_queue.push(core::ComplaintFiled{.call_id = complaint.call_id,
+                                                      .status = core::QueueStatus::unavailable,
+                                                      .reference = {}},
+                                 "queue");
+                }
+            },
+            [&](const core::Print& print) { m_printer->print(print.print_id, print.document); },
             [&](const core::StartTimer& timer) {
                 m_timers[timer.id] = Clock::now() + std::chrono::milliseconds(timer.milliseconds);
                 if (record) {
@@ -437,12 +533,7 @@ void Kiosk::carry_out(const core::Effect& effect) {
                     m_transcript.timer(core::to_string(timer.id), "cancel", 0);
                 }
             },
-            [&](const core::NotifyStaff& notify) {
-                // The staff pager is a later service; until then the journal carries it and
-                // the log shows it on the engineer's console.
-                m_transcript.journal("staff notified", notify.reason);
-                log("staff notified: " + notify.reason);
-            },
+            [&](const core::NotifyStaff& notify) { notify_staff(notify); },
             [&](const core::Journal& journal) {
                 if (record) {
                     m_transcript.journal(journal.event, journal.detail);
@@ -450,6 +541,96 @@ void Kiosk::carry_out(const core::Effect& effect) {
             },
         },
         effect);
+}
+
+void Kiosk::notify_staff(const core::NotifyStaff& notify) {
+    // The journal and the engineer's console always hear of it, whether or not a call can be
+    // placed.
+    m_transcript.journal("staff notified", notify.reason);
+    log("staff notified: " + notify.reason);
+    if (!m_queue_client) {
+        return;
+    }
+    // Staff are told the kind of fault, where the kiosk is (the client sends the location)
+    // and how to speak to whoever stands at it: `reason` stays in the journal, since the
+    // contract has no free text.
+    const std::uint64_t call_id = m_next_shell_call_id++;
+    m_shell_calls[call_id] = ShellCall{.reason = notify.kind, .placed = false};
+    m_queue_client->call_staff(call_id,
+                               core::AssistanceRequest{.reason = notify.kind,
+                                                       .locale = m_session.locale,
+                                                       .audio_mode = core::in_audio_mode(m_session),
+                                                       .elder_mode = m_session.elder_mode});
+}
+
+bool Kiosk::follow_shell_call(const core::StaffCallChanged& changed) {
+    if (changed.call_id < k_first_shell_call_id) {
+        return false;
+    }
+    const auto found = m_shell_calls.find(changed.call_id);
+    if (found == m_shell_calls.end()) {
+        return true;  // no longer followed: a poll that was already on its way
+    }
+    const std::string reason(core::to_string(found->second.reason));
+    if (changed.status == core::QueueStatus::kept) {
+        m_transcript.journal("staff call kept", reason + ": not delivered yet, in the outbox");
+        return true;
+    }
+    if (changed.status != core::QueueStatus::ok || !changed.call) {
+        m_transcript.journal("staff call failed",
+                             reason + ": " + std::string(core::to_string(changed.status)));
+        log("staff call failed: " + reason + ": " + std::string(core::to_string(changed.status)));
+        m_shell_calls.erase(found);
+        return true;
+    }
+    const core::AssistanceCall& call = *changed.call;
+    switch (call.state) {
+        case core::CallState::open: {
+            m_transcript.journal("staff call placed", reason);
+            found->second.placed = true;
+            // The oldest placed calls are no longer read, so that polls stay few. Staff still
+            // see them; only the journal will not hear who took them.
+            std::size_t placed = 0;
+            for (const auto& [id, shell_call] : m_shell_calls) {
+                placed += shell_call.placed ? 1 : 0;
+            }
+            for (auto oldest = m_shell_calls.begin();
+                 placed > k_most_followed_shell_calls && oldest != m_shell_calls.end();) {
+                if (!oldest->second.placed) {
+                    ++oldest;
+                    continue;
+                }
+                // Delivered, so cancelling drops nothing from the outbox: it only ends the reads.
+                m_queue_client->cancel(oldest->first);
+                m_transcript.journal("staff call not followed",
+                                     std::string(core::to_string(oldest->second.reason)));
+                oldest = m_shell_calls.erase(oldest);
+                --placed;
+            }
+            break;
+        }
+        case core::CallState::acknowledged: {
+            // Who is coming, by role: the name a member of staff gives is for the customer at
+            // the kiosk, not for the kiosk's files.
+            std::string detail = reason;
+            if (call.acknowledged_by) {
+                detail += " by " + std::string(core::to_string(call.acknowledged_by->role));
+            }
+            if (call.eta_seconds) {
+                detail += fmt::format(", in about {} s", *call.eta_seconds);
+            }
+            m_transcript.journal("staff call acknowledged", detail);
+            // Staff are on their way: how the call ends is theirs to record.
+            m_queue_client->cancel(changed.call_id);
+            m_shell_calls.erase(found);
+            break;
+        }
+        case core::CallState::closed:
+            m_transcript.journal("staff call closed", reason);
+            m_shell_calls.erase(found);
+            break;
+    }
+    return true;
 }
 
 void Kiosk::take_fault_signal() {

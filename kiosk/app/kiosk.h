@@ -4,6 +4,7 @@
 // "Threads").
 
 #include <chrono>
+#include <cstdint>
 #include <expected>
 #include <map>
 #include <memory>
@@ -27,10 +28,12 @@ class Speaker;
 namespace kiosk::devices {
 class CardReaderService;
 class PinPadService;
+class PrinterService;
 }  // namespace kiosk::devices
 namespace kiosk::net {
 class AccountClient;
-}
+class QueueClient;
+}  // namespace kiosk::net
 
 namespace kiosk::app {
 
@@ -46,9 +49,16 @@ class Kiosk {
   public:
     using Clock = std::chrono::steady_clock;
 
-    // Opens the window, the speech worker, the devices and the account client. Only a
-    // display that cannot be opened is fatal; a missing voice or device is reported and the
-    // kiosk carries on without it. Errors: display_unavailable.
+    // The shell's own calls for staff (NotifyStaff) take their ids from here up. The core
+    // numbers its calls from 1 and would need 2^48 of them to come near; the account and queue
+    // clients share one id space (CancelCall goes to both), so an answer's id tells whose call
+    // it is.
+    static constexpr std::uint64_t k_first_shell_call_id = std::uint64_t{1} << 48;
+
+    // Opens the window, the speech worker, the devices, the account client and, when the
+    // configuration names the branch queue service, its client. Only a display that cannot be
+    // opened is fatal; a missing voice or device is reported and the kiosk carries on without
+    // it. Errors: display_unavailable.
     static std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> create(
         Config config, core::Resources resources, Transcript transcript,
         Clock::time_point process_start);
@@ -74,6 +84,12 @@ class Kiosk {
     void offer_keypad(bool digits);
     // Carries out the simulator's last fault signal, if one came (Config::allow_fault_signals).
     void take_fault_signal();
+    // NotifyStaff: the journal and the log, and a call for staff of the shell's own when the
+    // queue service is configured.
+    void notify_staff(const core::NotifyStaff& notify);
+    // Journals what became of a call for staff of the shell's own; false when `changed` is
+    // about one of the core's calls, which the core hears instead.
+    bool follow_shell_call(const core::StaffCallChanged& changed);
 
     Config m_config;
     core::Resources m_resources;
@@ -86,7 +102,18 @@ class Kiosk {
     std::unique_ptr<speech::Speaker> m_speaker;
     std::unique_ptr<devices::CardReaderService> m_card_reader;
     std::unique_ptr<devices::PinPadService> m_pin_pad;
+    std::unique_ptr<devices::PrinterService> m_printer;
     std::unique_ptr<net::AccountClient> m_account;
+    std::unique_ptr<net::QueueClient> m_queue_client;  // none without [queue] url
+
+    // The calls for staff the shell placed for NotifyStaff, by call id, until they end or are
+    // no longer followed.
+    struct ShellCall {
+        core::AssistanceReason reason = core::AssistanceReason::device_fault;
+        bool placed = false;  // the service has it (not only the outbox)
+    };
+    std::map<std::uint64_t, ShellCall> m_shell_calls;
+    std::uint64_t m_next_shell_call_id = k_first_shell_call_id;
 
     std::map<core::TimerId, Clock::time_point> m_timers;
     struct LastInput {

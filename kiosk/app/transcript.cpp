@@ -193,12 +193,15 @@ void Transcript::device(std::string_view device, std::string_view event) {
 }
 
 void Transcript::service(std::string_view service, std::string_view call, std::string_view status,
-                         long milliseconds) {
+                         long milliseconds, std::string_view detail) {
     Json json = record(m_start, "service");
     json["service"] = service;
     json["call"] = call;
     json["status"] = status;
     json["ms"] = milliseconds;
+    if (!detail.empty()) {
+        json["detail"] = detail;
+    }
     write(dump(json));
 }
 

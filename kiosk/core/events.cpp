@@ -24,6 +24,8 @@ std::string_view to_string(TimerId id) {
             return "hesitation";
         case TimerId::tour:
             return "tour";
+        case TimerId::queue_call:
+            return "queue_call";
     }
     return "unknown";
 }

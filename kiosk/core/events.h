@@ -38,6 +38,7 @@ enum class TimerId {
     service_call,        // safety net when the account service never answers
     hesitation,          // no key for a while on a screen with choices: help is offered
     tour,                // the pause before the orientation tour is said again
+    queue_call,          // safety net when the queue service's answer never comes
 };
 
 std::string_view to_string(TimerId id);

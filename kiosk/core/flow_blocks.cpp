@@ -176,12 +176,6 @@ void Flow::notify_staff(std::string reason, AssistanceReason kind) {
     emit(NotifyStaff{std::move(reason), kind});
 }
 
-// The help key and the menu's call-staff key tell the staff the same thing, wherever the
-// customer is: which screen they asked on, never who they are.
-void Flow::notify_staff_of_help() {
-    notify_staff("customer asked for help on the " + m_session.screen.id + " screen");
-}
-
 // Personal data leaves the session as soon as the card does (docs/service-standards.md,
 // "Privacy").
 void Flow::wipe_customer_data() {
@@ -197,11 +191,16 @@ void Flow::wipe_customer_data() {
 void Flow::release_session() {
     cancel_pin_entry();
     cancel_call();
+    if (m_session.pending_queue_call) {
+        emit(CancelCall{*m_session.pending_queue_call});
+        m_session.pending_queue_call.reset();
+    }
     cancel_all_timers();
     wipe_customer_data();
 }
 
 void Flow::begin_new_session() {
+    forget_staff_call();
     const Session previous = m_session;
     m_session = new_session(m_resources, previous);
     // docs/accessibility.md, "Keypad controls": volume, rate and the blank screen are the last
@@ -222,15 +221,11 @@ bool Flow::offers_help_on_hesitation() const {
     switch (m_session.state) {
         case State::welcome:
             return m_session.customer_present;
-        case State::settings:
-        case State::sound:
-        case State::remember_elder_mode:
-        case State::menu:
-        case State::balance:
-        case State::wrong_pin:
-            return true;
-        default:
+        case State::pin_entry:
             return false;
+        default:
+            // The screens that wait for an answer at the customer's pace.
+            return has_inactivity_timeout(m_session.state);
     }
 }
 

@@ -93,29 +93,47 @@ bool Flow::fits(const Event& event) const {
             [this](const PreferencesSaved& saved) {
                 return m_session.pending_save == saved.call_id;
             },
-            [](const BusinessesListed&) { return false; },
-            [](const TicketIssued&) { return false; },
-            [](const StaffCallChanged&) { return false; },
-            [](const ComplaintFiled&) { return false; },
-            [](const PaperChanged&) { return false; },
-            [](const PrintFinished&) { return false; },
+            // The queue service's answers fit the screen that waits for them; news of the
+            // visit's call for staff fits anywhere until the visit ends.
+            [this, state](const BusinessesListed& listed) {
+                return state == State::fetching_businesses &&
+                       m_session.pending_queue_call == listed.call_id;
+            },
+            [this, state](const TicketIssued& issued) {
+                return state == State::issuing_ticket &&
+                       m_session.pending_queue_call == issued.call_id;
+            },
+            [this](const StaffCallChanged& changed) {
+                return m_session.staff_call == changed.call_id;
+            },
+            [this, state](const ComplaintFiled& filed) {
+                return state == State::filing_complaint &&
+                       m_session.pending_queue_call == filed.call_id;
+            },
+            [this](const PaperChanged& changed) { return m_session.paper != changed.level; },
+            [this, state](const PrintFinished& finished) {
+                return state == State::issuing_ticket &&
+                       m_session.pending_print == finished.print_id;
+            },
             [this](const TimerFired& fired) { return timer_running(fired.id); },
         },
         event);
 }
 
-// From the card's insertion until it is taken, also while it waits ejected. The staff screen
-// holds a card unless help was asked on the welcome screen.
-bool Flow::card_in_kiosk() const {
-    switch (m_session.state) {
+namespace {
+
+// Whether a card is in the kiosk in this state. The branch's screens need none.
+bool holds_card(State state) {
+    switch (state) {
         case State::welcome:
         case State::settings:
         case State::goodbye:
             return false;
         case State::sound:
         case State::staff_called:
-            return m_session.resume_state != State::welcome &&
-                   m_session.resume_state != State::settings;
+        case State::timeout_warning:
+            // Decided by the screen they interrupted (Flow::card_in_kiosk).
+            return true;
         case State::reading_card:
         case State::waiting_for_pin_pad:
         case State::pin_entry:
@@ -124,11 +142,23 @@ bool Flow::card_in_kiosk() const {
         case State::menu:
         case State::balance:
         case State::wrong_pin:
-        case State::timeout_warning:
         case State::returning_card:
             return true;
+        default:
+            return !is_branch_state(state);
     }
-    return true;
+}
+
+}  // namespace
+
+// From the card's insertion until it is taken, also while it waits ejected. The staff screen,
+// the sound screen and the time-out warning hold a card when the screen they interrupted does.
+bool Flow::card_in_kiosk() const {
+    const State state = m_session.state;
+    if (state == State::sound || state == State::staff_called || state == State::timeout_warning) {
+        return holds_card(m_session.resume_state);
+    }
+    return holds_card(state);
 }
 
 // The PIN pad was asked to collect, the entry has not ended, and the session is in one of these
@@ -146,10 +176,22 @@ void Flow::handle(const Started&) {
 }
 
 void Flow::handle(const CardInserted&) {
-    if (m_session.state == State::goodbye) {
+    const State state = m_session.state;
+    const bool interrupted = state == State::sound || state == State::staff_called;
+    if (state == State::goodbye) {
         // The next customer is already here: start afresh without waiting for the timer.
         cancel_all_timers();
         begin_new_session();
+    } else if (is_branch_state(state) || (interrupted && is_branch_state(m_session.resume_state))) {
+        // A card in the middle of the branch's screens: the customer has moved on to their
+        // account. What the branch waited for is called off; the visit's call for staff stays.
+        if (m_session.pending_queue_call) {
+            emit(CancelCall{*m_session.pending_queue_call});
+            m_session.pending_queue_call.reset();
+        }
+        m_session.pending_print.reset();
+        cancel_all_timers();
+        m_session.resume_state = State::welcome;
     }
     begin_reading_card();
 }
@@ -177,6 +219,12 @@ void Flow::handle(const CardReadFailed& event) {
 void Flow::handle(const CardRemoved&) {
     if (m_session.state == State::returning_card) {
         journal("card_taken");
+        // After a service, one question (docs/service-standards.md, "After a service").
+        if (m_session.end_reason == EndReason::finished && m_session.service_given) {
+            cancel_all_timers();
+            begin_survey();
+            return;
+        }
     } else {
         // Pulled out mid-session: cancel everything and close the session.
         journal("card_removed", std::string(to_string(m_session.state)));
@@ -367,8 +415,31 @@ void Flow::handle(const TimerFired& event) {
             }
             return;
         case TimerId::inactivity_warning:
-            if (state == State::timeout_warning) {
+            if (state == State::timeout_warning && card_in_kiosk()) {
                 end_session(EndReason::timed_out);
+            } else if (state == State::timeout_warning) {
+                // Nothing to give back: the visit ends with thanks.
+                journal("session_ended", std::string(to_string(EndReason::timed_out)));
+                say_goodbye();
+            }
+            return;
+        case TimerId::queue_call:
+            if (state == State::issuing_ticket && m_session.pending_print) {
+                // The printer never answered: the ticket is shown without its slip.
+                show_ticket(PrintResult::failed);
+            } else if (m_session.pending_queue_call &&
+                       (state == State::fetching_businesses || state == State::issuing_ticket ||
+                        state == State::filing_complaint)) {
+                // A ticket or list not delivered by now is no use to this customer: the client
+                // drops it (QueueClient::cancel). A complaint is still delivered.
+                emit(CancelCall{*m_session.pending_queue_call});
+                if (state == State::filing_complaint) {
+                    end_queue_call();
+                    m_session.complaint_status = QueueStatus::timeout;
+                    enter_interactive(State::complaint_filed);
+                } else {
+                    fail_queue(QueueStatus::timeout);
+                }
             }
             return;
         case TimerId::reminder:
@@ -407,13 +478,5 @@ void Flow::handle(const TimerFired& event) {
             return;
     }
 }
-
-// None of these fits any state yet (fits() above), so step() never calls them.
-void Flow::handle(const BusinessesListed&) {}
-void Flow::handle(const TicketIssued&) {}
-void Flow::handle(const StaffCallChanged&) {}
-void Flow::handle(const ComplaintFiled&) {}
-void Flow::handle(const PaperChanged&) {}
-void Flow::handle(const PrintFinished&) {}
 
 }  // namespace kiosk::core::flow_steps

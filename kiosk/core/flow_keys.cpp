@@ -30,11 +30,26 @@ bool repeats_on_zero(State state) {
         case State::returning_card:
         case State::goodbye:
             return true;
+        case State::choose_language:
+        case State::choose_business:
+        case State::business_guidance:
+        case State::green_channel:
+        case State::ticket:
+        case State::queue_unavailable:
+        case State::survey:
+        case State::not_satisfied:
+        case State::complaint_category:
+        case State::complaint_consent:
+        case State::complaint_filed:
+            return true;
         case State::reading_card:
         case State::waiting_for_pin_pad:
         case State::pin_entry:
         case State::verifying:
         case State::staff_called:
+        case State::fetching_businesses:
+        case State::issuing_ticket:
+        case State::filing_complaint:
             return false;
     }
     return false;
@@ -64,15 +79,18 @@ std::optional<EndReason> cancel_reason(State state) {
         case State::returning_card:
         case State::goodbye:
             return std::nullopt;
+        default:
+            // The branch's screens need no card: their keys say where Cancel goes.
+            return std::nullopt;
     }
-    return std::nullopt;
 }
 
 // Where the Audio key opens the sound screen in audio mode: the screens a customer answers at
 // leisure. Around PIN entry it waits; where the session is ending the screen is said again.
 bool opens_sound_screen(State state) {
     return state == State::welcome || state == State::settings || state == State::menu ||
-           state == State::balance || state == State::wrong_pin;
+           state == State::balance || state == State::wrong_pin ||
+           (is_branch_state(state) && has_inactivity_timeout(state));
 }
 
 bool around_pin_entry(State state) {
@@ -217,6 +235,9 @@ void Flow::handle(const KeyPressed& event) {
         case State::goodbye:
             accept_key();
             return;
+        default:
+            branch_key(key);
+            return;
     }
 }
 
@@ -259,16 +280,31 @@ void Flow::help_key() {
         case State::verifying:
         case State::returning_card:
         case State::goodbye:
-            // A screen that is waiting for a device or the service stays; the customer
-            // hears that help is on the way.
-            notify_staff_of_help();
-            speak_phrase("staff_called.notified");
+        case State::fetching_businesses:
+        case State::issuing_ticket:
+        case State::filing_complaint:
+            // A screen that is waiting for a device or a service stays; the customer hears
+            // that a member of staff is being called, and then what the service said of it.
+            place_staff_call(AssistanceReason::customer_request);
+            speak_phrase("calling_staff.title");
+            return;
+        default:
+            call_staff_screen();
             return;
     }
 }
 
 void Flow::welcome_key(base::Key key) {
-    if (const auto locale = welcome_locale_for_key(key, m_resources)) {
+    if (key == k_welcome_languages_key && m_session.elder_mode) {
+        accept_key();
+        open_languages();
+    } else if (key == k_welcome_ticket_key) {
+        accept_key();
+        start_ticket();
+    } else if (key == k_welcome_call_staff_key) {
+        accept_key();
+        call_staff_screen();
+    } else if (const auto locale = welcome_locale_for_key(key, m_resources)) {
         accept_key();
         choose_locale(*locale);
     } else if (key == k_welcome_elder_mode_key && !m_session.elder_mode) {
@@ -385,6 +421,7 @@ void Flow::menu_key(base::Key key) {
     if (key == k_menu_balance_key) {
         accept_key();
         enter_interactive(State::balance);
+        m_session.service_given = ServiceKind::balance;
         journal("balance_shown");
     } else if (key == k_menu_take_card_key) {
         accept_key();

@@ -59,8 +59,7 @@ class Flow {
     void handle(const HeadphonesUnplugged& event);
     void handle(const ReplyReceived& event);
     void handle(const PreferencesSaved& event);
-    // The branch queue service's answers and the printer's news. No screen asks for them yet
-    // (the flows that do are issue 7's work in progress): they are journaled as ignored.
+    // The branch queue service's answers and the printer's news (flow_branch.cpp).
     void handle(const BusinessesListed& event);
     void handle(const TicketIssued& event);
     void handle(const StaffCallChanged& event);
@@ -106,9 +105,11 @@ class Flow {
     void restart_inactivity_if_running();
     void cancel_pin_entry();
     void cancel_call();
-    void notify_staff(std::string reason,
-                      AssistanceReason kind = AssistanceReason::device_fault);
-    void notify_staff_of_help();
+    void notify_staff(std::string reason, AssistanceReason kind = AssistanceReason::device_fault);
+    // Places this visit's call for staff, unless one is open or kept already.
+    void place_staff_call(AssistanceReason reason);
+    // Stops following the visit's call for staff: the visit is over.
+    void forget_staff_call();
     void wipe_customer_data();
     void release_session();
     // A fresh session for the next customer; the sound and screen the last one changed go back
@@ -126,7 +127,7 @@ class Flow {
     void begin_pin_entry();
     void enter_interactive(State state);
     void resume();
-    void call_staff_screen();
+    void call_staff_screen(AssistanceReason reason = AssistanceReason::customer_request);
     void warn_of_timeout();
     void extend_time();
     void end_session(EndReason reason);
@@ -158,6 +159,33 @@ class Flow {
     // grant of its balance reply.
     void save_elder_mode(bool elder_mode);
     void sound_key(base::Key key);
+
+    // --- the branch (flow_branch.cpp) ----------------------------------------------------------
+    // Keys on the branch's screens; false when the state is not one of them.
+    bool branch_key(base::Key key);
+    void choose_language_key(base::Key key);
+    void choose_business_key(base::Key key);
+    void guidance_key(base::Key key);
+    void green_channel_key(base::Key key);
+    void survey_key(base::Key key);
+    void not_satisfied_key(base::Key key);
+    void complaint_category_key(base::Key key);
+    void complaint_consent_key(base::Key key);
+    void start_ticket();
+    void open_languages();
+    void request_ticket(Priority priority, std::optional<PriorityReason> reason);
+    void show_ticket(std::optional<PrintResult> printed);
+    void fail_queue(QueueStatus status);
+    void begin_survey();
+    void answer_survey(Rating rating);
+    void file_complaint(bool contact_consent);
+    // Back to the welcome screen, in the same visit: the customer may do something else.
+    void leave_to_welcome();
+    void next_list_page(ScreenId id);
+    void start_queue_call(std::uint64_t call_id);
+    void end_queue_call();
+    // News of the visit's call for staff: shown on the staff screen, said elsewhere.
+    void hear_staff_news();
 
     const Resources& m_resources;
     Session m_session;

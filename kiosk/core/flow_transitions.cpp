@@ -82,6 +82,17 @@ void Flow::resume() {
         case State::menu:
         case State::balance:
         case State::wrong_pin:
+        case State::choose_language:
+        case State::choose_business:
+        case State::business_guidance:
+        case State::green_channel:
+        case State::ticket:
+        case State::queue_unavailable:
+        case State::survey:
+        case State::not_satisfied:
+        case State::complaint_category:
+        case State::complaint_consent:
+        case State::complaint_filed:
             enter_interactive(state);
             return;
         case State::settings:
@@ -95,7 +106,7 @@ void Flow::resume() {
     }
 }
 
-void Flow::call_staff_screen() {
+void Flow::call_staff_screen(AssistanceReason reason) {
     // From the time-out warning or the sound screen, the way back is where they came from.
     if (m_session.state != State::timeout_warning && m_session.state != State::sound) {
         m_session.resume_state = m_session.state;
@@ -104,9 +115,9 @@ void Flow::call_staff_screen() {
     // The session is kept safe while the customer waits: no time-out ends it meanwhile.
     cancel_timer(TimerId::inactivity);
     cancel_timer(TimerId::inactivity_warning);
-    notify_staff_of_help();
+    place_staff_call(reason);
     m_session.state = State::staff_called;
-    show(ScreenId::staff_called);
+    show(screen_for(m_session));
 }
 
 void Flow::warn_of_timeout() {
@@ -225,6 +236,12 @@ void Flow::lose_device(Device device) {
             break;
     }
     const State state = m_session.state;
+    if (device == Device::printer && m_session.pending_print) {
+        // The slip will not come: the ticket is shown and said without it.
+        cancel_timer(TimerId::queue_call);
+        show_ticket(PrintResult::failed);
+        return;
+    }
     if (device == Device::card_reader && card_in_kiosk()) {
         // The card is inside a reader that is gone: staff bring it back; the session ends.
         release_session();

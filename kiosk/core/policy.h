@@ -30,6 +30,9 @@ inline constexpr int k_goodbye_ms = 5'000;
 // catch a report that never comes.
 inline constexpr int k_card_read_timeout_ms = 20'000;
 inline constexpr int k_service_call_timeout_ms = 45'000;
+// The queue client gives up on a request after 8 s (kiosk/net/queue_client.h) and answers at
+// once when it keeps one for later; a customer is never left waiting longer than this.
+inline constexpr int k_queue_call_timeout_ms = 20'000;
 // The PIN pad answers START PIN ENTRY within milliseconds; one that has not confirmed within
 // this is out of order, and the customer is told so rather than left at a silent screen.
 inline constexpr int k_pin_pad_ready_timeout_ms = 5'000;
@@ -60,6 +63,10 @@ inline constexpr int k_fastest_rate_wpm = 250;
 
 // MIIT elder-friendly specification: at most 4 choices per screen in elder mode.
 inline constexpr int k_elder_maximum_choices = 4;
+// A list (businesses, complaint subjects) shows this many on a page, the rest under "more":
+// elder mode the four most common first (docs/service-standards.md), the standard screen eight.
+inline constexpr int k_elder_list_page = 4;
+inline constexpr int k_standard_list_page = 8;
 
 // The longest PIN a PIN pad will collect (ISO 9564-1: 4 to 12 digits).
 inline constexpr int k_maximum_pin_digits = 12;
@@ -82,6 +89,7 @@ struct Policy {
     int card_read_timeout_ms = policy::k_card_read_timeout_ms;
     int service_call_timeout_ms = policy::k_service_call_timeout_ms;
     int pin_pad_ready_timeout_ms = policy::k_pin_pad_ready_timeout_ms;
+    int queue_call_timeout_ms = policy::k_queue_call_timeout_ms;
     int hesitation_ms = policy::k_hesitation_ms;
     int tour_repeat_ms = policy::k_tour_repeat_ms;
     int standard_rate_wpm = policy::k_standard_rate_wpm;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "kiosk/core/screen_builder.h"
 #include "kiosk/core/wording.h"
 
 namespace kiosk::core {
@@ -55,6 +56,42 @@ std::string_view to_string(ScreenId id) {
             return "timed_out";
         case ScreenId::goodbye:
             return "goodbye";
+        case ScreenId::choose_language:
+            return "choose_language";
+        case ScreenId::fetching_businesses:
+            return "fetching_businesses";
+        case ScreenId::choose_business:
+            return "choose_business";
+        case ScreenId::business_guidance:
+            return "business_guidance";
+        case ScreenId::green_channel:
+            return "green_channel";
+        case ScreenId::issuing_ticket:
+            return "issuing_ticket";
+        case ScreenId::ticket:
+            return "ticket";
+        case ScreenId::queue_unavailable:
+            return "queue_unavailable";
+        case ScreenId::survey:
+            return "survey";
+        case ScreenId::not_satisfied:
+            return "not_satisfied";
+        case ScreenId::complaint_category:
+            return "complaint_category";
+        case ScreenId::complaint_consent:
+            return "complaint_consent";
+        case ScreenId::filing_complaint:
+            return "filing_complaint";
+        case ScreenId::complaint_filed:
+            return "complaint_filed";
+        case ScreenId::calling_staff:
+            return "calling_staff";
+        case ScreenId::staff_on_the_way:
+            return "staff_on_the_way";
+        case ScreenId::staff_call_kept:
+            return "staff_call_kept";
+        case ScreenId::staff_call_failed:
+            return "staff_call_failed";
     }
     return "unknown";
 }
@@ -69,6 +106,36 @@ std::optional<std::string> welcome_locale_for_key(base::Key key, const Resources
         return std::nullopt;
     }
     return std::string(locale);
+}
+
+// The staff screen says only what the queue service reported: the call is being placed, staff
+// have been told, someone is on the way, the call is kept to be sent again, or it failed.
+ScreenId staff_screen(const Session& session) {
+    if (!session.staff_call_status) {
+        return ScreenId::calling_staff;
+    }
+    switch (*session.staff_call_status) {
+        case QueueStatus::ok:
+            return session.staff_call_news &&
+                           session.staff_call_news->state == CallState::acknowledged
+                       ? ScreenId::staff_on_the_way
+                       : ScreenId::staff_called;
+        case QueueStatus::kept:
+            return ScreenId::staff_call_kept;
+        default:
+            return ScreenId::staff_call_failed;
+    }
+}
+
+ListPage list_page(std::size_t items, const Session& session) {
+    const std::size_t size = static_cast<std::size_t>(
+        session.elder_mode ? policy::k_elder_list_page : policy::k_standard_list_page);
+    ListPage page;
+    page.has_more = items > size;
+    const std::size_t pages = items == 0 ? 1 : (items + size - 1) / size;
+    page.first = (static_cast<std::size_t>(std::max(session.list_page, 0)) % pages) * size;
+    page.count = std::min(size, items - std::min(items, page.first));
+    return page;
 }
 
 ScreenId screen_for(const Session& session) {
@@ -97,7 +164,35 @@ ScreenId screen_for(const Session& session) {
         case State::wrong_pin:
             return ScreenId::wrong_pin;
         case State::staff_called:
-            return ScreenId::staff_called;
+            return staff_screen(session);
+        case State::choose_language:
+            return ScreenId::choose_language;
+        case State::fetching_businesses:
+            return ScreenId::fetching_businesses;
+        case State::choose_business:
+            return ScreenId::choose_business;
+        case State::business_guidance:
+            return ScreenId::business_guidance;
+        case State::green_channel:
+            return ScreenId::green_channel;
+        case State::issuing_ticket:
+            return ScreenId::issuing_ticket;
+        case State::ticket:
+            return ScreenId::ticket;
+        case State::queue_unavailable:
+            return ScreenId::queue_unavailable;
+        case State::survey:
+            return ScreenId::survey;
+        case State::not_satisfied:
+            return ScreenId::not_satisfied;
+        case State::complaint_category:
+            return ScreenId::complaint_category;
+        case State::complaint_consent:
+            return ScreenId::complaint_consent;
+        case State::filing_complaint:
+            return ScreenId::filing_complaint;
+        case State::complaint_filed:
+            return ScreenId::complaint_filed;
         case State::timeout_warning:
             return ScreenId::timeout_warning;
         case State::goodbye:
@@ -146,79 +241,7 @@ std::string pin_dots(int count) {
 
 namespace {
 
-// An element with its shown text and, where it differs, its spoken words.
-Element make_element(Role role, std::string text, std::string speech = {},
-                     bool is_private = false) {
-    Element element;
-    element.role = role;
-    element.text = std::move(text);
-    element.speech = std::move(speech);
-    element.is_private = is_private;
-    return element;
-}
-
-Element make_choice(std::string text, base::Key key, std::string speech = {}) {
-    Element element = make_element(Role::choice, std::move(text), std::move(speech));
-    element.key = key;
-    return element;
-}
-
-// Adds elements whose messages live in the screen's own catalog section.
-class ScreenBuilder {
-  public:
-    ScreenBuilder(ScreenId id, const Resources& resources, const Session& session)
-        : m_catalog(resources.catalog(session.locale)), m_section(to_string(id)) {
-        m_screen.id = std::string(to_string(id));
-        m_screen.locale = session.locale;
-        m_screen.theme = std::string(session.elder_mode ? k_elder_theme : k_standard_theme);
-        m_screen.high_contrast = session.high_contrast;
-        m_screen.text_size = session.text_size;
-    }
-
-    std::string key_of(std::string_view name) const {
-        std::string key(m_section);
-        key += '.';
-        key += name;
-        return key;
-    }
-
-    std::string text(std::string_view name) const { return m_catalog.text(key_of(name)); }
-
-    std::string format(std::string_view name, std::initializer_list<Placeholder> values) const {
-        return m_catalog.format(key_of(name), values);
-    }
-
-    const Catalog& catalog() const { return m_catalog; }
-
-    ScreenBuilder& add(Role role, std::string_view name) {
-        return add(make_element(role, text(name)));
-    }
-
-    ScreenBuilder& add_choice(std::string_view name, base::Key key) {
-        return add(make_choice(text(name), key));
-    }
-
-    ScreenBuilder& add(Element element) {
-        m_screen.elements.push_back(std::move(element));
-        return *this;
-    }
-
-    // The notice every card-returning screen ends with.
-    ScreenBuilder& add_take_card_notice() {
-        return add(make_element(Role::notice, m_catalog.text("take_card.notice")));
-    }
-
-    ScreenModel build() && { return std::move(m_screen); }
-
-  private:
-    const Catalog& m_catalog;
-    std::string_view m_section;
-    ScreenModel m_screen;
-};
-
-std::uint64_t count_of(int value) {
-    return value < 0 ? 0U : static_cast<std::uint64_t>(value);
-}
+using namespace screen_parts;
 
 ScreenModel welcome_screen(const Resources& resources, const Session& session) {
     ScreenBuilder builder(ScreenId::welcome, resources, session);
@@ -234,23 +257,12 @@ ScreenModel welcome_screen(const Resources& resources, const Session& session) {
         builder.add(Role::text, "prompt");
     }
     // Each language is offered in its own words and voice, so it can be chosen without sight
-    // and without reading the current language (EN 301 549 5.1.3.14).
-    for (std::size_t index = 0; index < policy::k_offered_locales.size(); ++index) {
-        const std::string_view locale = policy::k_offered_locales[index];
-        if (!resources.has_locale(locale)) {
-            continue;
-        }
-        const Catalog& own = resources.catalog(locale);
-        const std::optional<base::Key> key = base::digit_key(static_cast<int>(index) + 1);
-        if (!key) {
-            continue;
-        }
-        Element choice =
-            make_choice(own.text("language.name"), *key, own.text("language.spoken_name"));
-        if (locale != session.locale) {
-            choice.locale = std::string(locale);
-        }
-        builder.add(std::move(choice));
+    // and without reading the current language (EN 301 549 5.1.3.14). Elder mode keeps them
+    // one key away, on a screen of their own, so that its welcome keeps to four choices.
+    if (session.elder_mode) {
+        builder.add_choice("languages", k_welcome_languages_key);
+    } else {
+        add_language_choices(builder, resources, session);
     }
     // Elder mode is offered on the first screen; once on, it is left from the settings, so
     // that the elder welcome screen keeps to four choices.
@@ -258,11 +270,15 @@ ScreenModel welcome_screen(const Resources& resources, const Session& session) {
         builder.add_choice("elder_mode_on", k_welcome_elder_mode_key);
     }
     builder.add_choice("settings", k_welcome_settings_key);
+    // A card is not needed to queue for a counter or to ask for a person.
+    builder.add_choice("ticket", k_welcome_ticket_key)
+        .add_choice("call_staff", k_welcome_call_staff_key);
     if (session.elder_mode) {
         builder.add(Role::status, "elder_mode_status");
     }
-    // The Help key is on the PIN pad.
-    if (!session.pin_pad_missing) {
+    // The Help key is on the PIN pad. Elder mode's welcome offers staff as a choice already,
+    // and keeps to a screen that fits at the largest text.
+    if (!session.pin_pad_missing && !session.elder_mode) {
         builder.add(Role::notice, "help");
     }
     return std::move(builder).build();
@@ -389,16 +405,6 @@ ScreenModel timeout_warning_screen(const Resources& resources, const Session& se
     return std::move(builder).build();
 }
 
-ScreenModel staff_called_screen(const Resources& resources, const Session& session) {
-    ScreenBuilder builder(ScreenId::staff_called, resources, session);
-    builder.add(Role::title, "title").add(Role::text, "text").add(Role::text, "wait");
-    if (session.card) {
-        builder.add(Role::text, "card_safe");
-    }
-    builder.add(Role::notice, "return");
-    return std::move(builder).build();
-}
-
 ScreenModel goodbye_screen(const Resources& resources, const Session& session) {
     ScreenBuilder builder(ScreenId::goodbye, resources, session);
     builder.add(Role::title, "title");
@@ -484,8 +490,6 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
             return balance_screen(resources, session);
         case ScreenId::wrong_pin:
             return wrong_pin_screen(resources, session);
-        case ScreenId::staff_called:
-            return staff_called_screen(resources, session);
         case ScreenId::timeout_warning:
             return timeout_warning_screen(resources, session);
         case ScreenId::goodbye:
@@ -500,6 +504,8 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::error_card_not_accepted:
         case ScreenId::timed_out:
             return card_return_screen(id, resources, session);
+        default:
+            return branch_screen(id, resources, session);
     }
     return card_return_screen(ScreenId::take_card, resources, session);
 }

@@ -38,6 +38,24 @@ enum class ScreenId {
     error_card_reader,
     timed_out,
     goodbye,
+    choose_language,
+    fetching_businesses,
+    choose_business,
+    business_guidance,
+    green_channel,
+    issuing_ticket,
+    ticket,
+    queue_unavailable,
+    survey,
+    not_satisfied,
+    complaint_category,
+    complaint_consent,
+    filing_complaint,
+    complaint_filed,
+    calling_staff,
+    staff_on_the_way,
+    staff_call_kept,
+    staff_call_failed,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -64,6 +82,24 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::error_card_reader,
     ScreenId::timed_out,
     ScreenId::goodbye,
+    ScreenId::choose_language,
+    ScreenId::fetching_businesses,
+    ScreenId::choose_business,
+    ScreenId::business_guidance,
+    ScreenId::green_channel,
+    ScreenId::issuing_ticket,
+    ScreenId::ticket,
+    ScreenId::queue_unavailable,
+    ScreenId::survey,
+    ScreenId::not_satisfied,
+    ScreenId::complaint_category,
+    ScreenId::complaint_consent,
+    ScreenId::filing_complaint,
+    ScreenId::complaint_filed,
+    ScreenId::calling_staff,
+    ScreenId::staff_on_the_way,
+    ScreenId::staff_call_kept,
+    ScreenId::staff_call_failed,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.
@@ -72,6 +108,11 @@ std::string_view to_string(ScreenId id);
 // The keys each screen answers to: one home, shared by the screens and the flow.
 inline constexpr base::Key k_welcome_elder_mode_key = base::Key::digit_4;
 inline constexpr base::Key k_welcome_settings_key = base::Key::digit_5;
+inline constexpr base::Key k_welcome_ticket_key = base::Key::digit_6;
+inline constexpr base::Key k_welcome_call_staff_key = base::Key::digit_7;
+// Elder mode's welcome screen keeps to four choices: the languages are one key away.
+inline constexpr base::Key k_welcome_languages_key = base::Key::digit_1;
+inline constexpr base::Key k_language_back_key = base::Key::cancel;
 inline constexpr base::Key k_settings_text_size_key = base::Key::digit_1;
 inline constexpr base::Key k_settings_contrast_key = base::Key::digit_2;
 inline constexpr base::Key k_settings_elder_mode_key = base::Key::digit_3;
@@ -94,6 +135,28 @@ inline constexpr base::Key k_balance_aloud_key = base::Key::digit_3;  // without
 inline constexpr base::Key k_wrong_pin_retry_key = base::Key::digit_1;
 inline constexpr base::Key k_wrong_pin_cancel_key = base::Key::cancel;
 inline constexpr base::Key k_timeout_extend_key = base::Key::enter;
+// The branch's screens. A list (businesses, complaint subjects) numbers its page from 1 and
+// shows the next page on 9.
+inline constexpr base::Key k_list_more_key = base::Key::digit_9;
+inline constexpr base::Key k_guidance_take_key = base::Key::digit_1;
+inline constexpr base::Key k_guidance_green_key = base::Key::digit_2;
+inline constexpr base::Key k_guidance_other_key = base::Key::digit_3;
+inline constexpr base::Key k_green_older_key = base::Key::digit_1;
+inline constexpr base::Key k_green_disability_key = base::Key::digit_2;
+inline constexpr base::Key k_green_pregnancy_key = base::Key::digit_3;
+inline constexpr base::Key k_green_back_key = base::Key::digit_4;
+inline constexpr base::Key k_ticket_done_key = base::Key::digit_1;
+inline constexpr base::Key k_unavailable_call_staff_key = base::Key::digit_1;
+inline constexpr base::Key k_unavailable_done_key = base::Key::digit_2;
+inline constexpr base::Key k_survey_satisfied_key = base::Key::digit_1;
+inline constexpr base::Key k_survey_neutral_key = base::Key::digit_2;
+inline constexpr base::Key k_survey_not_satisfied_key = base::Key::digit_3;
+inline constexpr base::Key k_not_satisfied_staff_key = base::Key::digit_1;
+inline constexpr base::Key k_not_satisfied_complaint_key = base::Key::digit_2;
+inline constexpr base::Key k_not_satisfied_done_key = base::Key::digit_3;
+inline constexpr base::Key k_consent_contact_key = base::Key::digit_1;
+inline constexpr base::Key k_consent_no_contact_key = base::Key::digit_2;
+inline constexpr base::Key k_complaint_done_key = base::Key::digit_1;
 // Hears the current screen again (docs/accessibility.md: the customer can repeat speech from the
 // keypad). No screen offers 0 as a choice, so it is free everywhere but PIN entry.
 inline constexpr base::Key k_repeat_key = base::Key::digit_0;
@@ -112,6 +175,21 @@ ScreenId screen_for(const Session& session);
 
 // Builds a screen in the session's locale and theme from the session's data.
 ScreenModel build_screen(ScreenId id, const Resources& resources, const Session& session);
+
+// The items a list screen shows on the session's page: their indexes into the whole list.
+struct ListPage {
+    std::size_t first = 0;
+    std::size_t count = 0;
+    bool has_more = false;  // more than one page: 9 shows the next (after the last, the first)
+};
+ListPage list_page(std::size_t items, const Session& session);
+
+// The complaint subjects in the order the screen lists them.
+inline constexpr std::array k_complaint_categories{
+    ComplaintCategory::waiting_time,  ComplaintCategory::staff_attitude,
+    ComplaintCategory::machine_fault, ComplaintCategory::fees,
+    ComplaintCategory::privacy,       ComplaintCategory::other,
+};
 
 // The text of the PIN field: one dot per digit the PIN pad reports, never the digits.
 std::string pin_dots(int count);

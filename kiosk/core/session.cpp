@@ -34,6 +34,34 @@ std::string_view to_string(State state) {
             return "returning_card";
         case State::goodbye:
             return "goodbye";
+        case State::choose_language:
+            return "choose_language";
+        case State::fetching_businesses:
+            return "fetching_businesses";
+        case State::choose_business:
+            return "choose_business";
+        case State::business_guidance:
+            return "business_guidance";
+        case State::green_channel:
+            return "green_channel";
+        case State::issuing_ticket:
+            return "issuing_ticket";
+        case State::ticket:
+            return "ticket";
+        case State::queue_unavailable:
+            return "queue_unavailable";
+        case State::survey:
+            return "survey";
+        case State::not_satisfied:
+            return "not_satisfied";
+        case State::complaint_category:
+            return "complaint_category";
+        case State::complaint_consent:
+            return "complaint_consent";
+        case State::filing_complaint:
+            return "filing_complaint";
+        case State::complaint_filed:
+            return "complaint_filed";
     }
     return "unknown";
 }
@@ -82,13 +110,61 @@ Session new_session(const Resources& resources, const Session& previous) {
     session.pin_pad_missing = previous.pin_pad_missing;
     session.voice_missing = previous.voice_missing;
     session.printer_missing = previous.printer_missing;
+    session.paper = previous.paper;
+    session.visit = previous.visit + 1;
     return session;
 }
 
 bool has_inactivity_timeout(State state) {
-    return state == State::pin_entry || state == State::menu || state == State::balance ||
-           state == State::wrong_pin || state == State::settings || state == State::sound ||
-           state == State::remember_elder_mode;
+    switch (state) {
+        case State::pin_entry:
+        case State::menu:
+        case State::balance:
+        case State::wrong_pin:
+        case State::settings:
+        case State::sound:
+        case State::remember_elder_mode:
+        case State::choose_language:
+        case State::choose_business:
+        case State::business_guidance:
+        case State::green_channel:
+        case State::ticket:
+        case State::queue_unavailable:
+        case State::survey:
+        case State::not_satisfied:
+        case State::complaint_category:
+        case State::complaint_consent:
+        case State::complaint_filed:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool is_branch_state(State state) {
+    switch (state) {
+        case State::choose_language:
+        case State::fetching_businesses:
+        case State::choose_business:
+        case State::business_guidance:
+        case State::green_channel:
+        case State::issuing_ticket:
+        case State::ticket:
+        case State::queue_unavailable:
+        case State::survey:
+        case State::not_satisfied:
+        case State::complaint_category:
+        case State::complaint_consent:
+        case State::filing_complaint:
+        case State::complaint_filed:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool can_print(const Session& session) {
+    return !session.printer_missing && session.paper != PaperLevel::out;
 }
 
 int timer_milliseconds(TimerId id, const Resources& resources, const Session& session) {
@@ -114,6 +190,8 @@ int timer_milliseconds(TimerId id, const Resources& resources, const Session& se
             return policy.hesitation_ms * factor;
         case TimerId::tour:
             return policy.tour_repeat_ms;
+        case TimerId::queue_call:
+            return policy.queue_call_timeout_ms;
     }
     return policy.inactivity_timeout_ms;
 }

@@ -32,6 +32,21 @@ enum class State {
     timeout_warning,      // "do you need more time?"
     returning_card,       // the card is ejected; reminders until it is taken
     goodbye,              // thank you; then the welcome screen again
+    // The branch (kiosk/core/README.md, "The branch"): no card is needed for any of these.
+    choose_language,      // elder mode's welcome keeps the languages one key away
+    fetching_businesses,  // the queue service was asked for the businesses
+    choose_business,      // which business the customer queues for, a page at a time
+    business_guidance,    // what to bring, how long it takes, how many wait: before the ticket
+    green_channel,        // the priority queue is offered, with the reasons it is for
+    issuing_ticket,       // the queue service issues the ticket, then the printer prints it
+    ticket,               // the number, people ahead and wait, shown and spoken
+    queue_unavailable,    // no ticket now: why, and what to do instead
+    survey,               // one question after a service: satisfied, neutral, not satisfied
+    not_satisfied,        // a member of staff now, or a complaint
+    complaint_category,   // what the complaint is about, a page at a time
+    complaint_consent,    // the purpose stated, and whether staff may come and talk
+    filing_complaint,     // the queue service takes the complaint
+    complaint_filed,      // its reference, or that it will be sent when the service is back
 };
 
 std::string_view to_string(State state);
@@ -105,6 +120,30 @@ struct Session {
     State resume_state = State::welcome;  // where staff_called and timeout_warning go back to
     EndReason end_reason = EndReason::none;
     int reminders_given = 0;
+    // --- the branch (kiosk/core/README.md, "The branch") ---------------------------------------
+    // Counts the kiosk's customers: a survey answer and a complaint of the same visit are linked
+    // by the queue client through it, never through anything personal.
+    std::uint64_t visit = 1;
+    PaperLevel paper = PaperLevel::ok;  // a fact about the kiosk, carried over
+    std::vector<Business> businesses;   // open ones, most common first
+    int list_page = 0;                  // of the businesses or complaint categories shown
+    std::optional<Business> business;   // chosen
+    std::optional<PriorityReason> priority_reason;    // the green channel, with its reason
+    std::optional<std::uint64_t> pending_queue_call;  // a list, ticket or complaint asked for
+    std::optional<Ticket> ticket;
+    std::optional<std::uint64_t> pending_print;
+    std::optional<PrintResult> print_result;  // of the ticket's slip
+    bool queue_refused = false;  // queue_unavailable: the business is closed, not the service
+    // The call for staff of this visit, followed until it is closed or the visit ends; and what
+    // the service last said of it (nothing yet while it is being placed).
+    std::optional<std::uint64_t> staff_call;
+    std::optional<QueueStatus> staff_call_status;
+    std::optional<AssistanceCall> staff_call_news;
+    // What the customer was given this visit, for the question after it: a ticket, a balance.
+    std::optional<ServiceKind> service_given;
+    std::optional<ComplaintCategory> complaint_category;
+    std::optional<QueueStatus> complaint_status;
+    std::string complaint_reference;
     std::vector<TimerId> running_timers;
     ScreenModel screen;  // the screen last shown, for speaking it again
 };
@@ -139,6 +178,12 @@ bool offers_speaker(const Session& session);
 
 // Audio mode: headphones plugged in or the Audio key pressed.
 bool in_audio_mode(const Session& session);
+
+// Whether a ticket's slip can be printed: the printer is there and has paper.
+bool can_print(const Session& session);
+
+// Whether the state belongs to the branch's screens, which need no card.
+bool is_branch_state(State state);
 
 // Whether the device is missing in this session's knowledge.
 bool is_missing(const Session& session, Device device);

@@ -262,6 +262,48 @@ std::string word_digits(std::string_view digits, std::string_view locale) {
     return english_digits(digits);
 }
 
+std::string word_ticket_number(std::string_view number, std::string_view locale) {
+    const bool chinese = is_chinese_locale(locale);
+    const std::string_view pause = chinese ? "，" : ", ";
+    std::string worded;
+    std::string digits;
+    const auto flush_digits = [&] {
+        if (!digits.empty()) {
+            worded += word_digits(digits, locale);
+            digits.clear();
+        }
+    };
+    char previous = '-';
+    for (const char character : number) {
+        const bool digit = character >= '0' && character <= '9';
+        const bool letter =
+            (character >= 'A' && character <= 'Z') || (character >= 'a' && character <= 'z');
+        if (!digit && !letter) {
+            flush_digits();
+            previous = '-';
+            continue;
+        }
+        // A pause between the groups: letters and digits, and the parts between dashes.
+        const bool previous_digit = previous >= '0' && previous <= '9';
+        if (!worded.empty() || !digits.empty()) {
+            if (previous == '-' || previous_digit != digit) {
+                flush_digits();
+                worded += pause;
+            } else if (letter && !chinese) {
+                worded += ' ';
+            }
+        }
+        if (digit) {
+            digits += character;
+        } else {
+            worded += static_cast<char>(character >= 'a' ? character - 'a' + 'A' : character);
+        }
+        previous = character;
+    }
+    flush_digits();
+    return worded;
+}
+
 std::string word_count(std::uint64_t value, std::string_view locale) {
     if (is_chinese_locale(locale)) {
         return chinese_count(value, chinese_script(locale));

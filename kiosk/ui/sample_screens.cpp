@@ -48,6 +48,43 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
     session.end_reason = core::EndReason::card_removed;
     session.elder_mode_remembered = true;
     session.preferences_grant = base::SecretText("sample grant");
+    // The branch: a page of businesses with long names, one chosen with its materials, a
+    // green-channel ticket with people ahead, a complaint's reference, a member of staff on the
+    // way. None of it is anyone's.
+    const auto business = [](std::string id, core::LocalizedText name, int rank) {
+        core::Business made;
+        made.id = std::move(id);
+        made.ticket_prefix = "A";
+        made.name = std::move(name);
+        made.materials = {{"身份证", "身份證", "Identity card"},
+                          {"银行卡或存折", "銀行卡或存摺", "Bank card or passbook"},
+                          {"户口本", "住址證明", "Proof of address"}};
+        made.typical_duration_minutes = 15;
+        made.open_counters = 3;
+        made.people_waiting = 12;
+        made.estimated_wait_minutes = 45;
+        made.popularity_rank = rank;
+        made.open_now = true;
+        return made;
+    };
+    session.businesses = {
+        business("deposits", {"存款取款", "存款提款", "Deposits and withdrawals"}, 1),
+        business("cards", {"银行卡挂失补办", "銀行卡掛失補領", "Lost or replacement cards"}, 2),
+        business("transfers", {"转账汇款", "轉賬匯款", "Transfers and remittances"}, 3),
+        business("accounts", {"开户销户", "開戶及銷戶", "Opening or closing an account"}, 4),
+        business("wealth", {"理财咨询", "理財諮詢", "Wealth management advice"}, 5),
+    };
+    session.business = session.businesses.front();
+    session.ticket =
+        core::Ticket{"sample", "A123", "deposits", core::Priority::green_channel, 12, 45};
+    session.print_result = core::PrintResult::paper_out;
+    session.complaint_category = core::ComplaintCategory::machine_fault;
+    session.complaint_status = core::QueueStatus::ok;
+    session.complaint_reference = "C-20261202-0007";
+    session.staff_call_status = core::QueueStatus::ok;
+    session.staff_call_news = core::AssistanceCall{
+        "sample", core::CallState::acknowledged,
+        core::StaffMember{core::StaffRole::lobby_manager, "王经理", "A-17"}, 180};
     std::vector<core::ScreenModel> screens;
     screens.reserve(core::k_all_screen_ids.size());
     for (const core::ScreenId id : core::k_all_screen_ids) {

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -37,14 +38,66 @@ constexpr auto k_stop_poll = 20ms;
 // Headless runs draw into memory at this size (the screenshots' size).
 constexpr const char* k_headless_size = "1280x720";
 
-std::optional<bank::Fault> fault_named(std::string_view mode) {
-    for (const bank::Fault fault : {bank::Fault::none, bank::Fault::unavailable, bank::Fault::slow,
-                                    bank::Fault::garbage, bank::Fault::drop}) {
-        if (bank::to_string(fault) == mode) {
+// The fault of one of the simulated services (bank::Fault, queue::Fault) named `mode`.
+template <typename Fault>
+std::optional<Fault> fault_named(std::string_view mode) {
+    for (const Fault fault :
+         {Fault::none, Fault::unavailable, Fault::slow, Fault::garbage, Fault::drop}) {
+        if (to_string(fault) == mode) {
             return fault;
         }
     }
     return std::nullopt;
+}
+
+// The files and folders of the kiosk a restart set aside: transcript.N.jsonl, screens.N and
+// audio.N.
+bool is_set_aside(const std::string& name) {
+    const auto numbered = [&](std::string_view stem, std::string_view extension) {
+        if (name.size() <= stem.size() + extension.size() || !name.starts_with(stem) ||
+            !name.ends_with(extension)) {
+            return false;
+        }
+        const std::string_view number(name.data() + stem.size(),
+                                      name.size() - stem.size() - extension.size());
+        return std::all_of(number.begin(), number.end(),
+                           [](char c) { return c >= '0' && c <= '9'; });
+    };
+    return numbered("transcript.", ".jsonl") || numbered("screens.", "") || numbered("audio.", "");
+}
+
+// An SQLite database and the journal files beside it.
+void remove_database(const std::filesystem::path& database) {
+    std::error_code error;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        std::filesystem::remove(database.string() + suffix, error);
+    }
+}
+
+// A TOML basic string: paths may hold quotes and backslashes.
+std::string toml_string(std::string_view text) {
+    std::string quoted = "\"";
+    for (const char character : text) {
+        if (character == '"' || character == '\\') {
+            quoted += '\\';
+            quoted += character;
+        } else if (static_cast<unsigned char>(character) < 0x20) {
+            quoted += fmt::format("\\u{:04X}", static_cast<unsigned>(character));
+        } else {
+            quoted += character;
+        }
+    }
+    return quoted + "\"";
+}
+
+std::string toml_path(const std::filesystem::path& path) {
+    return toml_string(std::filesystem::absolute(path).string());
+}
+
+std::int64_t now_unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 // The environment of the kiosk: this process's, with the bus's variables and the headless
@@ -91,9 +144,11 @@ std::string_view to_string(BranchError error) {
         case BranchError::out_directory_unusable:
             return "cannot create the output folder";
         case BranchError::certificate_failed:
-            return "cannot make the account service's certificate";
+            return "cannot make the run's certificates";
         case BranchError::account_service_failed:
             return "cannot start the account service";
+        case BranchError::queue_service_failed:
+            return "cannot start the queue service";
         case BranchError::device_not_plugged:
             return "cannot plug a virtual device in";
         case BranchError::kiosk_not_started:
@@ -119,43 +174,85 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
             base::error(BranchError::out_directory_unusable,
                         options.out_directory.string() + ": " + error.message()));
     }
-    // A scenario starts from a clean slate: last run's pictures and database would mislead.
-    for (const auto& entry :
-         std::filesystem::directory_iterator(options.out_directory / "screens")) {
-        std::filesystem::remove(entry.path(), error);
+    std::filesystem::create_directories(options.out_directory / "slips", error);
+    if (error) {
+        return std::unexpected(
+            base::error(BranchError::out_directory_unusable,
+                        (options.out_directory / "slips").string() + ": " + error.message()));
+    }
+    // A scenario starts from a clean slate: last run's pictures, slips and databases would
+    // mislead, and so would the files a restart of its kiosk set aside.
+    for (const char* folder : {"screens", "slips"}) {
+        for (const auto& entry :
+             std::filesystem::directory_iterator(options.out_directory / folder)) {
+            std::filesystem::remove(entry.path(), error);
+        }
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(options.out_directory)) {
+        if (is_set_aside(entry.path().filename().string())) {
+            std::filesystem::remove_all(entry.path(), error);
+        }
     }
     std::filesystem::remove(options.out_directory / "transcript.jsonl", error);
     const auto database = options.out_directory / "bank.sqlite";
+    const auto queue_database = options.out_directory / "queue.sqlite";
     if (options.fresh_database) {
         std::filesystem::remove(database, error);
+        remove_database(queue_database);
+        // The kiosk's outbox holds requests for the queue service it kept: they belong to the
+        // database they were meant for.
+        remove_database(options.out_directory / "outbox.sqlite");
     }
     if (options.record_audio) {
         std::filesystem::create_directories(options.out_directory / "audio", error);
     }
 
-    // The kiosk talks to the bank over HTTPS, as in a branch: the simulator makes a
-    // short-lived certificate for loopback and hands it to the kiosk as the CA to trust.
+    // The kiosk talks to the bank and to the queue service over mutual TLS, as in a branch: the
+    // simulator makes a certificate authority for the run, a server certificate for loopback
+    // and the kiosk's own, and both services refuse a client without a certificate of it.
     std::filesystem::create_directories(options.out_directory / "tls", error);
-    auto tls = bank::create_loopback_certificate(options.out_directory / "tls");
+    auto tls = bank::create_mutual_tls_files(options.out_directory / "tls", k_kiosk_id);
     if (!tls) {
         return std::unexpected(
             base::error(BranchError::certificate_failed, base::to_string(tls.error())));
     }
     auto branch = std::unique_ptr<Branch>(new Branch(std::move(options), std::move(*cards)));
-    branch->m_tls_certificate = tls->certificate;
+    branch->m_tls = std::move(*tls);
+    branch->m_opened_unix_ms = now_unix_ms();
     branch->m_account_service = std::make_unique<bank::AccountService>(
         bank::AccountServiceConfig{.database = database,
                                    .demo_cards = branch->m_options.demo_cards,
                                    .pin_key = bank::k_demo_pin_key,
-                                   .tls = std::move(*tls)});
+                                   .tls = branch->m_tls.server,
+                                   .client_authority = branch->m_tls.authority});
     if (auto started = branch->m_account_service->start(); !started) {
         return std::unexpected(
             base::error(BranchError::account_service_failed, base::to_string(started.error())));
     }
+    branch->m_queue_service = std::make_unique<queue::QueueService>(
+        queue::QueueServiceConfig{.database = queue_database,
+                                  .demo_branch = branch->m_options.demo_branch,
+                                  .tls = branch->m_tls.server,
+                                  .client_authority = branch->m_tls.authority});
+    if (auto started = branch->m_queue_service->start(); !started) {
+        return std::unexpected(
+            base::error(BranchError::queue_service_failed, base::to_string(started.error())));
+    }
+    // Each slip the printer cuts becomes DIR/slips/NNN.png. A slip that cannot be drawn is
+    // said on stderr: the run goes on, since scenarios check the slip's text.
+    branch->m_slip_pictures = std::make_unique<SlipPictures>(
+        branch->m_options.out_directory / "slips",
+        [](const std::string& line) { std::fprintf(stderr, "kiosk-sim: %s\n", line.c_str()); });
     branch->m_bus = std::make_unique<usb::VirtualUsbBus>();
     branch->m_reader = std::make_shared<devices::VirtualCcidReader>();
     branch->m_pin_pad = std::make_shared<devices::VirtualEpp>(bank::k_demo_pin_key);
-    for (const script::Device device : {script::Device::card_reader, script::Device::pin_pad}) {
+    branch->m_printer = std::make_shared<devices::VirtualPrinter>();
+    branch->m_printer->set_slip_sink(
+        [pictures = branch->m_slip_pictures.get()](const devices::PrintedSlip& slip) {
+            pictures->add(slip.commands);
+        });
+    for (const script::Device device :
+         {script::Device::card_reader, script::Device::pin_pad, script::Device::printer}) {
         if (auto plugged = branch->plug_device(device, true); !plugged) {
             return std::unexpected(
                 base::error(BranchError::device_not_plugged, base::to_string(plugged.error())));
@@ -166,8 +263,16 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
 
 Branch::~Branch() {
     stop_kiosk();
-    // The bus goes after the kiosk (its client) has exited; the service last.
+    // The bus goes after the kiosk (its client) has exited, then the slips' pictures (the
+    // printer hands them over on the bus's thread), the services last.
     m_bus.reset();
+    if (m_printer) {
+        m_printer->set_slip_sink({});
+    }
+    m_slip_pictures.reset();
+    if (m_queue_service) {
+        m_queue_service->stop();
+    }
     if (m_account_service) {
         m_account_service->stop();
     }
@@ -194,6 +299,10 @@ std::vector<std::string> Branch::card_names() const {
 }
 
 std::expected<void, base::Error<BranchError>> Branch::start_kiosk() {
+    return launch_kiosk(false);
+}
+
+std::expected<void, base::Error<BranchError>> Branch::launch_kiosk(bool append_log) {
     // The kiosk's own settings for a simulated branch; the options below go over them. A
     // kiosk in a branch never has this file: only a simulated one may be told by a signal to
     // let its voice fail (docs/scenarios.md, `make speech fail`).
@@ -202,7 +311,27 @@ std::expected<void, base::Error<BranchError>> Branch::start_kiosk() {
         config << "# Written by kiosk-sim for the kiosk it runs; the command line goes over it.\n"
                   "[simulation]\n"
                   "# SIGUSR1 makes the kiosk's speech fail, SIGUSR2 makes it work again.\n"
-                  "allow_fault_signals = true\n";
+                  "allow_fault_signals = true\n"
+                  "\n"
+                  "# The simulated branch queue service, over mutual TLS under the run's own\n"
+                  "# certificate authority.\n"
+                  "[queue]\n"
+               << "url = "
+               << toml_string("https://127.0.0.1:" + std::to_string(m_queue_service->port()))
+               << "\nca_file = " << toml_path(m_tls.authority)
+               << "\n\n"
+                  "# The kiosk's own certificate and key, presented to both services.\n"
+                  "[tls]\n"
+               << "client_certificate = " << toml_path(m_tls.kiosk.certificate)
+               << "\nclient_key = " << toml_path(m_tls.kiosk.private_key)
+               << "\n\n"
+                  "[kiosk]\n"
+               << "location = " << toml_string(k_kiosk_location)
+               << "\n\n"
+                  "# Requests for the queue service wait here until they are delivered, across\n"
+                  "# restarts of the kiosk.\n"
+                  "[outbox]\n"
+               << "file = " << toml_path(m_options.out_directory / "outbox.sqlite") << "\n";
         if (!config) {
             return std::unexpected(base::error(BranchError::kiosk_not_started,
                                                kiosk_config_path().string() + ": cannot write"));
@@ -220,9 +349,9 @@ std::expected<void, base::Error<BranchError>> Branch::start_kiosk() {
         "--account-url",
         "https://127.0.0.1:" + std::to_string(m_account_service->port()),
         "--account-ca",
-        m_tls_certificate.string(),
+        m_tls.authority.string(),
         "--terminal-id",
-        "SIM-KIOSK-1",
+        std::string(k_kiosk_id),
     };
     if (m_options.headless) {
         arguments.insert(arguments.end(), {"--size", k_headless_size});
@@ -250,7 +379,7 @@ std::expected<void, base::Error<BranchError>> Branch::start_kiosk() {
     posix_spawn_file_actions_init(&actions);
     const std::string log = kiosk_log_path().string();
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                                     O_WRONLY | O_CREAT | (append_log ? O_APPEND : O_TRUNC), 0644);
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
     const int result = posix_spawn(&m_kiosk, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
@@ -382,22 +511,47 @@ std::expected<void, base::Error<script::ActionError>> Branch::set_headphones(boo
 
 std::expected<void, base::Error<script::ActionError>> Branch::set_fault(const std::string& service,
                                                                         const std::string& mode) {
-    if (service != "account") {
-        return std::unexpected(
-            base::error(script::ActionError::unknown_service, "'" + service + "'"));
-    }
-    const auto fault = fault_named(mode);
-    if (!fault) {
+    const auto unknown_fault = [&] {
         return std::unexpected(base::error(script::ActionError::unknown_fault, "'" + mode + "'"));
+    };
+    if (service == "account") {
+        const auto fault = fault_named<bank::Fault>(mode);
+        if (!fault) {
+            return unknown_fault();
+        }
+        m_account_service->set_fault(*fault);
+        return {};
     }
-    m_account_service->set_fault(*fault);
-    return {};
+    if (service == "queue") {
+        const auto fault = fault_named<queue::Fault>(mode);
+        if (!fault) {
+            return unknown_fault();
+        }
+        m_queue_service->set_fault(*fault);
+        return {};
+    }
+    return std::unexpected(base::error(script::ActionError::unknown_service, "'" + service + "'"));
 }
 
 std::expected<void, base::Error<script::ActionError>> Branch::plug_device(script::Device device,
                                                                           bool plugged) {
-    const bool reader = device == script::Device::card_reader;
-    std::optional<usb::DeviceHandle>& handle = reader ? m_reader_handle : m_pin_pad_handle;
+    std::optional<usb::DeviceHandle>* slot = nullptr;
+    std::shared_ptr<usb::VirtualUsbDevice> virtual_device;
+    switch (device) {
+        case script::Device::card_reader:
+            slot = &m_reader_handle;
+            virtual_device = m_reader;
+            break;
+        case script::Device::pin_pad:
+            slot = &m_pin_pad_handle;
+            virtual_device = m_pin_pad;
+            break;
+        case script::Device::printer:
+            slot = &m_printer_handle;
+            virtual_device = m_printer;
+            break;
+    }
+    std::optional<usb::DeviceHandle>& handle = *slot;
     const std::string name(script::to_string(device));
     if (plugged == handle.has_value()) {
         return std::unexpected(base::error(plugged ? script::ActionError::device_already_plugged
@@ -413,9 +567,6 @@ std::expected<void, base::Error<script::ActionError>> Branch::plug_device(script
         handle.reset();
         return {};
     }
-    const std::shared_ptr<usb::VirtualUsbDevice> virtual_device =
-        reader ? std::static_pointer_cast<usb::VirtualUsbDevice>(m_reader)
-               : std::static_pointer_cast<usb::VirtualUsbDevice>(m_pin_pad);
     auto plugged_in = m_bus->plug(virtual_device);
     if (!plugged_in) {
         return std::unexpected(
@@ -491,6 +642,157 @@ std::expected<script::MemoryVerdict, base::Error<script::ActionError>> Branch::s
         patterns.size(), m_cards_used.size(), scanned->mappings_read, scanned->bytes_read >> 20,
         scanned->mappings_unreadable, scanned->mappings_too_large);
     return verdict;
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::set_printer_paper(
+    script::Paper paper) {
+    switch (paper) {
+        case script::Paper::ok:
+            m_printer->set_paper(drivers::escpos::PaperState::ok);
+            break;
+        case script::Paper::low:
+            m_printer->set_paper(drivers::escpos::PaperState::low);
+            break;
+        case script::Paper::out:
+            m_printer->set_paper(drivers::escpos::PaperState::out);
+            break;
+    }
+    return {};
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::set_printer_cover(bool open) {
+    m_printer->set_cover_open(open);
+    return {};
+}
+
+std::vector<std::string> Branch::printed_slips() {
+    return m_printer->slip_texts();
+}
+
+std::expected<std::string, base::Error<script::ActionError>> Branch::newest_call(
+    std::initializer_list<queue::CallState> states) {
+    auto calls = m_queue_service->calls();
+    if (!calls) {
+        return std::unexpected(base::error(script::ActionError::queue_service_unreadable,
+                                           std::string(queue::to_string(calls.error()))));
+    }
+    const queue::AssistanceCall* newest = nullptr;
+    for (const queue::AssistanceCall& call : *calls) {
+        const bool wanted = std::find(states.begin(), states.end(), call.state) != states.end();
+        if (wanted && call.kiosk_id == k_kiosk_id &&
+            (newest == nullptr || call.created_at_unix_ms >= newest->created_at_unix_ms)) {
+            newest = &call;
+        }
+    }
+    if (newest == nullptr) {
+        return std::unexpected(base::error(script::ActionError::no_open_staff_call));
+    }
+    return newest->id;
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::acknowledge_staff_call(
+    const std::string& name, std::optional<std::chrono::seconds> eta) {
+    auto call = newest_call({queue::CallState::open});
+    if (!call) {
+        return std::unexpected(call.error());
+    }
+    std::optional<int> eta_seconds;
+    if (eta) {
+        eta_seconds = static_cast<int>(eta->count());
+    }
+    auto acknowledged = m_queue_service->acknowledge_call(
+        *call,
+        queue::StaffMember{
+            .role = queue::StaffRole::lobby_manager, .display_name = name, .badge_number = {}},
+        eta_seconds);
+    if (!acknowledged) {
+        return std::unexpected(base::error(script::ActionError::staff_action_refused,
+                                           std::string(queue::to_string(acknowledged.error()))));
+    }
+    return {};
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::close_staff_call() {
+    auto call = newest_call({queue::CallState::open, queue::CallState::acknowledged});
+    if (!call) {
+        return std::unexpected(call.error());
+    }
+    if (auto closed = m_queue_service->close_call(*call); !closed) {
+        return std::unexpected(base::error(script::ActionError::staff_action_refused,
+                                           std::string(queue::to_string(closed.error()))));
+    }
+    return {};
+}
+
+std::expected<std::size_t, base::Error<script::ActionError>> Branch::delivered(
+    script::Delivery what) {
+    // This kiosk's records received since the branch opened (a kept database holds older ones).
+    const auto count = [&](const auto& records, const auto received_at)
+        -> std::expected<std::size_t, base::Error<script::ActionError>> {
+        if (!records) {
+            return std::unexpected(base::error(script::ActionError::queue_service_unreadable,
+                                               std::string(queue::to_string(records.error()))));
+        }
+        return static_cast<std::size_t>(
+            std::count_if(records->begin(), records->end(), [&](const auto& record) {
+                return record.kiosk_id == k_kiosk_id && received_at(record) >= m_opened_unix_ms;
+            }));
+    };
+    switch (what) {
+        case script::Delivery::survey:
+            return count(m_queue_service->survey_answers(), [](const queue::SurveyAnswer& answer) {
+                return answer.received_at_unix_ms;
+            });
+        case script::Delivery::complaint:
+            return count(m_queue_service->complaints(), [](const queue::Complaint& complaint) {
+                return complaint.received_at_unix_ms;
+            });
+        case script::Delivery::call:
+            return count(m_queue_service->calls(),
+                         [](const queue::AssistanceCall& call) { return call.created_at_unix_ms; });
+    }
+    return std::size_t{0};
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::restart_kiosk(
+    const std::function<void()>& while_stopped) {
+    if (!kiosk_running()) {
+        return std::unexpected(base::error(script::ActionError::kiosk_not_running));
+    }
+    if (const int status = stop_kiosk(); status != 0) {
+        return std::unexpected(base::error(script::ActionError::kiosk_stopped_badly,
+                                           fmt::format("exit status {}", status)));
+    }
+    if (while_stopped) {
+        while_stopped();
+    }
+    // The stopped kiosk's transcript, pictures and recordings are set aside: the new kiosk
+    // writes its own from the start (its screenshots are numbered from 001 again), and the
+    // transcript's reader must not read the old one twice.
+    ++m_restarts;
+    const auto set_aside = [&](const std::string& name, const std::string& kept) {
+        const auto from = m_options.out_directory / name;
+        std::error_code error;
+        std::filesystem::rename(from, m_options.out_directory / kept, error);
+        if (error) {
+            std::filesystem::remove_all(from, error);
+        }
+    };
+    set_aside("transcript.jsonl", fmt::format("transcript.{}.jsonl", m_restarts));
+    set_aside("screens", fmt::format("screens.{}", m_restarts));
+    std::error_code error;
+    std::filesystem::create_directories(m_options.out_directory / "screens", error);
+    if (m_options.record_audio) {
+        set_aside("audio", fmt::format("audio.{}", m_restarts));
+        std::filesystem::create_directories(m_options.out_directory / "audio", error);
+    }
+    std::ofstream(kiosk_log_path(), std::ios::app)
+        << fmt::format("kiosk-sim: restart kiosk ({}): the kiosk is started again\n", m_restarts);
+    if (auto started = launch_kiosk(true); !started) {
+        return std::unexpected(base::error(script::ActionError::kiosk_not_restarted,
+                                           base::to_string(started.error())));
+    }
+    return {};
 }
 
 }  // namespace simulator::app

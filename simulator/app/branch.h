@@ -1,12 +1,18 @@
 #pragma once
-// A simulated bank branch: the account service, the virtual card reader with its library of
-// cards, the virtual PIN pad, and the kiosk itself running as a child process whose libusb
-// sees the virtual devices through umockdev. Scenarios and the control panel act on it.
+// A simulated bank branch: the account service and the branch queue service (both over mutual
+// TLS, with a certificate authority made for the run), the virtual card reader with its library
+// of cards, the virtual PIN pad, the virtual receipt printer, and the kiosk itself running as a
+// child process whose libusb sees the virtual devices through umockdev. Scenarios and the
+// control panel act on it, the staff side of the queue service included.
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,19 +21,30 @@
 
 #include "base/error.h"
 #include "base/wipe.h"
+#include "simulator/app/slip_pictures.h"
 #include "simulator/bank/account_service.h"
+#include "simulator/bank/tls_certificate.h"
 #include "simulator/cards/card_profile.h"
 #include "simulator/devices/virtual_ccid_reader.h"
 #include "simulator/devices/virtual_epp.h"
+#include "simulator/devices/virtual_printer.h"
+#include "simulator/queue/queue_service.h"
 #include "simulator/script/runner.h"
 #include "simulator/usb/virtual_usb_bus.h"
 
 namespace simulator::app {
 
+// The simulated kiosk's id: its terminal id, the Common Name of its client certificate, and the
+// kiosk_id the queue service files its calls, answers and complaints under.
+inline constexpr std::string_view k_kiosk_id = "SIM-KIOSK-1";
+// Where staff are told the simulated kiosk stands ([kiosk] location).
+inline constexpr std::string_view k_kiosk_location = "Lobby kiosk 1";
+
 struct BranchOptions {
     std::filesystem::path out_directory;
     std::filesystem::path kiosk_binary;
     std::filesystem::path demo_cards;
+    std::filesystem::path demo_branch;  // the queue service's businesses (simulator/queue)
     bool headless = true;
     bool record_audio = false;
     bool fresh_database = true;
@@ -40,8 +57,9 @@ struct BranchOptions {
 enum class BranchError {
     cards_unusable,          // the demo card library cannot be read or is malformed
     out_directory_unusable,  // the output folder cannot be created
-    certificate_failed,      // the loopback TLS certificate cannot be made
+    certificate_failed,      // the run's certificate authority and certificates cannot be made
     account_service_failed,  // the simulated account service does not start
+    queue_service_failed,    // the simulated queue service does not start
     device_not_plugged,      // a virtual device cannot be plugged into the virtual bus
     kiosk_not_started,       // the kiosk program cannot be started
 };
@@ -52,7 +70,7 @@ class Branch : public script::Hardware {
   public:
     // Starts the services and devices; the kiosk starts with start_kiosk(). Errors:
     // cards_unusable, out_directory_unusable, certificate_failed, account_service_failed,
-    // device_not_plugged.
+    // queue_service_failed, device_not_plugged.
     static std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> open(
         BranchOptions options);
     ~Branch() override;
@@ -77,8 +95,9 @@ class Branch : public script::Hardware {
     std::expected<void, base::Error<script::ActionError>> set_headphones(bool plugged) override;
     std::expected<void, base::Error<script::ActionError>> set_fault(
         const std::string& service, const std::string& mode) override;
-    // Unplugs the virtual device from the bus (the kiosk's libusb sees its transfers fail and
-    // the device vanish) or plugs it back in (a new address, as a real replug gets).
+    // Unplugs the virtual device (card reader, PIN pad, printer) from the bus (the kiosk's
+    // libusb sees its transfers fail and the device vanish) or plugs it back in (a new address,
+    // as a real replug gets).
     std::expected<void, base::Error<script::ActionError>> plug_device(script::Device device,
                                                                       bool plugged) override;
     // SIGUSR1 (fail) or SIGUSR2 (work) to the kiosk, which start_kiosk() configured with
@@ -89,9 +108,32 @@ class Branch : public script::Hardware {
     // and PIN of each card inserted so far, and of each PIN typed for it.
     std::expected<script::MemoryVerdict, base::Error<script::ActionError>> scan_kiosk_memory()
         override;
+    std::expected<void, base::Error<script::ActionError>> set_printer_paper(
+        script::Paper paper) override;
+    std::expected<void, base::Error<script::ActionError>> set_printer_cover(bool open) override;
+    std::vector<std::string> printed_slips() override;
+    // The staff side of the queue service, in-process: the newest call of this kiosk.
+    std::expected<void, base::Error<script::ActionError>> acknowledge_staff_call(
+        const std::string& name, std::optional<std::chrono::seconds> eta) override;
+    std::expected<void, base::Error<script::ActionError>> close_staff_call() override;
+    // Counts what the queue service received from this kiosk since the branch opened.
+    std::expected<std::size_t, base::Error<script::ActionError>> delivered(
+        script::Delivery what) override;
+    // stop_kiosk(), `while_stopped`, then the kiosk again with the same configuration. The
+    // stopped kiosk's transcript, screenshots and audio are set aside as transcript.N.jsonl,
+    // screens.N/ and audio.N/ (N counts the restarts), and the new kiosk's log lines follow the
+    // old one's in kiosk.log.
+    std::expected<void, base::Error<script::ActionError>> restart_kiosk(
+        const std::function<void()>& while_stopped) override;
 
   private:
     explicit Branch(BranchOptions options, cards::CardLibrary cards);
+    // Writes DIR/kiosk.toml and starts the kiosk; its output goes to kiosk.log, appended to
+    // when `append_log` (a restart).
+    std::expected<void, base::Error<BranchError>> launch_kiosk(bool append_log);
+    // The newest call of this kiosk in one of `states`, by the queue service's id.
+    std::expected<std::string, base::Error<script::ActionError>> newest_call(
+        std::initializer_list<queue::CallState> states);
     // Waits until the pad is in `mode` (for idle: until it has left idle, that is until the
     // kiosk has set it up). Fails with `not_ready` when it does not come in time.
     std::expected<void, base::Error<script::ActionError>> wait_for_pin_pad(
@@ -99,16 +141,24 @@ class Branch : public script::Hardware {
 
     BranchOptions m_options;
     cards::CardLibrary m_cards;
-    std::filesystem::path m_tls_certificate;
+    bank::MutualTlsFiles m_tls;
+    // When the branch opened (Unix milliseconds): what the queue service received since is this
+    // run's, even in a database kept from an earlier run.
+    std::int64_t m_opened_unix_ms = 0;
     std::unique_ptr<bank::AccountService> m_account_service;
+    std::unique_ptr<queue::QueueService> m_queue_service;
+    std::unique_ptr<SlipPictures> m_slip_pictures;
     std::unique_ptr<usb::VirtualUsbBus> m_bus;
     std::shared_ptr<devices::VirtualCcidReader> m_reader;
     std::shared_ptr<devices::VirtualEpp> m_pin_pad;
+    std::shared_ptr<devices::VirtualPrinter> m_printer;
     // Where each device is plugged in; nothing while it is unplugged.
     std::optional<usb::DeviceHandle> m_reader_handle;
     std::optional<usb::DeviceHandle> m_pin_pad_handle;
+    std::optional<usb::DeviceHandle> m_printer_handle;
     pid_t m_kiosk = -1;
     std::optional<int> m_kiosk_status;
+    int m_restarts = 0;
     // The secrets a memory scan looks for: the cards inserted in this run, in order, and the
     // PINs typed for each that are not the card's own (a wrong PIN is a secret too).
     struct TypedPin {

@@ -1,7 +1,7 @@
 // kiosk-sim: the hardware simulator. It runs the unchanged kiosk against a virtual card
-// reader and PIN pad (through umockdev) and a simulated account service; with a display a
-// control panel lets a developer play the customer, without one a scenario file does
-// (docs/scenarios.md).
+// reader, PIN pad and receipt printer (through umockdev) and the simulated account and branch
+// queue services; with a display a control panel lets a developer play the customer, without
+// one a scenario file does (docs/scenarios.md).
 
 #include <fmt/format.h>
 
@@ -23,10 +23,6 @@ constexpr int k_exit_failed = 1;
 constexpr int k_exit_unusable = 2;
 // The kiosk's last log lines shown when a scenario fails.
 constexpr std::size_t k_log_lines_on_failure = 20;
-// The kiosk's start-up is no step's wait (script::wait_for_start_up). Several kiosks under
-// AddressSanitizer starting at once on two cores, as when the end-to-end tests run side by
-// side, take well over a step's 15 s.
-constexpr std::chrono::milliseconds k_start_up_limit{120'000};
 
 struct Arguments {
     // Asked for the usage: nothing else is opened or started.
@@ -38,20 +34,23 @@ struct Arguments {
     bool keep_database = false;
     std::filesystem::path kiosk = KIOSK_BINARY;
     std::filesystem::path cards = KIOSK_SOURCE_DIR "/simulator/cards/demo-cards.toml";
+    std::filesystem::path branch = KIOSK_SOURCE_DIR "/simulator/queue/demo-branch.toml";
 };
 
 constexpr const char* k_usage =
     "usage: kiosk-sim [--headless --script FILE] [--out DIR] [--record-audio]\n"
     "                 [--keep-database] [--kiosk PATH] [--cards FILE]\n"
-    "Runs the kiosk against a simulated card reader and PIN pad (virtual USB devices) and a\n"
-    "simulated account service. With a display: the kiosk window and a control panel; with\n"
-    "--headless: a scenario instead. Progress goes to stdout, failures to stderr, and the run's\n"
-    "files to DIR. Exit status: 0 passed, 1 the scenario failed, 2 could not run.\n"
+    "Runs the kiosk against a simulated card reader, PIN pad and receipt printer (virtual USB\n"
+    "devices) and the simulated account and branch queue services. With a display: the kiosk\n"
+    "window and a control panel; with --headless: a scenario instead. Progress goes to stdout,\n"
+    "failures to stderr, and the run's files to DIR. Exit status: 0 passed, 1 the scenario\n"
+    "failed, 2 could not run.\n"
     "  --headless         no display: run --script and check its expectations\n"
     "  --script FILE      a scenario (docs/scenarios.md)\n"
-    "  --out DIR          transcript.jsonl, screens/, kiosk.log, audio/ (default out/sim)\n"
+    "  --out DIR          transcript.jsonl, screens/, slips/, kiosk.log, audio/ (default out/sim)\n"
     "  --record-audio     also write the spoken audio as WAV files under DIR/audio\n"
-    "  --keep-database    keep DIR/bank.sqlite from the last run (default: a fresh one)\n"
+    "  --keep-database    keep DIR/bank.sqlite, queue.sqlite and the kiosk's outbox.sqlite\n"
+    "                     from the last run (default: fresh ones)\n"
     "  --kiosk PATH       the kiosk program to run (default: the one built with kiosk-sim)\n"
     "  --cards FILE       the card library (default: simulator/cards/demo-cards.toml)\n"
     "  -h, --help         this text\n";
@@ -136,7 +135,8 @@ int run_headless(app::Branch& branch, const script::Scenario& scenario) {
         .logs = {branch.kiosk_log_path()},
         .narrate = [](const std::string& step) { std::printf("kiosk-sim: %s\n", step.c_str()); }};
     script::Outcome outcome;
-    if (auto started = script::wait_for_start_up(transcript, branch, k_start_up_limit); !started) {
+    if (auto started = script::wait_for_start_up(transcript, branch, script::k_start_up_limit);
+        !started) {
         outcome.failures.push_back("start-up: no first screen: " + started.error());
     } else {
         outcome = script::run_steps(scenario, branch, transcript, options);
@@ -194,6 +194,7 @@ int main(int argc, char** argv) {
     auto branch = app::Branch::open(app::BranchOptions{.out_directory = arguments->out,
                                                        .kiosk_binary = arguments->kiosk,
                                                        .demo_cards = arguments->cards,
+                                                       .demo_branch = arguments->branch,
                                                        .headless = arguments->headless,
                                                        .record_audio = arguments->record_audio,
                                                        .fresh_database = !arguments->keep_database,

@@ -23,6 +23,9 @@ constexpr auto k_pause_between_keys = std::chrono::milliseconds(150);
 constexpr auto k_same_key_again_after = std::chrono::milliseconds(700);
 // `press KEY twice quickly`: well within it.
 constexpr auto k_quick_second_press = std::chrono::milliseconds(120);
+// The queue service's records are read from its database: a few times a second is enough for
+// `expect delivered` and the staff steps, and leaves the service to the kiosk.
+constexpr auto k_queue_poll_interval = std::chrono::milliseconds(200);
 
 std::string string_field(const Json& record, const char* name) {
     const auto found = record.find(name);
@@ -219,6 +222,7 @@ std::vector<std::string> pin_length_findings(const std::vector<Json>& records) {
 struct Cursors {
     std::size_t screen = 0;
     std::size_t speech = 0;
+    std::size_t slip = 0;  // the printed slips already matched by `expect printed`
     // When the screen last matched by `expect screen` appeared: speech expected after it must
     // have begun no earlier, so that the tail of the previous screen's speech does not count.
     long screen_shown_ms = 0;
@@ -324,6 +328,102 @@ std::expected<void, std::string> wait_for_screen(TranscriptFollower& transcript,
     return {};
 }
 
+// `expect printed`: waits for a slip after the last one matched whose text holds `text`.
+std::expected<void, std::string> wait_for_slip(Hardware& hardware, Cursors& cursors,
+                                               const ExpectPrinted& step) {
+    const auto deadline = Clock::now() + step.within;
+    while (true) {
+        const std::vector<std::string> slips = hardware.printed_slips();
+        for (; cursors.slip < slips.size(); ++cursors.slip) {
+            if (slips[cursors.slip].find(step.text) != std::string::npos) {
+                ++cursors.slip;
+                return {};
+            }
+        }
+        const bool stopped = !hardware.kiosk_running();
+        if (stopped || Clock::now() >= deadline) {
+            std::string verdict =
+                stopped ? std::string("the kiosk stopped")
+                        : fmt::format("not printed within {} ms", step.within.count());
+            if (slips.empty()) {
+                return std::unexpected(verdict + "; nothing was printed");
+            }
+            // The last slip's first line says what the kiosk printed instead.
+            const std::string& last = slips.back();
+            return std::unexpected(fmt::format("{}; {} slip{} printed, the last beginning \"{}\"",
+                                               verdict, slips.size(), slips.size() == 1 ? "" : "s",
+                                               last.substr(0, last.find('\n'))));
+        }
+        std::this_thread::sleep_for(k_poll_interval);
+    }
+}
+
+// `expect delivered`: waits until the queue service holds exactly the count asked for.
+std::expected<void, std::string> wait_for_delivery(Hardware& hardware,
+                                                   const ExpectDelivered& step) {
+    const auto deadline = Clock::now() + step.within;
+    const auto expected = static_cast<std::size_t>(step.count);
+    while (true) {
+        auto count = hardware.delivered(step.what);
+        if (!count) {
+            return std::unexpected(base::to_string(count.error()));
+        }
+        // More than asked for is a request delivered twice (or one the scenario did not
+        // expect): waiting longer cannot mend it.
+        if (*count > expected) {
+            return std::unexpected(fmt::format("the queue service holds {} {}, more than {}",
+                                               *count, to_string(step.what), step.count));
+        }
+        if (*count == expected) {
+            return {};
+        }
+        if (!hardware.kiosk_running()) {
+            return std::unexpected(fmt::format("the kiosk stopped; the queue service holds {} {}",
+                                               *count, to_string(step.what)));
+        }
+        if (Clock::now() >= deadline) {
+            return std::unexpected(fmt::format("the queue service holds {} {} after {} ms, not {}",
+                                               *count, to_string(step.what), step.within.count(),
+                                               step.count));
+        }
+        std::this_thread::sleep_for(k_queue_poll_interval);
+    }
+}
+
+// `staff acknowledge`, `staff close`: a member of staff looks for the kiosk's call for a short
+// while, since the kiosk's call may still be on its way.
+template <typename Act>
+std::expected<void, std::string> act_on_staff_call(const RunOptions& options, Act act) {
+    const auto deadline = Clock::now() + options.staff_call_wait;
+    while (true) {
+        auto done = act();
+        if (done || done.error().code != ActionError::no_open_staff_call ||
+            Clock::now() >= deadline) {
+            return verdict(done);
+        }
+        std::this_thread::sleep_for(k_queue_poll_interval);
+    }
+}
+
+// `restart kiosk`: stops the kiosk, reads the rest of its transcript, starts it again and waits
+// for its first screen, which the steps after it see as they see the first kiosk's.
+std::expected<void, std::string> restart(Hardware& hardware, TranscriptFollower& transcript,
+                                         Cursors& cursors, const RunOptions& options) {
+    if (auto restarted = hardware.restart_kiosk([&] { transcript.follow_new_file(); });
+        !restarted) {
+        return verdict(restarted);
+    }
+    // The new kiosk's clock starts at 0 again: its speech begins after the last screen matched.
+    cursors.screen_shown_ms = 0;
+    std::size_t first_new = transcript.records().size();
+    auto started = wait_for(transcript, hardware, first_new, options.start_up_limit,
+                            [](const Json& record) { return is_kind(record, "screen"); });
+    if (!started) {
+        return std::unexpected("the kiosk started again but showed no screen: " + started.error());
+    }
+    return {};
+}
+
 // Carries out one step. Like wait_for(), a failure is the step's verdict for a person, not an
 // error type: a hardware error is spelt out into it with base::to_string.
 std::expected<void, std::string> perform(const Action& action, Hardware& hardware,
@@ -375,6 +475,17 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                 return verdict(hardware.plug_device(step.device, step.plugged));
             } else if constexpr (std::is_same_v<T, SpeechFault>) {
                 return verdict(hardware.set_speech_failing(step.failing));
+            } else if constexpr (std::is_same_v<T, PrinterPaper>) {
+                return verdict(hardware.set_printer_paper(step.paper));
+            } else if constexpr (std::is_same_v<T, PrinterCover>) {
+                return verdict(hardware.set_printer_cover(step.open));
+            } else if constexpr (std::is_same_v<T, StaffAcknowledge>) {
+                return act_on_staff_call(
+                    options, [&] { return hardware.acknowledge_staff_call(step.name, step.eta); });
+            } else if constexpr (std::is_same_v<T, StaffClose>) {
+                return act_on_staff_call(options, [&] { return hardware.close_staff_call(); });
+            } else if constexpr (std::is_same_v<T, RestartKiosk>) {
+                return restart(hardware, transcript, cursors, options);
             } else if constexpr (std::is_same_v<T, ExpectScreen>) {
                 return wait_for_screen(
                     transcript, hardware, cursors, step.within,
@@ -393,6 +504,10 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                                record.value("started_ms", cursors.screen_shown_ms) >=
                                    cursors.screen_shown_ms;
                     });
+            } else if constexpr (std::is_same_v<T, ExpectPrinted>) {
+                return wait_for_slip(hardware, cursors, step);
+            } else if constexpr (std::is_same_v<T, ExpectDelivered>) {
+                return wait_for_delivery(hardware, step);
             } else if constexpr (std::is_same_v<T, ExpectMemoryClean>) {
                 return memory_verdict(hardware, options);
             } else {
@@ -421,7 +536,7 @@ std::string_view to_string(ActionError error) {
         case ActionError::pin_not_digits:
             return "a PIN holds digits only";
         case ActionError::unknown_service:
-            return "no such service (there is: account)";
+            return "no such service (there are: account, queue)";
         case ActionError::unknown_fault:
             return "no such fault (none, unavailable, slow, garbage, drop)";
         case ActionError::device_already_plugged:
@@ -437,6 +552,16 @@ std::string_view to_string(ActionError error) {
                    "the scan needs root or CAP_SYS_PTRACE";
         case ActionError::memory_scan_failed:
             return "the kiosk's memory could not be scanned";
+        case ActionError::no_open_staff_call:
+            return "the kiosk has no call for staff open";
+        case ActionError::staff_action_refused:
+            return "the queue service refused the staff action";
+        case ActionError::queue_service_unreadable:
+            return "the queue service's records could not be read";
+        case ActionError::kiosk_stopped_badly:
+            return "the kiosk did not stop cleanly";
+        case ActionError::kiosk_not_restarted:
+            return "the kiosk could not be started again";
     }
     return "unknown action error";
 }
@@ -476,6 +601,12 @@ void TranscriptFollower::poll() {
         m_records.push_back(std::move(record));
     }
     m_partial.erase(0, start);
+}
+
+void TranscriptFollower::follow_new_file() {
+    poll();
+    m_offset = 0;
+    m_partial.clear();
 }
 
 bool matches(const SpeechPattern& pattern, const Json& record) {

@@ -5,9 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <cstddef>
 #include <expected>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +19,15 @@
 #include "simulator/script/scenario.h"
 
 namespace simulator::script {
+
+// The kiosk's start-up (fonts and glyphs warmed, voices loaded) is no step's wait: the first
+// screen is waited for this long, at the start and after `restart kiosk`. Several kiosks under
+// AddressSanitizer starting at once on two cores, as when the end-to-end tests run side by
+// side, take well over a step's 15 s.
+inline constexpr std::chrono::milliseconds k_start_up_limit{120'000};
+// How long `staff acknowledge` and `staff close` look for a call: a call the kiosk makes reaches
+// the service within a second or two, or after the outbox's first retry (2 s).
+inline constexpr std::chrono::milliseconds k_staff_call_wait{10'000};
 
 // Why the kiosk's world could not do what a step (or the control panel) asked. Errors carry it
 // as base::Error<ActionError>, whose context names the card, service or fault asked for.
@@ -37,6 +49,11 @@ enum class ActionError {
                                // no kiosk runs
     memory_not_readable,       // the kiosk's memory may not be read (needs root or CAP_SYS_PTRACE)
     memory_scan_failed,        // the kiosk's memory could not be scanned for another reason
+    no_open_staff_call,        // staff acknowledge or close while the kiosk has no call open
+    staff_action_refused,      // the queue service refused the staff action (a name too long)
+    queue_service_unreadable,  // the simulated queue service's records could not be read
+    kiosk_stopped_badly,       // `restart kiosk`: the kiosk did not exit cleanly on SIGTERM
+    kiosk_not_restarted,       // `restart kiosk`: the kiosk could not be started again
 };
 
 std::string_view to_string(ActionError error);
@@ -73,6 +90,27 @@ class Hardware {
     // Looks through the running kiosk's memory for the PAN and PIN of every card used so far.
     // Errors: kiosk_not_running, memory_not_readable, memory_scan_failed.
     virtual std::expected<MemoryVerdict, base::Error<ActionError>> scan_kiosk_memory() = 0;
+    // The receipt printer's roll and cover, as its sensors will report them.
+    virtual std::expected<void, base::Error<ActionError>> set_printer_paper(Paper paper) = 0;
+    virtual std::expected<void, base::Error<ActionError>> set_printer_cover(bool open) = 0;
+    // The text of every slip the printer has cut in this run, oldest first.
+    virtual std::vector<std::string> printed_slips() = 0;
+    // A lobby manager named `name` acknowledges the newest open call for staff of this kiosk,
+    // with an estimate when given. Answers at once: no_open_staff_call when there is none now
+    // (the runner asks again for a while), staff_action_refused, queue_service_unreadable.
+    virtual std::expected<void, base::Error<ActionError>> acknowledge_staff_call(
+        const std::string& name, std::optional<std::chrono::seconds> eta) = 0;
+    // Closes the newest open or acknowledged call for staff of this kiosk. Errors as above.
+    virtual std::expected<void, base::Error<ActionError>> close_staff_call() = 0;
+    // How many survey answers, complaints or calls for staff the queue service has received
+    // from this kiosk in this run. Errors: queue_service_unreadable.
+    virtual std::expected<std::size_t, base::Error<ActionError>> delivered(Delivery what) = 0;
+    // Stops the kiosk as an operator would (SIGTERM, waiting for it to exit), calls
+    // `while_stopped` (the runner reads the rest of the transcript there), and starts it again
+    // with the same configuration. Errors: kiosk_not_running, kiosk_stopped_badly (its exit
+    // status), kiosk_not_restarted.
+    virtual std::expected<void, base::Error<ActionError>> restart_kiosk(
+        const std::function<void()>& while_stopped) = 0;
 };
 
 // Reads the JSON Lines transcript as it grows; a half-written last line waits for its end.
@@ -80,6 +118,9 @@ class TranscriptFollower {
   public:
     explicit TranscriptFollower(std::filesystem::path path);
     void poll();
+    // The kiosk that wrote the file has stopped: reads the rest of it, then follows the path
+    // from the start of whatever file a new kiosk writes there. Records already read stay.
+    void follow_new_file();
     const std::vector<nlohmann::json>& records() const { return m_records; }
     int malformed_lines() const { return m_malformed_lines; }
 
@@ -96,6 +137,10 @@ struct RunOptions {
     std::vector<std::filesystem::path> logs;
     // Told each step as it starts, for the console.
     std::function<void(const std::string&)> narrate;
+    // How long a kiosk started again by `restart kiosk` has to show its first screen.
+    std::chrono::milliseconds start_up_limit = k_start_up_limit;
+    // How long `staff acknowledge` and `staff close` look for the kiosk's call.
+    std::chrono::milliseconds staff_call_wait = k_staff_call_wait;
 };
 
 struct Outcome {

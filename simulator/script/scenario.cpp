@@ -114,6 +114,71 @@ std::expected<SpeechPattern, base::Error<ScenarioError>> read_pattern(const Word
     return pattern;
 }
 
+// The words from `first` on, joined by single spaces: "card reader".
+std::string joined(const Words& words, std::size_t first) {
+    std::string text;
+    for (std::size_t index = first; index < words.size(); ++index) {
+        text += (index > first ? " " : "") + words[index];
+    }
+    return text;
+}
+
+// `staff acknowledge ["NAME"] [eta DURATION]`, from the word after `acknowledge`.
+std::expected<Action, base::Error<ScenarioError>> parse_acknowledge(const Words& words,
+                                                                    std::size_t index) {
+    StaffAcknowledge acknowledge;
+    if (index < words.size() && is_quoted(words[index])) {
+        acknowledge.name = unquoted(words[index]);
+        ++index;
+    }
+    if (index + 1 < words.size() && words[index] == "eta") {
+        const auto duration = parse_duration(words[index + 1]);
+        if (!duration) {
+            return std::unexpected(
+                base::error(ScenarioError::bad_duration, quoted_word(words[index + 1])));
+        }
+        // The contract counts whole seconds.
+        const auto seconds = std::chrono::round<std::chrono::seconds>(*duration);
+        if (seconds > k_longest_staff_eta) {
+            return std::unexpected(
+                base::error(ScenarioError::eta_too_long, quoted_word(words[index + 1])));
+        }
+        acknowledge.eta = seconds;
+        index += 2;
+    }
+    if (index < words.size()) {
+        return std::unexpected(
+            base::error(ScenarioError::unexpected_word, quoted_word(words[index])));
+    }
+    return acknowledge;
+}
+
+// `expect delivered survey|complaint|call N [within D]`, from the word after `delivered`.
+std::expected<Action, base::Error<ScenarioError>> parse_delivered(const Words& words,
+                                                                  std::size_t index) {
+    ExpectDelivered expect;
+    bool known = false;
+    for (const Delivery delivery : {Delivery::survey, Delivery::complaint, Delivery::call}) {
+        if (index < words.size() && words[index] == to_string(delivery)) {
+            expect.what = delivery;
+            known = true;
+        }
+    }
+    if (!known || index + 1 >= words.size()) {
+        return std::unexpected(base::error(ScenarioError::unknown_step));
+    }
+    const std::string& count = words[index + 1];
+    const auto [end, error] =
+        std::from_chars(count.data(), count.data() + count.size(), expect.count);
+    if (error != std::errc{} || end != count.data() + count.size() || expect.count < 0) {
+        return std::unexpected(base::error(ScenarioError::bad_count, quoted_word(count)));
+    }
+    if (auto tail = read_tail(words, index + 2, nullptr, &expect.within); !tail) {
+        return std::unexpected(tail.error());
+    }
+    return expect;
+}
+
 std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words) {
     const auto arity = [&](std::size_t count) { return words.size() == count; };
     const std::string& verb = words[0];
@@ -153,12 +218,32 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
     if ((verb == "plug" || verb == "unplug") && arity(2) && words[1] == "headphones") {
         return Headphones{verb == "plug"};
     }
-    if ((verb == "plug" || verb == "unplug") && arity(3)) {
-        for (const Device device : {Device::card_reader, Device::pin_pad}) {
-            if (words[1] + " " + words[2] == to_string(device)) {
+    if (verb == "plug" || verb == "unplug") {
+        for (const Device device : {Device::card_reader, Device::pin_pad, Device::printer}) {
+            if (joined(words, 1) == to_string(device)) {
                 return PlugDevice{device, verb == "plug"};
             }
         }
+    }
+    if (verb == "printer" && arity(3) && words[1] == "paper") {
+        for (const Paper paper : {Paper::ok, Paper::low, Paper::out}) {
+            if (words[2] == to_string(paper)) {
+                return PrinterPaper{paper};
+            }
+        }
+    }
+    if (verb == "printer" && arity(3) && words[1] == "cover" &&
+        (words[2] == "open" || words[2] == "closed")) {
+        return PrinterCover{words[2] == "open"};
+    }
+    if (verb == "staff" && words.size() >= 2 && words[1] == "acknowledge") {
+        return parse_acknowledge(words, 2);
+    }
+    if (verb == "staff" && arity(2) && words[1] == "close") {
+        return StaffClose{};
+    }
+    if (verb == "restart" && arity(2) && words[1] == "kiosk") {
+        return RestartKiosk{};
     }
     if (verb == "make" && arity(3) && words[1] == "speech" &&
         (words[2] == "fail" || words[2] == "work")) {
@@ -186,6 +271,16 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
             return std::unexpected(tail.error());
         }
         return expect;
+    }
+    if (verb == "expect" && words.size() >= 3 && words[1] == "printed" && is_quoted(words[2])) {
+        ExpectPrinted expect{unquoted(words[2])};
+        if (auto tail = read_tail(words, 3, nullptr, &expect.within); !tail) {
+            return std::unexpected(tail.error());
+        }
+        return expect;
+    }
+    if (verb == "expect" && words.size() >= 2 && words[1] == "delivered") {
+        return parse_delivered(words, 2);
     }
     if (verb == "expect" && arity(3) && words[1] == "memory" && words[2] == "clean") {
         return ExpectMemoryClean{};
@@ -230,8 +325,34 @@ std::string_view to_string(Device device) {
             return "card reader";
         case Device::pin_pad:
             return "pin pad";
+        case Device::printer:
+            return "printer";
     }
     return "unknown device";
+}
+
+std::string_view to_string(Paper paper) {
+    switch (paper) {
+        case Paper::ok:
+            return "ok";
+        case Paper::low:
+            return "low";
+        case Paper::out:
+            return "out";
+    }
+    return "unknown paper";
+}
+
+std::string_view to_string(Delivery delivery) {
+    switch (delivery) {
+        case Delivery::survey:
+            return "survey";
+        case Delivery::complaint:
+            return "complaint";
+        case Delivery::call:
+            return "call";
+    }
+    return "unknown delivery";
 }
 
 std::string_view to_string(ScenarioError error) {
@@ -250,6 +371,10 @@ std::string_view to_string(ScenarioError error) {
             return "not a PIN pad key (0-9 enter clear cancel help star hash audio)";
         case ScenarioError::pin_not_digits:
             return "a PIN is digits only";
+        case ScenarioError::bad_count:
+            return "not a count (a whole number, 0 or more)";
+        case ScenarioError::eta_too_long:
+            return "a member of staff's estimate is at most 3600s";
         case ScenarioError::unknown_step:
             return "unknown step (see docs/scenarios.md)";
     }

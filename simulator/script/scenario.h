@@ -21,6 +21,14 @@ inline constexpr Milliseconds k_default_screen_wait{15'000};
 // Speech is recorded when an utterance has been played out in real time, so it may take
 // longer than a screen to appear.
 inline constexpr Milliseconds k_default_speech_wait{40'000};
+// A request the queue service answered with 503 is sent again no sooner than its Retry-After,
+// 30 s (simulator/queue, k_unavailable_retry_after), so a delivery may take that long after
+// the service is back.
+inline constexpr Milliseconds k_default_delivery_wait{40'000};
+// The lobby manager who acknowledges a call for staff when the scenario names nobody.
+inline constexpr std::string_view k_default_staff_name = "Wang";
+// docs/api/queue.yaml, "AcknowledgeRequest": a member of staff's estimate is at most an hour.
+inline constexpr std::chrono::seconds k_longest_staff_eta{3'600};
 
 struct InsertCard {
     std::string name;
@@ -47,8 +55,8 @@ struct Fault {
     std::string service;
     std::string mode;
 };
-// The kiosk's USB devices, as a scenario names them: `card reader`, `pin pad`.
-enum class Device { card_reader, pin_pad };
+// The kiosk's USB devices, as a scenario names them: `card reader`, `pin pad`, `printer`.
+enum class Device { card_reader, pin_pad, printer };
 std::string_view to_string(Device device);
 // `plug card reader`, `unplug pin pad`: the device's cable, on the simulator's virtual USB bus.
 struct PlugDevice {
@@ -59,6 +67,27 @@ struct PlugDevice {
 struct SpeechFault {
     bool failing = true;
 };
+// The receipt printer's roll, as its sensors tell it: `low` still prints, `out` prints nothing.
+enum class Paper { ok, low, out };
+std::string_view to_string(Paper paper);
+// `printer paper ok|low|out`
+struct PrinterPaper {
+    Paper paper = Paper::ok;
+};
+// `printer cover open|closed`: an open cover stops the printer as an empty roll does.
+struct PrinterCover {
+    bool open = false;
+};
+// `staff acknowledge ["NAME"] [eta DURATION]`: a lobby manager takes the newest open call for
+// staff of this kiosk, giving their name and, if asked, an estimate of when they will be there.
+struct StaffAcknowledge {
+    std::string name = std::string(k_default_staff_name);
+    std::optional<std::chrono::seconds> eta;
+};
+// `staff close`: the newest open or acknowledged call for staff of this kiosk is over.
+struct StaffClose {};
+// `restart kiosk`: the kiosk is stopped (SIGTERM) and started again with the same configuration.
+struct RestartKiosk {};
 
 // Speech matching: by text (substring) or by being private; optionally on one channel.
 struct SpeechPattern {
@@ -83,6 +112,21 @@ struct ExpectShown {
     std::string text;
     Milliseconds within = k_default_screen_wait;
 };
+// A slip whose text holds this was printed (after the slip the last one matched).
+struct ExpectPrinted {
+    std::string text;
+    Milliseconds within = k_default_screen_wait;
+};
+// What the simulated queue service counts for `expect delivered`.
+enum class Delivery { survey, complaint, call };
+std::string_view to_string(Delivery delivery);
+// The queue service holds exactly `count` survey answers, complaints or calls for staff from
+// this kiosk in this run.
+struct ExpectDelivered {
+    Delivery what = Delivery::survey;
+    int count = 0;
+    Milliseconds within = k_default_delivery_wait;
+};
 // Checked when the scenario ends, over everything recorded.
 struct ExpectScreens {
     std::vector<std::string> ids;
@@ -102,8 +146,10 @@ struct ExpectMemoryClean {};
 
 using Action =
     std::variant<InsertCard, RemoveCard, PressKeys, PressTwiceQuickly, TypePin, Headphones, Wait,
-                 Fault, PlugDevice, SpeechFault, ExpectScreen, ExpectShown, ExpectSpeech,
-                 ExpectScreens, ForbidSpeech, ForbidText, ForbidPinLength, ExpectMemoryClean>;
+                 Fault, PlugDevice, SpeechFault, PrinterPaper, PrinterCover, StaffAcknowledge,
+                 StaffClose, RestartKiosk, ExpectScreen, ExpectShown, ExpectSpeech, ExpectPrinted,
+                 ExpectDelivered, ExpectScreens, ForbidSpeech, ForbidText, ForbidPinLength,
+                 ExpectMemoryClean>;
 
 struct Step {
     int line = 0;
@@ -126,6 +172,8 @@ enum class ScenarioError {
     missing_pattern,  // `expect speech` or `forbid speech` without a quoted text or `private`
     unknown_key,      // `press` names something that is not a PIN pad key
     pin_not_digits,   // `type pin` with something other than digits (never repeated: a PIN)
+    bad_count,        // `expect delivered` without a whole number of 0 or more
+    eta_too_long,     // `staff acknowledge ... eta` longer than the contract's hour
     unknown_step,     // no step starts this way, or it has the wrong number of words
 };
 

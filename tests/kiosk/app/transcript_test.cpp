@@ -153,6 +153,24 @@ TEST_CASE("Every record kind is one valid JSON line, even with broken UTF-8") {
     CHECK(records[3]["ms"] == 42);
 }
 
+TEST_CASE("A service record says what the client did about the call only when it did more") {
+    TranscriptFile file;
+    {
+        auto transcript = app::Transcript::open(file.path, app::Transcript::Clock::now());
+        REQUIRE(transcript.has_value());
+        transcript->service("queue", "assistance", "503", 12, "kept");
+        transcript->service("account", "balance", "200", 42);
+    }
+    const auto records = read_records(file.path);
+    REQUIRE(records.size() == 2);
+    CHECK(records[0]["service"] == "queue");
+    CHECK(records[0]["call"] == "assistance");
+    CHECK(records[0]["status"] == "503");
+    CHECK(records[0]["detail"] == "kept");
+    // The shape of an account call's record is as it always was.
+    CHECK_FALSE(records[1].contains("detail"));
+}
+
 TEST_CASE("A transcript that cannot be written is an error, not a crash") {
     const auto transcript = app::Transcript::open("/nonexistent-folder/transcript.jsonl",
                                                   app::Transcript::Clock::now());

@@ -1,5 +1,7 @@
 #include "tests/kiosk/core/flow_driver.h"
 
+#include "kiosk/core/screens.h"
+
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -279,6 +281,13 @@ std::vector<Event> take_card() {
             TimerFired{TimerId::goodbye}};
 }
 
+// After a service (the balance was shown) the card taken brings one question, answered
+// "satisfied"; then the goodbye screen.
+std::vector<Event> take_card_after_service() {
+    return {SpeechEnded{}, TimerFired{TimerId::reminder}, CardRemoved{},
+            KeyPressed{k_survey_satisfied_key}, TimerFired{TimerId::goodbye}};
+}
+
 // Each reminder comes an interval after the speech before it ended.
 std::vector<Event> reminders(int count) {
     std::vector<Event> events;
@@ -303,13 +312,14 @@ std::vector<Scenario> all_scenarios() {
     const std::vector<Event> balance_and_out = {KeyPressed{base::Key::digit_1},
                                                 KeyPressed{base::Key::digit_2}};
     return {
-        {"happy path", concat({card, pin_events(), ok(1), balance_and_out, take_card()})},
+        {"happy path",
+         concat({card, pin_events(), ok(1), balance_and_out, take_card_after_service()})},
         {"happy path with a cleared PIN", concat({card,
                                                   {PinDigitEntered{1}, PinCleared{}},
                                                   pin_events(),
                                                   ok(1),
                                                   balance_and_out,
-                                                  take_card()})},
+                                                  take_card_after_service()})},
         {"headphones during the balance",
          concat({card,
                  pin_events(),
@@ -317,7 +327,7 @@ std::vector<Scenario> all_scenarios() {
                  {KeyPressed{base::Key::digit_1}, HeadphonesPlugged{}, HeadphonesUnplugged{},
                   HeadphonesPlugged{}, KeyPressed{base::Key::digit_1},
                   KeyPressed{base::Key::digit_1}, KeyPressed{base::Key::digit_2}},
-                 take_card(),
+                 take_card_after_service(),
                  {HeadphonesUnplugged{}}})},
         {"balance read aloud at the customer's choice",
          concat({card,
@@ -325,9 +335,13 @@ std::vector<Scenario> all_scenarios() {
                  ok(1),
                  {KeyPressed{base::Key::digit_1}, KeyPressed{base::Key::digit_3},
                   KeyPressed{base::Key::digit_2}},
-                 take_card()})},
-        {"headphones from the welcome screen",
-         concat({{HeadphonesPlugged{}}, card, pin_events(), ok(1), balance_and_out, take_card()})},
+                 take_card_after_service()})},
+        {"headphones from the welcome screen", concat({{HeadphonesPlugged{}},
+                                                       card,
+                                                       pin_events(),
+                                                       ok(1),
+                                                       balance_and_out,
+                                                       take_card_after_service()})},
         {"wrong PIN then right", concat({card,
                                          pin_events(),
                                          status(1, ServiceStatus::wrong_pin, 2),
@@ -335,7 +349,7 @@ std::vector<Scenario> all_scenarios() {
                                          pin_events(),
                                          ok(2),
                                          balance_and_out,
-                                         take_card()})},
+                                         take_card_after_service()})},
         {"wrong PIN then cancel", concat({card,
                                           pin_events(),
                                           status(1, ServiceStatus::wrong_pin, 1),
@@ -379,19 +393,19 @@ std::vector<Scenario> all_scenarios() {
                                               pin_events(),
                                               ok(1),
                                               balance_and_out,
-                                              take_card()})},
+                                              take_card_after_service()})},
         {"help from the menu and the PIN",
          concat({{KeyPressed{base::Key::help}, KeyPressed{base::Key::digit_5}},
                  card,
                  {KeyPressed{base::Key::help}, KeyPressed{base::Key::enter}},
                  pin_events(),
                  {KeyPressed{base::Key::help}},
-                 ok(1),
+                 ok(2),
                  {KeyPressed{base::Key::digit_3}, KeyPressed{base::Key::digit_9},
                   KeyPressed{base::Key::help}, KeyPressed{base::Key::clear}},
                  balance_and_out,
                  {KeyPressed{base::Key::help}},
-                 take_card()})},
+                 take_card_after_service()})},
         {"PIN pad failure", concat({card, {PinEntryFailed{"tamper"}}, take_card()})},
         {"PIN entry cancelled", concat({card, {PinEntryCancelled{}}, take_card()})},
         {"cancel from the menu",
@@ -401,12 +415,56 @@ std::vector<Scenario> all_scenarios() {
                                pin_events(),
                                ok(1),
                                balance_and_out,
-                               take_card()})},
+                               take_card_after_service()})},
         {"English card", concat({{CardInserted{}, CardRead{sample_card("enzh")}},
                                  pin_events(),
                                  ok(1),
                                  balance_and_out,
-                                 take_card()})},
+                                 take_card_after_service()})},
+        // The branch: call ids count from 1 in a fresh session, one per request and slip.
+        {"ticket, printed",
+         {KeyPressed{k_welcome_ticket_key},
+          BusinessesListed{1, QueueStatus::ok, sample_businesses()}, KeyPressed{base::Key::digit_1},
+          KeyPressed{k_guidance_take_key}, TicketIssued{2, QueueStatus::ok, sample_ticket()},
+          PrintFinished{3, PrintResult::printed}, KeyPressed{k_ticket_done_key},
+          KeyPressed{k_survey_satisfied_key}, TimerFired{TimerId::goodbye}}},
+        {"green channel with the printer out of paper",
+         {PaperChanged{PaperLevel::out}, KeyPressed{k_welcome_ticket_key},
+          BusinessesListed{1, QueueStatus::ok, sample_businesses()}, KeyPressed{base::Key::digit_1},
+          KeyPressed{k_guidance_green_key}, KeyPressed{k_green_older_key},
+          TicketIssued{2, QueueStatus::ok, sample_ticket(Priority::green_channel)},
+          KeyPressed{k_ticket_done_key}, KeyPressed{k_survey_neutral_key},
+          TimerFired{TimerId::goodbye}}},
+        {"queue service down",
+         {KeyPressed{k_welcome_ticket_key}, BusinessesListed{1, QueueStatus::unavailable, {}},
+          KeyPressed{k_unavailable_done_key}, TimerFired{TimerId::goodbye}}},
+        {"not satisfied: a complaint",
+         {KeyPressed{k_welcome_ticket_key},
+          BusinessesListed{1, QueueStatus::ok, sample_businesses()}, KeyPressed{base::Key::digit_1},
+          KeyPressed{k_guidance_take_key}, TicketIssued{2, QueueStatus::ok, sample_ticket()},
+          PrintFinished{3, PrintResult::printed}, KeyPressed{k_ticket_done_key},
+          KeyPressed{k_survey_not_satisfied_key}, KeyPressed{k_not_satisfied_complaint_key},
+          KeyPressed{base::Key::digit_1}, KeyPressed{k_consent_no_contact_key},
+          ComplaintFiled{4, QueueStatus::ok, "C-20261202-0007"}, KeyPressed{k_complaint_done_key},
+          TimerFired{TimerId::goodbye}}},
+        {"staff called, acknowledged and closed",
+         {KeyPressed{k_welcome_call_staff_key},
+          StaffCallChanged{1, QueueStatus::ok, sample_staff_call(false)},
+          StaffCallChanged{1, QueueStatus::ok, sample_staff_call(true)},
+          StaffCallChanged{1, QueueStatus::ok,
+                           [] {
+                               AssistanceCall closed = sample_staff_call(true);
+                               closed.state = CallState::closed;
+                               return closed;
+                           }()}}},
+        {"elder mode: a business under more",
+         {KeyPressed{k_welcome_elder_mode_key}, KeyPressed{k_welcome_ticket_key},
+          BusinessesListed{1, QueueStatus::ok, sample_businesses()}, KeyPressed{k_list_more_key},
+          KeyPressed{base::Key::digit_1}, KeyPressed{k_guidance_other_key},
+          KeyPressed{base::Key::digit_2}, KeyPressed{k_guidance_take_key},
+          TicketIssued{2, QueueStatus::ok, sample_ticket()}, PrintFinished{3, PrintResult::printed},
+          KeyPressed{k_ticket_done_key}, KeyPressed{k_survey_satisfied_key},
+          TimerFired{TimerId::goodbye}}},
     };
 }
 

@@ -389,17 +389,12 @@ std::vector<Event> probes(const Session& session) {
          std::initializer_list<Event>{SpeechEnded{}, HeadphonesPlugged{}, HeadphonesUnplugged{}}) {
         events.push_back(std::move(event));
     }
-    std::set<std::uint64_t> call_ids{session.next_call_id};
+    // Answers to the calls the session awaits, of every kind that leads somewhere different,
+    // and one answer of each kind to a call never made (the table's "stale"): whatever a stale
+    // answer says, the flow ignores it, so one stands for all.
+    const std::uint64_t stale = session.next_call_id;
     if (session.pending_call) {
-        call_ids.insert(*session.pending_call);
-    }
-    if (session.pending_save) {
-        call_ids.insert(*session.pending_save);
-    }
-    if (session.next_call_id > 1) {
-        call_ids.insert(session.next_call_id - 1);
-    }
-    for (const std::uint64_t call_id : call_ids) {
+        const std::uint64_t call_id = *session.pending_call;
         events.push_back(ReplyReceived{call_id, balance_reply(1'234'567)});
         for (const bool remembered : {false, true}) {
             ServiceReply reply = balance_reply(1'234'567);
@@ -407,36 +402,48 @@ std::vector<Event> probes(const Session& session) {
             events.push_back(ReplyReceived{call_id, std::move(reply)});
         }
         for (const ServiceStatus status : every_value<ServiceStatus>()) {
-            for (const int tries_left : {2, 0}) {
-                events.push_back(ReplyReceived{call_id, status_reply(status, tries_left)});
+            events.push_back(ReplyReceived{call_id, status_reply(status, 2)});
+            if (status == ServiceStatus::wrong_pin) {
+                events.push_back(ReplyReceived{call_id, status_reply(status, 0)});
             }
         }
     }
-    for (const std::uint64_t call_id : call_ids) {
-        events.push_back(PreferencesSaved{call_id, true});
-    }
+    events.push_back(ReplyReceived{stale, balance_reply(1'234'567)});
+    events.push_back(PreferencesSaved{session.pending_save.value_or(stale), true});
     // The queue service's answers, to the call awaited and to one never made: ok, and a failure
     // of each kind that leads elsewhere.
-    for (const std::uint64_t call_id : call_ids) {
+    for (const std::uint64_t call_id : {session.pending_queue_call.value_or(stale), stale}) {
         events.push_back(BusinessesListed{call_id, QueueStatus::ok, sample_businesses()});
         events.push_back(BusinessesListed{call_id, QueueStatus::unavailable, {}});
         events.push_back(TicketIssued{call_id, QueueStatus::ok, sample_ticket()});
+        events.push_back(TicketIssued{call_id, QueueStatus::kept, std::nullopt});
         events.push_back(TicketIssued{call_id, QueueStatus::refused, std::nullopt});
-    }
-    for (const std::uint64_t call_id : call_ids) {
-        events.push_back(StaffCallChanged{call_id, QueueStatus::ok, sample_staff_call(false)});
-        events.push_back(StaffCallChanged{call_id, QueueStatus::ok, sample_staff_call(true)});
-        events.push_back(StaffCallChanged{call_id, QueueStatus::unavailable, std::nullopt});
-    }
-    for (const std::uint64_t call_id : call_ids) {
         events.push_back(ComplaintFiled{call_id, QueueStatus::ok, "C-20261202-0001"});
         events.push_back(ComplaintFiled{call_id, QueueStatus::kept, {}});
+        if (!session.pending_queue_call) {
+            break;
+        }
+    }
+    for (const std::uint64_t call_id : {session.staff_call.value_or(stale), stale}) {
+        events.push_back(StaffCallChanged{call_id, QueueStatus::ok, sample_staff_call(false)});
+        events.push_back(StaffCallChanged{call_id, QueueStatus::ok, sample_staff_call(true)});
+        AssistanceCall closed = sample_staff_call(true);
+        closed.state = CallState::closed;
+        events.push_back(StaffCallChanged{call_id, QueueStatus::ok, closed});
+        events.push_back(StaffCallChanged{call_id, QueueStatus::kept, std::nullopt});
+        events.push_back(StaffCallChanged{call_id, QueueStatus::unavailable, std::nullopt});
+        if (!session.staff_call) {
+            break;
+        }
     }
     events.push_back(PaperChanged{PaperLevel::out});
     events.push_back(PaperChanged{PaperLevel::ok});
-    for (const std::uint64_t print_id : call_ids) {
+    for (const std::uint64_t print_id : {session.pending_print.value_or(stale), stale}) {
         events.push_back(PrintFinished{print_id, PrintResult::printed});
         events.push_back(PrintFinished{print_id, PrintResult::paper_out});
+        if (!session.pending_print) {
+            break;
+        }
     }
     for (const TimerId id : every_value<TimerId>()) {
         events.push_back(TimerFired{id});
@@ -453,7 +460,11 @@ std::string configuration(const Session& session) {
     }
     std::ranges::sort(timers);
     std::string key(to_string(session.state));
-    key += " back to " + std::string(to_string(session.resume_state));
+    // Where a screen goes back to is read only on the screens that go back.
+    if (session.state == State::staff_called || session.state == State::sound ||
+        session.state == State::timeout_warning) {
+        key += " back to " + std::string(to_string(session.resume_state));
+    }
     key += session.pin_entry_active ? " pad collecting" : "";
     key += session.pending_call ? " call pending" : "";
     key += " timers [" + joined(timers, ",") + "]";
@@ -468,12 +479,42 @@ std::string configuration(const Session& session) {
     key += session.elder_mode && before_reply ? " elder" : "";
     key += session.pending_save ? " saving" : "";
     // The voice changes what is said, never where an event leads, so its absence is not told
-    // apart (which keeps the search small); the reader's and the pad's are.
-    key += session.card_reader_missing ? " no card reader" : "";
-    key += session.pin_pad_missing ? " no pin pad" : "";
-    key += can_extend_time(real_resources(), session) ? " more time" : "";
+    // apart (which keeps the search small); the reader's and the pad's are, except on the
+    // branch's screens, where neither is needed: there they decide only whether news of them
+    // fits, which the welcome screen's row shows. The same holds there for the time extensions
+    // used, which decide only the time-out warning's Enter key.
+    const bool interrupts = session.state == State::staff_called || session.state == State::sound ||
+                            session.state == State::timeout_warning;
+    const bool branch =
+        is_branch_state(session.state) || (interrupts && is_branch_state(session.resume_state));
+    if (!branch) {
+        key += session.card_reader_missing ? " no card reader" : "";
+        key += session.pin_pad_missing ? " no pin pad" : "";
+        key += can_extend_time(real_resources(), session) ? " more time" : "";
+    }
     key += session.card ? " card" : "";
-    key += " ended " + std::string(to_string(session.end_reason));
+    // The branch: the answers awaited, the visit's call for staff, why no ticket can be had,
+    // whether the printer can print, and whether a service was given (the question after it).
+    key += session.pending_queue_call ? " queue call pending" : "";
+    key += session.pending_print ? " printing" : "";
+    // The visit's call for staff decides whether its news fits; on a screen of the card's it
+    // only decides that (the news is said, the screen stays), so there it is not told apart.
+    key += session.staff_call && (branch || session.state == State::welcome ||
+                                  session.state == State::staff_called)
+               ? " staff call"
+               : "";
+    key += session.queue_refused && session.state == State::queue_unavailable ? " refused" : "";
+    // The printer decides only whether a ticket's slip is printed; a card session never asks.
+    key +=
+        can_print(session) || !(branch || session.state == State::welcome) ? "" : " cannot print";
+    key += session.service_given && session.state == State::returning_card &&
+                   session.end_reason == EndReason::finished
+               ? " served"
+               : "";
+    // The end reason picks the card-returning screen; elsewhere it only lingers.
+    if (session.state == State::returning_card) {
+        key += " ended " + std::string(to_string(session.end_reason));
+    }
     return key;
 }
 
@@ -700,5 +741,98 @@ TEST_CASE("The README's table holds exactly the transitions step() makes from ev
         REQUIRE(claims.size() == 1);
         CHECK(claims.front() ==
               "the table says goodbye × CardRead → menu, which no explored session does");
+    }
+}
+
+// Not a check: writes the table the exploration finds to /tmp/flow_table.md, keeping each cell of
+// the README's that already says the same (with its notes), for pasting into kiosk/core/README.md
+// after a change to the flows. Run with: test_kiosk_core "[.print_table]".
+TEST_CASE("Print the table the exploration finds", "[.print_table]") {
+    const std::string text = readme_text();
+    const Table old = read_table(text);
+    std::map<std::pair<std::string, std::string>, std::string> old_cells;
+    {
+        std::istringstream lines(text);
+        std::string line;
+        bool in_section = false;
+        while (std::getline(lines, line)) {
+            in_section = in_section || line == k_table_heading;
+            if (!in_section || !line.starts_with("|")) {
+                continue;
+            }
+            const std::vector<std::string> cells = cells_of(line);
+            for (std::size_t column = 0; column < old.columns.size() && column + 1 < cells.size();
+                 ++column) {
+                old_cells[{without_notes(cells.front()), old.columns[column]}] = cells[column + 1];
+            }
+        }
+    }
+    const Exploration& explored = exploration();
+    std::vector<std::string> kinds;
+    for (const Event& event : probes(new_session(real_resources()))) {
+        if (std::ranges::find(kinds, to_string(event)) == kinds.end()) {
+            kinds.emplace_back(to_string(event));
+        }
+    }
+    std::ofstream out("/tmp/flow_table.md");
+    out << "| State | " << joined(kinds, " | ") << " |\n|";
+    for (std::size_t column = 0; column <= kinds.size(); ++column) {
+        out << " --- |";
+    }
+    out << "\n";
+    for (const State state_value : every_value<State>()) {
+        const std::string state(to_string(state_value));
+        out << "| " << state << " |";
+        for (const std::string& kind : kinds) {
+            Table cell_table;
+            for (const Transition& transition : old.transitions) {
+                if (transition.state == state && transition.kind == kind) {
+                    cell_table.transitions.insert(transition);
+                }
+            }
+            Exploration cell_explored;
+            std::map<std::string, std::set<std::string>> outcomes_of;  // label → outcomes
+            for (const auto& [transition, path] : explored.transitions) {
+                if (transition.state == state && transition.kind == kind) {
+                    cell_explored.transitions.emplace(transition, path);
+                    outcomes_of[transition.label].insert(transition.outcome);
+                }
+            }
+            const auto old_cell = old_cells.find({state, kind});
+            if (old_cell != old_cells.end() && !cell_table.transitions.empty() &&
+                differences(cell_table, cell_explored).empty()) {
+                out << " " << old_cell->second << " |";
+                continue;
+            }
+            const auto outcome_list = [](const std::set<std::string>& outcomes) {
+                std::vector<std::string> list(outcomes.begin(), outcomes.end());
+                std::ranges::stable_partition(list,
+                                              [](const std::string& o) { return o != k_ignored; });
+                return joined(list, ", ");
+            };
+            std::map<std::string, std::vector<std::string>> labels_of_outcomes;
+            for (const std::string& label : labels_of(kind)) {
+                const auto found = outcomes_of.find(label);
+                labels_of_outcomes[found == outcomes_of.end() ? std::string(k_ignored)
+                                                              : outcome_list(found->second)]
+                    .push_back(label);
+            }
+            if (labels_of_outcomes.size() == 1) {
+                out << " " << labels_of_outcomes.begin()->first << " |";
+                continue;
+            }
+            const auto most = std::ranges::max_element(
+                labels_of_outcomes, {}, [](const auto& entry) { return entry.second.size(); });
+            std::vector<std::string> entries;
+            for (const auto& [outcomes, labels] : labels_of_outcomes) {
+                if (outcomes != most->first) {
+                    entries.push_back(joined(labels, ", ") + " " + std::string(k_arrow) + " " +
+                                      outcomes);
+                }
+            }
+            entries.push_back("else " + std::string(k_arrow) + " " + most->first);
+            out << " " << joined(entries, "; ") << " |";
+        }
+        out << "\n";
     }
 }

@@ -52,7 +52,9 @@ TEST_CASE(
                                                            {"2", "繁體中文"},
                                                            {"3", "English"},
                                                            {"4", "长辈模式"},
-                                                           {"5", "显示设置：字体大小和对比度"}});
+                                                           {"5", "显示设置：字体大小和对比度"},
+                                                           {"6", "取号排队"},
+                                                           {"7", "呼叫工作人员"}});
     const auto spoken = utterances(kiosk.last());
     const auto english = std::ranges::find_if(
         spoken, [](const Utterance& utterance) { return utterance.locale == "en"; });
@@ -86,14 +88,19 @@ TEST_CASE("The happy path goes from welcome through PIN and balance to goodbye a
     kiosk.send(KeyPressed{base::Key::digit_2});
     CHECK(has_effect<EjectCard>(kiosk.last()));
     CHECK(kiosk.session().state == State::returning_card);
+    // After the service, one question; the answer goes to the queue service's outbox.
     kiosk.send(CardRemoved{});
+    CHECK(kiosk.session().state == State::survey);
+    const auto answers = effects_of<AnswerSurvey>(kiosk.send(KeyPressed{k_survey_satisfied_key}));
+    REQUIRE(answers.size() == 1);
+    CHECK(answers.front().answer == SurveyAnswer{ServiceKind::balance, Rating::satisfied, "zh-CN"});
     CHECK(kiosk.session().state == State::goodbye);
     kiosk.fire(TimerId::goodbye);
     CHECK(kiosk.session().state == State::welcome);
 
     CHECK(screen_ids(kiosk.all()) ==
           std::vector<std::string>{"welcome", "reading_card", "pin_entry", "verifying", "menu",
-                                   "balance", "take_card", "goodbye", "welcome"});
+                                   "balance", "take_card", "survey", "goodbye", "welcome"});
 }
 
 TEST_CASE("The balance screen shows the amount and the masked card number as private elements") {
@@ -209,7 +216,8 @@ TEST_CASE(
     }));
 
     // The choice is this customer's: the next one is asked again.
-    kiosk.send_all({KeyPressed{k_balance_take_card_key}, CardRemoved{}});
+    kiosk.send_all(
+        {KeyPressed{k_balance_take_card_key}, CardRemoved{}, KeyPressed{k_survey_neutral_key}});
     kiosk.fire(TimerId::goodbye);
     REQUIRE(kiosk.session().state == State::welcome);
     CHECK_FALSE(kiosk.session().speaker_chosen);
@@ -546,14 +554,27 @@ TEST_CASE(
     FlowDriver kiosk;
     kiosk.reach_menu();
     const auto& effects = kiosk.send(KeyPressed{base::Key::help});
-    CHECK(has_effect<NotifyStaff>(effects));
+    const auto calls = effects_of<CallStaff>(effects);
+    REQUIRE(calls.size() == 1);
+    CHECK(calls.front().request.reason == AssistanceReason::customer_request);
     CHECK(timer_cancelled(effects, TimerId::inactivity));
     CHECK(kiosk.session().state == State::staff_called);
     CHECK(kiosk.session().running_timers.empty());
-    CHECK(last_screen(effects)->id == "staff_called");
-    CHECK(mentions(effects, "大堂经理已收到通知"));
+    // Nothing is promised before the queue service has the call.
+    CHECK(last_screen(effects)->id == "calling_staff");
+    CHECK(mentions(effects, "正在呼叫工作人员"));
     CHECK(mentions(effects, "您的卡片在机器里，很安全。"));
     CHECK_FALSE(has_effect<EjectCard>(effects));
+    const std::uint64_t call = calls.front().call_id;
+    CHECK(last_screen(kiosk.send(StaffCallChanged{call, QueueStatus::ok, sample_staff_call(false)}))
+              ->id == "staff_called");
+    CHECK(mentions(kiosk.last(), "工作人员马上过来"));
+    CHECK(last_screen(kiosk.send(StaffCallChanged{call, QueueStatus::ok, sample_staff_call(true)}))
+              ->id == "staff_on_the_way");
+    CHECK(mentions(kiosk.last(), "陈经理（大堂经理）正在过来找您。"));
+    CHECK(mentions(kiosk.last(), "大约两分钟到。"));
+    // A second press of Help places no second call.
+    CHECK_FALSE(has_effect<CallStaff>(kiosk.send(KeyPressed{base::Key::help})));
 
     const auto& back = kiosk.send(KeyPressed{base::Key::digit_8});
     CHECK(kiosk.session().state == State::menu);
@@ -565,8 +586,8 @@ TEST_CASE("Calling staff from the menu with key 3 shows the polite message") {
     FlowDriver kiosk;
     kiosk.reach_menu();
     const auto& effects = kiosk.send(KeyPressed{k_menu_call_staff_key});
-    CHECK(has_effect<NotifyStaff>(effects));
-    CHECK(last_screen(effects)->id == "staff_called");
+    CHECK(has_effect<CallStaff>(effects));
+    CHECK(last_screen(effects)->id == "calling_staff");
 }
 
 TEST_CASE("The help key during PIN entry pauses the entry and starts it afresh on return") {
@@ -590,9 +611,9 @@ TEST_CASE("The help key while the service is checking keeps the screen and says 
     kiosk.reach_pin_entry();
     kiosk.send(PinEntered{sample_pin_block()});
     const auto& effects = kiosk.send(KeyPressed{base::Key::help});
-    CHECK(has_effect<NotifyStaff>(effects));
+    CHECK(has_effect<CallStaff>(effects));
     CHECK_FALSE(has_effect<Show>(effects));
-    CHECK(mentions(effects, "已为您通知大堂经理"));
+    CHECK(mentions(effects, "正在呼叫工作人员"));
     CHECK(kiosk.session().state == State::verifying);
     kiosk.reply(balance_reply(100));
     CHECK(kiosk.session().state == State::menu);

@@ -68,8 +68,8 @@ std::vector<core::Utterance> chinese_utterances(const core::Resources& resources
     }
     const core::Catalog& catalog = resources.catalog(locale);
     for (const char* key :
-         {"audio.on", "audio.off", "audio.orientation", "take_card.reminder",
-          "staff_called.notified", "pin_entry.cleared", "speech.private_on_screen"}) {
+         {"audio.on", "audio.off", "audio.orientation", "take_card.reminder", "calling_staff.title",
+          "pin_entry.cleared", "speech.private_on_screen"}) {
         all.push_back(core::phrase_utterance(catalog.text(key), locale, context));
     }
     return all;

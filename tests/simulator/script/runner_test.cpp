@@ -46,7 +46,8 @@ class RecordingHardware : public Hardware {
         actions.push_back("fault " + service + " " + mode);
         return {};
     }
-    std::map<Device, bool> plugged_in{{Device::card_reader, true}, {Device::pin_pad, true}};
+    std::map<Device, bool> plugged_in{
+        {Device::card_reader, true}, {Device::pin_pad, true}, {Device::printer, true}};
     std::expected<void, base::Error<ActionError>> plug_device(Device device, bool plug) override {
         if (plugged_in[device] == plug) {
             return std::unexpected(base::error(
@@ -73,6 +74,70 @@ class RecordingHardware : public Hardware {
             return std::unexpected(base::error(ActionError::kiosk_not_running));
         }
         return MemoryVerdict{memory_findings, "1 mapping read"};
+    }
+    std::expected<void, base::Error<ActionError>> set_printer_paper(Paper paper) override {
+        actions.push_back("paper " + std::string(to_string(paper)));
+        return {};
+    }
+    std::expected<void, base::Error<ActionError>> set_printer_cover(bool open) override {
+        actions.push_back(open ? "cover open" : "cover closed");
+        return {};
+    }
+    std::vector<std::string> slips;
+    std::vector<std::string> printed_slips() override { return slips; }
+    // How often the staff steps find no call before one is open; -1: never.
+    int staff_calls_missing = 0;
+    bool no_staff_call_yet() {
+        if (staff_calls_missing > 0) {
+            --staff_calls_missing;
+            return true;
+        }
+        return staff_calls_missing < 0;
+    }
+    std::expected<void, base::Error<ActionError>> acknowledge_staff_call(
+        const std::string& name, std::optional<std::chrono::seconds> eta) override {
+        if (no_staff_call_yet()) {
+            return std::unexpected(base::error(ActionError::no_open_staff_call));
+        }
+        actions.push_back("acknowledge " + name +
+                          (eta ? " eta " + std::to_string(eta->count()) : std::string()));
+        return {};
+    }
+    std::expected<void, base::Error<ActionError>> close_staff_call() override {
+        if (no_staff_call_yet()) {
+            return std::unexpected(base::error(ActionError::no_open_staff_call));
+        }
+        actions.push_back("close");
+        return {};
+    }
+    // The counts delivered() answers in turn, the last one from then on.
+    std::map<Delivery, std::vector<std::size_t>> deliveries;
+    std::expected<std::size_t, base::Error<ActionError>> delivered(Delivery what) override {
+        auto& counts = deliveries[what];
+        if (counts.empty()) {
+            return std::unexpected(base::error(ActionError::queue_service_unreadable));
+        }
+        const std::size_t count = counts.front();
+        if (counts.size() > 1) {
+            counts.erase(counts.begin());
+        }
+        return count;
+    }
+    // What restart_kiosk() does to the transcript: the old kiosk's last lines, written just
+    // before it stopped, and the new kiosk's first ones, in a new file.
+    std::filesystem::path transcript_path;
+    std::string last_lines;
+    std::string new_lines;
+    std::expected<void, base::Error<ActionError>> restart_kiosk(
+        const std::function<void()>& while_stopped) override {
+        std::ofstream(transcript_path, std::ios::app) << last_lines;
+        actions.push_back("stop");
+        while_stopped();
+        // As the branch does: the old transcript is set aside, the new kiosk writes anew.
+        std::filesystem::remove(transcript_path);
+        std::ofstream(transcript_path) << new_lines;
+        actions.push_back("start");
+        return {};
     }
 };
 
@@ -498,4 +563,140 @@ TEST_CASE("Speech heard in full must have played to its end") {
     CHECK_FALSE(
         run_steps(parse("expect speech \"插卡口\" in full within 100ms\n"), hardware, only_cut, {})
             .passed());
+}
+
+TEST_CASE("The printer's paper and cover are set in order") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    const auto outcome = run_steps(parse(R"(printer paper low
+unplug printer
+printer cover open
+plug printer
+printer cover closed
+printer paper out
+)"),
+                                   hardware, transcript, {});
+    CHECK(outcome.passed());
+    CHECK(hardware.actions == std::vector<std::string>{"paper low", "unplug printer", "cover open",
+                                                       "plug printer", "cover closed",
+                                                       "paper out"});
+}
+
+TEST_CASE("A printed text is looked for in the slips after the last one matched") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    hardware.slips = {"A023\n个人存取款\n", "B004\nLost or damaged cards\n"};
+    CHECK(run_steps(parse("expect printed \"A023\"\nexpect printed \"Lost or damaged\"\n"),
+                    hardware, transcript, {})
+              .passed());
+    // Each expectation has its own slip: A023 was printed once, and before B004.
+    const auto twice =
+        run_steps(parse("expect printed \"B004\"\nexpect printed \"A023\" within 100ms\n"),
+                  hardware, transcript, {});
+    REQUIRE(twice.failures.size() == 1);
+    CHECK(twice.failures.front().find("line 2") != std::string::npos);
+    CHECK(twice.failures.front().find("not printed within 100 ms") != std::string::npos);
+    // What was printed instead: the last slip's first line.
+    CHECK(twice.failures.front().find("2 slips printed, the last beginning \"B004\"") !=
+          std::string::npos);
+
+    RecordingHardware blank;
+    const auto nothing =
+        run_steps(parse("expect printed \"A023\" within 100ms\n"), blank, transcript, {});
+    REQUIRE_FALSE(nothing.passed());
+    CHECK(nothing.failures.front().find("nothing was printed") != std::string::npos);
+}
+
+TEST_CASE("A delivery count is waited for, and one over it fails at once") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    hardware.deliveries[Delivery::survey] = {0, 0, 1, 1};
+    hardware.deliveries[Delivery::complaint] = {0};
+    CHECK(run_steps(parse("expect delivered survey 1 within 5s\nexpect delivered complaint 0\n"),
+                    hardware, transcript, {})
+              .passed());
+
+    hardware.deliveries[Delivery::call] = {2};
+    const auto twice =
+        run_steps(parse("expect delivered call 1 within 60s\n"), hardware, transcript, {});
+    REQUIRE(twice.failures.size() == 1);
+    CHECK(twice.failures.front().find("holds 2 call, more than 1") != std::string::npos);
+
+    hardware.deliveries[Delivery::complaint] = {0};
+    const auto late =
+        run_steps(parse("expect delivered complaint 1 within 300ms\n"), hardware, transcript, {});
+    REQUIRE(late.failures.size() == 1);
+    CHECK(late.failures.front().find("holds 0 complaint after 300 ms, not 1") != std::string::npos);
+
+    RecordingHardware unreadable;
+    const auto broken = run_steps(parse("expect delivered survey 1\n"), unreadable, transcript, {});
+    REQUIRE_FALSE(broken.passed());
+    CHECK(broken.failures.front().find("could not be read") != std::string::npos);
+}
+
+TEST_CASE("Staff look for the kiosk's call for a while, then give up") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    hardware.staff_calls_missing = 2;
+    RunOptions options;
+    options.staff_call_wait = std::chrono::milliseconds(5'000);
+    CHECK(run_steps(parse("staff acknowledge \"Chen\" eta 60s\nstaff close\n"), hardware,
+                    transcript, options)
+              .passed());
+    CHECK(hardware.actions == std::vector<std::string>{"acknowledge Chen eta 60", "close"});
+
+    RecordingHardware never;
+    never.staff_calls_missing = -1;
+    options.staff_call_wait = std::chrono::milliseconds(300);
+    const auto outcome =
+        run_steps(parse("staff acknowledge\npress enter\n"), never, transcript, options);
+    REQUIRE(outcome.failures.size() == 1);
+    CHECK(outcome.failures.front().find("no call for staff open") != std::string::npos);
+    CHECK(never.actions.empty());
+}
+
+TEST_CASE("A restarted kiosk's transcript follows the old one's, and its clock starts again") {
+    TranscriptFile file(R"({"t_ms":100,"kind":"screen","id":"welcome","elements":[]}
+{"t_ms":90000,"kind":"screen","id":"menu","elements":[]}
+)");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    hardware.transcript_path = file.path;
+    hardware.last_lines = R"({"t_ms":90500,"kind":"journal","event":"kiosk stopped"})"
+                          "\n";
+    hardware.new_lines =
+        R"({"t_ms":1200,"kind":"screen","id":"welcome","elements":[]}
+{"t_ms":5000,"kind":"speech","channel":"speaker","voice":"v","text":"欢迎光临","played_ms":900,"started_ms":1250}
+)";
+    const auto outcome = run_steps(parse(R"(expect screen menu
+restart kiosk
+expect screen welcome within 100ms
+expect speech "欢迎光临" within 100ms
+)"),
+                                   hardware, transcript, {});
+    CHECK(outcome.passed());
+    CHECK(hardware.actions == std::vector<std::string>{"stop", "start"});
+    // Nothing of either kiosk is lost: the old one's last line is read before the new file.
+    std::vector<std::string> kinds;
+    for (const auto& record : transcript.records()) {
+        kinds.push_back(record["kind"]);
+    }
+    CHECK(kinds == std::vector<std::string>{"screen", "screen", "journal", "screen", "speech"});
+}
+
+TEST_CASE("A restarted kiosk that shows no screen fails the restart") {
+    TranscriptFile file(R"({"t_ms":100,"kind":"screen","id":"welcome","elements":[]}
+)");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    hardware.transcript_path = file.path;
+    RunOptions options;
+    options.start_up_limit = std::chrono::milliseconds(200);
+    const auto outcome = run_steps(parse("restart kiosk\n"), hardware, transcript, options);
+    REQUIRE(outcome.failures.size() == 1);
+    CHECK(outcome.failures.front().find("started again but showed no screen") != std::string::npos);
 }

@@ -82,7 +82,7 @@ press star hash audio
     CHECK_FALSE(std::get<SpeechFault>(scenario->steps[5].action).failing);
     CHECK(std::get<PressKeys>(scenario->steps[6].action).keys ==
           std::vector<base::Key>{base::Key::star, base::Key::hash, base::Key::audio});
-    for (const auto* wrong : {"unplug printer", "plug card", "unplug card reader now",
+    for (const auto* wrong : {"unplug scanner", "plug card", "unplug card reader now",
                               "make speech", "make speech louder", "make voice fail"}) {
         INFO(wrong);
         const auto rejected = parse_scenario(wrong);
@@ -175,4 +175,114 @@ TEST_CASE("Durations read milliseconds and seconds") {
     CHECK(parse_duration("0.5s") == Milliseconds(500));
     CHECK_FALSE(parse_duration("2").has_value());
     CHECK_FALSE(parse_duration("ms").has_value());
+}
+
+TEST_CASE("The printer's cable, paper and cover are steps") {
+    const auto scenario = parse_scenario(R"(unplug printer
+plug printer
+printer paper low
+printer paper out
+printer paper ok
+printer cover open
+printer cover closed
+)");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 7);
+    CHECK(std::get<PlugDevice>(scenario->steps[0].action).device == Device::printer);
+    CHECK_FALSE(std::get<PlugDevice>(scenario->steps[0].action).plugged);
+    CHECK(std::get<PlugDevice>(scenario->steps[1].action).plugged);
+    CHECK(std::get<PrinterPaper>(scenario->steps[2].action).paper == Paper::low);
+    CHECK(std::get<PrinterPaper>(scenario->steps[3].action).paper == Paper::out);
+    CHECK(std::get<PrinterPaper>(scenario->steps[4].action).paper == Paper::ok);
+    CHECK(std::get<PrinterCover>(scenario->steps[5].action).open);
+    CHECK_FALSE(std::get<PrinterCover>(scenario->steps[6].action).open);
+    for (const auto* wrong : {"printer paper", "printer paper empty", "printer paper ok now",
+                              "printer cover shut", "printer cover", "printer jam"}) {
+        INFO(wrong);
+        const auto rejected = parse_scenario(wrong);
+        REQUIRE_FALSE(rejected.has_value());
+        CHECK(rejected.error().code == ScenarioError::unknown_step);
+    }
+}
+
+TEST_CASE("Staff acknowledge with a name and an estimate, or as the default lobby manager") {
+    const auto scenario = parse_scenario(R"(staff acknowledge
+staff acknowledge "陈经理"
+staff acknowledge eta 90s
+staff acknowledge "Li" eta 1.2s
+staff close
+)");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 5);
+    const auto acknowledge = [&](std::size_t index) {
+        return std::get<StaffAcknowledge>(scenario->steps[index].action);
+    };
+    CHECK(acknowledge(0).name == k_default_staff_name);
+    CHECK_FALSE(acknowledge(0).eta.has_value());
+    CHECK(acknowledge(1).name == "陈经理");
+    CHECK(acknowledge(2).name == k_default_staff_name);
+    CHECK(acknowledge(2).eta == std::chrono::seconds(90));
+    CHECK(acknowledge(3).name == "Li");
+    // The contract counts whole seconds.
+    CHECK(acknowledge(3).eta == std::chrono::seconds(1));
+    CHECK(std::holds_alternative<StaffClose>(scenario->steps[4].action));
+
+    const auto code_of = [](std::string_view text) {
+        const auto rejected = parse_scenario(text);
+        REQUIRE_FALSE(rejected.has_value());
+        return rejected.error().code;
+    };
+    CHECK(code_of("staff acknowledge eta soon") == ScenarioError::bad_duration);
+    CHECK(code_of("staff acknowledge eta 3601s") == ScenarioError::eta_too_long);
+    CHECK(code_of("staff acknowledge Wang") == ScenarioError::unexpected_word);
+    CHECK(code_of("staff acknowledge \"Wang\" eta") == ScenarioError::unexpected_word);
+    CHECK(code_of("staff close now") == ScenarioError::unknown_step);
+    CHECK(code_of("staff dance") == ScenarioError::unknown_step);
+    CHECK(parse_scenario("staff acknowledge eta 3600s").has_value());
+}
+
+TEST_CASE("A queue fault, a restart and what was printed and delivered are steps") {
+    const auto scenario = parse_scenario(R"(fault queue unavailable
+restart kiosk
+expect printed "A0"
+expect printed "请带好" within 5s
+expect delivered survey 1
+expect delivered complaint 0 within 2s
+expect delivered call 12 within 90s
+)");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 7);
+    CHECK(std::get<Fault>(scenario->steps[0].action).service == "queue");
+    CHECK(std::holds_alternative<RestartKiosk>(scenario->steps[1].action));
+    const auto& printed = std::get<ExpectPrinted>(scenario->steps[2].action);
+    CHECK(printed.text == "A0");
+    CHECK(printed.within == k_default_screen_wait);
+    CHECK(std::get<ExpectPrinted>(scenario->steps[3].action).within == Milliseconds(5000));
+    const auto delivered = [&](std::size_t index) {
+        return std::get<ExpectDelivered>(scenario->steps[index].action);
+    };
+    CHECK(delivered(4).what == Delivery::survey);
+    CHECK(delivered(4).count == 1);
+    CHECK(delivered(4).within == k_default_delivery_wait);
+    CHECK(delivered(5).what == Delivery::complaint);
+    CHECK(delivered(5).count == 0);
+    CHECK(delivered(5).within == Milliseconds(2000));
+    CHECK(delivered(6).what == Delivery::call);
+    CHECK(delivered(6).count == 12);
+
+    const auto code_of = [](std::string_view text) {
+        const auto rejected = parse_scenario(text);
+        REQUIRE_FALSE(rejected.has_value());
+        return rejected.error().code;
+    };
+    CHECK(code_of("expect delivered survey -1") == ScenarioError::bad_count);
+    CHECK(code_of("expect delivered survey one") == ScenarioError::bad_count);
+    CHECK(code_of("expect delivered survey 2x") == ScenarioError::bad_count);
+    CHECK(code_of("expect delivered ticket 1") == ScenarioError::unknown_step);
+    CHECK(code_of("expect delivered survey") == ScenarioError::unknown_step);
+    CHECK(code_of("expect delivered survey 1 soon") == ScenarioError::unexpected_word);
+    CHECK(code_of("expect printed A023") == ScenarioError::unknown_step);
+    CHECK(code_of("expect printed \"A023\" within soon") == ScenarioError::bad_duration);
+    CHECK(code_of("restart kiosk now") == ScenarioError::unknown_step);
+    CHECK(code_of("restart") == ScenarioError::unknown_step);
 }

@@ -1,0 +1,86 @@
+#include "kiosk/core/slips.h"
+
+#include <string>
+#include <vector>
+
+#include "kiosk/core/wording.h"
+
+namespace kiosk::core {
+
+namespace {
+
+PrintText line(std::string text, PrintSize size = PrintSize::normal,
+               PrintAlignment alignment = PrintAlignment::left, bool bold = false) {
+    return PrintText{std::move(text), size, alignment, bold};
+}
+
+// The slip's part in one language.
+void add_language(std::vector<PrintBlock>& blocks, const Catalog& catalog, std::string_view locale,
+                  const Ticket& ticket, const Business& business) {
+    blocks.emplace_back(
+        line(business.name.in(locale), PrintSize::large, PrintAlignment::centre, true));
+    if (ticket.priority == Priority::green_channel) {
+        blocks.emplace_back(line(catalog.text("slip.green_channel"), PrintSize::normal,
+                                 PrintAlignment::centre, true));
+    }
+    blocks.emplace_back(
+        line(ticket.people_ahead == 0
+                 ? catalog.text("slip.nobody_ahead")
+                 : catalog.format("slip.ahead",
+                                  {{"people", std::to_string(ticket.people_ahead)},
+                                   {"minutes", std::to_string(ticket.estimated_wait_minutes)}})));
+    if (!business.materials.empty()) {
+        std::string materials;
+        for (const LocalizedText& material : business.materials) {
+            if (!materials.empty()) {
+                materials += catalog.text("business_guidance.separator");
+            }
+            materials += material.in(locale);
+        }
+        blocks.emplace_back(line(catalog.format("slip.bring", {{"materials", materials}})));
+    }
+    blocks.emplace_back(line(catalog.text("slip.listen")));
+}
+
+}  // namespace
+
+PrintDocument ticket_slip(const Resources& resources, const Ticket& ticket,
+                          const Business& business, std::string_view locale) {
+    std::string chinese =
+        is_chinese_locale(locale) ? std::string(locale) : resources.default_locale;
+    if (!is_chinese_locale(chinese) || !resources.has_locale(chinese)) {
+        chinese = "zh-CN";
+    }
+    PrintDocument slip;
+    std::vector<PrintBlock>& blocks = slip.blocks;
+    const bool has_chinese = resources.has_locale(chinese);
+    const bool has_english = resources.has_locale("en");
+    const Catalog& heading = resources.catalog(has_chinese ? chinese : std::string("en"));
+    blocks.emplace_back(
+        line(heading.text("slip.bank"), PrintSize::large, PrintAlignment::centre, true));
+    if (has_chinese && has_english) {
+        blocks.emplace_back(line(resources.catalog("en").text("slip.bank"), PrintSize::normal,
+                                 PrintAlignment::centre));
+    }
+    blocks.emplace_back(PrintRule{});
+    blocks.emplace_back(line(ticket.number, PrintSize::huge, PrintAlignment::centre, true));
+    blocks.emplace_back(PrintRule{});
+    if (has_chinese) {
+        add_language(blocks, resources.catalog(chinese), chinese, ticket, business);
+    }
+    if (has_chinese && has_english) {
+        blocks.emplace_back(PrintRule{});
+    }
+    if (has_english) {
+        add_language(blocks, resources.catalog("en"), "en", ticket, business);
+    }
+    blocks.emplace_back(PrintRule{});
+    std::string code = "TICKET " + ticket.number + " " + ticket.id;
+    if (code.size() > k_maximum_qr_bytes) {
+        code.resize(k_maximum_qr_bytes);
+    }
+    blocks.emplace_back(PrintQrCode{std::move(code)});
+    return slip;
+}
+
+}  // namespace kiosk::core
