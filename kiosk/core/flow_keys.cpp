@@ -273,7 +273,12 @@ void Flow::help_key() {
             call_staff_screen();
             return;
         case State::staff_called:
-            speak_screen_again();
+            // After a call that failed, Help tries again; otherwise it repeats the news.
+            if (m_session.staff_call) {
+                speak_screen_again();
+            } else {
+                call_staff_screen();
+            }
             return;
         case State::reading_card:
         case State::waiting_for_pin_pad:

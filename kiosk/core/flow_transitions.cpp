@@ -108,7 +108,8 @@ void Flow::resume() {
 
 void Flow::call_staff_screen(AssistanceReason reason) {
     // From the time-out warning or the sound screen, the way back is where they came from.
-    if (m_session.state != State::timeout_warning && m_session.state != State::sound) {
+    if (m_session.state != State::timeout_warning && m_session.state != State::sound &&
+        m_session.state != State::staff_called) {
         m_session.resume_state = m_session.state;
     }
     cancel_pin_entry();
