@@ -67,8 +67,8 @@ class Transcript {
     void tone(std::string_view kind);
     void input(std::string_view source, std::string_view key);
     void device(std::string_view device, std::string_view event);
-    // `detail`: what the client did about the call ("kept", "delivered", "dropped: older than
-    // 2 minutes"); omitted when empty.
+    // `detail`: what the client did about the call ("kept", "delivered", or why it was dropped:
+    // "older than 120 s: ..."); omitted when empty.
     void service(std::string_view service, std::string_view call, std::string_view status,
                  long milliseconds, std::string_view detail = {});
     void timer(std::string_view id, std::string_view action, int milliseconds);

@@ -219,7 +219,8 @@ void Flow::handle(const CardReadFailed& event) {
 void Flow::handle(const CardRemoved&) {
     if (m_session.state == State::returning_card) {
         journal("card_taken");
-        // After a service, one question (docs/service-standards.md, "After a service").
+        // After a service, one question (docs/service-standards.md, "Feedback and complaints
+        // (满意度调研 / 投诉处理)").
         if (m_session.end_reason == EndReason::finished && m_session.service_given) {
             cancel_all_timers();
             begin_survey();

@@ -75,7 +75,7 @@ ScreenModel choose_business_screen(const Resources& resources, const Session& se
 }
 
 // What to bring and how long it takes, heard before the ticket is issued
-// (docs/service-standards.md, "Guidance before queuing").
+// (docs/service-standards.md, "Guidance before service (业务引导 / 资料准备)").
 ScreenModel guidance_screen(const Resources& resources, const Session& session) {
     ScreenBuilder builder(ScreenId::business_guidance, resources, session);
     if (!session.business) {

@@ -27,7 +27,7 @@ inline constexpr Milliseconds k_default_speech_wait{40'000};
 inline constexpr Milliseconds k_default_delivery_wait{40'000};
 // The lobby manager who acknowledges a call for staff when the scenario names nobody.
 inline constexpr std::string_view k_default_staff_name = "Wang";
-// docs/api/queue.yaml, "AcknowledgeRequest": a member of staff's estimate is at most an hour.
+// docs/api/queue.yaml, "AcknowledgementRequest": a member of staff's estimate is at most an hour.
 inline constexpr std::chrono::seconds k_longest_staff_eta{3'600};
 
 struct InsertCard {

@@ -297,7 +297,8 @@ TEST_CASE("Elder mode screens offer at most four choices") {
             }
             INFO(screen.id);
             // A list's "more" (9) turns the page rather than choosing: the four most common
-            // come first (docs/service-standards.md, "Guidance before queuing").
+            // come first (docs/service-standards.md, "Guidance before service (业务引导 /
+            // 资料准备)").
             const auto choices = std::ranges::count_if(screen.elements, [](const Element& element) {
                 return element.role == Role::choice && element.key != k_list_more_key;
             });

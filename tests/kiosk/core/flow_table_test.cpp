@@ -17,7 +17,13 @@
 //   - audio mode: whether the Audio key starts it or opens the sound screen;
 //   - the missing devices: whether news of one changes anything, and what losing one ends;
 //   - whether the customer may still ask for more time (can_extend_time);
-//   - whether a card was read (begin_pin_entry and PinEntered end the session without one).
+//   - whether a card was read (begin_pin_entry and PinEntered end the session without one);
+//   - the branch's: the queue service's answer awaited (pending_queue_call), the slip being
+//     printed (pending_print), the visit's call for staff (staff_call), whether the queue
+//     service refused rather than failed (queue_refused), whether a slip can be printed
+//     (can_print) and whether a service was given (the question after it).
+// Some fields decide nothing in some states, and are not told apart there, which keeps the
+// search to a few thousand sessions (configuration() below says where and why).
 // Everything else (locale, elder mode, PIN digits, tries left, reminders given, the call counter,
 // the screen) changes what is shown, spoken or journaled, never the next state. The exploration
 // is a breadth-first search over sessions: from each session reached it feeds every probe event
