@@ -145,7 +145,8 @@ bool holds_card(State state) {
         case State::returning_card:
             return true;
         default:
-            return !is_branch_state(state);
+            // The branch's states: none needs a card.
+            return false;
     }
 }
 

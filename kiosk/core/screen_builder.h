@@ -113,6 +113,5 @@ inline void add_language_choices(ScreenBuilder& builder, const Resources& resour
 
 // The branch's screens (screens_branch.cpp); `id` is one of them.
 ScreenModel branch_screen(ScreenId id, const Resources& resources, const Session& session);
-bool is_branch_screen(ScreenId id);
 
 }  // namespace kiosk::core::screen_parts

@@ -201,33 +201,6 @@ ScreenModel staff_screen_model(ScreenId id, const Resources& resources, const Se
 
 }  // namespace
 
-bool is_branch_screen(ScreenId id) {
-    switch (id) {
-        case ScreenId::choose_language:
-        case ScreenId::fetching_businesses:
-        case ScreenId::choose_business:
-        case ScreenId::business_guidance:
-        case ScreenId::green_channel:
-        case ScreenId::issuing_ticket:
-        case ScreenId::ticket:
-        case ScreenId::queue_unavailable:
-        case ScreenId::survey:
-        case ScreenId::not_satisfied:
-        case ScreenId::complaint_category:
-        case ScreenId::complaint_consent:
-        case ScreenId::filing_complaint:
-        case ScreenId::complaint_filed:
-        case ScreenId::calling_staff:
-        case ScreenId::staff_called:
-        case ScreenId::staff_on_the_way:
-        case ScreenId::staff_call_kept:
-        case ScreenId::staff_call_failed:
-            return true;
-        default:
-            return false;
-    }
-}
-
 ScreenModel branch_screen(ScreenId id, const Resources& resources, const Session& session) {
     ScreenBuilder builder(id, resources, session);
     switch (id) {
