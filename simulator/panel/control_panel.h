@@ -1,7 +1,9 @@
 #pragma once
 // The simulator's control panel: a small window beside the kiosk's in which a developer
-// plays the customer: inserts and removes cards, presses PIN pad keys, plugs headphones,
-// and breaks the account service.
+// plays the customer (inserts and removes cards, presses PIN pad keys, plugs headphones), the
+// branch's staff (acknowledges and closes calls for staff) and whatever breaks: the account
+// and queue services, the devices' cables, the printer's paper and cover, the kiosk's speech,
+// and the kiosk itself (restarts it).
 
 #include <expected>
 #include <string>

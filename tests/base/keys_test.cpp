@@ -51,8 +51,10 @@ TEST_CASE("The developer keyboard's characters map onto the keypad, and nothing 
     CHECK(base::key_for_character(U'*') == base::Key::star);
     CHECK(base::key_for_character(U'#') == base::Key::hash);
     CHECK(base::key_for_character(U'a') == base::Key::audio);
-    // The control panel's own keys are no keypad keys: R, H, U, C, P, S.
-    for (const char32_t own : {U'r', U'h', U'u', U'c', U'p', U's', U'q', U' '}) {
+    // The control panel's own keys are no keypad keys: R, H, U, C, P, S, and the branch's Q, T,
+    // L, O, W, X, K.
+    for (const char32_t own :
+         {U'r', U'h', U'u', U'c', U'p', U's', U'q', U't', U'l', U'o', U'w', U'x', U'k', U' '}) {
         CHECK_FALSE(base::key_for_character(own).has_value());
     }
 }
