@@ -18,6 +18,11 @@ namespace {
 // meaning (any key leaves the staff screen), or digits are not reported at all around PIN
 // entry (docs/protocols/epp.md §4.3).
 bool repeats_on_zero(State state) {
+    // The branch's screens that wait for an answer at the customer's pace; its waits are
+    // answered like the card's (every key says the screen again).
+    if (is_branch_state(state)) {
+        return has_inactivity_timeout(state);
+    }
     switch (state) {
         case State::welcome:
         case State::settings:
@@ -30,29 +35,14 @@ bool repeats_on_zero(State state) {
         case State::returning_card:
         case State::goodbye:
             return true;
-        case State::choose_language:
-        case State::choose_business:
-        case State::business_guidance:
-        case State::green_channel:
-        case State::ticket:
-        case State::queue_unavailable:
-        case State::survey:
-        case State::not_satisfied:
-        case State::complaint_category:
-        case State::complaint_consent:
-        case State::complaint_filed:
-            return true;
         case State::reading_card:
         case State::waiting_for_pin_pad:
         case State::pin_entry:
         case State::verifying:
         case State::staff_called:
-        case State::fetching_businesses:
-        case State::issuing_ticket:
-        case State::filing_complaint:
+        default:  // the branch's states are decided above
             return false;
     }
-    return false;
 }
 
 // What Cancel ends the session as. Before the balance is shown the customer gave up; once they

@@ -74,6 +74,10 @@ void Flow::enter_interactive(State state) {
 // afresh, an interactive screen comes back, and anything else is the welcome screen.
 void Flow::resume() {
     const State state = m_session.resume_state;
+    if (is_branch_state(state) && has_inactivity_timeout(state)) {
+        enter_interactive(state);
+        return;
+    }
     switch (state) {
         case State::pin_entry:
             begin_pin_entry();
@@ -82,17 +86,6 @@ void Flow::resume() {
         case State::menu:
         case State::balance:
         case State::wrong_pin:
-        case State::choose_language:
-        case State::choose_business:
-        case State::business_guidance:
-        case State::green_channel:
-        case State::ticket:
-        case State::queue_unavailable:
-        case State::survey:
-        case State::not_satisfied:
-        case State::complaint_category:
-        case State::complaint_consent:
-        case State::complaint_filed:
             enter_interactive(state);
             return;
         case State::settings:
