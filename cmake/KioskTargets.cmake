@@ -40,14 +40,15 @@ function(kiosk_executable name)
   endif()
 endfunction()
 
-# kiosk_test(NAME SOURCES... [LINK libs...] [ENVIRONMENT vars...] [PROCESS_PER_CASE])
+# kiosk_test(NAME SOURCES... [LINK libs...] [ENVIRONMENT vars...] [LABELS labels...]
+#            [PROCESS_PER_CASE])
 # A Catch2 (v2) test binary: one CTest test that runs all its cases in one process (under
 # AddressSanitizer every process costs about 0.2 s to start, and some 860 of them cost minutes
 # of CI). With KIOSK_TESTS_PER_CASE=ON its cases are registered with CTest one by one instead,
 # each in a process of its own, so that `ctest -R` picks one. PROCESS_PER_CASE registers them
 # so either way: a process holds one umockdev testbed (docs/platform-facts.md).
 function(kiosk_test name)
-  cmake_parse_arguments(ARG "PROCESS_PER_CASE" "" "SOURCES;LINK;ENVIRONMENT" ${ARGN})
+  cmake_parse_arguments(ARG "PROCESS_PER_CASE" "" "SOURCES;LINK;ENVIRONMENT;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_options(${name} PRIVATE ${KIOSK_WARNINGS})
@@ -58,10 +59,10 @@ function(kiosk_test name)
   if(KIOSK_TESTS_PER_CASE OR ARG_PROCESS_PER_CASE)
     catch_discover_tests(${name}
       TEST_PREFIX "${name}: "
-      PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}")
+      PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}" LABELS "${ARG_LABELS}")
   else()
     add_test(NAME ${name} COMMAND ${name})
-    set_tests_properties(${name} PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}")
+    set_tests_properties(${name} PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}" LABELS "${ARG_LABELS}")
   endif()
 endfunction()
 
