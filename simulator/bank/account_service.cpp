@@ -11,6 +11,7 @@
 #include "base/bytes.h"
 #include "base/text.h"
 #include "drivers/iso9564/pin_block.h"
+#include "simulator/bank/account_messages.h"
 #include "simulator/bank/loopback_server.h"
 
 namespace simulator::bank {
@@ -20,44 +21,16 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view k_json_type = "application/json";
-constexpr std::size_t k_maximum_terminal_id_length = 32;
-constexpr std::size_t k_minimum_pan_length = 12;
-constexpr std::size_t k_maximum_pan_length = 19;
-constexpr std::size_t k_pin_block_hex_length = 16;
 constexpr std::string_view k_pin_block_format_0 = "iso9564-0";
-// docs/api/account.yaml, "Grant": 16 to 128 characters of A-Z a-z 0-9 _ -.
-constexpr std::size_t k_minimum_grant_length = 16;
-constexpr std::size_t k_maximum_grant_length = 128;
 // The drop fault announces a body of this length and then closes the connection.
 constexpr std::size_t k_dropped_body_length = 64;
 
-bool is_terminal_id(std::string_view text) {
-    return !text.empty() && text.size() <= k_maximum_terminal_id_length &&
-           std::all_of(text.begin(), text.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                      c == '.' || c == '_' || c == '-';
-           });
+bool is_pin_block_format(std::string_view text) {
+    return text == k_pin_block_format_0;
 }
 
-bool is_grant(std::string_view text) {
-    return text.size() >= k_minimum_grant_length && text.size() <= k_maximum_grant_length &&
-           std::all_of(text.begin(), text.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                      c == '_' || c == '-';
-           });
-}
-
-std::optional<std::array<std::uint8_t, 8>> parse_pin_block(std::string_view hex) {
-    if (hex.size() != k_pin_block_hex_length) {
-        return std::nullopt;
-    }
-    const auto bytes = base::parse_hex(hex);
-    if (!bytes || bytes->size() != 8) {
-        return std::nullopt;
-    }
-    std::array<std::uint8_t, 8> block{};
-    std::ranges::copy(*bytes, block.begin());
-    return block;
+bool is_pin_block(std::string_view text) {
+    return parse_pin_block(text).has_value();
 }
 
 struct BalanceRequest {
@@ -66,96 +39,38 @@ struct BalanceRequest {
     std::array<std::uint8_t, 8> pin_block{};
 };
 
-// What is wrong with a balance request's body. Each phrase is a detail safe to send back in the
-// 400 reply (docs/api/account.yaml): it never echoes a value from the request, so there is no
-// context and the bare code is the error (docs/style.md, "Errors").
-enum class RequestError {
-    not_json,              // the body does not parse as JSON
-    not_object,            // the body is JSON but not an object
-    unexpected_field,      // a field the contract does not define
-    bad_terminal_id,       // terminal_id missing, not a string, or not 1..32 allowed characters
-    bad_pan,               // pan missing, not a string, or not 12..19 digits
-    bad_pin_block_format,  // pin_block_format missing or not "iso9564-0"
-    bad_pin_block,         // pin_block missing, not a string, or not 16 hexadecimal digits
-    bad_grant,             // grant missing, not a string, or not 16..128 allowed characters
-    bad_elder_mode,        // elder_mode missing or not a boolean
-};
-
-std::string_view to_string(RequestError error) {
-    switch (error) {
-        case RequestError::not_json:
-            return "body is not valid JSON";
-        case RequestError::not_object:
-            return "body must be a JSON object";
-        case RequestError::unexpected_field:
-            return "unexpected field in body";
-        case RequestError::bad_terminal_id:
-            return "terminal_id must be 1 to 32 characters of A-Z a-z 0-9 . _ -";
-        case RequestError::bad_pan:
-            return "pan must be a string of 12 to 19 digits";
-        case RequestError::bad_pin_block_format:
-            return "pin_block_format must be \"iso9564-0\"";
-        case RequestError::bad_pin_block:
-            return "pin_block must be 16 hexadecimal digits";
-        case RequestError::bad_grant:
-            return "grant must be 16 to 128 characters of A-Z a-z 0-9 _ -";
-        case RequestError::bad_elder_mode:
-            return "elder_mode must be true or false";
-    }
-    return "bad request";
-}
-
-// Validates the request body field by field.
+// A balance or sign-on request (docs/api/account.yaml, "BalanceRequest"), field by field. The
+// audit row learns the terminal and the masked PAN as soon as they are read.
 std::expected<BalanceRequest, RequestError> parse_balance_request(std::string_view body,
                                                                   AuditEntry& audit) {
-    const json document = json::parse(body, nullptr, false);
-    if (document.is_discarded()) {
-        return std::unexpected(RequestError::not_json);
-    }
-    if (!document.is_object()) {
-        return std::unexpected(RequestError::not_object);
-    }
-    for (const auto& [key, value] : document.items()) {
-        if (key != "terminal_id" && key != "pan" && key != "pin_block" &&
-            key != "pin_block_format") {
-            return std::unexpected(RequestError::unexpected_field);
-        }
+    auto document = parse_object(body, {"terminal_id", "pan", "pin_block", "pin_block_format"});
+    if (!document) {
+        return std::unexpected(document.error());
     }
     BalanceRequest request;
-    const auto terminal = document.find("terminal_id");
-    if (terminal == document.end() || !terminal->is_string() ||
-        !is_terminal_id(terminal->get_ref<const std::string&>())) {
-        return std::unexpected(RequestError::bad_terminal_id);
+    auto terminal =
+        read_string(*document, "terminal_id", is_terminal_id, RequestError::bad_terminal_id);
+    if (!terminal) {
+        return std::unexpected(terminal.error());
     }
-    request.terminal_id = terminal->get<std::string>();
+    request.terminal_id = *terminal;
     audit.terminal_id = request.terminal_id;
-
-    const auto pan = document.find("pan");
-    if (pan == document.end() || !pan->is_string()) {
-        return std::unexpected(RequestError::bad_pan);
+    auto pan = read_string(*document, "pan", is_account_number, RequestError::bad_pan);
+    if (!pan) {
+        return std::unexpected(pan.error());
     }
-    const auto& pan_text = pan->get_ref<const std::string&>();
-    if (pan_text.size() < k_minimum_pan_length || pan_text.size() > k_maximum_pan_length ||
-        !base::is_digits(pan_text)) {
-        return std::unexpected(RequestError::bad_pan);
-    }
-    request.pan = pan_text;
+    request.pan = *pan;
     audit.masked_pan = mask_pan(request.pan);
-
-    const auto format = document.find("pin_block_format");
-    if (format == document.end() || !format->is_string() ||
-        format->get_ref<const std::string&>() != k_pin_block_format_0) {
-        return std::unexpected(RequestError::bad_pin_block_format);
+    auto format = read_string(*document, "pin_block_format", is_pin_block_format,
+                              RequestError::bad_pin_block_format);
+    auto block = read_string(*document, "pin_block", is_pin_block, RequestError::bad_pin_block);
+    if (!format) {
+        return std::unexpected(format.error());
     }
-    const auto block = document.find("pin_block");
-    if (block == document.end() || !block->is_string()) {
-        return std::unexpected(RequestError::bad_pin_block);
+    if (!block) {
+        return std::unexpected(block.error());
     }
-    const auto parsed_block = parse_pin_block(block->get_ref<const std::string&>());
-    if (!parsed_block) {
-        return std::unexpected(RequestError::bad_pin_block);
-    }
-    request.pin_block = *parsed_block;
+    request.pin_block = *parse_pin_block(*block);
     return request;
 }
 
@@ -169,54 +84,49 @@ struct PreferencesRequest {
 // "PreferencesRequest").
 std::expected<PreferencesRequest, RequestError> parse_preferences_request(std::string_view body,
                                                                           AuditEntry& audit) {
-    const json document = json::parse(body, nullptr, false);
-    if (document.is_discarded()) {
-        return std::unexpected(RequestError::not_json);
-    }
-    if (!document.is_object()) {
-        return std::unexpected(RequestError::not_object);
-    }
-    for (const auto& [key, value] : document.items()) {
-        if (key != "terminal_id" && key != "grant" && key != "elder_mode") {
-            return std::unexpected(RequestError::unexpected_field);
-        }
+    auto document = parse_object(body, {"terminal_id", "grant", "elder_mode"});
+    if (!document) {
+        return std::unexpected(document.error());
     }
     PreferencesRequest request;
-    const auto terminal = document.find("terminal_id");
-    if (terminal == document.end() || !terminal->is_string() ||
-        !is_terminal_id(terminal->get_ref<const std::string&>())) {
-        return std::unexpected(RequestError::bad_terminal_id);
+    auto terminal =
+        read_string(*document, "terminal_id", is_terminal_id, RequestError::bad_terminal_id);
+    if (!terminal) {
+        return std::unexpected(terminal.error());
     }
-    request.terminal_id = terminal->get<std::string>();
+    request.terminal_id = *terminal;
     audit.terminal_id = request.terminal_id;
-
-    const auto grant = document.find("grant");
-    if (grant == document.end() || !grant->is_string() ||
-        !is_grant(grant->get_ref<const std::string&>())) {
-        return std::unexpected(RequestError::bad_grant);
+    auto grant = read_string(*document, "grant", is_token, RequestError::bad_grant);
+    if (!grant) {
+        return std::unexpected(grant.error());
     }
-    request.grant = grant->get<std::string>();
-
-    const auto elder_mode = document.find("elder_mode");
-    if (elder_mode == document.end() || !elder_mode->is_boolean()) {
+    request.grant = *grant;
+    const auto elder_mode = document->find("elder_mode");
+    if (elder_mode == document->end() || !elder_mode->is_boolean()) {
         return std::unexpected(RequestError::bad_elder_mode);
     }
     request.elder_mode = elder_mode->get<bool>();
     return request;
 }
 
-std::string result_body(std::string_view result) {
-    return json{{"result", result}}.dump();
-}
-
-std::string bad_request_body(std::string_view detail) {
-    return json{{"result", "bad_request"}, {"detail", detail}}.dump();
-}
-
-std::int64_t now_unix_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+// The terminal and masked PAN of a request a fault answers, for its audit row: whatever of
+// them the body or query holds in a valid form.
+void fill_audit(const httplib::Request& request, AuditEntry& audit) {
+    if (const std::string terminal = request.get_param_value("terminal_id");
+        is_terminal_id(terminal)) {
+        audit.terminal_id = terminal;
+    }
+    const json document = json::parse(request.body, nullptr, false);
+    if (!document.is_object()) {
+        return;
+    }
+    if (auto terminal =
+            read_string(document, "terminal_id", is_terminal_id, RequestError::bad_terminal_id)) {
+        audit.terminal_id = *terminal;
+    }
+    if (auto pan = read_string(document, "pan", is_account_number, RequestError::bad_pan)) {
+        audit.masked_pan = mask_pan(*pan);
+    }
 }
 
 }  // namespace
@@ -237,6 +147,12 @@ std::string_view to_string(Fault fault) {
     return "unknown";
 }
 
+std::int64_t AccountService::now_unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 AccountService::AccountService(AccountServiceConfig config) : m_config(std::move(config)) {}
 
 AccountService::~AccountService() {
@@ -255,12 +171,32 @@ std::expected<std::vector<AuditEntry>, BankError> AccountService::audit_entries(
     return m_store->audit_entries();
 }
 
+std::expected<CashLedger, BankError> AccountService::cash_ledger() {
+    if (!m_store) {
+        return CashLedger{};
+    }
+    return m_store->cash_ledger("");
+}
+
 void AccountService::hold_reply() {
     std::unique_lock lock(m_hold_mutex);
     m_hold_released.wait_for(lock, m_slow_reply_delay, [this] { return m_stopping; });
 }
 
-AccountService::Reply AccountService::answer_balance(std::string_view body, AuditEntry& audit) {
+AccountService::Reply AccountService::answer_balance(const httplib::Request& request,
+                                                     AuditEntry& audit) {
+    return sign_on(request.body, audit, false);
+}
+
+AccountService::Reply AccountService::answer_sign_on(const httplib::Request& request,
+                                                     AuditEntry& audit) {
+    return sign_on(request.body, audit, true);
+}
+
+// docs/api/account.yaml: /v1/balance and /v1/sessions verify the PIN block the same way; a
+// sign-on also opens a session and states the limits.
+AccountService::Reply AccountService::sign_on(std::string_view body, AuditEntry& audit,
+                                              bool open_session) {
     auto request = parse_balance_request(body, audit);
     if (!request) {
         return {400, bad_request_body(to_string(request.error())), "bad_request"};
@@ -275,6 +211,9 @@ AccountService::Reply AccountService::answer_balance(std::string_view body, Audi
     if (*status == CardStatus::locked) {
         return {423, result_body("pin_locked"), "pin_locked"};
     }
+    if (*status == CardStatus::blocked) {
+        return {403, result_body("card_blocked"), "card_blocked"};
+    }
     // ISO 9564-1 §9.4.2. A block that does not decipher to a valid format 0 block means a
     // PIN pad with the wrong key or a forged block, not a customer's mistake: no try is counted.
     auto pin =
@@ -285,19 +224,28 @@ AccountService::Reply AccountService::answer_balance(std::string_view body, Audi
     }
     auto check = m_store->verify_pin_and_read_balance(
         request->pan, *pin,
-        GrantTerms{request->terminal_id, now_unix_ms(), m_config.grant_lifetime});
+        GrantTerms{request->terminal_id, now_unix_ms(), m_config.grant_lifetime, open_session});
     base::wipe(*pin);
     if (!check) {
         return {503, result_body("unavailable"), std::string(to_string(check.error()))};
     }
     switch (check->verdict) {
         case PinVerdict::ok: {
-            const json reply = {
+            json reply = {
                 {"result", "ok"},
-                {"balance",
-                 {{"minor_units", check->balance_minor_units}, {"currency", check->currency}}},
+                {"balance", money_json(check->balance_minor_units, check->currency)},
                 {"masked_pan", mask_pan(request->pan)},
                 {"preferences", {{"elder_mode", check->elder_mode}, {"grant", check->grant}}}};
+            if (open_session) {
+                const Limits& limits = check->limits;
+                reply["session"] = check->session;
+                reply["limits"] = {{"withdrawal_per_transaction",
+                                    money_json(limits.withdrawal_per_transaction, check->currency)},
+                                   {"withdrawal_left_today",
+                                    money_json(limits.withdrawal_left_today, check->currency)},
+                                   {"transfer_left_today",
+                                    money_json(limits.transfer_left_today, check->currency)}};
+            }
             return {200, reply.dump(), "ok"};
         }
         case PinVerdict::wrong_pin:
@@ -311,8 +259,9 @@ AccountService::Reply AccountService::answer_balance(std::string_view body, Audi
     return {503, result_body("unavailable"), "database_failure"};
 }
 
-AccountService::Reply AccountService::answer_preferences(std::string_view body, AuditEntry& audit) {
-    auto request = parse_preferences_request(body, audit);
+AccountService::Reply AccountService::answer_preferences(const httplib::Request& http_request,
+                                                         AuditEntry& audit) {
+    auto request = parse_preferences_request(http_request.body, audit);
     if (!request) {
         return {400, bad_request_body(to_string(request.error())), "bad_request"};
     }
@@ -377,86 +326,30 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
         ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &enable, sizeof(enable));
     });
 
-    // Applies the injected fault; returns true when the fault has produced the whole reply.
-    auto apply_fault = [this](httplib::Response& response) {
-        switch (m_fault.load()) {
-            case Fault::none:
-                return false;
-            case Fault::unavailable:
-                response.status = 503;
-                response.set_content(result_body("unavailable"), std::string(k_json_type));
-                return true;
-            case Fault::slow:
-                hold_reply();
-                return false;
-            case Fault::garbage:
-                response.status = 200;
-                response.set_content(R"({"result":"ok","balance":{"minor_units":12)",
-                                     std::string(k_json_type));
-                return true;
-            case Fault::drop:
-                // The provider refuses to write, so cpp-httplib closes the socket right after
-                // the status line and headers: the client sees the link break mid-reply.
-                response.status = 200;
-                response.set_content_provider(
-                    k_dropped_body_length, std::string(k_json_type),
-                    [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
-                return true;
-        }
-        return false;
-    };
-
-    m_server->Get("/v1/health",
-                  [apply_fault](const httplib::Request&, httplib::Response& response) {
-                      if (apply_fault(response)) {
-                          return;
-                      }
-                      response.status = 200;
-                      response.set_content(json{{"status", "ok"}}.dump(), std::string(k_json_type));
-                  });
-
-    m_server->Post("/v1/balance", [this, apply_fault](const httplib::Request& request,
-                                                      httplib::Response& response) {
-        AuditEntry audit;
-        audit.call = "balance";
-        audit.at_unix_ms = now_unix_ms();
-        const Fault fault = m_fault.load();
+    m_server->Get("/v1/health", [this](const httplib::Request&, httplib::Response& response) {
         if (apply_fault(response)) {
-            // Parse only to fill the audit row; the fault decides the reply.
-            (void)parse_balance_request(request.body, audit);
-            audit.result = "fault_" + std::string(to_string(fault));
-            audit.http_status = response.status;
-            (void)m_store->record_audit(audit);
             return;
         }
-        Reply reply = answer_balance(request.body, audit);
-        audit.result = reply.audit_result;
-        audit.http_status = reply.status;
-        (void)m_store->record_audit(audit);
-        response.status = reply.status;
-        response.set_content(reply.body, std::string(k_json_type));
+        response.status = 200;
+        response.set_content(json{{"status", "ok"}}.dump(), std::string(k_json_type));
     });
-
-    m_server->Put("/v1/preferences", [this, apply_fault](const httplib::Request& request,
-                                                         httplib::Response& response) {
-        AuditEntry audit;
-        audit.call = "preferences";
-        audit.at_unix_ms = now_unix_ms();
-        const Fault fault = m_fault.load();
-        if (apply_fault(response)) {
-            (void)parse_preferences_request(request.body, audit);
-            audit.result = "fault_" + std::string(to_string(fault));
-            audit.http_status = response.status;
-            (void)m_store->record_audit(audit);
-            return;
-        }
-        Reply reply = answer_preferences(request.body, audit);
-        audit.result = reply.audit_result;
-        audit.http_status = reply.status;
-        (void)m_store->record_audit(audit);
-        response.status = reply.status;
-        response.set_content(reply.body, std::string(k_json_type));
-    });
+    const std::string transaction = "/v1/withdrawals/([^/]+)";
+    serve("POST", "/v1/balance", "balance", &AccountService::answer_balance);
+    serve("PUT", "/v1/preferences", "preferences", &AccountService::answer_preferences);
+    serve("POST", "/v1/sessions", "sign_on", &AccountService::answer_sign_on);
+    serve("POST", "/v1/sessions/end", "end_session", &AccountService::answer_end_session);
+    serve("POST", "/v1/statement", "statement", &AccountService::answer_statement);
+    serve("POST", "/v1/quotes", "quote", &AccountService::answer_quote);
+    serve("PUT", transaction, "withdrawal", &AccountService::answer_authorise_withdrawal);
+    serve("GET", transaction, "withdrawal_status", &AccountService::answer_get_withdrawal);
+    serve("POST", transaction + "/confirm", "withdrawal_confirm",
+          &AccountService::answer_confirm_withdrawal);
+    serve("POST", transaction + "/reverse", "withdrawal_reverse",
+          &AccountService::answer_reverse_withdrawal);
+    serve("PUT", "/v1/transfers/([^/]+)", "transfer", &AccountService::answer_execute_transfer);
+    serve("GET", "/v1/transfers/([^/]+)", "transfer_status", &AccountService::answer_get_transfer);
+    serve("POST", "/v1/card-lock", "card_lock", &AccountService::answer_card_lock);
+    serve("POST", "/v1/pin-change", "pin_change", &AccountService::answer_pin_change);
 
     // cpp-httplib's own refusals (unknown path, oversized body, broken HTTP) get a JSON body
     // too, so that a client always finds a "result" to read.
@@ -483,6 +376,67 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
     }
     m_port.store(*listening);
     return {};
+}
+
+bool AccountService::apply_fault(httplib::Response& response) {
+    switch (m_fault.load()) {
+        case Fault::none:
+            return false;
+        case Fault::unavailable:
+            response.status = 503;
+            response.set_content(result_body("unavailable"), std::string(k_json_type));
+            return true;
+        case Fault::slow:
+            hold_reply();
+            return false;
+        case Fault::garbage:
+            response.status = 200;
+            response.set_content(R"({"result":"ok","balance":{"minor_units":12)",
+                                 std::string(k_json_type));
+            return true;
+        case Fault::drop:
+            // The provider refuses to write, so cpp-httplib closes the socket right after the
+            // status line and headers: the client sees the link break mid-reply.
+            response.status = 200;
+            response.set_content_provider(
+                k_dropped_body_length, std::string(k_json_type),
+                [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
+            return true;
+    }
+    return false;
+}
+
+void AccountService::serve(const char* method, const std::string& pattern, std::string_view call,
+                           Answer answer) {
+    auto handler = [this, call = std::string(call), answer](const httplib::Request& request,
+                                                            httplib::Response& response) {
+        AuditEntry audit;
+        audit.call = call;
+        audit.at_unix_ms = now_unix_ms();
+        const Fault fault = m_fault.load();
+        if (apply_fault(response)) {
+            // Read only to fill the audit row; the fault decides the reply.
+            fill_audit(request, audit);
+            audit.result = "fault_" + std::string(to_string(fault));
+            audit.http_status = response.status;
+            (void)m_store->record_audit(audit);
+            return;
+        }
+        Reply reply = (this->*answer)(request, audit);
+        audit.result = reply.audit_result;
+        audit.http_status = reply.status;
+        (void)m_store->record_audit(audit);
+        response.status = reply.status;
+        response.set_content(reply.body, std::string(k_json_type));
+    };
+    const std::string_view verb(method);
+    if (verb == "GET") {
+        m_server->Get(pattern, handler);
+    } else if (verb == "PUT") {
+        m_server->Put(pattern, handler);
+    } else {
+        m_server->Post(pattern, handler);
+    }
 }
 
 void AccountService::stop() {

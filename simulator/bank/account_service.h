@@ -25,7 +25,9 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace simulator::bank {
 
@@ -85,15 +87,43 @@ class AccountService {
 
     // The audit trail, for tests and the simulator's panel. Empty before start().
     std::expected<std::vector<AuditEntry>, BankError> audit_entries();
+    // What withdrawals have debited (all terminals), for the crash test. Empty before start().
+    std::expected<CashLedger, BankError> cash_ledger();
 
-  private:
+    // One reply: its HTTP status, its JSON body, and the result the audit row records.
     struct Reply {
         int status = 0;
         std::string body;
         std::string audit_result;
     };
-    Reply answer_balance(std::string_view body, AuditEntry& audit);
-    Reply answer_preferences(std::string_view body, AuditEntry& audit);
+
+  private:
+    using Answer = Reply (AccountService::*)(const httplib::Request&, AuditEntry&);
+    // Registers a route whose replies are audited as `call` and to which faults apply.
+    void serve(const char* method, const std::string& pattern, std::string_view call,
+               Answer answer);
+    bool apply_fault(httplib::Response& response);
+
+    Reply answer_balance(const httplib::Request& request, AuditEntry& audit);
+    Reply answer_sign_on(const httplib::Request& request, AuditEntry& audit);
+    Reply answer_preferences(const httplib::Request& request, AuditEntry& audit);
+    // money_replies.cpp
+    Reply answer_end_session(const httplib::Request& request, AuditEntry& audit);
+    Reply answer_statement(const httplib::Request& request, AuditEntry& audit);
+    Reply answer_quote(const httplib::Request& request, AuditEntry& audit);
+    Reply answer_authorise_withdrawal(const httplib::Request& request, AuditEntry& audit);
+    Reply answer_confirm_withdrawal(const httplib::Request& request, AuditEntry& audit);
+    Reply answer_reverse_withdrawal(const httplib::Request& request, AuditEntry& audit);
+    Reply answer_get_withdrawal(const httplib::Request& request, AuditEntry& audit);
+    Reply answer_execute_transfer(const httplib::Request& request, AuditEntry& audit);
+    Reply answer_get_transfer(const httplib::Request& request, AuditEntry& audit);
+    Reply answer_card_lock(const httplib::Request& request, AuditEntry& audit);
+    Reply answer_pin_change(const httplib::Request& request, AuditEntry& audit);
+    Reply withdrawal_reply(const WithdrawalResult& result, int created_status);
+    Reply transfer_reply(const TransferResult& result);
+    Reply sign_on(std::string_view body, AuditEntry& audit, bool open_session);
+
+    static std::int64_t now_unix_ms();
     void hold_reply();
 
     AccountServiceConfig m_config;

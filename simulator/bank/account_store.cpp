@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <optional>
 
 #include "simulator/bank/demo_accounts.h"
 #include "simulator/bank/pin_hash.h"
+#include "simulator/bank/store_internals.h"
 
 namespace simulator::bank {
 
@@ -24,17 +26,30 @@ constexpr std::string_view k_pan_digest_domain = "kiosk-sim account service pan 
 // Likewise for grants: a grant's digest is never a PAN's.
 constexpr std::string_view k_grant_digest_domain = "kiosk-sim account service grant v1:";
 
-constexpr char k_hex_digits[] = "0123456789abcdef";
-
+// Lower case, as the digests in databases kept from earlier runs were written.
 std::string lower_hex(const unsigned char* bytes, std::size_t count) {
+    constexpr std::string_view k_digits = "0123456789abcdef";
     std::string text;
     text.reserve(2 * count);
     for (std::size_t index = 0; index < count; ++index) {
-        text += k_hex_digits[bytes[index] >> 4];
-        text += k_hex_digits[bytes[index] & 0x0F];
+        text += k_digits[bytes[index] >> 4];
+        text += k_digits[bytes[index] & 0x0F];
     }
     return text;
 }
+
+std::string grant_digest(std::string_view grant) {
+    return sha256_hex(k_grant_digest_domain, grant);
+}
+
+PinCheck verdict_only(PinVerdict verdict, int tries_left = 0) {
+    PinCheck check;
+    check.verdict = verdict;
+    check.tries_left = tries_left;
+    return check;
+}
+
+}  // namespace
 
 std::string sha256_hex(std::string_view domain, std::string_view value) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
@@ -49,78 +64,13 @@ std::string pan_digest(std::string_view pan) {
     return sha256_hex(k_pan_digest_domain, pan);
 }
 
-std::string grant_digest(std::string_view grant) {
-    return sha256_hex(k_grant_digest_domain, grant);
-}
-
-// A fresh grant: k_grant_bytes from OpenSSL's generator as lowercase hex, or nothing when the
-// generator fails.
-std::optional<std::string> new_grant() {
-    std::array<unsigned char, k_grant_bytes> bytes{};
+std::optional<std::string> random_hex(std::size_t count) {
+    std::vector<unsigned char> bytes(count);
     if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
         return std::nullopt;
     }
     return lower_hex(bytes.data(), bytes.size());
 }
-
-// A prepared statement that finalises itself.
-class Statement {
-  public:
-    Statement(sqlite3* database, const char* sql) {
-        if (sqlite3_prepare_v2(database, sql, -1, &m_statement, nullptr) != SQLITE_OK) {
-            m_statement = nullptr;
-        }
-    }
-    ~Statement() { sqlite3_finalize(m_statement); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    bool valid() const { return m_statement != nullptr; }
-    bool bind(int index, std::string_view text) {
-        return sqlite3_bind_text(m_statement, index, text.data(), static_cast<int>(text.size()),
-                                 SQLITE_TRANSIENT) == SQLITE_OK;
-    }
-    bool bind(int index, std::int64_t value) {
-        return sqlite3_bind_int64(m_statement, index, value) == SQLITE_OK;
-    }
-    template <std::size_t Size>
-    bool bind(int index, const std::array<std::uint8_t, Size>& blob) {
-        return sqlite3_bind_blob(m_statement, index, blob.data(), static_cast<int>(Size),
-                                 SQLITE_TRANSIENT) == SQLITE_OK;
-    }
-    int step() { return sqlite3_step(m_statement); }
-    std::int64_t integer(int column) { return sqlite3_column_int64(m_statement, column); }
-    std::string text(int column) {
-        const unsigned char* value = sqlite3_column_text(m_statement, column);
-        const int size = sqlite3_column_bytes(m_statement, column);
-        return value == nullptr ? std::string{}
-                                : std::string(reinterpret_cast<const char*>(value),
-                                              static_cast<std::size_t>(size));
-    }
-    template <std::size_t Size>
-    bool blob(int column, std::array<std::uint8_t, Size>& out) {
-        const void* value = sqlite3_column_blob(m_statement, column);
-        if (value == nullptr ||
-            sqlite3_column_bytes(m_statement, column) != static_cast<int>(Size)) {
-            return false;
-        }
-        const auto* bytes = static_cast<const std::uint8_t*>(value);
-        std::copy(bytes, bytes + Size, out.begin());
-        return true;
-    }
-
-  private:
-    sqlite3_stmt* m_statement = nullptr;
-};
-
-PinCheck verdict_only(PinVerdict verdict, int tries_left = 0) {
-    PinCheck check;
-    check.verdict = verdict;
-    check.tries_left = tries_left;
-    return check;
-}
-
-}  // namespace
 
 std::string_view to_string(GrantVerdict verdict) {
     switch (verdict) {
@@ -214,6 +164,82 @@ std::expected<void, base::Error<BankError>> AccountStore::create_schema() {
             expires_unix_ms  INTEGER NOT NULL,
             used             INTEGER NOT NULL DEFAULT 0
         );
+        -- Added with sessions and money (docs/api/account.yaml 1.2.0), again only new tables.
+        -- Sessions by digest, like grants; home_bank decides the withdrawal fee, since the
+        -- PAN itself is not kept.
+        CREATE TABLE IF NOT EXISTS sessions (
+            session_digest     TEXT    PRIMARY KEY,
+            card_id            INTEGER NOT NULL REFERENCES cards(id),
+            home_bank          INTEGER NOT NULL,
+            terminal_id        TEXT    NOT NULL,
+            started_unix_ms    INTEGER NOT NULL,
+            last_used_unix_ms  INTEGER NOT NULL,
+            ended              INTEGER NOT NULL DEFAULT 0
+        );
+        -- payee_account_id is 0 for a withdrawal's quote.
+        CREATE TABLE IF NOT EXISTS quotes (
+            id                TEXT    PRIMARY KEY,
+            session_digest    TEXT    NOT NULL,
+            kind              TEXT    NOT NULL,
+            amount            INTEGER NOT NULL,
+            fee               INTEGER NOT NULL,
+            currency          TEXT    NOT NULL,
+            payee_account_id  INTEGER NOT NULL,
+            payee_masked      TEXT    NOT NULL,
+            expires_unix_ms   INTEGER NOT NULL,
+            used              INTEGER NOT NULL DEFAULT 0
+        );
+        -- An authorised withdrawal holds amount + fee; a void one has no account.
+        CREATE TABLE IF NOT EXISTS withdrawals (
+            transaction_reference  TEXT    PRIMARY KEY,
+            terminal_id            TEXT    NOT NULL,
+            account_id             INTEGER REFERENCES accounts(id),
+            quote_id               TEXT    NOT NULL,
+            state                  TEXT    NOT NULL,
+            amount                 INTEGER NOT NULL,
+            fee                    INTEGER NOT NULL,
+            dispensed              INTEGER NOT NULL,
+            currency               TEXT    NOT NULL,
+            created_unix_ms        INTEGER NOT NULL,
+            updated_unix_ms        INTEGER NOT NULL,
+            reason                 TEXT    NOT NULL DEFAULT ''
+        );
+        CREATE TABLE IF NOT EXISTS transfers (
+            transaction_reference  TEXT    PRIMARY KEY,
+            terminal_id            TEXT    NOT NULL,
+            account_id             INTEGER NOT NULL REFERENCES accounts(id),
+            payee_account_id       INTEGER NOT NULL REFERENCES accounts(id),
+            quote_id               TEXT    NOT NULL,
+            amount                 INTEGER NOT NULL,
+            fee                    INTEGER NOT NULL,
+            currency               TEXT    NOT NULL,
+            payee_masked           TEXT    NOT NULL,
+            created_unix_ms        INTEGER NOT NULL
+        );
+        -- Every change of a balance, for the statement: the balance always equals its
+        -- opening deposit plus its entries.
+        CREATE TABLE IF NOT EXISTS entries (
+            id                     INTEGER PRIMARY KEY,
+            account_id             INTEGER NOT NULL REFERENCES accounts(id),
+            at_unix_ms             INTEGER NOT NULL,
+            kind                   TEXT    NOT NULL,
+            credit                 INTEGER NOT NULL,
+            amount                 INTEGER NOT NULL,
+            balance_after          INTEGER NOT NULL,
+            transaction_reference  TEXT    NOT NULL DEFAULT ''
+        );
+        -- A card reported lost; staff remove the row to unlock it.
+        CREATE TABLE IF NOT EXISTS card_locks (
+            card_id     INTEGER PRIMARY KEY REFERENCES cards(id),
+            reference   TEXT    NOT NULL,
+            at_unix_ms  INTEGER NOT NULL
+        );
+        -- The transaction an audit row is about, for the rows that name one (added with
+        -- money; a table of its own so that the audit table keeps its shape).
+        CREATE TABLE IF NOT EXISTS audit_transactions (
+            audit_id               INTEGER PRIMARY KEY,
+            transaction_reference  TEXT    NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS audit (
             id           INTEGER PRIMARY KEY,
             at_unix_ms   INTEGER NOT NULL,
@@ -244,6 +270,9 @@ std::expected<void, base::Error<BankError>> AccountStore::seed_if_empty(
         }
     }
     auto accounts = read_demo_accounts(demo_cards);
+    const std::int64_t seeded_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count();
     if (!accounts) {
         return std::unexpected(accounts.error());
     }
@@ -272,7 +301,15 @@ std::expected<void, base::Error<BankError>> AccountStore::seed_if_empty(
         const bool account_ok = card_ok && balance.valid() && balance.bind(1, card_id) &&
                                 balance.bind(2, account.balance_minor_units) &&
                                 balance.bind(3, k_demo_currency) && balance.step() == SQLITE_DONE;
-        if (!account_ok) {
+        // The opening balance is the account's first statement entry, dated at seeding.
+        Statement opening(m_database,
+                          "INSERT INTO entries (account_id, at_unix_ms, kind, credit, amount, "
+                          "balance_after) VALUES (?, ?, 'deposit', 1, ?, ?)");
+        const bool opening_ok =
+            account_ok &&
+            opening.run(static_cast<std::int64_t>(sqlite3_last_insert_rowid(m_database)),
+                        seeded_unix_ms, account.balance_minor_units, account.balance_minor_units);
+        if (!opening_ok) {
             std::string message = sqlite3_errmsg(m_database);
             execute("ROLLBACK");
             return std::unexpected(base::error(BankError::database_failure,
@@ -288,12 +325,17 @@ std::expected<void, base::Error<BankError>> AccountStore::seed_if_empty(
 
 std::expected<CardStatus, BankError> AccountStore::card_status(std::string_view pan) {
     std::lock_guard lock(m_mutex);
-    Statement query(m_database, "SELECT locked FROM cards WHERE pan_digest = ?");
-    if (!query.valid() || !query.bind(1, pan_digest(pan))) {
+    Statement query(m_database,
+                    "SELECT c.locked, EXISTS (SELECT 1 FROM card_locks l WHERE l.card_id = c.id) "
+                    "FROM cards c WHERE c.pan_digest = ?");
+    if (!query.bind_all(pan_digest(pan))) {
         return std::unexpected(BankError::database_failure);
     }
     switch (query.step()) {
         case SQLITE_ROW:
+            if (query.integer(1) != 0) {
+                return CardStatus::blocked;
+            }
             return query.integer(0) != 0 ? CardStatus::locked : CardStatus::active;
         case SQLITE_DONE:
             return CardStatus::unknown;
@@ -404,7 +446,7 @@ std::expected<PinCheck, BankError> AccountStore::verify_pin_and_read_balance(
     check.elder_mode = found == SQLITE_ROW && preferences.integer(0) != 0;
 
     // Only a correct PIN reaches this point, so only a correct PIN yields a grant.
-    auto grant = new_grant();
+    auto grant = random_hex(k_grant_bytes);
     if (!grant) {
         return fail(BankError::crypto_failure);
     }
@@ -420,6 +462,23 @@ std::expected<PinCheck, BankError> AccountStore::verify_pin_and_read_balance(
         return fail(BankError::database_failure);
     }
     check.grant = std::move(*grant);
+    if (terms.open_session) {
+        auto session = open_session(card_id, pan.starts_with(k_home_bin), terms.terminal_id,
+                                    terms.now_unix_ms);
+        if (!session) {
+            return fail(session.error());
+        }
+        check.session = std::move(*session);
+        Statement account(m_database, "SELECT id FROM accounts WHERE card_id = ?");
+        if (!account.bind_all(card_id) || account.step() != SQLITE_ROW) {
+            return fail(BankError::database_failure);
+        }
+        auto limits = limits_of(account.integer(0), terms.now_unix_ms);
+        if (!limits) {
+            return fail(limits.error());
+        }
+        check.limits = *limits;
+    }
     return finish(check);
 }
 
@@ -494,12 +553,18 @@ std::expected<void, BankError> AccountStore::record_audit(const AuditEntry& entr
     Statement insert(m_database,
                      "INSERT INTO audit (at_unix_ms, terminal_id, call, masked_pan, result, "
                      "http_status) VALUES (?, ?, ?, ?, ?, ?)");
-    if (!insert.valid() || !insert.bind(1, entry.at_unix_ms) ||
-        !insert.bind(2, entry.terminal_id) || !insert.bind(3, entry.call) ||
-        !insert.bind(4, entry.masked_pan) || !insert.bind(5, entry.result) ||
-        !insert.bind(6, static_cast<std::int64_t>(entry.http_status)) ||
-        insert.step() != SQLITE_DONE) {
+    if (!insert.run(entry.at_unix_ms, entry.terminal_id, entry.call, entry.masked_pan, entry.result,
+                    static_cast<std::int64_t>(entry.http_status))) {
         return std::unexpected(BankError::database_failure);
+    }
+    if (!entry.transaction.empty()) {
+        Statement reference(m_database,
+                            "INSERT INTO audit_transactions (audit_id, transaction_reference) "
+                            "VALUES (?, ?)");
+        if (!reference.run(static_cast<std::int64_t>(sqlite3_last_insert_rowid(m_database)),
+                           entry.transaction)) {
+            return std::unexpected(BankError::database_failure);
+        }
     }
     return {};
 }
@@ -507,8 +572,9 @@ std::expected<void, BankError> AccountStore::record_audit(const AuditEntry& entr
 std::expected<std::vector<AuditEntry>, BankError> AccountStore::audit_entries() {
     std::lock_guard lock(m_mutex);
     Statement query(m_database,
-                    "SELECT at_unix_ms, terminal_id, call, masked_pan, result, http_status "
-                    "FROM audit ORDER BY id");
+                    "SELECT a.at_unix_ms, a.terminal_id, a.call, a.masked_pan, a.result, "
+                    "a.http_status, COALESCE(t.transaction_reference, '') FROM audit a "
+                    "LEFT JOIN audit_transactions t ON t.audit_id = a.id ORDER BY a.id");
     if (!query.valid()) {
         return std::unexpected(BankError::database_failure);
     }
@@ -516,7 +582,8 @@ std::expected<std::vector<AuditEntry>, BankError> AccountStore::audit_entries() 
     int stepped = 0;
     while ((stepped = query.step()) == SQLITE_ROW) {
         entries.push_back(AuditEntry{query.integer(0), query.text(1), query.text(2), query.text(3),
-                                     query.text(4), static_cast<int>(query.integer(5))});
+                                     query.text(4), static_cast<int>(query.integer(5)),
+                                     query.text(6)});
     }
     if (stepped != SQLITE_DONE) {
         return std::unexpected(BankError::database_failure);

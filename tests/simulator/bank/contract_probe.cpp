@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <initializer_list>
 #include <iostream>
 #include <mutex>
 #include <string_view>
@@ -76,6 +77,220 @@ std::string grant_of(const httplib::Result& result) {
 
 std::string preferences_body(std::string_view grant, bool elder_mode) {
     return json{{"terminal_id", "probe-01"}, {"grant", grant}, {"elder_mode", elder_mode}}.dump();
+}
+
+// The session of an ok sign-on reply, or an empty string.
+std::string field_of(const httplib::Result& result, std::initializer_list<const char*> path) {
+    if (!result) {
+        return {};
+    }
+    json node = json::parse(result->body, nullptr, false);
+    for (const char* key : path) {
+        if (!node.is_object() || !node.contains(key)) {
+            return {};
+        }
+        node = node[key];
+    }
+    return node.is_string() ? node.get<std::string>() : std::string{};
+}
+
+json money(std::int64_t minor_units) {
+    return json{{"minor_units", minor_units}, {"currency", "CNY"}};
+}
+
+// Drives every operation of sessions and money through every status the document lists
+// except 503, which the fault section below produces for all of them.
+class MoneyProbe {
+  public:
+    explicit MoneyProbe(httplib::Client& client) : m_client(client) {}
+
+    httplib::Result send(const std::string& method, const std::string& path, const std::string& url,
+                         const std::string& body, bool valid) {
+        httplib::Result result = method == "get"   ? m_client.Get(url)
+                                 : method == "put" ? m_client.Put(url, body, "application/json")
+                                                   : m_client.Post(url, body, "application/json");
+        print_exchange(method, path, body, valid, result);
+        return result;
+    }
+    // `valid`: whether the body follows the document's schema (the checker holds the probe's
+    // own valid requests to it).
+    httplib::Result send(const std::string& method, const std::string& path, json body,
+                         bool valid = true) {
+        body["terminal_id"] = "probe-01";
+        return send(method, path, path, body.dump(), valid);
+    }
+    httplib::Result sign_on(std::string_view pan, std::string_view pin) {
+        return send("post", "/v1/sessions", json::parse(balance_body(pan, pin)));
+    }
+    std::string quote(const std::string& session, std::string_view kind, std::int64_t amount,
+                      std::string_view payee = {}) {
+        json body = {{"session", session}, {"kind", kind}, {"amount", money(amount)}};
+        if (!payee.empty()) {
+            body["payee_account"] = payee;
+        }
+        return field_of(send("post", "/v1/quotes", body), {"quote", "id"});
+    }
+    // A transaction operation at its template path, with the reference filled in.
+    httplib::Result on(const std::string& method, const std::string& path_template,
+                       std::string_view reference, const json& body, std::string_view suffix = {},
+                       bool valid = true) {
+        std::string url = path_template.substr(0, path_template.find('{')) +
+                          std::string(reference) + std::string(suffix);
+        json request = body;
+        request["terminal_id"] = "probe-01";
+        if (method == "get") {
+            url += "?terminal_id=probe-01";
+            return send(method, path_template + std::string(suffix), url, "", true);
+        }
+        return send(method, path_template + std::string(suffix), url, request.dump(), valid);
+    }
+    void too_large(const std::string& method, const std::string& path, const std::string& url) {
+        send(method, path, url, std::string(simulator::bank::k_maximum_request_bytes + 1, ' '),
+             false);
+    }
+
+  private:
+    httplib::Client& m_client;
+};
+
+constexpr std::string_view k_first = "0b6f8e2c-3d4a-4f5b-8c9d-0e1f2a3b4c5d";
+constexpr std::string_view k_second = "4c2e1f0a-9b8d-4e7f-a6c5-b4d3e2f1a0b9";
+constexpr std::string_view k_third = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
+constexpr std::string_view k_never = "00000000-0000-4000-8000-000000000000";
+const std::string k_withdrawal = "/v1/withdrawals/{transaction}";
+const std::string k_transfer = "/v1/transfers/{transaction}";
+
+void probe_money(MoneyProbe& probe) {
+    // zhang-wei pays, alice is paid; li-na was locked by wrong PINs above.
+    const std::string session =
+        field_of(probe.sign_on("6228480402564890018", "1234"), {"session"});      // 200
+    probe.send("post", "/v1/sessions", "/v1/sessions", R"({"pan":"1"})", false);  // 400
+    probe.sign_on("6228480402564890018", "0000");                                 // 401
+    probe.sign_on("6217001234567890122", "2468");                                 // 423
+    probe.sign_on("6214830000999900001", "0000");                                 // 404
+    probe.too_large("post", "/v1/sessions", "/v1/sessions");                      // 413
+    const json with_session = {{"session", session}};
+    probe.send("post", "/v1/statement", with_session);                         // 200
+    probe.send("post", "/v1/statement", {{"session", "short"}}, false);        // 400
+    probe.send("post", "/v1/statement", {{"session", std::string(64, 'f')}});  // 401
+    probe.too_large("post", "/v1/statement", "/v1/statement");                 // 413
+
+    const std::string first = probe.quote(session, "withdrawal", 50'000);               // 200
+    probe.send("post", "/v1/quotes", {{"session", session}, {"kind", "loan"}}, false);  // 400
+    probe.quote(std::string(64, 'f'), "withdrawal", 100);                               // 401
+    probe.quote(session, "withdrawal", 10'050);                                         // 422
+    probe.too_large("post", "/v1/quotes", "/v1/quotes");                                // 413
+
+    probe.on("put", k_withdrawal, k_first, {{"session", session}, {"quote", first}});  // 201
+    probe.on("put", k_withdrawal, k_first, {{"session", session}, {"quote", first}});  // 200
+    const std::string other = probe.quote(session, "withdrawal", 10'000);
+    probe.on("put", k_withdrawal, k_first, {{"session", session}, {"quote", other}});   // 409
+    probe.on("put", k_withdrawal, k_second, {{"session", session}, {"quote", first}});  // 410
+    probe.on("put", k_withdrawal, k_second,
+             {{"session", std::string(64, 'f')}, {"quote", other}});                        // 401
+    probe.on("put", k_withdrawal, "NOT-A-UUID", {{"session", session}, {"quote", other}});  // 400
+    probe.too_large("put", k_withdrawal, "/v1/withdrawals/" + std::string(k_second));       // 413
+    probe.on("get", k_withdrawal, k_first, {});                                             // 200
+    probe.on("get", k_withdrawal, k_never, {});                                             // 404
+    probe.on("get", k_withdrawal, "NOT-A-UUID", {});                                        // 400
+
+    probe.on("post", k_withdrawal, k_first, {{"dispensed", money(50'000)}}, "/confirm");  // 200
+    probe.on("post", k_withdrawal, k_first, {{"dispensed", money(100)}}, "/confirm");     // 409
+    probe.on("post", k_withdrawal, k_never, {{"dispensed", money(100)}}, "/confirm");     // 404
+    probe.on("post", k_withdrawal, k_first, {{"dispensed", money(0)}}, "/confirm");       // 400
+    probe.too_large("post", k_withdrawal + "/confirm",
+                    "/v1/withdrawals/" + std::string(k_first) + "/confirm");              // 413
+    probe.on("post", k_withdrawal, k_first, {{"reason", "cash_not_taken"}}, "/reverse");  // 200
+    probe.on("post", k_withdrawal, k_first, {{"reason", "bored"}}, "/reverse", false);    // 400
+    probe.too_large("post", k_withdrawal + "/reverse",
+                    "/v1/withdrawals/" + std::string(k_first) + "/reverse");  // 413
+    {
+        // Another terminal reversing this terminal's withdrawal: 409.
+        const std::string url = "/v1/withdrawals/" + std::string(k_first) + "/reverse";
+        probe.send("post", k_withdrawal + "/reverse", url,
+                   json{{"terminal_id", "probe-02"}, {"reason", "cancelled"}}.dump(), true);
+    }
+    // Over what is left: 20,000 yuan would need a larger balance than 12,345.67 minus 500.
+    const std::string payee = "6234560000111122223";
+    probe.quote(session, "transfer", 2'000'000, payee);  // 422
+
+    const std::string transfer = probe.quote(session, "transfer", 10'000, payee);
+    probe.on("put", k_transfer, k_first, {{"session", session}, {"quote", transfer}});  // 201
+    probe.on("put", k_transfer, k_first, {{"session", session}, {"quote", transfer}});  // 200
+    const std::string second_transfer = probe.quote(session, "transfer", 20'000, payee);
+    probe.on("put", k_transfer, k_first,
+             {{"session", session}, {"quote", second_transfer}});                        // 409
+    probe.on("put", k_transfer, k_second, {{"session", session}, {"quote", transfer}});  // 410
+    probe.on("put", k_transfer, k_second,
+             {{"session", std::string(64, 'f')}, {"quote", second_transfer}});               // 401
+    probe.on("put", k_transfer, "NOT-A-UUID", {{"session", session}, {"quote", transfer}});  // 400
+    probe.too_large("put", k_transfer, "/v1/transfers/" + std::string(k_second));            // 413
+    probe.on("get", k_transfer, k_first, {});                                                // 200
+    probe.on("get", k_transfer, k_never, {});                                                // 404
+    probe.on("get", k_transfer, "NOT-A-UUID", {});                                           // 400
+    {
+        // A quote that fitted, then the money went elsewhere first: 422 at execution.
+        const std::string big = probe.quote(session, "transfer", 1'000'000, payee);
+        const std::string drain = probe.quote(session, "transfer", 1'000'000, payee);
+        probe.on("put", k_transfer, k_second, {{"session", session}, {"quote", drain}});  // 201
+        probe.on("put", k_transfer, k_third, {{"session", session}, {"quote", big}});     // 422
+        const std::string cash = probe.quote(session, "withdrawal", 100'000);
+        const std::string more = probe.quote(session, "transfer", 130'000, payee);
+        probe.on("put", k_transfer, k_never, {{"session", session}, {"quote", more}});
+        probe.on("put", k_withdrawal, k_third, {{"session", session}, {"quote", cash}});  // 422
+    }
+
+    const auto pin_change = [&](std::string_view pin, std::string_view pan) {
+        probe.send("post", "/v1/pin-change",
+                   {{"session", session},
+                    {"pan", pan},
+                    {"pin_block", json::parse(balance_body(pan, pin))["pin_block"]},
+                    {"pin_block_format", "iso9564-0"}});
+    };
+    pin_change("1111", "6228480402564890018");  // 422
+    pin_change("7391", "6217001234567890122");  // 400
+    probe.send(
+        "post", "/v1/pin-change",
+        {{"session", std::string(64, 'f')},
+         {"pan", "6228480402564890018"},
+         {"pin_block", json::parse(balance_body("6228480402564890018", "7391"))["pin_block"]},
+         {"pin_block_format", "iso9564-0"}});                     // 401
+    probe.too_large("post", "/v1/pin-change", "/v1/pin-change");  // 413
+    pin_change("7391", "6228480402564890018");                    // 200
+
+    probe.send("post", "/v1/card-lock", {{"session", "short"}}, false);        // 400
+    probe.send("post", "/v1/card-lock", {{"session", std::string(64, 'f')}});  // 401
+    probe.too_large("post", "/v1/card-lock", "/v1/card-lock");                 // 413
+    probe.send("post", "/v1/sessions/end", {{"session", session}});            // 200
+    probe.send("post", "/v1/sessions/end", {{"session", "short"}}, false);     // 400
+    probe.too_large("post", "/v1/sessions/end", "/v1/sessions/end");           // 413
+    const std::string alice = field_of(probe.sign_on(payee, "1111"), {"session"});
+    probe.send("post", "/v1/card-lock", {{"session", alice}});                            // 200
+    probe.sign_on(payee, "1111");                                                         // 403
+    probe.send("post", "/v1/balance", "/v1/balance", balance_body(payee, "1111"), true);  // 403
+}
+
+// Every operation once while the service is unavailable: 503 each.
+void probe_money_unavailable(MoneyProbe& probe) {
+    const json session = {{"session", std::string(64, 'f')}};
+    probe.sign_on("6228480402564890018", "7391");
+    for (const char* path : {"/v1/sessions/end", "/v1/statement", "/v1/card-lock"}) {
+        probe.send("post", path, session);
+    }
+    probe.send("post", "/v1/quotes",
+               {{"session", std::string(64, 'f')}, {"kind", "withdrawal"}, {"amount", money(100)}});
+    const json execute = {{"session", std::string(64, 'f')}, {"quote", "q-0123456789"}};
+    probe.on("put", k_withdrawal, k_second, execute);
+    probe.on("get", k_withdrawal, k_second, {});
+    probe.on("post", k_withdrawal, k_second, {{"dispensed", money(100)}}, "/confirm");
+    probe.on("post", k_withdrawal, k_second, {{"reason", "cancelled"}}, "/reverse");
+    probe.on("put", k_transfer, k_second, execute);
+    probe.on("get", k_transfer, k_second, {});
+    probe.send("post", "/v1/pin-change",
+               {{"session", std::string(64, 'f')},
+                {"pan", "6228480402564890018"},
+                {"pin_block", "0123456789ABCDEF"},
+                {"pin_block_format", "iso9564-0"}});
 }
 
 // The bodies the kiosk's AccountClient sends for each of its calls, so that they too are checked.
@@ -188,7 +403,10 @@ int main(int argc, char** argv) {
             post(std::string(simulator::bank::k_maximum_request_bytes + 1, ' '), false);  // 413
             const std::string unused =
                 grant_of(post(balance_body("6234560000111122223", "1111"), true));  // 200
+            MoneyProbe money_probe(client);
+            probe_money(money_probe);
             service.set_fault(simulator::bank::Fault::unavailable);
+            probe_money_unavailable(money_probe);
             post(balance_body("6228480402564890018", "1234"), true);  // 503
             put(preferences_body(unused, true), true);                // 503
             print_exchange("get", "/v1/health", "", true, client.Get("/v1/health"));

@@ -1,0 +1,79 @@
+#pragma once
+
+// The account service's messages (docs/api/account.yaml). Requests are read field by field,
+// each checked against the contract's pattern; what is wrong is a RequestError whose text is
+// safe to send back in a 400 reply, since it never echoes a value from the request
+// (docs/style.md, "Errors"). Replies are built here too.
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdint>
+#include <expected>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace simulator::bank {
+
+enum class RequestError {
+    not_json,              // the body does not parse as JSON
+    not_object,            // the body is JSON but not an object
+    unexpected_field,      // a field the contract does not define
+    bad_terminal_id,       // terminal_id missing, not a string, or not 1..32 allowed characters
+    bad_pan,               // pan missing, not a string, or not 12..19 digits
+    bad_pin_block_format,  // pin_block_format missing or not "iso9564-0"
+    bad_pin_block,         // pin_block missing, not a string, or not 16 hexadecimal digits
+    bad_grant,             // grant missing, not a string, or not 16..128 allowed characters
+    bad_elder_mode,        // elder_mode missing or not a boolean
+    bad_session,           // session missing, not a string, or not 16..128 allowed characters
+    bad_kind,              // kind missing or not "withdrawal" or "transfer"
+    bad_amount,            // amount or dispensed missing, or not a Money object
+    bad_payee_account,     // payee_account missing for a transfer, given for a withdrawal, or
+                           // not 12..19 digits
+    bad_quote,             // quote missing, not a string, or not 8..64 allowed characters
+    bad_reason,            // reason missing or not one of the contract's reasons
+    bad_transaction,       // the path's transaction reference is not a lowercase UUID
+};
+
+std::string_view to_string(RequestError error);
+
+// 1 to 32 characters of A-Z a-z 0-9 . _ -
+bool is_terminal_id(std::string_view text);
+// A grant or session: 16 to 128 characters of A-Z a-z 0-9 _ -
+bool is_token(std::string_view text);
+// A quote's id: 8 to 64 characters of A-Z a-z 0-9 _ -
+bool is_quote_id(std::string_view text);
+// RFC 4122 text form in lower case: 8-4-4-4-12 hexadecimal digits.
+bool is_transaction_reference(std::string_view text);
+// 12 to 19 digits (ISO/IEC 7812-1 for a PAN; the same for an account number here).
+bool is_account_number(std::string_view text);
+
+std::optional<std::array<std::uint8_t, 8>> parse_pin_block(std::string_view hex);
+
+struct Money {
+    std::int64_t minor_units = 0;
+    std::string currency;
+};
+
+// The body as a JSON object holding no field outside `allowed`.
+std::expected<nlohmann::json, RequestError> parse_object(
+    std::string_view body, std::initializer_list<std::string_view> allowed);
+
+// A string field that passes `valid`; `error` when it is missing, not a string or invalid.
+std::expected<std::string, RequestError> read_string(const nlohmann::json& object,
+                                                     std::string_view name,
+                                                     bool (*valid)(std::string_view),
+                                                     RequestError error);
+// A Money object: exactly minor_units (0 to 10^13) and currency (three capital letters).
+std::expected<Money, RequestError> read_money(const nlohmann::json& object, std::string_view name);
+
+// {"minor_units": ..., "currency": ...}
+nlohmann::json money_json(std::int64_t minor_units, std::string_view currency);
+// {"result": result}
+std::string result_body(std::string_view result);
+// {"result": "bad_request", "detail": detail}
+std::string bad_request_body(std::string_view detail);
+
+}  // namespace simulator::bank
