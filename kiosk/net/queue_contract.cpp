@@ -10,6 +10,7 @@
 #include <set>
 #include <span>
 
+#include "base/uuid.h"
 #include "kiosk/net/random_uuid.h"
 
 namespace kiosk::net {
@@ -158,7 +159,8 @@ bool is_date_time_value(const json* value) {
 }
 
 bool is_uuid_value(const json* value) {
-    return value != nullptr && value->is_string() && is_uuid(value->get_ref<const std::string&>());
+    return value != nullptr && value->is_string() &&
+           base::is_uuid(value->get_ref<const std::string&>());
 }
 
 // docs/api/queue.yaml, "LocalizedText".

@@ -15,7 +15,4 @@ namespace kiosk::net {
 // the generator cannot give secure random bytes.
 std::optional<std::string> random_uuid();
 
-// Whether `text` is a UUID in its 36-character form (8-4-4-4-12 hexadecimal digits, any case).
-bool is_uuid(std::string_view text);
-
 }  // namespace kiosk::net

@@ -4,6 +4,7 @@
 
 #include "base/bytes.h"
 #include "base/text.h"
+#include "base/uuid.h"
 
 namespace simulator::bank {
 
@@ -88,19 +89,7 @@ bool is_quote_id(std::string_view text) {
 }
 
 bool is_transaction_reference(std::string_view text) {
-    constexpr std::string_view k_shape = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-    if (text.size() != k_shape.size()) {
-        return false;
-    }
-    for (std::size_t index = 0; index < text.size(); ++index) {
-        const char c = text[index];
-        const bool ok =
-            k_shape[index] == '-' ? c == '-' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
+    return base::is_canonical_uuid(text);
 }
 
 bool is_account_number(std::string_view text) {

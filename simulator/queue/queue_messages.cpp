@@ -11,19 +11,9 @@ namespace {
 using nlohmann::json;
 
 // Positions of the hyphens in a UUID's text form (RFC 9562 §4): 8-4-4-4-12.
-constexpr std::array<std::size_t, 4> k_uuid_hyphens{8, 13, 18, 23};
 // In a version 4 UUID the version digit is the 15th character and the variant digit the 20th.
 constexpr std::size_t k_uuid_version_position = 14;
 constexpr std::size_t k_uuid_variant_position = 19;
-
-bool is_hex_digit(char character) {
-    return (character >= '0' && character <= '9') || (character >= 'a' && character <= 'f') ||
-           (character >= 'A' && character <= 'F');
-}
-
-bool is_lower_hex_digit(char character) {
-    return (character >= '0' && character <= '9') || (character >= 'a' && character <= 'f');
-}
 
 bool is_letter_or_digit(char character) {
     return (character >= '0' && character <= '9') || (character >= 'A' && character <= 'Z') ||
@@ -220,26 +210,12 @@ std::size_t utf8_length(std::string_view text) {
     }));
 }
 
-bool is_uuid(std::string_view text) {
-    if (text.size() != k_uuid_length) {
-        return false;
-    }
-    for (std::size_t index = 0; index < text.size(); ++index) {
-        const bool hyphen_here = std::ranges::find(k_uuid_hyphens, index) != k_uuid_hyphens.end();
-        if (hyphen_here ? text[index] != '-' : !is_hex_digit(text[index])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 bool is_session_reference(std::string_view text) {
-    if (!is_uuid(text)) {
+    if (!base::is_canonical_uuid(text)) {
         return false;
     }
     const char variant = text[k_uuid_variant_position];
-    return std::ranges::all_of(text, [](char c) { return c == '-' || is_lower_hex_digit(c); }) &&
-           text[k_uuid_version_position] == '4' &&
+    return text[k_uuid_version_position] == '4' &&
            (variant == '8' || variant == '9' || variant == 'a' || variant == 'b');
 }
 

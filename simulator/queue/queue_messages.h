@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/uuid.h"
 #include "simulator/queue/branch_time.h"
 #include "simulator/queue/queue_records.h"
 
@@ -27,7 +28,6 @@ inline constexpr std::size_t k_maximum_display_name_length = 32;    // StaffMemb
 inline constexpr std::size_t k_maximum_badge_number_length = 16;    // StaffMember
 inline constexpr std::size_t k_maximum_localized_text_length = 80;  // LocalizedText
 inline constexpr int k_maximum_eta_seconds = 3600;                  // AcknowledgementRequest
-inline constexpr std::size_t k_uuid_length = 36;                    // Uuid
 
 // What is wrong with a request's body. The context names the field, never its value, so that
 // the 400 reply's detail echoes nothing the kiosk sent.
@@ -45,7 +45,6 @@ std::string_view to_string(RequestError error);
 
 // Text checks of the contract's patterns.
 std::size_t utf8_length(std::string_view text);    // code points, as JSON Schema's maxLength counts
-bool is_uuid(std::string_view text);               // Uuid: 8-4-4-4-12 hexadecimal digits
 bool is_session_reference(std::string_view text);  // SessionReference: a lowercase UUID v4
 bool is_kiosk_id(std::string_view text);           // ^[A-Za-z0-9._-]{1,32}$
 bool is_business_id(std::string_view text);        // ^[a-z][a-z0-9_]{0,31}$

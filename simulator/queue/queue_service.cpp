@@ -310,7 +310,7 @@ std::expected<QueueService::Admission, QueueService::Reply> QueueService::admit(
     if (request.method == "POST") {
         if (request.has_header("Idempotency-Key")) {
             key = request.get_header_value("Idempotency-Key");
-            if (!is_uuid(*key)) {
+            if (!base::is_uuid(*key)) {
                 return std::unexpected(
                     problem_reply<Reply>(ProblemType::missing_idempotency_key,
                                          "The Idempotency-Key header must hold a UUID."));
@@ -474,7 +474,7 @@ QueueService::Reply QueueService::answer_create_ticket(const httplib::Request& r
 QueueService::Reply QueueService::answer_ticket(const httplib::Request& request,
                                                 const Caller& caller, Exchange& exchange) {
     const std::string ticket_id = path_id(request);
-    if (!is_uuid(ticket_id)) {
+    if (!base::is_uuid(ticket_id)) {
         return problem_reply<Reply>(ProblemType::invalid_request, "ticket_id must be a UUID.");
     }
     auto admission = admit(request, caller, false, nullptr, nullptr, false, exchange);
@@ -526,7 +526,7 @@ QueueService::Reply QueueService::answer_create_call(const httplib::Request& req
 QueueService::Reply QueueService::answer_call(const httplib::Request& request, const Caller& caller,
                                               Exchange& exchange) {
     const std::string call_id = path_id(request);
-    if (!is_uuid(call_id)) {
+    if (!base::is_uuid(call_id)) {
         return problem_reply<Reply>(ProblemType::invalid_request, "call_id must be a UUID.");
     }
     auto admission = admit(request, caller, false, nullptr, nullptr, false, exchange);
@@ -549,7 +549,7 @@ QueueService::Reply QueueService::answer_call(const httplib::Request& request, c
 QueueService::Reply QueueService::answer_staff_action(Route route, const httplib::Request& request,
                                                       const Caller& caller, Exchange& exchange) {
     const std::string call_id = path_id(request);
-    if (!is_uuid(call_id)) {
+    if (!base::is_uuid(call_id)) {
         return problem_reply<Reply>(ProblemType::invalid_request, "call_id must be a UUID.");
     }
     auto body = parse_body(request.body);

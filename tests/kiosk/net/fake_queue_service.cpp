@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "base/uuid.h"
 #include "kiosk/net/random_uuid.h"
 #include "tests/kiosk/net/test_certificates.h"
 
@@ -265,7 +266,7 @@ std::string FakeQueueService::call_document(const std::string& call_id) {
 // idempotency rules, then the operation.
 std::string FakeQueueService::handle_post(const std::string& path, const std::string& key,
                                           const std::string& body, int& status, bool& replayed) {
-    if (!kiosk::net::is_uuid(key)) {
+    if (!base::is_uuid(key)) {
         status = 400;
         return problem_body(400, "missing-idempotency-key");
     }

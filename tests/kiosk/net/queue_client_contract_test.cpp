@@ -25,8 +25,8 @@
 #include <mutex>
 #include <thread>
 
+#include "base/uuid.h"
 #include "kiosk/net/queue_client.h"
-#include "kiosk/net/random_uuid.h"
 #include "tests/kiosk/net/queue_recorder.h"
 #include "tests/kiosk/net/test_certificates.h"
 
@@ -310,7 +310,7 @@ class ContractCase {
             INFO(exchange.method << " " << exchange.path << " " << exchange.request_body);
             CHECK(exchange.violations.empty());
             if (exchange.method == "POST") {
-                CHECK(kiosk::net::is_uuid(exchange.idempotency_key));
+                CHECK(base::is_uuid(exchange.idempotency_key));
             }
         }
     }

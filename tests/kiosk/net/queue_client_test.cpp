@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "base/uuid.h"
 #include "kiosk/net/outbox.h"
 #include "kiosk/net/queue_client.h"
 #include "kiosk/net/random_uuid.h"
@@ -97,7 +98,7 @@ bool settles_at(FakeQueueService& service, const std::string& path, std::size_t 
 }
 
 bool is_version_4_uuid(const std::string& text) {
-    return kiosk::net::is_uuid(text) && text[14] == '4' &&
+    return base::is_uuid(text) && text[14] == '4' &&
            std::string_view("89ab").find(text[19]) != std::string_view::npos;
 }
 
