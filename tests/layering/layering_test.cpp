@@ -68,10 +68,10 @@ const auto k_impure_standard_headers = words_of(
     "stacktrace stop_token syncstream thread");
 
 // The targets of the kiosk's adapter ring (docs/architecture.md, "Rings").
-const std::set<std::string, std::less<>> k_adapter_targets{"kiosk_ui", "kiosk_speech", "kiosk_net",
-                                                           "kiosk_devices", "kiosk_resources"};
-const std::set<std::string, std::less<>> k_adapter_folders{"kiosk/ui", "kiosk/speech", "kiosk/net",
-                                                           "kiosk/devices", "kiosk/resources"};
+const std::set<std::string, std::less<>> k_adapter_targets{
+    "kiosk_ui", "kiosk_speech", "kiosk_net", "kiosk_devices", "kiosk_resources", "kiosk_store"};
+const std::set<std::string, std::less<>> k_adapter_folders{
+    "kiosk/ui", "kiosk/speech", "kiosk/net", "kiosk/devices", "kiosk/resources", "kiosk/store"};
 
 // A third-party library and the only places that may include it. A header ending in '*' is a
 // prefix; a place ending in '/' is a folder, any other place is one file. The first library
@@ -100,13 +100,15 @@ const std::vector<Library> k_libraries{
      {"kiosk/ui/", "kiosk/speech/", "kiosk/app/main.cpp", "kiosk/app/event_queue.h",
       "simulator/panel/", "simulator/paper/"}},
     // The kiosk's random identifiers (Idempotency-Key, session reference) come from OpenSSL's
-    // generator; the queue client's outbox is an SQLite file.
+    // generator; the queue client's outbox is an SQLite file; the electronic journal is an
+    // SQLite file chained with OpenSSL's SHA-256.
     {"OpenSSL",
      {"openssl/*"},
-     {"drivers/iso9564/", "simulator/bank/", "simulator/queue/", "kiosk/net/random_uuid.cpp"}},
+     {"drivers/iso9564/", "simulator/bank/", "simulator/queue/", "kiosk/net/random_uuid.cpp",
+      "kiosk/store/"}},
     {"SQLite",
      {"sqlite3.h", "sqlite3ext.h"},
-     {"simulator/bank/", "simulator/queue/", "kiosk/net/"}},
+     {"simulator/bank/", "simulator/queue/", "kiosk/net/", "kiosk/store/"}},
     {"cpp-httplib", {"httplib.h"}, {"simulator/bank/", "simulator/queue/"}},
     // The simulated paper draws a printed slip's QR codes from their data.
     {"libqrencode", {"qrencode.h"}, {"simulator/paper/"}},
@@ -119,7 +121,8 @@ const std::vector<Library> k_libraries{
      {"kiosk/app/", "kiosk/resources/", "simulator/bank/", "simulator/cards/", "simulator/queue/"}},
     {"nlohmann/json",
      {"nlohmann/*"},
-     {"kiosk/app/", "kiosk/net/", "simulator/bank/", "simulator/queue/", "simulator/script/"}},
+     {"kiosk/app/", "kiosk/diag/", "kiosk/net/", "simulator/bank/", "simulator/queue/",
+      "simulator/script/"}},
     {"fmt",
      {"fmt/*"},
      {"kiosk/app/", "kiosk/ui/bench.cpp", "simulator/app/", "simulator/panel/", "simulator/script/",
@@ -720,7 +723,8 @@ Ring ring_of_folder(std::string_view folder) {
     if (k_adapter_folders.contains(folder)) {
         return Ring::adapters;
     }
-    if (folder == "kiosk/app") {
+    // kiosk-diag is a program of its own, wired like the kiosk: it may use every adapter.
+    if (folder == "kiosk/app" || folder == "kiosk/diag") {
         return Ring::shell;
     }
     if (folder.starts_with("simulator/")) {

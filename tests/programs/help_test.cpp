@@ -22,6 +22,8 @@ constexpr std::array k_programs = {
     k_kiosk_sim,
     Program{"kiosk_ui_bench", KIOSK_UI_BENCH_PROGRAM},
     Program{"kiosk_speech_bench", KIOSK_SPEECH_BENCH_PROGRAM},
+    Program{"kiosk_store_bench", KIOSK_STORE_BENCH_PROGRAM},
+    Program{"kiosk-diag", KIOSK_DIAG_PROGRAM},
     Program{"speech_start_probe", SPEECH_START_PROBE_PROGRAM},
     Program{"bank_contract_probe", BANK_CONTRACT_PROBE_PROGRAM},
     Program{"usb_echo_client", USB_ECHO_CLIENT_PROGRAM},

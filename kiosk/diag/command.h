@@ -1,0 +1,31 @@
+#pragma once
+
+// One subcommand of kiosk-diag: its words, its arguments, a line for the usage and the function
+// that carries it out. Each subcommand lives in a file of its own and is listed once in
+// main.cpp (kiosk/diag/README.md, "Adding a subcommand").
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+namespace kiosk::diag {
+
+// The input was decoded and described on stdout, whether or not what it describes is valid.
+inline constexpr int k_exit_decoded = 0;
+// The arguments could not be used: unknown words or options, a missing file.
+inline constexpr int k_exit_unusable = 2;
+
+struct Command {
+    std::string_view words;      // "journal verify"
+    std::string_view arguments;  // "FILE", for the usage
+    std::size_t argument_count;
+    std::string_view summary;  // one line for the usage
+    // Prints one JSON object on stdout and returns the exit status. It is given exactly
+    // `argument_count` arguments.
+    int (*run)(std::span<const std::string_view> arguments);
+};
+
+// journal_verify.cpp
+extern const Command k_journal_verify;
+
+}  // namespace kiosk::diag

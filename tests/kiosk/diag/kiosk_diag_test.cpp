@@ -1,0 +1,142 @@
+// kiosk-diag as an engineer runs it: the built program, its JSON on stdout and its exit status.
+
+#include <sys/wait.h>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "base/bytes.h"
+#include "tests/kiosk/store/journal_test_support.h"
+
+using kiosk::store::testing::tamper;
+using kiosk::store::testing::TemporaryFolder;
+using kiosk::store::testing::write_journal;
+using kiosk::store::testing::write_other_programs_database;
+
+namespace {
+
+struct Run {
+    std::string output;  // standard output
+    int status = -1;     // the exit status, or -1 when the program did not exit normally
+};
+
+// kiosk-diag with `arguments` (already quoted for the shell), its standard error discarded.
+Run diag(const std::string& arguments) {
+    Run result;
+    const std::string command =
+        std::string("'") + KIOSK_DIAG_PROGRAM + "' " + arguments + " 2>/dev/null";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::array<char, 512> buffer{};
+    while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) {
+        result.output += buffer.data();
+    }
+    const int status = ::pclose(pipe);
+    if (status != -1 && WIFEXITED(status)) {
+        result.status = WEXITSTATUS(status);
+    }
+    return result;
+}
+
+// The one JSON object `journal verify` printed for `file`.
+nlohmann::json verify_output(const std::filesystem::path& file, int expected_status) {
+    const Run run = diag("journal verify '" + file.string() + "'");
+    INFO(run.output);
+    CHECK(run.status == expected_status);
+    REQUIRE(nlohmann::json::accept(run.output));
+    const auto output = nlohmann::json::parse(run.output);
+    REQUIRE(output.is_object());
+    return output;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "kiosk-diag journal verify prints valid, the count and the last hash of a sound journal") {
+    TemporaryFolder folder;
+    const auto file = folder.path() / "journal.sqlite";
+    const auto tail = write_journal(file, 4);
+    const auto output = verify_output(file, 0);
+    CHECK(output.at("valid") == true);
+    CHECK(output.at("records") == 4);
+    CHECK(output.at("last_sequence") == 4);
+    CHECK(output.at("last_hash") == base::to_hex(tail.hash));
+    CHECK_FALSE(output.contains("error"));
+    CHECK_FALSE(output.contains("first_bad_sequence"));
+}
+
+TEST_CASE("kiosk-diag journal verify prints the first bad sequence of a tampered journal, exit 0") {
+    TemporaryFolder folder;
+    const auto file = folder.path() / "journal.sqlite";
+    write_journal(file, 5);
+    tamper(file, "UPDATE journal SET amount_minor_units = 1 WHERE sequence = 2;");
+    const auto output = verify_output(file, 0);
+    CHECK(output.at("valid") == false);
+    CHECK(output.at("records") == 5);
+    CHECK(output.at("first_bad_sequence") == 2);
+    CHECK(output.at("error").get<std::string>().find("record 2") != std::string::npos);
+}
+
+TEST_CASE(
+    "kiosk-diag journal verify prints the shorter count of a journal whose tail was removed") {
+    TemporaryFolder folder;
+    const auto file = folder.path() / "journal.sqlite";
+    write_journal(file, 5);
+    tamper(file, "DELETE FROM journal WHERE sequence > 2;");
+    const auto output = verify_output(file, 0);
+    CHECK(output.at("valid") == true);
+    CHECK(output.at("records") == 2);
+}
+
+TEST_CASE("kiosk-diag journal verify reports a file that is not a journal, exit 0") {
+    TemporaryFolder folder;
+    SECTION("another program's database") {
+        const auto file = folder.path() / "other.sqlite";
+        write_other_programs_database(file);
+        const auto output = verify_output(file, 0);
+        CHECK(output.at("valid") == false);
+        CHECK(output.at("records") == 0);
+        CHECK(output.at("error").get<std::string>().find("not a journal") != std::string::npos);
+    }
+    SECTION("garbage bytes") {
+        const auto file = folder.path() / "garbage.bin";
+        std::ofstream(file, std::ios::binary) << std::string(4096, '\x7F');
+        const auto output = verify_output(file, 0);
+        CHECK(output.at("valid") == false);
+        CHECK(output.at("records") == 0);
+        CHECK(output.contains("error"));
+    }
+}
+
+TEST_CASE("kiosk-diag journal verify of a missing file prints why and exits 2") {
+    TemporaryFolder folder;
+    const auto output = verify_output(folder.path() / "missing.sqlite", 2);
+    CHECK(output.at("valid") == false);
+    CHECK(output.at("records") == 0);
+    CHECK(output.contains("error"));
+}
+
+TEST_CASE("kiosk-diag prints its usage naming every command on --help and exits 0") {
+    for (const char* option : {"--help", "-h", "journal verify --help"}) {
+        INFO(option);
+        const Run run = diag(option);
+        CHECK(run.status == 0);
+        CHECK(run.output.starts_with("usage: kiosk-diag"));
+        CHECK(run.output.find("journal verify FILE") != std::string::npos);
+    }
+}
+
+TEST_CASE("kiosk-diag exits 2 with nothing on stdout when its arguments cannot be used") {
+    for (const char* arguments :
+         {"", "journal", "journal check x", "verify journal x", "journal verify",
+          "journal verify a b", "--verbose journal verify x"}) {
+        INFO(arguments);
+        const Run run = diag(arguments);
+        CHECK(run.status == 2);
+        CHECK(run.output.empty());
+    }
+}
