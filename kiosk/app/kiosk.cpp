@@ -453,7 +453,7 @@ void Kiosk::carry_out(const core::Effect& effect) {
             [&](const core::CancelPinEntry&) { m_pin_pad->cancel_pin_entry(); },
             [&](const core::EjectCard&) { m_card_reader->eject(); },
             [&](const core::Call& call) {
-                m_account->request_balance(call.call_id, call.request.pan, call.request.pin_block);
+                m_account->sign_on(call.call_id, call.request.pan, call.request.pin_block);
             },
             // Call ids are unique across both clients: each drops the ones it does not know.
             [&](const core::CancelCall& cancel) {
@@ -461,6 +461,9 @@ void Kiosk::carry_out(const core::Effect& effect) {
                 if (m_queue_client) {
                     m_queue_client->cancel(cancel.call_id);
                 }
+            },
+            [&](const core::AccountCall& call) {
+                m_account->request(call.call_id, call.request, call.session);
             },
             [&](const core::SavePreferences& save) {
                 m_account->save_preferences(save.call_id, save.grant, save.elder_mode);

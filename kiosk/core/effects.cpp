@@ -60,6 +60,8 @@ constexpr std::string_view effect_name() {
         return "Call";
     } else if constexpr (std::is_same_v<T, CancelCall>) {
         return "CancelCall";
+    } else if constexpr (std::is_same_v<T, AccountCall>) {
+        return "AccountCall";
     } else if constexpr (std::is_same_v<T, SavePreferences>) {
         return "SavePreferences";
     } else if constexpr (std::is_same_v<T, ListBusinesses>) {

@@ -89,6 +89,14 @@ struct Call {
 struct CancelCall {
     std::uint64_t call_id = 0;
 };
+// A request of the signed-on customer to the account service (kiosk/core/account_calls.h),
+// answered by MoneyReplyReceived{call_id}. `session` is the sign-on's token; requests that
+// settle a withdrawal (confirm, reverse, find) are bound to the terminal and need none.
+struct AccountCall {
+    std::uint64_t call_id = 0;
+    AccountRequest request;
+    base::SecretText session;
+};
 // Ask the account service to remember elder mode for the card of this session, with the grant
 // of its balance reply; answered by PreferencesSaved.
 struct SavePreferences {
@@ -153,7 +161,7 @@ struct Journal {
 using Effect =
     std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume,
                  BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard, Call, CancelCall,
-                 SavePreferences, ListBusinesses, TakeTicket, CallStaff, AnswerSurvey,
+                 AccountCall, SavePreferences, ListBusinesses, TakeTicket, CallStaff, AnswerSurvey,
                  FileComplaint, Print, StartTimer, CancelTimer, NotifyStaff, Journal>;
 
 // The effect's kind: "Show", "Speak", ...

@@ -40,6 +40,8 @@ std::string_view to_string(ServiceStatus status) {
             return "pin_locked";
         case ServiceStatus::card_unknown:
             return "card_unknown";
+        case ServiceStatus::card_blocked:
+            return "card_blocked";
         case ServiceStatus::unavailable:
             return "unavailable";
         case ServiceStatus::timeout:
@@ -142,6 +144,8 @@ constexpr std::string_view event_name() {
         return "ReplyReceived";
     } else if constexpr (std::is_same_v<T, PreferencesSaved>) {
         return "PreferencesSaved";
+    } else if constexpr (std::is_same_v<T, MoneyReplyReceived>) {
+        return "MoneyReplyReceived";
     } else if constexpr (std::is_same_v<T, BusinessesListed>) {
         return "BusinessesListed";
     } else if constexpr (std::is_same_v<T, TicketIssued>) {

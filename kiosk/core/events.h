@@ -9,6 +9,7 @@
 
 #include "base/keys.h"
 #include "base/wipe.h"
+#include "kiosk/core/account_calls.h"
 #include "kiosk/core/branch.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/core/encrypted_pin_block.h"
@@ -48,6 +49,7 @@ enum class ServiceStatus {
     wrong_pin,
     pin_locked,
     card_unknown,
+    card_blocked,  // reported lost (a card lock): staff can unlock it
     unavailable,
     timeout,
     bad_reply,
@@ -71,12 +73,13 @@ struct CardPreferences {
     friend bool operator==(const CardPreferences&, const CardPreferences&) = default;
 };
 
-// The account service's answer to a balance request (which also verifies the PIN block).
+// The account service's answer to a sign-on (which verifies the PIN block).
 struct ServiceReply {
     ServiceStatus status = ServiceStatus::bad_reply;
     int tries_left = 0;                          // meaningful with wrong_pin
     std::optional<BalanceReply> balance;         // present with ok
     std::optional<CardPreferences> preferences;  // with ok, when the service keeps them
+    std::optional<AccountSession> session;       // with ok: for the customer's further requests
 
     friend bool operator==(const ServiceReply&, const ServiceReply&) = default;
 };
@@ -154,6 +157,12 @@ struct PreferencesSaved {
     bool saved = false;
 };
 
+// The account service's answer to an AccountCall.
+struct MoneyReplyReceived {
+    std::uint64_t call_id = 0;
+    MoneyReply reply;
+};
+
 // The branch queue service's answers (kiosk/net, QueueClient). `call_id` is the id of the
 // effect that asked; each status says how the request ended (QueueStatus).
 struct BusinessesListed {
@@ -203,8 +212,8 @@ using Event =
                  PinEntryReady, PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled,
                  PinEntryFailed, DeviceFailed, DeviceMissing, DeviceReturned, SpeechEnded,
                  HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived, PreferencesSaved,
-                 BusinessesListed, TicketIssued, StaffCallChanged, ComplaintFiled, PaperChanged,
-                 PrintFinished, TimerFired>;
+                 MoneyReplyReceived, BusinessesListed, TicketIssued, StaffCallChanged,
+                 ComplaintFiled, PaperChanged, PrintFinished, TimerFired>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

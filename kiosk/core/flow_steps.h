@@ -59,6 +59,7 @@ class Flow {
     void handle(const HeadphonesUnplugged& event);
     void handle(const ReplyReceived& event);
     void handle(const PreferencesSaved& event);
+    void handle(const MoneyReplyReceived& event);
     // The branch queue service's answers and the printer's news (flow_branch.cpp).
     void handle(const BusinessesListed& event);
     void handle(const TicketIssued& event);

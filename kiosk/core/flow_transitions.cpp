@@ -17,6 +17,7 @@ bool is_fault(EndReason reason) {
         case EndReason::pin_locked:
         case EndReason::card_unreadable:
         case EndReason::card_unknown:
+        case EndReason::card_blocked:
         case EndReason::service_unavailable:
         case EndReason::pin_pad_failed:
         case EndReason::card_not_accepted:

@@ -44,6 +44,8 @@ std::string_view to_string(ScreenId id) {
             return "error_card_unreadable";
         case ScreenId::error_card_unknown:
             return "error_card_unknown";
+        case ScreenId::error_card_blocked:
+            return "error_card_blocked";
         case ScreenId::error_service_unavailable:
             return "error_service_unavailable";
         case ScreenId::error_pin_pad:
@@ -211,6 +213,8 @@ ScreenId screen_for(const Session& session) {
             return ScreenId::error_card_unreadable;
         case EndReason::card_unknown:
             return ScreenId::error_card_unknown;
+        case EndReason::card_blocked:
+            return ScreenId::error_card_blocked;
         case EndReason::service_unavailable:
             return ScreenId::error_service_unavailable;
         case EndReason::pin_pad_failed:
@@ -426,6 +430,7 @@ ScreenModel card_return_screen(ScreenId id, const Resources& resources, const Se
             break;
         case ScreenId::error_pin_locked:
         case ScreenId::error_card_unknown:
+        case ScreenId::error_card_blocked:
         case ScreenId::error_pin_pad:
         case ScreenId::error_card_not_accepted:
             builder.add(Role::text, "next");
@@ -499,6 +504,7 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::error_pin_locked:
         case ScreenId::error_card_unreadable:
         case ScreenId::error_card_unknown:
+        case ScreenId::error_card_blocked:
         case ScreenId::error_service_unavailable:
         case ScreenId::error_pin_pad:
         case ScreenId::error_card_not_accepted:

@@ -80,6 +80,8 @@ std::string_view to_string(EndReason reason) {
             return "card_unreadable";
         case EndReason::card_unknown:
             return "card_unknown";
+        case EndReason::card_blocked:
+            return "card_blocked";
         case EndReason::service_unavailable:
             return "service_unavailable";
         case EndReason::pin_pad_failed:

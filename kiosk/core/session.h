@@ -59,6 +59,7 @@ enum class EndReason {
     pin_locked,           // no PIN tries left
     card_unreadable,      // the reader or the chip failed
     card_unknown,         // the account service does not know the card
+    card_blocked,         // the card was reported lost (a card lock); staff can unlock it
     service_unavailable,  // the account service is down, slow or answered nonsense
     pin_pad_failed,       // the PIN pad reported a failure, or went away
     card_not_accepted,    // the chip holds no application this kiosk accepts

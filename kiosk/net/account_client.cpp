@@ -4,10 +4,15 @@
 
 #include <algorithm>
 #include <optional>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "base/bytes.h"
+#include "base/uuid.h"
 #include "base/wipe.h"
+#include "kiosk/net/account_contract.h"
+#include "kiosk/net/queue_contract.h"
 
 namespace kiosk::net {
 
@@ -16,8 +21,8 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view k_service_name = "account";
-constexpr std::string_view k_balance_call = "balance";
-constexpr std::string_view k_balance_path = "/v1/balance";
+constexpr std::string_view k_sign_on_call = "sign_on";
+constexpr std::string_view k_sign_on_path = "/v1/sessions";
 constexpr std::string_view k_preferences_call = "preferences";
 constexpr std::string_view k_preferences_path = "/v1/preferences";
 constexpr std::string_view k_pin_block_format_0 = "iso9564-0";
@@ -40,142 +45,168 @@ core::ServiceStatus status_of(TransportFailure failure) {
     }
 }
 
-bool has_result(const json& document, std::string_view expected) {
-    const auto result = document.find("result");
-    return result != document.end() && result->is_string() &&
-           result->get_ref<const std::string&>() == expected;
+core::MoneyReply money_reply_with(core::MoneyStatus status) {
+    core::MoneyReply reply;
+    reply.status = status;
+    return reply;
 }
 
-bool is_currency_code(const json& value) {
-    if (!value.is_string()) {
-        return false;
-    }
-    const auto& code = value.get_ref<const std::string&>();
-    return code.size() == 3 &&
-           std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
-}
-
-// docs/api/account.yaml, "Grant". Checked before a grant is believed or sent, so that it can
-// be written into a request body as it is, with nothing to escape.
-bool is_grant(std::string_view text) {
-    return text.size() >= k_minimum_grant_length && text.size() <= k_maximum_grant_length &&
-           std::all_of(text.begin(), text.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                      c == '_' || c == '-';
-           });
-}
-
-// The `preferences` of an ok balance reply (docs/api/account.yaml, "CardPreferences"), or
-// nothing when it does not match the contract. The grant is copied into a SecretText and its
-// text in the parsed document is wiped, whatever else the object holds.
-std::optional<core::CardPreferences> read_preferences(json& value) {
-    if (!value.is_object()) {
-        return std::nullopt;
-    }
-    const auto grant = value.find("grant");
-    const auto elder_mode = value.find("elder_mode");
-    if (grant == value.end() || !grant->is_string()) {
-        return std::nullopt;
-    }
-    auto& grant_text = grant->get_ref<std::string&>();
-    std::optional<core::CardPreferences> preferences;
-    if (is_grant(grant_text) && elder_mode != value.end() && elder_mode->is_boolean()) {
-        preferences = core::CardPreferences{elder_mode->get<bool>(), base::SecretText(grant_text)};
-    }
-    base::wipe(grant_text);
-    return preferences;
-}
-
-// What one HTTPS exchange came to: the HTTP status of a whole reply, or why there is none.
-}  // namespace
-
-core::ServiceReply interpret_balance_reply(long http_status, std::string_view body) {
-    // 503, and any other server-side failure, is "the service is down" whatever the body says.
-    if (http_status >= 500 && http_status <= 599) {
-        return reply_with(core::ServiceStatus::unavailable);
-    }
-    if (body.size() > k_maximum_reply_bytes) {
-        return reply_with(core::ServiceStatus::bad_reply);
-    }
-    // Not const: the grant's text in it is wiped once it has been read.
-    json document = json::parse(body, nullptr, false);
-    if (document.is_discarded() || !document.is_object()) {
-        return reply_with(core::ServiceStatus::bad_reply);
-    }
-    switch (http_status) {
-        case 200: {
-            const auto balance = document.find("balance");
-            if (!has_result(document, "ok") || balance == document.end() || !balance->is_object()) {
-                break;
-            }
-            const auto minor = balance->find("minor_units");
-            const auto currency = balance->find("currency");
-            // An integer in JSON, never a float or a string: money has no binary fractions.
-            if (minor == balance->end() || currency == balance->end() ||
-                !minor->is_number_integer() || !is_currency_code(*currency)) {
-                break;
-            }
-            if (minor->is_number_unsigned()) {
-                if (minor->get<std::uint64_t>() >
-                    static_cast<std::uint64_t>(k_maximum_balance_minor_units)) {
-                    break;
-                }
-            } else if (minor->get<std::int64_t>() < 0) {
-                break;
-            }
-            // Optional (a service that keeps no preferences), but never malformed.
-            std::optional<core::CardPreferences> preferences;
-            if (const auto found = document.find("preferences"); found != document.end()) {
-                preferences = read_preferences(*found);
-                if (!preferences) {
-                    break;
-                }
-            }
-            core::ServiceReply reply = reply_with(core::ServiceStatus::ok);
-            reply.balance = core::BalanceReply{
-                core::Money{minor->get<std::int64_t>(), currency->get<std::string>()}};
-            reply.preferences = std::move(preferences);
-            return reply;
-        }
-        case 401: {
-            const auto tries = document.find("tries_left");
-            if (!has_result(document, "wrong_pin") || tries == document.end() ||
-                !tries->is_number_integer()) {
-                break;
-            }
-            if (tries->is_number_unsigned()
-                    ? tries->get<std::uint64_t>() > static_cast<std::uint64_t>(k_maximum_tries_left)
-                    : (tries->get<std::int64_t>() < 0 ||
-                       tries->get<std::int64_t>() > k_maximum_tries_left)) {
-                break;
-            }
-            core::ServiceReply reply = reply_with(core::ServiceStatus::wrong_pin);
-            reply.tries_left = tries->get<int>();
-            return reply;
-        }
-        case 404:
-            if (has_result(document, "card_unknown")) {
-                return reply_with(core::ServiceStatus::card_unknown);
-            }
-            break;
-        case 423:
-            if (has_result(document, "pin_locked")) {
-                return reply_with(core::ServiceStatus::pin_locked);
-            }
-            break;
+core::MoneyStatus money_status_of(TransportFailure failure) {
+    switch (failure) {
+        case TransportFailure::timeout:
+            return core::MoneyStatus::timeout;
+        case TransportFailure::reply_too_large:
+            return core::MoneyStatus::bad_reply;
         default:
-            break;
+            return core::MoneyStatus::unavailable;
     }
-    return reply_with(core::ServiceStatus::bad_reply);
 }
 
-bool interpret_preferences_reply(long http_status, std::string_view body) {
-    if (http_status != 200 || body.size() > k_maximum_reply_bytes) {
-        return false;
+// Room for the largest request body (a PIN change: a token, a PAN and a PIN block), reserved up
+// front so that appending never leaves a copy of a secret in a buffer left behind.
+constexpr std::size_t k_request_body_capacity = 1024;
+
+// A JSON request body built in one wiped buffer. Values given to `secret` are checked by the
+// caller to hold only characters that need no escaping (token characters, digits, hex).
+class RequestBody {
+  public:
+    explicit RequestBody(std::string_view terminal_id) {
+        m_body.reserve(k_request_body_capacity);
+        m_body.append(R"({"terminal_id":)");
+        m_body.append(json(terminal_id).dump());
     }
-    const json document = json::parse(body, nullptr, false);
-    return !document.is_discarded() && document.is_object() && has_result(document, "ok");
+    RequestBody& secret(std::string_view name, std::string_view text) {
+        key(name);
+        m_body.append("\"");
+        m_body.append(text);
+        m_body.append("\"");
+        return *this;
+    }
+    RequestBody& value(std::string_view name, const json& value) {
+        key(name);
+        m_body.append(value.dump());
+        return *this;
+    }
+    base::SecretText finish() {
+        m_body.append("}");
+        return std::move(m_body);
+    }
+
+  private:
+    void key(std::string_view name) {
+        m_body.append(",\"");
+        m_body.append(name);
+        m_body.append("\":");
+    }
+    base::SecretText m_body;
+};
+
+json money_json(const core::Money& money) {
+    return json{{"minor_units", money.minor_units}, {"currency", money.currency}};
 }
+
+// One request as HTTP: its method, its path and its body.
+struct MoneyExchange {
+    Method method = Method::post;
+    std::string path;
+    base::SecretText body;
+};
+
+// The exchange for `request`, or nothing when the request itself breaks the contract (a
+// malformed reference, quote id, token or payee account): such a request is never sent.
+std::optional<MoneyExchange> exchange_for(const core::AccountRequest& request,
+                                          std::string_view terminal_id,
+                                          const base::SecretText& session) {
+    RequestBody body(terminal_id);
+    const bool session_ok = is_token(session.view());
+    auto with_session = [&]() -> RequestBody& { return body.secret("session", session.view()); };
+    return std::visit(
+        [&](const auto& call) -> std::optional<MoneyExchange> {
+            using T = std::decay_t<decltype(call)>;
+            if constexpr (std::is_same_v<T, core::RequestStatement> ||
+                          std::is_same_v<T, core::LockCard> ||
+                          std::is_same_v<T, core::EndSession>) {
+                if (!session_ok) {
+                    return std::nullopt;
+                }
+                const std::string path = std::is_same_v<T, core::RequestStatement> ? "/v1/statement"
+                                         : std::is_same_v<T, core::LockCard>       ? "/v1/card-lock"
+                                                                             : "/v1/sessions/end";
+                return MoneyExchange{Method::post, path, with_session().finish()};
+            } else if constexpr (std::is_same_v<T, core::RequestQuote>) {
+                const bool transfer = call.kind == core::MoneyKind::transfer;
+                const std::string_view payee = call.payee_account.view();
+                const bool payee_ok = payee.size() >= 12 && payee.size() <= 19 &&
+                                      std::all_of(payee.begin(), payee.end(),
+                                                  [](char c) { return c >= '0' && c <= '9'; });
+                if (!session_ok || transfer != !payee.empty() || (transfer && !payee_ok)) {
+                    return std::nullopt;
+                }
+                with_session()
+                    .value("kind", core::to_string(call.kind))
+                    .value("amount", money_json(call.amount));
+                if (transfer) {
+                    body.secret("payee_account", payee);
+                }
+                return MoneyExchange{Method::post, "/v1/quotes", body.finish()};
+            } else if constexpr (std::is_same_v<T, core::AuthoriseWithdrawal> ||
+                                 std::is_same_v<T, core::ExecuteTransfer>) {
+                if (!session_ok || !base::is_canonical_uuid(call.transaction) ||
+                    !is_quote_id(call.quote_id)) {
+                    return std::nullopt;
+                }
+                const std::string collection = std::is_same_v<T, core::AuthoriseWithdrawal>
+                                                   ? "/v1/withdrawals/"
+                                                   : "/v1/transfers/";
+                with_session().value("quote", call.quote_id);
+                return MoneyExchange{Method::put, collection + call.transaction, body.finish()};
+            } else if constexpr (std::is_same_v<T, core::ConfirmWithdrawal>) {
+                if (!base::is_canonical_uuid(call.transaction)) {
+                    return std::nullopt;
+                }
+                body.value("dispensed", money_json(call.dispensed));
+                return MoneyExchange{Method::post,
+                                     "/v1/withdrawals/" + call.transaction + "/confirm",
+                                     body.finish()};
+            } else if constexpr (std::is_same_v<T, core::ReverseWithdrawal>) {
+                if (!base::is_canonical_uuid(call.transaction)) {
+                    return std::nullopt;
+                }
+                body.value("reason", core::to_string(call.reason));
+                return MoneyExchange{Method::post,
+                                     "/v1/withdrawals/" + call.transaction + "/reverse",
+                                     body.finish()};
+            } else if constexpr (std::is_same_v<T, core::FindWithdrawal> ||
+                                 std::is_same_v<T, core::FindTransfer>) {
+                if (!base::is_canonical_uuid(call.transaction) || !is_kiosk_id(terminal_id)) {
+                    return std::nullopt;
+                }
+                const std::string collection =
+                    std::is_same_v<T, core::FindWithdrawal> ? "/v1/withdrawals/" : "/v1/transfers/";
+                return MoneyExchange{
+                    Method::get,
+                    collection + call.transaction + "?terminal_id=" + std::string(terminal_id),
+                    base::SecretText{}};
+            } else {
+                static_assert(std::is_same_v<T, core::ChangePin>, "every request has an exchange");
+                if (!session_ok ||
+                    call.pin_block.bytes().size() != core::EncryptedPinBlock::k_tdes_length) {
+                    return std::nullopt;
+                }
+                with_session().secret("pan", call.pan.digits());
+                std::string block_hex;
+                block_hex.reserve(2 * core::EncryptedPinBlock::k_tdes_length);
+                base::append_hex(block_hex, call.pin_block.bytes());
+                body.secret("pin_block", block_hex);
+                base::wipe(block_hex);
+                body.value("pin_block_format", k_pin_block_format_0);
+                return MoneyExchange{Method::post, "/v1/pin-change", body.finish()};
+            }
+        },
+        request);
+}
+
+}  // namespace
 
 AccountClient::AccountClient(AccountClientOptions options)
     : m_options(std::move(options)), m_worker(std::string(k_service_name)) {
@@ -198,10 +229,10 @@ void AccountClient::start(EventSink events, NoticeSink notices) {
     m_worker.start(std::move(events), std::move(notices));
 }
 
-void AccountClient::request_balance(std::uint64_t call_id, const core::CardNumber& pan,
-                                    const core::EncryptedPinBlock& block) {
+void AccountClient::sign_on(std::uint64_t call_id, const core::CardNumber& pan,
+                            const core::EncryptedPinBlock& block) {
     m_worker.submit(
-        call_id, std::string(k_balance_call),
+        call_id, std::string(k_sign_on_call),
         [this, call_id, pan, block](CallContext& context) {
             return perform(context, call_id, pan, block);
         },
@@ -216,6 +247,17 @@ void AccountClient::save_preferences(std::uint64_t call_id, const base::SecretTe
             return perform(context, call_id, grant, elder_mode);
         },
         CallOutcome{core::PreferencesSaved{call_id, false}});
+}
+
+void AccountClient::request(std::uint64_t call_id, core::AccountRequest request,
+                            base::SecretText session) {
+    const std::string name(core::call_name(request));
+    m_worker.submit(
+        call_id, name,
+        [this, call_id, request = std::move(request), session = std::move(session)](
+            CallContext& context) { return perform(context, call_id, request, session); },
+        CallOutcome{
+            core::MoneyReplyReceived{call_id, money_reply_with(core::MoneyStatus::unavailable)}});
 }
 
 void AccountClient::cancel(std::uint64_t call_id) {
@@ -255,7 +297,7 @@ CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
     ReplyBuffer reply(k_maximum_reply_bytes, ReplyBuffer::Secrecy::wiped);
     const HttpsReply done = context.channel().exchange(
         m_endpoint,
-        HttpsRequest{.method = Method::post, .path = k_balance_path, .body = body.view()}, reply,
+        HttpsRequest{.method = Method::post, .path = k_sign_on_path, .body = body.view()}, reply,
         context.abandoned_check());
     if (done.abandoned()) {
         return {std::nullopt, done.status()};
@@ -263,7 +305,7 @@ CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
     if (!done.http_status) {
         return answer(reply_with(status_of(done.failure)), done.status());
     }
-    return answer(interpret_balance_reply(*done.http_status, reply.body()), done.status());
+    return answer(interpret_sign_on_reply(*done.http_status, reply.body()), done.status());
 }
 
 CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
@@ -273,7 +315,7 @@ CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
     };
     // A grant the contract does not allow is never sent; the service would refuse it anyway,
     // and checking it here means it needs no escaping in the body.
-    if (!is_grant(grant.view())) {
+    if (!is_token(grant.view())) {
         return answer(false, "bad_grant");
     }
     base::SecretText body;
@@ -299,6 +341,33 @@ CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
         return answer(false, done.status());
     }
     return answer(interpret_preferences_reply(*done.http_status, reply.body()), done.status());
+}
+
+CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
+                                   const core::AccountRequest& request,
+                                   const base::SecretText& session) {
+    const auto answer = [call_id](core::MoneyReply reply, std::string status) {
+        return CallOutcome{core::MoneyReplyReceived{call_id, std::move(reply)}, std::move(status)};
+    };
+    std::optional<MoneyExchange> exchange = exchange_for(request, m_options.terminal_id, session);
+    if (!exchange) {
+        // A request the contract does not allow is a fault of the kiosk's own: nothing is sent.
+        return answer(money_reply_with(core::MoneyStatus::bad_reply), "invalid_request");
+    }
+    // A statement and a quote carry amounts of the customer's: wiped like a balance.
+    ReplyBuffer reply(k_maximum_reply_bytes, ReplyBuffer::Secrecy::wiped);
+    const HttpsReply done = context.channel().exchange(
+        m_endpoint,
+        HttpsRequest{
+            .method = exchange->method, .path = exchange->path, .body = exchange->body.view()},
+        reply, context.abandoned_check());
+    if (done.abandoned()) {
+        return {std::nullopt, done.status()};
+    }
+    if (!done.http_status) {
+        return answer(money_reply_with(money_status_of(done.failure)), done.status());
+    }
+    return answer(interpret_money_reply(request, *done.http_status, reply.body()), done.status());
 }
 
 }  // namespace kiosk::net

@@ -16,9 +16,11 @@
 #include <string_view>
 
 #include "base/wipe.h"
+#include "kiosk/core/account_calls.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/events.h"
+#include "kiosk/net/account_contract.h"
 #include "kiosk/net/call_worker.h"
 #include "kiosk/net/https_exchange.h"
 
@@ -28,18 +30,6 @@ namespace kiosk::net {
 // told "the service is not answering" before they give up.
 inline constexpr std::chrono::milliseconds k_default_connect_timeout{3'000};
 inline constexpr std::chrono::milliseconds k_default_total_timeout{8'000};
-// A balance reply is about 200 bytes with its preferences; anything near this limit is not our
-// service.
-inline constexpr std::size_t k_maximum_reply_bytes = 16 * 1024;
-// The largest balance the kiosk will believe: 100 billion yuan in fen.
-inline constexpr std::int64_t k_maximum_balance_minor_units = 10'000'000'000'000;
-// The service locks a card after a few wrong PINs; a larger count is a broken reply.
-inline constexpr int k_maximum_tries_left = 9;
-// docs/api/account.yaml, "Grant": an opaque token of 16 to 128 characters of A-Z a-z 0-9 _ -.
-// Anything else in a balance reply makes the reply broken, and the client never sends it.
-inline constexpr std::size_t k_minimum_grant_length = 16;
-inline constexpr std::size_t k_maximum_grant_length = 128;
-
 struct AccountClientOptions {
     std::string base_url{};     // "https://bank.example:8443", no trailing path: HTTPS only
     std::string terminal_id{};  // sent with every call, for the bank's audit
@@ -65,10 +55,17 @@ class AccountClient {
     // Starts the worker. Both sinks are called from the worker thread.
     void start(EventSink events, NoticeSink notices);
 
-    // Queues a balance call (which also verifies the PIN block) and returns at once. The reply
-    // arrives as core::ReplyReceived{call_id, ...}, unless the call is cancelled first.
-    void request_balance(std::uint64_t call_id, const core::CardNumber& pan,
-                         const core::EncryptedPinBlock& block);
+    // Queues a sign-on (POST /v1/sessions: verifies the PIN block, returns the balance and opens
+    // a session) and returns at once. The reply arrives as core::ReplyReceived{call_id, ...},
+    // unless the call is cancelled first.
+    void sign_on(std::uint64_t call_id, const core::CardNumber& pan,
+                 const core::EncryptedPinBlock& block);
+
+    // Queues one of the signed-on customer's requests (kiosk/core/account_calls.h) with the
+    // session's token; the answer arrives as core::MoneyReplyReceived{call_id, ...}. The token,
+    // a payee's account number, a PAN and a PIN block exist here only in the request body,
+    // which is wiped when the call ends.
+    void request(std::uint64_t call_id, core::AccountRequest request, base::SecretText session);
 
     // Queues a preferences change (PUT /v1/preferences) with the grant of this card's ok balance
     // reply and returns at once. The answer arrives as core::PreferencesSaved{call_id, saved}:
@@ -88,20 +85,12 @@ class AccountClient {
                         const core::EncryptedPinBlock& block);
     CallOutcome perform(CallContext& context, std::uint64_t call_id, const base::SecretText& grant,
                         bool elder_mode);
+    CallOutcome perform(CallContext& context, std::uint64_t call_id,
+                        const core::AccountRequest& request, const base::SecretText& session);
 
     AccountClientOptions m_options;
     HttpsEndpoint m_endpoint;
     CallWorker m_worker;
 };
-
-// How a received HTTP reply maps to the core's ServiceReply (docs/api/account.yaml). Anything
-// that is not exactly the contract is bad_reply; 503 and other 5xx are unavailable. An ok reply
-// without `preferences` has none (a service that keeps no preferences); one whose `preferences`
-// is malformed is bad_reply as a whole.
-core::ServiceReply interpret_balance_reply(long http_status, std::string_view body);
-
-// Whether a reply to PUT /v1/preferences says the preferences were stored: only 200 with
-// {"result":"ok"}. Everything else (403 grant_refused, 400, 5xx, a broken body) is not saved.
-bool interpret_preferences_reply(long http_status, std::string_view body);
 
 }  // namespace kiosk::net

@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
     for (std::int64_t index = 0; index < count; ++index) {
         const auto before = Clock::now();
         if (auto appended = (*journal)->append(entry, unix_ms_now()); !appended) {
-            std::fprintf(stderr, "kiosk_store_bench: %s\n", base::to_string(appended.error()).c_str());
+            std::fprintf(stderr, "kiosk_store_bench: %s\n",
+                         base::to_string(appended.error()).c_str());
             return 1;
         }
         latencies_us.push_back(

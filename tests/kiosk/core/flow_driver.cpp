@@ -36,12 +36,12 @@ EncryptedPinBlock sample_pin_block() {
 }
 
 ServiceReply balance_reply(std::int64_t minor_units) {
-    return ServiceReply{ServiceStatus::ok, 3, BalanceReply{Money{minor_units, "CNY"}},
+    return ServiceReply{ServiceStatus::ok, 3, BalanceReply{Money{minor_units, "CNY"}}, std::nullopt,
                         std::nullopt};
 }
 
 ServiceReply status_reply(ServiceStatus status, int tries_left) {
-    return ServiceReply{status, tries_left, std::nullopt, std::nullopt};
+    return ServiceReply{status, tries_left, std::nullopt, std::nullopt, std::nullopt};
 }
 
 std::vector<Business> sample_businesses() {

@@ -235,7 +235,7 @@ TEST_CASE("The journal records each step without personal data") {
     }
     for (const std::string_view expected :
          {"kiosk_started", "card_inserted", "card_read", "pin_entry_started", "balance_requested",
-          "balance_reply", "balance_shown", "session_ended"}) {
+          "sign_on_reply", "balance_shown", "session_ended"}) {
         INFO(expected);
         CHECK(std::ranges::find(events, expected) != events.end());
     }

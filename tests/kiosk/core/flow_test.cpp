@@ -139,7 +139,7 @@ TEST_CASE(
         kiosk.reach_pin_entry(expected.card_language);
         kiosk.send_all({PinDigitEntered{4}, PinEntered{sample_pin_block()}});
         kiosk.reply(ServiceReply{ServiceStatus::ok, 3, BalanceReply{Money{1'234'567, "HKD"}},
-                                 std::nullopt});
+                                 std::nullopt, std::nullopt});
         kiosk.send(KeyPressed{k_menu_balance_key});
         const auto screen = last_screen(kiosk.last());
         REQUIRE(screen);
@@ -155,8 +155,8 @@ TEST_CASE("A balance in a currency the kiosk cannot name is not shown as yuan") 
     FlowDriver kiosk;
     kiosk.reach_pin_entry();
     kiosk.send_all({PinDigitEntered{4}, PinEntered{sample_pin_block()}});
-    kiosk.reply(
-        ServiceReply{ServiceStatus::ok, 3, BalanceReply{Money{1'234'567, "XAU"}}, std::nullopt});
+    kiosk.reply(ServiceReply{ServiceStatus::ok, 3, BalanceReply{Money{1'234'567, "XAU"}},
+                             std::nullopt, std::nullopt});
     kiosk.send(KeyPressed{k_menu_balance_key});
     const auto screen = last_screen(kiosk.last());
     REQUIRE(screen);

@@ -66,6 +66,8 @@ class Recorder {
                 m_replies.push_back(*reply);
             } else if (auto* saved = std::get_if<kiosk::core::PreferencesSaved>(&event)) {
                 m_saved.push_back(*saved);
+            } else if (auto* money = std::get_if<kiosk::core::MoneyReplyReceived>(&event)) {
+                m_money.push_back(*money);
             } else {
                 m_other_events += 1;
             }
@@ -99,6 +101,14 @@ class Recorder {
         std::lock_guard lock(m_mutex);
         return m_saved;
     }
+    bool wait_for_money(std::size_t count, std::chrono::milliseconds limit = k_reply_wait) {
+        std::unique_lock lock(m_mutex);
+        return m_changed.wait_for(lock, limit, [&] { return m_money.size() >= count; });
+    }
+    std::vector<kiosk::core::MoneyReplyReceived> money() {
+        std::lock_guard lock(m_mutex);
+        return m_money;
+    }
     std::vector<kiosk::net::ServiceNotice> notices_seen() {
         std::lock_guard lock(m_mutex);
         return m_notices;
@@ -113,6 +123,7 @@ class Recorder {
     std::condition_variable m_changed;
     std::vector<kiosk::core::ReplyReceived> m_replies;
     std::vector<kiosk::core::PreferencesSaved> m_saved;
+    std::vector<kiosk::core::MoneyReplyReceived> m_money;
     std::vector<kiosk::net::ServiceNotice> m_notices;
     int m_other_events = 0;
 };
@@ -169,7 +180,7 @@ struct ClientUnderTest {
     kiosk::core::ReplyReceived ask(std::uint64_t call_id, std::string_view pan,
                                    std::string_view pin) {
         const std::size_t before = recorder.replies().size();
-        client.request_balance(call_id, card(pan), pin_block(pin, pan));
+        client.sign_on(call_id, card(pan), pin_block(pin, pan));
         REQUIRE(recorder.wait_for_replies(before + 1));
         return recorder.replies().back();
     }
@@ -179,6 +190,16 @@ struct ClientUnderTest {
         client.save_preferences(call_id, grant, elder_mode);
         REQUIRE(recorder.wait_for_saved(before + 1));
         return recorder.saved().back();
+    }
+    // One of the signed-on customer's requests, and its answer.
+    kiosk::core::MoneyReply money(std::uint64_t call_id, kiosk::core::AccountRequest request,
+                                  const base::SecretText& session) {
+        const std::size_t before = recorder.money().size();
+        client.request(call_id, std::move(request), session);
+        REQUIRE(recorder.wait_for_money(before + 1));
+        const auto answer = recorder.money().back();
+        CHECK(answer.call_id == call_id);
+        return answer.reply;
     }
     // The grant of a correct PIN's balance reply.
     base::SecretText grant(std::uint64_t call_id, std::string_view pan, std::string_view pin) {
@@ -214,7 +235,7 @@ class FakeServer {
             response.status = status;
             response.set_content(body, "application/json");
         };
-        m_server->Post("/v1/balance", answer);
+        m_server->Post("/v1/sessions", answer);
         m_server->Put("/v1/preferences", answer);
         m_port = m_server->bind_to_any_port("127.0.0.1");
         REQUIRE(m_port > 0);
@@ -302,7 +323,7 @@ TEST_CASE("every call is reported as a service notice with its HTTP status and d
     REQUIRE(under_test.recorder.wait_for_notices(1));
     const auto notice = under_test.recorder.notices_seen().front();
     CHECK(notice.service == "account");
-    CHECK(notice.call == "balance");
+    CHECK(notice.call == "sign_on");
     CHECK(notice.status == "200");
     CHECK(notice.milliseconds >= 0);
     CHECK(notice.milliseconds < 10'000);
@@ -387,11 +408,9 @@ TEST_CASE("the service recovering after a fault is answered normally") {
 TEST_CASE("calls are answered in order, each with its own call id") {
     Bank bank;
     ClientUnderTest under_test(bank.url());
-    under_test.client.request_balance(100, card(k_zhang_wei_pan),
-                                      pin_block("1234", k_zhang_wei_pan));
-    under_test.client.request_balance(101, card(k_stranger_pan), pin_block("0000", k_stranger_pan));
-    under_test.client.request_balance(102, card(k_zhang_wei_pan),
-                                      pin_block("9999", k_zhang_wei_pan));
+    under_test.client.sign_on(100, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    under_test.client.sign_on(101, card(k_stranger_pan), pin_block("0000", k_stranger_pan));
+    under_test.client.sign_on(102, card(k_zhang_wei_pan), pin_block("9999", k_zhang_wei_pan));
     REQUIRE(under_test.recorder.wait_for_replies(3));
     const auto replies = under_test.recorder.replies();
     CHECK(replies[0].call_id == 100);
@@ -406,8 +425,7 @@ TEST_CASE("a cancelled call in flight posts no reply and the next call still wor
     Bank bank;
     bank.service.set_fault(Fault::slow);
     ClientUnderTest under_test(bank.url());
-    under_test.client.request_balance(20, card(k_zhang_wei_pan),
-                                      pin_block("1234", k_zhang_wei_pan));
+    under_test.client.sign_on(20, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     // The call is in flight once the service holds it; the client's total timeout is 5 s, so
     // nothing can come back for it within this wait.
     REQUIRE_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
@@ -426,10 +444,8 @@ TEST_CASE("a cancelled call still in the queue is never sent") {
     bank.service.set_fault(Fault::slow);
     bank.service.set_slow_reply_delay(500ms);
     ClientUnderTest under_test(bank.url());
-    under_test.client.request_balance(30, card(k_zhang_wei_pan),
-                                      pin_block("1234", k_zhang_wei_pan));
-    under_test.client.request_balance(31, card(k_zhang_wei_pan),
-                                      pin_block("9999", k_zhang_wei_pan));
+    under_test.client.sign_on(30, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    under_test.client.sign_on(31, card(k_zhang_wei_pan), pin_block("9999", k_zhang_wei_pan));
     under_test.client.cancel(31);
     REQUIRE(under_test.recorder.wait_for_replies(1));
     // Give a wrongly sent second call every chance to arrive before looking.
@@ -444,8 +460,7 @@ TEST_CASE("stop while a call is in flight returns promptly and posts no reply") 
     Bank bank;
     bank.service.set_fault(Fault::slow);
     ClientUnderTest under_test(bank.url());
-    under_test.client.request_balance(40, card(k_zhang_wei_pan),
-                                      pin_block("1234", k_zhang_wei_pan));
+    under_test.client.sign_on(40, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     REQUIRE_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
     const auto started = std::chrono::steady_clock::now();
     under_test.client.stop();
@@ -463,7 +478,7 @@ TEST_CASE("destroying the client with a call in flight joins promptly") {
                                                   .terminal_id = "t1",
                                                   .ca_file = loopback_identity().certificate});
         client.start(recorder.events(), recorder.notices());
-        client.request_balance(50, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+        client.sign_on(50, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
         REQUIRE_FALSE(recorder.wait_for_replies(1, 300ms));
         const auto started = std::chrono::steady_clock::now();
         // The destructor runs at the end of this block.
@@ -478,8 +493,7 @@ TEST_CASE("a request after stop is ignored") {
     Bank bank;
     ClientUnderTest under_test(bank.url());
     under_test.client.stop();
-    under_test.client.request_balance(60, card(k_zhang_wei_pan),
-                                      pin_block("1234", k_zhang_wei_pan));
+    under_test.client.sign_on(60, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     CHECK_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
     auto audit = bank.service.audit_entries();
     REQUIRE(audit.has_value());
@@ -517,7 +531,7 @@ TEST_CASE("a terminal id with quotes is escaped, not spliced into the JSON") {
                                               .terminal_id = R"(a","pan":"1)",
                                               .ca_file = loopback_identity().certificate});
     client.start(recorder.events(), recorder.notices());
-    client.request_balance(71, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    client.sign_on(71, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     REQUIRE(recorder.wait_for_replies(1));
     const auto body = nlohmann::json::parse(server.last_request(), nullptr, false);
     REQUIRE_FALSE(body.is_discarded());
@@ -547,7 +561,7 @@ TEST_CASE("a 16-byte PIN block is refused by the client as unsupported without a
     std::array<std::uint8_t, 16> aes_block{};
     auto block = kiosk::core::EncryptedPinBlock::from_bytes(aes_block);
     REQUIRE(block.has_value());
-    under_test.client.request_balance(82, card(k_zhang_wei_pan), *block);
+    under_test.client.sign_on(82, card(k_zhang_wei_pan), *block);
     REQUIRE(under_test.recorder.wait_for_replies(1));
     CHECK(under_test.recorder.replies().front().reply.status == ServiceStatus::bad_reply);
     CHECK(under_test.recorder.notices_seen().front().status == "unsupported_pin_block");
@@ -574,7 +588,7 @@ TEST_CASE("over HTTPS, a client that trusts the service's certificate gets the b
                              .terminal_id = "lobby-01",
                              .ca_file = tls->certificate});
     client.start(recorder.events(), recorder.notices());
-    client.request_balance(90, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    client.sign_on(90, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     REQUIRE(recorder.wait_for_replies(1));
     const auto received = recorder.replies().front();
     CHECK(received.reply.status == ServiceStatus::ok);
@@ -878,7 +892,7 @@ TEST_CASE("a cancelled save still in the queue is never sent") {
     const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
     bank.service.set_fault(Fault::slow);
     bank.service.set_slow_reply_delay(500ms);
-    under_test.client.request_balance(2, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    under_test.client.sign_on(2, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     under_test.client.save_preferences(3, grant, true);
     under_test.client.cancel(3);
     REQUIRE(under_test.recorder.wait_for_replies(2));
@@ -888,7 +902,7 @@ TEST_CASE("a cancelled save still in the queue is never sent") {
     REQUIRE(audit.has_value());
     CHECK(audit->size() == 2);
     for (const auto& entry : *audit) {
-        CHECK(entry.call == "balance");
+        CHECK(entry.call == "sign_on");
     }
 }
 
@@ -897,7 +911,7 @@ TEST_CASE("balance calls and saves are answered in order, each with its own call
     ClientUnderTest under_test(bank.url());
     const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
     under_test.client.save_preferences(2, grant, true);
-    under_test.client.request_balance(3, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    under_test.client.sign_on(3, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     under_test.client.save_preferences(4, grant, false);
     REQUIRE(under_test.recorder.wait_for_replies(2));
     REQUIRE(under_test.recorder.wait_for_saved(2));
@@ -949,4 +963,171 @@ TEST_CASE("a save is sent only over HTTPS to the configured authority") {
     CHECK(distrustful.recorder.notices_seen().front().status == "tls_failure");
     CHECK(secure.requests() == 0);
     CHECK(untrusted.requests() == 0);
+}
+
+// ---- The signed-on customer's requests (docs/api/account.yaml 1.2) ----
+
+namespace {
+
+using kiosk::core::MoneyStatus;
+
+constexpr std::string_view k_alice_pan = "6234560000111122223";
+const kiosk::core::Money k_five_hundred_yuan{50'000, "CNY"};
+
+// The session of a correct PIN's sign-on.
+base::SecretText session_of(ClientUnderTest& under_test, std::uint64_t call_id,
+                            std::string_view pan, std::string_view pin) {
+    const auto received = under_test.ask(call_id, pan, pin);
+    REQUIRE(received.reply.status == ServiceStatus::ok);
+    REQUIRE(received.reply.session.has_value());
+    return received.reply.session->token;
+}
+
+}  // namespace
+
+TEST_CASE("a sign-on gives the session and today's limits with the balance") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const auto received = under_test.ask(300, k_zhang_wei_pan, "1234");
+    REQUIRE(received.reply.session.has_value());
+    CHECK(received.reply.session->token.size() == 64);
+    CHECK(received.reply.session->limits.withdrawal_per_transaction ==
+          kiosk::core::Money{300'000, "CNY"});
+    CHECK(received.reply.session->limits.withdrawal_left_today ==
+          kiosk::core::Money{2'000'000, "CNY"});
+}
+
+TEST_CASE("a withdrawal is quoted, authorised, confirmed and found through the client") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const base::SecretText session = session_of(under_test, 310, k_zhang_wei_pan, "1234");
+    const auto quoted = under_test.money(
+        311, kiosk::core::RequestQuote{kiosk::core::MoneyKind::withdrawal, k_five_hundred_yuan, {}},
+        session);
+    REQUIRE(quoted.status == MoneyStatus::ok);
+    REQUIRE(quoted.quote.has_value());
+    CHECK(quoted.quote->total == k_five_hundred_yuan);  // a card of this bank: no fee
+    const std::string reference = "0b6f8e2c-3d4a-4f5b-8c9d-0e1f2a3b4c5d";
+    const auto held = under_test.money(
+        312, kiosk::core::AuthoriseWithdrawal{reference, quoted.quote->id}, session);
+    REQUIRE(held.status == MoneyStatus::ok);
+    CHECK(held.withdrawal->state == kiosk::core::WithdrawalState::authorised);
+    const auto again = under_test.money(
+        313, kiosk::core::AuthoriseWithdrawal{reference, quoted.quote->id}, session);
+    CHECK(again.status == MoneyStatus::ok);  // the same request: what is held, nothing more
+    const auto confirmed = under_test.money(
+        314, kiosk::core::ConfirmWithdrawal{reference, k_five_hundred_yuan}, base::SecretText{});
+    REQUIRE(confirmed.status == MoneyStatus::ok);
+    CHECK(confirmed.withdrawal->dispensed == k_five_hundred_yuan);
+    const auto found =
+        under_test.money(315, kiosk::core::FindWithdrawal{reference}, base::SecretText{});
+    CHECK(found.withdrawal->state == kiosk::core::WithdrawalState::confirmed);
+    const auto statement = under_test.money(316, kiosk::core::RequestStatement{}, session);
+    REQUIRE(statement.status == MoneyStatus::ok);
+    REQUIRE_FALSE(statement.entries.empty());
+    CHECK(statement.entries.front().kind == kiosk::core::StatementEntryKind::withdrawal);
+    CHECK(statement.entries.front().amount == k_five_hundred_yuan);
+    CHECK(under_test
+              .money(317, kiosk::core::FindWithdrawal{"00000000-0000-4000-8000-000000000000"},
+                     base::SecretText{})
+              .status == MoneyStatus::unknown_transaction);
+}
+
+TEST_CASE("refusals come back as the service gave them: limits, funds, payee, quote") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const base::SecretText session = session_of(under_test, 320, k_li_na_pan, "2468");
+    using kiosk::core::MoneyKind;
+    using kiosk::core::RequestQuote;
+    CHECK(under_test.money(321, RequestQuote{MoneyKind::withdrawal, {110'000, "CNY"}, {}}, session)
+              .status == MoneyStatus::insufficient_funds);
+    CHECK(under_test.money(322, RequestQuote{MoneyKind::withdrawal, {10'050, "CNY"}, {}}, session)
+              .status == MoneyStatus::amount_not_allowed);
+    CHECK(under_test
+              .money(323, RequestQuote{MoneyKind::transfer, {100, "CNY"}, "6222020200112233445"},
+                     session)
+              .status == MoneyStatus::payee_unknown);
+    CHECK(under_test
+              .money(324,
+                     kiosk::core::AuthoriseWithdrawal{"0b6f8e2c-3d4a-4f5b-8c9d-0e1f2a3b4c5d",
+                                                      "q-000000000000"},
+                     session)
+              .status == MoneyStatus::quote_expired);
+}
+
+TEST_CASE("a transfer reads back only the payee's last four digits, and ends with the session") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const base::SecretText session = session_of(under_test, 330, k_alice_pan, "1111");
+    const auto quoted =
+        under_test.money(331,
+                         kiosk::core::RequestQuote{kiosk::core::MoneyKind::transfer,
+                                                   {10'000, "CNY"},
+                                                   base::SecretText(std::string(k_zhang_wei_pan))},
+                         session);
+    REQUIRE(quoted.status == MoneyStatus::ok);
+    CHECK(quoted.quote->payee_masked == "**** 0018");
+    CHECK(quoted.quote->fee == kiosk::core::Money{200, "CNY"});
+    const std::string reference = "4c2e1f0a-9b8d-4e7f-a6c5-b4d3e2f1a0b9";
+    const auto done =
+        under_test.money(332, kiosk::core::ExecuteTransfer{reference, quoted.quote->id}, session);
+    REQUIRE(done.status == MoneyStatus::ok);
+    CHECK(done.transfer->amount == kiosk::core::Money{10'000, "CNY"});
+    CHECK(under_test.money(333, kiosk::core::FindTransfer{reference}, base::SecretText{}).status ==
+          MoneyStatus::ok);
+    CHECK(under_test.money(334, kiosk::core::EndSession{}, session).status == MoneyStatus::ok);
+    CHECK(under_test.money(335, kiosk::core::RequestStatement{}, session).status ==
+          MoneyStatus::session_refused);
+    // No notice names the session, the payee or the card.
+    for (const auto& notice : under_test.recorder.notices_seen()) {
+        CHECK(notice.status.find(session.view()) == std::string::npos);
+        CHECK(notice.call.find("6228") == std::string::npos);
+    }
+}
+
+TEST_CASE("a card lock refuses the card at the next sign-on") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const base::SecretText session = session_of(under_test, 340, k_zhang_wei_pan, "1234");
+    const auto locked = under_test.money(341, kiosk::core::LockCard{}, session);
+    REQUIRE(locked.status == MoneyStatus::ok);
+    CHECK(locked.card_lock_reference.starts_with("L-"));
+    CHECK(under_test.ask(342, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::card_blocked);
+}
+
+TEST_CASE("a PIN change carries the PIN pad's block; an easy PIN is refused") {
+    Bank bank;
+    ClientUnderTest under_test(bank.url());
+    const base::SecretText session = session_of(under_test, 350, k_zhang_wei_pan, "1234");
+    CHECK(under_test
+              .money(
+                  351,
+                  kiosk::core::ChangePin{card(k_zhang_wei_pan), pin_block("1111", k_zhang_wei_pan)},
+                  session)
+              .status == MoneyStatus::pin_not_allowed);
+    CHECK(under_test
+              .money(
+                  352,
+                  kiosk::core::ChangePin{card(k_zhang_wei_pan), pin_block("7391", k_zhang_wei_pan)},
+                  session)
+              .status == MoneyStatus::ok);
+    CHECK(under_test.ask(353, k_zhang_wei_pan, "7391").reply.status == ServiceStatus::ok);
+}
+
+TEST_CASE("a request that breaks the contract is never sent") {
+    FakeServer server(200, R"({"result":"ok"})");
+    ClientUnderTest under_test(server.url());
+    const base::SecretText session(std::string(64, 'a'));
+    CHECK(under_test
+              .money(360, kiosk::core::AuthoriseWithdrawal{"not-a-uuid", "q-0123456789"}, session)
+              .status == MoneyStatus::bad_reply);
+    CHECK(under_test
+              .money(361,
+                     kiosk::core::RequestQuote{
+                         kiosk::core::MoneyKind::transfer, {100, "CNY"}, base::SecretText("12ab")},
+                     session)
+              .status == MoneyStatus::bad_reply);
+    CHECK(under_test.money(362, kiosk::core::RequestStatement{}, base::SecretText("x\"y")).status ==
+          MoneyStatus::bad_reply);
+    CHECK(server.requests() == 0);
 }

@@ -68,7 +68,7 @@ class MutualTlsAccountService {
     MutualTlsAccountService()
         : m_server(test_pki().service.certificate.c_str(), test_pki().service.key.c_str(),
                    test_pki().authority.c_str()) {
-        m_server.Post("/v1/balance", [this](const httplib::Request&, httplib::Response& response) {
+        m_server.Post("/v1/sessions", [this](const httplib::Request&, httplib::Response& response) {
             m_requests += 1;
             response.status = 404;
             response.set_content(R"({"result":"card_unknown"})", "application/json");
@@ -121,7 +121,7 @@ std::string balance_with(const MutualTlsAccountService& service, bool with_ident
     const auto block = kiosk::core::EncryptedPinBlock::from_bytes(base::Bytes(8, 0x11));
     REQUIRE(pan.has_value());
     REQUIRE(block.has_value());
-    client.request_balance(1, *pan, *block);
+    client.sign_on(1, *pan, *block);
     std::unique_lock lock(mutex);
     REQUIRE(done.wait_for(lock, 10s, [&] { return !status.empty(); }));
     return status;

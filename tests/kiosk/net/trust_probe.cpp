@@ -48,7 +48,7 @@ int with_the_kiosk_client(const std::string& url, const std::string& ca_file) {
         drivers::iso9564::format0_encrypted("1234", k_pan, simulator::bank::k_demo_pin_key);
     auto pan = kiosk::core::CardNumber::parse(k_pan);
     auto pin_block = kiosk::core::EncryptedPinBlock::from_bytes(*block);
-    client.request_balance(1, *pan, *pin_block);
+    client.sign_on(1, *pan, *pin_block);
     std::unique_lock lock(mutex);
     if (!done.wait_for(lock, std::chrono::seconds(20), [&] { return !status.empty(); })) {
         status = "no_answer";
@@ -63,7 +63,7 @@ std::size_t ignore_body(char*, std::size_t size, std::size_t count, void*) {
 
 int with_curl_defaults(const std::string& url) {
     CURL* handle = curl_easy_init();
-    curl_easy_setopt(handle, CURLOPT_URL, (url + "/v1/balance").c_str());
+    curl_easy_setopt(handle, CURLOPT_URL, (url + "/v1/sessions").c_str());
     curl_easy_setopt(handle, CURLOPT_POSTFIELDS, "{}");
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &ignore_body);
     curl_easy_setopt(handle, CURLOPT_TIMEOUT, 20L);

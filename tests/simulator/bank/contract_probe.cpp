@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include <mutex>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/command_line.h"
@@ -30,7 +32,7 @@ using nlohmann::json;
 constexpr const char* k_usage =
     "usage: bank_contract_probe\n"
     "A test helper (tests/simulator/bank): starts the simulated account service in a temporary\n"
-    "folder, drives it and the kiosk's account client (balance and preferences calls)\n"
+    "folder, drives it and the kiosk's account client (every call it makes)\n"
     "through every documented reply, and prints each exchange as one JSON line to stdout,\n"
     "for check_contract.py to hold against\n"
     "docs/api/account.yaml. Takes no arguments. Exits 0, or 2 when the service cannot start.\n"
@@ -293,36 +295,48 @@ void probe_money_unavailable(MoneyProbe& probe) {
                 {"pin_block_format", "iso9564-0"}});
 }
 
-// The bodies the kiosk's AccountClient sends for each of its calls, so that they too are checked.
-struct ClientRequests {
-    std::string balance;
-    std::string preferences;
+// One request of the kiosk's AccountClient as a server received it.
+struct ClientRequest {
+    std::string method;  // "post", "put", "get"
+    std::string path;    // as the document writes it: /v1/withdrawals/{transaction}
+    std::string body;
 };
 
-ClientRequests client_request_bodies(const simulator::bank::TlsFiles& identity) {
+// The path as the document writes it: a transaction reference becomes {transaction}, the query
+// is dropped.
+std::string path_template(const std::string& path) {
+    std::string result = path.substr(0, path.find('?'));
+    for (const std::string_view collection : {"/v1/withdrawals/", "/v1/transfers/"}) {
+        if (result.starts_with(collection) && result.size() >= collection.size() + 36) {
+            result =
+                std::string(collection) + "{transaction}" + result.substr(collection.size() + 36);
+        }
+    }
+    return result;
+}
+
+// The requests the kiosk's AccountClient sends for each of its calls, so that they too are
+// checked: a server that keeps every request and answers each 503, so the client stops there.
+std::vector<ClientRequest> client_requests(const simulator::bank::TlsFiles& identity) {
     httplib::SSLServer server(identity.certificate.c_str(), identity.private_key.c_str());
     std::mutex mutex;
     std::condition_variable received;
-    ClientRequests bodies;
-    server.Post("/v1/balance", [&](const httplib::Request& request, httplib::Response& response) {
+    std::vector<ClientRequest> requests;
+    const auto keep = [&](const httplib::Request& request, httplib::Response& response) {
         {
             std::lock_guard lock(mutex);
-            bodies.balance = request.body;
+            std::string method = request.method;
+            std::ranges::transform(method, method.begin(),
+                                   [](char c) { return static_cast<char>(c - 'A' + 'a'); });
+            requests.push_back({method, path_template(request.path), request.body});
         }
         received.notify_all();
-        response.status = 404;
-        response.set_content(R"({"result":"card_unknown"})", "application/json");
-    });
-    server.Put("/v1/preferences",
-               [&](const httplib::Request& request, httplib::Response& response) {
-                   {
-                       std::lock_guard lock(mutex);
-                       bodies.preferences = request.body;
-                   }
-                   received.notify_all();
-                   response.status = 403;
-                   response.set_content(R"({"result":"grant_refused"})", "application/json");
-               });
+        response.status = 503;
+        response.set_content(R"({"result":"unavailable"})", "application/json");
+    };
+    server.Post(".*", keep);
+    server.Put(".*", keep);
+    server.Get(".*", keep);
     const int port = server.bind_to_any_port("127.0.0.1");
     std::thread thread([&] { server.listen_after_bind(); });
     {
@@ -331,24 +345,48 @@ ClientRequests client_request_bodies(const simulator::bank::TlsFiles& identity) 
             .terminal_id = "KIOSK-0001",
             .ca_file = identity.certificate});
         client.start([](kiosk::core::Event) {}, [](const kiosk::net::ServiceNotice&) {});
-        auto pan = kiosk::core::CardNumber::parse("6228480402564890018");
-        auto bytes = drivers::iso9564::format0_encrypted("1234", "6228480402564890018",
+        const std::string pan_digits = "6228480402564890018";
+        auto pan = kiosk::core::CardNumber::parse(pan_digits);
+        auto bytes = drivers::iso9564::format0_encrypted("1234", pan_digits,
                                                          simulator::bank::k_demo_pin_key);
+        std::size_t expected = 0;
         if (pan && bytes) {
             if (auto block = kiosk::core::EncryptedPinBlock::from_bytes(*bytes)) {
-                client.request_balance(1, *pan, *block);
+                client.sign_on(1, *pan, *block);
+                const base::SecretText session(std::string(64, 'a'));
+                const std::string reference = "0b6f8e2c-3d4a-4f5b-8c9d-0e1f2a3b4c5d";
+                const kiosk::core::Money amount{50'000, "CNY"};
+                std::uint64_t call_id = 10;
+                for (kiosk::core::AccountRequest request : std::vector<kiosk::core::AccountRequest>{
+                         kiosk::core::RequestStatement{},
+                         kiosk::core::RequestQuote{kiosk::core::MoneyKind::withdrawal, amount, {}},
+                         kiosk::core::RequestQuote{kiosk::core::MoneyKind::transfer, amount,
+                                                   base::SecretText("6234560000111122223")},
+                         kiosk::core::AuthoriseWithdrawal{reference, "q-0123456789"},
+                         kiosk::core::ConfirmWithdrawal{reference, amount},
+                         kiosk::core::ReverseWithdrawal{reference,
+                                                        kiosk::core::ReverseReason::cash_not_taken},
+                         kiosk::core::FindWithdrawal{reference},
+                         kiosk::core::ExecuteTransfer{reference, "q-0123456789"},
+                         kiosk::core::FindTransfer{reference}, kiosk::core::LockCard{},
+                         kiosk::core::ChangePin{*pan, *block}, kiosk::core::EndSession{}}) {
+                    client.request(++call_id, std::move(request), session);
+                    ++expected;
+                }
+                expected += 1;  // the sign-on
             }
         }
         client.save_preferences(
             2, base::SecretText("3f6c0a9e1d2b47c58e90f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6"),
             true);
+        expected += 1;
         std::unique_lock lock(mutex);
-        received.wait_for(lock, std::chrono::seconds(10),
-                          [&] { return !bodies.balance.empty() && !bodies.preferences.empty(); });
+        received.wait_for(lock, std::chrono::seconds(20),
+                          [&] { return requests.size() >= expected; });
     }
     server.stop();
     thread.join();
-    return bodies;
+    return requests;
 }
 
 }  // namespace
@@ -416,19 +454,14 @@ int main(int argc, char** argv) {
     // The kiosk's client speaks only HTTPS, to an authority it is given.
     std::filesystem::create_directories(directory / "tls");
     if (auto identity = simulator::bank::create_loopback_certificate(directory / "tls")) {
-        const ClientRequests bodies = client_request_bodies(*identity);
-        std::cout << json{{"kind", "client_request"},
-                          {"method", "post"},
-                          {"path", "/v1/balance"},
-                          {"body", bodies.balance}}
-                         .dump()
-                  << '\n'
-                  << json{{"kind", "client_request"},
-                          {"method", "put"},
-                          {"path", "/v1/preferences"},
-                          {"body", bodies.preferences}}
-                         .dump()
-                  << '\n';
+        for (const ClientRequest& request : client_requests(*identity)) {
+            std::cout << json{{"kind", "client_request"},
+                              {"method", request.method},
+                              {"path", request.path},
+                              {"body", request.body}}
+                             .dump()
+                      << '\n';
+        }
     } else {
         std::cerr << base::to_string(identity.error()) << '\n';
         status = 2;
