@@ -27,6 +27,22 @@ bool is_known_status(std::uint8_t value) {
     return value <= static_cast<std::uint8_t>(Status::bad_frame);
 }
 
+EppError from_frame_error(frame::FrameError error) {
+    switch (error) {
+        case frame::FrameError::truncated:
+            return EppError::truncated_frame;
+        case frame::FrameError::bad_start_of_frame:
+            return EppError::bad_start_of_frame;
+        case frame::FrameError::unsupported_version:
+            return EppError::unsupported_version;
+        case frame::FrameError::payload_too_long:
+            return EppError::payload_too_long;
+        case frame::FrameError::bad_checksum:
+            break;
+    }
+    return EppError::bad_checksum;
+}
+
 }  // namespace
 
 std::string_view to_string(EppError error) {
@@ -81,54 +97,16 @@ std::string_view to_string(EppError error) {
 
 // ---- Frames ----
 
-std::uint16_t crc16(std::span<const std::uint8_t> bytes) {
-    std::uint16_t crc = 0xFFFF;
-    for (std::uint8_t byte : bytes) {
-        crc = static_cast<std::uint16_t>(crc ^ (byte << 8));
-        for (int bit = 0; bit < 8; ++bit) {
-            crc = (crc & 0x8000) != 0 ? static_cast<std::uint16_t>((crc << 1) ^ 0x1021)
-                                      : static_cast<std::uint16_t>(crc << 1);
-        }
-    }
-    return crc;
-}
-
 base::Bytes encode_frame(const Frame& frame) {
-    // epp.md §2: EB, version, code, sequence, length (LE), payload, CRC (LE) over all before.
-    base::Bytes bytes{k_start_of_frame, k_protocol_version, frame.code, frame.sequence};
-    base::put_le16(bytes, static_cast<std::uint16_t>(frame.payload.size()));
-    bytes.insert(bytes.end(), frame.payload.begin(), frame.payload.end());
-    base::put_le16(bytes, crc16(bytes));
-    return bytes;
+    return frame::encode_frame(k_start_of_frame, frame);
 }
 
 std::expected<Frame, EppError> decode_frame(std::span<const std::uint8_t> bytes) {
-    if (bytes.size() < k_frame_header_length + k_frame_trailer_length) {
-        return std::unexpected(EppError::truncated_frame);
+    auto decoded = frame::decode_frame(k_start_of_frame, bytes);
+    if (!decoded) {
+        return std::unexpected(from_frame_error(decoded.error()));
     }
-    if (bytes[0] != k_start_of_frame) {
-        return std::unexpected(EppError::bad_start_of_frame);
-    }
-    if (bytes[1] != k_protocol_version) {
-        return std::unexpected(EppError::unsupported_version);
-    }
-    const std::size_t length = base::le16_at(bytes, 4);
-    if (length > k_max_payload_length) {
-        return std::unexpected(EppError::payload_too_long);
-    }
-    const std::size_t total = k_frame_header_length + length + k_frame_trailer_length;
-    if (bytes.size() < total) {
-        return std::unexpected(EppError::truncated_frame);
-    }
-    const auto covered = bytes.first(k_frame_header_length + length);
-    if (crc16(covered) != base::le16_at(bytes, k_frame_header_length + length)) {
-        return std::unexpected(EppError::bad_checksum);
-    }
-    Frame frame;
-    frame.code = bytes[2];
-    frame.sequence = bytes[3];
-    frame.payload.assign(covered.begin() + k_frame_header_length, covered.end());
-    return frame;
+    return std::move(*decoded);
 }
 
 // ---- Keys ----

@@ -20,17 +20,13 @@
 #include "base/bytes.h"
 #include "base/keys.h"
 #include "base/wipe.h"
+#include "drivers/frame/frame.h"
 
 namespace drivers::epp {
 
-// epp.md §2: frame layout.
+// epp.md §2: the pad's start of frame; the rest of the frame is drivers/frame's.
 constexpr std::uint8_t k_start_of_frame = 0xEB;
-constexpr std::uint8_t k_protocol_version = 0x01;
-constexpr std::size_t k_frame_header_length = 6;
-constexpr std::size_t k_frame_trailer_length = 2;
-constexpr std::size_t k_max_payload_length = 512;
-constexpr std::size_t k_max_frame_length =
-    k_frame_header_length + k_max_payload_length + k_frame_trailer_length;
+constexpr std::size_t k_max_frame_length = frame::k_max_frame_length;
 // epp.md §4: ISO 9564 format 0 uses the rightmost 12 PAN digits without the check digit.
 constexpr std::size_t k_account_field_digits = 12;
 constexpr std::size_t k_pin_block_length = 8;
@@ -68,18 +64,10 @@ std::string_view to_string(EppError error);
 
 // ---- Frames (epp.md §2) ----
 
-struct Frame {
-    std::uint8_t code = 0;
-    std::uint8_t sequence = 0;
-    base::Bytes payload;
-    bool operator==(const Frame&) const = default;
-};
-
-// CRC-16/CCITT-FALSE: polynomial 0x1021, initial value 0xFFFF, no reflection.
-std::uint16_t crc16(std::span<const std::uint8_t> bytes);
+using Frame = frame::Frame;
 
 base::Bytes encode_frame(const Frame& frame);
-// base::Bytes after the CRC are ignored; a frame cut short is an error.
+// Bytes after the CRC are ignored; a frame cut short is an error.
 std::expected<Frame, EppError> decode_frame(std::span<const std::uint8_t> bytes);
 
 // ---- Codes (epp.md §3, §5) ----
