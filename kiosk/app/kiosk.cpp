@@ -537,6 +537,40 @@ void Kiosk::carry_out(const core::Effect& effect) {
                 }
             },
             [&](const core::NotifyStaff& notify) { notify_staff(notify); },
+            // No dispenser model is wired yet (docs/architecture.md, "Not built yet"): each cash
+            // command is answered at once as unanswered, so a flow that asks is never left
+            // waiting; the answer is queued, as a device's would be.
+            [&](const core::Dispense& dispense) {
+                m_queue.push(core::CashDispensed{.transaction = dispense.transaction,
+                                                 .result = core::PickResult::nothing_picked,
+                                                 .notes = {},
+                                                 .amount = {},
+                                                 .fault = core::CashFault::no_answer},
+                             "dispenser");
+            },
+            [&](const core::PresentCash& present) {
+                m_queue.push(core::CashPresented{.transaction = present.transaction,
+                                                 .notes = 0,
+                                                 .fault = core::CashFault::no_answer},
+                             "dispenser");
+            },
+            [&](const core::RetractCash& retract) {
+                m_queue.push(core::CashRetracted{.transaction = retract.transaction,
+                                                 .notes = 0,
+                                                 .fault = core::CashFault::no_answer},
+                             "dispenser");
+            },
+            [&](const core::RejectCash& reject) {
+                m_queue.push(core::CashRejected{.transaction = reject.transaction,
+                                                .notes = 0,
+                                                .fault = core::CashFault::no_answer},
+                             "dispenser");
+            },
+            [&](const core::CheckDispenser&) {
+                core::DispenserReported report;
+                report.fault = core::CashFault::no_answer;
+                m_queue.push(std::move(report), "dispenser");
+            },
             [&](const core::Journal& journal) {
                 if (record) {
                     m_transcript.journal(journal.event, journal.detail);

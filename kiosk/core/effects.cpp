@@ -82,6 +82,16 @@ constexpr std::string_view effect_name() {
         return "CancelTimer";
     } else if constexpr (std::is_same_v<T, NotifyStaff>) {
         return "NotifyStaff";
+    } else if constexpr (std::is_same_v<T, Dispense>) {
+        return "Dispense";
+    } else if constexpr (std::is_same_v<T, PresentCash>) {
+        return "PresentCash";
+    } else if constexpr (std::is_same_v<T, RetractCash>) {
+        return "RetractCash";
+    } else if constexpr (std::is_same_v<T, RejectCash>) {
+        return "RejectCash";
+    } else if constexpr (std::is_same_v<T, CheckDispenser>) {
+        return "CheckDispenser";
     } else {
         static_assert(std::is_same_v<T, Journal>, "every effect needs a name");
         return "Journal";

@@ -162,7 +162,8 @@ using Effect =
     std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume,
                  BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard, Call, CancelCall,
                  AccountCall, SavePreferences, ListBusinesses, TakeTicket, CallStaff, AnswerSurvey,
-                 FileComplaint, Print, StartTimer, CancelTimer, NotifyStaff, Journal>;
+                 FileComplaint, Print, StartTimer, CancelTimer, NotifyStaff, Journal, Dispense,
+                 PresentCash, RetractCash, RejectCash, CheckDispenser>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

@@ -70,6 +70,8 @@ std::string_view to_string(Device device) {
             return "pin_pad";
         case Device::voice:
             return "voice";
+        case Device::dispenser:
+            return "dispenser";
         case Device::printer:
             return "printer";
     }
@@ -158,6 +160,18 @@ constexpr std::string_view event_name() {
         return "PaperChanged";
     } else if constexpr (std::is_same_v<T, PrintFinished>) {
         return "PrintFinished";
+    } else if constexpr (std::is_same_v<T, CashDispensed>) {
+        return "CashDispensed";
+    } else if constexpr (std::is_same_v<T, CashPresented>) {
+        return "CashPresented";
+    } else if constexpr (std::is_same_v<T, CashTaken>) {
+        return "CashTaken";
+    } else if constexpr (std::is_same_v<T, CashRetracted>) {
+        return "CashRetracted";
+    } else if constexpr (std::is_same_v<T, CashRejected>) {
+        return "CashRejected";
+    } else if constexpr (std::is_same_v<T, DispenserReported>) {
+        return "DispenserReported";
     } else {
         static_assert(std::is_same_v<T, TimerFired>, "every event needs a name");
         return "TimerFired";

@@ -12,6 +12,7 @@
 #include "kiosk/core/account_calls.h"
 #include "kiosk/core/branch.h"
 #include "kiosk/core/card_number.h"
+#include "kiosk/core/cash.h"
 #include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/money.h"
 
@@ -127,7 +128,7 @@ struct DeviceFailed {
 };
 // The things whose absence changes what the kiosk can offer (docs/accessibility.md, "When a
 // device or the voice is missing").
-enum class Device { card_reader, pin_pad, voice, printer };
+enum class Device { card_reader, pin_pad, voice, printer, dispenser };
 
 std::string_view to_string(Device device);
 
@@ -213,7 +214,8 @@ using Event =
                  PinEntryFailed, DeviceFailed, DeviceMissing, DeviceReturned, SpeechEnded,
                  HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived, PreferencesSaved,
                  MoneyReplyReceived, BusinessesListed, TicketIssued, StaffCallChanged,
-                 ComplaintFiled, PaperChanged, PrintFinished, TimerFired>;
+                 ComplaintFiled, PaperChanged, PrintFinished, TimerFired, CashDispensed,
+                 CashPresented, CashTaken, CashRetracted, CashRejected, DispenserReported>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

@@ -96,6 +96,13 @@ bool Flow::fits(const Event& event) const {
             // No flow asks the account service for money yet (docs/architecture.md, "Not built
             // yet"), so no such answer is awaited.
             [](const MoneyReplyReceived&) { return false; },
+            // Nor the cash dispenser for cash.
+            [](const CashDispensed&) { return false; },
+            [](const CashPresented&) { return false; },
+            [](const CashTaken&) { return false; },
+            [](const CashRetracted&) { return false; },
+            [](const CashRejected&) { return false; },
+            [](const DispenserReported&) { return false; },
             // The queue service's answers fit the screen that waits for them; news of the
             // visit's call for staff fits anywhere until the visit ends.
             [this, state](const BusinessesListed& listed) {
@@ -384,6 +391,30 @@ void Flow::handle(const ReplyReceived& event) {
 
 void Flow::handle(const MoneyReplyReceived& event) {
     journal("money_reply", std::string(to_string(event.reply.status)));
+}
+
+void Flow::handle(const CashDispensed& event) {
+    journal("cash_dispensed", std::string(to_string(event.result)));
+}
+
+void Flow::handle(const CashPresented& event) {
+    journal("cash_presented", std::string(to_string(event.fault)));
+}
+
+void Flow::handle(const CashTaken&) {
+    journal("cash_taken", {});
+}
+
+void Flow::handle(const CashRetracted& event) {
+    journal("cash_retracted", std::string(to_string(event.fault)));
+}
+
+void Flow::handle(const CashRejected& event) {
+    journal("cash_rejected", std::string(to_string(event.fault)));
+}
+
+void Flow::handle(const DispenserReported& event) {
+    journal("dispenser_reported", std::string(to_string(event.state)));
 }
 
 void Flow::handle(const PreferencesSaved& event) {

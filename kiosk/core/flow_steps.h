@@ -60,6 +60,12 @@ class Flow {
     void handle(const ReplyReceived& event);
     void handle(const PreferencesSaved& event);
     void handle(const MoneyReplyReceived& event);
+    void handle(const CashDispensed& event);
+    void handle(const CashPresented& event);
+    void handle(const CashTaken& event);
+    void handle(const CashRetracted& event);
+    void handle(const CashRejected& event);
+    void handle(const DispenserReported& event);
     // The branch queue service's answers and the printer's news (flow_branch.cpp).
     void handle(const BusinessesListed& event);
     void handle(const TicketIssued& event);

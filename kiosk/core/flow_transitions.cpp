@@ -229,6 +229,9 @@ void Flow::lose_device(Device device) {
         case Device::printer:
             m_session.printer_missing = true;
             break;
+        case Device::dispenser:
+            m_session.dispenser_missing = true;
+            break;
     }
     const State state = m_session.state;
     if (device == Device::printer && m_session.pending_print) {
@@ -275,6 +278,9 @@ void Flow::regain_device(Device device) {
             break;
         case Device::printer:
             m_session.printer_missing = false;
+            break;
+        case Device::dispenser:
+            m_session.dispenser_missing = false;
             break;
     }
     if (m_session.state == State::welcome || device == Device::voice) {

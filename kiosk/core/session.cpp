@@ -234,6 +234,8 @@ bool is_missing(const Session& session, Device device) {
             return session.voice_missing;
         case Device::printer:
             return session.printer_missing;
+        case Device::dispenser:
+            return session.dispenser_missing;
     }
     return false;
 }

@@ -102,6 +102,7 @@ struct Session {
     bool pin_pad_missing = false;
     bool voice_missing = false;
     bool printer_missing = false;
+    bool dispenser_missing = false;  // no cash can be given: withdrawals are not offered
     std::optional<CardData> card;
     std::optional<Money> balance;
     // The account service's grant to change this card's remembered preferences once

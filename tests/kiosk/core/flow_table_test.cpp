@@ -417,6 +417,12 @@ std::vector<Event> probes(const Session& session) {
     events.push_back(ReplyReceived{stale, balance_reply(1'234'567)});
     events.push_back(PreferencesSaved{session.pending_save.value_or(stale), true});
     events.push_back(MoneyReplyReceived{stale, MoneyReply{}});
+    // The cash dispenser's reports, none of them awaited yet.
+    for (Event event :
+         std::initializer_list<Event>{CashDispensed{}, CashPresented{}, CashTaken{},
+                                      CashRetracted{}, CashRejected{}, DispenserReported{}}) {
+        events.push_back(std::move(event));
+    }
     // The queue service's answers, to the call awaited and to one never made: ok, and a failure
     // of each kind that leads elsewhere.
     for (const std::uint64_t call_id : {session.pending_queue_call.value_or(stale), stale}) {
