@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -152,10 +153,26 @@ struct NotifyStaff {
     std::string reason;
     AssistanceReason kind = AssistanceReason::device_fault;
 };
-// A traceable step for the service record; `detail` never holds personal data.
+// The money a journaled step moves or names: its transaction, the step (a WithdrawalStep's
+// name for a withdrawal), the amount and fee, and the notes per cassette when the step moves
+// notes. Never a card or payee number: the reference is what ties the step to the account
+// service's records.
+struct TransactionRecord {
+    TransactionReference transaction;
+    std::string step;
+    Money amount;
+    Money fee;
+    std::vector<int> notes;
+
+    friend bool operator==(const TransactionRecord&, const TransactionRecord&) = default;
+};
+// A traceable step for the service record and the electronic journal (kiosk/store): `detail`
+// never holds personal data. A money-moving step carries its transaction record, and the shell
+// writes it to the journal before it carries out the effects that follow it.
 struct Journal {
     std::string event;
     std::string detail;
+    std::optional<TransactionRecord> transaction = std::nullopt;
 };
 
 using Effect =
