@@ -10,6 +10,7 @@
 
 #include "kiosk/core/screens.h"
 #include "kiosk/devices/card_reader_service.h"
+#include "kiosk/devices/dispenser_service.h"
 #include "kiosk/devices/pin_pad_service.h"
 #include "kiosk/devices/printer_service.h"
 #include "kiosk/net/account_client.h"
@@ -163,6 +164,12 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
     self->m_printer->start(
         [self](core::Event event) { self->m_queue.push(std::move(event), "printer"); },
         device_notice);
+    // So is the cash dispenser: when it is missing, the core hears DeviceMissing{dispenser},
+    // and the model itself answers each cash command with no_answer.
+    self->m_dispenser = std::make_unique<devices::DispenserService>();
+    self->m_dispenser->start(
+        [self](core::Event event) { self->m_queue.push(std::move(event), "dispenser"); },
+        device_notice);
 
     const auto service_notice = [self](const net::ServiceNotice& notice) {
         self->m_transcript.service(notice.service, notice.call, notice.status, notice.milliseconds,
@@ -211,6 +218,7 @@ Kiosk::~Kiosk() {
     // which are members and go after this body.
     m_queue_client.reset();
     m_account.reset();
+    m_dispenser.reset();
     m_printer.reset();
     m_pin_pad.reset();
     m_card_reader.reset();
@@ -537,40 +545,13 @@ void Kiosk::carry_out(const core::Effect& effect) {
                 }
             },
             [&](const core::NotifyStaff& notify) { notify_staff(notify); },
-            // No dispenser model is wired yet (docs/architecture.md, "Not built yet"): each cash
-            // command is answered at once as unanswered, so a flow that asks is never left
-            // waiting; the answer is queued, as a device's would be.
-            [&](const core::Dispense& dispense) {
-                m_queue.push(core::CashDispensed{.transaction = dispense.transaction,
-                                                 .result = core::PickResult::nothing_picked,
-                                                 .notes = {},
-                                                 .amount = {},
-                                                 .fault = core::CashFault::no_answer},
-                             "dispenser");
-            },
-            [&](const core::PresentCash& present) {
-                m_queue.push(core::CashPresented{.transaction = present.transaction,
-                                                 .notes = 0,
-                                                 .fault = core::CashFault::no_answer},
-                             "dispenser");
-            },
-            [&](const core::RetractCash& retract) {
-                m_queue.push(core::CashRetracted{.transaction = retract.transaction,
-                                                 .notes = 0,
-                                                 .fault = core::CashFault::no_answer},
-                             "dispenser");
-            },
-            [&](const core::RejectCash& reject) {
-                m_queue.push(core::CashRejected{.transaction = reject.transaction,
-                                                .notes = 0,
-                                                .fault = core::CashFault::no_answer},
-                             "dispenser");
-            },
-            [&](const core::CheckDispenser&) {
-                core::DispenserReported report;
-                report.fault = core::CashFault::no_answer;
-                m_queue.push(std::move(report), "dispenser");
-            },
+            // The dispenser's model answers each cash command with one event, from its own
+            // thread, or at once when the command cannot be sent.
+            [&](const core::Dispense& dispense) { m_dispenser->dispense(dispense); },
+            [&](const core::PresentCash& present) { m_dispenser->present(present); },
+            [&](const core::RetractCash& retract) { m_dispenser->retract(retract); },
+            [&](const core::RejectCash& reject) { m_dispenser->reject(reject); },
+            [&](const core::CheckDispenser&) { m_dispenser->check(); },
             [&](const core::Journal& journal) {
                 if (record) {
                     m_transcript.journal(journal.event, journal.detail);

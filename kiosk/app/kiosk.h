@@ -27,6 +27,7 @@ class Speaker;
 }
 namespace kiosk::devices {
 class CardReaderService;
+class DispenserService;
 class PinPadService;
 class PrinterService;
 }  // namespace kiosk::devices
@@ -103,6 +104,7 @@ class Kiosk {
     std::unique_ptr<devices::CardReaderService> m_card_reader;
     std::unique_ptr<devices::PinPadService> m_pin_pad;
     std::unique_ptr<devices::PrinterService> m_printer;
+    std::unique_ptr<devices::DispenserService> m_dispenser;
     std::unique_ptr<net::AccountClient> m_account;
     std::unique_ptr<net::QueueClient> m_queue_client;  // none without [queue] url
 
