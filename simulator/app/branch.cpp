@@ -251,8 +251,9 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
         [pictures = branch->m_slip_pictures.get()](const devices::PrintedSlip& slip) {
             pictures->add(slip.commands);
         });
-    for (const script::Device device :
-         {script::Device::card_reader, script::Device::pin_pad, script::Device::printer}) {
+    branch->m_dispenser = std::make_shared<devices::VirtualDispenser>();
+    for (const script::Device device : {script::Device::card_reader, script::Device::pin_pad,
+                                        script::Device::printer, script::Device::dispenser}) {
         if (auto plugged = branch->plug_device(device, true); !plugged) {
             return std::unexpected(
                 base::error(BranchError::device_not_plugged, base::to_string(plugged.error())));
@@ -549,6 +550,10 @@ std::expected<void, base::Error<script::ActionError>> Branch::plug_device(script
         case script::Device::printer:
             slot = &m_printer_handle;
             virtual_device = m_printer;
+            break;
+        case script::Device::dispenser:
+            slot = &m_dispenser_handle;
+            virtual_device = m_dispenser;
             break;
     }
     std::optional<usb::DeviceHandle>& handle = *slot;

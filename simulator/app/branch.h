@@ -26,6 +26,7 @@
 #include "simulator/bank/tls_certificate.h"
 #include "simulator/cards/card_profile.h"
 #include "simulator/devices/virtual_ccid_reader.h"
+#include "simulator/devices/virtual_dispenser.h"
 #include "simulator/devices/virtual_epp.h"
 #include "simulator/devices/virtual_printer.h"
 #include "simulator/queue/queue_service.h"
@@ -95,9 +96,9 @@ class Branch : public script::Hardware {
     std::expected<void, base::Error<script::ActionError>> set_headphones(bool plugged) override;
     std::expected<void, base::Error<script::ActionError>> set_fault(
         const std::string& service, const std::string& mode) override;
-    // Unplugs the virtual device (card reader, PIN pad, printer) from the bus (the kiosk's
-    // libusb sees its transfers fail and the device vanish) or plugs it back in (a new address,
-    // as a real replug gets).
+    // Unplugs the virtual device (card reader, PIN pad, printer, cash dispenser) from the bus (the
+    // kiosk's libusb sees its transfers fail and the device vanish) or plugs it back in (a new
+    // address, as a real replug gets).
     std::expected<void, base::Error<script::ActionError>> plug_device(script::Device device,
                                                                       bool plugged) override;
     // SIGUSR1 (fail) or SIGUSR2 (work) to the kiosk, which start_kiosk() configured with
@@ -152,10 +153,12 @@ class Branch : public script::Hardware {
     std::shared_ptr<devices::VirtualCcidReader> m_reader;
     std::shared_ptr<devices::VirtualEpp> m_pin_pad;
     std::shared_ptr<devices::VirtualPrinter> m_printer;
+    std::shared_ptr<devices::VirtualDispenser> m_dispenser;
     // Where each device is plugged in; nothing while it is unplugged.
     std::optional<usb::DeviceHandle> m_reader_handle;
     std::optional<usb::DeviceHandle> m_pin_pad_handle;
     std::optional<usb::DeviceHandle> m_printer_handle;
+    std::optional<usb::DeviceHandle> m_dispenser_handle;
     pid_t m_kiosk = -1;
     std::optional<int> m_kiosk_status;
     int m_restarts = 0;

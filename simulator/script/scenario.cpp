@@ -219,7 +219,8 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
         return Headphones{verb == "plug"};
     }
     if (verb == "plug" || verb == "unplug") {
-        for (const Device device : {Device::card_reader, Device::pin_pad, Device::printer}) {
+        for (const Device device :
+             {Device::card_reader, Device::pin_pad, Device::printer, Device::dispenser}) {
             if (joined(words, 1) == to_string(device)) {
                 return PlugDevice{device, verb == "plug"};
             }
@@ -327,6 +328,8 @@ std::string_view to_string(Device device) {
             return "pin pad";
         case Device::printer:
             return "printer";
+        case Device::dispenser:
+            return "dispenser";
     }
     return "unknown device";
 }

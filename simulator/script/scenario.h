@@ -56,7 +56,7 @@ struct Fault {
     std::string mode;
 };
 // The kiosk's USB devices, as a scenario names them: `card reader`, `pin pad`, `printer`.
-enum class Device { card_reader, pin_pad, printer };
+enum class Device { card_reader, pin_pad, printer, dispenser };
 std::string_view to_string(Device device);
 // `plug card reader`, `unplug pin pad`: the device's cable, on the simulator's virtual USB bus.
 struct PlugDevice {
