@@ -1,15 +1,18 @@
 // kiosk-sim: the hardware simulator. It runs the unchanged kiosk against a virtual card
 // reader, PIN pad and receipt printer (through umockdev) and the simulated account and branch
 // queue services; with a display a control panel lets a developer play the customer, without
-// one a scenario file does (docs/scenarios.md).
+// one a scenario file does (docs/scenarios.md). `kiosk-sim load` runs many simulated kiosks
+// (kiosk-load) against the simulated account service instead (simulator/app/load_run.h).
 
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "simulator/app/branch.h"
+#include "simulator/app/load_run.h"
 #include "simulator/panel/control_panel.h"
 #include "simulator/script/runner.h"
 #include "simulator/script/scenario.h"
@@ -40,6 +43,7 @@ struct Arguments {
 constexpr const char* k_usage =
     "usage: kiosk-sim [--headless --script FILE] [--out DIR] [--record-audio]\n"
     "                 [--keep-database] [--kiosk PATH] [--cards FILE]\n"
+    "       kiosk-sim load --kiosks N --seconds S [--json] [--out DIR] ...\n"
     "Runs the kiosk against a simulated card reader, PIN pad and receipt printer (virtual USB\n"
     "devices) and the simulated account and branch queue services. With a display: the kiosk\n"
     "window and a control panel; with --headless: a scenario instead. Progress goes to stdout,\n"
@@ -53,7 +57,10 @@ constexpr const char* k_usage =
     "                     from the last run (default: fresh ones)\n"
     "  --kiosk PATH       the kiosk program to run (default: the one built with kiosk-sim)\n"
     "  --cards FILE       the card library (default: simulator/cards/demo-cards.toml)\n"
-    "  -h, --help         this text\n";
+    "  -h, --help         this text\n"
+    "load: N simulated kiosks (kiosk-load) against the simulated account service for S seconds,\n"
+    "then the bank's cash ledger held against the cash they dispensed; `kiosk-sim load --help`\n"
+    "lists its options.\n";
 
 std::optional<Arguments> parse_arguments(int argc, char** argv) {
     Arguments arguments;
@@ -168,6 +175,19 @@ int run_headless(app::Branch& branch, const script::Scenario& scenario) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string_view(argv[1]) == "load") {
+        bool help = false;
+        const auto load = app::parse_load_arguments(
+            argc, argv,
+            app::LoadOptions{.kiosk_load = KIOSK_LOAD_BINARY,
+                             .cards = KIOSK_SOURCE_DIR "/simulator/cards/demo-cards.toml"},
+            help);
+        if (help) {
+            std::fputs(app::k_load_usage, stdout);
+            return k_exit_passed;
+        }
+        return load ? app::run_load(*load) : k_exit_unusable;
+    }
     const auto arguments = parse_arguments(argc, argv);
     if (!arguments) {
         return k_exit_unusable;

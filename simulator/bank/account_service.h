@@ -40,6 +40,10 @@ inline constexpr std::array<std::uint8_t, 16> k_demo_pin_key = {
 // Requests larger than this are refused before they are parsed.
 inline constexpr std::size_t k_maximum_request_bytes = 4 * 1024;
 
+// Connections served at once: more than the kiosks a load run puts on one service
+// (kiosk-sim load), since each kiosk keeps its connection open.
+inline constexpr std::size_t k_service_threads = 128;
+
 // How long Fault::slow holds each reply: well past the kiosk client's total timeout.
 inline constexpr std::chrono::milliseconds k_default_slow_reply_delay{20'000};
 

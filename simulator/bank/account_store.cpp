@@ -112,6 +112,10 @@ std::expected<std::unique_ptr<AccountStore>, base::Error<BankError>> AccountStor
             base::error(BankError::database_failure, database.string() + ": " + message));
     }
     sqlite3_busy_timeout(handle, k_busy_timeout_ms);
+    // Write-ahead logging: one sync per commit instead of two, and an engineer's reader never
+    // blocks the service. Synchronous FULL: a committed debit survives a power cut.
+    sqlite3_exec(handle, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", nullptr, nullptr,
+                 nullptr);
     std::unique_ptr<AccountStore> store(new AccountStore(handle));
     if (auto created = store->create_schema(); !created) {
         return std::unexpected(created.error());

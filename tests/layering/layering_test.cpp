@@ -121,8 +121,8 @@ const std::vector<Library> k_libraries{
      {"kiosk/app/", "kiosk/resources/", "simulator/bank/", "simulator/cards/", "simulator/queue/"}},
     {"nlohmann/json",
      {"nlohmann/*"},
-     {"kiosk/app/", "kiosk/diag/", "kiosk/net/", "simulator/bank/", "simulator/queue/",
-      "simulator/script/"}},
+     {"kiosk/app/", "kiosk/diag/", "kiosk/load/", "kiosk/net/", "simulator/app/", "simulator/bank/",
+      "simulator/queue/", "simulator/script/"}},
     {"fmt",
      {"fmt/*"},
      {"kiosk/app/", "kiosk/ui/bench.cpp", "simulator/app/", "simulator/panel/", "simulator/script/",
@@ -723,8 +723,9 @@ Ring ring_of_folder(std::string_view folder) {
     if (k_adapter_folders.contains(folder)) {
         return Ring::adapters;
     }
-    // kiosk-diag is a program of its own, wired like the kiosk: it may use every adapter.
-    if (folder == "kiosk/app" || folder == "kiosk/diag") {
+    // kiosk-diag and kiosk-load are programs of their own, wired like the kiosk: they may use
+    // every adapter.
+    if (folder == "kiosk/app" || folder == "kiosk/diag" || folder == "kiosk/load") {
         return Ring::shell;
     }
     if (folder.starts_with("simulator/")) {
@@ -1053,8 +1054,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "nlohmann/json is included only in kiosk/app, kiosk/net, simulator/bank, simulator/queue and "
-    "simulator/script") {
+    "nlohmann/json is included only in kiosk/app, kiosk/diag, kiosk/load, kiosk/net, "
+    "simulator/app, simulator/bank, simulator/queue and simulator/script") {
     check_none(library_violations(k_source_root, library_named("nlohmann/json")));
 }
 

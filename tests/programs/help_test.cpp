@@ -24,6 +24,7 @@ constexpr std::array k_programs = {
     Program{"kiosk_speech_bench", KIOSK_SPEECH_BENCH_PROGRAM},
     Program{"kiosk_store_bench", KIOSK_STORE_BENCH_PROGRAM},
     Program{"kiosk-diag", KIOSK_DIAG_PROGRAM},
+    Program{"kiosk-load", KIOSK_LOAD_PROGRAM},
     Program{"speech_start_probe", SPEECH_START_PROBE_PROGRAM},
     Program{"bank_contract_probe", BANK_CONTRACT_PROBE_PROGRAM},
     Program{"usb_echo_client", USB_ECHO_CLIENT_PROGRAM},
@@ -106,4 +107,20 @@ TEST_CASE("kiosk-sim exits 2 on an unknown option, before it starts the kiosk") 
     const Run refused = standard_error(k_kiosk_sim, "--no-such-option");
     CHECK(refused.status == 2);
     CHECK(refused.output.starts_with("kiosk-sim: unknown option --no-such-option\n"));
+}
+
+TEST_CASE("kiosk-sim load prints its own usage on --help and refuses an unknown option with 2") {
+    const Run help = standard_output(k_kiosk_sim, "load --help");
+    CHECK(help.status == 0);
+    CHECK(help.output.starts_with("usage: kiosk-sim load"));
+    CHECK(help.output == standard_output(k_kiosk_sim, "load -h").output);
+    const Run refused = standard_error(k_kiosk_sim, "load --no-such-option");
+    CHECK(refused.status == 2);
+    CHECK(refused.output.starts_with("kiosk-sim: unknown option --no-such-option\n"));
+    CHECK(refused.output.find("usage: kiosk-sim load") != std::string::npos);
+}
+
+TEST_CASE("kiosk-sim's usage names its load subcommand") {
+    CHECK(standard_output(k_kiosk_sim, "--help").output.find("kiosk-sim load") !=
+          std::string::npos);
 }

@@ -466,11 +466,14 @@ TEST_CASE("the audit names the transaction and the masked card, never the sessio
         }
     }
     CHECK(found);
-    // Nothing in the database file holds the session token or either full card number.
-    const std::filesystem::path database = bank.directory.path() / "bank.sqlite";
-    std::ifstream file(database, std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(file)),
-                            std::istreambuf_iterator<char>());
+    // Nothing in the database files (the database and its write-ahead log) holds the session
+    // token or either full card number.
+    std::string bytes;
+    for (const char* name : {"bank.sqlite", "bank.sqlite-wal"}) {
+        std::ifstream file(bank.directory.path() / name, std::ios::binary);
+        bytes.append(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    }
+    REQUIRE_FALSE(bytes.empty());
     CHECK(bytes.find(session) == std::string::npos);
     CHECK(bytes.find(k_alice_pan) == std::string::npos);
     CHECK(bytes.find(k_zhang_wei_pan) == std::string::npos);
