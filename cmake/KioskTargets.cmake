@@ -53,6 +53,11 @@ function(kiosk_test name)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_options(${name} PRIVATE ${KIOSK_WARNINGS})
   target_link_libraries(${name} PRIVATE kiosk_catch_main ${ARG_LINK})
+  # The code under test is built with both sanitizers (the asan preset); the tests' own files,
+  # Catch2's templates, are built with AddressSanitizer only: UBSan's checks cost their
+  # compilation half again (20.6 s against 13.1 s for one file), which CI's 20 minutes cannot
+  # spare, and find nothing in code that is not the product's.
+  target_compile_options(${name} PRIVATE -fno-sanitize=undefined)
   target_compile_definitions(${name} PRIVATE
     KIOSK_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     KIOSK_BINARY_DIR="${PROJECT_BINARY_DIR}")
