@@ -109,6 +109,37 @@ std::expected<SessionFields, RequestError> read_session_fields(const json& docum
     return SessionFields{*terminal, *session};
 }
 
+// A PUT that executes a quote (docs/api/account.yaml, "ExecuteRequest"): the transaction in the
+// path, the terminal, session and quote in the body.
+struct ExecuteOrder {
+    std::string transaction;
+    std::string terminal_id;
+    std::string session;
+    std::string quote;
+};
+
+std::expected<ExecuteOrder, RequestError> read_execute_request(const httplib::Request& request,
+                                                               AuditEntry& audit) {
+    auto document = parse_object(request.body, {"terminal_id", "session", "quote"});
+    if (!document) {
+        return std::unexpected(document.error());
+    }
+    auto fields = read_session_fields(*document, audit);
+    if (!fields) {
+        return std::unexpected(fields.error());
+    }
+    auto quote = read_string(*document, "quote", is_quote_id, RequestError::bad_quote);
+    if (!quote) {
+        return std::unexpected(quote.error());
+    }
+    const std::string transaction = request.matches[1];
+    if (!is_transaction_reference(transaction)) {
+        return std::unexpected(RequestError::bad_transaction);
+    }
+    audit.transaction = transaction;
+    return ExecuteOrder{transaction, fields->terminal_id, fields->session, *quote};
+}
+
 }  // namespace
 
 AccountService::Reply AccountService::answer_end_session(const httplib::Request& request,
@@ -223,25 +254,12 @@ AccountService::Reply AccountService::answer_quote(const httplib::Request& reque
 
 AccountService::Reply AccountService::answer_authorise_withdrawal(const httplib::Request& request,
                                                                   AuditEntry& audit) {
-    const std::string transaction = request.matches[1];
-    auto document = parse_object(request.body, {"terminal_id", "session", "quote"});
-    if (!document) {
-        return bad_request(document.error());
+    auto order = read_execute_request(request, audit);
+    if (!order) {
+        return bad_request(order.error());
     }
-    auto fields = read_session_fields(*document, audit);
-    if (!fields) {
-        return bad_request(fields.error());
-    }
-    auto quote = read_string(*document, "quote", is_quote_id, RequestError::bad_quote);
-    if (!quote) {
-        return bad_request(quote.error());
-    }
-    if (!is_transaction_reference(transaction)) {
-        return bad_request(RequestError::bad_transaction);
-    }
-    audit.transaction = transaction;
-    auto result = m_store->authorise_withdrawal(transaction, fields->session, fields->terminal_id,
-                                                *quote, now_unix_ms());
+    auto result = m_store->authorise_withdrawal(order->transaction, order->session,
+                                                order->terminal_id, order->quote, now_unix_ms());
     if (!result) {
         return unavailable(result.error());
     }
@@ -374,25 +392,12 @@ AccountService::Reply AccountService::transfer_reply(const TransferResult& resul
 
 AccountService::Reply AccountService::answer_execute_transfer(const httplib::Request& request,
                                                               AuditEntry& audit) {
-    const std::string transaction = request.matches[1];
-    auto document = parse_object(request.body, {"terminal_id", "session", "quote"});
-    if (!document) {
-        return bad_request(document.error());
+    auto order = read_execute_request(request, audit);
+    if (!order) {
+        return bad_request(order.error());
     }
-    auto fields = read_session_fields(*document, audit);
-    if (!fields) {
-        return bad_request(fields.error());
-    }
-    auto quote = read_string(*document, "quote", is_quote_id, RequestError::bad_quote);
-    if (!quote) {
-        return bad_request(quote.error());
-    }
-    if (!is_transaction_reference(transaction)) {
-        return bad_request(RequestError::bad_transaction);
-    }
-    audit.transaction = transaction;
-    auto result = m_store->execute_transfer(transaction, fields->session, fields->terminal_id,
-                                            *quote, now_unix_ms());
+    auto result = m_store->execute_transfer(order->transaction, order->session, order->terminal_id,
+                                            order->quote, now_unix_ms());
     if (!result) {
         return unavailable(result.error());
     }
