@@ -63,14 +63,19 @@ function(kiosk_test_options name)
 endfunction()
 
 # kiosk_test(NAME SOURCES... [LINK libs...] [ENVIRONMENT vars...] [LABELS labels...]
-#            [PROCESS_PER_CASE])
+#            [COST seconds] [PROCESS_PER_CASE])
 # A Catch2 (v2) test binary: one CTest test that runs all its cases in one process (under
 # AddressSanitizer every process costs about 0.2 s to start, and some 860 of them cost minutes
 # of CI). With KIOSK_TESTS_PER_CASE=ON its cases are registered with CTest one by one instead,
 # each in a process of its own, so that `ctest -R` picks one. PROCESS_PER_CASE registers them
-# so either way: a process holds one umockdev testbed (docs/platform-facts.md).
+# so either way: a process holds one umockdev testbed (docs/platform-facts.md). COST, about how
+# long the binary runs under the asan preset, makes CTest start it before the quick ones, so that
+# the longest does not start last on CI's two cores (CTest knows the times only after a run).
 function(kiosk_test name)
-  cmake_parse_arguments(ARG "PROCESS_PER_CASE" "" "SOURCES;LINK;ENVIRONMENT;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "PROCESS_PER_CASE" "COST" "SOURCES;LINK;ENVIRONMENT;LABELS" ${ARGN})
+  if(NOT ARG_COST)
+    set(ARG_COST 0)
+  endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE kiosk_catch_main ${ARG_LINK})
   kiosk_test_options(${name})
@@ -79,10 +84,11 @@ function(kiosk_test name)
   if(KIOSK_TESTS_PER_CASE OR ARG_PROCESS_PER_CASE)
     catch_discover_tests(${name}
       TEST_PREFIX "${name}: "
-      PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}" LABELS "${ARG_LABELS}")
+      PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}" LABELS "${ARG_LABELS}" COST ${ARG_COST})
   else()
     add_test(NAME ${name} COMMAND ${name})
-    set_tests_properties(${name} PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}" LABELS "${ARG_LABELS}")
+    set_tests_properties(${name} PROPERTIES
+      ENVIRONMENT "${ARG_ENVIRONMENT}" LABELS "${ARG_LABELS}" COST ${ARG_COST})
   endif()
 endfunction()
 
