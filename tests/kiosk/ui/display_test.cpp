@@ -44,7 +44,8 @@ core::ScreenModel balance_screen(std::string theme) {
     return screen;
 }
 
-std::unique_ptr<ui::Display> open_display() {
+// A display at 1280x720.
+std::unique_ptr<ui::Display> open_720p_display() {
     auto display = ui::Display::create({.fullscreen = false,
                                         .width = 1280,
                                         .height = 720,
@@ -82,7 +83,7 @@ int count_pixels(const std::filesystem::path& path, ui::Colour colour) {
 }  // namespace
 
 TEST_CASE("Touching a choice presses its key, and touching elsewhere presses nothing") {
-    auto display = open_display();
+    auto display = open_720p_display();
     display->show(balance_screen("elder"));
     REQUIRE(display->render());
     std::set<base::Key> touched;
@@ -98,7 +99,7 @@ TEST_CASE("Touching a choice presses its key, and touching elsewhere presses not
 }
 
 TEST_CASE("A screen is drawn once and then only when something changes") {
-    auto display = open_display();
+    auto display = open_720p_display();
     display->show(balance_screen("standard"));
     CHECK(display->render());
     CHECK_FALSE(display->render());
@@ -117,7 +118,7 @@ TEST_CASE("A screen is drawn once and then only when something changes") {
 }
 
 TEST_CASE("Reading the frame back leaves nothing to redraw, a redacted picture does") {
-    auto display = open_display();
+    auto display = open_720p_display();
     display->show(balance_screen("standard"));
     REQUIRE(display->render());
     REQUIRE(display->read_frame(ui::Privacy::reveal).has_value());
@@ -184,7 +185,7 @@ TEST_CASE("A screen that cannot fit is said in the log and by overflows(), never
 }
 
 TEST_CASE("Screenshots redact private elements but the live screen shows them") {
-    auto display = open_display();
+    auto display = open_720p_display();
     display->show(balance_screen("standard"));
     display->render();
     const auto directory = std::filesystem::temp_directory_path();
@@ -202,7 +203,7 @@ TEST_CASE("Screenshots redact private elements but the live screen shows them") 
 }
 
 TEST_CASE("A screenshot that cannot be written is an error naming the file") {
-    auto display = open_display();
+    auto display = open_720p_display();
     display->show(balance_screen("standard"));
     display->render();
     const auto saved =
@@ -227,7 +228,7 @@ TEST_CASE("A font file that cannot be opened stops the display and names the fil
 }
 
 TEST_CASE("Elder mode draws the same screen with larger text") {
-    auto display = open_display();
+    auto display = open_720p_display();
     const auto directory = std::filesystem::temp_directory_path();
     const ui::Palette palette = ui::k_standard_palette;
     int amount_pixels[2] = {};

@@ -102,16 +102,6 @@ std::vector<ScreenLook> every_look() {
     return looks;
 }
 
-std::vector<ScreenLook> looks_at(std::initializer_list<core::TextSize> sizes) {
-    std::vector<ScreenLook> looks;
-    for (const ScreenLook& look : every_look()) {
-        if (std::find(sizes.begin(), sizes.end(), look.text_size) != sizes.end()) {
-            looks.push_back(look);
-        }
-    }
-    return looks;
-}
-
 std::string Rendered::name() const {
     return screen->id + " " + locale + " " + look_name(look);
 }
@@ -150,19 +140,28 @@ std::set<std::string> densest_screens(Display& display) {
     return densest;
 }
 
-int for_each_rendering(Display& display, const std::vector<ScreenLook>& looks,
-                       const std::function<void(const Rendered&)>& check) {
+int for_each_rendering(Display& display, const std::function<void(const Rendered&)>& check) {
     const std::set<std::string> densest = densest_screens(display);
+    const std::vector<ScreenLook> looks = every_look();
+    // A look's place among the looks of its kind (normal, or larger), and how many there are.
+    const auto is_normal = [](const ScreenLook& look) {
+        return look.text_size == core::TextSize::normal;
+    };
+    const auto normal_count = static_cast<std::size_t>(std::ranges::count_if(looks, is_normal));
     int count = 0;
     std::size_t turn = 0;
     Frame frame;
     for (const auto& [locale, catalog] : catalogs().catalogs) {
-        for (std::size_t look_index = 0; look_index < looks.size(); ++look_index) {
-            const ScreenLook& look = looks[look_index];
+        std::size_t normal_place = 0;
+        std::size_t larger_place = 0;
+        for (const ScreenLook& look : looks) {
+            const bool normal = is_normal(look);
+            const std::size_t place = normal ? normal_place++ : larger_place++;
+            const std::size_t of_kind = normal ? normal_count : looks.size() - normal_count;
             const std::vector<core::ScreenModel> screens = sample_screens(catalogs(), locale, look);
             for (std::size_t index = 0; index < screens.size(); ++index) {
                 const core::ScreenModel& screen = screens[index];
-                const bool in_turn = (index + turn) % looks.size() == look_index;
+                const bool in_turn = (index + turn) % of_kind == place;
                 if (!in_turn && !densest.contains(screen.id + " " + locale)) {
                     continue;
                 }

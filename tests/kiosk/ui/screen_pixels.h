@@ -29,9 +29,8 @@ const core::Resources& catalogs();
 // A display at 1920x1080 on a panel (the reference panel unless told).
 std::unique_ptr<Display> open_display(const Panel& panel = k_reference_panel);
 
-// Every look: theme x contrast x text size; or those of some text sizes only.
+// Every look: theme x contrast x text size.
 std::vector<ScreenLook> every_look();
-std::vector<ScreenLook> looks_at(std::initializer_list<core::TextSize> sizes);
 
 // One screen as drawn.
 struct Rendered {
@@ -49,11 +48,11 @@ struct Rendered {
 // Judged on the catalogs as they are now, so a longer screen added later is among them.
 std::set<std::string> densest_screens(Display& display);
 
-// Renders every screen in every locale in one of the looks each, the looks taken in turn so
-// that every look comes round, and the densest screens in every one of the looks; calls `check`
-// with each, read back from the renderer without redaction. Returns how many.
-int for_each_rendering(Display& display, const std::vector<ScreenLook>& looks,
-                       const std::function<void(const Rendered&)>& check);
+// Renders every screen in every locale twice: once at the normal text size and once at a larger
+// one (large or largest), each in one of the looks of that size, the looks taken in turn so that
+// every look comes round; and the densest screens in every look. Calls `check` with each,
+// read back from the renderer without redaction. Returns how many.
+int for_each_rendering(Display& display, const std::function<void(const Rendered&)>& check);
 
 // Pixel measurements ----------------------------------------------------------------------
 
