@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/command_line.h"
+#include "base/files.h"
 #include "kiosk/load/load_cards.h"
 #include "kiosk/load/load_tally.h"
 #include "kiosk/load/simulated_kiosk.h"
@@ -159,15 +160,6 @@ std::filesystem::path journal_path(const std::filesystem::path& out, int number)
     return out / name;
 }
 
-// A load run's journals describe that run only: an earlier run's file, and the WAL and
-// shared-memory files beside it, go first.
-void remove_journal(const std::filesystem::path& file) {
-    std::error_code error;
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-        std::filesystem::remove(file.string() + suffix, error);
-    }
-}
-
 nlohmann::ordered_json call_report(const LoadTally& tally) {
     nlohmann::ordered_json calls = nlohmann::ordered_json::object();
     for (const auto& [name, values] : tally.call_ms) {
@@ -220,7 +212,7 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<SimulatedKiosk>> kiosks;
     for (int number = 1; number <= arguments->kiosks; ++number) {
         const auto journal = journal_path(arguments->out, number);
-        remove_journal(journal);
+        base::remove_database(journal);
         auto kiosk = std::make_unique<SimulatedKiosk>(
             SimulatedKioskOptions{.number = number,
                                   .client = client,

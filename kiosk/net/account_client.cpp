@@ -20,18 +20,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view k_service_name = "account";
+constexpr std::string_view k_account_service = "account";
 constexpr std::string_view k_sign_on_call = "sign_on";
 constexpr std::string_view k_sign_on_path = "/v1/sessions";
 constexpr std::string_view k_preferences_call = "preferences";
 constexpr std::string_view k_preferences_path = "/v1/preferences";
 constexpr std::string_view k_pin_block_format_0 = "iso9564-0";
-
-core::ServiceReply reply_with(core::ServiceStatus status) {
-    core::ServiceReply reply;
-    reply.status = status;
-    return reply;
-}
 
 // What a transport failure (no HTTP reply) means for the customer.
 core::ServiceStatus status_of(TransportFailure failure) {
@@ -43,12 +37,6 @@ core::ServiceStatus status_of(TransportFailure failure) {
         default:
             return core::ServiceStatus::unavailable;
     }
-}
-
-core::MoneyReply money_reply_with(core::MoneyStatus status) {
-    core::MoneyReply reply;
-    reply.status = status;
-    return reply;
 }
 
 core::MoneyStatus money_status_of(TransportFailure failure) {
@@ -209,7 +197,7 @@ std::optional<MoneyExchange> exchange_for(const core::AccountRequest& request,
 }  // namespace
 
 AccountClient::AccountClient(AccountClientOptions options)
-    : m_options(std::move(options)), m_worker(std::string(k_service_name)) {
+    : m_options(std::move(options)), m_worker(std::string(k_account_service)) {
     while (!m_options.base_url.empty() && m_options.base_url.back() == '/') {
         m_options.base_url.pop_back();
     }

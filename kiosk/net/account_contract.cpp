@@ -17,12 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-core::ServiceReply reply_with(core::ServiceStatus status) {
-    core::ServiceReply reply;
-    reply.status = status;
-    return reply;
-}
-
 bool has_result(const json& document, std::string_view expected) {
     const auto result = document.find("result");
     return result != document.end() && result->is_string() &&
@@ -111,6 +105,18 @@ std::optional<core::AccountSession> read_session(json& document) {
 }
 
 }  // namespace
+
+core::ServiceReply reply_with(core::ServiceStatus status) {
+    core::ServiceReply reply;
+    reply.status = status;
+    return reply;
+}
+
+core::MoneyReply money_reply_with(core::MoneyStatus status) {
+    core::MoneyReply reply;
+    reply.status = status;
+    return reply;
+}
 
 core::ServiceReply interpret_sign_on_reply(long http_status, std::string_view body) {
     // 503, and any other server-side failure, is "the service is down" whatever the body says.
@@ -224,12 +230,6 @@ bool is_token_text(std::string_view text, std::size_t minimum, std::size_t maxim
                return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                       c == '_' || c == '-';
            });
-}
-
-core::MoneyReply money_reply_with(core::MoneyStatus status) {
-    core::MoneyReply reply;
-    reply.status = status;
-    return reply;
 }
 
 std::optional<std::string> string_field(const json& object, std::string_view name) {

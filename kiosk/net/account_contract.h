@@ -48,6 +48,11 @@ bool is_card_lock_reference(std::string_view text);
 bool is_token(std::string_view text);
 bool is_quote_id(std::string_view text);
 
+// A reply that carries nothing but how the call ended: what a call that failed before or
+// without a well-formed answer returns.
+core::ServiceReply reply_with(core::ServiceStatus status);
+core::MoneyReply money_reply_with(core::MoneyStatus status);
+
 // How a received sign-on reply maps to the core's ServiceReply (docs/api/account.yaml). Anything
 // that is not exactly the contract is bad_reply; 503 and other 5xx are unavailable. An ok reply
 // without `preferences` has none (a service that keeps no preferences), one without `session`

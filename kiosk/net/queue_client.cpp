@@ -15,7 +15,7 @@ namespace {
 using core::QueueStatus;
 using nlohmann::json;
 
-constexpr std::string_view k_service_name = "queue";
+constexpr std::string_view k_queue_service = "queue";
 constexpr std::string_view k_businesses_call = "businesses";
 constexpr std::string_view k_assistance_status_call = "assistance_status";
 constexpr std::string_view k_outbox_call = "outbox";
@@ -41,7 +41,7 @@ bool is_for_customer_present(OutboxKind kind) {
 }
 
 // What the customer hears when a request ends without a whole reply, or is dropped.
-QueueStatus status_of(TransportFailure failure) {
+QueueStatus queue_status_of(TransportFailure failure) {
     switch (failure) {
         case TransportFailure::timeout:
             return QueueStatus::timeout;
@@ -128,7 +128,7 @@ Verdict with_status(QueueStatus status) {
 }  // namespace
 
 QueueClient::QueueClient(QueueClientOptions options)
-    : m_options(std::move(options)), m_worker(std::string(k_service_name)) {
+    : m_options(std::move(options)), m_worker(std::string(k_queue_service)) {
     while (!m_options.endpoint.base_url.empty() && m_options.endpoint.base_url.back() == '/') {
         m_options.endpoint.base_url.pop_back();
     }
@@ -324,12 +324,12 @@ CallOutcome QueueClient::open_outbox() {
         if (repair->in_memory) {
             detail += "; requests are kept in memory only until the kiosk stops";
         }
-        m_worker.notify(ServiceNotice{std::string(k_service_name), std::string(k_outbox_call),
+        m_worker.notify(ServiceNotice{std::string(k_queue_service), std::string(k_outbox_call),
                                       repair->set_aside_as ? "set_aside" : "in_memory", 0,
                                       std::move(detail)});
     } else if (!m_outbox->is_durable() && !m_options.outbox_file.empty()) {
         m_worker.notify(ServiceNotice{
-            std::string(k_service_name), std::string(k_outbox_call), "not_durable", 0,
+            std::string(k_queue_service), std::string(k_outbox_call), "not_durable", 0,
             "WAL or synchronous=FULL was refused for " + m_options.outbox_file.string()});
     }
     auto contents = m_outbox->contents();
@@ -338,7 +338,7 @@ CallOutcome QueueClient::open_outbox() {
     }
     if (contents->unreadable > 0) {
         m_worker.notify(ServiceNotice{
-            std::string(k_service_name), std::string(k_outbox_call), "unreadable", 0,
+            std::string(k_queue_service), std::string(k_outbox_call), "unreadable", 0,
             std::to_string(contents->unreadable) + " requests of an unknown kind removed"});
     }
     const auto now = std::chrono::system_clock::now();
@@ -350,14 +350,15 @@ CallOutcome QueueClient::open_outbox() {
         // session ended with the last run.
         if (kind == OutboxKind::ticket) {
             m_worker.notify(
-                ServiceNotice{std::string(k_service_name), std::string(call_name(kind)), "dropped",
+                ServiceNotice{std::string(k_queue_service), std::string(call_name(kind)), "dropped",
                               0, "left by an earlier run: nobody can be shown its number"});
             remove_from_outbox(key);
             continue;
         }
         if (auto reason = stale_reason(m_pending[key].entry, now)) {
-            m_worker.notify(ServiceNotice{std::string(k_service_name), std::string(call_name(kind)),
-                                          "dropped", 0, std::move(*reason)});
+            m_worker.notify(ServiceNotice{std::string(k_queue_service),
+                                          std::string(call_name(kind)), "dropped", 0,
+                                          std::move(*reason)});
             remove_from_outbox(key);
             continue;
         }
@@ -392,7 +393,7 @@ std::expected<std::string, CallOutcome> QueueClient::queue_request(std::uint64_t
     if (m_outbox) {
         if (auto added = m_outbox->add(entry); !added) {
             // Still sent, and kept for this run: only a restart would lose it.
-            m_worker.notify(ServiceNotice{std::string(k_service_name), std::string(k_outbox_call),
+            m_worker.notify(ServiceNotice{std::string(k_queue_service), std::string(k_outbox_call),
                                           "write_failed", 0, base::to_string(added.error())});
         }
     }
@@ -429,7 +430,7 @@ void QueueClient::remove_from_outbox(const std::string& key) {
     if (m_outbox) {
         if (auto removed = m_outbox->remove(key); !removed) {
             // Sent again after a restart with the same key, the service answers as before.
-            m_worker.notify(ServiceNotice{std::string(k_service_name), std::string(k_outbox_call),
+            m_worker.notify(ServiceNotice{std::string(k_queue_service), std::string(k_outbox_call),
                                           "write_failed", 0, base::to_string(removed.error())});
         }
     }
@@ -499,7 +500,7 @@ CallOutcome QueueClient::attempt(CallContext& context, const std::string& key) {
     if (done.http_status) {
         verdict = judge(entry.kind, *done.http_status, reply.body());
     } else {
-        verdict = with_status(status_of(done.failure));
+        verdict = with_status(queue_status_of(done.failure));
         // A reply too large to read was still a reply: sending again brings the same one.
         verdict.retry = done.failure != TransportFailure::reply_too_large;
     }
@@ -644,7 +645,7 @@ CallOutcome QueueClient::list(CallContext& context, std::uint64_t call_id) {
     }
     if (!done.http_status) {
         return CallOutcome{
-            heard_by(call_id, core::BusinessesListed{call_id, status_of(done.failure), {}}),
+            heard_by(call_id, core::BusinessesListed{call_id, queue_status_of(done.failure), {}}),
             done.status()};
     }
     auto mapped = interpret_businesses_reply(*done.http_status, reply.body());
@@ -672,7 +673,7 @@ CallOutcome QueueClient::forget(std::uint64_t call_id) {
     for (const auto& key : dropped) {
         const OutboxKind kind = m_pending.at(key).entry.kind;
         remove_from_outbox(key);
-        m_worker.notify(ServiceNotice{std::string(k_service_name), std::string(call_name(kind)),
+        m_worker.notify(ServiceNotice{std::string(k_queue_service), std::string(call_name(kind)),
                                       "dropped", 0,
                                       "cancelled before it was delivered: the customer has gone"});
     }

@@ -29,6 +29,12 @@
 
 namespace kiosk::speech {
 
+// The time since `start` on the steady clock, for the latencies speech measures.
+inline std::chrono::microseconds microseconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 start);
+}
+
 class AudioDevice;
 
 // 512 samples at 22050 Hz is 23 ms: the most speech that can still sound after a cut, since

@@ -55,10 +55,6 @@ constexpr std::chrono::milliseconds k_synthesis_lookahead{200};
 // worker, or one whose speech is held by a pause, sleeps until it is woken.
 constexpr std::chrono::milliseconds k_progress_poll_interval{5};
 
-std::chrono::microseconds microseconds_since(Clock::time_point start) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-}
-
 std::string recording_name(unsigned number, std::string_view channel) {
     std::string digits = std::to_string(number);
     if (digits.size() < 3) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/command_line.h"
+#include "base/files.h"
 #include "kiosk/store/journal.h"
 
 namespace {
@@ -22,13 +23,6 @@ constexpr const char* k_usage =
     "p50_us and p99_us (the latency of one append).\n"
     "  --records N   how many records to append\n"
     "  -h, --help    this text\n";
-
-void remove_journal(const std::filesystem::path& file) {
-    std::error_code ignored;
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-        std::filesystem::remove(file.string() + suffix, ignored);
-    }
-}
 
 // A dispensing step as the kiosk would journal it.
 kiosk::store::JournalEntry sample_entry() {
@@ -82,7 +76,7 @@ int main(int argc, char** argv) {
     const bool temporary = file.empty();
     if (temporary) {
         file = std::filesystem::temp_directory_path() / "kiosk_store_bench.sqlite";
-        remove_journal(file);
+        base::remove_database(file);
     }
     auto journal = kiosk::store::Journal::open(file);
     if (!journal) {
@@ -107,7 +101,7 @@ int main(int argc, char** argv) {
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     journal->reset();
     if (temporary) {
-        remove_journal(file);
+        base::remove_database(file);
     }
     std::sort(latencies_us.begin(), latencies_us.end());
     const auto percentile = [&latencies_us](double fraction) {

@@ -17,6 +17,7 @@
 #include <map>
 #include <thread>
 
+#include "base/files.h"
 #include "base/keys.h"
 #include "simulator/app/memory_scan.h"
 
@@ -64,14 +65,6 @@ bool is_set_aside(const std::string& name) {
                            [](char c) { return c >= '0' && c <= '9'; });
     };
     return numbered("transcript.", ".jsonl") || numbered("screens.", "") || numbered("audio.", "");
-}
-
-// An SQLite database and the journal files beside it.
-void remove_database(const std::filesystem::path& database) {
-    std::error_code error;
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-        std::filesystem::remove(database.string() + suffix, error);
-    }
 }
 
 // A TOML basic string: paths may hold quotes and backslashes.
@@ -198,10 +191,10 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
     const auto queue_database = options.out_directory / "queue.sqlite";
     if (options.fresh_database) {
         std::filesystem::remove(database, error);
-        remove_database(queue_database);
+        base::remove_database(queue_database);
         // The kiosk's outbox holds requests for the queue service it kept: they belong to the
         // database they were meant for.
-        remove_database(options.out_directory / "outbox.sqlite");
+        base::remove_database(options.out_directory / "outbox.sqlite");
     }
     if (options.record_audio) {
         std::filesystem::create_directories(options.out_directory / "audio", error);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/files.h"
 #include "base/wipe.h"
 #include "drivers/iso9564/pin_block.h"
 #include "simulator/bank/account_service.h"
@@ -59,13 +60,6 @@ std::optional<Number> parse_number(std::string_view text) {
 std::optional<LoadOptions> refuse(const std::string& why) {
     std::fprintf(stderr, "kiosk-sim: %s\n%s", why.c_str(), k_load_usage);
     return std::nullopt;
-}
-
-void remove_database(const std::filesystem::path& database) {
-    std::error_code error;
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-        std::filesystem::remove(database.string() + suffix, error);
-    }
 }
 
 // Writes the cards kiosk-load signs on with: every demo card the bank keeps an account for,
@@ -280,7 +274,7 @@ int run_load(const LoadOptions& options) {
         return fail_to_start(options.out.string() + ": " + error.message());
     }
     const auto database = options.out / "bank.sqlite";
-    remove_database(database);
+    base::remove_database(database);
     const auto cards_file = options.out / "load-cards.json";
     const auto written = write_load_cards(*library, cards_file);
     if (!written) {

@@ -14,10 +14,6 @@ namespace {
 
 using namespace drivers::dispenser;
 
-// A dispenser buffers a few dozen events while the host is not reading; beyond that the oldest
-// are dropped and the host sees the gap in the event sequence numbers (dispenser.md §2).
-constexpr std::size_t k_max_queued_events = 64;
-constexpr std::size_t k_max_queued_responses = 16;
 // dispenser.md §1: vendor class, subclass 1.
 constexpr std::uint8_t k_interface_class_vendor = 0xFF;
 constexpr std::uint8_t k_interface_subclass_dispenser = 0x01;

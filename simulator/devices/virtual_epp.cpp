@@ -12,10 +12,6 @@ namespace {
 
 using namespace drivers::epp;
 
-// A pad buffers a few dozen events while the host is not reading; beyond that the oldest are
-// dropped and the host sees the gap in the event sequence numbers (epp.md §2).
-constexpr std::size_t k_max_queued_events = 64;
-constexpr std::size_t k_max_queued_responses = 16;
 // epp.md §5, TAMPER: the enclosure was opened.
 constexpr std::uint8_t k_tamper_enclosure_opened = 1;
 

@@ -30,6 +30,10 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     static constexpr std::uint8_t k_bulk_out = 0x01;
     static constexpr std::uint8_t k_bulk_in = 0x82;
     static constexpr std::uint8_t k_interrupt_in = 0x83;
+    // A pad buffers a few dozen events while the host is not reading; beyond that the oldest are
+    // dropped and the host sees the gap in the event sequence numbers (epp.md §2).
+    static constexpr std::size_t k_max_queued_events = 64;
+    static constexpr std::size_t k_max_queued_responses = 16;
 
     struct Identity {
         std::string manufacturer = "Kiosk Simulator";

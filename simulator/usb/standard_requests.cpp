@@ -9,7 +9,6 @@ namespace simulator::usb {
 namespace {
 
 // USB 2.0 §9.3.1, bmRequestType.
-constexpr std::uint8_t k_direction_in = 0x80;
 constexpr std::uint8_t k_type_mask = 0x60;
 constexpr std::uint8_t k_type_standard = 0x00;
 constexpr std::uint8_t k_recipient_mask = 0x1F;

@@ -20,6 +20,9 @@
 
 namespace simulator::usb {
 
+// USB 2.0 §9.3.1: bmRequestType's direction bit, set for device to host.
+inline constexpr std::uint8_t k_direction_in = 0x80;
+
 // The data stage of a control transfer, or an errno value (EPIPE = stall).
 using ControlResult = std::expected<base::Bytes, int>;
 

@@ -43,7 +43,6 @@ constexpr std::uint32_t k_capabilities =
 
 // USB 2.0 §9.3: the SETUP packet leads a control URB's buffer.
 constexpr std::size_t k_setup_length = 8;
-constexpr std::uint8_t k_direction_in = 0x80;
 
 // The preload library forwards the request as an int; keep the 32 bits the kernel sees.
 constexpr unsigned long k_request_mask = 0xFFFFFFFFul;

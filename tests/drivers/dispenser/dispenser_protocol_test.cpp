@@ -13,25 +13,27 @@ using tests::drivers::hex;
 
 namespace {
 
-const TransactionReference k_reference =
+const TransactionReference k_documented_reference =
     *TransactionReference::from_text("7f3e9a2c-41d8-4b6f-a0c5-5e2b9d137a04");
 
 // dispenser.md §4.3 for two cassettes: 10 notes of the first and 3 of the second picked in
 // full, now at the slot.
 DispenseOutcome full_outcome() {
     return DispenseOutcome{
-        k_reference, PickResult::picked_in_full, 1, {10, 3}, NotesLocation::slot};
+        k_documented_reference, PickResult::picked_in_full, 1, {10, 3}, NotesLocation::slot};
 }
 
 }  // namespace
 
 TEST_CASE("A transaction reference is a UUID's 16 bytes, written as its lower-case text") {
     // RFC 9562 §4: the UUID 7f3e9a2c-41d8-4b6f-a0c5-5e2b9d137a04 is these bytes in order.
-    CHECK(base::to_hex(base::Bytes(k_reference.bytes().begin(), k_reference.bytes().end())) ==
+    CHECK(base::to_hex(base::Bytes(k_documented_reference.bytes().begin(),
+                                   k_documented_reference.bytes().end())) ==
           "7F3E9A2C41D84B6FA0C55E2B9D137A04");
-    CHECK(k_reference.text() == "7f3e9a2c-41d8-4b6f-a0c5-5e2b9d137a04");
-    CHECK(TransactionReference::from_text("7F3E9A2C-41D8-4B6F-A0C5-5E2B9D137A04") == k_reference);
-    CHECK_FALSE(k_reference.is_zero());
+    CHECK(k_documented_reference.text() == "7f3e9a2c-41d8-4b6f-a0c5-5e2b9d137a04");
+    CHECK(TransactionReference::from_text("7F3E9A2C-41D8-4B6F-A0C5-5E2B9D137A04") ==
+          k_documented_reference);
+    CHECK_FALSE(k_documented_reference.is_zero());
     CHECK(TransactionReference{}.is_zero());
     CHECK(TransactionReference{}.text() == "00000000-0000-0000-0000-000000000000");
 }
@@ -64,7 +66,7 @@ TEST_CASE("A dispenser frame starts with DC and a PIN pad frame is refused") {
 }
 
 TEST_CASE("DISPENSE carries the reference and a little-endian count per cassette") {
-    const Frame frame = encode_command(Dispense{k_reference, {10, 300}}, 7);
+    const Frame frame = encode_command(Dispense{k_documented_reference, {10, 300}}, 7);
     CHECK(frame.code == 0x10);
     CHECK(frame.sequence == 7);
     // dispenser.md §4: 16 bytes of reference, then 0A00 and 2C01.
@@ -76,10 +78,10 @@ TEST_CASE("Every command survives an encode and decode round trip") {
         GetInfo{},
         GetStatus{},
         GetCassettes{},
-        Dispense{k_reference, {0, 4}},
-        Present{k_reference},
-        Retract{k_reference},
-        Reject{k_reference},
+        Dispense{k_documented_reference, {0, 4}},
+        Present{k_documented_reference},
+        Retract{k_documented_reference},
+        Reject{k_documented_reference},
         Reset{},
     };
     for (const Command& command : commands) {
@@ -93,7 +95,8 @@ TEST_CASE("Every command survives an encode and decode round trip") {
 }
 
 TEST_CASE("Commands of the wrong length are malformed and unknown codes are unknown") {
-    const base::Bytes reference(k_reference.bytes().begin(), k_reference.bytes().end());
+    const base::Bytes reference(k_documented_reference.bytes().begin(),
+                                k_documented_reference.bytes().end());
     CHECK(decode_command(Frame{code::k_info, 0, {0x00}}).error() ==
           DispenserError::malformed_payload);
     CHECK(decode_command(Frame{code::k_reset, 0, {0x00}}).error() ==
@@ -127,7 +130,7 @@ TEST_CASE("A zero reference or a DISPENSE of no notes is a bad parameter") {
           DispenserError::bad_parameter);
     CHECK(decode_command(encode_command(Dispense{TransactionReference{}, {1}}, 0)).error() ==
           DispenserError::bad_parameter);
-    CHECK(decode_command(encode_command(Dispense{k_reference, {0, 0}}, 0)).error() ==
+    CHECK(decode_command(encode_command(Dispense{k_documented_reference, {0, 0}}, 0)).error() ==
           DispenserError::bad_parameter);
 }
 
@@ -208,7 +211,7 @@ TEST_CASE("STATUS round trips and says where the notes of the held transaction a
     DispenserStatus status;
     status.state = State::jammed;
     status.shutter_open = false;
-    status.held_reference = k_reference;
+    status.held_reference = k_documented_reference;
     status.notes_in_transport = 4;
     status.reject_bin_count = 12;
     status.reject_bin_capacity = 200;
@@ -267,10 +270,10 @@ TEST_CASE("Note counts and states are refused when their length or value is wron
 
 TEST_CASE("Every event survives an encode and decode round trip") {
     const std::vector<Event> events = {
-        CashPresented{k_reference, 13},
-        CashTaken{k_reference},
+        CashPresented{k_documented_reference, 13},
+        CashTaken{k_documented_reference},
         ShutterClosed{},
-        NotesJammed{k_reference},
+        NotesJammed{k_documented_reference},
         CassetteChanged{2, CassetteState::missing},
     };
     std::uint8_t expected_code = code::k_cash_presented;
@@ -286,7 +289,8 @@ TEST_CASE("Every event survives an encode and decode round trip") {
 }
 
 TEST_CASE("Events with malformed payloads are refused") {
-    const base::Bytes reference(k_reference.bytes().begin(), k_reference.bytes().end());
+    const base::Bytes reference(k_documented_reference.bytes().begin(),
+                                k_documented_reference.bytes().end());
     const base::Bytes zero(16, 0x00);
     base::Bytes presented = reference;
     presented.insert(presented.end(), {0x00, 0x00});  // no notes presented

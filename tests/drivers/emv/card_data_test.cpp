@@ -8,6 +8,7 @@
 #include "simulator/cards/card_channel.h"
 #include "simulator/cards/card_profile.h"
 #include "simulator/cards/emv_card.h"
+#include "tests/support/demo_cards.h"
 
 using namespace drivers::emv;
 using drivers::iso7816::ApduError;
@@ -18,14 +19,8 @@ using simulator::cards::CardLibrary;
 
 namespace {
 
-const CardLibrary& library() {
-    static const CardLibrary k_demo =
-        *CardLibrary::load(simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
-    return k_demo;
-}
-
 std::expected<CardData, EmvError> read_demo_card(std::string_view name) {
-    auto card = library().make_card(name);
+    auto card = tests::demo_card_library().make_card(name);
     REQUIRE(card.has_value());
     CardChannel channel(*card);
     return read_card_data(channel);
@@ -56,7 +51,7 @@ bool is_select_pse(const CommandApdu& command) {
 }
 
 std::shared_ptr<simulator::cards::VirtualCard> zhang() {
-    return *library().make_card("zhang-wei");
+    return *tests::demo_card_library().make_card("zhang-wei");
 }
 
 }  // namespace
@@ -73,7 +68,7 @@ TEST_CASE("Reading the demo debit card gives its number, expiry, holder and lang
 }
 
 TEST_CASE("Every working demo card reads back exactly as the library describes it") {
-    for (const auto& profile : library().cards()) {
+    for (const auto& profile : tests::demo_card_library().cards()) {
         if (profile.kind != simulator::cards::CardKind::emv) {
             continue;
         }
@@ -88,7 +83,7 @@ TEST_CASE("Every working demo card reads back exactly as the library describes i
 }
 
 TEST_CASE("A T=0 style card is read through GET RESPONSE and exact-length retries") {
-    simulator::cards::CardProfile profile = *library().find("alice");
+    simulator::cards::CardProfile profile = *tests::demo_card_library().find("alice");
     profile.protocol = simulator::cards::CardProtocol::t0;
     CardChannel channel(simulator::cards::make_card(profile));
     auto card = read_card_data(channel);

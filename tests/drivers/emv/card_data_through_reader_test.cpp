@@ -7,16 +7,11 @@
 #include "simulator/cards/card_profile.h"
 #include "simulator/devices/direct_transport.h"
 #include "simulator/devices/virtual_ccid_reader.h"
+#include "tests/support/demo_cards.h"
 
 using namespace drivers;
 
 namespace {
-
-const simulator::cards::CardLibrary& library() {
-    static const auto k_demo = *simulator::cards::CardLibrary::load(
-        simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
-    return k_demo;
-}
 
 // The kiosk's path to a card: CCID client over a transport, the slot as an APDU channel,
 // read_card on top; here the transport leads straight to the simulated reader.
@@ -39,7 +34,7 @@ struct ReaderBench {
 
 TEST_CASE("A card inserted into the simulated reader is read through CCID") {
     ReaderBench bench;
-    bench.reader->insert(*library().make_card("zhang-wei"));
+    bench.reader->insert(*tests::demo_card_library().make_card("zhang-wei"));
     auto slot_change = bench.client.wait_for_interrupt(std::chrono::milliseconds(500));
     REQUIRE(slot_change.has_value());
     REQUIRE(slot_change->has_value());
@@ -59,7 +54,7 @@ TEST_CASE("A card inserted into the simulated reader is read through CCID") {
 
 TEST_CASE("A T=0 style card is read through the reader and GET RESPONSE") {
     ReaderBench bench;
-    auto profile = *library().find("li-na");
+    auto profile = *tests::demo_card_library().find("li-na");
     profile.protocol = simulator::cards::CardProtocol::t0;
     bench.reader->insert(simulator::cards::make_card(profile));
     REQUIRE(bench.client.power_on().has_value());
@@ -70,26 +65,26 @@ TEST_CASE("A T=0 style card is read through the reader and GET RESPONSE") {
 
 TEST_CASE("A mute card in the simulated reader fails at power on") {
     ReaderBench bench;
-    bench.reader->insert(*library().make_card("mute"));
+    bench.reader->insert(*tests::demo_card_library().make_card("mute"));
     CHECK(bench.client.power_on().error() == ccid::CcidError::card_mute);
 }
 
 TEST_CASE("The broken demo cards give their errors through the reader") {
     ReaderBench bench;
-    bench.reader->insert(*library().make_card("corrupt"));
+    bench.reader->insert(*tests::demo_card_library().make_card("corrupt"));
     REQUIRE(bench.client.power_on().has_value());
     CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::malformed_data);
-    bench.reader->insert(*library().make_card("no-app"));
+    bench.reader->insert(*tests::demo_card_library().make_card("no-app"));
     REQUIRE(bench.client.power_on().has_value());
     CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::no_application);
-    bench.reader->insert(*library().make_card("transit"));
+    bench.reader->insert(*tests::demo_card_library().make_card("transit"));
     REQUIRE(bench.client.power_on().has_value());
     CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::no_application);
 }
 
 TEST_CASE("Pulling the card out of the simulated reader ends the read as removed") {
     ReaderBench bench;
-    bench.reader->insert(*library().make_card("alice"));
+    bench.reader->insert(*tests::demo_card_library().make_card("alice"));
     REQUIRE(bench.client.power_on().has_value());
     bench.reader->remove();
     CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::card_removed);
@@ -97,7 +92,7 @@ TEST_CASE("Pulling the card out of the simulated reader ends the read as removed
 
 TEST_CASE("An unplugged reader ends the read as a reader failure") {
     ReaderBench bench;
-    bench.reader->insert(*library().make_card("alice"));
+    bench.reader->insert(*tests::demo_card_library().make_card("alice"));
     REQUIRE(bench.client.power_on().has_value());
     bench.transport.unplug();
     CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::reader_failed);

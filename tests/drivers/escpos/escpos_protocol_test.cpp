@@ -10,14 +10,12 @@
 
 #include "base/bytes.h"
 #include "drivers/escpos/escpos_protocol.h"
+#include "tests/support/replay_transport.h"
 
 using namespace drivers::escpos;
+using tests::drivers::hex;
 
 namespace {
-
-base::Bytes hex(std::string_view text) {
-    return base::parse_hex(text).value();
-}
 
 std::string hex_of(const base::Bytes& bytes) {
     return base::to_hex(bytes);

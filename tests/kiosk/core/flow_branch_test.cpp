@@ -16,10 +16,6 @@ using namespace kiosk::core::testing;
 
 namespace {
 
-bool mentions(const std::vector<Effect>& effects, const std::string& text) {
-    return spoken_text(effects).find(text) != std::string::npos;
-}
-
 // Welcome → 6 → the businesses listed (call 1) → the first business: its guidance.
 void reach_guidance(FlowDriver& kiosk) {
     kiosk.send_all({Started{}, KeyPressed{k_welcome_ticket_key}});

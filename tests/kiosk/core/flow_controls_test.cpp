@@ -16,16 +16,8 @@ using namespace kiosk::core::testing;
 
 namespace {
 
-bool mentions(const std::vector<Effect>& effects, std::string_view fragment) {
-    return spoken_text(effects).find(fragment) != std::string::npos;
-}
-
 std::vector<Speak> speeches(const std::vector<Effect>& effects) {
     return effects_of<Speak>(effects);
-}
-
-std::string text(const FlowDriver& kiosk, std::string_view key) {
-    return kiosk.resources().catalog(kiosk.session().locale).text(key);
 }
 
 // Welcome -> settings.
@@ -165,8 +157,8 @@ TEST_CASE("EN 301 549 5.2: the Audio key starts audio mode without sight, with t
     const auto& effects = kiosk.send(KeyPressed{k_audio_key});
     CHECK(in_audio_mode(kiosk.session()));
     CHECK(kiosk.session().state == State::welcome);
-    CHECK(mentions(effects, text(kiosk, "audio.key_on")));
-    CHECK(mentions(effects, text(kiosk, "audio.orientation")));
+    CHECK(mentions(effects, kiosk.text("audio.key_on")));
+    CHECK(mentions(effects, kiosk.text("audio.orientation")));
     // No headphones: speech stays on the speaker, and private data is still not spoken there.
     CHECK(speech_channel(kiosk.session()) == Channel::speaker);
     // Audio mode doubles the time-outs (docs/accessibility.md, "Time").
@@ -195,7 +187,7 @@ TEST_CASE(
     // The tour starts again an interval after the speech has ended.
     CHECK(timer_started(kiosk.send(SpeechEnded{}), TimerId::tour));
     const auto& again = kiosk.fire(TimerId::tour);
-    CHECK(mentions(again, text(kiosk, "audio.orientation")));
+    CHECK(mentions(again, kiosk.text("audio.orientation")));
     for (const Speak& speak : speeches(again)) {
         CHECK_FALSE(speak.interrupts);
     }
@@ -243,7 +235,7 @@ TEST_CASE(
         CHECK(element.text.find("四") == std::string::npos);
     }
     kiosk.send(KeyPressed{k_sound_louder_key});
-    CHECK(mentions(kiosk.send(KeyPressed{k_sound_louder_key}), text(kiosk, "sound.loudest")));
+    CHECK(mentions(kiosk.send(KeyPressed{k_sound_louder_key}), kiosk.text("sound.loudest")));
     CHECK(kiosk.session().volume_step == policy::k_maximum_volume_step);
     // Back to the welcome screen, then a card and the session ends: the next customer hears the
     // default volume.
@@ -286,7 +278,7 @@ TEST_CASE("The sound screen waits during PIN entry and the Audio key says so") {
     REQUIRE(kiosk.session().state == State::pin_entry);
     const auto& effects = kiosk.send(KeyPressed{k_audio_key});
     CHECK(kiosk.session().state == State::pin_entry);
-    CHECK(mentions(effects, text(kiosk, "audio.sound_after_pin")));
+    CHECK(mentions(effects, kiosk.text("audio.sound_after_pin")));
 }
 
 TEST_CASE("Settings: three text sizes, high contrast and elder mode, from the welcome screen") {
@@ -301,7 +293,7 @@ TEST_CASE("Settings: three text sizes, high contrast and elder mode, from the we
     CHECK(last_screen(kiosk.last())->text_size == TextSize::largest);
     kiosk.send(KeyPressed{k_settings_contrast_key});
     CHECK(last_screen(kiosk.last())->high_contrast);
-    CHECK(mentions(kiosk.last(), text(kiosk, "settings.contrast_on_done")));
+    CHECK(mentions(kiosk.last(), kiosk.text("settings.contrast_on_done")));
     kiosk.send(KeyPressed{k_settings_elder_mode_key});
     CHECK(kiosk.session().elder_mode);
     CHECK(last_screen(kiosk.last())->theme == k_elder_theme);
@@ -354,7 +346,7 @@ TEST_CASE("Help is offered when a customer hesitates on a choice screen") {
     CHECK(timer_started(kiosk.send(SpeechEnded{}), TimerId::hesitation) ==
           kiosk.resources().policy.hesitation_ms);
     const auto& offer = kiosk.fire(TimerId::hesitation);
-    CHECK(mentions(offer, text(kiosk, "hesitation.offer")));
+    CHECK(mentions(offer, kiosk.text("hesitation.offer")));
     for (const Speak& speak : speeches(offer)) {
         CHECK_FALSE(speak.interrupts);
     }
@@ -368,13 +360,13 @@ TEST_CASE("Help is offered when keys that do nothing are pressed again and again
     kiosk.reach_menu();
     for (int press = 1; press < policy::k_keys_before_help; ++press) {
         CHECK_FALSE(
-            mentions(kiosk.send(KeyPressed{base::Key::digit_8}), text(kiosk, "hesitation.offer")));
+            mentions(kiosk.send(KeyPressed{base::Key::digit_8}), kiosk.text("hesitation.offer")));
     }
-    CHECK(mentions(kiosk.send(KeyPressed{base::Key::digit_8}), text(kiosk, "hesitation.offer")));
+    CHECK(mentions(kiosk.send(KeyPressed{base::Key::digit_8}), kiosk.text("hesitation.offer")));
     // A key that does something starts the count again.
     kiosk.send(KeyPressed{k_menu_balance_key});
     CHECK_FALSE(
-        mentions(kiosk.send(KeyPressed{base::Key::digit_8}), text(kiosk, "hesitation.offer")));
+        mentions(kiosk.send(KeyPressed{base::Key::digit_8}), kiosk.text("hesitation.offer")));
 }
 
 TEST_CASE("Nobody is offered help at an empty kiosk") {
@@ -409,7 +401,7 @@ TEST_CASE(
     REQUIRE(asked);
     CHECK(asked->id == "remember_elder_mode");
     // The purpose comes before the question's choices, on the screen and in speech.
-    const std::string purpose = text(kiosk, "remember_elder_mode.purpose");
+    const std::string purpose = kiosk.text("remember_elder_mode.purpose");
     CHECK(asked->elements.at(1).text == purpose);
     CHECK(mentions(kiosk.last(), purpose));
     const auto& yes = kiosk.send(KeyPressed{k_remember_yes_key});
@@ -421,7 +413,7 @@ TEST_CASE(
     // The grant is spent, and the answer is said after whatever is being said.
     CHECK(kiosk.session().preferences_grant.empty());
     const auto& saved = kiosk.send(PreferencesSaved{saves.front().call_id, true});
-    CHECK(mentions(saved, text(kiosk, "remember_elder_mode.saved")));
+    CHECK(mentions(saved, kiosk.text("remember_elder_mode.saved")));
     for (const Speak& speak : speeches(saved)) {
         CHECK_FALSE(speak.interrupts);
     }
@@ -449,7 +441,7 @@ TEST_CASE("A card whose elder mode is remembered turns it on after the PIN, and 
     CHECK(kiosk.session().elder_mode);
     CHECK(kiosk.session().state == State::menu);
     CHECK(last_screen(kiosk.last())->theme == k_elder_theme);
-    CHECK(mentions(kiosk.last(), text(kiosk, "remember_elder_mode.applied")));
+    CHECK(mentions(kiosk.last(), kiosk.text("remember_elder_mode.applied")));
     // Slower speech follows at once.
     CHECK(utterances(kiosk.last()).back().rate_wpm == kiosk.resources().policy.elder_rate_wpm);
 }
@@ -465,7 +457,7 @@ TEST_CASE("A remembered elder mode can be forgotten from the menu, and stays on 
         return element.key == k_menu_forget_elder_mode_key;
     });
     REQUIRE(offered != menu->elements.end());
-    CHECK(offered->text == text(kiosk, "menu.forget_elder_mode"));
+    CHECK(offered->text == kiosk.text("menu.forget_elder_mode"));
     // Elder mode keeps to four choices.
     CHECK(std::ranges::count_if(menu->elements, [](const Element& element) {
               return element.role == Role::choice;
@@ -486,7 +478,7 @@ TEST_CASE("A remembered elder mode can be forgotten from the menu, and stays on 
         return element.key == k_menu_forget_elder_mode_key;
     }));
     const auto& done = kiosk.send(PreferencesSaved{saves.front().call_id, true});
-    CHECK(mentions(done, text(kiosk, "remember_elder_mode.forgotten")));
+    CHECK(mentions(done, kiosk.text("remember_elder_mode.forgotten")));
     // Key 4 does nothing more.
     CHECK_FALSE(has_effect<SavePreferences>(kiosk.send(KeyPressed{k_menu_forget_elder_mode_key})));
 }

@@ -22,10 +22,6 @@ bool shows(const std::optional<ScreenModel>& screen, const std::string& words) {
            });
 }
 
-std::string text(const FlowDriver& kiosk, std::string_view key) {
-    return kiosk.resources().catalog(kiosk.session().locale).text(key);
-}
-
 }  // namespace
 
 TEST_CASE(
@@ -38,18 +34,18 @@ TEST_CASE(
         kiosk.session().locale = std::string(locale);
         const auto& effects = kiosk.send(DeviceMissing{Device::card_reader});
         const auto screen = last_screen(effects);
-        CHECK(shows(screen, text(kiosk, "device.card_reader_missing")));
+        CHECK(shows(screen, kiosk.text("device.card_reader_missing")));
         // No "insert your card" where no card can be taken.
-        CHECK_FALSE(shows(screen, text(kiosk, "welcome.prompt")));
-        CHECK(spoken_text(effects).find(text(kiosk, "device.card_reader_missing")) !=
+        CHECK_FALSE(shows(screen, kiosk.text("welcome.prompt")));
+        CHECK(spoken_text(effects).find(kiosk.text("device.card_reader_missing")) !=
               std::string::npos);
         const auto staff = effects_of<NotifyStaff>(effects);
         REQUIRE(staff.size() == 1);
         CHECK(staff.front().reason == "card_reader missing");
         // It comes back: the prompt returns at once.
         const auto back = last_screen(kiosk.send(DeviceReturned{Device::card_reader}));
-        CHECK(shows(back, text(kiosk, "welcome.prompt")));
-        CHECK_FALSE(shows(back, text(kiosk, "device.card_reader_missing")));
+        CHECK(shows(back, kiosk.text("welcome.prompt")));
+        CHECK_FALSE(shows(back, kiosk.text("device.card_reader_missing")));
     }
 }
 
@@ -57,10 +53,10 @@ TEST_CASE("Without the PIN pad the welcome screen says the keypad is out and off
     FlowDriver kiosk;
     kiosk.send(Started{});
     const auto screen = last_screen(kiosk.send(DeviceMissing{Device::pin_pad}));
-    CHECK(shows(screen, text(kiosk, "device.pin_pad_missing")));
-    CHECK_FALSE(shows(screen, text(kiosk, "welcome.prompt")));
+    CHECK(shows(screen, kiosk.text("device.pin_pad_missing")));
+    CHECK_FALSE(shows(screen, kiosk.text("welcome.prompt")));
     // The Help key is on the pad.
-    CHECK_FALSE(shows(screen, text(kiosk, "welcome.help")));
+    CHECK_FALSE(shows(screen, kiosk.text("welcome.help")));
     CHECK(has_effect<NotifyStaff>(kiosk.last()));
     // The same news twice changes nothing.
     CHECK(kiosk.send(DeviceMissing{Device::pin_pad}).size() == 1);
@@ -86,19 +82,19 @@ TEST_CASE("The card reader lost with a card inside says where the card is and wh
     CHECK(has_effect<NotifyStaff>(effects));
     // Then the welcome screen, telling the next customer no card can be taken.
     const auto next = last_screen(kiosk.fire(TimerId::goodbye));
-    CHECK(shows(next, text(kiosk, "device.card_reader_missing")));
+    CHECK(shows(next, kiosk.text("device.card_reader_missing")));
 }
 
 TEST_CASE("Without a voice every screen says so, and it is said again when the voice is back") {
     FlowDriver kiosk;
     kiosk.send(Started{});
     const auto& lost = kiosk.send(DeviceMissing{Device::voice});
-    CHECK(shows(last_screen(lost), text(kiosk, "device.voice_missing")));
+    CHECK(shows(last_screen(lost), kiosk.text("device.voice_missing")));
     CHECK(has_effect<NotifyStaff>(lost));
     kiosk.send_all({CardInserted{}, CardRead{sample_card()}});
-    CHECK(shows(last_screen(kiosk.last()), text(kiosk, "device.voice_missing")));
+    CHECK(shows(last_screen(kiosk.last()), kiosk.text("device.voice_missing")));
     const auto& back = kiosk.send(DeviceReturned{Device::voice});
-    CHECK_FALSE(shows(last_screen(back), text(kiosk, "device.voice_missing")));
+    CHECK_FALSE(shows(last_screen(back), kiosk.text("device.voice_missing")));
     CHECK(has_effect<Speak>(back));
 }
 
@@ -107,7 +103,7 @@ TEST_CASE("A missing device is a fact about the kiosk, carried to the next custo
     kiosk.send_all({Started{}, DeviceMissing{Device::pin_pad}, CardInserted{}, CardRemoved{}});
     kiosk.fire(TimerId::goodbye);
     CHECK(kiosk.session().pin_pad_missing);
-    CHECK(shows(last_screen(kiosk.last()), text(kiosk, "device.pin_pad_missing")));
+    CHECK(shows(last_screen(kiosk.last()), kiosk.text("device.pin_pad_missing")));
 }
 
 TEST_CASE("A card with no application the kiosk accepts is told so, not to wipe the chip") {
@@ -121,8 +117,8 @@ TEST_CASE("A card with no application the kiosk accepts is told so, not to wipe 
         const auto screen = last_screen(kiosk.last());
         REQUIRE(screen);
         CHECK(screen->id == "error_card_not_accepted");
-        CHECK(shows(screen, text(kiosk, "error_card_not_accepted.next")));
-        CHECK_FALSE(shows(screen, text(kiosk, "error_card_unreadable.next")));
+        CHECK(shows(screen, kiosk.text("error_card_not_accepted.next")));
+        CHECK_FALSE(shows(screen, kiosk.text("error_card_unreadable.next")));
         CHECK(has_effect<EjectCard>(kiosk.last()));
     }
 }

@@ -210,6 +210,10 @@ std::string spoken_text(const std::vector<Effect>& effects) {
     return text;
 }
 
+bool mentions(const std::vector<Effect>& effects, std::string_view fragment) {
+    return spoken_text(effects).find(fragment) != std::string::npos;
+}
+
 std::string spoken_text(const std::vector<Effect>& effects, Channel channel) {
     std::string text;
     for (const Utterance& utterance : utterances(effects)) {

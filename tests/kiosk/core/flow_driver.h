@@ -71,6 +71,10 @@ class FlowDriver {
     // sends PinEntryReady itself.
     void set_pad_confirms(bool confirms) { m_pad_confirms = confirms; }
     const Resources& resources() const { return m_resources; }
+    // A message of the session's locale's catalog.
+    std::string text(std::string_view key) const {
+        return m_resources.catalog(session().locale).text(key);
+    }
 
   private:
     const Resources& m_resources;
@@ -109,6 +113,8 @@ std::vector<Utterance> utterances(const std::vector<Effect>& effects);
 // All spoken text joined, for "was this said" checks.
 std::string spoken_text(const std::vector<Effect>& effects);
 std::string spoken_text(const std::vector<Effect>& effects, Channel channel);
+// Whether anything spoken holds `fragment`.
+bool mentions(const std::vector<Effect>& effects, std::string_view fragment);
 
 // Every piece of text an effect carries to a screen, a speaker, the staff or the journal.
 std::vector<std::string> texts_of(const Effect& effect);

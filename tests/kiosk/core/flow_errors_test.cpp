@@ -13,10 +13,6 @@ using namespace kiosk::core::testing;
 
 namespace {
 
-bool mentions(const std::vector<Effect>& effects, std::string_view fragment) {
-    return spoken_text(effects).find(fragment) != std::string::npos;
-}
-
 bool shows(const std::vector<Effect>& effects, std::string_view fragment) {
     const auto screen = last_screen(effects);
     return screen && std::ranges::any_of(screen->elements, [&](const Element& element) {

@@ -12,13 +12,7 @@
 using namespace kiosk::core;
 using namespace kiosk::core::testing;
 
-namespace {
-
-bool mentions(const std::vector<Effect>& effects, std::string_view fragment) {
-    return spoken_text(effects).find(fragment) != std::string::npos;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("Starting the kiosk shows and speaks the welcome screen in the default language") {
     FlowDriver kiosk;

@@ -13,8 +13,8 @@ using namespace kiosk::core;
 
 namespace {
 
-Money yuan(std::int64_t fen) {
-    return Money{fen, "CNY"};
+Money fen(std::int64_t amount) {
+    return Money{amount, "CNY"};
 }
 
 }  // namespace
@@ -84,30 +84,30 @@ TEST_CASE("A count of two is 两, other counts are plain numerals") {
 }
 
 TEST_CASE("Chinese amounts in 元角分") {
-    CHECK(chinese_amount(yuan(1'234'567)) == "一万二千三百四十五元六角七分");
-    CHECK(chinese_amount(yuan(10'000'000)) == "十万元整");
-    CHECK(chinese_amount(yuan(100'205)) == "一千零二元零五分");
-    CHECK(chinese_amount(yuan(100'250)) == "一千零二元五角");
-    CHECK(chinese_amount(yuan(100)) == "一元整");
-    CHECK(chinese_amount(yuan(1'000)) == "十元整");
-    CHECK(chinese_amount(yuan(1'050)) == "十元五角");
-    CHECK(chinese_amount(yuan(50)) == "五角");
-    CHECK(chinese_amount(yuan(5)) == "五分");
-    CHECK(chinese_amount(yuan(55)) == "五角五分");
-    CHECK(chinese_amount(yuan(0)) == "零元整");
-    CHECK(chinese_amount(yuan(25'000'000)) == "二十五万元整");
-    CHECK(chinese_amount(yuan(-1'050)) == "负十元五角");
+    CHECK(chinese_amount(fen(1'234'567)) == "一万二千三百四十五元六角七分");
+    CHECK(chinese_amount(fen(10'000'000)) == "十万元整");
+    CHECK(chinese_amount(fen(100'205)) == "一千零二元零五分");
+    CHECK(chinese_amount(fen(100'250)) == "一千零二元五角");
+    CHECK(chinese_amount(fen(100)) == "一元整");
+    CHECK(chinese_amount(fen(1'000)) == "十元整");
+    CHECK(chinese_amount(fen(1'050)) == "十元五角");
+    CHECK(chinese_amount(fen(50)) == "五角");
+    CHECK(chinese_amount(fen(5)) == "五分");
+    CHECK(chinese_amount(fen(55)) == "五角五分");
+    CHECK(chinese_amount(fen(0)) == "零元整");
+    CHECK(chinese_amount(fen(25'000'000)) == "二十五万元整");
+    CHECK(chinese_amount(fen(-1'050)) == "负十元五角");
 }
 
 TEST_CASE("Chinese amounts in Hong Kong dollars and in traditional script") {
-    CHECK(chinese_amount(yuan(1'234'567), ChineseScript::traditional) ==
+    CHECK(chinese_amount(fen(1'234'567), ChineseScript::traditional) ==
           "一萬二千三百四十五元六角七分");
     CHECK(chinese_amount(Money{12'300, "HKD"}, ChineseScript::traditional) == "一百二十三港元整");
-    CHECK(chinese_amount(yuan(-5), ChineseScript::traditional) == "負五分");
+    CHECK(chinese_amount(fen(-5), ChineseScript::traditional) == "負五分");
 }
 
 TEST_CASE("The most negative amount is worded without overflow") {
-    const std::string words = chinese_amount(yuan(std::numeric_limits<std::int64_t>::min()));
+    const std::string words = chinese_amount(fen(std::numeric_limits<std::int64_t>::min()));
     // -92233720368547758.08
     CHECK(words == "负九亿二千二百三十三万七千二百零三亿六千八百五十四万七千七百五十八元零八分");
 }
@@ -120,12 +120,12 @@ TEST_CASE("Digits are read one by one with 零 for zero") {
 }
 
 TEST_CASE("English amounts use grouped numerals eSpeak reads well") {
-    CHECK(english_amount(yuan(1'234'567)) == "12,345 yuan and 67 fen");
-    CHECK(english_amount(yuan(10'000'000)) == "100,000 yuan");
-    CHECK(english_amount(yuan(100'205)) == "1,002 yuan and 5 fen");
-    CHECK(english_amount(yuan(5)) == "5 fen");
-    CHECK(english_amount(yuan(0)) == "0 yuan");
-    CHECK(english_amount(yuan(-100)) == "minus 1 yuan");
+    CHECK(english_amount(fen(1'234'567)) == "12,345 yuan and 67 fen");
+    CHECK(english_amount(fen(10'000'000)) == "100,000 yuan");
+    CHECK(english_amount(fen(100'205)) == "1,002 yuan and 5 fen");
+    CHECK(english_amount(fen(5)) == "5 fen");
+    CHECK(english_amount(fen(0)) == "0 yuan");
+    CHECK(english_amount(fen(-100)) == "minus 1 yuan");
     CHECK(english_amount(Money{150, "HKD"}) == "1 Hong Kong dollar and 50 cents");
 }
 
@@ -135,9 +135,9 @@ TEST_CASE("English digits are spaced so they are read one by one") {
 }
 
 TEST_CASE("The locale picks the wording") {
-    CHECK(word_amount(yuan(1'234'567), "zh-CN") == "一万二千三百四十五元六角七分");
-    CHECK(word_amount(yuan(1'234'567), "zh-HK") == "一萬二千三百四十五元六角七分");
-    CHECK(word_amount(yuan(1'234'567), "en") == "12,345 yuan and 67 fen");
+    CHECK(word_amount(fen(1'234'567), "zh-CN") == "一万二千三百四十五元六角七分");
+    CHECK(word_amount(fen(1'234'567), "zh-HK") == "一萬二千三百四十五元六角七分");
+    CHECK(word_amount(fen(1'234'567), "en") == "12,345 yuan and 67 fen");
     CHECK(word_digits("0018", "zh-HK") == "零零一八");
     CHECK(word_digits("0018", "en") == "0 0 1 8");
     CHECK(word_count(2, "zh-CN") == "两");
@@ -150,12 +150,12 @@ TEST_CASE("The locale picks the wording") {
 }
 
 TEST_CASE("Amounts are formatted for the screen with grouping and two decimals") {
-    CHECK(format_amount(yuan(1'234'567)) == "12,345.67");
-    CHECK(format_amount(yuan(5)) == "0.05");
-    CHECK(format_amount(yuan(0)) == "0.00");
-    CHECK(format_amount(yuan(100'000'000)) == "1,000,000.00");
-    CHECK(format_amount(yuan(-123'456)) == "-1,234.56");
-    CHECK(format_amount(yuan(std::numeric_limits<std::int64_t>::min())) ==
+    CHECK(format_amount(fen(1'234'567)) == "12,345.67");
+    CHECK(format_amount(fen(5)) == "0.05");
+    CHECK(format_amount(fen(0)) == "0.00");
+    CHECK(format_amount(fen(100'000'000)) == "1,000,000.00");
+    CHECK(format_amount(fen(-123'456)) == "-1,234.56");
+    CHECK(format_amount(fen(std::numeric_limits<std::int64_t>::min())) ==
           "-92,233,720,368,547,758.08");
 }
 

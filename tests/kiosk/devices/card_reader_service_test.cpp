@@ -16,6 +16,7 @@
 #include "simulator/devices/virtual_ccid_reader.h"
 #include "simulator/usb/virtual_usb_bus.h"
 #include "tests/kiosk/devices/event_recorder.h"
+#include "tests/support/demo_cards.h"
 
 using namespace kiosk;
 using namespace kiosk::devices;
@@ -24,29 +25,22 @@ using simulator::devices::VirtualCcidReader;
 
 namespace {
 
-const simulator::cards::CardLibrary& library() {
-    static const auto k_loaded = simulator::cards::CardLibrary::load(
-        simulator::cards::default_library_path(KIOSK_SOURCE_DIR));
-    REQUIRE(k_loaded);
-    return *k_loaded;
-}
-
 std::shared_ptr<simulator::cards::VirtualCard> card(std::string_view name) {
-    auto made = library().make_card(name);
+    auto made = tests::demo_card_library().make_card(name);
     REQUIRE(made);
     return *made;
 }
 
 std::string pan_of(std::string_view name) {
-    const auto* profile = library().find(name);
+    const auto* profile = tests::demo_card_library().find(name);
     REQUIRE(profile != nullptr);
     return profile->pan;
 }
 
 // A bus with the simulator's reader plugged in, and the kiosk's model listening to it.
-struct Kiosk {
-    Kiosk() = default;
-    explicit Kiosk(CardReaderOptions options) : service(std::move(options)) {}
+struct ReaderKiosk {
+    ReaderKiosk() = default;
+    explicit ReaderKiosk(CardReaderOptions options) : service(std::move(options)) {}
 
     simulator::usb::VirtualUsbBus bus;
     std::shared_ptr<VirtualCcidReader> reader = std::make_shared<VirtualCcidReader>();
@@ -110,7 +104,7 @@ class ReaderWithoutInterrupt final : public simulator::usb::VirtualUsbDevice {
 }  // namespace
 
 TEST_CASE("an inserted card is reported inserted, then read with a masked number") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.plug_reader();
     kiosk.start();
     CHECK(eventually([&] { return kiosk.service.state() == CardReaderState::absent; }));
@@ -129,7 +123,7 @@ TEST_CASE("an inserted card is reported inserted, then read with a masked number
 }
 
 TEST_CASE("a mute card is reported inserted and then failed, with no card data") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.plug_reader();
     kiosk.start();
 
@@ -144,7 +138,7 @@ TEST_CASE("a mute card is reported inserted and then failed, with no card data")
 }
 
 TEST_CASE("a card whose records are malformed is reported failed") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.plug_reader();
     kiosk.start();
 
@@ -162,7 +156,7 @@ TEST_CASE("a card with no application the kiosk accepts is reported not accepted
     // chip with no directory that answers 6A82 to every application the kiosk asks for.
     for (const char* name : {"transit", "no-app"}) {
         INFO(name);
-        Kiosk kiosk;
+        ReaderKiosk kiosk;
         kiosk.plug_reader();
         kiosk.start();
         kiosk.reader->insert(card(name));
@@ -178,7 +172,7 @@ TEST_CASE("a card with no application the kiosk accepts is reported not accepted
 }
 
 TEST_CASE("an ejected card is powered off and reported removed when it is pulled out") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.plug_reader();
     kiosk.start();
     kiosk.reader->insert(card("zhang-wei"));
@@ -203,7 +197,7 @@ TEST_CASE("an ejected card is powered off and reported removed when it is pulled
 }
 
 TEST_CASE("a card pulled out without an eject is reported removed") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.plug_reader();
     kiosk.start();
     kiosk.reader->insert(card("li-na"));
@@ -215,7 +209,7 @@ TEST_CASE("a card pulled out without an eject is reported removed") {
 }
 
 TEST_CASE("a card already in the reader when the model starts is read") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.plug_reader();
     kiosk.reader->insert(card("alice"));
     kiosk.start();
@@ -226,7 +220,7 @@ TEST_CASE("a card already in the reader when the model starts is read") {
 }
 
 TEST_CASE("a reader missing at start is reported and used once it is plugged in") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.service.start(kiosk.recorder.sink(), kiosk.recorder.notice());
     CHECK(kiosk.recorder.wait_for_notice("reader missing"));
     const auto missing = kiosk.recorder.expect<core::DeviceMissing>();
@@ -247,7 +241,7 @@ TEST_CASE("a reader missing at start is reported and used once it is plugged in"
 }
 
 TEST_CASE("a reader present from the start is reported neither missing nor returned") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.plug_reader();
     kiosk.start();
     CHECK(kiosk.recorder.stays_quiet(600ms));
@@ -256,7 +250,7 @@ TEST_CASE("a reader present from the start is reported neither missing nor retur
 }
 
 TEST_CASE("an unplugged reader is reported missing at once and taken back within 2 s") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.plug_reader();
     kiosk.start();
 
@@ -293,7 +287,7 @@ TEST_CASE("an unplugged reader is reported missing at once and taken back within
 }
 
 TEST_CASE("a reader unplugged with a card in it ends the card's session and recovers") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.plug_reader();
     kiosk.start();
     kiosk.reader->insert(card("zhang-wei"));
@@ -334,7 +328,7 @@ TEST_CASE("a reader without an interrupt endpoint is followed by asking for its 
 }
 
 TEST_CASE("a card reader model waiting for a card leaves the processor idle") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.plug_reader();
     kiosk.start();
     const std::clock_t processor_before = std::clock();
@@ -350,7 +344,7 @@ TEST_CASE("a card reader model waiting for a card leaves the processor idle") {
 }
 
 TEST_CASE("stopping the card reader model is prompt, even while it waits") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.plug_reader();
     kiosk.start();
     const auto started = std::chrono::steady_clock::now();
@@ -365,7 +359,7 @@ TEST_CASE("stopping the card reader model is prompt, even while it waits") {
 }
 
 TEST_CASE("no event or notice of the card reader carries a card number") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.plug_reader();
     kiosk.start();
     kiosk.reader->insert(card("zhang-wei"));
@@ -389,7 +383,7 @@ TEST_CASE("no event or notice of the card reader carries a card number") {
 }
 
 TEST_CASE("a reader that announces messages of 4 GiB is driven within CCID's bounds") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.reader->announce_max_message_length(0xFFFFFFFF);
     kiosk.plug_reader();
     kiosk.start();
@@ -401,7 +395,7 @@ TEST_CASE("a reader that announces messages of 4 GiB is driven within CCID's bou
 TEST_CASE("a card that keeps asking for more time is given up on when its read is overdue") {
     CardReaderOptions options;
     options.read_limit = 2s;
-    Kiosk kiosk(options);
+    ReaderKiosk kiosk(options);
     kiosk.reader->set_stalling(true);
     kiosk.plug_reader();
     kiosk.start();
@@ -417,7 +411,7 @@ TEST_CASE("a card that keeps asking for more time is given up on when its read i
 }
 
 TEST_CASE("an eject ends a card read that stalls, and the card is released") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.reader->set_stalling(true);
     kiosk.plug_reader();
     kiosk.start();
@@ -434,7 +428,7 @@ TEST_CASE("an eject ends a card read that stalls, and the card is released") {
 }
 
 TEST_CASE("stopping the card reader model is prompt while a card stalls its read") {
-    Kiosk kiosk;
+    ReaderKiosk kiosk;
     kiosk.reader->set_stalling(true);
     kiosk.plug_reader();
     kiosk.start();

@@ -47,7 +47,7 @@ DispenserServiceOptions quick() {
 }
 
 // A bus with the simulator's dispenser, and the kiosk's model listening to it.
-struct Kiosk {
+struct DispenserKiosk {
     simulator::usb::VirtualUsbBus bus;
     std::shared_ptr<VirtualDispenser> dispenser = std::make_shared<VirtualDispenser>();
     std::optional<simulator::usb::DeviceHandle> dispenser_handle;
@@ -99,7 +99,7 @@ constexpr std::uint16_t k_notes_loaded = 3000;
 }  // namespace
 
 TEST_CASE("A dispenser present at start is reported with where the notes are and its cassettes") {
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     kiosk.plug_dispenser();
     const auto found = kiosk.start();
     CHECK(found.fault == core::CashFault::none);
@@ -124,7 +124,7 @@ TEST_CASE("A dispenser present at start is reported with where the notes are and
 TEST_CASE("A PIN pad on the same bus is not taken for the dispenser") {
     // Both interfaces are vendor specific; only the dispenser's subclass tells them apart.
     constexpr std::array<std::uint8_t, 16> k_any_key{};
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     auto pad = std::make_shared<simulator::devices::VirtualEpp>(k_any_key);
     // Whichever order libusb lists them in, a model that took the first vendor-specific
     // interface would meet the pad in one of them.
@@ -142,7 +142,7 @@ TEST_CASE("A PIN pad on the same bus is not taken for the dispenser") {
 }
 
 TEST_CASE("Cash dispensed, presented and taken is reported with its amount, in the core's words") {
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     kiosk.plug_dispenser();
     kiosk.start();
     // The core's reference in upper case: every answer names it as the core wrote it, the
@@ -166,7 +166,7 @@ TEST_CASE("Cash dispensed, presented and taken is reported with its amount, in t
 }
 
 TEST_CASE("A jam while picking is reported as picked in part with the notes picked") {
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     kiosk.plug_dispenser();
     kiosk.start();
     kiosk.dispenser->jam_next_dispense(3);
@@ -186,7 +186,7 @@ TEST_CASE("A jam while picking is reported as picked in part with the notes pick
 }
 
 TEST_CASE("A mix the cassettes cannot make picks nothing and says not enough notes") {
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     kiosk.plug_dispenser();
     kiosk.start();
 
@@ -198,7 +198,7 @@ TEST_CASE("A mix the cassettes cannot make picks nothing and says not enough not
 }
 
 TEST_CASE("Notes presented and not taken are retracted with their count") {
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     kiosk.plug_dispenser();
     kiosk.start();
     REQUIRE(kiosk.dispense(k_reference).fault == core::CashFault::none);
@@ -214,7 +214,7 @@ TEST_CASE("Notes presented and not taken are retracted with their count") {
 }
 
 TEST_CASE("Stacked notes that were never presented are rejected with their count") {
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     kiosk.plug_dispenser();
     kiosk.start();
     REQUIRE(kiosk.dispense(k_reference).fault == core::CashFault::none);
@@ -229,7 +229,7 @@ TEST_CASE("Stacked notes that were never presented are rejected with their count
 }
 
 TEST_CASE("A command the dispenser refuses is answered refused") {
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     kiosk.plug_dispenser();
     kiosk.start();
     REQUIRE(kiosk.dispense(k_reference).fault == core::CashFault::none);
@@ -242,7 +242,7 @@ TEST_CASE("A command the dispenser refuses is answered refused") {
 }
 
 TEST_CASE("The same dispense asked twice gives the same outcome and picks once") {
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     kiosk.plug_dispenser();
     kiosk.start();
 
@@ -254,7 +254,7 @@ TEST_CASE("The same dispense asked twice gives the same outcome and picks once")
 }
 
 TEST_CASE("A dispense whose answer is lost still gives one outcome and picks once") {
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     kiosk.plug_dispenser();
     kiosk.start();
     kiosk.dispenser->lose_next_response();
@@ -270,7 +270,7 @@ TEST_CASE("A dispense whose answer is lost still gives one outcome and picks onc
 TEST_CASE(
     "An unplugged dispenser is missed, its commands go unanswered, and once back it says "
     "where the notes are") {
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     kiosk.plug_dispenser();
     kiosk.start();
     REQUIRE(kiosk.dispense(k_reference).fault == core::CashFault::none);
@@ -307,7 +307,7 @@ TEST_CASE(
 }
 
 TEST_CASE("A dispenser missing at start is reported missing and commands to it go unanswered") {
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     kiosk.service.start(kiosk.recorder.sink(), kiosk.recorder.notice());
     const auto missing = kiosk.recorder.expect<core::DeviceMissing>();
     REQUIRE(missing);
@@ -323,7 +323,7 @@ TEST_CASE("A dispenser missing at start is reported missing and commands to it g
 }
 
 TEST_CASE("A malformed reference is refused at once and never sent") {
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     kiosk.plug_dispenser();
     kiosk.start();
     const auto answered_before = kiosk.recorder.events().size();
@@ -350,7 +350,7 @@ TEST_CASE("A malformed reference is refused at once and never sent") {
 }
 
 TEST_CASE("Stopping the dispenser model is prompt and it starts again") {
-    Kiosk kiosk;
+    DispenserKiosk kiosk;
     kiosk.plug_dispenser();
     kiosk.start();
     // The model waits on the dispenser's events with k_event_wait as a safety net; a stop

@@ -35,7 +35,7 @@ core::CardNumber card_number() {
     return *number;
 }
 
-struct Kiosk {
+struct PadKiosk {
     simulator::usb::VirtualUsbBus bus;
     std::shared_ptr<VirtualEpp> pad = std::make_shared<VirtualEpp>(k_working_key);
     std::optional<simulator::usb::DeviceHandle> pad_handle;
@@ -73,7 +73,7 @@ struct Kiosk {
 }  // namespace
 
 TEST_CASE("in function-key mode a function key is reported and a digit is not") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     CHECK(kiosk.pad->mode() == drivers::epp::PadMode::function_keys);
@@ -94,7 +94,7 @@ TEST_CASE("in function-key mode a function key is reported and a digit is not") 
 
 TEST_CASE(
     "a menu screen gets one digit from the pad, then the pad reports none until asked again") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     kiosk.service.set_keypad(KeypadUse::menu_choice);
@@ -121,7 +121,7 @@ TEST_CASE(
 }
 
 TEST_CASE("digits typed between the menu and the PIN prompt never reach the kiosk") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     // The reading-card screen takes no digits: the kiosk says so before the PIN prompt.
@@ -140,7 +140,7 @@ TEST_CASE("digits typed between the menu and the PIN prompt never reach the kios
 }
 
 TEST_CASE("a four-digit PIN entry reports four counts and a block that deciphers to the PIN") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     kiosk.start_entry();
@@ -165,7 +165,7 @@ TEST_CASE("a four-digit PIN entry reports four counts and a block that deciphers
 }
 
 TEST_CASE("clearing the digits during PIN entry is reported without the digits") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     kiosk.start_entry();
@@ -182,7 +182,7 @@ TEST_CASE("clearing the digits during PIN entry is reported without the digits")
 }
 
 TEST_CASE("cancel on the pad ends the PIN entry as cancelled") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     kiosk.start_entry();
@@ -193,7 +193,7 @@ TEST_CASE("cancel on the pad ends the PIN entry as cancelled") {
 }
 
 TEST_CASE("the kiosk cancelling a PIN entry ends it as cancelled") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     kiosk.start_entry();
@@ -203,7 +203,7 @@ TEST_CASE("the kiosk cancelling a PIN entry ends it as cancelled") {
 }
 
 TEST_CASE("a PIN entry that times out on the pad is reported failed") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     kiosk.start_entry();
@@ -214,7 +214,7 @@ TEST_CASE("a PIN entry that times out on the pad is reported failed") {
 }
 
 TEST_CASE("a tampered pad refuses PIN entry and the kiosk is told") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     kiosk.pad->tamper();
@@ -224,7 +224,7 @@ TEST_CASE("a tampered pad refuses PIN entry and the kiosk is told") {
 }
 
 TEST_CASE("headphones plugged into the pad and pulled out again are reported") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     kiosk.pad->plug_headphones(true);
@@ -234,7 +234,7 @@ TEST_CASE("headphones plugged into the pad and pulled out again are reported") {
 }
 
 TEST_CASE("headphones already plugged in when the pad connects are reported") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.pad->plug_headphones(true);
     kiosk.plug_pad();
     kiosk.start();
@@ -242,7 +242,7 @@ TEST_CASE("headphones already plugged in when the pad connects are reported") {
 }
 
 TEST_CASE("a PIN entry without a pad fails at once") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.service.start(kiosk.recorder.sink(), kiosk.recorder.notice());
     CHECK(kiosk.recorder.wait_for_notice("pad missing"));
     const auto missing = kiosk.recorder.expect<core::DeviceMissing>();
@@ -258,7 +258,7 @@ TEST_CASE("a PIN entry without a pad fails at once") {
 }
 
 TEST_CASE("an unplugged pad is reported missing at once and taken back within 2 s") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     CHECK(kiosk.recorder.stays_quiet(300ms));  // present from the start: no presence event
@@ -294,7 +294,7 @@ TEST_CASE("an unplugged pad is reported missing at once and taken back within 2 
 }
 
 TEST_CASE("a PIN entry request is carried out at once, not at the model's next look") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     std::this_thread::sleep_for(300ms);  // the model is waiting on the pad
@@ -310,7 +310,7 @@ TEST_CASE("a PIN entry request is carried out at once, not at the model's next l
 }
 
 TEST_CASE("a pad unplugged during PIN entry fails the entry, and works again when replugged") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.pad->plug_headphones(true);
     kiosk.plug_pad();
     kiosk.start();
@@ -337,7 +337,7 @@ TEST_CASE("a pad unplugged during PIN entry fails the entry, and works again whe
 }
 
 TEST_CASE("no digit typed during PIN entry reaches the kiosk as a key or a notice") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     kiosk.start_entry();
@@ -355,7 +355,7 @@ TEST_CASE("no digit typed during PIN entry reaches the kiosk as a key or a notic
 }
 
 TEST_CASE("stopping the PIN pad model is prompt") {
-    Kiosk kiosk;
+    PadKiosk kiosk;
     kiosk.plug_pad();
     kiosk.start();
     const auto started = std::chrono::steady_clock::now();

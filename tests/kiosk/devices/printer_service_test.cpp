@@ -91,7 +91,7 @@ std::vector<std::string> lines_of(const std::string& slip_text) {
 }
 
 // A bus with the simulator's printer, and the kiosk's model listening to it.
-struct Kiosk {
+struct PrinterKiosk {
     simulator::usb::VirtualUsbBus bus;
     std::shared_ptr<VirtualPrinter> printer = std::make_shared<VirtualPrinter>();
     std::optional<simulator::usb::DeviceHandle> printer_handle;
@@ -125,7 +125,7 @@ struct Kiosk {
 }  // namespace
 
 TEST_CASE("a ticket slip comes out of the printer with every line and its QR code") {
-    Kiosk kiosk;
+    PrinterKiosk kiosk;
     kiosk.plug_printer();
     kiosk.start();
 
@@ -184,7 +184,7 @@ TEST_CASE("a ticket slip comes out of the printer with every line and its QR cod
 }
 
 TEST_CASE("chinese text too long for one line wraps at the paper's width") {
-    Kiosk kiosk;
+    PrinterKiosk kiosk;
     kiosk.plug_printer();
     kiosk.start();
     // 34 characters of two columns each: 68 columns, more than the 48 of a normal line.
@@ -222,7 +222,7 @@ TEST_CASE("chinese text too long for one line wraps at the paper's width") {
 
 TEST_CASE(
     "a slip asked for with the paper out is not printed and the next prints once paper is back") {
-    Kiosk kiosk;
+    PrinterKiosk kiosk;
     kiosk.plug_printer();
     kiosk.start();
 
@@ -243,7 +243,7 @@ TEST_CASE(
 }
 
 TEST_CASE("an open cover stops a slip like an empty roll until it is closed") {
-    Kiosk kiosk;
+    PrinterKiosk kiosk;
     kiosk.plug_printer();
     kiosk.start();
 
@@ -260,7 +260,7 @@ TEST_CASE("an open cover stops a slip like an empty roll until it is closed") {
 }
 
 TEST_CASE("paper running low is reported once and slips still print") {
-    Kiosk kiosk;
+    PrinterKiosk kiosk;
     kiosk.printer->set_paper(PaperState::low);
     kiosk.plug_printer();
     kiosk.start();
@@ -280,7 +280,7 @@ TEST_CASE("paper running low is reported once and slips still print") {
 }
 
 TEST_CASE("an unplugged printer is reported missing and taken back within 2 s of its return") {
-    Kiosk kiosk;
+    PrinterKiosk kiosk;
     kiosk.plug_printer();
     kiosk.start();
     CHECK(kiosk.recorder.stays_quiet(300ms));  // present from the start: no presence event
@@ -314,7 +314,7 @@ TEST_CASE("an unplugged printer is reported missing and taken back within 2 s of
 }
 
 TEST_CASE("a slip asked for while the printer is missing fails at once") {
-    Kiosk kiosk;
+    PrinterKiosk kiosk;
     kiosk.service.start(kiosk.recorder.sink(), kiosk.recorder.notice());
     CHECK(kiosk.recorder.wait_for_notice("printer missing"));
     const auto missing = kiosk.recorder.expect<core::DeviceMissing>();
@@ -332,7 +332,7 @@ TEST_CASE("a slip asked for while the printer is missing fails at once") {
 }
 
 TEST_CASE("slips asked for one after another print in the order asked") {
-    Kiosk kiosk;
+    PrinterKiosk kiosk;
     kiosk.plug_printer();
     kiosk.start();
     kiosk.service.print(1, one_line("first"));
@@ -353,7 +353,7 @@ TEST_CASE("slips asked for one after another print in the order asked") {
 }
 
 TEST_CASE("no notice of the printer carries what a slip says") {
-    Kiosk kiosk;
+    PrinterKiosk kiosk;
     kiosk.plug_printer();
     kiosk.start();
     CHECK(kiosk.print(1, ticket()) == core::PrintResult::printed);
@@ -373,7 +373,7 @@ TEST_CASE("no notice of the printer carries what a slip says") {
 }
 
 TEST_CASE("stopping the printer model is prompt and it starts again") {
-    Kiosk kiosk;
+    PrinterKiosk kiosk;
     kiosk.plug_printer();
     kiosk.start();
     const auto started = std::chrono::steady_clock::now();

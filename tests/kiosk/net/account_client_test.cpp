@@ -167,9 +167,9 @@ struct Bank {
     simulator::bank::AccountService service;
 };
 
-struct ClientUnderTest {
-    explicit ClientUnderTest(std::string url, std::chrono::milliseconds total = 5s,
-                             std::filesystem::path ca_file = loopback_identity().certificate)
+struct AccountClientUnderTest {
+    explicit AccountClientUnderTest(std::string url, std::chrono::milliseconds total = 5s,
+                                    std::filesystem::path ca_file = loopback_identity().certificate)
         : client(AccountClientOptions{.base_url = std::move(url),
                                       .terminal_id = "lobby-01",
                                       .ca_file = std::move(ca_file),
@@ -307,7 +307,7 @@ int closed_port() {
 
 TEST_CASE("a correct PIN brings back the balance as ReplyReceived with the call id") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const auto received = under_test.ask(41, k_zhang_wei_pan, "1234");
     CHECK(received.call_id == 41);
     CHECK(received.reply.status == ServiceStatus::ok);
@@ -318,7 +318,7 @@ TEST_CASE("a correct PIN brings back the balance as ReplyReceived with the call 
 
 TEST_CASE("every call is reported as a service notice with its HTTP status and duration") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     under_test.ask(1, k_zhang_wei_pan, "1234");
     REQUIRE(under_test.recorder.wait_for_notices(1));
     const auto notice = under_test.recorder.notices_seen().front();
@@ -331,7 +331,7 @@ TEST_CASE("every call is reported as a service notice with its HTTP status and d
 
 TEST_CASE("a wrong PIN maps to wrong_pin with the tries left") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const auto received = under_test.ask(2, k_zhang_wei_pan, "9999");
     CHECK(received.reply.status == ServiceStatus::wrong_pin);
     CHECK(received.reply.tries_left == 2);
@@ -340,7 +340,7 @@ TEST_CASE("a wrong PIN maps to wrong_pin with the tries left") {
 
 TEST_CASE("the third wrong PIN maps to pin_locked") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     CHECK(under_test.ask(1, k_zhang_wei_pan, "9999").reply.tries_left == 2);
     CHECK(under_test.ask(2, k_zhang_wei_pan, "9999").reply.tries_left == 1);
     CHECK(under_test.ask(3, k_zhang_wei_pan, "9999").reply.status == ServiceStatus::pin_locked);
@@ -349,14 +349,14 @@ TEST_CASE("the third wrong PIN maps to pin_locked") {
 
 TEST_CASE("a card the bank does not know maps to card_unknown") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     CHECK(under_test.ask(5, k_stranger_pan, "0000").reply.status == ServiceStatus::card_unknown);
 }
 
 TEST_CASE("a 503 from the service maps to unavailable") {
     Bank bank;
     bank.service.set_fault(Fault::unavailable);
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     CHECK(under_test.ask(6, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "503");
@@ -365,7 +365,7 @@ TEST_CASE("a 503 from the service maps to unavailable") {
 TEST_CASE("a reply slower than the total timeout maps to timeout") {
     Bank bank;
     bank.service.set_fault(Fault::slow);
-    ClientUnderTest under_test(bank.url(), 400ms);
+    AccountClientUnderTest under_test(bank.url(), 400ms);
     const auto started = std::chrono::steady_clock::now();
     CHECK(under_test.ask(7, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::timeout);
     CHECK(std::chrono::steady_clock::now() - started >= 350ms);
@@ -376,21 +376,21 @@ TEST_CASE("a reply slower than the total timeout maps to timeout") {
 TEST_CASE("a body that is not JSON maps to bad_reply") {
     Bank bank;
     bank.service.set_fault(Fault::garbage);
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     CHECK(under_test.ask(8, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::bad_reply);
 }
 
 TEST_CASE("a connection dropped mid-reply maps to unavailable") {
     Bank bank;
     bank.service.set_fault(Fault::drop);
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     CHECK(under_test.ask(9, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "connection_lost");
 }
 
 TEST_CASE("nothing listening maps to unavailable") {
-    ClientUnderTest under_test("https://127.0.0.1:" + std::to_string(closed_port()));
+    AccountClientUnderTest under_test("https://127.0.0.1:" + std::to_string(closed_port()));
     CHECK(under_test.ask(10, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "connect_failed");
@@ -399,7 +399,7 @@ TEST_CASE("nothing listening maps to unavailable") {
 TEST_CASE("the service recovering after a fault is answered normally") {
     Bank bank;
     bank.service.set_fault(Fault::unavailable);
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     CHECK(under_test.ask(1, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     bank.service.set_fault(Fault::none);
     CHECK(under_test.ask(2, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::ok);
@@ -407,7 +407,7 @@ TEST_CASE("the service recovering after a fault is answered normally") {
 
 TEST_CASE("calls are answered in order, each with its own call id") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     under_test.client.sign_on(100, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     under_test.client.sign_on(101, card(k_stranger_pan), pin_block("0000", k_stranger_pan));
     under_test.client.sign_on(102, card(k_zhang_wei_pan), pin_block("9999", k_zhang_wei_pan));
@@ -424,7 +424,7 @@ TEST_CASE("calls are answered in order, each with its own call id") {
 TEST_CASE("a cancelled call in flight posts no reply and the next call still works") {
     Bank bank;
     bank.service.set_fault(Fault::slow);
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     under_test.client.sign_on(20, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     // The call is in flight once the service holds it; the client's total timeout is 5 s, so
     // nothing can come back for it within this wait.
@@ -443,7 +443,7 @@ TEST_CASE("a cancelled call still in the queue is never sent") {
     Bank bank;
     bank.service.set_fault(Fault::slow);
     bank.service.set_slow_reply_delay(500ms);
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     under_test.client.sign_on(30, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     under_test.client.sign_on(31, card(k_zhang_wei_pan), pin_block("9999", k_zhang_wei_pan));
     under_test.client.cancel(31);
@@ -459,7 +459,7 @@ TEST_CASE("a cancelled call still in the queue is never sent") {
 TEST_CASE("stop while a call is in flight returns promptly and posts no reply") {
     Bank bank;
     bank.service.set_fault(Fault::slow);
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     under_test.client.sign_on(40, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     REQUIRE_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
     const auto started = std::chrono::steady_clock::now();
@@ -491,7 +491,7 @@ TEST_CASE("destroying the client with a call in flight joins promptly") {
 
 TEST_CASE("a request after stop is ignored") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     under_test.client.stop();
     under_test.client.sign_on(60, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
     CHECK_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
@@ -502,7 +502,7 @@ TEST_CASE("a request after stop is ignored") {
 
 TEST_CASE("the request body follows the contract: terminal, PAN digits, hex block, format 0") {
     FakeServer server(404, R"({"result":"card_unknown"})");
-    ClientUnderTest under_test(server.url() + "/");
+    AccountClientUnderTest under_test(server.url() + "/");
     const auto received = under_test.ask(70, k_zhang_wei_pan, "1234");
     CHECK(received.reply.status == ServiceStatus::card_unknown);
     const auto body = nlohmann::json::parse(server.last_request(), nullptr, false);
@@ -543,7 +543,7 @@ TEST_CASE("a reply body over the size limit maps to bad_reply") {
     const std::string huge =
         R"({"result":"ok","pad":")" + std::string(kiosk::net::k_maximum_reply_bytes, 'x') + R"("})";
     FakeServer server(200, huge);
-    ClientUnderTest under_test(server.url());
+    AccountClientUnderTest under_test(server.url());
     CHECK(under_test.ask(80, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::bad_reply);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "reply_too_large");
@@ -551,13 +551,13 @@ TEST_CASE("a reply body over the size limit maps to bad_reply") {
 
 TEST_CASE("a 500 from a broken gateway maps to unavailable") {
     FakeServer server(500, "<html>Internal Server Error</html>");
-    ClientUnderTest under_test(server.url());
+    AccountClientUnderTest under_test(server.url());
     CHECK(under_test.ask(81, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
 }
 
 TEST_CASE("a 16-byte PIN block is refused by the client as unsupported without a call") {
     FakeServer server(404, R"({"result":"card_unknown"})");
-    ClientUnderTest under_test(server.url());
+    AccountClientUnderTest under_test(server.url());
     std::array<std::uint8_t, 16> aes_block{};
     auto block = kiosk::core::EncryptedPinBlock::from_bytes(aes_block);
     REQUIRE(block.has_value());
@@ -569,7 +569,7 @@ TEST_CASE("a 16-byte PIN block is refused by the client as unsupported without a
 }
 
 TEST_CASE("an unreachable URL scheme is refused as unavailable") {
-    ClientUnderTest under_test("ftp://127.0.0.1:1");
+    AccountClientUnderTest under_test("ftp://127.0.0.1:1");
     CHECK(under_test.ask(83, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
 }
 
@@ -605,7 +605,7 @@ TEST_CASE("over HTTPS, a certificate the client does not trust maps to unavailab
          std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
          simulator::bank::k_demo_pin_key, *tls});
     REQUIRE(service.start().has_value());
-    ClientUnderTest under_test("https://127.0.0.1:" + std::to_string(service.port()));
+    AccountClientUnderTest under_test("https://127.0.0.1:" + std::to_string(service.port()));
     CHECK(under_test.ask(91, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "tls_failure");
@@ -653,7 +653,7 @@ void write_system_store(const std::filesystem::path& directory,
 TEST_CASE("the client calls nothing over plain HTTP, whatever it is given") {
     FakeServer server(200, R"({"result":"ok","balance":{"amount":"1.00","currency":"CNY"}})",
                       std::nullopt);
-    ClientUnderTest under_test(server.url());
+    AccountClientUnderTest under_test(server.url());
     CHECK(under_test.ask(60, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "insecure_configuration");
@@ -662,7 +662,7 @@ TEST_CASE("the client calls nothing over plain HTTP, whatever it is given") {
 
 TEST_CASE("a client without a configured certificate authority makes no call") {
     Bank bank;
-    ClientUnderTest under_test(bank.url(), 5s, std::filesystem::path{});
+    AccountClientUnderTest under_test(bank.url(), 5s, std::filesystem::path{});
     CHECK(under_test.ask(61, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "insecure_configuration");
@@ -723,7 +723,7 @@ bool mentions(const kiosk::net::ServiceNotice& notice, std::string_view text) {
 
 TEST_CASE("a correct PIN's reply carries the card's preferences and a grant") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const auto received = under_test.ask(1, k_zhang_wei_pan, "1234");
     REQUIRE(received.reply.preferences.has_value());
     CHECK_FALSE(received.reply.preferences->elder_mode);
@@ -733,7 +733,7 @@ TEST_CASE("a correct PIN's reply carries the card's preferences and a grant") {
 
 TEST_CASE("a grant saves elder mode, and the card's next reply brings it back") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
     const auto saved = under_test.save(2, grant, true);
     CHECK(saved.call_id == 2);
@@ -759,7 +759,7 @@ TEST_CASE("a grant saves elder mode, and the card's next reply brings it back") 
 
 TEST_CASE("a grant saves once: used again it is not saved, and the notice says 403") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
     CHECK(under_test.save(2, grant, true).saved);
     const auto again = under_test.save(3, grant, false);
@@ -772,7 +772,7 @@ TEST_CASE("a grant saves once: used again it is not saved, and the notice says 4
 
 TEST_CASE("a grant the service never issued is not saved") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     CHECK_FALSE(under_test.save(1, base::SecretText(k_forged_grant), true).saved);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "403");
@@ -781,7 +781,7 @@ TEST_CASE("a grant the service never issued is not saved") {
 
 TEST_CASE("a grant outside the contract's form is never sent") {
     FakeServer server(200, R"({"result":"ok"})");
-    ClientUnderTest under_test(server.url());
+    AccountClientUnderTest under_test(server.url());
     for (std::string_view grant :
          {std::string_view{}, std::string_view{"short"}, std::string_view{"abcdefgh\"ijklmnop"},
           std::string_view{"abcdefgh ijklmnop"}}) {
@@ -798,7 +798,7 @@ TEST_CASE("a grant outside the contract's form is never sent") {
 
 TEST_CASE("the preferences request follows the contract: PUT, terminal, grant, flag") {
     FakeServer server(200, R"({"result":"ok"})");
-    ClientUnderTest under_test(server.url() + "/");
+    AccountClientUnderTest under_test(server.url() + "/");
     CHECK(under_test.save(5, base::SecretText(k_forged_grant), true).saved);
     CHECK(server.last_method() == "PUT");
     CHECK(server.last_path() == "/v1/preferences");
@@ -820,7 +820,7 @@ TEST_CASE("a preferences reply that is not exactly ok is not saved") {
                                                   {500, "<html>Internal Server Error</html>"}}) {
         INFO(status << " " << body);
         FakeServer server(status, body);
-        ClientUnderTest under_test(server.url());
+        AccountClientUnderTest under_test(server.url());
         CHECK_FALSE(under_test.save(7, base::SecretText(k_forged_grant), true).saved);
         REQUIRE(under_test.recorder.wait_for_notices(1));
         CHECK(under_test.recorder.notices_seen().front().status == std::to_string(status));
@@ -829,7 +829,7 @@ TEST_CASE("a preferences reply that is not exactly ok is not saved") {
 
 TEST_CASE("a save the service cannot answer is not saved and leaves the grant unused") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
     const std::vector<std::pair<Fault, std::string>> faults = {
         {Fault::unavailable, "503"},
@@ -852,10 +852,10 @@ TEST_CASE("a save the service cannot answer is not saved and leaves the grant un
 
 TEST_CASE("a save slower than the total timeout is not saved") {
     Bank bank;
-    ClientUnderTest asking(bank.url());
+    AccountClientUnderTest asking(bank.url());
     const base::SecretText grant = asking.grant(1, k_zhang_wei_pan, "1234");
     bank.service.set_fault(Fault::slow);
-    ClientUnderTest under_test(bank.url(), 400ms);
+    AccountClientUnderTest under_test(bank.url(), 400ms);
     const auto started = std::chrono::steady_clock::now();
     CHECK_FALSE(under_test.save(2, grant, true).saved);
     CHECK(std::chrono::steady_clock::now() - started >= 350ms);
@@ -864,7 +864,7 @@ TEST_CASE("a save slower than the total timeout is not saved") {
 }
 
 TEST_CASE("nothing listening: a save is not saved") {
-    ClientUnderTest under_test("https://127.0.0.1:" + std::to_string(closed_port()));
+    AccountClientUnderTest under_test("https://127.0.0.1:" + std::to_string(closed_port()));
     CHECK_FALSE(under_test.save(1, base::SecretText(k_forged_grant), true).saved);
     REQUIRE(under_test.recorder.wait_for_notices(1));
     CHECK(under_test.recorder.notices_seen().front().status == "connect_failed");
@@ -872,7 +872,7 @@ TEST_CASE("nothing listening: a save is not saved") {
 
 TEST_CASE("a cancelled save in flight posts nothing and the next call still works") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
     bank.service.set_fault(Fault::slow);
     under_test.client.save_preferences(2, grant, true);
@@ -888,7 +888,7 @@ TEST_CASE("a cancelled save in flight posts nothing and the next call still work
 
 TEST_CASE("a cancelled save still in the queue is never sent") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
     bank.service.set_fault(Fault::slow);
     bank.service.set_slow_reply_delay(500ms);
@@ -908,7 +908,7 @@ TEST_CASE("a cancelled save still in the queue is never sent") {
 
 TEST_CASE("balance calls and saves are answered in order, each with its own call id") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
     under_test.client.save_preferences(2, grant, true);
     under_test.client.sign_on(3, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
@@ -928,7 +928,7 @@ TEST_CASE("balance calls and saves are answered in order, each with its own call
 
 TEST_CASE("stop with a save in flight returns promptly and posts nothing") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
     bank.service.set_fault(Fault::slow);
     under_test.client.save_preferences(2, grant, true);
@@ -941,14 +941,14 @@ TEST_CASE("stop with a save in flight returns promptly and posts nothing") {
 
 TEST_CASE("a save is sent only over HTTPS to the configured authority") {
     FakeServer plain(200, R"({"result":"ok"})", std::nullopt);
-    ClientUnderTest over_http(plain.url());
+    AccountClientUnderTest over_http(plain.url());
     CHECK_FALSE(over_http.save(1, base::SecretText(k_forged_grant), true).saved);
     REQUIRE(over_http.recorder.wait_for_notices(1));
     CHECK(over_http.recorder.notices_seen().front().status == "insecure_configuration");
     CHECK(plain.requests() == 0);
 
     FakeServer secure(200, R"({"result":"ok"})");
-    ClientUnderTest without_authority(secure.url(), 5s, std::filesystem::path{});
+    AccountClientUnderTest without_authority(secure.url(), 5s, std::filesystem::path{});
     CHECK_FALSE(without_authority.save(2, base::SecretText(k_forged_grant), true).saved);
     REQUIRE(without_authority.recorder.wait_for_notices(1));
     CHECK(without_authority.recorder.notices_seen().front().status == "insecure_configuration");
@@ -957,7 +957,7 @@ TEST_CASE("a save is sent only over HTTPS to the configured authority") {
     auto stranger = simulator::bank::create_loopback_certificate(directory.path(), "stranger");
     REQUIRE(stranger.has_value());
     FakeServer untrusted(200, R"({"result":"ok"})", *stranger);
-    ClientUnderTest distrustful(untrusted.url());
+    AccountClientUnderTest distrustful(untrusted.url());
     CHECK_FALSE(distrustful.save(3, base::SecretText(k_forged_grant), true).saved);
     REQUIRE(distrustful.recorder.wait_for_notices(1));
     CHECK(distrustful.recorder.notices_seen().front().status == "tls_failure");
@@ -975,7 +975,7 @@ constexpr std::string_view k_alice_pan = "6234560000111122223";
 const kiosk::core::Money k_five_hundred_yuan{50'000, "CNY"};
 
 // The session of a correct PIN's sign-on.
-base::SecretText session_of(ClientUnderTest& under_test, std::uint64_t call_id,
+base::SecretText session_of(AccountClientUnderTest& under_test, std::uint64_t call_id,
                             std::string_view pan, std::string_view pin) {
     const auto received = under_test.ask(call_id, pan, pin);
     REQUIRE(received.reply.status == ServiceStatus::ok);
@@ -987,7 +987,7 @@ base::SecretText session_of(ClientUnderTest& under_test, std::uint64_t call_id,
 
 TEST_CASE("a sign-on gives the session and today's limits with the balance") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const auto received = under_test.ask(300, k_zhang_wei_pan, "1234");
     REQUIRE(received.reply.session.has_value());
     CHECK(received.reply.session->token.size() == 64);
@@ -999,7 +999,7 @@ TEST_CASE("a sign-on gives the session and today's limits with the balance") {
 
 TEST_CASE("a withdrawal is quoted, authorised, confirmed and found through the client") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const base::SecretText session = session_of(under_test, 310, k_zhang_wei_pan, "1234");
     const auto quoted = under_test.money(
         311, kiosk::core::RequestQuote{kiosk::core::MoneyKind::withdrawal, k_five_hundred_yuan, {}},
@@ -1035,7 +1035,7 @@ TEST_CASE("a withdrawal is quoted, authorised, confirmed and found through the c
 
 TEST_CASE("refusals come back as the service gave them: limits, funds, payee, quote") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const base::SecretText session = session_of(under_test, 320, k_li_na_pan, "2468");
     using kiosk::core::MoneyKind;
     using kiosk::core::RequestQuote;
@@ -1057,7 +1057,7 @@ TEST_CASE("refusals come back as the service gave them: limits, funds, payee, qu
 
 TEST_CASE("a transfer reads back only the payee's last four digits, and ends with the session") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const base::SecretText session = session_of(under_test, 330, k_alice_pan, "1111");
     const auto quoted =
         under_test.money(331,
@@ -1087,7 +1087,7 @@ TEST_CASE("a transfer reads back only the payee's last four digits, and ends wit
 
 TEST_CASE("a card lock refuses the card at the next sign-on") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const base::SecretText session = session_of(under_test, 340, k_zhang_wei_pan, "1234");
     const auto locked = under_test.money(341, kiosk::core::LockCard{}, session);
     REQUIRE(locked.status == MoneyStatus::ok);
@@ -1097,7 +1097,7 @@ TEST_CASE("a card lock refuses the card at the next sign-on") {
 
 TEST_CASE("a PIN change carries the PIN pad's block; an easy PIN is refused") {
     Bank bank;
-    ClientUnderTest under_test(bank.url());
+    AccountClientUnderTest under_test(bank.url());
     const base::SecretText session = session_of(under_test, 350, k_zhang_wei_pan, "1234");
     CHECK(under_test
               .money(
@@ -1116,7 +1116,7 @@ TEST_CASE("a PIN change carries the PIN pad's block; an easy PIN is refused") {
 
 TEST_CASE("a request that breaks the contract is never sent") {
     FakeServer server(200, R"({"result":"ok"})");
-    ClientUnderTest under_test(server.url());
+    AccountClientUnderTest under_test(server.url());
     const base::SecretText session(std::string(64, 'a'));
     CHECK(under_test
               .money(360, kiosk::core::AuthoriseWithdrawal{"not-a-uuid", "q-0123456789"}, session)

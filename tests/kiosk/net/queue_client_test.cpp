@@ -58,8 +58,8 @@ QueueClientOptions options_for(const std::string& url, const std::filesystem::pa
     return options;
 }
 
-struct ClientUnderTest {
-    explicit ClientUnderTest(QueueClientOptions options) : client(std::move(options)) {
+struct QueueClientUnderTest {
+    explicit QueueClientUnderTest(QueueClientOptions options) : client(std::move(options)) {
         client.start(recorder.events(), recorder.notices());
     }
     QueueRecorder recorder;
@@ -107,7 +107,7 @@ bool is_version_4_uuid(const std::string& text) {
 TEST_CASE("The businesses come back in rank order with their names and materials") {
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.list_businesses(7);
     REQUIRE(under_test.recorder.wait_for<kiosk::core::BusinessesListed>(1));
     const auto listed = under_test.recorder.all<kiosk::core::BusinessesListed>().front();
@@ -126,7 +126,7 @@ TEST_CASE("The businesses come back in rank order with their names and materials
 TEST_CASE("A ticket comes back with the number the service gave and one idempotency key") {
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.take_ticket(3, deposit_ticket());
     REQUIRE(under_test.recorder.wait_for<kiosk::core::TicketIssued>(1));
     const auto issued = under_test.recorder.all<kiosk::core::TicketIssued>().front();
@@ -147,7 +147,7 @@ TEST_CASE("A ticket comes back with the number the service gave and one idempote
 TEST_CASE("A green channel ticket carries the reason the customer stated") {
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.take_ticket(4, {"personal_deposit", kiosk::core::Priority::green_channel,
                                       kiosk::core::PriorityReason::older_customer, "zh-HK"});
     REQUIRE(under_test.recorder.wait_for<kiosk::core::TicketIssued>(1));
@@ -161,7 +161,7 @@ TEST_CASE("A green channel ticket carries the reason the customer stated") {
 TEST_CASE("A ticket request outside the contract is refused without a request") {
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     // The green channel needs the customer's stated reason, and a business id has a pattern.
     under_test.client.take_ticket(
         5, {"personal_deposit", kiosk::core::Priority::green_channel, std::nullopt, "en"});
@@ -178,7 +178,7 @@ TEST_CASE("A ticket request outside the contract is refused without a request") 
 TEST_CASE("A closed business refuses the ticket and the request is not sent again") {
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.take_ticket(
         8, {"foreign_exchange", kiosk::core::Priority::normal, std::nullopt, "en"});
     REQUIRE(under_test.recorder.wait_for<kiosk::core::TicketIssued>(1));
@@ -197,7 +197,7 @@ TEST_CASE("A retry after a 503 sends the same idempotency key and body") {
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
     service.script("/v1/tickets", unavailable());
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.take_ticket(9, deposit_ticket());
     REQUIRE(under_test.recorder.wait_for<kiosk::core::TicketIssued>(2));
     const auto issued = under_test.recorder.all<kiosk::core::TicketIssued>();
@@ -222,7 +222,7 @@ TEST_CASE(
     service.script("/v1/tickets", late);
     auto options = options_for(service.url(), folder.path() / "outbox.sqlite");
     options.endpoint.total_timeout = 500ms;
-    ClientUnderTest under_test(std::move(options));
+    QueueClientUnderTest under_test(std::move(options));
     under_test.client.take_ticket(10, deposit_ticket());
     REQUIRE(under_test.recorder.wait_for<kiosk::core::TicketIssued>(2));
     const auto issued = under_test.recorder.all<kiosk::core::TicketIssued>();
@@ -240,7 +240,7 @@ TEST_CASE("Retry-After is waited for before the next attempt") {
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
     service.script("/v1/complaints", unavailable({{"Retry-After", "1"}}));
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.file_complaint(11, 1, waiting_complaint());
     REQUIRE(service.wait_for_requests("/v1/complaints", 2, kiosk::net::testing::k_event_wait));
     const auto sent = service.requests_to("/v1/complaints");
@@ -256,7 +256,7 @@ TEST_CASE("A request in progress elsewhere is retried after its Retry-After") {
                                                        problem_body(409, "request-in-progress"),
                                                        "application/problem+json",
                                                        {{"Retry-After", "1"}}});
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.answer_survey(1, satisfied_answer());
     REQUIRE(under_test.recorder.wait_for_notice("survey", "201"));
     const auto sent = service.requests_to("/v1/survey-answers");
@@ -270,7 +270,7 @@ TEST_CASE("A complaint the service cannot take now is kept and delivered later")
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
     service.script("/v1/complaints", unavailable());
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.file_complaint(12, 1, waiting_complaint());
     REQUIRE(under_test.recorder.wait_for<kiosk::core::ComplaintFiled>(1));
     const auto filed = under_test.recorder.all<kiosk::core::ComplaintFiled>().front();
@@ -285,7 +285,7 @@ TEST_CASE("A complaint the service cannot take now is kept and delivered later")
 TEST_CASE("A complaint delivered at once comes back with its reference") {
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.file_complaint(13, 1, waiting_complaint());
     REQUIRE(under_test.recorder.wait_for<kiosk::core::ComplaintFiled>(1));
     const auto filed = under_test.recorder.all<kiosk::core::ComplaintFiled>().front();
@@ -316,7 +316,8 @@ TEST_CASE("Requests refused for good are not sent again") {
             service.script(
                 "/v1/complaints",
                 ScriptedReply{refusal.status, problem_body(refusal.status, refusal.type)});
-            ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+            QueueClientUnderTest under_test(
+                options_for(service.url(), folder.path() / "outbox.sqlite"));
             under_test.client.file_complaint(14, 1, waiting_complaint());
             REQUIRE(under_test.recorder.wait_for<kiosk::core::ComplaintFiled>(1));
             CHECK(under_test.recorder.all<kiosk::core::ComplaintFiled>().front().status ==
@@ -336,7 +337,7 @@ TEST_CASE("The outbox survives a restart and delivers each request once") {
         service.script("/v1/", unavailable({{"Retry-After", "3600"}}));
     }
     {
-        ClientUnderTest first(options_for(service.url(), outbox));
+        QueueClientUnderTest first(options_for(service.url(), outbox));
         first.client.answer_survey(1, satisfied_answer());
         first.client.file_complaint(20, 1, waiting_complaint());
         first.client.call_staff(21, help_request());
@@ -348,7 +349,7 @@ TEST_CASE("The outbox survives a restart and delivers each request once") {
 
     // The second run delivers what the first left, with the same keys.
     {
-        ClientUnderTest second(options_for(service.url(), outbox));
+        QueueClientUnderTest second(options_for(service.url(), outbox));
         REQUIRE(service.wait_for_requests("/v1/", 6, kiosk::net::testing::k_event_wait));
         std::this_thread::sleep_for(k_quiet_period);
         // Nobody from the first run is listening any more.
@@ -365,7 +366,7 @@ TEST_CASE("The outbox survives a restart and delivers each request once") {
 
     // A third run finds nothing left to send.
     {
-        ClientUnderTest third(options_for(service.url(), outbox));
+        QueueClientUnderTest third(options_for(service.url(), outbox));
         std::this_thread::sleep_for(k_quiet_period);
     }
     CHECK(service.requests().size() == 6);
@@ -377,11 +378,11 @@ TEST_CASE("A ticket left by an earlier run is dropped since nobody can be shown 
     FakeQueueService service(Transport::mutual_tls);
     service.script("/v1/tickets", unavailable({{"Retry-After", "3600"}}));
     {
-        ClientUnderTest first(options_for(service.url(), outbox));
+        QueueClientUnderTest first(options_for(service.url(), outbox));
         first.client.take_ticket(30, deposit_ticket());
         REQUIRE(first.recorder.wait_for<kiosk::core::TicketIssued>(1));
     }
-    ClientUnderTest second(options_for(service.url(), outbox));
+    QueueClientUnderTest second(options_for(service.url(), outbox));
     REQUIRE(second.recorder.wait_for_notice("ticket", "dropped"));
     CHECK(settles_at(service, "/v1/tickets", 1));
 }
@@ -395,7 +396,7 @@ TEST_CASE("A ticket still undelivered after two minutes is dropped and the custo
     auto options = options_for(service.url(), folder.path() / "outbox.sqlite");
     // Two minutes, shortened for the test.
     options.customer_request_lifetime = 400ms;
-    ClientUnderTest under_test(std::move(options));
+    QueueClientUnderTest under_test(std::move(options));
     under_test.client.take_ticket(31, deposit_ticket());
     REQUIRE(under_test.recorder.wait_for<kiosk::core::TicketIssued>(2));
     const auto issued = under_test.recorder.all<kiosk::core::TicketIssued>();
@@ -425,7 +426,7 @@ TEST_CASE("A call for staff older than two minutes in the outbox is dropped not 
                     .has_value());
     }
     FakeQueueService service(Transport::mutual_tls);
-    ClientUnderTest under_test(options_for(service.url(), outbox_file));
+    QueueClientUnderTest under_test(options_for(service.url(), outbox_file));
     REQUIRE(under_test.recorder.wait_for_notice("assistance", "dropped"));
     REQUIRE(under_test.recorder.wait_for_notice("survey", "dropped"));
     std::this_thread::sleep_for(k_quiet_period);
@@ -438,7 +439,7 @@ TEST_CASE("A corrupt outbox is set aside and an empty one takes its place") {
     const std::string garbage(8192, 'x');
     std::ofstream(outbox) << garbage;
     FakeQueueService service(Transport::mutual_tls);
-    ClientUnderTest under_test(options_for(service.url(), outbox));
+    QueueClientUnderTest under_test(options_for(service.url(), outbox));
     REQUIRE(under_test.recorder.wait_for_notice("outbox", "set_aside"));
     under_test.client.answer_survey(1, satisfied_answer());
     REQUIRE(under_test.recorder.wait_for_notice("survey", "201"));
@@ -463,7 +464,7 @@ TEST_CASE("A corrupt outbox is set aside and an empty one takes its place") {
 TEST_CASE("A call for staff is followed until staff close it") {
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.call_staff(40, help_request());
     REQUIRE(under_test.recorder.wait_for<kiosk::core::StaffCallChanged>(1));
     const auto placed = under_test.recorder.all<kiosk::core::StaffCallChanged>().front();
@@ -505,7 +506,7 @@ TEST_CASE("A call for staff is followed until staff close it") {
 TEST_CASE("A changed estimate of the time to come is posted as a change") {
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.call_staff(41, help_request());
     REQUIRE(under_test.recorder.wait_for<kiosk::core::StaffCallChanged>(1));
     const auto id = under_test.recorder.all<kiosk::core::StaffCallChanged>()[0].call->id;
@@ -519,7 +520,7 @@ TEST_CASE("A changed estimate of the time to come is posted as a change") {
 TEST_CASE("Cancelling a followed call stops the polls and posts nothing more") {
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.call_staff(42, help_request());
     REQUIRE(under_test.recorder.wait_for<kiosk::core::StaffCallChanged>(1));
     const auto id = under_test.recorder.all<kiosk::core::StaffCallChanged>()[0].call->id;
@@ -539,7 +540,7 @@ TEST_CASE("A cancelled ticket that was kept is dropped from the outbox") {
     FakeQueueService service(Transport::mutual_tls);
     service.script("/v1/tickets", unavailable({{"Retry-After", "1"}}));
     {
-        ClientUnderTest under_test(options_for(service.url(), outbox));
+        QueueClientUnderTest under_test(options_for(service.url(), outbox));
         under_test.client.take_ticket(43, deposit_ticket());
         REQUIRE(under_test.recorder.wait_for<kiosk::core::TicketIssued>(1));
         under_test.client.cancel(43);
@@ -556,7 +557,7 @@ TEST_CASE("A complaint kept when its call is cancelled is still delivered") {
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
     service.script("/v1/complaints", unavailable());
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.file_complaint(44, 1, waiting_complaint());
     under_test.client.cancel(44);
     REQUIRE(under_test.recorder.wait_for_notice("complaint", "201"));
@@ -570,7 +571,7 @@ TEST_CASE("A complaint kept when its call is cancelled is still delivered") {
 TEST_CASE("The session reference stays the same for a visit and changes with the next") {
     TemporaryFolder folder;
     FakeQueueService service(Transport::mutual_tls);
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.answer_survey(100, satisfied_answer());
     under_test.client.file_complaint(50, 100, waiting_complaint());
     under_test.client.answer_survey(101, satisfied_answer());
@@ -599,7 +600,7 @@ TEST_CASE("Nothing listening leaves the businesses unavailable and a complaint k
         FakeQueueService gone(Transport::mutual_tls);
         url = gone.url();
     }
-    ClientUnderTest under_test(options_for(url, folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(url, folder.path() / "outbox.sqlite"));
     under_test.client.list_businesses(60);
     under_test.client.file_complaint(61, 1, waiting_complaint());
     REQUIRE(under_test.recorder.wait_for<kiosk::core::BusinessesListed>(1));
@@ -618,7 +619,7 @@ TEST_CASE("A businesses reply slower than the total time-out maps to timeout") {
     service.script("/v1/businesses", slow);
     auto options = options_for(service.url(), folder.path() / "outbox.sqlite");
     options.endpoint.total_timeout = 500ms;
-    ClientUnderTest under_test(std::move(options));
+    QueueClientUnderTest under_test(std::move(options));
     under_test.client.list_businesses(62);
     REQUIRE(under_test.recorder.wait_for<kiosk::core::BusinessesListed>(1));
     CHECK(under_test.recorder.all<kiosk::core::BusinessesListed>()[0].status ==
@@ -631,7 +632,7 @@ TEST_CASE("A cancelled businesses call in flight posts nothing") {
     ScriptedReply slow{200, "{}", "application/json"};
     slow.delay = 1500ms;
     service.script("/v1/businesses", slow);
-    ClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
+    QueueClientUnderTest under_test(options_for(service.url(), folder.path() / "outbox.sqlite"));
     under_test.client.list_businesses(63);
     REQUIRE(service.wait_for_requests("/v1/businesses", 1, kiosk::net::testing::k_event_wait));
     const auto started = std::chrono::steady_clock::now();
@@ -649,7 +650,7 @@ TEST_CASE("Stopping with a request in flight returns promptly and keeps the requ
     slow.delay = 2s;
     service.script("/v1/survey-answers", slow);
     {
-        ClientUnderTest under_test(options_for(service.url(), outbox));
+        QueueClientUnderTest under_test(options_for(service.url(), outbox));
         under_test.client.answer_survey(1, satisfied_answer());
         REQUIRE(
             service.wait_for_requests("/v1/survey-answers", 1, kiosk::net::testing::k_event_wait));
@@ -667,7 +668,7 @@ TEST_CASE("A queue client with no certificate authority sends nothing") {
     FakeQueueService service(Transport::mutual_tls);
     auto options = options_for(service.url(), folder.path() / "outbox.sqlite");
     options.endpoint.ca_file.clear();
-    ClientUnderTest under_test(std::move(options));
+    QueueClientUnderTest under_test(std::move(options));
     under_test.client.list_businesses(70);
     REQUIRE(under_test.recorder.wait_for<kiosk::core::BusinessesListed>(1));
     CHECK(under_test.recorder.all<kiosk::core::BusinessesListed>()[0].status ==

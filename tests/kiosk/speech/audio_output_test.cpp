@@ -14,10 +14,9 @@
 using namespace speech_test;
 using kiosk::speech::AudioDevice;
 using kiosk::speech::AudioOutput;
+using speech_test::k_sample_rate;
 
 namespace {
-
-constexpr int k_sample_rate = 22050;
 
 // SDL's audio subsystem for one test.
 class SdlAudio {

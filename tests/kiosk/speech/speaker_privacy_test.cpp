@@ -11,15 +11,6 @@ using kiosk::speech::SpeechError;
 
 namespace {
 
-std::unique_ptr<Speaker> listening_speaker(Listener& listener, Options options = {}) {
-    listener.attach(options);
-    auto speaker = Speaker::create(std::move(options));
-    if (!speaker) {
-        FAIL("Speaker::create failed: " << base::to_string(speaker.error()));
-    }
-    return std::move(*speaker);
-}
-
 constexpr const char* k_balance_text = "Your balance is twelve thousand yuan";
 
 }  // namespace

@@ -14,17 +14,6 @@ using kiosk::speech::Speaker;
 
 namespace {
 
-std::unique_ptr<Speaker> recording_speaker(Listener& listener, const ScratchFolder& folder) {
-    Options options;
-    options.record_directory = folder.path();
-    listener.attach(options);
-    auto speaker = Speaker::create(std::move(options));
-    if (!speaker) {
-        FAIL("Speaker::create failed: " << base::to_string(speaker.error()));
-    }
-    return std::move(*speaker);
-}
-
 // The samples an utterance played, from its recording.
 std::size_t played_samples(const kiosk::speech::SpeechNotice& notice) {
     REQUIRE(notice.recording.has_value());

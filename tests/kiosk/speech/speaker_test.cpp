@@ -15,18 +15,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A speaker that records into `folder` and reports to `listener`.
-std::unique_ptr<Speaker> recording_speaker(Listener& listener, const ScratchFolder& folder,
-                                           Options options = {}) {
-    options.record_directory = folder.path();
-    listener.attach(options);
-    auto speaker = Speaker::create(std::move(options));
-    if (!speaker) {
-        FAIL("Speaker::create failed: " << base::to_string(speaker.error()));
-    }
-    return std::move(*speaker);
-}
-
 kiosk::speech::WavAudio recording_of(const kiosk::speech::SpeechNotice& notice) {
     REQUIRE(notice.recording.has_value());
     auto audio = read_wav(*notice.recording);

@@ -13,19 +13,7 @@ using kiosk::speech::Options;
 using kiosk::speech::Speaker;
 using kiosk::speech::SpeechError;
 
-namespace {
-
-std::unique_ptr<Speaker> listening_speaker(Listener& listener) {
-    Options options;
-    listener.attach(options);
-    auto speaker = Speaker::create(std::move(options));
-    if (!speaker) {
-        FAIL("Speaker::create failed: " << base::to_string(speaker.error()));
-    }
-    return std::move(*speaker);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE(
     "When synthesis fails, each utterance is reported not played, the voice as not "

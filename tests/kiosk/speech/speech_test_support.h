@@ -4,6 +4,8 @@
 // folder, and measures of recorded audio.
 
 #include <unistd.h>
+
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -174,6 +176,27 @@ inline Utterance utterance(std::string text, std::string locale = "en",
     result.rate_wpm = rate_wpm;
     result.is_private = is_private;
     return result;
+}
+
+// The rate eSpeak NG synthesises at, and so the rate of the tones and the audio device.
+inline constexpr int k_sample_rate = 22050;
+
+// A speaker that reports to `listener`, created or the test fails.
+inline std::unique_ptr<kiosk::speech::Speaker> listening_speaker(
+    Listener& listener, kiosk::speech::Options options = {}) {
+    listener.attach(options);
+    auto speaker = kiosk::speech::Speaker::create(std::move(options));
+    if (!speaker) {
+        FAIL("Speaker::create failed: " << base::to_string(speaker.error()));
+    }
+    return std::move(*speaker);
+}
+
+// The same, recording what it plays into `folder`.
+inline std::unique_ptr<kiosk::speech::Speaker> recording_speaker(
+    Listener& listener, const ScratchFolder& folder, kiosk::speech::Options options = {}) {
+    options.record_directory = folder.path();
+    return listening_speaker(listener, std::move(options));
 }
 
 inline double rms(const std::vector<std::int16_t>& samples) {

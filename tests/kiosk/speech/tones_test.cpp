@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "kiosk/speech/tones.h"
+#include "tests/kiosk/speech/speech_test_support.h"
 
 using namespace kiosk::speech;
+using speech_test::k_sample_rate;
+using speech_test::rms;
 
 namespace {
 
-constexpr int k_sample_rate = 22050;
 constexpr std::array k_all_kinds{ToneKind::key, ToneKind::digit, ToneKind::error,
                                  ToneKind::attention};
 
@@ -35,14 +37,6 @@ double first_frequency(const std::vector<std::int16_t>& samples) {
         }
     }
     return crossings * static_cast<double>(k_sample_rate) / static_cast<double>(end - start);
-}
-
-double rms(const std::vector<std::int16_t>& samples) {
-    double sum = 0;
-    for (const std::int16_t sample : samples) {
-        sum += static_cast<double>(sample) * sample;
-    }
-    return samples.empty() ? 0.0 : std::sqrt(sum / static_cast<double>(samples.size()));
 }
 
 }  // namespace

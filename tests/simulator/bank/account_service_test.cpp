@@ -12,16 +12,7 @@ using namespace bank_test;
 using nlohmann::json;
 using simulator::bank::Fault;
 
-namespace {
-
-json body_of(const httplib::Result& result) {
-    REQUIRE(result);
-    const json document = json::parse(result->body, nullptr, false);
-    REQUIRE_FALSE(document.is_discarded());
-    return document;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("the health endpoint answers ok") {
     RunningBank bank;

@@ -44,6 +44,13 @@ httplib::Client RunningBank::client() const {
     return client;
 }
 
+nlohmann::json body_of(const httplib::Result& result) {
+    REQUIRE(result);
+    const nlohmann::json document = nlohmann::json::parse(result->body, nullptr, false);
+    REQUIRE_FALSE(document.is_discarded());
+    return document;
+}
+
 std::string pin_block_hex(std::string_view pin, std::string_view pan) {
     auto block = drivers::iso9564::format0_encrypted(pin, pan, simulator::bank::k_demo_pin_key);
     REQUIRE(block.has_value());

@@ -4,6 +4,7 @@
 // from the project's demo cards, and helpers to talk to it as a terminal would.
 
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <string>
@@ -46,6 +47,9 @@ struct RunningBank {
 };
 
 std::string pin_block_hex(std::string_view pin, std::string_view pan);
+
+// A reply's body as JSON; the test fails if there was no reply or it is not JSON.
+nlohmann::json body_of(const httplib::Result& result);
 
 std::string balance_body(std::string_view pan, std::string_view pin_block);
 

@@ -14,13 +14,6 @@ using simulator::bank::Fault;
 
 namespace {
 
-json body_of(const httplib::Result& result) {
-    REQUIRE(result);
-    const json document = json::parse(result->body, nullptr, false);
-    REQUIRE_FALSE(document.is_discarded());
-    return document;
-}
-
 // The preferences of an ok balance reply for a correct PIN.
 template <typename HttpClient>
 json preferences_of(HttpClient& client, std::string_view pan, std::string_view pin) {
