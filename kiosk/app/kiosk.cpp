@@ -15,6 +15,7 @@
 #include "kiosk/devices/printer_service.h"
 #include "kiosk/net/account_client.h"
 #include "kiosk/net/queue_client.h"
+#include "kiosk/net/random_uuid.h"
 #include "kiosk/speech/speaker.h"
 #include "kiosk/ui/display.h"
 #include "kiosk/ui/keyboard.h"
@@ -227,7 +228,12 @@ Kiosk::~Kiosk() {
 }
 
 int Kiosk::run() {
-    step(core::Started{});
+    const auto seed = net::random_transaction_seed();
+    if (!seed) {
+        log("cannot start: no secure random bytes to name this run's transactions");
+        return 1;
+    }
+    step(core::Started{*seed});
     // SDL_WaitEventTimeout sleeps only where the video driver can wait (X11, Wayland); with
     // the dummy and offscreen drivers it polls every millisecond, about 2.5% of a core at
     // rest. Those drivers bring no input, so there the loop sleeps on the event queue instead.

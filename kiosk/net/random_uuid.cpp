@@ -33,4 +33,12 @@ std::optional<std::string> random_uuid() {
     return base::uuid_text(bytes);
 }
 
+std::optional<std::array<std::uint8_t, 16>> random_transaction_seed() {
+    std::array<std::uint8_t, 16> seed{};
+    if (RAND_bytes(seed.data(), static_cast<int>(seed.size())) != 1) {
+        return std::nullopt;
+    }
+    return seed;
+}
+
 }  // namespace kiosk::net
