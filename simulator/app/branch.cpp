@@ -33,6 +33,9 @@ using namespace std::chrono_literals;
 // a key, and between two keys.
 constexpr auto k_pin_pad_ready_wait = 10s;
 constexpr auto k_pause_between_digits = 120ms;
+// How long a customer waits for notes at the cash slot, looking every so often.
+constexpr auto k_cash_at_slot_wait = 15s;
+constexpr auto k_cash_slot_look = 50ms;
 // How long the kiosk gets to stop cleanly before it is killed.
 constexpr auto k_stop_grace = 5s;
 constexpr auto k_stop_poll = 20ms;
@@ -440,6 +443,17 @@ std::expected<void, base::Error<script::ActionError>> Branch::remove_card() {
         return std::unexpected(base::error(script::ActionError::no_card_inserted));
     }
     m_reader->remove();
+    return {};
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::take_cash() {
+    const auto deadline = std::chrono::steady_clock::now() + k_cash_at_slot_wait;
+    while (!m_dispenser->take_cash()) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return std::unexpected(base::error(script::ActionError::no_cash_at_slot));
+        }
+        std::this_thread::sleep_for(k_cash_slot_look);
+    }
     return {};
 }
 

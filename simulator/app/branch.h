@@ -90,6 +90,7 @@ class Branch : public script::Hardware {
     std::expected<void, base::Error<script::ActionError>> insert_card(
         const std::string& name) override;
     std::expected<void, base::Error<script::ActionError>> remove_card() override;
+    std::expected<void, base::Error<script::ActionError>> take_cash() override;
     std::expected<void, base::Error<script::ActionError>> press_key(base::Key key) override;
     std::expected<void, base::Error<script::ActionError>> type_pin(
         const std::string& digits) override;

@@ -436,6 +436,8 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                 return verdict(hardware.insert_card(step.name));
             } else if constexpr (std::is_same_v<T, RemoveCard>) {
                 return verdict(hardware.remove_card());
+            } else if constexpr (std::is_same_v<T, TakeCash>) {
+                return verdict(hardware.take_cash());
             } else if constexpr (std::is_same_v<T, PressKeys>) {
                 for (const base::Key key : step.keys) {
                     if (cursors.last_key == key) {
@@ -562,6 +564,8 @@ std::string_view to_string(ActionError error) {
             return "the kiosk did not stop cleanly";
         case ActionError::kiosk_not_restarted:
             return "the kiosk could not be started again";
+        case ActionError::no_cash_at_slot:
+            return "no cash came to the cash slot";
     }
     return "unknown action error";
 }

@@ -54,6 +54,7 @@ enum class ActionError {
     queue_service_unreadable,  // the simulated queue service's records could not be read
     kiosk_stopped_badly,       // `restart kiosk`: the kiosk did not exit cleanly on SIGTERM
     kiosk_not_restarted,       // `restart kiosk`: the kiosk could not be started again
+    no_cash_at_slot,           // `take cash`: no notes came to the cash slot
 };
 
 std::string_view to_string(ActionError error);
@@ -71,6 +72,9 @@ class Hardware {
     virtual ~Hardware() = default;
     virtual std::expected<void, base::Error<ActionError>> insert_card(const std::string& name) = 0;
     virtual std::expected<void, base::Error<ActionError>> remove_card() = 0;
+    // Takes the notes from the cash slot once the dispenser presents them (a customer waits
+    // for them). Errors: no_cash_at_slot.
+    virtual std::expected<void, base::Error<ActionError>> take_cash() = 0;
     virtual std::expected<void, base::Error<ActionError>> press_key(base::Key key) = 0;
     // Types the digits once the PIN pad is collecting a PIN (a customer waits for the prompt).
     virtual std::expected<void, base::Error<ActionError>> type_pin(const std::string& digits) = 0;

@@ -188,6 +188,9 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
     if (verb == "remove" && arity(2) && words[1] == "card") {
         return RemoveCard{};
     }
+    if (verb == "take" && arity(2) && words[1] == "cash") {
+        return TakeCash{};
+    }
     if (verb == "press" && arity(4) && words[2] == "twice" && words[3] == "quickly") {
         const auto key = base::parse_key(words[1]);
         if (!key) {

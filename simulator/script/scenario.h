@@ -34,6 +34,8 @@ struct InsertCard {
     std::string name;
 };
 struct RemoveCard {};
+// The customer takes the notes at the cash slot, once they are there.
+struct TakeCash {};
 struct PressKeys {
     std::vector<base::Key> keys;
 };
@@ -145,11 +147,11 @@ struct ForbidPinLength {};
 struct ExpectMemoryClean {};
 
 using Action =
-    std::variant<InsertCard, RemoveCard, PressKeys, PressTwiceQuickly, TypePin, Headphones, Wait,
-                 Fault, PlugDevice, SpeechFault, PrinterPaper, PrinterCover, StaffAcknowledge,
-                 StaffClose, RestartKiosk, ExpectScreen, ExpectShown, ExpectSpeech, ExpectPrinted,
-                 ExpectDelivered, ExpectScreens, ForbidSpeech, ForbidText, ForbidPinLength,
-                 ExpectMemoryClean>;
+    std::variant<InsertCard, RemoveCard, TakeCash, PressKeys, PressTwiceQuickly, TypePin,
+                 Headphones, Wait, Fault, PlugDevice, SpeechFault, PrinterPaper, PrinterCover,
+                 StaffAcknowledge, StaffClose, RestartKiosk, ExpectScreen, ExpectShown,
+                 ExpectSpeech, ExpectPrinted, ExpectDelivered, ExpectScreens, ForbidSpeech,
+                 ForbidText, ForbidPinLength, ExpectMemoryClean>;
 
 struct Step {
     int line = 0;

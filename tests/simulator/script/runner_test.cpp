@@ -29,6 +29,10 @@ class RecordingHardware : public Hardware {
         actions.push_back("remove");
         return {};
     }
+    std::expected<void, base::Error<ActionError>> take_cash() override {
+        actions.push_back("take cash");
+        return {};
+    }
     std::expected<void, base::Error<ActionError>> press_key(base::Key key) override {
         actions.push_back("press " + std::string(base::to_string(key)));
         return {};

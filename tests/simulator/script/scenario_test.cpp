@@ -20,9 +20,10 @@ expect screens welcome reading_card
 forbid speech private on speaker
 forbid text "6228480402564890018"
 remove card
+take cash
 )");
     REQUIRE(scenario.has_value());
-    REQUIRE(scenario->steps.size() == 14);
+    REQUIRE(scenario->steps.size() == 15);
     CHECK(std::get<ExpectScreen>(scenario->steps[0].action).id == "welcome");
     CHECK(std::get<InsertCard>(scenario->steps[1].action).name == "zhang-wei");
     CHECK(std::get<TypePin>(scenario->steps[2].action).digits == "1234");
@@ -41,6 +42,8 @@ remove card
     CHECK(std::get<ForbidSpeech>(scenario->steps[11].action).pattern.channel == "speaker");
     CHECK(std::get<ForbidText>(scenario->steps[12].action).text == "6228480402564890018");
     CHECK(scenario->steps[13].line == 15);
+    CHECK(std::holds_alternative<RemoveCard>(scenario->steps[13].action));
+    CHECK(std::holds_alternative<TakeCash>(scenario->steps[14].action));
 }
 
 TEST_CASE("A key pressed twice quickly is one step, and only with a key it knows") {
