@@ -82,6 +82,8 @@ std::string_view to_string(ServiceKind kind) {
             return "ticket";
         case ServiceKind::assistance:
             return "assistance";
+        case ServiceKind::withdrawal:
+            return "withdrawal";
     }
     return "unknown";
 }

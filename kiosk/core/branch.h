@@ -123,7 +123,7 @@ struct AssistanceCall {
 };
 
 // What the customer did before the satisfaction question.
-enum class ServiceKind { balance, ticket, assistance };
+enum class ServiceKind { balance, ticket, assistance, withdrawal };
 
 std::string_view to_string(ServiceKind kind);
 

@@ -26,6 +26,10 @@ std::string_view to_string(TimerId id) {
             return "tour";
         case TimerId::queue_call:
             return "queue_call";
+        case TimerId::cash_wait:
+            return "cash_wait";
+        case TimerId::dispenser:
+            return "dispenser";
     }
     return "unknown";
 }

@@ -15,6 +15,7 @@
 #include "kiosk/core/cash.h"
 #include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/money.h"
+#include "kiosk/core/withdrawal.h"
 
 namespace kiosk::core {
 
@@ -41,6 +42,8 @@ enum class TimerId {
     hesitation,          // no key for a while on a screen with choices: help is offered
     tour,                // the pause before the orientation tour is said again
     queue_call,          // safety net when the queue service's answer never comes
+    cash_wait,           // the time to take the card and then the cash before it is taken back
+    dispenser,           // safety net when the cash dispenser never answers
 };
 
 std::string_view to_string(TimerId id);
@@ -85,7 +88,11 @@ struct ServiceReply {
     friend bool operator==(const ServiceReply&, const ServiceReply&) = default;
 };
 
-struct Started {};
+// The kiosk has started: with the seed of its transaction references (kiosk/core/withdrawal.h),
+// 16 bytes from the shell's secure generator.
+struct Started {
+    TransactionSeed transaction_seed{};
+};
 struct KeyPressed {
     base::Key key;
 };

@@ -85,6 +85,10 @@ void Flow::announce_key(base::Key key) {
     if (!in_audio_mode(m_session)) {
         return;
     }
+    // A digit typed into an amount is the customer's own: the field says it, privately.
+    if (m_session.state == State::other_amount && base::digit_value(key)) {
+        return;
+    }
     std::string name = "key.";
     name += base::to_string(key);
     m_key_name = phrase_utterance(m_resources.catalog(m_session.locale).text(name) +
@@ -184,6 +188,13 @@ void Flow::wipe_customer_data() {
     m_session.preferences_grant.clear();
     m_session.pin_digit_count = 0;
     m_session.pin_tries_left.reset();
+    m_session.quote.reset();
+    m_session.amount_digits.clear();
+    m_session.refusal.reset();
+    // A withdrawal being undone still needs the session's token for its last call.
+    if (!withdrawal_in_flight()) {
+        m_session.account.reset();
+    }
 }
 
 // Whatever the session asked of the PIN pad, the account service and the clock is called off,
@@ -242,7 +253,9 @@ void Flow::offer_help() {
 void Flow::after_speech() {
     switch (m_session.state) {
         case State::returning_card:
-            // "Please take your card" again an interval after the last speech ended.
+        case State::card_before_cash:
+        case State::take_cash:
+            // "Please take your card" (or cash) again an interval after the last speech ended.
             if (!timer_running(TimerId::reminder)) {
                 start_timer(TimerId::reminder);
             }

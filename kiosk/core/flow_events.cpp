@@ -62,7 +62,9 @@ bool Flow::fits(const Event& event) const {
             [](const Started&) { return true; },
             [](const KeyPressed&) { return true; },
             [](const DeviceFailed&) { return true; },
-            [this](const CardInserted&) { return !card_in_kiosk(); },
+            // A card while cash is on its way (the customer took theirs early and put one back)
+            // starts nothing: the withdrawal runs to its end first.
+            [this](const CardInserted&) { return !card_in_kiosk() && !withdrawal_in_flight(); },
             [this](const CardRemoved&) { return card_in_kiosk(); },
             [state](const CardRead&) { return state == State::reading_card; },
             [state](const CardReadFailed&) { return state == State::reading_card; },
@@ -93,16 +95,30 @@ bool Flow::fits(const Event& event) const {
             [this](const PreferencesSaved& saved) {
                 return m_session.pending_save == saved.call_id;
             },
-            // No flow asks the account service for money yet (docs/architecture.md, "Not built
-            // yet"), so no such answer is awaited.
-            [](const MoneyReplyReceived&) { return false; },
-            // Nor the cash dispenser for cash.
-            [](const CashDispensed&) { return false; },
-            [](const CashPresented&) { return false; },
-            [](const CashTaken&) { return false; },
-            [](const CashRetracted&) { return false; },
-            [](const CashRejected&) { return false; },
-            [](const DispenserReported&) { return false; },
+            // The account service's answer about money fits the screen that waits for it.
+            [this, state](const MoneyReplyReceived& reply) {
+                return (state == State::quoting || state == State::withdrawing ||
+                        state == State::securing_cash) &&
+                       m_session.pending_call == reply.call_id;
+            },
+            // The dispenser's answer fits the step of the withdrawal that asked for it.
+            [this](const CashDispensed& cash) {
+                return awaits_cash(WithdrawalStep::dispense_ordered, cash.transaction);
+            },
+            [this](const CashPresented& cash) {
+                return awaits_cash(WithdrawalStep::present_ordered, cash.transaction);
+            },
+            [this](const CashTaken& cash) {
+                return awaits_cash(WithdrawalStep::presented, cash.transaction);
+            },
+            [this](const CashRetracted& cash) {
+                return awaits_cash(WithdrawalStep::retract_ordered, cash.transaction);
+            },
+            [this](const CashRejected& cash) {
+                return awaits_cash(WithdrawalStep::reject_ordered, cash.transaction);
+            },
+            // What the dispenser holds is news anywhere: it decides the amounts offered.
+            [](const DispenserReported&) { return true; },
             // The queue service's answers fit the screen that waits for them; news of the
             // visit's call for staff fits anywhere until the visit ends.
             [this, state](const BusinessesListed& listed) {
@@ -153,7 +169,19 @@ bool holds_card(State state) {
         case State::balance:
         case State::wrong_pin:
         case State::returning_card:
+        case State::choose_amount:
+        case State::other_amount:
+        case State::quoting:
+        case State::confirm_withdrawal:
+        case State::withdrawal_refused:
+        case State::withdrawing:
+        case State::card_before_cash:
+        case State::securing_cash:
+            // The last two until the card is taken at the slot (Flow::card_in_kiosk).
             return true;
+        case State::take_cash:
+            // The card was taken before the cash came.
+            return false;
         default:
             // The branch's states: none needs a card.
             return false;
@@ -169,7 +197,16 @@ bool Flow::card_in_kiosk() const {
     if (state == State::sound || state == State::staff_called || state == State::timeout_warning) {
         return holds_card(m_session.resume_state);
     }
+    if (m_session.withdrawal && m_session.withdrawal->card_taken) {
+        return false;
+    }
     return holds_card(state);
+}
+
+// The withdrawal under way is at `step`, and the dispenser's answer names it.
+bool Flow::awaits_cash(WithdrawalStep step, const TransactionReference& transaction) const {
+    return m_session.withdrawal && m_session.withdrawal->step == step &&
+           m_session.withdrawal->transaction == transaction;
 }
 
 // The PIN pad was asked to collect, the entry has not ended, and the session is in one of these
@@ -178,8 +215,9 @@ bool Flow::pin_pad_collecting_in(std::initializer_list<State> states) const {
     return m_session.pin_entry_active && std::ranges::find(states, m_session.state) != states.end();
 }
 
-void Flow::handle(const Started&) {
+void Flow::handle(const Started& event) {
     m_session = new_session(m_resources, m_session);
+    m_session.transaction_seed = event.transaction_seed;
     // A fresh start knows nothing of the jack: the shell reports headphones found at start-up.
     m_session.headphones = false;
     journal("kiosk_started");
@@ -228,6 +266,11 @@ void Flow::handle(const CardReadFailed& event) {
 }
 
 void Flow::handle(const CardRemoved&) {
+    if (withdrawal_in_flight()) {
+        // Cash is on its way: the withdrawal runs to its end, the cash after the card.
+        take_card_during_withdrawal();
+        return;
+    }
     if (m_session.state == State::returning_card) {
         journal("card_taken");
         // After a service, one question (docs/service-standards.md, "Feedback and complaints
@@ -357,6 +400,7 @@ void Flow::handle(const ReplyReceived& event) {
         case ServiceStatus::ok:
             if (reply.balance) {
                 m_session.balance = reply.balance->balance;
+                m_session.account = reply.session;
                 m_session.pin_tries_left.reset();
                 after_verification(reply.preferences);
                 return;
@@ -387,34 +431,6 @@ void Flow::handle(const ReplyReceived& event) {
             fail_service(to_string(reply.status));
             return;
     }
-}
-
-void Flow::handle(const MoneyReplyReceived& event) {
-    journal("money_reply", std::string(to_string(event.reply.status)));
-}
-
-void Flow::handle(const CashDispensed& event) {
-    journal("cash_dispensed", std::string(to_string(event.result)));
-}
-
-void Flow::handle(const CashPresented& event) {
-    journal("cash_presented", std::string(to_string(event.fault)));
-}
-
-void Flow::handle(const CashTaken&) {
-    journal("cash_taken", {});
-}
-
-void Flow::handle(const CashRetracted& event) {
-    journal("cash_retracted", std::string(to_string(event.fault)));
-}
-
-void Flow::handle(const CashRejected& event) {
-    journal("cash_rejected", std::string(to_string(event.fault)));
-}
-
-void Flow::handle(const DispenserReported& event) {
-    journal("dispenser_reported", std::string(to_string(event.state)));
 }
 
 void Flow::handle(const PreferencesSaved& event) {
@@ -486,8 +502,14 @@ void Flow::handle(const TimerFired& event) {
                 }
             }
             return;
+        case TimerId::cash_wait:
+        case TimerId::dispenser:
+            cash_timer(event.id);
+            return;
         case TimerId::reminder:
-            if (state == State::returning_card) {
+            if (state == State::card_before_cash || state == State::take_cash) {
+                cash_timer(event.id);
+            } else if (state == State::returning_card) {
                 ++m_session.reminders_given;
                 emit(Tone{ToneKind::attention});
                 // The next one comes an interval after this one has been said (SpeechEnded).
@@ -518,6 +540,8 @@ void Flow::handle(const TimerFired& event) {
         case TimerId::service_call:
             if (state == State::verifying) {
                 fail_service("did not answer");
+            } else {
+                cash_timer(event.id);
             }
             return;
     }

@@ -34,7 +34,13 @@ bool repeats_on_zero(State state) {
         case State::timeout_warning:
         case State::returning_card:
         case State::goodbye:
+        case State::choose_amount:
+        case State::confirm_withdrawal:
+        case State::withdrawal_refused:
             return true;
+        case State::other_amount:
+            // Zero is a digit of the amount.
+            return false;
         case State::reading_card:
         case State::waiting_for_pin_pad:
         case State::pin_entry:
@@ -79,7 +85,8 @@ std::optional<EndReason> cancel_reason(State state) {
 // leisure. Around PIN entry it waits; where the session is ending the screen is said again.
 bool opens_sound_screen(State state) {
     return state == State::welcome || state == State::settings || state == State::menu ||
-           state == State::balance || state == State::wrong_pin ||
+           state == State::balance || state == State::wrong_pin || state == State::choose_amount ||
+           state == State::confirm_withdrawal || state == State::withdrawal_refused ||
            (is_branch_state(state) && has_inactivity_timeout(state));
 }
 
@@ -226,7 +233,9 @@ void Flow::handle(const KeyPressed& event) {
             accept_key();
             return;
         default:
-            branch_key(key);
+            if (!cash_key(key)) {
+                branch_key(key);
+            }
             return;
     }
 }
@@ -278,6 +287,11 @@ void Flow::help_key() {
         case State::fetching_businesses:
         case State::issuing_ticket:
         case State::filing_complaint:
+        case State::quoting:
+        case State::withdrawing:
+        case State::card_before_cash:
+        case State::take_cash:
+        case State::securing_cash:
             // A screen that is waiting for a device or a service stays; the customer hears
             // that a member of staff is being called, and then what the service said of it.
             place_staff_call(AssistanceReason::customer_request);
@@ -418,6 +432,9 @@ void Flow::menu_key(base::Key key) {
         enter_interactive(State::balance);
         m_session.service_given = ServiceKind::balance;
         journal("balance_shown");
+    } else if (key == k_menu_withdraw_key && offers_withdrawal(m_session)) {
+        accept_key();
+        begin_withdrawal();
     } else if (key == k_menu_take_card_key) {
         accept_key();
         end_session(EndReason::finished);

@@ -79,6 +79,7 @@ class Flow {
     // --- what events fit (flow_events.cpp) ---------------------------------------------------
     bool card_in_kiosk() const;
     bool pin_pad_collecting_in(std::initializer_list<State> states) const;
+    bool awaits_cash(WithdrawalStep step, const TransactionReference& transaction) const;
 
     // --- building blocks (flow_blocks.cpp) ---------------------------------------------------
     void emit(Effect effect);
@@ -196,6 +197,35 @@ class Flow {
     void end_wait_speech();
     // News of the visit's call for staff: shown on the staff screen, said elsewhere.
     void hear_staff_news();
+
+    // --- cash (flow_cash.cpp)
+    // --------------------------------------------------------------------- Keys on the cash
+    // screens; false when the state is not one of them.
+    bool cash_key(base::Key key);
+    // Between the authorisation and its settling: the withdrawal must run to its end.
+    bool withdrawal_in_flight() const;
+    bool refused_without_dispenser();
+    void begin_withdrawal();
+    void choose_amount_key(base::Key key);
+    void other_amount_key(base::Key key);
+    void confirm_withdrawal_key(base::Key key);
+    void say_typed_amount();
+    // An account service call of the customer's session: awaited, with its safety net.
+    void start_account_call(AccountRequest request);
+    void request_quote(const Money& amount);
+    // Journals the withdrawal's step with its transaction record (kiosk/core/reconciliation.h).
+    void journal_step(WithdrawalStep step, std::string detail = {});
+    void authorise_withdrawal();
+    void dispense_notes();
+    void present_cash();
+    void secure_cash(ReverseReason reason);
+    void reverse_withdrawal(ReverseReason reason);
+    void hold_for_engineer(std::string reason);
+    void finish_withdrawal_undone();
+    void take_card_during_withdrawal();
+    // A timer of the cash screens fired (the reminders, the wait for card and cash, the safety
+    // nets of the dispenser and the account service).
+    void cash_timer(TimerId id);
 
     const Resources& m_resources;
     Session m_session;

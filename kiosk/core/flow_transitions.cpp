@@ -87,6 +87,10 @@ void Flow::resume() {
         case State::menu:
         case State::balance:
         case State::wrong_pin:
+        case State::choose_amount:
+        case State::other_amount:
+        case State::confirm_withdrawal:
+        case State::withdrawal_refused:
             enter_interactive(state);
             return;
         case State::settings:
@@ -234,6 +238,10 @@ void Flow::lose_device(Device device) {
             break;
     }
     const State state = m_session.state;
+    if (withdrawal_in_flight()) {
+        // Cash is moving: the withdrawal runs to its end (or is undone) before anything else.
+        return;
+    }
     if (device == Device::printer && m_session.pending_print) {
         // The slip will not come: the ticket is shown and said without it.
         cancel_timer(TimerId::queue_call);

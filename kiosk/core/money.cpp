@@ -27,4 +27,12 @@ std::string format_amount(const Money& money) {
     return result;
 }
 
+std::string format_cash_amount(const Money& money) {
+    std::string shown = format_amount(money);
+    if (shown.ends_with(".00")) {
+        shown.resize(shown.size() - 3);
+    }
+    return shown;
+}
+
 }  // namespace kiosk::core

@@ -16,5 +16,8 @@ struct Money {
 
 // "12,345.67", "-0.05": digits grouped by thousands with two decimals, for the screen.
 std::string format_amount(const Money& money);
+// The same for an amount of cash, which is whole notes: "1,000" rather than "1,000.00" when
+// there is no fraction (the amounts a dispenser offers), exactly as format_amount otherwise.
+std::string format_cash_amount(const Money& money);
 
 }  // namespace kiosk::core

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <string_view>
 
 namespace kiosk::core {
@@ -68,6 +69,20 @@ inline constexpr int k_elder_maximum_choices = 4;
 inline constexpr int k_elder_list_page = 4;
 inline constexpr int k_standard_list_page = 8;
 
+// Cash (kiosk/core/README.md, "Cash"): the customer has this long to take the card, and then
+// the cash, before the notes are taken back and the account is not charged; elder and audio
+// modes double it. Reminders come at the card reminder interval meanwhile.
+inline constexpr int k_cash_wait_ms = 30'000;
+// Safety net: the dispenser's model answers every command itself within its own time-outs
+// (kiosk/devices/dispenser_service.h); one that has not answered by now is out of order.
+inline constexpr int k_dispenser_timeout_ms = 60'000;
+// The amounts offered at once, in whole units of the account's currency, most common first;
+// elder mode offers the first two (with "another amount" and "back": four choices).
+inline constexpr std::array<int, 4> k_withdrawal_presets{100, 200, 500, 1000};
+inline constexpr std::size_t k_elder_withdrawal_presets = 2;
+// Another amount: at most this many digits (99,999 units is above every limit).
+inline constexpr std::size_t k_maximum_amount_digits = 5;
+
 // The longest PIN a PIN pad will collect (ISO 9564-1: 4 to 12 digits).
 inline constexpr int k_maximum_pin_digits = 12;
 
@@ -92,6 +107,8 @@ struct Policy {
     int queue_call_timeout_ms = policy::k_queue_call_timeout_ms;
     int hesitation_ms = policy::k_hesitation_ms;
     int tour_repeat_ms = policy::k_tour_repeat_ms;
+    int cash_wait_ms = policy::k_cash_wait_ms;
+    int dispenser_timeout_ms = policy::k_dispenser_timeout_ms;
     int standard_rate_wpm = policy::k_standard_rate_wpm;
     int elder_rate_wpm = policy::k_elder_rate_wpm;
 };

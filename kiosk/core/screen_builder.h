@@ -113,5 +113,7 @@ inline void add_language_choices(ScreenBuilder& builder, const Resources& resour
 
 // The branch's screens (screens_branch.cpp); `id` is one of them.
 ScreenModel branch_screen(ScreenId id, const Resources& resources, const Session& session);
+// The cash screens (screens_cash.cpp); `id` is one of them.
+ScreenModel cash_screen(ScreenId id, const Resources& resources, const Session& session);
 
 }  // namespace kiosk::core::screen_parts

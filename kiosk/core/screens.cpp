@@ -94,6 +94,28 @@ std::string_view to_string(ScreenId id) {
             return "staff_call_kept";
         case ScreenId::staff_call_failed:
             return "staff_call_failed";
+        case ScreenId::choose_amount:
+            return "choose_amount";
+        case ScreenId::other_amount:
+            return "other_amount";
+        case ScreenId::quoting:
+            return "quoting";
+        case ScreenId::confirm_withdrawal:
+            return "confirm_withdrawal";
+        case ScreenId::withdrawal_refused:
+            return "withdrawal_refused";
+        case ScreenId::withdrawing:
+            return "withdrawing";
+        case ScreenId::card_before_cash:
+            return "card_before_cash";
+        case ScreenId::take_cash:
+            return "take_cash";
+        case ScreenId::securing_cash:
+            return "securing_cash";
+        case ScreenId::error_cash_not_given:
+            return "error_cash_not_given";
+        case ScreenId::cash_retracted:
+            return "cash_retracted";
     }
     return "unknown";
 }
@@ -197,10 +219,35 @@ ScreenId screen_for(const Session& session) {
             return ScreenId::complaint_filed;
         case State::timeout_warning:
             return ScreenId::timeout_warning;
+        case State::choose_amount:
+            return ScreenId::choose_amount;
+        case State::other_amount:
+            return ScreenId::other_amount;
+        case State::quoting:
+            return ScreenId::quoting;
+        case State::confirm_withdrawal:
+            return ScreenId::confirm_withdrawal;
+        case State::withdrawal_refused:
+            return ScreenId::withdrawal_refused;
+        case State::withdrawing:
+            return ScreenId::withdrawing;
+        case State::card_before_cash:
+            return ScreenId::card_before_cash;
+        case State::take_cash:
+            return ScreenId::take_cash;
+        case State::securing_cash:
+            return ScreenId::securing_cash;
         case State::goodbye:
-            // The reader went away with the card inside: the customer hears where it is.
-            return session.end_reason == EndReason::card_reader_failed ? ScreenId::error_card_reader
-                                                                       : ScreenId::goodbye;
+            // The reader went away with the card inside: the customer hears where it is. Cash
+            // not taken: the customer hears it was taken back and nothing charged.
+            if (session.end_reason == EndReason::card_reader_failed) {
+                return ScreenId::error_card_reader;
+            }
+            if (session.end_reason == EndReason::cash_not_given) {
+                return ScreenId::error_cash_not_given;
+            }
+            return session.end_reason == EndReason::cash_retracted ? ScreenId::cash_retracted
+                                                                   : ScreenId::goodbye;
         case State::returning_card:
             break;
     }
@@ -223,6 +270,9 @@ ScreenId screen_for(const Session& session) {
             return ScreenId::error_card_not_accepted;
         case EndReason::timed_out:
             return ScreenId::timed_out;
+        case EndReason::cash_not_given:
+            return ScreenId::error_cash_not_given;
+        case EndReason::cash_retracted:
         case EndReason::none:
         case EndReason::finished:
         case EndReason::card_removed:
@@ -431,6 +481,7 @@ ScreenModel card_return_screen(ScreenId id, const Resources& resources, const Se
         case ScreenId::error_pin_locked:
         case ScreenId::error_card_unknown:
         case ScreenId::error_card_blocked:
+        case ScreenId::error_cash_not_given:
         case ScreenId::error_pin_pad:
         case ScreenId::error_card_not_accepted:
             builder.add(Role::text, "next");
@@ -438,7 +489,15 @@ ScreenModel card_return_screen(ScreenId id, const Resources& resources, const Se
         default:
             break;
     }
-    if (id != ScreenId::take_card) {
+    // A withdrawal whose undoing the account service did not confirm: staff will see to it.
+    if (id == ScreenId::error_cash_not_given && session.withdrawal &&
+        session.withdrawal->reverse_failed) {
+        builder.add(Role::notice, "staff_told");
+    }
+    // The card's notice while the card is out for the customer; not when they took it early,
+    // during a withdrawal, and hear only what became of the cash.
+    const bool card_taken = session.withdrawal && session.withdrawal->card_taken;
+    if (id != ScreenId::take_card && !card_taken) {
         builder.add_take_card_notice();
     }
     return std::move(builder).build();
@@ -482,11 +541,21 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         }
         case ScreenId::menu: {
             ScreenBuilder builder(id, resources, session);
-            builder.add(Role::title, "title")
-                .add_choice("balance", k_menu_balance_key)
-                .add_choice("take_card", k_menu_take_card_key)
-                .add_choice("call_staff", k_menu_call_staff_key);
-            if (offers_forget_elder_mode(session)) {
+            builder.add(Role::title, "title").add_choice("balance", k_menu_balance_key);
+            const bool cash = offers_withdrawal(session);
+            if (cash) {
+                builder.add_choice("withdraw", k_menu_withdraw_key);
+            }
+            builder.add_choice("take_card", k_menu_take_card_key);
+            // Elder mode keeps to four choices (MIIT). When cash and forgetting elder mode are
+            // both offered, staff are on the Help key, as on every screen, and the menu says so.
+            const bool forget = offers_forget_elder_mode(session);
+            if (session.elder_mode && cash && forget) {
+                builder.add(Role::notice, "help_for_staff");
+            } else {
+                builder.add_choice("call_staff", k_menu_call_staff_key);
+            }
+            if (forget) {
                 builder.add_choice("forget_elder_mode", k_menu_forget_elder_mode_key);
             }
             return std::move(builder).build();
@@ -509,7 +578,19 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::error_pin_pad:
         case ScreenId::error_card_not_accepted:
         case ScreenId::timed_out:
+        case ScreenId::error_cash_not_given:
             return card_return_screen(id, resources, session);
+        case ScreenId::choose_amount:
+        case ScreenId::other_amount:
+        case ScreenId::quoting:
+        case ScreenId::confirm_withdrawal:
+        case ScreenId::withdrawal_refused:
+        case ScreenId::withdrawing:
+        case ScreenId::card_before_cash:
+        case ScreenId::take_cash:
+        case ScreenId::securing_cash:
+        case ScreenId::cash_retracted:
+            return cash_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);
     }

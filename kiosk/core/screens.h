@@ -57,6 +57,17 @@ enum class ScreenId {
     staff_on_the_way,
     staff_call_kept,
     staff_call_failed,
+    choose_amount,
+    other_amount,
+    quoting,
+    confirm_withdrawal,
+    withdrawal_refused,
+    withdrawing,
+    card_before_cash,
+    take_cash,
+    securing_cash,
+    error_cash_not_given,
+    cash_retracted,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -102,6 +113,17 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::staff_on_the_way,
     ScreenId::staff_call_kept,
     ScreenId::staff_call_failed,
+    ScreenId::choose_amount,
+    ScreenId::other_amount,
+    ScreenId::quoting,
+    ScreenId::confirm_withdrawal,
+    ScreenId::withdrawal_refused,
+    ScreenId::withdrawing,
+    ScreenId::card_before_cash,
+    ScreenId::take_cash,
+    ScreenId::securing_cash,
+    ScreenId::error_cash_not_given,
+    ScreenId::cash_retracted,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.
@@ -134,6 +156,18 @@ inline constexpr base::Key k_menu_forget_elder_mode_key = base::Key::digit_4;
 inline constexpr base::Key k_balance_back_key = base::Key::digit_1;
 inline constexpr base::Key k_balance_take_card_key = base::Key::digit_2;
 inline constexpr base::Key k_balance_aloud_key = base::Key::digit_3;  // without headphones
+inline constexpr base::Key k_menu_withdraw_key = base::Key::digit_5;
+// Cash (kiosk/core/README.md, "Cash"): the amounts offered are on 1 to 4; a confirmation is on
+// Enter, never on the digit that asked for it; Cancel goes back a screen.
+inline constexpr base::Key k_amount_other_key = base::Key::digit_5;
+inline constexpr base::Key k_amount_back_key = base::Key::cancel;
+inline constexpr base::Key k_other_amount_confirm_key = base::Key::enter;
+inline constexpr base::Key k_other_amount_clear_key = base::Key::clear;
+inline constexpr base::Key k_other_amount_back_key = base::Key::cancel;
+inline constexpr base::Key k_withdrawal_confirm_key = base::Key::enter;
+inline constexpr base::Key k_withdrawal_back_key = base::Key::cancel;
+inline constexpr base::Key k_refused_other_amount_key = base::Key::digit_1;
+inline constexpr base::Key k_refused_back_key = base::Key::cancel;
 inline constexpr base::Key k_wrong_pin_retry_key = base::Key::digit_1;
 inline constexpr base::Key k_wrong_pin_cancel_key = base::Key::cancel;
 inline constexpr base::Key k_timeout_extend_key = base::Key::enter;

@@ -62,6 +62,24 @@ std::string_view to_string(State state) {
             return "filing_complaint";
         case State::complaint_filed:
             return "complaint_filed";
+        case State::choose_amount:
+            return "choose_amount";
+        case State::other_amount:
+            return "other_amount";
+        case State::quoting:
+            return "quoting";
+        case State::confirm_withdrawal:
+            return "confirm_withdrawal";
+        case State::withdrawal_refused:
+            return "withdrawal_refused";
+        case State::withdrawing:
+            return "withdrawing";
+        case State::card_before_cash:
+            return "card_before_cash";
+        case State::take_cash:
+            return "take_cash";
+        case State::securing_cash:
+            return "securing_cash";
     }
     return "unknown";
 }
@@ -94,6 +112,10 @@ std::string_view to_string(EndReason reason) {
             return "timed_out";
         case EndReason::card_removed:
             return "card_removed";
+        case EndReason::cash_not_given:
+            return "cash_not_given";
+        case EndReason::cash_retracted:
+            return "cash_retracted";
     }
     return "unknown";
 }
@@ -112,7 +134,11 @@ Session new_session(const Resources& resources, const Session& previous) {
     session.pin_pad_missing = previous.pin_pad_missing;
     session.voice_missing = previous.voice_missing;
     session.printer_missing = previous.printer_missing;
+    session.dispenser_missing = previous.dispenser_missing;
     session.paper = previous.paper;
+    session.cassettes = previous.cassettes;
+    session.transaction_seed = previous.transaction_seed;
+    session.withdrawals_begun = previous.withdrawals_begun;
     session.visit = previous.visit + 1;
     return session;
 }
@@ -137,6 +163,27 @@ bool has_inactivity_timeout(State state) {
         case State::complaint_category:
         case State::complaint_consent:
         case State::complaint_filed:
+        case State::choose_amount:
+        case State::other_amount:
+        case State::confirm_withdrawal:
+        case State::withdrawal_refused:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool is_cash_state(State state) {
+    switch (state) {
+        case State::choose_amount:
+        case State::other_amount:
+        case State::quoting:
+        case State::confirm_withdrawal:
+        case State::withdrawal_refused:
+        case State::withdrawing:
+        case State::card_before_cash:
+        case State::take_cash:
+        case State::securing_cash:
             return true;
         default:
             return false;
@@ -194,6 +241,10 @@ int timer_milliseconds(TimerId id, const Resources& resources, const Session& se
             return policy.tour_repeat_ms;
         case TimerId::queue_call:
             return policy.queue_call_timeout_ms;
+        case TimerId::cash_wait:
+            return policy.cash_wait_ms * factor;
+        case TimerId::dispenser:
+            return policy.dispenser_timeout_ms;
     }
     return policy.inactivity_timeout_ms;
 }
@@ -242,6 +293,36 @@ bool is_missing(const Session& session, Device device) {
 
 bool can_take_cards(const Session& session) {
     return !session.card_reader_missing && !session.pin_pad_missing;
+}
+
+std::string account_currency(const Session& session) {
+    return session.balance ? session.balance->currency : std::string("CNY");
+}
+
+Money typed_amount(const Session& session) {
+    std::int64_t units = 0;
+    for (const char digit : session.amount_digits) {
+        units = units * 10 + (digit - '0');
+    }
+    return Money{units * 100, account_currency(session)};
+}
+
+std::vector<Money> withdrawal_amounts(const Session& session) {
+    if (!session.account) {
+        return {};
+    }
+    const std::vector<int> presets(policy::k_withdrawal_presets.begin(),
+                                   policy::k_withdrawal_presets.end());
+    return offered_amounts(
+        session.cassettes, session.account->limits, account_currency(session), presets,
+        session.elder_mode ? policy::k_elder_withdrawal_presets : presets.size());
+}
+
+bool offers_withdrawal(const Session& session) {
+    return session.account.has_value() && !session.dispenser_missing &&
+           smallest_note(session.cassettes, account_currency(session)).has_value() &&
+           can_withdraw(session.cassettes, session.account->limits,
+                        *smallest_note(session.cassettes, account_currency(session)));
 }
 
 }  // namespace kiosk::core

@@ -10,9 +10,11 @@
 #include "kiosk/core/effects.h"
 #include "kiosk/core/events.h"
 #include "kiosk/core/money.h"
+#include "kiosk/core/reconciliation.h"
 #include "kiosk/core/resources.h"
 #include "kiosk/core/screen.h"
 #include "kiosk/core/speech_script.h"
+#include "kiosk/core/withdrawal.h"
 
 namespace kiosk::core {
 
@@ -47,6 +49,16 @@ enum class State {
     complaint_consent,    // the purpose stated, and whether staff may come and talk
     filing_complaint,     // the queue service takes the complaint
     complaint_filed,      // its reference, or that it will be sent when the service is back
+    // Cash (kiosk/core/README.md, "Cash"): a withdrawal, from the menu.
+    choose_amount,       // the amounts offered, another amount, back
+    other_amount,        // the customer types an amount on the keypad
+    quoting,             // the account service states the fee and checks funds and limits
+    confirm_withdrawal,  // amount, fee and total shown and said; Enter confirms
+    withdrawal_refused,  // why the amount cannot be had (funds, limit, service); another or back
+    withdrawing,         // authorised, the notes picked, the debit confirmed
+    card_before_cash,    // the card is out first; the cash comes when it is taken
+    take_cash,           // the notes wait at the slot; reminders until they are taken
+    securing_cash,       // the notes go to the reject bin and the withdrawal is undone
 };
 
 std::string_view to_string(State state);
@@ -66,6 +78,8 @@ enum class EndReason {
     card_reader_failed,   // the reader went away with the card inside
     timed_out,            // no answer to the inactivity warning
     card_removed,         // the card was pulled out mid-session
+    cash_not_given,       // the withdrawal could not be completed: nothing was charged
+    cash_retracted,       // the cash was not taken in time: taken back, nothing charged
 };
 
 std::string_view to_string(EndReason reason);
@@ -146,6 +160,32 @@ struct Session {
     std::optional<ComplaintCategory> complaint_category;
     std::optional<QueueStatus> complaint_status;
     std::string complaint_reference;
+    // --- cash (kiosk/core/README.md, "Cash") ----------------------------------------------------
+    // The account service's session from the sign-on: personal, wiped with the card, except
+    // that a withdrawal being undone keeps it until the service has answered.
+    std::optional<AccountSession> account;
+    // The dispenser's cassettes as last reported; and where the next transaction reference
+    // comes from (kiosk/core/withdrawal.h). Facts about the kiosk, carried over.
+    std::vector<Cassette> cassettes;
+    TransactionSeed transaction_seed{};
+    std::uint64_t withdrawals_begun = 0;
+    std::string amount_digits;           // another amount, as typed so far
+    std::optional<Quote> quote;          // the amount, fee and total the customer confirms
+    std::optional<MoneyStatus> refusal;  // why the last request for cash was refused
+    // The withdrawal under way, from its authorisation until it is settled.
+    struct Withdrawal {
+        TransactionReference transaction;
+        WithdrawalStep step = WithdrawalStep::authorise_requested;
+        Money amount;
+        Money fee;
+        std::vector<int> notes;   // the mix asked for
+        Money dispensed;          // what the dispenser picked
+        bool card_taken = false;  // at the slot, while the cash was on its way
+        // Why the notes are being secured and the withdrawal undone.
+        ReverseReason reverse_reason = ReverseReason::outcome_unknown;
+        bool reverse_failed = false;  // the undo awaits staff and the next start-up
+    };
+    std::optional<Withdrawal> withdrawal;
     std::vector<TimerId> running_timers;
     ScreenModel screen;  // the screen last shown, for speaking it again
 };
@@ -186,10 +226,23 @@ bool can_print(const Session& session);
 
 // Whether the state belongs to the branch's screens, which need no card.
 bool is_branch_state(State state);
+// Whether the state is one of a withdrawal's screens, from the amount to the cash taken or
+// secured (kiosk/core/README.md, "Cash").
+bool is_cash_state(State state);
 
 // Whether the device is missing in this session's knowledge.
 bool is_missing(const Session& session, Device device);
 // Whether a card can be taken: the reader and the PIN pad are both there.
 bool can_take_cards(const Session& session);
+
+// Whether the menu offers cash: the customer is signed on, the dispenser is there and can make
+// at least one amount within today's limits.
+bool offers_withdrawal(const Session& session);
+// The amounts the amount screen offers, in this session's mode.
+std::vector<Money> withdrawal_amounts(const Session& session);
+// The currency of the customer's account.
+std::string account_currency(const Session& session);
+// The other amount typed so far (amount_digits), in whole units of the account's currency.
+Money typed_amount(const Session& session);
 
 }  // namespace kiosk::core

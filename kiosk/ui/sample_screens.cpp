@@ -85,6 +85,23 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
     session.staff_call_news = core::AssistanceCall{
         "sample", core::CallState::acknowledged,
         core::StaffMember{core::StaffRole::lobby_manager, "王经理", "A-17"}, 180};
+    // Cash: signed on with the simulated bank's limits, a dispenser of 100- and 50-yuan notes,
+    // another amount typed, quoted with a fee, and refused for want of funds.
+    const auto yuan = [](std::int64_t units) { return core::Money{units * 100, "CNY"}; };
+    session.account = core::AccountSession{base::SecretText("sample token"),
+                                           core::Limits{.withdrawal_per_transaction = yuan(3'000),
+                                                        .withdrawal_left_today = yuan(20'000),
+                                                        .transfer_left_today = yuan(50'000)}};
+    session.cassettes = {core::Cassette{1, yuan(100), 2'000, core::CassetteState::ok},
+                         core::Cassette{2, yuan(50), 1'000, core::CassetteState::ok}};
+    session.amount_digits = "2500";
+    session.quote = core::Quote{.id = "sample",
+                                .kind = core::MoneyKind::withdrawal,
+                                .amount = yuan(2'500),
+                                .fee = core::Money{250, "CNY"},
+                                .total = core::Money{250'250, "CNY"},
+                                .payee_masked = ""};
+    session.refusal = core::MoneyStatus::insufficient_funds;
     std::vector<core::ScreenModel> screens;
     screens.reserve(core::k_all_screen_ids.size());
     for (const core::ScreenId id : core::k_all_screen_ids) {

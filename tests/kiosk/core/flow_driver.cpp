@@ -36,8 +36,25 @@ EncryptedPinBlock sample_pin_block() {
 }
 
 ServiceReply balance_reply(std::int64_t minor_units) {
+    const Limits limits{Money{300'000, "CNY"}, Money{2'000'000, "CNY"}, Money{5'000'000, "CNY"}};
     return ServiceReply{ServiceStatus::ok, 3, BalanceReply{Money{minor_units, "CNY"}}, std::nullopt,
-                        std::nullopt};
+                        AccountSession{base::SecretText("session-token"), limits}};
+}
+
+MoneyReply quote_reply(std::int64_t amount, std::int64_t fee) {
+    MoneyReply reply;
+    reply.status = MoneyStatus::ok;
+    reply.quote = Quote{"quote-1",         MoneyKind::withdrawal,      Money{amount, "CNY"},
+                        Money{fee, "CNY"}, Money{amount + fee, "CNY"}, ""};
+    return reply;
+}
+
+DispenserReported sample_dispenser() {
+    DispenserReported reported;
+    reported.state = DispenserState::idle;
+    reported.cassettes = {Cassette{1, Money{10'000, "CNY"}, 2'000, CassetteState::ok},
+                          Cassette{2, Money{5'000, "CNY"}, 1'000, CassetteState::ok}};
+    return reported;
 }
 
 ServiceReply status_reply(ServiceStatus status, int tries_left) {

@@ -26,7 +26,13 @@ CardData sample_card(std::string language_preference = "zh");
 EncryptedPinBlock sample_pin_block();
 inline constexpr std::string_view k_sample_pin_block_hex = "C967C8198151A458";
 
+// A correct PIN's answer: the balance, and a session for the customer's further requests with
+// the limits of simulator/bank (3,000 yuan a withdrawal, 20,000 today; transfers 50,000).
 ServiceReply balance_reply(std::int64_t minor_units);
+// A quote for a withdrawal of `amount`, with its fee (minor units of yuan).
+MoneyReply quote_reply(std::int64_t amount, std::int64_t fee);
+// What a dispenser with 100-yuan notes (cassette 1) and 50-yuan notes (cassette 2) reports.
+DispenserReported sample_dispenser();
 ServiceReply status_reply(ServiceStatus status, int tries_left = 0);
 
 // A branch like simulator/queue's demo branch: six open businesses in popularity order (so that

@@ -46,6 +46,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -416,13 +417,49 @@ std::vector<Event> probes(const Session& session) {
     }
     events.push_back(ReplyReceived{stale, balance_reply(1'234'567)});
     events.push_back(PreferencesSaved{session.pending_save.value_or(stale), true});
+    // The account service's answers about money: where one is awaited, a quote and every
+    // status without one to the call awaited; and everywhere an answer to a call never made.
+    const bool awaits_money = session.state == State::quoting ||
+                              session.state == State::withdrawing ||
+                              session.state == State::securing_cash;
+    if (session.pending_call && awaits_money) {
+        const std::uint64_t call_id = *session.pending_call;
+        events.push_back(MoneyReplyReceived{call_id, quote_reply(50'000, 200)});
+        for (const MoneyStatus status : every_value<MoneyStatus>()) {
+            MoneyReply reply;
+            reply.status = status;
+            events.push_back(MoneyReplyReceived{call_id, std::move(reply)});
+        }
+    }
     events.push_back(MoneyReplyReceived{stale, MoneyReply{}});
-    // The cash dispenser's reports, none of them awaited yet.
-    for (Event event :
-         std::initializer_list<Event>{CashDispensed{}, CashPresented{}, CashTaken{},
-                                      CashRetracted{}, CashRejected{}, DispenserReported{}}) {
+    // The cash dispenser's reports. During a withdrawal: about it, each way it can go, and about
+    // another transaction; with none under way, one of each kind, which nothing awaits.
+    const TransactionReference other("other");
+    if (session.withdrawal) {
+        const TransactionReference& reference = session.withdrawal->transaction;
+        const Money& amount = session.withdrawal->amount;
+        for (Event event : std::initializer_list<Event>{
+                 CashDispensed{reference, PickResult::picked, {5}, amount, CashFault::none},
+                 CashDispensed{reference, PickResult::picked_in_part, {2}, {}, CashFault::jammed},
+                 CashDispensed{
+                     reference, PickResult::nothing_picked, {}, {}, CashFault::not_enough_notes},
+                 CashDispensed{reference, PickResult::nothing_picked, {}, {}, CashFault::no_answer},
+                 CashPresented{reference, 5, CashFault::none},
+                 CashPresented{reference, 0, CashFault::shutter_fault}, CashTaken{reference},
+                 CashRetracted{reference, 5, CashFault::none},
+                 CashRetracted{reference, 0, CashFault::jammed},
+                 CashRejected{reference, 5, CashFault::none},
+                 CashRejected{reference, 0, CashFault::no_answer}}) {
+            events.push_back(std::move(event));
+        }
+    }
+    for (Event event : std::initializer_list<Event>{
+             CashDispensed{other, PickResult::picked, {5}, {}, CashFault::none},
+             CashPresented{other, 5, CashFault::none}, CashTaken{other},
+             CashRetracted{other, 5, CashFault::none}, CashRejected{other, 5, CashFault::none}}) {
         events.push_back(std::move(event));
     }
+    events.push_back(sample_dispenser());
     // The queue service's answers, to the call awaited and to one never made: ok, and a failure
     // of each kind that leads elsewhere.
     for (const std::uint64_t call_id : {session.pending_queue_call.value_or(stale), stale}) {
@@ -462,6 +499,13 @@ std::vector<Event> probes(const Session& session) {
         events.push_back(TimerFired{id});
     }
     return events;
+}
+
+// Whether a withdrawal at this step waits for the dispenser's answer, which fits on any screen.
+bool awaits_dispenser(WithdrawalStep step) {
+    return step == WithdrawalStep::dispense_ordered || step == WithdrawalStep::present_ordered ||
+           step == WithdrawalStep::presented || step == WithdrawalStep::retract_ordered ||
+           step == WithdrawalStep::reject_ordered;
 }
 
 // What tells two sessions apart for the exploration: the fields step() decides transitions by,
@@ -524,6 +568,38 @@ std::string configuration(const Session& session) {
                    session.end_reason == EndReason::finished
                ? " served"
                : "";
+    // Cash. Each fact is told apart only where step() reads it: whether cash is offered, on the
+    // menu (its key); how many amounts are, on the amount screen (its keys); the amount typed
+    // (its length and whether it can be had), on the keypad's screen; the quote, where it is
+    // confirmed (why cash was refused changes what is said, never where a key leads). The
+    // withdrawal's step decides which of
+    // the dispenser's answers fit until it is final; whether the card was taken while the cash
+    // was on its way decides where the card is for as long as the session lasts.
+    if (session.state == State::menu) {
+        key += offers_withdrawal(session) ? " cash" : "";
+    }
+    if (session.state == State::choose_amount) {
+        key += " amounts " + std::to_string(withdrawal_amounts(session).size());
+    }
+    if (session.state == State::other_amount) {
+        key += " typed " + std::to_string(session.amount_digits.size());
+        key += session.account && can_withdraw(session.cassettes, session.account->limits,
+                                               typed_amount(session))
+                   ? " valid"
+                   : "";
+    }
+    if (session.state == State::confirm_withdrawal) {
+        key += session.quote ? " quoted" : "";
+    }
+    if (session.withdrawal) {
+        const WithdrawalStep step = session.withdrawal->step;
+        const bool cash_screen =
+            is_cash_state(session.state) || (interrupts && is_cash_state(session.resume_state));
+        key += !is_final(step) && (cash_screen || awaits_dispenser(step))
+                   ? " withdrawal " + std::string(to_string(step))
+                   : "";
+        key += session.withdrawal->card_taken ? " card taken" : "";
+    }
     // The end reason picks the card-returning screen; elsewhere it only lingers.
     if (session.state == State::returning_card) {
         key += " ended " + std::string(to_string(session.end_reason));
@@ -541,9 +617,30 @@ bool ignored(const std::vector<Effect>& effects) {
     });
 }
 
+// The events that brought a session where it is, from Started: each step points at the one
+// before, so that the sessions the exploration holds share their beginnings.
+struct PathStep {
+    std::shared_ptr<const PathStep> before;
+    std::string event;
+};
+using Path = std::shared_ptr<const PathStep>;
+
+Path extended(Path path, std::string event) {
+    return std::make_shared<const PathStep>(PathStep{std::move(path), std::move(event)});
+}
+
+std::string joined(const Path& path) {
+    std::vector<std::string> events;
+    for (const PathStep* at = path.get(); at != nullptr; at = at->before.get()) {
+        events.push_back(at->event);
+    }
+    std::ranges::reverse(events);
+    return joined(events, ", ");
+}
+
 struct Node {
     Session session;
-    std::vector<std::string> path;  // the events that brought it here, from Started
+    Path path;
 };
 
 struct Exploration {
@@ -561,7 +658,7 @@ Node walk(const std::vector<Event>& events) {
     kiosk.set_pad_confirms(false);
     Node node;
     for (const Event& event : events) {
-        node.path.push_back(describe(event, kiosk.session()));
+        node.path = extended(node.path, describe(event, kiosk.session()));
         kiosk.send(event);
     }
     node.session = kiosk.session();
@@ -610,14 +707,18 @@ Exploration explore() {
             const Transition transition{
                 state, std::string(to_string(event)), label_of(event, node.session),
                 was_ignored ? std::string(k_ignored) : std::string(to_string(next.session.state))};
-            std::vector<std::string> path = node.path;
-            path.push_back(describe(event, node.session));
             if (was_ignored && next.session.state != node.session.state) {
-                explored.misfits.push_back(describe(transition) + " after " + joined(path, ", "));
+                explored.misfits.push_back(
+                    describe(transition) + " after " +
+                    joined(extended(node.path, describe(event, node.session))));
             }
-            explored.transitions.emplace(transition, joined(node.path, ", "));
+            // The path is written out only for a transition seen for the first time.
+            if (const auto [entry, first] = explored.transitions.try_emplace(transition); first) {
+                entry->second = joined(node.path);
+            }
             if (seen.insert(configuration(next.session)).second) {
-                queue.push_back(Node{std::move(next.session), std::move(path)});
+                queue.push_back(Node{std::move(next.session),
+                                     extended(node.path, describe(event, node.session))});
             }
         }
     }

@@ -159,6 +159,13 @@ TEST_CASE("Amounts are formatted for the screen with grouping and two decimals")
           "-92,233,720,368,547,758.08");
 }
 
+TEST_CASE("Cash amounts in whole notes are shown without decimals, any other exactly") {
+    CHECK(format_cash_amount(fen(100'000)) == "1,000");
+    CHECK(format_cash_amount(fen(5'000)) == "50");
+    CHECK(format_cash_amount(fen(250'250)) == "2,502.50");
+    CHECK(format_cash_amount(fen(0)) == "0");
+}
+
 TEST_CASE("An amount is shown and said with the same currency in every locale") {
     for (const std::string_view locale : {"zh-CN", "zh-HK", "en"}) {
         INFO(locale);
