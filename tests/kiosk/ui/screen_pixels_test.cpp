@@ -204,6 +204,9 @@ void check_control_contrast(const Rendered& shown) {
     constexpr int k_step = 3;  // into the edge, or out of it
     for (const LaidOutElement& element : shown.layout->elements) {
         const SDL_Rect& box = element.box;
+        if (box.x < 0 || box.y < 0 || box.x + box.w > frame.width || box.y + box.h > frame.height) {
+            continue;  // off the screen: check_fits says so
+        }
         const int middle = box.y + box.h / 2;
         INFO("element " << element.index);
         switch (element.role) {
