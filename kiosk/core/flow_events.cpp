@@ -148,8 +148,13 @@ bool Flow::fits(const Event& event) const {
 
 namespace {
 
-// Whether a card is in the kiosk in this state. The branch's screens need none.
+// Whether a card is in the kiosk in this state. The branch's screens need none. A withdrawal's
+// screens hold it until the cash is at the slot, for the card comes out first (and earlier
+// when the customer takes it: Flow::card_in_kiosk).
 bool holds_card(State state) {
+    if (is_cash_state(state)) {
+        return state != State::take_cash;
+    }
     switch (state) {
         case State::welcome:
         case State::settings:
@@ -169,19 +174,7 @@ bool holds_card(State state) {
         case State::balance:
         case State::wrong_pin:
         case State::returning_card:
-        case State::choose_amount:
-        case State::other_amount:
-        case State::quoting:
-        case State::confirm_withdrawal:
-        case State::withdrawal_refused:
-        case State::withdrawing:
-        case State::card_before_cash:
-        case State::securing_cash:
-            // The last two until the card is taken at the slot (Flow::card_in_kiosk).
             return true;
-        case State::take_cash:
-            // The card was taken before the cash came.
-            return false;
         default:
             // The branch's states: none needs a card.
             return false;
