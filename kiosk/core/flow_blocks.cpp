@@ -97,10 +97,18 @@ void Flow::announce_key(base::Key key) {
 }
 
 void Flow::refresh_channel_choices() {
-    // Only the balance screen's choices depend on where speech plays (offers_speaker).
+    // Only the screens with private amounts offer the speaker (offers_speaker).
     if (m_session.state == State::balance) {
         refresh(ScreenId::balance);
+    } else if (m_session.state == State::confirm_withdrawal) {
+        refresh(ScreenId::confirm_withdrawal);
     }
+}
+
+void Flow::choose_speaker() {
+    m_session.speaker_chosen = true;
+    journal("speaker_chosen");
+    enter_interactive(m_session.state);
 }
 
 void Flow::speak_screen_again(std::initializer_list<std::string_view> phrase_keys) {

@@ -170,6 +170,9 @@ void Flow::confirm_withdrawal_key(base::Key key) {
         accept_key();
         m_session.quote.reset();
         enter_interactive(State::choose_amount);
+    } else if (key == k_withdrawal_aloud_key && offers_speaker(m_session)) {
+        accept_key();
+        choose_speaker();
     } else {
         reject_key();
     }

@@ -461,9 +461,7 @@ void Flow::balance_key(base::Key key) {
         end_session(EndReason::finished);
     } else if (key == k_balance_aloud_key && offers_speaker(m_session)) {
         accept_key();
-        m_session.speaker_chosen = true;
-        journal("speaker_chosen");
-        enter_interactive(State::balance);
+        choose_speaker();
     } else {
         reject_key();
     }

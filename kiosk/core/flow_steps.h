@@ -91,6 +91,8 @@ class Flow {
     void refresh(ScreenId id);
     // Redraws the screen when its choices depend on the speech channel, which just changed.
     void refresh_channel_choices();
+    // The customer chose to hear the private details on the speaker: the screen again, aloud.
+    void choose_speaker();
     // Speaks the current screen again, after the given catalog phrases.
     void speak_screen_again(std::initializer_list<std::string_view> phrase_keys = {});
     void speak_phrase(std::string_view key);

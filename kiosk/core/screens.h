@@ -166,6 +166,7 @@ inline constexpr base::Key k_other_amount_clear_key = base::Key::clear;
 inline constexpr base::Key k_other_amount_back_key = base::Key::cancel;
 inline constexpr base::Key k_withdrawal_confirm_key = base::Key::enter;
 inline constexpr base::Key k_withdrawal_back_key = base::Key::cancel;
+inline constexpr base::Key k_withdrawal_aloud_key = base::Key::digit_3;  // without headphones
 inline constexpr base::Key k_refused_other_amount_key = base::Key::digit_1;
 inline constexpr base::Key k_refused_back_key = base::Key::cancel;
 inline constexpr base::Key k_wrong_pin_retry_key = base::Key::digit_1;

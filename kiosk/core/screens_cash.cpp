@@ -91,6 +91,10 @@ ScreenModel confirm_screen(const Resources& resources, const Session& session) {
     }
     builder.add_choice("confirm", k_withdrawal_confirm_key)
         .add_choice("back", k_withdrawal_back_key);
+    if (offers_speaker(session)) {
+        builder.add(make_choice(builder.text("aloud"), k_withdrawal_aloud_key,
+                                builder.text("aloud_speech")));
+    }
     return std::move(builder).build();
 }
 

@@ -386,6 +386,54 @@ TEST_CASE(
           std::string::npos);
 }
 
+TEST_CASE(
+    "Without headphones the confirm screen offers the amount, fee and total on the speaker, and "
+    "nothing moves when the customer takes it",
+    "[cash]") {
+    FlowDriver kiosk;
+    reach_cash_confirm(kiosk);
+    const auto offered = last_screen(kiosk.last());
+    REQUIRE(offered);
+    const auto offers_aloud = [](const ScreenModel& screen) {
+        return std::ranges::any_of(screen.elements, [](const Element& element) {
+            return element.role == Role::choice && element.key == k_withdrawal_aloud_key;
+        });
+    };
+    CHECK(offers_aloud(*offered));
+    CHECK(spoken_text(kiosk.last()).find(kiosk.text("confirm_withdrawal.aloud_speech")) !=
+          std::string::npos);
+
+    kiosk.send(KeyPressed{k_withdrawal_aloud_key});
+    CHECK(kiosk.session().speaker_chosen);
+    CHECK(kiosk.session().state == State::confirm_withdrawal);
+    const std::string aloud = cash_spoken_on(kiosk.last(), Channel::speaker);
+    INFO(aloud);
+    CHECK(aloud.find("500 yuan") != std::string::npos);
+    CHECK(aloud.find("The fee is 2 yuan.") != std::string::npos);
+    CHECK(aloud.find("In all, 502 yuan will be taken from your account.") != std::string::npos);
+    // Chosen, the choice is gone; the quote stands and nothing has moved.
+    const auto chosen = last_screen(kiosk.last());
+    REQUIRE(chosen);
+    CHECK_FALSE(offers_aloud(*chosen));
+    CHECK(kiosk.session().quote);
+    CHECK(cash_requests<AuthoriseWithdrawal>(kiosk.all()).empty());
+    CHECK_FALSE(moves_cash(kiosk.all()));
+    kiosk.send(KeyPressed{k_withdrawal_confirm_key});
+    CHECK(cash_requests<AuthoriseWithdrawal>(kiosk.last()).size() == 1);
+
+    SECTION("Headphones plugged in on the confirm screen take the choice away at once") {
+        FlowDriver private_kiosk;
+        reach_cash_confirm(private_kiosk);
+        private_kiosk.send(HeadphonesPlugged{});
+        const auto screen = last_screen(private_kiosk.last());
+        REQUIRE(screen);
+        CHECK_FALSE(offers_aloud(*screen));
+        private_kiosk.send(KeyPressed{k_withdrawal_aloud_key});
+        CHECK_FALSE(private_kiosk.session().speaker_chosen);
+        CHECK(private_kiosk.session().state == State::confirm_withdrawal);
+    }
+}
+
 TEST_CASE("Cancel on the confirm screen goes back to the amounts without any money call",
           "[cash]") {
     FlowDriver kiosk;

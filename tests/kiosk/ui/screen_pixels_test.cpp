@@ -8,7 +8,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "kiosk/core/screens.h"
 #include "tests/kiosk/ui/screen_pixels.h"
@@ -108,7 +110,16 @@ const TextSizes& design_sizes(const ScreenLook& look) {
 // element, every element drawn and nothing drawn outside them.
 void check_fits(const Rendered& shown) {
     INFO("WCAG 1.4.4");
-    CHECK_FALSE(shown.layout->overflows);
+    if (shown.layout->overflows) {
+        // The picture, to see what does not fit (the sample session's details are made up).
+        std::string file = shown.name() + ".png";
+        std::ranges::replace(file, ' ', '_');
+        const std::filesystem::path picture =
+            std::filesystem::path(KIOSK_BINARY_DIR) / "screens" / "overflow" / file;
+        std::filesystem::create_directories(picture.parent_path());
+        CHECK(save_png(*shown.frame, picture).has_value());
+        FAIL_CHECK("does not fit: " << picture.string());
+    }
     const Frame& frame = *shown.frame;
     const auto& elements = shown.layout->elements;
     std::vector<std::uint8_t> covered(
