@@ -138,6 +138,8 @@ void apply_file(Config& config, const std::filesystem::path& path) {
         config.location = *location;
     if (const auto file = text("outbox", "file"))
         config.outbox_file = *file;
+    if (const auto file = text("journal", "file"))
+        config.journal_file = *file;
     if (const auto device = text("speech", "speaker_device"))
         config.speaker_device = *device;
     if (const auto device = text("speech", "headphones_device")) {
@@ -290,6 +292,8 @@ std::string usage() {
            "  --client-key FILE     its private key (PEM), owned by the kiosk's user, mode 600\n"
            "  --location TEXT       where staff find this kiosk, e.g. \"lobby, machine 2\"\n"
            "  --outbox FILE         the queue client's outbox (SQLite, created when missing)\n"
+           "  --journal FILE        the electronic journal (SQLite, created when missing;\n"
+           "                        default /var/lib/kiosk/journal.sqlite)\n"
            "  --locales DIR         the message catalogs folder\n"
            "  --transcript FILE     write the JSON Lines transcript (docs/architecture.md)\n"
            "  --screenshots DIR     save a PNG of each new screen (private data redacted)\n"
@@ -358,6 +362,8 @@ std::optional<Config> load_config(const std::vector<std::string>& arguments,
             config.location = value();
         } else if (option == "--outbox") {
             config.outbox_file = value();
+        } else if (option == "--journal") {
+            config.journal_file = value();
         } else if (option == "--locales") {
             config.locales_directory = value();
         } else if (option == "--transcript") {

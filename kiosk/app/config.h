@@ -58,6 +58,10 @@ struct Config {
     std::string location;
     // The queue client's outbox ([outbox] file): an SQLite database the kiosk creates.
     std::filesystem::path outbox_file;
+    // The electronic journal ([journal] file, --journal): every step of every withdrawal, in an
+    // SQLite file the kiosk creates (kiosk/store). Without a journal it can open and write, the
+    // kiosk gives no cash and tells staff; everything else still works.
+    std::filesystem::path journal_file = "/var/lib/kiosk/journal.sqlite";
     // speech
     std::string speaker_device;
     std::string headphones_device;

@@ -233,7 +233,7 @@ int Kiosk::run() {
         log("cannot start: no secure random bytes to name this run's transactions");
         return 1;
     }
-    step(core::Started{*seed});
+    step(core::Started{*seed, {}});
     // SDL_WaitEventTimeout sleeps only where the video driver can wait (X11, Wayland); with
     // the dummy and offscreen drivers it polls every millisecond, about 2.5% of a core at
     // rest. Those drivers bring no input, so there the loop sleeps on the event queue instead.

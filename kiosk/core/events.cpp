@@ -176,6 +176,8 @@ constexpr std::string_view event_name() {
         return "CashRejected";
     } else if constexpr (std::is_same_v<T, DispenserReported>) {
         return "DispenserReported";
+    } else if constexpr (std::is_same_v<T, JournalFailed>) {
+        return "JournalFailed";
     } else {
         static_assert(std::is_same_v<T, TimerFired>, "every event needs a name");
         return "TimerFired";

@@ -15,6 +15,7 @@
 #include "kiosk/core/cash.h"
 #include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/money.h"
+#include "kiosk/core/reconciliation.h"
 #include "kiosk/core/withdrawal.h"
 
 namespace kiosk::core {
@@ -92,6 +93,9 @@ struct ServiceReply {
 // 16 bytes from the shell's secure generator.
 struct Started {
     TransactionSeed transaction_seed{};
+    // The withdrawals the electronic journal left unfinished (a crash, a power cut, the kiosk
+    // stopped mid-way), oldest first: settled before the welcome screen (reconciliation.h).
+    std::vector<UnfinishedWithdrawal> unfinished;
 };
 struct KeyPressed {
     base::Key key;
@@ -215,14 +219,21 @@ struct PrintFinished {
     PrintResult result = PrintResult::failed;
 };
 
-using Event =
-    std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
-                 PinEntryReady, PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled,
-                 PinEntryFailed, DeviceFailed, DeviceMissing, DeviceReturned, SpeechEnded,
-                 HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived, PreferencesSaved,
-                 MoneyReplyReceived, BusinessesListed, TicketIssued, StaffCallChanged,
-                 ComplaintFiled, PaperChanged, PrintFinished, TimerFired, CashDispensed,
-                 CashPresented, CashTaken, CashRetracted, CashRejected, DispenserReported>;
+// The electronic journal (kiosk/store) could not be written, or not opened at start-up. From
+// the record that failed on, the shell carries out none of the effects that give money
+// (is_money_giving in effects.h) and says so once with this event; what secures money still
+// runs. No cash is offered again until the kiosk is restarted with a journal that works.
+struct JournalFailed {
+    std::string reason;  // for staff: the store's error, never personal data
+};
+
+using Event = std::variant<
+    Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved, PinEntryReady,
+    PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled, PinEntryFailed, DeviceFailed,
+    DeviceMissing, DeviceReturned, SpeechEnded, HeadphonesPlugged, HeadphonesUnplugged,
+    ReplyReceived, PreferencesSaved, MoneyReplyReceived, BusinessesListed, TicketIssued,
+    StaffCallChanged, ComplaintFiled, PaperChanged, PrintFinished, TimerFired, CashDispensed,
+    CashPresented, CashTaken, CashRetracted, CashRejected, DispenserReported, JournalFailed>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

@@ -200,7 +200,8 @@ void Flow::journal_step(WithdrawalStep step, std::string detail) {
     withdrawal.step = step;
     const bool moves_notes =
         step == WithdrawalStep::dispense_ordered || step == WithdrawalStep::dispensed;
-    emit(Journal{"withdrawal_" + std::string(to_string(step)), std::move(detail),
+    emit(Journal{std::string(k_withdrawal_event_prefix) + std::string(to_string(step)),
+                 std::move(detail),
                  TransactionRecord{
                      withdrawal.transaction, std::string(to_string(step)),
                      step == WithdrawalStep::dispensed ? withdrawal.dispensed : withdrawal.amount,
@@ -446,6 +447,46 @@ void Flow::handle(const CashRejected& event) {
 void Flow::handle(const DispenserReported& event) {
     journal("dispenser_reported", std::string(to_string(event.state)));
     m_session.cassettes = event.cassettes;
+}
+
+// The journal cannot be written: from the record that failed on, the shell carried out nothing
+// that gives money, so the withdrawal's step names an action that did not happen. The
+// withdrawal is undone from there, and no cash is offered until the kiosk is restarted.
+void Flow::handle(const JournalFailed& event) {
+    m_session.journal_failed = true;
+    notify_staff("electronic journal cannot be written: " + event.reason);
+    if (!withdrawal_in_flight()) {
+        return;
+    }
+    Session::Withdrawal& withdrawal = *m_session.withdrawal;
+    switch (withdrawal.step) {
+        case WithdrawalStep::authorise_requested:
+            // The authorisation was never sent: nothing is held.
+            cancel_call();
+            cancel_timer(TimerId::service_call);
+            journal_step(WithdrawalStep::refused, "journal failed");
+            m_session.refusal = MoneyStatus::unavailable;
+            m_session.withdrawal.reset();
+            enter_interactive(State::withdrawal_refused);
+            return;
+        case WithdrawalStep::dispense_ordered:
+            // Nothing was picked.
+            cancel_timer(TimerId::dispenser);
+            withdrawal.reverse_reason = ReverseReason::dispense_failed;
+            reverse_withdrawal(ReverseReason::dispense_failed);
+            return;
+        case WithdrawalStep::confirm_requested:
+        case WithdrawalStep::confirmed:
+        case WithdrawalStep::present_ordered:
+            // The notes are picked and not given: into the reject bin, then undone.
+            cancel_call();
+            cancel_timer(TimerId::service_call);
+            secure_cash(ReverseReason::outcome_unknown);
+            return;
+        default:
+            // Presented, or already being secured: nothing that gives money is left to do.
+            return;
+    }
 }
 
 // The card was taken at the slot while cash was on its way.

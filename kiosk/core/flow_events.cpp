@@ -87,6 +87,7 @@ bool Flow::fits(const Event& event) const {
             [this](const DeviceMissing& missing) { return !is_missing(m_session, missing.device); },
             [this](const DeviceReturned& back) { return is_missing(m_session, back.device); },
             [](const SpeechEnded&) { return true; },
+            [this](const JournalFailed&) { return !m_session.journal_failed; },
             [this](const HeadphonesPlugged&) { return !m_session.headphones; },
             [this](const HeadphonesUnplugged&) { return m_session.headphones; },
             [this, state](const ReplyReceived& reply) {

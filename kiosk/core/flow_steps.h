@@ -66,6 +66,7 @@ class Flow {
     void handle(const CashRetracted& event);
     void handle(const CashRejected& event);
     void handle(const DispenserReported& event);
+    void handle(const JournalFailed& event);
     // The branch queue service's answers and the printer's news (flow_branch.cpp).
     void handle(const BusinessesListed& event);
     void handle(const TicketIssued& event);

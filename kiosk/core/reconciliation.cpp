@@ -40,6 +40,16 @@ std::string_view to_string(WithdrawalStep step) {
     return "unknown";
 }
 
+std::optional<WithdrawalStep> withdrawal_step_named(std::string_view name) {
+    for (int value = 0; value <= static_cast<int>(WithdrawalStep::held_for_engineer); ++value) {
+        const auto step = static_cast<WithdrawalStep>(value);
+        if (to_string(step) == name) {
+            return step;
+        }
+    }
+    return std::nullopt;
+}
+
 bool is_final(WithdrawalStep step) {
     return step == WithdrawalStep::refused || step == WithdrawalStep::completed ||
            step == WithdrawalStep::reversed || step == WithdrawalStep::held_for_engineer;

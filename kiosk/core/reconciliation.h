@@ -9,6 +9,7 @@
 // Pure: the shell reads the journal and asks the dispenser; this decides; the flow carries the
 // decision out (reject or retract the notes, then confirm or reverse at the account service).
 
+#include <optional>
 #include <string_view>
 
 #include "kiosk/core/account_calls.h"
@@ -42,6 +43,13 @@ enum class WithdrawalStep {
 };
 
 std::string_view to_string(WithdrawalStep step);
+// The step that to_string names, as the journal's records carry it; nothing for another name.
+std::optional<WithdrawalStep> withdrawal_step_named(std::string_view name);
+
+// How the flow journals a withdrawal's step: the record's event is this prefix and the step's
+// name ("withdrawal_dispensed"), its step the name, its amount what was authorised (for
+// dispensed: what was picked), its fee the fee.
+inline constexpr std::string_view k_withdrawal_event_prefix = "withdrawal_";
 
 // Whether nothing more is to be done for a withdrawal whose last journaled step is `step`.
 bool is_final(WithdrawalStep step);
@@ -51,8 +59,11 @@ struct UnfinishedWithdrawal {
     TransactionReference transaction;
     WithdrawalStep last_step = WithdrawalStep::authorise_requested;
     Money amount;     // what was authorised
+    Money fee;        // the fee quoted with it
     Money dispensed;  // what the dispenser reported picked, when the journal has it
     bool dispensed_known = false;
+
+    friend bool operator==(const UnfinishedWithdrawal&, const UnfinishedWithdrawal&) = default;
 };
 
 enum class SettlementAction {

@@ -135,6 +135,7 @@ Session new_session(const Resources& resources, const Session& previous) {
     session.voice_missing = previous.voice_missing;
     session.printer_missing = previous.printer_missing;
     session.dispenser_missing = previous.dispenser_missing;
+    session.journal_failed = previous.journal_failed;
     session.paper = previous.paper;
     session.cassettes = previous.cassettes;
     session.transaction_seed = previous.transaction_seed;
@@ -319,7 +320,7 @@ std::vector<Money> withdrawal_amounts(const Session& session) {
 }
 
 bool offers_withdrawal(const Session& session) {
-    return session.account.has_value() && !session.dispenser_missing &&
+    return session.account.has_value() && !session.dispenser_missing && !session.journal_failed &&
            smallest_note(session.cassettes, account_currency(session)).has_value() &&
            can_withdraw(session.cassettes, session.account->limits,
                         *smallest_note(session.cassettes, account_currency(session)));

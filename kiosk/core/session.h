@@ -117,6 +117,7 @@ struct Session {
     bool voice_missing = false;
     bool printer_missing = false;
     bool dispenser_missing = false;  // no cash can be given: withdrawals are not offered
+    bool journal_failed = false;     // the electronic journal cannot be written: no cash either
     std::optional<CardData> card;
     std::optional<Money> balance;
     // The account service's grant to change this card's remembered preferences once

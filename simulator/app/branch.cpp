@@ -198,6 +198,8 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
         // The kiosk's outbox holds requests for the queue service it kept: they belong to the
         // database they were meant for.
         base::remove_database(options.out_directory / "outbox.sqlite");
+        // The kiosk's journal records withdrawals of the ledger that is starting afresh.
+        base::remove_database(options.out_directory / "journal.sqlite");
     }
     if (options.record_audio) {
         std::filesystem::create_directories(options.out_directory / "audio", error);
@@ -328,7 +330,12 @@ std::expected<void, base::Error<BranchError>> Branch::launch_kiosk(bool append_l
                   "# Requests for the queue service wait here until they are delivered, across\n"
                   "# restarts of the kiosk.\n"
                   "[outbox]\n"
-               << "file = " << toml_path(m_options.out_directory / "outbox.sqlite") << "\n";
+               << "file = " << toml_path(m_options.out_directory / "outbox.sqlite")
+               << "\n\n"
+                  "# The electronic journal: every step of every withdrawal, kept across\n"
+                  "# restarts of the kiosk, which settles what it finds unfinished there.\n"
+                  "[journal]\n"
+               << "file = " << toml_path(m_options.out_directory / "journal.sqlite") << "\n";
         if (!config) {
             return std::unexpected(base::error(BranchError::kiosk_not_started,
                                                kiosk_config_path().string() + ": cannot write"));

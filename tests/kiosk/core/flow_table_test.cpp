@@ -460,6 +460,7 @@ std::vector<Event> probes(const Session& session) {
         events.push_back(std::move(event));
     }
     events.push_back(sample_dispenser());
+    events.push_back(JournalFailed{"disk full"});
     // The queue service's answers, to the call awaited and to one never made: ok, and a failure
     // of each kind that leads elsewhere.
     for (const std::uint64_t call_id : {session.pending_queue_call.value_or(stale), stale}) {

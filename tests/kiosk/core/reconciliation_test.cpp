@@ -17,8 +17,12 @@ const TransactionReference k_earlier = "4c2e1f0a-9b8d-4e7f-a6c5-b4d3e2f1a0b9";
 const Money k_five_hundred{50'000, "CNY"};
 
 UnfinishedWithdrawal at(WithdrawalStep step) {
-    return UnfinishedWithdrawal{k_transaction, step, k_five_hundred, k_five_hundred,
-                                step >= WithdrawalStep::dispensed};
+    return UnfinishedWithdrawal{.transaction = k_transaction,
+                                .last_step = step,
+                                .amount = k_five_hundred,
+                                .fee = Money{0, "CNY"},
+                                .dispensed = k_five_hundred,
+                                .dispensed_known = step >= WithdrawalStep::dispensed};
 }
 
 // The dispenser's report after it dispensed `transaction` and the notes went to `location`.
