@@ -45,7 +45,7 @@ bool Flow::cash_key(base::Key key) {
             confirm_withdrawal_key(key);
             return true;
         case State::withdrawal_refused:
-            if (key == k_refused_other_amount_key) {
+            if (key == k_refused_other_amount_key && !cash_out_of_service(m_session)) {
                 accept_key();
                 begin_withdrawal();
             } else if (key == k_refused_back_key) {
@@ -60,6 +60,7 @@ bool Flow::cash_key(base::Key key) {
         case State::card_before_cash:
         case State::take_cash:
         case State::securing_cash:
+        case State::settling:
             // Cash is moving: every key says again what is happening and what to do.
             accept_key();
             speak_screen_again();
@@ -77,10 +78,10 @@ void Flow::begin_withdrawal() {
     enter_interactive(State::choose_amount);
 }
 
-// The dispenser went away while the customer chose: no cash is asked for, and the customer
-// hears that none can be given now.
-bool Flow::refused_without_dispenser() {
-    if (!m_session.dispenser_missing) {
+// The dispenser went away, or the journal failed, while the customer chose: no cash is asked
+// for, and the customer hears that this machine can give none now.
+bool Flow::refused_out_of_service() {
+    if (!cash_out_of_service(m_session)) {
         return false;
     }
     m_session.quote.reset();
@@ -94,7 +95,7 @@ void Flow::choose_amount_key(base::Key key) {
     for (std::size_t index = 0; index < amounts.size(); ++index) {
         if (base::digit_key(static_cast<int>(index) + 1) == key) {
             accept_key();
-            if (!refused_without_dispenser()) {
+            if (!refused_out_of_service()) {
                 request_quote(amounts[index]);
             }
             return;
@@ -136,7 +137,7 @@ void Flow::other_amount_key(base::Key key) {
         if (m_session.account &&
             can_withdraw(m_session.cassettes, m_session.account->limits, amount)) {
             accept_key();
-            if (!refused_without_dispenser()) {
+            if (!refused_out_of_service()) {
                 request_quote(amount);
             }
         } else {
@@ -163,7 +164,7 @@ void Flow::say_typed_amount() {
 void Flow::confirm_withdrawal_key(base::Key key) {
     if (key == k_withdrawal_confirm_key && m_session.quote) {
         accept_key();
-        if (!refused_without_dispenser()) {
+        if (!refused_out_of_service()) {
             authorise_withdrawal();
         }
     } else if (key == k_withdrawal_back_key) {
@@ -267,7 +268,7 @@ void Flow::secure_cash(ReverseReason reason) {
 }
 
 void Flow::reverse_withdrawal(ReverseReason reason) {
-    if (m_session.state != State::securing_cash) {
+    if (m_session.state != State::securing_cash && m_session.state != State::settling) {
         m_session.state = State::securing_cash;
         show(ScreenId::securing_cash);
     }
@@ -288,6 +289,11 @@ void Flow::hold_for_engineer(std::string reason) {
 // The withdrawal is undone (or left to staff): the card comes back if it is still here, with
 // why; otherwise the customer hears what became of the cash.
 void Flow::finish_withdrawal_undone() {
+    if (m_session.state == State::settling) {
+        m_session.withdrawal.reset();
+        settle_next();
+        return;
+    }
     const bool retracted = m_session.withdrawal->reverse_reason == ReverseReason::cash_not_taken;
     const EndReason reason = retracted ? EndReason::cash_retracted : EndReason::cash_not_given;
     if (!m_session.withdrawal->card_taken) {
@@ -342,7 +348,9 @@ void Flow::handle(const MoneyReplyReceived& event) {
             }
             return;
         case WithdrawalStep::confirm_requested:
-            if (reply.status == MoneyStatus::ok) {
+            if (m_session.state == State::settling) {
+                settle_confirm_answered(reply);
+            } else if (reply.status == MoneyStatus::ok) {
                 journal_step(WithdrawalStep::confirmed);
                 if (withdrawal.card_taken) {
                     present_cash();
@@ -447,6 +455,9 @@ void Flow::handle(const CashRejected& event) {
 void Flow::handle(const DispenserReported& event) {
     journal("dispenser_reported", std::string(to_string(event.state)));
     m_session.cassettes = event.cassettes;
+    if (settling_awaits_dispenser()) {
+        settle_with(event);
+    }
 }
 
 // The journal cannot be written: from the record that failed on, the shell carried out nothing
@@ -459,6 +470,18 @@ void Flow::handle(const JournalFailed& event) {
         return;
     }
     Session::Withdrawal& withdrawal = *m_session.withdrawal;
+    if (m_session.state == State::settling) {
+        // Settling gives no money but for the confirmation of notes a customer took; held back,
+        // it is left to staff and the next start-up like one that went unanswered.
+        if (withdrawal.step == WithdrawalStep::confirm_requested) {
+            cancel_call();
+            cancel_timer(TimerId::service_call);
+            MoneyReply unsent;
+            unsent.status = MoneyStatus::unavailable;
+            settle_confirm_answered(unsent);
+        }
+        return;
+    }
     switch (withdrawal.step) {
         case WithdrawalStep::authorise_requested:
             // The authorisation was never sent: nothing is held.
@@ -523,6 +546,10 @@ void Flow::cash_timer(TimerId id) {
         case TimerId::dispenser:
             if (withdrawal_in_flight()) {
                 hold_for_engineer("no answer from the cash dispenser");
+            } else if (settling_awaits_dispenser()) {
+                DispenserReported silent;
+                silent.fault = CashFault::no_answer;
+                settle_with(silent);
             }
             return;
         case TimerId::service_call:

@@ -64,7 +64,10 @@ bool Flow::fits(const Event& event) const {
             [](const DeviceFailed&) { return true; },
             // A card while cash is on its way (the customer took theirs early and put one back)
             // starts nothing: the withdrawal runs to its end first.
-            [this](const CardInserted&) { return !card_in_kiosk() && !withdrawal_in_flight(); },
+            [this](const CardInserted&) {
+                return !card_in_kiosk() &&
+                       (m_session.state == State::settling || !withdrawal_in_flight());
+            },
             [this](const CardRemoved&) { return card_in_kiosk(); },
             [state](const CardRead&) { return state == State::reading_card; },
             [state](const CardReadFailed&) { return state == State::reading_card; },
@@ -99,7 +102,7 @@ bool Flow::fits(const Event& event) const {
             // The account service's answer about money fits the screen that waits for it.
             [this, state](const MoneyReplyReceived& reply) {
                 return (state == State::quoting || state == State::withdrawing ||
-                        state == State::securing_cash) &&
+                        state == State::securing_cash || state == State::settling) &&
                        m_session.pending_call == reply.call_id;
             },
             // The dispenser's answer fits the step of the withdrawal that asked for it.
@@ -215,11 +218,22 @@ void Flow::handle(const Started& event) {
     // A fresh start knows nothing of the jack: the shell reports headphones found at start-up.
     m_session.headphones = false;
     journal("kiosk_started");
+    if (!event.unfinished.empty()) {
+        begin_settling(event.unfinished);
+        return;
+    }
     show(ScreenId::welcome);
 }
 
 void Flow::handle(const CardInserted&) {
     const State state = m_session.state;
+    if (state == State::settling) {
+        // Not open yet: the card goes straight back, with why.
+        emit(EjectCard{});
+        speak_phrase("settling.take_card");
+        journal("card_refused", "settling");
+        return;
+    }
     const bool interrupted = state == State::sound || state == State::staff_called;
     if (state == State::goodbye) {
         // The next customer is already here: start afresh without waiting for the timer.

@@ -292,6 +292,7 @@ void Flow::help_key() {
         case State::card_before_cash:
         case State::take_cash:
         case State::securing_cash:
+        case State::settling:
             // A screen that is waiting for a device or a service stays; the customer hears
             // that a member of staff is being called, and then what the service said of it.
             place_staff_call(AssistanceReason::customer_request);

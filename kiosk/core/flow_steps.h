@@ -201,13 +201,12 @@ class Flow {
     // News of the visit's call for staff: shown on the staff screen, said elsewhere.
     void hear_staff_news();
 
-    // --- cash (flow_cash.cpp)
-    // --------------------------------------------------------------------- Keys on the cash
-    // screens; false when the state is not one of them.
+    // --- cash (flow_cash.cpp) ----------------------------------------------------------------
+    // Keys on the cash screens; false when the state is not one of them.
     bool cash_key(base::Key key);
     // Between the authorisation and its settling: the withdrawal must run to its end.
     bool withdrawal_in_flight() const;
-    bool refused_without_dispenser();
+    bool refused_out_of_service();
     void begin_withdrawal();
     void choose_amount_key(base::Key key);
     void other_amount_key(base::Key key);
@@ -226,6 +225,13 @@ class Flow {
     void hold_for_engineer(std::string reason);
     void finish_withdrawal_undone();
     void take_card_during_withdrawal();
+    // Settling at start-up what the journal left unfinished (flow_settle.cpp): one withdrawal
+    // at a time, each from the dispenser's word on where its notes are, then the welcome screen.
+    void begin_settling(std::vector<UnfinishedWithdrawal> unfinished);
+    void settle_next();
+    void settle_with(const DispenserReported& report);
+    void settle_confirm_answered(const MoneyReply& reply);
+    bool settling_awaits_dispenser() const;
     // A timer of the cash screens fired (the reminders, the wait for card and cash, the safety
     // nets of the dispenser and the account service).
     void cash_timer(TimerId id);

@@ -116,6 +116,8 @@ std::string_view to_string(ScreenId id) {
             return "error_cash_not_given";
         case ScreenId::cash_retracted:
             return "cash_retracted";
+        case ScreenId::settling:
+            return "settling";
     }
     return "unknown";
 }
@@ -237,6 +239,8 @@ ScreenId screen_for(const Session& session) {
             return ScreenId::take_cash;
         case State::securing_cash:
             return ScreenId::securing_cash;
+        case State::settling:
+            return ScreenId::settling;
         case State::goodbye:
             // The reader went away with the card inside: the customer hears where it is. Cash
             // not taken: the customer hears it was taken back and nothing charged.
@@ -590,6 +594,7 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::take_cash:
         case ScreenId::securing_cash:
         case ScreenId::cash_retracted:
+        case ScreenId::settling:
             return cash_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);

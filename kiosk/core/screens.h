@@ -68,6 +68,7 @@ enum class ScreenId {
     securing_cash,
     error_cash_not_given,
     cash_retracted,
+    settling,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -124,6 +125,7 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::securing_cash,
     ScreenId::error_cash_not_given,
     ScreenId::cash_retracted,
+    ScreenId::settling,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.

@@ -100,10 +100,16 @@ ScreenModel confirm_screen(const Resources& resources, const Session& session) {
 
 ScreenModel refused_screen(const Resources& resources, const Session& session) {
     ScreenBuilder builder(ScreenId::withdrawal_refused, resources, session);
-    builder.add(Role::title, "title").add(Role::text, refusal_name(session));
+    // When this machine can give no cash at all, it says so rather than blame the bank, and
+    // offers no other amount.
+    const bool out_of_service = cash_out_of_service(session);
+    builder.add(Role::title, "title")
+        .add(Role::text, out_of_service ? "machine_unavailable" : refusal_name(session));
     builder.add(Role::text, "nothing_changed");
-    builder.add_choice("other_amount", k_refused_other_amount_key)
-        .add_choice("back", k_refused_back_key);
+    if (!out_of_service) {
+        builder.add_choice("other_amount", k_refused_other_amount_key);
+    }
+    builder.add_choice("back", k_refused_back_key);
     return std::move(builder).build();
 }
 

@@ -80,6 +80,8 @@ std::string_view to_string(State state) {
             return "take_cash";
         case State::securing_cash:
             return "securing_cash";
+        case State::settling:
+            return "settling";
     }
     return "unknown";
 }
@@ -319,8 +321,12 @@ std::vector<Money> withdrawal_amounts(const Session& session) {
         session.elder_mode ? policy::k_elder_withdrawal_presets : presets.size());
 }
 
+bool cash_out_of_service(const Session& session) {
+    return session.dispenser_missing || session.journal_failed;
+}
+
 bool offers_withdrawal(const Session& session) {
-    return session.account.has_value() && !session.dispenser_missing && !session.journal_failed &&
+    return session.account.has_value() && !cash_out_of_service(session) &&
            smallest_note(session.cassettes, account_currency(session)).has_value() &&
            can_withdraw(session.cassettes, session.account->limits,
                         *smallest_note(session.cassettes, account_currency(session)));

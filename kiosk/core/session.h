@@ -59,6 +59,9 @@ enum class State {
     card_before_cash,    // the card is out first; the cash comes when it is taken
     take_cash,           // the notes wait at the slot; reminders until they are taken
     securing_cash,       // the notes go to the reject bin and the withdrawal is undone
+    // Before the first customer: the withdrawals the journal left unfinished are settled
+    // (kiosk/core/reconciliation.h), then the welcome screen.
+    settling,
 };
 
 std::string_view to_string(State state);
@@ -118,6 +121,9 @@ struct Session {
     bool printer_missing = false;
     bool dispenser_missing = false;  // no cash can be given: withdrawals are not offered
     bool journal_failed = false;     // the electronic journal cannot be written: no cash either
+    // The withdrawals still to settle at start-up, in order; the one being settled is in
+    // `withdrawal`.
+    std::vector<UnfinishedWithdrawal> unfinished;
     std::optional<CardData> card;
     std::optional<Money> balance;
     // The account service's grant to change this card's remembered preferences once
@@ -218,6 +224,9 @@ bool offers_forget_elder_mode(const Session& session);
 // Whether the customer may choose to hear personal details on the speaker: speech is on the
 // speaker and they have not chosen it yet (EN 301 549 5.1.3.9).
 bool offers_speaker(const Session& session);
+// Whether this kiosk can give no cash now, whoever asks: the dispenser is gone or the journal
+// cannot be written.
+bool cash_out_of_service(const Session& session);
 
 // Audio mode: headphones plugged in or the Audio key pressed.
 bool in_audio_mode(const Session& session);

@@ -99,29 +99,6 @@ void reach_cash_at_slot(FlowDriver& kiosk) {
     withdraw_cash_to_slot(kiosk);
 }
 
-// The account service calls made, by the requests they carry.
-template <typename Request>
-std::vector<Request> cash_requests(const std::vector<Effect>& effects) {
-    std::vector<Request> found;
-    for (const AccountCall& call : effects_of<AccountCall>(effects)) {
-        if (const auto* request = std::get_if<Request>(&call.request)) {
-            found.push_back(*request);
-        }
-    }
-    return found;
-}
-
-// The withdrawal's steps as the journal has them, in order.
-std::vector<std::string> journaled_cash_steps(const std::vector<Effect>& effects) {
-    std::vector<std::string> steps;
-    for (const Journal& entry : effects_of<Journal>(effects)) {
-        if (entry.transaction) {
-            steps.push_back(entry.transaction->step);
-        }
-    }
-    return steps;
-}
-
 bool journaled_event(const std::vector<Effect>& effects, std::string_view event) {
     return std::ranges::any_of(effects_of<Journal>(effects),
                                [&](const Journal& entry) { return entry.event == event; });
@@ -1066,8 +1043,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "With the dispenser gone, an amount or Enter asks the account service nothing and is refused "
-    "as unavailable",
+    "With the dispenser gone, an amount or Enter asks the account service nothing, and the "
+    "customer hears that this machine gives no cash now, with no other amount offered",
     "[cash]") {
     SECTION("An amount chosen") {
         FlowDriver kiosk;
@@ -1084,7 +1061,8 @@ TEST_CASE(
         CHECK(kiosk.session().state == State::withdrawal_refused);
         CHECK(kiosk.session().refusal == MoneyStatus::unavailable);
         CHECK(last_screen(refused)->id == "withdrawal_refused");
-        CHECK(cash_screen_shows(refused, kiosk.text("withdrawal_refused.unavailable")));
+        CHECK(cash_screen_shows(refused, kiosk.text("withdrawal_refused.machine_unavailable")));
+        CHECK_FALSE(cash_screen_shows(refused, kiosk.text("withdrawal_refused.other_amount")));
         CHECK_FALSE(moves_cash(kiosk.all()));
     }
     SECTION("Enter on the confirm screen") {
@@ -1100,9 +1078,91 @@ TEST_CASE(
         CHECK(kiosk.session().state == State::withdrawal_refused);
         CHECK(kiosk.session().refusal == MoneyStatus::unavailable);
         CHECK(last_screen(refused)->id == "withdrawal_refused");
-        CHECK(cash_screen_shows(refused, kiosk.text("withdrawal_refused.unavailable")));
+        CHECK(cash_screen_shows(refused, kiosk.text("withdrawal_refused.machine_unavailable")));
+        CHECK_FALSE(cash_screen_shows(refused, kiosk.text("withdrawal_refused.other_amount")));
         CHECK_FALSE(kiosk.session().withdrawal.has_value());
         CHECK(journaled_cash_steps(kiosk.all()).empty());
         CHECK_FALSE(moves_cash(kiosk.all()));
+    }
+}
+
+TEST_CASE(
+    "A journal that cannot be written stops the withdrawal whose authorisation was held back: "
+    "nothing moved, the customer told this machine gives no cash, and none is offered again",
+    "[cash]") {
+    FlowDriver kiosk;
+    reach_cash_confirm(kiosk);
+    kiosk.send(KeyPressed{k_withdrawal_confirm_key});
+    REQUIRE(cash_requests<AuthoriseWithdrawal>(kiosk.last()).size() == 1);
+    // The shell could not write authorise_requested, so it never sent the authorisation.
+    const auto& failed = kiosk.send(JournalFailed{"disk full"});
+    CHECK(kiosk.session().state == State::withdrawal_refused);
+    CHECK_FALSE(kiosk.session().withdrawal);
+    CHECK_FALSE(kiosk.session().pending_call);
+    CHECK(has_effect<NotifyStaff>(failed));
+    CHECK_FALSE(moves_cash(failed));
+    CHECK(cash_requests<ReverseWithdrawal>(failed).empty());
+    CHECK(cash_screen_shows(failed, kiosk.text("withdrawal_refused.machine_unavailable")));
+    const auto screen = last_screen(failed);
+    REQUIRE(screen);
+    CHECK(std::ranges::none_of(screen->elements, [](const Element& element) {
+        return element.key == k_refused_other_amount_key;
+    }));
+    // Key 1 asks for no other amount; back at the menu, cash is not offered.
+    kiosk.send(KeyPressed{k_refused_other_amount_key});
+    CHECK(kiosk.session().state == State::withdrawal_refused);
+    kiosk.send(KeyPressed{k_refused_back_key});
+    CHECK(kiosk.session().state == State::menu);
+    CHECK_FALSE(offers_withdrawal(kiosk.session()));
+    CHECK_FALSE(mentions(kiosk.last(), "Withdraw cash"));
+    // Nor for the next customer.
+    kiosk.send_all({KeyPressed{k_menu_take_card_key}, CardRemoved{}});
+    kiosk.send(KeyPressed{k_survey_neutral_key});
+    kiosk.fire(TimerId::goodbye);
+    REQUIRE(kiosk.session().state == State::welcome);
+    CHECK(kiosk.session().journal_failed);
+    // A second report of the same failure changes nothing.
+    CHECK_FALSE(has_effect<NotifyStaff>(kiosk.send(JournalFailed{"disk full"})));
+}
+
+TEST_CASE(
+    "A journal that fails once cash is on its way undoes the withdrawal from the step the shell "
+    "held back",
+    "[cash]") {
+    SECTION("The dispense was held back: nothing was picked, the withdrawal is reversed") {
+        FlowDriver kiosk;
+        reach_cash_dispense(kiosk);
+        const auto& failed = kiosk.send(JournalFailed{"disk full"});
+        CHECK_FALSE(moves_cash(failed));
+        const auto reversals = cash_requests<ReverseWithdrawal>(failed);
+        REQUIRE(reversals.size() == 1);
+        CHECK(reversals.front().reason == ReverseReason::dispense_failed);
+        CHECK(kiosk.session().state == State::securing_cash);
+    }
+    SECTION("The debit's confirmation was held back: the picked notes go to the reject bin") {
+        FlowDriver kiosk;
+        reach_cash_dispense(kiosk);
+        kiosk.send(all_notes_picked(kiosk));
+        REQUIRE(cash_requests<ConfirmWithdrawal>(kiosk.last()).size() == 1);
+        const auto& failed = kiosk.send(JournalFailed{"disk full"});
+        CHECK(has_effect<RejectCash>(failed));
+        CHECK_FALSE(has_effect<PresentCash>(failed));
+        CHECK_FALSE(kiosk.session().pending_call);
+        kiosk.send(CashRejected{cash_reference(kiosk), 5, CashFault::none});
+        REQUIRE(cash_requests<ReverseWithdrawal>(kiosk.last()).size() == 1);
+        answer_cash_call(kiosk, cash_reply(MoneyStatus::ok));
+        // The card comes back with why: the cash could not be given.
+        CHECK(kiosk.session().state == State::returning_card);
+        CHECK(screen_ids(kiosk.all()).back() == "error_cash_not_given");
+    }
+    SECTION(
+        "The notes are at the slot: nothing that gives money is left, the customer takes them") {
+        FlowDriver kiosk;
+        reach_cash_at_slot(kiosk);
+        const auto& failed = kiosk.send(JournalFailed{"disk full"});
+        CHECK_FALSE(moves_cash(failed));
+        CHECK(kiosk.session().state == State::take_cash);
+        kiosk.send(CashTaken{cash_reference(kiosk)});
+        CHECK(kiosk.session().state == State::survey);
     }
 }

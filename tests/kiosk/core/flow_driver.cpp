@@ -192,6 +192,16 @@ std::vector<ScreenModel> screens_shown(const std::vector<Effect>& effects) {
     return screens;
 }
 
+std::vector<std::string> journaled_cash_steps(const std::vector<Effect>& effects) {
+    std::vector<std::string> steps;
+    for (const Journal& entry : effects_of<Journal>(effects)) {
+        if (entry.transaction) {
+            steps.push_back(entry.transaction->step);
+        }
+    }
+    return steps;
+}
+
 std::vector<std::string> screen_ids(const std::vector<Effect>& effects) {
     std::vector<std::string> ids;
     for (const ScreenModel& screen : screens_shown(effects)) {

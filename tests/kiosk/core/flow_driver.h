@@ -109,6 +109,21 @@ bool has_effect(const std::vector<Effect>& effects) {
     return !effects_of<T>(effects).empty();
 }
 
+// The account service calls made, by the requests they carry.
+template <typename Request>
+std::vector<Request> cash_requests(const std::vector<Effect>& effects) {
+    std::vector<Request> found;
+    for (const AccountCall& call : effects_of<AccountCall>(effects)) {
+        if (const auto* request = std::get_if<Request>(&call.request)) {
+            found.push_back(*request);
+        }
+    }
+    return found;
+}
+
+// The withdrawal's steps as the journal has them, in order.
+std::vector<std::string> journaled_cash_steps(const std::vector<Effect>& effects);
+
 // The screens shown, in order.
 std::vector<ScreenModel> screens_shown(const std::vector<Effect>& effects);
 std::vector<std::string> screen_ids(const std::vector<Effect>& effects);

@@ -36,7 +36,10 @@
 // staff screen and from the time-out warning; the card returned for each end reason; and so on.
 // Only the count of time extensions cannot be reached this way, because asking for more time
 // returns to a session that looks like the one before; a second seed therefore starts on the
-// menu with every extension used, through real events.
+// menu with every extension used, through real events. A third starts the kiosk with two
+// withdrawals the journal left unfinished, since settling them is reached only from Started.
+// The cash facts (the withdrawal's step, the unfinished left, whether this machine gives cash)
+// are told apart only where step() reads them: configuration() says where.
 
 #include <algorithm>
 #include <cstddef>
@@ -460,6 +463,20 @@ std::vector<Event> probes(const Session& session) {
         events.push_back(std::move(event));
     }
     events.push_back(sample_dispenser());
+    // Settling: the dispenser's word on the notes of the withdrawal to settle next, at each
+    // place they can be.
+    if (session.state == State::settling && !session.unfinished.empty()) {
+        for (const NotesLocation location :
+             {NotesLocation::transport, NotesLocation::slot, NotesLocation::taken}) {
+            DispenserReported report = sample_dispenser();
+            report.state = DispenserState::idle;
+            report.last_transaction = session.unfinished.front().transaction;
+            report.last_result = PickResult::picked;
+            report.last_location = location;
+            report.last_amount = session.unfinished.front().amount;
+            events.push_back(std::move(report));
+        }
+    }
     events.push_back(JournalFailed{"disk full"});
     // The queue service's answers, to the call awaited and to one never made: ok, and a failure
     // of each kind that leads elsewhere.
@@ -592,10 +609,17 @@ std::string configuration(const Session& session) {
     if (session.state == State::confirm_withdrawal) {
         key += session.quote ? " quoted" : "";
     }
+    if (session.state == State::withdrawal_refused) {
+        key += cash_out_of_service(session) ? " out of service" : "";
+    }
+    // Settling at start-up: how many withdrawals are left decides where the last answer leads.
+    if (session.state == State::settling) {
+        key += " unfinished " + std::to_string(session.unfinished.size());
+    }
     if (session.withdrawal) {
         const WithdrawalStep step = session.withdrawal->step;
-        const bool cash_screen =
-            is_cash_state(session.state) || (interrupts && is_cash_state(session.resume_state));
+        const bool cash_screen = is_cash_state(session.state) || session.state == State::settling ||
+                                 (interrupts && is_cash_state(session.resume_state));
         key += !is_final(step) && (cash_screen || awaits_dispenser(step))
                    ? " withdrawal " + std::string(to_string(step))
                    : "";
@@ -679,7 +703,19 @@ std::vector<Node> seeds() {
         no_more_time.push_back(TimerFired{TimerId::inactivity});
         no_more_time.push_back(KeyPressed{k_timeout_extend_key});
     }
-    std::vector<Node> nodes{walk({Started{}}), walk(no_more_time)};
+    // A start-up with two withdrawals the journal left unfinished: its notes at the slot, and
+    // an authorisation never answered.
+    const UnfinishedWithdrawal presented{.transaction = "0b6f8e2c-3d4a-4f5b-8c9d-0e1f2a3b4c5d",
+                                         .last_step = WithdrawalStep::presented,
+                                         .amount = Money{50'000, "CNY"},
+                                         .fee = Money{0, "CNY"},
+                                         .dispensed = Money{50'000, "CNY"},
+                                         .dispensed_known = true};
+    UnfinishedWithdrawal unanswered = presented;
+    unanswered.transaction = "4c2e1f0a-9b8d-4e7f-a6c5-b4d3e2f1a0b9";
+    unanswered.last_step = WithdrawalStep::authorise_requested;
+    std::vector<Node> nodes{walk({Started{}}), walk({Started{{}, {presented, unanswered}}}),
+                            walk(no_more_time)};
     REQUIRE(nodes.back().session.state == State::menu);
     REQUIRE_FALSE(can_extend_time(resources, nodes.back().session));
     return nodes;
