@@ -212,6 +212,7 @@ Kiosk::Kiosk(Config config, core::Resources resources, Transcript transcript,
       m_resources(std::move(resources)),
       m_transcript(std::move(transcript)),
       m_process_start(process_start),
+      m_cash_journal(CashJournal::open(m_config.journal_file)),
       m_session(core::new_session(m_resources)) {}
 
 Kiosk::~Kiosk() {
@@ -233,7 +234,10 @@ int Kiosk::run() {
         log("cannot start: no secure random bytes to name this run's transactions");
         return 1;
     }
-    step(core::Started{*seed, {}});
+    step(core::Started{*seed, read_unfinished_withdrawals()});
+    // A journal that could not be opened or read: the core hears it right after Started and
+    // offers no cash; balances and tickets go on.
+    report_journal_failure();
     // SDL_WaitEventTimeout sleeps only where the video driver can wait (X11, Wayland); with
     // the dummy and offscreen drivers it polls every millisecond, about 2.5% of a core at
     // rest. Those drivers bring no input, so there the loop sleeps on the event queue instead.
@@ -379,8 +383,48 @@ void Kiosk::step(const core::Event& event) {
     core::Step result = core::step(m_resources, std::move(m_session), event);
     m_session = std::move(result.session);
     for (const core::Effect& effect : result.effects) {
-        carry_out(effect);
+        const bool admitted = m_cash_journal.admit(effect);
+        report_journal_failure();
+        if (admitted) {
+            carry_out(effect);
+        } else {
+            m_transcript.journal("effect refused", std::string(core::to_string(effect)));
+            log(fmt::format("{} not carried out: the electronic journal cannot be written",
+                            core::to_string(effect)));
+        }
     }
+}
+
+std::vector<core::UnfinishedWithdrawal> Kiosk::read_unfinished_withdrawals() {
+    UnfinishedReading reading = m_cash_journal.read_unfinished();
+    for (const UnreadableWithdrawal& unreadable : reading.unreadable) {
+        // Settling it by guess could undo the debit of cash that was taken, or keep one for cash
+        // that was not: staff count the notes and settle it with the account service. It is
+        // reported at every start until its transaction has a final record.
+        notify_staff(core::NotifyStaff{
+            .reason = fmt::format("electronic journal record {} cannot be read ({}): its "
+                                  "withdrawal is left for staff to settle",
+                                  unreadable.sequence, unreadable.problem),
+            .kind = core::AssistanceReason::device_fault});
+    }
+    if (!reading.unfinished.empty()) {
+        log(
+            fmt::format("{} unfinished withdrawal(s) in the electronic journal: settled before "
+                        "the first customer",
+                        reading.unfinished.size()));
+    }
+    return std::move(reading.unfinished);
+}
+
+void Kiosk::report_journal_failure() {
+    const std::optional<core::JournalFailed> failed = m_cash_journal.take_failure();
+    if (!failed) {
+        return;
+    }
+    m_transcript.journal("electronic journal failed", failed->reason);
+    log(fmt::format("electronic journal cannot be written ({}): no cash until restarted",
+                    failed->reason));
+    m_queue.push(*failed, "journal");
 }
 
 void Kiosk::step_pin_pad_key(const core::Event& event) {

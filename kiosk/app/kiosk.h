@@ -10,8 +10,10 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "base/error.h"
+#include "kiosk/app/cash_journal.h"
 #include "kiosk/app/config.h"
 #include "kiosk/app/event_queue.h"
 #include "kiosk/app/transcript.h"
@@ -75,6 +77,11 @@ class Kiosk {
     void accept_input(base::Key key, std::string_view source, Clock::time_point at);
     void step(const core::Event& event);
     void carry_out(const core::Effect& effect);
+    // Before Started: what the electronic journal left unfinished. Withdrawals it cannot read
+    // are left to staff (notify_staff), never settled by guess.
+    std::vector<core::UnfinishedWithdrawal> read_unfinished_withdrawals();
+    // Pushes the JournalFailed of a journal that has just failed, and says so.
+    void report_journal_failure();
     void fire_due_timers();
     int milliseconds_to_next_timer() const;
     void after_frame();
@@ -96,6 +103,9 @@ class Kiosk {
     core::Resources m_resources;
     Transcript m_transcript;
     Clock::time_point m_process_start;
+    // Every money-moving step's record is on the disk before the effect after it runs; without
+    // one, nothing that gives money runs.
+    CashJournal m_cash_journal;
     EventQueue m_queue;
     core::Session m_session;
 

@@ -476,7 +476,11 @@ ScreenModel goodbye_screen(const Resources& resources, const Session& session) {
 // The screens that return the card: why, what next, and "please take your card".
 ScreenModel card_return_screen(ScreenId id, const Resources& resources, const Session& session) {
     ScreenBuilder builder(id, resources, session);
-    builder.add(Role::title, "title").add(Role::text, "text");
+    // Cash not given because the card was left in the slot: the customer hears it was their
+    // card, not the machine, that stopped the cash.
+    const bool card_not_taken = id == ScreenId::error_cash_not_given && session.withdrawal &&
+                                session.withdrawal->reverse_reason == ReverseReason::cash_not_taken;
+    builder.add(Role::title, "title").add(Role::text, card_not_taken ? "card_not_taken" : "text");
     switch (id) {
         case ScreenId::error_card_unreadable:
         case ScreenId::error_service_unavailable:

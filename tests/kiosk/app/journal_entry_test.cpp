@@ -3,32 +3,13 @@
 
 #include <catch2/catch.hpp>
 
-#include <stdlib.h>
-
-#include <filesystem>
-
 #include "kiosk/app/journal_entry.h"
 #include "kiosk/core/reconciliation.h"
+#include "tests/kiosk/store/journal_test_support.h"
 
 namespace {
 
-class TemporaryFolder {
-  public:
-    TemporaryFolder() {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "kiosk-journal-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        m_path = pattern;
-    }
-    ~TemporaryFolder() {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_path, ignored);
-    }
-    const std::filesystem::path& path() const { return m_path; }
-
-  private:
-    std::filesystem::path m_path;
-};
+using kiosk::store::testing::TemporaryFolder;
 
 const kiosk::core::Journal k_dispensed{
     "cash_dispensed", "picked",

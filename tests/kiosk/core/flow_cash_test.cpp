@@ -647,10 +647,14 @@ TEST_CASE(
     kiosk.send(CashRejected{reference, 5, CashFault::none});
     CHECK(cash_requests<ReverseWithdrawal>(kiosk.last()).front().reason ==
           ReverseReason::cash_not_taken);
-    answer_cash_call(kiosk, cash_reply(MoneyStatus::ok));
+    const auto& told = answer_cash_call(kiosk, cash_reply(MoneyStatus::ok));
     CHECK(journaled_cash_steps(kiosk.all()).back() == "reversed");
     check_cash_actions_journaled_first(kiosk.all());
     CHECK(kiosk.session().state == State::returning_card);
+    // The customer hears why: the card was left, and nothing was charged.
+    CHECK(mentions(told, kiosk.text("error_cash_not_given.card_not_taken")));
+    CHECK_FALSE(mentions(told, kiosk.text("error_cash_not_given.text")));
+    CHECK(mentions(told, kiosk.text("error_cash_not_given.next")));
 }
 
 TEST_CASE("A dispenser that picks nothing has the withdrawal reversed, never confirmed", "[cash]") {

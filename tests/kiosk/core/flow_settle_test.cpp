@@ -21,8 +21,8 @@ const TransactionReference k_settled_transaction = "0b6f8e2c-3d4a-4f5b-8c9d-0e1f
 const TransactionReference k_second_transaction = "4c2e1f0a-9b8d-4e7f-a6c5-b4d3e2f1a0b9";
 const Money k_settled_amount{50'000, "CNY"};
 
-UnfinishedWithdrawal unfinished_at(WithdrawalStep step,
-                                   const TransactionReference& transaction = k_settled_transaction) {
+UnfinishedWithdrawal unfinished_at(
+    WithdrawalStep step, const TransactionReference& transaction = k_settled_transaction) {
     const bool picked = step >= WithdrawalStep::dispensed;
     return UnfinishedWithdrawal{.transaction = transaction,
                                 .last_step = step,
@@ -158,8 +158,7 @@ TEST_CASE(
         FlowDriver kiosk;
         start_settling(kiosk, {unfinished_at(WithdrawalStep::dispensed)});
         kiosk.fire(TimerId::dispenser);
-        CHECK(journaled_cash_steps(kiosk.last()) ==
-              std::vector<std::string>{"held_for_engineer"});
+        CHECK(journaled_cash_steps(kiosk.last()) == std::vector<std::string>{"held_for_engineer"});
         CHECK(has_effect<NotifyStaff>(kiosk.last()));
         CHECK_FALSE(has_effect<RejectCash>(kiosk.all()));
         CHECK(cash_requests<ReverseWithdrawal>(kiosk.all()).empty());
@@ -188,8 +187,7 @@ TEST_CASE(
         start_settling(kiosk, {unfinished_at(WithdrawalStep::present_ordered)});
         kiosk.send(dispenser_after_restart(NotesLocation::transport, k_settled_transaction));
         kiosk.send(CashRejected{k_settled_transaction, 0, CashFault::jammed});
-        CHECK(journaled_cash_steps(kiosk.last()) ==
-              std::vector<std::string>{"held_for_engineer"});
+        CHECK(journaled_cash_steps(kiosk.last()) == std::vector<std::string>{"held_for_engineer"});
         CHECK(cash_requests<ReverseWithdrawal>(kiosk.all()).empty());
         CHECK(kiosk.session().state == State::welcome);
     }
@@ -197,9 +195,9 @@ TEST_CASE(
 
 TEST_CASE("Several unfinished withdrawals are settled in turn, each from a fresh report") {
     FlowDriver kiosk;
-    start_settling(kiosk, {unfinished_at(WithdrawalStep::presented),
-                           unfinished_at(WithdrawalStep::authorise_requested,
-                                         k_second_transaction)});
+    start_settling(kiosk,
+                   {unfinished_at(WithdrawalStep::presented),
+                    unfinished_at(WithdrawalStep::authorise_requested, k_second_transaction)});
     kiosk.send(dispenser_after_restart(NotesLocation::taken, k_settled_transaction));
     answer_settling_call(kiosk, MoneyStatus::ok);
     // The first is complete; the dispenser is asked again for the second.

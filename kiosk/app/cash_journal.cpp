@@ -1,0 +1,174 @@
+#include "kiosk/app/cash_journal.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <expected>
+#include <utility>
+
+#include "kiosk/app/journal_entry.h"
+
+namespace kiosk::app {
+
+namespace {
+
+// What in a withdrawal's record the core cannot have written, or nothing: it writes the event
+// as the prefix and the step's name, and money in a currency with no negative amount.
+std::optional<std::string> cash_journal_record_problem(const kiosk::store::JournalEntry& entry) {
+    if (!core::withdrawal_step_named(entry.step)) {
+        return fmt::format("a withdrawal step this kiosk does not know (\"{}\")", entry.step);
+    }
+    if (entry.event != std::string(core::k_withdrawal_event_prefix) + entry.step) {
+        return fmt::format("event \"{}\" does not match its step \"{}\"", entry.event, entry.step);
+    }
+    // The store writes no currency but an empty one or three capital letters (Journal::append).
+    if (entry.currency.empty()) {
+        return std::string("no currency");
+    }
+    if (entry.amount_minor_units < 0 || entry.fee_minor_units < 0) {
+        return std::string("a negative amount");
+    }
+    return std::nullopt;
+}
+
+bool is_cash_journal_withdrawal(const kiosk::store::JournalRecord& record) {
+    return record.entry.event.starts_with(core::k_withdrawal_event_prefix);
+}
+
+// The unfinished withdrawal that `records`, all of one transaction, tell of, `last` being the
+// last of them; or the record the core cannot have written.
+std::expected<core::UnfinishedWithdrawal, UnreadableWithdrawal> cash_journal_withdrawal_of(
+    const std::vector<kiosk::store::JournalRecord>& records,
+    const kiosk::store::JournalRecord& last) {
+    // The amount authorised is on every step's record but "dispensed", which carries what was
+    // picked instead (core::k_withdrawal_event_prefix).
+    const kiosk::store::JournalRecord* authorised = nullptr;
+    const kiosk::store::JournalRecord* dispensed = nullptr;
+    for (const kiosk::store::JournalRecord& record : records) {
+        if (!is_cash_journal_withdrawal(record)) {
+            continue;
+        }
+        if (auto problem = cash_journal_record_problem(record.entry)) {
+            return std::unexpected(UnreadableWithdrawal{record.sequence, std::move(*problem)});
+        }
+        if (record.entry.step == core::to_string(core::WithdrawalStep::dispensed)) {
+            dispensed = &record;
+        } else {
+            authorised = &record;
+        }
+    }
+    if (authorised == nullptr) {
+        return std::unexpected(
+            UnreadableWithdrawal{last.sequence, "no record of the amount authorised"});
+    }
+    const std::string& currency = authorised->entry.currency;
+    core::UnfinishedWithdrawal withdrawal{
+        .transaction = last.entry.transaction,
+        .last_step = *core::withdrawal_step_named(last.entry.step),
+        .amount = core::Money{authorised->entry.amount_minor_units, currency},
+        .fee = core::Money{authorised->entry.fee_minor_units, currency},
+        .dispensed = core::Money{0, currency},
+        .dispensed_known = false,
+    };
+    if (dispensed != nullptr) {
+        withdrawal.dispensed =
+            core::Money{dispensed->entry.amount_minor_units, dispensed->entry.currency};
+        withdrawal.dispensed_known = true;
+    }
+    return withdrawal;
+}
+
+std::int64_t cash_journal_now_unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+CashJournal::CashJournal(std::unique_ptr<kiosk::store::Journal> journal,
+                         std::optional<std::string> failure)
+    : m_journal(std::move(journal)), m_failure(std::move(failure)) {}
+
+CashJournal CashJournal::open(const std::filesystem::path& file) {
+    auto journal = kiosk::store::Journal::open(file);
+    if (!journal) {
+        return CashJournal(nullptr, base::to_string(journal.error()));
+    }
+    return CashJournal(std::move(*journal), std::nullopt);
+}
+
+void CashJournal::fail(std::string reason) {
+    if (!m_failure) {
+        m_failure = std::move(reason);
+    }
+}
+
+std::optional<core::JournalFailed> CashJournal::take_failure() {
+    if (!m_failure || m_failure_taken) {
+        return std::nullopt;
+    }
+    m_failure_taken = true;
+    return core::JournalFailed{*m_failure};
+}
+
+UnfinishedReading CashJournal::read_unfinished() {
+    UnfinishedReading reading;
+    if (!m_journal) {
+        return reading;
+    }
+    const auto last_records = m_journal->last_records_by_transaction();
+    if (!last_records) {
+        fail(base::to_string(last_records.error()));
+        return reading;
+    }
+    // Each withdrawal with the sequence of its first record, which orders them oldest first:
+    // the last records come in the order they were written, and a withdrawal begun earlier may
+    // have been written to last.
+    std::vector<std::pair<std::int64_t, core::UnfinishedWithdrawal>> found;
+    for (const kiosk::store::JournalRecord& last : *last_records) {
+        if (!is_cash_journal_withdrawal(last)) {
+            continue;
+        }
+        if (auto problem = cash_journal_record_problem(last.entry)) {
+            reading.unreadable.push_back(UnreadableWithdrawal{last.sequence, std::move(*problem)});
+            continue;
+        }
+        if (core::is_final(*core::withdrawal_step_named(last.entry.step))) {
+            continue;
+        }
+        const auto records = m_journal->records_of(last.entry.transaction);
+        if (!records) {
+            fail(base::to_string(records.error()));
+            return reading;
+        }
+        auto withdrawal = cash_journal_withdrawal_of(*records, last);
+        if (!withdrawal) {
+            reading.unreadable.push_back(std::move(withdrawal.error()));
+            continue;
+        }
+        found.emplace_back(records->front().sequence, std::move(*withdrawal));
+    }
+    std::ranges::stable_sort(found, {}, [](const auto& pair) { return pair.first; });
+    for (auto& [first_sequence, withdrawal] : found) {
+        reading.unfinished.push_back(std::move(withdrawal));
+    }
+    return reading;
+}
+
+bool CashJournal::admit(const core::Effect& effect) {
+    // Once a record is missing, none is attempted again: the journal no longer tells the whole
+    // story until an engineer has seen to it, and a store that is locked would hold the event
+    // loop for its busy time-out at every further record.
+    if (const auto* journal = std::get_if<core::Journal>(&effect);
+        journal != nullptr && journal->transaction && !m_failure) {
+        if (auto written = m_journal->append(entry_of(*journal), cash_journal_now_unix_ms());
+            !written) {
+            fail(base::to_string(written.error()));
+        }
+    }
+    return !(m_failure && core::is_money_giving(effect));
+}
+
+}  // namespace kiosk::app
