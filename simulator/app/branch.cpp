@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -42,16 +44,40 @@ constexpr auto k_stop_poll = 20ms;
 // Headless runs draw into memory at this size (the screenshots' size).
 constexpr const char* k_headless_size = "1280x720";
 
-// The fault of one of the simulated services (bank::Fault, queue::Fault) named `mode`.
-template <typename Fault>
-std::optional<Fault> fault_named(std::string_view mode) {
-    for (const Fault fault :
-         {Fault::none, Fault::unavailable, Fault::slow, Fault::garbage, Fault::drop}) {
+// The faults a scenario can give each simulated service (docs/scenarios.md, `fault`).
+constexpr std::array k_account_fault_modes = {bank::Fault::none, bank::Fault::unavailable,
+                                              bank::Fault::slow, bank::Fault::garbage,
+                                              bank::Fault::drop, bank::Fault::drop_after_commit};
+constexpr std::array k_queue_fault_modes = {queue::Fault::none, queue::Fault::unavailable,
+                                            queue::Fault::slow, queue::Fault::garbage,
+                                            queue::Fault::drop};
+// The cash dispenser's: `jam` arms a jam for the next dispense, `none` disarms what is armed.
+constexpr std::string_view k_dispenser_jam = "jam";
+constexpr std::string_view k_dispenser_no_fault = "none";
+// `fault dispenser jam`: the next dispense of more notes than this picks this many and jams,
+// so the customer's notes are stuck part way, as in a real jam.
+constexpr std::uint16_t k_jam_after_notes = 1;
+
+// The fault of one of the simulated services (bank::Fault, queue::Fault) named `mode`, among
+// the ones a scenario can give it.
+template <typename Fault, std::size_t count>
+std::optional<Fault> fault_named(std::string_view mode, const std::array<Fault, count>& faults) {
+    for (const Fault fault : faults) {
         if (to_string(fault) == mode) {
             return fault;
         }
     }
     return std::nullopt;
+}
+
+// "none, unavailable, slow": the names a refusal of an unknown one lists.
+template <typename Name, std::size_t count>
+std::string fault_names(const std::array<Name, count>& names) {
+    std::vector<std::string> texts;
+    for (const Name& name : names) {
+        texts.emplace_back(to_string(name));
+    }
+    return fmt::format("{}", fmt::join(texts, ", "));
 }
 
 // The files and folders of the kiosk a restart set aside: transcript.N.jsonl, screens.N and
@@ -418,15 +444,19 @@ int Branch::stop_kiosk() {
         while (kiosk_running() && std::chrono::steady_clock::now() < deadline) {
             std::this_thread::sleep_for(k_stop_poll);
         }
-        if (kiosk_running()) {
-            kill(m_kiosk, SIGKILL);
-            int status = 0;
-            waitpid(m_kiosk, &status, 0);
-            m_kiosk_status = 128 + SIGKILL;
-        }
+    }
+    kill_kiosk();
+    return m_kiosk_status.value_or(0);
+}
+
+void Branch::kill_kiosk() {
+    if (kiosk_running()) {
+        kill(m_kiosk, SIGKILL);
+        int status = 0;
+        waitpid(m_kiosk, &status, 0);
+        m_kiosk_status = 128 + SIGKILL;
     }
     m_kiosk = -1;
-    return m_kiosk_status.value_or(0);
 }
 
 std::expected<void, base::Error<script::ActionError>> Branch::insert_card(const std::string& name) {
@@ -524,28 +554,52 @@ std::expected<void, base::Error<script::ActionError>> Branch::set_headphones(boo
     return {};
 }
 
-std::expected<void, base::Error<script::ActionError>> Branch::set_fault(const std::string& service,
-                                                                        const std::string& mode) {
-    const auto unknown_fault = [&] {
-        return std::unexpected(base::error(script::ActionError::unknown_fault, "'" + mode + "'"));
+std::expected<void, base::Error<script::ActionError>> Branch::set_fault(
+    const script::Fault& fault) {
+    const auto unknown_fault = [&](const std::string& modes) {
+        return std::unexpected(
+            base::error(script::ActionError::unknown_fault,
+                        fmt::format("'{}' (the {} has: {})", fault.mode, fault.service, modes)));
     };
-    if (service == "account") {
-        const auto fault = fault_named<bank::Fault>(mode);
-        if (!fault) {
-            return unknown_fault();
+    if (fault.service == "account") {
+        const auto mode = fault_named(fault.mode, k_account_fault_modes);
+        if (!mode) {
+            return unknown_fault(fault_names(k_account_fault_modes));
         }
-        m_account_service->set_fault(*fault);
+        if (!m_account_service->set_fault(*mode, fault.call)) {
+            return std::unexpected(
+                base::error(script::ActionError::unknown_call,
+                            fmt::format("'{}' (the account service answers: {})", fault.call,
+                                        fmt::join(bank::k_account_calls, ", "))));
+        }
         return {};
     }
-    if (service == "queue") {
-        const auto fault = fault_named<queue::Fault>(mode);
-        if (!fault) {
-            return unknown_fault();
+    if (!fault.call.empty()) {
+        return std::unexpected(
+            base::error(script::ActionError::unknown_call,
+                        fmt::format("'{}': only the account service's faults are aimed at one call",
+                                    fault.call)));
+    }
+    if (fault.service == "queue") {
+        const auto mode = fault_named(fault.mode, k_queue_fault_modes);
+        if (!mode) {
+            return unknown_fault(fault_names(k_queue_fault_modes));
         }
-        m_queue_service->set_fault(*fault);
+        m_queue_service->set_fault(*mode);
         return {};
     }
-    return std::unexpected(base::error(script::ActionError::unknown_service, "'" + service + "'"));
+    if (fault.service == "dispenser") {
+        if (fault.mode == k_dispenser_jam) {
+            m_dispenser->jam_next_dispense(k_jam_after_notes);
+        } else if (fault.mode == k_dispenser_no_fault) {
+            m_dispenser->clear_faults();
+        } else {
+            return unknown_fault(fmt::format("{}, {}", k_dispenser_jam, k_dispenser_no_fault));
+        }
+        return {};
+    }
+    return std::unexpected(
+        base::error(script::ActionError::unknown_service, "'" + fault.service + "'"));
 }
 
 std::expected<void, base::Error<script::ActionError>> Branch::plug_device(script::Device device,
@@ -774,14 +828,19 @@ std::expected<std::size_t, base::Error<script::ActionError>> Branch::delivered(
 }
 
 std::expected<void, base::Error<script::ActionError>> Branch::restart_kiosk(
-    const std::function<void()>& while_stopped) {
+    script::KioskEnd end, const std::function<void()>& while_stopped) {
     if (!kiosk_running()) {
         return std::unexpected(base::error(script::ActionError::kiosk_not_running));
     }
-    if (const int status = stop_kiosk(); status != 0) {
+    if (end == script::KioskEnd::killed) {
+        kill_kiosk();
+    } else if (const int status = stop_kiosk(); status != 0) {
         return std::unexpected(base::error(script::ActionError::kiosk_stopped_badly,
                                            fmt::format("exit status {}", status)));
     }
+    // The ended kiosk's device files are closed, but the virtual bus does not learn it by
+    // itself: a killed kiosk's claims and transfers would keep the devices from the next one.
+    m_bus->forget_clients();
     if (while_stopped) {
         while_stopped();
     }
@@ -806,12 +865,27 @@ std::expected<void, base::Error<script::ActionError>> Branch::restart_kiosk(
         std::filesystem::create_directories(m_options.out_directory / "audio", error);
     }
     std::ofstream(kiosk_log_path(), std::ios::app)
-        << fmt::format("kiosk-sim: restart kiosk ({}): the kiosk is started again\n", m_restarts);
+        << fmt::format("kiosk-sim: {} kiosk ({}): the kiosk is started again\n",
+                       end == script::KioskEnd::killed ? "kill" : "restart", m_restarts);
     if (auto started = launch_kiosk(true); !started) {
         return std::unexpected(base::error(script::ActionError::kiosk_not_restarted,
                                            base::to_string(started.error())));
     }
     return {};
+}
+
+std::expected<script::RunLedger, base::Error<script::ActionError>> Branch::run_ledger() {
+    // This kiosk's withdrawals since the branch opened: a kept database holds older ones, and the
+    // dispenser, made with the branch, counts only this run's.
+    auto bank = m_account_service->cash_ledger(k_kiosk_id, m_opened_unix_ms);
+    if (!bank) {
+        return std::unexpected(base::error(script::ActionError::ledger_unreadable,
+                                           std::string(bank::to_string(bank.error()))));
+    }
+    return script::RunLedger{
+        .debited = bank->debited,
+        .held = bank->held,
+        .taken = static_cast<std::int64_t>(m_dispenser->ledger().amount_taken())};
 }
 
 }  // namespace simulator::app

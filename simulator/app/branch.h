@@ -78,8 +78,11 @@ class Branch : public script::Hardware {
 
     // Errors: kiosk_not_started, naming the program and the system's reason.
     std::expected<void, base::Error<BranchError>> start_kiosk();
-    // Asks the kiosk to stop (SIGTERM) and waits for it; returns its exit status.
+    // Asks the kiosk to stop (SIGTERM) and waits for it, killing it after 5 s; returns its exit
+    // status.
     int stop_kiosk();
+    // Kills the kiosk at once (SIGKILL), as a crash or a power cut ends it, and waits for it.
+    void kill_kiosk();
 
     std::filesystem::path transcript_path() const;
     std::filesystem::path kiosk_log_path() const;
@@ -95,8 +98,11 @@ class Branch : public script::Hardware {
     std::expected<void, base::Error<script::ActionError>> type_pin(
         const std::string& digits) override;
     std::expected<void, base::Error<script::ActionError>> set_headphones(bool plugged) override;
+    // The account service's faults (aimed at every request or at one call), the queue
+    // service's, and the cash dispenser's: `jam` (the next dispense of two notes or more picks
+    // one and jams) and `none`.
     std::expected<void, base::Error<script::ActionError>> set_fault(
-        const std::string& service, const std::string& mode) override;
+        const script::Fault& fault) override;
     // Unplugs the virtual device (card reader, PIN pad, printer, cash dispenser) from the bus (the
     // kiosk's libusb sees its transfers fail and the device vanish) or plugs it back in (a new
     // address, as a real replug gets).
@@ -121,12 +127,15 @@ class Branch : public script::Hardware {
     // Counts what the queue service received from this kiosk since the branch opened.
     std::expected<std::size_t, base::Error<script::ActionError>> delivered(
         script::Delivery what) override;
-    // stop_kiosk(), `while_stopped`, then the kiosk again with the same configuration. The
-    // stopped kiosk's transcript, screenshots and audio are set aside as transcript.N.jsonl,
-    // screens.N/ and audio.N/ (N counts the restarts), and the new kiosk's log lines follow the
-    // old one's in kiosk.log.
+    // stop_kiosk() (stopped) or kill_kiosk() (killed), `while_stopped`, then the kiosk again
+    // with the same configuration. The ended kiosk's transcript, screenshots and audio are set
+    // aside as transcript.N.jsonl, screens.N/ and audio.N/ (N counts the restarts), and the new
+    // kiosk's log lines follow the old one's in kiosk.log.
     std::expected<void, base::Error<script::ActionError>> restart_kiosk(
-        const std::function<void()>& while_stopped) override;
+        script::KioskEnd end, const std::function<void()>& while_stopped) override;
+    // This kiosk's withdrawals in this run as the account service books them, and the cash the
+    // dispenser let customers take.
+    std::expected<script::RunLedger, base::Error<script::ActionError>> run_ledger() override;
 
   private:
     explicit Branch(BranchOptions options, cards::CardLibrary cards);

@@ -150,7 +150,7 @@ int run_headless(app::Branch& branch, const script::Scenario& scenario) {
     }
     const int kiosk_status = branch.stop_kiosk();
     transcript.poll();
-    script::check_at_end(scenario, transcript.records(), options, outcome);
+    script::check_at_end(scenario, transcript.records(), branch, options, outcome);
     if (kiosk_status != 0) {
         outcome.failures.push_back(fmt::format("the kiosk exited with status {}", kiosk_status));
     }

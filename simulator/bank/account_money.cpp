@@ -909,14 +909,18 @@ std::expected<MoneyVerdict, BankError> AccountStore::change_pin(std::string_view
     });
 }
 
-std::expected<CashLedger, BankError> AccountStore::cash_ledger(std::string_view terminal_id) {
+std::expected<CashLedger, BankError> AccountStore::cash_ledger(std::string_view terminal_id,
+                                                               std::int64_t since_unix_ms) {
     return transaction([&]() -> std::expected<CashLedger, BankError> {
+        // A reversed withdrawal is credited back whole, so only confirmed ones are debits.
         Statement query(m_database,
                         "SELECT COALESCE(SUM(CASE state WHEN 'confirmed' THEN dispensed END), 0), "
                         "COALESCE(SUM(CASE state WHEN 'authorised' THEN amount END), 0), "
                         "COUNT(CASE state WHEN 'confirmed' THEN 1 END) FROM withdrawals "
-                        "WHERE ? = '' OR terminal_id = ?");
-        if (!query.bind_all(terminal_id, terminal_id) || query.step() != SQLITE_ROW) {
+                        "WHERE (? OR terminal_id = ?) AND created_unix_ms >= ?");
+        const std::int64_t every_terminal = terminal_id.empty() ? 1 : 0;
+        if (!query.bind_all(every_terminal, terminal_id, since_unix_ms) ||
+            query.step() != SQLITE_ROW) {
             return std::unexpected(BankError::database_failure);
         }
         return CashLedger{query.integer(0), query.integer(1), query.integer(2)};

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cassert>
 #include <optional>
 
 #include "base/bytes.h"
@@ -143,8 +144,35 @@ std::string_view to_string(Fault fault) {
             return "garbage";
         case Fault::drop:
             return "drop";
+        case Fault::drop_after_commit:
+            return "drop-after-commit";
     }
     return "unknown";
+}
+
+bool AccountService::set_fault(Fault fault, std::string_view call) {
+    if (!call.empty() && std::ranges::find(k_account_calls, call) == k_account_calls.end()) {
+        return false;
+    }
+    std::lock_guard lock(m_fault_mutex);
+    m_fault = fault;
+    m_fault_call = std::string(call);
+    return true;
+}
+
+Fault AccountService::fault() const {
+    std::lock_guard lock(m_fault_mutex);
+    return m_fault;
+}
+
+std::string AccountService::fault_call() const {
+    std::lock_guard lock(m_fault_mutex);
+    return m_fault_call;
+}
+
+Fault AccountService::fault_for(std::string_view call) const {
+    std::lock_guard lock(m_fault_mutex);
+    return m_fault_call.empty() || m_fault_call == call ? m_fault : Fault::none;
 }
 
 std::int64_t AccountService::now_unix_ms() {
@@ -171,11 +199,12 @@ std::expected<std::vector<AuditEntry>, BankError> AccountService::audit_entries(
     return m_store->audit_entries();
 }
 
-std::expected<CashLedger, BankError> AccountService::cash_ledger() {
+std::expected<CashLedger, BankError> AccountService::cash_ledger(std::string_view terminal_id,
+                                                                 std::int64_t since_unix_ms) {
     if (!m_store) {
         return CashLedger{};
     }
-    return m_store->cash_ledger("");
+    return m_store->cash_ledger(terminal_id, since_unix_ms);
 }
 
 void AccountService::hold_reply() {
@@ -331,11 +360,15 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
     });
 
     m_server->Get("/v1/health", [this](const httplib::Request&, httplib::Response& response) {
-        if (apply_fault(response)) {
+        const Fault fault = fault_for({});
+        if (apply_fault(fault, response)) {
             return;
         }
         response.status = 200;
         response.set_content(json{{"status", "ok"}}.dump(), std::string(k_json_type));
+        if (fault == Fault::drop_after_commit) {
+            drop_reply(response);
+        }
     });
     const std::string transaction = "/v1/withdrawals/([^/]+)";
     serve("POST", "/v1/balance", "balance", &AccountService::answer_balance);
@@ -382,9 +415,10 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
     return {};
 }
 
-bool AccountService::apply_fault(httplib::Response& response) {
-    switch (m_fault.load()) {
+bool AccountService::apply_fault(Fault fault, httplib::Response& response) {
+    switch (fault) {
         case Fault::none:
+        case Fault::drop_after_commit:
             return false;
         case Fault::unavailable:
             response.status = 503;
@@ -399,26 +433,36 @@ bool AccountService::apply_fault(httplib::Response& response) {
                                  std::string(k_json_type));
             return true;
         case Fault::drop:
-            // The provider refuses to write, so cpp-httplib closes the socket right after the
-            // status line and headers: the client sees the link break mid-reply.
-            response.status = 200;
-            response.set_content_provider(
-                k_dropped_body_length, std::string(k_json_type),
-                [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
+            drop_reply(response);
             return true;
     }
     return false;
 }
 
+void AccountService::drop_reply(httplib::Response& response) {
+    // The provider refuses to write, so cpp-httplib closes the socket right after the status
+    // line and headers: the client sees the link break mid-reply. The client has bytes of the
+    // reply, so it cannot take the connection for one that was already closed and send the
+    // request again by itself. The status is always 200: with an error status cpp-httplib would
+    // have the error handler write a body after all.
+    response.status = 200;
+    response.body.clear();
+    response.set_content_provider(
+        k_dropped_body_length, std::string(k_json_type),
+        [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
+}
+
 void AccountService::serve(const char* method, const std::string& pattern, std::string_view call,
                            Answer answer) {
+    assert(std::ranges::find(k_account_calls, call) != k_account_calls.end() &&
+           "a fault can be aimed only at a call k_account_calls names");
     auto handler = [this, call = std::string(call), answer](const httplib::Request& request,
                                                             httplib::Response& response) {
         AuditEntry audit;
         audit.call = call;
         audit.at_unix_ms = now_unix_ms();
-        const Fault fault = m_fault.load();
-        if (apply_fault(response)) {
+        const Fault fault = fault_for(call);
+        if (apply_fault(fault, response)) {
             // Read only to fill the audit row; the fault decides the reply.
             fill_audit(request, audit);
             audit.result = "fault_" + std::string(to_string(fault));
@@ -429,9 +473,15 @@ void AccountService::serve(const char* method, const std::string& pattern, std::
         Reply reply = (this->*answer)(request, audit);
         audit.result = reply.audit_result;
         audit.http_status = reply.status;
+        if (fault == Fault::drop_after_commit) {
+            // Done and committed; only the answer is lost. The audit says both.
+            audit.result = "fault_" + std::string(to_string(fault)) + ": " + reply.audit_result;
+            drop_reply(response);
+        } else {
+            response.status = reply.status;
+            response.set_content(reply.body, std::string(k_json_type));
+        }
         (void)m_store->record_audit(audit);
-        response.status = reply.status;
-        response.set_content(reply.body, std::string(k_json_type));
     };
     const std::string_view verb(method);
     if (verb == "GET") {

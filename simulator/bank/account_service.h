@@ -3,7 +3,7 @@
 // The simulated account service: a real HTTP server on loopback with SQLite state, speaking
 // the contract in docs/api/account.yaml. The simulator runs it in-process and injects faults
 // through set_fault(), so that the kiosk's unchanged HTTP client meets every failure a real
-// bank link can show.
+// bank link can show, on every request or on the requests of one call.
 
 #include <array>
 #include <atomic>
@@ -52,10 +52,22 @@ enum class Fault {
     unavailable,  // every request answers 503 {"result":"unavailable"}
     slow,         // every reply is held back for the slow delay (stop() releases it)
     garbage,      // every request answers 200 with a body that is not valid JSON
-    drop,         // the connection closes after the status line, before the body
+    drop,         // the connection closes after the status line, before the body: nothing done
+    // The request is carried out and committed, then the connection closes as with drop: the
+    // link broke on the way back, so the client has no answer although the money moved.
+    drop_after_commit,
 };
 
+// "none", "unavailable", "slow", "garbage", "drop", "drop-after-commit": the names scenarios
+// use (docs/scenarios.md, `fault account MODE`).
 std::string_view to_string(Fault fault);
+
+// Every call the service answers, by the name its audit rows give it (docs/api/account.yaml
+// names the paths): a fault can be aimed at the requests of one of them.
+inline constexpr std::array<std::string_view, 14> k_account_calls = {
+    "balance",  "preferences",     "sign_on",           "end_session",        "statement",
+    "quote",    "withdrawal",      "withdrawal_status", "withdrawal_confirm", "withdrawal_reverse",
+    "transfer", "transfer_status", "card_lock",         "pin_change"};
 
 struct AccountServiceConfig {
     std::filesystem::path database;    // created with its schema when new
@@ -85,14 +97,23 @@ class AccountService {
     int port() const { return m_port.load(); }
     bool running() const { return m_thread.joinable(); }
 
-    void set_fault(Fault fault) { m_fault.store(fault); }
-    Fault fault() const { return m_fault.load(); }
+    // The fault every request meets from now on; with `call` (one of k_account_calls), only the
+    // requests of that call meet it and the others are answered as usual, so that a scenario
+    // can break the authorisation of a withdrawal and still let the kiosk reverse it. False,
+    // and nothing changes, when `call` names no call of the service.
+    bool set_fault(Fault fault, std::string_view call = {});
+    Fault fault() const;
+    // The call the fault is aimed at; empty when every request meets it.
+    std::string fault_call() const;
     void set_slow_reply_delay(std::chrono::milliseconds delay);
 
     // The audit trail, for tests and the simulator's panel. Empty before start().
     std::expected<std::vector<AuditEntry>, BankError> audit_entries();
-    // What withdrawals have debited (all terminals), for the crash test. Empty before start().
-    std::expected<CashLedger, BankError> cash_ledger();
+    // What the withdrawals of one terminal (every terminal when empty) made since
+    // `since_unix_ms` have debited and still hold, for comparison with the cash a dispenser
+    // handed out. Empty before start().
+    std::expected<CashLedger, BankError> cash_ledger(std::string_view terminal_id = {},
+                                                     std::int64_t since_unix_ms = 0);
 
     // One reply: its HTTP status, its JSON body, and the result the audit row records.
     struct Reply {
@@ -106,7 +127,14 @@ class AccountService {
     // Registers a route whose replies are audited as `call` and to which faults apply.
     void serve(const char* method, const std::string& pattern, std::string_view call,
                Answer answer);
-    bool apply_fault(httplib::Response& response);
+    // The fault a request of `call` meets now (empty `call`: the health check, which only a
+    // fault aimed at every request reaches).
+    Fault fault_for(std::string_view call) const;
+    // Answers the request as `fault` makes it, before it is carried out; false when the fault
+    // lets it be carried out (none, slow once the hold is over, drop_after_commit).
+    bool apply_fault(Fault fault, httplib::Response& response);
+    // Closes the connection after the status line and headers, before the body.
+    static void drop_reply(httplib::Response& response);
 
     Reply answer_balance(const httplib::Request& request, AuditEntry& audit);
     Reply answer_sign_on(const httplib::Request& request, AuditEntry& audit);
@@ -135,7 +163,9 @@ class AccountService {
     std::unique_ptr<httplib::Server> m_server;
     std::thread m_thread;
     std::atomic<int> m_port{0};
-    std::atomic<Fault> m_fault{Fault::none};
+    mutable std::mutex m_fault_mutex;
+    Fault m_fault = Fault::none;
+    std::string m_fault_call;  // empty: every request
 
     std::mutex m_hold_mutex;
     std::condition_variable m_hold_released;

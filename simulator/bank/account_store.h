@@ -168,8 +168,9 @@ struct CardLockResult {
 enum class ReverseReason { cash_not_taken, dispense_failed, cancelled, outcome_unknown };
 std::string_view to_string(ReverseReason reason);
 
-// The bank's side of the cash: what withdrawals have debited, for the crash test's comparison
-// with the cash the dispenser handed out.
+// The bank's side of the cash: what withdrawals have debited, for comparison with the cash the
+// dispenser handed out (kiosk-sim load, the scenario step `expect ledger balanced`). Fees are
+// the bank's and not counted: they are no cash.
 struct CashLedger {
     std::int64_t debited = 0;      // dispensed amounts of confirmed withdrawals, not reversed
     std::int64_t held = 0;         // amounts of withdrawals still only authorised
@@ -308,8 +309,10 @@ class AccountStore {
                                                       std::string_view pan,
                                                       std::string_view new_pin,
                                                       std::int64_t now_unix_ms);
-    // All withdrawals made by one terminal, or by every terminal when `terminal_id` is empty.
-    std::expected<CashLedger, BankError> cash_ledger(std::string_view terminal_id);
+    // The withdrawals made by one terminal (by every terminal when `terminal_id` is empty) since
+    // `since_unix_ms` (0: all of them).
+    std::expected<CashLedger, BankError> cash_ledger(std::string_view terminal_id,
+                                                     std::int64_t since_unix_ms = 0);
 
     std::expected<void, BankError> record_audit(const AuditEntry& entry);
     std::expected<std::vector<AuditEntry>, BankError> audit_entries();

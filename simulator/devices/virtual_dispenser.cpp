@@ -432,6 +432,13 @@ void VirtualDispenser::lose_next_response() {
     m_lose_next_response = true;
 }
 
+void VirtualDispenser::clear_faults() {
+    std::lock_guard lock(m_mutex);
+    m_jam_after.reset();
+    m_shutter_failing = false;
+    m_lose_next_response = false;
+}
+
 bool VirtualDispenser::set_cassette_count(std::uint8_t number, std::uint16_t count) {
     {
         std::lock_guard lock(m_mutex);

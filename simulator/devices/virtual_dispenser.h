@@ -99,6 +99,9 @@ class VirtualDispenser final : public simulator::usb::VirtualUsbDevice {
     void fail_shutter(bool failing = true);
     // The next response is lost on the way to the host, after the command was carried out.
     void lose_next_response();
+    // No fault waits any more: no jam for the next dispense, the shutter moves, the next
+    // response reaches the host. Notes already jammed stay so until the host's RESET.
+    void clear_faults();
     // An engineer loads `count` notes into cassette `number` (from 1), inserting it if it was
     // removed; or pulls the cassette out. Event cassette changed when its state changes. False
     // for a cassette the dispenser does not have.

@@ -197,8 +197,8 @@ std::string act(SDL_Keycode key, const PanelOptions& options, PanelState& state,
             return outcome(plugged, state.headphones ? "Headphones plugged." : "Headphones out.");
         }
         case SDLK_u: {
-            const auto fault =
-                hardware.set_fault("account", state.account_down ? "none" : "unavailable");
+            const auto fault = hardware.set_fault(
+                script::Fault{"account", state.account_down ? "none" : "unavailable", {}});
             if (fault) {
                 state.account_down = !state.account_down;
             }
@@ -232,7 +232,7 @@ std::string act(SDL_Keycode key, const PanelOptions& options, PanelState& state,
         }
         case SDLK_q: {
             const std::size_t next = (state.queue_fault + 1) % k_queue_faults.size();
-            const auto fault = hardware.set_fault("queue", k_queue_faults[next]);
+            const auto fault = hardware.set_fault(script::Fault{"queue", k_queue_faults[next], {}});
             if (fault) {
                 state.queue_fault = next;
             }
@@ -276,7 +276,7 @@ std::string act(SDL_Keycode key, const PanelOptions& options, PanelState& state,
             return outcome(hardware.close_staff_call(), "The newest call for staff closed.");
         case SDLK_k: {
             // The panel reads no transcript, so it has nothing to do while the kiosk is down.
-            const auto restarted = hardware.restart_kiosk({});
+            const auto restarted = hardware.restart_kiosk(script::KioskEnd::stopped, {});
             if (restarted) {
                 state.speech_failing = false;  // a new kiosk process, its speech working
             }

@@ -308,6 +308,33 @@ std::expected<void, std::string> memory_verdict(Hardware& hardware, const RunOpt
     return {};
 }
 
+// An amount in fen as the ledger's verdicts write it: "200.00 yuan".
+std::string ledger_yuan(std::int64_t fen) {
+    const char* sign = fen < 0 ? "-" : "";
+    const std::int64_t magnitude = fen < 0 ? -fen : fen;
+    return fmt::format("{}{}.{:02} yuan", sign, magnitude / 100, magnitude % 100);
+}
+
+// The verdict of `expect ledger balanced`: both sides of the run's cash, said either way.
+std::expected<std::string, std::string> ledger_verdict(const ExpectLedgerBalanced& step,
+                                                       Hardware& hardware) {
+    auto ledger = hardware.run_ledger();
+    if (!ledger) {
+        return std::unexpected(base::to_string(ledger.error()));
+    }
+    const std::string sides = fmt::format(
+        "the bank debited {} for this run's withdrawals (net of reversals) and still holds {} "
+        "for withdrawals only authorised; customers took {} from the dispenser",
+        ledger_yuan(ledger->debited), ledger_yuan(ledger->held), ledger_yuan(ledger->taken));
+    if (ledger->debited != ledger->taken) {
+        return std::unexpected("the ledger does not balance: " + sides);
+    }
+    if (step.nothing_held && ledger->held != 0) {
+        return std::unexpected("the ledger balances but a withdrawal is still held: " + sides);
+    }
+    return "ledger balanced: " + sides;
+}
+
 // Waits for a screen record that `matches`, notes when it appeared for the speech that follows
 // it, and says what the kiosk shows instead when none comes.
 template <typename Matches>
@@ -405,11 +432,13 @@ std::expected<void, std::string> act_on_staff_call(const RunOptions& options, Ac
     }
 }
 
-// `restart kiosk`: stops the kiosk, reads the rest of its transcript, starts it again and waits
-// for its first screen, which the steps after it see as they see the first kiosk's.
-std::expected<void, std::string> restart(Hardware& hardware, TranscriptFollower& transcript,
-                                         Cursors& cursors, const RunOptions& options) {
-    if (auto restarted = hardware.restart_kiosk([&] { transcript.follow_new_file(); });
+// `restart kiosk`, `kill kiosk`: ends the kiosk, reads the rest of its transcript, starts it
+// again and waits for its first screen, which the steps after it see as they see the first
+// kiosk's.
+std::expected<void, std::string> restart(KioskEnd end, Hardware& hardware,
+                                         TranscriptFollower& transcript, Cursors& cursors,
+                                         const RunOptions& options) {
+    if (auto restarted = hardware.restart_kiosk(end, [&] { transcript.follow_new_file(); });
         !restarted) {
         return verdict(restarted);
     }
@@ -472,7 +501,7 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                 std::this_thread::sleep_for(step.duration);
                 return {};
             } else if constexpr (std::is_same_v<T, Fault>) {
-                return verdict(hardware.set_fault(step.service, step.mode));
+                return verdict(hardware.set_fault(step));
             } else if constexpr (std::is_same_v<T, PlugDevice>) {
                 return verdict(hardware.plug_device(step.device, step.plugged));
             } else if constexpr (std::is_same_v<T, SpeechFault>) {
@@ -487,7 +516,7 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
             } else if constexpr (std::is_same_v<T, StaffClose>) {
                 return act_on_staff_call(options, [&] { return hardware.close_staff_call(); });
             } else if constexpr (std::is_same_v<T, RestartKiosk>) {
-                return restart(hardware, transcript, cursors, options);
+                return restart(step.end, hardware, transcript, cursors, options);
             } else if constexpr (std::is_same_v<T, ExpectScreen>) {
                 return wait_for_screen(
                     transcript, hardware, cursors, step.within,
@@ -538,9 +567,11 @@ std::string_view to_string(ActionError error) {
         case ActionError::pin_not_digits:
             return "a PIN holds digits only";
         case ActionError::unknown_service:
-            return "no such service (there are: account, queue)";
+            return "no such service (there are: account, queue, dispenser)";
         case ActionError::unknown_fault:
-            return "no such fault (none, unavailable, slow, garbage, drop)";
+            return "no such fault for that service";
+        case ActionError::unknown_call:
+            return "no such call to aim the fault at";
         case ActionError::device_already_plugged:
             return "the device is already plugged in";
         case ActionError::device_already_unplugged:
@@ -566,6 +597,8 @@ std::string_view to_string(ActionError error) {
             return "the kiosk could not be started again";
         case ActionError::no_cash_at_slot:
             return "no cash came to the cash slot";
+        case ActionError::ledger_unreadable:
+            return "the simulated bank's withdrawals could not be read";
     }
     return "unknown action error";
 }
@@ -657,7 +690,7 @@ Outcome run_steps(const Scenario& scenario, Hardware& hardware, TranscriptFollow
     return outcome;
 }
 
-void check_at_end(const Scenario& scenario, const std::vector<Json>& records,
+void check_at_end(const Scenario& scenario, const std::vector<Json>& records, Hardware& hardware,
                   const RunOptions& options, Outcome& outcome) {
     std::vector<std::string> screens;
     for (const Json& record : records) {
@@ -688,6 +721,12 @@ void check_at_end(const Scenario& scenario, const std::vector<Json>& records,
         } else if (std::holds_alternative<ForbidPinLength>(step.action)) {
             for (const std::string& finding : pin_length_findings(records)) {
                 fail(finding);
+            }
+        } else if (const auto* ledger = std::get_if<ExpectLedgerBalanced>(&step.action)) {
+            if (auto verdict = ledger_verdict(*ledger, hardware); !verdict) {
+                fail(verdict.error());
+            } else if (options.narrate) {
+                options.narrate(*verdict);
             }
         } else if (const auto* text = std::get_if<ForbidText>(&step.action)) {
             std::vector<std::string> strings;

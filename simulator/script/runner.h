@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <expected>
 #include <filesystem>
 #include <functional>
@@ -42,6 +43,8 @@ enum class ActionError {
     pin_not_digits,            // a PIN to type holds something other than digits
     unknown_service,           // a fault aimed at a service the branch does not have
     unknown_fault,             // a fault mode the service does not know
+    unknown_call,              // a fault aimed at a call the service does not answer, or at
+                               // one call of a service whose faults cannot be aimed
     device_already_plugged,    // plug a device that is plugged in
     device_already_unplugged,  // unplug a device that is out
     device_not_plugged,        // the virtual bus could not plug the device in
@@ -53,8 +56,10 @@ enum class ActionError {
     staff_action_refused,      // the queue service refused the staff action (a name too long)
     queue_service_unreadable,  // the simulated queue service's records could not be read
     kiosk_stopped_badly,       // `restart kiosk`: the kiosk did not exit cleanly on SIGTERM
-    kiosk_not_restarted,       // `restart kiosk`: the kiosk could not be started again
+    kiosk_not_restarted,       // `restart kiosk`, `kill kiosk`: the kiosk could not be started
+                               // again
     no_cash_at_slot,           // `take cash`: no notes came to the cash slot
+    ledger_unreadable,         // the simulated bank's withdrawals could not be read
 };
 
 std::string_view to_string(ActionError error);
@@ -64,6 +69,16 @@ std::string_view to_string(ActionError error);
 struct MemoryVerdict {
     std::vector<std::string> findings;
     std::string summary;  // what was read, e.g. "412 mappings (480 MiB) read"
+};
+
+// The cash of the run's withdrawals at this kiosk, in minor units (fen), from both sides: what
+// the simulated bank debited for them (the amounts dispensed of those confirmed and not
+// reversed; fees are no cash) and what it still only holds (authorised, neither confirmed nor
+// reversed), and what the virtual dispenser let customers take.
+struct RunLedger {
+    std::int64_t debited = 0;
+    std::int64_t held = 0;
+    std::int64_t taken = 0;
 };
 
 // What a scenario can do to the kiosk's world.
@@ -79,8 +94,8 @@ class Hardware {
     // Types the digits once the PIN pad is collecting a PIN (a customer waits for the prompt).
     virtual std::expected<void, base::Error<ActionError>> type_pin(const std::string& digits) = 0;
     virtual std::expected<void, base::Error<ActionError>> set_headphones(bool plugged) = 0;
-    virtual std::expected<void, base::Error<ActionError>> set_fault(const std::string& service,
-                                                                    const std::string& mode) = 0;
+    // `fault SERVICE MODE [for CALL]`. Errors: unknown_service, unknown_fault, unknown_call.
+    virtual std::expected<void, base::Error<ActionError>> set_fault(const Fault& fault) = 0;
     // Pulls the device's cable out of the simulator's virtual USB bus, or plugs it back in, so
     // that the kiosk's libusb sees it go and come back. Errors: device_already_plugged,
     // device_already_unplugged, device_not_plugged.
@@ -109,12 +124,14 @@ class Hardware {
     // How many survey answers, complaints or calls for staff the queue service has received
     // from this kiosk in this run. Errors: queue_service_unreadable.
     virtual std::expected<std::size_t, base::Error<ActionError>> delivered(Delivery what) = 0;
-    // Stops the kiosk as an operator would (SIGTERM, waiting for it to exit), calls
-    // `while_stopped` (the runner reads the rest of the transcript there), and starts it again
-    // with the same configuration. Errors: kiosk_not_running, kiosk_stopped_badly (its exit
-    // status), kiosk_not_restarted.
+    // Ends the kiosk, as an operator stops it (SIGTERM, waiting for it to exit) or by killing
+    // it (SIGKILL), calls `while_stopped` (the runner reads the rest of the transcript there),
+    // and starts it again with the same configuration. Errors: kiosk_not_running,
+    // kiosk_stopped_badly (stopped: its exit status), kiosk_not_restarted.
     virtual std::expected<void, base::Error<ActionError>> restart_kiosk(
-        const std::function<void()>& while_stopped) = 0;
+        KioskEnd end, const std::function<void()>& while_stopped) = 0;
+    // The run's cash as the bank and the dispenser count it. Errors: ledger_unreadable.
+    virtual std::expected<RunLedger, base::Error<ActionError>> run_ledger() = 0;
 };
 
 // Reads the JSON Lines transcript as it grows; a half-written last line waits for its end.
@@ -165,9 +182,9 @@ Outcome run_steps(const Scenario& scenario, Hardware& hardware, TranscriptFollow
                   const RunOptions& options);
 
 // The checks of `expect screens`, `forbid speech`, `forbid text` and `forbid pin length`, over
-// everything recorded.
+// everything recorded, and of `expect ledger balanced`, over what the hardware counts now.
 void check_at_end(const Scenario& scenario, const std::vector<nlohmann::json>& records,
-                  const RunOptions& options, Outcome& outcome);
+                  Hardware& hardware, const RunOptions& options, Outcome& outcome);
 
 // Whether a speech record matches a pattern.
 bool matches(const SpeechPattern& pattern, const nlohmann::json& record);

@@ -246,8 +246,8 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
     if (verb == "staff" && arity(2) && words[1] == "close") {
         return StaffClose{};
     }
-    if (verb == "restart" && arity(2) && words[1] == "kiosk") {
-        return RestartKiosk{};
+    if ((verb == "restart" || verb == "kill") && arity(2) && words[1] == "kiosk") {
+        return RestartKiosk{verb == "kill" ? KioskEnd::killed : KioskEnd::stopped};
     }
     if (verb == "make" && arity(3) && words[1] == "speech" &&
         (words[2] == "fail" || words[2] == "work")) {
@@ -260,7 +260,10 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
         return std::unexpected(base::error(ScenarioError::bad_duration, quoted_word(words[1])));
     }
     if (verb == "fault" && arity(3)) {
-        return Fault{words[1], words[2]};
+        return Fault{words[1], words[2], {}};
+    }
+    if (verb == "fault" && arity(5) && words[3] == "for") {
+        return Fault{words[1], words[2], words[4]};
     }
     if (verb == "expect" && words.size() >= 3 && words[1] == "screen") {
         ExpectScreen expect{words[2]};
@@ -288,6 +291,20 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
     }
     if (verb == "expect" && arity(3) && words[1] == "memory" && words[2] == "clean") {
         return ExpectMemoryClean{};
+    }
+    if (verb == "expect" && words.size() >= 3 && words[1] == "ledger" && words[2] == "balanced") {
+        if (arity(3)) {
+            return ExpectLedgerBalanced{false};
+        }
+        if (arity(5) && words[3] == "nothing" && words[4] == "held") {
+            return ExpectLedgerBalanced{true};
+        }
+        if (arity(4) && words[3] == "nothing") {
+            return std::unexpected(base::error(ScenarioError::unknown_step));
+        }
+        const std::size_t wrong = words[3] == "nothing" ? 4 : 3;
+        return std::unexpected(
+            base::error(ScenarioError::unexpected_word, quoted_word(words[wrong])));
     }
     if (verb == "expect" && words.size() >= 3 && words[1] == "screens") {
         return ExpectScreens{Words(words.begin() + 2, words.end())};

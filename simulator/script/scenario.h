@@ -53,9 +53,13 @@ struct Headphones {
 struct Wait {
     Milliseconds duration{};
 };
+// `fault SERVICE MODE [for CALL]`: the account or queue service, or the cash dispenser, starts
+// failing in this way (or stops: `none`). `call` aims an account service fault at the requests
+// of one call (`withdrawal_confirm`, ...); empty, every request meets it.
 struct Fault {
     std::string service;
     std::string mode;
+    std::string call;
 };
 // The kiosk's USB devices, as a scenario names them: `card reader`, `pin pad`, `printer`.
 enum class Device { card_reader, pin_pad, printer, dispenser };
@@ -88,8 +92,15 @@ struct StaffAcknowledge {
 };
 // `staff close`: the newest open or acknowledged call for staff of this kiosk is over.
 struct StaffClose {};
-// `restart kiosk`: the kiosk is stopped (SIGTERM) and started again with the same configuration.
-struct RestartKiosk {};
+// How the running kiosk ends before it is started again: stopped as an operator stops it
+// (SIGTERM, a clean exit expected) or killed as by a crash or a power cut (SIGKILL: nothing is
+// saved on the way out).
+enum class KioskEnd { stopped, killed };
+// `restart kiosk` (stopped) and `kill kiosk` (killed): the kiosk ends and is started again with
+// the same configuration.
+struct RestartKiosk {
+    KioskEnd end = KioskEnd::stopped;
+};
 
 // Speech matching: by text (substring) or by being private; optionally on one channel.
 struct SpeechPattern {
@@ -142,6 +153,12 @@ struct ForbidText {
 // Checked when the scenario ends: the transcript tells neither how long a PIN typed during the
 // run was nor when its digits were typed (docs/scenarios.md, "forbid pin length").
 struct ForbidPinLength {};
+// Checked when the scenario ends: what the bank debited for this run's withdrawals, net of
+// reversals, is the cash the dispenser let customers take; with `nothing held`, no withdrawal
+// is left only authorised either (docs/scenarios.md, "expect ledger balanced").
+struct ExpectLedgerBalanced {
+    bool nothing_held = false;
+};
 // Checked while running: no form of the PAN or PIN of any card used so far lies in the
 // kiosk's memory.
 struct ExpectMemoryClean {};
@@ -151,7 +168,7 @@ using Action =
                  Headphones, Wait, Fault, PlugDevice, SpeechFault, PrinterPaper, PrinterCover,
                  StaffAcknowledge, StaffClose, RestartKiosk, ExpectScreen, ExpectShown,
                  ExpectSpeech, ExpectPrinted, ExpectDelivered, ExpectScreens, ForbidSpeech,
-                 ForbidText, ForbidPinLength, ExpectMemoryClean>;
+                 ForbidText, ForbidPinLength, ExpectLedgerBalanced, ExpectMemoryClean>;
 
 struct Step {
     int line = 0;

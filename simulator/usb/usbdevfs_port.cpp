@@ -280,32 +280,52 @@ void UsbdevfsPort::device_has_data() {
     }
 }
 
-void UsbdevfsPort::disconnect() {
-    m_connected = false;
+void UsbdevfsPort::run_on_worker(std::function<void()> work, std::string_view what) {
     GMainContext* context = nullptr;
     {
         std::lock_guard lock(m_context_mutex);
         if (m_context == nullptr) {
-            // No client ever spoke to the device; any that does now sees m_connected false.
             return;
         }
         context = g_main_context_ref(m_context);
     }
     if (g_main_context_is_owner(context)) {
-        shut_down();
+        work();
     } else {
         auto done = std::make_shared<std::promise<void>>();
         auto finished = done->get_future();
-        post_to_worker([self = shared_from_this(), done] {
-            self->shut_down();
+        post_to_worker([self = shared_from_this(), work = std::move(work), done] {
+            work();
             done->set_value();
         });
         if (finished.wait_for(k_disconnect_wait) != std::future_status::ready) {
             report(BusNoticeKind::worker_stalled,
-                   "umockdev's worker thread did not answer the unplug in time");
+                   fmt::format("umockdev's worker thread did not answer the {} in time", what));
         }
     }
     g_main_context_unref(context);
+}
+
+void UsbdevfsPort::disconnect() {
+    // A client that speaks to the device from now on (none has yet when no worker runs) sees
+    // m_connected false.
+    m_connected = false;
+    run_on_worker([this] { shut_down(); }, "unplug");
+}
+
+void UsbdevfsPort::forget_clients() {
+    // umockdev does not reliably tell the port that a client's connection closed: a client
+    // killed with a request in hand is never noticed (umockdev stops reading its socket), and in
+    // kiosk-sim's runs no `connected` change arrived for closed ones either. So whoever ended
+    // the clients' process says so here. The work holds the port: forgetting a client may drop
+    // the last reference to its handler.
+    run_on_worker(
+        [self = shared_from_this()] {
+            while (!self->m_clients.empty()) {
+                self->forget_client(self->m_clients.front()->client.get());
+            }
+        },
+        "end of its clients");
 }
 
 bool UsbdevfsPort::handle_ioctl(UMockdevIoctlClient* client, UMockdevIoctlBase* handler) {

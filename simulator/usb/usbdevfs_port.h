@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -91,6 +92,11 @@ class UsbdevfsPort : public std::enable_shared_from_this<UsbdevfsPort> {
     // transfers in flight; afterwards the port never calls the device again.
     void disconnect();
 
+    // Any thread: every client has gone, its process ended without closing the node. Forgets
+    // each as the kernel forgets the files of an ended process (its claims released, its URBs
+    // and a held reap dropped); waits for the worker thread, as disconnect() does.
+    void forget_clients();
+
     // The FIFO at the device node that tells pollers when a URB can be reaped. Given before the
     // node is announced, so every client's poll() follows it; without one (it could not be
     // made), clients find a regular file and the port holds their reaps instead.
@@ -137,6 +143,10 @@ class UsbdevfsPort : public std::enable_shared_from_this<UsbdevfsPort> {
     ClientState& client_state(UMockdevIoctlClient* client, UMockdevIoctlBase* handler);
     void forget_client(UMockdevIoctlClient* client);
     void post_to_worker(std::function<void()> work);
+    // Runs `work` on the worker thread (at once when called there) and waits for it; a worker
+    // that does not get to it in time is reported, naming `what` it was asked to do. Nothing
+    // runs when no client has ever spoken to the device: there is then no worker to ask.
+    void run_on_worker(std::function<void()> work, std::string_view what);
 
     bool handle_ioctl(UMockdevIoctlClient* client, UMockdevIoctlBase* handler);
     void submit_urb(ClientState& state, UMockdevIoctlData* argument);

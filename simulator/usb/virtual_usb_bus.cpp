@@ -277,6 +277,22 @@ std::expected<void, BusError> VirtualUsbBus::unplug(const DeviceHandle& handle) 
     return {};
 }
 
+void VirtualUsbBus::forget_clients() {
+    std::vector<std::shared_ptr<UsbdevfsPort>> ports;
+    {
+        std::lock_guard lock(m_implementation->mutex);
+        for (const auto& [id, plugged] : m_implementation->devices) {
+            if (!plugged.removing) {
+                ports.push_back(plugged.port);
+            }
+        }
+    }
+    // Outside the bus lock, as unplug() does: the worker thread may be inside a device callback.
+    for (const auto& port : ports) {
+        port->forget_clients();
+    }
+}
+
 std::vector<EnvironmentVariable> VirtualUsbBus::environment() const {
     std::string preload = k_preload_library;
     if (const char* existing = std::getenv("LD_PRELOAD"); existing != nullptr && *existing) {

@@ -88,6 +88,13 @@ class VirtualUsbBus {
     // Thread-safe; do not call it while holding a lock the device takes in its callbacks.
     std::expected<void, BusError> unplug(const DeviceHandle& handle);
 
+    // Every process that had a device of this bus open has ended without closing it (the
+    // caller killed it and reaped it): each plugged device forgets those clients, as the kernel
+    // forgets the files of an ended process. Their claims are released and their transfers in
+    // flight dropped, so that the next process can claim the interfaces and the device's data
+    // reaches it instead of a dead request. Thread-safe; waits for umockdev's worker thread.
+    void forget_clients();
+
     // The variables a child process needs to see this bus: UMOCKDEV_DIR and LD_PRELOAD (with
     // the umockdev preload library ahead of whatever this process already preloads).
     std::vector<EnvironmentVariable> environment() const;

@@ -268,6 +268,42 @@ TEST_CASE("the drop fault breaks the connection before the reply is complete") {
     CHECK_FALSE(result);
 }
 
+TEST_CASE("the drop-after-commit fault does the request and breaks the connection") {
+    RunningBank bank;
+    auto client = bank.client();
+    REQUIRE(bank.service.set_fault(Fault::drop_after_commit));
+    CHECK_FALSE(post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin));
+    // The PIN was checked: a wrong one counts, as when the answer arrives.
+    CHECK_FALSE(post_balance(client, k_zhang_wei_pan, "9999"));
+    bank.service.set_fault(Fault::none);
+    auto result = post_balance(client, k_zhang_wei_pan, "9999");
+    REQUIRE(result);
+    CHECK(body_of(result)["tries_left"] == 1);
+    CHECK(to_string(Fault::drop_after_commit) == "drop-after-commit");
+}
+
+TEST_CASE("a fault aimed at one call leaves the others alone, and the call must exist") {
+    RunningBank bank;
+    auto client = bank.client();
+    REQUIRE(bank.service.set_fault(Fault::unavailable, "quote"));
+    CHECK(bank.service.fault_call() == "quote");
+    auto balance = post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
+    REQUIRE(balance);
+    CHECK(balance->status == 200);
+    auto health = client.Get("/v1/health");
+    REQUIRE(health);
+    CHECK(health->status == 200);
+    auto quote = client.Post("/v1/quotes", R"({"terminal_id":"lobby-01"})", "application/json");
+    REQUIRE(quote);
+    CHECK(quote->status == 503);
+
+    CHECK_FALSE(bank.service.set_fault(Fault::none, "withdrawl"));
+    CHECK(bank.service.fault() == Fault::unavailable);
+    CHECK(bank.service.fault_call() == "quote");
+    REQUIRE(bank.service.set_fault(Fault::none));
+    CHECK(bank.service.fault_call().empty());
+}
+
 TEST_CASE("the slow fault holds the reply past a client's timeout") {
     RunningBank bank;
     bank.service.set_fault(Fault::slow);

@@ -5,7 +5,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -16,6 +18,7 @@
 
 using namespace bank_test;
 using nlohmann::json;
+using simulator::bank::Fault;
 
 namespace {
 
@@ -477,4 +480,67 @@ TEST_CASE("the audit names the transaction and the masked card, never the sessio
     CHECK(bytes.find(session) == std::string::npos);
     CHECK(bytes.find(k_alice_pan) == std::string::npos);
     CHECK(bytes.find(k_zhang_wei_pan) == std::string::npos);
+}
+
+TEST_CASE("a reply dropped after the commit leaves the debit booked until the kiosk reverses it") {
+    RunningBank bank;
+    Terminal terminal(bank);
+    const std::string session = terminal.sign_on(k_zhang_wei_pan, k_zhang_wei_pin);
+    const std::string quote = terminal.quote_id(session, "withdrawal", 50'000);
+    REQUIRE(terminal.authorise(k_reference, session, quote).status == 201);
+    REQUIRE(bank.service.set_fault(Fault::drop_after_commit, "withdrawal_confirm"));
+    // The confirmation is booked, but the terminal never gets its answer.
+    auto client = bank.client();
+    const json confirm = {{"terminal_id", k_terminal}, {"dispensed", money(50'000)}};
+    CHECK_FALSE(client.Post("/v1/withdrawals/" + std::string(k_reference) + "/confirm",
+                            confirm.dump(), "application/json"));
+    auto ledger = bank.service.cash_ledger(k_terminal);
+    REQUIRE(ledger.has_value());
+    CHECK(ledger->debited == 50'000);
+    CHECK(ledger->held == 0);
+    // Only that call meets the fault: the sign-on and the reversal are answered.
+    CHECK(terminal.balance(k_zhang_wei_pan, k_zhang_wei_pin) == k_zhang_wei_balance - 50'000);
+    CHECK(terminal.reverse(k_reference, "outcome_unknown").status == 200);
+    ledger = bank.service.cash_ledger(k_terminal);
+    REQUIRE(ledger.has_value());
+    CHECK(ledger->debited == 0);
+    CHECK(ledger->withdrawals == 0);
+    CHECK(terminal.balance(k_zhang_wei_pan, k_zhang_wei_pin) == k_zhang_wei_balance);
+    // The audit says the confirmation was done and its answer lost.
+    auto entries = bank.service.audit_entries();
+    REQUIRE(entries.has_value());
+    const auto dropped = std::ranges::find_if(
+        *entries, [](const auto& entry) { return entry.call == "withdrawal_confirm"; });
+    REQUIRE(dropped != entries->end());
+    CHECK(dropped->result == "fault_drop-after-commit: ok");
+    CHECK(dropped->http_status == 200);
+}
+
+TEST_CASE("the cash ledger counts one terminal's withdrawals since a time") {
+    RunningBank bank;
+    Terminal lobby(bank);
+    Terminal other(bank, "lobby-02");
+    const std::string session = lobby.sign_on(k_zhang_wei_pan, k_zhang_wei_pin);
+    REQUIRE(lobby.authorise(k_reference, session, lobby.quote_id(session, "withdrawal", 20'000))
+                .status == 201);
+    REQUIRE(lobby.confirm(k_reference, 20'000).status == 200);
+    const std::string elsewhere = other.sign_on(k_alice_pan, k_alice_pin);
+    REQUIRE(other
+                .authorise(k_other_reference, elsewhere,
+                           other.quote_id(elsewhere, "withdrawal", 30'000))
+                .status == 201);
+    const auto mine = bank.service.cash_ledger(k_terminal);
+    REQUIRE(mine.has_value());
+    CHECK(mine->debited == 20'000);
+    CHECK(mine->held == 0);
+    const auto everyone = bank.service.cash_ledger();
+    REQUIRE(everyone.has_value());
+    CHECK(everyone->held == 30'000);
+    const auto later = bank.service.cash_ledger(
+        k_terminal, std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                            .count() +
+                        60'000);
+    REQUIRE(later.has_value());
+    CHECK(later->debited == 0);
 }

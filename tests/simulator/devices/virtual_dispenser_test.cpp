@@ -228,6 +228,23 @@ TEST_CASE("A jam armed for more notes than asked waits for a larger dispense") {
     CHECK(dispenser.status().state == State::jammed);
 }
 
+TEST_CASE("Clearing the faults disarms a jam and a failing shutter, not a jam that happened") {
+    Dispenser dispenser;
+    dispenser.device->jam_next_dispense(1);
+    dispenser.device->fail_shutter();
+    dispenser.device->clear_faults();
+    CHECK(dispenser.client.dispense(k_first, k_mix)->result == PickResult::picked_in_full);
+    CHECK(dispenser.client.present(k_first) == 5);
+    CHECK(dispenser.device->take_cash());
+    CHECK(dispenser.device->ledger().amount_taken() == k_mix_amount);
+
+    dispenser.device->jam_next_dispense(1);
+    CHECK(dispenser.client.dispense(k_second, k_mix)->result == PickResult::picked_in_part);
+    dispenser.device->clear_faults();
+    CHECK(dispenser.status().state == State::jammed);
+    CHECK(dispenser.status().notes_in_transport == 1);
+}
+
 TEST_CASE("A mix the cassettes cannot make picks nothing") {
     Dispenser dispenser;
     const std::array<std::uint16_t, 2> too_many{0, 1001};

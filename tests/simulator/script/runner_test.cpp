@@ -45,9 +45,9 @@ class RecordingHardware : public Hardware {
         actions.push_back(plugged ? "plug" : "unplug");
         return {};
     }
-    std::expected<void, base::Error<ActionError>> set_fault(const std::string& service,
-                                                            const std::string& mode) override {
-        actions.push_back("fault " + service + " " + mode);
+    std::expected<void, base::Error<ActionError>> set_fault(const Fault& fault) override {
+        actions.push_back("fault " + fault.service + " " + fault.mode +
+                          (fault.call.empty() ? std::string() : " for " + fault.call));
         return {};
     }
     std::map<Device, bool> plugged_in{
@@ -133,15 +133,23 @@ class RecordingHardware : public Hardware {
     std::string last_lines;
     std::string new_lines;
     std::expected<void, base::Error<ActionError>> restart_kiosk(
-        const std::function<void()>& while_stopped) override {
+        KioskEnd end, const std::function<void()>& while_stopped) override {
         std::ofstream(transcript_path, std::ios::app) << last_lines;
-        actions.push_back("stop");
+        actions.push_back(end == KioskEnd::killed ? "kill" : "stop");
         while_stopped();
         // As the branch does: the old transcript is set aside, the new kiosk writes anew.
         std::filesystem::remove(transcript_path);
         std::ofstream(transcript_path) << new_lines;
         actions.push_back("start");
         return {};
+    }
+    // What run_ledger() answers; nothing: the bank cannot be read.
+    std::optional<RunLedger> ledger = RunLedger{};
+    std::expected<RunLedger, base::Error<ActionError>> run_ledger() override {
+        if (!ledger) {
+            return std::unexpected(base::error(ActionError::ledger_unreadable, "no such table"));
+        }
+        return *ledger;
     }
 };
 
@@ -257,12 +265,13 @@ TEST_CASE("End checks catch screens out of order, private speech on the speaker,
     TranscriptFollower transcript(file.path);
     transcript.poll();
     Outcome outcome;
+    RecordingHardware hardware;
     check_at_end(parse(R"(expect screens welcome balance
 forbid speech private on speaker
 forbid text "6228480402564890018"
 forbid text "4321"
 )"),
-                 transcript.records(), {}, outcome);
+                 transcript.records(), hardware, {}, outcome);
     // Repeated screens collapse, so the order check passes; the other two fail.
     REQUIRE(outcome.failures.size() == 2);
     CHECK(outcome.failures[0].find("private speech") != std::string::npos);
@@ -414,7 +423,8 @@ Outcome check_pin_length(const std::string& transcript_text) {
     TranscriptFollower transcript(file.path);
     transcript.poll();
     Outcome outcome;
-    check_at_end(parse("forbid pin length\n"), transcript.records(), {}, outcome);
+    RecordingHardware hardware;
+    check_at_end(parse("forbid pin length\n"), transcript.records(), hardware, {}, outcome);
     return outcome;
 }
 
@@ -703,4 +713,91 @@ TEST_CASE("A restarted kiosk that shows no screen fails the restart") {
     const auto outcome = run_steps(parse("restart kiosk\n"), hardware, transcript, options);
     REQUIRE(outcome.failures.size() == 1);
     CHECK(outcome.failures.front().find("started again but showed no screen") != std::string::npos);
+}
+
+TEST_CASE("A killed kiosk's half-written last line is left out, and the new kiosk read on") {
+    TranscriptFile file(R"({"t_ms":100,"kind":"screen","id":"welcome","elements":[]}
+)");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    hardware.transcript_path = file.path;
+    // SIGKILL ends the kiosk mid-write.
+    hardware.last_lines = R"({"t_ms":400,"kind":"journal","ev)";
+    hardware.new_lines = R"({"t_ms":900,"kind":"screen","id":"welcome","elements":[]}
+)";
+    const auto outcome = run_steps(parse("kill kiosk\nexpect screen welcome within 100ms\n"),
+                                   hardware, transcript, {});
+    CHECK(outcome.passed());
+    CHECK(hardware.actions == std::vector<std::string>{"kill", "start"});
+    CHECK(transcript.records().size() == 2);
+    CHECK(transcript.malformed_lines() == 0);
+}
+
+TEST_CASE("Faults reach the hardware as written, aimed at one call when the step says so") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    CHECK(run_steps(parse(R"(fault account drop-after-commit for withdrawal_confirm
+fault dispenser jam
+fault account none
+fault dispenser none
+)"),
+                    hardware, transcript, {})
+              .passed());
+    CHECK(hardware.actions ==
+          std::vector<std::string>{"fault account drop-after-commit for withdrawal_confirm",
+                                   "fault dispenser jam", "fault account none",
+                                   "fault dispenser none"});
+}
+
+namespace {
+
+Outcome check_ledger(std::string_view step, std::optional<RunLedger> ledger,
+                     std::vector<std::string>* told = nullptr) {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    hardware.ledger = ledger;
+    RunOptions options;
+    if (told != nullptr) {
+        options.narrate = [told](const std::string& line) { told->push_back(line); };
+    }
+    Outcome outcome;
+    check_at_end(parse(step), transcript.records(), hardware, options, outcome);
+    return outcome;
+}
+
+}  // namespace
+
+TEST_CASE("The ledger balances when the bank debited what customers took, and says both") {
+    std::vector<std::string> told;
+    CHECK(check_ledger("expect ledger balanced\n",
+                       RunLedger{.debited = 20'000, .held = 0, .taken = 20'000}, &told)
+              .passed());
+    REQUIRE(told.size() == 1);
+    CHECK(told[0] ==
+          "ledger balanced: the bank debited 200.00 yuan for this run's withdrawals (net of "
+          "reversals) and still holds 0.00 yuan for withdrawals only authorised; customers took "
+          "200.00 yuan from the dispenser");
+    // A withdrawal held for an engineer after a jam is not debited: it balances...
+    CHECK(
+        check_ledger("expect ledger balanced\n", RunLedger{.debited = 0, .held = 50'000}).passed());
+    // ...unless nothing may be held.
+    const auto held = check_ledger("expect ledger balanced nothing held\n",
+                                   RunLedger{.debited = 0, .held = 50'000});
+    REQUIRE(held.failures.size() == 1);
+    CHECK(any_failure_holds(held, "line 1 (expect ledger balanced nothing held)"));
+    CHECK(any_failure_holds(held, "a withdrawal is still held"));
+    CHECK(any_failure_holds(held, "still holds 500.00 yuan"));
+}
+
+TEST_CASE("A ledger that does not balance, or cannot be read, fails the end check") {
+    const auto debited = check_ledger("expect ledger balanced\n",
+                                      RunLedger{.debited = 10'000, .held = 0, .taken = 0});
+    REQUIRE(debited.failures.size() == 1);
+    CHECK(any_failure_holds(debited, "does not balance: the bank debited 100.00 yuan"));
+    CHECK(any_failure_holds(debited, "customers took 0.00 yuan"));
+    const auto unreadable = check_ledger("expect ledger balanced\n", std::nullopt);
+    REQUIRE(unreadable.failures.size() == 1);
+    CHECK(any_failure_holds(unreadable, "could not be read: no such table"));
 }

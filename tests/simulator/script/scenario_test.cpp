@@ -289,3 +289,43 @@ expect delivered call 12 within 90s
     CHECK(code_of("restart kiosk now") == ScenarioError::unknown_step);
     CHECK(code_of("restart") == ScenarioError::unknown_step);
 }
+
+TEST_CASE(
+    "Faults aimed at one call, the dispenser's jam, a killed kiosk and the ledger are steps") {
+    const auto scenario = parse_scenario(R"(fault account drop-after-commit for withdrawal_confirm
+fault account slow
+fault dispenser jam
+kill kiosk
+restart kiosk
+expect ledger balanced
+expect ledger balanced nothing held
+)");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 7);
+    const auto& aimed = std::get<Fault>(scenario->steps[0].action);
+    CHECK(aimed.service == "account");
+    CHECK(aimed.mode == "drop-after-commit");
+    CHECK(aimed.call == "withdrawal_confirm");
+    CHECK(std::get<Fault>(scenario->steps[1].action).call.empty());
+    CHECK(std::get<Fault>(scenario->steps[2].action).service == "dispenser");
+    CHECK(std::get<RestartKiosk>(scenario->steps[3].action).end == KioskEnd::killed);
+    CHECK(std::get<RestartKiosk>(scenario->steps[4].action).end == KioskEnd::stopped);
+    CHECK_FALSE(std::get<ExpectLedgerBalanced>(scenario->steps[5].action).nothing_held);
+    CHECK(std::get<ExpectLedgerBalanced>(scenario->steps[6].action).nothing_held);
+
+    const auto rejected = [](std::string_view text) {
+        const auto parsed = parse_scenario(text);
+        REQUIRE_FALSE(parsed.has_value());
+        return parsed.error();
+    };
+    CHECK(rejected("fault account slow quote").code == ScenarioError::unknown_step);
+    CHECK(rejected("fault account slow for").code == ScenarioError::unknown_step);
+    CHECK(rejected("kill kiosk now").code == ScenarioError::unknown_step);
+    CHECK(rejected("kill").code == ScenarioError::unknown_step);
+    CHECK(rejected("expect ledger").code == ScenarioError::unknown_step);
+    CHECK(rejected("expect ledger balanced nothing").code == ScenarioError::unknown_step);
+    const auto extra = rejected("expect ledger balanced today");
+    CHECK(extra.code == ScenarioError::unexpected_word);
+    CHECK(extra.context == "line 1: 'today'");
+    CHECK(rejected("expect ledger balanced nothing lost").context == "line 1: 'lost'");
+}

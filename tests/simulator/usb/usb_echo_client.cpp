@@ -1,8 +1,10 @@
-// A plain libusb program for the cross-process test: run with the bus's environment, it sends
-// its argument to the loopback device and prints what comes back. No project code inside, so
-// it sees the bus exactly as the kiosk process does.
+// A plain libusb program for the cross-process tests: run with the bus's environment, it sends
+// its argument to the loopback device and prints what comes back, or with --hold claims the
+// device, leaves a read waiting and stays until it is killed, as a crashing kiosk would. No
+// project code inside, so it sees the bus exactly as the kiosk process does.
 
 #include <libusb.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -16,11 +18,38 @@ namespace {
 
 constexpr const char* k_usage =
     "usage: usb_echo_client MESSAGE\n"
+    "       usb_echo_client --hold\n"
     "A test helper (tests/simulator/usb): run with a virtual USB bus's environment (umockdev),\n"
     "it sends MESSAGE to the loopback device and prints \"echo: \" and what came back to\n"
-    "stdout. Exits 0 on an echo, 2 on wrong arguments, 3 to 6 when libusb, the device or a\n"
-    "transfer fails.\n"
+    "stdout. With --hold it claims the loopback device, submits a bulk IN transfer, prints\n"
+    "\"holding\" and waits until it is killed. Exits 0 on an echo, 2 on wrong arguments, 3 to 6\n"
+    "when libusb, the device or a transfer fails.\n"
+    "  --hold        claim the device and keep a read waiting until killed\n"
     "  -h, --help    this text\n";
+
+constexpr std::string_view k_hold_option = "--hold";
+
+void LIBUSB_CALL ignore_transfer(libusb_transfer*) {}
+
+// Claims the device and leaves a read in flight, then waits to be killed: what a kiosk that
+// crashes while it talks to a device leaves behind on the bus.
+int hold(libusb_device_handle* handle) {
+    static std::array<unsigned char, 64> buffer{};
+    libusb_transfer* transfer = libusb_alloc_transfer(0);
+    if (transfer == nullptr) {
+        return 3;
+    }
+    libusb_fill_bulk_transfer(transfer, handle, simulator::usb::test::k_bulk_in, buffer.data(),
+                              static_cast<int>(buffer.size()), ignore_transfer, nullptr, 0);
+    if (libusb_submit_transfer(transfer) != LIBUSB_SUCCESS) {
+        return 6;
+    }
+    std::puts("holding");
+    std::fflush(stdout);
+    while (true) {
+        ::pause();
+    }
+}
 
 }  // namespace
 
@@ -31,7 +60,7 @@ int main(int argument_count, char** arguments) {
         std::fputs(k_usage, stdout);
         return 0;
     }
-    if (argument_count != 2 || base::unknown_option(argument_count, arguments)) {
+    if (argument_count != 2 || base::unknown_option(argument_count, arguments, {k_hold_option})) {
         std::fputs(k_usage, stderr);
         return 2;
     }
@@ -44,6 +73,9 @@ int main(int argument_count, char** arguments) {
     if (handle == nullptr || libusb_claim_interface(handle, 0) != LIBUSB_SUCCESS) {
         std::fprintf(stderr, "usb_echo_client: no loopback device\n");
         return 4;
+    }
+    if (arguments[1] == k_hold_option) {
+        return hold(handle);
     }
     std::array<unsigned char, 256> buffer{};
     const std::size_t length = std::strlen(arguments[1]);

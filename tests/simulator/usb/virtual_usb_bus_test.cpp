@@ -8,6 +8,7 @@
 #include <libusb.h>
 #include <linux/usbdevice_fs.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -720,52 +721,112 @@ TEST_CASE("the environment names the testbed and the preload library") {
     CHECK(environment[1].value.find("libumockdev-preload.so") != std::string::npos);
 }
 
+namespace {
+
+// A usb_echo_client started with the bus's environment, its standard output on a pipe.
+class ChildClient {
+  public:
+    ChildClient(const VirtualUsbBus& bus, std::string argument) {
+        for (char** entry = environ; *entry != nullptr; ++entry) {
+            const std::string_view variable = *entry;
+            if (!variable.starts_with("UMOCKDEV_DIR=") && !variable.starts_with("LD_PRELOAD=")) {
+                m_variables.emplace_back(variable);
+            }
+        }
+        for (const auto& [name, value] : bus.environment()) {
+            m_variables.push_back(name + "=" + value);
+        }
+        std::vector<char*> environment;
+        for (auto& variable : m_variables) {
+            environment.push_back(variable.data());
+        }
+        environment.push_back(nullptr);
+        std::string program = USB_ECHO_CLIENT;
+        std::array<char*, 3> arguments{program.data(), argument.data(), nullptr};
+        int output[2];
+        REQUIRE(::pipe(output) == 0);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, output[1], STDOUT_FILENO);
+        posix_spawn_file_actions_addclose(&actions, output[0]);
+        REQUIRE(posix_spawn(&m_pid, program.c_str(), &actions, nullptr, arguments.data(),
+                            environment.data()) == 0);
+        posix_spawn_file_actions_destroy(&actions);
+        ::close(output[1]);
+        m_output = output[0];
+    }
+    ~ChildClient() {
+        if (m_pid > 0) {
+            ::kill(m_pid, SIGKILL);
+            wait();
+        }
+        ::close(m_output);
+    }
+    ChildClient(const ChildClient&) = delete;
+    ChildClient& operator=(const ChildClient&) = delete;
+
+    // What the child printed, up to and including its first line (or all of it, when
+    // `first_line_only` is false, until it closes its output).
+    std::string read_output(bool first_line_only) {
+        std::string printed;
+        std::array<char, 256> chunk{};
+        for (ssize_t count = 0; (count = ::read(m_output, chunk.data(), chunk.size())) > 0;) {
+            printed.append(chunk.data(), static_cast<std::size_t>(count));
+            if (first_line_only && printed.find('\n') != std::string::npos) {
+                break;
+            }
+        }
+        return printed;
+    }
+    // Waits for the child to end and returns its wait status.
+    int wait() {
+        int status = 0;
+        REQUIRE(::waitpid(m_pid, &status, 0) == m_pid);
+        m_pid = -1;
+        return status;
+    }
+    void kill() { REQUIRE(::kill(m_pid, SIGKILL) == 0); }
+
+  private:
+    std::vector<std::string> m_variables;
+    pid_t m_pid = -1;
+    int m_output = -1;
+};
+
+}  // namespace
+
 TEST_CASE("a child process talks to a device on the bus through the environment") {
     VirtualUsbBus bus;
     auto device = std::make_shared<LoopbackDevice>();
     REQUIRE(bus.plug(device));
 
-    std::vector<std::string> variables;
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-        const std::string_view variable = *entry;
-        if (!variable.starts_with("UMOCKDEV_DIR=") && !variable.starts_with("LD_PRELOAD=")) {
-            variables.emplace_back(variable);
-        }
-    }
-    for (const auto& [name, value] : bus.environment()) {
-        variables.push_back(name + "=" + value);
-    }
-    std::vector<char*> child_environment;
-    for (auto& variable : variables) {
-        child_environment.push_back(variable.data());
-    }
-    child_environment.push_back(nullptr);
-
-    std::string program = USB_ECHO_CLIENT;
-    std::string message = "from the child";
-    std::array<char*, 3> arguments{program.data(), message.data(), nullptr};
-    int output[2];
-    REQUIRE(::pipe(output) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, output[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, output[0]);
-    pid_t child = 0;
-    REQUIRE(posix_spawn(&child, program.c_str(), &actions, nullptr, arguments.data(),
-                        child_environment.data()) == 0);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(output[1]);
-
-    std::string printed;
-    std::array<char, 256> chunk{};
-    for (ssize_t count = 0; (count = ::read(output[0], chunk.data(), chunk.size())) > 0;) {
-        printed.append(chunk.data(), static_cast<std::size_t>(count));
-    }
-    ::close(output[0]);
-    int status = 0;
-    REQUIRE(::waitpid(child, &status, 0) == child);
+    ChildClient child(bus, "from the child");
+    const std::string printed = child.read_output(false);
+    const int status = child.wait();
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(printed == "echo: from the child\n");
     CHECK(device->out_count() == 1);
+}
+
+TEST_CASE("after a killed client is forgotten, the next one claims the device and gets its data") {
+    VirtualUsbBus bus;
+    auto device = std::make_shared<LoopbackDevice>();
+    REQUIRE(bus.plug(device));
+    {
+        // It claims the interface and leaves a read waiting, then dies without closing.
+        ChildClient child(bus, "--hold");
+        REQUIRE(child.read_output(true) == "holding\n");
+        child.kill();
+        child.wait();
+    }
+    bus.forget_clients();
+
+    Libusb libusb;
+    OpenDevice opened(libusb.context());
+    opened.claim();
+    REQUIRE(bulk_write(opened.get(), bytes("after the crash")) == LIBUSB_SUCCESS);
+    base::Bytes echoed;
+    CHECK(bulk_read(opened.get(), echoed, k_bulk_packet, k_transfer_timeout_ms) == LIBUSB_SUCCESS);
+    CHECK(echoed == bytes("after the crash"));
 }
