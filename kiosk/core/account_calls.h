@@ -195,9 +195,11 @@ enum class MoneyStatus {
     payee_not_allowed,    // the card's own account
     unknown_transaction,  // the service holds no transaction of this terminal by that reference
     pin_not_allowed,      // the new PIN is too easy to guess or the same as now
-    unavailable,          // the service said it cannot answer now, or could not be reached
-    timeout,              // no answer in time: the outcome is unknown until asked
-    bad_reply,            // an answer that is not the contract's
+    unavailable,          // the service said it cannot answer now, or was never reached
+    // No answer: none in time, or the connection lost once the request could have reached the
+    // service. The outcome is unknown until asked.
+    timeout,
+    bad_reply,  // an answer that is not the contract's
 };
 
 std::string_view to_string(MoneyStatus status);

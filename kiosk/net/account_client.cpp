@@ -39,9 +39,16 @@ core::ServiceStatus status_of(TransportFailure failure) {
     }
 }
 
+// For money the question is whether the service may have carried the request out. It may
+// have when the request could have reached it and no answer came: a time-out, a connection
+// lost (the bank committed, and the link broke on the way back), anything libcurl cannot name.
+// Then the outcome is unknown until asked, and the flow undoes or asks, never assumes nothing
+// moved. Only a request that never left (no connection, no handshake) is unavailable.
 core::MoneyStatus money_status_of(TransportFailure failure) {
     switch (failure) {
         case TransportFailure::timeout:
+        case TransportFailure::connection_lost:
+        case TransportFailure::transport_error:
             return core::MoneyStatus::timeout;
         case TransportFailure::reply_too_large:
             return core::MoneyStatus::bad_reply;

@@ -1131,3 +1131,30 @@ TEST_CASE("a request that breaks the contract is never sent") {
           MoneyStatus::bad_reply);
     CHECK(server.requests() == 0);
 }
+
+TEST_CASE(
+    "an authorisation the bank committed before the connection broke is an unknown outcome, "
+    "never unavailable, and its reversal releases what the bank holds") {
+    Bank bank;
+    AccountClientUnderTest under_test(bank.url());
+    const base::SecretText session = session_of(under_test, 340, k_zhang_wei_pan, "1234");
+    const auto quoted = under_test.money(
+        341, kiosk::core::RequestQuote{kiosk::core::MoneyKind::withdrawal, k_five_hundred_yuan, {}},
+        session);
+    REQUIRE(quoted.status == MoneyStatus::ok);
+    const std::string reference = "0b6f8e2c-3d4a-4f5b-8c9d-0e1f2a3b4c5d";
+    bank.service.set_fault(Fault::drop_after_commit);
+    const auto lost = under_test.money(
+        342, kiosk::core::AuthoriseWithdrawal{reference, quoted.quote->id}, session);
+    // "Unavailable" would tell the flow nothing was held: the bank holds 500 yuan.
+    CHECK(lost.status == MoneyStatus::timeout);
+    bank.service.set_fault(Fault::none);
+    const auto found =
+        under_test.money(343, kiosk::core::FindWithdrawal{reference}, base::SecretText{});
+    REQUIRE(found.status == MoneyStatus::ok);
+    CHECK(found.withdrawal->state == kiosk::core::WithdrawalState::authorised);
+    const auto reversed = under_test.money(
+        344, kiosk::core::ReverseWithdrawal{reference, kiosk::core::ReverseReason::outcome_unknown},
+        base::SecretText{});
+    CHECK(reversed.status == MoneyStatus::ok);
+}
