@@ -12,7 +12,9 @@
 #include <string_view>
 
 #include "simulator/app/branch.h"
+#include "simulator/app/crash_test.h"
 #include "simulator/app/load_run.h"
+#include "simulator/app/scenario_run.h"
 #include "simulator/panel/control_panel.h"
 #include "simulator/script/runner.h"
 #include "simulator/script/scenario.h"
@@ -44,6 +46,7 @@ constexpr const char* k_usage =
     "usage: kiosk-sim [--headless --script FILE] [--out DIR] [--record-audio]\n"
     "                 [--keep-database] [--kiosk PATH] [--cards FILE]\n"
     "       kiosk-sim load --kiosks N --seconds S [--json] [--out DIR] ...\n"
+    "       kiosk-sim crash-test [--json] [--out DIR] [--point NAME]...\n"
     "Runs the kiosk against a simulated card reader, PIN pad and receipt printer (virtual USB\n"
     "devices) and the simulated account and branch queue services. With a display: the kiosk\n"
     "window and a control panel; with --headless: a scenario instead. Progress goes to stdout,\n"
@@ -60,7 +63,10 @@ constexpr const char* k_usage =
     "  -h, --help         this text\n"
     "load: N simulated kiosks (kiosk-load) against the simulated account service for S seconds,\n"
     "then the bank's cash ledger held against the cash they dispensed; `kiosk-sim load --help`\n"
-    "lists its options.\n";
+    "lists its options.\n"
+    "crash-test: the kiosk killed at each step of a withdrawal in turn and started again, then\n"
+    "the bank's ledger held against the cash taken; `kiosk-sim crash-test --help` lists its\n"
+    "options.\n";
 
 std::optional<Arguments> parse_arguments(int argc, char** argv) {
     Arguments arguments;
@@ -137,29 +143,12 @@ void print_log_tail(const std::filesystem::path& log) {
 }
 
 int run_headless(app::Branch& branch, const script::Scenario& scenario) {
-    script::TranscriptFollower transcript(branch.transcript_path());
-    const script::RunOptions options{
-        .logs = {branch.kiosk_log_path()},
-        .narrate = [](const std::string& step) { std::printf("kiosk-sim: %s\n", step.c_str()); }};
-    script::Outcome outcome;
-    if (auto started = script::wait_for_start_up(transcript, branch, script::k_start_up_limit);
-        !started) {
-        outcome.failures.push_back("start-up: no first screen: " + started.error());
-    } else {
-        outcome = script::run_steps(scenario, branch, transcript, options);
-    }
-    const int kiosk_status = branch.stop_kiosk();
-    transcript.poll();
-    script::check_at_end(scenario, transcript.records(), branch, options, outcome);
-    if (kiosk_status != 0) {
-        outcome.failures.push_back(fmt::format("the kiosk exited with status {}", kiosk_status));
-    }
-    if (transcript.malformed_lines() > 0) {
-        outcome.failures.push_back(
-            fmt::format("{} transcript lines are not JSON", transcript.malformed_lines()));
-    }
+    const app::ScenarioRun run = app::run_scenario(branch, scenario, [](const std::string& step) {
+        std::printf("kiosk-sim: %s\n", step.c_str());
+    });
+    const script::Outcome& outcome = run.outcome;
     std::printf("kiosk-sim: transcript %s (%zu records), screenshots %s\n",
-                branch.transcript_path().c_str(), transcript.records().size(),
+                branch.transcript_path().c_str(), run.transcript_records,
                 (branch.transcript_path().parent_path() / "screens").c_str());
     if (outcome.passed()) {
         std::printf("kiosk-sim: scenario passed\n");
@@ -187,6 +176,23 @@ int main(int argc, char** argv) {
             return k_exit_passed;
         }
         return load ? app::run_load(*load) : k_exit_unusable;
+    }
+    if (argc > 1 && std::string_view(argv[1]) == "crash-test") {
+        bool help = false;
+        const auto crash_test = app::parse_crash_test_arguments(
+            argc, argv,
+            app::CrashTestOptions{.out = "out/crash-test",
+                                  .kiosk = KIOSK_BINARY,
+                                  .cards = KIOSK_SOURCE_DIR "/simulator/cards/demo-cards.toml",
+                                  .branch = KIOSK_SOURCE_DIR "/simulator/queue/demo-branch.toml",
+                                  .json = false,
+                                  .points = {}},
+            help);
+        if (help) {
+            std::fputs(app::k_crash_test_usage, stdout);
+            return k_exit_passed;
+        }
+        return crash_test ? app::run_crash_test(*crash_test) : k_exit_unusable;
     }
     const auto arguments = parse_arguments(argc, argv);
     if (!arguments) {

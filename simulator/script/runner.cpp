@@ -223,6 +223,7 @@ struct Cursors {
     std::size_t screen = 0;
     std::size_t speech = 0;
     std::size_t slip = 0;  // the printed slips already matched by `expect printed`
+    std::size_t journal = 0;
     // When the screen last matched by `expect screen` appeared: speech expected after it must
     // have begun no earlier, so that the tail of the previous screen's speech does not count.
     long screen_shown_ms = 0;
@@ -535,6 +536,12 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                                record.value("started_ms", cursors.screen_shown_ms) >=
                                    cursors.screen_shown_ms;
                     });
+            } else if constexpr (std::is_same_v<T, ExpectJournal>) {
+                return wait_for(transcript, hardware, cursors.journal, step.within,
+                                [&](const Json& record) {
+                                    return is_kind(record, "journal") &&
+                                           string_field(record, "event") == step.event;
+                                });
             } else if constexpr (std::is_same_v<T, ExpectPrinted>) {
                 return wait_for_slip(hardware, cursors, step);
             } else if constexpr (std::is_same_v<T, ExpectDelivered>) {

@@ -279,6 +279,13 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
         }
         return expect;
     }
+    if (verb == "expect" && words.size() >= 3 && words[1] == "journal" && is_quoted(words[2])) {
+        ExpectJournal expect{unquoted(words[2])};
+        if (auto tail = read_tail(words, 3, nullptr, &expect.within); !tail) {
+            return std::unexpected(tail.error());
+        }
+        return expect;
+    }
     if (verb == "expect" && words.size() >= 3 && words[1] == "printed" && is_quoted(words[2])) {
         ExpectPrinted expect{unquoted(words[2])};
         if (auto tail = read_tail(words, 3, nullptr, &expect.within); !tail) {

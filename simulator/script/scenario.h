@@ -125,6 +125,12 @@ struct ExpectShown {
     std::string text;
     Milliseconds within = k_default_screen_wait;
 };
+// The kiosk journaled this event (a transcript `journal` record, after the one the last such
+// step matched): a withdrawal's step is written there once the electronic journal holds it.
+struct ExpectJournal {
+    std::string event;
+    Milliseconds within = k_default_screen_wait;
+};
 // A slip whose text holds this was printed (after the slip the last one matched).
 struct ExpectPrinted {
     std::string text;
@@ -163,12 +169,12 @@ struct ExpectLedgerBalanced {
 // kiosk's memory.
 struct ExpectMemoryClean {};
 
-using Action =
-    std::variant<InsertCard, RemoveCard, TakeCash, PressKeys, PressTwiceQuickly, TypePin,
-                 Headphones, Wait, Fault, PlugDevice, SpeechFault, PrinterPaper, PrinterCover,
-                 StaffAcknowledge, StaffClose, RestartKiosk, ExpectScreen, ExpectShown,
-                 ExpectSpeech, ExpectPrinted, ExpectDelivered, ExpectScreens, ForbidSpeech,
-                 ForbidText, ForbidPinLength, ExpectLedgerBalanced, ExpectMemoryClean>;
+using Action = std::variant<InsertCard, RemoveCard, TakeCash, PressKeys, PressTwiceQuickly, TypePin,
+                            Headphones, Wait, Fault, PlugDevice, SpeechFault, PrinterPaper,
+                            PrinterCover, StaffAcknowledge, StaffClose, RestartKiosk, ExpectScreen,
+                            ExpectShown, ExpectSpeech, ExpectJournal, ExpectPrinted,
+                            ExpectDelivered, ExpectScreens, ForbidSpeech, ForbidText,
+                            ForbidPinLength, ExpectLedgerBalanced, ExpectMemoryClean>;
 
 struct Step {
     int line = 0;

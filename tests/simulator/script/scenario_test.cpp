@@ -4,6 +4,17 @@
 
 using namespace simulator::script;
 
+namespace {
+
+// Why the parser refuses a scenario of this text.
+ScenarioError code_of(std::string_view text) {
+    const auto rejected = parse_scenario(text);
+    REQUIRE_FALSE(rejected.has_value());
+    return rejected.error().code;
+}
+
+}  // namespace
+
 TEST_CASE("A scenario reads every kind of step") {
     const auto scenario = parse_scenario(R"(# balance in Chinese
 expect screen welcome
@@ -130,11 +141,6 @@ TEST_CASE("A mistake in a scenario names its line and what is wrong") {
 }
 
 TEST_CASE("Unclosed quotes, bad durations, bad channels and unknown steps are rejected") {
-    const auto code_of = [](std::string_view text) {
-        const auto scenario = parse_scenario(text);
-        REQUIRE_FALSE(scenario.has_value());
-        return scenario.error().code;
-    };
     CHECK(code_of("expect speech \"hello") == ScenarioError::unclosed_quote);
     CHECK(code_of("wait soon") == ScenarioError::bad_duration);
     CHECK(code_of("wait -2s") == ScenarioError::bad_duration);
@@ -230,11 +236,6 @@ staff close
     CHECK(acknowledge(3).eta == std::chrono::seconds(1));
     CHECK(std::holds_alternative<StaffClose>(scenario->steps[4].action));
 
-    const auto code_of = [](std::string_view text) {
-        const auto rejected = parse_scenario(text);
-        REQUIRE_FALSE(rejected.has_value());
-        return rejected.error().code;
-    };
     CHECK(code_of("staff acknowledge eta soon") == ScenarioError::bad_duration);
     CHECK(code_of("staff acknowledge eta 3601s") == ScenarioError::eta_too_long);
     CHECK(code_of("staff acknowledge Wang") == ScenarioError::unexpected_word);
@@ -242,6 +243,21 @@ staff close
     CHECK(code_of("staff close now") == ScenarioError::unknown_step);
     CHECK(code_of("staff dance") == ScenarioError::unknown_step);
     CHECK(parse_scenario("staff acknowledge eta 3600s").has_value());
+}
+
+TEST_CASE("A journal record is a step to wait for, with its own wait") {
+    const auto scenario = parse_scenario(R"(expect journal "withdrawal_dispensed"
+expect journal "withdrawal_presented" within 30s
+)");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 2);
+    const auto& dispensed = std::get<ExpectJournal>(scenario->steps[0].action);
+    CHECK(dispensed.event == "withdrawal_dispensed");
+    CHECK(dispensed.within == k_default_screen_wait);
+    CHECK(std::get<ExpectJournal>(scenario->steps[1].action).within == Milliseconds(30'000));
+    CHECK(code_of("expect journal withdrawal_dispensed") == ScenarioError::unknown_step);
+    CHECK(code_of("expect journal \"withdrawal_dispensed\" within soon") ==
+          ScenarioError::bad_duration);
 }
 
 TEST_CASE("A queue fault, a restart and what was printed and delivered are steps") {
@@ -273,11 +289,6 @@ expect delivered call 12 within 90s
     CHECK(delivered(6).what == Delivery::call);
     CHECK(delivered(6).count == 12);
 
-    const auto code_of = [](std::string_view text) {
-        const auto rejected = parse_scenario(text);
-        REQUIRE_FALSE(rejected.has_value());
-        return rejected.error().code;
-    };
     CHECK(code_of("expect delivered survey -1") == ScenarioError::bad_count);
     CHECK(code_of("expect delivered survey one") == ScenarioError::bad_count);
     CHECK(code_of("expect delivered survey 2x") == ScenarioError::bad_count);
