@@ -48,6 +48,12 @@ SpeechContext Flow::speech_context() const {
 }
 
 void Flow::show(ScreenId id) {
+    // A "please wait" gives way at once to the screen it announced: the answer is what the
+    // customer waits to hear, and the wait carries no instruction of its own (docs/
+    // accessibility.md, "Speech that is not cut short", its one exception).
+    if (says_please_wait(m_session.screen.id) && m_session.screen.id != to_string(id)) {
+        emit(StopSpeech{});
+    }
     refresh(id);
     say(speech_script(m_session.screen, speech_context()));
 }

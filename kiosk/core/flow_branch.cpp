@@ -142,15 +142,7 @@ void Flow::start_ticket() {
     journal("businesses_requested", "call " + std::to_string(call_id));
 }
 
-void Flow::end_wait_speech() {
-    if (m_session.state == State::fetching_businesses || m_session.state == State::issuing_ticket ||
-        m_session.state == State::filing_complaint) {
-        emit(StopSpeech{});
-    }
-}
-
 void Flow::handle(const BusinessesListed& event) {
-    end_wait_speech();
     end_queue_call();
     journal("businesses_listed", std::string(to_string(event.status)));
     if (event.status != QueueStatus::ok) {
@@ -295,14 +287,12 @@ void Flow::handle(const PrintFinished& event) {
 }
 
 void Flow::show_ticket(std::optional<PrintResult> printed) {
-    end_wait_speech();
     m_session.pending_print.reset();
     m_session.print_result = printed;
     enter_interactive(State::ticket);
 }
 
 void Flow::fail_queue(QueueStatus status) {
-    end_wait_speech();
     end_queue_call();
     m_session.queue_refused = status == QueueStatus::refused;
     if (!m_session.queue_refused) {
@@ -413,7 +403,6 @@ void Flow::file_complaint(bool contact_consent) {
 }
 
 void Flow::handle(const ComplaintFiled& event) {
-    end_wait_speech();
     end_queue_call();
     journal("complaint_reply", std::string(to_string(event.status)));
     m_session.complaint_status = event.status;

@@ -501,7 +501,6 @@ void Flow::handle(const TimerFired& event) {
                 // drops it (QueueClient::cancel). A complaint is still delivered.
                 emit(CancelCall{*m_session.pending_queue_call});
                 if (state == State::filing_complaint) {
-                    end_wait_speech();
                     end_queue_call();
                     m_session.complaint_status = QueueStatus::timeout;
                     enter_interactive(State::complaint_filed);

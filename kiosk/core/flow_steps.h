@@ -195,9 +195,6 @@ class Flow {
     void next_list_page(ScreenId id);
     void start_queue_call(std::uint64_t call_id);
     void end_queue_call();
-    // The answer a "please wait" announced has come: the wait's speech gives way to it at once
-    // (docs/accessibility.md, "Speech that is not cut short", its one exception).
-    void end_wait_speech();
     // News of the visit's call for staff: shown on the staff screen, said elsewhere.
     void hear_staff_news();
 

@@ -164,6 +164,17 @@ ListPage list_page(std::size_t items, const Session& session) {
     return page;
 }
 
+bool says_please_wait(std::string_view screen_id) {
+    for (const ScreenId id :
+         {ScreenId::fetching_businesses, ScreenId::issuing_ticket, ScreenId::filing_complaint,
+          ScreenId::quoting, ScreenId::withdrawing, ScreenId::securing_cash, ScreenId::settling}) {
+        if (screen_id == to_string(id)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 ScreenId screen_for(const Session& session) {
     switch (session.state) {
         case State::welcome:

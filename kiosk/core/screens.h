@@ -131,6 +131,10 @@ inline constexpr std::array k_all_screen_ids{
 // The screen id as it appears in ScreenModel::id and the transcript.
 std::string_view to_string(ScreenId id);
 
+// Whether the screen only says "please wait" while the kiosk waits for a service, the printer
+// or the dispenser: its speech gives way to the screen that follows.
+bool says_please_wait(std::string_view screen_id);
+
 // The keys each screen answers to: one home, shared by the screens and the flow.
 inline constexpr base::Key k_welcome_elder_mode_key = base::Key::digit_4;
 inline constexpr base::Key k_welcome_settings_key = base::Key::digit_5;

@@ -136,11 +136,13 @@ ordered_json outcome_json(const KillOutcome& outcome) {
 
 const std::vector<KillPoint>& kill_points() {
     static const std::vector<KillPoint> k_points{
-        {"authorise_requested", "withdrawal_authorise_requested", false, false},
+        // The bank holds its answer: the kiosk is killed waiting for the authorisation, which
+        // the bank carries out later, after the new kiosk has asked for it to be undone.
+        {"authorise_requested", "withdrawal_authorise_requested", false, false, "withdrawal"},
         {"authorised", "withdrawal_authorised", false, false},
         {"dispense_ordered", "withdrawal_dispense_ordered", false, false},
         {"dispensed", "withdrawal_dispensed", false, false},
-        {"confirm_requested", "withdrawal_confirm_requested", false, false},
+        {"confirm_requested", "withdrawal_confirm_requested", false, false, "withdrawal_confirm"},
         {"confirmed", "withdrawal_confirmed", false, false},
         {"present_ordered", "withdrawal_present_ordered", true, false},
         // The notes wait at the slot and the customer has walked away.
@@ -213,9 +215,12 @@ std::string crash_scenario(const KillPoint& point) {
         "press 5\n"
         "expect screen choose_amount\n"
         "press 1\n"
-        "expect screen confirm_withdrawal\n"
-        "press enter\n",
+        "expect screen confirm_withdrawal\n",
         point.name);
+    if (!point.held_call.empty()) {
+        text += fmt::format("fault account slow for {}\n", point.held_call);
+    }
+    text += "press enter\n";
     if (point.card_taken) {
         text += "expect screen card_before_cash within 30s\nremove card\n";
     }
@@ -226,12 +231,20 @@ std::string crash_scenario(const KillPoint& point) {
         text += fmt::format("expect journal \"{}\" within 30s\n", point.journal_event);
     }
     text += "kill kiosk\n";
+    if (!point.held_call.empty()) {
+        text += "fault account none\n";
+    }
     if (!point.card_taken) {
         // The customer takes their card from the dead kiosk's slot.
         text += "remove card\n";
     }
-    // Settled, the kiosk opens; only then is the money counted.
-    text += "expect screen welcome within 90s\nexpect ledger balanced\n";
+    // Settled, the kiosk opens; only then is the money counted, after the request the bank
+    // held has been carried out (20 s after it came).
+    text += "expect screen welcome within 90s\n";
+    if (!point.held_call.empty()) {
+        text += "wait 21s\n";
+    }
+    text += "expect ledger balanced nothing held\n";
     return text;
 }
 

@@ -24,6 +24,9 @@ struct KillPoint {
     std::string_view journal_event;
     bool card_taken = false;  // the customer took the card when the kiosk offered it
     bool cash_taken = false;  // and the notes
+    // The account service call whose answer the bank holds back (`fault account slow for`), so
+    // that the kill finds the kiosk waiting at the point rather than a step or two beyond it.
+    std::string_view held_call = {};
 };
 
 // Every kill point, in the order a withdrawal passes them.

@@ -1170,3 +1170,28 @@ TEST_CASE(
         CHECK(kiosk.session().state == State::survey);
     }
 }
+
+TEST_CASE(
+    "The cash screens' please-wait gives way to the screen it announced, and only to a new screen",
+    "[cash]") {
+    FlowDriver kiosk;
+    reach_cash_menu(kiosk);
+    kiosk.send(KeyPressed{k_menu_withdraw_key});
+    kiosk.send(KeyPressed{k_cash_500_key});
+    REQUIRE(kiosk.session().state == State::quoting);
+    const auto stops_before_show = [](const std::vector<Effect>& effects) {
+        const auto stop = first_cash_index_of(effects, "StopSpeech");
+        const auto show = first_cash_index_of(effects, "Show");
+        return stop && show && *stop < *show;
+    };
+    // The fee arrives: the confirm screen cuts "we are checking the fee".
+    CHECK(stops_before_show(answer_cash_call(kiosk, quote_reply(50'000, 200))));
+    kiosk.send(KeyPressed{k_withdrawal_confirm_key});
+    REQUIRE(kiosk.session().state == State::withdrawing);
+    // Authorised, the notes are ordered: the same wait goes on, unbroken.
+    CHECK_FALSE(has_effect<StopSpeech>(answer_cash_call(kiosk, cash_reply(MoneyStatus::ok))));
+    CHECK_FALSE(has_effect<StopSpeech>(kiosk.send(all_notes_picked(kiosk))));
+    // The debit confirmed: the card screen follows at once.
+    CHECK(stops_before_show(answer_cash_call(kiosk, cash_reply(MoneyStatus::ok))));
+    CHECK(kiosk.session().state == State::card_before_cash);
+}
