@@ -316,6 +316,23 @@ std::string ledger_yuan(std::int64_t fen) {
     return fmt::format("{}{}.{:02} yuan", sign, magnitude / 100, magnitude % 100);
 }
 
+// Whether `haystack` holds the forbidden `text`. A number (a PIN, a card number) counts only as
+// a number of its own, not inside a longer one: PIN 1234 is not in "12343 ms after start".
+bool holds_forbidden(std::string_view haystack, std::string_view text) {
+    const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+    const bool number = !text.empty() && std::ranges::all_of(text, is_digit);
+    for (std::size_t at = haystack.find(text); at != std::string_view::npos;
+         at = haystack.find(text, at + 1)) {
+        const std::size_t end = at + text.size();
+        const bool inside_number = number && ((at > 0 && is_digit(haystack[at - 1])) ||
+                                              (end < haystack.size() && is_digit(haystack[end])));
+        if (!inside_number) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // The verdict of `expect ledger balanced`: both sides of the run's cash, said either way.
 std::expected<std::string, std::string> ledger_verdict(const ExpectLedgerBalanced& step,
                                                        Hardware& hardware) {
@@ -741,7 +758,7 @@ void check_at_end(const Scenario& scenario, const std::vector<Json>& records, Ha
                 collect_strings(record, strings);
             }
             for (const auto& value : strings) {
-                if (value.find(text->text) != std::string::npos) {
+                if (holds_forbidden(value, text->text)) {
                     fail("the transcript contains it");
                     break;
                 }
@@ -750,7 +767,7 @@ void check_at_end(const Scenario& scenario, const std::vector<Json>& records, Ha
                 std::ifstream file(log, std::ios::binary);
                 const std::string contents((std::istreambuf_iterator<char>(file)),
                                            std::istreambuf_iterator<char>());
-                if (contents.find(text->text) != std::string::npos) {
+                if (holds_forbidden(contents, text->text)) {
                     fail("the log " + log.filename().string() + " contains it");
                 }
             }

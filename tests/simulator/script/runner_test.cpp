@@ -278,6 +278,27 @@ forbid text "4321"
     CHECK(outcome.failures[1].find("6228480402564890018") != std::string::npos);
 }
 
+TEST_CASE("A forbidden number is found as a number of its own, not inside a longer one") {
+    TranscriptFile file(
+        R"({"t_ms":1,"kind":"metric","name":"startup_to_first_frame","detail":"12343 ms"}
+{"t_ms":2,"kind":"journal","event":"typed","detail":"pin=1234."}
+)");
+    TranscriptFollower transcript(file.path);
+    transcript.poll();
+    RecordingHardware hardware;
+    Outcome only_inside;
+    check_at_end(parse("forbid text \"2343\"\nforbid text \"1234\"\n"), {transcript.records()[0]},
+                 hardware, {}, only_inside);
+    CHECK(only_inside.passed());
+    Outcome on_its_own;
+    check_at_end(parse("forbid text \"1234\"\n"), transcript.records(), hardware, {}, on_its_own);
+    CHECK(on_its_own.failures.size() == 1);
+    // Text that is not a number is found anywhere.
+    Outcome word;
+    check_at_end(parse("forbid text \"ms\"\n"), transcript.records(), hardware, {}, word);
+    CHECK(word.failures.size() == 1);
+}
+
 TEST_CASE("A transcript line still being written is read once it is complete") {
     TranscriptFile file(R"({"t_ms":1,"kind":"screen","id":"wel)");
     TranscriptFollower transcript(file.path);
