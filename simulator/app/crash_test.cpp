@@ -1,4 +1,5 @@
 #include "simulator/app/crash_test.h"
+#include "simulator/app/exit_status.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -19,10 +20,6 @@ namespace simulator::app {
 namespace {
 
 using nlohmann::ordered_json;
-
-constexpr int k_crash_exit_passed = 0;
-constexpr int k_crash_exit_failed = 1;
-constexpr int k_crash_exit_unusable = 2;
 
 // What one kill point came to: the scenario's verdicts and the run's cash.
 struct KillOutcome {
@@ -261,7 +258,7 @@ int run_crash_test(const CrashTestOptions& options) {
     if (error) {
         std::fprintf(stderr, "kiosk-sim: cannot create %s: %s\n", options.out.c_str(),
                      error.message().c_str());
-        return k_crash_exit_unusable;
+        return k_exit_unusable;
     }
     const auto began = std::chrono::steady_clock::now();
     std::vector<KillOutcome> outcomes;
@@ -311,7 +308,7 @@ int run_crash_test(const CrashTestOptions& options) {
             outcomes.size(), balanced, lost, unsettled, failed, seconds);
     }
     const bool passed = balanced == static_cast<long>(outcomes.size()) && failed == 0;
-    return passed ? k_crash_exit_passed : k_crash_exit_failed;
+    return passed ? k_exit_passed : k_exit_failed;
 }
 
 }  // namespace simulator::app

@@ -1,4 +1,5 @@
 #include "simulator/app/load_run.h"
+#include "simulator/app/exit_status.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -31,10 +32,6 @@ namespace simulator::app {
 namespace {
 
 using nlohmann::ordered_json;
-
-constexpr int k_exit_passed = 0;
-constexpr int k_exit_failed = 1;
-constexpr int k_exit_unusable = 2;
 
 // The same bounds as kiosk-load's own (kiosk/load/main.cpp): three digits name a kiosk, and
 // an hour is longer than any load run needs.

@@ -13,6 +13,7 @@
 
 #include "simulator/app/branch.h"
 #include "simulator/app/crash_test.h"
+#include "simulator/app/exit_status.h"
 #include "simulator/app/load_run.h"
 #include "simulator/app/scenario_run.h"
 #include "simulator/panel/control_panel.h"
@@ -22,10 +23,10 @@
 namespace {
 
 using namespace simulator;
+using app::k_exit_failed;
+using app::k_exit_passed;
+using app::k_exit_unusable;
 
-constexpr int k_exit_passed = 0;
-constexpr int k_exit_failed = 1;
-constexpr int k_exit_unusable = 2;
 // The kiosk's last log lines shown when a scenario fails.
 constexpr std::size_t k_log_lines_on_failure = 20;
 
