@@ -710,10 +710,10 @@ std::expected<script::MemoryVerdict, base::Error<script::ActionError>> Branch::s
         verdict.findings.push_back(describe(finding));
     }
     verdict.summary = fmt::format(
-        "{} forms of the secrets of {} card(s) looked for in {} mappings ({} MiB); {} "
-        "unreadable, {} reservations too large to read",
+        "{} forms of the secrets of {} card(s) looked for in {} mappings ({} MiB read, {} MiB "
+        "never touched); {} unreadable, {} reservations too large to read",
         patterns.size(), m_cards_used.size(), scanned->mappings_read, scanned->bytes_read >> 20,
-        scanned->mappings_unreadable, scanned->mappings_too_large);
+        scanned->bytes_untouched >> 20, scanned->mappings_unreadable, scanned->mappings_too_large);
     return verdict;
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <optional>
@@ -195,24 +196,55 @@ std::vector<Match> fold_overlaps(std::vector<Match> matches,
     return kept;
 }
 
-enum class MappingRead { whole, failed };
+enum class MappingRead { whole, failed, out_of_time };
+
+// Whether any page in [start, end) holds data: present in memory or swapped out
+// (/proc/PID/pagemap, one 64-bit entry per page: bit 63 present, bit 62 swapped; the kernel's
+// Documentation/admin-guide/mm/pagemap.rst). A page never touched holds only zeros, and no
+// pattern starts with a zero byte, so a piece of such pages is not read. When the page map
+// cannot be read, every page counts as holding data.
+bool holds_data(int page_map, std::uint64_t start, std::uint64_t end) {
+    constexpr std::uint64_t k_present = std::uint64_t{1} << 63;
+    constexpr std::uint64_t k_swapped = std::uint64_t{1} << 62;
+    static const auto page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    const std::uint64_t first = start / page_size;
+    const std::uint64_t count = (end - start + page_size - 1) / page_size;
+    std::vector<std::uint64_t> entries(count);
+    const auto wanted = static_cast<ssize_t>(count * sizeof(std::uint64_t));
+    if (::pread(page_map, entries.data(), static_cast<std::size_t>(wanted),
+                static_cast<off_t>(first * sizeof(std::uint64_t))) != wanted) {
+        return true;
+    }
+    return std::any_of(entries.begin(), entries.end(),
+                       [](std::uint64_t entry) { return (entry & (k_present | k_swapped)) != 0; });
+}
 
 // Reads one mapping piece by piece into `piece` (a piece's size and the longest pattern's
-// less one byte) and collects the matches in it.
-MappingRead scan_mapping(int memory, const Mapping& mapping, const Matcher& matcher,
-                         base::Bytes& piece, std::vector<Match>& matches,
-                         std::uint64_t& bytes_read) {
+// less one byte) and collects the matches in it. A piece whose pages were never touched is
+// skipped; a match that runs from the piece before into it is still found, as that piece's
+// read takes in the start of this one.
+MappingRead scan_mapping(int memory, int page_map, const Mapping& mapping, const Matcher& matcher,
+                         base::Bytes& piece, std::vector<Match>& matches, MemoryScanReport& report,
+                         std::chrono::steady_clock::time_point deadline) {
     const std::uint64_t size = mapping.end - mapping.start;
     for (std::uint64_t offset = 0; offset < size; offset += k_piece_size) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            return MappingRead::out_of_time;
+        }
         const auto wanted =
             static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), size - offset));
+        const std::uint64_t piece_end = std::min(size, offset + k_piece_size);
+        if (!holds_data(page_map, mapping.start + offset, mapping.start + piece_end)) {
+            report.bytes_untouched += piece_end - offset;
+            continue;
+        }
         const ssize_t got =
             ::pread(memory, piece.data(), wanted, static_cast<off_t>(mapping.start + offset));
         if (got <= 0) {
             return MappingRead::failed;
         }
         const auto length = static_cast<std::size_t>(got);
-        bytes_read += std::min(length, k_piece_size);
+        report.bytes_read += std::min(length, k_piece_size);
         matcher.find(std::span(piece.data(), length), std::min(length, k_piece_size), offset,
                      matches);
         if (length < wanted) {
@@ -288,12 +320,15 @@ std::string_view to_string(MemoryScanError error) {
             return "cannot read the process's memory map";
         case MemoryScanError::pattern_too_short:
             return "a pattern is too short to tell a secret from chance";
+        case MemoryScanError::out_of_time:
+            return "the scan did not finish in its time";
     }
     return "unknown memory scan error";
 }
 
 std::expected<MemoryScanReport, base::Error<MemoryScanError>> scan_process_memory(
-    pid_t pid, std::span<const MemoryPattern> patterns) {
+    pid_t pid, std::span<const MemoryPattern> patterns, std::chrono::seconds time_limit) {
+    const auto deadline = std::chrono::steady_clock::now() + time_limit;
     for (const MemoryPattern& pattern : patterns) {
         if (pattern.bytes.size() < k_min_pattern_length) {
             return std::unexpected(base::error(MemoryScanError::pattern_too_short, pattern.name));
@@ -308,6 +343,8 @@ std::expected<MemoryScanReport, base::Error<MemoryScanError>> scan_process_memor
     if (memory.get() < 0) {
         return std::unexpected(open_error(memory_path, errno));
     }
+    const std::string page_map_path = "/proc/" + std::to_string(pid) + "/pagemap";
+    const FileDescriptor page_map(::open(page_map_path.c_str(), O_RDONLY | O_CLOEXEC));
     MemoryScanReport report;
     if (patterns.empty()) {
         return report;
@@ -325,8 +362,16 @@ std::expected<MemoryScanReport, base::Error<MemoryScanError>> scan_process_memor
             continue;
         }
         std::vector<Match> matches;
-        if (scan_mapping(memory.get(), mapping, matcher, piece, matches, report.bytes_read) ==
-            MappingRead::whole) {
+        const MappingRead read = scan_mapping(memory.get(), page_map.get(), mapping, matcher, piece,
+                                              matches, report, deadline);
+        if (read == MappingRead::out_of_time) {
+            return std::unexpected(base::error(
+                MemoryScanError::out_of_time,
+                fmt::format("{} s passed with {} MiB of {} mappings read, in {} at {:#x}",
+                            time_limit.count(), report.bytes_read >> 20, report.mappings_read,
+                            mapping.name, mapping.start)));
+        }
+        if (read == MappingRead::whole) {
             ++report.mappings_read;
         } else {
             ++report.mappings_unreadable;

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <grp.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -146,6 +147,48 @@ TEST_CASE("In a copy of this process a pattern it never held is not found, one i
     CHECK(findings_of(*report, "never present").empty());
 }
 
+TEST_CASE("Pages never touched are not read, and a pattern running into them is still found") {
+    // 64 MiB between two inaccessible guard pages, so that it is a mapping of its own whose
+    // 4 MiB pieces start where it starts. Two places are touched: a pattern whose last four
+    // bytes are zeros, ending across the border of the first piece (so the zeros lie in the
+    // second piece, never touched), and a pattern deep inside.
+    constexpr std::size_t k_piece = std::size_t{4} << 20;
+    constexpr std::size_t k_size = 16 * k_piece;
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    void* whole = ::mmap(nullptr, k_size + 2 * page, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    REQUIRE(whole != MAP_FAILED);
+    auto* bytes = static_cast<std::uint8_t*>(whole) + page;
+    REQUIRE(::mprotect(whole, page, PROT_NONE) == 0);
+    REQUIRE(::mprotect(bytes + k_size, page, PROT_NONE) == 0);
+    // Written straight into place before the copy is made, so the copy holds them there only.
+    const std::size_t across_at = k_piece - 20;
+    const std::size_t deep_at = 9 * k_piece + 123;
+    fill_random(std::span(bytes + across_at, 20));
+    bytes[across_at] |= 1;  // no pattern starts with a zero byte
+    fill_random(std::span(bytes + deep_at, 24));
+    const ForkedCopy copy;
+
+    std::vector<MemoryPattern> patterns;
+    patterns.push_back(MemoryPattern{
+        .name = "across", .bytes = base::Bytes(bytes + across_at, bytes + across_at + 24)});
+    patterns.push_back(
+        MemoryPattern{.name = "deep", .bytes = base::Bytes(bytes + deep_at, bytes + deep_at + 24)});
+    std::fill(bytes + across_at, bytes + across_at + 20, 0);  // the second piece stays untouched
+    std::fill(bytes + deep_at, bytes + deep_at + 24, 0);
+    const auto report = scan_process_memory(copy.pid(), patterns);
+    ::munmap(whole, k_size + 2 * page);
+    REQUIRE(report.has_value());
+    const auto across = findings_of(*report, "across");
+    const auto deep = findings_of(*report, "deep");
+    REQUIRE(across.size() == 1);
+    CHECK(address_of(across.front()) == address_of(bytes + across_at));
+    REQUIRE(deep.size() == 1);
+    CHECK(address_of(deep.front()) == address_of(bytes + deep_at));
+    // The 14 pieces never touched were skipped.
+    CHECK(report->bytes_untouched >= 14 * k_piece);
+}
+
 TEST_CASE("A copy of a card number is reported once, by its form, mapping and offset") {
     base::Bytes haystack(4096);
     constexpr std::size_t k_at = 2000;
@@ -283,4 +326,13 @@ TEST_CASE("A non-dumpable process cannot be scanned without CAP_SYS_PTRACE, and 
     REQUIRE(::waitpid(scanner, &status, 0) == scanner);
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("A scan that runs out of time says so and how far it came, instead of hanging") {
+    std::vector<MemoryPattern> patterns;
+    patterns.push_back(random_pattern("anything", 24));
+    const auto report = scan_process_memory(::getpid(), patterns, std::chrono::seconds{-1});
+    REQUIRE_FALSE(report.has_value());
+    CHECK(report.error().code == MemoryScanError::out_of_time);
+    CHECK_THAT(report.error().context, Catch::Contains("MiB of 0 mappings read"));
 }
