@@ -213,6 +213,7 @@ Kiosk::Kiosk(Config config, core::Resources resources, Transcript transcript,
       m_transcript(std::move(transcript)),
       m_process_start(process_start),
       m_cash_journal(CashJournal::open(m_config.journal_file)),
+      m_failpoint(TestFailpoint::from_environment()),
       m_session(core::new_session(m_resources)) {}
 
 Kiosk::~Kiosk() {
@@ -387,6 +388,7 @@ void Kiosk::step(const core::Event& event) {
         report_journal_failure();
         if (admitted) {
             carry_out(effect);
+            m_failpoint.after(effect);
         } else {
             m_transcript.journal("effect refused", std::string(core::to_string(effect)));
             log(fmt::format("{} not carried out: the electronic journal cannot be written",

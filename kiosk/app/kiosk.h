@@ -16,6 +16,7 @@
 #include "kiosk/app/cash_journal.h"
 #include "kiosk/app/config.h"
 #include "kiosk/app/event_queue.h"
+#include "kiosk/app/test_failpoint.h"
 #include "kiosk/app/transcript.h"
 #include "kiosk/core/effects.h"
 #include "kiosk/core/flow.h"
@@ -106,6 +107,7 @@ class Kiosk {
     // Every money-moving step's record is on the disk before the effect after it runs; without
     // one, nothing that gives money runs.
     CashJournal m_cash_journal;
+    TestFailpoint m_failpoint;  // debug and sanitizer builds: kiosk-sim crash-test's exact kill
     EventQueue m_queue;
     core::Session m_session;
 

@@ -41,6 +41,8 @@ constexpr auto k_cash_slot_look = 50ms;
 // How long the kiosk gets to stop cleanly before it is killed.
 constexpr auto k_stop_grace = 5s;
 constexpr auto k_stop_poll = 20ms;
+// In the run's folder: the journaled step at which the kiosk's test failpoint kills it.
+constexpr std::string_view k_failpoint_file = "kill-after-journal";
 // Headless runs draw into memory at this size (the screenshots' size).
 constexpr const char* k_headless_size = "1280x720";
 
@@ -124,7 +126,9 @@ std::int64_t now_unix_ms() {
 
 // The environment of the kiosk: this process's, with the bus's variables and the headless
 // drivers set over it.
-std::vector<std::string> kiosk_environment(const usb::VirtualUsbBus& bus, bool headless) {
+std::vector<std::string> kiosk_environment(const usb::VirtualUsbBus& bus,
+                                           const std::filesystem::path& out_directory,
+                                           bool headless) {
     std::map<std::string, std::string> variables;
     for (char** entry = environ; *entry != nullptr; ++entry) {
         const std::string_view text(*entry);
@@ -136,6 +140,9 @@ std::vector<std::string> kiosk_environment(const usb::VirtualUsbBus& bus, bool h
     for (const auto& variable : bus.environment()) {
         variables[variable.name] = variable.value;
     }
+    // Where `kill kiosk after journal` arms the kiosk's test failpoint
+    // (kiosk/app/test_failpoint.h).
+    variables["KIOSK_TEST_KILL_AFTER_JOURNAL_FILE"] = (out_directory / k_failpoint_file).string();
     if (headless) {
         variables["SDL_VIDEODRIVER"] = "dummy";
         variables["SDL_RENDER_DRIVER"] = "software";
@@ -324,6 +331,9 @@ std::vector<std::string> Branch::card_names() const {
 }
 
 std::expected<void, base::Error<BranchError>> Branch::start_kiosk() {
+    // An earlier run's armed failpoint would kill this kiosk.
+    std::error_code ignored;
+    std::filesystem::remove(m_options.out_directory / k_failpoint_file, ignored);
     return launch_kiosk(false);
 }
 
@@ -392,7 +402,8 @@ std::expected<void, base::Error<BranchError>> Branch::launch_kiosk(bool append_l
     }
     arguments.insert(arguments.end(), m_options.extra_kiosk_arguments.begin(),
                      m_options.extra_kiosk_arguments.end());
-    const std::vector<std::string> environment = kiosk_environment(*m_bus, m_options.headless);
+    const std::vector<std::string> environment =
+        kiosk_environment(*m_bus, m_options.out_directory, m_options.headless);
 
     std::vector<char*> argv;
     for (auto& argument : arguments) {
@@ -827,16 +838,57 @@ std::expected<std::size_t, base::Error<script::ActionError>> Branch::delivered(
     return std::size_t{0};
 }
 
+std::expected<void, base::Error<script::ActionError>> Branch::arm_kill_after_journal(
+    const std::string& event) {
+    std::ofstream armed(m_options.out_directory / k_failpoint_file, std::ios::trunc);
+    armed << event << '\n';
+    if (!armed.flush()) {
+        return std::unexpected(base::error(script::ActionError::kiosk_did_not_kill_itself,
+                                           "its failpoint file cannot be written"));
+    }
+    return {};
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::wait_for_kiosk_to_kill_itself(
+    std::chrono::milliseconds within) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (kiosk_running() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(k_stop_poll);
+    }
+    // Disarmed at once: the started kiosk settles by journaling the same steps.
+    std::error_code ignored;
+    std::filesystem::remove(m_options.out_directory / k_failpoint_file, ignored);
+    const bool killed_itself = m_kiosk > 0 && !kiosk_running() && m_kiosk_status == 128 + SIGKILL;
+    kill_kiosk();
+    if (!killed_itself) {
+        return std::unexpected(
+            base::error(script::ActionError::kiosk_did_not_kill_itself,
+                        fmt::format("in {} ms; it was killed from outside", within.count())));
+    }
+    return {};
+}
+
 std::expected<void, base::Error<script::ActionError>> Branch::restart_kiosk(
-    script::KioskEnd end, const std::function<void()>& while_stopped) {
-    if (!kiosk_running()) {
+    const script::RestartKiosk& how, const std::function<void()>& while_stopped) {
+    // A kiosk armed to kill itself may have done so before this step came.
+    if (how.end != script::KioskEnd::killed_itself && !kiosk_running()) {
         return std::unexpected(base::error(script::ActionError::kiosk_not_running));
     }
-    if (end == script::KioskEnd::killed) {
-        kill_kiosk();
-    } else if (const int status = stop_kiosk(); status != 0) {
-        return std::unexpected(base::error(script::ActionError::kiosk_stopped_badly,
-                                           fmt::format("exit status {}", status)));
+    switch (how.end) {
+        case script::KioskEnd::killed:
+            kill_kiosk();
+            break;
+        case script::KioskEnd::killed_itself:
+            if (auto killed = wait_for_kiosk_to_kill_itself(how.within); !killed) {
+                return killed;
+            }
+            break;
+        case script::KioskEnd::stopped:
+            if (const int status = stop_kiosk(); status != 0) {
+                return std::unexpected(base::error(script::ActionError::kiosk_stopped_badly,
+                                                   fmt::format("exit status {}", status)));
+            }
+            break;
     }
     // The ended kiosk's device files are closed, but the virtual bus does not learn it by
     // itself: a killed kiosk's claims and transfers would keep the devices from the next one.
@@ -866,7 +918,7 @@ std::expected<void, base::Error<script::ActionError>> Branch::restart_kiosk(
     }
     std::ofstream(kiosk_log_path(), std::ios::app)
         << fmt::format("kiosk-sim: {} kiosk ({}): the kiosk is started again\n",
-                       end == script::KioskEnd::killed ? "kill" : "restart", m_restarts);
+                       how.end == script::KioskEnd::stopped ? "restart" : "kill", m_restarts);
     if (auto started = launch_kiosk(true); !started) {
         return std::unexpected(base::error(script::ActionError::kiosk_not_restarted,
                                            base::to_string(started.error())));

@@ -83,6 +83,11 @@ class Branch : public script::Hardware {
     int stop_kiosk();
     // Kills the kiosk at once (SIGKILL), as a crash or a power cut ends it, and waits for it.
     void kill_kiosk();
+    // Waits up to `within` for the kiosk, armed by arm_kill_after_journal(), to kill itself,
+    // and disarms it; a kiosk still alive then (a release build, or a step never reached) is
+    // killed from outside. Errors: kiosk_did_not_kill_itself.
+    std::expected<void, base::Error<script::ActionError>> wait_for_kiosk_to_kill_itself(
+        std::chrono::milliseconds within);
 
     std::filesystem::path transcript_path() const;
     std::filesystem::path kiosk_log_path() const;
@@ -127,12 +132,17 @@ class Branch : public script::Hardware {
     // Counts what the queue service received from this kiosk since the branch opened.
     std::expected<std::size_t, base::Error<script::ActionError>> delivered(
         script::Delivery what) override;
-    // stop_kiosk() (stopped) or kill_kiosk() (killed), `while_stopped`, then the kiosk again
+    // Writes DIR/kill-after-journal, which the kiosk's test failpoint (kiosk/app/test_failpoint.h)
+    // reads after each journaled step. Errors: kiosk_did_not_kill_itself (it cannot be written).
+    std::expected<void, base::Error<script::ActionError>> arm_kill_after_journal(
+        const std::string& event) override;
+    // stop_kiosk() (stopped), kill_kiosk() (killed) or wait_for_kiosk_to_kill_itself()
+    // (killed_itself), `while_stopped`, then the kiosk again
     // with the same configuration. The ended kiosk's transcript, screenshots and audio are set
     // aside as transcript.N.jsonl, screens.N/ and audio.N/ (N counts the restarts), and the new
     // kiosk's log lines follow the old one's in kiosk.log.
     std::expected<void, base::Error<script::ActionError>> restart_kiosk(
-        script::KioskEnd end, const std::function<void()>& while_stopped) override;
+        const script::RestartKiosk& how, const std::function<void()>& while_stopped) override;
     // This kiosk's withdrawals in this run as the account service books them, and the cash the
     // dispenser let customers take.
     std::expected<script::RunLedger, base::Error<script::ActionError>> run_ledger() override;

@@ -27,8 +27,8 @@ struct KillOutcome {
     std::filesystem::path directory;
     std::vector<std::string> failures;  // the scenario's, and why the ledger could not be read
     std::optional<script::RunLedger> ledger;
-    // The last withdrawal step the killed kiosk journaled: the kill lands when kiosk-sim sees
-    // the point's record, by which time the kiosk may have gone a step or two further.
+    // The last withdrawal step the killed kiosk journaled: the point's own for a kill by the
+    // failpoint or with a request in flight; for the customer's move, whatever it had reached.
     std::string killed_after;
 
     // The money balances: the account was debited with exactly the cash the customer took, and
@@ -133,13 +133,18 @@ ordered_json outcome_json(const KillOutcome& outcome) {
 
 const std::vector<KillPoint>& kill_points() {
     static const std::vector<KillPoint> k_points{
-        // The bank holds its answer: the kiosk is killed waiting for the authorisation, which
-        // the bank carries out later, after the new kiosk has asked for it to be undone.
-        {"authorise_requested", "withdrawal_authorise_requested", false, false, "withdrawal"},
+        // Journaled, never sent: the bank has not heard of it.
+        {"authorise_requested", "withdrawal_authorise_requested", false, false},
+        // Sent, and the bank holds its answer: it carries the authorisation out later, after
+        // the new kiosk has asked for it to be undone.
+        {"authorise_in_flight", "withdrawal_authorise_requested", false, false, "withdrawal"},
         {"authorised", "withdrawal_authorised", false, false},
+        // Journaled, never sent to the dispenser.
         {"dispense_ordered", "withdrawal_dispense_ordered", false, false},
+        // The notes are in the dispenser's stacker.
         {"dispensed", "withdrawal_dispensed", false, false},
-        {"confirm_requested", "withdrawal_confirm_requested", false, false, "withdrawal_confirm"},
+        {"confirm_requested", "withdrawal_confirm_requested", false, false},
+        {"confirm_in_flight", "withdrawal_confirm_requested", false, false, "withdrawal_confirm"},
         {"confirmed", "withdrawal_confirmed", false, false},
         {"present_ordered", "withdrawal_present_ordered", true, false},
         // The notes wait at the slot and the customer has walked away.
@@ -155,15 +160,18 @@ const char* const k_crash_test_usage =
     "usage: kiosk-sim crash-test [--json] [--out DIR] [--point NAME]... [--kiosk PATH]\n"
     "Kills the kiosk (SIGKILL) at each step of a cash withdrawal in turn, starts it again, lets\n"
     "it settle what its journal left unfinished, and holds the simulated bank's ledger against\n"
-    "the cash the virtual dispenser let the customer take. Each kill point runs on a branch of\n"
-    "its own in DIR/NN-POINT (its scenario in crash.scenario). Exit status: 0 every point\n"
-    "balanced, 1 one did not, 2 could not run.\n"
+    "the cash the virtual dispenser let the customer take. A step's kill lands right after its\n"
+    "journal record by the kiosk's test failpoint, so the kiosk must be a debug or sanitizer\n"
+    "build. Each kill point runs on a branch of its own in DIR/NN-POINT (its scenario in\n"
+    "crash.scenario). Exit status: 0 every point balanced, 1 one did not, 2 could not run.\n"
+
     "  --json         one JSON line on stdout: kill_points, balanced, lost, unsettled,\n"
     "                 scenario_failures, seconds, points\n"
     "  --out DIR      where the runs go (default out/crash-test)\n"
-    "  --point NAME   only this kill point (repeatable): authorise_requested, authorised,\n"
-    "                 dispense_ordered, dispensed, confirm_requested, confirmed,\n"
-    "                 present_ordered, presented, cash_taken, completed\n"
+    "  --point NAME   only this kill point (repeatable): authorise_requested,\n"
+    "                 authorise_in_flight, authorised, dispense_ordered, dispensed,\n"
+    "                 confirm_requested, confirm_in_flight, confirmed, present_ordered,\n"
+    "                 presented, cash_taken, completed\n"
     "  --kiosk PATH   the kiosk program (default: the one built with kiosk-sim)\n"
     "  -h, --help     this text\n";
 
@@ -214,6 +222,10 @@ std::string crash_scenario(const KillPoint& point) {
         "press 1\n"
         "expect screen confirm_withdrawal\n",
         point.name);
+    const bool by_failpoint = !point.journal_event.empty() && point.held_call.empty();
+    if (by_failpoint) {
+        text += fmt::format("arm kill after journal \"{}\"\n", point.journal_event);
+    }
     if (!point.held_call.empty()) {
         text += fmt::format("fault account slow for {}\n", point.held_call);
     }
@@ -224,10 +236,14 @@ std::string crash_scenario(const KillPoint& point) {
     if (point.cash_taken) {
         text += "take cash\n";
     }
-    if (!point.journal_event.empty()) {
-        text += fmt::format("expect journal \"{}\" within 30s\n", point.journal_event);
+    if (by_failpoint) {
+        text += "expect kiosk killed within 30s\n";
+    } else {
+        if (!point.held_call.empty()) {
+            text += fmt::format("expect journal \"{}\" within 30s\n", point.journal_event);
+        }
+        text += "kill kiosk\n";
     }
-    text += "kill kiosk\n";
     if (!point.held_call.empty()) {
         text += "fault account none\n";
     }

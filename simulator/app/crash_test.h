@@ -15,17 +15,20 @@
 
 namespace simulator::app {
 
-// Where a withdrawal is when the kiosk is killed: just after the journal record of a step was
-// written (the action it names may or may not have started: both must settle), or just as the
-// customer takes the notes.
+// Where a withdrawal is when the kiosk is killed:
+// - just after the journal record of a step was written, before the action after it: the
+//   kiosk kills itself there, by its test failpoint (`arm kill after journal`);
+// - while the bank holds its answer to the request a step sent (`fault account slow for`):
+//   killed from outside once the step's record is seen, the request in flight;
+// - just as the customer takes the notes: killed from outside.
 struct KillPoint {
     std::string_view name;
-    // The journal event whose record the kill waits for; empty for the customer's move.
+    // The journal event the kill comes after; empty for the customer's move.
     std::string_view journal_event;
     bool card_taken = false;  // the customer took the card when the kiosk offered it
     bool cash_taken = false;  // and the notes
-    // The account service call whose answer the bank holds back (`fault account slow for`), so
-    // that the kill finds the kiosk waiting at the point rather than a step or two beyond it.
+    // The account service call whose answer the bank holds back, for a kill with the request
+    // in flight; empty for a kill by the failpoint.
     std::string_view held_call = {};
 };
 

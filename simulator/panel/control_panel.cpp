@@ -276,7 +276,7 @@ std::string act(SDL_Keycode key, const PanelOptions& options, PanelState& state,
             return outcome(hardware.close_staff_call(), "The newest call for staff closed.");
         case SDLK_k: {
             // The panel reads no transcript, so it has nothing to do while the kiosk is down.
-            const auto restarted = hardware.restart_kiosk(script::KioskEnd::stopped, {});
+            const auto restarted = hardware.restart_kiosk(script::RestartKiosk{}, {});
             if (restarted) {
                 state.speech_failing = false;  // a new kiosk process, its speech working
             }

@@ -453,10 +453,10 @@ std::expected<void, std::string> act_on_staff_call(const RunOptions& options, Ac
 // `restart kiosk`, `kill kiosk`: ends the kiosk, reads the rest of its transcript, starts it
 // again and waits for its first screen, which the steps after it see as they see the first
 // kiosk's.
-std::expected<void, std::string> restart(KioskEnd end, Hardware& hardware,
+std::expected<void, std::string> restart(const RestartKiosk& how, Hardware& hardware,
                                          TranscriptFollower& transcript, Cursors& cursors,
                                          const RunOptions& options) {
-    if (auto restarted = hardware.restart_kiosk(end, [&] { transcript.follow_new_file(); });
+    if (auto restarted = hardware.restart_kiosk(how, [&] { transcript.follow_new_file(); });
         !restarted) {
         return verdict(restarted);
     }
@@ -534,7 +534,9 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
             } else if constexpr (std::is_same_v<T, StaffClose>) {
                 return act_on_staff_call(options, [&] { return hardware.close_staff_call(); });
             } else if constexpr (std::is_same_v<T, RestartKiosk>) {
-                return restart(step.end, hardware, transcript, cursors, options);
+                return restart(step, hardware, transcript, cursors, options);
+            } else if constexpr (std::is_same_v<T, ArmKill>) {
+                return verdict(hardware.arm_kill_after_journal(step.journal_event));
             } else if constexpr (std::is_same_v<T, ExpectScreen>) {
                 return wait_for_screen(
                     transcript, hardware, cursors, step.within,
@@ -617,6 +619,9 @@ std::string_view to_string(ActionError error) {
             return "the queue service's records could not be read";
         case ActionError::kiosk_stopped_badly:
             return "the kiosk did not stop cleanly";
+        case ActionError::kiosk_did_not_kill_itself:
+            return "the kiosk did not kill itself after journaling the step (only debug and "
+                   "sanitizer builds carry the test failpoint)";
         case ActionError::kiosk_not_restarted:
             return "the kiosk could not be started again";
         case ActionError::no_cash_at_slot:

@@ -33,33 +33,34 @@ inline constexpr std::chrono::milliseconds k_staff_call_wait{10'000};
 // Why the kiosk's world could not do what a step (or the control panel) asked. Errors carry it
 // as base::Error<ActionError>, whose context names the card, service or fault asked for.
 enum class ActionError {
-    card_already_inserted,     // insert while a card is in the reader
-    no_card_inserted,          // remove while the reader is empty
-    unknown_card,              // the card library has no card of that name
-    pin_pad_not_listening,     // the kiosk never set the PIN pad up to take a key
-    pin_pad_takes_no_digits,   // the kiosk never opened the PIN pad to a digit (its screen takes
-                               // none)
-    pin_pad_not_collecting,    // the kiosk never asked the PIN pad for a PIN
-    pin_not_digits,            // a PIN to type holds something other than digits
-    unknown_service,           // a fault aimed at a service the branch does not have
-    unknown_fault,             // a fault mode the service does not know
-    unknown_call,              // a fault aimed at a call the service does not answer, or at
-                               // one call of a service whose faults cannot be aimed
-    device_already_plugged,    // plug a device that is plugged in
-    device_already_unplugged,  // unplug a device that is out
-    device_not_plugged,        // the virtual bus could not plug the device in
-    kiosk_not_running,         // a check of the kiosk's memory, or a fault sent to it, while
-                               // no kiosk runs
-    memory_not_readable,       // the kiosk's memory may not be read (needs root or CAP_SYS_PTRACE)
-    memory_scan_failed,        // the kiosk's memory could not be scanned for another reason
-    no_open_staff_call,        // staff acknowledge or close while the kiosk has no call open
-    staff_action_refused,      // the queue service refused the staff action (a name too long)
-    queue_service_unreadable,  // the simulated queue service's records could not be read
-    kiosk_stopped_badly,       // `restart kiosk`: the kiosk did not exit cleanly on SIGTERM
-    kiosk_not_restarted,       // `restart kiosk`, `kill kiosk`: the kiosk could not be started
-                               // again
-    no_cash_at_slot,           // `take cash`: no notes came to the cash slot
-    ledger_unreadable,         // the simulated bank's withdrawals could not be read
+    card_already_inserted,      // insert while a card is in the reader
+    no_card_inserted,           // remove while the reader is empty
+    unknown_card,               // the card library has no card of that name
+    pin_pad_not_listening,      // the kiosk never set the PIN pad up to take a key
+    pin_pad_takes_no_digits,    // the kiosk never opened the PIN pad to a digit (its screen takes
+                                // none)
+    pin_pad_not_collecting,     // the kiosk never asked the PIN pad for a PIN
+    pin_not_digits,             // a PIN to type holds something other than digits
+    unknown_service,            // a fault aimed at a service the branch does not have
+    unknown_fault,              // a fault mode the service does not know
+    unknown_call,               // a fault aimed at a call the service does not answer, or at
+                                // one call of a service whose faults cannot be aimed
+    device_already_plugged,     // plug a device that is plugged in
+    device_already_unplugged,   // unplug a device that is out
+    device_not_plugged,         // the virtual bus could not plug the device in
+    kiosk_not_running,          // a check of the kiosk's memory, or a fault sent to it, while
+                                // no kiosk runs
+    memory_not_readable,        // the kiosk's memory may not be read (needs root or CAP_SYS_PTRACE)
+    memory_scan_failed,         // the kiosk's memory could not be scanned for another reason
+    no_open_staff_call,         // staff acknowledge or close while the kiosk has no call open
+    staff_action_refused,       // the queue service refused the staff action (a name too long)
+    queue_service_unreadable,   // the simulated queue service's records could not be read
+    kiosk_stopped_badly,        // `restart kiosk`: the kiosk did not exit cleanly on SIGTERM
+    kiosk_did_not_kill_itself,  // `expect kiosk killed`: not in time (or not a test build)
+    kiosk_not_restarted,        // `restart kiosk`, `kill kiosk`: the kiosk could not be started
+                                // again
+    no_cash_at_slot,            // `take cash`: no notes came to the cash slot
+    ledger_unreadable,          // the simulated bank's withdrawals could not be read
 };
 
 std::string_view to_string(ActionError error);
@@ -124,12 +125,16 @@ class Hardware {
     // How many survey answers, complaints or calls for staff the queue service has received
     // from this kiosk in this run. Errors: queue_service_unreadable.
     virtual std::expected<std::size_t, base::Error<ActionError>> delivered(Delivery what) = 0;
-    // Ends the kiosk, as an operator stops it (SIGTERM, waiting for it to exit) or by killing
-    // it (SIGKILL), calls `while_stopped` (the runner reads the rest of the transcript there),
-    // and starts it again with the same configuration. Errors: kiosk_not_running,
-    // kiosk_stopped_badly (stopped: its exit status), kiosk_not_restarted.
+    // Arms the kiosk's test failpoint: it kills itself right after journaling `event`.
+    virtual std::expected<void, base::Error<ActionError>> arm_kill_after_journal(
+        const std::string& event) = 0;
+    // Ends the kiosk as `how` says: as an operator stops it (SIGTERM, waiting for it to exit),
+    // by killing it (SIGKILL), or by waiting `how.within` for the armed kiosk to kill itself;
+    // calls `while_stopped` (the runner reads the rest of the transcript there), and starts it
+    // again with the same configuration. Errors: kiosk_not_running, kiosk_stopped_badly
+    // (stopped: its exit status), kiosk_did_not_kill_itself, kiosk_not_restarted.
     virtual std::expected<void, base::Error<ActionError>> restart_kiosk(
-        KioskEnd end, const std::function<void()>& while_stopped) = 0;
+        const RestartKiosk& how, const std::function<void()>& while_stopped) = 0;
     // The run's cash as the bank and the dispenser count it. Errors: ledger_unreadable.
     virtual std::expected<RunLedger, base::Error<ActionError>> run_ledger() = 0;
 };

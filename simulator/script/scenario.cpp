@@ -247,7 +247,18 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
         return StaffClose{};
     }
     if ((verb == "restart" || verb == "kill") && arity(2) && words[1] == "kiosk") {
-        return RestartKiosk{verb == "kill" ? KioskEnd::killed : KioskEnd::stopped};
+        return RestartKiosk{.end = verb == "kill" ? KioskEnd::killed : KioskEnd::stopped};
+    }
+    if (verb == "arm" && arity(5) && words[1] == "kill" && words[2] == "after" &&
+        words[3] == "journal" && is_quoted(words[4])) {
+        return ArmKill{unquoted(words[4])};
+    }
+    if (verb == "expect" && words.size() >= 3 && words[1] == "kiosk" && words[2] == "killed") {
+        RestartKiosk killed{.end = KioskEnd::killed_itself};
+        if (auto tail = read_tail(words, 3, nullptr, &killed.within); !tail) {
+            return std::unexpected(tail.error());
+        }
+        return killed;
     }
     if (verb == "make" && arity(3) && words[1] == "speech" &&
         (words[2] == "fail" || words[2] == "work")) {

@@ -95,11 +95,21 @@ struct StaffClose {};
 // How the running kiosk ends before it is started again: stopped as an operator stops it
 // (SIGTERM, a clean exit expected) or killed as by a crash or a power cut (SIGKILL: nothing is
 // saved on the way out).
-enum class KioskEnd { stopped, killed };
-// `restart kiosk` (stopped) and `kill kiosk` (killed): the kiosk ends and is started again with
-// the same configuration.
+// `killed_itself`: the kiosk, armed by `arm kill after journal`, killed itself (SIGKILL)
+// right after journaling that step.
+enum class KioskEnd { stopped, killed, killed_itself };
+// `restart kiosk` (stopped), `kill kiosk` (killed) and `expect kiosk killed [within D]`
+// (killed_itself, waited for): the kiosk ends and is started again with the same configuration.
 struct RestartKiosk {
     KioskEnd end = KioskEnd::stopped;
+    Milliseconds within = k_default_screen_wait;  // killed_itself: how long to wait for it
+};
+// `arm kill after journal "EVENT"`: the kiosk kills itself right after journaling this step
+// ("withdrawal_dispensed"), by the test failpoint of debug and sanitizer builds
+// (kiosk/app/test_failpoint.h), so that a crash lands exactly there; a kill from outside lands
+// a step or two later. Armed before the step is reached; `expect kiosk killed` follows.
+struct ArmKill {
+    std::string journal_event;
 };
 
 // Speech matching: by text (substring) or by being private; optionally on one channel.
@@ -171,8 +181,8 @@ struct ExpectMemoryClean {};
 
 using Action = std::variant<InsertCard, RemoveCard, TakeCash, PressKeys, PressTwiceQuickly, TypePin,
                             Headphones, Wait, Fault, PlugDevice, SpeechFault, PrinterPaper,
-                            PrinterCover, StaffAcknowledge, StaffClose, RestartKiosk, ExpectScreen,
-                            ExpectShown, ExpectSpeech, ExpectJournal, ExpectPrinted,
+                            PrinterCover, StaffAcknowledge, StaffClose, RestartKiosk, ArmKill,
+                            ExpectScreen, ExpectShown, ExpectSpeech, ExpectJournal, ExpectPrinted,
                             ExpectDelivered, ExpectScreens, ForbidSpeech, ForbidText,
                             ForbidPinLength, ExpectLedgerBalanced, ExpectMemoryClean>;
 

@@ -114,6 +114,11 @@ class RecordingHardware : public Hardware {
         actions.push_back("close");
         return {};
     }
+    std::expected<void, base::Error<ActionError>> arm_kill_after_journal(
+        const std::string& event) override {
+        actions.push_back("arm " + event);
+        return {};
+    }
     // The counts delivered() answers in turn, the last one from then on.
     std::map<Delivery, std::vector<std::size_t>> deliveries;
     std::expected<std::size_t, base::Error<ActionError>> delivered(Delivery what) override {
@@ -133,9 +138,11 @@ class RecordingHardware : public Hardware {
     std::string last_lines;
     std::string new_lines;
     std::expected<void, base::Error<ActionError>> restart_kiosk(
-        KioskEnd end, const std::function<void()>& while_stopped) override {
+        const RestartKiosk& how, const std::function<void()>& while_stopped) override {
         std::ofstream(transcript_path, std::ios::app) << last_lines;
-        actions.push_back(end == KioskEnd::killed ? "kill" : "stop");
+        actions.push_back(how.end == KioskEnd::stopped  ? "stop"
+                          : how.end == KioskEnd::killed ? "kill"
+                                                        : "killed itself");
         while_stopped();
         // As the branch does: the old transcript is set aside, the new kiosk writes anew.
         std::filesystem::remove(transcript_path);

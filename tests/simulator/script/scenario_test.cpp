@@ -310,9 +310,12 @@ kill kiosk
 restart kiosk
 expect ledger balanced
 expect ledger balanced nothing held
+arm kill after journal "withdrawal_dispensed"
+expect kiosk killed within 20s
+expect kiosk killed
 )");
     REQUIRE(scenario.has_value());
-    REQUIRE(scenario->steps.size() == 7);
+    REQUIRE(scenario->steps.size() == 10);
     const auto& aimed = std::get<Fault>(scenario->steps[0].action);
     CHECK(aimed.service == "account");
     CHECK(aimed.mode == "drop-after-commit");
@@ -323,6 +326,11 @@ expect ledger balanced nothing held
     CHECK(std::get<RestartKiosk>(scenario->steps[4].action).end == KioskEnd::stopped);
     CHECK_FALSE(std::get<ExpectLedgerBalanced>(scenario->steps[5].action).nothing_held);
     CHECK(std::get<ExpectLedgerBalanced>(scenario->steps[6].action).nothing_held);
+    CHECK(std::get<ArmKill>(scenario->steps[7].action).journal_event == "withdrawal_dispensed");
+    const auto& killed = std::get<RestartKiosk>(scenario->steps[8].action);
+    CHECK(killed.end == KioskEnd::killed_itself);
+    CHECK(killed.within == std::chrono::seconds{20});
+    CHECK(std::get<RestartKiosk>(scenario->steps[9].action).within == k_default_screen_wait);
 
     const auto rejected = [](std::string_view text) {
         const auto parsed = parse_scenario(text);
@@ -334,6 +342,10 @@ expect ledger balanced nothing held
     CHECK(rejected("kill kiosk now").code == ScenarioError::unknown_step);
     CHECK(rejected("kill").code == ScenarioError::unknown_step);
     CHECK(rejected("expect ledger").code == ScenarioError::unknown_step);
+    CHECK(rejected("arm kill after journal withdrawal_dispensed").code ==
+          ScenarioError::unknown_step);
+    CHECK(rejected("arm kill after journal").code == ScenarioError::unknown_step);
+    CHECK(rejected("expect kiosk killed soon").code == ScenarioError::unexpected_word);
     CHECK(rejected("expect ledger balanced nothing").code == ScenarioError::unknown_step);
     const auto extra = rejected("expect ledger balanced today");
     CHECK(extra.code == ScenarioError::unexpected_word);
