@@ -403,7 +403,7 @@ std::vector<core::UnfinishedWithdrawal> Kiosk::read_unfinished_withdrawals() {
         // Settling it by guess could undo the debit of cash that was taken, or keep one for cash
         // that was not: staff count the notes and settle it with the account service. It is
         // reported at every start until its transaction has a final record.
-        notify_staff(core::NotifyStaff{
+        journal_and_notify_staff(core::NotifyStaff{
             .reason = fmt::format("electronic journal record {} cannot be read ({}): its "
                                   "withdrawal is left for staff to settle",
                                   unreadable.sequence, unreadable.problem),
@@ -613,10 +613,17 @@ void Kiosk::carry_out(const core::Effect& effect) {
         effect);
 }
 
-void Kiosk::notify_staff(const core::NotifyStaff& notify) {
-    // The journal and the engineer's console always hear of it, whether or not a call can be
-    // placed.
+void Kiosk::journal_and_notify_staff(const core::NotifyStaff& notify) {
+    // The core never saw this notice, so nothing has journaled it yet.
     m_transcript.journal("staff notified", notify.reason);
+    notify_staff(notify);
+}
+
+void Kiosk::notify_staff(const core::NotifyStaff& notify) {
+    // The journal has it from the core, which journals every notice (`staff_notified`) right
+    // before the NotifyStaff (Flow::notify_staff); a second record of the shell's would count
+    // each notice twice. The engineer's console hears of it whether or not a call can be
+    // placed.
     log("staff notified: " + notify.reason);
     if (!m_queue_client) {
         return;

@@ -79,7 +79,7 @@ class Kiosk {
     void step(const core::Event& event);
     void carry_out(const core::Effect& effect);
     // Before Started: what the electronic journal left unfinished. Withdrawals it cannot read
-    // are left to staff (notify_staff), never settled by guess.
+    // are left to staff (journal_and_notify_staff), never settled by guess.
     std::vector<core::UnfinishedWithdrawal> read_unfinished_withdrawals();
     // Pushes the JournalFailed of a journal that has just failed, and says so.
     void report_journal_failure();
@@ -93,9 +93,13 @@ class Kiosk {
     void offer_keypad(bool digits);
     // Carries out the simulator's last fault signal, if one came (Config::allow_fault_signals).
     void take_fault_signal();
-    // NotifyStaff: the journal and the log, and a call for staff of the shell's own when the
-    // queue service is configured.
+    // A notice to staff from the core (NotifyStaff): the log, and a call for staff of the
+    // shell's own when the queue service is configured. The core has journaled it already
+    // (`staff_notified`, with the reason), so the shell does not journal it a second time.
     void notify_staff(const core::NotifyStaff& notify);
+    // A notice to staff that only the shell knows of: journaled (`staff notified`, with the
+    // reason), then as notify_staff().
+    void journal_and_notify_staff(const core::NotifyStaff& notify);
     // Journals what became of a call for staff of the shell's own; false when `changed` is
     // about one of the core's calls, which the core hears instead.
     bool follow_shell_call(const core::StaffCallChanged& changed);

@@ -140,7 +140,7 @@ std::vector<std::string> kiosk_environment(const usb::VirtualUsbBus& bus,
     for (const auto& variable : bus.environment()) {
         variables[variable.name] = variable.value;
     }
-    // Where `kill kiosk after journal` arms the kiosk's test failpoint
+    // Where `arm kill after journal` arms the kiosk's test failpoint
     // (kiosk/app/test_failpoint.h).
     variables["KIOSK_TEST_KILL_AFTER_JOURNAL_FILE"] = (out_directory / k_failpoint_file).string();
     if (headless) {
