@@ -84,6 +84,8 @@ std::string_view to_string(ServiceKind kind) {
             return "assistance";
         case ServiceKind::withdrawal:
             return "withdrawal";
+        case ServiceKind::transfer:
+            return "transfer";
     }
     return "unknown";
 }

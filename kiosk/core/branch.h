@@ -123,7 +123,7 @@ struct AssistanceCall {
 };
 
 // What the customer did before the satisfaction question.
-enum class ServiceKind { balance, ticket, assistance, withdrawal };
+enum class ServiceKind { balance, ticket, assistance, withdrawal, transfer };
 
 std::string_view to_string(ServiceKind kind);
 

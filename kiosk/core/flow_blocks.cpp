@@ -92,7 +92,9 @@ void Flow::announce_key(base::Key key) {
         return;
     }
     // A digit typed into an amount is the customer's own: the field says it, privately.
-    if (m_session.state == State::other_amount && base::digit_value(key)) {
+    if ((m_session.state == State::other_amount || m_session.state == State::payee_account ||
+         m_session.state == State::transfer_amount) &&
+        base::digit_value(key)) {
         return;
     }
     std::string name = "key.";
@@ -108,6 +110,8 @@ void Flow::refresh_channel_choices() {
         refresh(ScreenId::balance);
     } else if (m_session.state == State::confirm_withdrawal) {
         refresh(ScreenId::confirm_withdrawal);
+    } else if (m_session.state == State::confirm_transfer) {
+        refresh(ScreenId::confirm_transfer);
     }
 }
 
@@ -205,6 +209,16 @@ void Flow::wipe_customer_data() {
     m_session.quote.reset();
     m_session.amount_digits.clear();
     m_session.refusal.reset();
+    m_session.payee_digits.clear();
+    m_session.quoting_transfer = false;
+    // A transfer sent and not yet answered stays with the account service, which holds the
+    // whole of it: staff find out what became of it.
+    if (m_session.transfer && m_session.transfer->step == TransferStep::requested) {
+        journal_transfer(TransferStep::outcome_unknown, "the session ended before the answer");
+        notify_staff("transfer outcome unknown: the session ended before the bank answered",
+                     AssistanceReason::device_fault);
+    }
+    m_session.transfer.reset();
     // A withdrawal being undone still needs the session's token for its last call.
     if (!withdrawal_in_flight()) {
         m_session.account.reset();

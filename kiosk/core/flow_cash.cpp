@@ -124,13 +124,13 @@ void Flow::other_amount_key(base::Key key) {
         accept_key();
         m_session.amount_digits += static_cast<char>('0' + *digit);
         refresh(ScreenId::other_amount);
-        say_typed_amount();
+        say_typed_field(m_session.amount_digits.size());
         note_activity();
     } else if (key == k_other_amount_clear_key) {
         accept_key();
         m_session.amount_digits.clear();
         refresh(ScreenId::other_amount);
-        say_typed_amount();
+        say_typed_field(0);
         note_activity();
     } else if (key == k_other_amount_confirm_key) {
         const Money amount = typed_amount(m_session);
@@ -152,13 +152,25 @@ void Flow::other_amount_key(base::Key key) {
     }
 }
 
-// The amount so far, said as the field is: privately, on the headphones only (a typed amount
-// is the customer's own, like the PIN field's count).
-void Flow::say_typed_amount() {
+// What was typed so far, said as the field is: in full on the headphones (a typed amount or
+// account is the customer's own, like the PIN field's count). On the speaker an empty field is
+// said, and the first character typed brings the phrase that says the field is on the screen
+// and how to hear it; the others have their key's tone only, rather than that phrase again at
+// every key.
+void Flow::say_typed_field(std::size_t typed) {
+    if (speech_channel(m_session) != Channel::headphones && typed > 1) {
+        return;
+    }
     ScreenModel field = m_session.screen;
     std::erase_if(field.elements,
                   [](const Element& element) { return element.role != Role::input; });
     say(speech_script(field, speech_context()));
+}
+
+void Flow::say_private(std::string text) {
+    Utterance utterance = phrase_utterance(text, m_session.locale, speech_context());
+    utterance.is_private = true;
+    say({std::move(utterance)});
 }
 
 void Flow::confirm_withdrawal_key(base::Key key) {
@@ -222,7 +234,7 @@ void Flow::authorise_withdrawal() {
     cancel_timer(TimerId::hesitation);
     m_session.withdrawal = Session::Withdrawal{
         .transaction =
-            transaction_reference(m_session.transaction_seed, m_session.withdrawals_begun++),
+            transaction_reference(m_session.transaction_seed, m_session.transactions_begun++),
         .step = WithdrawalStep::authorise_requested,
         .amount = quote.amount,
         .fee = quote.fee,
@@ -314,6 +326,14 @@ void Flow::handle(const MoneyReplyReceived& event) {
     cancel_timer(TimerId::service_call);
     const MoneyReply& reply = event.reply;
     journal("money_reply", std::string(to_string(reply.status)));
+    if (m_session.state == State::quoting && m_session.quoting_transfer) {
+        transfer_quoted(reply);
+        return;
+    }
+    if (m_session.state == State::transferring) {
+        transfer_answered(reply);
+        return;
+    }
     if (m_session.state == State::quoting) {
         if (reply.status == MoneyStatus::ok && reply.quote &&
             reply.quote->kind == MoneyKind::withdrawal) {
@@ -553,11 +573,9 @@ void Flow::cash_timer(TimerId id) {
             }
             return;
         case TimerId::service_call:
-            if (state == State::quoting) {
-                cancel_call();
-                m_session.refusal = MoneyStatus::timeout;
-                enter_interactive(State::withdrawal_refused);
-            } else if (withdrawal_in_flight() && m_session.pending_call) {
+            if ((state == State::quoting || state == State::transferring ||
+                 withdrawal_in_flight()) &&
+                m_session.pending_call) {
                 // No answer: as though the service had said it timed out.
                 const std::uint64_t call_id = m_session.pending_call.value_or(0);
                 cancel_call();

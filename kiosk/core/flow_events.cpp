@@ -102,7 +102,8 @@ bool Flow::fits(const Event& event) const {
             // The account service's answer about money fits the screen that waits for it.
             [this, state](const MoneyReplyReceived& reply) {
                 return (state == State::quoting || state == State::withdrawing ||
-                        state == State::securing_cash || state == State::settling) &&
+                        state == State::securing_cash || state == State::settling ||
+                        state == State::transferring) &&
                        m_session.pending_call == reply.call_id;
             },
             // The dispenser's answer fits the step of the withdrawal that asked for it.
@@ -158,6 +159,9 @@ namespace {
 bool holds_card(State state) {
     if (is_cash_state(state)) {
         return state != State::take_cash;
+    }
+    if (is_transfer_state(state)) {
+        return true;
     }
     switch (state) {
         case State::welcome:

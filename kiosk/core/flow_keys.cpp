@@ -37,9 +37,15 @@ bool repeats_on_zero(State state) {
         case State::choose_amount:
         case State::confirm_withdrawal:
         case State::withdrawal_refused:
+        case State::transfer_warning:
+        case State::confirm_transfer:
+        case State::transfer_refused:
+        case State::transfer_finished:
             return true;
         case State::other_amount:
-            // Zero is a digit of the amount.
+        case State::payee_account:
+        case State::transfer_amount:
+            // Zero is a digit of the amount or the account.
             return false;
         case State::reading_card:
         case State::waiting_for_pin_pad:
@@ -87,6 +93,7 @@ bool opens_sound_screen(State state) {
     return state == State::welcome || state == State::settings || state == State::menu ||
            state == State::balance || state == State::wrong_pin || state == State::choose_amount ||
            state == State::confirm_withdrawal || state == State::withdrawal_refused ||
+           (is_transfer_state(state) && state != State::transferring) ||
            (is_branch_state(state) && has_inactivity_timeout(state));
 }
 
@@ -233,7 +240,7 @@ void Flow::handle(const KeyPressed& event) {
             accept_key();
             return;
         default:
-            if (!cash_key(key)) {
+            if (!cash_key(key) && !transfer_key(key)) {
                 branch_key(key);
             }
             return;
@@ -293,6 +300,7 @@ void Flow::help_key() {
         case State::take_cash:
         case State::securing_cash:
         case State::settling:
+        case State::transferring:
             // A screen that is waiting for a device or a service stays; the customer hears
             // that a member of staff is being called, and then what the service said of it.
             place_staff_call(AssistanceReason::customer_request);
@@ -436,6 +444,9 @@ void Flow::menu_key(base::Key key) {
     } else if (key == k_menu_withdraw_key && offers_withdrawal(m_session)) {
         accept_key();
         begin_withdrawal();
+    } else if (key == k_menu_transfer_key && offers_transfer(m_session)) {
+        accept_key();
+        begin_transfer();
     } else if (key == k_menu_take_card_key) {
         accept_key();
         end_session(EndReason::finished);

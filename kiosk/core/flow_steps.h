@@ -208,7 +208,11 @@ class Flow {
     void choose_amount_key(base::Key key);
     void other_amount_key(base::Key key);
     void confirm_withdrawal_key(base::Key key);
-    void say_typed_amount();
+    // What was typed so far (the input field, `typed` characters): in full on the headphones;
+    // on the speaker only the empty field, or the privacy phrase at the first character.
+    void say_typed_field(std::size_t typed);
+    // Private words outside a screen (a digit typed in the headphones).
+    void say_private(std::string text);
     // An account service call of the customer's session: awaited, with its safety net.
     void start_account_call(AccountRequest request);
     void request_quote(const Money& amount);
@@ -229,6 +233,22 @@ class Flow {
     void settle_with(const DispenserReported& report);
     void settle_confirm_answered(const MoneyReply& reply);
     bool settling_awaits_dispenser() const;
+    // --- transfer (flow_transfer.cpp) ---------------------------------------------------------
+    // Keys on the transfer screens; false when the state is not one of them.
+    bool transfer_key(base::Key key);
+    void begin_transfer();
+    void leave_transfer();
+    void payee_key(base::Key key);
+    void transfer_amount_key(base::Key key);
+    void confirm_transfer_key(base::Key key);
+    // Journals the transfer's step with its transaction record; the payee is never in it.
+    void journal_transfer(TransferStep step, std::string detail = {});
+    void send_transfer();
+    void transfer_quoted(const MoneyReply& reply);
+    void transfer_answered(const MoneyReply& reply);
+    void remember_limit_left(const MoneyReply& reply);
+    void finish_transfer();
+
     // A timer of the cash screens fired (the reminders, the wait for card and cash, the safety
     // nets of the dispenser and the account service).
     void cash_timer(TimerId id);

@@ -91,6 +91,12 @@ void Flow::resume() {
         case State::other_amount:
         case State::confirm_withdrawal:
         case State::withdrawal_refused:
+        case State::payee_account:
+        case State::transfer_amount:
+        case State::transfer_warning:
+        case State::confirm_transfer:
+        case State::transfer_refused:
+        case State::transfer_finished:
             enter_interactive(state);
             return;
         case State::settings:

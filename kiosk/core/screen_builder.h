@@ -1,8 +1,10 @@
 #pragma once
 
-// The screens' common tools, private to screens.cpp and screens_branch.cpp: elements, choices
+// The screens' common tools, private to screens.cpp, screens_branch.cpp, screens_cash.cpp and
+// screens_transfer.cpp: elements, choices
 // and the builder that takes each screen's messages from its own catalog section.
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -14,6 +16,7 @@
 #include "kiosk/core/resources.h"
 #include "kiosk/core/screens.h"
 #include "kiosk/core/session.h"
+#include "kiosk/core/wording.h"
 
 namespace kiosk::core::screen_parts {
 
@@ -79,6 +82,11 @@ class ScreenBuilder {
         return add(make_element(Role::notice, m_catalog.text("take_card.notice")));
     }
 
+    // The choices added so far.
+    long choice_count() const {
+        return std::ranges::count(m_screen.elements, Role::choice, &Element::role);
+    }
+
     ScreenModel build() && { return std::move(m_screen); }
 
   private:
@@ -86,6 +94,18 @@ class ScreenBuilder {
     std::string_view m_section;
     ScreenModel m_screen;
 };
+
+// An amount as shown ("500.00 元") and said ("五百元"), under `name`'s {amount} and {currency}
+// and `name`_speech's {amount}: private, as every amount of the customer's is.
+inline Element amount_element(const ScreenBuilder& builder, Role role, std::string_view name,
+                              const Money& amount, const Session& session) {
+    const std::string shown = format_amount(amount);
+    const std::string currency = shown_currency(amount.currency, session.locale);
+    return make_element(role, builder.format(name, {{"amount", shown}, {"currency", currency}}),
+                        builder.format(std::string(name) + "_speech",
+                                       {{"amount", word_amount(amount, session.locale)}}),
+                        true);
+}
 
 inline std::uint64_t count_of(int value) {
     return value < 0 ? 0U : static_cast<std::uint64_t>(value);
@@ -115,5 +135,7 @@ inline void add_language_choices(ScreenBuilder& builder, const Resources& resour
 ScreenModel branch_screen(ScreenId id, const Resources& resources, const Session& session);
 // The cash screens (screens_cash.cpp); `id` is one of them.
 ScreenModel cash_screen(ScreenId id, const Resources& resources, const Session& session);
+// The transfer screens (screens_transfer.cpp); `id` is one of them.
+ScreenModel transfer_screen(ScreenId id, const Resources& resources, const Session& session);
 
 }  // namespace kiosk::core::screen_parts

@@ -118,6 +118,24 @@ std::string_view to_string(ScreenId id) {
             return "cash_retracted";
         case ScreenId::settling:
             return "settling";
+        case ScreenId::payee_account:
+            return "payee_account";
+        case ScreenId::transfer_amount:
+            return "transfer_amount";
+        case ScreenId::transfer_warning:
+            return "transfer_warning";
+        case ScreenId::confirm_transfer:
+            return "confirm_transfer";
+        case ScreenId::transfer_refused:
+            return "transfer_refused";
+        case ScreenId::transferring:
+            return "transferring";
+        case ScreenId::transfer_done:
+            return "transfer_done";
+        case ScreenId::transfer_not_done:
+            return "transfer_not_done";
+        case ScreenId::transfer_unknown:
+            return "transfer_unknown";
     }
     return "unknown";
 }
@@ -132,6 +150,21 @@ std::optional<std::string> welcome_locale_for_key(base::Key key, const Resources
         return std::nullopt;
     }
     return std::string(locale);
+}
+
+// What became of the transfer: sent, not sent, or not known (staff find out).
+ScreenId transfer_finished_screen(const Session& session) {
+    const TransferStep step =
+        session.transfer ? session.transfer->step : TransferStep::outcome_unknown;
+    switch (step) {
+        case TransferStep::done:
+            return ScreenId::transfer_done;
+        case TransferStep::not_done:
+        case TransferStep::refused:
+            return ScreenId::transfer_not_done;
+        default:
+            return ScreenId::transfer_unknown;
+    }
 }
 
 // The staff screen says only what the queue service reported: the call is being placed, staff
@@ -167,7 +200,8 @@ ListPage list_page(std::size_t items, const Session& session) {
 bool says_please_wait(std::string_view screen_id) {
     for (const ScreenId id :
          {ScreenId::fetching_businesses, ScreenId::issuing_ticket, ScreenId::filing_complaint,
-          ScreenId::quoting, ScreenId::withdrawing, ScreenId::securing_cash, ScreenId::settling}) {
+          ScreenId::quoting, ScreenId::withdrawing, ScreenId::securing_cash, ScreenId::settling,
+          ScreenId::transferring}) {
         if (screen_id == to_string(id)) {
             return true;
         }
@@ -252,6 +286,20 @@ ScreenId screen_for(const Session& session) {
             return ScreenId::securing_cash;
         case State::settling:
             return ScreenId::settling;
+        case State::payee_account:
+            return ScreenId::payee_account;
+        case State::transfer_amount:
+            return ScreenId::transfer_amount;
+        case State::transfer_warning:
+            return ScreenId::transfer_warning;
+        case State::confirm_transfer:
+            return ScreenId::confirm_transfer;
+        case State::transfer_refused:
+            return ScreenId::transfer_refused;
+        case State::transferring:
+            return ScreenId::transferring;
+        case State::transfer_finished:
+            return transfer_finished_screen(session);
         case State::goodbye:
             // The reader went away with the card inside: the customer hears where it is. Cash
             // not taken: the customer hears it was taken back and nothing charged.
@@ -522,6 +570,35 @@ ScreenModel card_return_screen(ScreenId id, const Resources& resources, const Se
     return std::move(builder).build();
 }
 
+// The services first, then the way out. Elder mode keeps to four choices (MIIT): what does
+// not fit is said as a notice with its key, taking the card on Cancel and staff on Help, as
+// on every screen.
+ScreenModel menu_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::menu, resources, session);
+    builder.add(Role::title, "title").add_choice("balance", k_menu_balance_key);
+    if (offers_withdrawal(session)) {
+        builder.add_choice("withdraw", k_menu_withdraw_key);
+    }
+    if (offers_transfer(session)) {
+        builder.add_choice("transfer", k_menu_transfer_key);
+    }
+    if (offers_forget_elder_mode(session)) {
+        builder.add_choice("forget_elder_mode", k_menu_forget_elder_mode_key);
+    }
+    constexpr long k_elder_choices = 4;
+    if (!session.elder_mode || builder.choice_count() < k_elder_choices) {
+        builder.add_choice("take_card", k_menu_take_card_key);
+    } else {
+        builder.add(Role::notice, "take_card_on_cancel");
+    }
+    if (!session.elder_mode || builder.choice_count() < k_elder_choices) {
+        builder.add_choice("call_staff", k_menu_call_staff_key);
+    } else {
+        builder.add(Role::notice, "help_for_staff");
+    }
+    return std::move(builder).build();
+}
+
 ScreenModel compose(ScreenId id, const Resources& resources, const Session& session) {
     switch (id) {
         case ScreenId::welcome:
@@ -558,27 +635,8 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
                 .add_choice("no", k_remember_no_key);
             return std::move(builder).build();
         }
-        case ScreenId::menu: {
-            ScreenBuilder builder(id, resources, session);
-            builder.add(Role::title, "title").add_choice("balance", k_menu_balance_key);
-            const bool cash = offers_withdrawal(session);
-            if (cash) {
-                builder.add_choice("withdraw", k_menu_withdraw_key);
-            }
-            builder.add_choice("take_card", k_menu_take_card_key);
-            // Elder mode keeps to four choices (MIIT). When cash and forgetting elder mode are
-            // both offered, staff are on the Help key, as on every screen, and the menu says so.
-            const bool forget = offers_forget_elder_mode(session);
-            if (session.elder_mode && cash && forget) {
-                builder.add(Role::notice, "help_for_staff");
-            } else {
-                builder.add_choice("call_staff", k_menu_call_staff_key);
-            }
-            if (forget) {
-                builder.add_choice("forget_elder_mode", k_menu_forget_elder_mode_key);
-            }
-            return std::move(builder).build();
-        }
+        case ScreenId::menu:
+            return menu_screen(resources, session);
         case ScreenId::balance:
             return balance_screen(resources, session);
         case ScreenId::wrong_pin:
@@ -611,6 +669,16 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::cash_retracted:
         case ScreenId::settling:
             return cash_screen(id, resources, session);
+        case ScreenId::payee_account:
+        case ScreenId::transfer_amount:
+        case ScreenId::transfer_warning:
+        case ScreenId::confirm_transfer:
+        case ScreenId::transfer_refused:
+        case ScreenId::transferring:
+        case ScreenId::transfer_done:
+        case ScreenId::transfer_not_done:
+        case ScreenId::transfer_unknown:
+            return transfer_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);
     }

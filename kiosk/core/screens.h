@@ -69,6 +69,15 @@ enum class ScreenId {
     error_cash_not_given,
     cash_retracted,
     settling,
+    payee_account,
+    transfer_amount,
+    transfer_warning,
+    confirm_transfer,
+    transfer_refused,
+    transferring,
+    transfer_done,
+    transfer_not_done,
+    transfer_unknown,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -126,6 +135,15 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::error_cash_not_given,
     ScreenId::cash_retracted,
     ScreenId::settling,
+    ScreenId::payee_account,
+    ScreenId::transfer_amount,
+    ScreenId::transfer_warning,
+    ScreenId::confirm_transfer,
+    ScreenId::transfer_refused,
+    ScreenId::transferring,
+    ScreenId::transfer_done,
+    ScreenId::transfer_not_done,
+    ScreenId::transfer_unknown,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.
@@ -175,6 +193,22 @@ inline constexpr base::Key k_withdrawal_back_key = base::Key::cancel;
 inline constexpr base::Key k_withdrawal_aloud_key = base::Key::digit_3;  // without headphones
 inline constexpr base::Key k_refused_other_amount_key = base::Key::digit_1;
 inline constexpr base::Key k_refused_back_key = base::Key::cancel;
+// Transfer (kiosk/core/README.md, "Transfer"): begun on 6, gone on with 1 past the fraud
+// warning, and sent with Enter: three different keys, so no key pressed again and again can
+// send money.
+inline constexpr base::Key k_menu_transfer_key = base::Key::digit_6;
+inline constexpr base::Key k_typing_confirm_key = base::Key::enter;  // the payee, the amount
+inline constexpr base::Key k_typing_clear_key = base::Key::clear;
+inline constexpr base::Key k_typing_back_key = base::Key::cancel;
+inline constexpr base::Key k_warning_continue_key = base::Key::digit_1;
+inline constexpr base::Key k_warning_stop_key = base::Key::cancel;
+inline constexpr base::Key k_transfer_confirm_key = base::Key::enter;
+inline constexpr base::Key k_transfer_back_key = base::Key::cancel;
+inline constexpr base::Key k_transfer_aloud_key = base::Key::digit_3;  // without headphones
+inline constexpr base::Key k_transfer_again_key = base::Key::digit_1;
+inline constexpr base::Key k_transfer_refused_back_key = base::Key::cancel;
+inline constexpr base::Key k_finished_menu_key = base::Key::digit_1;
+inline constexpr base::Key k_finished_take_card_key = base::Key::digit_2;
 inline constexpr base::Key k_wrong_pin_retry_key = base::Key::digit_1;
 inline constexpr base::Key k_wrong_pin_cancel_key = base::Key::cancel;
 inline constexpr base::Key k_timeout_extend_key = base::Key::enter;

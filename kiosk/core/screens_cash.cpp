@@ -13,17 +13,6 @@ namespace kiosk::core::screen_parts {
 
 namespace {
 
-// An amount as shown ("500.00 元") and said ("五百元"), under `name`'s {amount} and {currency}.
-Element amount_element(const ScreenBuilder& builder, Role role, std::string_view name,
-                       const Money& amount, const Session& session) {
-    const std::string shown = format_amount(amount);
-    const std::string currency = shown_currency(amount.currency, session.locale);
-    return make_element(role, builder.format(name, {{"amount", shown}, {"currency", currency}}),
-                        builder.format(std::string(name) + "_speech",
-                                       {{"amount", word_amount(amount, session.locale)}}),
-                        true);
-}
-
 // The catalog's message for why cash was refused: named as the status is, for the refusals the
 // customer can act on; any other (the service, the dispenser) is "unavailable".
 std::string_view refusal_name(const Session& session) {

@@ -82,6 +82,20 @@ std::string_view to_string(State state) {
             return "securing_cash";
         case State::settling:
             return "settling";
+        case State::payee_account:
+            return "payee_account";
+        case State::transfer_amount:
+            return "transfer_amount";
+        case State::transfer_warning:
+            return "transfer_warning";
+        case State::confirm_transfer:
+            return "confirm_transfer";
+        case State::transfer_refused:
+            return "transfer_refused";
+        case State::transferring:
+            return "transferring";
+        case State::transfer_finished:
+            return "transfer_finished";
     }
     return "unknown";
 }
@@ -141,7 +155,7 @@ Session new_session(const Resources& resources, const Session& previous) {
     session.paper = previous.paper;
     session.cassettes = previous.cassettes;
     session.transaction_seed = previous.transaction_seed;
-    session.withdrawals_begun = previous.withdrawals_begun;
+    session.transactions_begun = previous.transactions_begun;
     session.visit = previous.visit + 1;
     return session;
 }
@@ -170,6 +184,12 @@ bool has_inactivity_timeout(State state) {
         case State::other_amount:
         case State::confirm_withdrawal:
         case State::withdrawal_refused:
+        case State::payee_account:
+        case State::transfer_amount:
+        case State::transfer_warning:
+        case State::confirm_transfer:
+        case State::transfer_refused:
+        case State::transfer_finished:
             return true;
         default:
             return false;
@@ -187,6 +207,21 @@ bool is_cash_state(State state) {
         case State::card_before_cash:
         case State::take_cash:
         case State::securing_cash:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool is_transfer_state(State state) {
+    switch (state) {
+        case State::payee_account:
+        case State::transfer_amount:
+        case State::transfer_warning:
+        case State::confirm_transfer:
+        case State::transfer_refused:
+        case State::transferring:
+        case State::transfer_finished:
             return true;
         default:
             return false;
@@ -330,6 +365,11 @@ bool offers_withdrawal(const Session& session) {
            smallest_note(session.cassettes, account_currency(session)).has_value() &&
            can_withdraw(session.cassettes, session.account->limits,
                         *smallest_note(session.cassettes, account_currency(session)));
+}
+
+bool offers_transfer(const Session& session) {
+    return session.account.has_value() &&
+           session.account->limits.transfer_left_today.minor_units > 0;
 }
 
 }  // namespace kiosk::core

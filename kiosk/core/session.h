@@ -14,6 +14,7 @@
 #include "kiosk/core/resources.h"
 #include "kiosk/core/screen.h"
 #include "kiosk/core/speech_script.h"
+#include "kiosk/core/transfer.h"
 #include "kiosk/core/withdrawal.h"
 
 namespace kiosk::core {
@@ -59,6 +60,15 @@ enum class State {
     card_before_cash,    // the card is out first; the cash comes when it is taken
     take_cash,           // the notes wait at the slot; reminders until they are taken
     securing_cash,       // the notes go to the reject bin and the withdrawal is undone
+    // A transfer (kiosk/core/README.md, "Transfer"), from the menu; its fee is quoted in
+    // `quoting` as a withdrawal's is.
+    payee_account,      // the customer types the payee's account number on the keypad
+    transfer_amount,    // and the amount
+    transfer_warning,   // the warning against the "safe account" fraud; 1 goes on
+    confirm_transfer,   // payee, amount, fee and total shown and said; Enter sends
+    transfer_refused,   // why it cannot be sent (funds, limit, payee, service); again or back
+    transferring,       // the account service moves the money (or is asked what became of it)
+    transfer_finished,  // sent, not sent, or not known: said plainly; menu or card
     // Before the first customer: the withdrawals the journal left unfinished are settled
     // (kiosk/core/reconciliation.h), then the welcome screen.
     settling,
@@ -175,8 +185,8 @@ struct Session {
     // comes from (kiosk/core/withdrawal.h). Facts about the kiosk, carried over.
     std::vector<Cassette> cassettes;
     TransactionSeed transaction_seed{};
-    std::uint64_t withdrawals_begun = 0;
-    std::string amount_digits;           // another amount, as typed so far
+    std::uint64_t transactions_begun = 0;
+    std::string amount_digits;           // another amount (or a transfer's), as typed so far
     std::optional<Quote> quote;          // the amount, fee and total the customer confirms
     std::optional<MoneyStatus> refusal;  // why the last request for cash was refused
     // The withdrawal under way, from its authorisation until it is settled.
@@ -193,6 +203,23 @@ struct Session {
         bool reverse_failed = false;  // the undo awaits staff and the next start-up
     };
     std::optional<Withdrawal> withdrawal;
+    // --- transfer (kiosk/core/README.md, "Transfer") --------------------------------------------
+    // The payee's account number as typed: another customer's, so wiped, and shown and said
+    // only privately.
+    base::SecretText payee_digits;
+    // The quote asked for is a transfer's, not a withdrawal's.
+    bool quoting_transfer = false;
+    // The transfer sent, from its request until the customer has heard what became of it.
+    struct Transfer {
+        TransactionReference transaction;
+        TransferStep step = TransferStep::requested;
+        Money amount;
+        Money fee;
+        std::string payee_masked;  // "**** 3445", from the quote
+        bool finding = false;      // the answer was lost: the service is asked what it holds
+        int finds_left = 0;
+    };
+    std::optional<Transfer> transfer;
     std::vector<TimerId> running_timers;
     ScreenModel screen;  // the screen last shown, for speaking it again
 };
@@ -239,6 +266,8 @@ bool is_branch_state(State state);
 // Whether the state is one of a withdrawal's screens, from the amount to the cash taken or
 // secured (kiosk/core/README.md, "Cash").
 bool is_cash_state(State state);
+// Whether the state is one of a transfer's screens, from the payee to what became of it.
+bool is_transfer_state(State state);
 
 // Whether the device is missing in this session's knowledge.
 bool is_missing(const Session& session, Device device);
@@ -254,5 +283,8 @@ std::vector<Money> withdrawal_amounts(const Session& session);
 std::string account_currency(const Session& session);
 // The other amount typed so far (amount_digits), in whole units of the account's currency.
 Money typed_amount(const Session& session);
+// Whether the menu offers a transfer: the customer is signed on and today's transfer limit is
+// not spent.
+bool offers_transfer(const Session& session);
 
 }  // namespace kiosk::core

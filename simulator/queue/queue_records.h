@@ -33,7 +33,7 @@ enum class AssistanceReason {
 enum class CallState { open, acknowledged, closed };
 enum class StaffRole { lobby_manager, customer_service_officer, security_guard };
 enum class CallOutcome { helped, customer_left, no_action_needed };
-enum class SurveyService { balance, ticket, assistance, withdrawal };
+enum class SurveyService { balance, ticket, assistance, withdrawal, transfer };
 enum class Rating { satisfied, neutral, not_satisfied };
 enum class ComplaintCategory { waiting_time, staff_attitude, machine_fault, fees, privacy, other };
 
@@ -81,8 +81,8 @@ struct EnumNames<CallOutcome> {
 };
 template <>
 struct EnumNames<SurveyService> {
-    static constexpr std::array<std::string_view, 4> k_names{"balance", "ticket", "assistance",
-                                                             "withdrawal"};
+    static constexpr std::array<std::string_view, 5> k_names{"balance", "ticket", "assistance",
+                                                             "withdrawal", "transfer"};
 };
 template <>
 struct EnumNames<Rating> {

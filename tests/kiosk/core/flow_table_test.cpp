@@ -422,12 +422,16 @@ std::vector<Event> probes(const Session& session) {
     events.push_back(PreferencesSaved{session.pending_save.value_or(stale), true});
     // The account service's answers about money: where one is awaited, a quote and every
     // status without one to the call awaited; and everywhere an answer to a call never made.
-    const bool awaits_money = session.state == State::quoting ||
-                              session.state == State::withdrawing ||
-                              session.state == State::securing_cash;
+    const bool awaits_money =
+        session.state == State::quoting || session.state == State::withdrawing ||
+        session.state == State::securing_cash || session.state == State::transferring;
     if (session.pending_call && awaits_money) {
         const std::uint64_t call_id = *session.pending_call;
         events.push_back(MoneyReplyReceived{call_id, quote_reply(50'000, 200)});
+        MoneyReply transfer_quote = quote_reply(50'000, 200);
+        transfer_quote.quote->kind = MoneyKind::transfer;
+        transfer_quote.quote->payee_masked = "**** 0122";
+        events.push_back(MoneyReplyReceived{call_id, std::move(transfer_quote)});
         for (const MoneyStatus status : every_value<MoneyStatus>()) {
             MoneyReply reply;
             reply.status = status;
@@ -611,6 +615,25 @@ std::string configuration(const Session& session) {
     }
     if (session.state == State::withdrawal_refused) {
         key += cash_out_of_service(session) ? " out of service" : "";
+    }
+    // Transfer: the digits typed (their count decides whether Enter goes on, and the search
+    // must count them up), whether an amount is typed, whether the quote asked for is a
+    // transfer's, the quote confirmed, and whether a lost answer is being asked for again.
+    if (session.state == State::payee_account) {
+        key += " payee typed " + std::to_string(session.payee_digits.size());
+    }
+    if (session.state == State::transfer_amount) {
+        key += session.amount_digits.empty() ? "" : " amount typed";
+    }
+    if (session.state == State::quoting) {
+        key += session.quoting_transfer ? " transfer" : "";
+    }
+    if (session.state == State::confirm_transfer) {
+        key += session.quote ? " quoted" : "";
+    }
+    if (session.state == State::transferring && session.transfer) {
+        key += session.transfer->finding ? " finding" : "";
+        key += " finds left " + std::to_string(session.transfer->finds_left);
     }
     // Settling at start-up: how many withdrawals are left decides where the last answer leads.
     if (session.state == State::settling) {

@@ -333,7 +333,7 @@ TEST_CASE("Choosing a language on the welcome screen shows and speaks it in that
     CHECK(spoken.front().locale == "en");
 }
 
-TEST_CASE("The menu offers balance, take card and call staff on keys 1 to 3") {
+TEST_CASE("The menu offers balance, a transfer, take card and call staff") {
     FlowDriver kiosk;
     kiosk.reach_menu();
     const auto screen = last_screen(kiosk.last());
@@ -344,7 +344,7 @@ TEST_CASE("The menu offers balance, take card and call staff on keys 1 to 3") {
             keys.push_back(std::string(base::to_string(element.key.value())) + " " + element.text);
         }
     }
-    CHECK(keys == std::vector<std::string>{"1 查询余额", "2 退卡", "3 呼叫大堂经理"});
+    CHECK(keys == std::vector<std::string>{"1 查询余额", "6 转账", "2 退卡", "3 呼叫大堂经理"});
     CHECK(mentions(kiosk.last(), "查询余额，请按一。"));
 }
 
