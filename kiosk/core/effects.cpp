@@ -111,7 +111,8 @@ std::string_view to_string(const Effect& effect) {
 bool is_money_giving(const Effect& effect) {
     if (const auto* call = std::get_if<AccountCall>(&effect)) {
         return std::holds_alternative<AuthoriseWithdrawal>(call->request) ||
-               std::holds_alternative<ConfirmWithdrawal>(call->request);
+               std::holds_alternative<ConfirmWithdrawal>(call->request) ||
+               std::holds_alternative<ExecuteTransfer>(call->request);
     }
     return std::holds_alternative<Dispense>(effect) || std::holds_alternative<PresentCash>(effect);
 }

@@ -186,8 +186,9 @@ using Effect =
 std::string_view to_string(const Effect& effect);
 
 // Whether the effect gives money or commits a debit: authorising or confirming a withdrawal,
-// picking notes, presenting them. The shell carries none of these out without the journal
-// record before it (JournalFailed); what secures money (retract, reject, reverse) always runs.
+// picking notes, presenting them, sending a transfer. The shell carries none of these out without
+// the journal record before it (JournalFailed); what secures money (retract, reject, reverse)
+// always runs.
 bool is_money_giving(const Effect& effect);
 
 }  // namespace kiosk::core

@@ -213,7 +213,7 @@ void Flow::wipe_customer_data() {
     m_session.quoting_transfer = false;
     // A transfer sent and not yet answered stays with the account service, which holds the
     // whole of it: staff find out what became of it.
-    if (m_session.transfer && m_session.transfer->step == TransferStep::requested) {
+    if (m_session.transfer && !is_final(m_session.transfer->step)) {
         journal_transfer(TransferStep::outcome_unknown, "the session ended before the answer");
         notify_staff("transfer outcome unknown: the session ended before the bank answered",
                      AssistanceReason::device_fault);

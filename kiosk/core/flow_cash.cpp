@@ -486,6 +486,16 @@ void Flow::handle(const DispenserReported& event) {
 void Flow::handle(const JournalFailed& event) {
     m_session.journal_failed = true;
     notify_staff("electronic journal cannot be written: " + event.reason);
+    // A transfer's request is held back with the record before it that failed: nothing was
+    // sent, so nothing moved.
+    if (m_session.state == State::transferring && m_session.transfer &&
+        m_session.transfer->step == TransferStep::requested && !m_session.transfer->finding) {
+        cancel_call();
+        cancel_timer(TimerId::service_call);
+        m_session.transfer->step = TransferStep::not_done;
+        finish_transfer();
+        return;
+    }
     if (!withdrawal_in_flight()) {
         return;
     }

@@ -126,8 +126,8 @@ void Flow::payee_key(base::Key key) {
         // Each digit is said as it is typed, on the headphones: the whole number is read back on
         // the next screen.
         if (speech_channel(m_session) == Channel::headphones) {
-            say_private(word_digits(std::string(1, static_cast<char>('0' + *digit)),
-                                    m_session.locale));
+            say_private(
+                word_digits(std::string(1, static_cast<char>('0' + *digit)), m_session.locale));
         } else {
             say_typed_field(m_session.payee_digits.size());
         }
@@ -217,8 +217,11 @@ void Flow::journal_transfer(TransferStep step, std::string detail) {
     transfer.step = step;
     emit(Journal{std::string(k_transfer_event_prefix) + std::string(to_string(step)),
                  std::move(detail),
-                 TransactionRecord{transfer.transaction, std::string(to_string(step)),
-                                   transfer.amount, transfer.fee, {}}});
+                 TransactionRecord{transfer.transaction,
+                                   std::string(to_string(step)),
+                                   transfer.amount,
+                                   transfer.fee,
+                                   {}}});
 }
 
 void Flow::send_transfer() {
@@ -258,7 +261,7 @@ void Flow::transfer_quoted(const MoneyReply& reply) {
     }
 }
 
-// An over_limit answer says how much is left today: the refusal names it.
+// An over_limit answer may say how much is left today: the refusal names what is last known.
 void Flow::remember_limit_left(const MoneyReply& reply) {
     if (reply.status == MoneyStatus::over_limit && reply.limit_left && m_session.account) {
         m_session.account->limits.transfer_left_today = *reply.limit_left;
@@ -288,7 +291,7 @@ void Flow::transfer_answered(const MoneyReply& reply) {
         // No answer, or one that cannot be trusted: ask what the service holds.
         --transfer.finds_left;
         transfer.finding = true;
-        journal("transfer_find_requested", std::string(to_string(reply.status)));
+        journal_transfer(TransferStep::find_requested, std::string(to_string(reply.status)));
         start_account_call(FindTransfer{transfer.transaction});
     } else {
         journal_transfer(TransferStep::outcome_unknown, std::string(to_string(reply.status)));

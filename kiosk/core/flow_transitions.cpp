@@ -244,8 +244,9 @@ void Flow::lose_device(Device device) {
             break;
     }
     const State state = m_session.state;
-    if (withdrawal_in_flight()) {
-        // Cash is moving: the withdrawal runs to its end (or is undone) before anything else.
+    if (withdrawal_in_flight() || state == State::transferring) {
+        // Money is moving: the withdrawal or transfer runs to its end (or is undone) before
+        // anything else, and the customer hears what became of it.
         return;
     }
     if (device == Device::printer && m_session.pending_print) {

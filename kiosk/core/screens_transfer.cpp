@@ -101,8 +101,8 @@ ScreenModel transfer_confirm_screen(const Resources& resources, const Session& s
     }
     builder.add_choice("confirm", k_transfer_confirm_key).add_choice("back", k_transfer_back_key);
     if (offers_speaker(session)) {
-        builder.add(make_choice(builder.text("aloud"), k_transfer_aloud_key,
-                                builder.text("aloud_speech")));
+        builder.add(
+            make_choice(builder.text("aloud"), k_transfer_aloud_key, builder.text("aloud_speech")));
     }
     return std::move(builder).build();
 }
@@ -138,7 +138,8 @@ ScreenModel transfer_refused_screen(const Resources& resources, const Session& s
     return std::move(builder).build();
 }
 
-ScreenModel transfer_result_screen(ScreenId id, const Resources& resources, const Session& session) {
+ScreenModel transfer_result_screen(ScreenId id, const Resources& resources,
+                                   const Session& session) {
     ScreenBuilder builder(id, resources, session);
     builder.add(Role::title, "title");
     if (session.transfer) {

@@ -368,7 +368,7 @@ bool offers_withdrawal(const Session& session) {
 }
 
 bool offers_transfer(const Session& session) {
-    return session.account.has_value() &&
+    return session.account.has_value() && !session.journal_failed &&
            session.account->limits.transfer_left_today.minor_units > 0;
 }
 

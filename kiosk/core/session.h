@@ -283,8 +283,8 @@ std::vector<Money> withdrawal_amounts(const Session& session);
 std::string account_currency(const Session& session);
 // The other amount typed so far (amount_digits), in whole units of the account's currency.
 Money typed_amount(const Session& session);
-// Whether the menu offers a transfer: the customer is signed on and today's transfer limit is
-// not spent.
+// Whether the menu offers a transfer: the customer is signed on, today's transfer limit is not
+// spent, and the electronic journal can be written (no money moves without its record).
 bool offers_transfer(const Session& session);
 
 }  // namespace kiosk::core

@@ -6,9 +6,9 @@ namespace kiosk::core {
 
 namespace {
 
-constexpr std::array k_transfer_steps{TransferStep::requested, TransferStep::done,
-                                      TransferStep::refused, TransferStep::not_done,
-                                      TransferStep::outcome_unknown};
+constexpr std::array k_transfer_steps{TransferStep::requested, TransferStep::find_requested,
+                                      TransferStep::done,      TransferStep::refused,
+                                      TransferStep::not_done,  TransferStep::outcome_unknown};
 
 }  // namespace
 
@@ -16,6 +16,8 @@ std::string_view to_string(TransferStep step) {
     switch (step) {
         case TransferStep::requested:
             return "requested";
+        case TransferStep::find_requested:
+            return "find_requested";
         case TransferStep::done:
             return "done";
         case TransferStep::refused:
@@ -26,6 +28,10 @@ std::string_view to_string(TransferStep step) {
             return "outcome_unknown";
     }
     return "unknown";
+}
+
+bool is_final(TransferStep step) {
+    return step != TransferStep::requested && step != TransferStep::find_requested;
 }
 
 std::optional<TransferStep> transfer_step_named(std::string_view name) {

@@ -13,6 +13,7 @@ namespace kiosk::core {
 
 enum class TransferStep {
     requested,        // the account service was asked to move the quoted amount
+    find_requested,   // its answer was lost: the service was asked what it holds
     done,             // it did: final
     refused,          // it would not (funds, limits, payee): final, nothing moved
     not_done,         // asked afterwards, it holds no such transfer: final, nothing moved
@@ -20,6 +21,8 @@ enum class TransferStep {
 };
 
 std::string_view to_string(TransferStep step);
+// Whether nothing more is to be done for a transfer whose last journaled step is `step`.
+bool is_final(TransferStep step);
 // The step that to_string names, as the journal's records carry it; nothing for another name.
 std::optional<TransferStep> transfer_step_named(std::string_view name);
 

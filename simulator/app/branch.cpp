@@ -937,7 +937,8 @@ std::expected<script::RunLedger, base::Error<script::ActionError>> Branch::run_l
     return script::RunLedger{
         .debited = bank->debited,
         .held = bank->held,
-        .taken = static_cast<std::int64_t>(m_dispenser->ledger().amount_taken())};
+        .taken = static_cast<std::int64_t>(m_dispenser->ledger().amount_taken()),
+        .transferred = bank->transferred};
 }
 
 }  // namespace simulator::app

@@ -923,7 +923,15 @@ std::expected<CashLedger, BankError> AccountStore::cash_ledger(std::string_view 
             query.step() != SQLITE_ROW) {
             return std::unexpected(BankError::database_failure);
         }
-        return CashLedger{query.integer(0), query.integer(1), query.integer(2)};
+        Statement transfers(m_database,
+                            "SELECT COALESCE(SUM(amount), 0) FROM transfers "
+                            "WHERE (? OR terminal_id = ?) AND created_unix_ms >= ?");
+        if (!transfers.bind_all(every_terminal, terminal_id, since_unix_ms) ||
+            transfers.step() != SQLITE_ROW) {
+            return std::unexpected(BankError::database_failure);
+        }
+        return CashLedger{query.integer(0), query.integer(1), query.integer(2),
+                          transfers.integer(0)};
     });
 }
 

@@ -175,6 +175,7 @@ struct CashLedger {
     std::int64_t debited = 0;      // dispensed amounts of confirmed withdrawals, not reversed
     std::int64_t held = 0;         // amounts of withdrawals still only authorised
     std::int64_t withdrawals = 0;  // confirmed and not reversed
+    std::int64_t transferred = 0;  // amounts of transfers carried out (fees not counted)
 };
 
 // docs/api/account.yaml, "Sessions": a session ends 3 minutes after its last use, or 15

@@ -757,6 +757,15 @@ void check_at_end(const Scenario& scenario, const std::vector<Json>& records, Ha
             } else if (options.narrate) {
                 options.narrate(*verdict);
             }
+        } else if (const auto* transferred = std::get_if<ExpectTransferred>(&step.action)) {
+            auto run = hardware.run_ledger();
+            if (!run) {
+                fail(base::to_string(run.error()));
+            } else if (run->transferred != transferred->minor_units) {
+                fail(fmt::format("the bank carried out transfers of {} from this kiosk, not {}",
+                                 ledger_yuan(run->transferred),
+                                 ledger_yuan(transferred->minor_units)));
+            }
         } else if (const auto* text = std::get_if<ForbidText>(&step.action)) {
             std::vector<std::string> strings;
             for (const Json& record : records) {

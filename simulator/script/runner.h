@@ -80,6 +80,7 @@ struct RunLedger {
     std::int64_t debited = 0;
     std::int64_t held = 0;
     std::int64_t taken = 0;
+    std::int64_t transferred = 0;  // this run's transfers as the bank carried them out
 };
 
 // What a scenario can do to the kiosk's world.

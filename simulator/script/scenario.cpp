@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "base/text.h"
+
 namespace simulator::script {
 
 namespace {
@@ -324,6 +326,12 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
         return std::unexpected(
             base::error(ScenarioError::unexpected_word, quoted_word(words[wrong])));
     }
+    if (verb == "expect" && arity(4) && words[1] == "transferred" && words[3] == "yuan") {
+        if (const auto minor_units = parse_yuan(words[2])) {
+            return ExpectTransferred{*minor_units};
+        }
+        return std::unexpected(base::error(ScenarioError::unexpected_word, quoted_word(words[2])));
+    }
     if (verb == "expect" && words.size() >= 3 && words[1] == "screens") {
         return ExpectScreens{Words(words.begin() + 2, words.end())};
     }
@@ -440,6 +448,23 @@ std::optional<Milliseconds> parse_duration(std::string_view text) {
         return std::nullopt;
     }
     return Milliseconds(static_cast<long>(std::lround(value * scale)));
+}
+
+std::optional<std::int64_t> parse_yuan(std::string_view text) {
+    const std::size_t point = text.find('.');
+    const std::string_view whole = text.substr(0, point);
+    const std::string_view fraction =
+        point == std::string_view::npos ? std::string_view("00") : text.substr(point + 1);
+    constexpr std::size_t k_most_digits = 12;
+    if (whole.empty() || whole.size() > k_most_digits || fraction.size() != 2 ||
+        !base::is_digits(whole) || !base::is_digits(fraction)) {
+        return std::nullopt;
+    }
+    std::int64_t yuan = 0;
+    std::int64_t fen = 0;
+    std::from_chars(whole.data(), whole.data() + whole.size(), yuan);
+    std::from_chars(fraction.data(), fraction.data() + fraction.size(), fen);
+    return yuan * 100 + fen;
 }
 
 std::expected<Scenario, base::Error<ScenarioError>> parse_scenario(std::string_view text) {

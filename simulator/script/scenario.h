@@ -175,16 +175,22 @@ struct ForbidPinLength {};
 struct ExpectLedgerBalanced {
     bool nothing_held = false;
 };
+// The bank carried out transfers from this kiosk worth this much in this run (fees aside):
+// `expect transferred AMOUNT yuan`, AMOUNT whole yuan or with two decimals.
+struct ExpectTransferred {
+    std::int64_t minor_units = 0;
+};
 // Checked while running: no form of the PAN or PIN of any card used so far lies in the
 // kiosk's memory.
 struct ExpectMemoryClean {};
 
-using Action = std::variant<InsertCard, RemoveCard, TakeCash, PressKeys, PressTwiceQuickly, TypePin,
-                            Headphones, Wait, Fault, PlugDevice, SpeechFault, PrinterPaper,
-                            PrinterCover, StaffAcknowledge, StaffClose, RestartKiosk, ArmKill,
-                            ExpectScreen, ExpectShown, ExpectSpeech, ExpectJournal, ExpectPrinted,
-                            ExpectDelivered, ExpectScreens, ForbidSpeech, ForbidText,
-                            ForbidPinLength, ExpectLedgerBalanced, ExpectMemoryClean>;
+using Action =
+    std::variant<InsertCard, RemoveCard, TakeCash, PressKeys, PressTwiceQuickly, TypePin,
+                 Headphones, Wait, Fault, PlugDevice, SpeechFault, PrinterPaper, PrinterCover,
+                 StaffAcknowledge, StaffClose, RestartKiosk, ArmKill, ExpectScreen, ExpectShown,
+                 ExpectSpeech, ExpectJournal, ExpectPrinted, ExpectDelivered, ExpectScreens,
+                 ForbidSpeech, ForbidText, ForbidPinLength, ExpectLedgerBalanced, ExpectTransferred,
+                 ExpectMemoryClean>;
 
 struct Step {
     int line = 0;
@@ -218,5 +224,7 @@ std::expected<Scenario, base::Error<ScenarioError>> parse_scenario(std::string_v
 
 // "500ms", "2s", "1.5s"
 std::optional<Milliseconds> parse_duration(std::string_view text);
+// "100" or "100.50" yuan, in fen.
+std::optional<std::int64_t> parse_yuan(std::string_view text);
 
 }  // namespace simulator::script

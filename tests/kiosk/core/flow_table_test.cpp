@@ -599,6 +599,7 @@ std::string configuration(const Session& session) {
     // was on its way decides where the card is for as long as the session lasts.
     if (session.state == State::menu) {
         key += offers_withdrawal(session) ? " cash" : "";
+        key += offers_transfer(session) ? " transfer" : "";
     }
     if (session.state == State::choose_amount) {
         key += " amounts " + std::to_string(withdrawal_amounts(session).size());

@@ -313,9 +313,11 @@ expect ledger balanced nothing held
 arm kill after journal "withdrawal_dispensed"
 expect kiosk killed within 20s
 expect kiosk killed
+expect transferred 100 yuan
+expect transferred 12.50 yuan
 )");
     REQUIRE(scenario.has_value());
-    REQUIRE(scenario->steps.size() == 10);
+    REQUIRE(scenario->steps.size() == 12);
     const auto& aimed = std::get<Fault>(scenario->steps[0].action);
     CHECK(aimed.service == "account");
     CHECK(aimed.mode == "drop-after-commit");
@@ -331,6 +333,8 @@ expect kiosk killed
     CHECK(killed.end == KioskEnd::killed_itself);
     CHECK(killed.within == std::chrono::seconds{20});
     CHECK(std::get<RestartKiosk>(scenario->steps[9].action).within == k_default_screen_wait);
+    CHECK(std::get<ExpectTransferred>(scenario->steps[10].action).minor_units == 10'000);
+    CHECK(std::get<ExpectTransferred>(scenario->steps[11].action).minor_units == 1'250);
 
     const auto rejected = [](std::string_view text) {
         const auto parsed = parse_scenario(text);
@@ -346,6 +350,9 @@ expect kiosk killed
           ScenarioError::unknown_step);
     CHECK(rejected("arm kill after journal").code == ScenarioError::unknown_step);
     CHECK(rejected("expect kiosk killed soon").code == ScenarioError::unexpected_word);
+    CHECK(rejected("expect transferred 12.5 yuan").code == ScenarioError::unexpected_word);
+    CHECK(rejected("expect transferred lots yuan").code == ScenarioError::unexpected_word);
+    CHECK(rejected("expect transferred 100").code == ScenarioError::unknown_step);
     CHECK(rejected("expect ledger balanced nothing").code == ScenarioError::unknown_step);
     const auto extra = rejected("expect ledger balanced today");
     CHECK(extra.code == ScenarioError::unexpected_word);
