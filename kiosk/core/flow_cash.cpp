@@ -115,14 +115,9 @@ void Flow::choose_amount_key(base::Key key) {
 
 void Flow::other_amount_key(base::Key key) {
     if (const std::optional<int> digit = base::digit_value(key)) {
-        // No leading zero, and no more digits than any limit needs.
-        if ((m_session.amount_digits.empty() && *digit == 0) ||
-            m_session.amount_digits.size() >= policy::k_maximum_amount_digits) {
-            reject_key();
+        if (!type_amount_digit(*digit)) {
             return;
         }
-        accept_key();
-        m_session.amount_digits += static_cast<char>('0' + *digit);
         refresh(ScreenId::other_amount);
         say_typed_field(m_session.amount_digits.size());
         note_activity();
@@ -150,6 +145,18 @@ void Flow::other_amount_key(base::Key key) {
     } else {
         reject_key();
     }
+}
+
+// No leading zero, and no more digits than any limit needs: a digit refused has the error tone.
+bool Flow::type_amount_digit(int digit) {
+    if ((m_session.amount_digits.empty() && digit == 0) ||
+        m_session.amount_digits.size() >= policy::k_maximum_amount_digits) {
+        reject_key();
+        return false;
+    }
+    accept_key();
+    m_session.amount_digits += static_cast<char>('0' + digit);
+    return true;
 }
 
 // What was typed so far, said as the field is: in full on the headphones (a typed amount or

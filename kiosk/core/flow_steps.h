@@ -211,6 +211,9 @@ class Flow {
     // What was typed so far (the input field, `typed` characters): in full on the headphones;
     // on the speaker only the empty field, or the privacy phrase at the first character.
     void say_typed_field(std::size_t typed);
+    // Adds a digit to the amount typed (other_amount, transfer_amount) with the key's tone, or
+    // refuses it (a leading zero, one too many) with the error tone; whether it was added.
+    bool type_amount_digit(int digit);
     // Private words outside a screen (a digit typed in the headphones).
     void say_private(std::string text);
     // An account service call of the customer's session: awaited, with its safety net.
@@ -238,6 +241,8 @@ class Flow {
     bool transfer_key(base::Key key);
     void begin_transfer();
     void leave_transfer();
+    // What the customer typed and was quoted for a transfer is forgotten.
+    void forget_transfer();
     void payee_key(base::Key key);
     void transfer_amount_key(base::Key key);
     void confirm_transfer_key(base::Key key);

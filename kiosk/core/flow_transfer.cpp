@@ -93,24 +93,24 @@ bool Flow::transfer_key(base::Key key) {
 }
 
 void Flow::begin_transfer() {
-    m_session.quote.reset();
-    m_session.refusal.reset();
-    m_session.transfer.reset();
-    m_session.payee_digits.clear();
-    m_session.amount_digits.clear();
+    forget_transfer();
     journal("transfer_started");
     enter_interactive(State::payee_account);
 }
 
 // Back to the menu: what was typed is forgotten.
 void Flow::leave_transfer() {
+    forget_transfer();
+    enter_interactive(State::menu);
+}
+
+void Flow::forget_transfer() {
     m_session.quote.reset();
     m_session.refusal.reset();
     m_session.transfer.reset();
     m_session.payee_digits.clear();
     m_session.amount_digits.clear();
     m_session.quoting_transfer = false;
-    enter_interactive(State::menu);
 }
 
 void Flow::payee_key(base::Key key) {
@@ -157,13 +157,9 @@ void Flow::payee_key(base::Key key) {
 
 void Flow::transfer_amount_key(base::Key key) {
     if (const std::optional<int> digit = base::digit_value(key)) {
-        if ((m_session.amount_digits.empty() && *digit == 0) ||
-            m_session.amount_digits.size() >= policy::k_maximum_amount_digits) {
-            reject_key();
+        if (!type_amount_digit(*digit)) {
             return;
         }
-        accept_key();
-        m_session.amount_digits += static_cast<char>('0' + *digit);
         refresh(ScreenId::transfer_amount);
         say_typed_field(m_session.amount_digits.size());
         note_activity();

@@ -13,12 +13,6 @@ namespace {
 // The journal's event of each kind of transaction; the step says how far it got.
 constexpr std::string_view k_withdrawal_event = "withdrawal";
 constexpr std::string_view k_transfer_event = "transfer";
-// A transfer's steps. The core has no transfer flow yet, so these are the load program's own
-// names, written like the withdrawal's (kiosk/core/reconciliation.h, WithdrawalStep).
-constexpr std::string_view k_transfer_requested = "transfer_requested";
-constexpr std::string_view k_transferred = "transferred";
-constexpr std::string_view k_transfer_refused = "refused";
-constexpr std::string_view k_transfer_outcome_unknown = "outcome_unknown";
 
 constexpr std::string_view k_sign_on_call = "sign_on";
 constexpr std::string_view k_journal_call = "journal";
@@ -260,16 +254,16 @@ void SimulatedKiosk::transfer(const base::SecretText& session, const LoadCard& p
         count_error("transfer", "no secure random reference");
         return;
     }
-    journal(*reference, k_transfer_event, k_transfer_requested, quote.amount, quote.fee);
+    journal(*reference, core::TransferStep::requested, quote.amount, quote.fee);
     const auto executed = call(core::ExecuteTransfer{*reference, quote.id}, session);
     if (executed.status == core::MoneyStatus::ok && executed.transfer) {
-        journal(*reference, k_transfer_event, k_transferred, quote.amount, quote.fee);
+        journal(*reference, core::TransferStep::done, quote.amount, quote.fee);
         ++m_tally.transfers;
     } else if (is_refusal(executed.status)) {
-        journal(*reference, k_transfer_event, k_transfer_refused, quote.amount, quote.fee);
+        journal(*reference, core::TransferStep::refused, quote.amount, quote.fee);
         ++m_tally.refusals;
     } else {
-        journal(*reference, k_transfer_event, k_transfer_outcome_unknown, quote.amount, quote.fee);
+        journal(*reference, core::TransferStep::outcome_unknown, quote.amount, quote.fee);
         count_not_ok("transfer", executed.status == core::MoneyStatus::ok
                                      ? core::MoneyStatus::bad_reply
                                      : executed.status);
@@ -390,6 +384,11 @@ void SimulatedKiosk::journal(const core::TransactionReference& transaction,
                              core::WithdrawalStep step, const core::Money& amount,
                              const core::Money& fee, std::vector<int> notes) {
     journal(transaction, k_withdrawal_event, core::to_string(step), amount, fee, std::move(notes));
+}
+
+void SimulatedKiosk::journal(const core::TransactionReference& transaction, core::TransferStep step,
+                             const core::Money& amount, const core::Money& fee) {
+    journal(transaction, k_transfer_event, core::to_string(step), amount, fee, {});
 }
 
 }  // namespace kiosk::load

@@ -29,6 +29,7 @@
 #include "kiosk/core/account_calls.h"
 #include "kiosk/core/events.h"
 #include "kiosk/core/reconciliation.h"
+#include "kiosk/core/transfer.h"
 #include "kiosk/load/load_cards.h"
 #include "kiosk/load/load_tally.h"
 #include "kiosk/net/account_client.h"
@@ -124,6 +125,8 @@ class SimulatedKiosk {
                  std::vector<int> notes = {});
     void journal(const core::TransactionReference& transaction, core::WithdrawalStep step,
                  const core::Money& amount, const core::Money& fee, std::vector<int> notes = {});
+    void journal(const core::TransactionReference& transaction, core::TransferStep step,
+                 const core::Money& amount, const core::Money& fee);
     // Undoes a withdrawal whose outcome the kiosk cannot vouch for, as the reconciliation would
     // (kiosk/core/reconciliation.h, "reverse").
     void reverse(const core::TransactionReference& transaction, core::ReverseReason reason,
