@@ -195,6 +195,13 @@ void Flow::transfer_amount_key(base::Key key) {
 void Flow::confirm_transfer_key(base::Key key) {
     if (key == k_transfer_confirm_key && m_session.quote) {
         accept_key();
+        if (m_session.journal_failed) {
+            // The journal failed while the customer chose: no money moves without its record.
+            m_session.quote.reset();
+            m_session.refusal = MoneyStatus::unavailable;
+            enter_interactive(State::transfer_refused);
+            return;
+        }
         send_transfer();
     } else if (key == k_transfer_back_key) {
         accept_key();

@@ -631,6 +631,7 @@ std::string configuration(const Session& session) {
     }
     if (session.state == State::confirm_transfer) {
         key += session.quote ? " quoted" : "";
+        key += session.journal_failed ? " journal failed" : "";
     }
     if (session.state == State::transferring && session.transfer) {
         key += session.transfer->finding ? " finding" : "";

@@ -1028,6 +1028,20 @@ TEST_CASE("A transfer whose journal record could not be written is not sent", "[
     CHECK_FALSE(offers_transfer(kiosk.session()));
 }
 
+TEST_CASE("A journal that failed while the customer chose lets no transfer be sent", "[transfer]") {
+    FlowDriver kiosk;
+    reach_transfer_menu(kiosk);
+    reach_transfer_confirm_from_menu(kiosk);
+    kiosk.send(JournalFailed{"disk full"});
+    REQUIRE(kiosk.session().state == State::confirm_transfer);
+    const auto& pressed = kiosk.send(KeyPressed{k_transfer_confirm_key});
+    CHECK(cash_requests<ExecuteTransfer>(pressed).empty());
+    CHECK(transfer_journal(pressed, "transfer_requested").empty());
+    CHECK(kiosk.session().state == State::transfer_refused);
+    CHECK(transfer_screen_shows(pressed, kiosk.text("transfer_refused.unavailable")));
+    CHECK(transfer_screen_shows(pressed, kiosk.text("transfer_refused.nothing_changed")));
+}
+
 // ---- 8. The card pulled out -------------------------------------------------------------------
 
 TEST_CASE(
