@@ -730,6 +730,23 @@ std::expected<TransferResult, BankError> AccountStore::execute_transfer(
                 return std::unexpected(BankError::database_failure);
             }
         }
+        {
+            // Asked after and found missing: the terminal told its customer nothing was sent.
+            Statement closed(m_database,
+                             "SELECT 1 FROM closed_transfer_references "
+                             "WHERE transaction_reference = ?");
+            if (!closed.bind_all(transaction_reference)) {
+                return std::unexpected(BankError::database_failure);
+            }
+            const int stepped = closed.step();
+            if (stepped == SQLITE_ROW) {
+                result.verdict = MoneyVerdict::conflict;
+                return result;
+            }
+            if (stepped != SQLITE_DONE) {
+                return std::unexpected(BankError::database_failure);
+            }
+        }
         auto card = use_session(session, terminal_id, now_unix_ms);
         if (!card) {
             return std::unexpected(card.error());
@@ -815,6 +832,16 @@ std::expected<TransferResult, BankError> AccountStore::find_transfer(
             result.verdict = MoneyVerdict::ok;
         } else if (stepped != SQLITE_DONE) {
             return std::unexpected(BankError::database_failure);
+        } else {
+            // None by this reference: it is closed, so that one still on its way never lands
+            // after the terminal has said it was not sent.
+            Statement close(m_database,
+                            "INSERT OR IGNORE INTO closed_transfer_references "
+                            "(transaction_reference, terminal_id) VALUES (?, ?)");
+            if (!close.bind_all(transaction_reference, terminal_id) ||
+                close.step() != SQLITE_DONE) {
+                return std::unexpected(BankError::database_failure);
+            }
         }
         return result;
     });

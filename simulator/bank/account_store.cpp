@@ -232,6 +232,12 @@ std::expected<void, base::Error<BankError>> AccountStore::create_schema() {
             balance_after          INTEGER NOT NULL,
             transaction_reference  TEXT    NOT NULL DEFAULT ''
         );
+        -- References a terminal asked after and the bank had no transfer by: closed, so that a
+        -- request still on its way is refused and the terminal's "not sent" stays true.
+        CREATE TABLE IF NOT EXISTS closed_transfer_references (
+            transaction_reference  TEXT    PRIMARY KEY,
+            terminal_id            TEXT    NOT NULL
+        );
         -- A card reported lost; staff remove the row to unlock it.
         CREATE TABLE IF NOT EXISTS card_locks (
             card_id     INTEGER PRIMARY KEY REFERENCES cards(id),

@@ -159,6 +159,8 @@ constexpr std::string_view k_first = "0b6f8e2c-3d4a-4f5b-8c9d-0e1f2a3b4c5d";
 constexpr std::string_view k_second = "4c2e1f0a-9b8d-4e7f-a6c5-b4d3e2f1a0b9";
 constexpr std::string_view k_third = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
 constexpr std::string_view k_never = "00000000-0000-4000-8000-000000000000";
+// A reference used once, after k_never was asked after (and so closed for transfers).
+constexpr std::string_view k_fourth = "5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0e";
 const std::string k_withdrawal = "/v1/withdrawals/{transaction}";
 const std::string k_transfer = "/v1/transfers/{transaction}";
 
@@ -238,7 +240,7 @@ void probe_money(MoneyProbe& probe) {
         probe.on("put", k_transfer, k_third, {{"session", session}, {"quote", big}});     // 422
         const std::string cash = probe.quote(session, "withdrawal", 100'000);
         const std::string more = probe.quote(session, "transfer", 130'000, payee);
-        probe.on("put", k_transfer, k_never, {{"session", session}, {"quote", more}});
+        probe.on("put", k_transfer, k_fourth, {{"session", session}, {"quote", more}});
         probe.on("put", k_withdrawal, k_third, {{"session", session}, {"quote", cash}});  // 422
     }
 

@@ -337,6 +337,23 @@ TEST_CASE("a transfer moves the amount to the payee once, with its fee, whatever
     CHECK(large.body["quote"]["fee"] == money(500));
 }
 
+TEST_CASE("a transfer asked after and found missing can never land afterwards") {
+    RunningBank bank;
+    Terminal terminal(bank);
+    const std::string session = terminal.sign_on(k_alice_pan, k_alice_pin);
+    const Reply quote = terminal.quote(session, "transfer", 100'000, k_zhang_wei_pan);
+    REQUIRE(quote.status == 200);
+    // The terminal lost its request's answer and asks: the bank has none by that reference.
+    CHECK(terminal.get("/v1/transfers/" + std::string(k_reference)).status == 404);
+    // The request arrives late: refused, and nothing moved.
+    const Reply late = terminal.transfer(k_reference, session, quote.body["quote"]["id"]);
+    CHECK(late.status == 409);
+    CHECK(late.body["result"] == "conflict");
+    CHECK(terminal.get("/v1/transfers/" + std::string(k_reference)).status == 404);
+    CHECK(terminal.balance(k_alice_pan, k_alice_pin) == 25'000'000);
+    CHECK(terminal.balance(k_zhang_wei_pan, k_zhang_wei_pin) == k_zhang_wei_balance);
+}
+
 TEST_CASE("an ended session is refused everywhere, and so is another terminal's") {
     RunningBank bank;
     Terminal terminal(bank);
