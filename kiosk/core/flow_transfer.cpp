@@ -17,22 +17,6 @@ namespace {
 // How often the service is asked what became of a transfer whose answer was lost.
 constexpr int k_transfer_finds = 2;
 
-// A refusal the customer can act on: nothing moved, and another payee or amount may do.
-bool is_transfer_refusal(MoneyStatus status) {
-    switch (status) {
-        case MoneyStatus::insufficient_funds:
-        case MoneyStatus::over_limit:
-        case MoneyStatus::amount_not_allowed:
-        case MoneyStatus::quote_expired:
-        case MoneyStatus::payee_unknown:
-        case MoneyStatus::payee_not_allowed:
-        case MoneyStatus::unavailable:
-            return true;
-        default:
-            return false;
-    }
-}
-
 }  // namespace
 
 bool Flow::transfer_key(base::Key key) {
@@ -280,7 +264,9 @@ void Flow::transfer_answered(const MoneyReply& reply) {
         // The service holds no transfer by this reference: it never arrived, nothing moved.
         journal_transfer(TransferStep::not_done);
         finish_transfer();
-    } else if (!transfer.finding && is_transfer_refusal(reply.status)) {
+    } else if (!transfer.finding &&
+               (is_transfer_refusal(reply.status) || reply.status == MoneyStatus::unavailable)) {
+        // Refused, or never reached (the request did not get there): nothing moved.
         journal_transfer(TransferStep::refused, std::string(to_string(reply.status)));
         remember_limit_left(reply);
         m_session.refusal = reply.status;

@@ -111,17 +111,7 @@ ScreenModel transfer_confirm_screen(const Resources& resources, const Session& s
 // refusals the customer can act on; any other (the service) is "unavailable".
 std::string_view transfer_refusal_name(const Session& session) {
     const MoneyStatus status = session.refusal.value_or(MoneyStatus::unavailable);
-    switch (status) {
-        case MoneyStatus::insufficient_funds:
-        case MoneyStatus::over_limit:
-        case MoneyStatus::amount_not_allowed:
-        case MoneyStatus::quote_expired:
-        case MoneyStatus::payee_unknown:
-        case MoneyStatus::payee_not_allowed:
-            return to_string(status);
-        default:
-            return to_string(MoneyStatus::unavailable);
-    }
+    return to_string(is_transfer_refusal(status) ? status : MoneyStatus::unavailable);
 }
 
 ScreenModel transfer_refused_screen(const Resources& resources, const Session& session) {

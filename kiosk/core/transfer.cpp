@@ -30,6 +30,20 @@ std::string_view to_string(TransferStep step) {
     return "unknown";
 }
 
+bool is_transfer_refusal(MoneyStatus status) {
+    switch (status) {
+        case MoneyStatus::insufficient_funds:
+        case MoneyStatus::over_limit:
+        case MoneyStatus::amount_not_allowed:
+        case MoneyStatus::quote_expired:
+        case MoneyStatus::payee_unknown:
+        case MoneyStatus::payee_not_allowed:
+            return true;
+        default:
+            return false;
+    }
+}
+
 bool is_final(TransferStep step) {
     return step != TransferStep::requested && step != TransferStep::find_requested;
 }

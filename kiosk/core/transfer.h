@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "kiosk/core/account_calls.h"
+
 namespace kiosk::core {
 
 enum class TransferStep {
@@ -30,6 +32,10 @@ std::optional<TransferStep> transfer_step_named(std::string_view name);
 // name ("transfer_requested"), its step the name, its amount and fee the quote's. The payee is
 // never journaled.
 inline constexpr std::string_view k_transfer_event_prefix = "transfer_";
+
+// A refusal the customer can act on, with another payee or amount: each has its own words on
+// the refusal screen. Nothing moved.
+bool is_transfer_refusal(MoneyStatus status);
 
 // A payee account number is 12 to 19 digits (docs/api/account.yaml, RequestQuote).
 inline constexpr std::size_t k_minimum_payee_digits = 12;
