@@ -136,6 +136,7 @@ std::expected<void, EppError> EppClient::start_pin_entry(const PinEntryRequest& 
     command.max_digits = request.max_digits;
     command.timeout_seconds = static_cast<std::uint16_t>(seconds);
     command.account_field = request.account_field;
+    command.kind = request.kind;
     auto response = exchange(command);
     if (!response) {
         return std::unexpected(response.error());

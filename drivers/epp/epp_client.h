@@ -30,6 +30,9 @@ struct PinEntryRequest {
     std::uint8_t max_digits = 6;
     std::uint8_t key_slot = 0;
     std::chrono::seconds timeout{30};
+    // A PIN once (START PIN ENTRY), or a new PIN typed twice and compared by the pad (START NEW
+    // PIN ENTRY, epp.md §4.8).
+    PinEntryKind kind = PinEntryKind::pin;
 };
 
 class EppClient {
@@ -44,7 +47,9 @@ class EppClient {
     // the pad then returns to function keys by itself (epp.md §4.3). Checked before sending.
     std::expected<void, EppError> offer_clear_digits(DigitPurpose purpose, std::uint8_t count,
                                                      std::chrono::seconds time);
-    // Starts PIN entry; the request is checked before anything is sent (invalid_request).
+    // Starts a PIN entry of the request's kind (epp.md §4.4, §4.8); the request is checked
+    // before anything is sent (invalid_request). A pad older than revision 4 refuses a new-PIN
+    // entry as unknown_command.
     std::expected<void, EppError> start_pin_entry(const PinEntryRequest& request);
     std::expected<void, EppError> cancel_pin_entry();
     // The block of the last finished entry, if the PinEntryDone event was missed.

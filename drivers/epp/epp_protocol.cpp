@@ -19,8 +19,9 @@ struct Overloaded : Handlers... {
 // epp.md §4.1: strings in GET INFO are printable ASCII of at most this length.
 constexpr std::size_t k_max_info_string = 64;
 
+// epp.md §4: the commands are numbered from 01 without a gap; 08 is the last (revision 4).
 bool is_known_command(std::uint8_t value) {
-    return value >= code::k_get_info && value <= code::k_beep;
+    return value >= code::k_get_info && value <= code::k_start_new_pin_entry;
 }
 
 bool is_known_status(std::uint8_t value) {
@@ -157,7 +158,10 @@ std::uint8_t code_of(const Command& command) {
                           [](const GetInfo&) { return code::k_get_info; },
                           [](const GetStatus&) { return code::k_get_status; },
                           [](const SetKeyMode&) { return code::k_set_key_mode; },
-                          [](const StartPinEntry&) { return code::k_start_pin_entry; },
+                          [](const StartPinEntry& m) {
+                              return m.kind == PinEntryKind::new_pin ? code::k_start_new_pin_entry
+                                                                     : code::k_start_pin_entry;
+                          },
                           [](const CancelPinEntry&) { return code::k_cancel_pin_entry; },
                           [](const GetPinBlock&) { return code::k_get_pin_block; },
                           [](const Beep&) { return code::k_beep; },
@@ -178,7 +182,7 @@ Frame encode_command(const Command& command, std::uint8_t sequence) {
                        }
                    },
                    [&](const StartPinEntry& m) {
-                       // epp.md §4.4
+                       // epp.md §4.4; §4.8 sends the same payload under its own code.
                        frame.payload = {m.key_slot, static_cast<std::uint8_t>(m.format),
                                         m.min_digits, m.max_digits};
                        base::put_le16(frame.payload, m.timeout_seconds);
@@ -245,11 +249,15 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
             }
             return m;
         }
-        case code::k_start_pin_entry: {
+        case code::k_start_pin_entry:
+        case code::k_start_new_pin_entry: {
+            // epp.md §4.4; §4.8 takes the same payload.
             if (p.size() != 6 + k_account_field_digits) {
                 return std::unexpected(EppError::malformed_payload);
             }
             StartPinEntry m;
+            m.kind = frame.code == code::k_start_new_pin_entry ? PinEntryKind::new_pin
+                                                               : PinEntryKind::pin;
             m.key_slot = p[0];
             m.min_digits = p[2];
             m.max_digits = p[3];
@@ -448,6 +456,7 @@ Frame encode_event(const Event& event, std::uint8_t sequence) {
                        frame.code = code::k_clear_digits_ended;
                        frame.payload = {static_cast<std::uint8_t>(e.reason)};
                    },
+                   [&](const NewPinAgain&) { frame.code = code::k_new_pin_again; },
                },
                event);
     return frame;
@@ -494,7 +503,8 @@ std::expected<Event, EppError> decode_event(const Frame& frame) {
         }
         case code::k_pin_entry_ended: {
             auto value = one_byte();
-            if (!value || *value < 1 || *value > 4) {
+            if (!value || *value < static_cast<std::uint8_t>(EndReason::cancelled_by_customer) ||
+                *value > static_cast<std::uint8_t>(EndReason::new_pins_differ)) {
                 return std::unexpected(EppError::malformed_payload);
             }
             return PinEntryEnded{static_cast<EndReason>(*value)};
@@ -534,6 +544,12 @@ std::expected<Event, EppError> decode_event(const Frame& frame) {
             }
             return ClearDigitsEnded{static_cast<ClearDigitsEnd>(*value)};
         }
+        case code::k_new_pin_again:
+            // epp.md §4.8: no payload.
+            if (!p.empty()) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            return NewPinAgain{};
         default:
             return std::unexpected(EppError::unknown_code);
     }

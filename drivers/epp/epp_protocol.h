@@ -1,11 +1,13 @@
 #pragma once
 
-// The kiosk's encrypting PIN pad protocol, version 1 (docs/protocols/epp.md): frames, commands,
-// responses and events, encoded and decoded in both directions. Pure functions over bytes.
+// The kiosk's encrypting PIN pad protocol, version 1 revision 4 (docs/protocols/epp.md): frames,
+// commands, responses and events, encoded and decoded in both directions. Pure functions over
+// bytes.
 //
 // The protocol is built so that the PIN cannot leave the pad: no message carries a PIN digit.
 // During PIN entry the pad reports only how many digits are entered; the PIN itself leaves
-// only inside an ISO 9564 format 0 block enciphered under the pad's working key.
+// only inside an ISO 9564 format 0 block enciphered under the pad's working key. A new PIN is
+// typed twice and the pad compares the two entries itself (epp.md §4.8).
 
 #include <array>
 #include <cstdint>
@@ -80,8 +82,9 @@ constexpr std::uint8_t k_start_pin_entry = 0x04;
 constexpr std::uint8_t k_cancel_pin_entry = 0x05;
 constexpr std::uint8_t k_get_pin_block = 0x06;
 constexpr std::uint8_t k_beep = 0x07;
-constexpr std::uint8_t k_response_flag = 0x80;  // response code = command code | 80
-constexpr std::uint8_t k_nak = 0xFF;            // the pad could not read a frame
+constexpr std::uint8_t k_start_new_pin_entry = 0x08;  // revision 4, epp.md §4.8
+constexpr std::uint8_t k_response_flag = 0x80;        // response code = command code | 80
+constexpr std::uint8_t k_nak = 0xFF;                  // the pad could not read a frame
 constexpr std::uint8_t k_key_pressed = 0x41;
 constexpr std::uint8_t k_pin_digit_entered = 0x42;
 constexpr std::uint8_t k_pin_cleared = 0x43;
@@ -92,6 +95,7 @@ constexpr std::uint8_t k_pin_full = 0x47;
 constexpr std::uint8_t k_headphones = 0x48;
 constexpr std::uint8_t k_tamper = 0x49;
 constexpr std::uint8_t k_clear_digits_ended = 0x4A;
+constexpr std::uint8_t k_new_pin_again = 0x4B;  // revision 4, epp.md §4.8
 }  // namespace code
 
 // epp.md §3.1: first payload byte of every response.
@@ -126,6 +130,10 @@ enum class KeyMode : std::uint8_t { disabled = 0, function_keys = 1, clear_digit
 enum class DigitPurpose : std::uint8_t { menu_choice = 1, amount = 2 };
 enum class BlockFormat : std::uint8_t { iso9564_format0 = 0 };
 enum class Tone : std::uint8_t { click = 1, attention = 2, error = 3 };
+// What a PIN entry collects: a PIN once (START PIN ENTRY, epp.md §4.4), or a new PIN twice,
+// the pad comparing the two entries itself (START NEW PIN ENTRY, §4.8). On the wire it is the
+// command code, not a field: both commands carry the same payload.
+enum class PinEntryKind { pin, new_pin };
 
 struct GetInfo {
     bool operator==(const GetInfo&) const = default;
@@ -147,7 +155,8 @@ struct StartPinEntry {
     std::uint8_t min_digits = 4;
     std::uint8_t max_digits = 6;
     std::uint16_t timeout_seconds = 30;
-    base::SecretText account_field;  // 12 ASCII digits of the PAN (epp.md §4.4)
+    base::SecretText account_field;         // 12 ASCII digits of the PAN (epp.md §4.4)
+    PinEntryKind kind = PinEntryKind::pin;  // the command code: 04 or 08
     bool operator==(const StartPinEntry&) const = default;
 };
 struct CancelPinEntry {
@@ -165,7 +174,8 @@ struct Beep {
 using Command =
     std::variant<GetInfo, GetStatus, SetKeyMode, StartPinEntry, CancelPinEntry, GetPinBlock, Beep>;
 
-// Limits the pad enforces and the client checks before sending (epp.md §4.4, §4.7).
+// Limits the pad enforces and the client checks before sending (epp.md §4.4, §4.7; §4.8 takes
+// those of §4.4).
 constexpr std::uint8_t k_min_pin_digits = 4;
 constexpr std::uint8_t k_max_pin_digits = 12;
 constexpr std::uint16_t k_min_pin_timeout_seconds = 1;
@@ -233,7 +243,8 @@ enum class EndReason : std::uint8_t {
     cancelled_by_customer = 1,
     timed_out = 2,
     cancelled_by_host = 3,
-    failed = 4,  // the pad could not build the block, or was tampered with during entry
+    failed = 4,           // the pad could not build the block, or was tampered with during entry
+    new_pins_differ = 5,  // epp.md §4.8: the second entry of a new PIN was not the first
 };
 
 struct KeyPressed {
@@ -278,9 +289,14 @@ struct ClearDigitsEnded {
     bool operator==(const ClearDigitsEnded&) const = default;
 };
 
+// epp.md §4.8: the pad holds the first entry of a new PIN and collects it again, from zero digits.
+struct NewPinAgain {
+    bool operator==(const NewPinAgain&) const = default;
+};
+
 using Event =
     std::variant<KeyPressed, PinDigitEntered, PinCleared, PinEntryDone, PinEntryEnded, PinTooShort,
-                 PinFull, HeadphonesChanged, TamperDetected, ClearDigitsEnded>;
+                 PinFull, HeadphonesChanged, TamperDetected, ClearDigitsEnded, NewPinAgain>;
 
 Frame encode_event(const Event& event, std::uint8_t sequence);
 std::expected<Event, EppError> decode_event(const Frame& frame);

@@ -509,7 +509,9 @@ void Kiosk::carry_out(const core::Effect& effect) {
                     m_speaker->tone(tone.kind);
                 }
             },
-            [&](const core::StartPinEntry& start) { m_pin_pad->start_pin_entry(start.pan); },
+            [&](const core::StartPinEntry& start) {
+                m_pin_pad->start_pin_entry(start.pan, start.purpose);
+            },
             [&](const core::CancelPinEntry&) { m_pin_pad->cancel_pin_entry(); },
             [&](const core::EjectCard&) { m_card_reader->eject(); },
             [&](const core::Call& call) {

@@ -28,6 +28,16 @@ std::string_view to_string(ToneKind kind) {
     return "unknown";
 }
 
+std::string_view to_string(PinPurpose purpose) {
+    switch (purpose) {
+        case PinPurpose::sign_on:
+            return "sign_on";
+        case PinPurpose::new_pin:
+            return "new_pin";
+    }
+    return "unknown";
+}
+
 namespace {
 
 template <typename T>

@@ -76,10 +76,18 @@ struct BlankScreen {
 struct Tone {
     ToneKind kind;
 };
+// What a PIN entry is for: the PIN that signs the customer on, or a new PIN, which the pad
+// collects twice and compares itself (NewPinAgain, NewPinsDiffer) before it makes the block.
+enum class PinPurpose { sign_on, new_pin };
+
+std::string_view to_string(PinPurpose purpose);
+
 // Put the PIN pad into secure entry; it reports PinDigitEntered / PinCleared / PinEntered /
-// PinEntryCancelled / PinEntryFailed. The PAN is for the format 0 PIN block.
+// PinEntryCancelled / PinEntryFailed, and for a new PIN NewPinAgain / NewPinsDiffer between the
+// two entries. The PAN is for the format 0 PIN block.
 struct StartPinEntry {
     CardNumber pan;
+    PinPurpose purpose = PinPurpose::sign_on;
 };
 struct CancelPinEntry {};
 struct EjectCard {};

@@ -130,6 +130,10 @@ constexpr std::string_view event_name() {
         return "PinEntered";
     } else if constexpr (std::is_same_v<T, PinEntryCancelled>) {
         return "PinEntryCancelled";
+    } else if constexpr (std::is_same_v<T, NewPinAgain>) {
+        return "NewPinAgain";
+    } else if constexpr (std::is_same_v<T, NewPinsDiffer>) {
+        return "NewPinsDiffer";
     } else if constexpr (std::is_same_v<T, PinEntryReady>) {
         return "PinEntryReady";
     } else if constexpr (std::is_same_v<T, PinEntryFailed>) {

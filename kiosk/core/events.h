@@ -128,6 +128,11 @@ struct PinEntered {
     EncryptedPinBlock block;
 };
 struct PinEntryCancelled {};
+// A new PIN (StartPinEntry with PinPurpose::new_pin): the pad holds the first entry and collects
+// the same PIN again; the digit count starts from nothing.
+struct NewPinAgain {};
+// The second entry of a new PIN was not the first: the pad erased both and ended the entry.
+struct NewPinsDiffer {};
 struct PinEntryFailed {
     std::string reason;  // technical, for the journal; no personal data
 };
@@ -227,13 +232,15 @@ struct JournalFailed {
     std::string reason;  // for staff: the store's error, never personal data
 };
 
-using Event = std::variant<
-    Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved, PinEntryReady,
-    PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled, PinEntryFailed, DeviceFailed,
-    DeviceMissing, DeviceReturned, SpeechEnded, HeadphonesPlugged, HeadphonesUnplugged,
-    ReplyReceived, PreferencesSaved, MoneyReplyReceived, BusinessesListed, TicketIssued,
-    StaffCallChanged, ComplaintFiled, PaperChanged, PrintFinished, TimerFired, CashDispensed,
-    CashPresented, CashTaken, CashRetracted, CashRejected, DispenserReported, JournalFailed>;
+using Event =
+    std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
+                 PinEntryReady, PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled,
+                 NewPinAgain, NewPinsDiffer, PinEntryFailed, DeviceFailed, DeviceMissing,
+                 DeviceReturned, SpeechEnded, HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived,
+                 PreferencesSaved, MoneyReplyReceived, BusinessesListed, TicketIssued,
+                 StaffCallChanged, ComplaintFiled, PaperChanged, PrintFinished, TimerFired,
+                 CashDispensed, CashPresented, CashTaken, CashRetracted, CashRejected,
+                 DispenserReported, JournalFailed>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

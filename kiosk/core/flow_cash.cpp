@@ -341,6 +341,10 @@ void Flow::handle(const MoneyReplyReceived& event) {
         transfer_answered(reply);
         return;
     }
+    if (is_card_service_state(m_session.state)) {
+        card_service_answered(reply);
+        return;
+    }
     if (m_session.state == State::quoting) {
         if (reply.status == MoneyStatus::ok && reply.quote &&
             reply.quote->kind == MoneyKind::withdrawal) {
@@ -591,7 +595,8 @@ void Flow::cash_timer(TimerId id) {
             return;
         case TimerId::service_call:
             if ((state == State::quoting || state == State::transferring ||
-                 withdrawal_in_flight()) &&
+                 state == State::fetching_statement || state == State::locking_card ||
+                 state == State::changing_pin || withdrawal_in_flight()) &&
                 m_session.pending_call) {
                 // No answer: as though the service had said it timed out.
                 const std::uint64_t call_id = m_session.pending_call.value_or(0);

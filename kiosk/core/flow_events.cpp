@@ -72,19 +72,35 @@ bool Flow::fits(const Event& event) const {
             [state](const CardRead&) { return state == State::reading_card; },
             [state](const CardReadFailed&) { return state == State::reading_card; },
             [this](const PinEntryReady&) {
-                return pin_pad_collecting_in({State::waiting_for_pin_pad});
+                return pin_pad_collecting_in(
+                    {State::waiting_for_pin_pad, State::new_pin_requested});
             },
-            [this](const PinDigitEntered&) { return pin_pad_collecting_in({State::pin_entry}); },
-            [this](const PinCleared&) { return pin_pad_collecting_in({State::pin_entry}); },
-            [this](const PinEntered&) { return pin_pad_collecting_in({State::pin_entry}); },
+            [this](const PinDigitEntered&) {
+                return pin_pad_collecting_in(
+                    {State::pin_entry, State::new_pin_entry, State::new_pin_again});
+            },
+            [this](const PinCleared&) {
+                return pin_pad_collecting_in(
+                    {State::pin_entry, State::new_pin_entry, State::new_pin_again});
+            },
+            // A new PIN's block comes only after the same PIN twice.
+            [this](const PinEntered&) {
+                return pin_pad_collecting_in({State::pin_entry, State::new_pin_again});
+            },
+            [this](const NewPinAgain&) { return pin_pad_collecting_in({State::new_pin_entry}); },
+            [this](const NewPinsDiffer&) { return pin_pad_collecting_in({State::new_pin_again}); },
             // The refusal, failure or cancellation of an entry the pad has not confirmed yet
             // can still come. Once the entry is over this is also the pad's answer to our own
             // CancelPinEntry, which needs nothing more.
             [this](const PinEntryCancelled&) {
-                return pin_pad_collecting_in({State::waiting_for_pin_pad, State::pin_entry});
+                return pin_pad_collecting_in({State::waiting_for_pin_pad, State::pin_entry,
+                                              State::new_pin_requested, State::new_pin_entry,
+                                              State::new_pin_again});
             },
             [this](const PinEntryFailed&) {
-                return pin_pad_collecting_in({State::waiting_for_pin_pad, State::pin_entry});
+                return pin_pad_collecting_in({State::waiting_for_pin_pad, State::pin_entry,
+                                              State::new_pin_requested, State::new_pin_entry,
+                                              State::new_pin_again});
             },
             // News of a device fits when it changes what the flow knows.
             [this](const DeviceMissing& missing) { return !is_missing(m_session, missing.device); },
@@ -103,7 +119,8 @@ bool Flow::fits(const Event& event) const {
             [this, state](const MoneyReplyReceived& reply) {
                 return (state == State::quoting || state == State::withdrawing ||
                         state == State::securing_cash || state == State::settling ||
-                        state == State::transferring) &&
+                        state == State::transferring || state == State::fetching_statement ||
+                        state == State::locking_card || state == State::changing_pin) &&
                        m_session.pending_call == reply.call_id;
             },
             // The dispenser's answer fits the step of the withdrawal that asked for it.
@@ -160,7 +177,7 @@ bool holds_card(State state) {
     if (is_cash_state(state)) {
         return state != State::take_cash;
     }
-    if (is_transfer_state(state)) {
+    if (is_transfer_state(state) || is_card_service_state(state)) {
         return true;
     }
     switch (state) {
@@ -302,16 +319,17 @@ void Flow::handle(const CardRemoved&) {
 
 void Flow::handle(const PinEntryReady&) {
     cancel_timer(TimerId::pin_pad_ready);
-    m_session.state = State::pin_entry;
-    show(ScreenId::pin_entry);
+    const bool new_pin = m_session.state == State::new_pin_requested;
+    m_session.state = new_pin ? State::new_pin_entry : State::pin_entry;
+    show(screen_for(m_session));
     start_timer(TimerId::inactivity);
-    journal("pin_entry_started");
+    journal(new_pin ? "new_pin_entry_started" : "pin_entry_started");
 }
 
 void Flow::handle(const PinDigitEntered& event) {
     m_session.pin_digit_count = std::clamp(event.count, 0, policy::k_maximum_pin_digits);
     emit(StopSpeech{});
-    refresh(ScreenId::pin_entry);
+    refresh(screen_for(m_session));
     emit(Tone{ToneKind::digit});
     start_timer(TimerId::inactivity);
 }
@@ -319,13 +337,17 @@ void Flow::handle(const PinDigitEntered& event) {
 void Flow::handle(const PinCleared&) {
     m_session.pin_digit_count = 0;
     emit(StopSpeech{});
-    refresh(ScreenId::pin_entry);
+    refresh(screen_for(m_session));
     emit(Tone{ToneKind::key});
-    speak_phrase("pin_entry.cleared");
+    speak_phrase(m_session.state == State::pin_entry ? "pin_entry.cleared" : "new_pin.cleared");
     start_timer(TimerId::inactivity);
 }
 
 void Flow::handle(const PinEntered& event) {
+    if (m_session.state == State::new_pin_again) {
+        change_pin(event.block);
+        return;
+    }
     m_session.pin_entry_active = false;
     cancel_timer(TimerId::inactivity);
     if (!m_session.card) {
@@ -344,6 +366,13 @@ void Flow::handle(const PinEntered& event) {
 void Flow::handle(const PinEntryCancelled&) {
     // The pad ended the entry itself: there is nothing to cancel on it.
     m_session.pin_entry_active = false;
+    if (collects_new_pin(m_session.state)) {
+        // Cancel on the pad, or its time-out: the PIN stays as it was.
+        cancel_timer(TimerId::pin_pad_ready);
+        journal("pin_change_not_wanted");
+        enter_interactive(State::more_services);
+        return;
+    }
     end_session(EndReason::cancelled);
 }
 
@@ -538,7 +567,7 @@ void Flow::handle(const TimerFired& event) {
             }
             return;
         case TimerId::pin_pad_ready:
-            if (state == State::waiting_for_pin_pad) {
+            if (state == State::waiting_for_pin_pad || state == State::new_pin_requested) {
                 fail_pin_pad("the PIN pad did not confirm PIN entry");
             }
             return;

@@ -41,6 +41,12 @@ bool repeats_on_zero(State state) {
         case State::confirm_transfer:
         case State::transfer_refused:
         case State::transfer_finished:
+        case State::more_services:
+        case State::statement:
+        case State::confirm_card_lock:
+        case State::card_lock_failed:
+        case State::pin_not_changed:
+        case State::pin_change_finished:
             return true;
         case State::other_amount:
         case State::payee_account:
@@ -72,6 +78,7 @@ std::optional<EndReason> cancel_reason(State state) {
         case State::remember_elder_mode:
         case State::menu:
         case State::balance:
+        case State::statement:
         case State::timeout_warning:
             return EndReason::finished;
         case State::welcome:
@@ -94,12 +101,14 @@ bool opens_sound_screen(State state) {
            state == State::balance || state == State::wrong_pin || state == State::choose_amount ||
            state == State::confirm_withdrawal || state == State::withdrawal_refused ||
            (is_transfer_state(state) && state != State::transferring) ||
+           (is_card_service_state(state) && has_inactivity_timeout(state) &&
+            !collects_new_pin(state)) ||
            (is_branch_state(state) && has_inactivity_timeout(state));
 }
 
 bool around_pin_entry(State state) {
     return state == State::reading_card || state == State::waiting_for_pin_pad ||
-           state == State::pin_entry || state == State::verifying;
+           state == State::pin_entry || state == State::verifying || collects_new_pin(state);
 }
 
 TextSize next_text_size(TextSize size) {
@@ -240,7 +249,7 @@ void Flow::handle(const KeyPressed& event) {
             accept_key();
             return;
         default:
-            if (!cash_key(key) && !transfer_key(key)) {
+            if (!cash_key(key) && !transfer_key(key) && !card_service_key(key)) {
                 branch_key(key);
             }
             return;
@@ -301,6 +310,10 @@ void Flow::help_key() {
         case State::securing_cash:
         case State::settling:
         case State::transferring:
+        case State::fetching_statement:
+        case State::locking_card:
+        case State::changing_pin:
+        case State::new_pin_requested:
             // A screen that is waiting for a device or a service stays; the customer hears
             // that a member of staff is being called, and then what the service said of it.
             place_staff_call(AssistanceReason::customer_request);
@@ -453,7 +466,11 @@ void Flow::menu_key(base::Key key) {
     } else if (key == k_menu_call_staff_key) {
         accept_key();
         call_staff_screen();
-    } else if (key == k_menu_forget_elder_mode_key && offers_forget_elder_mode(m_session)) {
+    } else if (key == k_menu_more_key) {
+        accept_key();
+        enter_interactive(State::more_services);
+    } else if (key == k_menu_forget_elder_mode_key && offers_forget_elder_mode(m_session) &&
+               forget_elder_mode_on_menu(m_session)) {
         // Elder mode stays on for this visit; only the card's remembered choice goes.
         accept_key();
         save_elder_mode(false);

@@ -50,6 +50,8 @@ class Flow {
     void handle(const PinCleared& event);
     void handle(const PinEntered& event);
     void handle(const PinEntryCancelled& event);
+    void handle(const NewPinAgain& event);
+    void handle(const NewPinsDiffer& event);
     void handle(const PinEntryFailed& event);
     void handle(const DeviceFailed& event);
     void handle(const DeviceMissing& event);
@@ -253,6 +255,18 @@ class Flow {
     void transfer_answered(const MoneyReply& reply);
     void remember_limit_left(const MoneyReply& reply);
     void finish_transfer();
+
+    // --- card services (flow_card_services.cpp) ----------------------------------------------
+    // Keys on the card services' screens; false when the state is not one of them.
+    bool card_service_key(base::Key key);
+    void more_services_key(base::Key key);
+    void leave_card_services();
+    void begin_pin_change();
+    // The pad gave the new PIN's block (PinEntered while collecting it).
+    void change_pin(const EncryptedPinBlock& block);
+    void finish_pin_change(PinChangeOutcome outcome);
+    // The account service answered the statement, the card lock or the PIN change.
+    void card_service_answered(const MoneyReply& reply);
 
     // A timer of the cash screens fired (the reminders, the wait for card and cash, the safety
     // nets of the dispenser and the account service).

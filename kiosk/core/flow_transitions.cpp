@@ -97,7 +97,18 @@ void Flow::resume() {
         case State::confirm_transfer:
         case State::transfer_refused:
         case State::transfer_finished:
+        case State::more_services:
+        case State::statement:
+        case State::confirm_card_lock:
+        case State::card_lock_failed:
+        case State::pin_not_changed:
+        case State::pin_change_finished:
             enter_interactive(state);
+            return;
+        case State::new_pin_entry:
+        case State::new_pin_again:
+            // The pad erased what was typed: the new PIN is asked for from the start.
+            begin_pin_change();
             return;
         case State::settings:
             open_settings();
@@ -244,7 +255,8 @@ void Flow::lose_device(Device device) {
             break;
     }
     const State state = m_session.state;
-    if (withdrawal_in_flight() || state == State::transferring) {
+    if (withdrawal_in_flight() || state == State::transferring || state == State::locking_card ||
+        state == State::changing_pin) {
         // Money is moving: the withdrawal or transfer runs to its end (or is undone) before
         // anything else, and the customer hears what became of it.
         return;

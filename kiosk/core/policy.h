@@ -68,6 +68,10 @@ inline constexpr int k_elder_maximum_choices = 4;
 // elder mode the four most common first (docs/service-standards.md), the standard screen eight.
 inline constexpr int k_elder_list_page = 4;
 inline constexpr int k_standard_list_page = 8;
+// A statement shows the newest entries the account service gives (at most 10): elder mode's
+// larger text fits three, the standard screen five.
+inline constexpr int k_elder_statement_entries = 3;
+inline constexpr int k_standard_statement_entries = 5;
 
 // Cash (kiosk/core/README.md, "Cash"): the customer has this long to take the card, and then
 // the cash, before the notes are taken back and the account is not charged; elder and audio

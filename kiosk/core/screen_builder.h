@@ -1,7 +1,7 @@
 #pragma once
 
-// The screens' common tools, private to screens.cpp, screens_branch.cpp, screens_cash.cpp and
-// screens_transfer.cpp: elements, choices
+// The screens' common tools, private to screens.cpp and the other screens_*.cpp: elements,
+// choices
 // and the builder that takes each screen's messages from its own catalog section.
 
 #include <algorithm>
@@ -137,5 +137,7 @@ ScreenModel branch_screen(ScreenId id, const Resources& resources, const Session
 ScreenModel cash_screen(ScreenId id, const Resources& resources, const Session& session);
 // The transfer screens (screens_transfer.cpp); `id` is one of them.
 ScreenModel transfer_screen(ScreenId id, const Resources& resources, const Session& session);
+// The card services' screens (screens_card_services.cpp); `id` is one of them.
+ScreenModel card_service_screen(ScreenId id, const Resources& resources, const Session& session);
 
 }  // namespace kiosk::core::screen_parts

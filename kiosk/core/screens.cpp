@@ -132,6 +132,32 @@ std::string_view to_string(ScreenId id) {
             return "transferring";
         case ScreenId::transfer_done:
             return "transfer_done";
+        case ScreenId::more_services:
+            return "more_services";
+        case ScreenId::fetching_statement:
+            return "fetching_statement";
+        case ScreenId::statement:
+            return "statement";
+        case ScreenId::confirm_card_lock:
+            return "confirm_card_lock";
+        case ScreenId::locking_card:
+            return "locking_card";
+        case ScreenId::card_lock_failed:
+            return "card_lock_failed";
+        case ScreenId::card_locked:
+            return "card_locked";
+        case ScreenId::new_pin:
+            return "new_pin";
+        case ScreenId::new_pin_again:
+            return "new_pin_again";
+        case ScreenId::changing_pin:
+            return "changing_pin";
+        case ScreenId::pin_not_changed:
+            return "pin_not_changed";
+        case ScreenId::pin_changed:
+            return "pin_changed";
+        case ScreenId::pin_change_unknown:
+            return "pin_change_unknown";
         case ScreenId::transfer_not_done:
             return "transfer_not_done";
         case ScreenId::transfer_unknown:
@@ -153,6 +179,17 @@ std::optional<std::string> welcome_locale_for_key(base::Key key, const Resources
 }
 
 // What became of the transfer: sent, not sent, or not known (staff find out).
+ScreenId pin_change_screen(const Session& session) {
+    switch (session.pin_change.value_or(PinChangeOutcome::unknown)) {
+        case PinChangeOutcome::changed:
+            return ScreenId::pin_changed;
+        case PinChangeOutcome::unknown:
+            return ScreenId::pin_change_unknown;
+        default:
+            return ScreenId::pin_not_changed;
+    }
+}
+
 ScreenId transfer_finished_screen(const Session& session) {
     const TransferStep step =
         session.transfer ? session.transfer->step : TransferStep::outcome_unknown;
@@ -201,7 +238,8 @@ bool says_please_wait(std::string_view screen_id) {
     for (const ScreenId id :
          {ScreenId::fetching_businesses, ScreenId::issuing_ticket, ScreenId::filing_complaint,
           ScreenId::quoting, ScreenId::withdrawing, ScreenId::securing_cash, ScreenId::settling,
-          ScreenId::transferring}) {
+          ScreenId::transferring, ScreenId::fetching_statement, ScreenId::locking_card,
+          ScreenId::changing_pin}) {
         if (screen_id == to_string(id)) {
             return true;
         }
@@ -300,6 +338,28 @@ ScreenId screen_for(const Session& session) {
             return ScreenId::transferring;
         case State::transfer_finished:
             return transfer_finished_screen(session);
+        case State::more_services:
+            return ScreenId::more_services;
+        case State::fetching_statement:
+            return ScreenId::fetching_statement;
+        case State::statement:
+            return ScreenId::statement;
+        case State::confirm_card_lock:
+            return ScreenId::confirm_card_lock;
+        case State::locking_card:
+            return ScreenId::locking_card;
+        case State::card_lock_failed:
+            return ScreenId::card_lock_failed;
+        case State::new_pin_requested:
+        case State::new_pin_entry:
+            return ScreenId::new_pin;
+        case State::new_pin_again:
+            return ScreenId::new_pin_again;
+        case State::changing_pin:
+            return ScreenId::changing_pin;
+        case State::pin_not_changed:
+        case State::pin_change_finished:
+            return pin_change_screen(session);
         case State::goodbye:
             // The reader went away with the card inside: the customer hears where it is. Cash
             // not taken: the customer hears it was taken back and nothing charged.
@@ -335,6 +395,8 @@ ScreenId screen_for(const Session& session) {
             return ScreenId::timed_out;
         case EndReason::cash_not_given:
             return ScreenId::error_cash_not_given;
+        case EndReason::card_locked:
+            return ScreenId::card_locked;
         case EndReason::cash_retracted:
         case EndReason::none:
         case EndReason::finished:
@@ -582,16 +644,18 @@ ScreenModel menu_screen(const Resources& resources, const Session& session) {
     if (offers_transfer(session)) {
         builder.add_choice("transfer", k_menu_transfer_key);
     }
-    if (offers_forget_elder_mode(session)) {
+    builder.add_choice("more", k_menu_more_key);
+    // In elder mode a remembered elder mode is forgotten on "more services" when there is no
+    // room for it here.
+    if (offers_forget_elder_mode(session) && forget_elder_mode_on_menu(session)) {
         builder.add_choice("forget_elder_mode", k_menu_forget_elder_mode_key);
     }
-    constexpr long k_elder_choices = 4;
-    if (!session.elder_mode || builder.choice_count() < k_elder_choices) {
+    if (!session.elder_mode || builder.choice_count() < policy::k_elder_maximum_choices) {
         builder.add_choice("take_card", k_menu_take_card_key);
     } else {
         builder.add(Role::notice, "take_card_on_cancel");
     }
-    if (!session.elder_mode || builder.choice_count() < k_elder_choices) {
+    if (!session.elder_mode || builder.choice_count() < policy::k_elder_maximum_choices) {
         builder.add_choice("call_staff", k_menu_call_staff_key);
     } else {
         builder.add(Role::notice, "help_for_staff");
@@ -679,6 +743,20 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::transfer_not_done:
         case ScreenId::transfer_unknown:
             return transfer_screen(id, resources, session);
+        case ScreenId::more_services:
+        case ScreenId::fetching_statement:
+        case ScreenId::statement:
+        case ScreenId::confirm_card_lock:
+        case ScreenId::locking_card:
+        case ScreenId::card_lock_failed:
+        case ScreenId::card_locked:
+        case ScreenId::new_pin:
+        case ScreenId::new_pin_again:
+        case ScreenId::changing_pin:
+        case ScreenId::pin_not_changed:
+        case ScreenId::pin_changed:
+        case ScreenId::pin_change_unknown:
+            return card_service_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);
     }

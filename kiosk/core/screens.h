@@ -78,6 +78,19 @@ enum class ScreenId {
     transfer_done,
     transfer_not_done,
     transfer_unknown,
+    more_services,
+    fetching_statement,
+    statement,
+    confirm_card_lock,
+    locking_card,
+    card_lock_failed,
+    card_locked,
+    new_pin,
+    new_pin_again,
+    changing_pin,
+    pin_not_changed,
+    pin_changed,
+    pin_change_unknown,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -144,6 +157,19 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::transfer_done,
     ScreenId::transfer_not_done,
     ScreenId::transfer_unknown,
+    ScreenId::more_services,
+    ScreenId::fetching_statement,
+    ScreenId::statement,
+    ScreenId::confirm_card_lock,
+    ScreenId::locking_card,
+    ScreenId::card_lock_failed,
+    ScreenId::card_locked,
+    ScreenId::new_pin,
+    ScreenId::new_pin_again,
+    ScreenId::changing_pin,
+    ScreenId::pin_not_changed,
+    ScreenId::pin_changed,
+    ScreenId::pin_change_unknown,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.
@@ -209,6 +235,22 @@ inline constexpr base::Key k_transfer_again_key = base::Key::digit_1;
 inline constexpr base::Key k_transfer_refused_back_key = base::Key::cancel;
 inline constexpr base::Key k_finished_menu_key = base::Key::digit_1;
 inline constexpr base::Key k_finished_take_card_key = base::Key::digit_2;
+// Card services (kiosk/core/README.md, "Card services").
+inline constexpr base::Key k_menu_more_key = base::Key::digit_7;
+inline constexpr base::Key k_more_statement_key = base::Key::digit_1;
+inline constexpr base::Key k_more_change_pin_key = base::Key::digit_2;
+inline constexpr base::Key k_more_lock_card_key = base::Key::digit_3;
+inline constexpr base::Key k_more_forget_elder_mode_key = base::Key::digit_4;
+inline constexpr base::Key k_more_back_key = base::Key::cancel;
+inline constexpr base::Key k_statement_back_key = base::Key::digit_1;
+inline constexpr base::Key k_statement_take_card_key = base::Key::digit_2;
+inline constexpr base::Key k_statement_aloud_key = base::Key::digit_3;  // without headphones
+// Locking is confirmed with a key of its own: begun on 7 and 3, done on Enter.
+inline constexpr base::Key k_lock_confirm_key = base::Key::enter;
+inline constexpr base::Key k_lock_back_key = base::Key::cancel;
+inline constexpr base::Key k_new_pin_back_key = base::Key::cancel;
+inline constexpr base::Key k_pin_change_again_key = base::Key::digit_1;
+inline constexpr base::Key k_pin_change_back_key = base::Key::cancel;
 inline constexpr base::Key k_wrong_pin_retry_key = base::Key::digit_1;
 inline constexpr base::Key k_wrong_pin_cancel_key = base::Key::cancel;
 inline constexpr base::Key k_timeout_extend_key = base::Key::enter;

@@ -96,6 +96,30 @@ std::string_view to_string(State state) {
             return "transferring";
         case State::transfer_finished:
             return "transfer_finished";
+        case State::more_services:
+            return "more_services";
+        case State::fetching_statement:
+            return "fetching_statement";
+        case State::statement:
+            return "statement";
+        case State::confirm_card_lock:
+            return "confirm_card_lock";
+        case State::locking_card:
+            return "locking_card";
+        case State::card_lock_failed:
+            return "card_lock_failed";
+        case State::new_pin_requested:
+            return "new_pin_requested";
+        case State::new_pin_entry:
+            return "new_pin_entry";
+        case State::new_pin_again:
+            return "new_pin_again";
+        case State::changing_pin:
+            return "changing_pin";
+        case State::pin_not_changed:
+            return "pin_not_changed";
+        case State::pin_change_finished:
+            return "pin_change_finished";
     }
     return "unknown";
 }
@@ -132,6 +156,24 @@ std::string_view to_string(EndReason reason) {
             return "cash_not_given";
         case EndReason::cash_retracted:
             return "cash_retracted";
+        case EndReason::card_locked:
+            return "card_locked";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(PinChangeOutcome outcome) {
+    switch (outcome) {
+        case PinChangeOutcome::changed:
+            return "changed";
+        case PinChangeOutcome::entries_differ:
+            return "entries_differ";
+        case PinChangeOutcome::not_allowed:
+            return "not_allowed";
+        case PinChangeOutcome::unavailable:
+            return "unavailable";
+        case PinChangeOutcome::unknown:
+            return "unknown";
     }
     return "unknown";
 }
@@ -190,6 +232,14 @@ bool has_inactivity_timeout(State state) {
         case State::confirm_transfer:
         case State::transfer_refused:
         case State::transfer_finished:
+        case State::more_services:
+        case State::statement:
+        case State::confirm_card_lock:
+        case State::card_lock_failed:
+        case State::new_pin_entry:
+        case State::new_pin_again:
+        case State::pin_not_changed:
+        case State::pin_change_finished:
             return true;
         default:
             return false;
@@ -226,6 +276,31 @@ bool is_transfer_state(State state) {
         default:
             return false;
     }
+}
+
+bool is_card_service_state(State state) {
+    switch (state) {
+        case State::more_services:
+        case State::fetching_statement:
+        case State::statement:
+        case State::confirm_card_lock:
+        case State::locking_card:
+        case State::card_lock_failed:
+        case State::new_pin_requested:
+        case State::new_pin_entry:
+        case State::new_pin_again:
+        case State::changing_pin:
+        case State::pin_not_changed:
+        case State::pin_change_finished:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool collects_new_pin(State state) {
+    return state == State::new_pin_requested || state == State::new_pin_entry ||
+           state == State::new_pin_again;
 }
 
 bool is_branch_state(State state) {
@@ -365,6 +440,13 @@ bool offers_withdrawal(const Session& session) {
            smallest_note(session.cassettes, account_currency(session)).has_value() &&
            can_withdraw(session.cassettes, session.account->limits,
                         *smallest_note(session.cassettes, account_currency(session)));
+}
+
+bool forget_elder_mode_on_menu(const Session& session) {
+    // Balance and "more services" are always there.
+    const int services =
+        2 + (offers_withdrawal(session) ? 1 : 0) + (offers_transfer(session) ? 1 : 0);
+    return !session.elder_mode || services < policy::k_elder_maximum_choices;
 }
 
 bool offers_transfer(const Session& session) {

@@ -69,6 +69,19 @@ enum class State {
     transfer_refused,   // why it cannot be sent (funds, limit, payee, service); again or back
     transferring,       // the account service moves the money (or is asked what became of it)
     transfer_finished,  // sent, not sent, or not known: said plainly; menu or card
+    // Card services (kiosk/core/README.md, "Card services"), from the menu's "more services".
+    more_services,        // statement, PIN change, card lock (and forgetting elder mode); back
+    fetching_statement,   // the account service is asked for the latest entries
+    statement,            // the entries, newest first, or that they cannot be had now
+    confirm_card_lock,    // what a lock does and how it is undone; Enter locks
+    locking_card,         // the account service locks the card
+    card_lock_failed,     // the card could not be locked: staff are told
+    new_pin_requested,    // the PIN pad was asked to collect a new PIN, twice
+    new_pin_entry,        // the pad collects the new PIN
+    new_pin_again,        // and the same PIN again; the pad compares them itself
+    changing_pin,         // the account service replaces the PIN
+    pin_not_changed,      // the two differed, the PIN was too easy, or the service could not
+    pin_change_finished,  // changed, or not known whether: said plainly; menu or card
     // Before the first customer: the withdrawals the journal left unfinished are settled
     // (kiosk/core/reconciliation.h), then the welcome screen.
     settling,
@@ -93,12 +106,24 @@ enum class EndReason {
     card_removed,         // the card was pulled out mid-session
     cash_not_given,       // the withdrawal could not be completed: nothing was charged
     cash_retracted,       // the cash was not taken in time: taken back, nothing charged
+    card_locked,          // the customer locked the card (a card lock): it comes back locked
 };
 
 std::string_view to_string(EndReason reason);
 
 // Everything the flow remembers between events. Personal data (card, balance) lives here only
 // while a card is in the kiosk and is wiped when the session ends.
+// What became of a PIN change (kiosk/core/README.md, "Card services").
+enum class PinChangeOutcome {
+    changed,         // the new PIN is in force
+    entries_differ,  // the second entry was not the first (the pad compared them)
+    not_allowed,     // too easy to guess, or the PIN the card has now
+    unavailable,     // the service could not be reached or refused to: nothing changed
+    unknown,         // no answer: whether the PIN changed is not known
+};
+
+std::string_view to_string(PinChangeOutcome outcome);
+
 struct Session {
     State state = State::welcome;
     std::string locale = std::string(policy::k_default_locale);
@@ -220,6 +245,15 @@ struct Session {
         int finds_left = 0;
     };
     std::optional<Transfer> transfer;
+    // --- card services (kiosk/core/README.md, "Card services") ----------------------------------
+    // The latest entries of the account, newest first: personal, wiped with the card. Empty
+    // with `statement_unavailable` when the service could not give them.
+    std::vector<StatementEntry> statement;
+    bool statement_unavailable = false;
+    // What the customer quotes to staff to have a locked card unlocked: the account service's,
+    // about no one; shown after the session until the next customer.
+    std::string card_lock_reference;
+    std::optional<PinChangeOutcome> pin_change;
     std::vector<TimerId> running_timers;
     ScreenModel screen;  // the screen last shown, for speaking it again
 };
@@ -247,6 +281,10 @@ SpeechContext speech_context(const Resources& resources, const Session& session)
 // Whether the menu offers to forget the card's remembered elder mode: it was remembered, and
 // the account service's grant to change it is still unspent.
 bool offers_forget_elder_mode(const Session& session);
+
+// Whether the menu itself offers to forget it: in elder mode, with four services before it
+// (MIIT's four choices), "more services" offers it instead.
+bool forget_elder_mode_on_menu(const Session& session);
 
 // Whether the customer may choose to hear personal details on the speaker: speech is on the
 // speaker and they have not chosen it yet (EN 301 549 5.1.3.9).
@@ -283,6 +321,11 @@ std::vector<Money> withdrawal_amounts(const Session& session);
 std::string account_currency(const Session& session);
 // The other amount typed so far (amount_digits), in whole units of the account's currency.
 Money typed_amount(const Session& session);
+// Whether the state is one of the card services' screens, from "more services" to their end.
+bool is_card_service_state(State state);
+// Whether the state waits for the PIN pad to collect a new PIN, or collects it.
+bool collects_new_pin(State state);
+
 // Whether the menu offers a transfer: the customer is signed on, today's transfer limit is not
 // spent, and the electronic journal can be written (no money moves without its record).
 bool offers_transfer(const Session& session);

@@ -14,6 +14,17 @@ namespace {
 
 using drivers::epp::EppError;
 
+// epp.md §4.4, §4.8: the sign-on PIN is collected once; a new PIN twice, compared by the pad.
+drivers::epp::PinEntryKind pad_entry_kind(core::PinPurpose purpose) {
+    switch (purpose) {
+        case core::PinPurpose::sign_on:
+            return drivers::epp::PinEntryKind::pin;
+        case core::PinPurpose::new_pin:
+            return drivers::epp::PinEntryKind::new_pin;
+    }
+    return drivers::epp::PinEntryKind::pin;
+}
+
 }  // namespace
 
 std::string_view to_string(PinPadState state) {
@@ -52,7 +63,7 @@ void PinPadService::stop() {
     m_requests.clear();
 }
 
-void PinPadService::start_pin_entry(const core::CardNumber& card) {
+void PinPadService::start_pin_entry(const core::CardNumber& card, core::PinPurpose purpose) {
     auto field = drivers::epp::account_field_from_pan(card.digits());
     if (!field) {
         post(core::PinEntryFailed{"card number unusable for a PIN block"});
@@ -60,7 +71,7 @@ void PinPadService::start_pin_entry(const core::CardNumber& card) {
     }
     {
         std::lock_guard lock(m_requests_mutex);
-        m_requests.emplace_back(StartEntry{std::move(*field)});
+        m_requests.emplace_back(StartEntry{std::move(*field), purpose});
     }
     m_link.wake();
 }
@@ -233,6 +244,7 @@ void PinPadService::carry_out(Connection& connection, Request& request) {
         .max_digits = m_options.max_digits,
         .key_slot = m_options.key_slot,
         .timeout = m_options.entry_timeout,
+        .kind = pad_entry_kind(entry.purpose),
     };
     auto started = connection.client->start_pin_entry(pad_request);
     if (!started) {
@@ -252,6 +264,7 @@ void PinPadService::handle(const drivers::epp::Event& event) {
     // it connected (an entry it cancelled at start-up) and mean nothing to the session.
     const bool entry_event = std::holds_alternative<PinDigitEntered>(event) ||
                              std::holds_alternative<drivers::epp::PinCleared>(event) ||
+                             std::holds_alternative<drivers::epp::NewPinAgain>(event) ||
                              std::holds_alternative<PinEntryDone>(event) ||
                              std::holds_alternative<PinEntryEnded>(event);
     if (entry_event && state() != PinPadState::collecting) {
@@ -267,6 +280,10 @@ void PinPadService::handle(const drivers::epp::Event& event) {
                 post(core::PinDigitEntered{happened.digits_entered});
             } else if constexpr (std::is_same_v<Happened, drivers::epp::PinCleared>) {
                 post(core::PinCleared{});
+            } else if constexpr (std::is_same_v<Happened, drivers::epp::NewPinAgain>) {
+                // The pad holds the first entry of the new PIN; the count starts again.
+                tell("new pin again");
+                post(core::NewPinAgain{});
             } else if constexpr (std::is_same_v<Happened, PinEntryDone>) {
                 set_state(PinPadState::idle);
                 auto block = core::EncryptedPinBlock::from_bytes(happened.pin_block.block);
@@ -292,6 +309,11 @@ void PinPadService::handle(const drivers::epp::Event& event) {
                     case EndReason::failed:
                         tell("pin entry failed");
                         post(core::PinEntryFailed{"pin pad could not build a pin block"});
+                        break;
+                    case EndReason::new_pins_differ:
+                        // The pad erased both entries and ended the entry.
+                        tell("new pins differ");
+                        post(core::NewPinsDiffer{});
                         break;
                 }
             } else if constexpr (std::is_same_v<Happened, PinTooShort>) {

@@ -3,7 +3,10 @@
 // function-key mode and turns its events into core events: KeyPressed, HeadphonesPlugged /
 // HeadphonesUnplugged (the headphone jack is on the pad), and for a PIN entry PinEntryReady
 // once the pad collects, then PinDigitEntered{count}, PinCleared, and PinEntered{block},
-// PinEntryCancelled or PinEntryFailed.
+// PinEntryCancelled or PinEntryFailed. A new PIN (core::PinPurpose::new_pin) is typed twice and
+// the pad compares the entries itself (docs/protocols/epp.md §4.8): NewPinAgain when it holds
+// the first and the count starts again from nothing, then PinEntered{block of the new PIN}, or
+// NewPinsDiffer when the second was not the first (the pad erased both and ended the entry).
 //
 // Digits are reported only while the shell says the screen takes them (set_keypad): the pad
 // then opens a one-digit clear window, which it closes by itself after the digit
@@ -13,7 +16,8 @@
 // (DeviceLink).
 //
 // States: pad_missing (looked for again every k_reopen_interval), idle (function keys),
-// collecting (the pad holds the customer's digits; the kiosk learns only their count).
+// collecting (the pad holds the customer's digits, of one entry or of a new PIN's two; the kiosk
+// learns only the count of the entry being typed).
 //
 // The PIN never reaches this process: the pad hands over an ISO 9564 block enciphered under
 // its working key, which goes on to the account service untouched.
@@ -32,6 +36,7 @@
 #include "drivers/epp/epp_client.h"
 #include "drivers/usb/usb_transport.h"
 #include "kiosk/core/card_number.h"
+#include "kiosk/core/effects.h"
 #include "kiosk/devices/device_events.h"
 #include "kiosk/devices/device_link.h"
 
@@ -79,10 +84,11 @@ class PinPadService {
     // Stops the thread promptly: its wait on the pad ends at once.
     void stop();
 
-    // Asks the pad to collect a PIN for this card. Any thread; never blocks: the request is
-    // queued and the model's thread woken to carry it out at once; the outcome arrives as
-    // events. The same holds for cancel_pin_entry() and set_keypad().
-    void start_pin_entry(const core::CardNumber& card);
+    // Asks the pad to collect a PIN for this card: the PIN that signs the customer on, or a new
+    // PIN, typed twice (START NEW PIN ENTRY, epp.md §4.8). Any thread; never blocks: the
+    // request is queued and the model's thread woken to carry it out at once; the outcome
+    // arrives as events. The same holds for cancel_pin_entry() and set_keypad().
+    void start_pin_entry(const core::CardNumber& card, core::PinPurpose purpose);
     // Ends a PIN entry in progress (PinEntryCancelled follows). Any thread; never blocks.
     void cancel_pin_entry();
     // Says what keys the screen now shown takes. menu_choice opens a one-digit clear window on
@@ -95,6 +101,7 @@ class PinPadService {
   private:
     struct StartEntry {
         base::SecretText account_field;  // 12 PAN digits, wiped when the request goes
+        core::PinPurpose purpose;
     };
     struct CancelEntry {};
     struct SetKeypad {

@@ -36,7 +36,7 @@ VirtualEpp::~VirtualEpp() {
     }
     std::lock_guard lock(m_mutex);
     if (m_entry) {
-        base::wipe(m_entry->digits);
+        erase_entry();
     }
     std::fill(m_working_key.begin(), m_working_key.end(), std::uint8_t{0});
 }
@@ -57,12 +57,19 @@ void VirtualEpp::emit(const Event& event) {
     m_in.queue_interrupt(encode_frame(encode_event(event, m_event_sequence++)));
 }
 
+void VirtualEpp::erase_entry() {
+    base::wipe(m_entry->digits);
+    if (m_entry->first_entry) {
+        base::wipe(*m_entry->first_entry);
+    }
+    m_entry.reset();
+}
+
 void VirtualEpp::end_entry(EndReason reason) {
     if (!m_entry) {
         return;
     }
-    base::wipe(m_entry->digits);
-    m_entry.reset();
+    erase_entry();
     emit(PinEntryEnded{reason});
     m_timer_wakeup.notify_all();
 }
@@ -73,7 +80,6 @@ void VirtualEpp::finish_entry() {
     std::string pan(m_entry->request.account_field.view());
     pan += '0';
     auto block = drivers::iso9564::format0_encrypted(m_entry->digits, pan, m_working_key);
-    base::wipe(m_entry->digits);
     base::wipe(pan);
     if (!block) {
         end_entry(EndReason::failed);
@@ -83,7 +89,7 @@ void VirtualEpp::finish_entry() {
     result.key_slot = m_entry->request.key_slot;
     result.block = *block;
     m_last_block = result;
-    m_entry.reset();
+    erase_entry();
     emit(PinEntryDone{result});
     m_timer_wakeup.notify_all();
 }
@@ -124,8 +130,7 @@ void VirtualEpp::on_unplugged() {
     {
         std::lock_guard lock(m_mutex);
         if (m_entry) {
-            base::wipe(m_entry->digits);
-            m_entry.reset();
+            erase_entry();
         }
         m_digit_window.reset();
         m_key_mode = KeyMode::disabled;
@@ -154,14 +159,23 @@ void VirtualEpp::press(base::Key key) {
                     emit(PinDigitEntered{static_cast<std::uint8_t>(entry.digits.size())});
                 }
             } else if (key == base::Key::clear) {
+                // epp.md §4.8: in a new PIN's second entry, the second entry only.
                 base::wipe(entry.digits);
-                entry.digits.clear();
                 emit(PinCleared{});
             } else if (key == base::Key::enter) {
                 if (entry.digits.size() < entry.request.min_digits) {
                     emit(PinTooShort{entry.request.min_digits});
-                } else {
+                } else if (entry.request.kind == PinEntryKind::pin) {
                     finish_entry();
+                } else if (!entry.first_entry) {
+                    // epp.md §4.8: the first entry stays in the pad; the second starts empty.
+                    entry.first_entry = entry.digits;
+                    base::wipe(entry.digits);
+                    emit(NewPinAgain{});
+                } else if (entry.digits == *entry.first_entry) {
+                    finish_entry();
+                } else {
+                    end_entry(EndReason::new_pins_differ);
                 }
             } else if (key == base::Key::cancel) {
                 end_entry(EndReason::cancelled_by_customer);
@@ -296,7 +310,10 @@ Response VirtualEpp::handle(const Command& command) {
             m_digit_window.reset();
             m_key_mode = KeyMode::function_keys;
         }
-        m_entry = PinEntry{*start, {}, Clock::now() + std::chrono::seconds(start->timeout_seconds)};
+        m_entry = PinEntry{.request = *start,
+                           .digits = {},
+                           .deadline = Clock::now() + std::chrono::seconds(start->timeout_seconds),
+                           .first_entry = std::nullopt};
         m_timer_wakeup.notify_all();
         return refuse(Status::ok);
     }

@@ -2,9 +2,10 @@
 
 // A simulated encrypting PIN pad speaking the kiosk's EPP protocol (docs/protocols/epp.md):
 // vendor class 0xFF, bulk OUT 0x01 (commands), bulk IN 0x82 (responses), interrupt IN 0x83
-// (events). The simulator presses its keys; in PIN entry the pad keeps the digits to itself,
-// reports only their count, and hands out an ISO 9564 format 0 block enciphered under its
-// working key (drivers/pinblock).
+// (events), revision 4. The simulator presses its keys; in PIN entry the pad keeps the digits
+// to itself, reports only their count, and hands out an ISO 9564 format 0 block enciphered
+// under its working key (drivers/iso9564). A new PIN it collects twice and compares the two
+// entries itself (epp.md §4.8): the first entry never leaves it.
 
 #include <array>
 #include <chrono>
@@ -82,8 +83,11 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
 
     struct PinEntry {
         drivers::epp::StartPinEntry request;
-        std::string digits;  // never leaves the pad; wiped when the entry ends
+        std::string digits;  // the entry being typed; never leaves the pad
         Clock::time_point deadline;
+        // epp.md §4.8: a new PIN's first entry, held while the second is typed; never leaves
+        // the pad.
+        std::optional<std::string> first_entry;
     };
     // epp.md §4.3: digits reported in the clear, for a purpose, up to a count and a time.
     struct DigitWindow {
@@ -93,6 +97,8 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
 
     drivers::epp::Response handle(const drivers::epp::Command& command);
     void emit(const drivers::epp::Event& event);
+    // Wipes both entries' digits and forgets the entry, however it ends.
+    void erase_entry();
     void end_entry(drivers::epp::EndReason reason);
     void finish_entry();
     void close_digit_window(drivers::epp::ClearDigitsEnd reason);

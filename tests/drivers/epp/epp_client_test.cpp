@@ -62,6 +62,32 @@ TEST_CASE("Starting PIN entry sends the account field and limits") {
     CHECK(exact.finished());
 }
 
+TEST_CASE("Starting a new-PIN entry sends START NEW PIN ENTRY with the same fields") {
+    ReplayTransport exact;
+    // epp.md §4.8: code 08, the payload of §4.4, and the CRC (§2); answered by 88.
+    exact.expect_out(hex("EB 01 08 00 1200 00 00 04 06 1E00 343830343032353634383930 F5FB"));
+    exact.reply_in(hex("EB 01 88 00 0100 00 6FF0"));
+    EppClient client(exact, quick());
+    PinEntryRequest pin = request();
+    pin.kind = PinEntryKind::new_pin;
+    CHECK(client.start_pin_entry(pin).has_value());
+    CHECK(exact.mismatches().empty());
+    CHECK(exact.finished());
+}
+
+TEST_CASE("A pad older than revision 4 refuses a new-PIN entry as an unknown command") {
+    ReplayTransport transport;
+    PinEntryRequest pin = request();
+    pin.kind = PinEntryKind::new_pin;
+    transport.expect_out(command_bytes(StartPinEntry{0, BlockFormat::iso9564_format0, 4, 6, 30,
+                                                     "480402564890", PinEntryKind::new_pin},
+                                       0));
+    transport.reply_in(response_bytes(code::k_nak, Status::unknown_command, 0));
+    EppClient client(transport, quick());
+    CHECK(client.start_pin_entry(pin).error() == EppError::unknown_command);
+    CHECK(transport.mismatches().empty());
+}
+
 TEST_CASE("Invalid PIN entry requests are refused before anything is sent") {
     ReplayTransport transport;
     EppClient client(transport, quick());
@@ -76,6 +102,15 @@ TEST_CASE("Invalid PIN entry requests are refused before anything is sent") {
     CHECK(client.start_pin_entry(pin).error() == EppError::invalid_request);
     pin = request();
     pin.timeout = std::chrono::seconds(0);
+    CHECK(client.start_pin_entry(pin).error() == EppError::invalid_request);
+    // A new PIN is held to the same limits (epp.md §4.8).
+    pin = request();
+    pin.kind = PinEntryKind::new_pin;
+    pin.min_digits = 3;
+    CHECK(client.start_pin_entry(pin).error() == EppError::invalid_request);
+    pin = request();
+    pin.kind = PinEntryKind::new_pin;
+    pin.account_field = "4804025648901";
     CHECK(client.start_pin_entry(pin).error() == EppError::invalid_request);
     CHECK(client.beep(Tone::click, std::chrono::milliseconds(5000)).error() ==
           EppError::invalid_request);

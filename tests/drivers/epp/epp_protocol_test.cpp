@@ -44,6 +44,8 @@ TEST_CASE("Every command survives an encode and decode round trip") {
                    .digit_count = 9,
                    .seconds = 120},
         StartPinEntry{1, BlockFormat::iso9564_format0, 4, 6, 30, "480402564890"},
+        StartPinEntry{0, BlockFormat::iso9564_format0, 6, 12, 300, "000012345678",
+                      PinEntryKind::new_pin},
         CancelPinEntry{},
         GetPinBlock{},
         Beep{Tone::attention, 250},
@@ -91,7 +93,45 @@ TEST_CASE("Commands with wrong sizes or out-of-range values are rejected") {
     CHECK(decode_command(start(4, 6, 30, "48040256489X")).error() == EppError::bad_parameter);
     CHECK(decode_command(Frame{code::k_beep, 0, hex("04 6400")}).error() ==
           EppError::bad_parameter);
+    // START NEW PIN ENTRY takes the payload of START PIN ENTRY and its limits (§4.8).
+    CHECK(decode_command(Frame{code::k_start_new_pin_entry, 0, hex("00 00 04 06 1E00")}).error() ==
+          EppError::malformed_payload);
+    auto new_pin = start(3, 6, 30, "480402564890");
+    new_pin.code = code::k_start_new_pin_entry;
+    CHECK(decode_command(new_pin).error() == EppError::bad_parameter);
     CHECK(decode_command(Frame{0x30, 0, {}}).error() == EppError::unknown_code);
+}
+
+TEST_CASE("START NEW PIN ENTRY is code 08 with the payload of START PIN ENTRY (revision 4)") {
+    // epp.md §4.8 and §4.4: slot, format, min, max, time-out (LE), the 12 ASCII digits, and the
+    // CRC-16/CCITT-FALSE of all that (§2).
+    const base::Bytes wire = hex("EB 01 08 00 1200 00 00 04 06 1E00 343830343032353634383930 F5FB");
+    const StartPinEntry command{
+        0, BlockFormat::iso9564_format0, 4, 6, 30, "480402564890", PinEntryKind::new_pin};
+    CHECK(code_of(command) == 0x08);
+    CHECK(encode_frame(encode_command(command, 0)) == wire);
+    auto decoded = decode_command(*decode_frame(wire));
+    REQUIRE(decoded.has_value());
+    CHECK(*decoded == Command{command});
+    // Its answer is 88, and a client reads it as the answer to 08.
+    auto answer = decode_response(*decode_frame(hex("EB 01 88 00 0100 00 6FF0")));
+    REQUIRE(answer.has_value());
+    CHECK(answer->command_code == code::k_start_new_pin_entry);
+    CHECK(answer->status == Status::ok);
+}
+
+TEST_CASE("NEW PIN AGAIN and PIN ENTRY ENDED for entries that differ are these bytes") {
+    // epp.md §5: 4B with no payload; 45 with reason 5 (revision 4, §4.8).
+    const base::Bytes again = hex("EB 01 4B 05 0000 A877");
+    const base::Bytes differ = hex("EB 01 45 06 0100 05 9195");
+    CHECK(encode_frame(encode_event(NewPinAgain{}, 5)) == again);
+    CHECK(encode_frame(encode_event(PinEntryEnded{EndReason::new_pins_differ}, 6)) == differ);
+    auto decoded_again = decode_event(*decode_frame(again));
+    REQUIRE(decoded_again.has_value());
+    CHECK(std::holds_alternative<NewPinAgain>(*decoded_again));
+    auto decoded_differ = decode_event(*decode_frame(differ));
+    REQUIRE(decoded_differ.has_value());
+    CHECK(std::get<PinEntryEnded>(*decoded_differ).reason == EndReason::new_pins_differ);
 }
 
 TEST_CASE("Responses carry the command code with bit 7 set and a status byte") {
@@ -110,6 +150,7 @@ TEST_CASE("Responses carry the command code with bit 7 set and a status byte") {
 
 TEST_CASE("Responses with unknown codes or statuses are rejected") {
     CHECK(decode_response(Frame{0x90, 0, {0x00}}).error() == EppError::unknown_code);
+    CHECK(decode_response(Frame{0x89, 0, {0x00}}).error() == EppError::unknown_code);
     CHECK(decode_response(Frame{0x02, 0, {0x00}}).error() == EppError::unknown_code);
     CHECK(decode_response(Frame{0x82, 0, {}}).error() == EppError::malformed_payload);
     CHECK(decode_response(Frame{0x82, 0, {0x0A}}).error() == EppError::malformed_payload);
@@ -144,6 +185,8 @@ TEST_CASE("Every event survives an encode and decode round trip") {
         HeadphonesChanged{true},
         TamperDetected{1},
         ClearDigitsEnded{ClearDigitsEnd::time_over},
+        NewPinAgain{},
+        PinEntryEnded{EndReason::new_pins_differ},
     };
     for (const Event& event : events) {
         auto frame = decode_frame(encode_frame(encode_event(event, 200)));
@@ -167,7 +210,11 @@ TEST_CASE("Events with malformed payloads are rejected") {
           EppError::malformed_payload);
     CHECK(decode_event(Frame{code::k_pin_entry_done, 0, hex("00 00 0102")}).error() ==
           EppError::malformed_payload);
-    CHECK(decode_event(Frame{code::k_pin_entry_ended, 0, {5}}).error() ==
+    CHECK(decode_event(Frame{code::k_pin_entry_ended, 0, {0}}).error() ==
+          EppError::malformed_payload);
+    CHECK(decode_event(Frame{code::k_pin_entry_ended, 0, {6}}).error() ==
+          EppError::malformed_payload);
+    CHECK(decode_event(Frame{code::k_new_pin_again, 0, {0x00}}).error() ==
           EppError::malformed_payload);
     CHECK(decode_event(Frame{code::k_headphones, 0, {2}}).error() == EppError::malformed_payload);
     CHECK(decode_event(Frame{0x4F, 0, {}}).error() == EppError::unknown_code);

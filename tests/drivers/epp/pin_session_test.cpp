@@ -139,6 +139,44 @@ TEST_CASE("No byte the host sends or receives in a PIN session carries the PIN d
     }
 }
 
+TEST_CASE("Neither entry of a new PIN crosses the cable, matched or not") {
+    PinBench bench;
+    const std::string first = "7395";
+    const std::string other = "1604";
+    PinEntryRequest request;
+    request.account_field = *account_field_from_pan(k_pan);
+    request.kind = PinEntryKind::new_pin;
+    const auto type = [&](const std::string& pin) {
+        for (char digit : pin) {
+            bench.pad->press(*base::digit_key(digit - '0'));
+            CHECK(std::holds_alternative<PinDigitEntered>(bench.next()));
+        }
+        bench.pad->press(Key::enter);
+        return bench.next();
+    };
+    // Entries that differ end with no block; entries that match give the new PIN's block.
+    REQUIRE(bench.client.start_pin_entry(request).has_value());
+    CHECK(std::holds_alternative<NewPinAgain>(type(first)));
+    CHECK(std::get<PinEntryEnded>(type(other)).reason == EndReason::new_pins_differ);
+    CHECK(bench.client.get_pin_block().error() == EppError::no_pin_block);
+    REQUIRE(bench.client.start_pin_entry(request).has_value());
+    CHECK(std::holds_alternative<NewPinAgain>(type(first)));
+    const Event done = type(first);
+    REQUIRE(std::holds_alternative<PinEntryDone>(done));
+    auto pin = drivers::iso9564::format0_decrypt_pin(std::get<PinEntryDone>(done).pin_block.block,
+                                                     k_pan, k_working_key);
+    REQUIRE(pin.has_value());
+    CHECK(*pin == first);
+    base::wipe(*pin);
+
+    for (const base::Bytes& transfer : bench.recording.traffic) {
+        for (const std::string& typed : {first, other}) {
+            CHECK_FALSE(contains(transfer, typed));
+            CHECK(hex_of(transfer).find(typed) == std::string::npos);
+        }
+    }
+}
+
 TEST_CASE("The same PIN on a different card gives a different block") {
     PinBench first;
     PinBench second;

@@ -386,7 +386,8 @@ std::vector<Event> probes(const Session& session) {
              CardInserted{}, CardRead{sample_card()}, CardReadFailed{"probe"},
              CardReadFailed{"probe", CardFault::not_accepted}, CardRemoved{}, PinEntryReady{},
              PinDigitEntered{1}, PinCleared{}, PinEntered{sample_pin_block()}, PinEntryCancelled{},
-             PinEntryFailed{"probe"}, DeviceFailed{"card reader", "probe"}}) {
+             NewPinAgain{}, NewPinsDiffer{}, PinEntryFailed{"probe"},
+             DeviceFailed{"card reader", "probe"}}) {
         events.push_back(std::move(event));
     }
     for (const Device device : every_value<Device>()) {
@@ -424,7 +425,9 @@ std::vector<Event> probes(const Session& session) {
     // status without one to the call awaited; and everywhere an answer to a call never made.
     const bool awaits_money =
         session.state == State::quoting || session.state == State::withdrawing ||
-        session.state == State::securing_cash || session.state == State::transferring;
+        session.state == State::securing_cash || session.state == State::transferring ||
+        session.state == State::fetching_statement || session.state == State::locking_card ||
+        session.state == State::changing_pin;
     if (session.pending_call && awaits_money) {
         const std::uint64_t call_id = *session.pending_call;
         events.push_back(MoneyReplyReceived{call_id, quote_reply(50'000, 200)});
@@ -636,6 +639,12 @@ std::string configuration(const Session& session) {
     if (session.state == State::transferring && session.transfer) {
         key += session.transfer->finding ? " finding" : "";
         key += " finds left " + std::to_string(session.transfer->finds_left);
+    }
+    // Card services: "more services" offers to forget elder mode when the menu has no room.
+    if (session.state == State::more_services) {
+        key += offers_forget_elder_mode(session) && !forget_elder_mode_on_menu(session)
+                   ? " forget elder mode"
+                   : "";
     }
     // Settling at start-up: how many withdrawals are left decides where the last answer leads.
     if (session.state == State::settling) {

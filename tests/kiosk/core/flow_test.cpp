@@ -333,7 +333,7 @@ TEST_CASE("Choosing a language on the welcome screen shows and speaks it in that
     CHECK(spoken.front().locale == "en");
 }
 
-TEST_CASE("The menu offers balance, a transfer, take card and call staff") {
+TEST_CASE("The menu offers balance, a transfer, more services, take card and call staff") {
     FlowDriver kiosk;
     kiosk.reach_menu();
     const auto screen = last_screen(kiosk.last());
@@ -344,7 +344,8 @@ TEST_CASE("The menu offers balance, a transfer, take card and call staff") {
             keys.push_back(std::string(base::to_string(element.key.value())) + " " + element.text);
         }
     }
-    CHECK(keys == std::vector<std::string>{"1 查询余额", "6 转账", "2 退卡", "3 呼叫大堂经理"});
+    CHECK(keys == std::vector<std::string>{"1 查询余额", "6 转账", "7 更多服务：明细、改密码、挂失",
+                                           "2 退卡", "3 呼叫大堂经理"});
     CHECK(mentions(kiosk.last(), "查询余额，请按一。"));
 }
 
@@ -359,7 +360,7 @@ TEST_CASE("Going back from the balance returns to the menu") {
 TEST_CASE("A key that selects nothing gives an error tone and changes nothing") {
     FlowDriver kiosk;
     kiosk.reach_menu();
-    const auto& effects = kiosk.send(KeyPressed{base::Key::digit_7});
+    const auto& effects = kiosk.send(KeyPressed{base::Key::digit_8});
     CHECK(kiosk.session().state == State::menu);
     CHECK_FALSE(has_effect<Show>(effects));
     const auto tones = effects_of<Tone>(effects);

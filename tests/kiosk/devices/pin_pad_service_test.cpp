@@ -56,8 +56,8 @@ struct PadKiosk {
         service.start(recorder.sink(), recorder.notice());
         REQUIRE(eventually([&] { return service.state() == PinPadState::idle; }));
     }
-    void start_entry() {
-        service.start_pin_entry(card_number());
+    void start_entry(core::PinPurpose purpose = core::PinPurpose::sign_on) {
+        service.start_pin_entry(card_number(), purpose);
         // The kiosk learns that the pad collects before any digit can be typed into it.
         REQUIRE(recorder.skip_to<core::PinEntryReady>());
         REQUIRE(service.state() == PinPadState::collecting);
@@ -164,6 +164,56 @@ TEST_CASE("a four-digit PIN entry reports four counts and a block that deciphers
     CHECK(kiosk.pad->mode() == drivers::epp::PadMode::function_keys);
 }
 
+TEST_CASE("a new PIN typed twice alike reaches the kiosk as NewPinAgain, then its block") {
+    PadKiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    kiosk.start_entry(core::PinPurpose::new_pin);
+
+    kiosk.type("2580");
+    kiosk.pad->press(Key::enter);
+    for (int count = 1; count <= 4; ++count) {
+        REQUIRE(kiosk.recorder.expect<core::PinDigitEntered>());
+    }
+    // The pad holds the first entry: no block yet, and the count starts again.
+    REQUIRE(kiosk.recorder.expect<core::NewPinAgain>());
+    CHECK(kiosk.service.state() == PinPadState::collecting);
+    kiosk.type("2580");
+    for (int count = 1; count <= 4; ++count) {
+        const auto digit = kiosk.recorder.expect<core::PinDigitEntered>();
+        REQUIRE(digit);
+        CHECK(digit->count == count);
+    }
+    kiosk.pad->press(Key::enter);
+    const auto entered = kiosk.recorder.expect<core::PinEntered>();
+    REQUIRE(entered);
+    std::array<std::uint8_t, 8> block{};
+    REQUIRE(entered->block.bytes().size() == block.size());
+    std::copy(entered->block.bytes().begin(), entered->block.bytes().end(), block.begin());
+    const auto pin = drivers::iso9564::format0_decrypt_pin(block, k_pan, k_working_key);
+    REQUIRE(pin);
+    CHECK(*pin == "2580");
+    CHECK(eventually([&] { return kiosk.service.state() == PinPadState::idle; }));
+}
+
+TEST_CASE("new PIN entries that differ reach the kiosk as NewPinsDiffer and end the entry") {
+    PadKiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start();
+    kiosk.start_entry(core::PinPurpose::new_pin);
+
+    kiosk.type("2580");
+    kiosk.pad->press(Key::enter);
+    REQUIRE(kiosk.recorder.skip_to<core::NewPinAgain>());
+    kiosk.type("2581");
+    kiosk.pad->press(Key::enter);
+    CHECK(kiosk.recorder.skip_to<core::NewPinsDiffer>());
+    CHECK(eventually([&] { return kiosk.service.state() == PinPadState::idle; }));
+    CHECK(kiosk.pad->mode() == drivers::epp::PadMode::function_keys);
+    CHECK(kiosk.recorder.stays_quiet(300ms));  // no block, no cancel, no failure follows
+    CHECK(kiosk.recorder.wait_for_notice("new pins differ"));
+}
+
 TEST_CASE("clearing the digits during PIN entry is reported without the digits") {
     PadKiosk kiosk;
     kiosk.plug_pad();
@@ -218,7 +268,7 @@ TEST_CASE("a tampered pad refuses PIN entry and the kiosk is told") {
     kiosk.plug_pad();
     kiosk.start();
     kiosk.pad->tamper();
-    kiosk.service.start_pin_entry(card_number());
+    kiosk.service.start_pin_entry(card_number(), core::PinPurpose::sign_on);
     CHECK(kiosk.recorder.skip_to<core::PinEntryFailed>());
     CHECK(kiosk.service.state() != PinPadState::collecting);
 }
@@ -249,7 +299,7 @@ TEST_CASE("a PIN entry without a pad fails at once") {
     REQUIRE(missing);
     CHECK(missing->device == core::Device::pin_pad);
     const auto asked = std::chrono::steady_clock::now();
-    kiosk.service.start_pin_entry(card_number());
+    kiosk.service.start_pin_entry(card_number(), core::PinPurpose::sign_on);
     const auto failed = kiosk.recorder.expect<core::PinEntryFailed>();
     REQUIRE(failed);
     CHECK(failed->reason == "pin pad not connected");
@@ -299,7 +349,7 @@ TEST_CASE("a PIN entry request is carried out at once, not at the model's next l
     kiosk.start();
     std::this_thread::sleep_for(300ms);  // the model is waiting on the pad
     const auto asked = std::chrono::steady_clock::now();
-    kiosk.service.start_pin_entry(card_number());
+    kiosk.service.start_pin_entry(card_number(), core::PinPurpose::sign_on);
     REQUIRE(kiosk.recorder.skip_to<core::PinEntryReady>());
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - asked);

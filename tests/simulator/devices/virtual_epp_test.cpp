@@ -7,6 +7,7 @@
 #include "base/bytes.h"
 #include "drivers/epp/epp_client.h"
 #include "drivers/epp/epp_protocol.h"
+#include "drivers/iso9564/pin_block.h"
 #include "simulator/devices/direct_transport.h"
 #include "simulator/devices/usb_descriptors.h"
 #include "simulator/devices/virtual_epp.h"
@@ -23,6 +24,8 @@ namespace {
 constexpr std::array<std::uint8_t, 16> k_key{0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF,
                                              0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10};
 constexpr auto k_wait = std::chrono::milliseconds(500);
+// The card whose account field request() sends: its 12 digits before the check digit.
+constexpr std::string_view k_card = "6228480402564890018";
 
 struct Pad {
     std::shared_ptr<VirtualEpp> device = std::make_shared<VirtualEpp>(k_key);
@@ -34,12 +37,35 @@ struct Pad {
         REQUIRE(event.has_value());
         return *event;
     }
+
+    // Types `digits` on the pad and checks that only their counts come, from one on.
+    void type(std::string_view digits) {
+        int count = 0;
+        for (const char digit : digits) {
+            device->press(*base::digit_key(digit - '0'));
+            CHECK(std::get<PinDigitEntered>(*next_event()).digits_entered == ++count);
+        }
+    }
+    // Types an entry and presses Enter; the event that Enter brings.
+    Event enter(std::string_view digits) {
+        type(digits);
+        device->press(Key::enter);
+        auto event = next_event();
+        REQUIRE(event.has_value());
+        return *event;
+    }
 };
 
 PinEntryRequest request(std::uint16_t seconds = 30) {
     PinEntryRequest pin;
     pin.account_field = "040256489001";
     pin.timeout = std::chrono::seconds(seconds);
+    return pin;
+}
+
+PinEntryRequest new_pin_request() {
+    PinEntryRequest pin = request();
+    pin.kind = PinEntryKind::new_pin;
     return pin;
 }
 
@@ -149,6 +175,129 @@ TEST_CASE("During PIN entry digits are counted, Clear empties and Enter needs th
     pad.device->press(Key::enter);
     CHECK(std::get<PinTooShort>(*pad.next_event()).min_digits == 4);
     CHECK(pad.device->mode() == PadMode::pin_entry);
+}
+
+TEST_CASE("A new PIN typed twice alike gives the format 0 block of the new PIN") {
+    Pad pad;
+    REQUIRE(pad.client.start_pin_entry(new_pin_request()).has_value());
+    CHECK(pad.device->mode() == PadMode::pin_entry);
+    // The first entry builds no block: the pad asks again, and counts from one again.
+    CHECK(std::holds_alternative<NewPinAgain>(pad.enter("7395")));
+    CHECK(pad.device->mode() == PadMode::pin_entry);
+    CHECK(pad.client.get_pin_block().error() == EppError::no_pin_block);
+    const Event done = pad.enter("7395");
+    REQUIRE(std::holds_alternative<PinEntryDone>(done));
+    const PinBlockReply& reply = std::get<PinEntryDone>(done).pin_block;
+    // Exactly the block of §4.4: the same PIN and card make the same format 0 block.
+    const auto expected = drivers::iso9564::format0_encrypted("7395", k_card, k_key);
+    REQUIRE(expected.has_value());
+    CHECK(reply.block == *expected);
+    auto pin = drivers::iso9564::format0_decrypt_pin(reply.block, k_card, k_key);
+    REQUIRE(pin.has_value());
+    CHECK(*pin == "7395");
+    CHECK(pad.device->mode() == PadMode::idle);
+    // epp.md §4.6: the block once more, in case the event was lost.
+    auto fetched = pad.client.get_pin_block();
+    REQUIRE(fetched.has_value());
+    CHECK(*fetched == reply);
+}
+
+TEST_CASE("New PIN entries that differ end the entry with reason 5 and leave no block") {
+    // Another PIN, and the first PIN with a digit more: both differ.
+    for (const std::string_view second : {"7396", "73950"}) {
+        INFO(second);
+        Pad pad;
+        REQUIRE(pad.client.start_pin_entry(new_pin_request()).has_value());
+        CHECK(std::holds_alternative<NewPinAgain>(pad.enter("7395")));
+        const Event ended = pad.enter(second);
+        REQUIRE(std::holds_alternative<PinEntryEnded>(ended));
+        CHECK(std::get<PinEntryEnded>(ended).reason == EndReason::new_pins_differ);
+        CHECK(pad.device->mode() == PadMode::idle);
+        CHECK(pad.client.get_pin_block().error() == EppError::no_pin_block);
+        CHECK(pad.client.cancel_pin_entry().error() == EppError::not_collecting);
+        CHECK_FALSE(pad.next_event(std::chrono::milliseconds(20)).has_value());
+    }
+}
+
+TEST_CASE("Clear during the second entry of a new PIN clears only the second entry") {
+    Pad pad;
+    REQUIRE(pad.client.start_pin_entry(new_pin_request()).has_value());
+    CHECK(std::holds_alternative<NewPinAgain>(pad.enter("2468")));
+    pad.type("13");
+    pad.device->press(Key::clear);
+    CHECK(std::holds_alternative<PinCleared>(*pad.next_event()));
+    auto status = pad.client.get_status();
+    REQUIRE(status.has_value());
+    CHECK(status->digits_entered == 0);
+    CHECK(status->mode == PadMode::pin_entry);
+    // The first entry stayed: typing it again now completes the new PIN.
+    const Event done = pad.enter("2468");
+    REQUIRE(std::holds_alternative<PinEntryDone>(done));
+    auto pin = drivers::iso9564::format0_decrypt_pin(std::get<PinEntryDone>(done).pin_block.block,
+                                                     k_card, k_key);
+    REQUIRE(pin.has_value());
+    CHECK(*pin == "2468");
+}
+
+TEST_CASE("Cancel, the host's cancel and the time-out during the second entry erase both") {
+    Pad pad;
+    const auto hold_first_entry = [&] {
+        REQUIRE(pad.client.start_pin_entry(new_pin_request()).has_value());
+        CHECK(std::holds_alternative<NewPinAgain>(pad.enter("2468")));
+        pad.type("24");
+    };
+    hold_first_entry();
+    pad.device->press(Key::cancel);
+    CHECK(std::get<PinEntryEnded>(*pad.next_event()).reason == EndReason::cancelled_by_customer);
+    CHECK(pad.device->mode() == PadMode::idle);
+    hold_first_entry();
+    REQUIRE(pad.client.cancel_pin_entry().has_value());
+    CHECK(std::get<PinEntryEnded>(*pad.next_event()).reason == EndReason::cancelled_by_host);
+    hold_first_entry();
+    pad.device->expire_pin_entry();
+    CHECK(std::get<PinEntryEnded>(*pad.next_event()).reason == EndReason::timed_out);
+    // Nothing of the erased entries is left: the next new PIN's first Enter asks again, where a
+    // first entry left over would have been compared.
+    REQUIRE(pad.client.start_pin_entry(new_pin_request()).has_value());
+    CHECK(std::holds_alternative<NewPinAgain>(pad.enter("2468")));
+    CHECK(pad.client.get_pin_block().error() == EppError::no_pin_block);
+}
+
+TEST_CASE("GET STATUS counts the digits of the new PIN's entry being typed") {
+    Pad pad;
+    REQUIRE(pad.client.start_pin_entry(new_pin_request()).has_value());
+    pad.type("80264");
+    auto status = pad.client.get_status();
+    REQUIRE(status.has_value());
+    CHECK(status->mode == PadMode::pin_entry);
+    CHECK(status->digits_entered == 5);
+    pad.device->press(Key::enter);
+    CHECK(std::holds_alternative<NewPinAgain>(*pad.next_event()));
+    status = pad.client.get_status();
+    REQUIRE(status.has_value());
+    CHECK(status->mode == PadMode::pin_entry);
+    CHECK(status->digits_entered == 0);
+    pad.type("80");
+    status = pad.client.get_status();
+    REQUIRE(status.has_value());
+    CHECK(status->digits_entered == 2);
+    // The second entry is held to the minimum as the first is.
+    pad.device->press(Key::enter);
+    CHECK(std::get<PinTooShort>(*pad.next_event()).min_digits == 4);
+    CHECK(pad.device->mode() == PadMode::pin_entry);
+}
+
+TEST_CASE("A new-PIN entry is a PIN entry: a second start or a key mode is refused as busy") {
+    Pad pad;
+    REQUIRE(pad.client.offer_clear_digits(DigitPurpose::menu_choice, 1, 30s).has_value());
+    REQUIRE(pad.client.start_pin_entry(new_pin_request()).has_value());
+    CHECK(pad.client.start_pin_entry(new_pin_request()).error() == EppError::busy);
+    CHECK(pad.client.start_pin_entry(request()).error() == EppError::busy);
+    CHECK(pad.client.set_key_mode(KeyMode::function_keys).error() == EppError::busy);
+    REQUIRE(pad.client.cancel_pin_entry().has_value());
+    CHECK(std::holds_alternative<PinEntryEnded>(*pad.next_event()));
+    // epp.md §4.3: the clear-digit window it closed stays closed.
+    CHECK(pad.device->mode() == PadMode::function_keys);
 }
 
 TEST_CASE("Digits beyond the maximum are dropped and reported as full") {
