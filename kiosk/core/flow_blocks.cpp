@@ -106,12 +106,15 @@ void Flow::announce_key(base::Key key) {
 
 void Flow::refresh_channel_choices() {
     // Only the screens with private amounts offer the speaker (offers_speaker).
-    if (m_session.state == State::balance) {
-        refresh(ScreenId::balance);
-    } else if (m_session.state == State::confirm_withdrawal) {
-        refresh(ScreenId::confirm_withdrawal);
-    } else if (m_session.state == State::confirm_transfer) {
-        refresh(ScreenId::confirm_transfer);
+    switch (m_session.state) {
+        case State::balance:
+        case State::confirm_withdrawal:
+        case State::confirm_transfer:
+        case State::statement:
+            refresh(screen_for(m_session));
+            return;
+        default:
+            return;
     }
 }
 
@@ -211,6 +214,9 @@ void Flow::wipe_customer_data() {
     m_session.refusal.reset();
     m_session.payee_digits.clear();
     m_session.quoting_transfer = false;
+    m_session.statement.clear();
+    m_session.statement_unavailable = false;
+    m_session.pin_change.reset();
     // A transfer sent and not yet answered stays with the account service, which holds the
     // whole of it: staff find out what became of it.
     if (m_session.transfer && !is_final(m_session.transfer->step)) {

@@ -763,13 +763,17 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
     return card_return_screen(ScreenId::take_card, resources, session);
 }
 
-// Digits mean nothing while the card is read, the PIN typed or checked: around PIN entry the
-// pad reports none, so a PIN typed too early or too late never reaches the kiosk.
+// Digits mean nothing while the card is read, the PIN typed or checked, or a new PIN typed or
+// sent: around PIN entry the pad reports none, so a PIN typed too early or too late never
+// reaches the kiosk.
 bool takes_digits(ScreenId id) {
     switch (id) {
         case ScreenId::reading_card:
         case ScreenId::pin_entry:
         case ScreenId::verifying:
+        case ScreenId::new_pin:
+        case ScreenId::new_pin_again:
+        case ScreenId::changing_pin:
             return false;
         default:
             return true;

@@ -98,14 +98,14 @@ ScreenModel confirm_card_lock_screen(const Resources& resources, const Session& 
     return std::move(builder).build();
 }
 
-// The reference the customer quotes at the counter: shown, and said letter by letter and digit
-// by digit. It names the lock, not the customer.
+// The reference the customer quotes at the counter: shown large, as a ticket's number is, and
+// said letter by letter and digit by digit. It names the lock, not the customer.
 ScreenModel card_locked_screen(const Resources& resources, const Session& session) {
     ScreenBuilder builder(ScreenId::card_locked, resources, session);
     builder.add(Role::title, "title").add(Role::text, "text");
     if (!session.card_lock_reference.empty()) {
         builder.add(make_element(
-            Role::status, builder.format("reference", {{"reference", session.card_lock_reference}}),
+            Role::amount, builder.format("reference", {{"reference", session.card_lock_reference}}),
             builder.format(
                 "reference",
                 {{"reference", word_ticket_number(session.card_lock_reference, session.locale)}})));
@@ -120,7 +120,9 @@ ScreenModel new_pin_screen(ScreenId id, const Resources& resources, const Sessio
     ScreenBuilder builder(id, resources, session);
     builder.add(Role::title, "title").add(Role::text, "instruction");
     if (id == ScreenId::new_pin) {
-        builder.add(Role::text, "advice");
+        // A run such as 123456 is shown in figures and said digit by digit.
+        builder.add(
+            make_element(Role::text, builder.text("advice"), builder.text("advice_speech")));
     }
     const int count = session.pin_digit_count;
     builder.add(make_element(

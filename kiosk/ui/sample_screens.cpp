@@ -102,6 +102,21 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
                                 .total = core::Money{250'250, "CNY"},
                                 .payee_masked = ""};
     session.refusal = core::MoneyStatus::insufficient_funds;
+    // Card services: a full statement (more entries than any screen shows, the longest amounts
+    // and kinds), a lock's reference, and a new PIN the bank found too easy.
+    using Kind = core::StatementEntryKind;
+    const auto entry = [&](std::string date, Kind kind, bool credit, std::int64_t units) {
+        return core::StatementEntry{std::move(date), kind, credit, yuan(units), yuan(1'234'567)};
+    };
+    session.statement = {entry("2026-12-31", Kind::transfer_out, false, 1'000'000),
+                         entry("2026-12-30", Kind::transfer_in, true, 88'888),
+                         entry("2026-11-28", Kind::withdrawal, false, 3'000),
+                         entry("2026-09-01", Kind::reversal, true, 3'000),
+                         entry("2026-08-15", Kind::interest, true, 12),
+                         entry("2026-07-07", Kind::fee, false, 2),
+                         entry("2026-01-01", Kind::deposit, true, 500'000)};
+    session.card_lock_reference = "L-6A6247B4";
+    session.pin_change = core::PinChangeOutcome::not_allowed;
     std::vector<core::ScreenModel> screens;
     screens.reserve(core::k_all_screen_ids.size());
     for (const core::ScreenId id : core::k_all_screen_ids) {
