@@ -44,7 +44,8 @@ bool Flow::transfer_key(base::Key key) {
             confirm_transfer_key(key);
             return true;
         case State::transfer_refused:
-            if (key == k_transfer_again_key) {
+            // Again only while a transfer can be sent at all: not with today's limit spent.
+            if (key == k_transfer_again_key && offers_transfer(m_session)) {
                 accept_key();
                 begin_transfer();
             } else if (key == k_transfer_refused_back_key) {

@@ -75,35 +75,9 @@ void Flow::enter_interactive(State state) {
 // afresh, an interactive screen comes back, and anything else is the welcome screen.
 void Flow::resume() {
     const State state = m_session.resume_state;
-    if (is_branch_state(state) && has_inactivity_timeout(state)) {
-        enter_interactive(state);
-        return;
-    }
     switch (state) {
         case State::pin_entry:
             begin_pin_entry();
-            return;
-        case State::remember_elder_mode:
-        case State::menu:
-        case State::balance:
-        case State::wrong_pin:
-        case State::choose_amount:
-        case State::other_amount:
-        case State::confirm_withdrawal:
-        case State::withdrawal_refused:
-        case State::payee_account:
-        case State::transfer_amount:
-        case State::transfer_warning:
-        case State::confirm_transfer:
-        case State::transfer_refused:
-        case State::transfer_finished:
-        case State::more_services:
-        case State::statement:
-        case State::confirm_card_lock:
-        case State::card_lock_failed:
-        case State::pin_not_changed:
-        case State::pin_change_finished:
-            enter_interactive(state);
             return;
         case State::new_pin_entry:
         case State::new_pin_again:
@@ -114,6 +88,12 @@ void Flow::resume() {
             open_settings();
             return;
         default:
+            // The screens that wait for the customer come back as they were; what waited for a
+            // device or a service is over, and the welcome screen follows.
+            if (has_inactivity_timeout(state)) {
+                enter_interactive(state);
+                return;
+            }
             cancel_timer(TimerId::inactivity);
             m_session.state = State::welcome;
             show(ScreenId::welcome);

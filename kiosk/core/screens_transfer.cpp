@@ -122,9 +122,11 @@ ScreenModel transfer_refused_screen(const Resources& resources, const Session& s
         builder.add(amount_element(builder, Role::text, "limit_left",
                                    session.account->limits.transfer_left_today, session));
     }
-    builder.add(Role::text, "nothing_changed")
-        .add_choice("again", k_transfer_again_key)
-        .add_choice("back", k_transfer_refused_back_key);
+    builder.add(Role::text, "nothing_changed");
+    if (offers_transfer(session)) {
+        builder.add_choice("again", k_transfer_again_key);
+    }
+    builder.add_choice("back", k_transfer_refused_back_key);
     return std::move(builder).build();
 }
 

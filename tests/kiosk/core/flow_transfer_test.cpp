@@ -794,6 +794,30 @@ TEST_CASE(
 
 // ---- 6. Refusals ------------------------------------------------------------------------------
 
+TEST_CASE("Over a limit that is spent, the refusal offers no transfer again: 1 does nothing",
+          "[transfer]") {
+    FlowDriver kiosk;
+    reach_transfer_menu(kiosk);
+    reach_transfer_amount_from_menu(kiosk);
+    type_transfer_digits(kiosk, "500");
+    kiosk.send(KeyPressed{k_typing_confirm_key});
+    MoneyReply spent = transfer_answer(MoneyStatus::over_limit);
+    spent.limit_left = transfer_yuan(0);
+    const auto& refused = answer_transfer_call(kiosk, spent);
+    REQUIRE(kiosk.session().state == State::transfer_refused);
+    CHECK(transfer_screen_shows(refused, "Left today: 0"));
+    CHECK(transfer_choice_keys(refused) == std::vector<base::Key>{k_transfer_refused_back_key});
+    const auto& pressed = kiosk.send(KeyPressed{k_transfer_again_key});
+    CHECK(kiosk.session().state == State::transfer_refused);
+    const auto tones = effects_of<Tone>(pressed);
+    REQUIRE_FALSE(tones.empty());
+    CHECK(tones.front().kind == ToneKind::error);
+    // Back on the menu no transfer is offered until tomorrow.
+    kiosk.send(KeyPressed{k_transfer_refused_back_key});
+    CHECK(kiosk.session().state == State::menu);
+    CHECK_FALSE(offers_transfer(kiosk.session()));
+}
+
 TEST_CASE(
     "A transfer the account service refuses to quote says why and that nothing changed; 1 "
     "starts again and Cancel goes to the menu",
