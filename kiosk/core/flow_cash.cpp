@@ -595,8 +595,7 @@ void Flow::cash_timer(TimerId id) {
             return;
         case TimerId::service_call:
             if ((state == State::quoting || state == State::transferring ||
-                 state == State::fetching_statement || state == State::locking_card ||
-                 state == State::changing_pin || withdrawal_in_flight()) &&
+                 awaits_card_service(state) || withdrawal_in_flight()) &&
                 m_session.pending_call) {
                 // No answer: as though the service had said it timed out.
                 const std::uint64_t call_id = m_session.pending_call.value_or(0);

@@ -119,8 +119,7 @@ bool Flow::fits(const Event& event) const {
             [this, state](const MoneyReplyReceived& reply) {
                 return (state == State::quoting || state == State::withdrawing ||
                         state == State::securing_cash || state == State::settling ||
-                        state == State::transferring || state == State::fetching_statement ||
-                        state == State::locking_card || state == State::changing_pin) &&
+                        state == State::transferring || awaits_card_service(state)) &&
                        m_session.pending_call == reply.call_id;
             },
             // The dispenser's answer fits the step of the withdrawal that asked for it.

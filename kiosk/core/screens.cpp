@@ -132,6 +132,10 @@ std::string_view to_string(ScreenId id) {
             return "transferring";
         case ScreenId::transfer_done:
             return "transfer_done";
+        case ScreenId::transfer_not_done:
+            return "transfer_not_done";
+        case ScreenId::transfer_unknown:
+            return "transfer_unknown";
         case ScreenId::more_services:
             return "more_services";
         case ScreenId::fetching_statement:
@@ -158,10 +162,6 @@ std::string_view to_string(ScreenId id) {
             return "pin_changed";
         case ScreenId::pin_change_unknown:
             return "pin_change_unknown";
-        case ScreenId::transfer_not_done:
-            return "transfer_not_done";
-        case ScreenId::transfer_unknown:
-            return "transfer_unknown";
     }
     return "unknown";
 }
@@ -178,7 +178,7 @@ std::optional<std::string> welcome_locale_for_key(base::Key key, const Resources
     return std::string(locale);
 }
 
-// What became of the transfer: sent, not sent, or not known (staff find out).
+// What became of the PIN change: changed, not changed (and why), or not known.
 ScreenId pin_change_screen(const Session& session) {
     switch (session.pin_change.value_or(PinChangeOutcome::unknown)) {
         case PinChangeOutcome::changed:
@@ -190,6 +190,7 @@ ScreenId pin_change_screen(const Session& session) {
     }
 }
 
+// What became of the transfer: sent, not sent, or not known (staff find out).
 ScreenId transfer_finished_screen(const Session& session) {
     const TransferStep step =
         session.transfer ? session.transfer->step : TransferStep::outcome_unknown;

@@ -298,6 +298,11 @@ bool is_card_service_state(State state) {
     }
 }
 
+bool awaits_card_service(State state) {
+    return state == State::fetching_statement || state == State::locking_card ||
+           state == State::changing_pin;
+}
+
 bool collects_new_pin(State state) {
     return state == State::new_pin_requested || state == State::new_pin_entry ||
            state == State::new_pin_again;

@@ -325,6 +325,9 @@ Money typed_amount(const Session& session);
 bool is_card_service_state(State state);
 // Whether the state waits for the PIN pad to collect a new PIN, or collects it.
 bool collects_new_pin(State state);
+// Whether the state waits for the account service's answer to a card service: the statement,
+// the card lock, the PIN change.
+bool awaits_card_service(State state);
 
 // Whether the menu offers a transfer: the customer is signed on, today's transfer limit is not
 // spent, and the electronic journal can be written (no money moves without its record).
