@@ -55,6 +55,7 @@ bool Flow::card_service_key(base::Key key) {
             // ends the entry, with nothing changed.
             if (key == k_new_pin_back_key) {
                 accept_key();
+                cancel_timer(TimerId::pin_pad_ready);
                 cancel_pin_entry();
                 journal("pin_change_not_wanted");
                 enter_interactive(State::more_services);

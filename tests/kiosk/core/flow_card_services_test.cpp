@@ -762,6 +762,20 @@ TEST_CASE("Key 2 on more services asks the PIN pad for a new PIN, and the prompt
     CHECK(timer_cancelled(ready, TimerId::pin_pad_ready));
 }
 
+TEST_CASE("Cancel before the pad is ready leaves no wait for the pad running", "[card_services]") {
+    FlowDriver kiosk;
+    card_services_reach_more(kiosk);
+    kiosk.set_pad_confirms(false);
+    kiosk.send(KeyPressed{k_more_change_pin_key});
+    REQUIRE(kiosk.session().state == State::new_pin_requested);
+    const auto& back = kiosk.send(KeyPressed{k_new_pin_back_key});
+    CHECK(kiosk.session().state == State::more_services);
+    CHECK(has_effect<CancelPinEntry>(back));
+    CHECK(timer_cancelled(back, TimerId::pin_pad_ready));
+    CHECK(std::ranges::find(kiosk.session().running_timers, TimerId::pin_pad_ready) ==
+          kiosk.session().running_timers.end());
+}
+
 TEST_CASE("A new PIN's digits appear as dots and are never said", "[card_services]") {
     for (const bool headphones : {false, true}) {
         INFO((headphones ? "headphones" : "speaker"));

@@ -887,7 +887,8 @@ TEST_CASE("The README's table has a row for every state and a column for every e
 
 // The exploration takes the better part of a minute under the sanitizers, so the checks that
 // need it share one test case (one process) and one search.
-TEST_CASE("The README's table holds exactly the transitions step() makes from every state") {
+TEST_CASE("The README's table holds exactly the transitions step() makes from every state",
+          "[exploration]") {
     SECTION("The exploration brings a session into every state and feeds it every kind of event") {
         const Exploration& explored = exploration();
         CHECK(explored.states == state_names());
