@@ -15,20 +15,30 @@ namespace drivers::iso9564 {
 
 namespace {
 
-// ISO 9564-1:2017 §8.1: a PIN has 4 to 12 decimal digits.
-constexpr std::size_t k_minimum_pin_length = 4;
-constexpr std::size_t k_maximum_pin_length = 12;
 // ISO/IEC 7812-1:2017 §4.2: a PAN has 8 to 19 digits, the last being the Luhn check digit.
 constexpr std::size_t k_minimum_pan_length = 8;
 constexpr std::size_t k_maximum_pan_length = 19;
-// Format 0 and format 4 both take 12 account digits as their base (§9.4.2, §9.4.6).
+// Format 0, 3 and 4 all take 12 account digits as their base (§9.4.2, §9.4.5, §9.4.6).
 constexpr std::size_t k_account_digits = 12;
 
+// The control nibble of each format (ISO 9564-1:2017 §9.4.1, Table 1).
 constexpr std::uint8_t k_format0_control = 0x0;
-constexpr std::uint8_t k_format0_fill = 0xF;
+constexpr std::uint8_t k_format1_control = 0x1;
+constexpr std::uint8_t k_format3_control = 0x3;
 constexpr std::uint8_t k_format4_control = 0x4;
+// Fill: F in format 0 (§9.4.2), any transaction-unique value in format 1 (§9.4.3), random
+// values A to F in format 3 (§9.4.5), A in format 4 (§9.4.6).
+constexpr std::uint8_t k_format0_fill = 0xF;
+constexpr std::uint8_t k_format3_lowest_fill = 0xA;
+constexpr std::uint8_t k_highest_nibble = 0xF;
 constexpr std::uint8_t k_format4_fill = 0xA;
 constexpr std::size_t k_format4_random_offset = 8;
+// Six fill values A..F: a random byte below 252 (= 42 x 6) maps to each of them equally often.
+constexpr std::uint8_t k_format3_fill_values = 6;
+constexpr unsigned k_format3_unbiased_limit = 252;
+
+constexpr std::size_t k_des_key_length = 8;
+constexpr std::uint8_t k_des_parity_mask = 0xFE;
 
 // A byte buffer that wipes itself, for every intermediate that holds PIN digits.
 template <std::size_t Size>
@@ -76,21 +86,52 @@ std::expected<void, PinBlockError> check_pan(std::string_view pan) {
     return {};
 }
 
-// Writes control, length, PIN digits and fill into the first 16 nibbles (§9.4.2, §9.4.6).
+// The nibble values a format allows where the PIN digits end.
+struct FillRange {
+    std::uint8_t lowest = 0;
+    std::uint8_t highest = 0;
+
+    bool contains(std::uint8_t value) const { return value >= lowest && value <= highest; }
+};
+
+constexpr FillRange k_format0_fill_range{k_format0_fill, k_format0_fill};
+constexpr FillRange k_format1_fill_range{0x0, k_highest_nibble};
+constexpr FillRange k_format3_fill_range{k_format3_lowest_fill, k_highest_nibble};
+constexpr FillRange k_format4_fill_range{k_format4_fill, k_format4_fill};
+
+// A caller-given fill: one nibble per element, as many as the PIN leaves (14 - N).
+std::expected<void, PinBlockError> check_fill(std::span<const std::uint8_t> fill,
+                                              std::size_t pin_length, FillRange range) {
+    if (fill.size() != fill_length_for(pin_length) ||
+        !std::ranges::all_of(fill, [range](std::uint8_t value) { return range.contains(value); })) {
+        return std::unexpected(PinBlockError::bad_fill);
+    }
+    return {};
+}
+
+// Writes control, length, PIN digits and fill into the first 16 nibbles (§9.4.2 to §9.4.6);
+// `fill_at(index)` is the fill nibble at position `index` after the PIN.
+template <std::size_t Size, typename FillAt>
+void write_pin_field(std::array<std::uint8_t, Size>& field, std::uint8_t control,
+                     std::string_view pin, FillAt fill_at) {
+    set_nibble(field, 0, control);
+    set_nibble(field, 1, static_cast<std::uint8_t>(pin.size()));
+    for (std::size_t index = 0; index < k_pin_field_digits; ++index) {
+        set_nibble(field, 2 + index,
+                   index < pin.size() ? digit_value(pin[index]) : fill_at(index - pin.size()));
+    }
+}
+
 template <std::size_t Size>
 void write_pin_field(std::array<std::uint8_t, Size>& field, std::uint8_t control,
                      std::string_view pin, std::uint8_t fill) {
-    set_nibble(field, 0, control);
-    set_nibble(field, 1, static_cast<std::uint8_t>(pin.size()));
-    for (std::size_t index = 0; index < 14; ++index) {
-        set_nibble(field, 2 + index, index < pin.size() ? digit_value(pin[index]) : fill);
-    }
+    write_pin_field(field, control, pin, [fill](std::size_t) { return fill; });
 }
 
 // Reads and checks the first 16 nibbles of a clear PIN field; any deviation is bad_block.
 template <std::size_t Size>
 std::expected<std::string, PinBlockError> read_pin_field(
-    const std::array<std::uint8_t, Size>& field, std::uint8_t control, std::uint8_t fill) {
+    const std::array<std::uint8_t, Size>& field, std::uint8_t control, FillRange fill) {
     if (nibble(field, 0) != control) {
         return std::unexpected(PinBlockError::bad_block);
     }
@@ -99,7 +140,7 @@ std::expected<std::string, PinBlockError> read_pin_field(
         return std::unexpected(PinBlockError::bad_block);
     }
     std::string pin(length, '\0');
-    for (std::size_t index = 0; index < 14; ++index) {
+    for (std::size_t index = 0; index < k_pin_field_digits; ++index) {
         const std::uint8_t value = nibble(field, 2 + index);
         if (index < length) {
             if (value > 9) {
@@ -107,7 +148,7 @@ std::expected<std::string, PinBlockError> read_pin_field(
                 return std::unexpected(PinBlockError::bad_block);
             }
             pin[index] = static_cast<char>('0' + value);
-        } else if (value != fill) {
+        } else if (!fill.contains(value)) {
             base::wipe(pin);
             return std::unexpected(PinBlockError::bad_block);
         }
@@ -115,13 +156,13 @@ std::expected<std::string, PinBlockError> read_pin_field(
     return pin;
 }
 
-// §9.4.2: `0000` then the rightmost 12 PAN digits excluding the check digit, left-padded with
-// zeros when the PAN is shorter.
-Format0Block format0_account_field(std::string_view pan) {
+// §9.4.2 (and §9.4.5 for format 3): `0000` then the rightmost 12 PAN digits excluding the
+// check digit, left-padded with zeros when the PAN is shorter.
+std::array<std::uint8_t, 8> format0_account_field(std::string_view pan) {
     const std::string_view without_check = pan.substr(0, pan.size() - 1);
     const std::size_t take = std::min(without_check.size(), k_account_digits);
     const std::string_view digits = without_check.substr(without_check.size() - take);
-    Format0Block field{};
+    std::array<std::uint8_t, 8> field{};
     const std::size_t first = 16 - take;
     for (std::size_t index = 0; index < take; ++index) {
         set_nibble(field, first + index, digit_value(digits[index]));
@@ -162,7 +203,8 @@ std::expected<void, PinBlockError> ecb_block(const EVP_CIPHER* cipher,
                                              const std::array<std::uint8_t, Size>& input,
                                              std::array<std::uint8_t, Size>& output) {
     std::unique_ptr<EVP_CIPHER_CTX, CipherContextDeleter> context(EVP_CIPHER_CTX_new());
-    if (!context || cipher == nullptr) {
+    if (!context || cipher == nullptr ||
+        static_cast<std::size_t>(EVP_CIPHER_get_key_length(cipher)) != key.size()) {
         return std::unexpected(PinBlockError::crypto_failure);
     }
     const int encrypt = direction == Direction::encrypt ? 1 : 0;
@@ -186,13 +228,33 @@ std::expected<void, PinBlockError> ecb_block(const EVP_CIPHER* cipher,
     return {};
 }
 
-// 2-key TDES (K1 K2 K1). Equal halves would silently degrade to single DES, so they are
-// refused as a bad key rather than used.
-std::expected<void, PinBlockError> check_tdes_key(std::span<const std::uint8_t, 16> key) {
-    if (std::equal(key.begin(), key.begin() + 8, key.begin() + 8)) {
+// Whether two DES keys are the same key: DES ignores the low (parity) bit of every byte.
+bool same_des_key(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second) {
+    return std::ranges::equal(first, second, [](std::uint8_t left, std::uint8_t right) {
+        return (left & k_des_parity_mask) == (right & k_des_parity_mask);
+    });
+}
+
+// ANSI X9.52 / ISO/IEC 18033-3 TDEA: E(K3, D(K2, E(K1, x))). With K1 = K2 the first two
+// steps cancel and with K2 = K3 the last two do, leaving single DES, so such keys are refused
+// as bad keys rather than used. K1 = K3 (2-key TDES) is keying option 2 and is allowed.
+std::expected<const EVP_CIPHER*, PinBlockError> tdes_cipher_for(std::span<const std::uint8_t> key) {
+    if (key.size() != 2 * k_des_key_length && key.size() != 3 * k_des_key_length) {
         return std::unexpected(PinBlockError::bad_key);
     }
-    return {};
+    const auto part = [key](std::size_t index) {
+        return key.subspan(index * k_des_key_length, k_des_key_length);
+    };
+    if (same_des_key(part(0), part(1))) {
+        return std::unexpected(PinBlockError::bad_key);
+    }
+    if (key.size() == 3 * k_des_key_length) {
+        if (same_des_key(part(1), part(2))) {
+            return std::unexpected(PinBlockError::bad_key);
+        }
+        return EVP_des_ede3_ecb();
+    }
+    return EVP_des_ede_ecb();
 }
 
 std::expected<const EVP_CIPHER*, PinBlockError> aes_ecb_for(std::span<const std::uint8_t> key) {
@@ -208,6 +270,53 @@ std::expected<const EVP_CIPHER*, PinBlockError> aes_ecb_for(std::span<const std:
     }
 }
 
+// Enciphers a clear 8-byte block under a TDES key, wiping the clear copy it was given.
+std::expected<std::array<std::uint8_t, 8>, PinBlockError> tdes_encrypt_clear(
+    std::expected<std::array<std::uint8_t, 8>, PinBlockError> clear,
+    std::span<const std::uint8_t> key) {
+    if (!clear) {
+        return std::unexpected(clear.error());
+    }
+    SecretBytes<8> clear_block;
+    clear_block.bytes = *clear;
+    base::wipe(clear->data(), clear->size());
+    auto cipher = tdes_cipher_for(key);
+    if (!cipher) {
+        return std::unexpected(cipher.error());
+    }
+    std::array<std::uint8_t, 8> encrypted{};
+    if (auto done = ecb_block(*cipher, key, Direction::encrypt, clear_block.bytes, encrypted);
+        !done) {
+        return std::unexpected(done.error());
+    }
+    return encrypted;
+}
+
+// Deciphers an 8-byte block under a TDES key into `clear`.
+std::expected<void, PinBlockError> tdes_decrypt_block(std::span<const std::uint8_t, 8> block,
+                                                      std::span<const std::uint8_t> key,
+                                                      std::array<std::uint8_t, 8>& clear) {
+    auto cipher = tdes_cipher_for(key);
+    if (!cipher) {
+        return std::unexpected(cipher.error());
+    }
+    std::array<std::uint8_t, 8> encrypted{};
+    std::ranges::copy(block, encrypted.begin());
+    return ecb_block(*cipher, key, Direction::decrypt, encrypted, clear);
+}
+
+template <std::size_t Size>
+std::array<std::uint8_t, 3> check_value_of(const EVP_CIPHER* cipher,
+                                           std::span<const std::uint8_t, Size> key) {
+    const std::array<std::uint8_t, 8> zeros{};
+    std::array<std::uint8_t, 8> encrypted{};
+    std::array<std::uint8_t, 3> check_value{};
+    if (ecb_block(cipher, key, Direction::encrypt, zeros, encrypted)) {
+        std::copy_n(encrypted.begin(), check_value.size(), check_value.begin());
+    }
+    return check_value;
+}
+
 }  // namespace
 
 std::string_view to_string(PinBlockError error) {
@@ -218,6 +327,8 @@ std::string_view to_string(PinBlockError error) {
             return "bad_pan";
         case PinBlockError::bad_key:
             return "bad_key";
+        case PinBlockError::bad_fill:
+            return "bad_fill";
         case PinBlockError::bad_block:
             return "bad_block";
         case PinBlockError::crypto_failure:
@@ -225,6 +336,45 @@ std::string_view to_string(PinBlockError error) {
     }
     return "unknown";
 }
+
+bool system_random(std::span<std::uint8_t> bytes) {
+    return bytes.empty() || RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) == 1;
+}
+
+std::expected<void, PinBlockError> draw_format1_fill(std::span<std::uint8_t> fill,
+                                                     const RandomSource& random) {
+    if (!random || !random(fill)) {
+        base::wipe(fill);
+        return std::unexpected(PinBlockError::crypto_failure);
+    }
+    for (std::uint8_t& value : fill) {
+        value = static_cast<std::uint8_t>(value & 0x0F);
+    }
+    return {};
+}
+
+std::expected<void, PinBlockError> draw_format3_fill(std::span<std::uint8_t> fill,
+                                                     const RandomSource& random) {
+    if (!random) {
+        return std::unexpected(PinBlockError::crypto_failure);
+    }
+    for (std::uint8_t& value : fill) {
+        std::uint8_t drawn = 0xFF;
+        // Rejection sampling: the chance of 100 draws all at 252 or over is (4/256)^100.
+        for (int attempt = 0; attempt < 100 && drawn >= k_format3_unbiased_limit; ++attempt) {
+            if (!random(std::span(&drawn, 1))) {
+                return std::unexpected(PinBlockError::crypto_failure);
+            }
+        }
+        if (drawn >= k_format3_unbiased_limit) {
+            return std::unexpected(PinBlockError::crypto_failure);
+        }
+        value = static_cast<std::uint8_t>(k_format3_lowest_fill + drawn % k_format3_fill_values);
+    }
+    return {};
+}
+
+// ---- Format 0 ----
 
 std::expected<Format0Block, PinBlockError> format0_clear(std::string_view pin,
                                                          std::string_view pan) {
@@ -240,66 +390,172 @@ std::expected<Format0Block, PinBlockError> format0_clear(std::string_view pin,
     return block;
 }
 
-std::expected<Format0Block, PinBlockError> format0_encrypted(
-    std::string_view pin, std::string_view pan, std::span<const std::uint8_t, 16> key) {
-    if (auto checked = check_tdes_key(key); !checked) {
-        return std::unexpected(checked.error());
+std::expected<Format0Block, PinBlockError> format0_encrypted(std::string_view pin,
+                                                             std::string_view pan,
+                                                             std::span<const std::uint8_t> key) {
+    if (auto cipher = tdes_cipher_for(key); !cipher) {
+        return std::unexpected(cipher.error());
     }
-    auto clear = format0_clear(pin, pan);
-    if (!clear) {
-        return std::unexpected(clear.error());
-    }
-    SecretBytes<8> clear_block;
-    clear_block.bytes = *clear;
-    base::wipe(clear->data(), clear->size());
-    Format0Block encrypted{};
-    if (auto done =
-            ecb_block(EVP_des_ede_ecb(), key, Direction::encrypt, clear_block.bytes, encrypted);
-        !done) {
-        return std::unexpected(done.error());
-    }
-    return encrypted;
+    return tdes_encrypt_clear(format0_clear(pin, pan), key);
 }
 
 std::expected<std::string, PinBlockError> format0_decrypt_pin(
     std::span<const std::uint8_t, 8> block, std::string_view pan,
-    std::span<const std::uint8_t, 16> key) {
+    std::span<const std::uint8_t> key) {
     if (auto checked = check_pan(pan); !checked) {
         return std::unexpected(checked.error());
     }
-    if (auto checked = check_tdes_key(key); !checked) {
-        return std::unexpected(checked.error());
-    }
-    Format0Block encrypted{};
-    std::copy(block.begin(), block.end(), encrypted.begin());
     SecretBytes<8> pin_field;
-    if (auto done =
-            ecb_block(EVP_des_ede_ecb(), key, Direction::decrypt, encrypted, pin_field.bytes);
-        !done) {
+    if (auto done = tdes_decrypt_block(block, key, pin_field.bytes); !done) {
         return std::unexpected(done.error());
     }
     xor_into(pin_field.bytes, format0_account_field(pan));
-    return read_pin_field(pin_field.bytes, k_format0_control, k_format0_fill);
+    return read_pin_field(pin_field.bytes, k_format0_control, k_format0_fill_range);
+}
+
+// ---- Format 1 ----
+
+std::expected<Format1Block, PinBlockError> format1_clear(std::string_view pin,
+                                                         std::span<const std::uint8_t> fill) {
+    if (auto checked = check_pin(pin); !checked) {
+        return std::unexpected(checked.error());
+    }
+    if (auto checked = check_fill(fill, pin.size(), k_format1_fill_range); !checked) {
+        return std::unexpected(checked.error());
+    }
+    Format1Block block{};
+    write_pin_field(block, k_format1_control, pin,
+                    [fill](std::size_t index) { return fill[index]; });
+    return block;
+}
+
+std::expected<Format1Block, PinBlockError> format1_encrypted(std::string_view pin,
+                                                             std::span<const std::uint8_t> key,
+                                                             std::span<const std::uint8_t> fill) {
+    if (auto cipher = tdes_cipher_for(key); !cipher) {
+        return std::unexpected(cipher.error());
+    }
+    return tdes_encrypt_clear(format1_clear(pin, fill), key);
+}
+
+std::expected<Format1Block, PinBlockError> format1_encrypted(std::string_view pin,
+                                                             std::span<const std::uint8_t> key,
+                                                             const RandomSource& random) {
+    if (auto checked = check_pin(pin); !checked) {
+        return std::unexpected(checked.error());
+    }
+    std::array<std::uint8_t, k_pin_field_digits> fill{};
+    const auto used = std::span(fill).first(fill_length_for(pin.size()));
+    if (auto drawn = draw_format1_fill(used, random); !drawn) {
+        return std::unexpected(drawn.error());
+    }
+    return format1_encrypted(pin, key, used);
+}
+
+std::expected<std::string, PinBlockError> format1_decrypt_pin(
+    std::span<const std::uint8_t, 8> block, std::span<const std::uint8_t> key) {
+    SecretBytes<8> pin_field;
+    if (auto done = tdes_decrypt_block(block, key, pin_field.bytes); !done) {
+        return std::unexpected(done.error());
+    }
+    return read_pin_field(pin_field.bytes, k_format1_control, k_format1_fill_range);
+}
+
+// ---- Format 3 ----
+
+std::expected<Format3Block, PinBlockError> format3_clear(std::string_view pin, std::string_view pan,
+                                                         std::span<const std::uint8_t> fill) {
+    if (auto checked = check_pin(pin); !checked) {
+        return std::unexpected(checked.error());
+    }
+    if (auto checked = check_pan(pan); !checked) {
+        return std::unexpected(checked.error());
+    }
+    if (auto checked = check_fill(fill, pin.size(), k_format3_fill_range); !checked) {
+        return std::unexpected(checked.error());
+    }
+    Format3Block block{};
+    write_pin_field(block, k_format3_control, pin,
+                    [fill](std::size_t index) { return fill[index]; });
+    xor_into(block, format0_account_field(pan));
+    return block;
+}
+
+std::expected<Format3Block, PinBlockError> format3_encrypted(std::string_view pin,
+                                                             std::string_view pan,
+                                                             std::span<const std::uint8_t> key,
+                                                             std::span<const std::uint8_t> fill) {
+    if (auto cipher = tdes_cipher_for(key); !cipher) {
+        return std::unexpected(cipher.error());
+    }
+    return tdes_encrypt_clear(format3_clear(pin, pan, fill), key);
+}
+
+std::expected<Format3Block, PinBlockError> format3_encrypted(std::string_view pin,
+                                                             std::string_view pan,
+                                                             std::span<const std::uint8_t> key,
+                                                             const RandomSource& random) {
+    if (auto checked = check_pin(pin); !checked) {
+        return std::unexpected(checked.error());
+    }
+    std::array<std::uint8_t, k_pin_field_digits> fill{};
+    const auto used = std::span(fill).first(fill_length_for(pin.size()));
+    if (auto drawn = draw_format3_fill(used, random); !drawn) {
+        return std::unexpected(drawn.error());
+    }
+    return format3_encrypted(pin, pan, key, used);
+}
+
+std::expected<std::string, PinBlockError> format3_decrypt_pin(
+    std::span<const std::uint8_t, 8> block, std::string_view pan,
+    std::span<const std::uint8_t> key) {
+    if (auto checked = check_pan(pan); !checked) {
+        return std::unexpected(checked.error());
+    }
+    SecretBytes<8> pin_field;
+    if (auto done = tdes_decrypt_block(block, key, pin_field.bytes); !done) {
+        return std::unexpected(done.error());
+    }
+    xor_into(pin_field.bytes, format0_account_field(pan));
+    return read_pin_field(pin_field.bytes, k_format3_control, k_format3_fill_range);
 }
 
 std::array<std::uint8_t, 3> tdes_key_check_value(std::span<const std::uint8_t, 16> key) {
-    const Format0Block zeros{};
-    Format0Block encrypted{};
-    std::array<std::uint8_t, 3> check_value{};
-    if (ecb_block(EVP_des_ede_ecb(), key, Direction::encrypt, zeros, encrypted)) {
-        std::copy_n(encrypted.begin(), check_value.size(), check_value.begin());
+    return check_value_of(EVP_des_ede_ecb(), key);
+}
+
+std::array<std::uint8_t, 3> tdes_key_check_value(std::span<const std::uint8_t, 24> key) {
+    return check_value_of(EVP_des_ede3_ecb(), key);
+}
+
+// ---- Format 4 ----
+
+std::expected<Format4Block, PinBlockError> format4_pin_field(
+    std::string_view pin, std::span<const std::uint8_t, 8> random_fill) {
+    if (auto checked = check_pin(pin); !checked) {
+        return std::unexpected(checked.error());
     }
-    return check_value;
+    Format4Block field{};
+    write_pin_field(field, k_format4_control, pin, k_format4_fill);
+    std::ranges::copy(random_fill, field.begin() + k_format4_random_offset);
+    return field;
 }
 
 std::expected<Format4Block, PinBlockError> format4_encrypted(std::string_view pin,
                                                              std::string_view pan,
                                                              std::span<const std::uint8_t> key) {
-    std::array<std::uint8_t, 8> random_fill{};
-    if (RAND_bytes(random_fill.data(), static_cast<int>(random_fill.size())) != 1) {
+    return format4_encrypted(pin, pan, key, RandomSource(system_random));
+}
+
+std::expected<Format4Block, PinBlockError> format4_encrypted(std::string_view pin,
+                                                             std::string_view pan,
+                                                             std::span<const std::uint8_t> key,
+                                                             const RandomSource& random) {
+    std::array<std::uint8_t, k_format4_random_length> random_fill{};
+    if (!random || !random(random_fill)) {
         return std::unexpected(PinBlockError::crypto_failure);
     }
-    auto block = format4_encrypted(pin, pan, key, random_fill);
+    auto block = format4_encrypted(pin, pan, key, std::span<const std::uint8_t, 8>(random_fill));
     base::wipe(std::span(random_fill));
     return block;
 }
@@ -318,10 +574,13 @@ std::expected<Format4Block, PinBlockError> format4_encrypted(
         return std::unexpected(cipher.error());
     }
     // §9.4.6: block = E(K, E(K, PIN field) XOR account field).
+    auto field = format4_pin_field(pin, random_fill);
+    if (!field) {
+        return std::unexpected(field.error());
+    }
     SecretBytes<16> pin_field;
-    write_pin_field(pin_field.bytes, k_format4_control, pin, k_format4_fill);
-    std::copy(random_fill.begin(), random_fill.end(),
-              pin_field.bytes.begin() + k_format4_random_offset);
+    pin_field.bytes = *field;
+    base::wipe(field->data(), field->size());
     SecretBytes<16> intermediate;
     if (auto done =
             ecb_block(*cipher, key, Direction::encrypt, pin_field.bytes, intermediate.bytes);
@@ -348,7 +607,7 @@ std::expected<std::string, PinBlockError> format4_decrypt_pin(
         return std::unexpected(cipher.error());
     }
     Format4Block encrypted{};
-    std::copy(block.begin(), block.end(), encrypted.begin());
+    std::ranges::copy(block, encrypted.begin());
     SecretBytes<16> intermediate;
     if (auto done = ecb_block(*cipher, key, Direction::decrypt, encrypted, intermediate.bytes);
         !done) {
@@ -361,7 +620,7 @@ std::expected<std::string, PinBlockError> format4_decrypt_pin(
         !done) {
         return std::unexpected(done.error());
     }
-    return read_pin_field(pin_field.bytes, k_format4_control, k_format4_fill);
+    return read_pin_field(pin_field.bytes, k_format4_control, k_format4_fill_range);
 }
 
 std::expected<std::array<std::uint8_t, 5>, PinBlockError> aes_key_check_value(
