@@ -1,0 +1,69 @@
+#pragma once
+
+// The PIN pad's side of AES DUKPT (ANSI X9.24-3-2017 §6.1, the transaction-originating SCD): loaded
+// once with its initial key, it keeps 32 intermediate derivation key registers, hands out each
+// transaction's working key with its KSN, and forgets every key once it has been used, so that a
+// pad captured after a transaction holds nothing from which that transaction's keys, or any
+// earlier one's, could be derived. The bank derives the same keys from the BDK and the KSN
+// (drivers/dukpt/derivation.h).
+//
+// Not thread-safe: one owner (the pad's firmware, or the simulated pad) calls it.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <optional>
+
+#include "drivers/dukpt/derivation.h"
+
+namespace drivers::dukpt {
+
+class OriginatingDevice {
+  public:
+    // "Load Initial Key" (§6.1): register i takes the derivation key of counter 2^i, and the
+    // initial key itself is not kept. The first transaction has counter 1.
+    static std::expected<OriginatingDevice, DukptError> load_initial_key(
+        const AesKey& initial_key, const InitialKeyId& initial_key_id);
+
+    struct Transaction {
+        Ksn ksn{};
+        AesKey key;
+    };
+
+    // The next transaction's working key of `usage` and the KSN that goes with it; the
+    // derivation key it came from is erased, and the registers below it refilled, before this
+    // returns. Counters with more than 16 one bits are skipped (§6.1). exhausted once the
+    // counter has passed its last value.
+    std::expected<Transaction, DukptError> next_transaction(KeyUsage usage);
+
+    // The same for usage 0x1000, the AES-128 PIN encryption key.
+    std::expected<Transaction, DukptError> next_pin_encryption_key() {
+        return next_transaction(KeyUsage::pin_encryption);
+    }
+
+    // The counter the next transaction will use (before any skip), and how many registers hold a
+    // key.
+    std::uint64_t next_counter() const { return m_counter; }
+    std::size_t keys_held() const;
+
+    // Whether any register holds `key`: how a test shows that a used key is gone.
+    bool holds(const AesKey& key) const;
+
+  private:
+    static constexpr std::size_t k_registers = 32;
+
+    explicit OriginatingDevice(const InitialKeyId& initial_key_id)
+        : m_initial_key_id(initial_key_id) {}
+
+    // Fills the registers below `index` with the keys of `m_counter` plus each lower bit,
+    // derived from the key in register `index` ("Update Derivation Keys", §6.1).
+    std::expected<void, DukptError> fill_registers_below(std::size_t index);
+
+    InitialKeyId m_initial_key_id{};
+    std::array<std::optional<AesKey>, k_registers> m_registers{};
+    // 64 bits so that passing the last 32-bit counter is seen, not wrapped to 0.
+    std::uint64_t m_counter = 1;
+};
+
+}  // namespace drivers::dukpt
