@@ -374,6 +374,10 @@ std::expected<void, PinBlockError> draw_format3_fill(std::span<std::uint8_t> fil
     return {};
 }
 
+bool is_valid_pan(std::string_view pan) {
+    return check_pan(pan).has_value();
+}
+
 // ---- Format 0 ----
 
 std::expected<Format0Block, PinBlockError> format0_clear(std::string_view pin,

@@ -63,6 +63,9 @@ std::expected<void, PinBlockError> draw_format1_fill(std::span<std::uint8_t> fil
 std::expected<void, PinBlockError> draw_format3_fill(std::span<std::uint8_t> fill,
                                                      const RandomSource& random = system_random);
 
+// Whether `pan` is a PAN formats 0, 3 and 4 take: 8 to 19 decimal digits (ISO/IEC 7812-1).
+bool is_valid_pan(std::string_view pan);
+
 // TDES keys are 16 bytes (2-key, K1 K2 K1) or 24 bytes (3-key, K1 K2 K3), ANSI X9.52 keying
 // options 2 and 1. A key whose parts make TDES collapse into one DES (K1 = K2, or for 3-key
 // K2 = K3; parity bits ignored, DES never reads them) is refused with bad_key everywhere.

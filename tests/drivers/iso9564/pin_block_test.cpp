@@ -134,8 +134,11 @@ TEST_CASE("PINs that are too short, too long or not digits are refused") {
 }
 
 TEST_CASE("PANs that are too short, too long or not digits are refused") {
+    CHECK(iso9564::is_valid_pan("12345678"));
+    CHECK(iso9564::is_valid_pan("1234567890123456789"));
     for (std::string_view pan :
          {"", "1234567", "12345678901234567890", "4321-9876-5432", "43219876543210987 "}) {
+        CHECK_FALSE(iso9564::is_valid_pan(pan));
         auto block = iso9564::format0_encrypted("1234", pan, k_tdes_key);
         REQUIRE_FALSE(block.has_value());
         CHECK(block.error() == iso9564::PinBlockError::bad_pan);
