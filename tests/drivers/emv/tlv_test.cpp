@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <random>
 
 #include "base/bytes.h"
@@ -139,6 +140,72 @@ TEST_CASE("Random bytes never crash the parser") {
     // Some random inputs happen to be valid TLV, most are not: both paths were exercised.
     CHECK(parsed > 0);
     CHECK(parsed < 20000);
+}
+
+TEST_CASE("EMV's rules refuse the 3- and 4-byte length fields and 4-byte tags the kiosk takes") {
+    // EMV 4.3 Book 3 Annex B: xx, 81 xx and 82 xx xx only; tags of at most three bytes.
+    for (const char* input : {"5A 83 000001 12", "5A 84 00000001 12", "DF818101 01 AA"}) {
+        INFO(input);
+        CHECK(parse_tlv(hex(input)).has_value());
+        CHECK_FALSE(parse_emv_tlv(hex(input)).has_value());
+    }
+    CHECK(parse_emv_tlv(hex("5A 83 000001 12")).error() ==
+          TlvFailure{TlvError::unsupported_length, 1});
+    CHECK(parse_emv_tlv(hex("DF818101 01 AA")).error() == TlvFailure{TlvError::tag_too_long, 0});
+    CHECK(parse_emv_tlv(hex("5A 82 0001 12 DF8101 81 01 AA"))->size() == 2);
+}
+
+TEST_CASE("EMV parse errors carry the offset of the field at fault from the start of the input") {
+    // The 5A inside 70 inside 77: its length field is at offset 6.
+    CHECK(parse_emv_tlv(hex("77 07 70 05 00 5A 05 0102")).error() ==
+          TlvFailure{TlvError::value_overrun, 6});
+    // The tag 9F36 is cut after its first byte by its template's end, not by the input's.
+    CHECK(parse_emv_tlv(hex("70 01 9F 36 02 0001")).error() ==
+          TlvFailure{TlvError::truncated_tag, 2});
+    CHECK(parse_emv_tlv(hex("00 FF 5A")).error() == TlvFailure{TlvError::truncated_length, 3});
+    base::Bytes nested = encode_tlv(0x5A, hex("01"));
+    for (int depth = 0; depth < 9; ++depth) {
+        nested = encode_tlv(0x70, nested);
+    }
+    // Nine templates: the ninth, whose value would be the tenth level, is at offset 16.
+    CHECK(parse_emv_tlv(nested).error() == TlvFailure{TlvError::too_deep, 16});
+    CHECK(parse_tlv(nested).error() == TlvError::too_deep);
+}
+
+TEST_CASE("What EMV's rules accept the kiosk's accept alike, and random bytes never over-read") {
+    std::mt19937 generator(83);
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::uniform_int_distribution<int> length(0, 48);
+    // Bytes of a TLV's start, so that random inputs go deep into the parser.
+    constexpr std::array<std::uint8_t, 12> k_likely{0x70, 0x77, 0xA5, 0xBF, 0x0C, 0x5F,
+                                                    0x81, 0x82, 0x83, 0x00, 0xFF, 0x02};
+    int accepted = 0;
+    for (int round = 0; round < 20000; ++round) {
+        base::Bytes input(static_cast<std::size_t>(length(generator)));
+        for (auto& value : input) {
+            const int draw = byte(generator);
+            value = draw < 128 ? k_likely[static_cast<std::size_t>(draw) % k_likely.size()]
+                               : static_cast<std::uint8_t>(draw);
+        }
+        const auto emv = parse_emv_tlv(input);
+        const auto kiosk = parse_tlv(input);
+        if (emv) {
+            ++accepted;
+            REQUIRE(kiosk.has_value());
+            CHECK(*kiosk == *emv);
+        } else {
+            CHECK(emv.error().offset <= input.size());
+            if (!kiosk) {
+                // Where both refuse, they refuse for the same fault unless EMV's rules are the
+                // narrower ones.
+                CHECK((kiosk.error() == emv.error().error ||
+                       emv.error().error == TlvError::unsupported_length ||
+                       emv.error().error == TlvError::tag_too_long));
+            }
+        }
+    }
+    CHECK(accepted > 0);
+    CHECK(accepted < 20000);
 }
 
 TEST_CASE("A PDOL lists tags with one-byte lengths") {
