@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/bytes.h"
+#include "drivers/iso7816/pps.h"
 
 namespace drivers::iso7816 {
 
@@ -10,9 +11,17 @@ namespace {
 
 constexpr std::uint8_t k_ts_direct = 0x3B;
 constexpr std::uint8_t k_ts_inverse = 0x3F;
-constexpr std::uint8_t k_default_fi_di = 0x11;
 constexpr std::uint8_t k_default_ifsc = 32;
 constexpr std::uint8_t k_global_bytes = 15;
+
+// §8.2.5: the exclusive-or of every byte from T0 to TCK is zero when TCK is right.
+std::uint8_t exclusive_or_from_t0(std::span<const std::uint8_t> bytes) {
+    std::uint8_t check = 0;
+    for (std::size_t index = 1; index < bytes.size(); ++index) {
+        check = static_cast<std::uint8_t>(check ^ bytes[index]);
+    }
+    return check;
+}
 
 }  // namespace
 
@@ -32,6 +41,8 @@ std::string_view to_string(AtrError error) {
             return "atr: check byte TCK missing";
         case AtrError::wrong_tck:
             return "atr: check byte TCK wrong";
+        case AtrError::unexpected_tck:
+            return "atr: check byte TCK present though only T=0 is offered";
         case AtrError::trailing_bytes:
             return "atr: bytes after the end";
         case AtrError::too_long:
@@ -146,15 +157,17 @@ std::expected<Atr, AtrError> parse_atr(std::span<const std::uint8_t> bytes) {
             return std::unexpected(AtrError::missing_tck);
         }
         atr.tck = bytes[position++];
-        std::uint8_t check = 0;
-        for (std::size_t index = 1; index < position; ++index) {
-            check = static_cast<std::uint8_t>(check ^ bytes[index]);
-        }
-        if (check != 0) {
+        if (exclusive_or_from_t0(bytes.first(position)) != 0) {
             return std::unexpected(AtrError::wrong_tck);
         }
     }
     if (position != bytes.size()) {
+        // §8.2.5: with only T=0 offered TCK shall be absent. One extra byte that makes the
+        // exclusive-or of T0 to it zero is a check byte the card should not have sent, which
+        // tells an engineer more than "bytes after the end".
+        if (!needs_tck && bytes.size() - position == 1 && exclusive_or_from_t0(bytes) == 0) {
+            return std::unexpected(AtrError::unexpected_tck);
+        }
         return std::unexpected(AtrError::trailing_bytes);
     }
     return atr;

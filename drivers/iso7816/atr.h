@@ -29,6 +29,7 @@ enum class AtrError {
     truncated_historical_bytes,  // fewer historical bytes than T0 announces
     missing_tck,                 // a protocol other than T=0 is offered but TCK is absent
     wrong_tck,                   // the exclusive-or from T0 to TCK is not zero
+    unexpected_tck,              // only T=0 is offered, yet a byte that checks as TCK follows
     trailing_bytes,              // bytes after the end of the ATR
     too_long,                    // more than 33 bytes
 };

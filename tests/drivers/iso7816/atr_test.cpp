@@ -53,6 +53,18 @@ TEST_CASE("A missing check byte is rejected when T=1 is offered") {
     CHECK(parse_atr(hex("3B 80 01 81")).has_value());
 }
 
+TEST_CASE("A check byte after an answer to reset that offers only T=0 is named as such") {
+    // ISO/IEC 7816-3 §8.2.5: TCK is absent when only T=0 is offered. 02^14^50 = 46 checks.
+    CHECK(parse_atr(hex("3B 02 14 50 46")).error() == AtrError::unexpected_tck);
+    // A byte that does not check is a byte too many.
+    CHECK(parse_atr(hex("3B 02 14 50 11")).error() == AtrError::trailing_bytes);
+    // Two bytes are never a TCK, even when they check.
+    CHECK(parse_atr(hex("3B 02 14 50 46 00")).error() == AtrError::trailing_bytes);
+    // T=0 with T=15 global bytes asks for TCK (§8.2.5): 80^80^1F^07 = 18.
+    CHECK(parse_atr(hex("3B 80 80 1F 07 18")).has_value());
+    CHECK(parse_atr(hex("3B 80 80 1F 07")).error() == AtrError::missing_tck);
+}
+
 TEST_CASE("Truncated answers to reset are rejected at the part that is missing") {
     CHECK(parse_atr(base::Bytes{}).error() == AtrError::empty);
     CHECK(parse_atr(hex("3B")).error() == AtrError::truncated_format);
