@@ -12,7 +12,8 @@ namespace kiosk::diag {
 
 // The input was decoded and described on stdout, whether or not what it describes is valid.
 inline constexpr int k_exit_decoded = 0;
-// The arguments could not be used: unknown words or options, a missing file.
+// The arguments could not be used: unknown words or options, a missing file, bytes that are
+// not hexadecimal.
 inline constexpr int k_exit_unusable = 2;
 
 struct Command {
@@ -27,5 +28,11 @@ struct Command {
 
 // journal_verify.cpp
 extern const Command k_journal_verify;
+// ccid_descriptor.cpp
+extern const Command k_ccid_descriptor;
+// atr.cpp
+extern const Command k_atr;
+// tlv.cpp
+extern const Command k_tlv;
 
 }  // namespace kiosk::diag

@@ -1,5 +1,6 @@
-// kiosk-diag: the engineer's tool. It decodes what a kiosk keeps or sees (for now, its
-// electronic journal) and prints it as one JSON object on stdout.
+// kiosk-diag: the engineer's tool. It decodes what a kiosk keeps or sees (its electronic
+// journal, a reader's class descriptor, a card's answer to reset, EMV data objects) and prints
+// it as one JSON object on stdout.
 
 #include <algorithm>
 #include <array>
@@ -16,7 +17,8 @@ namespace {
 using kiosk::diag::Command;
 
 // Every subcommand, in the order the usage lists them.
-constexpr std::array k_commands{&kiosk::diag::k_journal_verify};
+constexpr std::array k_commands{&kiosk::diag::k_journal_verify, &kiosk::diag::k_ccid_descriptor,
+                                &kiosk::diag::k_atr, &kiosk::diag::k_tlv};
 
 // "  journal verify FILE     check ...": the left part padded so that the summaries line up.
 std::string usage_row(std::string_view left, std::string_view summary) {
@@ -71,7 +73,8 @@ int main(int argc, char** argv) {
         std::fputs(usage().c_str(), stdout);
         return 0;
     }
-    if (const auto option = base::unknown_option(argc, argv)) {
+    // "-" is no option: the decoders read their input from standard input when given it.
+    if (const auto option = base::unknown_option(argc, argv, {"-"})) {
         std::fprintf(stderr, "kiosk-diag: unknown option %.*s\n%s",
                      static_cast<int>(option->size()), option->data(), usage().c_str());
         return k_exit_unusable;

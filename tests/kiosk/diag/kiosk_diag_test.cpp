@@ -1,46 +1,23 @@
 // kiosk-diag as an engineer runs it: the built program, its JSON on stdout and its exit status.
 
-#include <sys/wait.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <string>
 
 #include "base/bytes.h"
+#include "tests/kiosk/diag/diag_program.h"
 #include "tests/kiosk/store/journal_test_support.h"
 
+using kiosk::diag::testing::diag;
+using kiosk::diag::testing::Run;
 using kiosk::store::testing::tamper;
 using kiosk::store::testing::TemporaryFolder;
 using kiosk::store::testing::write_journal;
 using kiosk::store::testing::write_other_programs_database;
 
 namespace {
-
-struct Run {
-    std::string output;  // standard output
-    int status = -1;     // the exit status, or -1 when the program did not exit normally
-};
-
-// kiosk-diag with `arguments` (already quoted for the shell), its standard error discarded.
-Run diag(const std::string& arguments) {
-    Run result;
-    const std::string command =
-        std::string("'") + KIOSK_DIAG_PROGRAM + "' " + arguments + " 2>/dev/null";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 512> buffer{};
-    while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) {
-        result.output += buffer.data();
-    }
-    const int status = ::pclose(pipe);
-    if (status != -1 && WIFEXITED(status)) {
-        result.status = WEXITSTATUS(status);
-    }
-    return result;
-}
 
 // The one JSON object `journal verify` printed for `file`.
 nlohmann::json verify_output(const std::filesystem::path& file, int expected_status) {
@@ -126,14 +103,19 @@ TEST_CASE("kiosk-diag prints its usage naming every command on --help and exits 
         const Run run = diag(option);
         CHECK(run.status == 0);
         CHECK(run.output.starts_with("usage: kiosk-diag"));
-        CHECK(run.output.find("journal verify FILE") != std::string::npos);
+        for (const char* usage :
+             {"journal verify FILE", "ccid-descriptor HEX|-", "atr HEX|-", "tlv HEX|-"}) {
+            CHECK(run.output.find(usage) != std::string::npos);
+        }
     }
 }
 
 TEST_CASE("kiosk-diag exits 2 with nothing on stdout when its arguments cannot be used") {
     for (const char* arguments :
          {"", "journal", "journal check x", "verify journal x", "journal verify",
-          "journal verify a b", "--verbose journal verify x"}) {
+          "journal verify a b", "--verbose journal verify x", "atr", "atr 3B00 3B00", "tlv",
+          "ccid-descriptor", "atr 3B0", "atr 3G00", "atr ''", "atr '  '", "tlv 5A-01",
+          "ccid-descriptor 0x36", "atr --", "tlv 5A 01 12"}) {
         INFO(arguments);
         const Run run = diag(arguments);
         CHECK(run.status == 2);
