@@ -28,14 +28,26 @@ EppClient::EppClient(usb::Transport& transport, EppOptions options)
 
 std::expected<Response, EppError> EppClient::exchange(const Command& command) {
     std::lock_guard lock(m_command_mutex);
+    return exchange_locked(command);
+}
+
+std::expected<Response, EppError> EppClient::exchange_locked(const Command& command,
+                                                             const SecretKey* session) {
     const std::uint8_t sequence = m_sequence++;
     Frame outgoing = encode_command(command, sequence);
+    // epp.md §8.5: in a session, the command's counter and MAC.
+    if (auto sealed = m_channel.seal(outgoing, Channel::command); !sealed) {
+        return std::unexpected(sealed.error());
+    }
     base::Bytes request = encode_frame(outgoing);
     const auto sent = m_transport.bulk_out(request, m_options.command_timeout);
     // A start-PIN-entry frame carries twelve digits of the card number: both buffers are
     // base::Bytes, wiped when this call returns.
     if (!sent) {
         return std::unexpected(from_usb(sent.error()));
+    }
+    if (session != nullptr) {
+        m_channel.open(*session);
     }
     int stale = 0;
     while (true) {
@@ -56,15 +68,24 @@ std::expected<Response, EppError> EppClient::exchange(const Command& command) {
             }
             continue;
         }
+        if (auto unsealed = m_channel.unseal(*frame, Channel::response); !unsealed) {
+            // epp.md §8.5: dropped as if it had never arrived, and counted; the command has no
+            // answer that can be trusted.
+            ++m_frames_refused;
+            return std::unexpected(unsealed.error());
+        }
         auto response = decode_response(*frame);
         if (!response) {
             return std::unexpected(response.error());
         }
         if (response->command_code == code::k_nak) {
-            // epp.md §2: a NAK says why: an unreadable frame or a code the pad does not know.
-            return std::unexpected(response->status == Status::unknown_command
-                                       ? EppError::unknown_command
-                                       : EppError::rejected_frame);
+            // epp.md §2: a NAK says why: an unreadable frame or a code the pad does not know;
+            // §8.5: or a MAC the pad refused.
+            if (response->status == Status::unknown_command) {
+                return std::unexpected(EppError::unknown_command);
+            }
+            return std::unexpected(response->status == Status::bad_mac ? EppError::bad_mac
+                                                                       : EppError::rejected_frame);
         }
         if (response->command_code != code_of(command)) {
             return std::unexpected(EppError::unexpected_response);
@@ -123,8 +144,12 @@ std::expected<void, EppError> EppClient::offer_clear_digits(DigitPurpose purpose
 
 std::expected<void, EppError> EppClient::start_pin_entry(const PinEntryRequest& request) {
     const auto seconds = request.timeout.count();
-    const bool digits_only = request.account_field.size() == k_account_field_digits &&
-                             base::is_digits(request.account_field.view());
+    const std::size_t field_length = request.account_field.size();
+    const bool field_length_right =
+        request.format == BlockFormat::iso9564_format4
+            ? field_length >= k_min_format4_pan_digits && field_length <= k_max_format4_pan_digits
+            : field_length == k_account_field_digits;
+    const bool digits_only = field_length_right && base::is_digits(request.account_field.view());
     if (!digits_only || request.min_digits < k_min_pin_digits ||
         request.max_digits > k_max_pin_digits || request.min_digits > request.max_digits ||
         seconds < k_min_pin_timeout_seconds || seconds > k_max_pin_timeout_seconds) {
@@ -137,6 +162,7 @@ std::expected<void, EppError> EppClient::start_pin_entry(const PinEntryRequest& 
     command.timeout_seconds = static_cast<std::uint16_t>(seconds);
     command.account_field = request.account_field;
     command.kind = request.kind;
+    command.format = request.format;
     auto response = exchange(command);
     if (!response) {
         return std::unexpected(response.error());
@@ -171,6 +197,89 @@ std::expected<void, EppError> EppClient::beep(Tone tone, std::chrono::millisecon
     return {};
 }
 
+std::expected<void, EppError> EppClient::authenticate(const SecretKey& authentication_key) {
+    std::lock_guard lock(m_command_mutex);
+    // epp.md §8.4: AUTHENTICATE is sent outside any session; the pad ends its own.
+    m_channel.close();
+    auto host_challenge = random_challenge();
+    if (!host_challenge) {
+        return std::unexpected(host_challenge.error());
+    }
+    auto response = exchange_locked(Authenticate{*host_challenge});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    auto pad = decode_pad_challenge(response->data);
+    if (!pad) {
+        return std::unexpected(pad.error());
+    }
+    auto expected_proof = pad_proof(authentication_key, *host_challenge, pad->pad_challenge);
+    if (!expected_proof) {
+        return std::unexpected(expected_proof.error());
+    }
+    if (!same_proof(*expected_proof, pad->pad_proof)) {
+        return std::unexpected(EppError::pad_not_authentic);
+    }
+    auto our_proof = host_proof(authentication_key, *host_challenge, pad->pad_challenge);
+    auto key = session_key(authentication_key, *host_challenge, pad->pad_challenge);
+    if (!our_proof || !key) {
+        return std::unexpected(EppError::crypto_failure);
+    }
+    // The answer to FINISH is the pad's first secured frame: checked under the new key.
+    auto finished = exchange_locked(AuthenticateFinish{*our_proof}, &*key);
+    if (!finished) {
+        m_channel.close();
+        return std::unexpected(finished.error());
+    }
+    return {};
+}
+
+std::expected<KeyStatus, EppError> EppClient::get_key_status() {
+    auto response = exchange(GetKeyStatus{});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    return decode_key_status(response->data);
+}
+
+std::expected<void, EppError> EppClient::begin_key_ceremony() {
+    auto response = exchange(BeginKeyCeremony{});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    return {};
+}
+
+std::expected<KeyCheckValue, EppError> EppClient::commit_key_ceremony() {
+    auto response = exchange(ConfirmKeyCeremony{true});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    // epp.md §8.2: a committed ceremony ends the session; the pad's answer was the last secured
+    // frame.
+    m_channel.close();
+    return decode_key_check_value(response->data);
+}
+
+std::expected<void, EppError> EppClient::abandon_key_ceremony() {
+    auto response = exchange(ConfirmKeyCeremony{false});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    return {};
+}
+
+std::expected<KeyCheckValue, EppError> EppClient::load_key(KeySlot slot, const KeyBlock& block) {
+    auto response = exchange(LoadKey{slot, block});
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    if (slot == KeySlot::authentication) {
+        m_channel.close();  // epp.md §8.3: a new authentication key ends the session
+    }
+    return decode_key_check_value(response->data);
+}
+
 std::expected<std::optional<Event>, EppError> EppClient::wait_for_event(
     std::chrono::milliseconds timeout) {
     auto received = usb::read_interrupt(m_transport, k_event_buffer_length, timeout);
@@ -185,6 +294,10 @@ std::expected<std::optional<Event>, EppError> EppClient::wait_for_event(
     auto frame = decode_frame(*received);
     if (!frame) {
         return std::unexpected(frame.error());
+    }
+    if (auto unsealed = m_channel.unseal(*frame, Channel::event); !unsealed) {
+        ++m_frames_refused;  // epp.md §8.5: dropped and counted
+        return std::unexpected(unsealed.error());
     }
     auto event = decode_event(*frame);
     if (!event) {

@@ -2,7 +2,9 @@
 
 // The host side of the PIN pad protocol (docs/protocols/epp.md) over a Transport. One command
 // at a time on the bulk endpoints; events are read from the interrupt endpoint, possibly on
-// another thread.
+// another thread. After authenticate() every frame both ways is secured (epp.md §8.5): the
+// client adds the counter and MAC to its commands and drops any response or event whose MAC or
+// counter is wrong, counting it (frames_refused()).
 
 #include <atomic>
 #include <chrono>
@@ -13,6 +15,7 @@
 #include <string_view>
 
 #include "drivers/epp/epp_protocol.h"
+#include "drivers/epp/epp_security.h"
 #include "drivers/usb/transport.h"
 
 namespace drivers::epp {
@@ -33,6 +36,9 @@ struct PinEntryRequest {
     // A PIN once (START PIN ENTRY), or a new PIN typed twice and compared by the pad (START NEW
     // PIN ENTRY, epp.md §4.8).
     PinEntryKind kind = PinEntryKind::pin;
+    // epp.md §4.4, revision 5: format 4 takes the whole PAN (12 to 19 digits) as its account
+    // field, format 0 the 12 digits of account_field_from_pan().
+    BlockFormat format = BlockFormat::iso9564_format0;
 };
 
 class EppClient {
@@ -56,6 +62,25 @@ class EppClient {
     std::expected<PinBlockReply, EppError> get_pin_block();
     std::expected<void, EppError> beep(Tone tone, std::chrono::milliseconds duration);
 
+    // ---- Revision 5 (epp.md §8) ----
+
+    // Mutual authentication (§8.4) under the pad's authentication key: a fresh challenge from
+    // the system's generator, the pad's proof checked (pad_not_authentic when wrong), the
+    // kiosk's proof sent; on success every later frame is secured. Ends any session before.
+    std::expected<void, EppError> authenticate(const SecretKey& authentication_key);
+    bool is_secured() const { return m_channel.is_open(); }
+    // The pad's key slots, their KCVs and its counters (§8.1).
+    std::expected<KeyStatus, EppError> get_key_status();
+    // The key ceremony (§8.2): the custodians type on the pad; the host only starts it and,
+    // after the combined KCV was compared, commits (the new master key's KCV) or abandons it.
+    std::expected<void, EppError> begin_key_ceremony();
+    std::expected<KeyCheckValue, EppError> commit_key_ceremony();
+    std::expected<void, EppError> abandon_key_ceremony();
+    // Loads a working key from its key block (§8.3); the pad answers the key's KCV.
+    std::expected<KeyCheckValue, EppError> load_key(KeySlot slot, const KeyBlock& block);
+    // Responses and events dropped because their MAC or counter was wrong (§8.5).
+    unsigned frames_refused() const { return m_frames_refused.load(); }
+
     // Waits up to `timeout` for one event. Nothing within the time is an empty result, and so
     // is a wait that another thread ends early with the transport's wake().
     std::expected<std::optional<Event>, EppError> wait_for_event(std::chrono::milliseconds timeout);
@@ -64,6 +89,10 @@ class EppClient {
 
   private:
     std::expected<Response, EppError> exchange(const Command& command);
+    // `session`: opens the secure channel once the command is sent, so that its answer is
+    // checked under the new key (AUTHENTICATE FINISH, epp.md §8.4).
+    std::expected<Response, EppError> exchange_locked(const Command& command,
+                                                      const SecretKey* session = nullptr);
 
     usb::Transport& m_transport;
     EppOptions m_options;
@@ -71,6 +100,8 @@ class EppClient {
     std::uint8_t m_sequence = 0;
     std::optional<std::uint8_t> m_last_event_sequence;  // touched by the event reader only
     std::atomic<unsigned> m_events_lost{0};
+    SecureChannel m_channel;
+    std::atomic<unsigned> m_frames_refused{0};
 };
 
 }  // namespace drivers::epp

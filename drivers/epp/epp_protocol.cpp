@@ -19,14 +19,22 @@ struct Overloaded : Handlers... {
 // epp.md §4.1: strings in GET INFO are printable ASCII of at most this length.
 constexpr std::size_t k_max_info_string = 64;
 
-// epp.md §4: the commands are numbered from 01 without a gap; 08 is the last (revision 4).
+// epp.md §4: the commands are numbered from 01 without a gap; 0E is the last (revision 5).
 bool is_known_command(std::uint8_t value) {
-    return value >= code::k_get_info && value <= code::k_start_new_pin_entry;
+    return value >= code::k_get_info && value <= code::k_authenticate_finish;
 }
 
 bool is_known_status(std::uint8_t value) {
-    return value <= static_cast<std::uint8_t>(Status::bad_frame);
+    return value <= static_cast<std::uint8_t>(Status::no_ceremony);
 }
+
+// epp.md §8.1: the slots in the order GET KEY STATUS lists them.
+constexpr std::array<KeySlot, 4> k_listed_slots{KeySlot::pin_tdes, KeySlot::pin_aes,
+                                                KeySlot::authentication, KeySlot::master};
+// epp.md §8.1: entries count, 4 × (slot, algorithm, KCV), failed authentications, refused
+// frames.
+constexpr std::size_t k_key_slot_entry_length = 2 + k_key_check_value_length;
+constexpr std::size_t k_key_status_length = 1 + 4 * k_key_slot_entry_length + 1 + 2;
 
 EppError from_frame_error(frame::FrameError error) {
     switch (error) {
@@ -92,6 +100,22 @@ std::string_view to_string(EppError error) {
             return "epp: no PIN block available";
         case EppError::tampered:
             return "epp: the PIN pad was tampered with";
+        case EppError::bad_mac:
+            return "epp: the PIN pad refused the frame's MAC";
+        case EppError::not_authenticated:
+            return "epp: the PIN pad wants mutual authentication first";
+        case EppError::authentication_failed:
+            return "epp: the PIN pad refused the kiosk's proof";
+        case EppError::bad_key_block:
+            return "epp: the PIN pad refused the key block";
+        case EppError::no_ceremony:
+            return "epp: no key ceremony to confirm";
+        case EppError::pad_not_authentic:
+            return "epp: the PIN pad could not prove its authentication key";
+        case EppError::frame_refused:
+            return "epp: a frame from the PIN pad failed its MAC or counter";
+        case EppError::crypto_failure:
+            return "epp: the cipher library failed";
     }
     return "epp: unknown error";
 }
@@ -165,6 +189,12 @@ std::uint8_t code_of(const Command& command) {
                           [](const CancelPinEntry&) { return code::k_cancel_pin_entry; },
                           [](const GetPinBlock&) { return code::k_get_pin_block; },
                           [](const Beep&) { return code::k_beep; },
+                          [](const GetKeyStatus&) { return code::k_get_key_status; },
+                          [](const BeginKeyCeremony&) { return code::k_begin_key_ceremony; },
+                          [](const ConfirmKeyCeremony&) { return code::k_confirm_key_ceremony; },
+                          [](const LoadKey&) { return code::k_load_key; },
+                          [](const Authenticate&) { return code::k_authenticate; },
+                          [](const AuthenticateFinish&) { return code::k_authenticate_finish; },
                       },
                       command);
 }
@@ -187,7 +217,24 @@ Frame encode_command(const Command& command, std::uint8_t sequence) {
                                         m.min_digits, m.max_digits};
                        base::put_le16(frame.payload, m.timeout_seconds);
                        const std::string_view field = m.account_field.view();
+                       if (m.format == BlockFormat::iso9564_format4) {
+                           // Revision 5: the whole PAN, after its length.
+                           frame.payload.push_back(static_cast<std::uint8_t>(field.size()));
+                       }
                        frame.payload.insert(frame.payload.end(), field.begin(), field.end());
+                   },
+                   [&](const ConfirmKeyCeremony& m) {
+                       frame.payload = {static_cast<std::uint8_t>(m.commit ? 1 : 0)};  // §8.2
+                   },
+                   [&](const LoadKey& m) {
+                       frame.payload = {static_cast<std::uint8_t>(m.slot)};  // §8.3
+                       frame.payload.insert(frame.payload.end(), m.block.begin(), m.block.end());
+                   },
+                   [&](const Authenticate& m) {
+                       frame.payload.assign(m.host_challenge.begin(), m.host_challenge.end());
+                   },
+                   [&](const AuthenticateFinish& m) {
+                       frame.payload.assign(m.host_proof.begin(), m.host_proof.end());
                    },
                    [&](const Beep& m) {
                        frame.payload.push_back(static_cast<std::uint8_t>(m.tone));
@@ -206,8 +253,16 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
         case code::k_get_status:
         case code::k_cancel_pin_entry:
         case code::k_get_pin_block:
+        case code::k_get_key_status:
+        case code::k_begin_key_ceremony:
             if (!p.empty()) {
                 return std::unexpected(EppError::malformed_payload);
+            }
+            if (frame.code == code::k_get_key_status) {
+                return GetKeyStatus{};
+            }
+            if (frame.code == code::k_begin_key_ceremony) {
+                return BeginKeyCeremony{};
             }
             if (frame.code == code::k_get_info) {
                 return GetInfo{};
@@ -251,22 +306,40 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
         }
         case code::k_start_pin_entry:
         case code::k_start_new_pin_entry: {
-            // epp.md §4.4; §4.8 takes the same payload.
-            if (p.size() != 6 + k_account_field_digits) {
+            // epp.md §4.4; §4.8 takes the same payload. Format 0: 18 bytes; format 4
+            // (revision 5): 7 + the PAN's length.
+            if (p.size() < 6) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            const bool format4 = p[1] == static_cast<std::uint8_t>(BlockFormat::iso9564_format4);
+            std::size_t field_offset = 6;
+            std::size_t field_length = k_account_field_digits;
+            if (format4) {
+                if (p.size() < 7) {
+                    return std::unexpected(EppError::malformed_payload);
+                }
+                field_offset = 7;
+                field_length = p[6];
+            }
+            if (p.size() != field_offset + field_length) {
                 return std::unexpected(EppError::malformed_payload);
             }
             StartPinEntry m;
             m.kind = frame.code == code::k_start_new_pin_entry ? PinEntryKind::new_pin
                                                                : PinEntryKind::pin;
             m.key_slot = p[0];
+            m.format = format4 ? BlockFormat::iso9564_format4 : BlockFormat::iso9564_format0;
             m.min_digits = p[2];
             m.max_digits = p[3];
             m.timeout_seconds = base::le16_at(p, 4);
-            m.account_field.assign(std::string_view(reinterpret_cast<const char*>(p.data()) + 6,
-                                                    k_account_field_digits));
-            if (p[1] != static_cast<std::uint8_t>(BlockFormat::iso9564_format0) ||
-                m.min_digits < k_min_pin_digits || m.max_digits > k_max_pin_digits ||
-                m.min_digits > m.max_digits || m.timeout_seconds < k_min_pin_timeout_seconds ||
+            m.account_field.assign(std::string_view(
+                reinterpret_cast<const char*>(p.data()) + field_offset, field_length));
+            const bool pan_in_range = !format4 || (field_length >= k_min_format4_pan_digits &&
+                                                   field_length <= k_max_format4_pan_digits);
+            if ((!format4 && p[1] != static_cast<std::uint8_t>(BlockFormat::iso9564_format0)) ||
+                !pan_in_range || m.min_digits < k_min_pin_digits ||
+                m.max_digits > k_max_pin_digits || m.min_digits > m.max_digits ||
+                m.timeout_seconds < k_min_pin_timeout_seconds ||
                 m.timeout_seconds > k_max_pin_timeout_seconds ||
                 !base::is_digits(m.account_field.view())) {
                 return std::unexpected(EppError::bad_parameter);
@@ -282,6 +355,43 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
                 return std::unexpected(EppError::bad_parameter);
             }
             return Beep{static_cast<Tone>(p[0]), duration};
+        }
+        case code::k_confirm_key_ceremony:
+            // epp.md §8.2: 1 commit, 0 abandon.
+            if (p.size() != 1) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            if (p[0] > 1) {
+                return std::unexpected(EppError::bad_parameter);
+            }
+            return ConfirmKeyCeremony{p[0] == 1};
+        case code::k_load_key: {
+            // epp.md §8.3: a working key's slot, then the 32-byte key block.
+            if (p.size() != 1 + k_key_block_length) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            const auto slot = key_slot_from(p[0]);
+            if (!slot || *slot == KeySlot::master) {
+                return std::unexpected(EppError::bad_parameter);
+            }
+            LoadKey m{.slot = *slot, .block = {}};
+            std::copy(p.begin() + 1, p.end(), m.block.begin());
+            return m;
+        }
+        case code::k_authenticate:
+        case code::k_authenticate_finish: {
+            // epp.md §8.4: 16 bytes each, the host's challenge or its proof.
+            if (p.size() != k_challenge_length) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            if (frame.code == code::k_authenticate) {
+                Authenticate m;
+                std::copy(p.begin(), p.end(), m.host_challenge.begin());
+                return m;
+            }
+            AuthenticateFinish m;
+            std::copy(p.begin(), p.end(), m.host_proof.begin());
+            return m;
         }
         default:
             return std::unexpected(EppError::unknown_code);
@@ -337,6 +447,16 @@ EppError error_from_status(Status status) {
             return EppError::no_pin_block;
         case Status::tampered:
             return EppError::tampered;
+        case Status::bad_mac:
+            return EppError::bad_mac;
+        case Status::not_authenticated:
+            return EppError::not_authenticated;
+        case Status::authentication_failed:
+            return EppError::authentication_failed;
+        case Status::bad_key_block:
+            return EppError::bad_key_block;
+        case Status::no_ceremony:
+            return EppError::no_ceremony;
         case Status::bad_frame:
         case Status::ok:
             break;
@@ -389,28 +509,143 @@ base::Bytes encode_pad_status(const PadStatus& status) {
 }
 
 std::expected<PadStatus, EppError> decode_pad_status(std::span<const std::uint8_t> data) {
-    if (data.size() != 4 || data[0] > static_cast<std::uint8_t>(PadMode::clear_digits) ||
+    if (data.size() != 4 || data[0] > static_cast<std::uint8_t>(PadMode::key_ceremony) ||
         data[1] > k_max_pin_digits || data[2] > 1 || data[3] > 1) {
         return std::unexpected(EppError::malformed_payload);
     }
     return PadStatus{static_cast<PadMode>(data[0]), data[1], data[2] == 1, data[3] == 1};
 }
 
+std::span<const std::uint8_t> PinBlockReply::bytes() const {
+    if (format == BlockFormat::iso9564_format4) {
+        return format4_block;
+    }
+    return block;
+}
+
 base::Bytes encode_pin_block_reply(const PinBlockReply& block) {
     base::Bytes data{block.key_slot, static_cast<std::uint8_t>(block.format)};
-    data.insert(data.end(), block.block.begin(), block.block.end());
+    const auto bytes = block.bytes();
+    data.insert(data.end(), bytes.begin(), bytes.end());
     return data;
 }
 
 std::expected<PinBlockReply, EppError> decode_pin_block_reply(std::span<const std::uint8_t> data) {
-    if (data.size() != 2 + k_pin_block_length ||
-        data[1] != static_cast<std::uint8_t>(BlockFormat::iso9564_format0)) {
+    // epp.md §5: slot, format, then 8 bytes for format 0 and 16 for format 4 (revision 5).
+    if (data.size() < 2) {
         return std::unexpected(EppError::malformed_payload);
     }
     PinBlockReply block;
     block.key_slot = data[0];
-    std::copy(data.begin() + 2, data.end(), block.block.begin());
-    return block;
+    if (data[1] == static_cast<std::uint8_t>(BlockFormat::iso9564_format0) &&
+        data.size() == 2 + k_pin_block_length) {
+        std::copy(data.begin() + 2, data.end(), block.block.begin());
+        return block;
+    }
+    if (data[1] == static_cast<std::uint8_t>(BlockFormat::iso9564_format4) &&
+        data.size() == 2 + k_format4_block_length) {
+        block.format = BlockFormat::iso9564_format4;
+        std::copy(data.begin() + 2, data.end(), block.format4_block.begin());
+        return block;
+    }
+    return std::unexpected(EppError::malformed_payload);
+}
+
+KeyAlgorithm algorithm_of(KeySlot slot) {
+    return slot == KeySlot::pin_tdes ? KeyAlgorithm::tdes : KeyAlgorithm::aes128;
+}
+
+std::optional<KeySlot> key_slot_from(std::uint8_t value) {
+    for (const KeySlot slot : k_listed_slots) {
+        if (static_cast<std::uint8_t>(slot) == value) {
+            return slot;
+        }
+    }
+    return std::nullopt;
+}
+
+KeySlot pin_key_slot(BlockFormat format) {
+    return format == BlockFormat::iso9564_format4 ? KeySlot::pin_aes : KeySlot::pin_tdes;
+}
+
+KeySlotStatus KeyStatus::slot(KeySlot wanted) const {
+    for (const KeySlotStatus& entry : slots) {
+        if (entry.slot == wanted) {
+            return entry;
+        }
+    }
+    return KeySlotStatus{.slot = wanted, .algorithm = KeyAlgorithm::none, .check_value = {}};
+}
+
+base::Bytes encode_key_status(const KeyStatus& status) {
+    base::Bytes data{static_cast<std::uint8_t>(status.slots.size())};
+    for (const KeySlotStatus& entry : status.slots) {
+        data.push_back(static_cast<std::uint8_t>(entry.slot));
+        data.push_back(static_cast<std::uint8_t>(entry.algorithm));
+        data.insert(data.end(), entry.check_value.begin(), entry.check_value.end());
+    }
+    data.push_back(status.failed_authentications);
+    base::put_le16(data, status.refused_frames);
+    return data;
+}
+
+std::expected<KeyStatus, EppError> decode_key_status(std::span<const std::uint8_t> data) {
+    // epp.md §8.1: exactly four entries, in the table's order, each with an algorithm the slot
+    // takes or none; an empty slot has a zero KCV.
+    if (data.size() != k_key_status_length || data[0] != k_listed_slots.size()) {
+        return std::unexpected(EppError::malformed_payload);
+    }
+    KeyStatus status;
+    for (std::size_t index = 0; index < k_listed_slots.size(); ++index) {
+        const std::size_t offset = 1 + index * k_key_slot_entry_length;
+        const KeySlot slot = k_listed_slots[index];
+        const std::uint8_t algorithm = data[offset + 1];
+        if (data[offset] != static_cast<std::uint8_t>(slot) ||
+            (algorithm != 0 && algorithm != static_cast<std::uint8_t>(algorithm_of(slot)))) {
+            return std::unexpected(EppError::malformed_payload);
+        }
+        KeySlotStatus& entry = status.slots[index];
+        entry.slot = slot;
+        entry.algorithm = static_cast<KeyAlgorithm>(algorithm);
+        std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(offset + 2),
+                    k_key_check_value_length, entry.check_value.begin());
+        const bool zero = std::ranges::all_of(entry.check_value, [](auto b) { return b == 0; });
+        const bool tdes_tail_zero = entry.check_value[3] == 0 && entry.check_value[4] == 0;
+        if ((entry.algorithm == KeyAlgorithm::none && !zero) ||
+            (entry.algorithm == KeyAlgorithm::tdes && !tdes_tail_zero)) {
+            return std::unexpected(EppError::malformed_payload);
+        }
+    }
+    const std::size_t counters = 1 + k_listed_slots.size() * k_key_slot_entry_length;
+    status.failed_authentications = data[counters];
+    status.refused_frames = base::le16_at(data, counters + 1);
+    return status;
+}
+
+base::Bytes encode_pad_challenge(const PadChallenge& challenge) {
+    base::Bytes data(challenge.pad_challenge.begin(), challenge.pad_challenge.end());
+    data.insert(data.end(), challenge.pad_proof.begin(), challenge.pad_proof.end());
+    return data;
+}
+
+std::expected<PadChallenge, EppError> decode_pad_challenge(std::span<const std::uint8_t> data) {
+    // epp.md §8.4: RP, then the pad's proof.
+    if (data.size() != k_challenge_length + k_proof_length) {
+        return std::unexpected(EppError::malformed_payload);
+    }
+    PadChallenge challenge;
+    std::copy_n(data.begin(), k_challenge_length, challenge.pad_challenge.begin());
+    std::copy_n(data.begin() + k_challenge_length, k_proof_length, challenge.pad_proof.begin());
+    return challenge;
+}
+
+std::expected<KeyCheckValue, EppError> decode_key_check_value(std::span<const std::uint8_t> data) {
+    if (data.size() != k_key_check_value_length) {
+        return std::unexpected(EppError::malformed_payload);
+    }
+    KeyCheckValue value{};
+    std::ranges::copy(data, value.begin());
+    return value;
 }
 
 // ---- Events ----
@@ -457,6 +692,25 @@ Frame encode_event(const Event& event, std::uint8_t sequence) {
                        frame.payload = {static_cast<std::uint8_t>(e.reason)};
                    },
                    [&](const NewPinAgain&) { frame.code = code::k_new_pin_again; },
+                   [&](const KeyCeremonyProgress& e) {
+                       // epp.md §8.2: the stage, then a count, a KCV or a reason.
+                       frame.code = code::k_key_ceremony;
+                       frame.payload = {static_cast<std::uint8_t>(e.stage)};
+                       switch (e.stage) {
+                           case CeremonyStage::typing:
+                               frame.payload.push_back(e.digits_typed);
+                               break;
+                           case CeremonyStage::abandoned:
+                               frame.payload.push_back(static_cast<std::uint8_t>(e.reason));
+                               break;
+                           case CeremonyStage::component1_entered:
+                           case CeremonyStage::component2_entered:
+                           case CeremonyStage::combined:
+                               frame.payload.insert(frame.payload.end(), e.check_value.begin(),
+                                                    e.check_value.end());
+                               break;
+                       }
+                   },
                },
                event);
     return frame;
@@ -550,6 +804,38 @@ std::expected<Event, EppError> decode_event(const Frame& frame) {
                 return std::unexpected(EppError::malformed_payload);
             }
             return NewPinAgain{};
+        case code::k_key_ceremony: {
+            // epp.md §8.2.
+            if (p.empty() || p[0] > static_cast<std::uint8_t>(CeremonyStage::abandoned)) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            KeyCeremonyProgress progress;
+            progress.stage = static_cast<CeremonyStage>(p[0]);
+            switch (progress.stage) {
+                case CeremonyStage::typing:
+                    if (p.size() != 2 || p[1] > k_component_hex_digits) {
+                        return std::unexpected(EppError::malformed_payload);
+                    }
+                    progress.digits_typed = p[1];
+                    return progress;
+                case CeremonyStage::abandoned:
+                    if (p.size() != 2 || p[1] < 1 ||
+                        p[1] > static_cast<std::uint8_t>(CeremonyAbandon::zero_key)) {
+                        return std::unexpected(EppError::malformed_payload);
+                    }
+                    progress.reason = static_cast<CeremonyAbandon>(p[1]);
+                    return progress;
+                case CeremonyStage::component1_entered:
+                case CeremonyStage::component2_entered:
+                case CeremonyStage::combined:
+                    break;
+            }
+            if (p.size() != 1 + k_key_check_value_length) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            std::copy(p.begin() + 1, p.end(), progress.check_value.begin());
+            return progress;
+        }
         default:
             return std::unexpected(EppError::unknown_code);
     }

@@ -1,13 +1,16 @@
 #pragma once
 
-// The kiosk's encrypting PIN pad protocol, version 1 revision 4 (docs/protocols/epp.md): frames,
+// The kiosk's encrypting PIN pad protocol, version 1 revision 5 (docs/protocols/epp.md): frames,
 // commands, responses and events, encoded and decoded in both directions. Pure functions over
-// bytes.
+// bytes; the secured frames of revision 5 (epp.md §8.5) are drivers/epp/epp_security.h's.
 //
 // The protocol is built so that the PIN cannot leave the pad: no message carries a PIN digit.
 // During PIN entry the pad reports only how many digits are entered; the PIN itself leaves
-// only inside an ISO 9564 format 0 block enciphered under the pad's working key. A new PIN is
-// typed twice and the pad compares the two entries itself (epp.md §4.8).
+// only inside an ISO 9564 block (format 4 under AES-128, or format 0 under TDES) enciphered
+// under the pad's working key. A new PIN is typed twice and the pad compares the two entries
+// itself (epp.md §4.8). Keys are never carried in the clear: the master key is typed on the pad
+// in two components, working keys travel wrapped under it, and every key is named only by its
+// key check value (epp.md §8).
 
 #include <array>
 #include <cstdint>
@@ -32,6 +35,19 @@ constexpr std::size_t k_max_frame_length = frame::k_max_frame_length;
 // epp.md §4: ISO 9564 format 0 uses the rightmost 12 PAN digits without the check digit.
 constexpr std::size_t k_account_field_digits = 12;
 constexpr std::size_t k_pin_block_length = 8;
+// epp.md §4.4, revision 5: format 4 blocks are one AES block, and carry the whole PAN.
+constexpr std::size_t k_format4_block_length = 16;
+constexpr std::size_t k_min_format4_pan_digits = 12;
+constexpr std::size_t k_max_format4_pan_digits = 19;
+// epp.md §8: key lengths, check values, challenges and proofs.
+constexpr std::size_t k_key_length = 16;
+constexpr std::size_t k_key_check_value_length = 5;
+constexpr std::size_t k_tdes_check_value_length = 3;
+constexpr std::size_t k_key_block_length = 32;
+constexpr std::size_t k_challenge_length = 16;
+constexpr std::size_t k_proof_length = 16;
+// epp.md §8.2: a component is 16 bytes typed as 32 hex digits.
+constexpr std::size_t k_component_hex_digits = 32;
 
 enum class EppError {
     // frame level (epp.md §2)
@@ -60,6 +76,17 @@ enum class EppError {
     not_collecting,  // no PIN entry to cancel
     no_pin_block,    // no finished PIN entry to fetch a block from
     tampered,        // the pad detected tampering and erased its keys
+    // revision 5 (epp.md §8)
+    bad_mac,                // the pad refused our frame's MAC or counter (NAK 0x0A)
+    not_authenticated,      // the pad wants a session first (0x0B)
+    authentication_failed,  // the pad refused our proof (0x0C)
+    bad_key_block,          // the pad refused a key block (0x0D)
+    no_ceremony,            // no key ceremony with a combined key to confirm (0x0E)
+    // the host's checks of the pad (epp.md §8.4, §8.5)
+    pad_not_authentic,  // the pad's proof of the authentication key is wrong
+    frame_refused,      // a response without a valid MAC and counter in a session, or with them
+                        // outside one
+    crypto_failure,     // the cipher library refused an operation
 };
 
 std::string_view to_string(EppError error);
@@ -82,9 +109,15 @@ constexpr std::uint8_t k_start_pin_entry = 0x04;
 constexpr std::uint8_t k_cancel_pin_entry = 0x05;
 constexpr std::uint8_t k_get_pin_block = 0x06;
 constexpr std::uint8_t k_beep = 0x07;
-constexpr std::uint8_t k_start_new_pin_entry = 0x08;  // revision 4, epp.md §4.8
-constexpr std::uint8_t k_response_flag = 0x80;        // response code = command code | 80
-constexpr std::uint8_t k_nak = 0xFF;                  // the pad could not read a frame
+constexpr std::uint8_t k_start_new_pin_entry = 0x08;   // revision 4, epp.md §4.8
+constexpr std::uint8_t k_get_key_status = 0x09;        // revision 5, epp.md §8.1
+constexpr std::uint8_t k_begin_key_ceremony = 0x0A;    // §8.2
+constexpr std::uint8_t k_confirm_key_ceremony = 0x0B;  // §8.2
+constexpr std::uint8_t k_load_key = 0x0C;              // §8.3
+constexpr std::uint8_t k_authenticate = 0x0D;          // §8.4
+constexpr std::uint8_t k_authenticate_finish = 0x0E;   // §8.4
+constexpr std::uint8_t k_response_flag = 0x80;         // response code = command code | 80
+constexpr std::uint8_t k_nak = 0xFF;                   // the pad could not read a frame
 constexpr std::uint8_t k_key_pressed = 0x41;
 constexpr std::uint8_t k_pin_digit_entered = 0x42;
 constexpr std::uint8_t k_pin_cleared = 0x43;
@@ -96,6 +129,7 @@ constexpr std::uint8_t k_headphones = 0x48;
 constexpr std::uint8_t k_tamper = 0x49;
 constexpr std::uint8_t k_clear_digits_ended = 0x4A;
 constexpr std::uint8_t k_new_pin_again = 0x4B;  // revision 4, epp.md §4.8
+constexpr std::uint8_t k_key_ceremony = 0x4C;   // revision 5, epp.md §8.2
 }  // namespace code
 
 // epp.md §3.1: first payload byte of every response.
@@ -110,6 +144,12 @@ enum class Status : std::uint8_t {
     no_pin_block = 0x07,
     tampered = 0x08,
     bad_frame = 0x09,
+    // revision 5 (epp.md §3.1, §8)
+    bad_mac = 0x0A,
+    not_authenticated = 0x0B,
+    authentication_failed = 0x0C,
+    bad_key_block = 0x0D,
+    no_ceremony = 0x0E,
 };
 
 // ---- Keys (epp.md §5.1) ----
@@ -128,7 +168,8 @@ std::optional<base::Key> key_from_code(std::uint8_t value);
 enum class KeyMode : std::uint8_t { disabled = 0, function_keys = 1, clear_digits = 2 };
 // epp.md §4.3: why the host asks for digits in the clear.
 enum class DigitPurpose : std::uint8_t { menu_choice = 1, amount = 2 };
-enum class BlockFormat : std::uint8_t { iso9564_format0 = 0 };
+// epp.md §4.4: format 0 under TDES; format 4 under AES-128 (revision 5).
+enum class BlockFormat : std::uint8_t { iso9564_format0 = 0, iso9564_format4 = 4 };
 enum class Tone : std::uint8_t { click = 1, attention = 2, error = 3 };
 // What a PIN entry collects: a PIN once (START PIN ENTRY, epp.md §4.4), or a new PIN twice,
 // the pad comparing the two entries itself (START NEW PIN ENTRY, §4.8). On the wire it is the
@@ -171,8 +212,55 @@ struct Beep {
     bool operator==(const Beep&) const = default;
 };
 
-using Command =
-    std::variant<GetInfo, GetStatus, SetKeyMode, StartPinEntry, CancelPinEntry, GetPinBlock, Beep>;
+// ---- Revision 5: keys and authentication (epp.md §8) ----
+
+// epp.md §8.1: the pad's key slots.
+enum class KeySlot : std::uint8_t {
+    pin_tdes = 0x00,        // PIN key for format 0
+    pin_aes = 0x01,         // PIN key for format 4
+    authentication = 0x10,  // the pad's own authentication key
+    master = 0x80,          // the key-encryption key, made only by the key ceremony
+};
+// epp.md §8.1: what a slot holds.
+enum class KeyAlgorithm : std::uint8_t { none = 0, tdes = 1, aes128 = 2 };
+// The algorithm each slot takes (epp.md §8.1, table).
+KeyAlgorithm algorithm_of(KeySlot slot);
+std::optional<KeySlot> key_slot_from(std::uint8_t value);
+// The slot whose PIN key makes blocks of `format` (epp.md §4.4).
+KeySlot pin_key_slot(BlockFormat format);
+
+using KeyCheckValue = std::array<std::uint8_t, k_key_check_value_length>;
+using Challenge = std::array<std::uint8_t, k_challenge_length>;
+using Proof = std::array<std::uint8_t, k_proof_length>;
+using KeyBlock = std::array<std::uint8_t, k_key_block_length>;
+
+struct GetKeyStatus {
+    bool operator==(const GetKeyStatus&) const = default;
+};
+struct BeginKeyCeremony {
+    bool operator==(const BeginKeyCeremony&) const = default;
+};
+struct ConfirmKeyCeremony {
+    bool commit = false;  // false abandons the ceremony
+    bool operator==(const ConfirmKeyCeremony&) const = default;
+};
+struct LoadKey {
+    KeySlot slot = KeySlot::pin_aes;
+    KeyBlock block{};  // RFC 3394 wrap under the master key (epp.md §8.3)
+    bool operator==(const LoadKey&) const = default;
+};
+struct Authenticate {
+    Challenge host_challenge{};
+    bool operator==(const Authenticate&) const = default;
+};
+struct AuthenticateFinish {
+    Proof host_proof{};
+    bool operator==(const AuthenticateFinish&) const = default;
+};
+
+using Command = std::variant<GetInfo, GetStatus, SetKeyMode, StartPinEntry, CancelPinEntry,
+                             GetPinBlock, Beep, GetKeyStatus, BeginKeyCeremony, ConfirmKeyCeremony,
+                             LoadKey, Authenticate, AuthenticateFinish>;
 
 // Limits the pad enforces and the client checks before sending (epp.md §4.4, §4.7; §4.8 takes
 // those of §4.4).
@@ -201,7 +289,13 @@ struct DeviceInfo {
     bool operator==(const DeviceInfo&) const = default;
 };
 
-enum class PadMode : std::uint8_t { idle = 0, function_keys = 1, pin_entry = 2, clear_digits = 3 };
+enum class PadMode : std::uint8_t {
+    idle = 0,
+    function_keys = 1,
+    pin_entry = 2,
+    clear_digits = 3,
+    key_ceremony = 4,  // revision 5, epp.md §8.2
+};
 
 struct PadStatus {
     PadMode mode = PadMode::idle;
@@ -214,8 +308,36 @@ struct PadStatus {
 struct PinBlockReply {
     std::uint8_t key_slot = 0;
     BlockFormat format = BlockFormat::iso9564_format0;
+    // Format 0's block (the name kept from revision 4); all zero for format 4.
     std::array<std::uint8_t, k_pin_block_length> block{};
+    // Format 4's block (epp.md §4.4, revision 5); all zero for format 0.
+    std::array<std::uint8_t, k_format4_block_length> format4_block{};
+    // The block of its format: 8 or 16 bytes.
+    std::span<const std::uint8_t> bytes() const;
     bool operator==(const PinBlockReply&) const = default;
+};
+
+// epp.md §8.1: one slot as GET KEY STATUS reports it.
+struct KeySlotStatus {
+    KeySlot slot = KeySlot::pin_tdes;
+    KeyAlgorithm algorithm = KeyAlgorithm::none;
+    KeyCheckValue check_value{};  // TDES: 3 bytes then two zero bytes
+    bool operator==(const KeySlotStatus&) const = default;
+};
+struct KeyStatus {
+    std::array<KeySlotStatus, 4> slots{};  // in the order of epp.md §8.1's table
+    std::uint8_t failed_authentications = 0;
+    std::uint16_t refused_frames = 0;
+    // The slot's entry; a slot the pad does not list reads as empty.
+    KeySlotStatus slot(KeySlot slot) const;
+    bool operator==(const KeyStatus&) const = default;
+};
+
+// epp.md §8.4: AUTHENTICATE's answer.
+struct PadChallenge {
+    Challenge pad_challenge{};
+    Proof pad_proof{};
+    bool operator==(const PadChallenge&) const = default;
 };
 
 struct Response {
@@ -236,6 +358,12 @@ base::Bytes encode_pad_status(const PadStatus& status);
 std::expected<PadStatus, EppError> decode_pad_status(std::span<const std::uint8_t> data);
 base::Bytes encode_pin_block_reply(const PinBlockReply& block);
 std::expected<PinBlockReply, EppError> decode_pin_block_reply(std::span<const std::uint8_t> data);
+base::Bytes encode_key_status(const KeyStatus& status);
+std::expected<KeyStatus, EppError> decode_key_status(std::span<const std::uint8_t> data);
+base::Bytes encode_pad_challenge(const PadChallenge& challenge);
+std::expected<PadChallenge, EppError> decode_pad_challenge(std::span<const std::uint8_t> data);
+// The 5-byte KCV after the status byte (CONFIRM KEY CEREMONY, LOAD KEY).
+std::expected<KeyCheckValue, EppError> decode_key_check_value(std::span<const std::uint8_t> data);
 
 // ---- Events (epp.md §5), on the interrupt endpoint ----
 
@@ -294,9 +422,31 @@ struct NewPinAgain {
     bool operator==(const NewPinAgain&) const = default;
 };
 
-using Event =
-    std::variant<KeyPressed, PinDigitEntered, PinCleared, PinEntryDone, PinEntryEnded, PinTooShort,
-                 PinFull, HeadphonesChanged, TamperDetected, ClearDigitsEnded, NewPinAgain>;
+// epp.md §8.2: the key ceremony's progress; never a digit, only counts and check values.
+enum class CeremonyStage : std::uint8_t {
+    typing = 0,
+    component1_entered = 1,
+    component2_entered = 2,
+    combined = 3,
+    abandoned = 4,
+};
+enum class CeremonyAbandon : std::uint8_t {
+    cancel_key = 1,
+    timed_out = 2,
+    by_host = 3,
+    zero_key = 4,
+};
+struct KeyCeremonyProgress {
+    CeremonyStage stage = CeremonyStage::typing;
+    std::uint8_t digits_typed = 0;                         // typing
+    KeyCheckValue check_value{};                           // component and combined stages
+    CeremonyAbandon reason = CeremonyAbandon::cancel_key;  // abandoned
+    bool operator==(const KeyCeremonyProgress&) const = default;
+};
+
+using Event = std::variant<KeyPressed, PinDigitEntered, PinCleared, PinEntryDone, PinEntryEnded,
+                           PinTooShort, PinFull, HeadphonesChanged, TamperDetected,
+                           ClearDigitsEnded, NewPinAgain, KeyCeremonyProgress>;
 
 Frame encode_event(const Event& event, std::uint8_t sequence);
 std::expected<Event, EppError> decode_event(const Frame& frame);

@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "base/bytes.h"
+#include "drivers/epp/epp_client.h"
 #include "drivers/iso9564/pin_block.h"
+#include "simulator/devices/direct_transport.h"
 #include "simulator/devices/usb_descriptors.h"
 
 namespace simulator::devices {
@@ -14,6 +16,41 @@ using namespace drivers::epp;
 
 // epp.md §5, TAMPER: the enclosure was opened.
 constexpr std::uint8_t k_tamper_enclosure_opened = 1;
+// epp.md §8.2: a ceremony with no key for this long is abandoned.
+constexpr std::chrono::seconds k_ceremony_timeout{120};
+// epp.md §8.2: star then 0-5 types A-F.
+constexpr char k_first_shifted_hex = 'A';
+constexpr int k_shifted_digits = 6;
+// The scripted ceremony waits this long for each of the pad's events (provision_epp()).
+constexpr std::chrono::milliseconds k_provision_wait{2000};
+
+// The commands a pad holding an authentication key refuses outside a session (epp.md §8.4).
+bool needs_session(const Command& command) {
+    return std::holds_alternative<SetKeyMode>(command) ||
+           std::holds_alternative<StartPinEntry>(command) ||
+           std::holds_alternative<CancelPinEntry>(command) ||
+           std::holds_alternative<GetPinBlock>(command);
+}
+
+// The commands a pad answers during a key ceremony (epp.md §8.2); others are busy.
+bool allowed_in_ceremony(const Command& command) {
+    return std::holds_alternative<GetInfo>(command) || std::holds_alternative<GetStatus>(command) ||
+           std::holds_alternative<GetKeyStatus>(command) || std::holds_alternative<Beep>(command) ||
+           std::holds_alternative<ConfirmKeyCeremony>(command);
+}
+
+KeyCheckValue check_value_of(KeyAlgorithm algorithm, const SecretKey& key) {
+    auto value = key_check_value(algorithm, key);
+    return value ? *value : KeyCheckValue{};
+}
+
+std::optional<SecretKey> key_from_hex(std::string_view hex) {
+    auto bytes = base::parse_hex(hex);
+    if (!bytes || bytes->size() != k_key_length) {
+        return std::nullopt;
+    }
+    return SecretKey(std::span<const std::uint8_t, k_key_length>(bytes->data(), k_key_length));
+}
 
 }  // namespace
 
@@ -21,10 +58,14 @@ VirtualEpp::VirtualEpp(std::span<const std::uint8_t, 16> working_key)
     : VirtualEpp(working_key, Identity{}) {}
 
 VirtualEpp::VirtualEpp(std::span<const std::uint8_t, 16> working_key, Identity identity)
+    : VirtualEpp(std::move(identity)) {
+    m_pin_tdes_key = SecretKey(working_key);
+}
+
+VirtualEpp::VirtualEpp(Identity identity)
     : m_identity(std::move(identity)),
       m_in({.address = k_bulk_in, .capacity = k_max_queued_responses},
            {.address = k_interrupt_in, .capacity = k_max_queued_events}) {
-    std::copy(working_key.begin(), working_key.end(), m_working_key.begin());
     m_timer = std::jthread([this](std::stop_token stop) { timer_loop(stop); });
 }
 
@@ -38,7 +79,7 @@ VirtualEpp::~VirtualEpp() {
     if (m_entry) {
         erase_entry();
     }
-    std::fill(m_working_key.begin(), m_working_key.end(), std::uint8_t{0});
+    // The keys wipe themselves (SecretKey).
 }
 
 base::Bytes VirtualEpp::descriptors() const {
@@ -53,8 +94,132 @@ base::Bytes VirtualEpp::descriptors() const {
     return build_descriptors(description);
 }
 
+void VirtualEpp::send(std::uint8_t endpoint, Frame frame, Channel channel) {
+    // epp.md §8.5: in a session every frame is secured, NAKs and events included.
+    if (!m_channel.seal(frame, channel)) {
+        return;  // the cipher failed: better nothing than an unsecured frame
+    }
+    base::Bytes bytes = encode_frame(frame);
+    if (m_corrupt_next_frame) {
+        // The fault of docs/scenarios.md: one frame with a broken CRC.
+        m_corrupt_next_frame = false;
+        bytes.back() ^= 0xFF;
+    }
+    if (endpoint == k_bulk_in) {
+        m_in.queue_bulk(std::move(bytes));
+    } else {
+        m_in.queue_interrupt(std::move(bytes));
+    }
+}
+
 void VirtualEpp::emit(const Event& event) {
-    m_in.queue_interrupt(encode_frame(encode_event(event, m_event_sequence++)));
+    send(k_interrupt_in, encode_event(event, m_event_sequence++), Channel::event);
+}
+
+std::optional<SecretKey>& VirtualEpp::key_in(KeySlot slot) {
+    switch (slot) {
+        case KeySlot::pin_tdes:
+            return m_pin_tdes_key;
+        case KeySlot::pin_aes:
+            return m_pin_aes_key;
+        case KeySlot::authentication:
+            return m_authentication_key;
+        case KeySlot::master:
+            break;
+    }
+    return m_master_key;
+}
+
+void VirtualEpp::end_session() {
+    m_channel.close();
+    m_pending_challenge.reset();
+}
+
+void VirtualEpp::end_ceremony(std::optional<CeremonyAbandon> reason) {
+    if (!m_ceremony) {
+        return;
+    }
+    base::wipe(m_ceremony->typing);
+    m_ceremony.reset();  // the components wipe themselves
+    if (reason) {
+        emit(KeyCeremonyProgress{.stage = CeremonyStage::abandoned,
+                                 .digits_typed = 0,
+                                 .check_value = {},
+                                 .reason = *reason});
+    }
+    m_timer_wakeup.notify_all();
+}
+
+void VirtualEpp::press_in_ceremony(base::Key key) {
+    Ceremony& ceremony = *m_ceremony;
+    ceremony.deadline = Clock::now() + k_ceremony_timeout;
+    m_timer_wakeup.notify_all();
+    if (ceremony.combined) {
+        // epp.md §8.2: the combined key waits for CONFIRM; only cancel still counts.
+        if (key == base::Key::cancel) {
+            end_ceremony(CeremonyAbandon::cancel_key);
+        }
+        return;
+    }
+    const auto progress = [&] {
+        emit(KeyCeremonyProgress{.stage = CeremonyStage::typing,
+                                 .digits_typed = static_cast<std::uint8_t>(ceremony.typing.size()),
+                                 .check_value = {},
+                                 .reason = CeremonyAbandon::cancel_key});
+    };
+    if (const auto digit = base::digit_value(key)) {
+        const bool shifted = ceremony.shifted;
+        ceremony.shifted = false;
+        if (shifted && *digit >= k_shifted_digits) {
+            return;  // star then anything but 0-5: both dropped
+        }
+        if (ceremony.typing.size() < k_component_hex_digits) {
+            ceremony.typing.push_back(shifted ? static_cast<char>(k_first_shifted_hex + *digit)
+                                              : static_cast<char>('0' + *digit));
+        }
+        progress();
+        return;
+    }
+    ceremony.shifted = key == base::Key::star;
+    if (key == base::Key::clear) {
+        base::wipe(ceremony.typing);
+        progress();
+    } else if (key == base::Key::cancel) {
+        end_ceremony(CeremonyAbandon::cancel_key);
+    } else if (key == base::Key::enter && ceremony.typing.size() == k_component_hex_digits) {
+        auto component = key_from_hex(ceremony.typing);
+        base::wipe(ceremony.typing);
+        if (!component) {
+            end_ceremony(CeremonyAbandon::zero_key);
+            return;
+        }
+        const KeyCheckValue value = check_value_of(KeyAlgorithm::aes128, *component);
+        if (!ceremony.component1) {
+            ceremony.component1 = *component;
+            emit(KeyCeremonyProgress{.stage = CeremonyStage::component1_entered,
+                                     .digits_typed = 0,
+                                     .check_value = value,
+                                     .reason = CeremonyAbandon::cancel_key});
+            return;
+        }
+        emit(KeyCeremonyProgress{.stage = CeremonyStage::component2_entered,
+                                 .digits_typed = 0,
+                                 .check_value = value,
+                                 .reason = CeremonyAbandon::cancel_key});
+        SecretKey combined = *ceremony.component1;
+        for (std::size_t index = 0; index < k_key_length; ++index) {
+            combined.bytes[index] ^= component->bytes[index];
+        }
+        if (std::ranges::all_of(combined.bytes, [](std::uint8_t b) { return b == 0; })) {
+            end_ceremony(CeremonyAbandon::zero_key);
+            return;
+        }
+        ceremony.combined = combined;
+        emit(KeyCeremonyProgress{.stage = CeremonyStage::combined,
+                                 .digits_typed = 0,
+                                 .check_value = check_value_of(KeyAlgorithm::aes128, combined),
+                                 .reason = CeremonyAbandon::cancel_key});
+    }
 }
 
 void VirtualEpp::erase_entry() {
@@ -75,19 +240,39 @@ void VirtualEpp::end_entry(EndReason reason) {
 }
 
 void VirtualEpp::finish_entry() {
-    // ISO 9564-1 §9.4.2: the account field is the 12 digits the host sent; a dummy check
-    // digit after them makes it a PAN from which the same 12 digits are taken.
+    PinBlockReply result;
+    result.key_slot = m_entry->request.key_slot;
+    result.format = m_entry->request.format;
+    const std::optional<SecretKey>& key = key_in(pin_key_slot(m_entry->request.format));
+    if (!key) {
+        end_entry(EndReason::failed);  // erased by a tamper since the entry started
+        return;
+    }
     std::string pan(m_entry->request.account_field.view());
-    pan += '0';
-    auto block = drivers::iso9564::format0_encrypted(m_entry->digits, pan, m_working_key);
+    bool built = false;
+    if (m_entry->request.format == BlockFormat::iso9564_format4) {
+        // ISO 9564-1:2017 §9.4.6: the whole PAN the host sent (epp.md §4.4, revision 5).
+        auto block = drivers::iso9564::format4_encrypted(m_entry->digits, pan, key->bytes);
+        if (block) {
+            result.format4_block = *block;
+            built = true;
+        }
+    } else {
+        // ISO 9564-1 §9.4.2: the account field is the 12 digits the host sent; a dummy check
+        // digit after them makes it a PAN from which the same 12 digits are taken.
+        pan += '0';
+        auto block =
+            drivers::iso9564::format0_encrypted(m_entry->digits, pan, std::span(key->bytes));
+        if (block) {
+            result.block = *block;
+            built = true;
+        }
+    }
     base::wipe(pan);
-    if (!block) {
+    if (!built) {
         end_entry(EndReason::failed);
         return;
     }
-    PinBlockReply result;
-    result.key_slot = m_entry->request.key_slot;
-    result.block = *block;
     m_last_block = result;
     erase_entry();
     emit(PinEntryDone{result});
@@ -104,6 +289,9 @@ void VirtualEpp::close_digit_window(ClearDigitsEnd reason) {
 PadMode VirtualEpp::current_mode() const {
     if (m_entry) {
         return PadMode::pin_entry;
+    }
+    if (m_ceremony) {
+        return PadMode::key_ceremony;
     }
     switch (m_key_mode) {
         case KeyMode::clear_digits:
@@ -123,6 +311,9 @@ std::optional<VirtualEpp::Clock::time_point> VirtualEpp::next_deadline() const {
     if (m_digit_window) {
         return m_digit_window->deadline;
     }
+    if (m_ceremony) {
+        return m_ceremony->deadline;
+    }
     return std::nullopt;
 }
 
@@ -136,6 +327,9 @@ void VirtualEpp::on_unplugged() {
         m_key_mode = KeyMode::disabled;
         m_last_block.reset();
         m_event_sequence = 0;
+        // epp.md §8.2, §8.4: without power the ceremony and the session are gone.
+        end_ceremony(std::nullopt);
+        end_session();
         m_in.clear();
     }
     m_timer_wakeup.notify_all();
@@ -144,10 +338,14 @@ void VirtualEpp::on_unplugged() {
 void VirtualEpp::press(base::Key key) {
     {
         std::lock_guard lock(m_mutex);
-        if (m_tampered) {
-            return;
+        if (m_tampered || m_stuck_key) {
+            return;  // a stuck key blocks the keypad's matrix: no other key gets through
         }
-        if (m_entry) {
+        if (m_ceremony) {
+            press_in_ceremony(key);
+        } else if (m_authentication_key && !m_channel.is_open()) {
+            return;  // epp.md §8.4: no key press is reported outside a session
+        } else if (m_entry) {
             PinEntry& entry = *m_entry;
             entry.deadline = Clock::now() + std::chrono::seconds(entry.request.timeout_seconds);
             m_timer_wakeup.notify_all();
@@ -217,11 +415,17 @@ void VirtualEpp::tamper() {
             return;
         }
         m_tampered = true;
-        m_key_loaded = false;
-        std::fill(m_working_key.begin(), m_working_key.end(), std::uint8_t{0});
         m_last_block.reset();
         end_entry(EndReason::failed);
+        end_ceremony(std::nullopt);
+        // The report still goes out under the session that was open, so that the host can
+        // trust it; then every key is erased and the session with it.
         emit(TamperDetected{k_tamper_enclosure_opened});
+        m_pin_tdes_key.reset();
+        m_pin_aes_key.reset();
+        m_authentication_key.reset();
+        m_master_key.reset();
+        end_session();
     }
     notify_in_ready();
 }
@@ -235,6 +439,40 @@ void VirtualEpp::expire_pin_entry() {
         end_entry(EndReason::timed_out);
     }
     notify_in_ready();
+}
+
+void VirtualEpp::corrupt_next_frame() {
+    std::lock_guard lock(m_mutex);
+    m_corrupt_next_frame = true;
+}
+
+void VirtualEpp::stick_key(base::Key key) {
+    // The key goes down and stays down: the pad sees it once, then nothing more.
+    press(key);
+    std::lock_guard lock(m_mutex);
+    m_stuck_key = key;
+}
+
+void VirtualEpp::release_stuck_key() {
+    std::lock_guard lock(m_mutex);
+    m_stuck_key.reset();
+}
+
+void VirtualEpp::use_unknown_authentication_key() {
+    std::lock_guard lock(m_mutex);
+    auto random = random_challenge();
+    SecretKey key;
+    if (random) {
+        std::ranges::copy(*random, key.bytes.begin());
+    }
+    key.bytes[0] ^= 0x5A;  // never the key it had, even if the generator failed
+    m_authentication_key = key;
+    end_session();
+}
+
+bool VirtualEpp::in_session() const {
+    std::lock_guard lock(m_mutex);
+    return m_channel.is_open();
 }
 
 void VirtualEpp::timer_loop(std::stop_token stop) {
@@ -254,6 +492,8 @@ void VirtualEpp::timer_loop(std::stop_token stop) {
             end_entry(EndReason::timed_out);
         } else if (m_digit_window) {
             close_digit_window(ClearDigitsEnd::time_over);
+        } else if (m_ceremony) {
+            end_ceremony(CeremonyAbandon::timed_out);
         }
         lock.unlock();
         notify_in_ready();
@@ -266,10 +506,24 @@ Response VirtualEpp::handle(const Command& command) {
     const auto refuse = [command_code](Status status) {
         return Response{command_code, status, {}};
     };
+    if (m_ceremony && !allowed_in_ceremony(command)) {
+        return refuse(Status::busy);
+    }
+    if (m_authentication_key && !m_channel.is_open() && needs_session(command)) {
+        return refuse(Status::not_authenticated);  // epp.md §8.4
+    }
+    if (std::holds_alternative<GetKeyStatus>(command) ||
+        std::holds_alternative<BeginKeyCeremony>(command) ||
+        std::holds_alternative<ConfirmKeyCeremony>(command) ||
+        std::holds_alternative<LoadKey>(command) || std::holds_alternative<Authenticate>(command) ||
+        std::holds_alternative<AuthenticateFinish>(command)) {
+        return handle_keys(command);
+    }
     if (std::holds_alternative<GetInfo>(command)) {
-        const DeviceInfo info{
-            m_identity.model, m_identity.serial, m_identity.firmware,
-            static_cast<std::uint8_t>(m_key_loaded ? 1U << m_identity.key_slot : 0U)};
+        // epp.md §4.1: bit n for slot n (0 to 7).
+        const std::uint8_t slots =
+            static_cast<std::uint8_t>((m_pin_tdes_key ? 0x01U : 0U) | (m_pin_aes_key ? 0x02U : 0U));
+        const DeviceInfo info{m_identity.model, m_identity.serial, m_identity.firmware, slots};
         return Response{command_code, Status::ok, encode_device_info(info)};
     }
     if (std::holds_alternative<GetStatus>(command)) {
@@ -300,7 +554,9 @@ Response VirtualEpp::handle(const Command& command) {
         if (m_entry) {
             return refuse(Status::busy);
         }
-        if (!m_key_loaded || start->key_slot != m_identity.key_slot) {
+        // epp.md §4.4: the slot of the format's PIN key, holding a key.
+        const KeySlot slot = pin_key_slot(start->format);
+        if (start->key_slot != static_cast<std::uint8_t>(slot) || !key_in(slot)) {
             return refuse(Status::no_key);
         }
         m_last_block.reset();
@@ -339,6 +595,120 @@ Response VirtualEpp::handle(const Command& command) {
     return refuse(Status::unknown_command);
 }
 
+Response VirtualEpp::handle_keys(const Command& command) {
+    const std::uint8_t command_code = code_of(command);
+    const auto refuse = [command_code](Status status) {
+        return Response{command_code, status, {}};
+    };
+    const auto with_check_value = [command_code](const KeyCheckValue& value) {
+        return Response{command_code, Status::ok, base::Bytes(value.begin(), value.end())};
+    };
+    if (std::holds_alternative<GetKeyStatus>(command)) {
+        // epp.md §8.1.
+        KeyStatus status;
+        status.failed_authentications = m_failed_authentications;
+        status.refused_frames = m_refused_frames;
+        const std::array<KeySlot, 4> slots{KeySlot::pin_tdes, KeySlot::pin_aes,
+                                           KeySlot::authentication, KeySlot::master};
+        for (std::size_t index = 0; index < slots.size(); ++index) {
+            KeySlotStatus& entry = status.slots[index];
+            entry.slot = slots[index];
+            if (const auto& key = key_in(slots[index])) {
+                entry.algorithm = algorithm_of(slots[index]);
+                entry.check_value = check_value_of(entry.algorithm, *key);
+            }
+        }
+        return Response{command_code, Status::ok, encode_key_status(status)};
+    }
+    if (m_tampered) {
+        return refuse(Status::tampered);
+    }
+    if (std::holds_alternative<BeginKeyCeremony>(command)) {
+        if (m_entry || m_ceremony) {
+            return refuse(Status::busy);
+        }
+        if (m_key_mode == KeyMode::clear_digits) {
+            m_digit_window.reset();
+            m_key_mode = KeyMode::function_keys;
+        }
+        m_ceremony = Ceremony{.typing = {},
+                              .shifted = false,
+                              .component1 = std::nullopt,
+                              .combined = std::nullopt,
+                              .deadline = Clock::now() + k_ceremony_timeout};
+        m_timer_wakeup.notify_all();
+        return refuse(Status::ok);
+    }
+    if (const auto* confirm = std::get_if<ConfirmKeyCeremony>(&command)) {
+        // epp.md §8.2.
+        if (!m_ceremony || (confirm->commit && !m_ceremony->combined)) {
+            return refuse(Status::no_ceremony);
+        }
+        if (!confirm->commit) {
+            end_ceremony(CeremonyAbandon::by_host);
+            return refuse(Status::ok);
+        }
+        m_master_key = *m_ceremony->combined;
+        end_ceremony(std::nullopt);
+        m_pin_tdes_key.reset();
+        m_pin_aes_key.reset();
+        m_authentication_key.reset();
+        return with_check_value(check_value_of(KeyAlgorithm::aes128, *m_master_key));
+        // The session ends after this answer went out under it (on_out).
+    }
+    if (const auto* load = std::get_if<LoadKey>(&command)) {
+        // epp.md §8.3.
+        if (m_entry) {
+            return refuse(Status::busy);
+        }
+        if (!m_master_key) {
+            return refuse(Status::no_key);
+        }
+        auto key = unwrap_key(*m_master_key, load->slot, load->block);
+        if (!key) {
+            return refuse(Status::bad_key_block);
+        }
+        key_in(load->slot) = *key;
+        return with_check_value(check_value_of(algorithm_of(load->slot), *key));
+    }
+    if (const auto* authenticate = std::get_if<Authenticate>(&command)) {
+        // epp.md §8.4, step 1.
+        m_pending_challenge.reset();
+        if (!m_authentication_key) {
+            return refuse(Status::no_key);
+        }
+        auto pad_challenge = random_challenge();
+        if (!pad_challenge) {
+            return refuse(Status::no_key);
+        }
+        auto proof = pad_proof(*m_authentication_key, authenticate->host_challenge, *pad_challenge);
+        if (!proof) {
+            return refuse(Status::no_key);
+        }
+        m_pending_challenge.emplace(authenticate->host_challenge, *pad_challenge);
+        return Response{command_code, Status::ok,
+                        encode_pad_challenge(PadChallenge{*pad_challenge, *proof})};
+    }
+    const auto& finish = std::get<AuthenticateFinish>(command);
+    // epp.md §8.4, steps 2 and 3: one try per challenge.
+    const auto pending = m_pending_challenge;
+    m_pending_challenge.reset();
+    if (!pending || !m_authentication_key) {
+        m_failed_authentications =
+            static_cast<std::uint8_t>(std::min(255, m_failed_authentications + 1));
+        return refuse(Status::authentication_failed);
+    }
+    auto expected = host_proof(*m_authentication_key, pending->first, pending->second);
+    auto key = session_key(*m_authentication_key, pending->first, pending->second);
+    if (!expected || !key || !same_proof(*expected, finish.host_proof)) {
+        m_failed_authentications =
+            static_cast<std::uint8_t>(std::min(255, m_failed_authentications + 1));
+        return refuse(Status::authentication_failed);
+    }
+    m_channel.open(*key);  // the answer below is the first secured frame
+    return refuse(Status::ok);
+}
+
 void VirtualEpp::on_out(std::uint8_t endpoint, std::span<const std::uint8_t> data) {
     if (endpoint != k_bulk_out) {
         return;
@@ -347,6 +717,7 @@ void VirtualEpp::on_out(std::uint8_t endpoint, std::span<const std::uint8_t> dat
         std::lock_guard lock(m_mutex);
         Response response;
         std::uint8_t sequence = 0;
+        bool ends_session = false;
         auto frame = decode_frame(data);
         if (!frame) {
             // epp.md §2: NAK, with the frame's sequence number when it could be read.
@@ -354,11 +725,28 @@ void VirtualEpp::on_out(std::uint8_t endpoint, std::span<const std::uint8_t> dat
                 sequence = data[3];
             }
             response = Response{code::k_nak, Status::bad_frame, {}};
+        } else if (sequence = frame->sequence; !m_channel.unseal(*frame, Channel::command)) {
+            auto plain = decode_command(*frame);
+            if (plain && std::holds_alternative<Authenticate>(*plain)) {
+                // epp.md §8.4: an unsecured AUTHENTICATE ends the session (a host that
+                // restarted has lost its key) and starts anew.
+                end_session();
+                response = handle(*plain);
+            } else {
+                // epp.md §8.5: refused and counted; nothing changes.
+                m_refused_frames =
+                    static_cast<std::uint16_t>(std::min<int>(UINT16_MAX, m_refused_frames + 1));
+                response = Response{code::k_nak, Status::bad_mac, {}};
+            }
         } else {
-            sequence = frame->sequence;
             auto command = decode_command(*frame);
             if (command) {
                 response = handle(*command);
+                const auto* confirm = std::get_if<ConfirmKeyCeremony>(&*command);
+                const auto* load = std::get_if<LoadKey>(&*command);
+                ends_session = response.status == Status::ok &&
+                               ((confirm && confirm->commit) ||
+                                (load && load->slot == KeySlot::authentication));
             } else if (command.error() == EppError::unknown_code) {
                 response = Response{code::k_nak, Status::unknown_command, {}};
             } else if (command.error() == EppError::bad_parameter) {
@@ -367,7 +755,10 @@ void VirtualEpp::on_out(std::uint8_t endpoint, std::span<const std::uint8_t> dat
                 response = Response{frame->code, Status::bad_length, {}};
             }
         }
-        m_in.queue_bulk(encode_frame(encode_response(response, sequence)));
+        send(k_bulk_in, encode_response(response, sequence), Channel::response);
+        if (ends_session) {
+            end_session();  // epp.md §8.2, §8.3: after the answer went out under it
+        }
     }
     notify_in_ready();
 }
@@ -395,6 +786,107 @@ bool VirtualEpp::headphones_plugged() const {
 int VirtualEpp::beeps() const {
     std::lock_guard lock(m_mutex);
     return m_beeps;
+}
+
+namespace {
+
+// The custodian types a component on the pad (epp.md §8.2): digits, star then 0-5 for A-F.
+void type_component(VirtualEpp& pad, const SecretKey& component) {
+    const std::string hex = base::to_hex(component.bytes);
+    for (const char character : hex) {
+        if (character >= '0' && character <= '9') {
+            pad.press(*base::digit_key(character - '0'));
+        } else {
+            pad.press(base::Key::star);
+            pad.press(*base::digit_key(character - k_first_shifted_hex));
+        }
+    }
+    pad.press(base::Key::enter);
+}
+
+// Waits for the ceremony's next stage other than typing; nothing when another event, an
+// abandon or nothing at all comes.
+std::optional<KeyCeremonyProgress> next_stage(EppClient& client) {
+    while (true) {
+        auto event = client.wait_for_event(k_provision_wait);
+        if (!event || !*event) {
+            return std::nullopt;
+        }
+        const auto* progress = std::get_if<KeyCeremonyProgress>(&**event);
+        if (progress == nullptr) {
+            continue;
+        }
+        if (progress->stage != CeremonyStage::typing) {
+            return *progress;
+        }
+    }
+}
+
+bool stage_is(const std::optional<KeyCeremonyProgress>& progress, CeremonyStage stage,
+              const KeyCheckValue& value) {
+    return progress && progress->stage == stage && progress->check_value == value;
+}
+
+}  // namespace
+
+std::expected<KeyStatus, EppError> provision_epp(const std::shared_ptr<VirtualEpp>& pad,
+                                                 const EppProvisioning& keys) {
+    DirectTransport transport(pad);
+    EppClient client(transport);
+    if (auto begun = client.begin_key_ceremony(); !begun) {
+        return std::unexpected(begun.error());
+    }
+    const auto abandon = [&client] {
+        (void)client.abandon_key_ceremony();
+        return std::unexpected(EppError::bad_key_block);
+    };
+    // The custodians compare each KCV the pad shows with their component's (epp.md §8.2).
+    type_component(*pad, keys.component1);
+    if (!stage_is(next_stage(client), CeremonyStage::component1_entered,
+                  check_value_of(KeyAlgorithm::aes128, keys.component1))) {
+        return abandon();
+    }
+    type_component(*pad, keys.component2);
+    SecretKey master = keys.component1;
+    for (std::size_t index = 0; index < k_key_length; ++index) {
+        master.bytes[index] ^= keys.component2.bytes[index];
+    }
+    const KeyCheckValue master_value = check_value_of(KeyAlgorithm::aes128, master);
+    if (!stage_is(next_stage(client), CeremonyStage::component2_entered,
+                  check_value_of(KeyAlgorithm::aes128, keys.component2)) ||
+        !stage_is(next_stage(client), CeremonyStage::combined, master_value)) {
+        return abandon();
+    }
+    auto committed = client.commit_key_ceremony();
+    if (!committed) {
+        return std::unexpected(committed.error());
+    }
+    if (*committed != master_value) {
+        return std::unexpected(EppError::bad_key_block);
+    }
+    // The key-loading station wraps each working key under the master key (epp.md §8.3).
+    const std::array<std::pair<KeySlot, const std::optional<SecretKey>*>, 3> working{{
+        {KeySlot::pin_tdes, &keys.pin_tdes_key},
+        {KeySlot::pin_aes, &keys.pin_aes_key},
+        {KeySlot::authentication, &keys.authentication_key},
+    }};
+    for (const auto& [slot, key] : working) {
+        if (!*key) {
+            continue;
+        }
+        auto block = wrap_key(master, slot, **key);
+        if (!block) {
+            return std::unexpected(block.error());
+        }
+        auto loaded = client.load_key(slot, *block);
+        if (!loaded) {
+            return std::unexpected(loaded.error());
+        }
+        if (*loaded != check_value_of(algorithm_of(slot), **key)) {
+            return std::unexpected(EppError::bad_key_block);
+        }
+    }
+    return client.get_key_status();
 }
 
 }  // namespace simulator::devices

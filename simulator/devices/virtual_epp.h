@@ -2,16 +2,26 @@
 
 // A simulated encrypting PIN pad speaking the kiosk's EPP protocol (docs/protocols/epp.md):
 // vendor class 0xFF, bulk OUT 0x01 (commands), bulk IN 0x82 (responses), interrupt IN 0x83
-// (events), revision 4. The simulator presses its keys; in PIN entry the pad keeps the digits
-// to itself, reports only their count, and hands out an ISO 9564 format 0 block enciphered
-// under its working key (drivers/iso9564). A new PIN it collects twice and compares the two
-// entries itself (epp.md §4.8): the first entry never leaves it.
+// (events), revision 5. The simulator presses its keys; in PIN entry the pad keeps the digits
+// to itself, reports only their count, and hands out an ISO 9564 block (format 4 under AES-128
+// or format 0 under TDES) enciphered under its working key (drivers/iso9564). A new PIN it
+// collects twice and compares the two entries itself (epp.md §4.8): the first entry never
+// leaves it.
+//
+// Keys (epp.md §8): the pad holds them in memory only, in the slots of §8.1. A pad made with a
+// working key holds it in the TDES slot and nothing else, as a pad of revision 4 did; a blank
+// pad is provisioned through the protocol by provision_epp(): the key ceremony typed on its own
+// keys, then the working keys loaded as key blocks wrapped under the master key. Faults for the
+// simulator's scenarios: tamper, a frame with a bad CRC, a stuck key, a wrong authentication
+// key.
 
 #include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <expected>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -21,6 +31,7 @@
 
 #include "base/bytes.h"
 #include "drivers/epp/epp_protocol.h"
+#include "drivers/epp/epp_security.h"
 #include "simulator/devices/in_endpoints.h"
 #include "simulator/usb/virtual_usb_device.h"
 
@@ -45,9 +56,12 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
         std::uint8_t key_slot = 0;  // the slot that holds the working key
     };
 
-    // `working_key`: the 2-key TDES working key (K1 K2) the pad enciphers PIN blocks under.
+    // `working_key`: the 2-key TDES working key (K1 K2) the pad enciphers format 0 PIN blocks
+    // under, in slot 0x00; no master key, no authentication key (a pad as revision 4 knew it).
     explicit VirtualEpp(std::span<const std::uint8_t, 16> working_key);
     VirtualEpp(std::span<const std::uint8_t, 16> working_key, Identity identity);
+    // A blank pad: no key at all until provisioned (provision_epp()).
+    explicit VirtualEpp(Identity identity);
     ~VirtualEpp() override;
     VirtualEpp(const VirtualEpp&) = delete;
     VirtualEpp& operator=(const VirtualEpp&) = delete;
@@ -60,6 +74,15 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     void tamper();
     // The PIN entry times out now, as if the customer had walked away.
     void expire_pin_entry();
+    // Faults (docs/scenarios.md): the next frame the pad sends has a broken CRC; a key is stuck
+    // down (the pad reports it once and then takes no key until release_stuck_key()); the
+    // authentication key is replaced by one the kiosk does not know (a pad from another kiosk).
+    void corrupt_next_frame();
+    void stick_key(base::Key key);
+    void release_stuck_key();
+    void use_unknown_authentication_key();
+    // Whether a session is open (epp.md §8.4), for tests.
+    bool in_session() const;
 
     drivers::epp::PadMode mode() const;
     std::uint8_t digits_entered() const;
@@ -94,9 +117,23 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
         std::uint8_t digits_left = 0;
         Clock::time_point deadline;
     };
+    // epp.md §8.2: the key ceremony in progress; components never leave the pad.
+    struct Ceremony {
+        std::string typing;    // hex digits of the component being typed
+        bool shifted = false;  // star pressed: the next digit 0-5 is A-F
+        std::optional<drivers::epp::SecretKey> component1;
+        std::optional<drivers::epp::SecretKey> combined;  // after component 2
+        Clock::time_point deadline;
+    };
 
     drivers::epp::Response handle(const drivers::epp::Command& command);
+    drivers::epp::Response handle_keys(const drivers::epp::Command& command);
     void emit(const drivers::epp::Event& event);
+    void send(std::uint8_t endpoint, drivers::epp::Frame frame, drivers::epp::Channel channel);
+    std::optional<drivers::epp::SecretKey>& key_in(drivers::epp::KeySlot slot);
+    void press_in_ceremony(base::Key key);
+    void end_ceremony(std::optional<drivers::epp::CeremonyAbandon> reason);
+    void end_session();
     // Wipes both entries' digits and forgets the entry, however it ends.
     void erase_entry();
     void end_entry(drivers::epp::EndReason reason);
@@ -107,7 +144,19 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     void timer_loop(std::stop_token stop);
 
     const Identity m_identity;
-    std::array<std::uint8_t, 16> m_working_key{};
+    // epp.md §8.1: the slots' keys.
+    std::optional<drivers::epp::SecretKey> m_pin_tdes_key;
+    std::optional<drivers::epp::SecretKey> m_pin_aes_key;
+    std::optional<drivers::epp::SecretKey> m_authentication_key;
+    std::optional<drivers::epp::SecretKey> m_master_key;
+    std::optional<Ceremony> m_ceremony;
+    // epp.md §8.4: the host's challenge and the pad's, between AUTHENTICATE and FINISH.
+    std::optional<std::pair<drivers::epp::Challenge, drivers::epp::Challenge>> m_pending_challenge;
+    drivers::epp::SecureChannel m_channel;
+    std::uint8_t m_failed_authentications = 0;
+    std::uint16_t m_refused_frames = 0;
+    bool m_corrupt_next_frame = false;
+    std::optional<base::Key> m_stuck_key;
     mutable std::mutex m_mutex;
     std::condition_variable_any m_timer_wakeup;
     drivers::epp::KeyMode m_key_mode = drivers::epp::KeyMode::disabled;
@@ -116,11 +165,30 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     std::optional<drivers::epp::PinBlockReply> m_last_block;
     bool m_headphones = false;
     bool m_tampered = false;
-    bool m_key_loaded = true;
     int m_beeps = 0;
     std::uint8_t m_event_sequence = 0;
     InEndpoints m_in;
     std::jthread m_timer;  // last: stopped and joined before the members it uses go away
 };
+
+// What a bank gives a pad (epp.md §8): the two components of the master key, typed on the pad
+// by its custodians, and the working keys its key-loading station wraps under the master key.
+// An empty key is not loaded.
+struct EppProvisioning {
+    drivers::epp::SecretKey component1;
+    drivers::epp::SecretKey component2;
+    std::optional<drivers::epp::SecretKey> pin_tdes_key;
+    std::optional<drivers::epp::SecretKey> pin_aes_key;
+    std::optional<drivers::epp::SecretKey> authentication_key;
+};
+
+// The scripted key ceremony and key loading of epp.md §8.2 and §8.3, through the protocol over
+// a transport wired straight to the pad (before it is plugged into the bus): BEGIN KEY
+// CEREMONY, each component typed on the pad's keys, each KCV the pad reports compared with the
+// component's, the combined KCV with the master key's, CONFIRM, then LOAD KEY for each working
+// key with its KCV compared. Answers the pad's key status; any KCV that differs is
+// bad_key_block, and the ceremony is abandoned. The pad must not be in use by anyone else.
+std::expected<drivers::epp::KeyStatus, drivers::epp::EppError> provision_epp(
+    const std::shared_ptr<VirtualEpp>& pad, const EppProvisioning& keys);
 
 }  // namespace simulator::devices

@@ -150,10 +150,12 @@ TEST_CASE("Responses carry the command code with bit 7 set and a status byte") {
 
 TEST_CASE("Responses with unknown codes or statuses are rejected") {
     CHECK(decode_response(Frame{0x90, 0, {0x00}}).error() == EppError::unknown_code);
-    CHECK(decode_response(Frame{0x89, 0, {0x00}}).error() == EppError::unknown_code);
+    // Revision 5's last command is 0E (epp.md §4); 0F has no response code.
+    CHECK(decode_response(Frame{0x8F, 0, {0x00}}).error() == EppError::unknown_code);
     CHECK(decode_response(Frame{0x02, 0, {0x00}}).error() == EppError::unknown_code);
     CHECK(decode_response(Frame{0x82, 0, {}}).error() == EppError::malformed_payload);
-    CHECK(decode_response(Frame{0x82, 0, {0x0A}}).error() == EppError::malformed_payload);
+    // Revision 5's last status is 0E (epp.md §3.1).
+    CHECK(decode_response(Frame{0x82, 0, {0x0F}}).error() == EppError::malformed_payload);
     auto nak = decode_response(Frame{code::k_nak, 0, {0x09}});
     REQUIRE(nak.has_value());
     CHECK(nak->command_code == code::k_nak);
@@ -252,4 +254,112 @@ TEST_CASE("Random bytes never crash the frame and message decoders") {
         }
     }
     CHECK(frames > 0);
+}
+
+namespace {
+
+base::Bytes revision5_joined(base::Bytes first, const base::Bytes& second) {
+    first.insert(first.end(), second.begin(), second.end());
+    return first;
+}
+
+}  // namespace
+
+TEST_CASE("Revision 5's commands survive a round trip and a format 4 entry carries the whole PAN") {
+    KeyBlock block{};
+    block.fill(0xA5);
+    Challenge challenge{};
+    challenge.fill(0x3C);
+    const std::vector<Command> commands = {
+        GetKeyStatus{},
+        BeginKeyCeremony{},
+        ConfirmKeyCeremony{true},
+        ConfirmKeyCeremony{false},
+        LoadKey{KeySlot::authentication, block},
+        Authenticate{challenge},
+        AuthenticateFinish{challenge},
+        StartPinEntry{1, BlockFormat::iso9564_format4, 4, 6, 30, "6228480402564890018"},
+    };
+    for (const Command& command : commands) {
+        auto decoded = decode_command(*decode_frame(encode_frame(encode_command(command, 9))));
+        REQUIRE(decoded.has_value());
+        CHECK(*decoded == command);
+    }
+    // epp.md §4.4: slot, format 4, min, max, time-out, then the PAN's length and its digits.
+    const Frame start = encode_command(
+        StartPinEntry{1, BlockFormat::iso9564_format4, 4, 6, 30, "6228480402564890018"}, 0);
+    CHECK(start.payload == hex("01 04 04 06 1E00 13 36323238343830343032353634383930303138"));
+    // A PAN below 12 digits, a format not 0 or 4, a LOAD KEY for the master slot: bad parameter.
+    CHECK(decode_command(Frame{code::k_start_pin_entry, 0,
+                               revision5_joined(hex("01 04 04 06 1E00 0B"), base::Bytes(11, '1'))})
+              .error() == EppError::bad_parameter);
+    CHECK(decode_command(Frame{code::k_start_pin_entry, 0,
+                               revision5_joined(hex("00 03 04 06 1E00"), base::Bytes(12, '1'))})
+              .error() == EppError::bad_parameter);
+    base::Bytes master_load{0x80};
+    master_load.insert(master_load.end(), block.begin(), block.end());
+    CHECK(decode_command(Frame{code::k_load_key, 0, master_load}).error() ==
+          EppError::bad_parameter);
+    // A length that does not match the PAN length byte, and a short proof: malformed.
+    CHECK(decode_command(Frame{code::k_start_pin_entry, 0,
+                               revision5_joined(hex("01 04 04 06 1E00 13"), base::Bytes(12, '1'))})
+              .error() == EppError::malformed_payload);
+    CHECK(decode_command(Frame{code::k_authenticate_finish, 0, base::Bytes(15)}).error() ==
+          EppError::malformed_payload);
+}
+
+TEST_CASE("Key status, a format 4 block and the ceremony's events decode only when well formed") {
+    KeyStatus status;
+    status.slots = {KeySlotStatus{KeySlot::pin_tdes, KeyAlgorithm::tdes, {0x08, 0xD7, 0xB4, 0, 0}},
+                    KeySlotStatus{KeySlot::pin_aes, KeyAlgorithm::aes128, {1, 2, 3, 4, 5}},
+                    KeySlotStatus{KeySlot::authentication, KeyAlgorithm::none, {}},
+                    KeySlotStatus{KeySlot::master, KeyAlgorithm::aes128, {9, 8, 7, 6, 5}}};
+    status.failed_authentications = 2;
+    status.refused_frames = 300;
+    const base::Bytes encoded = encode_key_status(status);
+    CHECK(encoded.size() == 32);
+    auto decoded = decode_key_status(encoded);
+    REQUIRE(decoded.has_value());
+    CHECK(*decoded == status);
+    CHECK(decoded->slot(KeySlot::pin_aes).check_value == KeyCheckValue{1, 2, 3, 4, 5});
+    // An empty slot with a KCV, a TDES KCV longer than 3 bytes, a slot out of order, a short
+    // answer: each is malformed.
+    for (const std::size_t offset : {std::size_t{17}, std::size_t{6}, std::size_t{1}}) {
+        base::Bytes bad = encoded;
+        bad[offset] ^= 0x01;
+        CHECK(decode_key_status(bad).error() == EppError::malformed_payload);
+    }
+    CHECK(decode_key_status(std::span(encoded).first(31)).error() == EppError::malformed_payload);
+
+    PinBlockReply reply;
+    reply.key_slot = 1;
+    reply.format = BlockFormat::iso9564_format4;
+    reply.format4_block.fill(0x77);
+    auto round = decode_pin_block_reply(encode_pin_block_reply(reply));
+    REQUIRE(round.has_value());
+    CHECK(*round == reply);
+    CHECK(round->bytes().size() == 16);
+    // Format 0 with 16 bytes, format 4 with 8: malformed.
+    CHECK(decode_pin_block_reply(revision5_joined(hex("00 00"), base::Bytes(16))).error() ==
+          EppError::malformed_payload);
+    CHECK(decode_pin_block_reply(revision5_joined(hex("01 04"), base::Bytes(8))).error() ==
+          EppError::malformed_payload);
+
+    const std::vector<Event> events = {
+        KeyCeremonyProgress{CeremonyStage::typing, 17, {}, CeremonyAbandon::cancel_key},
+        KeyCeremonyProgress{
+            CeremonyStage::combined, 0, {1, 2, 3, 4, 5}, CeremonyAbandon::cancel_key},
+        KeyCeremonyProgress{CeremonyStage::abandoned, 0, {}, CeremonyAbandon::timed_out},
+    };
+    for (const Event& event : events) {
+        auto back = decode_event(encode_event(event, 3));
+        REQUIRE(back.has_value());
+        CHECK(*back == event);
+    }
+    CHECK(decode_event(Frame{code::k_key_ceremony, 0, hex("00 21")}).error() ==
+          EppError::malformed_payload);  // 33 hex digits
+    CHECK(decode_event(Frame{code::k_key_ceremony, 0, hex("04 05")}).error() ==
+          EppError::malformed_payload);
+    CHECK(decode_event(Frame{code::k_key_ceremony, 0, hex("01 0102")}).error() ==
+          EppError::malformed_payload);
 }
