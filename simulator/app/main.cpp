@@ -15,6 +15,7 @@
 #include "simulator/app/crash_test.h"
 #include "simulator/app/exit_status.h"
 #include "simulator/app/load_run.h"
+#include "simulator/app/pin_tools.h"
 #include "simulator/app/scenario_run.h"
 #include "simulator/panel/control_panel.h"
 #include "simulator/script/runner.h"
@@ -48,6 +49,8 @@ constexpr const char* k_usage =
     "                 [--keep-database] [--kiosk PATH] [--cards FILE]\n"
     "       kiosk-sim load --kiosks N --seconds S [--json] [--out DIR] ...\n"
     "       kiosk-sim crash-test [--json] [--out DIR] [--point NAME]...\n"
+    "       kiosk-sim pinblock --format 0|1|3|4 --pin PIN [--pan PAN] [--key HEX] [--fill HEX]\n"
+    "       kiosk-sim kcv --algorithm tdes|aes --key HEX\n"
     "Runs the kiosk against a simulated card reader, PIN pad and receipt printer (virtual USB\n"
     "devices) and the simulated account and branch queue services. With a display: the kiosk\n"
     "window and a control panel; with --headless: a scenario instead. Progress goes to stdout,\n"
@@ -67,7 +70,9 @@ constexpr const char* k_usage =
     "lists its options.\n"
     "crash-test: the kiosk killed at each step of a withdrawal in turn and started again, then\n"
     "the bank's ledger held against the cash taken; `kiosk-sim crash-test --help` lists its\n"
-    "options.\n";
+    "options.\n"
+    "pinblock, kcv: an ISO 9564 PIN block, clear and enciphered, and a key check value, as\n"
+    "JSON; `kiosk-sim pinblock --help` and `kiosk-sim kcv --help` list their options.\n";
 
 std::optional<Arguments> parse_arguments(int argc, char** argv) {
     Arguments arguments;
@@ -165,6 +170,12 @@ int run_headless(app::Branch& branch, const script::Scenario& scenario) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string_view(argv[1]) == "pinblock") {
+        return app::run_pinblock(argc, argv);
+    }
+    if (argc > 1 && std::string_view(argv[1]) == "kcv") {
+        return app::run_kcv(argc, argv);
+    }
     if (argc > 1 && std::string_view(argv[1]) == "load") {
         bool help = false;
         const auto load = app::parse_load_arguments(
