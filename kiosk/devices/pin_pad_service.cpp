@@ -54,6 +54,7 @@ PinPadService::~PinPadService() {
 void PinPadService::start(EventSink events, DeviceNotice notice) {
     stop();
     m_headphones = false;
+    m_refusal.reset();
     m_link.start(std::move(events), std::move(notice), [this] { run(); });
 }
 
@@ -64,7 +65,14 @@ void PinPadService::stop() {
 }
 
 void PinPadService::start_pin_entry(const core::CardNumber& card, core::PinPurpose purpose) {
-    auto field = drivers::epp::account_field_from_pan(card.digits());
+    // epp.md §4.4: format 4 takes the whole PAN, format 0 its 12-digit account field.
+    const bool format4 = m_options.security &&
+                         m_options.security->format == drivers::epp::BlockFormat::iso9564_format4;
+    std::expected<base::SecretText, drivers::epp::EppError> field =
+        drivers::epp::account_field_from_pan(card.digits());
+    if (field && format4) {
+        field = base::SecretText(card.digits());
+    }
     if (!field) {
         post(core::PinEntryFailed{"card number unusable for a PIN block"});
         return;
@@ -139,17 +147,64 @@ std::optional<PinPadService::Connection> PinPadService::connect(
 void PinPadService::serve(Connection& connection) {
     // A queued request or a stop ends the wait on the pad at once.
     const auto watching = m_link.watch(*connection.transport);
+    // A pad that reports tamper while in use is checked again from the start, and refused.
+    while (serve_accepted(connection)) {
+    }
+}
+
+std::optional<drivers::epp::PadStatus> PinPadService::accept(drivers::epp::EppClient& client) {
+    // epp.md §8.6: a refused pad stays connected but unused, and is looked at again every
+    // k_reopen_interval until it is accepted, goes or the model stops.
+    while (!m_link.stop_requested()) {
+        bool gone = false;
+        std::optional<std::string> refusal;
+        if (m_options.security) {
+            refusal = secure(client, gone);
+        }
+        std::optional<drivers::epp::PadStatus> status;
+        if (!refusal && !gone) {
+            // epp.md §4.2: the jack's state, tamper, and an entry a previous run left open.
+            auto read = client.get_status();
+            if (!read) {
+                return std::nullopt;
+            }
+            status = *read;
+            if (status->tampered) {
+                refusal = "pad reports tampering";  // it erased its keys
+            }
+        }
+        if (gone) {
+            // The link reports it missing now, and back when it returns.
+            m_refusal.reset();
+            return std::nullopt;
+        }
+        if (!refusal) {
+            return status;
+        }
+        refuse_pad(*refusal);
+        if (!m_link.sleep_for(k_reopen_interval)) {
+            return std::nullopt;
+        }
+        refuse_requests_while_missing();
+    }
+    return std::nullopt;
+}
+
+bool PinPadService::serve_accepted(Connection& connection) {
     auto& client = *connection.client;
-    // epp.md §4.2: learn the jack's state, and end an entry a previous run left open.
-    auto status = client.get_status();
+    m_tamper_reported = false;
+    const auto status = accept(client);
     if (!status) {
-        return;
+        return false;
     }
     tell("pad connected");
-    m_link.connected();
-    if (status->tampered) {
-        tell("pad reports tampering");
+    if (m_refusal) {
+        // Staff heard that it was refused: they hear that it works again.
+        tell("pad accepted");
+        m_refusal.reset();
+        post(core::DeviceReturned{core::Device::pin_pad});
     }
+    m_link.connected();
     if (status->mode == drivers::epp::PadMode::pin_entry) {
         (void)client.cancel_pin_entry();
     }
@@ -158,7 +213,7 @@ void PinPadService::serve(Connection& connection) {
     if (auto mode = client.set_key_mode(drivers::epp::KeyMode::function_keys); !mode) {
         if (mode.error() == EppError::device_gone) {
             set_headphones(false);
-            return;
+            return false;
         }
         tell("function-key mode refused");
     }
@@ -167,7 +222,7 @@ void PinPadService::serve(Connection& connection) {
 
     int failures = 0;
     bool gone = false;
-    while (!gone && !m_link.stop_requested()) {
+    while (!gone && !m_link.stop_requested() && !m_tamper_reported) {
         while (auto request = next_request()) {
             carry_out(connection, *request);
         }
@@ -178,6 +233,11 @@ void PinPadService::serve(Connection& connection) {
             if (event.error() == EppError::device_gone) {
                 gone = true;
                 break;
+            }
+            if (event.error() == EppError::frame_refused) {
+                // epp.md §8.5: dropped; a pad that keeps sending such frames is opened and
+                // authenticated again.
+                tell("pad frame refused: bad MAC or counter");
             }
             // A garbled frame or a transfer error: not fatal unless it keeps happening.
             ++failures;
@@ -194,13 +254,83 @@ void PinPadService::serve(Connection& connection) {
     }
 
     if (m_link.stop_requested()) {
-        return;
+        return false;
     }
     if (state() == PinPadState::collecting) {
-        post(core::PinEntryFailed{"pin pad disconnected"});
+        post(core::PinEntryFailed{m_tamper_reported ? "pin pad tampered" : "pin pad disconnected"});
+        set_state(PinPadState::idle);
     }
     // The jack is on the pad: without the pad, no headphones.
     set_headphones(false);
+    return m_tamper_reported;
+}
+
+std::optional<std::string> PinPadService::secure(drivers::epp::EppClient& client, bool& gone) {
+    const PinPadSecurity& security = *m_options.security;
+    auto authenticated = client.authenticate(security.authentication_key);
+    if (!authenticated) {
+        switch (authenticated.error()) {
+            case EppError::device_gone:
+            case EppError::timeout:
+            case EppError::transport_failed:
+                // Not the pad's keys: it went, or did not answer; the link looks again.
+                gone = true;
+                return std::nullopt;
+            case EppError::tampered:
+                return "pad reports tampering";
+            case EppError::unknown_command:
+                return "pad does not support authentication (revision 5)";
+            default:
+                break;
+        }
+        // The pad's session is over (epp.md §8.4): its key status says, unsecured, whether its
+        // authentication key is missing or another one. Only the verdict is told, never a KCV.
+        auto status = client.get_key_status();
+        const auto ours = drivers::epp::key_check_value(drivers::epp::KeyAlgorithm::aes128,
+                                                        security.authentication_key);
+        if (status && ours) {
+            const auto slot = status->slot(drivers::epp::KeySlot::authentication);
+            if (slot.algorithm == drivers::epp::KeyAlgorithm::none) {
+                return "pad has no authentication key";
+            }
+            if (slot.check_value != *ours) {
+                return "pad authentication key differs from configuration";
+            }
+        }
+        return "pad authentication failed";
+    }
+    auto status = client.get_key_status();
+    if (!status) {
+        if (status.error() == EppError::device_gone) {
+            gone = true;
+            return std::nullopt;
+        }
+        return "pad key status unreadable";
+    }
+    const auto slot = status->slot(drivers::epp::pin_key_slot(security.format));
+    if (slot.algorithm == drivers::epp::KeyAlgorithm::none) {
+        return "pad has no PIN key for the configured format";
+    }
+    if (slot.check_value != security.pin_key_check_value) {
+        return "pad PIN key differs from configuration";
+    }
+    return std::nullopt;
+}
+
+void PinPadService::refuse_pad(const std::string& reason) {
+    set_state(PinPadState::pad_missing);
+    if (m_refusal == reason) {
+        return;  // staff were told
+    }
+    const bool first = !m_refusal;
+    m_refusal = reason;
+    tell("pad refused: " + reason);
+    // The reason for the journal and staff; then the keypad is out of service as if the pad
+    // were missing (docs/accessibility.md, "When a device or the voice is missing").
+    post(core::DeviceFailed{m_options.name, reason});
+    if (first) {
+        post(core::DeviceMissing{core::Device::pin_pad});
+    }
 }
 
 void PinPadService::apply_keypad(Connection& connection) {
@@ -238,13 +368,20 @@ void PinPadService::carry_out(Connection& connection, Request& request) {
         return;  // PIN ENTRY ENDED (cancelled by host) follows as an event
     }
     auto& entry = std::get<StartEntry>(request);
+    // epp.md §4.4: with revision 5 the format is configured and the slot is the format's.
+    const drivers::epp::BlockFormat format = m_options.security
+                                                 ? m_options.security->format
+                                                 : drivers::epp::BlockFormat::iso9564_format0;
     drivers::epp::PinEntryRequest pad_request{
         .account_field = std::move(entry.account_field),
         .min_digits = m_options.min_digits,
         .max_digits = m_options.max_digits,
-        .key_slot = m_options.key_slot,
+        .key_slot = m_options.security
+                        ? static_cast<std::uint8_t>(drivers::epp::pin_key_slot(format))
+                        : m_options.key_slot,
         .timeout = m_options.entry_timeout,
         .kind = pad_entry_kind(entry.purpose),
+        .format = format,
     };
     auto started = connection.client->start_pin_entry(pad_request);
     if (!started) {
@@ -286,7 +423,7 @@ void PinPadService::handle(const drivers::epp::Event& event) {
                 post(core::NewPinAgain{});
             } else if constexpr (std::is_same_v<Happened, PinEntryDone>) {
                 set_state(PinPadState::idle);
-                auto block = core::EncryptedPinBlock::from_bytes(happened.pin_block.block);
+                auto block = core::EncryptedPinBlock::from_bytes(happened.pin_block.bytes());
                 if (!block) {
                     post(core::PinEntryFailed{"pin block of the wrong length"});
                     tell("pin entry failed");
@@ -331,11 +468,12 @@ void PinPadService::handle(const drivers::epp::Event& event) {
                     m_requests.emplace_front(SetKeypad{KeypadUse::menu_choice});
                 }
             } else if constexpr (std::is_same_v<Happened, TamperDetected>) {
+                // The pad erased its keys: it is refused once the serving loop ends, and an
+                // entry in progress fails there (epp.md §8.6).
                 tell("tamper detected");
-                if (state() == PinPadState::collecting) {
-                    set_state(PinPadState::idle);
-                    post(core::PinEntryFailed{"pin pad tampered"});
-                }
+                m_tamper_reported = true;
+            } else if constexpr (std::is_same_v<Happened, KeyCeremonyProgress>) {
+                tell("key ceremony event ignored");  // the kiosk never starts one
             }
         },
         event);

@@ -15,6 +15,14 @@
 // DeviceMissing{pin_pad} and DeviceReturned{pin_pad} say when the pad goes and comes back
 // (DeviceLink).
 //
+// With PinPadSecurity (docs/protocols/epp.md §8.6, revision 5) the model authenticates the pad
+// at connect and secures every frame, and checks the check value of the pad's PIN key against
+// the configuration. A pad that fails any of this, or that reports tamper at connect or while
+// in use, is refused: DeviceFailed{"pin pad", reason} tells staff why (once per reason, naming
+// no key, check value or challenge), and the pad counts as missing (DeviceMissing), which takes
+// the keypad out of service and returns a customer's card. The model keeps the refused pad open
+// and looks at it again every k_reopen_interval; accepted later, it is DeviceReturned.
+//
 // States: pad_missing (looked for again every k_reopen_interval), idle (function keys),
 // collecting (the pad holds the customer's digits, of one entry or of a new PIN's two; the kiosk
 // learns only the count of the entry being typed).
@@ -56,6 +64,15 @@ std::string_view to_string(PinPadState state);
 inline constexpr std::uint16_t k_epp_vendor_id = 0x1209;
 inline constexpr std::uint16_t k_epp_product_id = 0x0002;
 
+// What the kiosk knows of its pad's keys (docs/protocols/epp.md §8.6): the pad's own
+// authentication key, the PIN block format it asks for, and the check value of the PIN key the
+// pad must hold for that format (the bank's key, which the kiosk never has).
+struct PinPadSecurity {
+    drivers::epp::SecretKey authentication_key;
+    drivers::epp::BlockFormat format = drivers::epp::BlockFormat::iso9564_format4;
+    drivers::epp::KeyCheckValue pin_key_check_value{};
+};
+
 struct PinPadOptions {
     drivers::usb::DeviceMatch match{.vendor_id = k_epp_vendor_id,
                                     .product_id = k_epp_product_id,
@@ -69,6 +86,9 @@ struct PinPadOptions {
     std::chrono::seconds entry_timeout{30};
     // The device's name in notices.
     std::string name = "pin pad";
+    // Revision 5 (epp.md §8). Without it the pad is used as revision 4 knew it: format 0 from
+    // key_slot, no authentication.
+    std::optional<PinPadSecurity> security;
 };
 
 class PinPadService {
@@ -113,10 +133,20 @@ class PinPadService {
     void run();
     std::optional<Connection> connect(const drivers::usb::UsbContext& context);
     void serve(Connection& connection);
+    // Accepts the pad (epp.md §8.6) and serves it; true when it reported tamper and must be
+    // checked again.
+    bool serve_accepted(Connection& connection);
+    // The pad's status once it is accepted; nothing when it went or the model stops.
+    std::optional<drivers::epp::PadStatus> accept(drivers::epp::EppClient& client);
     void carry_out(Connection& connection, Request& request);
     void apply_keypad(Connection& connection);
     void refuse_requests_while_missing();
     void handle(const drivers::epp::Event& event);
+    // epp.md §8.6: authenticates the pad and checks its keys; the reason to refuse it, if any.
+    // `gone` is set when the pad went away meanwhile (nothing to refuse).
+    std::optional<std::string> secure(drivers::epp::EppClient& client, bool& gone);
+    // Tells staff why the pad is not used (once per reason) and counts it missing.
+    void refuse_pad(const std::string& reason);
     void set_headphones(bool plugged);
     std::optional<Request> next_request();
     void set_state(PinPadState state) { m_state = state; }
@@ -126,7 +156,11 @@ class PinPadService {
     PinPadOptions m_options;
     DeviceLink m_link;
     std::atomic<PinPadState> m_state{PinPadState::pad_missing};
-    bool m_headphones = false;                      // model thread only
+    bool m_headphones = false;  // model thread only
+    // Why the pad was refused last, told once; cleared when a pad is accepted. Model thread.
+    std::optional<std::string> m_refusal;
+    // A tamper report while serving: the pad is refused once the loop ends. Model thread.
+    bool m_tamper_reported = false;
     KeypadUse m_keypad = KeypadUse::function_keys;  // what the shell asked for; model thread only
 
     std::mutex m_requests_mutex;

@@ -4,6 +4,7 @@
 
 #include "kiosk/devices/pin_pad_service.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <memory>
@@ -268,6 +269,11 @@ TEST_CASE("a tampered pad refuses PIN entry and the kiosk is told") {
     kiosk.plug_pad();
     kiosk.start();
     kiosk.pad->tamper();
+    // docs/protocols/epp.md §8.6: staff hear of it, and the keypad is out of service.
+    const auto fault = kiosk.recorder.skip_to<core::DeviceFailed>();
+    REQUIRE(fault);
+    CHECK(fault->reason == "pad reports tampering");
+    CHECK(kiosk.recorder.expect<core::DeviceMissing>());
     kiosk.service.start_pin_entry(card_number(), core::PinPurpose::sign_on);
     CHECK(kiosk.recorder.skip_to<core::PinEntryFailed>());
     CHECK(kiosk.service.state() != PinPadState::collecting);
@@ -412,4 +418,231 @@ TEST_CASE("stopping the PIN pad model is prompt") {
     kiosk.service.stop();
     CHECK(std::chrono::steady_clock::now() - started < 300ms);
     CHECK(kiosk.service.state() != PinPadState::collecting);
+}
+
+// ---- Revision 5: the pad's keys and the secure channel (docs/protocols/epp.md §8.6) ----
+
+namespace {
+
+drivers::epp::SecretKey secure_test_key(std::string_view hex) {
+    auto bytes = base::parse_hex(hex);
+    REQUIRE(bytes);
+    REQUIRE(bytes->size() == drivers::epp::k_key_length);
+    return drivers::epp::SecretKey(
+        std::span<const std::uint8_t, drivers::epp::k_key_length>(bytes->data(), bytes->size()));
+}
+
+simulator::devices::EppProvisioning bank_keys() {
+    simulator::devices::EppProvisioning keys;
+    keys.component1 = secure_test_key("0F1E2D3C4B5A69788796A5B4C3D2E1F0");
+    keys.component2 = secure_test_key("1122334455667788990011223344AABB");
+    keys.pin_tdes_key = drivers::epp::SecretKey(k_working_key);
+    keys.pin_aes_key = secure_test_key("2B7E151628AED2A6ABF7158809CF4F3C");
+    keys.authentication_key = secure_test_key("000102030405060708090A0B0C0D0E0F");
+    return keys;
+}
+
+// The kiosk's configuration for a pad provisioned with bank_keys(): its authentication key and
+// the check value of the PIN key of the format (never the PIN key itself).
+PinPadSecurity kiosk_security(drivers::epp::BlockFormat format) {
+    const auto keys = bank_keys();
+    PinPadSecurity security;
+    security.authentication_key = *keys.authentication_key;
+    security.format = format;
+    security.pin_key_check_value =
+        format == drivers::epp::BlockFormat::iso9564_format4
+            ? *drivers::epp::key_check_value(drivers::epp::KeyAlgorithm::aes128, *keys.pin_aes_key)
+            : *drivers::epp::key_check_value(drivers::epp::KeyAlgorithm::tdes, *keys.pin_tdes_key);
+    return security;
+}
+
+PinPadOptions secured_options(PinPadSecurity security) {
+    PinPadOptions options;
+    options.security = std::move(security);
+    return options;
+}
+
+struct SecurePadKiosk {
+    simulator::usb::VirtualUsbBus bus;
+    std::shared_ptr<VirtualEpp> pad = std::make_shared<VirtualEpp>(VirtualEpp::Identity{});
+    std::optional<simulator::usb::DeviceHandle> pad_handle;
+    EventRecorder recorder;
+    PinPadService service;
+
+    explicit SecurePadKiosk(
+        PinPadSecurity security = kiosk_security(drivers::epp::BlockFormat::iso9564_format4))
+        : service(secured_options(std::move(security))) {
+        // The key ceremony and key loading, before the pad is installed.
+        REQUIRE(simulator::devices::provision_epp(pad, bank_keys()).has_value());
+    }
+    void plug_pad() {
+        auto handle = bus.plug(pad);
+        REQUIRE(handle);
+        pad_handle = *handle;
+    }
+    void start() { service.start(recorder.sink(), recorder.notice()); }
+    void start_accepted() {
+        start();
+        REQUIRE(eventually([&] { return service.state() == PinPadState::idle; }));
+    }
+    bool told(std::string_view notice) {
+        const auto notices = recorder.notices();
+        return std::ranges::any_of(notices, [&](const auto& told) { return told.event == notice; });
+    }
+    int device_failures() {
+        const auto events = recorder.events();
+        return static_cast<int>(std::ranges::count_if(events, [](const auto& event) {
+            return std::holds_alternative<core::DeviceFailed>(event);
+        }));
+    }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "a pad with the configured keys is authenticated and gives a format 4 block the bank "
+    "deciphers") {
+    SecurePadKiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start_accepted();
+    CHECK(kiosk.pad->in_session());
+    kiosk.service.start_pin_entry(card_number(), core::PinPurpose::sign_on);
+    REQUIRE(kiosk.recorder.skip_to<core::PinEntryReady>());
+    for (const char digit : std::string_view("8642")) {
+        kiosk.pad->press(*base::digit_key(digit - '0'));
+    }
+    kiosk.pad->press(Key::enter);
+    const auto entered = kiosk.recorder.skip_to<core::PinEntered>();
+    REQUIRE(entered);
+    const auto bytes = entered->block.bytes();
+    REQUIRE(bytes.size() == 16);
+    std::array<std::uint8_t, 16> block{};
+    std::ranges::copy(bytes, block.begin());
+    auto pin = drivers::iso9564::format4_decrypt_pin(block, k_pan, bank_keys().pin_aes_key->bytes);
+    REQUIRE(pin);
+    CHECK(*pin == "8642");
+    base::wipe(*pin);
+}
+
+TEST_CASE(
+    "a pad whose PIN key is not the configured one is refused: staff hear why, once, and "
+    "the keypad is out of service") {
+    PinPadSecurity security = kiosk_security(drivers::epp::BlockFormat::iso9564_format4);
+    security.pin_key_check_value[0] ^= 0x01;
+    SecurePadKiosk kiosk(std::move(security));
+    kiosk.plug_pad();
+    kiosk.start();
+    const auto failed = kiosk.recorder.expect<core::DeviceFailed>();
+    REQUIRE(failed);
+    CHECK(failed->device == "pin pad");
+    CHECK(failed->reason == "pad PIN key differs from configuration");
+    const auto missing = kiosk.recorder.expect<core::DeviceMissing>();
+    REQUIRE(missing);
+    CHECK(missing->device == core::Device::pin_pad);
+    // A PIN entry is refused at once, and the pad never collects.
+    kiosk.service.start_pin_entry(card_number(), core::PinPurpose::sign_on);
+    CHECK(kiosk.recorder.skip_to<core::PinEntryFailed>());
+    CHECK(kiosk.pad->mode() != drivers::epp::PadMode::pin_entry);
+    // Looked at again and again, told once.
+    std::this_thread::sleep_for(1500ms);
+    CHECK(kiosk.device_failures() == 1);
+    CHECK(kiosk.service.state() == PinPadState::pad_missing);
+}
+
+TEST_CASE(
+    "a pad that was configured for format 0 is refused when the kiosk asks for format 4 "
+    "under a key it lacks") {
+    auto keys_without_aes = bank_keys();
+    SecurePadKiosk kiosk;
+    // The same pad, provisioned again without its AES PIN key.
+    keys_without_aes.pin_aes_key.reset();
+    REQUIRE(simulator::devices::provision_epp(kiosk.pad, keys_without_aes).has_value());
+    kiosk.plug_pad();
+    kiosk.start();
+    const auto failed = kiosk.recorder.expect<core::DeviceFailed>();
+    REQUIRE(failed);
+    CHECK(failed->reason == "pad has no PIN key for the configured format");
+}
+
+TEST_CASE("a pad from another kiosk cannot prove the authentication key and is refused") {
+    SecurePadKiosk kiosk;
+    kiosk.pad->use_unknown_authentication_key();
+    kiosk.plug_pad();
+    kiosk.start();
+    const auto failed = kiosk.recorder.expect<core::DeviceFailed>();
+    REQUIRE(failed);
+    CHECK(failed->reason == "pad authentication key differs from configuration");
+    CHECK(kiosk.recorder.expect<core::DeviceMissing>());
+    CHECK_FALSE(kiosk.pad->in_session());
+    // Nothing in the notices names a key or a check value: only the verdict.
+    for (const auto& notice : kiosk.recorder.notices()) {
+        CHECK(notice.event.find("000102") == std::string::npos);
+    }
+}
+
+TEST_CASE("a tamper during PIN entry fails the entry, and the pad is refused and reported") {
+    SecurePadKiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start_accepted();
+    kiosk.service.start_pin_entry(card_number(), core::PinPurpose::sign_on);
+    REQUIRE(kiosk.recorder.skip_to<core::PinEntryReady>());
+    kiosk.pad->press(Key::digit_1);
+    REQUIRE(kiosk.recorder.expect<core::PinDigitEntered>());
+    kiosk.pad->tamper();
+    // The pad ends the entry (epp.md §4.4, reason failed) before it reports the tamper.
+    const auto failed = kiosk.recorder.expect<core::PinEntryFailed>();
+    REQUIRE(failed);
+    CHECK(kiosk.service.state() != PinPadState::collecting);
+    const auto fault = kiosk.recorder.skip_to<core::DeviceFailed>();
+    REQUIRE(fault);
+    CHECK(fault->reason == "pad reports tampering");
+    CHECK(kiosk.recorder.skip_to<core::DeviceMissing>());
+    CHECK(eventually([&] { return kiosk.service.state() == PinPadState::pad_missing; }));
+}
+
+TEST_CASE("a frame with a bad CRC loses one key press, not the pad") {
+    SecurePadKiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start_accepted();
+    kiosk.pad->corrupt_next_frame();
+    kiosk.pad->press(Key::help);
+    CHECK(kiosk.recorder.stays_quiet(300ms));
+    kiosk.pad->press(Key::cancel);
+    const auto key = kiosk.recorder.expect<core::KeyPressed>();
+    REQUIRE(key);
+    CHECK(key->key == Key::cancel);
+    CHECK(kiosk.service.state() == PinPadState::idle);
+}
+
+TEST_CASE("a stuck key is reported once and then the pad takes no key until it is freed") {
+    SecurePadKiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start_accepted();
+    kiosk.pad->stick_key(Key::enter);
+    const auto stuck = kiosk.recorder.expect<core::KeyPressed>();
+    REQUIRE(stuck);
+    CHECK(stuck->key == Key::enter);
+    kiosk.pad->press(Key::help);
+    CHECK(kiosk.recorder.stays_quiet(300ms));
+    kiosk.pad->release_stuck_key();
+    kiosk.pad->press(Key::help);
+    CHECK(kiosk.recorder.expect<core::KeyPressed>());
+}
+
+TEST_CASE("a secured pad unplugged mid-entry fails the entry and is authenticated anew when back") {
+    SecurePadKiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start_accepted();
+    kiosk.service.start_pin_entry(card_number(), core::PinPurpose::sign_on);
+    REQUIRE(kiosk.recorder.skip_to<core::PinEntryReady>());
+    REQUIRE(kiosk.pad_handle);
+    REQUIRE(kiosk.bus.unplug(*kiosk.pad_handle));
+    kiosk.pad_handle.reset();
+    CHECK(kiosk.recorder.skip_to<core::PinEntryFailed>());
+    CHECK(kiosk.recorder.skip_to<core::DeviceMissing>());
+    CHECK_FALSE(kiosk.pad->in_session());  // the pad lost its power, and its session
+    kiosk.plug_pad();
+    CHECK(kiosk.recorder.skip_to<core::DeviceReturned>());
+    REQUIRE(eventually([&] { return kiosk.service.state() == PinPadState::idle; }));
+    CHECK(kiosk.pad->in_session());
 }
