@@ -27,6 +27,21 @@ std::expected<OriginatingDevice, DukptError> OriginatingDevice::load_initial_key
     return device;
 }
 
+std::expected<OriginatingDevice, DukptError> OriginatingDevice::restore(const State& state) {
+    if (state.counter == 0 || state.counter > k_counter_limit) {
+        return std::unexpected(DukptError::bad_counter);
+    }
+    OriginatingDevice device(state.initial_key_id);
+    device.m_counter = state.counter;
+    device.m_registers = state.registers;
+    return device;
+}
+
+OriginatingDevice::State OriginatingDevice::saved_state() const {
+    return State{
+        .initial_key_id = m_initial_key_id, .counter = m_counter, .registers = m_registers};
+}
+
 std::expected<void, DukptError> OriginatingDevice::fill_registers_below(std::size_t index) {
     const AesKey& base = *m_registers[index];
     for (std::size_t lower = index; lower-- > 0;) {

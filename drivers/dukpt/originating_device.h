@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <expected>
 #include <optional>
+#include <tuple>
 
 #include "drivers/dukpt/derivation.h"
 
@@ -30,6 +31,19 @@ class OriginatingDevice {
         Ksn ksn{};
         AesKey key;
     };
+
+    // What a pad keeps across a power cycle, in its secure memory: the initial key ID, the next
+    // counter and the registers (empty where a key has been used or was never derived).
+    struct State {
+        InitialKeyId initial_key_id{};
+        std::uint64_t counter = 1;
+        std::array<std::optional<AesKey>, 32> registers{};
+    };
+
+    // A pad resumed from its saved state. bad_counter for a counter of 0 or beyond 2^32 (2^32
+    // itself is a used-up pad, whose every request is exhausted).
+    static std::expected<OriginatingDevice, DukptError> restore(const State& state);
+    State saved_state() const;
 
     // The next transaction's working key of `usage` and the KSN that goes with it; the
     // derivation key it came from is erased, and the registers below it refilled, before this
@@ -51,7 +65,7 @@ class OriginatingDevice {
     bool holds(const AesKey& key) const;
 
   private:
-    static constexpr std::size_t k_registers = 32;
+    static constexpr std::size_t k_registers = std::tuple_size_v<decltype(State::registers)>;
 
     explicit OriginatingDevice(const InitialKeyId& initial_key_id)
         : m_initial_key_id(initial_key_id) {}

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -126,4 +127,67 @@ TEST_CASE("a pad's working keys differ by usage for the same transaction counter
     CHECK(pin_key->ksn == data_key->ksn);
     CHECK(base::to_hex(data_key->key.bytes) == "A35C412EFD41FDB98B69797C02DCD08F");
     CHECK_FALSE(pin_key->key == data_key->key);
+}
+
+TEST_CASE("a pad restored from its saved state goes on with the same KSNs and keys") {
+    auto original = loaded_device();
+    for (int transaction = 0; transaction < 100; ++transaction) {
+        REQUIRE(original.next_pin_encryption_key().has_value());
+    }
+    auto restored = dukpt::OriginatingDevice::restore(original.saved_state());
+    REQUIRE(restored.has_value());
+    CHECK(restored->next_counter() == 101);
+    for (int transaction = 0; transaction < 50; ++transaction) {
+        auto expected = original.next_pin_encryption_key();
+        auto resumed = restored->next_pin_encryption_key();
+        REQUIRE(expected.has_value());
+        REQUIRE(resumed.has_value());
+        CHECK(resumed->ksn == expected->ksn);
+        CHECK(resumed->key == expected->key);
+    }
+}
+
+TEST_CASE("a pad at its last four counters uses the published keys, then is used up") {
+    // At counter 0xFFFE2000 a pad holds only registers 13 to 16: the derivation keys of its last
+    // four counters, which the supplement publishes; every other register has been used.
+    dukpt::OriginatingDevice::State state;
+    state.initial_key_id = k_initial_key_id;
+    state.counter = 0xFFFE2000;
+    const std::uint32_t last_counters[] = {0xFFFE2000, 0xFFFE4000, 0xFFFE8000, 0xFFFF0000};
+    for (std::size_t index = 0; index < 4; ++index) {
+        const auto* vector = std::ranges::find_if(
+            dukpt_vectors::k_transaction_keys,
+            [&](const auto& known) { return known.counter == last_counters[index]; });
+        REQUIRE(vector != std::end(dukpt_vectors::k_transaction_keys));
+        state.registers[13 + index] = dukpt_vectors::key(vector->key);
+    }
+    auto device = dukpt::OriginatingDevice::restore(state);
+    REQUIRE(device.has_value());
+    for (const std::uint32_t counter : last_counters) {
+        INFO(counter);
+        auto transaction = device->next_pin_encryption_key();
+        REQUIRE(transaction.has_value());
+        CHECK(dukpt::counter_of(transaction->ksn) == counter);
+        auto bank_key =
+            dukpt::derive_pin_encryption_key(dukpt_vectors::k_base_key, transaction->ksn);
+        REQUIRE(bank_key.has_value());
+        CHECK(transaction->key == *bank_key);
+    }
+    CHECK(device->keys_held() == 0);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        auto used_up = device->next_pin_encryption_key();
+        REQUIRE_FALSE(used_up.has_value());
+        CHECK(used_up.error() == dukpt::DukptError::exhausted);
+    }
+}
+
+TEST_CASE("a saved state with a counter of 0 or beyond 2^32 is refused") {
+    dukpt::OriginatingDevice::State state;
+    state.initial_key_id = k_initial_key_id;
+    for (const std::uint64_t counter : {std::uint64_t{0}, (std::uint64_t{1} << 32) + 1}) {
+        state.counter = counter;
+        auto device = dukpt::OriginatingDevice::restore(state);
+        REQUIRE_FALSE(device.has_value());
+        CHECK(device.error() == dukpt::DukptError::bad_counter);
+    }
 }
