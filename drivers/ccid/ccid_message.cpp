@@ -12,6 +12,10 @@ template <class... Handlers>
 struct Overloaded : Handlers... {
     using Handlers::operator()...;
 };
+// clang 16 has no deduction for aggregates (P1816), and the fuzzing build is clang's
+// (docs/platform-facts.md, "Fuzzing").
+template <class... Handlers>
+Overloaded(Handlers...) -> Overloaded<Handlers...>;
 
 // CCID 1.1 §6: bMessageType, dwLength, bSlot, bSeq, then three message-specific bytes.
 base::Bytes header(MessageType type, std::size_t data_length, std::uint8_t slot,
