@@ -16,10 +16,13 @@ class ApduChannel {
     virtual std::expected<ResponseApdu, ApduError> transmit(const CommandApdu& command) = 0;
 };
 
-// ISO/IEC 7816-4 §5.3.4 and §5.1.3 (SW1 = 61, 6C): sends a command and completes the
-// exchange the card asks for. On 61xx it fetches the rest with GET RESPONSE (Le = SW2) and
-// joins the data; on 6Cxx it repeats the command with Le = SW2. T=0 cards answer so, and
-// many readers pass these status words through even at APDU level.
+// ISO/IEC 7816-4 §5.3.4 and §5.1.3 (SW1 = 61, 6C), EMV 4.3 Book 1 §9.3.1 and Annex A: sends
+// a command and completes the exchange the card asks for. On 61xx it fetches the rest with
+// GET RESPONSE (Le = SW2) and joins the data; on 6Cxx it repeats the command the card
+// answered (the original, or a GET RESPONSE) with Le = SW2; a case 4 command answered with a
+// warning (62xx, 63xx) and no data is followed by GET RESPONSE with Le = 00, and the data
+// comes back with the warning's status. T=0 cards answer so, and many readers pass these
+// status words through even at APDU level.
 std::expected<ResponseApdu, ApduError> transmit_complete(ApduChannel& channel,
                                                          const CommandApdu& command);
 

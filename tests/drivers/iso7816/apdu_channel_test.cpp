@@ -101,3 +101,51 @@ TEST_CASE("T=0 TPDUs drop the Le of case 4 and use P3 = 0 for case 1") {
           hex("00A4040007A0000003330101"));
     CHECK(to_t0_tpdu(CommandApdu{0x00, 0xB0, 0, 0, {}, 1000}).error() == ApduError::data_too_long);
 }
+
+TEST_CASE("A GET RESPONSE answered 6Cxx is repeated, not the original command") {
+    ScriptedCard card;
+    card.answers = {response("6104"), response("6C05"), response("9F36020042 9000")};
+    const CommandApdu get_data{0x80, 0xCA, 0x9F, 0x36, {}, 256};
+    auto result = transmit_complete(card, get_data);
+    REQUIRE(result.has_value());
+    CHECK(result->data == hex("9F36020042"));
+    REQUIRE(card.received.size() == 3);
+    CHECK(card.received[1] == CommandApdu{0x00, 0xC0, 0x00, 0x00, {}, 4});
+    // EMV 4.3 Book 1 Annex A: the GET RESPONSE, with the length the card names.
+    CHECK(card.received[2] == CommandApdu{0x00, 0xC0, 0x00, 0x00, {}, 5});
+}
+
+TEST_CASE("A case 4 warning without data is followed by GET RESPONSE with Le 00") {
+    ScriptedCard card;
+    card.answers = {response("6283"), response("6C0B"), response("6F09 8407A0000003330101 9000")};
+    const CommandApdu select{0x00, 0xA4, 0x04, 0x00, hex("A0000003330101"), 256};
+    auto result = transmit_complete(card, select);
+    REQUIRE(result.has_value());
+    // The data, with the warning the command ended with.
+    CHECK(result->data == hex("6F09 8407A0000003330101"));
+    CHECK(result->status_word() == 0x6283);
+    REQUIRE(card.received.size() == 3);
+    CHECK(card.received[1] == CommandApdu{0x00, 0xC0, 0x00, 0x00, {}, 256});
+    CHECK(card.received[2] == CommandApdu{0x00, 0xC0, 0x00, 0x00, {}, 0x0B});
+}
+
+TEST_CASE("A case 4 warning stays the status when GET RESPONSE finds no data") {
+    ScriptedCard card;
+    card.answers = {response("6310"), response("6985")};
+    auto result = transmit_complete(card, CommandApdu{0x00, 0xA4, 0x04, 0x00, hex("A000"), 256});
+    REQUIRE(result.has_value());
+    CHECK(result->data.empty());
+    CHECK(result->status_word() == 0x6310);
+}
+
+TEST_CASE("A warning after a case 3 command or with data asks for nothing more") {
+    ScriptedCard card;
+    card.answers = {response("6283"), response("6F00 6283")};
+    auto case3 = transmit_complete(card, CommandApdu{0x00, 0xDC, 1, 0x0C, hex("7000"), {}});
+    REQUIRE(case3.has_value());
+    CHECK(case3->status_word() == 0x6283);
+    auto with_data = transmit_complete(card, CommandApdu{0x00, 0xA4, 4, 0, hex("A000"), 256});
+    REQUIRE(with_data.has_value());
+    CHECK(with_data->data == hex("6F00"));
+    CHECK(card.received.size() == 2);
+}
