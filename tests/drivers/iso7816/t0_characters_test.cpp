@@ -456,3 +456,21 @@ TEST_CASE("Reader and card engines agree on every case, slow or byte by byte") {
     }
     CHECK(exchanges == 600);
 }
+
+TEST_CASE("Random characters never crash the T=0 card engine") {
+    std::mt19937 random(1989);
+    T0Card card({}, [](base::Bytes command) {
+        command.push_back(0x90);
+        command.push_back(0x00);
+        return command;
+    });
+    std::size_t answered = 0;
+    for (int round = 0; round < 20000; ++round) {
+        std::vector<std::uint8_t> noise(random() % 9);
+        for (auto& byte : noise) {
+            byte = static_cast<std::uint8_t>(random());
+        }
+        answered += card.receive(noise).size();
+    }
+    CHECK(answered > 0);
+}
