@@ -7,6 +7,7 @@
 
 #include "drivers/ccid/class_descriptor.h"
 #include "kiosk/diag/command.h"
+#include "kiosk/diag/descriptions.h"
 #include "kiosk/diag/hex_decoder.h"
 
 namespace kiosk::diag {
@@ -36,14 +37,24 @@ std::string descriptor_error_sentence(DescriptorError error, std::span<const std
 }
 
 nlohmann::ordered_json describe_descriptor(std::span<const std::uint8_t> bytes) {
-    nlohmann::ordered_json output;
     const auto decoded = drivers::ccid::decode_class_descriptor(bytes);
     if (!decoded) {
+        nlohmann::ordered_json output;
         output["valid"] = false;
         output["error"] = descriptor_error_sentence(decoded.error(), bytes);
         return output;
     }
-    const ClassDescriptor& descriptor = *decoded;
+    return describe_class_descriptor(*decoded);
+}
+
+int decode_descriptor(std::span<const std::string_view> arguments) {
+    return run_hex_decoder("ccid-descriptor", arguments[0], describe_descriptor);
+}
+
+}  // namespace
+
+nlohmann::ordered_json describe_class_descriptor(const drivers::ccid::ClassDescriptor& descriptor) {
+    nlohmann::ordered_json output;
     // The keys and their order are the contract of kiosk/diag/README.md: nothing more.
     auto voltages = nlohmann::ordered_json::array();
     if (descriptor.supports_5_0_volts) {
@@ -87,12 +98,6 @@ nlohmann::ordered_json describe_descriptor(std::span<const std::uint8_t> bytes) 
     output["max_busy_slots"] = descriptor.max_busy_slots;
     return output;
 }
-
-int decode_descriptor(std::span<const std::string_view> arguments) {
-    return run_hex_decoder("ccid-descriptor", arguments[0], describe_descriptor);
-}
-
-}  // namespace
 
 const Command k_ccid_descriptor{
     .words = "ccid-descriptor",

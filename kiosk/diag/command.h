@@ -34,5 +34,9 @@ extern const Command k_ccid_descriptor;
 extern const Command k_atr;
 // tlv.cpp
 extern const Command k_tlv;
+// usb_list.cpp
+extern const Command k_usb_list;
+// read_card.cpp
+extern const Command k_read_card;
 
 }  // namespace kiosk::diag

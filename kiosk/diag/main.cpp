@@ -17,8 +17,12 @@ namespace {
 using kiosk::diag::Command;
 
 // Every subcommand, in the order the usage lists them.
-constexpr std::array k_commands{&kiosk::diag::k_journal_verify, &kiosk::diag::k_ccid_descriptor,
-                                &kiosk::diag::k_atr, &kiosk::diag::k_tlv};
+constexpr std::array k_commands{&kiosk::diag::k_journal_verify,
+                                &kiosk::diag::k_ccid_descriptor,
+                                &kiosk::diag::k_atr,
+                                &kiosk::diag::k_tlv,
+                                &kiosk::diag::k_usb_list,
+                                &kiosk::diag::k_read_card};
 
 // "  journal verify FILE     check ...": the left part padded so that the summaries line up.
 std::string usage_row(std::string_view left, std::string_view summary) {
