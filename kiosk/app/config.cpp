@@ -8,7 +8,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 
+#include "base/wipe.h"
 #include "kiosk/net/queue_contract.h"
 
 namespace kiosk::app {
@@ -37,6 +39,18 @@ int dimension(std::int64_t value, const char* name) {
                           std::to_string(k_largest_dimension) + " pixels");
     }
     return static_cast<int>(value);
+}
+
+// docs/protocols/epp.md §4.4: the two formats by the names the account API gives them.
+PinBlockFormat pin_block_format_from(std::string_view name, std::string_view setting) {
+    if (name == "iso9564-4") {
+        return PinBlockFormat::iso9564_format4;
+    }
+    if (name == "iso9564-0") {
+        return PinBlockFormat::iso9564_format0;
+    }
+    throw ConfigError(std::string(setting) + " must be \"iso9564-4\" (AES-128, the default) or " +
+                      "\"iso9564-0\" (TDES, for older hosts), not " + std::string(name));
 }
 
 void apply_file(Config& config, const std::filesystem::path& path) {
@@ -147,6 +161,15 @@ void apply_file(Config& config, const std::filesystem::path& path) {
     }
     if (const auto locales = text("paths", "locales"))
         config.locales_directory = *locales;
+    if (const auto format = text("pin_pad", "block_format")) {
+        config.pin_block_format = pin_block_format_from(*format, "pin_pad.block_format");
+    }
+    if (const auto file = text("pin_pad", "authentication_key_file")) {
+        config.pin_pad_authentication_key_file = *file;
+    }
+    if (const auto value = text("pin_pad", "pin_key_check_value")) {
+        config.pin_key_check_value = *value;
+    }
     if (const auto slot = number("pin_pad", "key_slot")) {
         if (*slot < 0 || *slot > 255) {
             throw ConfigError("pin_pad.key_slot must be 0..255");
@@ -170,6 +193,11 @@ void apply_file(Config& config, const std::filesystem::path& path) {
 
 // Group and others may neither read nor write the kiosk's private key.
 constexpr mode_t k_shared_key_bits = S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH;
+
+// docs/protocols/epp.md §8.1: an AES-128 authentication key, and the check values' lengths.
+constexpr std::size_t k_pin_pad_key_length = 16;
+constexpr std::size_t k_aes_check_value_length = 5;
+constexpr std::size_t k_tdes_check_value_length = 3;
 
 std::string octal_mode(mode_t mode) {
     constexpr mode_t k_permission_bits = 07777;
@@ -222,6 +250,60 @@ void check_readable_file(const std::filesystem::path& file, const std::string& w
     if (!std::filesystem::is_regular_file(file)) {
         throw ConfigError(what + " " + file.string() + " is not a readable file (" + setting + ")");
     }
+}
+
+// docs/protocols/epp.md §8.6: the pad's authentication key is as secret as the client key: it
+// must be the kiosk's user's own and private. Errors name the file and the setting, never the
+// key.
+std::optional<PinPadKeys> read_pin_pad_keys(const Config& config) {
+    const std::filesystem::path& file = config.pin_pad_authentication_key_file;
+    if (file.empty()) {
+        if (!config.pin_key_check_value.empty()) {
+            throw ConfigError(
+                "pin_pad.pin_key_check_value needs the pad's authentication key "
+                "([pin_pad] authentication_key_file or --pin-pad-key FILE)");
+        }
+        return std::nullopt;  // a pad of revision 4: format 0, no authentication
+    }
+    const std::string name = "the PIN pad's authentication key " + file.string();
+    struct stat status {};
+    if (::stat(file.c_str(), &status) != 0 || !S_ISREG(status.st_mode)) {
+        throw ConfigError(name +
+                          " is missing or not a file: install it there, or name it in "
+                          "[pin_pad] authentication_key_file or --pin-pad-key");
+    }
+    if (status.st_uid != ::geteuid() || (status.st_mode & k_shared_key_bits) != 0) {
+        throw ConfigError(name + " must be owned by the kiosk's user and private to it: chown " +
+                          std::to_string(::geteuid()) + " and chmod 600 " + file.string());
+    }
+    std::ifstream stream(file);
+    base::SecretText contents;
+    for (char character = 0; stream.get(character);) {
+        if (character != ' ' && character != '\n' && character != '\r' && character != '\t') {
+            contents.push_back(character);
+        }
+    }
+    PinPadKeys keys;
+    keys.format = config.pin_block_format;
+    auto key = base::parse_hex(contents.view());
+    if (!key || key->size() != k_pin_pad_key_length) {
+        throw ConfigError(name + " must hold one key of 32 hexadecimal digits");
+    }
+    keys.authentication_key = std::move(*key);
+    // ANSI X9.24-1:2017: an AES key's check value is 5 bytes, a TDES key's 3.
+    const std::size_t check_length = config.pin_block_format == PinBlockFormat::iso9564_format4
+                                         ? k_aes_check_value_length
+                                         : k_tdes_check_value_length;
+    auto check_value = base::parse_hex(config.pin_key_check_value);
+    if (!check_value || check_value->size() != check_length) {
+        throw ConfigError(
+            "pin_pad.pin_key_check_value (--pin-key-check-value) must be the " +
+            std::to_string(2 * check_length) +
+            " hexadecimal digits of the check value of the pad's PIN key for " +
+            (check_length == k_aes_check_value_length ? "format 4 (AES-128)" : "format 0 (TDES)"));
+    }
+    keys.pin_key_check_value = std::move(*check_value);
+    return keys;
 }
 
 // The kiosk's identity, its certificate and key, and the queue service's settings.
@@ -298,6 +380,12 @@ std::string usage() {
            "  --transcript FILE     write the JSON Lines transcript (docs/architecture.md)\n"
            "  --screenshots DIR     save a PNG of each new screen (private data redacted)\n"
            "  --record-audio DIR    also write the spoken audio as WAV files\n"
+           "  --pin-pad-key FILE    the PIN pad's authentication key (32 hex digits), owned by\n"
+           "                        the kiosk's user, mode 600: the pad is authenticated\n"
+           "  --pin-key-check-value HEX\n"
+           "                        the check value of the pad's PIN key (10 hex digits for\n"
+           "                        format 4, 6 for format 0)\n"
+           "  --pin-block-format F  iso9564-4 (AES-128, default) or iso9564-0 (TDES)\n"
            "  -h, --help            this text\n";
 }
 
@@ -372,6 +460,12 @@ std::optional<Config> load_config(const std::vector<std::string>& arguments,
             config.screenshots_directory = value();
         } else if (option == "--record-audio") {
             config.record_audio_directory = value();
+        } else if (option == "--pin-block-format") {
+            config.pin_block_format = pin_block_format_from(value(), "--pin-block-format");
+        } else if (option == "--pin-pad-key") {
+            config.pin_pad_authentication_key_file = value();
+        } else if (option == "--pin-key-check-value") {
+            config.pin_key_check_value = value();
         } else {
             // An unknown option is most often a typo, so the usage beside it shows the spelling.
             throw ConfigError("unknown option " + option + "\n" + usage());
@@ -396,6 +490,7 @@ std::optional<Config> load_config(const std::vector<std::string>& arguments,
                           config.account_ca_file.string() + " is not a readable file");
     }
     check_identity_and_queue(config);
+    config.pin_pad_keys = read_pin_pad_keys(config);
     return config;
 }
 

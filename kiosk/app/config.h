@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/bytes.h"
 #include "kiosk/ui/theme.h"
 
 namespace kiosk::app {
@@ -21,6 +22,19 @@ inline constexpr int k_longest_ignore_second_press_ms = 2000;
 
 struct ConfigError : std::runtime_error {
     using std::runtime_error::runtime_error;
+};
+
+// The PIN block the pad is asked for ([pin_pad] block_format): ISO 9564-1 format 4 under
+// AES-128, the default, or format 0 under TDES for older hosts (docs/protocols/epp.md §4.4).
+enum class PinBlockFormat { iso9564_format0, iso9564_format4 };
+
+// What the kiosk knows of its PIN pad's keys (docs/protocols/epp.md §8.6), read at start-up:
+// the pad's authentication key (from its own private file) and the check value of the PIN key
+// the pad must hold for the format. The PIN key itself is the bank's and never here.
+struct PinPadKeys {
+    PinBlockFormat format = PinBlockFormat::iso9564_format4;
+    base::Bytes authentication_key;   // 16 bytes; base::Bytes wipes it when freed
+    base::Bytes pin_key_check_value;  // 5 bytes for format 4 (AES), 3 for format 0 (TDES)
 };
 
 struct Config {
@@ -70,8 +84,18 @@ struct Config {
     std::filesystem::path locales_directory;
     std::optional<std::filesystem::path> transcript;
     std::optional<std::filesystem::path> screenshots_directory;
-    // The PIN pad's working key slot (the key itself never leaves the pad).
+    // The PIN pad's working key slot (the key itself never leaves the pad); revision 4 pads.
     int pin_key_slot = 0;
+    // [pin_pad] (docs/protocols/epp.md §8.6): the block format (block_format = "iso9564-4" or
+    // "iso9564-0", --pin-block-format), the file holding the pad's authentication key as 32
+    // hexadecimal digits, private to the kiosk's user (authentication_key_file, --pin-pad-key),
+    // and the check value of the pad's PIN key for that format (pin_key_check_value,
+    // --pin-key-check-value). With the key file the kiosk authenticates its pad (revision 5)
+    // and load_config() fills pin_pad_keys; without it the pad is used as revision 4 (format 0).
+    PinBlockFormat pin_block_format = PinBlockFormat::iso9564_format4;
+    std::filesystem::path pin_pad_authentication_key_file;
+    std::string pin_key_check_value;
+    std::optional<PinPadKeys> pin_pad_keys;
     // security: lock every page in memory so that no card number is ever written to swap.
     // Off unless asked, because it needs CAP_IPC_LOCK or a large RLIMIT_MEMLOCK.
     bool lock_memory = false;

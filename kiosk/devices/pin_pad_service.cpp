@@ -27,6 +27,26 @@ drivers::epp::PinEntryKind pad_entry_kind(core::PinPurpose purpose) {
 
 }  // namespace
 
+std::optional<PinPadSecurity> pin_pad_security(bool format4,
+                                               std::span<const std::uint8_t> authentication_key,
+                                               std::span<const std::uint8_t> pin_key_check_value) {
+    // epp.md §8.1: TDES check values are 3 bytes, followed by two zero bytes in KEY STATUS.
+    const std::size_t check_length =
+        format4 ? drivers::epp::k_key_check_value_length : drivers::epp::k_tdes_check_value_length;
+    if (authentication_key.size() != drivers::epp::k_key_length ||
+        pin_key_check_value.size() != check_length) {
+        return std::nullopt;
+    }
+    PinPadSecurity security;
+    security.authentication_key =
+        drivers::epp::SecretKey(std::span<const std::uint8_t, drivers::epp::k_key_length>(
+            authentication_key.data(), drivers::epp::k_key_length));
+    security.format = format4 ? drivers::epp::BlockFormat::iso9564_format4
+                              : drivers::epp::BlockFormat::iso9564_format0;
+    std::ranges::copy(pin_key_check_value, security.pin_key_check_value.begin());
+    return security;
+}
+
 std::string_view to_string(PinPadState state) {
     switch (state) {
         case PinPadState::pad_missing:

@@ -36,6 +36,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -72,6 +73,13 @@ struct PinPadSecurity {
     drivers::epp::BlockFormat format = drivers::epp::BlockFormat::iso9564_format4;
     drivers::epp::KeyCheckValue pin_key_check_value{};
 };
+
+// PinPadSecurity from configuration values (kiosk/app's PinPadKeys): format 4 or 0, the 16-byte
+// authentication key and the PIN key's check value (5 bytes for format 4, 3 for format 0).
+// Nothing when a length is wrong.
+std::optional<PinPadSecurity> pin_pad_security(bool format4,
+                                               std::span<const std::uint8_t> authentication_key,
+                                               std::span<const std::uint8_t> pin_key_check_value);
 
 struct PinPadOptions {
     drivers::usb::DeviceMatch match{.vendor_id = k_epp_vendor_id,

@@ -325,3 +325,91 @@ TEST_CASE("A terminal id outside the services' pattern is refused") {
     CHECK_THROWS_WITH(load({"--terminal-id", "lobby 01"}), Catch::Contains("terminal id"));
     CHECK(load({"--terminal-id", "lobby-01"}).terminal_id == "lobby-01");
 }
+
+// ---- [pin_pad]: the pad's keys (docs/protocols/epp.md §8.6) ----
+
+namespace {
+
+constexpr std::string_view k_pad_key_hex = "000102030405060708090A0B0C0D0E0F";
+
+std::filesystem::path pad_key_file(
+    const std::string& name, const std::string& contents,
+    std::filesystem::perms mode = std::filesystem::perms::owner_read |
+                                  std::filesystem::perms::owner_write) {
+    const auto path = write_file(name, contents);
+    std::filesystem::permissions(path, mode);
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("Without the PIN pad's key file the pad is used as revision 4 knew it") {
+    const Config config = load({});
+    CHECK_FALSE(config.pin_pad_keys.has_value());
+    CHECK(config.pin_block_format == PinBlockFormat::iso9564_format4);
+}
+
+TEST_CASE(
+    "The pad's authentication key comes from a private file and the check value fits the "
+    "format") {
+    const auto key = pad_key_file("kiosk-config-pad.key", std::string(k_pad_key_hex) + "\n");
+    const Config aes = load({"--pin-pad-key", key.string(), "--pin-key-check-value", "0A1B2C3D4E"});
+    REQUIRE(aes.pin_pad_keys.has_value());
+    CHECK(aes.pin_pad_keys->format == PinBlockFormat::iso9564_format4);
+    CHECK(base::to_hex(aes.pin_pad_keys->authentication_key) == k_pad_key_hex);
+    CHECK(base::to_hex(aes.pin_pad_keys->pin_key_check_value) == "0A1B2C3D4E");
+
+    const auto file = write_file("kiosk-config-pad-tdes.toml",
+                                 "[pin_pad]\nblock_format = \"iso9564-0\"\nauthentication_key_file "
+                                 "= \"" +
+                                     key.string() + "\"\npin_key_check_value = \"08D7B4\"\n");
+    const Config tdes = load({"--config", file.string()});
+    REQUIRE(tdes.pin_pad_keys.has_value());
+    CHECK(tdes.pin_pad_keys->format == PinBlockFormat::iso9564_format0);
+    CHECK(base::to_hex(tdes.pin_pad_keys->pin_key_check_value) == "08D7B4");
+}
+
+TEST_CASE(
+    "A PIN pad key or check value that cannot be right is a clear start-up error that never "
+    "shows the key") {
+    const auto key = pad_key_file("kiosk-config-pad-ok.key", std::string(k_pad_key_hex));
+    const auto ca = ca_file().string();
+    const auto fails = [&](std::vector<std::string> arguments) {
+        arguments.insert(arguments.end(), {"--account-ca", ca});
+        try {
+            (void)load_config(arguments, "/locales");
+        } catch (const ConfigError& error) {
+            return std::string(error.what());
+        }
+        return std::string();
+    };
+    // Readable by others: the message says how to fix it and does not show the key.
+    const auto shared =
+        pad_key_file("kiosk-config-pad-shared.key", std::string(k_pad_key_hex),
+                     std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                         std::filesystem::perms::others_read);
+    const std::string shared_error =
+        fails({"--pin-pad-key", shared.string(), "--pin-key-check-value", "0A1B2C3D4E"});
+    CHECK_THAT(shared_error, Catch::Contains("chmod 600"));
+    CHECK(shared_error.find(k_pad_key_hex) == std::string::npos);
+    // A key of the wrong length, never echoed.
+    const auto short_key = pad_key_file("kiosk-config-pad-short.key", "0001020304");
+    const std::string short_error =
+        fails({"--pin-pad-key", short_key.string(), "--pin-key-check-value", "0A1B2C3D4E"});
+    CHECK_THAT(short_error, Catch::Contains("32 hexadecimal digits"));
+    CHECK(short_error.find("0001020304") == std::string::npos);
+    // A check value of the other format's length, or none.
+    CHECK_THAT(fails({"--pin-pad-key", key.string(), "--pin-key-check-value", "08D7B4"}),
+               Catch::Contains("10 hexadecimal digits"));
+    CHECK_THAT(fails({"--pin-pad-key", key.string(), "--pin-block-format", "iso9564-0",
+                      "--pin-key-check-value", "0A1B2C3D4E"}),
+               Catch::Contains("6 hexadecimal digits"));
+    CHECK_THAT(fails({"--pin-pad-key", key.string()}), Catch::Contains("pin_key_check_value"));
+    // A check value without the key, a missing key file, a format with no name.
+    CHECK_THAT(fails({"--pin-key-check-value", "0A1B2C3D4E"}),
+               Catch::Contains("authentication_key_file"));
+    CHECK_THAT(
+        fails({"--pin-pad-key", "/nonexistent/pad.key", "--pin-key-check-value", "0A1B2C3D4E"}),
+        Catch::Contains("is missing"));
+    CHECK_THAT(fails({"--pin-block-format", "iso9564-1"}), Catch::Contains("iso9564-4"));
+}
