@@ -138,6 +138,57 @@ def apdu_seeds():
         write('fuzz_apdu', f'response-{name}', bytes([1]) + bytes.fromhex(hex_text))
 
 
+def t1_crc(data):
+    """ISO/IEC 7816-3 §11.4.4 as drivers/iso7816/t1_block.h computes it (CRC-16/MCRF4XX)."""
+    crc = 0xFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x8408 if crc & 1 else crc >> 1
+    return crc
+
+
+def t1_seeds():
+    """T=1 blocks (§11.3): selector (bit 0 CRC, bit 1 encode direction), the receiver's IFS."""
+    select = bytes.fromhex('00A4040007A000000333010100')
+    blocks = {
+        'i-block': bytes([0x00, 0x00, len(select)]) + select,
+        'i-block-chained': bytes([0x00, 0x60, 4]) + select[:4],
+        'r-block': bytes([0x00, 0x90, 0x00]),
+        'r-block-edc-error': bytes([0x00, 0x81, 0x00]),
+        's-ifs-request': bytes([0x00, 0xC1, 0x01, 0xFE]),
+        's-wtx-request': bytes([0x00, 0xC3, 0x01, 0x02]),
+        's-resynch-response': bytes([0x00, 0xE0, 0x00]),
+        's-abort-request': bytes([0x00, 0xC2, 0x00]),
+    }
+    for name, block in blocks.items():
+        lrc = 0
+        for byte in block:
+            lrc ^= byte
+        write('fuzz_t1_block', f'{name}-lrc', bytes([0x00, 0xFE]) + block + bytes([lrc]))
+        crc = t1_crc(block)
+        write('fuzz_t1_block', f'{name}-crc',
+              bytes([0x01, 0x20]) + block + bytes([crc >> 8, crc & 0xFF]))
+    # The other direction: a block's shape byte, then its INF.
+    write('fuzz_t1_block', 'encode-i-block', bytes([0x02, 0xFE, 0x00]) + select)
+    write('fuzz_t1_block', 'encode-s-ifs', bytes([0x03, 0xFE, 0x0C, 0x20]))
+
+
+def pps_seeds():
+    """PPS answers (§9): protocol and PPS1 presence, PPS1 asked, then the card's answer."""
+
+    def answer(*bytes_):
+        check = 0
+        for byte in bytes_:
+            check ^= byte
+        return bytes(bytes_) + bytes([check])
+
+    write('fuzz_pps', 't1-echoed', bytes([0x11, 0x96]) + answer(0xFF, 0x11, 0x96))
+    write('fuzz_pps', 't1-default-kept', bytes([0x11, 0x96]) + answer(0xFF, 0x01))
+    write('fuzz_pps', 't0-no-pps1', bytes([0x00, 0x00]) + answer(0xFF, 0x00))
+    write('fuzz_pps', 't1-wrong-protocol', bytes([0x11, 0x13]) + answer(0xFF, 0x10, 0x13))
+
+
 def emv_seeds():
     records = {
         # EMV 4.3 Book 1 §12.2.4: the PSE's FCI with its SFI and an issuer discretionary template.
@@ -459,6 +510,8 @@ def main():
     corpus_seeds()
     ccid_seeds()
     apdu_seeds()
+    t1_seeds()
+    pps_seeds()
     emv_seeds()
     frame_seeds()
     epp_seeds()
