@@ -2,7 +2,9 @@
 // 8825-1 §8.1), fed a card's response data as the kiosk reads it.
 // Properties: no value is longer than the input; every object, encoded again with its tag
 // and value (the shortest length form, §8.1.3), parses back to the same object with the same
-// children; find_tag finds each top-level object's tag; read_tag never moves past the input.
+// children; find_tag finds each top-level object's tag; read_tag never moves past the input;
+// parse_emv_tlv (EMV's own rules) accepts only what parse_tlv accepts, with the same result,
+// and names a failure's offset within the input.
 
 #include <cstddef>
 #include <cstdint>
@@ -37,7 +39,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         require(position >= 1 && position <= size);
     }
 
+    // EMV's own rules (Book 3 Annex B) are stricter than the kiosk's: what they take, the
+    // kiosk's parse takes the same; what they refuse, they place within the input.
+    const auto strict = emv::parse_emv_tlv(bytes);
     const auto objects = emv::parse_tlv(bytes);
+    if (strict) {
+        require(objects.has_value());
+        require(*strict == *objects);
+    } else {
+        require(strict.error().offset <= size);
+    }
     if (!objects) {
         require(!emv::to_string(objects.error()).empty());
         return 0;

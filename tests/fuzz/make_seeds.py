@@ -189,6 +189,54 @@ def pps_seeds():
     write('fuzz_pps', 't1-wrong-protocol', bytes([0x11, 0x13]) + answer(0xFF, 0x10, 0x13))
 
 
+def tlv(tag, value):
+    """One BER-TLV object (EMV 4.3 Book 3 Annex B), short or 81 length."""
+    tag_bytes = tag.to_bytes((tag.bit_length() + 7) // 8, 'big')
+    length = bytes([len(value)]) if len(value) < 0x80 else bytes([0x81, len(value)])
+    return tag_bytes + length + value
+
+
+def luhn_complete(digits):
+    """The digits with their Luhn check digit (ISO/IEC 7812-1 Annex B) appended."""
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if index % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return digits + str((10 - total % 10) % 10)
+
+
+def card_seeds():
+    """A made-up UnionPay debit card's answers, each a length byte and the response APDU."""
+
+    def answer(data=b'', status=0x9000):
+        response = data + status.to_bytes(2, 'big')
+        return bytes([len(response)]) + response
+
+    aid = bytes.fromhex('A000000333010101')
+    label = b'UnionPay Debit'
+    pan = luhn_complete('622202000000001')
+    record = tlv(0x70, tlv(0x5A, bytes.fromhex(pan + 'F' * (len(pan) % 2))) +
+                 tlv(0x5F24, bytes.fromhex('281231')) + tlv(0x5F20, b'CARDHOLDER/TEST ') +
+                 tlv(0x5F2D, b'zhen'))
+    application_fci = tlv(0x6F, tlv(0x84, aid) + tlv(0xA5, tlv(0x50, label) +
+                                                     tlv(0x9F38, bytes.fromhex('9F1A025F2A02'))))
+    processing_options = tlv(0x80, bytes.fromhex('5C00') + bytes.fromhex('08010100'))
+    by_list = (answer(status=0x6A82) + answer(application_fci) + answer(processing_options) +
+               answer(record))
+    write('fuzz_card_data', 'by-terminal-list', by_list)
+    pse_fci = tlv(0x6F, tlv(0x84, b'1PAY.SYS.DDF01') + tlv(0xA5, tlv(0x88, b'\x01')))
+    directory = tlv(0x70, tlv(0x61, tlv(0x4F, aid) + tlv(0x50, label) + tlv(0x87, b'\x01')))
+    by_directory = (answer(pse_fci) + answer(directory) + answer(status=0x6A83) +
+                    answer(application_fci) + answer(processing_options) + answer(record))
+    write('fuzz_card_data', 'by-directory', by_directory)
+    # GET PROCESSING OPTIONS in format 2 (Book 3 §6.5.8.4), and a card that leaves mid-way.
+    format2 = tlv(0x77, tlv(0x82, bytes.fromhex('5C00')) + tlv(0x94, bytes.fromhex('08010100')))
+    write('fuzz_card_data', 'format-2', answer(status=0x6A82) + answer(application_fci) +
+          answer(format2) + answer(record))
+    write('fuzz_card_data', 'card-leaves', answer(status=0x6A82) + answer(application_fci))
+    write('fuzz_card_data', 'transit-card', answer(status=0x6A82) * 5)
+
+
 def emv_seeds():
     records = {
         # EMV 4.3 Book 1 §12.2.4: the PSE's FCI with its SFI and an issuer discretionary template.
@@ -513,6 +561,7 @@ def main():
     t1_seeds()
     pps_seeds()
     emv_seeds()
+    card_seeds()
     frame_seeds()
     epp_seeds()
     dispenser_seeds()
