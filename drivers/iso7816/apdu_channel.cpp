@@ -22,7 +22,7 @@ bool is_warning_status(std::uint8_t sw1) {
     return sw1 == 0x62 || sw1 == 0x63;
 }
 
-// ISO/IEC 7816-4 §7.6.1: GET RESPONSE in the interindustry class, on the command's logical
+// ISO/IEC 7816-4 (GET RESPONSE): in the interindustry class, on the command's logical
 // channel (CLA bits 2-1).
 CommandApdu get_response_for(const CommandApdu& command, std::size_t length) {
     return CommandApdu{
@@ -42,7 +42,7 @@ std::expected<ResponseApdu, ApduError> transmit_complete(ApduChannel& channel,
     std::optional<ResponseApdu> warning;
     if (command.apdu_case() == ApduCase::case4 && response->data.empty() &&
         is_warning_status(response->sw1)) {
-        // EMV 4.3 Book 1 §9.3.1.3 and Annex A (case 4 with a warning): a T=0 card that ends a
+        // EMV 4.3 Book 1 §9.3.1 and Annex A (case 4 with a warning): a T=0 card that ends a
         // case 4 command with 62xx or 63xx and no data may still have data; the terminal asks
         // for it with GET RESPONSE, Le = 00, and the warning stays the command's status.
         warning = *response;
@@ -54,7 +54,7 @@ std::expected<ResponseApdu, ApduError> transmit_complete(ApduChannel& channel,
     }
     for (int round = 0; round < k_max_completion_rounds; ++round) {
         if (response->sw1 == 0x6C) {
-            // ISO/IEC 7816-4 §5.3.4, EMV 4.3 Book 1 §9.3.1.1 (case 2) and Annex A (case 2 with
+            // ISO/IEC 7816-4 §5.3.4, EMV 4.3 Book 1 §9.3.1 (case 2) and Annex A (case 2 with
             // 61 and 6C): wrong Le; the command the card answered, be it the original or a
             // GET RESPONSE, is repeated with the length the card names.
             last.expected_length = length_from_sw2(response->sw2);

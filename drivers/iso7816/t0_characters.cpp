@@ -9,7 +9,7 @@ namespace {
 
 // §10.2: WT = WI x 960 x Fi / f.
 constexpr std::uint32_t k_t0_waiting_unit = 960;
-// ISO/IEC 7816-4 §7.6.1: GET RESPONSE.
+// ISO/IEC 7816-4: GET RESPONSE.
 constexpr std::uint8_t k_t0_get_response = 0xC0;
 // Status words the simulated card answers with (ISO/IEC 7816-4 §5.6).
 constexpr std::uint16_t k_t0_instruction_invalid = 0x6D00;
@@ -17,23 +17,24 @@ constexpr std::uint16_t k_t0_nothing_to_get = 0x6985;  // GET RESPONSE with noth
 constexpr std::uint16_t k_t0_no_status = 0x6F00;       // a handler that gave no SW1 SW2
 constexpr std::size_t k_t0_max_short_transfer = 256;   // P3 = 00 (§10.3.2)
 
+// The commands of ISO/IEC 7816-4 §7 and EMV 4.3 Book 3 §6.5 whose P3 is Lc.
 constexpr auto k_t0_data_instructions = std::to_array<std::uint8_t>({
-    0x16,  // CARD BLOCK (EMV 4.3 Book 3 §6.5.2)
-    0x18,  // APPLICATION UNBLOCK (Book 3 §6.5.3)
-    0x1E,  // APPLICATION BLOCK (Book 3 §6.5.1)
-    0x20,  // VERIFY (ISO/IEC 7816-4 §7.5.6)
-    0x22,  // MANAGE SECURITY ENVIRONMENT (7816-4 §7.5.11)
-    0x24,  // CHANGE REFERENCE DATA, PIN CHANGE/UNBLOCK (7816-4 §7.5.7, Book 3 §6.5.10)
+    0x16,  // CARD BLOCK
+    0x18,  // APPLICATION UNBLOCK
+    0x1E,  // APPLICATION BLOCK
+    0x20,  // VERIFY
+    0x22,  // MANAGE SECURITY ENVIRONMENT
+    0x24,  // CHANGE REFERENCE DATA, EMV's PIN CHANGE/UNBLOCK
     0x2A,  // PERFORM SECURITY OPERATION (ISO/IEC 7816-8)
-    0x82,  // EXTERNAL AUTHENTICATE (7816-4 §7.5.4, Book 3 §6.5.4)
-    0x88,  // INTERNAL AUTHENTICATE (7816-4 §7.5.2, Book 3 §6.5.9)
-    0xA4,  // SELECT (7816-4 §7.1.1, Book 1 §11.3)
-    0xA8,  // GET PROCESSING OPTIONS (Book 3 §6.5.8)
-    0xAE,  // GENERATE APPLICATION CRYPTOGRAM (Book 3 §6.5.5)
-    0xC2,  // ENVELOPE (7816-4 §7.6.2)
-    0xD6,  // UPDATE BINARY (7816-4 §7.2.5)
-    0xDA,  // PUT DATA (7816-4 §7.4.3)
-    0xDC,  // UPDATE RECORD (7816-4 §7.3.5)
+    0x82,  // EXTERNAL AUTHENTICATE
+    0x88,  // INTERNAL AUTHENTICATE
+    0xA4,  // SELECT
+    0xA8,  // GET PROCESSING OPTIONS
+    0xAE,  // GENERATE APPLICATION CRYPTOGRAM
+    0xC2,  // ENVELOPE
+    0xD6,  // UPDATE BINARY
+    0xDA,  // PUT DATA
+    0xDC,  // UPDATE RECORD
 });
 
 bool t0_is_status(std::uint8_t byte) {
@@ -316,7 +317,7 @@ void T0Card::on_command_complete(base::Bytes& out) {
         return;
     }
     // Case 4: T=0 cannot send data both ways in one TPDU, so the data waits for GET RESPONSE
-    // (EMV 4.3 Book 1 §9.3.1.1).
+    // (EMV 4.3 Book 1 §9.3.1).
     const std::size_t data_length = response.size() - 2;
     m_pending = std::move(response);
     if (m_config.warning_before_data && (sw1 == 0x62 || sw1 == 0x63)) {

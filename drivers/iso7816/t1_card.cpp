@@ -58,7 +58,7 @@ std::optional<base::Bytes> T1Card::emit(const T1Block& block) {
 }
 
 std::optional<base::Bytes> T1Card::ask_again(ReceiveStatus status) {
-    // §11.6.3, rule 7.1: R(N(R)) names the I-block the card expects, with the error.
+    // §11.6.3: R(N(R)) names the I-block the card expects, with the error.
     return emit(T1Block::receive_ready(m_expected_sequence, status));
 }
 
@@ -93,7 +93,7 @@ std::optional<base::Bytes> T1Card::on_information(const T1Block& block) {
         // again by naming the one expected (EMV 4.3 Book 1 §9.2.5, ISO/IEC 7816-3 §11.6.3).
         return emit(T1Block::receive_ready(m_expected_sequence));
     }
-    // §11.6.2, rule 2.1: an I-block from the interface device acknowledges the card's last one.
+    // §11.6.2: an I-block from the interface device acknowledges the card's last one.
     m_unacknowledged.reset();
     m_expected_sequence ^= 1U;
     if (m_command.size() + block.information.size() > k_t1_max_command_length) {
@@ -103,7 +103,7 @@ std::optional<base::Bytes> T1Card::on_information(const T1Block& block) {
     }
     m_command.insert(m_command.end(), block.information.begin(), block.information.end());
     if (block.more) {
-        // §11.6.2, rule 5: R(N(R)) with the N(S) of the next I-block expected.
+        // §11.6.2: R(N(R)) with the N(S) of the next I-block expected.
         return emit(T1Block::receive_ready(m_expected_sequence));
     }
     return begin_response();
@@ -111,7 +111,7 @@ std::optional<base::Bytes> T1Card::on_information(const T1Block& block) {
 
 std::optional<base::Bytes> T1Card::begin_response() {
     if (m_config.announced_information_field_size && !m_field_size_announced) {
-        // §11.6.2, rule 4.2: the card offers a new IFSC when it has the right to send.
+        // §11.6.2: the card offers a new IFSC when it has the right to send.
         m_awaiting = Awaiting::field_size_response;
         return emit(T1Block::request(SupervisoryType::information_field_size,
                                      {*m_config.announced_information_field_size}));
@@ -152,7 +152,7 @@ std::optional<base::Bytes> T1Card::next_response_block() {
 
 std::optional<base::Bytes> T1Card::on_receive_ready(const T1Block& block) {
     if (m_unacknowledged && block.sequence != m_unacknowledged->sequence && m_chaining) {
-        // §11.6.2, rule 5: the interface device took the chained block and asks for the next.
+        // §11.6.2: the interface device took the chained block and asks for the next.
         m_unacknowledged.reset();
         return next_response_block();
     }
@@ -173,19 +173,19 @@ std::optional<base::Bytes> T1Card::on_supervisory(const T1Block& block) {
     if (!block.is_response) {
         switch (block.supervisory) {
             case SupervisoryType::resynch: {
-                // §11.6.2, rule 6: both ends start again from N(S) = 0 and default sizes.
+                // §11.6.2: both ends start again from N(S) = 0 and default sizes.
                 const bool announced = m_field_size_announced;
                 reset();
                 m_field_size_announced = announced;
                 return emit(T1Block::response(SupervisoryType::resynch));
             }
             case SupervisoryType::information_field_size:
-                // §11.6.2, rule 4.1: the interface device's new IFSD, echoed.
+                // §11.6.2: the interface device's new IFSD, echoed.
                 m_device_field_size = block.information[0];
                 return emit(
                     T1Block::response(SupervisoryType::information_field_size, block.information));
             case SupervisoryType::abort:
-                // §11.6.2, rule 9: the chain in either direction ends.
+                // §11.6.2: the chain in either direction ends.
                 m_command.clear();
                 m_response.clear();
                 m_response_offset = 0;

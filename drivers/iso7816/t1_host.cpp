@@ -105,7 +105,7 @@ T1Host::T1Host(T1Port& port, const T1Parameters& parameters)
       m_parameters(parameters),
       m_card_information_field_size(parameters.card_information_field_size) {
     if (m_parameters.profile == T1Profile::emv) {
-        // EMV 4.3 Book 1 §9.2.4.1.1: the terminal uses NAD 00.
+        // EMV 4.3 Book 1 §9.2.4: the terminal uses NAD 00.
         m_parameters.node_address = 0;
     }
     m_card_information_field_size =
@@ -215,7 +215,7 @@ std::expected<void, T1Error> T1Host::negotiate_information_field_size() {
         std::clamp(m_parameters.device_information_field_size, k_t1_min_information_field_size,
                    k_t1_max_information_field_size);
     for (int attempt = 0; attempt < k_t1_max_attempts; ++attempt) {
-        // §11.6.2 and EMV 4.3 Book 1 §9.2.4.2: the interface device offers its IFSD with
+        // §11.6.2 and EMV 4.3 Book 1 §9.2.4: the interface device offers its IFSD with
         // S(IFS request) and the card echoes it in S(IFS response); anything else, or
         // nothing, is answered by sending the request again.
         const Received received =
@@ -288,7 +288,7 @@ std::expected<base::Bytes, T1Error> T1Host::run_exchange(std::span<const std::ui
             return std::unexpected(*received.fatal);
         }
         if (!received.block) {
-            // §11.6.3, rule 7.1: a damaged block or none is answered by an R-block that names
+            // §11.6.3: a damaged block or none is answered by an R-block that names
             // the I-block expected. An S(... request) of ours is sent again instead.
             const bool resend = sent.kind == T1BlockKind::supervisory && !sent.is_response;
             const T1Block again =
@@ -316,7 +316,7 @@ std::expected<base::Bytes, T1Error> T1Host::run_exchange(std::span<const std::ui
                     continue;
                 }
                 if (!receiving) {
-                    // §11.6.2, rule 2.1: the card's I-block acknowledges our last I-block.
+                    // §11.6.2: the card's I-block acknowledges our last I-block.
                     m_send_sequence ^= 1U;
                     receiving = true;
                 }
@@ -330,14 +330,14 @@ std::expected<base::Bytes, T1Error> T1Host::run_exchange(std::span<const std::ui
                 if (!block.more) {
                     return response;
                 }
-                // §11.6.2, rule 5: each chained I-block is acknowledged with R(N(R)), N(R)
+                // §11.6.2: each chained I-block is acknowledged with R(N(R)), N(R)
                 // the N(S) of the next I-block expected.
                 next = T1Block::receive_ready(m_receive_sequence);
                 continue;
             }
             case T1BlockKind::receive_ready: {
                 if (!receiving && block.sequence != m_send_sequence && current.more) {
-                    // §11.6.2, rule 5: the card took our chained block and asks for the next
+                    // §11.6.2: the card took our chained block and asks for the next
                     // (also when this answers an R- or S-block of ours sent after the first
                     // acknowledgement was lost).
                     offset += current.information.size();
@@ -347,7 +347,7 @@ std::expected<base::Bytes, T1Error> T1Host::run_exchange(std::span<const std::ui
                     next = current;
                     continue;
                 }
-                // §11.6.3, rules 7.2 and 7.3: an R-block naming our unacknowledged I-block asks
+                // §11.6.3: an R-block naming our unacknowledged I-block asks
                 // for it again (rebuilt at the IFSC in force, which may have changed); any other
                 // R-block asks for the last block we sent.
                 const bool wants_information = !receiving && block.sequence == m_send_sequence;
@@ -364,7 +364,7 @@ std::expected<base::Bytes, T1Error> T1Host::run_exchange(std::span<const std::ui
         }
 
         if (block.is_response) {
-            // We asked for nothing: an S(... response) here is invalid (rule 7.1).
+            // We asked for nothing: an S(... response) here is invalid.
             if (auto error = failed(invalid)) {
                 return std::unexpected(*error);
             }
@@ -372,7 +372,7 @@ std::expected<base::Bytes, T1Error> T1Host::run_exchange(std::span<const std::ui
         }
         switch (block.supervisory) {
             case SupervisoryType::waiting_time_extension:
-                // §11.6.2, rule 3: S(WTX response) echoes the multiplier, and BWT times it
+                // §11.6.2: S(WTX response) echoes the multiplier, and BWT times it
                 // holds for the card's next block.
                 if (++extensions > k_t1_max_waiting_time_extensions) {
                     m_dead = true;
@@ -384,7 +384,7 @@ std::expected<base::Bytes, T1Error> T1Host::run_exchange(std::span<const std::ui
                     T1Block::response(SupervisoryType::waiting_time_extension, block.information);
                 continue;
             case SupervisoryType::information_field_size:
-                // §11.6.2, rule 4.2: the card announces a new IFSC; the blocks not yet taken
+                // §11.6.2: the card announces a new IFSC; the blocks not yet taken
                 // are cut to it.
                 // A card that keeps announcing sizes is counted as failing, so that it cannot
                 // hold the interface device forever.
@@ -399,7 +399,7 @@ std::expected<base::Bytes, T1Error> T1Host::run_exchange(std::span<const std::ui
                     T1Block::response(SupervisoryType::information_field_size, block.information);
                 continue;
             case SupervisoryType::abort: {
-                // §11.6.2, rule 9: the card ends the chain; we confirm with S(ABORT response)
+                // §11.6.2: the card ends the chain; we confirm with S(ABORT response)
                 // and whatever it sends next gives the right to send back to us. EMV terminals
                 // never send S(ABORT request) (EMV 4.3 Book 1 §9.2.5), and neither does this.
                 const Received after = exchange(T1Block::response(SupervisoryType::abort));
@@ -415,7 +415,7 @@ std::expected<base::Bytes, T1Error> T1Host::run_exchange(std::span<const std::ui
                 return std::unexpected(T1Error::aborted_by_card);
             }
             case SupervisoryType::resynch:
-                // Only the interface device sends S(RESYNCH request) (§11.6.2, rule 6).
+                // Only the interface device sends S(RESYNCH request) (§11.6.2).
                 if (auto error = failed(invalid)) {
                     return std::unexpected(*error);
                 }

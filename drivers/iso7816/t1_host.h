@@ -43,7 +43,7 @@ enum class T1Profile {
     // ISO/IEC 7816-3 §11.6.3: after three failed tries, S(RESYNCH request).
     iso7816,
     // EMV 4.3 Book 1 §9.2.5: the terminal does not resynchronise; after three failed tries
-    // it deactivates the card (the session is dead). NAD is always 00 (§9.2.4.1.1).
+    // it deactivates the card (the session is dead). NAD is always 00 (§9.2.4).
     emv,
 };
 
@@ -122,7 +122,7 @@ class T1Host {
     T1Host(T1Port& port, const T1Parameters& parameters);
 
     // Sends one command APDU and returns the card's response (data, SW1 SW2). The first call
-    // after the ATR first offers IFSD with S(IFS request) (§11.6.2, EMV 4.3 Book 1 §9.2.4.2).
+    // after the ATR first offers IFSD with S(IFS request) (§11.6.2, EMV 4.3 Book 1 §9.2.4).
     std::expected<base::Bytes, T1Error> transceive(std::span<const std::uint8_t> apdu);
 
     // The IFS exchange on its own, for a caller that wants it done straight after the ATR.

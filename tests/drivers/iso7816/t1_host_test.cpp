@@ -10,10 +10,11 @@
 using namespace drivers::iso7816;
 using tests::drivers::hex;
 
-// The scenarios follow ISO/IEC 7816-3:2006 §11.6 (rules 1 to 9 and the error handling of
-// §11.6.3), in the order of the standard's Annex A scenarios: the standard's own text was not
+// The scenarios follow ISO/IEC 7816-3:2006 §11.6 (the rules of §11.6.2 and the error handling of
+// §11.6.3) and cover the kinds of exchange its Annex A shows: the standard's own text was not
 // available to this project, so each exchange was built from the rules and every byte worked
-// out by hand (NAD 00, LRC). "H:" is what the interface device sends, "C:" the card's answer.
+// out by hand (NAD 00, LRC). Each step is the block the interface device sends and the card's
+// answer (or the port's fault).
 
 namespace {
 
@@ -51,7 +52,7 @@ class ScriptedPort : public T1Port {
     std::size_t m_index = 0;
 };
 
-// IFSD 254 offered and taken: the first exchange of every session (EMV 4.3 Book 1 §9.2.4.2).
+// IFSD 254 offered and taken: the first exchange of every session (EMV 4.3 Book 1 §9.2.4).
 const ScriptedPort::Step k_ifs_exchange{"00 C1 01 FE 3E", "00 E1 01 FE 1E"};
 
 T1Parameters parameters_with_ifsc(std::uint8_t ifsc) {
