@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include <fmt/format.h>
+
 #include "base/bytes.h"
 
 namespace drivers::ccid {
@@ -16,6 +18,12 @@ constexpr std::size_t k_interrupt_buffer_length = 64;
 // While a command waits for its answer, the interrupt is asked at least this often: it bounds
 // how long an eject, a stop or a card read's deadline waits for a slow reader.
 constexpr std::chrono::milliseconds k_interrupt_check_interval{100};
+
+// CCID 1.1 §5.3: class-specific requests to the interface.
+constexpr std::uint8_t k_request_type_class_interface_out = 0x21;
+constexpr std::uint8_t k_request_type_class_interface_in = 0xA1;
+constexpr std::uint8_t k_request_abort = 0x01;
+constexpr std::uint8_t k_request_get_data_rates = 0x03;
 
 CcidError from_usb(usb::UsbError error) {
     switch (error) {
@@ -112,6 +120,14 @@ std::string_view to_string(CcidError error) {
             return "ccid: PIN entry timed out";
         case CcidError::command_failed:
             return "ccid: the reader reports that the command failed";
+        case CcidError::exchange_level_not_supported:
+            return "ccid: the reader works at character level, which this driver does not drive";
+        case CcidError::no_common_protocol:
+            return "ccid: the card offers no protocol the reader speaks";
+        case CcidError::pps_failed:
+            return "ccid: the card refused the protocol and speed asked for";
+        case CcidError::card_protocol_failed:
+            return "ccid: the card's transmission protocol failed beyond recovery";
     }
     return "ccid: unknown error";
 }
@@ -151,6 +167,53 @@ CcidError error_from_state(const SlotState& state) {
     }
 }
 
+std::string slot_error_name(std::uint8_t error) {
+    // CCID 1.1 §6.2.6 Table 6.2-2.
+    switch (error) {
+        case slot_error::k_command_not_supported:
+            return "CMD_NOT_SUPPORTED";
+        case slot_error::k_cmd_aborted:
+            return "CMD_ABORTED";
+        case slot_error::k_icc_mute:
+            return "ICC_MUTE";
+        case slot_error::k_xfr_parity_error:
+            return "XFR_PARITY_ERROR";
+        case slot_error::k_xfr_overrun:
+            return "XFR_OVERRUN";
+        case slot_error::k_hw_error:
+            return "HW_ERROR";
+        case slot_error::k_bad_atr_ts:
+            return "BAD_ATR_TS";
+        case slot_error::k_bad_atr_tck:
+            return "BAD_ATR_TCK";
+        case slot_error::k_icc_protocol_not_supported:
+            return "ICC_PROTOCOL_NOT_SUPPORTED";
+        case slot_error::k_icc_class_not_supported:
+            return "ICC_CLASS_NOT_SUPPORTED";
+        case slot_error::k_procedure_byte_conflict:
+            return "PROCEDURE_BYTE_CONFLICT";
+        case slot_error::k_deactivated_protocol:
+            return "DEACTIVATED_PROTOCOL";
+        case slot_error::k_busy_with_auto_sequence:
+            return "BUSY_WITH_AUTO_SEQUENCE";
+        case slot_error::k_pin_timeout:
+            return "PIN_TIMEOUT";
+        case slot_error::k_pin_cancelled:
+            return "PIN_CANCELLED";
+        case slot_error::k_cmd_slot_busy:
+            return "CMD_SLOT_BUSY";
+        default:
+            break;
+    }
+    if (error >= 1 && error <= 127) {
+        // The offset of the field the reader refuses, counted from bMessageType.
+        return fmt::format("bad value at offset {} of the command", error);
+    }
+    // 0x81..0xC0 are the vendor's own, the rest reserved (Table 6.2-2).
+    return fmt::format("{} error 0x{:02X}", error >= 0x81 && error <= 0xC0 ? "vendor" : "reserved",
+                       error);
+}
+
 CcidOptions CcidOptions::for_reader(const ClassDescriptor& descriptor, std::uint8_t slot) {
     CcidOptions options;
     options.slot = slot;
@@ -172,7 +235,8 @@ std::uint8_t CcidClient::next_sequence() {
     return m_sequence++;
 }
 
-std::expected<Response, CcidError> CcidClient::receive(Clock::time_point until) {
+std::expected<Response, CcidError> CcidClient::receive(Clock::time_point until,
+                                                       bool interruptible) {
     // One bulk transfer normally carries one whole message, but a transfer cut short by its
     // timeout hands over only the first part; the rest comes with the next transfer. So bytes
     // are gathered until the header's dwLength is complete.
@@ -187,7 +251,7 @@ std::expected<Response, CcidError> CcidClient::receive(Clock::time_point until) 
     // The first read is made however late it is: an answer already waiting is taken.
     bool read_once = false;
     while (true) {
-        if (m_interrupt && m_interrupt()) {
+        if (interruptible && m_interrupt && m_interrupt()) {
             return std::unexpected(CcidError::aborted);
         }
         const auto left =
@@ -241,13 +305,20 @@ std::expected<Response, CcidError> CcidClient::exchange(const Command& command) 
     int time_extensions = 0;
     int stale_responses = 0;
     while (true) {
-        auto response = receive(std::min(deadline, Clock::now() + timeout));
+        auto response = receive(std::min(deadline, Clock::now() + timeout), true);
         if (!response) {
+            const CcidError error = response.error();
+            if (error == CcidError::timeout || error == CcidError::aborted ||
+                error == CcidError::time_extension_limit) {
+                // The reader may still be working on the command: stop it, so that its late
+                // answer cannot be taken for the next command's.
+                abort_command(slot, sequence);
+            }
             // Only stale answers came: the device is out of step, which is worth naming.
-            if (response.error() == CcidError::timeout && stale_responses > 0) {
+            if (error == CcidError::timeout && stale_responses > 0) {
                 return std::unexpected(CcidError::sequence_mismatch);
             }
-            return std::unexpected(response.error());
+            return std::unexpected(error);
         }
         if (sequence_of(*response) != sequence) {
             if (++stale_responses > m_options.max_stale_responses) {
@@ -262,12 +333,11 @@ std::expected<Response, CcidError> CcidClient::exchange(const Command& command) 
         if (state.command == CommandStatus::time_extension) {
             // CCID 1.1 §6.2.6: bStatus 0x80 asks the host to wait again, bError being the
             // multiplier of the waiting time.
-            if (++time_extensions > m_options.max_time_extensions) {
-                return std::unexpected(CcidError::time_extension_limit);
-            }
             const auto left =
                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-            if (left <= std::chrono::milliseconds::zero()) {
+            if (++time_extensions > m_options.max_time_extensions ||
+                left <= std::chrono::milliseconds::zero()) {
+                abort_command(slot, sequence);
                 return std::unexpected(CcidError::time_extension_limit);
             }
             timeout = std::min(left, m_options.command_timeout * std::max<int>(1, state.error));
@@ -277,9 +347,39 @@ std::expected<Response, CcidError> CcidClient::exchange(const Command& command) 
             return std::unexpected(CcidError::unexpected_response);
         }
         if (state.command == CommandStatus::failed) {
+            m_last_slot_error = state.error;
             return std::unexpected(error_from_state(state));
         }
         return std::move(*response);
+    }
+}
+
+void CcidClient::abort_command(std::uint8_t slot, std::uint8_t sequence) {
+    // CCID 1.1 §5.3.1: the control request first, then the bulk message with the same bSlot
+    // and bSeq; the reader ends the aborted command (CMD_ABORTED) and answers the Abort with
+    // a SlotStatus. A reader that stalls the request cannot abort; what it sends late is
+    // skipped by its stale bSeq anyway.
+    const usb::ControlRequest request{
+        .request_type = k_request_type_class_interface_out,
+        .request = k_request_abort,
+        .value = static_cast<std::uint16_t>((sequence << 8) | slot),
+        .index = m_options.interface_number,
+    };
+    if (!m_transport.control_transfer(request, {}, 0, m_options.abort_timeout)) {
+        return;
+    }
+    if (!m_transport.bulk_out(encode(Command{Abort{slot, sequence}}), m_options.abort_timeout)) {
+        return;
+    }
+    const auto until = Clock::now() + m_options.abort_timeout;
+    while (Clock::now() < until) {
+        auto response = receive(until, false);
+        if (!response) {
+            return;
+        }
+        if (sequence_of(*response) == sequence && std::holds_alternative<SlotStatus>(*response)) {
+            return;
+        }
     }
 }
 
@@ -317,20 +417,59 @@ std::expected<SlotReport, CcidError> CcidClient::slot_status() {
     return SlotReport{status.state.icc, status.clock};
 }
 
-std::expected<base::Bytes, CcidError> CcidClient::transmit(std::span<const std::uint8_t> apdu) {
-    if (apdu.size() + k_header_length > m_options.max_message_length) {
+std::expected<base::Bytes, CcidError> CcidClient::transmit(std::span<const std::uint8_t> data,
+                                                           std::uint8_t block_waiting_integer) {
+    if (data.size() + k_header_length > m_options.max_message_length) {
         return std::unexpected(CcidError::apdu_too_long);
     }
     std::lock_guard lock(m_command_mutex);
     XfrBlock command;
     command.slot = m_options.slot;
     command.sequence = next_sequence();
-    command.data.assign(apdu.begin(), apdu.end());
+    command.block_waiting_integer = block_waiting_integer;
+    command.data.assign(data.begin(), data.end());
     auto response = exchange(command);
     if (!response) {
         return std::unexpected(response.error());
     }
     return std::move(std::get<DataBlock>(*response).data);
+}
+
+std::expected<Parameters, CcidError> CcidClient::set_parameters(
+    std::uint8_t protocol, std::span<const std::uint8_t> data) {
+    std::lock_guard lock(m_command_mutex);
+    SetParameters command;
+    command.slot = m_options.slot;
+    command.sequence = next_sequence();
+    command.protocol = protocol;
+    command.protocol_data.assign(data.begin(), data.end());
+    auto response = exchange(command);
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    return std::move(std::get<Parameters>(*response));
+}
+
+std::expected<std::vector<std::uint32_t>, CcidError> CcidClient::data_rates(std::uint8_t count) {
+    const usb::ControlRequest request{
+        .request_type = k_request_type_class_interface_in,
+        .request = k_request_get_data_rates,
+        .value = 0,
+        .index = m_options.interface_number,
+    };
+    auto answer = m_transport.control_transfer(request, {}, static_cast<std::uint16_t>(count * 4),
+                                               m_options.command_timeout);
+    if (!answer) {
+        return std::unexpected(answer.error() == usb::UsbError::pipe
+                                   ? CcidError::command_not_supported
+                                   : from_usb(answer.error()));
+    }
+    // Four bytes each, little-endian; a short answer gives the whole rates it holds.
+    std::vector<std::uint32_t> rates;
+    for (std::size_t offset = 0; offset + 4 <= answer->size(); offset += 4) {
+        rates.push_back(base::le32_at(*answer, offset));
+    }
+    return rates;
 }
 
 std::expected<std::optional<InterruptMessage>, CcidError> CcidClient::wait_for_interrupt(

@@ -12,7 +12,9 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/bytes.h"
 #include "drivers/ccid/ccid_message.h"
@@ -22,33 +24,41 @@
 namespace drivers::ccid {
 
 enum class CcidError {
-    timeout,                 // the reader did not answer in time
-    reader_gone,             // the reader was unplugged
-    transport_failed,        // any other USB failure
-    malformed_response,      // the reader's answer is not a valid CCID message
-    unexpected_response,     // a valid message of the wrong kind for the command sent
-    sequence_mismatch,       // no answer carried the bSeq of the command
-    slot_mismatch,           // the answer is about another slot
-    time_extension_limit,    // the reader kept asking for more time
-    apdu_too_long,           // the command does not fit the reader's message size
-    card_absent,             // no card in the slot
-    card_mute,               // the card does not answer (CCID bError FE)
-    card_communication,      // parity error or overrun talking to the card
-    bad_atr,                 // the reader rejected the card's answer to reset
-    protocol_not_supported,  // the card's protocol is not one the reader speaks
-    command_not_supported,   // the reader does not know this command
-    hardware_error,          // the reader reports a hardware fault
-    aborted,                 // the command was aborted
-    slot_busy,               // the slot is busy with another command
-    pin_cancelled,           // PIN entry cancelled on a reader's keypad
-    pin_timeout,             // PIN entry timed out on a reader's keypad
-    command_failed,          // any other failure the reader reports
+    timeout,                       // the reader did not answer in time
+    reader_gone,                   // the reader was unplugged
+    transport_failed,              // any other USB failure
+    malformed_response,            // the reader's answer is not a valid CCID message
+    unexpected_response,           // a valid message of the wrong kind for the command sent
+    sequence_mismatch,             // no answer carried the bSeq of the command
+    slot_mismatch,                 // the answer is about another slot
+    time_extension_limit,          // the reader kept asking for more time
+    apdu_too_long,                 // the command does not fit the reader's message size
+    card_absent,                   // no card in the slot
+    card_mute,                     // the card does not answer (CCID bError FE)
+    card_communication,            // parity error or overrun talking to the card
+    bad_atr,                       // the reader rejected the card's answer to reset
+    protocol_not_supported,        // the card's protocol is not one the reader speaks
+    command_not_supported,         // the reader does not know this command
+    hardware_error,                // the reader reports a hardware fault
+    aborted,                       // the command was aborted
+    slot_busy,                     // the slot is busy with another command
+    pin_cancelled,                 // PIN entry cancelled on a reader's keypad
+    pin_timeout,                   // PIN entry timed out on a reader's keypad
+    command_failed,                // any other failure the reader reports
+    exchange_level_not_supported,  // a character-level reader: the host would time each byte
+    no_common_protocol,            // the card offers no protocol the reader speaks
+    pps_failed,                    // the card refused the protocol or speed asked for
+    card_protocol_failed,          // T=1 with the card failed beyond recovery (resynch failed)
 };
 
 std::string_view to_string(CcidError error);
 
 // The reader's verdict on a failed command, as a CcidError (CCID 1.1 §6.2.6).
 CcidError error_from_state(const SlotState& state);
+
+// Every bError value by its name in CCID 1.1 Table 6.2-2 ("ICC_MUTE"), or the field it
+// refuses ("bad value at offset 7 of the command") for 1..127, for the engineer's log.
+std::string slot_error_name(std::uint8_t error);
 
 struct CcidOptions {
     std::uint8_t slot = 0;
@@ -65,6 +75,12 @@ struct CcidOptions {
     // dwMaxCCIDMessageLength: header plus data, from the class descriptor, always between
     // k_min_message_length and k_max_message_length.
     std::size_t max_message_length = k_max_message_length;
+    // The reader's interface number, which class-specific control requests (ABORT,
+    // GET_DATA_RATES) carry in wIndex (CCID 1.1 §5.3).
+    std::uint8_t interface_number = 0;
+    // After a command ends without its answer (a time-out, an interrupt), how long the ABORT
+    // that puts reader and host back in step may take (CCID 1.1 §5.3.1).
+    std::chrono::milliseconds abort_timeout{1000};
 
     // The reader's own figures, clamped to what CCID allows: a reader cannot make the host
     // reserve more than k_max_message_length for its answers.
@@ -94,9 +110,20 @@ class CcidClient {
     std::expected<SlotReport, CcidError> power_off();
     // PC_to_RDR_GetSlotStatus (§6.1.3).
     std::expected<SlotReport, CcidError> slot_status();
-    // PC_to_RDR_XfrBlock (§6.1.4) at short or extended APDU level: sends a command APDU and
-    // returns the response APDU (data and status word) as the reader delivers it.
-    std::expected<base::Bytes, CcidError> transmit(std::span<const std::uint8_t> apdu);
+    // PC_to_RDR_XfrBlock (§6.1.4): sends a command APDU (APDU level), a TPDU or a T=1 block
+    // (TPDU level) and returns what the reader delivers. `block_waiting_integer` (bBWI)
+    // multiplies the reader's block waiting time, for a T=1 card that asked for more time.
+    std::expected<base::Bytes, CcidError> transmit(std::span<const std::uint8_t> data,
+                                                   std::uint8_t block_waiting_integer = 0);
+    // PC_to_RDR_SetParameters (§6.1.7): the protocol (0 or 1) and abProtocolDataStructure;
+    // returns the parameters the reader now uses.
+    std::expected<Parameters, CcidError> set_parameters(std::uint8_t protocol,
+                                                        std::span<const std::uint8_t> data);
+    // GET_DATA_RATES (§5.3.3): the data rates the reader supports, `count` of them
+    // (bNumDataRatesSupported), in bits per second.
+    std::expected<std::vector<std::uint32_t>, CcidError> data_rates(std::uint8_t count);
+    // The bError of the last command the reader failed (CCID 1.1 Table 6.2-2).
+    std::optional<std::uint8_t> last_slot_error() const { return m_last_slot_error; }
 
     // Waits up to `timeout` for a message on the interrupt endpoint (§6.3). Nothing within
     // the time is not an error: the result is then empty, as it is when another thread ends
@@ -111,7 +138,10 @@ class CcidClient {
     using Clock = std::chrono::steady_clock;
 
     std::expected<Response, CcidError> exchange(const Command& command);
-    std::expected<Response, CcidError> receive(Clock::time_point until);
+    std::expected<Response, CcidError> receive(Clock::time_point until, bool interruptible);
+    // CCID 1.1 §5.3.1: the ABORT control request and PC_to_RDR_Abort with the sequence of a
+    // command whose answer never came, then the reader's answers drained until the Abort's.
+    void abort_command(std::uint8_t slot, std::uint8_t sequence);
     std::uint8_t next_sequence();
 
     usb::Transport& m_transport;
@@ -119,6 +149,7 @@ class CcidClient {
     Interrupt m_interrupt;
     std::mutex m_command_mutex;  // one command in flight at a time
     std::uint8_t m_sequence = 0;
+    std::optional<std::uint8_t> m_last_slot_error;
     // Every answer is read into this one buffer, reserved once at the reader's clamped message
     // length and wiped after each answer is decoded (it carries the card's records).
     base::Bytes m_read_buffer;

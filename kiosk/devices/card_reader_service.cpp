@@ -6,9 +6,12 @@
 #include <utility>
 #include <variant>
 
-#include "drivers/ccid/ccid_apdu_channel.h"
+#include <fmt/format.h>
+
+#include "drivers/ccid/card_session.h"
 #include "drivers/ccid/ccid_client.h"
 #include "drivers/ccid/class_descriptor.h"
+#include "drivers/ccid/reader_quirks.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/devices/device_timing.h"
 
@@ -17,9 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using drivers::ccid::CcidError;
-
-// The slot the kiosk's reader uses; multi-slot readers carry SAMs in the others.
-constexpr std::uint8_t k_card_slot = 0;
 
 // What the customer is told about a card that could not be read: only a chip that answered
 // every question and holds no application this kiosk accepts (a transit or loyalty card) is
@@ -50,7 +50,9 @@ std::string_view to_string(CardReaderState state) {
 struct CardReaderService::Connection {
     std::unique_ptr<drivers::usb::UsbTransport> transport;
     std::unique_ptr<drivers::ccid::CcidClient> client;
-    drivers::ccid::ExchangeLevel level = drivers::ccid::ExchangeLevel::short_apdu;
+    drivers::ccid::ReaderProfile profile;
+    // The card being read or in use, from power-on to release.
+    std::unique_ptr<drivers::ccid::CardSession> card;
 };
 
 CardReaderService::CardReaderService(CardReaderOptions options)
@@ -92,20 +94,71 @@ void CardReaderService::run() {
 
 std::optional<CardReaderService::Connection> CardReaderService::connect(
     const drivers::usb::UsbContext& context) {
-    auto transport = drivers::usb::UsbTransport::open(context, m_options.match);
+    // The first reader the options match that the allow-list admits.
+    auto devices = context.devices();
+    if (!devices) {
+        return std::nullopt;
+    }
+    std::optional<drivers::usb::DeviceMatch> chosen;
+    for (const drivers::usb::DeviceInfo& device : *devices) {
+        const bool matches = std::ranges::any_of(device.interfaces, [&](const auto& interface) {
+            return m_options.match.matches(device, interface);
+        });
+        if (!matches) {
+            continue;
+        }
+        const ReaderId id{device.vendor_id, device.product_id};
+        if (!m_options.allowed_readers.empty() &&
+            std::ranges::find(m_options.allowed_readers, id) == m_options.allowed_readers.end()) {
+            if (m_refused_reader != id) {
+                m_refused_reader = id;
+                tell(fmt::format("reader {:04X}:{:04X} is not on the approved list: not used",
+                                 id.vendor_id, id.product_id));
+            }
+            continue;
+        }
+        chosen = m_options.match;
+        chosen->bus = device.bus;
+        chosen->address = device.address;
+        break;
+    }
+    if (!chosen) {
+        return std::nullopt;
+    }
+    auto transport = drivers::usb::UsbTransport::open(context, *chosen);
     if (!transport) {
         return std::nullopt;
     }
     Connection connection;
     connection.transport = std::move(*transport);
-    drivers::ccid::CcidOptions options;
-    options.slot = k_card_slot;
-    if (auto descriptor =
-            drivers::ccid::decode_class_descriptor(connection.transport->class_descriptor())) {
-        options = drivers::ccid::CcidOptions::for_reader(*descriptor, k_card_slot);
-        connection.level = descriptor->exchange_level();
-    } else {
-        tell("reader class descriptor unreadable, assuming an APDU-level reader");
+    auto descriptor =
+        drivers::ccid::decode_class_descriptor(connection.transport->class_descriptor());
+    if (!descriptor) {
+        tell("reader class descriptor unreadable: not used");
+        return std::nullopt;
+    }
+    connection.profile.descriptor = *descriptor;
+    const auto* quirks = drivers::ccid::find_reader_quirks(connection.transport->vendor_id(),
+                                                           connection.transport->product_id());
+    if (quirks) {
+        connection.profile.descriptor = drivers::ccid::apply_quirks(*descriptor, *quirks);
+        tell(fmt::format("reader {}: {}", quirks->model, quirks->reason));
+    }
+    const drivers::ccid::ClassDescriptor& reader = connection.profile.descriptor;
+    if (reader.exchange_level() == drivers::ccid::ExchangeLevel::character) {
+        tell("reader works at character level, which the kiosk does not drive: not used");
+        return std::nullopt;
+    }
+    if (m_options.card_slot > reader.max_slot_index) {
+        tell(fmt::format("reader has no slot {}: not used", m_options.card_slot));
+        return std::nullopt;
+    }
+    auto options = drivers::ccid::CcidOptions::for_reader(reader, m_options.card_slot);
+    options.interface_number = connection.transport->interface().number;
+    if (quirks && quirks->command_timeout) {
+        options.command_timeout = *quirks->command_timeout;
+        options.max_command_duration =
+            std::max(options.max_command_duration, *quirks->command_timeout);
     }
     connection.client = std::make_unique<drivers::ccid::CcidClient>(*connection.transport, options);
     // A reader or card that keeps the model waiting (asking for more time, or silent) lets go
@@ -114,6 +167,14 @@ std::optional<CardReaderService::Connection> CardReaderService::connect(
         return m_link.stop_requested() ||
                (m_read_deadline && (m_eject_requested.load() || Clock::now() >= *m_read_deadline));
     });
+    // CCID 1.1 §5.3.3: the rates a reader lists bound the speed a card is driven at; a reader
+    // that lists none takes any up to dwMaxDataRate.
+    if (reader.data_rate_count > 0) {
+        if (auto rates = connection.client->data_rates(reader.data_rate_count)) {
+            connection.profile.data_rates = std::move(*rates);
+        }
+    }
+    m_refused_reader.reset();
     return connection;
 }
 
@@ -188,8 +249,9 @@ void CardReaderService::serve(Connection& connection) {
                     // is used: a notification queued before the model asked GetSlotStatus
                     // also says "changed", about a change already seen. Removal and
                     // reinsertion each send their own notification, so both are seen.
-                    if (interrupt.slots.size() > k_card_slot) {
-                        outcome = follow_slot(connection, interrupt.slots[k_card_slot].present);
+                    if (interrupt.slots.size() > m_options.card_slot) {
+                        outcome =
+                            follow_slot(connection, interrupt.slots[m_options.card_slot].present);
                     }
                 } else {
                     // CCID 1.1 §6.3.2: the reader cut the card's power (e.g. overcurrent).
@@ -249,9 +311,9 @@ std::string CardReaderService::finish_read(std::string_view reason) {
 }
 
 CardReaderService::Outcome CardReaderService::read_card(Connection& connection) {
-    auto answer_to_reset = connection.client->power_on();
-    if (!answer_to_reset) {
-        const CcidError error = answer_to_reset.error();
+    auto card = drivers::ccid::CardSession::start(*connection.client, connection.profile);
+    if (!card) {
+        const CcidError error = card.error();
         if (error == CcidError::card_absent) {
             tell("card removed before it could be read");
             card_removed();
@@ -261,16 +323,16 @@ CardReaderService::Outcome CardReaderService::read_card(Connection& connection) 
         tell("card read failed");
         return error == CcidError::reader_gone ? Outcome::reader_gone : Outcome::keep_going;
     }
+    connection.card = std::move(*card);
     set_state(CardReaderState::powered);
     tell("card powered");
 
-    drivers::ccid::CcidApduChannel channel(*connection.client, connection.level);
-    auto card = drivers::emv::read_card_data(channel, m_options.terminal);
-    if (!card) {
-        post(core::CardReadFailed{finish_read(drivers::emv::to_string(card.error())),
-                                  fault_of(card.error())});
+    auto data = drivers::emv::read_card_data(*connection.card, m_options.terminal);
+    if (!data) {
+        post(core::CardReadFailed{finish_read(drivers::emv::to_string(data.error())),
+                                  fault_of(data.error())});
         tell("card read failed");
-        if (card.error() == drivers::emv::EmvError::reader_failed &&
+        if (data.error() == drivers::emv::EmvError::reader_failed &&
             !connection.client->slot_status()) {
             return Outcome::reader_gone;
         }
@@ -279,9 +341,9 @@ CardReaderService::Outcome CardReaderService::read_card(Connection& connection) 
     }
     m_read_deadline.reset();
     // The plain digits live only as long as it takes to move them into the masking type.
-    auto number = core::CardNumber::parse(card->pan.view());
-    card->pan.clear();
-    card->holder_name.clear();
+    auto number = core::CardNumber::parse(data->pan.view());
+    data->pan.clear();
+    data->holder_name.clear();
     if (!number) {
         post(core::CardReadFailed{"card number unusable"});
         tell("card read failed");
@@ -292,8 +354,8 @@ CardReaderService::Outcome CardReaderService::read_card(Connection& connection) 
     tell("card read");
     post(core::CardRead{
         core::CardData{.pan = std::move(*number),
-                       .expiry = std::move(card->expiry),
-                       .language_preference = std::move(card->language_preference)}});
+                       .expiry = std::move(data->expiry),
+                       .language_preference = std::move(data->language_preference)}});
     return Outcome::keep_going;
 }
 
@@ -303,6 +365,7 @@ void CardReaderService::release_card(Connection& connection) {
         return;
     }
     // CCID 1.1 §6.1.2. Whatever the reader answers, the card is no longer in use.
+    connection.card.reset();
     (void)connection.client->power_off();
     set_state(CardReaderState::present);
     tell("card released");

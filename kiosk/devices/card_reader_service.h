@@ -7,6 +7,11 @@
 // DeviceMissing{card_reader} and DeviceReturned{card_reader} say when the reader goes and comes
 // back (DeviceLink).
 //
+// The reader is driven by its class descriptor, corrected by the quirks of its model
+// (drivers/ccid/reader_quirks.h); a card is set up by drivers::ccid::CardSession (protocol,
+// speed, T=1 at TPDU level). A character-level reader, or one not on the allow-list, is not
+// used.
+//
 // States: reader_missing (no reader, looked for again every k_reopen_interval), absent (no
 // card), present (a card in the slot, not powered), powered (answer to reset received,
 // reading), active (read; waits for eject() and removal).
@@ -22,6 +27,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "drivers/emv/card_data.h"
 #include "drivers/usb/usb_transport.h"
@@ -35,6 +41,13 @@ enum class CardReaderState { reader_missing, absent, present, powered, active };
 
 std::string_view to_string(CardReaderState state);
 
+// A reader model by its USB ids, as the allow-list names it.
+struct ReaderId {
+    std::uint16_t vendor_id = 0;
+    std::uint16_t product_id = 0;
+    bool operator==(const ReaderId&) const = default;
+};
+
 struct CardReaderOptions {
     // Any device with a smart-card (CCID) interface; narrow it with vendor and product ids.
     drivers::usb::DeviceMatch match{.vendor_id = std::nullopt,
@@ -43,6 +56,11 @@ struct CardReaderOptions {
                                     .bus = std::nullopt,
                                     .address = std::nullopt};
     drivers::emv::Terminal terminal = drivers::emv::Terminal::unionpay();
+    // The readers the bank has approved; empty admits any CCID reader. A reader not on the
+    // list is not used: the model reports it once and goes on looking, as for a missing one.
+    std::vector<ReaderId> allowed_readers;
+    // The slot customers insert their card into; a multi-slot reader's others hold SAMs.
+    std::uint8_t card_slot = 0;
     // The device's name in notices.
     std::string name = "card reader";
     // One card read, from power-on to the last record, ends within this however the card or
@@ -95,6 +113,8 @@ class CardReaderService {
     DeviceLink m_link;
     std::atomic<CardReaderState> m_state{CardReaderState::reader_missing};
     std::atomic<bool> m_eject_requested{false};
+    // The last reader refused by the allow-list, so that it is reported once (model thread).
+    std::optional<ReaderId> m_refused_reader;
     // Set while a card is being read: the read's window (model thread only).
     std::optional<std::chrono::steady_clock::time_point> m_read_deadline;
 };

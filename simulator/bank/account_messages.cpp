@@ -48,9 +48,9 @@ std::string_view to_string(RequestError error) {
         case RequestError::bad_pan:
             return "pan must be a string of 12 to 19 digits";
         case RequestError::bad_pin_block_format:
-            return "pin_block_format must be \"iso9564-0\"";
+            return "pin_block_format must be \"iso9564-0\" or \"iso9564-4\"";
         case RequestError::bad_pin_block:
-            return "pin_block must be 16 hexadecimal digits";
+            return "pin_block must be 16 hexadecimal digits (iso9564-0) or 32 (iso9564-4)";
         case RequestError::bad_grant:
             return "grant must be 16 to 128 characters of A-Z a-z 0-9 _ -";
         case RequestError::bad_elder_mode:
@@ -95,6 +95,37 @@ bool is_transaction_reference(std::string_view text) {
 bool is_account_number(std::string_view text) {
     return text.size() >= k_minimum_account_length && text.size() <= k_maximum_account_length &&
            base::is_digits(text);
+}
+
+std::optional<PinBlockFormat> pin_block_format_from(std::string_view name) {
+    if (name == "iso9564-0") {
+        return PinBlockFormat::iso9564_format0;
+    }
+    if (name == "iso9564-4") {
+        return PinBlockFormat::iso9564_format4;
+    }
+    return std::nullopt;
+}
+
+std::optional<base::Bytes> parse_pin_block(std::string_view hex, PinBlockFormat format) {
+    const std::size_t length = format == PinBlockFormat::iso9564_format4
+                                   ? 2 * k_pin_block_hex_length
+                                   : k_pin_block_hex_length;
+    if (hex.size() != length) {
+        return std::nullopt;
+    }
+    return base::parse_hex(hex);
+}
+
+bool (*pin_block_check(PinBlockFormat format))(std::string_view) {
+    if (format == PinBlockFormat::iso9564_format4) {
+        return [](std::string_view text) {
+            return parse_pin_block(text, PinBlockFormat::iso9564_format4).has_value();
+        };
+    }
+    return [](std::string_view text) {
+        return parse_pin_block(text, PinBlockFormat::iso9564_format0).has_value();
+    };
 }
 
 std::optional<std::array<std::uint8_t, 8>> parse_pin_block(std::string_view hex) {

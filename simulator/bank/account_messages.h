@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/bytes.h"
+
 namespace simulator::bank {
 
 enum class RequestError {
@@ -23,8 +25,9 @@ enum class RequestError {
     unexpected_field,      // a field the contract does not define
     bad_terminal_id,       // terminal_id missing, not a string, or not 1..32 allowed characters
     bad_pan,               // pan missing, not a string, or not 12..19 digits
-    bad_pin_block_format,  // pin_block_format missing or not "iso9564-0"
-    bad_pin_block,         // pin_block missing, not a string, or not 16 hexadecimal digits
+    bad_pin_block_format,  // pin_block_format missing or not "iso9564-0" or "iso9564-4"
+    bad_pin_block,         // pin_block missing, not a string, or not 16 (format 0) or 32
+                           // (format 4) hexadecimal digits
     bad_grant,             // grant missing, not a string, or not 16..128 allowed characters
     bad_elder_mode,        // elder_mode missing or not a boolean
     bad_session,           // session missing, not a string, or not 16..128 allowed characters
@@ -50,7 +53,17 @@ bool is_transaction_reference(std::string_view text);
 // 12 to 19 digits (ISO/IEC 7812-1 for a PAN; the same for an account number here).
 bool is_account_number(std::string_view text);
 
+// docs/api/account.yaml, "pin_block_format": ISO 9564-1 format 0 (TDES, 8 bytes) or format 4
+// (AES-128, 16 bytes), docs/protocols/epp.md §4.4.
+enum class PinBlockFormat { iso9564_format0, iso9564_format4 };
+std::optional<PinBlockFormat> pin_block_format_from(std::string_view name);
+
+// A format 0 block: 16 hexadecimal digits.
 std::optional<std::array<std::uint8_t, 8>> parse_pin_block(std::string_view hex);
+// A block of `format`: 16 hexadecimal digits for format 0, 32 for format 4.
+std::optional<base::Bytes> parse_pin_block(std::string_view hex, PinBlockFormat format);
+// The check of a pin_block field of `format` (read_string()'s predicate).
+bool (*pin_block_check(PinBlockFormat format))(std::string_view);
 
 struct Money {
     std::int64_t minor_units = 0;

@@ -22,22 +22,22 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view k_json_type = "application/json";
-constexpr std::string_view k_pin_block_format_0 = "iso9564-0";
+// What an undecipherable PIN block is checked as: no block deciphers to it (a PIN is 4 to 12
+// digits, ISO 9564-1:2017 §8.1), so it never matches, and checking it costs what checking a
+// wrong PIN costs (the same hash, the same count).
+constexpr std::string_view k_undecipherable_pin = "-";
 // The drop fault announces a body of this length and then closes the connection.
 constexpr std::size_t k_dropped_body_length = 64;
 
 bool is_pin_block_format(std::string_view text) {
-    return text == k_pin_block_format_0;
-}
-
-bool is_pin_block(std::string_view text) {
-    return parse_pin_block(text).has_value();
+    return pin_block_format_from(text).has_value();
 }
 
 struct BalanceRequest {
     std::string terminal_id;
     std::string pan;
-    std::array<std::uint8_t, 8> pin_block{};
+    PinBlockFormat format = PinBlockFormat::iso9564_format0;
+    base::Bytes pin_block;
 };
 
 // A balance or sign-on request (docs/api/account.yaml, "BalanceRequest"), field by field. The
@@ -64,14 +64,17 @@ std::expected<BalanceRequest, RequestError> parse_balance_request(std::string_vi
     audit.masked_pan = mask_pan(request.pan);
     auto format = read_string(*document, "pin_block_format", is_pin_block_format,
                               RequestError::bad_pin_block_format);
-    auto block = read_string(*document, "pin_block", is_pin_block, RequestError::bad_pin_block);
     if (!format) {
         return std::unexpected(format.error());
     }
+    request.format = *pin_block_format_from(*format);
+    // docs/api/account.yaml: 16 hexadecimal digits for iso9564-0, 32 for iso9564-4.
+    auto block = read_string(*document, "pin_block", pin_block_check(request.format),
+                             RequestError::bad_pin_block);
     if (!block) {
         return std::unexpected(block.error());
     }
-    request.pin_block = *parse_pin_block(*block);
+    request.pin_block = *parse_pin_block(*block, request.format);
     return request;
 }
 
@@ -192,6 +195,25 @@ void AccountService::set_slow_reply_delay(std::chrono::milliseconds delay) {
     m_slow_reply_delay = delay;
 }
 
+std::optional<std::string> AccountService::decipher_pin(PinBlockFormat format,
+                                                        std::span<const std::uint8_t> block,
+                                                        std::string_view pan) const {
+    if (format == PinBlockFormat::iso9564_format4) {
+        if (block.size() != drivers::iso9564::Format4Block{}.size()) {
+            return std::nullopt;
+        }
+        auto pin = drivers::iso9564::format4_decrypt_pin(
+            std::span<const std::uint8_t, 16>(block.data(), 16), pan, m_config.pin_aes_key);
+        return pin ? std::optional<std::string>(std::move(*pin)) : std::nullopt;
+    }
+    if (block.size() != drivers::iso9564::Format0Block{}.size()) {
+        return std::nullopt;
+    }
+    auto pin = drivers::iso9564::format0_decrypt_pin(
+        std::span<const std::uint8_t, 8>(block.data(), 8), pan, m_config.pin_key);
+    return pin ? std::optional<std::string>(std::move(*pin)) : std::nullopt;
+}
+
 std::expected<std::vector<AuditEntry>, BankError> AccountService::audit_entries() {
     if (!m_store) {
         return std::vector<AuditEntry>{};
@@ -243,18 +265,16 @@ AccountService::Reply AccountService::sign_on(std::string_view body, AuditEntry&
     if (*status == CardStatus::blocked) {
         return {403, result_body("card_blocked"), "card_blocked"};
     }
-    // ISO 9564-1 §9.4.2. A block that does not decipher to a valid format 0 block means a
-    // PIN pad with the wrong key or a forged block, not a customer's mistake: no try is counted.
-    auto pin =
-        drivers::iso9564::format0_decrypt_pin(request->pin_block, request->pan, m_config.pin_key);
-    if (!pin) {
-        return {400, bad_request_body("pin_block does not decipher to an ISO 9564 format 0 block"),
-                "bad_pin_block"};
-    }
+    // ISO 9564-1:2017 §9.4.2, §9.4.6. A block that does not decipher to a well-formed block
+    // (a pad with another key, a forged or altered block) is checked as a wrong PIN: the same
+    // reply, the same count of tries, the same work. Were it answered otherwise, whoever can
+    // send blocks could tell a well-formed one from another, a padding oracle on the PIN.
+    std::string pin = decipher_pin(request->format, request->pin_block, request->pan)
+                          .value_or(std::string(k_undecipherable_pin));
     auto check = m_store->verify_pin_and_read_balance(
-        request->pan, *pin,
+        request->pan, pin,
         GrantTerms{request->terminal_id, now_unix_ms(), m_config.grant_lifetime, open_session});
-    base::wipe(*pin);
+    base::wipe(pin);
     if (!check) {
         return {503, result_body("unavailable"), std::string(to_string(check.error()))};
     }

@@ -15,10 +15,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
 
+#include "simulator/bank/account_messages.h"
 #include "simulator/bank/account_store.h"
 #include "simulator/bank/bank_error.h"
 #include "simulator/bank/tls_certificate.h"
@@ -36,6 +38,12 @@ namespace simulator::bank {
 // key is injected into the EPP and the bank's HSM under key management.
 inline constexpr std::array<std::uint8_t, 16> k_demo_pin_key = {
     0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10};
+// The AES-128 PIN encryption key for ISO 9564 format 4 blocks (docs/protocols/epp.md §4.4), the
+// simulator's demo key as k_demo_pin_key is: the FIPS-197 / RFC 4493 example key 2B7E1516...,
+// check value by AES-CMAC (ANSI X9.24-1:2017). Loaded into the virtual pad wrapped under its
+// master key (epp.md §8.3).
+inline constexpr std::array<std::uint8_t, 16> k_demo_pin_aes_key = {
+    0x2B, 0x7E, 0x15, 0x16, 0x28, 0xAE, 0xD2, 0xA6, 0xAB, 0xF7, 0x15, 0x88, 0x09, 0xCF, 0x4F, 0x3C};
 
 // Requests larger than this are refused before they are parsed.
 inline constexpr std::size_t k_maximum_request_bytes = 4 * 1024;
@@ -80,6 +88,8 @@ struct AccountServiceConfig {
     std::optional<std::filesystem::path> client_authority{};
     // How long a preferences grant lasts; tests shorten it to see grants expire.
     std::chrono::milliseconds grant_lifetime = k_grant_lifetime;
+    // The AES-128 PIN key of format 4 blocks (the demo key unless a test gives another).
+    std::array<std::uint8_t, 16> pin_aes_key = k_demo_pin_aes_key;
 };
 
 class AccountService {
@@ -151,6 +161,11 @@ class AccountService {
     Reply answer_get_transfer(const httplib::Request& request, AuditEntry& audit);
     Reply answer_card_lock(const httplib::Request& request, AuditEntry& audit);
     Reply answer_pin_change(const httplib::Request& request, AuditEntry& audit);
+    // The PIN inside a block of `format` under the bank's key for it (ISO 9564-1:2017 §9.4.2,
+    // §9.4.6); nothing when it does not decipher to a well-formed block. The caller wipes it.
+    std::optional<std::string> decipher_pin(PinBlockFormat format,
+                                            std::span<const std::uint8_t> block,
+                                            std::string_view pan) const;
     Reply withdrawal_reply(const WithdrawalResult& result, int created_status);
     Reply transfer_reply(const TransferResult& result);
     Reply sign_on(std::string_view body, AuditEntry& audit, bool open_session);

@@ -464,23 +464,24 @@ AccountService::Reply AccountService::answer_pin_change(const httplib::Request& 
         return bad_request(pan.error());
     }
     audit.masked_pan = mask_pan(*pan);
-    auto format = read_string(
-        *document, "pin_block_format", [](std::string_view text) { return text == "iso9564-0"; },
+    auto format_name = read_string(
+        *document, "pin_block_format",
+        [](std::string_view text) { return pin_block_format_from(text).has_value(); },
         RequestError::bad_pin_block_format);
-    if (!format) {
-        return bad_request(format.error());
+    if (!format_name) {
+        return bad_request(format_name.error());
     }
-    auto block_text = read_string(
-        *document, "pin_block",
-        [](std::string_view text) { return parse_pin_block(text).has_value(); },
-        RequestError::bad_pin_block);
+    const PinBlockFormat format = *pin_block_format_from(*format_name);
+    auto block_text =
+        read_string(*document, "pin_block", pin_block_check(format), RequestError::bad_pin_block);
     if (!block_text) {
         return bad_request(block_text.error());
     }
-    auto pin = drivers::iso9564::format0_decrypt_pin(*parse_pin_block(*block_text), *pan,
-                                                     m_config.pin_key);
+    // The new PIN's block (ISO 9564-1:2017 §9.4.2, §9.4.6). The customer is signed on already:
+    // a block that does not decipher tells nothing about the PIN, and changes nothing.
+    auto pin = decipher_pin(format, *parse_pin_block(*block_text, format), *pan);
     if (!pin) {
-        return {400, bad_request_body("pin_block does not decipher to an ISO 9564 format 0 block"),
+        return {400, bad_request_body("pin_block does not decipher to an ISO 9564 block"),
                 "bad_pin_block"};
     }
     auto verdict =

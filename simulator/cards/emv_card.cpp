@@ -87,17 +87,19 @@ base::Bytes expiry_date(std::string_view yymm) {
     return bcd_padded(digits);
 }
 
-// ISO/IEC 7816-3 §8.2: TS 3B, T0 with TD1, TD1 naming T=0 and TD2, TD2 naming T=1, the
-// historical bytes, TCK. A T=0 style card announces T=0 only and needs no TCK.
+// ISO/IEC 7816-3 §8.2: TS 3B; TA1 96 (Fi 512, Di 32: 250 000 bit/s at 4 MHz, what an EMV
+// card commonly offers); then either T=0 alone, which needs no TCK, or T=1 alone with its
+// interface bytes TA3 FE (IFSC 254) and TB3 45 (BWI 4, CWI 5), and TCK.
 base::Bytes make_atr(CardProtocol protocol) {
     const base::Bytes historical = bytes_of(k_historical);
+    const auto count = static_cast<std::uint8_t>(historical.size());
     base::Bytes atr;
     if (protocol == CardProtocol::t0) {
-        atr = {0x3B, static_cast<std::uint8_t>(0x00 | historical.size())};
+        atr = {0x3B, static_cast<std::uint8_t>(0x10 | count), 0x96};
         atr.insert(atr.end(), historical.begin(), historical.end());
         return atr;
     }
-    atr = {0x3B, static_cast<std::uint8_t>(0x80 | historical.size()), 0x80, 0x01};
+    atr = {0x3B, static_cast<std::uint8_t>(0x90 | count), 0x96, 0x81, 0x31, 0xFE, 0x45};
     atr.insert(atr.end(), historical.begin(), historical.end());
     std::uint8_t check = 0;
     for (std::size_t index = 1; index < atr.size(); ++index) {
@@ -213,8 +215,9 @@ base::Bytes EmvCard::answer(const base::Bytes& data, std::optional<std::size_t> 
                             bool case4) {
     if (m_protocol == CardProtocol::t0) {
         // ISO/IEC 7816-3 §10.3.3 / 7816-4 §5.1.3: a T=0 card cannot return data to a case 4
-        // command; it says 61xx and waits for GET RESPONSE.
-        if (case4 && !data.empty()) {
+        // command, nor to the case 3 TPDU a case 4 command travels as (§12.2.4); it says 61xx
+        // and waits for GET RESPONSE.
+        if ((case4 || !expected_length) && !data.empty()) {
             m_pending_response = data;
             const auto available = std::min<std::size_t>(data.size(), 256);
             return status(static_cast<std::uint16_t>(0x6100 | (available == 256 ? 0 : available)));

@@ -25,6 +25,13 @@ class VirtualCard {
     virtual base::Bytes transmit(std::span<const std::uint8_t> command) = 0;
     // A cold reset: back to the state after the answer to reset.
     virtual void reset() = 0;
+    // The card's answer to a PPS request (ISO/IEC 7816-3 §9), or nothing when it does not
+    // agree and stays silent. A card agrees to a protocol its ATR offers, at its own Fi with a
+    // Di no faster than its own (TA1), and echoes the request (§9.3).
+    virtual std::optional<base::Bytes> answer_pps(std::span<const std::uint8_t> request);
+    // T=1: how many times the card asks for more time (S(WTX request), ISO/IEC 7816-3 §11.3.2.2)
+    // before each response; a slow card asks often.
+    virtual int waiting_time_extensions() const { return 0; }
 };
 
 }  // namespace simulator::cards

@@ -1,6 +1,13 @@
 #include "simulator/devices/virtual_ccid_reader.h"
 
+#include <algorithm>
+
 #include "base/bytes.h"
+#include "drivers/ccid/protocol_selection.h"
+#include "drivers/iso7816/atr.h"
+#include "drivers/iso7816/pps.h"
+#include "drivers/iso7816/t1_card.h"
+#include "drivers/iso7816/t1_host.h"
 #include "simulator/devices/usb_descriptors.h"
 
 namespace simulator::devices {
@@ -8,14 +15,38 @@ namespace simulator::devices {
 namespace {
 
 using namespace drivers::ccid;
+using Clock = std::chrono::steady_clock;
+using std::chrono::microseconds;
 
 // CCID 1.1 §5.1: header plus the longest short APDU (4 + 1 + 255 + 1) and room to spare, as
 // most short-APDU readers announce.
 constexpr std::uint32_t k_max_message_length = 271;
 constexpr std::size_t k_max_short_apdu = 261;
+// A T=1 block: prologue, up to 254 bytes of INF and a two-byte CRC (ISO/IEC 7816-3 §11.3).
+constexpr std::size_t k_max_t1_block = 3 + 254 + 2;
 // A reader buffers a few slot changes while the host is not polling; older ones are dropped
 // (the latest state is what matters).
 constexpr std::size_t k_max_queued_interrupts = 8;
+// The clock the reader gives the card (dwDefaultClock = dwMaximumClock).
+constexpr std::uint32_t k_clock_khz = 4000;
+// ISO/IEC 7816-3 §6.2.2: the card starts its answer 400 to 40 000 clock cycles after reset;
+// the simulated card takes the longest.
+constexpr std::uint32_t k_reset_cycles = 40'000;
+// §7.2 and §10.2: a T=0 character takes 12 etu (10 bits and the guard time); §11.2: a T=1
+// character 11 etu (the character guard time is 11 etu).
+constexpr std::uint32_t k_t0_character_etu = 12;
+constexpr std::uint32_t k_t1_character_etu = 11;
+// CCID 1.1 §5.3: class-specific requests to the interface.
+constexpr std::uint8_t k_request_abort = 0x01;
+constexpr std::uint8_t k_request_get_data_rates = 0x03;
+// The data rates the reader lists: at its 4 MHz clock, Fi/Di 372/1 up to 512/32.
+constexpr std::uint32_t k_default_data_rate = 10752;
+// §6.1.7 Table 6.1-6: T=0's bmTCCKST0, bGuardTimeT0, bWaitingIntegerT0 and bClockStop.
+const base::Bytes k_default_t0_parameters{drivers::iso7816::k_default_fi_di, 0x00, 0x00, 0x0A,
+                                          0x00};
+// Table 6.1-7: T=1's, with IFSC 32 and BWI 4 / CWI 13.
+const base::Bytes k_default_t1_parameters{
+    drivers::iso7816::k_default_fi_di, 0x10, 0x00, 0x4D, 0x00, 0x20, 0x00};
 
 SlotState failed(IccStatus icc, std::uint8_t error) {
     return SlotState{icc, CommandStatus::failed, error};
@@ -25,36 +56,96 @@ SlotState ok(IccStatus icc) {
     return SlotState{icc, CommandStatus::ok, 0};
 }
 
+// The time `characters` take at Fi/Di and the reader's clock: one etu is Fi / (Di f).
+microseconds character_time(std::size_t characters, std::uint8_t fi_di, std::uint32_t etu) {
+    const std::int64_t fi = drivers::iso7816::clock_rate_conversion(fi_di).value_or(372);
+    const std::int64_t di = drivers::iso7816::baud_rate_adjustment(fi_di).value_or(1);
+    // etu in nanoseconds times 1000: Fi / (Di f) with f in kHz is Fi * 10^9 / (Di f 10^3).
+    const std::int64_t nanoseconds = static_cast<std::int64_t>(characters) * etu * fi * 1'000'000 /
+                                     (di * std::int64_t{k_clock_khz});
+    return microseconds(nanoseconds / 1000);
+}
+
+std::uint8_t slot_of(const Command& command) {
+    return std::visit([](const auto& message) { return message.slot; }, command);
+}
+
 }  // namespace
 
-VirtualCcidReader::VirtualCcidReader() : VirtualCcidReader(Identity{}) {}
+struct VirtualCcidReader::Slot {
+    std::shared_ptr<cards::VirtualCard> card;
+    Power power = Power::absent;
+    std::optional<drivers::iso7816::Atr> atr;
+    std::uint8_t protocol = 0;
+    base::Bytes parameters = k_default_t0_parameters;  // abProtocolDataStructure in force
+    // ISO/IEC 7816-3 §9.1: PPS is possible only as the first exchange after the ATR.
+    bool pps_possible = false;
+    // The card's end of T=1 at TPDU level, from the first block after the ATR.
+    std::unique_ptr<drivers::iso7816::T1Card> t1;
+    microseconds wire{0};
+
+    std::uint8_t fi_di() const { return parameters.empty() ? 0x11 : parameters[0]; }
+    std::uint32_t character_etu() const {
+        return protocol == 1 ? k_t1_character_etu : k_t0_character_etu;
+    }
+    IccStatus icc() const {
+        return power == Power::absent    ? IccStatus::absent
+               : power == Power::present ? IccStatus::present_inactive
+                                         : IccStatus::active;
+    }
+};
+
+VirtualCcidReader::Model VirtualCcidReader::apdu_reader() {
+    return Model{};
+}
+
+VirtualCcidReader::Model VirtualCcidReader::tpdu_reader() {
+    return Model{.level = ExchangeLevel::tpdu, .automatic_pps = false};
+}
+
+VirtualCcidReader::VirtualCcidReader() : VirtualCcidReader(Identity{}, apdu_reader()) {}
+
+VirtualCcidReader::VirtualCcidReader(Model model) : VirtualCcidReader(Identity{}, model) {}
 
 // A reader answers each command once, so its bulk IN queue holds no more than the host asked
 // for and needs no limit.
-VirtualCcidReader::VirtualCcidReader(Identity identity)
+VirtualCcidReader::VirtualCcidReader(Identity identity, Model model)
     : m_identity(std::move(identity)),
+      m_model(model),
+      m_slots(std::max<std::uint8_t>(model.slots, 1)),
       m_announced_max_message_length(k_max_message_length),
       m_in({.address = k_bulk_in},
-           {.address = k_interrupt_in, .capacity = k_max_queued_interrupts}) {}
+           {.address = k_interrupt_in, .capacity = k_max_queued_interrupts}),
+      m_delivery_thread([this](std::stop_token stop) { run_deliveries(stop); }) {}
 
-ClassDescriptor VirtualCcidReader::class_descriptor() {
+VirtualCcidReader::~VirtualCcidReader() {
+    m_delivery_thread.request_stop();
+    m_delivery_ready.notify_all();
+}
+
+ClassDescriptor VirtualCcidReader::class_descriptor(const Model& model) {
     ClassDescriptor d;
     d.ccid_release = 0x0110;
-    d.max_slot_index = 0;
+    d.max_slot_index = static_cast<std::uint8_t>(std::max<std::uint8_t>(model.slots, 1) - 1);
     d.supports_5_0_volts = true;
     d.supports_3_0_volts = true;
     d.supports_1_8_volts = true;
     d.supports_t0 = true;
     d.supports_t1 = true;
-    d.default_clock_khz = 4000;
-    d.max_clock_khz = 4000;
-    d.data_rate_bps = 10752;
-    d.max_data_rate_bps = 344086;
+    d.default_clock_khz = k_clock_khz;
+    d.max_clock_khz = k_clock_khz;
+    d.data_rate_bps = k_default_data_rate;
+    d.max_data_rate_bps = model.max_data_rate_bps;
+    d.data_rate_count = static_cast<std::uint8_t>(data_rates(model).size());
     d.max_ifsd = 254;
-    // Automatic parameters from the ATR, voltage, clock, baud rate and PPS; short APDU level.
-    d.features = feature::k_short_apdu_level | feature::k_automatic_parameters_from_atr |
-                 feature::k_automatic_voltage | feature::k_automatic_clock |
-                 feature::k_automatic_baud_rate | feature::k_automatic_pps;
+    // Parameters from the ATR, voltage, clock and baud rate chosen by the reader.
+    d.features = feature::k_automatic_parameters_from_atr | feature::k_automatic_voltage |
+                 feature::k_automatic_clock | feature::k_automatic_baud_rate;
+    if (model.automatic_pps) {
+        d.features |= feature::k_automatic_pps;
+    }
+    d.features |=
+        model.level == ExchangeLevel::tpdu ? feature::k_tpdu_level : feature::k_short_apdu_level;
     d.max_message_length = k_max_message_length;
     d.class_get_response = 0xFF;
     d.class_envelope = 0xFF;
@@ -62,11 +153,18 @@ ClassDescriptor VirtualCcidReader::class_descriptor() {
     return d;
 }
 
+std::vector<std::uint32_t> VirtualCcidReader::data_rates(const Model& model) {
+    // 4 MHz with Fi/Di 372/1, 372/2, 372/4, 512/8, 512/16 and 512/32, up to the model's most.
+    std::vector<std::uint32_t> rates{k_default_data_rate, 21505, 43010, 62500, 125000, 250000};
+    std::erase_if(rates, [&](std::uint32_t rate) { return rate > model.max_data_rate_bps; });
+    return rates;
+}
+
 base::Bytes VirtualCcidReader::descriptors() const {
     DeviceDescription description;
     description.product_id = k_ccid_reader_product_id;
     description.interface_class = 0x0B;  // smart card (CCID 1.1 §4.3)
-    ClassDescriptor announced = class_descriptor();
+    ClassDescriptor announced = class_descriptor(m_model);
     {
         std::lock_guard lock(m_mutex);
         announced.max_message_length = m_announced_max_message_length;
@@ -81,34 +179,40 @@ base::Bytes VirtualCcidReader::descriptors() const {
 }
 
 void VirtualCcidReader::queue_slot_change() {
-    const bool present = m_state != Slot::absent;
-    m_in.queue_interrupt(encode(InterruptMessage{NotifySlotChange{{{present, true}}}}));
+    NotifySlotChange change;
+    for (const Slot& slot : m_slots) {
+        change.slots.push_back({slot.power != Power::absent, true});
+    }
+    m_in.queue_interrupt(encode(InterruptMessage{change}));
 }
 
-void VirtualCcidReader::insert(std::shared_ptr<cards::VirtualCard> card) {
+void VirtualCcidReader::insert(std::shared_ptr<cards::VirtualCard> card, std::uint8_t index) {
     {
         std::lock_guard lock(m_mutex);
-        if (m_card) {
+        if (index >= m_slots.size()) {
+            return;
+        }
+        Slot& slot = m_slots[index];
+        if (slot.card) {
             // A card already in the slot comes out first, as in the real world.
-            m_card.reset();
-            m_state = Slot::absent;
+            slot = Slot{};
             queue_slot_change();
         }
-        m_card = std::move(card);
-        m_state = m_card ? Slot::present : Slot::absent;
+        slot = Slot{};
+        slot.card = std::move(card);
+        slot.power = slot.card ? Power::present : Power::absent;
         queue_slot_change();
     }
     notify_in_ready();
 }
 
-void VirtualCcidReader::remove() {
+void VirtualCcidReader::remove(std::uint8_t index) {
     {
         std::lock_guard lock(m_mutex);
-        if (!m_card) {
+        if (index >= m_slots.size() || !m_slots[index].card) {
             return;
         }
-        m_card.reset();
-        m_state = Slot::absent;
+        m_slots[index] = Slot{};
         queue_slot_change();
     }
     notify_in_ready();
@@ -117,22 +221,40 @@ void VirtualCcidReader::remove() {
 void VirtualCcidReader::on_unplugged() {
     std::lock_guard lock(m_mutex);
     m_in.clear();
-    if (m_state == Slot::active) {
-        m_state = Slot::present;
-    }
-    if (m_card) {
-        m_card->reset();
+    m_deliveries.clear();
+    for (Slot& slot : m_slots) {
+        if (slot.power == Power::active) {
+            slot.power = Power::present;
+        }
+        if (slot.card) {
+            slot.card->reset();
+        }
     }
 }
 
-bool VirtualCcidReader::card_present() const {
+bool VirtualCcidReader::card_present(std::uint8_t slot) const {
     std::lock_guard lock(m_mutex);
-    return m_state != Slot::absent;
+    return slot < m_slots.size() && m_slots[slot].power != Power::absent;
 }
 
-bool VirtualCcidReader::card_powered() const {
+bool VirtualCcidReader::card_powered(std::uint8_t slot) const {
     std::lock_guard lock(m_mutex);
-    return m_state == Slot::active;
+    return slot < m_slots.size() && m_slots[slot].power == Power::active;
+}
+
+std::uint8_t VirtualCcidReader::protocol(std::uint8_t slot) const {
+    std::lock_guard lock(m_mutex);
+    return slot < m_slots.size() ? m_slots[slot].protocol : 0;
+}
+
+std::uint8_t VirtualCcidReader::fi_di(std::uint8_t slot) const {
+    std::lock_guard lock(m_mutex);
+    return slot < m_slots.size() ? m_slots[slot].fi_di() : drivers::iso7816::k_default_fi_di;
+}
+
+microseconds VirtualCcidReader::wire_time(std::uint8_t slot) const {
+    std::lock_guard lock(m_mutex);
+    return slot < m_slots.size() ? m_slots[slot].wire : microseconds{0};
 }
 
 void VirtualCcidReader::set_time_extensions(int count) {
@@ -150,79 +272,235 @@ void VirtualCcidReader::announce_max_message_length(std::uint32_t length) {
     m_announced_max_message_length = length;
 }
 
-Response VirtualCcidReader::answer(const Command& command) {
-    const IccStatus icc = m_state == Slot::absent    ? IccStatus::absent
-                          : m_state == Slot::present ? IccStatus::present_inactive
-                                                     : IccStatus::active;
+int VirtualCcidReader::aborts_received() const {
+    std::lock_guard lock(m_mutex);
+    return m_aborts;
+}
+
+VirtualCcidReader::Answer VirtualCcidReader::power_on(Slot& slot, std::uint8_t sequence) {
+    const std::uint8_t index = static_cast<std::uint8_t>(&slot - m_slots.data());
+    // §6.1.1: an empty slot or a mute card ends in ICC_MUTE.
+    if (slot.power == Power::absent) {
+        return {
+            DataBlock{index, sequence, failed(IccStatus::absent, slot_error::k_icc_mute), 0, {}}};
+    }
+    auto atr = slot.card->atr();
+    const microseconds activation(std::int64_t{k_reset_cycles} * 1000 / k_clock_khz);
+    if (!atr) {
+        slot.power = Power::present;
+        return {DataBlock{index,
+                          sequence,
+                          failed(IccStatus::present_inactive, slot_error::k_icc_mute),
+                          0,
+                          {}},
+                activation};
+    }
+    slot.card->reset();
+    slot.power = Power::active;
+    slot.atr.reset();
+    slot.t1.reset();
+    if (auto parsed = drivers::iso7816::parse_atr(*atr)) {
+        slot.atr = std::move(*parsed);
+    }
+    // The card starts in its first offered protocol at the default speed (ISO/IEC 7816-3
+    // §6.3.1); a reader that sets parameters from the ATR by itself applies them now.
+    slot.protocol = slot.atr ? slot.atr->protocols().front() : 0;
+    slot.parameters = slot.protocol == 1 ? k_default_t1_parameters : k_default_t0_parameters;
+    slot.pps_possible = true;
+    const microseconds wire =
+        activation +
+        character_time(atr->size(), drivers::iso7816::k_default_fi_di, k_t0_character_etu);
+    if (m_model.level != ExchangeLevel::tpdu && slot.atr) {
+        // An APDU-level reader negotiates the fastest speed it and the card share right away,
+        // as the host would choose it (dwFeatures 0x80).
+        if (auto choice = drivers::ccid::choose_protocol(*slot.atr, class_descriptor(m_model),
+                                                         data_rates(m_model))) {
+            slot.protocol = choice->protocol;
+            slot.parameters[0] = choice->fi_di;
+        }
+        slot.pps_possible = false;
+    }
+    return {DataBlock{index, sequence, ok(IccStatus::active), 0, *atr}, wire};
+}
+
+VirtualCcidReader::Answer VirtualCcidReader::transfer(Slot& slot, const XfrBlock& block) {
+    const std::uint8_t index = static_cast<std::uint8_t>(&slot - m_slots.data());
+    const IccStatus icc = slot.icc();
+    if (slot.power != Power::active) {
+        return {DataBlock{index, block.sequence, failed(icc, slot_error::k_icc_mute), 0, {}}};
+    }
+    const bool tpdu = m_model.level == ExchangeLevel::tpdu;
+    const std::size_t longest = tpdu && slot.protocol == 1 ? k_max_t1_block : k_max_short_apdu;
+    if (block.data.size() > longest || block.data.empty()) {
+        return {DataBlock{index, block.sequence, failed(icc, slot_error::k_bad_length), 0, {}}};
+    }
+    // ISO/IEC 7816-3 §9.1: at TPDU level, a first exchange starting with FF is a PPS request.
+    if (tpdu && slot.pps_possible && block.data[0] == 0xFF) {
+        slot.pps_possible = false;
+        const microseconds request_time = character_time(
+            block.data.size(), drivers::iso7816::k_default_fi_di, k_t0_character_etu);
+        auto reply = slot.card->answer_pps(block.data);
+        if (!reply) {
+            // §9.3: a card that does not agree stays silent; the reader reports it mute.
+            return {DataBlock{index, block.sequence, failed(icc, slot_error::k_icc_mute), 0, {}},
+                    request_time};
+        }
+        slot.protocol = static_cast<std::uint8_t>(block.data[1] & 0x0F);
+        const microseconds wire =
+            request_time +
+            character_time(reply->size(), drivers::iso7816::k_default_fi_di, k_t0_character_etu);
+        return {DataBlock{index, block.sequence, ok(IccStatus::active), 0, std::move(*reply)},
+                wire};
+    }
+    slot.pps_possible = false;
+    if (tpdu && slot.protocol == 1) {
+        return t1_transfer(slot, block);
+    }
+    if (block.data.size() < 4) {
+        return {DataBlock{index, block.sequence, failed(icc, slot_error::k_bad_length), 0, {}}};
+    }
+    // At TPDU level with T=0 the data is a TPDU, which the card takes as the APDU of the same
+    // case; at APDU level the reader runs the card's protocol itself.
+    auto response = slot.card->transmit(block.data);
+    if (response.size() < 2) {
+        return {DataBlock{index, block.sequence, failed(icc, slot_error::k_icc_mute), 0, {}}};
+    }
+    // The characters on the wire: command and response, one procedure byte (T=0), or the
+    // prologue and epilogue of a block each way (T=1).
+    const std::size_t overhead = slot.protocol == 1 ? 8 : 1;
+    const microseconds wire = character_time(block.data.size() + response.size() + overhead,
+                                             slot.fi_di(), slot.character_etu());
+    return {DataBlock{index, block.sequence, ok(IccStatus::active), 0, std::move(response)}, wire};
+}
+
+VirtualCcidReader::Answer VirtualCcidReader::t1_transfer(Slot& slot, const XfrBlock& block) {
+    const std::uint8_t index = static_cast<std::uint8_t>(&slot - m_slots.data());
+    if (!slot.t1) {
+        // The card's IFSC and EDC are those its ATR announces (TA3, TC3).
+        const auto parameters = slot.atr ? drivers::iso7816::T1Parameters::from_atr(*slot.atr)
+                                         : drivers::iso7816::T1Parameters{};
+        drivers::iso7816::T1CardConfig config;
+        config.information_field_size = parameters.card_information_field_size;
+        config.edc = parameters.edc;
+        config.waiting_time_extensions = slot.card->waiting_time_extensions();
+        slot.t1 = std::make_unique<drivers::iso7816::T1Card>(
+            config, [card = slot.card](base::Bytes apdu) { return card->transmit(apdu); });
+    }
+    auto reply = slot.t1->receive(block.data);
+    const std::size_t characters = block.data.size() + (reply ? reply->size() : 0);
+    const microseconds wire = character_time(characters, slot.fi_di(), k_t1_character_etu);
+    if (!reply) {
+        // The card's block is lost: after BWT the reader reports a mute card.
+        return {DataBlock{index, block.sequence, failed(slot.icc(), slot_error::k_icc_mute), 0, {}},
+                wire};
+    }
+    return {DataBlock{index, block.sequence, ok(IccStatus::active), 0, std::move(*reply)}, wire};
+}
+
+Parameters VirtualCcidReader::parameters_of(const Slot& slot, std::uint8_t sequence) const {
+    const std::uint8_t index = static_cast<std::uint8_t>(&slot - m_slots.data());
+    return Parameters{index, sequence, ok(slot.icc()), slot.protocol, slot.parameters};
+}
+
+VirtualCcidReader::Answer VirtualCcidReader::set_parameters(Slot& slot,
+                                                            const SetParameters& command) {
+    const std::uint8_t index = static_cast<std::uint8_t>(&slot - m_slots.data());
+    // §6.1.7: bProtocolNum at offset 7; the structure's length must fit the protocol.
+    const std::size_t length = command.protocol == 0 ? 5 : command.protocol == 1 ? 7 : 0;
+    if (length == 0) {
+        return {Parameters{index, command.sequence, failed(slot.icc(), 7), slot.protocol,
+                           slot.parameters}};
+    }
+    if (command.protocol_data.size() != length) {
+        return {Parameters{index, command.sequence, failed(slot.icc(), slot_error::k_bad_length),
+                           slot.protocol, slot.parameters}};
+    }
+    const std::uint8_t fi_di = command.protocol_data[0];
+    if (!drivers::iso7816::bits_per_second(fi_di, k_clock_khz)) {
+        // Offset 10: bmFindexDindex, the first byte of the structure.
+        return {Parameters{index, command.sequence, failed(slot.icc(), 10), slot.protocol,
+                           slot.parameters}};
+    }
+    microseconds wire{0};
+    if (m_model.automatic_pps && slot.power == Power::active && slot.atr &&
+        (fi_di != slot.fi_di() || command.protocol != slot.protocol)) {
+        // dwFeatures 0x80: the reader runs the PPS exchange for the new parameters itself.
+        const drivers::iso7816::PpsRequest request{command.protocol, fi_di};
+        const base::Bytes bytes = request.encode();
+        if (!slot.pps_possible && m_model.level == ExchangeLevel::tpdu) {
+            return {Parameters{index, command.sequence,
+                               failed(slot.icc(), slot_error::k_icc_protocol_not_supported),
+                               slot.protocol, slot.parameters}};
+        }
+        if (!slot.card->answer_pps(bytes)) {
+            return {Parameters{index, command.sequence,
+                               failed(slot.icc(), slot_error::k_icc_protocol_not_supported),
+                               slot.protocol, slot.parameters}};
+        }
+        wire =
+            character_time(bytes.size() * 2, drivers::iso7816::k_default_fi_di, k_t0_character_etu);
+        slot.pps_possible = false;
+    }
+    slot.protocol = command.protocol;
+    slot.parameters = command.protocol_data;
+    return {parameters_of(slot, command.sequence), wire};
+}
+
+VirtualCcidReader::Answer VirtualCcidReader::answer(const Command& command) {
     const std::uint8_t sequence = sequence_of(command);
-    const std::uint8_t slot = std::visit([](const auto& message) { return message.slot; }, command);
-    const ClockStatus clock = m_state == Slot::active ? ClockStatus::running : ClockStatus::stopped;
+    const std::uint8_t index = slot_of(command);
 
     // CCID 1.1 §6.2.6: a command for a slot the reader does not have fails with bError 5,
     // the offset of bSlot.
-    if (slot != 0) {
+    if (index >= m_slots.size()) {
+        const SlotState bad_slot = failed(IccStatus::absent, slot_error::k_bad_slot);
         if (std::holds_alternative<PowerOn>(command) || std::holds_alternative<XfrBlock>(command)) {
-            return DataBlock{
-                slot, sequence, failed(IccStatus::absent, slot_error::k_bad_slot), 0, {}};
+            return {DataBlock{index, sequence, bad_slot, 0, {}}};
         }
-        return SlotStatus{slot, sequence, failed(IccStatus::absent, slot_error::k_bad_slot),
-                          ClockStatus::stopped};
+        if (std::holds_alternative<GetParameters>(command) ||
+            std::holds_alternative<SetParameters>(command) ||
+            std::holds_alternative<ResetParameters>(command)) {
+            return {Parameters{index, sequence, bad_slot, 0, {}}};
+        }
+        return {SlotStatus{index, sequence, bad_slot, ClockStatus::stopped}};
     }
+    Slot& slot = m_slots[index];
+    const IccStatus icc = slot.icc();
+    const ClockStatus clock =
+        slot.power == Power::active ? ClockStatus::running : ClockStatus::stopped;
 
     if (std::holds_alternative<PowerOn>(command)) {
-        // §6.1.1: an empty slot or a mute card ends in ICC_MUTE.
-        if (m_state == Slot::absent) {
-            return DataBlock{0, sequence, failed(IccStatus::absent, slot_error::k_icc_mute), 0, {}};
-        }
-        auto atr = m_card->atr();
-        if (!atr) {
-            m_state = Slot::present;
-            return DataBlock{
-                0, sequence, failed(IccStatus::present_inactive, slot_error::k_icc_mute), 0, {}};
-        }
-        m_card->reset();
-        m_state = Slot::active;
-        return DataBlock{0, sequence, ok(IccStatus::active), 0, *atr};
+        return power_on(slot, sequence);
     }
     if (std::holds_alternative<PowerOff>(command)) {
-        if (m_state == Slot::active) {
-            m_state = Slot::present;
+        if (slot.power == Power::active) {
+            slot.power = Power::present;
         }
-        const IccStatus after =
-            m_state == Slot::absent ? IccStatus::absent : IccStatus::present_inactive;
-        return SlotStatus{0, sequence, ok(after), ClockStatus::stopped};
+        return {SlotStatus{index, sequence, ok(slot.icc()), ClockStatus::stopped}};
     }
-    if (std::holds_alternative<GetSlotStatus>(command)) {
-        return SlotStatus{0, sequence, ok(icc), clock};
+    if (std::holds_alternative<GetSlotStatus>(command) || std::holds_alternative<Abort>(command)) {
+        // §6.1.13: the Abort is answered with the slot's status.
+        return {SlotStatus{index, sequence, ok(icc), clock}};
     }
     if (const auto* block = std::get_if<XfrBlock>(&command)) {
-        if (m_state != Slot::active) {
-            return DataBlock{0, sequence, failed(icc, slot_error::k_icc_mute), 0, {}};
-        }
-        if (block->data.size() > k_max_short_apdu || block->data.size() < 4) {
-            return DataBlock{0, sequence, failed(icc, slot_error::k_bad_length), 0, {}};
-        }
-        auto response = m_card->transmit(block->data);
-        if (response.size() < 2) {
-            return DataBlock{0, sequence, failed(icc, slot_error::k_icc_mute), 0, {}};
-        }
-        return DataBlock{0, sequence, ok(IccStatus::active), 0, std::move(response)};
+        return transfer(slot, *block);
     }
-    // Everything else is a command this reader does not support (§6.2.6, bError 0), answered
-    // with the message type that belongs to it.
+    if (const auto* parameters = std::get_if<SetParameters>(&command)) {
+        return set_parameters(slot, *parameters);
+    }
+    if (std::holds_alternative<GetParameters>(command)) {
+        return {parameters_of(slot, sequence)};
+    }
+    if (std::holds_alternative<ResetParameters>(command)) {
+        slot.parameters = slot.protocol == 1 ? k_default_t1_parameters : k_default_t0_parameters;
+        return {parameters_of(slot, sequence)};
+    }
+    // Escape and Secure: commands this reader does not support (§6.2.6, bError 0).
     const SlotState refused = failed(icc, slot_error::k_command_not_supported);
-    if (std::holds_alternative<GetParameters>(command) ||
-        std::holds_alternative<ResetParameters>(command) ||
-        std::holds_alternative<SetParameters>(command)) {
-        return Parameters{0, sequence, refused, 0, {}};
-    }
     if (std::holds_alternative<Escape>(command)) {
-        return EscapeResponse{0, sequence, refused, {}};
+        return {EscapeResponse{index, sequence, refused, {}}};
     }
-    if (std::holds_alternative<Secure>(command)) {
-        return DataBlock{0, sequence, refused, 0, {}};
-    }
-    return SlotStatus{0, sequence, refused, clock};
+    return {DataBlock{index, sequence, refused, 0, {}}};
 }
 
 void VirtualCcidReader::on_out(std::uint8_t endpoint, std::span<const std::uint8_t> data) {
@@ -244,11 +522,10 @@ void VirtualCcidReader::on_out(std::uint8_t endpoint, std::span<const std::uint8
                                                command.error() == MessageError::malformed_field
                                            ? slot_error::k_bad_length
                                            : slot_error::k_command_not_supported;
-            m_in.queue_bulk(encode(Response{SlotStatus{
-                header->slot, header->sequence,
-                failed(m_state == Slot::absent ? IccStatus::absent : IccStatus::present_inactive,
-                       error),
-                ClockStatus::stopped}}));
+            const IccStatus icc =
+                header->slot < m_slots.size() ? m_slots[header->slot].icc() : IccStatus::absent;
+            m_in.queue_bulk(encode(Response{SlotStatus{header->slot, header->sequence,
+                                                       failed(icc, error), ClockStatus::stopped}}));
         } else if (m_stalling && std::holds_alternative<XfrBlock>(*command)) {
             const auto& transfer = std::get<XfrBlock>(*command);
             m_in.queue_bulk(encode(Response{
@@ -258,9 +535,13 @@ void VirtualCcidReader::on_out(std::uint8_t endpoint, std::span<const std::uint8
                           0,
                           {}}}));
         } else {
-            Response response = answer(*command);
-            if (m_time_extensions > 0 && std::holds_alternative<DataBlock>(response)) {
-                const auto& block = std::get<DataBlock>(response);
+            Answer reply = answer(*command);
+            const std::uint8_t slot = slot_of(*command);
+            if (slot < m_slots.size()) {
+                m_slots[slot].wire += reply.wire;
+            }
+            if (m_time_extensions > 0 && std::holds_alternative<DataBlock>(reply.response)) {
+                const auto& block = std::get<DataBlock>(reply.response);
                 for (int index = 0; index < m_time_extensions; ++index) {
                     m_in.queue_bulk(encode(Response{
                         DataBlock{block.slot,
@@ -270,10 +551,77 @@ void VirtualCcidReader::on_out(std::uint8_t endpoint, std::span<const std::uint8
                                   {}}}));
                 }
             }
-            m_in.queue_bulk(encode(response));
+            if (m_model.real_time && reply.wire > microseconds::zero()) {
+                m_deliveries.push_back(Delivery{Clock::now() + reply.wire, slot,
+                                                sequence_of(*command), encode(reply.response)});
+                m_delivery_ready.notify_all();
+                return;
+            }
+            m_in.queue_bulk(encode(reply.response));
         }
     }
     notify_in_ready();
+}
+
+std::expected<base::Bytes, int> VirtualCcidReader::on_control(
+    const simulator::usb::ControlSetup& setup, std::span<const std::uint8_t> /*data*/) {
+    if (setup.request_type == 0x21 && setup.request == k_request_abort) {
+        // CCID 1.1 §5.3.1: wValue holds bSeq (high byte) and bSlot (low byte) of the command
+        // to abort; its answer, still on the wire, ends with CMD_ABORTED instead.
+        const auto slot = static_cast<std::uint8_t>(setup.value & 0xFF);
+        const auto sequence = static_cast<std::uint8_t>(setup.value >> 8);
+        bool aborted = false;
+        {
+            std::lock_guard lock(m_mutex);
+            ++m_aborts;
+            const auto pending = std::ranges::find_if(m_deliveries, [&](const Delivery& delivery) {
+                return delivery.slot == slot && delivery.sequence == sequence;
+            });
+            if (pending != m_deliveries.end()) {
+                m_deliveries.erase(pending);
+                const IccStatus icc =
+                    slot < m_slots.size() ? m_slots[slot].icc() : IccStatus::absent;
+                m_in.queue_bulk(encode(Response{
+                    DataBlock{slot, sequence, failed(icc, slot_error::k_cmd_aborted), 0, {}}}));
+                aborted = true;
+            }
+        }
+        if (aborted) {
+            notify_in_ready();
+        }
+        return base::Bytes{};
+    }
+    if (setup.request_type == 0xA1 && setup.request == k_request_get_data_rates) {
+        base::Bytes answer;
+        for (const std::uint32_t rate : data_rates(m_model)) {
+            for (int shift = 0; shift < 32; shift += 8) {
+                answer.push_back(static_cast<std::uint8_t>(rate >> shift));
+            }
+        }
+        answer.resize(std::min<std::size_t>(answer.size(), setup.length));
+        return answer;
+    }
+    return std::unexpected(EPIPE);
+}
+
+void VirtualCcidReader::run_deliveries(std::stop_token stop) {
+    std::unique_lock lock(m_mutex);
+    while (!stop.stop_requested()) {
+        if (m_deliveries.empty()) {
+            m_delivery_ready.wait(lock, stop, [&] { return !m_deliveries.empty(); });
+            continue;
+        }
+        const auto due = m_deliveries.front().due;
+        if (Clock::now() < due) {
+            m_delivery_ready.wait_until(lock, stop, due, [] { return false; });
+            continue;
+        }
+        m_in.queue_bulk(std::move(m_deliveries.front().message));
+        m_deliveries.pop_front();
+        lock.unlock();
+        notify_in_ready();
+        lock.lock();
+    }
 }
 
 std::optional<base::Bytes> VirtualCcidReader::take_in(std::uint8_t endpoint) {

@@ -1,12 +1,21 @@
 #pragma once
 
-// A simulated USB smart-card reader: one slot, short APDU level (CCID Rev 1.1, dwFeatures
-// 0x000200BA), bulk OUT 0x01, bulk IN 0x82, interrupt IN 0x83. It answers every CCID command
-// as a real reader does and passes XfrBlock APDUs to the card in its slot.
+// A simulated USB smart-card reader (CCID Rev 1.1): bulk OUT 0x01, bulk IN 0x82, interrupt
+// IN 0x83. It answers every CCID command as a real reader does, at short APDU level (the
+// reader runs the card's protocol) or at TPDU level (the host does: T=0 TPDUs, T=1 blocks and
+// the PPS exchange pass through), with one or more slots. Each answer comes when the bytes
+// between reader and card would have taken to cross at the slot's clock and Fi/Di, so a
+// faster speed after PPS shows in the timings.
 
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "base/bytes.h"
 #include "drivers/ccid/ccid_message.h"
@@ -29,28 +38,62 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
         std::string serial = "SIM-CCID-0001";
     };
 
-    VirtualCcidReader();
-    explicit VirtualCcidReader(Identity identity);
+    // What kind of reader it is.
+    struct Model {
+        drivers::ccid::ExchangeLevel level = drivers::ccid::ExchangeLevel::short_apdu;
+        std::uint8_t slots = 1;
+        // dwFeatures 0x80: told the parameters, the reader runs the PPS exchange itself.
+        // Without it a TPDU-level reader passes the host's PPS request to the card.
+        bool automatic_pps = true;
+        // dwMaxDataRate: 344 086 bit/s takes Fi/Di 512/32 at the reader's 4 MHz; 10 752 keeps
+        // every card at the default speed.
+        std::uint32_t max_data_rate_bps = 344086;
+        // Answers wait for the time the bytes take between reader and card; off, a test that
+        // drives the device by hand gets every answer at once.
+        bool real_time = true;
+    };
 
-    // The card enters the slot (replacing any card there) / leaves it. Each queues a
+    // A one-slot short-APDU reader that negotiates by itself (what most kiosks have).
+    static Model apdu_reader();
+    // A one-slot TPDU-level reader without automatic PPS (what low-cost readers are).
+    static Model tpdu_reader();
+
+    VirtualCcidReader();
+    explicit VirtualCcidReader(Model model);
+    VirtualCcidReader(Identity identity, Model model);
+    ~VirtualCcidReader() override;
+    VirtualCcidReader(const VirtualCcidReader&) = delete;
+    VirtualCcidReader& operator=(const VirtualCcidReader&) = delete;
+
+    // The card enters a slot (replacing any card there) / leaves it. Each queues a
     // NotifySlotChange on the interrupt endpoint (CCID 1.1 §6.3.1).
-    void insert(std::shared_ptr<cards::VirtualCard> card);
-    void remove();
-    bool card_present() const;
-    bool card_powered() const;
+    void insert(std::shared_ptr<cards::VirtualCard> card, std::uint8_t slot = 0);
+    void remove(std::uint8_t slot = 0);
+    bool card_present(std::uint8_t slot = 0) const;
+    bool card_powered(std::uint8_t slot = 0) const;
+    // The protocol (0 or 1) and Fi/Di (TA1 form) the slot's card is driven at now.
+    std::uint8_t protocol(std::uint8_t slot = 0) const;
+    std::uint8_t fi_di(std::uint8_t slot = 0) const;
+    // How long the bytes between reader and card in a slot have taken since the card was
+    // inserted, at the speeds in force when they crossed.
+    std::chrono::microseconds wire_time(std::uint8_t slot = 0) const;
 
     // A slow card: every DataBlock answer is preceded by this many time extension requests
     // (CCID 1.1 §6.2.6, bStatus 0x80).
     void set_time_extensions(int count);
-    // A card that never finishes: every APDU is answered only by a request for the longest
+    // A card that never finishes: every XfrBlock is answered only by a request for the longest
     // extension there is (bError 255, 255 times the host's wait), and the answer never comes.
     void set_stalling(bool stalling);
     // The dwMaxCCIDMessageLength the reader announces from its next plug-in (CCID 1.1 §5.1). A
     // lying reader announces anything up to 4 GiB.
     void announce_max_message_length(std::uint32_t length);
+    // How many ABORT requests (CCID 1.1 §5.3.1) the reader has received.
+    int aborts_received() const;
 
-    // The class descriptor the reader announces.
-    static drivers::ccid::ClassDescriptor class_descriptor();
+    // The class descriptor a reader of the model announces.
+    static drivers::ccid::ClassDescriptor class_descriptor(const Model& model = apdu_reader());
+    // The data rates it lists for GET_DATA_RATES (CCID 1.1 §5.3.3), in bits per second.
+    static std::vector<std::uint32_t> data_rates(const Model& model = apdu_reader());
 
     base::Bytes descriptors() const override;
     std::string manufacturer() const override { return m_identity.manufacturer; }
@@ -58,24 +101,51 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
     std::string serial() const override { return m_identity.serial; }
     void on_out(std::uint8_t endpoint, std::span<const std::uint8_t> data) override;
     std::optional<base::Bytes> take_in(std::uint8_t endpoint) override;
+    std::expected<base::Bytes, int> on_control(const simulator::usb::ControlSetup& setup,
+                                               std::span<const std::uint8_t> data) override;
     // Unplugged, the reader loses its power: a card stays in the slot, unpowered, and what the
     // reader had queued for the host is gone.
     void on_unplugged() override;
 
   private:
-    enum class Slot { absent, present, active };
+    enum class Power { absent, present, active };
+    struct Slot;
+    // An answer that leaves the reader when the wire time of its exchange has passed.
+    struct Delivery {
+        std::chrono::steady_clock::time_point due;
+        std::uint8_t slot = 0;
+        std::uint8_t sequence = 0;
+        base::Bytes message;
+    };
 
-    drivers::ccid::Response answer(const drivers::ccid::Command& command);
+    // The answer to one command and the time its exchange with the card takes.
+    struct Answer {
+        drivers::ccid::Response response;
+        std::chrono::microseconds wire{0};
+    };
+
+    Answer answer(const drivers::ccid::Command& command);
+    Answer power_on(Slot& slot, std::uint8_t sequence);
+    Answer transfer(Slot& slot, const drivers::ccid::XfrBlock& block);
+    Answer t1_transfer(Slot& slot, const drivers::ccid::XfrBlock& block);
+    Answer set_parameters(Slot& slot, const drivers::ccid::SetParameters& command);
+    drivers::ccid::Parameters parameters_of(const Slot& slot, std::uint8_t sequence) const;
     void queue_slot_change();
+    void deliver(Delivery delivery);
+    void run_deliveries(std::stop_token stop);
 
     const Identity m_identity;
+    const Model m_model;
     mutable std::mutex m_mutex;
-    std::shared_ptr<cards::VirtualCard> m_card;
-    Slot m_state = Slot::absent;
+    std::vector<Slot> m_slots;
     int m_time_extensions = 0;
     bool m_stalling = false;
+    int m_aborts = 0;
     std::uint32_t m_announced_max_message_length;
     InEndpoints m_in;
+    std::deque<Delivery> m_deliveries;
+    std::condition_variable_any m_delivery_ready;
+    std::jthread m_delivery_thread;
 };
 
 }  // namespace simulator::devices

@@ -4,6 +4,7 @@
 #include "kiosk/devices/card_reader_service.h"
 #include "base/bytes.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <memory>
@@ -40,7 +41,9 @@ std::string pan_of(std::string_view name) {
 // A bus with the simulator's reader plugged in, and the kiosk's model listening to it.
 struct ReaderKiosk {
     ReaderKiosk() = default;
-    explicit ReaderKiosk(CardReaderOptions options) : service(std::move(options)) {}
+    explicit ReaderKiosk(CardReaderOptions options,
+                         VirtualCcidReader::Model model = VirtualCcidReader::apdu_reader())
+        : reader(std::make_shared<VirtualCcidReader>(model)), service(std::move(options)) {}
 
     simulator::usb::VirtualUsbBus bus;
     std::shared_ptr<VirtualCcidReader> reader = std::make_shared<VirtualCcidReader>();
@@ -120,6 +123,68 @@ TEST_CASE("an inserted card is reported inserted, then read with a masked number
     CHECK(read->card.language_preference == "zh");
     CHECK(kiosk.service.state() == CardReaderState::active);
     CHECK(kiosk.reader->card_powered());
+}
+
+TEST_CASE("a TPDU-level reader is driven by the host: PPS, then T=1 blocks") {
+    ReaderKiosk kiosk({}, VirtualCcidReader::tpdu_reader());
+    kiosk.plug_reader();
+    kiosk.start();
+    kiosk.reader->insert(card("zhang-wei"));
+    CHECK(kiosk.recorder.expect<core::CardInserted>());
+    const auto read = kiosk.recorder.expect<core::CardRead>();
+    REQUIRE(read);
+    CHECK(read->card.pan.digits() == pan_of("zhang-wei"));
+    CHECK(kiosk.reader->protocol() == 1);
+    CHECK(kiosk.reader->fi_di() == 0x96);
+}
+
+TEST_CASE("a reader not on the allow-list is not used, and said so once") {
+    CardReaderOptions options;
+    options.allowed_readers = {{0x072F, 0x90CC}};
+    ReaderKiosk kiosk(options);
+    kiosk.plug_reader();
+    kiosk.service.start(kiosk.recorder.sink(), kiosk.recorder.notice());
+    REQUIRE(
+        kiosk.recorder.wait_for_notice("reader 1209:0001 is not on the approved list: not used"));
+    CHECK(kiosk.service.state() == CardReaderState::reader_missing);
+    kiosk.reader->insert(card("zhang-wei"));
+    CHECK_FALSE(kiosk.recorder.skip_to<core::CardInserted>(500ms));
+    CHECK_FALSE(kiosk.reader->card_powered());
+    const auto notices = kiosk.recorder.notices();
+    CHECK(std::ranges::count_if(notices, [](const auto& notice) {
+              return notice.event.find("approved list") != std::string::npos;
+          }) == 1);
+}
+
+TEST_CASE("a reader on the allow-list is used") {
+    CardReaderOptions options;
+    options.allowed_readers = {{0x072F, 0x90CC},
+                               {0x1209, simulator::devices::k_ccid_reader_product_id}};
+    ReaderKiosk kiosk(options);
+    kiosk.plug_reader();
+    kiosk.start();
+    kiosk.reader->insert(card("zhang-wei"));
+    CHECK(kiosk.recorder.skip_to<core::CardRead>());
+}
+
+TEST_CASE("the card slot of a two-slot reader is followed, the other left to its SAM") {
+    CardReaderOptions options;
+    options.card_slot = 1;
+    auto model = VirtualCcidReader::tpdu_reader();
+    model.slots = 2;
+    ReaderKiosk kiosk(options, model);
+    kiosk.plug_reader();
+    kiosk.start();
+    // A card in slot 0 (a SAM) is not the customer's.
+    kiosk.reader->insert(card("li-na"), 0);
+    CHECK(kiosk.recorder.stays_quiet(300ms));
+    kiosk.reader->insert(card("zhang-wei"), 1);
+    CHECK(kiosk.recorder.expect<core::CardInserted>());
+    const auto read = kiosk.recorder.expect<core::CardRead>();
+    REQUIRE(read);
+    CHECK(read->card.pan.digits() == pan_of("zhang-wei"));
+    CHECK(kiosk.reader->card_powered(1));
+    CHECK_FALSE(kiosk.reader->card_powered(0));
 }
 
 TEST_CASE("a mute card is reported inserted and then failed, with no card data") {

@@ -7,6 +7,7 @@
 #include "bank_fixture.h"
 #include "base/bytes.h"
 #include "drivers/iso9564/pin_block.h"
+#include "simulator/bank/account_service.h"
 
 using namespace bank_test;
 using nlohmann::json;
@@ -207,7 +208,9 @@ TEST_CASE("a body over the size limit is refused with a JSON bad_request") {
     CHECK(body_of(result)["result"] == "bad_request");
 }
 
-TEST_CASE("a PIN block under another key is refused without counting a try") {
+TEST_CASE("a PIN block under another key is answered as a wrong PIN and uses up a try") {
+    // The issue: an undecipherable block is no oracle. Same reply, same count (docs/api/
+    // account.yaml, "WrongPin").
     RunningBank bank;
     auto client = bank.client();
     const std::array<std::uint8_t, 16> other_key = {1, 2,  3,  4,  5,  6,  7,  8,
@@ -217,11 +220,69 @@ TEST_CASE("a PIN block under another key is refused without counting a try") {
     auto result = client.Post("/v1/balance", balance_body(k_zhang_wei_pan, base::to_hex(*block)),
                               "application/json");
     REQUIRE(result);
-    CHECK(result->status == 400);
-    CHECK(body_of(result)["result"] == "bad_request");
+    CHECK(result->status == 401);
+    CHECK(body_of(result) == json{{"result", "wrong_pin"}, {"tries_left", 2}});
     auto wrong = post_balance(client, k_zhang_wei_pan, "9999");
     REQUIRE(wrong);
-    CHECK(body_of(wrong)["tries_left"] == 2);
+    CHECK(body_of(wrong)["tries_left"] == 1);
+}
+
+TEST_CASE("a flipped bit in a PIN block gets exactly the wrong PIN's reply and uses up a try") {
+    RunningBank bank;
+    auto client = bank.client();
+    // Each of the 64 bits of a good block in turn, on a fresh card count each time: a block
+    // that no longer deciphers and one that deciphers to another PIN must look the same.
+    const std::string good = pin_block_hex(k_zhang_wei_pin, k_zhang_wei_pan);
+    const auto wrong_pin_reply = [&] {
+        auto wrong = post_balance(client, k_zhang_wei_pan, "9999");
+        REQUIRE(wrong);
+        return std::make_pair(wrong->status, wrong->body);
+    };
+    for (int bit = 0; bit < 64; bit += 9) {
+        auto bytes = *base::parse_hex(good);
+        bytes[static_cast<std::size_t>(bit / 8)] ^= static_cast<std::uint8_t>(1U << (bit % 8));
+        auto flipped = client.Post(
+            "/v1/balance", balance_body(k_zhang_wei_pan, base::to_hex(bytes)), "application/json");
+        REQUIRE(flipped);
+        CHECK(flipped->status == 401);
+        CHECK(body_of(flipped) == json{{"result", "wrong_pin"}, {"tries_left", 2}});
+        // The wrong PIN after it sees one try gone already, as after any wrong PIN.
+        const auto [status, body] = wrong_pin_reply();
+        CHECK(status == 401);
+        CHECK(json::parse(body) == json{{"result", "wrong_pin"}, {"tries_left", 1}});
+        // The right PIN resets the count for the next bit.
+        auto right = post_balance(client, k_zhang_wei_pan, k_zhang_wei_pin);
+        REQUIRE(right);
+        REQUIRE(right->status == 200);
+    }
+}
+
+TEST_CASE(
+    "a format 4 block under the bank's AES key signs the customer on, and under another "
+    "key counts as a wrong PIN") {
+    RunningBank bank;
+    auto client = bank.client();
+    const auto send = [&](const std::array<std::uint8_t, 16>& key) {
+        auto block = drivers::iso9564::format4_encrypted(k_zhang_wei_pin, k_zhang_wei_pan, key);
+        REQUIRE(block);
+        json body = json::parse(balance_body(k_zhang_wei_pan, base::to_hex(*block)));
+        body["pin_block_format"] = "iso9564-4";
+        return client.Post("/v1/balance", body.dump(), "application/json");
+    };
+    auto right = send(simulator::bank::k_demo_pin_aes_key);
+    REQUIRE(right);
+    CHECK(right->status == 200);
+    CHECK(body_of(right)["balance"]["minor_units"] == 1234567);
+    auto other = send(simulator::bank::k_demo_pin_key);
+    REQUIRE(other);
+    CHECK(other->status == 401);
+    CHECK(body_of(other) == json{{"result", "wrong_pin"}, {"tries_left", 2}});
+    // A format 4 block must be 32 hexadecimal digits; an 8-byte one is malformed, not a PIN.
+    json short_body = json::parse(balance_body(k_zhang_wei_pan, "0123456789ABCDEF"));
+    short_body["pin_block_format"] = "iso9564-4";
+    auto malformed = client.Post("/v1/balance", short_body.dump(), "application/json");
+    REQUIRE(malformed);
+    CHECK(malformed->status == 400);
 }
 
 TEST_CASE("an unknown path answers 404 not_found, never card_unknown") {

@@ -42,10 +42,14 @@ TEST_CASE("The simulated cards' answers to reset are valid ISO 7816-3 ATRs") {
     EmvCard t0(profile(CardProtocol::t0));
     auto t1_atr = drivers::iso7816::parse_atr(*t1.atr());
     REQUIRE(t1_atr.has_value());
-    CHECK(t1_atr->protocols() == base::Bytes{0, 1});
+    CHECK(t1_atr->protocols() == base::Bytes{1});
+    CHECK(t1_atr->fi_di() == 0x96);
+    CHECK(t1_atr->t1_information_field_size() == 0xFE);
     auto t0_atr = drivers::iso7816::parse_atr(*t0.atr());
     REQUIRE(t0_atr.has_value());
     CHECK(t0_atr->protocols() == base::Bytes{0});
+    CHECK(t0_atr->fi_di() == 0x96);
+    CHECK_FALSE(t0_atr->tck.has_value());
     CHECK_FALSE(MuteCard("m").atr().has_value());
     CHECK(drivers::iso7816::parse_atr(*NoApplicationCard("n").atr()).has_value());
 }

@@ -132,15 +132,41 @@ TEST_CASE("Commands for another slot fail with the bSlot offset as error") {
 TEST_CASE("Unsupported commands get their own response type with command not supported") {
     auto reader = std::make_shared<VirtualCcidReader>();
     DirectTransport transport(reader);
-    const auto parameters = ask(transport, GetParameters{0, 4});
-    REQUIRE(std::holds_alternative<Parameters>(parameters));
-    CHECK(std::get<Parameters>(parameters).state.command == CommandStatus::failed);
-    CHECK(std::get<Parameters>(parameters).state.error == slot_error::k_command_not_supported);
     const auto escape = ask(transport, Escape{0, 5, {0x01}});
     REQUIRE(std::holds_alternative<EscapeResponse>(escape));
+    CHECK(std::get<EscapeResponse>(escape).state.error == slot_error::k_command_not_supported);
+    const auto secure = ask(transport, Secure{0, 6, 0, 0, {0x00}});
+    REQUIRE(std::holds_alternative<DataBlock>(secure));
+    CHECK(std::get<DataBlock>(secure).state.command == CommandStatus::failed);
+    CHECK(std::get<DataBlock>(secure).state.error == slot_error::k_command_not_supported);
+}
+
+TEST_CASE("The reader keeps the slot's parameters and refuses ones it cannot use") {
+    auto reader = std::make_shared<VirtualCcidReader>(VirtualCcidReader::tpdu_reader());
+    DirectTransport transport(reader);
+    const auto current = ask(transport, GetParameters{0, 1});
+    REQUIRE(std::holds_alternative<Parameters>(current));
+    CHECK(std::get<Parameters>(current).state.command == CommandStatus::ok);
+    CHECK(std::get<Parameters>(current).protocol_data == base::Bytes{0x11, 0x00, 0x00, 0x0A, 0x00});
+    // T=1 with Fi/Di 96: taken.
+    const base::Bytes t1{0x96, 0x10, 0x00, 0x45, 0x00, 0xFE, 0x00};
+    const auto set = ask(transport, SetParameters{0, 2, 1, t1});
+    REQUIRE(std::holds_alternative<Parameters>(set));
+    CHECK(std::get<Parameters>(set).state.command == CommandStatus::ok);
+    CHECK(reader->protocol() == 1);
+    CHECK(reader->fi_di() == 0x96);
+    // A reserved Fi code (7): refused with the offset of bmFindexDindex.
+    const base::Bytes reserved{0x71, 0x10, 0x00, 0x45, 0x00, 0xFE, 0x00};
+    const auto refused = ask(transport, SetParameters{0, 3, 1, reserved});
+    CHECK(std::get<Parameters>(refused).state.command == CommandStatus::failed);
+    CHECK(std::get<Parameters>(refused).state.error == 10);
+    // A T=0 structure of the wrong length.
+    const auto short_structure = ask(transport, SetParameters{0, 4, 0, {0x11, 0x00}});
+    CHECK(std::get<Parameters>(short_structure).state.error == slot_error::k_bad_length);
+    // The Abort message is answered with the slot's status (CCID 1.1 §6.1.13).
     const auto abort = ask(transport, Abort{0, 6});
     REQUIRE(std::holds_alternative<SlotStatus>(abort));
-    CHECK(std::get<SlotStatus>(abort).state.error == slot_error::k_command_not_supported);
+    CHECK(std::get<SlotStatus>(abort).state.command == CommandStatus::ok);
 }
 
 TEST_CASE("A malformed message with a readable header is answered and a shorter one dropped") {
