@@ -4,7 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/bytes.h"
 #include "tests/kiosk/diag/diag_program.h"
@@ -111,14 +114,70 @@ TEST_CASE("kiosk-diag prints its usage naming every command on --help and exits 
 }
 
 TEST_CASE("kiosk-diag exits 2 with nothing on stdout when its arguments cannot be used") {
-    for (const char* arguments :
-         {"", "journal", "journal check x", "verify journal x", "journal verify",
-          "journal verify a b", "--verbose journal verify x", "atr", "atr 3B00 3B00", "tlv",
-          "ccid-descriptor", "atr 3B0", "atr 3G00", "atr ''", "atr '  '", "tlv 5A-01",
-          "ccid-descriptor 0x36", "atr --", "tlv 5A 01 12"}) {
+    for (const char* arguments : {"",
+                                  "journal",
+                                  "journal check x",
+                                  "verify journal x",
+                                  "journal verify",
+                                  "journal verify a b",
+                                  "--verbose journal verify x",
+                                  "atr",
+                                  "atr 3B00 3B00",
+                                  "tlv",
+                                  "ccid-descriptor",
+                                  "atr 3B0",
+                                  "atr 3G00",
+                                  "atr ''",
+                                  "atr '  '",
+                                  "tlv 5A-01",
+                                  "ccid-descriptor 0x36",
+                                  "atr --",
+                                  "tlv 5A 01 12",
+                                  "usb-list all",
+                                  "read-card 1"}) {
         INFO(arguments);
         const Run run = diag(arguments);
         CHECK(run.status == 2);
         CHECK(run.output.empty());
+    }
+}
+
+TEST_CASE("kiosk-diag decodes random bytes into one JSON object each, whatever the decoder") {
+    std::mt19937 generator(7816);
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::uniform_int_distribution<std::size_t> length(1, 70);
+    // Bytes that make the inputs look like what each decoder expects, so that they go deep.
+    const std::vector<std::pair<std::string, base::Bytes>> k_decoders{
+        {"atr", {0x3B, 0x3F}},
+        {"tlv", {0x70, 0xBF, 0x81, 0x82, 0x00}},
+        {"ccid-descriptor", {0x36, 0x21}}};
+    for (const auto& [command, likely] : k_decoders) {
+        INFO(command);
+        std::string input;
+        std::vector<std::size_t> lengths;
+        for (int round = 0; round < 1500; ++round) {
+            base::Bytes bytes(length(generator));
+            for (auto& value : bytes) {
+                const int draw = byte(generator);
+                value = draw < 64 ? likely[static_cast<std::size_t>(draw) % likely.size()]
+                                  : static_cast<std::uint8_t>(draw);
+            }
+            lengths.push_back(bytes.size());
+            input += base::to_hex(bytes) + "\n";
+        }
+        // kiosk-diag is built with AddressSanitizer: an over-read would end it before its last
+        // line.
+        const auto outputs = kiosk::diag::testing::decoded_lines(command, input);
+        REQUIRE(outputs.size() == lengths.size());
+        for (std::size_t index = 0; index < outputs.size(); ++index) {
+            const auto& output = outputs[index];
+            REQUIRE(output.is_object());
+            if (output.contains("valid") && output.at("valid") == false) {
+                CHECK_FALSE(output.at("error").get<std::string>().empty());
+            }
+            if (command == "tlv" && output.at("valid") == false) {
+                CHECK(output.at("offset").get<std::size_t>() <= lengths[index]);
+            }
+        }
     }
 }
