@@ -552,8 +552,21 @@ def dictionaries():
     write_dictionary('fuzz_scenario', words + ['"', '\n', ' within ', 'ms', 's', ' on '])
 
 
+def text_field_seeds():
+    """The shared text parsers: selector 0 UUID, 1 hex, 2 card number, 3 columns of paper."""
+    write('fuzz_text_fields', 'uuid', b'\x00' + b'0f8fad5b-d9cb-469f-a165-70867728950e')
+    write('fuzz_text_fields', 'uuid-upper-case', b'\x00' + b'0F8FAD5B-D9CB-469F-A165-70867728950E')
+    write('fuzz_text_fields', 'hex', b'\x01' + b'6F 1A 84 0E 31504159')
+    write('fuzz_text_fields', 'card-number', b'\x02' + luhn_complete('622202000000001').encode())
+    write('fuzz_text_fields', 'card-number-short', b'\x02' + b'12345678')
+    write('fuzz_text_fields', 'columns-mixed', b'\x03\x0c' +
+          '您的号码 A023，请留意叫号 Please wait for your number'.encode())
+    write('fuzz_text_fields', 'columns-narrow', b'\x03\x01' + '余额 Balance'.encode())
+
+
 def main():
     clear_generated()
+    text_field_seeds()
     dictionaries()
     corpus_seeds()
     ccid_seeds()
