@@ -123,12 +123,14 @@ T1Host::Received T1Host::exchange(const T1Block& block) {
         received.fatal = T1Error::reader_failed;
         return received;
     }
+    // §11.4.3: the extension holds for the one block that answers S(WTX response), also when
+    // that response is sent again.
+    const bool extends = block.kind == T1BlockKind::supervisory && block.is_response &&
+                         block.supervisory == SupervisoryType::waiting_time_extension;
     T1Wait wait;
-    wait.multiplier = m_wait_multiplier;
-    wait.block_etu = block_waiting_etu(m_parameters) * m_wait_multiplier;
+    wait.multiplier = extends ? block.information[0] : std::uint8_t{1};
+    wait.block_etu = block_waiting_etu(m_parameters) * wait.multiplier;
     wait.character_etu = character_waiting_etu(m_parameters);
-    // §11.4.3: the extension holds for the one block that answers S(WTX response).
-    m_wait_multiplier = 1;
     const auto answer = m_port.exchange(*bytes, wait);
     if (!answer) {
         switch (answer.error()) {
@@ -378,7 +380,6 @@ std::expected<base::Bytes, T1Error> T1Host::run_exchange(std::span<const std::ui
                     m_dead = true;
                     return std::unexpected(T1Error::too_many_waiting_time_extensions);
                 }
-                m_wait_multiplier = block.information[0];
                 failures = 0;
                 next =
                     T1Block::response(SupervisoryType::waiting_time_extension, block.information);

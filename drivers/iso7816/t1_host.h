@@ -153,7 +153,6 @@ class T1Host {
     std::uint8_t m_device_information_field_size = k_t1_default_information_field_size;
     std::uint8_t m_send_sequence = 0;     // N(S) of the next I-block sent
     std::uint8_t m_receive_sequence = 0;  // N(S) expected of the card's next I-block
-    std::uint8_t m_wait_multiplier = 1;
     bool m_ifs_negotiated = false;
     bool m_dead = false;
 };

@@ -136,6 +136,21 @@ TEST_CASE("A waiting time extension is echoed and the next block's wait multipli
     CHECK(port.waits[3] == T1Wait{1, 15371, 8203});
 }
 
+TEST_CASE("An S(WTX response) the card did not get is sent again with the same wait") {
+    ScriptedPort port({
+        k_ifs_exchange,
+        {"00 00 05 00B2010C00 BA", "00 C3 01 03 C1"},  // I(0,0) / S(WTX request 3)
+        {"00 E3 01 03 E1", "00 91 00 91"},  // the card took I(0) but not our response: R(1)
+        {"00 E3 01 03 E1", "00 00 02 9000 92"},
+    });
+    T1Host host(port, T1Parameters{});
+    CHECK(host.transceive(hex("00B2010C00")) == hex("9000"));
+    CHECK(port.finished());
+    REQUIRE(port.waits.size() == 4);
+    CHECK(port.waits[2].multiplier == 3);
+    CHECK(port.waits[3].multiplier == 3);
+}
+
 TEST_CASE("A new IFSC announced by the card in the middle of a chain sizes the rest") {
     const base::Bytes apdu =
         hex("00E20000230102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F20212223");
