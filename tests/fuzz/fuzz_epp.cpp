@@ -2,7 +2,8 @@
 // The first byte picks what is decoded from the rest:
 //   0  a command frame's code, sequence and payload, as the pad reads it (epp.md §4);
 //   1  a response, as the kiosk reads the pad's answer (§3.1, §4), and its data as the reply
-//      to its command (GET INFO, GET STATUS, GET PIN BLOCK);
+//      to its command (GET INFO, GET STATUS, GET PIN BLOCK, and revision 5's GET KEY STATUS,
+//      AUTHENTICATE, CONFIRM KEY CEREMONY and LOAD KEY, §8);
 //   2  an event from the interrupt endpoint (§5);
 //   3  whole frame bytes through decode_frame, the CRC-16 made right by the harness (§2),
 //      then all three of the above.
@@ -48,6 +49,23 @@ void check_reply_data(const epp::Response& response) {
         case epp::code::k_get_pin_block:
             if (const auto block = epp::decode_pin_block_reply(response.data)) {
                 require(epp::decode_pin_block_reply(epp::encode_pin_block_reply(*block)) == *block);
+            }
+            break;
+        case epp::code::k_get_key_status:
+            if (const auto status = epp::decode_key_status(response.data)) {
+                require(epp::decode_key_status(epp::encode_key_status(*status)) == *status);
+            }
+            break;
+        case epp::code::k_authenticate:
+            if (const auto challenge = epp::decode_pad_challenge(response.data)) {
+                require(epp::decode_pad_challenge(epp::encode_pad_challenge(*challenge)) ==
+                        *challenge);
+            }
+            break;
+        case epp::code::k_confirm_key_ceremony:
+        case epp::code::k_load_key:
+            if (const auto check_value = epp::decode_key_check_value(response.data)) {
+                require(response.data.size() >= check_value->size());
             }
             break;
         default:

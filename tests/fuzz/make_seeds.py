@@ -281,6 +281,10 @@ def epp_seeds():
         'response-info': (RESPONSE, 0x81, bytes([0]) + b'\x05EPP-1\x0800000042\x051.4.0\x01'),
         'response-busy': (RESPONSE, 0x84, bytes([4])),
         'response-nak': (RESPONSE, 0xFF, bytes([9])),
+        # Revision 5 (epp.md §8): GET KEY STATUS, AUTHENTICATE, LOAD KEY answers, roughly shaped.
+        'response-key-status': (RESPONSE, 0x89, bytes([0]) + bytes(31)),
+        'response-challenge': (RESPONSE, 0x8D, bytes([0]) + bytes(range(1, 25))),
+        'response-load-key': (RESPONSE, 0x8C, bytes([0, 0x1A, 0x2B, 0x3C, 0, 0])),
         'event-key': (EVENT, 0x41, b'\x0D'),
         'event-digit': (EVENT, 0x42, b'\x03'),
         'event-done': (EVENT, 0x44, bytes([0, 0]) + bytes(range(8))),
