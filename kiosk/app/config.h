@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/ui/theme.h"
 
 namespace kiosk::app {
@@ -26,7 +27,8 @@ struct ConfigError : std::runtime_error {
 
 // The PIN block the pad is asked for ([pin_pad] block_format): ISO 9564-1 format 4 under
 // AES-128, the default, or format 0 under TDES for older hosts (docs/protocols/epp.md §4.4).
-enum class PinBlockFormat { iso9564_format0, iso9564_format4 };
+// One name for one thing: the core's.
+using PinBlockFormat = core::PinBlockFormat;
 
 // What the kiosk knows of its PIN pad's keys (docs/protocols/epp.md §8.6), read at start-up:
 // the pad's authentication key (from its own private file) and the check value of the PIN key

@@ -16,6 +16,10 @@ enum class EncryptedPinBlockError {
 
 std::string_view to_string(EncryptedPinBlockError error);
 
+// ISO 9564-1:2017: format 0 (§9.4.2) under TDES, or format 4 (§9.4.6) under AES-128, as the
+// kiosk asks the PIN pad for it (docs/protocols/epp.md §4.4) and the account service reads it.
+enum class PinBlockFormat { iso9564_format0, iso9564_format4 };
+
 // The encrypted PIN block the PIN pad hands over (ISO 9564-1: 8 bytes for format 0 under TDES,
 // 16 bytes for format 4 under AES). The kiosk only carries it to the account service: it never
 // prints it, and wipes it when done.
@@ -32,6 +36,11 @@ class EncryptedPinBlock {
     ~EncryptedPinBlock();
 
     std::span<const std::uint8_t> bytes() const { return {m_bytes.data(), m_length}; }
+    // The block's format, which its length tells: 8 bytes format 0, 16 bytes format 4.
+    PinBlockFormat format() const {
+        return m_length == k_aes_length ? PinBlockFormat::iso9564_format4
+                                        : PinBlockFormat::iso9564_format0;
+    }
 
     friend bool operator==(const EncryptedPinBlock& left, const EncryptedPinBlock& right);
 

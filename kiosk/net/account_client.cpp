@@ -25,7 +25,14 @@ constexpr std::string_view k_sign_on_call = "sign_on";
 constexpr std::string_view k_sign_on_path = "/v1/sessions";
 constexpr std::string_view k_preferences_call = "preferences";
 constexpr std::string_view k_preferences_path = "/v1/preferences";
+// docs/api/account.yaml, "pin_block_format".
 constexpr std::string_view k_pin_block_format_0 = "iso9564-0";
+constexpr std::string_view k_pin_block_format_4 = "iso9564-4";
+
+std::string_view pin_block_format_name(const core::EncryptedPinBlock& block) {
+    return block.format() == core::PinBlockFormat::iso9564_format4 ? k_pin_block_format_4
+                                                                   : k_pin_block_format_0;
+}
 
 // What a transport failure (no HTTP reply) means for the customer.
 core::ServiceStatus status_of(TransportFailure failure) {
@@ -184,17 +191,16 @@ std::optional<MoneyExchange> exchange_for(const core::AccountRequest& request,
                     base::SecretText{}};
             } else {
                 static_assert(std::is_same_v<T, core::ChangePin>, "every request has an exchange");
-                if (!session_ok ||
-                    call.pin_block.bytes().size() != core::EncryptedPinBlock::k_tdes_length) {
+                if (!session_ok) {
                     return std::nullopt;
                 }
                 with_session().secret("pan", call.pan.digits());
                 std::string block_hex;
-                block_hex.reserve(2 * core::EncryptedPinBlock::k_tdes_length);
+                block_hex.reserve(2 * core::EncryptedPinBlock::k_aes_length);
                 base::append_hex(block_hex, call.pin_block.bytes());
                 body.secret("pin_block", block_hex);
                 base::wipe(block_hex);
-                body.value("pin_block_format", k_pin_block_format_0);
+                body.value("pin_block_format", pin_block_format_name(call.pin_block));
                 return MoneyExchange{Method::post, "/v1/pin-change", body.finish()};
             }
         },
@@ -269,10 +275,6 @@ CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
     const auto answer = [call_id](core::ServiceReply reply, std::string status) {
         return CallOutcome{core::ReplyReceived{call_id, std::move(reply)}, std::move(status)};
     };
-    if (block.bytes().size() != core::EncryptedPinBlock::k_tdes_length) {
-        // The contract carries ISO 9564 format 0 only; a format 4 pad is a configuration fault.
-        return answer(reply_with(core::ServiceStatus::bad_reply), "unsupported_pin_block");
-    }
     // Built by appending into one buffer reserved up front: the PAN and the PIN block exist
     // in that buffer only, which is wiped when the call ends (no temporaries, no regrowth).
     base::SecretText body;
@@ -285,7 +287,7 @@ CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
     body.append(R"(","pin_block":")");
     base::append_hex(body, block.bytes());  // in place: no temporary copy
     body.append(R"(","pin_block_format":")");
-    body.append(k_pin_block_format_0);
+    body.append(pin_block_format_name(block));
     body.append(R"("})");
 
     // The reply holds the balance and the grant: wiped when the call ends, like the request.

@@ -524,6 +524,33 @@ TEST_CASE("the request body follows the contract: terminal, PAN digits, hex bloc
     CHECK(server.last_content_type() == "application/json");
 }
 
+TEST_CASE(
+    "a format 4 block from the PIN pad goes as iso9564-4 and the bank signs the customer "
+    "on with it") {
+    // docs/protocols/epp.md §4.4: the pad's 16-byte AES block, under the bank's AES PIN key.
+    auto bytes = drivers::iso9564::format4_encrypted("1234", k_zhang_wei_pan,
+                                                     simulator::bank::k_demo_pin_aes_key);
+    REQUIRE(bytes.has_value());
+    auto block = kiosk::core::EncryptedPinBlock::from_bytes(*bytes);
+    REQUIRE(block.has_value());
+    CHECK(block->format() == kiosk::core::PinBlockFormat::iso9564_format4);
+
+    FakeServer server(404, R"({"result":"card_unknown"})");
+    AccountClientUnderTest to_fake(server.url());
+    to_fake.client.sign_on(71, card(k_zhang_wei_pan), *block);
+    REQUIRE(to_fake.recorder.wait_for_replies(1));
+    const auto body = nlohmann::json::parse(server.last_request(), nullptr, false);
+    REQUIRE_FALSE(body.is_discarded());
+    CHECK(body["pin_block_format"] == "iso9564-4");
+    CHECK(body["pin_block"] == base::to_hex(*bytes));
+
+    Bank bank;
+    AccountClientUnderTest to_bank(bank.url());
+    to_bank.client.sign_on(72, card(k_zhang_wei_pan), *block);
+    REQUIRE(to_bank.recorder.wait_for_replies(1));
+    CHECK(to_bank.recorder.replies().back().reply.status == ServiceStatus::ok);
+}
+
 TEST_CASE("a terminal id with quotes is escaped, not spliced into the JSON") {
     FakeServer server(404, R"({"result":"card_unknown"})");
     Recorder recorder;
@@ -553,19 +580,6 @@ TEST_CASE("a 500 from a broken gateway maps to unavailable") {
     FakeServer server(500, "<html>Internal Server Error</html>");
     AccountClientUnderTest under_test(server.url());
     CHECK(under_test.ask(81, k_zhang_wei_pan, "1234").reply.status == ServiceStatus::unavailable);
-}
-
-TEST_CASE("a 16-byte PIN block is refused by the client as unsupported without a call") {
-    FakeServer server(404, R"({"result":"card_unknown"})");
-    AccountClientUnderTest under_test(server.url());
-    std::array<std::uint8_t, 16> aes_block{};
-    auto block = kiosk::core::EncryptedPinBlock::from_bytes(aes_block);
-    REQUIRE(block.has_value());
-    under_test.client.sign_on(82, card(k_zhang_wei_pan), *block);
-    REQUIRE(under_test.recorder.wait_for_replies(1));
-    CHECK(under_test.recorder.replies().front().reply.status == ServiceStatus::bad_reply);
-    CHECK(under_test.recorder.notices_seen().front().status == "unsupported_pin_block");
-    CHECK(server.last_request().empty());
 }
 
 TEST_CASE("an unreachable URL scheme is refused as unavailable") {
