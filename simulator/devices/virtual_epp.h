@@ -171,6 +171,18 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     std::jthread m_timer;  // last: stopped and joined before the members it uses go away
 };
 
+// The simulator's demo keys (docs/protocols/epp.md §8.2, §8.4): the two components of the
+// master key its scripted ceremony types, and the pad's authentication key, which kiosk-sim
+// also gives the kiosk (in a private key file). The PIN keys are the bank's
+// (simulator/bank/account_service.h: k_demo_pin_key, check value 08D7B4, and
+// k_demo_pin_aes_key, check value 7AD386C376). A real deployment has no such constants.
+inline constexpr std::array<std::uint8_t, 16> k_demo_master_component1 = {
+    0x0F, 0x1E, 0x2D, 0x3C, 0x4B, 0x5A, 0x69, 0x78, 0x87, 0x96, 0xA5, 0xB4, 0xC3, 0xD2, 0xE1, 0xF0};
+inline constexpr std::array<std::uint8_t, 16> k_demo_master_component2 = {
+    0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0x00, 0x11, 0x22, 0x33, 0x44, 0xAA, 0xBB};
+inline constexpr std::array<std::uint8_t, 16> k_demo_authentication_key = {
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F};
+
 // What a bank gives a pad (epp.md §8): the two components of the master key, typed on the pad
 // by its custodians, and the working keys its key-loading station wraps under the master key.
 // An empty key is not loaded.
