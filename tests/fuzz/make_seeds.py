@@ -120,6 +120,35 @@ def ccid_seeds():
         write('fuzz_ccid_message', name, bytes([selector]) + data)
 
 
+def ccid_client_seeds():
+    """A reader's answers to the driver: selector, then each transfer as a length byte and bytes
+    (FF a transfer that timed out). Bit 1 of the selector writes slot and bSeq into them."""
+
+    def transfer(data):
+        return bytes([len(data)]) + data
+
+    atr = bytes.fromhex('3B6800000073C84013009000')
+    fci = bytes.fromhex('6F1A840E315041592E5359532E4444463031A5088801015F2D027A689000')
+    answers = (transfer(ccid(0x80, atr)) +                          # power on
+               transfer(ccid(0x80, fci)) +                          # XfrBlock
+               transfer(ccid(0x81, b'')) +                          # GetSlotStatus
+               transfer(ccid(0x82, bytes.fromhex('1110004D002000'), byte9=1)) +  # SetParameters
+               bytes([2]) +                                         # GET_DATA_RATES: two rates
+               transfer(struct.pack('<II', 9600, 115200)) +
+               transfer(bytes.fromhex('5003')) +                    # interrupt: card inserted
+               transfer(ccid(0x81, b'', byte7=0x01)))               # power off
+    write('fuzz_ccid_client', 'every-command', bytes([0xFE]) + answers)
+    # The answer to XfrBlock cut in two transfers, after a time extension (bStatus 80, §6.2.6).
+    message = ccid(0x80, fci)
+    split = (transfer(ccid(0x80, atr)) + transfer(ccid(0x80, b'', byte7=0x80, byte8=2)) +
+             transfer(message[:20]) + transfer(message[20:]))
+    write('fuzz_ccid_client', 'time-extension-and-gathering', bytes([0x07]) + split)
+    write('fuzz_ccid_client', 'card-mute', bytes([0x02]) +
+          transfer(ccid(0x80, b'', byte7=0x41, byte8=0xFE)))
+    write('fuzz_ccid_client', 'timeout-then-abort', bytes([0x06]) + transfer(ccid(0x80, atr)) +
+          b'\xFF' + transfer(ccid(0x81, b'')) + transfer(ccid(0x80, fci)))
+
+
 def apdu_seeds():
     commands = {
         'select-pse': '00A404000E315041592E5359532E444446303100',
@@ -575,6 +604,7 @@ def main():
     corpus_seeds()
     ccid_seeds()
     apdu_seeds()
+    ccid_client_seeds()
     t1_seeds()
     pps_seeds()
     emv_seeds()
