@@ -23,6 +23,7 @@ constexpr std::array k_programs = {
     Program{"kiosk_ui_bench", KIOSK_UI_BENCH_PROGRAM},
     Program{"kiosk_speech_bench", KIOSK_SPEECH_BENCH_PROGRAM},
     Program{"kiosk_store_bench", KIOSK_STORE_BENCH_PROGRAM},
+    Program{"kiosk_card_read_bench", KIOSK_CARD_READ_BENCH_PROGRAM},
     Program{"kiosk-diag", KIOSK_DIAG_PROGRAM},
     Program{"kiosk-load", KIOSK_LOAD_PROGRAM},
     Program{"speech_start_probe", SPEECH_START_PROBE_PROGRAM},
