@@ -792,7 +792,7 @@ namespace {
 
 // The custodian types a component on the pad (epp.md §8.2): digits, star then 0-5 for A-F.
 void type_component(VirtualEpp& pad, const SecretKey& component) {
-    const std::string hex = base::to_hex(component.bytes);
+    std::string hex = base::to_hex(component.bytes);
     for (const char character : hex) {
         if (character >= '0' && character <= '9') {
             pad.press(*base::digit_key(character - '0'));
@@ -801,6 +801,7 @@ void type_component(VirtualEpp& pad, const SecretKey& component) {
             pad.press(*base::digit_key(character - k_first_shifted_hex));
         }
     }
+    base::wipe(hex);  // the component in text: gone as soon as it is typed
     pad.press(base::Key::enter);
 }
 
