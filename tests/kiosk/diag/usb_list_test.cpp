@@ -13,6 +13,7 @@
 #include "base/bytes.h"
 #include "drivers/ccid/class_descriptor.h"
 #include "drivers/escpos/escpos_protocol.h"
+#include "drivers/usb/usb_transport.h"
 #include "simulator/devices/usb_descriptors.h"
 #include "simulator/devices/virtual_ccid_reader.h"
 #include "simulator/devices/virtual_dispenser.h"
@@ -119,6 +120,30 @@ TEST_CASE("kiosk-diag usb-list tells a tampered pad and an open printer cover") 
     const auto listed_printer = device_of(listing, "printer");
     CHECK(listed_printer.at("cover_open") == true);
     CHECK(listed_printer.at("online") == false);
+}
+
+TEST_CASE("kiosk-diag usb-list keeps a device another program holds, saying it is busy") {
+    simulator::usb::VirtualUsbBus bus;
+    auto pad = std::make_shared<simulator::devices::VirtualEpp>(k_working_key);
+    auto dispenser = std::make_shared<simulator::devices::VirtualDispenser>();
+    REQUIRE(bus.plug(pad));
+    REQUIRE(bus.plug(dispenser));
+    // This process claims the pad's interface, as a running kiosk would.
+    auto context = drivers::usb::UsbContext::create();
+    REQUIRE(context.has_value());
+    drivers::usb::DeviceMatch match;
+    match.vendor_id = simulator::devices::k_test_vendor_id;
+    match.product_id = simulator::devices::k_pin_pad_product_id;
+    match.interface_class = drivers::usb::k_interface_class_vendor;
+    auto held = drivers::usb::UsbTransport::open(*context, match);
+    REQUIRE(held.has_value());
+    const auto listing = usb_list();
+    CHECK(listing.at("devices").size() == 2);
+    const auto listed_pad = device_of(listing, "pin_pad");
+    CHECK(listed_pad.at("error").get<std::string>().find("busy") != std::string::npos);
+    CHECK_FALSE(listed_pad.contains("serial"));
+    // The dispenser, which nobody holds, still answers.
+    CHECK(device_of(listing, "cash_dispenser").at("state") == "idle");
 }
 
 TEST_CASE("kiosk-diag usb-list of a bus without kiosk devices lists none") {
