@@ -53,6 +53,34 @@ PinBlockFormat pin_block_format_from(std::string_view name, std::string_view set
                       "\"iso9564-0\" (TDES, for older hosts), not " + std::string(name));
 }
 
+// [card_reader] allowed: USB ids as "VVVV:PPPP" in hex, the form lsusb prints.
+std::vector<devices::ReaderId> reader_ids_from(toml::node_view<toml::node> node) {
+    const auto* list = node.as_array();
+    const std::string refusal =
+        "card_reader.allowed must be a list of USB ids such as \"072F:90CC\" (vendor:product, hex)";
+    if (list == nullptr) {
+        throw ConfigError(refusal);
+    }
+    std::vector<devices::ReaderId> ids;
+    for (const toml::node& entry : *list) {
+        const auto text = entry.value<std::string>();
+        if (!text || text->size() != 9 || (*text)[4] != ':') {
+            throw ConfigError(refusal);
+        }
+        const auto field = [&](std::size_t offset) {
+            std::uint16_t value = 0;
+            const char* first = text->data() + offset;
+            const auto [end, error] = std::from_chars(first, first + 4, value, 16);
+            if (error != std::errc{} || end != first + 4) {
+                throw ConfigError(refusal + ", not \"" + *text + "\"");
+            }
+            return value;
+        };
+        ids.push_back(devices::ReaderId{field(0), field(5)});
+    }
+    return ids;
+}
+
 void apply_file(Config& config, const std::filesystem::path& path) {
     std::error_code status;
     if (!std::filesystem::is_regular_file(path, status)) {
@@ -175,6 +203,16 @@ void apply_file(Config& config, const std::filesystem::path& path) {
             throw ConfigError("pin_pad.key_slot must be 0..255");
         }
         config.pin_key_slot = static_cast<int>(*slot);
+    }
+    if (const auto node = table["card_reader"]["allowed"]) {
+        config.allowed_readers = reader_ids_from(node);
+    }
+    if (const auto slot = number("card_reader", "slot")) {
+        // CCID 1.1 §5.1: bMaxSlotIndex is at most 255; a kiosk's reader has a few.
+        if (*slot < 0 || *slot > 255) {
+            throw ConfigError("card_reader.slot must be 0..255");
+        }
+        config.card_slot = static_cast<int>(*slot);
     }
     if (const auto interval = number("input", "ignore_second_press_ms")) {
         if (*interval < 0 || *interval > k_longest_ignore_second_press_ms) {

@@ -11,6 +11,7 @@
 
 #include "base/bytes.h"
 #include "kiosk/core/encrypted_pin_block.h"
+#include "kiosk/devices/card_reader_service.h"
 #include "kiosk/ui/theme.h"
 
 namespace kiosk::app {
@@ -87,6 +88,11 @@ struct Config {
     std::optional<std::filesystem::path> transcript;
     std::optional<std::filesystem::path> screenshots_directory;
     // The PIN pad's working key slot (the key itself never leaves the pad); revision 4 pads.
+    // [card_reader]: the reader models the bank has approved (`allowed = ["072F:90CC", ...]`,
+    // USB vendor:product in hex; empty or absent admits any CCID reader) and the slot
+    // customers use (`slot`, 0 unless a multi-slot reader carries SAMs in front).
+    std::vector<devices::ReaderId> allowed_readers;
+    int card_slot = 0;
     int pin_key_slot = 0;
     // [pin_pad] (docs/protocols/epp.md §8.6): the block format (block_format = "iso9564-4" or
     // "iso9564-0", --pin-block-format), the file holding the pad's authentication key as 32

@@ -147,7 +147,10 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
         }
         self->m_transcript.device(device, event);
     };
-    self->m_card_reader = std::make_unique<devices::CardReaderService>();
+    devices::CardReaderOptions reader_options;
+    reader_options.allowed_readers = self->m_config.allowed_readers;
+    reader_options.card_slot = static_cast<std::uint8_t>(self->m_config.card_slot);
+    self->m_card_reader = std::make_unique<devices::CardReaderService>(std::move(reader_options));
     self->m_card_reader->start(
         [self](core::Event event) { self->m_queue.push(std::move(event), "card reader"); },
         device_notice);

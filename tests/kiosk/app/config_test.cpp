@@ -413,3 +413,35 @@ TEST_CASE(
         Catch::Contains("is missing"));
     CHECK_THAT(fails({"--pin-block-format", "iso9564-1"}), Catch::Contains("iso9564-4"));
 }
+
+// ---- [card_reader]: approved readers and the customers' slot ----
+
+TEST_CASE("The approved card readers and the card slot are read from the file") {
+    const auto file = write_file("kiosk-config-card-reader.toml",
+                                 "[card_reader]\nallowed = [\"072F:90CC\", \"1209:0001\"]\n"
+                                 "slot = 1\n");
+    const Config config = load({"--config", file.string()});
+    REQUIRE(config.allowed_readers.size() == 2);
+    CHECK(config.allowed_readers[0] == kiosk::devices::ReaderId{0x072F, 0x90CC});
+    CHECK(config.allowed_readers[1] == kiosk::devices::ReaderId{0x1209, 0x0001});
+    CHECK(config.card_slot == 1);
+    // Without the section any reader is admitted, slot 0.
+    const Config plain = load({});
+    CHECK(plain.allowed_readers.empty());
+    CHECK(plain.card_slot == 0);
+}
+
+TEST_CASE("A malformed reader id or slot is refused, naming the setting") {
+    for (const std::string& bad :
+         {std::string("allowed = \"072F:90CC\""), std::string("allowed = [\"072F-90CC\"]"),
+          std::string("allowed = [\"72F:90CC\"]"), std::string("allowed = [\"072G:90CC\"]"),
+          std::string("allowed = [4711]"), std::string("slot = 256"), std::string("slot = -1")}) {
+        INFO(bad);
+        const auto file =
+            write_file("kiosk-config-bad-reader.toml", "[card_reader]\n" + bad + "\n");
+        CHECK_THROWS_WITH(
+            load_config({"--config", file.string(), "--account-ca", ca_file().string()},
+                        "/locales"),
+            Catch::Contains("card_reader."));
+    }
+}
