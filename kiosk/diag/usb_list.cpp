@@ -76,9 +76,8 @@ void describe_reader(nlohmann::ordered_json& entry, const drivers::usb::Interfac
     entry["class_descriptor"] = describe_class_descriptor(*descriptor);
 }
 
-// epp.md, GET STATUS: the pad's mode. The protocol grows modes with its revisions (the PIN pad's
-// driver is being extended as this is written), so a mode this list does not name prints as its
-// number rather than failing the build or the list.
+// epp.md, GET STATUS: the pad's mode. A mode of a later revision than this list knows prints as
+// its number rather than failing the list.
 std::string pad_mode_name(drivers::epp::PadMode mode) {
     switch (mode) {
         case drivers::epp::PadMode::idle:
@@ -89,6 +88,8 @@ std::string pad_mode_name(drivers::epp::PadMode mode) {
             return "pin_entry";
         case drivers::epp::PadMode::clear_digits:
             return "clear_digits";
+        case drivers::epp::PadMode::key_ceremony:
+            return "key_ceremony";
         default:
             return "mode " + std::to_string(static_cast<int>(mode));
     }
