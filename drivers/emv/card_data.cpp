@@ -1,11 +1,13 @@
 #include "drivers/emv/card_data.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 
 #include "base/bytes.h"
 #include "drivers/emv/dol.h"
 #include "drivers/emv/tags.h"
+#include "drivers/emv/unpredictable_number.h"
 
 namespace drivers::emv {
 
@@ -216,20 +218,21 @@ std::expected<std::optional<Selected>, EmvError> select_application(ApduChannel&
 }
 
 struct Processing {
+    base::Bytes aip;
     base::Bytes afl;
 };
 
 // Book 3 §6.5.8: GET PROCESSING OPTIONS with the PDOL data in template 83. Returns nullopt
 // when the card says 6985 (conditions not satisfied: try the next application).
 std::expected<std::optional<Processing>, EmvError> get_processing_options(
-    ApduChannel& channel, const Selected& selected, const Terminal& terminal) {
+    ApduChannel& channel, const Selected& selected, const std::map<Tag, base::Bytes>& values) {
     base::Bytes pdol_data;
     if (const Tlv* pdol = find_tag(selected.fci, tag::k_pdol)) {
         auto entries = parse_dol(pdol->value);
         if (!entries) {
             return std::unexpected(EmvError::malformed_data);
         }
-        pdol_data = build_dol_data(*entries, terminal.values);
+        pdol_data = build_dol_data(*entries, values);
     }
     const CommandApdu gpo{0x80, 0xA8, 0x00, 0x00, encode_tlv(tag::k_command_template, pdol_data),
                           256};
@@ -254,6 +257,7 @@ std::expected<std::optional<Processing>, EmvError> get_processing_options(
         if (template_object.value.size() < 2) {
             return std::unexpected(EmvError::malformed_data);
         }
+        processing.aip.assign(template_object.value.begin(), template_object.value.begin() + 2);
         processing.afl.assign(template_object.value.begin() + 2, template_object.value.end());
     } else if (template_object.tag == tag::k_response_format_2) {
         const Tlv* aip = template_object.find(tag::k_application_interchange_profile);
@@ -261,6 +265,7 @@ std::expected<std::optional<Processing>, EmvError> get_processing_options(
         if (aip == nullptr || aip->value.size() != 2 || afl == nullptr) {
             return std::unexpected(EmvError::malformed_data);
         }
+        processing.aip = aip->value;
         processing.afl = afl->value;
     } else {
         return std::unexpected(EmvError::malformed_data);
@@ -324,6 +329,105 @@ Track2 parse_track2(const Tlv& track2) {
     return parsed;
 }
 
+// The values of this read: the terminal's, with today's date (9A, n6 YYMMDD, Book 3 Annex A)
+// and a fresh unpredictable number (9F37) that no caller can fix in advance.
+std::expected<std::map<Tag, base::Bytes>, EmvError> values_for_this_read(const Terminal& terminal) {
+    std::map<Tag, base::Bytes> values = terminal.values;
+    const auto number = unpredictable_number();
+    if (!number) {
+        return std::unexpected(EmvError::random_unavailable);
+    }
+    values[tag::k_unpredictable_number] = base::Bytes(number->begin(), number->end());
+    const std::chrono::year_month_day today{
+        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+    const auto bcd = [](unsigned value) {
+        return static_cast<std::uint8_t>(((value / 10) << 4) | (value % 10));
+    };
+    values[tag::k_transaction_date] = {
+        bcd(static_cast<unsigned>(static_cast<int>(today.year()) % 100)),
+        bcd(static_cast<unsigned>(today.month())), bcd(static_cast<unsigned>(today.day()))};
+    return values;
+}
+
+// Book 3 §6.5.5: the first GENERATE AC, asking for an ARQC (P1 = 80, no CDA) with the CDOL1
+// data; its answer in format 1 (80: CID, ATC, AC, then the issuer application data) or format
+// 2 (77 with 9F27, 9F36, 9F26 and optionally 9F10).
+std::expected<OnlineAuthentication, EmvError> request_arqc(
+    ApduChannel& channel, const Tlv& cdol1, const std::map<Tag, base::Bytes>& values) {
+    constexpr std::uint8_t k_reference_arqc = 0x80;  // Book 3 Table 13: P1 bits 8-7 = 10
+    constexpr std::uint8_t k_cid_type_mask = 0xC0;   // Book 3 Table 14: CID bits 8-7
+    constexpr std::uint8_t k_cid_aac = 0x00;
+    constexpr std::uint8_t k_cid_arqc = 0x80;
+    constexpr std::size_t k_generate_ac_cryptogram_length = 8;
+    constexpr std::size_t k_max_issuer_data_length = 32;  // Book 3 Annex A: 9F10 is var. up to 32
+    auto entries = parse_dol(cdol1.value);
+    if (!entries) {
+        return std::unexpected(EmvError::malformed_data);
+    }
+    OnlineAuthentication authentication;
+    authentication.cdol1_data = build_dol_data(*entries, values);
+    const CommandApdu generate_ac{0x80, 0xAE, k_reference_arqc, 0x00, authentication.cdol1_data,
+                                  256};
+    auto response = channel.transmit(generate_ac);
+    if (!response) {
+        return std::unexpected(from_apdu(response.error()));
+    }
+    if (!response->is_success()) {
+        return std::unexpected(EmvError::generate_ac_failed);
+    }
+    auto objects = parse_tlv(response->data);
+    if (!objects || objects->size() != 1) {
+        return std::unexpected(EmvError::cryptogram_malformed);
+    }
+    const Tlv& answer = objects->front();
+    base::Bytes counter;
+    if (answer.tag == tag::k_response_format_1) {
+        // CID (1), ATC (2), AC (8), then the issuer application data if any.
+        constexpr std::size_t k_fixed = 1 + 2 + k_generate_ac_cryptogram_length;
+        if (answer.value.size() < k_fixed ||
+            answer.value.size() > k_fixed + k_max_issuer_data_length) {
+            return std::unexpected(EmvError::cryptogram_malformed);
+        }
+        authentication.cryptogram_information = answer.value[0];
+        counter.assign(answer.value.begin() + 1, answer.value.begin() + 3);
+        authentication.cryptogram.assign(
+            answer.value.begin() + 3, answer.value.begin() + static_cast<std::ptrdiff_t>(k_fixed));
+        authentication.issuer_application_data.assign(
+            answer.value.begin() + static_cast<std::ptrdiff_t>(k_fixed), answer.value.end());
+    } else if (answer.tag == tag::k_response_format_2) {
+        const Tlv* information = answer.find(tag::k_cryptogram_information_data);
+        const Tlv* atc = answer.find(tag::k_application_transaction_counter);
+        const Tlv* cryptogram = answer.find(tag::k_application_cryptogram);
+        const Tlv* issuer_data = answer.find(tag::k_issuer_application_data);
+        if (information == nullptr || information->value.size() != 1 || atc == nullptr ||
+            atc->value.size() != 2 || cryptogram == nullptr ||
+            cryptogram->value.size() != k_generate_ac_cryptogram_length ||
+            (issuer_data != nullptr && issuer_data->value.size() > k_max_issuer_data_length)) {
+            return std::unexpected(EmvError::cryptogram_malformed);
+        }
+        authentication.cryptogram_information = information->value[0];
+        counter = atc->value;
+        authentication.cryptogram = cryptogram->value;
+        if (issuer_data != nullptr) {
+            authentication.issuer_application_data = issuer_data->value;
+        }
+    } else {
+        return std::unexpected(EmvError::cryptogram_malformed);
+    }
+    authentication.transaction_counter = static_cast<std::uint16_t>((counter[0] << 8) | counter[1]);
+    // Book 3 §6.5.5.4: a card may answer with less than was asked (an AAC for an ARQC) but
+    // never more (a TC); the RFU type 11 is no answer at all.
+    const auto type =
+        static_cast<std::uint8_t>(authentication.cryptogram_information & k_cid_type_mask);
+    if (type == k_cid_aac) {
+        return std::unexpected(EmvError::cryptogram_declined);
+    }
+    if (type != k_cid_arqc) {
+        return std::unexpected(EmvError::cryptogram_malformed);
+    }
+    return authentication;
+}
+
 std::string language_of(const std::vector<const std::vector<Tlv>*>& sources) {
     // Book 1 §11.3.4: 2 to 8 lower-case alphabetic characters, in pairs (ISO 639-1).
     for (const auto* source : sources) {
@@ -373,11 +477,21 @@ std::string_view to_string(EmvError error) {
             return "emv: the card's account number is invalid";
         case EmvError::invalid_expiry:
             return "emv: the card's expiry date is invalid";
+        case EmvError::pan_mismatch:
+            return "emv: the card's account number and track 2 disagree";
+        case EmvError::random_unavailable:
+            return "emv: no unpredictable number from the system's generator";
+        case EmvError::generate_ac_failed:
+            return "emv: GENERATE AC refused";
+        case EmvError::cryptogram_malformed:
+            return "emv: the card's cryptogram answer is malformed";
+        case EmvError::cryptogram_declined:
+            return "emv: the card declined to go online (AAC)";
     }
     return "emv: unknown error";
 }
 
-Terminal Terminal::unionpay() {
+Terminal Terminal::branch_kiosk() {
     Terminal terminal;
     const base::Bytes rid{0xA0, 0x00, 0x00, 0x03, 0x33};
     const std::pair<std::uint8_t, const char*> products[] = {
@@ -391,11 +505,22 @@ Terminal Terminal::unionpay() {
         aid.insert(aid.end(), {0x01, 0x01, suffix});
         terminal.applications.push_back(TerminalApplication{std::move(aid), name});
     }
+    // Book 1 §12.3.1: after the UnionPay products, the international schemes' credit and debit
+    // applications (RIDs A000000003 Visa, A000000004 Mastercard; PIX 1010).
+    terminal.applications.push_back(
+        TerminalApplication{base::Bytes{0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10}, "Visa"});
+    terminal.applications.push_back(
+        TerminalApplication{base::Bytes{0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10}, "Mastercard"});
     // ISO 3166 / ISO 4217 numeric 156: China, yuan renminbi (n3 in two BCD bytes).
     terminal.values[tag::k_terminal_country_code] = {0x01, 0x56};
     terminal.values[tag::k_transaction_currency_code] = {0x01, 0x56};
     terminal.values[tag::k_transaction_type] = {
         0x31};  // balance inquiry (ISO 8583 processing code)
+    // A balance inquiry moves no money: amounts zero; nothing failed before GENERATE AC, so the
+    // TVR (Book 3 Annex C5) is all zeros.
+    terminal.values[tag::k_amount_authorised] = base::Bytes(6, 0x00);
+    terminal.values[tag::k_amount_other] = base::Bytes(6, 0x00);
+    terminal.values[tag::k_terminal_verification_results] = base::Bytes(5, 0x00);
     return terminal;
 }
 
@@ -441,6 +566,11 @@ std::expected<CardData, EmvError> read_card_data(ApduChannel& raw_channel,
     // T=0 cards, and readers that pass 61xx / 6Cxx through, need the exchange completed.
     iso7816::CompletingChannel channel(raw_channel);
 
+    auto values = values_for_this_read(terminal);
+    if (!values) {
+        return std::unexpected(values.error());
+    }
+
     // Book 1 §12.3: the directory first, then the terminal's list of AIDs.
     auto from_directory = candidates_from_directory(channel, terminal);
     if (!from_directory) {
@@ -469,7 +599,7 @@ std::expected<CardData, EmvError> read_card_data(ApduChannel& raw_channel,
         if (application.label.empty()) {
             application.label = candidate.label;
         }
-        auto processing = get_processing_options(channel, application, terminal);
+        auto processing = get_processing_options(channel, application, *values);
         if (!processing) {
             return std::unexpected(processing.error());
         }
@@ -510,7 +640,13 @@ std::expected<CardData, EmvError> read_card_data(ApduChannel& raw_channel,
         const Tlv* track2 = nullptr;
         const Tlv* expiry = nullptr;
         const Tlv* name = nullptr;
+        const Tlv* cdol1 = nullptr;
+        const Tlv* sequence_number = nullptr;
         for (const auto& record : records) {
+            cdol1 = cdol1 != nullptr ? cdol1 : find_tag(record, tag::k_cdol1);
+            sequence_number = sequence_number != nullptr
+                                  ? sequence_number
+                                  : find_tag(record, tag::k_pan_sequence_number);
             pan = pan != nullptr ? pan : find_tag(record, tag::k_pan);
             track2 = track2 != nullptr ? track2 : find_tag(record, tag::k_track2_equivalent);
             expiry = expiry != nullptr ? expiry : find_tag(record, tag::k_expiry_date);
@@ -529,6 +665,11 @@ std::expected<CardData, EmvError> read_card_data(ApduChannel& raw_channel,
             pan_digits.find_first_not_of("0123456789") != std::string_view::npos ||
             !luhn_valid(pan_digits)) {
             return std::unexpected(EmvError::invalid_pan);
+        }
+        // Book 3 Annex A: 57 carries the same PAN as 5A. Compared digit for digit; neither
+        // number is kept beyond this read.
+        if (pan != nullptr && track2 != nullptr && track2_data.pan.view() != pan_digits) {
+            return std::unexpected(EmvError::pan_mismatch);
         }
         // 5F24 is n6 YYMMDD; without it, track 2's YYMM.
         std::string expiry_digits;
@@ -554,6 +695,18 @@ std::expected<CardData, EmvError> read_card_data(ApduChannel& raw_channel,
             language_sources.push_back(&record);
         }
         card.language_preference = language_of(language_sources);
+        if (cdol1 != nullptr) {
+            auto authentication = request_arqc(channel, *cdol1, *values);
+            if (!authentication) {
+                return std::unexpected(authentication.error());
+            }
+            authentication->application_interchange_profile = (*processing)->aip;
+            // 5F34 is n2 in one byte (Book 3 Annex A); any other length is no number.
+            if (sequence_number != nullptr && sequence_number->value.size() == 1) {
+                authentication->pan_sequence_number = sequence_number->value[0];
+            }
+            card.online_authentication = std::move(*authentication);
+        }
         return card;
     }
     if (refusals.blocked && !saw_selectable) {

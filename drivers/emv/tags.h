@@ -39,6 +39,10 @@ constexpr Tag k_cdol1 = 0x8C;
 constexpr Tag k_cvm_list = 0x8E;
 constexpr Tag k_application_transaction_counter = 0x9F36;
 constexpr Tag k_pin_try_counter = 0x9F17;
+// GENERATE AC's answer (Book 3 §6.5.5.4).
+constexpr Tag k_cryptogram_information_data = 0x9F27;
+constexpr Tag k_application_cryptogram = 0x9F26;
+constexpr Tag k_issuer_application_data = 0x9F10;
 // Terminal data the PDOL may ask for (Book 3 Annex A, Book 4 §6.5.5).
 constexpr Tag k_terminal_transaction_qualifiers = 0x9F66;
 constexpr Tag k_amount_authorised = 0x9F02;

@@ -55,7 +55,7 @@ struct CardReaderOptions {
                                     .interface_class = drivers::usb::k_interface_class_smart_card,
                                     .bus = std::nullopt,
                                     .address = std::nullopt};
-    drivers::emv::Terminal terminal = drivers::emv::Terminal::unionpay();
+    drivers::emv::Terminal terminal = drivers::emv::Terminal::branch_kiosk();
     // The readers the bank has approved; empty admits any CCID reader. A reader not on the
     // list is not used: the model reports it once and goes on looking, as for a missing one.
     std::vector<ReaderId> allowed_readers;

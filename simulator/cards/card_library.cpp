@@ -80,6 +80,10 @@ std::expected<CardProfile, base::Error<CardLibraryError>> read_card_profile(cons
         profile.kind = CardKind::no_app;
     } else if (*kind == "transit") {
         profile.kind = CardKind::transit;
+    } else if (*kind == "blocked") {
+        profile.kind = CardKind::blocked;
+    } else if (*kind == "app-blocked") {
+        profile.kind = CardKind::application_blocked;
     } else {
         return std::unexpected(failure(CardLibraryError::invalid_field,
                                        profile.name + ".kind \"" + *kind + "\" is unknown"));
@@ -121,12 +125,49 @@ std::expected<CardProfile, base::Error<CardLibraryError>> read_card_profile(cons
         profile.elder = *value;
     }
 
-    if (profile.kind == CardKind::corrupt && profile.pan.empty()) {
+    auto scheme = text_field(card, profile.name, "scheme", false);
+    if (!scheme) {
+        return std::unexpected(scheme.error());
+    }
+    if (scheme->empty() || *scheme == "unionpay") {
+        profile.scheme = CardScheme::unionpay;
+    } else if (*scheme == "visa") {
+        profile.scheme = CardScheme::visa;
+    } else {
+        return std::unexpected(failure(CardLibraryError::invalid_field,
+                                       profile.name + ".scheme must be \"unionpay\" or \"visa\""));
+    }
+    auto cryptogram = text_field(card, profile.name, "cryptogram", false);
+    if (!cryptogram) {
+        return std::unexpected(cryptogram.error());
+    }
+    if (cryptogram->empty() || *cryptogram == "genuine") {
+        profile.cryptogram = CardCryptogram::genuine;
+    } else if (*cryptogram == "wrong-key") {
+        profile.cryptogram = CardCryptogram::wrong_key;
+    } else if (*cryptogram == "none") {
+        profile.cryptogram = CardCryptogram::none;
+    } else {
+        return std::unexpected(
+            failure(CardLibraryError::invalid_field,
+                    profile.name + ".cryptogram must be \"genuine\", \"wrong-key\" or \"none\""));
+    }
+    auto track2_pan = text_field(card, profile.name, "track2_pan", false);
+    if (!track2_pan) {
+        return std::unexpected(track2_pan.error());
+    }
+    profile.track2_pan = std::move(*track2_pan);
+
+    // The cards whose chip has data but no customer: an invented number, so the chip answers
+    // as a real card would up to where it fails.
+    const bool invented = profile.kind == CardKind::corrupt || profile.kind == CardKind::blocked ||
+                          profile.kind == CardKind::application_blocked;
+    if (invented && profile.pan.empty()) {
         profile.pan = with_check_digit(k_corrupt_card_pan_stem);
         profile.expiry = "3012";
         profile.holder = "CORRUPT/CARD";
     }
-    if (!needs_data && profile.kind != CardKind::corrupt) {
+    if (!needs_data && !invented) {
         return profile;
     }
     // What the chip must be able to carry (EMV 4.3 Book 3 Annex A).
@@ -135,6 +176,13 @@ std::expected<CardProfile, base::Error<CardLibraryError>> read_card_profile(cons
         return std::unexpected(
             failure(CardLibraryError::invalid_field,
                     profile.name + ".pan is not a 12..19 digit Luhn-valid number"));
+    }
+    if (!profile.track2_pan.empty() &&
+        (profile.track2_pan.size() < 12 || profile.track2_pan.size() > 19 ||
+         !base::is_digits(profile.track2_pan) || !drivers::emv::luhn_valid(profile.track2_pan))) {
+        return std::unexpected(
+            failure(CardLibraryError::invalid_field,
+                    profile.name + ".track2_pan is not a 12..19 digit Luhn-valid number"));
     }
     const bool expiry_ok = profile.expiry.size() == 4 && base::is_digits(profile.expiry) &&
                            std::stoi(profile.expiry.substr(2)) >= 1 &&
@@ -174,6 +222,32 @@ std::string_view to_string(CardKind kind) {
             return "no-app";
         case CardKind::transit:
             return "transit";
+        case CardKind::blocked:
+            return "blocked";
+        case CardKind::application_blocked:
+            return "app-blocked";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(CardScheme scheme) {
+    switch (scheme) {
+        case CardScheme::unionpay:
+            return "unionpay";
+        case CardScheme::visa:
+            return "visa";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(CardCryptogram cryptogram) {
+    switch (cryptogram) {
+        case CardCryptogram::genuine:
+            return "genuine";
+        case CardCryptogram::wrong_key:
+            return "wrong-key";
+        case CardCryptogram::none:
+            return "none";
     }
     return "unknown";
 }
@@ -263,6 +337,9 @@ std::shared_ptr<VirtualCard> make_card(const CardProfile& profile) {
             return std::make_shared<EmvCard>(profile);
         case CardKind::corrupt:
             return std::make_shared<EmvCard>(profile, true);
+        case CardKind::blocked:
+        case CardKind::application_blocked:
+            return std::make_shared<EmvCard>(profile);
         case CardKind::no_app:
             return std::make_shared<NoApplicationCard>(profile.name);
         case CardKind::transit:

@@ -20,9 +20,35 @@ enum class CardKind {
     corrupt,  // the chip answers but its EMV records are malformed BER-TLV
     no_app,   // no UnionPay application and no payment directory: 6A82 to every SELECT
     transit,  // a metro card: its directory lists only its transit application
+    blocked,  // the issuer blocked the card: 6A81 to every SELECT (EMV 4.3 Book 1 §12.3.2)
+    // The card works but its one payment application is blocked: 6283 to its SELECT (Book 1
+    // §12.3.3), so the kiosk finds nothing it may use.
+    application_blocked,
 };
 
 std::string_view to_string(CardKind kind);
+
+// The payment application an `emv` card carries.
+enum class CardScheme {
+    unionpay,  // UnionPay debit, A000000333010101
+    visa,      // Visa credit or debit, A0000000031010
+};
+
+std::string_view to_string(CardScheme scheme);
+
+// The key behind a card's application cryptogram (EMV 4.3 Book 2 §8.1).
+enum class CardCryptogram {
+    genuine,    // its ICC master key derived from k_demo_issuer_master_key (Option A)
+    wrong_key,  // a clone: a valid PAN, but a key its issuer never gave it
+    none,       // a clone that copies only the PAN: no CDOL1, no GENERATE AC
+};
+
+std::string_view to_string(CardCryptogram cryptogram);
+
+// The demo issuer's master key for application cryptograms (EMV 4.3 Book 2 Annex A1.4): the
+// simulated cards derive their own keys from it with Option A, and the simulated bank checks
+// their ARQCs with it. Invented for the simulator; no real issuer's key.
+inline constexpr std::string_view k_demo_issuer_master_key_hex = "4B1D3A5C7E902468ACE013579BDF8642";
 
 // How the card answers commands whose response carries data.
 enum class CardProtocol {
@@ -38,6 +64,11 @@ struct CardProfile {
     std::string expiry;    // YYMM
     std::string holder;    // EMV 5F20, e.g. "ZHANG/WEI"
     std::string language;  // EMV 5F2D, e.g. "zh" or "enzh"
+    CardScheme scheme = CardScheme::unionpay;
+    CardCryptogram cryptogram = CardCryptogram::genuine;
+    // When not empty, the PAN that the track 2 equivalent data (57) carries instead of `pan`:
+    // a card whose two copies of its number disagree.
+    std::string track2_pan;
     // The remaining fields belong to the customer behind the card; the account service and
     // the scenarios read them, the card itself does not.
     std::string pin;

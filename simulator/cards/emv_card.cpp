@@ -3,6 +3,8 @@
 #include <string_view>
 
 #include "base/bytes.h"
+#include "drivers/emv/application_cryptogram.h"
+#include "drivers/emv/dol.h"
 #include "drivers/emv/tags.h"
 #include "drivers/emv/tlv.h"
 #include "drivers/iso7816/apdu.h"
@@ -54,9 +56,10 @@ base::Bytes bcd_padded(std::string_view digits) {
 }
 
 // Track 2 equivalent data (EMV 4.3 Book 3 Annex A, tag 57): PAN, separator D, YYMM, service
-// code, discretionary data, F-padded to whole bytes.
+// code, discretionary data, F-padded to whole bytes. A profile's track2_pan replaces the PAN.
 base::Bytes track2(const CardProfile& profile) {
-    std::string nibbles = profile.pan + "D" + profile.expiry + "220" + "00000000";
+    const std::string& pan = profile.track2_pan.empty() ? profile.pan : profile.track2_pan;
+    std::string nibbles = pan + "D" + profile.expiry + "220" + "00000000";
     if (nibbles.size() % 2 != 0) {
         nibbles += "F";
     }
@@ -109,6 +112,24 @@ base::Bytes make_atr(CardProtocol protocol) {
     return atr;
 }
 
+// A cloner's guess at an issuer key: any key but the issuer's gives cryptograms the bank
+// refuses.
+constexpr std::string_view k_cloner_master_key_hex = "00112233445566778899AABBCCDDEEFF";
+
+// The card's own key (EMV 4.3 Book 2 Annex A1.4.1, Option A) from its issuer's master key.
+base::Bytes card_key_for(const CardProfile& profile) {
+    if (profile.cryptogram == CardCryptogram::none) {
+        return {};
+    }
+    const auto issuer_key =
+        base::parse_hex(profile.cryptogram == CardCryptogram::genuine ? k_demo_issuer_master_key_hex
+                                                                      : k_cloner_master_key_hex);
+    auto key = drivers::emv::derive_icc_master_key(issuer_key.value_or(base::Bytes{}), profile.pan,
+                                                   k_card_pan_sequence_number);
+    // The library checked the PAN, and the keys above are 16 bytes: derivation cannot fail.
+    return key.value_or(base::Bytes{});
+}
+
 bool starts_with(const base::Bytes& whole, const base::Bytes& prefix) {
     return !prefix.empty() && prefix.size() <= whole.size() &&
            std::equal(prefix.begin(), prefix.end(), whole.begin());
@@ -117,9 +138,16 @@ bool starts_with(const base::Bytes& whole, const base::Bytes& prefix) {
 }  // namespace
 
 EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
-    : m_name(profile.name), m_protocol(profile.protocol), m_atr(make_atr(profile.protocol)) {
+    : m_name(profile.name),
+      m_kind(profile.kind),
+      m_scheme(profile.scheme),
+      m_protocol(profile.protocol),
+      m_atr(make_atr(profile.protocol)),
+      m_aid(profile.scheme == CardScheme::visa ? k_visa_aid : k_unionpay_debit_aid),
+      m_card_key(card_key_for(profile)) {
     const base::Bytes language = bytes_of(profile.language);
-    const base::Bytes label = bytes_of("UnionPay Debit");
+    const base::Bytes label =
+        bytes_of(profile.scheme == CardScheme::visa ? "Visa Debit" : "UnionPay Debit");
 
     // Book 1 §12.2.3, Table 43: FCI of the payment system environment.
     std::vector<base::Bytes> directory_proprietary{
@@ -139,7 +167,7 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
         std::vector<base::Bytes>{encode_constructed(
             tag::k_application_template,
             std::vector<base::Bytes>{
-                encode_tlv(tag::k_application_identifier, k_unionpay_debit_aid),
+                encode_tlv(tag::k_application_identifier, m_aid),
                 encode_tlv(tag::k_application_label, label),
                 encode_tlv(tag::k_application_priority_indicator, {&priority, 1})})});
 
@@ -160,18 +188,18 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
     m_application_fci = encode_constructed(
         tag::k_fci_template,
         std::vector<base::Bytes>{
-            encode_tlv(tag::k_dedicated_file_name, k_unionpay_debit_aid),
+            encode_tlv(tag::k_dedicated_file_name, m_aid),
             encode_constructed(tag::k_fci_proprietary_template, application_proprietary)});
 
     // Book 3 §10.2: the AFL names SFI 2 records 1-2 and SFI 3 record 1.
     const base::Bytes afl{0x10, 0x01, 0x02, 0x00, 0x18, 0x01, 0x01, 0x00};
-    const base::Bytes aip{0x7C, 0x00};
+    m_aip = {0x7C, 0x00};
     m_processing_options = encode_constructed(
         tag::k_response_format_2,
-        std::vector<base::Bytes>{encode_tlv(tag::k_application_interchange_profile, aip),
+        std::vector<base::Bytes>{encode_tlv(tag::k_application_interchange_profile, m_aip),
                                  encode_tlv(tag::k_application_file_locator, afl)});
 
-    const std::uint8_t sequence_number = 0x01;
+    const std::uint8_t sequence_number = k_card_pan_sequence_number;
     m_application_records[{2, 1}] = encode_constructed(
         tag::k_record_template,
         std::vector<base::Bytes>{encode_tlv(tag::k_track2_equivalent, track2(profile)),
@@ -183,16 +211,26 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
                                  encode_tlv(tag::k_effective_date, base::Bytes{0x20, 0x01, 0x01}),
                                  encode_tlv(tag::k_issuer_country_code, k_country_china),
                                  encode_tlv(tag::k_pan_sequence_number, {&sequence_number, 1})});
-    m_application_records[{3, 1}] = encode_constructed(
-        tag::k_record_template,
-        std::vector<base::Bytes>{
-            encode_tlv(tag::k_cdol1,
-                       base::Bytes{0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95, 0x05,
-                                   0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04}),
-            // Book 3 §10.5: CVM list: online PIN if the terminal supports it, else fail.
-            encode_tlv(tag::k_cvm_list, base::Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                                                    0x42, 0x03, 0x1E, 0x03, 0x1F, 0x00}),
-            encode_tlv(tag::k_application_version_number, base::Bytes{0x00, 0x30})});
+    // CDOL1: the terminal part of Book 2 §8.1.1's recommended minimum set, in its order. A
+    // clone that copies only the PAN has none.
+    const base::Bytes cdol1{0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95, 0x05,
+                            0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04};
+    std::vector<base::Bytes> risk_management;
+    if (profile.cryptogram != CardCryptogram::none) {
+        risk_management.push_back(encode_tlv(tag::k_cdol1, cdol1));
+        if (auto entries = drivers::emv::parse_dol(cdol1)) {
+            for (const auto& entry : *entries) {
+                m_cdol1_length += entry.length;
+            }
+        }
+    }
+    // Book 3 §10.5: CVM list: online PIN if the terminal supports it, else fail.
+    risk_management.push_back(
+        encode_tlv(tag::k_cvm_list, base::Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                                0x42, 0x03, 0x1E, 0x03, 0x1F, 0x00}));
+    risk_management.push_back(
+        encode_tlv(tag::k_application_version_number, base::Bytes{0x00, 0x30}));
+    m_application_records[{3, 1}] = encode_constructed(tag::k_record_template, risk_management);
 
     if (corrupt_records) {
         // Each record claims more bytes than it holds, or nests a length that overruns.
@@ -208,6 +246,7 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
 void EmvCard::reset() {
     m_selected = Selected::nothing;
     m_processing_started = false;
+    m_cryptogram_given = false;
     m_pending_response.clear();
 }
 
@@ -264,12 +303,23 @@ base::Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
             return status(sw::k_file_not_found);
         }
         m_processing_started = false;
+        m_cryptogram_given = false;
+        // Book 1 §12.3.2: a blocked card answers 6A81 (function not supported) to SELECT.
+        if (m_kind == CardKind::blocked) {
+            m_selected = Selected::nothing;
+            return status(sw::k_function_not_supported);
+        }
         if (command.data == bytes_of(k_pse_name)) {
             m_selected = Selected::directory;
             return answer(m_directory_fci, command.expected_length, true);
         }
         // Partial selection: a terminal AID that begins the card's AID selects it.
-        if (starts_with(k_unionpay_debit_aid, command.data)) {
+        if (starts_with(m_aid, command.data)) {
+            // Book 1 §12.3.3: a blocked application answers 6283 (selected file invalidated).
+            if (m_kind == CardKind::application_blocked) {
+                m_selected = Selected::nothing;
+                return status(sw::k_selected_file_invalidated);
+            }
             m_selected = Selected::application;
             return answer(m_application_fci, command.expected_length, true);
         }
@@ -315,8 +365,11 @@ base::Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
             return status(sw::k_wrong_length);
         }
         m_processing_started = true;
-        ++m_transaction_counter;
+        m_cryptogram_given = false;
         return answer(m_processing_options, command.expected_length, true);
+    }
+    if (command.cla == 0x80 && command.ins == 0xAE) {
+        return generate_ac(command);
     }
     if (command.cla == 0x80 && command.ins == 0xCA) {
         // GET DATA (Book 3 §6.5.7): PIN try counter and transaction counter.
@@ -337,6 +390,69 @@ base::Bytes EmvCard::transmit(std::span<const std::uint8_t> bytes) {
         return status(sw::k_class_not_supported);
     }
     return status(sw::k_instruction_not_supported);
+}
+
+// Book 3 §6.5.5: the first GENERATE AC of a transaction. The card goes online whatever it is
+// asked for (an ARQC is never more than a terminal may be given, §6.5.5.4), except that an AAC
+// asked for is an AAC. Visa cards answer in format 1, UnionPay cards in format 2.
+base::Bytes EmvCard::generate_ac(const CommandApdu& command) {
+    if (m_selected != Selected::application || !m_processing_started || m_cryptogram_given ||
+        m_card_key.empty()) {
+        return status(sw::k_conditions_not_satisfied);
+    }
+    if ((command.p1 & 0x3F) != 0 || command.p2 != 0) {
+        return status(sw::k_incorrect_p1_p2);
+    }
+    if (command.data.size() != m_cdol1_length) {
+        return status(sw::k_wrong_length);
+    }
+    // Book 3 Annex A, 9F36: a counter at its limit ends the application's life.
+    if (m_transaction_counter == 0xFFFF) {
+        return status(sw::k_conditions_not_satisfied);
+    }
+    ++m_transaction_counter;
+    m_cryptogram_given = true;
+    constexpr std::uint8_t k_reference_mask = 0xC0;
+    constexpr std::uint8_t k_cid_aac = 0x00;
+    constexpr std::uint8_t k_cid_arqc = 0x80;
+    const std::uint8_t information =
+        (command.p1 & k_reference_mask) == k_cid_aac ? k_cid_aac : k_cid_arqc;
+
+    drivers::emv::OnlineAuthentication authentication;
+    authentication.cdol1_data = command.data;
+    authentication.application_interchange_profile = m_aip;
+    authentication.transaction_counter = m_transaction_counter;
+    authentication.issuer_application_data = k_card_issuer_application_data;
+    auto input = drivers::emv::cryptogram_input(authentication);
+    auto session_key = drivers::emv::derive_session_key(
+        m_card_key, drivers::emv::cryptogram_diversification(m_transaction_counter));
+    if (!input || !session_key) {
+        return status(sw::k_conditions_not_satisfied);
+    }
+    auto cryptogram = drivers::emv::application_cryptogram(*session_key, *input);
+    if (!cryptogram) {
+        return status(sw::k_conditions_not_satisfied);
+    }
+    const base::Bytes counter{static_cast<std::uint8_t>(m_transaction_counter >> 8),
+                              static_cast<std::uint8_t>(m_transaction_counter & 0xFF)};
+    base::Bytes response;
+    if (m_scheme == CardScheme::visa) {
+        base::Bytes value{information};
+        value.insert(value.end(), counter.begin(), counter.end());
+        value.insert(value.end(), cryptogram->begin(), cryptogram->end());
+        value.insert(value.end(), k_card_issuer_application_data.begin(),
+                     k_card_issuer_application_data.end());
+        response = encode_tlv(tag::k_response_format_1, value);
+    } else {
+        response = encode_constructed(
+            tag::k_response_format_2,
+            std::vector<base::Bytes>{
+                encode_tlv(tag::k_cryptogram_information_data, {&information, 1}),
+                encode_tlv(tag::k_application_transaction_counter, counter),
+                encode_tlv(tag::k_application_cryptogram, *cryptogram),
+                encode_tlv(tag::k_issuer_application_data, k_card_issuer_application_data)});
+    }
+    return answer(response, command.expected_length, true);
 }
 
 TransitCard::TransitCard(std::string name)

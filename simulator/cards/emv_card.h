@@ -1,16 +1,18 @@
 #pragma once
 
-// Simulated chip cards that answer as a UnionPay debit card does, far enough for the kiosk's
-// card reading (EMV 4.3 Book 1 §11-12, Book 3 §6.5, §10): SELECT of the payment directory and
-// of the application, READ RECORD of the directory and of the application's files, GET
-// PROCESSING OPTIONS, GET DATA, and GET RESPONSE for the T=0 style. All data objects are real
-// BER-TLV built from the card's profile.
+// Simulated chip cards that answer as a UnionPay debit or Visa card does, far enough for the
+// kiosk's card reading (EMV 4.3 Book 1 §11-12, Book 3 §6.5, §10): SELECT of the payment
+// directory and of the application, READ RECORD of the directory and of the application's
+// files, GET PROCESSING OPTIONS, the first GENERATE AC (an ARQC under the card's own key, Book 2
+// §8.1), GET DATA, and GET RESPONSE for the T=0 style. All data objects are real BER-TLV built
+// from the card's profile.
 
 #include <map>
 #include <optional>
 #include <utility>
 
 #include "base/bytes.h"
+#include "drivers/iso7816/apdu.h"
 #include "simulator/cards/card_profile.h"
 #include "simulator/cards/virtual_card.h"
 
@@ -18,11 +20,25 @@ namespace simulator::cards {
 
 // The UnionPay debit application (RID A000000333, PIX 010101).
 inline const base::Bytes k_unionpay_debit_aid{0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x01};
+// The Visa credit and debit application (RID A000000003, PIX 1010).
+inline const base::Bytes k_visa_aid{0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10};
+// The PAN sequence number (5F34) every simulated card carries.
+constexpr std::uint8_t k_card_pan_sequence_number = 0x01;
+// The issuer application data (9F10) the simulated cards return: length 06, derivation key
+// index 01, cryptogram version 0A, then the CVR (03 A0 00 00: its length, then "ARQC returned
+// in the first GENERATE AC"). drivers/emv/application_cryptogram.h says which bytes are signed.
+inline const base::Bytes k_card_issuer_application_data{0x06, 0x01, 0x0A, 0x03, 0xA0, 0x00, 0x00};
 
 class EmvCard final : public VirtualCard {
   public:
-    // `corrupt_records`: the application's records come back as malformed BER-TLV.
+    // `corrupt_records`: the application's records come back as malformed BER-TLV. The
+    // profile's kind makes a blocked card or one whose application is blocked; its scheme,
+    // cryptogram and track2_pan fields choose the application, the key and track 2.
     explicit EmvCard(const CardProfile& profile, bool corrupt_records = false);
+
+    // The card's ICC master key (Book 2 Annex A1.4.1), for tests that check its cryptograms.
+    const base::Bytes& card_key() const { return m_card_key; }
+    std::uint16_t transaction_counter() const { return m_transaction_counter; }
 
     std::string name() const override { return m_name; }
     std::optional<base::Bytes> atr() const override { return m_atr; }
@@ -41,10 +57,18 @@ class EmvCard final : public VirtualCard {
 
     base::Bytes answer(const base::Bytes& data, std::optional<std::size_t> expected_length,
                        bool case4);
+    base::Bytes generate_ac(const drivers::iso7816::CommandApdu& command);
 
     std::string m_name;
+    CardKind m_kind;
+    CardScheme m_scheme;
     CardProtocol m_protocol;
     base::Bytes m_atr;
+    base::Bytes m_aid;
+    base::Bytes m_card_key;  // empty for a card without CDOL1
+    base::Bytes m_aip;
+    std::size_t m_cdol1_length = 0;
+    bool m_cryptogram_given = false;  // the first GENERATE AC of this transaction answered
     base::Bytes m_directory_fci;
     std::map<std::uint8_t, base::Bytes> m_directory_records;
     base::Bytes m_application_fci;
@@ -55,6 +79,7 @@ class EmvCard final : public VirtualCard {
     Selected m_selected = Selected::nothing;
     bool m_processing_started = false;
     base::Bytes m_pending_response;  // T=0 style: what GET RESPONSE returns next
+    // Book 3 Annex A, 9F36: counts the card's transactions; here each GENERATE AC.
     std::uint16_t m_transaction_counter = 1;
 };
 

@@ -70,7 +70,7 @@ bool is_digits(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     tests::fuzz::FuzzInput input(data, size);
     FuzzedCard card(input);
-    const emv::Terminal terminal = emv::Terminal::unionpay();
+    const emv::Terminal terminal = emv::Terminal::branch_kiosk();
     const auto read = emv::read_card_data(card, terminal);
     // Every answer but the card's leaving took at least one byte of the input.
     require(card.commands() <= size + 1);

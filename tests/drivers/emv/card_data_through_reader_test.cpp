@@ -2,6 +2,7 @@
 
 #include "drivers/ccid/ccid_apdu_channel.h"
 #include "drivers/ccid/ccid_client.h"
+#include "drivers/emv/application_cryptogram.h"
 #include "drivers/emv/card_data.h"
 #include "drivers/iso7816/atr.h"
 #include "simulator/cards/card_profile.h"
@@ -97,4 +98,37 @@ TEST_CASE("An unplugged reader ends the read as a reader failure") {
     bench.transport.unplug();
     CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::reader_failed);
     CHECK(bench.client.slot_status().error() == ccid::CcidError::reader_gone);
+}
+
+TEST_CASE("Through the reader, a genuine card's ARQC verifies and a clone's does not") {
+    const auto issuer_key = base::parse_hex(simulator::cards::k_demo_issuer_master_key_hex).value();
+    for (const auto protocol :
+         {simulator::cards::CardProtocol::t1, simulator::cards::CardProtocol::t0}) {
+        for (const char* name : {"zhang-wei", "visa", "clone"}) {
+            INFO(name << (protocol == simulator::cards::CardProtocol::t0 ? " T=0" : " T=1"));
+            ReaderBench bench;
+            auto profile = *tests::demo_card_library().find(name);
+            profile.protocol = protocol;
+            bench.reader->insert(simulator::cards::make_card(profile));
+            REQUIRE(bench.client.power_on().has_value());
+            auto card = emv::read_card_data(bench.channel);
+            REQUIRE(card.has_value());
+            REQUIRE(card->online_authentication.has_value());
+            CHECK(emv::verify_arqc(issuer_key, card->pan.view(), *card->online_authentication) ==
+                  (std::string_view(name) != "clone"));
+        }
+    }
+}
+
+TEST_CASE("Through the reader, the blocked and mismatched demo cards give their errors") {
+    ReaderBench bench;
+    bench.reader->insert(*tests::demo_card_library().make_card("blocked"));
+    REQUIRE(bench.client.power_on().has_value());
+    CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::card_blocked);
+    bench.reader->insert(*tests::demo_card_library().make_card("app-blocked"));
+    REQUIRE(bench.client.power_on().has_value());
+    CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::application_blocked);
+    bench.reader->insert(*tests::demo_card_library().make_card("track2-mismatch"));
+    REQUIRE(bench.client.power_on().has_value());
+    CHECK(emv::read_card_data(bench.channel).error() == emv::EmvError::pan_mismatch);
 }

@@ -102,3 +102,51 @@ TEST_CASE("Two cards with the same name are rejected") {
     REQUIRE_FALSE(library.has_value());
     CHECK(library.error().code == CardLibraryError::duplicate_name);
 }
+
+TEST_CASE("The demo library holds the Visa card, the clones and the refused cards") {
+    const CardLibrary library = demo_library();
+    CHECK(library.find("visa")->scheme == CardScheme::visa);
+    CHECK(library.find("zhang-wei")->scheme == CardScheme::unionpay);
+    CHECK(library.find("zhang-wei")->cryptogram == CardCryptogram::genuine);
+    CHECK(library.find("clone")->cryptogram == CardCryptogram::wrong_key);
+    CHECK(library.find("clone")->pan == library.find("zhang-wei")->pan);
+    CHECK(library.find("clone-pan-only")->cryptogram == CardCryptogram::none);
+    CHECK(library.find("expired")->expiry == "2301");
+    CHECK(library.find("blocked")->kind == CardKind::blocked);
+    CHECK(library.find("app-blocked")->kind == CardKind::application_blocked);
+    const CardProfile* mismatch = library.find("track2-mismatch");
+    REQUIRE(mismatch != nullptr);
+    CHECK_FALSE(mismatch->track2_pan.empty());
+    CHECK(mismatch->track2_pan != mismatch->pan);
+    // The clones have no account of their own: the bank knows only the genuine card's.
+    CHECK(library.find("clone")->balance.empty());
+    CHECK(library.find("clone-pan-only")->balance.empty());
+}
+
+TEST_CASE("Bad scheme, cryptogram and track 2 fields are named") {
+    const auto card_with = [](const std::string& field, const std::string& value) {
+        return CardLibrary::parse(
+            "[[card]]\nname = \"x\"\nkind = \"emv\"\npan = \"6228480402564890018\"\n"
+            "expiry = \"2912\"\nholder = \"A/B\"\nlanguage = \"zh\"\npin = \"1234\"\n" +
+            field + " = " + value + "\n");
+    };
+    CHECK(card_with("scheme", "\"visa\"").has_value());
+    CHECK(card_with("cryptogram", "\"wrong-key\"").has_value());
+    CHECK(card_with("track2_pan", "\"6217001234567890122\"").has_value());
+    auto scheme = card_with("scheme", "\"amex\"");
+    REQUIRE_FALSE(scheme.has_value());
+    CHECK(scheme.error().code == CardLibraryError::invalid_field);
+    CHECK(scheme.error().context == "x.scheme must be \"unionpay\" or \"visa\"");
+    auto cryptogram = card_with("cryptogram", "\"weak\"");
+    REQUIRE_FALSE(cryptogram.has_value());
+    CHECK(cryptogram.error().context ==
+          "x.cryptogram must be \"genuine\", \"wrong-key\" or \"none\"");
+    auto track2 = card_with("track2_pan", "\"6217001234567890123\"");  // fails Luhn
+    REQUIRE_FALSE(track2.has_value());
+    CHECK(track2.error().context == "x.track2_pan is not a 12..19 digit Luhn-valid number");
+    CHECK(card_with("track2_pan", "\"62170012\"").error().code == CardLibraryError::invalid_field);
+    CHECK(card_with("scheme", "7").error().code == CardLibraryError::invalid_field);
+    auto blocked = CardLibrary::parse("[[card]]\nname = \"b\"\nkind = \"blocked\"\n");
+    REQUIRE(blocked.has_value());
+    CHECK(blocked->find("b")->kind == CardKind::blocked);
+}

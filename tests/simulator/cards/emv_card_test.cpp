@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "base/bytes.h"
+#include "drivers/emv/application_cryptogram.h"
 #include "drivers/emv/tags.h"
 #include "drivers/emv/tlv.h"
 #include "drivers/iso7816/apdu.h"
@@ -31,6 +32,18 @@ ResponseApdu send(VirtualCard& card, const CommandApdu& command) {
 
 CommandApdu select(const base::Bytes& name) {
     return CommandApdu{0x00, 0xA4, 0x04, 0x00, name, 256};
+}
+
+// Selects the application and starts processing, as a terminal does before GENERATE AC.
+void start_processing(VirtualCard& card, const base::Bytes& aid = k_unionpay_debit_aid) {
+    REQUIRE(send(card, select(aid)).is_success());
+    base::Bytes data{0x83, 18};
+    data.resize(20, 0x00);
+    REQUIRE(send(card, CommandApdu{0x80, 0xA8, 0, 0, data, 256}).is_success());
+}
+
+CommandApdu generate_arqc(const base::Bytes& cdol1_data) {
+    return CommandApdu{0x80, 0xAE, 0x80, 0x00, cdol1_data, 256};
 }
 
 const base::Bytes k_pse{'1', 'P', 'A', 'Y', '.', 'S', 'Y', 'S', '.', 'D', 'D', 'F', '0', '1'};
@@ -173,4 +186,101 @@ TEST_CASE("GET DATA returns the PIN try counter") {
     const ResponseApdu answer = send(card, CommandApdu{0x80, 0xCA, 0x9F, 0x17, {}, 256});
     REQUIRE(answer.is_success());
     CHECK(answer.data == base::Bytes{0x9F, 0x17, 0x01, 0x03});
+}
+
+TEST_CASE("GENERATE AC answers an ARQC under the card's key, with a new ATC each time") {
+    EmvCard card(profile());
+    CHECK(send(card, generate_arqc(base::Bytes(29, 0x00))).status_word() == 0x6985);
+    const auto issuer_key = base::parse_hex(k_demo_issuer_master_key_hex).value();
+    CHECK(card.card_key() ==
+          drivers::emv::derive_icc_master_key(issuer_key, "6228480402564890018", 0x01).value());
+    std::uint16_t last_counter = card.transaction_counter();
+    for (int transaction = 0; transaction < 2; ++transaction) {
+        start_processing(card);
+        CHECK(send(card, generate_arqc(base::Bytes(28, 0x00))).status_word() == 0x6700);
+        base::Bytes cdol1_data(29, 0x00);
+        cdol1_data[25] = static_cast<std::uint8_t>(transaction);  // the unpredictable number
+        const ResponseApdu answer = send(card, generate_arqc(cdol1_data));
+        REQUIRE(answer.is_success());
+        auto objects = drivers::emv::parse_tlv(answer.data);
+        REQUIRE(objects.has_value());
+        REQUIRE(objects->front().tag == 0x77);
+        const auto& fields = objects->front();
+        drivers::emv::OnlineAuthentication authentication;
+        authentication.cryptogram_information = fields.find(0x9F27)->value.at(0);
+        authentication.cryptogram = fields.find(0x9F26)->value;
+        const base::Bytes& counter = fields.find(0x9F36)->value;
+        authentication.transaction_counter =
+            static_cast<std::uint16_t>((counter.at(0) << 8) | counter.at(1));
+        authentication.issuer_application_data = fields.find(0x9F10)->value;
+        authentication.cdol1_data = cdol1_data;
+        authentication.application_interchange_profile = {0x7C, 0x00};
+        authentication.pan_sequence_number = 0x01;
+        CHECK(authentication.cryptogram_information == 0x80);
+        CHECK(authentication.transaction_counter == last_counter + 1);
+        last_counter = authentication.transaction_counter;
+        CHECK(drivers::emv::verify_arqc(issuer_key, "6228480402564890018", authentication));
+        // One first GENERATE AC per transaction.
+        CHECK(send(card, generate_arqc(cdol1_data)).status_word() == 0x6985);
+    }
+}
+
+TEST_CASE("A Visa card answers GENERATE AC in format 1, and an AAC when asked for one") {
+    CardProfile visa = profile();
+    visa.scheme = CardScheme::visa;
+    visa.pan = "4000123456789017";
+    EmvCard card(visa);
+    CHECK(send(card, select(k_unionpay_debit_aid)).status_word() == 0x6A82);
+    start_processing(card, k_visa_aid);
+    const ResponseApdu answer =
+        send(card, CommandApdu{0x80, 0xAE, 0x00, 0x00, base::Bytes(29, 0x00), 256});
+    REQUIRE(answer.is_success());
+    REQUIRE(answer.data.size() == 2 + 1 + 2 + 8 + 7);
+    CHECK(answer.data[0] == 0x80);
+    CHECK(answer.data[2] == 0x00);  // CID: AAC
+}
+
+TEST_CASE(
+    "Clone cards: one without CDOL1 refuses GENERATE AC, one with the wrong key has another key") {
+    CardProfile pan_only = profile();
+    pan_only.cryptogram = CardCryptogram::none;
+    EmvCard bare(pan_only);
+    CHECK(bare.card_key().empty());
+    start_processing(bare);
+    auto record =
+        drivers::emv::parse_tlv(send(bare, CommandApdu{0x00, 0xB2, 0x01, 0x1C, {}, 256}).data);
+    REQUIRE(record.has_value());
+    CHECK(record->front().find(0x8C) == nullptr);
+    CHECK(send(bare, generate_arqc(base::Bytes(29, 0x00))).status_word() == 0x6985);
+
+    CardProfile wrong = profile();
+    wrong.cryptogram = CardCryptogram::wrong_key;
+    CHECK(EmvCard(wrong).card_key() != EmvCard(profile()).card_key());
+    CHECK(EmvCard(wrong).card_key().size() == 16);
+}
+
+TEST_CASE("A blocked card answers 6A81, a card with a blocked application 6283") {
+    CardProfile blocked = profile();
+    blocked.kind = CardKind::blocked;
+    EmvCard blocked_card(blocked);
+    CHECK(send(blocked_card, select(k_pse)).status_word() == 0x6A81);
+    CHECK(send(blocked_card, select(k_unionpay_debit_aid)).status_word() == 0x6A81);
+    CardProfile application_blocked = profile();
+    application_blocked.kind = CardKind::application_blocked;
+    EmvCard application_card(application_blocked);
+    CHECK(send(application_card, select(k_pse)).is_success());
+    CHECK(send(application_card, select(k_unionpay_debit_aid)).status_word() == 0x6283);
+}
+
+TEST_CASE("A card with a different track 2 PAN carries it in tag 57 only") {
+    CardProfile mismatch = profile();
+    mismatch.track2_pan = "6217001234567890122";
+    EmvCard card(mismatch);
+    start_processing(card);
+    const ResponseApdu record = send(card, CommandApdu{0x00, 0xB2, 0x01, 0x14, {}, 256});
+    auto objects = drivers::emv::parse_tlv(record.data);
+    REQUIRE(objects.has_value());
+    const auto* track2 = objects->front().find(0x57);
+    REQUIRE(track2 != nullptr);
+    CHECK(base::to_hex(track2->value).starts_with("6217001234567890122D"));
 }
