@@ -2,8 +2,7 @@
 
 #include <algorithm>
 #include <array>
-
-#include <fmt/format.h>
+#include <string>
 
 #include "base/bytes.h"
 
@@ -207,11 +206,11 @@ std::string slot_error_name(std::uint8_t error) {
     }
     if (error >= 1 && error <= 127) {
         // The offset of the field the reader refuses, counted from bMessageType.
-        return fmt::format("bad value at offset {} of the command", error);
+        return "bad value at offset " + std::to_string(error) + " of the command";
     }
     // 0x81..0xC0 are the vendor's own, the rest reserved (Table 6.2-2).
-    return fmt::format("{} error 0x{:02X}", error >= 0x81 && error <= 0xC0 ? "vendor" : "reserved",
-                       error);
+    const std::string code = base::to_hex(std::array<std::uint8_t, 1>{error});
+    return (error >= 0x81 && error <= 0xC0 ? "vendor error 0x" : "reserved error 0x") + code;
 }
 
 CcidOptions CcidOptions::for_reader(const ClassDescriptor& descriptor, std::uint8_t slot) {
@@ -291,6 +290,7 @@ std::expected<Response, CcidError> CcidClient::receive(Clock::time_point until,
 }
 
 std::expected<Response, CcidError> CcidClient::exchange(const Command& command) {
+    m_last_slot_error.reset();
     const base::Bytes request = encode(command);
     if (request.size() > m_options.max_message_length) {
         return std::unexpected(CcidError::apdu_too_long);

@@ -122,7 +122,7 @@ class CcidClient {
     // GET_DATA_RATES (§5.3.3): the data rates the reader supports, `count` of them
     // (bNumDataRatesSupported), in bits per second.
     std::expected<std::vector<std::uint32_t>, CcidError> data_rates(std::uint8_t count);
-    // The bError of the last command the reader failed (CCID 1.1 Table 6.2-2).
+    // The bError of the last command, if the reader failed it (CCID 1.1 Table 6.2-2).
     std::optional<std::uint8_t> last_slot_error() const { return m_last_slot_error; }
 
     // Waits up to `timeout` for a message on the interrupt endpoint (§6.3). Nothing within

@@ -1,13 +1,14 @@
 #include "kiosk/devices/card_reader_service.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <variant>
 
-#include <fmt/format.h>
-
+#include "base/bytes.h"
 #include "drivers/ccid/card_session.h"
 #include "drivers/ccid/ccid_client.h"
 #include "drivers/ccid/class_descriptor.h"
@@ -27,6 +28,15 @@ using drivers::ccid::CcidError;
 core::CardFault fault_of(drivers::emv::EmvError error) {
     return error == drivers::emv::EmvError::no_application ? core::CardFault::not_accepted
                                                            : core::CardFault::unreadable;
+}
+
+// "072F:90CC", as lsusb shows a USB id.
+std::string usb_id(const ReaderId& id) {
+    const auto word = [](std::uint16_t value) {
+        return base::to_hex(std::array<std::uint8_t, 2>{static_cast<std::uint8_t>(value >> 8),
+                                                        static_cast<std::uint8_t>(value)});
+    };
+    return word(id.vendor_id) + ":" + word(id.product_id);
 }
 
 }  // namespace
@@ -112,8 +122,7 @@ std::optional<CardReaderService::Connection> CardReaderService::connect(
             std::ranges::find(m_options.allowed_readers, id) == m_options.allowed_readers.end()) {
             if (m_refused_reader != id) {
                 m_refused_reader = id;
-                tell(fmt::format("reader {:04X}:{:04X} is not on the approved list: not used",
-                                 id.vendor_id, id.product_id));
+                tell("reader " + usb_id(id) + " is not on the approved list: not used");
             }
             continue;
         }
@@ -142,7 +151,7 @@ std::optional<CardReaderService::Connection> CardReaderService::connect(
                                                            connection.transport->product_id());
     if (quirks) {
         connection.profile.descriptor = drivers::ccid::apply_quirks(*descriptor, *quirks);
-        tell(fmt::format("reader {}: {}", quirks->model, quirks->reason));
+        tell("reader " + std::string(quirks->model) + ": " + std::string(quirks->reason));
     }
     const drivers::ccid::ClassDescriptor& reader = connection.profile.descriptor;
     if (reader.exchange_level() == drivers::ccid::ExchangeLevel::character) {
@@ -150,7 +159,7 @@ std::optional<CardReaderService::Connection> CardReaderService::connect(
         return std::nullopt;
     }
     if (m_options.card_slot > reader.max_slot_index) {
-        tell(fmt::format("reader has no slot {}: not used", m_options.card_slot));
+        tell("reader has no slot " + std::to_string(m_options.card_slot) + ": not used");
         return std::nullopt;
     }
     auto options = drivers::ccid::CcidOptions::for_reader(reader, m_options.card_slot);
@@ -320,7 +329,11 @@ CardReaderService::Outcome CardReaderService::read_card(Connection& connection) 
             return Outcome::keep_going;
         }
         post(core::CardReadFailed{finish_read(drivers::ccid::to_string(error))});
-        tell("card read failed");
+        // The reader's own word for it (bError), for the engineer reading the log.
+        const auto reader_said = connection.client->last_slot_error();
+        tell(reader_said ? "card read failed: the reader says " +
+                               drivers::ccid::slot_error_name(*reader_said)
+                         : std::string("card read failed"));
         return error == CcidError::reader_gone ? Outcome::reader_gone : Outcome::keep_going;
     }
     connection.card = std::move(*card);

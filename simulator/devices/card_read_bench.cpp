@@ -11,8 +11,6 @@
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "base/command_line.h"
 #include "drivers/ccid/card_session.h"
 #include "drivers/ccid/ccid_client.h"
@@ -180,17 +178,13 @@ int main(int argc, char** argv) {
                 bench_case.speed);
             continue;
         }
-        std::fputs(fmt::format("{{\"reader\":\"{}\",\"protocol\":\"T={}\",\"speed\":\"{}\","
-                               "\"rounds\":{},\"insertion_to_card_data_ms\":{:.1f},"
-                               "\"slowest_ms\":{:.1f},\"wire_ms\":{:.1f},\"apdus\":{},"
-                               "\"host_us_per_apdu\":{:.0f}}}\n",
-                               bench_case.level,
-                               bench_case.protocol == simulator::cards::CardProtocol::t1 ? 1 : 0,
-                               bench_case.speed, totals.size(), median(totals),
-                               *std::ranges::max_element(totals), last.wire_ms, last.apdus,
-                               median(host_per_apdu))
-                       .c_str(),
-                   stdout);
+        std::printf(
+            "{\"reader\":\"%s\",\"protocol\":\"T=%d\",\"speed\":\"%s\","
+            "\"rounds\":%zu,\"insertion_to_card_data_ms\":%.1f,\"slowest_ms\":%.1f,"
+            "\"wire_ms\":%.1f,\"apdus\":%d,\"host_us_per_apdu\":%.0f}\n",
+            bench_case.level, bench_case.protocol == simulator::cards::CardProtocol::t1 ? 1 : 0,
+            bench_case.speed, totals.size(), median(totals), *std::ranges::max_element(totals),
+            last.wire_ms, last.apdus, median(host_per_apdu));
     }
     return status;
 }

@@ -327,3 +327,18 @@ TEST_CASE("Reader failures reach the APDU channel as card or reader errors") {
     REQUIRE_FALSE(response.has_value());
     CHECK(response.error() == drivers::iso7816::ApduError::card_removed);
 }
+
+TEST_CASE("Every bError is named as CCID 1.1 Table 6.2-2 names it") {
+    CHECK(slot_error_name(0xFE) == "ICC_MUTE");
+    CHECK(slot_error_name(0xFD) == "XFR_PARITY_ERROR");
+    CHECK(slot_error_name(0xF6) == "ICC_PROTOCOL_NOT_SUPPORTED");
+    CHECK(slot_error_name(0xE0) == "CMD_SLOT_BUSY");
+    CHECK(slot_error_name(0x00) == "CMD_NOT_SUPPORTED");
+    CHECK(slot_error_name(0x05) == "bad value at offset 5 of the command");
+    CHECK(slot_error_name(0x90) == "vendor error 0x90");
+    CHECK(slot_error_name(0xD0) == "reserved error 0xD0");
+    // No value goes without a name.
+    for (int error = 0; error < 256; ++error) {
+        CHECK_FALSE(slot_error_name(static_cast<std::uint8_t>(error)).empty());
+    }
+}

@@ -200,6 +200,8 @@ TEST_CASE("a mute card is reported inserted and then failed, with no card data")
     CHECK(failed->fault == core::CardFault::unreadable);
     CHECK(kiosk.service.state() == CardReaderState::present);
     CHECK(kiosk.recorder.stays_quiet(200ms));
+    // The engineer's log names the reader's own verdict (CCID 1.1 Table 6.2-2).
+    CHECK(kiosk.recorder.wait_for_notice("card read failed: the reader says ICC_MUTE"));
 }
 
 TEST_CASE("a card whose records are malformed is reported failed") {
