@@ -165,7 +165,7 @@ std::expected<CardProfile, base::Error<CardLibraryError>> read_card_profile(cons
     if (invented && profile.pan.empty()) {
         profile.pan = with_check_digit(k_corrupt_card_pan_stem);
         profile.expiry = "3012";
-        profile.holder = "CORRUPT/CARD";
+        profile.holder = profile.kind == CardKind::corrupt ? "CORRUPT/CARD" : "BLOCKED/CARD";
     }
     if (!needs_data && !invented) {
         return profile;

@@ -120,6 +120,16 @@ TEST_CASE("Every working demo card reads back exactly as the library describes i
         CHECK(card->expiry == profile.expiry);
         CHECK(card->holder_name.view() == profile.holder);
         CHECK(card->language_preference == profile.language);
+        // What the bank will find: a genuine card's ARQC verifies, a clone's does not, and a
+        // clone without CDOL1 brings none.
+        using simulator::cards::CardCryptogram;
+        if (profile.cryptogram == CardCryptogram::none) {
+            CHECK_FALSE(card->online_authentication.has_value());
+        } else {
+            REQUIRE(card->online_authentication.has_value());
+            CHECK(verify_arqc(demo_issuer_key(), profile.pan, *card->online_authentication) ==
+                  (profile.cryptogram == CardCryptogram::genuine));
+        }
     }
 }
 
