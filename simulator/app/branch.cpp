@@ -275,7 +275,10 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
         branch->m_options.out_directory / "slips",
         [](const std::string& line) { std::fprintf(stderr, "kiosk-sim: %s\n", line.c_str()); });
     branch->m_bus = std::make_unique<usb::VirtualUsbBus>();
-    branch->m_reader = std::make_shared<devices::VirtualCcidReader>();
+    // A low-cost TPDU-level reader, as most kiosks have: the kiosk's own driver runs PPS and
+    // the card's protocol (T=1 blocks, T=0 TPDUs) through real libusb.
+    branch->m_reader =
+        std::make_shared<devices::VirtualCcidReader>(devices::VirtualCcidReader::tpdu_reader());
     branch->m_pin_pad = std::make_shared<devices::VirtualEpp>(bank::k_demo_pin_key);
     branch->m_printer = std::make_shared<devices::VirtualPrinter>();
     branch->m_printer->set_slip_sink(
