@@ -2,7 +2,6 @@
 // simulated bank, the JSON line it prints, the journals it leaves; the programs' refusals; and
 // the pieces of kiosk-load that need no service.
 
-#include <sys/wait.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -19,6 +18,7 @@
 #include "kiosk/load/load_cards.h"
 #include "kiosk/load/load_tally.h"
 #include "kiosk/store/journal.h"
+#include "tests/support/program_run.h"
 
 namespace {
 
@@ -28,26 +28,11 @@ constexpr const char* k_zhang_wei_pan = "6228480402564890018";
 constexpr const char* k_alice_pan = "6234560000111122223";
 constexpr const char* k_any_pin_block = "0123456789ABCDEF";
 
-struct Run {
-    std::string output;  // standard output
-    int status = -1;     // the exit status, or -1 when the program did not exit normally
-};
+using Run = tests::ProgramRun;
 
 // A program with `arguments` (already quoted for the shell), its standard error discarded.
 Run run(const std::string& program, const std::string& arguments) {
-    Run result;
-    const std::string command = "'" + program + "' " + arguments + " 2>/dev/null";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 512> buffer{};
-    while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) {
-        result.output += buffer.data();
-    }
-    const int status = ::pclose(pipe);
-    if (status != -1 && WIFEXITED(status)) {
-        result.status = WEXITSTATUS(status);
-    }
-    return result;
+    return tests::run_command("'" + program + "' " + arguments + " 2>/dev/null");
 }
 
 std::string file_bytes(const std::filesystem::path& file) {

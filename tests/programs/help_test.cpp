@@ -1,12 +1,13 @@
 // Every program of the project prints its usage and exits 0 on --help and -h, before it opens a
 // window, a device or audio; an unknown option gives the usage on stderr and status 2.
 
-#include <sys/wait.h>
 #include <catch2/catch.hpp>
 
 #include <array>
 #include <cstdio>
 #include <string>
+
+#include "tests/support/program_run.h"
 
 namespace {
 
@@ -36,28 +37,10 @@ constexpr std::array k_programs = {
 // mistake: such a mistake then shows as wrong output rather than a hang or a window.
 constexpr const char* k_headless_environment = "SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy ";
 
-struct Run {
-    std::string output;
-    int status = -1;
-};
+using Run = tests::ProgramRun;
 
-// Runs a fixed command line through the shell and keeps what it wrote to the stream the
-// command line sends to the pipe, and its exit status (-1 when it did not exit normally).
 Run run(const std::string& command) {
-    Run result;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        return result;
-    }
-    std::array<char, 512> buffer{};
-    while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) {
-        result.output += buffer.data();
-    }
-    const int status = ::pclose(pipe);
-    if (status != -1 && WIFEXITED(status)) {
-        result.status = WEXITSTATUS(status);
-    }
-    return result;
+    return tests::run_command(command);
 }
 
 // The program with `argument`, keeping its standard output.

@@ -3,7 +3,6 @@
 // Runs the built kiosk-diag as an engineer or a script would: its arguments, optionally text on
 // its standard input, and what it printed on standard output with its exit status.
 
-#include <sys/wait.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -15,30 +14,16 @@
 #include <vector>
 
 #include "tests/kiosk/store/journal_test_support.h"
+#include "tests/support/program_run.h"
 
 namespace kiosk::diag::testing {
 
-struct Run {
-    std::string output;  // standard output
-    int status = -1;     // the exit status, or -1 when the program did not exit normally
-};
+using Run = tests::ProgramRun;
 
 // kiosk-diag with `arguments` (already quoted for the shell), its standard error discarded.
 inline Run diag(const std::string& arguments) {
-    Run result;
-    const std::string command =
-        std::string("'") + KIOSK_DIAG_PROGRAM + "' " + arguments + " 2>/dev/null";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 4096> buffer{};
-    while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) {
-        result.output += buffer.data();
-    }
-    const int status = ::pclose(pipe);
-    if (status != -1 && WIFEXITED(status)) {
-        result.status = WEXITSTATUS(status);
-    }
-    return result;
+    return tests::run_command(std::string("'") + KIOSK_DIAG_PROGRAM + "' " + arguments +
+                              " 2>/dev/null");
 }
 
 // kiosk-diag with `arguments` and `input` on its standard input (through a file, so that a

@@ -2,7 +2,6 @@
 // on stdout, its one-line reason on stderr and its exit status. The vectors and their sources are
 // those of tests/drivers/iso9564/pin_block_test.cpp, where each is named.
 
-#include <sys/wait.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -14,6 +13,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "tests/support/program_run.h"
 
 namespace {
 
@@ -31,19 +32,11 @@ Run kiosk_sim(const std::string& arguments) {
     REQUIRE(error_file >= 0);
     ::close(error_file);
     Run result;
-    const std::string command =
+    const tests::ProgramRun run = tests::run_command(
         std::string("ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 '") + KIOSK_SIM_PROGRAM +
-        "' " + arguments + " 2>'" + error_file_name.data() + "'";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 512> buffer{};
-    while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) {
-        result.output += buffer.data();
-    }
-    const int status = ::pclose(pipe);
-    if (status != -1 && WIFEXITED(status)) {
-        result.status = WEXITSTATUS(status);
-    }
+        "' " + arguments + " 2>'" + error_file_name.data() + "'");
+    result.output = run.output;
+    result.status = run.status;
     std::ifstream errors(error_file_name.data());
     std::ostringstream text;
     text << errors.rdbuf();
