@@ -156,6 +156,13 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
         device_notice);
     devices::PinPadOptions pin_pad_options;
     pin_pad_options.key_slot = static_cast<std::uint8_t>(self->m_config.pin_key_slot);
+    // docs/protocols/epp.md §8.6: with the pad's keys configured, the pad is authenticated,
+    // its frames secured and its PIN key's check value compared.
+    if (const auto& keys = self->m_config.pin_pad_keys) {
+        pin_pad_options.security = devices::pin_pad_security(
+            keys->format == core::PinBlockFormat::iso9564_format4, keys->authentication_key,
+            keys->pin_key_check_value);
+    }
     self->m_pin_pad = std::make_unique<devices::PinPadService>(std::move(pin_pad_options));
     self->m_pin_pad->start(
         [self](core::Event event) {

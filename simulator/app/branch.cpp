@@ -279,7 +279,22 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
     // the card's protocol (T=1 blocks, T=0 TPDUs) through real libusb.
     branch->m_reader =
         std::make_shared<devices::VirtualCcidReader>(devices::VirtualCcidReader::tpdu_reader());
-    branch->m_pin_pad = std::make_shared<devices::VirtualEpp>(bank::k_demo_pin_key);
+    // A blank pad, provisioned as a bank does (docs/protocols/epp.md §8.2, §8.3): the scripted
+    // key ceremony typed on its keys, then the demo working keys wrapped under its master key.
+    branch->m_pin_pad = std::make_shared<devices::VirtualEpp>(devices::VirtualEpp::Identity{});
+    {
+        devices::EppProvisioning keys;
+        keys.component1 = drivers::epp::SecretKey(devices::k_demo_master_component1);
+        keys.component2 = drivers::epp::SecretKey(devices::k_demo_master_component2);
+        keys.pin_tdes_key = drivers::epp::SecretKey(bank::k_demo_pin_key);
+        keys.pin_aes_key = drivers::epp::SecretKey(bank::k_demo_pin_aes_key);
+        keys.authentication_key = drivers::epp::SecretKey(devices::k_demo_authentication_key);
+        if (auto provisioned = devices::provision_epp(branch->m_pin_pad, keys); !provisioned) {
+            return std::unexpected(base::error(
+                BranchError::device_not_plugged,
+                "PIN pad provisioning: " + std::string(drivers::epp::to_string(provisioned.error()))));
+        }
+    }
     branch->m_printer = std::make_shared<devices::VirtualPrinter>();
     branch->m_printer->set_slip_sink(
         [pictures = branch->m_slip_pictures.get()](const devices::PrintedSlip& slip) {
@@ -344,6 +359,16 @@ std::expected<void, base::Error<BranchError>> Branch::launch_kiosk(bool append_l
     // The kiosk's own settings for a simulated branch; the options below go over them. A
     // kiosk in a branch never has this file: only a simulated one may be told by a signal to
     // let its voice fail (docs/scenarios.md, `make speech fail`).
+    // The pad's authentication key for the kiosk, private to the user as the kiosk demands.
+    const std::filesystem::path pin_pad_key = m_options.out_directory / "pin-pad.key";
+    {
+        std::ofstream key(pin_pad_key, std::ios::trunc);
+        key << base::to_hex(devices::k_demo_authentication_key) << "\n";
+    }
+    std::error_code key_mode;
+    std::filesystem::permissions(
+        pin_pad_key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+        key_mode);
     {
         std::ofstream config(kiosk_config_path(), std::ios::trunc);
         config << "# Written by kiosk-sim for the kiosk it runs; the command line goes over it.\n"
@@ -365,6 +390,13 @@ std::expected<void, base::Error<BranchError>> Branch::launch_kiosk(bool append_l
                << "\n\n"
                   "[kiosk]\n"
                << "location = " << toml_string(k_kiosk_location)
+               << "\n\n"
+                  "# The PIN pad's keys (docs/protocols/epp.md §8.6): format 4 under the demo AES\n"
+                  "# PIN key, whose check value this is, and the pad's authentication key.\n"
+                  "[pin_pad]\n"
+                  "block_format = \"iso9564-4\"\n"
+                  "pin_key_check_value = \"7AD386C376\"\n"
+               << "authentication_key_file = " << toml_path(pin_pad_key)
                << "\n\n"
                   "# Requests for the queue service wait here until they are delivered, across\n"
                   "# restarts of the kiosk.\n"
@@ -600,6 +632,23 @@ std::expected<void, base::Error<script::ActionError>> Branch::set_fault(
             return unknown_fault(fault_names(k_queue_fault_modes));
         }
         m_queue_service->set_fault(*mode);
+        return {};
+    }
+    if (fault.service == "pin-pad") {
+        // docs/scenarios.md, `fault pin-pad MODE`.
+        if (fault.mode == "tamper") {
+            m_pin_pad->tamper();
+        } else if (fault.mode == "bad-crc") {
+            m_pin_pad->corrupt_next_frame();
+        } else if (fault.mode == "stuck-key") {
+            m_pin_pad->stick_key(base::Key::enter);
+        } else if (fault.mode == "wrong-key") {
+            m_pin_pad->use_unknown_authentication_key();
+        } else if (fault.mode == "none") {
+            m_pin_pad->release_stuck_key();
+        } else {
+            return unknown_fault("tamper, bad-crc, stuck-key, wrong-key, none");
+        }
         return {};
     }
     if (fault.service == "dispenser") {
