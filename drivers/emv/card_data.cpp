@@ -210,6 +210,14 @@ std::expected<std::optional<Selected>, EmvError> select_application(ApduChannel&
     }
     Selected selected;
     const Tlv* name = find_tag(*fci, tag::k_dedicated_file_name);
+    // Book 1 §12.3.3: the DF name must be the AID asked for, or begin with it (partial
+    // selection); an application that answers with another name is not the one selected, and
+    // a chip that does so talks nonsense rather than being foreign.
+    if (name != nullptr && (name->value.size() < aid.size() ||
+                            !std::equal(aid.begin(), aid.end(), name->value.begin()))) {
+        refusals.malformed = true;
+        return std::optional<Selected>{};
+    }
     selected.aid = name != nullptr ? name->value : aid;
     std::string label = text_of(find_tag(*fci, tag::k_application_label));
     selected.label = std::move(label);

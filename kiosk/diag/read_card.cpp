@@ -1,17 +1,20 @@
 // kiosk-diag read-card: reads the card in the first card reader as the kiosk reads it (power on,
-// EMV application selection and records through drivers/emv) and prints what an engineer may
+// protocol and speed by drivers::ccid::CardSession, EMV application selection and records
+// through drivers/emv) and prints what an engineer may
 // see of it: the card number masked as the kiosk masks it, the expiry, the language and the
 // application chosen. Nothing else of the card, and never the full number, leaves the program.
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdio>
 #include <string>
 
 #include "base/bytes.h"
-#include "drivers/ccid/ccid_apdu_channel.h"
+#include "drivers/ccid/card_session.h"
 #include "drivers/ccid/ccid_client.h"
 #include "drivers/ccid/class_descriptor.h"
+#include "drivers/ccid/reader_quirks.h"
 #include "drivers/emv/card_data.h"
 #include "drivers/iso7816/atr.h"
 #include "drivers/usb/usb_transport.h"
@@ -66,19 +69,33 @@ int read_card(std::span<const std::string_view> /*arguments*/) {
                                  std::string(drivers::ccid::to_string(descriptor.error())),
                              k_exit_decoded);
     }
-    drivers::ccid::CcidClient client(**transport,
-                                     drivers::ccid::CcidOptions::for_reader(*descriptor));
-    const auto atr = client.power_on();
-    if (!atr) {
-        return card_not_read(
-            output,
-            "the card could not be powered: " + std::string(drivers::ccid::to_string(atr.error())),
-            k_exit_decoded);
+    // The reader as the kiosk drives it: its model's quirks applied, its data rates asked.
+    drivers::ccid::ReaderProfile profile{*descriptor, {}};
+    if (const auto* quirks = drivers::ccid::find_reader_quirks((*transport)->vendor_id(),
+                                                               (*transport)->product_id())) {
+        profile.descriptor = drivers::ccid::apply_quirks(*descriptor, *quirks);
     }
-    output["atr"] = base::to_hex(*atr);
-    drivers::ccid::CcidApduChannel channel(client, descriptor->exchange_level());
-    auto card = drivers::emv::read_card_data(channel);
+    auto options = drivers::ccid::CcidOptions::for_reader(profile.descriptor);
+    options.interface_number = (*transport)->interface().number;
+    drivers::ccid::CcidClient client(**transport, options);
+    if (profile.descriptor.data_rate_count > 0) {
+        if (auto rates = client.data_rates(profile.descriptor.data_rate_count)) {
+            profile.data_rates = std::move(*rates);
+        }
+    }
+    auto session = drivers::ccid::CardSession::start(client, profile);
+    if (!session) {
+        return card_not_read(output,
+                             "the card could not be started: " +
+                                 std::string(drivers::ccid::to_string(session.error())),
+                             k_exit_decoded);
+    }
+    output["atr"] = base::to_hex((*session)->atr().bytes);
+    output["protocol"] = "T=" + std::to_string((*session)->choice().protocol);
+    output["fi_di"] = base::to_hex(std::array<std::uint8_t, 1>{(*session)->choice().fi_di});
+    auto card = drivers::emv::read_card_data(**session);
     // The card is left unpowered whatever the read gave, as the kiosk leaves it.
+    session->reset();
     (void)client.power_off();
     if (!card) {
         return card_not_read(

@@ -544,3 +544,29 @@ TEST_CASE("A format 1 ARQC answer gives the issuer what format 2 does") {
     // A cryptogram the card did not compute with its key: the issuer refuses it.
     CHECK_FALSE(verify_arqc(demo_issuer_key(), card->pan.view(), *card->online_authentication));
 }
+
+TEST_CASE("An application whose FCI names another AID than the one selected is not taken") {
+    // EMV 4.3 Book 1 §12.3.3 (found by fuzz_card_data): the answer to SELECT A000000333010101
+    // names A000000334010101, another scheme's application; the terminal must not read it as
+    // the UnionPay one it asked for.
+    const base::Bytes other{0xA0, 0x00, 0x00, 0x03, 0x34, 0x01, 0x01, 0x01};
+    InterceptingChannel channel(
+        zhang(),
+        [&](const CommandApdu& command) -> std::optional<std::expected<ResponseApdu, ApduError>> {
+            if (is_select_pse(command)) {
+                return ResponseApdu{{}, 0x6A, 0x82};
+            }
+            if (command.ins == 0xA4) {
+                const base::Bytes proprietary = encode_tlv(0x50, base::Bytes{'X'});
+                const base::Bytes fields[] = {encode_tlv(0x84, other),
+                                              encode_tlv(0xA5, proprietary)};
+                return answer_with(encode_constructed(0x6F, fields));
+            }
+            return std::nullopt;
+        });
+    auto card = read_card_data(channel);
+    REQUIRE_FALSE(card.has_value());
+    // Every application answered with a name that is not its own: a chip talking nonsense,
+    // not a foreign card.
+    CHECK(card.error() == EmvError::malformed_data);
+}

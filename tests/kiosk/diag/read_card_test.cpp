@@ -21,11 +21,14 @@ namespace {
 
 // A reader on the virtual bus.
 struct ReaderOnBus {
-    simulator::usb::VirtualUsbBus bus;
-    std::shared_ptr<simulator::devices::VirtualCcidReader> reader =
-        std::make_shared<simulator::devices::VirtualCcidReader>();
+    explicit ReaderOnBus(simulator::devices::VirtualCcidReader::Model model =
+                             simulator::devices::VirtualCcidReader::apdu_reader())
+        : reader(std::make_shared<simulator::devices::VirtualCcidReader>(model)) {
+        REQUIRE(bus.plug(reader));
+    }
 
-    ReaderOnBus() { REQUIRE(bus.plug(reader)); }
+    simulator::usb::VirtualUsbBus bus;
+    std::shared_ptr<simulator::devices::VirtualCcidReader> reader;
 };
 
 // What read-card printed, with the exit status it must have.
@@ -66,19 +69,29 @@ TEST_CASE(
     }
 }
 
+TEST_CASE("kiosk-diag read-card drives a TPDU-level reader as the kiosk does: PPS, then T=1") {
+    ReaderOnBus bench(simulator::devices::VirtualCcidReader::tpdu_reader());
+    bench.reader->insert(*tests::demo_card_library().make_card("zhang-wei"));
+    const auto output = read_card(0);
+    CHECK(output.at("valid") == true);
+    CHECK(output.at("protocol") == "T=1");
+    CHECK(output.at("fi_di") == "96");
+    CHECK(output.at("pan") == "**** **** **** 0018");
+}
+
 TEST_CASE("kiosk-diag read-card says why a card could not be read, exit 0") {
     ReaderOnBus bench;
     SECTION("no card") {
         const auto output = read_card(0);
         CHECK(output.at("valid") == false);
-        CHECK(output.at("error").get<std::string>().find("could not be powered") !=
+        CHECK(output.at("error").get<std::string>().find("could not be started") !=
               std::string::npos);
     }
     SECTION("a mute card") {
         bench.reader->insert(*tests::demo_card_library().make_card("mute"));
         const auto output = read_card(0);
         CHECK(output.at("valid") == false);
-        CHECK(output.at("error").get<std::string>().find("could not be powered") !=
+        CHECK(output.at("error").get<std::string>().find("could not be started") !=
               std::string::npos);
     }
     SECTION("a transit card holds no bank application") {
