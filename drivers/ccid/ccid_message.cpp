@@ -3,19 +3,11 @@
 #include <type_traits>
 
 #include "base/bytes.h"
+#include "base/overloaded.h"
 
 namespace drivers::ccid {
 
 namespace {
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-    using Handlers::operator()...;
-};
-// clang 16 has no deduction for aggregates (P1816), and the fuzzing build is clang's
-// (docs/platform-facts.md, "Fuzzing").
-template <class... Handlers>
-Overloaded(Handlers...) -> Overloaded<Handlers...>;
 
 // CCID 1.1 §6: bMessageType, dwLength, bSlot, bSeq, then three message-specific bytes.
 base::Bytes header(MessageType type, std::size_t data_length, std::uint8_t slot,
@@ -143,7 +135,7 @@ std::expected<Header, MessageError> decode_header(std::span<const std::uint8_t> 
 
 base::Bytes encode(const Command& command) {
     return std::visit(
-        Overloaded{
+        base::Overloaded{
             [](const PowerOn& m) {
                 return header(MessageType::power_on, 0, m.slot, m.sequence,
                               static_cast<std::uint8_t>(m.power), 0, 0);
@@ -191,7 +183,7 @@ base::Bytes encode(const Command& command) {
 
 base::Bytes encode(const Response& response) {
     return std::visit(
-        Overloaded{
+        base::Overloaded{
             [](const DataBlock& m) {
                 return with_data(header(MessageType::data_block, m.data.size(), m.slot, m.sequence,
                                         m.state.status_byte(), m.state.error, m.chain_parameter),
@@ -219,7 +211,7 @@ base::Bytes encode(const Response& response) {
 
 base::Bytes encode(const InterruptMessage& message) {
     return std::visit(
-        Overloaded{
+        base::Overloaded{
             [](const NotifySlotChange& m) {
                 // CCID 1.1 §6.3.1: bit 2n = slot n present, bit 2n+1 = slot n changed.
                 const std::size_t byte_count = m.slots.empty() ? 1 : (m.slots.size() + 3) / 4;

@@ -4,16 +4,12 @@
 #include <utility>
 
 #include "base/bytes.h"
+#include "base/overloaded.h"
 #include "base/uuid.h"
 
 namespace drivers::dispenser {
 
 namespace {
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-    using Handlers::operator()...;
-};
 
 // dispenser.md §4 INFO: firmware version (2), serial number (16), cassette count (1).
 constexpr std::size_t k_info_length = 2 + k_serial_length + 1;
@@ -210,7 +206,7 @@ std::uint8_t sequence_for_nak(std::span<const std::uint8_t> bytes) {
 // ---- Commands ----
 
 std::uint8_t code_of(const Command& command) {
-    return std::visit(Overloaded{
+    return std::visit(base::Overloaded{
                           [](const GetInfo&) { return code::k_info; },
                           [](const GetStatus&) { return code::k_status; },
                           [](const GetCassettes&) { return code::k_cassettes; },
@@ -225,7 +221,7 @@ std::uint8_t code_of(const Command& command) {
 
 Frame encode_command(const Command& command, std::uint8_t sequence) {
     Frame frame{code_of(command), sequence, {}};
-    std::visit(Overloaded{
+    std::visit(base::Overloaded{
                    [&](const Dispense& m) {
                        // dispenser.md §4: the reference, then a count per cassette.
                        put_reference(frame.payload, m.reference);
@@ -512,7 +508,7 @@ std::expected<State, DispenserError> decode_state(std::span<const std::uint8_t> 
 Frame encode_event(const Event& event, std::uint8_t sequence) {
     Frame frame;
     frame.sequence = sequence;
-    std::visit(Overloaded{
+    std::visit(base::Overloaded{
                    [&](const CashPresented& e) {
                        frame.code = code::k_cash_presented;
                        put_reference(frame.payload, e.reference);

@@ -5,16 +5,12 @@
 #include <utility>
 
 #include "base/bytes.h"
+#include "base/overloaded.h"
 #include "base/text.h"
 
 namespace drivers::epp {
 
 namespace {
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-    using Handlers::operator()...;
-};
 
 // epp.md §4.1: strings in GET INFO are printable ASCII of at most this length.
 constexpr std::size_t k_max_info_string = 64;
@@ -178,7 +174,7 @@ std::optional<base::Key> key_from_code(std::uint8_t value) {
 // ---- Commands ----
 
 std::uint8_t code_of(const Command& command) {
-    return std::visit(Overloaded{
+    return std::visit(base::Overloaded{
                           [](const GetInfo&) { return code::k_get_info; },
                           [](const GetStatus&) { return code::k_get_status; },
                           [](const SetKeyMode&) { return code::k_set_key_mode; },
@@ -201,7 +197,7 @@ std::uint8_t code_of(const Command& command) {
 
 Frame encode_command(const Command& command, std::uint8_t sequence) {
     Frame frame{code_of(command), sequence, {}};
-    std::visit(Overloaded{
+    std::visit(base::Overloaded{
                    [&](const SetKeyMode& m) {
                        // epp.md §4.3: the mode, and for clear digits their purpose and limits.
                        frame.payload.push_back(static_cast<std::uint8_t>(m.mode));
@@ -653,7 +649,7 @@ std::expected<KeyCheckValue, EppError> decode_key_check_value(std::span<const st
 Frame encode_event(const Event& event, std::uint8_t sequence) {
     Frame frame;
     frame.sequence = sequence;
-    std::visit(Overloaded{
+    std::visit(base::Overloaded{
                    [&](const KeyPressed& e) {
                        frame.code = code::k_key_pressed;
                        frame.payload = {key_code(e.key)};

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "base/overloaded.h"
 #include "kiosk/core/screens.h"
 #include "kiosk/devices/card_reader_service.h"
 #include "kiosk/devices/dispenser_service.h"
@@ -23,11 +24,6 @@
 namespace kiosk::app {
 
 namespace {
-
-template <typename... Handlers>
-struct Overloaded : Handlers... {
-    using Handlers::operator()...;
-};
 
 // The loop never sleeps longer than this, so a stop request is noticed promptly even when
 // no timer runs.
@@ -159,9 +155,9 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
     // docs/protocols/epp.md §8.6: with the pad's keys configured, the pad is authenticated,
     // its frames secured and its PIN key's check value compared.
     if (const auto& keys = self->m_config.pin_pad_keys) {
-        pin_pad_options.security = devices::pin_pad_security(
-            keys->format == core::PinBlockFormat::iso9564_format4, keys->authentication_key,
-            keys->pin_key_check_value);
+        pin_pad_options.security =
+            devices::pin_pad_security(keys->format == core::PinBlockFormat::iso9564_format4,
+                                      keys->authentication_key, keys->pin_key_check_value);
     }
     self->m_pin_pad = std::make_unique<devices::PinPadService>(std::move(pin_pad_options));
     self->m_pin_pad->start(
@@ -451,7 +447,7 @@ void Kiosk::carry_out(const core::Effect& effect) {
     // digit; the display and the speaker still carry it out.
     const bool record = !m_stepping_pin_pad_key;
     std::visit(
-        Overloaded{
+        base::Overloaded{
             [&](const core::Show& show) {
                 // Digits in the clear only while a screen that takes them is shown, and
                 // never around PIN entry (docs/protocols/epp.md §4.3).

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <variant>
 
+#include "base/overloaded.h"
 #include "kiosk/core/flow_steps.h"
 
 namespace kiosk::core::flow_steps {
@@ -43,12 +44,6 @@ std::optional<std::string> locale_from_preference(std::string_view preference,
     return std::nullopt;
 }
 
-// One callable made of several lambdas, one per event kind, for std::visit.
-template <typename... Lambdas>
-struct Overloaded : Lambdas... {
-    using Lambdas::operator()...;
-};
-
 }  // namespace
 
 // Each event kind is listed, none by default, so that a new kind cannot be added without
@@ -56,7 +51,7 @@ struct Overloaded : Lambdas... {
 bool Flow::fits(const Event& event) const {
     const State state = m_session.state;
     return std::visit(
-        Overloaded{
+        base::Overloaded{
             // A fresh start, a key (each screen gives every key a meaning) and a device's
             // fault mean something everywhere.
             [](const Started&) { return true; },
