@@ -290,9 +290,10 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
         keys.pin_aes_key = drivers::epp::SecretKey(bank::k_demo_pin_aes_key);
         keys.authentication_key = drivers::epp::SecretKey(devices::k_demo_authentication_key);
         if (auto provisioned = devices::provision_epp(branch->m_pin_pad, keys); !provisioned) {
-            return std::unexpected(base::error(
-                BranchError::device_not_plugged,
-                "PIN pad provisioning: " + std::string(drivers::epp::to_string(provisioned.error()))));
+            return std::unexpected(
+                base::error(BranchError::device_not_plugged,
+                            "PIN pad provisioning: " +
+                                std::string(drivers::epp::to_string(provisioned.error()))));
         }
     }
     branch->m_printer = std::make_shared<devices::VirtualPrinter>();
