@@ -41,6 +41,8 @@ std::string_view to_string(RequestError error) {
             return "body is not valid JSON";
         case RequestError::not_object:
             return "body must be a JSON object";
+        case RequestError::bad_card_authentication:
+            return "card_authentication must be an object of upper-case hexadecimal fields";
         case RequestError::unexpected_field:
             return "unexpected field in body";
         case RequestError::bad_terminal_id:

@@ -20,24 +20,25 @@
 namespace simulator::bank {
 
 enum class RequestError {
-    not_json,              // the body does not parse as JSON
-    not_object,            // the body is JSON but not an object
-    unexpected_field,      // a field the contract does not define
-    bad_terminal_id,       // terminal_id missing, not a string, or not 1..32 allowed characters
-    bad_pan,               // pan missing, not a string, or not 12..19 digits
-    bad_pin_block_format,  // pin_block_format missing or not "iso9564-0" or "iso9564-4"
-    bad_pin_block,         // pin_block missing, not a string, or not 16 (format 0) or 32
-                           // (format 4) hexadecimal digits
-    bad_grant,             // grant missing, not a string, or not 16..128 allowed characters
-    bad_elder_mode,        // elder_mode missing or not a boolean
-    bad_session,           // session missing, not a string, or not 16..128 allowed characters
-    bad_kind,              // kind missing or not "withdrawal" or "transfer"
-    bad_amount,            // amount or dispensed missing, or not a Money object
-    bad_payee_account,     // payee_account missing for a transfer, given for a withdrawal, or
-                           // not 12..19 digits
-    bad_quote,             // quote missing, not a string, or not 8..64 allowed characters
-    bad_reason,            // reason missing or not one of the contract's reasons
-    bad_transaction,       // the path's transaction reference is not a lowercase UUID
+    not_json,                 // the body does not parse as JSON
+    not_object,               // the body is JSON but not an object
+    unexpected_field,         // a field the contract does not define
+    bad_terminal_id,          // terminal_id missing, not a string, or not 1..32 allowed characters
+    bad_pan,                  // pan missing, not a string, or not 12..19 digits
+    bad_pin_block_format,     // pin_block_format missing or not "iso9564-0" or "iso9564-4"
+    bad_pin_block,            // pin_block missing, not a string, or not 16 (format 0) or 32
+                              // (format 4) hexadecimal digits
+    bad_grant,                // grant missing, not a string, or not 16..128 allowed characters
+    bad_elder_mode,           // elder_mode missing or not a boolean
+    bad_session,              // session missing, not a string, or not 16..128 allowed characters
+    bad_kind,                 // kind missing or not "withdrawal" or "transfer"
+    bad_amount,               // amount or dispensed missing, or not a Money object
+    bad_payee_account,        // payee_account missing for a transfer, given for a withdrawal, or
+                              // not 12..19 digits
+    bad_quote,                // quote missing, not a string, or not 8..64 allowed characters
+    bad_reason,               // reason missing or not one of the contract's reasons
+    bad_transaction,          // the path's transaction reference is not a lowercase UUID
+    bad_card_authentication,  // card_authentication not an object of the contract's fields
 };
 
 std::string_view to_string(RequestError error);

@@ -38,13 +38,16 @@ struct BalanceRequest {
     std::string pan;
     PinBlockFormat format = PinBlockFormat::iso9564_format0;
     base::Bytes pin_block;
+    // docs/api/account.yaml, "CardAuthentication": the chip's ARQC, when the kiosk sent one.
+    std::optional<drivers::emv::OnlineAuthentication> authentication;
 };
 
 // A balance or sign-on request (docs/api/account.yaml, "BalanceRequest"), field by field. The
 // audit row learns the terminal and the masked PAN as soon as they are read.
 std::expected<BalanceRequest, RequestError> parse_balance_request(std::string_view body,
                                                                   AuditEntry& audit) {
-    auto document = parse_object(body, {"terminal_id", "pan", "pin_block", "pin_block_format"});
+    auto document = parse_object(
+        body, {"terminal_id", "pan", "pin_block", "pin_block_format", "card_authentication"});
     if (!document) {
         return std::unexpected(document.error());
     }
@@ -75,6 +78,13 @@ std::expected<BalanceRequest, RequestError> parse_balance_request(std::string_vi
         return std::unexpected(block.error());
     }
     request.pin_block = *parse_pin_block(*block, request.format);
+    if (const auto field = document->find("card_authentication"); field != document->end()) {
+        auto authentication = parse_card_authentication(*field);
+        if (!authentication) {
+            return std::unexpected(authentication.error());
+        }
+        request.authentication = std::move(*authentication);
+    }
     return request;
 }
 
@@ -264,6 +274,29 @@ AccountService::Reply AccountService::sign_on(std::string_view body, AuditEntry&
     }
     if (*status == CardStatus::blocked) {
         return {403, result_body("card_blocked"), "card_blocked"};
+    }
+    // EMV 4.3 Book 2 §8.1: the chip proves itself before the PIN is checked, so that a clone
+    // learns nothing about the PIN and uses up none of the card's tries. Every refusal is the
+    // reply the kiosk already knows for a card the bank will not serve (404 card_unknown: "go
+    // to the counter", and the card is returned); only the audit row says why.
+    if (!request->authentication) {
+        if (m_config.require_card_authentication) {
+            return {404, result_body("card_unknown"), "card_authentication_missing"};
+        }
+    } else {
+        if (!is_arqc(*request->authentication) ||
+            !drivers::emv::verify_arqc(m_config.issuer_master_key, request->pan,
+                                       *request->authentication)) {
+            return {404, result_body("card_unknown"), "card_authentication_failed"};
+        }
+        const auto accepted = m_store->accept_transaction_counter(
+            request->pan, request->authentication->transaction_counter);
+        if (!accepted) {
+            return {503, result_body("unavailable"), std::string(to_string(accepted.error()))};
+        }
+        if (!*accepted) {
+            return {404, result_body("card_unknown"), "transaction_counter_replayed"};
+        }
     }
     // ISO 9564-1:2017 §9.4.2, §9.4.6. A block that does not decipher to a well-formed block
     // (a pad with another key, a forged or altered block) is checked as a wrong PIN: the same

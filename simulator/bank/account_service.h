@@ -23,6 +23,7 @@
 #include "simulator/bank/account_messages.h"
 #include "simulator/bank/account_store.h"
 #include "simulator/bank/bank_error.h"
+#include "simulator/bank/card_authentication.h"
 #include "simulator/bank/tls_certificate.h"
 
 namespace httplib {
@@ -90,6 +91,14 @@ struct AccountServiceConfig {
     std::chrono::milliseconds grant_lifetime = k_grant_lifetime;
     // The AES-128 PIN key of format 4 blocks (the demo key unless a test gives another).
     std::array<std::uint8_t, 16> pin_aes_key = k_demo_pin_aes_key;
+    // The issuer master key the cards' ARQCs are checked with (EMV 4.3 Book 2 Annex A1.4;
+    // card_authentication.h): the demo issuer's, the one the simulated cards derive theirs from.
+    std::array<std::uint8_t, 16> issuer_master_key = k_demo_issuer_master_key;
+    // Whether a sign-on or balance request without `card_authentication` is refused. A request
+    // that carries one is always checked, and refused when its ARQC fails or its counter has
+    // been seen; one without is accepted while the kiosk program (kiosk/app) does not yet send
+    // it, and refused once this is set (simulator/bank/README.md, "Card authentication").
+    bool require_card_authentication = false;
 };
 
 class AccountService {

@@ -238,6 +238,13 @@ std::expected<void, base::Error<BankError>> AccountStore::create_schema() {
             transaction_reference  TEXT    PRIMARY KEY,
             terminal_id            TEXT    NOT NULL
         );
+        -- The highest application transaction counter (EMV 9F36) of a verified ARQC per
+        -- card (added with online card authentication): a cryptogram with a counter at or
+        -- below it is a replay and is refused.
+        CREATE TABLE IF NOT EXISTS card_transaction_counters (
+            card_id       INTEGER PRIMARY KEY REFERENCES cards(id),
+            last_counter  INTEGER NOT NULL
+        );
         -- A card reported lost; staff remove the row to unlock it.
         CREATE TABLE IF NOT EXISTS card_locks (
             card_id     INTEGER PRIMARY KEY REFERENCES cards(id),
@@ -352,6 +359,25 @@ std::expected<CardStatus, BankError> AccountStore::card_status(std::string_view 
         default:
             return std::unexpected(BankError::database_failure);
     }
+}
+
+std::expected<bool, BankError> AccountStore::accept_transaction_counter(std::string_view pan,
+                                                                        std::uint16_t counter) {
+    std::lock_guard lock(m_mutex);
+    // One statement, so no other request can slip a counter in between the check and the
+    // write: the upsert changes a row only when the new counter is higher.
+    Statement upsert(m_database,
+                     "INSERT INTO card_transaction_counters (card_id, last_counter) "
+                     "SELECT id, ? FROM cards WHERE pan_digest = ? "
+                     "ON CONFLICT(card_id) DO UPDATE SET last_counter = excluded.last_counter "
+                     "WHERE excluded.last_counter > card_transaction_counters.last_counter");
+    if (!upsert.bind_all(static_cast<std::int64_t>(counter), pan_digest(pan))) {
+        return std::unexpected(BankError::database_failure);
+    }
+    if (upsert.step() != SQLITE_DONE) {
+        return std::unexpected(BankError::database_failure);
+    }
+    return sqlite3_changes(m_database) == 1;
 }
 
 std::expected<PinCheck, BankError> AccountStore::verify_pin_and_read_balance(

@@ -268,6 +268,14 @@ class AccountStore {
                                                         std::string_view terminal_id,
                                                         bool elder_mode, std::int64_t now_unix_ms);
 
+    // Records `counter`, the application transaction counter (9F36) of an ARQC the service has
+    // verified, as the card's latest. False, and nothing changes, when the card has already had
+    // a counter as high or higher accepted: the cryptogram is a replay or older than one already
+    // used (EMV 4.3 Book 2 §8.1: the ATC makes each cryptogram unique). Also false for a card
+    // the store does not know.
+    std::expected<bool, BankError> accept_transaction_counter(std::string_view pan,
+                                                              std::uint16_t counter);
+
     // ---- Sessions and money (account_money.cpp) ----
     // Each takes the time of the request and, where it presents one, the session and the
     // terminal; each runs in one database transaction.
