@@ -41,10 +41,13 @@ enum class ToneKind { key, digit, error, attention };
 
 std::string_view to_string(ToneKind kind);
 
-// What the account service needs to verify the PIN and return the balance.
+// What the account service needs to verify the PIN and return the balance, and the card's ARQC
+// with which the bank checks that the chip is genuine (docs/api/account.yaml,
+// "card_authentication").
 struct BalanceRequest {
     CardNumber pan;
     EncryptedPinBlock pin_block;
+    std::optional<CardAuthentication> card_authentication = std::nullopt;
 };
 
 // Replace the screen with this one.

@@ -23,11 +23,30 @@ namespace kiosk::core {
 // Events are past-tense facts the shell feeds into the core (docs/architecture.md, "Flows are
 // update functions"). None of them carries a PIN digit: the PIN pad reports counts only.
 
-// What the card reader read from the chip (EMV tags 5A, 5F24, 5F2D).
+// What the chip's GENERATE AC gave for an ARQC (EMV 4.3 Book 3 §6.5.5.4), with what its issuer
+// needs to recompute it (Book 2 §8.1): every field upper-case hexadecimal, as the account
+// service takes them (docs/api/account.yaml, "CardAuthentication"). Not secret (a cryptogram
+// proves the card, it opens nothing), but it is the card's and goes into no log, transcript or
+// journal.
+struct CardAuthentication {
+    std::string cryptogram;                       // 9F26, 16 digits: the ARQC
+    std::string cryptogram_information;           // 9F27, 2 digits
+    std::string transaction_counter;              // 9F36, 4 digits: the ATC
+    std::string cdol1_data;                       // what the terminal sent for CDOL1
+    std::string application_interchange_profile;  // 82, 4 digits
+    std::string issuer_application_data;          // 9F10
+    std::string pan_sequence_number;              // 5F34, 2 digits; empty when the card has none
+
+    friend bool operator==(const CardAuthentication&, const CardAuthentication&) = default;
+};
+
+// What the card reader read from the chip (EMV tags 5A, 5F24, 5F2D), and its ARQC when the card
+// has a CDOL1 (a card without one cannot prove itself online).
 struct CardData {
     CardNumber pan;
     std::string expiry;               // YYMM
     std::string language_preference;  // ISO 639-1 codes in order of preference, e.g. "zhen"
+    std::optional<CardAuthentication> authentication = std::nullopt;
 
     friend bool operator==(const CardData&, const CardData&) = default;
 };

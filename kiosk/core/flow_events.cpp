@@ -350,7 +350,8 @@ void Flow::handle(const PinEntered& event) {
     }
     const std::uint64_t call_id = m_session.next_call_id++;
     m_session.pending_call = call_id;
-    emit(Call{call_id, BalanceRequest{m_session.card->pan, event.block}});
+    emit(Call{call_id,
+              BalanceRequest{m_session.card->pan, event.block, m_session.card->authentication}});
     m_session.state = State::verifying;
     show(ScreenId::verifying);
     start_timer(TimerId::service_call);

@@ -65,6 +65,28 @@ struct CardReaderService::Connection {
     std::unique_ptr<drivers::ccid::CardSession> card;
 };
 
+core::CardAuthentication card_authentication_of(
+    const drivers::emv::OnlineAuthentication& authentication) {
+    const auto byte_hex = [](std::uint8_t value) {
+        return base::to_hex(std::array<std::uint8_t, 1>{value});
+    };
+    const std::uint16_t counter = authentication.transaction_counter;
+    return core::CardAuthentication{
+        .cryptogram = base::to_hex(authentication.cryptogram),
+        .cryptogram_information = byte_hex(authentication.cryptogram_information),
+        // EMV 4.3 Book 3 Annex A: 9F36 is two bytes, most significant first.
+        .transaction_counter = base::to_hex(std::array<std::uint8_t, 2>{
+            static_cast<std::uint8_t>(counter >> 8), static_cast<std::uint8_t>(counter)}),
+        .cdol1_data = base::to_hex(authentication.cdol1_data),
+        .application_interchange_profile =
+            base::to_hex(authentication.application_interchange_profile),
+        .issuer_application_data = base::to_hex(authentication.issuer_application_data),
+        .pan_sequence_number = authentication.pan_sequence_number
+                                   ? byte_hex(*authentication.pan_sequence_number)
+                                   : std::string(),
+    };
+}
+
 CardReaderService::CardReaderService(CardReaderOptions options)
     : m_options(std::move(options)), m_link(m_options.name) {}
 
@@ -365,10 +387,15 @@ CardReaderService::Outcome CardReaderService::read_card(Connection& connection) 
     }
     set_state(CardReaderState::active);
     tell("card read");
-    post(core::CardRead{
-        core::CardData{.pan = std::move(*number),
-                       .expiry = std::move(data->expiry),
-                       .language_preference = std::move(data->language_preference)}});
+    // The ARQC goes to the core for the bank, never to the log (tell() names no card data).
+    std::optional<core::CardAuthentication> authentication;
+    if (data->online_authentication) {
+        authentication = card_authentication_of(*data->online_authentication);
+    }
+    post(core::CardRead{core::CardData{.pan = std::move(*number),
+                                       .expiry = std::move(data->expiry),
+                                       .language_preference = std::move(data->language_preference),
+                                       .authentication = std::move(authentication)}});
     return Outcome::keep_going;
 }
 

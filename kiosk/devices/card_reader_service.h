@@ -41,6 +41,11 @@ enum class CardReaderState { reader_missing, absent, present, powered, active };
 
 std::string_view to_string(CardReaderState state);
 
+// The chip's ARQC and what its issuer needs to check it (drivers/emv/application_cryptogram.h),
+// as the core carries it: upper-case hexadecimal text (core::CardAuthentication).
+core::CardAuthentication card_authentication_of(
+    const drivers::emv::OnlineAuthentication& authentication);
+
 // A reader model by its USB ids, as the allow-list names it.
 struct ReaderId {
     std::uint16_t vendor_id = 0;

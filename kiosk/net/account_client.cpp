@@ -29,6 +29,24 @@ constexpr std::string_view k_preferences_path = "/v1/preferences";
 constexpr std::string_view k_pin_block_format_0 = "iso9564-0";
 constexpr std::string_view k_pin_block_format_4 = "iso9564-4";
 
+// docs/api/account.yaml, "CardAuthentication": the chip's ARQC and what the bank needs to
+// recompute it (EMV 4.3 Book 2 §8.1), upper-case hexadecimal; no PSN field when the card has
+// none. Dumped by the JSON library, so no text of the card's is spliced into the body.
+std::string card_authentication_json(const core::CardAuthentication& authentication) {
+    json object = {
+        {"arqc", authentication.cryptogram},
+        {"cryptogram_information", authentication.cryptogram_information},
+        {"atc", authentication.transaction_counter},
+        {"cdol1_data", authentication.cdol1_data},
+        {"aip", authentication.application_interchange_profile},
+        {"issuer_application_data", authentication.issuer_application_data},
+    };
+    if (!authentication.pan_sequence_number.empty()) {
+        object["pan_sequence_number"] = authentication.pan_sequence_number;
+    }
+    return object.dump();
+}
+
 std::string_view pin_block_format_name(const core::EncryptedPinBlock& block) {
     return block.format() == core::PinBlockFormat::iso9564_format4 ? k_pin_block_format_4
                                                                    : k_pin_block_format_0;
@@ -235,7 +253,17 @@ void AccountClient::sign_on(std::uint64_t call_id, const core::CardNumber& pan,
     m_worker.submit(
         call_id, std::string(k_sign_on_call),
         [this, call_id, pan, block](CallContext& context) {
-            return perform(context, call_id, pan, block);
+            return perform(context, call_id, pan, block, std::nullopt);
+        },
+        CallOutcome{core::ReplyReceived{call_id, reply_with(core::ServiceStatus::unavailable)}});
+}
+
+void AccountClient::sign_on(std::uint64_t call_id, const core::BalanceRequest& request) {
+    m_worker.submit(
+        call_id, std::string(k_sign_on_call),
+        [this, call_id, pan = request.pan, block = request.pin_block,
+         authentication = request.card_authentication](CallContext& context) {
+            return perform(context, call_id, pan, block, authentication);
         },
         CallOutcome{core::ReplyReceived{call_id, reply_with(core::ServiceStatus::unavailable)}});
 }
@@ -271,7 +299,8 @@ void AccountClient::stop() {
 
 CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
                                    const core::CardNumber& pan,
-                                   const core::EncryptedPinBlock& block) {
+                                   const core::EncryptedPinBlock& block,
+                                   const std::optional<core::CardAuthentication>& authentication) {
     const auto answer = [call_id](core::ServiceReply reply, std::string status) {
         return CallOutcome{core::ReplyReceived{call_id, std::move(reply)}, std::move(status)};
     };
@@ -279,7 +308,9 @@ CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
     // in that buffer only, which is wiped when the call ends (no temporaries, no regrowth).
     base::SecretText body;
     const std::string terminal = json(m_options.terminal_id).dump();
-    body.reserve(terminal.size() + pan.digits().size() + 128);
+    const std::string card_authentication =
+        authentication ? card_authentication_json(*authentication) : std::string();
+    body.reserve(terminal.size() + pan.digits().size() + card_authentication.size() + 160);
     body.append(R"({"terminal_id":)");
     body.append(terminal);
     body.append(R"(,"pan":")");
@@ -288,7 +319,12 @@ CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
     base::append_hex(body, block.bytes());  // in place: no temporary copy
     body.append(R"(","pin_block_format":")");
     body.append(pin_block_format_name(block));
-    body.append(R"("})");
+    body.append(R"(")");
+    if (authentication) {
+        body.append(R"(,"card_authentication":)");
+        body.append(card_authentication);
+    }
+    body.append(R"(})");
 
     // The reply holds the balance and the grant: wiped when the call ends, like the request.
     ReplyBuffer reply(k_maximum_reply_bytes, ReplyBuffer::Secrecy::wiped);

@@ -12,12 +12,14 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/wipe.h"
 #include "kiosk/core/account_calls.h"
 #include "kiosk/core/card_number.h"
+#include "kiosk/core/effects.h"
 #include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/events.h"
 #include "kiosk/net/account_contract.h"
@@ -60,6 +62,9 @@ class AccountClient {
     // unless the call is cancelled first.
     void sign_on(std::uint64_t call_id, const core::CardNumber& pan,
                  const core::EncryptedPinBlock& block);
+    // The same, with the card's ARQC when the request has one: it goes with the request as
+    // `card_authentication` (docs/api/account.yaml), so that the bank can check the chip.
+    void sign_on(std::uint64_t call_id, const core::BalanceRequest& request);
 
     // Queues one of the signed-on customer's requests (kiosk/core/account_calls.h) with the
     // session's token; the answer arrives as core::MoneyReplyReceived{call_id, ...}. The token,
@@ -82,7 +87,8 @@ class AccountClient {
 
   private:
     CallOutcome perform(CallContext& context, std::uint64_t call_id, const core::CardNumber& pan,
-                        const core::EncryptedPinBlock& block);
+                        const core::EncryptedPinBlock& block,
+                        const std::optional<core::CardAuthentication>& authentication);
     CallOutcome perform(CallContext& context, std::uint64_t call_id, const base::SecretText& grant,
                         bool elder_mode);
     CallOutcome perform(CallContext& context, std::uint64_t call_id,

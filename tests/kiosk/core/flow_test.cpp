@@ -719,3 +719,34 @@ TEST_CASE("No screen around PIN entry takes digits, and the menus do") {
     CHECK(menu->id == "menu");
     CHECK(menu->takes_digits);
 }
+
+TEST_CASE("The card's ARQC read from the chip goes with the sign-on, and into no journal line") {
+    FlowDriver kiosk;
+    CardData card = sample_card();
+    card.authentication = CardAuthentication{.cryptogram = "8E2A41C07D3F9B15",
+                                             .cryptogram_information = "80",
+                                             .transaction_counter = "002A",
+                                             .cdol1_data = "0000000012340156",
+                                             .application_interchange_profile = "1980",
+                                             .issuer_application_data = "06010A03A00000",
+                                             .pan_sequence_number = "01"};
+    kiosk.send_all({Started{}, CardInserted{}, CardRead{card}, PinDigitEntered{1},
+                    PinDigitEntered{2}, PinDigitEntered{3}, PinDigitEntered{4},
+                    PinEntered{sample_pin_block()}});
+    const auto calls = effects_of<Call>(kiosk.last());
+    REQUIRE(calls.size() == 1);
+    CHECK(calls.front().request.card_authentication == card.authentication);
+    for (const auto& line : effects_of<Journal>(kiosk.all())) {
+        CHECK(line.detail.find("8E2A41C07D3F9B15") == std::string::npos);
+    }
+}
+
+TEST_CASE("A card without an ARQC signs on without one: the bank decides") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, CardInserted{}, CardRead{sample_card()}, PinDigitEntered{1},
+                    PinDigitEntered{2}, PinDigitEntered{3}, PinDigitEntered{4},
+                    PinEntered{sample_pin_block()}});
+    const auto calls = effects_of<Call>(kiosk.last());
+    REQUIRE(calls.size() == 1);
+    CHECK_FALSE(calls.front().request.card_authentication.has_value());
+}

@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "drivers/emv/application_cryptogram.h"
 #include "simulator/cards/card_profile.h"
 #include "simulator/devices/usb_descriptors.h"
 #include "simulator/devices/virtual_ccid_reader.h"
@@ -505,4 +506,66 @@ TEST_CASE("stopping the card reader model is prompt while a card stalls its read
     const auto started = std::chrono::steady_clock::now();
     kiosk.service.stop();
     CHECK(std::chrono::steady_clock::now() - started < 1s);
+}
+
+namespace {
+
+// The core's hex text back into the driver's bytes, as the bank reads it.
+drivers::emv::OnlineAuthentication authentication_from(const core::CardAuthentication& text) {
+    const auto bytes = [](const std::string& hex) {
+        auto parsed = base::parse_hex(hex);
+        REQUIRE(parsed);
+        return std::move(*parsed);
+    };
+    const base::Bytes information = bytes(text.cryptogram_information);
+    const base::Bytes counter = bytes(text.transaction_counter);
+    REQUIRE(information.size() == 1);
+    REQUIRE(counter.size() == 2);
+    drivers::emv::OnlineAuthentication authentication{
+        .cryptogram = bytes(text.cryptogram),
+        .cryptogram_information = information[0],
+        .transaction_counter = static_cast<std::uint16_t>((counter[0] << 8) | counter[1]),
+        .cdol1_data = bytes(text.cdol1_data),
+        .application_interchange_profile = bytes(text.application_interchange_profile),
+        .issuer_application_data = bytes(text.issuer_application_data),
+        .pan_sequence_number = std::nullopt,
+    };
+    if (!text.pan_sequence_number.empty()) {
+        authentication.pan_sequence_number = bytes(text.pan_sequence_number).at(0);
+    }
+    return authentication;
+}
+
+}  // namespace
+
+TEST_CASE("a genuine card's ARQC reaches the core in hex and verifies under the issuer's key") {
+    ReaderKiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.start();
+    CHECK(eventually([&] { return kiosk.service.state() == CardReaderState::absent; }));
+    kiosk.reader->insert(card("zhang-wei"));
+    CHECK(kiosk.recorder.expect<core::CardInserted>());
+    const auto read = kiosk.recorder.expect<core::CardRead>();
+    REQUIRE(read);
+    REQUIRE(read->card.authentication);
+    const core::CardAuthentication& text = *read->card.authentication;
+    CHECK(text.cryptogram.size() == 16);
+    CHECK(text.cryptogram_information == "80");
+    CHECK(text.transaction_counter.size() == 4);
+    CHECK(text.application_interchange_profile.size() == 4);
+    const auto key = base::parse_hex(simulator::cards::k_demo_issuer_master_key_hex);
+    REQUIRE(key);
+    CHECK(drivers::emv::verify_arqc(*key, pan_of("zhang-wei"), authentication_from(text)));
+}
+
+TEST_CASE("a clone carrying only the PAN reaches the core with no ARQC") {
+    ReaderKiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.start();
+    CHECK(eventually([&] { return kiosk.service.state() == CardReaderState::absent; }));
+    kiosk.reader->insert(card("clone-pan-only"));
+    CHECK(kiosk.recorder.expect<core::CardInserted>());
+    const auto read = kiosk.recorder.expect<core::CardRead>();
+    REQUIRE(read);
+    CHECK_FALSE(read->card.authentication.has_value());
 }

@@ -21,6 +21,8 @@
 #include <optional>
 #include <vector>
 
+#include "base/bytes.h"
+#include "drivers/emv/application_cryptogram.h"
 #include "drivers/iso9564/pin_block.h"
 #include "kiosk/net/account_client.h"
 #include "simulator/bank/account_service.h"
@@ -1171,4 +1173,105 @@ TEST_CASE(
         344, kiosk::core::ReverseWithdrawal{reference, kiosk::core::ReverseReason::outcome_unknown},
         base::SecretText{});
     CHECK(reversed.status == MoneyStatus::ok);
+}
+
+namespace {
+
+// What a demo card computes in GENERATE AC (EMV 4.3 Book 2 §8.1, Annex A1.3, A1.4 Option A)
+// under keys derived from `issuer_master_key`, as the core carries it (upper-case hex).
+kiosk::core::CardAuthentication arqc_of(std::span<const std::uint8_t> issuer_master_key,
+                                        std::string_view pan, std::uint16_t counter) {
+    drivers::emv::OnlineAuthentication authentication{
+        .cryptogram = {},
+        .cryptogram_information = 0x80,
+        .transaction_counter = counter,
+        .cdol1_data = base::Bytes(29, 0x00),
+        .application_interchange_profile = {0x19, 0x80},
+        .issuer_application_data = {0x06, 0x01, 0x0A, 0x03, 0xA0, 0x00, 0x00},
+        .pan_sequence_number = std::nullopt,
+    };
+    auto master_key = drivers::emv::derive_icc_master_key(issuer_master_key, pan, std::nullopt);
+    REQUIRE(master_key);
+    auto session_key = drivers::emv::derive_session_key(
+        *master_key, drivers::emv::cryptogram_diversification(counter));
+    REQUIRE(session_key);
+    auto input = drivers::emv::cryptogram_input(authentication);
+    REQUIRE(input);
+    auto cryptogram = drivers::emv::application_cryptogram(*session_key, *input);
+    REQUIRE(cryptogram);
+    return kiosk::core::CardAuthentication{
+        .cryptogram = base::to_hex(*cryptogram),
+        .cryptogram_information = "80",
+        .transaction_counter = base::to_hex(std::array<std::uint8_t, 2>{
+            static_cast<std::uint8_t>(counter >> 8), static_cast<std::uint8_t>(counter)}),
+        .cdol1_data = base::to_hex(authentication.cdol1_data),
+        .application_interchange_profile = "1980",
+        .issuer_application_data = "06010A03A00000",
+        .pan_sequence_number = {}};
+}
+
+kiosk::core::ReplyReceived sign_on_with(AccountClientUnderTest& under_test, std::uint64_t call_id,
+                                        std::optional<kiosk::core::CardAuthentication> arqc) {
+    const std::size_t before = under_test.recorder.replies().size();
+    under_test.client.sign_on(
+        call_id, kiosk::core::BalanceRequest{card(k_zhang_wei_pan),
+                                             pin_block("1234", k_zhang_wei_pan), std::move(arqc)});
+    REQUIRE(under_test.recorder.wait_for_replies(before + 1));
+    return under_test.recorder.replies().back();
+}
+
+}  // namespace
+
+TEST_CASE("the card's ARQC goes with the sign-on as card_authentication, every field in hex") {
+    FakeServer server(404, R"({"result":"card_unknown"})");
+    AccountClientUnderTest under_test(server.url() + "/");
+    const kiosk::core::CardAuthentication arqc{.cryptogram = "8E2A41C07D3F9B15",
+                                               .cryptogram_information = "80",
+                                               .transaction_counter = "002A",
+                                               .cdol1_data = "0000000012340156",
+                                               .application_interchange_profile = "1980",
+                                               .issuer_application_data = "06010A03A00000",
+                                               .pan_sequence_number = "01"};
+    sign_on_with(under_test, 80, arqc);
+    const auto body = nlohmann::json::parse(server.last_request(), nullptr, false);
+    REQUIRE_FALSE(body.is_discarded());
+    CHECK(body.size() == 5);
+    CHECK(body["pan"] == k_zhang_wei_pan);
+    const auto& sent = body["card_authentication"];
+    CHECK(sent == nlohmann::json{{"arqc", "8E2A41C07D3F9B15"},
+                                 {"cryptogram_information", "80"},
+                                 {"atc", "002A"},
+                                 {"cdol1_data", "0000000012340156"},
+                                 {"aip", "1980"},
+                                 {"issuer_application_data", "06010A03A00000"},
+                                 {"pan_sequence_number", "01"}});
+}
+
+TEST_CASE("a card without a PAN sequence number sends none, and a card without an ARQC no object") {
+    FakeServer server(404, R"({"result":"card_unknown"})");
+    AccountClientUnderTest under_test(server.url() + "/");
+    auto arqc = arqc_of(simulator::bank::k_demo_issuer_master_key, k_zhang_wei_pan, 1);
+    sign_on_with(under_test, 81, arqc);
+    auto body = nlohmann::json::parse(server.last_request(), nullptr, false);
+    REQUIRE(body.contains("card_authentication"));
+    CHECK_FALSE(body["card_authentication"].contains("pan_sequence_number"));
+    sign_on_with(under_test, 82, std::nullopt);
+    body = nlohmann::json::parse(server.last_request(), nullptr, false);
+    CHECK_FALSE(body.contains("card_authentication"));
+}
+
+TEST_CASE("the bank signs a genuine card on and refuses a clone's ARQC as card_unknown") {
+    Bank bank;
+    AccountClientUnderTest under_test(bank.url());
+    const auto genuine = sign_on_with(
+        under_test, 90, arqc_of(simulator::bank::k_demo_issuer_master_key, k_zhang_wei_pan, 5));
+    CHECK(genuine.reply.status == ServiceStatus::ok);
+    constexpr std::array<std::uint8_t, 16> k_clone_key = {1, 2,  3,  4,  5,  6,  7,  8,
+                                                          9, 10, 11, 12, 13, 14, 15, 16};
+    const auto clone = sign_on_with(under_test, 91, arqc_of(k_clone_key, k_zhang_wei_pan, 6));
+    CHECK(clone.reply.status == ServiceStatus::card_unknown);
+    // The same genuine cryptogram again is a replay.
+    const auto replayed = sign_on_with(
+        under_test, 92, arqc_of(simulator::bank::k_demo_issuer_master_key, k_zhang_wei_pan, 5));
+    CHECK(replayed.reply.status == ServiceStatus::card_unknown);
 }

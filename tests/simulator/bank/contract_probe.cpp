@@ -355,6 +355,18 @@ std::vector<ClientRequest> client_requests(const simulator::bank::TlsFiles& iden
         if (pan && bytes) {
             if (auto block = kiosk::core::EncryptedPinBlock::from_bytes(*bytes)) {
                 client.sign_on(1, *pan, *block);
+                // The same with the chip's ARQC (docs/api/account.yaml, "CardAuthentication").
+                client.sign_on(
+                    3, kiosk::core::BalanceRequest{*pan, *block,
+                                                   kiosk::core::CardAuthentication{
+                                                       .cryptogram = "8E2A41C07D3F9B15",
+                                                       .cryptogram_information = "80",
+                                                       .transaction_counter = "002A",
+                                                       .cdol1_data = std::string(58, '0'),
+                                                       .application_interchange_profile = "1980",
+                                                       .issuer_application_data = "06010A03A00000",
+                                                       .pan_sequence_number = "01"}});
+                expected += 1;
                 const base::SecretText session(std::string(64, 'a'));
                 const std::string reference = "0b6f8e2c-3d4a-4f5b-8c9d-0e1f2a3b4c5d";
                 const kiosk::core::Money amount{50'000, "CNY"};
