@@ -63,11 +63,11 @@ TEST_CASE("the bank derives a transaction's PIN encryption key from the BDK and 
 
 TEST_CASE("another initial key ID under the same BDK gives other keys") {
     auto initial_key =
-        dukpt::derive_initial_key(k_base_key, dukpt_vectors::bytes<8>("1234567890123457"));
+        dukpt::derive_initial_key(k_base_key, dukpt_vectors::hex_array<8>("1234567890123457"));
     REQUIRE(initial_key.has_value());
     CHECK(base::to_hex(initial_key->bytes) != dukpt_vectors::k_initial_key);
     auto pin_key = dukpt::derive_pin_encryption_key(
-        k_base_key, dukpt::make_ksn(dukpt_vectors::bytes<8>("1234567890123457"), 1));
+        k_base_key, dukpt::make_ksn(dukpt_vectors::hex_array<8>("1234567890123457"), 1));
     REQUIRE(pin_key.has_value());
     CHECK(base::to_hex(pin_key->bytes) != "AF8CB133A78F8DC2D1359F18527593FB");
 }

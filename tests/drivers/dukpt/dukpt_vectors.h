@@ -13,34 +13,19 @@
 #include <string_view>
 
 #include "drivers/dukpt/derivation.h"
+#include "tests/support/hex_fixture.h"
 
 namespace dukpt_vectors {
 
-constexpr std::uint8_t hex_value(char digit) {
-    return static_cast<std::uint8_t>(digit <= '9' ? digit - '0' : digit - 'A' + 10);
-}
-
-// Parsed at compile time, so that a typo in a fixture fails the build rather than a test.
-template <std::size_t Size>
-constexpr std::array<std::uint8_t, Size> bytes(std::string_view hex) {
-    if (hex.size() != Size * 2) {
-        throw "hex fixture has the wrong length";
-    }
-    std::array<std::uint8_t, Size> result{};
-    for (std::size_t index = 0; index < Size; ++index) {
-        result[index] = static_cast<std::uint8_t>(hex_value(hex[2 * index]) << 4 |
-                                                  hex_value(hex[2 * index + 1]));
-    }
-    return result;
-}
+using tests::hex_array;
 
 inline drivers::dukpt::AesKey key(std::string_view hex) {
-    const auto value = bytes<16>(hex);
+    const auto value = hex_array<16>(hex);
     return drivers::dukpt::AesKey(value);
 }
 
-constexpr auto k_base_key = bytes<16>("FEDCBA9876543210F1F1F1F1F1F1F1F1");
-constexpr auto k_initial_key_id = bytes<8>("1234567890123456");
+constexpr auto k_base_key = hex_array<16>("FEDCBA9876543210F1F1F1F1F1F1F1F1");
+constexpr auto k_initial_key_id = hex_array<8>("1234567890123456");
 constexpr std::string_view k_initial_key = "1273671EA26AC29AFA4D1084127652A1";
 
 struct TransactionKey {

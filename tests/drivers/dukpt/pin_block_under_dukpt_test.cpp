@@ -22,7 +22,7 @@ namespace iso9564 = drivers::iso9564;
 namespace {
 
 constexpr std::string_view k_example_pan = "4111111111111111";
-constexpr auto k_example_random = dukpt_vectors::bytes<8>("2F69ADDE2E9E7ACE");
+constexpr auto k_example_random = dukpt_vectors::hex_array<8>("2F69ADDE2E9E7ACE");
 
 dukpt::OriginatingDevice loaded_pad() {
     auto device = dukpt::OriginatingDevice::load_initial_key(

@@ -22,6 +22,7 @@
 
 #include "base/bytes.h"
 #include "drivers/iso9564/pin_block.h"
+#include "tests/support/hex_fixture.h"
 
 namespace iso9564 = drivers::iso9564;
 
@@ -31,27 +32,9 @@ base::Bytes from_hex(std::string_view hex) {
     return base::parse_hex(hex).value();
 }
 
-constexpr std::uint8_t hex_value(char digit) {
-    return static_cast<std::uint8_t>(digit <= '9' ? digit - '0' : digit - 'A' + 10);
-}
-
-// Parsed at compile time, so that a typo in a fixture fails the build rather than a test.
-template <std::size_t Size>
-constexpr std::array<std::uint8_t, Size> array_from_hex(std::string_view hex) {
-    if (hex.size() != Size * 2) {
-        throw "hex fixture has the wrong length";
-    }
-    std::array<std::uint8_t, Size> result{};
-    for (std::size_t index = 0; index < Size; ++index) {
-        result[index] = static_cast<std::uint8_t>(hex_value(hex[2 * index]) << 4 |
-                                                  hex_value(hex[2 * index + 1]));
-    }
-    return result;
-}
-
-constexpr auto k_tdes_key = array_from_hex<16>("0123456789ABCDEFFEDCBA9876543210");
-constexpr auto k_aes_key = array_from_hex<16>("00112233445566778899AABBCCDDEEFF");
-constexpr auto k_random_fill = array_from_hex<8>("F1E2D3C4B5A69788");
+constexpr auto k_tdes_key = tests::hex_array<16>("0123456789ABCDEFFEDCBA9876543210");
+constexpr auto k_aes_key = tests::hex_array<16>("00112233445566778899AABBCCDDEEFF");
+constexpr auto k_random_fill = tests::hex_array<8>("F1E2D3C4B5A69788");
 constexpr std::string_view k_vector_pan = "43219876543210987";
 
 // Enciphers an arbitrary 8-byte clear block, so that malformed PIN fields can be fed to the
@@ -72,8 +55,8 @@ std::array<std::uint8_t, 8> tdes_encrypt_raw(const std::array<std::uint8_t, 8>& 
 
 // A clear format 0 block for `pin_field_hex` XOR the account field of vector_pan.
 std::array<std::uint8_t, 8> encrypted_pin_field(std::string_view pin_field_hex) {
-    auto field = array_from_hex<8>(pin_field_hex);
-    const auto account = array_from_hex<8>("0000987654321098");
+    auto field = tests::hex_array<8>(pin_field_hex);
+    const auto account = tests::hex_array<8>("0000987654321098");
     for (std::size_t index = 0; index < 8; ++index) {
         field[index] = static_cast<std::uint8_t>(field[index] ^ account[index]);
     }
@@ -99,7 +82,7 @@ TEST_CASE("TDES key check value of the example key is 08D7B4") {
 }
 
 TEST_CASE("deciphering the known format 0 vector yields the PIN") {
-    const auto block = array_from_hex<8>("C967C8198151A458");
+    const auto block = tests::hex_array<8>("C967C8198151A458");
     auto pin = iso9564::format0_decrypt_pin(block, k_vector_pan, k_tdes_key);
     REQUIRE(pin.has_value());
     CHECK(*pin == "1234");
@@ -146,26 +129,26 @@ TEST_CASE("PANs that are too short, too long or not digits are refused") {
 }
 
 TEST_CASE("a TDES key with equal halves is refused as single DES in disguise") {
-    const auto weak = array_from_hex<16>("0123456789ABCDEF0123456789ABCDEF");
+    const auto weak = tests::hex_array<16>("0123456789ABCDEF0123456789ABCDEF");
     auto block = iso9564::format0_encrypted("1234", k_vector_pan, weak);
     REQUIRE_FALSE(block.has_value());
     CHECK(block.error() == iso9564::PinBlockError::bad_key);
-    const auto any = array_from_hex<8>("C967C8198151A458");
+    const auto any = tests::hex_array<8>("C967C8198151A458");
     auto pin = iso9564::format0_decrypt_pin(any, k_vector_pan, weak);
     REQUIRE_FALSE(pin.has_value());
     CHECK(pin.error() == iso9564::PinBlockError::bad_key);
 }
 
 TEST_CASE("a format 0 block deciphered with the wrong PAN is rejected as a bad block") {
-    const auto block = array_from_hex<8>("C967C8198151A458");
+    const auto block = tests::hex_array<8>("C967C8198151A458");
     auto pin = iso9564::format0_decrypt_pin(block, "43219876543219997", k_tdes_key);
     REQUIRE_FALSE(pin.has_value());
     CHECK(pin.error() == iso9564::PinBlockError::bad_block);
 }
 
 TEST_CASE("a format 0 block deciphered with the wrong key is rejected as a bad block") {
-    const auto block = array_from_hex<8>("C967C8198151A458");
-    const auto other_key = array_from_hex<16>("FEDCBA98765432100123456789ABCDEF");
+    const auto block = tests::hex_array<8>("C967C8198151A458");
+    const auto other_key = tests::hex_array<16>("FEDCBA98765432100123456789ABCDEF");
     auto pin = iso9564::format0_decrypt_pin(block, k_vector_pan, other_key);
     REQUIRE_FALSE(pin.has_value());
     CHECK(pin.error() == iso9564::PinBlockError::bad_block);
@@ -271,7 +254,8 @@ TEST_CASE("AES key check value of the example key is 53E107B36E") {
 
 namespace {
 
-constexpr auto k_tdes3_key = array_from_hex<24>("0123456789ABCDEFFEDCBA987654321089ABCDEF01234567");
+constexpr auto k_tdes3_key =
+    tests::hex_array<24>("0123456789ABCDEFFEDCBA987654321089ABCDEF01234567");
 
 // A random source that hands out `bytes` in order and fails once they run out.
 iso9564::RandomSource replay(std::vector<std::uint8_t> bytes) {
@@ -301,7 +285,7 @@ bool failing_random(std::span<std::uint8_t>) {
 std::vector<std::uint8_t> nibbles_from_hex(std::string_view hex) {
     std::vector<std::uint8_t> nibbles;
     for (const char digit : hex) {
-        nibbles.push_back(hex_value(digit));
+        nibbles.push_back(tests::hex_digit_value(digit));
     }
     return nibbles;
 }
@@ -309,9 +293,9 @@ std::vector<std::uint8_t> nibbles_from_hex(std::string_view hex) {
 // Enciphers an arbitrary clear block under k_tdes_key (see tdes_encrypt_raw), for malformed
 // format 1 and format 3 fields.
 std::array<std::uint8_t, 8> encrypted_field(std::string_view field_hex, bool with_account) {
-    auto field = array_from_hex<8>(field_hex);
+    auto field = tests::hex_array<8>(field_hex);
     if (with_account) {
-        const auto account = array_from_hex<8>("0000987654321098");
+        const auto account = tests::hex_array<8>("0000987654321098");
         for (std::size_t index = 0; index < 8; ++index) {
             field[index] = static_cast<std::uint8_t>(field[index] ^ account[index]);
         }
@@ -330,12 +314,12 @@ TEST_CASE("format 0 enciphered under a 3-key TDES key matches openssl's result")
     REQUIRE(pin.has_value());
     CHECK(*pin == "1234");
     // The 2-key block does not decipher under the 3-key key: the third part is really used.
-    const auto two_key_block = array_from_hex<8>("C967C8198151A458");
+    const auto two_key_block = tests::hex_array<8>("C967C8198151A458");
     CHECK_FALSE(iso9564::format0_decrypt_pin(two_key_block, k_vector_pan, k_tdes3_key));
 }
 
 TEST_CASE("a 24-byte key K1 K2 K1 enciphers exactly as the 16-byte key K1 K2") {
-    const auto k1_k2_k1 = array_from_hex<24>("0123456789ABCDEFFEDCBA98765432100123456789ABCDEF");
+    const auto k1_k2_k1 = tests::hex_array<24>("0123456789ABCDEFFEDCBA98765432100123456789ABCDEF");
     auto block = iso9564::format0_encrypted("1234", k_vector_pan, k1_k2_k1);
     REQUIRE(block.has_value());
     CHECK(base::to_hex(*block) == "C967C8198151A458");
@@ -357,8 +341,8 @@ TEST_CASE("TDES keys whose parts make single DES are refused, parity bits notwit
         auto format1 = iso9564::format1_encrypted("1234567890", key, std::span(fill).first(4));
         REQUIRE_FALSE(format1.has_value());
         CHECK(format1.error() == iso9564::PinBlockError::bad_key);
-        auto format3 =
-            iso9564::format3_decrypt_pin(array_from_hex<8>("03C090808DAB452D"), k_vector_pan, key);
+        auto format3 = iso9564::format3_decrypt_pin(tests::hex_array<8>("03C090808DAB452D"),
+                                                    k_vector_pan, key);
         REQUIRE_FALSE(format3.has_value());
         CHECK(format3.error() == iso9564::PinBlockError::bad_key);
     }
@@ -372,7 +356,7 @@ TEST_CASE("TDES keys that are neither 16 nor 24 bytes are refused") {
         auto block = iso9564::format0_encrypted("1234", k_vector_pan, key);
         REQUIRE_FALSE(block.has_value());
         CHECK(block.error() == iso9564::PinBlockError::bad_key);
-        auto pin = iso9564::format1_decrypt_pin(array_from_hex<8>("69890023DD3517CF"), key);
+        auto pin = iso9564::format1_decrypt_pin(tests::hex_array<8>("69890023DD3517CF"), key);
         REQUIRE_FALSE(pin.has_value());
         CHECK(pin.error() == iso9564::PinBlockError::bad_key);
     }
@@ -574,17 +558,17 @@ TEST_CASE(
         REQUIRE_FALSE(pin.has_value());
         CHECK(pin.error() == iso9564::PinBlockError::bad_block);
     }
-    auto other_pan = iso9564::format3_decrypt_pin(array_from_hex<8>("03C090808DAB452D"),
+    auto other_pan = iso9564::format3_decrypt_pin(tests::hex_array<8>("03C090808DAB452D"),
                                                   "43219876543219997", k_tdes_key);
     REQUIRE_FALSE(other_pan.has_value());
     CHECK(other_pan.error() == iso9564::PinBlockError::bad_block);
 }
 
 TEST_CASE("a format 0 block is not taken for format 3, nor a format 3 block for format 0") {
-    const auto format0 = array_from_hex<8>("C967C8198151A458");
+    const auto format0 = tests::hex_array<8>("C967C8198151A458");
     CHECK(error_of(iso9564::format3_decrypt_pin(format0, k_vector_pan, k_tdes_key)) ==
           iso9564::PinBlockError::bad_block);
-    const auto format3 = array_from_hex<8>("03C090808DAB452D");
+    const auto format3 = tests::hex_array<8>("03C090808DAB452D");
     CHECK(error_of(iso9564::format0_decrypt_pin(format3, k_vector_pan, k_tdes_key)) ==
           iso9564::PinBlockError::bad_block);
 }
@@ -596,22 +580,22 @@ TEST_CASE("format 4 matches the worked example of the X9.24-3-2017 test vector s
     // example: PAN 4111111111111111, PIN 1234, random 2F69ADDE2E9E7ACE, under the AES DUKPT PIN
     // keys of transactions 1 and 2. Also the known answers of the forage-android and
     // paycrypt test suites; openssl enc -aes-128-ecb, pass by pass, gave the same.
-    const auto random = array_from_hex<8>("2F69ADDE2E9E7ACE");
+    const auto random = tests::hex_array<8>("2F69ADDE2E9E7ACE");
     auto field = iso9564::format4_pin_field("1234", random);
     REQUIRE(field.has_value());
     CHECK(base::to_hex(*field) == "441234AAAAAAAAAA2F69ADDE2E9E7ACE");
-    const auto first_key = array_from_hex<16>("AF8CB133A78F8DC2D1359F18527593FB");
+    const auto first_key = tests::hex_array<16>("AF8CB133A78F8DC2D1359F18527593FB");
     auto first = iso9564::format4_encrypted("1234", "4111111111111111", first_key, random);
     REQUIRE(first.has_value());
     CHECK(base::to_hex(*first) == "A912150391AB65A67E52883D81CE2D15");
-    const auto second_key = array_from_hex<16>("D30BDC73EC9714B000BEC66BDB7B6D09");
+    const auto second_key = tests::hex_array<16>("D30BDC73EC9714B000BEC66BDB7B6D09");
     auto second = iso9564::format4_encrypted("1234", "4111111111111111", second_key, random);
     REQUIRE(second.has_value());
     CHECK(base::to_hex(*second) == "52A00503BD34BA1383F6A7EE9FE2547F");
 }
 
 TEST_CASE("format 4 takes its 8 random bytes from the caller's random source") {
-    const auto key = array_from_hex<16>("AF8CB133A78F8DC2D1359F18527593FB");
+    const auto key = tests::hex_array<16>("AF8CB133A78F8DC2D1359F18527593FB");
     auto block = iso9564::format4_encrypted(
         "1234", "4111111111111111", key, replay({0x2F, 0x69, 0xAD, 0xDE, 0x2E, 0x9E, 0x7A, 0xCE}));
     REQUIRE(block.has_value());
@@ -623,7 +607,7 @@ TEST_CASE("format 4 under an AES-256 key matches Wpay's published AES PIN block"
     // key 62CB...9F63, PAN 5237481234567895, PIN 1234, PIN field 441234AAAAAAAAAAFFC853BBF9685D5E,
     // PAN field 45237481234567895000000000000000, block 060E768D21D709B5D2A3F9660A704B9D.
     const auto key = from_hex("62CB437131C129DF001D42676011975150506E2A382145FD9BDEA7EC5A339F63");
-    const auto random = array_from_hex<8>("FFC853BBF9685D5E");
+    const auto random = tests::hex_array<8>("FFC853BBF9685D5E");
     auto block = iso9564::format4_encrypted("1234", "5237481234567895", key, random);
     REQUIRE(block.has_value());
     CHECK(base::to_hex(*block) == "060E768D21D709B5D2A3F9660A704B9D");
@@ -636,7 +620,7 @@ TEST_CASE("format 4 deciphers psec's published AES PIN block") {
     // psec (knovichikhin/psec), its ISO 9564 format 4 decipher test: key
     // 00112233445566778899AABBCCDDEEFF, PAN 1234567890123456, block
     // E4BE5B623AF7E006AC319E5B93544564 hold PIN 1234.
-    const auto block = array_from_hex<16>("E4BE5B623AF7E006AC319E5B93544564");
+    const auto block = tests::hex_array<16>("E4BE5B623AF7E006AC319E5B93544564");
     auto pin = iso9564::format4_decrypt_pin(block, "1234567890123456", k_aes_key);
     REQUIRE(pin.has_value());
     CHECK(*pin == "1234");
