@@ -1,6 +1,7 @@
 #include "drivers/emv/card_data.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <optional>
 
@@ -455,6 +456,33 @@ std::string language_of(const std::vector<const std::vector<Tlv>*>& sources) {
     return {};
 }
 
+// 5F28 is n3 in two bytes (Book 3 Annex A): a leading 0 nibble, then three BCD digits. A
+// malformed one says nothing of the issuer and fails nothing: the language is a courtesy.
+std::string country_of(const std::vector<std::vector<Tlv>>& records) {
+    for (const auto& record : records) {
+        const Tlv* object = find_tag(record, tag::k_issuer_country_code);
+        if (object == nullptr) {
+            continue;
+        }
+        const base::Bytes& value = object->value;
+        if (value.size() != 2 || (value[0] >> 4) != 0) {
+            return {};
+        }
+        const std::array<std::uint8_t, 3> nibbles{static_cast<std::uint8_t>(value[0] & 0x0F),
+                                                  static_cast<std::uint8_t>(value[1] >> 4),
+                                                  static_cast<std::uint8_t>(value[1] & 0x0F)};
+        std::string digits;
+        for (const auto nibble : nibbles) {
+            if (nibble > 9) {
+                return {};
+            }
+            digits.push_back(static_cast<char>('0' + nibble));
+        }
+        return digits;
+    }
+    return {};
+}
+
 }  // namespace
 
 std::string_view to_string(EmvError error) {
@@ -703,6 +731,7 @@ std::expected<CardData, EmvError> read_card_data(ApduChannel& raw_channel,
             language_sources.push_back(&record);
         }
         card.language_preference = language_of(language_sources);
+        card.issuer_country = country_of(records);
         if (cdol1 != nullptr) {
             auto authentication = request_arqc(channel, *cdol1, *values);
             if (!authentication) {

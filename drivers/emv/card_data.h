@@ -81,8 +81,11 @@ struct CardData {
     std::string expiry;               // YYMM
     base::SecretText holder_name;     // 5F20, trailing spaces removed; may be empty
     std::string language_preference;  // 5F2D, e.g. "zhen"; may be empty
-    base::Bytes aid;                  // the selected application
-    std::string application_label;    // 50 (or 9F12), e.g. "UnionPay Debit"
+    // 5F28, ISO 3166-1 numeric, e.g. "344" for Hong Kong; empty when absent or malformed. A
+    // Chinese preference alone does not say Mandarin or Cantonese: the issuer's country does.
+    std::string issuer_country;
+    base::Bytes aid;                // the selected application
+    std::string application_label;  // 50 (or 9F12), e.g. "UnionPay Debit"
     // The ARQC and what the issuer needs to check it, when the card has a CDOL1; a card
     // without one (a clone that copies only the PAN) has none, and the bank refuses it.
     std::optional<OnlineAuthentication> online_authentication;
