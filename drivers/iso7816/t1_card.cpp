@@ -118,6 +118,9 @@ std::optional<base::Bytes> T1Card::begin_response() {
     }
     m_extensions_left = m_config.waiting_time_extensions + m_extra_extensions;
     m_extra_extensions = 0;
+    if (m_config.waiting_time_for) {
+        m_extensions_left += std::max(m_config.waiting_time_for(m_command), 0);
+    }
     return continue_response();
 }
 
@@ -138,8 +141,11 @@ std::optional<base::Bytes> T1Card::continue_response() {
 }
 
 std::optional<base::Bytes> T1Card::next_response_block() {
+    const std::size_t block_limit = m_config.chain_at_own_information_field_size
+                                        ? std::min(m_device_field_size, m_card_field_size)
+                                        : m_device_field_size;
     const std::size_t size =
-        std::min<std::size_t>(m_device_field_size, m_response.size() - m_response_offset);
+        std::min<std::size_t>(block_limit, m_response.size() - m_response_offset);
     const auto first = m_response.begin() + static_cast<std::ptrdiff_t>(m_response_offset);
     base::Bytes chunk(first, first + static_cast<std::ptrdiff_t>(size));
     m_response_offset += size;

@@ -4,7 +4,8 @@
 // TPDU level and for tests: blocks from the interface device in, the card's block out, and an
 // APDU handler called once for each complete command. It chains both ways (by its IFSC and
 // the IFSD the interface device offers), asks for more time with S(WTX request) as often as
-// it is told to, announces a new IFSC when configured to, answers S(IFS), S(RESYNCH) and
+// it is told to (a fixed count, or per command as a slow chip does for its slow commands),
+// announces a new IFSC when configured to, answers S(IFS), S(RESYNCH) and
 // S(ABORT) requests, and can damage or lose its next block on request so that tests can
 // exercise the interface device's error recovery (§11.6.3).
 // Pure and single-threaded: one T1Card belongs to one simulated card.
@@ -28,6 +29,14 @@ struct T1CardConfig {
     // S(WTX request)s the card sends before each response: a "time-extension hungry" card.
     int waiting_time_extensions = 0;
     std::uint8_t waiting_time_multiplier = 2;
+    // When set, called once with each complete command before the card works on it: how many
+    // S(WTX request)s more the card sends for this command (§11.6.2.3: a card asks for more
+    // time when a command takes longer than BWT, so a slow chip asks on its slow commands).
+    std::function<int(std::span<const std::uint8_t> command)> waiting_time_for;
+    // The card's own I-blocks carry at most its IFSC too, not only the IFSD it was offered: a
+    // card whose buffer is small both ways chains its long responses (§11.4.2 lets a sender
+    // cut its chain into blocks of any size up to the receiver's IFS).
+    bool chain_at_own_information_field_size = false;
     // When set, the card announces this IFSC with S(IFS request) before its first response.
     std::optional<std::uint8_t> announced_information_field_size;
 };

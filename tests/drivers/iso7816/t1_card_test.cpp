@@ -111,6 +111,55 @@ TEST_CASE("More time can be asked for one command only") {
     CHECK(answer(card, "00 40 05 0084000008 C9") == block_hex("00 40 0A 0102030405060708 9000 D2"));
 }
 
+TEST_CASE("A slow chip asks for more time only on the commands it is slow on") {
+    // ISO/IEC 7816-3:2006 §11.6.2.3: the card sends S(WTX request) when a command will take it
+    // longer than BWT; here the long command is the slow one, GET CHALLENGE is quick.
+    Application application;
+    T1CardConfig config;
+    std::vector<base::Bytes> asked;
+    config.waiting_time_for = [&](std::span<const std::uint8_t> command) {
+        asked.emplace_back(command.begin(), command.end());
+        return command.size() > 5 ? 2 : 0;
+    };
+    config.information_field_size = 254;
+    T1Card card(config, application.handler());
+    CHECK(answer(card, "00 C1 01 FE 3E") == block_hex("00 E1 01 FE 1E"));
+    CHECK(answer(card, "00 00 05 0084000008 89") == block_hex("00 00 0A 0102030405060708 9000 92"));
+    CHECK(answer(card,
+                 "00 40 28 "
+                 "00E20000230102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F20212223 "
+                 "A9") == block_hex("00 C3 01 02 C0"));
+    CHECK(application.commands.size() == 1);  // the long command is still being worked on
+    CHECK(answer(card, "00 E3 01 02 E0") == block_hex("00 C3 01 02 C0"));
+    CHECK(
+        answer(card, "00 E3 01 02 E0") ==
+        block_hex(
+            "00 40 28 "
+            "7026A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBFC0C1C2C39000 AE"));
+    CHECK(application.commands.size() == 2);
+    REQUIRE(asked.size() == 2);
+    CHECK(asked[0] == k_get_challenge);
+    CHECK(asked[1] == k_long_command);
+}
+
+TEST_CASE("A card with a small buffer chains its long response at its IFSC, not the IFSD") {
+    // §11.4.2: the interface device offered IFSD 254, but this card sends no block longer than
+    // its own IFSC of 16, so the 42-byte response travels in three blocks.
+    Application application;
+    T1CardConfig config;
+    config.information_field_size = 16;
+    config.chain_at_own_information_field_size = true;
+    T1Card card(config, application.handler());
+    CHECK(answer(card, "00 C1 01 FE 3E") == block_hex("00 E1 01 FE 1E"));
+    CHECK(answer(card, "00 20 10 00E20000230102030405060708090A0B F1") == block_hex("00 90 00 90"));
+    CHECK(answer(card, "00 60 10 0C0D0E0F101112131415161718191A1B 70") == block_hex("00 80 00 80"));
+    CHECK(answer(card, "00 00 08 1C1D1E1F20212223 08") ==
+          block_hex("00 20 10 7026A0A1A2A3A4A5A6A7A8A9AAABACAD 67"));
+    CHECK(answer(card, "00 90 00 90") == block_hex("00 60 10 AEAFB0B1B2B3B4B5B6B7B8B9BABBBCBD 70"));
+    CHECK(answer(card, "00 80 00 80") == block_hex("00 00 08 BEBFC0C1C2C39000 99"));
+    CHECK(card.device_information_field_size() == 254);
+}
+
 TEST_CASE("A card configured to announce a new IFSC does so before its first response") {
     Application application;
     T1CardConfig config;
