@@ -96,6 +96,12 @@ std::expected<OriginatingDevice::Transaction, DukptError> OriginatingDevice::nex
     return transaction;
 }
 
+bool OriginatingDevice::is_exhausted() const {
+    // The last counter a device uses, 0xFFFF0000, has 16 one bits: after it the counter jumps
+    // to the limit, so below the limit a usable counter always remains.
+    return m_counter >= k_counter_limit;
+}
+
 std::size_t OriginatingDevice::keys_held() const {
     return static_cast<std::size_t>(
         std::ranges::count_if(m_registers, [](const auto& key) { return key.has_value(); }));

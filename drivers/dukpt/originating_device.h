@@ -59,6 +59,11 @@ class OriginatingDevice {
     // The counter the next transaction will use (before any skip), and how many registers hold a
     // key.
     std::uint64_t next_counter() const { return m_counter; }
+    // The initial key ID every KSN of this device starts with (§6.1): how a host names the
+    // device's key without a check value.
+    const InitialKeyId& initial_key_id() const { return m_initial_key_id; }
+    // Whether every counter has been used: next_transaction() can only answer exhausted.
+    bool is_exhausted() const;
     std::size_t keys_held() const;
 
     // Whether any register holds `key`: how a test shows that a used key is gone.

@@ -270,12 +270,24 @@ std::expected<void, EppError> EppClient::abandon_key_ceremony() {
 }
 
 std::expected<KeyCheckValue, EppError> EppClient::load_key(KeySlot slot, const KeyBlock& block) {
-    auto response = exchange(LoadKey{slot, block});
+    if (slot == KeySlot::pin_dukpt) {
+        return std::unexpected(EppError::invalid_request);  // its block is 40 bytes (§8.7)
+    }
+    auto response = exchange(LoadKey{.slot = slot, .block = block, .dukpt_block = {}});
     if (!response) {
         return std::unexpected(response.error());
     }
     if (slot == KeySlot::authentication) {
         m_channel.close();  // epp.md §8.3: a new authentication key ends the session
+    }
+    return decode_key_check_value(response->data);
+}
+
+std::expected<KeyCheckValue, EppError> EppClient::load_dukpt_key(const DukptKeyBlock& block) {
+    auto response =
+        exchange(LoadKey{.slot = KeySlot::pin_dukpt, .block = {}, .dukpt_block = block});
+    if (!response) {
+        return std::unexpected(response.error());
     }
     return decode_key_check_value(response->data);
 }

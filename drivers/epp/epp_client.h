@@ -76,8 +76,12 @@ class EppClient {
     std::expected<void, EppError> begin_key_ceremony();
     std::expected<KeyCheckValue, EppError> commit_key_ceremony();
     std::expected<void, EppError> abandon_key_ceremony();
-    // Loads a working key from its key block (§8.3); the pad answers the key's KCV.
+    // Loads a working key from its key block (§8.3); the pad answers the key's KCV. The DUKPT
+    // slot is invalid_request here: load_dukpt_key() takes its block.
     std::expected<KeyCheckValue, EppError> load_key(KeySlot slot, const KeyBlock& block);
+    // Loads the DUKPT initial key from its 40-byte block (§8.7); the pad answers the initial
+    // key's KCV, and from then on names the slot by its initial key ID (get_key_status).
+    std::expected<KeyCheckValue, EppError> load_dukpt_key(const DukptKeyBlock& block);
     // Responses and events dropped because their MAC or counter was wrong (§8.5).
     unsigned frames_refused() const { return m_frames_refused.load(); }
 

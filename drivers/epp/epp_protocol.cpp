@@ -7,6 +7,7 @@
 #include "base/bytes.h"
 #include "base/overloaded.h"
 #include "base/text.h"
+#include "drivers/dukpt/derivation.h"
 
 namespace drivers::epp {
 
@@ -21,7 +22,7 @@ bool is_known_command(std::uint8_t value) {
 }
 
 bool is_known_status(std::uint8_t value) {
-    return value <= static_cast<std::uint8_t>(Status::no_ceremony);
+    return value <= static_cast<std::uint8_t>(Status::keys_exhausted);
 }
 
 // epp.md §8.1: the slots in the order GET KEY STATUS lists them.
@@ -31,6 +32,14 @@ constexpr std::array<KeySlot, 4> k_listed_slots{KeySlot::pin_tdes, KeySlot::pin_
 // frames.
 constexpr std::size_t k_key_slot_entry_length = 2 + k_key_check_value_length;
 constexpr std::size_t k_key_status_length = 1 + 4 * k_key_slot_entry_length + 1 + 2;
+// epp.md §8.7: the fifth entry, while the DUKPT slot holds an initial key: slot, algorithm,
+// initial key ID, next transaction counter (4 bytes, little-endian).
+constexpr std::size_t k_dukpt_entry_length = 2 + k_initial_key_id_length + 4;
+constexpr std::size_t k_entries_with_dukpt = 5;
+// epp.md §8.1, §8.7: every slot LOAD KEY or START PIN ENTRY may name.
+constexpr std::array<KeySlot, 5> k_known_slots{KeySlot::pin_tdes, KeySlot::pin_aes,
+                                               KeySlot::pin_dukpt, KeySlot::authentication,
+                                               KeySlot::master};
 
 EppError from_frame_error(frame::FrameError error) {
     switch (error) {
@@ -112,6 +121,10 @@ std::string_view to_string(EppError error) {
             return "epp: a frame from the PIN pad failed its MAC or counter";
         case EppError::crypto_failure:
             return "epp: the cipher library failed";
+        case EppError::keys_exhausted:
+            return "epp: the PIN pad's DUKPT keys are used up";
+        case EppError::bad_ksn:
+            return "epp: a DUKPT PIN block without a well-formed 12-byte KSN";
     }
     return "epp: unknown error";
 }
@@ -224,7 +237,14 @@ Frame encode_command(const Command& command, std::uint8_t sequence) {
                    },
                    [&](const LoadKey& m) {
                        frame.payload = {static_cast<std::uint8_t>(m.slot)};  // §8.3
-                       frame.payload.insert(frame.payload.end(), m.block.begin(), m.block.end());
+                       if (m.slot == KeySlot::pin_dukpt) {
+                           // §8.7: the initial key's 40-byte block.
+                           frame.payload.insert(frame.payload.end(), m.dukpt_block.begin(),
+                                                m.dukpt_block.end());
+                       } else {
+                           frame.payload.insert(frame.payload.end(), m.block.begin(),
+                                                m.block.end());
+                       }
                    },
                    [&](const Authenticate& m) {
                        frame.payload.assign(m.host_challenge.begin(), m.host_challenge.end());
@@ -362,16 +382,25 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
             }
             return ConfirmKeyCeremony{p[0] == 1};
         case code::k_load_key: {
-            // epp.md §8.3: a working key's slot, then the 32-byte key block.
-            if (p.size() != 1 + k_key_block_length) {
+            // epp.md §8.3: a working key's slot, then the 32-byte key block; §8.7: the DUKPT
+            // slot's block is 40 bytes.
+            if (p.empty()) {
                 return std::unexpected(EppError::malformed_payload);
             }
             const auto slot = key_slot_from(p[0]);
+            const bool dukpt = slot == KeySlot::pin_dukpt;
+            if (p.size() != 1 + (dukpt ? k_dukpt_key_block_length : k_key_block_length)) {
+                return std::unexpected(EppError::malformed_payload);
+            }
             if (!slot || *slot == KeySlot::master) {
                 return std::unexpected(EppError::bad_parameter);
             }
-            LoadKey m{.slot = *slot, .block = {}};
-            std::copy(p.begin() + 1, p.end(), m.block.begin());
+            LoadKey m{.slot = *slot, .block = {}, .dukpt_block = {}};
+            if (dukpt) {
+                std::copy(p.begin() + 1, p.end(), m.dukpt_block.begin());
+            } else {
+                std::copy(p.begin() + 1, p.end(), m.block.begin());
+            }
             return m;
         }
         case code::k_authenticate:
@@ -453,6 +482,8 @@ EppError error_from_status(Status status) {
             return EppError::bad_key_block;
         case Status::no_ceremony:
             return EppError::no_ceremony;
+        case Status::keys_exhausted:
+            return EppError::keys_exhausted;
         case Status::bad_frame:
         case Status::ok:
             break;
@@ -523,36 +554,73 @@ base::Bytes encode_pin_block_reply(const PinBlockReply& block) {
     base::Bytes data{block.key_slot, static_cast<std::uint8_t>(block.format)};
     const auto bytes = block.bytes();
     data.insert(data.end(), bytes.begin(), bytes.end());
+    if (block.ksn) {
+        data.insert(data.end(), block.ksn->begin(), block.ksn->end());  // epp.md §8.7
+    }
     return data;
 }
 
 std::expected<PinBlockReply, EppError> decode_pin_block_reply(std::span<const std::uint8_t> data) {
-    // epp.md §5: slot, format, then 8 bytes for format 0 and 16 for format 4 (revision 5).
+    // epp.md §5: slot, format, then 8 bytes for format 0 and 16 for format 4 (revision 5);
+    // §8.7: a format 4 block from the DUKPT slot is followed by its 12-byte KSN, and no other
+    // block is.
     if (data.size() < 2) {
         return std::unexpected(EppError::malformed_payload);
     }
     PinBlockReply block;
     block.key_slot = data[0];
+    const bool dukpt = data[0] == static_cast<std::uint8_t>(KeySlot::pin_dukpt);
     if (data[1] == static_cast<std::uint8_t>(BlockFormat::iso9564_format0) &&
         data.size() == 2 + k_pin_block_length) {
+        if (dukpt) {
+            return std::unexpected(EppError::bad_ksn);  // DUKPT makes format 4 blocks only
+        }
         std::copy(data.begin() + 2, data.end(), block.block.begin());
         return block;
     }
-    if (data[1] == static_cast<std::uint8_t>(BlockFormat::iso9564_format4) &&
-        data.size() == 2 + k_format4_block_length) {
-        block.format = BlockFormat::iso9564_format4;
-        std::copy(data.begin() + 2, data.end(), block.format4_block.begin());
+    if (data[1] != static_cast<std::uint8_t>(BlockFormat::iso9564_format4) ||
+        data.size() < 2 + k_format4_block_length) {
+        return std::unexpected(EppError::malformed_payload);
+    }
+    block.format = BlockFormat::iso9564_format4;
+    const auto block_end = data.begin() + 2 + k_format4_block_length;
+    std::copy(data.begin() + 2, block_end, block.format4_block.begin());
+    const std::size_t ksn_length = data.size() - 2 - k_format4_block_length;
+    if (!dukpt) {
+        if (ksn_length != 0) {
+            return std::unexpected(EppError::bad_ksn);
+        }
         return block;
     }
-    return std::unexpected(EppError::malformed_payload);
+    if (ksn_length != k_ksn_length) {
+        return std::unexpected(EppError::bad_ksn);
+    }
+    Ksn ksn{};
+    std::copy(block_end, data.end(), ksn.begin());
+    // ANSI X9.24-3-2017 §6.1: no pad uses counter 0 or one with more than 16 one bits.
+    if (!dukpt::is_usable_counter(dukpt::counter_of(ksn))) {
+        return std::unexpected(EppError::bad_ksn);
+    }
+    block.ksn = ksn;
+    return block;
 }
 
 KeyAlgorithm algorithm_of(KeySlot slot) {
-    return slot == KeySlot::pin_tdes ? KeyAlgorithm::tdes : KeyAlgorithm::aes128;
+    switch (slot) {
+        case KeySlot::pin_tdes:
+            return KeyAlgorithm::tdes;
+        case KeySlot::pin_dukpt:
+            return KeyAlgorithm::aes128_dukpt;  // epp.md §8.7
+        case KeySlot::pin_aes:
+        case KeySlot::authentication:
+        case KeySlot::master:
+            break;
+    }
+    return KeyAlgorithm::aes128;
 }
 
 std::optional<KeySlot> key_slot_from(std::uint8_t value) {
-    for (const KeySlot slot : k_listed_slots) {
+    for (const KeySlot slot : k_known_slots) {
         if (static_cast<std::uint8_t>(slot) == value) {
             return slot;
         }
@@ -565,6 +633,11 @@ KeySlot pin_key_slot(BlockFormat format) {
 }
 
 KeySlotStatus KeyStatus::slot(KeySlot wanted) const {
+    if (wanted == KeySlot::pin_dukpt && dukpt) {
+        // epp.md §8.7: named by its initial key ID (KeyStatus::dukpt), not by a KCV.
+        return KeySlotStatus{
+            .slot = wanted, .algorithm = KeyAlgorithm::aes128_dukpt, .check_value = {}};
+    }
     for (const KeySlotStatus& entry : slots) {
         if (entry.slot == wanted) {
             return entry;
@@ -580,15 +653,27 @@ base::Bytes encode_key_status(const KeyStatus& status) {
         data.push_back(static_cast<std::uint8_t>(entry.algorithm));
         data.insert(data.end(), entry.check_value.begin(), entry.check_value.end());
     }
+    if (status.dukpt) {
+        data[0] = static_cast<std::uint8_t>(k_entries_with_dukpt);
+        data.push_back(static_cast<std::uint8_t>(KeySlot::pin_dukpt));
+        data.push_back(static_cast<std::uint8_t>(KeyAlgorithm::aes128_dukpt));
+        data.insert(data.end(), status.dukpt->initial_key_id.begin(),
+                    status.dukpt->initial_key_id.end());
+        base::put_le32(data, status.dukpt->next_counter);
+    }
     data.push_back(status.failed_authentications);
     base::put_le16(data, status.refused_frames);
     return data;
 }
 
 std::expected<KeyStatus, EppError> decode_key_status(std::span<const std::uint8_t> data) {
-    // epp.md §8.1: exactly four entries, in the table's order, each with an algorithm the slot
-    // takes or none; an empty slot has a zero KCV.
-    if (data.size() != k_key_status_length || data[0] != k_listed_slots.size()) {
+    // epp.md §8.1: four entries, in the table's order, each with an algorithm the slot takes or
+    // none; an empty slot has a zero KCV. §8.7: a fifth, the DUKPT slot's, only while it holds
+    // an initial key.
+    const bool with_dukpt = !data.empty() && data[0] == k_entries_with_dukpt;
+    const std::size_t expected_length =
+        k_key_status_length + (with_dukpt ? k_dukpt_entry_length : 0);
+    if (data.size() != expected_length || (data[0] != k_listed_slots.size() && !with_dukpt)) {
         return std::unexpected(EppError::malformed_payload);
     }
     KeyStatus status;
@@ -612,7 +697,19 @@ std::expected<KeyStatus, EppError> decode_key_status(std::span<const std::uint8_
             return std::unexpected(EppError::malformed_payload);
         }
     }
-    const std::size_t counters = 1 + k_listed_slots.size() * k_key_slot_entry_length;
+    std::size_t counters = 1 + k_listed_slots.size() * k_key_slot_entry_length;
+    if (with_dukpt) {
+        if (data[counters] != static_cast<std::uint8_t>(KeySlot::pin_dukpt) ||
+            data[counters + 1] != static_cast<std::uint8_t>(KeyAlgorithm::aes128_dukpt)) {
+            return std::unexpected(EppError::malformed_payload);
+        }
+        DukptSlotStatus dukpt;
+        std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(counters + 2),
+                    k_initial_key_id_length, dukpt.initial_key_id.begin());
+        dukpt.next_counter = base::le32_at(data, counters + 2 + k_initial_key_id_length);
+        status.dukpt = dukpt;
+        counters += k_dukpt_entry_length;
+    }
     status.failed_authentications = data[counters];
     status.refused_frames = base::le16_at(data, counters + 1);
     return status;

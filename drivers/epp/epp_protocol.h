@@ -10,7 +10,9 @@
 // under the pad's working key. A new PIN is typed twice and the pad compares the two entries
 // itself (epp.md §4.8). Keys are never carried in the clear: the master key is typed on the pad
 // in two components, working keys travel wrapped under it, and every key is named only by its
-// key check value (epp.md §8).
+// key check value (epp.md §8). The third PIN key mode, AES DUKPT (epp.md §8.7, ANSI X9.24-3-2017),
+// enciphers each format 4 block under a key of its own and sends the block's KSN after it; its
+// slot is named by its initial key ID.
 
 #include <array>
 #include <cstdint>
@@ -48,6 +50,11 @@ constexpr std::size_t k_challenge_length = 16;
 constexpr std::size_t k_proof_length = 16;
 // epp.md §8.2: a component is 16 bytes typed as 32 hex digits.
 constexpr std::size_t k_component_hex_digits = 32;
+// epp.md §8.7: the DUKPT initial key's block wraps 32 bytes (header, key, initial key ID) into
+// 40; its initial key ID is 8 bytes and a KSN 12 (ANSI X9.24-3-2017 §6.1).
+constexpr std::size_t k_dukpt_key_block_length = 40;
+constexpr std::size_t k_initial_key_id_length = 8;
+constexpr std::size_t k_ksn_length = 12;
 
 enum class EppError {
     // frame level (epp.md §2)
@@ -87,6 +94,10 @@ enum class EppError {
     frame_refused,      // a response without a valid MAC and counter in a session, or with them
                         // outside one
     crypto_failure,     // the cipher library refused an operation
+    // epp.md §8.7 (DUKPT)
+    keys_exhausted,  // the pad's DUKPT counter is used up (0x0F)
+    bad_ksn,  // a DUKPT block without its 12-byte KSN, with a KSN of another length, with one
+              // where none belongs, or with a transaction counter no pad uses
 };
 
 std::string_view to_string(EppError error);
@@ -150,6 +161,8 @@ enum class Status : std::uint8_t {
     authentication_failed = 0x0C,
     bad_key_block = 0x0D,
     no_ceremony = 0x0E,
+    // epp.md §8.7: the DUKPT slot's transaction counter is used up; a new initial key is needed
+    keys_exhausted = 0x0F,
 };
 
 // ---- Keys (epp.md §5.1) ----
@@ -218,21 +231,28 @@ struct Beep {
 enum class KeySlot : std::uint8_t {
     pin_tdes = 0x00,        // PIN key for format 0
     pin_aes = 0x01,         // PIN key for format 4
+    pin_dukpt = 0x02,       // DUKPT initial key for format 4 (epp.md §8.7)
     authentication = 0x10,  // the pad's own authentication key
     master = 0x80,          // the key-encryption key, made only by the key ceremony
 };
 // epp.md §8.1: what a slot holds.
-enum class KeyAlgorithm : std::uint8_t { none = 0, tdes = 1, aes128 = 2 };
+enum class KeyAlgorithm : std::uint8_t { none = 0, tdes = 1, aes128 = 2, aes128_dukpt = 3 };
 // The algorithm each slot takes (epp.md §8.1, table).
 KeyAlgorithm algorithm_of(KeySlot slot);
 std::optional<KeySlot> key_slot_from(std::uint8_t value);
-// The slot whose PIN key makes blocks of `format` (epp.md §4.4).
+// The slot whose fixed PIN key makes blocks of `format` (epp.md §4.4); a format 4 block under
+// DUKPT comes from KeySlot::pin_dukpt instead (§8.7).
 KeySlot pin_key_slot(BlockFormat format);
 
 using KeyCheckValue = std::array<std::uint8_t, k_key_check_value_length>;
 using Challenge = std::array<std::uint8_t, k_challenge_length>;
 using Proof = std::array<std::uint8_t, k_proof_length>;
 using KeyBlock = std::array<std::uint8_t, k_key_block_length>;
+using DukptKeyBlock = std::array<std::uint8_t, k_dukpt_key_block_length>;
+// ANSI X9.24-3-2017 §6.1: a 4-byte BDK ID and a 4-byte derivation ID; with the 32-bit
+// transaction counter after it (most significant byte first), the KSN.
+using InitialKeyId = std::array<std::uint8_t, k_initial_key_id_length>;
+using Ksn = std::array<std::uint8_t, k_ksn_length>;
 
 struct GetKeyStatus {
     bool operator==(const GetKeyStatus&) const = default;
@@ -247,6 +267,8 @@ struct ConfirmKeyCeremony {
 struct LoadKey {
     KeySlot slot = KeySlot::pin_aes;
     KeyBlock block{};  // RFC 3394 wrap under the master key (epp.md §8.3)
+    // The slot pin_dukpt's 40-byte block instead (epp.md §8.7); unused for the other slots.
+    DukptKeyBlock dukpt_block{};
     bool operator==(const LoadKey&) const = default;
 };
 struct Authenticate {
@@ -312,6 +334,9 @@ struct PinBlockReply {
     std::array<std::uint8_t, k_pin_block_length> block{};
     // Format 4's block (epp.md §4.4, revision 5); all zero for format 0.
     std::array<std::uint8_t, k_format4_block_length> format4_block{};
+    // epp.md §8.7: the KSN of a block from the DUKPT slot, whose key the bank derives from it;
+    // nothing for a block under a fixed key.
+    std::optional<Ksn> ksn;
     // The block of its format: 8 or 16 bytes.
     std::span<const std::uint8_t> bytes() const;
     bool operator==(const PinBlockReply&) const = default;
@@ -324,8 +349,18 @@ struct KeySlotStatus {
     KeyCheckValue check_value{};  // TDES: 3 bytes then two zero bytes
     bool operator==(const KeySlotStatus&) const = default;
 };
+// epp.md §8.7: the DUKPT slot as GET KEY STATUS reports it when it holds an initial key: its
+// initial key ID (a KCV of keys used once would name nothing) and the counter of the next
+// transaction, 0 once the pad has used its last (ANSI X9.24-3-2017 §6.1).
+struct DukptSlotStatus {
+    InitialKeyId initial_key_id{};
+    std::uint32_t next_counter = 0;
+    bool operator==(const DukptSlotStatus&) const = default;
+};
 struct KeyStatus {
     std::array<KeySlotStatus, 4> slots{};  // in the order of epp.md §8.1's table
+    // A fifth entry, only while the DUKPT slot holds an initial key (epp.md §8.7).
+    std::optional<DukptSlotStatus> dukpt;
     std::uint8_t failed_authentications = 0;
     std::uint16_t refused_frames = 0;
     // The slot's entry; a slot the pad does not list reads as empty.
@@ -362,7 +397,8 @@ base::Bytes encode_key_status(const KeyStatus& status);
 std::expected<KeyStatus, EppError> decode_key_status(std::span<const std::uint8_t> data);
 base::Bytes encode_pad_challenge(const PadChallenge& challenge);
 std::expected<PadChallenge, EppError> decode_pad_challenge(std::span<const std::uint8_t> data);
-// The 5-byte KCV after the status byte (CONFIRM KEY CEREMONY, LOAD KEY).
+// The 5-byte KCV after the status byte (CONFIRM KEY CEREMONY, LOAD KEY; for the DUKPT slot, the
+// initial key's, epp.md §8.7).
 std::expected<KeyCheckValue, EppError> decode_key_check_value(std::span<const std::uint8_t> data);
 
 // ---- Events (epp.md §5), on the interrupt endpoint ----

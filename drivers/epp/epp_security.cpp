@@ -154,7 +154,9 @@ std::expected<KeyCheckValue, EppError> key_check_value(KeyAlgorithm algorithm,
             }
             return value;
         }
-        case KeyAlgorithm::aes128: {
+        case KeyAlgorithm::aes128:
+        case KeyAlgorithm::aes128_dukpt: {
+            // epp.md §8.7: LOAD KEY names the DUKPT initial key by its AES KCV, once.
             auto aes = iso9564::aes_key_check_value(key.bytes);
             if (!aes) {
                 return std::unexpected(EppError::crypto_failure);
@@ -177,7 +179,7 @@ std::expected<Challenge, EppError> random_challenge() {
 
 std::expected<KeyBlock, EppError> wrap_key(const SecretKey& master, KeySlot slot,
                                            const SecretKey& key) {
-    if (slot == KeySlot::master ||
+    if (slot == KeySlot::master || slot == KeySlot::pin_dukpt ||
         (algorithm_of(slot) == KeyAlgorithm::tdes && halves_equal(key))) {
         return std::unexpected(EppError::invalid_request);
     }
@@ -209,6 +211,42 @@ std::expected<SecretKey, EppError> unwrap_key(const SecretKey& master, KeySlot s
         return std::unexpected(EppError::bad_key_block);
     }
     return key;
+}
+
+std::expected<DukptKeyBlock, EppError> wrap_dukpt_key(const SecretKey& master,
+                                                      const DukptInitialKey& initial_key) {
+    // epp.md §8.7: header, initial key, initial key ID; 32 bytes wrapped into 40.
+    base::Bytes clear = key_block_header(KeySlot::pin_dukpt);
+    append(clear, initial_key.key.bytes);
+    append(clear, initial_key.initial_key_id);
+    auto wrapped = key_wrap(master, clear, true);
+    if (!wrapped || wrapped->size() != k_dukpt_key_block_length) {
+        return std::unexpected(EppError::crypto_failure);
+    }
+    DukptKeyBlock block{};
+    std::ranges::copy(*wrapped, block.begin());
+    return block;
+}
+
+std::expected<DukptInitialKey, EppError> unwrap_dukpt_key(const SecretKey& master,
+                                                          const DukptKeyBlock& block) {
+    auto clear = key_wrap(master, block, false);
+    if (!clear) {
+        return std::unexpected(clear.error());
+    }
+    constexpr std::size_t k_dukpt_wrapped_length =
+        k_key_block_header_length + k_key_length + k_initial_key_id_length;
+    if (clear->size() != k_dukpt_wrapped_length ||
+        !std::equal(clear->begin(), clear->begin() + k_key_block_header_length,
+                    key_block_header(KeySlot::pin_dukpt).begin())) {
+        return std::unexpected(EppError::bad_key_block);
+    }
+    DukptInitialKey initial_key;
+    initial_key.key = SecretKey(std::span<const std::uint8_t, k_key_length>(
+        clear->data() + k_key_block_header_length, k_key_length));
+    std::copy_n(clear->begin() + k_key_block_header_length + k_key_length, k_initial_key_id_length,
+                initial_key.initial_key_id.begin());
+    return initial_key;
 }
 
 std::expected<Proof, EppError> pad_proof(const SecretKey& authentication_key,

@@ -62,6 +62,18 @@ std::expected<KeyBlock, EppError> wrap_key(const SecretKey& master, KeySlot slot
 std::expected<SecretKey, EppError> unwrap_key(const SecretKey& master, KeySlot slot,
                                               const KeyBlock& block);
 
+// epp.md §8.7: the DUKPT slot's key block: RFC 3394 wrap under the master key of the header
+// (slot 02, algorithm 3), the 16-byte initial key and its 8-byte initial key ID.
+struct DukptInitialKey {
+    SecretKey key;
+    InitialKeyId initial_key_id{};
+};
+std::expected<DukptKeyBlock, EppError> wrap_dukpt_key(const SecretKey& master,
+                                                      const DukptInitialKey& initial_key);
+// bad_key_block when the wrap's integrity check fails or the header is not the DUKPT slot's.
+std::expected<DukptInitialKey, EppError> unwrap_dukpt_key(const SecretKey& master,
+                                                          const DukptKeyBlock& block);
+
 // epp.md §8.4: the pad's proof, the host's proof and the session key.
 std::expected<Proof, EppError> pad_proof(const SecretKey& authentication_key,
                                          const Challenge& host_challenge,

@@ -163,8 +163,10 @@ TEST_CASE("a pad at its last four counters uses the published keys, then is used
     }
     auto device = dukpt::OriginatingDevice::restore(state);
     REQUIRE(device.has_value());
+    CHECK(device->initial_key_id() == k_initial_key_id);
     for (const std::uint32_t counter : last_counters) {
         INFO(counter);
+        CHECK_FALSE(device->is_exhausted());
         auto transaction = device->next_pin_encryption_key();
         REQUIRE(transaction.has_value());
         CHECK(dukpt::counter_of(transaction->ksn) == counter);
@@ -174,6 +176,7 @@ TEST_CASE("a pad at its last four counters uses the published keys, then is used
         CHECK(transaction->key == *bank_key);
     }
     CHECK(device->keys_held() == 0);
+    CHECK(device->is_exhausted());
     for (int attempt = 0; attempt < 2; ++attempt) {
         auto used_up = device->next_pin_encryption_key();
         REQUIRE_FALSE(used_up.has_value());

@@ -154,8 +154,10 @@ TEST_CASE("Responses with unknown codes or statuses are rejected") {
     CHECK(decode_response(Frame{0x8F, 0, {0x00}}).error() == EppError::unknown_code);
     CHECK(decode_response(Frame{0x02, 0, {0x00}}).error() == EppError::unknown_code);
     CHECK(decode_response(Frame{0x82, 0, {}}).error() == EppError::malformed_payload);
-    // Revision 5's last status is 0E (epp.md §3.1).
-    CHECK(decode_response(Frame{0x82, 0, {0x0F}}).error() == EppError::malformed_payload);
+    // The last status is 0F, keys exhausted (epp.md §3.1, §8.7).
+    CHECK(decode_response(Frame{0x82, 0, {0x10}}).error() == EppError::malformed_payload);
+    CHECK(decode_response(Frame{0x84, 0, {0x0F}})->status == Status::keys_exhausted);
+    CHECK(error_from_status(Status::keys_exhausted) == EppError::keys_exhausted);
     auto nak = decode_response(Frame{code::k_nak, 0, {0x09}});
     REQUIRE(nak.has_value());
     CHECK(nak->command_code == code::k_nak);
@@ -275,7 +277,7 @@ TEST_CASE("Revision 5's commands survive a round trip and a format 4 entry carri
         BeginKeyCeremony{},
         ConfirmKeyCeremony{true},
         ConfirmKeyCeremony{false},
-        LoadKey{KeySlot::authentication, block},
+        LoadKey{.slot = KeySlot::authentication, .block = block, .dukpt_block = {}},
         Authenticate{challenge},
         AuthenticateFinish{challenge},
         StartPinEntry{1, BlockFormat::iso9564_format4, 4, 6, 30, "6228480402564890018"},
