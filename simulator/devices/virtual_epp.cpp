@@ -124,6 +124,10 @@ std::optional<SecretKey>& VirtualEpp::key_in(KeySlot slot) {
             return m_pin_aes_key;
         case KeySlot::authentication:
             return m_authentication_key;
+        case KeySlot::pin_dukpt:
+            // epp.md §8.7: the slot holds DUKPT registers (m_dukpt), never a fixed key.
+            m_no_fixed_key.reset();
+            return m_no_fixed_key;
         case KeySlot::master:
             break;
     }
@@ -243,9 +247,21 @@ void VirtualEpp::finish_entry() {
     PinBlockReply result;
     result.key_slot = m_entry->request.key_slot;
     result.format = m_entry->request.format;
-    const std::optional<SecretKey>& key = key_in(pin_key_slot(m_entry->request.format));
+    std::optional<SecretKey> key = key_in(pin_key_slot(m_entry->request.format));
+    if (m_entry->request.key_slot == static_cast<std::uint8_t>(KeySlot::pin_dukpt)) {
+        // epp.md §8.7, ANSI X9.24-3-2017 §6.1: this block's own key, the next counter's; the
+        // register it came from is erased before the block leaves the pad.
+        key.reset();
+        if (m_dukpt) {
+            auto transaction = m_dukpt->next_pin_encryption_key();
+            if (transaction) {
+                key = SecretKey(transaction->key.bytes);
+                result.ksn = transaction->ksn;
+            }
+        }
+    }
     if (!key) {
-        end_entry(EndReason::failed);  // erased by a tamper since the entry started
+        end_entry(EndReason::failed);  // erased by a tamper since the entry started, or used up
         return;
     }
     std::string pan(m_entry->request.account_field.view());
@@ -425,6 +441,7 @@ void VirtualEpp::tamper() {
         m_pin_aes_key.reset();
         m_authentication_key.reset();
         m_master_key.reset();
+        m_dukpt.reset();
         end_session();
     }
     notify_in_ready();
@@ -475,6 +492,24 @@ bool VirtualEpp::in_session() const {
     return m_channel.is_open();
 }
 
+std::optional<drivers::dukpt::OriginatingDevice::State> VirtualEpp::dukpt_state() const {
+    std::lock_guard lock(m_mutex);
+    if (!m_dukpt) {
+        return std::nullopt;
+    }
+    return m_dukpt->saved_state();
+}
+
+bool VirtualEpp::restore_dukpt(const drivers::dukpt::OriginatingDevice::State& state) {
+    auto device = drivers::dukpt::OriginatingDevice::restore(state);
+    if (!device) {
+        return false;
+    }
+    std::lock_guard lock(m_mutex);
+    m_dukpt = std::move(*device);
+    return true;
+}
+
 void VirtualEpp::timer_loop(std::stop_token stop) {
     std::unique_lock lock(m_mutex);
     while (!stop.stop_requested()) {
@@ -521,8 +556,8 @@ Response VirtualEpp::handle(const Command& command) {
     }
     if (std::holds_alternative<GetInfo>(command)) {
         // epp.md §4.1: bit n for slot n (0 to 7).
-        const std::uint8_t slots =
-            static_cast<std::uint8_t>((m_pin_tdes_key ? 0x01U : 0U) | (m_pin_aes_key ? 0x02U : 0U));
+        const std::uint8_t slots = static_cast<std::uint8_t>(
+            (m_pin_tdes_key ? 0x01U : 0U) | (m_pin_aes_key ? 0x02U : 0U) | (m_dukpt ? 0x04U : 0U));
         const DeviceInfo info{m_identity.model, m_identity.serial, m_identity.firmware, slots};
         return Response{command_code, Status::ok, encode_device_info(info)};
     }
@@ -554,9 +589,18 @@ Response VirtualEpp::handle(const Command& command) {
         if (m_entry) {
             return refuse(Status::busy);
         }
-        // epp.md §4.4: the slot of the format's PIN key, holding a key.
+        // epp.md §4.4: the slot of the format's PIN key, holding a key; §8.7: or, for format
+        // 4, the DUKPT slot holding registers with a counter left.
         const KeySlot slot = pin_key_slot(start->format);
-        if (start->key_slot != static_cast<std::uint8_t>(slot) || !key_in(slot)) {
+        if (start->format == BlockFormat::iso9564_format4 &&
+            start->key_slot == static_cast<std::uint8_t>(KeySlot::pin_dukpt)) {
+            if (!m_dukpt) {
+                return refuse(Status::no_key);
+            }
+            if (m_dukpt->is_exhausted()) {
+                return refuse(Status::keys_exhausted);
+            }
+        } else if (start->key_slot != static_cast<std::uint8_t>(slot) || !key_in(slot)) {
             return refuse(Status::no_key);
         }
         m_last_block.reset();
@@ -618,6 +662,14 @@ Response VirtualEpp::handle_keys(const Command& command) {
                 entry.check_value = check_value_of(entry.algorithm, *key);
             }
         }
+        if (m_dukpt) {
+            // epp.md §8.7: named by its initial key ID; the next counter, 0 once used up.
+            status.dukpt = DukptSlotStatus{
+                .initial_key_id = m_dukpt->initial_key_id(),
+                .next_counter = m_dukpt->is_exhausted()
+                                    ? 0
+                                    : static_cast<std::uint32_t>(m_dukpt->next_counter())};
+        }
         return Response{command_code, Status::ok, encode_key_status(status)};
     }
     if (m_tampered) {
@@ -653,6 +705,7 @@ Response VirtualEpp::handle_keys(const Command& command) {
         m_pin_tdes_key.reset();
         m_pin_aes_key.reset();
         m_authentication_key.reset();
+        m_dukpt.reset();
         return with_check_value(check_value_of(KeyAlgorithm::aes128, *m_master_key));
         // The session ends after this answer went out under it (on_out).
     }
@@ -663,6 +716,21 @@ Response VirtualEpp::handle_keys(const Command& command) {
         }
         if (!m_master_key) {
             return refuse(Status::no_key);
+        }
+        if (load->slot == KeySlot::pin_dukpt) {
+            // epp.md §8.7: the registers are filled from the initial key, which is then wiped
+            // (SecretKey, AesKey); the answer is its KCV, given this once.
+            auto initial = unwrap_dukpt_key(*m_master_key, load->dukpt_block);
+            if (!initial) {
+                return refuse(Status::bad_key_block);
+            }
+            auto device = drivers::dukpt::OriginatingDevice::load_initial_key(
+                drivers::dukpt::AesKey(initial->key.bytes), initial->initial_key_id);
+            if (!device) {
+                return refuse(Status::bad_key_block);
+            }
+            m_dukpt = std::move(*device);
+            return with_check_value(check_value_of(KeyAlgorithm::aes128_dukpt, initial->key));
         }
         auto key = unwrap_key(*m_master_key, load->slot, load->block);
         if (!key) {
@@ -884,6 +952,20 @@ std::expected<KeyStatus, EppError> provision_epp(const std::shared_ptr<VirtualEp
             return std::unexpected(loaded.error());
         }
         if (*loaded != check_value_of(algorithm_of(slot), **key)) {
+            return std::unexpected(EppError::bad_key_block);
+        }
+    }
+    if (keys.dukpt_initial_key) {
+        // epp.md §8.7: the initial key and its ID in one 40-byte block.
+        auto block = wrap_dukpt_key(master, *keys.dukpt_initial_key);
+        if (!block) {
+            return std::unexpected(block.error());
+        }
+        auto loaded = client.load_dukpt_key(*block);
+        if (!loaded) {
+            return std::unexpected(loaded.error());
+        }
+        if (*loaded != check_value_of(KeyAlgorithm::aes128_dukpt, keys.dukpt_initial_key->key)) {
             return std::unexpected(EppError::bad_key_block);
         }
     }

@@ -11,7 +11,11 @@
 // Keys (epp.md §8): the pad holds them in memory only, in the slots of §8.1. A pad made with a
 // working key holds it in the TDES slot and nothing else, as a pad of revision 4 did; a blank
 // pad is provisioned through the protocol by provision_epp(): the key ceremony typed on its own
-// keys, then the working keys loaded as key blocks wrapped under the master key. Faults for the
+// keys, then the working keys loaded as key blocks wrapped under the master key. A DUKPT initial
+// key (epp.md §8.7) is loaded the same way into slot 0x02; the pad then keeps only its
+// OriginatingDevice registers (ANSI X9.24-3-2017 §6.1), in memory that an unplug does not
+// clear, and enciphers each format 4 block from that slot under the next transaction's key, its
+// KSN after the block. Faults for the
 // simulator's scenarios: tamper, a frame with a bad CRC, a stuck key, a wrong authentication
 // key.
 
@@ -30,6 +34,7 @@
 #include <thread>
 
 #include "base/bytes.h"
+#include "drivers/dukpt/originating_device.h"
 #include "drivers/epp/epp_protocol.h"
 #include "drivers/epp/epp_security.h"
 #include "simulator/devices/in_endpoints.h"
@@ -83,6 +88,12 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     void use_unknown_authentication_key();
     // Whether a session is open (epp.md §8.4), for tests.
     bool in_session() const;
+    // The DUKPT registers as the pad's secure memory holds them (epp.md §8.7): what survives a
+    // power cycle. Nothing while slot 0x02 holds no initial key. restore_dukpt() puts a saved
+    // state into a pad (a pad whose memory was kept while the simulator was stopped); a state
+    // OriginatingDevice::restore() refuses leaves the slot as it was and answers false.
+    std::optional<drivers::dukpt::OriginatingDevice::State> dukpt_state() const;
+    bool restore_dukpt(const drivers::dukpt::OriginatingDevice::State& state);
 
     drivers::epp::PadMode mode() const;
     std::uint8_t digits_entered() const;
@@ -149,6 +160,10 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     std::optional<drivers::epp::SecretKey> m_pin_aes_key;
     std::optional<drivers::epp::SecretKey> m_authentication_key;
     std::optional<drivers::epp::SecretKey> m_master_key;
+    // epp.md §8.7: slot 0x02, the DUKPT registers; the initial key itself is not kept.
+    std::optional<drivers::dukpt::OriginatingDevice> m_dukpt;
+    // key_in()'s answer for slot 0x02, which holds no fixed key: always empty.
+    std::optional<drivers::epp::SecretKey> m_no_fixed_key;
     std::optional<Ceremony> m_ceremony;
     // epp.md §8.4: the host's challenge and the pad's, between AUTHENTICATE and FINISH.
     std::optional<std::pair<drivers::epp::Challenge, drivers::epp::Challenge>> m_pending_challenge;
@@ -192,14 +207,18 @@ struct EppProvisioning {
     std::optional<drivers::epp::SecretKey> pin_tdes_key;
     std::optional<drivers::epp::SecretKey> pin_aes_key;
     std::optional<drivers::epp::SecretKey> authentication_key;
+    // epp.md §8.7: the DUKPT initial key the bank derived from its BDK for this pad's initial
+    // key ID, loaded into slot 0x02.
+    std::optional<drivers::epp::DukptInitialKey> dukpt_initial_key;
 };
 
 // The scripted key ceremony and key loading of epp.md §8.2 and §8.3, through the protocol over
 // a transport wired straight to the pad (before it is plugged into the bus): BEGIN KEY
 // CEREMONY, each component typed on the pad's keys, each KCV the pad reports compared with the
 // component's, the combined KCV with the master key's, CONFIRM, then LOAD KEY for each working
-// key with its KCV compared. Answers the pad's key status; any KCV that differs is
-// bad_key_block, and the ceremony is abandoned. The pad must not be in use by anyone else.
+// key (and the DUKPT initial key, §8.7) with its KCV compared. Answers the pad's key status; any
+// KCV that differs is bad_key_block, and the ceremony is abandoned. The pad must not be in use by
+// anyone else.
 std::expected<drivers::epp::KeyStatus, drivers::epp::EppError> provision_epp(
     const std::shared_ptr<VirtualEpp>& pad, const EppProvisioning& keys);
 
