@@ -53,6 +53,24 @@ std::expected<std::string, base::Error<CardLibraryError>> text_field(const toml:
     return *value;
 }
 
+// An optional whole-number field within [lowest, highest]; `fallback` when absent.
+std::expected<std::int64_t, base::Error<CardLibraryError>> number_field(
+    const toml::table& card, std::string_view card_name, std::string_view field,
+    std::int64_t lowest, std::int64_t highest, std::int64_t fallback) {
+    const toml::node* node = card.get(field);
+    if (node == nullptr) {
+        return fallback;
+    }
+    auto value = node->value_exact<std::int64_t>();
+    if (!value || *value < lowest || *value > highest) {
+        return std::unexpected(failure(CardLibraryError::invalid_field,
+                                       std::string(card_name) + "." + std::string(field) +
+                                           " is not a whole number from " + std::to_string(lowest) +
+                                           " to " + std::to_string(highest)));
+    }
+    return *value;
+}
+
 std::expected<CardProfile, base::Error<CardLibraryError>> read_card_profile(const toml::table& card,
                                                                             std::size_t index) {
     CardProfile profile;
@@ -157,6 +175,40 @@ std::expected<CardProfile, base::Error<CardLibraryError>> read_card_profile(cons
         return std::unexpected(track2_pan.error());
     }
     profile.track2_pan = std::move(*track2_pan);
+
+    auto country = text_field(card, profile.name, "issuer_country", false);
+    if (!country) {
+        return std::unexpected(country.error());
+    }
+    if (!country->empty()) {
+        // EMV 4.3 Book 3 Annex A, 5F28: n3, three digits of ISO 3166-1 numeric.
+        if (country->size() != 3 || !base::is_digits(*country)) {
+            return std::unexpected(failure(CardLibraryError::invalid_field,
+                                           profile.name + ".issuer_country is not three digits"));
+        }
+        profile.issuer_country = std::move(*country);
+    }
+    // ISO/IEC 7816-3:2006 §11.4.2: IFSC 01 to FE.
+    auto field_size =
+        number_field(card, profile.name, "ifsc", 1, 254, k_default_card_information_field_size);
+    if (!field_size) {
+        return std::unexpected(field_size.error());
+    }
+    profile.information_field_size = static_cast<std::uint8_t>(*field_size);
+    auto waiting = number_field(card, profile.name, "bwi", 0, k_max_card_block_waiting_integer,
+                                k_default_card_block_waiting_integer);
+    if (!waiting) {
+        return std::unexpected(waiting.error());
+    }
+    profile.block_waiting_integer = static_cast<std::uint8_t>(*waiting);
+    for (auto [field, target] : {std::pair{"read_record_ms", &profile.read_record_time},
+                                 {"generate_ac_ms", &profile.generate_ac_time}}) {
+        auto time = number_field(card, profile.name, field, 0, k_max_card_command_time.count(), 0);
+        if (!time) {
+            return std::unexpected(time.error());
+        }
+        *target = std::chrono::milliseconds(*time);
+    }
 
     // The cards whose chip has data but no customer: an invented number, so the chip answers
     // as a real card would up to where it fails.

@@ -2,6 +2,8 @@
 
 // One card of the demo card library (demo-cards.toml), and the library itself.
 
+#include <chrono>
+#include <cstdint>
 #include <expected>
 #include <filesystem>
 #include <memory>
@@ -56,6 +58,19 @@ enum class CardProtocol {
     t0,  // case 4 answers 61xx (fetch with GET RESPONSE), a wrong Le answers 6Cxx
 };
 
+// ISO 3166-1 numeric 156, China: the issuer country of a card whose profile names none.
+inline constexpr std::string_view k_default_issuer_country = "156";
+// TA3 FE (IFSC 254) and TB3 45 (BWI 4, CWI 5): what the simulated T=1 cards announced before
+// a profile could choose (ISO/IEC 7816-3:2006 §11.4.2, §11.4.3).
+inline constexpr std::uint8_t k_default_card_information_field_size = 254;
+inline constexpr std::uint8_t k_default_card_block_waiting_integer = 4;
+// BWI 0 to 4 and CWI 5: what EMV cards announce in TB3; a larger BWI gives waits of many
+// seconds that no kiosk customer should see.
+inline constexpr std::uint8_t k_max_card_block_waiting_integer = 4;
+// The longest a simulated chip may take over one command: 10 s, beyond any real card's
+// slowest operation.
+inline constexpr std::chrono::milliseconds k_max_card_command_time{10'000};
+
 struct CardProfile {
     std::string name;
     CardKind kind = CardKind::emv;
@@ -69,6 +84,21 @@ struct CardProfile {
     // When not empty, the PAN that the track 2 equivalent data (57) carries instead of `pan`:
     // a card whose two copies of its number disagree.
     std::string track2_pan;
+    // EMV 5F28, the issuer's country: three digits of ISO 3166-1 numeric, "156" China, "344"
+    // Hong Kong. A Chinese language preference is Mandarin or Cantonese by it.
+    std::string issuer_country = std::string(k_default_issuer_country);
+    // T=1 cards: IFSC, what the ATR announces in TA3 (ISO/IEC 7816-3:2006 §11.4.2). The chip's
+    // buffer is this size both ways, so a small one chains the card's long responses too.
+    std::uint8_t information_field_size = k_default_card_information_field_size;
+    // T=1 cards: BWI, the high half of TB3 (§11.4.3): the card has BWT = 11 etu + 2^BWI x 960 x
+    // 372 / f to start its answer, and asks for more time (S(WTX request), §11.6.2.3) when a
+    // command takes it longer.
+    std::uint8_t block_waiting_integer = k_default_card_block_waiting_integer;
+    // How long the chip works on READ RECORD and on GENERATE AC (a chip's cryptography is its
+    // slowest command); zero for a chip that answers at once, as the simulated cards did
+    // before these fields.
+    std::chrono::milliseconds read_record_time{0};
+    std::chrono::milliseconds generate_ac_time{0};
     // The remaining fields belong to the customer behind the card; the account service and
     // the scenarios read them, the card itself does not.
     std::string pin;

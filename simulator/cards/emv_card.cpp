@@ -23,8 +23,6 @@ namespace sw = drivers::iso7816::status_word;
 constexpr std::string_view k_pse_name = "1PAY.SYS.DDF01";
 constexpr std::uint8_t k_directory_sfi = 1;
 constexpr std::uint8_t k_pin_try_limit = 3;
-// ISO 3166 numeric 156 (China) as n3 in two bytes.
-const base::Bytes k_country_china{0x01, 0x56};
 // Historical bytes of the simulated chips: proprietary, readable in a trace.
 constexpr std::string_view k_historical = "KIOSK-SIM-01";
 
@@ -92,8 +90,12 @@ base::Bytes expiry_date(std::string_view yymm) {
 
 // ISO/IEC 7816-3 §8.2: TS 3B; TA1 96 (Fi 512, Di 32: 250 000 bit/s at 4 MHz, what an EMV
 // card commonly offers); then either T=0 alone, which needs no TCK, or T=1 alone with its
-// interface bytes TA3 FE (IFSC 254) and TB3 45 (BWI 4, CWI 5), and TCK.
-base::Bytes make_atr(CardProtocol protocol) {
+// interface bytes TA3 (IFSC, §11.4.2) and TB3 (BWI in the high half, CWI 5, §11.4.3), and TCK.
+// The profile's defaults give TA3 FE and TB3 45.
+base::Bytes make_atr(CardProtocol protocol,
+                     std::uint8_t information_field_size = k_default_card_information_field_size,
+                     std::uint8_t block_waiting_integer = k_default_card_block_waiting_integer) {
+    constexpr std::uint8_t k_character_waiting_integer = 5;
     const base::Bytes historical = bytes_of(k_historical);
     const auto count = static_cast<std::uint8_t>(historical.size());
     base::Bytes atr;
@@ -102,7 +104,13 @@ base::Bytes make_atr(CardProtocol protocol) {
         atr.insert(atr.end(), historical.begin(), historical.end());
         return atr;
     }
-    atr = {0x3B, static_cast<std::uint8_t>(0x90 | count), 0x96, 0x81, 0x31, 0xFE, 0x45};
+    atr = {0x3B,
+           static_cast<std::uint8_t>(0x90 | count),
+           0x96,
+           0x81,
+           0x31,
+           information_field_size,
+           static_cast<std::uint8_t>((block_waiting_integer << 4) | k_character_waiting_integer)};
     atr.insert(atr.end(), historical.begin(), historical.end());
     std::uint8_t check = 0;
     for (std::size_t index = 1; index < atr.size(); ++index) {
@@ -142,9 +150,12 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
       m_kind(profile.kind),
       m_scheme(profile.scheme),
       m_protocol(profile.protocol),
-      m_atr(make_atr(profile.protocol)),
+      m_atr(make_atr(profile.protocol, profile.information_field_size,
+                     profile.block_waiting_integer)),
       m_aid(profile.scheme == CardScheme::visa ? k_visa_aid : k_unionpay_debit_aid),
-      m_card_key(card_key_for(profile)) {
+      m_card_key(card_key_for(profile)),
+      m_read_record_time(profile.read_record_time),
+      m_generate_ac_time(profile.generate_ac_time) {
     const base::Bytes language = bytes_of(profile.language);
     const base::Bytes label =
         bytes_of(profile.scheme == CardScheme::visa ? "Visa Debit" : "UnionPay Debit");
@@ -206,11 +217,12 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
                                  encode_tlv(tag::k_cardholder_name, bytes_of(profile.holder))});
     m_application_records[{2, 2}] = encode_constructed(
         tag::k_record_template,
-        std::vector<base::Bytes>{encode_tlv(tag::k_pan, bcd_padded(profile.pan)),
-                                 encode_tlv(tag::k_expiry_date, expiry_date(profile.expiry)),
-                                 encode_tlv(tag::k_effective_date, base::Bytes{0x20, 0x01, 0x01}),
-                                 encode_tlv(tag::k_issuer_country_code, k_country_china),
-                                 encode_tlv(tag::k_pan_sequence_number, {&sequence_number, 1})});
+        std::vector<base::Bytes>{
+            encode_tlv(tag::k_pan, bcd_padded(profile.pan)),
+            encode_tlv(tag::k_expiry_date, expiry_date(profile.expiry)),
+            encode_tlv(tag::k_effective_date, base::Bytes{0x20, 0x01, 0x01}),
+            encode_tlv(tag::k_issuer_country_code, bcd_padded("0" + profile.issuer_country)),
+            encode_tlv(tag::k_pan_sequence_number, {&sequence_number, 1})});
     // CDOL1: the terminal part of Book 2 §8.1.1's recommended minimum set, in its order. A
     // clone that copies only the PAN has none.
     const base::Bytes cdol1{0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95, 0x05,
@@ -241,6 +253,20 @@ EmvCard::EmvCard(const CardProfile& profile, bool corrupt_records)
             }
         }
     }
+}
+
+std::chrono::microseconds EmvCard::processing_time(std::span<const std::uint8_t> command) const {
+    // The instruction byte alone tells the slow commands (ISO/IEC 7816-4 §5.1: CLA INS P1 P2).
+    if (command.size() < 4) {
+        return std::chrono::microseconds{0};
+    }
+    if (command[0] == 0x00 && command[1] == 0xB2) {
+        return m_read_record_time;
+    }
+    if (command[0] == 0x80 && command[1] == 0xAE) {
+        return m_generate_ac_time;
+    }
+    return std::chrono::microseconds{0};
 }
 
 void EmvCard::reset() {

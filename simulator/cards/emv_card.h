@@ -39,11 +39,17 @@ class EmvCard final : public VirtualCard {
     // The card's ICC master key (Book 2 Annex A1.4.1), for tests that check its cryptograms.
     const base::Bytes& card_key() const { return m_card_key; }
     std::uint16_t transaction_counter() const { return m_transaction_counter; }
+    // The counter a chip kept from earlier runs (kiosk-sim --keep-database): it counts on from
+    // there, as a real card's memory does.
+    void restore_transaction_counter(std::uint16_t counter) { m_transaction_counter = counter; }
 
     std::string name() const override { return m_name; }
     std::optional<base::Bytes> atr() const override { return m_atr; }
     base::Bytes transmit(std::span<const std::uint8_t> command) override;
     void reset() override;
+    // READ RECORD and GENERATE AC take the chip its profile's times; everything else is
+    // answered at once.
+    std::chrono::microseconds processing_time(std::span<const std::uint8_t> command) const override;
 
     // The application's records by (SFI, record number), for tests that check what a reader
     // of the card should find.
@@ -81,6 +87,8 @@ class EmvCard final : public VirtualCard {
     base::Bytes m_pending_response;  // T=0 style: what GET RESPONSE returns next
     // Book 3 Annex A, 9F36: counts the card's transactions; here each GENERATE AC.
     std::uint16_t m_transaction_counter = 1;
+    std::chrono::microseconds m_read_record_time;
+    std::chrono::microseconds m_generate_ac_time;
 };
 
 // A transit application (RID A000000632, as China's T-Union transit cards carry; PIX 01010105).

@@ -4,6 +4,7 @@
 // out. Cards keep state (the selected application), so a reader calls reset() whenever it
 // powers the card, and calls the card from one thread at a time.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -29,9 +30,13 @@ class VirtualCard {
     // agree and stays silent. A card agrees to a protocol its ATR offers, at its own Fi with a
     // Di no faster than its own (TA1), and echoes the request (§9.3).
     virtual std::optional<base::Bytes> answer_pps(std::span<const std::uint8_t> request);
-    // T=1: how many times the card asks for more time (S(WTX request), ISO/IEC 7816-3 §11.3.2.2)
-    // before each response; a slow card asks often.
-    virtual int waiting_time_extensions() const { return 0; }
+    // How long the chip works on a command before its answer starts: zero for a card that
+    // answers at once. A reader adds it to the time on the wire; over T=1 the card asks for
+    // more time (S(WTX request), ISO/IEC 7816-3:2006 §11.6.2.3) when it exceeds BWT.
+    virtual std::chrono::microseconds processing_time(
+        std::span<const std::uint8_t> /*command*/) const {
+        return std::chrono::microseconds{0};
+    }
 };
 
 }  // namespace simulator::cards

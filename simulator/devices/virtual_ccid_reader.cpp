@@ -1,6 +1,7 @@
 #include "simulator/devices/virtual_ccid_reader.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "base/bytes.h"
 #include "drivers/ccid/protocol_selection.h"
@@ -70,6 +71,37 @@ std::uint8_t slot_of(const Command& command) {
     return std::visit([](const auto& message) { return message.slot; }, command);
 }
 
+// At APDU level the reader runs T=1 with the card itself: its own T1Host talks to the card
+// through this port, which hands each block to the card and brings back the card's answer.
+class ReaderT1Port final : public drivers::iso7816::T1Port {
+  public:
+    using Carry = std::function<std::optional<base::Bytes>(std::span<const std::uint8_t>)>;
+    explicit ReaderT1Port(Carry carry) : m_carry(std::move(carry)) {}
+
+    std::expected<base::Bytes, drivers::iso7816::T1PortFault> exchange(
+        std::span<const std::uint8_t> block, const drivers::iso7816::T1Wait& /*wait*/) override {
+        auto reply = m_carry(block);
+        if (!reply) {
+            // The card's block is lost: the reader waits out BWT.
+            return std::unexpected(drivers::iso7816::T1PortFault::timeout);
+        }
+        return std::move(*reply);
+    }
+
+  private:
+    Carry m_carry;
+};
+
+// ISO/IEC 7816-3:2006 §11.6.2.3: S(WTX request) carries one byte, the multiplier.
+std::optional<std::uint8_t> waiting_time_request_of(const drivers::iso7816::T1Block& block) {
+    if (block.kind != drivers::iso7816::T1BlockKind::supervisory || block.is_response ||
+        block.supervisory != drivers::iso7816::SupervisoryType::waiting_time_extension ||
+        block.information.size() != 1) {
+        return std::nullopt;
+    }
+    return block.information[0];
+}
+
 }  // namespace
 
 struct VirtualCcidReader::Slot {
@@ -80,8 +112,23 @@ struct VirtualCcidReader::Slot {
     base::Bytes parameters = k_default_t0_parameters;  // abProtocolDataStructure in force
     // ISO/IEC 7816-3 §9.1: PPS is possible only as the first exchange after the ATR.
     bool pps_possible = false;
-    // The card's end of T=1 at TPDU level, from the first block after the ATR.
+    // The card's end of T=1, from the first block after the ATR.
     std::unique_ptr<drivers::iso7816::T1Card> t1;
+    drivers::iso7816::EdcKind edc = drivers::iso7816::EdcKind::lrc;
+    // At APDU level with T=1, the reader's own end of the protocol and the port it talks to
+    // the card through (declared first, so that it outlives the host).
+    std::unique_ptr<drivers::iso7816::T1Port> t1_port;
+    std::unique_ptr<drivers::iso7816::T1Host> t1_host;
+    // The card's BWT (ISO/IEC 7816-3:2006 §11.4.3), the wait in force for its next block (BWT,
+    // or BWT times the multiplier it asked for with S(WTX request)), and how much of the
+    // command in hand the chip has still to work on.
+    microseconds block_wait{0};
+    microseconds wait_in_force{0};
+    microseconds work_left{0};
+    // The time and the S(WTX request) multipliers of the blocks of the exchange in hand.
+    microseconds exchange_wire{0};
+    std::vector<std::uint8_t> exchange_extensions;
+    T1Traffic traffic;
     microseconds wire{0};
 
     std::uint8_t fi_di() const { return parameters.empty() ? 0x11 : parameters[0]; }
@@ -257,6 +304,11 @@ microseconds VirtualCcidReader::wire_time(std::uint8_t slot) const {
     return slot < m_slots.size() ? m_slots[slot].wire : microseconds{0};
 }
 
+VirtualCcidReader::T1Traffic VirtualCcidReader::t1_traffic(std::uint8_t slot) const {
+    std::lock_guard lock(m_mutex);
+    return slot < m_slots.size() ? m_slots[slot].traffic : T1Traffic{};
+}
+
 void VirtualCcidReader::set_time_extensions(int count) {
     std::lock_guard lock(m_mutex);
     m_time_extensions = count < 0 ? 0 : count;
@@ -298,7 +350,10 @@ VirtualCcidReader::Answer VirtualCcidReader::power_on(Slot& slot, std::uint8_t s
     slot.card->reset();
     slot.power = Power::active;
     slot.atr.reset();
+    slot.t1_host.reset();
+    slot.t1_port.reset();
     slot.t1.reset();
+    slot.work_left = microseconds{0};
     if (auto parsed = drivers::iso7816::parse_atr(*atr)) {
         slot.atr = std::move(*parsed);
     }
@@ -356,6 +411,9 @@ VirtualCcidReader::Answer VirtualCcidReader::transfer(Slot& slot, const XfrBlock
     if (tpdu && slot.protocol == 1) {
         return t1_transfer(slot, block);
     }
+    if (slot.protocol == 1) {
+        return t1_apdu_transfer(slot, block);
+    }
     if (block.data.size() < 4) {
         return {DataBlock{index, block.sequence, failed(icc, slot_error::k_bad_length), 0, {}}};
     }
@@ -365,36 +423,137 @@ VirtualCcidReader::Answer VirtualCcidReader::transfer(Slot& slot, const XfrBlock
     if (response.size() < 2) {
         return {DataBlock{index, block.sequence, failed(icc, slot_error::k_icc_mute), 0, {}}};
     }
-    // The characters on the wire: command and response, one procedure byte (T=0), or the
-    // prologue and epilogue of a block each way (T=1).
-    const std::size_t overhead = slot.protocol == 1 ? 8 : 1;
-    const microseconds wire = character_time(block.data.size() + response.size() + overhead,
-                                             slot.fi_di(), slot.character_etu());
+    // The characters on the wire (command, response and one procedure byte) and the time
+    // the chip works on the command.
+    constexpr std::size_t k_procedure_bytes = 1;
+    const microseconds wire =
+        character_time(block.data.size() + response.size() + k_procedure_bytes, slot.fi_di(),
+                       slot.character_etu()) +
+        slot.card->processing_time(block.data);
     return {DataBlock{index, block.sequence, ok(IccStatus::active), 0, std::move(response)}, wire};
+}
+
+void VirtualCcidReader::start_t1_card(Slot& slot) {
+    // The card's IFSC, BWT and EDC are those its ATR announces (TA3, TB3, TC3), at the Fi/Di
+    // in force: PPS, if any, came before the first block.
+    auto parameters = slot.atr ? drivers::iso7816::T1Parameters::from_atr(*slot.atr)
+                               : drivers::iso7816::T1Parameters{};
+    parameters.clock_rate_conversion = static_cast<std::uint32_t>(
+        drivers::iso7816::clock_rate_conversion(slot.fi_di()).value_or(372));
+    parameters.baud_rate_adjustment = static_cast<std::uint32_t>(
+        drivers::iso7816::baud_rate_adjustment(slot.fi_di()).value_or(1));
+    slot.block_wait =
+        character_time(1, slot.fi_di(), drivers::iso7816::block_waiting_etu(parameters));
+    slot.wait_in_force = slot.block_wait;
+    slot.edc = parameters.edc;
+    drivers::iso7816::T1CardConfig config;
+    config.information_field_size = parameters.card_information_field_size;
+    config.edc = parameters.edc;
+    // A simulated chip's buffer is its IFSC both ways.
+    config.chain_at_own_information_field_size = true;
+    const std::uint8_t multiplier = config.waiting_time_multiplier;
+    Slot* held = &slot;
+    // §11.6.2.3: a chip that will work longer than BWT asks for more time, BWT times the
+    // multiplier each, until its answer is due.
+    config.waiting_time_for = [held, multiplier](std::span<const std::uint8_t> command) {
+        held->work_left = held->card->processing_time(command);
+        held->wait_in_force = held->block_wait;
+        if (held->work_left <= held->block_wait || held->block_wait <= microseconds::zero()) {
+            return 0;
+        }
+        const microseconds stretch = held->block_wait * multiplier;
+        return static_cast<int>((held->work_left - held->block_wait + stretch - microseconds{1}) /
+                                stretch);
+    };
+    slot.t1 = std::make_unique<drivers::iso7816::T1Card>(
+        config, [card = slot.card](base::Bytes apdu) { return card->transmit(apdu); });
+}
+
+std::optional<base::Bytes> VirtualCcidReader::card_block(Slot& slot,
+                                                         std::span<const std::uint8_t> block) {
+    if (!slot.t1) {
+        start_t1_card(slot);
+    }
+    const auto sent = drivers::iso7816::decode_t1_block(
+        block, slot.edc, drivers::iso7816::k_t1_max_information_length);
+    if (sent && sent->kind == drivers::iso7816::T1BlockKind::information && sent->more) {
+        ++slot.traffic.chained_blocks_to_card;
+    }
+    auto reply = slot.t1->receive(block);
+    microseconds wire = character_time(block.size() + (reply ? reply->size() : 0), slot.fi_di(),
+                                       k_t1_character_etu);
+    if (reply) {
+        const auto answered = drivers::iso7816::decode_t1_block(
+            *reply, slot.edc, drivers::iso7816::k_t1_max_information_length);
+        const auto multiplier = answered ? waiting_time_request_of(*answered) : std::nullopt;
+        if (multiplier) {
+            // The chip worked through the wait it had, then asked for more.
+            ++slot.traffic.waiting_time_requests;
+            const microseconds used = std::min(slot.work_left, slot.wait_in_force);
+            wire += used;
+            slot.work_left -= used;
+            slot.wait_in_force = slot.block_wait * *multiplier;
+            slot.exchange_extensions.push_back(*multiplier);
+        } else {
+            if (answered && answered->kind == drivers::iso7816::T1BlockKind::information &&
+                answered->more) {
+                ++slot.traffic.chained_blocks_from_card;
+            }
+            wire += slot.work_left;
+            slot.work_left = microseconds{0};
+        }
+    }
+    slot.exchange_wire += wire;
+    return reply;
 }
 
 VirtualCcidReader::Answer VirtualCcidReader::t1_transfer(Slot& slot, const XfrBlock& block) {
     const std::uint8_t index = static_cast<std::uint8_t>(&slot - m_slots.data());
-    if (!slot.t1) {
-        // The card's IFSC and EDC are those its ATR announces (TA3, TC3).
-        const auto parameters = slot.atr ? drivers::iso7816::T1Parameters::from_atr(*slot.atr)
-                                         : drivers::iso7816::T1Parameters{};
-        drivers::iso7816::T1CardConfig config;
-        config.information_field_size = parameters.card_information_field_size;
-        config.edc = parameters.edc;
-        config.waiting_time_extensions = slot.card->waiting_time_extensions();
-        slot.t1 = std::make_unique<drivers::iso7816::T1Card>(
-            config, [card = slot.card](base::Bytes apdu) { return card->transmit(apdu); });
-    }
-    auto reply = slot.t1->receive(block.data);
-    const std::size_t characters = block.data.size() + (reply ? reply->size() : 0);
-    const microseconds wire = character_time(characters, slot.fi_di(), k_t1_character_etu);
+    slot.exchange_wire = microseconds{0};
+    auto reply = card_block(slot, block.data);
+    const microseconds wire = slot.exchange_wire;
+    slot.exchange_extensions.clear();
     if (!reply) {
         // The card's block is lost: after BWT the reader reports a mute card.
         return {DataBlock{index, block.sequence, failed(slot.icc(), slot_error::k_icc_mute), 0, {}},
                 wire};
     }
     return {DataBlock{index, block.sequence, ok(IccStatus::active), 0, std::move(*reply)}, wire};
+}
+
+VirtualCcidReader::Answer VirtualCcidReader::t1_apdu_transfer(Slot& slot, const XfrBlock& block) {
+    const std::uint8_t index = static_cast<std::uint8_t>(&slot - m_slots.data());
+    if (!slot.t1_host) {
+        // The reader's end follows EMV 4.3 Book 1 §9.2 as a bank terminal's does, and offers
+        // the card an IFSD of 254 before its first command.
+        auto parameters = slot.atr ? drivers::iso7816::T1Parameters::from_atr(*slot.atr)
+                                   : drivers::iso7816::T1Parameters{};
+        parameters.profile = drivers::iso7816::T1Profile::emv;
+        parameters.clock_rate_conversion = static_cast<std::uint32_t>(
+            drivers::iso7816::clock_rate_conversion(slot.fi_di()).value_or(372));
+        parameters.baud_rate_adjustment = static_cast<std::uint32_t>(
+            drivers::iso7816::baud_rate_adjustment(slot.fi_di()).value_or(1));
+        Slot* held = &slot;
+        slot.t1_port = std::make_unique<ReaderT1Port>(
+            [this, held](std::span<const std::uint8_t> bytes) { return card_block(*held, bytes); });
+        slot.t1_host = std::make_unique<drivers::iso7816::T1Host>(*slot.t1_port, parameters);
+    }
+    slot.exchange_wire = microseconds{0};
+    slot.exchange_extensions.clear();
+    auto response = slot.t1_host->transceive(block.data);
+    Answer reply;
+    reply.wire = slot.exchange_wire;
+    reply.time_extensions = std::move(slot.exchange_extensions);
+    slot.exchange_extensions.clear();
+    if (!response || response->size() < 2) {
+        // The card stopped answering within the protocol's tries: ICC_MUTE (CCID 1.1 §6.2.6).
+        reply.response =
+            DataBlock{index, block.sequence, failed(slot.icc(), slot_error::k_icc_mute), 0, {}};
+        return reply;
+    }
+    reply.response =
+        DataBlock{index, block.sequence, ok(IccStatus::active), 0, std::move(*response)};
+    return reply;
 }
 
 Parameters VirtualCcidReader::parameters_of(const Slot& slot, std::uint8_t sequence) const {
@@ -539,6 +698,18 @@ void VirtualCcidReader::on_out(std::uint8_t endpoint, std::span<const std::uint8
             const std::uint8_t slot = slot_of(*command);
             if (slot < m_slots.size()) {
                 m_slots[slot].wire += reply.wire;
+            }
+            if (std::holds_alternative<DataBlock>(reply.response)) {
+                // CCID 1.1 §6.2.6: the card's requests for more time, passed on to the host.
+                const auto& block = std::get<DataBlock>(reply.response);
+                for (const std::uint8_t multiplier : reply.time_extensions) {
+                    m_in.queue_bulk(encode(Response{DataBlock{
+                        block.slot,
+                        block.sequence,
+                        SlotState{block.state.icc, CommandStatus::time_extension, multiplier},
+                        0,
+                        {}}}));
+                }
             }
             if (m_time_extensions > 0 && std::holds_alternative<DataBlock>(reply.response)) {
                 const auto& block = std::get<DataBlock>(reply.response);

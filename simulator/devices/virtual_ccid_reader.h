@@ -75,8 +75,20 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
     std::uint8_t protocol(std::uint8_t slot = 0) const;
     std::uint8_t fi_di(std::uint8_t slot = 0) const;
     // How long the bytes between reader and card in a slot have taken since the card was
-    // inserted, at the speeds in force when they crossed.
+    // inserted, at the speeds in force when they crossed, with the time the chip worked on
+    // its commands (VirtualCard::processing_time).
     std::chrono::microseconds wire_time(std::uint8_t slot = 0) const;
+
+    // What the T=1 blocks between reader and card showed since the card was inserted, at
+    // either level (at APDU level the reader runs T=1 with the card itself).
+    struct T1Traffic {
+        // S(WTX request)s from the card (ISO/IEC 7816-3:2006 §11.6.2.3).
+        int waiting_time_requests = 0;
+        // I-blocks with M = 1 (§11.6.2.2): chains from the card and to it.
+        int chained_blocks_from_card = 0;
+        int chained_blocks_to_card = 0;
+    };
+    T1Traffic t1_traffic(std::uint8_t slot = 0) const;
 
     // A slow card: every DataBlock answer is preceded by this many time extension requests
     // (CCID 1.1 §6.2.6, bStatus 0x80).
@@ -120,14 +132,24 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
 
     // The answer to one command and the time its exchange with the card takes.
     struct Answer {
+        Answer() = default;
+        Answer(drivers::ccid::Response reply, std::chrono::microseconds time = {})
+            : response(std::move(reply)), wire(time) {}
+
         drivers::ccid::Response response;
         std::chrono::microseconds wire{0};
+        // At APDU level, the card's S(WTX request)s, each passed on to the host as a time
+        // extension (CCID 1.1 §6.2.6, bStatus 0x80, bError the multiplier).
+        std::vector<std::uint8_t> time_extensions;
     };
 
     Answer answer(const drivers::ccid::Command& command);
     Answer power_on(Slot& slot, std::uint8_t sequence);
     Answer transfer(Slot& slot, const drivers::ccid::XfrBlock& block);
     Answer t1_transfer(Slot& slot, const drivers::ccid::XfrBlock& block);
+    Answer t1_apdu_transfer(Slot& slot, const drivers::ccid::XfrBlock& block);
+    void start_t1_card(Slot& slot);
+    std::optional<base::Bytes> card_block(Slot& slot, std::span<const std::uint8_t> block);
     Answer set_parameters(Slot& slot, const drivers::ccid::SetParameters& command);
     drivers::ccid::Parameters parameters_of(const Slot& slot, std::uint8_t sequence) const;
     void queue_slot_change();

@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "simulator/cards/card_profile.h"
 
 using namespace simulator::cards;
@@ -149,4 +154,62 @@ TEST_CASE("Bad scheme, cryptogram and track 2 fields are named") {
     auto blocked = CardLibrary::parse("[[card]]\nname = \"b\"\nkind = \"blocked\"\n");
     REQUIRE(blocked.has_value());
     CHECK(blocked->find("b")->kind == CardKind::blocked);
+}
+
+TEST_CASE("The slow, small-buffer and Hong Kong cards carry their chip's fields") {
+    const CardLibrary library = demo_library();
+    const CardProfile* slow = library.find("slow-chip");
+    REQUIRE(slow != nullptr);
+    CHECK(slow->block_waiting_integer == 1);
+    CHECK(slow->read_record_time > std::chrono::milliseconds(0));
+    CHECK(slow->generate_ac_time > slow->read_record_time);
+    const CardProfile* small = library.find("small-ifsc");
+    REQUIRE(small != nullptr);
+    CHECK(small->information_field_size == 0x20);
+    const CardProfile* chan = library.find("chan-mei");
+    REQUIRE(chan != nullptr);
+    CHECK(chan->issuer_country == "344");
+    CHECK(chan->language == "zh");
+    // The bank keeps no account for them (its tests count the four it has).
+    for (const CardProfile* card : {slow, small, chan}) {
+        CHECK(card->balance.empty());
+    }
+    // The older cards keep what they had: China, IFSC 254, BWI 4, answers at once.
+    const CardProfile* zhang = library.find("zhang-wei");
+    CHECK(zhang->issuer_country == "156");
+    CHECK(zhang->information_field_size == 254);
+    CHECK(zhang->block_waiting_integer == 4);
+    CHECK(zhang->generate_ac_time == std::chrono::milliseconds(0));
+}
+
+TEST_CASE("Bad country, IFSC, BWI and chip times are named") {
+    const auto card_with = [](const std::string& field, const std::string& value) {
+        return CardLibrary::parse(
+            "[[card]]\nname = \"x\"\nkind = \"emv\"\npan = \"6228480402564890018\"\n"
+            "expiry = \"2912\"\nholder = \"A/B\"\nlanguage = \"zh\"\npin = \"1234\"\n" +
+            field + " = " + value + "\n");
+    };
+    CHECK(card_with("issuer_country", "\"344\"")->cards()[0].issuer_country == "344");
+    CHECK(card_with("ifsc", "16")->cards()[0].information_field_size == 16);
+    CHECK(card_with("bwi", "0")->cards()[0].block_waiting_integer == 0);
+    CHECK(card_with("generate_ac_ms", "700")->cards()[0].generate_ac_time ==
+          std::chrono::milliseconds(700));
+    for (const auto& [field, value] :
+         std::vector<std::pair<std::string, std::string>>{{"issuer_country", "\"34\""},
+                                                          {"issuer_country", "\"3A4\""},
+                                                          {"issuer_country", "344"},
+                                                          {"ifsc", "0"},
+                                                          {"ifsc", "255"},
+                                                          {"ifsc", "\"32\""},
+                                                          {"ifsc", "32.5"},
+                                                          {"bwi", "5"},
+                                                          {"bwi", "-1"},
+                                                          {"read_record_ms", "-1"},
+                                                          {"generate_ac_ms", "10001"}}) {
+        INFO(field << " = " << value);
+        auto library = card_with(field, value);
+        REQUIRE_FALSE(library.has_value());
+        CHECK(library.error().code == CardLibraryError::invalid_field);
+        CHECK(library.error().context.starts_with("x." + field));
+    }
 }

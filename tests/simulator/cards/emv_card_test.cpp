@@ -6,6 +6,7 @@
 #include "drivers/emv/tlv.h"
 #include "drivers/iso7816/apdu.h"
 #include "drivers/iso7816/atr.h"
+#include "drivers/iso7816/t1_host.h"
 #include "simulator/cards/card_profile.h"
 #include "simulator/cards/emv_card.h"
 
@@ -283,4 +284,50 @@ TEST_CASE("A card with a different track 2 PAN carries it in tag 57 only") {
     const auto* track2 = objects->front().find(0x57);
     REQUIRE(track2 != nullptr);
     CHECK(base::to_hex(track2->value).starts_with("6217001234567890122D"));
+}
+
+TEST_CASE("A card's ATR announces its IFSC and BWI, and its records its issuer's country") {
+    CardProfile hong_kong = profile();
+    hong_kong.information_field_size = 0x20;
+    hong_kong.block_waiting_integer = 1;
+    hong_kong.issuer_country = "344";
+    EmvCard card(hong_kong);
+    auto atr = drivers::iso7816::parse_atr(*card.atr());
+    REQUIRE(atr.has_value());  // TCK recomputed
+    CHECK(atr->t1_information_field_size() == 0x20);
+    const auto parameters = drivers::iso7816::T1Parameters::from_atr(*atr);
+    CHECK(parameters.card_information_field_size == 0x20);
+    CHECK(parameters.block_waiting_integer == 1);
+    CHECK(parameters.character_waiting_integer == 5);
+    // EMV 4.3 Book 3 Annex A, 5F28: n3 in two bytes, 0344.
+    const auto& record = card.application_records().at({2, 2});
+    auto objects = drivers::emv::parse_tlv(record);
+    REQUIRE(objects.has_value());
+    const auto* country =
+        drivers::emv::find_tag(objects->front().children, drivers::emv::tag::k_issuer_country_code);
+    REQUIRE(country != nullptr);
+    CHECK(country->value == base::Bytes{0x03, 0x44});
+    const auto china_objects =
+        drivers::emv::parse_tlv(EmvCard(profile()).application_records().at({2, 2}));
+    REQUIRE(china_objects.has_value());
+    const auto* china = drivers::emv::find_tag(china_objects->front().children,
+                                               drivers::emv::tag::k_issuer_country_code);
+    REQUIRE(china != nullptr);
+    CHECK(china->value == base::Bytes{0x01, 0x56});
+}
+
+TEST_CASE("A slow chip takes its time over READ RECORD and GENERATE AC only") {
+    CardProfile slow = profile();
+    slow.read_record_time = std::chrono::milliseconds(300);
+    slow.generate_ac_time = std::chrono::milliseconds(600);
+    EmvCard card(slow);
+    using std::chrono::microseconds;
+    CHECK(card.processing_time(*CommandApdu{0x00, 0xB2, 0x01, 0x14, {}, 256}.encode()) ==
+          microseconds(300'000));
+    CHECK(card.processing_time(*generate_arqc(base::Bytes(29, 0x00)).encode()) ==
+          microseconds(600'000));
+    CHECK(card.processing_time(*select(k_pse).encode()) == microseconds(0));
+    CHECK(card.processing_time(base::Bytes{0x00, 0xB2}) == microseconds(0));  // no full header
+    CHECK(EmvCard(profile()).processing_time(
+              *CommandApdu{0x00, 0xB2, 0x01, 0x14, {}, 256}.encode()) == microseconds(0));
 }
