@@ -120,6 +120,7 @@ TEST_CASE("Every working demo card reads back exactly as the library describes i
         CHECK(card->expiry == profile.expiry);
         CHECK(card->holder_name.view() == profile.holder);
         CHECK(card->language_preference == profile.language);
+        CHECK(card->issuer_country == profile.issuer_country);
         // What the bank will find: a genuine card's ARQC verifies, a clone's does not, and a
         // clone without CDOL1 brings none.
         using simulator::cards::CardCryptogram;
@@ -569,4 +570,56 @@ TEST_CASE("An application whose FCI names another AID than the one selected is n
     // Every application answered with a name that is not its own: a chip talking nonsense,
     // not a foreign card.
     CHECK(card.error() == EmvError::malformed_data);
+}
+
+TEST_CASE("A Hong Kong card gives its issuer's country beside its Chinese preference") {
+    // 5F2D "zh" alone cannot say Cantonese (ISO 639-1 has no code for it); 5F28 0344, ISO
+    // 3166-1 numeric for Hong Kong, can.
+    auto card = read_demo_card("chan-mei");
+    REQUIRE(card.has_value());
+    CHECK(card->language_preference == "zh");
+    CHECK(card->issuer_country == "344");
+    auto mainland = read_demo_card("li-na");
+    REQUIRE(mainland.has_value());
+    CHECK(mainland->language_preference == "zh");
+    CHECK(mainland->issuer_country == "156");
+}
+
+TEST_CASE("A malformed or missing issuer country is empty, and the card is still read") {
+    // EMV 4.3 Book 3 Annex A: 5F28 is n3, three BCD digits in two bytes with a leading 0.
+    const base::Bytes zhang_pan{0x62, 0x28, 0x48, 0x04, 0x02, 0x56, 0x48, 0x90, 0x01, 0x8F};
+    const std::vector<std::pair<std::string, std::optional<base::Bytes>>> countries{
+        {"one byte", base::Bytes{0x03}},
+        {"three bytes", base::Bytes{0x00, 0x03, 0x44}},
+        {"a non-BCD nibble", base::Bytes{0x03, 0x4A}},
+        {"a fourth digit", base::Bytes{0x13, 0x44}},
+        {"empty", base::Bytes{}},
+        {"absent", std::nullopt},
+    };
+    for (const auto& [what, country] : countries) {
+        INFO(what);
+        InterceptingChannel channel(
+            zhang(),
+            [&](const CommandApdu& command)
+                -> std::optional<std::expected<ResponseApdu, ApduError>> {
+                // SFI 2 record 2 holds 5A, 5F24 and 5F28: the same, with this country.
+                if (command.ins == 0xB2 && command.p1 == 2 && command.p2 == ((2 << 3) | 4)) {
+                    std::vector<base::Bytes> objects{
+                        encode_tlv(tag::k_pan, zhang_pan),
+                        encode_tlv(tag::k_expiry_date, base::Bytes{0x29, 0x12, 0x31})};
+                    if (country) {
+                        objects.push_back(encode_tlv(tag::k_issuer_country_code, *country));
+                    }
+                    ResponseApdu record;
+                    record.data = encode_constructed(tag::k_record_template, objects);
+                    return record;
+                }
+                return std::nullopt;
+            });
+        auto card = read_card_data(channel);
+        REQUIRE(card.has_value());
+        CHECK(card->issuer_country.empty());
+        CHECK(card->pan.view() == "6228480402564890018");
+        CHECK(card->expiry == "2912");
+    }
 }
