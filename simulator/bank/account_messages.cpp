@@ -51,6 +51,8 @@ std::string_view to_string(RequestError error) {
             return "pan must be a string of 12 to 19 digits";
         case RequestError::bad_pin_block_format:
             return "pin_block_format must be \"iso9564-0\" or \"iso9564-4\"";
+        case RequestError::bad_pin_block_ksn:
+            return "pin_block_ksn must be 24 hexadecimal digits, beside a format 4 block";
         case RequestError::bad_pin_block:
             return "pin_block must be 16 hexadecimal digits (iso9564-0) or 32 (iso9564-4)";
         case RequestError::bad_grant:
@@ -117,6 +119,23 @@ std::optional<base::Bytes> parse_pin_block(std::string_view hex, PinBlockFormat 
         return std::nullopt;
     }
     return base::parse_hex(hex);
+}
+
+bool is_pin_block_ksn(std::string_view text) {
+    return parse_pin_block_ksn(text).has_value();
+}
+
+std::optional<drivers::dukpt::Ksn> parse_pin_block_ksn(std::string_view hex) {
+    if (hex.size() != 2 * drivers::dukpt::k_ksn_length) {
+        return std::nullopt;
+    }
+    auto bytes = base::parse_hex(hex);
+    if (!bytes || bytes->size() != drivers::dukpt::k_ksn_length) {
+        return std::nullopt;
+    }
+    drivers::dukpt::Ksn ksn{};
+    std::ranges::copy(*bytes, ksn.begin());
+    return ksn;
 }
 
 bool (*pin_block_check(PinBlockFormat format))(std::string_view) {

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "base/bytes.h"
+#include "drivers/dukpt/derivation.h"
 
 namespace simulator::bank {
 
@@ -39,6 +40,8 @@ enum class RequestError {
     bad_reason,               // reason missing or not one of the contract's reasons
     bad_transaction,          // the path's transaction reference is not a lowercase UUID
     bad_card_authentication,  // card_authentication not an object of the contract's fields
+    bad_pin_block_ksn,        // pin_block_ksn not a string of 24 hexadecimal digits, or beside a
+                              // format 0 block (DUKPT makes format 4 blocks only)
 };
 
 std::string_view to_string(RequestError error);
@@ -65,6 +68,11 @@ std::optional<std::array<std::uint8_t, 8>> parse_pin_block(std::string_view hex)
 std::optional<base::Bytes> parse_pin_block(std::string_view hex, PinBlockFormat format);
 // The check of a pin_block field of `format` (read_string()'s predicate).
 bool (*pin_block_check(PinBlockFormat format))(std::string_view);
+
+// docs/api/account.yaml, "pin_block_ksn" (version 1.4): the 12-byte key serial number of a
+// format 4 block enciphered under AES DUKPT (ANSI X9.24-3-2017 §6.1), 24 hexadecimal digits.
+bool is_pin_block_ksn(std::string_view text);
+std::optional<drivers::dukpt::Ksn> parse_pin_block_ksn(std::string_view hex);
 
 struct Money {
     std::int64_t minor_units = 0;

@@ -33,11 +33,31 @@ bool is_pin_block_format(std::string_view text) {
     return pin_block_format_from(text).has_value();
 }
 
+// docs/api/account.yaml, "pin_block_ksn": optional; 24 hexadecimal digits, and only beside a
+// format 4 block.
+std::expected<std::optional<drivers::dukpt::Ksn>, RequestError> read_pin_block_ksn(
+    const nlohmann::json& document, PinBlockFormat format) {
+    if (!document.contains("pin_block_ksn")) {
+        return std::optional<drivers::dukpt::Ksn>{};
+    }
+    auto text =
+        read_string(document, "pin_block_ksn", is_pin_block_ksn, RequestError::bad_pin_block_ksn);
+    if (!text) {
+        return std::unexpected(text.error());
+    }
+    if (format != PinBlockFormat::iso9564_format4) {
+        return std::unexpected(RequestError::bad_pin_block_ksn);
+    }
+    return parse_pin_block_ksn(*text);
+}
+
 struct BalanceRequest {
     std::string terminal_id;
     std::string pan;
     PinBlockFormat format = PinBlockFormat::iso9564_format0;
     base::Bytes pin_block;
+    // docs/api/account.yaml, "pin_block_ksn" (version 1.4): a DUKPT block's KSN.
+    std::optional<drivers::dukpt::Ksn> ksn;
     // docs/api/account.yaml, "CardAuthentication": the chip's ARQC, when the kiosk sent one.
     std::optional<drivers::emv::OnlineAuthentication> authentication;
 };
@@ -46,8 +66,8 @@ struct BalanceRequest {
 // audit row learns the terminal and the masked PAN as soon as they are read.
 std::expected<BalanceRequest, RequestError> parse_balance_request(std::string_view body,
                                                                   AuditEntry& audit) {
-    auto document = parse_object(
-        body, {"terminal_id", "pan", "pin_block", "pin_block_format", "card_authentication"});
+    auto document = parse_object(body, {"terminal_id", "pan", "pin_block", "pin_block_format",
+                                        "pin_block_ksn", "card_authentication"});
     if (!document) {
         return std::unexpected(document.error());
     }
@@ -78,6 +98,11 @@ std::expected<BalanceRequest, RequestError> parse_balance_request(std::string_vi
         return std::unexpected(block.error());
     }
     request.pin_block = *parse_pin_block(*block, request.format);
+    auto ksn = read_pin_block_ksn(*document, request.format);
+    if (!ksn) {
+        return std::unexpected(ksn.error());
+    }
+    request.ksn = *ksn;
     if (const auto field = document->find("card_authentication"); field != document->end()) {
         auto authentication = parse_card_authentication(*field);
         if (!authentication) {
@@ -205,15 +230,36 @@ void AccountService::set_slow_reply_delay(std::chrono::milliseconds delay) {
     m_slow_reply_delay = delay;
 }
 
-std::optional<std::string> AccountService::decipher_pin(PinBlockFormat format,
-                                                        std::span<const std::uint8_t> block,
-                                                        std::string_view pan) const {
+std::optional<std::string> AccountService::decipher_pin(
+    PinBlockFormat format, std::span<const std::uint8_t> block, std::string_view pan,
+    const std::optional<drivers::dukpt::Ksn>& ksn) {
     if (format == PinBlockFormat::iso9564_format4) {
         if (block.size() != drivers::iso9564::Format4Block{}.size()) {
             return std::nullopt;
         }
+        std::optional<drivers::dukpt::AesKey> dukpt_key;
+        if (ksn) {
+            // ANSI X9.24-3-2017 §6.1: a counter no pad uses, or one at or below the last this
+            // pad sent, is never deciphered: its key was erased in the pad after one use.
+            if (!drivers::dukpt::is_usable_counter(drivers::dukpt::counter_of(*ksn))) {
+                return std::nullopt;
+            }
+            auto fresh = m_store->accept_dukpt_counter(*ksn);
+            if (!fresh || !*fresh) {
+                return std::nullopt;
+            }
+            auto key =
+                drivers::dukpt::derive_pin_encryption_key(m_config.pin_base_derivation_key, *ksn);
+            if (!key) {
+                return std::nullopt;
+            }
+            dukpt_key = *key;
+        }
+        const std::span<const std::uint8_t> key =
+            dukpt_key ? std::span<const std::uint8_t>(dukpt_key->bytes)
+                      : std::span<const std::uint8_t>(m_config.pin_aes_key);
         auto pin = drivers::iso9564::format4_decrypt_pin(
-            std::span<const std::uint8_t, 16>(block.data(), 16), pan, m_config.pin_aes_key);
+            std::span<const std::uint8_t, 16>(block.data(), 16), pan, key);
         return pin ? std::optional<std::string>(std::move(*pin)) : std::nullopt;
     }
     if (block.size() != drivers::iso9564::Format0Block{}.size()) {
@@ -302,7 +348,9 @@ AccountService::Reply AccountService::sign_on(std::string_view body, AuditEntry&
     // (a pad with another key, a forged or altered block) is checked as a wrong PIN: the same
     // reply, the same count of tries, the same work. Were it answered otherwise, whoever can
     // send blocks could tell a well-formed one from another, a padding oracle on the PIN.
-    std::string pin = decipher_pin(request->format, request->pin_block, request->pan)
+    // A DUKPT block (account.yaml 1.4) is deciphered under the key its KSN gives; a replayed
+    // or older KSN is an undecipherable block, and so a wrong PIN like any other.
+    std::string pin = decipher_pin(request->format, request->pin_block, request->pan, request->ksn)
                           .value_or(std::string(k_undecipherable_pin));
     auto check = m_store->verify_pin_and_read_balance(
         request->pan, pin,

@@ -46,6 +46,16 @@ inline constexpr std::array<std::uint8_t, 16> k_demo_pin_key = {
 inline constexpr std::array<std::uint8_t, 16> k_demo_pin_aes_key = {
     0x2B, 0x7E, 0x15, 0x16, 0x28, 0xAE, 0xD2, 0xA6, 0xAB, 0xF7, 0x15, 0x88, 0x09, 0xCF, 0x4F, 0x3C};
 
+// The base derivation key of AES DUKPT (ANSI X9.24-3-2017; docs/protocols/epp.md §8.7): the
+// simulator's demo BDK, the one of the X9.24-3-2017 supplement's test vectors (FEDCBA98...
+// F1F1...), from which the bank derives each DUKPT block's key through its KSN. The simulated
+// pad is loaded with the initial key this BDK gives k_demo_dukpt_initial_key_id (the
+// supplement's 1234567890123456). A real deployment keeps its BDK in its HSM.
+inline constexpr std::array<std::uint8_t, 16> k_demo_dukpt_base_key = {
+    0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1};
+inline constexpr std::array<std::uint8_t, 8> k_demo_dukpt_initial_key_id = {0x12, 0x34, 0x56, 0x78,
+                                                                            0x90, 0x12, 0x34, 0x56};
+
 // Requests larger than this are refused before they are parsed.
 inline constexpr std::size_t k_maximum_request_bytes = 4 * 1024;
 
@@ -91,6 +101,8 @@ struct AccountServiceConfig {
     std::chrono::milliseconds grant_lifetime = k_grant_lifetime;
     // The AES-128 PIN key of format 4 blocks (the demo key unless a test gives another).
     std::array<std::uint8_t, 16> pin_aes_key = k_demo_pin_aes_key;
+    // The BDK of format 4 blocks that come with a pin_block_ksn (AES DUKPT, account.yaml 1.4).
+    std::array<std::uint8_t, 16> pin_base_derivation_key = k_demo_dukpt_base_key;
     // The issuer master key the cards' ARQCs are checked with (EMV 4.3 Book 2 Annex A1.4;
     // card_authentication.h): the demo issuer's, the one the simulated cards derive theirs from.
     std::array<std::uint8_t, 16> issuer_master_key = k_demo_issuer_master_key;
@@ -171,10 +183,14 @@ class AccountService {
     Reply answer_card_lock(const httplib::Request& request, AuditEntry& audit);
     Reply answer_pin_change(const httplib::Request& request, AuditEntry& audit);
     // The PIN inside a block of `format` under the bank's key for it (ISO 9564-1:2017 §9.4.2,
-    // §9.4.6); nothing when it does not decipher to a well-formed block. The caller wipes it.
+    // §9.4.6); with a KSN, a format 4 block under the key the BDK and the KSN give (ANSI
+    // X9.24-3-2017 §6.4), and only when the KSN's counter is above every one accepted from that
+    // pad (a replayed or older block is not deciphered). Nothing when it does not decipher to a
+    // well-formed block. The caller wipes it.
     std::optional<std::string> decipher_pin(PinBlockFormat format,
                                             std::span<const std::uint8_t> block,
-                                            std::string_view pan) const;
+                                            std::string_view pan,
+                                            const std::optional<drivers::dukpt::Ksn>& ksn);
     Reply withdrawal_reply(const WithdrawalResult& result, int created_status);
     Reply transfer_reply(const TransferResult& result);
     Reply sign_on(std::string_view body, AuditEntry& audit, bool open_session);

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <optional>
 
+#include "base/bytes.h"
 #include "simulator/bank/demo_accounts.h"
 #include "simulator/bank/pin_hash.h"
 #include "simulator/bank/store_internals.h"
@@ -245,6 +246,13 @@ std::expected<void, base::Error<BankError>> AccountStore::create_schema() {
             card_id       INTEGER PRIMARY KEY REFERENCES cards(id),
             last_counter  INTEGER NOT NULL
         );
+        -- The highest DUKPT transaction counter accepted from each PIN pad, by its initial key
+        -- ID in hexadecimal (added with DUKPT PIN blocks): a block with a counter at or below
+        -- it is a replay and is checked as a wrong PIN.
+        CREATE TABLE IF NOT EXISTS dukpt_counters (
+            initial_key_id  TEXT PRIMARY KEY,
+            last_counter    INTEGER NOT NULL
+        );
         -- A card reported lost; staff remove the row to unlock it.
         CREATE TABLE IF NOT EXISTS card_locks (
             card_id     INTEGER PRIMARY KEY REFERENCES cards(id),
@@ -372,6 +380,25 @@ std::expected<bool, BankError> AccountStore::accept_transaction_counter(std::str
                      "ON CONFLICT(card_id) DO UPDATE SET last_counter = excluded.last_counter "
                      "WHERE excluded.last_counter > card_transaction_counters.last_counter");
     if (!upsert.bind_all(static_cast<std::int64_t>(counter), pan_digest(pan))) {
+        return std::unexpected(BankError::database_failure);
+    }
+    if (upsert.step() != SQLITE_DONE) {
+        return std::unexpected(BankError::database_failure);
+    }
+    return sqlite3_changes(m_database) == 1;
+}
+
+std::expected<bool, BankError> AccountStore::accept_dukpt_counter(const drivers::dukpt::Ksn& ksn) {
+    std::lock_guard lock(m_mutex);
+    // One statement, as for the cards' counters: the row changes only for a higher counter.
+    Statement upsert(m_database,
+                     "INSERT INTO dukpt_counters (initial_key_id, last_counter) VALUES (?, ?) "
+                     "ON CONFLICT(initial_key_id) DO UPDATE SET last_counter = "
+                     "excluded.last_counter WHERE excluded.last_counter > "
+                     "dukpt_counters.last_counter");
+    const std::string initial_key_id = base::to_hex(drivers::dukpt::initial_key_id_of(ksn));
+    if (!upsert.bind_all(initial_key_id,
+                         static_cast<std::int64_t>(drivers::dukpt::counter_of(ksn)))) {
         return std::unexpected(BankError::database_failure);
     }
     if (upsert.step() != SQLITE_DONE) {

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "drivers/dukpt/derivation.h"
 #include "simulator/bank/bank_error.h"
 
 struct sqlite3;
@@ -275,6 +276,11 @@ class AccountStore {
     // the store does not know.
     std::expected<bool, BankError> accept_transaction_counter(std::string_view pan,
                                                               std::uint16_t counter);
+    // Records a DUKPT block's KSN (docs/api/account.yaml, "pin_block_ksn"): true when its
+    // transaction counter is above every counter accepted for the same initial key ID (the same
+    // pad), false for a replayed or older block, whose key a pad has already erased (ANSI
+    // X9.24-3-2017 §6.1: each counter is used once, in increasing order).
+    std::expected<bool, BankError> accept_dukpt_counter(const drivers::dukpt::Ksn& ksn);
 
     // ---- Sessions and money (account_money.cpp) ----
     // Each takes the time of the request and, where it presents one, the session and the

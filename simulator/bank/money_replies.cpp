@@ -450,8 +450,8 @@ AccountService::Reply AccountService::answer_card_lock(const httplib::Request& r
 
 AccountService::Reply AccountService::answer_pin_change(const httplib::Request& request,
                                                         AuditEntry& audit) {
-    auto document = parse_object(
-        request.body, {"terminal_id", "session", "pan", "pin_block", "pin_block_format"});
+    auto document = parse_object(request.body, {"terminal_id", "session", "pan", "pin_block",
+                                                "pin_block_format", "pin_block_ksn"});
     if (!document) {
         return bad_request(document.error());
     }
@@ -477,9 +477,23 @@ AccountService::Reply AccountService::answer_pin_change(const httplib::Request& 
     if (!block_text) {
         return bad_request(block_text.error());
     }
+    // account.yaml 1.4: a DUKPT block's KSN, only beside a format 4 block.
+    std::optional<drivers::dukpt::Ksn> ksn;
+    if (document->contains("pin_block_ksn")) {
+        auto ksn_text = read_string(*document, "pin_block_ksn", is_pin_block_ksn,
+                                    RequestError::bad_pin_block_ksn);
+        if (!ksn_text) {
+            return bad_request(ksn_text.error());
+        }
+        if (format != PinBlockFormat::iso9564_format4) {
+            return bad_request(RequestError::bad_pin_block_ksn);
+        }
+        ksn = parse_pin_block_ksn(*ksn_text);
+    }
     // The new PIN's block (ISO 9564-1:2017 §9.4.2, §9.4.6). The customer is signed on already:
-    // a block that does not decipher tells nothing about the PIN, and changes nothing.
-    auto pin = decipher_pin(format, *parse_pin_block(*block_text, format), *pan);
+    // a block that does not decipher (a replayed DUKPT block included) tells nothing about the
+    // PIN, and changes nothing.
+    auto pin = decipher_pin(format, *parse_pin_block(*block_text, format), *pan, ksn);
     if (!pin) {
         return {400, bad_request_body("pin_block does not decipher to an ISO 9564 block"),
                 "bad_pin_block"};
