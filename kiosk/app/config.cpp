@@ -53,6 +53,20 @@ PinBlockFormat pin_block_format_from(std::string_view name, std::string_view set
                       "\"iso9564-0\" (TDES, for older hosts), not " + std::string(name));
 }
 
+// [pin_pad] pin_key (docs/protocols/epp.md §8.7): a fixed working key, or AES DUKPT.
+PinKeyMode pin_key_mode_from(std::string_view name, std::string_view setting) {
+    if (name == "fixed") {
+        return PinKeyMode::fixed;
+    }
+    if (name == "dukpt") {
+        return PinKeyMode::dukpt;
+    }
+    throw ConfigError(std::string(setting) +
+                      " must be \"fixed\" (a working key, the default) or \"dukpt\" (AES "
+                      "DUKPT, a key for each PIN block), not " +
+                      std::string(name));
+}
+
 // [card_reader] allowed: USB ids as "VVVV:PPPP" in hex, the form lsusb prints.
 std::vector<devices::ReaderId> reader_ids_from(toml::node_view<toml::node> node) {
     const auto* list = node.as_array();
@@ -198,6 +212,12 @@ void apply_file(Config& config, const std::filesystem::path& path) {
     if (const auto value = text("pin_pad", "pin_key_check_value")) {
         config.pin_key_check_value = *value;
     }
+    if (const auto mode = text("pin_pad", "pin_key")) {
+        config.pin_key = pin_key_mode_from(*mode, "pin_pad.pin_key");
+    }
+    if (const auto value = text("pin_pad", "pin_initial_key_id")) {
+        config.pin_initial_key_id = *value;
+    }
     if (const auto slot = number("pin_pad", "key_slot")) {
         if (*slot < 0 || *slot > 255) {
             throw ConfigError("pin_pad.key_slot must be 0..255");
@@ -236,6 +256,8 @@ constexpr mode_t k_shared_key_bits = S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH;
 constexpr std::size_t k_pin_pad_key_length = 16;
 constexpr std::size_t k_aes_check_value_length = 5;
 constexpr std::size_t k_tdes_check_value_length = 3;
+// docs/protocols/epp.md §8.7, ANSI X9.24-3-2017 §6.1: a DUKPT initial key ID is 8 bytes.
+constexpr std::size_t k_initial_key_id_length = 8;
 
 std::string octal_mode(mode_t mode) {
     constexpr mode_t k_permission_bits = 07777;
@@ -295,13 +317,30 @@ void check_readable_file(const std::filesystem::path& file, const std::string& w
 // key.
 std::optional<PinPadKeys> read_pin_pad_keys(const Config& config) {
     const std::filesystem::path& file = config.pin_pad_authentication_key_file;
+    const bool dukpt = config.pin_key == PinKeyMode::dukpt;
     if (file.empty()) {
-        if (!config.pin_key_check_value.empty()) {
+        if (!config.pin_key_check_value.empty() || dukpt) {
             throw ConfigError(
-                "pin_pad.pin_key_check_value needs the pad's authentication key "
+                std::string(dukpt ? "pin_pad.pin_key = \"dukpt\"" : "pin_pad.pin_key_check_value") +
+                " needs the pad's authentication key "
                 "([pin_pad] authentication_key_file or --pin-pad-key FILE)");
         }
         return std::nullopt;  // a pad of revision 4: format 0, no authentication
+    }
+    // docs/protocols/epp.md §8.7: DUKPT makes format 4 blocks, and names its key by the
+    // initial key ID alone; a fixed key has no initial key ID.
+    if (dukpt && config.pin_block_format != PinBlockFormat::iso9564_format4) {
+        throw ConfigError(
+            "pin_pad.pin_key = \"dukpt\" makes ISO 9564 format 4 blocks: set "
+            "pin_pad.block_format = \"iso9564-4\"");
+    }
+    if (dukpt && !config.pin_key_check_value.empty()) {
+        throw ConfigError(
+            "pin_pad.pin_key = \"dukpt\" names the pad's key by pin_pad.pin_initial_key_id "
+            "(--pin-initial-key-id), not by a check value: remove pin_pad.pin_key_check_value");
+    }
+    if (!dukpt && !config.pin_initial_key_id.empty()) {
+        throw ConfigError("pin_pad.pin_initial_key_id is for pin_pad.pin_key = \"dukpt\" only");
     }
     const std::string name = "the PIN pad's authentication key " + file.string();
     struct stat status {};
@@ -328,6 +367,17 @@ std::optional<PinPadKeys> read_pin_pad_keys(const Config& config) {
         throw ConfigError(name + " must hold one key of 32 hexadecimal digits");
     }
     keys.authentication_key = std::move(*key);
+    keys.pin_key = config.pin_key;
+    if (dukpt) {
+        auto initial_key_id = base::parse_hex(config.pin_initial_key_id);
+        if (!initial_key_id || initial_key_id->size() != k_initial_key_id_length) {
+            throw ConfigError(
+                "pin_pad.pin_initial_key_id (--pin-initial-key-id) must be the 16 hexadecimal "
+                "digits of the initial key ID of the pad's DUKPT key (ANSI X9.24-3-2017)");
+        }
+        keys.pin_key_check_value = std::move(*initial_key_id);
+        return keys;
+    }
     // ANSI X9.24-1:2017: an AES key's check value is 5 bytes, a TDES key's 3.
     const std::size_t check_length = config.pin_block_format == PinBlockFormat::iso9564_format4
                                          ? k_aes_check_value_length
@@ -424,6 +474,10 @@ std::string usage() {
            "                        the check value of the pad's PIN key (10 hex digits for\n"
            "                        format 4, 6 for format 0)\n"
            "  --pin-block-format F  iso9564-4 (AES-128, default) or iso9564-0 (TDES)\n"
+           "  --pin-key MODE        fixed (a working key, default) or dukpt (a key per PIN\n"
+           "                        block, ANSI X9.24-3)\n"
+           "  --pin-initial-key-id HEX\n"
+           "                        with dukpt: the pad's initial key ID (16 hex digits)\n"
            "  -h, --help            this text\n";
 }
 
@@ -504,6 +558,10 @@ std::optional<Config> load_config(const std::vector<std::string>& arguments,
             config.pin_pad_authentication_key_file = value();
         } else if (option == "--pin-key-check-value") {
             config.pin_key_check_value = value();
+        } else if (option == "--pin-key") {
+            config.pin_key = pin_key_mode_from(value(), "--pin-key");
+        } else if (option == "--pin-initial-key-id") {
+            config.pin_initial_key_id = value();
         } else {
             // An unknown option is most often a typo, so the usage beside it shows the spelling.
             throw ConfigError("unknown option " + option + "\n" + usage());

@@ -31,13 +31,22 @@ struct ConfigError : std::runtime_error {
 // One name for one thing: the core's.
 using PinBlockFormat = core::PinBlockFormat;
 
+// How the pad's PIN key is managed ([pin_pad] pin_key): a fixed working key named by its check
+// value, or AES DUKPT (ANSI X9.24-3-2017), a key of its own for each block, named by the initial
+// key ID (docs/protocols/epp.md §8.7).
+enum class PinKeyMode { fixed, dukpt };
+
 // What the kiosk knows of its PIN pad's keys (docs/protocols/epp.md §8.6), read at start-up:
-// the pad's authentication key (from its own private file) and the check value of the PIN key
-// the pad must hold for the format. The PIN key itself is the bank's and never here.
+// the pad's authentication key (from its own private file) and what names the PIN key the pad
+// must hold for the format. The PIN key itself is the bank's and never here.
 struct PinPadKeys {
     PinBlockFormat format = PinBlockFormat::iso9564_format4;
-    base::Bytes authentication_key;   // 16 bytes; base::Bytes wipes it when freed
-    base::Bytes pin_key_check_value;  // 5 bytes for format 4 (AES), 3 for format 0 (TDES)
+    PinKeyMode pin_key = PinKeyMode::fixed;
+    base::Bytes authentication_key;  // 16 bytes; base::Bytes wipes it when freed
+    // What names the PIN key: its check value, 5 bytes for format 4 (AES), 3 for format 0
+    // (TDES); under DUKPT (format 4 only) the 8-byte initial key ID, which
+    // devices::pin_pad_security() tells from a check value by its length.
+    base::Bytes pin_key_check_value;
 };
 
 struct Config {
@@ -103,6 +112,12 @@ struct Config {
     PinBlockFormat pin_block_format = PinBlockFormat::iso9564_format4;
     std::filesystem::path pin_pad_authentication_key_file;
     std::string pin_key_check_value;
+    // pin_key = "fixed" (the default) or "dukpt" (--pin-key): with DUKPT the pad's slot 0x02
+    // makes each format 4 block under its own key, and pin_initial_key_id
+    // (--pin-initial-key-id, 16 hexadecimal digits) takes the check value's place
+    // (docs/protocols/epp.md §8.7).
+    PinKeyMode pin_key = PinKeyMode::fixed;
+    std::string pin_initial_key_id;
     std::optional<PinPadKeys> pin_pad_keys;
     // security: lock every page in memory so that no card number is ever written to swap.
     // Off unless asked, because it needs CAP_IPC_LOCK or a large RLIMIT_MEMLOCK.

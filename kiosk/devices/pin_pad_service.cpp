@@ -30,11 +30,14 @@ drivers::epp::PinEntryKind pad_entry_kind(core::PinPurpose purpose) {
 std::optional<PinPadSecurity> pin_pad_security(bool format4,
                                                std::span<const std::uint8_t> authentication_key,
                                                std::span<const std::uint8_t> pin_key_check_value) {
-    // epp.md §8.1: TDES check values are 3 bytes, followed by two zero bytes in KEY STATUS.
+    // epp.md §8.1: TDES check values are 3 bytes, followed by two zero bytes in KEY STATUS;
+    // §8.7: a DUKPT key is named by its 8-byte initial key ID.
     const std::size_t check_length =
         format4 ? drivers::epp::k_key_check_value_length : drivers::epp::k_tdes_check_value_length;
+    const bool dukpt =
+        format4 && pin_key_check_value.size() == drivers::epp::k_initial_key_id_length;
     if (authentication_key.size() != drivers::epp::k_key_length ||
-        pin_key_check_value.size() != check_length) {
+        (pin_key_check_value.size() != check_length && !dukpt)) {
         return std::nullopt;
     }
     PinPadSecurity security;
@@ -43,7 +46,13 @@ std::optional<PinPadSecurity> pin_pad_security(bool format4,
             authentication_key.data(), drivers::epp::k_key_length));
     security.format = format4 ? drivers::epp::BlockFormat::iso9564_format4
                               : drivers::epp::BlockFormat::iso9564_format0;
-    std::ranges::copy(pin_key_check_value, security.pin_key_check_value.begin());
+    if (dukpt) {
+        drivers::epp::InitialKeyId id{};
+        std::ranges::copy(pin_key_check_value, id.begin());
+        security.dukpt_initial_key_id = id;
+    } else {
+        std::ranges::copy(pin_key_check_value, security.pin_key_check_value.begin());
+    }
     return security;
 }
 
@@ -327,6 +336,20 @@ std::optional<std::string> PinPadService::secure(drivers::epp::EppClient& client
         }
         return "pad key status unreadable";
     }
+    if (security.dukpt_initial_key_id) {
+        // epp.md §8.7: the DUKPT slot, named by its initial key ID; a used-up counter (0) can
+        // make no block. Only the verdict is told, never the ID.
+        if (!status->dukpt) {
+            return "pad has no DUKPT key";
+        }
+        if (status->dukpt->initial_key_id != *security.dukpt_initial_key_id) {
+            return "pad DUKPT key differs from configuration";
+        }
+        if (status->dukpt->next_counter == 0) {
+            return "pad DUKPT keys used up";
+        }
+        return std::nullopt;
+    }
     const auto slot = status->slot(drivers::epp::pin_key_slot(security.format));
     if (slot.algorithm == drivers::epp::KeyAlgorithm::none) {
         return "pad has no PIN key for the configured format";
@@ -392,11 +415,14 @@ void PinPadService::carry_out(Connection& connection, Request& request) {
     const drivers::epp::BlockFormat format = m_options.security
                                                  ? m_options.security->format
                                                  : drivers::epp::BlockFormat::iso9564_format0;
+    // §8.7: under DUKPT the PIN key is slot 0x02's.
+    const bool dukpt = m_options.security && m_options.security->dukpt_initial_key_id;
     drivers::epp::PinEntryRequest pad_request{
         .account_field = std::move(entry.account_field),
         .min_digits = m_options.min_digits,
         .max_digits = m_options.max_digits,
-        .key_slot = m_options.security
+        .key_slot = dukpt ? static_cast<std::uint8_t>(drivers::epp::KeySlot::pin_dukpt)
+                    : m_options.security
                         ? static_cast<std::uint8_t>(drivers::epp::pin_key_slot(format))
                         : m_options.key_slot,
         .timeout = m_options.entry_timeout,
@@ -443,7 +469,11 @@ void PinPadService::handle(const drivers::epp::Event& event) {
                 post(core::NewPinAgain{});
             } else if constexpr (std::is_same_v<Happened, PinEntryDone>) {
                 set_state(PinPadState::idle);
-                auto block = core::EncryptedPinBlock::from_bytes(happened.pin_block.bytes());
+                // epp.md §8.7: a DUKPT block's KSN goes with it to the account service.
+                const auto& ksn = happened.pin_block.ksn;
+                auto block =
+                    ksn ? core::EncryptedPinBlock::from_bytes(happened.pin_block.bytes(), *ksn)
+                        : core::EncryptedPinBlock::from_bytes(happened.pin_block.bytes());
                 if (!block) {
                     post(core::PinEntryFailed{"pin block of the wrong length"});
                     tell("pin entry failed");

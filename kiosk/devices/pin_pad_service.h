@@ -20,7 +20,11 @@
 // the configuration. A pad that fails any of this, or that reports tamper at connect or while
 // in use, is refused: DeviceFailed{"pin pad", reason} tells staff why (once per reason, naming
 // no key, check value or challenge), and the pad counts as missing (DeviceMissing), which takes
-// the keypad out of service and returns a customer's card. The model keeps the refused pad open
+// the keypad out of service and returns a customer's card. In DUKPT mode (epp.md §8.7) the PIN
+// key is slot 0x02's, named by its initial key ID instead of a check value, and each block
+// arrives with its KSN, which core::EncryptedPinBlock carries on to the account service; a pad
+// whose DUKPT counter is used up is refused like one with the wrong key. The model keeps the
+// refused pad open
 // and looks at it again every k_reopen_interval; accepted later, it is DeviceReturned.
 //
 // States: pad_missing (looked for again every k_reopen_interval), idle (function keys),
@@ -72,11 +76,15 @@ struct PinPadSecurity {
     drivers::epp::SecretKey authentication_key;
     drivers::epp::BlockFormat format = drivers::epp::BlockFormat::iso9564_format4;
     drivers::epp::KeyCheckValue pin_key_check_value{};
+    // DUKPT (epp.md §8.7): the initial key ID the pad's slot 0x02 must report; then the PIN key
+    // is that slot's (format 4) and pin_key_check_value is not used.
+    std::optional<drivers::epp::InitialKeyId> dukpt_initial_key_id;
 };
 
 // PinPadSecurity from configuration values (kiosk/app's PinPadKeys): format 4 or 0, the 16-byte
-// authentication key and the PIN key's check value (5 bytes for format 4, 3 for format 0).
-// Nothing when a length is wrong.
+// authentication key and what names the pad's PIN key: its check value (5 bytes for format 4, 3
+// for format 0) or, for format 4 under DUKPT, the 8-byte initial key ID (epp.md §8.7). Nothing
+// when a length is wrong.
 std::optional<PinPadSecurity> pin_pad_security(bool format4,
                                                std::span<const std::uint8_t> authentication_key,
                                                std::span<const std::uint8_t> pin_key_check_value);

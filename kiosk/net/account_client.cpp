@@ -219,6 +219,10 @@ std::optional<MoneyExchange> exchange_for(const core::AccountRequest& request,
                 body.secret("pin_block", block_hex);
                 base::wipe(block_hex);
                 body.value("pin_block_format", pin_block_format_name(call.pin_block));
+                if (const auto& ksn = call.pin_block.ksn()) {
+                    // docs/api/account.yaml 1.4: a DUKPT block's KSN beside it.
+                    body.value("pin_block_ksn", base::to_hex(*ksn));
+                }
                 return MoneyExchange{Method::post, "/v1/pin-change", body.finish()};
             }
         },
@@ -310,7 +314,7 @@ CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
     const std::string terminal = json(m_options.terminal_id).dump();
     const std::string card_authentication =
         authentication ? card_authentication_json(*authentication) : std::string();
-    body.reserve(terminal.size() + pan.digits().size() + card_authentication.size() + 160);
+    body.reserve(terminal.size() + pan.digits().size() + card_authentication.size() + 210);
     body.append(R"({"terminal_id":)");
     body.append(terminal);
     body.append(R"(,"pan":")");
@@ -320,6 +324,12 @@ CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
     body.append(R"(","pin_block_format":")");
     body.append(pin_block_format_name(block));
     body.append(R"(")");
+    if (const auto& ksn = block.ksn()) {
+        // docs/api/account.yaml 1.4, "PinBlockKsn": the DUKPT block's key serial number.
+        body.append(R"(,"pin_block_ksn":")");
+        base::append_hex(body, *ksn);
+        body.append(R"(")");
+    }
     if (authentication) {
         body.append(R"(,"card_authentication":)");
         body.append(card_authentication);

@@ -414,6 +414,74 @@ TEST_CASE(
     CHECK_THAT(fails({"--pin-block-format", "iso9564-1"}), Catch::Contains("iso9564-4"));
 }
 
+TEST_CASE("A DUKPT pad is configured by its initial key ID, which takes the check value's place") {
+    // docs/protocols/epp.md §8.7: pin_key = "dukpt" with pin_initial_key_id.
+    const auto key = pad_key_file("kiosk-config-pad-dukpt.key", std::string(k_pad_key_hex));
+    const auto file = write_file("kiosk-config-pad-dukpt.toml",
+                                 "[pin_pad]\nblock_format = \"iso9564-4\"\npin_key = \"dukpt\"\n"
+                                 "pin_initial_key_id = \"1234567890123456\"\n"
+                                 "authentication_key_file = \"" +
+                                     key.string() + "\"\n");
+    const Config config = load({"--config", file.string()});
+    REQUIRE(config.pin_pad_keys.has_value());
+    CHECK(config.pin_pad_keys->pin_key == kiosk::app::PinKeyMode::dukpt);
+    CHECK(config.pin_pad_keys->format == PinBlockFormat::iso9564_format4);
+    CHECK(base::to_hex(config.pin_pad_keys->pin_key_check_value) == "1234567890123456");
+    // The command line says the same.
+    const Config options = load({"--pin-pad-key", key.string(), "--pin-key", "dukpt",
+                                 "--pin-initial-key-id", "FFFF9876543210E0"});
+    REQUIRE(options.pin_pad_keys.has_value());
+    CHECK(options.pin_pad_keys->pin_key == kiosk::app::PinKeyMode::dukpt);
+    CHECK(base::to_hex(options.pin_pad_keys->pin_key_check_value) == "FFFF9876543210E0");
+    // A fixed key stays the default.
+    const Config fixed =
+        load({"--pin-pad-key", key.string(), "--pin-key-check-value", "0A1B2C3D4E"});
+    CHECK(fixed.pin_pad_keys->pin_key == kiosk::app::PinKeyMode::fixed);
+}
+
+TEST_CASE("A DUKPT setting that cannot be right is a clear start-up error") {
+    const auto key = pad_key_file("kiosk-config-pad-dukpt-bad.key", std::string(k_pad_key_hex));
+    const auto ca = ca_file().string();
+    const auto fails = [&](std::vector<std::string> arguments) {
+        arguments.insert(arguments.end(), {"--account-ca", ca});
+        try {
+            (void)load_config(arguments, "/locales");
+        } catch (const ConfigError& error) {
+            return std::string(error.what());
+        }
+        return std::string();
+    };
+    const std::vector<std::string> dukpt = {"--pin-pad-key", key.string(), "--pin-key", "dukpt"};
+    const auto with = [&](std::vector<std::string> more) {
+        std::vector<std::string> arguments = dukpt;
+        arguments.insert(arguments.end(), more.begin(), more.end());
+        return fails(arguments);
+    };
+    // No initial key ID, one of 15 or 17 digits, or one that is not hex.
+    CHECK_THAT(with({}), Catch::Contains("16 hexadecimal digits"));
+    CHECK_THAT(with({"--pin-initial-key-id", "123456789012345"}),
+               Catch::Contains("16 hexadecimal digits"));
+    CHECK_THAT(with({"--pin-initial-key-id", "12345678901234567"}),
+               Catch::Contains("16 hexadecimal digits"));
+    CHECK_THAT(with({"--pin-initial-key-id", "123456789012345G"}),
+               Catch::Contains("16 hexadecimal digits"));
+    // DUKPT makes format 4 blocks only, and has no check value.
+    CHECK_THAT(
+        with({"--pin-initial-key-id", "1234567890123456", "--pin-block-format", "iso9564-0"}),
+        Catch::Contains("iso9564-4"));
+    CHECK_THAT(
+        with({"--pin-initial-key-id", "1234567890123456", "--pin-key-check-value", "0A1B2C3D4E"}),
+        Catch::Contains("remove pin_pad.pin_key_check_value"));
+    // DUKPT without the pad's authentication key; an initial key ID for a fixed key; a mode
+    // with no name.
+    CHECK_THAT(fails({"--pin-key", "dukpt", "--pin-initial-key-id", "1234567890123456"}),
+               Catch::Contains("authentication_key_file"));
+    CHECK_THAT(fails({"--pin-pad-key", key.string(), "--pin-key-check-value", "0A1B2C3D4E",
+                      "--pin-initial-key-id", "1234567890123456"}),
+               Catch::Contains("dukpt\" only"));
+    CHECK_THAT(fails({"--pin-key", "dukpt3"}), Catch::Contains("\"fixed\""));
+}
+
 // ---- [card_reader]: approved readers and the customers' slot ----
 
 TEST_CASE("The approved card readers and the card slot are read from the file") {

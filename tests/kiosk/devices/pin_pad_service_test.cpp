@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "drivers/dukpt/derivation.h"
 #include "drivers/iso9564/pin_block.h"
 #include "simulator/devices/virtual_epp.h"
 #include "simulator/usb/virtual_usb_bus.h"
@@ -645,4 +646,105 @@ TEST_CASE("a secured pad unplugged mid-entry fails the entry and is authenticate
     CHECK(kiosk.recorder.skip_to<core::DeviceReturned>());
     REQUIRE(eventually([&] { return kiosk.service.state() == PinPadState::idle; }));
     CHECK(kiosk.pad->in_session());
+}
+
+// ---- DUKPT (docs/protocols/epp.md §8.7) ----
+
+namespace {
+
+// The bank's BDK and the pad's initial key ID: the X9.24-3-2017 supplement's test values.
+constexpr std::array<std::uint8_t, 16> k_dukpt_base_key = {
+    0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1};
+constexpr drivers::epp::InitialKeyId k_dukpt_id = {0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x56};
+
+// What the kiosk configures for a DUKPT pad: pin_pad_security() from the configuration's
+// bytes, the initial key ID in the check value's place (kiosk/app's PinPadKeys).
+PinPadSecurity dukpt_security(const drivers::epp::InitialKeyId& initial_key_id) {
+    const auto keys = bank_keys();
+    auto security = pin_pad_security(true, keys.authentication_key->bytes, initial_key_id);
+    REQUIRE(security.has_value());
+    return *security;
+}
+
+// Provisions the kiosk's pad with the authentication key and a DUKPT initial key only.
+void provision_dukpt(SecurePadKiosk& kiosk) {
+    auto keys = bank_keys();
+    keys.pin_aes_key.reset();
+    keys.pin_tdes_key.reset();
+    auto initial_key = drivers::dukpt::derive_initial_key(k_dukpt_base_key, k_dukpt_id);
+    REQUIRE(initial_key);
+    keys.dukpt_initial_key = drivers::epp::DukptInitialKey{
+        .key = drivers::epp::SecretKey(initial_key->bytes), .initial_key_id = k_dukpt_id};
+    REQUIRE(simulator::devices::provision_epp(kiosk.pad, keys).has_value());
+}
+
+}  // namespace
+
+TEST_CASE("a DUKPT pad with the configured initial key ID gives blocks that carry their KSN") {
+    SecurePadKiosk kiosk(dukpt_security(k_dukpt_id));
+    provision_dukpt(kiosk);
+    kiosk.plug_pad();
+    kiosk.start_accepted();
+    for (std::uint32_t transaction = 1; transaction <= 2; ++transaction) {
+        kiosk.service.start_pin_entry(card_number(), core::PinPurpose::sign_on);
+        REQUIRE(kiosk.recorder.skip_to<core::PinEntryReady>());
+        for (const char digit : std::string_view("8642")) {
+            kiosk.pad->press(*base::digit_key(digit - '0'));
+        }
+        kiosk.pad->press(Key::enter);
+        const auto entered = kiosk.recorder.skip_to<core::PinEntered>();
+        REQUIRE(entered);
+        const auto& ksn = entered->block.ksn();
+        REQUIRE(ksn.has_value());
+        CHECK(drivers::dukpt::counter_of(*ksn) == transaction);
+        // The bank's side: the block's key from the BDK and the KSN alone.
+        auto key = drivers::dukpt::derive_pin_encryption_key(k_dukpt_base_key, *ksn);
+        REQUIRE(key);
+        std::array<std::uint8_t, 16> block{};
+        std::ranges::copy(entered->block.bytes(), block.begin());
+        auto pin = drivers::iso9564::format4_decrypt_pin(block, k_pan, key->bytes);
+        REQUIRE(pin);
+        CHECK(*pin == "8642");
+        base::wipe(*pin);
+    }
+}
+
+TEST_CASE("a DUKPT pad with another initial key ID is refused") {
+    drivers::epp::InitialKeyId other = k_dukpt_id;
+    other[0] ^= 0x01;
+    SecurePadKiosk kiosk(dukpt_security(other));
+    provision_dukpt(kiosk);
+    kiosk.plug_pad();
+    kiosk.start();
+    const auto failed = kiosk.recorder.expect<core::DeviceFailed>();
+    REQUIRE(failed);
+    CHECK(failed->reason == "pad DUKPT key differs from configuration");
+    CHECK(kiosk.recorder.expect<core::DeviceMissing>());
+    // Only the verdict is told: no initial key ID in any notice.
+    for (const auto& notice : kiosk.recorder.notices()) {
+        CHECK(notice.event.find("123456") == std::string::npos);
+    }
+}
+
+TEST_CASE("a kiosk configured for DUKPT refuses a pad that holds fixed keys only") {
+    SecurePadKiosk kiosk(dukpt_security(k_dukpt_id));
+    kiosk.plug_pad();
+    kiosk.start();
+    const auto failed = kiosk.recorder.expect<core::DeviceFailed>();
+    REQUIRE(failed);
+    CHECK(failed->reason == "pad has no DUKPT key");
+}
+
+TEST_CASE("a DUKPT pad that has used its last counter is refused") {
+    SecurePadKiosk kiosk(dukpt_security(k_dukpt_id));
+    provision_dukpt(kiosk);
+    drivers::dukpt::OriginatingDevice::State used_up;
+    used_up.initial_key_id = k_dukpt_id;
+    used_up.counter = std::uint64_t{1} << 32;
+    REQUIRE(kiosk.pad->restore_dukpt(used_up));
+    kiosk.plug_pad();
+    kiosk.start();
+    const auto failed = kiosk.recorder.expect<core::DeviceFailed>();
+    REQUIRE(failed);
+    CHECK(failed->reason == "pad DUKPT keys used up");
 }

@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "drivers/dukpt/derivation.h"
+#include "drivers/dukpt/originating_device.h"
 #include "drivers/emv/application_cryptogram.h"
 #include "drivers/iso9564/pin_block.h"
 #include "kiosk/net/account_client.h"
@@ -551,6 +553,50 @@ TEST_CASE(
     to_bank.client.sign_on(72, card(k_zhang_wei_pan), *block);
     REQUIRE(to_bank.recorder.wait_for_replies(1));
     CHECK(to_bank.recorder.replies().back().reply.status == ServiceStatus::ok);
+}
+
+TEST_CASE("a DUKPT block goes with its KSN as pin_block_ksn; the bank signs on with it once") {
+    // docs/api/account.yaml 1.4, docs/protocols/epp.md §8.7: the pad's block under the key of
+    // its counter, from an initial key of the bank's demo BDK.
+    const drivers::dukpt::InitialKeyId id = simulator::bank::k_demo_dukpt_initial_key_id;
+    auto initial_key =
+        drivers::dukpt::derive_initial_key(simulator::bank::k_demo_dukpt_base_key, id);
+    REQUIRE(initial_key.has_value());
+    auto pad = drivers::dukpt::OriginatingDevice::load_initial_key(*initial_key, id);
+    REQUIRE(pad.has_value());
+    auto transaction = pad->next_pin_encryption_key();
+    REQUIRE(transaction.has_value());
+    auto bytes =
+        drivers::iso9564::format4_encrypted("1234", k_zhang_wei_pan, transaction->key.bytes);
+    REQUIRE(bytes.has_value());
+    auto block = kiosk::core::EncryptedPinBlock::from_bytes(*bytes, transaction->ksn);
+    REQUIRE(block.has_value());
+    // A KSN belongs beside a 16-byte block only, and is 12 bytes.
+    CHECK(kiosk::core::EncryptedPinBlock::from_bytes(std::span(*bytes).first(8), transaction->ksn)
+              .error() == kiosk::core::EncryptedPinBlockError::wrong_ksn);
+    CHECK(kiosk::core::EncryptedPinBlock::from_bytes(*bytes, std::span(transaction->ksn).first(11))
+              .error() == kiosk::core::EncryptedPinBlockError::wrong_ksn);
+    const kiosk::core::BalanceRequest request{card(k_zhang_wei_pan), *block};
+
+    FakeServer server(404, R"({"result":"card_unknown"})");
+    AccountClientUnderTest to_fake(server.url());
+    to_fake.client.sign_on(73, request);
+    REQUIRE(to_fake.recorder.wait_for_replies(1));
+    const auto body = nlohmann::json::parse(server.last_request(), nullptr, false);
+    REQUIRE_FALSE(body.is_discarded());
+    CHECK(body["pin_block_format"] == "iso9564-4");
+    CHECK(body["pin_block"] == base::to_hex(*bytes));
+    CHECK(body["pin_block_ksn"] == base::to_hex(transaction->ksn));
+
+    Bank bank;
+    AccountClientUnderTest to_bank(bank.url());
+    to_bank.client.sign_on(74, request);
+    REQUIRE(to_bank.recorder.wait_for_replies(1));
+    CHECK(to_bank.recorder.replies().back().reply.status == ServiceStatus::ok);
+    // The same block again, as a recording would replay it: a wrong PIN.
+    to_bank.client.sign_on(75, request);
+    REQUIRE(to_bank.recorder.wait_for_replies(2));
+    CHECK(to_bank.recorder.replies().back().reply.status == ServiceStatus::wrong_pin);
 }
 
 TEST_CASE("a terminal id with quotes is escaped, not spliced into the JSON") {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -388,6 +389,17 @@ std::vector<ClientRequest> client_requests(const simulator::bank::TlsFiles& iden
                     ++expected;
                 }
                 expected += 1;  // the sign-on
+            }
+            // A DUKPT block with its KSN (docs/api/account.yaml 1.4, "PinBlockKsn"), in a
+            // sign-on and a PIN change.
+            const kiosk::core::EncryptedPinBlock::Ksn ksn = {0x12, 0x34, 0x56, 0x78, 0x90, 0x12,
+                                                             0x34, 0x56, 0x00, 0x00, 0x00, 0x01};
+            const std::array<std::uint8_t, 16> dukpt_bytes{0x5A};
+            if (auto dukpt = kiosk::core::EncryptedPinBlock::from_bytes(dukpt_bytes, ksn)) {
+                client.sign_on(40, kiosk::core::BalanceRequest{*pan, *dukpt});
+                client.request(41, kiosk::core::ChangePin{*pan, *dukpt},
+                               base::SecretText(std::string(64, 'a')));
+                expected += 2;
             }
         }
         client.save_preferences(
