@@ -222,6 +222,7 @@ std::optional<drivers::epp::PadStatus> PinPadService::accept(drivers::epp::EppCl
 bool PinPadService::serve_accepted(Connection& connection) {
     auto& client = *connection.client;
     m_tamper_reported = false;
+    m_keys_used_up = false;
     const auto status = accept(client);
     if (!status) {
         return false;
@@ -251,7 +252,7 @@ bool PinPadService::serve_accepted(Connection& connection) {
 
     int failures = 0;
     bool gone = false;
-    while (!gone && !m_link.stop_requested() && !m_tamper_reported) {
+    while (!gone && !m_link.stop_requested() && !m_tamper_reported && !m_keys_used_up) {
         while (auto request = next_request()) {
             carry_out(connection, *request);
         }
@@ -291,7 +292,7 @@ bool PinPadService::serve_accepted(Connection& connection) {
     }
     // The jack is on the pad: without the pad, no headphones.
     set_headphones(false);
-    return m_tamper_reported;
+    return m_tamper_reported || m_keys_used_up;
 }
 
 std::optional<std::string> PinPadService::secure(drivers::epp::EppClient& client, bool& gone) {
@@ -433,6 +434,9 @@ void PinPadService::carry_out(Connection& connection, Request& request) {
     if (!started) {
         tell("pin entry refused");
         post(core::PinEntryFailed{std::string(drivers::epp::to_string(started.error()))});
+        // epp.md §8.7: a DUKPT pad whose counter is used up can make no block again; it is
+        // checked again at once, and refused until it has a new initial key.
+        m_keys_used_up = started.error() == EppError::keys_exhausted;
         return;
     }
     set_state(PinPadState::collecting);

@@ -177,6 +177,9 @@ class PinPadService {
     std::optional<std::string> m_refusal;
     // A tamper report while serving: the pad is refused once the loop ends. Model thread.
     bool m_tamper_reported = false;
+    // The pad refused a PIN entry as keys exhausted (epp.md §8.7): it is checked again, and
+    // refused, once the loop ends. Model thread.
+    bool m_keys_used_up = false;
     KeypadUse m_keypad = KeypadUse::function_keys;  // what the shell asked for; model thread only
 
     std::mutex m_requests_mutex;

@@ -748,3 +748,36 @@ TEST_CASE("a DUKPT pad that has used its last counter is refused") {
     REQUIRE(failed);
     CHECK(failed->reason == "pad DUKPT keys used up");
 }
+
+TEST_CASE("a DUKPT pad that uses its last counter in service is refused at the next PIN entry") {
+    SecurePadKiosk kiosk(dukpt_security(k_dukpt_id));
+    provision_dukpt(kiosk);
+    // ANSI X9.24-3-2017 supplement: the register of the last counter, 0xFFFF0000 (register 16).
+    drivers::dukpt::OriginatingDevice::State last;
+    last.initial_key_id = k_dukpt_id;
+    last.counter = 0xFFFF0000;
+    last.registers[16] = drivers::dukpt::AesKey(
+        std::array<std::uint8_t, 16>{0xF6, 0xBA, 0x59, 0x38, 0x9B, 0xD1, 0x4A, 0x98, 0x55, 0xBE,
+                                     0x97, 0x27, 0xE7, 0xC5, 0x2E, 0x3C});
+    REQUIRE(kiosk.pad->restore_dukpt(last));
+    kiosk.plug_pad();
+    kiosk.start_accepted();
+    kiosk.service.start_pin_entry(card_number(), core::PinPurpose::sign_on);
+    REQUIRE(kiosk.recorder.skip_to<core::PinEntryReady>());
+    for (const char digit : std::string_view("8642")) {
+        kiosk.pad->press(*base::digit_key(digit - '0'));
+    }
+    kiosk.pad->press(Key::enter);
+    const auto entered = kiosk.recorder.skip_to<core::PinEntered>();
+    REQUIRE(entered);
+    REQUIRE(entered->block.ksn());
+    CHECK(drivers::dukpt::counter_of(*entered->block.ksn()) == 0xFFFF0000);
+    // The next customer's entry fails, and staff hear why; the keypad is out of service.
+    kiosk.service.start_pin_entry(card_number(), core::PinPurpose::sign_on);
+    CHECK(kiosk.recorder.skip_to<core::PinEntryFailed>());
+    const auto failed = kiosk.recorder.skip_to<core::DeviceFailed>();
+    REQUIRE(failed);
+    CHECK(failed->reason == "pad DUKPT keys used up");
+    CHECK(kiosk.recorder.skip_to<core::DeviceMissing>());
+    CHECK(eventually([&] { return kiosk.service.state() == PinPadState::pad_missing; }));
+}
