@@ -108,7 +108,7 @@ TEST_CASE("the demo card file yields an account for every card with a balance") 
     for (const auto& account : *accounts) {
         names.insert(account.name);
     }
-    CHECK(names == std::set<std::string>{"zhang-wei", "li-na", "alice", "zhou-min"});
+    CHECK(names == std::set<std::string>{"zhang-wei", "li-na", "alice", "zhou-min", "chan-mei"});
 }
 
 TEST_CASE("amounts are parsed into minor units exactly") {
@@ -177,13 +177,14 @@ TEST_CASE("the database stores each PIN only as a salted PBKDF2 hash") {
     }
     Database database(directory.path() / "bank.sqlite");
     const auto pins = stored_pins(database);
-    REQUIRE(pins.size() == 4);
+    REQUIRE(pins.size() == 5);
     std::set<base::Bytes> salts;
     const std::map<std::string, std::string_view> pin_by_mask = {
         {"**** **** **** 0018", k_zhang_wei_pin},
         {"**** **** **** 0122", k_li_na_pin},
         {"**** **** **** 2223", k_alice_pin},
-        {"**** **** **** 6391", k_zhou_min_pin}};
+        {"**** **** **** 6391", k_zhou_min_pin},
+        {"**** **** **** 2091", k_chan_mei_pin}};
     for (const StoredPin& stored : pins) {
         INFO(stored.masked_pan);
         CHECK(stored.salt.size() == bank::k_pin_salt_size);

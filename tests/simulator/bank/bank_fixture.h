@@ -21,6 +21,7 @@ inline constexpr std::string_view k_li_na_pin = "2468";
 inline constexpr std::string_view k_alice_pan = "6234560000111122223";
 inline constexpr std::string_view k_alice_pin = "1111";
 inline constexpr std::string_view k_zhou_min_pin = "958316";
+inline constexpr std::string_view k_chan_mei_pin = "1357";
 inline constexpr std::string_view k_stranger_pan = "6214830000999900001";
 
 std::filesystem::path demo_cards_path();
