@@ -62,6 +62,10 @@ std::string_view to_string(CardFault fault) {
             return "unreadable";
         case CardFault::not_accepted:
             return "not_accepted";
+        case CardFault::expired:
+            return "expired";
+        case CardFault::blocked:
+            return "blocked";
     }
     return "unknown";
 }

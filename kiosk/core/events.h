@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,13 +41,17 @@ struct CardAuthentication {
     friend bool operator==(const CardAuthentication&, const CardAuthentication&) = default;
 };
 
-// What the card reader read from the chip (EMV tags 5A, 5F24, 5F2D), and its ARQC when the card
-// has a CDOL1 (a card without one cannot prove itself online).
+// What the card reader read from the chip (EMV tags 5A, 5F24, 5F2D, 5F28), and its ARQC when the
+// card has a CDOL1 (a card without one cannot prove itself online).
 struct CardData {
     CardNumber pan;
     std::string expiry;               // YYMM
     std::string language_preference;  // ISO 639-1 codes in order of preference, e.g. "zhen"
     std::optional<CardAuthentication> authentication = std::nullopt;
+    // The issuer's country (5F28, ISO 3166-1 numeric, three digits: "344" Hong Kong, "446"
+    // Macau); empty when the card does not say. It tells a Chinese preference Mandarin or
+    // Cantonese.
+    std::string issuer_country = {};
 
     friend bool operator==(const CardData&, const CardData&) = default;
 };
@@ -122,11 +127,24 @@ struct KeyPressed {
 struct CardInserted {};
 struct CardRead {
     CardData card;
+    // The month the card was read in, by the shell's clock (the same UTC date the card reader
+    // gives the chip as the transaction date, 9A): the core keeps no clock, and decides with it
+    // whether the card is past its expiry before any PIN is asked for (card_checks.h). A month
+    // that is not ok() (the default) says the shell did not know the date: the card is not
+    // refused for its expiry then, and the bank decides.
+    std::chrono::year_month read_in = {};
 };
 // Why a card could not be used: it picks what the customer is told.
 enum class CardFault {
     unreadable,    // the chip did not answer or answered nonsense: wiping it may help
     not_accepted,  // the chip answered but holds no application this kiosk accepts
+    // Read well, and past the last day of its expiry month (EMV 4.3 Book 3 §10.4.3): a new
+    // card is needed. The core finds it from CardRead::read_in (card_checks.h).
+    expired,
+    // The issuer blocked the card (SELECT answered 6A81, EMV 4.3 Book 1 §12.3.2) or every
+    // application on it this kiosk accepts (6283, §12.3.3): no terminal can use it again, and
+    // wiping it changes nothing.
+    blocked,
 };
 
 std::string_view to_string(CardFault fault);

@@ -12,36 +12,26 @@
 #include <variant>
 
 #include "base/overloaded.h"
+#include "kiosk/core/card_checks.h"
 #include "kiosk/core/flow_steps.h"
 
 namespace kiosk::core::flow_steps {
 
 namespace {
 
-// Maps the card's EMV language preference (tag 5F2D: ISO 639-1 codes, most preferred first) to
-// the first locale the kiosk has.
-std::optional<std::string> locale_from_preference(std::string_view preference,
-                                                  const Resources& resources) {
-    for (std::size_t position = 0; position + 2 <= preference.size(); position += 2) {
-        std::string code(preference.substr(position, 2));
-        for (char& character : code) {
-            if (character >= 'A' && character <= 'Z') {
-                character = static_cast<char>(character - 'A' + 'a');
-            }
-        }
-        std::string locale;
-        if (code == "zh") {
-            // A Chinese card keeps a Chinese kiosk's own variety (Cantonese in Hong Kong).
-            locale = resources.default_locale.starts_with("zh") ? resources.default_locale
-                                                                : std::string("zh-CN");
-        } else if (code == "en") {
-            locale = "en";
-        }
-        if (!locale.empty() && resources.has_locale(locale)) {
-            return locale;
-        }
+// What the customer is told about a card that cannot be used, by why.
+EndReason end_reason_for_card(CardFault fault) {
+    switch (fault) {
+        case CardFault::unreadable:
+            return EndReason::card_unreadable;
+        case CardFault::not_accepted:
+            return EndReason::card_not_accepted;
+        case CardFault::expired:
+            return EndReason::card_expired;
+        case CardFault::blocked:
+            return EndReason::chip_blocked;
     }
-    return std::nullopt;
+    return EndReason::card_unreadable;
 }
 
 }  // namespace
@@ -272,20 +262,27 @@ void Flow::handle(const CardRead& event) {
     cancel_timer(TimerId::card_read);
     m_session.card = event.card;
     journal("card_read");
+    // The card's own language first, so that a card that cannot be used is explained in it too.
     if (!m_session.locale_chosen) {
-        if (const auto locale = locale_from_preference(event.card.language_preference, m_resources);
+        if (const auto locale = locale_for_card(event.card, m_resources);
             locale && *locale != m_session.locale) {
             m_session.locale = *locale;
             journal("locale_from_card", *locale);
         }
+    }
+    // Decided before the PIN pad is asked for anything: no PIN is typed for a card that cannot
+    // be used. The journal names the fault, never the card or its dates.
+    if (const std::optional<CardFault> fault = card_fault(event.card, event.read_in)) {
+        journal("card_refused", std::string(to_string(*fault)));
+        end_session(end_reason_for_card(*fault));
+        return;
     }
     begin_pin_entry();
 }
 
 void Flow::handle(const CardReadFailed& event) {
     journal("card_read_failed", event.reason);
-    end_session(event.fault == CardFault::not_accepted ? EndReason::card_not_accepted
-                                                       : EndReason::card_unreadable);
+    end_session(end_reason_for_card(event.fault));
 }
 
 void Flow::handle(const CardRemoved&) {

@@ -326,6 +326,14 @@ void Flow::help_key() {
 }
 
 void Flow::welcome_key(base::Key key) {
+    if (m_session.pin_pad_missing) {
+        // The welcome screen offers no choice without the keypad (screens.cpp): a key that
+        // reaches the kiosk anyway (a touch beside the notice, a service keyboard) chooses
+        // nothing the screen did not offer, and the customer hears again where to go.
+        reject_key();
+        speak_screen_again();
+        return;
+    }
     if (key == k_welcome_languages_key && m_session.elder_mode) {
         accept_key();
         open_languages();

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "kiosk/core/flow_steps.h"
+#include "kiosk/core/wording.h"
 
 namespace kiosk::core::flow_steps {
 

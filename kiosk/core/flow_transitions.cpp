@@ -21,6 +21,8 @@ bool is_fault(EndReason reason) {
         case EndReason::service_unavailable:
         case EndReason::pin_pad_failed:
         case EndReason::card_not_accepted:
+        case EndReason::card_expired:
+        case EndReason::chip_blocked:
         case EndReason::card_reader_failed:
             return true;
         default:

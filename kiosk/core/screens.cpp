@@ -52,6 +52,10 @@ std::string_view to_string(ScreenId id) {
             return "error_pin_pad";
         case ScreenId::error_card_not_accepted:
             return "error_card_not_accepted";
+        case ScreenId::error_card_expired:
+            return "error_card_expired";
+        case ScreenId::error_chip_blocked:
+            return "error_chip_blocked";
         case ScreenId::error_card_reader:
             return "error_card_reader";
         case ScreenId::timed_out:
@@ -392,6 +396,10 @@ ScreenId screen_for(const Session& session) {
             return ScreenId::error_pin_pad;
         case EndReason::card_not_accepted:
             return ScreenId::error_card_not_accepted;
+        case EndReason::card_expired:
+            return ScreenId::error_card_expired;
+        case EndReason::chip_blocked:
+            return ScreenId::error_chip_blocked;
         case EndReason::timed_out:
             return ScreenId::timed_out;
         case EndReason::cash_not_given:
@@ -429,8 +437,17 @@ ScreenModel welcome_screen(const Resources& resources, const Session& session) {
     // No "insert your card" where no card can be taken: the notice says why and what else to
     // do (docs/accessibility.md, "When a device or the voice is missing").
     if (session.pin_pad_missing) {
+        // Every key is on the PIN pad: a pad missing, or refused (a tamper, a failed
+        // authentication, a key check value that differs: docs/protocols/epp.md §8.6), reports
+        // none, not even the function keys or the headphone jack. So no choice is offered that
+        // could not be made: the notice says what is wrong, that staff know, and where to go.
         builder.add(make_element(Role::notice, builder.catalog().text("device.pin_pad_missing")));
-    } else if (session.card_reader_missing) {
+        if (session.elder_mode) {
+            builder.add(Role::status, "elder_mode_status");
+        }
+        return std::move(builder).build();
+    }
+    if (session.card_reader_missing) {
         builder.add(
             make_element(Role::notice, builder.catalog().text("device.card_reader_missing")));
     } else {
@@ -456,9 +473,9 @@ ScreenModel welcome_screen(const Resources& resources, const Session& session) {
     if (session.elder_mode) {
         builder.add(Role::status, "elder_mode_status");
     }
-    // The Help key is on the PIN pad. Elder mode's welcome offers staff as a choice already,
-    // and keeps to a screen that fits at the largest text.
-    if (!session.pin_pad_missing && !session.elder_mode) {
+    // Elder mode's welcome offers staff as a choice already, and keeps to a screen that fits at
+    // the largest text.
+    if (!session.elder_mode) {
         builder.add(Role::notice, "help");
     }
     return std::move(builder).build();
@@ -614,6 +631,8 @@ ScreenModel card_return_screen(ScreenId id, const Resources& resources, const Se
         case ScreenId::error_cash_not_given:
         case ScreenId::error_pin_pad:
         case ScreenId::error_card_not_accepted:
+        case ScreenId::error_card_expired:
+        case ScreenId::error_chip_blocked:
             builder.add(Role::text, "next");
             break;
         default:
@@ -719,6 +738,8 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::error_service_unavailable:
         case ScreenId::error_pin_pad:
         case ScreenId::error_card_not_accepted:
+        case ScreenId::error_card_expired:
+        case ScreenId::error_chip_blocked:
         case ScreenId::timed_out:
         case ScreenId::error_cash_not_given:
             return card_return_screen(id, resources, session);
@@ -785,7 +806,8 @@ bool takes_digits(ScreenId id) {
 
 ScreenModel build_screen(ScreenId id, const Resources& resources, const Session& session) {
     ScreenModel screen = compose(id, resources, session);
-    screen.takes_digits = takes_digits(id);
+    // The welcome screen without its keypad offers no choice, so no digit either.
+    screen.takes_digits = takes_digits(id) && !(id == ScreenId::welcome && session.pin_pad_missing);
     // Without a voice every screen says so under its title, for customers and staff who expect
     // to hear it (docs/accessibility.md, "When a device or the voice is missing").
     if (session.voice_missing && !screen.elements.empty()) {

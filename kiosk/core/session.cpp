@@ -146,6 +146,10 @@ std::string_view to_string(EndReason reason) {
             return "pin_pad_failed";
         case EndReason::card_not_accepted:
             return "card_not_accepted";
+        case EndReason::card_expired:
+            return "card_expired";
+        case EndReason::chip_blocked:
+            return "chip_blocked";
         case EndReason::card_reader_failed:
             return "card_reader_failed";
         case EndReason::timed_out:

@@ -101,6 +101,8 @@ enum class EndReason {
     service_unavailable,  // the account service is down, slow or answered nonsense
     pin_pad_failed,       // the PIN pad reported a failure, or went away
     card_not_accepted,    // the chip holds no application this kiosk accepts
+    card_expired,         // read well, past its expiry month: the customer needs a new card
+    chip_blocked,         // the issuer blocked the chip or its applications (6A81, 6283)
     card_reader_failed,   // the reader went away with the card inside
     timed_out,            // no answer to the inactivity warning
     card_removed,         // the card was pulled out mid-session

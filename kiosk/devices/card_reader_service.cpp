@@ -22,12 +22,22 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using drivers::ccid::CcidError;
 
-// What the customer is told about a card that could not be read: only a chip that answered
-// every question and holds no application this kiosk accepts (a transit or loyalty card) is
-// "not accepted"; anything else may be dirt on the contacts, and wiping the chip may help.
-core::CardFault fault_of(drivers::emv::EmvError error) {
-    return error == drivers::emv::EmvError::no_application ? core::CardFault::not_accepted
-                                                           : core::CardFault::unreadable;
+// What the customer is told about a card that could not be read: a chip that answered every
+// question and holds no application this kiosk accepts (a transit or loyalty card) is "not
+// accepted"; a card its issuer blocked (SELECT 6A81, EMV 4.3 Book 1 §12.3.2), or whose every
+// application this kiosk accepts is blocked (6283, §12.3.3), is "blocked": no terminal can use
+// it, and the customer needs the bank. Anything else may be dirt on the contacts, and wiping the
+// chip may help.
+core::CardFault card_fault_of(drivers::emv::EmvError error) {
+    switch (error) {
+        case drivers::emv::EmvError::no_application:
+            return core::CardFault::not_accepted;
+        case drivers::emv::EmvError::card_blocked:
+        case drivers::emv::EmvError::application_blocked:
+            return core::CardFault::blocked;
+        default:
+            return core::CardFault::unreadable;
+    }
 }
 
 // "072F:90CC", as lsusb shows a USB id.
@@ -64,6 +74,12 @@ struct CardReaderService::Connection {
     // The card being read or in use, from power-on to release.
     std::unique_ptr<drivers::ccid::CardSession> card;
 };
+
+std::chrono::year_month utc_month_now() {
+    const std::chrono::year_month_day today{
+        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+    return today.year() / today.month();
+}
 
 core::CardAuthentication card_authentication_of(
     const drivers::emv::OnlineAuthentication& authentication) {
@@ -365,7 +381,7 @@ CardReaderService::Outcome CardReaderService::read_card(Connection& connection) 
     auto data = drivers::emv::read_card_data(*connection.card, m_options.terminal);
     if (!data) {
         post(core::CardReadFailed{finish_read(drivers::emv::to_string(data.error())),
-                                  fault_of(data.error())});
+                                  card_fault_of(data.error())});
         tell("card read failed");
         if (data.error() == drivers::emv::EmvError::reader_failed &&
             !connection.client->slot_status()) {
@@ -395,7 +411,9 @@ CardReaderService::Outcome CardReaderService::read_card(Connection& connection) 
     post(core::CardRead{core::CardData{.pan = std::move(*number),
                                        .expiry = std::move(data->expiry),
                                        .language_preference = std::move(data->language_preference),
-                                       .authentication = std::move(authentication)}});
+                                       .authentication = std::move(authentication),
+                                       .issuer_country = std::move(data->issuer_country)},
+                        m_options.month_now()});
     return Outcome::keep_going;
 }
 

@@ -2,8 +2,11 @@
 // The card reader device model (docs/architecture.md, "Drivers are layered"): finds the CCID
 // reader, follows its slot, reads an inserted card with drivers/emv and reports core events:
 // CardInserted, then CardRead or CardReadFailed, and CardRemoved when the card is pulled out.
+// CardRead carries the month of the read (CardReaderOptions::month_now) and the issuer's country.
 // CardReadFailed says CardFault::not_accepted for a chip that answers but holds no application
-// the terminal supports (EmvError::no_application), CardFault::unreadable for anything else.
+// the terminal supports (EmvError::no_application), CardFault::blocked for a card or every
+// application blocked (EmvError::card_blocked, application_blocked), CardFault::unreadable for
+// anything else.
 // DeviceMissing{card_reader} and DeviceReturned{card_reader} say when the reader goes and comes
 // back (DeviceLink).
 //
@@ -21,6 +24,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,6 +49,9 @@ std::string_view to_string(CardReaderState state);
 // as the core carries it: upper-case hexadecimal text (core::CardAuthentication).
 core::CardAuthentication card_authentication_of(
     const drivers::emv::OnlineAuthentication& authentication);
+
+// This month by the system clock, in UTC.
+std::chrono::year_month utc_month_now();
 
 // A reader model by its USB ids, as the allow-list names it.
 struct ReaderId {
@@ -71,6 +78,11 @@ struct CardReaderOptions {
     // One card read, from power-on to the last record, ends within this however the card or
     // the reader stall (kiosk/devices/device_timing.h).
     std::chrono::milliseconds read_limit = k_card_read_limit;
+    // The month a card is read in, for CardRead::read_in: the core, which keeps no clock,
+    // refuses an expired card with it before any PIN is asked for. UTC, as the transaction
+    // date the card is given (9A, drivers/emv/card_data.h), so the kiosk and the card's
+    // cryptogram agree on the date. A test sets another month.
+    std::function<std::chrono::year_month()> month_now = utc_month_now;
 };
 
 class CardReaderService {

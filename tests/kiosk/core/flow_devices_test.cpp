@@ -49,6 +49,57 @@ TEST_CASE(
     }
 }
 
+TEST_CASE("Without the PIN pad the welcome screen offers no choice, for no key would work") {
+    for (const bool elder_mode : {false, true}) {
+        for (const std::string_view locale : {"zh-CN", "zh-HK", "en"}) {
+            INFO(locale << (elder_mode ? " elder" : ""));
+            FlowDriver kiosk;
+            kiosk.send(Started{});
+            kiosk.session().locale = std::string(locale);
+            kiosk.session().elder_mode = elder_mode;
+            const auto& effects = kiosk.send(DeviceMissing{Device::pin_pad});
+            const auto screen = last_screen(effects);
+            REQUIRE(screen);
+            CHECK(screen->id == "welcome");
+            CHECK(shows(screen, kiosk.text("device.pin_pad_missing")));
+            // Every key is on the pad: no language, setting, ticket or staff choice on a key.
+            CHECK(std::ranges::none_of(screen->elements, [](const Element& element) {
+                return element.role == Role::choice || element.key.has_value();
+            }));
+            CHECK_FALSE(screen->takes_digits);
+            // Nor said: no "press" of any key.
+            const std::string spoken = spoken_text(effects);
+            CHECK(spoken.find(kiosk.text("device.pin_pad_missing")) != std::string::npos);
+            for (const char* key : {"key.1", "key.5", "key.6", "key.7", "key.help"}) {
+                INFO(key);
+                CHECK(spoken.find(kiosk.text(key)) == std::string::npos);
+            }
+            // The pad is back: the choices are too.
+            const auto back = last_screen(kiosk.send(DeviceReturned{Device::pin_pad}));
+            REQUIRE(back);
+            CHECK(std::ranges::count(back->elements, Role::choice, &Element::role) >= 4);
+        }
+    }
+}
+
+TEST_CASE("Without the PIN pad a key that reaches the welcome screen chooses nothing") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, DeviceMissing{Device::pin_pad}});
+    for (const base::Key key :
+         {base::Key::digit_1, base::Key::digit_2, base::Key::digit_4, base::Key::digit_5,
+          base::Key::digit_6, base::Key::digit_7, base::Key::enter}) {
+        INFO(base::to_string(key));
+        const auto& effects = kiosk.send(KeyPressed{key});
+        CHECK(kiosk.session().state == State::welcome);
+        CHECK(kiosk.session().locale == "zh-CN");
+        CHECK_FALSE(kiosk.session().elder_mode);
+        CHECK(effects_of<CallStaff>(effects).empty());
+        CHECK(effects_of<ListBusinesses>(effects).empty());
+        // The customer hears again where to go instead.
+        CHECK(mentions(effects, kiosk.text("device.pin_pad_missing")));
+    }
+}
+
 TEST_CASE("Without the PIN pad the welcome screen says the keypad is out and offers no Help key") {
     FlowDriver kiosk;
     kiosk.send(Started{});

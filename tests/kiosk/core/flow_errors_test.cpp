@@ -2,6 +2,9 @@
 // returned (docs/service-standards.md, first-contact responsibility).
 
 #include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -234,5 +237,132 @@ TEST_CASE("The journal records each step without personal data") {
           "sign_on_reply", "balance_shown", "session_ended"}) {
         INFO(expected);
         CHECK(std::ranges::find(events, expected) != events.end());
+    }
+}
+
+namespace {
+
+// The sample card expires in December 2029.
+constexpr std::chrono::year_month k_after_expiry = std::chrono::year{2030} / std::chrono::January;
+constexpr std::chrono::year_month k_expiry_month = std::chrono::year{2029} / std::chrono::December;
+
+// Nothing the flow journaled, showed or said holds the card's number or its expiry.
+void check_no_card_details(const std::vector<Effect>& effects) {
+    for (const Effect& effect : effects) {
+        for (const std::string& text : texts_of(effect)) {
+            CHECK(text.find(k_sample_pan) == std::string::npos);
+            CHECK(text.find("2912") == std::string::npos);
+        }
+    }
+}
+
+// A screen and its speech: the title, what happened and what to do, each said in full.
+void check_explained(const FlowDriver& kiosk, std::string_view screen_id) {
+    const std::string section(screen_id);
+    for (const char* part : {".title", ".text", ".next"}) {
+        const std::string words = kiosk.text(section + part);
+        INFO(section + part);
+        REQUIRE_FALSE(words.empty());
+        CHECK(shows(kiosk.last(), words));
+        CHECK(mentions(kiosk.last(), words));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("An expired card is explained and returned before any PIN is asked for") {
+    for (const std::string_view preference : {"zh", "en"}) {
+        INFO(preference);
+        FlowDriver kiosk;
+        kiosk.send_all({Started{}, CardInserted{}});
+        kiosk.send(CardRead{sample_card(std::string(preference)), k_after_expiry});
+        CHECK_FALSE(has_effect<StartPinEntry>(kiosk.all()));
+        CHECK_FALSE(kiosk.session().pin_entry_active);
+        CHECK(has_effect<EjectCard>(kiosk.last()));
+        CHECK(kiosk.session().state == State::returning_card);
+        CHECK(kiosk.session().end_reason == EndReason::card_expired);
+        CHECK_FALSE(kiosk.session().card.has_value());
+        CHECK(last_screen(kiosk.last())->id == "error_card_expired");
+        check_explained(kiosk, "error_card_expired");
+        CHECK(mentions(kiosk.last(), kiosk.text("take_card.notice")));
+        // Said in the card's language.
+        CHECK(last_screen(kiosk.last())->locale == (preference == "en" ? "en" : "zh-CN"));
+        const auto journal = effects_of<Journal>(kiosk.last());
+        CHECK(std::ranges::any_of(journal, [](const Journal& entry) {
+            return entry.event == "card_refused" && entry.detail == "expired";
+        }));
+        check_no_card_details(kiosk.all());
+    }
+}
+
+TEST_CASE("The Mandarin words for an expired card send the customer to the counter for a new one") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, CardInserted{}});
+    kiosk.send(CardRead{sample_card(), k_after_expiry});
+    CHECK(mentions(kiosk.last(), "有效期"));
+    CHECK(mentions(kiosk.last(), "柜台"));
+    CHECK(mentions(kiosk.last(), "新卡"));
+    CHECK(mentions(kiosk.last(), "抱歉"));
+    // Not the advice for a dirty chip: wiping an expired card changes nothing.
+    CHECK_FALSE(mentions(kiosk.last(), "擦"));
+}
+
+TEST_CASE("A card in its expiry month is still used: the PIN is asked for") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, CardInserted{}});
+    kiosk.send(CardRead{sample_card(), k_expiry_month});
+    CHECK(has_effect<StartPinEntry>(kiosk.all()));
+    CHECK(kiosk.session().state == State::pin_entry);
+}
+
+TEST_CASE("An expired card from Hong Kong is explained in Cantonese") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, CardInserted{}});
+    CardData card = sample_card("zh");
+    card.issuer_country = "344";
+    kiosk.send(CardRead{card, k_after_expiry});
+    REQUIRE(last_screen(kiosk.last()));
+    CHECK(last_screen(kiosk.last())->locale == "zh-HK");
+    CHECK(kiosk.session().locale == "zh-HK");
+    check_explained(kiosk, "error_card_expired");
+    CHECK(mentions(kiosk.last(), "櫃位"));
+}
+
+TEST_CASE("A blocked card, or one whose applications are all blocked, is explained and returned") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, CardInserted{}});
+    kiosk.send(CardReadFailed{"emv: the card is blocked", CardFault::blocked});
+    check_card_returned(kiosk, "error_chip_blocked");
+    CHECK(kiosk.session().end_reason == EndReason::chip_blocked);
+    check_explained(kiosk, "error_chip_blocked");
+    CHECK(mentions(kiosk.last(), "柜台"));
+    CHECK(mentions(kiosk.last(), "新卡"));
+    // Neither the dirty chip's advice nor the lost card's: this card needs the bank.
+    CHECK_FALSE(mentions(kiosk.last(), "擦"));
+    CHECK_FALSE(mentions(kiosk.last(), "挂失"));
+    CHECK_FALSE(has_effect<StartPinEntry>(kiosk.all()));
+    const auto journal = effects_of<Journal>(kiosk.last());
+    CHECK(std::ranges::any_of(journal, [](const Journal& entry) {
+        return entry.event == "card_read_failed" && entry.detail == "emv: the card is blocked";
+    }));
+    CHECK(std::ranges::any_of(effects_of<Tone>(kiosk.last()),
+                              [](const Tone& tone) { return tone.kind == ToneKind::error; }));
+}
+
+TEST_CASE("An expired or blocked card's screen is heard to its end before the first reminder") {
+    for (const bool expired : {true, false}) {
+        INFO(expired);
+        FlowDriver kiosk;
+        kiosk.send_all({Started{}, CardInserted{}});
+        if (expired) {
+            kiosk.send(CardRead{sample_card(), k_after_expiry});
+        } else {
+            kiosk.send(CardReadFailed{"probe", CardFault::blocked});
+        }
+        CHECK_FALSE(timer_started(kiosk.last(), TimerId::reminder));
+        CHECK(timer_started(kiosk.send(SpeechEnded{}), TimerId::reminder));
+        // Taken: goodbye, as for any card returned.
+        kiosk.send(CardRemoved{});
+        CHECK(kiosk.session().state == State::goodbye);
     }
 }

@@ -42,6 +42,7 @@
 // are told apart only where step() reads them: configuration() says where.
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -383,8 +384,11 @@ std::vector<Event> probes(const Session& session) {
         events.push_back(KeyPressed{key});
     }
     for (Event event : std::initializer_list<Event>{
-             CardInserted{}, CardRead{sample_card()}, CardReadFailed{"probe"},
-             CardReadFailed{"probe", CardFault::not_accepted}, CardRemoved{}, PinEntryReady{},
+             CardInserted{}, CardRead{sample_card()},
+             // The sample card expires in December 2029: read in January 2030 it is refused.
+             CardRead{sample_card(), std::chrono::year{2030} / std::chrono::January},
+             CardReadFailed{"probe"}, CardReadFailed{"probe", CardFault::not_accepted},
+             CardReadFailed{"probe", CardFault::blocked}, CardRemoved{}, PinEntryReady{},
              PinDigitEntered{1}, PinCleared{}, PinEntered{sample_pin_block()}, PinEntryCancelled{},
              NewPinAgain{}, NewPinsDiffer{}, PinEntryFailed{"probe"},
              DeviceFailed{"card reader", "probe"}}) {

@@ -569,3 +569,49 @@ TEST_CASE("a clone carrying only the PAN reaches the core with no ARQC") {
     REQUIRE(read);
     CHECK_FALSE(read->card.authentication.has_value());
 }
+
+TEST_CASE("a card its issuer blocked, or whose applications are all blocked, is reported blocked") {
+    // "blocked": 6A81 to every SELECT (EMV 4.3 Book 1 §12.3.2); "app-blocked": its one payment
+    // application answers 6283 (§12.3.3). Neither is dirt on the chip: the customer needs the
+    // bank, not a cloth.
+    for (const char* name : {"blocked", "app-blocked"}) {
+        INFO(name);
+        ReaderKiosk kiosk;
+        kiosk.plug_reader();
+        kiosk.start();
+        kiosk.reader->insert(card(name));
+        CHECK(kiosk.recorder.expect<core::CardInserted>());
+        const auto failed = kiosk.recorder.expect<core::CardReadFailed>();
+        REQUIRE(failed);
+        CHECK(failed->fault == core::CardFault::blocked);
+        CHECK_FALSE(failed->reason.empty());
+        CHECK(eventually([&] { return !kiosk.reader->card_powered(); }));
+        kiosk.reader->remove();
+        CHECK(kiosk.recorder.expect<core::CardRemoved>());
+    }
+}
+
+TEST_CASE("a card read carries the month it was read in, for the core's expiry check") {
+    // An expired card reads as well as any: the core refuses it, before any PIN, by this month.
+    CardReaderOptions options;
+    options.month_now = [] { return std::chrono::year{2026} / std::chrono::December; };
+    ReaderKiosk kiosk(options);
+    kiosk.plug_reader();
+    kiosk.start();
+    kiosk.reader->insert(card("expired"));
+    CHECK(kiosk.recorder.expect<core::CardInserted>());
+    const auto read = kiosk.recorder.expect<core::CardRead>();
+    REQUIRE(read);
+    CHECK(read->read_in == std::chrono::year{2026} / std::chrono::December);
+    CHECK(read->card.expiry == "2301");
+}
+
+TEST_CASE("by default the month of a read is this month in UTC") {
+    CHECK(utc_month_now().ok());
+    const std::chrono::year_month_day today{
+        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+    const std::chrono::year_month now = utc_month_now();
+    // The month may turn between the two readings of the clock, never by more than one.
+    CHECK((now == today.year() / today.month() ||
+           now == (today.year() / today.month()) + std::chrono::months{1}));
+}
