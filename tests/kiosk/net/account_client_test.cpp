@@ -1176,6 +1176,42 @@ TEST_CASE("a PIN change carries the PIN pad's block; an easy PIN is refused") {
     CHECK(under_test.ask(353, k_zhang_wei_pan, "7391").reply.status == ServiceStatus::ok);
 }
 
+TEST_CASE("a PIN change may carry a DUKPT block; the same block again changes nothing") {
+    // docs/api/account.yaml 1.4: the new PIN's block under its own DUKPT key, with its KSN.
+    const drivers::dukpt::InitialKeyId id = simulator::bank::k_demo_dukpt_initial_key_id;
+    auto initial_key =
+        drivers::dukpt::derive_initial_key(simulator::bank::k_demo_dukpt_base_key, id);
+    REQUIRE(initial_key.has_value());
+    auto pad = drivers::dukpt::OriginatingDevice::load_initial_key(*initial_key, id);
+    REQUIRE(pad.has_value());
+    auto transaction = pad->next_pin_encryption_key();
+    REQUIRE(transaction.has_value());
+    auto bytes =
+        drivers::iso9564::format4_encrypted("7391", k_zhang_wei_pan, transaction->key.bytes);
+    REQUIRE(bytes.has_value());
+    auto block = kiosk::core::EncryptedPinBlock::from_bytes(*bytes, transaction->ksn);
+    REQUIRE(block.has_value());
+
+    Bank bank;
+    AccountClientUnderTest under_test(bank.url());
+    const base::SecretText session = session_of(under_test, 360, k_zhang_wei_pan, "1234");
+    CHECK(under_test.money(361, kiosk::core::ChangePin{card(k_zhang_wei_pan), *block}, session)
+              .status == MoneyStatus::ok);
+    CHECK(under_test.ask(362, k_zhang_wei_pan, "7391").reply.status == ServiceStatus::ok);
+    // Changed again under the fixed key, then the DUKPT block replayed: it does not decipher,
+    // so the service refuses it (400) and the PIN stays the later one.
+    const base::SecretText again = session_of(under_test, 363, k_zhang_wei_pan, "7391");
+    CHECK(under_test
+              .money(
+                  364,
+                  kiosk::core::ChangePin{card(k_zhang_wei_pan), pin_block("2580", k_zhang_wei_pan)},
+                  again)
+              .status == MoneyStatus::ok);
+    CHECK(under_test.money(365, kiosk::core::ChangePin{card(k_zhang_wei_pan), *block}, again)
+              .status == MoneyStatus::bad_reply);
+    CHECK(under_test.ask(366, k_zhang_wei_pan, "2580").reply.status == ServiceStatus::ok);
+}
+
 TEST_CASE("a request that breaks the contract is never sent") {
     FakeServer server(200, R"({"result":"ok"})");
     AccountClientUnderTest under_test(server.url());
