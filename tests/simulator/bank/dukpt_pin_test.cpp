@@ -1,4 +1,4 @@
-// The simulated bank's DUKPT PIN blocks (docs/api/account.yaml, "DUKPT PIN blocks", version 1.4):
+// The simulated bank's DUKPT PIN blocks (docs/api/account.yaml, "PinBlockKsn", version 1.4):
 // each format 4 block comes with its KSN, the bank derives the block's key from its BDK, and a
 // replayed or older KSN is answered exactly as a wrong PIN. The blocks are made as a PIN pad
 // makes them: an OriginatingDevice loaded with the initial key of the demo BDK (ANSI
