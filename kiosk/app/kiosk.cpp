@@ -520,9 +520,10 @@ void Kiosk::carry_out(const core::Effect& effect) {
             },
             [&](const core::CancelPinEntry&) { m_pin_pad->cancel_pin_entry(); },
             [&](const core::EjectCard&) { m_card_reader->eject(); },
-            [&](const core::Call& call) {
-                m_account->sign_on(call.call_id, call.request.pan, call.request.pin_block);
+            [&](const core::RenewCardAuthentication&) {
+                m_card_reader->renew_card_authentication();
             },
+            [&](const core::Call& call) { m_account->sign_on(call.call_id, call.request); },
             // Call ids are unique across both clients: each drops the ones it does not know.
             [&](const core::CancelCall& cancel) {
                 m_account->cancel(cancel.call_id);

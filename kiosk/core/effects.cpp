@@ -66,6 +66,8 @@ constexpr std::string_view effect_name() {
         return "CancelPinEntry";
     } else if constexpr (std::is_same_v<T, EjectCard>) {
         return "EjectCard";
+    } else if constexpr (std::is_same_v<T, RenewCardAuthentication>) {
+        return "RenewCardAuthentication";
     } else if constexpr (std::is_same_v<T, Call>) {
         return "Call";
     } else if constexpr (std::is_same_v<T, CancelCall>) {

@@ -94,6 +94,9 @@ struct StartPinEntry {
 };
 struct CancelPinEntry {};
 struct EjectCard {};
+// Ask the card for a fresh ARQC (a new transaction: EMV 4.3 Book 3 §10.8); answered by
+// CardAuthenticationRenewed, or CardReadFailed when the card fails.
+struct RenewCardAuthentication {};
 struct Call {
     std::uint64_t call_id = 0;
     BalanceRequest request;
@@ -186,12 +189,12 @@ struct Journal {
     std::optional<TransactionRecord> transaction = std::nullopt;
 };
 
-using Effect =
-    std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume,
-                 BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard, Call, CancelCall,
-                 AccountCall, SavePreferences, ListBusinesses, TakeTicket, CallStaff, AnswerSurvey,
-                 FileComplaint, Print, StartTimer, CancelTimer, NotifyStaff, Journal, Dispense,
-                 PresentCash, RetractCash, RejectCash, CheckDispenser>;
+using Effect = std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech,
+                            SetVolume, BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard,
+                            RenewCardAuthentication, Call, CancelCall, AccountCall, SavePreferences,
+                            ListBusinesses, TakeTicket, CallStaff, AnswerSurvey, FileComplaint,
+                            Print, StartTimer, CancelTimer, NotifyStaff, Journal, Dispense,
+                            PresentCash, RetractCash, RejectCash, CheckDispenser>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

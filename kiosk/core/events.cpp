@@ -124,6 +124,8 @@ constexpr std::string_view event_name() {
         return "CardRead";
     } else if constexpr (std::is_same_v<T, CardReadFailed>) {
         return "CardReadFailed";
+    } else if constexpr (std::is_same_v<T, CardAuthenticationRenewed>) {
+        return "CardAuthenticationRenewed";
     } else if constexpr (std::is_same_v<T, CardRemoved>) {
         return "CardRemoved";
     } else if constexpr (std::is_same_v<T, PinDigitEntered>) {

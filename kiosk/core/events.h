@@ -154,6 +154,12 @@ struct CardReadFailed {
     CardFault fault = CardFault::unreadable;
 };
 struct CardRemoved {};
+// The card's fresh ARQC for another sign-on (RenewCardAuthentication): a cryptogram is good for
+// one request only (EMV 4.3 Book 2 §8.1; the bank refuses a counter it has seen). None when the
+// chip gives none (no CDOL1). The card failing instead is CardReadFailed.
+struct CardAuthenticationRenewed {
+    std::optional<CardAuthentication> authentication;
+};
 // The PIN pad confirmed that it is collecting the PIN (it answered START PIN ENTRY): only now
 // is the PIN prompt shown, so that no digit is typed while the pad would still report it.
 struct PinEntryReady {};
@@ -271,12 +277,12 @@ struct JournalFailed {
 
 using Event =
     std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
-                 PinEntryReady, PinDigitEntered, PinCleared, PinEntered, PinEntryCancelled,
-                 NewPinAgain, NewPinsDiffer, PinEntryFailed, DeviceFailed, DeviceMissing,
-                 DeviceReturned, SpeechEnded, HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived,
-                 PreferencesSaved, MoneyReplyReceived, BusinessesListed, TicketIssued,
-                 StaffCallChanged, ComplaintFiled, PaperChanged, PrintFinished, TimerFired,
-                 CashDispensed, CashPresented, CashTaken, CashRetracted, CashRejected,
+                 CardAuthenticationRenewed, PinEntryReady, PinDigitEntered, PinCleared, PinEntered,
+                 PinEntryCancelled, NewPinAgain, NewPinsDiffer, PinEntryFailed, DeviceFailed,
+                 DeviceMissing, DeviceReturned, SpeechEnded, HeadphonesPlugged, HeadphonesUnplugged,
+                 ReplyReceived, PreferencesSaved, MoneyReplyReceived, BusinessesListed,
+                 TicketIssued, StaffCallChanged, ComplaintFiled, PaperChanged, PrintFinished,
+                 TimerFired, CashDispensed, CashPresented, CashTaken, CashRetracted, CashRejected,
                  DispenserReported, JournalFailed>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...

@@ -205,6 +205,7 @@ void Flow::notify_staff(std::string reason, AssistanceReason kind) {
 // "Privacy").
 void Flow::wipe_customer_data() {
     m_session.card.reset();
+    m_session.pin_block_waiting.reset();
     m_session.balance.reset();
     m_session.preferences_grant.clear();
     m_session.pin_digit_count = 0;

@@ -55,7 +55,14 @@ bool Flow::fits(const Event& event) const {
             },
             [this](const CardRemoved&) { return card_in_kiosk(); },
             [state](const CardRead&) { return state == State::reading_card; },
-            [state](const CardReadFailed&) { return state == State::reading_card; },
+            // A card that fails while it renews its cryptogram fails the sign-on waiting for it.
+            [this, state](const CardReadFailed&) {
+                return state == State::reading_card ||
+                       (state == State::verifying && m_session.pin_block_waiting.has_value());
+            },
+            [this, state](const CardAuthenticationRenewed&) {
+                return state == State::verifying && m_session.pin_block_waiting.has_value();
+            },
             [this](const PinEntryReady&) {
                 return pin_pad_collecting_in(
                     {State::waiting_for_pin_pad, State::new_pin_requested});
@@ -345,13 +352,32 @@ void Flow::handle(const PinEntered& event) {
         end_session(EndReason::card_unreadable);
         return;
     }
-    const std::uint64_t call_id = m_session.next_call_id++;
-    m_session.pending_call = call_id;
-    emit(Call{call_id,
-              BalanceRequest{m_session.card->pan, event.block, m_session.card->authentication}});
     m_session.state = State::verifying;
     show(ScreenId::verifying);
     start_timer(TimerId::service_call);
+    // A cryptogram is good for one sign-on: after a wrong PIN the card makes a new one first. A
+    // card that gives none has none to renew.
+    if (m_session.card_authentication_used && m_session.card->authentication) {
+        m_session.pin_block_waiting = event.block;
+        emit(RenewCardAuthentication{});
+        journal("card_authentication_renewing");
+        return;
+    }
+    sign_on(event.block);
+}
+
+void Flow::handle(const CardAuthenticationRenewed& event) {
+    m_session.card->authentication = event.authentication;
+    const EncryptedPinBlock block = std::move(*m_session.pin_block_waiting);
+    m_session.pin_block_waiting.reset();
+    sign_on(block);
+}
+
+void Flow::sign_on(const EncryptedPinBlock& block) {
+    const std::uint64_t call_id = m_session.next_call_id++;
+    m_session.pending_call = call_id;
+    m_session.card_authentication_used = true;
+    emit(Call{call_id, BalanceRequest{m_session.card->pan, block, m_session.card->authentication}});
     journal("balance_requested", "call " + std::to_string(call_id));
 }
 
@@ -570,7 +596,10 @@ void Flow::handle(const TimerFired& event) {
             }
             return;
         case TimerId::service_call:
-            if (state == State::verifying) {
+            if (state == State::verifying && m_session.pin_block_waiting) {
+                journal("card_read_failed", "no fresh cryptogram from the card");
+                end_session(EndReason::card_unreadable);
+            } else if (state == State::verifying) {
                 fail_service("did not answer");
             } else {
                 cash_timer(event.id);

@@ -45,6 +45,7 @@ class Flow {
     void handle(const CardRead& event);
     void handle(const CardReadFailed& event);
     void handle(const CardRemoved& event);
+    void handle(const CardAuthenticationRenewed& event);
     void handle(const PinEntryReady& event);
     void handle(const PinDigitEntered& event);
     void handle(const PinCleared& event);
@@ -146,6 +147,8 @@ class Flow {
     void end_session(EndReason reason);
     void fail_pin_pad(std::string reason);
     void fail_service(std::string_view what);
+    // Sends the sign-on with the card's cryptogram, which it uses up.
+    void sign_on(const EncryptedPinBlock& block);
     void say_goodbye();
     void choose_locale(const std::string& locale);
     // The PIN is verified: the card's remembered elder mode applies, or the customer who chose

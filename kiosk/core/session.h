@@ -176,6 +176,10 @@ struct Session {
     bool pin_entry_active = false;      // the PIN pad is collecting
     std::uint64_t next_call_id = 1;     // kept across sessions so a late reply never matches
     std::optional<std::uint64_t> pending_call;
+    // The card's cryptogram went with a sign-on: another sign-on (after a wrong PIN) asks the
+    // card for a fresh one, and its PIN block waits here until it comes.
+    bool card_authentication_used = false;
+    std::optional<EncryptedPinBlock> pin_block_waiting;
     int timeout_extensions_used = 0;
     State resume_state = State::welcome;  // where staff_called and timeout_warning go back to
     EndReason end_reason = EndReason::none;

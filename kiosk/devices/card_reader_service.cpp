@@ -125,6 +125,11 @@ void CardReaderService::eject() {
     m_link.wake();
 }
 
+void CardReaderService::renew_card_authentication() {
+    m_renewal_requested = true;
+    m_link.wake();
+}
+
 void CardReaderService::set_state(CardReaderState state) {
     m_state = state;
 }
@@ -249,7 +254,11 @@ void CardReaderService::serve(Connection& connection) {
 
     while (!m_link.stop_requested()) {
         if (m_eject_requested.exchange(false)) {
+            m_renewal_requested = false;
             release_card(connection);
+        }
+        if (m_renewal_requested.exchange(false)) {
+            renew_authentication(connection);
         }
         if (Clock::now() >= next_poll) {
             next_poll = Clock::now() + poll_interval;
@@ -402,6 +411,7 @@ CardReaderService::Outcome CardReaderService::read_card(Connection& connection) 
         return Outcome::keep_going;
     }
     set_state(CardReaderState::active);
+    m_card_number = *number;
     tell("card read");
     // The ARQC goes to the core for the bank, never to the log (tell() names no card data).
     std::optional<core::CardAuthentication> authentication;
@@ -417,6 +427,37 @@ CardReaderService::Outcome CardReaderService::read_card(Connection& connection) 
     return Outcome::keep_going;
 }
 
+void CardReaderService::renew_authentication(Connection& connection) {
+    if (state() != CardReaderState::active || !connection.card) {
+        post(core::CardReadFailed{"no card in use to renew its cryptogram"});
+        return;
+    }
+    m_read_deadline = Clock::now() + m_options.read_limit;
+    auto data = drivers::emv::read_card_data(*connection.card, m_options.terminal);
+    if (!data) {
+        post(core::CardReadFailed{finish_read(drivers::emv::to_string(data.error())),
+                                  card_fault_of(data.error())});
+        tell("card cryptogram renewal failed");
+        return;
+    }
+    m_read_deadline.reset();
+    // The card it was: a chip that now names another account is not the card the PIN is for.
+    const auto number = core::CardNumber::parse(data->pan.view());
+    data->pan.clear();
+    data->holder_name.clear();
+    if (!number || !m_card_number || m_card_number->digits() != number->digits()) {
+        post(core::CardReadFailed{"the card renewing its cryptogram names another account"});
+        tell("card cryptogram renewal failed");
+        return;
+    }
+    std::optional<core::CardAuthentication> authentication;
+    if (data->online_authentication) {
+        authentication = card_authentication_of(*data->online_authentication);
+    }
+    tell("card cryptogram renewed");
+    post(core::CardAuthenticationRenewed{std::move(authentication)});
+}
+
 void CardReaderService::release_card(Connection& connection) {
     const CardReaderState current = state();
     if (current != CardReaderState::powered && current != CardReaderState::active) {
@@ -424,12 +465,14 @@ void CardReaderService::release_card(Connection& connection) {
     }
     // CCID 1.1 §6.1.2. Whatever the reader answers, the card is no longer in use.
     connection.card.reset();
+    m_card_number.reset();
     (void)connection.client->power_off();
     set_state(CardReaderState::present);
     tell("card released");
 }
 
 void CardReaderService::card_removed() {
+    m_card_number.reset();
     set_state(CardReaderState::absent);
     tell("card removed");
     post(core::CardRemoved{});

@@ -35,6 +35,7 @@
 
 #include "drivers/emv/card_data.h"
 #include "drivers/usb/usb_transport.h"
+#include "kiosk/core/card_number.h"
 #include "kiosk/devices/device_events.h"
 #include "kiosk/devices/device_link.h"
 #include "kiosk/devices/device_timing.h"
@@ -102,6 +103,11 @@ class CardReaderService {
     // model then reports CardRemoved when the slot is empty. Any thread; never blocks; wakes
     // the model's thread, so the card is released at once.
     void eject();
+    // Asks the card in use for a fresh ARQC, as a new transaction (EMV 4.3 Book 3 §10.8: the
+    // application selected and its processing started again, then GENERATE AC), and reports
+    // CardAuthenticationRenewed, or CardReadFailed when the card fails or is another card. Any
+    // thread; never blocks.
+    void renew_card_authentication();
 
     CardReaderState state() const { return m_state.load(); }
 
@@ -120,6 +126,7 @@ class CardReaderService {
     // customer's session should learn it: the deadline or an eject explain a failure better
     // than the error they caused.
     std::string finish_read(std::string_view reason);
+    void renew_authentication(Connection& connection);
     void card_removed();
     void release_card(Connection& connection);
     void set_state(CardReaderState state);
@@ -130,6 +137,10 @@ class CardReaderService {
     DeviceLink m_link;
     std::atomic<CardReaderState> m_state{CardReaderState::reader_missing};
     std::atomic<bool> m_eject_requested{false};
+    std::atomic<bool> m_renewal_requested{false};
+    // The number of the card in use, so that a renewed cryptogram is known to be its (model
+    // thread only; masks itself, wiped when the card is released).
+    std::optional<core::CardNumber> m_card_number;
     // The last reader refused by the allow-list, so that it is reported once (model thread).
     std::optional<ReaderId> m_refused_reader;
     // Set while a card is being read: the read's window (model thread only).

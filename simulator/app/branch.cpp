@@ -22,6 +22,7 @@
 #include "base/files.h"
 #include "base/keys.h"
 #include "simulator/app/memory_scan.h"
+#include "simulator/cards/emv_card.h"
 
 extern char** environ;
 
@@ -84,6 +85,10 @@ std::string fault_names(const std::array<Name, count>& names) {
 
 // The files and folders of the kiosk a restart set aside: transcript.N.jsonl, screens.N and
 // audio.N.
+std::filesystem::path card_counters_file(const std::filesystem::path& out_directory) {
+    return out_directory / "card-counters.json";
+}
+
 bool is_set_aside(const std::string& name) {
     const auto numbered = [&](std::string_view stem, std::string_view extension) {
         if (name.size() <= stem.size() + extension.size() || !name.starts_with(stem) ||
@@ -233,6 +238,12 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
         base::remove_database(options.out_directory / "outbox.sqlite");
         // The kiosk's journal records withdrawals of the ledger that is starting afresh.
         base::remove_database(options.out_directory / "journal.sqlite");
+        // The cards start afresh with the bank that has seen none of their counters.
+        std::filesystem::remove(card_counters_file(options.out_directory), error);
+    }
+    auto counters = read_card_counters(card_counters_file(options.out_directory));
+    if (!counters) {
+        return std::unexpected(base::error(BranchError::cards_unusable, counters.error()));
     }
     if (options.record_audio) {
         std::filesystem::create_directories(options.out_directory / "audio", error);
@@ -249,13 +260,16 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
     }
     auto branch = std::unique_ptr<Branch>(new Branch(std::move(options), std::move(*cards)));
     branch->m_tls = std::move(*tls);
+    branch->m_card_counters = std::move(*counters);
     branch->m_opened_unix_ms = now_unix_ms();
     branch->m_account_service = std::make_unique<bank::AccountService>(
         bank::AccountServiceConfig{.database = database,
                                    .demo_cards = branch->m_options.demo_cards,
                                    .pin_key = bank::k_demo_pin_key,
                                    .tls = branch->m_tls.server,
-                                   .client_authority = branch->m_tls.authority});
+                                   .client_authority = branch->m_tls.authority,
+                                   // A card whose chip cannot prove itself gets nowhere.
+                                   .require_card_authentication = true});
     if (auto started = branch->m_account_service->start(); !started) {
         return std::unexpected(
             base::error(BranchError::account_service_failed, base::to_string(started.error())));
@@ -312,8 +326,22 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
     return branch;
 }
 
+void Branch::save_card_counters() {
+    for (const auto& [name, card] : m_cards_made) {
+        if (const auto* chip = dynamic_cast<const cards::EmvCard*>(card.get())) {
+            m_card_counters[name] = chip->transaction_counter();
+        }
+    }
+    if (auto saved =
+            write_card_counters(card_counters_file(m_options.out_directory), m_card_counters);
+        !saved) {
+        std::fprintf(stderr, "kiosk-sim: %s\n", saved.error().c_str());
+    }
+}
+
 Branch::~Branch() {
     stop_kiosk();
+    save_card_counters();
     // The bus goes after the kiosk (its client) has exited, then the slips' pictures (the
     // printer hands them over on the bus's thread), the services last.
     m_bus.reset();
@@ -510,12 +538,20 @@ std::expected<void, base::Error<script::ActionError>> Branch::insert_card(const 
     if (m_reader->card_present()) {
         return std::unexpected(base::error(script::ActionError::card_already_inserted));
     }
-    // The library's only refusal here is a name it does not hold.
-    auto card = m_cards.make_card(name);
-    if (!card) {
-        return std::unexpected(base::error(script::ActionError::unknown_card, name));
+    auto made = m_cards_made.find(name);
+    if (made == m_cards_made.end()) {
+        // The library's only refusal here is a name it does not hold.
+        auto card = m_cards.make_card(name);
+        if (!card) {
+            return std::unexpected(base::error(script::ActionError::unknown_card, name));
+        }
+        if (auto* chip = dynamic_cast<cards::EmvCard*>(card->get());
+            chip != nullptr && m_card_counters.contains(name)) {
+            chip->restore_transaction_counter(m_card_counters.at(name));
+        }
+        made = m_cards_made.emplace(name, std::move(*card)).first;
     }
-    m_reader->insert(std::move(*card));
+    m_reader->insert(made->second);
     if (std::find(m_cards_used.begin(), m_cards_used.end(), name) == m_cards_used.end()) {
         m_cards_used.push_back(name);
     }
@@ -527,6 +563,7 @@ std::expected<void, base::Error<script::ActionError>> Branch::remove_card() {
         return std::unexpected(base::error(script::ActionError::no_card_inserted));
     }
     m_reader->remove();
+    save_card_counters();
     return {};
 }
 

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 
 #include "base/error.h"
 #include "base/wipe.h"
+#include "simulator/app/card_counters.h"
 #include "simulator/app/slip_pictures.h"
 #include "simulator/bank/account_service.h"
 #include "simulator/bank/tls_certificate.h"
@@ -159,6 +161,9 @@ class Branch : public script::Hardware {
     // kiosk has set it up). Fails with `not_ready` when it does not come in time.
     std::expected<void, base::Error<script::ActionError>> wait_for_pin_pad(
         drivers::epp::PadMode mode, script::ActionError not_ready);
+    // Writes the counters of the cards used so far to DIR/card-counters.json; a failure is said
+    // on stderr.
+    void save_card_counters();
 
     BranchOptions m_options;
     cards::CardLibrary m_cards;
@@ -189,6 +194,10 @@ class Branch : public script::Hardware {
         base::SecretText digits;
     };
     std::vector<std::string> m_cards_used;
+    // Each demo card is one chip for the whole run, put in as often as a script says, so that
+    // its transaction counter goes on counting (card_counters.h).
+    std::map<std::string, std::shared_ptr<cards::VirtualCard>> m_cards_made;
+    CardCounters m_card_counters;  // kept from earlier runs, and saved as cards come out
     std::vector<TypedPin> m_typed_pins;
 };
 

@@ -741,6 +741,74 @@ TEST_CASE("The card's ARQC read from the chip goes with the sign-on, and into no
     }
 }
 
+namespace {
+
+CardData card_with_arqc(std::string counter, std::string cryptogram) {
+    CardData card = sample_card();
+    card.authentication = CardAuthentication{.cryptogram = std::move(cryptogram),
+                                             .cryptogram_information = "80",
+                                             .transaction_counter = std::move(counter),
+                                             .cdol1_data = "0000000012340156",
+                                             .application_interchange_profile = "1980",
+                                             .issuer_application_data = "06010A03A00000",
+                                             .pan_sequence_number = "01"};
+    return card;
+}
+
+}  // namespace
+
+TEST_CASE("After a wrong PIN the card makes a fresh ARQC before the PIN goes to the bank again") {
+    FlowDriver kiosk;
+    const CardData card = card_with_arqc("002A", "8E2A41C07D3F9B15");
+    const CardData renewed = card_with_arqc("002B", "17C0E3A95D2B4F68");
+    kiosk.send_all({Started{}, CardInserted{}, CardRead{card}, PinDigitEntered{4},
+                    PinEntered{sample_pin_block()}});
+    kiosk.reply(status_reply(ServiceStatus::wrong_pin, 2));
+    kiosk.send(KeyPressed{base::Key::digit_1});
+    kiosk.send(PinDigitEntered{4});
+    const auto& typed = kiosk.send(PinEntered{sample_pin_block()});
+    // The bank would refuse the first cryptogram again (its counter is used up): nothing is
+    // sent until the card has answered, and the customer sees the check under way.
+    CHECK(has_effect<RenewCardAuthentication>(typed));
+    CHECK(effects_of<Call>(typed).empty());
+    CHECK(kiosk.session().state == State::verifying);
+    CHECK(last_screen(typed)->id == "verifying");
+
+    const auto& sent = kiosk.send(CardAuthenticationRenewed{renewed.authentication});
+    const auto calls = effects_of<Call>(sent);
+    REQUIRE(calls.size() == 1);
+    CHECK(calls.front().request.card_authentication == renewed.authentication);
+    CHECK(calls.front().request.pin_block == sample_pin_block());
+    kiosk.reply(balance_reply(100));
+    CHECK(kiosk.session().state == State::menu);
+}
+
+TEST_CASE("A card that fails to renew its ARQC is returned as unreadable, the PIN never sent") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, CardInserted{}, CardRead{card_with_arqc("002A", "8E2A41C07D3F9B15")},
+                    PinDigitEntered{4}, PinEntered{sample_pin_block()}});
+    kiosk.reply(status_reply(ServiceStatus::wrong_pin, 2));
+    kiosk.send_all(
+        {KeyPressed{base::Key::digit_1}, PinDigitEntered{4}, PinEntered{sample_pin_block()}});
+    const auto& effects = kiosk.send(CardReadFailed{"card not responding"});
+    CHECK(effects_of<Call>(effects).empty());
+    CHECK(has_effect<EjectCard>(effects));
+    CHECK(kiosk.session().end_reason == EndReason::card_unreadable);
+    CHECK_FALSE(kiosk.session().pin_block_waiting.has_value());
+}
+
+TEST_CASE("A card that never answers with a fresh ARQC is returned when the call's time is up") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, CardInserted{}, CardRead{card_with_arqc("002A", "8E2A41C07D3F9B15")},
+                    PinDigitEntered{4}, PinEntered{sample_pin_block()}});
+    kiosk.reply(status_reply(ServiceStatus::wrong_pin, 2));
+    kiosk.send_all(
+        {KeyPressed{base::Key::digit_1}, PinDigitEntered{4}, PinEntered{sample_pin_block()}});
+    const auto& effects = kiosk.fire(TimerId::service_call);
+    CHECK(effects_of<Call>(effects).empty());
+    CHECK(kiosk.session().end_reason == EndReason::card_unreadable);
+}
+
 TEST_CASE("A card without an ARQC signs on without one: the bank decides") {
     FlowDriver kiosk;
     kiosk.send_all({Started{}, CardInserted{}, CardRead{sample_card()}, PinDigitEntered{1},

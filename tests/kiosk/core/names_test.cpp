@@ -10,6 +10,7 @@ using namespace kiosk::core;
 
 TEST_CASE("Events are named for the transcript") {
     CHECK(to_string(Event{CardInserted{}}) == "CardInserted");
+    CHECK(to_string(Event{CardAuthenticationRenewed{}}) == "CardAuthenticationRenewed");
     CHECK(to_string(Event{KeyPressed{base::Key::enter}}) == "KeyPressed");
     CHECK(to_string(Event{TimerFired{TimerId::reminder}}) == "TimerFired");
     CHECK(to_string(Event{HeadphonesUnplugged{}}) == "HeadphonesUnplugged");
@@ -17,6 +18,7 @@ TEST_CASE("Events are named for the transcript") {
 
 TEST_CASE("Effects, roles, channels, tones, timers and states have names") {
     CHECK(to_string(Effect{EjectCard{}}) == "EjectCard");
+    CHECK(to_string(Effect{RenewCardAuthentication{}}) == "RenewCardAuthentication");
     CHECK(to_string(Effect{Journal{"a", "b"}}) == "Journal");
     CHECK(to_string(Role::amount) == "amount");
     CHECK(to_string(Channel::headphones) == "headphones");
