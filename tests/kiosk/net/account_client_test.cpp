@@ -184,7 +184,7 @@ struct AccountClientUnderTest {
     kiosk::core::ReplyReceived ask(std::uint64_t call_id, std::string_view pan,
                                    std::string_view pin) {
         const std::size_t before = recorder.replies().size();
-        client.sign_on(call_id, card(pan), pin_block(pin, pan));
+        client.sign_on(call_id, kiosk::core::BalanceRequest{card(pan), pin_block(pin, pan)});
         REQUIRE(recorder.wait_for_replies(before + 1));
         return recorder.replies().back();
     }
@@ -412,9 +412,12 @@ TEST_CASE("the service recovering after a fault is answered normally") {
 TEST_CASE("calls are answered in order, each with its own call id") {
     Bank bank;
     AccountClientUnderTest under_test(bank.url());
-    under_test.client.sign_on(100, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
-    under_test.client.sign_on(101, card(k_stranger_pan), pin_block("0000", k_stranger_pan));
-    under_test.client.sign_on(102, card(k_zhang_wei_pan), pin_block("9999", k_zhang_wei_pan));
+    under_test.client.sign_on(100, kiosk::core::BalanceRequest{card(k_zhang_wei_pan),
+                                                               pin_block("1234", k_zhang_wei_pan)});
+    under_test.client.sign_on(
+        101, kiosk::core::BalanceRequest{card(k_stranger_pan), pin_block("0000", k_stranger_pan)});
+    under_test.client.sign_on(102, kiosk::core::BalanceRequest{card(k_zhang_wei_pan),
+                                                               pin_block("9999", k_zhang_wei_pan)});
     REQUIRE(under_test.recorder.wait_for_replies(3));
     const auto replies = under_test.recorder.replies();
     CHECK(replies[0].call_id == 100);
@@ -429,7 +432,8 @@ TEST_CASE("a cancelled call in flight posts no reply and the next call still wor
     Bank bank;
     bank.service.set_fault(Fault::slow);
     AccountClientUnderTest under_test(bank.url());
-    under_test.client.sign_on(20, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    under_test.client.sign_on(
+        20, kiosk::core::BalanceRequest{card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan)});
     // The call is in flight once the service holds it; the client's total timeout is 5 s, so
     // nothing can come back for it within this wait.
     REQUIRE_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
@@ -448,8 +452,10 @@ TEST_CASE("a cancelled call still in the queue is never sent") {
     bank.service.set_fault(Fault::slow);
     bank.service.set_slow_reply_delay(500ms);
     AccountClientUnderTest under_test(bank.url());
-    under_test.client.sign_on(30, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
-    under_test.client.sign_on(31, card(k_zhang_wei_pan), pin_block("9999", k_zhang_wei_pan));
+    under_test.client.sign_on(
+        30, kiosk::core::BalanceRequest{card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan)});
+    under_test.client.sign_on(
+        31, kiosk::core::BalanceRequest{card(k_zhang_wei_pan), pin_block("9999", k_zhang_wei_pan)});
     under_test.client.cancel(31);
     REQUIRE(under_test.recorder.wait_for_replies(1));
     // Give a wrongly sent second call every chance to arrive before looking.
@@ -464,7 +470,8 @@ TEST_CASE("stop while a call is in flight returns promptly and posts no reply") 
     Bank bank;
     bank.service.set_fault(Fault::slow);
     AccountClientUnderTest under_test(bank.url());
-    under_test.client.sign_on(40, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    under_test.client.sign_on(
+        40, kiosk::core::BalanceRequest{card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan)});
     REQUIRE_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
     const auto started = std::chrono::steady_clock::now();
     under_test.client.stop();
@@ -482,7 +489,8 @@ TEST_CASE("destroying the client with a call in flight joins promptly") {
                                                   .terminal_id = "t1",
                                                   .ca_file = loopback_identity().certificate});
         client.start(recorder.events(), recorder.notices());
-        client.sign_on(50, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+        client.sign_on(50, kiosk::core::BalanceRequest{card(k_zhang_wei_pan),
+                                                       pin_block("1234", k_zhang_wei_pan)});
         REQUIRE_FALSE(recorder.wait_for_replies(1, 300ms));
         const auto started = std::chrono::steady_clock::now();
         // The destructor runs at the end of this block.
@@ -497,7 +505,8 @@ TEST_CASE("a request after stop is ignored") {
     Bank bank;
     AccountClientUnderTest under_test(bank.url());
     under_test.client.stop();
-    under_test.client.sign_on(60, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    under_test.client.sign_on(
+        60, kiosk::core::BalanceRequest{card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan)});
     CHECK_FALSE(under_test.recorder.wait_for_replies(1, 300ms));
     auto audit = bank.service.audit_entries();
     REQUIRE(audit.has_value());
@@ -541,7 +550,7 @@ TEST_CASE(
 
     FakeServer server(404, R"({"result":"card_unknown"})");
     AccountClientUnderTest to_fake(server.url());
-    to_fake.client.sign_on(71, card(k_zhang_wei_pan), *block);
+    to_fake.client.sign_on(71, kiosk::core::BalanceRequest{card(k_zhang_wei_pan), *block});
     REQUIRE(to_fake.recorder.wait_for_replies(1));
     const auto body = nlohmann::json::parse(server.last_request(), nullptr, false);
     REQUIRE_FALSE(body.is_discarded());
@@ -550,7 +559,7 @@ TEST_CASE(
 
     Bank bank;
     AccountClientUnderTest to_bank(bank.url());
-    to_bank.client.sign_on(72, card(k_zhang_wei_pan), *block);
+    to_bank.client.sign_on(72, kiosk::core::BalanceRequest{card(k_zhang_wei_pan), *block});
     REQUIRE(to_bank.recorder.wait_for_replies(1));
     CHECK(to_bank.recorder.replies().back().reply.status == ServiceStatus::ok);
 }
@@ -606,7 +615,8 @@ TEST_CASE("a terminal id with quotes is escaped, not spliced into the JSON") {
                                               .terminal_id = R"(a","pan":"1)",
                                               .ca_file = loopback_identity().certificate});
     client.start(recorder.events(), recorder.notices());
-    client.sign_on(71, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    client.sign_on(
+        71, kiosk::core::BalanceRequest{card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan)});
     REQUIRE(recorder.wait_for_replies(1));
     const auto body = nlohmann::json::parse(server.last_request(), nullptr, false);
     REQUIRE_FALSE(body.is_discarded());
@@ -650,7 +660,8 @@ TEST_CASE("over HTTPS, a client that trusts the service's certificate gets the b
                              .terminal_id = "lobby-01",
                              .ca_file = tls->certificate});
     client.start(recorder.events(), recorder.notices());
-    client.sign_on(90, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    client.sign_on(
+        90, kiosk::core::BalanceRequest{card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan)});
     REQUIRE(recorder.wait_for_replies(1));
     const auto received = recorder.replies().front();
     CHECK(received.reply.status == ServiceStatus::ok);
@@ -954,7 +965,8 @@ TEST_CASE("a cancelled save still in the queue is never sent") {
     const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
     bank.service.set_fault(Fault::slow);
     bank.service.set_slow_reply_delay(500ms);
-    under_test.client.sign_on(2, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    under_test.client.sign_on(
+        2, kiosk::core::BalanceRequest{card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan)});
     under_test.client.save_preferences(3, grant, true);
     under_test.client.cancel(3);
     REQUIRE(under_test.recorder.wait_for_replies(2));
@@ -973,7 +985,8 @@ TEST_CASE("balance calls and saves are answered in order, each with its own call
     AccountClientUnderTest under_test(bank.url());
     const base::SecretText grant = under_test.grant(1, k_zhang_wei_pan, "1234");
     under_test.client.save_preferences(2, grant, true);
-    under_test.client.sign_on(3, card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan));
+    under_test.client.sign_on(
+        3, kiosk::core::BalanceRequest{card(k_zhang_wei_pan), pin_block("1234", k_zhang_wei_pan)});
     under_test.client.save_preferences(4, grant, false);
     REQUIRE(under_test.recorder.wait_for_replies(2));
     REQUIRE(under_test.recorder.wait_for_saved(2));

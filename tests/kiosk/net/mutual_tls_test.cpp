@@ -121,7 +121,7 @@ std::string balance_with(const MutualTlsAccountService& service, bool with_ident
     const auto block = kiosk::core::EncryptedPinBlock::from_bytes(base::Bytes(8, 0x11));
     REQUIRE(pan.has_value());
     REQUIRE(block.has_value());
-    client.sign_on(1, *pan, *block);
+    client.sign_on(1, kiosk::core::BalanceRequest{*pan, *block});
     std::unique_lock lock(mutex);
     REQUIRE(done.wait_for(lock, 10s, [&] { return !status.empty(); }));
     return status;

@@ -48,7 +48,7 @@ int with_the_kiosk_client(const std::string& url, const std::string& ca_file) {
         drivers::iso9564::format0_encrypted("1234", k_pan, simulator::bank::k_demo_pin_key);
     auto pan = kiosk::core::CardNumber::parse(k_pan);
     auto pin_block = kiosk::core::EncryptedPinBlock::from_bytes(*block);
-    client.sign_on(1, *pan, *pin_block);
+    client.sign_on(1, kiosk::core::BalanceRequest{*pan, *pin_block});
     std::unique_lock lock(mutex);
     if (!done.wait_for(lock, std::chrono::seconds(20), [&] { return !status.empty(); })) {
         status = "no_answer";

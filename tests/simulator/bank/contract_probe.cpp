@@ -355,7 +355,7 @@ std::vector<ClientRequest> client_requests(const simulator::bank::TlsFiles& iden
         std::size_t expected = 0;
         if (pan && bytes) {
             if (auto block = kiosk::core::EncryptedPinBlock::from_bytes(*bytes)) {
-                client.sign_on(1, *pan, *block);
+                client.sign_on(1, kiosk::core::BalanceRequest{*pan, *block});
                 // The same with the chip's ARQC (docs/api/account.yaml, "CardAuthentication").
                 client.sign_on(
                     3, kiosk::core::BalanceRequest{*pan, *block,
