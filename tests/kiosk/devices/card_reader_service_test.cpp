@@ -9,6 +9,7 @@
 #include <ctime>
 #include <memory>
 #include <thread>
+#include <utility>
 
 #include <catch2/catch.hpp>
 
@@ -614,4 +615,22 @@ TEST_CASE("by default the month of a read is this month in UTC") {
     // The month may turn between the two readings of the clock, never by more than one.
     CHECK((now == today.year() / today.month() ||
            now == (today.year() / today.month()) + std::chrono::months{1}));
+}
+
+TEST_CASE(
+    "a card read carries its issuer's country, which tells the core Cantonese from Mandarin") {
+    // "chan-mei": a Hong Kong card (5F28 0344); "zhang-wei": a mainland card (0156).
+    for (const auto& [name, country] :
+         {std::pair{"chan-mei", "344"}, std::pair{"zhang-wei", "156"}}) {
+        INFO(name);
+        ReaderKiosk kiosk;
+        kiosk.plug_reader();
+        kiosk.start();
+        kiosk.reader->insert(card(name));
+        CHECK(kiosk.recorder.expect<core::CardInserted>());
+        const auto read = kiosk.recorder.expect<core::CardRead>();
+        REQUIRE(read);
+        CHECK(read->card.issuer_country == country);
+        CHECK(read->card.language_preference == "zh");
+    }
 }
