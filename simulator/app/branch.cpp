@@ -19,8 +19,10 @@
 #include <map>
 #include <thread>
 
+#include "base/bytes.h"
 #include "base/files.h"
 #include "base/keys.h"
+#include "drivers/dukpt/derivation.h"
 #include "simulator/app/memory_scan.h"
 #include "simulator/cards/emv_card.h"
 
@@ -303,6 +305,18 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
         keys.pin_tdes_key = drivers::epp::SecretKey(bank::k_demo_pin_key);
         keys.pin_aes_key = drivers::epp::SecretKey(bank::k_demo_pin_aes_key);
         keys.authentication_key = drivers::epp::SecretKey(devices::k_demo_authentication_key);
+        if (branch->m_options.pin_pad_dukpt) {
+            // epp.md §8.7: the initial key the bank's demo BDK gives the demo initial key ID.
+            auto initial_key = drivers::dukpt::derive_initial_key(
+                bank::k_demo_dukpt_base_key, bank::k_demo_dukpt_initial_key_id);
+            if (!initial_key) {
+                return std::unexpected(base::error(BranchError::device_not_plugged,
+                                                   "PIN pad provisioning: DUKPT initial key"));
+            }
+            keys.dukpt_initial_key =
+                drivers::epp::DukptInitialKey{.key = drivers::epp::SecretKey(initial_key->bytes),
+                                              .initial_key_id = bank::k_demo_dukpt_initial_key_id};
+        }
         if (auto provisioned = devices::provision_epp(branch->m_pin_pad, keys); !provisioned) {
             return std::unexpected(
                 base::error(BranchError::device_not_plugged,
@@ -400,42 +414,47 @@ std::expected<void, base::Error<BranchError>> Branch::launch_kiosk(bool append_l
         key_mode);
     {
         std::ofstream config(kiosk_config_path(), std::ios::trunc);
-        config << "# Written by kiosk-sim for the kiosk it runs; the command line goes over it.\n"
-                  "[simulation]\n"
-                  "# SIGUSR1 makes the kiosk's speech fail, SIGUSR2 makes it work again.\n"
-                  "allow_fault_signals = true\n"
-                  "\n"
-                  "# The simulated branch queue service, over mutual TLS under the run's own\n"
-                  "# certificate authority.\n"
-                  "[queue]\n"
-               << "url = "
-               << toml_string("https://127.0.0.1:" + std::to_string(m_queue_service->port()))
-               << "\nca_file = " << toml_path(m_tls.authority)
-               << "\n\n"
-                  "# The kiosk's own certificate and key, presented to both services.\n"
-                  "[tls]\n"
-               << "client_certificate = " << toml_path(m_tls.kiosk.certificate)
-               << "\nclient_key = " << toml_path(m_tls.kiosk.private_key)
-               << "\n\n"
-                  "[kiosk]\n"
-               << "location = " << toml_string(k_kiosk_location)
-               << "\n\n"
-                  "# The PIN pad's keys (docs/protocols/epp.md §8.6): format 4 under the demo AES\n"
-                  "# PIN key, whose check value this is, and the pad's authentication key.\n"
-                  "[pin_pad]\n"
-                  "block_format = \"iso9564-4\"\n"
-                  "pin_key_check_value = \"7AD386C376\"\n"
-               << "authentication_key_file = " << toml_path(pin_pad_key)
-               << "\n\n"
-                  "# Requests for the queue service wait here until they are delivered, across\n"
-                  "# restarts of the kiosk.\n"
-                  "[outbox]\n"
-               << "file = " << toml_path(m_options.out_directory / "outbox.sqlite")
-               << "\n\n"
-                  "# The electronic journal: every step of every withdrawal, kept across\n"
-                  "# restarts of the kiosk, which settles what it finds unfinished there.\n"
-                  "[journal]\n"
-               << "file = " << toml_path(m_options.out_directory / "journal.sqlite") << "\n";
+        config
+            << "# Written by kiosk-sim for the kiosk it runs; the command line goes over it.\n"
+               "[simulation]\n"
+               "# SIGUSR1 makes the kiosk's speech fail, SIGUSR2 makes it work again.\n"
+               "allow_fault_signals = true\n"
+               "\n"
+               "# The simulated branch queue service, over mutual TLS under the run's own\n"
+               "# certificate authority.\n"
+               "[queue]\n"
+            << "url = "
+            << toml_string("https://127.0.0.1:" + std::to_string(m_queue_service->port()))
+            << "\nca_file = " << toml_path(m_tls.authority)
+            << "\n\n"
+               "# The kiosk's own certificate and key, presented to both services.\n"
+               "[tls]\n"
+            << "client_certificate = " << toml_path(m_tls.kiosk.certificate)
+            << "\nclient_key = " << toml_path(m_tls.kiosk.private_key)
+            << "\n\n"
+               "[kiosk]\n"
+            << "location = " << toml_string(k_kiosk_location)
+            << "\n\n"
+               "# The PIN pad's keys (docs/protocols/epp.md §8.6, §8.7): format 4 under the demo\n"
+               "# AES PIN key, whose check value this is, or under AES DUKPT keys from the demo\n"
+               "# initial key; and the pad's authentication key.\n"
+               "[pin_pad]\n"
+               "block_format = \"iso9564-4\"\n"
+            << (m_options.pin_pad_dukpt
+                    ? "pin_key = \"dukpt\"\npin_initial_key_id = \"" +
+                          base::to_hex(bank::k_demo_dukpt_initial_key_id) + "\"\n"
+                    : std::string("pin_key_check_value = \"7AD386C376\"\n"))
+            << "authentication_key_file = " << toml_path(pin_pad_key)
+            << "\n\n"
+               "# Requests for the queue service wait here until they are delivered, across\n"
+               "# restarts of the kiosk.\n"
+               "[outbox]\n"
+            << "file = " << toml_path(m_options.out_directory / "outbox.sqlite")
+            << "\n\n"
+               "# The electronic journal: every step of every withdrawal, kept across\n"
+               "# restarts of the kiosk, which settles what it finds unfinished there.\n"
+               "[journal]\n"
+            << "file = " << toml_path(m_options.out_directory / "journal.sqlite") << "\n";
         if (!config) {
             return std::unexpected(base::error(BranchError::kiosk_not_started,
                                                kiosk_config_path().string() + ": cannot write"));

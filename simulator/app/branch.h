@@ -51,6 +51,9 @@ struct BranchOptions {
     bool headless = true;
     bool record_audio = false;
     bool fresh_database = true;
+    // The pad's PIN key: the fixed AES key, or AES DUKPT, a key per PIN block
+    // (docs/protocols/epp.md §8.7).
+    bool pin_pad_dukpt = false;
     std::vector<std::string> extra_kiosk_arguments;
 };
 

@@ -39,6 +39,7 @@ struct Arguments {
     std::filesystem::path out = "out/sim";
     bool record_audio = false;
     bool keep_database = false;
+    bool pin_pad_dukpt = false;
     std::filesystem::path kiosk = KIOSK_BINARY;
     std::filesystem::path cards = KIOSK_SOURCE_DIR "/simulator/cards/demo-cards.toml";
     std::filesystem::path branch = KIOSK_SOURCE_DIR "/simulator/queue/demo-branch.toml";
@@ -46,7 +47,7 @@ struct Arguments {
 
 constexpr const char* k_usage =
     "usage: kiosk-sim [--headless --script FILE] [--out DIR] [--record-audio]\n"
-    "                 [--keep-database] [--kiosk PATH] [--cards FILE]\n"
+    "                 [--keep-database] [--pin-pad-dukpt] [--kiosk PATH] [--cards FILE]\n"
     "       kiosk-sim load --kiosks N --seconds S [--json] [--out DIR] ...\n"
     "       kiosk-sim crash-test [--json] [--out DIR] [--point NAME]...\n"
     "       kiosk-sim pinblock --format 0|1|3|4 --pin PIN [--pan PAN] [--key HEX] [--fill HEX]\n"
@@ -62,6 +63,8 @@ constexpr const char* k_usage =
     "  --record-audio     also write the spoken audio as WAV files under DIR/audio\n"
     "  --keep-database    keep DIR/bank.sqlite, queue.sqlite and the kiosk's outbox.sqlite\n"
     "                     from the last run (default: fresh ones)\n"
+    "  --pin-pad-dukpt    the PIN pad makes each PIN block under its own AES DUKPT key\n"
+    "                     (default: the fixed AES PIN key)\n"
     "  --kiosk PATH       the kiosk program to run (default: the one built with kiosk-sim)\n"
     "  --cards FILE       the card library (default: simulator/cards/demo-cards.toml)\n"
     "  -h, --help         this text\n"
@@ -93,6 +96,8 @@ std::optional<Arguments> parse_arguments(int argc, char** argv) {
             arguments.record_audio = true;
         } else if (option == "--keep-database") {
             arguments.keep_database = true;
+        } else if (option == "--pin-pad-dukpt") {
+            arguments.pin_pad_dukpt = true;
         } else if (option == "--script" || option == "--out" || option == "--kiosk" ||
                    option == "--cards") {
             const auto given = value();
@@ -236,6 +241,7 @@ int main(int argc, char** argv) {
                                                        .headless = arguments->headless,
                                                        .record_audio = arguments->record_audio,
                                                        .fresh_database = !arguments->keep_database,
+                                                       .pin_pad_dukpt = arguments->pin_pad_dukpt,
                                                        .extra_kiosk_arguments = {}});
     if (!branch) {
         std::fprintf(stderr, "kiosk-sim: %s\n", base::to_string(branch.error()).c_str());
