@@ -273,7 +273,9 @@ void SimulatedKiosk::transfer(const base::SecretText& session, const LoadCard& p
 std::optional<core::ServiceReply> SimulatedKiosk::sign_on(const LoadCard& card) {
     const std::uint64_t call_id = m_next_call_id++;
     const auto started = Clock::now();
-    m_client->sign_on(call_id, card.pan, card.pin_block);
+    // No chip, so no ARQC: the load run's bank takes sign-ons without one
+    // (simulator/app/load_run.cpp).
+    m_client->sign_on(call_id, core::BalanceRequest{card.pan, card.pin_block});
     auto event = wait_for(call_id);
     measure(k_sign_on_call, started);
     if (!event) {

@@ -252,16 +252,6 @@ void AccountClient::start(EventSink events, NoticeSink notices) {
     m_worker.start(std::move(events), std::move(notices));
 }
 
-void AccountClient::sign_on(std::uint64_t call_id, const core::CardNumber& pan,
-                            const core::EncryptedPinBlock& block) {
-    m_worker.submit(
-        call_id, std::string(k_sign_on_call),
-        [this, call_id, pan, block](CallContext& context) {
-            return perform(context, call_id, pan, block, std::nullopt);
-        },
-        CallOutcome{core::ReplyReceived{call_id, reply_with(core::ServiceStatus::unavailable)}});
-}
-
 void AccountClient::sign_on(std::uint64_t call_id, const core::BalanceRequest& request) {
     m_worker.submit(
         call_id, std::string(k_sign_on_call),

@@ -58,12 +58,9 @@ class AccountClient {
     void start(EventSink events, NoticeSink notices);
 
     // Queues a sign-on (POST /v1/sessions: verifies the PIN block, returns the balance and opens
-    // a session) and returns at once. The reply arrives as core::ReplyReceived{call_id, ...},
-    // unless the call is cancelled first.
-    void sign_on(std::uint64_t call_id, const core::CardNumber& pan,
-                 const core::EncryptedPinBlock& block);
-    // The same, with the card's ARQC when the request has one: it goes with the request as
-    // `card_authentication` (docs/api/account.yaml), so that the bank can check the chip.
+    // a session) and returns at once. The card's ARQC, when the request has one, goes with it as
+    // `card_authentication` (docs/api/account.yaml), so that the bank can check the chip. The
+    // reply arrives as core::ReplyReceived{call_id, ...}, unless the call is cancelled first.
     void sign_on(std::uint64_t call_id, const core::BalanceRequest& request);
 
     // Queues one of the signed-on customer's requests (kiosk/core/account_calls.h) with the

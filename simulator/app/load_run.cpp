@@ -281,6 +281,11 @@ int run_load(const LoadOptions& options) {
     if (!tls) {
         return fail_to_start(base::to_string(tls.error()));
     }
+    // kiosk-load plays kiosks without chips: its sign-ons carry the PIN pad's block and no
+    // ARQC, so this bank, unlike the branch's, does not require card authentication. A card's
+    // cryptogram is good for one sign-on and its counter must rise, which N kiosks drawing the
+    // same few demo cards at once cannot honour; checking one costs two DES MACs, nothing beside
+    // the PIN's PBKDF2.
     bank::AccountService bank(bank::AccountServiceConfig{.database = database,
                                                          .demo_cards = options.cards,
                                                          .pin_key = bank::k_demo_pin_key,

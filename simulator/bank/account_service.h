@@ -108,8 +108,9 @@ struct AccountServiceConfig {
     std::array<std::uint8_t, 16> issuer_master_key = k_demo_issuer_master_key;
     // Whether a sign-on or balance request without `card_authentication` is refused. A request
     // that carries one is always checked, and refused when its ARQC fails or its counter has
-    // been seen; one without is accepted while the kiosk program (kiosk/app) does not yet send
-    // it, and refused once this is set (simulator/bank/README.md, "Card authentication").
+    // been seen. kiosk-sim's branch sets it (the kiosk sends every card's ARQC); the load run,
+    // whose simulated kiosks have no chips, and tests of other things leave it unset
+    // (simulator/bank/README.md, "Card authentication").
     bool require_card_authentication = false;
 };
 
