@@ -559,6 +559,45 @@ TEST_CASE("a genuine card's ARQC reaches the core in hex and verifies under the 
     CHECK(drivers::emv::verify_arqc(*key, pan_of("zhang-wei"), authentication_from(text)));
 }
 
+TEST_CASE("a card asked for a fresh ARQC answers with a new transaction's, which verifies") {
+    // A second sign-on (after a wrong PIN) must not send the first cryptogram again: the bank
+    // refuses a counter it has seen.
+    ReaderKiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.start();
+    CHECK(eventually([&] { return kiosk.service.state() == CardReaderState::absent; }));
+    kiosk.reader->insert(card("zhang-wei"));
+    CHECK(kiosk.recorder.expect<core::CardInserted>());
+    const auto read = kiosk.recorder.expect<core::CardRead>();
+    REQUIRE(read);
+    REQUIRE(read->card.authentication);
+    kiosk.service.renew_card_authentication();
+    const auto renewed = kiosk.recorder.expect<core::CardAuthenticationRenewed>();
+    REQUIRE(renewed);
+    REQUIRE(renewed->authentication);
+    const auto first = authentication_from(*read->card.authentication);
+    const auto second = authentication_from(*renewed->authentication);
+    CHECK(second.transaction_counter == first.transaction_counter + 1);
+    CHECK(second.cryptogram != first.cryptogram);
+    const auto key = base::parse_hex(simulator::cards::k_demo_issuer_master_key_hex);
+    REQUIRE(key);
+    CHECK(drivers::emv::verify_arqc(*key, pan_of("zhang-wei"), second));
+    // The card stays in use, its session unchanged.
+    CHECK(kiosk.service.state() == CardReaderState::active);
+    CHECK(kiosk.recorder.wait_for_notice("card cryptogram renewed"));
+}
+
+TEST_CASE("a fresh ARQC asked for when no card is in use is reported as a failed read") {
+    ReaderKiosk kiosk;
+    kiosk.plug_reader();
+    kiosk.start();
+    CHECK(eventually([&] { return kiosk.service.state() == CardReaderState::absent; }));
+    kiosk.service.renew_card_authentication();
+    const auto failed = kiosk.recorder.expect<core::CardReadFailed>();
+    REQUIRE(failed);
+    CHECK(failed->reason.find("no card in use") != std::string::npos);
+}
+
 TEST_CASE("a clone carrying only the PAN reaches the core with no ARQC") {
     ReaderKiosk kiosk;
     kiosk.plug_reader();
