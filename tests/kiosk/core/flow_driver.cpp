@@ -30,6 +30,18 @@ CardData sample_card(std::string language_preference) {
                     std::move(language_preference)};
 }
 
+CardData sample_card_with_arqc(std::string counter, std::string cryptogram) {
+    CardData card = sample_card();
+    card.authentication = CardAuthentication{.cryptogram = std::move(cryptogram),
+                                             .cryptogram_information = "80",
+                                             .transaction_counter = std::move(counter),
+                                             .cdol1_data = "0000000012340156",
+                                             .application_interchange_profile = "1980",
+                                             .issuer_application_data = "06010A03A00000",
+                                             .pan_sequence_number = "01"};
+    return card;
+}
+
 EncryptedPinBlock sample_pin_block() {
     constexpr std::array<std::uint8_t, 8> k_bytes{0xC9, 0x67, 0xC8, 0x19, 0x81, 0x51, 0xA4, 0x58};
     return EncryptedPinBlock::from_bytes(k_bytes).value();

@@ -21,6 +21,9 @@ const Resources& real_resources();
 // The demo card of simulator/cards/demo-cards.toml ("zhang-wei").
 inline constexpr std::string_view k_sample_pan = "6228480402564890018";
 CardData sample_card(std::string language_preference = "zh");
+// The sample card with an ARQC (its counter and cryptogram as given), as genuine chips give.
+CardData sample_card_with_arqc(std::string counter = "002A",
+                               std::string cryptogram = "8E2A41C07D3F9B15");
 
 // docs/platform-facts.md's format 0 example block, C967C8198151A458.
 EncryptedPinBlock sample_pin_block();

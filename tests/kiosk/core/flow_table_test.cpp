@@ -375,20 +375,6 @@ std::string with_cell(const std::string& text, std::string_view state, std::stri
 
 // --- the exploration ---------------------------------------------------------------------------
 
-// The sample card with an ARQC, as genuine chips give: a second sign-on (after a wrong PIN) then
-// waits for the card's fresh one (CardAuthenticationRenewed).
-CardData card_with_cryptogram() {
-    CardData card = sample_card();
-    card.authentication = CardAuthentication{.cryptogram = "8E2A41C07D3F9B15",
-                                             .cryptogram_information = "80",
-                                             .transaction_counter = "002A",
-                                             .cdol1_data = "0000000012340156",
-                                             .application_interchange_profile = "1980",
-                                             .issuer_application_data = "06010A03A00000",
-                                             .pan_sequence_number = "01"};
-    return card;
-}
-
 // Every event fed to every session: each kind; every key; every timer; a reply of every status
 // to the call awaited, to the last call made and to one never made, each with tries left and
 // without, and ok also with a balance.
@@ -398,14 +384,14 @@ std::vector<Event> probes(const Session& session) {
         events.push_back(KeyPressed{key});
     }
     for (Event event : std::initializer_list<Event>{
-             CardInserted{}, CardRead{card_with_cryptogram()},
+             CardInserted{}, CardRead{sample_card_with_arqc()},
              // The sample card expires in December 2029: read in January 2030 it is refused.
              CardRead{sample_card(), std::chrono::year{2030} / std::chrono::January},
              CardReadFailed{"probe"}, CardReadFailed{"probe", CardFault::not_accepted},
              CardReadFailed{"probe", CardFault::blocked}, CardRemoved{},
-             CardAuthenticationRenewed{card_with_cryptogram().authentication}, PinEntryReady{},
-             PinDigitEntered{1}, PinCleared{}, PinEntered{sample_pin_block()}, PinEntryCancelled{},
-             NewPinAgain{}, NewPinsDiffer{}, PinEntryFailed{"probe"},
+             CardAuthenticationRenewed{sample_card_with_arqc("002B").authentication},
+             PinEntryReady{}, PinDigitEntered{1}, PinCleared{}, PinEntered{sample_pin_block()},
+             PinEntryCancelled{}, NewPinAgain{}, NewPinsDiffer{}, PinEntryFailed{"probe"},
              DeviceFailed{"card reader", "probe"}}) {
         events.push_back(std::move(event));
     }

@@ -722,14 +722,7 @@ TEST_CASE("No screen around PIN entry takes digits, and the menus do") {
 
 TEST_CASE("The card's ARQC read from the chip goes with the sign-on, and into no journal line") {
     FlowDriver kiosk;
-    CardData card = sample_card();
-    card.authentication = CardAuthentication{.cryptogram = "8E2A41C07D3F9B15",
-                                             .cryptogram_information = "80",
-                                             .transaction_counter = "002A",
-                                             .cdol1_data = "0000000012340156",
-                                             .application_interchange_profile = "1980",
-                                             .issuer_application_data = "06010A03A00000",
-                                             .pan_sequence_number = "01"};
+    const CardData card = sample_card_with_arqc();
     kiosk.send_all({Started{}, CardInserted{}, CardRead{card}, PinDigitEntered{1},
                     PinDigitEntered{2}, PinDigitEntered{3}, PinDigitEntered{4},
                     PinEntered{sample_pin_block()}});
@@ -741,26 +734,10 @@ TEST_CASE("The card's ARQC read from the chip goes with the sign-on, and into no
     }
 }
 
-namespace {
-
-CardData card_with_arqc(std::string counter, std::string cryptogram) {
-    CardData card = sample_card();
-    card.authentication = CardAuthentication{.cryptogram = std::move(cryptogram),
-                                             .cryptogram_information = "80",
-                                             .transaction_counter = std::move(counter),
-                                             .cdol1_data = "0000000012340156",
-                                             .application_interchange_profile = "1980",
-                                             .issuer_application_data = "06010A03A00000",
-                                             .pan_sequence_number = "01"};
-    return card;
-}
-
-}  // namespace
-
 TEST_CASE("After a wrong PIN the card makes a fresh ARQC before the PIN goes to the bank again") {
     FlowDriver kiosk;
-    const CardData card = card_with_arqc("002A", "8E2A41C07D3F9B15");
-    const CardData renewed = card_with_arqc("002B", "17C0E3A95D2B4F68");
+    const CardData card = sample_card_with_arqc();
+    const CardData renewed = sample_card_with_arqc("002B", "17C0E3A95D2B4F68");
     kiosk.send_all({Started{}, CardInserted{}, CardRead{card}, PinDigitEntered{4},
                     PinEntered{sample_pin_block()}});
     kiosk.reply(status_reply(ServiceStatus::wrong_pin, 2));
@@ -785,7 +762,7 @@ TEST_CASE("After a wrong PIN the card makes a fresh ARQC before the PIN goes to 
 
 TEST_CASE("A card that fails to renew its ARQC is returned as unreadable, the PIN never sent") {
     FlowDriver kiosk;
-    kiosk.send_all({Started{}, CardInserted{}, CardRead{card_with_arqc("002A", "8E2A41C07D3F9B15")},
+    kiosk.send_all({Started{}, CardInserted{}, CardRead{sample_card_with_arqc()},
                     PinDigitEntered{4}, PinEntered{sample_pin_block()}});
     kiosk.reply(status_reply(ServiceStatus::wrong_pin, 2));
     kiosk.send_all(
@@ -799,7 +776,7 @@ TEST_CASE("A card that fails to renew its ARQC is returned as unreadable, the PI
 
 TEST_CASE("A card that never answers with a fresh ARQC is returned when the call's time is up") {
     FlowDriver kiosk;
-    kiosk.send_all({Started{}, CardInserted{}, CardRead{card_with_arqc("002A", "8E2A41C07D3F9B15")},
+    kiosk.send_all({Started{}, CardInserted{}, CardRead{sample_card_with_arqc()},
                     PinDigitEntered{4}, PinEntered{sample_pin_block()}});
     kiosk.reply(status_reply(ServiceStatus::wrong_pin, 2));
     kiosk.send_all(
