@@ -29,7 +29,9 @@ std::expected<iso7816::ResponseApdu, iso7816::ApduError> CcidApduChannel::transm
     if (!encoded) {
         return std::unexpected(encoded.error());
     }
-    auto response = m_client.transmit(*encoded);
+    // CCID 1.1 §6.1.4: only the extended APDU level takes an APDU in pieces and returns one.
+    auto response = m_level == ExchangeLevel::extended_apdu ? m_client.transmit_extended(*encoded)
+                                                            : m_client.transmit(*encoded);
     if (!response) {
         return std::unexpected(to_apdu_error(response.error()));
     }

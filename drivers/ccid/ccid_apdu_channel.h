@@ -15,7 +15,8 @@ class CcidApduChannel final : public iso7816::ApduChannel {
   public:
     // `level` says what the reader expects in an XfrBlock (class descriptor dwFeatures):
     // APDU-level readers take whole APDUs; TPDU-level readers talking T=0 take TPDUs, the
-    // 61xx/6Cxx exchanges then being completed by iso7816::transmit_complete above this.
+    // 61xx/6Cxx exchanges then being completed by iso7816::transmit_complete above this;
+    // extended-APDU-level readers take and return APDUs in pieces (CcidClient::transmit_extended).
     explicit CcidApduChannel(CcidClient& client, ExchangeLevel level = ExchangeLevel::short_apdu)
         : m_client(client), m_level(level) {}
 

@@ -127,6 +127,16 @@ std::string_view to_string(CcidError error) {
             return "ccid: the card refused the protocol and speed asked for";
         case CcidError::card_protocol_failed:
             return "ccid: the card's transmission protocol failed beyond recovery";
+        case CcidError::unexpected_chain:
+            return "ccid: the reader chained an answer at a level that does not chain";
+        case CcidError::chain_out_of_order:
+            return "ccid: the reader's chain does not follow the pieces before";
+        case CcidError::chain_piece_empty:
+            return "ccid: a piece of the reader's chained answer carries no data";
+        case CcidError::chain_piece_too_long:
+            return "ccid: a piece of the reader's chained answer is longer than its messages";
+        case CcidError::chain_too_long:
+            return "ccid: the reader's chained answer is longer than any response APDU";
     }
     return "ccid: unknown error";
 }
@@ -219,8 +229,13 @@ CcidOptions CcidOptions::for_reader(const ClassDescriptor& descriptor, std::uint
     // A reader announcing less than a header plus a short APDU is wrong about itself; the
     // open-source CCID driver meets such readers and keeps the minimum that works. One
     // announcing more than the longest CCID message is wrong too (up to 4 GiB fits the field).
-    options.max_message_length = std::clamp<std::size_t>(
-        descriptor.max_message_length, k_min_message_length, k_max_message_length);
+    // At the extended APDU level the reader chains what does not fit (CCID 1.1 §6.1.4), so a
+    // small message length is what it says: the pieces are cut to it.
+    const std::size_t least = descriptor.exchange_level() == ExchangeLevel::extended_apdu
+                                  ? k_min_chained_message_length
+                                  : k_min_message_length;
+    options.max_message_length =
+        std::clamp<std::size_t>(descriptor.max_message_length, least, k_max_message_length);
     return options;
 }
 
@@ -290,6 +305,11 @@ std::expected<Response, CcidError> CcidClient::receive(Clock::time_point until,
 }
 
 std::expected<Response, CcidError> CcidClient::exchange(const Command& command) {
+    return exchange(command, Clock::now() + m_options.max_command_duration);
+}
+
+std::expected<Response, CcidError> CcidClient::exchange(const Command& command,
+                                                        Clock::time_point deadline) {
     m_last_slot_error.reset();
     const base::Bytes request = encode(command);
     if (request.size() > m_options.max_message_length) {
@@ -300,7 +320,6 @@ std::expected<Response, CcidError> CcidClient::exchange(const Command& command) 
     }
     const std::uint8_t sequence = sequence_of(command);
     const std::uint8_t slot = slot_of(command);
-    const auto deadline = Clock::now() + m_options.max_command_duration;
     auto timeout = m_options.command_timeout;
     int time_extensions = 0;
     int stale_responses = 0;
@@ -432,7 +451,101 @@ std::expected<base::Bytes, CcidError> CcidClient::transmit(std::span<const std::
     if (!response) {
         return std::unexpected(response.error());
     }
-    return std::move(std::get<DataBlock>(*response).data);
+    auto& block = std::get<DataBlock>(*response);
+    if (block.chain_parameter != chain_parameter::k_whole) {
+        // CCID 1.1 §6.2.1: only the extended APDU level chains; a part is not the answer.
+        return std::unexpected(CcidError::unexpected_chain);
+    }
+    return std::move(block.data);
+}
+
+std::expected<DataBlock, CcidError> CcidClient::exchange_piece(std::span<const std::uint8_t> data,
+                                                               std::uint16_t level_parameter,
+                                                               Clock::time_point deadline) {
+    XfrBlock command;
+    command.slot = m_options.slot;
+    command.sequence = next_sequence();
+    command.level_parameter = level_parameter;
+    command.data.assign(data.begin(), data.end());
+    auto response = exchange(command, deadline);
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    auto& block = std::get<DataBlock>(*response);
+    // CCID 1.1 §5.1: the reader announced the longest message it sends; one longer is a
+    // reader out of step with itself, whatever the host's buffer could hold.
+    if (k_header_length + block.data.size() > m_options.max_message_length) {
+        return std::unexpected(CcidError::chain_piece_too_long);
+    }
+    return std::move(block);
+}
+
+std::expected<base::Bytes, CcidError> CcidClient::transmit_extended(
+    std::span<const std::uint8_t> data) {
+    if (data.empty() || data.size() > k_max_extended_command_length) {
+        return std::unexpected(CcidError::apdu_too_long);
+    }
+    std::lock_guard lock(m_command_mutex);
+    // However many pieces, the chain is one command to its caller (CcidOptions).
+    const auto deadline = Clock::now() + m_options.max_command_duration;
+    const std::size_t piece_length = m_options.max_message_length - k_header_length;
+
+    // CCID 1.1 §6.1.4: the command APDU in pieces of at most dwMaxCCIDMessageLength - 10.
+    std::size_t sent = 0;
+    std::expected<DataBlock, CcidError> answer = std::unexpected(CcidError::chain_out_of_order);
+    while (true) {
+        const std::size_t length = std::min(piece_length, data.size() - sent);
+        const bool first = sent == 0;
+        const bool last = sent + length == data.size();
+        const std::uint16_t level = first && last ? level_parameter::k_whole
+                                    : first       ? level_parameter::k_begins
+                                    : last        ? level_parameter::k_ends
+                                                  : level_parameter::k_continues;
+        answer = exchange_piece(data.subspan(sent, length), level, deadline);
+        if (!answer) {
+            return std::unexpected(answer.error());
+        }
+        sent += length;
+        if (last) {
+            break;
+        }
+        // §6.2.1: each piece but the last is acknowledged by an empty DataBlock asking for the
+        // next; anything else means the reader did not take the piece as part of a chain.
+        if (answer->chain_parameter != chain_parameter::k_next_command || !answer->data.empty()) {
+            return std::unexpected(CcidError::chain_out_of_order);
+        }
+    }
+
+    // CCID 1.1 §6.2.1: the response APDU, whole or in pieces.
+    switch (answer->chain_parameter) {
+        case chain_parameter::k_whole:
+            return std::move(answer->data);
+        case chain_parameter::k_begins:
+            break;
+        default:  // a continue or an end without a begin, a request for a piece not coming
+            return std::unexpected(CcidError::chain_out_of_order);
+    }
+    base::Bytes response;
+    while (true) {
+        if (answer->data.empty()) {
+            return std::unexpected(CcidError::chain_piece_empty);
+        }
+        if (response.size() + answer->data.size() > k_max_data_length) {
+            return std::unexpected(CcidError::chain_too_long);
+        }
+        response.insert(response.end(), answer->data.begin(), answer->data.end());
+        if (answer->chain_parameter == chain_parameter::k_ends) {
+            return response;
+        }
+        answer = exchange_piece({}, level_parameter::k_next_response, deadline);
+        if (!answer) {
+            return std::unexpected(answer.error());
+        }
+        if (answer->chain_parameter != chain_parameter::k_continues &&
+            answer->chain_parameter != chain_parameter::k_ends) {
+            return std::unexpected(CcidError::chain_out_of_order);
+        }
+    }
 }
 
 std::expected<Parameters, CcidError> CcidClient::set_parameters(

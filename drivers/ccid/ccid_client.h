@@ -49,6 +49,13 @@ enum class CcidError {
     no_common_protocol,            // the card offers no protocol the reader speaks
     pps_failed,                    // the card refused the protocol or speed asked for
     card_protocol_failed,          // T=1 with the card failed beyond recovery (resynch failed)
+    // CCID 1.1 §6.1.4 and §6.2.1: what a reader gets wrong about chaining.
+    unexpected_chain,      // a chained answer from a reader whose level does not chain
+    chain_out_of_order,    // a piece that does not follow the one before (a continue without
+                           // a begin, a command piece not asked for, an unknown value)
+    chain_piece_empty,     // a piece of a chained response without data
+    chain_piece_too_long,  // a piece longer than the reader's dwMaxCCIDMessageLength
+    chain_too_long,        // a chained response beyond the longest extended response
 };
 
 std::string_view to_string(CcidError error);
@@ -73,7 +80,8 @@ struct CcidOptions {
     // command that timed out arrives before the current one).
     int max_stale_responses = 4;
     // dwMaxCCIDMessageLength: header plus data, from the class descriptor, always between
-    // k_min_message_length and k_max_message_length.
+    // k_min_message_length (k_min_chained_message_length at the extended APDU level) and
+    // k_max_message_length. At the extended level it sizes the pieces of a chain.
     std::size_t max_message_length = k_max_message_length;
     // The reader's interface number, which class-specific control requests (ABORT,
     // GET_DATA_RATES) carry in wIndex (CCID 1.1 §5.3).
@@ -110,11 +118,21 @@ class CcidClient {
     std::expected<SlotReport, CcidError> power_off();
     // PC_to_RDR_GetSlotStatus (§6.1.3).
     std::expected<SlotReport, CcidError> slot_status();
-    // PC_to_RDR_XfrBlock (§6.1.4): sends a command APDU (APDU level), a TPDU or a T=1 block
-    // (TPDU level) and returns what the reader delivers. `block_waiting_integer` (bBWI)
+    // PC_to_RDR_XfrBlock (§6.1.4): sends a command APDU (short APDU level), a TPDU or a T=1
+    // block (TPDU level) in one message and returns what the reader delivers. These levels do
+    // not chain: a DataBlock with a bChainParameter other than 0 is unexpected_chain (§6.2.1),
+    // never a part taken for the whole. `block_waiting_integer` (bBWI)
     // multiplies the reader's block waiting time, for a T=1 card that asked for more time.
     std::expected<base::Bytes, CcidError> transmit(std::span<const std::uint8_t> data,
                                                    std::uint8_t block_waiting_integer = 0);
+    // PC_to_RDR_XfrBlock at the extended APDU level (§6.1.4, §6.2.1): a command APDU longer
+    // than a message holds goes in pieces (wLevelParameter 1, 3, ..., 2), each answered by an
+    // empty DataBlock with bChainParameter 0x10 but the last; a response the reader returns in
+    // pieces (bChainParameter 1, 3, ..., 2) is gathered, each next piece asked for with an
+    // empty XfrBlock whose wLevelParameter is 0x10. Each piece is one command: its own bSeq,
+    // time extensions and abort; the whole chain ends within max_command_duration. A chain
+    // the reader breaks is a chain_* error, never a part taken for the whole.
+    std::expected<base::Bytes, CcidError> transmit_extended(std::span<const std::uint8_t> data);
     // PC_to_RDR_SetParameters (§6.1.7): the protocol (0 or 1) and abProtocolDataStructure;
     // returns the parameters the reader now uses.
     std::expected<Parameters, CcidError> set_parameters(std::uint8_t protocol,
@@ -138,6 +156,13 @@ class CcidClient {
     using Clock = std::chrono::steady_clock;
 
     std::expected<Response, CcidError> exchange(const Command& command);
+    // As above, but ended at `deadline` (a chain's pieces share one).
+    std::expected<Response, CcidError> exchange(const Command& command, Clock::time_point deadline);
+    // One piece of an extended-level chain: an XfrBlock with this wLevelParameter, whose
+    // DataBlock is checked against the reader's message length.
+    std::expected<DataBlock, CcidError> exchange_piece(std::span<const std::uint8_t> data,
+                                                       std::uint16_t level_parameter,
+                                                       Clock::time_point deadline);
     std::expected<Response, CcidError> receive(Clock::time_point until, bool interruptible);
     // CCID 1.1 §5.3.1: the ABORT control request and PC_to_RDR_Abort with the sequence of a
     // command whose answer never came, then the reader's answers drained until the Abort's.

@@ -28,6 +28,33 @@ constexpr std::size_t k_max_message_length = k_header_length + k_max_data_length
 // §5.1: dwMaxCCIDMessageLength is at least a header and a short APDU of 256 data bytes plus
 // 5 header bytes; a reader announcing less is wrong about itself.
 constexpr std::size_t k_min_message_length = k_header_length + 5 + 256;
+// At the extended APDU level a reader may announce less, since it chains what does not fit
+// (CCID 1.1 §6.1.4, §6.2.1); but the answer to a power-on is never chained, so a message must
+// hold the longest answer to reset, TS and 32 characters (ISO/IEC 7816-3:2006 §8.2.1).
+constexpr std::size_t k_min_chained_message_length = k_header_length + 33;
+// ISO/IEC 7816-4:2013 §5.1: the longest extended command APDU, a 4-byte header, a 3-byte Lc,
+// 65535 data bytes and a 2-byte Le, which a reader at the extended level takes in pieces.
+constexpr std::size_t k_max_extended_command_length = 4 + 3 + 65535 + 2;
+
+// CCID 1.1 §6.1.4, PC_to_RDR_XfrBlock at the extended APDU level: wLevelParameter says where
+// abData stands in a command APDU sent in pieces, or asks for the next piece of a response.
+namespace level_parameter {
+constexpr std::uint16_t k_whole = 0x0000;          // the command APDU begins and ends here
+constexpr std::uint16_t k_begins = 0x0001;         // it begins here and continues in the next
+constexpr std::uint16_t k_ends = 0x0002;           // it continues here and ends
+constexpr std::uint16_t k_continues = 0x0003;      // it continues here and another piece follows
+constexpr std::uint16_t k_next_response = 0x0010;  // empty: send the response's next piece
+}  // namespace level_parameter
+
+// CCID 1.1 §6.2.1, RDR_to_PC_DataBlock at the extended APDU level: bChainParameter says where
+// abData stands in a response APDU returned in pieces, or asks for the command's next piece.
+namespace chain_parameter {
+constexpr std::uint8_t k_whole = 0x00;         // the response APDU begins and ends here
+constexpr std::uint8_t k_begins = 0x01;        // it begins here and continues in the next
+constexpr std::uint8_t k_ends = 0x02;          // it continues here and ends
+constexpr std::uint8_t k_continues = 0x03;     // it continues here and another piece follows
+constexpr std::uint8_t k_next_command = 0x10;  // empty: send the command's next piece
+}  // namespace chain_parameter
 
 enum class MessageType : std::uint8_t {
     // Bulk OUT, host to reader (CCID 1.1 §6.1)
