@@ -19,10 +19,10 @@ using namespace drivers::ccid;
 using Clock = std::chrono::steady_clock;
 using std::chrono::microseconds;
 
-// CCID 1.1 §5.1: header plus the longest short APDU (4 + 1 + 255 + 1) and room to spare, as
-// most short-APDU readers announce.
-constexpr std::uint32_t k_max_message_length = 271;
 constexpr std::size_t k_max_short_apdu = 261;
+// CCID 1.1 §6.1.4, Table 6.2-2: a wLevelParameter out of place is refused with the offset of
+// the field, 8.
+constexpr std::uint8_t k_level_parameter_offset = 8;
 // A T=1 block: prologue, up to 254 bytes of INF and a two-byte CRC (ISO/IEC 7816-3 §11.3).
 constexpr std::size_t k_max_t1_block = 3 + 254 + 2;
 // A reader buffers a few slot changes while the host is not polling; older ones are dropped
@@ -129,7 +129,19 @@ struct VirtualCcidReader::Slot {
     microseconds exchange_wire{0};
     std::vector<std::uint8_t> exchange_extensions;
     T1Traffic traffic;
+    ChainTraffic chains;
     microseconds wire{0};
+    // At the extended APDU level (CCID 1.1 §6.1.4, §6.2.1): the command APDU gathered from its
+    // pieces so far, and the rest of a response still to go to the host.
+    bool command_chaining = false;
+    base::Bytes command_chain;
+    base::Bytes response_chain;
+
+    void end_chains() {
+        command_chaining = false;
+        command_chain.clear();
+        response_chain.clear();
+    }
 
     std::uint8_t fi_di() const { return parameters.empty() ? 0x11 : parameters[0]; }
     std::uint32_t character_etu() const {
@@ -150,6 +162,10 @@ VirtualCcidReader::Model VirtualCcidReader::tpdu_reader() {
     return Model{.level = ExchangeLevel::tpdu, .automatic_pps = false};
 }
 
+VirtualCcidReader::Model VirtualCcidReader::extended_apdu_reader(std::uint32_t max_message_length) {
+    return Model{.level = ExchangeLevel::extended_apdu, .max_message_length = max_message_length};
+}
+
 VirtualCcidReader::VirtualCcidReader() : VirtualCcidReader(Identity{}, apdu_reader()) {}
 
 VirtualCcidReader::VirtualCcidReader(Model model) : VirtualCcidReader(Identity{}, model) {}
@@ -160,7 +176,7 @@ VirtualCcidReader::VirtualCcidReader(Identity identity, Model model)
     : m_identity(std::move(identity)),
       m_model(model),
       m_slots(std::max<std::uint8_t>(model.slots, 1)),
-      m_announced_max_message_length(k_max_message_length),
+      m_announced_max_message_length(model.max_message_length),
       m_in({.address = k_bulk_in},
            {.address = k_interrupt_in, .capacity = k_max_queued_interrupts}),
       m_delivery_thread([this](std::stop_token stop) { run_deliveries(stop); }) {}
@@ -191,9 +207,10 @@ ClassDescriptor VirtualCcidReader::class_descriptor(const Model& model) {
     if (model.automatic_pps) {
         d.features |= feature::k_automatic_pps;
     }
-    d.features |=
-        model.level == ExchangeLevel::tpdu ? feature::k_tpdu_level : feature::k_short_apdu_level;
-    d.max_message_length = k_max_message_length;
+    d.features |= model.level == ExchangeLevel::tpdu            ? feature::k_tpdu_level
+                  : model.level == ExchangeLevel::extended_apdu ? feature::k_extended_apdu_level
+                                                                : feature::k_short_apdu_level;
+    d.max_message_length = model.max_message_length;
     d.class_get_response = 0xFF;
     d.class_envelope = 0xFF;
     d.max_busy_slots = 1;
@@ -304,6 +321,11 @@ microseconds VirtualCcidReader::wire_time(std::uint8_t slot) const {
     return slot < m_slots.size() ? m_slots[slot].wire : microseconds{0};
 }
 
+VirtualCcidReader::ChainTraffic VirtualCcidReader::chain_traffic(std::uint8_t slot) const {
+    std::lock_guard lock(m_mutex);
+    return slot < m_slots.size() ? m_slots[slot].chains : ChainTraffic{};
+}
+
 VirtualCcidReader::T1Traffic VirtualCcidReader::t1_traffic(std::uint8_t slot) const {
     std::lock_guard lock(m_mutex);
     return slot < m_slots.size() ? m_slots[slot].traffic : T1Traffic{};
@@ -331,6 +353,8 @@ int VirtualCcidReader::aborts_received() const {
 
 VirtualCcidReader::Answer VirtualCcidReader::power_on(Slot& slot, std::uint8_t sequence) {
     const std::uint8_t index = static_cast<std::uint8_t>(&slot - m_slots.data());
+    // A reset ends any chain of the card before it (CCID 1.1 §6.1.4).
+    slot.end_chains();
     // §6.1.1: an empty slot or a mute card ends in ICC_MUTE.
     if (slot.power == Power::absent) {
         return {
@@ -385,7 +409,10 @@ VirtualCcidReader::Answer VirtualCcidReader::transfer(Slot& slot, const XfrBlock
         return {DataBlock{index, block.sequence, failed(icc, slot_error::k_icc_mute), 0, {}}};
     }
     const bool tpdu = m_model.level == ExchangeLevel::tpdu;
-    const std::size_t longest = tpdu && slot.protocol == 1 ? k_max_t1_block : k_max_short_apdu;
+    const std::size_t longest = tpdu && slot.protocol == 1 ? k_max_t1_block
+                                : m_model.level == ExchangeLevel::extended_apdu
+                                    ? k_max_extended_command_length
+                                    : k_max_short_apdu;
     if (block.data.size() > longest || block.data.empty()) {
         return {DataBlock{index, block.sequence, failed(icc, slot_error::k_bad_length), 0, {}}};
     }
@@ -431,6 +458,120 @@ VirtualCcidReader::Answer VirtualCcidReader::transfer(Slot& slot, const XfrBlock
                        slot.character_etu()) +
         slot.card->processing_time(block.data);
     return {DataBlock{index, block.sequence, ok(IccStatus::active), 0, std::move(response)}, wire};
+}
+
+VirtualCcidReader::Answer VirtualCcidReader::extended_transfer(Slot& slot, const XfrBlock& block) {
+    const std::uint8_t index = static_cast<std::uint8_t>(&slot - m_slots.data());
+    const IccStatus icc = slot.icc();
+    const auto refuse = [&](std::uint8_t error) {
+        slot.end_chains();
+        return Answer{DataBlock{index, block.sequence, failed(icc, error), 0, {}}};
+    };
+    // CCID 1.1 §5.1: no message longer than the reader announced.
+    slot.chains.longest_message =
+        std::max(slot.chains.longest_message, k_header_length + block.data.size());
+    if (k_header_length + block.data.size() > m_model.max_message_length) {
+        return refuse(slot_error::k_bad_length);
+    }
+    Answer reply = chain_piece(slot, block);
+    if (const auto* sent = std::get_if<DataBlock>(&reply.response)) {
+        slot.chains.longest_message =
+            std::max(slot.chains.longest_message, k_header_length + sent->data.size());
+        if (sent->chain_parameter != chain_parameter::k_whole &&
+            sent->chain_parameter != chain_parameter::k_next_command) {
+            ++slot.chains.response_pieces;
+        }
+    }
+    return reply;
+}
+
+VirtualCcidReader::Answer VirtualCcidReader::chain_piece(Slot& slot, const XfrBlock& block) {
+    const std::uint8_t index = static_cast<std::uint8_t>(&slot - m_slots.data());
+    const IccStatus icc = slot.icc();
+    const auto refuse = [&](std::uint8_t error) {
+        slot.end_chains();
+        return Answer{DataBlock{index, block.sequence, failed(icc, error), 0, {}}};
+    };
+    if (block.level_parameter != level_parameter::k_whole &&
+        block.level_parameter != level_parameter::k_next_response) {
+        ++slot.chains.command_pieces;
+    }
+    const DataBlock next_command{
+        index, block.sequence, ok(icc), chain_parameter::k_next_command, {}};
+    // CCID 1.1 §6.1.4, wLevelParameter at the extended APDU level.
+    switch (block.level_parameter) {
+        case level_parameter::k_whole:
+            // A new command ends whatever chain was in hand.
+            slot.end_chains();
+            return chain_response(slot, transfer(slot, block));
+        case level_parameter::k_begins:
+            slot.end_chains();
+            if (block.data.empty()) {
+                return refuse(slot_error::k_bad_length);
+            }
+            slot.command_chaining = true;
+            slot.command_chain = block.data;
+            return {next_command};
+        case level_parameter::k_continues:
+        case level_parameter::k_ends: {
+            if (!slot.command_chaining) {
+                return refuse(k_level_parameter_offset);
+            }
+            if (slot.command_chain.size() + block.data.size() > k_max_extended_command_length) {
+                return refuse(slot_error::k_bad_length);
+            }
+            slot.command_chain.insert(slot.command_chain.end(), block.data.begin(),
+                                      block.data.end());
+            if (block.level_parameter == level_parameter::k_continues) {
+                return {next_command};
+            }
+            ++slot.chains.commands_in_pieces;
+            XfrBlock whole{index, block.sequence, block.block_waiting_integer,
+                           level_parameter::k_whole, std::move(slot.command_chain)};
+            slot.end_chains();
+            return chain_response(slot, transfer(slot, whole));
+        }
+        case level_parameter::k_next_response:
+            if (slot.response_chain.empty() || !block.data.empty()) {
+                return refuse(k_level_parameter_offset);
+            }
+            return next_response_piece(slot, block.sequence);
+        default:
+            return refuse(k_level_parameter_offset);
+    }
+}
+
+VirtualCcidReader::Answer VirtualCcidReader::chain_response(Slot& slot, Answer whole) {
+    auto* block = std::get_if<DataBlock>(&whole.response);
+    const std::size_t piece = m_model.max_message_length - k_header_length;
+    if (block == nullptr || block->state.command != CommandStatus::ok ||
+        block->data.size() <= piece) {
+        return whole;
+    }
+    // CCID 1.1 §6.2.1: the first piece goes now (bChainParameter 0x01), the rest when the host
+    // asks for it.
+    slot.response_chain.assign(block->data.begin() + static_cast<std::ptrdiff_t>(piece),
+                               block->data.end());
+    block->data.resize(piece);
+    block->chain_parameter = chain_parameter::k_begins;
+    ++slot.chains.responses_in_pieces;
+    return whole;
+}
+
+VirtualCcidReader::Answer VirtualCcidReader::next_response_piece(Slot& slot,
+                                                                 std::uint8_t sequence) {
+    const std::uint8_t index = static_cast<std::uint8_t>(&slot - m_slots.data());
+    const std::size_t length = std::min<std::size_t>(m_model.max_message_length - k_header_length,
+                                                     slot.response_chain.size());
+    const bool last = length == slot.response_chain.size();
+    base::Bytes piece(slot.response_chain.begin(),
+                      slot.response_chain.begin() + static_cast<std::ptrdiff_t>(length));
+    slot.response_chain.erase(slot.response_chain.begin(),
+                              slot.response_chain.begin() + static_cast<std::ptrdiff_t>(length));
+    // CCID 1.1 §6.2.1: 0x03 while more is to come, 0x02 for the last piece.
+    return {DataBlock{index, sequence, ok(slot.icc()),
+                      last ? chain_parameter::k_ends : chain_parameter::k_continues,
+                      std::move(piece)}};
 }
 
 void VirtualCcidReader::start_t1_card(Slot& slot) {
@@ -637,11 +778,18 @@ VirtualCcidReader::Answer VirtualCcidReader::answer(const Command& command) {
         }
         return {SlotStatus{index, sequence, ok(slot.icc()), ClockStatus::stopped}};
     }
+    if (std::holds_alternative<Abort>(command)) {
+        // An aborted chain is over: the next command starts afresh.
+        slot.end_chains();
+    }
     if (std::holds_alternative<GetSlotStatus>(command) || std::holds_alternative<Abort>(command)) {
         // §6.1.13: the Abort is answered with the slot's status.
         return {SlotStatus{index, sequence, ok(icc), clock}};
     }
     if (const auto* block = std::get_if<XfrBlock>(&command)) {
+        if (m_model.level == ExchangeLevel::extended_apdu) {
+            return extended_transfer(slot, *block);
+        }
         return transfer(slot, *block);
     }
     if (const auto* parameters = std::get_if<SetParameters>(&command)) {
@@ -745,6 +893,9 @@ std::expected<base::Bytes, int> VirtualCcidReader::on_control(
         {
             std::lock_guard lock(m_mutex);
             ++m_aborts;
+            if (slot < m_slots.size()) {
+                m_slots[slot].end_chains();
+            }
             const auto pending = std::ranges::find_if(m_deliveries, [&](const Delivery& delivery) {
                 return delivery.slot == slot && delivery.sequence == sequence;
             });

@@ -2,8 +2,10 @@
 
 // A simulated USB smart-card reader (CCID Rev 1.1): bulk OUT 0x01, bulk IN 0x82, interrupt
 // IN 0x83. It answers every CCID command as a real reader does, at short APDU level (the
-// reader runs the card's protocol) or at TPDU level (the host does: T=0 TPDUs, T=1 blocks and
-// the PPS exchange pass through), with one or more slots. Each answer comes when the bytes
+// reader runs the card's protocol), at extended APDU level (the same, with commands and
+// responses longer than its messages chained, CCID 1.1 §6.1.4 and §6.2.1) or at TPDU level
+// (the host does: T=0 TPDUs, T=1 blocks and the PPS exchange pass through), with one or more
+// slots. Each answer comes when the bytes
 // between reader and card would have taken to cross at the slot's clock and Fi/Di, so a
 // faster speed after PPS shows in the timings.
 
@@ -31,6 +33,9 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
     static constexpr std::uint8_t k_bulk_out = 0x01;
     static constexpr std::uint8_t k_bulk_in = 0x82;
     static constexpr std::uint8_t k_interrupt_in = 0x83;
+    // CCID 1.1 §5.1: header plus the longest short APDU (4 + 1 + 255 + 1) and room to spare,
+    // as most short-APDU readers announce.
+    static constexpr std::uint32_t k_short_apdu_message_length = 271;
 
     struct Identity {
         std::string manufacturer = "Kiosk Simulator";
@@ -48,6 +53,9 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
         // dwMaxDataRate: 344 086 bit/s takes Fi/Di 512/32 at the reader's 4 MHz; 10 752 keeps
         // every card at the default speed.
         std::uint32_t max_data_rate_bps = 344086;
+        // dwMaxCCIDMessageLength (CCID 1.1 §5.1): at the extended APDU level, the size of the
+        // pieces a longer command or response is chained in (§6.1.4, §6.2.1).
+        std::uint32_t max_message_length = k_short_apdu_message_length;
         // Answers wait for the time the bytes take between reader and card; off, a test that
         // drives the device by hand gets every answer at once.
         bool real_time = true;
@@ -57,6 +65,10 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
     static Model apdu_reader();
     // A one-slot TPDU-level reader without automatic PPS (what low-cost readers are).
     static Model tpdu_reader();
+    // A one-slot extended-APDU reader that negotiates by itself and whose messages hold
+    // `max_message_length` bytes, header included: it reassembles a command the host sends in
+    // pieces and returns a longer response in pieces (CCID 1.1 §6.1.4, §6.2.1).
+    static Model extended_apdu_reader(std::uint32_t max_message_length);
 
     VirtualCcidReader();
     explicit VirtualCcidReader(Model model);
@@ -89,6 +101,18 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
         int chained_blocks_to_card = 0;
     };
     T1Traffic t1_traffic(std::uint8_t slot = 0) const;
+
+    // What the extended-level chains with the host showed since the card was inserted (CCID
+    // 1.1 §6.1.4, §6.2.1): commands that came in pieces, responses that left in pieces, every
+    // piece each way, and the longest XfrBlock and DataBlock of the slot, header included.
+    struct ChainTraffic {
+        int commands_in_pieces = 0;
+        int responses_in_pieces = 0;
+        int command_pieces = 0;
+        int response_pieces = 0;
+        std::size_t longest_message = 0;
+    };
+    ChainTraffic chain_traffic(std::uint8_t slot = 0) const;
 
     // A slow card: every DataBlock answer is preceded by this many time extension requests
     // (CCID 1.1 §6.2.6, bStatus 0x80).
@@ -146,6 +170,10 @@ class VirtualCcidReader final : public simulator::usb::VirtualUsbDevice {
     Answer answer(const drivers::ccid::Command& command);
     Answer power_on(Slot& slot, std::uint8_t sequence);
     Answer transfer(Slot& slot, const drivers::ccid::XfrBlock& block);
+    Answer extended_transfer(Slot& slot, const drivers::ccid::XfrBlock& block);
+    Answer chain_piece(Slot& slot, const drivers::ccid::XfrBlock& block);
+    Answer chain_response(Slot& slot, Answer whole);
+    Answer next_response_piece(Slot& slot, std::uint8_t sequence);
     Answer t1_transfer(Slot& slot, const drivers::ccid::XfrBlock& block);
     Answer t1_apdu_transfer(Slot& slot, const drivers::ccid::XfrBlock& block);
     void start_t1_card(Slot& slot);
