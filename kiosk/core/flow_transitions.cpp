@@ -55,6 +55,13 @@ void Flow::begin_pin_entry() {
         end_session(EndReason::card_unreadable);
         return;
     }
+    // No keypad, no PIN: the card goes back at once with the keypad's apology. Staff were told
+    // when the pad was lost or refused, so they are not told again for each card.
+    if (m_session.pin_pad_missing) {
+        journal("pin_entry_unavailable", "the PIN pad is out of service");
+        end_session(EndReason::pin_pad_failed);
+        return;
+    }
     m_session.state = State::waiting_for_pin_pad;
     m_session.pin_digit_count = 0;
     m_session.pin_entry_active = true;

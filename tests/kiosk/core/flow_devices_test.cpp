@@ -113,6 +113,18 @@ TEST_CASE("Without the PIN pad the welcome screen says the keypad is out and off
     CHECK(kiosk.send(DeviceMissing{Device::pin_pad}).size() == 1);
 }
 
+TEST_CASE(
+    "A card put in while the PIN pad is out of service comes back at once, staff not told again") {
+    FlowDriver kiosk;
+    kiosk.send_all({Started{}, DeviceMissing{Device::pin_pad}, CardInserted{}});
+    const auto& effects = kiosk.send(CardRead{sample_card()});
+    CHECK_FALSE(has_effect<StartPinEntry>(effects));
+    CHECK(has_effect<EjectCard>(effects));
+    CHECK_FALSE(has_effect<NotifyStaff>(effects));
+    CHECK(kiosk.session().end_reason == EndReason::pin_pad_failed);
+    CHECK(last_screen(effects)->id == "error_pin_pad");
+}
+
 TEST_CASE("The PIN pad lost during a session returns the card with an apology") {
     FlowDriver kiosk;
     kiosk.reach_menu();
