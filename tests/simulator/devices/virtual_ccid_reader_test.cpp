@@ -271,3 +271,98 @@ TEST_CASE("An unplugged reader loses its power: the card stays, unpowered, and i
     const auto status = std::get<SlotStatus>(ask(transport, GetSlotStatus{0, 2}));
     CHECK(status.state.icc == IccStatus::present_inactive);
 }
+
+TEST_CASE("An extended-level reader announces its level and its small message length") {
+    const auto descriptor =
+        VirtualCcidReader::class_descriptor(VirtualCcidReader::extended_apdu_reader(64));
+    CHECK(descriptor.exchange_level() == ExchangeLevel::extended_apdu);
+    CHECK(descriptor.max_message_length == 64);
+}
+
+TEST_CASE("An extended-level reader reassembles a chained command and chains a long response") {
+    // 43 bytes a message: 33 data bytes a piece.
+    auto model = VirtualCcidReader::extended_apdu_reader(k_min_chained_message_length);
+    model.real_time = false;
+    auto reader = std::make_shared<VirtualCcidReader>(model);
+    DirectTransport transport(reader);
+    // A T=1 card answers SELECT with its data at once (a T=0 card would say 61xx).
+    const auto t1_card = [] {
+        auto profile = *simulator::cards::CardLibrary::load(
+                            simulator::cards::default_library_path(KIOSK_SOURCE_DIR))
+                            ->find("zhang-wei");
+        profile.protocol = simulator::cards::CardProtocol::t1;
+        return simulator::cards::make_card(profile);
+    };
+    reader->insert(t1_card());
+    REQUIRE(std::holds_alternative<DataBlock>(ask(transport, PowerOn{0, 0})));
+
+    // SELECT of the UnionPay debit application (EMV 4.3 Book 1 §11.3), sent in two pieces.
+    const base::Bytes select = *base::parse_hex("00A4040008A00000033301010100");
+    constexpr std::ptrdiff_t k_half = 10;
+    auto first = std::get<DataBlock>(
+        ask(transport, XfrBlock{0, 1, 0, level_parameter::k_begins,
+                                base::Bytes(select.begin(), select.begin() + k_half)}));
+    CHECK(first.state.command == CommandStatus::ok);
+    CHECK(first.chain_parameter == chain_parameter::k_next_command);
+    CHECK(first.data.empty());
+    auto answer = std::get<DataBlock>(
+        ask(transport, XfrBlock{0, 2, 0, level_parameter::k_ends,
+                                base::Bytes(select.begin() + k_half, select.end())}));
+    REQUIRE(answer.state.command == CommandStatus::ok);
+    // The card's answer, longer than 33 bytes, comes back in pieces of at most 33.
+    REQUIRE(answer.chain_parameter == chain_parameter::k_begins);
+    CHECK(answer.data.size() == 33);
+    base::Bytes whole = answer.data;
+    std::uint8_t sequence = 3;
+    while (true) {
+        auto next = std::get<DataBlock>(
+            ask(transport, XfrBlock{0, sequence++, 0, level_parameter::k_next_response, {}}));
+        REQUIRE(next.state.command == CommandStatus::ok);
+        CHECK_FALSE(next.data.empty());
+        CHECK(next.data.size() <= 33);
+        whole.insert(whole.end(), next.data.begin(), next.data.end());
+        if (next.chain_parameter == chain_parameter::k_ends) {
+            break;
+        }
+        REQUIRE(next.chain_parameter == chain_parameter::k_continues);
+    }
+    // The same command sent whole to a short-APDU reader gives the same answer.
+    auto short_model = VirtualCcidReader::apdu_reader();
+    short_model.real_time = false;
+    auto short_reader = std::make_shared<VirtualCcidReader>(short_model);
+    DirectTransport short_transport(short_reader);
+    short_reader->insert(t1_card());
+    REQUIRE(std::holds_alternative<DataBlock>(ask(short_transport, PowerOn{0, 0})));
+    auto expected = std::get<DataBlock>(ask(short_transport, XfrBlock{0, 1, 0, 0, select}));
+    CHECK(whole == expected.data);
+    CHECK(reader->chain_traffic().commands_in_pieces == 1);
+}
+
+TEST_CASE("An extended-level reader refuses a piece out of place and a message beyond its length") {
+    // 43 bytes a message: 33 data bytes a piece.
+    auto model = VirtualCcidReader::extended_apdu_reader(k_min_chained_message_length);
+    model.real_time = false;
+    auto reader = std::make_shared<VirtualCcidReader>(model);
+    DirectTransport transport(reader);
+    reader->insert(demo_card("zhang-wei"));
+    REQUIRE(std::holds_alternative<DataBlock>(ask(transport, PowerOn{0, 0})));
+
+    // A continue without a begin, and a request for a response piece with none to give:
+    // bError 8, the offset of wLevelParameter (CCID 1.1 §6.2.6).
+    for (const std::uint16_t level : {level_parameter::k_continues, level_parameter::k_ends,
+                                      level_parameter::k_next_response}) {
+        INFO("wLevelParameter " << level);
+        auto refused =
+            std::get<DataBlock>(ask(transport, XfrBlock{0, 1, 0, level,
+                                                        level == level_parameter::k_next_response
+                                                            ? base::Bytes{}
+                                                            : *base::parse_hex("00B2010C00")}));
+        CHECK(refused.state.command == CommandStatus::failed);
+        CHECK(refused.state.error == 8);
+    }
+    // 55 data bytes: a 65-byte message, one more than the reader takes.
+    auto too_long = std::get<DataBlock>(
+        ask(transport, XfrBlock{0, 2, 0, level_parameter::k_whole, base::Bytes(55, 0x00)}));
+    CHECK(too_long.state.command == CommandStatus::failed);
+    CHECK(too_long.state.error == slot_error::k_bad_length);
+}
