@@ -32,7 +32,7 @@ std::string chinese_locale_for(const CardData& card, const Resources& resources)
 
 }  // namespace
 
-std::optional<std::chrono::year_month> expiry_month(std::string_view expiry) {
+std::optional<CalendarMonth> expiry_month(std::string_view expiry) {
     if (expiry.size() != static_cast<std::size_t>(k_expiry_digits)) {
         return std::nullopt;
     }
@@ -48,15 +48,15 @@ std::optional<std::chrono::year_month> expiry_month(std::string_view expiry) {
     }
     const int century =
         year < k_expiry_century_pivot ? k_expiry_this_century : k_expiry_last_century;
-    return std::chrono::year{century + year} / std::chrono::month{static_cast<unsigned>(month)};
+    return CalendarMonth{century + year, month};
 }
 
-std::optional<CardFault> card_fault(const CardData& card, std::chrono::year_month read_in) {
-    const std::optional<std::chrono::year_month> expiry = expiry_month(card.expiry);
+std::optional<CardFault> card_fault(const CardData& card, CalendarMonth read_in) {
+    const std::optional<CalendarMonth> expiry = expiry_month(card.expiry);
     if (!expiry) {
         return CardFault::unreadable;
     }
-    if (read_in.ok() && read_in > *expiry) {
+    if (read_in.known() && read_in > *expiry) {
         return CardFault::expired;
     }
     return std::nullopt;

@@ -4,7 +4,6 @@
 // whether it is past its expiry, and which of the kiosk's voices its language preference asks
 // for. Pure: the month comes in with CardRead, the locales with Resources.
 
-#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,13 +16,13 @@ namespace kiosk::core {
 // The card's expiry (YYMM, from 5F24 or track 2) as a month, nothing when it is not four digits
 // with a month from 01 to 12. A two-digit year YY is 20YY below 50 and 19YY from 50 on (EMV 4.3
 // Book 4 §6.7.3), as a terminal reads it.
-std::optional<std::chrono::year_month> expiry_month(std::string_view expiry);
+std::optional<CalendarMonth> expiry_month(std::string_view expiry);
 
 // Why the card read in `read_in` cannot be used, if it cannot: `expired` once its expiry month
 // is over (EMV 4.3 Book 3 §10.4.3: the expiry date is the last day of its month, so a card
 // expiring this month works until the month ends), `unreadable` when its expiry is not a date.
-// A `read_in` that is not ok() (the shell did not know the date) refuses nothing for expiry.
-std::optional<CardFault> card_fault(const CardData& card, std::chrono::year_month read_in);
+// A `read_in` not known (the shell did not know the date) refuses nothing for expiry.
+std::optional<CardFault> card_fault(const CardData& card, CalendarMonth read_in);
 
 // The locale a card's language preference asks for (EMV tag 5F2D: ISO 639-1 codes, most
 // preferred first): the first code the kiosk has a locale for. "zh" is Cantonese (zh-HK) for a

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <chrono>
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -125,14 +125,22 @@ struct KeyPressed {
     base::Key key;
 };
 struct CardInserted {};
+// A month of the calendar, as the shell's clock reads it (the core keeps none). The default,
+// year 0, is a month not known.
+struct CalendarMonth {
+    int year = 0;   // e.g. 2026
+    int month = 0;  // 1 to 12
+    bool known() const { return year > 0 && month >= 1 && month <= 12; }
+    friend auto operator<=>(const CalendarMonth&, const CalendarMonth&) = default;
+};
 struct CardRead {
     CardData card;
     // The month the card was read in, by the shell's clock (the same UTC date the card reader
     // gives the chip as the transaction date, 9A): the core keeps no clock, and decides with it
     // whether the card is past its expiry before any PIN is asked for (card_checks.h). A month
-    // that is not ok() (the default) says the shell did not know the date: the card is not
-    // refused for its expiry then, and the bank decides.
-    std::chrono::year_month read_in = {};
+    // not known (the default) says the shell did not know the date: the card is not refused for
+    // its expiry then, and the bank decides.
+    CalendarMonth read_in = {};
 };
 // Why a card could not be used: it picks what the customer is told.
 enum class CardFault {

@@ -75,10 +75,11 @@ struct CardReaderService::Connection {
     std::unique_ptr<drivers::ccid::CardSession> card;
 };
 
-std::chrono::year_month utc_month_now() {
+core::CalendarMonth utc_month_now() {
     const std::chrono::year_month_day today{
         std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
-    return today.year() / today.month();
+    return core::CalendarMonth{static_cast<int>(today.year()),
+                               static_cast<int>(static_cast<unsigned>(today.month()))};
 }
 
 core::CardAuthentication card_authentication_of(

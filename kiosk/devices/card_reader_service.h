@@ -52,7 +52,7 @@ core::CardAuthentication card_authentication_of(
     const drivers::emv::OnlineAuthentication& authentication);
 
 // This month by the system clock, in UTC.
-std::chrono::year_month utc_month_now();
+core::CalendarMonth utc_month_now();
 
 // A reader model by its USB ids, as the allow-list names it.
 struct ReaderId {
@@ -83,7 +83,7 @@ struct CardReaderOptions {
     // refuses an expired card with it before any PIN is asked for. UTC, as the transaction
     // date the card is given (9A, drivers/emv/card_data.h), so the kiosk and the card's
     // cryptogram agree on the date. A test sets another month.
-    std::function<std::chrono::year_month()> month_now = utc_month_now;
+    std::function<core::CalendarMonth()> month_now = utc_month_now;
 };
 
 class CardReaderService {

@@ -1,7 +1,6 @@
 // What the core decides from a card's data before any PIN: its expiry against the month it was
 // read in (EMV 4.3 Book 3 §10.4.3), and the voice its language preference and issuer ask for.
 
-#include <chrono>
 #include <optional>
 #include <string>
 
@@ -12,7 +11,6 @@
 
 using namespace kiosk::core;
 using namespace kiosk::core::testing;
-using std::chrono::year;
 
 namespace {
 
@@ -31,36 +29,34 @@ CardData card_from(std::string language_preference, std::string issuer_country) 
 }  // namespace
 
 TEST_CASE("A card's YYMM expiry is read as a month, the year as a terminal reads two digits") {
-    CHECK(expiry_month("2912") == year{2029} / std::chrono::December);
-    CHECK(expiry_month("0001") == year{2000} / std::chrono::January);
-    CHECK(expiry_month("4906") == year{2049} / std::chrono::June);
-    CHECK(expiry_month("5006") == year{1950} / std::chrono::June);
-    CHECK(expiry_month("9912") == year{1999} / std::chrono::December);
+    CHECK(expiry_month("2912") == CalendarMonth{2029, 12});
+    CHECK(expiry_month("0001") == CalendarMonth{2000, 1});
+    CHECK(expiry_month("4906") == CalendarMonth{2049, 6});
+    CHECK(expiry_month("5006") == CalendarMonth{1950, 6});
+    CHECK(expiry_month("9912") == CalendarMonth{1999, 12});
 }
 
 TEST_CASE("An expiry that is not four digits with a month from 01 to 12 is no date") {
     for (const char* bad : {"", "291", "29123", "2900", "2913", "29 1", "2a12", "-112", "2912\n"}) {
         INFO(bad);
         CHECK_FALSE(expiry_month(bad).has_value());
-        CHECK(card_fault(card_expiring(bad), year{2026} / std::chrono::December) ==
-              CardFault::unreadable);
+        CHECK(card_fault(card_expiring(bad), CalendarMonth{2026, 12}) == CardFault::unreadable);
     }
 }
 
 TEST_CASE("A card works until the last day of its expiry month and is expired the month after") {
     const CardData card = card_expiring("2612");
-    CHECK_FALSE(card_fault(card, year{2026} / std::chrono::November).has_value());
+    CHECK_FALSE(card_fault(card, CalendarMonth{2026, 11}).has_value());
     // Its own month: the expiry date is the month's last day.
-    CHECK_FALSE(card_fault(card, year{2026} / std::chrono::December).has_value());
-    CHECK(card_fault(card, year{2027} / std::chrono::January) == CardFault::expired);
-    CHECK(card_fault(card, year{2031} / std::chrono::June) == CardFault::expired);
+    CHECK_FALSE(card_fault(card, CalendarMonth{2026, 12}).has_value());
+    CHECK(card_fault(card, CalendarMonth{2027, 1}) == CardFault::expired);
+    CHECK(card_fault(card, CalendarMonth{2031, 6}) == CardFault::expired);
     // Across a century: a card of 1999 read in 2026 is long expired.
-    CHECK(card_fault(card_expiring("9912"), year{2026} / std::chrono::December) ==
-          CardFault::expired);
+    CHECK(card_fault(card_expiring("9912"), CalendarMonth{2026, 12}) == CardFault::expired);
 }
 
 TEST_CASE("Without the month of the read a card is not refused for its expiry") {
-    CHECK_FALSE(card_fault(card_expiring("0101"), std::chrono::year_month{}).has_value());
+    CHECK_FALSE(card_fault(card_expiring("0101"), CalendarMonth{}).has_value());
 }
 
 TEST_CASE("A Chinese card issued in Hong Kong or Macau speaks Cantonese, any other Mandarin") {

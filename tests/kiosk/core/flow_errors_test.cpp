@@ -243,8 +243,8 @@ TEST_CASE("The journal records each step without personal data") {
 namespace {
 
 // The sample card expires in December 2029.
-constexpr std::chrono::year_month k_after_expiry = std::chrono::year{2030} / std::chrono::January;
-constexpr std::chrono::year_month k_expiry_month = std::chrono::year{2029} / std::chrono::December;
+constexpr CalendarMonth k_after_expiry{2030, 1};
+constexpr CalendarMonth k_expiry_month{2029, 12};
 
 // Nothing the flow journaled, showed or said holds the card's number or its expiry.
 void check_no_card_details(const std::vector<Effect>& effects) {

@@ -386,8 +386,8 @@ std::vector<Event> probes(const Session& session) {
     for (Event event : std::initializer_list<Event>{
              CardInserted{}, CardRead{sample_card_with_arqc()},
              // The sample card expires in December 2029: read in January 2030 it is refused.
-             CardRead{sample_card(), std::chrono::year{2030} / std::chrono::January},
-             CardReadFailed{"probe"}, CardReadFailed{"probe", CardFault::not_accepted},
+             CardRead{sample_card(), CalendarMonth{2030, 1}}, CardReadFailed{"probe"},
+             CardReadFailed{"probe", CardFault::not_accepted},
              CardReadFailed{"probe", CardFault::blocked}, CardRemoved{},
              CardAuthenticationRenewed{sample_card_with_arqc("002B").authentication},
              PinEntryReady{}, PinDigitEntered{1}, PinCleared{}, PinEntered{sample_pin_block()},
