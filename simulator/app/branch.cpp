@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <random>
 #include <thread>
 
 #include "base/bytes.h"
@@ -87,6 +88,20 @@ std::string fault_names(const std::array<Name, count>& names) {
 
 // The files and folders of the kiosk a restart set aside: transcript.N.jsonl, screens.N and
 // audio.N.
+// X9.24-3-2017: an initial key ID is the BDK's ID, then the device's derivation ID. The pad is
+// provisioned anew on each run, as a re-keyed pad is, with a derivation ID of its own: the bank
+// keeps the highest counter per initial key ID, so a pad loaded again under an ID it has seen
+// (a run that keeps the database) would have its first blocks refused as replayed.
+drivers::dukpt::InitialKeyId fresh_initial_key_id() {
+    drivers::dukpt::InitialKeyId id = bank::k_demo_dukpt_initial_key_id;
+    constexpr std::size_t k_derivation_id_offset = 4;
+    std::random_device random;
+    for (std::size_t index = k_derivation_id_offset; index < id.size(); ++index) {
+        id[index] = static_cast<std::uint8_t>(random());
+    }
+    return id;
+}
+
 std::filesystem::path card_counters_file(const std::filesystem::path& out_directory) {
     return out_directory / "card-counters.json";
 }
@@ -306,16 +321,17 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
         keys.pin_aes_key = drivers::epp::SecretKey(bank::k_demo_pin_aes_key);
         keys.authentication_key = drivers::epp::SecretKey(devices::k_demo_authentication_key);
         if (branch->m_options.pin_pad_dukpt) {
-            // epp.md §8.7: the initial key the bank's demo BDK gives the demo initial key ID.
-            auto initial_key = drivers::dukpt::derive_initial_key(
-                bank::k_demo_dukpt_base_key, bank::k_demo_dukpt_initial_key_id);
+            // epp.md §8.7: the initial key the bank's demo BDK gives the pad's initial key ID.
+            branch->m_dukpt_initial_key_id = fresh_initial_key_id();
+            auto initial_key = drivers::dukpt::derive_initial_key(bank::k_demo_dukpt_base_key,
+                                                                  branch->m_dukpt_initial_key_id);
             if (!initial_key) {
                 return std::unexpected(base::error(BranchError::device_not_plugged,
                                                    "PIN pad provisioning: DUKPT initial key"));
             }
             keys.dukpt_initial_key =
                 drivers::epp::DukptInitialKey{.key = drivers::epp::SecretKey(initial_key->bytes),
-                                              .initial_key_id = bank::k_demo_dukpt_initial_key_id};
+                                              .initial_key_id = branch->m_dukpt_initial_key_id};
         }
         if (auto provisioned = devices::provision_epp(branch->m_pin_pad, keys); !provisioned) {
             return std::unexpected(
@@ -440,10 +456,9 @@ std::expected<void, base::Error<BranchError>> Branch::launch_kiosk(bool append_l
                "# initial key; and the pad's authentication key.\n"
                "[pin_pad]\n"
                "block_format = \"iso9564-4\"\n"
-            << (m_options.pin_pad_dukpt
-                    ? "pin_key = \"dukpt\"\npin_initial_key_id = \"" +
-                          base::to_hex(bank::k_demo_dukpt_initial_key_id) + "\"\n"
-                    : std::string("pin_key_check_value = \"7AD386C376\"\n"))
+            << (m_options.pin_pad_dukpt ? "pin_key = \"dukpt\"\npin_initial_key_id = \"" +
+                                              base::to_hex(m_dukpt_initial_key_id) + "\"\n"
+                                        : std::string("pin_key_check_value = \"7AD386C376\"\n"))
             << "authentication_key_file = " << toml_path(pin_pad_key)
             << "\n\n"
                "# Requests for the queue service wait here until they are delivered, across\n"

@@ -22,6 +22,7 @@
 
 #include "base/error.h"
 #include "base/wipe.h"
+#include "drivers/dukpt/derivation.h"
 #include "simulator/app/card_counters.h"
 #include "simulator/app/slip_pictures.h"
 #include "simulator/bank/account_service.h"
@@ -200,7 +201,10 @@ class Branch : public script::Hardware {
     // Each demo card is one chip for the whole run, put in as often as a script says, so that
     // its transaction counter goes on counting (card_counters.h).
     std::map<std::string, std::shared_ptr<cards::VirtualCard>> m_cards_made;
-    CardCounters m_card_counters;  // kept from earlier runs, and saved as cards come out
+    CardCounters m_card_counters;
+    drivers::dukpt::InitialKeyId
+        m_dukpt_initial_key_id{};  // the pad's, with --pin-pad-dukpt  // kept from earlier runs,
+                                   // and saved as cards come out
     std::vector<TypedPin> m_typed_pins;
 };
 
