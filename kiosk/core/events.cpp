@@ -188,6 +188,8 @@ constexpr std::string_view event_name() {
         return "DispenserReported";
     } else if constexpr (std::is_same_v<T, JournalFailed>) {
         return "JournalFailed";
+    } else if constexpr (std::is_same_v<T, ServiceSwitchChanged>) {
+        return "ServiceSwitchChanged";
     } else {
         static_assert(std::is_same_v<T, TimerFired>, "every event needs a name");
         return "TimerFired";

@@ -275,6 +275,12 @@ struct PrintFinished {
     PrintResult result = PrintResult::failed;
 };
 
+// The cabinet's service switch (kiosk/devices/cabinet_service.h) was turned: on asks for the
+// service menu, off ends an engineer's visit (kiosk/core/README.md, "The service menu").
+struct ServiceSwitchChanged {
+    bool on = false;
+};
+
 // The electronic journal (kiosk/store) could not be written, or not opened at start-up. From
 // the record that failed on, the shell carries out none of the effects that give money
 // (is_money_giving in effects.h) and says so once with this event; what secures money still
@@ -291,7 +297,7 @@ using Event =
                  ReplyReceived, PreferencesSaved, MoneyReplyReceived, BusinessesListed,
                  TicketIssued, StaffCallChanged, ComplaintFiled, PaperChanged, PrintFinished,
                  TimerFired, CashDispensed, CashPresented, CashTaken, CashRetracted, CashRejected,
-                 DispenserReported, JournalFailed>;
+                 DispenserReported, JournalFailed, ServiceSwitchChanged>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

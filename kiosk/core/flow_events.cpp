@@ -99,6 +99,8 @@ bool Flow::fits(const Event& event) const {
             [this](const DeviceReturned& back) { return is_missing(m_session, back.device); },
             [](const SpeechEnded&) { return true; },
             [this](const JournalFailed&) { return !m_session.journal_failed; },
+            // The service menu is not built yet: the switch is journaled as ignored.
+            [](const ServiceSwitchChanged&) { return false; },
             [this](const HeadphonesPlugged&) { return !m_session.headphones; },
             [this](const HeadphonesUnplugged&) { return m_session.headphones; },
             [this, state](const ReplyReceived& reply) {

@@ -70,6 +70,7 @@ class Flow {
     void handle(const CashRejected& event);
     void handle(const DispenserReported& event);
     void handle(const JournalFailed& event);
+    void handle(const ServiceSwitchChanged& event);
     // The branch queue service's answers and the printer's news (flow_branch.cpp).
     void handle(const BusinessesListed& event);
     void handle(const TicketIssued& event);

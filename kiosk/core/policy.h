@@ -92,6 +92,12 @@ inline constexpr int k_maximum_pin_digits = 12;
 
 // The kiosk's home language, and the languages offered on the welcome screen in this order,
 // each selected by the digit key of its position (1, 2, 3).
+// The service menu's sign-in (kiosk/core/README.md, "The service menu"): after this many
+// failures in a row nobody signs in for the lock's time, so that guessing a password and a
+// one-time code takes years (docs/service-standards.md, "Staff access").
+inline constexpr int k_sign_in_failures_allowed = 3;
+inline constexpr int k_sign_in_lock_seconds = 5 * 60;
+
 inline constexpr std::string_view k_default_locale = "zh-CN";
 inline constexpr std::array<std::string_view, 3> k_offered_locales{"zh-CN", "zh-HK", "en"};
 
