@@ -23,8 +23,7 @@ std::string_view to_string(OtpAlgorithm algorithm);
 
 enum class OtpError {
     bad_secret,     // empty, or longer than the HMAC accepts here (k_max_secret_length)
-    bad_digits,     // not 6, 7 or 8 (RFC 4226 §5.3 allows 6 and more; 8 is the most a 31-bit value
-                    // fills)
+    bad_digits,     // not 6, 7 or 8 (RFC 4226 §5.3: a 6-digit code at least, possibly 7 or 8)
     bad_time,       // before T0, or a step that is not positive
     bad_base32,     // a character outside RFC 4648 §6's alphabet, bad padding, or stray bits
     crypto_failure  // OpenSSL's HMAC failed
