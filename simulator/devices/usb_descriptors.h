@@ -17,6 +17,7 @@ constexpr std::uint16_t k_ccid_reader_product_id = 0x0001;
 constexpr std::uint16_t k_pin_pad_product_id = 0x0002;
 constexpr std::uint16_t k_printer_product_id = 0x0003;
 constexpr std::uint16_t k_dispenser_product_id = 0x0004;
+constexpr std::uint16_t k_cabinet_product_id = 0x0005;  // docs/protocols/cabinet.md §1
 
 constexpr std::uint8_t k_full_speed_packet = 64;
 
