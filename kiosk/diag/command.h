@@ -13,7 +13,7 @@ namespace kiosk::diag {
 // The input was decoded and described on stdout, whether or not what it describes is valid.
 inline constexpr int k_exit_decoded = 0;
 // The arguments could not be used: unknown words or options, a missing file, bytes that are
-// not hexadecimal.
+// not hexadecimal, an option's value out of range.
 inline constexpr int k_exit_unusable = 2;
 
 struct Command {
@@ -22,8 +22,12 @@ struct Command {
     std::size_t argument_count;
     std::string_view summary;  // one line for the usage
     // Prints one JSON object on stdout and returns the exit status. It is given exactly
-    // `argument_count` arguments.
+    // `argument_count` arguments; a command with options at most that many.
     int (*run)(std::span<const std::string_view> arguments);
+    // The options the command reads itself ("--time"), each followed by its value, which may
+    // begin with '-' too; main lets them through and the command checks them. A command
+    // without options takes none: main refuses every option it is given.
+    std::span<const std::string_view> options = {};
 };
 
 // journal_verify.cpp
@@ -38,5 +42,7 @@ extern const Command k_tlv;
 extern const Command k_usb_list;
 // read_card.cpp
 extern const Command k_read_card;
+// totp.cpp
+extern const Command k_totp;
 
 }  // namespace kiosk::diag
