@@ -583,6 +583,7 @@ def dictionaries():
                   encoding='utf-8').read()
     words = re.findall(r'== "([^"\\]+)"', source)
     write_dictionary('fuzz_scenario', words + ['"', '\n', ' within ', 'ms', 's', ' on '])
+    write_dictionary('fuzz_base32', BASE32_WORDS)
 
 
 def text_field_seeds():
@@ -597,9 +598,30 @@ def text_field_seeds():
     write('fuzz_text_fields', 'columns-narrow', b'\x03\x01' + '余额 Balance'.encode())
 
 
+# Base32's padding runs (RFC 4648 §6: 6, 4, 3 or 1 '=' after a final group), its digits, and
+# Q, whose low four bits are zero, so that it ends a 2-byte group without stray bits (§3.5).
+BASE32_WORDS = ['======', '====', '===', '=', '2', '7', 'Q', 'q']
+
+
+def base32_seeds():
+    """One-time password secrets in Base32 (RFC 4648 §6): selector 0 text, 1 bytes to encode."""
+    # RFC 4648 §10's vectors, padded and not, and RFC 6238 Appendix B's SHA-1 seed as an
+    # authenticator app shows it (lower case, no padding).
+    for name, text in [('rfc4648-f', 'MY======'), ('rfc4648-fo', 'MZXQ===='),
+                       ('rfc4648-foo', 'MZXW6==='), ('rfc4648-foob', 'MZXW6YQ='),
+                       ('rfc4648-fooba', 'MZXW6YTB'), ('rfc4648-foobar', 'MZXW6YTBOI======'),
+                       ('rfc4648-foobar-unpadded', 'MZXW6YTBOI'),
+                       ('rfc6238-seed-lower-case', 'gezdgnbvgy3tqojqgezdgnbvgy3tqojq'),
+                       ('stray-bits', 'MZ======'), ('short-padding', 'MY=')]:
+        write('fuzz_base32', name, b'\x00' + text.encode())
+    write('fuzz_base32', 'bytes-rfc6238-seed', b'\x01' + b'12345678901234567890')
+    write('fuzz_base32', 'bytes-all-values', b'\x01' + bytes(range(256)))
+
+
 def main():
     clear_generated()
     text_field_seeds()
+    base32_seeds()
     dictionaries()
     corpus_seeds()
     ccid_seeds()
