@@ -44,5 +44,9 @@ extern const Command k_usb_list;
 extern const Command k_read_card;
 // totp.cpp
 extern const Command k_totp;
+// engineer.cpp
+extern const Command k_engineer_add;
+extern const Command k_engineer_remove;
+extern const Command k_engineer_list;
 
 }  // namespace kiosk::diag

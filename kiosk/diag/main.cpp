@@ -24,7 +24,10 @@ constexpr std::array k_commands{&kiosk::diag::k_journal_verify,
                                 &kiosk::diag::k_tlv,
                                 &kiosk::diag::k_usb_list,
                                 &kiosk::diag::k_read_card,
-                                &kiosk::diag::k_totp};
+                                &kiosk::diag::k_totp,
+                                &kiosk::diag::k_engineer_add,
+                                &kiosk::diag::k_engineer_remove,
+                                &kiosk::diag::k_engineer_list};
 
 // "  journal verify FILE     check ...": the left part padded so that the summaries line up; a
 // left part too long for that (totp's options) has its summary on the next line, in the column.
