@@ -3,8 +3,9 @@
 // An engineer's password is kept only as a slow salted hash: PBKDF2-HMAC-SHA256 (RFC 8018
 // §5.2), a random 16-byte salt per password, a 32-byte derived key, and the iteration count
 // stored with each hash so that it can be raised for new passwords without locking anybody
-// out. Checking costs one PBKDF2 run at the stored count (about 0.3 s at the default on a kiosk:
-// kiosk_access_bench measures it), so it runs off the event loop's thread.
+// out. Checking costs one PBKDF2 run at the stored count (about 1 s at the default on the
+// development machine; kiosk_access_bench measures it, kiosk/access/README.md, "Passwords"), so
+// it runs off the event loop's thread.
 //
 // The text form, one line, is
 //

@@ -21,8 +21,9 @@
 // The accounts file is read again at each sign-in, so an account removed with kiosk-diag can no
 // longer sign in, without a restart. The clock is a parameter; nothing here reads one.
 //
-// Threading: sign_in blocks for one PBKDF2 run (kiosk_access_bench measures it, about 0.3 s at
-// the default count): call it from a worker thread, never the event loop's. One thread uses a
+// Threading: sign_in blocks for one PBKDF2 run (about 1 s at the default count on the
+// development machine; kiosk_access_bench measures it): call it from a worker thread, never the
+// event loop's. One thread uses a
 // desk; one desk uses a pair of files.
 
 #include <cstdint>
