@@ -7,6 +7,7 @@
 #include "kiosk/devices/cabinet_service.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -391,4 +392,38 @@ TEST_CASE("Stopping the cabinet model is prompt and it starts again") {
     const auto again = kiosk.recorder.expect<core::ServiceSwitchChanged>();
     REQUIRE(again);
     CHECK(again->on);
+}
+
+TEST_CASE("A gap in the board's event numbers has the status asked, which tells a missed turn") {
+    CabinetKiosk kiosk;
+    // The board's key is at service, but the SWITCH CHANGED that said so is lost: only door
+    // events 0 and 3 arrive.
+    auto key_at_service = std::make_shared<std::atomic<bool>>(false);
+    auto liar = std::make_shared<LyingBoard>([key_at_service](const cabinet::Frame& command) {
+        if (command.code == cabinet::code::k_info) {
+            return honest_answer(command);
+        }
+        cabinet::CabinetStatus status;
+        status.service_switch =
+            *key_at_service ? cabinet::SwitchPosition::service : cabinet::SwitchPosition::run;
+        return cabinet::encode_frame(cabinet::encode_response(
+            {cabinet::code::k_status, cabinet::Status::ok, cabinet::encode_status(status)},
+            command.sequence));
+    });
+    kiosk.plug(liar);
+    kiosk.start();
+    REQUIRE(kiosk.recorder.wait_for_notice("switch run"));
+
+    liar->send_event_bytes(cabinet::encode_frame(cabinet::encode_event(
+        cabinet::DoorChanged{cabinet::Door::cabinet, cabinet::DoorState::open}, 0)));
+    REQUIRE(kiosk.recorder.wait_for_notice("cabinet door open"));
+    CHECK(kiosk.recorder.stays_quiet(100ms));
+    *key_at_service = true;
+    liar->send_event_bytes(cabinet::encode_frame(cabinet::encode_event(
+        cabinet::DoorChanged{cabinet::Door::cabinet, cabinet::DoorState::closed}, 3)));
+    CHECK(kiosk.recorder.wait_for_notice("events lost"));
+    const auto turned = kiosk.recorder.expect<core::ServiceSwitchChanged>();
+    REQUIRE(turned);
+    CHECK(turned->on);
+    CHECK(liar->status_asked() == 2);
 }
