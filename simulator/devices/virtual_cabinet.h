@@ -52,6 +52,8 @@ class VirtualCabinet final : public simulator::usb::VirtualUsbDevice {
 
     // Turns the service switch to service (true) or run (false). Event SWITCH CHANGED when the
     // position changes; none when it is already there (cabinet.md §5.1). True when it changed.
+    // A simulated contact does not bounce, so the change is reported at once: §5.1's 50 ms of
+    // smoothing are a real board's.
     bool set_service_switch(bool service);
     // Opens or closes a door. Event DOOR CHANGED when its state changes. True when it changed.
     bool set_door(drivers::cabinet::Door door, bool open);
