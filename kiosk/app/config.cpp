@@ -196,6 +196,12 @@ void apply_file(Config& config, const std::filesystem::path& path) {
         config.outbox_file = *file;
     if (const auto file = text("journal", "file"))
         config.journal_file = *file;
+    if (const auto file = text("service", "engineers_file"))
+        config.engineers_file = *file;
+    if (const auto file = text("service", "sign_in_state_file"))
+        config.sign_in_state_file = *file;
+    if (const auto file = text("service", "out_of_service_file"))
+        config.out_of_service_file = *file;
     if (const auto device = text("speech", "speaker_device"))
         config.speaker_device = *device;
     if (const auto device = text("speech", "headphones_device")) {
@@ -464,6 +470,10 @@ std::string usage() {
            "  --outbox FILE         the queue client's outbox (SQLite, created when missing)\n"
            "  --journal FILE        the electronic journal (SQLite, created when missing;\n"
            "                        default /var/lib/kiosk/journal.sqlite)\n"
+           "  --engineers FILE      the field engineers' accounts (kiosk-diag engineer add)\n"
+           "  --sign-in-state FILE  the service menu's sign-in lock and used codes\n"
+           "  --out-of-service-file FILE\n"
+           "                        where the kiosk keeps that it is out of service\n"
            "  --locales DIR         the message catalogs folder\n"
            "  --transcript FILE     write the JSON Lines transcript (docs/architecture.md)\n"
            "  --screenshots DIR     save a PNG of each new screen (private data redacted)\n"
@@ -544,6 +554,12 @@ std::optional<Config> load_config(const std::vector<std::string>& arguments,
             config.outbox_file = value();
         } else if (option == "--journal") {
             config.journal_file = value();
+        } else if (option == "--engineers") {
+            config.engineers_file = value();
+        } else if (option == "--sign-in-state") {
+            config.sign_in_state_file = value();
+        } else if (option == "--out-of-service-file") {
+            config.out_of_service_file = value();
         } else if (option == "--locales") {
             config.locales_directory = value();
         } else if (option == "--transcript") {

@@ -88,6 +88,15 @@ struct Config {
     // SQLite file the kiosk creates (kiosk/store). Without a journal it can open and write, the
     // kiosk gives no cash and tells staff; everything else still works.
     std::filesystem::path journal_file = "/var/lib/kiosk/journal.sqlite";
+    // The service menu ([service]; kiosk/core/README.md, "The service menu"): the engineers'
+    // accounts (engineers_file, --engineers: kiosk/access, made with kiosk-diag engineer add;
+    // private to the kiosk's user), the sign-in lock and the codes used (sign_in_state_file,
+    // --sign-in-state), and whether the kiosk is out of service and why (out_of_service_file,
+    // --out-of-service-file), kept across restarts. Without an accounts file nobody can sign
+    // in; the kiosk serves its customers as before.
+    std::filesystem::path engineers_file = "/etc/kiosk/engineers.toml";
+    std::filesystem::path sign_in_state_file = "/var/lib/kiosk/sign-in.toml";
+    std::filesystem::path out_of_service_file = "/var/lib/kiosk/out-of-service.toml";
     // speech
     std::string speaker_device;
     std::string headphones_device;

@@ -9,7 +9,9 @@
 #include <string_view>
 
 #include "base/overloaded.h"
+#include "kiosk/app/out_of_service_file.h"
 #include "kiosk/core/screens.h"
+#include "kiosk/devices/cabinet_service.h"
 #include "kiosk/devices/card_reader_service.h"
 #include "kiosk/devices/dispenser_service.h"
 #include "kiosk/devices/pin_pad_service.h"
@@ -177,6 +179,12 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
     self->m_dispenser->start(
         [self](core::Event event) { self->m_queue.push(std::move(event), "dispenser"); },
         device_notice);
+    // The cabinet's sensors board: its service switch asks for the service menu. A kiosk
+    // without one (or with it unplugged) is entered by the key sequence alone.
+    self->m_cabinet = std::make_unique<devices::CabinetService>();
+    self->m_cabinet->start(
+        [self](core::Event event) { self->m_queue.push(std::move(event), "cabinet"); },
+        device_notice);
 
     const auto service_notice = [self](const net::ServiceNotice& notice) {
         self->m_transcript.service(notice.service, notice.call, notice.status, notice.milliseconds,
@@ -209,6 +217,16 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
             [self](core::Event event) { self->m_queue.push(std::move(event), "queue"); },
             service_notice);
     }
+
+    // The service menu's sign-in checks run on a worker: each takes a PBKDF2 run.
+    self->m_sign_in = std::make_unique<SignInWorker>(
+        self->m_config.engineers_file, self->m_config.sign_in_state_file,
+        [self](core::Event event) { self->m_queue.push(std::move(event), "sign-in"); },
+        [] {
+            return std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        });
     return kiosk;
 }
 
@@ -225,8 +243,10 @@ Kiosk::Kiosk(Config config, core::Resources resources, Transcript transcript,
 Kiosk::~Kiosk() {
     // The clients and devices first: their threads post into the queue and the transcript,
     // which are members and go after this body.
+    m_sign_in.reset();
     m_queue_client.reset();
     m_account.reset();
+    m_cabinet.reset();
     m_dispenser.reset();
     m_printer.reset();
     m_pin_pad.reset();
@@ -241,7 +261,7 @@ int Kiosk::run() {
         log("cannot start: no secure random bytes to name this run's transactions");
         return 1;
     }
-    step(core::Started{*seed, read_unfinished_withdrawals()});
+    step(core::Started{*seed, read_unfinished_withdrawals(), read_out_of_service_state()});
     // A journal that could not be opened or read: the core hears it right after Started and
     // offers no cash; balances and tickets go on.
     report_journal_failure();
@@ -401,6 +421,15 @@ void Kiosk::step(const core::Event& event) {
                             core::to_string(effect)));
         }
     }
+}
+
+std::optional<core::OutOfServiceReason> Kiosk::read_out_of_service_state() {
+    const auto state = read_out_of_service(m_config.out_of_service_file);
+    if (!state) {
+        log("kept out of service: " + to_string(state.error()));
+        return core::OutOfServiceReason::maintenance;
+    }
+    return *state;
 }
 
 std::vector<core::UnfinishedWithdrawal> Kiosk::read_unfinished_withdrawals() {
@@ -613,6 +642,14 @@ void Kiosk::carry_out(const core::Effect& effect) {
             [&](const core::RetractCash& retract) { m_dispenser->retract(retract); },
             [&](const core::RejectCash& reject) { m_dispenser->reject(reject); },
             [&](const core::CheckDispenser&) { m_dispenser->check(); },
+            [&](const core::CheckSignIn& check) { m_sign_in->check(check); },
+            [&](const core::SetOutOfService& set) {
+                if (const auto written =
+                        write_out_of_service(m_config.out_of_service_file, set.reason);
+                    !written) {
+                    log("out of service not kept for a restart: " + to_string(written.error()));
+                }
+            },
             [&](const core::Journal& journal) {
                 if (record) {
                     m_transcript.journal(journal.event, journal.detail);

@@ -16,6 +16,7 @@
 #include "kiosk/app/cash_journal.h"
 #include "kiosk/app/config.h"
 #include "kiosk/app/event_queue.h"
+#include "kiosk/app/sign_in_worker.h"
 #include "kiosk/app/test_failpoint.h"
 #include "kiosk/app/transcript.h"
 #include "kiosk/core/effects.h"
@@ -30,6 +31,7 @@ class Speaker;
 }
 namespace kiosk::devices {
 class CardReaderService;
+class CabinetService;
 class DispenserService;
 class PinPadService;
 class PrinterService;
@@ -81,6 +83,9 @@ class Kiosk {
     // Before Started: what the electronic journal left unfinished. Withdrawals it cannot read
     // are left to staff (journal_and_notify_staff), never settled by guess.
     std::vector<core::UnfinishedWithdrawal> read_unfinished_withdrawals();
+    // Whether an engineer left the kiosk out of service (out_of_service_file.h). A file that
+    // cannot be read keeps it out of service, for maintenance, and says so in the log.
+    std::optional<core::OutOfServiceReason> read_out_of_service_state();
     // Pushes the JournalFailed of a journal that has just failed, and says so.
     void report_journal_failure();
     void fire_due_timers();
@@ -121,8 +126,10 @@ class Kiosk {
     std::unique_ptr<devices::PinPadService> m_pin_pad;
     std::unique_ptr<devices::PrinterService> m_printer;
     std::unique_ptr<devices::DispenserService> m_dispenser;
+    std::unique_ptr<devices::CabinetService> m_cabinet;
     std::unique_ptr<net::AccountClient> m_account;
     std::unique_ptr<net::QueueClient> m_queue_client;  // none without [queue] url
+    std::unique_ptr<SignInWorker> m_sign_in;
 
     // The calls for staff the shell placed for NotifyStaff, by call id, until they end or are
     // no longer followed.

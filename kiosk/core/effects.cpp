@@ -104,6 +104,10 @@ constexpr std::string_view effect_name() {
         return "RejectCash";
     } else if constexpr (std::is_same_v<T, CheckDispenser>) {
         return "CheckDispenser";
+    } else if constexpr (std::is_same_v<T, CheckSignIn>) {
+        return "CheckSignIn";
+    } else if constexpr (std::is_same_v<T, SetOutOfService>) {
+        return "SetOutOfService";
     } else {
         static_assert(std::is_same_v<T, Journal>, "every effect needs a name");
         return "Journal";

@@ -189,12 +189,27 @@ struct Journal {
     std::optional<TransactionRecord> transaction = std::nullopt;
 };
 
-using Effect = std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech,
-                            SetVolume, BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard,
-                            RenewCardAuthentication, Call, CancelCall, AccountCall, SavePreferences,
-                            ListBusinesses, TakeTicket, CallStaff, AnswerSurvey, FileComplaint,
-                            Print, StartTimer, CancelTimer, NotifyStaff, Journal, Dispense,
-                            PresentCash, RetractCash, RejectCash, CheckDispenser>;
+// Ask kiosk/access whether this engineer may sign in; answered by SignInChecked. The password
+// and code are wiped when the effect is; the shell checks them off the event loop's thread.
+struct CheckSignIn {
+    std::uint64_t call_id = 0;
+    std::string engineer_id;
+    base::SecretText password;
+    base::SecretText code;
+};
+// Take the kiosk out of service with the reason its customers see, or put it back (nothing):
+// the shell keeps it across restarts.
+struct SetOutOfService {
+    std::optional<OutOfServiceReason> reason;
+};
+
+using Effect =
+    std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume,
+                 BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard,
+                 RenewCardAuthentication, Call, CancelCall, AccountCall, SavePreferences,
+                 ListBusinesses, TakeTicket, CallStaff, AnswerSurvey, FileComplaint, Print,
+                 StartTimer, CancelTimer, NotifyStaff, Journal, Dispense, PresentCash, RetractCash,
+                 RejectCash, CheckDispenser, CheckSignIn, SetOutOfService>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

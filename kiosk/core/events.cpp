@@ -30,6 +30,10 @@ std::string_view to_string(TimerId id) {
             return "cash_wait";
         case TimerId::dispenser:
             return "dispenser";
+        case TimerId::service_keys:
+            return "service_keys";
+        case TimerId::service_idle:
+            return "service_idle";
     }
     return "unknown";
 }
@@ -190,6 +194,8 @@ constexpr std::string_view event_name() {
         return "JournalFailed";
     } else if constexpr (std::is_same_v<T, ServiceSwitchChanged>) {
         return "ServiceSwitchChanged";
+    } else if constexpr (std::is_same_v<T, SignInChecked>) {
+        return "SignInChecked";
     } else {
         static_assert(std::is_same_v<T, TimerFired>, "every event needs a name");
         return "TimerFired";

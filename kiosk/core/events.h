@@ -15,8 +15,10 @@
 #include "kiosk/core/card_number.h"
 #include "kiosk/core/cash.h"
 #include "kiosk/core/encrypted_pin_block.h"
+#include "kiosk/core/engineer.h"
 #include "kiosk/core/money.h"
 #include "kiosk/core/reconciliation.h"
+#include "kiosk/core/service_menu.h"
 #include "kiosk/core/withdrawal.h"
 
 namespace kiosk::core {
@@ -69,6 +71,8 @@ enum class TimerId {
     queue_call,          // safety net when the queue service's answer never comes
     cash_wait,           // the time to take the card and then the cash before it is taken back
     dispenser,           // safety net when the cash dispenser never answers
+    service_keys,        // the time to type the service menu's key sequence
+    service_idle,        // no key for a while in the service menu: the engineer is signed out
 };
 
 std::string_view to_string(TimerId id);
@@ -120,6 +124,8 @@ struct Started {
     // The withdrawals the electronic journal left unfinished (a crash, a power cut, the kiosk
     // stopped mid-way), oldest first: settled before the welcome screen (reconciliation.h).
     std::vector<UnfinishedWithdrawal> unfinished;
+    // Out of service as an engineer left it before the kiosk stopped (kept by the shell).
+    std::optional<OutOfServiceReason> out_of_service;
 };
 struct KeyPressed {
     base::Key key;
@@ -281,6 +287,17 @@ struct ServiceSwitchChanged {
     bool on = false;
 };
 
+// kiosk/access's verdict on CheckSignIn. `role` with signed_in; `lock_seconds` with locked;
+// `reason` for the journal: which check failed (unknown_id, wrong_password, wrong_code,
+// code_reused, locked, accounts_unreadable), never what was typed.
+struct SignInChecked {
+    std::uint64_t call_id = 0;
+    SignInOutcome outcome = SignInOutcome::unavailable;
+    std::optional<EngineerRole> role;
+    int lock_seconds = 0;
+    std::string reason;
+};
+
 // The electronic journal (kiosk/store) could not be written, or not opened at start-up. From
 // the record that failed on, the shell carries out none of the effects that give money
 // (is_money_giving in effects.h) and says so once with this event; what secures money still
@@ -297,7 +314,7 @@ using Event =
                  ReplyReceived, PreferencesSaved, MoneyReplyReceived, BusinessesListed,
                  TicketIssued, StaffCallChanged, ComplaintFiled, PaperChanged, PrintFinished,
                  TimerFired, CashDispensed, CashPresented, CashTaken, CashRetracted, CashRejected,
-                 DispenserReported, JournalFailed, ServiceSwitchChanged>;
+                 DispenserReported, JournalFailed, ServiceSwitchChanged, SignInChecked>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

@@ -35,6 +35,7 @@ Step step(const Resources& resources, Session session, const Event& event) {
     } else {
         flow.ignore(event);
     }
+    flow.hand_over_if_due();
     return std::move(flow).finish();
 }
 

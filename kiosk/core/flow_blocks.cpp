@@ -59,6 +59,10 @@ void Flow::show(ScreenId id) {
 }
 
 void Flow::refresh(ScreenId id) {
+    // Out of service, the customers' first screen says so instead of welcoming them.
+    if (id == ScreenId::welcome && m_session.out_of_service) {
+        id = ScreenId::out_of_service;
+    }
     const std::string previous = m_session.screen.id;
     m_session.screen = build_screen(id, m_resources, m_session);
     note_new_screen(previous);

@@ -99,8 +99,15 @@ bool Flow::fits(const Event& event) const {
             [this](const DeviceReturned& back) { return is_missing(m_session, back.device); },
             [](const SpeechEnded&) { return true; },
             [this](const JournalFailed&) { return !m_session.journal_failed; },
-            // The service menu is not built yet: the switch is journaled as ignored.
-            [](const ServiceSwitchChanged&) { return false; },
+            // The service menu (flow_service.cpp): the switch when it moved; kiosk/access's
+            // verdict on the sign-in the menu waits for.
+            [this](const ServiceSwitchChanged& changed) {
+                return changed.on != m_session.service_switch_on;
+            },
+            [this, state](const SignInChecked& checked) {
+                return state == State::service && m_session.service &&
+                       m_session.service->pending_check == checked.call_id;
+            },
             [this](const HeadphonesPlugged&) { return !m_session.headphones; },
             [this](const HeadphonesUnplugged&) { return m_session.headphones; },
             [this, state](const ReplyReceived& reply) {
@@ -231,7 +238,11 @@ void Flow::handle(const Started& event) {
     m_session.transaction_seed = event.transaction_seed;
     // A fresh start knows nothing of the jack: the shell reports headphones found at start-up.
     m_session.headphones = false;
+    m_session.out_of_service = event.out_of_service;
     journal("kiosk_started");
+    if (event.out_of_service) {
+        journal("out_of_service", "on " + std::string(to_string(*event.out_of_service)));
+    }
     if (!event.unfinished.empty()) {
         begin_settling(event.unfinished);
         return;
@@ -241,6 +252,10 @@ void Flow::handle(const Started& event) {
 
 void Flow::handle(const CardInserted&) {
     const State state = m_session.state;
+    if (state == State::service || (state == State::welcome && m_session.out_of_service)) {
+        refuse_card_for_service();
+        return;
+    }
     if (state == State::settling) {
         // Not open yet: the card goes straight back, with why.
         emit(EjectCard{});
@@ -565,6 +580,10 @@ void Flow::handle(const TimerFired& event) {
         case TimerId::cash_wait:
         case TimerId::dispenser:
             cash_timer(event.id);
+            return;
+        case TimerId::service_keys:
+        case TimerId::service_idle:
+            service_timer(event.id);
             return;
         case TimerId::reminder:
             if (state == State::card_before_cash || state == State::take_cash) {

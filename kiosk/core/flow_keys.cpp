@@ -143,6 +143,20 @@ static_assert(k_wrong_pin_cancel_key == base::Key::cancel);
 
 void Flow::handle(const KeyPressed& event) {
     const base::Key key = event.key;
+    if (m_session.state == State::service) {
+        // The engineer's keys: the speech keys as everywhere, then the menu's own. No customer
+        // is present, no help is offered and no staff are called from here.
+        emit(StopSpeech{});
+        if (key == k_repeat_sentence_key) {
+            emit(RepeatSpeech{});
+            return;
+        }
+        service_key(key);
+        return;
+    }
+    if (track_service_keys(key)) {
+        return;
+    }
     m_session.customer_present = true;
     cancel_timer(TimerId::hesitation);
     const std::optional<base::Key> previous_key = m_session.last_key;
@@ -326,7 +340,8 @@ void Flow::help_key() {
 }
 
 void Flow::welcome_key(base::Key key) {
-    if (m_session.pin_pad_missing) {
+    // Out of service the screen offers nothing but Help (screens_service.cpp).
+    if (m_session.pin_pad_missing || m_session.out_of_service) {
         // The welcome screen offers no choice without the keypad (screens.cpp): a key that
         // reaches the kiosk anyway (a touch beside the notice, a service keyboard) chooses
         // nothing the screen did not offer, and the customer hears again where to go.

@@ -1,12 +1,415 @@
-// The hand-over between the customer flow and the service menu (kiosk/core/README.md, "The
-// service menu").
+// The service menu (kiosk/core/README.md, "The service menu"): how the kiosk is handed from its
+// customers to a field engineer and back, the sign-in, the lock, and what each role may do.
+// Every action is journaled; nothing about a customer is shown, said or journaled here.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "kiosk/core/flow_steps.h"
 
 namespace kiosk::core::flow_steps {
 
-void Flow::handle(const ServiceSwitchChanged&) {
-    // fits() refuses the switch until the service menu is built, so this is never reached.
+namespace {
+
+// The field being typed on the sign-in screen, as the session holds it.
+std::size_t typed_length(const ServiceVisit& visit) {
+    switch (visit.field) {
+        case SignInField::id:
+            return visit.engineer_id.size();
+        case SignInField::password:
+            return visit.password.size();
+        case SignInField::code:
+            return visit.code.size();
+    }
+    return 0;
+}
+
+std::size_t field_maximum(SignInField field) {
+    switch (field) {
+        case SignInField::id:
+            return k_engineer_id_digits_maximum;
+        case SignInField::password:
+            return k_password_digits_maximum;
+        case SignInField::code:
+            return k_one_time_code_digits_maximum;
+    }
+    return 0;
+}
+
+std::size_t field_minimum(SignInField field) {
+    switch (field) {
+        case SignInField::id:
+            return k_engineer_id_digits_minimum;
+        case SignInField::password:
+            return k_password_digits_minimum;
+        case SignInField::code:
+            return k_one_time_code_digits_minimum;
+    }
+    return 0;
+}
+
+// Whether the customer at the kiosk can be left now: the screen waits for them at their own
+// pace, with nothing on its way between the kiosk and a device or a service. Anything else
+// runs to such a screen, or to its end, first.
+bool at_customers_pace(State state) {
+    return has_inactivity_timeout(state) && state != State::returning_card &&
+           state != State::goodbye;
+}
+
+}  // namespace
+
+void Flow::handle(const ServiceSwitchChanged& event) {
+    m_session.service_switch_on = event.on;
+    journal("service_switch", event.on ? "on" : "off");
+    if (event.on) {
+        request_service(ServiceEntry::service_switch);
+        return;
+    }
+    if (m_session.state == State::service) {
+        leave_service("switch_off");
+    } else if (m_session.service_wanted == ServiceEntry::service_switch) {
+        m_session.service_wanted.reset();
+        journal("service_request_withdrawn");
+    }
+}
+
+// Asked for by the switch (or the keys, which only the welcome screen takes): at once when no
+// customer is being served, else once the customer's session has ended safely.
+void Flow::request_service(ServiceEntry entry) {
+    if (m_session.state == State::service) {
+        return;
+    }
+    m_session.service_wanted = entry;
+    journal("service_requested", std::string(to_string(entry)));
+}
+
+// After every event, while the service menu is wanted: it takes over once the kiosk is at its
+// welcome screen with nothing under way. A customer at a screen of their own pace is asked to
+// take their card (or, without one, thanked) first; any other state runs on to such a screen
+// or to its end, and the next event finds it there.
+void Flow::hand_over_if_due() {
+    if (!m_session.service_wanted || withdrawal_in_flight()) {
+        return;
+    }
+    if (m_session.state == State::welcome) {
+        enter_service(*m_session.service_wanted);
+    } else if (at_customers_pace(m_session.state)) {
+        cancel_pin_entry();
+        if (card_in_kiosk()) {
+            end_session(EndReason::kiosk_serviced);
+        } else {
+            say_goodbye();
+        }
+    }
+}
+
+void Flow::enter_service(ServiceEntry entry) {
+    m_session.service_wanted.reset();
+    m_session.service_keys_typed = 0;
+    cancel_all_timers();
+    m_session.state = State::service;
+    m_session.service = ServiceVisit{};
+    m_session.service->entry = entry;
+    journal("service_entered", std::string(to_string(entry)));
+    show(ScreenId::service_sign_in);
+    start_timer(TimerId::service_idle);
+}
+
+// The engineer's visit ends: signed out, the switch turned off, or no key for too long. The
+// next customer finds the welcome screen (or the out-of-service one).
+void Flow::leave_service(std::string_view why) {
+    if (m_session.service && m_session.service->role) {
+        journal("signed_out", m_session.service->engineer_id + " " + std::string(why));
+    }
+    journal("service_left", std::string(why));
+    m_session.service.reset();
+    cancel_all_timers();
+    m_session.state = State::welcome;
+    enter_welcome();
+}
+
+// Each of the service entry keys typed in order on the welcome screen; any other key, or too
+// long a pause, starts again. Whether the key completed the sequence.
+bool Flow::track_service_keys(base::Key key) {
+    if (m_session.state != State::welcome || m_session.pin_pad_missing) {
+        m_session.service_keys_typed = 0;
+        return false;
+    }
+    if (key != k_service_entry_keys.at(m_session.service_keys_typed)) {
+        m_session.service_keys_typed = 0;
+        if (key != k_service_entry_keys.front()) {
+            cancel_timer(TimerId::service_keys);
+            return false;
+        }
+    }
+    if (m_session.service_keys_typed == 0) {
+        start_timer(TimerId::service_keys);
+    }
+    ++m_session.service_keys_typed;
+    if (m_session.service_keys_typed < k_service_entry_keys.size()) {
+        return false;
+    }
+    cancel_timer(TimerId::service_keys);
+    m_session.service_keys_typed = 0;
+    request_service(ServiceEntry::keys);
+    return true;
+}
+
+void Flow::service_key(base::Key key) {
+    ServiceVisit& visit = *m_session.service;
+    start_timer(TimerId::service_idle);
+    if (key == k_repeat_key && visit.step != ServiceStep::sign_in) {
+        accept_key();
+        speak_screen_again();
+        return;
+    }
+    switch (visit.step) {
+        case ServiceStep::sign_in:
+            sign_in_key(key);
+            return;
+        case ServiceStep::checking_sign_in:
+            reject_key();
+            speak_screen_again();
+            return;
+        case ServiceStep::locked:
+            if (key == k_sign_in_back_key && !m_session.service_switch_on) {
+                accept_key();
+                leave_service("left");
+            } else {
+                reject_key();
+                speak_screen_again();
+            }
+            return;
+        case ServiceStep::menu:
+            service_menu_key(key);
+            return;
+        case ServiceStep::out_of_service_reason:
+            out_of_service_reason_key(key);
+            return;
+    }
+}
+
+void Flow::sign_in_key(base::Key key) {
+    ServiceVisit& visit = *m_session.service;
+    if (const std::optional<int> digit = base::digit_value(key)) {
+        if (typed_length(visit) >= field_maximum(visit.field)) {
+            reject_key();
+            return;
+        }
+        accept_key();
+        const char typed = static_cast<char>('0' + *digit);
+        switch (visit.field) {
+            case SignInField::id:
+                visit.engineer_id += typed;
+                break;
+            case SignInField::password:
+                visit.password.append(std::string_view(&typed, 1));
+                break;
+            case SignInField::code:
+                visit.code.append(std::string_view(&typed, 1));
+                break;
+        }
+        refresh(ScreenId::service_sign_in);
+        say_typed_field(typed_length(visit));
+    } else if (key == k_sign_in_clear_key) {
+        accept_key();
+        clear_sign_in_field();
+        refresh(ScreenId::service_sign_in);
+        say_typed_field(0);
+    } else if (key == k_sign_in_next_key) {
+        if (typed_length(visit) < field_minimum(visit.field)) {
+            reject_key();
+            speak_phrase("service_sign_in.too_short");
+            return;
+        }
+        accept_key();
+        switch (visit.field) {
+            case SignInField::id:
+                visit.field = SignInField::password;
+                show(ScreenId::service_sign_in);
+                return;
+            case SignInField::password:
+                visit.field = SignInField::code;
+                show(ScreenId::service_sign_in);
+                return;
+            case SignInField::code:
+                check_sign_in();
+                return;
+        }
+    } else if (key == k_sign_in_back_key) {
+        accept_key();
+        if (visit.field == SignInField::id) {
+            if (m_session.service_switch_on) {
+                // The switch keeps the kiosk closed: there is no customer screen to go back to.
+                clear_sign_in_field();
+                show(ScreenId::service_sign_in);
+            } else {
+                leave_service("left");
+            }
+            return;
+        }
+        clear_sign_in_field();
+        visit.field = visit.field == SignInField::code ? SignInField::password : SignInField::id;
+        clear_sign_in_field();
+        show(ScreenId::service_sign_in);
+    } else {
+        reject_key();
+    }
+}
+
+void Flow::clear_sign_in_field() {
+    ServiceVisit& visit = *m_session.service;
+    switch (visit.field) {
+        case SignInField::id:
+            visit.engineer_id.clear();
+            return;
+        case SignInField::password:
+            visit.password.clear();
+            return;
+        case SignInField::code:
+            visit.code.clear();
+            return;
+    }
+}
+
+void Flow::check_sign_in() {
+    ServiceVisit& visit = *m_session.service;
+    const std::uint64_t call_id = m_session.next_call_id++;
+    visit.pending_check = call_id;
+    visit.step = ServiceStep::checking_sign_in;
+    // What was typed goes to kiosk/access and is wiped here: the session keeps only the id.
+    emit(CheckSignIn{call_id, visit.engineer_id, std::move(visit.password), std::move(visit.code)});
+    visit.password.clear();
+    visit.code.clear();
+    show(ScreenId::service_checking);
+}
+
+void Flow::handle(const SignInChecked& event) {
+    ServiceVisit& visit = *m_session.service;
+    visit.pending_check.reset();
+    switch (event.outcome) {
+        case SignInOutcome::signed_in:
+            visit.role = event.role.value_or(EngineerRole::engineer);
+            visit.refused = false;
+            visit.step = ServiceStep::menu;
+            journal("signed_in", visit.engineer_id + " " + std::string(to_string(*visit.role)));
+            show(ScreenId::service_menu);
+            start_timer(TimerId::service_idle);  // the menu's longer time
+            return;
+        case SignInOutcome::locked:
+            journal("sign_in_refused", visit.engineer_id + " " + event.reason);
+            journal("service_locked", std::to_string(event.lock_seconds) + " s");
+            visit.step = ServiceStep::locked;
+            visit.lock_seconds = event.lock_seconds;
+            visit.engineer_id.clear();
+            visit.field = SignInField::id;
+            emit(Tone{ToneKind::error});
+            show(ScreenId::service_locked);
+            return;
+        case SignInOutcome::refused:
+        case SignInOutcome::unavailable:
+            journal("sign_in_refused", visit.engineer_id + " " + event.reason);
+            visit.step = ServiceStep::sign_in;
+            visit.field = SignInField::id;
+            visit.engineer_id.clear();
+            visit.refused = true;
+            emit(Tone{ToneKind::error});
+            show(ScreenId::service_sign_in);
+            return;
+    }
+}
+
+void Flow::service_menu_key(base::Key key) {
+    ServiceVisit& visit = *m_session.service;
+    if (key == k_service_out_of_service_key && visit.role && may_set_out_of_service(*visit.role)) {
+        accept_key();
+        if (m_session.out_of_service) {
+            journal("out_of_service", "off");
+            m_session.out_of_service.reset();
+            emit(SetOutOfService{std::nullopt});
+            show(ScreenId::service_menu);
+        } else {
+            visit.step = ServiceStep::out_of_service_reason;
+            show(ScreenId::service_reason);
+        }
+    } else if (key == k_service_sign_out_key) {
+        accept_key();
+        sign_out("signed_out");
+    } else {
+        reject_key();
+    }
+}
+
+void Flow::out_of_service_reason_key(base::Key key) {
+    ServiceVisit& visit = *m_session.service;
+    const std::optional<int> digit = base::digit_value(key);
+    if (digit && *digit >= 1 &&
+        static_cast<std::size_t>(*digit) <= k_out_of_service_reasons.size()) {
+        accept_key();
+        const OutOfServiceReason reason =
+            k_out_of_service_reasons.at(static_cast<std::size_t>(*digit - 1));
+        m_session.out_of_service = reason;
+        journal("out_of_service", "on " + std::string(to_string(reason)));
+        emit(SetOutOfService{reason});
+        visit.step = ServiceStep::menu;
+        show(ScreenId::service_menu);
+    } else if (key == k_reason_back_key) {
+        accept_key();
+        visit.step = ServiceStep::menu;
+        show(ScreenId::service_menu);
+    } else {
+        reject_key();
+    }
+}
+
+// The engineer signs out: with the switch still on the sign-in screen comes back for the next
+// engineer; without it the customers have the kiosk again.
+void Flow::sign_out(std::string_view why) {
+    if (!m_session.service_switch_on) {
+        leave_service(why);
+        return;
+    }
+    ServiceVisit& visit = *m_session.service;
+    journal("signed_out", visit.engineer_id + " " + std::string(why));
+    const ServiceEntry entry = visit.entry;
+    m_session.service = ServiceVisit{};
+    m_session.service->entry = entry;
+    show(ScreenId::service_sign_in);
+    start_timer(TimerId::service_idle);
+}
+
+void Flow::service_timer(TimerId id) {
+    if (id == TimerId::service_keys) {
+        m_session.service_keys_typed = 0;
+        return;
+    }
+    // service_idle: nobody at the menu. A locked sign-in runs its lock out on the screen.
+    const ServiceVisit& visit = *m_session.service;
+    if (visit.step == ServiceStep::checking_sign_in) {
+        start_timer(TimerId::service_idle);  // kiosk/access always answers; wait for it
+        return;
+    }
+    if (visit.role) {
+        sign_out("timed_out");
+    } else if (m_session.service_switch_on) {
+        m_session.service = ServiceVisit{};
+        m_session.service->entry = visit.entry;
+        show(ScreenId::service_sign_in);
+        start_timer(TimerId::service_idle);
+    } else {
+        leave_service("timed_out");
+    }
+}
+
+// A card pushed into the slot while an engineer has the kiosk, or while it is out of service:
+// it goes straight back, with why.
+void Flow::refuse_card_for_service() {
+    emit(EjectCard{});
+    speak_phrase("out_of_service.take_card");
+    journal("card_refused", m_session.state == State::service ? "service" : "out_of_service");
 }
 
 }  // namespace kiosk::core::flow_steps

@@ -71,6 +71,7 @@ class Flow {
     void handle(const DispenserReported& event);
     void handle(const JournalFailed& event);
     void handle(const ServiceSwitchChanged& event);
+    void handle(const SignInChecked& event);
     // The branch queue service's answers and the printer's news (flow_branch.cpp).
     void handle(const BusinessesListed& event);
     void handle(const TicketIssued& event);
@@ -135,6 +136,26 @@ class Flow {
     void after_speech();
     bool offers_help_on_hesitation() const;
     void offer_help();
+
+    // --- the service menu (flow_service.cpp) -------------------------------------------------
+  public:
+    // After every event: the service menu takes over when it is wanted and the customer is done.
+    void hand_over_if_due();
+
+  private:
+    void request_service(ServiceEntry entry);
+    void enter_service(ServiceEntry entry);
+    void leave_service(std::string_view why);
+    bool track_service_keys(base::Key key);
+    void service_key(base::Key key);
+    void sign_in_key(base::Key key);
+    void clear_sign_in_field();
+    void check_sign_in();
+    void service_menu_key(base::Key key);
+    void out_of_service_reason_key(base::Key key);
+    void sign_out(std::string_view why);
+    void service_timer(TimerId id);
+    void refuse_card_for_service();
 
     // --- transitions (flow_transitions.cpp) --------------------------------------------------
     void enter_welcome();

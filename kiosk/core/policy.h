@@ -97,6 +97,12 @@ inline constexpr int k_maximum_pin_digits = 12;
 // one-time code takes years (docs/service-standards.md, "Staff access").
 inline constexpr int k_sign_in_failures_allowed = 3;
 inline constexpr int k_sign_in_lock_seconds = 5 * 60;
+// The service menu's key sequence is typed within this time of its first key.
+inline constexpr int k_service_keys_window_ms = 6'000;
+// No key for this long on the sign-in screen (a customer who came upon it) or in the menu (an
+// engineer who walked away) ends the visit: the engineer is signed out.
+inline constexpr int k_service_sign_in_idle_ms = 60'000;
+inline constexpr int k_service_menu_idle_ms = 180'000;
 
 inline constexpr std::string_view k_default_locale = "zh-CN";
 inline constexpr std::array<std::string_view, 3> k_offered_locales{"zh-CN", "zh-HK", "en"};

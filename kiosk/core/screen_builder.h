@@ -139,5 +139,7 @@ ScreenModel cash_screen(ScreenId id, const Resources& resources, const Session& 
 ScreenModel transfer_screen(ScreenId id, const Resources& resources, const Session& session);
 // The card services' screens (screens_card_services.cpp); `id` is one of them.
 ScreenModel card_service_screen(ScreenId id, const Resources& resources, const Session& session);
+// The service menu's screens and the customers' out-of-service screen (screens_service.cpp).
+ScreenModel service_screen(ScreenId id, const Resources& resources, const Session& session);
 
 }  // namespace kiosk::core::screen_parts

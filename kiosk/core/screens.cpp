@@ -166,6 +166,20 @@ std::string_view to_string(ScreenId id) {
             return "pin_changed";
         case ScreenId::pin_change_unknown:
             return "pin_change_unknown";
+        case ScreenId::closing_for_service:
+            return "closing_for_service";
+        case ScreenId::out_of_service:
+            return "out_of_service";
+        case ScreenId::service_sign_in:
+            return "service_sign_in";
+        case ScreenId::service_checking:
+            return "service_checking";
+        case ScreenId::service_locked:
+            return "service_locked";
+        case ScreenId::service_menu:
+            return "service_menu";
+        case ScreenId::service_reason:
+            return "service_reason";
     }
     return "unknown";
 }
@@ -244,7 +258,7 @@ bool says_please_wait(std::string_view screen_id) {
          {ScreenId::fetching_businesses, ScreenId::issuing_ticket, ScreenId::filing_complaint,
           ScreenId::quoting, ScreenId::withdrawing, ScreenId::securing_cash, ScreenId::settling,
           ScreenId::transferring, ScreenId::fetching_statement, ScreenId::locking_card,
-          ScreenId::changing_pin}) {
+          ScreenId::changing_pin, ScreenId::service_checking}) {
         if (screen_id == to_string(id)) {
             return true;
         }
@@ -329,6 +343,8 @@ ScreenId screen_for(const Session& session) {
             return ScreenId::securing_cash;
         case State::settling:
             return ScreenId::settling;
+        case State::service:
+            return service_screen_for(session);
         case State::payee_account:
             return ScreenId::payee_account;
         case State::transfer_amount:
@@ -406,6 +422,8 @@ ScreenId screen_for(const Session& session) {
             return ScreenId::error_cash_not_given;
         case EndReason::card_locked:
             return ScreenId::card_locked;
+        case EndReason::kiosk_serviced:
+            return ScreenId::closing_for_service;
         case EndReason::cash_retracted:
         case EndReason::none:
         case EndReason::finished:
@@ -633,6 +651,7 @@ ScreenModel card_return_screen(ScreenId id, const Resources& resources, const Se
         case ScreenId::error_card_not_accepted:
         case ScreenId::error_card_expired:
         case ScreenId::error_chip_blocked:
+        case ScreenId::closing_for_service:
             builder.add(Role::text, "next");
             break;
         default:
@@ -779,6 +798,15 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::pin_changed:
         case ScreenId::pin_change_unknown:
             return card_service_screen(id, resources, session);
+        case ScreenId::closing_for_service:
+            return card_return_screen(id, resources, session);
+        case ScreenId::out_of_service:
+        case ScreenId::service_sign_in:
+        case ScreenId::service_checking:
+        case ScreenId::service_locked:
+        case ScreenId::service_menu:
+        case ScreenId::service_reason:
+            return service_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);
     }
@@ -796,6 +824,11 @@ bool takes_digits(ScreenId id) {
         case ScreenId::new_pin:
         case ScreenId::new_pin_again:
         case ScreenId::changing_pin:
+        // Out of service, and while an engineer's sign-in is checked or locked, no digit means
+        // anything (the sign-in's own digits are typed on service_sign_in).
+        case ScreenId::out_of_service:
+        case ScreenId::service_checking:
+        case ScreenId::service_locked:
             return false;
         default:
             return true;

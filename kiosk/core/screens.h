@@ -93,6 +93,14 @@ enum class ScreenId {
     pin_not_changed,
     pin_changed,
     pin_change_unknown,
+    // The service menu (kiosk/core/README.md, "The service menu"), and what customers see of it.
+    closing_for_service,
+    out_of_service,
+    service_sign_in,
+    service_checking,
+    service_locked,
+    service_menu,
+    service_reason,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -174,6 +182,13 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::pin_not_changed,
     ScreenId::pin_changed,
     ScreenId::pin_change_unknown,
+    ScreenId::closing_for_service,
+    ScreenId::out_of_service,
+    ScreenId::service_sign_in,
+    ScreenId::service_checking,
+    ScreenId::service_locked,
+    ScreenId::service_menu,
+    ScreenId::service_reason,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.
@@ -291,6 +306,9 @@ inline constexpr base::Key k_audio_key = base::Key::audio;
 // The language a welcome-screen key selects: policy::offered_locales in order on keys 1, 2, 3,
 // each only when its catalog is loaded.
 std::optional<std::string> welcome_locale_for_key(base::Key key, const Resources& resources);
+
+// The service menu's screen for the engineer's step (screens_service.cpp).
+ScreenId service_screen_for(const Session& session);
 
 // The screen that belongs to the session's state (for the returning_card state, the one that
 // explains why the card is returned).

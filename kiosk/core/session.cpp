@@ -82,6 +82,8 @@ std::string_view to_string(State state) {
             return "securing_cash";
         case State::settling:
             return "settling";
+        case State::service:
+            return "service";
         case State::payee_account:
             return "payee_account";
         case State::transfer_amount:
@@ -162,6 +164,8 @@ std::string_view to_string(EndReason reason) {
             return "cash_retracted";
         case EndReason::card_locked:
             return "card_locked";
+        case EndReason::kiosk_serviced:
+            return "kiosk_serviced";
     }
     return "unknown";
 }
@@ -203,6 +207,9 @@ Session new_session(const Resources& resources, const Session& previous) {
     session.transaction_seed = previous.transaction_seed;
     session.transactions_begun = previous.transactions_begun;
     session.visit = previous.visit + 1;
+    session.service_switch_on = previous.service_switch_on;
+    session.service_wanted = previous.service_wanted;
+    session.out_of_service = previous.out_of_service;
     return session;
 }
 
@@ -367,6 +374,13 @@ int timer_milliseconds(TimerId id, const Resources& resources, const Session& se
             return policy.cash_wait_ms * factor;
         case TimerId::dispenser:
             return policy.dispenser_timeout_ms;
+        case TimerId::service_keys:
+            return policy::k_service_keys_window_ms;
+        case TimerId::service_idle:
+            return session.service && session.service->step != ServiceStep::sign_in &&
+                           session.service->step != ServiceStep::locked
+                       ? policy::k_service_menu_idle_ms
+                       : policy::k_service_sign_in_idle_ms;
     }
     return policy.inactivity_timeout_ms;
 }

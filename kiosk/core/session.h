@@ -85,6 +85,9 @@ enum class State {
     // Before the first customer: the withdrawals the journal left unfinished are settled
     // (kiosk/core/reconciliation.h), then the welcome screen.
     settling,
+    // An engineer has the kiosk (kiosk/core/README.md, "The service menu"): where in the menu
+    // is Session::service's. No customer is served meanwhile.
+    service,
 };
 
 std::string_view to_string(State state);
@@ -109,6 +112,7 @@ enum class EndReason {
     cash_not_given,       // the withdrawal could not be completed: nothing was charged
     cash_retracted,       // the cash was not taken in time: taken back, nothing charged
     card_locked,          // the customer locked the card (a card lock): it comes back locked
+    kiosk_serviced,       // an engineer turned the service switch: the kiosk closes for service
 };
 
 std::string_view to_string(EndReason reason);
@@ -260,6 +264,16 @@ struct Session {
     // about no one; shown after the session until the next customer.
     std::string card_lock_reference;
     std::optional<PinChangeOutcome> pin_change;
+    // --- the service menu (kiosk/core/README.md, "The service menu") ---------------------------
+    // Facts about the kiosk, carried over: the cabinet's switch; a call for the service menu
+    // that waits for the customer's session to end; out of service, and why.
+    bool service_switch_on = false;
+    std::optional<ServiceEntry> service_wanted;
+    std::optional<OutOfServiceReason> out_of_service;
+    // The service entry keys typed so far on the welcome screen (k_service_entry_keys).
+    std::size_t service_keys_typed = 0;
+    // The engineer's visit, while the state is `service`.
+    std::optional<ServiceVisit> service;
     std::vector<TimerId> running_timers;
     ScreenModel screen;  // the screen last shown, for speaking it again
 };

@@ -49,7 +49,7 @@ DispenserReported dispenser_after_restart(NotesLocation location,
 
 // Started with these unfinished withdrawals: the settling screen, and the dispenser asked.
 void start_settling(FlowDriver& kiosk, std::vector<UnfinishedWithdrawal> unfinished) {
-    const auto& started = kiosk.send(Started{{}, std::move(unfinished)});
+    const auto& started = kiosk.send(Started{{}, std::move(unfinished), std::nullopt});
     REQUIRE(kiosk.session().state == State::settling);
     CHECK(screen_ids(started) == std::vector<std::string>{"settling"});
     CHECK(has_effect<CheckDispenser>(started));

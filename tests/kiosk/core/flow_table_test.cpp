@@ -525,6 +525,22 @@ std::vector<Event> probes(const Session& session) {
             break;
         }
     }
+    // The cabinet's switch both ways, and kiosk/access's verdicts: to the sign-in awaited, each
+    // outcome, and one to a check never asked for.
+    events.push_back(ServiceSwitchChanged{true});
+    events.push_back(ServiceSwitchChanged{false});
+    const std::optional<std::uint64_t> check =
+        session.service ? session.service->pending_check : std::nullopt;
+    for (const SignInOutcome outcome : every_value<SignInOutcome>()) {
+        events.push_back(SignInChecked{check.value_or(stale), outcome,
+                                       outcome == SignInOutcome::signed_in
+                                           ? std::optional(EngineerRole::engineer)
+                                           : std::nullopt,
+                                       outcome == SignInOutcome::locked ? 300 : 0, "probe"});
+        if (!check) {
+            break;
+        }
+    }
     for (const TimerId id : every_value<TimerId>()) {
         events.push_back(TimerFired{id});
     }
@@ -567,6 +583,12 @@ std::string configuration(const Session& session) {
     // A used cryptogram decides only whether the next PIN waits for a fresh one.
     key += session.card_authentication_used && before_reply ? " cryptogram used" : "";
     key += session.pin_block_waiting ? " renewing" : "";
+    // In the service menu the switch decides whether Cancel gives the kiosk back; the menu's own
+    // steps are tested in flow_service_test.cpp and are not told apart here. A service menu
+    // wanted during a customer's session, and out of service, change where a session ends and
+    // what the welcome screen says, which flow_service_test.cpp tests: not told apart either,
+    // which keeps the search small.
+    key += session.state == State::service && session.service_switch_on ? " switch on" : "";
     key += session.pending_save ? " saving" : "";
     // The voice changes what is said, never where an event leads, so its absence is not told
     // apart (which keeps the search small); the reader's and the pad's are, except on the
@@ -756,7 +778,8 @@ std::vector<Node> seeds() {
     UnfinishedWithdrawal unanswered = presented;
     unanswered.transaction = "4c2e1f0a-9b8d-4e7f-a6c5-b4d3e2f1a0b9";
     unanswered.last_step = WithdrawalStep::authorise_requested;
-    std::vector<Node> nodes{walk({Started{}}), walk({Started{{}, {presented, unanswered}}}),
+    std::vector<Node> nodes{walk({Started{}}),
+                            walk({Started{{}, {presented, unanswered}, std::nullopt}}),
                             walk(no_more_time)};
     REQUIRE(nodes.back().session.state == State::menu);
     REQUIRE_FALSE(can_extend_time(resources, nodes.back().session));

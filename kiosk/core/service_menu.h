@@ -1,0 +1,96 @@
+#pragma once
+
+// The field engineer's service menu as plain values (kiosk/core/README.md, "The service menu"):
+// how an engineer came, where in the menu they are, what they typed, and what the kiosk's
+// customers are told while it is out of service.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/keys.h"
+#include "base/wipe.h"
+#include "kiosk/core/engineer.h"
+
+namespace kiosk::core {
+
+// How the service menu was asked for.
+enum class ServiceEntry {
+    service_switch,  // the cabinet's service switch (inside the locked cabinet)
+    keys,            // the key sequence on the PIN pad (k_service_entry_keys)
+};
+
+std::string_view to_string(ServiceEntry entry);
+
+// Where in the service menu the engineer is.
+enum class ServiceStep {
+    sign_in,               // typing id, password and one-time code
+    checking_sign_in,      // kiosk/access checks them (CheckSignIn)
+    locked,                // too many failures: nobody signs in until the lock ends
+    menu,                  // signed in: what the role may do
+    out_of_service_reason  // which reason the customers will see
+};
+
+std::string_view to_string(ServiceStep step);
+
+// The fields of the sign-in screen, typed in this order on the PIN pad's digits.
+enum class SignInField { id, password, code };
+
+// Why the kiosk is out of service, in words its customers hear (catalog section
+// "out_of_service"). Chosen by an engineer; kept across restarts by the shell.
+enum class OutOfServiceReason { maintenance, cash, device_fault, network };
+
+inline constexpr std::array k_out_of_service_reasons{
+    OutOfServiceReason::maintenance, OutOfServiceReason::cash, OutOfServiceReason::device_fault,
+    OutOfServiceReason::network};
+
+std::string_view to_string(OutOfServiceReason reason);
+std::optional<OutOfServiceReason> out_of_service_reason_named(std::string_view name);
+
+// The lengths the sign-in fields take (kiosk/access checks the same): ids of 4 to 8 digits,
+// passwords of 8 to 16, one-time codes of 6 or 8 (RFC 6238 §4, RFC 4226 §5.3).
+inline constexpr std::size_t k_engineer_id_digits_minimum = 4;
+inline constexpr std::size_t k_engineer_id_digits_maximum = 8;
+inline constexpr std::size_t k_password_digits_minimum = 8;
+inline constexpr std::size_t k_password_digits_maximum = 16;
+inline constexpr std::size_t k_one_time_code_digits_minimum = 6;
+inline constexpr std::size_t k_one_time_code_digits_maximum = 8;
+
+// The key sequence that asks for the service menu on the welcome screen: function keys only
+// (the pad reports no digit there), alternating so that no bounce or held key makes it, seven
+// long, and within policy::k_service_keys_window_ms of its first key. A customer who somehow
+// types it meets a sign-in screen that says it is for staff and goes back on Cancel.
+inline constexpr std::array k_service_entry_keys{
+    base::Key::cancel, base::Key::clear, base::Key::cancel, base::Key::clear,
+    base::Key::cancel, base::Key::clear, base::Key::enter};
+
+// The service screens' keys.
+inline constexpr base::Key k_sign_in_next_key = base::Key::enter;  // the field typed: the next
+inline constexpr base::Key k_sign_in_clear_key = base::Key::clear;
+inline constexpr base::Key k_sign_in_back_key = base::Key::cancel;
+inline constexpr base::Key k_service_out_of_service_key = base::Key::digit_1;
+inline constexpr base::Key k_service_sign_out_key = base::Key::cancel;
+inline constexpr base::Key k_reason_back_key = base::Key::cancel;
+
+// An engineer's visit, from the sign-in screen until they sign out or turn the switch off.
+struct ServiceVisit {
+    ServiceEntry entry = ServiceEntry::keys;
+    ServiceStep step = ServiceStep::sign_in;
+    SignInField field = SignInField::id;
+    std::string engineer_id;  // as typed; once signed in, the engineer's
+    base::SecretText password;
+    base::SecretText code;
+    std::optional<std::uint64_t> pending_check;
+    std::optional<EngineerRole> role;  // signed in
+    bool refused = false;              // the last sign-in was refused: the screen says so
+    int lock_seconds = 0;              // locked: how long the lock still runs
+};
+
+// What the service menu offers a role (docs/service-standards.md, "Staff access"): an engineer
+// takes the kiosk out of service and back; a key custodian and an administrator have nothing
+// here yet beyond signing out.
+bool may_set_out_of_service(EngineerRole role);
+
+}  // namespace kiosk::core
