@@ -1,10 +1,15 @@
 #include "kiosk/access/private_file.h"
 
 #include <array>
+#include <cerrno>
 #include <fstream>
 #include <span>
 #include <string>
 #include <system_error>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace kiosk::access {
 
@@ -36,6 +41,12 @@ std::expected<base::SecretText, base::Error<AccessError>> read_private_file(
     if ((status.permissions() & k_shared_bits) != std::filesystem::perms::none) {
         return std::unexpected(base::error(AccessError::file_not_private,
                                            file.string() + ": make it private with chmod 600"));
+    }
+    // Another user's file, however private, could be one they swapped in.
+    struct ::stat owner {};
+    if (::stat(file.c_str(), &owner) != 0 || owner.st_uid != ::geteuid()) {
+        return std::unexpected(base::error(AccessError::file_not_private,
+                                           file.string() + ": not the kiosk's user's own file"));
     }
     std::error_code size_error;
     const auto size = std::filesystem::file_size(file, size_error);
@@ -74,30 +85,35 @@ std::expected<void, base::Error<AccessError>> write_private_file(const std::file
                                                                  KeepPrevious keep_previous) {
     const auto new_file = new_file_of(file);
     const auto failed = [&](std::string_view what) {
-        std::error_code ignored;
-        std::filesystem::remove(new_file, ignored);
+        ::unlink(new_file.c_str());
         return std::unexpected(
             base::error(AccessError::write_failed, std::string(what) + " " + file.string()));
     };
-    {
-        std::error_code ignored;
-        std::filesystem::remove(new_file, ignored);
-        std::ofstream stream(new_file, std::ios::binary | std::ios::trunc);
-        if (!stream) {
-            return failed("cannot create the new copy of");
+    ::unlink(new_file.c_str());
+    // Created private (0600) before a byte is written, never following a link someone left
+    // in its place.
+    const int descriptor =
+        ::open(new_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (descriptor < 0) {
+        return failed("cannot create the new copy of");
+    }
+    std::size_t written = 0;
+    while (written < text.size()) {
+        const ::ssize_t count = ::write(descriptor, text.data() + written, text.size() - written);
+        if (count < 0 && errno == EINTR) {
+            continue;
         }
-        std::error_code permissions_error;
-        std::filesystem::permissions(
-            new_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-            std::filesystem::perm_options::replace, permissions_error);
-        if (permissions_error) {
-            return failed("cannot make private the new copy of");
-        }
-        stream.write(text.data(), static_cast<std::streamsize>(text.size()));
-        stream.flush();
-        if (!stream) {
+        if (count <= 0) {
+            ::close(descriptor);
             return failed("cannot write the new copy of");
         }
+        written += static_cast<std::size_t>(count);
+    }
+    // On the disk before it replaces the old file: a power cut after the rename must find the
+    // new content, not an empty file.
+    const bool synced = ::fsync(descriptor) == 0;
+    if (::close(descriptor) != 0 || !synced) {
+        return failed("cannot write the new copy of");
     }
     std::error_code exists_error;
     if (keep_previous == KeepPrevious::yes && std::filesystem::exists(file, exists_error)) {
@@ -109,10 +125,15 @@ std::expected<void, base::Error<AccessError>> write_private_file(const std::file
             return failed("cannot keep the previous copy of");
         }
     }
-    std::error_code rename_error;
-    std::filesystem::rename(new_file, file, rename_error);
-    if (rename_error) {
+    if (::rename(new_file.c_str(), file.c_str()) != 0) {
         return failed("cannot rename the new copy over");
+    }
+    // And the rename itself on the disk: the folder's entry.
+    const auto folder = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+    const int folder_descriptor = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (folder_descriptor >= 0) {
+        ::fsync(folder_descriptor);
+        ::close(folder_descriptor);
     }
     return {};
 }
