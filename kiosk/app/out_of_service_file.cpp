@@ -1,10 +1,11 @@
 #include "kiosk/app/out_of_service_file.h"
 
-#include <fstream>
-#include <sstream>
+#include <string>
 #include <system_error>
 
 #include <toml++/toml.h>
+
+#include "kiosk/access/private_file.h"
 
 namespace kiosk::app {
 
@@ -29,15 +30,15 @@ read_out_of_service(const std::filesystem::path& file) {
         }
         return std::nullopt;
     }
-    std::ifstream stream(file);
-    std::ostringstream text;
-    text << stream.rdbuf();
-    if (!stream) {
-        return std::unexpected(base::error(OutOfServiceFileError::unreadable, file.string()));
+    // The kiosk's own file, written as kiosk/access writes its files: private and durable.
+    const auto text = access::read_private_file(file);
+    if (!text) {
+        return std::unexpected(
+            base::error(OutOfServiceFileError::unreadable, to_string(text.error())));
     }
     toml::table table;
     try {
-        table = toml::parse(text.str(), file.string());
+        table = toml::parse(text->view(), file.string());
     } catch (const toml::parse_error& parse_error) {
         return std::unexpected(
             base::error(OutOfServiceFileError::malformed,
@@ -59,29 +60,23 @@ read_out_of_service(const std::filesystem::path& file) {
 
 std::expected<void, base::Error<OutOfServiceFileError>> write_out_of_service(
     const std::filesystem::path& file, const std::optional<core::OutOfServiceReason>& reason) {
-    std::error_code error;
     if (!reason) {
+        std::error_code error;
         std::filesystem::remove(file, error);
         if (error) {
             return std::unexpected(base::error(OutOfServiceFileError::unwritable, file.string()));
         }
         return {};
     }
-    std::filesystem::path next = file;
-    next += ".new";
-    {
-        std::ofstream stream(next, std::ios::trunc);
-        stream << "# Written by the kiosk when an engineer takes it out of service; removed when\n"
-                  "# they put it back. Customers are told the reason.\n"
-               << "reason = \"" << core::to_string(*reason) << "\"\n";
-        stream.flush();
-        if (!stream) {
-            return std::unexpected(base::error(OutOfServiceFileError::unwritable, next.string()));
-        }
-    }
-    std::filesystem::rename(next, file, error);
-    if (error) {
-        return std::unexpected(base::error(OutOfServiceFileError::unwritable, file.string()));
+    const std::string text =
+        "# Written by the kiosk when an engineer takes it out of service; removed when they put\n"
+        "# it back. Customers are told the reason.\n"
+        "reason = \"" +
+        std::string(core::to_string(*reason)) + "\"\n";
+    if (const auto written = access::write_private_file(file, text, access::KeepPrevious::no);
+        !written) {
+        return std::unexpected(
+            base::error(OutOfServiceFileError::unwritable, to_string(written.error())));
     }
     return {};
 }

@@ -23,7 +23,7 @@ std::string_view to_string(OutOfServiceFileError error);
 std::expected<std::optional<core::OutOfServiceReason>, base::Error<OutOfServiceFileError>>
 read_out_of_service(const std::filesystem::path& file);
 
-// Writes the reason (replacing the file whole: written beside it, then renamed), or removes the
+// Writes the reason (kiosk/access/private_file.h: private, replaced whole, fsynced), or removes the
 // file when the kiosk is back in service.
 std::expected<void, base::Error<OutOfServiceFileError>> write_out_of_service(
     const std::filesystem::path& file, const std::optional<core::OutOfServiceReason>& reason);

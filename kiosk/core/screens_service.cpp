@@ -127,17 +127,17 @@ ScreenModel menu_screen(const Resources& resources, const Session& session) {
             catalog.text("engineer_role." + std::string(to_string(*session.service->role)));
         const std::string& id = session.service->engineer_id;
         builder.add(make_element(
-            Role::status, builder.format("signed_in", {{"id", id}, {"role", role}}),
+            Role::text, builder.format("signed_in", {{"id", id}, {"role", role}}),
             builder.format("signed_in",
                            {{"id", word_digits(id, session.locale)}, {"role", role}})));
     }
     if (session.out_of_service) {
         builder.add(make_element(
-            Role::status,
+            Role::notice,
             builder.format("out_of_service",
                            {{"reason", reason_text(catalog, *session.out_of_service)}})));
     } else {
-        builder.add(Role::status, "in_service");
+        builder.add(Role::text, "in_service");
     }
     if (session.service && session.service->role &&
         may_set_out_of_service(*session.service->role)) {
@@ -156,7 +156,8 @@ ScreenModel reason_screen(const Resources& resources, const Session& session) {
         builder.add(make_choice(reason_text(builder.catalog(), k_out_of_service_reasons.at(index)),
                                 key.value_or(base::Key::digit_1)));
     }
-    builder.add_choice("back", k_reason_back_key);
+    // Four reasons are as many choices as elder mode's screens hold (MIIT): Cancel, which goes
+    // back, is said in the text rather than offered as a fifth.
     return std::move(builder).build();
 }
 

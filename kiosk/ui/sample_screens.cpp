@@ -117,6 +117,13 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
                          entry("2026-01-01", Kind::deposit, true, 500'000)};
     session.card_lock_reference = "L-6A6247B4";
     session.pin_change = core::PinChangeOutcome::not_allowed;
+    // The service menu: an engineer signed in, the kiosk out of service for its cash, a lock
+    // of five minutes on the screen that shows one.
+    session.service = core::ServiceVisit{};
+    session.service->engineer_id = "1001";
+    session.service->role = core::EngineerRole::engineer;
+    session.service->lock_seconds = core::policy::k_sign_in_lock_seconds;
+    session.out_of_service = core::OutOfServiceReason::cash;
     std::vector<core::ScreenModel> screens;
     screens.reserve(core::k_all_screen_ids.size());
     for (const core::ScreenId id : core::k_all_screen_ids) {

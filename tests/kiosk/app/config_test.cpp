@@ -513,3 +513,18 @@ TEST_CASE("A malformed reader id or slot is refused, naming the setting") {
             Catch::Contains("card_reader."));
     }
 }
+
+TEST_CASE("The service menu's files come from [service] or the command line") {
+    const Config production = load({"--config", KIOSK_SOURCE_DIR "/assets/config/production.toml"});
+    CHECK(production.engineers_file == "/etc/kiosk/engineers.toml");
+    CHECK(production.sign_in_state_file == "/var/lib/kiosk/sign-in.toml");
+    CHECK(production.out_of_service_file == "/var/lib/kiosk/out-of-service.toml");
+    const auto file = write_file("kiosk-config-service.toml",
+                                 "[service]\nengineers_file = \"/srv/e.toml\"\n"
+                                 "sign_in_state_file = \"/srv/s.toml\"\n");
+    const Config config = load({"--config", file.string(), "--out-of-service-file", "/srv/o.toml",
+                                "--engineers", "/srv/e2.toml"});
+    CHECK(config.engineers_file == "/srv/e2.toml");
+    CHECK(config.sign_in_state_file == "/srv/s.toml");
+    CHECK(config.out_of_service_file == "/srv/o.toml");
+}

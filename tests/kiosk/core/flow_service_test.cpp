@@ -282,8 +282,8 @@ TEST_CASE("Each role is offered only what it may do") {
         sign_in(kiosk, role);
         // The menu names the engineer by number and role, and no one else.
         CHECK(screen_shows(kiosk.session().screen,
-                         "Signed in: staff number 1001, " +
-                             kiosk.text("engineer_role." + std::string(to_string(role)))));
+                           "Signed in: staff number 1001, " +
+                               kiosk.text("engineer_role." + std::string(to_string(role)))));
         const bool offered =
             screen_shows(kiosk.session().screen, kiosk.text("service_menu.take_out_of_service"));
         CHECK(offered == (role == EngineerRole::engineer));
