@@ -42,6 +42,10 @@ constexpr auto k_pause_between_digits = 120ms;
 // How long a customer waits for notes at the cash slot, looking every so often.
 constexpr auto k_cash_at_slot_wait = 15s;
 constexpr auto k_cash_slot_look = 50ms;
+// The kiosk takes a key pressed again within its [input] ignore_second_press_ms (500 ms by
+// default, EN 301 549 5.7) for a bounce, so an engineer typing the same digit twice lifts
+// their finger for longer, as the scenario runner's `press` does.
+constexpr auto k_same_digit_again_after = 700ms;
 // How long the kiosk gets to stop cleanly before it is killed.
 constexpr auto k_stop_grace = 5s;
 constexpr auto k_stop_poll = 20ms;
@@ -104,6 +108,25 @@ drivers::dukpt::InitialKeyId fresh_initial_key_id() {
 
 std::filesystem::path card_counters_file(const std::filesystem::path& out_directory) {
     return out_directory / "card-counters.json";
+}
+
+// The kiosk's service menu files ([service] in kiosk.toml; kiosk/core/README.md, "The service
+// menu"): its engineers' accounts, its sign-in state (failures and the lock) and whether it is
+// out of service.
+constexpr std::string_view k_engineers_file = "engineers.toml";
+constexpr std::string_view k_sign_in_state_file = "sign-in.toml";
+constexpr std::string_view k_out_of_service_file = "out-of-service.toml";
+
+// The demo engineers of this checkout, when the options name none.
+std::filesystem::path demo_engineers_file(const BranchOptions& options) {
+    return options.demo_engineers.empty() ? std::filesystem::path(KIOSK_DEMO_ENGINEERS_FILE)
+                                          : options.demo_engineers;
+}
+
+std::int64_t now_unix_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 bool is_set_aside(const std::string& name) {
@@ -204,6 +227,8 @@ std::string_view to_string(BranchError error) {
             return "cannot plug a virtual device in";
         case BranchError::kiosk_not_started:
             return "cannot start the kiosk";
+        case BranchError::engineers_unusable:
+            return "cannot load the demo engineers or write their accounts file";
     }
     return "unknown branch error";
 }
@@ -262,6 +287,25 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
     if (!counters) {
         return std::unexpected(base::error(BranchError::cards_unusable, counters.error()));
     }
+    // The field engineers: the kiosk's accounts file is written from the demo engineers, and
+    // kept, with the sign-in state (a lock included) and the out-of-service file, by a run
+    // that keeps the database, as a branch keeps them across a restart.
+    auto engineers = staff::DemoEngineers::load(demo_engineers_file(options));
+    if (!engineers) {
+        return std::unexpected(
+            base::error(BranchError::engineers_unusable, base::to_string(engineers.error())));
+    }
+    if (options.fresh_database) {
+        std::filesystem::remove(options.out_directory / k_sign_in_state_file, error);
+        std::filesystem::remove(options.out_directory / k_out_of_service_file, error);
+    }
+    const auto accounts = options.out_directory / k_engineers_file;
+    if (options.fresh_database || !std::filesystem::exists(accounts, error)) {
+        if (auto written = engineers->write_accounts_file(accounts); !written) {
+            return std::unexpected(
+                base::error(BranchError::engineers_unusable, base::to_string(written.error())));
+        }
+    }
     if (options.record_audio) {
         std::filesystem::create_directories(options.out_directory / "audio", error);
     }
@@ -278,6 +322,7 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
     auto branch = std::unique_ptr<Branch>(new Branch(std::move(options), std::move(*cards)));
     branch->m_tls = std::move(*tls);
     branch->m_card_counters = std::move(*counters);
+    branch->m_engineers = std::move(*engineers);
     branch->m_opened_unix_ms = now_unix_ms();
     branch->m_account_service = std::make_unique<bank::AccountService>(
         bank::AccountServiceConfig{.database = database,
@@ -353,6 +398,15 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
                 base::error(BranchError::device_not_plugged, base::to_string(plugged.error())));
         }
     }
+    // The cabinet's sensors board, its switch at run and its doors closed: a kiosk in service.
+    branch->m_cabinet = std::make_shared<devices::VirtualCabinet>();
+    auto cabinet = branch->m_bus->plug(branch->m_cabinet);
+    if (!cabinet) {
+        return std::unexpected(
+            base::error(BranchError::device_not_plugged,
+                        "cabinet sensors: " + std::string(usb::to_string(cabinet.error()))));
+    }
+    branch->m_cabinet_handle = *cabinet;
     return branch;
 }
 
@@ -397,6 +451,18 @@ std::filesystem::path Branch::kiosk_log_path() const {
 
 std::filesystem::path Branch::kiosk_config_path() const {
     return m_options.out_directory / "kiosk.toml";
+}
+
+std::filesystem::path Branch::engineers_file() const {
+    return m_options.out_directory / k_engineers_file;
+}
+
+std::filesystem::path Branch::sign_in_state_file() const {
+    return m_options.out_directory / k_sign_in_state_file;
+}
+
+std::filesystem::path Branch::out_of_service_file() const {
+    return m_options.out_directory / k_out_of_service_file;
 }
 
 std::vector<std::string> Branch::card_names() const {
@@ -469,7 +535,15 @@ std::expected<void, base::Error<BranchError>> Branch::launch_kiosk(bool append_l
                "# The electronic journal: every step of every withdrawal, kept across\n"
                "# restarts of the kiosk, which settles what it finds unfinished there.\n"
                "[journal]\n"
-            << "file = " << toml_path(m_options.out_directory / "journal.sqlite") << "\n";
+            << "file = " << toml_path(m_options.out_directory / "journal.sqlite")
+            << "\n\n"
+               "# The service menu: the demo engineers' accounts (simulator/staff), the sign-in\n"
+               "# state with its lock, and whether the kiosk is out of service, kept across\n"
+               "# restarts of the kiosk.\n"
+               "[service]\n"
+            << "engineers_file = " << toml_path(engineers_file())
+            << "\nsign_in_state_file = " << toml_path(sign_in_state_file())
+            << "\nout_of_service_file = " << toml_path(out_of_service_file()) << "\n";
         if (!config) {
             return std::unexpected(base::error(BranchError::kiosk_not_started,
                                                kiosk_config_path().string() + ": cannot write"));
@@ -1063,6 +1137,76 @@ std::expected<script::RunLedger, base::Error<script::ActionError>> Branch::run_l
         .held = bank->held,
         .taken = static_cast<std::int64_t>(m_dispenser->ledger().amount_taken()),
         .transferred = bank->transferred};
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::set_service_switch(bool on) {
+    if (!m_cabinet->set_service_switch(on)) {
+        return std::unexpected(
+            base::error(script::ActionError::switch_already_there, on ? "on" : "off"));
+    }
+    return {};
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::set_cabinet_door(bool open) {
+    if (!m_cabinet->set_door(drivers::cabinet::Door::cabinet, open)) {
+        return std::unexpected(
+            base::error(script::ActionError::door_already_there, open ? "open" : "closed"));
+    }
+    return {};
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::type_engineer_secret(
+    script::EngineerSecret secret, const std::string& engineer_id) {
+    if (m_engineers.find(engineer_id) == nullptr) {
+        return std::unexpected(base::error(script::ActionError::unknown_engineer, engineer_id));
+    }
+    // The engineer looks at the app only once the sign-in screen takes the digits, so the code
+    // typed is the one shown then (RFC 6238 §5.2: the kiosk takes the step before too).
+    if (auto ready = wait_for_pin_pad(drivers::epp::PadMode::clear_digits,
+                                      script::ActionError::pin_pad_takes_no_digits);
+        !ready) {
+        return ready;
+    }
+    base::SecretText digits;
+    if (secret == script::EngineerSecret::password) {
+        auto password = m_engineers.password(engineer_id);
+        if (!password) {
+            return std::unexpected(base::error(script::ActionError::unknown_engineer, engineer_id));
+        }
+        digits = std::move(*password);
+    } else {
+        auto code = m_engineers.one_time_code(engineer_id, now_unix_seconds());
+        if (!code) {
+            return std::unexpected(base::error(script::ActionError::one_time_code_failed,
+                                               base::to_string(code.error())));
+        }
+        digits = std::move(*code);
+    }
+    std::optional<char> previous;
+    for (const char digit : digits.view()) {
+        const auto key = base::digit_key(digit - '0');
+        if (!key) {
+            return std::unexpected(base::error(script::ActionError::pin_not_digits));
+        }
+        if (previous == digit) {
+            std::this_thread::sleep_for(k_same_digit_again_after);
+        }
+        if (auto pressed = press_key(*key); !pressed) {
+            return pressed;
+        }
+        previous = digit;
+        std::this_thread::sleep_for(k_pause_between_digits);
+    }
+    return {};
+}
+
+std::expected<base::SecretText, base::Error<script::ActionError>> Branch::engineer_password(
+    const std::string& engineer_id) {
+    auto password = m_engineers.password(engineer_id);
+    if (!password) {
+        return std::unexpected(base::error(script::ActionError::unknown_engineer, engineer_id));
+    }
+    return std::move(*password);
 }
 
 }  // namespace simulator::app

@@ -1,9 +1,10 @@
 #pragma once
 // A simulated bank branch: the account service and the branch queue service (both over mutual
 // TLS, with a certificate authority made for the run), the virtual card reader with its library
-// of cards, the virtual PIN pad, the virtual receipt printer, and the kiosk itself running as a
-// child process whose libusb sees the virtual devices through umockdev. Scenarios and the
-// control panel act on it, the staff side of the queue service included.
+// of cards, the virtual PIN pad, the virtual receipt printer, the cabinet's sensors board, the
+// branch's field engineers (simulator/staff), and the kiosk itself running as a child process
+// whose libusb sees the virtual devices through umockdev. Scenarios and the control panel act
+// on it, the staff side of the queue service and the engineers at the cabinet included.
 
 #include <sys/types.h>
 
@@ -28,12 +29,14 @@
 #include "simulator/bank/account_service.h"
 #include "simulator/bank/tls_certificate.h"
 #include "simulator/cards/card_profile.h"
+#include "simulator/devices/virtual_cabinet.h"
 #include "simulator/devices/virtual_ccid_reader.h"
 #include "simulator/devices/virtual_dispenser.h"
 #include "simulator/devices/virtual_epp.h"
 #include "simulator/devices/virtual_printer.h"
 #include "simulator/queue/queue_service.h"
 #include "simulator/script/runner.h"
+#include "simulator/staff/demo_engineers.h"
 #include "simulator/usb/virtual_usb_bus.h"
 
 namespace simulator::app {
@@ -49,6 +52,8 @@ struct BranchOptions {
     std::filesystem::path kiosk_binary;
     std::filesystem::path demo_cards;
     std::filesystem::path demo_branch;  // the queue service's businesses (simulator/queue)
+    // The field engineers (simulator/staff); empty: this checkout's demo-engineers.toml.
+    std::filesystem::path demo_engineers{};
     bool headless = true;
     bool record_audio = false;
     bool fresh_database = true;
@@ -69,15 +74,17 @@ enum class BranchError {
     queue_service_failed,    // the simulated queue service does not start
     device_not_plugged,      // a virtual device cannot be plugged into the virtual bus
     kiosk_not_started,       // the kiosk program cannot be started
+    engineers_unusable,      // the demo engineers cannot be read, or their accounts file written
 };
 
 std::string_view to_string(BranchError error);
 
 class Branch : public script::Hardware {
   public:
-    // Starts the services and devices; the kiosk starts with start_kiosk(). Errors:
-    // cards_unusable, out_directory_unusable, certificate_failed, account_service_failed,
-    // queue_service_failed, device_not_plugged.
+    // Starts the services and devices and writes the kiosk's engineers' accounts file; the
+    // kiosk starts with start_kiosk(). Errors: cards_unusable, out_directory_unusable,
+    // certificate_failed, account_service_failed, queue_service_failed, device_not_plugged,
+    // engineers_unusable.
     static std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> open(
         BranchOptions options);
     ~Branch() override;
@@ -152,6 +159,21 @@ class Branch : public script::Hardware {
     // This kiosk's withdrawals in this run as the account service books them, and the cash the
     // dispenser let customers take.
     std::expected<script::RunLedger, base::Error<script::ActionError>> run_ledger() override;
+    // The cabinet's sensors board: its key switch and its door, as an engineer turns and opens
+    // them (each change an event to the kiosk, docs/protocols/cabinet.md §5.1).
+    std::expected<void, base::Error<script::ActionError>> set_service_switch(bool on) override;
+    std::expected<void, base::Error<script::ActionError>> set_cabinet_door(bool open) override;
+    // A demo engineer at the PIN pad: their password, or the code their authenticator shows
+    // when the pad first takes a digit, pressed digit by digit as press_key() presses one.
+    std::expected<void, base::Error<script::ActionError>> type_engineer_secret(
+        script::EngineerSecret secret, const std::string& engineer_id) override;
+    std::expected<base::SecretText, base::Error<script::ActionError>> engineer_password(
+        const std::string& engineer_id) override;
+    // The kiosk's engineers' accounts file, its sign-in state and its out-of-service file
+    // (kiosk.toml's [service]), in the output folder.
+    std::filesystem::path engineers_file() const;
+    std::filesystem::path sign_in_state_file() const;
+    std::filesystem::path out_of_service_file() const;
 
   private:
     explicit Branch(BranchOptions options, cards::CardLibrary cards);
@@ -188,6 +210,9 @@ class Branch : public script::Hardware {
     std::optional<usb::DeviceHandle> m_pin_pad_handle;
     std::optional<usb::DeviceHandle> m_printer_handle;
     std::optional<usb::DeviceHandle> m_dispenser_handle;
+    std::shared_ptr<devices::VirtualCabinet> m_cabinet;
+    std::optional<usb::DeviceHandle> m_cabinet_handle;
+    staff::DemoEngineers m_engineers;
     pid_t m_kiosk = -1;
     std::optional<int> m_kiosk_status;
     int m_restarts = 0;

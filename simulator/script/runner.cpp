@@ -333,6 +333,32 @@ bool holds_forbidden(std::string_view haystack, std::string_view text) {
     return false;
 }
 
+// Where a forbidden text was found: "the transcript contains it", "the log kiosk.log contains
+// it". The text itself is never repeated, as it may be a secret.
+std::vector<std::string> forbidden_findings(const std::vector<Json>& records,
+                                            const RunOptions& options, std::string_view text) {
+    std::vector<std::string> findings;
+    std::vector<std::string> strings;
+    for (const Json& record : records) {
+        collect_strings(record, strings);
+    }
+    for (const auto& value : strings) {
+        if (holds_forbidden(value, text)) {
+            findings.emplace_back("the transcript contains it");
+            break;
+        }
+    }
+    for (const auto& log : options.logs) {
+        std::ifstream file(log, std::ios::binary);
+        const std::string contents((std::istreambuf_iterator<char>(file)),
+                                   std::istreambuf_iterator<char>());
+        if (holds_forbidden(contents, text)) {
+            findings.push_back("the log " + log.filename().string() + " contains it");
+        }
+    }
+    return findings;
+}
+
 // The verdict of `expect ledger balanced`: both sides of the run's cash, said either way.
 std::expected<std::string, std::string> ledger_verdict(const ExpectLedgerBalanced& step,
                                                        Hardware& hardware) {
@@ -535,6 +561,15 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                 return act_on_staff_call(options, [&] { return hardware.close_staff_call(); });
             } else if constexpr (std::is_same_v<T, RestartKiosk>) {
                 return restart(step, hardware, transcript, cursors, options);
+            } else if constexpr (std::is_same_v<T, ServiceSwitch>) {
+                return verdict(hardware.set_service_switch(step.on));
+            } else if constexpr (std::is_same_v<T, CabinetDoor>) {
+                return verdict(hardware.set_cabinet_door(step.open));
+            } else if constexpr (std::is_same_v<T, TypeEngineerSecret>) {
+                auto typed = hardware.type_engineer_secret(step.secret, step.engineer_id);
+                // Its last digit is unknown here: a key pressed next is a new press.
+                cursors.last_key.reset();
+                return verdict(typed);
             } else if constexpr (std::is_same_v<T, ArmKill>) {
                 return verdict(hardware.arm_kill_after_journal(step.journal_event));
             } else if constexpr (std::is_same_v<T, ExpectScreen>) {
@@ -628,6 +663,14 @@ std::string_view to_string(ActionError error) {
             return "no cash came to the cash slot";
         case ActionError::ledger_unreadable:
             return "the simulated bank's withdrawals could not be read";
+        case ActionError::switch_already_there:
+            return "the service switch is already in that position";
+        case ActionError::door_already_there:
+            return "the cabinet door is already so";
+        case ActionError::unknown_engineer:
+            return "no demo engineer has that staff number (simulator/staff/demo-engineers.toml)";
+        case ActionError::one_time_code_failed:
+            return "the engineer's authenticator could not make a code";
     }
     return "unknown action error";
 }
@@ -767,23 +810,18 @@ void check_at_end(const Scenario& scenario, const std::vector<Json>& records, Ha
                                  ledger_yuan(transferred->minor_units)));
             }
         } else if (const auto* text = std::get_if<ForbidText>(&step.action)) {
-            std::vector<std::string> strings;
-            for (const Json& record : records) {
-                collect_strings(record, strings);
+            for (const std::string& finding : forbidden_findings(records, options, text->text)) {
+                fail(finding);
             }
-            for (const auto& value : strings) {
-                if (holds_forbidden(value, text->text)) {
-                    fail("the transcript contains it");
-                    break;
-                }
+        } else if (const auto* password = std::get_if<ForbidPassword>(&step.action)) {
+            auto secret = hardware.engineer_password(password->engineer_id);
+            if (!secret) {
+                fail(base::to_string(secret.error()));
+                continue;
             }
-            for (const auto& log : options.logs) {
-                std::ifstream file(log, std::ios::binary);
-                const std::string contents((std::istreambuf_iterator<char>(file)),
-                                           std::istreambuf_iterator<char>());
-                if (holds_forbidden(contents, text->text)) {
-                    fail("the log " + log.filename().string() + " contains it");
-                }
+            for (const std::string& finding :
+                 forbidden_findings(records, options, secret->view())) {
+                fail(finding);
             }
         }
     }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/wipe.h"
 #include "simulator/script/scenario.h"
 
 namespace simulator::script {
@@ -61,6 +62,10 @@ enum class ActionError {
                                 // again
     no_cash_at_slot,            // `take cash`: no notes came to the cash slot
     ledger_unreadable,          // the simulated bank's withdrawals could not be read
+    switch_already_there,       // `turn service switch on` while it is on, or off while off
+    door_already_there,         // `open cabinet door` while it is open, or close while closed
+    unknown_engineer,           // no demo engineer has the staff number
+    one_time_code_failed,       // the engineer's authenticator could not make a code
 };
 
 std::string_view to_string(ActionError error);
@@ -138,6 +143,20 @@ class Hardware {
         const RestartKiosk& how, const std::function<void()>& while_stopped) = 0;
     // The run's cash as the bank and the dispenser count it. Errors: ledger_unreadable.
     virtual std::expected<RunLedger, base::Error<ActionError>> run_ledger() = 0;
+    // A field engineer turns the cabinet's service switch (the key) to service (on) or back to
+    // run. Errors: switch_already_there.
+    virtual std::expected<void, base::Error<ActionError>> set_service_switch(bool on) = 0;
+    // The cabinet's door opens or closes. Errors: door_already_there.
+    virtual std::expected<void, base::Error<ActionError>> set_cabinet_door(bool open) = 0;
+    // The demo engineer types their password, or the code their authenticator app shows at
+    // that moment, on the PIN pad's digits (each digit once the pad takes digits, as `press`
+    // does), and no Enter. Errors: unknown_engineer, one_time_code_failed,
+    // pin_pad_takes_no_digits.
+    virtual std::expected<void, base::Error<ActionError>> type_engineer_secret(
+        EngineerSecret secret, const std::string& engineer_id) = 0;
+    // The demo engineer's password, for `forbid password for ID`. Errors: unknown_engineer.
+    virtual std::expected<base::SecretText, base::Error<ActionError>> engineer_password(
+        const std::string& engineer_id) = 0;
 };
 
 // Reads the JSON Lines transcript as it grows; a half-written last line waits for its end.
@@ -187,7 +206,8 @@ std::expected<void, std::string> wait_for_start_up(TranscriptFollower& transcrip
 Outcome run_steps(const Scenario& scenario, Hardware& hardware, TranscriptFollower& transcript,
                   const RunOptions& options);
 
-// The checks of `expect screens`, `forbid speech`, `forbid text` and `forbid pin length`, over
+// The checks of `expect screens`, `forbid speech`, `forbid text`, `forbid password` and
+// `forbid pin length`, over
 // everything recorded, and of `expect ledger balanced`, over what the hardware counts now.
 void check_at_end(const Scenario& scenario, const std::vector<nlohmann::json>& records,
                   Hardware& hardware, const RunOptions& options, Outcome& outcome);

@@ -181,6 +181,35 @@ std::expected<Action, base::Error<ScenarioError>> parse_delivered(const Words& w
     return expect;
 }
 
+// kiosk/access/README.md, "The accounts file": a staff number is 4 to 8 digits.
+bool is_engineer_id(std::string_view id) {
+    constexpr std::size_t k_shortest = 4;
+    constexpr std::size_t k_longest = 8;
+    return id.size() >= k_shortest && id.size() <= k_longest && base::is_digits(id);
+}
+
+// `type password for ID`, `type one-time code for ID`.
+std::expected<Action, base::Error<ScenarioError>> parse_engineer_secret(const Words& words) {
+    TypeEngineerSecret typed;
+    std::size_t index = 2;
+    if (words[1] == "one-time") {
+        if (words[2] != "code") {
+            return std::unexpected(base::error(ScenarioError::unknown_step));
+        }
+        typed.secret = EngineerSecret::one_time_code;
+        index = 3;
+    }
+    if (words.size() != index + 2 || words[index] != "for") {
+        return std::unexpected(base::error(ScenarioError::unknown_step));
+    }
+    if (!is_engineer_id(words[index + 1])) {
+        return std::unexpected(
+            base::error(ScenarioError::bad_engineer_id, quoted_word(words[index + 1])));
+    }
+    typed.engineer_id = words[index + 1];
+    return typed;
+}
+
 std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words) {
     const auto arity = [&](std::size_t count) { return words.size() == count; };
     const std::string& verb = words[0];
@@ -219,6 +248,17 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
             return std::unexpected(base::error(ScenarioError::pin_not_digits));
         }
         return TypePin{digits};
+    }
+    if (verb == "type" && words.size() >= 3 && (words[1] == "password" || words[1] == "one-time")) {
+        return parse_engineer_secret(words);
+    }
+    if (verb == "turn" && arity(4) && words[1] == "service" && words[2] == "switch" &&
+        (words[3] == "on" || words[3] == "off")) {
+        return ServiceSwitch{words[3] == "on"};
+    }
+    if ((verb == "open" || verb == "close") && arity(3) && words[1] == "cabinet" &&
+        words[2] == "door") {
+        return CabinetDoor{verb == "open"};
     }
     if ((verb == "plug" || verb == "unplug") && arity(2) && words[1] == "headphones") {
         return Headphones{verb == "plug"};
@@ -358,6 +398,13 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
     if (verb == "forbid" && arity(3) && words[1] == "pin" && words[2] == "length") {
         return ForbidPinLength{};
     }
+    if (verb == "forbid" && arity(4) && words[1] == "password" && words[2] == "for") {
+        if (!is_engineer_id(words[3])) {
+            return std::unexpected(
+                base::error(ScenarioError::bad_engineer_id, quoted_word(words[3])));
+        }
+        return ForbidPassword{words[3]};
+    }
     if (verb == "forbid" && arity(3) && words[1] == "text" && is_quoted(words[2])) {
         return ForbidText{unquoted(words[2])};
     }
@@ -378,6 +425,16 @@ std::string_view to_string(Device device) {
             return "dispenser";
     }
     return "unknown device";
+}
+
+std::string_view to_string(EngineerSecret secret) {
+    switch (secret) {
+        case EngineerSecret::password:
+            return "password";
+        case EngineerSecret::one_time_code:
+            return "one-time code";
+    }
+    return "unknown secret";
 }
 
 std::string_view to_string(Paper paper) {
@@ -424,6 +481,8 @@ std::string_view to_string(ScenarioError error) {
             return "not a count (a whole number, 0 or more)";
         case ScenarioError::eta_too_long:
             return "a member of staff's estimate is at most 3600s";
+        case ScenarioError::bad_engineer_id:
+            return "not an engineer's staff number (4 to 8 digits)";
         case ScenarioError::unknown_step:
             return "unknown step (see docs/scenarios.md)";
     }

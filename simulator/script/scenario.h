@@ -112,6 +112,26 @@ struct ArmKill {
     std::string journal_event;
 };
 
+// `turn service switch on|off`: a field engineer turns the cabinet's key switch to service or
+// back to run (docs/protocols/cabinet.md); the kiosk hands itself to the service menu.
+struct ServiceSwitch {
+    bool on = true;
+};
+// `open cabinet door` / `close cabinet door`: the cabinet's door contact (cabinet.md).
+struct CabinetDoor {
+    bool open = true;
+};
+// What a field engineer types at the service menu's sign-in that a scenario must not hold: the
+// password they know, or the one-time code their authenticator app shows at that moment.
+enum class EngineerSecret { password, one_time_code };
+std::string_view to_string(EngineerSecret secret);
+// `type password for ID`, `type one-time code for ID`: the demo engineer ID's secret
+// (simulator/staff/demo-engineers.toml) typed on the PIN pad's digits, without Enter.
+struct TypeEngineerSecret {
+    EngineerSecret secret = EngineerSecret::password;
+    std::string engineer_id;
+};
+
 // Speech matching: by text (substring) or by being private; optionally on one channel.
 struct SpeechPattern {
     std::string text;
@@ -166,6 +186,11 @@ struct ForbidSpeech {
 struct ForbidText {
     std::string text;
 };
+// Checked when the scenario ends: the demo engineer's password is in no string of the
+// transcript and in no log (`forbid password for ID`), as `forbid text` checks a text.
+struct ForbidPassword {
+    std::string engineer_id;
+};
 // Checked when the scenario ends: the transcript tells neither how long a PIN typed during the
 // run was nor when its digits were typed (docs/scenarios.md, "forbid pin length").
 struct ForbidPinLength {};
@@ -187,9 +212,10 @@ struct ExpectMemoryClean {};
 using Action =
     std::variant<InsertCard, RemoveCard, TakeCash, PressKeys, PressTwiceQuickly, TypePin,
                  Headphones, Wait, Fault, PlugDevice, SpeechFault, PrinterPaper, PrinterCover,
-                 StaffAcknowledge, StaffClose, RestartKiosk, ArmKill, ExpectScreen, ExpectShown,
-                 ExpectSpeech, ExpectJournal, ExpectPrinted, ExpectDelivered, ExpectScreens,
-                 ForbidSpeech, ForbidText, ForbidPinLength, ExpectLedgerBalanced, ExpectTransferred,
+                 StaffAcknowledge, StaffClose, RestartKiosk, ArmKill, ServiceSwitch, CabinetDoor,
+                 TypeEngineerSecret, ExpectScreen, ExpectShown, ExpectSpeech, ExpectJournal,
+                 ExpectPrinted, ExpectDelivered, ExpectScreens, ForbidSpeech, ForbidText,
+                 ForbidPassword, ForbidPinLength, ExpectLedgerBalanced, ExpectTransferred,
                  ExpectMemoryClean>;
 
 struct Step {
@@ -215,6 +241,8 @@ enum class ScenarioError {
     pin_not_digits,   // `type pin` with something other than digits (never repeated: a PIN)
     bad_count,        // `expect delivered` without a whole number of 0 or more
     eta_too_long,     // `staff acknowledge ... eta` longer than the contract's hour
+    bad_engineer_id,  // `type password for`, `type one-time code for`, `forbid password for`
+                      // with an id that is not 4 to 8 digits
     unknown_step,     // no step starts this way, or it has the wrong number of words
 };
 

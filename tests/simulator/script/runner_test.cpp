@@ -158,6 +158,42 @@ class RecordingHardware : public Hardware {
         }
         return *ledger;
     }
+    bool service_switch_on = false;
+    std::expected<void, base::Error<ActionError>> set_service_switch(bool on) override {
+        if (service_switch_on == on) {
+            return std::unexpected(base::error(ActionError::switch_already_there));
+        }
+        service_switch_on = on;
+        actions.push_back(on ? "switch on" : "switch off");
+        return {};
+    }
+    bool door_open = false;
+    std::expected<void, base::Error<ActionError>> set_cabinet_door(bool open) override {
+        if (door_open == open) {
+            return std::unexpected(base::error(ActionError::door_already_there));
+        }
+        door_open = open;
+        actions.push_back(open ? "door open" : "door closed");
+        return {};
+    }
+    // The one demo engineer this fake knows, and their password.
+    std::string engineer_id = "1001";
+    std::string password = "48203716";
+    std::expected<void, base::Error<ActionError>> type_engineer_secret(
+        EngineerSecret secret, const std::string& id) override {
+        if (id != engineer_id) {
+            return std::unexpected(base::error(ActionError::unknown_engineer, id));
+        }
+        actions.push_back("type " + std::string(to_string(secret)) + " of " + id);
+        return {};
+    }
+    std::expected<base::SecretText, base::Error<ActionError>> engineer_password(
+        const std::string& id) override {
+        if (id != engineer_id) {
+            return std::unexpected(base::error(ActionError::unknown_engineer, id));
+        }
+        return base::SecretText(password);
+    }
 };
 
 struct TranscriptFile {
@@ -828,4 +864,74 @@ TEST_CASE("A ledger that does not balance, or cannot be read, fails the end chec
     const auto unreadable = check_ledger("expect ledger balanced\n", std::nullopt);
     REQUIRE(unreadable.failures.size() == 1);
     CHECK(any_failure_holds(unreadable, "could not be read: no such table"));
+}
+
+TEST_CASE("An engineer's visit turns the switch, opens the door and types the secrets in order") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    const auto outcome = run_steps(parse(R"(turn service switch on
+open cabinet door
+type password for 1001
+press enter
+type one-time code for 1001
+press enter
+close cabinet door
+turn service switch off
+)"),
+                                   hardware, transcript, {});
+    CHECK(outcome.passed());
+    CHECK(hardware.actions == std::vector<std::string>{"switch on", "door open",
+                                                       "type password of 1001", "press enter",
+                                                       "type one-time code of 1001", "press enter",
+                                                       "door closed", "switch off"});
+}
+
+TEST_CASE("A switch turned where it is, or an engineer the branch does not have, fails the step") {
+    TranscriptFile file("");
+    TranscriptFollower transcript(file.path);
+    RecordingHardware hardware;
+    const auto twice = run_steps(parse("turn service switch off\n"), hardware, transcript, {});
+    REQUIRE(twice.failures.size() == 1);
+    CHECK(twice.failures[0].find("already in that position") != std::string::npos);
+    const auto stranger =
+        run_steps(parse("type one-time code for 4242\npress enter\n"), hardware, transcript, {});
+    REQUIRE(stranger.failures.size() == 1);
+    CHECK(stranger.failures[0].find("line 1") != std::string::npos);
+    CHECK(stranger.failures[0].find("no demo engineer") != std::string::npos);
+    CHECK(hardware.actions.empty());
+}
+
+TEST_CASE("A demo engineer's password found in the transcript or the log fails, unrepeated") {
+    TranscriptFile file(
+        R"({"t_ms":1,"kind":"screen","id":"service_sign_in","elements":[{"text":"1001"}]}
+{"t_ms":2,"kind":"journal","event":"sign_in_refused","detail":"1001: password 48203716"}
+)");
+    TranscriptFollower transcript(file.path);
+    transcript.poll();
+    RecordingHardware hardware;
+    Outcome leaked;
+    check_at_end(parse("forbid password for 1001\n"), transcript.records(), hardware, {}, leaked);
+    REQUIRE(leaked.failures.size() == 1);
+    CHECK(leaked.failures[0].find("the transcript contains it") != std::string::npos);
+    CHECK(leaked.failures[0].find("48203716") == std::string::npos);
+
+    Outcome clean;
+    check_at_end(parse("forbid password for 1001\n"), {transcript.records()[0]}, hardware, {},
+                 clean);
+    CHECK(clean.passed());
+
+    TranscriptFile log("kiosk: signed in with 48203716\n");
+    RunOptions options;
+    options.logs = {log.path};
+    Outcome in_log;
+    check_at_end(parse("forbid password for 1001\n"), {transcript.records()[0]}, hardware, options,
+                 in_log);
+    REQUIRE(in_log.failures.size() == 1);
+    CHECK(in_log.failures[0].find("contains it") != std::string::npos);
+
+    Outcome unknown;
+    check_at_end(parse("forbid password for 1002\n"), {}, hardware, {}, unknown);
+    REQUIRE(unknown.failures.size() == 1);
+    CHECK(unknown.failures[0].find("no demo engineer") != std::string::npos);
 }

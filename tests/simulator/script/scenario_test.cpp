@@ -359,3 +359,53 @@ expect transferred 12.50 yuan
     CHECK(extra.context == "line 1: 'today'");
     CHECK(rejected("expect ledger balanced nothing lost").context == "line 1: 'lost'");
 }
+
+TEST_CASE("A field engineer's steps: the service switch, the cabinet door and the secrets") {
+    auto scenario = parse_scenario(R"(turn service switch on
+turn service switch off
+open cabinet door
+close cabinet door
+type password for 1001
+type one-time code for 20010001
+forbid password for 3001
+)");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 7);
+    CHECK(std::get<ServiceSwitch>(scenario->steps[0].action).on);
+    CHECK_FALSE(std::get<ServiceSwitch>(scenario->steps[1].action).on);
+    CHECK(std::get<CabinetDoor>(scenario->steps[2].action).open);
+    CHECK_FALSE(std::get<CabinetDoor>(scenario->steps[3].action).open);
+    const auto& password = std::get<TypeEngineerSecret>(scenario->steps[4].action);
+    CHECK(password.secret == EngineerSecret::password);
+    CHECK(password.engineer_id == "1001");
+    const auto& code = std::get<TypeEngineerSecret>(scenario->steps[5].action);
+    CHECK(code.secret == EngineerSecret::one_time_code);
+    CHECK(code.engineer_id == "20010001");
+    CHECK(std::get<ForbidPassword>(scenario->steps[6].action).engineer_id == "3001");
+}
+
+TEST_CASE("An engineer's step with a bad staff number or a word too many or few is refused") {
+    const auto error_of = [](std::string_view text) {
+        auto scenario = parse_scenario(text);
+        REQUIRE_FALSE(scenario.has_value());
+        return scenario.error();
+    };
+    CHECK(error_of("type password for 101").code == ScenarioError::bad_engineer_id);
+    CHECK(error_of("type password for 123456789").code == ScenarioError::bad_engineer_id);
+    CHECK(error_of("type one-time code for 10a1").code == ScenarioError::bad_engineer_id);
+    CHECK(error_of("forbid password for engineer").code == ScenarioError::bad_engineer_id);
+    CHECK(error_of("type password 1001").code == ScenarioError::unknown_step);
+    CHECK(error_of("type password for").code == ScenarioError::unknown_step);
+    CHECK(error_of("type password for 1001 now").code == ScenarioError::unknown_step);
+    CHECK(error_of("type one-time for 1001").code == ScenarioError::unknown_step);
+    CHECK(error_of("type one-time codes for 1001").code == ScenarioError::unknown_step);
+    CHECK(error_of("turn service switch").code == ScenarioError::unknown_step);
+    CHECK(error_of("turn service switch up").code == ScenarioError::unknown_step);
+    CHECK(error_of("turn service key on").code == ScenarioError::unknown_step);
+    CHECK(error_of("open cabinet").code == ScenarioError::unknown_step);
+    CHECK(error_of("open safe door").code == ScenarioError::unknown_step);
+    // The error names the line and the staff number at fault.
+    const auto named = error_of("\ntype password for 12");
+    CHECK(base::to_string(named).find("line 2") != std::string::npos);
+    CHECK(base::to_string(named).find("'12'") != std::string::npos);
+}
