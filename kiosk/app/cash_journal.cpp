@@ -162,7 +162,7 @@ bool CashJournal::admit(const core::Effect& effect) {
     // story until an engineer has seen to it, and a store that is locked would hold the event
     // loop for its busy time-out at every further record.
     if (const auto* journal = std::get_if<core::Journal>(&effect);
-        journal != nullptr && journal->transaction && !m_failure) {
+        journal != nullptr && (journal->transaction || journal->audit) && !m_failure) {
         if (auto written = m_journal->append(entry_of(*journal), cash_journal_now_unix_ms());
             !written) {
             fail(base::to_string(written.error()));

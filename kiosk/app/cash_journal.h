@@ -1,9 +1,9 @@
 #pragma once
 
 // The shell's side of the electronic journal (kiosk/store): it writes the record of each
-// money-moving step before the effect after it runs, holds back every effect that gives money
-// once a record could not be written, and reads at start-up the withdrawals a crash left
-// unfinished (docs/architecture.md, "The electronic journal").
+// money-moving step before the effect after it runs, and each step of the audit trail, holds back
+// every effect that gives money once a record could not be written, and reads at start-up the
+// withdrawals a crash left unfinished (docs/architecture.md, "The electronic journal").
 //
 // Threading: used by the event loop's thread only, like the store's Journal it owns.
 
@@ -52,8 +52,9 @@ class CashJournal {
     UnfinishedReading read_unfinished();
 
     // Called for each effect, in order, just before the shell would carry it out. A Journal
-    // effect with a transaction is appended to the journal, on the disk before this returns;
-    // one without goes to the transcript only and is not written here. Returns whether the
+    // effect with a transaction, or one of the audit trail (the service menu's steps), is
+    // appended to the journal, on the disk before this returns; any other goes to the
+    // transcript only and is not written here. Returns whether the
     // effect may be carried out: false only for an effect that gives money
     // (core::is_money_giving) once this has failed.
     bool admit(const core::Effect& effect);

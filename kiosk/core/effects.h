@@ -182,11 +182,15 @@ struct TransactionRecord {
 };
 // A traceable step for the service record and the electronic journal (kiosk/store): `detail`
 // never holds personal data. A money-moving step carries its transaction record, and the shell
-// writes it to the journal before it carries out the effects that follow it.
+// writes it to the journal before it carries out the effects that follow it. A step of the
+// audit trail (`audit`: what the service menu does and who did it, docs/service-standards.md,
+// "Staff access") is written there too, so that it outlives the transcript; other steps go to
+// the transcript only.
 struct Journal {
     std::string event;
     std::string detail;
     std::optional<TransactionRecord> transaction = std::nullopt;
+    bool audit = false;
 };
 
 // Ask kiosk/access whether this engineer may sign in; answered by SignInChecked. The password

@@ -31,6 +31,10 @@ void Flow::journal(std::string_view event, std::string detail) {
     emit(Journal{std::string(event), std::move(detail)});
 }
 
+void Flow::audit(std::string_view event, std::string detail) {
+    emit(Journal{std::string(event), std::move(detail), std::nullopt, true});
+}
+
 void Flow::ignore(const Event& event) {
     if (const auto* reply = std::get_if<ReplyReceived>(&event)) {
         journal("stale_reply", "call " + std::to_string(reply->call_id));

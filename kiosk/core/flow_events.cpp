@@ -241,7 +241,7 @@ void Flow::handle(const Started& event) {
     m_session.out_of_service = event.out_of_service;
     journal("kiosk_started");
     if (event.out_of_service) {
-        journal("out_of_service", "on " + std::string(to_string(*event.out_of_service)));
+        audit("out_of_service", "on " + std::string(to_string(*event.out_of_service)));
     }
     if (!event.unfinished.empty()) {
         begin_settling(event.unfinished);

@@ -63,7 +63,7 @@ bool at_customers_pace(State state) {
 
 void Flow::handle(const ServiceSwitchChanged& event) {
     m_session.service_switch_on = event.on;
-    journal("service_switch", event.on ? "on" : "off");
+    audit("service_switch", event.on ? "on" : "off");
     if (event.on) {
         request_service(ServiceEntry::service_switch);
         return;
@@ -72,7 +72,7 @@ void Flow::handle(const ServiceSwitchChanged& event) {
         leave_service("switch_off");
     } else if (m_session.service_wanted == ServiceEntry::service_switch) {
         m_session.service_wanted.reset();
-        journal("service_request_withdrawn");
+        audit("service_request_withdrawn");
     }
 }
 
@@ -83,7 +83,7 @@ void Flow::request_service(ServiceEntry entry) {
         return;
     }
     m_session.service_wanted = entry;
-    journal("service_requested", std::string(to_string(entry)));
+    audit("service_requested", std::string(to_string(entry)));
 }
 
 // After every event, while the service menu is wanted: it takes over once the kiosk is at its
@@ -113,7 +113,7 @@ void Flow::enter_service(ServiceEntry entry) {
     m_session.state = State::service;
     m_session.service = ServiceVisit{};
     m_session.service->entry = entry;
-    journal("service_entered", std::string(to_string(entry)));
+    audit("service_entered", std::string(to_string(entry)));
     show(ScreenId::service_sign_in);
     start_timer(TimerId::service_idle);
 }
@@ -122,9 +122,9 @@ void Flow::enter_service(ServiceEntry entry) {
 // next customer finds the welcome screen (or the out-of-service one).
 void Flow::leave_service(std::string_view why) {
     if (m_session.service && m_session.service->role) {
-        journal("signed_out", m_session.service->engineer_id + " " + std::string(why));
+        audit("signed_out", m_session.service->engineer_id + " " + std::string(why));
     }
-    journal("service_left", std::string(why));
+    audit("service_left", std::string(why));
     m_session.service.reset();
     cancel_all_timers();
     m_session.state = State::welcome;
@@ -295,13 +295,13 @@ void Flow::handle(const SignInChecked& event) {
             visit.role = event.role.value_or(EngineerRole::engineer);
             visit.refused = false;
             visit.step = ServiceStep::menu;
-            journal("signed_in", visit.engineer_id + " " + std::string(to_string(*visit.role)));
+            audit("signed_in", visit.engineer_id + " " + std::string(to_string(*visit.role)));
             show(ScreenId::service_menu);
             start_timer(TimerId::service_idle);  // the menu's longer time
             return;
         case SignInOutcome::locked:
-            journal("sign_in_refused", visit.engineer_id + " " + event.reason);
-            journal("service_locked", std::to_string(event.lock_seconds) + " s");
+            audit("sign_in_refused", visit.engineer_id + " " + event.reason);
+            audit("service_locked", std::to_string(event.lock_seconds) + " s");
             visit.step = ServiceStep::locked;
             visit.lock_seconds = event.lock_seconds;
             visit.engineer_id.clear();
@@ -311,7 +311,7 @@ void Flow::handle(const SignInChecked& event) {
             return;
         case SignInOutcome::refused:
         case SignInOutcome::unavailable:
-            journal("sign_in_refused", visit.engineer_id + " " + event.reason);
+            audit("sign_in_refused", visit.engineer_id + " " + event.reason);
             visit.step = ServiceStep::sign_in;
             visit.field = SignInField::id;
             visit.engineer_id.clear();
@@ -327,7 +327,7 @@ void Flow::service_menu_key(base::Key key) {
     if (key == k_service_out_of_service_key && visit.role && may_set_out_of_service(*visit.role)) {
         accept_key();
         if (m_session.out_of_service) {
-            journal("out_of_service", "off");
+            audit("out_of_service", "off");
             m_session.out_of_service.reset();
             emit(SetOutOfService{std::nullopt});
             show(ScreenId::service_menu);
@@ -352,7 +352,7 @@ void Flow::out_of_service_reason_key(base::Key key) {
         const OutOfServiceReason reason =
             k_out_of_service_reasons.at(static_cast<std::size_t>(*digit - 1));
         m_session.out_of_service = reason;
-        journal("out_of_service", "on " + std::string(to_string(reason)));
+        audit("out_of_service", "on " + std::string(to_string(reason)));
         emit(SetOutOfService{reason});
         visit.step = ServiceStep::menu;
         show(ScreenId::service_menu);
@@ -373,7 +373,7 @@ void Flow::sign_out(std::string_view why) {
         return;
     }
     ServiceVisit& visit = *m_session.service;
-    journal("signed_out", visit.engineer_id + " " + std::string(why));
+    audit("signed_out", visit.engineer_id + " " + std::string(why));
     const ServiceEntry entry = visit.entry;
     m_session.service = ServiceVisit{};
     m_session.service->entry = entry;

@@ -90,6 +90,8 @@ class Flow {
     // --- building blocks (flow_blocks.cpp) ---------------------------------------------------
     void emit(Effect effect);
     void journal(std::string_view event, std::string detail = {});
+    // A step of the audit trail: journaled, and kept in the electronic journal (effects.h).
+    void audit(std::string_view event, std::string detail = {});
     SpeechContext speech_context() const;
     // Shows a screen and speaks the same model.
     void show(ScreenId id);

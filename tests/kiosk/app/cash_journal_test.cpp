@@ -170,6 +170,39 @@ TEST_CASE("Each step with a transaction is on the disk, in order, before the nex
     CHECK((*records)[3].entry.notes == std::vector<int>{5, 0});
 }
 
+TEST_CASE(
+    "The service menu's steps are kept in the journal as an audit trail; and a journal "
+    "holding them still finds what a withdrawal left unfinished") {
+    store_testing::TemporaryFolder folder;
+    const auto file = folder.path() / "journal.sqlite";
+    {
+        auto journal = CashJournal::open(file);
+        REQUIRE_FALSE(journal.failed());
+        CHECK(journal.admit(core::Journal{"signed_in", "1001 engineer", std::nullopt, true}));
+        CHECK(records_in(file) == 1);
+        CHECK(journal.admit(core::Journal{"key_tone", "", std::nullopt, false}));
+        CHECK(records_in(file) == 1);
+        CHECK(journal.admit(withdrawal_step(1, core::WithdrawalStep::authorised, 50'000)));
+        CHECK(journal.admit(core::Journal{"out_of_service", "on cash", std::nullopt, true}));
+        CHECK(records_in(file) == 3);
+    }
+    auto written = store::Journal::open(file);
+    REQUIRE(written.has_value());
+    const auto records = (*written)->records();
+    REQUIRE(records.has_value());
+    REQUIRE(records->size() == 3);
+    CHECK((*records)[0].entry.event == "signed_in");
+    CHECK((*records)[0].entry.detail == "1001 engineer");
+    CHECK((*records)[0].entry.transaction.empty());
+    CHECK((*records)[2].entry.event == "out_of_service");
+    // The audit records belong to no withdrawal: the one authorised is still found unfinished.
+    auto journal = CashJournal::open(file);
+    const kiosk::app::UnfinishedReading reading = journal.read_unfinished();
+    CHECK(reading.unreadable.empty());
+    REQUIRE(reading.unfinished.size() == 1);
+    CHECK(reading.unfinished.front().last_step == core::WithdrawalStep::authorised);
+}
+
 TEST_CASE("The withdrawals left unfinished are read back oldest first with what was picked") {
     store_testing::TemporaryFolder folder;
     const auto file = folder.path() / "journal.sqlite";

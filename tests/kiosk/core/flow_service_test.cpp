@@ -386,3 +386,26 @@ TEST_CASE("A card pushed in while an engineer has the kiosk goes straight back")
     CHECK(journal_holds(kiosk.all(), "card_refused service"));
     CHECK(kiosk.session().state == State::service);
 }
+
+TEST_CASE("Every step of an engineer's visit is kept in the audit trail, not only the transcript") {
+    FlowDriver kiosk = started_kiosk();
+    kiosk.forget();
+    kiosk.send(ServiceSwitchChanged{true});
+    const CheckSignIn refused = type_sign_in(kiosk, "1001", "73519046", "000000");
+    kiosk.send(
+        SignInChecked{refused.call_id, SignInOutcome::refused, std::nullopt, 0, "wrong_code"});
+    sign_in(kiosk, EngineerRole::engineer);
+    kiosk.send(KeyPressed{k_service_out_of_service_key});
+    kiosk.send(KeyPressed{Key::digit_1});
+    kiosk.send(KeyPressed{k_service_sign_out_key});
+    kiosk.send(ServiceSwitchChanged{false});
+    std::vector<std::string> kept;
+    for (const Journal& record : effects_of<Journal>(kiosk.all())) {
+        if (record.audit) {
+            kept.push_back(record.event);
+        }
+    }
+    CHECK(kept == std::vector<std::string>{"service_switch", "service_requested", "service_entered",
+                                           "sign_in_refused", "signed_in", "out_of_service",
+                                           "signed_out", "service_switch", "service_left"});
+}
