@@ -1,0 +1,98 @@
+#pragma once
+
+// The service menu's change of configuration (issue 10, "Configuration and records"): an
+// administrator brings a new configuration file (on a USB stick, say). The menu shows what it
+// changes, installs it only if the kiosk would start with it, keeps the replaced file as
+// NAME.previous, and has the kiosk restarted by its supervisor, which puts the previous file
+// back when the new one fails at start-up.
+//
+// A setting that names a key file or holds a secret is shown only as "changed": the review is
+// read on the kiosk's screen and may be journaled. The review's values are for the screen only;
+// a journal record names the settings, never their values (kiosk/store/README.md, "Privacy").
+//
+// Threading: none of its own; each call reads and writes a few small files.
+
+#include <cstddef>
+#include <expected>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+
+namespace kiosk::app {
+
+enum class ConfigUpdateError {
+    current_unreadable,    // the configuration in use is missing or not a loadable file
+    candidate_unreadable,  // the new file is missing, not a file, or too large
+    candidate_invalid,     // the kiosk would not start with it (load_config's message)
+    write_failed,          // the new file could not be installed (the current one is unchanged)
+    no_previous,           // there is no NAME.previous to put back
+};
+
+std::string_view to_string(ConfigUpdateError error);
+
+// The exit status with which the kiosk asks its supervisor to start it again: 75, EX_TEMPFAIL
+// of sysexits(3) ("temporary failure; the user is invited to retry"). The kiosk's unit says
+// RestartForceExitStatus=75 (systemd.service(5)), so that the supervisor restarts it whatever
+// its Restart= setting; 2 stays the status of a configuration that does not load, and 0 of a
+// normal stop.
+inline constexpr int k_restart_exit_status = 75;
+
+// The largest configuration file read: production.toml is about 6 kB, and a file far beyond
+// that is not a configuration.
+inline constexpr std::uintmax_t k_max_config_file_size = 256 * 1024;
+
+// What a review shows of a concealed setting's values.
+inline constexpr std::string_view k_concealed_change = "changed";
+// What a review shows for a setting one of the files does not have.
+inline constexpr std::string_view k_not_set = "(not set)";
+
+// One setting that differs: "section.key", with its old and new values as TOML text
+// (k_not_set where a file does not have it). A concealed setting carries neither value.
+struct SettingChange {
+    std::string setting;
+    bool concealed = false;
+    std::string old_value;
+    std::string new_value;
+
+    friend bool operator==(const SettingChange&, const SettingChange&) = default;
+};
+
+// "display.width: 1920 -> 1280", or "tls.client_key: changed".
+std::string to_text(const SettingChange& change);
+
+// Whether a setting names a key file or holds a secret.
+bool is_concealed_setting(std::string_view setting);
+
+// Loads both files with the kiosk's own rules (load_config, with `default_locales` as the kiosk
+// is given it) and returns the settings that differ, in the order of their names. A candidate
+// the kiosk would not start with is refused with load_config's message, and so is a current
+// file that no longer loads (it is not what the kiosk runs with, so a review against it would
+// mislead).
+std::expected<std::vector<SettingChange>, base::Error<ConfigUpdateError>> review_config_update(
+    const std::filesystem::path& current_file, const std::filesystem::path& candidate_file,
+    const std::filesystem::path& default_locales);
+
+// What the shell does after a configuration was installed: end the session safely and exit
+// with `exit_status`, so that the supervisor starts the kiosk with the new file.
+struct ControlledRestart {
+    int exit_status = k_restart_exit_status;
+    std::filesystem::path previous_file;  // where the replaced configuration is kept
+};
+
+// Checks the candidate again (the file on the stick may have changed since the review), then
+// installs exactly the bytes it checked over the current file, durably, keeping the replaced
+// file as NAME.previous and the current file's permissions. On any failure the current file is
+// unchanged.
+std::expected<ControlledRestart, base::Error<ConfigUpdateError>> apply_config_update(
+    const std::filesystem::path& current_file, const std::filesystem::path& candidate_file);
+
+// Puts NAME.previous back as the current file (for a configuration that failed at start-up),
+// durably, with the previous file's permissions. NAME.previous stays, so that it can be run
+// again after a crash.
+std::expected<void, base::Error<ConfigUpdateError>> restore_previous_config(
+    const std::filesystem::path& current_file);
+
+}  // namespace kiosk::app
