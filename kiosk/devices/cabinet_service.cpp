@@ -91,6 +91,8 @@ void CabinetService::run() {
         }
         const bool served = serve(*connection);
         set_state(CabinetServiceState::board_missing);
+        m_board_known.reset();
+        publish_snapshot();
         if (m_link.stop_requested()) {
             break;
         }
@@ -161,6 +163,13 @@ bool CabinetService::serve(Connection& connection) {
     m_failure_told.clear();
     tell(m_options.name + " connected: " + info->model + ", firmware " +
          firmware_text(info->firmware_version));
+    DeviceSnapshot known;
+    add_usb_identity(known, *connection.transport);
+    // cabinet.md §4.1, GET INFO: the board's own words for itself.
+    known.model = info->model;
+    known.serial = info->serial;
+    known.firmware = version_text(info->firmware_version);
+    m_board_known = std::move(known);
     set_state(CabinetServiceState::ready);
     // A board found anew reports every sensor once, whatever was known before it went.
     m_known.reset();
@@ -231,6 +240,7 @@ void CabinetService::take_status(const cabinet::CabinetStatus& status) {
         }
     }
     m_known = status;
+    publish_snapshot();
     report_switch(status.service_switch);
 }
 
@@ -243,6 +253,7 @@ void CabinetService::handle(const cabinet::Event& event) {
                 tell(switch_notice(happened.position));
                 known.service_switch = happened.position;
                 m_known = known;
+                publish_snapshot();
                 report_switch(happened.position);
             } else {
                 // The core has no door event yet: a door is news for the device log only.
@@ -250,6 +261,7 @@ void CabinetService::handle(const cabinet::Event& event) {
                 (happened.door == cabinet::Door::safe ? known.safe_door : known.cabinet_door) =
                     happened.state;
                 m_known = known;
+                publish_snapshot();
             }
         },
         event);
@@ -273,6 +285,28 @@ void CabinetService::tell_failure(std::string_view command, CabinetError error) 
     }
     tell(notice);
     m_failure_told = std::move(notice);
+}
+
+}  // namespace kiosk::devices
+
+namespace kiosk::devices {
+
+void CabinetService::publish_snapshot() {
+    if (!m_board_known) {
+        m_snapshot.clear();
+        return;
+    }
+    DeviceSnapshot snapshot = *m_board_known;
+    snapshot.connected = state() == CabinetServiceState::ready;
+    if (m_known) {
+        // cabinet.md §4.2, GET STATUS, and §5, SWITCH CHANGED and DOOR CHANGED.
+        snapshot.add(FactName::service_switch,
+                     std::string(cabinet::to_string(m_known->service_switch)));
+        snapshot.add(FactName::cabinet_door,
+                     std::string(cabinet::to_string(m_known->cabinet_door)));
+        snapshot.add(FactName::safe_door, std::string(cabinet::to_string(m_known->safe_door)));
+    }
+    m_snapshot.set(std::move(snapshot));
 }
 
 }  // namespace kiosk::devices

@@ -33,6 +33,7 @@
 #include "kiosk/core/events.h"
 #include "kiosk/devices/device_events.h"
 #include "kiosk/devices/device_link.h"
+#include "kiosk/devices/device_snapshot.h"
 
 namespace kiosk::devices {
 
@@ -76,6 +77,10 @@ class CabinetService {
     CabinetServiceState state() const { return m_state.load(); }
     // The position the core last heard: true after ServiceSwitchChanged{true}, until {false}.
     bool service_switch_on() const { return m_switch_reported_on.load(); }
+    // What the model knows of its board (device_snapshot.h): GET INFO's model, firmware and
+    // serial, its USB identity, and the switch and doors as GET STATUS and the board's events
+    // last said. Any thread; never talks to the board.
+    DeviceSnapshot snapshot() const { return m_snapshot.get(); }
 
   private:
     struct Connection;
@@ -98,6 +103,8 @@ class CabinetService {
     // the transcript.
     void tell_failure(std::string_view command, drivers::cabinet::CabinetError error);
     void set_state(CabinetServiceState state) { m_state = state; }
+    // Publishes what is known of the open board, or clears the snapshot when none is open.
+    void publish_snapshot();
     void tell(std::string_view event) { m_link.tell(event); }
 
     CabinetServiceOptions m_options;
@@ -109,6 +116,9 @@ class CabinetService {
     std::optional<drivers::cabinet::CabinetStatus> m_known;
     // The last failure told, until the board works again.
     std::string m_failure_told;
+    // The open board's identity, for snapshot(): empty while no board answers.
+    std::optional<DeviceSnapshot> m_board_known;
+    SnapshotCell m_snapshot{DeviceKind::cabinet};
 };
 
 }  // namespace kiosk::devices

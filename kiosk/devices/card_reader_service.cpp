@@ -133,6 +133,7 @@ void CardReaderService::renew_card_authentication() {
 
 void CardReaderService::set_state(CardReaderState state) {
     m_state = state;
+    publish_snapshot();
 }
 
 void CardReaderService::run() {
@@ -149,6 +150,16 @@ void CardReaderService::run() {
 std::optional<CardReaderService::Connection> CardReaderService::connect(
     const drivers::usb::UsbContext& context) {
     // The first reader the options match that the allow-list admits.
+    m_refusal_published = false;
+    auto connection = open_reader(context);
+    if (!connection && !m_refusal_published) {
+        m_snapshot.clear();  // no reader at all, not even a refused one
+    }
+    return connection;
+}
+
+std::optional<CardReaderService::Connection> CardReaderService::open_reader(
+    const drivers::usb::UsbContext& context) {
     auto devices = context.devices();
     if (!devices) {
         return std::nullopt;
@@ -168,6 +179,10 @@ std::optional<CardReaderService::Connection> CardReaderService::connect(
                 m_refused_reader = id;
                 tell("reader " + usb_id(id) + " is not on the approved list: not used");
             }
+            // Its USB id is all the kiosk reads of it: an unapproved reader is not opened.
+            DeviceSnapshot refused;
+            refused.add(FactName::usb_id, usb_id_text(id.vendor_id, id.product_id));
+            publish_refusal(std::move(refused), "reader not on the approved list");
             continue;
         }
         chosen = m_options.match;
@@ -188,6 +203,9 @@ std::optional<CardReaderService::Connection> CardReaderService::connect(
         drivers::ccid::decode_class_descriptor(connection.transport->class_descriptor());
     if (!descriptor) {
         tell("reader class descriptor unreadable: not used");
+        DeviceSnapshot refused;
+        add_usb_identity(refused, *connection.transport);
+        publish_refusal(std::move(refused), "reader class descriptor unreadable");
         return std::nullopt;
     }
     connection.profile.descriptor = *descriptor;
@@ -200,10 +218,13 @@ std::optional<CardReaderService::Connection> CardReaderService::connect(
     const drivers::ccid::ClassDescriptor& reader = connection.profile.descriptor;
     if (reader.exchange_level() == drivers::ccid::ExchangeLevel::character) {
         tell("reader works at character level, which the kiosk does not drive: not used");
+        publish_refusal(reader_snapshot(connection, quirks), "reader works at character level");
         return std::nullopt;
     }
     if (m_options.card_slot > reader.max_slot_index) {
         tell("reader has no slot " + std::to_string(m_options.card_slot) + ": not used");
+        publish_refusal(reader_snapshot(connection, quirks),
+                        "reader has no slot " + std::to_string(m_options.card_slot));
         return std::nullopt;
     }
     auto options = drivers::ccid::CcidOptions::for_reader(reader, m_options.card_slot);
@@ -228,7 +249,78 @@ std::optional<CardReaderService::Connection> CardReaderService::connect(
         }
     }
     m_refused_reader.reset();
+    m_reader_known = reader_snapshot(connection, quirks);
     return connection;
+}
+
+DeviceSnapshot CardReaderService::reader_snapshot(const Connection& connection,
+                                                  const drivers::ccid::ReaderQuirks* quirks) const {
+    // The facts `kiosk-diag ccid-descriptor` prints (CCID Rev 1.1 §5.1, Table 5.1-1), of the
+    // descriptor as corrected by the reader's quirks: what the kiosk drives the reader by.
+    const drivers::ccid::ClassDescriptor& reader = connection.profile.descriptor;
+    const auto words = [](std::initializer_list<std::pair<bool, std::string_view>> named) {
+        std::string text;
+        for (const auto& [present, word] : named) {
+            if (present) {
+                text += (text.empty() ? "" : " ") + std::string(word);
+            }
+        }
+        return text.empty() ? std::string("none") : text;
+    };
+    DeviceSnapshot snapshot;
+    add_usb_identity(snapshot, *connection.transport);
+    snapshot.add(FactName::ccid_version, reader.ccid_version());
+    snapshot.add(FactName::exchange_level,
+                 std::string(drivers::ccid::to_string(reader.exchange_level())));
+    snapshot.add(FactName::protocols,
+                 words({{reader.supports_t0, "T=0"}, {reader.supports_t1, "T=1"}}));
+    snapshot.add(FactName::voltages, words({{reader.supports_5_0_volts, "5.0V"},
+                                            {reader.supports_3_0_volts, "3.0V"},
+                                            {reader.supports_1_8_volts, "1.8V"}}));
+    snapshot.add(FactName::default_clock_khz, std::to_string(reader.default_clock_khz));
+    snapshot.add(FactName::max_clock_khz, std::to_string(reader.max_clock_khz));
+    snapshot.add(FactName::data_rate_bps, std::to_string(reader.data_rate_bps));
+    snapshot.add(FactName::max_data_rate_bps, std::to_string(reader.max_data_rate_bps));
+    // CCID 1.1 §5.3.3: the rates GET_DATA_RATES listed; a reader that lists none takes any up
+    // to dwMaxDataRate.
+    std::string rates;
+    for (const std::uint32_t rate : connection.profile.data_rates) {
+        rates += (rates.empty() ? "" : " ") + std::to_string(rate);
+    }
+    snapshot.add(FactName::data_rates, rates.empty() ? std::string("none listed") : rates);
+    snapshot.add(FactName::max_ifsd, std::to_string(reader.max_ifsd));
+    snapshot.add(FactName::max_message_length, std::to_string(reader.max_message_length));
+    snapshot.add(FactName::pin_support,
+                 words({{reader.pin_verification, "verify"}, {reader.pin_modification, "modify"}}));
+    snapshot.add(FactName::lcd_layout, reader.lcd_layout.lines == 0
+                                           ? std::string("none")
+                                           : std::to_string(reader.lcd_layout.lines) + "x" +
+                                                 std::to_string(reader.lcd_layout.characters));
+    snapshot.add(FactName::slots, std::to_string(int{reader.max_slot_index} + 1));
+    snapshot.add(FactName::card_slot, std::to_string(m_options.card_slot));
+    snapshot.add(FactName::reader_quirks, quirks ? std::string(quirks->model) : "none");
+    snapshot.add(FactName::interrupt_endpoint,
+                 std::string(yes_no(connection.transport->has_interrupt_in())));
+    return snapshot;
+}
+
+void CardReaderService::publish_snapshot() {
+    const CardReaderState current = state();
+    if (current == CardReaderState::reader_missing || !m_reader_known) {
+        m_snapshot.clear();
+        return;
+    }
+    DeviceSnapshot snapshot = *m_reader_known;
+    snapshot.connected = true;
+    snapshot.add(FactName::card_present, std::string(yes_no(current != CardReaderState::absent)));
+    m_snapshot.set(std::move(snapshot));
+}
+
+void CardReaderService::publish_refusal(DeviceSnapshot snapshot, std::string refusal) {
+    snapshot.connected = false;
+    snapshot.refusal = std::move(refusal);
+    m_snapshot.set(std::move(snapshot));
+    m_refusal_published = true;
 }
 
 void CardReaderService::serve(Connection& connection) {

@@ -33,11 +33,13 @@
 #include <utility>
 #include <vector>
 
+#include "drivers/ccid/reader_quirks.h"
 #include "drivers/emv/card_data.h"
 #include "drivers/usb/usb_transport.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/devices/device_events.h"
 #include "kiosk/devices/device_link.h"
+#include "kiosk/devices/device_snapshot.h"
 #include "kiosk/devices/device_timing.h"
 
 namespace kiosk::devices {
@@ -110,6 +112,10 @@ class CardReaderService {
     void renew_card_authentication();
 
     CardReaderState state() const { return m_state.load(); }
+    // What the model knows of its reader (device_snapshot.h): its USB identity and the class
+    // descriptor it drives it by, as read at connect, and whether a card is in the slot; or
+    // why the reader found is not used. Any thread; never talks to the reader.
+    DeviceSnapshot snapshot() const { return m_snapshot.get(); }
 
   private:
     struct Connection;
@@ -117,6 +123,8 @@ class CardReaderService {
 
     void run();
     std::optional<Connection> connect(const drivers::usb::UsbContext& context);
+    // The reader connect() opens, or nothing (having published a refusal when it was not used).
+    std::optional<Connection> open_reader(const drivers::usb::UsbContext& context);
     void serve(Connection& connection);
     Outcome follow_slot(Connection& connection, bool present);
     Outcome card_inserted(Connection& connection);
@@ -130,6 +138,13 @@ class CardReaderService {
     void card_removed();
     void release_card(Connection& connection);
     void set_state(CardReaderState state);
+    // What connect() learnt of the reader it opened, for snapshot() (model thread only).
+    DeviceSnapshot reader_snapshot(const Connection& connection,
+                                   const drivers::ccid::ReaderQuirks* quirks) const;
+    // Publishes the reader's snapshot as the state now says: cleared while it is missing.
+    void publish_snapshot();
+    // Publishes a reader found and not used, and why.
+    void publish_refusal(DeviceSnapshot snapshot, std::string refusal);
     void post(core::Event event) { m_link.post(std::move(event)); }
     void tell(std::string_view event) { m_link.tell(event); }
 
@@ -143,6 +158,11 @@ class CardReaderService {
     std::optional<core::CardNumber> m_card_number;
     // The last reader refused by the allow-list, so that it is reported once (model thread).
     std::optional<ReaderId> m_refused_reader;
+    // The reader's snapshot as connect() built it, without what changes as it runs (model
+    // thread only); and whether this look published a refusal.
+    std::optional<DeviceSnapshot> m_reader_known;
+    bool m_refusal_published = false;
+    SnapshotCell m_snapshot{DeviceKind::card_reader};
     // Set while a card is being read: the read's window (model thread only).
     std::optional<std::chrono::steady_clock::time_point> m_read_deadline;
 };

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "kiosk/core/money.h"
 #include "kiosk/devices/device_timing.h"
 
 namespace kiosk::devices {
@@ -252,7 +253,12 @@ void DispenserService::run() {
         .disconnected_notice = "dispenser disconnected",
         .connect = [this](const drivers::usb::UsbContext& context) { return connect(context); },
         .serve = [this](Connection& connection) { serve(connection); },
-        .mark_missing = [this] { set_state(DispenserServiceState::dispenser_missing); },
+        .mark_missing =
+            [this] {
+                set_state(DispenserServiceState::dispenser_missing);
+                m_dispenser_usb.reset();
+                m_snapshot.clear();
+            },
         .while_missing = [this] { refuse_requests_while_missing(); },
     });
 }
@@ -302,6 +308,18 @@ std::optional<DispenserService::Connection> DispenserService::connect(
 void DispenserService::serve(Connection& connection) {
     // A queued command or a stop ends the wait on the dispenser's events at once.
     const auto watching = m_link.watch(*connection.transport);
+    DeviceSnapshot usb;
+    add_usb_identity(usb, *connection.transport);
+    m_dispenser_usb = std::move(usb);
+    m_dispenser_status.reset();
+    // dispenser.md §4, INFO: the dispenser's firmware and serial, for snapshot(). A dispenser
+    // that does not answer it readably is still used; only its identity stays unknown.
+    m_dispenser_info.reset();
+    if (auto info = connection.client->get_info()) {
+        m_dispenser_info = std::move(*info);
+    } else if (info.error() == DispenserError::device_gone) {
+        return;
+    }
     // dispenser.md §4.2: after a restart or a loss, where the notes are comes first.
     auto found = read_report(connection);
     if (!found) {
@@ -313,6 +331,7 @@ void DispenserService::serve(Connection& connection) {
     tell("dispenser connected");
     m_link.connected();
     set_state(DispenserServiceState::ready);
+    publish_snapshot();
     tell(std::string("status ") + std::string(core::to_string(found->state)));
     post(std::move(*found));
 
@@ -370,7 +389,21 @@ bool DispenserService::carry_out(Connection& connection, const Request& request)
                     if (auto cassettes = client.get_cassettes()) {
                         m_cassettes = std::move(*cassettes);
                     }
+                } else {
+                    // The dispenser's own count of what left each cassette (dispenser.md
+                    // §4.3), until the next CASSETTES says it again.
+                    for (std::size_t index = 0; index < m_cassettes.size(); ++index) {
+                        std::uint16_t& count = m_cassettes[index].count;
+                        count = static_cast<std::uint16_t>(
+                            count - std::min(count, outcome->notes_picked[index]));
+                    }
                 }
+                if (m_dispenser_status) {
+                    // Double and worn notes went to the reject bin while picking (§4.3).
+                    m_dispenser_status->reject_bin_count = static_cast<std::uint16_t>(
+                        m_dispenser_status->reject_bin_count + outcome->notes_rejected);
+                }
+                publish_snapshot();
                 // dispenser.md §4.3: anything short of picked in full stopped at a jam.
                 const bool jammed = outcome->result != dispenser::PickResult::picked_in_full;
                 tell(std::string("dispense ") +
@@ -413,6 +446,17 @@ bool DispenserService::carry_out(Connection& connection, const Request& request)
                     return;
                 }
                 tell(std::string(command) + " done");
+                if (m_dispenser_status) {
+                    if constexpr (std::is_same_v<Asked, core::PresentCash>) {
+                        // dispenser.md §4.1: presented notes are at the slot, the shutter open.
+                        m_dispenser_status->shutter_open = true;
+                    } else {
+                        // RETRACT and REJECT move the notes into the reject bin (§4).
+                        m_dispenser_status->reject_bin_count = static_cast<std::uint16_t>(
+                            m_dispenser_status->reject_bin_count + *moved);
+                    }
+                    publish_snapshot();
+                }
                 const int notes = *moved;
                 if constexpr (std::is_same_v<Asked, core::PresentCash>) {
                     post(core::CashPresented{effect.transaction, notes, core::CashFault::none});
@@ -440,6 +484,8 @@ std::expected<core::DispenserReported, DispenserError> DispenserService::read_re
         return std::unexpected(cassettes.error());
     }
     m_cassettes = std::move(*cassettes);
+    m_dispenser_status = *status;
+    publish_snapshot();
     const dispenser::DispenseOutcome& last = status->last_outcome;
     core::DispenserReported report{
         .state = state_of(status->state),
@@ -474,6 +520,10 @@ void DispenserService::handle(Connection& connection, const dispenser::Event& ev
                 post(core::CashTaken{text_of(happened.reference)});
             } else if constexpr (std::is_same_v<Happened, dispenser::ShutterClosed>) {
                 tell("shutter closed");
+                if (m_dispenser_status) {
+                    m_dispenser_status->shutter_open = false;
+                    publish_snapshot();
+                }
             } else if constexpr (std::is_same_v<Happened, dispenser::NotesJammed>) {
                 tell("notes jammed");
             } else if constexpr (std::is_same_v<Happened, dispenser::CassetteChanged>) {
@@ -482,6 +532,7 @@ void DispenserService::handle(Connection& connection, const dispenser::Event& ev
                 // A cassette put back may hold other notes: the next amounts need its own.
                 if (auto cassettes = connection.client->get_cassettes()) {
                     m_cassettes = std::move(*cassettes);
+                    publish_snapshot();
                 }
             }
             // Cash presented is the PRESENT's own answer, which CashPresented already told.
@@ -536,6 +587,43 @@ core::Money DispenserService::amount_of(
             std::int64_t{notes_per_cassette[index]} * std::int64_t{m_cassettes[index].denomination};
     }
     return amount;
+}
+
+}  // namespace kiosk::devices
+
+namespace kiosk::devices {
+
+void DispenserService::publish_snapshot() {
+    if (!m_dispenser_usb) {
+        m_snapshot.clear();
+        return;
+    }
+    DeviceSnapshot snapshot = *m_dispenser_usb;
+    snapshot.connected = state() != DispenserServiceState::dispenser_missing;
+    if (m_dispenser_info) {
+        // dispenser.md §4, INFO: no model name; the USB product string stays the model.
+        snapshot.firmware = version_text(m_dispenser_info->firmware_version);
+        snapshot.serial = m_dispenser_info->serial;
+        snapshot.add(FactName::cassette_count, std::to_string(m_dispenser_info->cassette_count));
+    }
+    // dispenser.md §4, CASSETTES: a fact per cassette, its notes' value and how many it holds.
+    for (const dispenser::Cassette& cassette : m_cassettes) {
+        snapshot.add(FactName::cassette,
+                     std::to_string(cassette.number) + ": " + cassette.currency + " " +
+                         core::format_cash_amount(
+                             core::Money{std::int64_t{cassette.denomination}, cassette.currency}) +
+                         " x " + std::to_string(cassette.count) + ", " +
+                         std::string(core::to_string(cassette_state_of(cassette.state))));
+    }
+    if (m_dispenser_status) {
+        snapshot.add(FactName::reject_bin,
+                     std::to_string(m_dispenser_status->reject_bin_count) + " of " +
+                         std::to_string(m_dispenser_status->reject_bin_capacity));
+        snapshot.add(FactName::shutter, m_dispenser_status->shutter_open ? "open" : "closed");
+        snapshot.add(FactName::dispenser_state,
+                     std::string(core::to_string(state_of(m_dispenser_status->state))));
+    }
+    m_snapshot.set(std::move(snapshot));
 }
 
 }  // namespace kiosk::devices

@@ -40,6 +40,7 @@
 #include "kiosk/core/events.h"
 #include "kiosk/devices/device_events.h"
 #include "kiosk/devices/device_link.h"
+#include "kiosk/devices/device_snapshot.h"
 
 namespace kiosk::devices {
 
@@ -90,6 +91,11 @@ class DispenserService {
     void check();                                    // DispenserReported
 
     DispenserServiceState state() const { return m_state.load(); }
+    // What the model knows of its dispenser (device_snapshot.h): INFO's firmware and serial,
+    // its USB identity, each cassette's denomination, count and state, the reject bin and the
+    // shutter, as STATUS and CASSETTES last said (at connect and check()), followed by the
+    // dispenser's own answers and events since. Any thread; never talks to the dispenser.
+    DeviceSnapshot snapshot() const { return m_snapshot.get(); }
 
   private:
     using Effect = std::variant<core::Dispense, core::PresentCash, core::RetractCash,
@@ -123,6 +129,8 @@ class DispenserService {
     std::string text_of(const drivers::dispenser::TransactionReference& reference) const;
     core::Money amount_of(const std::vector<std::uint16_t>& notes_per_cassette) const;
     void set_state(DispenserServiceState state) { m_state = state; }
+    // Publishes what is known of the open dispenser (model thread).
+    void publish_snapshot();
     void post(core::Event event) { m_link.post(std::move(event)); }
     void tell(std::string_view event) { m_link.tell(event); }
 
@@ -138,6 +146,12 @@ class DispenserService {
     // A request taken from the queue and not yet answered: a fault that escapes the model's
     // code must not leave the shell waiting for it.
     std::optional<Effect> m_unfinished;
+    // What the model read of the open dispenser, for snapshot() (model thread only; empty
+    // while none is open). The cassettes are m_cassettes.
+    std::optional<DeviceSnapshot> m_dispenser_usb;
+    std::optional<drivers::dispenser::DeviceInfo> m_dispenser_info;
+    std::optional<drivers::dispenser::DispenserStatus> m_dispenser_status;
+    SnapshotCell m_snapshot{DeviceKind::dispenser};
 
     std::mutex m_requests_mutex;
     std::deque<Request> m_requests;

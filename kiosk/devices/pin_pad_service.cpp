@@ -25,6 +25,25 @@ drivers::epp::PinEntryKind pad_entry_kind(core::PinPurpose purpose) {
     return drivers::epp::PinEntryKind::pin;
 }
 
+// epp.md §8.1: a slot as the engineer compares it with the key forms: the algorithm and the
+// key check value (TDES: its 3 bytes, without the two zero bytes that follow in KEY STATUS).
+std::string pad_key_slot_text(const drivers::epp::KeySlotStatus& slot) {
+    using drivers::epp::KeyAlgorithm;
+    const std::span<const std::uint8_t> check_value(slot.check_value);
+    switch (slot.algorithm) {
+        case KeyAlgorithm::none:
+            return "empty";
+        case KeyAlgorithm::tdes:
+            return "tdes kcv " +
+                   hex_text(check_value.first(drivers::epp::k_tdes_check_value_length));
+        case KeyAlgorithm::aes128:
+            return "aes128 kcv " + hex_text(check_value);
+        case KeyAlgorithm::aes128_dukpt:
+            return "aes128_dukpt";
+    }
+    return "unknown";
+}
+
 }  // namespace
 
 std::optional<PinPadSecurity> pin_pad_security(bool format4,
@@ -84,6 +103,7 @@ void PinPadService::start(EventSink events, DeviceNotice notice) {
     stop();
     m_headphones = false;
     m_refusal.reset();
+    m_pad_usb.reset();
     m_link.start(std::move(events), std::move(notice), [this] { run(); });
 }
 
@@ -176,9 +196,50 @@ std::optional<PinPadService::Connection> PinPadService::connect(
 void PinPadService::serve(Connection& connection) {
     // A queued request or a stop ends the wait on the pad at once.
     const auto watching = m_link.watch(*connection.transport);
+    DeviceSnapshot usb;
+    add_usb_identity(usb, *connection.transport);
+    m_pad_usb = std::move(usb);
+    m_pad_info.reset();
+    m_key_status.reset();
+    m_answers_key_status.reset();
+    m_pad_secured = false;
+    m_pad_tampered = false;
     // A pad that reports tamper while in use is checked again from the start, and refused.
     while (serve_accepted(connection)) {
     }
+    // The pad is gone (or the model stops): nothing of it is known any more.
+    m_pad_usb.reset();
+}
+
+bool PinPadService::learn_pad(drivers::epp::EppClient& client) {
+    // Read on the model's thread as part of accepting the pad, so that snapshot() never talks
+    // to it. With revision 5 security GET INFO comes after AUTHENTICATE: in a session the pad
+    // takes no unsecured command (epp.md §8.4).
+    if (!m_pad_info) {
+        auto info = client.get_info();
+        if (!info && info.error() == EppError::device_gone) {
+            return false;
+        }
+        if (info) {
+            m_pad_info = std::move(*info);
+        }
+    }
+    if (!m_answers_key_status) {
+        // epp.md §8.1: GET KEY STATUS is allowed outside a session; a pad of revision 4 does
+        // not know it.
+        auto status = client.get_key_status();
+        if (!status && status.error() == EppError::device_gone) {
+            return false;
+        }
+        if (status) {
+            m_key_status = *status;
+            m_answers_key_status = true;
+        } else if (status.error() == EppError::unknown_command) {
+            m_answers_key_status = false;
+        }
+    }
+    m_pad_secured = client.is_secured();
+    return true;
 }
 
 std::optional<drivers::epp::PadStatus> PinPadService::accept(drivers::epp::EppClient& client) {
@@ -201,6 +262,12 @@ std::optional<drivers::epp::PadStatus> PinPadService::accept(drivers::epp::EppCl
             if (status->tampered) {
                 refusal = "pad reports tampering";  // it erased its keys
             }
+        }
+        if (status) {
+            m_pad_tampered = status->tampered;
+        }
+        if (!gone && !learn_pad(client)) {
+            gone = true;
         }
         if (gone) {
             // The link reports it missing now, and back when it returns.
@@ -307,6 +374,7 @@ std::optional<std::string> PinPadService::secure(drivers::epp::EppClient& client
                 gone = true;
                 return std::nullopt;
             case EppError::tampered:
+                m_pad_tampered = true;
                 return "pad reports tampering";
             case EppError::unknown_command:
                 return "pad does not support authentication (revision 5)";
@@ -316,6 +384,10 @@ std::optional<std::string> PinPadService::secure(drivers::epp::EppClient& client
         // The pad's session is over (epp.md §8.4): its key status says, unsecured, whether its
         // authentication key is missing or another one. Only the verdict is told, never a KCV.
         auto status = client.get_key_status();
+        if (status) {
+            m_key_status = *status;
+            m_answers_key_status = true;
+        }
         const auto ours = drivers::epp::key_check_value(drivers::epp::KeyAlgorithm::aes128,
                                                         security.authentication_key);
         if (status && ours) {
@@ -337,6 +409,8 @@ std::optional<std::string> PinPadService::secure(drivers::epp::EppClient& client
         }
         return "pad key status unreadable";
     }
+    m_key_status = *status;
+    m_answers_key_status = true;
     if (security.dukpt_initial_key_id) {
         // epp.md §8.7: the DUKPT slot, named by its initial key ID; a used-up counter (0) can
         // make no block. Only the verdict is told, never the ID.
@@ -368,6 +442,7 @@ void PinPadService::refuse_pad(const std::string& reason) {
     }
     const bool first = !m_refusal;
     m_refusal = reason;
+    publish_snapshot();
     tell("pad refused: " + reason);
     // The reason for the journal and staff; then the keypad is out of service as if the pad
     // were missing (docs/accessibility.md, "When a device or the voice is missing").
@@ -526,6 +601,8 @@ void PinPadService::handle(const drivers::epp::Event& event) {
                 // entry in progress fails there (epp.md §8.6).
                 tell("tamper detected");
                 m_tamper_reported = true;
+                m_pad_tampered = true;
+                publish_snapshot();
             } else if constexpr (std::is_same_v<Happened, KeyCeremonyProgress>) {
                 tell("key ceremony event ignored");  // the kiosk never starts one
             }
@@ -538,12 +615,66 @@ void PinPadService::set_headphones(bool plugged) {
         return;
     }
     m_headphones = plugged;
+    publish_snapshot();
     tell(plugged ? "headphones plugged" : "headphones unplugged");
     if (plugged) {
         post(core::HeadphonesPlugged{});
     } else {
         post(core::HeadphonesUnplugged{});
     }
+}
+
+}  // namespace kiosk::devices
+
+namespace kiosk::devices {
+
+void PinPadService::set_state(PinPadState state) {
+    m_state = state;
+    publish_snapshot();
+}
+
+void PinPadService::publish_snapshot() {
+    if (!m_pad_usb) {
+        m_snapshot.clear();
+        return;
+    }
+    DeviceSnapshot snapshot = *m_pad_usb;
+    const bool refused = state() == PinPadState::pad_missing && m_refusal;
+    snapshot.connected = state() != PinPadState::pad_missing;
+    snapshot.refusal = refused ? *m_refusal : std::string();
+    if (m_pad_info) {
+        // epp.md §4.1, GET INFO: the pad's own words for itself.
+        snapshot.model = m_pad_info->model;
+        snapshot.serial = m_pad_info->serial;
+        snapshot.firmware = m_pad_info->firmware;
+    }
+    if (m_answers_key_status) {
+        snapshot.add(FactName::pad_revision, *m_answers_key_status ? "5" : "4");
+    }
+    snapshot.add(FactName::secure_channel, m_pad_secured ? "on" : "off");
+    if (m_key_status) {
+        using drivers::epp::KeySlot;
+        const drivers::epp::KeyStatus& keys = *m_key_status;
+        snapshot.add(FactName::key_slot_pin_tdes, pad_key_slot_text(keys.slot(KeySlot::pin_tdes)));
+        snapshot.add(FactName::key_slot_pin_aes, pad_key_slot_text(keys.slot(KeySlot::pin_aes)));
+        // epp.md §8.7: the DUKPT slot is named by its initial key ID, which travels in the
+        // clear in every KSN; a KCV of keys used once would name nothing.
+        if (keys.dukpt) {
+            snapshot.add(FactName::key_slot_pin_dukpt,
+                         "initial key id " + hex_text(keys.dukpt->initial_key_id));
+            snapshot.add(FactName::dukpt_counter, std::to_string(keys.dukpt->next_counter));
+        } else {
+            snapshot.add(FactName::key_slot_pin_dukpt, "empty");
+        }
+        snapshot.add(FactName::key_slot_authentication,
+                     pad_key_slot_text(keys.slot(KeySlot::authentication)));
+        snapshot.add(FactName::key_slot_master, pad_key_slot_text(keys.slot(KeySlot::master)));
+        snapshot.add(FactName::failed_authentications, std::to_string(keys.failed_authentications));
+        snapshot.add(FactName::refused_frames, std::to_string(keys.refused_frames));
+    }
+    snapshot.add(FactName::tampered, std::string(yes_no(m_pad_tampered)));
+    snapshot.add(FactName::headphones, m_headphones ? "plugged" : "unplugged");
+    m_snapshot.set(std::move(snapshot));
 }
 
 }  // namespace kiosk::devices

@@ -52,6 +52,7 @@
 #include "kiosk/core/effects.h"
 #include "kiosk/devices/device_events.h"
 #include "kiosk/devices/device_link.h"
+#include "kiosk/devices/device_snapshot.h"
 
 namespace kiosk::devices {
 
@@ -133,6 +134,11 @@ class PinPadService {
     void set_keypad(KeypadUse use);
 
     PinPadState state() const { return m_state.load(); }
+    // What the model knows of its pad (device_snapshot.h): GET INFO's model, serial and
+    // firmware, GET KEY STATUS's slots (each slot's algorithm and key check value; for DUKPT
+    // the initial key ID and the next counter), tamper and headphones, as read at connect and
+    // as the pad reports them; for a refused pad, why. Any thread; never talks to the pad.
+    DeviceSnapshot snapshot() const { return m_snapshot.get(); }
 
   private:
     struct StartEntry {
@@ -165,7 +171,12 @@ class PinPadService {
     void refuse_pad(const std::string& reason);
     void set_headphones(bool plugged);
     std::optional<Request> next_request();
-    void set_state(PinPadState state) { m_state = state; }
+    void set_state(PinPadState state);
+    // Publishes what is known of the open pad, or clears the snapshot when none is open.
+    void publish_snapshot();
+    // GET INFO once per connection, and GET KEY STATUS where the security check did not read
+    // it, for snapshot(): false when the pad went away meanwhile.
+    bool learn_pad(drivers::epp::EppClient& client);
     void post(core::Event event) { m_link.post(std::move(event)); }
     void tell(std::string_view event) { m_link.tell(event); }
 
@@ -181,6 +192,17 @@ class PinPadService {
     // refused, once the loop ends. Model thread.
     bool m_keys_used_up = false;
     KeypadUse m_keypad = KeypadUse::function_keys;  // what the shell asked for; model thread only
+
+    // What the model read of the open pad, for snapshot() (model thread only; m_pad_usb is
+    // empty while no pad is open).
+    std::optional<DeviceSnapshot> m_pad_usb;
+    std::optional<drivers::epp::DeviceInfo> m_pad_info;
+    std::optional<drivers::epp::KeyStatus> m_key_status;
+    // Whether the pad answered GET KEY STATUS, a revision 5 command (epp.md §8.1).
+    std::optional<bool> m_answers_key_status;
+    bool m_pad_secured = false;
+    bool m_pad_tampered = false;
+    SnapshotCell m_snapshot{DeviceKind::pin_pad};
 
     std::mutex m_requests_mutex;
     std::deque<Request> m_requests;

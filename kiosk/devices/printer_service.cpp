@@ -200,7 +200,12 @@ void PrinterService::run() {
         .disconnected_notice = "printer disconnected",
         .connect = [this](const drivers::usb::UsbContext& context) { return connect(context); },
         .serve = [this](Connection& connection) { serve(connection); },
-        .mark_missing = [this] { set_state(PrinterState::printer_missing); },
+        .mark_missing =
+            [this] {
+                set_state(PrinterState::printer_missing);
+                m_printer_usb.reset();
+                m_snapshot.clear();
+            },
         .while_missing = [this] { refuse_jobs_while_missing(); },
     });
 }
@@ -226,6 +231,9 @@ std::optional<PrinterService::Connection> PrinterService::connect(
 }
 
 void PrinterService::serve(Connection& connection) {
+    DeviceSnapshot usb;
+    add_usb_identity(usb, *connection.transport);
+    m_printer_usb = std::move(usb);
     auto next_look = Clock::now();  // learn the printer's condition at once
     while (!m_link.stop_requested()) {
         if (auto job = next_job()) {
@@ -292,6 +300,16 @@ void PrinterService::follow(const escpos::PrinterCondition& condition) {
     };
     if (off_line_otherwise(condition) != off_line_otherwise(before)) {
         tell(off_line_otherwise(condition) ? "printer off-line" : "printer on-line");
+    }
+    if (m_printer_usb) {
+        // docs/protocols/escpos.md: the paper sensors (DLE EOT 4), the printer's on-line state
+        // (DLE EOT 1) and, off-line, the cover (DLE EOT 2), as this look found them.
+        DeviceSnapshot snapshot = *m_printer_usb;
+        snapshot.connected = true;
+        snapshot.add(FactName::paper, std::string(escpos::to_string(condition.paper)));
+        snapshot.add(FactName::cover, condition.cover_open ? "open" : "closed");
+        snapshot.add(FactName::online, std::string(yes_no(condition.online)));
+        m_snapshot.set(std::move(snapshot));
     }
     const core::PaperLevel level = level_of(condition);
     if (level != m_paper_heard) {

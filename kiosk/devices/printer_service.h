@@ -40,6 +40,7 @@
 #include "kiosk/core/print_document.h"
 #include "kiosk/devices/device_events.h"
 #include "kiosk/devices/device_link.h"
+#include "kiosk/devices/device_snapshot.h"
 
 namespace kiosk::devices {
 
@@ -82,6 +83,10 @@ class PrinterService {
     void print(std::uint64_t print_id, core::PrintDocument document);
 
     PrinterState state() const { return m_state.load(); }
+    // What the model knows of its printer (device_snapshot.h): its USB identity, and paper,
+    // cover and on-line as its last status request found them (every k_printer_status_poll
+    // and around each slip). Any thread; never talks to the printer.
+    DeviceSnapshot snapshot() const { return m_snapshot.get(); }
 
   private:
     struct Job {
@@ -117,6 +122,9 @@ class PrinterService {
     // A slip taken from the queue and not yet answered: a fault that escapes the model's code
     // must not leave the shell waiting for it.
     std::optional<std::uint64_t> m_unfinished;
+    // The open printer's USB identity, for snapshot() (model thread only).
+    std::optional<DeviceSnapshot> m_printer_usb;
+    SnapshotCell m_snapshot{DeviceKind::printer};
 
     std::mutex m_jobs_mutex;
     std::deque<Job> m_jobs;
