@@ -68,6 +68,7 @@ void sha256_block(std::array<std::uint32_t, 8>& state, const std::uint8_t* block
             std::rotr(before_2, 17) ^ std::rotr(before_2, 19) ^ (before_2 >> 10);
         schedule[index] = schedule[index - 16] + sigma0 + schedule[index - 7] + sigma1;
     }
+    // FIPS 180-4 §6.2.2 step 3: the working variables, by the standard's own letters.
     auto [a, b, c, d, e, f, g, h] = state;
     for (std::size_t index = 0; index < 64; ++index) {
         // FIPS 180-4 §4.1.2 (4.2) to (4.5): Ch, Maj and the big sigmas.
