@@ -83,13 +83,13 @@ std::optional<std::string> config_problem(const std::filesystem::path& file,
 }
 
 // Every value of the table by its dotted name, as TOML text.
-void flatten(const toml::table& table, const std::string& prefix,
-             std::map<std::string, std::string>& settings) {
+void flatten_settings(const toml::table& table, const std::string& prefix,
+                      std::map<std::string, std::string>& settings) {
     for (const auto& [key, node] : table) {
         const std::string name =
             prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
         if (const auto* inner = node.as_table()) {
-            flatten(*inner, name, settings);
+            flatten_settings(*inner, name, settings);
             continue;
         }
         std::ostringstream text;
@@ -103,14 +103,15 @@ std::expected<std::map<std::string, std::string>, std::string> settings_of(
     try {
         const toml::table table = toml::parse_file(file.string());
         std::map<std::string, std::string> settings;
-        flatten(table, "", settings);
+        flatten_settings(table, "", settings);
         return settings;
     } catch (const toml::parse_error& error) {
         return std::unexpected(std::string(error.description()));
     }
 }
 
-SettingChange change_of(const std::string& setting, std::string old_value, std::string new_value) {
+SettingChange setting_change_of(const std::string& setting, std::string old_value,
+                                std::string new_value) {
     if (is_concealed_setting(setting)) {
         return SettingChange{setting, true, {}, {}};
     }
@@ -132,9 +133,10 @@ std::optional<std::filesystem::perms> permissions_of(const std::filesystem::path
 // by its owner, the kiosk, from the moment it has its name; the permissions of the file it
 // replaced follow (a config file is often 0644, for a monitoring agent). A crash in between
 // leaves a file only the kiosk can read, which it starts with.
-std::expected<void, UpdateFailure> install(const std::filesystem::path& file, std::string_view text,
-                                           access::KeepPrevious keep_previous,
-                                           std::filesystem::perms permissions) {
+std::expected<void, UpdateFailure> install_config_text(const std::filesystem::path& file,
+                                                       std::string_view text,
+                                                       access::KeepPrevious keep_previous,
+                                                       std::filesystem::perms permissions) {
     if (auto written = access::write_private_file(file, text, keep_previous); !written) {
         return std::unexpected(
             base::error(ConfigUpdateError::write_failed, base::to_string(written.error())));
@@ -224,16 +226,16 @@ std::expected<std::vector<SettingChange>, base::Error<ConfigUpdateError>> review
         if (new_entry == new_settings->end() ||
             (old_entry != old_settings->end() && old_entry->first < new_entry->first)) {
             changes.push_back(
-                change_of(old_entry->first, old_entry->second, std::string(k_not_set)));
+                setting_change_of(old_entry->first, old_entry->second, std::string(k_not_set)));
             ++old_entry;
         } else if (old_entry == old_settings->end() || new_entry->first < old_entry->first) {
             changes.push_back(
-                change_of(new_entry->first, std::string(k_not_set), new_entry->second));
+                setting_change_of(new_entry->first, std::string(k_not_set), new_entry->second));
             ++new_entry;
         } else {
             if (old_entry->second != new_entry->second) {
                 changes.push_back(
-                    change_of(old_entry->first, old_entry->second, new_entry->second));
+                    setting_change_of(old_entry->first, old_entry->second, new_entry->second));
             }
             ++old_entry;
             ++new_entry;
@@ -269,7 +271,8 @@ std::expected<ControlledRestart, base::Error<ConfigUpdateError>> apply_config_up
     if (problem) {
         return std::unexpected(base::error(ConfigUpdateError::candidate_invalid, *problem));
     }
-    if (auto installed = install(current_file, *text, access::KeepPrevious::yes, *permissions);
+    if (auto installed =
+            install_config_text(current_file, *text, access::KeepPrevious::yes, *permissions);
         !installed) {
         return std::unexpected(std::move(installed.error()));
     }
@@ -284,7 +287,7 @@ std::expected<void, base::Error<ConfigUpdateError>> restore_previous_config(
     if (!permissions || !text) {
         return std::unexpected(base::error(ConfigUpdateError::no_previous, previous.string()));
     }
-    return install(current_file, *text, access::KeepPrevious::no, *permissions);
+    return install_config_text(current_file, *text, access::KeepPrevious::no, *permissions);
 }
 
 }  // namespace kiosk::app

@@ -216,7 +216,7 @@ std::expected<void, ExportFailure> write_without_replacing(const PendingFile& pe
     return {};
 }
 
-ExportedFile described(const PendingFile& pending, std::size_t redactions) {
+ExportedFile exported_file_of(const PendingFile& pending, std::size_t redactions) {
     return ExportedFile{pending.file, pending.text.size(), sha256_hex(pending.text), redactions};
 }
 
@@ -448,11 +448,11 @@ std::expected<ExportSummary, base::Error<ExportError>> export_records(const Reco
         journal_text += journal_line(record, journal_redactions);
     }
     pending.push_back(PendingFile{journal_path, std::move(journal_text)});
-    summary.journal = described(pending.back(), journal_redactions);
+    summary.journal = exported_file_of(pending.back(), journal_redactions);
     if (log_text) {
         std::size_t log_redactions = 0;
         pending.push_back(PendingFile{log_path, redact_digits(*log_text, log_redactions)});
-        summary.log = described(pending.back(), log_redactions);
+        summary.log = exported_file_of(pending.back(), log_redactions);
     }
 
     nlohmann::ordered_json manifest;
@@ -478,7 +478,7 @@ std::expected<ExportSummary, base::Error<ExportError>> export_records(const Reco
     pending.push_back(
         PendingFile{manifest_path,
                     manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"});
-    summary.manifest = described(pending.back(), 0);
+    summary.manifest = exported_file_of(pending.back(), 0);
 
     std::uintmax_t needed = k_export_space_margin;
     for (const PendingFile& file : pending) {
