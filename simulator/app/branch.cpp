@@ -70,8 +70,8 @@ constexpr std::uint16_t k_jam_after_notes = 1;
 
 // The fault of one of the simulated services (bank::Fault, queue::Fault) named `mode`, among
 // the ones a scenario can give it.
-template <typename Fault, std::size_t count>
-std::optional<Fault> fault_named(std::string_view mode, const std::array<Fault, count>& faults) {
+template <typename Fault, std::size_t Count>
+std::optional<Fault> fault_named(std::string_view mode, const std::array<Fault, Count>& faults) {
     for (const Fault fault : faults) {
         if (to_string(fault) == mode) {
             return fault;
@@ -81,8 +81,8 @@ std::optional<Fault> fault_named(std::string_view mode, const std::array<Fault, 
 }
 
 // "none, unavailable, slow": the names a refusal of an unknown one lists.
-template <typename Name, std::size_t count>
-std::string fault_names(const std::array<Name, count>& names) {
+template <typename Name, std::size_t Count>
+std::string fault_names(const std::array<Name, Count>& names) {
     std::vector<std::string> texts;
     for (const Name& name : names) {
         texts.emplace_back(to_string(name));
