@@ -97,6 +97,8 @@ void Flow::hand_over_if_due() {
     if (m_session.state == State::welcome) {
         enter_service(*m_session.service_wanted);
     } else if (at_customers_pace(m_session.state)) {
+        // What the screen was saying offers choices that are gone: the apology is heard now.
+        emit(StopSpeech{});
         cancel_pin_entry();
         if (card_in_kiosk()) {
             end_session(EndReason::kiosk_serviced);
@@ -110,6 +112,9 @@ void Flow::enter_service(ServiceEntry entry) {
     m_session.service_wanted.reset();
     m_session.service_keys_typed = 0;
     cancel_all_timers();
+    // The goodbye or the welcome screen's speech is for customers: the engineer hears the
+    // sign-in screen at once.
+    emit(StopSpeech{});
     m_session.state = State::service;
     m_session.service = ServiceVisit{};
     m_session.service->entry = entry;
@@ -127,6 +132,8 @@ void Flow::leave_service(std::string_view why) {
     audit("service_left", std::string(why));
     m_session.service.reset();
     cancel_all_timers();
+    // The engineer's instructions are over: customers hear their own screen at once.
+    emit(StopSpeech{});
     m_session.state = State::welcome;
     enter_welcome();
 }

@@ -11,7 +11,6 @@
 
 namespace kiosk::core {
 
-using screen_parts::make_choice;
 using screen_parts::make_element;
 using screen_parts::ScreenBuilder;
 
@@ -153,8 +152,8 @@ ScreenModel reason_screen(const Resources& resources, const Session& session) {
     builder.add(Role::title, "title").add(Role::text, "text");
     for (std::size_t index = 0; index < k_out_of_service_reasons.size(); ++index) {
         const std::optional<base::Key> key = base::digit_key(static_cast<int>(index) + 1);
-        builder.add(make_choice(reason_text(builder.catalog(), k_out_of_service_reasons.at(index)),
-                                key.value_or(base::Key::digit_1)));
+        builder.add_choice(to_string(k_out_of_service_reasons.at(index)),
+                           key.value_or(base::Key::digit_1));
     }
     // Four reasons are as many choices as elder mode's screens hold (MIIT): Cancel, which goes
     // back, is said in the text rather than offered as a fifth.

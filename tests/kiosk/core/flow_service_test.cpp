@@ -409,3 +409,26 @@ TEST_CASE("Every step of an engineer's visit is kept in the audit trail, not onl
                                            "sign_in_refused", "signed_in", "out_of_service",
                                            "signed_out", "service_switch", "service_left"});
 }
+
+TEST_CASE(
+    "When the kiosk changes hands, what was being said gives way at once: the customer "
+    "hears the apology, the engineer the sign-in, customers their screen again") {
+    const auto stops_before_show = [](const std::vector<Effect>& effects, std::string_view id) {
+        bool stopped = false;
+        for (const Effect& effect : effects) {
+            if (std::holds_alternative<StopSpeech>(effect)) {
+                stopped = true;
+            } else if (const auto* show = std::get_if<Show>(&effect);
+                       show != nullptr && show->screen.id == id) {
+                return stopped;
+            }
+        }
+        return false;
+    };
+    FlowDriver kiosk = started_kiosk();
+    kiosk.reach_menu();
+    CHECK(stops_before_show(kiosk.send(ServiceSwitchChanged{true}), "closing_for_service"));
+    kiosk.send(CardRemoved{});
+    CHECK(stops_before_show(kiosk.fire(TimerId::goodbye), "service_sign_in"));
+    CHECK(stops_before_show(kiosk.send(ServiceSwitchChanged{false}), "welcome"));
+}
