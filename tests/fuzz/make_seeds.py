@@ -357,6 +357,61 @@ def dispenser_seeds():
           bytes([WHOLE_FRAME]) + frame(0xDC, 0x10, 3, reference + struct.pack('<H', 3)))
 
 
+def cabinet_seeds():
+    """The cabinet sensors board (docs/protocols/cabinet.md): commands, answers and events."""
+    seeds = {
+        'command-info': (COMMAND, 0x01, b''),
+        'command-status': (COMMAND, 0x02, b''),
+        'response-info': (RESPONSE, 0x81, bytes([0]) + struct.pack('<H', 0x0100) +
+                          b'SIM-SENSORS-1   ' + b'SIM-CAB-0001    '),
+        'response-status': (RESPONSE, 0x82, bytes([0, 1, 1, 0])),
+        'response-nak': (RESPONSE, 0xFF, bytes([9])),
+        'event-switch': (EVENT, 0x40, bytes([1])),
+        'event-door': (EVENT, 0x41, bytes([2, 1])),
+    }
+    for sequence, (name, (selector, code, payload)) in enumerate(seeds.items()):
+        write('fuzz_cabinet', name, bytes([selector, code, sequence]) + payload)
+    write('fuzz_cabinet', 'frame-status',
+          bytes([WHOLE_FRAME]) + frame(0xCB, 0x82, 7, bytes([0, 1, 1, 0])))
+
+
+# An engineers' accounts file as kiosk/access writes it (the simulator's demo engineer 1001:
+# demo data, simulator/staff/demo-engineers.toml), a sign-in state file, and a password hash.
+ENGINEER_ACCOUNTS = """[[engineer]]
+id = "1001"
+role = "engineer"
+password = "pbkdf2-sha256$600000$/lW3sFxBhvxSTzoCUDnnRQ==$ihv5/N/d3L/bD2XV+til6VR8aYgeYk4z6yMQSyBvxjI="
+otp_secret = "MXYQSLA2QDJRNNDH7AZ2RDUYQH2ZTWUK"
+otp_algorithm = "sha1"
+otp_digits = 6
+
+[[engineer]]
+id = "2001"
+role = "key_custodian"
+password = "pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+otp_secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+otp_algorithm = "sha256"
+otp_digits = 8
+"""
+SIGN_IN_STATE = """failures = 2
+lock_ends_at = 1796397542
+
+[last_used_step]
+1001 = 59880000
+"""
+
+
+def engineer_file_seeds():
+    """kiosk/access's files: selector 0 accounts, 1 sign-in state, 2 a password hash's text."""
+    write('fuzz_engineer_files', 'accounts', b'\x00' + ENGINEER_ACCOUNTS.encode())
+    write('fuzz_engineer_files', 'accounts-empty', b'\x00')
+    write('fuzz_engineer_files', 'state', b'\x01' + SIGN_IN_STATE.encode())
+    write('fuzz_engineer_files', 'state-fresh', b'\x01' + b'failures = 0\nlock_ends_at = 0\n')
+    write('fuzz_engineer_files', 'password-hash',
+          b'\x02' + b'pbkdf2-sha256$600000$/lW3sFxBhvxSTzoCUDnnRQ==$'
+          b'ihv5/N/d3L/bD2XV+til6VR8aYgeYk4z6yMQSyBvxjI=')
+
+
 def escpos_seeds():
     esc, gs, fs, dle = b'\x1b', b'\x1d', b'\x1c', b'\x10'
     utf8 = fs + b'(C\x02\x000\x32'
@@ -584,6 +639,13 @@ def dictionaries():
     words = re.findall(r'== "([^"\\]+)"', source)
     write_dictionary('fuzz_scenario', words + ['"', '\n', ' within ', 'ms', 's', ' on '])
     write_dictionary('fuzz_base32', BASE32_WORDS)
+    # kiosk/access's keys and values, and the hash text's parts.
+    write_dictionary('fuzz_engineer_files',
+                     ['[[engineer]]', 'id = ', 'role = ', 'password = ', 'otp_secret = ',
+                      'otp_algorithm = ', 'otp_digits = ', '"engineer"', '"key_custodian"',
+                      '"administrator"', '"sha1"', '"sha256"', '"sha512"', 'failures = ',
+                      'lock_ends_at = ', '[last_used_step]', 'pbkdf2-sha256$', '$', '==', '"',
+                      '\n'])
 
 
 def text_field_seeds():
@@ -634,7 +696,9 @@ def main():
     frame_seeds()
     epp_seeds()
     dispenser_seeds()
+    cabinet_seeds()
     escpos_seeds()
+    engineer_file_seeds()
     contract_seeds()
     config_seeds()
     scenario_seeds()
