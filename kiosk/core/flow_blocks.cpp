@@ -80,8 +80,11 @@ void Flow::note_new_screen(const std::string& previous_id) {
     m_session.help_offered = false;
     m_session.idle_keys = 0;
     cancel_timer(TimerId::hesitation);
-    // The tour belongs to the welcome screen.
+    // The tour belongs to the welcome screen, and so does the service key sequence: a new
+    // screen starts it again (flow_service.cpp).
     cancel_timer(TimerId::tour);
+    cancel_timer(TimerId::service_keys);
+    m_session.service_keys_typed = 0;
 }
 
 void Flow::say(std::vector<Utterance> utterances) {

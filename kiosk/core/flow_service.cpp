@@ -143,6 +143,7 @@ void Flow::leave_service(std::string_view why) {
 bool Flow::track_service_keys(base::Key key) {
     if (m_session.state != State::welcome || m_session.pin_pad_missing) {
         m_session.service_keys_typed = 0;
+        cancel_timer(TimerId::service_keys);
         return false;
     }
     if (key != k_service_entry_keys.at(m_session.service_keys_typed)) {
