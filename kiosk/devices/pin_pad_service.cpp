@@ -44,6 +44,21 @@ std::string pad_key_slot_text(const drivers::epp::KeySlotStatus& slot) {
     return "unknown";
 }
 
+// Whether a failed authentication is worth a second try at once: not when the pad went, did not
+// answer, reports tampering or does not know the command, which a second try cannot change.
+bool retry_authentication(EppError error) {
+    switch (error) {
+        case EppError::device_gone:
+        case EppError::timeout:
+        case EppError::transport_failed:
+        case EppError::tampered:
+        case EppError::unknown_command:
+            return false;
+        default:
+            return true;
+    }
+}
+
 }  // namespace
 
 std::optional<PinPadSecurity> pin_pad_security(bool format4,
@@ -365,6 +380,14 @@ bool PinPadService::serve_accepted(Connection& connection) {
 std::optional<std::string> PinPadService::secure(drivers::epp::EppClient& client, bool& gone) {
     const PinPadSecurity& security = *m_options.security;
     auto authenticated = client.authenticate(security.authentication_key);
+    if (!authenticated && retry_authentication(authenticated.error())) {
+        // A pad is not refused for one failed try: an answer lost, garbled or left over on the
+        // bus (a kiosk that restarted mid-exchange leaves its predecessor's behind) fails a
+        // first try after a restart. It is asked once more at once.
+        tell("pad authentication failed once (" + std::string(to_string(authenticated.error())) +
+             "); trying again");
+        authenticated = client.authenticate(security.authentication_key);
+    }
     if (!authenticated) {
         switch (authenticated.error()) {
             case EppError::device_gone:
@@ -399,7 +422,7 @@ std::optional<std::string> PinPadService::secure(drivers::epp::EppClient& client
                 return "pad authentication key differs from configuration";
             }
         }
-        return "pad authentication failed";
+        return "pad authentication failed (" + std::string(to_string(authenticated.error())) + ")";
     }
     auto status = client.get_key_status();
     if (!status) {

@@ -581,6 +581,23 @@ TEST_CASE("a pad from another kiosk cannot prove the authentication key and is r
     }
 }
 
+TEST_CASE("a pad whose first answer to the authentication is garbled is asked again and accepted") {
+    SecurePadKiosk kiosk;
+    kiosk.plug_pad();
+    // The answer to AUTHENTICATE comes with a broken CRC, as a kiosk that restarted can find its
+    // first answer spoiled: the pad is tried again at once, and neither staff nor the customer
+    // hear of a fault.
+    kiosk.pad->corrupt_next_frame();
+    kiosk.start_accepted();
+    CHECK(kiosk.pad->in_session());
+    CHECK(kiosk.told("pad authentication failed once (epp: CRC mismatch); trying again"));
+    CHECK(kiosk.device_failures() == 0);
+    const auto events = kiosk.recorder.events();
+    CHECK(std::ranges::none_of(events, [](const auto& event) {
+        return std::holds_alternative<core::DeviceMissing>(event);
+    }));
+}
+
 TEST_CASE("a tamper during PIN entry fails the entry, and the pad is refused and reported") {
     SecurePadKiosk kiosk;
     kiosk.plug_pad();
