@@ -122,8 +122,11 @@ void check_fits(const Rendered& shown) {
     }
     const Frame& frame = *shown.frame;
     const auto& elements = shown.layout->elements;
-    std::vector<std::uint8_t> covered(
-        static_cast<std::size_t>(frame.width) * static_cast<std::size_t>(frame.height), 0);
+    // Which pixels some element covers: one buffer for every screen (fresh memory for each of
+    // some 1,400 screens cost more than the checks).
+    static std::vector<std::uint8_t> covered;
+    covered.assign(static_cast<std::size_t>(frame.width) * static_cast<std::size_t>(frame.height),
+                   0);
     for (std::size_t first = 0; first < elements.size(); ++first) {
         const SDL_Rect& box = elements[first].box;
         INFO("element " << elements[first].index << " at " << box.x << "," << box.y << " " << box.w
