@@ -206,9 +206,9 @@ enum class MappingRead { whole, failed, out_of_time };
 bool holds_data(int page_map, std::uint64_t start, std::uint64_t end) {
     constexpr std::uint64_t k_present = std::uint64_t{1} << 63;
     constexpr std::uint64_t k_swapped = std::uint64_t{1} << 62;
-    static const auto page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-    const std::uint64_t first = start / page_size;
-    const std::uint64_t count = (end - start + page_size - 1) / page_size;
+    static const auto k_page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    const std::uint64_t first = start / k_page_size;
+    const std::uint64_t count = (end - start + k_page_size - 1) / k_page_size;
     std::vector<std::uint64_t> entries(count);
     const auto wanted = static_cast<ssize_t>(count * sizeof(std::uint64_t));
     if (::pread(page_map, entries.data(), static_cast<std::size_t>(wanted),
