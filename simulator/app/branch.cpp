@@ -200,7 +200,7 @@ std::vector<std::string> kiosk_environment(const usb::VirtualUsbBus& bus,
     }
     // AddressSanitizer builds refuse a preload ahead of them unless told (docs/platform-facts.md).
     if (!variables.contains("ASAN_OPTIONS")) {
-        variables["ASAN_OPTIONS"] = "verify_asan_link_order=0:detect_leaks=0";
+        variables["ASAN_OPTIONS"] = "verify_asan_link_order=0:detect_leaks=0:quarantine_size_mb=32";
     }
     std::vector<std::string> environment;
     for (const auto& [name, value] : variables) {
