@@ -67,6 +67,9 @@ TEST_CASE("The lexicon never rescans its own replacements") {
 TEST_CASE("The lexicon keeps text it has no word for unchanged, UTF-8 intact") {
     const Lexicon lexicon(std::vector<Lexicon::Entry>{{"银行", "yin2 hang2"}});
     CHECK(lexicon.apply("您好，欢迎光临。") == "您好，欢迎光临。");
+    // A character that starts a word (银, 行) without the rest of it, and the word at the end.
+    CHECK(lexicon.apply("银色的行李到银行") == "银色的行李到yin2 hang2");
+    CHECK(lexicon.apply("银") == "银");
     CHECK(lexicon.apply("").empty());
     CHECK(Lexicon().apply("银行") == "银行");
 }
