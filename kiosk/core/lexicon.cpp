@@ -3,6 +3,15 @@
 #include <algorithm>
 
 namespace kiosk::core {
+namespace {
+
+// The two bytes at `position` as one number: how the lexicon tells which words may start there.
+std::size_t lexicon_pair_at(std::string_view text, std::size_t position) {
+    return static_cast<std::size_t>(static_cast<unsigned char>(text[position])) << 8U |
+           static_cast<unsigned char>(text[position + 1]);
+}
+
+}  // namespace
 
 Lexicon::Lexicon(std::vector<Entry> entries) {
     for (Entry& entry : entries) {
@@ -22,14 +31,9 @@ Lexicon::Lexicon(std::vector<Entry> entries) {
         if (entry.first.size() == 1) {
             m_single_bytes.set(static_cast<unsigned char>(entry.first.front()));
         } else {
-            m_first_pairs.set(pair_at(entry.first, 0));
+            m_first_pairs.set(lexicon_pair_at(entry.first, 0));
         }
     }
-}
-
-std::size_t Lexicon::pair_at(std::string_view text, std::size_t position) {
-    return static_cast<std::size_t>(static_cast<unsigned char>(text[position])) << 8U |
-           static_cast<unsigned char>(text[position + 1]);
 }
 
 std::string Lexicon::apply(std::string_view text) const {
@@ -44,7 +48,7 @@ std::string Lexicon::apply(std::string_view text) const {
         // bytes, which for Chinese tell the character apart far better than one.
         const bool may_start =
             m_single_bytes.test(static_cast<unsigned char>(text[position])) ||
-            (position + 1 < text.size() && m_first_pairs.test(pair_at(text, position)));
+            (position + 1 < text.size() && m_first_pairs.test(lexicon_pair_at(text, position)));
         if (!may_start) {
             result += text[position];
             ++position;

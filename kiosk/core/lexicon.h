@@ -29,9 +29,6 @@ class Lexicon {
     const std::vector<Entry>& entries() const { return m_entries; }
 
   private:
-    // The first two bytes of a word as one number.
-    static std::size_t pair_at(std::string_view text, std::size_t position);
-
     std::vector<Entry> m_entries;
     std::bitset<256> m_single_bytes;   // the words of one byte
     std::bitset<65536> m_first_pairs;  // the first two bytes of every longer word
