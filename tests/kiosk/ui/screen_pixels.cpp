@@ -227,10 +227,6 @@ std::unordered_map<std::uint32_t, int> colour_counts(const Frame& frame, const S
 
 }  // namespace
 
-Colour dominant_colour(const Frame& frame, const SDL_Rect& rect) {
-    return most_common(colour_counts(frame, rect));
-}
-
 InkColours ink_colours(const Frame& frame, const SDL_Rect& rect) {
     const auto counts = colour_counts(frame, rect);
     InkColours colours;

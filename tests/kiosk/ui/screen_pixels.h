@@ -56,9 +56,6 @@ int for_each_rendering(Display& display, const std::function<void(const Rendered
 
 // Pixel measurements ----------------------------------------------------------------------
 
-// The most common colour in a rectangle of the frame.
-Colour dominant_colour(const Frame& frame, const SDL_Rect& rect);
-
 // A line's ink against its background, both taken from the pixels: the background is the most
 // common colour of the line's rectangle, the ink the most common of the pixels that clearly
 // differ from it (a glyph's inside, fully covered).

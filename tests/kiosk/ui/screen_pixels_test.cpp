@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <unordered_map>
 
 #include "kiosk/core/screens.h"
 #include "tests/kiosk/ui/screen_pixels.h"
@@ -149,8 +150,24 @@ void check_fits(const Rendered& shown) {
                         right - left, std::uint8_t{1});
         }
     }
+    // The screen behind the elements: the commonest colour outside their boxes (not of the whole
+    // frame, which choices may cover more of than the background shows).
+    const Colour background = [&] {
+        std::unordered_map<std::uint32_t, int> counts;
+        const std::uint8_t* at = frame.pixels.data();
+        for (std::size_t index = 0; index < covered.size(); index += 7, at += 21) {
+            if (covered[index] == 0) {
+                ++counts[(std::uint32_t{at[0]} << 16U) | (std::uint32_t{at[1]} << 8U) | at[2]];
+            }
+        }
+        const auto commonest = std::ranges::max_element(
+            counts, [](const auto& one, const auto& other) { return one.second < other.second; });
+        REQUIRE(commonest != counts.end());
+        return Colour{static_cast<std::uint8_t>(commonest->first >> 16U),
+                      static_cast<std::uint8_t>(commonest->first >> 8U),
+                      static_cast<std::uint8_t>(commonest->first)};
+    }();
     // Every element is drawn: its box shows something other than the screen behind it.
-    const Colour background = dominant_colour(frame, {0, 0, frame.width, frame.height});
     for (const LaidOutElement& element : elements) {
         const core::Element& model = shown.screen->elements[element.index];
         if (model.role == core::Role::input && model.text.empty()) {
