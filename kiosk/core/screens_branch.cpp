@@ -121,8 +121,7 @@ ScreenModel ticket_screen(const Resources& resources, const Session& session) {
     const Ticket& ticket = *session.ticket;
     builder.add(make_element(
         Role::amount, ticket.number,
-        builder.format("number_speech",
-                       {{"number", word_ticket_number(ticket.number, session.locale)}})));
+        builder.format("number_speech", {{"number", word_code(ticket.number, session.locale)}})));
     // The business was said just before and is on the slip: the screen keeps to what the
     // customer must remember, so that it fits at the largest text.
     if (ticket.priority == Priority::green_channel) {
@@ -157,9 +156,9 @@ ScreenModel complaint_filed_screen(const Resources& resources, const Session& se
                 builder.add(make_element(
                     Role::text,
                     builder.format("reference", {{"reference", session.complaint_reference}}),
-                    builder.format("reference",
-                                   {{"reference", word_ticket_number(session.complaint_reference,
-                                                                     session.locale)}})));
+                    builder.format(
+                        "reference",
+                        {{"reference", word_code(session.complaint_reference, session.locale)}})));
             }
             builder.add(Role::text, "thanks");
             break;

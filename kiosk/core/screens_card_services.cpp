@@ -106,9 +106,8 @@ ScreenModel card_locked_screen(const Resources& resources, const Session& sessio
     if (!session.card_lock_reference.empty()) {
         builder.add(make_element(
             Role::amount, builder.format("reference", {{"reference", session.card_lock_reference}}),
-            builder.format(
-                "reference",
-                {{"reference", word_ticket_number(session.card_lock_reference, session.locale)}})));
+            builder.format("reference", {{"reference", word_code(session.card_lock_reference,
+                                                                 session.locale)}})));
     }
     builder.add(Role::text, "undo").add_take_card_notice();
     return std::move(builder).build();

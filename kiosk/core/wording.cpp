@@ -262,7 +262,7 @@ std::string word_digits(std::string_view digits, std::string_view locale) {
     return english_digits(digits);
 }
 
-std::string word_ticket_number(std::string_view number, std::string_view locale) {
+std::string word_code(std::string_view code, std::string_view locale) {
     const bool chinese = is_chinese_locale(locale);
     const std::string_view pause = chinese ? "，" : ", ";
     std::string worded;
@@ -274,7 +274,7 @@ std::string word_ticket_number(std::string_view number, std::string_view locale)
         }
     };
     char previous = '-';
-    for (const char character : number) {
+    for (const char character : code) {
         const bool digit = character >= '0' && character <= '9';
         const bool letter =
             (character >= 'A' && character <= 'Z') || (character >= 'a' && character <= 'z');
@@ -289,7 +289,7 @@ std::string word_ticket_number(std::string_view number, std::string_view locale)
             if (previous == '-' || previous_digit != digit) {
                 flush_digits();
                 worded += pause;
-            } else if (letter && !chinese) {
+            } else if (letter) {
                 worded += ' ';
             }
         }

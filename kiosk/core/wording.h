@@ -51,10 +51,11 @@ bool is_known_currency(std::string_view code);
 std::string shown_currency(std::string_view code, std::string_view locale);
 std::string word_digits(std::string_view digits, std::string_view locale);
 std::string word_count(std::uint64_t value, std::string_view locale);
-// A ticket number or reference, letters as letters and digits one by one, with a pause between
-// the groups: "A023" -> "A，零二三" / "A, 0 2 3"; "C-20261202-0007" ->
-// "C，二零二六一二零二，零零零七". eSpeak NG's Mandarin and Cantonese voices say a Latin capital by
-// its letter name (ei, bi).
-std::string word_ticket_number(std::string_view number, std::string_view locale);
+// A code of letters and digits (a ticket number, a reference, a key check value, a serial
+// number), letters as letters and digits one by one, with a pause between the groups: "A023" ->
+// "A，零二三" / "A, 0 2 3"; "C-20261202-0007" -> "C，二零二六一二零二，零零零七"; "VCCID-0001" ->
+// "V C C I D，零零零一". eSpeak NG's Mandarin voice says a Latin capital standing alone by its
+// letter name (ei, bi), but reads a run of them as an English word: letters are spaced.
+std::string word_code(std::string_view code, std::string_view locale);
 
 }  // namespace kiosk::core

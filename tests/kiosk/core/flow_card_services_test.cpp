@@ -674,8 +674,7 @@ TEST_CASE(
     CHECK(card_services_shows(locked, kiosk.text("card_locked.undo")));
     // Said letter by letter and digit by digit, so that it can be written down; it names the
     // lock, not the customer, so it is said on the speaker too.
-    CHECK(word_ticket_number(k_card_services_lock_reference, "en") ==
-          k_card_services_lock_reference_said);
+    CHECK(word_code(k_card_services_lock_reference, "en") == k_card_services_lock_reference_said);
     const std::string said = spoken_text(locked, Channel::speaker);
     INFO(said);
     CHECK(said.find("Reference: " + std::string(k_card_services_lock_reference_said)) !=
