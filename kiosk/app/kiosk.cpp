@@ -643,6 +643,16 @@ void Kiosk::carry_out(const core::Effect& effect) {
             [&](const core::RejectCash& reject) { m_dispenser->reject(reject); },
             [&](const core::CheckDispenser&) { m_dispenser->check(); },
             [&](const core::CheckSignIn& check) { m_sign_in->check(check); },
+            // Each model's last published snapshot: copied, never read from the device here.
+            [&](const core::ReportDevices& report) {
+                m_queue.push(
+                    core::DevicesReported{
+                        .call_id = report.call_id,
+                        .devices = {m_card_reader->snapshot(), m_pin_pad->snapshot(),
+                                    m_printer->snapshot(), m_dispenser->snapshot(),
+                                    m_cabinet->snapshot()}},
+                    "devices");
+            },
             [&](const core::SetOutOfService& set) {
                 if (const auto written =
                         write_out_of_service(m_config.out_of_service_file, set.reason);

@@ -106,6 +106,8 @@ constexpr std::string_view effect_name() {
         return "CheckDispenser";
     } else if constexpr (std::is_same_v<T, CheckSignIn>) {
         return "CheckSignIn";
+    } else if constexpr (std::is_same_v<T, ReportDevices>) {
+        return "ReportDevices";
     } else if constexpr (std::is_same_v<T, SetOutOfService>) {
         return "SetOutOfService";
     } else {

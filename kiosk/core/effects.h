@@ -206,6 +206,11 @@ struct CheckSignIn {
 struct SetOutOfService {
     std::optional<OutOfServiceReason> reason;
 };
+// Ask what the device models know of their devices, for the service menu; answered by
+// DevicesReported. No device is asked: the shell copies what each model last published.
+struct ReportDevices {
+    std::uint64_t call_id = 0;
+};
 
 using Effect =
     std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume,
@@ -213,7 +218,7 @@ using Effect =
                  RenewCardAuthentication, Call, CancelCall, AccountCall, SavePreferences,
                  ListBusinesses, TakeTicket, CallStaff, AnswerSurvey, FileComplaint, Print,
                  StartTimer, CancelTimer, NotifyStaff, Journal, Dispense, PresentCash, RetractCash,
-                 RejectCash, CheckDispenser, CheckSignIn, SetOutOfService>;
+                 RejectCash, CheckDispenser, CheckSignIn, SetOutOfService, ReportDevices>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

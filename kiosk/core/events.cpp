@@ -196,6 +196,8 @@ constexpr std::string_view event_name() {
         return "ServiceSwitchChanged";
     } else if constexpr (std::is_same_v<T, SignInChecked>) {
         return "SignInChecked";
+    } else if constexpr (std::is_same_v<T, DevicesReported>) {
+        return "DevicesReported";
     } else {
         static_assert(std::is_same_v<T, TimerFired>, "every event needs a name");
         return "TimerFired";

@@ -14,6 +14,7 @@
 #include "kiosk/core/branch.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/core/cash.h"
+#include "kiosk/core/device_snapshot.h"
 #include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/engineer.h"
 #include "kiosk/core/money.h"
@@ -271,10 +272,6 @@ struct PaperChanged {
     PaperLevel level = PaperLevel::ok;
 };
 
-enum class PrintResult { printed, paper_out, failed };
-
-std::string_view to_string(PrintResult result);
-
 // The answer to a Print effect.
 struct PrintFinished {
     std::uint64_t print_id = 0;
@@ -298,6 +295,13 @@ struct SignInChecked {
     std::string reason;
 };
 
+// What the device models know of their devices, in answer to ReportDevices: a snapshot of each
+// device the kiosk has a model for, in k_device_kinds' order.
+struct DevicesReported {
+    std::uint64_t call_id = 0;
+    std::vector<DeviceSnapshot> devices;
+};
+
 // The electronic journal (kiosk/store) could not be written, or not opened at start-up. From
 // the record that failed on, the shell carries out none of the effects that give money
 // (is_money_giving in effects.h) and says so once with this event; what secures money still
@@ -306,15 +310,15 @@ struct JournalFailed {
     std::string reason;  // for staff: the store's error, never personal data
 };
 
-using Event =
-    std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
-                 CardAuthenticationRenewed, PinEntryReady, PinDigitEntered, PinCleared, PinEntered,
-                 PinEntryCancelled, NewPinAgain, NewPinsDiffer, PinEntryFailed, DeviceFailed,
-                 DeviceMissing, DeviceReturned, SpeechEnded, HeadphonesPlugged, HeadphonesUnplugged,
-                 ReplyReceived, PreferencesSaved, MoneyReplyReceived, BusinessesListed,
-                 TicketIssued, StaffCallChanged, ComplaintFiled, PaperChanged, PrintFinished,
-                 TimerFired, CashDispensed, CashPresented, CashTaken, CashRetracted, CashRejected,
-                 DispenserReported, JournalFailed, ServiceSwitchChanged, SignInChecked>;
+using Event = std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
+                           CardAuthenticationRenewed, PinEntryReady, PinDigitEntered, PinCleared,
+                           PinEntered, PinEntryCancelled, NewPinAgain, NewPinsDiffer,
+                           PinEntryFailed, DeviceFailed, DeviceMissing, DeviceReturned, SpeechEnded,
+                           HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived, PreferencesSaved,
+                           MoneyReplyReceived, BusinessesListed, TicketIssued, StaffCallChanged,
+                           ComplaintFiled, PaperChanged, PrintFinished, TimerFired, CashDispensed,
+                           CashPresented, CashTaken, CashRetracted, CashRejected, DispenserReported,
+                           JournalFailed, ServiceSwitchChanged, SignInChecked, DevicesReported>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

@@ -277,6 +277,10 @@ void Flow::handle(const TicketIssued& event) {
 }
 
 void Flow::handle(const PrintFinished& event) {
+    if (m_session.state == State::service) {
+        test_slip_printed(event);
+        return;
+    }
     m_session.pending_print.reset();
     cancel_timer(TimerId::queue_call);
     journal("ticket_printed", std::string(to_string(event.result)));

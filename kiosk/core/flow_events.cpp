@@ -100,13 +100,17 @@ bool Flow::fits(const Event& event) const {
             [](const SpeechEnded&) { return true; },
             [this](const JournalFailed&) { return !m_session.journal_failed; },
             // The service menu (flow_service.cpp): the switch when it moved; kiosk/access's
-            // verdict on the sign-in the menu waits for.
+            // verdict on the sign-in the menu waits for; the devices' report it asked for.
             [this](const ServiceSwitchChanged& changed) {
                 return changed.on != m_session.service_switch_on;
             },
             [this, state](const SignInChecked& checked) {
                 return state == State::service && m_session.service &&
                        m_session.service->pending_check == checked.call_id;
+            },
+            [this, state](const DevicesReported& reported) {
+                return state == State::service && m_session.service &&
+                       m_session.service->pending_report == reported.call_id;
             },
             [this](const HeadphonesPlugged&) { return !m_session.headphones; },
             [this](const HeadphonesUnplugged&) { return m_session.headphones; },
@@ -159,9 +163,12 @@ bool Flow::fits(const Event& event) const {
                        m_session.pending_queue_call == filed.call_id;
             },
             [this](const PaperChanged& changed) { return m_session.paper != changed.level; },
+            // The ticket's slip, or an engineer's test slip.
             [this, state](const PrintFinished& finished) {
-                return state == State::issuing_ticket &&
-                       m_session.pending_print == finished.print_id;
+                return (state == State::issuing_ticket &&
+                        m_session.pending_print == finished.print_id) ||
+                       (state == State::service && m_session.service &&
+                        m_session.service->pending_slip == finished.print_id);
             },
             [this](const TimerFired& fired) { return timer_running(fired.id); },
         },

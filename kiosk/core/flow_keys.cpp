@@ -145,8 +145,13 @@ void Flow::handle(const KeyPressed& event) {
     const base::Key key = event.key;
     if (m_session.state == State::service) {
         // The engineer's keys: the speech keys as everywhere, then the menu's own. No customer
-        // is present, no help is offered and no staff are called from here.
+        // is present, no help is offered and no staff are called from here. The key test takes
+        // every key as the key it tests.
         emit(StopSpeech{});
+        if (m_session.service && m_session.service->step == ServiceStep::key_test) {
+            key_test_key(key);
+            return;
+        }
         if (key == k_repeat_sentence_key) {
             emit(RepeatSpeech{});
             return;

@@ -2,6 +2,7 @@
 // customers to a field engineer and back, the sign-in, the lock, and what each role may do.
 // Every action is journaled; nothing about a customer is shown, said or journaled here.
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -174,6 +175,12 @@ void Flow::service_key(base::Key key) {
         speak_screen_again();
         return;
     }
+    // The devices' report is on its way (the shell answers at once): the screen it leads to is
+    // not yet shown, so no key may lead elsewhere meanwhile.
+    if (visit.pending_report) {
+        reject_key();
+        return;
+    }
     switch (visit.step) {
         case ServiceStep::sign_in:
             sign_in_key(key);
@@ -196,6 +203,18 @@ void Flow::service_key(base::Key key) {
             return;
         case ServiceStep::out_of_service_reason:
             out_of_service_reason_key(key);
+            return;
+        case ServiceStep::devices:
+            devices_key(key);
+            return;
+        case ServiceStep::device:
+            device_key(key);
+            return;
+        case ServiceStep::self_tests:
+            self_tests_key(key);
+            return;
+        case ServiceStep::key_test:
+            key_test_key(key);  // handle(KeyPressed) sends them there before the speech keys
             return;
     }
 }
@@ -343,6 +362,13 @@ void Flow::service_menu_key(base::Key key) {
             visit.step = ServiceStep::out_of_service_reason;
             show(ScreenId::service_reason);
         }
+    } else if (key == k_service_devices_key && visit.role && may_run_diagnostics(*visit.role)) {
+        accept_key();
+        ask_devices();
+    } else if (key == k_service_self_tests_key && visit.role && may_run_diagnostics(*visit.role)) {
+        accept_key();
+        visit.step = ServiceStep::self_tests;
+        show(ScreenId::service_tests);
     } else if (key == k_service_sign_out_key) {
         accept_key();
         sign_out("signed_out");
@@ -371,6 +397,175 @@ void Flow::out_of_service_reason_key(base::Key key) {
     } else {
         reject_key();
     }
+}
+
+// What the devices' models know, asked for the devices' screens: the screen follows the answer.
+void Flow::ask_devices() {
+    ServiceVisit& visit = *m_session.service;
+    visit.pending_report = m_session.next_call_id++;
+    emit(ReportDevices{*visit.pending_report});
+}
+
+void Flow::handle(const DevicesReported& event) {
+    ServiceVisit& visit = *m_session.service;
+    visit.pending_report.reset();
+    visit.devices = event.devices;
+    std::string working;
+    for (const DeviceSnapshot& device : visit.devices) {
+        working += (working.empty() ? "" : " ") + std::string(to_string(device.device)) + "=" +
+                   (device.connected         ? "working"
+                    : device.refusal.empty() ? "missing"
+                                             : "refused");
+    }
+    audit("devices_read", working);
+    if (visit.step == ServiceStep::device && visit.device_shown < visit.devices.size()) {
+        // Read again on a device's page: the same device, the same page when it still has one.
+        visit.device_page = std::min(
+            visit.device_page,
+            device_pages(visit.devices[visit.device_shown],
+                         device_lines_per_page(m_session.text_size, m_session.elder_mode)) -
+                1);
+        show(ScreenId::service_device);
+        return;
+    }
+    visit.step = ServiceStep::devices;
+    show(ScreenId::service_devices);
+}
+
+void Flow::devices_key(base::Key key) {
+    ServiceVisit& visit = *m_session.service;
+    const std::optional<int> digit = base::digit_value(key);
+    if (digit && *digit >= 1 && static_cast<std::size_t>(*digit) <= visit.devices.size()) {
+        accept_key();
+        visit.device_shown = static_cast<std::size_t>(*digit - 1);
+        visit.device_page = 0;
+        visit.step = ServiceStep::device;
+        audit("device_shown", std::string(to_string(visit.devices[visit.device_shown].device)));
+        show(ScreenId::service_device);
+    } else if (key == k_devices_again_key) {
+        accept_key();
+        ask_devices();
+    } else if (key == k_devices_back_key) {
+        accept_key();
+        visit.devices.clear();
+        visit.step = ServiceStep::menu;
+        show(ScreenId::service_menu);
+    } else {
+        reject_key();
+    }
+}
+
+void Flow::device_key(base::Key key) {
+    ServiceVisit& visit = *m_session.service;
+    const std::size_t pages =
+        device_pages(visit.devices.at(visit.device_shown),
+                     device_lines_per_page(m_session.text_size, m_session.elder_mode));
+    if (key == k_device_more_key && pages > 1) {
+        accept_key();
+        visit.device_page = (visit.device_page + 1) % pages;
+        show(ScreenId::service_device);
+    } else if (key == k_devices_again_key) {
+        accept_key();
+        ask_devices();
+    } else if (key == k_devices_back_key) {
+        accept_key();
+        visit.step = ServiceStep::devices;
+        show(ScreenId::service_devices);
+    } else {
+        reject_key();
+    }
+}
+
+// The self-tests: a test slip, the PIN pad's keys, a tone on the speaker or headphones. Each result
+// stays on the screen until the engineer signs out, and is journaled.
+void Flow::self_tests_key(base::Key key) {
+    ServiceVisit& visit = *m_session.service;
+    if (key == k_test_slip_key) {
+        accept_key();
+        print_test_slip();
+        refresh(ScreenId::service_tests);
+        speak_phrase(visit.pending_slip
+                         ? "service_tests.slip_printing"
+                         : "service_tests.slip_" + std::string(to_string(*visit.slip_result)));
+    } else if (key == k_key_test_key) {
+        accept_key();
+        visit.step = ServiceStep::key_test;
+        visit.key_test_run = true;
+        visit.keys_tested.clear();
+        visit.last_key_tested.reset();
+        audit("key_test", "started");
+        show(ScreenId::service_key_test);
+    } else if (key == k_tone_test_key) {
+        // The tone alone: what the engineer listens for is not to be talked over. It plays on
+        // the headphones while they are plugged into the pad, else on the speaker.
+        emit(Tone{ToneKind::attention});
+        audit("tone_test", m_session.headphones ? "headphones" : "speaker");
+    } else if (key == k_self_tests_back_key) {
+        accept_key();
+        visit.step = ServiceStep::menu;
+        show(ScreenId::service_menu);
+    } else {
+        reject_key();
+    }
+}
+
+// A slip of every size and alignment and a QR code, naming the engineer by number: what it
+// prints shows the paper, the head and the cutter at work. Without a printer, or without
+// paper, it is not sent.
+void Flow::print_test_slip() {
+    ServiceVisit& visit = *m_session.service;
+    if (visit.pending_slip) {
+        return;  // one at a time: its result is on its way
+    }
+    if (!can_print(m_session)) {
+        visit.slip_result =
+            m_session.printer_missing ? PrintResult::failed : PrintResult::paper_out;
+        audit("test_slip", std::string(to_string(*visit.slip_result)));
+        return;
+    }
+    visit.pending_slip = m_session.next_call_id++;
+    visit.slip_result.reset();
+    audit("test_slip", "printing");
+    emit(Print{*visit.pending_slip, test_slip(m_resources, visit.engineer_id, m_session.locale)});
+}
+
+void Flow::test_slip_printed(const PrintFinished& event) {
+    ServiceVisit& visit = *m_session.service;
+    visit.pending_slip.reset();
+    visit.slip_result = event.result;
+    audit("test_slip", std::string(to_string(event.result)));
+    if (event.result == PrintResult::paper_out) {
+        m_session.paper = PaperLevel::out;
+    }
+    if (visit.step == ServiceStep::self_tests) {
+        refresh(ScreenId::service_tests);
+        speak_phrase("service_tests.slip_" + std::string(to_string(event.result)));
+    }
+}
+
+// Every key is taken and named as it arrives; Cancel twice in a row ends the test. The pad is
+// not collecting a PIN: it reports each key as a function key (docs/protocols/epp.md §4.3).
+void Flow::key_test_key(base::Key key) {
+    ServiceVisit& visit = *m_session.service;
+    start_timer(TimerId::service_idle);
+    const bool ends = key == k_key_test_end_key && visit.last_key_tested == k_key_test_end_key;
+    if (std::ranges::find(visit.keys_tested, key) == visit.keys_tested.end()) {
+        visit.keys_tested.push_back(key);
+    }
+    visit.last_key_tested = key;
+    if (ends) {
+        std::string missing;
+        for (const base::Key untested : keys_not_tested(visit)) {
+            missing += (missing.empty() ? "" : " ") + std::string(base::to_string(untested));
+        }
+        audit("key_test", missing.empty() ? "every key" : "not pressed: " + missing);
+        visit.step = ServiceStep::self_tests;
+        show(ScreenId::service_tests);
+        return;
+    }
+    accept_key();
+    refresh(ScreenId::service_key_test);
+    speak_phrase("key." + std::string(base::to_string(key)));
 }
 
 // The engineer signs out: with the switch still on the sign-in screen comes back for the next

@@ -72,6 +72,7 @@ class Flow {
     void handle(const JournalFailed& event);
     void handle(const ServiceSwitchChanged& event);
     void handle(const SignInChecked& event);
+    void handle(const DevicesReported& event);
     // The branch queue service's answers and the printer's news (flow_branch.cpp).
     void handle(const BusinessesListed& event);
     void handle(const TicketIssued& event);
@@ -155,6 +156,13 @@ class Flow {
     void check_sign_in();
     void service_menu_key(base::Key key);
     void out_of_service_reason_key(base::Key key);
+    void ask_devices();
+    void devices_key(base::Key key);
+    void device_key(base::Key key);
+    void self_tests_key(base::Key key);
+    void print_test_slip();
+    void test_slip_printed(const PrintFinished& event);
+    void key_test_key(base::Key key);
     void sign_out(std::string_view why);
     void service_timer(TimerId id);
     void refuse_card_for_service();

@@ -6,6 +6,7 @@
 // be checked in a flow test and rendered by any printer.
 
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -48,6 +49,11 @@ struct PrintDocument {
 
     friend bool operator==(const PrintDocument&, const PrintDocument&) = default;
 };
+
+// How a slip came out (PrintFinished).
+enum class PrintResult { printed, paper_out, failed };
+
+std::string_view to_string(PrintResult result);
 
 // A ticket's QR code holds a short URL or reference, never personal data.
 inline constexpr std::size_t k_maximum_qr_bytes = 128;

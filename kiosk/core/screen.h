@@ -18,6 +18,16 @@ std::string_view to_string(Role role);
 
 // One thing on a screen, in reading (and focus) order. Every element is both shown and spoken,
 // so nothing is shown that is not spoken (docs/architecture.md, "One screen model, two renderers").
+// Words said in a language of their own after an element's speech: an English model name or
+// refusal a device reports, after its Chinese label in the service menu, so that neither voice
+// reads the other's words.
+struct SpeechPart {
+    std::string text;
+    std::string locale;
+
+    friend bool operator==(const SpeechPart&, const SpeechPart&) = default;
+};
+
 struct Element {
     Role role = Role::text;
     std::string text;    // what the screen shows
@@ -26,6 +36,8 @@ struct Element {
     bool is_private = false;       // spoken only on the headphone channel (EN 301 549 5.1.3.9)
     std::string locale;            // speech language of this element when it differs from the
                                    // screen's (a language's own name on the welcome screen)
+    std::vector<SpeechPart> speech_after;  // said after the element's own words, each in its
+                                           // language
 
     friend bool operator==(const Element&, const Element&) = default;
 };

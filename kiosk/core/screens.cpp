@@ -180,6 +180,14 @@ std::string_view to_string(ScreenId id) {
             return "service_menu";
         case ScreenId::service_reason:
             return "service_reason";
+        case ScreenId::service_devices:
+            return "service_devices";
+        case ScreenId::service_device:
+            return "service_device";
+        case ScreenId::service_tests:
+            return "service_tests";
+        case ScreenId::service_key_test:
+            return "service_key_test";
     }
     return "unknown";
 }
@@ -806,6 +814,10 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::service_locked:
         case ScreenId::service_menu:
         case ScreenId::service_reason:
+        case ScreenId::service_devices:
+        case ScreenId::service_device:
+        case ScreenId::service_tests:
+        case ScreenId::service_key_test:
             return service_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);

@@ -101,6 +101,10 @@ enum class ScreenId {
     service_locked,
     service_menu,
     service_reason,
+    service_devices,
+    service_device,
+    service_tests,
+    service_key_test,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -189,6 +193,10 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::service_locked,
     ScreenId::service_menu,
     ScreenId::service_reason,
+    ScreenId::service_devices,
+    ScreenId::service_device,
+    ScreenId::service_tests,
+    ScreenId::service_key_test,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.

@@ -2,8 +2,12 @@
 // customers see while the kiosk is out of service. Nothing about any customer is on them: the
 // engineer's own number and role are the only person named.
 
+#include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "kiosk/core/screen_builder.h"
 #include "kiosk/core/screens.h"
@@ -29,6 +33,14 @@ ScreenId service_screen_for(const Session& session) {
             return ScreenId::service_menu;
         case ServiceStep::out_of_service_reason:
             return ScreenId::service_reason;
+        case ServiceStep::devices:
+            return ScreenId::service_devices;
+        case ServiceStep::device:
+            return ScreenId::service_device;
+        case ServiceStep::self_tests:
+            return ScreenId::service_tests;
+        case ServiceStep::key_test:
+            return ScreenId::service_key_test;
     }
     return ScreenId::service_sign_in;
 }
@@ -143,6 +155,10 @@ ScreenModel menu_screen(const Resources& resources, const Session& session) {
         builder.add_choice(session.out_of_service ? "back_in_service" : "take_out_of_service",
                            k_service_out_of_service_key);
     }
+    if (session.service && session.service->role && may_run_diagnostics(*session.service->role)) {
+        builder.add_choice("devices", k_service_devices_key);
+        builder.add_choice("self_tests", k_service_self_tests_key);
+    }
     builder.add_choice("sign_out", k_service_sign_out_key);
     return std::move(builder).build();
 }
@@ -157,6 +173,213 @@ ScreenModel reason_screen(const Resources& resources, const Session& session) {
     }
     // Four reasons are as many choices as elder mode's screens hold (MIIT): Cancel, which goes
     // back, is said in the text rather than offered as a fifth.
+    return std::move(builder).build();
+}
+
+// The language of the devices' own words: model names, versions, codes, reasons.
+constexpr std::string_view k_device_words_locale = "en";
+
+std::string device_name(const Catalog& catalog, DeviceKind device) {
+    return catalog.text("device_name." + std::string(to_string(device)));
+}
+
+// Whether a word of a device's is a code (a key check value, a serial, a USB id: letters and
+// digits mixed), said a character at a time.
+bool is_code(std::string_view word) {
+    const bool digit = std::ranges::any_of(word, [](char c) { return c >= '0' && c <= '9'; });
+    const bool letter = std::ranges::any_of(word, [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == ':' || c == '-';
+    });
+    return digit && letter && word.find('.') == std::string_view::npos;
+}
+
+// A device's words as said: each code a character at a time (word_code), any other word as it
+// is.
+std::string spoken_device_words(std::string_view text, std::string_view locale) {
+    std::string spoken;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t end = std::min(text.find(' ', start), text.size());
+        const std::string_view word = text.substr(start, end - start);
+        spoken += start == 0 ? "" : " ";
+        spoken += is_code(word) ? word_code(word, locale) : std::string(word);
+        start = end + 1;
+    }
+    return spoken;
+}
+
+// An element that shows `pattern` filled with `words`, as a device gave them, under the
+// placeholder `name`. The devices report in English: in Chinese the rest is said, then the
+// device's words by the English voice (the Chinese voices misread Latin words and Arabic
+// numerals, docs/platform-facts.md).
+Element device_words_element(Role role, const ScreenBuilder& builder, std::string_view pattern,
+                             std::initializer_list<Placeholder> others, std::string_view name,
+                             const std::string& words, std::string_view locale) {
+    const auto filled = [&](std::string value) {
+        std::vector<Placeholder> values(others);
+        values.push_back(Placeholder{name, std::move(value)});
+        return fill_placeholders(builder.text(pattern), values);
+    };
+    Element element = make_element(role, filled(words));
+    if (is_chinese_locale(locale)) {
+        element.speech = filled("");
+        element.speech_after.push_back(SpeechPart{spoken_device_words(words, k_device_words_locale),
+                                                  std::string(k_device_words_locale)});
+    } else if (std::string spoken = spoken_device_words(words, locale); spoken != words) {
+        element.speech = filled(std::move(spoken));
+    }
+    return element;
+}
+
+// One line of a device's facts: its label, and its value as the catalog words it ("yes",
+// "open", "low": section device_value) or else as the device gave it.
+Element device_line(const ScreenBuilder& builder, const DeviceLine& line, std::string_view locale) {
+    const Catalog& catalog = builder.catalog();
+    const std::string label = catalog.text("device_fact." + line.label);
+    std::string key = "device_value." + line.value;
+    std::ranges::replace(key, ' ', '_');
+    if (catalog.contains(key)) {
+        return make_element(
+            Role::text, builder.format("line", {{"label", label}, {"value", catalog.text(key)}}));
+    }
+    return device_words_element(Role::text, builder, "line", {{"label", label}}, "value",
+                                line.value, locale);
+}
+
+// Every device the models reported: whether the kiosk uses it, each chosen by its number.
+ScreenModel devices_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_devices, resources, session);
+    const Catalog& catalog = builder.catalog();
+    builder.add(Role::title, "title").add(Role::text, "text");
+    const std::vector<DeviceSnapshot> none;
+    const std::vector<DeviceSnapshot>& devices = session.service ? session.service->devices : none;
+    for (std::size_t index = 0; index < devices.size(); ++index) {
+        const DeviceSnapshot& device = devices[index];
+        const std::string name = device_name(catalog, device.device);
+        std::string line;
+        if (device.connected) {
+            line = builder.format("working", {{"device", name}});
+        } else if (device.refusal.empty()) {
+            line = builder.format("missing", {{"device", name}});
+        } else {
+            line = builder.format("refused", {{"device", name}});
+        }
+        const std::optional<base::Key> key = base::digit_key(static_cast<int>(index) + 1);
+        builder.add(make_choice(std::move(line), key.value_or(base::Key::digit_1)));
+    }
+    // Five devices are as many choices as the largest text holds: Enter, which reads them
+    // again, and Cancel, which goes back, are said in the text rather than offered.
+    return std::move(builder).build();
+}
+
+// One device: whether the kiosk uses it, then a page of its identity and facts.
+ScreenModel device_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_device, resources, session);
+    const Catalog& catalog = builder.catalog();
+    if (!session.service || session.service->device_shown >= session.service->devices.size()) {
+        builder.add(Role::title, "none");
+        builder.add_choice("back", k_devices_back_key);
+        return std::move(builder).build();
+    }
+    const ServiceVisit& visit = *session.service;
+    const DeviceSnapshot& device = visit.devices[visit.device_shown];
+    const std::string name = device_name(catalog, device.device);
+    const std::size_t per_page = device_lines_per_page(session.text_size, session.elder_mode);
+    const std::size_t pages = device_pages(device, per_page);
+    const std::size_t page = std::min(visit.device_page, pages - 1);
+    if (pages > 1) {
+        const auto numbered = [&](const auto& number) {
+            return builder.format("title_page", {{"device", name},
+                                                 {"page", number(static_cast<int>(page + 1))},
+                                                 {"pages", number(static_cast<int>(pages))}});
+        };
+        builder.add(make_element(
+            Role::title, numbered([](int value) { return std::to_string(value); }),
+            numbered([&](int value) { return word_count(count_of(value), session.locale); })));
+    } else {
+        builder.add(make_element(Role::title, name));
+    }
+    if (device.connected) {
+        builder.add(Role::text, "working");
+    } else if (device.refusal.empty()) {
+        builder.add(Role::notice, "missing");
+    } else {
+        builder.add(device_words_element(Role::notice, builder, "refused", {}, "reason",
+                                         device.refusal, session.locale));
+    }
+    const std::vector<DeviceLine> lines = device_lines(device);
+    for (std::size_t index = page * per_page; index < std::min(lines.size(), (page + 1) * per_page);
+         ++index) {
+        builder.add(device_line(builder, lines[index], session.locale));
+    }
+    if (pages > 1) {
+        builder.add_choice("more", k_device_more_key);
+    }
+    builder.add_choice("again", k_devices_again_key).add_choice("back", k_devices_back_key);
+    return std::move(builder).build();
+}
+
+// Keys by their catalog names, in order: "4, Help" / "4、帮助键".
+std::string key_names(const Catalog& catalog, const std::vector<base::Key>& keys) {
+    std::string names;
+    for (const base::Key key : keys) {
+        if (!names.empty()) {
+            names += catalog.text("service_tests.separator");
+        }
+        names += catalog.text("key." + std::string(base::to_string(key)));
+    }
+    return names;
+}
+
+// The self-tests, each with its last result this visit.
+ScreenModel tests_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_tests, resources, session);
+    // The title says that Cancel goes back: a line of text more would not fit the largest
+    // elder text with both results and the three tests.
+    builder.add(Role::title, "title");
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    if (visit.pending_slip) {
+        builder.add(Role::text, "slip_printing");
+    } else if (visit.slip_result) {
+        builder.add(visit.slip_result == PrintResult::printed ? Role::text : Role::notice,
+                    "slip_" + std::string(to_string(*visit.slip_result)));
+    }
+    if (visit.key_test_run) {
+        const std::vector<base::Key> missing = keys_not_tested(visit);
+        if (missing.empty()) {
+            builder.add(Role::text, "keys_all");
+        } else {
+            builder.add(make_element(
+                Role::notice,
+                builder.format("keys_missing", {{"keys", key_names(builder.catalog(), missing)}})));
+        }
+    }
+    builder.add_choice("print_slip", k_test_slip_key)
+        .add_choice("key_test", k_key_test_key)
+        .add_choice("tone", k_tone_test_key);
+    return std::move(builder).build();
+}
+
+// The key test: the last key, and the keys still to press.
+ScreenModel key_test_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_key_test, resources, session);
+    const Catalog& catalog = builder.catalog();
+    builder.add(Role::title, "title").add(Role::text, "text");
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    if (visit.last_key_tested) {
+        builder.add(make_element(
+            Role::notice,
+            builder.format("last",
+                           {{"key", catalog.text("key." + std::string(base::to_string(
+                                                              *visit.last_key_tested)))}})));
+    }
+    const std::vector<base::Key> missing = keys_not_tested(visit);
+    if (missing.empty()) {
+        builder.add(Role::text, "all");
+    } else {
+        builder.add(make_element(
+            Role::text, builder.format("missing", {{"keys", key_names(catalog, missing)}})));
+    }
     return std::move(builder).build();
 }
 
@@ -184,6 +407,14 @@ ScreenModel service_screen(ScreenId id, const Resources& resources, const Sessio
             return menu_screen(resources, session);
         case ScreenId::service_reason:
             return reason_screen(resources, session);
+        case ScreenId::service_devices:
+            return devices_screen(resources, session);
+        case ScreenId::service_device:
+            return device_screen(resources, session);
+        case ScreenId::service_tests:
+            return tests_screen(resources, session);
+        case ScreenId::service_key_test:
+            return key_test_screen(resources, session);
         case ScreenId::out_of_service:
             return out_of_service_screen(resources, session);
         default:

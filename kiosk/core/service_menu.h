@@ -9,10 +9,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/keys.h"
 #include "base/wipe.h"
+#include "kiosk/core/device_snapshot.h"
 #include "kiosk/core/engineer.h"
+#include "kiosk/core/print_document.h"
+#include "kiosk/core/screen.h"
 
 namespace kiosk::core {
 
@@ -26,11 +30,15 @@ std::string_view to_string(ServiceEntry entry);
 
 // Where in the service menu the engineer is.
 enum class ServiceStep {
-    sign_in,               // typing id, password and one-time code
-    checking_sign_in,      // kiosk/access checks them (CheckSignIn)
-    locked,                // too many failures: nobody signs in until the lock ends
-    menu,                  // signed in: what the role may do
-    out_of_service_reason  // which reason the customers will see
+    sign_in,                // typing id, password and one-time code
+    checking_sign_in,       // kiosk/access checks them (CheckSignIn)
+    locked,                 // too many failures: nobody signs in until the lock ends
+    menu,                   // signed in: what the role may do
+    out_of_service_reason,  // which reason the customers will see
+    devices,                // every device: whether the kiosk uses it
+    device,                 // one device's identity and facts, a page at a time
+    self_tests,             // the tests an engineer runs, with their last results
+    key_test                // every PIN pad key pressed once, each named as it arrives
 };
 
 std::string_view to_string(ServiceStep step);
@@ -73,6 +81,19 @@ inline constexpr base::Key k_sign_in_back_key = base::Key::cancel;
 inline constexpr base::Key k_service_out_of_service_key = base::Key::digit_1;
 inline constexpr base::Key k_service_sign_out_key = base::Key::cancel;
 inline constexpr base::Key k_reason_back_key = base::Key::cancel;
+inline constexpr base::Key k_service_devices_key = base::Key::digit_2;
+inline constexpr base::Key k_service_self_tests_key = base::Key::digit_3;
+// On the self-tests' screen; Cancel goes back to the menu.
+inline constexpr base::Key k_test_slip_key = base::Key::digit_1;
+inline constexpr base::Key k_key_test_key = base::Key::digit_2;
+inline constexpr base::Key k_tone_test_key = base::Key::digit_3;
+inline constexpr base::Key k_self_tests_back_key = base::Key::cancel;
+// The key test takes every key as a key to test: Cancel twice in a row ends it.
+inline constexpr base::Key k_key_test_end_key = base::Key::cancel;
+// On the devices' screens: read again, back, and a device's next page of facts.
+inline constexpr base::Key k_devices_again_key = base::Key::enter;
+inline constexpr base::Key k_devices_back_key = base::Key::cancel;
+inline constexpr base::Key k_device_more_key = base::Key::digit_9;
 
 // An engineer's visit, from the sign-in screen until they sign out or turn the switch off.
 struct ServiceVisit {
@@ -86,11 +107,42 @@ struct ServiceVisit {
     std::optional<EngineerRole> role;  // signed in
     bool refused = false;              // the last sign-in was refused: the screen says so
     int lock_seconds = 0;              // locked: how long the lock still runs
+    // The devices (ReportDevices): the report awaited, the last one, and on ServiceStep::device
+    // the device shown (an index into `devices`) and its page of facts.
+    std::optional<std::uint64_t> pending_report;
+    std::vector<DeviceSnapshot> devices;
+    std::size_t device_shown = 0;
+    std::size_t device_page = 0;
+    // The self-tests: the test slip being printed and how the last one came out; the keys the
+    // key test has seen, in the order first pressed, and the last key it took.
+    std::optional<std::uint64_t> pending_slip;
+    std::optional<PrintResult> slip_result;
+    bool key_test_run = false;
+    std::vector<base::Key> keys_tested;
+    std::optional<base::Key> last_key_tested;
 };
 
 // What the service menu offers a role (docs/service-standards.md, "Staff access"): an engineer
-// takes the kiosk out of service and back; a key custodian and an administrator have nothing
-// here yet beyond signing out.
+// takes the kiosk out of service and back and reads the devices' diagnostics; a key custodian
+// and an administrator have nothing here yet beyond signing out.
 bool may_set_out_of_service(EngineerRole role);
+bool may_run_diagnostics(EngineerRole role);
+
+// The keys the key test has not seen, in base::k_key_names' order.
+std::vector<base::Key> keys_not_tested(const ServiceVisit& visit);
+
+// A device's lines on its screen, in order: its model, firmware and serial (those it reports),
+// then each fact. `label` is the catalog key of what the line names (device_fact section).
+struct DeviceLine {
+    std::string label;
+    std::string value;
+};
+std::vector<DeviceLine> device_lines(const DeviceSnapshot& snapshot);
+// How many of a device's lines a page shows in this look: as many as fit under the title, a
+// notice of two lines and the choices (tests/kiosk/ui/screen_pixels_test.cpp checks that they
+// fit), so that a long list is also heard in parts an engineer can take in.
+std::size_t device_lines_per_page(TextSize size, bool elder_mode);
+// How many pages its lines take (at least one).
+std::size_t device_pages(const DeviceSnapshot& snapshot, std::size_t lines_per_page);
 
 }  // namespace kiosk::core

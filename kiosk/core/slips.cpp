@@ -83,4 +83,33 @@ PrintDocument ticket_slip(const Resources& resources, const Ticket& ticket,
     return slip;
 }
 
+PrintDocument test_slip(const Resources& resources, std::string_view engineer_id,
+                        std::string_view locale) {
+    const Catalog& catalog = resources.catalog(locale);
+    PrintDocument slip;
+    std::vector<PrintBlock>& blocks = slip.blocks;
+    blocks.emplace_back(
+        line(catalog.text("slip.bank"), PrintSize::large, PrintAlignment::centre, true));
+    blocks.emplace_back(
+        line(catalog.text("test_slip.title"), PrintSize::normal, PrintAlignment::centre, true));
+    blocks.emplace_back(PrintRule{});
+    blocks.emplace_back(
+        line(catalog.text("test_slip.huge"), PrintSize::huge, PrintAlignment::centre, true));
+    blocks.emplace_back(line(catalog.text("test_slip.large"), PrintSize::large));
+    blocks.emplace_back(line(catalog.text("test_slip.normal")));
+    blocks.emplace_back(
+        line(catalog.text("test_slip.bold"), PrintSize::normal, PrintAlignment::left, true));
+    blocks.emplace_back(
+        line(catalog.text("test_slip.centred"), PrintSize::normal, PrintAlignment::centre));
+    blocks.emplace_back(PrintRule{});
+    blocks.emplace_back(line(catalog.text("test_slip.scripts")));
+    blocks.emplace_back(line(catalog.text("test_slip.wrapped")));
+    blocks.emplace_back(PrintRule{});
+    blocks.emplace_back(
+        line(catalog.format("test_slip.engineer", {{"id", std::string(engineer_id)}})));
+    blocks.emplace_back(line(catalog.text("test_slip.check")));
+    blocks.emplace_back(PrintQrCode{"TEST SLIP"});
+    return slip;
+}
+
 }  // namespace kiosk::core

@@ -18,4 +18,10 @@ namespace kiosk::core {
 PrintDocument ticket_slip(const Resources& resources, const Ticket& ticket,
                           const Business& business, std::string_view locale);
 
+// The service menu's test slip, in the engineer's language: the bank's name, every print size,
+// both alignments, bold, rules, a line of simplified and traditional Chinese and of English,
+// and a QR code ("TEST SLIP"), with the engineer's staff number; nothing of any customer.
+PrintDocument test_slip(const Resources& resources, std::string_view engineer_id,
+                        std::string_view locale);
+
 }  // namespace kiosk::core

@@ -64,6 +64,12 @@ std::vector<Utterance> speech_script(const ScreenModel& screen, const SpeechCont
         utterance.is_private = element.is_private;
         utterance.speaker_chosen = element.is_private && context.channel == Channel::speaker;
         utterances.push_back(std::move(utterance));
+        for (const SpeechPart& part : element.speech_after) {
+            Utterance after = phrase_utterance(part.text, part.locale, context);
+            after.is_private = element.is_private;
+            after.speaker_chosen = utterances.back().speaker_chosen;
+            utterances.push_back(std::move(after));
+        }
     }
     return utterances;
 }

@@ -124,6 +124,35 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
     session.service->role = core::EngineerRole::engineer;
     session.service->lock_seconds = core::policy::k_sign_in_lock_seconds;
     session.out_of_service = core::OutOfServiceReason::cash;
+    // The devices: one of each, the PIN pad refused for its keys and shown, its first page the
+    // longest lines a pad reports. Model names, serials and check values are made up.
+    const auto device = [](core::DeviceKind kind, bool connected, std::string model) {
+        core::DeviceSnapshot snapshot;
+        snapshot.device = kind;
+        snapshot.connected = connected;
+        snapshot.model = std::move(model);
+        return snapshot;
+    };
+    core::DeviceSnapshot pad =
+        device(core::DeviceKind::pin_pad, false, "Encrypting PIN Pad EPP-3000");
+    pad.refusal = "pad PIN key differs from configuration";
+    pad.firmware = "5.12";
+    pad.serial = "EPP-2026-000123";
+    pad.add(core::FactName::key_slot_pin_aes, "aes128 kcv 7AD386C376");
+    pad.add(core::FactName::key_slot_pin_dukpt, "initial key id 1234567890123456");
+    pad.add(core::FactName::usb_id, "1209:0002");
+    pad.add(core::FactName::tampered, "no");
+    session.service->devices = {device(core::DeviceKind::card_reader, true, "CCID Reader"), pad,
+                                device(core::DeviceKind::printer, true, "Receipt Printer"),
+                                device(core::DeviceKind::dispenser, false, ""),
+                                device(core::DeviceKind::cabinet, true, "Cabinet Board")};
+    session.service->device_shown = 1;
+    // The self-tests, each with its longest result: a slip not printed, a key test with keys
+    // not pressed, and the key test under way.
+    session.service->slip_result = core::PrintResult::failed;
+    session.service->key_test_run = true;
+    session.service->keys_tested = {base::Key::digit_1, base::Key::enter, base::Key::star};
+    session.service->last_key_tested = base::Key::star;
     std::vector<core::ScreenModel> screens;
     screens.reserve(core::k_all_screen_ids.size());
     for (const core::ScreenId id : core::k_all_screen_ids) {

@@ -1,6 +1,7 @@
 // The real catalogs, run through the real speech script, read by the real eSpeak NG: a Chinese
-// utterance that makes eSpeak switch language ("(en)" in its phoneme output) is a defect
-// (docs/platform-facts.md).
+// utterance that makes eSpeak switch language ("(en)" in its phoneme output) on its Chinese is a
+// defect (docs/platform-facts.md). Latin letters (USB, a serial's) are said by their English
+// names, which the Cantonese voice does by switching: they are left out of the check.
 
 #include <array>
 #include <cstdio>
@@ -56,6 +57,18 @@ std::vector<core::Utterance> chinese_utterances(const core::Resources& resources
     session.balance = core::Money{100'205, "CNY"};
     session.pin_tries_left = 2;
     session.pin_digit_count = 4;
+    // The service menu's device page: a printer's words the catalog words, and its model,
+    // version, serial and USB id, which are said by the English voice.
+    core::DeviceSnapshot printer;
+    printer.device = core::DeviceKind::printer;
+    printer.connected = true;
+    printer.model = "Receipt Printer";
+    printer.firmware = "1.20";
+    printer.serial = "VPRN-0001";
+    printer.add(core::FactName::usb_id, "1209:0003");
+    printer.add(core::FactName::paper, "low");
+    session.service = core::ServiceVisit{};
+    session.service->devices = {printer};
     std::vector<core::Utterance> all;
     const core::SpeechContext context{resources, core::Channel::headphones, false};
     for (const core::ScreenId id : core::k_all_screen_ids) {
@@ -75,6 +88,17 @@ std::vector<core::Utterance> chinese_utterances(const core::Resources& resources
     return all;
 }
 
+// The utterance's text without its Latin letters: the part eSpeak must read as Chinese.
+std::string without_latin_letters(const std::string& text) {
+    std::string kept;
+    for (const char character : text) {
+        const bool letter =
+            (character >= 'A' && character <= 'Z') || (character >= 'a' && character <= 'z');
+        kept += letter ? ' ' : character;
+    }
+    return kept;
+}
+
 }  // namespace
 
 TEST_CASE("eSpeak reads every Mandarin and Cantonese utterance without switching language") {
@@ -91,7 +115,7 @@ TEST_CASE("eSpeak reads every Mandarin and Cantonese utterance without switching
         std::string all;
         for (const core::Utterance& utterance : utterances) {
             CHECK_FALSE(utterance.text.empty());
-            all += utterance.text + "\n";
+            all += without_latin_letters(utterance.text) + "\n";
         }
         const std::string phonemes = espeak_phonemes(all, voice_for(locale), "utterances");
         CHECK_FALSE(phonemes.empty());
@@ -99,8 +123,8 @@ TEST_CASE("eSpeak reads every Mandarin and Cantonese utterance without switching
             continue;
         }
         for (const core::Utterance& utterance : utterances) {
-            const std::string alone =
-                espeak_phonemes(utterance.text, voice_for(locale), "utterance");
+            const std::string alone = espeak_phonemes(without_latin_letters(utterance.text),
+                                                      voice_for(locale), "utterance");
             INFO(locale << ": " << utterance.text << "\n" << alone);
             CHECK(alone.find("(en)") == std::string::npos);
         }

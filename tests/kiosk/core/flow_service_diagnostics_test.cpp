@@ -1,0 +1,508 @@
+// The service menu's diagnostics (kiosk/core/README.md, "The service menu"). The devices: an
+// engineer reads whether the kiosk uses each device and why not, then one device's identity and
+// facts a page at a time, every line shown and said, codes said letter by letter; read again on
+// request; only an engineer's role may; a report not asked for changes nothing. The self-tests:
+// a test slip and what came of it, the PIN pad's keys each named as pressed, a tone.
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "kiosk/core/screens.h"
+#include "kiosk/core/service_menu.h"
+#include "tests/kiosk/core/flow_driver.h"
+
+using namespace kiosk::core;
+using namespace kiosk::core::testing;
+
+namespace {
+
+using base::Key;
+
+void type_number(FlowDriver& kiosk, std::string_view digits) {
+    for (const char digit : digits) {
+        kiosk.send(KeyPressed{*base::digit_key(digit - '0')});
+    }
+}
+
+// Signed in with the key sequence, in `locale`.
+FlowDriver signed_in(EngineerRole role, std::string locale = "en") {
+    FlowDriver kiosk;
+    kiosk.send(Started{});
+    kiosk.session().locale = std::move(locale);
+    for (const Key key : k_service_entry_keys) {
+        kiosk.send(KeyPressed{key});
+    }
+    type_number(kiosk, "1001");
+    kiosk.send(KeyPressed{Key::enter});
+    type_number(kiosk, "20261204");
+    kiosk.send(KeyPressed{Key::enter});
+    type_number(kiosk, "287082");
+    const auto checks = effects_of<CheckSignIn>(kiosk.send(KeyPressed{Key::enter}));
+    REQUIRE(checks.size() == 1);
+    kiosk.send(SignInChecked{checks.front().call_id, SignInOutcome::signed_in, role, 0, "ok"});
+    REQUIRE(kiosk.session().service->step == ServiceStep::menu);
+    return kiosk;
+}
+
+DeviceSnapshot device_of(DeviceKind kind, bool connected) {
+    DeviceSnapshot snapshot;
+    snapshot.device = kind;
+    snapshot.connected = connected;
+    return snapshot;
+}
+
+DeviceSnapshot reader() {
+    DeviceSnapshot snapshot = device_of(DeviceKind::card_reader, true);
+    snapshot.model = "Virtual CCID Reader";
+    snapshot.firmware = "1.00";
+    snapshot.serial = "VCCID-0001";
+    snapshot.add(FactName::usb_id, "1209:0001");
+    snapshot.add(FactName::ccid_version, "1.10");
+    snapshot.add(FactName::exchange_level, "short_apdu");
+    snapshot.add(FactName::protocols, "T=0 T=1");
+    snapshot.add(FactName::voltages, "5.0V 3.0V 1.8V");
+    snapshot.add(FactName::max_ifsd, "254");
+    snapshot.add(FactName::card_present, "no");
+    return snapshot;  // 10 lines: two pages
+}
+
+DeviceSnapshot pad(std::string refusal) {
+    DeviceSnapshot snapshot = device_of(DeviceKind::pin_pad, refusal.empty());
+    snapshot.refusal = std::move(refusal);
+    snapshot.add(FactName::key_slot_master, "tdes kcv 08D7B4");
+    snapshot.add(FactName::tampered, "yes");
+    return snapshot;
+}
+
+DeviceSnapshot printer(std::string paper) {
+    DeviceSnapshot snapshot = device_of(DeviceKind::printer, true);
+    snapshot.model = "Virtual Receipt Printer";
+    snapshot.add(FactName::paper, std::move(paper));
+    snapshot.add(FactName::cover, "closed");
+    return snapshot;
+}
+
+std::vector<DeviceSnapshot> report(std::string paper = "low") {
+    return {reader(), pad("pad reports tampering"), printer(std::move(paper)),
+            device_of(DeviceKind::dispenser, false), device_of(DeviceKind::cabinet, true)};
+}
+
+// Asks for the devices with `key` and answers with `devices`.
+void read_devices(FlowDriver& kiosk, Key key, std::vector<DeviceSnapshot> devices) {
+    const auto asked = effects_of<ReportDevices>(kiosk.send(KeyPressed{key}));
+    REQUIRE(asked.size() == 1);
+    kiosk.send(DevicesReported{asked.front().call_id, std::move(devices)});
+}
+
+std::vector<std::string> shown_lines(const ScreenModel& screen) {
+    std::vector<std::string> lines;
+    for (const Element& element : screen.elements) {
+        lines.push_back(element.text);
+    }
+    return lines;
+}
+
+bool shows(const FlowDriver& kiosk, const std::string& line) {
+    return std::ranges::count(shown_lines(kiosk.session().screen), line) == 1;
+}
+
+}  // namespace
+
+TEST_CASE("An engineer reads whether the kiosk uses each device, and why not, shown and said") {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer);
+    CHECK(shows(kiosk, "Devices"));
+    kiosk.forget();
+    read_devices(kiosk, k_service_devices_key, report());
+    CHECK(kiosk.session().screen.id == "service_devices");
+    for (const std::string line :
+         {"Card reader: working", "PIN pad: refused", "Receipt printer: working",
+          "Cash dispenser: not found", "Cabinet sensors: working"}) {
+        INFO(line);
+        CHECK(shows(kiosk, line));
+        CHECK(mentions(kiosk.all(), line));
+    }
+    const std::vector<std::string> journal = [&] {
+        std::vector<std::string> lines;
+        for (const Journal& record : effects_of<Journal>(kiosk.all())) {
+            lines.push_back(record.event + " " + record.detail);
+        }
+        return lines;
+    }();
+    CHECK(std::ranges::count(journal,
+                             "devices_read card_reader=working pin_pad=refused printer=working "
+                             "dispenser=missing cabinet=working") == 1);
+    // Each device is chosen by its number; Cancel goes back to the menu.
+    kiosk.send(KeyPressed{Key::digit_3});
+    CHECK(kiosk.session().screen.id == "service_device");
+    kiosk.send(KeyPressed{k_devices_back_key});
+    CHECK(kiosk.session().screen.id == "service_devices");
+    kiosk.send(KeyPressed{k_devices_back_key});
+    CHECK(kiosk.session().screen.id == "service_menu");
+    CHECK(kiosk.session().service->devices.empty());
+}
+
+TEST_CASE("A device's identity and facts come a page at a time, codes said letter by letter") {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer);
+    read_devices(kiosk, k_service_devices_key, report());
+    kiosk.forget();
+    kiosk.send(KeyPressed{Key::digit_1});
+    CHECK(kiosk.session().screen.id == "service_device");
+    CHECK(std::ranges::count(
+              effects_of<Journal>(kiosk.all()), "device_shown card_reader",
+              [](const Journal& record) { return record.event + " " + record.detail; }) == 1);
+    CHECK(shows(kiosk, "The machine uses this device."));
+    CHECK(shows(kiosk, "Model: Virtual CCID Reader"));
+    CHECK(shows(kiosk, "Serial number: VCCID-0001"));
+    CHECK(shows(kiosk, "USB ID: 1209:0001"));
+    CHECK(shows(kiosk, "Card reader, page 1 of 2"));
+    CHECK_FALSE(shows(kiosk, "Protocols: T=0 T=1"));
+    // A serial number and a USB id are said a character at a time, a version as a number.
+    CHECK(mentions(kiosk.all(), "Serial number: V C C I D, 0 0 0 1"));
+    CHECK(mentions(kiosk.all(), "USB ID: 1 2 0 9, 0 0 0 1"));
+    CHECK(mentions(kiosk.all(), "Firmware: 1.00"));
+    kiosk.forget();
+    kiosk.send(KeyPressed{k_device_more_key});
+    CHECK(shows(kiosk, "Card reader, page 2 of 2"));
+    CHECK(shows(kiosk, "Protocols: T=0 T=1"));
+    CHECK(shows(kiosk, "Card in the reader: no"));
+    CHECK_FALSE(shows(kiosk, "Model: Virtual CCID Reader"));
+    CHECK(mentions(kiosk.all(), "Card in the reader: no"));
+    // After the last page, the first again.
+    kiosk.send(KeyPressed{k_device_more_key});
+    CHECK(shows(kiosk, "Card reader, page 1 of 2"));
+    // The PIN pad's key check value is said as it is written on the key forms.
+    kiosk.send(KeyPressed{k_devices_back_key});
+    kiosk.forget();
+    kiosk.send(KeyPressed{Key::digit_2});
+    CHECK(shows(kiosk, "The machine refuses this device: pad reports tampering"));
+    CHECK(shows(kiosk, "Master key: tdes kcv 08D7B4"));
+    CHECK(mentions(kiosk.all(), "Master key: tdes kcv 0 8, D, 7, B, 4"));
+    CHECK(shows(kiosk, "Tampered: yes"));
+    // One page only: no next page is offered, and 9 does nothing.
+    CHECK_FALSE(shows(kiosk, kiosk.text("service_device.more")));
+    kiosk.forget();
+    kiosk.send(KeyPressed{k_device_more_key});
+    CHECK(has_effect<Tone>(kiosk.all()));
+    CHECK(kiosk.session().screen.id == "service_device");
+}
+
+TEST_CASE("Larger text shows fewer of a device's lines a page, and keeps the page in range") {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer);
+    read_devices(kiosk, k_service_devices_key, report());
+    kiosk.send(KeyPressed{Key::digit_1});
+    kiosk.send(KeyPressed{k_device_more_key});
+    CHECK(shows(kiosk, "Card reader, page 2 of 2"));
+    // The reader's 10 lines, 3 a page at the largest text.
+    kiosk.session().text_size = TextSize::largest;
+    read_devices(kiosk, k_devices_again_key, report());
+    CHECK(shows(kiosk, "Card reader, page 2 of 4"));
+    CHECK(shows(kiosk, "USB ID: 1209:0001"));
+    CHECK_FALSE(shows(kiosk, "Serial number: VCCID-0001"));
+    kiosk.send(KeyPressed{k_device_more_key});
+    kiosk.send(KeyPressed{k_device_more_key});
+    CHECK(shows(kiosk, "Card reader, page 4 of 4"));
+    CHECK(shows(kiosk, "Card in the reader: no"));
+    // Back at the normal size the last page is the second, and Read again lands there.
+    kiosk.session().text_size = TextSize::normal;
+    read_devices(kiosk, k_devices_again_key, report());
+    CHECK(shows(kiosk, "Card reader, page 2 of 2"));
+}
+
+TEST_CASE("Read again shows the device's news on the same page") {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer);
+    read_devices(kiosk, k_service_devices_key, report("low"));
+    kiosk.send(KeyPressed{Key::digit_3});
+    CHECK(shows(kiosk, "Paper: low"));
+    kiosk.forget();
+    read_devices(kiosk, k_devices_again_key, report("out"));
+    CHECK(kiosk.session().screen.id == "service_device");
+    CHECK(shows(kiosk, "Receipt printer"));
+    CHECK(shows(kiosk, "Paper: out"));
+    CHECK(mentions(kiosk.all(), "Paper: out"));
+    // On the list, read again shows the list again.
+    kiosk.send(KeyPressed{k_devices_back_key});
+    read_devices(kiosk, k_devices_again_key, report());
+    CHECK(kiosk.session().screen.id == "service_devices");
+}
+
+TEST_CASE("The devices' words are the locale's: names, facts and the values that are words") {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer, "zh-CN");
+    read_devices(kiosk, k_service_devices_key, report("low"));
+    CHECK(shows(kiosk, "凭条打印机：正常使用"));
+    CHECK(shows(kiosk, "出钞机：未找到"));
+    kiosk.send(KeyPressed{Key::digit_3});
+    CHECK(shows(kiosk, "纸张：将用完"));
+    CHECK(shows(kiosk, "机盖：关闭"));
+    kiosk.send(KeyPressed{k_devices_back_key});
+    kiosk.forget();
+    kiosk.send(KeyPressed{Key::digit_2});
+    // A device's own words are said after their label by the English voice (the Chinese one
+    // misreads Latin words and Arabic numerals); the label by the Chinese.
+    const std::vector<Utterance> said = utterances(kiosk.all());
+    const auto at = std::ranges::find_if(
+        said, [](const Utterance& utterance) { return utterance.text == "主密钥："; });
+    REQUIRE(at != said.end());
+    REQUIRE(std::next(at) != said.end());
+    CHECK(std::next(at)->text == "tdes kcv 0 8, D, 7, B, 4");
+    CHECK(std::next(at)->locale == "en");
+    CHECK(at->locale == "zh-CN");
+    CHECK(shows(kiosk, "本机拒用这个设备：pad reports tampering"));
+    CHECK(mentions(kiosk.all(), "本机拒用这个设备："));
+    CHECK(mentions(kiosk.all(), "pad reports tampering"));
+    // A word the catalog has is the locale's own.
+    CHECK(mentions(kiosk.all(), "被撬动：是"));
+    kiosk.send(KeyPressed{k_devices_back_key});
+    kiosk.forget();
+    kiosk.send(KeyPressed{Key::digit_1});
+    CHECK(shows(kiosk, "序列号：VCCID-0001"));
+    CHECK(shows(kiosk, "固件版本：1.00"));
+    const std::vector<Utterance> reader_said = utterances(kiosk.all());
+    for (const std::string english : {"V C C I D, 0 0 0 1", "1.00", "1 2 0 9, 0 0 0 1"}) {
+        INFO(english);
+        CHECK(std::ranges::any_of(reader_said, [&](const Utterance& utterance) {
+            return utterance.text == english && utterance.locale == "en";
+        }));
+    }
+}
+
+TEST_CASE("Every device and every fact it can report is worded in every locale") {
+    DeviceSnapshot everything = device_of(DeviceKind::card_reader, true);
+    everything.model = "model";
+    everything.firmware = "firmware";
+    everything.serial = "serial";
+    for (const FactName name : k_fact_names) {
+        everything.add(name, "yes");
+    }
+    std::vector<DeviceSnapshot> devices;
+    for (const DeviceKind kind : k_device_kinds) {
+        DeviceSnapshot device = everything;
+        device.device = kind;
+        devices.push_back(device);
+    }
+    for (const std::string locale : {"en", "zh-CN", "zh-HK"}) {
+        INFO(locale);
+        FlowDriver kiosk = signed_in(EngineerRole::engineer, locale);
+        read_devices(kiosk, k_service_devices_key, devices);
+        std::vector<std::string> lines = shown_lines(kiosk.session().screen);
+        for (std::size_t device = 1; device <= devices.size(); ++device) {
+            kiosk.send(KeyPressed{*base::digit_key(static_cast<int>(device))});
+            const std::size_t pages =
+                device_pages(everything, device_lines_per_page(TextSize::normal, false));
+            for (std::size_t page = 0; page < pages; ++page) {
+                std::ranges::copy(shown_lines(kiosk.session().screen), std::back_inserter(lines));
+                kiosk.send(KeyPressed{k_device_more_key});
+            }
+            kiosk.send(KeyPressed{k_devices_back_key});
+        }
+        // Every line, with its label, was on a screen.
+        CHECK(lines.size() > k_fact_names.size() * devices.size());
+        for (const std::string& line : lines) {
+            INFO(line);
+            CHECK(line.find(missing_marker("")) == std::string::npos);
+        }
+        CHECK(std::ranges::count(
+                  lines, kiosk.text("device_fact.safe_door") + (locale == "en" ? ": " : "：") +
+                             kiosk.text("device_value.yes")) == static_cast<long>(devices.size()));
+    }
+}
+
+TEST_CASE("Only an engineer's role reads the devices") {
+    for (const EngineerRole role : {EngineerRole::key_custodian, EngineerRole::administrator}) {
+        INFO(to_string(role));
+        FlowDriver kiosk = signed_in(role);
+        CHECK_FALSE(shows(kiosk, kiosk.text("service_menu.devices")));
+        kiosk.forget();
+        kiosk.send(KeyPressed{k_service_devices_key});
+        CHECK_FALSE(has_effect<ReportDevices>(kiosk.all()));
+        CHECK(kiosk.session().screen.id == "service_menu");
+    }
+}
+
+TEST_CASE("Keys wait for the devices' report; a report not asked for changes nothing") {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer);
+    const auto asked = effects_of<ReportDevices>(kiosk.send(KeyPressed{k_service_devices_key}));
+    REQUIRE(asked.size() == 1);
+    // Before the report, no key leads elsewhere (out of service on 1, sign out on Cancel).
+    kiosk.forget();
+    kiosk.send(KeyPressed{k_service_out_of_service_key});
+    kiosk.send(KeyPressed{k_service_sign_out_key});
+    CHECK_FALSE(has_effect<Show>(kiosk.all()));
+    CHECK(kiosk.session().service->step == ServiceStep::menu);
+    CHECK(kiosk.session().service->role.has_value());
+    // A report for another request is not this one.
+    kiosk.send(DevicesReported{asked.front().call_id + 100, report()});
+    CHECK(kiosk.session().screen.id == "service_menu");
+    kiosk.send(DevicesReported{asked.front().call_id, report()});
+    CHECK(kiosk.session().screen.id == "service_devices");
+    // Signed out, a late report is nobody's.
+    kiosk.send(KeyPressed{k_devices_back_key});
+    const auto again = effects_of<ReportDevices>(kiosk.send(KeyPressed{k_service_devices_key}));
+    REQUIRE(again.size() == 1);
+    kiosk.fire(TimerId::service_idle);
+    CHECK(kiosk.session().state == State::welcome);
+    kiosk.forget();
+    kiosk.send(DevicesReported{again.front().call_id, report()});
+    CHECK(kiosk.session().screen.id == "welcome");
+    CHECK_FALSE(has_effect<Show>(kiosk.all()));
+}
+
+namespace {
+
+std::vector<std::string> audits(const std::vector<Effect>& effects) {
+    std::vector<std::string> lines;
+    for (const Journal& record : effects_of<Journal>(effects)) {
+        if (record.audit) {
+            lines.push_back(record.event + " " + record.detail);
+        }
+    }
+    return lines;
+}
+
+FlowDriver at_self_tests() {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer);
+    kiosk.send(KeyPressed{k_service_self_tests_key});
+    REQUIRE(kiosk.session().screen.id == "service_tests");
+    return kiosk;
+}
+
+}  // namespace
+
+TEST_CASE("A test slip is printed with nothing of a customer's, and what came of it is said") {
+    FlowDriver kiosk = at_self_tests();
+    kiosk.forget();
+    kiosk.send(KeyPressed{k_test_slip_key});
+    const auto printed = effects_of<Print>(kiosk.all());
+    REQUIRE(printed.size() == 1);
+    std::vector<std::string> slip_lines;
+    for (const PrintBlock& block : printed.front().document.blocks) {
+        if (const auto* text = std::get_if<PrintText>(&block)) {
+            slip_lines.push_back(text->text);
+        }
+    }
+    CHECK(std::ranges::count(slip_lines, "Printed by staff number 1001") == 1);
+    CHECK(std::ranges::count(slip_lines, kiosk.text("test_slip.title")) == 1);
+    CHECK(shows(kiosk, "Test slip: printing."));
+    CHECK(audits(kiosk.all()) == std::vector<std::string>{"test_slip printing"});
+    // Another press while it prints sends no second slip.
+    kiosk.forget();
+    kiosk.send(KeyPressed{k_test_slip_key});
+    CHECK_FALSE(has_effect<Print>(kiosk.all()));
+    // Its answer, and one for another slip.
+    kiosk.forget();
+    kiosk.send(PrintFinished{printed.front().print_id + 50, PrintResult::printed});
+    CHECK_FALSE(shows(kiosk, kiosk.text("service_tests.slip_printed")));
+    kiosk.send(PrintFinished{printed.front().print_id, PrintResult::printed});
+    CHECK(shows(kiosk, kiosk.text("service_tests.slip_printed")));
+    CHECK(mentions(kiosk.all(), kiosk.text("service_tests.slip_printed")));
+    CHECK(std::ranges::count(audits(kiosk.all()), "test_slip printed") == 1);
+}
+
+TEST_CASE("A test slip without paper or without a printer is not sent, and says why") {
+    SECTION("no paper") {
+        FlowDriver kiosk = at_self_tests();
+        kiosk.send(PaperChanged{PaperLevel::out});
+        kiosk.forget();
+        kiosk.send(KeyPressed{k_test_slip_key});
+        CHECK_FALSE(has_effect<Print>(kiosk.all()));
+        CHECK(shows(kiosk, "Test slip: not printed. The printer has no paper."));
+        CHECK(mentions(kiosk.all(), "Test slip: not printed. The printer has no paper."));
+        CHECK(std::ranges::count(audits(kiosk.all()), "test_slip paper_out") == 1);
+    }
+    SECTION("the printer runs out while printing") {
+        FlowDriver kiosk = at_self_tests();
+        kiosk.send(KeyPressed{k_test_slip_key});
+        // The engineer went on to the menu meanwhile: the result waits on the self-tests.
+        kiosk.send(KeyPressed{k_self_tests_back_key});
+        const auto pending = kiosk.session().service->pending_slip;
+        REQUIRE(pending.has_value());
+        kiosk.forget();
+        kiosk.send(PrintFinished{*pending, PrintResult::paper_out});
+        CHECK_FALSE(has_effect<Show>(kiosk.all()));
+        CHECK(kiosk.session().paper == PaperLevel::out);
+        kiosk.send(KeyPressed{k_service_self_tests_key});
+        CHECK(shows(kiosk, "Test slip: not printed. The printer has no paper."));
+    }
+    SECTION("no printer") {
+        FlowDriver kiosk = at_self_tests();
+        kiosk.send(DeviceMissing{Device::printer});
+        kiosk.forget();
+        kiosk.send(KeyPressed{k_test_slip_key});
+        CHECK_FALSE(has_effect<Print>(kiosk.all()));
+        CHECK(shows(kiosk, "Test slip: not printed. The printer is missing or failed."));
+    }
+}
+
+TEST_CASE(
+    "The key test names every key as it arrives, takes no PIN, and reports keys not pressed") {
+    FlowDriver kiosk = at_self_tests();
+    kiosk.send(KeyPressed{k_key_test_key});
+    CHECK(kiosk.session().screen.id == "service_key_test");
+    // Digits come as keys: the screen takes them (the pad sends them only where one does).
+    CHECK(kiosk.session().screen.takes_digits);
+    CHECK_FALSE(has_effect<StartPinEntry>(kiosk.all()));
+    // Every key is taken as the key it tests, the speech keys and 0 (elsewhere "repeat") too.
+    for (const Key key : {Key::digit_0, Key::digit_5, Key::star, Key::hash, Key::help, Key::enter,
+                          Key::clear, Key::audio}) {
+        INFO(base::to_string(key));
+        kiosk.forget();
+        kiosk.send(KeyPressed{key});
+        CHECK(kiosk.session().screen.id == "service_key_test");
+        const std::string name = kiosk.text("key." + std::string(base::to_string(key)));
+        CHECK(shows(kiosk, "Last key: " + name));
+        CHECK(mentions(kiosk.all(), name));
+        CHECK_FALSE(has_effect<RepeatSpeech>(kiosk.all()));
+        CHECK_FALSE(has_effect<CallStaff>(kiosk.all()));
+    }
+    CHECK(shows(kiosk, "Not pressed yet: 1, 2, 3, 4, 6, 7, 8, 9, Cancel"));
+    // One Cancel is a key tested; two in a row end the test.
+    kiosk.send(KeyPressed{Key::cancel});
+    CHECK(kiosk.session().screen.id == "service_key_test");
+    kiosk.forget();
+    kiosk.send(KeyPressed{Key::cancel});
+    CHECK(kiosk.session().screen.id == "service_tests");
+    CHECK(shows(kiosk, "Key test: not pressed: 1, 2, 3, 4, 6, 7, 8, 9"));
+    CHECK(std::ranges::count(audits(kiosk.all()), "key_test not pressed: 1 2 3 4 6 7 8 9") == 1);
+    // Every key: the test says so.
+    kiosk.send(KeyPressed{k_key_test_key});
+    for (const auto& [key, name] : base::k_key_names) {
+        kiosk.send(KeyPressed{key});
+    }
+    CHECK(shows(kiosk, "Every key has been pressed."));
+    kiosk.send(KeyPressed{Key::cancel});
+    kiosk.forget();
+    kiosk.send(KeyPressed{Key::cancel});
+    CHECK(shows(kiosk, "Key test: every key works."));
+    CHECK(std::ranges::count(audits(kiosk.all()), "key_test every key") == 1);
+}
+
+TEST_CASE("The tone test plays a tone alone, on the speaker or the headphones, journaled") {
+    FlowDriver kiosk = at_self_tests();
+    kiosk.forget();
+    kiosk.send(KeyPressed{k_tone_test_key});
+    const auto tones = effects_of<Tone>(kiosk.all());
+    REQUIRE(tones.size() == 1);
+    CHECK(tones.front().kind == ToneKind::attention);
+    CHECK_FALSE(has_effect<Speak>(kiosk.all()));
+    CHECK(std::ranges::count(audits(kiosk.all()), "tone_test speaker") == 1);
+    // With headphones in the pad's jack, the tone is theirs.
+    kiosk.send(HeadphonesPlugged{});
+    kiosk.forget();
+    kiosk.send(KeyPressed{k_tone_test_key});
+    CHECK(has_effect<Tone>(kiosk.all()));
+    CHECK(std::ranges::count(audits(kiosk.all()), "tone_test headphones") == 1);
+    kiosk.send(KeyPressed{k_self_tests_back_key});
+    CHECK(kiosk.session().screen.id == "service_menu");
+}
+
+TEST_CASE("Only an engineer's role runs the self-tests") {
+    for (const EngineerRole role : {EngineerRole::key_custodian, EngineerRole::administrator}) {
+        INFO(to_string(role));
+        FlowDriver kiosk = signed_in(role);
+        CHECK_FALSE(shows(kiosk, kiosk.text("service_menu.self_tests")));
+        kiosk.send(KeyPressed{k_service_self_tests_key});
+        CHECK(kiosk.session().screen.id == "service_menu");
+    }
+}
