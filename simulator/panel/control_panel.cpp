@@ -49,6 +49,8 @@ struct PanelState {
     script::Paper paper = script::Paper::ok;
     bool printer_cover_open = false;
     bool speech_failing = false;
+    bool service_switch_on = false;
+    bool cabinet_door_open = false;
     std::string last_message = "Ready.";
 };
 
@@ -108,9 +110,9 @@ std::vector<std::string> panel_lines(const PanelOptions& options, const PanelSta
             "L     printer paper: ok, low, out",
             "O     open / close the printer's cover",
             "S     make the kiosk's speech fail / work",
-            "W     staff: Wang acknowledges the newest call, eta 2 min",
-            "X     staff: close the newest call (helped)",
+            "W X   staff: Wang acknowledges the newest call (2 min) / closes it",
             "K     restart the kiosk (SIGTERM, then start it again)",
+            "V D   cabinet: service switch to service / run; door open / closed",
             "",
             fmt::format("card: {}    headphones: {}    account service: {}",
                         state.card.value_or("none"), state.headphones ? "plugged" : "unplugged",
@@ -124,9 +126,10 @@ std::vector<std::string> panel_lines(const PanelOptions& options, const PanelSta
                 state.paper == script::Paper::ok ? "ok" : capitals(script::to_string(state.paper)),
                 state.printer_cover_open ? "OPEN" : "closed",
                 state.speech_failing ? "FAILING" : "works"),
-            fmt::format("queue service: {}", state.queue_fault == 0
-                                                 ? "up"
-                                                 : capitals(k_queue_faults[state.queue_fault])),
+            fmt::format("queue service: {}    service switch: {}    cabinet door: {}",
+                        state.queue_fault == 0 ? "up" : capitals(k_queue_faults[state.queue_fault]),
+                        state.service_switch_on ? "SERVICE" : "run",
+                        state.cabinet_door_open ? "OPEN" : "closed"),
             state.last_message,
         });
     return lines;
@@ -265,6 +268,24 @@ std::string act(SDL_Keycode key, const PanelOptions& options, PanelState& state,
             }
             return outcome(cover, state.printer_cover_open ? "Printer cover opened."
                                                            : "Printer cover closed.");
+        }
+        case SDLK_v: {
+            const auto turned = hardware.set_service_switch(!state.service_switch_on);
+            if (turned) {
+                state.service_switch_on = !state.service_switch_on;
+            }
+            return outcome(turned, state.service_switch_on
+                                       ? "Service switch on: the kiosk hands itself over once "
+                                         "no customer is being served."
+                                       : "Service switch back to run.");
+        }
+        case SDLK_d: {
+            const auto door = hardware.set_cabinet_door(!state.cabinet_door_open);
+            if (door) {
+                state.cabinet_door_open = !state.cabinet_door_open;
+            }
+            return outcome(
+                door, state.cabinet_door_open ? "Cabinet door opened." : "Cabinet door closed.");
         }
         case SDLK_w:
             // At once: the panel does not wait for a call still on its way, as a scenario does.
