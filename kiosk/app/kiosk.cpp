@@ -203,12 +203,14 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
 
     // The branch queue service is optional (a kiosk in a branch without one still serves
     // cards): without its URL the effects meant for it are answered at once as unavailable.
+    net::HttpsEndpoint queue_endpoint;
+    queue_endpoint.base_url = self->m_config.queue_url;
+    queue_endpoint.ca_file = self->m_config.queue_ca_file;
+    queue_endpoint.client_certificate = self->m_config.client_certificate;
+    queue_endpoint.client_key = self->m_config.client_key;
     if (!self->m_config.queue_url.empty()) {
         net::QueueClientOptions queue_options;
-        queue_options.endpoint.base_url = self->m_config.queue_url;
-        queue_options.endpoint.ca_file = self->m_config.queue_ca_file;
-        queue_options.endpoint.client_certificate = self->m_config.client_certificate;
-        queue_options.endpoint.client_key = self->m_config.client_key;
+        queue_options.endpoint = queue_endpoint;
         queue_options.kiosk_id = self->m_config.terminal_id;
         queue_options.location = self->m_config.location;
         queue_options.outbox_file = self->m_config.outbox_file;
@@ -217,6 +219,16 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
             [self](core::Event event) { self->m_queue.push(std::move(event), "queue"); },
             service_notice);
     }
+
+    // The service menu's network checks run on a worker too: each may wait for a time-out.
+    net::HttpsEndpoint account_endpoint;
+    account_endpoint.base_url = self->m_config.account_url;
+    account_endpoint.ca_file = self->m_config.account_ca_file;
+    account_endpoint.client_certificate = self->m_config.client_certificate;
+    account_endpoint.client_key = self->m_config.client_key;
+    self->m_network_check = std::make_unique<NetworkCheckWorker>(
+        std::move(account_endpoint), std::move(queue_endpoint),
+        [self](core::Event event) { self->m_queue.push(std::move(event), "network"); });
 
     // The service menu's sign-in checks run on a worker: each takes a PBKDF2 run.
     self->m_sign_in = std::make_unique<SignInWorker>(
@@ -244,6 +256,7 @@ Kiosk::~Kiosk() {
     // The clients and devices first: their threads post into the queue and the transcript,
     // which are members and go after this body.
     m_sign_in.reset();
+    m_network_check.reset();
     m_queue_client.reset();
     m_account.reset();
     m_cabinet.reset();
@@ -643,6 +656,7 @@ void Kiosk::carry_out(const core::Effect& effect) {
             [&](const core::RejectCash& reject) { m_dispenser->reject(reject); },
             [&](const core::CheckDispenser&) { m_dispenser->check(); },
             [&](const core::CheckSignIn& check) { m_sign_in->check(check); },
+            [&](const core::CheckNetwork& check) { m_network_check->check(check); },
             // Each model's last published snapshot: copied, never read from the device here.
             [&](const core::ReportDevices& report) {
                 m_queue.push(

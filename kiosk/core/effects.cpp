@@ -108,6 +108,8 @@ constexpr std::string_view effect_name() {
         return "CheckSignIn";
     } else if constexpr (std::is_same_v<T, ReportDevices>) {
         return "ReportDevices";
+    } else if constexpr (std::is_same_v<T, CheckNetwork>) {
+        return "CheckNetwork";
     } else if constexpr (std::is_same_v<T, SetOutOfService>) {
         return "SetOutOfService";
     } else {

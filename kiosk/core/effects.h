@@ -211,14 +211,19 @@ struct SetOutOfService {
 struct ReportDevices {
     std::uint64_t call_id = 0;
 };
+// Ask each of the bank's services for its health, timed, with its certificate's expiry, for the
+// service menu; answered by NetworkChecked (within the services' time-outs).
+struct CheckNetwork {
+    std::uint64_t call_id = 0;
+};
 
-using Effect =
-    std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume,
-                 BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard,
-                 RenewCardAuthentication, Call, CancelCall, AccountCall, SavePreferences,
-                 ListBusinesses, TakeTicket, CallStaff, AnswerSurvey, FileComplaint, Print,
-                 StartTimer, CancelTimer, NotifyStaff, Journal, Dispense, PresentCash, RetractCash,
-                 RejectCash, CheckDispenser, CheckSignIn, SetOutOfService, ReportDevices>;
+using Effect = std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech,
+                            SetVolume, BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard,
+                            RenewCardAuthentication, Call, CancelCall, AccountCall, SavePreferences,
+                            ListBusinesses, TakeTicket, CallStaff, AnswerSurvey, FileComplaint,
+                            Print, StartTimer, CancelTimer, NotifyStaff, Journal, Dispense,
+                            PresentCash, RetractCash, RejectCash, CheckDispenser, CheckSignIn,
+                            SetOutOfService, ReportDevices, CheckNetwork>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

@@ -198,6 +198,8 @@ constexpr std::string_view event_name() {
         return "SignInChecked";
     } else if constexpr (std::is_same_v<T, DevicesReported>) {
         return "DevicesReported";
+    } else if constexpr (std::is_same_v<T, NetworkChecked>) {
+        return "NetworkChecked";
     } else {
         static_assert(std::is_same_v<T, TimerFired>, "every event needs a name");
         return "TimerFired";

@@ -302,6 +302,12 @@ struct DevicesReported {
     std::vector<DeviceSnapshot> devices;
 };
 
+// The answer to CheckNetwork: each service in k_network_services' order.
+struct NetworkChecked {
+    std::uint64_t call_id = 0;
+    std::vector<NetworkCheck> services;
+};
+
 // The electronic journal (kiosk/store) could not be written, or not opened at start-up. From
 // the record that failed on, the shell carries out none of the effects that give money
 // (is_money_giving in effects.h) and says so once with this event; what secures money still
@@ -310,15 +316,16 @@ struct JournalFailed {
     std::string reason;  // for staff: the store's error, never personal data
 };
 
-using Event = std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
-                           CardAuthenticationRenewed, PinEntryReady, PinDigitEntered, PinCleared,
-                           PinEntered, PinEntryCancelled, NewPinAgain, NewPinsDiffer,
-                           PinEntryFailed, DeviceFailed, DeviceMissing, DeviceReturned, SpeechEnded,
-                           HeadphonesPlugged, HeadphonesUnplugged, ReplyReceived, PreferencesSaved,
-                           MoneyReplyReceived, BusinessesListed, TicketIssued, StaffCallChanged,
-                           ComplaintFiled, PaperChanged, PrintFinished, TimerFired, CashDispensed,
-                           CashPresented, CashTaken, CashRetracted, CashRejected, DispenserReported,
-                           JournalFailed, ServiceSwitchChanged, SignInChecked, DevicesReported>;
+using Event =
+    std::variant<Started, KeyPressed, CardInserted, CardRead, CardReadFailed, CardRemoved,
+                 CardAuthenticationRenewed, PinEntryReady, PinDigitEntered, PinCleared, PinEntered,
+                 PinEntryCancelled, NewPinAgain, NewPinsDiffer, PinEntryFailed, DeviceFailed,
+                 DeviceMissing, DeviceReturned, SpeechEnded, HeadphonesPlugged, HeadphonesUnplugged,
+                 ReplyReceived, PreferencesSaved, MoneyReplyReceived, BusinessesListed,
+                 TicketIssued, StaffCallChanged, ComplaintFiled, PaperChanged, PrintFinished,
+                 TimerFired, CashDispensed, CashPresented, CashTaken, CashRetracted, CashRejected,
+                 DispenserReported, JournalFailed, ServiceSwitchChanged, SignInChecked,
+                 DevicesReported, NetworkChecked>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

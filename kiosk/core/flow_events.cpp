@@ -100,7 +100,8 @@ bool Flow::fits(const Event& event) const {
             [](const SpeechEnded&) { return true; },
             [this](const JournalFailed&) { return !m_session.journal_failed; },
             // The service menu (flow_service.cpp): the switch when it moved; kiosk/access's
-            // verdict on the sign-in the menu waits for; the devices' report it asked for.
+            // verdict on the sign-in the menu waits for; the devices' report and the network
+            // check it asked for.
             [this](const ServiceSwitchChanged& changed) {
                 return changed.on != m_session.service_switch_on;
             },
@@ -111,6 +112,10 @@ bool Flow::fits(const Event& event) const {
             [this, state](const DevicesReported& reported) {
                 return state == State::service && m_session.service &&
                        m_session.service->pending_report == reported.call_id;
+            },
+            [this, state](const NetworkChecked& checked) {
+                return state == State::service && m_session.service &&
+                       m_session.service->pending_network == checked.call_id;
             },
             [this](const HeadphonesPlugged&) { return !m_session.headphones; },
             [this](const HeadphonesUnplugged&) { return m_session.headphones; },

@@ -210,6 +210,9 @@ void Flow::service_key(base::Key key) {
         case ServiceStep::device:
             device_key(key);
             return;
+        case ServiceStep::network:
+            network_key(key);
+            return;
         case ServiceStep::self_tests:
             self_tests_key(key);
             return;
@@ -365,6 +368,10 @@ void Flow::service_menu_key(base::Key key) {
     } else if (key == k_service_devices_key && visit.role && may_run_diagnostics(*visit.role)) {
         accept_key();
         ask_devices();
+    } else if (key == k_service_network_key && visit.role && may_run_diagnostics(*visit.role)) {
+        accept_key();
+        visit.step = ServiceStep::network;
+        check_network();
     } else if (key == k_service_self_tests_key && visit.role && may_run_diagnostics(*visit.role)) {
         accept_key();
         visit.step = ServiceStep::self_tests;
@@ -471,6 +478,56 @@ void Flow::device_key(base::Key key) {
         accept_key();
         visit.step = ServiceStep::devices;
         show(ScreenId::service_devices);
+    } else {
+        reject_key();
+    }
+}
+
+// The network check: each service's health, how long it took and its certificate's expiry.
+// The screen says it is checking until the answer comes (within the services' time-outs).
+void Flow::check_network() {
+    ServiceVisit& visit = *m_session.service;
+    visit.pending_network = m_session.next_call_id++;
+    visit.network.clear();
+    emit(CheckNetwork{*visit.pending_network});
+    show(ScreenId::service_network);
+}
+
+void Flow::handle(const NetworkChecked& event) {
+    ServiceVisit& visit = *m_session.service;
+    visit.pending_network.reset();
+    visit.network = event.services;
+    std::string summary;
+    for (const NetworkCheck& check : visit.network) {
+        summary += summary.empty() ? "" : "; ";
+        summary += std::string(to_string(check.service)) + " ";
+        if (!check.configured) {
+            summary += "not configured";
+            continue;
+        }
+        summary +=
+            check.healthy ? "ok " + std::to_string(check.round_trip_ms) + " ms" : check.problem;
+        if (check.certificate_days_left) {
+            summary += ", certificate " + std::to_string(*check.certificate_days_left) + " days";
+        }
+    }
+    audit("network_checked", summary);
+    if (visit.step == ServiceStep::network) {
+        show(ScreenId::service_network);
+    }
+}
+
+void Flow::network_key(base::Key key) {
+    ServiceVisit& visit = *m_session.service;
+    if (key == k_network_again_key && !visit.pending_network) {
+        accept_key();
+        check_network();
+    } else if (key == k_network_back_key) {
+        // A check still under way is let go: its answer fits nothing now.
+        accept_key();
+        visit.pending_network.reset();
+        visit.step = ServiceStep::menu;
+        show(ScreenId::service_menu);
     } else {
         reject_key();
     }

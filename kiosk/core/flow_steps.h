@@ -73,6 +73,7 @@ class Flow {
     void handle(const ServiceSwitchChanged& event);
     void handle(const SignInChecked& event);
     void handle(const DevicesReported& event);
+    void handle(const NetworkChecked& event);
     // The branch queue service's answers and the printer's news (flow_branch.cpp).
     void handle(const BusinessesListed& event);
     void handle(const TicketIssued& event);
@@ -159,6 +160,8 @@ class Flow {
     void ask_devices();
     void devices_key(base::Key key);
     void device_key(base::Key key);
+    void check_network();
+    void network_key(base::Key key);
     void self_tests_key(base::Key key);
     void print_test_slip();
     void test_slip_printed(const PrintFinished& event);

@@ -103,6 +103,7 @@ enum class ScreenId {
     service_reason,
     service_devices,
     service_device,
+    service_network,
     service_tests,
     service_key_test,
 };
@@ -195,6 +196,7 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::service_reason,
     ScreenId::service_devices,
     ScreenId::service_device,
+    ScreenId::service_network,
     ScreenId::service_tests,
     ScreenId::service_key_test,
 };

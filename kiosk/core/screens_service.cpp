@@ -3,7 +3,9 @@
 // engineer's own number and role are the only person named.
 
 #include <algorithm>
+#include <charconv>
 #include <cstddef>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,6 +39,8 @@ ScreenId service_screen_for(const Session& session) {
             return ScreenId::service_devices;
         case ServiceStep::device:
             return ScreenId::service_device;
+        case ServiceStep::network:
+            return ScreenId::service_network;
         case ServiceStep::self_tests:
             return ScreenId::service_tests;
         case ServiceStep::key_test:
@@ -158,6 +162,7 @@ ScreenModel menu_screen(const Resources& resources, const Session& session) {
     if (session.service && session.service->role && may_run_diagnostics(*session.service->role)) {
         builder.add_choice("devices", k_service_devices_key);
         builder.add_choice("self_tests", k_service_self_tests_key);
+        builder.add_choice("network", k_service_network_key);
     }
     builder.add_choice("sign_out", k_service_sign_out_key);
     return std::move(builder).build();
@@ -319,6 +324,89 @@ ScreenModel device_screen(const Resources& resources, const Session& session) {
     return std::move(builder).build();
 }
 
+// A certificate's last day and the days left until then, shown with digits and said in words
+// (the Chinese voices misread Arabic numerals; a year is said digit by digit).
+Element certificate_line(const ScreenBuilder& builder, const NetworkCheck& check,
+                         std::string_view locale) {
+    const int days = check.certificate_days_left.value_or(0);
+    const std::string_view key = days < 0                             ? "certificate_expired"
+                                 : days <= k_certificate_warning_days ? "certificate_soon"
+                                                                      : "certificate_valid";
+    const std::string_view date = check.certificate_expiry;  // YYYY-MM-DD
+    const auto number = [&date](std::size_t at, std::size_t length) {
+        int value = 0;
+        if (date.size() == 10) {
+            std::from_chars(date.data() + at, date.data() + at + length, value);
+        }
+        return value;
+    };
+    const std::string year = std::to_string(number(0, 4));
+    const int month = number(5, 2);
+    const int day = number(8, 2);
+    // The months' names are the statement's.
+    const std::string month_name =
+        month >= 1 && month <= 12
+            ? builder.catalog().text("statement.month_" + std::to_string(month))
+            : std::string();
+    const int count = std::abs(days);
+    return make_element(days > k_certificate_warning_days ? Role::text : Role::notice,
+                        builder.format(key, {{"year", year},
+                                             {"month", month_name},
+                                             {"day", std::to_string(day)},
+                                             {"days", std::to_string(count)}}),
+                        builder.format(key, {{"year", word_digits(year, locale)},
+                                             {"month", month_name},
+                                             {"day", word_count(count_of(day), locale)},
+                                             {"days", word_count(count_of(count), locale)}}));
+}
+
+// Each service: whether it answered and how fast, and its certificate's expiry.
+ScreenModel network_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_network, resources, session);
+    const Catalog& catalog = builder.catalog();
+    builder.add(Role::title, "title");
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    if (visit.pending_network) {
+        builder.add(Role::text, "checking");
+    }
+    for (const NetworkCheck& check : visit.network) {
+        const std::string name =
+            catalog.text("network_service." + std::string(to_string(check.service)));
+        if (!check.configured) {
+            builder.add(
+                make_element(Role::text, builder.format("not_configured", {{"service", name}})));
+            continue;
+        }
+        if (check.healthy) {
+            builder.add(make_element(
+                Role::text,
+                builder.format("answers",
+                               {{"service", name}, {"ms", std::to_string(check.round_trip_ms)}}),
+                builder.format("answers", {{"service", name},
+                                           {"ms", word_count(count_of(check.round_trip_ms),
+                                                             session.locale)}})));
+        } else if (const std::string problem = "network_problem." + check.problem;
+                   catalog.contains(problem)) {
+            builder.add(make_element(
+                Role::notice, builder.format("no_answer", {{"service", name},
+                                                           {"problem", catalog.text(problem)}})));
+        } else {
+            // An HTTP status or a failure without words of its own: as the client named it.
+            builder.add(device_words_element(Role::notice, builder, "no_answer",
+                                             {{"service", name}}, "problem", check.problem,
+                                             session.locale));
+        }
+        if (check.certificate_days_left) {
+            builder.add(certificate_line(builder, check, session.locale));
+        }
+    }
+    if (!visit.pending_network) {
+        builder.add_choice("again", k_network_again_key);
+    }
+    builder.add_choice("back", k_network_back_key);
+    return std::move(builder).build();
+}
+
 // Keys by their catalog names, in order: "4, Help" / "4、帮助键".
 std::string key_names(const Catalog& catalog, const std::vector<base::Key>& keys) {
     std::string names;
@@ -411,6 +499,8 @@ ScreenModel service_screen(ScreenId id, const Resources& resources, const Sessio
             return devices_screen(resources, session);
         case ScreenId::service_device:
             return device_screen(resources, session);
+        case ScreenId::service_network:
+            return network_screen(resources, session);
         case ScreenId::service_tests:
             return tests_screen(resources, session);
         case ScreenId::service_key_test:

@@ -30,6 +30,8 @@ std::string_view to_string(ServiceStep step) {
             return "devices";
         case ServiceStep::device:
             return "device";
+        case ServiceStep::network:
+            return "network";
         case ServiceStep::self_tests:
             return "self_tests";
         case ServiceStep::key_test:
@@ -59,6 +61,16 @@ std::optional<OutOfServiceReason> out_of_service_reason_named(std::string_view n
         }
     }
     return std::nullopt;
+}
+
+std::string_view to_string(NetworkService service) {
+    switch (service) {
+        case NetworkService::account:
+            return "account";
+        case NetworkService::queue:
+            return "queue";
+    }
+    return "unknown";
 }
 
 bool may_set_out_of_service(EngineerRole role) {

@@ -37,6 +37,7 @@ enum class ServiceStep {
     out_of_service_reason,  // which reason the customers will see
     devices,                // every device: whether the kiosk uses it
     device,                 // one device's identity and facts, a page at a time
+    network,                // each service's answer, its time and its certificate's expiry
     self_tests,             // the tests an engineer runs, with their last results
     key_test                // every PIN pad key pressed once, each named as it arrives
 };
@@ -83,6 +84,10 @@ inline constexpr base::Key k_service_sign_out_key = base::Key::cancel;
 inline constexpr base::Key k_reason_back_key = base::Key::cancel;
 inline constexpr base::Key k_service_devices_key = base::Key::digit_2;
 inline constexpr base::Key k_service_self_tests_key = base::Key::digit_3;
+inline constexpr base::Key k_service_network_key = base::Key::digit_4;
+// On the network check's screen: check again; Cancel goes back to the menu.
+inline constexpr base::Key k_network_again_key = base::Key::enter;
+inline constexpr base::Key k_network_back_key = base::Key::cancel;
 // On the self-tests' screen; Cancel goes back to the menu.
 inline constexpr base::Key k_test_slip_key = base::Key::digit_1;
 inline constexpr base::Key k_key_test_key = base::Key::digit_2;
@@ -94,6 +99,33 @@ inline constexpr base::Key k_key_test_end_key = base::Key::cancel;
 inline constexpr base::Key k_devices_again_key = base::Key::enter;
 inline constexpr base::Key k_devices_back_key = base::Key::cancel;
 inline constexpr base::Key k_device_more_key = base::Key::digit_9;
+
+enum class NetworkService { account, queue };
+
+inline constexpr std::array k_network_services{NetworkService::account, NetworkService::queue};
+
+std::string_view to_string(NetworkService service);
+
+// How one service answered the network check: its /v1/health, on a connection of its own.
+struct NetworkCheck {
+    NetworkService service = NetworkService::account;
+    bool configured = true;  // the queue service is optional ([queue] url)
+    bool healthy = false;    // it answered 200 {"status": "ok"}
+    // When not healthy: the HTTP status ("503") or what failed ("timeout", "tls_failure",
+    // "bad_reply"), as the service clients' notices name them.
+    std::string problem;
+    int round_trip_ms = 0;  // with an answer: the request's whole time, handshake included
+    // The service certificate's last day ("2027-12-03", UTC) and the whole days left until
+    // then (0 on its last day, negative once past), when it was read.
+    std::string certificate_expiry;
+    std::optional<int> certificate_days_left;
+
+    friend bool operator==(const NetworkCheck&, const NetworkCheck&) = default;
+};
+
+// A certificate that runs out within this many days is shown as a warning: there is time to
+// have it renewed before the kiosk can no longer reach the service.
+inline constexpr int k_certificate_warning_days = 30;
 
 // An engineer's visit, from the sign-in screen until they sign out or turn the switch off.
 struct ServiceVisit {
@@ -120,8 +152,13 @@ struct ServiceVisit {
     bool key_test_run = false;
     std::vector<base::Key> keys_tested;
     std::optional<base::Key> last_key_tested;
+    // The network check awaited, and the last one's answers.
+    std::optional<std::uint64_t> pending_network;
+    std::vector<NetworkCheck> network;
 };
 
+// The bank's services the network check asks (CheckNetwork): the account service and the
+// branch queue service.
 // What the service menu offers a role (docs/service-standards.md, "Staff access"): an engineer
 // takes the kiosk out of service and back and reads the devices' diagnostics; a key custodian
 // and an administrator have nothing here yet beyond signing out.

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <sstream>
+#include <string>
 
 #include "base/wipe.h"
 
@@ -189,6 +191,23 @@ std::string trimmed(std::string_view text) {
     return std::string(text.substr(first, last - first + 1));
 }
 
+// The "Expire date" of the chain's first certificate (the service's own) in CURLINFO_CERTINFO.
+std::optional<std::chrono::system_clock::time_point> service_certificate_expiry(CURL* handle) {
+    curl_certinfo* chain = nullptr;
+    if (curl_easy_getinfo(handle, CURLINFO_CERTINFO, &chain) != CURLE_OK || chain == nullptr ||
+        chain->num_of_certs < 1) {
+        return std::nullopt;
+    }
+    constexpr std::string_view k_field = "Expire date:";
+    for (const curl_slist* item = chain->certinfo[0]; item != nullptr; item = item->next) {
+        const std::string_view line(item->data);
+        if (line.starts_with(k_field)) {
+            return parse_certificate_time(line.substr(k_field.size()));
+        }
+    }
+    return std::nullopt;
+}
+
 // Runs one transfer on the multi handle to its end: its result, or none when abandoned() said
 // so first (checked whenever libcurl wakes up; curl_multi_wakeup makes that at once).
 std::optional<CURLcode> drive(CURLM* multi, CURL* handle, const std::function<bool()>& abandoned) {
@@ -309,6 +328,43 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value) {
     return std::min(std::chrono::seconds(seconds), k_longest_retry_after);
 }
 
+std::optional<std::chrono::system_clock::time_point> parse_certificate_time(std::string_view text) {
+    // "Dec  3 19:30:00 2027 GMT": the month's English abbreviation, the day padded to two
+    // places with a space, the time, the year, and always GMT.
+    constexpr std::array<std::string_view, 12> k_months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::istringstream words{std::string(text)};
+    std::string month;
+    int day = 0;
+    std::string time;
+    int year = 0;
+    std::string zone;
+    if (!(words >> month >> day >> time >> year >> zone) || zone != "GMT") {
+        return std::nullopt;
+    }
+    const auto found = std::ranges::find(k_months, month);
+    int hours = 0;
+    int minutes = 0;
+    int seconds = 0;
+    char first_colon = 0;
+    char second_colon = 0;
+    std::istringstream clock{time};
+    if (found == k_months.end() ||
+        !(clock >> hours >> first_colon >> minutes >> second_colon >> seconds) ||
+        first_colon != ':' || second_colon != ':' || hours > 23 || minutes > 59 || seconds > 60) {
+        return std::nullopt;
+    }
+    const std::chrono::year_month_day date{
+        std::chrono::year{year},
+        std::chrono::month{static_cast<unsigned>(found - k_months.begin() + 1)},
+        std::chrono::day{static_cast<unsigned>(day)}};
+    if (!date.ok()) {
+        return std::nullopt;
+    }
+    return std::chrono::sys_days{date} + std::chrono::hours{hours} + std::chrono::minutes{minutes} +
+           std::chrono::seconds{seconds};
+}
+
 bool is_plain_loopback_url(std::string_view base_url) {
     constexpr std::string_view k_scheme = "http://";
     if (!base_url.starts_with(k_scheme)) {
@@ -413,7 +469,8 @@ HttpsReply HttpsChannel::exchange(const HttpsEndpoint& endpoint, const HttpsRequ
                    static_cast<long>(endpoint.connect_timeout.count())) &&
         set_option(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(endpoint.total_timeout.count())) &&
         set_option(handle, CURLOPT_NOSIGNAL, 1L) &&
-        set_option(handle, CURLOPT_ERRORBUFFER, error_text.data());
+        set_option(handle, CURLOPT_ERRORBUFFER, error_text.data()) &&
+        (!request.read_certificate || set_option(handle, CURLOPT_CERTINFO, 1L));
     if (!configured) {
         return failed(TransportFailure::insecure_configuration);
     }
@@ -442,6 +499,13 @@ HttpsReply HttpsChannel::exchange(const HttpsEndpoint& endpoint, const HttpsRequ
     }
     if (const auto replayed = header_value(handle, "Idempotent-Replayed")) {
         done.idempotent_replayed = trimmed(*replayed) == "true";
+    }
+    curl_off_t total_microseconds = 0;
+    if (curl_easy_getinfo(handle, CURLINFO_TOTAL_TIME_T, &total_microseconds) == CURLE_OK) {
+        done.elapsed = std::chrono::microseconds(total_microseconds);
+    }
+    if (request.read_certificate) {
+        done.certificate_expires = service_certificate_expiry(handle);
     }
     return done;
 }

@@ -74,6 +74,9 @@ struct HttpsRequest {
     std::string_view accept = "application/json";
     // Further header lines, e.g. "Idempotency-Key: 7c9e6679-7425-40de-944b-e07fc1f90ae7".
     std::vector<std::string> headers{};
+    // Read the service certificate's expiry (HttpsReply::certificate_expires). libcurl reports
+    // a certificate only for a connection it made for this request, not for one it reused.
+    bool read_certificate = false;
 };
 
 // The reply body, collected up to a limit; past it the transfer fails as reply_too_large.
@@ -113,6 +116,12 @@ struct HttpsReply {
     std::optional<std::chrono::seconds> retry_after{};
     // Idempotent-Replayed: true, which a client may note but must not depend on.
     bool idempotent_replayed = false;
+    // From the start of the exchange to the reply's end, connection and handshake included
+    // (libcurl's total time); with http_status only.
+    std::chrono::microseconds elapsed{};
+    // When the service's own certificate (the chain's first) stops being valid, when
+    // HttpsRequest::read_certificate asked for it and the connection was new.
+    std::optional<std::chrono::system_clock::time_point> certificate_expires{};
 
     bool abandoned() const { return !http_status && failure == TransportFailure::cancelled; }
     // For a notice: "201", or the failure's name ("timeout", "tls_failure", ...).
@@ -122,6 +131,10 @@ struct HttpsReply {
 // Reads a Retry-After value as the queue contract writes it: whole seconds, 0 to any size
 // (taken as at most k_longest_retry_after); anything else (an HTTP date, text) is none.
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value);
+
+// A certificate's expiry as libcurl's OpenSSL backend words it in CURLINFO_CERTINFO's
+// "Expire date" ("Dec  3 19:30:00 2027 GMT", OpenSSL's ASN1_TIME_print); none when it is not.
+std::optional<std::chrono::system_clock::time_point> parse_certificate_time(std::string_view text);
 
 // Whether `base_url` is http:// to a loopback host (127.0.0.1, localhost, [::1]) with at most
 // a port after it: the only plain URL the test-only endpoint setting allows.

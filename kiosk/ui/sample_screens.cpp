@@ -153,6 +153,18 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
     session.service->key_test_run = true;
     session.service->keys_tested = {base::Key::digit_1, base::Key::enter, base::Key::star};
     session.service->last_key_tested = base::Key::star;
+    // The network check: the account service answering with a certificate near its end, the
+    // queue service not answering.
+    core::NetworkCheck account;
+    account.service = core::NetworkService::account;
+    account.healthy = true;
+    account.round_trip_ms = 1'234;
+    account.certificate_expiry = "2026-12-20";
+    account.certificate_days_left = 16;
+    core::NetworkCheck queue;
+    queue.service = core::NetworkService::queue;
+    queue.problem = "connect_failed";
+    session.service->network = {account, queue};
     std::vector<core::ScreenModel> screens;
     screens.reserve(core::k_all_screen_ids.size());
     for (const core::ScreenId id : core::k_all_screen_ids) {

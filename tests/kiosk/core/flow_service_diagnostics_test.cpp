@@ -506,3 +506,101 @@ TEST_CASE("Only an engineer's role runs the self-tests") {
         CHECK(kiosk.session().screen.id == "service_menu");
     }
 }
+
+namespace {
+
+NetworkCheck healthy(NetworkService service, int milliseconds, std::string expiry, int days) {
+    NetworkCheck check;
+    check.service = service;
+    check.healthy = true;
+    check.round_trip_ms = milliseconds;
+    check.certificate_expiry = std::move(expiry);
+    check.certificate_days_left = days;
+    return check;
+}
+
+// Opens the network check and answers it with `services`.
+void check_network(FlowDriver& kiosk, Key key, std::vector<NetworkCheck> services) {
+    const auto asked = effects_of<CheckNetwork>(kiosk.send(KeyPressed{key}));
+    REQUIRE(asked.size() == 1);
+    CHECK(kiosk.session().screen.id == "service_network");
+    kiosk.send(NetworkChecked{asked.front().call_id, std::move(services)});
+}
+
+}  // namespace
+
+TEST_CASE("The network check says it is checking, then each service's time and certificate") {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer);
+    CHECK(shows(kiosk, "Network"));
+    kiosk.forget();
+    const auto asked = effects_of<CheckNetwork>(kiosk.send(KeyPressed{k_service_network_key}));
+    REQUIRE(asked.size() == 1);
+    CHECK(shows(kiosk, kiosk.text("service_network.checking")));
+    // No second check while one runs; Cancel is always there.
+    CHECK_FALSE(shows(kiosk, "Check again"));
+    kiosk.forget();
+    kiosk.send(KeyPressed{k_network_again_key});
+    CHECK_FALSE(has_effect<CheckNetwork>(kiosk.all()));
+    kiosk.forget();
+    NetworkCheck queue;
+    queue.service = NetworkService::queue;
+    queue.problem = "timeout";
+    kiosk.send(NetworkChecked{asked.front().call_id,
+                              {healthy(NetworkService::account, 42, "2027-12-03", 364), queue}});
+    CHECK(shows(kiosk, "Account service: answers in 42 ms"));
+    CHECK(shows(kiosk, "Its certificate is valid until 3 December 2027: 364 days left."));
+    CHECK(shows(kiosk, "Branch queue service: no answer: no answer in time"));
+    CHECK(mentions(kiosk.all(), "Account service: answers in 42 ms"));
+    CHECK(std::ranges::count(audits(kiosk.all()),
+                             "network_checked account ok 42 ms, certificate 364 days; queue "
+                             "timeout") == 1);
+    // Check again: a new call, the screen says it is checking once more.
+    kiosk.forget();
+    kiosk.send(KeyPressed{k_network_again_key});
+    CHECK(has_effect<CheckNetwork>(kiosk.all()));
+    CHECK(shows(kiosk, kiosk.text("service_network.checking")));
+    // Cancel lets it go; its late answer fits nothing.
+    const auto again = effects_of<CheckNetwork>(kiosk.all());
+    kiosk.send(KeyPressed{k_network_back_key});
+    CHECK(kiosk.session().screen.id == "service_menu");
+    kiosk.forget();
+    kiosk.send(NetworkChecked{again.front().call_id, {}});
+    CHECK_FALSE(has_effect<Show>(kiosk.all()));
+}
+
+TEST_CASE("A certificate near its end or past it is a warning; a service not configured says so") {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer, "zh-CN");
+    NetworkCheck queue;
+    queue.service = NetworkService::queue;
+    queue.configured = false;
+    check_network(kiosk, k_service_network_key,
+                  {healthy(NetworkService::account, 1'250, "2026-12-20", 16), queue});
+    const auto notice = std::ranges::find_if(kiosk.session().screen.elements, [](const Element& e) {
+        return e.text == "证书将于2026年12月20日到期，只剩16天，请安排更换。";
+    });
+    REQUIRE(notice != kiosk.session().screen.elements.end());
+    CHECK(notice->role == Role::notice);
+    // Said with the Chinese voice's numbers: the year digit by digit.
+    CHECK(notice->speech == "证书将于二零二六年12月二十日到期，只剩十六天，请安排更换。");
+    CHECK(shows(kiosk, "账户服务：1250毫秒响应"));
+    CHECK(shows(kiosk, "网点排队服务：本机未配置"));
+    kiosk.send(KeyPressed{k_network_back_key});
+    check_network(kiosk, k_service_network_key,
+                  {healthy(NetworkService::account, 30, "2026-11-30", -4), queue});
+    CHECK(shows(kiosk, "证书已于2026年11月30日到期，已过4天，请立即更换。"));
+    // A failure is told in words; an HTTP status as it is, said by the English voice.
+    kiosk.send(KeyPressed{k_network_back_key});
+    NetworkCheck failing;
+    failing.service = NetworkService::account;
+    failing.problem = "tls_failure";
+    check_network(kiosk, k_service_network_key, {failing, queue});
+    CHECK(shows(kiosk, "账户服务：没有响应：安全连接失败，证书或密钥有误"));
+    kiosk.send(KeyPressed{k_network_back_key});
+    failing.problem = "503";
+    kiosk.forget();
+    check_network(kiosk, k_service_network_key, {failing, queue});
+    CHECK(shows(kiosk, "账户服务：没有响应：503"));
+    CHECK(std::ranges::any_of(utterances(kiosk.all()), [](const Utterance& utterance) {
+        return utterance.text == "503" && utterance.locale == "en";
+    }));
+}

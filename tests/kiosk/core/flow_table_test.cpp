@@ -551,10 +551,14 @@ std::vector<Event> session_probes(const Session& session) {
             break;
         }
     }
-    // The devices' report: to the one awaited, and to one never asked for.
+    // The devices' report and the network check: to the one awaited, or to one never asked
+    // for.
     const std::optional<std::uint64_t> report =
         session.service ? session.service->pending_report : std::nullopt;
     events.push_back(DevicesReported{report.value_or(stale), {}});
+    const std::optional<std::uint64_t> network =
+        session.service ? session.service->pending_network : std::nullopt;
+    events.push_back(NetworkChecked{network.value_or(stale), {}});
     for (const TimerId id : every_value<TimerId>()) {
         events.push_back(TimerFired{id});
     }
