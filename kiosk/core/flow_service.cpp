@@ -385,7 +385,6 @@ void Flow::service_menu_key(base::Key key) {
 }
 
 void Flow::out_of_service_reason_key(base::Key key) {
-    ServiceVisit& visit = *m_session.service;
     const std::optional<int> digit = base::digit_value(key);
     if (digit && *digit >= 1 &&
         static_cast<std::size_t>(*digit) <= k_out_of_service_reasons.size()) {
@@ -395,15 +394,19 @@ void Flow::out_of_service_reason_key(base::Key key) {
         m_session.out_of_service = reason;
         audit("out_of_service", "on " + std::string(to_string(reason)));
         emit(SetOutOfService{reason});
-        visit.step = ServiceStep::menu;
-        show(ScreenId::service_menu);
+        show_service_menu();
     } else if (key == k_reason_back_key) {
         accept_key();
-        visit.step = ServiceStep::menu;
-        show(ScreenId::service_menu);
+        show_service_menu();
     } else {
         reject_key();
     }
+}
+
+// Back to the menu from one of its screens.
+void Flow::show_service_menu() {
+    m_session.service->step = ServiceStep::menu;
+    show(ScreenId::service_menu);
 }
 
 // What the devices' models know, asked for the devices' screens: the screen follows the answer.
@@ -455,8 +458,7 @@ void Flow::devices_key(base::Key key) {
     } else if (key == k_devices_back_key) {
         accept_key();
         visit.devices.clear();
-        visit.step = ServiceStep::menu;
-        show(ScreenId::service_menu);
+        show_service_menu();
     } else {
         reject_key();
     }
@@ -526,8 +528,7 @@ void Flow::network_key(base::Key key) {
         // A check still under way is let go: its answer fits nothing now.
         accept_key();
         visit.pending_network.reset();
-        visit.step = ServiceStep::menu;
-        show(ScreenId::service_menu);
+        show_service_menu();
     } else {
         reject_key();
     }
@@ -559,8 +560,7 @@ void Flow::self_tests_key(base::Key key) {
         audit("tone_test", m_session.headphones ? "headphones" : "speaker");
     } else if (key == k_self_tests_back_key) {
         accept_key();
-        visit.step = ServiceStep::menu;
-        show(ScreenId::service_menu);
+        show_service_menu();
     } else {
         reject_key();
     }

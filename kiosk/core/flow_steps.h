@@ -157,6 +157,7 @@ class Flow {
     void check_sign_in();
     void service_menu_key(base::Key key);
     void out_of_service_reason_key(base::Key key);
+    void show_service_menu();
     void ask_devices();
     void devices_key(base::Key key);
     void device_key(base::Key key);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "kiosk/net/health_check.h"
+#include "simulator/bank/loopback_server.h"
 #include "tests/kiosk/net/test_certificates.h"
 
 using namespace std::chrono_literals;
@@ -32,13 +33,9 @@ class HealthService {
                          response.status = status;
                          response.set_content(body, "application/json");
                      });
-        m_port = m_server.bind_to_any_port("127.0.0.1");
-        REQUIRE(m_port > 0);
-        m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        const auto deadline = std::chrono::steady_clock::now() + 5s;
-        while (!m_server.is_running() && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(1ms);
-        }
+        const auto port = simulator::bank::listen_in_background(m_server, "127.0.0.1", 0, m_thread);
+        REQUIRE(port.has_value());
+        m_port = *port;
     }
     ~HealthService() {
         m_server.stop();

@@ -11,6 +11,7 @@
 #include "base/bytes.h"
 #include "kiosk/net/account_client.h"
 #include "kiosk/net/queue_client.h"
+#include "simulator/bank/loopback_server.h"
 #include "tests/kiosk/net/fake_queue_service.h"
 #include "tests/kiosk/net/queue_recorder.h"
 #include "tests/kiosk/net/test_certificates.h"
@@ -73,13 +74,9 @@ class MutualTlsAccountService {
             response.status = 404;
             response.set_content(R"({"result":"card_unknown"})", "application/json");
         });
-        m_port = m_server.bind_to_any_port("127.0.0.1");
-        REQUIRE(m_port > 0);
-        m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        const auto deadline = std::chrono::steady_clock::now() + 5s;
-        while (!m_server.is_running() && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(1ms);
-        }
+        const auto port = simulator::bank::listen_in_background(m_server, "127.0.0.1", 0, m_thread);
+        REQUIRE(port.has_value());
+        m_port = *port;
     }
     ~MutualTlsAccountService() {
         m_server.stop();
