@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <expected>
 #include <utility>
 
@@ -155,6 +156,31 @@ UnfinishedReading CashJournal::read_unfinished() {
         reading.unfinished.push_back(std::move(withdrawal));
     }
     return reading;
+}
+
+core::FaultsReported CashJournal::recent_faults(std::uint64_t call_id) const {
+    core::FaultsReported report{
+        .call_id = call_id, .readable = false, .journal_records = 0, .faults = {}};
+    if (!m_journal) {
+        return report;
+    }
+    const auto records = m_journal->latest_named("staff_notified");
+    if (!records) {
+        return report;
+    }
+    report.readable = true;
+    report.journal_records = m_journal->tail().sequence;
+    for (const kiosk::store::JournalRecord& record : *records) {
+        const std::time_t seconds = static_cast<std::time_t>(record.at_unix_ms / 1'000);
+        std::tm local{};
+        localtime_r(&seconds, &local);
+        report.faults.push_back(core::RecentFault{.month = local.tm_mon + 1,
+                                                  .day = local.tm_mday,
+                                                  .hour = local.tm_hour,
+                                                  .minute = local.tm_min,
+                                                  .reason = record.entry.detail});
+    }
+    return report;
 }
 
 bool CashJournal::admit(const core::Effect& effect) {

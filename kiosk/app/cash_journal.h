@@ -65,6 +65,11 @@ class CashJournal {
 
     bool failed() const { return m_failure.has_value(); }
 
+    // The service menu's recent faults (core::ReportFaults): the latest records of the faults
+    // staff were told of (`staff_notified`), newest first, with their local time, and how many
+    // records the journal holds. Not readable: a journal that could not be opened or read.
+    core::FaultsReported recent_faults(std::uint64_t call_id) const;
+
   private:
     explicit CashJournal(std::unique_ptr<kiosk::store::Journal> journal,
                          std::optional<std::string> failure);

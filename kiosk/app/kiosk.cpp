@@ -657,6 +657,9 @@ void Kiosk::carry_out(const core::Effect& effect) {
             [&](const core::CheckDispenser&) { m_dispenser->check(); },
             [&](const core::CheckSignIn& check) { m_sign_in->check(check); },
             [&](const core::CheckNetwork& check) { m_network_check->check(check); },
+            [&](const core::ReportFaults& report) {
+                m_queue.push(m_cash_journal.recent_faults(report.call_id), "journal");
+            },
             // Each model's last published snapshot: copied, never read from the device here.
             [&](const core::ReportDevices& report) {
                 m_queue.push(

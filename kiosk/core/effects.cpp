@@ -110,6 +110,8 @@ constexpr std::string_view effect_name() {
         return "ReportDevices";
     } else if constexpr (std::is_same_v<T, CheckNetwork>) {
         return "CheckNetwork";
+    } else if constexpr (std::is_same_v<T, ReportFaults>) {
+        return "ReportFaults";
     } else if constexpr (std::is_same_v<T, SetOutOfService>) {
         return "SetOutOfService";
     } else {

@@ -190,7 +190,7 @@ struct Journal {
     std::string event;
     std::string detail;
     std::optional<TransactionRecord> transaction = std::nullopt;
-    bool audit = false;
+    bool audit = false;  // the audit trail: the service menu's steps, every notice to staff
 };
 
 // Ask kiosk/access whether this engineer may sign in; answered by SignInChecked. The password
@@ -216,6 +216,11 @@ struct ReportDevices {
 struct CheckNetwork {
     std::uint64_t call_id = 0;
 };
+// Read the latest faults staff were told of back from the electronic journal, for the service
+// menu; answered at once by FaultsReported.
+struct ReportFaults {
+    std::uint64_t call_id = 0;
+};
 
 using Effect = std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech,
                             SetVolume, BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard,
@@ -223,7 +228,7 @@ using Effect = std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, 
                             ListBusinesses, TakeTicket, CallStaff, AnswerSurvey, FileComplaint,
                             Print, StartTimer, CancelTimer, NotifyStaff, Journal, Dispense,
                             PresentCash, RetractCash, RejectCash, CheckDispenser, CheckSignIn,
-                            SetOutOfService, ReportDevices, CheckNetwork>;
+                            SetOutOfService, ReportDevices, CheckNetwork, ReportFaults>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

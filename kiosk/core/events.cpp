@@ -200,6 +200,8 @@ constexpr std::string_view event_name() {
         return "DevicesReported";
     } else if constexpr (std::is_same_v<T, NetworkChecked>) {
         return "NetworkChecked";
+    } else if constexpr (std::is_same_v<T, FaultsReported>) {
+        return "FaultsReported";
     } else {
         static_assert(std::is_same_v<T, TimerFired>, "every event needs a name");
         return "TimerFired";

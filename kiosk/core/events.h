@@ -308,6 +308,15 @@ struct NetworkChecked {
     std::vector<NetworkCheck> services;
 };
 
+// The answer to ReportFaults: the latest faults, newest first (kiosk/store's k_latest_records
+// at most), and how many records the journal holds; `readable` false when it could not be read.
+struct FaultsReported {
+    std::uint64_t call_id = 0;
+    bool readable = true;
+    std::int64_t journal_records = 0;
+    std::vector<RecentFault> faults;
+};
+
 // The electronic journal (kiosk/store) could not be written, or not opened at start-up. From
 // the record that failed on, the shell carries out none of the effects that give money
 // (is_money_giving in effects.h) and says so once with this event; what secures money still
@@ -325,7 +334,7 @@ using Event =
                  TicketIssued, StaffCallChanged, ComplaintFiled, PaperChanged, PrintFinished,
                  TimerFired, CashDispensed, CashPresented, CashTaken, CashRetracted, CashRejected,
                  DispenserReported, JournalFailed, ServiceSwitchChanged, SignInChecked,
-                 DevicesReported, NetworkChecked>;
+                 DevicesReported, NetworkChecked, FaultsReported>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

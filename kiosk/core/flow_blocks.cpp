@@ -207,8 +207,10 @@ void Flow::cancel_call() {
     }
 }
 
+// Every notice is in the audit trail, so that the electronic journal keeps it for the service
+// menu's recent faults.
 void Flow::notify_staff(std::string reason, AssistanceReason kind) {
-    journal("staff_notified", reason);
+    audit("staff_notified", reason);
     emit(NotifyStaff{std::move(reason), kind});
 }
 

@@ -117,6 +117,10 @@ bool Flow::fits(const Event& event) const {
                 return state == State::service && m_session.service &&
                        m_session.service->pending_network == checked.call_id;
             },
+            [this, state](const FaultsReported& reported) {
+                return state == State::service && m_session.service &&
+                       m_session.service->pending_faults == reported.call_id;
+            },
             [this](const HeadphonesPlugged&) { return !m_session.headphones; },
             [this](const HeadphonesUnplugged&) { return m_session.headphones; },
             [this, state](const ReplyReceived& reply) {

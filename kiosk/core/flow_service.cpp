@@ -175,9 +175,9 @@ void Flow::service_key(base::Key key) {
         speak_screen_again();
         return;
     }
-    // The devices' report is on its way (the shell answers at once): the screen it leads to is
-    // not yet shown, so no key may lead elsewhere meanwhile.
-    if (visit.pending_report) {
+    // The devices' report or the faults are on their way (the shell answers at once): the
+    // screen they lead to is not yet shown, so no key may lead elsewhere meanwhile.
+    if (visit.pending_report || visit.pending_faults) {
         reject_key();
         return;
     }
@@ -212,6 +212,9 @@ void Flow::service_key(base::Key key) {
             return;
         case ServiceStep::network:
             network_key(key);
+            return;
+        case ServiceStep::faults:
+            faults_key(key);
             return;
         case ServiceStep::self_tests:
             self_tests_key(key);
@@ -368,6 +371,9 @@ void Flow::service_menu_key(base::Key key) {
     } else if (key == k_service_devices_key && visit.role && may_run_diagnostics(*visit.role)) {
         accept_key();
         ask_devices();
+    } else if (key == k_service_faults_key && visit.role && may_run_diagnostics(*visit.role)) {
+        accept_key();
+        ask_faults();
     } else if (key == k_service_network_key && visit.role && may_run_diagnostics(*visit.role)) {
         accept_key();
         visit.step = ServiceStep::network;
@@ -480,6 +486,42 @@ void Flow::device_key(base::Key key) {
         accept_key();
         visit.step = ServiceStep::devices;
         show(ScreenId::service_devices);
+    } else {
+        reject_key();
+    }
+}
+
+// The latest faults, read back from the electronic journal: the screen follows the answer.
+void Flow::ask_faults() {
+    ServiceVisit& visit = *m_session.service;
+    visit.pending_faults = m_session.next_call_id++;
+    emit(ReportFaults{*visit.pending_faults});
+}
+
+void Flow::handle(const FaultsReported& event) {
+    ServiceVisit& visit = *m_session.service;
+    visit.pending_faults.reset();
+    visit.faults = event.faults;
+    visit.faults_readable = event.readable;
+    visit.journal_records = event.journal_records;
+    visit.faults_page = 0;
+    visit.step = ServiceStep::faults;
+    audit("faults_read", event.readable ? std::to_string(event.faults.size()) : "unreadable");
+    show(ScreenId::service_faults);
+}
+
+void Flow::faults_key(base::Key key) {
+    ServiceVisit& visit = *m_session.service;
+    const std::size_t pages =
+        faults_pages(visit.faults.size(), m_session.text_size, m_session.elder_mode);
+    if (key == k_faults_more_key && pages > 1) {
+        accept_key();
+        visit.faults_page = (visit.faults_page + 1) % pages;
+        show(ScreenId::service_faults);
+    } else if (key == k_faults_back_key) {
+        accept_key();
+        visit.faults.clear();
+        show_service_menu();
     } else {
         reject_key();
     }

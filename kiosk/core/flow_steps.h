@@ -74,6 +74,7 @@ class Flow {
     void handle(const SignInChecked& event);
     void handle(const DevicesReported& event);
     void handle(const NetworkChecked& event);
+    void handle(const FaultsReported& event);
     // The branch queue service's answers and the printer's news (flow_branch.cpp).
     void handle(const BusinessesListed& event);
     void handle(const TicketIssued& event);
@@ -161,6 +162,8 @@ class Flow {
     void ask_devices();
     void devices_key(base::Key key);
     void device_key(base::Key key);
+    void ask_faults();
+    void faults_key(base::Key key);
     void check_network();
     void network_key(base::Key key);
     void self_tests_key(base::Key key);

@@ -186,6 +186,8 @@ std::string_view to_string(ScreenId id) {
             return "service_device";
         case ScreenId::service_network:
             return "service_network";
+        case ScreenId::service_faults:
+            return "service_faults";
         case ScreenId::service_tests:
             return "service_tests";
         case ScreenId::service_key_test:
@@ -819,6 +821,7 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::service_devices:
         case ScreenId::service_device:
         case ScreenId::service_network:
+        case ScreenId::service_faults:
         case ScreenId::service_tests:
         case ScreenId::service_key_test:
             return service_screen(id, resources, session);

@@ -104,6 +104,7 @@ enum class ScreenId {
     service_devices,
     service_device,
     service_network,
+    service_faults,
     service_tests,
     service_key_test,
 };
@@ -197,6 +198,7 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::service_devices,
     ScreenId::service_device,
     ScreenId::service_network,
+    ScreenId::service_faults,
     ScreenId::service_tests,
     ScreenId::service_key_test,
 };

@@ -41,6 +41,8 @@ ScreenId service_screen_for(const Session& session) {
             return ScreenId::service_device;
         case ServiceStep::network:
             return ScreenId::service_network;
+        case ServiceStep::faults:
+            return ScreenId::service_faults;
         case ServiceStep::self_tests:
             return ScreenId::service_tests;
         case ServiceStep::key_test:
@@ -163,6 +165,7 @@ ScreenModel menu_screen(const Resources& resources, const Session& session) {
         builder.add_choice("devices", k_service_devices_key);
         builder.add_choice("self_tests", k_service_self_tests_key);
         builder.add_choice("network", k_service_network_key);
+        builder.add_choice("faults", k_service_faults_key);
     }
     builder.add_choice("sign_out", k_service_sign_out_key);
     return std::move(builder).build();
@@ -407,6 +410,86 @@ ScreenModel network_screen(const Resources& resources, const Session& session) {
     return std::move(builder).build();
 }
 
+// The latest faults, newest first, a page at a time: when, the reason as journaled, and what
+// to do about it.
+ScreenModel faults_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_faults, resources, session);
+    const Catalog& catalog = builder.catalog();
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    const std::size_t per_page = faults_per_page(session.text_size, session.elder_mode);
+    const std::size_t pages =
+        faults_pages(visit.faults.size(), session.text_size, session.elder_mode);
+    const std::size_t page = std::min(visit.faults_page, pages - 1);
+    const auto numbered = [&](std::string_view key, const auto& number) {
+        return builder.format(
+            key,
+            {{"page", number(page + 1)},
+             {"pages", number(pages)},
+             {"records",
+              number(static_cast<std::size_t>(std::max<std::int64_t>(0, visit.journal_records)))}});
+    };
+    const auto figures = [](std::size_t value) { return std::to_string(value); };
+    const auto words = [&](std::size_t value) { return word_count(value, session.locale); };
+    const std::string_view title = pages > 1 ? "title_page" : "title";
+    builder.add(make_element(Role::title, numbered(title, figures), numbered(title, words)));
+    if (!visit.faults_readable) {
+        builder.add(Role::notice, "unreadable");
+    } else if (visit.faults.empty()) {
+        builder.add(make_element(Role::text, numbered("none", figures), numbered("none", words)));
+    } else {
+        builder.add(
+            make_element(Role::text, numbered("records", figures), numbered("records", words)));
+    }
+    for (std::size_t index = page * per_page;
+         index < std::min(visit.faults.size(), (page + 1) * per_page); ++index) {
+        const RecentFault& fault = visit.faults[index];
+        // The months' names are the statement's.
+        const std::string month_name =
+            fault.month >= 1 && fault.month <= 12
+                ? catalog.text("statement.month_" + std::to_string(fault.month))
+                : std::string();
+        const auto when = [&](std::string_view key, const auto& number) {
+            return builder.format(key, {{"month", month_name},
+                                        {"day", number(fault.day)},
+                                        {"hour", number(fault.hour)},
+                                        {"minute", number(fault.minute)}});
+        };
+        const auto padded = [](int value) {
+            return (value < 10 ? "0" : "") + std::to_string(value);
+        };
+        const std::string shown_when = when("when", padded);
+        // Said as a time is said: the Chinese voices need the numbers in words (点, 分).
+        const std::string said_when =
+            is_chinese_locale(session.locale)
+                ? when("when_said",
+                       [&](int value) { return word_count(count_of(value), session.locale); })
+                : when("when_said", padded);
+        // The reason is the flow's English: in Chinese, said after the time by the English voice.
+        Element line =
+            make_element(Role::notice,
+                         builder.format("fault", {{"when", shown_when}, {"reason", fault.reason}}));
+        if (is_chinese_locale(session.locale)) {
+            line.speech = builder.format("fault", {{"when", said_when}, {"reason", ""}});
+            line.speech_after.push_back(
+                SpeechPart{fault.reason, std::string(k_device_words_locale)});
+        } else {
+            line.speech = builder.format("fault", {{"when", said_when}, {"reason", fault.reason}});
+        }
+        builder.add(std::move(line));
+        builder.add(make_element(
+            Role::text,
+            builder.format(
+                "advice",
+                {{"advice", catalog.text("fault_advice." +
+                                         std::string(to_string(fault_advice(fault.reason))))}})));
+    }
+    if (pages > 1) {
+        builder.add_choice("more", k_faults_more_key);
+    }
+    builder.add_choice("back", k_faults_back_key);
+    return std::move(builder).build();
+}
+
 // Keys by their catalog names, in order: "4, Help" / "4、帮助键".
 std::string key_names(const Catalog& catalog, const std::vector<base::Key>& keys) {
     std::string names;
@@ -501,6 +584,8 @@ ScreenModel service_screen(ScreenId id, const Resources& resources, const Sessio
             return device_screen(resources, session);
         case ScreenId::service_network:
             return network_screen(resources, session);
+        case ScreenId::service_faults:
+            return faults_screen(resources, session);
         case ScreenId::service_tests:
             return tests_screen(resources, session);
         case ScreenId::service_key_test:

@@ -32,6 +32,8 @@ std::string_view to_string(ServiceStep step) {
             return "device";
         case ServiceStep::network:
             return "network";
+        case ServiceStep::faults:
+            return "faults";
         case ServiceStep::self_tests:
             return "self_tests";
         case ServiceStep::key_test:
@@ -71,6 +73,60 @@ std::string_view to_string(NetworkService service) {
             return "queue";
     }
     return "unknown";
+}
+
+std::string_view to_string(FaultAdvice advice) {
+    switch (advice) {
+        case FaultAdvice::printer_paper:
+            return "printer_paper";
+        case FaultAdvice::device:
+            return "device";
+        case FaultAdvice::pin_pad:
+            return "pin_pad";
+        case FaultAdvice::card_left:
+            return "card_left";
+        case FaultAdvice::service:
+            return "service";
+        case FaultAdvice::dispenser:
+            return "dispenser";
+        case FaultAdvice::money:
+            return "money";
+        case FaultAdvice::journal:
+            return "journal";
+        case FaultAdvice::other:
+            return "other";
+    }
+    return "other";
+}
+
+// The reasons are the flow's own (notify_staff's callers), matched by how they begin or end.
+FaultAdvice fault_advice(std::string_view reason) {
+    const auto begins = [reason](std::string_view start) { return reason.starts_with(start); };
+    if (reason.ends_with(" missing") || reason.ends_with(" fault")) {
+        return FaultAdvice::device;
+    }
+    if (begins("receipt printer")) {
+        return FaultAdvice::printer_paper;
+    }
+    if (begins("PIN pad")) {
+        return FaultAdvice::pin_pad;
+    }
+    if (begins("card left")) {
+        return FaultAdvice::card_left;
+    }
+    if (begins("account service") || begins("queue service") || begins("staff call not placed")) {
+        return FaultAdvice::service;
+    }
+    if (begins("cash dispenser")) {
+        return FaultAdvice::dispenser;
+    }
+    if (begins("withdrawal") || begins("transfer")) {
+        return FaultAdvice::money;
+    }
+    if (begins("electronic journal")) {
+        return FaultAdvice::journal;
+    }
+    return FaultAdvice::other;
 }
 
 bool may_set_out_of_service(EngineerRole role) {
@@ -117,6 +173,16 @@ std::size_t device_lines_per_page(TextSize size, bool elder_mode) {
             return elder_mode ? 2 : 3;
     }
     return 2;
+}
+
+std::size_t faults_per_page(TextSize size, bool elder_mode) {
+    // A fault and its advice take about three of a device's lines.
+    return std::max<std::size_t>(1, device_lines_per_page(size, elder_mode) / 3);
+}
+
+std::size_t faults_pages(std::size_t faults, TextSize size, bool elder_mode) {
+    const std::size_t per_page = faults_per_page(size, elder_mode);
+    return std::max<std::size_t>(1, (faults + per_page - 1) / per_page);
 }
 
 std::size_t device_pages(const DeviceSnapshot& snapshot, std::size_t lines_per_page) {

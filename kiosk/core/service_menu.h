@@ -38,6 +38,7 @@ enum class ServiceStep {
     devices,                // every device: whether the kiosk uses it
     device,                 // one device's identity and facts, a page at a time
     network,                // each service's answer, its time and its certificate's expiry
+    faults,                 // the latest faults staff were told of, with what to do
     self_tests,             // the tests an engineer runs, with their last results
     key_test                // every PIN pad key pressed once, each named as it arrives
 };
@@ -85,6 +86,11 @@ inline constexpr base::Key k_reason_back_key = base::Key::cancel;
 inline constexpr base::Key k_service_devices_key = base::Key::digit_2;
 inline constexpr base::Key k_service_self_tests_key = base::Key::digit_3;
 inline constexpr base::Key k_service_network_key = base::Key::digit_4;
+inline constexpr base::Key k_service_faults_key = base::Key::digit_5;
+// On the faults' screen: the next page; Cancel goes back to the menu (and 5 there reads them
+// again).
+inline constexpr base::Key k_faults_more_key = base::Key::digit_9;
+inline constexpr base::Key k_faults_back_key = base::Key::cancel;
 // On the network check's screen: check again; Cancel goes back to the menu.
 inline constexpr base::Key k_network_again_key = base::Key::enter;
 inline constexpr base::Key k_network_back_key = base::Key::cancel;
@@ -127,6 +133,36 @@ struct NetworkCheck {
 // have it renewed before the kiosk can no longer reach the service.
 inline constexpr int k_certificate_warning_days = 30;
 
+// A fault staff were told of (Flow::notify_staff, journaled `staff_notified` in the electronic
+// journal), as the shell reads it back for the service menu: when, and the reason as journaled.
+struct RecentFault {
+    // When, in the kiosk's local time.
+    int month = 1;
+    int day = 1;
+    int hour = 0;
+    int minute = 0;
+    std::string reason;
+
+    friend bool operator==(const RecentFault&, const RecentFault&) = default;
+};
+
+// What an engineer can do about a fault, by its reason (catalog section "fault_advice"): a
+// closed set, so that every reason the flow gives has advice (tests/kiosk/core checks them).
+enum class FaultAdvice {
+    printer_paper,  // load a roll
+    device,         // a device missing or failing: its cable, power, the device itself
+    pin_pad,        // the PIN pad failed in use
+    card_left,      // a card was not taken: it is in the reader or its retain bin
+    service,        // a bank service down or answering badly: the network check
+    dispenser,      // the dispenser could not pick or present: the transport and cassettes
+    money,          // a withdrawal or transfer to settle with the bank: its journal records
+    journal,        // the electronic journal cannot be written: the disk, then a restart
+    other
+};
+
+std::string_view to_string(FaultAdvice advice);
+FaultAdvice fault_advice(std::string_view reason);
+
 // An engineer's visit, from the sign-in screen until they sign out or turn the switch off.
 struct ServiceVisit {
     ServiceEntry entry = ServiceEntry::keys;
@@ -155,6 +191,13 @@ struct ServiceVisit {
     // The network check awaited, and the last one's answers.
     std::optional<std::uint64_t> pending_network;
     std::vector<NetworkCheck> network;
+    // The recent faults awaited, the last answer (newest first), whether the journal could be
+    // read and how many records it holds, and the page shown.
+    std::optional<std::uint64_t> pending_faults;
+    std::vector<RecentFault> faults;
+    bool faults_readable = true;
+    std::int64_t journal_records = 0;
+    std::size_t faults_page = 0;
 };
 
 // The bank's services the network check asks (CheckNetwork): the account service and the
@@ -179,6 +222,10 @@ std::vector<DeviceLine> device_lines(const DeviceSnapshot& snapshot);
 // notice of two lines and the choices (tests/kiosk/ui/screen_pixels_test.cpp checks that they
 // fit), so that a long list is also heard in parts an engineer can take in.
 std::size_t device_lines_per_page(TextSize size, bool elder_mode);
+// How many faults a page shows in this look (each with its time, reason and advice), and how
+// many pages `faults` of them take (at least one).
+std::size_t faults_per_page(TextSize size, bool elder_mode);
+std::size_t faults_pages(std::size_t faults, TextSize size, bool elder_mode);
 // How many pages its lines take (at least one).
 std::size_t device_pages(const DeviceSnapshot& snapshot, std::size_t lines_per_page);
 

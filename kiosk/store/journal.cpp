@@ -63,6 +63,10 @@ const std::string k_insert = "INSERT INTO journal (" + std::string(k_columns) +
                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 const std::string k_select_all = select_records_sql("ORDER BY sequence");
 const std::string k_select_tail = select_records_sql("ORDER BY sequence DESC LIMIT 2");
+// From the end backwards (the sequence is the row id), stopping at the limit: it reads no more
+// of a long journal than the records it finds need.
+const std::string k_select_latest_named = select_records_sql(
+    "WHERE event = ?1 ORDER BY sequence DESC LIMIT " + std::to_string(k_latest_records));
 const std::string k_select_of_transaction =
     select_records_sql("WHERE transaction_reference = ?1 ORDER BY sequence");
 // The index on (transaction_reference, sequence) answers the inner query without reading
@@ -586,6 +590,11 @@ std::expected<std::vector<JournalRecord>, base::Error<JournalError>> Journal::re
 std::expected<std::vector<JournalRecord>, base::Error<JournalError>> Journal::records_of(
     std::string_view transaction) const {
     return select_records(m_database, k_select_of_transaction, transaction);
+}
+
+std::expected<std::vector<JournalRecord>, base::Error<JournalError>> Journal::latest_named(
+    std::string_view event) const {
+    return select_records(m_database, k_select_latest_named, event);
 }
 
 std::expected<std::vector<JournalRecord>, base::Error<JournalError>>

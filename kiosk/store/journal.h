@@ -61,6 +61,9 @@ inline constexpr JournalHash k_genesis_hash{};
 // 7812-1 §4.3), and nothing the kiosk journals is a number that long.
 inline constexpr std::size_t k_refused_digit_run = 12;
 
+// How many records latest_named() returns at most.
+inline constexpr std::size_t k_latest_records = 8;
+
 // What happened: the fields a caller appends. Every field is part of the record's hash.
 struct JournalEntry {
     std::string event;        // what happened, a short name: "dispense_requested"
@@ -131,6 +134,10 @@ class Journal {
     // The records of one transaction reference, in order.
     std::expected<std::vector<JournalRecord>, base::Error<JournalError>> records_of(
         std::string_view transaction) const;
+    // The latest k_latest_records records of one event ("staff_notified"), newest first: the
+    // service menu's recent faults.
+    std::expected<std::vector<JournalRecord>, base::Error<JournalError>> latest_named(
+        std::string_view event) const;
     // The last record of each transaction reference, in the order they were written: what the
     // reconciliation at start-up reads to find the transactions whose last step is not final.
     std::expected<std::vector<JournalRecord>, base::Error<JournalError>>

@@ -165,6 +165,16 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
     queue.service = core::NetworkService::queue;
     queue.problem = "connect_failed";
     session.service->network = {account, queue};
+    // The recent faults: a full page of the longest reasons the flows give.
+    session.service->journal_records = 1'234'567;
+    for (const char* reason :
+         {"transfer outcome unknown: the session ended before the bank answered",
+          "electronic journal cannot be written: database or disk is full",
+          "cash dispenser could not present: transport_jammed",
+          "withdrawal not undone: unavailable"}) {
+        session.service->faults.push_back(
+            core::RecentFault{.month = 12, .day = 28, .hour = 23, .minute = 59, .reason = reason});
+    }
     std::vector<core::ScreenModel> screens;
     screens.reserve(core::k_all_screen_ids.size());
     for (const core::ScreenId id : core::k_all_screen_ids) {

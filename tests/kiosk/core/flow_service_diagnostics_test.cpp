@@ -5,6 +5,7 @@
 // a test slip and what came of it, the PIN pad's keys each named as pressed, a tone.
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -602,5 +603,106 @@ TEST_CASE("A certificate near its end or past it is a warning; a service not con
     CHECK(shows(kiosk, "账户服务：没有响应：503"));
     CHECK(std::ranges::any_of(utterances(kiosk.all()), [](const Utterance& utterance) {
         return utterance.text == "503" && utterance.locale == "en";
+    }));
+}
+
+namespace {
+
+RecentFault fault_at(int hour, std::string reason) {
+    return RecentFault{
+        .month = 12, .day = 4, .hour = hour, .minute = 5, .reason = std::move(reason)};
+}
+
+void read_faults(FlowDriver& kiosk, Key key, std::vector<RecentFault> faults,
+                 bool readable = true) {
+    const auto asked = effects_of<ReportFaults>(kiosk.send(KeyPressed{key}));
+    REQUIRE(asked.size() == 1);
+    kiosk.send(FaultsReported{asked.front().call_id, readable, 1'234, std::move(faults)});
+}
+
+}  // namespace
+
+TEST_CASE("Recent faults: when, the reason as journaled and what to do, a page at a time") {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer);
+    CHECK(shows(kiosk, "Recent faults"));
+    kiosk.forget();
+    read_faults(kiosk, k_service_faults_key,
+                {fault_at(21, "receipt printer paper low"), fault_at(20, "card_reader missing"),
+                 fault_at(9, "queue service unavailable"), fault_at(8, "card left in the reader")});
+    CHECK(kiosk.session().screen.id == "service_faults");
+    CHECK(shows(kiosk, "Recent faults, page 1 of 2"));
+    CHECK(kiosk.session().screen.elements.size() == 8);  // two faults, each with its advice
+    CHECK(shows(kiosk, "Newest first. The electronic journal holds 1234 records."));
+    CHECK(shows(kiosk, "04 December 21:05: receipt printer paper low"));
+    CHECK(shows(kiosk, "What to do: " + kiosk.text("fault_advice.printer_paper")));
+    CHECK(shows(kiosk, "04 December 20:05: card_reader missing"));
+    CHECK(shows(kiosk, "What to do: " + kiosk.text("fault_advice.device")));
+    CHECK_FALSE(shows(kiosk, "04 December 09:05: queue service unavailable"));
+    CHECK(mentions(kiosk.all(), "21:05, 04 December: receipt printer paper low"));
+    CHECK(std::ranges::count(audits(kiosk.all()), "faults_read 4") == 1);
+    kiosk.send(KeyPressed{k_faults_more_key});
+    CHECK(shows(kiosk, "Recent faults, page 2 of 2"));
+    CHECK(shows(kiosk, "04 December 09:05: queue service unavailable"));
+    CHECK(shows(kiosk, "04 December 08:05: card left in the reader"));
+    CHECK(shows(kiosk, "What to do: " + kiosk.text("fault_advice.card_left")));
+    // Cancel goes back; 5 reads them again, from the first page.
+    kiosk.send(KeyPressed{k_faults_back_key});
+    CHECK(kiosk.session().screen.id == "service_menu");
+    read_faults(kiosk, k_service_faults_key, {fault_at(22, "PIN pad failure")});
+    CHECK(shows(kiosk, "Recent faults"));
+    CHECK(shows(kiosk, "What to do: " + kiosk.text("fault_advice.pin_pad")));
+}
+
+TEST_CASE(
+    "No fault, or a journal that cannot be read, is said so; in Chinese the reason is English") {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer, "zh-CN");
+    read_faults(kiosk, k_service_faults_key, {});
+    CHECK(shows(kiosk, "电子日志中没有故障记录。电子日志共有1234条记录。"));
+    kiosk.send(KeyPressed{k_faults_back_key});
+    read_faults(kiosk, k_service_faults_key, {}, false);
+    CHECK(shows(kiosk, kiosk.text("service_faults.unreadable")));
+    kiosk.send(KeyPressed{k_faults_back_key});
+    kiosk.forget();
+    read_faults(kiosk, k_service_faults_key, {fault_at(21, "cash dispenser could not pick: jam")});
+    CHECK(shows(kiosk, "12月04日 21:05：cash dispenser could not pick: jam"));
+    const std::vector<Utterance> said = utterances(kiosk.all());
+    const auto at = std::ranges::find_if(said, [](const Utterance& utterance) {
+        return utterance.text == "12月四日二十一点五分：";
+    });
+    REQUIRE(at != said.end());
+    REQUIRE(std::next(at) != said.end());
+    CHECK(std::next(at)->text == "cash dispenser could not pick: jam");
+    CHECK(std::next(at)->locale == "en");
+}
+
+TEST_CASE("Every fault the flows tell staff of has advice of its own kind") {
+    std::set<std::string> reasons;
+    for (const Scenario& scenario : all_scenarios()) {
+        for (const NotifyStaff& notice :
+             effects_of<NotifyStaff>(run_events(real_resources(), scenario.events))) {
+            reasons.insert(notice.reason);
+        }
+    }
+    REQUIRE(reasons.size() >= 5);
+    for (const std::string& reason : reasons) {
+        INFO(reason);
+        CHECK(fault_advice(reason) != FaultAdvice::other);
+    }
+    CHECK(fault_advice("printer missing") == FaultAdvice::device);
+    CHECK(fault_advice("receipt printer out of paper") == FaultAdvice::printer_paper);
+    CHECK(fault_advice("PIN pad failure") == FaultAdvice::pin_pad);
+    CHECK(fault_advice("electronic journal cannot be written: disk full") == FaultAdvice::journal);
+    CHECK(fault_advice("something new") == FaultAdvice::other);
+}
+
+TEST_CASE("Every fault the flows tell staff of is in the audit trail, for the electronic journal") {
+    FlowDriver kiosk;
+    kiosk.send(Started{});
+    kiosk.forget();
+    kiosk.send(DeviceMissing{Device::printer});
+    const auto records = effects_of<Journal>(kiosk.all());
+    CHECK(std::ranges::any_of(records, [](const Journal& record) {
+        return record.event == "staff_notified" && record.detail == "printer missing" &&
+               record.audit;
     }));
 }

@@ -551,14 +551,17 @@ std::vector<Event> session_probes(const Session& session) {
             break;
         }
     }
-    // The devices' report and the network check: to the one awaited, or to one never asked
-    // for.
+    // The devices' report, the network check and the faults: to the one awaited, or to one
+    // never asked for.
     const std::optional<std::uint64_t> report =
         session.service ? session.service->pending_report : std::nullopt;
     events.push_back(DevicesReported{report.value_or(stale), {}});
     const std::optional<std::uint64_t> network =
         session.service ? session.service->pending_network : std::nullopt;
     events.push_back(NetworkChecked{network.value_or(stale), {}});
+    const std::optional<std::uint64_t> faults =
+        session.service ? session.service->pending_faults : std::nullopt;
+    events.push_back(FaultsReported{faults.value_or(stale), true, 0, {}});
     for (const TimerId id : every_value<TimerId>()) {
         events.push_back(TimerFired{id});
     }

@@ -15,6 +15,7 @@ using kiosk::store::JournalEntry;
 using kiosk::store::JournalError;
 using kiosk::store::JournalRecord;
 using kiosk::store::k_genesis_hash;
+using kiosk::store::k_latest_records;
 using kiosk::store::verify_journal;
 using kiosk::store::testing::tamper;
 using kiosk::store::testing::TemporaryFolder;
@@ -473,4 +474,36 @@ TEST_CASE("The last record of each transaction is found, in the order they were 
     CHECK((*last)[0].entry.transaction == transaction_reference(1));
     CHECK((*last)[1].sequence == 5);
     CHECK((*last)[2].sequence == 6);
+}
+
+TEST_CASE("The latest records of one event come newest first, at most k_latest_records") {
+    TemporaryFolder folder;
+    auto journal = Journal::open(folder.path() / "journal.sqlite");
+    REQUIRE(journal.has_value());
+    for (int index = 1; index <= 12; ++index) {
+        JournalEntry fault{.event = "staff_notified",
+                           .detail = "fault " + std::to_string(index),
+                           .transaction = {},
+                           .step = {},
+                           .amount_minor_units = 0,
+                           .fee_minor_units = 0,
+                           .currency = {},
+                           .notes = {}};
+        REQUIRE((*journal)->append(fault, 1'000 + index).has_value());
+        JournalEntry other = fault;
+        other.event = "signed_in";
+        REQUIRE((*journal)->append(other, 2'000 + index).has_value());
+    }
+    const auto latest = (*journal)->latest_named("staff_notified");
+    REQUIRE(latest.has_value());
+    REQUIRE(latest->size() == k_latest_records);
+    CHECK(latest->front().entry.detail == "fault 12");
+    CHECK(latest->back().entry.detail == "fault 5");
+    CHECK(latest->front().at_unix_ms == 1'012);
+    for (const JournalRecord& record : *latest) {
+        CHECK(record.entry.event == "staff_notified");
+    }
+    const auto none = (*journal)->latest_named("kiosk_started");
+    REQUIRE(none.has_value());
+    CHECK(none->empty());
 }
