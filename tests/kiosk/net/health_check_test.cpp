@@ -2,57 +2,28 @@
 // kiosk's TLS rules, timed, with the expiry of the certificate the service presented; and what
 // each kind of failure is called.
 
-#include <httplib.h>
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <string>
-#include <thread>
 
 #include "kiosk/net/health_check.h"
-#include "simulator/bank/loopback_server.h"
-#include "tests/kiosk/net/test_certificates.h"
+#include "tests/kiosk/net/tls_test_service.h"
 
 using namespace std::chrono_literals;
 using kiosk::core::NetworkCheck;
 using kiosk::core::NetworkService;
+using kiosk::net::testing::ClientCertificate;
 using kiosk::net::testing::test_pki;
+using kiosk::net::testing::TlsTestService;
 
 namespace {
 
-// A TLS service on loopback with the test authority's service certificate (valid for two days
-// from now) whose /v1/health answers `status` with `body`.
-class HealthService {
-  public:
-    HealthService(int status, std::string body)
-        : m_server(test_pki().service.certificate.c_str(), test_pki().service.key.c_str()) {
-        m_server.Get("/v1/health",
-                     [this, status, body](const httplib::Request&, httplib::Response& response) {
-                         ++m_requests;
-                         response.status = status;
-                         response.set_content(body, "application/json");
-                     });
-        const auto port = simulator::bank::listen_in_background(m_server, "127.0.0.1", 0, m_thread);
-        REQUIRE(port.has_value());
-        m_port = *port;
-    }
-    ~HealthService() {
-        m_server.stop();
-        m_thread.join();
-    }
-    HealthService(const HealthService&) = delete;
-    HealthService& operator=(const HealthService&) = delete;
-
-    std::string url() const { return "https://127.0.0.1:" + std::to_string(m_port); }
-    int requests() const { return m_requests; }
-
-  private:
-    httplib::SSLServer m_server;
-    int m_port = 0;
-    std::atomic<int> m_requests{0};
-    std::thread m_thread;
-};
+// A TLS service whose /v1/health answers `status` with `body`.
+TlsTestService health_service(int status, std::string body) {
+    return TlsTestService(ClientCertificate::not_asked, "GET", "/v1/health", status,
+                          std::move(body));
+}
 
 kiosk::net::HttpsEndpoint endpoint_of(std::string url) {
     kiosk::net::HttpsEndpoint endpoint;
@@ -74,7 +45,7 @@ std::string date_of(std::chrono::system_clock::time_point when) {
 }  // namespace
 
 TEST_CASE("A healthy service is timed, and its certificate's last day and days left are read") {
-    HealthService service(200, R"({"status":"ok"})");
+    const TlsTestService service = health_service(200, R"({"status":"ok"})");
     const auto now = std::chrono::system_clock::now();
     const NetworkCheck check =
         kiosk::net::check_health(NetworkService::queue, endpoint_of(service.url()), now);
@@ -99,7 +70,7 @@ TEST_CASE("A healthy service is timed, and its certificate's last day and days l
 
 TEST_CASE("An unhealthy or unreachable service is named by what went wrong") {
     SECTION("503") {
-        HealthService service(503, R"({"error":"unavailable"})");
+        const TlsTestService service = health_service(503, R"({"error":"unavailable"})");
         const NetworkCheck check = kiosk::net::check_health(
             NetworkService::account, endpoint_of(service.url()), std::chrono::system_clock::now());
         CHECK_FALSE(check.healthy);
@@ -108,7 +79,7 @@ TEST_CASE("An unhealthy or unreachable service is named by what went wrong") {
         CHECK(check.certificate_days_left.has_value());
     }
     SECTION("200 with a body that is not the contract's") {
-        HealthService service(200, R"({"status":"ok","extra":1})");
+        const TlsTestService service = health_service(200, R"({"status":"ok","extra":1})");
         const NetworkCheck check = kiosk::net::check_health(
             NetworkService::account, endpoint_of(service.url()), std::chrono::system_clock::now());
         CHECK_FALSE(check.healthy);
@@ -117,7 +88,7 @@ TEST_CASE("An unhealthy or unreachable service is named by what went wrong") {
     SECTION("nothing listening") {
         std::string url;
         {
-            HealthService gone(200, "{}");
+            const TlsTestService gone = health_service(200, "{}");
             url = gone.url();
         }
         const NetworkCheck check = kiosk::net::check_health(
@@ -127,7 +98,7 @@ TEST_CASE("An unhealthy or unreachable service is named by what went wrong") {
         CHECK_FALSE(check.certificate_days_left.has_value());
     }
     SECTION("a certificate from an authority the kiosk does not trust") {
-        HealthService service(200, R"({"status":"ok"})");
+        const TlsTestService service = health_service(200, R"({"status":"ok"})");
         kiosk::net::HttpsEndpoint endpoint = endpoint_of(service.url());
         endpoint.ca_file = test_pki().stranger.certificate;  // not the service's authority
         const NetworkCheck check = kiosk::net::check_health(NetworkService::account, endpoint,

@@ -11,17 +11,19 @@
 #include "base/bytes.h"
 #include "kiosk/net/account_client.h"
 #include "kiosk/net/queue_client.h"
-#include "simulator/bank/loopback_server.h"
 #include "tests/kiosk/net/fake_queue_service.h"
 #include "tests/kiosk/net/queue_recorder.h"
 #include "tests/kiosk/net/test_certificates.h"
+#include "tests/kiosk/net/tls_test_service.h"
 
 using namespace std::chrono_literals;
 using kiosk::core::QueueStatus;
+using kiosk::net::testing::ClientCertificate;
 using kiosk::net::testing::FakeQueueService;
 using kiosk::net::testing::QueueRecorder;
 using kiosk::net::testing::TemporaryFolder;
 using kiosk::net::testing::test_pki;
+using kiosk::net::testing::TlsTestService;
 using kiosk::net::testing::Transport;
 
 namespace {
@@ -64,37 +66,14 @@ std::pair<QueueStatus, std::string> list_with(
 
 // An account service that requires a client certificate from the test authority and answers
 // every balance call with a card_unknown reply.
-class MutualTlsAccountService {
-  public:
-    MutualTlsAccountService()
-        : m_server(test_pki().service.certificate.c_str(), test_pki().service.key.c_str(),
-                   test_pki().authority.c_str()) {
-        m_server.Post("/v1/sessions", [this](const httplib::Request&, httplib::Response& response) {
-            m_requests += 1;
-            response.status = 404;
-            response.set_content(R"({"result":"card_unknown"})", "application/json");
-        });
-        const auto port = simulator::bank::listen_in_background(m_server, "127.0.0.1", 0, m_thread);
-        REQUIRE(port.has_value());
-        m_port = *port;
-    }
-    ~MutualTlsAccountService() {
-        m_server.stop();
-        m_thread.join();
-    }
-    std::string url() const { return "https://127.0.0.1:" + std::to_string(m_port); }
-    int requests() const { return m_requests; }
-
-  private:
-    httplib::SSLServer m_server;
-    int m_port = 0;
-    std::atomic<int> m_requests{0};
-    std::thread m_thread;
-};
+TlsTestService mutual_tls_account_service() {
+    return TlsTestService(ClientCertificate::required, "POST", "/v1/sessions", 404,
+                          R"({"result":"card_unknown"})");
+}
 
 // How a balance call of the account client ends against `service`, with or without the
 // kiosk's identity: the notice's status.
-std::string balance_with(const MutualTlsAccountService& service, bool with_identity) {
+std::string balance_with(const TlsTestService& service, bool with_identity) {
     std::mutex mutex;
     std::condition_variable done;
     std::string status;
@@ -194,7 +173,7 @@ TEST_CASE("A service certificate from another authority is refused by the queue 
 }
 
 TEST_CASE("The account client presents the kiosk's certificate to a service that asks") {
-    MutualTlsAccountService service;
+    const TlsTestService service = mutual_tls_account_service();
     CHECK(balance_with(service, true) == "404");
     CHECK(service.requests() == 1);
     // Refused in the handshake: under TLS 1.3 the POST may be cut off before the service's
