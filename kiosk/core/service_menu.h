@@ -106,6 +106,8 @@ inline constexpr base::Key k_devices_again_key = base::Key::enter;
 inline constexpr base::Key k_devices_back_key = base::Key::cancel;
 inline constexpr base::Key k_device_more_key = base::Key::digit_9;
 
+// The bank's services the network check asks (CheckNetwork): the account service and the
+// branch queue service.
 enum class NetworkService { account, queue };
 
 inline constexpr std::array k_network_services{NetworkService::account, NetworkService::queue};
@@ -200,11 +202,10 @@ struct ServiceVisit {
     std::size_t faults_page = 0;
 };
 
-// The bank's services the network check asks (CheckNetwork): the account service and the
-// branch queue service.
 // What the service menu offers a role (docs/service-standards.md, "Staff access"): an engineer
-// takes the kiosk out of service and back and reads the devices' diagnostics; a key custodian
-// and an administrator have nothing here yet beyond signing out.
+// takes the kiosk out of service and back and runs the diagnostics (devices, self-tests, the
+// network check, recent faults); a key custodian and an administrator have nothing here yet
+// beyond signing out.
 bool may_set_out_of_service(EngineerRole role);
 bool may_run_diagnostics(EngineerRole role);
 
