@@ -7,12 +7,9 @@
 // the answers come back to the loop as one core::NetworkChecked.
 
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <functional>
-#include <mutex>
-#include <thread>
 
+#include "kiosk/app/worker_thread.h"
 #include "kiosk/core/effects.h"
 #include "kiosk/core/events.h"
 #include "kiosk/net/https_exchange.h"
@@ -30,23 +27,16 @@ class NetworkCheckWorker {
     // The endpoints as the service clients reach them (their time-outs are the check's own);
     // `queue` with an empty base URL: no queue service is configured.
     NetworkCheckWorker(net::HttpsEndpoint account, net::HttpsEndpoint queue, Post post);
-    ~NetworkCheckWorker();
-    NetworkCheckWorker(const NetworkCheckWorker&) = delete;
-    NetworkCheckWorker& operator=(const NetworkCheckWorker&) = delete;
 
-    void check(core::CheckNetwork request);
+    void check(core::CheckNetwork request) { m_worker.push(request); }
 
   private:
-    void run();
+    void check_now(const core::CheckNetwork& request) const;  // on the worker
 
     net::HttpsEndpoint m_account;
     net::HttpsEndpoint m_queue;
     Post m_post;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    std::deque<core::CheckNetwork> m_requests;
-    bool m_stop = false;
-    std::thread m_thread;
+    WorkerThread<core::CheckNetwork> m_worker;  // last: it stops before the rest goes
 };
 
 }  // namespace kiosk::app

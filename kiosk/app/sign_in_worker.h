@@ -5,13 +5,13 @@
 // worker, which takes one PBKDF2 run (about a second; kiosk_access_bench), and its verdict comes
 // back to the loop as core::SignInChecked.
 
-#include <condition_variable>
-#include <deque>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <mutex>
-#include <thread>
+#include <optional>
 
+#include "kiosk/access/sign_in_desk.h"
+#include "kiosk/app/worker_thread.h"
 #include "kiosk/core/effects.h"
 #include "kiosk/core/events.h"
 
@@ -26,25 +26,21 @@ class SignInWorker {
     // `state_file`; `post` hands each verdict to the event loop.
     SignInWorker(std::filesystem::path engineers_file, std::filesystem::path state_file, Post post,
                  UnixClock clock);
-    ~SignInWorker();
-    SignInWorker(const SignInWorker&) = delete;
-    SignInWorker& operator=(const SignInWorker&) = delete;
 
     // Queues the check; the password and code are wiped once it is done.
-    void check(core::CheckSignIn request);
+    void check(core::CheckSignIn request) { m_worker.push(std::move(request)); }
 
   private:
-    void run();
+    void check_now(core::CheckSignIn& request);  // on the worker
 
     std::filesystem::path m_engineers_file;
     std::filesystem::path m_state_file;
     Post m_post;
     UnixClock m_clock;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    std::deque<core::CheckSignIn> m_requests;
-    bool m_stop = false;
-    std::thread m_thread;
+    // Made on the worker at the first check: its constructor reads the state file and, for an
+    // unknown id's equal cost, hashes a dummy password once.
+    std::optional<access::SignInDesk> m_desk;
+    WorkerThread<core::CheckSignIn> m_worker;  // last: it stops before the rest goes
 };
 
 }  // namespace kiosk::app
