@@ -242,8 +242,8 @@ std::expected<KeyStatus, EppError> EppClient::get_key_status() {
     return decode_key_status(response->data);
 }
 
-std::expected<void, EppError> EppClient::begin_key_ceremony() {
-    auto response = exchange(BeginKeyCeremony{});
+std::expected<void, EppError> EppClient::begin_key_ceremony(bool confirm_on_keys) {
+    auto response = exchange(BeginKeyCeremony{.confirm_on_keys = confirm_on_keys});
     if (!response) {
         return std::unexpected(response.error());
     }

@@ -73,7 +73,9 @@ class EppClient {
     std::expected<KeyStatus, EppError> get_key_status();
     // The key ceremony (§8.2): the custodians type on the pad; the host only starts it and,
     // after the combined KCV was compared, commits (the new master key's KCV) or abandons it.
-    std::expected<void, EppError> begin_key_ceremony();
+    // `confirm_on_keys` (revision 6): the pad reports enter once the combined key awaits the
+    // custodians' confirmations; a revision 5 pad refuses it as bad_length.
+    std::expected<void, EppError> begin_key_ceremony(bool confirm_on_keys = false);
     std::expected<KeyCheckValue, EppError> commit_key_ceremony();
     std::expected<void, EppError> abandon_key_ceremony();
     // Loads a working key from its key block (§8.3); the pad answers the key's KCV. The DUKPT

@@ -232,6 +232,11 @@ Frame encode_command(const Command& command, std::uint8_t sequence) {
                        }
                        frame.payload.insert(frame.payload.end(), field.begin(), field.end());
                    },
+                   [&](const BeginKeyCeremony& m) {
+                       if (m.confirm_on_keys) {
+                           frame.payload = {1};  // §8.2, revision 6
+                       }
+                   },
                    [&](const ConfirmKeyCeremony& m) {
                        frame.payload = {static_cast<std::uint8_t>(m.commit ? 1 : 0)};  // §8.2
                    },
@@ -270,15 +275,11 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
         case code::k_cancel_pin_entry:
         case code::k_get_pin_block:
         case code::k_get_key_status:
-        case code::k_begin_key_ceremony:
             if (!p.empty()) {
                 return std::unexpected(EppError::malformed_payload);
             }
             if (frame.code == code::k_get_key_status) {
                 return GetKeyStatus{};
-            }
-            if (frame.code == code::k_begin_key_ceremony) {
-                return BeginKeyCeremony{};
             }
             if (frame.code == code::k_get_info) {
                 return GetInfo{};
@@ -372,6 +373,15 @@ std::expected<Command, EppError> decode_command(const Frame& frame) {
             }
             return Beep{static_cast<Tone>(p[0]), duration};
         }
+        case code::k_begin_key_ceremony:
+            // epp.md §8.2: no payload (revision 5), or revision 6's confirmations byte.
+            if (p.size() > 1) {
+                return std::unexpected(EppError::malformed_payload);
+            }
+            if (!p.empty() && p[0] > 1) {
+                return std::unexpected(EppError::bad_parameter);
+            }
+            return BeginKeyCeremony{.confirm_on_keys = !p.empty() && p[0] == 1};
         case code::k_confirm_key_ceremony:
             // epp.md §8.2: 1 commit, 0 abandon.
             if (p.size() != 1) {

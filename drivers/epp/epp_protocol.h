@@ -1,6 +1,6 @@
 #pragma once
 
-// The kiosk's encrypting PIN pad protocol, version 1 revision 5 (docs/protocols/epp.md): frames,
+// The kiosk's encrypting PIN pad protocol, version 1 revision 6 (docs/protocols/epp.md): frames,
 // commands, responses and events, encoded and decoded in both directions. Pure functions over
 // bytes; the secured frames of revision 5 (epp.md §8.5) are drivers/epp/epp_security.h's.
 //
@@ -258,6 +258,9 @@ struct GetKeyStatus {
     bool operator==(const GetKeyStatus&) const = default;
 };
 struct BeginKeyCeremony {
+    // Revision 6 (epp.md §8.2): enter is reported after the combined key, so that the
+    // custodians confirm on the pad's keys. Without it the command is revision 5's.
+    bool confirm_on_keys = false;
     bool operator==(const BeginKeyCeremony&) const = default;
 };
 struct ConfirmKeyCeremony {

@@ -159,9 +159,12 @@ void VirtualEpp::press_in_ceremony(base::Key key) {
     ceremony.deadline = Clock::now() + k_ceremony_timeout;
     m_timer_wakeup.notify_all();
     if (ceremony.combined) {
-        // epp.md §8.2: the combined key waits for CONFIRM; only cancel still counts.
+        // epp.md §8.2: the combined key waits for CONFIRM; only cancel still counts, and with
+        // revision 6's confirmations enter, which the host hears.
         if (key == base::Key::cancel) {
             end_ceremony(CeremonyAbandon::cancel_key);
+        } else if (key == base::Key::enter && ceremony.confirm_on_keys) {
+            emit(KeyPressed{key});
         }
         return;
     }
@@ -675,7 +678,10 @@ Response VirtualEpp::handle_keys(const Command& command) {
     if (m_tampered) {
         return refuse(Status::tampered);
     }
-    if (std::holds_alternative<BeginKeyCeremony>(command)) {
+    if (const auto* begin = std::get_if<BeginKeyCeremony>(&command)) {
+        if (begin->confirm_on_keys && !m_identity.confirms_on_keys) {
+            return refuse(Status::bad_length);  // a revision 5 pad knows no payload here
+        }
         if (m_entry || m_ceremony) {
             return refuse(Status::busy);
         }
@@ -687,7 +693,8 @@ Response VirtualEpp::handle_keys(const Command& command) {
                               .shifted = false,
                               .component1 = std::nullopt,
                               .combined = std::nullopt,
-                              .deadline = Clock::now() + k_ceremony_timeout};
+                              .deadline = Clock::now() + k_ceremony_timeout,
+                              .confirm_on_keys = begin->confirm_on_keys};
         m_timer_wakeup.notify_all();
         return refuse(Status::ok);
     }

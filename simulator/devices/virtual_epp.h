@@ -59,6 +59,9 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
         std::string model = "KIOSK-EPP-SIM";
         std::string firmware = "1.0.0";
         std::uint8_t key_slot = 0;  // the slot that holds the working key
+        // Revision 6 (epp.md §8.2): reports enter while the combined key awaits the
+        // custodians' confirmations. False: a revision 5 pad, which refuses the request.
+        bool confirms_on_keys = true;
     };
 
     // `working_key`: the 2-key TDES working key (K1 K2) the pad enciphers format 0 PIN blocks
@@ -135,6 +138,7 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
         std::optional<drivers::epp::SecretKey> component1;
         std::optional<drivers::epp::SecretKey> combined;  // after component 2
         Clock::time_point deadline;
+        bool confirm_on_keys = false;  // revision 6: enter reported after the combined key
     };
 
     drivers::epp::Response handle(const drivers::epp::Command& command);

@@ -267,6 +267,24 @@ base::Bytes revision5_joined(base::Bytes first, const base::Bytes& second) {
 
 }  // namespace
 
+TEST_CASE(
+    "Revision 6's ceremony asks for confirmations with one byte and sends revision 5's without "
+    "it") {
+    // epp.md §8.2: no payload is revision 5's ceremony; `01` asks for enter after stage 3.
+    CHECK(encode_command(BeginKeyCeremony{}, 0).payload.empty());
+    CHECK(encode_command(BeginKeyCeremony{.confirm_on_keys = true}, 0).payload == hex("01"));
+    for (const bool confirm : {false, true}) {
+        const Command command = BeginKeyCeremony{.confirm_on_keys = confirm};
+        CHECK(decode_command(*decode_frame(encode_frame(encode_command(command, 3)))) == command);
+    }
+    CHECK(decode_command(Frame{code::k_begin_key_ceremony, 0, hex("00")}) ==
+          Command{BeginKeyCeremony{}});
+    CHECK(decode_command(Frame{code::k_begin_key_ceremony, 0, hex("02")}).error() ==
+          EppError::bad_parameter);
+    CHECK(decode_command(Frame{code::k_begin_key_ceremony, 0, hex("01 01")}).error() ==
+          EppError::malformed_payload);
+}
+
 TEST_CASE("Revision 5's commands survive a round trip and a format 4 entry carries the whole PAN") {
     KeyBlock block{};
     block.fill(0xA5);

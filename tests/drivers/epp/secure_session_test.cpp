@@ -82,6 +82,30 @@ struct SessionBench {
         }
     }
 
+    // A component as the custodians type it (epp.md §8.2): star then 0-5 for A-F, then enter.
+    void type_component(std::string_view hex_digits) {
+        for (const char digit : hex_digits) {
+            if (digit >= 'A') {
+                pad->press(Key::star);
+                pad->press(*base::digit_key(digit - 'A'));
+            } else {
+                pad->press(*base::digit_key(digit - '0'));
+            }
+        }
+        pad->press(Key::enter);
+    }
+
+    // The next event that is not a typing count.
+    Event next_beyond_typing() {
+        for (;;) {
+            Event event = next();
+            const auto* progress = std::get_if<KeyCeremonyProgress>(&event);
+            if (!progress || progress->stage != CeremonyStage::typing) {
+                return event;
+            }
+        }
+    }
+
     PinEntryRequest format4_request() {
         PinEntryRequest request;
         request.account_field = k_session_pan;
@@ -131,6 +155,51 @@ TEST_CASE(
     REQUIRE(after.has_value());
     CHECK(after->slot(KeySlot::master).check_value == before);
     CHECK(after->slot(KeySlot::pin_aes).algorithm == KeyAlgorithm::aes128);
+}
+
+TEST_CASE(
+    "With revision 6's confirmations the pad reports enter once the combined key awaits them, "
+    "and no key before") {
+    SessionBench bench;
+    REQUIRE(bench.client->begin_key_ceremony(true).has_value());
+    const std::string component1 = "00112233445566778899AABBCCDDEEFF";
+    const std::string component2 = "0F0E0D0C0B0A09080706050403020100";
+    bench.type_component(component1);
+    const auto first = std::get<KeyCeremonyProgress>(bench.next_beyond_typing());
+    CHECK(first.stage == CeremonyStage::component1_entered);
+    CHECK(first.check_value == kcv(KeyAlgorithm::aes128, session_test_key(component1)));
+    bench.type_component(component2);
+    CHECK(std::get<KeyCeremonyProgress>(bench.next_beyond_typing()).stage ==
+          CeremonyStage::component2_entered);
+    const auto combined = std::get<KeyCeremonyProgress>(bench.next());
+    REQUIRE(combined.stage == CeremonyStage::combined);
+    // Only enter is heard now: a digit, clear or star goes nowhere.
+    bench.pad->press(Key::digit_5);
+    bench.pad->press(Key::clear);
+    bench.pad->press(Key::enter);
+    const Event confirmation = bench.next();
+    REQUIRE(std::holds_alternative<KeyPressed>(confirmation));
+    CHECK(std::get<KeyPressed>(confirmation).key == Key::enter);
+    bench.pad->press(Key::enter);
+    CHECK(std::get<KeyPressed>(bench.next()).key == Key::enter);
+    auto master = bench.client->commit_key_ceremony();
+    REQUIRE(master.has_value());
+    CHECK(*master == combined.check_value);
+    CHECK(bench.client->get_key_status()->slot(KeySlot::master).check_value == *master);
+}
+
+TEST_CASE("A revision 5 pad refuses the confirmations as bad length and starts no ceremony") {
+    SessionBench bench(false);
+    VirtualEpp::Identity revision5;
+    revision5.confirms_on_keys = false;
+    bench.pad = std::make_shared<VirtualEpp>(revision5);
+    bench.transport = std::make_unique<DirectTransport>(bench.pad);
+    bench.client = std::make_unique<EppClient>(*bench.transport, EppOptions{k_session_wait, 4});
+    CHECK(bench.client->begin_key_ceremony(true).error() == EppError::bad_length);
+    CHECK(bench.client->get_status()->mode != PadMode::key_ceremony);
+    // Revision 5's ceremony still starts.
+    REQUIRE(bench.client->begin_key_ceremony().has_value());
+    CHECK(bench.client->get_status()->mode == PadMode::key_ceremony);
 }
 
 TEST_CASE(
