@@ -371,14 +371,18 @@ class Display::Planner {
         return bottom;
     }
 
-    // The PIN field: an outline as tall for no dot as for twelve, the dots inside.
+    // The PIN field: an outline as tall for no dot as for twelve, the dots inside; wider when
+    // what is typed is shown as it is and needs more room (a staff number at the largest
+    // elder text), so that nothing is drawn across the outline.
     int input(std::size_t index, int top) {
         const Palette& palette = m_theme.palette;
         TTF_Font* font = font_for(m_screen.elements[index], Weight::bold, m_sizes.input);
         const int padding = scaled(k_input_padding, m_scale);
         const Ink dots = m_display.ink_of(font, "●");
         const int height = dots.above + dots.below + 2 * k_ink_margin + 2 * padding;
-        const int width = std::min(m_content_width, scaled(k_input_width, m_scale));
+        const int typed = m_display.measure(font, m_screen.elements[index].text) + 2 * padding;
+        const int width =
+            std::min(m_content_width, std::max(typed, scaled(k_input_width, m_scale)));
         add_shape(index, Item::Kind::outline, {m_left, top, width, height}, palette.input_border);
         if (!m_screen.elements[index].text.empty()) {
             add_line(index, m_screen.elements[index].text, font, m_sizes.input, palette.input_text,
