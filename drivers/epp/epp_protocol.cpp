@@ -629,6 +629,31 @@ KeyAlgorithm algorithm_of(KeySlot slot) {
     return KeyAlgorithm::aes128;
 }
 
+std::string_view to_string(KeySlot slot) {
+    switch (slot) {
+        case KeySlot::pin_tdes:
+            return "pin_tdes";
+        case KeySlot::pin_aes:
+            return "pin_aes";
+        case KeySlot::pin_dukpt:
+            return "pin_dukpt";
+        case KeySlot::authentication:
+            return "authentication";
+        case KeySlot::master:
+            return "master";
+    }
+    return "unknown";
+}
+
+std::optional<KeySlot> key_slot_named(std::string_view name) {
+    for (const KeySlot slot : k_known_slots) {
+        if (to_string(slot) == name) {
+            return slot;
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<KeySlot> key_slot_from(std::uint8_t value) {
     for (const KeySlot slot : k_known_slots) {
         if (static_cast<std::uint8_t>(slot) == value) {

@@ -240,6 +240,10 @@ enum class KeyAlgorithm : std::uint8_t { none = 0, tdes = 1, aes128 = 2, aes128_
 // The algorithm each slot takes (epp.md §8.1, table).
 KeyAlgorithm algorithm_of(KeySlot slot);
 std::optional<KeySlot> key_slot_from(std::uint8_t value);
+// The slot's name as the kiosk, the simulator and docs/api/account.yaml ("KeySlot") write it:
+// "pin_tdes", "pin_aes", "pin_dukpt", "authentication", "master".
+std::string_view to_string(KeySlot slot);
+std::optional<KeySlot> key_slot_named(std::string_view name);
 // The slot whose fixed PIN key makes blocks of `format` (epp.md §4.4); a format 4 block under
 // DUKPT comes from KeySlot::pin_dukpt instead (§8.7).
 KeySlot pin_key_slot(BlockFormat format);

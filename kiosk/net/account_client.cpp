@@ -25,6 +25,8 @@ constexpr std::string_view k_sign_on_call = "sign_on";
 constexpr std::string_view k_sign_on_path = "/v1/sessions";
 constexpr std::string_view k_preferences_call = "preferences";
 constexpr std::string_view k_preferences_path = "/v1/preferences";
+constexpr std::string_view k_working_keys_call = "working_keys";
+constexpr std::string_view k_working_keys_path = "/v1/working-keys";
 // docs/api/account.yaml, "pin_block_format".
 constexpr std::string_view k_pin_block_format_0 = "iso9564-0";
 constexpr std::string_view k_pin_block_format_4 = "iso9564-4";
@@ -283,6 +285,17 @@ void AccountClient::request(std::uint64_t call_id, core::AccountRequest request,
             core::MoneyReplyReceived{call_id, money_reply_with(core::MoneyStatus::unavailable)}});
 }
 
+void AccountClient::fetch_working_keys(std::uint64_t call_id, std::string master_check_value,
+                                       std::vector<std::string> slots) {
+    m_worker.submit(
+        call_id, std::string(k_working_keys_call),
+        [this, call_id, master_check_value = std::move(master_check_value),
+         slots = std::move(slots)](CallContext& context) {
+            return perform(context, call_id, master_check_value, slots);
+        },
+        CallOutcome{core::WorkingKeysFetched{call_id, core::WorkingKeysOutcome::unavailable, {}}});
+}
+
 void AccountClient::cancel(std::uint64_t call_id) {
     m_worker.cancel(call_id);
 }
@@ -374,6 +387,36 @@ CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
         return answer(false, done.status());
     }
     return answer(interpret_preferences_reply(*done.http_status, reply.body()), done.status());
+}
+
+CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,
+                                   const std::string& master_check_value,
+                                   const std::vector<std::string>& slots) {
+    const auto answer = [call_id](core::WorkingKeysFetched fetched, std::string status) {
+        fetched.call_id = call_id;
+        return CallOutcome{std::move(fetched), std::move(status)};
+    };
+    // A request the contract does not allow is a fault of the kiosk's own: nothing is sent.
+    if (slots.empty() || !std::ranges::all_of(slots, is_working_key_slot) ||
+        !is_check_value(master_check_value)) {
+        return answer(core::WorkingKeysFetched{}, "bad_request");
+    }
+    const json body = {{"terminal_id", m_options.terminal_id},
+                       {"master_key_kcv", master_check_value},
+                       {"slots", slots}};
+    const std::string text = body.dump();
+    ReplyBuffer reply(k_maximum_reply_bytes, ReplyBuffer::Secrecy::plain);
+    const HttpsReply done = context.channel().exchange(
+        m_endpoint, HttpsRequest{.method = Method::post, .path = k_working_keys_path, .body = text},
+        reply, context.abandoned_check());
+    if (done.abandoned()) {
+        return {std::nullopt, done.status()};
+    }
+    if (!done.http_status) {
+        return answer(core::WorkingKeysFetched{}, done.status());
+    }
+    return answer(interpret_working_keys_reply(*done.http_status, reply.body(), slots),
+                  done.status());
 }
 
 CallOutcome AccountClient::perform(CallContext& context, std::uint64_t call_id,

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/wipe.h"
 #include "kiosk/core/account_calls.h"
@@ -76,6 +77,13 @@ class AccountClient {
     // call "preferences" that names the status only. The grant is copied into a SecretText.
     void save_preferences(std::uint64_t call_id, const base::SecretText& grant, bool elder_mode);
 
+    // Queues a request for the PIN pad's working keys wrapped under the master key with this
+    // KCV (POST /v1/working-keys, account.yaml 1.5), for `slots` (is_working_key_slot), and
+    // returns at once. The answer arrives as core::WorkingKeysFetched{call_id, ...}. Key blocks
+    // are no secret (only the pad can unwrap them), but they appear in no notice either.
+    void fetch_working_keys(std::uint64_t call_id, std::string master_check_value,
+                            std::vector<std::string> slots);
+
     // Abandons a queued or running call of either kind: nothing will be posted for it.
     void cancel(std::uint64_t call_id);
 
@@ -90,6 +98,9 @@ class AccountClient {
                         bool elder_mode);
     CallOutcome perform(CallContext& context, std::uint64_t call_id,
                         const core::AccountRequest& request, const base::SecretText& session);
+    CallOutcome perform(CallContext& context, std::uint64_t call_id,
+                        const std::string& master_check_value,
+                        const std::vector<std::string>& slots);
 
     AccountClientOptions m_options;
     HttpsEndpoint m_endpoint;

@@ -213,6 +213,71 @@ core::ServiceReply interpret_sign_on_reply(long http_status, std::string_view bo
     return reply_with(core::ServiceStatus::bad_reply);
 }
 
+namespace {
+
+// `digits` upper-case hexadecimal digits.
+bool is_upper_hex(std::string_view text, std::size_t digits) {
+    return text.size() == digits && std::ranges::all_of(text, [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+           });
+}
+
+// docs/api/account.yaml, "WorkingKeysOk": a key block of 32 bytes, a KCV of 5.
+constexpr std::size_t k_key_block_digits = 64;
+constexpr std::size_t k_check_value_digits = 10;
+
+}  // namespace
+
+bool is_check_value(std::string_view text) {
+    return is_upper_hex(text, k_check_value_digits);
+}
+
+bool is_working_key_slot(std::string_view slot) {
+    return slot == "pin_tdes" || slot == "pin_aes" || slot == "authentication";
+}
+
+core::WorkingKeysFetched interpret_working_keys_reply(long http_status, std::string_view body,
+                                                      const std::vector<std::string>& slots) {
+    core::WorkingKeysFetched fetched;
+    if (body.size() > k_maximum_reply_bytes) {
+        return fetched;
+    }
+    const json document = json::parse(body, nullptr, false);
+    if (document.is_discarded() || !document.is_object()) {
+        return fetched;
+    }
+    if (http_status == 404 && document.size() == 1 && has_result(document, "no_keys")) {
+        fetched.outcome = core::WorkingKeysOutcome::no_keys;
+        return fetched;
+    }
+    const auto keys = document.find("keys");
+    if (http_status != 200 || document.size() != 2 || !has_result(document, "ok") ||
+        keys == document.end() || !keys->is_array() || keys->size() != slots.size()) {
+        return fetched;
+    }
+    for (std::size_t index = 0; index < slots.size(); ++index) {
+        const json& key = (*keys)[index];
+        if (!key.is_object() || key.size() != 3) {
+            return fetched;
+        }
+        const auto slot = key.find("slot");
+        const auto block = key.find("key_block");
+        const auto value = key.find("kcv");
+        if (slot == key.end() || block == key.end() || value == key.end() || !slot->is_string() ||
+            !block->is_string() || !value->is_string() ||
+            slot->get<std::string>() != slots[index] ||
+            !is_upper_hex(block->get<std::string>(), k_key_block_digits) ||
+            !is_check_value(value->get<std::string>())) {
+            return fetched;
+        }
+        fetched.keys.push_back(core::WorkingKeyBlock{.slot = slots[index],
+                                                     .key_block = block->get<std::string>(),
+                                                     .check_value = value->get<std::string>()});
+    }
+    fetched.outcome = core::WorkingKeysOutcome::ok;
+    return fetched;
+}
+
 bool interpret_preferences_reply(long http_status, std::string_view body) {
     if (http_status != 200 || body.size() > k_maximum_reply_bytes) {
         return false;

@@ -10,7 +10,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "kiosk/core/account_calls.h"
 #include "kiosk/core/events.h"
@@ -70,5 +72,17 @@ core::MoneyReply interpret_money_reply(const core::AccountRequest& request, long
 // Whether a reply to PUT /v1/preferences says the preferences were stored: only 200 with
 // {"result":"ok"}. Everything else (403 grant_refused, 400, 5xx, a broken body) is not saved.
 bool interpret_preferences_reply(long http_status, std::string_view body);
+
+// docs/api/account.yaml, "KeySlot": the working-key slots a kiosk may ask the bank for.
+bool is_working_key_slot(std::string_view slot);
+// docs/api/account.yaml, "KeyCheckValue": 10 upper-case hexadecimal digits.
+bool is_check_value(std::string_view text);
+
+// How a reply to POST /v1/working-keys maps to the core's values: ok only with exactly one key
+// per slot asked for, in that order, each with a 64-digit key block and a 10-digit KCV in
+// upper-case hexadecimal; no_keys for 404 {"result":"no_keys"}; anything else unavailable (a
+// broken reply included: the ceremony cannot go on without the bank's keys either way).
+core::WorkingKeysFetched interpret_working_keys_reply(long http_status, std::string_view body,
+                                                      const std::vector<std::string>& slots);
 
 }  // namespace kiosk::net

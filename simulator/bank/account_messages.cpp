@@ -51,6 +51,10 @@ std::string_view to_string(RequestError error) {
             return "pan must be a string of 12 to 19 digits";
         case RequestError::bad_pin_block_format:
             return "pin_block_format must be \"iso9564-0\" or \"iso9564-4\"";
+        case RequestError::bad_key_check_value:
+            return "master_key_kcv must be 10 upper-case hexadecimal digits";
+        case RequestError::bad_slots:
+            return "slots must name 1 to 3 different slots: pin_tdes, pin_aes, authentication";
         case RequestError::bad_pin_block_ksn:
             return "pin_block_ksn must be 24 hexadecimal digits, beside a format 4 block";
         case RequestError::bad_pin_block:
@@ -94,6 +98,15 @@ bool is_quote_id(std::string_view text) {
 
 bool is_transaction_reference(std::string_view text) {
     return base::is_canonical_uuid(text);
+}
+
+bool is_key_check_value(std::string_view text) {
+    // Upper case only, as account.yaml's pattern: the reply's values compare as text.
+    constexpr std::size_t k_digits = 10;
+    return text.size() == k_digits && std::ranges::all_of(text, [](char character) {
+               return (character >= '0' && character <= '9') ||
+                      (character >= 'A' && character <= 'F');
+           });
 }
 
 bool is_account_number(std::string_view text) {

@@ -42,6 +42,8 @@ enum class RequestError {
     bad_card_authentication,  // card_authentication not an object of the contract's fields
     bad_pin_block_ksn,        // pin_block_ksn not a string of 24 hexadecimal digits, or beside a
                               // format 0 block (DUKPT makes format 4 blocks only)
+    bad_key_check_value,      // master_key_kcv missing or not 10 upper-case hexadecimal digits
+    bad_slots,                // slots missing, empty, repeated, or not the contract's slot names
 };
 
 std::string_view to_string(RequestError error);
@@ -52,6 +54,8 @@ bool is_terminal_id(std::string_view text);
 bool is_token(std::string_view text);
 // A quote's id: 8 to 64 characters of A-Z a-z 0-9 _ -
 bool is_quote_id(std::string_view text);
+// A key check value (account.yaml "KeyCheckValue"): 10 upper-case hexadecimal digits.
+bool is_key_check_value(std::string_view text);
 // RFC 4122 text form in lower case: 8-4-4-4-12 hexadecimal digits.
 bool is_transaction_reference(std::string_view text);
 // 12 to 19 digits (ISO/IEC 7812-1 for a PAN; the same for an account number here).

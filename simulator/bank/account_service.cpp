@@ -488,6 +488,7 @@ std::expected<void, base::Error<BankError>> AccountService::start(const std::str
     serve("GET", "/v1/transfers/([^/]+)", "transfer_status", &AccountService::answer_get_transfer);
     serve("POST", "/v1/card-lock", "card_lock", &AccountService::answer_card_lock);
     serve("POST", "/v1/pin-change", "pin_change", &AccountService::answer_pin_change);
+    serve("POST", "/v1/working-keys", "working_keys", &AccountService::answer_working_keys);
 
     // cpp-httplib's own refusals (unknown path, oversized body, broken HTTP) get a JSON body
     // too, so that a client always finds a "result" to read.

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "simulator/bank/account_messages.h"
 #include "simulator/bank/account_store.h"
@@ -83,10 +84,10 @@ std::string_view to_string(Fault fault);
 
 // Every call the service answers, by the name its audit rows give it (docs/api/account.yaml
 // names the paths): a fault can be aimed at the requests of one of them.
-inline constexpr std::array<std::string_view, 14> k_account_calls = {
+inline constexpr std::array<std::string_view, 15> k_account_calls = {
     "balance",  "preferences",     "sign_on",           "end_session",        "statement",
     "quote",    "withdrawal",      "withdrawal_status", "withdrawal_confirm", "withdrawal_reverse",
-    "transfer", "transfer_status", "card_lock",         "pin_change"};
+    "transfer", "transfer_status", "card_lock",         "pin_change",         "working_keys"};
 
 struct AccountServiceConfig {
     std::filesystem::path database;    // created with its schema when new
@@ -112,6 +113,12 @@ struct AccountServiceConfig {
     // whose simulated kiosks have no chips, and tests of other things leave it unset
     // (simulator/bank/README.md, "Card authentication").
     bool require_card_authentication = false;
+    // The bank's key management for the kiosks' PIN pads (account.yaml 1.5, "PIN pad working
+    // keys"): the master keys whose component forms it issued to the branch's key custodians,
+    // and the pads' authentication key. It wraps pin_key, pin_aes_key and the authentication key
+    // under whichever of these master keys a kiosk names. Empty: it has none to give.
+    std::vector<std::array<std::uint8_t, 16>> pad_master_keys{};
+    std::optional<std::array<std::uint8_t, 16>> pad_authentication_key{};
 };
 
 class AccountService {
@@ -183,6 +190,8 @@ class AccountService {
     Reply answer_get_transfer(const httplib::Request& request, AuditEntry& audit);
     Reply answer_card_lock(const httplib::Request& request, AuditEntry& audit);
     Reply answer_pin_change(const httplib::Request& request, AuditEntry& audit);
+    // key_replies.cpp
+    Reply answer_working_keys(const httplib::Request& request, AuditEntry& audit);
     // The PIN inside a block of `format` under the bank's key for it (ISO 9564-1:2017 §9.4.2,
     // §9.4.6); with a KSN, a format 4 block under the key the BDK and the KSN give (ANSI
     // X9.24-3-2017 §6.4), and only when the KSN's counter is above every one accepted from that

@@ -21,6 +21,7 @@
 
 #include "base/bytes.h"
 #include "base/command_line.h"
+#include "drivers/epp/epp_security.h"
 #include "drivers/iso9564/pin_block.h"
 #include "kiosk/net/account_client.h"
 #include "simulator/bank/account_service.h"
@@ -275,6 +276,30 @@ void probe_money(MoneyProbe& probe) {
     probe.send("post", "/v1/balance", "/v1/balance", balance_body(payee, "1111"), true);  // 403
 }
 
+// The demo pad's master key (simulator/devices: the XOR of its two components), given to the
+// probe's service as the one master key its bank issued.
+constexpr std::array<std::uint8_t, 16> k_probe_master_key = {
+    0x1E, 0x3C, 0x1E, 0x78, 0x1E, 0x3C, 0x1E, 0xF0, 0x1E, 0x96, 0xB4, 0x96, 0xF0, 0x96, 0x4B, 0x4B};
+
+std::string probe_master_value() {
+    const auto value = drivers::epp::key_check_value(drivers::epp::KeyAlgorithm::aes128,
+                                                     drivers::epp::SecretKey(k_probe_master_key));
+    return value ? base::to_hex(*value) : std::string();
+}
+
+// PIN pad working keys (account.yaml 1.5) under the master key the service holds.
+void probe_working_keys(MoneyProbe& probe) {
+    const std::string master = probe_master_value();
+    const json every_slot = json::array({"authentication", "pin_aes", "pin_tdes"});
+    probe.send("post", "/v1/working-keys",
+               {{"master_key_kcv", master}, {"slots", every_slot}});  // 200
+    probe.send("post", "/v1/working-keys",
+               {{"master_key_kcv", "00000A0000"}, {"slots", json::array({"pin_aes"})}});  // 404
+    probe.send("post", "/v1/working-keys",
+               {{"master_key_kcv", master}, {"slots", json::array({"master"})}}, false);  // 400
+    probe.too_large("post", "/v1/working-keys", "/v1/working-keys");                      // 413
+}
+
 // Every operation once while the service is unavailable: 503 each.
 void probe_money_unavailable(MoneyProbe& probe) {
     const json session = {{"session", std::string(64, 'f')}};
@@ -296,6 +321,8 @@ void probe_money_unavailable(MoneyProbe& probe) {
                 {"pan", "6228480402564890018"},
                 {"pin_block", "0123456789ABCDEF"},
                 {"pin_block_format", "iso9564-0"}});
+    probe.send("post", "/v1/working-keys",
+               {{"master_key_kcv", probe_master_value()}, {"slots", json::array({"pin_aes"})}});
 }
 
 // One request of the kiosk's AccountClient as a server received it.
@@ -405,7 +432,8 @@ std::vector<ClientRequest> client_requests(const simulator::bank::TlsFiles& iden
         client.save_preferences(
             2, base::SecretText("3f6c0a9e1d2b47c58e90f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6"),
             true);
-        expected += 1;
+        client.fetch_working_keys(3, "0A1B2C3D4E", {"authentication", "pin_aes"});
+        expected += 2;
         std::unique_lock lock(mutex);
         received.wait_for(lock, std::chrono::seconds(20),
                           [&] { return requests.size() >= expected; });
@@ -433,10 +461,13 @@ int main(int argc, char** argv) {
     const std::filesystem::path directory = pattern;
     int status = 0;
     {
-        simulator::bank::AccountService service(
-            {directory / "bank.sqlite",
-             std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
-             simulator::bank::k_demo_pin_key});
+        simulator::bank::AccountServiceConfig config{
+            directory / "bank.sqlite",
+            std::filesystem::path(KIOSK_SOURCE_DIR) / "simulator/cards/demo-cards.toml",
+            simulator::bank::k_demo_pin_key};
+        config.pad_master_keys = {k_probe_master_key};
+        config.pad_authentication_key = std::array<std::uint8_t, 16>{0x0A};
+        simulator::bank::AccountService service(config);
         if (auto started = service.start(); !started) {
             std::cerr << base::to_string(started.error()) << '\n';
             status = 2;
@@ -469,6 +500,7 @@ int main(int argc, char** argv) {
                 grant_of(post(balance_body("6234560000111122223", "1111"), true));  // 200
             MoneyProbe money_probe(client);
             probe_money(money_probe);
+            probe_working_keys(money_probe);
             service.set_fault(simulator::bank::Fault::unavailable);
             probe_money_unavailable(money_probe);
             post(balance_body("6228480402564890018", "1234"), true);  // 503
