@@ -670,6 +670,16 @@ void Kiosk::carry_out(const core::Effect& effect) {
                                     m_cabinet->snapshot()}},
                     "devices");
             },
+            // The key ceremony: the pad does the keys, the account service wraps the working
+            // keys for the slots this kiosk's configuration uses.
+            [&](const core::BeginKeyCeremony&) { m_pin_pad->begin_key_ceremony(); },
+            [&](const core::FetchWorkingKeys& fetch) {
+                m_account->fetch_working_keys(fetch.call_id, fetch.master_check_value,
+                                              m_pin_pad->working_key_slots());
+            },
+            [&](const core::EndKeyCeremony& end) {
+                m_pin_pad->end_key_ceremony(end.commit, end.keys);
+            },
             [&](const core::SetOutOfService& set) {
                 if (const auto written =
                         write_out_of_service(m_config.out_of_service_file, set.reason);

@@ -112,6 +112,12 @@ constexpr std::string_view effect_name() {
         return "CheckNetwork";
     } else if constexpr (std::is_same_v<T, ReportFaults>) {
         return "ReportFaults";
+    } else if constexpr (std::is_same_v<T, BeginKeyCeremony>) {
+        return "BeginKeyCeremony";
+    } else if constexpr (std::is_same_v<T, FetchWorkingKeys>) {
+        return "FetchWorkingKeys";
+    } else if constexpr (std::is_same_v<T, EndKeyCeremony>) {
+        return "EndKeyCeremony";
     } else if constexpr (std::is_same_v<T, SetOutOfService>) {
         return "SetOutOfService";
     } else {

@@ -222,13 +222,32 @@ struct ReportFaults {
     std::uint64_t call_id = 0;
 };
 
-using Effect = std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech,
-                            SetVolume, BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard,
-                            RenewCardAuthentication, Call, CancelCall, AccountCall, SavePreferences,
-                            ListBusinesses, TakeTicket, CallStaff, AnswerSurvey, FileComplaint,
-                            Print, StartTimer, CancelTimer, NotifyStaff, Journal, Dispense,
-                            PresentCash, RetractCash, RejectCash, CheckDispenser, CheckSignIn,
-                            SetOutOfService, ReportDevices, CheckNetwork, ReportFaults>;
+// Start the key ceremony on the PIN pad with the custodians' confirmations on its keys
+// (docs/protocols/epp.md §8.2, revision 6); answered by KeyCeremonyProgressed, started or
+// refused, then by the pad's reports.
+struct BeginKeyCeremony {};
+// Ask the bank for the working keys wrapped under the master key with this KCV (account.yaml,
+// "PIN pad working keys"), for the slots the kiosk's configuration uses; answered by
+// WorkingKeysFetched.
+struct FetchWorkingKeys {
+    std::uint64_t call_id = 0;
+    std::string master_check_value;
+};
+// End the key ceremony: commit the combined key and load `keys` under it, answered by
+// KeyCeremonyCommitted; or abandon it (the old master key stays), answered by nothing more.
+struct EndKeyCeremony {
+    bool commit = false;
+    std::vector<WorkingKeyBlock> keys;
+};
+
+using Effect =
+    std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume,
+                 BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard,
+                 RenewCardAuthentication, Call, CancelCall, AccountCall, SavePreferences,
+                 ListBusinesses, TakeTicket, CallStaff, AnswerSurvey, FileComplaint, Print,
+                 StartTimer, CancelTimer, NotifyStaff, Journal, Dispense, PresentCash, RetractCash,
+                 RejectCash, CheckDispenser, CheckSignIn, SetOutOfService, ReportDevices,
+                 CheckNetwork, ReportFaults, BeginKeyCeremony, FetchWorkingKeys, EndKeyCeremony>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

@@ -202,6 +202,12 @@ constexpr std::string_view event_name() {
         return "NetworkChecked";
     } else if constexpr (std::is_same_v<T, FaultsReported>) {
         return "FaultsReported";
+    } else if constexpr (std::is_same_v<T, KeyCeremonyProgressed>) {
+        return "KeyCeremonyProgressed";
+    } else if constexpr (std::is_same_v<T, WorkingKeysFetched>) {
+        return "WorkingKeysFetched";
+    } else if constexpr (std::is_same_v<T, KeyCeremonyCommitted>) {
+        return "KeyCeremonyCommitted";
     } else {
         static_assert(std::is_same_v<T, TimerFired>, "every event needs a name");
         return "TimerFired";

@@ -17,6 +17,7 @@
 #include "kiosk/core/device_snapshot.h"
 #include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/engineer.h"
+#include "kiosk/core/key_ceremony.h"
 #include "kiosk/core/money.h"
 #include "kiosk/core/reconciliation.h"
 #include "kiosk/core/service_menu.h"
@@ -317,6 +318,33 @@ struct FaultsReported {
     std::vector<RecentFault> faults;
 };
 
+// What the PIN pad reported of the key ceremony (BeginKeyCeremony; docs/protocols/epp.md
+// §8.2): that it started or why not, the digits typed, each KCV, or why it was abandoned.
+struct KeyCeremonyProgressed {
+    CeremonyProgress progress = CeremonyProgress::typing;
+    int digits_typed = 0;                       // typing
+    std::string check_value{};                  // component1_entered, component2_entered, combined
+    CeremonyEnd end = CeremonyEnd::pad_failed;  // abandoned
+    std::string problem{};  // refused: the pad's or the shell's reason, for staff
+};
+
+// The bank's answer to FetchWorkingKeys: the key blocks in the order the shell asked for them.
+struct WorkingKeysFetched {
+    std::uint64_t call_id = 0;
+    WorkingKeysOutcome outcome = WorkingKeysOutcome::unavailable;
+    std::vector<WorkingKeyBlock> keys;
+};
+
+// The pad's answer to EndKeyCeremony with commit: the new master key's KCV and each working key
+// as loaded. `committed` false: the pad did not take the new key (the old one stays), `problem`
+// says why.
+struct KeyCeremonyCommitted {
+    bool committed = false;
+    std::string master_check_value{};
+    std::vector<LoadedKey> loaded{};
+    std::string problem{};
+};
+
 // The electronic journal (kiosk/store) could not be written, or not opened at start-up. From
 // the record that failed on, the shell carries out none of the effects that give money
 // (is_money_giving in effects.h) and says so once with this event; what secures money still
@@ -334,7 +362,8 @@ using Event =
                  TicketIssued, StaffCallChanged, ComplaintFiled, PaperChanged, PrintFinished,
                  TimerFired, CashDispensed, CashPresented, CashTaken, CashRetracted, CashRejected,
                  DispenserReported, JournalFailed, ServiceSwitchChanged, SignInChecked,
-                 DevicesReported, NetworkChecked, FaultsReported>;
+                 DevicesReported, NetworkChecked, FaultsReported, KeyCeremonyProgressed,
+                 WorkingKeysFetched, KeyCeremonyCommitted>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

@@ -121,6 +121,23 @@ bool Flow::fits(const Event& event) const {
                 return state == State::service && m_session.service &&
                        m_session.service->pending_faults == reported.call_id;
             },
+            // The key ceremony's news fits while the ceremony waits for it: the pad's reports
+            // while the pad has it, the bank's keys it asked for, the commit it sent.
+            [this, state](const KeyCeremonyProgressed&) {
+                return state == State::service && m_session.service &&
+                       m_session.service->step == ServiceStep::key_ceremony &&
+                       m_session.service->ceremony && ceremony_on_pad(*m_session.service->ceremony);
+            },
+            [this, state](const WorkingKeysFetched& fetched) {
+                return state == State::service && m_session.service &&
+                       m_session.service->ceremony &&
+                       m_session.service->ceremony->pending_keys == fetched.call_id;
+            },
+            [this, state](const KeyCeremonyCommitted&) {
+                return state == State::service && m_session.service &&
+                       m_session.service->ceremony &&
+                       m_session.service->ceremony->step == CeremonyStep::committing;
+            },
             [this](const HeadphonesPlugged&) { return !m_session.headphones; },
             [this](const HeadphonesUnplugged&) { return m_session.headphones; },
             [this, state](const ReplyReceived& reply) {

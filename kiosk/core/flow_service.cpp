@@ -19,7 +19,7 @@ namespace {
 std::size_t typed_length(const ServiceVisit& visit) {
     switch (visit.field) {
         case SignInField::id:
-            return visit.engineer_id.size();
+            return typed_engineer_id(visit).size();
         case SignInField::password:
             return visit.password.size();
         case SignInField::code:
@@ -50,6 +50,12 @@ std::size_t field_minimum(SignInField field) {
             return k_one_time_code_digits_minimum;
     }
     return 0;
+}
+
+// The sign-in screen being typed on: the engineer's, or the key ceremony's second custodian's.
+ScreenId sign_in_screen_id(const ServiceVisit& visit) {
+    return visit.step == ServiceStep::partner_sign_in ? ScreenId::service_partner_sign_in
+                                                      : ScreenId::service_sign_in;
 }
 
 // Whether the customer at the kiosk can be left now: the screen waits for them at their own
@@ -127,6 +133,7 @@ void Flow::enter_service(ServiceEntry entry) {
 // The engineer's visit ends: signed out, the switch turned off, or no key for too long. The
 // next customer finds the welcome screen (or the out-of-service one).
 void Flow::leave_service(std::string_view why) {
+    leave_ceremony();
     if (m_session.service && m_session.service->role) {
         audit("signed_out", m_session.service->engineer_id + " " + std::string(why));
     }
@@ -170,7 +177,8 @@ bool Flow::track_service_keys(base::Key key) {
 void Flow::service_key(base::Key key) {
     ServiceVisit& visit = *m_session.service;
     start_timer(TimerId::service_idle);
-    if (key == k_repeat_key && visit.step != ServiceStep::sign_in) {
+    if (key == k_repeat_key && visit.step != ServiceStep::sign_in &&
+        visit.step != ServiceStep::partner_sign_in) {
         accept_key();
         speak_screen_again();
         return;
@@ -183,9 +191,11 @@ void Flow::service_key(base::Key key) {
     }
     switch (visit.step) {
         case ServiceStep::sign_in:
+        case ServiceStep::partner_sign_in:
             sign_in_key(key);
             return;
         case ServiceStep::checking_sign_in:
+        case ServiceStep::checking_partner:
             reject_key();
             speak_screen_again();
             return;
@@ -222,6 +232,9 @@ void Flow::service_key(base::Key key) {
         case ServiceStep::key_test:
             key_test_key(key);  // handle(KeyPressed) sends them there before the speech keys
             return;
+        case ServiceStep::key_ceremony:
+            ceremony_key(key);
+            return;
     }
 }
 
@@ -236,7 +249,7 @@ void Flow::sign_in_key(base::Key key) {
         const char typed = static_cast<char>('0' + *digit);
         switch (visit.field) {
             case SignInField::id:
-                visit.engineer_id += typed;
+                typed_engineer_id(visit) += typed;
                 break;
             case SignInField::password:
                 visit.password.append(std::string_view(&typed, 1));
@@ -245,12 +258,12 @@ void Flow::sign_in_key(base::Key key) {
                 visit.code.append(std::string_view(&typed, 1));
                 break;
         }
-        refresh(ScreenId::service_sign_in);
+        refresh(sign_in_screen_id(visit));
         say_typed_field(typed_length(visit));
     } else if (key == k_sign_in_clear_key) {
         accept_key();
         clear_sign_in_field();
-        refresh(ScreenId::service_sign_in);
+        refresh(sign_in_screen_id(visit));
         say_typed_field(0);
     } else if (key == k_sign_in_next_key) {
         if (typed_length(visit) < field_minimum(visit.field)) {
@@ -262,11 +275,11 @@ void Flow::sign_in_key(base::Key key) {
         switch (visit.field) {
             case SignInField::id:
                 visit.field = SignInField::password;
-                show(ScreenId::service_sign_in);
+                show(sign_in_screen_id(visit));
                 return;
             case SignInField::password:
                 visit.field = SignInField::code;
-                show(ScreenId::service_sign_in);
+                show(sign_in_screen_id(visit));
                 return;
             case SignInField::code:
                 check_sign_in();
@@ -274,6 +287,13 @@ void Flow::sign_in_key(base::Key key) {
         }
     } else if (key == k_sign_in_back_key) {
         accept_key();
+        if (visit.field == SignInField::id && visit.step == ServiceStep::partner_sign_in) {
+            // No second custodian: no ceremony; the first is still signed in.
+            audit("key_ceremony", "no second custodian");
+            visit.ceremony.reset();
+            show_service_menu();
+            return;
+        }
         if (visit.field == SignInField::id) {
             if (m_session.service_switch_on) {
                 // The switch keeps the kiosk closed: there is no customer screen to go back to.
@@ -287,7 +307,7 @@ void Flow::sign_in_key(base::Key key) {
         clear_sign_in_field();
         visit.field = visit.field == SignInField::code ? SignInField::password : SignInField::id;
         clear_sign_in_field();
-        show(ScreenId::service_sign_in);
+        show(sign_in_screen_id(visit));
     } else {
         reject_key();
     }
@@ -297,7 +317,7 @@ void Flow::clear_sign_in_field() {
     ServiceVisit& visit = *m_session.service;
     switch (visit.field) {
         case SignInField::id:
-            visit.engineer_id.clear();
+            typed_engineer_id(visit).clear();
             return;
         case SignInField::password:
             visit.password.clear();
@@ -312,17 +332,23 @@ void Flow::check_sign_in() {
     ServiceVisit& visit = *m_session.service;
     const std::uint64_t call_id = m_session.next_call_id++;
     visit.pending_check = call_id;
-    visit.step = ServiceStep::checking_sign_in;
     // What was typed goes to kiosk/access and is wiped here: the session keeps only the id.
-    emit(CheckSignIn{call_id, visit.engineer_id, std::move(visit.password), std::move(visit.code)});
+    emit(CheckSignIn{call_id, typed_engineer_id(visit), std::move(visit.password),
+                     std::move(visit.code)});
     visit.password.clear();
     visit.code.clear();
+    visit.step = visit.step == ServiceStep::partner_sign_in ? ServiceStep::checking_partner
+                                                            : ServiceStep::checking_sign_in;
     show(ScreenId::service_checking);
 }
 
 void Flow::handle(const SignInChecked& event) {
     ServiceVisit& visit = *m_session.service;
     visit.pending_check.reset();
+    if (visit.step == ServiceStep::checking_partner && event.outcome != SignInOutcome::locked) {
+        partner_checked(event);
+        return;
+    }
     switch (event.outcome) {
         case SignInOutcome::signed_in:
             visit.role = event.role.value_or(EngineerRole::engineer);
@@ -333,7 +359,16 @@ void Flow::handle(const SignInChecked& event) {
             start_timer(TimerId::service_idle);  // the menu's longer time
             return;
         case SignInOutcome::locked:
-            audit("sign_in_refused", visit.engineer_id + " " + event.reason);
+            // A second custodian's failures lock the menu as anyone's do: the first custodian
+            // is signed out with it.
+            if (visit.step == ServiceStep::checking_partner) {
+                audit("sign_in_refused", visit.ceremony->partner_id + " " + event.reason);
+                audit("signed_out", visit.engineer_id + " locked");
+                visit.ceremony.reset();
+                visit.role.reset();
+            } else {
+                audit("sign_in_refused", visit.engineer_id + " " + event.reason);
+            }
             audit("service_locked", std::to_string(event.lock_seconds) + " s");
             visit.step = ServiceStep::locked;
             visit.lock_seconds = event.lock_seconds;
@@ -382,6 +417,9 @@ void Flow::service_menu_key(base::Key key) {
         accept_key();
         visit.step = ServiceStep::self_tests;
         show(ScreenId::service_tests);
+    } else if (key == k_service_key_ceremony_key && visit.role && may_load_keys(*visit.role)) {
+        accept_key();
+        begin_partner_sign_in();
     } else if (key == k_service_sign_out_key) {
         accept_key();
         sign_out("signed_out");
@@ -674,6 +712,7 @@ void Flow::sign_out(std::string_view why) {
         leave_service(why);
         return;
     }
+    leave_ceremony();
     ServiceVisit& visit = *m_session.service;
     audit("signed_out", visit.engineer_id + " " + std::string(why));
     const ServiceEntry entry = visit.entry;

@@ -75,6 +75,9 @@ class Flow {
     void handle(const DevicesReported& event);
     void handle(const NetworkChecked& event);
     void handle(const FaultsReported& event);
+    void handle(const KeyCeremonyProgressed& event);
+    void handle(const WorkingKeysFetched& event);
+    void handle(const KeyCeremonyCommitted& event);
     // The branch queue service's answers and the printer's news (flow_branch.cpp).
     void handle(const BusinessesListed& event);
     void handle(const TicketIssued& event);
@@ -171,6 +174,15 @@ class Flow {
     void test_slip_printed(const PrintFinished& event);
     void key_test_key(base::Key key);
     void sign_out(std::string_view why);
+    // The key ceremony (flow_ceremony.cpp).
+    void begin_partner_sign_in();
+    void partner_checked(const SignInChecked& event);
+    void ceremony_key(base::Key key);
+    void commit_ceremony();
+    std::string ceremony_prompt() const;
+    void end_ceremony(CeremonyEnd end, const std::string& problem);
+    void abandon_ceremony_on_pad();
+    void leave_ceremony();
     void service_timer(TimerId id);
     void refuse_card_for_service();
 

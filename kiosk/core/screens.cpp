@@ -192,6 +192,14 @@ std::string_view to_string(ScreenId id) {
             return "service_tests";
         case ScreenId::service_key_test:
             return "service_key_test";
+        case ScreenId::service_partner_sign_in:
+            return "service_partner_sign_in";
+        case ScreenId::service_ceremony:
+            return "service_ceremony";
+        case ScreenId::service_ceremony_check:
+            return "service_ceremony_check";
+        case ScreenId::service_ceremony_result:
+            return "service_ceremony_result";
     }
     return "unknown";
 }
@@ -824,6 +832,10 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::service_faults:
         case ScreenId::service_tests:
         case ScreenId::service_key_test:
+        case ScreenId::service_partner_sign_in:
+        case ScreenId::service_ceremony:
+        case ScreenId::service_ceremony_check:
+        case ScreenId::service_ceremony_result:
             return service_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);

@@ -107,6 +107,10 @@ enum class ScreenId {
     service_faults,
     service_tests,
     service_key_test,
+    service_partner_sign_in,
+    service_ceremony,
+    service_ceremony_check,
+    service_ceremony_result,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -201,6 +205,10 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::service_faults,
     ScreenId::service_tests,
     ScreenId::service_key_test,
+    ScreenId::service_partner_sign_in,
+    ScreenId::service_ceremony,
+    ScreenId::service_ceremony_check,
+    ScreenId::service_ceremony_result,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.

@@ -47,6 +47,24 @@ ScreenId service_screen_for(const Session& session) {
             return ScreenId::service_tests;
         case ServiceStep::key_test:
             return ScreenId::service_key_test;
+        case ServiceStep::partner_sign_in:
+            return ScreenId::service_partner_sign_in;
+        case ServiceStep::checking_partner:
+            return ScreenId::service_checking;
+        case ServiceStep::key_ceremony:
+            break;
+    }
+    switch (session.service->ceremony.value_or(KeyCeremony{}).step) {
+        case CeremonyStep::starting:
+        case CeremonyStep::component1:
+        case CeremonyStep::component2:
+            return ScreenId::service_ceremony;
+        case CeremonyStep::confirming:
+        case CeremonyStep::committing:
+            return ScreenId::service_ceremony_check;
+        case CeremonyStep::done:
+        case CeremonyStep::ended:
+            return ScreenId::service_ceremony_result;
     }
     return ScreenId::service_sign_in;
 }
@@ -65,14 +83,15 @@ Element sign_in_field(const ScreenBuilder& builder, const ServiceVisit& visit,
                       const Session& session) {
     std::size_t typed = 0;
     switch (visit.field) {
-        case SignInField::id:
-            if (visit.engineer_id.empty()) {
+        case SignInField::id: {
+            const std::string& id = typed_engineer_id(visit);
+            if (id.empty()) {
                 break;
             }
             return make_element(
-                Role::input, builder.format("id_typed", {{"id", visit.engineer_id}}),
-                builder.format("id_typed",
-                               {{"id", word_digits(visit.engineer_id, session.locale)}}));
+                Role::input, builder.format("id_typed", {{"id", id}}),
+                builder.format("id_typed", {{"id", word_digits(id, session.locale)}}));
+        }
         case SignInField::password:
             typed = visit.password.size();
             break;
@@ -89,11 +108,24 @@ Element sign_in_field(const ScreenBuilder& builder, const ServiceVisit& visit,
         builder.format("digits_typed", {{"count", word_count(count_of(count), session.locale)}}));
 }
 
-ScreenModel sign_in_screen(const Resources& resources, const Session& session) {
-    ScreenBuilder builder(ScreenId::service_sign_in, resources, session);
+// The engineer's sign-in (service_sign_in), or the key ceremony's second custodian's
+// (service_partner_sign_in), which names the first custodian and goes back to the menu.
+ScreenModel sign_in_screen(ScreenId id, const Resources& resources, const Session& session) {
+    ScreenBuilder builder(id, resources, session);
     const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    const bool partner = id == ScreenId::service_partner_sign_in;
     builder.add(Role::title, "title");
-    builder.add(Role::text, visit.entry == ServiceEntry::keys ? "staff_only" : "closed");
+    // The second custodian's screen names the first; after a refusal, what was wrong instead
+    // (the largest elder text holds one or the other).
+    if (partner && visit.partner_not_custodian) {
+        builder.add(Role::notice, "not_custodian");
+    } else if (partner && !visit.refused) {
+        builder.add(make_element(
+            Role::text, builder.format("first", {{"id", visit.engineer_id}}),
+            builder.format("first", {{"id", word_digits(visit.engineer_id, session.locale)}})));
+    } else if (!partner) {
+        builder.add(Role::text, visit.entry == ServiceEntry::keys ? "staff_only" : "closed");
+    }
     if (visit.refused) {
         builder.add(Role::notice, "refused");
     }
@@ -111,10 +143,11 @@ ScreenModel sign_in_screen(const Resources& resources, const Session& session) {
     builder.add(sign_in_field(builder, visit, session));
     builder.add_choice(visit.field == SignInField::code ? "sign_in" : "next", k_sign_in_next_key)
         .add_choice("clear", k_sign_in_clear_key);
-    // Back a field; from the first, back to the customers' screen, which the switch keeps shut.
+    // Back a field; from the first, back to the customers' screen, which the switch keeps shut,
+    // or for the second custodian back to the menu.
     if (visit.field != SignInField::id) {
         builder.add_choice("back", k_sign_in_back_key);
-    } else if (!session.service_switch_on) {
+    } else if (partner || !session.service_switch_on) {
         builder.add_choice("leave", k_sign_in_back_key);
     }
     return std::move(builder).build();
@@ -166,6 +199,9 @@ ScreenModel menu_screen(const Resources& resources, const Session& session) {
         builder.add_choice("self_tests", k_service_self_tests_key);
         builder.add_choice("network", k_service_network_key);
         builder.add_choice("faults", k_service_faults_key);
+    }
+    if (session.service && session.service->role && may_load_keys(*session.service->role)) {
+        builder.add_choice("key_ceremony", k_service_key_ceremony_key);
     }
     builder.add_choice("sign_out", k_service_sign_out_key);
     return std::move(builder).build();
@@ -554,6 +590,118 @@ ScreenModel key_test_screen(const Resources& resources, const Session& session) 
     return std::move(builder).build();
 }
 
+// A key check value as the forms print it, shown in groups of two and said a character at a
+// time: "{label}: A1 B2 C3 D4 E5".
+Element check_value_line(const ScreenBuilder& builder, const Session& session, Role role,
+                         std::string_view key, std::string_view check_value) {
+    const std::string shown = check_value_groups(check_value);
+    return make_element(role, builder.format(key, {{"kcv", shown}}),
+                        builder.format(key, {{"kcv", word_code(shown, session.locale)}}));
+}
+
+// A custodian named by number: "{id}" shown as typed, said digit by digit.
+Element custodian_line(const ScreenBuilder& builder, const Session& session, Role role,
+                       std::string_view key, std::string_view id) {
+    return make_element(role, builder.format(key, {{"id", std::string(id)}}),
+                        builder.format(key, {{"id", word_digits(id, session.locale)}}));
+}
+
+// Starting, then each component being typed on the pad: whose turn, how to type hexadecimal on a
+// digit keypad, and how many of the 32 digits are in. Component 1's KCV stays on the screen
+// while component 2 is typed, for its custodian to compare.
+ScreenModel ceremony_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_ceremony, resources, session);
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    const KeyCeremony ceremony = visit.ceremony.value_or(KeyCeremony{});
+    builder.add(Role::title, "title");
+    if (ceremony.step == CeremonyStep::starting) {
+        builder.add(Role::text, "starting");
+        return std::move(builder).build();
+    }
+    const bool second = ceremony.step == CeremonyStep::component2;
+    if (second) {
+        builder.add(check_value_line(builder, session, Role::notice, "component1_kcv",
+                                     ceremony.component1_check_value));
+    }
+    builder.add(custodian_line(builder, session, Role::text,
+                               second ? "type_component2" : "type_component1",
+                               second ? ceremony.partner_id : visit.engineer_id));
+    builder.add(Role::text, "how");
+    const int typed = ceremony.digits_typed;
+    builder.add(make_element(
+        Role::input,
+        builder.format("typed", {{"count", std::to_string(typed)},
+                                 {"of", std::to_string(k_component_digits)}}),
+        builder.format("typed",
+                       {{"count", word_count(count_of(typed), session.locale)},
+                        {"of", word_count(count_of(k_component_digits), session.locale)}})));
+    return std::move(builder).build();
+}
+
+// The three KCVs for comparison with the forms, the bank's keys, and whose confirmation is
+// awaited; then, once both confirmed, that the pad is loading.
+ScreenModel ceremony_check_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_ceremony_check, resources, session);
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    const KeyCeremony ceremony = visit.ceremony.value_or(KeyCeremony{});
+    builder.add(Role::title, "title");
+    builder.add(check_value_line(builder, session, Role::text, "component1_kcv",
+                                 ceremony.component1_check_value));
+    builder.add(check_value_line(builder, session, Role::text, "component2_kcv",
+                                 ceremony.component2_check_value));
+    builder.add(check_value_line(builder, session, Role::text, "master_kcv",
+                                 ceremony.combined_check_value));
+    if (ceremony.step == CeremonyStep::committing) {
+        builder.add(Role::notice, "loading");
+        return std::move(builder).build();
+    }
+    builder.add(Role::text, ceremony.keys_outcome ? "bank_ready" : "bank_asking");
+    if (ceremony.confirmations >= k_custodians) {
+        builder.add(Role::notice, "waiting_for_bank");
+    } else {
+        builder.add(
+            custodian_line(builder, session, Role::notice, "confirm",
+                           ceremony.confirmations == 0 ? visit.engineer_id : ceremony.partner_id));
+    }
+    return std::move(builder).build();
+}
+
+// How it ended: the new master key's KCV and each working key's, or why nothing changed.
+ScreenModel ceremony_result_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_ceremony_result, resources, session);
+    const Catalog& catalog = builder.catalog();
+    const KeyCeremony ceremony =
+        session.service.value_or(ServiceVisit{}).ceremony.value_or(KeyCeremony{});
+    if (ceremony.step == CeremonyStep::done) {
+        builder.add(Role::title, ceremony.end ? "title_incomplete" : "title_done");
+        builder.add(check_value_line(builder, session, Role::text, "master_kcv",
+                                     ceremony.master_check_value));
+        for (const LoadedKey& key : ceremony.loaded) {
+            const std::string slot = catalog.text("device_fact.key_slot_" + key.slot);
+            if (key.matches) {
+                const std::string shown = check_value_groups(key.check_value);
+                builder.add(make_element(
+                    Role::text, builder.format("key_loaded", {{"slot", slot}, {"kcv", shown}}),
+                    builder.format("key_loaded",
+                                   {{"slot", slot}, {"kcv", word_code(shown, session.locale)}})));
+            } else {
+                builder.add(
+                    make_element(Role::notice, builder.format("key_failed", {{"slot", slot}})));
+            }
+        }
+        if (ceremony.end) {
+            builder.add(Role::notice, "keypad_out_of_service");
+        }
+    } else {
+        builder.add(Role::title, "title_ended");
+        builder.add(Role::notice,
+                    "end_" + std::string(to_string(ceremony.end.value_or(CeremonyEnd::by_kiosk))));
+        builder.add(Role::text, "old_key_stays");
+    }
+    builder.add_choice("back", k_ceremony_confirm_key);
+    return std::move(builder).build();
+}
+
 // What customers see while the kiosk is out of service, in place of the welcome screen: why,
 // where to go instead, and that Help brings a member of staff.
 ScreenModel out_of_service_screen(const Resources& resources, const Session& session) {
@@ -571,7 +719,14 @@ ScreenModel out_of_service_screen(const Resources& resources, const Session& ses
 ScreenModel service_screen(ScreenId id, const Resources& resources, const Session& session) {
     switch (id) {
         case ScreenId::service_sign_in:
-            return sign_in_screen(resources, session);
+        case ScreenId::service_partner_sign_in:
+            return sign_in_screen(id, resources, session);
+        case ScreenId::service_ceremony:
+            return ceremony_screen(resources, session);
+        case ScreenId::service_ceremony_check:
+            return ceremony_check_screen(resources, session);
+        case ScreenId::service_ceremony_result:
+            return ceremony_result_screen(resources, session);
         case ScreenId::service_locked:
             return locked_screen(resources, session);
         case ScreenId::service_menu:

@@ -38,6 +38,12 @@ std::string_view to_string(ServiceStep step) {
             return "self_tests";
         case ServiceStep::key_test:
             return "key_test";
+        case ServiceStep::partner_sign_in:
+            return "partner_sign_in";
+        case ServiceStep::checking_partner:
+            return "checking_partner";
+        case ServiceStep::key_ceremony:
+            return "key_ceremony";
     }
     return "unknown";
 }
@@ -135,6 +141,20 @@ bool may_set_out_of_service(EngineerRole role) {
 
 bool may_run_diagnostics(EngineerRole role) {
     return role == EngineerRole::engineer;
+}
+
+bool may_load_keys(EngineerRole role) {
+    return role == EngineerRole::key_custodian;
+}
+
+std::string& typed_engineer_id(ServiceVisit& visit) {
+    return visit.step == ServiceStep::partner_sign_in && visit.ceremony ? visit.ceremony->partner_id
+                                                                        : visit.engineer_id;
+}
+
+const std::string& typed_engineer_id(const ServiceVisit& visit) {
+    return visit.step == ServiceStep::partner_sign_in && visit.ceremony ? visit.ceremony->partner_id
+                                                                        : visit.engineer_id;
 }
 
 std::vector<base::Key> keys_not_tested(const ServiceVisit& visit) {

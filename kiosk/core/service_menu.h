@@ -15,6 +15,7 @@
 #include "base/wipe.h"
 #include "kiosk/core/device_snapshot.h"
 #include "kiosk/core/engineer.h"
+#include "kiosk/core/key_ceremony.h"
 #include "kiosk/core/print_document.h"
 #include "kiosk/core/screen.h"
 
@@ -40,7 +41,10 @@ enum class ServiceStep {
     network,                // each service's answer, its time and its certificate's expiry
     faults,                 // the latest faults staff were told of, with what to do
     self_tests,             // the tests an engineer runs, with their last results
-    key_test                // every PIN pad key pressed once, each named as it arrives
+    key_test,               // every PIN pad key pressed once, each named as it arrives
+    partner_sign_in,        // the key ceremony's second custodian types id, password and code
+    checking_partner,       // kiosk/access checks the second custodian's sign-in
+    key_ceremony            // the ceremony itself (KeyCeremony::step says how far)
 };
 
 std::string_view to_string(ServiceStep step);
@@ -105,6 +109,13 @@ inline constexpr base::Key k_key_test_end_key = base::Key::cancel;
 inline constexpr base::Key k_devices_again_key = base::Key::enter;
 inline constexpr base::Key k_devices_back_key = base::Key::cancel;
 inline constexpr base::Key k_device_more_key = base::Key::digit_9;
+// A key custodian's menu: the key ceremony. In the ceremony each custodian confirms the KCVs
+// with Enter on the PIN pad (docs/protocols/epp.md §8.2, revision 6); Cancel on the pad abandons
+// it there, and Cancel anywhere else has the kiosk abandon it. Once it is over, Enter or Cancel
+// goes back to the menu.
+inline constexpr base::Key k_service_key_ceremony_key = base::Key::digit_1;
+inline constexpr base::Key k_ceremony_confirm_key = base::Key::enter;
+inline constexpr base::Key k_ceremony_abandon_key = base::Key::cancel;
 
 // The bank's services the network check asks (CheckNetwork): the account service and the
 // branch queue service.
@@ -200,14 +211,24 @@ struct ServiceVisit {
     bool faults_readable = true;
     std::int64_t journal_records = 0;
     std::size_t faults_page = 0;
+    // A key custodian's key ceremony, from the second custodian's sign-in to its result. While
+    // the second custodian signs in, the id typed is theirs (KeyCeremony::partner_id).
+    std::optional<KeyCeremony> ceremony;
+    bool partner_not_custodian = false;  // the last second sign-in was not another custodian
 };
 
 // What the service menu offers a role (docs/service-standards.md, "Staff access"): an engineer
 // takes the kiosk out of service and back and runs the diagnostics (devices, self-tests, the
-// network check, recent faults); a key custodian and an administrator have nothing here yet
-// beyond signing out.
+// network check, recent faults); a key custodian leads a key ceremony, with a second custodian
+// who signs in for it; an administrator has nothing here yet beyond signing out.
 bool may_set_out_of_service(EngineerRole role);
 bool may_run_diagnostics(EngineerRole role);
+bool may_load_keys(EngineerRole role);
+
+// The id being typed on a sign-in screen: the second custodian's during their sign-in, else the
+// engineer's.
+std::string& typed_engineer_id(ServiceVisit& visit);
+const std::string& typed_engineer_id(const ServiceVisit& visit);
 
 // The keys the key test has not seen, in base::k_key_names' order.
 std::vector<base::Key> keys_not_tested(const ServiceVisit& visit);

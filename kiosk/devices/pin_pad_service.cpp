@@ -141,25 +141,37 @@ void PinPadService::start_pin_entry(const core::CardNumber& card, core::PinPurpo
         post(core::PinEntryFailed{"card number unusable for a PIN block"});
         return;
     }
-    {
-        std::lock_guard lock(m_requests_mutex);
-        m_requests.emplace_back(StartEntry{std::move(*field), purpose});
-    }
-    m_link.wake();
+    queue(StartEntry{std::move(*field), purpose});
 }
 
 void PinPadService::cancel_pin_entry() {
-    {
-        std::lock_guard lock(m_requests_mutex);
-        m_requests.emplace_back(CancelEntry{});
-    }
-    m_link.wake();
+    queue(CancelEntry{});
 }
 
 void PinPadService::set_keypad(KeypadUse use) {
+    queue(SetKeypad{use});
+}
+
+void PinPadService::begin_key_ceremony() {
+    queue(BeginCeremony{});
+}
+
+void PinPadService::end_key_ceremony(bool commit, std::vector<core::WorkingKeyBlock> keys) {
+    queue(EndCeremony{.commit = commit, .keys = std::move(keys)});
+}
+
+std::vector<std::string> PinPadService::working_key_slots() const {
+    if (!m_options.security || m_options.security->dukpt_initial_key_id) {
+        return {};
+    }
+    return {std::string(to_string(drivers::epp::KeySlot::authentication)),
+            std::string(to_string(drivers::epp::pin_key_slot(m_options.security->format)))};
+}
+
+void PinPadService::queue(Request request) {
     {
         std::lock_guard lock(m_requests_mutex);
-        m_requests.emplace_back(SetKeypad{use});
+        m_requests.push_back(std::move(request));
     }
     m_link.wake();
 }
@@ -192,6 +204,11 @@ void PinPadService::refuse_requests_while_missing() {
             post(core::PinEntryFailed{"pin pad not connected"});
         } else if (const auto* keypad = std::get_if<SetKeypad>(&*request)) {
             m_keypad = keypad->use;  // applied once the pad is back
+        } else if (std::holds_alternative<BeginCeremony>(*request)) {
+            post(core::KeyCeremonyProgressed{.progress = core::CeremonyProgress::refused,
+                                             .problem = "pin pad not connected"});
+        } else if (const auto* end = std::get_if<EndCeremony>(&*request); end && end->commit) {
+            post(core::KeyCeremonyCommitted{.problem = "pin pad not connected"});
         }
     }
 }
@@ -305,6 +322,8 @@ bool PinPadService::serve_accepted(Connection& connection) {
     auto& client = *connection.client;
     m_tamper_reported = false;
     m_keys_used_up = false;
+    m_rekeyed = false;
+    m_in_ceremony = false;
     const auto status = accept(client);
     if (!status) {
         return false;
@@ -334,7 +353,8 @@ bool PinPadService::serve_accepted(Connection& connection) {
 
     int failures = 0;
     bool gone = false;
-    while (!gone && !m_link.stop_requested() && !m_tamper_reported && !m_keys_used_up) {
+    while (!gone && !m_link.stop_requested() && !m_tamper_reported && !m_keys_used_up &&
+           !m_rekeyed) {
         while (auto request = next_request()) {
             carry_out(connection, *request);
         }
@@ -372,9 +392,15 @@ bool PinPadService::serve_accepted(Connection& connection) {
         post(core::PinEntryFailed{m_tamper_reported ? "pin pad tampered" : "pin pad disconnected"});
         set_state(PinPadState::idle);
     }
+    if (m_in_ceremony) {
+        // The pad went or was tampered with: a ceremony in it is over (epp.md §8.2).
+        m_in_ceremony = false;
+        post(core::KeyCeremonyProgressed{.progress = core::CeremonyProgress::abandoned,
+                                         .end = core::CeremonyEnd::pad_failed});
+    }
     // The jack is on the pad: without the pad, no headphones.
     set_headphones(false);
-    return m_tamper_reported || m_keys_used_up;
+    return m_tamper_reported || m_keys_used_up || m_rekeyed;
 }
 
 std::optional<std::string> PinPadService::secure(drivers::epp::EppClient& client, bool& gone) {
@@ -476,8 +502,8 @@ void PinPadService::refuse_pad(const std::string& reason) {
 }
 
 void PinPadService::apply_keypad(Connection& connection) {
-    if (state() == PinPadState::collecting) {
-        return;  // the pad holds every key during an entry; the next screen asks again
+    if (state() == PinPadState::collecting || m_in_ceremony) {
+        return;  // the pad holds every key during an entry or a ceremony; asked again after
     }
     const auto applied =
         m_keypad == KeypadUse::menu_choice
@@ -493,6 +519,14 @@ void PinPadService::carry_out(Connection& connection, Request& request) {
     if (const auto* keypad = std::get_if<SetKeypad>(&request)) {
         m_keypad = keypad->use;
         apply_keypad(connection);
+        return;
+    }
+    if (std::holds_alternative<BeginCeremony>(request)) {
+        begin_ceremony(connection);
+        return;
+    }
+    if (const auto* end = std::get_if<EndCeremony>(&request)) {
+        end_ceremony(connection, *end);
         return;
     }
     if (std::holds_alternative<CancelEntry>(request)) {
@@ -627,10 +661,162 @@ void PinPadService::handle(const drivers::epp::Event& event) {
                 m_pad_tampered = true;
                 publish_snapshot();
             } else if constexpr (std::is_same_v<Happened, KeyCeremonyProgress>) {
-                tell("key ceremony event ignored");  // the kiosk never starts one
+                ceremony_progress(happened);
             }
         },
         event);
+}
+
+void PinPadService::begin_ceremony(Connection& connection) {
+    const auto refuse = [this](std::string problem) {
+        tell("key ceremony refused: " + problem);
+        post(core::KeyCeremonyProgressed{.progress = core::CeremonyProgress::refused,
+                                         .problem = std::move(problem)});
+    };
+    if (working_key_slots().empty()) {
+        // Without revision 5 security the kiosk could not check the pad afterwards; under DUKPT
+        // the initial key needs a new ID, which is the bank's key-loading station's work.
+        refuse(m_options.security ? "pad uses DUKPT" : "pad keys not configured (revision 5)");
+        return;
+    }
+    if (state() == PinPadState::collecting) {
+        refuse("pad busy with a PIN entry");
+        return;
+    }
+    auto begun = connection.client->begin_key_ceremony(true);
+    if (!begun) {
+        refuse(begun.error() == EppError::bad_length
+                   ? "pad cannot take confirmations on its keys (revision 6)"
+                   : std::string(drivers::epp::to_string(begun.error())));
+        return;
+    }
+    m_in_ceremony = true;
+    tell("key ceremony begun");
+    post(core::KeyCeremonyProgressed{.progress = core::CeremonyProgress::started});
+}
+
+void PinPadService::ceremony_progress(const drivers::epp::KeyCeremonyProgress& progress) {
+    using drivers::epp::CeremonyAbandon;
+    using drivers::epp::CeremonyStage;
+    if (!m_in_ceremony) {
+        tell("key ceremony event outside a ceremony ignored");
+        return;
+    }
+    core::KeyCeremonyProgressed event;
+    event.check_value = hex_text(progress.check_value);
+    switch (progress.stage) {
+        case CeremonyStage::typing:
+            event.progress = core::CeremonyProgress::typing;
+            event.digits_typed = progress.digits_typed;
+            event.check_value.clear();
+            break;
+        case CeremonyStage::component1_entered:
+            event.progress = core::CeremonyProgress::component1_entered;
+            break;
+        case CeremonyStage::component2_entered:
+            event.progress = core::CeremonyProgress::component2_entered;
+            break;
+        case CeremonyStage::combined:
+            event.progress = core::CeremonyProgress::combined;
+            break;
+        case CeremonyStage::abandoned:
+            m_in_ceremony = false;
+            event.progress = core::CeremonyProgress::abandoned;
+            event.check_value.clear();
+            switch (progress.reason) {
+                case CeremonyAbandon::cancel_key:
+                    event.end = core::CeremonyEnd::cancel_key;
+                    break;
+                case CeremonyAbandon::timed_out:
+                    event.end = core::CeremonyEnd::timed_out;
+                    break;
+                case CeremonyAbandon::by_host:
+                    event.end = core::CeremonyEnd::by_kiosk;
+                    break;
+                case CeremonyAbandon::zero_key:
+                    event.end = core::CeremonyEnd::zero_key;
+                    break;
+            }
+            tell("key ceremony abandoned");
+            break;
+    }
+    post(std::move(event));
+}
+
+void PinPadService::end_ceremony(Connection& connection, const EndCeremony& end) {
+    auto& client = *connection.client;
+    if (!end.commit) {
+        if (m_in_ceremony) {
+            // The pad reports the abandon as its event, which nobody waits for any more.
+            (void)client.abandon_key_ceremony();
+            m_in_ceremony = false;
+            tell("key ceremony abandoned by the kiosk");
+            apply_keypad(connection);
+        }
+        return;
+    }
+    core::KeyCeremonyCommitted committed;
+    if (!m_in_ceremony) {
+        committed.problem = "no key ceremony in the pad";
+        post(std::move(committed));
+        return;
+    }
+    auto master = client.commit_key_ceremony();
+    m_in_ceremony = false;
+    if (!master) {
+        committed.problem = std::string(drivers::epp::to_string(master.error()));
+        (void)client.abandon_key_ceremony();
+        tell("key ceremony commit refused: " + committed.problem);
+        apply_keypad(connection);
+        post(std::move(committed));
+        return;
+    }
+    committed.committed = true;
+    committed.master_check_value = hex_text(*master);
+    tell("key ceremony committed");
+    // epp.md §8.2: the commit erased every working key and ended the session; LOAD KEY is
+    // allowed without one (§8.3). The pad is then authenticated and checked as at connect.
+    committed.loaded = load_working_keys(client, end.keys, committed.problem);
+    m_rekeyed = true;
+    post(std::move(committed));
+}
+
+std::vector<core::LoadedKey> PinPadService::load_working_keys(
+    drivers::epp::EppClient& client, const std::vector<core::WorkingKeyBlock>& keys,
+    std::string& problem) {
+    std::vector<core::LoadedKey> loaded;
+    for (const core::WorkingKeyBlock& key : keys) {
+        core::LoadedKey result{.slot = key.slot, .check_value = {}, .matches = false};
+        const auto slot = drivers::epp::key_slot_named(key.slot);
+        const auto block = base::parse_hex(key.key_block);
+        drivers::epp::KeyBlock wrapped{};
+        if (!slot || !block || block->size() != wrapped.size()) {
+            problem = "the bank's key block for " + key.slot + " is malformed";
+            loaded.push_back(std::move(result));
+            continue;
+        }
+        std::ranges::copy(*block, wrapped.begin());
+        auto value = client.load_key(*slot, wrapped);
+        if (!value) {
+            problem = "the pad refused the key block for " + key.slot + " (" +
+                      std::string(drivers::epp::to_string(value.error())) + ")";
+            loaded.push_back(std::move(result));
+            continue;
+        }
+        // epp.md §8.1: the KCV as the forms print it, TDES's 3 bytes without the zeros after.
+        const std::span<const std::uint8_t> shown =
+            drivers::epp::algorithm_of(*slot) == drivers::epp::KeyAlgorithm::tdes
+                ? std::span<const std::uint8_t>(*value).first(
+                      drivers::epp::k_tdes_check_value_length)
+                : std::span<const std::uint8_t>(*value);
+        result.check_value = hex_text(shown);
+        result.matches = hex_text(*value) == key.check_value;
+        if (!result.matches) {
+            problem = "the key check value for " + key.slot + " is not the bank's";
+        }
+        loaded.push_back(std::move(result));
+    }
+    return loaded;
 }
 
 void PinPadService::set_headphones(bool plugged) {

@@ -45,6 +45,7 @@
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "drivers/epp/epp_client.h"
 #include "drivers/usb/usb_transport.h"
@@ -132,6 +133,18 @@ class PinPadService {
     // the pad; after that digit the pad reports function keys only until asked again.
     // Any thread; never blocks.
     void set_keypad(KeypadUse use);
+    // The key ceremony (epp.md §8.2), with the custodians' confirmations on the pad's keys
+    // (revision 6): begin answers core::KeyCeremonyProgressed, started or refused, and the pad's
+    // reports follow as the same event; enter after the combined key arrives as KeyPressed.
+    // end with `commit` has the pad take the combined key, loads `keys` under it (§8.3) and
+    // answers core::KeyCeremonyCommitted; then the pad is authenticated and checked again
+    // (§8.6), as at connect. end without it abandons the ceremony. Any thread; never blocks.
+    void begin_key_ceremony();
+    void end_key_ceremony(bool commit, std::vector<core::WorkingKeyBlock> keys);
+    // The working-key slots the configuration uses (docs/api/account.yaml, "KeySlot"): the
+    // authentication key and the PIN key of the configured format. None without revision 5
+    // security, or under DUKPT, whose initial key the ceremony does not load.
+    std::vector<std::string> working_key_slots() const;
 
     PinPadState state() const { return m_state.load(); }
     // What the model knows of its pad (device_snapshot.h): GET INFO's model, serial and
@@ -149,7 +162,12 @@ class PinPadService {
     struct SetKeypad {
         KeypadUse use;
     };
-    using Request = std::variant<StartEntry, CancelEntry, SetKeypad>;
+    struct BeginCeremony {};
+    struct EndCeremony {
+        bool commit = false;
+        std::vector<core::WorkingKeyBlock> keys;
+    };
+    using Request = std::variant<StartEntry, CancelEntry, SetKeypad, BeginCeremony, EndCeremony>;
 
     struct Connection;
     void run();
@@ -162,6 +180,14 @@ class PinPadService {
     std::optional<drivers::epp::PadStatus> accept(drivers::epp::EppClient& client);
     void carry_out(Connection& connection, Request& request);
     void apply_keypad(Connection& connection);
+    void begin_ceremony(Connection& connection);
+    void end_ceremony(Connection& connection, const EndCeremony& end);
+    void ceremony_progress(const drivers::epp::KeyCeremonyProgress& progress);
+    // The working keys loaded under the new master key, each KCV compared with the bank's.
+    std::vector<core::LoadedKey> load_working_keys(drivers::epp::EppClient& client,
+                                                   const std::vector<core::WorkingKeyBlock>& keys,
+                                                   std::string& problem);
+    void queue(Request request);
     void refuse_requests_while_missing();
     void handle(const drivers::epp::Event& event);
     // epp.md §8.6: authenticates the pad and checks its keys; the reason to refuse it, if any.
@@ -191,6 +217,12 @@ class PinPadService {
     // The pad refused a PIN entry as keys exhausted (epp.md §8.7): it is checked again, and
     // refused, once the loop ends. Model thread.
     bool m_keys_used_up = false;
+    // A key ceremony is on in the pad (epp.md §8.2): it answers only status commands, so the
+    // keypad's mode waits. Model thread.
+    bool m_in_ceremony = false;
+    // A committed ceremony changed the pad's keys and ended its session: it is authenticated
+    // and checked again once the loop ends. Model thread.
+    bool m_rekeyed = false;
     KeypadUse m_keypad = KeypadUse::function_keys;  // what the shell asked for; model thread only
 
     // What the model read of the open pad, for snapshot() (model thread only; m_pad_usb is

@@ -28,6 +28,53 @@ std::string look_name(const ScreenLook& look) {
     return name;
 }
 
+namespace {
+
+// The key ceremony's screens, each at its longest: the second custodian's sign-in after an
+// engineer tried to be the second; component 2 being typed under component 1's check value; the
+// check values awaiting the second custodian while the bank is still asked; the result with
+// one working key loaded and one not. Check values are made up.
+core::Session with_sample_ceremony(const core::Session& session, core::ScreenId id) {
+    core::Session shown = session;
+    core::ServiceVisit& visit = *shown.service;
+    core::KeyCeremony ceremony;
+    ceremony.partner_id = "20020002";
+    ceremony.digits_typed = 31;
+    ceremony.component1_check_value = "8F1C2D3E4A";
+    ceremony.component2_check_value = "51B0C9D8E7";
+    ceremony.combined_check_value = "3C5A7E9B1D";
+    ceremony.master_check_value = "3C5A7E9B1D";
+    ceremony.confirmations = 1;
+    switch (id) {
+        case core::ScreenId::service_partner_sign_in:
+            visit.step = core::ServiceStep::partner_sign_in;
+            visit.partner_not_custodian = true;
+            break;
+        case core::ScreenId::service_ceremony:
+            ceremony.step = core::CeremonyStep::component2;
+            break;
+        case core::ScreenId::service_ceremony_check:
+            ceremony.step = core::CeremonyStep::confirming;
+            break;
+        case core::ScreenId::service_ceremony_result:
+            ceremony.step = core::CeremonyStep::done;
+            ceremony.end = core::CeremonyEnd::keys_not_loaded;
+            ceremony.loaded = {
+                {.slot = "authentication", .check_value = "AB12CD34EF", .matches = true},
+                {.slot = "pin_tdes", .check_value = {}, .matches = false}};
+            break;
+        default:
+            return shown;
+    }
+    visit.ceremony = ceremony;
+    if (id != core::ScreenId::service_partner_sign_in) {
+        visit.step = core::ServiceStep::key_ceremony;
+    }
+    return shown;
+}
+
+}  // namespace
+
 std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
                                               std::string_view locale, const ScreenLook& look) {
     core::Session session = core::new_session(resources);
@@ -178,7 +225,7 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
     std::vector<core::ScreenModel> screens;
     screens.reserve(core::k_all_screen_ids.size());
     for (const core::ScreenId id : core::k_all_screen_ids) {
-        screens.push_back(core::build_screen(id, resources, session));
+        screens.push_back(core::build_screen(id, resources, with_sample_ceremony(session, id)));
     }
     return screens;
 }

@@ -562,6 +562,21 @@ std::vector<Event> session_probes(const Session& session) {
     const std::optional<std::uint64_t> faults =
         session.service ? session.service->pending_faults : std::nullopt;
     events.push_back(FaultsReported{faults.value_or(stale), true, 0, {}});
+    // The key ceremony's news: each of the pad's reports, the bank's keys to the request awaited
+    // or to one never made, and the pad's answer to a commit. The ceremony's own steps are tested
+    // in flow_ceremony_test.cpp; here they show whether the news fits each state.
+    for (const CeremonyProgress progress : every_value<CeremonyProgress>()) {
+        events.push_back(KeyCeremonyProgressed{.progress = progress,
+                                               .digits_typed = 5,
+                                               .check_value = "0A1B2C3D4E",
+                                               .end = CeremonyEnd::cancel_key,
+                                               .problem = {}});
+    }
+    const std::optional<std::uint64_t> keys = session.service && session.service->ceremony
+                                                  ? session.service->ceremony->pending_keys
+                                                  : std::nullopt;
+    events.push_back(WorkingKeysFetched{keys.value_or(stale), WorkingKeysOutcome::no_keys, {}});
+    events.push_back(KeyCeremonyCommitted{true, "0A1B2C3D4E", {}, {}});
     for (const TimerId id : every_value<TimerId>()) {
         events.push_back(TimerFired{id});
     }
