@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "kiosk/core/flow_steps.h"
+#include "kiosk/core/speech_script.h"
 
 namespace kiosk::core::flow_steps {
 
@@ -55,7 +56,9 @@ void Flow::partner_checked(const SignInChecked& event) {
     visit.step = ServiceStep::key_ceremony;
     ceremony.step = CeremonyStep::starting;
     emit(BeginKeyCeremony{});
-    show(ScreenId::service_ceremony);
+    // The pad answers at once; its start is what is said (say_component_turn).
+    emit(StopSpeech{});
+    refresh(ScreenId::service_ceremony);
     start_timer(TimerId::service_idle);
 }
 
@@ -67,24 +70,25 @@ void Flow::handle(const KeyCeremonyProgressed& event) {
         case CeremonyProgress::started:
             ceremony.step = CeremonyStep::component1;
             ceremony.digits_typed = 0;
-            show(ScreenId::service_ceremony);
+            refresh(ScreenId::service_ceremony);
+            say_component_turn(true);
             return;
         case CeremonyProgress::refused:
             end_ceremony(CeremonyEnd::pad_refused, event.problem);
             return;
         case CeremonyProgress::typing: {
-            // A tone for each digit, the count on the screen; said only when cleared or full,
-            // so that the custodian's typing is not talked over.
+            // A tone for each digit and the count on the screen, so that the custodian's
+            // typing is not talked over.
             const int before = ceremony.digits_typed;
             ceremony.digits_typed = std::clamp(event.digits_typed, 0, k_component_digits);
             refresh(ScreenId::service_ceremony);
             if (ceremony.digits_typed > before) {
                 accept_key();
             }
+            // Clear is said; a full count is not: Enter follows at once, and the instruction
+            // said it ("Enter when done").
             if (ceremony.digits_typed == 0 && before > 0) {
                 speak_phrase("service_ceremony.cleared");
-            } else if (ceremony.digits_typed == k_component_digits && before < k_component_digits) {
-                speak_phrase("service_ceremony.complete");
             }
             return;
         }
@@ -93,7 +97,8 @@ void Flow::handle(const KeyCeremonyProgressed& event) {
             ceremony.step = CeremonyStep::component2;
             ceremony.digits_typed = 0;
             audit("key_ceremony", "component 1 entered, kcv " + event.check_value);
-            show(ScreenId::service_ceremony);
+            refresh(ScreenId::service_ceremony);
+            say_component_turn(false);
             return;
         case CeremonyProgress::component2_entered:
             // The combined key follows at once (epp.md §8.2): its screen shows both.
@@ -165,6 +170,19 @@ void Flow::handle(const KeyCeremonyCommitted& event) {
     show(ScreenId::service_ceremony_result);
 }
 
+// Whose component is typed now: the first time with the title and how hexadecimal is typed on
+// a digit keypad, the second with component 1's check value. The count of digits is on the
+// screen only, so that the custodian's typing is not talked over.
+void Flow::say_component_turn(bool first) {
+    const std::string how = m_resources.catalog(m_session.locale).text("service_ceremony.how");
+    ScreenModel lines = m_session.screen;
+    std::erase_if(lines.elements, [&](const Element& element) {
+        return element.role == Role::input ||
+               (!first && (element.role == Role::title || element.text == how));
+    });
+    say(speech_script(lines, speech_context()));
+}
+
 void Flow::ceremony_key(base::Key key) {
     KeyCeremony& ceremony = *m_session.service->ceremony;
     switch (ceremony.step) {
@@ -185,10 +203,9 @@ void Flow::ceremony_key(base::Key key) {
             if (key == k_ceremony_confirm_key && ceremony.confirmations < k_custodians) {
                 accept_key();
                 ++ceremony.confirmations;
-                audit("key_ceremony",
-                      "confirmed by " + (ceremony.confirmations == 1
-                                             ? m_session.service->engineer_id
-                                             : ceremony.partner_id));
+                audit("key_ceremony", "confirmed by " + (ceremony.confirmations == 1
+                                                             ? m_session.service->engineer_id
+                                                             : ceremony.partner_id));
                 refresh(ScreenId::service_ceremony_check);
                 if (ceremony.confirmations == k_custodians && ceremony.keys_outcome) {
                     commit_ceremony();
@@ -226,7 +243,8 @@ void Flow::commit_ceremony() {
     ceremony.step = CeremonyStep::committing;
     audit("key_ceremony", "committing");
     emit(EndKeyCeremony{.commit = true, .keys = ceremony.keys});
-    show(ScreenId::service_ceremony_check);
+    // The pad answers within a second: its result is what is said next.
+    refresh(ScreenId::service_ceremony_check);
 }
 
 // What the confirmations' screen asks for now, for speech after a confirmation.
@@ -237,8 +255,7 @@ std::string Flow::ceremony_prompt() const {
     if (ceremony.confirmations >= k_custodians) {
         return catalog.text("service_ceremony_check.waiting_for_bank");
     }
-    const std::string& id =
-        ceremony.confirmations == 0 ? visit.engineer_id : ceremony.partner_id;
+    const std::string& id = ceremony.confirmations == 0 ? visit.engineer_id : ceremony.partner_id;
     return catalog.format("service_ceremony_check.confirm",
                           {{"id", word_digits(id, m_session.locale)}});
 }

@@ -178,6 +178,7 @@ class Flow {
     void begin_partner_sign_in();
     void partner_checked(const SignInChecked& event);
     void ceremony_key(base::Key key);
+    void say_component_turn(bool first);
     void commit_ceremony();
     std::string ceremony_prompt() const;
     void end_ceremony(CeremonyEnd end, const std::string& problem);

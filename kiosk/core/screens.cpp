@@ -859,6 +859,9 @@ bool takes_digits(ScreenId id) {
         case ScreenId::out_of_service:
         case ScreenId::service_checking:
         case ScreenId::service_locked:
+        // During a key ceremony the pad keeps its keys to itself (docs/protocols/epp.md §8.2).
+        case ScreenId::service_ceremony:
+        case ScreenId::service_ceremony_check:
             return false;
         default:
             return true;

@@ -594,9 +594,9 @@ ScreenModel key_test_screen(const Resources& resources, const Session& session) 
 // time: "{label}: A1 B2 C3 D4 E5".
 Element check_value_line(const ScreenBuilder& builder, const Session& session, Role role,
                          std::string_view key, std::string_view check_value) {
-    const std::string shown = check_value_groups(check_value);
-    return make_element(role, builder.format(key, {{"kcv", shown}}),
-                        builder.format(key, {{"kcv", word_code(shown, session.locale)}}));
+    return make_element(
+        role, builder.format(key, {{"kcv", check_value_groups(check_value)}}),
+        builder.format(key, {{"kcv", word_check_value(check_value, session.locale)}}));
 }
 
 // A custodian named by number: "{id}" shown as typed, said digit by digit.
@@ -655,7 +655,10 @@ ScreenModel ceremony_check_screen(const Resources& resources, const Session& ses
         builder.add(Role::notice, "loading");
         return std::move(builder).build();
     }
-    builder.add(Role::text, ceremony.keys_outcome ? "bank_ready" : "bank_asking");
+    // The bank's keys come while the custodians compare: their arrival is shown, not said.
+    if (ceremony.keys_outcome) {
+        builder.add(Role::text, "bank_ready");
+    }
     if (ceremony.confirmations >= k_custodians) {
         builder.add(Role::notice, "waiting_for_bank");
     } else {
@@ -679,11 +682,13 @@ ScreenModel ceremony_result_screen(const Resources& resources, const Session& se
         for (const LoadedKey& key : ceremony.loaded) {
             const std::string slot = catalog.text("device_fact.key_slot_" + key.slot);
             if (key.matches) {
-                const std::string shown = check_value_groups(key.check_value);
                 builder.add(make_element(
-                    Role::text, builder.format("key_loaded", {{"slot", slot}, {"kcv", shown}}),
+                    Role::text,
                     builder.format("key_loaded",
-                                   {{"slot", slot}, {"kcv", word_code(shown, session.locale)}})));
+                                   {{"slot", slot}, {"kcv", check_value_groups(key.check_value)}}),
+                    builder.format("key_loaded",
+                                   {{"slot", slot},
+                                    {"kcv", word_check_value(key.check_value, session.locale)}})));
             } else {
                 builder.add(
                     make_element(Role::notice, builder.format("key_failed", {{"slot", slot}})));

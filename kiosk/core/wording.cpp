@@ -304,6 +304,24 @@ std::string word_code(std::string_view code, std::string_view locale) {
     return worded;
 }
 
+std::string word_check_value(std::string_view check_value, std::string_view locale) {
+    const std::string_view pause = is_chinese_locale(locale) ? "，" : ", ";
+    constexpr std::size_t k_pair = 2;
+    std::string worded;
+    for (std::size_t index = 0; index < check_value.size(); ++index) {
+        if (index > 0) {
+            worded += index % k_pair == 0 ? pause : " ";
+        }
+        const char character = check_value[index];
+        if (character >= '0' && character <= '9') {
+            worded += word_digits(check_value.substr(index, 1), locale);
+        } else {
+            worded += static_cast<char>(character >= 'a' ? character - 'a' + 'A' : character);
+        }
+    }
+    return worded;
+}
+
 std::string word_count(std::uint64_t value, std::string_view locale) {
     if (is_chinese_locale(locale)) {
         return chinese_count(value, chinese_script(locale));

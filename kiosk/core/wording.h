@@ -57,5 +57,9 @@ std::string word_count(std::uint64_t value, std::string_view locale);
 // "V C C I D，零零零一". eSpeak NG's Mandarin voice says a Latin capital standing alone by its
 // letter name (ei, bi), but reads a run of them as an English word: letters are spaced.
 std::string word_code(std::string_view code, std::string_view locale);
+// A key check value as two people compare it with a form: every character on its own, in pairs
+// with a pause between them, as the screen groups it: "4E86A0" -> "四 E，八 六，A 零" /
+// "4 E, 8 6, A 0".
+std::string word_check_value(std::string_view check_value, std::string_view locale);
 
 }  // namespace kiosk::core

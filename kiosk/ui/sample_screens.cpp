@@ -32,7 +32,7 @@ namespace {
 
 // The key ceremony's screens, each at its longest: the second custodian's sign-in after an
 // engineer tried to be the second; component 2 being typed under component 1's check value; the
-// check values awaiting the second custodian while the bank is still asked; the result with
+// check values awaiting the second custodian with the bank's keys here; the result with
 // one working key loaded and one not. Check values are made up.
 core::Session with_sample_ceremony(const core::Session& session, core::ScreenId id) {
     core::Session shown = session;
@@ -55,6 +55,7 @@ core::Session with_sample_ceremony(const core::Session& session, core::ScreenId 
             break;
         case core::ScreenId::service_ceremony_check:
             ceremony.step = core::CeremonyStep::confirming;
+            ceremony.keys_outcome = core::WorkingKeysOutcome::ok;
             break;
         case core::ScreenId::service_ceremony_result:
             ceremony.step = core::CeremonyStep::done;

@@ -54,6 +54,16 @@ constexpr std::string_view k_failpoint_file = "kill-after-journal";
 // Headless runs draw into memory at this size (the screenshots' size).
 constexpr const char* k_headless_size = "1280x720";
 
+// A master key from its two components (docs/protocols/epp.md §8.2: their XOR).
+std::array<std::uint8_t, 16> combined_key(const std::array<std::uint8_t, 16>& component1,
+                                          const std::array<std::uint8_t, 16>& component2) {
+    std::array<std::uint8_t, 16> key{};
+    for (std::size_t index = 0; index < key.size(); ++index) {
+        key[index] = component1[index] ^ component2[index];
+    }
+    return key;
+}
+
 // The faults a scenario can give each simulated service (docs/scenarios.md, `fault`).
 constexpr std::array k_account_fault_modes = {bank::Fault::none, bank::Fault::unavailable,
                                               bank::Fault::slow, bank::Fault::garbage,
@@ -324,14 +334,22 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
     branch->m_card_counters = std::move(*counters);
     branch->m_engineers = std::move(*engineers);
     branch->m_opened_unix_ms = now_unix_ms();
-    branch->m_account_service = std::make_unique<bank::AccountService>(
-        bank::AccountServiceConfig{.database = database,
-                                   .demo_cards = branch->m_options.demo_cards,
-                                   .pin_key = bank::k_demo_pin_key,
-                                   .tls = branch->m_tls.server,
-                                   .client_authority = branch->m_tls.authority,
-                                   // A card whose chip cannot prove itself gets nowhere.
-                                   .require_card_authentication = true});
+    // The bank's key management knows the master keys whose forms it issued: the pad's present
+    // one and the next (simulator/devices/virtual_epp.h), and wraps the pad's working keys under
+    // either after a key ceremony (docs/api/account.yaml, "PIN pad working keys").
+    branch->m_account_service = std::make_unique<bank::AccountService>(bank::AccountServiceConfig{
+        .database = database,
+        .demo_cards = branch->m_options.demo_cards,
+        .pin_key = bank::k_demo_pin_key,
+        .tls = branch->m_tls.server,
+        .client_authority = branch->m_tls.authority,
+        // A card whose chip cannot prove itself gets nowhere.
+        .require_card_authentication = true,
+        .pad_master_keys = {combined_key(devices::k_demo_master_component1,
+                                         devices::k_demo_master_component2),
+                            combined_key(devices::k_demo_next_master_component1,
+                                         devices::k_demo_next_master_component2)},
+        .pad_authentication_key = devices::k_demo_authentication_key});
     if (auto started = branch->m_account_service->start(); !started) {
         return std::unexpected(
             base::error(BranchError::account_service_failed, base::to_string(started.error())));
@@ -1197,6 +1215,32 @@ std::expected<void, base::Error<script::ActionError>> Branch::type_engineer_secr
         previous = digit;
         std::this_thread::sleep_for(k_pause_between_digits);
     }
+    return {};
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::type_key_component(int component,
+                                                                                 bool typo) {
+    if (auto ready = wait_for_pin_pad(drivers::epp::PadMode::key_ceremony,
+                                      script::ActionError::pin_pad_not_in_ceremony);
+        !ready) {
+        return ready;
+    }
+    std::string digits = base::to_hex(component == 1 ? devices::k_demo_next_master_component1
+                                                     : devices::k_demo_next_master_component2);
+    if (typo) {
+        digits.back() = digits.back() == '0' ? '1' : '0';  // the last digit mistyped
+    }
+    // epp.md §8.2: a digit key is its hex digit; star then 0 to 5 is A to F.
+    for (const char digit : digits) {
+        const bool letter = digit >= 'A';
+        if (letter) {
+            m_pin_pad->press(base::Key::star);
+            std::this_thread::sleep_for(k_pause_between_digits);
+        }
+        m_pin_pad->press(*base::digit_key(letter ? digit - 'A' : digit - '0'));
+        std::this_thread::sleep_for(k_pause_between_digits);
+    }
+    m_pin_pad->press(base::Key::enter);
     return {};
 }
 

@@ -167,6 +167,10 @@ class Branch : public script::Hardware {
     // when the pad first takes a digit, pressed digit by digit as press_key() presses one.
     std::expected<void, base::Error<script::ActionError>> type_engineer_secret(
         script::EngineerSecret secret, const std::string& engineer_id) override;
+    // A key custodian types component 1 or 2 of the branch's forms for the next master key
+    // (devices::k_demo_next_master_component1, 2) on the pad's keys, then Enter.
+    std::expected<void, base::Error<script::ActionError>> type_key_component(int component,
+                                                                             bool typo) override;
     std::expected<base::SecretText, base::Error<script::ActionError>> engineer_password(
         const std::string& engineer_id) override;
     // The kiosk's engineers' accounts file, its sign-in state and its out-of-service file

@@ -490,6 +490,14 @@ void VirtualEpp::use_unknown_authentication_key() {
     end_session();
 }
 
+std::optional<KeyCheckValue> VirtualEpp::master_check_value() const {
+    std::lock_guard lock(m_mutex);
+    if (!m_master_key) {
+        return std::nullopt;
+    }
+    return check_value_of(KeyAlgorithm::aes128, *m_master_key);
+}
+
 bool VirtualEpp::in_session() const {
     std::lock_guard lock(m_mutex);
     return m_channel.is_open();

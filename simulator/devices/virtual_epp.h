@@ -91,6 +91,8 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     void use_unknown_authentication_key();
     // Whether a session is open (epp.md §8.4), for tests.
     bool in_session() const;
+    // The master key's check value (epp.md §8.1), for tests; nothing while the pad has none.
+    std::optional<drivers::epp::KeyCheckValue> master_check_value() const;
     // The DUKPT registers as the pad's secure memory holds them (epp.md §8.7): what survives a
     // power cycle. Nothing while slot 0x02 holds no initial key. restore_dukpt() puts a saved
     // state into a pad (a pad whose memory was kept while the simulator was stopped); a state
@@ -199,6 +201,13 @@ inline constexpr std::array<std::uint8_t, 16> k_demo_master_component1 = {
     0x0F, 0x1E, 0x2D, 0x3C, 0x4B, 0x5A, 0x69, 0x78, 0x87, 0x96, 0xA5, 0xB4, 0xC3, 0xD2, 0xE1, 0xF0};
 inline constexpr std::array<std::uint8_t, 16> k_demo_master_component2 = {
     0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0x00, 0x11, 0x22, 0x33, 0x44, 0xAA, 0xBB};
+// The branch's key forms for its next master key (issue 10, the key ceremony): the components
+// two key custodians type in a master key change (docs/scenarios.md, `type master key component
+// N`). kiosk-sim's bank issued them, so it wraps the working keys under their combination too.
+inline constexpr std::array<std::uint8_t, 16> k_demo_next_master_component1 = {
+    0x5A, 0x0C, 0x93, 0x41, 0xE7, 0x2B, 0x68, 0xD4, 0x1F, 0xB6, 0x70, 0x3E, 0xC5, 0x82, 0x09, 0xAD};
+inline constexpr std::array<std::uint8_t, 16> k_demo_next_master_component2 = {
+    0xA3, 0x71, 0x2E, 0xF8, 0x06, 0x94, 0xDB, 0x35, 0x6C, 0x4F, 0xE0, 0x17, 0x8A, 0x59, 0xB2, 0x63};
 inline constexpr std::array<std::uint8_t, 16> k_demo_authentication_key = {
     0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F};
 

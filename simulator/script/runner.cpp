@@ -570,6 +570,10 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                 // Its last digit is unknown here: a key pressed next is a new press.
                 cursors.last_key.reset();
                 return verdict(typed);
+            } else if constexpr (std::is_same_v<T, TypeKeyComponent>) {
+                auto typed = hardware.type_key_component(step.component, step.typo);
+                cursors.last_key.reset();
+                return verdict(typed);
             } else if constexpr (std::is_same_v<T, ArmKill>) {
                 return verdict(hardware.arm_kill_after_journal(step.journal_event));
             } else if constexpr (std::is_same_v<T, ExpectScreen>) {
@@ -669,6 +673,8 @@ std::string_view to_string(ActionError error) {
             return "the cabinet door is already so";
         case ActionError::unknown_engineer:
             return "no demo engineer has that staff number (simulator/staff/demo-engineers.toml)";
+        case ActionError::pin_pad_not_in_ceremony:
+            return "pin pad holds no key ceremony";
         case ActionError::one_time_code_failed:
             return "the engineer's authenticator could not make a code";
     }

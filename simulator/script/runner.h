@@ -66,6 +66,7 @@ enum class ActionError {
     door_already_there,         // `open cabinet door` while it is open, or close while closed
     unknown_engineer,           // no demo engineer has the staff number
     one_time_code_failed,       // the engineer's authenticator could not make a code
+    pin_pad_not_in_ceremony,    // a key component typed while the pad holds no key ceremony
 };
 
 std::string_view to_string(ActionError error);
@@ -154,6 +155,11 @@ class Hardware {
     // pin_pad_takes_no_digits.
     virtual std::expected<void, base::Error<ActionError>> type_engineer_secret(
         EngineerSecret secret, const std::string& engineer_id) = 0;
+    // A key custodian types component 1 or 2 of the branch's forms for a new master key on the
+    // PIN pad's keys, Enter included, once the pad holds a key ceremony; with `typo`, one digit
+    // is wrong. Errors: pin_pad_not_in_ceremony.
+    virtual std::expected<void, base::Error<ActionError>> type_key_component(int component,
+                                                                             bool typo) = 0;
     // The demo engineer's password, for `forbid password for ID`. Errors: unknown_engineer.
     virtual std::expected<base::SecretText, base::Error<ActionError>> engineer_password(
         const std::string& engineer_id) = 0;

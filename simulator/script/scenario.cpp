@@ -252,6 +252,11 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
     if (verb == "type" && words.size() >= 3 && (words[1] == "password" || words[1] == "one-time")) {
         return parse_engineer_secret(words);
     }
+    if (verb == "type" && (arity(5) || arity(8)) && words[1] == "master" && words[2] == "key" &&
+        words[3] == "component" && (words[4] == "1" || words[4] == "2") &&
+        (arity(5) || (words[5] == "with" && words[6] == "a" && words[7] == "typo"))) {
+        return TypeKeyComponent{.component = words[4] == "1" ? 1 : 2, .typo = arity(8)};
+    }
     if (verb == "turn" && arity(4) && words[1] == "service" && words[2] == "switch" &&
         (words[3] == "on" || words[3] == "off")) {
         return ServiceSwitch{words[3] == "on"};

@@ -132,6 +132,15 @@ struct TypeEngineerSecret {
     std::string engineer_id;
 };
 
+// `type master key component N`, `type master key component N with a typo`: a key custodian
+// types component N (1 or 2) of the branch's forms for a new master key on the PIN pad's own
+// keys, star then 0 to 5 for A to F, then Enter (docs/protocols/epp.md §8.2); with a typo, one
+// digit differs from the form, as a slip of the finger does.
+struct TypeKeyComponent {
+    int component = 1;
+    bool typo = false;
+};
+
 // Speech matching: by text (substring) or by being private; optionally on one channel.
 struct SpeechPattern {
     std::string text;
@@ -213,10 +222,10 @@ using Action =
     std::variant<InsertCard, RemoveCard, TakeCash, PressKeys, PressTwiceQuickly, TypePin,
                  Headphones, Wait, Fault, PlugDevice, SpeechFault, PrinterPaper, PrinterCover,
                  StaffAcknowledge, StaffClose, RestartKiosk, ArmKill, ServiceSwitch, CabinetDoor,
-                 TypeEngineerSecret, ExpectScreen, ExpectShown, ExpectSpeech, ExpectJournal,
-                 ExpectPrinted, ExpectDelivered, ExpectScreens, ForbidSpeech, ForbidText,
-                 ForbidPassword, ForbidPinLength, ExpectLedgerBalanced, ExpectTransferred,
-                 ExpectMemoryClean>;
+                 TypeEngineerSecret, TypeKeyComponent, ExpectScreen, ExpectShown, ExpectSpeech,
+                 ExpectJournal, ExpectPrinted, ExpectDelivered, ExpectScreens, ForbidSpeech,
+                 ForbidText, ForbidPassword, ForbidPinLength, ExpectLedgerBalanced,
+                 ExpectTransferred, ExpectMemoryClean>;
 
 struct Step {
     int line = 0;

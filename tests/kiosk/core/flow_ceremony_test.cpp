@@ -91,8 +91,9 @@ FetchWorkingKeys components_typed(FlowDriver& kiosk) {
 }
 
 std::vector<WorkingKeyBlock> ceremony_bank_keys() {
-    return {{.slot = "authentication", .key_block = std::string(64, 'A'), .check_value = "AB12CD34EF"},
-            {.slot = "pin_aes", .key_block = std::string(64, 'B'), .check_value = "7AD386C376"}};
+    return {
+        {.slot = "authentication", .key_block = std::string(64, 'A'), .check_value = "AB12CD34EF"},
+        {.slot = "pin_aes", .key_block = std::string(64, 'B'), .check_value = "7AD386C376"}};
 }
 
 std::vector<std::string> ceremony_journal_lines(const std::vector<Effect>& effects) {
@@ -133,9 +134,8 @@ TEST_CASE("Only a key custodian's menu offers the master key change") {
     for (const EngineerRole role :
          {EngineerRole::engineer, EngineerRole::administrator, EngineerRole::key_custodian}) {
         FlowDriver kiosk = custodian_signed_in(role);
-        const bool offered = std::ranges::any_of(
-            kiosk.session().screen.elements,
-            [&](const Element& element) {
+        const bool offered =
+            std::ranges::any_of(kiosk.session().screen.elements, [&](const Element& element) {
                 return element.text == kiosk.text("service_menu.key_ceremony");
             });
         CHECK(offered == (role == EngineerRole::key_custodian));
@@ -152,8 +152,8 @@ TEST_CASE(
     FlowDriver kiosk = custodian_signed_in(EngineerRole::key_custodian);
     kiosk.forget();
     SECTION("an engineer") {
-        CHECK_FALSE(has_effect<BeginKeyCeremony>(
-            second_signs_in(kiosk, "1001", EngineerRole::engineer)));
+        CHECK_FALSE(
+            has_effect<BeginKeyCeremony>(second_signs_in(kiosk, "1001", EngineerRole::engineer)));
         CHECK(kiosk.session().screen.id == "service_partner_sign_in");
         CHECK(ceremony_shows(kiosk, kiosk.text("service_partner_sign_in.not_custodian")));
         CHECK(ceremony_journaled(kiosk.all(), "sign_in_refused 1001 not_second_custodian"));
@@ -166,8 +166,8 @@ TEST_CASE(
     SECTION("a wrong code") {
         kiosk.send(KeyPressed{k_service_key_ceremony_key});
         const CheckSignIn check = ceremony_credentials(kiosk, k_second_custodian);
-        kiosk.send(SignInChecked{check.call_id, SignInOutcome::refused, std::nullopt, 0,
-                                 "wrong_code"});
+        kiosk.send(
+            SignInChecked{check.call_id, SignInOutcome::refused, std::nullopt, 0, "wrong_code"});
         CHECK_FALSE(has_effect<BeginKeyCeremony>(kiosk.all()));
         CHECK(ceremony_shows(kiosk, kiosk.text("service_partner_sign_in.refused")));
         CHECK(ceremony_journaled(kiosk.all(), "sign_in_refused 2002 wrong_code"));
@@ -196,6 +196,11 @@ TEST_CASE(
     FlowDriver kiosk = ceremony_started();
     CHECK(kiosk.session().screen.id == "service_ceremony");
     CHECK(ceremony_shows(kiosk, "Key custodian 2001: type component 1 on the PIN pad."));
+    // Whose turn and how hexadecimal is typed are said; the count is only shown.
+    const std::string turn = spoken_text(kiosk.last());
+    CHECK(turn.find(": type component 1 on the PIN pad.") != std::string::npos);
+    CHECK(turn.find(kiosk.text("service_ceremony.how")) != std::string::npos);
+    CHECK(turn.find("of 32") == std::string::npos);
     // The pad reports how many digits are in, never which.
     kiosk.send(KeyCeremonyProgressed{.progress = CeremonyProgress::typing, .digits_typed = 7});
     CHECK(ceremony_shows(kiosk, "7 of 32 typed"));
@@ -205,17 +210,21 @@ TEST_CASE(
     CHECK(ceremony_shows(kiosk, "Component 1: 8F 1C 2D 3E 4A"));
     CHECK(ceremony_shows(kiosk, "Component 2: 51 B0 C9 D8 E7"));
     CHECK(ceremony_shows(kiosk, "New master key: 3C 5A 7E 9B 1D"));
-    // Said a character at a time, as the forms are read.
-    CHECK(spoken_text(kiosk.last()).find(word_code("3C 5A 7E 9B 1D", "en")) != std::string::npos);
-    CHECK(ceremony_shows(kiosk, "Key custodian 2001: if these match your forms, press Enter on the PIN "
-                       "pad. If not, press Cancel."));
+    // Said a character at a time, in the pairs the screen shows, as the forms are read.
+    CHECK(spoken_text(kiosk.last()).find("New master key: 3 C, 5 A, 7 E, 9 B, 1 D") !=
+          std::string::npos);
+    CHECK(ceremony_shows(kiosk,
+                         "Key custodian 2001: if these match your forms, press Enter on the PIN "
+                         "pad. If not, press Cancel."));
 
     kiosk.send(WorkingKeysFetched{fetch.call_id, WorkingKeysOutcome::ok, ceremony_bank_keys()});
     CHECK(ceremony_commits(kiosk.all()).empty());
     CHECK(ceremony_commits(kiosk.send(KeyPressed{Key::enter})).empty());  // the first custodian
-    CHECK(ceremony_shows(kiosk, "Key custodian 2002: if these match your forms, press Enter on the PIN "
-                       "pad. If not, press Cancel."));
-    const std::vector<EndKeyCeremony> committed = ceremony_commits(kiosk.send(KeyPressed{Key::enter}));
+    CHECK(ceremony_shows(kiosk,
+                         "Key custodian 2002: if these match your forms, press Enter on the PIN "
+                         "pad. If not, press Cancel."));
+    const std::vector<EndKeyCeremony> committed =
+        ceremony_commits(kiosk.send(KeyPressed{Key::enter}));
     REQUIRE(committed.size() == 1);
     CHECK(committed.front().keys == ceremony_bank_keys());
     CHECK(kiosk.session().service->ceremony->step == CeremonyStep::committing);
@@ -255,7 +264,7 @@ TEST_CASE("Keys that come after both confirmations are committed as they arrive"
     CHECK(ceremony_shows(kiosk, kiosk.text("service_ceremony_check.waiting_for_bank")));
     CHECK(ceremony_commits(kiosk.all()).empty());
     CHECK(ceremony_commits(kiosk.send(WorkingKeysFetched{fetch.call_id, WorkingKeysOutcome::ok,
-                                                ceremony_bank_keys()}))
+                                                         ceremony_bank_keys()}))
               .size() == 1);
 }
 
@@ -332,14 +341,15 @@ TEST_CASE(
 TEST_CASE("A pad that cannot start the ceremony says so, and nothing is asked of the bank") {
     FlowDriver kiosk = custodian_signed_in(EngineerRole::key_custodian);
     second_signs_in(kiosk, k_second_custodian, EngineerRole::key_custodian);
-    kiosk.send(KeyCeremonyProgressed{
-        .progress = CeremonyProgress::refused,
-        .problem = "pad cannot take confirmations on its keys (revision 6)"});
+    kiosk.send(
+        KeyCeremonyProgressed{.progress = CeremonyProgress::refused,
+                              .problem = "pad cannot take confirmations on its keys (revision 6)"});
     CHECK(ceremony_shows(kiosk, kiosk.text("service_ceremony_result.end_pad_refused")));
     CHECK_FALSE(has_effect<FetchWorkingKeys>(kiosk.all()));
-    CHECK(ceremony_journaled(kiosk.all(),
-                    "key_ceremony ended, pad_refused: pad cannot take confirmations on its keys "
-                    "(revision 6)"));
+    CHECK(ceremony_journaled(
+        kiosk.all(),
+        "key_ceremony ended, pad_refused: pad cannot take confirmations on its keys "
+        "(revision 6)"));
 }
 
 TEST_CASE("Working keys that did not load are named, and the keypad said to be out of service") {

@@ -798,3 +798,180 @@ TEST_CASE("a DUKPT pad that uses its last counter in service is refused at the n
     CHECK(kiosk.recorder.skip_to<core::DeviceMissing>());
     CHECK(eventually([&] { return kiosk.service.state() == PinPadState::pad_missing; }));
 }
+
+// ---- The key ceremony (docs/protocols/epp.md §8.2, §8.3; revision 6's confirmations) ----
+
+namespace {
+
+constexpr std::string_view k_new_component1 = "5A0C9341E72B68D41FB6703EC58209AD";
+constexpr std::string_view k_new_component2 = "A3712EF80694DB356C4FE0178A59B263";
+
+// A component as a custodian types it on the pad: star then 0 to 5 for A to F, then Enter.
+void type_component(VirtualEpp& pad, std::string_view hex) {
+    for (const char digit : hex) {
+        if (digit >= 'A') {
+            pad.press(Key::star);
+            pad.press(*base::digit_key(digit - 'A'));
+        } else {
+            pad.press(*base::digit_key(digit - '0'));
+        }
+    }
+    pad.press(Key::enter);
+}
+
+drivers::epp::SecretKey new_master_key() {
+    drivers::epp::SecretKey master = secure_test_key(k_new_component1);
+    const drivers::epp::SecretKey second = secure_test_key(k_new_component2);
+    for (std::size_t index = 0; index < master.bytes.size(); ++index) {
+        master.bytes[index] ^= second.bytes[index];
+    }
+    return master;
+}
+
+std::string check_value_hex(drivers::epp::KeySlot slot, const drivers::epp::SecretKey& key) {
+    return base::to_hex(*drivers::epp::key_check_value(drivers::epp::algorithm_of(slot), key));
+}
+
+// The bank's key blocks for the kiosk's slots under `master`, as docs/api/account.yaml carries
+// them.
+std::vector<core::WorkingKeyBlock> wrapped_keys(const drivers::epp::SecretKey& master) {
+    using drivers::epp::KeySlot;
+    const auto keys = bank_keys();
+    std::vector<core::WorkingKeyBlock> blocks;
+    for (const auto& [slot, key] : {std::pair{KeySlot::authentication, *keys.authentication_key},
+                                    std::pair{KeySlot::pin_aes, *keys.pin_aes_key}}) {
+        const auto block = drivers::epp::wrap_key(master, slot, key);
+        REQUIRE(block);
+        blocks.push_back({.slot = std::string(to_string(slot)),
+                          .key_block = base::to_hex(*block),
+                          .check_value = check_value_hex(slot, key)});
+    }
+    return blocks;
+}
+
+// Both components typed; returns the combined key's report.
+core::KeyCeremonyProgressed type_both_components(SecurePadKiosk& kiosk) {
+    kiosk.service.begin_key_ceremony();
+    const auto started = kiosk.recorder.skip_to<core::KeyCeremonyProgressed>();
+    REQUIRE(started);
+    REQUIRE(started->progress == core::CeremonyProgress::started);
+    type_component(*kiosk.pad, k_new_component1);
+    std::optional<core::KeyCeremonyProgressed> report;
+    do {
+        report = kiosk.recorder.skip_to<core::KeyCeremonyProgressed>();
+        REQUIRE(report);
+    } while (report->progress == core::CeremonyProgress::typing);
+    CHECK(report->progress == core::CeremonyProgress::component1_entered);
+    CHECK(report->check_value ==
+          check_value_hex(drivers::epp::KeySlot::master, secure_test_key(k_new_component1)));
+    type_component(*kiosk.pad, k_new_component2);
+    do {
+        report = kiosk.recorder.skip_to<core::KeyCeremonyProgressed>();
+        REQUIRE(report);
+    } while (report->progress != core::CeremonyProgress::combined);
+    CHECK(report->check_value == check_value_hex(drivers::epp::KeySlot::master, new_master_key()));
+    return *report;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a key ceremony through the model: counts and check values only, the confirmations on the "
+    "pad's Enter, the bank's blocks loaded under the new key, the pad authenticated again") {
+    SecurePadKiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start_accepted();
+    type_both_components(kiosk);
+    // The custodians confirm on the pad: its Enter reaches the kiosk as a key.
+    kiosk.pad->press(Key::enter);
+    const auto confirmed = kiosk.recorder.skip_to<core::KeyPressed>();
+    REQUIRE(confirmed);
+    CHECK(confirmed->key == Key::enter);
+    kiosk.service.end_key_ceremony(true, wrapped_keys(new_master_key()));
+    const auto committed = kiosk.recorder.skip_to<core::KeyCeremonyCommitted>();
+    REQUIRE(committed);
+    CHECK(committed->committed);
+    CHECK(committed->master_check_value ==
+          check_value_hex(drivers::epp::KeySlot::master, new_master_key()));
+    REQUIRE(committed->loaded.size() == 2);
+    CHECK(committed->loaded[0].matches);
+    CHECK(committed->loaded[1].matches);
+    CHECK(committed->problem.empty());
+    // The commit ended the session; the pad is authenticated with the reloaded key and works.
+    REQUIRE(eventually([&] { return kiosk.pad->in_session(); }));
+    REQUIRE(eventually([&] { return kiosk.service.state() == PinPadState::idle; }));
+    kiosk.service.start_pin_entry(card_number(), core::PinPurpose::sign_on);
+    CHECK(kiosk.recorder.skip_to<core::PinEntryReady>());
+    // No notice names a component or a key.
+    for (const auto& notice : kiosk.recorder.notices()) {
+        CHECK(notice.event.find("5A0C") == std::string::npos);
+        CHECK(notice.event.find("A371") == std::string::npos);
+    }
+}
+
+TEST_CASE(
+    "key blocks wrapped under another master key are refused by the pad, reported not "
+    "loaded, and the pad is then refused for its missing keys") {
+    SecurePadKiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start_accepted();
+    type_both_components(kiosk);
+    // Blocks under the old master key: the pad's integrity check refuses them (epp.md §8.3).
+    drivers::epp::SecretKey old_master = bank_keys().component1;
+    for (std::size_t index = 0; index < old_master.bytes.size(); ++index) {
+        old_master.bytes[index] ^= bank_keys().component2.bytes[index];
+    }
+    kiosk.service.end_key_ceremony(true, wrapped_keys(old_master));
+    const auto committed = kiosk.recorder.skip_to<core::KeyCeremonyCommitted>();
+    REQUIRE(committed);
+    CHECK(committed->committed);
+    REQUIRE(committed->loaded.size() == 2);
+    CHECK_FALSE(committed->loaded[0].matches);
+    CHECK(committed->problem.find("refused the key block") != std::string::npos);
+    const auto failed = kiosk.recorder.skip_to<core::DeviceFailed>();
+    REQUIRE(failed);
+    CHECK(failed->reason == "pad has no authentication key");
+}
+
+TEST_CASE("the kiosk abandoning a key ceremony leaves the pad's master key as it was") {
+    SecurePadKiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start_accepted();
+    const auto before = kiosk.pad->master_check_value();
+    REQUIRE(before);
+    type_both_components(kiosk);
+    kiosk.service.end_key_ceremony(false, {});
+    REQUIRE(eventually([&] { return kiosk.pad->mode() != drivers::epp::PadMode::key_ceremony; }));
+    CHECK(kiosk.pad->master_check_value() == before);
+    // The pad takes PIN entries again in the same session.
+    kiosk.service.start_pin_entry(card_number(), core::PinPurpose::sign_on);
+    CHECK(kiosk.recorder.skip_to<core::PinEntryReady>());
+}
+
+TEST_CASE("Cancel on the pad abandons the ceremony there, and the kiosk is told why") {
+    SecurePadKiosk kiosk;
+    kiosk.plug_pad();
+    kiosk.start_accepted();
+    type_both_components(kiosk);
+    kiosk.pad->press(Key::cancel);
+    const auto abandoned = kiosk.recorder.skip_to<core::KeyCeremonyProgressed>();
+    REQUIRE(abandoned);
+    CHECK(abandoned->progress == core::CeremonyProgress::abandoned);
+    CHECK(abandoned->end == core::CeremonyEnd::cancel_key);
+}
+
+TEST_CASE("a pad of revision 5 cannot take the confirmations and the ceremony is refused") {
+    SecurePadKiosk kiosk;
+    VirtualEpp::Identity revision5;
+    revision5.confirms_on_keys = false;
+    kiosk.pad = std::make_shared<VirtualEpp>(revision5);
+    REQUIRE(simulator::devices::provision_epp(kiosk.pad, bank_keys()).has_value());
+    kiosk.plug_pad();
+    kiosk.start_accepted();
+    kiosk.service.begin_key_ceremony();
+    const auto refused = kiosk.recorder.skip_to<core::KeyCeremonyProgressed>();
+    REQUIRE(refused);
+    CHECK(refused->progress == core::CeremonyProgress::refused);
+    CHECK(refused->problem == "pad cannot take confirmations on its keys (revision 6)");
+    CHECK(kiosk.pad->mode() != drivers::epp::PadMode::key_ceremony);
+}

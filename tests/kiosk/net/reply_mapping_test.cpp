@@ -1,5 +1,5 @@
-// interpret_sign_on_reply and interpret_preferences_reply: the HTTP reply -> core mapping of the
-// contract.
+// interpret_sign_on_reply, interpret_preferences_reply and interpret_working_keys_reply: the HTTP
+// reply -> core mapping of the contract.
 
 #include <catch2/catch.hpp>
 
@@ -304,4 +304,41 @@ TEST_CASE("a sign-on's session must come with well-formed limits") {
     CHECK(kiosk::net::interpret_sign_on_reply(200, "{" + balance + "}").session == std::nullopt);
     CHECK(kiosk::net::interpret_sign_on_reply(403, R"({"result":"card_blocked"})").status ==
           ServiceStatus::card_blocked);
+}
+
+TEST_CASE(
+    "A working keys reply is ok only with one well-formed key per slot asked, in order; 404 "
+    "no_keys says the bank has none; anything else is unavailable") {
+    using kiosk::core::WorkingKeysOutcome;
+    using kiosk::net::interpret_working_keys_reply;
+    const std::vector<std::string> slots = {"authentication", "pin_aes"};
+    const std::string block(64, 'A');
+    const auto key = [&](std::string_view slot, std::string_view kcv = "0A1B2C3D4E") {
+        return R"({"slot":")" + std::string(slot) + R"(","key_block":")" + block + R"(","kcv":")" +
+               std::string(kcv) + R"("})";
+    };
+    const std::string good =
+        R"({"result":"ok","keys":[)" + key("authentication") + "," + key("pin_aes") + "]}";
+    const auto fetched = interpret_working_keys_reply(200, good, slots);
+    CHECK(fetched.outcome == WorkingKeysOutcome::ok);
+    REQUIRE(fetched.keys.size() == 2);
+    CHECK(fetched.keys[1].slot == "pin_aes");
+    CHECK(fetched.keys[1].key_block == block);
+    CHECK(fetched.keys[1].check_value == "0A1B2C3D4E");
+    CHECK(interpret_working_keys_reply(404, R"({"result":"no_keys"})", slots).outcome ==
+          WorkingKeysOutcome::no_keys);
+    for (const std::string& broken :
+         {R"({"result":"ok","keys":[)" + key("pin_aes") + "," + key("authentication") + "]}",
+          R"({"result":"ok","keys":[)" + key("authentication") + "]}",
+          R"({"result":"ok","keys":[)" + key("authentication") + "," +
+              key("pin_aes", "0a1b2c3d4e") + "]}",
+          R"({"result":"ok","keys":[)" + key("authentication") + "," + key("pin_aes") +
+              R"(],"extra":1})",
+          std::string(R"({"result":"ok","keys":)"), std::string(R"({"result":"no_keys"})")}) {
+        INFO(broken);
+        CHECK(interpret_working_keys_reply(200, broken, slots).outcome ==
+              WorkingKeysOutcome::unavailable);
+    }
+    CHECK(interpret_working_keys_reply(503, R"({"result":"unavailable"})", slots).outcome ==
+          WorkingKeysOutcome::unavailable);
 }

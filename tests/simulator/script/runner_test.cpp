@@ -187,6 +187,11 @@ class RecordingHardware : public Hardware {
         actions.push_back("type " + std::string(to_string(secret)) + " of " + id);
         return {};
     }
+    std::expected<void, base::Error<ActionError>> type_key_component(int component,
+                                                                     bool typo) override {
+        actions.push_back("type component " + std::to_string(component) + (typo ? " typo" : ""));
+        return {};
+    }
     std::expected<base::SecretText, base::Error<ActionError>> engineer_password(
         const std::string& id) override {
         if (id != engineer_id) {

@@ -384,6 +384,26 @@ forbid password for 3001
     CHECK(std::get<ForbidPassword>(scenario->steps[6].action).engineer_id == "3001");
 }
 
+TEST_CASE("A key custodian types component 1 or 2 of the key forms, rightly or with a typo") {
+    auto scenario = parse_scenario(R"(type master key component 1
+type master key component 2 with a typo
+)");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 2);
+    const auto& first = std::get<TypeKeyComponent>(scenario->steps[0].action);
+    CHECK(first.component == 1);
+    CHECK_FALSE(first.typo);
+    const auto& second = std::get<TypeKeyComponent>(scenario->steps[1].action);
+    CHECK(second.component == 2);
+    CHECK(second.typo);
+    for (const std::string_view wrong :
+         {"type master key component 3", "type master key component", "type master key 1",
+          "type master key component 1 with typo", "type master key component 1 typo"}) {
+        INFO(wrong);
+        CHECK_FALSE(parse_scenario(wrong).has_value());
+    }
+}
+
 TEST_CASE("An engineer's step with a bad staff number or a word too many or few is refused") {
     const auto error_of = [](std::string_view text) {
         auto scenario = parse_scenario(text);

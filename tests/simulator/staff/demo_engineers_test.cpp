@@ -77,7 +77,9 @@ std::string read_text(const std::filesystem::path& file) {
 
 }  // namespace
 
-TEST_CASE("The branch's demo engineers are an engineer, a key custodian and an administrator") {
+TEST_CASE(
+    "The branch's demo engineers are an engineer, two key custodians (dual control) and an "
+    "administrator") {
     auto engineers = DemoEngineers::load(k_demo_file);
     REQUIRE(engineers.has_value());
     std::set<std::string> roles;
@@ -93,6 +95,8 @@ TEST_CASE("The branch's demo engineers are an engineer, a key custodian and an a
     CHECK(engineers->find("1001")->role == "engineer");
     REQUIRE(engineers->find("2001") != nullptr);
     CHECK(engineers->find("2001")->role == "key_custodian");
+    REQUIRE(engineers->find("2002") != nullptr);
+    CHECK(engineers->find("2002")->role == "key_custodian");
     REQUIRE(engineers->find("3001") != nullptr);
     CHECK(engineers->find("3001")->role == "administrator");
     CHECK(engineers->find("9999") == nullptr);
