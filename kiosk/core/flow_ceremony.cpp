@@ -262,6 +262,11 @@ std::string Flow::ceremony_prompt() const {
 
 void Flow::end_ceremony(CeremonyEnd end, const std::string& problem) {
     KeyCeremony& ceremony = *m_session.service->ceremony;
+    // What the comparison screen was saying asks for confirmations that can no longer be given:
+    // why it ended is heard now.
+    if (ceremony.step == CeremonyStep::confirming) {
+        emit(StopSpeech{});
+    }
     ceremony.step = CeremonyStep::ended;
     ceremony.end = end;
     ceremony.problem = problem;

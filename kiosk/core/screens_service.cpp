@@ -701,7 +701,16 @@ ScreenModel ceremony_result_screen(const Resources& resources, const Session& se
         builder.add(Role::title, "title_ended");
         builder.add(Role::notice,
                     "end_" + std::string(to_string(ceremony.end.value_or(CeremonyEnd::by_kiosk))));
-        builder.add(Role::text, "old_key_stays");
+        // The check values the pad reported, for the custodians to find which component differs
+        // from its form.
+        for (const auto& [key, value] :
+             {std::pair{"component1_kcv", &ceremony.component1_check_value},
+              std::pair{"component2_kcv", &ceremony.component2_check_value},
+              std::pair{"combined_kcv", &ceremony.combined_check_value}}) {
+            if (!value->empty()) {
+                builder.add(check_value_line(builder, session, Role::text, key, *value));
+            }
+        }
     }
     builder.add_choice("back", k_ceremony_confirm_key);
     return std::move(builder).build();

@@ -281,7 +281,9 @@ TEST_CASE(
     CHECK(ceremony_commits(kiosk.all()).empty());
     CHECK(kiosk.session().screen.id == "service_ceremony_result");
     CHECK(ceremony_shows(kiosk, kiosk.text("service_ceremony_result.end_cancel_key")));
-    CHECK(ceremony_shows(kiosk, kiosk.text("service_ceremony_result.old_key_stays")));
+    CHECK(ceremony_shows(kiosk, kiosk.text("service_ceremony_result.title_ended")));
+    // The check values the pad reported stay on the screen, to find the component that differs.
+    CHECK(ceremony_shows(kiosk, "第二分量：51 B0 C9 D8 E7"));
     CHECK(ceremony_journaled(kiosk.all(), "key_ceremony ended, cancel_key"));
 }
 

@@ -18,13 +18,10 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::uint8_t, 16> k_issued_master = {0x10, 0x32, 0x54, 0x76, 0x98, 0xBA,
-                                                          0xDC, 0xFE, 0x01, 0x23, 0x45, 0x67,
-                                                          0x89, 0xAB, 0xCD, 0xEF};
-constexpr std::array<std::uint8_t, 16> k_pad_authentication_key = {0x0A, 0x0B, 0x0C, 0x0D, 0x01,
-                                                                   0x02, 0x03, 0x04, 0x05, 0x06,
-                                                                   0x07, 0x08, 0x09, 0x10, 0x11,
-                                                                   0x12};
+constexpr std::array<std::uint8_t, 16> k_issued_master = {
+    0x10, 0x32, 0x54, 0x76, 0x98, 0xBA, 0xDC, 0xFE, 0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF};
+constexpr std::array<std::uint8_t, 16> k_pad_authentication_key = {
+    0x0A, 0x0B, 0x0C, 0x0D, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x10, 0x11, 0x12};
 
 std::string master_value(const std::array<std::uint8_t, 16>& key) {
     return base::to_hex(
@@ -121,9 +118,9 @@ TEST_CASE("A bank that holds no authentication key gives none, and says so") {
 
 TEST_CASE("Asking for the master key, DUKPT, a slot twice or no slot is a bad request") {
     KeyBank bank;
-    for (const json& slots : {json::array({"master"}), json::array({"pin_dukpt"}),
-                              json::array({"pin_aes", "pin_aes"}), json::array(),
-                              json::array({"pin_aes", "pin_tdes", "authentication", "pin_aes"})}) {
+    for (const json& slots :
+         {json::array({"master"}), json::array({"pin_dukpt"}), json::array({"pin_aes", "pin_aes"}),
+          json::array(), json::array({"pin_aes", "pin_tdes", "authentication", "pin_aes"})}) {
         INFO(slots.dump());
         const auto result = bank.ask({{"terminal_id", "lobby-01"},
                                       {"master_key_kcv", master_value(k_issued_master)},
