@@ -185,39 +185,36 @@ void Flow::say_component_turn(bool first) {
 
 void Flow::ceremony_key(base::Key key) {
     KeyCeremony& ceremony = *m_session.service->ceremony;
+    // While the pad holds the ceremony, Cancel from the screen or the keyboard ends it there too
+    // (Cancel on the pad ends it in the pad, which reports it).
+    if (key == k_ceremony_abandon_key && ceremony_on_pad(ceremony)) {
+        accept_key();
+        abandon_ceremony_on_pad();
+        end_ceremony(CeremonyEnd::by_kiosk, {});
+        return;
+    }
     switch (ceremony.step) {
         case CeremonyStep::starting:
         case CeremonyStep::component1:
         case CeremonyStep::component2:
-            // The pad holds its keys while a component is typed; a key here came from the
-            // screen or the keyboard, where only Cancel means anything.
-            if (key == k_ceremony_abandon_key) {
-                accept_key();
-                abandon_ceremony_on_pad();
-                end_ceremony(CeremonyEnd::by_kiosk, {});
-            } else {
-                reject_key();
-            }
+            // The pad holds its keys while a component is typed: nothing else means anything.
+            reject_key();
             return;
         case CeremonyStep::confirming:
-            if (key == k_ceremony_confirm_key && ceremony.confirmations < k_custodians) {
-                accept_key();
-                ++ceremony.confirmations;
-                audit("key_ceremony", "confirmed by " + (ceremony.confirmations == 1
-                                                             ? m_session.service->engineer_id
-                                                             : ceremony.partner_id));
-                refresh(ScreenId::service_ceremony_check);
-                if (ceremony.confirmations == k_custodians && ceremony.keys_outcome) {
-                    commit_ceremony();
-                } else {
-                    speak_text(ceremony_prompt());
-                }
-            } else if (key == k_ceremony_abandon_key) {
-                accept_key();
-                abandon_ceremony_on_pad();
-                end_ceremony(CeremonyEnd::by_kiosk, {});
-            } else {
+            if (key != k_ceremony_confirm_key || ceremony.confirmations >= k_custodians) {
                 reject_key();
+                return;
+            }
+            accept_key();
+            ++ceremony.confirmations;
+            audit("key_ceremony", "confirmed by " + (ceremony.confirmations == 1
+                                                         ? m_session.service->engineer_id
+                                                         : ceremony.partner_id));
+            refresh(ScreenId::service_ceremony_check);
+            if (ceremony.confirmations == k_custodians && ceremony.keys_outcome) {
+                commit_ceremony();
+            } else {
+                speak_text(ceremony_prompt());
             }
             return;
         case CeremonyStep::committing:
