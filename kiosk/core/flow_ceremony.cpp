@@ -207,9 +207,9 @@ void Flow::ceremony_key(base::Key key) {
             }
             accept_key();
             ++ceremony.confirmations;
-            audit("key_ceremony", "confirmed by " + (ceremony.confirmations == 1
-                                                         ? m_session.service->engineer_id
-                                                         : ceremony.partner_id));
+            audit("key_ceremony",
+                  "confirmed by " + (ceremony.confirmations == 1 ? m_session.service->engineer_id
+                                                                 : ceremony.partner_id));
             refresh(ScreenId::service_ceremony_check);
             if (ceremony.confirmations == k_custodians && ceremony.keys_outcome) {
                 commit_ceremony();
