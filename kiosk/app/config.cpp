@@ -202,6 +202,10 @@ void apply_file(Config& config, const std::filesystem::path& path) {
         config.sign_in_state_file = *file;
     if (const auto file = text("service", "out_of_service_file"))
         config.out_of_service_file = *file;
+    if (const auto directory = text("service", "export_directory"))
+        config.export_directory = *directory;
+    if (const auto file = text("service", "log_file"))
+        config.log_file = *file;
     if (const auto device = text("speech", "speaker_device"))
         config.speaker_device = *device;
     if (const auto device = text("speech", "headphones_device")) {

@@ -97,6 +97,12 @@ struct Config {
     std::filesystem::path engineers_file = "/etc/kiosk/engineers.toml";
     std::filesystem::path sign_in_state_file = "/var/lib/kiosk/sign-in.toml";
     std::filesystem::path out_of_service_file = "/var/lib/kiosk/out-of-service.toml";
+    // Where the records' export writes ([service] export_directory): the USB stick's mount
+    // point (kiosk/app/record_export.h). Nothing mounted there is "no USB stick". And the file
+    // the kiosk's log goes to ([service] log_file), exported beside the journal; without one
+    // (the log goes to the system's journal) only the electronic journal is exported.
+    std::filesystem::path export_directory = "/media/kiosk-usb";
+    std::optional<std::filesystem::path> log_file;
     // speech
     std::string speaker_device;
     std::string headphones_device;

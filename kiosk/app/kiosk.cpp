@@ -230,6 +230,14 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
         std::move(account_endpoint), std::move(queue_endpoint),
         [self](core::Event event) { self->m_queue.push(std::move(event), "network"); });
 
+    // The records' export, which reads the whole journal, runs on a worker too.
+    self->m_export = std::make_unique<ExportWorker>(
+        ExportPlaces{.journal_file = self->m_config.journal_file,
+                     .log_file = self->m_config.log_file,
+                     .terminal_id = self->m_config.terminal_id,
+                     .destination = self->m_config.export_directory},
+        [self](core::Event event) { self->m_queue.push(std::move(event), "export"); });
+
     // The service menu's sign-in checks run on a worker: each takes a PBKDF2 run.
     self->m_sign_in = std::make_unique<SignInWorker>(
         self->m_config.engineers_file, self->m_config.sign_in_state_file,
@@ -672,6 +680,7 @@ void Kiosk::carry_out(const core::Effect& effect) {
             },
             // The key ceremony: the pad does the keys, the account service wraps the working
             // keys for the slots this kiosk's configuration uses.
+            [&](const core::ExportRecords& request) { m_export->export_records(request); },
             [&](const core::BeginKeyCeremony&) { m_pin_pad->begin_key_ceremony(); },
             [&](const core::FetchWorkingKeys& fetch) {
                 m_account->fetch_working_keys(fetch.call_id, fetch.master_check_value,

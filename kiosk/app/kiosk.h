@@ -16,6 +16,7 @@
 #include "kiosk/app/cash_journal.h"
 #include "kiosk/app/config.h"
 #include "kiosk/app/event_queue.h"
+#include "kiosk/app/export_worker.h"
 #include "kiosk/app/network_check_worker.h"
 #include "kiosk/app/sign_in_worker.h"
 #include "kiosk/app/test_failpoint.h"
@@ -132,6 +133,7 @@ class Kiosk {
     std::unique_ptr<net::QueueClient> m_queue_client;  // none without [queue] url
     std::unique_ptr<SignInWorker> m_sign_in;
     std::unique_ptr<NetworkCheckWorker> m_network_check;
+    std::unique_ptr<ExportWorker> m_export;
 
     // The calls for staff the shell placed for NotifyStaff, by call id, until they end or are
     // no longer followed.

@@ -118,6 +118,8 @@ constexpr std::string_view effect_name() {
         return "FetchWorkingKeys";
     } else if constexpr (std::is_same_v<T, EndKeyCeremony>) {
         return "EndKeyCeremony";
+    } else if constexpr (std::is_same_v<T, ExportRecords>) {
+        return "ExportRecords";
     } else if constexpr (std::is_same_v<T, SetOutOfService>) {
         return "SetOutOfService";
     } else {

@@ -240,14 +240,19 @@ struct EndKeyCeremony {
     std::vector<WorkingKeyBlock> keys;
 };
 
-using Effect =
-    std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume,
-                 BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard,
-                 RenewCardAuthentication, Call, CancelCall, AccountCall, SavePreferences,
-                 ListBusinesses, TakeTicket, CallStaff, AnswerSurvey, FileComplaint, Print,
-                 StartTimer, CancelTimer, NotifyStaff, Journal, Dispense, PresentCash, RetractCash,
-                 RejectCash, CheckDispenser, CheckSignIn, SetOutOfService, ReportDevices,
-                 CheckNetwork, ReportFaults, BeginKeyCeremony, FetchWorkingKeys, EndKeyCeremony>;
+// Write the electronic journal and the kiosk's log, redacted, with their manifest, to the USB
+// stick (kiosk/app/record_export.h); answered by RecordsExported.
+struct ExportRecords {
+    std::uint64_t call_id = 0;
+};
+
+using Effect = std::variant<
+    Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume, BlankScreen, Tone,
+    StartPinEntry, CancelPinEntry, EjectCard, RenewCardAuthentication, Call, CancelCall,
+    AccountCall, SavePreferences, ListBusinesses, TakeTicket, CallStaff, AnswerSurvey,
+    FileComplaint, Print, StartTimer, CancelTimer, NotifyStaff, Journal, Dispense, PresentCash,
+    RetractCash, RejectCash, CheckDispenser, CheckSignIn, SetOutOfService, ReportDevices,
+    CheckNetwork, ReportFaults, BeginKeyCeremony, FetchWorkingKeys, EndKeyCeremony, ExportRecords>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

@@ -208,6 +208,8 @@ constexpr std::string_view event_name() {
         return "WorkingKeysFetched";
     } else if constexpr (std::is_same_v<T, KeyCeremonyCommitted>) {
         return "KeyCeremonyCommitted";
+    } else if constexpr (std::is_same_v<T, RecordsExported>) {
+        return "RecordsExported";
     } else {
         static_assert(std::is_same_v<T, TimerFired>, "every event needs a name");
         return "TimerFired";

@@ -345,6 +345,12 @@ struct KeyCeremonyCommitted {
     std::string problem{};
 };
 
+// The answer to ExportRecords.
+struct RecordsExported {
+    std::uint64_t call_id = 0;
+    ExportResult result;
+};
+
 // The electronic journal (kiosk/store) could not be written, or not opened at start-up. From
 // the record that failed on, the shell carries out none of the effects that give money
 // (is_money_giving in effects.h) and says so once with this event; what secures money still
@@ -363,7 +369,7 @@ using Event =
                  TimerFired, CashDispensed, CashPresented, CashTaken, CashRetracted, CashRejected,
                  DispenserReported, JournalFailed, ServiceSwitchChanged, SignInChecked,
                  DevicesReported, NetworkChecked, FaultsReported, KeyCeremonyProgressed,
-                 WorkingKeysFetched, KeyCeremonyCommitted>;
+                 WorkingKeysFetched, KeyCeremonyCommitted, RecordsExported>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

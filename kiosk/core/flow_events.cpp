@@ -133,6 +133,10 @@ bool Flow::fits(const Event& event) const {
                        m_session.service->ceremony &&
                        m_session.service->ceremony->pending_keys == fetched.call_id;
             },
+            [this, state](const RecordsExported& exported) {
+                return state == State::service && m_session.service &&
+                       m_session.service->pending_export == exported.call_id;
+            },
             [this, state](const KeyCeremonyCommitted&) {
                 return state == State::service && m_session.service &&
                        m_session.service->ceremony &&

@@ -235,6 +235,9 @@ void Flow::service_key(base::Key key) {
         case ServiceStep::key_ceremony:
             ceremony_key(key);
             return;
+        case ServiceStep::export_records:
+            export_key(key);
+            return;
     }
 }
 
@@ -420,6 +423,10 @@ void Flow::service_menu_key(base::Key key) {
     } else if (key == k_service_key_ceremony_key && visit.role && may_load_keys(*visit.role)) {
         accept_key();
         begin_partner_sign_in();
+    } else if (key == k_service_export_key && visit.role && may_export_records(*visit.role)) {
+        accept_key();
+        visit.step = ServiceStep::export_records;
+        export_records();
     } else if (key == k_service_sign_out_key) {
         accept_key();
         sign_out("signed_out");
@@ -608,6 +615,49 @@ void Flow::network_key(base::Key key) {
         // A check still under way is let go: its answer fits nothing now.
         accept_key();
         visit.pending_network.reset();
+        show_service_menu();
+    } else {
+        reject_key();
+    }
+}
+
+// The records' export: the journal and the log onto the USB stick, off the event loop's thread.
+// The screen says it is writing until the answer comes.
+void Flow::export_records() {
+    ServiceVisit& visit = *m_session.service;
+    visit.pending_export = m_session.next_call_id++;
+    visit.export_result.reset();
+    audit("records_export", "started");
+    emit(ExportRecords{*visit.pending_export});
+    show(ScreenId::service_export);
+}
+
+void Flow::handle(const RecordsExported& event) {
+    ServiceVisit& visit = *m_session.service;
+    visit.pending_export.reset();
+    visit.export_result = event.result;
+    const ExportResult& result = event.result;
+    audit("records_export", result.outcome == ExportOutcome::exported
+                                ? std::to_string(result.records) + " records, chain " +
+                                      (result.chain_intact ? "intact" : "broken") + ", " +
+                                      std::to_string(result.redactions) + " redacted"
+                                : std::string(to_string(result.outcome)) +
+                                      (result.problem.empty() ? "" : ": " + result.problem));
+    if (result.outcome != ExportOutcome::exported) {
+        emit(Tone{ToneKind::error});
+    }
+    show(ScreenId::service_export);
+}
+
+void Flow::export_key(base::Key key) {
+    ServiceVisit& visit = *m_session.service;
+    if (key == k_export_again_key && !visit.pending_export) {
+        accept_key();
+        export_records();
+    } else if (key == k_export_back_key) {
+        // An export under way finishes on its own; its answer fits nothing now.
+        accept_key();
+        visit.pending_export.reset();
         show_service_menu();
     } else {
         reject_key();

@@ -78,6 +78,7 @@ class Flow {
     void handle(const KeyCeremonyProgressed& event);
     void handle(const WorkingKeysFetched& event);
     void handle(const KeyCeremonyCommitted& event);
+    void handle(const RecordsExported& event);
     // The branch queue service's answers and the printer's news (flow_branch.cpp).
     void handle(const BusinessesListed& event);
     void handle(const TicketIssued& event);
@@ -169,6 +170,8 @@ class Flow {
     void faults_key(base::Key key);
     void check_network();
     void network_key(base::Key key);
+    void export_records();
+    void export_key(base::Key key);
     void self_tests_key(base::Key key);
     void print_test_slip();
     void test_slip_printed(const PrintFinished& event);

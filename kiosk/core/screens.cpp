@@ -200,6 +200,8 @@ std::string_view to_string(ScreenId id) {
             return "service_ceremony_check";
         case ScreenId::service_ceremony_result:
             return "service_ceremony_result";
+        case ScreenId::service_export:
+            return "service_export";
     }
     return "unknown";
 }
@@ -836,6 +838,7 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::service_ceremony:
         case ScreenId::service_ceremony_check:
         case ScreenId::service_ceremony_result:
+        case ScreenId::service_export:
             return service_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);

@@ -111,6 +111,7 @@ enum class ScreenId {
     service_ceremony,
     service_ceremony_check,
     service_ceremony_result,
+    service_export,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -209,6 +210,7 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::service_ceremony,
     ScreenId::service_ceremony_check,
     ScreenId::service_ceremony_result,
+    ScreenId::service_export,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.

@@ -51,6 +51,8 @@ ScreenId service_screen_for(const Session& session) {
             return ScreenId::service_partner_sign_in;
         case ServiceStep::checking_partner:
             return ScreenId::service_checking;
+        case ServiceStep::export_records:
+            return ScreenId::service_export;
         case ServiceStep::key_ceremony:
             break;
     }
@@ -202,6 +204,9 @@ ScreenModel menu_screen(const Resources& resources, const Session& session) {
     }
     if (session.service && session.service->role && may_load_keys(*session.service->role)) {
         builder.add_choice("key_ceremony", k_service_key_ceremony_key);
+    }
+    if (session.service && session.service->role && may_export_records(*session.service->role)) {
+        builder.add_choice("export", k_service_export_key);
     }
     builder.add_choice("sign_out", k_service_sign_out_key);
     return std::move(builder).build();
@@ -716,6 +721,43 @@ ScreenModel ceremony_result_screen(const Resources& resources, const Session& se
     return std::move(builder).build();
 }
 
+// The records' export: writing, or how it came out. The title says Enter and Cancel.
+ScreenModel export_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_export, resources, session);
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    builder.add(Role::title, "title");
+    if (visit.pending_export || !visit.export_result) {
+        builder.add(Role::text, "writing");
+        return std::move(builder).build();
+    }
+    const ExportResult& result = *visit.export_result;
+    switch (result.outcome) {
+        case ExportOutcome::exported: {
+            const auto records = static_cast<std::uint64_t>(result.records);
+            builder.add(make_element(
+                Role::text, builder.format("exported", {{"records", std::to_string(records)}}),
+                builder.format("exported", {{"records", word_count(records, session.locale)}})));
+            builder.add(result.chain_intact ? Role::text : Role::notice,
+                        result.chain_intact ? "chain_intact" : "chain_broken");
+            if (result.redactions > 0) {
+                const auto count = static_cast<std::uint64_t>(result.redactions);
+                builder.add(make_element(
+                    Role::text, builder.format("redacted", {{"count", std::to_string(count)}}),
+                    builder.format("redacted", {{"count", word_count(count, session.locale)}})));
+            }
+            break;
+        }
+        case ExportOutcome::no_stick:
+            builder.add(Role::notice, "no_stick");
+            break;
+        case ExportOutcome::failed:
+            builder.add(make_element(Role::notice,
+                                     builder.format("failed", {{"problem", result.problem}})));
+            break;
+    }
+    return std::move(builder).build();
+}
+
 // What customers see while the kiosk is out of service, in place of the welcome screen: why,
 // where to go instead, and that Help brings a member of staff.
 ScreenModel out_of_service_screen(const Resources& resources, const Session& session) {
@@ -741,6 +783,8 @@ ScreenModel service_screen(ScreenId id, const Resources& resources, const Sessio
             return ceremony_check_screen(resources, session);
         case ScreenId::service_ceremony_result:
             return ceremony_result_screen(resources, session);
+        case ScreenId::service_export:
+            return export_screen(resources, session);
         case ScreenId::service_locked:
             return locked_screen(resources, session);
         case ScreenId::service_menu:

@@ -44,6 +44,8 @@ std::string_view to_string(ServiceStep step) {
             return "checking_partner";
         case ServiceStep::key_ceremony:
             return "key_ceremony";
+        case ServiceStep::export_records:
+            return "export_records";
     }
     return "unknown";
 }
@@ -145,6 +147,22 @@ bool may_run_diagnostics(EngineerRole role) {
 
 bool may_load_keys(EngineerRole role) {
     return role == EngineerRole::key_custodian;
+}
+
+bool may_export_records(EngineerRole role) {
+    return role == EngineerRole::administrator;
+}
+
+std::string_view to_string(ExportOutcome outcome) {
+    switch (outcome) {
+        case ExportOutcome::exported:
+            return "exported";
+        case ExportOutcome::no_stick:
+            return "no_stick";
+        case ExportOutcome::failed:
+            return "failed";
+    }
+    return "unknown";
 }
 
 std::string& typed_engineer_id(ServiceVisit& visit) {

@@ -44,7 +44,8 @@ enum class ServiceStep {
     key_test,               // every PIN pad key pressed once, each named as it arrives
     partner_sign_in,        // the key ceremony's second custodian types id, password and code
     checking_partner,       // kiosk/access checks the second custodian's sign-in
-    key_ceremony            // the ceremony itself (KeyCeremony::step says how far)
+    key_ceremony,           // the ceremony itself (KeyCeremony::step says how far)
+    export_records          // the journal and the log written to the USB stick
 };
 
 std::string_view to_string(ServiceStep step);
@@ -116,6 +117,11 @@ inline constexpr base::Key k_device_more_key = base::Key::digit_9;
 inline constexpr base::Key k_service_key_ceremony_key = base::Key::digit_1;
 inline constexpr base::Key k_ceremony_confirm_key = base::Key::enter;
 inline constexpr base::Key k_ceremony_abandon_key = base::Key::cancel;
+// An administrator's menu: the records' export; on its screen Enter exports again once the
+// last one is done, and Cancel goes back.
+inline constexpr base::Key k_service_export_key = base::Key::digit_1;
+inline constexpr base::Key k_export_again_key = base::Key::enter;
+inline constexpr base::Key k_export_back_key = base::Key::cancel;
 
 // The bank's services the network check asks (CheckNetwork): the account service and the
 // branch queue service.
@@ -145,6 +151,25 @@ struct NetworkCheck {
 // A certificate that runs out within this many days is shown as a warning: there is time to
 // have it renewed before the kiosk can no longer reach the service.
 inline constexpr int k_certificate_warning_days = 30;
+
+// How the export of the records came out (ExportRecords; kiosk/app/record_export.h).
+enum class ExportOutcome {
+    exported,  // the journal, the log and their manifest are on the stick
+    no_stick,  // nothing is mounted where the stick goes
+    failed     // the journal could not be read or the stick written (`problem` says which)
+};
+
+std::string_view to_string(ExportOutcome outcome);
+
+struct ExportResult {
+    ExportOutcome outcome = ExportOutcome::failed;
+    std::int64_t records = 0;    // exported: the journal's records
+    bool chain_intact = false;   // exported: the journal's hash chain checked out
+    std::size_t redactions = 0;  // exported: digit runs blanked in the journal and the log
+    std::string problem{};       // failed: what, in the export's words (no path, no data)
+
+    friend bool operator==(const ExportResult&, const ExportResult&) = default;
+};
 
 // A fault staff were told of (Flow::notify_staff, journaled `staff_notified` in the electronic
 // journal), as the shell reads it back for the service menu: when, and the reason as journaled.
@@ -215,15 +240,19 @@ struct ServiceVisit {
     // the second custodian signs in, the id typed is theirs (KeyCeremony::partner_id).
     std::optional<KeyCeremony> ceremony;
     bool partner_not_custodian = false;  // the last second sign-in was not another custodian
+    // The records' export awaited, and how the last one came out.
+    std::optional<std::uint64_t> pending_export;
+    std::optional<ExportResult> export_result;
 };
 
 // What the service menu offers a role (docs/service-standards.md, "Staff access"): an engineer
 // takes the kiosk out of service and back and runs the diagnostics (devices, self-tests, the
 // network check, recent faults); a key custodian leads a key ceremony, with a second custodian
-// who signs in for it; an administrator has nothing here yet beyond signing out.
+// who signs in for it; an administrator exports the records (the journal and the log).
 bool may_set_out_of_service(EngineerRole role);
 bool may_run_diagnostics(EngineerRole role);
 bool may_load_keys(EngineerRole role);
+bool may_export_records(EngineerRole role);
 
 // The id being typed on a sign-in screen: the second custodian's during their sign-in, else the
 // engineer's.

@@ -213,6 +213,12 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
     queue.service = core::NetworkService::queue;
     queue.problem = "connect_failed";
     session.service->network = {account, queue};
+    // The records' export at its longest: a broken chain and digits blanked out.
+    session.service->export_result = core::ExportResult{.outcome = core::ExportOutcome::exported,
+                                                        .records = 1'234'567,
+                                                        .chain_intact = false,
+                                                        .redactions = 12,
+                                                        .problem = {}};
     // The recent faults: a full page of the longest reasons the flows give.
     session.service->journal_records = 1'234'567;
     for (const char* reason :

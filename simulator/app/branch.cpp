@@ -126,6 +126,8 @@ std::filesystem::path card_counters_file(const std::filesystem::path& out_direct
 constexpr std::string_view k_engineers_file = "engineers.toml";
 constexpr std::string_view k_sign_in_state_file = "sign-in.toml";
 constexpr std::string_view k_out_of_service_file = "out-of-service.toml";
+// The simulated USB stick, always plugged in: a folder the service menu's export writes to.
+constexpr std::string_view k_usb_stick_folder = "usb-stick";
 
 // The demo engineers of this checkout, when the options name none.
 std::filesystem::path demo_engineers_file(const BranchOptions& options) {
@@ -324,6 +326,7 @@ std::expected<std::unique_ptr<Branch>, base::Error<BranchError>> Branch::open(
     // simulator makes a certificate authority for the run, a server certificate for loopback
     // and the kiosk's own, and both services refuse a client without a certificate of it.
     std::filesystem::create_directories(options.out_directory / "tls", error);
+    std::filesystem::create_directories(options.out_directory / k_usb_stick_folder, error);
     auto tls = bank::create_mutual_tls_files(options.out_directory / "tls", k_kiosk_id);
     if (!tls) {
         return std::unexpected(
@@ -561,7 +564,11 @@ std::expected<void, base::Error<BranchError>> Branch::launch_kiosk(bool append_l
                "[service]\n"
             << "engineers_file = " << toml_path(engineers_file())
             << "\nsign_in_state_file = " << toml_path(sign_in_state_file())
-            << "\nout_of_service_file = " << toml_path(out_of_service_file()) << "\n";
+            << "\nout_of_service_file = " << toml_path(out_of_service_file())
+            << "\n# The simulated USB stick, and the log the kiosk writes here, for the export.\n"
+               "export_directory = "
+            << toml_path(m_options.out_directory / k_usb_stick_folder)
+            << "\nlog_file = " << toml_path(kiosk_log_path()) << "\n";
         if (!config) {
             return std::unexpected(base::error(BranchError::kiosk_not_started,
                                                kiosk_config_path().string() + ": cannot write"));

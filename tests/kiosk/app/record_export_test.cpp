@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "base/bytes.h"
+#include "kiosk/app/export_worker.h"
 #include "kiosk/app/record_export.h"
 #include "kiosk/store/journal.h"
 #include "tests/kiosk/store/journal_test_support.h"
@@ -345,4 +346,27 @@ TEST_CASE("An export is refused a terminal id that is no file name, and a missin
     CHECK(result.error().code == ExportError::journal_unreadable);
 
     CHECK(export_names_in(bench.stick.path()).empty());
+}
+
+TEST_CASE(
+    "The service menu hears of an export as its records, its chain and its redactions; a "
+    "missing stick as no stick; any other failure by the export's words") {
+    ExportBench bench;
+    const kiosk::core::ExportResult done =
+        kiosk::app::export_result(export_records(bench.request()));
+    CHECK(done.outcome == kiosk::core::ExportOutcome::exported);
+    CHECK(done.records == static_cast<std::int64_t>(bench.records.size()));
+    CHECK(done.chain_intact);
+    CHECK(done.redactions == 3);  // the log's three runs; the journal holds none
+    RecordExport unplugged = bench.request();
+    unplugged.destination = bench.stick.path() / "not-mounted";
+    const kiosk::core::ExportResult no_stick = kiosk::app::export_result(export_records(unplugged));
+    CHECK(no_stick.outcome == kiosk::core::ExportOutcome::no_stick);
+    RecordExport no_journal = bench.request();
+    no_journal.journal_file = bench.kiosk.path() / "none.sqlite";
+    const kiosk::core::ExportResult failed = kiosk::app::export_result(export_records(no_journal));
+    CHECK(failed.outcome == kiosk::core::ExportOutcome::failed);
+    CHECK(failed.problem == to_string(ExportError::journal_missing));
+    // No path reaches the screen.
+    CHECK(failed.problem.find(bench.kiosk.path().string()) == std::string::npos);
 }

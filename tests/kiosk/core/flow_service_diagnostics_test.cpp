@@ -706,3 +706,59 @@ TEST_CASE("Every fault the flows tell staff of is in the audit trail, for the el
                record.audit;
     }));
 }
+
+TEST_CASE(
+    "An administrator exports the records to the USB stick: the screen says it is writing, "
+    "then how many records went, whether the chain held and what was blanked out") {
+    FlowDriver kiosk = signed_in(EngineerRole::administrator);
+    const auto asked = effects_of<ExportRecords>(kiosk.send(KeyPressed{k_service_export_key}));
+    REQUIRE(asked.size() == 1);
+    CHECK(kiosk.session().screen.id == "service_export");
+    CHECK(shows(kiosk, kiosk.text("service_export.writing")));
+    // No other key leads anywhere while it writes, but Cancel back to the menu.
+    CHECK_FALSE(has_effect<ExportRecords>(kiosk.send(KeyPressed{k_export_again_key})));
+    kiosk.send(
+        RecordsExported{asked.front().call_id, ExportResult{.outcome = ExportOutcome::exported,
+                                                            .records = 1234,
+                                                            .chain_intact = true,
+                                                            .redactions = 2,
+                                                            .problem = {}}});
+    CHECK(shows(kiosk,
+                "Done: 1234 journal records, the log and their manifest are on the USB "
+                "stick."));
+    CHECK(shows(kiosk, kiosk.text("service_export.chain_intact")));
+    CHECK(shows(kiosk, "2 long runs of digits were blanked out."));
+    CHECK(std::ranges::any_of(effects_of<Journal>(kiosk.all()), [](const Journal& record) {
+        return record.event == "records_export" &&
+               record.detail == "1234 records, chain intact, 2 redacted";
+    }));
+    // Enter exports again; Cancel goes back.
+    CHECK(has_effect<ExportRecords>(kiosk.send(KeyPressed{k_export_again_key})));
+    kiosk.send(KeyPressed{k_export_back_key});
+    CHECK(kiosk.session().screen.id == "service_menu");
+}
+
+TEST_CASE("With no USB stick the export says so, and Enter tries again once one is in") {
+    FlowDriver kiosk = signed_in(EngineerRole::administrator, "zh-CN");
+    const auto asked = effects_of<ExportRecords>(kiosk.send(KeyPressed{k_service_export_key}));
+    REQUIRE(asked.size() == 1);
+    kiosk.send(RecordsExported{
+        asked.front().call_id,
+        ExportResult{.outcome = ExportOutcome::no_stick, .problem = "destination missing"}});
+    CHECK(shows(kiosk, kiosk.text("service_export.no_stick")));
+    CHECK(has_effect<Tone>(kiosk.last()));
+    const auto again = effects_of<ExportRecords>(kiosk.send(KeyPressed{k_export_again_key}));
+    REQUIRE(again.size() == 1);
+    // The first answer, arriving late, is not taken for the second.
+    kiosk.send(RecordsExported{asked.front().call_id,
+                               ExportResult{.outcome = ExportOutcome::exported, .records = 9}});
+    CHECK(shows(kiosk, kiosk.text("service_export.writing")));
+}
+
+TEST_CASE("Only an administrator's menu offers the export of the records") {
+    for (const EngineerRole role : {EngineerRole::engineer, EngineerRole::key_custodian}) {
+        FlowDriver kiosk = signed_in(role);
+        CHECK_FALSE(shows(kiosk, kiosk.text("service_menu.export")));
+        CHECK_FALSE(has_effect<ExportRecords>(kiosk.send(KeyPressed{k_service_export_key})));
+    }
+}

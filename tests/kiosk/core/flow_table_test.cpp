@@ -577,6 +577,9 @@ std::vector<Event> session_probes(const Session& session) {
                                                   : std::nullopt;
     events.push_back(WorkingKeysFetched{keys.value_or(stale), WorkingKeysOutcome::no_keys, {}});
     events.push_back(KeyCeremonyCommitted{true, "0A1B2C3D4E", {}, {}});
+    const std::optional<std::uint64_t> export_call =
+        session.service ? session.service->pending_export : std::nullopt;
+    events.push_back(RecordsExported{export_call.value_or(stale), ExportResult{}});
     for (const TimerId id : every_value<TimerId>()) {
         events.push_back(TimerFired{id});
     }
