@@ -148,6 +148,12 @@ void Flow::speak_screen_again(std::initializer_list<std::string_view> phrase_key
     say(std::move(utterances));
 }
 
+void Flow::say_screen_lines(const std::function<bool(const Element&)>& said) {
+    ScreenModel lines = m_session.screen;
+    std::erase_if(lines.elements, [&](const Element& element) { return !said(element); });
+    say(speech_script(lines, speech_context()));
+}
+
 void Flow::speak_phrase(std::string_view key) {
     speak_text(m_resources.catalog(m_session.locale).text(key));
 }

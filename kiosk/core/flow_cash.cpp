@@ -168,10 +168,7 @@ void Flow::say_typed_field(std::size_t typed) {
     if (speech_channel(m_session) != Channel::headphones && typed > 1) {
         return;
     }
-    ScreenModel field = m_session.screen;
-    std::erase_if(field.elements,
-                  [](const Element& element) { return element.role != Role::input; });
-    say(speech_script(field, speech_context()));
+    say_screen_lines([](const Element& element) { return element.role == Role::input; });
 }
 
 void Flow::say_private(std::string text) {

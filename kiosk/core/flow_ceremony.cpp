@@ -12,7 +12,6 @@
 #include <string_view>
 
 #include "kiosk/core/flow_steps.h"
-#include "kiosk/core/speech_script.h"
 
 namespace kiosk::core::flow_steps {
 
@@ -175,12 +174,10 @@ void Flow::handle(const KeyCeremonyCommitted& event) {
 // screen only, so that the custodian's typing is not talked over.
 void Flow::say_component_turn(bool first) {
     const std::string how = m_resources.catalog(m_session.locale).text("service_ceremony.how");
-    ScreenModel lines = m_session.screen;
-    std::erase_if(lines.elements, [&](const Element& element) {
-        return element.role == Role::input ||
-               (!first && (element.role == Role::title || element.text == how));
+    say_screen_lines([&](const Element& element) {
+        return element.role != Role::input &&
+               (first || (element.role != Role::title && element.text != how));
     });
-    say(speech_script(lines, speech_context()));
 }
 
 void Flow::ceremony_key(base::Key key) {
@@ -214,7 +211,9 @@ void Flow::ceremony_key(base::Key key) {
             if (ceremony.confirmations == k_custodians && ceremony.keys_outcome) {
                 commit_ceremony();
             } else {
-                speak_text(ceremony_prompt());
+                // Whose confirmation is awaited now, or that the bank's keys are (a notice).
+                say_screen_lines(
+                    [](const Element& element) { return element.role == Role::notice; });
             }
             return;
         case CeremonyStep::committing:
@@ -242,19 +241,6 @@ void Flow::commit_ceremony() {
     emit(EndKeyCeremony{.commit = true, .keys = ceremony.keys});
     // The pad answers within a second: its result is what is said next.
     refresh(ScreenId::service_ceremony_check);
-}
-
-// What the confirmations' screen asks for now, for speech after a confirmation.
-std::string Flow::ceremony_prompt() const {
-    const ServiceVisit& visit = *m_session.service;
-    const Catalog& catalog = m_resources.catalog(m_session.locale);
-    const KeyCeremony& ceremony = *visit.ceremony;
-    if (ceremony.confirmations >= k_custodians) {
-        return catalog.text("service_ceremony_check.waiting_for_bank");
-    }
-    const std::string& id = ceremony.confirmations == 0 ? visit.engineer_id : ceremony.partner_id;
-    return catalog.format("service_ceremony_check.confirm",
-                          {{"id", word_digits(id, m_session.locale)}});
 }
 
 void Flow::end_ceremony(CeremonyEnd end, const std::string& problem) {

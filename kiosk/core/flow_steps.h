@@ -5,6 +5,7 @@
 // else does (kiosk/core/README.md names what each file holds). A Flow does one event's worth of
 // work: it changes the session and collects the effects for the shell, in order.
 
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -111,6 +112,8 @@ class Flow {
     // Speaks the current screen again, after the given catalog phrases.
     void speak_screen_again(std::initializer_list<std::string_view> phrase_keys = {});
     void speak_phrase(std::string_view key);
+    // Says the lines of the screen shown that `said` keeps, as the screen says them.
+    void say_screen_lines(const std::function<bool(const Element&)>& said);
     void speak_text(std::string text);
     // Every Speak goes out here: after the key's own name in audio mode, and interrupting only
     // when the customer caused it.
@@ -183,7 +186,6 @@ class Flow {
     void ceremony_key(base::Key key);
     void say_component_turn(bool first);
     void commit_ceremony();
-    std::string ceremony_prompt() const;
     void end_ceremony(CeremonyEnd end, const std::string& problem);
     void abandon_ceremony_on_pad();
     void leave_ceremony();

@@ -300,13 +300,17 @@ AccountService::Reply AccountService::answer_sign_on(const httplib::Request& req
     return sign_on(request.body, audit, true);
 }
 
+AccountService::Reply AccountService::bad_request(RequestError error) {
+    return {400, bad_request_body(to_string(error)), "bad_request"};
+}
+
 // docs/api/account.yaml: /v1/balance and /v1/sessions verify the PIN block the same way; a
 // sign-on also opens a session and states the limits.
 AccountService::Reply AccountService::sign_on(std::string_view body, AuditEntry& audit,
                                               bool open_session) {
     auto request = parse_balance_request(body, audit);
     if (!request) {
-        return {400, bad_request_body(to_string(request.error())), "bad_request"};
+        return bad_request(request.error());
     }
     const auto status = m_store->card_status(request->pan);
     if (!status) {
@@ -393,7 +397,7 @@ AccountService::Reply AccountService::answer_preferences(const httplib::Request&
                                                          AuditEntry& audit) {
     auto request = parse_preferences_request(http_request.body, audit);
     if (!request) {
-        return {400, bad_request_body(to_string(request.error())), "bad_request"};
+        return bad_request(request.error());
     }
     auto use = m_store->save_preferences(request->grant, request->terminal_id, request->elder_mode,
                                          now_unix_ms());

@@ -163,6 +163,8 @@ class AccountService {
 
   private:
     using Answer = Reply (AccountService::*)(const httplib::Request&, AuditEntry&);
+    // 400 {"result":"bad_request","detail":...} for a request the contract does not allow.
+    static Reply bad_request(RequestError error);
     // Registers a route whose replies are audited as `call` and to which faults apply.
     void serve(const char* method, const std::string& pattern, std::string_view call,
                Answer answer);

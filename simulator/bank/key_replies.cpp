@@ -49,9 +49,6 @@ std::optional<std::vector<KeySlot>> read_slots(const json& document) {
 
 AccountService::Reply AccountService::answer_working_keys(const httplib::Request& request,
                                                           AuditEntry& audit) {
-    const auto bad_request = [](RequestError error) {
-        return Reply{400, bad_request_body(to_string(error)), "bad_request"};
-    };
     auto document = parse_object(request.body, {"terminal_id", "master_key_kcv", "slots"});
     if (!document) {
         return bad_request(document.error());

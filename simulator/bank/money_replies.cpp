@@ -61,10 +61,6 @@ AccountService::Reply refusal(MoneyVerdict verdict, std::string_view audit_resul
     return {503, result_body("unavailable"), "database_failure"};
 }
 
-AccountService::Reply bad_request(RequestError error) {
-    return {400, bad_request_body(to_string(error)), "bad_request"};
-}
-
 AccountService::Reply unavailable(BankError error) {
     return {503, result_body("unavailable"), std::string(to_string(error))};
 }

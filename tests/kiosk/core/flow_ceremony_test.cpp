@@ -220,6 +220,11 @@ TEST_CASE(
     kiosk.send(WorkingKeysFetched{fetch.call_id, WorkingKeysOutcome::ok, ceremony_bank_keys()});
     CHECK(ceremony_commits(kiosk.all()).empty());
     CHECK(ceremony_commits(kiosk.send(KeyPressed{Key::enter})).empty());  // the first custodian
+    // Only the next custodian's prompt is said: the check values were heard already.
+    const std::string prompt = spoken_text(kiosk.last());
+    CHECK(prompt.find("if these match your forms, press Enter on the PIN pad") !=
+          std::string::npos);
+    CHECK(prompt.find("New master key") == std::string::npos);
     CHECK(ceremony_shows(kiosk,
                          "Key custodian 2002: if these match your forms, press Enter on the PIN "
                          "pad. If not, press Cancel."));
