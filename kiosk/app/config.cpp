@@ -202,8 +202,8 @@ void apply_file(Config& config, const std::filesystem::path& path) {
         config.sign_in_state_file = *file;
     if (const auto file = text("service", "out_of_service_file"))
         config.out_of_service_file = *file;
-    if (const auto directory = text("service", "export_directory"))
-        config.export_directory = *directory;
+    if (const auto directory = text("service", "usb_stick_directory"))
+        config.usb_stick_directory = *directory;
     if (const auto file = text("service", "log_file"))
         config.log_file = *file;
     if (const auto device = text("speech", "speaker_device"))
@@ -495,6 +495,16 @@ std::string usage() {
            "  -h, --help            this text\n";
 }
 
+std::optional<std::filesystem::path> config_file_named(const std::vector<std::string>& arguments) {
+    std::optional<std::filesystem::path> file;
+    for (std::size_t index = 0; index + 1 < arguments.size(); ++index) {
+        if (arguments[index] == "--config") {
+            file = arguments[index + 1];
+        }
+    }
+    return file;
+}
+
 std::optional<Config> load_config(const std::vector<std::string>& arguments,
                                   const std::filesystem::path& default_locales) {
     Config config;
@@ -507,6 +517,7 @@ std::optional<Config> load_config(const std::vector<std::string>& arguments,
             apply_file(config, arguments[index + 1]);
         }
     }
+    config.config_file = config_file_named(arguments);
     for (std::size_t index = 0; index < arguments.size(); ++index) {
         const std::string& option = arguments[index];
         const auto value = [&]() -> const std::string& {

@@ -50,6 +50,9 @@ struct PinPadKeys {
 };
 
 struct Config {
+    // The file the settings came from (--config), which the service menu shows and changes;
+    // none when the kiosk runs on its defaults and options alone.
+    std::optional<std::filesystem::path> config_file;
     // display
     bool fullscreen = true;  // production; `--windowed` for development
     int width = 1280;
@@ -97,11 +100,12 @@ struct Config {
     std::filesystem::path engineers_file = "/etc/kiosk/engineers.toml";
     std::filesystem::path sign_in_state_file = "/var/lib/kiosk/sign-in.toml";
     std::filesystem::path out_of_service_file = "/var/lib/kiosk/out-of-service.toml";
-    // Where the records' export writes ([service] export_directory): the USB stick's mount
-    // point (kiosk/app/record_export.h). Nothing mounted there is "no USB stick". And the file
+    // The USB stick's mount point ([service] usb_stick_directory): the records' export writes
+    // there (kiosk/app/record_export.h), and a new configuration is read from there
+    // (config_update.h). Nothing mounted there is "no USB stick". And the file
     // the kiosk's log goes to ([service] log_file), exported beside the journal; without one
     // (the log goes to the system's journal) only the electronic journal is exported.
-    std::filesystem::path export_directory = "/media/kiosk-usb";
+    std::filesystem::path usb_stick_directory = "/media/kiosk-usb";
     std::optional<std::filesystem::path> log_file;
     // speech
     std::string speaker_device;
@@ -144,6 +148,9 @@ struct Config {
 
 // The usage text for --help.
 std::string usage();
+
+// The file `--config FILE` names (the last one given), even where the rest would not load.
+std::optional<std::filesystem::path> config_file_named(const std::vector<std::string>& arguments);
 
 // Reads `--config FILE` (if given) and then applies the other options over it.
 // Returns nothing when the arguments asked for --help.

@@ -118,6 +118,35 @@ SettingChange setting_change_of(const std::string& setting, std::string old_valu
     return SettingChange{setting, false, std::move(old_value), std::move(new_value)};
 }
 
+// The settings that differ between two files' settings, in the order of their names.
+std::vector<SettingChange> changes_between(const std::map<std::string, std::string>& old_settings,
+                                           const std::map<std::string, std::string>& new_settings) {
+    std::vector<SettingChange> changes;
+    auto old_entry = old_settings.begin();
+    auto new_entry = new_settings.begin();
+    // Both maps are in name order: one walk finds the changed, the added and the removed.
+    while (old_entry != old_settings.end() || new_entry != new_settings.end()) {
+        if (new_entry == new_settings.end() ||
+            (old_entry != old_settings.end() && old_entry->first < new_entry->first)) {
+            changes.push_back(setting_change_of(old_entry->first, old_entry->second,
+                                                std::string(core::k_not_set)));
+            ++old_entry;
+        } else if (old_entry == old_settings.end() || new_entry->first < old_entry->first) {
+            changes.push_back(setting_change_of(new_entry->first, std::string(core::k_not_set),
+                                                new_entry->second));
+            ++new_entry;
+        } else {
+            if (old_entry->second != new_entry->second) {
+                changes.push_back(
+                    setting_change_of(old_entry->first, old_entry->second, new_entry->second));
+            }
+            ++old_entry;
+            ++new_entry;
+        }
+    }
+    return changes;
+}
+
 // The file's permissions, to be given to the file that replaces it.
 std::optional<std::filesystem::perms> permissions_of(const std::filesystem::path& file) {
     std::error_code status_error;
@@ -169,15 +198,10 @@ std::string_view to_string(ConfigUpdateError error) {
             return "the new configuration could not be installed";
         case ConfigUpdateError::no_previous:
             return "there is no previous configuration to put back";
+        case ConfigUpdateError::candidate_changed:
+            return "the new configuration changed after it was reviewed";
     }
     return "unknown configuration update error";
-}
-
-std::string to_text(const SettingChange& change) {
-    if (change.concealed) {
-        return change.setting + ": " + std::string(k_concealed_change);
-    }
-    return change.setting + ": " + change.old_value + " -> " + change.new_value;
 }
 
 bool is_concealed_setting(std::string_view setting) {
@@ -218,34 +242,12 @@ std::expected<std::vector<SettingChange>, base::Error<ConfigUpdateError>> review
         return std::unexpected(base::error(ConfigUpdateError::candidate_invalid,
                                            candidate_file.string() + ": " + new_settings.error()));
     }
-    std::vector<SettingChange> changes;
-    auto old_entry = old_settings->begin();
-    auto new_entry = new_settings->begin();
-    // Both maps are in name order: one walk finds the changed, the added and the removed.
-    while (old_entry != old_settings->end() || new_entry != new_settings->end()) {
-        if (new_entry == new_settings->end() ||
-            (old_entry != old_settings->end() && old_entry->first < new_entry->first)) {
-            changes.push_back(
-                setting_change_of(old_entry->first, old_entry->second, std::string(k_not_set)));
-            ++old_entry;
-        } else if (old_entry == old_settings->end() || new_entry->first < old_entry->first) {
-            changes.push_back(
-                setting_change_of(new_entry->first, std::string(k_not_set), new_entry->second));
-            ++new_entry;
-        } else {
-            if (old_entry->second != new_entry->second) {
-                changes.push_back(
-                    setting_change_of(old_entry->first, old_entry->second, new_entry->second));
-            }
-            ++old_entry;
-            ++new_entry;
-        }
-    }
-    return changes;
+    return changes_between(*old_settings, *new_settings);
 }
 
 std::expected<ControlledRestart, base::Error<ConfigUpdateError>> apply_config_update(
-    const std::filesystem::path& current_file, const std::filesystem::path& candidate_file) {
+    const std::filesystem::path& current_file, const std::filesystem::path& candidate_file,
+    const std::vector<SettingChange>& reviewed) {
     const auto permissions = permissions_of(current_file);
     if (!permissions) {
         return std::unexpected(
@@ -266,17 +268,76 @@ std::expected<ControlledRestart, base::Error<ConfigUpdateError>> apply_config_up
             base::error(ConfigUpdateError::write_failed, base::to_string(written.error())));
     }
     const auto problem = config_problem(staged, {});
+    const auto old_settings = settings_of(current_file);
+    const auto new_settings = settings_of(staged);
     std::error_code ignored;
     std::filesystem::remove(staged, ignored);
     if (problem) {
         return std::unexpected(base::error(ConfigUpdateError::candidate_invalid, *problem));
+    }
+    if (!old_settings) {
+        return std::unexpected(base::error(ConfigUpdateError::current_unreadable,
+                                           current_file.string() + ": " + old_settings.error()));
+    }
+    if (!new_settings || changes_between(*old_settings, *new_settings) != reviewed) {
+        return std::unexpected(base::error(ConfigUpdateError::candidate_changed));
     }
     if (auto installed =
             install_config_text(current_file, *text, access::KeepPrevious::yes, *permissions);
         !installed) {
         return std::unexpected(std::move(installed.error()));
     }
+    // Marked after the installation: a crash in between leaves a checked file unmarked, which
+    // is started with as any other, rather than a mark that would put back an older file.
+    if (auto marked = access::write_private_file(untried_file_of(current_file), "untried\n",
+                                                 access::KeepPrevious::no);
+        !marked) {
+        return std::unexpected(
+            base::error(ConfigUpdateError::write_failed, base::to_string(marked.error())));
+    }
     return ControlledRestart{k_restart_exit_status, access::previous_file_of(current_file)};
+}
+
+std::filesystem::path untried_file_of(const std::filesystem::path& current_file) {
+    return current_file.string() + ".untried";
+}
+
+bool confirm_config(const std::filesystem::path& current_file) {
+    std::error_code ignored;
+    return std::filesystem::remove(untried_file_of(current_file), ignored);
+}
+
+std::expected<bool, base::Error<ConfigUpdateError>> restore_untried_config(
+    const std::filesystem::path& current_file) {
+    std::error_code status_error;
+    if (!std::filesystem::exists(untried_file_of(current_file), status_error)) {
+        return false;
+    }
+    if (auto restored = restore_previous_config(current_file); !restored) {
+        return std::unexpected(std::move(restored.error()));
+    }
+    confirm_config(current_file);
+    return true;
+}
+
+std::expected<std::vector<core::ConfigSetting>, base::Error<ConfigUpdateError>> settings_in_use(
+    const std::filesystem::path& current_file) {
+    if (!read_config_text(current_file)) {
+        return std::unexpected(
+            base::error(ConfigUpdateError::current_unreadable, current_file.string()));
+    }
+    const auto settings = settings_of(current_file);
+    if (!settings) {
+        return std::unexpected(base::error(ConfigUpdateError::current_unreadable,
+                                           current_file.string() + ": " + settings.error()));
+    }
+    std::vector<core::ConfigSetting> in_use;
+    for (const auto& [setting, value] : *settings) {
+        in_use.push_back(is_concealed_setting(setting)
+                             ? core::ConfigSetting{setting, true, {}}
+                             : core::ConfigSetting{setting, false, value});
+    }
+    return in_use;
 }
 
 std::expected<void, base::Error<ConfigUpdateError>> restore_previous_config(

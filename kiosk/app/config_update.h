@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "kiosk/core/configuration_change.h"
 
 namespace kiosk::app {
 
@@ -29,6 +30,7 @@ enum class ConfigUpdateError {
     candidate_invalid,     // the kiosk would not start with it (load_config's message)
     write_failed,          // the new file could not be installed (the current one is unchanged)
     no_previous,           // there is no NAME.previous to put back
+    candidate_changed,     // the new file no longer makes the changes that were reviewed
 };
 
 std::string_view to_string(ConfigUpdateError error);
@@ -44,27 +46,17 @@ inline constexpr int k_restart_exit_status = 75;
 // that is not a configuration.
 inline constexpr std::uintmax_t k_max_config_file_size = 256 * 1024;
 
-// What a review shows of a concealed setting's values.
-inline constexpr std::string_view k_concealed_change = "changed";
-// What a review shows for a setting one of the files does not have.
-inline constexpr std::string_view k_not_set = "(not set)";
-
-// One setting that differs: "section.key", with its old and new values as TOML text
-// (k_not_set where a file does not have it). A concealed setting carries neither value.
-struct SettingChange {
-    std::string setting;
-    bool concealed = false;
-    std::string old_value;
-    std::string new_value;
-
-    friend bool operator==(const SettingChange&, const SettingChange&) = default;
-};
-
-// "display.width: 1920 -> 1280", or "tls.client_key: changed".
-std::string to_text(const SettingChange& change);
+// The review's values are core::SettingChange (kiosk/core/configuration_change.h), which the
+// service menu shows.
+using core::SettingChange;
 
 // Whether a setting names a key file or holds a secret.
 bool is_concealed_setting(std::string_view setting);
+
+// The settings of the file in use, in the order of their names, concealed ones without their
+// values, for the service menu's view.
+std::expected<std::vector<core::ConfigSetting>, base::Error<ConfigUpdateError>> settings_in_use(
+    const std::filesystem::path& current_file);
 
 // Loads both files with the kiosk's own rules (load_config, with `default_locales` as the kiosk
 // is given it) and returns the settings that differ, in the order of their names. A candidate
@@ -82,12 +74,26 @@ struct ControlledRestart {
     std::filesystem::path previous_file;  // where the replaced configuration is kept
 };
 
-// Checks the candidate again (the file on the stick may have changed since the review), then
-// installs exactly the bytes it checked over the current file, durably, keeping the replaced
-// file as NAME.previous and the current file's permissions. On any failure the current file is
-// unchanged.
+// Checks the candidate again (the file on the stick may have changed since the review): it must
+// load, and make exactly the `reviewed` changes. Then installs exactly the bytes it checked over
+// the current file, durably, keeping the replaced file as NAME.previous and the current file's
+// permissions, and marks the new file untried (NAME.untried) until a kiosk has started with it.
+// On any failure the current file is unchanged.
 std::expected<ControlledRestart, base::Error<ConfigUpdateError>> apply_config_update(
-    const std::filesystem::path& current_file, const std::filesystem::path& candidate_file);
+    const std::filesystem::path& current_file, const std::filesystem::path& candidate_file,
+    const std::vector<SettingChange>& reviewed);
+
+// The mark of a configuration installed but not yet started with: NAME.untried.
+std::filesystem::path untried_file_of(const std::filesystem::path& current_file);
+
+// A kiosk started with the file: it is no longer untried. Whether it was.
+bool confirm_config(const std::filesystem::path& current_file);
+
+// For a kiosk that could not start: if its file is untried, puts NAME.previous back and removes
+// the mark, so that the supervisor's next start uses the configuration that last worked.
+// Whether it did; an untried file with no previous one to put back is an error.
+std::expected<bool, base::Error<ConfigUpdateError>> restore_untried_config(
+    const std::filesystem::path& current_file);
 
 // Puts NAME.previous back as the current file (for a configuration that failed at start-up),
 // durably, with the previous file's permissions. NAME.previous stays, so that it can be run

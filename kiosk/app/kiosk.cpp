@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "base/overloaded.h"
+#include "kiosk/app/config_update.h"
 #include "kiosk/app/out_of_service_file.h"
 #include "kiosk/core/screens.h"
 #include "kiosk/devices/cabinet_service.h"
@@ -235,8 +236,15 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
         ExportPlaces{.journal_file = self->m_config.journal_file,
                      .log_file = self->m_config.log_file,
                      .terminal_id = self->m_config.terminal_id,
-                     .destination = self->m_config.export_directory},
+                     .destination = self->m_config.usb_stick_directory},
         [self](core::Event event) { self->m_queue.push(std::move(event), "export"); });
+
+    // The configuration's view and change read a USB stick, which can take seconds.
+    self->m_configuration = std::make_unique<ConfigWorker>(
+        ConfigPlaces{.config_file = self->m_config.config_file,
+                     .usb_stick = self->m_config.usb_stick_directory,
+                     .default_locales = self->m_config.locales_directory},
+        [self](core::Event event) { self->m_queue.push(std::move(event), "configuration"); });
 
     // The service menu's sign-in checks run on a worker: each takes a PBKDF2 run.
     self->m_sign_in = std::make_unique<SignInWorker>(
@@ -281,6 +289,10 @@ int Kiosk::run() {
     if (!seed) {
         log("cannot start: no secure random bytes to name this run's transactions");
         return 1;
+    }
+    // A configuration installed from the service menu has started a kiosk: it is kept.
+    if (m_config.config_file && confirm_config(*m_config.config_file)) {
+        m_transcript.journal("configuration confirmed", m_config.config_file->string());
     }
     step(core::Started{*seed, read_unfinished_withdrawals(), read_out_of_service_state()});
     // A journal that could not be opened or read: the core hears it right after Started and
@@ -347,8 +359,8 @@ int Kiosk::run() {
             after_frame();
         }
     }
-    m_transcript.journal("kiosk stopped", "");
-    return 0;
+    m_transcript.journal("kiosk stopped", m_exit_status == 0 ? "" : "restart");
+    return m_exit_status;
 }
 
 void Kiosk::handle_sdl_event(const SDL_Event& event) {
@@ -678,9 +690,18 @@ void Kiosk::carry_out(const core::Effect& effect) {
                                     m_cabinet->snapshot()}},
                     "devices");
             },
+            [&](const core::ExportRecords& request) { m_export->export_records(request); },
+            [&](const core::ReadConfiguration& request) { m_configuration->push(request); },
+            [&](const core::ReviewConfiguration& request) { m_configuration->push(request); },
+            [&](const core::InstallConfiguration& request) { m_configuration->push(request); },
+            // The supervisor starts the kiosk again on this exit status (config_update.h).
+            [&](const core::RestartKiosk&) {
+                log("restarting for the configuration installed from the service menu");
+                m_exit_status = k_restart_exit_status;
+                m_quit = true;
+            },
             // The key ceremony: the pad does the keys, the account service wraps the working
             // keys for the slots this kiosk's configuration uses.
-            [&](const core::ExportRecords& request) { m_export->export_records(request); },
             [&](const core::BeginKeyCeremony&) { m_pin_pad->begin_key_ceremony(); },
             [&](const core::FetchWorkingKeys& fetch) {
                 m_account->fetch_working_keys(fetch.call_id, fetch.master_check_value,

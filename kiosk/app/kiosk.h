@@ -15,6 +15,7 @@
 #include "base/error.h"
 #include "kiosk/app/cash_journal.h"
 #include "kiosk/app/config.h"
+#include "kiosk/app/config_worker.h"
 #include "kiosk/app/event_queue.h"
 #include "kiosk/app/export_worker.h"
 #include "kiosk/app/network_check_worker.h"
@@ -134,6 +135,7 @@ class Kiosk {
     std::unique_ptr<SignInWorker> m_sign_in;
     std::unique_ptr<NetworkCheckWorker> m_network_check;
     std::unique_ptr<ExportWorker> m_export;
+    std::unique_ptr<ConfigWorker> m_configuration;
 
     // The calls for staff the shell placed for NotifyStaff, by call id, until they end or are
     // no longer followed.
@@ -151,6 +153,7 @@ class Kiosk {
     };
     std::optional<LastInput> m_last_input;  // for the second-press rule
     bool m_quit = false;
+    int m_exit_status = 0;  // run()'s: k_restart_exit_status once a restart is asked for
     bool m_first_frame_shown = false;
     std::optional<Clock::time_point> m_input_waiting_for_frame;
     std::string m_last_screen_id;

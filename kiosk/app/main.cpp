@@ -8,12 +8,42 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kiosk/app/config.h"
+#include "kiosk/app/config_update.h"
 #include "kiosk/app/kiosk.h"
 #include "kiosk/app/process_protection.h"
 #include "kiosk/app/transcript.h"
 #include "kiosk/resources/load_resources.h"
+
+namespace {
+
+// A kiosk that cannot start on a configuration installed from the service menu puts the previous
+// one back and asks its supervisor to start it again (kiosk/app/config_update.h); any other
+// start-up failure is exit status 2.
+int failed_start(const std::vector<std::string>& arguments) {
+    using namespace kiosk;
+    const auto file = app::config_file_named(arguments);
+    if (!file) {
+        return 2;
+    }
+    const auto restored = app::restore_untried_config(*file);
+    if (!restored) {
+        std::fprintf(stderr, "kiosk: %s\n", base::to_string(restored.error()).c_str());
+        return 2;
+    }
+    if (!*restored) {
+        return 2;
+    }
+    std::fprintf(stderr,
+                 "kiosk: the configuration installed from the service menu does not start; the "
+                 "previous one is back, restarting (exit status %d)\n",
+                 app::k_restart_exit_status);
+    return app::k_restart_exit_status;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     using namespace kiosk;
@@ -24,9 +54,9 @@ int main(int argc, char** argv) {
         return 2;
     }
     const auto process_start = std::chrono::steady_clock::now();
+    const std::vector<std::string> arguments(argv + 1, argv + argc);
     try {
-        const auto config = app::load_config(std::vector<std::string>(argv + 1, argv + argc),
-                                             KIOSK_DEFAULT_LOCALES);
+        const auto config = app::load_config(arguments, KIOSK_DEFAULT_LOCALES);
         if (!config) {
             std::fputs(app::usage().c_str(), stdout);
             return 0;
@@ -43,7 +73,7 @@ int main(int argc, char** argv) {
         auto resources = resources::load_resources(config->locales_directory);
         if (!resources) {
             std::fprintf(stderr, "kiosk: %s\n", base::to_string(resources.error()).c_str());
-            return 2;
+            return failed_start(arguments);
         }
         auto transcript = config->transcript
                               ? app::Transcript::open(*config->transcript, process_start)
@@ -51,7 +81,7 @@ int main(int argc, char** argv) {
                                     app::Transcript::disabled());
         if (!transcript) {
             std::fprintf(stderr, "kiosk: %s\n", base::to_string(transcript.error()).c_str());
-            return 2;
+            return failed_start(arguments);
         }
         if (memory_not_locked) {
             transcript->journal("memory not locked", *memory_not_locked);
@@ -61,14 +91,14 @@ int main(int argc, char** argv) {
         }
         if (SDL_Init(SDL_INIT_EVENTS) != 0) {
             std::fprintf(stderr, "kiosk: cannot start SDL: %s\n", SDL_GetError());
-            return 2;
+            return failed_start(arguments);
         }
         auto kiosk = app::Kiosk::create(*config, std::move(*resources), std::move(*transcript),
                                         process_start);
         if (!kiosk) {
             std::fprintf(stderr, "kiosk: %s\n", base::to_string(kiosk.error()).c_str());
             SDL_Quit();
-            return 2;
+            return failed_start(arguments);
         }
         const int status = (*kiosk)->run();
         kiosk->reset();
@@ -78,9 +108,9 @@ int main(int argc, char** argv) {
         // An unknown option's error ends with the usage text, which ends its own last line.
         const std::string_view message = error.what();
         std::fprintf(stderr, "kiosk: %s%s", error.what(), message.ends_with('\n') ? "" : "\n");
-        return 2;
+        return failed_start(arguments);
     } catch (const std::filesystem::filesystem_error& error) {
         std::fprintf(stderr, "kiosk: %s\n", error.what());
-        return 2;
+        return failed_start(arguments);
     }
 }

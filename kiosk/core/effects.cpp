@@ -120,6 +120,14 @@ constexpr std::string_view effect_name() {
         return "EndKeyCeremony";
     } else if constexpr (std::is_same_v<T, ExportRecords>) {
         return "ExportRecords";
+    } else if constexpr (std::is_same_v<T, ReadConfiguration>) {
+        return "ReadConfiguration";
+    } else if constexpr (std::is_same_v<T, ReviewConfiguration>) {
+        return "ReviewConfiguration";
+    } else if constexpr (std::is_same_v<T, InstallConfiguration>) {
+        return "InstallConfiguration";
+    } else if constexpr (std::is_same_v<T, RestartKiosk>) {
+        return "RestartKiosk";
     } else if constexpr (std::is_same_v<T, SetOutOfService>) {
         return "SetOutOfService";
     } else {

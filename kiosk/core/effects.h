@@ -246,13 +246,33 @@ struct ExportRecords {
     std::uint64_t call_id = 0;
 };
 
+// Read the settings of the configuration file in use; answered by ConfigurationRead.
+struct ReadConfiguration {
+    std::uint64_t call_id = 0;
+};
+// Review the new configuration on the USB stick (k_stick_config_name) against the one in use;
+// answered by ConfigurationReviewed.
+struct ReviewConfiguration {
+    std::uint64_t call_id = 0;
+};
+// Install the stick's file in place of the one in use, keeping the replaced file, if it still
+// makes exactly the `reviewed` changes; answered by ConfigurationInstalled.
+struct InstallConfiguration {
+    std::uint64_t call_id = 0;
+    std::vector<SettingChange> reviewed;
+};
+// End the kiosk and have its supervisor start it again (kiosk/app/config_update.h,
+// k_restart_exit_status), so that it runs with the configuration just installed.
+struct RestartKiosk {};
+
 using Effect = std::variant<
     Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume, BlankScreen, Tone,
     StartPinEntry, CancelPinEntry, EjectCard, RenewCardAuthentication, Call, CancelCall,
     AccountCall, SavePreferences, ListBusinesses, TakeTicket, CallStaff, AnswerSurvey,
     FileComplaint, Print, StartTimer, CancelTimer, NotifyStaff, Journal, Dispense, PresentCash,
     RetractCash, RejectCash, CheckDispenser, CheckSignIn, SetOutOfService, ReportDevices,
-    CheckNetwork, ReportFaults, BeginKeyCeremony, FetchWorkingKeys, EndKeyCeremony, ExportRecords>;
+    CheckNetwork, ReportFaults, BeginKeyCeremony, FetchWorkingKeys, EndKeyCeremony, ExportRecords,
+    ReadConfiguration, ReviewConfiguration, InstallConfiguration, RestartKiosk>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

@@ -34,6 +34,8 @@ std::string_view to_string(TimerId id) {
             return "service_keys";
         case TimerId::service_idle:
             return "service_idle";
+        case TimerId::restart:
+            return "restart";
     }
     return "unknown";
 }
@@ -210,6 +212,12 @@ constexpr std::string_view event_name() {
         return "KeyCeremonyCommitted";
     } else if constexpr (std::is_same_v<T, RecordsExported>) {
         return "RecordsExported";
+    } else if constexpr (std::is_same_v<T, ConfigurationRead>) {
+        return "ConfigurationRead";
+    } else if constexpr (std::is_same_v<T, ConfigurationReviewed>) {
+        return "ConfigurationReviewed";
+    } else if constexpr (std::is_same_v<T, ConfigurationInstalled>) {
+        return "ConfigurationInstalled";
     } else {
         static_assert(std::is_same_v<T, TimerFired>, "every event needs a name");
         return "TimerFired";

@@ -75,6 +75,7 @@ enum class TimerId {
     dispenser,           // safety net when the cash dispenser never answers
     service_keys,        // the time to type the service menu's key sequence
     service_idle,        // no key for a while in the service menu: the engineer is signed out
+    restart,             // safety net when the restart's announcement never ends
 };
 
 std::string_view to_string(TimerId id);
@@ -351,6 +352,27 @@ struct RecordsExported {
     ExportResult result;
 };
 
+// The answer to ReadConfiguration: the settings in use in their names' order, or, when the file
+// cannot be read (or the kiosk was started without one), why.
+struct ConfigurationRead {
+    std::uint64_t call_id = 0;
+    std::vector<ConfigSetting> settings{};
+    std::string problem{};
+};
+
+// The answer to ReviewConfiguration.
+struct ConfigurationReviewed {
+    std::uint64_t call_id = 0;
+    ConfigReview review;
+};
+
+// The answer to InstallConfiguration.
+struct ConfigurationInstalled {
+    std::uint64_t call_id = 0;
+    ConfigInstallOutcome outcome = ConfigInstallOutcome::failed;
+    std::string problem{};
+};
+
 // The electronic journal (kiosk/store) could not be written, or not opened at start-up. From
 // the record that failed on, the shell carries out none of the effects that give money
 // (is_money_giving in effects.h) and says so once with this event; what secures money still
@@ -369,7 +391,8 @@ using Event =
                  TimerFired, CashDispensed, CashPresented, CashTaken, CashRetracted, CashRejected,
                  DispenserReported, JournalFailed, ServiceSwitchChanged, SignInChecked,
                  DevicesReported, NetworkChecked, FaultsReported, KeyCeremonyProgressed,
-                 WorkingKeysFetched, KeyCeremonyCommitted, RecordsExported>;
+                 WorkingKeysFetched, KeyCeremonyCommitted, RecordsExported, ConfigurationRead,
+                 ConfigurationReviewed, ConfigurationInstalled>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

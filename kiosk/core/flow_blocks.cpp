@@ -305,6 +305,11 @@ void Flow::offer_help() {
 }
 
 void Flow::after_speech() {
+    // The restart's announcement said to its end: the kiosk restarts now.
+    if (m_session.restarting && timer_running(TimerId::restart)) {
+        restart_kiosk();
+        return;
+    }
     switch (m_session.state) {
         case State::returning_card:
         case State::card_before_cash:

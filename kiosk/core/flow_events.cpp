@@ -137,6 +137,19 @@ bool Flow::fits(const Event& event) const {
                 return state == State::service && m_session.service &&
                        m_session.service->pending_export == exported.call_id;
             },
+            [this, state](const ConfigurationRead& read) {
+                return state == State::service && m_session.service &&
+                       m_session.service->pending_configuration == read.call_id;
+            },
+            [this, state](const ConfigurationReviewed& reviewed) {
+                return state == State::service && m_session.service &&
+                       m_session.service->pending_review == reviewed.call_id;
+            },
+            // An installation's answer fits whatever happened meanwhile: a file installed means
+            // a restart is due.
+            [this](const ConfigurationInstalled& installed) {
+                return m_session.pending_install == installed.call_id;
+            },
             [this, state](const KeyCeremonyCommitted&) {
                 return state == State::service && m_session.service &&
                        m_session.service->ceremony &&
@@ -621,6 +634,11 @@ void Flow::handle(const TimerFired& event) {
         case TimerId::service_keys:
         case TimerId::service_idle:
             service_timer(event.id);
+            return;
+        case TimerId::restart:
+            if (m_session.restarting) {
+                restart_kiosk();
+            }
             return;
         case TimerId::reminder:
             if (state == State::card_before_cash || state == State::take_cash) {

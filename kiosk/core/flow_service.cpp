@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "kiosk/core/flow_steps.h"
+#include "kiosk/core/slips.h"
 
 namespace kiosk::core::flow_steps {
 
@@ -238,6 +239,12 @@ void Flow::service_key(base::Key key) {
         case ServiceStep::export_records:
             export_key(key);
             return;
+        case ServiceStep::configuration:
+            configuration_key(key);
+            return;
+        case ServiceStep::configuration_change:
+            configuration_change_key(key);
+            return;
     }
 }
 
@@ -427,6 +434,10 @@ void Flow::service_menu_key(base::Key key) {
         accept_key();
         visit.step = ServiceStep::export_records;
         export_records();
+    } else if (key == k_service_configuration_key && visit.role &&
+               may_change_configuration(*visit.role)) {
+        accept_key();
+        read_configuration();
     } else if (key == k_service_sign_out_key) {
         accept_key();
         sign_out("signed_out");

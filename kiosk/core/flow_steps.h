@@ -80,6 +80,9 @@ class Flow {
     void handle(const WorkingKeysFetched& event);
     void handle(const KeyCeremonyCommitted& event);
     void handle(const RecordsExported& event);
+    void handle(const ConfigurationRead& event);
+    void handle(const ConfigurationReviewed& event);
+    void handle(const ConfigurationInstalled& event);
     // The branch queue service's answers and the printer's news (flow_branch.cpp).
     void handle(const BusinessesListed& event);
     void handle(const TicketIssued& event);
@@ -189,6 +192,12 @@ class Flow {
     void end_ceremony(CeremonyEnd end, const std::string& problem);
     void abandon_ceremony_on_pad();
     void leave_ceremony();
+    // The configuration (flow_configuration.cpp).
+    void read_configuration();
+    void configuration_key(base::Key key);
+    void review_configuration();
+    void configuration_change_key(base::Key key);
+    void restart_kiosk();
     void service_timer(TimerId id);
     void refuse_card_for_service();
 

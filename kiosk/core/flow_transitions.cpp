@@ -35,6 +35,11 @@ bool is_fault(EndReason reason) {
 void Flow::enter_welcome() {
     begin_new_session();
     show(ScreenId::welcome);
+    // A new configuration was installed while a visit or a session went on: the kiosk restarts
+    // with it before anyone else begins.
+    if (m_session.restarting) {
+        restart_kiosk();
+    }
 }
 
 void Flow::begin_reading_card() {

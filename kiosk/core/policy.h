@@ -103,6 +103,9 @@ inline constexpr int k_service_keys_window_ms = 6'000;
 // engineer who walked away) ends the visit: the engineer is signed out.
 inline constexpr int k_service_sign_in_idle_ms = 60'000;
 inline constexpr int k_service_menu_idle_ms = 180'000;
+// A controlled restart waits for its announcement to be said to its end, but no longer than
+// this: a voice that never reports the end does not keep the kiosk on its old configuration.
+inline constexpr int k_restart_announcement_ms = 20'000;
 
 inline constexpr std::string_view k_default_locale = "zh-CN";
 inline constexpr std::array<std::string_view, 3> k_offered_locales{"zh-CN", "zh-HK", "en"};

@@ -202,6 +202,10 @@ std::string_view to_string(ScreenId id) {
             return "service_ceremony_result";
         case ScreenId::service_export:
             return "service_export";
+        case ScreenId::service_configuration:
+            return "service_configuration";
+        case ScreenId::service_configuration_change:
+            return "service_configuration_change";
     }
     return "unknown";
 }
@@ -839,6 +843,8 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::service_ceremony_check:
         case ScreenId::service_ceremony_result:
         case ScreenId::service_export:
+        case ScreenId::service_configuration:
+        case ScreenId::service_configuration_change:
             return service_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);

@@ -112,6 +112,8 @@ enum class ScreenId {
     service_ceremony_check,
     service_ceremony_result,
     service_export,
+    service_configuration,
+    service_configuration_change,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -211,6 +213,8 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::service_ceremony_check,
     ScreenId::service_ceremony_result,
     ScreenId::service_export,
+    ScreenId::service_configuration,
+    ScreenId::service_configuration_change,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.

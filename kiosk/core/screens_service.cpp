@@ -53,6 +53,10 @@ ScreenId service_screen_for(const Session& session) {
             return ScreenId::service_checking;
         case ServiceStep::export_records:
             return ScreenId::service_export;
+        case ServiceStep::configuration:
+            return ScreenId::service_configuration;
+        case ServiceStep::configuration_change:
+            return ScreenId::service_configuration_change;
         case ServiceStep::key_ceremony:
             break;
     }
@@ -207,6 +211,10 @@ ScreenModel menu_screen(const Resources& resources, const Session& session) {
     }
     if (session.service && session.service->role && may_export_records(*session.service->role)) {
         builder.add_choice("export", k_service_export_key);
+    }
+    if (session.service && session.service->role &&
+        may_change_configuration(*session.service->role)) {
+        builder.add_choice("configuration", k_service_configuration_key);
     }
     builder.add_choice("sign_out", k_service_sign_out_key);
     return std::move(builder).build();
@@ -758,6 +766,155 @@ ScreenModel export_screen(const Resources& resources, const Session& session) {
     return std::move(builder).build();
 }
 
+// A line in the configuration's own words, English TOML: shown as written, and said by the
+// English voice in every language (the Chinese voices misread Latin words), with the settings'
+// dots and underscores said as spaces.
+Element configuration_line(Role role, std::string text, std::string spoken) {
+    Element element = make_element(role, std::move(text), std::move(spoken));
+    element.locale = std::string(k_device_words_locale);
+    return element;
+}
+
+// A title with the page shown and the number of pages, when there is more than one.
+Element paged_title(const ScreenBuilder& builder, std::size_t page, std::size_t pages,
+                    std::string_view locale) {
+    if (pages <= 1) {
+        return make_element(Role::title, builder.text("title"));
+    }
+    const auto numbered = [&](const auto& number) {
+        return builder.format("title_page", {{"page", number(static_cast<int>(page + 1))},
+                                             {"pages", number(static_cast<int>(pages))}});
+    };
+    return make_element(Role::title, numbered([](int value) { return std::to_string(value); }),
+                        numbered([&](int value) { return word_count(count_of(value), locale); }));
+}
+
+// The settings of the configuration in use, a page at a time; 1 reviews the stick's file.
+ScreenModel configuration_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_configuration, resources, session);
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    const std::size_t per_page = settings_per_page(session.text_size, session.elder_mode);
+    const std::size_t pages = pages_of(visit.configuration.size(), per_page);
+    const std::size_t page = std::min(visit.configuration_page, pages - 1);
+    builder.add(paged_title(builder, page, pages, session.locale));
+    if (visit.pending_configuration) {
+        builder.add(Role::text, "reading");
+        return std::move(builder).build();
+    }
+    if (!visit.configuration_problem.empty()) {
+        builder.add(Role::notice, "unreadable");
+        builder.add(configuration_line(Role::notice, visit.configuration_problem, {}));
+        builder.add_choice("back", k_configuration_back_key);
+        return std::move(builder).build();
+    }
+    for (std::size_t index = page * per_page;
+         index < std::min(visit.configuration.size(), (page + 1) * per_page); ++index) {
+        const ConfigSetting& setting = visit.configuration[index];
+        builder.add(configuration_line(
+            Role::text, to_text(setting),
+            spoken_setting(setting.setting) + " " +
+                (setting.concealed ? std::string(k_concealed_value) : setting.value)));
+    }
+    if (pages > 1) {
+        builder.add_choice("more", k_configuration_more_key);
+    }
+    builder.add_choice("change", k_configuration_change_key)
+        .add_choice("back", k_configuration_back_key);
+    return std::move(builder).build();
+}
+
+// The stick's file reviewed: what it changes, a page at a time, to be installed on Enter; or why
+// there is nothing to install; then the installation and the restart.
+ScreenModel configuration_change_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_configuration_change, resources, session);
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    const std::size_t per_page = changes_per_page(session.text_size, session.elder_mode);
+    const bool installable = visit.review &&
+                             visit.review->outcome == ConfigReviewOutcome::reviewed &&
+                             !visit.review->changes.empty();
+    const std::size_t pages = installable ? pages_of(visit.review->changes.size(), per_page) : 1;
+    const std::size_t page = std::min(visit.review_page, pages - 1);
+    if (installable) {
+        // The count of changes in the title, so that a page holds as many as it can.
+        const auto count = static_cast<int>(visit.review->changes.size());
+        const auto titled = [&](const auto& number) {
+            return pages > 1 ? builder.format("title_changes_page",
+                                              {{"count", number(count)},
+                                               {"page", number(static_cast<int>(page + 1))},
+                                               {"pages", number(static_cast<int>(pages))}})
+                             : builder.format("title_changes", {{"count", number(count)}});
+        };
+        builder.add(make_element(
+            Role::title, titled([](int value) { return std::to_string(value); }),
+            titled([&](int value) { return word_count(count_of(value), session.locale); })));
+    } else {
+        builder.add(Role::title, "title");
+    }
+    if (session.restarting) {
+        builder.add(Role::text, "installed").add(Role::text, "restarting");
+        return std::move(builder).build();
+    }
+    if (session.pending_install) {
+        builder.add(Role::text, "installing");
+        return std::move(builder).build();
+    }
+    if (visit.pending_review || (!visit.review && !visit.install_failure)) {
+        builder.add(Role::text, "reading");
+        return std::move(builder).build();
+    }
+    const ConfigReview review = visit.review.value_or(ConfigReview{});
+    switch (visit.review ? review.outcome : ConfigReviewOutcome::reviewed) {
+        case ConfigReviewOutcome::reviewed:
+            if (!visit.review) {
+                break;  // spent by a failed installation, which the notice below names
+            }
+            if (review.changes.empty()) {
+                builder.add(Role::text, "same");
+            }
+            break;
+        case ConfigReviewOutcome::no_stick:
+            builder.add(Role::notice, "no_stick");
+            break;
+        case ConfigReviewOutcome::no_file:
+            builder.add(make_element(
+                Role::notice,
+                builder.format("no_file", {{"file", std::string(k_stick_config_name)}})));
+            break;
+        case ConfigReviewOutcome::invalid:
+        case ConfigReviewOutcome::unreadable:
+            builder.add(Role::notice, to_string(review.outcome));
+            builder.add(configuration_line(Role::notice, review.problem, {}));
+            break;
+    }
+    if (visit.install_failure) {
+        builder.add(Role::notice, visit.install_failure == ConfigInstallOutcome::changed
+                                      ? "changed_since_review"
+                                      : "install_failed");
+        if (!visit.install_problem.empty()) {
+            builder.add(configuration_line(Role::notice, visit.install_problem, {}));
+        }
+    }
+    if (installable) {
+        for (std::size_t index = page * per_page;
+             index < std::min(review.changes.size(), (page + 1) * per_page); ++index) {
+            const SettingChange& change = review.changes[index];
+            builder.add(configuration_line(
+                Role::text, to_text(change),
+                spoken_setting(change.setting) + " " +
+                    (change.concealed ? std::string(k_concealed_change)
+                                      : change.old_value + " to " + change.new_value)));
+        }
+        if (pages > 1) {
+            builder.add_choice("more", k_configuration_more_key);
+        }
+        builder.add_choice("install", k_configuration_install_key);
+    } else {
+        builder.add_choice("again", k_configuration_install_key);
+    }
+    builder.add_choice("back", k_configuration_back_key);
+    return std::move(builder).build();
+}
+
 // What customers see while the kiosk is out of service, in place of the welcome screen: why,
 // where to go instead, and that Help brings a member of staff.
 ScreenModel out_of_service_screen(const Resources& resources, const Session& session) {
@@ -785,6 +942,10 @@ ScreenModel service_screen(ScreenId id, const Resources& resources, const Sessio
             return ceremony_result_screen(resources, session);
         case ScreenId::service_export:
             return export_screen(resources, session);
+        case ScreenId::service_configuration:
+            return configuration_screen(resources, session);
+        case ScreenId::service_configuration_change:
+            return configuration_change_screen(resources, session);
         case ScreenId::service_locked:
             return locked_screen(resources, session);
         case ScreenId::service_menu:

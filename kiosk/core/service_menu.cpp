@@ -46,6 +46,10 @@ std::string_view to_string(ServiceStep step) {
             return "key_ceremony";
         case ServiceStep::export_records:
             return "export_records";
+        case ServiceStep::configuration:
+            return "configuration";
+        case ServiceStep::configuration_change:
+            return "configuration_change";
     }
     return "unknown";
 }
@@ -153,6 +157,10 @@ bool may_export_records(EngineerRole role) {
     return role == EngineerRole::administrator;
 }
 
+bool may_change_configuration(EngineerRole role) {
+    return role == EngineerRole::administrator;
+}
+
 std::string_view to_string(ExportOutcome outcome) {
     switch (outcome) {
         case ExportOutcome::exported:
@@ -219,13 +227,31 @@ std::size_t faults_per_page(TextSize size, bool elder_mode) {
 }
 
 std::size_t faults_pages(std::size_t faults, TextSize size, bool elder_mode) {
-    const std::size_t per_page = faults_per_page(size, elder_mode);
-    return std::max<std::size_t>(1, (faults + per_page - 1) / per_page);
+    return pages_of(faults, faults_per_page(size, elder_mode));
+}
+
+std::size_t settings_per_page(TextSize size, bool elder_mode) {
+    switch (size) {
+        case TextSize::normal:
+            return elder_mode ? 2 : 5;
+        case TextSize::large:
+            return elder_mode ? 2 : 3;
+        case TextSize::largest:
+            return elder_mode ? 1 : 2;
+    }
+    return 1;
+}
+
+std::size_t changes_per_page(TextSize size, bool elder_mode) {
+    return std::max<std::size_t>(1, settings_per_page(size, elder_mode) / 2);
+}
+
+std::size_t pages_of(std::size_t lines, std::size_t per_page) {
+    return std::max<std::size_t>(1, (lines + per_page - 1) / per_page);
 }
 
 std::size_t device_pages(const DeviceSnapshot& snapshot, std::size_t lines_per_page) {
-    const std::size_t lines = device_lines(snapshot).size();
-    return std::max<std::size_t>(1, (lines + lines_per_page - 1) / lines_per_page);
+    return pages_of(device_lines(snapshot).size(), lines_per_page);
 }
 
 }  // namespace kiosk::core

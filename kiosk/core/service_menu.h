@@ -13,6 +13,7 @@
 
 #include "base/keys.h"
 #include "base/wipe.h"
+#include "kiosk/core/configuration_change.h"
 #include "kiosk/core/device_snapshot.h"
 #include "kiosk/core/engineer.h"
 #include "kiosk/core/key_ceremony.h"
@@ -45,7 +46,9 @@ enum class ServiceStep {
     partner_sign_in,        // the key ceremony's second custodian types id, password and code
     checking_partner,       // kiosk/access checks the second custodian's sign-in
     key_ceremony,           // the ceremony itself (KeyCeremony::step says how far)
-    export_records          // the journal and the log written to the USB stick
+    export_records,         // the journal and the log written to the USB stick
+    configuration,          // the settings of the configuration in use, a page at a time
+    configuration_change    // a new configuration on the USB stick: what it changes, installed
 };
 
 std::string_view to_string(ServiceStep step);
@@ -122,6 +125,15 @@ inline constexpr base::Key k_ceremony_abandon_key = base::Key::cancel;
 inline constexpr base::Key k_service_export_key = base::Key::digit_1;
 inline constexpr base::Key k_export_again_key = base::Key::enter;
 inline constexpr base::Key k_export_back_key = base::Key::cancel;
+// An administrator's menu: the configuration. Its screen shows the settings in use a page at a
+// time (9: the next page), and 1 reviews the new file on the USB stick. The review's screen
+// installs it on Enter, and the kiosk restarts with it; where there is nothing to install, Enter
+// reviews the stick again. Cancel goes back a screen.
+inline constexpr base::Key k_service_configuration_key = base::Key::digit_2;
+inline constexpr base::Key k_configuration_more_key = base::Key::digit_9;
+inline constexpr base::Key k_configuration_change_key = base::Key::digit_1;
+inline constexpr base::Key k_configuration_back_key = base::Key::cancel;
+inline constexpr base::Key k_configuration_install_key = base::Key::enter;
 
 // The bank's services the network check asks (CheckNetwork): the account service and the
 // branch queue service.
@@ -243,16 +255,31 @@ struct ServiceVisit {
     // The records' export awaited, and how the last one came out.
     std::optional<std::uint64_t> pending_export;
     std::optional<ExportResult> export_result;
+    // The configuration: the settings in use awaited and the last answer (nothing readable:
+    // `configuration_problem` says why), with the page shown; the stick's file's review awaited
+    // and the last one, with its page; how the last installation failed (the one awaited is the
+    // session's: it outlives the visit).
+    std::optional<std::uint64_t> pending_configuration;
+    std::vector<ConfigSetting> configuration;
+    std::string configuration_problem;
+    std::size_t configuration_page = 0;
+    std::optional<std::uint64_t> pending_review;
+    std::optional<ConfigReview> review;
+    std::size_t review_page = 0;
+    std::optional<ConfigInstallOutcome> install_failure;
+    std::string install_problem;
 };
 
 // What the service menu offers a role (docs/service-standards.md, "Staff access"): an engineer
 // takes the kiosk out of service and back and runs the diagnostics (devices, self-tests, the
 // network check, recent faults); a key custodian leads a key ceremony, with a second custodian
-// who signs in for it; an administrator exports the records (the journal and the log).
+// who signs in for it; an administrator exports the records (the journal and the log) and views
+// and changes the configuration.
 bool may_set_out_of_service(EngineerRole role);
 bool may_run_diagnostics(EngineerRole role);
 bool may_load_keys(EngineerRole role);
 bool may_export_records(EngineerRole role);
+bool may_change_configuration(EngineerRole role);
 
 // The id being typed on a sign-in screen: the second custodian's during their sign-in, else the
 // engineer's.
@@ -277,6 +304,13 @@ std::size_t device_lines_per_page(TextSize size, bool elder_mode);
 // many pages `faults` of them take (at least one).
 std::size_t faults_per_page(TextSize size, bool elder_mode);
 std::size_t faults_pages(std::size_t faults, TextSize size, bool elder_mode);
+// How many of the configuration's settings a page shows in this look, and how many of a new
+// file's changes (each with its old and new value, so longer): as many as fit with their longest
+// values (tests/kiosk/ui/screen_pixels_test.cpp checks that they fit).
+std::size_t settings_per_page(TextSize size, bool elder_mode);
+std::size_t changes_per_page(TextSize size, bool elder_mode);
+// How many pages `lines` take at `per_page` a page (at least one).
+std::size_t pages_of(std::size_t lines, std::size_t per_page);
 // How many pages its lines take (at least one).
 std::size_t device_pages(const DeviceSnapshot& snapshot, std::size_t lines_per_page);
 

@@ -210,6 +210,8 @@ Session new_session(const Resources& resources, const Session& previous) {
     session.service_switch_on = previous.service_switch_on;
     session.service_wanted = previous.service_wanted;
     session.out_of_service = previous.out_of_service;
+    session.pending_install = previous.pending_install;
+    session.restarting = previous.restarting;
     return session;
 }
 
@@ -381,6 +383,8 @@ int timer_milliseconds(TimerId id, const Resources& resources, const Session& se
                            session.service->step != ServiceStep::locked
                        ? policy::k_service_menu_idle_ms
                        : policy::k_service_sign_in_idle_ms;
+        case TimerId::restart:
+            return policy::k_restart_announcement_ms;
     }
     return policy.inactivity_timeout_ms;
 }

@@ -270,6 +270,11 @@ struct Session {
     bool service_switch_on = false;
     std::optional<ServiceEntry> service_wanted;
     std::optional<OutOfServiceReason> out_of_service;
+    // A new configuration being installed (InstallConfiguration), and once it is, the controlled
+    // restart under way: facts about the kiosk, carried over, so that an engineer who leaves
+    // meanwhile does not leave the kiosk running on a file it no longer has.
+    std::optional<std::uint64_t> pending_install;
+    bool restarting = false;
     // The service entry keys typed so far on the welcome screen (k_service_entry_keys).
     std::size_t service_keys_typed = 0;
     // The engineer's visit, while the state is `service`.

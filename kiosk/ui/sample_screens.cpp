@@ -219,6 +219,25 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
                                                         .chain_intact = false,
                                                         .redactions = 12,
                                                         .problem = {}};
+    // The configuration: more settings than a page shows, the longest first (a list of approved
+    // readers, a path); the stick's file changing as many.
+    const std::vector<core::ConfigSetting> settings{
+        {"card_reader.allowed", false, "[ '072F:90CC', '076B:3021', '08E6:3437', '04E6:5116' ]"},
+        {"service.sign_in_state_file", false, "'/var/lib/kiosk/branch-0421/sign-in.toml'"},
+        {"service.out_of_service_file", false, "'/var/lib/kiosk/branch-0421/out-of-service.toml'"},
+        {"pin_pad.authentication_key_file", true, {}},
+        {"display.font_regular", false, "'/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'"},
+        {"display.font_bold", false, "'/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc'"},
+        {"account.url", false, "'https://accounts.branch-0421.bank.example:8443'"},
+        {"queue.url", false, "'https://queue.branch-0421.bank.example:8443'"}};
+    session.service->configuration = settings;
+    core::ConfigReview review{.outcome = core::ConfigReviewOutcome::reviewed};
+    for (const core::ConfigSetting& setting : settings) {
+        review.changes.push_back(core::SettingChange{setting.setting, setting.concealed,
+                                                     setting.concealed ? "" : setting.value,
+                                                     setting.concealed ? "" : setting.value});
+    }
+    session.service->review = review;
     // The recent faults: a full page of the longest reasons the flows give.
     session.service->journal_records = 1'234'567;
     for (const char* reason :

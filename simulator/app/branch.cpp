@@ -566,7 +566,7 @@ std::expected<void, base::Error<BranchError>> Branch::launch_kiosk(bool append_l
             << "\nsign_in_state_file = " << toml_path(sign_in_state_file())
             << "\nout_of_service_file = " << toml_path(out_of_service_file())
             << "\n# The simulated USB stick, and the log the kiosk writes here, for the export.\n"
-               "export_directory = "
+               "usb_stick_directory = "
             << toml_path(m_options.out_directory / k_usb_stick_folder)
             << "\nlog_file = " << toml_path(kiosk_log_path()) << "\n";
         if (!config) {

@@ -13,9 +13,12 @@ using kiosk::app::apply_config_update;
 using kiosk::app::ConfigUpdateError;
 using kiosk::app::k_restart_exit_status;
 using kiosk::app::restore_previous_config;
+using kiosk::app::restore_untried_config;
 using kiosk::app::review_config_update;
 using kiosk::app::SettingChange;
-using kiosk::app::to_text;
+using kiosk::app::settings_in_use;
+using kiosk::app::untried_file_of;
+using kiosk::core::to_text;
 using kiosk::store::testing::TemporaryFolder;
 
 namespace {
@@ -68,6 +71,13 @@ struct ConfigBench {
         write_config_text(current, production, k_readable);
     }
 };
+
+// What the administrator saw of the candidate: its review, which the test requires.
+std::vector<SettingChange> reviewed_changes(const ConfigBench& bench) {
+    auto changes = review_config_update(bench.current, bench.candidate, "/locales");
+    REQUIRE(changes.has_value());
+    return *changes;
+}
 
 std::vector<std::string> change_texts_of(const std::vector<SettingChange>& changes) {
     std::vector<std::string> texts;
@@ -131,7 +141,7 @@ TEST_CASE("A candidate the kiosk would not start with is refused and the current
     // load_config's own message, which says what to fix.
     CHECK_THAT(review.error().context, Catch::Contains("display.width must be between"));
 
-    const auto applied = apply_config_update(bench.current, bench.candidate);
+    const auto applied = apply_config_update(bench.current, bench.candidate, {});
     REQUIRE_FALSE(applied.has_value());
     CHECK(applied.error().code == ConfigUpdateError::candidate_invalid);
     CHECK(config_text(bench.current) == bench.production);
@@ -140,9 +150,9 @@ TEST_CASE("A candidate the kiosk would not start with is refused and the current
 
     // Not TOML at all, and no file.
     write_config_text(bench.candidate, "[display\nwidth = ", k_readable);
-    CHECK(apply_config_update(bench.current, bench.candidate).error().code ==
+    CHECK(apply_config_update(bench.current, bench.candidate, {}).error().code ==
           ConfigUpdateError::candidate_invalid);
-    CHECK(apply_config_update(bench.current, bench.folder.path() / "none.toml").error().code ==
+    CHECK(apply_config_update(bench.current, bench.folder.path() / "none.toml", {}).error().code ==
           ConfigUpdateError::candidate_unreadable);
     CHECK(config_text(bench.current) == bench.production);
 }
@@ -152,7 +162,8 @@ TEST_CASE("Applying installs the candidate, keeps the replaced file and asks for
     const std::string candidate =
         config_replaced(bench.production, "Main hall, kiosk 1", "Main hall, kiosk 2");
     write_config_text(bench.candidate, candidate, k_readable);
-    const auto applied = apply_config_update(bench.current, bench.candidate);
+    const auto applied =
+        apply_config_update(bench.current, bench.candidate, reviewed_changes(bench));
     REQUIRE(applied.has_value());
     CHECK(applied->exit_status == k_restart_exit_status);
     CHECK(k_restart_exit_status == 75);
@@ -171,11 +182,85 @@ TEST_CASE("Restoring puts the previous configuration back") {
     write_config_text(bench.candidate,
                       config_replaced(bench.production, "Main hall, kiosk 1", "Main hall, kiosk 2"),
                       k_readable);
-    REQUIRE(apply_config_update(bench.current, bench.candidate).has_value());
+    REQUIRE(
+        apply_config_update(bench.current, bench.candidate, reviewed_changes(bench)).has_value());
     REQUIRE(restore_previous_config(bench.current).has_value());
     CHECK(config_text(bench.current) == bench.production);
     CHECK(std::filesystem::status(bench.current).permissions() == k_readable);
     // Run again after a crash, it does the same.
     REQUIRE(restore_previous_config(bench.current).has_value());
     CHECK(config_text(bench.current) == bench.production);
+}
+
+TEST_CASE("A candidate changed after its review is not installed") {
+    ConfigBench bench;
+    write_config_text(bench.candidate,
+                      config_replaced(bench.production, "Main hall, kiosk 1", "Main hall, kiosk 2"),
+                      k_readable);
+    const std::vector<SettingChange> reviewed = reviewed_changes(bench);
+    // Someone edits the stick's file between the review and Enter: it still loads.
+    write_config_text(bench.candidate,
+                      config_replaced(bench.production, "Main hall, kiosk 1", "Back office"),
+                      k_readable);
+    const auto applied = apply_config_update(bench.current, bench.candidate, reviewed);
+    REQUIRE_FALSE(applied.has_value());
+    CHECK(applied.error().code == ConfigUpdateError::candidate_changed);
+    CHECK(config_text(bench.current) == bench.production);
+    CHECK_FALSE(std::filesystem::exists(bench.current.string() + ".previous"));
+    CHECK_FALSE(std::filesystem::exists(untried_file_of(bench.current)));
+}
+
+TEST_CASE(
+    "An installed file stays untried until a kiosk starts with it; a failed start puts "
+    "the previous one back") {
+    ConfigBench bench;
+    // Nothing installed: nothing to put back.
+    REQUIRE(restore_untried_config(bench.current).has_value());
+    CHECK_FALSE(*restore_untried_config(bench.current));
+
+    const std::string candidate =
+        config_replaced(bench.production, "Main hall, kiosk 1", "Main hall, kiosk 2");
+    write_config_text(bench.candidate, candidate, k_readable);
+    REQUIRE(
+        apply_config_update(bench.current, bench.candidate, reviewed_changes(bench)).has_value());
+    CHECK(std::filesystem::exists(untried_file_of(bench.current)));
+
+    // The kiosk does not start with it: the previous file is back and the mark gone.
+    const auto restored = restore_untried_config(bench.current);
+    REQUIRE(restored.has_value());
+    CHECK(*restored);
+    CHECK(config_text(bench.current) == bench.production);
+    CHECK_FALSE(std::filesystem::exists(untried_file_of(bench.current)));
+    CHECK_FALSE(*restore_untried_config(bench.current));
+
+    // Installed again, and this time a kiosk starts: the new file is kept from then on.
+    REQUIRE(
+        apply_config_update(bench.current, bench.candidate, reviewed_changes(bench)).has_value());
+    CHECK(kiosk::app::confirm_config(bench.current));
+    CHECK_FALSE(kiosk::app::confirm_config(bench.current));
+    CHECK_FALSE(*restore_untried_config(bench.current));
+    CHECK(config_text(bench.current) == candidate);
+}
+
+TEST_CASE("The settings in use are listed by name, key files without their paths") {
+    ConfigBench bench;
+    const auto settings = settings_in_use(bench.current);
+    REQUIRE(settings.has_value());
+    const auto named = [&](const std::string& name) {
+        const auto found = std::ranges::find(*settings, name, &kiosk::core::ConfigSetting::setting);
+        REQUIRE(found != settings->end());
+        return *found;
+    };
+    CHECK(named("kiosk.location").value == "'Main hall, kiosk 1'");
+    CHECK(to_text(named("display.panel_width_mm")) == "display.panel_width_mm = 476");
+    const auto key = named("tls.client_key");
+    CHECK(key.concealed);
+    CHECK(key.value.empty());
+    CHECK(to_text(key) == "tls.client_key = set");
+    CHECK(std::ranges::is_sorted(*settings, {}, &kiosk::core::ConfigSetting::setting));
+    for (const auto& setting : *settings) {
+        CHECK(setting.value.find(bench.key.string()) == std::string::npos);
+    }
+    CHECK(settings_in_use(bench.folder.path() / "none.toml").error().code ==
+          ConfigUpdateError::current_unreadable);
 }

@@ -318,7 +318,9 @@ TEST_CASE("Only an engineer's role reads the devices") {
         kiosk.forget();
         kiosk.send(KeyPressed{k_service_devices_key});
         CHECK_FALSE(has_effect<ReportDevices>(kiosk.all()));
-        CHECK(kiosk.session().screen.id == "service_menu");
+        // The same key is the administrator's configuration.
+        CHECK(kiosk.session().screen.id ==
+              (role == EngineerRole::administrator ? "service_configuration" : "service_menu"));
     }
 }
 
@@ -761,4 +763,202 @@ TEST_CASE("Only an administrator's menu offers the export of the records") {
         CHECK_FALSE(shows(kiosk, kiosk.text("service_menu.export")));
         CHECK_FALSE(has_effect<ExportRecords>(kiosk.send(KeyPressed{k_service_export_key})));
     }
+}
+
+namespace {
+
+std::vector<ConfigSetting> settings_in_use(std::size_t count) {
+    std::vector<ConfigSetting> settings{{"display.width", false, "1280"},
+                                        {"tls.client_key", true, {}}};
+    for (std::size_t index = settings.size(); index < count; ++index) {
+        settings.push_back({"queue.setting_" + std::to_string(index), false, "'x'"});
+    }
+    return settings;
+}
+
+// An administrator at the configuration's screen with `settings` read.
+FlowDriver at_configuration(std::vector<ConfigSetting> settings) {
+    FlowDriver kiosk = signed_in(EngineerRole::administrator);
+    const auto asked =
+        effects_of<ReadConfiguration>(kiosk.send(KeyPressed{k_service_configuration_key}));
+    REQUIRE(asked.size() == 1);
+    CHECK(shows(kiosk, kiosk.text("service_configuration.reading")));
+    kiosk.send(ConfigurationRead{asked.front().call_id, std::move(settings), {}});
+    return kiosk;
+}
+
+// Reviews the stick's file from the configuration's screen, answered with `review`.
+void review_stick(FlowDriver& kiosk, ConfigReview review, Key key = k_configuration_change_key) {
+    const auto asked = effects_of<ReviewConfiguration>(kiosk.send(KeyPressed{key}));
+    REQUIRE(asked.size() == 1);
+    CHECK(kiosk.session().screen.id == "service_configuration_change");
+    CHECK(shows(kiosk, kiosk.text("service_configuration_change.reading")));
+    kiosk.send(ConfigurationReviewed{asked.front().call_id, std::move(review)});
+}
+
+ConfigReview location_changed() {
+    return ConfigReview{.outcome = ConfigReviewOutcome::reviewed,
+                        .changes = {{"kiosk.location", false, "'Hall 1'", "'Hall 2'"},
+                                    {"tls.client_key", true, {}, {}}},
+                        .problem = {}};
+}
+
+bool journaled(const FlowDriver& kiosk, std::string_view event, std::string_view detail) {
+    return std::ranges::any_of(effects_of<Journal>(kiosk.all()), [&](const Journal& record) {
+        return record.event == event && record.detail == detail && record.audit;
+    });
+}
+
+}  // namespace
+
+TEST_CASE(
+    "An administrator reads the configuration in use a page at a time, key files only "
+    "as set, in the configuration's own English words") {
+    FlowDriver kiosk = at_configuration(settings_in_use(8));
+    CHECK(kiosk.session().screen.id == "service_configuration");
+    // Five settings a page at the standard look: two pages.
+    CHECK(shows(kiosk, "Configuration in use, page 1 of 2"));
+    CHECK(shows(kiosk, "display.width = 1280"));
+    CHECK(shows(kiosk, "tls.client_key = set"));
+    CHECK_FALSE(shows(kiosk, "queue.setting_6 = 'x'"));
+    const auto line =
+        std::ranges::find(kiosk.session().screen.elements, "display.width = 1280", &Element::text);
+    REQUIRE(line != kiosk.session().screen.elements.end());
+    CHECK(line->speech == "display width 1280");
+    CHECK(line->locale == "en");
+    CHECK(journaled(kiosk, "configuration_viewed", "8 settings"));
+    kiosk.send(KeyPressed{k_configuration_more_key});
+    CHECK(shows(kiosk, "Configuration in use, page 2 of 2"));
+    CHECK(shows(kiosk, "queue.setting_6 = 'x'"));
+    kiosk.send(KeyPressed{k_configuration_back_key});
+    CHECK(kiosk.session().screen.id == "service_menu");
+}
+
+TEST_CASE("A configuration that cannot be read says why and offers no change") {
+    FlowDriver kiosk = signed_in(EngineerRole::administrator, "zh-CN");
+    const auto asked =
+        effects_of<ReadConfiguration>(kiosk.send(KeyPressed{k_service_configuration_key}));
+    REQUIRE(asked.size() == 1);
+    kiosk.send(ConfigurationRead{asked.front().call_id, {}, "no configuration file"});
+    CHECK(shows(kiosk, kiosk.text("service_configuration.unreadable")));
+    CHECK(shows(kiosk, "no configuration file"));
+    CHECK(has_effect<Tone>(kiosk.last()));
+    CHECK_FALSE(
+        has_effect<ReviewConfiguration>(kiosk.send(KeyPressed{k_configuration_change_key})));
+}
+
+TEST_CASE(
+    "The stick's file is reviewed setting by setting, installed on Enter, and the kiosk "
+    "restarts once it has said so") {
+    FlowDriver kiosk = at_configuration(settings_in_use(3));
+    review_stick(kiosk, location_changed());
+    CHECK(shows(kiosk, "New configuration: 2 changes"));
+    CHECK(shows(kiosk, "kiosk.location: 'Hall 1' -> 'Hall 2'"));
+    CHECK(shows(kiosk, "tls.client_key: changed"));
+    CHECK(journaled(kiosk, "configuration_reviewed",
+                    "reviewed: 2 changed kiosk.location tls.client_key"));
+
+    const auto install =
+        effects_of<InstallConfiguration>(kiosk.send(KeyPressed{k_configuration_install_key}));
+    REQUIRE(install.size() == 1);
+    CHECK(install.front().reviewed == location_changed().changes);
+    CHECK(shows(kiosk, kiosk.text("service_configuration_change.installing")));
+    // Names only in the journal, never values.
+    CHECK(journaled(kiosk, "configuration_install", "1001 kiosk.location tls.client_key"));
+    // No way back while it installs.
+    kiosk.send(KeyPressed{k_configuration_back_key});
+    CHECK(kiosk.session().screen.id == "service_configuration_change");
+
+    kiosk.send(
+        ConfigurationInstalled{install.front().call_id, ConfigInstallOutcome::installed, {}});
+    CHECK(shows(kiosk, kiosk.text("service_configuration_change.installed")));
+    CHECK(shows(kiosk, kiosk.text("service_configuration_change.restarting")));
+    CHECK_FALSE(has_effect<RestartKiosk>(kiosk.last()));
+    // Keys do nothing now; the announcement said to its end restarts the kiosk, once.
+    CHECK_FALSE(has_effect<RestartKiosk>(kiosk.send(KeyPressed{k_configuration_back_key})));
+    CHECK(kiosk.session().screen.id == "service_configuration_change");
+    CHECK(has_effect<RestartKiosk>(kiosk.send(SpeechEnded{})));
+    CHECK(journaled(kiosk, "restart", "new configuration"));
+    CHECK_FALSE(has_effect<RestartKiosk>(kiosk.send(SpeechEnded{})));
+}
+
+TEST_CASE("A restart whose announcement never ends comes when its safety net runs out") {
+    FlowDriver kiosk = at_configuration(settings_in_use(3));
+    review_stick(kiosk, location_changed());
+    const auto install =
+        effects_of<InstallConfiguration>(kiosk.send(KeyPressed{k_configuration_install_key}));
+    REQUIRE(install.size() == 1);
+    kiosk.send(
+        ConfigurationInstalled{install.front().call_id, ConfigInstallOutcome::installed, {}});
+    CHECK(has_effect<RestartKiosk>(kiosk.fire(TimerId::restart)));
+}
+
+TEST_CASE("An engineer who leaves while the file installs leaves the kiosk to restart at once") {
+    FlowDriver kiosk = at_configuration(settings_in_use(3));
+    review_stick(kiosk, location_changed());
+    const auto install =
+        effects_of<InstallConfiguration>(kiosk.send(KeyPressed{k_configuration_install_key}));
+    REQUIRE(install.size() == 1);
+    kiosk.fire(TimerId::service_idle);
+    CHECK(kiosk.session().state == State::welcome);
+    CHECK(has_effect<RestartKiosk>(kiosk.send(
+        ConfigurationInstalled{install.front().call_id, ConfigInstallOutcome::installed, {}})));
+}
+
+TEST_CASE(
+    "Nothing to install: no stick, no file, a refused file, the same file; Enter reads the "
+    "stick again") {
+    FlowDriver kiosk = at_configuration(settings_in_use(3));
+    review_stick(kiosk, ConfigReview{.outcome = ConfigReviewOutcome::no_stick});
+    CHECK(shows(kiosk, kiosk.text("service_configuration_change.no_stick")));
+    CHECK(has_effect<Tone>(kiosk.last()));
+    review_stick(kiosk, ConfigReview{.outcome = ConfigReviewOutcome::no_file},
+                 k_configuration_install_key);
+    CHECK(shows(kiosk,
+                "The USB stick has no kiosk.toml. Put the new configuration there, then "
+                "press Enter."));
+    review_stick(kiosk,
+                 ConfigReview{.outcome = ConfigReviewOutcome::invalid,
+                              .changes = {},
+                              .problem = "display.width must be between 640 and 7680"},
+                 k_configuration_install_key);
+    CHECK(shows(kiosk, kiosk.text("service_configuration_change.invalid")));
+    CHECK(shows(kiosk, "display.width must be between 640 and 7680"));
+    CHECK(journaled(kiosk, "configuration_reviewed", "invalid"));
+    review_stick(kiosk, ConfigReview{.outcome = ConfigReviewOutcome::reviewed},
+                 k_configuration_install_key);
+    CHECK(shows(kiosk, kiosk.text("service_configuration_change.same")));
+    CHECK(shows(kiosk, kiosk.text("service_configuration_change.again")));
+    CHECK_FALSE(shows(kiosk, kiosk.text("service_configuration_change.install")));
+    kiosk.send(KeyPressed{k_configuration_back_key});
+    CHECK(kiosk.session().screen.id == "service_configuration");
+}
+
+TEST_CASE("A file changed after its review is not installed, and the kiosk does not restart") {
+    FlowDriver kiosk = at_configuration(settings_in_use(3));
+    review_stick(kiosk, location_changed());
+    const auto install =
+        effects_of<InstallConfiguration>(kiosk.send(KeyPressed{k_configuration_install_key}));
+    REQUIRE(install.size() == 1);
+    kiosk.send(ConfigurationInstalled{install.front().call_id, ConfigInstallOutcome::changed, {}});
+    CHECK(shows(kiosk, kiosk.text("service_configuration_change.changed_since_review")));
+    CHECK(has_effect<Tone>(kiosk.last()));
+    CHECK(journaled(kiosk, "configuration_install", "changed"));
+    CHECK_FALSE(kiosk.session().restarting);
+    CHECK_FALSE(has_effect<RestartKiosk>(kiosk.all()));
+    // The review is stale: Enter reads the stick again rather than install.
+    CHECK(shows(kiosk, kiosk.text("service_configuration_change.again")));
+    review_stick(kiosk, location_changed(), k_configuration_install_key);
+    CHECK(has_effect<InstallConfiguration>(kiosk.send(KeyPressed{k_configuration_install_key})));
+}
+
+TEST_CASE("Only an administrator's menu offers the configuration") {
+    for (const EngineerRole role : {EngineerRole::engineer, EngineerRole::key_custodian}) {
+        FlowDriver kiosk = signed_in(role);
+        CHECK_FALSE(shows(kiosk, kiosk.text("service_menu.configuration")));
+        CHECK_FALSE(
+            has_effect<ReadConfiguration>(kiosk.send(KeyPressed{k_service_configuration_key})));
+    }
+    FlowDriver kiosk = signed_in(EngineerRole::administrator);
+    CHECK(shows(kiosk, kiosk.text("service_menu.configuration")));
 }

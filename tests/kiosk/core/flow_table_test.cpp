@@ -580,6 +580,19 @@ std::vector<Event> session_probes(const Session& session) {
     const std::optional<std::uint64_t> export_call =
         session.service ? session.service->pending_export : std::nullopt;
     events.push_back(RecordsExported{export_call.value_or(stale), ExportResult{}});
+    // The configuration's answers: to the read, the review and the installation awaited, or to
+    // ones never asked for; an installation that went in and one that did not.
+    const std::optional<std::uint64_t> configuration_call =
+        session.service ? session.service->pending_configuration : std::nullopt;
+    events.push_back(ConfigurationRead{configuration_call.value_or(stale), {}, {}});
+    const std::optional<std::uint64_t> review_call =
+        session.service ? session.service->pending_review : std::nullopt;
+    events.push_back(ConfigurationReviewed{review_call.value_or(stale), ConfigReview{}});
+    for (const ConfigInstallOutcome outcome :
+         {ConfigInstallOutcome::installed, ConfigInstallOutcome::failed}) {
+        events.push_back(
+            ConfigurationInstalled{session.pending_install.value_or(stale), outcome, {}});
+    }
     for (const TimerId id : every_value<TimerId>()) {
         events.push_back(TimerFired{id});
     }
