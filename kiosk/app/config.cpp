@@ -518,6 +518,7 @@ std::optional<Config> load_config(const std::vector<std::string>& arguments,
         }
     }
     config.config_file = config_file_named(arguments);
+    config.arguments = arguments;
     for (std::size_t index = 0; index < arguments.size(); ++index) {
         const std::string& option = arguments[index];
         const auto value = [&]() -> const std::string& {

@@ -53,6 +53,8 @@ struct Config {
     // The file the settings came from (--config), which the service menu shows and changes;
     // none when the kiosk runs on its defaults and options alone.
     std::optional<std::filesystem::path> config_file;
+    // The command line it was loaded from: a new file is judged as the kiosk would start with it.
+    std::vector<std::string> arguments;
     // display
     bool fullscreen = true;  // production; `--windowed` for development
     int width = 1280;

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <iterator>
@@ -68,12 +69,20 @@ std::optional<std::string> read_config_text(const std::filesystem::path& file) {
     return text;
 }
 
-// load_config's verdict on the file: nothing when the kiosk would start with it, else its
-// message.
+// load_config's verdict on the file as the kiosk would start with it: on the kiosk's command line
+// (`arguments`) with --config naming `file`. Nothing when it would start, else its message.
+// load_config reads no locales folder, so its default does not change the verdict.
 std::optional<std::string> config_problem(const std::filesystem::path& file,
-                                          const std::filesystem::path& default_locales) {
+                                          const std::vector<std::string>& arguments) {
+    std::vector<std::string> started_with = arguments;
+    const auto named = std::ranges::find(started_with, "--config");
+    if (named == started_with.end() || std::next(named) == started_with.end()) {
+        started_with.insert(started_with.begin(), {"--config", file.string()});
+    } else {
+        *std::next(named) = file.string();
+    }
     try {
-        (void)load_config({"--config", file.string()}, default_locales);
+        (void)load_config(started_with, {});
     } catch (const ConfigError& error) {
         return std::string(error.what());
     } catch (const std::filesystem::filesystem_error& error) {
@@ -221,15 +230,15 @@ bool is_concealed_setting(std::string_view setting) {
 
 std::expected<std::vector<SettingChange>, base::Error<ConfigUpdateError>> review_config_update(
     const std::filesystem::path& current_file, const std::filesystem::path& candidate_file,
-    const std::filesystem::path& default_locales) {
+    const std::vector<std::string>& arguments) {
     if (!read_config_text(candidate_file)) {
         return std::unexpected(
             base::error(ConfigUpdateError::candidate_unreadable, candidate_file.string()));
     }
-    if (auto problem = config_problem(candidate_file, default_locales)) {
+    if (auto problem = config_problem(candidate_file, arguments)) {
         return std::unexpected(base::error(ConfigUpdateError::candidate_invalid, *problem));
     }
-    if (auto problem = config_problem(current_file, default_locales)) {
+    if (auto problem = config_problem(current_file, arguments)) {
         return std::unexpected(base::error(ConfigUpdateError::current_unreadable, *problem));
     }
     auto old_settings = settings_of(current_file);
@@ -247,7 +256,7 @@ std::expected<std::vector<SettingChange>, base::Error<ConfigUpdateError>> review
 
 std::expected<ControlledRestart, base::Error<ConfigUpdateError>> apply_config_update(
     const std::filesystem::path& current_file, const std::filesystem::path& candidate_file,
-    const std::vector<SettingChange>& reviewed) {
+    const std::vector<SettingChange>& reviewed, const std::vector<std::string>& arguments) {
     const auto permissions = permissions_of(current_file);
     if (!permissions) {
         return std::unexpected(
@@ -259,15 +268,14 @@ std::expected<ControlledRestart, base::Error<ConfigUpdateError>> apply_config_up
             base::error(ConfigUpdateError::candidate_unreadable, candidate_file.string()));
     }
     // The bytes read are checked where they will be installed, so that what is installed is
-    // exactly what was checked, whatever happens to the stick's file meanwhile. load_config
-    // reads no locales folder, so its default does not change its verdict.
+    // exactly what was checked, whatever happens to the stick's file meanwhile.
     const std::filesystem::path staged = current_file.string() + ".candidate";
     if (auto written = access::write_private_file(staged, *text, access::KeepPrevious::no);
         !written) {
         return std::unexpected(
             base::error(ConfigUpdateError::write_failed, base::to_string(written.error())));
     }
-    const auto problem = config_problem(staged, {});
+    const auto problem = config_problem(staged, arguments);
     const auto old_settings = settings_of(current_file);
     const auto new_settings = settings_of(staged);
     std::error_code ignored;

@@ -52,7 +52,7 @@ core::ConfigurationReviewed ConfigWorker::answer(const core::ReviewConfiguration
         review.outcome = core::ConfigReviewOutcome::no_file;
         return reviewed;
     }
-    auto changes = review_config_update(*m_places.config_file, candidate, m_places.default_locales);
+    auto changes = review_config_update(*m_places.config_file, candidate, m_places.arguments);
     if (changes) {
         review.outcome = core::ConfigReviewOutcome::reviewed;
         review.changes = std::move(*changes);
@@ -72,8 +72,9 @@ core::ConfigurationInstalled ConfigWorker::answer(const core::InstallConfigurati
         installed.problem = std::string(k_no_config_file);
         return installed;
     }
-    const auto applied = apply_config_update(
-        *m_places.config_file, m_places.usb_stick / core::k_stick_config_name, request.reviewed);
+    const auto applied =
+        apply_config_update(*m_places.config_file, m_places.usb_stick / core::k_stick_config_name,
+                            request.reviewed, m_places.arguments);
     if (applied) {
         installed.outcome = core::ConfigInstallOutcome::installed;
     } else if (applied.error().code == ConfigUpdateError::candidate_changed) {

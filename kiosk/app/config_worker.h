@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <string>
 #include <variant>
+#include <vector>
 
 #include "kiosk/app/worker_thread.h"
 #include "kiosk/core/effects.h"
@@ -19,7 +21,7 @@ namespace kiosk::app {
 struct ConfigPlaces {
     std::optional<std::filesystem::path> config_file;  // the file in use (Config::config_file)
     std::filesystem::path usb_stick;                   // the stick's mount point
-    std::filesystem::path default_locales;             // load_config's, for the review
+    std::vector<std::string> arguments;                // the kiosk's command line
 };
 
 class ConfigWorker {

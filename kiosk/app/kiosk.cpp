@@ -243,7 +243,7 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
     self->m_configuration = std::make_unique<ConfigWorker>(
         ConfigPlaces{.config_file = self->m_config.config_file,
                      .usb_stick = self->m_config.usb_stick_directory,
-                     .default_locales = self->m_config.locales_directory},
+                     .arguments = self->m_config.arguments},
         [self](core::Event event) { self->m_queue.push(std::move(event), "configuration"); });
 
     // The service menu's sign-in checks run on a worker: each takes a PBKDF2 run.

@@ -62,6 +62,13 @@ void Flow::show(ScreenId id) {
     say(speech_script(m_session.screen, speech_context()));
 }
 
+// The answer to a wait on the same screen (the service menu's reading, writing, installing): its
+// "please wait" gives way at once to the answer, as show() has it give way to another screen.
+void Flow::show_answer(ScreenId id) {
+    emit(StopSpeech{});
+    show(id);
+}
+
 void Flow::refresh(ScreenId id) {
     // Out of service, the customers' first screen says so instead of welcoming them.
     if (id == ScreenId::welcome && m_session.out_of_service) {

@@ -33,7 +33,7 @@ void Flow::handle(const ConfigurationRead& event) {
         emit(Tone{ToneKind::error});
     }
     if (visit.step == ServiceStep::configuration) {
-        show(ScreenId::service_configuration);
+        show_answer(ScreenId::service_configuration);
     }
 }
 
@@ -85,7 +85,7 @@ void Flow::handle(const ConfigurationReviewed& event) {
     if (review.outcome != ConfigReviewOutcome::reviewed) {
         emit(Tone{ToneKind::error});
     }
-    show(ScreenId::service_configuration_change);
+    show_answer(ScreenId::service_configuration_change);
 }
 
 void Flow::configuration_change_key(base::Key key) {
@@ -145,7 +145,7 @@ void Flow::handle(const ConfigurationInstalled& event) {
             visit->install_failure = event.outcome;
             visit->install_problem = event.problem;
             emit(Tone{ToneKind::error});
-            show(ScreenId::service_configuration_change);
+            show_answer(ScreenId::service_configuration_change);
         }
         return;
     }
@@ -153,7 +153,7 @@ void Flow::handle(const ConfigurationInstalled& event) {
     m_session.restarting = true;
     if (m_session.state == State::service && visit != nullptr) {
         visit->step = ServiceStep::configuration_change;
-        show(ScreenId::service_configuration_change);
+        show_answer(ScreenId::service_configuration_change);
         start_timer(TimerId::restart);
     } else if (m_session.state == State::welcome) {
         restart_kiosk();

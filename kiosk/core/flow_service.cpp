@@ -657,7 +657,7 @@ void Flow::handle(const RecordsExported& event) {
     if (result.outcome != ExportOutcome::exported) {
         emit(Tone{ToneKind::error});
     }
-    show(ScreenId::service_export);
+    show_answer(ScreenId::service_export);
 }
 
 void Flow::export_key(base::Key key) {

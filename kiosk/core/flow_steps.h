@@ -106,6 +106,7 @@ class Flow {
     SpeechContext speech_context() const;
     // Shows a screen and speaks the same model.
     void show(ScreenId id);
+    void show_answer(ScreenId id);
     // Shows the screen again without speaking it (the PIN field's dots).
     void refresh(ScreenId id);
     // Redraws the screen when its choices depend on the speech channel, which just changed.

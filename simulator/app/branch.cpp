@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <array>
@@ -49,6 +50,10 @@ constexpr auto k_same_digit_again_after = 700ms;
 // How long the kiosk gets to stop cleanly before it is killed.
 constexpr auto k_stop_grace = 5s;
 constexpr auto k_stop_poll = 20ms;
+// The exit status with which the kiosk asks its supervisor to start it again (EX_TEMPFAIL of
+// sysexits(3); kiosk/app/config_update.h, k_restart_exit_status): kiosk-sim starts it again, as
+// the kiosk's systemd unit does with RestartForceExitStatus=75.
+constexpr int k_kiosk_restart_status = 75;
 // In the run's folder: the journaled step at which the kiosk's test failpoint kills it.
 constexpr std::string_view k_failpoint_file = "kill-after-journal";
 // Headless runs draw into memory at this size (the screenshots' size).
@@ -498,11 +503,16 @@ std::expected<void, base::Error<BranchError>> Branch::start_kiosk() {
     // An earlier run's armed failpoint would kill this kiosk.
     std::error_code ignored;
     std::filesystem::remove(m_options.out_directory / k_failpoint_file, ignored);
+    if (auto written = write_kiosk_files(); !written) {
+        return written;
+    }
     return launch_kiosk(false);
 }
 
-std::expected<void, base::Error<BranchError>> Branch::launch_kiosk(bool append_log) {
-    // The kiosk's own settings for a simulated branch; the options below go over them. A
+// The kiosk's configuration file and the PIN pad's key file, written once for the branch: a
+// kiosk started again keeps the file it has then, as the service menu may have changed it.
+std::expected<void, base::Error<BranchError>> Branch::write_kiosk_files() {
+    // The kiosk's own settings for a simulated branch; launch_kiosk's options go over them. A
     // kiosk in a branch never has this file: only a simulated one may be told by a signal to
     // let its voice fail (docs/scenarios.md, `make speech fail`).
     // The pad's authentication key for the kiosk, private to the user as the kiosk demands.
@@ -574,6 +584,10 @@ std::expected<void, base::Error<BranchError>> Branch::launch_kiosk(bool append_l
                                                kiosk_config_path().string() + ": cannot write"));
         }
     }
+    return {};
+}
+
+std::expected<void, base::Error<BranchError>> Branch::launch_kiosk(bool append_log) {
     std::vector<std::string> arguments = {
         m_options.kiosk_binary.string(),
         "--config",
@@ -1091,10 +1105,32 @@ std::expected<void, base::Error<script::ActionError>> Branch::wait_for_kiosk_to_
     return {};
 }
 
+std::expected<void, base::Error<script::ActionError>> Branch::wait_for_kiosk_to_restart_itself(
+    std::chrono::milliseconds within) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (kiosk_running() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(k_stop_poll);
+    }
+    if (kiosk_running()) {
+        kill_kiosk();
+        return std::unexpected(
+            base::error(script::ActionError::kiosk_did_not_restart_itself,
+                        fmt::format("still running after {} ms; killed", within.count())));
+    }
+    const int status = m_kiosk_status.value_or(-1);
+    m_kiosk = -1;
+    if (status != k_kiosk_restart_status) {
+        return std::unexpected(base::error(script::ActionError::kiosk_did_not_restart_itself,
+                                           fmt::format("exit status {}", status)));
+    }
+    return {};
+}
+
 std::expected<void, base::Error<script::ActionError>> Branch::restart_kiosk(
     const script::RestartKiosk& how, const std::function<void()>& while_stopped) {
-    // A kiosk armed to kill itself may have done so before this step came.
-    if (how.end != script::KioskEnd::killed_itself && !kiosk_running()) {
+    // A kiosk armed to kill itself, or restarting itself, may have ended before this step came.
+    if (how.end != script::KioskEnd::killed_itself &&
+        how.end != script::KioskEnd::restarted_itself && !kiosk_running()) {
         return std::unexpected(base::error(script::ActionError::kiosk_not_running));
     }
     switch (how.end) {
@@ -1104,6 +1140,11 @@ std::expected<void, base::Error<script::ActionError>> Branch::restart_kiosk(
         case script::KioskEnd::killed_itself:
             if (auto killed = wait_for_kiosk_to_kill_itself(how.within); !killed) {
                 return killed;
+            }
+            break;
+        case script::KioskEnd::restarted_itself:
+            if (auto restarted = wait_for_kiosk_to_restart_itself(how.within); !restarted) {
+                return restarted;
             }
             break;
         case script::KioskEnd::stopped:
@@ -1139,9 +1180,11 @@ std::expected<void, base::Error<script::ActionError>> Branch::restart_kiosk(
         set_aside("audio", fmt::format("audio.{}", m_restarts));
         std::filesystem::create_directories(m_options.out_directory / "audio", error);
     }
+    const std::string_view ended = how.end == script::KioskEnd::stopped            ? "restart"
+                                   : how.end == script::KioskEnd::restarted_itself ? "self-restart"
+                                                                                   : "kill";
     std::ofstream(kiosk_log_path(), std::ios::app)
-        << fmt::format("kiosk-sim: {} kiosk ({}): the kiosk is started again\n",
-                       how.end == script::KioskEnd::stopped ? "restart" : "kill", m_restarts);
+        << fmt::format("kiosk-sim: {} kiosk ({}): the kiosk is started again\n", ended, m_restarts);
     if (auto started = launch_kiosk(true); !started) {
         return std::unexpected(base::error(script::ActionError::kiosk_not_restarted,
                                            base::to_string(started.error())));
@@ -1221,6 +1264,42 @@ std::expected<void, base::Error<script::ActionError>> Branch::type_engineer_secr
         }
         previous = digit;
         std::this_thread::sleep_for(k_pause_between_digits);
+    }
+    return {};
+}
+
+std::expected<void, base::Error<script::ActionError>> Branch::put_configuration_on_stick(
+    const std::string& setting, const std::string& value) {
+    const auto refused = [&](std::string why) {
+        return std::unexpected(
+            base::error(script::ActionError::configuration_not_written, setting + ": " + why));
+    };
+    const auto dot = setting.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == setting.size()) {
+        return refused("not section.key");
+    }
+    toml::table configuration;
+    toml::table parsed_value;
+    try {
+        configuration = toml::parse_file(kiosk_config_path().string());
+        parsed_value = toml::parse("value = " + value);
+    } catch (const toml::parse_error& error) {
+        return refused(std::string(error.description()));
+    }
+    const std::string section = setting.substr(0, dot);
+    if (!configuration.contains(section)) {
+        configuration.insert(section, toml::table{});
+    }
+    toml::table* table = configuration[section].as_table();
+    if (table == nullptr) {
+        return refused(section + " is not a table");
+    }
+    table->insert_or_assign(setting.substr(dot + 1), *parsed_value.get("value"));
+    const auto stick_file = m_options.out_directory / k_usb_stick_folder / "kiosk.toml";
+    std::ofstream stick(stick_file, std::ios::trunc);
+    stick << configuration << '\n';
+    if (!stick.flush()) {
+        return refused(stick_file.string() + ": cannot be written");
     }
     return {};
 }

@@ -101,6 +101,11 @@ class Branch : public script::Hardware {
     // killed from outside. Errors: kiosk_did_not_kill_itself.
     std::expected<void, base::Error<script::ActionError>> wait_for_kiosk_to_kill_itself(
         std::chrono::milliseconds within);
+    // Waits up to `within` for the kiosk to end itself with the controlled restart's exit status
+    // (75), as its supervisor waits. Errors: kiosk_did_not_restart_itself (not in time: it is
+    // killed; or another exit status).
+    std::expected<void, base::Error<script::ActionError>> wait_for_kiosk_to_restart_itself(
+        std::chrono::milliseconds within);
 
     std::filesystem::path transcript_path() const;
     std::filesystem::path kiosk_log_path() const;
@@ -149,9 +154,10 @@ class Branch : public script::Hardware {
     // reads after each journaled step. Errors: kiosk_did_not_kill_itself (it cannot be written).
     std::expected<void, base::Error<script::ActionError>> arm_kill_after_journal(
         const std::string& event) override;
-    // stop_kiosk() (stopped), kill_kiosk() (killed) or wait_for_kiosk_to_kill_itself()
-    // (killed_itself), `while_stopped`, then the kiosk again
-    // with the same configuration. The ended kiosk's transcript, screenshots and audio are set
+    // stop_kiosk() (stopped), kill_kiosk() (killed), wait_for_kiosk_to_kill_itself()
+    // (killed_itself) or wait_for_kiosk_to_restart_itself() (restarted_itself), `while_stopped`,
+    // then the kiosk again with its configuration file as it is then (DIR/kiosk.toml, which the
+    // service menu may have changed). The ended kiosk's transcript, screenshots and audio are set
     // aside as transcript.N.jsonl, screens.N/ and audio.N/ (N counts the restarts), and the new
     // kiosk's log lines follow the old one's in kiosk.log.
     std::expected<void, base::Error<script::ActionError>> restart_kiosk(
@@ -173,6 +179,9 @@ class Branch : public script::Hardware {
                                                                              bool typo) override;
     std::expected<base::SecretText, base::Error<script::ActionError>> engineer_password(
         const std::string& engineer_id) override;
+    // DIR/kiosk.toml with `setting` set to `value`, as DIR/usb-stick/kiosk.toml.
+    std::expected<void, base::Error<script::ActionError>> put_configuration_on_stick(
+        const std::string& setting, const std::string& value) override;
     // The kiosk's engineers' accounts file, its sign-in state and its out-of-service file
     // (kiosk.toml's [service]), in the output folder.
     std::filesystem::path engineers_file() const;
@@ -181,7 +190,10 @@ class Branch : public script::Hardware {
 
   private:
     explicit Branch(BranchOptions options, cards::CardLibrary cards);
-    // Writes DIR/kiosk.toml and starts the kiosk; its output goes to kiosk.log, appended to
+    // Writes DIR/kiosk.toml and DIR/pin-pad.key, once, when the branch's kiosk first starts.
+    // Errors: kiosk_not_started.
+    std::expected<void, base::Error<BranchError>> write_kiosk_files();
+    // Starts the kiosk with DIR/kiosk.toml as it is; its output goes to kiosk.log, appended to
     // when `append_log` (a restart).
     std::expected<void, base::Error<BranchError>> launch_kiosk(bool append_log);
     // The newest call of this kiosk in one of `states`, by the queue service's id.

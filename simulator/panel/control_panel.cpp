@@ -364,7 +364,20 @@ std::expected<void, base::Error<PanelError>> run_control_panel(const PanelOption
     }
     bool redraw = true;
     bool running = true;
-    while (running && hardware.kiosk_running()) {
+    while (running) {
+        // As the kiosk's supervisor does: a kiosk that ended itself for a restart (a
+        // configuration installed from the service menu) is started again; any other end
+        // closes the panel.
+        if (!hardware.kiosk_running()) {
+            const script::RestartKiosk supervised{.end = script::KioskEnd::restarted_itself,
+                                                  .within = {}};
+            if (!hardware.restart_kiosk(supervised, {})) {
+                break;
+            }
+            state.speech_failing = false;
+            state.last_message = "The kiosk restarted itself.";
+            redraw = true;
+        }
         if (redraw) {
             draw(renderer, font, panel_lines(options, state));
             redraw = false;

@@ -67,6 +67,9 @@ enum class ActionError {
     unknown_engineer,           // no demo engineer has the staff number
     one_time_code_failed,       // the engineer's authenticator could not make a code
     pin_pad_not_in_ceremony,    // a key component typed while the pad holds no key ceremony
+    kiosk_did_not_restart_itself,  // `expect kiosk restarted`: not in time, or another status
+    configuration_not_written,     // `put configuration on usb stick`: a setting or value that
+                                   // is not TOML, or the stick cannot be written
 };
 
 std::string_view to_string(ActionError error);
@@ -136,10 +139,11 @@ class Hardware {
     virtual std::expected<void, base::Error<ActionError>> arm_kill_after_journal(
         const std::string& event) = 0;
     // Ends the kiosk as `how` says: as an operator stops it (SIGTERM, waiting for it to exit),
-    // by killing it (SIGKILL), or by waiting `how.within` for the armed kiosk to kill itself;
-    // calls `while_stopped` (the runner reads the rest of the transcript there), and starts it
-    // again with the same configuration. Errors: kiosk_not_running, kiosk_stopped_badly
-    // (stopped: its exit status), kiosk_did_not_kill_itself, kiosk_not_restarted.
+    // by killing it (SIGKILL), or by waiting `how.within` for the armed kiosk to kill itself or
+    // for the kiosk to end itself for a controlled restart; calls `while_stopped` (the runner
+    // reads the rest of the transcript there), and starts it again with its configuration file
+    // as it is then. Errors: kiosk_not_running, kiosk_stopped_badly (stopped: its exit status),
+    // kiosk_did_not_kill_itself, kiosk_did_not_restart_itself, kiosk_not_restarted.
     virtual std::expected<void, base::Error<ActionError>> restart_kiosk(
         const RestartKiosk& how, const std::function<void()>& while_stopped) = 0;
     // The run's cash as the bank and the dispenser count it. Errors: ledger_unreadable.
@@ -160,6 +164,10 @@ class Hardware {
     // is wrong. Errors: pin_pad_not_in_ceremony.
     virtual std::expected<void, base::Error<ActionError>> type_key_component(int component,
                                                                              bool typo) = 0;
+    // Writes the kiosk's configuration in use with `setting` given `value` (TOML) to the
+    // simulated USB stick as kiosk.toml. Errors: configuration_not_written.
+    virtual std::expected<void, base::Error<ActionError>> put_configuration_on_stick(
+        const std::string& setting, const std::string& value) = 0;
     // The demo engineer's password, for `forbid password for ID`. Errors: unknown_engineer.
     virtual std::expected<base::SecretText, base::Error<ActionError>> engineer_password(
         const std::string& engineer_id) = 0;

@@ -300,12 +300,28 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
         words[3] == "journal" && is_quoted(words[4])) {
         return ArmKill{unquoted(words[4])};
     }
-    if (verb == "expect" && words.size() >= 3 && words[1] == "kiosk" && words[2] == "killed") {
-        RestartKiosk killed{.end = KioskEnd::killed_itself};
-        if (auto tail = read_tail(words, 3, nullptr, &killed.within); !tail) {
+    if (verb == "expect" && words.size() >= 3 && words[1] == "kiosk" &&
+        (words[2] == "killed" || words[2] == "restarted")) {
+        RestartKiosk ended{.end = words[2] == "killed" ? KioskEnd::killed_itself
+                                                       : KioskEnd::restarted_itself};
+        if (auto tail = read_tail(words, 3, nullptr, &ended.within); !tail) {
             return std::unexpected(tail.error());
         }
-        return killed;
+        return ended;
+    }
+    if (verb == "put" && arity(9) && words[1] == "configuration" && words[2] == "on" &&
+        words[3] == "usb" && words[4] == "stick" && words[5] == "with" && words[7] == "=") {
+        // A quoted value becomes a TOML string; any other (a number, true) is TOML as written.
+        std::string value = words[8];
+        if (is_quoted(value)) {
+            value = "\"";
+            for (const char character : unquoted(words[8])) {
+                value += character == '"' || character == '\\' ? std::string{'\\', character}
+                                                               : std::string{character};
+            }
+            value += '"';
+        }
+        return PutConfiguration{words[6], std::move(value)};
     }
     if (verb == "make" && arity(3) && words[1] == "speech" &&
         (words[2] == "fail" || words[2] == "work")) {

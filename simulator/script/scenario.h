@@ -97,12 +97,23 @@ struct StaffClose {};
 // saved on the way out).
 // `killed_itself`: the kiosk, armed by `arm kill after journal`, killed itself (SIGKILL)
 // right after journaling that step.
-enum class KioskEnd { stopped, killed, killed_itself };
-// `restart kiosk` (stopped), `kill kiosk` (killed) and `expect kiosk killed [within D]`
-// (killed_itself, waited for): the kiosk ends and is started again with the same configuration.
+// `restarted_itself`: the kiosk ended itself with the controlled restart's exit status (75,
+// kiosk/app/config_update.h), as after a configuration installed from the service menu, and is
+// started again as its supervisor would.
+enum class KioskEnd { stopped, killed, killed_itself, restarted_itself };
+// `restart kiosk` (stopped), `kill kiosk` (killed), `expect kiosk killed [within D]`
+// (killed_itself, waited for) and `expect kiosk restarted [within D]` (restarted_itself, waited
+// for): the kiosk ends and is started again with the configuration file it has then.
 struct RestartKiosk {
     KioskEnd end = KioskEnd::stopped;
-    Milliseconds within = k_default_screen_wait;  // killed_itself: how long to wait for it
+    Milliseconds within = k_default_screen_wait;  // waited for: how long
+};
+// `put configuration on usb stick with SETTING = VALUE`: an administrator brings a new
+// configuration, the kiosk's file in use (DIR/kiosk.toml) with SETTING ("section.key") given
+// VALUE (TOML: "text", 12, true), on the simulated USB stick as kiosk.toml.
+struct PutConfiguration {
+    std::string setting;
+    std::string value;
 };
 // `arm kill after journal "EVENT"`: the kiosk kills itself right after journaling this step
 // ("withdrawal_dispensed"), by the test failpoint of debug and sanitizer builds
@@ -222,9 +233,9 @@ using Action =
     std::variant<InsertCard, RemoveCard, TakeCash, PressKeys, PressTwiceQuickly, TypePin,
                  Headphones, Wait, Fault, PlugDevice, SpeechFault, PrinterPaper, PrinterCover,
                  StaffAcknowledge, StaffClose, RestartKiosk, ArmKill, ServiceSwitch, CabinetDoor,
-                 TypeEngineerSecret, TypeKeyComponent, ExpectScreen, ExpectShown, ExpectSpeech,
-                 ExpectJournal, ExpectPrinted, ExpectDelivered, ExpectScreens, ForbidSpeech,
-                 ForbidText, ForbidPassword, ForbidPinLength, ExpectLedgerBalanced,
+                 TypeEngineerSecret, TypeKeyComponent, PutConfiguration, ExpectScreen, ExpectShown,
+                 ExpectSpeech, ExpectJournal, ExpectPrinted, ExpectDelivered, ExpectScreens,
+                 ForbidSpeech, ForbidText, ForbidPassword, ForbidPinLength, ExpectLedgerBalanced,
                  ExpectTransferred, ExpectMemoryClean>;
 
 struct Step {

@@ -55,6 +55,8 @@ struct ConfigBench {
     std::filesystem::path key = folder.path() / "kiosk.key";
     std::filesystem::path new_key = folder.path() / "kiosk-2026.key";
     std::string production;
+    // The kiosk's command line: the production file alone.
+    std::vector<std::string> arguments{"--config", current.string()};
 
     ConfigBench() {
         write_config_text(folder.path() / "bank-ca.pem", "-----BEGIN CERTIFICATE-----\n",
@@ -74,7 +76,7 @@ struct ConfigBench {
 
 // What the administrator saw of the candidate: its review, which the test requires.
 std::vector<SettingChange> reviewed_changes(const ConfigBench& bench) {
-    auto changes = review_config_update(bench.current, bench.candidate, "/locales");
+    auto changes = review_config_update(bench.current, bench.candidate, bench.arguments);
     REQUIRE(changes.has_value());
     return *changes;
 }
@@ -97,7 +99,7 @@ TEST_CASE("A review lists a changed location and panel size with their old and n
     candidate = config_replaced(candidate, "Main hall, kiosk 1", "Main hall, kiosk 2");
     write_config_text(bench.candidate, candidate, k_readable);
 
-    const auto changes = review_config_update(bench.current, bench.candidate, "/locales");
+    const auto changes = review_config_update(bench.current, bench.candidate, bench.arguments);
     REQUIRE(changes.has_value());
     CHECK(change_texts_of(*changes) ==
           std::vector<std::string>{
@@ -106,7 +108,7 @@ TEST_CASE("A review lists a changed location and panel size with their old and n
               "kiosk.location: 'Main hall, kiosk 1' -> 'Main hall, kiosk 2'",
           });
     // The same file twice changes nothing.
-    const auto none = review_config_update(bench.current, bench.current, "/locales");
+    const auto none = review_config_update(bench.current, bench.current, bench.arguments);
     REQUIRE(none.has_value());
     CHECK(none->empty());
 }
@@ -116,7 +118,7 @@ TEST_CASE("A review shows a changed client key only as changed, never its path")
     write_config_text(bench.candidate,
                       config_replaced(bench.production, bench.key.string(), bench.new_key.string()),
                       k_readable);
-    const auto changes = review_config_update(bench.current, bench.candidate, "/locales");
+    const auto changes = review_config_update(bench.current, bench.candidate, bench.arguments);
     REQUIRE(changes.has_value());
     REQUIRE(changes->size() == 1);
     const SettingChange& change = changes->front();
@@ -135,13 +137,13 @@ TEST_CASE("A candidate the kiosk would not start with is refused and the current
     ConfigBench bench;
     write_config_text(bench.candidate,
                       config_replaced(bench.production, "width = 1920", "width = 10"), k_readable);
-    const auto review = review_config_update(bench.current, bench.candidate, "/locales");
+    const auto review = review_config_update(bench.current, bench.candidate, bench.arguments);
     REQUIRE_FALSE(review.has_value());
     CHECK(review.error().code == ConfigUpdateError::candidate_invalid);
     // load_config's own message, which says what to fix.
     CHECK_THAT(review.error().context, Catch::Contains("display.width must be between"));
 
-    const auto applied = apply_config_update(bench.current, bench.candidate, {});
+    const auto applied = apply_config_update(bench.current, bench.candidate, {}, bench.arguments);
     REQUIRE_FALSE(applied.has_value());
     CHECK(applied.error().code == ConfigUpdateError::candidate_invalid);
     CHECK(config_text(bench.current) == bench.production);
@@ -150,10 +152,11 @@ TEST_CASE("A candidate the kiosk would not start with is refused and the current
 
     // Not TOML at all, and no file.
     write_config_text(bench.candidate, "[display\nwidth = ", k_readable);
-    CHECK(apply_config_update(bench.current, bench.candidate, {}).error().code ==
+    CHECK(apply_config_update(bench.current, bench.candidate, {}, bench.arguments).error().code ==
           ConfigUpdateError::candidate_invalid);
-    CHECK(apply_config_update(bench.current, bench.folder.path() / "none.toml", {}).error().code ==
-          ConfigUpdateError::candidate_unreadable);
+    CHECK(apply_config_update(bench.current, bench.folder.path() / "none.toml", {}, bench.arguments)
+              .error()
+              .code == ConfigUpdateError::candidate_unreadable);
     CHECK(config_text(bench.current) == bench.production);
 }
 
@@ -162,8 +165,8 @@ TEST_CASE("Applying installs the candidate, keeps the replaced file and asks for
     const std::string candidate =
         config_replaced(bench.production, "Main hall, kiosk 1", "Main hall, kiosk 2");
     write_config_text(bench.candidate, candidate, k_readable);
-    const auto applied =
-        apply_config_update(bench.current, bench.candidate, reviewed_changes(bench));
+    const auto applied = apply_config_update(bench.current, bench.candidate,
+                                             reviewed_changes(bench), bench.arguments);
     REQUIRE(applied.has_value());
     CHECK(applied->exit_status == k_restart_exit_status);
     CHECK(k_restart_exit_status == 75);
@@ -182,8 +185,9 @@ TEST_CASE("Restoring puts the previous configuration back") {
     write_config_text(bench.candidate,
                       config_replaced(bench.production, "Main hall, kiosk 1", "Main hall, kiosk 2"),
                       k_readable);
-    REQUIRE(
-        apply_config_update(bench.current, bench.candidate, reviewed_changes(bench)).has_value());
+    REQUIRE(apply_config_update(bench.current, bench.candidate, reviewed_changes(bench),
+                                bench.arguments)
+                .has_value());
     REQUIRE(restore_previous_config(bench.current).has_value());
     CHECK(config_text(bench.current) == bench.production);
     CHECK(std::filesystem::status(bench.current).permissions() == k_readable);
@@ -202,7 +206,8 @@ TEST_CASE("A candidate changed after its review is not installed") {
     write_config_text(bench.candidate,
                       config_replaced(bench.production, "Main hall, kiosk 1", "Back office"),
                       k_readable);
-    const auto applied = apply_config_update(bench.current, bench.candidate, reviewed);
+    const auto applied =
+        apply_config_update(bench.current, bench.candidate, reviewed, bench.arguments);
     REQUIRE_FALSE(applied.has_value());
     CHECK(applied.error().code == ConfigUpdateError::candidate_changed);
     CHECK(config_text(bench.current) == bench.production);
@@ -221,8 +226,9 @@ TEST_CASE(
     const std::string candidate =
         config_replaced(bench.production, "Main hall, kiosk 1", "Main hall, kiosk 2");
     write_config_text(bench.candidate, candidate, k_readable);
-    REQUIRE(
-        apply_config_update(bench.current, bench.candidate, reviewed_changes(bench)).has_value());
+    REQUIRE(apply_config_update(bench.current, bench.candidate, reviewed_changes(bench),
+                                bench.arguments)
+                .has_value());
     CHECK(std::filesystem::exists(untried_file_of(bench.current)));
 
     // The kiosk does not start with it: the previous file is back and the mark gone.
@@ -234,8 +240,9 @@ TEST_CASE(
     CHECK_FALSE(*restore_untried_config(bench.current));
 
     // Installed again, and this time a kiosk starts: the new file is kept from then on.
-    REQUIRE(
-        apply_config_update(bench.current, bench.candidate, reviewed_changes(bench)).has_value());
+    REQUIRE(apply_config_update(bench.current, bench.candidate, reviewed_changes(bench),
+                                bench.arguments)
+                .has_value());
     CHECK(kiosk::app::confirm_config(bench.current));
     CHECK_FALSE(kiosk::app::confirm_config(bench.current));
     CHECK_FALSE(*restore_untried_config(bench.current));
@@ -263,4 +270,12 @@ TEST_CASE("The settings in use are listed by name, key files without their paths
     }
     CHECK(settings_in_use(bench.folder.path() / "none.toml").error().code ==
           ConfigUpdateError::current_unreadable);
+}
+
+TEST_CASE("The kiosk's systemd unit starts it again on the controlled restart's exit status") {
+    const std::string unit = config_text(KIOSK_SOURCE_DIR "/assets/systemd/kiosk.service");
+    CHECK_THAT(unit, Catch::Contains("\nRestartForceExitStatus=" +
+                                     std::to_string(k_restart_exit_status) + "\n"));
+    CHECK_THAT(unit,
+               Catch::Contains("\nExecStart=/usr/bin/kiosk --config /etc/kiosk/kiosk.toml\n"));
 }

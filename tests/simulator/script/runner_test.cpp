@@ -192,6 +192,11 @@ class RecordingHardware : public Hardware {
         actions.push_back("type component " + std::to_string(component) + (typo ? " typo" : ""));
         return {};
     }
+    std::expected<void, base::Error<ActionError>> put_configuration_on_stick(
+        const std::string& setting, const std::string& value) override {
+        actions.push_back("put configuration " + setting + " = " + value);
+        return {};
+    }
     std::expected<base::SecretText, base::Error<ActionError>> engineer_password(
         const std::string& id) override {
         if (id != engineer_id) {

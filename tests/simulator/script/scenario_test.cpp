@@ -301,6 +301,35 @@ expect delivered call 12 within 90s
     CHECK(code_of("restart") == ScenarioError::unknown_step);
 }
 
+TEST_CASE("A configuration on the USB stick and the kiosk's own restart are steps") {
+    const auto scenario =
+        parse_scenario(R"(put configuration on usb stick with kiosk.location = "Hall 2"
+put configuration on usb stick with display.width = 1920
+expect kiosk restarted
+expect kiosk restarted within 40s
+)");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 4);
+    const auto& location = std::get<PutConfiguration>(scenario->steps[0].action);
+    CHECK(location.setting == "kiosk.location");
+    CHECK(location.value == "\"Hall 2\"");
+    CHECK(std::get<PutConfiguration>(scenario->steps[1].action).value == "1920");
+    const auto& restarted = std::get<RestartKiosk>(scenario->steps[2].action);
+    CHECK(restarted.end == KioskEnd::restarted_itself);
+    CHECK(restarted.within == k_default_screen_wait);
+    CHECK(std::get<RestartKiosk>(scenario->steps[3].action).within == std::chrono::seconds{40});
+    const auto rejected = [](std::string_view text) {
+        const auto parsed = parse_scenario(text);
+        REQUIRE_FALSE(parsed.has_value());
+        return parsed.error().code;
+    };
+    CHECK(rejected("put configuration on usb stick with kiosk.location") ==
+          ScenarioError::unknown_step);
+    CHECK(rejected("put configuration on usb stick kiosk.location = 1") ==
+          ScenarioError::unknown_step);
+    CHECK(rejected("expect kiosk restarted soon") == ScenarioError::unexpected_word);
+}
+
 TEST_CASE(
     "Faults aimed at one call, the dispenser's jam, a killed kiosk and the ledger are steps") {
     const auto scenario = parse_scenario(R"(fault account drop-after-commit for withdrawal_confirm
