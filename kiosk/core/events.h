@@ -12,6 +12,7 @@
 #include "base/wipe.h"
 #include "kiosk/core/account_calls.h"
 #include "kiosk/core/branch.h"
+#include "kiosk/core/card_fault.h"
 #include "kiosk/core/card_number.h"
 #include "kiosk/core/cash.h"
 #include "kiosk/core/device_snapshot.h"
@@ -151,20 +152,6 @@ struct CardRead {
     // its expiry then, and the bank decides.
     CalendarMonth read_in = {};
 };
-// Why a card could not be used: it picks what the customer is told.
-enum class CardFault {
-    unreadable,    // the chip did not answer or answered nonsense: wiping it may help
-    not_accepted,  // the chip answered but holds no application this kiosk accepts
-    // Read well, and past the last day of its expiry month (EMV 4.3 Book 3 §10.4.3): a new
-    // card is needed. The core finds it from CardRead::read_in (card_checks.h).
-    expired,
-    // The issuer blocked the card (SELECT answered 6A81, EMV 4.3 Book 1 §12.3.2) or every
-    // application on it this kiosk accepts (6283, §12.3.3): no terminal can use it again, and
-    // wiping it changes nothing.
-    blocked,
-};
-
-std::string_view to_string(CardFault fault);
 
 struct CardReadFailed {
     std::string reason;  // technical, for the journal; no personal data

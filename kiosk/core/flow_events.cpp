@@ -54,10 +54,12 @@ bool Flow::fits(const Event& event) const {
                        (m_session.state == State::settling || !withdrawal_in_flight());
             },
             [this](const CardRemoved&) { return card_in_kiosk(); },
-            [state](const CardRead&) { return state == State::reading_card; },
+            [this, state](const CardRead&) {
+                return state == State::reading_card || card_test_at(CardTestStage::reading);
+            },
             // A card that fails while it renews its cryptogram fails the sign-on waiting for it.
             [this, state](const CardReadFailed&) {
-                return state == State::reading_card ||
+                return state == State::reading_card || card_test_at(CardTestStage::reading) ||
                        (state == State::verifying && m_session.pin_block_waiting.has_value());
             },
             [this, state](const CardAuthenticationRenewed&) {
@@ -262,6 +264,9 @@ bool holds_card(State state) {
 // the sound screen and the time-out warning hold a card when the screen they interrupted does.
 bool Flow::card_in_kiosk() const {
     const State state = m_session.state;
+    if (state == State::service) {
+        return card_test_at(CardTestStage::reading) || card_test_at(CardTestStage::take);
+    }
     if (state == State::sound || state == State::staff_called || state == State::timeout_warning) {
         return holds_card(m_session.resume_state);
     }
@@ -302,6 +307,10 @@ void Flow::handle(const Started& event) {
 
 void Flow::handle(const CardInserted&) {
     const State state = m_session.state;
+    if (card_test_at(CardTestStage::insert) && m_session.service->step == ServiceStep::card_test) {
+        card_test_inserted();
+        return;
+    }
     if (state == State::service || (state == State::welcome && m_session.out_of_service)) {
         refuse_card_for_service();
         return;
@@ -334,6 +343,13 @@ void Flow::handle(const CardInserted&) {
 
 void Flow::handle(const CardRead& event) {
     cancel_timer(TimerId::card_read);
+    if (m_session.state == State::service) {
+        // The test card: only whether it could be used is kept, nothing it holds.
+        const std::optional<CardFault> fault = card_fault(event.card, event.read_in);
+        card_test_done(fault, event.card.authentication.has_value(),
+                       fault ? to_string(*fault) : "read");
+        return;
+    }
     m_session.card = event.card;
     journal("card_read");
     // The card's own language first, so that a card that cannot be used is explained in it too.
@@ -355,11 +371,20 @@ void Flow::handle(const CardRead& event) {
 }
 
 void Flow::handle(const CardReadFailed& event) {
+    if (m_session.state == State::service) {
+        cancel_timer(TimerId::card_read);
+        card_test_done(event.fault, false, event.reason);
+        return;
+    }
     journal("card_read_failed", event.reason);
     end_session(end_reason_for_card(event.fault));
 }
 
 void Flow::handle(const CardRemoved&) {
+    if (m_session.state == State::service) {
+        card_test_removed();
+        return;
+    }
     if (withdrawal_in_flight()) {
         // Cash is on its way: the withdrawal runs to its end, the cash after the card.
         take_card_during_withdrawal();
@@ -669,6 +694,8 @@ void Flow::handle(const TimerFired& event) {
             if (state == State::reading_card) {
                 journal("card_read_failed", "no answer from the reader");
                 end_session(EndReason::card_unreadable);
+            } else if (card_test_at(CardTestStage::reading)) {
+                card_test_done(CardFault::unreadable, false, "no answer from the reader");
             }
             return;
         case TimerId::service_call:

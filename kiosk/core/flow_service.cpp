@@ -135,6 +135,7 @@ void Flow::enter_service(ServiceEntry entry) {
 // next customer finds the welcome screen (or the out-of-service one).
 void Flow::leave_service(std::string_view why) {
     leave_ceremony();
+    give_back_test_card();
     if (m_session.service && m_session.service->role) {
         audit("signed_out", m_session.service->engineer_id + " " + std::string(why));
     }
@@ -244,6 +245,9 @@ void Flow::service_key(base::Key key) {
             return;
         case ServiceStep::configuration_change:
             configuration_change_key(key);
+            return;
+        case ServiceStep::card_test:
+            card_test_key(key);
             return;
     }
 }
@@ -699,6 +703,14 @@ void Flow::self_tests_key(base::Key key) {
         // the headphones while they are plugged into the pad, else on the speaker.
         emit(Tone{ToneKind::attention});
         audit("tone_test", m_session.headphones ? "headphones" : "speaker");
+    } else if (key == k_card_test_key) {
+        accept_key();
+        visit.step = ServiceStep::card_test;
+        if (!visit.card_test) {
+            visit.card_test.emplace();
+        }
+        audit("card_test", "started");
+        show(ScreenId::service_card_test);
     } else if (key == k_self_tests_back_key) {
         accept_key();
         show_service_menu();
@@ -774,6 +786,7 @@ void Flow::sign_out(std::string_view why) {
         return;
     }
     leave_ceremony();
+    give_back_test_card();
     ServiceVisit& visit = *m_session.service;
     audit("signed_out", visit.engineer_id + " " + std::string(why));
     const ServiceEntry entry = visit.entry;
@@ -808,6 +821,73 @@ void Flow::service_timer(TimerId id) {
 
 // A card pushed into the slot while an engineer has the kiosk, or while it is out of service:
 // it goes straight back, with why.
+// The card reader's test: the engineer inserts a test card, the reader reads it as it reads a
+// customer's (the shell reads every card inserted), and the flow keeps only whether it could be
+// used and whether the chip gave a cryptogram, then gives it back. The card number and dates
+// are not kept, shown, said or journaled.
+bool Flow::card_test_at(CardTestStage stage) const {
+    return m_session.state == State::service && m_session.service && m_session.service->card_test &&
+           m_session.service->card_test->stage == stage;
+}
+
+void Flow::card_test_key(base::Key key) {
+    ServiceVisit& visit = *m_session.service;
+    // While the card is read the test runs to its answer (within the read's safety net).
+    if (key == k_card_test_back_key && visit.card_test->stage != CardTestStage::reading) {
+        accept_key();
+        visit.step = ServiceStep::self_tests;
+        show(ScreenId::service_tests);
+    } else {
+        reject_key();
+        speak_screen_again();
+    }
+}
+
+void Flow::card_test_inserted() {
+    m_session.service->card_test->stage = CardTestStage::reading;
+    start_timer(TimerId::card_read);
+    show(ScreenId::service_card_test);
+}
+
+void Flow::card_test_done(std::optional<CardFault> fault, bool cryptogram,
+                          std::string_view detail) {
+    CardTest& test = *m_session.service->card_test;
+    test.stage = CardTestStage::take;
+    test.done = true;
+    test.fault = fault;
+    test.cryptogram = !fault && cryptogram;
+    audit("card_test", std::string(detail) + (fault             ? ""
+                                              : test.cryptogram ? ", cryptogram"
+                                                                : ", no cryptogram"));
+    if (fault) {
+        emit(Tone{ToneKind::error});
+    }
+    emit(EjectCard{});
+    if (m_session.service->step == ServiceStep::card_test) {
+        show_answer(ScreenId::service_card_test);
+    }
+}
+
+// The engineer leaves while the test card is being read: it is given back, its read let go.
+void Flow::give_back_test_card() {
+    if (card_test_at(CardTestStage::reading)) {
+        cancel_timer(TimerId::card_read);
+        emit(EjectCard{});
+        audit("card_test", "given back unread");
+    }
+}
+
+void Flow::card_test_removed() {
+    CardTest& test = *m_session.service->card_test;
+    test.stage = CardTestStage::insert;
+    audit("card_test", "card taken");
+    if (m_session.service->step == ServiceStep::card_test) {
+        // The result was said; only what to do next is new.
+        refresh(ScreenId::service_card_test);
+        speak_phrase("service_card_test.again");
+    }
+}
+
 void Flow::refuse_card_for_service() {
     emit(EjectCard{});
     speak_phrase("out_of_service.take_card");

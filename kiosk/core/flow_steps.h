@@ -201,6 +201,13 @@ class Flow {
     void restart_kiosk();
     void service_timer(TimerId id);
     void refuse_card_for_service();
+    // The card reader's test (flow_service.cpp).
+    bool card_test_at(CardTestStage stage) const;
+    void card_test_key(base::Key key);
+    void card_test_inserted();
+    void card_test_done(std::optional<CardFault> fault, bool cryptogram, std::string_view detail);
+    void card_test_removed();
+    void give_back_test_card();
 
     // --- transitions (flow_transitions.cpp) --------------------------------------------------
     void enter_welcome();

@@ -206,6 +206,8 @@ std::string_view to_string(ScreenId id) {
             return "service_configuration";
         case ScreenId::service_configuration_change:
             return "service_configuration_change";
+        case ScreenId::service_card_test:
+            return "service_card_test";
     }
     return "unknown";
 }
@@ -845,6 +847,7 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::service_export:
         case ScreenId::service_configuration:
         case ScreenId::service_configuration_change:
+        case ScreenId::service_card_test:
             return service_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);

@@ -114,6 +114,7 @@ enum class ScreenId {
     service_export,
     service_configuration,
     service_configuration_change,
+    service_card_test,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -215,6 +216,7 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::service_export,
     ScreenId::service_configuration,
     ScreenId::service_configuration_change,
+    ScreenId::service_card_test,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.

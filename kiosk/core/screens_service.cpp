@@ -57,6 +57,8 @@ ScreenId service_screen_for(const Session& session) {
             return ScreenId::service_configuration;
         case ServiceStep::configuration_change:
             return ScreenId::service_configuration_change;
+        case ServiceStep::card_test:
+            return ScreenId::service_card_test;
         case ServiceStep::key_ceremony:
             break;
     }
@@ -576,7 +578,29 @@ ScreenModel tests_screen(const Resources& resources, const Session& session) {
     }
     builder.add_choice("print_slip", k_test_slip_key)
         .add_choice("key_test", k_key_test_key)
-        .add_choice("tone", k_tone_test_key);
+        .add_choice("tone", k_tone_test_key)
+        .add_choice("card_test", k_card_test_key);
+    return std::move(builder).build();
+}
+
+// The card reader's test: what to do, then how the test card read. The title says Cancel.
+ScreenModel card_test_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_card_test, resources, session);
+    builder.add(Role::title, "title");
+    const CardTest test =
+        session.service ? session.service->card_test.value_or(CardTest{}) : CardTest{};
+    if (test.stage == CardTestStage::reading) {
+        builder.add(Role::text, "reading");
+        return std::move(builder).build();
+    }
+    if (test.done && !test.fault) {
+        builder.add(Role::text, "read")
+            .add(Role::text, test.cryptogram ? "cryptogram" : "no_cryptogram");
+    } else if (test.done) {
+        builder.add(Role::notice, "fault_" + std::string(to_string(*test.fault)));
+    }
+    builder.add(test.stage == CardTestStage::take ? Role::notice : Role::text,
+                test.stage == CardTestStage::take ? "take" : (test.done ? "again" : "insert"));
     return std::move(builder).build();
 }
 
@@ -946,6 +970,8 @@ ScreenModel service_screen(ScreenId id, const Resources& resources, const Sessio
             return configuration_screen(resources, session);
         case ScreenId::service_configuration_change:
             return configuration_change_screen(resources, session);
+        case ScreenId::service_card_test:
+            return card_test_screen(resources, session);
         case ScreenId::service_locked:
             return locked_screen(resources, session);
         case ScreenId::service_menu:

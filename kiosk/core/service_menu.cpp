@@ -50,6 +50,20 @@ std::string_view to_string(ServiceStep step) {
             return "configuration";
         case ServiceStep::configuration_change:
             return "configuration_change";
+        case ServiceStep::card_test:
+            return "card_test";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(CardTestStage stage) {
+    switch (stage) {
+        case CardTestStage::insert:
+            return "insert";
+        case CardTestStage::reading:
+            return "reading";
+        case CardTestStage::take:
+            return "take";
     }
     return "unknown";
 }

@@ -13,6 +13,7 @@
 
 #include "base/keys.h"
 #include "base/wipe.h"
+#include "kiosk/core/card_fault.h"
 #include "kiosk/core/configuration_change.h"
 #include "kiosk/core/device_snapshot.h"
 #include "kiosk/core/engineer.h"
@@ -48,7 +49,8 @@ enum class ServiceStep {
     key_ceremony,           // the ceremony itself (KeyCeremony::step says how far)
     export_records,         // the journal and the log written to the USB stick
     configuration,          // the settings of the configuration in use, a page at a time
-    configuration_change    // a new configuration on the USB stick: what it changes, installed
+    configuration_change,   // a new configuration on the USB stick: what it changes, installed
+    card_test               // the card reader's test: a test card read and given back
 };
 
 std::string_view to_string(ServiceStep step);
@@ -106,6 +108,10 @@ inline constexpr base::Key k_network_back_key = base::Key::cancel;
 inline constexpr base::Key k_test_slip_key = base::Key::digit_1;
 inline constexpr base::Key k_key_test_key = base::Key::digit_2;
 inline constexpr base::Key k_tone_test_key = base::Key::digit_3;
+inline constexpr base::Key k_card_test_key = base::Key::digit_4;
+// On the card test's screen: Cancel goes back to the self-tests (a card in the reader is given
+// back first).
+inline constexpr base::Key k_card_test_back_key = base::Key::cancel;
 inline constexpr base::Key k_self_tests_back_key = base::Key::cancel;
 // The key test takes every key as a key to test: Cancel twice in a row ends it.
 inline constexpr base::Key k_key_test_end_key = base::Key::cancel;
@@ -213,6 +219,26 @@ enum class FaultAdvice {
 std::string_view to_string(FaultAdvice advice);
 FaultAdvice fault_advice(std::string_view reason);
 
+// The card reader's self-test (ServiceStep::card_test): the engineer's test card is read as a
+// customer's card is, checked as one is (card_checks.h), and given back. Only the outcome is
+// kept: nothing the card holds reaches a screen, speech or the journal.
+enum class CardTestStage {
+    insert,   // waiting for the test card
+    reading,  // the reader has it (CardInserted), its read awaited
+    take,     // read and ejected: waiting for the card to be taken
+};
+
+std::string_view to_string(CardTestStage stage);
+
+struct CardTest {
+    CardTestStage stage = CardTestStage::insert;
+    bool done = false;               // a card was read (or failed) this visit
+    std::optional<CardFault> fault;  // done: why it could not be used, if it could not
+    bool cryptogram = false;         // done, no fault: the chip gave an ARQC for the bank
+
+    friend bool operator==(const CardTest&, const CardTest&) = default;
+};
+
 // An engineer's visit, from the sign-in screen until they sign out or turn the switch off.
 struct ServiceVisit {
     ServiceEntry entry = ServiceEntry::keys;
@@ -268,6 +294,8 @@ struct ServiceVisit {
     std::size_t review_page = 0;
     std::optional<ConfigInstallOutcome> install_failure;
     std::string install_problem;
+    // The card reader's test, once asked for.
+    std::optional<CardTest> card_test;
 };
 
 // What the service menu offers a role (docs/service-standards.md, "Staff access"): an engineer

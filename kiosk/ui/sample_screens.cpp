@@ -238,6 +238,11 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
                                                      setting.concealed ? "" : setting.value});
     }
     session.service->review = review;
+    // The card reader's test at its longest: a card read well that made no cryptogram, to take.
+    session.service->card_test = core::CardTest{.stage = core::CardTestStage::take,
+                                                .done = true,
+                                                .fault = std::nullopt,
+                                                .cryptogram = false};
     // The recent faults: a full page of the longest reasons the flows give.
     session.service->journal_records = 1'234'567;
     for (const char* reason :

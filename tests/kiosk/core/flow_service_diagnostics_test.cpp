@@ -962,3 +962,102 @@ TEST_CASE("Only an administrator's menu offers the configuration") {
     FlowDriver kiosk = signed_in(EngineerRole::administrator);
     CHECK(shows(kiosk, kiosk.text("service_menu.configuration")));
 }
+
+namespace {
+
+// An engineer at the card reader's test, waiting for the test card.
+FlowDriver at_card_test() {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer);
+    kiosk.send(KeyPressed{k_service_self_tests_key});
+    CHECK(shows(kiosk, kiosk.text("service_tests.card_test")));
+    kiosk.send(KeyPressed{k_card_test_key});
+    CHECK(kiosk.session().screen.id == "service_card_test");
+    CHECK(shows(kiosk, kiosk.text("service_card_test.insert")));
+    return kiosk;
+}
+
+// Whether any effect so far shows, says or journals the sample card's number.
+bool card_number_anywhere(const FlowDriver& kiosk) {
+    const std::string pan(k_sample_pan);
+    for (const Effect& effect : kiosk.all()) {
+        if (const auto* journal = std::get_if<Journal>(&effect);
+            journal != nullptr && journal->detail.find(pan) != std::string::npos) {
+            return true;
+        }
+        if (const auto* shown = std::get_if<Show>(&effect)) {
+            for (const Element& element : shown->screen.elements) {
+                if (element.text.find(pan) != std::string::npos ||
+                    element.speech.find(pan) != std::string::npos) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "The card reader's test reads a test card as a customer's is, keeps only the outcome, "
+    "and gives it back") {
+    FlowDriver kiosk = at_card_test();
+    CHECK_FALSE(has_effect<EjectCard>(kiosk.send(CardInserted{})));
+    CHECK(shows(kiosk, kiosk.text("service_card_test.reading")));
+    const auto& read = kiosk.send(CardRead{sample_card_with_arqc(), {}});
+    CHECK(has_effect<EjectCard>(read));
+    CHECK(shows(kiosk, kiosk.text("service_card_test.read")));
+    CHECK(shows(kiosk, kiosk.text("service_card_test.cryptogram")));
+    CHECK(shows(kiosk, kiosk.text("service_card_test.take")));
+    CHECK(journaled(kiosk, "card_test", "read, cryptogram"));
+    CHECK_FALSE(kiosk.session().card.has_value());
+    // Back once taken; another card reads again.
+    kiosk.send(CardRemoved{});
+    CHECK(shows(kiosk, kiosk.text("service_card_test.again")));
+    kiosk.send(CardInserted{});
+    kiosk.send(CardRead{sample_card(), CalendarMonth{2030, 1}});
+    CHECK(shows(kiosk, kiosk.text("service_card_test.fault_expired")));
+    CHECK(journaled(kiosk, "card_test", "expired"));
+    CHECK_FALSE(card_number_anywhere(kiosk));
+    kiosk.send(CardRemoved{});
+    kiosk.send(KeyPressed{k_card_test_back_key});
+    CHECK(kiosk.session().screen.id == "service_tests");
+}
+
+TEST_CASE(
+    "A test card that cannot be read, or a reader that never answers, is said so and the "
+    "card given back") {
+    FlowDriver kiosk = at_card_test();
+    kiosk.send(CardInserted{});
+    // No way back while the reader has it.
+    kiosk.send(KeyPressed{k_card_test_back_key});
+    CHECK(kiosk.session().screen.id == "service_card_test");
+    const auto& failed = kiosk.send(CardReadFailed{"no ATR", CardFault::unreadable});
+    CHECK(has_effect<EjectCard>(failed));
+    CHECK(has_effect<Tone>(failed));
+    CHECK(shows(kiosk, kiosk.text("service_card_test.fault_unreadable")));
+    CHECK(journaled(kiosk, "card_test", "no ATR"));
+    kiosk.send(CardRemoved{});
+    kiosk.send(CardInserted{});
+    CHECK(has_effect<EjectCard>(kiosk.fire(TimerId::card_read)));
+    CHECK(journaled(kiosk, "card_test", "no answer from the reader"));
+}
+
+TEST_CASE(
+    "A card anywhere else in the menu goes straight back, and one being read goes back "
+    "when the engineer leaves") {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer);
+    kiosk.send(KeyPressed{k_service_self_tests_key});
+    CHECK(has_effect<EjectCard>(kiosk.send(CardInserted{})));
+    kiosk.send(CardRemoved{});
+    kiosk.send(KeyPressed{k_card_test_key});
+    kiosk.send(CardInserted{});
+    kiosk.forget();
+    kiosk.fire(TimerId::service_idle);
+    CHECK(has_effect<EjectCard>(kiosk.all()));
+    CHECK(journaled(kiosk, "card_test", "given back unread"));
+    // Its read, arriving late, starts nothing.
+    kiosk.send(CardRead{sample_card(), {}});
+    CHECK(kiosk.session().state == State::welcome);
+    CHECK_FALSE(kiosk.session().card.has_value());
+}
