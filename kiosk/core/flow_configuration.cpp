@@ -90,8 +90,11 @@ void Flow::handle(const ConfigurationReviewed& event) {
 
 void Flow::configuration_change_key(base::Key key) {
     ServiceVisit& visit = *m_session.service;
-    // The review or the installation under way: their answers come within a moment.
-    if (visit.pending_review || m_session.pending_install || m_session.restarting) {
+    // The installation under way, or done: nothing else now. A review under way may be let go
+    // (a stick that does not answer does not hold the administrator), its answer then fitting
+    // nothing.
+    if (m_session.pending_install || m_session.restarting ||
+        (visit.pending_review && key != k_configuration_back_key)) {
         reject_key();
         speak_screen_again();
         return;
@@ -123,6 +126,7 @@ void Flow::configuration_change_key(base::Key key) {
         review_configuration();
     } else if (key == k_configuration_back_key) {
         accept_key();
+        visit.pending_review.reset();
         visit.step = ServiceStep::configuration;
         show(ScreenId::service_configuration);
     } else {

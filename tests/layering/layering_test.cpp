@@ -122,8 +122,8 @@ const std::vector<Library> k_libraries{
      {"simulator/usb/"}},
     {"toml++",
      {"toml++/*"},
-     {"kiosk/app/", "kiosk/resources/", "kiosk/access/", "simulator/bank/", "simulator/cards/",
-      "simulator/queue/", "simulator/staff/"}},
+     {"kiosk/app/", "kiosk/resources/", "kiosk/access/", "simulator/app/", "simulator/bank/",
+      "simulator/cards/", "simulator/queue/", "simulator/staff/"}},
     {"nlohmann/json",
      {"nlohmann/*"},
      {"kiosk/app/", "kiosk/diag/", "kiosk/load/", "kiosk/net/", "simulator/app/", "simulator/bank/",
@@ -1064,8 +1064,8 @@ TEST_CASE("umockdev and GLib are included only in simulator/usb") {
 }
 
 TEST_CASE(
-    "toml++ is included only in kiosk/app, kiosk/resources, kiosk/access, simulator/bank, "
-    "simulator/cards, simulator/queue and simulator/staff") {
+    "toml++ is included only in kiosk/app, kiosk/resources, kiosk/access, simulator/app, "
+    "simulator/bank, simulator/cards, simulator/queue and simulator/staff") {
     check_none(library_violations(k_source_root, library_named("toml++")));
 }
 

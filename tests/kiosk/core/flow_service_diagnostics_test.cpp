@@ -932,6 +932,16 @@ TEST_CASE(
     CHECK_FALSE(shows(kiosk, kiosk.text("service_configuration_change.install")));
     kiosk.send(KeyPressed{k_configuration_back_key});
     CHECK(kiosk.session().screen.id == "service_configuration");
+    // A stick that does not answer: Cancel lets the review go, and its late answer fits nothing.
+    const auto asked =
+        effects_of<ReviewConfiguration>(kiosk.send(KeyPressed{k_configuration_change_key}));
+    REQUIRE(asked.size() == 1);
+    CHECK_FALSE(
+        has_effect<ReviewConfiguration>(kiosk.send(KeyPressed{k_configuration_install_key})));
+    kiosk.send(KeyPressed{k_configuration_back_key});
+    CHECK(kiosk.session().screen.id == "service_configuration");
+    kiosk.send(ConfigurationReviewed{asked.front().call_id, location_changed()});
+    CHECK(kiosk.session().screen.id == "service_configuration");
 }
 
 TEST_CASE("A file changed after its review is not installed, and the kiosk does not restart") {
