@@ -203,6 +203,16 @@ std::expected<std::string, RequestError> read_string(const json& object, std::st
     return field->get<std::string>();
 }
 
+std::expected<std::string, RequestError> read_terminal_id(const json& object,
+                                                          std::string& audited) {
+    auto terminal =
+        read_string(object, "terminal_id", is_terminal_id, RequestError::bad_terminal_id);
+    if (terminal) {
+        audited = *terminal;
+    }
+    return terminal;
+}
+
 std::expected<Money, RequestError> read_money(const json& object, std::string_view name) {
     const auto field = object.find(name);
     if (field == object.end() || !field->is_object() || field->size() != 2) {

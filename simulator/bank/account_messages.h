@@ -92,6 +92,10 @@ std::expected<std::string, RequestError> read_string(const nlohmann::json& objec
                                                      std::string_view name,
                                                      bool (*valid)(std::string_view),
                                                      RequestError error);
+// The terminal_id every request carries (is_terminal_id), written to `audited` as soon as it is
+// read, so that a refusal of the rest of the request still names the kiosk in the audit.
+std::expected<std::string, RequestError> read_terminal_id(const nlohmann::json& object,
+                                                          std::string& audited);
 // A Money object: exactly minor_units (0 to 10^13) and currency (three capital letters).
 std::expected<Money, RequestError> read_money(const nlohmann::json& object, std::string_view name);
 

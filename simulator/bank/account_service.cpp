@@ -72,13 +72,11 @@ std::expected<BalanceRequest, RequestError> parse_balance_request(std::string_vi
         return std::unexpected(document.error());
     }
     BalanceRequest request;
-    auto terminal =
-        read_string(*document, "terminal_id", is_terminal_id, RequestError::bad_terminal_id);
+    auto terminal = read_terminal_id(*document, audit.terminal_id);
     if (!terminal) {
         return std::unexpected(terminal.error());
     }
-    request.terminal_id = *terminal;
-    audit.terminal_id = request.terminal_id;
+    request.terminal_id = std::move(*terminal);
     auto pan = read_string(*document, "pan", is_account_number, RequestError::bad_pan);
     if (!pan) {
         return std::unexpected(pan.error());
@@ -128,13 +126,11 @@ std::expected<PreferencesRequest, RequestError> parse_preferences_request(std::s
         return std::unexpected(document.error());
     }
     PreferencesRequest request;
-    auto terminal =
-        read_string(*document, "terminal_id", is_terminal_id, RequestError::bad_terminal_id);
+    auto terminal = read_terminal_id(*document, audit.terminal_id);
     if (!terminal) {
         return std::unexpected(terminal.error());
     }
-    request.terminal_id = *terminal;
-    audit.terminal_id = request.terminal_id;
+    request.terminal_id = std::move(*terminal);
     auto grant = read_string(*document, "grant", is_token, RequestError::bad_grant);
     if (!grant) {
         return std::unexpected(grant.error());
@@ -159,10 +155,7 @@ void fill_audit(const httplib::Request& request, AuditEntry& audit) {
     if (!document.is_object()) {
         return;
     }
-    if (auto terminal =
-            read_string(document, "terminal_id", is_terminal_id, RequestError::bad_terminal_id)) {
-        audit.terminal_id = *terminal;
-    }
+    (void)read_terminal_id(document, audit.terminal_id);
     if (auto pan = read_string(document, "pan", is_account_number, RequestError::bad_pan)) {
         audit.masked_pan = mask_pan(*pan);
     }

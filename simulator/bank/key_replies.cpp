@@ -53,12 +53,9 @@ AccountService::Reply AccountService::answer_working_keys(const httplib::Request
     if (!document) {
         return bad_request(document.error());
     }
-    auto terminal =
-        read_string(*document, "terminal_id", is_terminal_id, RequestError::bad_terminal_id);
-    if (!terminal) {
+    if (auto terminal = read_terminal_id(*document, audit.terminal_id); !terminal) {
         return bad_request(terminal.error());
     }
-    audit.terminal_id = *terminal;
     auto master_value = read_string(*document, "master_key_kcv", is_key_check_value,
                                     RequestError::bad_key_check_value);
     if (!master_value) {

@@ -92,12 +92,10 @@ struct SessionFields {
 
 std::expected<SessionFields, RequestError> read_session_fields(const json& document,
                                                                AuditEntry& audit) {
-    auto terminal =
-        read_string(document, "terminal_id", is_terminal_id, RequestError::bad_terminal_id);
+    auto terminal = read_terminal_id(document, audit.terminal_id);
     if (!terminal) {
         return std::unexpected(terminal.error());
     }
-    audit.terminal_id = *terminal;
     auto session = read_string(document, "session", is_token, RequestError::bad_session);
     if (!session) {
         return std::unexpected(session.error());
@@ -292,12 +290,10 @@ AccountService::Reply AccountService::answer_confirm_withdrawal(const httplib::R
     if (!document) {
         return bad_request(document.error());
     }
-    auto terminal =
-        read_string(*document, "terminal_id", is_terminal_id, RequestError::bad_terminal_id);
+    const auto terminal = read_terminal_id(*document, audit.terminal_id);
     if (!terminal) {
         return bad_request(terminal.error());
     }
-    audit.terminal_id = *terminal;
     auto dispensed = read_money(*document, "dispensed");
     if (!dispensed || dispensed->minor_units == 0) {
         return bad_request(RequestError::bad_amount);
@@ -325,12 +321,10 @@ AccountService::Reply AccountService::answer_reverse_withdrawal(const httplib::R
     if (!document) {
         return bad_request(document.error());
     }
-    auto terminal =
-        read_string(*document, "terminal_id", is_terminal_id, RequestError::bad_terminal_id);
+    const auto terminal = read_terminal_id(*document, audit.terminal_id);
     if (!terminal) {
         return bad_request(terminal.error());
     }
-    audit.terminal_id = *terminal;
     auto reason = read_string(*document, "reason", is_reverse_reason, RequestError::bad_reason);
     if (!reason) {
         return bad_request(reason.error());
