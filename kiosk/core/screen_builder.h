@@ -111,6 +111,29 @@ inline std::uint64_t count_of(int value) {
     return value < 0 ? 0U : static_cast<std::uint64_t>(value);
 }
 
+// A number in a message (a page, a count), shown as figures and said in words: the Chinese voices
+// misread Arabic numerals (docs/platform-facts.md, "Numbers").
+struct Number {
+    std::string_view name;
+    std::uint64_t value = 0;
+};
+
+// The message `name` with `numbers` shown as figures and said in words, and `others` filled in
+// as they are.
+inline Element numbered_element(const ScreenBuilder& builder, Role role, std::string_view name,
+                                std::initializer_list<Number> numbers, const Session& session,
+                                std::initializer_list<Placeholder> others = {}) {
+    const auto filled = [&](bool in_words) {
+        std::vector<Placeholder> values(others);
+        for (const Number& number : numbers) {
+            values.push_back({number.name, in_words ? word_count(number.value, session.locale)
+                                                    : std::to_string(number.value)});
+        }
+        return fill_placeholders(builder.text(name), values);
+    };
+    return make_element(role, filled(false), filled(true));
+}
+
 // The languages, each in its own words and voice, on keys 1, 2, 3, so that one can be chosen
 // without sight and without reading the current language (EN 301 549 5.1.3.14).
 inline void add_language_choices(ScreenBuilder& builder, const Resources& resources,

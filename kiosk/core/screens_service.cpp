@@ -347,14 +347,9 @@ ScreenModel device_screen(const Resources& resources, const Session& session) {
     const std::size_t pages = device_pages(device, per_page);
     const std::size_t page = std::min(visit.device_page, pages - 1);
     if (pages > 1) {
-        const auto numbered = [&](const auto& number) {
-            return builder.format("title_page", {{"device", name},
-                                                 {"page", number(static_cast<int>(page + 1))},
-                                                 {"pages", number(static_cast<int>(pages))}});
-        };
-        builder.add(make_element(
-            Role::title, numbered([](int value) { return std::to_string(value); }),
-            numbered([&](int value) { return word_count(count_of(value), session.locale); })));
+        builder.add(numbered_element(builder, Role::title, "title_page",
+                                     {{"page", page + 1}, {"pages", pages}}, session,
+                                     {{"device", name}}));
     } else {
         builder.add(make_element(Role::title, name));
     }
@@ -471,25 +466,19 @@ ScreenModel faults_screen(const Resources& resources, const Session& session) {
     const std::size_t pages =
         faults_pages(visit.faults.size(), session.text_size, session.elder_mode);
     const std::size_t page = std::min(visit.faults_page, pages - 1);
-    const auto numbered = [&](std::string_view key, const auto& number) {
-        return builder.format(
-            key,
-            {{"page", number(page + 1)},
-             {"pages", number(pages)},
-             {"records",
-              number(static_cast<std::size_t>(std::max<std::int64_t>(0, visit.journal_records)))}});
+    const auto numbered = [&](Role role, std::string_view key) {
+        return numbered_element(builder, role, key,
+                                {{"page", page + 1},
+                                 {"pages", pages},
+                                 {"records", static_cast<std::uint64_t>(std::max<std::int64_t>(
+                                                 0, visit.journal_records))}},
+                                session);
     };
-    const auto figures = [](std::size_t value) { return std::to_string(value); };
-    const auto words = [&](std::size_t value) { return word_count(value, session.locale); };
-    const std::string_view title = pages > 1 ? "title_page" : "title";
-    builder.add(make_element(Role::title, numbered(title, figures), numbered(title, words)));
+    builder.add(numbered(Role::title, pages > 1 ? "title_page" : "title"));
     if (!visit.faults_readable) {
         builder.add(Role::notice, "unreadable");
-    } else if (visit.faults.empty()) {
-        builder.add(make_element(Role::text, numbered("none", figures), numbered("none", words)));
     } else {
-        builder.add(
-            make_element(Role::text, numbered("records", figures), numbered("records", words)));
+        builder.add(numbered(Role::text, visit.faults.empty() ? "none" : "records"));
     }
     for (std::size_t index = page * per_page;
          index < std::min(visit.faults.size(), (page + 1) * per_page); ++index) {
@@ -764,21 +753,17 @@ ScreenModel export_screen(const Resources& resources, const Session& session) {
     }
     const ExportResult& result = *visit.export_result;
     switch (result.outcome) {
-        case ExportOutcome::exported: {
-            const auto records = static_cast<std::uint64_t>(result.records);
-            builder.add(make_element(
-                Role::text, builder.format("exported", {{"records", std::to_string(records)}}),
-                builder.format("exported", {{"records", word_count(records, session.locale)}})));
+        case ExportOutcome::exported:
+            builder.add(numbered_element(builder, Role::text, "exported",
+                                         {{"records", static_cast<std::uint64_t>(result.records)}},
+                                         session));
             builder.add(result.chain_intact ? Role::text : Role::notice,
                         result.chain_intact ? "chain_intact" : "chain_broken");
             if (result.redactions > 0) {
-                const auto count = static_cast<std::uint64_t>(result.redactions);
-                builder.add(make_element(
-                    Role::text, builder.format("redacted", {{"count", std::to_string(count)}}),
-                    builder.format("redacted", {{"count", word_count(count, session.locale)}})));
+                builder.add(numbered_element(builder, Role::text, "redacted",
+                                             {{"count", result.redactions}}, session));
             }
             break;
-        }
         case ExportOutcome::no_stick:
             builder.add(Role::notice, "no_stick");
             break;
@@ -799,20 +784,6 @@ Element configuration_line(Role role, std::string text, std::string spoken) {
     return element;
 }
 
-// A title with the page shown and the number of pages, when there is more than one.
-Element paged_title(const ScreenBuilder& builder, std::size_t page, std::size_t pages,
-                    std::string_view locale) {
-    if (pages <= 1) {
-        return make_element(Role::title, builder.text("title"));
-    }
-    const auto numbered = [&](const auto& number) {
-        return builder.format("title_page", {{"page", number(static_cast<int>(page + 1))},
-                                             {"pages", number(static_cast<int>(pages))}});
-    };
-    return make_element(Role::title, numbered([](int value) { return std::to_string(value); }),
-                        numbered([&](int value) { return word_count(count_of(value), locale); }));
-}
-
 // The settings of the configuration in use, a page at a time; 1 reviews the stick's file.
 ScreenModel configuration_screen(const Resources& resources, const Session& session) {
     ScreenBuilder builder(ScreenId::service_configuration, resources, session);
@@ -820,7 +791,9 @@ ScreenModel configuration_screen(const Resources& resources, const Session& sess
     const std::size_t per_page = settings_per_page(session.text_size, session.elder_mode);
     const std::size_t pages = pages_of(visit.configuration.size(), per_page);
     const std::size_t page = std::min(visit.configuration_page, pages - 1);
-    builder.add(paged_title(builder, page, pages, session.locale));
+    builder.add(pages > 1 ? numbered_element(builder, Role::title, "title_page",
+                                             {{"page", page + 1}, {"pages", pages}}, session)
+                          : make_element(Role::title, builder.text("title")));
     if (visit.pending_configuration) {
         builder.add(Role::text, "reading");
         return std::move(builder).build();
@@ -860,17 +833,10 @@ ScreenModel configuration_change_screen(const Resources& resources, const Sessio
     const std::size_t page = std::min(visit.review_page, pages - 1);
     if (installable) {
         // The count of changes in the title, so that a page holds as many as it can.
-        const auto count = static_cast<int>(visit.review->changes.size());
-        const auto titled = [&](const auto& number) {
-            return pages > 1 ? builder.format("title_changes_page",
-                                              {{"count", number(count)},
-                                               {"page", number(static_cast<int>(page + 1))},
-                                               {"pages", number(static_cast<int>(pages))}})
-                             : builder.format("title_changes", {{"count", number(count)}});
-        };
-        builder.add(make_element(
-            Role::title, titled([](int value) { return std::to_string(value); }),
-            titled([&](int value) { return word_count(count_of(value), session.locale); })));
+        builder.add(numbered_element(
+            builder, Role::title, pages > 1 ? "title_changes_page" : "title_changes",
+            {{"count", visit.review->changes.size()}, {"page", page + 1}, {"pages", pages}},
+            session));
     } else {
         builder.add(Role::title, "title");
     }
