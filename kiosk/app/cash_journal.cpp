@@ -14,13 +14,44 @@ namespace kiosk::app {
 
 namespace {
 
-// What in a withdrawal's record the core cannot have written, or nothing: it writes the event
-// as the prefix and the step's name, and money in a currency with no negative amount.
-std::optional<std::string> cash_journal_record_problem(const kiosk::store::JournalEntry& entry) {
-    if (!core::withdrawal_step_named(entry.step)) {
-        return fmt::format("a withdrawal step this kiosk does not know (\"{}\")", entry.step);
+// The journal's records of cash by transaction come in two kinds, told apart by their event's
+// prefix: a customer's withdrawal (core/reconciliation.h) and an engineer's dispense test
+// (core/dispense_test.h).
+template <typename Step>
+struct CashRecords;
+
+template <>
+struct CashRecords<core::WithdrawalStep> {
+    static constexpr std::string_view prefix = core::k_withdrawal_event_prefix;
+    static constexpr std::string_view what = "withdrawal";
+    static std::optional<core::WithdrawalStep> step_named(std::string_view name) {
+        return core::withdrawal_step_named(name);
     }
-    if (entry.event != std::string(core::k_withdrawal_event_prefix) + entry.step) {
+};
+
+template <>
+struct CashRecords<core::DispenseTestStep> {
+    static constexpr std::string_view prefix = core::k_dispense_test_event_prefix;
+    static constexpr std::string_view what = "dispense test";
+    static std::optional<core::DispenseTestStep> step_named(std::string_view name) {
+        return core::dispense_test_step_named(name);
+    }
+};
+
+template <typename Step>
+bool is_cash_journal_record(const kiosk::store::JournalRecord& record) {
+    return record.entry.event.starts_with(CashRecords<Step>::prefix);
+}
+
+// What in a cash record the core cannot have written, or nothing: it writes the event as the
+// prefix and the step's name, and money in a currency with no negative amount.
+template <typename Step>
+std::optional<std::string> cash_journal_record_problem(const kiosk::store::JournalEntry& entry) {
+    if (!CashRecords<Step>::step_named(entry.step)) {
+        return fmt::format("a {} step this kiosk does not know (\"{}\")", CashRecords<Step>::what,
+                           entry.step);
+    }
+    if (entry.event != std::string(CashRecords<Step>::prefix) + entry.step) {
         return fmt::format("event \"{}\" does not match its step \"{}\"", entry.event, entry.step);
     }
     // The store writes no currency but an empty one or three capital letters (Journal::append).
@@ -34,7 +65,7 @@ std::optional<std::string> cash_journal_record_problem(const kiosk::store::Journ
 }
 
 bool is_cash_journal_withdrawal(const kiosk::store::JournalRecord& record) {
-    return record.entry.event.starts_with(core::k_withdrawal_event_prefix);
+    return is_cash_journal_record<core::WithdrawalStep>(record);
 }
 
 // The unfinished withdrawal that `records`, all of one transaction, tell of, `last` being the
@@ -50,7 +81,7 @@ std::expected<core::UnfinishedWithdrawal, UnreadableWithdrawal> cash_journal_wit
         if (!is_cash_journal_withdrawal(record)) {
             continue;
         }
-        if (auto problem = cash_journal_record_problem(record.entry)) {
+        if (auto problem = cash_journal_record_problem<core::WithdrawalStep>(record.entry)) {
             return std::unexpected(UnreadableWithdrawal{record.sequence, std::move(*problem)});
         }
         if (record.entry.step == core::to_string(core::WithdrawalStep::dispensed)) {
@@ -78,6 +109,34 @@ std::expected<core::UnfinishedWithdrawal, UnreadableWithdrawal> cash_journal_wit
         withdrawal.dispensed_known = true;
     }
     return withdrawal;
+}
+
+// The unfinished dispense test that `records`, all of one transaction, tell of, `last` being
+// the last of them; or the record the core cannot have written. What its notes are worth is on
+// its first record, the order.
+std::expected<core::UnfinishedDispenseTest, UnreadableWithdrawal> cash_journal_dispense_test_of(
+    const std::vector<kiosk::store::JournalRecord>& records,
+    const kiosk::store::JournalRecord& last) {
+    const kiosk::store::JournalRecord* ordered = nullptr;
+    for (const kiosk::store::JournalRecord& record : records) {
+        if (!is_cash_journal_record<core::DispenseTestStep>(record)) {
+            continue;
+        }
+        if (auto problem = cash_journal_record_problem<core::DispenseTestStep>(record.entry)) {
+            return std::unexpected(UnreadableWithdrawal{record.sequence, std::move(*problem)});
+        }
+        if (ordered == nullptr) {
+            ordered = &record;
+        }
+    }
+    if (ordered == nullptr) {
+        return std::unexpected(UnreadableWithdrawal{last.sequence, "no record of the test"});
+    }
+    return core::UnfinishedDispenseTest{
+        .transaction = last.entry.transaction,
+        .last_step = *core::dispense_test_step_named(last.entry.step),
+        .amount = core::Money{ordered->entry.amount_minor_units, ordered->entry.currency},
+    };
 }
 
 std::int64_t cash_journal_now_unix_ms() {
@@ -128,15 +187,20 @@ UnfinishedReading CashJournal::read_unfinished() {
     // the last records come in the order they were written, and a withdrawal begun earlier may
     // have been written to last.
     std::vector<std::pair<std::int64_t, core::UnfinishedWithdrawal>> found;
+    std::vector<std::pair<std::int64_t, core::UnfinishedDispenseTest>> found_tests;
     for (const kiosk::store::JournalRecord& last : *last_records) {
-        if (!is_cash_journal_withdrawal(last)) {
+        const bool withdrawal = is_cash_journal_withdrawal(last);
+        if (!withdrawal && !is_cash_journal_record<core::DispenseTestStep>(last)) {
             continue;
         }
-        if (auto problem = cash_journal_record_problem(last.entry)) {
+        auto problem = withdrawal ? cash_journal_record_problem<core::WithdrawalStep>(last.entry)
+                                  : cash_journal_record_problem<core::DispenseTestStep>(last.entry);
+        if (problem) {
             reading.unreadable.push_back(UnreadableWithdrawal{last.sequence, std::move(*problem)});
             continue;
         }
-        if (core::is_final(*core::withdrawal_step_named(last.entry.step))) {
+        if (withdrawal ? core::is_final(*core::withdrawal_step_named(last.entry.step))
+                       : core::is_final(*core::dispense_test_step_named(last.entry.step))) {
             continue;
         }
         const auto records = m_journal->records_of(last.entry.transaction);
@@ -144,16 +208,29 @@ UnfinishedReading CashJournal::read_unfinished() {
             fail(base::to_string(records.error()));
             return reading;
         }
-        auto withdrawal = cash_journal_withdrawal_of(*records, last);
         if (!withdrawal) {
-            reading.unreadable.push_back(std::move(withdrawal.error()));
+            auto test = cash_journal_dispense_test_of(*records, last);
+            if (!test) {
+                reading.unreadable.push_back(std::move(test.error()));
+                continue;
+            }
+            found_tests.emplace_back(records->front().sequence, std::move(*test));
             continue;
         }
-        found.emplace_back(records->front().sequence, std::move(*withdrawal));
+        auto unfinished = cash_journal_withdrawal_of(*records, last);
+        if (!unfinished) {
+            reading.unreadable.push_back(std::move(unfinished.error()));
+            continue;
+        }
+        found.emplace_back(records->front().sequence, std::move(*unfinished));
     }
     std::ranges::stable_sort(found, {}, [](const auto& pair) { return pair.first; });
     for (auto& [first_sequence, withdrawal] : found) {
         reading.unfinished.push_back(std::move(withdrawal));
+    }
+    std::ranges::stable_sort(found_tests, {}, [](const auto& pair) { return pair.first; });
+    for (auto& [first_sequence, test] : found_tests) {
+        reading.unfinished_dispense_tests.push_back(std::move(test));
     }
     return reading;
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/core/dispense_test.h"
 #include "kiosk/core/effects.h"
 #include "kiosk/core/events.h"
 #include "kiosk/core/reconciliation.h"
@@ -35,7 +36,10 @@ struct UnreadableWithdrawal {
 // What the journal says is left to settle at start-up.
 struct UnfinishedReading {
     std::vector<core::UnfinishedWithdrawal> unfinished;  // for core::Started, oldest first
-    std::vector<UnreadableWithdrawal> unreadable;        // for staff, in the journal's order
+    // The dispenser's self-tests left unfinished (core/dispense_test.h), oldest first.
+    std::vector<core::UnfinishedDispenseTest> unfinished_dispense_tests;
+    // Withdrawals and tests alike, for staff, in the journal's order.
+    std::vector<UnreadableWithdrawal> unreadable;
 };
 
 class CashJournal {
@@ -46,7 +50,8 @@ class CashJournal {
 
     // The withdrawals whose last record names a step that is not final, oldest first (by their
     // first record), each with the amount and fee it was authorised with and, when the journal
-    // has a "dispensed" record of it, the amount picked. A withdrawal whose records the core
+    // has a "dispensed" record of it, the amount picked; and likewise the dispense tests, each
+    // with what the notes it asked for are worth. A withdrawal whose records the core
     // cannot have written is reported in `unreadable` instead. A journal that cannot be read
     // makes this failed: what is unfinished cannot be known, so no cash may be given.
     UnfinishedReading read_unfinished();

@@ -294,7 +294,9 @@ int Kiosk::run() {
     if (m_config.config_file && confirm_config(*m_config.config_file)) {
         m_transcript.journal("configuration confirmed", m_config.config_file->string());
     }
-    step(core::Started{*seed, read_unfinished_withdrawals(), read_out_of_service_state()});
+    UnfinishedReading unfinished = read_unfinished_cash();
+    step(core::Started{*seed, std::move(unfinished.unfinished), read_out_of_service_state(),
+                       std::move(unfinished.unfinished_dispense_tests)});
     // A journal that could not be opened or read: the core hears it right after Started and
     // offers no cash; balances and tickets go on.
     report_journal_failure();
@@ -465,7 +467,7 @@ std::optional<core::OutOfServiceReason> Kiosk::read_out_of_service_state() {
     return *state;
 }
 
-std::vector<core::UnfinishedWithdrawal> Kiosk::read_unfinished_withdrawals() {
+UnfinishedReading Kiosk::read_unfinished_cash() {
     UnfinishedReading reading = m_cash_journal.read_unfinished();
     for (const UnreadableWithdrawal& unreadable : reading.unreadable) {
         // Settling it by guess could undo the debit of cash that was taken, or keep one for cash
@@ -473,17 +475,17 @@ std::vector<core::UnfinishedWithdrawal> Kiosk::read_unfinished_withdrawals() {
         // reported at every start until its transaction has a final record.
         journal_and_notify_staff(core::NotifyStaff{
             .reason = fmt::format("electronic journal record {} cannot be read ({}): its "
-                                  "withdrawal is left for staff to settle",
+                                  "cash is left for staff to settle",
                                   unreadable.sequence, unreadable.problem),
             .kind = core::AssistanceReason::device_fault});
     }
-    if (!reading.unfinished.empty()) {
+    if (!reading.unfinished.empty() || !reading.unfinished_dispense_tests.empty()) {
         log(
-            fmt::format("{} unfinished withdrawal(s) in the electronic journal: settled before "
-                        "the first customer",
-                        reading.unfinished.size()));
+            fmt::format("{} unfinished withdrawal(s) and {} unfinished dispense test(s) in the "
+                        "electronic journal: settled before the first customer",
+                        reading.unfinished.size(), reading.unfinished_dispense_tests.size()));
     }
-    return std::move(reading.unfinished);
+    return reading;
 }
 
 void Kiosk::report_journal_failure() {

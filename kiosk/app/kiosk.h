@@ -83,9 +83,9 @@ class Kiosk {
     void accept_input(base::Key key, std::string_view source, Clock::time_point at);
     void step(const core::Event& event);
     void carry_out(const core::Effect& effect);
-    // Before Started: what the electronic journal left unfinished. Withdrawals it cannot read
-    // are left to staff (journal_and_notify_staff), never settled by guess.
-    std::vector<core::UnfinishedWithdrawal> read_unfinished_withdrawals();
+    // Before Started: what the electronic journal left unfinished. Withdrawals and dispense tests
+    // it cannot read are left to staff (journal_and_notify_staff), never settled by guess.
+    UnfinishedReading read_unfinished_cash();
     // Whether an engineer left the kiosk out of service (out_of_service_file.h). A file that
     // cannot be read keeps it out of service, for maintenance, and says so in the log.
     std::optional<core::OutOfServiceReason> read_out_of_service_state();

@@ -16,6 +16,7 @@
 #include "kiosk/core/card_number.h"
 #include "kiosk/core/cash.h"
 #include "kiosk/core/device_snapshot.h"
+#include "kiosk/core/dispense_test.h"
 #include "kiosk/core/encrypted_pin_block.h"
 #include "kiosk/core/engineer.h"
 #include "kiosk/core/key_ceremony.h"
@@ -130,6 +131,9 @@ struct Started {
     std::vector<UnfinishedWithdrawal> unfinished;
     // Out of service as an engineer left it before the kiosk stopped (kept by the shell).
     std::optional<OutOfServiceReason> out_of_service;
+    // The dispenser's self-tests the journal left unfinished, oldest first: settled after the
+    // withdrawals (dispense_test.h).
+    std::vector<UnfinishedDispenseTest> unfinished_dispense_tests{};
 };
 struct KeyPressed {
     base::Key key;

@@ -413,6 +413,10 @@ void Flow::handle(const MoneyReplyReceived& event) {
 
 void Flow::handle(const CashDispensed& event) {
     cancel_timer(TimerId::dispenser);
+    if (awaits_dispense_test(DispenseTestStep::dispense_ordered, event.transaction)) {
+        dispense_test_dispensed(event);
+        return;
+    }
     Session::Withdrawal& withdrawal = *m_session.withdrawal;
     if (event.result == PickResult::nothing_picked && event.fault != CashFault::no_answer &&
         event.fault != CashFault::jammed) {
@@ -472,6 +476,10 @@ void Flow::handle(const CashRetracted& event) {
 
 void Flow::handle(const CashRejected& event) {
     cancel_timer(TimerId::dispenser);
+    if (awaits_dispense_test(DispenseTestStep::reject_ordered, event.transaction)) {
+        dispense_test_rejected(event);
+        return;
+    }
     if (event.fault != CashFault::none) {
         hold_for_engineer("reject " + std::string(to_string(event.fault)));
         return;
@@ -494,6 +502,22 @@ void Flow::handle(const DispenserReported& event) {
 void Flow::handle(const JournalFailed& event) {
     m_session.journal_failed = true;
     notify_staff("electronic journal cannot be written: " + event.reason);
+    // A dispense test's order was held back with its record: nothing was picked, and the
+    // engineer is told why. Its notes already picked still go to the reject bin.
+    if (m_session.dispense_test &&
+        m_session.dispense_test->step == DispenseTestStep::dispense_ordered &&
+        !m_session.dispense_test->settling) {
+        cancel_timer(TimerId::dispenser);
+        m_session.dispense_test.reset();
+        if (m_session.service) {
+            m_session.service->dispense_test_refusal = DispenseTestRefusal::journal_failed;
+            if (m_session.state == State::service &&
+                m_session.service->step == ServiceStep::dispense_test) {
+                show_answer(ScreenId::service_dispense_test);
+            }
+        }
+        return;
+    }
     // A transfer's request is held back with the record before it that failed: nothing was
     // sent, so nothing moved.
     if (m_session.state == State::transferring && m_session.transfer &&
@@ -584,6 +608,9 @@ void Flow::cash_timer(TimerId id) {
         case TimerId::dispenser:
             if (withdrawal_in_flight()) {
                 hold_for_engineer("no answer from the cash dispenser");
+            } else if (dispense_test_in_flight()) {
+                end_dispense_test(DispenseTestStep::held_for_engineer,
+                                  "no answer from the cash dispenser");
             } else if (settling_awaits_dispenser()) {
                 DispenserReported silent;
                 silent.fault = CashFault::no_answer;

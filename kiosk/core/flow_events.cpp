@@ -174,7 +174,8 @@ bool Flow::fits(const Event& event) const {
             },
             // The dispenser's answer fits the step of the withdrawal that asked for it.
             [this](const CashDispensed& cash) {
-                return awaits_cash(WithdrawalStep::dispense_ordered, cash.transaction);
+                return awaits_cash(WithdrawalStep::dispense_ordered, cash.transaction) ||
+                       awaits_dispense_test(DispenseTestStep::dispense_ordered, cash.transaction);
             },
             [this](const CashPresented& cash) {
                 return awaits_cash(WithdrawalStep::present_ordered, cash.transaction);
@@ -186,7 +187,8 @@ bool Flow::fits(const Event& event) const {
                 return awaits_cash(WithdrawalStep::retract_ordered, cash.transaction);
             },
             [this](const CashRejected& cash) {
-                return awaits_cash(WithdrawalStep::reject_ordered, cash.transaction);
+                return awaits_cash(WithdrawalStep::reject_ordered, cash.transaction) ||
+                       awaits_dispense_test(DispenseTestStep::reject_ordered, cash.transaction);
             },
             // What the dispenser holds is news anywhere: it decides the amounts offered.
             [](const DispenserReported&) { return true; },
@@ -298,8 +300,8 @@ void Flow::handle(const Started& event) {
     if (event.out_of_service) {
         audit("out_of_service", "on " + std::string(to_string(*event.out_of_service)));
     }
-    if (!event.unfinished.empty()) {
-        begin_settling(event.unfinished);
+    if (!event.unfinished.empty() || !event.unfinished_dispense_tests.empty()) {
+        begin_settling(event.unfinished, event.unfinished_dispense_tests);
         return;
     }
     show(ScreenId::welcome);

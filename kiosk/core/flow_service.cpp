@@ -126,6 +126,11 @@ void Flow::enter_service(ServiceEntry entry) {
     m_session.state = State::service;
     m_session.service = ServiceVisit{};
     m_session.service->entry = entry;
+    // The last dispense test's outcome was for the engineer who ran it; one still under way is
+    // followed on its screen.
+    if (m_session.dispense_test && is_final(m_session.dispense_test->step)) {
+        m_session.dispense_test.reset();
+    }
     audit("service_entered", std::string(to_string(entry)));
     show(ScreenId::service_sign_in);
     start_timer(TimerId::service_idle);
@@ -248,6 +253,9 @@ void Flow::service_key(base::Key key) {
             return;
         case ServiceStep::card_test:
             card_test_key(key);
+            return;
+        case ServiceStep::dispense_test:
+            dispense_test_key(key);
             return;
     }
 }
@@ -711,6 +719,11 @@ void Flow::self_tests_key(base::Key key) {
         }
         audit("card_test", "started");
         show(ScreenId::service_card_test);
+    } else if (key == k_dispense_test_key) {
+        accept_key();
+        visit.step = ServiceStep::dispense_test;
+        start_dispense_test();
+        show(ScreenId::service_dispense_test);
     } else if (key == k_self_tests_back_key) {
         accept_key();
         show_service_menu();

@@ -6,7 +6,9 @@
 // then a reversal, or a confirmation of the notes a customer took. The account service takes
 // confirm and reverse without a customer's session (docs/api/account.yaml): they are bound to
 // the terminal that authorised. Whatever cannot be settled is left to staff, who are told, and
-// to the next start-up (its journal stays unfinished).
+// to the next start-up (its journal stays unfinished). An engineer's dispense test that a crash
+// interrupted is settled after the withdrawals in the same way, with no account service: its
+// notes go to the reject bin, or to staff (flow_dispense_test.cpp).
 
 #include <string>
 #include <utility>
@@ -15,24 +17,32 @@
 
 namespace kiosk::core::flow_steps {
 
-void Flow::begin_settling(std::vector<UnfinishedWithdrawal> unfinished) {
+void Flow::begin_settling(std::vector<UnfinishedWithdrawal> unfinished,
+                          std::vector<UnfinishedDispenseTest> tests) {
     m_session.unfinished = std::move(unfinished);
+    m_session.unfinished_dispense_tests = std::move(tests);
     m_session.state = State::settling;
     show(ScreenId::settling);
-    journal("settling", std::to_string(m_session.unfinished.size()) + " unfinished");
+    std::string counts = std::to_string(m_session.unfinished.size()) + " unfinished";
+    if (!m_session.unfinished_dispense_tests.empty()) {
+        counts += ", " + std::to_string(m_session.unfinished_dispense_tests.size()) +
+                  " dispense tests unfinished";
+    }
+    journal("settling", counts);
     settle_next();
 }
 
-// Between two withdrawals: the next is settled from the dispenser's next report.
+// Between two withdrawals (or tests): the next is settled from the dispenser's next report.
 bool Flow::settling_awaits_dispenser() const {
     return m_session.state == State::settling && !m_session.withdrawal &&
-           !m_session.unfinished.empty();
+           !dispense_test_in_flight() &&
+           (!m_session.unfinished.empty() || !m_session.unfinished_dispense_tests.empty());
 }
 
 // The next withdrawal is settled from a fresh report, since settling the one before may have
 // moved notes; when none is left, the kiosk opens.
 void Flow::settle_next() {
-    if (m_session.unfinished.empty()) {
+    if (m_session.unfinished.empty() && m_session.unfinished_dispense_tests.empty()) {
         journal("settled");
         enter_welcome();
         return;
@@ -43,6 +53,10 @@ void Flow::settle_next() {
 
 void Flow::settle_with(const DispenserReported& report) {
     cancel_timer(TimerId::dispenser);
+    if (m_session.unfinished.empty()) {
+        settle_dispense_test_with(report);
+        return;
+    }
     const UnfinishedWithdrawal unfinished = m_session.unfinished.front();
     m_session.unfinished.erase(m_session.unfinished.begin());
     const Settlement settlement = settle(unfinished, report);

@@ -208,6 +208,19 @@ class Flow {
     void card_test_done(std::optional<CardFault> fault, bool cryptogram, std::string_view detail);
     void card_test_removed();
     void give_back_test_card();
+    // The dispenser's test (flow_dispense_test.cpp): a note from each cassette, picked and
+    // moved to the reject bin, each step journaled as a withdrawal's is; and, at start-up, a
+    // test the journal left unfinished settled after the withdrawals.
+    void dispense_test_key(base::Key key);
+    void start_dispense_test();
+    std::optional<DispenseTestRefusal> dispense_test_refusal() const;
+    bool dispense_test_in_flight() const;
+    bool awaits_dispense_test(DispenseTestStep step, const TransactionReference& transaction) const;
+    void journal_dispense_test(DispenseTestStep step, std::string detail = {});
+    void dispense_test_dispensed(const CashDispensed& event);
+    void dispense_test_rejected(const CashRejected& event);
+    void end_dispense_test(DispenseTestStep step, std::string detail);
+    void settle_dispense_test_with(const DispenserReported& report);
 
     // --- transitions (flow_transitions.cpp) --------------------------------------------------
     void enter_welcome();
@@ -309,8 +322,10 @@ class Flow {
     void finish_withdrawal_undone();
     void take_card_during_withdrawal();
     // Settling at start-up what the journal left unfinished (flow_settle.cpp): one withdrawal
-    // at a time, each from the dispenser's word on where its notes are, then the welcome screen.
-    void begin_settling(std::vector<UnfinishedWithdrawal> unfinished);
+    // at a time, each from the dispenser's word on where its notes are, then the dispense tests
+    // likewise, then the welcome screen.
+    void begin_settling(std::vector<UnfinishedWithdrawal> unfinished,
+                        std::vector<UnfinishedDispenseTest> tests);
     void settle_next();
     void settle_with(const DispenserReported& report);
     void settle_confirm_answered(const MoneyReply& reply);

@@ -96,15 +96,16 @@ class ScreenBuilder {
 };
 
 // An amount as shown ("500.00 元") and said ("五百元"), under `name`'s {amount} and {currency}
-// and `name`_speech's {amount}: private, as every amount of the customer's is.
+// and `name`_speech's {amount}: private, as every amount of the customer's is (the kiosk's own
+// cash, on an engineer's screen, is not).
 inline Element amount_element(const ScreenBuilder& builder, Role role, std::string_view name,
-                              const Money& amount, const Session& session) {
+                              const Money& amount, const Session& session, bool is_private = true) {
     const std::string shown = format_amount(amount);
     const std::string currency = shown_currency(amount.currency, session.locale);
     return make_element(role, builder.format(name, {{"amount", shown}, {"currency", currency}}),
                         builder.format(std::string(name) + "_speech",
                                        {{"amount", word_amount(amount, session.locale)}}),
-                        true);
+                        is_private);
 }
 
 inline std::uint64_t count_of(int value) {

@@ -208,6 +208,8 @@ std::string_view to_string(ScreenId id) {
             return "service_configuration_change";
         case ScreenId::service_card_test:
             return "service_card_test";
+        case ScreenId::service_dispense_test:
+            return "service_dispense_test";
     }
     return "unknown";
 }
@@ -848,6 +850,7 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::service_configuration:
         case ScreenId::service_configuration_change:
         case ScreenId::service_card_test:
+        case ScreenId::service_dispense_test:
             return service_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);

@@ -115,6 +115,7 @@ enum class ScreenId {
     service_configuration,
     service_configuration_change,
     service_card_test,
+    service_dispense_test,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -217,6 +218,7 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::service_configuration,
     ScreenId::service_configuration_change,
     ScreenId::service_card_test,
+    ScreenId::service_dispense_test,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.

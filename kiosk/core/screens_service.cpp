@@ -59,6 +59,8 @@ ScreenId service_screen_for(const Session& session) {
             return ScreenId::service_configuration_change;
         case ServiceStep::card_test:
             return ScreenId::service_card_test;
+        case ServiceStep::dispense_test:
+            return ScreenId::service_dispense_test;
         case ServiceStep::key_ceremony:
             break;
     }
@@ -568,7 +570,8 @@ ScreenModel tests_screen(const Resources& resources, const Session& session) {
     builder.add_choice("print_slip", k_test_slip_key)
         .add_choice("key_test", k_key_test_key)
         .add_choice("tone", k_tone_test_key)
-        .add_choice("card_test", k_card_test_key);
+        .add_choice("card_test", k_card_test_key)
+        .add_choice("dispense_test", k_dispense_test_key);
     return std::move(builder).build();
 }
 
@@ -590,6 +593,39 @@ ScreenModel card_test_screen(const Resources& resources, const Session& session)
     }
     builder.add(test.stage == CardTestStage::take ? Role::notice : Role::text,
                 test.stage == CardTestStage::take ? "take" : (test.done ? "again" : "insert"));
+    return std::move(builder).build();
+}
+
+// The dispenser's test: the notes on their way, then what became of them; or why it did not
+// start. No key leads away while the notes move. The title says Cancel.
+ScreenModel dispense_test_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_dispense_test, resources, session);
+    builder.add(Role::title, "title");
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    const DispenseTest test = session.dispense_test.value_or(DispenseTest{});
+    if (visit.dispense_test_refusal) {
+        builder.add(Role::notice,
+                    "refused_" + std::string(to_string(*visit.dispense_test_refusal)));
+    } else if (!is_final(test.step)) {
+        builder.add(Role::text,
+                    test.step == DispenseTestStep::dispense_ordered ? "picking" : "rejecting");
+        return std::move(builder).build();
+    } else if (test.step == DispenseTestStep::notes_secured) {
+        builder
+            .add(numbered_element(builder, Role::text, "secured",
+                                  {{"notes", count_of(test.rejected)}}, session))
+            // The kiosk's own cash, not a customer's: said on the speaker too.
+            .add(amount_element(builder, Role::text, "worth", test.picked_amount, session, false));
+    } else if (test.step == DispenseTestStep::not_picked) {
+        const bool explained = test.fault == CashFault::not_enough_notes ||
+                               test.fault == CashFault::out_of_service ||
+                               test.fault == CashFault::refused;
+        builder.add(Role::notice, explained ? "not_picked_" + std::string(to_string(test.fault))
+                                            : std::string("not_picked"));
+    } else {
+        builder.add(Role::notice, "held");
+    }
+    builder.add_choice("again", k_dispense_test_again_key);
     return std::move(builder).build();
 }
 
@@ -938,6 +974,8 @@ ScreenModel service_screen(ScreenId id, const Resources& resources, const Sessio
             return configuration_change_screen(resources, session);
         case ScreenId::service_card_test:
             return card_test_screen(resources, session);
+        case ScreenId::service_dispense_test:
+            return dispense_test_screen(resources, session);
         case ScreenId::service_locked:
             return locked_screen(resources, session);
         case ScreenId::service_menu:

@@ -52,6 +52,8 @@ std::string_view to_string(ServiceStep step) {
             return "configuration_change";
         case ServiceStep::card_test:
             return "card_test";
+        case ServiceStep::dispense_test:
+            return "dispense_test";
     }
     return "unknown";
 }

@@ -16,6 +16,7 @@
 #include "kiosk/core/card_fault.h"
 #include "kiosk/core/configuration_change.h"
 #include "kiosk/core/device_snapshot.h"
+#include "kiosk/core/dispense_test.h"
 #include "kiosk/core/engineer.h"
 #include "kiosk/core/key_ceremony.h"
 #include "kiosk/core/print_document.h"
@@ -50,7 +51,8 @@ enum class ServiceStep {
     export_records,         // the journal and the log written to the USB stick
     configuration,          // the settings of the configuration in use, a page at a time
     configuration_change,   // a new configuration on the USB stick: what it changes, installed
-    card_test               // the card reader's test: a test card read and given back
+    card_test,              // the card reader's test: a test card read and given back
+    dispense_test           // the dispenser's test: a note from each cassette to the reject bin
 };
 
 std::string_view to_string(ServiceStep step);
@@ -109,10 +111,15 @@ inline constexpr base::Key k_test_slip_key = base::Key::digit_1;
 inline constexpr base::Key k_key_test_key = base::Key::digit_2;
 inline constexpr base::Key k_tone_test_key = base::Key::digit_3;
 inline constexpr base::Key k_card_test_key = base::Key::digit_4;
+inline constexpr base::Key k_dispense_test_key = base::Key::digit_5;
 // On the card test's screen: Cancel goes back to the self-tests (a card in the reader is given
 // back first).
 inline constexpr base::Key k_card_test_back_key = base::Key::cancel;
 inline constexpr base::Key k_self_tests_back_key = base::Key::cancel;
+// On the dispense test's screen, once its notes are secured (or it could not start): Enter
+// tests again, Cancel goes back to the self-tests. While the notes move, no key leads away.
+inline constexpr base::Key k_dispense_test_again_key = base::Key::enter;
+inline constexpr base::Key k_dispense_test_back_key = base::Key::cancel;
 // The key test takes every key as a key to test: Cancel twice in a row ends it.
 inline constexpr base::Key k_key_test_end_key = base::Key::cancel;
 // On the devices' screens: read again, back, and a device's next page of facts.
@@ -296,6 +303,9 @@ struct ServiceVisit {
     std::string install_problem;
     // The card reader's test, once asked for.
     std::optional<CardTest> card_test;
+    // Why the last dispense test asked for did not start (the test itself is the session's:
+    // Session::dispense_test).
+    std::optional<DispenseTestRefusal> dispense_test_refusal;
 };
 
 // What the service menu offers a role (docs/service-standards.md, "Staff access"): an engineer

@@ -204,6 +204,7 @@ Session new_session(const Resources& resources, const Session& previous) {
     session.journal_failed = previous.journal_failed;
     session.paper = previous.paper;
     session.cassettes = previous.cassettes;
+    session.dispense_test = previous.dispense_test;
     session.transaction_seed = previous.transaction_seed;
     session.transactions_begun = previous.transactions_begun;
     session.visit = previous.visit + 1;
@@ -459,7 +460,8 @@ std::vector<Money> withdrawal_amounts(const Session& session) {
 }
 
 bool cash_out_of_service(const Session& session) {
-    return session.dispenser_missing || session.journal_failed;
+    return session.dispenser_missing || session.journal_failed ||
+           (session.dispense_test && !is_final(session.dispense_test->step));
 }
 
 bool offers_withdrawal(const Session& session) {

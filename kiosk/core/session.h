@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/keys.h"
+#include "kiosk/core/dispense_test.h"
 #include "kiosk/core/effects.h"
 #include "kiosk/core/events.h"
 #include "kiosk/core/money.h"
@@ -165,6 +166,9 @@ struct Session {
     // The withdrawals still to settle at start-up, in order; the one being settled is in
     // `withdrawal`.
     std::vector<UnfinishedWithdrawal> unfinished;
+    // And the dispenser's self-tests the journal left unfinished, settled after them; the one
+    // being settled is in `dispense_test`.
+    std::vector<UnfinishedDispenseTest> unfinished_dispense_tests;
     std::optional<CardData> card;
     std::optional<Money> balance;
     // The account service's grant to change this card's remembered preferences once
@@ -238,6 +242,10 @@ struct Session {
         bool reverse_failed = false;  // the undo awaits staff and the next start-up
     };
     std::optional<Withdrawal> withdrawal;
+    // The dispenser's self-test under way, or the last one (kiosk/core/dispense_test.h): a fact
+    // about the kiosk, carried over, for it outlives an engineer who leaves before its notes
+    // are secured, and no cash is given until they are.
+    std::optional<DispenseTest> dispense_test;
     // --- transfer (kiosk/core/README.md, "Transfer") --------------------------------------------
     // The payee's account number as typed: another customer's, so wiped, and shown and said
     // only privately.
@@ -314,8 +322,8 @@ bool forget_elder_mode_on_menu(const Session& session);
 // Whether the customer may choose to hear personal details on the speaker: speech is on the
 // speaker and they have not chosen it yet (EN 301 549 5.1.3.9).
 bool offers_speaker(const Session& session);
-// Whether this kiosk can give no cash now, whoever asks: the dispenser is gone or the journal
-// cannot be written.
+// Whether this kiosk can give no cash now, whoever asks: the dispenser is gone, the journal
+// cannot be written, or an engineer's dispense test has notes on their way to the reject bin.
 bool cash_out_of_service(const Session& session);
 
 // Audio mode: headphones plugged in or the Audio key pressed.

@@ -243,6 +243,15 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
                                                 .done = true,
                                                 .fault = std::nullopt,
                                                 .cryptogram = false};
+    // The dispenser's test at its longest: four cassettes' notes secured, with their worth.
+    session.dispense_test =
+        core::DispenseTest{.transaction = "7d1c2b3a-4e5f-4a6b-9c8d-7e6f5a4b3c2d",
+                           .step = core::DispenseTestStep::notes_secured,
+                           .notes = {1, 1, 1, 1},
+                           .amount = core::Money{18'000, "CNY"},
+                           .picked = {1, 1, 1, 1},
+                           .picked_amount = core::Money{18'000, "CNY"},
+                           .rejected = 4};
     // The recent faults: a full page of the longest reasons the flows give.
     session.service->journal_records = 1'234'567;
     for (const char* reason :
