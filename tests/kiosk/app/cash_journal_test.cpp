@@ -383,3 +383,81 @@ TEST_CASE("A journal that cannot be opened gives no cash from the start, and say
     check_gives_no_cash(journal);
     CHECK_FALSE(journal.take_failure().has_value());
 }
+
+namespace {
+
+// A dispense test's step as the core journals it (Flow::journal_dispense_test): the event is
+// the prefix and the step's name, the amount what the notes asked for are worth, no fee.
+core::Journal dispense_test_step(int transaction, core::DispenseTestStep step,
+                                 std::int64_t amount_minor_units, std::vector<int> notes = {}) {
+    const std::string name(core::to_string(step));
+    return core::Journal{std::string(core::k_dispense_test_event_prefix) + name, "",
+                         core::TransactionRecord{store_testing::transaction_reference(transaction),
+                                                 name, core::Money{amount_minor_units, "CNY"},
+                                                 core::Money{0, "CNY"}, std::move(notes)},
+                         true};
+}
+
+}  // namespace
+
+TEST_CASE(
+    "The dispense tests a crash left unfinished are read back apart from the withdrawals, "
+    "oldest first, with what their notes are worth") {
+    store_testing::TemporaryFolder folder;
+    const auto file = folder.path() / "journal.sqlite";
+    using Test = core::DispenseTestStep;
+    using Step = core::WithdrawalStep;
+    write_steps(file, {
+                          // Finished: secured, nothing picked, or already left to staff.
+                          dispense_test_step(1, Test::dispense_ordered, 15'000, {1, 1}),
+                          dispense_test_step(1, Test::dispensed, 15'000, {1, 1}),
+                          dispense_test_step(1, Test::reject_ordered, 15'000),
+                          dispense_test_step(1, Test::notes_secured, 15'000),
+                          dispense_test_step(2, Test::dispense_ordered, 15'000, {1, 1}),
+                          dispense_test_step(2, Test::not_picked, 15'000),
+                          dispense_test_step(3, Test::dispense_ordered, 10'000, {1, 0}),
+                          dispense_test_step(3, Test::held_for_engineer, 10'000),
+                          // Unfinished: picked and on its way to the bin; a withdrawal after
+                          // it; an order with no answer.
+                          dispense_test_step(4, Test::dispense_ordered, 15'000, {1, 1}),
+                          dispense_test_step(4, Test::dispensed, 15'000, {1, 1}),
+                          dispense_test_step(4, Test::reject_ordered, 15'000),
+                          withdrawal_step(5, Step::authorise_requested, 50'000),
+                          dispense_test_step(6, Test::dispense_ordered, 5'000, {0, 1}),
+                      });
+
+    auto journal = CashJournal::open(file);
+    const kiosk::app::UnfinishedReading reading = journal.read_unfinished();
+
+    const std::vector<core::UnfinishedDispenseTest> expected{
+        {store_testing::transaction_reference(4), Test::reject_ordered, core::Money{15'000, "CNY"}},
+        {store_testing::transaction_reference(6), Test::dispense_ordered,
+         core::Money{5'000, "CNY"}},
+    };
+    CHECK(reading.unfinished_dispense_tests == expected);
+    REQUIRE(reading.unfinished.size() == 1);
+    CHECK(reading.unfinished[0].transaction == store_testing::transaction_reference(5));
+    CHECK(reading.unreadable.empty());
+}
+
+TEST_CASE("A dispense test record the core cannot have written is left for staff, not dropped") {
+    store_testing::TemporaryFolder folder;
+    const auto file = folder.path() / "journal.sqlite";
+    store::JournalEntry unknown_step = kiosk::app::entry_of(
+        dispense_test_step(1, core::DispenseTestStep::dispensed, 15'000, {1, 1}));
+    unknown_step.event = "dispense_test_presented";
+    unknown_step.step = "presented";
+    write_records(file, {kiosk::app::entry_of(dispense_test_step(
+                             1, core::DispenseTestStep::dispense_ordered, 15'000, {1, 1})),
+                         unknown_step});
+
+    auto journal = CashJournal::open(file);
+    const kiosk::app::UnfinishedReading reading = journal.read_unfinished();
+
+    REQUIRE(reading.unreadable.size() == 1);
+    CHECK(reading.unreadable[0].sequence == 2);
+    CHECK_THAT(reading.unreadable[0].problem,
+               Catch::Contains("a dispense test step this kiosk does not know") &&
+                   Catch::Contains("presented"));
+    CHECK(reading.unfinished_dispense_tests.empty());
+}
