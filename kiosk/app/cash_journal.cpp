@@ -260,6 +260,34 @@ core::FaultsReported CashJournal::recent_faults(std::uint64_t call_id) const {
     return report;
 }
 
+core::CountersReported CashJournal::counters(std::uint64_t call_id,
+                                             std::int64_t now_unix_ms) const {
+    core::CountersReported report{.call_id = call_id, .readable = false, .counts = {}};
+    if (!m_journal) {
+        return report;
+    }
+    const std::time_t now = static_cast<std::time_t>(now_unix_ms / 1'000);
+    std::tm midnight{};
+    localtime_r(&now, &midnight);
+    midnight.tm_hour = 0;
+    midnight.tm_min = 0;
+    midnight.tm_sec = 0;
+    midnight.tm_isdst = -1;  // whatever daylight saving time says that day
+    const std::int64_t since_unix_ms = static_cast<std::int64_t>(std::mktime(&midnight)) * 1'000;
+    const auto counts = m_journal->count_events("staff_notified", since_unix_ms);
+    if (!counts) {
+        return report;
+    }
+    report.readable = true;
+    for (const kiosk::store::EventCount& count : *counts) {
+        report.counts.push_back(core::JournalCount{.event = count.event,
+                                                   .reason = count.detail,
+                                                   .today = count.since,
+                                                   .in_all = count.total});
+    }
+    return report;
+}
+
 bool CashJournal::admit(const core::Effect& effect) {
     // Once a record is missing, none is attempted again: the journal no longer tells the whole
     // story until an engineer has seen to it, and a store that is locked would hold the event

@@ -75,6 +75,11 @@ class CashJournal {
     // records the journal holds. Not readable: a journal that could not be opened or read.
     core::FaultsReported recent_faults(std::uint64_t call_id) const;
 
+    // The service menu's counters (core::ReportCounters): how many records of each event the
+    // journal holds, staff notices by reason, in all and since the kiosk's local midnight before
+    // `now_unix_ms`. Not readable: a journal that could not be opened or read.
+    core::CountersReported counters(std::uint64_t call_id, std::int64_t now_unix_ms) const;
+
   private:
     explicit CashJournal(std::unique_ptr<kiosk::store::Journal> journal,
                          std::optional<std::string> failure);

@@ -682,6 +682,11 @@ void Kiosk::carry_out(const core::Effect& effect) {
             [&](const core::ReportFaults& report) {
                 m_queue.push(m_cash_journal.recent_faults(report.call_id), "journal");
             },
+            [&](const core::ReportCounters& report) {
+                const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch());
+                m_queue.push(m_cash_journal.counters(report.call_id, now.count()), "journal");
+            },
             // Each model's last published snapshot: copied, never read from the device here.
             [&](const core::ReportDevices& report) {
                 m_queue.push(

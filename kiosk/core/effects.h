@@ -221,6 +221,11 @@ struct CheckNetwork {
 struct ReportFaults {
     std::uint64_t call_id = 0;
 };
+// Count what the electronic journal holds, for the service menu's counters; answered at once by
+// CountersReported.
+struct ReportCounters {
+    std::uint64_t call_id = 0;
+};
 
 // Start the key ceremony on the PIN pad with the custodians' confirmations on its keys
 // (docs/protocols/epp.md §8.2, revision 6); answered by KeyCeremonyProgressed, started or
@@ -271,8 +276,8 @@ using Effect = std::variant<
     AccountCall, SavePreferences, ListBusinesses, TakeTicket, CallStaff, AnswerSurvey,
     FileComplaint, Print, StartTimer, CancelTimer, NotifyStaff, Journal, Dispense, PresentCash,
     RetractCash, RejectCash, CheckDispenser, CheckSignIn, SetOutOfService, ReportDevices,
-    CheckNetwork, ReportFaults, BeginKeyCeremony, FetchWorkingKeys, EndKeyCeremony, ExportRecords,
-    ReadConfiguration, ReviewConfiguration, InstallConfiguration, RestartKiosk>;
+    CheckNetwork, ReportFaults, ReportCounters, BeginKeyCeremony, FetchWorkingKeys, EndKeyCeremony,
+    ExportRecords, ReadConfiguration, ReviewConfiguration, InstallConfiguration, RestartKiosk>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

@@ -310,6 +310,14 @@ struct FaultsReported {
     std::vector<RecentFault> faults;
 };
 
+// The answer to ReportCounters: how often the journal holds each event, today and in all;
+// `readable` false when it could not be read.
+struct CountersReported {
+    std::uint64_t call_id = 0;
+    bool readable = true;
+    std::vector<JournalCount> counts;
+};
+
 // What the PIN pad reported of the key ceremony (BeginKeyCeremony; docs/protocols/epp.md
 // §8.2): that it started or why not, the digits typed, each KCV, or why it was abandoned.
 struct KeyCeremonyProgressed {
@@ -381,9 +389,9 @@ using Event =
                  TicketIssued, StaffCallChanged, ComplaintFiled, PaperChanged, PrintFinished,
                  TimerFired, CashDispensed, CashPresented, CashTaken, CashRetracted, CashRejected,
                  DispenserReported, JournalFailed, ServiceSwitchChanged, SignInChecked,
-                 DevicesReported, NetworkChecked, FaultsReported, KeyCeremonyProgressed,
-                 WorkingKeysFetched, KeyCeremonyCommitted, RecordsExported, ConfigurationRead,
-                 ConfigurationReviewed, ConfigurationInstalled>;
+                 DevicesReported, NetworkChecked, FaultsReported, CountersReported,
+                 KeyCeremonyProgressed, WorkingKeysFetched, KeyCeremonyCommitted, RecordsExported,
+                 ConfigurationRead, ConfigurationReviewed, ConfigurationInstalled>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

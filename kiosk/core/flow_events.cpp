@@ -123,6 +123,10 @@ bool Flow::fits(const Event& event) const {
                 return state == State::service && m_session.service &&
                        m_session.service->pending_faults == reported.call_id;
             },
+            [this, state](const CountersReported& reported) {
+                return state == State::service && m_session.service &&
+                       m_session.service->pending_counters == reported.call_id;
+            },
             // The key ceremony's news fits while the ceremony waits for it: the pad's reports
             // while the pad has it, the bank's keys it asked for, the commit it sent.
             [this, state](const KeyCeremonyProgressed&) {

@@ -192,7 +192,7 @@ void Flow::service_key(base::Key key) {
     }
     // The devices' report or the faults are on their way (the shell answers at once): the
     // screen they lead to is not yet shown, so no key may lead elsewhere meanwhile.
-    if (visit.pending_report || visit.pending_faults) {
+    if (visit.pending_report || visit.pending_faults || visit.pending_counters) {
         reject_key();
         return;
     }
@@ -256,6 +256,9 @@ void Flow::service_key(base::Key key) {
             return;
         case ServiceStep::dispense_test:
             dispense_test_key(key);
+            return;
+        case ServiceStep::counters:
+            counters_key(key);
             return;
     }
 }
@@ -431,6 +434,9 @@ void Flow::service_menu_key(base::Key key) {
     } else if (key == k_service_faults_key && visit.role && may_run_diagnostics(*visit.role)) {
         accept_key();
         ask_faults();
+    } else if (key == k_service_counters_key && visit.role && may_run_diagnostics(*visit.role)) {
+        accept_key();
+        ask_counters();
     } else if (key == k_service_network_key && visit.role && may_run_diagnostics(*visit.role)) {
         accept_key();
         visit.step = ServiceStep::network;
@@ -589,6 +595,41 @@ void Flow::faults_key(base::Key key) {
     } else if (key == k_faults_back_key) {
         accept_key();
         visit.faults.clear();
+        show_service_menu();
+    } else {
+        reject_key();
+    }
+}
+
+// The counters, counted in the electronic journal: the screen follows the answer.
+void Flow::ask_counters() {
+    ServiceVisit& visit = *m_session.service;
+    visit.pending_counters = m_session.next_call_id++;
+    emit(ReportCounters{*visit.pending_counters});
+}
+
+void Flow::handle(const CountersReported& event) {
+    ServiceVisit& visit = *m_session.service;
+    visit.pending_counters.reset();
+    visit.counters = event.readable ? counter_lines(event.counts) : std::vector<CounterLine>{};
+    visit.counters_readable = event.readable;
+    visit.counters_page = 0;
+    visit.step = ServiceStep::counters;
+    audit("counters_read", event.readable ? std::to_string(visit.counters.size()) : "unreadable");
+    show(ScreenId::service_counters);
+}
+
+void Flow::counters_key(base::Key key) {
+    ServiceVisit& visit = *m_session.service;
+    const std::size_t pages = pages_of(
+        visit.counters.size(), counters_per_page(m_session.text_size, m_session.elder_mode));
+    if (key == k_counters_more_key && pages > 1) {
+        accept_key();
+        visit.counters_page = (visit.counters_page + 1) % pages;
+        show(ScreenId::service_counters);
+    } else if (key == k_counters_back_key) {
+        accept_key();
+        visit.counters.clear();
         show_service_menu();
     } else {
         reject_key();

@@ -76,6 +76,7 @@ class Flow {
     void handle(const DevicesReported& event);
     void handle(const NetworkChecked& event);
     void handle(const FaultsReported& event);
+    void handle(const CountersReported& event);
     void handle(const KeyCeremonyProgressed& event);
     void handle(const WorkingKeysFetched& event);
     void handle(const KeyCeremonyCommitted& event);
@@ -175,6 +176,8 @@ class Flow {
     void device_key(base::Key key);
     void ask_faults();
     void faults_key(base::Key key);
+    void ask_counters();
+    void counters_key(base::Key key);
     void check_network();
     void network_key(base::Key key);
     void export_records();

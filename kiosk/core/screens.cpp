@@ -210,6 +210,8 @@ std::string_view to_string(ScreenId id) {
             return "service_card_test";
         case ScreenId::service_dispense_test:
             return "service_dispense_test";
+        case ScreenId::service_counters:
+            return "service_counters";
     }
     return "unknown";
 }
@@ -851,6 +853,7 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::service_configuration_change:
         case ScreenId::service_card_test:
         case ScreenId::service_dispense_test:
+        case ScreenId::service_counters:
             return service_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);

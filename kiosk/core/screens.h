@@ -116,6 +116,7 @@ enum class ScreenId {
     service_configuration_change,
     service_card_test,
     service_dispense_test,
+    service_counters,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -219,6 +220,7 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::service_configuration_change,
     ScreenId::service_card_test,
     ScreenId::service_dispense_test,
+    ScreenId::service_counters,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.

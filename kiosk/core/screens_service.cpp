@@ -61,6 +61,8 @@ ScreenId service_screen_for(const Session& session) {
             return ScreenId::service_card_test;
         case ServiceStep::dispense_test:
             return ScreenId::service_dispense_test;
+        case ServiceStep::counters:
+            return ScreenId::service_counters;
         case ServiceStep::key_ceremony:
             break;
     }
@@ -209,6 +211,7 @@ ScreenModel menu_screen(const Resources& resources, const Session& session) {
         builder.add_choice("self_tests", k_service_self_tests_key);
         builder.add_choice("network", k_service_network_key);
         builder.add_choice("faults", k_service_faults_key);
+        builder.add_choice("counters", k_service_counters_key);
     }
     if (session.service && session.service->role && may_load_keys(*session.service->role)) {
         builder.add_choice("key_ceremony", k_service_key_ceremony_key);
@@ -596,6 +599,40 @@ ScreenModel card_test_screen(const Resources& resources, const Session& session)
     return std::move(builder).build();
 }
 
+// The counters, a page at a time: each with its count today and in all, shown as figures and
+// said in words.
+ScreenModel counters_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_counters, resources, session);
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    const std::size_t per_page = counters_per_page(session.text_size, session.elder_mode);
+    const std::size_t pages = pages_of(visit.counters.size(), per_page);
+    const std::size_t page = std::min(visit.counters_page, pages - 1);
+    builder.add(numbered_element(builder, Role::title, pages > 1 ? "title_page" : "title",
+                                 {{"page", page + 1}, {"pages", pages}}, session));
+    if (!visit.counters_readable) {
+        builder.add(Role::notice, "unreadable");
+    } else {
+        builder.add(Role::text, "text");
+    }
+    for (std::size_t index = page * per_page;
+         index < std::min(visit.counters.size(), (page + 1) * per_page); ++index) {
+        const CounterLine& line = visit.counters[index];
+        const std::string what = line.advice
+                                     ? builder.text("fault_" + std::string(to_string(*line.advice)))
+                                     : builder.text(to_string(line.name));
+        builder.add(numbered_element(
+            builder, Role::text, "line",
+            {{"today", static_cast<std::uint64_t>(std::max<std::int64_t>(0, line.today))},
+             {"all", static_cast<std::uint64_t>(std::max<std::int64_t>(0, line.in_all))}},
+            session, {{"what", what}}));
+    }
+    if (pages > 1) {
+        builder.add_choice("more", k_counters_more_key);
+    }
+    builder.add_choice("back", k_counters_back_key);
+    return std::move(builder).build();
+}
+
 // The dispenser's test: the notes on their way, then what became of them; or why it did not
 // start. No key leads away while the notes move. The title says Cancel.
 ScreenModel dispense_test_screen(const Resources& resources, const Session& session) {
@@ -976,6 +1013,8 @@ ScreenModel service_screen(ScreenId id, const Resources& resources, const Sessio
             return card_test_screen(resources, session);
         case ScreenId::service_dispense_test:
             return dispense_test_screen(resources, session);
+        case ScreenId::service_counters:
+            return counters_screen(resources, session);
         case ScreenId::service_locked:
             return locked_screen(resources, session);
         case ScreenId::service_menu:

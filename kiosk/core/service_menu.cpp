@@ -1,6 +1,7 @@
 #include "kiosk/core/service_menu.h"
 
 #include <algorithm>
+#include <array>
 
 namespace kiosk::core {
 
@@ -54,6 +55,8 @@ std::string_view to_string(ServiceStep step) {
             return "card_test";
         case ServiceStep::dispense_test:
             return "dispense_test";
+        case ServiceStep::counters:
+            return "counters";
     }
     return "unknown";
 }
@@ -127,6 +130,95 @@ std::string_view to_string(FaultAdvice advice) {
     return "other";
 }
 
+std::string_view to_string(CounterName name) {
+    switch (name) {
+        case CounterName::withdrawals_completed:
+            return "withdrawals_completed";
+        case CounterName::withdrawals_reversed:
+            return "withdrawals_reversed";
+        case CounterName::withdrawals_held:
+            return "withdrawals_held";
+        case CounterName::transfers_done:
+            return "transfers_done";
+        case CounterName::transfers_unknown:
+            return "transfers_unknown";
+        case CounterName::dispense_tests:
+            return "dispense_tests";
+        case CounterName::faults:
+            return "faults";
+        case CounterName::signed_in:
+            return "signed_in";
+        case CounterName::sign_in_refused:
+            return "sign_in_refused";
+        case CounterName::service_locked:
+            return "service_locked";
+    }
+    return "unknown";
+}
+
+namespace {
+
+// The journal's event each counter counts.
+struct CountedEvent {
+    CounterName name;
+    std::string_view event;
+};
+
+constexpr std::array k_counted_events{
+    CountedEvent{CounterName::withdrawals_completed, "withdrawal_completed"},
+    CountedEvent{CounterName::withdrawals_reversed, "withdrawal_reversed"},
+    CountedEvent{CounterName::withdrawals_held, "withdrawal_held_for_engineer"},
+    CountedEvent{CounterName::transfers_done, "transfer_done"},
+    CountedEvent{CounterName::transfers_unknown, "transfer_outcome_unknown"},
+    CountedEvent{CounterName::dispense_tests, "dispense_test_notes_secured"},
+    CountedEvent{CounterName::faults, "staff_notified"},
+    CountedEvent{CounterName::signed_in, "signed_in"},
+    CountedEvent{CounterName::sign_in_refused, "sign_in_refused"},
+    CountedEvent{CounterName::service_locked, "service_locked"},
+};
+
+constexpr std::array k_fault_advices{
+    FaultAdvice::printer_paper, FaultAdvice::device,  FaultAdvice::pin_pad,
+    FaultAdvice::card_left,     FaultAdvice::service, FaultAdvice::dispenser,
+    FaultAdvice::money,         FaultAdvice::journal, FaultAdvice::other};
+
+}  // namespace
+
+std::vector<CounterLine> counter_lines(const std::vector<JournalCount>& counts) {
+    std::vector<CounterLine> lines;
+    for (const CountedEvent& counted : k_counted_events) {
+        CounterLine line{.name = counted.name, .advice = std::nullopt, .today = 0, .in_all = 0};
+        std::vector<CounterLine> kinds;
+        for (const FaultAdvice advice : k_fault_advices) {
+            kinds.push_back(
+                CounterLine{.name = counted.name, .advice = advice, .today = 0, .in_all = 0});
+        }
+        for (const JournalCount& count : counts) {
+            if (count.event != counted.event) {
+                continue;
+            }
+            line.today += count.today;
+            line.in_all += count.in_all;
+            if (counted.name == CounterName::faults) {
+                CounterLine& kind = kinds.at(static_cast<std::size_t>(
+                    std::ranges::find(k_fault_advices, fault_advice(count.reason)) -
+                    k_fault_advices.begin()));
+                kind.today += count.today;
+                kind.in_all += count.in_all;
+            }
+        }
+        lines.push_back(line);
+        if (counted.name == CounterName::faults) {
+            for (const CounterLine& kind : kinds) {
+                if (kind.in_all > 0) {
+                    lines.push_back(kind);
+                }
+            }
+        }
+    }
+    return lines;
+}
+
 // The reasons are the flow's own (notify_staff's callers), matched by how they begin or end.
 FaultAdvice fault_advice(std::string_view reason) {
     const auto begins = [reason](std::string_view start) { return reason.starts_with(start); };
@@ -145,7 +237,7 @@ FaultAdvice fault_advice(std::string_view reason) {
     if (begins("account service") || begins("queue service") || begins("staff call not placed")) {
         return FaultAdvice::service;
     }
-    if (begins("cash dispenser")) {
+    if (begins("cash dispenser") || begins("dispense test")) {
         return FaultAdvice::dispenser;
     }
     if (begins("withdrawal") || begins("transfer")) {
@@ -235,6 +327,10 @@ std::size_t device_lines_per_page(TextSize size, bool elder_mode) {
             return elder_mode ? 2 : 3;
     }
     return 2;
+}
+
+std::size_t counters_per_page(TextSize size, bool elder_mode) {
+    return device_lines_per_page(size, elder_mode);
 }
 
 std::size_t faults_per_page(TextSize size, bool elder_mode) {

@@ -52,7 +52,8 @@ enum class ServiceStep {
     configuration,          // the settings of the configuration in use, a page at a time
     configuration_change,   // a new configuration on the USB stick: what it changes, installed
     card_test,              // the card reader's test: a test card read and given back
-    dispense_test           // the dispenser's test: a note from each cassette to the reject bin
+    dispense_test,          // the dispenser's test: a note from each cassette to the reject bin
+    counters                // how often the journal holds what was done and what went wrong
 };
 
 std::string_view to_string(ServiceStep step);
@@ -99,6 +100,11 @@ inline constexpr base::Key k_service_devices_key = base::Key::digit_2;
 inline constexpr base::Key k_service_self_tests_key = base::Key::digit_3;
 inline constexpr base::Key k_service_network_key = base::Key::digit_4;
 inline constexpr base::Key k_service_faults_key = base::Key::digit_5;
+inline constexpr base::Key k_service_counters_key = base::Key::digit_6;
+// On the counters' screen: the next page; Cancel goes back to the menu (and 6 there counts
+// again).
+inline constexpr base::Key k_counters_more_key = base::Key::digit_9;
+inline constexpr base::Key k_counters_back_key = base::Key::cancel;
 // On the faults' screen: the next page; Cancel goes back to the menu (and 5 there reads them
 // again).
 inline constexpr base::Key k_faults_more_key = base::Key::digit_9;
@@ -226,6 +232,51 @@ enum class FaultAdvice {
 std::string_view to_string(FaultAdvice advice);
 FaultAdvice fault_advice(std::string_view reason);
 
+// How often the electronic journal holds one event (ReportCounters, CountersReported): today
+// (since the kiosk's local midnight) and in all. Staff notices (`staff_notified`) are counted
+// by their reason too.
+struct JournalCount {
+    std::string event;
+    std::string reason{};  // staff_notified: the reason as journaled; empty for any other
+    std::int64_t today = 0;
+    std::int64_t in_all = 0;
+
+    friend bool operator==(const JournalCount&, const JournalCount&) = default;
+};
+
+// The service menu's counters, in the order the screen shows them, each the count of one event
+// of the journal: what customers were given (withdrawals, transfers), what had to be undone or
+// left to staff, the dispense tests, the faults staff were told of (then each kind of fault
+// there was, by its advice), and the service menu's sign-ins.
+enum class CounterName {
+    withdrawals_completed,  // withdrawal_completed: the customer took the notes
+    withdrawals_reversed,   // withdrawal_reversed: undone at the bank, no cash given
+    withdrawals_held,       // withdrawal_held_for_engineer: the notes for staff to count
+    transfers_done,         // transfer_done
+    transfers_unknown,      // transfer_outcome_unknown: staff find out
+    dispense_tests,         // dispense_test_notes_secured: a dispense test run to its end
+    faults,                 // staff_notified: every fault staff were told of
+    signed_in,              // signed_in
+    sign_in_refused,        // sign_in_refused
+    service_locked,         // service_locked: three refusals in a row
+};
+
+std::string_view to_string(CounterName name);
+
+struct CounterLine {
+    CounterName name = CounterName::faults;
+    std::optional<FaultAdvice> advice;  // a line of the faults of one kind
+    std::int64_t today = 0;
+    std::int64_t in_all = 0;
+
+    friend bool operator==(const CounterLine&, const CounterLine&) = default;
+};
+
+// The counters' lines from the journal's counts: every counter, at zero when the journal holds
+// none, and after the faults, one line for each kind of fault it holds (fault_advice() of the
+// reasons), in FaultAdvice's order.
+std::vector<CounterLine> counter_lines(const std::vector<JournalCount>& counts);
+
 // The card reader's self-test (ServiceStep::card_test): the engineer's test card is read as a
 // customer's card is, checked as one is (card_checks.h), and given back. Only the outcome is
 // kept: nothing the card holds reaches a screen, speech or the journal.
@@ -303,6 +354,12 @@ struct ServiceVisit {
     std::string install_problem;
     // The card reader's test, once asked for.
     std::optional<CardTest> card_test;
+    // The counters awaited, the last answer's lines (nothing readable: the journal could not be
+    // read), and the page shown.
+    std::optional<std::uint64_t> pending_counters;
+    std::vector<CounterLine> counters;
+    bool counters_readable = true;
+    std::size_t counters_page = 0;
     // Why the last dispense test asked for did not start (the test itself is the session's:
     // Session::dispense_test).
     std::optional<DispenseTestRefusal> dispense_test_refusal;
@@ -347,6 +404,8 @@ std::size_t faults_pages(std::size_t faults, TextSize size, bool elder_mode);
 // values (tests/kiosk/ui/screen_pixels_test.cpp checks that they fit).
 std::size_t settings_per_page(TextSize size, bool elder_mode);
 std::size_t changes_per_page(TextSize size, bool elder_mode);
+// How many counters a page shows in this look: a counter's line is as long as a device's.
+std::size_t counters_per_page(TextSize size, bool elder_mode);
 // How many pages `lines` take at `per_page` a page (at least one).
 std::size_t pages_of(std::size_t lines, std::size_t per_page);
 // How many pages its lines take (at least one).

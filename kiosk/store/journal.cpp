@@ -75,6 +75,12 @@ const std::string k_select_last_of_each_transaction = select_records_sql(
     "WHERE sequence IN (SELECT max(sequence) FROM journal WHERE transaction_reference <> ''"
     " GROUP BY transaction_reference) ORDER BY sequence");
 
+// Each event's records, those of one event (?1) by detail too, all and those at or after ?2.
+const std::string k_count_events =
+    "SELECT event, CASE WHEN event = ?1 THEN detail ELSE '' END AS counted_detail,"
+    " sum(at_unix_ms >= ?2), count(*) FROM journal GROUP BY event, counted_detail"
+    " ORDER BY event, counted_detail";
+
 using Failure = base::Error<JournalError>;
 
 // One prepared statement, finalised when it goes.
@@ -595,6 +601,29 @@ std::expected<std::vector<JournalRecord>, base::Error<JournalError>> Journal::re
 std::expected<std::vector<JournalRecord>, base::Error<JournalError>> Journal::latest_named(
     std::string_view event) const {
     return select_records(m_database, k_select_latest_named, event);
+}
+
+std::expected<std::vector<EventCount>, base::Error<JournalError>> Journal::count_events(
+    std::string_view by_detail, std::int64_t since_unix_ms) const {
+    Statement statement(m_database, k_count_events);
+    const auto fail = [this](int result) {
+        return std::unexpected(
+            base::error(code_of(result, JournalError::read_failed), sqlite3_errmsg(m_database)));
+    };
+    if (!statement.ready()) {
+        return fail(statement.result());
+    }
+    statement.bind(1, by_detail);
+    statement.bind(2, since_unix_ms);
+    std::vector<EventCount> counts;
+    while (statement.step() == SQLITE_ROW) {
+        counts.push_back(EventCount{statement.text(0), statement.text(1), statement.integer(2),
+                                    statement.integer(3)});
+    }
+    if (statement.result() != SQLITE_DONE) {
+        return fail(statement.result());
+    }
+    return counts;
 }
 
 std::expected<std::vector<JournalRecord>, base::Error<JournalError>>

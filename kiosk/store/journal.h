@@ -101,6 +101,18 @@ struct JournalTail {
     JournalHash hash = k_genesis_hash;
 };
 
+// How many records of one event the journal holds (Journal::count_events): all of them, and
+// those written at or after a time. `detail` is the records' detail for the event counted by
+// detail, and empty for every other.
+struct EventCount {
+    std::string event;
+    std::string detail;
+    std::int64_t since = 0;
+    std::int64_t total = 0;
+
+    friend bool operator==(const EventCount&, const EventCount&) = default;
+};
+
 class Journal {
   public:
     // Opens the journal in `file`, creating the file and its schema when the file is missing
@@ -142,6 +154,12 @@ class Journal {
     // reconciliation at start-up reads to find the transactions whose last step is not final.
     std::expected<std::vector<JournalRecord>, base::Error<JournalError>>
     last_records_by_transaction() const;
+    // How many records of each event the journal holds, and how many of them were written at
+    // or after `since_unix_ms`: the service menu's counters. The records of `by_detail`
+    // ("staff_notified") are counted by their detail too. Ordered by event, then detail. Reads
+    // every record once (about 0.3 s for a million; kiosk/store/README.md).
+    std::expected<std::vector<EventCount>, base::Error<JournalError>> count_events(
+        std::string_view by_detail, std::int64_t since_unix_ms) const;
 
   private:
     Journal(sqlite3* database, JournalTail tail);

@@ -1,6 +1,9 @@
 #include "kiosk/ui/sample_screens.h"
 
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "kiosk/core/screens.h"
 #include "kiosk/core/session.h"
@@ -243,6 +246,19 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
                                                 .done = true,
                                                 .fault = std::nullopt,
                                                 .cryptogram = false};
+    // The counters at their longest: the longest names first, with large counts.
+    for (const auto& [name, advice] :
+         std::vector<std::pair<core::CounterName, std::optional<core::FaultAdvice>>>{
+             {core::CounterName::withdrawals_held, std::nullopt},
+             {core::CounterName::faults, core::FaultAdvice::money},
+             {core::CounterName::transfers_unknown, std::nullopt},
+             {core::CounterName::faults, std::nullopt},
+             {core::CounterName::withdrawals_reversed, std::nullopt},
+             {core::CounterName::withdrawals_completed, std::nullopt},
+             {core::CounterName::sign_in_refused, std::nullopt}}) {
+        session.service->counters.push_back(
+            core::CounterLine{.name = name, .advice = advice, .today = 1'234, .in_all = 123'456});
+    }
     // The dispenser's test at its longest: four cassettes' notes secured, with their worth.
     session.dispense_test =
         core::DispenseTest{.transaction = "7d1c2b3a-4e5f-4a6b-9c8d-7e6f5a4b3c2d",

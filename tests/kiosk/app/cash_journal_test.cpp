@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "kiosk/app/cash_journal.h"
@@ -460,4 +462,50 @@ TEST_CASE("A dispense test record the core cannot have written is left for staff
                Catch::Contains("a dispense test step this kiosk does not know") &&
                    Catch::Contains("presented"));
     CHECK(reading.unfinished_dispense_tests.empty());
+}
+
+TEST_CASE("The counters count the journal's records today, since local midnight, and in all") {
+    store_testing::TemporaryFolder folder;
+    const auto file = folder.path() / "journal.sqlite";
+    // Noon today and noon yesterday, by this machine's local time.
+    const std::time_t now = std::time(nullptr);
+    std::tm noon{};
+    localtime_r(&now, &noon);
+    noon.tm_hour = 12;
+    noon.tm_min = 0;
+    noon.tm_sec = 0;
+    noon.tm_isdst = -1;
+    const std::int64_t today_noon = static_cast<std::int64_t>(std::mktime(&noon)) * 1'000;
+    noon.tm_mday -= 1;
+    noon.tm_isdst = -1;
+    const std::int64_t yesterday_noon = static_cast<std::int64_t>(std::mktime(&noon)) * 1'000;
+    auto written = store::Journal::open(file);
+    REQUIRE(written.has_value());
+    for (const auto& [event, detail, at] :
+         std::vector<std::tuple<std::string, std::string, std::int64_t>>{
+             {"staff_notified", "receipt printer paper out", yesterday_noon},
+             {"staff_notified", "receipt printer paper out", today_noon},
+             {"staff_notified", "card left in the reader", today_noon},
+             {"signed_in", "1001", yesterday_noon}}) {
+        store::JournalEntry entry;
+        entry.event = event;
+        entry.detail = detail;
+        REQUIRE((*written)->append(entry, at).has_value());
+    }
+    written->reset();
+
+    auto journal = CashJournal::open(file);
+    const core::CountersReported report = journal.counters(9, today_noon + 60'000);
+    CHECK(report.call_id == 9);
+    CHECK(report.readable);
+    const std::vector<core::JournalCount> expected{
+        {"signed_in", "", 0, 1},
+        {"staff_notified", "card left in the reader", 1, 1},
+        {"staff_notified", "receipt printer paper out", 1, 2},
+    };
+    CHECK(report.counts == expected);
+
+    // A journal that could not be opened counts nothing, and says so.
+    auto missing = CashJournal::open(folder.path() / "no folder" / "journal.sqlite");
+    CHECK_FALSE(missing.counters(10, today_noon).readable);
 }

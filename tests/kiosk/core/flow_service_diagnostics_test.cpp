@@ -626,7 +626,7 @@ void read_faults(FlowDriver& kiosk, Key key, std::vector<RecentFault> faults,
 
 TEST_CASE("Recent faults: when, the reason as journaled and what to do, a page at a time") {
     FlowDriver kiosk = signed_in(EngineerRole::engineer);
-    CHECK(shows(kiosk, "Recent faults"));
+    CHECK(shows(kiosk, "Faults"));
     kiosk.forget();
     read_faults(kiosk, k_service_faults_key,
                 {fault_at(21, "receipt printer paper low"), fault_at(20, "card_reader missing"),
@@ -694,7 +694,96 @@ TEST_CASE("Every fault the flows tell staff of has advice of its own kind") {
     CHECK(fault_advice("receipt printer out of paper") == FaultAdvice::printer_paper);
     CHECK(fault_advice("PIN pad failure") == FaultAdvice::pin_pad);
     CHECK(fault_advice("electronic journal cannot be written: disk full") == FaultAdvice::journal);
+    CHECK(fault_advice("dispense test held: reject jammed") == FaultAdvice::dispenser);
     CHECK(fault_advice("something new") == FaultAdvice::other);
+}
+
+TEST_CASE(
+    "The counters: every counter from the journal's counts, zero when it holds none, and each "
+    "kind of fault after the faults") {
+    const std::vector<CounterLine> lines = counter_lines({
+        {"withdrawal_completed", "", 3, 120},
+        {"staff_notified", "receipt printer paper out", 1, 4},
+        {"staff_notified", "receipt printer paper low", 0, 2},
+        {"staff_notified", "cash dispenser jammed", 1, 1},
+        {"kiosk_started", "", 1, 9},
+    });
+    const auto count_of_line = [&](CounterName name, std::optional<FaultAdvice> advice = {}) {
+        const auto line = std::ranges::find_if(lines, [&](const CounterLine& candidate) {
+            return candidate.name == name && candidate.advice == advice;
+        });
+        REQUIRE(line != lines.end());
+        return std::pair{line->today, line->in_all};
+    };
+    CHECK(lines.size() == 12);  // ten counters and two kinds of fault
+    CHECK(lines.front().name == CounterName::withdrawals_completed);
+    CHECK(count_of_line(CounterName::withdrawals_completed) ==
+          std::pair<std::int64_t, std::int64_t>{3, 120});
+    CHECK(count_of_line(CounterName::withdrawals_reversed) ==
+          std::pair<std::int64_t, std::int64_t>{0, 0});
+    CHECK(count_of_line(CounterName::faults) == std::pair<std::int64_t, std::int64_t>{2, 7});
+    CHECK(count_of_line(CounterName::faults, FaultAdvice::printer_paper) ==
+          std::pair<std::int64_t, std::int64_t>{1, 6});
+    CHECK(count_of_line(CounterName::faults, FaultAdvice::dispenser) ==
+          std::pair<std::int64_t, std::int64_t>{1, 1});
+    // The kinds follow the faults' line, in FaultAdvice's order.
+    const auto faults = std::ranges::find(lines, CounterName::faults, &CounterLine::name);
+    REQUIRE(std::distance(faults, lines.end()) >= 3);
+    CHECK(std::next(faults)->advice == FaultAdvice::printer_paper);
+    CHECK(std::next(faults, 2)->advice == FaultAdvice::dispenser);
+    CHECK(lines.back().name == CounterName::service_locked);
+}
+
+namespace {
+
+void read_counters(FlowDriver& kiosk, std::vector<JournalCount> counts, bool readable = true) {
+    const auto asked = effects_of<ReportCounters>(kiosk.send(KeyPressed{k_service_counters_key}));
+    REQUIRE(asked.size() == 1);
+    kiosk.send(CountersReported{asked.front().call_id, readable, std::move(counts)});
+}
+
+}  // namespace
+
+TEST_CASE("An engineer reads the counters a page at a time, today's and in all, shown and said") {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer);
+    CHECK(shows(kiosk, "Counters"));
+    kiosk.forget();
+    read_counters(kiosk, {{"withdrawal_completed", "", 3, 120},
+                          {"dispense_test_notes_secured", "", 2, 2},
+                          {"staff_notified", "card left in the reader", 1, 1}});
+    CHECK(kiosk.session().screen.id == "service_counters");
+    CHECK(shows(kiosk, "Counters, page 1 of 2"));
+    CHECK(shows(kiosk, kiosk.text("service_counters.text")));
+    CHECK(shows(kiosk, "Withdrawals given: 3 today, 120 in all"));
+    CHECK(shows(kiosk, "Withdrawals undone: 0 today, 0 in all"));
+    CHECK(shows(kiosk, "Dispense tests: 2 today, 2 in all"));
+    CHECK(mentions(kiosk.all(), "Withdrawals given: 3 today, 120 in all"));
+    CHECK(std::ranges::count(audits(kiosk.all()), "counters_read 11") == 1);
+    kiosk.send(KeyPressed{k_counters_more_key});
+    CHECK(shows(kiosk, "Counters, page 2 of 2"));
+    CHECK(shows(kiosk, "Faults told to staff: 1 today, 1 in all"));
+    CHECK(shows(kiosk, "Faults: cards left: 1 today, 1 in all"));
+    CHECK(shows(kiosk, "Sign-in locks: 0 today, 0 in all"));
+    kiosk.send(KeyPressed{k_counters_more_key});
+    CHECK(shows(kiosk, "Counters, page 1 of 2"));
+    kiosk.send(KeyPressed{k_counters_back_key});
+    CHECK(kiosk.session().screen.id == "service_menu");
+    // A journal that cannot be read is said so.
+    read_counters(kiosk, {}, false);
+    CHECK(shows(kiosk, kiosk.text("service_counters.unreadable")));
+    CHECK(kiosk.session().screen.elements.size() == 3);  // the title, why, and back
+}
+
+TEST_CASE("In Chinese the counters are said in words, and only an engineer reads them") {
+    FlowDriver kiosk = signed_in(EngineerRole::engineer, "zh-CN");
+    read_counters(kiosk, {{"withdrawal_completed", "", 2, 1'234}});
+    CHECK(shows(kiosk, "取款成功：今天2次，累计1234次"));
+    CHECK(mentions(kiosk.all(), "取款成功：今天两次，累计一千二百三十四次"));
+    for (const EngineerRole role : {EngineerRole::key_custodian, EngineerRole::administrator}) {
+        FlowDriver other = signed_in(role);
+        CHECK_FALSE(shows(other, "Counters"));
+        CHECK_FALSE(has_effect<ReportCounters>(other.send(KeyPressed{k_service_counters_key})));
+    }
 }
 
 TEST_CASE("Every fault the flows tell staff of is in the audit trail, for the electronic journal") {

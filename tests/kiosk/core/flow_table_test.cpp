@@ -551,8 +551,8 @@ std::vector<Event> session_probes(const Session& session) {
             break;
         }
     }
-    // The devices' report, the network check and the faults: to the one awaited, or to one
-    // never asked for.
+    // The devices' report, the network check, the faults and the counters: to the one awaited,
+    // or to one never asked for.
     const std::optional<std::uint64_t> report =
         session.service ? session.service->pending_report : std::nullopt;
     events.push_back(DevicesReported{report.value_or(stale), {}});
@@ -562,6 +562,9 @@ std::vector<Event> session_probes(const Session& session) {
     const std::optional<std::uint64_t> faults =
         session.service ? session.service->pending_faults : std::nullopt;
     events.push_back(FaultsReported{faults.value_or(stale), true, 0, {}});
+    const std::optional<std::uint64_t> counters =
+        session.service ? session.service->pending_counters : std::nullopt;
+    events.push_back(CountersReported{counters.value_or(stale), true, {}});
     // The key ceremony's news: each of the pad's reports, the bank's keys to the request awaited
     // or to one never made, and the pad's answer to a commit. The ceremony's own steps are tested
     // in flow_ceremony_test.cpp; here they show whether the news fits each state.

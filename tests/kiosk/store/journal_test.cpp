@@ -10,6 +10,7 @@
 #include "tests/kiosk/store/journal_test_support.h"
 
 using kiosk::store::chained_hash;
+using kiosk::store::EventCount;
 using kiosk::store::Journal;
 using kiosk::store::JournalEntry;
 using kiosk::store::JournalError;
@@ -504,6 +505,46 @@ TEST_CASE("The latest records of one event come newest first, at most k_latest_r
         CHECK(record.entry.event == "staff_notified");
     }
     const auto none = (*journal)->latest_named("kiosk_started");
+    REQUIRE(none.has_value());
+    CHECK(none->empty());
+}
+
+TEST_CASE("The journal counts each event's records, in all and since a time, one event by detail") {
+    TemporaryFolder folder;
+    auto journal = Journal::open(folder.path() / "journal.sqlite");
+    REQUIRE(journal.has_value());
+    const auto append = [&](std::string event, std::string detail, std::int64_t at) {
+        JournalEntry entry{.event = std::move(event),
+                           .detail = std::move(detail),
+                           .transaction = {},
+                           .step = {},
+                           .amount_minor_units = 0,
+                           .fee_minor_units = 0,
+                           .currency = {},
+                           .notes = {}};
+        REQUIRE((*journal)->append(entry, at).has_value());
+    };
+    append("signed_in", "1001", 1'000);
+    append("signed_in", "1002", 5'000);
+    append("signed_in", "1001", 6'000);
+    append("staff_notified", "receipt printer paper out", 1'000);
+    append("staff_notified", "receipt printer paper out", 7'000);
+    append("staff_notified", "cash dispenser jammed", 8'000);
+    append("sign_in_refused", "1003 code", 2'000);
+
+    const auto counts = (*journal)->count_events("staff_notified", 5'000);
+    REQUIRE(counts.has_value());
+    // Other events are counted whatever their detail; the time's own records count as since.
+    const std::vector<EventCount> expected{
+        {"sign_in_refused", "", 0, 1},
+        {"signed_in", "", 2, 3},
+        {"staff_notified", "cash dispenser jammed", 1, 1},
+        {"staff_notified", "receipt printer paper out", 1, 2},
+    };
+    CHECK(*counts == expected);
+    const auto empty = Journal::open(folder.path() / "empty.sqlite");
+    REQUIRE(empty.has_value());
+    const auto none = (*empty)->count_events("staff_notified", 0);
     REQUIRE(none.has_value());
     CHECK(none->empty());
 }
