@@ -22,8 +22,8 @@ struct CashRecords;
 
 template <>
 struct CashRecords<core::WithdrawalStep> {
-    static constexpr std::string_view prefix = core::k_withdrawal_event_prefix;
-    static constexpr std::string_view what = "withdrawal";
+    static constexpr std::string_view k_prefix = core::k_withdrawal_event_prefix;
+    static constexpr std::string_view k_what = "withdrawal";
     static std::optional<core::WithdrawalStep> step_named(std::string_view name) {
         return core::withdrawal_step_named(name);
     }
@@ -31,8 +31,8 @@ struct CashRecords<core::WithdrawalStep> {
 
 template <>
 struct CashRecords<core::DispenseTestStep> {
-    static constexpr std::string_view prefix = core::k_dispense_test_event_prefix;
-    static constexpr std::string_view what = "dispense test";
+    static constexpr std::string_view k_prefix = core::k_dispense_test_event_prefix;
+    static constexpr std::string_view k_what = "dispense test";
     static std::optional<core::DispenseTestStep> step_named(std::string_view name) {
         return core::dispense_test_step_named(name);
     }
@@ -40,7 +40,7 @@ struct CashRecords<core::DispenseTestStep> {
 
 template <typename Step>
 bool is_cash_journal_record(const kiosk::store::JournalRecord& record) {
-    return record.entry.event.starts_with(CashRecords<Step>::prefix);
+    return record.entry.event.starts_with(CashRecords<Step>::k_prefix);
 }
 
 // What in a cash record the core cannot have written, or nothing: it writes the event as the
@@ -48,10 +48,10 @@ bool is_cash_journal_record(const kiosk::store::JournalRecord& record) {
 template <typename Step>
 std::optional<std::string> cash_journal_record_problem(const kiosk::store::JournalEntry& entry) {
     if (!CashRecords<Step>::step_named(entry.step)) {
-        return fmt::format("a {} step this kiosk does not know (\"{}\")", CashRecords<Step>::what,
+        return fmt::format("a {} step this kiosk does not know (\"{}\")", CashRecords<Step>::k_what,
                            entry.step);
     }
-    if (entry.event != std::string(CashRecords<Step>::prefix) + entry.step) {
+    if (entry.event != std::string(CashRecords<Step>::k_prefix) + entry.step) {
         return fmt::format("event \"{}\" does not match its step \"{}\"", entry.event, entry.step);
     }
     // The store writes no currency but an empty one or three capital letters (Journal::append).
