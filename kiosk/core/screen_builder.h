@@ -111,6 +111,9 @@ inline Element amount_element(const ScreenBuilder& builder, Role role, std::stri
 inline std::uint64_t count_of(int value) {
     return value < 0 ? 0U : static_cast<std::uint64_t>(value);
 }
+inline std::uint64_t count_of(std::int64_t value) {
+    return value < 0 ? 0U : static_cast<std::uint64_t>(value);
+}
 
 // A number in a message (a page, a count), shown as figures and said in words: the Chinese voices
 // misread Arabic numerals (docs/platform-facts.md, "Numbers").

@@ -472,12 +472,10 @@ ScreenModel faults_screen(const Resources& resources, const Session& session) {
         faults_pages(visit.faults.size(), session.text_size, session.elder_mode);
     const std::size_t page = std::min(visit.faults_page, pages - 1);
     const auto numbered = [&](Role role, std::string_view key) {
-        return numbered_element(builder, role, key,
-                                {{"page", page + 1},
-                                 {"pages", pages},
-                                 {"records", static_cast<std::uint64_t>(std::max<std::int64_t>(
-                                                 0, visit.journal_records))}},
-                                session);
+        return numbered_element(
+            builder, role, key,
+            {{"page", page + 1}, {"pages", pages}, {"records", count_of(visit.journal_records)}},
+            session);
     };
     builder.add(numbered(Role::title, pages > 1 ? "title_page" : "title"));
     if (!visit.faults_readable) {
@@ -620,11 +618,10 @@ ScreenModel counters_screen(const Resources& resources, const Session& session) 
         const std::string what = line.advice
                                      ? builder.text("fault_" + std::string(to_string(*line.advice)))
                                      : builder.text(to_string(line.name));
-        builder.add(numbered_element(
-            builder, Role::text, "line",
-            {{"today", static_cast<std::uint64_t>(std::max<std::int64_t>(0, line.today))},
-             {"all", static_cast<std::uint64_t>(std::max<std::int64_t>(0, line.in_all))}},
-            session, {{"what", what}}));
+        builder.add(
+            numbered_element(builder, Role::text, "line",
+                             {{"today", count_of(line.today)}, {"all", count_of(line.in_all)}},
+                             session, {{"what", what}}));
     }
     if (pages > 1) {
         builder.add_choice("more", k_counters_more_key);

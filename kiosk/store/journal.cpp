@@ -429,14 +429,17 @@ std::expected<sqlite3*, Failure> open_journal(const std::filesystem::path& file,
     return database;
 }
 
+// A query that could not be run or read to its end.
+std::unexpected<Failure> read_failure(sqlite3* database, int result) {
+    return std::unexpected(
+        base::error(code_of(result, JournalError::read_failed), sqlite3_errmsg(database)));
+}
+
 // Runs a query of whole records.
 std::expected<std::vector<JournalRecord>, Failure> select_records(
     sqlite3* database, const std::string& sql, std::optional<std::string_view> parameter = {}) {
     Statement statement(database, sql);
-    const auto fail = [database](int result) {
-        return std::unexpected(
-            base::error(code_of(result, JournalError::read_failed), sqlite3_errmsg(database)));
-    };
+    const auto fail = [database](int result) { return read_failure(database, result); };
     if (!statement.ready()) {
         return fail(statement.result());
     }
@@ -606,12 +609,8 @@ std::expected<std::vector<JournalRecord>, base::Error<JournalError>> Journal::la
 std::expected<std::vector<EventCount>, base::Error<JournalError>> Journal::count_events(
     std::string_view by_detail, std::int64_t since_unix_ms) const {
     Statement statement(m_database, k_count_events);
-    const auto fail = [this](int result) {
-        return std::unexpected(
-            base::error(code_of(result, JournalError::read_failed), sqlite3_errmsg(m_database)));
-    };
     if (!statement.ready()) {
-        return fail(statement.result());
+        return read_failure(m_database, statement.result());
     }
     statement.bind(1, by_detail);
     statement.bind(2, since_unix_ms);
@@ -621,7 +620,7 @@ std::expected<std::vector<EventCount>, base::Error<JournalError>> Journal::count
                                     statement.integer(3)});
     }
     if (statement.result() != SQLITE_DONE) {
-        return fail(statement.result());
+        return read_failure(m_database, statement.result());
     }
     return counts;
 }
