@@ -514,14 +514,9 @@ TEST_CASE("The journal counts each event's records, in all and since a time, one
     auto journal = Journal::open(folder.path() / "journal.sqlite");
     REQUIRE(journal.has_value());
     const auto append = [&](std::string event, std::string detail, std::int64_t at) {
-        JournalEntry entry{.event = std::move(event),
-                           .detail = std::move(detail),
-                           .transaction = {},
-                           .step = {},
-                           .amount_minor_units = 0,
-                           .fee_minor_units = 0,
-                           .currency = {},
-                           .notes = {}};
+        JournalEntry entry;
+        entry.event = std::move(event);
+        entry.detail = std::move(detail);
         REQUIRE((*journal)->append(entry, at).has_value());
     };
     append("signed_in", "1001", 1'000);
