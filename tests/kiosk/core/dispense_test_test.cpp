@@ -50,6 +50,13 @@ FlowDriver dispense_engineer_at_tests(DispenserReported dispenser = sample_dispe
     return kiosk;
 }
 
+// Starts the test with its key: the one order the dispenser is given.
+Dispense dispense_test_ordered(FlowDriver& kiosk) {
+    const auto orders = effects_of<Dispense>(kiosk.send(KeyPressed{k_dispense_test_key}));
+    REQUIRE(orders.size() == 1);
+    return orders.front();
+}
+
 bool dispense_screen_shows(const FlowDriver& kiosk, const std::string& line) {
     return std::ranges::any_of(kiosk.session().screen.elements,
                                [&](const Element& element) { return element.text == line; });
@@ -175,9 +182,8 @@ TEST_CASE(
     "step with its notes, and says the dispenser works") {
     FlowDriver kiosk = dispense_engineer_at_tests();
     CHECK(dispense_screen_shows(kiosk, kiosk.text("service_tests.dispense_test")));
-    const auto orders = effects_of<Dispense>(kiosk.send(KeyPressed{k_dispense_test_key}));
-    REQUIRE(orders.size() == 1);
-    CHECK(orders.front().notes == std::vector<int>{1, 1});
+    const Dispense order = dispense_test_ordered(kiosk);
+    CHECK(order.notes == std::vector<int>{1, 1});
     CHECK(kiosk.session().screen.id == "service_dispense_test");
     CHECK(dispense_screen_shows(kiosk, kiosk.text("service_dispense_test.picking")));
     // No customer is offered cash while the notes move.
@@ -186,12 +192,12 @@ TEST_CASE(
     kiosk.send(KeyPressed{k_dispense_test_back_key});
     CHECK(kiosk.session().screen.id == "service_dispense_test");
 
-    const auto rejects = effects_of<RejectCash>(
-        kiosk.send(dispense_picked(orders.front(), sample_dispenser().cassettes)));
+    const auto rejects =
+        effects_of<RejectCash>(kiosk.send(dispense_picked(order, sample_dispenser().cassettes)));
     REQUIRE(rejects.size() == 1);
-    CHECK(rejects.front().transaction == orders.front().transaction);
+    CHECK(rejects.front().transaction == order.transaction);
     CHECK(dispense_screen_shows(kiosk, kiosk.text("service_dispense_test.rejecting")));
-    const auto& secured = kiosk.send(CashRejected{orders.front().transaction, 2, CashFault::none});
+    const auto& secured = kiosk.send(CashRejected{order.transaction, 2, CashFault::none});
     CHECK(has_effect<CheckDispenser>(secured));
     CHECK_FALSE(has_effect<NotifyStaff>(secured));
     CHECK(dispense_screen_shows(kiosk,
@@ -208,7 +214,7 @@ TEST_CASE(
                                                                   "reject_ordered",
                                                                   "notes_secured"});
     for (const TransactionRecord& record : records) {
-        CHECK(record.transaction == orders.front().transaction);
+        CHECK(record.transaction == order.transaction);
         CHECK(record.amount == Money{15'000, "CNY"});
         CHECK(record.fee == Money{0, "CNY"});
     }
@@ -218,7 +224,7 @@ TEST_CASE(
     // Again: a fresh reference; back to the self-tests once it is over.
     const auto again = effects_of<Dispense>(kiosk.send(KeyPressed{k_dispense_test_again_key}));
     REQUIRE(again.size() == 1);
-    CHECK(again.front().transaction != orders.front().transaction);
+    CHECK(again.front().transaction != order.transaction);
     kiosk.send(dispense_picked(again.front(), sample_dispenser().cassettes));
     kiosk.send(CashRejected{again.front().transaction, 2, CashFault::none});
     kiosk.send(KeyPressed{k_dispense_test_back_key});
@@ -259,9 +265,8 @@ TEST_CASE("A dispense test that cannot run says why and moves nothing") {
     }
     SECTION("the dispenser picks nothing") {
         FlowDriver kiosk = dispense_engineer_at_tests();
-        const auto orders = effects_of<Dispense>(kiosk.send(KeyPressed{k_dispense_test_key}));
-        REQUIRE(orders.size() == 1);
-        const auto& refused = kiosk.send(CashDispensed{orders.front().transaction,
+        const Dispense order = dispense_test_ordered(kiosk);
+        const auto& refused = kiosk.send(CashDispensed{order.transaction,
                                                        PickResult::nothing_picked,
                                                        {0, 0},
                                                        Money{0, "CNY"},
@@ -277,9 +282,8 @@ TEST_CASE("A dispense test that cannot run says why and moves nothing") {
 TEST_CASE("Dispense test notes that jam, or a dispenser that never answers, are left to staff") {
     SECTION("a jam while picking") {
         FlowDriver kiosk = dispense_engineer_at_tests();
-        const auto orders = effects_of<Dispense>(kiosk.send(KeyPressed{k_dispense_test_key}));
-        REQUIRE(orders.size() == 1);
-        const auto& jammed = kiosk.send(CashDispensed{orders.front().transaction,
+        const Dispense order = dispense_test_ordered(kiosk);
+        const auto& jammed = kiosk.send(CashDispensed{order.transaction,
                                                       PickResult::picked_in_part,
                                                       {1, 0},
                                                       Money{10'000, "CNY"},
@@ -293,23 +297,21 @@ TEST_CASE("Dispense test notes that jam, or a dispenser that never answers, are 
     }
     SECTION("no answer to the reject") {
         FlowDriver kiosk = dispense_engineer_at_tests();
-        const auto orders = effects_of<Dispense>(kiosk.send(KeyPressed{k_dispense_test_key}));
-        REQUIRE(orders.size() == 1);
-        kiosk.send(dispense_picked(orders.front(), sample_dispenser().cassettes));
+        const Dispense order = dispense_test_ordered(kiosk);
+        kiosk.send(dispense_picked(order, sample_dispenser().cassettes));
         const auto& silent = kiosk.fire(TimerId::dispenser);
         CHECK(has_effect<NotifyStaff>(silent));
         CHECK(dispense_screen_shows(kiosk, kiosk.text("service_dispense_test.held")));
         // Its answer, arriving late, changes nothing.
-        kiosk.send(CashRejected{orders.front().transaction, 2, CashFault::none});
+        kiosk.send(CashRejected{order.transaction, 2, CashFault::none});
         CHECK(dispense_steps(kiosk.all()).back() == "held_for_engineer");
     }
     SECTION("fewer notes in the bin than were picked") {
         FlowDriver kiosk = dispense_engineer_at_tests();
-        const auto orders = effects_of<Dispense>(kiosk.send(KeyPressed{k_dispense_test_key}));
-        REQUIRE(orders.size() == 1);
-        kiosk.send(dispense_picked(orders.front(), sample_dispenser().cassettes));
+        const Dispense order = dispense_test_ordered(kiosk);
+        kiosk.send(dispense_picked(order, sample_dispenser().cassettes));
         CHECK(has_effect<NotifyStaff>(
-            kiosk.send(CashRejected{orders.front().transaction, 1, CashFault::none})));
+            kiosk.send(CashRejected{order.transaction, 1, CashFault::none})));
         CHECK(dispense_steps(kiosk.all()).back() == "held_for_engineer");
     }
 }
@@ -318,14 +320,12 @@ TEST_CASE(
     "An engineer who leaves mid-test leaves it to finish: no cash is offered until its notes "
     "are in the reject bin") {
     FlowDriver kiosk = dispense_engineer_at_tests();
-    const auto orders = effects_of<Dispense>(kiosk.send(KeyPressed{k_dispense_test_key}));
-    REQUIRE(orders.size() == 1);
+    const Dispense order = dispense_test_ordered(kiosk);
     kiosk.fire(TimerId::service_idle);
     CHECK(kiosk.session().state == State::welcome);
     CHECK(cash_out_of_service(kiosk.session()));
-    CHECK(has_effect<RejectCash>(
-        kiosk.send(dispense_picked(orders.front(), sample_dispenser().cassettes))));
-    kiosk.send(CashRejected{orders.front().transaction, 2, CashFault::none});
+    CHECK(has_effect<RejectCash>(kiosk.send(dispense_picked(order, sample_dispenser().cassettes))));
+    kiosk.send(CashRejected{order.transaction, 2, CashFault::none});
     CHECK(dispense_steps(kiosk.all()).back() == "notes_secured");
     CHECK_FALSE(cash_out_of_service(kiosk.session()));
     CHECK(kiosk.session().state == State::welcome);
