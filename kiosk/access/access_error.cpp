@@ -24,6 +24,8 @@ std::string_view to_string(AccessError error) {
             return "two accounts have the same id";
         case AccessError::unknown_id:
             return "no account has this id";
+        case AccessError::last_administrator:
+            return "the last administrator's account cannot be removed";
         case AccessError::bad_role:
             return "the role must be engineer, key_custodian or administrator";
         case AccessError::bad_password:

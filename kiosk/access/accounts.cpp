@@ -256,8 +256,10 @@ std::expected<void, base::Error<AccessError>> save_accounts(
     return write_private_file(file, text.view(), KeepPrevious::yes);
 }
 
-std::expected<NewAccount, base::Error<AccessError>> add_account(const std::filesystem::path& file,
-                                                                const NewAccountRequest& request) {
+namespace {
+
+// What a new account's request may hold: refused before anything is paid for or read.
+std::expected<void, base::Error<AccessError>> check_request(const NewAccountRequest& request) {
     if (!is_valid_id(request.id)) {
         return std::unexpected(base::error(AccessError::bad_id));
     }
@@ -271,15 +273,22 @@ std::expected<NewAccount, base::Error<AccessError>> add_account(const std::files
         return std::unexpected(
             base::error(AccessError::bad_otp_secret, "a given secret must be 16 to 128 bytes"));
     }
-    auto accounts = load_or_empty(file);
-    if (!accounts) {
-        return std::unexpected(accounts.error());
+    return {};
+}
+
+bool has_id(const std::vector<EngineerAccount>& accounts, std::string_view id) {
+    return std::ranges::any_of(accounts, [&](const auto& account) { return account.id == id; });
+}
+
+}  // namespace
+
+std::expected<PreparedAccount, base::Error<AccessError>> prepare_account(
+    const NewAccountRequest& request) {
+    if (auto checked = check_request(request); !checked) {
+        return std::unexpected(checked.error());
     }
-    if (std::ranges::any_of(*accounts,
-                            [&](const auto& account) { return account.id == request.id; })) {
-        return std::unexpected(base::error(AccessError::duplicate_id, "engineer " + request.id));
-    }
-    EngineerAccount account;
+    PreparedAccount prepared;
+    EngineerAccount& account = prepared.account;
     account.id = request.id;
     account.role = request.role;
     account.otp.digits = request.otp_digits;
@@ -298,17 +307,48 @@ std::expected<NewAccount, base::Error<AccessError>> add_account(const std::files
         return std::unexpected(password.error());
     }
     account.password = std::move(*password);
-    NewAccount result;
-    result.account = {.id = account.id, .role = account.role};
+    prepared.secret.account = {.id = account.id, .role = account.role};
     std::string secret = drivers::otp::to_base32(account.otp_secret);
-    result.otp_secret_base32 = secret;
+    prepared.secret.otp_secret_base32 = secret;
     base::wipe(secret);
-    result.otpauth_uri = otpauth_uri(account.id, account.otp_secret, account.otp);
-    accounts->push_back(std::move(account));
-    if (auto saved = save_accounts(file, *accounts); !saved) {
-        return std::unexpected(saved.error());
+    prepared.secret.otpauth_uri = otpauth_uri(account.id, account.otp_secret, account.otp);
+    return prepared;
+}
+
+std::expected<void, base::Error<AccessError>> add_prepared_account(
+    const std::filesystem::path& file, const EngineerAccount& account) {
+    auto accounts = load_or_empty(file);
+    if (!accounts) {
+        return std::unexpected(accounts.error());
     }
-    return result;
+    if (has_id(*accounts, account.id)) {
+        return std::unexpected(base::error(AccessError::duplicate_id, "engineer " + account.id));
+    }
+    accounts->push_back(account);
+    return save_accounts(file, *accounts);
+}
+
+std::expected<NewAccount, base::Error<AccessError>> add_account(const std::filesystem::path& file,
+                                                                const NewAccountRequest& request) {
+    // A taken id is refused before the password's hash is paid for.
+    if (auto checked = check_request(request); !checked) {
+        return std::unexpected(checked.error());
+    }
+    auto accounts = load_or_empty(file);
+    if (!accounts) {
+        return std::unexpected(accounts.error());
+    }
+    if (has_id(*accounts, request.id)) {
+        return std::unexpected(base::error(AccessError::duplicate_id, "engineer " + request.id));
+    }
+    auto prepared = prepare_account(request);
+    if (!prepared) {
+        return std::unexpected(prepared.error());
+    }
+    if (auto added = add_prepared_account(file, prepared->account); !added) {
+        return std::unexpected(added.error());
+    }
+    return std::move(prepared->secret);
 }
 
 std::expected<void, base::Error<AccessError>> remove_account(const std::filesystem::path& file,
@@ -317,12 +357,20 @@ std::expected<void, base::Error<AccessError>> remove_account(const std::filesyst
     if (!accounts) {
         return std::unexpected(accounts.error());
     }
-    const auto removed =
-        std::erase_if(*accounts, [&](const auto& account) { return account.id == id; });
-    if (removed == 0) {
+    const auto found =
+        std::ranges::find_if(*accounts, [&](const auto& account) { return account.id == id; });
+    if (found == accounts->end()) {
         return std::unexpected(base::error(AccessError::unknown_id,
                                            is_valid_id(id) ? "engineer " + std::string(id) : ""));
     }
+    const auto is_administrator = [](const EngineerAccount& account) {
+        return account.role == core::EngineerRole::administrator;
+    };
+    if (is_administrator(*found) && std::ranges::count_if(*accounts, is_administrator) == 1) {
+        return std::unexpected(
+            base::error(AccessError::last_administrator, "engineer " + std::string(id)));
+    }
+    accounts->erase(found);
     return save_accounts(file, *accounts);
 }
 
@@ -337,6 +385,22 @@ std::expected<std::vector<AccountSummary>, base::Error<AccessError>> list_accoun
         summaries.push_back({.id = account.id, .role = account.role});
     }
     return summaries;
+}
+
+core::AccountsOutcome accounts_outcome(AccessError error) {
+    switch (error) {
+        case AccessError::unknown_id:
+            return core::AccountsOutcome::unknown_id;
+        case AccessError::duplicate_id:
+            return core::AccountsOutcome::duplicate_id;
+        case AccessError::last_administrator:
+            return core::AccountsOutcome::last_administrator;
+        case AccessError::write_failed:
+        case AccessError::crypto_failure:
+            return core::AccountsOutcome::unwritable;
+        default:
+            return core::AccountsOutcome::unreadable;
+    }
 }
 
 base::SecretText otpauth_uri(std::string_view id, std::span<const std::uint8_t> secret,

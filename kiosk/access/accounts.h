@@ -64,12 +64,7 @@ struct EngineerAccount {
 };
 
 // What `list_accounts` gives: nothing secret.
-struct AccountSummary {
-    std::string id;
-    core::EngineerRole role = core::EngineerRole::engineer;
-
-    friend bool operator==(const AccountSummary&, const AccountSummary&) = default;
-};
+using core::AccountSummary;
 
 struct NewAccountRequest {
     std::string id;
@@ -109,15 +104,37 @@ std::expected<std::vector<EngineerAccount>, base::Error<AccessError>> load_accou
 std::expected<void, base::Error<AccessError>> save_accounts(
     const std::filesystem::path& file, const std::vector<EngineerAccount>& accounts);
 
-// Adds an account to `file` (made if it does not exist). Refuses a bad id, password, secret or
-// digits, and an id already taken (duplicate_id).
+// A new account made ready but not yet in any file: the account with its hash and secret, and
+// what its engineer's authenticator app needs (the service menu's enrolment keeps it until the
+// engineer's first code proves the app has it).
+struct PreparedAccount {
+    EngineerAccount account;
+    NewAccount secret;
+};
+
+// Checks the request and makes the account: a bad id, password, secret or digits are refused; the
+// password is hashed (one PBKDF2 run) and a secret made unless given.
+std::expected<PreparedAccount, base::Error<AccessError>> prepare_account(
+    const NewAccountRequest& request);
+// Adds a prepared account to `file` (made if it does not exist); an id already taken is refused
+// (duplicate_id).
+std::expected<void, base::Error<AccessError>> add_prepared_account(
+    const std::filesystem::path& file, const EngineerAccount& account);
+// prepare_account, then add_prepared_account.
 std::expected<NewAccount, base::Error<AccessError>> add_account(const std::filesystem::path& file,
                                                                 const NewAccountRequest& request);
-// Removes the account with `id` (unknown_id if there is none).
+// Removes the account with `id` (unknown_id if there is none). The last administrator's account
+// stays (last_administrator): without one, nobody could manage the accounts from the service
+// menu.
 std::expected<void, base::Error<AccessError>> remove_account(const std::filesystem::path& file,
                                                              std::string_view id);
 std::expected<std::vector<AccountSummary>, base::Error<AccessError>> list_accounts(
     const std::filesystem::path& file);
+
+// How an error of the functions above reads to the service menu: a rule of the accounts (an id
+// already taken or gone, the last administrator), a file that could not be written (or a secret
+// not made), or one that cannot be read or is damaged.
+core::AccountsOutcome accounts_outcome(AccessError error);
 
 // Google Authenticator's Key Uri Format for a TOTP account: the label ISSUER:ID, the secret in
 // Base32 without padding (as that format asks), issuer, algorithm, digits and period.

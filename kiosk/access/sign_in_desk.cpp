@@ -241,6 +241,21 @@ SignInResult SignInDesk::sign_in(std::string_view id, const base::SecretText& pa
             .lock_ends_at = std::nullopt};
 }
 
+core::AccountsOutcome SignInDesk::enrol(const EngineerAccount& account,
+                                        const base::SecretText& code, std::int64_t unix_time) {
+    const auto step = matching_step(account, code, unix_time);
+    if (!step) {
+        return core::AccountsOutcome::wrong_code;
+    }
+    if (auto added = add_prepared_account(m_accounts_file, account); !added) {
+        return accounts_outcome(added.error().code);
+    }
+    // Should the state not be written, the step still holds in memory until the kiosk restarts.
+    m_state.last_used_steps[account.id] = *step;
+    persist();
+    return core::AccountsOutcome::done;
+}
+
 // A failure counts towards the lock whatever its reason; the one that reaches the limit starts
 // the lock and says so (outcome `locked`), with the reason of the failure itself. Should the
 // state not be written, the count still holds in memory until the kiosk restarts.

@@ -37,6 +37,7 @@
 #include "base/error.h"
 #include "base/wipe.h"
 #include "kiosk/access/access_error.h"
+#include "kiosk/access/accounts.h"
 #include "kiosk/access/password_hash.h"
 #include "kiosk/core/engineer.h"
 
@@ -92,6 +93,14 @@ class SignInDesk {
 
     SignInResult sign_in(std::string_view id, const base::SecretText& password,
                          const base::SecretText& code, std::int64_t unix_time);
+
+    // The service menu's enrolment of a prepared account (accounts.h): whether `code` is the
+    // account's code of T-1, T or T+1, proving that the new engineer's authenticator app holds
+    // its secret. If it is, the account is added to the accounts file and the code's step kept as
+    // used, so that the same code cannot sign in. A wrong code (`wrong_code`) counts towards no
+    // lock: an administrator is signed in, and the secret is only as old as the slip.
+    core::AccountsOutcome enrol(const EngineerAccount& account, const base::SecretText& code,
+                                std::int64_t unix_time);
 
     const SignInState& state() const { return m_state; }
     // Whether the state file was found damaged and the lock it causes has not begun yet.

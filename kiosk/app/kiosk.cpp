@@ -246,10 +246,10 @@ std::expected<std::unique_ptr<Kiosk>, base::Error<KioskError>> Kiosk::create(
                      .arguments = self->m_config.arguments},
         [self](core::Event event) { self->m_queue.push(std::move(event), "configuration"); });
 
-    // The service menu's sign-in checks run on a worker: each takes a PBKDF2 run.
-    self->m_sign_in = std::make_unique<SignInWorker>(
+    // The service menu's sign-in checks and accounts run on a worker: a check takes a PBKDF2 run.
+    self->m_access = std::make_unique<AccessWorker>(
         self->m_config.engineers_file, self->m_config.sign_in_state_file,
-        [self](core::Event event) { self->m_queue.push(std::move(event), "sign-in"); },
+        [self](core::Event event) { self->m_queue.push(std::move(event), "access"); },
         [] {
             return std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
@@ -271,7 +271,7 @@ Kiosk::Kiosk(Config config, core::Resources resources, Transcript transcript,
 Kiosk::~Kiosk() {
     // The clients and devices first: their threads post into the queue and the transcript,
     // which are members and go after this body.
-    m_sign_in.reset();
+    m_access.reset();
     m_network_check.reset();
     m_queue_client.reset();
     m_account.reset();
@@ -677,7 +677,9 @@ void Kiosk::carry_out(const core::Effect& effect) {
             [&](const core::RetractCash& retract) { m_dispenser->retract(retract); },
             [&](const core::RejectCash& reject) { m_dispenser->reject(reject); },
             [&](const core::CheckDispenser&) { m_dispenser->check(); },
-            [&](const core::CheckSignIn& check) { m_sign_in->check(check); },
+            [&](const core::CheckSignIn& check) { m_access->push(check); },
+            [&](const core::ListAccounts& list) { m_access->push(list); },
+            [&](const core::RemoveAccount& remove) { m_access->push(remove); },
             [&](const core::CheckNetwork& check) { m_network_check->check(check); },
             [&](const core::ReportFaults& report) {
                 m_queue.push(m_cash_journal.recent_faults(report.call_id), "journal");

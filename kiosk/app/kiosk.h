@@ -13,13 +13,13 @@
 #include <vector>
 
 #include "base/error.h"
+#include "kiosk/app/access_worker.h"
 #include "kiosk/app/cash_journal.h"
 #include "kiosk/app/config.h"
 #include "kiosk/app/config_worker.h"
 #include "kiosk/app/event_queue.h"
 #include "kiosk/app/export_worker.h"
 #include "kiosk/app/network_check_worker.h"
-#include "kiosk/app/sign_in_worker.h"
 #include "kiosk/app/test_failpoint.h"
 #include "kiosk/app/transcript.h"
 #include "kiosk/core/effects.h"
@@ -132,7 +132,7 @@ class Kiosk {
     std::unique_ptr<devices::CabinetService> m_cabinet;
     std::unique_ptr<net::AccountClient> m_account;
     std::unique_ptr<net::QueueClient> m_queue_client;  // none without [queue] url
-    std::unique_ptr<SignInWorker> m_sign_in;
+    std::unique_ptr<AccessWorker> m_access;
     std::unique_ptr<NetworkCheckWorker> m_network_check;
     std::unique_ptr<ExportWorker> m_export;
     std::unique_ptr<ConfigWorker> m_configuration;

@@ -1,10 +1,10 @@
 #pragma once
 
 // A thread of its own that takes requests in order, for the shell's work that must not block
-// the event loop (docs/architecture.md, "Threads"): the service menu's sign-in checks
-// (SignInWorker) and network checks (NetworkCheckWorker). push() may be called from any thread;
-// `handle` runs on the worker only, one request at a time. Destroying it lets the request in
-// hand finish and drops those still queued.
+// the event loop (docs/architecture.md, "Threads"): the service menu's sign-in checks and
+// accounts (AccessWorker) and network checks (NetworkCheckWorker). push() may be called from any
+// thread; `handle` runs on the worker only, one request at a time. Destroying it lets the request
+// in hand finish and drops those still queued.
 
 #include <condition_variable>
 #include <deque>

@@ -112,6 +112,10 @@ constexpr std::string_view effect_name() {
         return "CheckNetwork";
     } else if constexpr (std::is_same_v<T, ReportFaults>) {
         return "ReportFaults";
+    } else if constexpr (std::is_same_v<T, ListAccounts>) {
+        return "ListAccounts";
+    } else if constexpr (std::is_same_v<T, RemoveAccount>) {
+        return "RemoveAccount";
     } else if constexpr (std::is_same_v<T, ReportCounters>) {
         return "ReportCounters";
     } else if constexpr (std::is_same_v<T, BeginKeyCeremony>) {

@@ -201,6 +201,16 @@ struct CheckSignIn {
     base::SecretText password;
     base::SecretText code;
 };
+// The administrator's accounts, kept by kiosk/access and changed on the sign-in checks' thread:
+// list them, or remove one (never the last administrator's). Each is answered by
+// AccountsAnswered with the accounts as the file then holds them.
+struct ListAccounts {
+    std::uint64_t call_id = 0;
+};
+struct RemoveAccount {
+    std::uint64_t call_id = 0;
+    std::string engineer_id;
+};
 // Take the kiosk out of service with the reason its customers see, or put it back (nothing):
 // the shell keeps it across restarts.
 struct SetOutOfService {
@@ -270,14 +280,16 @@ struct InstallConfiguration {
 // k_restart_exit_status), so that it runs with the configuration just installed.
 struct RestartKiosk {};
 
-using Effect = std::variant<
-    Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume, BlankScreen, Tone,
-    StartPinEntry, CancelPinEntry, EjectCard, RenewCardAuthentication, Call, CancelCall,
-    AccountCall, SavePreferences, ListBusinesses, TakeTicket, CallStaff, AnswerSurvey,
-    FileComplaint, Print, StartTimer, CancelTimer, NotifyStaff, Journal, Dispense, PresentCash,
-    RetractCash, RejectCash, CheckDispenser, CheckSignIn, SetOutOfService, ReportDevices,
-    CheckNetwork, ReportFaults, ReportCounters, BeginKeyCeremony, FetchWorkingKeys, EndKeyCeremony,
-    ExportRecords, ReadConfiguration, ReviewConfiguration, InstallConfiguration, RestartKiosk>;
+using Effect =
+    std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume,
+                 BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard,
+                 RenewCardAuthentication, Call, CancelCall, AccountCall, SavePreferences,
+                 ListBusinesses, TakeTicket, CallStaff, AnswerSurvey, FileComplaint, Print,
+                 StartTimer, CancelTimer, NotifyStaff, Journal, Dispense, PresentCash, RetractCash,
+                 RejectCash, CheckDispenser, CheckSignIn, ListAccounts, RemoveAccount,
+                 SetOutOfService, ReportDevices, CheckNetwork, ReportFaults, ReportCounters,
+                 BeginKeyCeremony, FetchWorkingKeys, EndKeyCeremony, ExportRecords,
+                 ReadConfiguration, ReviewConfiguration, InstallConfiguration, RestartKiosk>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

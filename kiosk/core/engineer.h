@@ -4,9 +4,11 @@
 // menu"). Who they are and how they prove it is kept and checked by kiosk/access; the flow only
 // learns the outcome.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kiosk::core {
 
@@ -26,5 +28,29 @@ enum class SignInOutcome {
 };
 
 std::string_view to_string(SignInOutcome outcome);
+
+// An engineer's account as the administrator's accounts screen shows it: nothing secret.
+struct AccountSummary {
+    std::string id;
+    EngineerRole role = EngineerRole::engineer;
+
+    friend bool operator==(const AccountSummary&, const AccountSummary&) = default;
+};
+
+// How kiosk/access answered a change to the accounts (AccountsAnswered).
+enum class AccountsOutcome {
+    done,                // listed, removed or added as asked
+    unreadable,          // the accounts file cannot be read or is damaged: nothing changed
+    unwritable,          // it could not be written: nothing changed
+    unknown_id,          // no account has the id
+    duplicate_id,        // an account has the id already
+    last_administrator,  // the one administrator's account is never removed
+    wrong_code           // the new engineer's code is not their new secret's
+};
+
+std::string_view to_string(AccountsOutcome outcome);
+
+// How many administrators `accounts` holds.
+std::size_t administrators(const std::vector<AccountSummary>& accounts);
 
 }  // namespace kiosk::core

@@ -204,6 +204,8 @@ constexpr std::string_view event_name() {
         return "NetworkChecked";
     } else if constexpr (std::is_same_v<T, FaultsReported>) {
         return "FaultsReported";
+    } else if constexpr (std::is_same_v<T, AccountsAnswered>) {
+        return "AccountsAnswered";
     } else if constexpr (std::is_same_v<T, CountersReported>) {
         return "CountersReported";
     } else if constexpr (std::is_same_v<T, KeyCeremonyProgressed>) {

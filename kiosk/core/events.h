@@ -288,6 +288,14 @@ struct SignInChecked {
     std::string reason;
 };
 
+// kiosk/access's answer to ListAccounts or RemoveAccount: how it went, and the accounts the file
+// holds after it (none when it could not be read).
+struct AccountsAnswered {
+    std::uint64_t call_id = 0;
+    AccountsOutcome outcome = AccountsOutcome::unreadable;
+    std::vector<AccountSummary> accounts{};
+};
+
 // What the device models know of their devices, in answer to ReportDevices: a snapshot of each
 // device the kiosk has a model for, in k_device_kinds' order.
 struct DevicesReported {
@@ -389,9 +397,9 @@ using Event =
                  TicketIssued, StaffCallChanged, ComplaintFiled, PaperChanged, PrintFinished,
                  TimerFired, CashDispensed, CashPresented, CashTaken, CashRetracted, CashRejected,
                  DispenserReported, JournalFailed, ServiceSwitchChanged, SignInChecked,
-                 DevicesReported, NetworkChecked, FaultsReported, CountersReported,
-                 KeyCeremonyProgressed, WorkingKeysFetched, KeyCeremonyCommitted, RecordsExported,
-                 ConfigurationRead, ConfigurationReviewed, ConfigurationInstalled>;
+                 AccountsAnswered, DevicesReported, NetworkChecked, FaultsReported,
+                 CountersReported, KeyCeremonyProgressed, WorkingKeysFetched, KeyCeremonyCommitted,
+                 RecordsExported, ConfigurationRead, ConfigurationReviewed, ConfigurationInstalled>;
 
 // The event's kind for the transcript: "CardInserted", "KeyPressed", ...
 std::string_view to_string(const Event& event);

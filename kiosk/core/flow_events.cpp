@@ -123,6 +123,10 @@ bool Flow::fits(const Event& event) const {
                 return state == State::service && m_session.service &&
                        m_session.service->pending_faults == reported.call_id;
             },
+            [this, state](const AccountsAnswered& answered) {
+                return state == State::service && m_session.service &&
+                       m_session.service->pending_accounts == answered.call_id;
+            },
             [this, state](const CountersReported& reported) {
                 return state == State::service && m_session.service &&
                        m_session.service->pending_counters == reported.call_id;

@@ -184,15 +184,17 @@ bool Flow::track_service_keys(base::Key key) {
 void Flow::service_key(base::Key key) {
     ServiceVisit& visit = *m_session.service;
     start_timer(TimerId::service_idle);
+    // 0 is a digit where a number is typed.
     if (key == k_repeat_key && visit.step != ServiceStep::sign_in &&
-        visit.step != ServiceStep::partner_sign_in) {
+        visit.step != ServiceStep::partner_sign_in && visit.step != ServiceStep::account_remove) {
         accept_key();
         speak_screen_again();
         return;
     }
     // The devices' report or the faults are on their way (the shell answers at once): the
     // screen they lead to is not yet shown, so no key may lead elsewhere meanwhile.
-    if (visit.pending_report || visit.pending_faults || visit.pending_counters) {
+    if (visit.pending_report || visit.pending_faults || visit.pending_counters ||
+        visit.pending_accounts) {
         reject_key();
         return;
     }
@@ -259,6 +261,15 @@ void Flow::service_key(base::Key key) {
             return;
         case ServiceStep::counters:
             counters_key(key);
+            return;
+        case ServiceStep::accounts:
+            accounts_key(key);
+            return;
+        case ServiceStep::account_remove:
+            account_remove_key(key);
+            return;
+        case ServiceStep::account_remove_confirm:
+            account_remove_confirm_key(key);
             return;
     }
 }
@@ -456,6 +467,9 @@ void Flow::service_menu_key(base::Key key) {
                may_change_configuration(*visit.role)) {
         accept_key();
         read_configuration();
+    } else if (key == k_service_accounts_key && visit.role && may_manage_accounts(*visit.role)) {
+        accept_key();
+        ask_accounts();
     } else if (key == k_service_sign_out_key) {
         accept_key();
         sign_out("signed_out");

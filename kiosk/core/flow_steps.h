@@ -73,6 +73,7 @@ class Flow {
     void handle(const JournalFailed& event);
     void handle(const ServiceSwitchChanged& event);
     void handle(const SignInChecked& event);
+    void handle(const AccountsAnswered& event);
     void handle(const DevicesReported& event);
     void handle(const NetworkChecked& event);
     void handle(const FaultsReported& event);
@@ -196,6 +197,11 @@ class Flow {
     void end_ceremony(CeremonyEnd end, const std::string& problem);
     void abandon_ceremony_on_pad();
     void leave_ceremony();
+    // The engineers' accounts (flow_accounts.cpp).
+    void ask_accounts();
+    void accounts_key(base::Key key);
+    void account_remove_key(base::Key key);
+    void account_remove_confirm_key(base::Key key);
     // The configuration (flow_configuration.cpp).
     void read_configuration();
     void configuration_key(base::Key key);

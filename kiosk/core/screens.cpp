@@ -212,6 +212,12 @@ std::string_view to_string(ScreenId id) {
             return "service_dispense_test";
         case ScreenId::service_counters:
             return "service_counters";
+        case ScreenId::service_accounts:
+            return "service_accounts";
+        case ScreenId::service_account_remove:
+            return "service_account_remove";
+        case ScreenId::service_account_remove_confirm:
+            return "service_account_remove_confirm";
     }
     return "unknown";
 }
@@ -854,6 +860,9 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::service_card_test:
         case ScreenId::service_dispense_test:
         case ScreenId::service_counters:
+        case ScreenId::service_accounts:
+        case ScreenId::service_account_remove:
+        case ScreenId::service_account_remove_confirm:
             return service_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);

@@ -117,6 +117,9 @@ enum class ScreenId {
     service_card_test,
     service_dispense_test,
     service_counters,
+    service_accounts,
+    service_account_remove,
+    service_account_remove_confirm,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -221,6 +224,9 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::service_card_test,
     ScreenId::service_dispense_test,
     ScreenId::service_counters,
+    ScreenId::service_accounts,
+    ScreenId::service_account_remove,
+    ScreenId::service_account_remove_confirm,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.

@@ -63,6 +63,12 @@ ScreenId service_screen_for(const Session& session) {
             return ScreenId::service_dispense_test;
         case ServiceStep::counters:
             return ScreenId::service_counters;
+        case ServiceStep::accounts:
+            return ScreenId::service_accounts;
+        case ServiceStep::account_remove:
+            return ScreenId::service_account_remove;
+        case ServiceStep::account_remove_confirm:
+            return ScreenId::service_account_remove_confirm;
         case ServiceStep::key_ceremony:
             break;
     }
@@ -222,6 +228,9 @@ ScreenModel menu_screen(const Resources& resources, const Session& session) {
     if (session.service && session.service->role &&
         may_change_configuration(*session.service->role)) {
         builder.add_choice("configuration", k_service_configuration_key);
+    }
+    if (session.service && session.service->role && may_manage_accounts(*session.service->role)) {
+        builder.add_choice("accounts", k_service_accounts_key);
     }
     builder.add_choice("sign_out", k_service_sign_out_key);
     return std::move(builder).build();
@@ -630,6 +639,111 @@ ScreenModel counters_screen(const Resources& resources, const Session& session) 
     return std::move(builder).build();
 }
 
+// An account's staff number and role, as shown ("{id}", "{role}") and as said (the number digit
+// by digit).
+Element account_element(const ScreenBuilder& builder, Role role, std::string_view name,
+                        const AccountSummary& account, const Session& session) {
+    const std::string role_name =
+        builder.catalog().text("engineer_role." + std::string(to_string(account.role)));
+    return make_element(role, builder.format(name, {{"id", account.id}, {"role", role_name}}),
+                        builder.format(name, {{"id", word_digits(account.id, session.locale)},
+                                              {"role", role_name}}));
+}
+
+// The accounts screen's words for how a removal went (kiosk/access answers a removal with none
+// of the others).
+std::string_view removal_notice(AccountsOutcome outcome) {
+    switch (outcome) {
+        case AccountsOutcome::done:
+            return "removed";
+        case AccountsOutcome::unreadable:
+            return "not_removed_unreadable";
+        case AccountsOutcome::unknown_id:
+            return "not_removed_unknown_id";
+        case AccountsOutcome::last_administrator:
+            return "not_removed_last_administrator";
+        case AccountsOutcome::unwritable:
+        case AccountsOutcome::duplicate_id:
+        case AccountsOutcome::wrong_code:
+            break;
+    }
+    return "not_removed_unwritable";
+}
+
+// The engineers' accounts, a page at a time, the administrator's own marked; above them, how the
+// last removal went.
+ScreenModel accounts_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_accounts, resources, session);
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    const std::size_t per_page = accounts_per_page(session.text_size, session.elder_mode);
+    const std::size_t pages = pages_of(visit.accounts.size(), per_page);
+    const std::size_t page = std::min(visit.accounts_page, pages - 1);
+    builder.add(numbered_element(builder, Role::title, pages > 1 ? "title_page" : "title",
+                                 {{"page", page + 1}, {"pages", pages}}, session));
+    if (visit.account_outcome) {
+        builder.add(account_element(builder, Role::notice, removal_notice(*visit.account_outcome),
+                                    {.id = visit.account_changed}, session));
+    } else if (!visit.accounts_readable) {
+        builder.add(Role::notice, "unreadable");
+    } else if (visit.accounts.empty()) {
+        builder.add(Role::notice, "none");
+    }
+    for (std::size_t index = page * per_page;
+         index < std::min(visit.accounts.size(), (page + 1) * per_page); ++index) {
+        const AccountSummary& account = visit.accounts[index];
+        builder.add(account_element(builder, Role::text,
+                                    account.id == visit.engineer_id ? "line_own" : "line", account,
+                                    session));
+    }
+    if (visit.accounts_readable && !visit.accounts.empty()) {
+        builder.add_choice("remove", k_accounts_remove_key);
+    }
+    if (pages > 1) {
+        builder.add_choice("more", k_accounts_more_key);
+    }
+    builder.add_choice("back", k_accounts_back_key);
+    return std::move(builder).build();
+}
+
+// The staff number of the account to remove, read back as typed; after Enter, why it cannot be.
+ScreenModel account_remove_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_account_remove, resources, session);
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    builder.add(Role::title, "title");
+    if (visit.own_account) {
+        builder.add(Role::notice, "own_account");
+    } else if (visit.account_outcome == AccountsOutcome::unknown_id) {
+        builder.add(account_element(builder, Role::notice, "unknown_id", {.id = visit.account_id},
+                                    session));
+    } else {
+        builder.add(Role::text, "text");
+    }
+    if (visit.account_id.empty()) {
+        builder.add(make_element(Role::input, builder.text("empty")));
+    } else {
+        builder.add(
+            account_element(builder, Role::input, "typed", {.id = visit.account_id}, session));
+    }
+    builder.add_choice("next", k_account_id_next_key)
+        .add_choice("clear", k_account_id_clear_key)
+        .add_choice("back", k_accounts_back_key);
+    return std::move(builder).build();
+}
+
+// The account about to be removed, named, with what removing it means.
+ScreenModel account_remove_confirm_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_account_remove_confirm, resources, session);
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    const auto found = std::ranges::find(visit.accounts, visit.account_id, &AccountSummary::id);
+    builder.add(Role::title, "title");
+    builder.add(account_element(
+        builder, Role::text, "account",
+        found == visit.accounts.end() ? AccountSummary{.id = visit.account_id} : *found, session));
+    builder.add(Role::text, "text");
+    builder.add_choice("remove", k_account_remove_key).add_choice("keep", k_accounts_back_key);
+    return std::move(builder).build();
+}
+
 // The dispenser's test: the notes on their way, then what became of them; or why it did not
 // start. No key leads away while the notes move. The title says Cancel.
 ScreenModel dispense_test_screen(const Resources& resources, const Session& session) {
@@ -1012,6 +1126,12 @@ ScreenModel service_screen(ScreenId id, const Resources& resources, const Sessio
             return dispense_test_screen(resources, session);
         case ScreenId::service_counters:
             return counters_screen(resources, session);
+        case ScreenId::service_accounts:
+            return accounts_screen(resources, session);
+        case ScreenId::service_account_remove:
+            return account_remove_screen(resources, session);
+        case ScreenId::service_account_remove_confirm:
+            return account_remove_confirm_screen(resources, session);
         case ScreenId::service_locked:
             return locked_screen(resources, session);
         case ScreenId::service_menu:

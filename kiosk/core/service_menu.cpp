@@ -57,6 +57,12 @@ std::string_view to_string(ServiceStep step) {
             return "dispense_test";
         case ServiceStep::counters:
             return "counters";
+        case ServiceStep::accounts:
+            return "accounts";
+        case ServiceStep::account_remove:
+            return "account_remove";
+        case ServiceStep::account_remove_confirm:
+            return "account_remove_confirm";
     }
     return "unknown";
 }
@@ -269,6 +275,10 @@ bool may_change_configuration(EngineerRole role) {
     return role == EngineerRole::administrator;
 }
 
+bool may_manage_accounts(EngineerRole role) {
+    return role == EngineerRole::administrator;
+}
+
 std::string_view to_string(ExportOutcome outcome) {
     switch (outcome) {
         case ExportOutcome::exported:
@@ -330,6 +340,10 @@ std::size_t device_lines_per_page(TextSize size, bool elder_mode) {
 }
 
 std::size_t counters_per_page(TextSize size, bool elder_mode) {
+    return device_lines_per_page(size, elder_mode);
+}
+
+std::size_t accounts_per_page(TextSize size, bool elder_mode) {
     return device_lines_per_page(size, elder_mode);
 }
 

@@ -53,7 +53,10 @@ enum class ServiceStep {
     configuration_change,   // a new configuration on the USB stick: what it changes, installed
     card_test,              // the card reader's test: a test card read and given back
     dispense_test,          // the dispenser's test: a note from each cassette to the reject bin
-    counters                // how often the journal holds what was done and what went wrong
+    counters,               // how often the journal holds what was done and what went wrong
+    accounts,               // the engineers' accounts, a page at a time (an administrator's)
+    account_remove,         // the staff number of the account to remove, typed
+    account_remove_confirm  // that account named, removed on Enter
 };
 
 std::string_view to_string(ServiceStep step);
@@ -153,6 +156,17 @@ inline constexpr base::Key k_configuration_more_key = base::Key::digit_9;
 inline constexpr base::Key k_configuration_change_key = base::Key::digit_1;
 inline constexpr base::Key k_configuration_back_key = base::Key::cancel;
 inline constexpr base::Key k_configuration_install_key = base::Key::enter;
+
+// An administrator's menu: the engineers' accounts. Their screen lists them a page at a time
+// (9: the next page); 2 removes one, by its staff number typed on the next screen (Enter: next,
+// Clear: start again) and confirmed with Enter on the one after. Cancel goes back a screen.
+inline constexpr base::Key k_service_accounts_key = base::Key::digit_3;
+inline constexpr base::Key k_accounts_remove_key = base::Key::digit_2;
+inline constexpr base::Key k_accounts_more_key = base::Key::digit_9;
+inline constexpr base::Key k_accounts_back_key = base::Key::cancel;
+inline constexpr base::Key k_account_id_next_key = base::Key::enter;
+inline constexpr base::Key k_account_id_clear_key = base::Key::clear;
+inline constexpr base::Key k_account_remove_key = base::Key::enter;
 
 // The bank's services the network check asks (CheckNetwork): the account service and the
 // branch queue service.
@@ -360,6 +374,19 @@ struct ServiceVisit {
     std::vector<CounterLine> counters;
     bool counters_readable = true;
     std::size_t counters_page = 0;
+    // The engineers' accounts (an administrator's): the answer awaited, the accounts as last
+    // read (`accounts_readable` false when they could not be), the page shown, the staff number
+    // typed for a removal, and how the last removal went (`account_outcome`, of the account
+    // `account_changed`) or why the number typed cannot be removed (`own_account`, or
+    // `account_outcome` unknown_id).
+    std::optional<std::uint64_t> pending_accounts;
+    std::vector<AccountSummary> accounts;
+    bool accounts_readable = true;
+    std::size_t accounts_page = 0;
+    std::string account_id;
+    std::string account_changed;
+    std::optional<AccountsOutcome> account_outcome;
+    bool own_account = false;
     // Why the last dispense test asked for did not start (the test itself is the session's:
     // Session::dispense_test).
     std::optional<DispenseTestRefusal> dispense_test_refusal;
@@ -369,12 +396,13 @@ struct ServiceVisit {
 // takes the kiosk out of service and back and runs the diagnostics (devices, self-tests, the
 // network check, recent faults); a key custodian leads a key ceremony, with a second custodian
 // who signs in for it; an administrator exports the records (the journal and the log) and views
-// and changes the configuration.
+// and changes the configuration and the engineers' accounts.
 bool may_set_out_of_service(EngineerRole role);
 bool may_run_diagnostics(EngineerRole role);
 bool may_load_keys(EngineerRole role);
 bool may_export_records(EngineerRole role);
 bool may_change_configuration(EngineerRole role);
+bool may_manage_accounts(EngineerRole role);
 
 // The id being typed on a sign-in screen: the second custodian's during their sign-in, else the
 // engineer's.
@@ -406,6 +434,8 @@ std::size_t settings_per_page(TextSize size, bool elder_mode);
 std::size_t changes_per_page(TextSize size, bool elder_mode);
 // How many counters a page shows in this look: a counter's line is as long as a device's.
 std::size_t counters_per_page(TextSize size, bool elder_mode);
+// How many accounts a page shows in this look: an account's line is shorter than a device's.
+std::size_t accounts_per_page(TextSize size, bool elder_mode);
 // How many pages `lines` take at `per_page` a page (at least one).
 std::size_t pages_of(std::size_t lines, std::size_t per_page);
 // How many pages its lines take (at least one).

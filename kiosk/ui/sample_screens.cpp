@@ -259,6 +259,18 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
         session.service->counters.push_back(
             core::CounterLine{.name = name, .advice = advice, .today = 1'234, .in_all = 123'456});
     }
+    // The staff accounts at their longest: more than a page of 8-digit staff numbers with the
+    // longest roles, the engineer's own among them; a removal refused above them, and the same
+    // 8-digit number typed and refused on the removal's screen.
+    session.service->accounts = {{"1001", core::EngineerRole::key_custodian}};
+    for (const char* id :
+         {"12345678", "23456789", "34567890", "45678901", "56789012", "67890123", "78901234"}) {
+        session.service->accounts.push_back({id, core::EngineerRole::administrator});
+        session.service->accounts.push_back({id, core::EngineerRole::key_custodian});
+    }
+    session.service->account_id = "12345678";
+    session.service->account_changed = "12345678";
+    session.service->account_outcome = core::AccountsOutcome::unknown_id;
     // The dispenser's test at its longest: four cassettes' notes secured, with their worth.
     session.dispense_test =
         core::DispenseTest{.transaction = "7d1c2b3a-4e5f-4a6b-9c8d-7e6f5a4b3c2d",

@@ -144,6 +144,53 @@ TEST_CASE("Removing an account leaves the others and keeps the file it replaced 
     CHECK(list_accounts(file) == std::vector<AccountSummary>{});
 }
 
+TEST_CASE("A prepared account is in no file until it is added, and its id is checked then") {
+    TemporaryFolder folder;
+    const auto file = folder.path() / "engineers.toml";
+    REQUIRE(add_account(file, quick_request("1234", "11223344")).has_value());
+    const std::string before = read_text(file);
+    auto request = quick_request("2345", "22334455", EngineerRole::administrator);
+    request.otp_secret.reset();
+    const auto prepared = prepare_account(request);
+    REQUIRE(prepared.has_value());
+    CHECK(prepared->account.otp_secret.size() == k_new_otp_secret_length);
+    CHECK(prepared->secret.account == AccountSummary{"2345", EngineerRole::administrator});
+    CHECK(prepared->secret.otp_secret_base32.view() ==
+          drivers::otp::to_base32(prepared->account.otp_secret));
+    CHECK(read_text(file) == before);
+
+    REQUIRE(add_prepared_account(file, prepared->account).has_value());
+    CHECK(list_accounts(file) ==
+          std::vector<AccountSummary>{{"1234", EngineerRole::engineer},
+                                      {"2345", EngineerRole::administrator}});
+    const auto again = add_prepared_account(file, prepared->account);
+    REQUIRE_FALSE(again.has_value());
+    CHECK(again.error().code == AccessError::duplicate_id);
+    CHECK(accounts_outcome(again.error().code) == kiosk::core::AccountsOutcome::duplicate_id);
+    // A bad request is refused before any hash is made.
+    CHECK(prepare_account(quick_request("12", "22334455")).error().code == AccessError::bad_id);
+}
+
+TEST_CASE("The last administrator's account is never removed; one of two may be") {
+    TemporaryFolder folder;
+    const auto file = folder.path() / "engineers.toml";
+    REQUIRE(add_account(file, quick_request("1234", "11223344", EngineerRole::administrator))
+                .has_value());
+    REQUIRE(add_account(file, quick_request("2345", "11223344", EngineerRole::administrator))
+                .has_value());
+    REQUIRE(add_account(file, quick_request("3456", "11223344")).has_value());
+
+    REQUIRE(remove_account(file, "1234").has_value());
+    const std::string before = read_text(file);
+    const auto last = remove_account(file, "2345");
+    REQUIRE_FALSE(last.has_value());
+    CHECK(last.error().code == AccessError::last_administrator);
+    CHECK(read_text(file) == before);
+    REQUIRE(remove_account(file, "3456").has_value());
+    CHECK(list_accounts(file) ==
+          std::vector<AccountSummary>{{"2345", EngineerRole::administrator}});
+}
+
 TEST_CASE("Saving replaces a half-written copy left by a crash, and a failed save keeps the file") {
     TemporaryFolder folder;
     const auto file = folder.path() / "engineers.toml";

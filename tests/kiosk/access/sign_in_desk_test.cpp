@@ -276,6 +276,38 @@ TEST_CASE("An engineer whose account is removed cannot sign in, without a restar
           SignInReason::unknown_id);
 }
 
+TEST_CASE("An enrolment adds its account only with the new secret's code, which cannot sign in") {
+    Branch branch;
+    auto desk = branch.desk();
+    auto request = quick_request("2468", "24681357", EngineerRole::key_custodian);
+    const auto prepared = prepare_account(request);
+    REQUIRE(prepared.has_value());
+    CHECK(prepared->secret.otpauth_uri.view().starts_with("otpauth://totp/Kiosk:2468?secret="));
+    const std::string before = read_text(branch.accounts);
+
+    // A wrong code adds nothing and counts towards no lock.
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        CHECK(desk.enrol(prepared->account, base::SecretText("000000"), k_now) ==
+              kiosk::core::AccountsOutcome::wrong_code);
+    }
+    CHECK(read_text(branch.accounts) == before);
+    CHECK(desk.state().failures == 0);
+
+    CHECK(desk.enrol(prepared->account, code_at(k_now_step), k_now) ==
+          kiosk::core::AccountsOutcome::done);
+    CHECK(list_accounts(branch.accounts)->back() ==
+          AccountSummary{"2468", EngineerRole::key_custodian});
+    // The code that proved the app cannot sign in; the next step's can.
+    CHECK(desk.sign_in("2468", base::SecretText("24681357"), code_at(k_now_step), k_now).reason ==
+          SignInReason::code_reused);
+    CHECK(desk.sign_in("2468", base::SecretText("24681357"), code_at(k_now_step + 1),
+                       k_now + k_step_seconds)
+              .outcome == SignInOutcome::signed_in);
+    // The same account again is an id taken.
+    CHECK(desk.enrol(prepared->account, code_at(k_now_step + 2), k_now + 2 * k_step_seconds) ==
+          kiosk::core::AccountsOutcome::duplicate_id);
+}
+
 TEST_CASE("The state file round-trips what the desk keeps") {
     const SignInState state{.failures = 2,
                             .lock_ends_at = 1'764'800'300,

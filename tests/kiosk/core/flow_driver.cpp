@@ -2,6 +2,7 @@
 
 #include "kiosk/core/screens.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -509,6 +510,53 @@ std::vector<Scenario> all_scenarios() {
           KeyPressed{k_ticket_done_key}, KeyPressed{k_survey_satisfied_key},
           TimerFired{TimerId::goodbye}}},
     };
+}
+
+void type_number(FlowDriver& kiosk, std::string_view digits) {
+    for (const char digit : digits) {
+        kiosk.send(KeyPressed{*base::digit_key(digit - '0')});
+    }
+}
+
+FlowDriver signed_in(EngineerRole role, std::string locale) {
+    FlowDriver kiosk;
+    kiosk.send(Started{});
+    kiosk.session().locale = std::move(locale);
+    for (const base::Key key : k_service_entry_keys) {
+        kiosk.send(KeyPressed{key});
+    }
+    type_number(kiosk, "1001");
+    kiosk.send(KeyPressed{base::Key::enter});
+    type_number(kiosk, "20261204");
+    kiosk.send(KeyPressed{base::Key::enter});
+    type_number(kiosk, "287082");
+    const auto checks = effects_of<CheckSignIn>(kiosk.send(KeyPressed{base::Key::enter}));
+    REQUIRE(checks.size() == 1);
+    kiosk.send(SignInChecked{checks.front().call_id, SignInOutcome::signed_in, role, 0, "ok"});
+    REQUIRE(kiosk.session().service->step == ServiceStep::menu);
+    return kiosk;
+}
+
+std::vector<std::string> shown_lines(const ScreenModel& screen) {
+    std::vector<std::string> lines;
+    for (const Element& element : screen.elements) {
+        lines.push_back(element.text);
+    }
+    return lines;
+}
+
+bool shows(const FlowDriver& kiosk, const std::string& line) {
+    return std::ranges::count(shown_lines(kiosk.session().screen), line) == 1;
+}
+
+std::vector<std::string> audits(const std::vector<Effect>& effects) {
+    std::vector<std::string> lines;
+    for (const Journal& record : effects_of<Journal>(effects)) {
+        if (record.audit) {
+            lines.push_back(record.event + " " + record.detail);
+        }
+    }
+    return lines;
 }
 
 }  // namespace kiosk::core::testing

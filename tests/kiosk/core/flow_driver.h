@@ -143,6 +143,15 @@ bool mentions(const std::vector<Effect>& effects, std::string_view fragment);
 // Every piece of text an effect carries to a screen, a speaker, the staff or the journal.
 std::vector<std::string> texts_of(const Effect& effect);
 
+// The service menu: the digits typed on the PIN pad one by one; a kiosk whose engineer 1001
+// signed in with the key sequence as `role`, at the menu, in `locale`; the text of each element
+// of a screen; whether the screen shows `line` once; the audit records, as "EVENT DETAIL".
+void type_number(FlowDriver& kiosk, std::string_view digits);
+FlowDriver signed_in(EngineerRole role, std::string locale = "en");
+std::vector<std::string> shown_lines(const ScreenModel& screen);
+bool shows(const FlowDriver& kiosk, const std::string& line);
+std::vector<std::string> audits(const std::vector<Effect>& effects);
+
 std::optional<int> timer_started(const std::vector<Effect>& effects, TimerId id);
 bool timer_cancelled(const std::vector<Effect>& effects, TimerId id);
 

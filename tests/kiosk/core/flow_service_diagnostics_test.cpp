@@ -22,32 +22,6 @@ namespace {
 
 using base::Key;
 
-void type_number(FlowDriver& kiosk, std::string_view digits) {
-    for (const char digit : digits) {
-        kiosk.send(KeyPressed{*base::digit_key(digit - '0')});
-    }
-}
-
-// Signed in with the key sequence, in `locale`.
-FlowDriver signed_in(EngineerRole role, std::string locale = "en") {
-    FlowDriver kiosk;
-    kiosk.send(Started{});
-    kiosk.session().locale = std::move(locale);
-    for (const Key key : k_service_entry_keys) {
-        kiosk.send(KeyPressed{key});
-    }
-    type_number(kiosk, "1001");
-    kiosk.send(KeyPressed{Key::enter});
-    type_number(kiosk, "20261204");
-    kiosk.send(KeyPressed{Key::enter});
-    type_number(kiosk, "287082");
-    const auto checks = effects_of<CheckSignIn>(kiosk.send(KeyPressed{Key::enter}));
-    REQUIRE(checks.size() == 1);
-    kiosk.send(SignInChecked{checks.front().call_id, SignInOutcome::signed_in, role, 0, "ok"});
-    REQUIRE(kiosk.session().service->step == ServiceStep::menu);
-    return kiosk;
-}
-
 DeviceSnapshot device_of(DeviceKind kind, bool connected) {
     DeviceSnapshot snapshot;
     snapshot.device = kind;
@@ -96,18 +70,6 @@ void read_devices(FlowDriver& kiosk, Key key, std::vector<DeviceSnapshot> device
     const auto asked = effects_of<ReportDevices>(kiosk.send(KeyPressed{key}));
     REQUIRE(asked.size() == 1);
     kiosk.send(DevicesReported{asked.front().call_id, std::move(devices)});
-}
-
-std::vector<std::string> shown_lines(const ScreenModel& screen) {
-    std::vector<std::string> lines;
-    for (const Element& element : screen.elements) {
-        lines.push_back(element.text);
-    }
-    return lines;
-}
-
-bool shows(const FlowDriver& kiosk, const std::string& line) {
-    return std::ranges::count(shown_lines(kiosk.session().screen), line) == 1;
 }
 
 }  // namespace
@@ -353,16 +315,6 @@ TEST_CASE("Keys wait for the devices' report; a report not asked for changes not
 }
 
 namespace {
-
-std::vector<std::string> audits(const std::vector<Effect>& effects) {
-    std::vector<std::string> lines;
-    for (const Journal& record : effects_of<Journal>(effects)) {
-        if (record.audit) {
-            lines.push_back(record.event + " " + record.detail);
-        }
-    }
-    return lines;
-}
 
 FlowDriver at_self_tests() {
     FlowDriver kiosk = signed_in(EngineerRole::engineer);

@@ -565,6 +565,10 @@ std::vector<Event> session_probes(const Session& session) {
     const std::optional<std::uint64_t> counters =
         session.service ? session.service->pending_counters : std::nullopt;
     events.push_back(CountersReported{counters.value_or(stale), true, {}});
+    // kiosk/access's answer on the accounts: to the one awaited, or to one never asked for.
+    const std::optional<std::uint64_t> accounts_call =
+        session.service ? session.service->pending_accounts : std::nullopt;
+    events.push_back(AccountsAnswered{accounts_call.value_or(stale), AccountsOutcome::done, {}});
     // The key ceremony's news: each of the pad's reports, the bank's keys to the request awaited
     // or to one never made, and the pad's answer to a commit. The ceremony's own steps are tested
     // in flow_ceremony_test.cpp; here they show whether the news fits each state.
