@@ -24,8 +24,15 @@ void AccessWorker::handle(Request& request) {
                 check(asked);
             } else if constexpr (std::is_same_v<T, core::ListAccounts>) {
                 list(asked);
-            } else {
+            } else if constexpr (std::is_same_v<T, core::RemoveAccount>) {
                 remove(asked);
+            } else if constexpr (std::is_same_v<T, core::EnrolAccount>) {
+                enrol(asked);
+            } else if constexpr (std::is_same_v<T, core::ConfirmEnrolment>) {
+                confirm(asked);
+            } else {
+                const std::lock_guard lock(m_enrolment_mutex);
+                m_enrolment.reset();
             }
         },
         request);
@@ -51,28 +58,112 @@ void AccessWorker::check(core::CheckSignIn& request) {
     m_post(std::move(verdict));
 }
 
-void AccessWorker::list(const core::ListAccounts& request) {
-    core::AccountsAnswered answer{.call_id = request.call_id};
-    if (auto accounts = access::list_accounts(m_engineers_file)) {
-        answer.outcome = core::AccountsOutcome::done;
-        answer.accounts = std::move(*accounts);
-    }
-    m_post(std::move(answer));
-}
-
-// The accounts after the removal, or as they were when it was refused; none when the file can
-// no longer be read.
-void AccessWorker::remove(const core::RemoveAccount& request) {
-    core::AccountsAnswered answer{.call_id = request.call_id};
-    const auto removed = access::remove_account(m_engineers_file, request.engineer_id);
-    answer.outcome =
-        removed ? core::AccountsOutcome::done : access::accounts_outcome(removed.error().code);
+// The answer with the accounts the file holds now; none, and unreadable, when it cannot be read.
+void AccessWorker::post_accounts(std::uint64_t call_id, core::AccountsOutcome outcome) {
+    core::AccountsAnswered answer{.call_id = call_id, .outcome = outcome};
     if (auto accounts = access::list_accounts(m_engineers_file)) {
         answer.accounts = std::move(*accounts);
     } else {
         answer.outcome = core::AccountsOutcome::unreadable;
     }
     m_post(std::move(answer));
+}
+
+void AccessWorker::list(const core::ListAccounts& request) {
+    post_accounts(request.call_id, core::AccountsOutcome::done);
+}
+
+void AccessWorker::remove(const core::RemoveAccount& request) {
+    const auto removed = access::remove_account(m_engineers_file, request.engineer_id);
+    post_accounts(request.call_id, removed ? core::AccountsOutcome::done
+                                           : access::accounts_outcome(removed.error().code));
+}
+
+// A staff number taken is refused before the password's hash is paid for; the account made
+// ready replaces any other still held.
+void AccessWorker::enrol(core::EnrolAccount& request) {
+    access::NewAccountRequest account;
+    account.id = request.engineer_id;
+    account.role = request.role;
+    account.password = std::move(request.password);
+    request.password.clear();
+    const auto accounts = access::list_accounts(m_engineers_file);
+    if (accounts && std::ranges::find(*accounts, request.engineer_id, &core::AccountSummary::id) !=
+                        accounts->end()) {
+        account.password.clear();
+        post_accounts(request.call_id, core::AccountsOutcome::duplicate_id);
+        return;
+    }
+    auto prepared = access::prepare_account(account);
+    account.password.clear();
+    {
+        const std::lock_guard lock(m_enrolment_mutex);
+        m_enrolment.reset();
+        if (prepared) {
+            m_enrolment = std::move(*prepared);
+        }
+    }
+    post_accounts(request.call_id, prepared ? core::AccountsOutcome::done
+                                            : access::accounts_outcome(prepared.error().code));
+}
+
+// A wrong code keeps the enrolment for another try; anything else ends it.
+void AccessWorker::confirm(core::ConfirmEnrolment& request) {
+    std::optional<access::EngineerAccount> account;
+    {
+        const std::lock_guard lock(m_enrolment_mutex);
+        if (m_enrolment) {
+            account = m_enrolment->account;
+        }
+    }
+    if (!account) {
+        request.code.clear();
+        post_accounts(request.call_id, core::AccountsOutcome::unwritable);
+        return;
+    }
+    if (!m_desk) {
+        m_desk.emplace(m_engineers_file, m_state_file);
+    }
+    const core::AccountsOutcome outcome = m_desk->enrol(*account, request.code, m_clock());
+    request.code.clear();
+    if (outcome != core::AccountsOutcome::wrong_code) {
+        const std::lock_guard lock(m_enrolment_mutex);
+        m_enrolment.reset();
+    }
+    post_accounts(request.call_id, outcome);
+}
+
+core::PrintDocument AccessWorker::with_enrolment_secret(core::PrintDocument document) const {
+    const std::lock_guard lock(m_enrolment_mutex);
+    if (!m_enrolment) {
+        return document;
+    }
+    for (core::PrintBlock& block : document.blocks) {
+        const auto* secret = std::get_if<core::PrintEnrolmentSecret>(&block);
+        if (secret == nullptr) {
+            continue;
+        }
+        if (secret->part == core::EnrolmentSecretPart::otpauth_qr) {
+            block = core::PrintQrCode{std::string(m_enrolment->secret.otpauth_uri.view())};
+            continue;
+        }
+        // RFC 4648 §6's alphabet, in groups of four for typing, without the padding.
+        std::string key;
+        for (const char character : m_enrolment->secret.otp_secret_base32.view()) {
+            if (character == '=') {
+                break;
+            }
+            if (!key.empty() && key.size() % 5 == 4) {
+                key += ' ';
+            }
+            key += character;
+        }
+        block = core::PrintText{.text = std::move(key),
+                                .size = core::PrintSize::normal,
+                                .alignment = core::PrintAlignment::centre,
+                                .bold = true};
+    }
+    return document;
 }
 
 }  // namespace kiosk::app

@@ -657,7 +657,11 @@ void Kiosk::carry_out(const core::Effect& effect) {
                                  "queue");
                 }
             },
-            [&](const core::Print& print) { m_printer->print(print.print_id, print.document); },
+            // A new engineer's set-up slip gets its secret from the access worker here, on its
+            // way to the printer; the core never holds it.
+            [&](const core::Print& print) {
+                m_printer->print(print.print_id, m_access->with_enrolment_secret(print.document));
+            },
             [&](const core::StartTimer& timer) {
                 m_timers[timer.id] = Clock::now() + std::chrono::milliseconds(timer.milliseconds);
                 if (record) {
@@ -680,6 +684,9 @@ void Kiosk::carry_out(const core::Effect& effect) {
             [&](const core::CheckSignIn& check) { m_access->push(check); },
             [&](const core::ListAccounts& list) { m_access->push(list); },
             [&](const core::RemoveAccount& remove) { m_access->push(remove); },
+            [&](const core::EnrolAccount& enrol) { m_access->push(enrol); },
+            [&](const core::ConfirmEnrolment& confirm) { m_access->push(confirm); },
+            [&](const core::DiscardEnrolment& discard) { m_access->push(discard); },
             [&](const core::CheckNetwork& check) { m_network_check->check(check); },
             [&](const core::ReportFaults& report) {
                 m_queue.push(m_cash_journal.recent_faults(report.call_id), "journal");

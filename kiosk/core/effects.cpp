@@ -116,6 +116,12 @@ constexpr std::string_view effect_name() {
         return "ListAccounts";
     } else if constexpr (std::is_same_v<T, RemoveAccount>) {
         return "RemoveAccount";
+    } else if constexpr (std::is_same_v<T, EnrolAccount>) {
+        return "EnrolAccount";
+    } else if constexpr (std::is_same_v<T, ConfirmEnrolment>) {
+        return "ConfirmEnrolment";
+    } else if constexpr (std::is_same_v<T, DiscardEnrolment>) {
+        return "DiscardEnrolment";
     } else if constexpr (std::is_same_v<T, ReportCounters>) {
         return "ReportCounters";
     } else if constexpr (std::is_same_v<T, BeginKeyCeremony>) {

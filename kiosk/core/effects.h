@@ -211,6 +211,25 @@ struct RemoveAccount {
     std::uint64_t call_id = 0;
     std::string engineer_id;
 };
+// An administrator adds an account (the service menu's enrolment). EnrolAccount: kiosk/access
+// checks the staff number is free, hashes the new engineer's password and makes the secret of
+// their one-time codes, which it keeps and never hands the flow; answered by AccountsAnswered
+// (done: ready; or why not). The shell puts the secret in the enrolment slip's
+// PrintEnrolmentSecret blocks. ConfirmEnrolment: the code the new engineer's app shows; the
+// right one adds the account to the file (AccountsAnswered with the accounts after it, or
+// wrong_code). DiscardEnrolment: the account made ready is forgotten, unadded. The password and
+// code are wiped when the effect is.
+struct EnrolAccount {
+    std::uint64_t call_id = 0;
+    std::string engineer_id;
+    EngineerRole role = EngineerRole::engineer;
+    base::SecretText password;
+};
+struct ConfirmEnrolment {
+    std::uint64_t call_id = 0;
+    base::SecretText code;
+};
+struct DiscardEnrolment {};
 // Take the kiosk out of service with the reason its customers see, or put it back (nothing):
 // the shell keeps it across restarts.
 struct SetOutOfService {
@@ -280,16 +299,15 @@ struct InstallConfiguration {
 // k_restart_exit_status), so that it runs with the configuration just installed.
 struct RestartKiosk {};
 
-using Effect =
-    std::variant<Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume,
-                 BlankScreen, Tone, StartPinEntry, CancelPinEntry, EjectCard,
-                 RenewCardAuthentication, Call, CancelCall, AccountCall, SavePreferences,
-                 ListBusinesses, TakeTicket, CallStaff, AnswerSurvey, FileComplaint, Print,
-                 StartTimer, CancelTimer, NotifyStaff, Journal, Dispense, PresentCash, RetractCash,
-                 RejectCash, CheckDispenser, CheckSignIn, ListAccounts, RemoveAccount,
-                 SetOutOfService, ReportDevices, CheckNetwork, ReportFaults, ReportCounters,
-                 BeginKeyCeremony, FetchWorkingKeys, EndKeyCeremony, ExportRecords,
-                 ReadConfiguration, ReviewConfiguration, InstallConfiguration, RestartKiosk>;
+using Effect = std::variant<
+    Show, Speak, StopSpeech, RepeatSpeech, PauseSpeech, ResumeSpeech, SetVolume, BlankScreen, Tone,
+    StartPinEntry, CancelPinEntry, EjectCard, RenewCardAuthentication, Call, CancelCall,
+    AccountCall, SavePreferences, ListBusinesses, TakeTicket, CallStaff, AnswerSurvey,
+    FileComplaint, Print, StartTimer, CancelTimer, NotifyStaff, Journal, Dispense, PresentCash,
+    RetractCash, RejectCash, CheckDispenser, CheckSignIn, ListAccounts, RemoveAccount, EnrolAccount,
+    ConfirmEnrolment, DiscardEnrolment, SetOutOfService, ReportDevices, CheckNetwork, ReportFaults,
+    ReportCounters, BeginKeyCeremony, FetchWorkingKeys, EndKeyCeremony, ExportRecords,
+    ReadConfiguration, ReviewConfiguration, InstallConfiguration, RestartKiosk>;
 
 // The effect's kind: "Show", "Speak", ...
 std::string_view to_string(const Effect& effect);

@@ -288,8 +288,8 @@ struct SignInChecked {
     std::string reason;
 };
 
-// kiosk/access's answer to ListAccounts or RemoveAccount: how it went, and the accounts the file
-// holds after it (none when it could not be read).
+// kiosk/access's answer to ListAccounts, RemoveAccount, EnrolAccount or ConfirmEnrolment: how it
+// went, and the accounts the file holds after it (none when it could not be read).
 struct AccountsAnswered {
     std::uint64_t call_id = 0;
     AccountsOutcome outcome = AccountsOutcome::unreadable;

@@ -278,7 +278,12 @@ void Flow::handle(const TicketIssued& event) {
 
 void Flow::handle(const PrintFinished& event) {
     if (m_session.state == State::service) {
-        test_slip_printed(event);
+        const std::optional<Enrolment>& enrolment = m_session.service->enrolment;
+        if (enrolment && enrolment->pending_print == event.print_id) {
+            enrolment_slip_printed(event);
+        } else {
+            test_slip_printed(event);
+        }
         return;
     }
     m_session.pending_print.reset();

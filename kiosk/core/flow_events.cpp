@@ -218,12 +218,14 @@ bool Flow::fits(const Event& event) const {
                        m_session.pending_queue_call == filed.call_id;
             },
             [this](const PaperChanged& changed) { return m_session.paper != changed.level; },
-            // The ticket's slip, or an engineer's test slip.
+            // The ticket's slip, an engineer's test slip, or a new engineer's set-up slip.
             [this, state](const PrintFinished& finished) {
                 return (state == State::issuing_ticket &&
                         m_session.pending_print == finished.print_id) ||
                        (state == State::service && m_session.service &&
-                        m_session.service->pending_slip == finished.print_id);
+                        (m_session.service->pending_slip == finished.print_id ||
+                         (m_session.service->enrolment &&
+                          m_session.service->enrolment->pending_print == finished.print_id)));
             },
             [this](const TimerFired& fired) { return timer_running(fired.id); },
         },

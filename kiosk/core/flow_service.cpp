@@ -53,6 +53,14 @@ std::size_t field_minimum(SignInField field) {
     return 0;
 }
 
+// Whether the step's screen takes digits as a number or secret typed, so that 0 is a digit there
+// and not Repeat.
+bool types_digits(ServiceStep step) {
+    return step == ServiceStep::sign_in || step == ServiceStep::partner_sign_in ||
+           step == ServiceStep::account_remove || step == ServiceStep::account_add ||
+           step == ServiceStep::account_password || step == ServiceStep::account_code;
+}
+
 // The sign-in screen being typed on: the engineer's, or the key ceremony's second custodian's.
 ScreenId sign_in_screen_id(const ServiceVisit& visit) {
     return visit.step == ServiceStep::partner_sign_in ? ScreenId::service_partner_sign_in
@@ -141,6 +149,7 @@ void Flow::enter_service(ServiceEntry entry) {
 void Flow::leave_service(std::string_view why) {
     leave_ceremony();
     give_back_test_card();
+    leave_enrolment();
     if (m_session.service && m_session.service->role) {
         audit("signed_out", m_session.service->engineer_id + " " + std::string(why));
     }
@@ -185,8 +194,7 @@ void Flow::service_key(base::Key key) {
     ServiceVisit& visit = *m_session.service;
     start_timer(TimerId::service_idle);
     // 0 is a digit where a number is typed.
-    if (key == k_repeat_key && visit.step != ServiceStep::sign_in &&
-        visit.step != ServiceStep::partner_sign_in && visit.step != ServiceStep::account_remove) {
+    if (key == k_repeat_key && !types_digits(visit.step)) {
         accept_key();
         speak_screen_again();
         return;
@@ -266,10 +274,23 @@ void Flow::service_key(base::Key key) {
             accounts_key(key);
             return;
         case ServiceStep::account_remove:
-            account_remove_key(key);
+        case ServiceStep::account_add:
+            account_id_key(key);
             return;
         case ServiceStep::account_remove_confirm:
             account_remove_confirm_key(key);
+            return;
+        case ServiceStep::account_role:
+            account_role_key(key);
+            return;
+        case ServiceStep::account_password:
+            account_password_key(key);
+            return;
+        case ServiceStep::account_enrolling:
+            account_enrolling_key(key);
+            return;
+        case ServiceStep::account_code:
+            account_code_key(key);
             return;
     }
 }
@@ -855,6 +876,7 @@ void Flow::sign_out(std::string_view why) {
     }
     leave_ceremony();
     give_back_test_card();
+    leave_enrolment();
     ServiceVisit& visit = *m_session.service;
     audit("signed_out", visit.engineer_id + " " + std::string(why));
     const ServiceEntry entry = visit.entry;

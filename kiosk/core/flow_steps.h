@@ -200,8 +200,18 @@ class Flow {
     // The engineers' accounts (flow_accounts.cpp).
     void ask_accounts();
     void accounts_key(base::Key key);
-    void account_remove_key(base::Key key);
+    void show_accounts(const AccountsAnswered& event);
+    void account_id_key(base::Key key);
     void account_remove_confirm_key(base::Key key);
+    void account_role_key(base::Key key);
+    void account_password_key(base::Key key);
+    void enrol_account();
+    void enrolment_answered(const AccountsAnswered& event);
+    void print_enrolment_slip();
+    void enrolment_slip_printed(const PrintFinished& event);
+    void account_enrolling_key(base::Key key);
+    void account_code_key(base::Key key);
+    void leave_enrolment();
     // The configuration (flow_configuration.cpp).
     void read_configuration();
     void configuration_key(base::Key key);

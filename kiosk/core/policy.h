@@ -97,6 +97,9 @@ inline constexpr int k_maximum_pin_digits = 12;
 // one-time code takes years (docs/service-standards.md, "Staff access").
 inline constexpr int k_sign_in_failures_allowed = 3;
 inline constexpr int k_sign_in_lock_seconds = 5 * 60;
+// An enrolment stops, its account not added, after this many wrong codes from the new
+// engineer's app: an app that cannot show the right code has not taken the slip's secret.
+inline constexpr int k_enrolment_codes_allowed = 3;
 // The service menu's key sequence is typed within this time of its first key.
 inline constexpr int k_service_keys_window_ms = 6'000;
 // No key for this long on the sign-in screen (a customer who came upon it) or in the menu (an

@@ -41,7 +41,19 @@ struct PrintRule {
     friend bool operator==(const PrintRule&, const PrintRule&) = default;
 };
 
-using PrintBlock = std::variant<PrintText, PrintQrCode, PrintRule>;
+// Where the enrolment slip (slips.h) carries a new engineer's one-time-code secret, which the
+// flow never holds: the shell puts it in place from the enrolment kiosk/access keeps, just
+// before the slip is printed, as a QR code of its otpauth:// URI or as its key in Base32 for
+// typing. A printer's model refuses a slip still holding one.
+enum class EnrolmentSecretPart { otpauth_qr, key_text };
+
+struct PrintEnrolmentSecret {
+    EnrolmentSecretPart part = EnrolmentSecretPart::otpauth_qr;
+
+    friend bool operator==(const PrintEnrolmentSecret&, const PrintEnrolmentSecret&) = default;
+};
+
+using PrintBlock = std::variant<PrintText, PrintQrCode, PrintRule, PrintEnrolmentSecret>;
 
 // A whole slip, printed top to bottom and then cut.
 struct PrintDocument {

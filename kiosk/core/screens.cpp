@@ -218,6 +218,16 @@ std::string_view to_string(ScreenId id) {
             return "service_account_remove";
         case ScreenId::service_account_remove_confirm:
             return "service_account_remove_confirm";
+        case ScreenId::service_account_add:
+            return "service_account_add";
+        case ScreenId::service_account_role:
+            return "service_account_role";
+        case ScreenId::service_account_password:
+            return "service_account_password";
+        case ScreenId::service_account_enrolling:
+            return "service_account_enrolling";
+        case ScreenId::service_account_code:
+            return "service_account_code";
     }
     return "unknown";
 }
@@ -863,6 +873,11 @@ ScreenModel compose(ScreenId id, const Resources& resources, const Session& sess
         case ScreenId::service_accounts:
         case ScreenId::service_account_remove:
         case ScreenId::service_account_remove_confirm:
+        case ScreenId::service_account_add:
+        case ScreenId::service_account_role:
+        case ScreenId::service_account_password:
+        case ScreenId::service_account_enrolling:
+        case ScreenId::service_account_code:
             return service_screen(id, resources, session);
         default:
             return branch_screen(id, resources, session);

@@ -120,6 +120,11 @@ enum class ScreenId {
     service_accounts,
     service_account_remove,
     service_account_remove_confirm,
+    service_account_add,
+    service_account_role,
+    service_account_password,
+    service_account_enrolling,
+    service_account_code,
 };
 
 inline constexpr std::array k_all_screen_ids{
@@ -227,6 +232,11 @@ inline constexpr std::array k_all_screen_ids{
     ScreenId::service_accounts,
     ScreenId::service_account_remove,
     ScreenId::service_account_remove_confirm,
+    ScreenId::service_account_add,
+    ScreenId::service_account_role,
+    ScreenId::service_account_password,
+    ScreenId::service_account_enrolling,
+    ScreenId::service_account_code,
 };
 
 // The screen id as it appears in ScreenModel::id and the transcript.

@@ -69,6 +69,16 @@ ScreenId service_screen_for(const Session& session) {
             return ScreenId::service_account_remove;
         case ServiceStep::account_remove_confirm:
             return ScreenId::service_account_remove_confirm;
+        case ServiceStep::account_add:
+            return ScreenId::service_account_add;
+        case ServiceStep::account_role:
+            return ScreenId::service_account_role;
+        case ServiceStep::account_password:
+            return ScreenId::service_account_password;
+        case ServiceStep::account_enrolling:
+            return ScreenId::service_account_enrolling;
+        case ServiceStep::account_code:
+            return ScreenId::service_account_code;
         case ServiceStep::key_ceremony:
             break;
     }
@@ -95,6 +105,25 @@ std::string reason_text(const Catalog& catalog, OutOfServiceReason reason) {
     return catalog.text("out_of_service_reason." + std::string(to_string(reason)));
 }
 
+// A secret being typed: dots in groups of four, which are counted at a glance and keep a
+// password of 16 digits on one line of the largest elder text; said as how many digits are typed
+// (the screen's "empty" and "digits_typed").
+Element typed_digits_element(const ScreenBuilder& builder, std::size_t typed,
+                             const Session& session) {
+    if (typed == 0) {
+        return make_element(Role::input, builder.text("empty"));
+    }
+    constexpr std::size_t k_group = 4;
+    std::string dots;
+    for (std::size_t index = 0; index < typed; ++index) {
+        dots += index > 0 && index % k_group == 0 ? " ●" : "●";
+    }
+    const int count = static_cast<int>(typed);
+    return make_element(
+        Role::input, dots,
+        builder.format("digits_typed", {{"count", word_count(count_of(count), session.locale)}}));
+}
+
 // The field being typed: the engineer's number as typed (it is no secret, and is read back
 // digit by digit), the password and the code as dots, said as how many digits are typed.
 Element sign_in_field(const ScreenBuilder& builder, const ServiceVisit& visit,
@@ -117,13 +146,7 @@ Element sign_in_field(const ScreenBuilder& builder, const ServiceVisit& visit,
             typed = visit.code.size();
             break;
     }
-    if (typed == 0) {
-        return make_element(Role::input, builder.text("empty"));
-    }
-    const int count = static_cast<int>(typed);
-    return make_element(
-        Role::input, pin_dots(count),
-        builder.format("digits_typed", {{"count", word_count(count_of(count), session.locale)}}));
+    return typed_digits_element(builder, typed, session);
 }
 
 // The engineer's sign-in (service_sign_in), or the key ceremony's second custodian's
@@ -650,24 +673,22 @@ Element account_element(const ScreenBuilder& builder, Role role, std::string_vie
                                               {"role", role_name}}));
 }
 
-// The accounts screen's words for how a removal went (kiosk/access answers a removal with none
-// of the others).
-std::string_view removal_notice(AccountsOutcome outcome) {
+// The accounts screen's words for how the last removal or enrolment went.
+std::string account_notice(AccountChange change, AccountsOutcome outcome) {
+    const std::string verb = change == AccountChange::removal ? "removed" : "added";
     switch (outcome) {
         case AccountsOutcome::done:
-            return "removed";
+            return verb;
         case AccountsOutcome::unreadable:
-            return "not_removed_unreadable";
         case AccountsOutcome::unknown_id:
-            return "not_removed_unknown_id";
         case AccountsOutcome::last_administrator:
-            return "not_removed_last_administrator";
-        case AccountsOutcome::unwritable:
         case AccountsOutcome::duplicate_id:
         case AccountsOutcome::wrong_code:
+            return "not_" + verb + "_" + std::string(to_string(outcome));
+        case AccountsOutcome::unwritable:
             break;
     }
-    return "not_removed_unwritable";
+    return "not_" + verb + "_unwritable";
 }
 
 // The engineers' accounts, a page at a time, the administrator's own marked; above them, how the
@@ -681,7 +702,8 @@ ScreenModel accounts_screen(const Resources& resources, const Session& session) 
     builder.add(numbered_element(builder, Role::title, pages > 1 ? "title_page" : "title",
                                  {{"page", page + 1}, {"pages", pages}}, session));
     if (visit.account_outcome) {
-        builder.add(account_element(builder, Role::notice, removal_notice(*visit.account_outcome),
+        builder.add(account_element(builder, Role::notice,
+                                    account_notice(visit.account_change, *visit.account_outcome),
                                     {.id = visit.account_changed}, session));
     } else if (!visit.accounts_readable) {
         builder.add(Role::notice, "unreadable");
@@ -695,6 +717,9 @@ ScreenModel accounts_screen(const Resources& resources, const Session& session) 
                                     account.id == visit.engineer_id ? "line_own" : "line", account,
                                     session));
     }
+    if (visit.accounts_readable) {
+        builder.add_choice("add", k_accounts_add_key);
+    }
     if (visit.accounts_readable && !visit.accounts.empty()) {
         builder.add_choice("remove", k_accounts_remove_key);
     }
@@ -705,16 +730,18 @@ ScreenModel accounts_screen(const Resources& resources, const Session& session) 
     return std::move(builder).build();
 }
 
-// The staff number of the account to remove, read back as typed; after Enter, why it cannot be.
-ScreenModel account_remove_screen(const Resources& resources, const Session& session) {
-    ScreenBuilder builder(ScreenId::service_account_remove, resources, session);
+// The staff number of the account to remove or add, read back as typed; after Enter, why it
+// cannot be.
+ScreenModel account_id_screen(ScreenId id, const Resources& resources, const Session& session) {
+    ScreenBuilder builder(id, resources, session);
     const ServiceVisit visit = session.service.value_or(ServiceVisit{});
     builder.add(Role::title, "title");
     if (visit.own_account) {
         builder.add(Role::notice, "own_account");
-    } else if (visit.account_outcome == AccountsOutcome::unknown_id) {
-        builder.add(account_element(builder, Role::notice, "unknown_id", {.id = visit.account_id},
-                                    session));
+    } else if (visit.account_outcome == AccountsOutcome::unknown_id ||
+               visit.account_outcome == AccountsOutcome::duplicate_id) {
+        builder.add(account_element(builder, Role::notice, to_string(*visit.account_outcome),
+                                    {.id = visit.account_id}, session));
     } else {
         builder.add(Role::text, "text");
     }
@@ -741,6 +768,80 @@ ScreenModel account_remove_confirm_screen(const Resources& resources, const Sess
         found == visit.accounts.end() ? AccountSummary{.id = visit.account_id} : *found, session));
     builder.add(Role::text, "text");
     builder.add_choice("remove", k_account_remove_key).add_choice("keep", k_accounts_back_key);
+    return std::move(builder).build();
+}
+
+// What the new account may do, each role with what it allows.
+ScreenModel account_role_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_account_role, resources, session);
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    builder.add(account_element(builder, Role::title, "title", {.id = visit.account_id}, session));
+    for (std::size_t index = 0; index < k_engineer_roles.size(); ++index) {
+        const std::optional<base::Key> key = base::digit_key(static_cast<int>(index) + 1);
+        builder.add_choice(to_string(k_engineer_roles.at(index)), key.value_or(base::Key::digit_1));
+    }
+    builder.add_choice("back", k_accounts_back_key);
+    return std::move(builder).build();
+}
+
+// The new engineer's password, first and again, as dots said as how many digits are typed.
+ScreenModel account_password_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_account_password, resources, session);
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    const Enrolment enrolment = visit.enrolment.value_or(Enrolment{});
+    builder.add(account_element(builder, Role::title, "title",
+                                {.id = visit.account_id, .role = enrolment.role}, session));
+    if (enrolment.passwords_differ) {
+        builder.add(Role::notice, "differ");
+    } else if (!enrolment.again) {
+        builder.add(Role::text, "hand_over");
+    }
+    builder.add(Role::text, enrolment.again ? "type_again" : "type");
+    builder.add(typed_digits_element(
+        builder, (enrolment.again ? enrolment.password_again : enrolment.password).size(),
+        session));
+    builder.add_choice("next", k_account_id_next_key)
+        .add_choice("clear", k_account_id_clear_key)
+        .add_choice("back", k_accounts_back_key);
+    return std::move(builder).build();
+}
+
+// The account made ready, then its slip printing; or why the slip did not print.
+ScreenModel account_enrolling_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_account_enrolling, resources, session);
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    const Enrolment enrolment = visit.enrolment.value_or(Enrolment{});
+    builder.add(account_element(builder, Role::title, "title",
+                                {.id = visit.account_id, .role = enrolment.role}, session));
+    if (enrolment.slip_result && *enrolment.slip_result != PrintResult::printed) {
+        builder.add(Role::notice, "slip_" + std::string(to_string(*enrolment.slip_result)));
+        builder.add(Role::text, "not_added");
+        builder.add_choice("back", k_accounts_back_key);
+    } else {
+        builder.add(Role::text, enrolment.prepared ? "printing" : "preparing");
+    }
+    return std::move(builder).build();
+}
+
+// The code the new engineer's app shows once it has scanned the slip; after a wrong one, what to
+// check.
+ScreenModel account_code_screen(const Resources& resources, const Session& session) {
+    ScreenBuilder builder(ScreenId::service_account_code, resources, session);
+    const ServiceVisit visit = session.service.value_or(ServiceVisit{});
+    const Enrolment enrolment = visit.enrolment.value_or(Enrolment{});
+    builder.add(account_element(builder, Role::title, "title",
+                                {.id = visit.account_id, .role = enrolment.role}, session));
+    if (enrolment.wrong_codes > 0) {
+        builder.add(
+            account_element(builder, Role::notice, "wrong", {.id = visit.account_id}, session));
+    } else {
+        builder.add(Role::text, "scan");
+    }
+    builder.add(Role::text, "type");
+    builder.add(typed_digits_element(builder, enrolment.code.size(), session));
+    builder.add_choice("add", k_account_id_next_key)
+        .add_choice("clear", k_account_id_clear_key)
+        .add_choice("stop", k_accounts_back_key);
     return std::move(builder).build();
 }
 
@@ -1129,9 +1230,18 @@ ScreenModel service_screen(ScreenId id, const Resources& resources, const Sessio
         case ScreenId::service_accounts:
             return accounts_screen(resources, session);
         case ScreenId::service_account_remove:
-            return account_remove_screen(resources, session);
+        case ScreenId::service_account_add:
+            return account_id_screen(id, resources, session);
         case ScreenId::service_account_remove_confirm:
             return account_remove_confirm_screen(resources, session);
+        case ScreenId::service_account_role:
+            return account_role_screen(resources, session);
+        case ScreenId::service_account_password:
+            return account_password_screen(resources, session);
+        case ScreenId::service_account_enrolling:
+            return account_enrolling_screen(resources, session);
+        case ScreenId::service_account_code:
+            return account_code_screen(resources, session);
         case ScreenId::service_locked:
             return locked_screen(resources, session);
         case ScreenId::service_menu:

@@ -63,6 +63,16 @@ std::string_view to_string(ServiceStep step) {
             return "account_remove";
         case ServiceStep::account_remove_confirm:
             return "account_remove_confirm";
+        case ServiceStep::account_add:
+            return "account_add";
+        case ServiceStep::account_role:
+            return "account_role";
+        case ServiceStep::account_password:
+            return "account_password";
+        case ServiceStep::account_enrolling:
+            return "account_enrolling";
+        case ServiceStep::account_code:
+            return "account_code";
     }
     return "unknown";
 }

@@ -34,29 +34,34 @@ std::string_view to_string(ServiceEntry entry);
 
 // Where in the service menu the engineer is.
 enum class ServiceStep {
-    sign_in,                // typing id, password and one-time code
-    checking_sign_in,       // kiosk/access checks them (CheckSignIn)
-    locked,                 // too many failures: nobody signs in until the lock ends
-    menu,                   // signed in: what the role may do
-    out_of_service_reason,  // which reason the customers will see
-    devices,                // every device: whether the kiosk uses it
-    device,                 // one device's identity and facts, a page at a time
-    network,                // each service's answer, its time and its certificate's expiry
-    faults,                 // the latest faults staff were told of, with what to do
-    self_tests,             // the tests an engineer runs, with their last results
-    key_test,               // every PIN pad key pressed once, each named as it arrives
-    partner_sign_in,        // the key ceremony's second custodian types id, password and code
-    checking_partner,       // kiosk/access checks the second custodian's sign-in
-    key_ceremony,           // the ceremony itself (KeyCeremony::step says how far)
-    export_records,         // the journal and the log written to the USB stick
-    configuration,          // the settings of the configuration in use, a page at a time
-    configuration_change,   // a new configuration on the USB stick: what it changes, installed
-    card_test,              // the card reader's test: a test card read and given back
-    dispense_test,          // the dispenser's test: a note from each cassette to the reject bin
-    counters,               // how often the journal holds what was done and what went wrong
-    accounts,               // the engineers' accounts, a page at a time (an administrator's)
-    account_remove,         // the staff number of the account to remove, typed
-    account_remove_confirm  // that account named, removed on Enter
+    sign_in,                 // typing id, password and one-time code
+    checking_sign_in,        // kiosk/access checks them (CheckSignIn)
+    locked,                  // too many failures: nobody signs in until the lock ends
+    menu,                    // signed in: what the role may do
+    out_of_service_reason,   // which reason the customers will see
+    devices,                 // every device: whether the kiosk uses it
+    device,                  // one device's identity and facts, a page at a time
+    network,                 // each service's answer, its time and its certificate's expiry
+    faults,                  // the latest faults staff were told of, with what to do
+    self_tests,              // the tests an engineer runs, with their last results
+    key_test,                // every PIN pad key pressed once, each named as it arrives
+    partner_sign_in,         // the key ceremony's second custodian types id, password and code
+    checking_partner,        // kiosk/access checks the second custodian's sign-in
+    key_ceremony,            // the ceremony itself (KeyCeremony::step says how far)
+    export_records,          // the journal and the log written to the USB stick
+    configuration,           // the settings of the configuration in use, a page at a time
+    configuration_change,    // a new configuration on the USB stick: what it changes, installed
+    card_test,               // the card reader's test: a test card read and given back
+    dispense_test,           // the dispenser's test: a note from each cassette to the reject bin
+    counters,                // how often the journal holds what was done and what went wrong
+    accounts,                // the engineers' accounts, a page at a time (an administrator's)
+    account_remove,          // the staff number of the account to remove, typed
+    account_remove_confirm,  // that account named, removed on Enter
+    account_add,             // the staff number of a new account, typed
+    account_role,            // what the new account may do
+    account_password,        // the new engineer types a password, twice
+    account_enrolling,       // kiosk/access makes the account ready, and its set-up slip prints
+    account_code             // the new engineer types the code their app shows from the slip
 };
 
 std::string_view to_string(ServiceStep step);
@@ -167,6 +172,14 @@ inline constexpr base::Key k_accounts_back_key = base::Key::cancel;
 inline constexpr base::Key k_account_id_next_key = base::Key::enter;
 inline constexpr base::Key k_account_id_clear_key = base::Key::clear;
 inline constexpr base::Key k_account_remove_key = base::Key::enter;
+// 1 adds an account (the enrolment): its staff number typed as a removal's is, then its role
+// (1, 2, 3: k_engineer_roles' order); then the new engineer types a password twice and, once the
+// set-up slip is printed, the code their app shows, each ended with Enter (Clear: start the
+// field again). Cancel goes back a screen; on the code's screen it stops the enrolment, and the
+// account is not added.
+inline constexpr base::Key k_accounts_add_key = base::Key::digit_1;
+inline constexpr std::array k_engineer_roles{EngineerRole::engineer, EngineerRole::key_custodian,
+                                             EngineerRole::administrator};
 
 // The bank's services the network check asks (CheckNetwork): the account service and the
 // branch queue service.
@@ -311,6 +324,25 @@ struct CardTest {
     friend bool operator==(const CardTest&, const CardTest&) = default;
 };
 
+// An administrator adding an account, from its role to the new engineer's first code. The staff
+// number is ServiceVisit::account_id. The account's secret stays with kiosk/access: the flow
+// asks for the slip that carries it and for the code that proves the app has it.
+struct Enrolment {
+    EngineerRole role = EngineerRole::engineer;
+    base::SecretText password;                   // the new engineer's, typed first
+    base::SecretText password_again;             // and again, to be sure of it
+    bool again = false;                          // the password is being typed again
+    bool passwords_differ = false;               // the last two typed were not the same
+    bool prepared = false;                       // kiosk/access holds the account ready
+    std::optional<std::uint64_t> pending_print;  // the set-up slip, printing
+    std::optional<PrintResult> slip_result;      // how it came out
+    base::SecretText code;                       // typed from the app
+    int wrong_codes = 0;
+};
+
+// Which change to the accounts ServiceVisit::account_outcome tells of.
+enum class AccountChange { removal, enrolment };
+
 // An engineer's visit, from the sign-in screen until they sign out or turn the switch off.
 struct ServiceVisit {
     ServiceEntry entry = ServiceEntry::keys;
@@ -376,17 +408,20 @@ struct ServiceVisit {
     std::size_t counters_page = 0;
     // The engineers' accounts (an administrator's): the answer awaited, the accounts as last
     // read (`accounts_readable` false when they could not be), the page shown, the staff number
-    // typed for a removal, and how the last removal went (`account_outcome`, of the account
-    // `account_changed`) or why the number typed cannot be removed (`own_account`, or
-    // `account_outcome` unknown_id).
+    // typed for a removal or an enrolment, how the last of them went (`account_change`,
+    // `account_outcome`, of the account `account_changed`) or why the number typed cannot be
+    // removed (`own_account`, `account_outcome` unknown_id) or added (duplicate_id); and an
+    // enrolment under way.
     std::optional<std::uint64_t> pending_accounts;
     std::vector<AccountSummary> accounts;
     bool accounts_readable = true;
     std::size_t accounts_page = 0;
     std::string account_id;
     std::string account_changed;
+    AccountChange account_change = AccountChange::removal;
     std::optional<AccountsOutcome> account_outcome;
     bool own_account = false;
+    std::optional<Enrolment> enrolment;
     // Why the last dispense test asked for did not start (the test itself is the session's:
     // Session::dispense_test).
     std::optional<DispenseTestRefusal> dispense_test_refusal;

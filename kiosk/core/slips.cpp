@@ -112,4 +112,28 @@ PrintDocument test_slip(const Resources& resources, std::string_view engineer_id
     return slip;
 }
 
+PrintDocument enrolment_slip(const Resources& resources, std::string_view engineer_id,
+                             EngineerRole role, std::string_view locale) {
+    const Catalog& catalog = resources.catalog(locale);
+    PrintDocument slip;
+    std::vector<PrintBlock>& blocks = slip.blocks;
+    blocks.emplace_back(
+        line(catalog.text("slip.bank"), PrintSize::large, PrintAlignment::centre, true));
+    blocks.emplace_back(line(catalog.text("enrolment_slip.title"), PrintSize::normal,
+                             PrintAlignment::centre, true));
+    blocks.emplace_back(PrintRule{});
+    blocks.emplace_back(line(
+        catalog.format("enrolment_slip.account",
+                       {{"id", std::string(engineer_id)},
+                        {"role", catalog.text("engineer_role." + std::string(to_string(role)))}})));
+    blocks.emplace_back(line(catalog.text("enrolment_slip.scan")));
+    blocks.emplace_back(PrintEnrolmentSecret{EnrolmentSecretPart::otpauth_qr});
+    blocks.emplace_back(line(catalog.text("enrolment_slip.or_type")));
+    blocks.emplace_back(PrintEnrolmentSecret{EnrolmentSecretPart::key_text});
+    blocks.emplace_back(PrintRule{});
+    blocks.emplace_back(
+        line(catalog.text("enrolment_slip.shred"), PrintSize::normal, PrintAlignment::left, true));
+    return slip;
+}
+
 }  // namespace kiosk::core

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "kiosk/core/branch.h"
+#include "kiosk/core/engineer.h"
 #include "kiosk/core/print_document.h"
 #include "kiosk/core/resources.h"
 
@@ -23,5 +24,13 @@ PrintDocument ticket_slip(const Resources& resources, const Ticket& ticket,
 // and a QR code ("TEST SLIP"), with the engineer's staff number; nothing of any customer.
 PrintDocument test_slip(const Resources& resources, std::string_view engineer_id,
                         std::string_view locale);
+
+// A new engineer's set-up slip (the service menu's enrolment), in the administrator's language:
+// the staff number and role, a QR code of the otpauth:// URI for their authenticator app and
+// the key in Base32 for typing instead (both PrintEnrolmentSecret, put in place by the shell:
+// the flow never holds the secret), and to keep the slip to themselves and shred it once the
+// app shows codes.
+PrintDocument enrolment_slip(const Resources& resources, std::string_view engineer_id,
+                             EngineerRole role, std::string_view locale);
 
 }  // namespace kiosk::core

@@ -76,6 +76,12 @@ std::expected<void, escpos::Error> append_block(base::Bytes& job, const core::Pr
     return escpos::qr_code(job, code.data);
 }
 
+// A secret the shell did not put in place is never printed as a blank: the slip is refused.
+std::expected<void, escpos::Error> append_block(base::Bytes&, const core::PrintEnrolmentSecret&) {
+    return std::unexpected(
+        base::error(escpos::EscposError::bad_parameter, "an enrolment secret not put in place"));
+}
+
 // The whole slip as one ESC/POS job: initialised and in UTF-8 whatever the last job left
 // (docs/protocols/escpos.md, "Commands"), the blocks top to bottom, a margin, and a partial
 // cut that leaves the slip hanging by a point instead of falling.

@@ -271,6 +271,18 @@ std::vector<core::ScreenModel> sample_screens(const core::Resources& resources,
     session.service->account_id = "12345678";
     session.service->account_changed = "12345678";
     session.service->account_outcome = core::AccountsOutcome::unknown_id;
+    // An enrolment at its longest on each of its screens: two passwords that differed, a slip
+    // without paper, a wrong code, and 16 digits typed.
+    session.service->enrolment = core::Enrolment{.role = core::EngineerRole::key_custodian,
+                                                 .password = base::SecretText("1234567890123456"),
+                                                 .password_again = {},
+                                                 .again = false,
+                                                 .passwords_differ = true,
+                                                 .prepared = true,
+                                                 .pending_print = std::nullopt,
+                                                 .slip_result = core::PrintResult::paper_out,
+                                                 .code = base::SecretText("12345678"),
+                                                 .wrong_codes = 1};
     // The dispenser's test at its longest: four cassettes' notes secured, with their worth.
     session.dispense_test =
         core::DispenseTest{.transaction = "7d1c2b3a-4e5f-4a6b-9c8d-7e6f5a4b3c2d",

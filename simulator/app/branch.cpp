@@ -1223,6 +1223,19 @@ std::expected<void, base::Error<script::ActionError>> Branch::set_cabinet_door(b
     return {};
 }
 
+std::expected<void, base::Error<script::ActionError>> Branch::scan_set_up_slip(
+    const std::string& engineer_id) {
+    const auto slips = m_printer->slips();
+    for (auto slip = slips.rbegin(); slip != slips.rend(); ++slip) {
+        for (const std::string& code : slip->qr_codes) {
+            if (m_engineers.add_scanned(code, engineer_id)) {
+                return {};
+            }
+        }
+    }
+    return std::unexpected(base::error(script::ActionError::no_set_up_slip, engineer_id));
+}
+
 std::expected<void, base::Error<script::ActionError>> Branch::type_engineer_secret(
     script::EngineerSecret secret, const std::string& engineer_id) {
     if (m_engineers.find(engineer_id) == nullptr) {

@@ -173,6 +173,10 @@ class Branch : public script::Hardware {
     // when the pad first takes a digit, pressed digit by digit as press_key() presses one.
     std::expected<void, base::Error<script::ActionError>> type_engineer_secret(
         script::EngineerSecret secret, const std::string& engineer_id) override;
+    // The new engineer's authenticator app scans the newest slip whose QR code sets up
+    // `engineer_id` (staff::DemoEngineers::add_scanned).
+    std::expected<void, base::Error<script::ActionError>> scan_set_up_slip(
+        const std::string& engineer_id) override;
     // A key custodian types component 1 or 2 of the branch's forms for the next master key
     // (devices::k_demo_next_master_component1, 2) on the pad's keys, then Enter.
     std::expected<void, base::Error<script::ActionError>> type_key_component(int component,

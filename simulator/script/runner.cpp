@@ -575,6 +575,8 @@ std::expected<void, std::string> perform(const Action& action, Hardware& hardwar
                 // Its last digit is unknown here: a key pressed next is a new press.
                 cursors.last_key.reset();
                 return verdict(typed);
+            } else if constexpr (std::is_same_v<T, ScanSetUpSlip>) {
+                return verdict(hardware.scan_set_up_slip(step.engineer_id));
             } else if constexpr (std::is_same_v<T, PutConfiguration>) {
                 return verdict(hardware.put_configuration_on_stick(step.setting, step.value));
             } else if constexpr (std::is_same_v<T, TypeKeyComponent>) {
@@ -688,6 +690,8 @@ std::string_view to_string(ActionError error) {
             return "the kiosk did not end itself for a restart (exit status 75)";
         case ActionError::configuration_not_written:
             return "the configuration could not be put on the USB stick";
+        case ActionError::no_set_up_slip:
+            return "no printed slip sets up this staff number's one-time codes";
     }
     return "unknown action error";
 }

@@ -70,6 +70,7 @@ enum class ActionError {
     kiosk_did_not_restart_itself,  // `expect kiosk restarted`: not in time, or another status
     configuration_not_written,     // `put configuration on usb stick`: a setting or value that
                                    // is not TOML, or the stick cannot be written
+    no_set_up_slip,                // `scan set-up slip`: no slip sets up that staff number
 };
 
 std::string_view to_string(ActionError error);
@@ -159,6 +160,11 @@ class Hardware {
     // pin_pad_takes_no_digits.
     virtual std::expected<void, base::Error<ActionError>> type_engineer_secret(
         EngineerSecret secret, const std::string& engineer_id) = 0;
+    // A new engineer's authenticator app scans the newest printed slip whose QR code is an
+    // otpauth://totp/ URI for staff number `engineer_id`, and shows its codes from then on
+    // (type_engineer_secret's one-time code). Errors: no_set_up_slip.
+    virtual std::expected<void, base::Error<ActionError>> scan_set_up_slip(
+        const std::string& engineer_id) = 0;
     // A key custodian types component 1 or 2 of the branch's forms for a new master key on the
     // PIN pad's keys, Enter included, once the pad holds a key ceremony; with `typo`, one digit
     // is wrong. Errors: pin_pad_not_in_ceremony.

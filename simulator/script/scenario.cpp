@@ -252,6 +252,14 @@ std::expected<Action, base::Error<ScenarioError>> parse_words(const Words& words
     if (verb == "type" && words.size() >= 3 && (words[1] == "password" || words[1] == "one-time")) {
         return parse_engineer_secret(words);
     }
+    if (verb == "scan" && arity(5) && words[1] == "set-up" && words[2] == "slip" &&
+        words[3] == "for") {
+        if (!is_engineer_id(words[4])) {
+            return std::unexpected(
+                base::error(ScenarioError::bad_engineer_id, quoted_word(words[4])));
+        }
+        return ScanSetUpSlip{words[4]};
+    }
     if (verb == "type" && (arity(5) || arity(8)) && words[1] == "master" && words[2] == "key" &&
         words[3] == "component" && (words[4] == "1" || words[4] == "2") &&
         (arity(5) || (words[5] == "with" && words[6] == "a" && words[7] == "typo"))) {

@@ -143,6 +143,13 @@ struct TypeEngineerSecret {
     std::string engineer_id;
 };
 
+// `scan set-up slip for ID`: a new engineer points their authenticator app at the newest slip
+// the printer cut whose QR code sets up staff number ID's one-time codes (the service menu's
+// enrolment), so that `type one-time code for ID` types the codes it shows from then on.
+struct ScanSetUpSlip {
+    std::string engineer_id;
+};
+
 // `type master key component N`, `type master key component N with a typo`: a key custodian
 // types component N (1 or 2) of the branch's forms for a new master key on the PIN pad's own
 // keys, star then 0 to 5 for A to F, then Enter (docs/protocols/epp.md §8.2); with a typo, one
@@ -233,10 +240,10 @@ using Action =
     std::variant<InsertCard, RemoveCard, TakeCash, PressKeys, PressTwiceQuickly, TypePin,
                  Headphones, Wait, Fault, PlugDevice, SpeechFault, PrinterPaper, PrinterCover,
                  StaffAcknowledge, StaffClose, RestartKiosk, ArmKill, ServiceSwitch, CabinetDoor,
-                 TypeEngineerSecret, TypeKeyComponent, PutConfiguration, ExpectScreen, ExpectShown,
-                 ExpectSpeech, ExpectJournal, ExpectPrinted, ExpectDelivered, ExpectScreens,
-                 ForbidSpeech, ForbidText, ForbidPassword, ForbidPinLength, ExpectLedgerBalanced,
-                 ExpectTransferred, ExpectMemoryClean>;
+                 TypeEngineerSecret, ScanSetUpSlip, TypeKeyComponent, PutConfiguration,
+                 ExpectScreen, ExpectShown, ExpectSpeech, ExpectJournal, ExpectPrinted,
+                 ExpectDelivered, ExpectScreens, ForbidSpeech, ForbidText, ForbidPassword,
+                 ForbidPinLength, ExpectLedgerBalanced, ExpectTransferred, ExpectMemoryClean>;
 
 struct Step {
     int line = 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -283,6 +284,53 @@ std::expected<DemoEngineers, base::Error<StaffError>> DemoEngineers::parse(
 const DemoEngineer* DemoEngineers::find(std::string_view id) const {
     const auto found = std::ranges::find(m_engineers, id, &DemoEngineer::id);
     return found != m_engineers.end() ? &*found : nullptr;
+}
+
+namespace {
+
+// The value of `name` in a URI's query (`?a=1&b=2`), or nothing.
+std::optional<std::string_view> query_value(std::string_view uri, std::string_view name) {
+    const auto query = uri.find('?');
+    if (query == std::string_view::npos) {
+        return std::nullopt;
+    }
+    std::string_view rest = uri.substr(query + 1);
+    while (!rest.empty()) {
+        const auto end = rest.find('&');
+        const std::string_view pair = rest.substr(0, end);
+        if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
+            return pair.substr(name.size() + 1);
+        }
+        if (end == std::string_view::npos) {
+            break;
+        }
+        rest = rest.substr(end + 1);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+bool DemoEngineers::add_scanned(std::string_view uri, std::string_view engineer_id) {
+    const std::string label = "otpauth://totp/Kiosk:" + std::string(engineer_id) + "?";
+    if (!uri.starts_with(label) || find(engineer_id) != nullptr) {
+        return false;
+    }
+    const auto secret = query_value(uri, "secret");
+    if (!secret || !drivers::otp::from_base32(*secret)) {
+        return false;
+    }
+    DemoEngineer engineer;
+    engineer.id = std::string(engineer_id);
+    engineer.otp_secret = std::string(*secret);
+    const auto digits = query_value(uri, "digits");
+    engineer.otp_digits = digits == "8" ? 8 : 6;
+    const auto algorithm = query_value(uri, "algorithm");
+    engineer.otp_algorithm = algorithm == "SHA256"   ? drivers::otp::OtpAlgorithm::sha256
+                             : algorithm == "SHA512" ? drivers::otp::OtpAlgorithm::sha512
+                                                     : drivers::otp::OtpAlgorithm::sha1;
+    m_engineers.push_back(std::move(engineer));
+    return true;
 }
 
 std::string DemoEngineers::accounts_text() const {

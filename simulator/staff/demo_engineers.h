@@ -106,6 +106,13 @@ class DemoEngineers {
     std::expected<base::SecretText, base::Error<StaffError>> password(
         std::string_view engineer_id) const;
 
+    // A new engineer's authenticator app takes the account of an otpauth://totp/ URI (Google
+    // Authenticator's Key Uri Format: label ISSUER:ID, secret, algorithm, digits) for staff number
+    // `engineer_id`, so that one_time_code() gives the codes it shows. The engineer has no
+    // password here: they typed it themselves. False when the URI is not a TOTP account of that
+    // staff number with a valid secret; an engineer already known keeps their account.
+    bool add_scanned(std::string_view uri, std::string_view engineer_id);
+
   private:
     std::vector<DemoEngineer> m_engineers;
 };

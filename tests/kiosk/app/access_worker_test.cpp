@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "drivers/otp/otp.h"
 #include "kiosk/app/access_worker.h"
 #include "tests/kiosk/access/access_test_support.h"
 
@@ -51,10 +52,10 @@ class Answers {
 TEST_CASE("The access worker lists and removes accounts, answering with the file's accounts") {
     access_testing::TemporaryFolder folder;
     const auto accounts = folder.path() / "engineers.toml";
-    REQUIRE(kiosk::access::add_account(accounts, access_testing::quick_request("1001", "11223344",
-                                                               EngineerRole::administrator)));
-    REQUIRE(kiosk::access::add_account(accounts, access_testing::quick_request("2002", "11223344",
-                                                               EngineerRole::key_custodian)));
+    REQUIRE(kiosk::access::add_account(
+        accounts, access_testing::quick_request("1001", "11223344", EngineerRole::administrator)));
+    REQUIRE(kiosk::access::add_account(
+        accounts, access_testing::quick_request("2002", "11223344", EngineerRole::key_custodian)));
     Answers answers;
     kiosk::app::AccessWorker worker(accounts, folder.path() / "sign-in.toml", answers.post(),
                                     [] { return std::int64_t{0}; });
@@ -72,8 +73,7 @@ TEST_CASE("The access worker lists and removes accounts, answering with the file
     const AccountsAnswered removed = answers.next();
     CHECK(removed.call_id == 2);
     CHECK(removed.outcome == AccountsOutcome::done);
-    CHECK(removed.accounts ==
-          std::vector<AccountSummary>{{"1001", EngineerRole::administrator}});
+    CHECK(removed.accounts == std::vector<AccountSummary>{{"1001", EngineerRole::administrator}});
     const AccountsAnswered gone = answers.next();
     CHECK(gone.call_id == 3);
     CHECK(gone.outcome == AccountsOutcome::unknown_id);
@@ -100,4 +100,87 @@ TEST_CASE("A damaged accounts file is unreadable to the access worker, and nothi
     CHECK(removal.outcome == AccountsOutcome::unreadable);
     CHECK(access_testing::read_text(accounts) ==
           "[[engineer]]\nid = \"1001\"\nrole = \"wizard\"\n");
+}
+
+namespace {
+
+// The code an authenticator app shows at `unix_time` for the Base32 key printed on a slip.
+base::SecretText code_from_key(const std::string& printed_key, std::int64_t unix_time) {
+    std::string key = printed_key;
+    std::erase(key, ' ');
+    const auto secret = drivers::otp::from_base32(key);
+    REQUIRE(secret.has_value());
+    const drivers::otp::TotpParameters parameters;
+    return base::SecretText(
+        drivers::otp::hotp(*secret, *drivers::otp::time_step(unix_time, parameters), 6).value());
+}
+
+// The set-up slip's secret blocks as the access worker fills them.
+struct FilledSlip {
+    std::string qr;
+    std::string key;
+};
+
+FilledSlip filled(const kiosk::app::AccessWorker& worker) {
+    const kiosk::core::PrintDocument slip{
+        {kiosk::core::PrintText{.text = "Set-up"},
+         kiosk::core::PrintEnrolmentSecret{kiosk::core::EnrolmentSecretPart::otpauth_qr},
+         kiosk::core::PrintEnrolmentSecret{kiosk::core::EnrolmentSecretPart::key_text}}};
+    const kiosk::core::PrintDocument document = worker.with_enrolment_secret(slip);
+    REQUIRE(document.blocks.size() == 3);
+    const auto* qr = std::get_if<kiosk::core::PrintQrCode>(&document.blocks[1]);
+    const auto* key = std::get_if<kiosk::core::PrintText>(&document.blocks[2]);
+    if (qr == nullptr || key == nullptr) {
+        return {};
+    }
+    return {qr->data, key->text};
+}
+
+}  // namespace
+
+TEST_CASE("An enrolment is made ready, put on the slip, and added only with the app's code") {
+    access_testing::TemporaryFolder folder;
+    const auto accounts = folder.path() / "engineers.toml";
+    REQUIRE(kiosk::access::add_account(
+        accounts, access_testing::quick_request("1001", "11223344", EngineerRole::administrator)));
+    constexpr std::int64_t k_now = 1'764'900'000;
+    Answers answers;
+    kiosk::app::AccessWorker worker(accounts, folder.path() / "sign-in.toml", answers.post(),
+                                    [] { return k_now; });
+    // Before anything is ready, the slip keeps its places, and the printer refuses it.
+    CHECK(filled(worker).qr.empty());
+
+    worker.push(kiosk::core::EnrolAccount{1, "5005", EngineerRole::key_custodian,
+                                          base::SecretText("24681357")});
+    CHECK(answers.next().outcome == AccountsOutcome::done);
+    const FilledSlip slip = filled(worker);
+    CHECK(slip.qr.starts_with("otpauth://totp/Kiosk:5005?secret="));
+    CHECK(slip.qr.size() <= kiosk::core::k_maximum_qr_bytes);
+    CHECK(slip.key.size() == 39);  // 32 Base32 characters in groups of four
+    // Not in the file until the code is right.
+    CHECK(kiosk::access::list_accounts(accounts)->size() == 1);
+
+    worker.push(kiosk::core::ConfirmEnrolment{2, base::SecretText("000000")});
+    CHECK(answers.next().outcome == AccountsOutcome::wrong_code);
+    CHECK(kiosk::access::list_accounts(accounts)->size() == 1);
+    worker.push(kiosk::core::ConfirmEnrolment{3, code_from_key(slip.key, k_now)});
+    const AccountsAnswered added = answers.next();
+    CHECK(added.outcome == AccountsOutcome::done);
+    CHECK(added.accounts == std::vector<AccountSummary>{{"1001", EngineerRole::administrator},
+                                                        {"5005", EngineerRole::key_custodian}});
+    // The enrolment is over: its secret is gone from the worker.
+    CHECK(filled(worker).qr.empty());
+
+    // A number taken is refused before any hash; a discarded enrolment cannot be confirmed.
+    worker.push(
+        kiosk::core::EnrolAccount{4, "5005", EngineerRole::engineer, base::SecretText("13572468")});
+    CHECK(answers.next().outcome == AccountsOutcome::duplicate_id);
+    worker.push(
+        kiosk::core::EnrolAccount{5, "6006", EngineerRole::engineer, base::SecretText("13572468")});
+    CHECK(answers.next().outcome == AccountsOutcome::done);
+    const FilledSlip discarded = filled(worker);
+    worker.push(kiosk::core::DiscardEnrolment{});
+    worker.push(kiosk::core::ConfirmEnrolment{6, code_from_key(discarded.key, k_now)});
+    CHECK(answers.next().outcome == AccountsOutcome::unwritable);
+    CHECK(kiosk::access::list_accounts(accounts)->size() == 2);
 }

@@ -35,8 +35,7 @@ std::vector<AccountSummary> without(std::vector<AccountSummary> accounts, std::s
 }
 
 // An administrator at the accounts screen, answered with `accounts`.
-FlowDriver at_accounts(std::vector<AccountSummary> accounts = staff(),
-                       std::string locale = "en") {
+FlowDriver at_accounts(std::vector<AccountSummary> accounts = staff(), std::string locale = "en") {
     FlowDriver kiosk = signed_in(EngineerRole::administrator, std::move(locale));
     const auto asked = effects_of<ListAccounts>(kiosk.send(KeyPressed{k_service_accounts_key}));
     REQUIRE(asked.size() == 1);
@@ -111,8 +110,7 @@ TEST_CASE("An account is removed by its staff number, named and confirmed, and j
     kiosk.send(KeyPressed{k_accounts_back_key});
     CHECK(kiosk.session().screen.id == "service_account_remove_confirm");
 
-    kiosk.send(
-        AccountsAnswered{removal.call_id, AccountsOutcome::done, without(staff(), "2002")});
+    kiosk.send(AccountsAnswered{removal.call_id, AccountsOutcome::done, without(staff(), "2002")});
     CHECK(kiosk.session().screen.id == "service_accounts");
     CHECK(shows(kiosk, "Staff number 2002 is removed and can no longer sign in."));
     CHECK_FALSE(shows(kiosk, "Staff number 2002: key custodian"));
@@ -164,7 +162,7 @@ TEST_CASE("kiosk/access's refusals are said and journaled, and the list is the f
         kiosk.send(AccountsAnswered{removal.call_id, outcome, std::move(after)});
         CHECK(kiosk.session().screen.id == "service_accounts");
         CHECK(std::ranges::count(audits(kiosk.all()), "account_not_removed 4001 administrator " +
-                                                           std::string(to_string(outcome))) == 1);
+                                                          std::string(to_string(outcome))) == 1);
         return kiosk;
     };
     SECTION("the last administrator") {
@@ -179,8 +177,9 @@ TEST_CASE("kiosk/access's refusals are said and journaled, and the list is the f
     }
     SECTION("a file that could not be written") {
         FlowDriver kiosk = refused(AccountsOutcome::unwritable, staff());
-        CHECK(shows(kiosk, "Staff number 4001 is not removed: the accounts file could not be "
-                           "written."));
+        CHECK(shows(kiosk,
+                    "Staff number 4001 is not removed: the accounts file could not be "
+                    "written."));
     }
     SECTION("a file that can no longer be read: nothing to remove") {
         FlowDriver kiosk = refused(AccountsOutcome::unreadable, {});
@@ -206,8 +205,8 @@ TEST_CASE("Accounts that cannot be read are said so, with nothing to remove") {
     CHECK(kiosk.session().screen.id == "service_accounts");
     CHECK(shows(kiosk, kiosk.text("service_accounts.unreadable")));
     CHECK(std::ranges::count(audits(kiosk.all()), "accounts_read unreadable") == 1);
-    const auto choices = std::ranges::count(kiosk.session().screen.elements, Role::choice,
-                                            &Element::role);
+    const auto choices =
+        std::ranges::count(kiosk.session().screen.elements, Role::choice, &Element::role);
     CHECK(choices == 1);  // back
     kiosk.send(KeyPressed{k_accounts_remove_key});
     CHECK(kiosk.session().screen.id == "service_accounts");
@@ -233,7 +232,216 @@ TEST_CASE("The accounts are worded in Chinese, the staff number said digit by di
     REQUIRE(named != nullptr);
     CHECK(named->speech == "工号二零零二：密钥保管员");
     const RemoveAccount removal = confirm_removal(kiosk);
-    kiosk.send(
-        AccountsAnswered{removal.call_id, AccountsOutcome::done, without(staff(), "2002")});
+    kiosk.send(AccountsAnswered{removal.call_id, AccountsOutcome::done, without(staff(), "2002")});
     CHECK(shows(kiosk, "工号2002已删除，不能再登录。"));
+}
+
+namespace {
+
+// From the accounts screen: 1, the new staff number, Enter, the role's key.
+void begin_enrolment(FlowDriver& kiosk, std::string_view id, Key role) {
+    kiosk.send(KeyPressed{k_accounts_add_key});
+    REQUIRE(kiosk.session().screen.id == "service_account_add");
+    type_number(kiosk, id);
+    kiosk.send(KeyPressed{k_account_id_next_key});
+    REQUIRE(kiosk.session().screen.id == "service_account_role");
+    kiosk.send(KeyPressed{role});
+    REQUIRE(kiosk.session().screen.id == "service_account_password");
+}
+
+// The new engineer types `first`, Enter, `second`, Enter.
+const std::vector<Effect>& type_passwords(FlowDriver& kiosk, std::string_view first,
+                                          std::string_view second) {
+    type_number(kiosk, first);
+    kiosk.send(KeyPressed{k_account_id_next_key});
+    type_number(kiosk, second);
+    return kiosk.send(KeyPressed{k_account_id_next_key});
+}
+
+// An enrolment of 5005 as a key custodian, its account made ready and its slip printed: at the
+// code's screen. The EnrolAccount asked for.
+EnrolAccount enrolled_to_code(FlowDriver& kiosk) {
+    begin_enrolment(kiosk, "5005", Key::digit_2);
+    const auto asked = effects_of<EnrolAccount>(type_passwords(kiosk, "24681357", "24681357"));
+    REQUIRE(asked.size() == 1);
+    CHECK(kiosk.session().screen.id == "service_account_enrolling");
+    const auto printed = effects_of<Print>(
+        kiosk.send(AccountsAnswered{asked.front().call_id, AccountsOutcome::done, staff()}));
+    REQUIRE(printed.size() == 1);
+    kiosk.send(PrintFinished{printed.front().print_id, PrintResult::printed});
+    REQUIRE(kiosk.session().screen.id == "service_account_code");
+    return asked.front();
+}
+
+// Types `code` and Enter on the code's screen: the ConfirmEnrolment asked for.
+ConfirmEnrolment type_code(FlowDriver& kiosk, std::string_view code) {
+    type_number(kiosk, code);
+    const auto confirmations =
+        effects_of<ConfirmEnrolment>(kiosk.send(KeyPressed{k_account_id_next_key}));
+    REQUIRE(confirmations.size() == 1);
+    return confirmations.front();
+}
+
+}  // namespace
+
+TEST_CASE("An enrolment: number, role, the password twice, the slip, and the app's first code") {
+    FlowDriver kiosk = at_accounts();
+    begin_enrolment(kiosk, "5005", Key::digit_2);
+    CHECK(shows(kiosk, "Password for staff number 5005"));
+    CHECK(shows(kiosk, kiosk.text("service_account_password.hand_over")));
+    // 0 is a digit here, not Repeat; the password is dots, said as a count.
+    type_number(kiosk, "2468");
+    CHECK(shows(kiosk, "●●●●"));
+    CHECK_FALSE(mentions(kiosk.all(), "2468"));
+    type_number(kiosk, "1350");
+    kiosk.send(KeyPressed{k_account_id_next_key});
+    CHECK(shows(kiosk, kiosk.text("service_account_password.type_again")));
+    type_number(kiosk, "24681350");
+    const auto asked = effects_of<EnrolAccount>(kiosk.send(KeyPressed{k_account_id_next_key}));
+    REQUIRE(asked.size() == 1);
+    CHECK(asked.front().engineer_id == "5005");
+    CHECK(asked.front().role == EngineerRole::key_custodian);
+    CHECK(asked.front().password.view() == "24681350");
+    CHECK(kiosk.session().service->enrolment->password.empty());
+    CHECK(kiosk.session().service->enrolment->password_again.empty());
+    CHECK(shows(kiosk, kiosk.text("service_account_enrolling.preparing")));
+
+    // Ready: the slip prints, with the secret's places for the shell, naming number and role.
+    const auto printed = effects_of<Print>(
+        kiosk.send(AccountsAnswered{asked.front().call_id, AccountsOutcome::done, staff()}));
+    REQUIRE(printed.size() == 1);
+    const PrintDocument& slip = printed.front().document;
+    CHECK(std::ranges::count(
+              slip.blocks, PrintBlock{PrintEnrolmentSecret{EnrolmentSecretPart::otpauth_qr}}) == 1);
+    CHECK(std::ranges::count(slip.blocks,
+                             PrintBlock{PrintEnrolmentSecret{EnrolmentSecretPart::key_text}}) == 1);
+    CHECK(std::ranges::any_of(slip.blocks, [](const PrintBlock& block) {
+        const auto* text = std::get_if<PrintText>(&block);
+        return text && text->text == "Staff number 5005: key custodian";
+    }));
+    CHECK(shows(kiosk, kiosk.text("service_account_enrolling.printing")));
+    kiosk.send(KeyPressed{k_accounts_back_key});
+    CHECK(kiosk.session().screen.id == "service_account_enrolling");
+
+    kiosk.send(PrintFinished{printed.front().print_id, PrintResult::printed});
+    CHECK(shows(kiosk, kiosk.text("service_account_code.scan")));
+    const ConfirmEnrolment confirmation = type_code(kiosk, "287082");
+    CHECK(confirmation.code.view() == "287082");
+    std::vector<AccountSummary> after = staff();
+    after.push_back({"5005", EngineerRole::key_custodian});
+    kiosk.send(AccountsAnswered{confirmation.call_id, AccountsOutcome::done, after});
+    CHECK(kiosk.session().screen.id == "service_accounts");
+    CHECK(shows(kiosk, "Staff number 5005 is added and can sign in. Shred the set-up slip now."));
+    CHECK_FALSE(kiosk.session().service->enrolment.has_value());
+    const auto trail = audits(kiosk.all());
+    CHECK(std::ranges::count(trail, "account_enrolment 5005 key_custodian started") == 1);
+    CHECK(std::ranges::count(trail, "account_enrolment 5005 key_custodian slip printed") == 1);
+    CHECK(std::ranges::count(trail, "account_added 5005 key_custodian") == 1);
+    CHECK_FALSE(has_effect<DiscardEnrolment>(kiosk.all()));
+}
+
+TEST_CASE("Two passwords that differ are typed afresh; a taken number is refused at once") {
+    FlowDriver kiosk = at_accounts();
+    kiosk.send(KeyPressed{k_accounts_add_key});
+    type_number(kiosk, "2002");
+    kiosk.send(KeyPressed{k_account_id_next_key});
+    CHECK(kiosk.session().screen.id == "service_account_add");
+    CHECK(shows(kiosk, "Staff number 2002 has an account already."));
+    kiosk.send(KeyPressed{k_account_id_clear_key});
+    type_number(kiosk, "5005");
+    kiosk.send(KeyPressed{k_account_id_next_key});
+    kiosk.send(KeyPressed{Key::digit_1});
+    CHECK(shows(kiosk, "Password for staff number 5005"));
+
+    CHECK_FALSE(has_effect<EnrolAccount>(type_passwords(kiosk, "11112222", "11112223")));
+    CHECK(shows(kiosk, kiosk.text("service_account_password.differ")));
+    CHECK(kiosk.session().service->enrolment->password.empty());
+    // Too short a password is said so.
+    type_number(kiosk, "1234567");
+    kiosk.send(KeyPressed{k_account_id_next_key});
+    CHECK(mentions(kiosk.last(), kiosk.text("service_sign_in.too_short")));
+    // Cancel goes back a field, then to the role, then to the number.
+    kiosk.send(KeyPressed{k_accounts_back_key});
+    CHECK(kiosk.session().screen.id == "service_account_role");
+    kiosk.send(KeyPressed{k_accounts_back_key});
+    CHECK(kiosk.session().screen.id == "service_account_add");
+    CHECK_FALSE(has_effect<EnrolAccount>(kiosk.all()));
+}
+
+TEST_CASE("Wrong codes are said; the third ends the enrolment, and Cancel stops it") {
+    SECTION("three wrong codes") {
+        FlowDriver kiosk = at_accounts();
+        enrolled_to_code(kiosk);
+        for (int attempt = 1; attempt <= 2; ++attempt) {
+            const ConfirmEnrolment wrong = type_code(kiosk, "000000");
+            kiosk.send(AccountsAnswered{wrong.call_id, AccountsOutcome::wrong_code, staff()});
+            CHECK(kiosk.session().screen.id == "service_account_code");
+            CHECK(shows(kiosk,
+                        "Not this slip's code. Check that your app shows Kiosk:5005, then type "
+                        "its code."));
+        }
+        const ConfirmEnrolment third = type_code(kiosk, "000000");
+        const auto& effects =
+            kiosk.send(AccountsAnswered{third.call_id, AccountsOutcome::wrong_code, staff()});
+        CHECK(has_effect<DiscardEnrolment>(effects));
+        CHECK(kiosk.session().screen.id == "service_accounts");
+        CHECK(shows(kiosk,
+                    "Staff number 5005 is not added: its codes were wrong three times. "
+                    "Shred its set-up slip."));
+        CHECK(std::ranges::count(audits(kiosk.all()),
+                                 "account_not_added 5005 key_custodian wrong_code") == 1);
+    }
+    SECTION("Cancel on the code's screen") {
+        FlowDriver kiosk = at_accounts();
+        enrolled_to_code(kiosk);
+        CHECK(has_effect<DiscardEnrolment>(kiosk.send(KeyPressed{k_accounts_back_key})));
+        CHECK(kiosk.session().screen.id == "service_accounts");
+        CHECK(std::ranges::count(audits(kiosk.all()),
+                                 "account_not_added 5005 key_custodian stopped") == 1);
+    }
+    SECTION("the visit ending, no key for too long") {
+        FlowDriver kiosk = at_accounts();
+        enrolled_to_code(kiosk);
+        CHECK(has_effect<DiscardEnrolment>(kiosk.send(TimerFired{TimerId::service_idle})));
+        CHECK(kiosk.session().state != State::service);
+        CHECK(std::ranges::count(audits(kiosk.all()),
+                                 "account_not_added 5005 key_custodian stopped") == 1);
+    }
+}
+
+TEST_CASE("A set-up slip that does not print ends the enrolment, said, and nothing is added") {
+    FlowDriver kiosk = at_accounts();
+    begin_enrolment(kiosk, "5005", Key::digit_3);
+    const auto asked = effects_of<EnrolAccount>(type_passwords(kiosk, "24681357", "24681357"));
+    REQUIRE(asked.size() == 1);
+    SECTION("paper out") {
+        const auto printed = effects_of<Print>(
+            kiosk.send(AccountsAnswered{asked.front().call_id, AccountsOutcome::done, staff()}));
+        REQUIRE(printed.size() == 1);
+        const auto& effects =
+            kiosk.send(PrintFinished{printed.front().print_id, PrintResult::paper_out});
+        CHECK(has_effect<DiscardEnrolment>(effects));
+        CHECK(shows(kiosk, kiosk.text("service_account_enrolling.slip_paper_out")));
+        CHECK(shows(kiosk, kiosk.text("service_account_enrolling.not_added")));
+        CHECK(kiosk.session().paper == PaperLevel::out);
+        CHECK(std::ranges::count(audits(kiosk.all()),
+                                 "account_not_added 5005 administrator slip paper_out") == 1);
+        kiosk.send(KeyPressed{k_accounts_back_key});
+        CHECK(kiosk.session().screen.id == "service_accounts");
+        CHECK_FALSE(kiosk.session().service->enrolment.has_value());
+    }
+    SECTION("no printer: no slip is sent") {
+        kiosk.session().printer_missing = true;
+        const auto& effects =
+            kiosk.send(AccountsAnswered{asked.front().call_id, AccountsOutcome::done, staff()});
+        CHECK_FALSE(has_effect<Print>(effects));
+        CHECK(has_effect<DiscardEnrolment>(effects));
+        CHECK(shows(kiosk, kiosk.text("service_account_enrolling.slip_failed")));
+    }
+    SECTION("kiosk/access refuses: the number was taken meanwhile") {
+        kiosk.send(AccountsAnswered{asked.front().call_id, AccountsOutcome::duplicate_id, staff()});
+        CHECK(kiosk.session().screen.id == "service_accounts");
+        CHECK(shows(kiosk, "Staff number 5005 is not added: it has an account already."));
+        CHECK_FALSE(has_effect<Print>(kiosk.all()));
+    }
 }

@@ -164,10 +164,10 @@ TEST_CASE(
     // The session keeps neither once the check is asked for.
     CHECK(kiosk.session().service->password.empty());
     CHECK(kiosk.session().service->code.empty());
-    // The fields showed dots, said as a count.
+    // The fields showed dots in groups of four, said as a count.
     const auto screens = screens_shown(kiosk.all());
     CHECK(std::ranges::any_of(
-        screens, [&](const ScreenModel& screen) { return screen_shows(screen, pin_dots(8)); }));
+        screens, [&](const ScreenModel& screen) { return screen_shows(screen, "●●●● ●●●●"); }));
     CHECK(current_screen_id(kiosk) == "service_checking");
 }
 

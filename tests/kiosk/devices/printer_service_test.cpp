@@ -331,6 +331,18 @@ TEST_CASE("a slip asked for while the printer is missing fails at once") {
     CHECK(std::chrono::steady_clock::now() - asked < 300ms);
 }
 
+TEST_CASE("a set-up slip whose secret was not put in place is refused, and nothing is printed") {
+    PrinterKiosk kiosk;
+    kiosk.plug_printer();
+    kiosk.start();
+    core::PrintDocument slip = one_line("Staff one-time code set-up");
+    slip.blocks.emplace_back(core::PrintEnrolmentSecret{core::EnrolmentSecretPart::otpauth_qr});
+    CHECK(kiosk.print(3, slip) == core::PrintResult::failed);
+    CHECK(kiosk.print(4, one_line("next")) == core::PrintResult::printed);
+    REQUIRE(kiosk.printer->wait_for_slips(1, k_patience));
+    CHECK(kiosk.printer->slips().size() == 1);
+}
+
 TEST_CASE("slips asked for one after another print in the order asked") {
     PrinterKiosk kiosk;
     kiosk.plug_printer();

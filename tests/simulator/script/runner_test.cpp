@@ -187,6 +187,10 @@ class RecordingHardware : public Hardware {
         actions.push_back("type " + std::string(to_string(secret)) + " of " + id);
         return {};
     }
+    std::expected<void, base::Error<ActionError>> scan_set_up_slip(const std::string& id) override {
+        actions.push_back("scan set-up slip for " + id);
+        return {};
+    }
     std::expected<void, base::Error<ActionError>> type_key_component(int component,
                                                                      bool typo) override {
         actions.push_back("type component " + std::to_string(component) + (typo ? " typo" : ""));

@@ -413,6 +413,18 @@ forbid password for 3001
     CHECK(std::get<ForbidPassword>(scenario->steps[6].action).engineer_id == "3001");
 }
 
+TEST_CASE("A new engineer scans the set-up slip of a staff number") {
+    auto scenario = parse_scenario("scan set-up slip for 5005\n");
+    REQUIRE(scenario.has_value());
+    REQUIRE(scenario->steps.size() == 1);
+    CHECK(std::get<ScanSetUpSlip>(scenario->steps[0].action).engineer_id == "5005");
+    for (const std::string_view wrong : {"scan set-up slip for 12", "scan set-up slip 5005",
+                                         "scan slip for 5005", "scan set-up slip for"}) {
+        INFO(wrong);
+        CHECK_FALSE(parse_scenario(wrong).has_value());
+    }
+}
+
 TEST_CASE("A key custodian types component 1 or 2 of the key forms, rightly or with a typo") {
     auto scenario = parse_scenario(R"(type master key component 1
 type master key component 2 with a typo

@@ -164,6 +164,24 @@ TEST_CASE("An unknown engineer has neither a code nor a password") {
     CHECK(known->view() == "48203716");
 }
 
+TEST_CASE("A scanned set-up slip gives the app the account's codes; any other QR code none") {
+    auto engineers = DemoEngineers::parse(engineer("1001"), "staff.toml");
+    REQUIRE(engineers.has_value());
+    // RFC 6238 Appendix B's SHA-1 secret, "12345678901234567890", in Base32 without padding.
+    const std::string uri =
+        "otpauth://totp/Kiosk:5005?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+        "&issuer=Kiosk&algorithm=SHA1&digits=8&period=30";
+    CHECK_FALSE(engineers->add_scanned("TICKET A023 1", "5005"));
+    CHECK_FALSE(engineers->add_scanned(uri, "5006"));
+    CHECK_FALSE(engineers->add_scanned("otpauth://totp/Kiosk:5005?secret=not-base32", "5005"));
+    REQUIRE(engineers->add_scanned(uri, "5005"));
+    // RFC 6238 Appendix B: T = 59 s, SHA-1, 8 digits.
+    const auto code = engineers->one_time_code("5005", 59);
+    REQUIRE(code.has_value());
+    CHECK(code->view() == "94287082");
+    CHECK_FALSE(engineers->add_scanned(uri, "5005"));
+}
+
 TEST_CASE("A code for a time before 1970 is refused, not made") {
     auto engineers = DemoEngineers::parse(engineer("1001"), "staff.toml");
     REQUIRE(engineers.has_value());
