@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "base/overloaded.h"
 #include "kiosk/access/accounts.h"
 
 namespace kiosk::app {
@@ -17,25 +18,18 @@ AccessWorker::AccessWorker(std::filesystem::path engineers_file, std::filesystem
       m_worker([this](Request& request) { handle(request); }) {}
 
 void AccessWorker::handle(Request& request) {
-    std::visit(
-        [this](auto& asked) {
-            using T = std::decay_t<decltype(asked)>;
-            if constexpr (std::is_same_v<T, core::CheckSignIn>) {
-                check(asked);
-            } else if constexpr (std::is_same_v<T, core::ListAccounts>) {
-                list(asked);
-            } else if constexpr (std::is_same_v<T, core::RemoveAccount>) {
-                remove(asked);
-            } else if constexpr (std::is_same_v<T, core::EnrolAccount>) {
-                enrol(asked);
-            } else if constexpr (std::is_same_v<T, core::ConfirmEnrolment>) {
-                confirm(asked);
-            } else {
-                const std::lock_guard lock(m_enrolment_mutex);
-                m_enrolment.reset();
-            }
-        },
-        request);
+    std::visit(base::Overloaded{
+                   [this](core::CheckSignIn& asked) { check(asked); },
+                   [this](const core::ListAccounts& asked) { list(asked); },
+                   [this](const core::RemoveAccount& asked) { remove(asked); },
+                   [this](core::EnrolAccount& asked) { enrol(asked); },
+                   [this](core::ConfirmEnrolment& asked) { confirm(asked); },
+                   [this](const core::DiscardEnrolment&) {
+                       const std::lock_guard lock(m_enrolment_mutex);
+                       m_enrolment.reset();
+                   },
+               },
+               request);
 }
 
 void AccessWorker::check(core::CheckSignIn& request) {

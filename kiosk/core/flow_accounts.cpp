@@ -227,6 +227,30 @@ void Flow::account_role_key(base::Key key) {
     }
 }
 
+// A digit or Clear where the new engineer types a secret: the digit added (refused beyond
+// `maximum`) or the field emptied, the screen refreshed and how many digits are typed said.
+// Whether the key was one of those.
+bool Flow::type_secret_key(base::SecretText& field, base::Key key, std::size_t maximum,
+                           ScreenId screen) {
+    if (const std::optional<int> digit = base::digit_value(key)) {
+        if (field.size() >= maximum) {
+            reject_key();
+            return true;
+        }
+        accept_key();
+        const char character = static_cast<char>('0' + *digit);
+        field.append(std::string_view(&character, 1));
+    } else if (key == k_account_id_clear_key) {
+        accept_key();
+        field.clear();
+    } else {
+        return false;
+    }
+    refresh(screen);
+    say_typed_field(field.size());
+    return true;
+}
+
 // The new engineer's password, typed twice as a sign-in's is (dots, and how many digits are
 // typed): two that differ are said so and typed afresh. The second Enter hands it to kiosk/access
 // and wipes it here.
@@ -234,22 +258,9 @@ void Flow::account_password_key(base::Key key) {
     ServiceVisit& visit = *m_session.service;
     Enrolment& enrolment = *visit.enrolment;
     base::SecretText& typed = typed_password(enrolment);
-    if (const std::optional<int> digit = base::digit_value(key)) {
-        if (typed.size() >= k_password_digits_maximum) {
-            reject_key();
-            return;
-        }
-        accept_key();
-        const char character = static_cast<char>('0' + *digit);
-        typed.append(std::string_view(&character, 1));
+    if (type_secret_key(typed, key, k_password_digits_maximum,
+                        ScreenId::service_account_password)) {
         enrolment.passwords_differ = false;
-        refresh(ScreenId::service_account_password);
-        say_typed_field(typed.size());
-    } else if (key == k_account_id_clear_key) {
-        accept_key();
-        typed.clear();
-        refresh(ScreenId::service_account_password);
-        say_typed_field(0);
     } else if (key == k_account_id_next_key) {
         if (typed.size() < k_password_digits_minimum) {
             reject_key();
@@ -397,22 +408,11 @@ void Flow::account_enrolling_key(base::Key key) {
 void Flow::account_code_key(base::Key key) {
     ServiceVisit& visit = *m_session.service;
     Enrolment& enrolment = *visit.enrolment;
-    if (const std::optional<int> digit = base::digit_value(key)) {
-        if (enrolment.code.size() >= k_one_time_code_digits_maximum) {
-            reject_key();
-            return;
-        }
-        accept_key();
-        const char character = static_cast<char>('0' + *digit);
-        enrolment.code.append(std::string_view(&character, 1));
-        refresh(ScreenId::service_account_code);
-        say_typed_field(enrolment.code.size());
-    } else if (key == k_account_id_clear_key) {
-        accept_key();
-        enrolment.code.clear();
-        refresh(ScreenId::service_account_code);
-        say_typed_field(0);
-    } else if (key == k_account_id_next_key) {
+    if (type_secret_key(enrolment.code, key, k_one_time_code_digits_maximum,
+                        ScreenId::service_account_code)) {
+        return;
+    }
+    if (key == k_account_id_next_key) {
         if (enrolment.code.size() < k_one_time_code_digits_minimum) {
             reject_key();
             speak_phrase("service_sign_in.too_short");

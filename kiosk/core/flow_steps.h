@@ -204,6 +204,8 @@ class Flow {
     void account_id_key(base::Key key);
     void account_remove_confirm_key(base::Key key);
     void account_role_key(base::Key key);
+    bool type_secret_key(base::SecretText& field, base::Key key, std::size_t maximum,
+                         ScreenId screen);
     void account_password_key(base::Key key);
     void enrol_account();
     void enrolment_answered(const AccountsAnswered& event);

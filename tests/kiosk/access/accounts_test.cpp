@@ -8,6 +8,7 @@
 #include "drivers/otp/otp.h"
 #include "kiosk/access/accounts.h"
 #include "kiosk/access/private_file.h"
+#include "kiosk/core/print_document.h"
 #include "tests/kiosk/access/access_test_support.h"
 
 using namespace kiosk::access;
@@ -167,6 +168,11 @@ TEST_CASE("A prepared account is in no file until it is added, and its id is che
     REQUIRE_FALSE(again.has_value());
     CHECK(again.error().code == AccessError::duplicate_id);
     CHECK(accounts_outcome(again.error().code) == kiosk::core::AccountsOutcome::duplicate_id);
+    // The longest staff number's URI with a new secret fits one slip's QR code.
+    auto longest = quick_request("12345678", "22334455");
+    longest.otp_secret.reset();
+    const auto uri = prepare_account(longest)->secret.otpauth_uri;
+    CHECK(uri.size() <= kiosk::core::k_maximum_qr_bytes);
     // A bad request is refused before any hash is made.
     CHECK(prepare_account(quick_request("12", "22334455")).error().code == AccessError::bad_id);
 }
