@@ -318,8 +318,9 @@ void Flow::enrolment_answered(const AccountsAnswered& event) {
     ServiceVisit& visit = *m_session.service;
     Enrolment& enrolment = *visit.enrolment;
     const std::string detail = enrolment_detail(visit);
-    if (!enrolment.prepared && event.outcome == AccountsOutcome::done) {
-        enrolment.prepared = true;
+    // EnrolAccount is answered while the account is made ready; ConfirmEnrolment on the code's
+    // screen.
+    if (visit.step == ServiceStep::account_enrolling && event.outcome == AccountsOutcome::done) {
         print_enrolment_slip();
         return;
     }
@@ -443,7 +444,7 @@ void Flow::leave_enrolment() {
         visit.enrolment.reset();
         return;
     }
-    if (visit.pending_accounts || visit.enrolment->prepared) {
+    if (visit.step == ServiceStep::account_enrolling || visit.step == ServiceStep::account_code) {
         emit(DiscardEnrolment{});
     }
     audit("account_not_added", enrolment_detail(visit) + " stopped");

@@ -673,6 +673,15 @@ Element account_element(const ScreenBuilder& builder, Role role, std::string_vie
                                               {"role", role_name}}));
 }
 
+// The keys of a screen a staff number or a secret is typed on: Enter goes on (`next`), Clear
+// starts the field again, Cancel goes back (`back`).
+void add_typing_choices(ScreenBuilder& builder, std::string_view next = "next",
+                        std::string_view back = "back") {
+    builder.add_choice(next, k_account_id_next_key)
+        .add_choice("clear", k_account_id_clear_key)
+        .add_choice(back, k_accounts_back_key);
+}
+
 // The accounts screen's words for how the last removal or enrolment went.
 std::string account_notice(AccountChange change, AccountsOutcome outcome) {
     const std::string verb = change == AccountChange::removal ? "removed" : "added";
@@ -751,9 +760,7 @@ ScreenModel account_id_screen(ScreenId id, const Resources& resources, const Ses
         builder.add(
             account_element(builder, Role::input, "typed", {.id = visit.account_id}, session));
     }
-    builder.add_choice("next", k_account_id_next_key)
-        .add_choice("clear", k_account_id_clear_key)
-        .add_choice("back", k_accounts_back_key);
+    add_typing_choices(builder);
     return std::move(builder).build();
 }
 
@@ -800,9 +807,7 @@ ScreenModel account_password_screen(const Resources& resources, const Session& s
     builder.add(typed_digits_element(
         builder, (enrolment.again ? enrolment.password_again : enrolment.password).size(),
         session));
-    builder.add_choice("next", k_account_id_next_key)
-        .add_choice("clear", k_account_id_clear_key)
-        .add_choice("back", k_accounts_back_key);
+    add_typing_choices(builder);
     return std::move(builder).build();
 }
 
@@ -818,7 +823,7 @@ ScreenModel account_enrolling_screen(const Resources& resources, const Session& 
         builder.add(Role::text, "not_added");
         builder.add_choice("back", k_accounts_back_key);
     } else {
-        builder.add(Role::text, enrolment.prepared ? "printing" : "preparing");
+        builder.add(Role::text, enrolment.pending_print ? "printing" : "preparing");
     }
     return std::move(builder).build();
 }
@@ -839,9 +844,7 @@ ScreenModel account_code_screen(const Resources& resources, const Session& sessi
     }
     builder.add(Role::text, "type");
     builder.add(typed_digits_element(builder, enrolment.code.size(), session));
-    builder.add_choice("add", k_account_id_next_key)
-        .add_choice("clear", k_account_id_clear_key)
-        .add_choice("stop", k_accounts_back_key);
+    add_typing_choices(builder, "add", "stop");
     return std::move(builder).build();
 }
 

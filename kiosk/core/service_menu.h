@@ -333,7 +333,6 @@ struct Enrolment {
     base::SecretText password_again;             // and again, to be sure of it
     bool again = false;                          // the password is being typed again
     bool passwords_differ = false;               // the last two typed were not the same
-    bool prepared = false;                       // kiosk/access holds the account ready
     std::optional<std::uint64_t> pending_print;  // the set-up slip, printing
     std::optional<PrintResult> slip_result;      // how it came out
     base::SecretText code;                       // typed from the app
