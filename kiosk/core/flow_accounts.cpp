@@ -347,7 +347,8 @@ void Flow::enrolment_answered(const AccountsAnswered& event) {
 }
 
 // The set-up slip, with the secret's places for the shell to fill. Without a printer, or without
-// paper, it is not sent, and the account made ready is forgotten.
+// paper, it is not sent, and the account made ready is forgotten. Either is the answer to the
+// "please wait" being said, which gives way to it.
 void Flow::print_enrolment_slip() {
     ServiceVisit& visit = *m_session.service;
     Enrolment& enrolment = *visit.enrolment;
@@ -358,14 +359,14 @@ void Flow::print_enrolment_slip() {
         emit(DiscardEnrolment{});
         audit("account_not_added",
               detail + " slip " + std::string(to_string(*enrolment.slip_result)));
-        show(ScreenId::service_account_enrolling);
+        show_answer(ScreenId::service_account_enrolling);
         return;
     }
     enrolment.pending_print = m_session.next_call_id++;
     audit("account_enrolment", detail + " slip printing");
     emit(Print{*enrolment.pending_print,
                enrolment_slip(m_resources, visit.account_id, enrolment.role, m_session.locale)});
-    show(ScreenId::service_account_enrolling);
+    show_answer(ScreenId::service_account_enrolling);
 }
 
 void Flow::enrolment_slip_printed(const PrintFinished& event) {
@@ -381,7 +382,7 @@ void Flow::enrolment_slip_printed(const PrintFinished& event) {
         emit(DiscardEnrolment{});
         audit("account_not_added", detail + " slip " + std::string(to_string(event.result)));
         emit(Tone{ToneKind::error});
-        show(ScreenId::service_account_enrolling);
+        show_answer(ScreenId::service_account_enrolling);
         return;
     }
     audit("account_enrolment", detail + " slip printed");

@@ -306,7 +306,8 @@ bool says_please_wait(std::string_view screen_id) {
          {ScreenId::fetching_businesses, ScreenId::issuing_ticket, ScreenId::filing_complaint,
           ScreenId::quoting, ScreenId::withdrawing, ScreenId::securing_cash, ScreenId::settling,
           ScreenId::transferring, ScreenId::fetching_statement, ScreenId::locking_card,
-          ScreenId::changing_pin, ScreenId::service_checking}) {
+          ScreenId::changing_pin, ScreenId::service_checking,
+          ScreenId::service_account_enrolling}) {
         if (screen_id == to_string(id)) {
             return true;
         }

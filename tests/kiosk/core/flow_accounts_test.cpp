@@ -307,8 +307,11 @@ TEST_CASE("An enrolment: number, role, the password twice, the slip, and the app
     CHECK(shows(kiosk, kiosk.text("service_account_enrolling.preparing")));
 
     // Ready: the slip prints, with the secret's places for the shell, naming number and role.
-    const auto printed = effects_of<Print>(
-        kiosk.send(AccountsAnswered{asked.front().call_id, AccountsOutcome::done, staff()}));
+    // Each answer cuts the "please wait" before it short: what is heard is what is true now.
+    const std::vector<Effect> ready =
+        kiosk.send(AccountsAnswered{asked.front().call_id, AccountsOutcome::done, staff()});
+    CHECK(has_effect<StopSpeech>(ready));
+    const auto printed = effects_of<Print>(ready);
     REQUIRE(printed.size() == 1);
     const PrintDocument& slip = printed.front().document;
     CHECK(std::ranges::count(
@@ -323,7 +326,8 @@ TEST_CASE("An enrolment: number, role, the password twice, the slip, and the app
     kiosk.send(KeyPressed{k_accounts_back_key});
     CHECK(kiosk.session().screen.id == "service_account_enrolling");
 
-    kiosk.send(PrintFinished{printed.front().print_id, PrintResult::printed});
+    CHECK(has_effect<StopSpeech>(
+        kiosk.send(PrintFinished{printed.front().print_id, PrintResult::printed})));
     CHECK(shows(kiosk, kiosk.text("service_account_code.scan")));
     const ConfirmEnrolment confirmation = type_code(kiosk, "287082");
     CHECK(confirmation.code.view() == "287082");
