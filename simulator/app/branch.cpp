@@ -1160,6 +1160,7 @@ std::expected<void, base::Error<script::ActionError>> Branch::restart_kiosk(
     if (while_stopped) {
         while_stopped();
     }
+    m_pin_pad->host_restarted();
     // The stopped kiosk's transcript, pictures and recordings are set aside: the new kiosk
     // writes its own from the start (its screenshots are numbered from 001 again), and the
     // transcript's reader must not read the old one twice.

@@ -116,6 +116,12 @@ class VirtualEpp final : public simulator::usb::VirtualUsbDevice {
     // mode again, and what it had queued for the host is gone. Its keys and the headphones in
     // its jack stay.
     void on_unplugged() override;
+    // kiosk-sim stopped the kiosk's process to start it again. A real pad learns of it only at
+    // the new kiosk's AUTHENTICATE, and keys pressed meanwhile reach nobody; here the pad forgets
+    // its session and key mode at once, as on_unplugged() does, so that mode() says whether the
+    // new kiosk has set one and kiosk-sim's engineer waits for it, as a person waits for the
+    // screen to come back before typing.
+    void host_restarted() { on_unplugged(); }
 
   private:
     using Clock = std::chrono::steady_clock;
